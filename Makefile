@@ -1,0 +1,111 @@
+# inspraak - top-level Makefile
+#
+#   make run     install what is missing, build, start Redis + every service (Ctrl-C stops)
+#   make test    install what is missing, build with ASan/UBSan, run every test suite
+#   make start / make stop   the same as run, in the background (pid files in $INSPRAAK_VAR/run/)
+#   make bench / make fuzz / make soak   the long runs (see docs/)
+#
+# Layout: common/ and proto/ build into one static library; every folder
+# services/NAME/ with .c files builds bin/NAME; tests/unit/test_X.c builds
+# a cmocka test; tests/tools/X.c builds a helper program into bin/.
+# SAN=1 builds everything with AddressSanitizer/UBSan into build/asan/.
+
+CC      ?= gcc
+PKGS    := libzmq msgpack hiredis libmicrohttpd jansson libsodium libcurl gmime-3.0 libexttextcat
+SAN     ?= 0
+
+ifeq ($(SAN),1)
+  BUILD ?= build/asan
+  BIN   ?= $(BUILD)/bin
+  OPT   := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+  BUILD ?= build/release
+  BIN   ?= bin
+  OPT   := -O2
+endif
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lstemmer -lpthread -lm
+CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -g $(OPT) -Icommon -Iproto $(PKG_CFLAGS) -MMD -MP
+LDFLAGS += $(OPT)
+
+LIB_SRC   := $(wildcard common/*.c proto/*.c)
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB       := $(BUILD)/libinspraak.a
+SERVICES  := $(sort $(patsubst services/%/,%,$(dir $(wildcard services/*/*.c))))
+SVC_BINS  := $(SERVICES:%=$(BIN)/%)
+TOOL_SRC  := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(TOOL_SRC:tests/tools/%.c=$(BIN)/%)
+UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all build deps test-deps run start stop test unit bench fuzz soak clean format
+.DEFAULT_GOAL := all
+
+all: deps
+	@$(MAKE) --no-print-directory build
+
+build: $(SVC_BINS) $(TOOL_BINS)
+
+deps:
+	@deploy/install-deps.sh run
+
+test-deps:
+	@deploy/install-deps.sh test
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	ar rcs $@ $^
+
+.SECONDEXPANSION:
+$(BIN)/%: $$(patsubst %.c,$(BUILD)/%.o,$$(wildcard services/$$*/*.c)) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(TOOL_BINS): $(BIN)/%: $(BUILD)/tests/tools/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka
+
+unit: $(UNIT_BINS)
+	@tests/unit/run.sh $(UNIT_BINS)
+
+run: all
+	@deploy/inspraak.sh run
+
+start: all
+	@deploy/inspraak.sh start
+
+stop:
+	@deploy/inspraak.sh stop
+
+# make test: the sanitizer build of everything, unit tests, then the
+# integration and fault suites against real Redis on spare ports.
+test: test-deps
+	@$(MAKE) --no-print-directory SAN=1 build unit
+	@$(MAKE) --no-print-directory build
+	@INSPRAAK_BIN=$(CURDIR)/build/asan/bin tests/run.sh
+
+bench: all
+	@tests/bench/run.sh
+
+fuzz: test-deps
+	@tests/fuzz/run.sh
+
+soak: all
+	@tests/soak/run.sh
+
+format:
+	clang-format -i $(LIB_SRC) $(wildcard common/*.h proto/*.h services/*/*.[ch] tests/*/*.[ch])
+
+clean:
+	rm -rf build bin
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,128 @@
+/*
+ * NAME
+ *   config - settings from environment variables (see config.h)
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+const char *config_str(const char *name, const char *def)
+{
+    const char *v = getenv(name);
+    return (v && *v) ? v : def;
+}
+
+int config_long(const char *name, long def, long min, long max, long *out, char *err,
+                size_t errlen)
+{
+    const char *v = getenv(name);
+    *out = def;
+    if (!v || !*v)
+        return 0;
+    char *end = NULL;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno || end == v || *end != '\0' || n < min || n > max) {
+        snprintf(err, errlen, "%s=%s is not a number between %ld and %ld", name, v, min, max);
+        return -1;
+    }
+    *out = n;
+    return 0;
+}
+
+int config_port(int offset)
+{
+    long base = 8080;
+    char err[128];
+    if (config_long("INSPRAAK_PORT_BASE", 8080, 1700, 65000, &base, err, sizeof err) < 0)
+        base = 8080;
+    return (int)base + offset;
+}
+
+static int s_copy(char *dst, size_t size, const char *src, const char *what, char *err,
+                  size_t errlen)
+{
+    if (strlen(src) >= size) {
+        snprintf(err, errlen, "%s is too long", what);
+        return -1;
+    }
+    memcpy(dst, src, strlen(src) + 1);
+    return 0;
+}
+
+static int s_endpoint_default(char *dst, size_t size, const char *var, int port, char *err,
+                              size_t errlen)
+{
+    char def[64];
+    snprintf(def, sizeof def, "tcp://127.0.0.1:%d", port);
+    return s_copy(dst, size, config_str(var, def), var, err, errlen);
+}
+
+int config_load(config_t *cfg, const char *service, int http_offset, char *err, size_t errlen)
+{
+    long base, instance, port, threads, max_body, resend;
+    memset(cfg, 0, sizeof *cfg);
+    if (s_copy(cfg->service, sizeof cfg->service, service, "service name", err, errlen) < 0)
+        return -1;
+    if (config_long("INSPRAAK_PORT_BASE", 8080, 1700, 65000, &base, err, errlen) < 0 ||
+        config_long("INSPRAAK_INSTANCE", 0, 0, 99, &instance, err, errlen) < 0 ||
+        config_long("INSPRAAK_HTTP_PORT", base + http_offset + 20 * instance, 0, 65535, &port,
+                    err, errlen) < 0 ||
+        config_long("INSPRAAK_HTTP_THREADS", 0, 0, 1024, &threads, err, errlen) < 0 ||
+        config_long("INSPRAAK_MAX_BODY", 1048576, 1024, 256L * 1048576, &max_body, err,
+                    errlen) < 0 ||
+        config_long("INSPRAAK_RESEND_MS", 3000, 10, 3600000, &resend, err, errlen) < 0)
+        return -1;
+    cfg->port_base = (int)base;
+    cfg->instance = (int)instance;
+    cfg->http_port = (int)port;
+    cfg->http_threads = (int)threads;
+    cfg->max_body = (size_t)max_body;
+    cfg->resend_ms = resend;
+    snprintf(cfg->name, sizeof cfg->name, "%s.%d", service, cfg->instance);
+
+    char redis_def[64];
+    snprintf(redis_def, sizeof redis_def, "redis://127.0.0.1:%ld", base + PORT_OFF_REDIS);
+    if (s_copy(cfg->var_dir, sizeof cfg->var_dir, config_str("INSPRAAK_VAR", "./var"),
+               "INSPRAAK_VAR", err, errlen) < 0 ||
+        s_copy(cfg->data_dir, sizeof cfg->data_dir, config_str("INSPRAAK_DATA", "./data"),
+               "INSPRAAK_DATA", err, errlen) < 0 ||
+        s_copy(cfg->redis_url, sizeof cfg->redis_url,
+               config_str("INSPRAAK_REDIS_URL", redis_def), "INSPRAAK_REDIS_URL", err,
+               errlen) < 0 ||
+        s_endpoint_default(cfg->bus_classify, sizeof cfg->bus_classify, "INSPRAAK_BUS_CLASSIFY",
+                           (int)base + PORT_OFF_BUS_CLASSIFY, err, errlen) < 0 ||
+        s_endpoint_default(cfg->bus_store, sizeof cfg->bus_store, "INSPRAAK_BUS_STORE",
+                           (int)base + PORT_OFF_BUS_STORE, err, errlen) < 0 ||
+        s_endpoint_default(cfg->bus_events, sizeof cfg->bus_events, "INSPRAAK_BUS_EVENTS",
+                           (int)base + PORT_OFF_BUS_EVENTS, err, errlen) < 0)
+        return -1;
+    return 0;
+}
+
+int config_var_path(const config_t *cfg, const char *sub, char *buf, size_t size)
+{
+    int n = snprintf(buf, size, "%s/%s", cfg->var_dir, sub);
+    if (n < 0 || (size_t)n >= size) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    /* mkdir -p, one component at a time. */
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0750) < 0 && errno != EEXIST) {
+            *p = '/';
+            return -1;
+        }
+        *p = '/';
+    }
+    if (mkdir(buf, 0750) < 0 && errno != EEXIST)
+        return -1;
+    return 0;
+}

@@ -1,0 +1,45 @@
+/*
+ * NAME
+ *   geo - Heerlen's wijken and buurten: names, codes, postcodes, boundaries
+ *
+ * DESCRIPTION
+ *   Loads from <data>/geo/: heerlen_wijk_buurt_codes_2014.csv (codes and
+ *   names), heerlen_pc4_wijk_2024.csv (postcode -> wijk shares),
+ *   heerlen_wijken_2014.geojson and heerlen_buurten_2014.geojson (WGS84
+ *   polygons). A deployment may point INSPRAAK_GEO_WIJKEN /
+ *   INSPRAAK_GEO_BUURTEN at newer GeoJSON files.
+ *   Point-in-polygon is the even-odd ray test over every ring (holes
+ *   included) of (Multi)Polygons - a dozen lines no library here offers.
+ *   Read-only after geo_load(): safe to share between threads.
+ */
+#ifndef INSPRAAK_GEO_H
+#define INSPRAAK_GEO_H
+
+#include <stddef.h>
+
+typedef struct geo geo_t;
+
+geo_t *geo_load(const char *data_dir, char *err, size_t errlen);
+void geo_destroy(geo_t **self_p);
+
+size_t geo_wijk_count(const geo_t *self);
+/* i-th wijk, sorted by code. Returns 0, or -1 past the end. */
+int geo_wijk_at(const geo_t *self, size_t i, const char **code, const char **name);
+/* The short name ("Maria Gewanden en Terschuren" for "Wijk 10 Maria ..."). */
+const char *geo_wijk_name(const geo_t *self, const char *code);
+const char *geo_buurt_name(const geo_t *self, const char *code);
+/* The wijk code that a buurt code belongs to, or NULL. */
+const char *geo_buurt_wijk(const geo_t *self, const char *buurt_code);
+
+/* A wijk code from what a person wrote: a code ("WK091710"), the full or
+ * short name, or a buurt name/code (its wijk); case-insensitive. NULL when
+ * unknown. The returned string belongs to geo. */
+const char *geo_wijk_lookup(const geo_t *self, const char *code_or_name);
+/* The wijk holding most addresses of a PC4 (6411..6422), or NULL. */
+const char *geo_wijk_from_pc4(const geo_t *self, int pc4);
+/* Wijk and buurt holding the point. Returns 0, or -1 when outside Heerlen
+ * (*wijk, *buurt NULL). */
+int geo_locate(const geo_t *self, double lat, double lon, const char **wijk,
+               const char **buurt);
+
+#endif

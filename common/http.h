@@ -1,0 +1,107 @@
+/*
+ * NAME
+ *   http - a small HTTP server helper over libmicrohttpd
+ *
+ * SUMMARY
+ *   http_server_t *srv = http_server_new(&(http_opts_t){.port = 8080,
+ *                                        .max_body = 1 << 20, .name = "intake-form"});
+ *   http_route(srv, "POST", "/api/v1/ideas", handle_create, state);
+ *   http_route(srv, "GET", "/api/v1/ideas/*", handle_get, state);
+ *   http_server_set_health(srv, health_fn, state);
+ *   http_server_start(srv, err, sizeof err);
+ *
+ * DESCRIPTION
+ *   Routing on method + path (exact, or prefix when the pattern ends in
+ *   "*"); bodies are collected incrementally up to a hard max_body limit
+ *   (larger: 413 before the rest is read); connection timeout (default 30 s);
+ *   every error is JSON {"error": {"code": "...", "message": "..."}} with a
+ *   Dutch message (see http_res_error). GET /healthz and GET /metrics are
+ *   built in: /healthz answers 200 "ok" or 503 with the reason from the
+ *   health callback; /metrics renders metrics.h. Unknown paths: 404, known
+ *   path with another method: 405. Handlers run on libmicrohttpd's threads
+ *   (thread per connection, or a pool when threads > 0) and may block.
+ *   The handler fills an http_res_t; the helper sends it after return.
+ *   Request metrics: inspraak_http_requests_total{code="2xx"...}.
+ */
+#ifndef INSPRAAK_HTTP_H
+#define INSPRAAK_HTTP_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+typedef struct http_server http_server_t;
+
+typedef struct {
+    int port;
+    const char *bind_addr;  /* NULL: all interfaces (INSPRAAK_HTTP_BIND) */
+    size_t max_body;        /* bytes; default 1 MiB */
+    unsigned timeout_s;     /* idle connection timeout; default 30 */
+    int threads;            /* 0: one thread per connection; >0: pool */
+    const char *name;       /* service name, for logs */
+} http_opts_t;
+
+typedef struct http_req http_req_t; /* opaque; see accessors */
+
+#define HTTP_MAX_HEADERS 16
+typedef struct {
+    int status;
+    char *content_type; /* owned */
+    char *body;         /* owned */
+    size_t len;
+    int n_headers;
+    char *header_names[HTTP_MAX_HEADERS];  /* owned */
+    char *header_values[HTTP_MAX_HEADERS]; /* owned */
+} http_res_t;
+
+typedef void (*http_handler_fn)(const http_req_t *req, http_res_t *res, void *arg);
+/* Returns 1 when healthy; 0 with a short English reason in buf when not. */
+typedef int (*http_health_fn)(char *reason, size_t size, void *arg);
+
+http_server_t *http_server_new(const http_opts_t *opts);
+/* pattern: "/exact/path" or "/prefix/*". Routes are tried in order. */
+int http_route(http_server_t *srv, const char *method, const char *pattern, http_handler_fn fn,
+               void *arg);
+void http_server_set_health(http_server_t *srv, http_health_fn fn, void *arg);
+/* Starts listening. Returns 0, or -1 with err (e.g. port in use). */
+int http_server_start(http_server_t *srv, char *err, size_t errlen);
+/* Stops accepting, waits for running handlers, frees. */
+void http_server_destroy(http_server_t **srv_p);
+
+/* --- request accessors (valid during the handler) --- */
+const char *http_method(const http_req_t *req);
+const char *http_path(const http_req_t *req); /* without query string */
+/* Path after the route's prefix ("/api/v1/ideas/*" + "/api/v1/ideas/abc" -> "abc"). */
+const char *http_path_rest(const http_req_t *req);
+const char *http_header(const http_req_t *req, const char *name);  /* NULL when absent */
+const char *http_query(const http_req_t *req, const char *name);   /* decoded; NULL when absent */
+const char *http_body(const http_req_t *req, size_t *len);         /* NUL-terminated copy */
+/* Media type without parameters, lowercase: "application/json" or NULL. */
+const char *http_content_type(const http_req_t *req, char *buf, size_t size);
+/* Bearer token from Authorization, or NULL. */
+const char *http_bearer(const http_req_t *req);
+const char *http_client_ip(const http_req_t *req, char *buf, size_t size);
+
+/* Parses an application/x-www-form-urlencoded or multipart/form-data body
+ * (libmicrohttpd's post processor), calling fn once per field with the whole
+ * value (at most max_value bytes; longer values make this return -1).
+ * Returns 0, or -1 when the body cannot be parsed. */
+typedef int (*http_field_fn)(const char *key, const char *value, size_t len, void *arg);
+int http_form_fields(const http_req_t *req, size_t max_value, http_field_fn fn, void *arg);
+
+/* --- response helpers (each replaces what was set before) --- */
+void http_res_set(http_res_t *res, int status, const char *content_type, const char *body,
+                  size_t len);
+void http_res_take(http_res_t *res, int status, const char *content_type, char *body_owned,
+                   size_t len);
+/* Sends json (reference stolen) as application/json. */
+void http_res_json(http_res_t *res, int status, json_t *json);
+/* {"error":{"code":code,"message":message_nl}} plus any "fields" object
+ * (stolen, may be NULL) for per-field messages. */
+void http_res_error(http_res_t *res, int status, const char *code, const char *message_nl,
+                    json_t *fields);
+void http_res_header(http_res_t *res, const char *name, const char *value);
+
+/* HTML escaping for pages: returns a malloc'd copy with & < > " ' escaped. */
+char *http_html_escape(const char *s);
+
+#endif

@@ -1,0 +1,50 @@
+/*
+ * NAME
+ *   intake - the part every intake service shares: spool, send, await ack
+ *
+ * SUMMARY
+ *   intake_t *in = intake_new(&cfg, err, sizeof err);
+ *   envelope_t env; ... env.type = ENV_IDEA; env.idea = &idea; ...
+ *   if (intake_submit(in, &env, err, sizeof err) == 0) answer "accepted";
+ *   ...
+ *   intake_destroy(&in);   // on SIGTERM: stops the sender thread
+ *
+ * DESCRIPTION
+ *   intake_new() opens the spool $INSPRAAK_VAR/spool/<service>.<instance>/
+ *   (replaying what a previous run left), a PUSH socket to the classifiers
+ *   and a SUB socket on storage's events for "ack.<service>.<instance>", and
+ *   starts one sender thread that owns both sockets. That thread sends each
+ *   new spool record at once (woken through the spool's wakeup fd), re-sends
+ *   unacknowledged ones with growing delays, and trims the spool on acks.
+ *
+ *   intake_submit() fills env->origin and env->sent_at, encodes the envelope
+ *   and appends it to the spool; it returns 0 only when the record is
+ *   fsync'd, i.e. when the caller may tell the sender "accepted". It is
+ *   thread-safe (HTTP threads call it). When the id is already pending in
+ *   the spool it returns 0 without writing it again.
+ *
+ *   Metrics: inspraak_intake_accepted_total, inspraak_spool_pending,
+ *   inspraak_spool_fsyncs_total, inspraak_spool_appends_total,
+ *   inspraak_bus_resent_total, inspraak_acks_total.
+ */
+#ifndef INSPRAAK_INTAKE_H
+#define INSPRAAK_INTAKE_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "proto.h"
+#include "spool.h"
+
+typedef struct intake intake_t;
+
+intake_t *intake_new(const config_t *cfg, char *err, size_t errlen);
+void intake_destroy(intake_t **self_p);
+
+int intake_submit(intake_t *self, envelope_t *env, char *err, size_t errlen);
+
+/* 1 when the intake can accept (spool writable); 0 with a reason. For /healthz. */
+int intake_healthy(intake_t *self, char *reason, size_t size);
+void intake_stats(intake_t *self, spool_stats_t *out);
+
+#endif

@@ -1,0 +1,45 @@
+/*
+ * NAME
+ *   rstore - a Redis connection that reconnects (hiredis)
+ *
+ * DESCRIPTION
+ *   Wraps one hiredis redisContext: connects from a redis:// URL with
+ *   connect and command timeouts, sends AUTH and SELECT, and reconnects
+ *   once when a command fails on a broken connection. Not thread-safe: one
+ *   rstore_t per thread (the dashboard keeps one per HTTP thread).
+ *   Replies are hiredis redisReply; the caller frees them with
+ *   freeReplyObject(). Errors (connection or a Redis error reply) leave a
+ *   message readable with rstore_error().
+ */
+#ifndef INSPRAAK_RSTORE_H
+#define INSPRAAK_RSTORE_H
+
+#include <hiredis/hiredis.h>
+#include <stddef.h>
+
+typedef struct rstore rstore_t;
+
+/* Parses redis://[:password@]host[:port][/db]. Returns 0 or -1. */
+int rstore_parse_url(const char *url, char *host, size_t host_size, int *port, int *db,
+                     char *password, size_t password_size);
+
+/* Does not fail when Redis is down: the first command connects. NULL only
+ * for an unusable URL (err says why). */
+rstore_t *rstore_new(const char *url, char *err, size_t errlen);
+void rstore_destroy(rstore_t **self_p);
+
+/* redisCommand() with one reconnect. NULL on failure; a Redis error reply
+ * is also turned into NULL (message in rstore_error). Caller frees reply. */
+redisReply *rstore_cmd(rstore_t *self, const char *fmt, ...);
+redisReply *rstore_cmdargv(rstore_t *self, int argc, const char **argv, const size_t *lens);
+
+/* Pipelining: append n commands, then read n replies with rstore_reply(). */
+int rstore_append(rstore_t *self, const char *fmt, ...);
+int rstore_appendargv(rstore_t *self, int argc, const char **argv, const size_t *lens);
+redisReply *rstore_reply(rstore_t *self);
+
+/* 1 when PING answers PONG. */
+int rstore_ping(rstore_t *self);
+const char *rstore_error(const rstore_t *self);
+
+#endif

@@ -1,0 +1,101 @@
+/*
+ * NAME
+ *   spool - durable local queue of accepted submissions
+ *
+ * SUMMARY
+ *   spool_t *s = spool_new("var/spool/intake-form.0", err, sizeof err);
+ *   spool_append(s, id, bytes, len);   // returns only once fsync'd
+ *   ... main loop: spool_send_due(s, now_ms, send_fn, arg);
+ *   ... on "ack":  spool_ack(s, id);
+ *
+ * DESCRIPTION
+ *   The Postfix queue file, for inspraak: an intake says "accepted" only
+ *   after spool_append() returned 0, and that happens only after the record
+ *   is written and fsync'd. The records stay in the spool, and are sent
+ *   again with growing delays, until storage acknowledges them.
+ *
+ *   Files (one folder per intake instance):
+ *     seg-<16 digit seq>.log  records: magic "ISP1", u32 len, u32 crc32,
+ *                             u16 id_len, id, payload. Append-only. A new
+ *                             segment starts past 4 MiB.
+ *     acks.log                one acknowledged id per line (not fsync'd: a
+ *                             lost ack only means a harmless re-send).
+ *     corrupt/                segments with a damaged record in the middle
+ *                             are moved here, never deleted.
+ *   Group commit: writers append under a lock; the first writer to find no
+ *   fsync running becomes the leader and fsyncs everything written so far
+ *   while later writers wait on a condition variable for an fsync that
+ *   covers their record. Many concurrent requests share one fsync.
+ *   Replay: spool_new() reads every segment (a torn record at the tail of the
+ *   newest segment is cut off: it was never acknowledged to anyone), reads
+ *   acks.log, and keeps what is not acknowledged as pending, due at once.
+ *   Trim: a segment whose records are all acknowledged, and which is not
+ *   the one being written, is deleted; acks.log is rewritten then.
+ *
+ *   Thread-safe: spool_append() may be called from many HTTP threads while
+ *   one main loop calls spool_send_due() and spool_ack().
+ *
+ * DIAGNOSTICS
+ *   Functions return 0 or -1; spool_new() and spool_append() leave a reason
+ *   in err / errno. A failed fsync is reported, and the caller must answer
+ *   the sender with an error (never "accepted").
+ */
+#ifndef INSPRAAK_SPOOL_H
+#define INSPRAAK_SPOOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SPOOL_MAX_ID 200
+#define SPOOL_MAX_RECORD (4u * 1024 * 1024)
+
+typedef struct spool spool_t;
+
+typedef struct {
+    uint64_t appended;   /* records appended since start */
+    uint64_t fsyncs;     /* fsync calls since start (appended/fsyncs = group size) */
+    uint64_t acked;      /* acks applied since start */
+    uint64_t sent;       /* first sends */
+    uint64_t resent;     /* re-sends */
+    uint64_t replayed;   /* pending records found at start */
+    uint64_t pending;    /* records not yet acknowledged, now */
+    uint64_t segments;   /* segment files on disk, now */
+} spool_stats_t;
+
+/* Opens (creating) the folder and replays it. Returns NULL with err set. */
+spool_t *spool_new(const char *dir, char *err, size_t errlen);
+void spool_destroy(spool_t **self_p);
+
+/* Appends one record and returns after it is on disk (fsync'd).
+ * Returns 0, or -1 with errno (and nothing acknowledged). Thread-safe. */
+int spool_append(spool_t *self, const char *id, const void *data, size_t len);
+
+/* True when id is pending (appended, not acknowledged). Thread-safe. */
+int spool_has(spool_t *self, const char *id);
+
+/* Marks id acknowledged; trims fully acknowledged segments. Unknown ids are
+ * ignored (an ack may arrive twice). Thread-safe. */
+int spool_ack(spool_t *self, const char *id);
+
+/* Callback for spool_send_due: return 0 when the record was handed to the
+ * bus, -1 when it could not be (e.g. no peer, high-water mark): the spool
+ * then stops this round and tries again later. */
+typedef int (*spool_send_fn)(const char *id, const void *data, size_t len, void *arg);
+
+/* Calls fn for each pending record whose (re)send time has come, oldest
+ * first, at most max records (0 = no limit). The first send is due at once;
+ * re-sends after resend_ms, doubling up to 60 s. Returns how many were sent. */
+int spool_send_due(spool_t *self, int64_t now_ms, long resend_ms, size_t max,
+                   spool_send_fn fn, void *arg);
+
+/* A file descriptor that becomes readable when records were appended, for a
+ * poll loop; spool_clear_wakeup() empties it. */
+int spool_wakeup_fd(spool_t *self);
+void spool_clear_wakeup(spool_t *self);
+
+void spool_stats(spool_t *self, spool_stats_t *out);
+
+/* Milliseconds since the epoch (CLOCK_REALTIME). */
+int64_t spool_now_ms(void);
+
+#endif

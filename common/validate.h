@@ -1,0 +1,49 @@
+/*
+ * NAME
+ *   validate - checks and clean-up of what people type
+ *
+ * DESCRIPTION
+ *   Shared by every intake so that a text is valid or not whatever the
+ *   channel. Nothing here allocates except text_normalise().
+ */
+#ifndef INSPRAAK_VALIDATE_H
+#define INSPRAAK_VALIDATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define TEXT_MAX_CHARS 10000  /* an idea's text, in characters */
+#define TEXT_MIN_CHARS 3
+#define TITLE_MAX_CHARS 200
+#define NAME_MAX_CHARS 200
+#define EMAIL_MAX_BYTES 254
+
+extern const char *const VALID_CHANNELS[];      /* form email transcript field */
+extern const char *const VALID_QUESTIONS[];     /* nu toekomst */
+extern const char *const VALID_TARGET_GROUPS[]; /* inwoner professional buurtorganisatie */
+extern const char *const VALID_ACTIVITIES[];    /* ideeenbus wijkgesprek ... */
+extern const char *const VALID_STATUSES[];      /* new approved hidden */
+
+/* Strict UTF-8 (no overlongs, no surrogates, no code points > U+10FFFF). */
+bool utf8_valid(const char *s, size_t len);
+/* Number of code points in valid UTF-8. */
+size_t utf8_chars(const char *s, size_t len);
+
+/* A clean copy of a valid UTF-8 text: CRLF and CR to LF, control characters
+ * other than LF and TAB removed, trailing spaces on lines removed, more than
+ * two blank lines in a row collapsed, leading/trailing white space trimmed.
+ * Caller frees. */
+char *text_normalise(const char *s, size_t len);
+
+/* A pragmatic address check: one @, a non-empty local part of allowed
+ * characters, a domain with a dot and valid labels, at most 254 bytes. */
+bool email_valid(const char *s);
+
+/* True when v is one of the NULL-terminated list. */
+bool value_allowed(const char *v, const char *const *allowed);
+
+/* Dutch postcode "6411 AB" / "6411ab" / "6411" -> "6411AB" / "6411".
+ * Returns the PC4 number (1000..9999), or -1 when not a postcode. */
+int postcode_normalise(const char *s, char *out, size_t size);
+
+#endif

@@ -1,0 +1,35 @@
+#!/bin/sh
+# install-deps.sh - install the Debian 12 packages inspraak needs to build,
+# run and test. Idempotent and quick when everything is present: it asks dpkg
+# first and calls apt-get only for what is missing.
+#
+# Usage: deploy/install-deps.sh [run|test]
+#   run   build + runtime packages (make run)
+#   test  also the test peers: Dovecot, aiosmtpd, Chromium, wrk (make test)
+set -eu
+
+want_run="gcc make pkg-config ca-certificates curl
+ libzmq3-dev libmsgpack-dev libhiredis-dev libmicrohttpd-dev libjansson-dev
+ libsodium-dev libgmime-3.0-dev libcurl4-openssl-dev libstemmer-dev
+ libexttextcat-dev libexttextcat-data redis-server redis-tools"
+want_test="libcmocka-dev dovecot-imapd python3-aiosmtpd chromium wrk
+ libclang-rt-14-dev clang python3 jq"
+
+want="$want_run"
+[ "${1:-run}" = "test" ] && want="$want_run $want_test"
+
+missing=""
+for p in $want; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+        missing="$missing $p"
+    fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "install-deps: installing:$missing" >&2
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

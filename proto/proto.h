@@ -1,0 +1,181 @@
+/*
+ * NAME
+ *   proto - the inspraak message schema: envelope and idea record, MessagePack
+ *
+ * SUMMARY
+ *   #include "proto.h"
+ *
+ * DESCRIPTION
+ *   Every message on the bus is one MessagePack map, the envelope:
+ *
+ *     {"v": 1, "type": "idea"|"classified"|"ack"|"stored"|"dead",
+ *      "id": str, "origin": str, "sent_at": int (ms since epoch, UTC),
+ *      "idea": {...idea record...}          (idea, classified, stored)
+ *      "participant": {...} | nil           (idea, classified: personal data,
+ *                                            never written into the idea)
+ *      "reason": str, "raw": bin            (dead: why, and the bytes)
+ *      ...unknown keys are kept...}
+ *
+ *   The idea record (also the value stored in Redis) is a map with ALL of
+ *   these keys, nil where unknown (docs/proto.md is the long form):
+ *
+ *     id channel activity target_group received_at(int ms) text title
+ *     lat lon (float64 or nil) wijk buurt postcode question
+ *     source {message_id video_id start end device_id local_id context
+ *             idempotency_key subject}  (start/end float64 seconds or nil)
+ *     participant_id themes[str,<=3] sentiment language cluster pii[str,<=8]
+ *     status classified(bool)
+ *
+ *   Unknown keys (in the envelope, the idea, the source and the participant)
+ *   are kept as raw MessagePack and written back on encode, so an older
+ *   service passes newer fields through untouched. An envelope whose "v" is
+ *   not PROTO_VERSION is rejected with code "unknown_version".
+ *
+ *   Decoding checks the limits below on the raw bytes BEFORE msgpack-c
+ *   allocates anything (msgpack-c reserves memory for a container from its
+ *   declared count; a 5-byte array32 header would otherwise ask for
+ *   gigabytes). Functions are pure: buffers in, buffers out, no I/O.
+ *
+ * OWNERSHIP
+ *   Strings inside idea_t/participant_t/envelope_t are malloc'd and owned by
+ *   the struct; free them with the matching *_clear(). Encoders return a
+ *   malloc'd buffer the caller frees.
+ */
+#ifndef INSPRAAK_PROTO_H
+#define INSPRAAK_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROTO_VERSION 1
+#define PROTO_MAX_MESSAGE (2u * 1024 * 1024) /* bytes in one message */
+#define PROTO_MAX_DEPTH 8                    /* nesting of maps/arrays */
+#define PROTO_MAX_ITEMS 4096                 /* all map pairs + array items in one message */
+#define PROTO_MAX_STRING (1024u * 1024)      /* one str or bin */
+#define PROTO_MAX_THEMES 3
+#define PROTO_MAX_PII 8
+
+/* Error on decode: a stable English slug and a sentence for logs. */
+typedef struct {
+    char code[32];   /* too_large, too_deep, too_many_items, malformed, not_a_map,
+                        unknown_version, bad_field, missing_field */
+    char message[200];
+} proto_err_t;
+
+/* Unknown key/value pairs, kept as packed MessagePack (key, value, key, ...). */
+typedef struct {
+    char *buf;
+    size_t len;
+    uint32_t count; /* number of pairs */
+} proto_extra_t;
+
+typedef struct {
+    char *message_id;      /* email */
+    char *subject;         /* email */
+    char *video_id;        /* transcript */
+    bool has_times;
+    double start, end;     /* transcript, seconds */
+    char *context;         /* transcript: the question the interviewer asked */
+    char *device_id;       /* field */
+    char *local_id;        /* field */
+    char *idempotency_key; /* form */
+    proto_extra_t extra;
+} idea_source_t;
+
+typedef struct {
+    char *id;
+    char *channel;      /* form|email|transcript|field */
+    char *activity;     /* ideeenbus, wijkgesprek, omgevingsvisietour, ... */
+    char *target_group; /* inwoner|professional|buurtorganisatie or NULL */
+    int64_t received_at; /* ms since epoch, UTC */
+    char *text;
+    char *title;
+    bool has_location;
+    double lat, lon;
+    char *wijk;     /* CBS code WK0917xx or NULL */
+    char *buurt;    /* CBS code BU0917xxxx or NULL */
+    char *postcode; /* as given, normalised "6411AB" or "6411", or NULL */
+    char *question; /* nu|toekomst or NULL */
+    idea_source_t source;
+    char *participant_id;
+    char *themes[PROTO_MAX_THEMES];
+    int n_themes;
+    char *sentiment; /* positief|neutraal|negatief or NULL */
+    char *language;  /* ISO 639-1, e.g. "nl", or NULL */
+    char *cluster;
+    char *pii[PROTO_MAX_PII];
+    int n_pii;
+    char *status; /* moderation: new|approved|hidden */
+    bool classified;
+    proto_extra_t extra;
+} idea_t;
+
+typedef struct {
+    char *name;
+    char *email;
+    bool consent_feedback;
+    int64_t consent_at;    /* ms, 0 when no consent */
+    char *consent_purpose; /* e.g. "feedback omgevingsvisie" */
+    proto_extra_t extra;
+} participant_t;
+
+typedef enum {
+    ENV_NONE = 0,
+    ENV_IDEA,       /* intake -> classifier */
+    ENV_CLASSIFIED, /* classifier -> storage */
+    ENV_ACK,        /* storage -> intake (PUB topic "ack.<origin>") */
+    ENV_STORED,     /* storage -> anyone (PUB topic "stored") */
+    ENV_DEAD        /* classifier -> storage: could not be read */
+} env_type_t;
+
+typedef struct {
+    int version;
+    env_type_t type;
+    char *id;
+    char *origin;    /* service.instance that spooled it, e.g. "intake-form.0" */
+    int64_t sent_at; /* ms */
+    idea_t *idea;             /* owned, may be NULL */
+    participant_t *participant; /* owned, may be NULL */
+    char *reason;    /* ENV_DEAD */
+    char *raw;       /* ENV_DEAD: the unreadable bytes */
+    size_t raw_len;
+    proto_extra_t extra;
+} envelope_t;
+
+/* --- idea record --- */
+void idea_init(idea_t *idea);   /* all empty; status "new" is NOT set here */
+void idea_clear(idea_t *idea);  /* frees members, leaves an empty idea */
+/* Deep copy. */
+void idea_copy(idea_t *dst, const idea_t *src);
+/* Sets a string member: frees the old value, copies the new (NULL allowed). */
+void proto_set(char **field, const char *value);
+int idea_add_theme(idea_t *idea, const char *theme); /* -1 when full or dup */
+int idea_add_pii(idea_t *idea, const char *flag);
+
+/* Encodes into a malloc'd buffer. Returns 0, or -1 when a member breaks a
+ * limit (err says which). */
+int idea_encode(const idea_t *idea, char **buf, size_t *len, proto_err_t *err);
+/* Decodes a record; on -1 *idea is left empty and err says why. */
+int idea_decode(const char *buf, size_t len, idea_t *idea, proto_err_t *err);
+
+/* --- participant --- */
+void participant_init(participant_t *p);
+void participant_clear(participant_t *p);
+
+/* --- envelope --- */
+const char *env_type_name(env_type_t t);
+env_type_t env_type_parse(const char *name);
+void envelope_init(envelope_t *e);
+void envelope_clear(envelope_t *e);
+int envelope_encode(const envelope_t *e, char **buf, size_t *len, proto_err_t *err);
+int envelope_decode(const char *buf, size_t len, envelope_t *e, proto_err_t *err);
+
+/* Walks raw MessagePack and checks it against the PROTO_MAX_* limits and
+ * that every declared count fits in the remaining bytes, without allocating.
+ * Returns 0 or -1 with err filled. Used by the decoders; public for the
+ * other parsers of untrusted MessagePack (field app batches). */
+int proto_check(const char *buf, size_t len, size_t max_len, int max_depth, size_t max_items,
+                size_t max_string, proto_err_t *err);
+
+#endif
