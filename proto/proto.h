@@ -143,6 +143,14 @@ typedef struct {
     proto_extra_t extra;
 } envelope_t;
 
+/* --- ids (DESIGN.md contract 2: stable ids from the source) --- */
+#define PROTO_ID_SIZE 24
+/* Writes "<c>-<16 hex>" into out, c = first letter of channel (f, e, t, v for
+ * field: "veld"). With source_key, the hex is the first 8 bytes of
+ * BLAKE2b("<channel>:<source_key>") so the same source gives the same id;
+ * with source_key NULL it is random (libsodium). */
+void proto_derive_id(const char *channel, const char *source_key, char out[PROTO_ID_SIZE]);
+
 /* --- idea record --- */
 void idea_init(idea_t *idea);   /* all empty; status "new" is NOT set here */
 void idea_clear(idea_t *idea);  /* frees members, leaves an empty idea */
