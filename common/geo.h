@@ -11,6 +11,13 @@
  *   Point-in-polygon is the even-odd ray test over every ring (holes
  *   included) of (Multi)Polygons - a dozen lines no library here offers.
  *   Read-only after geo_load(): safe to share between threads.
+ *   The CSV files are simple (no quoted commas in these tables), so they
+ *   are split by hand; a quoted field is still understood.
+ *
+ * OWNERSHIP
+ *   Every string returned belongs to geo and lives until geo_destroy().
+ *   geo_load() returns NULL with a reason in err when a file is missing or
+ *   malformed; it never aborts on bad data.
  */
 #ifndef INSPRAAK_GEO_H
 #define INSPRAAK_GEO_H
@@ -23,13 +30,20 @@ geo_t *geo_load(const char *data_dir, char *err, size_t errlen);
 void geo_destroy(geo_t **self_p);
 
 size_t geo_wijk_count(const geo_t *self);
-/* i-th wijk, sorted by code. Returns 0, or -1 past the end. */
+/* i-th wijk, sorted by code, with its short name. Returns 0, or -1 past the end. */
 int geo_wijk_at(const geo_t *self, size_t i, const char **code, const char **name);
 /* The short name ("Maria Gewanden en Terschuren" for "Wijk 10 Maria ..."). */
 const char *geo_wijk_name(const geo_t *self, const char *code);
 const char *geo_buurt_name(const geo_t *self, const char *code);
 /* The wijk code that a buurt code belongs to, or NULL. */
 const char *geo_buurt_wijk(const geo_t *self, const char *buurt_code);
+/* The full CSV name ("Wijk 10 Maria Gewanden en Terschuren"), or NULL. */
+const char *geo_wijk_full_name(const geo_t *self, const char *code);
+size_t geo_buurt_count(const geo_t *self);
+/* i-th buurt, sorted by code, with its name and wijk code (any out-pointer
+ * may be NULL). Returns 0, or -1 past the end. Strings belong to geo. */
+int geo_buurt_at(const geo_t *self, size_t i, const char **code, const char **name,
+                 const char **wijk);
 
 /* A wijk code from what a person wrote: a code ("WK091710"), the full or
  * short name, or a buurt name/code (its wijk); case-insensitive. NULL when

@@ -1,0 +1,619 @@
+/*
+ * NAME
+ *   geo - Heerlen's wijken and buurten: names, codes, postcodes, boundaries
+ *
+ * SUMMARY
+ *   geo_t *g = geo_load("./data", err, sizeof err);
+ *   const char *wk = geo_wijk_lookup(g, "maria gewanden");   -> "WK091710"
+ *   geo_locate(g, 50.888, 5.98, &wk, &bu);
+ *
+ * DESCRIPTION
+ *   See geo.h. Data files and their limits:
+ *     <data>/geo/heerlen_wijk_buurt_codes_2014.csv   (required)
+ *     <data>/geo/heerlen_pc4_wijk_2024.csv           (required)
+ *     INSPRAAK_GEO_WIJKEN or <data>/geo/heerlen_wijken_2014.geojson (required)
+ *     INSPRAAK_GEO_BUURTEN or <data>/geo/heerlen_buurten_2014.geojson (required)
+ *   A GeoJSON feature is matched to the code table by its property
+ *   "statcode" (CBS 2014 naming) or "wijkcode"/"buurtcode" (current PDOK
+ *   naming); features with codes not in the table are skipped.
+ *
+ * DIAGNOSTICS
+ *   geo_load() fails with a sentence naming the file and what is wrong.
+ */
+#include "geo.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "xalloc.h"
+
+#define GEO_MAX_FILE (64L * 1024 * 1024) /* one GeoJSON or CSV file */
+#define GEO_MAX_ROWS 100000               /* lines in a CSV */
+#define GEO_MAX_FIELD 256                 /* bytes in one CSV field */
+#define GEO_MAX_RINGS 10000               /* rings in one feature */
+#define GEO_MAX_POINTS 1000000            /* points in one ring */
+#define GEO_CODE_SIZE 16
+
+typedef struct {
+    double *xy; /* lon, lat pairs */
+    size_t n;
+} ring_t;
+
+typedef struct {
+    ring_t *rings;
+    size_t n_rings;
+    double min_x, min_y, max_x, max_y;
+} shape_t;
+
+typedef struct {
+    char code[GEO_CODE_SIZE];
+    char *full;  /* "Wijk 10 Maria Gewanden en Terschuren" */
+    char *name;  /* "Maria Gewanden en Terschuren" */
+    shape_t shape;
+} wijk_t;
+
+typedef struct {
+    char code[GEO_CODE_SIZE];
+    char *name;
+    size_t wijk; /* index into wijken */
+    shape_t shape;
+} buurt_t;
+
+typedef struct {
+    int pc4;
+    size_t wijk;
+    double share;
+} pc4_t;
+
+struct geo {
+    wijk_t *wijken;
+    size_t n_wijken;
+    buurt_t *buurten;
+    size_t n_buurten;
+    pc4_t *pc4s; /* best wijk per pc4 */
+    size_t n_pc4s;
+};
+
+/* ------------------------------------------------------------------ */
+/* Small string helpers                                                */
+/* ------------------------------------------------------------------ */
+
+/* Compares a with b ignoring ASCII case and the spaces around a. */
+static int s_equal_trimmed(const char *a, const char *b)
+{
+    while (*a == ' ' || *a == '\t' || *a == '\n' || *a == '\r')
+        a++;
+    size_t la = strlen(a);
+    while (la && (a[la - 1] == ' ' || a[la - 1] == '\t' || a[la - 1] == '\n' ||
+                  a[la - 1] == '\r'))
+        la--;
+    return la == strlen(b) && strncasecmp(a, b, la) == 0;
+}
+
+/* "Wijk 10 Maria Gewanden" -> "Maria Gewanden"; other names unchanged. */
+static char *s_short_name(const char *full)
+{
+    const char *p = full;
+    if (strncasecmp(p, "wijk ", 5) == 0 && isdigit((unsigned char)p[5])) {
+        p += 5;
+        while (isdigit((unsigned char)*p))
+            p++;
+        while (*p == ' ')
+            p++;
+        if (*p)
+            return xstrdup(p);
+    }
+    return xstrdup(full);
+}
+
+static long s_find_wijk(const geo_t *self, const char *code)
+{
+    for (size_t i = 0; i < self->n_wijken; i++)
+        if (strcasecmp(self->wijken[i].code, code) == 0)
+            return (long)i;
+    return -1;
+}
+
+static long s_find_buurt(const geo_t *self, const char *code)
+{
+    for (size_t i = 0; i < self->n_buurten; i++)
+        if (strcasecmp(self->buurten[i].code, code) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* CSV: hand-split (the tables here are plain; quotes still handled)   */
+/* ------------------------------------------------------------------ */
+
+/* Splits one line into at most max fields of at most GEO_MAX_FIELD bytes.
+ * Returns the number of fields, or -1 when a field is too long. */
+static int s_csv_split(const char *line, char fields[][GEO_MAX_FIELD], int max)
+{
+    int n = 0;
+    const char *p = line;
+    while (n < max) {
+        size_t o = 0;
+        int quoted = (*p == '"');
+        if (quoted)
+            p++;
+        while (*p && *p != '\n' && *p != '\r' && (quoted || *p != ',')) {
+            if (quoted && *p == '"') {
+                if (p[1] == '"') {
+                    p++;
+                } else {
+                    quoted = 0;
+                    p++;
+                    continue;
+                }
+            }
+            if (o + 1 >= GEO_MAX_FIELD)
+                return -1;
+            fields[n][o++] = *p++;
+        }
+        fields[n++][o] = '\0';
+        if (*p != ',')
+            break;
+        p++;
+    }
+    return n;
+}
+
+typedef int (*csv_row_fn)(geo_t *self, char fields[][GEO_MAX_FIELD], int n, char *err,
+                          size_t errlen);
+
+static int s_csv_read(geo_t *self, const char *path, int want, csv_row_fn fn, char *err,
+                      size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        return -1;
+    }
+    char line[1024];
+    char fields[8][GEO_MAX_FIELD];
+    long row = 0;
+    int rc = 0;
+    while (rc == 0 && fgets(line, sizeof line, f)) {
+        row++;
+        if (row > GEO_MAX_ROWS || (!strchr(line, '\n') && !feof(f))) {
+            snprintf(err, errlen, "%s line %ld: too long or too many lines", path, row);
+            rc = -1;
+            break;
+        }
+        if (row == 1 || line[0] == '\n' || line[0] == '\r')
+            continue; /* header, blank */
+        int n = s_csv_split(line, fields, 8);
+        if (n < want) {
+            snprintf(err, errlen, "%s line %ld: expected %d fields", path, row, want);
+            rc = -1;
+            break;
+        }
+        if (fn(self, fields, n, err, errlen) < 0) {
+            char why[160];
+            snprintf(why, sizeof why, "%s", err);
+            snprintf(err, errlen, "%s line %ld: %s", path, row, why);
+            rc = -1;
+        }
+    }
+    fclose(f);
+    return rc;
+}
+
+static int s_valid_code(const char *code, const char *prefix)
+{
+    size_t n = strlen(code);
+    if (n < 4 || n >= GEO_CODE_SIZE || strncmp(code, prefix, 2) != 0)
+        return 0;
+    for (size_t i = 2; i < n; i++)
+        if (!isdigit((unsigned char)code[i]))
+            return 0;
+    return 1;
+}
+
+/* buurtcode,buurtnaam,wijkcode,wijknaam */
+static int s_codes_row(geo_t *self, char fields[][GEO_MAX_FIELD], int n, char *err,
+                       size_t errlen)
+{
+    (void)n;
+    if (!s_valid_code(fields[0], "BU") || !s_valid_code(fields[2], "WK")) {
+        snprintf(err, errlen, "bad code");
+        return -1;
+    }
+    long w = s_find_wijk(self, fields[2]);
+    if (w < 0) {
+        self->wijken = xrealloc(self->wijken, (self->n_wijken + 1) * sizeof *self->wijken);
+        wijk_t *wk = &self->wijken[self->n_wijken];
+        memset(wk, 0, sizeof *wk);
+        snprintf(wk->code, sizeof wk->code, "%s", fields[2]);
+        wk->full = xstrdup(fields[3]);
+        wk->name = s_short_name(fields[3]);
+        w = (long)self->n_wijken++;
+    }
+    if (s_find_buurt(self, fields[0]) >= 0) {
+        snprintf(err, errlen, "buurt %s twice", fields[0]);
+        return -1;
+    }
+    self->buurten = xrealloc(self->buurten, (self->n_buurten + 1) * sizeof *self->buurten);
+    buurt_t *bu = &self->buurten[self->n_buurten++];
+    memset(bu, 0, sizeof *bu);
+    snprintf(bu->code, sizeof bu->code, "%s", fields[0]);
+    bu->name = xstrdup(fields[1]);
+    bu->wijk = (size_t)w;
+    return 0;
+}
+
+/* pc4,wijkcode,address_share: keep the wijk with the highest share. */
+static int s_pc4_row(geo_t *self, char fields[][GEO_MAX_FIELD], int n, char *err,
+                     size_t errlen)
+{
+    (void)n;
+    char *end = NULL;
+    long pc4 = strtol(fields[0], &end, 10);
+    if (end == fields[0] || *end || pc4 < 1000 || pc4 > 9999) {
+        snprintf(err, errlen, "bad postcode");
+        return -1;
+    }
+    double share = strtod(fields[2], &end);
+    if (end == fields[2] || *end || !(share >= 0.0 && share <= 1.0)) {
+        snprintf(err, errlen, "bad share");
+        return -1;
+    }
+    long w = s_find_wijk(self, fields[1]);
+    if (w < 0)
+        return 0; /* a wijk outside the code table: not ours to place */
+    for (size_t i = 0; i < self->n_pc4s; i++) {
+        if (self->pc4s[i].pc4 == pc4) {
+            if (share > self->pc4s[i].share) {
+                self->pc4s[i].share = share;
+                self->pc4s[i].wijk = (size_t)w;
+            }
+            return 0;
+        }
+    }
+    self->pc4s = xrealloc(self->pc4s, (self->n_pc4s + 1) * sizeof *self->pc4s);
+    self->pc4s[self->n_pc4s++] = (pc4_t){.pc4 = (int)pc4, .wijk = (size_t)w, .share = share};
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* GeoJSON (jansson)                                                   */
+/* ------------------------------------------------------------------ */
+
+static void s_shape_clear(shape_t *s)
+{
+    for (size_t i = 0; i < s->n_rings; i++)
+        free(s->rings[i].xy);
+    free(s->rings);
+    memset(s, 0, sizeof *s);
+}
+
+/* Appends one ring ([[lon,lat],...]) to the shape. */
+static int s_add_ring(shape_t *s, json_t *ring)
+{
+    size_t n = json_array_size(ring);
+    if (!json_is_array(ring) || n < 4 || n > GEO_MAX_POINTS || s->n_rings >= GEO_MAX_RINGS)
+        return -1;
+    double *xy = xmalloc(n * 2 * sizeof *xy);
+    for (size_t i = 0; i < n; i++) {
+        json_t *pt = json_array_get(ring, i);
+        json_t *x = json_array_get(pt, 0), *y = json_array_get(pt, 1);
+        if (!json_is_number(x) || !json_is_number(y)) {
+            free(xy);
+            return -1;
+        }
+        xy[2 * i] = json_number_value(x);
+        xy[2 * i + 1] = json_number_value(y);
+        if (s->n_rings == 0 && i == 0) {
+            s->min_x = s->max_x = xy[0];
+            s->min_y = s->max_y = xy[1];
+        }
+        if (xy[2 * i] < s->min_x) s->min_x = xy[2 * i];
+        if (xy[2 * i] > s->max_x) s->max_x = xy[2 * i];
+        if (xy[2 * i + 1] < s->min_y) s->min_y = xy[2 * i + 1];
+        if (xy[2 * i + 1] > s->max_y) s->max_y = xy[2 * i + 1];
+    }
+    s->rings = xrealloc(s->rings, (s->n_rings + 1) * sizeof *s->rings);
+    s->rings[s->n_rings++] = (ring_t){.xy = xy, .n = n};
+    return 0;
+}
+
+/* Every ring of a Polygon or MultiPolygon, outer rings and holes alike:
+ * the even-odd test needs no difference between them. */
+static int s_shape_from_geometry(shape_t *s, json_t *geom)
+{
+    const char *type = json_string_value(json_object_get(geom, "type"));
+    json_t *coords = json_object_get(geom, "coordinates");
+    if (!type || !json_is_array(coords))
+        return -1;
+    if (strcmp(type, "Polygon") == 0) {
+        for (size_t i = 0; i < json_array_size(coords); i++)
+            if (s_add_ring(s, json_array_get(coords, i)) < 0)
+                return -1;
+        return s->n_rings ? 0 : -1;
+    }
+    if (strcmp(type, "MultiPolygon") == 0) {
+        for (size_t p = 0; p < json_array_size(coords); p++) {
+            json_t *poly = json_array_get(coords, p);
+            if (!json_is_array(poly))
+                return -1;
+            for (size_t i = 0; i < json_array_size(poly); i++)
+                if (s_add_ring(s, json_array_get(poly, i)) < 0)
+                    return -1;
+        }
+        return s->n_rings ? 0 : -1;
+    }
+    return -1;
+}
+
+static const char *s_feature_code(json_t *props, const char *alt)
+{
+    const char *code = json_string_value(json_object_get(props, "statcode"));
+    return code ? code : json_string_value(json_object_get(props, alt));
+}
+
+/* is_wijk: load into wijken (else buurten). */
+static int s_geojson_read(geo_t *self, const char *path, int is_wijk, char *err, size_t errlen)
+{
+    struct stat st;
+    errno = 0;
+    if (stat(path, &st) < 0 || st.st_size > GEO_MAX_FILE) {
+        snprintf(err, errlen, "cannot use %s: %s", path,
+                 errno ? strerror(errno) : "larger than 64 MiB");
+        return -1;
+    }
+    json_error_t jerr;
+    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root) {
+        snprintf(err, errlen, "%s line %d: %s", path, jerr.line, jerr.text);
+        return -1;
+    }
+    json_t *features = json_object_get(root, "features");
+    int rc = json_is_array(features) ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < json_array_size(features); i++) {
+        json_t *feat = json_array_get(features, i);
+        const char *code =
+            s_feature_code(json_object_get(feat, "properties"), is_wijk ? "wijkcode" : "buurtcode");
+        long k = !code ? -1 : is_wijk ? s_find_wijk(self, code) : s_find_buurt(self, code);
+        if (k < 0)
+            continue; /* not in the code table */
+        shape_t *s = is_wijk ? &self->wijken[k].shape : &self->buurten[k].shape;
+        s_shape_clear(s); /* a code twice: the last one wins */
+        if (s_shape_from_geometry(s, json_object_get(feat, "geometry")) < 0) {
+            s_shape_clear(s);
+            rc = -1;
+        }
+    }
+    if (rc < 0)
+        snprintf(err, errlen, "%s: not a FeatureCollection of (Multi)Polygons", path);
+    json_decref(root);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Point in polygon                                                    */
+/* ------------------------------------------------------------------ */
+
+/* Even-odd rule over every ring: a ray from the point to +x crosses the
+ * boundary an odd number of times iff the point is inside (holes flip it
+ * back). No library on this system offers it for plain arrays. */
+static int s_shape_contains(const shape_t *s, double x, double y)
+{
+    if (!s->n_rings || x < s->min_x || x > s->max_x || y < s->min_y || y > s->max_y)
+        return 0;
+    int inside = 0;
+    for (size_t r = 0; r < s->n_rings; r++) {
+        const double *p = s->rings[r].xy;
+        size_t n = s->rings[r].n;
+        for (size_t i = 0, j = n - 1; i < n; j = i++) {
+            double xi = p[2 * i], yi = p[2 * i + 1], xj = p[2 * j], yj = p[2 * j + 1];
+            if ((yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi)
+                inside = !inside;
+        }
+    }
+    return inside;
+}
+
+/* ------------------------------------------------------------------ */
+/* Public API                                                          */
+/* ------------------------------------------------------------------ */
+
+static int s_by_wijk_code(const void *a, const void *b)
+{
+    return strcmp(((const wijk_t *)a)->code, ((const wijk_t *)b)->code);
+}
+
+static void s_path(char *buf, size_t size, const char *env, const char *dir, const char *file)
+{
+    const char *v = getenv(env);
+    if (v && *v)
+        snprintf(buf, size, "%s", v);
+    else
+        snprintf(buf, size, "%s/geo/%s", dir, file);
+}
+
+/* Sorts wijken by code, keeping the buurten's wijk indexes right. */
+static void s_sort_wijken(geo_t *self)
+{
+    char (*old)[GEO_CODE_SIZE] = xmalloc(self->n_wijken * sizeof *old);
+    for (size_t i = 0; i < self->n_wijken; i++)
+        memcpy(old[i], self->wijken[i].code, GEO_CODE_SIZE);
+    qsort(self->wijken, self->n_wijken, sizeof *self->wijken, s_by_wijk_code);
+    for (size_t i = 0; i < self->n_buurten; i++)
+        self->buurten[i].wijk = (size_t)s_find_wijk(self, old[self->buurten[i].wijk]);
+    free(old);
+}
+
+geo_t *geo_load(const char *data_dir, char *err, size_t errlen)
+{
+    geo_t *self = xcalloc(1, sizeof *self);
+    char path[1024];
+    const char *dir = data_dir && *data_dir ? data_dir : "./data";
+
+    snprintf(path, sizeof path, "%s/geo/heerlen_wijk_buurt_codes_2014.csv", dir);
+    if (s_csv_read(self, path, 4, s_codes_row, err, errlen) < 0)
+        goto fail;
+    if (self->n_wijken == 0) {
+        snprintf(err, errlen, "%s: no wijken", path);
+        goto fail;
+    }
+    s_sort_wijken(self);
+    snprintf(path, sizeof path, "%s/geo/heerlen_pc4_wijk_2024.csv", dir);
+    if (s_csv_read(self, path, 3, s_pc4_row, err, errlen) < 0)
+        goto fail;
+    s_path(path, sizeof path, "INSPRAAK_GEO_WIJKEN", dir, "heerlen_wijken_2014.geojson");
+    if (s_geojson_read(self, path, 1, err, errlen) < 0)
+        goto fail;
+    s_path(path, sizeof path, "INSPRAAK_GEO_BUURTEN", dir, "heerlen_buurten_2014.geojson");
+    if (s_geojson_read(self, path, 0, err, errlen) < 0)
+        goto fail;
+    return self;
+fail:
+    geo_destroy(&self);
+    return NULL;
+}
+
+void geo_destroy(geo_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    geo_t *self = *self_p;
+    for (size_t i = 0; i < self->n_wijken; i++) {
+        free(self->wijken[i].full);
+        free(self->wijken[i].name);
+        s_shape_clear(&self->wijken[i].shape);
+    }
+    for (size_t i = 0; i < self->n_buurten; i++) {
+        free(self->buurten[i].name);
+        s_shape_clear(&self->buurten[i].shape);
+    }
+    free(self->wijken);
+    free(self->buurten);
+    free(self->pc4s);
+    free(self);
+    *self_p = NULL;
+}
+
+size_t geo_wijk_count(const geo_t *self)
+{
+    return self->n_wijken;
+}
+
+int geo_wijk_at(const geo_t *self, size_t i, const char **code, const char **name)
+{
+    if (i >= self->n_wijken)
+        return -1;
+    if (code)
+        *code = self->wijken[i].code;
+    if (name)
+        *name = self->wijken[i].name;
+    return 0;
+}
+
+size_t geo_buurt_count(const geo_t *self)
+{
+    return self->n_buurten;
+}
+
+int geo_buurt_at(const geo_t *self, size_t i, const char **code, const char **name,
+                 const char **wijk)
+{
+    if (i >= self->n_buurten)
+        return -1;
+    if (code)
+        *code = self->buurten[i].code;
+    if (name)
+        *name = self->buurten[i].name;
+    if (wijk)
+        *wijk = self->wijken[self->buurten[i].wijk].code;
+    return 0;
+}
+
+const char *geo_wijk_name(const geo_t *self, const char *code)
+{
+    long w = code ? s_find_wijk(self, code) : -1;
+    return w < 0 ? NULL : self->wijken[w].name;
+}
+
+const char *geo_wijk_full_name(const geo_t *self, const char *code)
+{
+    long w = code ? s_find_wijk(self, code) : -1;
+    return w < 0 ? NULL : self->wijken[w].full;
+}
+
+const char *geo_buurt_name(const geo_t *self, const char *code)
+{
+    long b = code ? s_find_buurt(self, code) : -1;
+    return b < 0 ? NULL : self->buurten[b].name;
+}
+
+const char *geo_buurt_wijk(const geo_t *self, const char *buurt_code)
+{
+    long b = buurt_code ? s_find_buurt(self, buurt_code) : -1;
+    return b < 0 ? NULL : self->wijken[self->buurten[b].wijk].code;
+}
+
+const char *geo_wijk_lookup(const geo_t *self, const char *s)
+{
+    if (!s)
+        return NULL;
+    for (size_t i = 0; i < self->n_wijken; i++) {
+        const wijk_t *w = &self->wijken[i];
+        if (s_equal_trimmed(s, w->code) || s_equal_trimmed(s, w->full) ||
+            s_equal_trimmed(s, w->name))
+            return w->code;
+    }
+    for (size_t i = 0; i < self->n_buurten; i++) {
+        const buurt_t *b = &self->buurten[i];
+        if (s_equal_trimmed(s, b->code) || s_equal_trimmed(s, b->name))
+            return self->wijken[b->wijk].code;
+    }
+    return NULL;
+}
+
+const char *geo_wijk_from_pc4(const geo_t *self, int pc4)
+{
+    for (size_t i = 0; i < self->n_pc4s; i++)
+        if (self->pc4s[i].pc4 == pc4)
+            return self->wijken[self->pc4s[i].wijk].code;
+    return NULL;
+}
+
+/* The wijk is the wijk polygon holding the point. The coarse buurt and
+ * wijk polygons do not nest exactly, so a buurt is only reported when it
+ * belongs to that wijk; a point that falls in a gap between wijk polygons
+ * but inside a buurt takes that buurt's wijk. */
+int geo_locate(const geo_t *self, double lat, double lon, const char **wijk,
+               const char **buurt)
+{
+    long w = -1, b = -1, b_any = -1;
+    *wijk = NULL;
+    *buurt = NULL;
+    for (size_t i = 0; i < self->n_wijken && w < 0; i++)
+        if (s_shape_contains(&self->wijken[i].shape, lon, lat))
+            w = (long)i;
+    for (size_t i = 0; i < self->n_buurten && b < 0; i++) {
+        if (!s_shape_contains(&self->buurten[i].shape, lon, lat))
+            continue;
+        if (b_any < 0)
+            b_any = (long)i;
+        if (w < 0 || self->buurten[i].wijk == (size_t)w)
+            b = (long)i;
+    }
+    if (w < 0 && b_any >= 0) {
+        b = b_any;
+        w = (long)self->buurten[b].wijk;
+    }
+    if (w < 0)
+        return -1;
+    *wijk = self->wijken[w].code;
+    if (b >= 0)
+        *buurt = self->buurten[b].code;
+    return 0;
+}
