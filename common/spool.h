@@ -95,6 +95,10 @@ void spool_clear_wakeup(spool_t *self);
 
 void spool_stats(spool_t *self, spool_stats_t *out);
 
+/* 0 while the spool can accept; -1 with a reason after an fsync failed
+ * (then every append fails until the process restarts). For /healthz. */
+int spool_error(spool_t *self, char *reason, size_t size);
+
 /* Milliseconds since the epoch (CLOCK_REALTIME). */
 int64_t spool_now_ms(void);
 

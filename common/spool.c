@@ -1,0 +1,705 @@
+/*
+ * NAME
+ *   spool - durable local queue of accepted submissions (see spool.h)
+ *
+ * SUMMARY
+ *   The running half of the spool: append with group commit, ack, trim,
+ *   and the re-send schedule. spool_replay.c reads the folder at start-up.
+ *
+ * DESCRIPTION
+ *   Locking: one mutex guards the whole struct. The only slow things done
+ *   without it are fdatasync() by the group-commit leader and the send
+ *   callbacks of spool_send_due(); records handed to a callback are marked
+ *   busy so that an ack arriving meanwhile does not free them under the
+ *   caller's feet (they are freed when the callback returns).
+ *
+ *   An fsync that fails is sticky: every record not yet covered by a
+ *   finished fsync fails, and so does every later append, until the
+ *   process restarts and replays. After a failed fsync Linux may already
+ *   have dropped the dirty pages, so the file no longer says what we think
+ *   it says; retrying the fsync would "succeed" and lie (the PostgreSQL
+ *   fsync lesson of 2018). The intake reports this on /healthz.
+ *
+ * DIAGNOSTICS
+ *   Functions return 0 or -1 with errno; spool_new() writes a reason into
+ *   err. Replay problems (torn tail, corrupt segment) are logged as warn.
+ */
+#define _GNU_SOURCE
+#include "spool.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "log.h"
+#include "spool_int.h"
+#include "xalloc.h"
+
+int64_t spool_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---------------------------------------------------------------------
+ * Small helpers shared with spool_replay.c
+ */
+
+/* FNV-1a: ids are short and not chosen by an attacker in a way that could
+ * hurt (they are hashes or server-made), so a simple hash is enough. */
+uint32_t spool_hash_id(const char *id)
+{
+    uint32_t h = 2166136261u;
+    for (const unsigned char *p = (const unsigned char *)id; *p; p++)
+        h = (h ^ *p) * 16777619u;
+    return h % SPOOL_HASH_SIZE;
+}
+
+/* Adds r at the tail of the pending list and into the hash. Locked. */
+void spool_link_rec(spool_t *self, spool_rec_t *r)
+{
+    r->next = NULL;
+    r->prev = self->tail;
+    if (self->tail)
+        self->tail->next = r;
+    else
+        self->head = r;
+    self->tail = r;
+    uint32_t h = spool_hash_id(r->id);
+    r->hnext = self->hash[h];
+    self->hash[h] = r;
+    if (r->seg)
+        r->seg->live++;
+    self->st.pending++;
+}
+
+spool_seg_t *spool_seg_add(spool_t *self, uint64_t seq)
+{
+    spool_seg_t *seg = xcalloc(1, sizeof *seg);
+    seg->seq = seq;
+    spool_seg_t **pp = &self->segs;
+    while (*pp && (*pp)->seq < seq)
+        pp = &(*pp)->next;
+    seg->next = *pp;
+    *pp = seg;
+    self->st.segments++;
+    return seg;
+}
+
+int spool_seg_path(const spool_t *self, uint64_t seq, char *buf, size_t size)
+{
+    int n = snprintf(buf, size, "%s/seg-%016llu.log", self->dir, (unsigned long long)seq);
+    return (n < 0 || (size_t)n >= size) ? -1 : 0;
+}
+
+void spool_seg_note_ack(spool_seg_t *seg, const char *id)
+{
+    if (seg->n_acked == seg->cap_acked) {
+        seg->cap_acked = seg->cap_acked ? seg->cap_acked * 2 : 16;
+        seg->acked = xrealloc(seg->acked, seg->cap_acked * sizeof *seg->acked);
+    }
+    seg->acked[seg->n_acked++] = xstrdup(id);
+}
+
+static void s_put32(char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (char)((v >> (8 * i)) & 0xff);
+}
+
+/* Writes one record into out (which holds SPOOL_HEADER + 2 + id_len + len
+ * bytes) and returns its size. */
+size_t spool_record_encode(char *out, const char *id, size_t id_len, const void *data,
+                           size_t len)
+{
+    size_t body = 2 + id_len + len;
+    memcpy(out, SPOOL_MAGIC, 4);
+    s_put32(out + 4, (uint32_t)body);
+    out[12] = (char)(id_len & 0xff);
+    out[13] = (char)(id_len >> 8);
+    memcpy(out + 14, id, id_len);
+    if (len)
+        memcpy(out + 14 + id_len, data, len);
+    uLong crc = crc32(0L, (const Bytef *)out + SPOOL_HEADER, (uInt)body);
+    s_put32(out + 8, (uint32_t)crc);
+    return SPOOL_HEADER + body;
+}
+
+int spool_write_all(int fd, const char *buf, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, buf, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        buf += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* Creates segment seq and makes it the active one. The folder is fsync'd so
+ * that the new name survives a crash together with what is written in it. */
+int spool_open_segment(spool_t *self, uint64_t seq, char *err, size_t errlen)
+{
+    char path[4096];
+    if (spool_seg_path(self, seq, path, sizeof path) < 0) {
+        snprintf(err, errlen, "spool path too long");
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0640);
+    if (fd < 0 || fsync(self->dir_fd) < 0) {
+        int e = errno;
+        snprintf(err, errlen, "cannot create %s: %s", path, strerror(e));
+        if (fd >= 0)
+            close(fd);
+        errno = e;
+        return -1;
+    }
+    self->active = spool_seg_add(self, seq);
+    self->seg_fd = fd;
+    self->seg_size = 0;
+    self->need_rotate = false;
+    return 0;
+}
+
+static void s_seg_free(spool_seg_t *seg)
+{
+    for (size_t i = 0; i < seg->n_acked; i++)
+        free(seg->acked[i]);
+    free(seg->acked);
+    free(seg);
+}
+
+static void s_rec_free(spool_rec_t *r)
+{
+    free(r->id);
+    free(r->data);
+    free(r);
+}
+
+/* Takes r out of the hash (it is no longer pending). Locked. */
+static void s_unhash(spool_t *self, spool_rec_t *r)
+{
+    spool_rec_t **pp = &self->hash[spool_hash_id(r->id)];
+    while (*pp && *pp != r)
+        pp = &(*pp)->hnext;
+    if (*pp)
+        *pp = r->hnext;
+    r->hnext = NULL;
+}
+
+static void s_unlink(spool_t *self, spool_rec_t *r)
+{
+    if (r->prev)
+        r->prev->next = r->next;
+    else
+        self->head = r->next;
+    if (r->next)
+        r->next->prev = r->prev;
+    else
+        self->tail = r->prev;
+}
+
+/* ---------------------------------------------------------------------
+ * Trim: delete fully acknowledged segments, then rewrite acks.log with
+ * the ids that still matter (those of records in segments still on disk).
+ */
+
+static int s_rewrite_acks(spool_t *self)
+{
+    char tmp[4096], path[4096];
+    snprintf(tmp, sizeof tmp, "%s/acks.log.tmp", self->dir);
+    snprintf(path, sizeof path, "%s/acks.log", self->dir);
+    FILE *f = fopen(tmp, "we");
+    if (!f)
+        return -1;
+    for (spool_seg_t *s = self->segs; s; s = s->next)
+        for (size_t i = 0; i < s->n_acked; i++)
+            fprintf(f, "%s\n", s->acked[i]);
+    if (fclose(f) != 0 || rename(tmp, path) < 0) {
+        unlink(tmp);
+        return -1;
+    }
+    int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    if (self->ack_fd >= 0)
+        close(self->ack_fd);
+    self->ack_fd = fd;
+    return 0;
+}
+
+int spool_trim_locked(spool_t *self)
+{
+    int removed = 0;
+    spool_seg_t **pp = &self->segs;
+    while (*pp) {
+        spool_seg_t *s = *pp;
+        if (s == self->active || s->live > 0) {
+            pp = &s->next;
+            continue;
+        }
+        char path[4096];
+        if (spool_seg_path(self, s->seq, path, sizeof path) == 0 && unlink(path) < 0 &&
+            errno != ENOENT) {
+            char q[512];
+            log_warn("msg=\"spool trim failed\" file=%s err=\"%s\"", log_quote(q, sizeof q, path),
+                     strerror(errno));
+            pp = &s->next;
+            continue;
+        }
+        *pp = s->next;
+        s_seg_free(s);
+        self->st.segments--;
+        removed++;
+    }
+    if (removed > 0 && s_rewrite_acks(self) < 0) {
+        log_warn("msg=\"spool cannot rewrite acks.log\" err=\"%s\"", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Open and close
+ */
+
+static int s_fail(spool_t *self, char *err, size_t errlen, const char *what)
+{
+    int e = errno;
+    snprintf(err, errlen, "%s %s: %s", what, self->dir, strerror(e));
+    errno = e;
+    return -1;
+}
+
+static int s_open_dir(spool_t *self, char *err, size_t errlen)
+{
+    if (mkdir(self->dir, 0750) < 0 && errno != EEXIST)
+        return s_fail(self, err, errlen, "cannot create");
+    self->dir_fd = open(self->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (self->dir_fd < 0)
+        return s_fail(self, err, errlen, "cannot open");
+    /* Two processes writing one spool would interleave records and each
+     * trim the other's segments. The lock dies with the process. */
+    self->lock_fd = open(self->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (self->lock_fd < 0)
+        return s_fail(self, err, errlen, "cannot open");
+    if (flock(self->lock_fd, LOCK_EX | LOCK_NB) < 0)
+        return s_fail(self, err, errlen, "spool in use by another process:");
+    char sub[4096];
+    snprintf(sub, sizeof sub, "%s/corrupt", self->dir);
+    if (mkdir(sub, 0750) < 0 && errno != EEXIST)
+        return s_fail(self, err, errlen, "cannot create corrupt/ in");
+    self->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (self->wake_fd < 0)
+        return s_fail(self, err, errlen, "eventfd for");
+    return 0;
+}
+
+static void s_wake(spool_t *self)
+{
+    uint64_t one = 1;
+    ssize_t n = write(self->wake_fd, &one, sizeof one);
+    (void)n; /* EAGAIN: the counter is already non-zero, which is all we need */
+}
+
+spool_t *spool_new(const char *dir, char *err, size_t errlen)
+{
+    spool_t *self = xcalloc(1, sizeof *self);
+    self->dir = xstrdup(dir);
+    self->dir_fd = self->lock_fd = self->wake_fd = self->ack_fd = self->seg_fd = -1;
+    pthread_mutex_init(&self->lock, NULL);
+    pthread_cond_init(&self->cond, NULL);
+    if (strlen(dir) > 3000) {
+        snprintf(err, errlen, "spool path too long");
+        spool_destroy(&self);
+        return NULL;
+    }
+    if (s_open_dir(self, err, errlen) < 0 || spool_replay(self, err, errlen) < 0) {
+        int e = errno;
+        spool_destroy(&self);
+        errno = e;
+        return NULL;
+    }
+    pthread_mutex_lock(&self->lock);
+    self->st.replayed = self->st.pending;
+    int rc = spool_trim_locked(self);
+    if (rc == 0 && self->ack_fd < 0) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/acks.log", self->dir);
+        self->ack_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+        rc = self->ack_fd < 0 ? -1 : 0;
+    }
+    pthread_mutex_unlock(&self->lock);
+    if (rc < 0) {
+        s_fail(self, err, errlen, "cannot write acks.log in");
+        spool_destroy(&self);
+        return NULL;
+    }
+    if (self->st.pending > 0)
+        s_wake(self);
+    return self;
+}
+
+void spool_destroy(spool_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    spool_t *self = *self_p;
+    *self_p = NULL;
+    pthread_mutex_lock(&self->lock);
+    while (self->syncing)
+        pthread_cond_wait(&self->cond, &self->lock);
+    pthread_mutex_unlock(&self->lock);
+    int fds[] = {self->seg_fd, self->ack_fd, self->wake_fd, self->lock_fd, self->dir_fd};
+    for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+    while (self->head) {
+        spool_rec_t *r = self->head;
+        self->head = r->next;
+        s_rec_free(r);
+    }
+    while (self->segs) {
+        spool_seg_t *s = self->segs;
+        self->segs = s->next;
+        s_seg_free(s);
+    }
+    pthread_mutex_destroy(&self->lock);
+    pthread_cond_destroy(&self->cond);
+    free(self->dir);
+    free(self);
+}
+
+/* ---------------------------------------------------------------------
+ * Append with group commit
+ */
+
+/* Starts a new segment: the old one is fsync'd completely first, so every
+ * record written so far is durable and the new fd only carries new ones.
+ * Locked; waits until no leader is using the old fd. */
+static int s_rotate(spool_t *self)
+{
+    while (self->syncing)
+        pthread_cond_wait(&self->cond, &self->lock);
+    if (self->sync_errno) {
+        errno = self->sync_errno;
+        return -1;
+    }
+    if (self->seg_fd >= 0) {
+        self->st.fsyncs++;
+        if (fdatasync(self->seg_fd) < 0) {
+            self->sync_errno = errno;
+            log_error("msg=\"spool fsync failed\" err=\"%s\"", strerror(errno));
+            pthread_cond_broadcast(&self->cond);
+            return -1;
+        }
+        close(self->seg_fd);
+        self->seg_fd = -1;
+        self->synced_gen = self->write_gen;
+        pthread_cond_broadcast(&self->cond);
+    }
+    char err[256];
+    uint64_t seq = self->active ? self->active->seq + 1 : 1;
+    spool_seg_t *old = self->active;
+    self->active = NULL;
+    if (spool_open_segment(self, seq, err, sizeof err) < 0) {
+        int e = errno;
+        log_error("msg=\"spool rotate failed\" err=\"%s\"", err);
+        self->active = old;
+        self->need_rotate = true;
+        errno = e;
+        return -1;
+    }
+    spool_trim_locked(self);
+    return 0;
+}
+
+/* Waits until an fsync covers record gen; becomes the leader when no fsync
+ * is running. Locked. */
+static int s_wait_synced(spool_t *self, uint64_t gen)
+{
+    while (self->synced_gen < gen) {
+        if (self->sync_errno) {
+            errno = self->sync_errno;
+            return -1;
+        }
+        if (self->syncing) {
+            pthread_cond_wait(&self->cond, &self->lock);
+            continue;
+        }
+        self->syncing = true;
+        uint64_t target = self->write_gen;
+        int fd = self->seg_fd;
+        pthread_mutex_unlock(&self->lock);
+        int rc = fdatasync(fd);
+        int e = errno;
+        pthread_mutex_lock(&self->lock);
+        self->syncing = false;
+        self->st.fsyncs++;
+        if (rc == 0 && target > self->synced_gen)
+            self->synced_gen = target;
+        else if (rc < 0) {
+            self->sync_errno = e;
+            log_error("msg=\"spool fsync failed\" err=\"%s\"", strerror(e));
+        }
+        pthread_cond_broadcast(&self->cond);
+    }
+    return 0;
+}
+
+static int s_valid_id(const char *id, size_t n)
+{
+    if (n == 0 || n > SPOOL_MAX_ID)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)id[i] <= 0x20 || (unsigned char)id[i] >= 0x7f)
+            return 0;
+    return 1;
+}
+
+/* Drops a record that was never durable. Locked. */
+static void s_drop(spool_t *self, spool_rec_t *r)
+{
+    s_unhash(self, r);
+    s_unlink(self, r);
+    r->seg->live--;
+    self->st.pending--;
+    s_rec_free(r);
+}
+
+int spool_append(spool_t *self, const char *id, const void *data, size_t len)
+{
+    size_t id_len = id ? strlen(id) : 0;
+    if (!s_valid_id(id, id_len)) {
+        errno = EINVAL; /* ids are printable ASCII without spaces (acks.log is per line) */
+        return -1;
+    }
+    if (len > SPOOL_MAX_RECORD) {
+        errno = EMSGSIZE;
+        return -1;
+    }
+    size_t size = SPOOL_HEADER + 2 + id_len + len;
+    char *buf = xmalloc(size);
+    spool_record_encode(buf, id, id_len, data, len);
+    spool_rec_t *r = xcalloc(1, sizeof *r);
+    r->id = xstrdup(id);
+    r->data = xmalloc(len ? len : 1);
+    if (len)
+        memcpy(r->data, data, len);
+    r->len = len;
+
+    pthread_mutex_lock(&self->lock);
+    int rc = 0;
+    if (self->sync_errno) {
+        errno = self->sync_errno;
+        rc = -1;
+    } else if (self->need_rotate || (self->seg_size > 0 && self->seg_size + size > SPOOL_SEGMENT_MAX))
+        rc = s_rotate(self);
+    if (rc == 0 && spool_write_all(self->seg_fd, buf, size) < 0) {
+        int e = errno;
+        /* Cut the half record off, or the next record would sit behind
+         * garbage and make the whole segment look corrupt on replay. */
+        if (ftruncate(self->seg_fd, (off_t)self->seg_size) < 0)
+            self->need_rotate = true;
+        log_warn("msg=\"spool write failed\" err=\"%s\"", strerror(e));
+        errno = e;
+        rc = -1;
+    }
+    if (rc < 0) {
+        int e = errno;
+        pthread_mutex_unlock(&self->lock);
+        free(buf);
+        s_rec_free(r);
+        errno = e;
+        return -1;
+    }
+    free(buf);
+    self->seg_size += size;
+    r->gen = ++self->write_gen;
+    r->seg = self->active;
+    spool_link_rec(self, r);
+    self->st.appended++;
+    rc = s_wait_synced(self, r->gen);
+    int e = errno;
+    if (rc < 0)
+        s_drop(self, r); /* not durable: the caller answers "error" */
+    pthread_mutex_unlock(&self->lock);
+    if (rc == 0)
+        s_wake(self);
+    errno = e;
+    return rc;
+}
+
+/* ---------------------------------------------------------------------
+ * Queries, acks and sending
+ */
+
+int spool_has(spool_t *self, const char *id)
+{
+    int found = 0;
+    if (!id)
+        return 0;
+    pthread_mutex_lock(&self->lock);
+    /* Only durable copies count: a copy still waiting for its fsync could
+     * yet fail, and then nobody would hold the submission. */
+    for (spool_rec_t *r = self->hash[spool_hash_id(id)]; r && !found; r = r->hnext)
+        found = strcmp(r->id, id) == 0 && r->gen <= self->synced_gen;
+    pthread_mutex_unlock(&self->lock);
+    return found;
+}
+
+int spool_ack(spool_t *self, const char *id)
+{
+    if (!id)
+        return 0;
+    pthread_mutex_lock(&self->lock);
+    int found = 0, trim = 0;
+    spool_rec_t **pp = &self->hash[spool_hash_id(id)];
+    while (*pp) {
+        spool_rec_t *r = *pp;
+        /* Only durable records: an ack cannot be for a copy whose append has
+         * not returned yet, and such a copy may still fail. */
+        if (strcmp(r->id, id) != 0 || r->gen > self->synced_gen) {
+            pp = &r->hnext;
+            continue;
+        }
+        *pp = r->hnext;
+        r->hnext = NULL;
+        found++;
+        spool_seg_note_ack(r->seg, id);
+        if (--r->seg->live == 0 && r->seg != self->active)
+            trim = 1;
+        self->st.pending--;
+        if (r->busy)
+            r->gone = true; /* spool_send_due frees it */
+        else {
+            s_unlink(self, r);
+            s_rec_free(r);
+        }
+    }
+    if (found) {
+        self->st.acked++;
+        char line[SPOOL_MAX_ID + 2];
+        int n = snprintf(line, sizeof line, "%s\n", id);
+        if (self->ack_fd >= 0 && spool_write_all(self->ack_fd, line, (size_t)n) < 0)
+            log_warn("msg=\"spool cannot append to acks.log\" err=\"%s\"", strerror(errno));
+        if (trim)
+            spool_trim_locked(self);
+    }
+    pthread_mutex_unlock(&self->lock);
+    return 0;
+}
+
+#define SEND_BATCH 64
+
+/* Marks up to SEND_BATCH due records busy, starting at *cur. Locked. */
+static size_t s_collect(spool_t *self, spool_rec_t **cur, int64_t now, size_t room,
+                        spool_rec_t **batch)
+{
+    size_t n = 0;
+    spool_rec_t *r = *cur;
+    while (r && n < SEND_BATCH && n < room) {
+        if (r->gen > self->synced_gen) {
+            r = NULL; /* append order: nothing after it is durable either */
+            break;
+        }
+        if (!r->gone && !r->busy && r->next_due <= now) {
+            r->busy = 1;
+            batch[n++] = r;
+        }
+        r = r->next;
+    }
+    *cur = r;
+    return n;
+}
+
+int spool_send_due(spool_t *self, int64_t now_ms, long resend_ms, size_t max,
+                   spool_send_fn fn, void *arg)
+{
+    spool_rec_t *batch[SEND_BATCH];
+    long cap = resend_ms > SPOOL_MAX_DELAY_MS ? resend_ms : SPOOL_MAX_DELAY_MS;
+    size_t sent = 0;
+    int stopped = 0;
+    if (resend_ms < 1)
+        resend_ms = 1;
+    pthread_mutex_lock(&self->lock);
+    spool_rec_t *cur = self->head;
+    while (cur && !stopped && (max == 0 || sent < max)) {
+        size_t n = s_collect(self, &cur, now_ms, max ? max - sent : SEND_BATCH, batch);
+        if (n == 0)
+            break;
+        pthread_mutex_unlock(&self->lock);
+        size_t done = 0;
+        while (done < n && fn(batch[done]->id, batch[done]->data, batch[done]->len, arg) == 0)
+            done++;
+        pthread_mutex_lock(&self->lock);
+        cur = batch[n - 1]->next; /* still linked: it is busy */
+        for (size_t i = 0; i < n; i++) {
+            spool_rec_t *r = batch[i];
+            r->busy = 0;
+            if (r->gone) {
+                s_unlink(self, r);
+                s_rec_free(r);
+                continue;
+            }
+            if (i >= done)
+                continue;
+            if (r->delay == 0) {
+                self->st.sent++;
+                r->delay = resend_ms;
+            } else {
+                self->st.resent++;
+                r->delay = r->delay > cap / 2 ? cap : r->delay * 2;
+            }
+            r->next_due = now_ms + r->delay;
+        }
+        sent += done;
+        stopped = done < n;
+    }
+    pthread_mutex_unlock(&self->lock);
+    return (int)sent;
+}
+
+int spool_wakeup_fd(spool_t *self)
+{
+    return self->wake_fd;
+}
+
+void spool_clear_wakeup(spool_t *self)
+{
+    uint64_t v;
+    ssize_t n = read(self->wake_fd, &v, sizeof v);
+    (void)n; /* EAGAIN: already empty */
+}
+
+void spool_stats(spool_t *self, spool_stats_t *out)
+{
+    pthread_mutex_lock(&self->lock);
+    *out = self->st;
+    pthread_mutex_unlock(&self->lock);
+}
+
+int spool_error(spool_t *self, char *reason, size_t size)
+{
+    pthread_mutex_lock(&self->lock);
+    int e = self->sync_errno;
+    pthread_mutex_unlock(&self->lock);
+    if (!e)
+        return 0;
+    snprintf(reason, size, "spool fsync failed (%s); restart to replay", strerror(e));
+    return -1;
+}

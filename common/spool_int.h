@@ -1,0 +1,100 @@
+/*
+ * NAME
+ *   spool_int - private parts of the spool, shared by spool.c and
+ *   spool_replay.c only
+ *
+ * DESCRIPTION
+ *   Not an API: nothing outside the two spool files includes this. The
+ *   struct lives here so that replay (reading segments at start-up) and the
+ *   running spool (append, ack, send, trim) can be two files of readable
+ *   size instead of one long one.
+ *
+ *   Record layout on disk (all integers little-endian):
+ *     "ISP1"  u32 len  u32 crc32  | u16 id_len  id  payload
+ *     len counts the bytes after the 12-byte header; crc32 (zlib) covers
+ *     exactly those len bytes.
+ */
+#ifndef INSPRAAK_SPOOL_INT_H
+#define INSPRAAK_SPOOL_INT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "spool.h"
+
+#define SPOOL_MAGIC "ISP1"
+#define SPOOL_HEADER 12u
+#define SPOOL_SEGMENT_MAX (4u * 1024 * 1024)
+#define SPOOL_MAX_DELAY_MS 60000L
+#define SPOOL_HASH_SIZE 4096u /* buckets; chains grow past it, which is fine */
+
+/* One segment file on disk. */
+typedef struct spool_seg {
+    uint64_t seq;
+    size_t live;       /* pending records in this file */
+    char **acked;      /* ids acknowledged from this file (for acks.log) */
+    size_t n_acked, cap_acked;
+    struct spool_seg *next; /* ascending seq */
+} spool_seg_t;
+
+/* One pending (not yet acknowledged) record, in memory. */
+typedef struct spool_rec {
+    char *id;
+    char *data;
+    size_t len;
+    uint64_t gen;      /* append order; durable when gen <= synced_gen */
+    int64_t next_due;  /* ms; 0 = at once */
+    long delay;        /* last delay used; 0 = never sent */
+    int busy;          /* handed to a send callback right now */
+    bool gone;         /* acknowledged (or failed) while busy: free when idle */
+    spool_seg_t *seg;
+    struct spool_rec *prev, *next; /* append order */
+    struct spool_rec *hnext;       /* hash chain */
+} spool_rec_t;
+
+struct spool {
+    char *dir;
+    int dir_fd;
+    int lock_fd; /* flock: one process per spool folder */
+    int wake_fd;
+    int ack_fd;  /* acks.log, O_APPEND */
+
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+
+    /* writing */
+    spool_seg_t *segs;   /* every segment on disk, ascending */
+    spool_seg_t *active; /* the one being written (last of segs) */
+    int seg_fd;
+    size_t seg_size;
+    bool need_rotate;    /* a failed write left the tail uncertain */
+    uint64_t write_gen;  /* records written */
+    uint64_t synced_gen; /* records covered by a finished fsync */
+    bool syncing;        /* a leader is in fdatasync() */
+    int sync_errno;      /* sticky: an fsync failed (see spool.c) */
+
+    /* pending records */
+    spool_rec_t *head, *tail;
+    spool_rec_t *hash[SPOOL_HASH_SIZE];
+
+    spool_stats_t st;
+};
+
+/* spool.c */
+uint32_t spool_hash_id(const char *id);
+void spool_link_rec(spool_t *self, spool_rec_t *r);
+spool_seg_t *spool_seg_add(spool_t *self, uint64_t seq);
+int spool_seg_path(const spool_t *self, uint64_t seq, char *buf, size_t size);
+void spool_seg_note_ack(spool_seg_t *seg, const char *id);
+size_t spool_record_encode(char *out, const char *id, size_t id_len, const void *data,
+                           size_t len);
+int spool_write_all(int fd, const char *buf, size_t len);
+int spool_open_segment(spool_t *self, uint64_t seq, char *err, size_t errlen);
+int spool_trim_locked(spool_t *self);
+
+/* spool_replay.c: reads every segment and acks.log into self. */
+int spool_replay(spool_t *self, char *err, size_t errlen);
+
+#endif
