@@ -6,7 +6,7 @@
  *   http_server_t *srv = http_server_new(&(http_opts_t){.port = 8080,
  *                                        .max_body = 1 << 20, .name = "intake-form"});
  *   http_route(srv, "POST", "/api/v1/ideas", handle_create, state);
- *   http_route(srv, "GET", "/api/v1/ideas/*", handle_get, state);
+ *   http_route(srv, "GET", "/api/v1/ideas/" "*", handle_get, state);
  *   http_server_set_health(srv, health_fn, state);
  *   http_server_start(srv, err, sizeof err);
  *
@@ -58,19 +58,23 @@ typedef void (*http_handler_fn)(const http_req_t *req, http_res_t *res, void *ar
 typedef int (*http_health_fn)(char *reason, size_t size, void *arg);
 
 http_server_t *http_server_new(const http_opts_t *opts);
-/* pattern: "/exact/path" or "/prefix/*". Routes are tried in order. */
+/* pattern: "/exact/path", or "/prefix/" followed by "*" for every path
+ * under the prefix. Routes are tried in order. */
 int http_route(http_server_t *srv, const char *method, const char *pattern, http_handler_fn fn,
                void *arg);
 void http_server_set_health(http_server_t *srv, http_health_fn fn, void *arg);
 /* Starts listening. Returns 0, or -1 with err (e.g. port in use). */
 int http_server_start(http_server_t *srv, char *err, size_t errlen);
+/* The port listened on (useful with port 0), or opts.port before start. */
+int http_server_port(const http_server_t *srv);
 /* Stops accepting, waits for running handlers, frees. */
 void http_server_destroy(http_server_t **srv_p);
 
 /* --- request accessors (valid during the handler) --- */
 const char *http_method(const http_req_t *req);
 const char *http_path(const http_req_t *req); /* without query string */
-/* Path after the route's prefix ("/api/v1/ideas/*" + "/api/v1/ideas/abc" -> "abc"). */
+/* Path after the route's prefix (route "/api/v1/ideas/" "*", path
+ * "/api/v1/ideas/abc" -> "abc"); "" for exact routes. */
 const char *http_path_rest(const http_req_t *req);
 const char *http_header(const http_req_t *req, const char *name);  /* NULL when absent */
 const char *http_query(const http_req_t *req, const char *name);   /* decoded; NULL when absent */
@@ -84,6 +88,7 @@ const char *http_client_ip(const http_req_t *req, char *buf, size_t size);
 /* Parses an application/x-www-form-urlencoded or multipart/form-data body
  * (libmicrohttpd's post processor), calling fn once per field with the whole
  * value (at most max_value bytes; longer values make this return -1).
+ * At most 64 fields. A non-zero return from fn stops the parse (-1).
  * Returns 0, or -1 when the body cannot be parsed. */
 typedef int (*http_field_fn)(const char *key, const char *value, size_t len, void *arg);
 int http_form_fields(const http_req_t *req, size_t max_value, http_field_fn fn, void *arg);

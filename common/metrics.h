@@ -29,4 +29,8 @@ double metric_value(const metric_t *m);
 /* The whole registry in Prometheus text format 0.0.4. Caller frees. */
 char *metrics_render(void);
 
+/* Forgets every metric (tests only: pointers handed out before become
+ * invalid). */
+void metrics_reset(void);
+
 #endif

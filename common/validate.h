@@ -24,7 +24,8 @@ extern const char *const VALID_TARGET_GROUPS[]; /* inwoner professional buurtorg
 extern const char *const VALID_ACTIVITIES[];    /* ideeenbus wijkgesprek ... */
 extern const char *const VALID_STATUSES[];      /* new approved hidden */
 
-/* Strict UTF-8 (no overlongs, no surrogates, no code points > U+10FFFF). */
+/* Strict UTF-8 (no overlongs, no surrogates, no code points > U+10FFFF).
+ * A NUL byte is refused too: texts travel on as C strings. */
 bool utf8_valid(const char *s, size_t len);
 /* Number of code points in valid UTF-8. */
 size_t utf8_chars(const char *s, size_t len);
@@ -32,7 +33,9 @@ size_t utf8_chars(const char *s, size_t len);
 /* A clean copy of a valid UTF-8 text: CRLF and CR to LF, control characters
  * other than LF and TAB removed, trailing spaces on lines removed, more than
  * two blank lines in a row collapsed, leading/trailing white space trimmed.
- * Caller frees. */
+ * Control characters are C0 (also NUL), DEL and C1. Invalid bytes, should
+ * any slip through, become U+FFFD so the result is always valid. Caller
+ * frees. */
 char *text_normalise(const char *s, size_t len);
 
 /* A pragmatic address check: one @, a non-empty local part of allowed

@@ -1,0 +1,186 @@
+/*
+ * NAME
+ *   http_req - request accessors and form parsing (see http.h)
+ *
+ * DESCRIPTION
+ *   Everything reads libmicrohttpd's copy of the request, which lives until
+ *   the handler returns. http_form_fields() feeds the already collected
+ *   body to libmicrohttpd's post processor (urlencoded and multipart alike)
+ *   and joins the pieces it delivers (a value may arrive in several chunks,
+ *   with offsets) so the callback sees each field once, whole, in order.
+ *   Limits: HTTP_FORM_MAX_FIELDS fields, max_value bytes per value.
+ */
+#include "http.h"
+
+#include "http_int.h"
+#include "xalloc.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define HTTP_FORM_MAX_FIELDS 64
+
+const char *http_method(const http_req_t *req)
+{
+    return req->method;
+}
+
+const char *http_path(const http_req_t *req)
+{
+    return req->path;
+}
+
+const char *http_path_rest(const http_req_t *req)
+{
+    return req->rest ? req->rest : "";
+}
+
+const char *http_header(const http_req_t *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_query(const http_req_t *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *http_body(const http_req_t *req, size_t *len)
+{
+    if (len)
+        *len = req->body ? req->len : 0;
+    return req->body ? req->body : "";
+}
+
+const char *http_content_type(const http_req_t *req, char *buf, size_t size)
+{
+    const char *ct = http_header(req, MHD_HTTP_HEADER_CONTENT_TYPE);
+    if (!ct || size == 0)
+        return NULL;
+    while (*ct == ' ' || *ct == '\t')
+        ct++;
+    size_t n = strcspn(ct, "; \t");
+    if (n == 0 || n >= size)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        buf[i] = (char)tolower((unsigned char)ct[i]);
+    buf[n] = '\0';
+    return buf;
+}
+
+const char *http_bearer(const http_req_t *req)
+{
+    const char *a = http_header(req, MHD_HTTP_HEADER_AUTHORIZATION);
+    if (!a || strncasecmp(a, "Bearer ", 7) != 0)
+        return NULL;
+    a += 7;
+    while (*a == ' ')
+        a++;
+    return *a ? a : NULL;
+}
+
+const char *http_client_ip(const http_req_t *req, char *buf, size_t size)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (size == 0)
+        return NULL;
+    buf[0] = '\0';
+    if (!ci || !ci->client_addr)
+        return buf;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf, (socklen_t)size);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf,
+                  (socklen_t)size);
+    return buf;
+}
+
+/* --- forms -------------------------------------------------------------- */
+
+typedef struct {
+    size_t max_value;
+    http_field_fn fn;
+    void *arg;
+    char *key;  /* field being collected, NULL when none */
+    char *val;
+    size_t len;
+    int fields;
+    int failed;
+} form_t;
+
+/* Hands the collected field to the caller. */
+static int s_flush(form_t *f)
+{
+    if (!f->key)
+        return 0;
+    int rc = 0;
+    if (!f->failed) {
+        if (++f->fields > HTTP_FORM_MAX_FIELDS)
+            rc = -1;
+        else
+            rc = f->fn(f->key, f->val ? f->val : "", f->len, f->arg) == 0 ? 0 : -1;
+    }
+    free(f->key);
+    free(f->val);
+    f->key = f->val = NULL;
+    f->len = 0;
+    if (rc < 0)
+        f->failed = 1;
+    return rc;
+}
+
+static enum MHD_Result s_piece(void *cls, enum MHD_ValueKind kind, const char *key,
+                               const char *filename, const char *content_type,
+                               const char *transfer_encoding, const char *data, uint64_t off,
+                               size_t size)
+{
+    (void)kind;
+    (void)filename;
+    (void)content_type;
+    (void)transfer_encoding;
+    form_t *f = cls;
+    if (f->failed || !key)
+        return f->failed ? MHD_NO : MHD_YES;
+    /* Offset 0 starts a field, unless it continues an empty start piece. */
+    bool same = f->key && strcmp(f->key, key) == 0 && (off > 0 || f->len == 0);
+    if (!same) {
+        if (s_flush(f) < 0)
+            return MHD_NO;
+        f->key = xstrdup(key);
+    }
+    if (off != f->len || f->len + size > f->max_value) {
+        f->failed = 1;
+        return MHD_NO;
+    }
+    f->val = xrealloc(f->val, f->len + size + 1);
+    if (size)
+        memcpy(f->val + f->len, data, size);
+    f->len += size;
+    f->val[f->len] = '\0';
+    return MHD_YES;
+}
+
+int http_form_fields(const http_req_t *req, size_t max_value, http_field_fn fn, void *arg)
+{
+    form_t f = {.max_value = max_value, .fn = fn, .arg = arg};
+    struct MHD_PostProcessor *pp = MHD_create_post_processor(req->conn, 4096, s_piece, &f);
+    if (!pp)
+        return -1; /* not a form content type */
+    size_t len = 0;
+    const char *body = http_body(req, &len);
+    enum MHD_Result rc = len ? MHD_post_process(pp, body, len) : MHD_YES;
+    /* Destroying flushes a value still held back (urlencoded end of body). */
+    if (MHD_destroy_post_processor(pp) != MHD_YES)
+        rc = MHD_NO;
+    if (s_flush(&f) < 0 || f.failed)
+        rc = MHD_NO;
+    free(f.key);
+    free(f.val);
+    return rc == MHD_YES ? 0 : -1;
+}
