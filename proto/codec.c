@@ -1,0 +1,329 @@
+/*
+ * NAME
+ *   codec - the encoder context, the table-driven map decoder and the
+ *   unknown-key store shared by the proto codecs
+ *
+ * DESCRIPTION
+ *   Encoding packs with msgpack-c's msgpack_packer into a msgpack_sbuffer,
+ *   but through our own write callback that grows the buffer with
+ *   xrealloc(): msgpack_sbuffer_write() reports out-of-memory as a return
+ *   code on every single pack call, while the house rule is that allocation
+ *   never fails. Errors in the data (bad UTF-8, limits) stick in the
+ *   context so the record encoders read as a plain list of keys.
+ *
+ *   Decoding walks a msgpack_object map against a field table. Unknown
+ *   keys are re-packed with msgpack_pack_object() into proto_extra_t so
+ *   that decode -> encode gives them back unchanged.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto_int.h"
+#include "xalloc.h"
+
+static int s_write(void *data, const char *buf, size_t len)
+{
+    msgpack_sbuffer *sb = data;
+    if (sb->alloc - sb->size < len) {
+        size_t n = sb->alloc ? sb->alloc : 256;
+        while (n - sb->size < len)
+            n *= 2;
+        sb->data = xrealloc(sb->data, n);
+        sb->alloc = n;
+    }
+    memcpy(sb->data + sb->size, buf, len);
+    sb->size += len;
+    return 0;
+}
+
+void proto_enc_init(proto_enc_t *enc, proto_err_t *err)
+{
+    memset(enc, 0, sizeof(*enc));
+    msgpack_sbuffer_init(&enc->sb);
+    msgpack_packer_init(&enc->pk, &enc->sb, s_write);
+    enc->err = err;
+}
+
+void proto_enc_fail(proto_enc_t *enc, const char *code, const char *fmt, ...)
+{
+    if (enc->failed)
+        return;
+    enc->failed = true;
+    if (!enc->err)
+        return;
+    snprintf(enc->err->code, sizeof(enc->err->code), "%s", code);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(enc->err->message, sizeof(enc->err->message), fmt, ap);
+    va_end(ap);
+}
+
+int proto_enc_finish(proto_enc_t *enc, char **buf, size_t *len)
+{
+    *buf = NULL;
+    *len = 0;
+    if (!enc->failed && proto_check(enc->sb.data, enc->sb.size, PROTO_MAX_MESSAGE,
+                                    PROTO_MAX_DEPTH, PROTO_MAX_ITEMS, PROTO_MAX_STRING,
+                                    enc->err) < 0)
+        enc->failed = true;
+    if (enc->failed) {
+        msgpack_sbuffer_destroy(&enc->sb);
+        return -1;
+    }
+    *len = enc->sb.size;
+    *buf = msgpack_sbuffer_release(&enc->sb);
+    return 0;
+}
+
+void proto_enc_key(proto_enc_t *enc, const char *key)
+{
+    msgpack_pack_str_with_body(&enc->pk, key, strlen(key));
+}
+
+static bool s_str_ok(proto_enc_t *enc, const char *where, const char *key, const char *s)
+{
+    size_t n = strlen(s);
+    if (n > PROTO_MAX_STRING) {
+        proto_enc_fail(enc, "too_large", "field \"%s.%s\" is longer than %u bytes", where, key,
+                       PROTO_MAX_STRING);
+        return false;
+    }
+    if (!proto_utf8_valid(s, n)) {
+        proto_enc_fail(enc, "bad_field", "field \"%s.%s\" is not valid UTF-8", where, key);
+        return false;
+    }
+    return true;
+}
+
+void proto_enc_str(proto_enc_t *enc, const char *where, const char *key, const char *s)
+{
+    proto_enc_key(enc, key);
+    if (!s)
+        msgpack_pack_nil(&enc->pk);
+    else if (s_str_ok(enc, where, key, s))
+        msgpack_pack_str_with_body(&enc->pk, s, strlen(s));
+}
+
+void proto_enc_strs(proto_enc_t *enc, const char *where, const char *key, char *const *v, int n,
+                    int max)
+{
+    proto_enc_key(enc, key);
+    if (n < 0 || n > max) {
+        proto_enc_fail(enc, "bad_field", "field \"%s.%s\" holds %d entries (at most %d)", where,
+                       key, n, max);
+        return;
+    }
+    msgpack_pack_array(&enc->pk, (size_t)n);
+    for (int i = 0; i < n; i++) {
+        if (!v[i]) {
+            proto_enc_fail(enc, "bad_field", "field \"%s.%s\" holds a NULL entry", where, key);
+            return;
+        }
+        if (s_str_ok(enc, where, key, v[i]))
+            msgpack_pack_str_with_body(&enc->pk, v[i], strlen(v[i]));
+    }
+}
+
+void proto_enc_raw(proto_enc_t *enc, const char *data, size_t len)
+{
+    if (len)
+        s_write(&enc->sb, data, len);
+}
+
+/* --- extra --- */
+
+void proto_extra_add(proto_extra_t *x, const msgpack_object *key, const msgpack_object *val)
+{
+    msgpack_sbuffer sb;
+    msgpack_packer pk;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(&pk, &sb, s_write);
+    msgpack_pack_object(&pk, *key);
+    msgpack_pack_object(&pk, *val);
+    x->buf = xrealloc(x->buf, x->len + sb.size);
+    memcpy(x->buf + x->len, sb.data, sb.size);
+    x->len += sb.size;
+    x->count++;
+    msgpack_sbuffer_destroy(&sb);
+}
+
+void proto_extra_copy(proto_extra_t *dst, const proto_extra_t *src)
+{
+    dst->buf = NULL;
+    dst->len = src->len;
+    dst->count = src->count;
+    if (src->len) {
+        dst->buf = xmalloc(src->len);
+        memcpy(dst->buf, src->buf, src->len);
+    }
+}
+
+void proto_extra_clear(proto_extra_t *x)
+{
+    free(x->buf);
+    memset(x, 0, sizeof(*x));
+}
+
+/* --- decoding --- */
+
+static bool s_key_is(const msgpack_object *k, const char *name)
+{
+    size_t n = strlen(name);
+    return k->type == MSGPACK_OBJECT_STR && k->via.str.size == n &&
+           memcmp(k->via.str.ptr, name, n) == 0;
+}
+
+/* A decoded string: valid UTF-8 without NUL bytes, since members are C
+ * strings and a NUL would silently cut the text. */
+static char *s_str(const msgpack_object *v, const char *where, const char *name, proto_err_t *err)
+{
+    if (v->type != MSGPACK_OBJECT_STR) {
+        proto_err_set(err, "bad_field", "field \"%s.%s\" must be a string", where, name);
+        return NULL;
+    }
+    const char *p = v->via.str.size ? v->via.str.ptr : "";
+    size_t n = v->via.str.size;
+    if (memchr(p, 0, n) || !proto_utf8_valid(p, n)) {
+        proto_err_set(err, "bad_field", "field \"%s.%s\" is not valid UTF-8 text", where, name);
+        return NULL;
+    }
+    return xstrndup(p, n);
+}
+
+static int s_strs(const msgpack_object *v, const proto_field_t *f, char *base, const char *where,
+                  proto_err_t *err)
+{
+    if (v->type != MSGPACK_OBJECT_ARRAY || v->via.array.size > (uint32_t)f->max) {
+        proto_err_set(err, "bad_field", "field \"%s.%s\" must be an array of at most %d strings",
+                      where, f->name, f->max);
+        return -1;
+    }
+    char **arr = (char **)(base + f->off);
+    int *count = (int *)(base + f->off2);
+    for (uint32_t i = 0; i < v->via.array.size; i++) {
+        char *s = s_str(&v->via.array.ptr[i], where, f->name, err);
+        if (!s)
+            return -1;
+        arr[(*count)++] = s;
+    }
+    return 0;
+}
+
+static int s_field(const msgpack_object *v, const proto_field_t *f, char *base, const char *where,
+                   proto_err_t *err)
+{
+    switch (f->kind) {
+    case PF_STR: {
+        char *s = s_str(v, where, f->name, err);
+        if (!s)
+            return -1;
+        *(char **)(base + f->off) = s;
+        return 0;
+    }
+    case PF_INT:
+        if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER && v->via.u64 <= INT64_MAX) {
+            *(int64_t *)(base + f->off) = (int64_t)v->via.u64;
+            return 0;
+        }
+        if (v->type == MSGPACK_OBJECT_NEGATIVE_INTEGER) {
+            *(int64_t *)(base + f->off) = v->via.i64;
+            return 0;
+        }
+        proto_err_set(err, "bad_field", "field \"%s.%s\" must be an integer", where, f->name);
+        return -1;
+    case PF_BOOL:
+        if (v->type != MSGPACK_OBJECT_BOOLEAN) {
+            proto_err_set(err, "bad_field", "field \"%s.%s\" must be true or false", where,
+                          f->name);
+            return -1;
+        }
+        *(bool *)(base + f->off) = v->via.boolean;
+        return 0;
+    case PF_NUM: {
+        double d;
+        if (v->type == MSGPACK_OBJECT_FLOAT32 || v->type == MSGPACK_OBJECT_FLOAT64)
+            d = v->via.f64;
+        else if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
+            d = (double)v->via.u64;
+        else if (v->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)
+            d = (double)v->via.i64;
+        else
+            d = NAN;
+        if (!isfinite(d)) {
+            proto_err_set(err, "bad_field", "field \"%s.%s\" must be a finite number", where,
+                          f->name);
+            return -1;
+        }
+        *(double *)(base + f->off) = d;
+        return 0;
+    }
+    case PF_STRS:
+        return s_strs(v, f, base, where, err);
+    case PF_OBJ:
+        return 0;
+    }
+    return 0;
+}
+
+int proto_map_decode(const msgpack_object *map, const proto_field_t *fields, int n, void *base,
+                     proto_extra_t *extra, const msgpack_object **found, const char *where,
+                     proto_err_t *err)
+{
+    if (map->type != MSGPACK_OBJECT_MAP) {
+        proto_err_set(err, "bad_field", "field \"%s\" must be a map", where);
+        return -1;
+    }
+    uint64_t seen = 0; /* tables hold fewer than 64 fields */
+    for (int i = 0; i < n; i++)
+        found[i] = NULL;
+    for (uint32_t k = 0; k < map->via.map.size; k++) {
+        const msgpack_object *key = &map->via.map.ptr[k].key;
+        const msgpack_object *val = &map->via.map.ptr[k].val;
+        int i = 0;
+        while (i < n && !s_key_is(key, fields[i].name))
+            i++;
+        if (i == n) {
+            proto_extra_add(extra, key, val);
+            continue;
+        }
+        if (seen & (1ull << i)) {
+            proto_err_set(err, "bad_field", "field \"%s.%s\" appears twice", where,
+                          fields[i].name);
+            return -1;
+        }
+        seen |= 1ull << i;
+        if (val->type == MSGPACK_OBJECT_NIL)
+            continue;
+        found[i] = val;
+        if (s_field(val, &fields[i], base, where, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int proto_unpack(const char *buf, size_t len, msgpack_zone *zone, msgpack_object *obj,
+                 proto_err_t *err)
+{
+    if (!buf && len) {
+        proto_err_set(err, "malformed", "no buffer");
+        return -1;
+    }
+    if (proto_check(buf, len, PROTO_MAX_MESSAGE, PROTO_MAX_DEPTH, PROTO_MAX_ITEMS,
+                    PROTO_MAX_STRING, err) < 0)
+        return -1;
+    size_t off = 0;
+    msgpack_unpack_return r = msgpack_unpack(buf, len, &off, zone, obj);
+    if (r != MSGPACK_UNPACK_SUCCESS) {
+        /* Only out-of-memory can get here once proto_check passed. */
+        proto_err_set(err, "malformed", "msgpack could not unpack the message (%d)", (int)r);
+        return -1;
+    }
+    if (obj->type != MSGPACK_OBJECT_MAP) {
+        proto_err_set(err, "not_a_map", "message is not a MessagePack map");
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,225 @@
+/*
+ * NAME
+ *   envelope - the message every service puts on the bus
+ *
+ * SUMMARY
+ *   env_type_name() env_type_parse() envelope_init() envelope_clear()
+ *   envelope_encode() envelope_decode()
+ *
+ * DESCRIPTION
+ *   Keys in wire order: v type id origin sent_at idea participant reason
+ *   raw, then unknown keys. All are written (nil where empty) so that
+ *   fixtures compare byte for byte.
+ *
+ *   The version is read before anything else: a message of another
+ *   version may use the other keys differently, so nothing of it is
+ *   interpreted. Missing "v" is missing_field; a "v" that is not
+ *   PROTO_VERSION is unknown_version (storage files it as dead letter).
+ *   "idea" is required for the types idea, classified and stored.
+ */
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto_int.h"
+#include "xalloc.h"
+
+enum { F_V, F_TYPE, F_ID, F_ORIGIN, F_SENT_AT, F_IDEA, F_PARTICIPANT, F_REASON, F_RAW };
+
+static const proto_field_t s_fields[] = {
+    {"v", PF_OBJ, 0, 0, 0},
+    {"type", PF_OBJ, 0, 0, 0},
+    {"id", PF_STR, offsetof(envelope_t, id), 0, 0},
+    {"origin", PF_STR, offsetof(envelope_t, origin), 0, 0},
+    {"sent_at", PF_INT, offsetof(envelope_t, sent_at), 0, 0},
+    {"idea", PF_OBJ, 0, 0, 0},
+    {"participant", PF_OBJ, 0, 0, 0},
+    {"reason", PF_STR, offsetof(envelope_t, reason), 0, 0},
+    {"raw", PF_OBJ, 0, 0, 0},
+};
+#define N_FIELDS (int)(sizeof(s_fields) / sizeof(s_fields[0]))
+
+static const char *const s_type_names[] = {"none", "idea", "classified", "ack", "stored", "dead"};
+#define N_TYPES (int)(sizeof(s_type_names) / sizeof(s_type_names[0]))
+
+const char *env_type_name(env_type_t t)
+{
+    if ((int)t <= 0 || (int)t >= N_TYPES)
+        return "none";
+    return s_type_names[t];
+}
+
+env_type_t env_type_parse(const char *name)
+{
+    for (int i = 1; name && i < N_TYPES; i++)
+        if (strcmp(name, s_type_names[i]) == 0)
+            return (env_type_t)i;
+    return ENV_NONE;
+}
+
+void envelope_init(envelope_t *e)
+{
+    memset(e, 0, sizeof(*e));
+    e->version = PROTO_VERSION;
+}
+
+void envelope_clear(envelope_t *e)
+{
+    if (e->idea) {
+        idea_clear(e->idea);
+        free(e->idea);
+    }
+    if (e->participant) {
+        participant_clear(e->participant);
+        free(e->participant);
+    }
+    free(e->id);
+    free(e->origin);
+    free(e->reason);
+    free(e->raw);
+    proto_extra_clear(&e->extra);
+    envelope_init(e);
+}
+
+int envelope_encode(const envelope_t *e, char **buf, size_t *len, proto_err_t *err)
+{
+    proto_enc_t enc;
+    proto_enc_init(&enc, err);
+    msgpack_packer *pk = &enc.pk;
+    if (e->type <= ENV_NONE || (int)e->type >= N_TYPES)
+        proto_enc_fail(&enc, "bad_field", "envelope has no valid type (%d)", (int)e->type);
+    msgpack_pack_map(pk, (size_t)N_FIELDS + e->extra.count);
+    proto_enc_key(&enc, "v");
+    msgpack_pack_int(pk, e->version ? e->version : PROTO_VERSION);
+    proto_enc_str(&enc, "envelope", "type", env_type_name(e->type));
+    proto_enc_str(&enc, "envelope", "id", e->id);
+    proto_enc_str(&enc, "envelope", "origin", e->origin);
+    proto_enc_key(&enc, "sent_at");
+    msgpack_pack_int64(pk, e->sent_at);
+    proto_enc_key(&enc, "idea");
+    if (e->idea)
+        proto_idea_pack(&enc, e->idea);
+    else
+        msgpack_pack_nil(pk);
+    proto_enc_key(&enc, "participant");
+    if (e->participant)
+        proto_participant_pack(&enc, e->participant);
+    else
+        msgpack_pack_nil(pk);
+    proto_enc_str(&enc, "envelope", "reason", e->reason);
+    proto_enc_key(&enc, "raw");
+    if (e->raw) {
+        if (e->raw_len > PROTO_MAX_STRING)
+            proto_enc_fail(&enc, "too_large", "field \"envelope.raw\" is longer than %u bytes",
+                           PROTO_MAX_STRING);
+        else
+            msgpack_pack_bin_with_body(pk, e->raw, e->raw_len);
+    } else
+        msgpack_pack_nil(pk);
+    proto_enc_raw(&enc, e->extra.buf, e->extra.len);
+    return proto_enc_finish(&enc, buf, len);
+}
+
+/* Finds "v" before anything else is looked at. */
+static int s_version(const msgpack_object *map, proto_err_t *err)
+{
+    const msgpack_object *v = NULL;
+    for (uint32_t k = 0; k < map->via.map.size && !v; k++) {
+        const msgpack_object *key = &map->via.map.ptr[k].key;
+        if (key->type == MSGPACK_OBJECT_STR && key->via.str.size == 1 && key->via.str.ptr[0] == 'v')
+            v = &map->via.map.ptr[k].val;
+    }
+    if (!v || v->type == MSGPACK_OBJECT_NIL) {
+        proto_err_set(err, "missing_field", "envelope has no version (\"v\")");
+        return -1;
+    }
+    if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER) {
+        if (v->via.u64 == PROTO_VERSION)
+            return 0;
+        proto_err_set(err, "unknown_version",
+                      "envelope version %" PRIu64 " is not supported (this build reads %d)",
+                      v->via.u64, PROTO_VERSION);
+        return -1;
+    }
+    if (v->type == MSGPACK_OBJECT_NEGATIVE_INTEGER) {
+        proto_err_set(err, "unknown_version",
+                      "envelope version %" PRId64 " is not supported (this build reads %d)",
+                      v->via.i64, PROTO_VERSION);
+        return -1;
+    }
+    proto_err_set(err, "bad_field", "field \"envelope.v\" must be an integer");
+    return -1;
+}
+
+static int s_type(const msgpack_object *v, envelope_t *e, proto_err_t *err)
+{
+    if (!v) {
+        proto_err_set(err, "missing_field", "envelope has no \"type\"");
+        return -1;
+    }
+    if (v->type == MSGPACK_OBJECT_STR) {
+        for (int i = 1; i < N_TYPES; i++)
+            if (v->via.str.size == strlen(s_type_names[i]) &&
+                memcmp(v->via.str.ptr, s_type_names[i], v->via.str.size) == 0) {
+                e->type = (env_type_t)i;
+                return 0;
+            }
+    }
+    proto_err_set(err, "bad_field",
+                  "field \"envelope.type\" must be one of idea, classified, ack, stored, dead");
+    return -1;
+}
+
+/* The parts that are maps or bin: idea, participant, raw. */
+static int s_parts(const msgpack_object **found, envelope_t *e, proto_err_t *err)
+{
+    if (found[F_IDEA]) {
+        e->idea = xmalloc(sizeof(*e->idea));
+        if (proto_idea_from(found[F_IDEA], e->idea, err) < 0)
+            return -1;
+    } else if (e->type == ENV_IDEA || e->type == ENV_CLASSIFIED || e->type == ENV_STORED) {
+        proto_err_set(err, "missing_field", "envelope of type %s has no \"idea\"",
+                      env_type_name(e->type));
+        return -1;
+    }
+    if (found[F_PARTICIPANT]) {
+        e->participant = xmalloc(sizeof(*e->participant));
+        if (proto_participant_from(found[F_PARTICIPANT], e->participant, err) < 0)
+            return -1;
+    }
+    const msgpack_object *raw = found[F_RAW];
+    if (raw) {
+        if (raw->type != MSGPACK_OBJECT_BIN) {
+            proto_err_set(err, "bad_field", "field \"envelope.raw\" must be bin");
+            return -1;
+        }
+        e->raw_len = raw->via.bin.size;
+        e->raw = xmalloc(e->raw_len ? e->raw_len : 1);
+        if (e->raw_len)
+            memcpy(e->raw, raw->via.bin.ptr, e->raw_len);
+    }
+    return 0;
+}
+
+int envelope_decode(const char *buf, size_t len, envelope_t *e, proto_err_t *err)
+{
+    msgpack_zone zone;
+    msgpack_object obj;
+    const msgpack_object *found[N_FIELDS];
+    envelope_init(e);
+    msgpack_zone_init(&zone, 4096);
+    int rc = proto_unpack(buf, len, &zone, &obj, err);
+    if (rc == 0)
+        rc = s_version(&obj, err);
+    if (rc == 0)
+        rc = proto_map_decode(&obj, s_fields, N_FIELDS, e, &e->extra, found, "envelope", err);
+    if (rc == 0)
+        rc = s_type(found[F_TYPE], e, err);
+    if (rc == 0)
+        rc = s_parts(found, e, err);
+    if (rc < 0)
+        envelope_clear(e);
+    msgpack_zone_destroy(&zone);
+    return rc;
+}

@@ -1,0 +1,284 @@
+/*
+ * NAME
+ *   idea - the idea record: lifetime, copy and MessagePack codec
+ *
+ * SUMMARY
+ *   idea_init() idea_clear() idea_copy() proto_set() idea_add_theme()
+ *   idea_add_pii() idea_encode() idea_decode()
+ *
+ * DESCRIPTION
+ *   The record is written with ALL its keys, in the order of proto.h and
+ *   docs/proto.md, nil where unknown, so every stored record has one shape
+ *   and a reader never has to guess whether a key was forgotten or empty.
+ *   Unknown keys follow the known ones. Reading is lenient about missing
+ *   keys and nil (both mean "unknown") and strict about types.
+ *
+ * DIAGNOSTICS
+ *   idea_decode(): the codes of proto_check(), not_a_map, and bad_field
+ *   (wrong type, invalid UTF-8, too many themes/pii, a key twice, lat
+ *   without lon, start without end).
+ */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto_int.h"
+#include "xalloc.h"
+
+enum { SRC_START = 2, SRC_END = 3 };
+
+static const proto_field_t s_source_fields[] = {
+    {"message_id", PF_STR, offsetof(idea_source_t, message_id), 0, 0},
+    {"video_id", PF_STR, offsetof(idea_source_t, video_id), 0, 0},
+    {"start", PF_NUM, offsetof(idea_source_t, start), 0, 0},
+    {"end", PF_NUM, offsetof(idea_source_t, end), 0, 0},
+    {"device_id", PF_STR, offsetof(idea_source_t, device_id), 0, 0},
+    {"local_id", PF_STR, offsetof(idea_source_t, local_id), 0, 0},
+    {"context", PF_STR, offsetof(idea_source_t, context), 0, 0},
+    {"idempotency_key", PF_STR, offsetof(idea_source_t, idempotency_key), 0, 0},
+    {"subject", PF_STR, offsetof(idea_source_t, subject), 0, 0},
+};
+#define N_SOURCE (int)(sizeof(s_source_fields) / sizeof(s_source_fields[0]))
+
+enum { IDEA_LAT = 7, IDEA_LON = 8, IDEA_SOURCE = 13 };
+
+static const proto_field_t s_idea_fields[] = {
+    {"id", PF_STR, offsetof(idea_t, id), 0, 0},
+    {"channel", PF_STR, offsetof(idea_t, channel), 0, 0},
+    {"activity", PF_STR, offsetof(idea_t, activity), 0, 0},
+    {"target_group", PF_STR, offsetof(idea_t, target_group), 0, 0},
+    {"received_at", PF_INT, offsetof(idea_t, received_at), 0, 0},
+    {"text", PF_STR, offsetof(idea_t, text), 0, 0},
+    {"title", PF_STR, offsetof(idea_t, title), 0, 0},
+    {"lat", PF_NUM, offsetof(idea_t, lat), 0, 0},
+    {"lon", PF_NUM, offsetof(idea_t, lon), 0, 0},
+    {"wijk", PF_STR, offsetof(idea_t, wijk), 0, 0},
+    {"buurt", PF_STR, offsetof(idea_t, buurt), 0, 0},
+    {"postcode", PF_STR, offsetof(idea_t, postcode), 0, 0},
+    {"question", PF_STR, offsetof(idea_t, question), 0, 0},
+    {"source", PF_OBJ, 0, 0, 0},
+    {"participant_id", PF_STR, offsetof(idea_t, participant_id), 0, 0},
+    {"themes", PF_STRS, offsetof(idea_t, themes), offsetof(idea_t, n_themes), PROTO_MAX_THEMES},
+    {"sentiment", PF_STR, offsetof(idea_t, sentiment), 0, 0},
+    {"language", PF_STR, offsetof(idea_t, language), 0, 0},
+    {"cluster", PF_STR, offsetof(idea_t, cluster), 0, 0},
+    {"pii", PF_STRS, offsetof(idea_t, pii), offsetof(idea_t, n_pii), PROTO_MAX_PII},
+    {"status", PF_STR, offsetof(idea_t, status), 0, 0},
+    {"classified", PF_BOOL, offsetof(idea_t, classified), 0, 0},
+};
+#define N_IDEA (int)(sizeof(s_idea_fields) / sizeof(s_idea_fields[0]))
+
+/* --- lifetime --- */
+
+void idea_init(idea_t *idea)
+{
+    memset(idea, 0, sizeof(*idea));
+}
+
+static void s_free_strs(const proto_field_t *fields, int n, void *base)
+{
+    for (int i = 0; i < n; i++) {
+        char *b = (char *)base;
+        if (fields[i].kind == PF_STR) {
+            free(*(char **)(b + fields[i].off));
+        } else if (fields[i].kind == PF_STRS) {
+            char **arr = (char **)(b + fields[i].off);
+            for (int k = 0; k < fields[i].max; k++)
+                free(arr[k]);
+        }
+    }
+}
+
+void idea_clear(idea_t *idea)
+{
+    s_free_strs(s_source_fields, N_SOURCE, &idea->source);
+    s_free_strs(s_idea_fields, N_IDEA, idea);
+    proto_extra_clear(&idea->source.extra);
+    proto_extra_clear(&idea->extra);
+    idea_init(idea);
+}
+
+/* Copies scalars wholesale, then replaces every string pointer by a copy. */
+static void s_dup_strs(const proto_field_t *fields, int n, void *base)
+{
+    for (int i = 0; i < n; i++) {
+        char *b = (char *)base;
+        if (fields[i].kind == PF_STR) {
+            char **p = (char **)(b + fields[i].off);
+            *p = xstrdup(*p);
+        } else if (fields[i].kind == PF_STRS) {
+            char **arr = (char **)(b + fields[i].off);
+            for (int k = 0; k < fields[i].max; k++)
+                arr[k] = xstrdup(arr[k]);
+        }
+    }
+}
+
+void idea_copy(idea_t *dst, const idea_t *src)
+{
+    if (dst == src)
+        return;
+    *dst = *src;
+    s_dup_strs(s_idea_fields, N_IDEA, dst);
+    s_dup_strs(s_source_fields, N_SOURCE, &dst->source);
+    proto_extra_copy(&dst->extra, &src->extra);
+    proto_extra_copy(&dst->source.extra, &src->source.extra);
+}
+
+void proto_set(char **field, const char *value)
+{
+    char *copy = xstrdup(value); /* first: value may point into *field */
+    free(*field);
+    *field = copy;
+}
+
+static int s_add(char **arr, int *n, int max, const char *s)
+{
+    if (!s || *n >= max)
+        return -1;
+    for (int i = 0; i < *n; i++)
+        if (strcmp(arr[i], s) == 0)
+            return -1;
+    arr[(*n)++] = xstrdup(s);
+    return 0;
+}
+
+int idea_add_theme(idea_t *idea, const char *theme)
+{
+    return s_add(idea->themes, &idea->n_themes, PROTO_MAX_THEMES, theme);
+}
+
+int idea_add_pii(idea_t *idea, const char *flag)
+{
+    return s_add(idea->pii, &idea->n_pii, PROTO_MAX_PII, flag);
+}
+
+/* --- encoding --- */
+
+static void s_num(proto_enc_t *enc, const char *key, bool has, double v)
+{
+    proto_enc_key(enc, key);
+    if (has)
+        msgpack_pack_double(&enc->pk, v);
+    else
+        msgpack_pack_nil(&enc->pk);
+}
+
+static void s_source_pack(proto_enc_t *enc, const idea_source_t *s)
+{
+    const char *w = "idea.source";
+    msgpack_pack_map(&enc->pk, (size_t)N_SOURCE + s->extra.count);
+    proto_enc_str(enc, w, "message_id", s->message_id);
+    proto_enc_str(enc, w, "video_id", s->video_id);
+    s_num(enc, "start", s->has_times, s->start);
+    s_num(enc, "end", s->has_times, s->end);
+    proto_enc_str(enc, w, "device_id", s->device_id);
+    proto_enc_str(enc, w, "local_id", s->local_id);
+    proto_enc_str(enc, w, "context", s->context);
+    proto_enc_str(enc, w, "idempotency_key", s->idempotency_key);
+    proto_enc_str(enc, w, "subject", s->subject);
+    proto_enc_raw(enc, s->extra.buf, s->extra.len);
+}
+
+void proto_idea_pack(proto_enc_t *enc, const idea_t *idea)
+{
+    const char *w = "idea";
+    msgpack_packer *pk = &enc->pk;
+    msgpack_pack_map(pk, (size_t)N_IDEA + idea->extra.count);
+    proto_enc_str(enc, w, "id", idea->id);
+    proto_enc_str(enc, w, "channel", idea->channel);
+    proto_enc_str(enc, w, "activity", idea->activity);
+    proto_enc_str(enc, w, "target_group", idea->target_group);
+    proto_enc_key(enc, "received_at");
+    msgpack_pack_int64(pk, idea->received_at);
+    proto_enc_str(enc, w, "text", idea->text);
+    proto_enc_str(enc, w, "title", idea->title);
+    s_num(enc, "lat", idea->has_location, idea->lat);
+    s_num(enc, "lon", idea->has_location, idea->lon);
+    proto_enc_str(enc, w, "wijk", idea->wijk);
+    proto_enc_str(enc, w, "buurt", idea->buurt);
+    proto_enc_str(enc, w, "postcode", idea->postcode);
+    proto_enc_str(enc, w, "question", idea->question);
+    proto_enc_key(enc, "source");
+    s_source_pack(enc, &idea->source);
+    proto_enc_str(enc, w, "participant_id", idea->participant_id);
+    proto_enc_strs(enc, w, "themes", idea->themes, idea->n_themes, PROTO_MAX_THEMES);
+    proto_enc_str(enc, w, "sentiment", idea->sentiment);
+    proto_enc_str(enc, w, "language", idea->language);
+    proto_enc_str(enc, w, "cluster", idea->cluster);
+    proto_enc_strs(enc, w, "pii", idea->pii, idea->n_pii, PROTO_MAX_PII);
+    proto_enc_str(enc, w, "status", idea->status);
+    proto_enc_key(enc, "classified");
+    if (idea->classified)
+        msgpack_pack_true(pk);
+    else
+        msgpack_pack_false(pk);
+    proto_enc_raw(enc, idea->extra.buf, idea->extra.len);
+}
+
+int idea_encode(const idea_t *idea, char **buf, size_t *len, proto_err_t *err)
+{
+    proto_enc_t enc;
+    proto_enc_init(&enc, err);
+    proto_idea_pack(&enc, idea);
+    return proto_enc_finish(&enc, buf, len);
+}
+
+/* --- decoding --- */
+
+/* Two numbers that only mean something together (lat/lon, start/end). */
+static int s_pair(const msgpack_object *a, const msgpack_object *b, const char *where,
+                  const char *na, const char *nb, bool *has, proto_err_t *err)
+{
+    if (!a != !b) {
+        proto_err_set(err, "bad_field", "fields \"%s.%s\" and \"%s.%s\" go together", where, na,
+                      where, nb);
+        return -1;
+    }
+    *has = a != NULL;
+    return 0;
+}
+
+int proto_idea_from(const msgpack_object *obj, idea_t *idea, proto_err_t *err)
+{
+    const msgpack_object *found[N_IDEA];
+    const msgpack_object *sfound[N_SOURCE];
+    idea_init(idea);
+    if (proto_map_decode(obj, s_idea_fields, N_IDEA, idea, &idea->extra, found, "idea", err) < 0)
+        goto fail;
+    if (s_pair(found[IDEA_LAT], found[IDEA_LON], "idea", "lat", "lon", &idea->has_location,
+               err) < 0)
+        goto fail;
+    if (idea->has_location &&
+        (idea->lat < -90 || idea->lat > 90 || idea->lon < -180 || idea->lon > 180)) {
+        proto_err_set(err, "bad_field", "fields \"idea.lat\"/\"idea.lon\" are out of range");
+        goto fail;
+    }
+    if (found[IDEA_SOURCE]) {
+        idea_source_t *s = &idea->source;
+        if (proto_map_decode(found[IDEA_SOURCE], s_source_fields, N_SOURCE, s, &s->extra, sfound,
+                             "idea.source", err) < 0)
+            goto fail;
+        if (s_pair(sfound[SRC_START], sfound[SRC_END], "idea.source", "start", "end",
+                   &s->has_times, err) < 0)
+            goto fail;
+    }
+    return 0;
+fail:
+    idea_clear(idea);
+    return -1;
+}
+
+int idea_decode(const char *buf, size_t len, idea_t *idea, proto_err_t *err)
+{
+    msgpack_zone zone;
+    msgpack_object obj;
+    msgpack_zone_init(&zone, 2048);
+    int rc = proto_unpack(buf, len, &zone, &obj, err);
+    if (rc == 0)
+        rc = proto_idea_from(&obj, idea, err);
+    else
+        idea_init(idea);
+    msgpack_zone_destroy(&zone);
+    return rc;
+}
