@@ -1,0 +1,577 @@
+/*
+ * NAME
+ *   test_spool - the spool keeps what it accepted, across crashes
+ *
+ * DESCRIPTION
+ *   Real files in a mkdtemp() folder. Covers append/reopen, ack and trim,
+ *   torn tails, damaged segments, rotation, group commit under 16 threads,
+ *   a child killed with SIGKILL while appending, and the re-send schedule
+ *   (driven with explicit clock values, never sleeps).
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "spool.h"
+
+static char s_dir[256];
+
+static int s_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(s_dir, sizeof s_dir, "/tmp/test_spool.XXXXXX");
+    assert_non_null(mkdtemp(s_dir));
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    nftw(s_dir, s_rm, 16, FTW_DEPTH | FTW_PHYS);
+    return 0;
+}
+
+static spool_t *s_open(void)
+{
+    char err[256] = "";
+    spool_t *s = spool_new(s_dir, err, sizeof err);
+    if (!s)
+        fail_msg("spool_new: %s", err);
+    return s;
+}
+
+/* Files in s_dir (or a subfolder) whose names start with prefix. */
+static int s_count(const char *sub, const char *prefix)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", s_dir, sub);
+    DIR *d = opendir(path);
+    if (!d)
+        return -1;
+    int n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)))
+        n += strncmp(de->d_name, prefix, strlen(prefix)) == 0;
+    closedir(d);
+    return n;
+}
+
+/* Path of the newest segment file. */
+static void s_newest(char *out, size_t size)
+{
+    DIR *d = opendir(s_dir);
+    assert_non_null(d);
+    char best[256] = "";
+    struct dirent *de;
+    while ((de = readdir(d)))
+        if (strncmp(de->d_name, "seg-", 4) == 0 && strcmp(de->d_name, best) > 0)
+            snprintf(best, sizeof best, "%s", de->d_name);
+    closedir(d);
+    assert_true(best[0]);
+    snprintf(out, size, "%s/%s", s_dir, best);
+}
+
+/* What a send callback saw. */
+typedef struct {
+    char ids[64][SPOOL_MAX_ID + 1];
+    char data[64][64];
+    int n;
+    int refuse_after; /* -1: accept all */
+} seen_t;
+
+static int s_collect(const char *id, const void *data, size_t len, void *arg)
+{
+    seen_t *seen = arg;
+    if (seen->refuse_after >= 0 && seen->n >= seen->refuse_after)
+        return -1;
+    if (seen->n < 64) {
+        snprintf(seen->ids[seen->n], sizeof seen->ids[0], "%s", id);
+        snprintf(seen->data[seen->n], sizeof seen->data[0], "%.*s", (int)len,
+                 (const char *)data);
+    }
+    seen->n++;
+    return 0;
+}
+
+static void s_append_str(spool_t *s, const char *id, const char *payload)
+{
+    assert_int_equal(spool_append(s, id, payload, strlen(payload)), 0);
+}
+
+static spool_stats_t s_stats(spool_t *s)
+{
+    spool_stats_t st;
+    spool_stats(s, &st);
+    return st;
+}
+
+static void test_append_reopen(void **state)
+{
+    (void)state;
+    spool_t *s = s_open();
+    s_append_str(s, "f-1", "one");
+    s_append_str(s, "f-2", "two");
+    s_append_str(s, "f-3", "three");
+    assert_int_equal(s_stats(s).appended, 3);
+    assert_int_equal(s_stats(s).pending, 3);
+    assert_true(s_stats(s).fsyncs >= 1);
+    assert_true(spool_has(s, "f-2"));
+    assert_false(spool_has(s, "f-4"));
+    spool_destroy(&s);
+    assert_null(s);
+
+    s = s_open();
+    assert_int_equal(s_stats(s).replayed, 3);
+    assert_int_equal(s_stats(s).pending, 3);
+    seen_t seen = {.refuse_after = -1};
+    assert_int_equal(spool_send_due(s, 1000, 100, 0, s_collect, &seen), 3);
+    assert_string_equal(seen.ids[0], "f-1");
+    assert_string_equal(seen.data[0], "one");
+    assert_string_equal(seen.ids[2], "f-3");
+    assert_string_equal(seen.data[2], "three");
+    spool_destroy(&s);
+}
+
+static void test_bad_input(void **state)
+{
+    (void)state;
+    spool_t *s = s_open();
+    errno = 0;
+    assert_int_equal(spool_append(s, "has space", "x", 1), -1);
+    assert_int_equal(errno, EINVAL);
+    assert_int_equal(spool_append(s, "", "x", 1), -1);
+    assert_int_equal(spool_append(s, "bad\nid", "x", 1), -1);
+    char longid[SPOOL_MAX_ID + 2];
+    memset(longid, 'a', sizeof longid - 1);
+    longid[sizeof longid - 1] = '\0';
+    assert_int_equal(spool_append(s, longid, "x", 1), -1);
+    assert_int_equal(spool_append(s, "f-big", "x", SPOOL_MAX_RECORD + 1), -1);
+    assert_int_equal(errno, EMSGSIZE);
+    assert_int_equal(s_stats(s).pending, 0);
+    /* A second process (here: a second open) must not share the folder. */
+    char err[256] = "";
+    assert_null(spool_new(s_dir, err, sizeof err));
+    assert_non_null(strstr(err, "in use"));
+    spool_destroy(&s);
+    spool_destroy(&s); /* idempotent */
+}
+
+static void test_ack_trim(void **state)
+{
+    (void)state;
+    spool_t *s = s_open();
+    s_append_str(s, "f-a", "a");
+    s_append_str(s, "f-b", "b");
+    s_append_str(s, "f-c", "c");
+    spool_destroy(&s);
+
+    /* Reopen: the old segment is now read-only; acking all of it deletes it. */
+    s = s_open();
+    assert_int_equal(s_count(".", "seg-"), 2);
+    assert_int_equal(spool_ack(s, "f-b"), 0);
+    assert_int_equal(spool_ack(s, "f-b"), 0); /* twice is harmless */
+    assert_int_equal(spool_ack(s, "f-unknown"), 0);
+    assert_int_equal(s_stats(s).acked, 1);
+    assert_int_equal(s_stats(s).pending, 2);
+    assert_false(spool_has(s, "f-b"));
+    spool_destroy(&s);
+
+    s = s_open(); /* the ack survived: f-b is not pending again */
+    assert_int_equal(s_stats(s).pending, 2);
+    assert_false(spool_has(s, "f-b"));
+    seen_t seen = {.refuse_after = -1};
+    assert_int_equal(spool_send_due(s, 1, 100, 0, s_collect, &seen), 2);
+    assert_string_equal(seen.ids[0], "f-a");
+    assert_string_equal(seen.ids[1], "f-c");
+    spool_ack(s, "f-a");
+    spool_ack(s, "f-c");
+    assert_int_equal(s_stats(s).pending, 0);
+    /* Only the active segment is left, and acks.log no longer lists ids
+     * whose segments are gone. */
+    assert_int_equal(s_count(".", "seg-"), 1);
+    assert_int_equal(s_stats(s).segments, 1);
+    char path[512];
+    snprintf(path, sizeof path, "%s/acks.log", s_dir);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_size, 0);
+    spool_destroy(&s);
+
+    s = s_open();
+    assert_int_equal(s_stats(s).pending, 0);
+    spool_destroy(&s);
+}
+
+static void test_duplicate_id(void **state)
+{
+    (void)state;
+    spool_t *s = s_open();
+    s_append_str(s, "e-dup", "first");
+    s_append_str(s, "e-dup", "again");
+    assert_int_equal(s_stats(s).pending, 2);
+    spool_ack(s, "e-dup");
+    assert_int_equal(s_stats(s).pending, 0);
+    spool_destroy(&s);
+    s = s_open();
+    assert_int_equal(s_stats(s).pending, 0);
+    spool_destroy(&s);
+}
+
+static off_t s_size(const char *path)
+{
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    return st.st_size;
+}
+
+static void s_append_bytes(const char *path, const void *buf, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_APPEND);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, buf, len), (ssize_t)len);
+    close(fd);
+}
+
+static void test_torn_tail(void **state)
+{
+    (void)state;
+    spool_t *s = s_open();
+    s_append_str(s, "f-1", "one");
+    s_append_str(s, "f-2", "two");
+    spool_destroy(&s);
+    char seg[512];
+    s_newest(seg, sizeof seg);
+    off_t good = s_size(seg);
+    /* Half a record: a header that promises more bytes than follow. */
+    const char torn[] = "ISP1\x40\x00\x00\x00\x12\x34\x56\x78\x03\x00" "f-3par";
+    s_append_bytes(seg, torn, sizeof torn - 1);
+
+    s = s_open();
+    assert_int_equal(s_stats(s).pending, 2);
+    assert_int_equal(s_size(seg), good);
+    assert_int_equal(s_count("corrupt", "seg-"), 0);
+    s_append_str(s, "f-3", "three");
+    spool_destroy(&s);
+
+    /* A complete record whose crc is wrong, at the very end: also torn. */
+    s_newest(seg, sizeof seg);
+    good = s_size(seg);
+    const char badcrc[] = "ISP1\x06\x00\x00\x00\x00\x00\x00\x00\x03\x00" "f-4x";
+    s_append_bytes(seg, badcrc, sizeof badcrc - 1);
+    s = s_open();
+    assert_int_equal(s_stats(s).pending, 3);
+    assert_false(spool_has(s, "f-4"));
+    assert_int_equal(s_size(seg), good);
+    assert_int_equal(s_count("corrupt", "seg-"), 0);
+    spool_destroy(&s);
+}
+
+static void test_corrupt_middle(void **state)
+{
+    (void)state;
+    spool_t *s = s_open();
+    s_append_str(s, "f-a", "payload-a");
+    s_append_str(s, "f-b", "payload-b");
+    s_append_str(s, "f-c", "payload-c");
+    spool_destroy(&s);
+    char seg[512];
+    s_newest(seg, sizeof seg);
+    /* Damage f-b's payload: its crc no longer matches. */
+    char buf[512];
+    int fd = open(seg, O_RDWR);
+    assert_true(fd >= 0);
+    ssize_t n = read(fd, buf, sizeof buf);
+    assert_true(n > 0);
+    char *hit = memmem(buf, (size_t)n, "payload-b", 9);
+    assert_non_null(hit);
+    assert_int_equal(pwrite(fd, "X", 1, hit - buf), 1);
+    close(fd);
+
+    s = s_open();
+    /* The damaged file is kept in corrupt/, and the good records on both
+     * sides of the damage are still pending. */
+    assert_int_equal(s_count("corrupt", "seg-"), 1);
+    assert_int_equal(access(seg, F_OK), -1);
+    assert_int_equal(s_stats(s).pending, 2);
+    assert_true(spool_has(s, "f-a"));
+    assert_false(spool_has(s, "f-b"));
+    assert_true(spool_has(s, "f-c"));
+    spool_destroy(&s);
+
+    /* They were written again into a healthy segment: a second restart
+     * still has them, and corrupt/ did not grow. */
+    s = s_open();
+    assert_int_equal(s_stats(s).pending, 2);
+    seen_t seen = {.refuse_after = -1};
+    spool_send_due(s, 1, 100, 0, s_collect, &seen);
+    assert_int_equal(seen.n, 2);
+    assert_string_equal(seen.data[0], "payload-a");
+    assert_string_equal(seen.data[1], "payload-c");
+    assert_int_equal(s_count("corrupt", "seg-"), 1);
+    spool_destroy(&s);
+}
+
+static void test_rotation(void **state)
+{
+    (void)state;
+    size_t big = 1024 * 1024;
+    char *payload = malloc(big);
+    assert_non_null(payload);
+    memset(payload, 'p', big);
+    spool_t *s = s_open();
+    char id[32];
+    for (int i = 0; i < 9; i++) {
+        snprintf(id, sizeof id, "t-%d", i);
+        assert_int_equal(spool_append(s, id, payload, big), 0);
+    }
+    /* 9 MiB at 4 MiB per segment: at least three files. */
+    assert_true(s_count(".", "seg-") >= 3);
+    assert_int_equal((int)s_stats(s).segments, s_count(".", "seg-"));
+    spool_destroy(&s);
+
+    s = s_open();
+    assert_int_equal(s_stats(s).pending, 9);
+    for (int i = 0; i < 9; i++) {
+        snprintf(id, sizeof id, "t-%d", i);
+        spool_ack(s, id);
+    }
+    assert_int_equal(s_count(".", "seg-"), 1);
+    spool_destroy(&s);
+    s = s_open();
+    assert_int_equal(s_stats(s).pending, 0);
+    spool_destroy(&s);
+    free(payload);
+}
+
+#define THREADS 16
+#define PER_THREAD 200
+
+typedef struct {
+    spool_t *s;
+    int t;
+    int failed;
+} worker_t;
+
+static void *s_worker(void *arg)
+{
+    worker_t *w = arg;
+    char id[32], data[64];
+    for (int i = 0; i < PER_THREAD; i++) {
+        snprintf(id, sizeof id, "c-%d-%d", w->t, i);
+        int n = snprintf(data, sizeof data, "thread %d item %d", w->t, i);
+        if (spool_append(w->s, id, data, (size_t)n) != 0)
+            w->failed++;
+    }
+    return NULL;
+}
+
+static void test_group_commit(void **state)
+{
+    (void)state;
+    spool_t *s = s_open();
+    pthread_t th[THREADS];
+    worker_t w[THREADS];
+    for (int t = 0; t < THREADS; t++) {
+        w[t] = (worker_t){.s = s, .t = t};
+        assert_int_equal(pthread_create(&th[t], NULL, s_worker, &w[t]), 0);
+    }
+    for (int t = 0; t < THREADS; t++) {
+        pthread_join(th[t], NULL);
+        assert_int_equal(w[t].failed, 0);
+    }
+    spool_stats_t st = s_stats(s);
+    assert_int_equal(st.appended, THREADS * PER_THREAD);
+    /* Concurrent appends shared fsyncs. */
+    assert_true(st.fsyncs < st.appended);
+    print_message("group commit: %llu appends, %llu fsyncs\n", (unsigned long long)st.appended,
+                  (unsigned long long)st.fsyncs);
+    spool_destroy(&s);
+
+    s = s_open();
+    assert_int_equal(s_stats(s).pending, THREADS * PER_THREAD);
+    char id[32];
+    for (int t = 0; t < THREADS; t++)
+        for (int i = 0; i < PER_THREAD; i++) {
+            snprintf(id, sizeof id, "c-%d-%d", t, i);
+            assert_true(spool_has(s, id));
+        }
+    spool_destroy(&s);
+}
+
+/* A child appends as fast as it can and reports each id whose append
+ * returned 0; it is killed with SIGKILL mid-stream. Every reported id must
+ * be there after reopening. */
+static void test_kill_during_append(void **state)
+{
+    (void)state;
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(p[0]);
+        char err[256];
+        spool_t *s = spool_new(s_dir, err, sizeof err);
+        if (!s)
+            _exit(2);
+        char payload[2048];
+        memset(payload, 'k', sizeof payload);
+        for (int i = 0;; i++) {
+            char id[32];
+            snprintf(id, sizeof id, "k-%d", i);
+            if (spool_append(s, id, payload, sizeof payload) == 0 &&
+                write(p[1], &i, sizeof i) != sizeof i)
+                _exit(3);
+        }
+    }
+    close(p[1]);
+    int *got = calloc(1000000, sizeof *got);
+    assert_non_null(got);
+    int n = 0, v;
+    while (n < 300 && read(p[0], &v, sizeof v) == sizeof v)
+        got[n++] = v;
+    assert_int_equal(n, 300);
+    kill(pid, SIGKILL);
+    while (n < 1000000 && read(p[0], &v, sizeof v) == sizeof v)
+        got[n++] = v;
+    close(p[0]);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+
+    spool_t *s = s_open();
+    char id[32];
+    for (int i = 0; i < n; i++) {
+        snprintf(id, sizeof id, "k-%d", got[i]);
+        if (!spool_has(s, id))
+            fail_msg("id %s was accepted but is lost", id);
+    }
+    assert_true(s_stats(s).pending >= (uint64_t)n);
+    print_message("kill -9: %d accepted, %llu found\n", n,
+                  (unsigned long long)s_stats(s).pending);
+    spool_destroy(&s);
+    free(got);
+}
+
+static void test_send_schedule(void **state)
+{
+    (void)state;
+    spool_t *s = s_open();
+    s_append_str(s, "f-1", "1");
+    s_append_str(s, "f-2", "2");
+    s_append_str(s, "f-3", "3");
+    seen_t seen = {.refuse_after = -1};
+    /* First send: at once, oldest first. */
+    assert_int_equal(spool_send_due(s, 1000, 100, 0, s_collect, &seen), 3);
+    assert_string_equal(seen.ids[0], "f-1");
+    assert_string_equal(seen.ids[1], "f-2");
+    assert_string_equal(seen.ids[2], "f-3");
+    assert_int_equal(s_stats(s).sent, 3);
+    /* Nothing before resend_ms has passed. */
+    assert_int_equal(spool_send_due(s, 1099, 100, 0, s_collect, &seen), 0);
+    assert_int_equal(spool_send_due(s, 1100, 100, 0, s_collect, &seen), 3);
+    assert_int_equal(s_stats(s).resent, 3);
+    /* The delay doubled: 200 ms now. */
+    assert_int_equal(spool_send_due(s, 1299, 100, 0, s_collect, &seen), 0);
+    assert_int_equal(spool_send_due(s, 1300, 100, 0, s_collect, &seen), 3);
+    /* 400 ms next, and so on, never more than 60 s. */
+    int64_t now = 1300;
+    long delay = 400;
+    for (int i = 0; i < 12; i++) {
+        assert_int_equal(spool_send_due(s, now + delay - 1, 100, 0, s_collect, &seen), 0);
+        now += delay;
+        assert_int_equal(spool_send_due(s, now, 100, 0, s_collect, &seen), 3);
+        delay = delay * 2 > 60000 ? 60000 : delay * 2;
+    }
+    assert_int_equal(delay, 60000);
+
+    /* An acknowledged record is not sent again. */
+    spool_ack(s, "f-2");
+    seen = (seen_t){.refuse_after = -1};
+    assert_int_equal(spool_send_due(s, now + 60000, 100, 0, s_collect, &seen), 2);
+    assert_string_equal(seen.ids[0], "f-1");
+    assert_string_equal(seen.ids[1], "f-3");
+    spool_destroy(&s);
+}
+
+static void test_send_refused_and_max(void **state)
+{
+    (void)state;
+    spool_t *s = s_open();
+    s_append_str(s, "f-1", "1");
+    s_append_str(s, "f-2", "2");
+    s_append_str(s, "f-3", "3");
+    /* The bus takes one and then refuses: the round stops there. */
+    seen_t seen = {.refuse_after = 1};
+    assert_int_equal(spool_send_due(s, 1000, 100, 0, s_collect, &seen), 1);
+    assert_int_equal(seen.n, 1);
+    /* The refused ones are still due at once; the sent one is not. */
+    seen = (seen_t){.refuse_after = -1};
+    assert_int_equal(spool_send_due(s, 1001, 100, 1, s_collect, &seen), 1);
+    assert_string_equal(seen.ids[0], "f-2");
+    assert_int_equal(spool_send_due(s, 1002, 100, 0, s_collect, &seen), 1);
+    assert_string_equal(seen.ids[1], "f-3");
+    spool_destroy(&s);
+}
+
+static void test_wakeup(void **state)
+{
+    (void)state;
+    spool_t *s = s_open();
+    struct pollfd pfd = {.fd = spool_wakeup_fd(s), .events = POLLIN};
+    assert_int_equal(poll(&pfd, 1, 0), 0);
+    s_append_str(s, "f-w", "w");
+    assert_int_equal(poll(&pfd, 1, 0), 1);
+    spool_clear_wakeup(s);
+    assert_int_equal(poll(&pfd, 1, 0), 0);
+    char reason[128];
+    assert_int_equal(spool_error(s, reason, sizeof reason), 0);
+    spool_destroy(&s);
+    /* Replayed records wake the sender too. */
+    s = s_open();
+    pfd.fd = spool_wakeup_fd(s);
+    assert_int_equal(poll(&pfd, 1, 0), 1);
+    spool_destroy(&s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_append_reopen, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ack_trim, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_duplicate_id, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_torn_tail, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_corrupt_middle, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rotation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_group_commit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_kill_during_append, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_send_schedule, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_send_refused_and_max, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wakeup, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
