@@ -1,0 +1,258 @@
+/*
+ * NAME
+ *   test_validate - UTF-8, text clean-up, email, postcodes, allowed values
+ *
+ * DESCRIPTION
+ *   Table-driven: each row is an input and what a person would expect.
+ *   UTF-8 rows follow the classic malformed-sequence cases (overlongs,
+ *   surrogates, code points above U+10FFFF, truncated and stray bytes).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "validate.h"
+
+typedef struct {
+    const char *s;
+    size_t len; /* 0: strlen */
+    bool valid;
+    const char *why;
+} utf8_case_t;
+
+static void test_utf8_valid(void **state)
+{
+    (void)state;
+    static const utf8_case_t cases[] = {
+        {"", 0, true, "empty"},
+        {"Heerlen", 0, true, "ascii"},
+        {"caf\xC3\xA9 ide\xC3\xAB\xC3\xABn", 0, true, "latin accents"},
+        {"\xE2\x82\xAC 5", 0, true, "euro sign (3 bytes)"},
+        {"\xF0\x9F\x98\x80", 0, true, "emoji (4 bytes)"},
+        {"\xF4\x8F\xBF\xBF", 0, true, "U+10FFFF, the last code point"},
+        {"\xED\x9F\xBF", 0, true, "U+D7FF, just below the surrogates"},
+        {"\xEE\x80\x80", 0, true, "U+E000, just above the surrogates"},
+        {"\xC2\x80", 0, true, "U+0080, smallest 2-byte"},
+        {"\xE0\xA0\x80", 0, true, "U+0800, smallest 3-byte"},
+        {"\xF0\x90\x80\x80", 0, true, "U+10000, smallest 4-byte"},
+        {"\xC0\xAF", 0, false, "overlong '/' (2 bytes)"},
+        {"\xC1\xBF", 0, false, "overlong (C1)"},
+        {"\xE0\x80\xAF", 0, false, "overlong '/' (3 bytes)"},
+        {"\xE0\x9F\xBF", 0, false, "overlong U+07FF (3 bytes)"},
+        {"\xF0\x80\x80\xAF", 0, false, "overlong '/' (4 bytes)"},
+        {"\xF0\x8F\xBF\xBF", 0, false, "overlong U+FFFF (4 bytes)"},
+        {"\xED\xA0\x80", 0, false, "surrogate U+D800"},
+        {"\xED\xBF\xBF", 0, false, "surrogate U+DFFF"},
+        {"\xED\xA0\xBD\xED\xB8\x80", 0, false, "CESU-8 surrogate pair"},
+        {"\xF4\x90\x80\x80", 0, false, "U+110000, above the range"},
+        {"\xF5\x80\x80\x80", 0, false, "F5 lead byte"},
+        {"\xFF", 0, false, "FF byte"},
+        {"\xFE\xFE", 0, false, "FE bytes"},
+        {"\x80", 0, false, "lone continuation byte"},
+        {"a\xBF" "b", 0, false, "continuation byte inside ascii"},
+        {"\xC3", 0, false, "truncated 2-byte at the end"},
+        {"\xE2\x82", 0, false, "truncated 3-byte at the end"},
+        {"\xF0\x9F\x98", 0, false, "truncated 4-byte at the end"},
+        {"\xC3" "a", 0, false, "2-byte lead followed by ascii"},
+        {"\xE2\x82" "a", 0, false, "3-byte cut by ascii"},
+        {"ab\0cd", 5, false, "NUL byte inside"},
+        {"\xC0\x80", 0, false, "modified-UTF-8 NUL"},
+        {"line\r\nnext\ttab", 0, true, "CR, LF and TAB are valid UTF-8"},
+        {"\x01\x7F", 0, true, "control characters are valid UTF-8 (clean-up drops them)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const utf8_case_t *c = &cases[i];
+        size_t len = c->len ? c->len : strlen(c->s);
+        if (utf8_valid(c->s, len) != c->valid)
+            fail_msg("utf8_valid wrong for: %s", c->why);
+    }
+    /* The length is honoured: the bytes after len are not looked at. */
+    assert_true(utf8_valid("ok\xFF", 2));
+    assert_false(utf8_valid("\xE2\x82\xAC", 2));
+}
+
+static void test_utf8_chars(void **state)
+{
+    (void)state;
+    assert_int_equal(utf8_chars("", 0), 0);
+    assert_int_equal(utf8_chars("abc", 3), 3);
+    assert_int_equal(utf8_chars("ide\xC3\xAB\xC3\xABn", 8), 6);
+    assert_int_equal(utf8_chars("\xE2\x82\xAC\xF0\x9F\x98\x80", 7), 2);
+}
+
+typedef struct {
+    const char *in;
+    size_t len; /* 0: strlen */
+    const char *out;
+    const char *why;
+} norm_case_t;
+
+static void test_text_normalise(void **state)
+{
+    (void)state;
+    static const norm_case_t cases[] = {
+        {"Meer groen", 0, "Meer groen", "unchanged"},
+        {"  \t Meer groen \n\n", 0, "Meer groen", "trim both ends"},
+        {"a\r\nb\rc\nd", 0, "a\nb\nc\nd", "CRLF and CR become LF"},
+        {"a   \nb\t\t\nc", 0, "a\nb\nc", "trailing blanks on lines"},
+        {"a\n\n\nb", 0, "a\n\n\nb", "two blank lines stay"},
+        {"a\n\n\n\n\n\nb", 0, "a\n\n\nb", "five blank lines become two"},
+        {"a\n  \n\t\n \n \nb", 0, "a\n\n\nb", "lines of only blanks count as blank"},
+        {"a\r\n\r\n\r\n\r\n\r\nb", 0, "a\n\n\nb", "blank CRLF lines collapse too"},
+        {"bel\x07l\x1B[31mrood", 0, "bell[31mrood", "C0 controls removed"},
+        {"del\x7F!", 0, "del!", "DEL removed"},
+        {"c1\xC2\x85x\xC2\x9Fy", 0, "c1xy", "C1 controls removed"},
+        {"tab\tstays", 0, "tab\tstays", "TAB kept inside"},
+        {"  indented\n    second", 0, "indented\n    second", "inner indentation kept"},
+        {"a\0b", 3, "ab", "NUL removed"},
+        {"\xC3\xA9t\xC3\xA9", 0, "\xC3\xA9t\xC3\xA9", "accents kept"},
+        {"bad\xFFx", 0, "bad\xEF\xBF\xBDx", "invalid byte becomes U+FFFD"},
+        {"\n\n \t\r\n", 0, "", "only white space"},
+        {"", 0, "", "empty"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const norm_case_t *c = &cases[i];
+        size_t len = c->len ? c->len : strlen(c->in);
+        char *out = text_normalise(c->in, len);
+        if (strcmp(out, c->out) != 0)
+            fail_msg("text_normalise (%s): got \"%s\"", c->why, out);
+        assert_true(utf8_valid(out, strlen(out)));
+        free(out);
+    }
+}
+
+static void test_email_valid(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *s;
+        bool ok;
+    } cases[] = {
+        {"jan@example.nl", true},
+        {"j.de.vries+inspraak@heerlen.nl", true},
+        {"o'brien@mail.example.co.uk", true},
+        {"x@a-b.nl", true},
+        {"", false},
+        {"jan", false},
+        {"@example.nl", false},
+        {"jan@", false},
+        {"jan@localhost", false},
+        {"jan@@example.nl", false},
+        {"jan@ex@ample.nl", false},
+        {".jan@example.nl", false},
+        {"jan.@example.nl", false},
+        {"ja..n@example.nl", false},
+        {"jan de vries@example.nl", false},
+        {"jan@example..nl", false},
+        {"jan@-example.nl", false},
+        {"jan@example-.nl", false},
+        {"jan@example.nl.", false},
+        {"jan@1.2.3.4", false},
+        {"jan@exa_mple.nl", false},
+        {"jan@example.nl\r\nBcc: x@y.nl", false},
+        {"jan\n@example.nl", false},
+        {"\"jan\"@example.nl", false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        if (email_valid(cases[i].s) != cases[i].ok)
+            fail_msg("email_valid wrong for \"%s\"", cases[i].s);
+    assert_false(email_valid(NULL));
+
+    /* Length limits: 64 for the local part, 254 in all. */
+    char buf[400];
+    memset(buf, 'a', 64);
+    strcpy(buf + 64, "@example.nl");
+    assert_true(email_valid(buf));
+    memset(buf, 'a', 65);
+    strcpy(buf + 65, "@example.nl");
+    assert_false(email_valid(buf));
+    /* 254 bytes: a@ + labels of 63 + ".nl" padding. */
+    snprintf(buf, sizeof buf, "a@%.63s.%.63s.%.63s.%.57s.nl",
+             "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+             "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc",
+             "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd",
+             "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee");
+    assert_int_equal(strlen(buf), 254);
+    assert_true(email_valid(buf));
+    memmove(buf + 1, buf, strlen(buf) + 1); /* 255 bytes */
+    assert_false(email_valid(buf));
+    /* A label over 63 characters. */
+    memset(buf, 'b', 64);
+    buf[64] = '\0';
+    char addr[128];
+    snprintf(addr, sizeof addr, "a@%s.nl", buf);
+    assert_false(email_valid(addr));
+}
+
+static void test_postcode(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in;
+        const char *out; /* NULL: rejected */
+        int pc4;
+    } cases[] = {
+        {"6411 AB", "6411AB", 6411},
+        {"6411ab", "6411AB", 6411},
+        {" 6411  aB ", "6411AB", 6411},
+        {"6411", "6411", 6411},
+        {"1000AA", "1000AA", 1000},
+        {"9999 ZZ", "9999ZZ", 9999},
+        {"0411AB", NULL, -1},
+        {"641AB", NULL, -1},
+        {"64111AB", NULL, -1},
+        {"6411 A", NULL, -1},
+        {"6411 ABC", NULL, -1},
+        {"6411-AB", NULL, -1},
+        {"6411 SS", NULL, -1},
+        {"6411 sa", NULL, -1},
+        {"", NULL, -1},
+        {"Heerlen", NULL, -1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char out[8] = "";
+        int pc4 = postcode_normalise(cases[i].in, out, sizeof out);
+        if (pc4 != cases[i].pc4)
+            fail_msg("postcode_normalise(\"%s\") = %d", cases[i].in, pc4);
+        if (cases[i].out && strcmp(out, cases[i].out) != 0)
+            fail_msg("postcode_normalise(\"%s\") wrote \"%s\"", cases[i].in, out);
+    }
+    char tiny[4];
+    assert_int_equal(postcode_normalise("6411AB", tiny, sizeof tiny), -1);
+    assert_int_equal(postcode_normalise(NULL, tiny, sizeof tiny), -1);
+}
+
+static void test_value_allowed(void **state)
+{
+    (void)state;
+    assert_true(value_allowed("form", VALID_CHANNELS));
+    assert_true(value_allowed("transcript", VALID_CHANNELS));
+    assert_false(value_allowed("Form", VALID_CHANNELS));
+    assert_false(value_allowed("", VALID_CHANNELS));
+    assert_false(value_allowed(NULL, VALID_CHANNELS));
+    assert_true(value_allowed("toekomst", VALID_QUESTIONS));
+    assert_true(value_allowed("buurtorganisatie", VALID_TARGET_GROUPS));
+    assert_true(value_allowed("hidden", VALID_STATUSES));
+    static const char *activities[] = {"ideeenbus",          "wijkgesprek", "omgevingsvisietour",
+                                       "stakeholder-sessie", "buurtenconferentie",
+                                       "camjo-video",        "enquete",     "email"};
+    for (size_t i = 0; i < sizeof activities / sizeof activities[0]; i++)
+        assert_true(value_allowed(activities[i], VALID_ACTIVITIES));
+    assert_false(value_allowed("ideeënbus", VALID_ACTIVITIES));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_utf8_valid),   cmocka_unit_test(test_utf8_chars),
+        cmocka_unit_test(test_text_normalise), cmocka_unit_test(test_email_valid),
+        cmocka_unit_test(test_postcode),     cmocka_unit_test(test_value_allowed),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
