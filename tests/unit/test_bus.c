@@ -99,14 +99,14 @@ static void test_endpoint_list(void **state)
     void *push = bus_push_connect(list, err, sizeof err);
     assert_non_null(push);
     for (int i = 0; i < 4; i++) {
-        char msg[8];
+        char msg[16];
         int n = snprintf(msg, sizeof msg, "m%d", i);
         assert_int_equal(bus_send(push, NULL, msg, (size_t)n, 0), 0);
     }
     for (int i = 0; i < 4; i++) {
         char *data;
         size_t len;
-        char want[8];
+        char want[16];
         snprintf(want, sizeof want, "m%d", i);
         assert_int_equal(bus_recv(pull, NULL, 0, &data, &len, 64, 0), 0);
         assert_string_equal(data, want);
