@@ -1,0 +1,344 @@
+/*
+ * NAME
+ *   test_rstore - rstore against a real redis-server on a loopback port
+ *
+ * DESCRIPTION
+ *   Starts redis-server (no persistence, a temporary folder) on port
+ *   22379, and a second one with a password on 22381; waits until PING
+ *   answers; then checks commands, pipelining, error replies, AUTH and
+ *   SELECT from the URL, reconnecting after a restart of Redis, and URL
+ *   parsing. The servers are stopped at the end.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rstore.h"
+
+#define PORT 22379
+#define PORT_AUTH 22381
+
+static char s_dir[64];
+static pid_t s_pid, s_pid_auth;
+
+static void s_nap_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* Starts redis-server and waits (up to ~20 s) until it answers. */
+static pid_t s_redis_start(int port, const char *password)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        char p[16];
+        snprintf(p, sizeof p, "%d", port);
+        if (!freopen("/dev/null", "w", stdout))
+            _exit(127);
+        if (password)
+            execlp("redis-server", "redis-server", "--port", p, "--bind", "127.0.0.1",
+                   "--save", "", "--appendonly", "no", "--dir", s_dir, "--requirepass",
+                   password, (char *)NULL);
+        else
+            execlp("redis-server", "redis-server", "--port", p, "--bind", "127.0.0.1",
+                   "--save", "", "--appendonly", "no", "--dir", s_dir, (char *)NULL);
+        _exit(127);
+    }
+    for (int i = 0; i < 400; i++) {
+        struct timeval tv = {1, 0};
+        redisContext *c = redisConnectWithTimeout("127.0.0.1", port, tv);
+        if (c && !c->err) {
+            redisReply *r = redisCommand(c, "PING");
+            int up = r != NULL; /* PONG, or NOAUTH: either way it is up */
+            if (r)
+                freeReplyObject(r);
+            redisFree(c);
+            if (up)
+                return pid;
+        } else if (c) {
+            redisFree(c);
+        }
+        s_nap_ms(50);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    return -1;
+}
+
+static void s_redis_stop(pid_t *pid)
+{
+    if (*pid > 0) {
+        kill(*pid, SIGKILL);
+        waitpid(*pid, NULL, 0);
+    }
+    *pid = 0;
+}
+
+static int s_group_setup(void **state)
+{
+    (void)state;
+    snprintf(s_dir, sizeof s_dir, "/tmp/test_rstore_XXXXXX");
+    if (!mkdtemp(s_dir))
+        return -1;
+    s_pid = s_redis_start(PORT, NULL);
+    s_pid_auth = s_redis_start(PORT_AUTH, "s3cr@t/pw");
+    return s_pid > 0 && s_pid_auth > 0 ? 0 : -1;
+}
+
+static int s_group_teardown(void **state)
+{
+    (void)state;
+    s_redis_stop(&s_pid);
+    s_redis_stop(&s_pid_auth);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", s_dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static rstore_t *s_open(void)
+{
+    char url[64], err[256] = "";
+    snprintf(url, sizeof url, "redis://127.0.0.1:%d", PORT);
+    rstore_t *r = rstore_new(url, err, sizeof err);
+    assert_non_null(r);
+    return r;
+}
+
+static void test_set_get(void **state)
+{
+    (void)state;
+    rstore_t *r = s_open();
+    assert_int_equal(rstore_ping(r), 1);
+    redisReply *rep = rstore_cmd(r, "SET %s %b", "idee:1", "met\0nul", (size_t)7);
+    assert_non_null(rep);
+    assert_int_equal(rep->type, REDIS_REPLY_STATUS);
+    freeReplyObject(rep);
+    rep = rstore_cmd(r, "GET %s", "idee:1");
+    assert_non_null(rep);
+    assert_int_equal(rep->type, REDIS_REPLY_STRING);
+    assert_int_equal(rep->len, 7);
+    assert_memory_equal(rep->str, "met\0nul", 7);
+    freeReplyObject(rep);
+
+    const char *argv[] = {"HSET", "h", "veld", "waarde"};
+    size_t lens[] = {4, 1, 4, 6};
+    rep = rstore_cmdargv(r, 4, argv, lens);
+    assert_non_null(rep);
+    assert_int_equal(rep->type, REDIS_REPLY_INTEGER);
+    freeReplyObject(rep);
+    rep = rstore_cmd(r, "HGET h veld");
+    assert_string_equal(rep->str, "waarde");
+    freeReplyObject(rep);
+    rstore_destroy(&r);
+    assert_null(r);
+    rstore_destroy(&r); /* idempotent */
+}
+
+static void test_pipeline(void **state)
+{
+    (void)state;
+    rstore_t *r = s_open();
+    assert_int_equal(rstore_append(r, "DEL %s", "pl"), 0);
+    for (int i = 0; i < 10; i++)
+        assert_int_equal(rstore_append(r, "RPUSH %s %d", "pl", i), 0);
+    const char *argv[] = {"LLEN", "pl"};
+    assert_int_equal(rstore_appendargv(r, 2, argv, NULL), 0);
+    redisReply *rep = rstore_reply(r);
+    assert_non_null(rep);
+    freeReplyObject(rep);
+    for (int i = 0; i < 10; i++) {
+        rep = rstore_reply(r);
+        assert_non_null(rep);
+        assert_int_equal(rep->type, REDIS_REPLY_INTEGER);
+        assert_int_equal(rep->integer, i + 1);
+        freeReplyObject(rep);
+    }
+    rep = rstore_reply(r);
+    assert_int_equal(rep->integer, 10);
+    freeReplyObject(rep);
+    /* Nothing more to read. */
+    assert_null(rstore_reply(r));
+
+    /* Replies left unread do not leak into the next command's answer. */
+    assert_int_equal(rstore_append(r, "SET %s %s", "k", "old"), 0);
+    assert_int_equal(rstore_append(r, "GET %s", "k"), 0);
+    rep = rstore_cmd(r, "ECHO %s", "mine");
+    assert_non_null(rep);
+    assert_string_equal(rep->str, "mine");
+    freeReplyObject(rep);
+    rstore_destroy(&r);
+}
+
+static void test_error_reply(void **state)
+{
+    (void)state;
+    rstore_t *r = s_open();
+    redisReply *rep = rstore_cmd(r, "SET %s %s", "s", "tekst");
+    freeReplyObject(rep);
+    assert_null(rstore_cmd(r, "LPUSH %s %s", "s", "x"));
+    assert_non_null(strstr(rstore_error(r), "WRONGTYPE"));
+    assert_null(rstore_cmd(r, "NOSUCHCOMMAND"));
+    assert_non_null(strstr(rstore_error(r), "unknown command"));
+    /* The connection is still good after an error reply. */
+    assert_int_equal(rstore_ping(r), 1);
+    assert_string_equal(rstore_error(r), "");
+    /* An error inside a pipeline is NULL for that reply only. */
+    assert_int_equal(rstore_append(r, "INCR %s", "s"), 0);
+    assert_int_equal(rstore_append(r, "ECHO %s", "na"), 0);
+    assert_null(rstore_reply(r));
+    rep = rstore_reply(r);
+    assert_non_null(rep);
+    assert_string_equal(rep->str, "na");
+    freeReplyObject(rep);
+    rstore_destroy(&r);
+}
+
+static void test_reconnect_after_restart(void **state)
+{
+    (void)state;
+    rstore_t *r = s_open();
+    redisReply *rep = rstore_cmd(r, "SET %s %s", "voor", "1");
+    assert_non_null(rep);
+    freeReplyObject(rep);
+
+    s_redis_stop(&s_pid);
+    /* Down: a clear error, no crash (SIGPIPE is ignored by rstore_new). */
+    assert_null(rstore_cmd(r, "GET %s", "voor"));
+    assert_true(strlen(rstore_error(r)) > 0);
+    assert_int_equal(rstore_ping(r), 0);
+
+    s_pid = s_redis_start(PORT, NULL);
+    assert_true(s_pid > 0);
+    rep = rstore_cmd(r, "SET %s %s", "na", "2");
+    assert_non_null(rep);
+    assert_int_equal(rep->type, REDIS_REPLY_STATUS);
+    freeReplyObject(rep);
+
+    /* A restart while connected: the old socket is dead, one command fixes it. */
+    s_redis_stop(&s_pid);
+    s_pid = s_redis_start(PORT, NULL);
+    assert_true(s_pid > 0);
+    rep = rstore_cmd(r, "GET %s", "na");
+    assert_non_null(rep);
+    assert_int_equal(rep->type, REDIS_REPLY_NIL); /* no persistence: gone */
+    freeReplyObject(rep);
+    rstore_destroy(&r);
+}
+
+static void test_auth_and_select(void **state)
+{
+    (void)state;
+    char url[96], err[256] = "";
+    snprintf(url, sizeof url, "redis://:s3cr%%40t%%2Fpw@127.0.0.1:%d/3", PORT_AUTH);
+    rstore_t *r = rstore_new(url, err, sizeof err);
+    assert_non_null(r);
+    redisReply *rep = rstore_cmd(r, "CLIENT INFO");
+    assert_non_null(rep);
+    assert_non_null(strstr(rep->str, " db=3 "));
+    freeReplyObject(rep);
+    rstore_destroy(&r);
+
+    snprintf(url, sizeof url, "redis://:wrong@127.0.0.1:%d", PORT_AUTH);
+    r = rstore_new(url, err, sizeof err);
+    assert_non_null(r);
+    assert_null(rstore_cmd(r, "PING"));
+    assert_non_null(strstr(rstore_error(r), "AUTH"));
+    rstore_destroy(&r);
+
+    /* No password given: Redis answers NOAUTH, which is an error reply. */
+    snprintf(url, sizeof url, "redis://127.0.0.1:%d", PORT_AUTH);
+    r = rstore_new(url, err, sizeof err);
+    assert_null(rstore_cmd(r, "GET x"));
+    assert_non_null(strstr(rstore_error(r), "NOAUTH"));
+    rstore_destroy(&r);
+}
+
+static void test_down_at_start(void **state)
+{
+    (void)state;
+    char err[256] = "";
+    rstore_t *r = rstore_new("redis://127.0.0.1:22399", err, sizeof err);
+    assert_non_null(r); /* Redis may come later */
+    assert_int_equal(rstore_ping(r), 0);
+    assert_non_null(strstr(rstore_error(r), "connect"));
+    rstore_destroy(&r);
+}
+
+static void test_parse_url(void **state)
+{
+    (void)state;
+    char host[64], pw[64];
+    int port, db;
+    assert_int_equal(rstore_parse_url("redis://localhost", host, sizeof host, &port, &db, pw,
+                                      sizeof pw), 0);
+    assert_string_equal(host, "localhost");
+    assert_int_equal(port, 6379);
+    assert_int_equal(db, 0);
+    assert_string_equal(pw, "");
+    assert_int_equal(rstore_parse_url("redis://:geheim@10.1.2.3:6390/2", host, sizeof host,
+                                      &port, &db, pw, sizeof pw), 0);
+    assert_string_equal(host, "10.1.2.3");
+    assert_int_equal(port, 6390);
+    assert_int_equal(db, 2);
+    assert_string_equal(pw, "geheim");
+    assert_int_equal(rstore_parse_url("redis://default:p%40ss@[::1]:7000/", host, sizeof host,
+                                      &port, &db, pw, sizeof pw), 0);
+    assert_string_equal(host, "::1");
+    assert_int_equal(port, 7000);
+    assert_string_equal(pw, "p@ss");
+
+    static const char *bad[] = {
+        NULL,
+        "",
+        "http://localhost",
+        "rediss://localhost",
+        "redis://",
+        "redis://:6379",
+        "redis://host:0",
+        "redis://host:65536",
+        "redis://host:12ab",
+        "redis://host:",
+        "redis://host/abc",
+        "redis://host/-1",
+        "redis://host/1/2",
+        "redis://host?db=1",
+        "redis://user:pw@host",
+        "redis://justuser@host",
+        "redis://:p%4@host",
+        "redis://:p%00w@host",
+        "redis://ho st",
+        "redis://[::1",
+        "redis://[]:1",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (rstore_parse_url(bad[i], host, sizeof host, &port, &db, pw, sizeof pw) != -1)
+            fail_msg("accepted bad url \"%s\"", bad[i] ? bad[i] : "(null)");
+    char tiny[4];
+    assert_int_equal(rstore_parse_url("redis://longhost", tiny, sizeof tiny, &port, &db, pw,
+                                      sizeof pw), -1);
+    char err[256] = "";
+    assert_null(rstore_new("http://x", err, sizeof err));
+    assert_non_null(strstr(err, "redis url"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse_url),     cmocka_unit_test(test_set_get),
+        cmocka_unit_test(test_pipeline),      cmocka_unit_test(test_error_reply),
+        cmocka_unit_test(test_auth_and_select), cmocka_unit_test(test_down_at_start),
+        cmocka_unit_test(test_reconnect_after_restart),
+    };
+    return cmocka_run_group_tests(tests, s_group_setup, s_group_teardown);
+}
