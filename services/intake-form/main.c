@@ -1,0 +1,423 @@
+/*
+ * NAME
+ *   intake-form - the online idea box (ideeënbus) of the omgevingsvisie
+ *
+ * SUMMARY
+ *   INSPRAAK_PORT_BASE=8080 INSPRAAK_VAR=./var bin/intake-form
+ *
+ * DESCRIPTION
+ *   Reads ideas that residents type into the Dutch web form (GET /,
+ *   POST /ideeen) or that programs send as JSON (POST /api/v1/ideas), checks
+ *   them (form_validate.h), and writes each accepted idea as an ENV_IDEA
+ *   envelope into its spool $INSPRAAK_VAR/spool/intake-form.<instance>/,
+ *   from where common/intake.c sends it on the bus to the classifiers until
+ *   storage acknowledges it.
+ *
+ *   Guarantees: "accepted" (the thank-you page, HTTP 201) is answered only
+ *   after intake_submit() returned 0, i.e. after the idea is fsync'd in the
+ *   spool; otherwise 503 and nothing is promised. The same Idempotency-Key
+ *   gives the same id, and storage is idempotent on ids, so a repeated
+ *   request stores nothing new; the HTML form carries a hidden per-page key
+ *   with the same effect for a double click or a reload of the same text.
+ *   Bad input gets a 4xx with Dutch messages and changes nothing. Names and
+ *   email addresses travel only in the envelope's participant part.
+ *
+ *   Also: GET /privacy (the privacy text), GET /healthz (200 while the spool
+ *   is writable), GET /metrics (Prometheus text). Without geo data the form
+ *   still works; only the list of wijken is empty (logged at start).
+ *   SIGTERM/SIGINT stop the HTTP server first (running requests finish),
+ *   then the spool sender; exit status 0.
+ *
+ * ENVIRONMENT
+ *   The common variables of config.h (INSPRAAK_PORT_BASE, INSPRAAK_VAR,
+ *   INSPRAAK_DATA, INSPRAAK_HTTP_PORT [BASE+0], INSPRAAK_MAX_BODY, ...) and
+ *     INSPRAAK_FORM_RATE  POSTs per minute per client address [30]; 0: no limit
+ *
+ * DIAGNOSTICS
+ *   Structured log lines on stderr. Metrics: inspraak_form_ideas_total
+ *   {via="html"|"api"}, inspraak_form_rejected_total{code=...},
+ *   inspraak_form_honeypot_total, inspraak_form_rate_limited_total.
+ */
+#include <jansson.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+#include "form_validate.h"
+#include "geo.h"
+#include "http.h"
+#include "intake.h"
+#include "log.h"
+#include "metrics.h"
+#include "pages.h"
+#include "ratelimit.h"
+#include "xalloc.h"
+
+#define HTML_TYPE "text/html; charset=utf-8"
+
+#define MSG_UNAVAILABLE                                                                       \
+    "Het lukt nu niet om uw idee op te slaan. Probeer het over een paar minuten opnieuw."
+#define MSG_TOO_MANY "U stuurt veel in korte tijd. Wacht een minuut en probeer het dan opnieuw."
+
+static const char *const s_codes[] = {"validation_failed", "invalid_json",
+                                      "unsupported_media_type", "invalid_idempotency_key",
+                                      "bad_form", "too_many_requests", "unavailable", NULL};
+
+typedef struct {
+    config_t cfg;
+    geo_t *geo;
+    intake_t *intake;
+    ratelimit_t *rate;
+    metric_t *ideas_html;
+    metric_t *ideas_api;
+    metric_t *honeypot;
+    metric_t *rate_limited;
+    metric_t *rejected[sizeof s_codes / sizeof s_codes[0]];
+} s_app_t;
+
+static int64_t s_now_ms(clockid_t clock)
+{
+    struct timespec ts;
+    clock_gettime(clock, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void s_reject(s_app_t *app, const char *code)
+{
+    for (int i = 0; s_codes[i]; i++)
+        if (strcmp(s_codes[i], code) == 0)
+            metric_inc(app->rejected[i]);
+}
+
+/* A fresh random key for a form page: 16 bytes, hex. */
+static void s_new_key(char out[33])
+{
+    unsigned char raw[16];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2hex(out, 33, raw, sizeof raw);
+}
+
+/* Pages may only be framed by nobody, load nothing from elsewhere, and
+ * post only to us: the form needs no script at all. */
+static void s_html(http_res_t *res, int status, char *page, size_t len)
+{
+    http_res_take(res, status, HTML_TYPE, page, len);
+    http_res_header(res, "Cache-Control", "no-store");
+    http_res_header(res, "X-Content-Type-Options", "nosniff");
+    http_res_header(res, "Content-Security-Policy",
+                    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+                    "frame-ancestors 'none'; base-uri 'none'");
+}
+
+static void s_retry_after(http_res_t *res, int seconds)
+{
+    char buf[16];
+    snprintf(buf, sizeof buf, "%d", seconds);
+    http_res_header(res, "Retry-After", buf);
+}
+
+/* True when the client may go on; else counts it and fills *retry_s. */
+static bool s_rate_ok(s_app_t *app, const http_req_t *req, int *retry_s)
+{
+    char ip[64];
+    http_client_ip(req, ip, sizeof ip);
+    if (ratelimit_allow(app->rate, ip, s_now_ms(CLOCK_MONOTONIC), retry_s))
+        return true;
+    metric_inc(app->rate_limited);
+    s_reject(app, "too_many_requests");
+    return false;
+}
+
+/* Spools the validated idea. Returns 0 when it is durable. */
+static int s_submit(s_app_t *app, const form_t *f, const char *id, const char *key)
+{
+    envelope_t env;
+    char err[256], q[300];
+    form_to_envelope(f, id, key, s_now_ms(CLOCK_REALTIME), &env);
+    int rc = intake_submit(app->intake, &env, err, sizeof err);
+    envelope_clear(&env);
+    if (rc < 0) {
+        log_error("msg=\"cannot spool idea\" id=%s err=%s", id, log_quote(q, sizeof q, err));
+        s_reject(app, "unavailable");
+    }
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Pages                                                              */
+/* ------------------------------------------------------------------ */
+
+static void s_get_form(const http_req_t *req, http_res_t *res, void *arg)
+{
+    (void)req;
+    s_app_t *app = arg;
+    char key[33];
+    s_new_key(key);
+    size_t len;
+    char *page = page_form(NULL, app->geo, key, NULL, &len);
+    s_html(res, 200, page, len);
+}
+
+static void s_get_privacy(const http_req_t *req, http_res_t *res, void *arg)
+{
+    (void)req;
+    (void)arg;
+    size_t len;
+    char *page = page_privacy(&len);
+    s_html(res, 200, page, len);
+}
+
+static int s_on_field(const char *key, const char *value, size_t len, void *arg)
+{
+    return form_set(arg, key, value, len);
+}
+
+/* The id of an HTML idea: the page's key plus the text, so a double click
+ * or a reload is one idea, while a changed text sent from the same page
+ * (back button, edit, send) is a new one. */
+static void s_html_id(const form_t *f, const char *key, char id[PROTO_ID_SIZE])
+{
+    char *source = xasprintf("%s\n%s", key, f->clean[FORM_TEXT]);
+    proto_derive_id("form", source, id);
+    free(source);
+}
+
+static void s_post_form(const http_req_t *req, http_res_t *res, void *arg)
+{
+    s_app_t *app = arg;
+    form_t f;
+    form_init(&f);
+    size_t len;
+    char *page;
+    if (http_form_fields(req, app->cfg.max_body, s_on_field, &f) < 0) {
+        s_reject(app, "bad_form");
+        page = page_message("Het formulier is niet goed aangekomen",
+                            "Ga terug naar het formulier en probeer het opnieuw.", &len);
+        s_html(res, 400, page, len);
+        form_clear(&f);
+        return;
+    }
+    char key[FORM_KEY_MAX + 1], id[PROTO_ID_SIZE];
+    if (form_key_valid(f.key))
+        snprintf(key, sizeof key, "%s", f.key);
+    else
+        s_new_key(key);
+    int retry_s;
+    if (f.honeypot) {
+        /* Thank the bot like a person, so it learns nothing; store nothing. */
+        metric_inc(app->honeypot);
+        proto_derive_id("form", NULL, id);
+        page = page_thanks(id, false, &len);
+        s_html(res, 200, page, len);
+    } else if (!s_rate_ok(app, req, &retry_s)) {
+        page = page_form(&f, app->geo, key, MSG_TOO_MANY, &len);
+        s_html(res, 429, page, len);
+        s_retry_after(res, retry_s);
+    } else if (form_validate(&f, app->geo) < 0) {
+        s_reject(app, "validation_failed");
+        page = page_form(&f, app->geo, key, NULL, &len);
+        s_html(res, 422, page, len);
+    } else {
+        s_html_id(&f, key, id);
+        if (s_submit(app, &f, id, NULL) < 0) {
+            page = page_form(&f, app->geo, key, MSG_UNAVAILABLE, &len);
+            s_html(res, 503, page, len);
+            s_retry_after(res, 60);
+        } else {
+            metric_inc(app->ideas_html);
+            log_info("msg=\"idea accepted\" id=%s via=html", id);
+            page = page_thanks(id, f.consent && f.clean[FORM_EMAIL], &len);
+            s_html(res, 200, page, len);
+        }
+    }
+    form_clear(&f);
+}
+
+/* ------------------------------------------------------------------ */
+/* JSON API                                                           */
+/* ------------------------------------------------------------------ */
+
+static void s_api_error(s_app_t *app, http_res_t *res, int status, const char *code,
+                        const char *msg, json_t *fields)
+{
+    s_reject(app, code);
+    http_res_error(res, status, code, msg, fields);
+}
+
+/* Checks the request's form; returns the parsed body, or NULL with res
+ * filled with the error. */
+static json_t *s_api_parse(s_app_t *app, const http_req_t *req, http_res_t *res,
+                           const char **key)
+{
+    char ctype[128];
+    const char *ct = http_content_type(req, ctype, sizeof ctype);
+    if (!ct || strcmp(ct, "application/json") != 0) {
+        s_api_error(app, res, 415, "unsupported_media_type",
+                    "Stuur uw idee als JSON, met Content-Type: application/json.", NULL);
+        return NULL;
+    }
+    *key = http_header(req, "Idempotency-Key");
+    if (*key && !form_key_valid(*key)) {
+        s_api_error(app, res, 400, "invalid_idempotency_key",
+                    "De Idempotency-Key moet 1 tot 200 gewone tekens zijn (letters, cijfers, "
+                    "leestekens).",
+                    NULL);
+        return NULL;
+    }
+    size_t len;
+    const char *body = http_body(req, &len);
+    json_error_t jerr;
+    json_t *root = json_loadb(body ? body : "", len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root || !json_is_object(root)) {
+        json_decref(root);
+        s_api_error(app, res, 400, "invalid_json",
+                    "Dit is geen geldige JSON. Stuur een object, zoals {\"text\": \"...\"}.",
+                    NULL);
+        return NULL;
+    }
+    return root;
+}
+
+static void s_post_api(const http_req_t *req, http_res_t *res, void *arg)
+{
+    s_app_t *app = arg;
+    int retry_s;
+    if (!s_rate_ok(app, req, &retry_s)) {
+        http_res_error(res, 429, "too_many_requests", MSG_TOO_MANY, NULL);
+        s_retry_after(res, retry_s);
+        return;
+    }
+    const char *key = NULL;
+    json_t *root = s_api_parse(app, req, res, &key);
+    if (!root)
+        return;
+    form_t f;
+    form_init(&f);
+    form_from_json(&f, root);
+    json_decref(root);
+    if (form_validate(&f, app->geo) < 0) {
+        s_api_error(app, res, 422, "validation_failed",
+                    "Niet alle velden zijn goed ingevuld. Kijk bij fields wat er mis is.",
+                    form_errors_json(&f));
+        form_clear(&f);
+        return;
+    }
+    char id[PROTO_ID_SIZE];
+    proto_derive_id("form", key, id);
+    if (s_submit(app, &f, id, key) < 0) {
+        http_res_error(res, 503, "unavailable", MSG_UNAVAILABLE, NULL);
+        s_retry_after(res, 60);
+    } else {
+        metric_inc(app->ideas_api);
+        log_info("msg=\"idea accepted\" id=%s via=api", id);
+        http_res_json(res, 201, json_pack("{s:s, s:s}", "id", id, "status", "accepted"));
+    }
+    form_clear(&f);
+}
+
+static int s_health(char *reason, size_t size, void *arg)
+{
+    s_app_t *app = arg;
+    return intake_healthy(app->intake, reason, size);
+}
+
+/* ------------------------------------------------------------------ */
+/* Start and stop                                                     */
+/* ------------------------------------------------------------------ */
+
+static void s_metrics(s_app_t *app)
+{
+    const char *help = "Ideas accepted (durable in the spool), by way of entry.";
+    app->ideas_html = metrics_counter("inspraak_form_ideas_total{via=\"html\"}", help);
+    app->ideas_api = metrics_counter("inspraak_form_ideas_total{via=\"api\"}", help);
+    app->honeypot = metrics_counter("inspraak_form_honeypot_total",
+                                    "Form posts with the hidden bot field filled (not stored).");
+    app->rate_limited = metrics_counter("inspraak_form_rate_limited_total",
+                                        "Requests refused by the per-address rate limit.");
+    for (int i = 0; s_codes[i]; i++) {
+        char name[128];
+        snprintf(name, sizeof name, "inspraak_form_rejected_total{code=\"%s\"}", s_codes[i]);
+        app->rejected[i] = metrics_counter(name, "Requests refused, by error code.");
+    }
+}
+
+static http_server_t *s_http(s_app_t *app)
+{
+    char err[256];
+    http_server_t *srv = http_server_new(&(http_opts_t){.port = app->cfg.http_port,
+                                                        .max_body = app->cfg.max_body,
+                                                        .threads = app->cfg.http_threads,
+                                                        .name = app->cfg.name});
+    if (!srv)
+        return NULL;
+    http_route(srv, "GET", "/", s_get_form, app);
+    http_route(srv, "GET", "/privacy", s_get_privacy, app);
+    http_route(srv, "POST", "/ideeen", s_post_form, app);
+    http_route(srv, "POST", "/api/v1/ideas", s_post_api, app);
+    http_server_set_health(srv, s_health, app);
+    if (http_server_start(srv, err, sizeof err) < 0) {
+        char q[300];
+        log_error("msg=\"cannot start http server\" port=%d err=%s", app->cfg.http_port,
+                  log_quote(q, sizeof q, err));
+        http_server_destroy(&srv);
+        return NULL;
+    }
+    return srv;
+}
+
+int main(void)
+{
+    static s_app_t app;
+    char err[256], q[300];
+    if (config_load(&app.cfg, "intake-form", PORT_OFF_FORM, err, sizeof err) < 0) {
+        log_init("intake-form");
+        log_fatal("msg=\"bad configuration\" err=%s", log_quote(q, sizeof q, err));
+    }
+    log_init(app.cfg.name);
+    long per_minute;
+    if (config_long("INSPRAAK_FORM_RATE", 30, 0, 1000000, &per_minute, err, sizeof err) < 0)
+        log_fatal("msg=\"bad configuration\" err=%s", log_quote(q, sizeof q, err));
+    if (sodium_init() < 0)
+        log_fatal("msg=\"libsodium cannot start\"");
+
+    app.geo = geo_load(app.cfg.data_dir, err, sizeof err);
+    if (!app.geo)
+        log_error("msg=\"no geo data; the form has no list of wijken\" err=%s",
+                  log_quote(q, sizeof q, err));
+
+    /* Block the stop signals in every thread (threads inherit the mask) so
+     * that only sigwait() below sees them. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    app.intake = intake_new(&app.cfg, err, sizeof err);
+    if (!app.intake)
+        log_fatal("msg=\"cannot open intake\" err=%s", log_quote(q, sizeof q, err));
+    app.rate = ratelimit_new(per_minute);
+    s_metrics(&app);
+    http_server_t *srv = s_http(&app);
+    if (!srv) {
+        intake_destroy(&app.intake);
+        log_fatal("msg=\"cannot start\"");
+    }
+    log_info("msg=\"listening\" port=%d rate_per_minute=%ld", app.cfg.http_port, per_minute);
+
+    int sig = 0;
+    sigwait(&stop, &sig);
+    log_info("msg=\"stopping\" signal=%d", sig);
+    http_server_destroy(&srv);       /* no new ideas; running requests finish */
+    intake_destroy(&app.intake);     /* then the sender thread */
+    ratelimit_destroy(&app.rate);
+    geo_destroy(&app.geo);
+    log_info("msg=\"stopped\"");
+    return 0;
+}
