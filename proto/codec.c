@@ -27,6 +27,8 @@
 static int s_write(void *data, const char *buf, size_t len)
 {
     msgpack_sbuffer *sb = data;
+    if (len == 0)
+        return 0; /* msgpack-c passes a NULL body for an empty str/bin */
     if (sb->alloc - sb->size < len) {
         size_t n = sb->alloc ? sb->alloc : 256;
         while (n - sb->size < len)

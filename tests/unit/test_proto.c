@@ -467,6 +467,26 @@ static void test_envelope_errors(void **state)
     assert_string_equal(err.code, "malformed");
 }
 
+/* Empty str/bin values among unknown keys round-trip. (msgpack-c hands
+ * the writer a NULL body for them: clang UBSan in tests/fuzz caught it.) */
+static void test_empty_unknown_values_round_trip(void **state)
+{
+    (void)state;
+    static const char in[] = "\x85\xa1v\x01\xa4type\xa3" "ack\xa0\xa0\xa1" "b\xc4\x00\xa1" "c\x90";
+    envelope_t e;
+    proto_err_t err;
+    char *out;
+    size_t len;
+    assert_int_equal(envelope_decode(in, sizeof(in) - 1, &e, &err), 0);
+    assert_int_equal(e.extra.count, 3);
+    assert_int_equal(envelope_encode(&e, &out, &len, &err), 0);
+    /* Known keys first (nil where empty), then the three unknown pairs. */
+    assert_true(len > 9);
+    assert_memory_equal(out + len - 9, "\xa0\xa0\xa1" "b\xc4\x00\xa1" "c\x90", 9);
+    free(out);
+    envelope_clear(&e);
+}
+
 static void test_encode_refuses_what_would_not_decode(void **state)
 {
     (void)state;
@@ -520,6 +540,7 @@ int main(void)
         cmocka_unit_test(test_check_limits),
         cmocka_unit_test(test_bad_fields),
         cmocka_unit_test(test_envelope_errors),
+        cmocka_unit_test(test_empty_unknown_values_round_trip),
         cmocka_unit_test(test_encode_refuses_what_would_not_decode),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
