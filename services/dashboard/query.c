@@ -1,0 +1,341 @@
+/*
+ * NAME
+ *   query - the filters of GET /api/v1/ideas (see query.h)
+ *
+ * DESCRIPTION
+ *   The date parser is hand-written: strptime() accepts too much (it skips
+ *   white space, has no fractions or offsets) for input that must be
+ *   refused with a clear message.
+ */
+#include "query.h"
+
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+const char *const query_dims[QUERY_NDIMS] = {"wijk",     "theme",        "channel",
+                                             "sentiment", "question",    "target_group",
+                                             "status",    "activity"};
+
+static int s_fail(query_err_t *err, const char *param, const char *message)
+{
+    snprintf(err->param, sizeof err->param, "%s", param);
+    snprintf(err->message, sizeof err->message, "%s", message);
+    return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Time                                                                */
+/* ------------------------------------------------------------------ */
+
+/* n decimal digits at s into *out; -1 when any is not a digit. */
+static int s_digits(const char *s, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+static int s_days_in_month(int y, int m)
+{
+    static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return (m == 2 && leap) ? 29 : d[m - 1];
+}
+
+/* "YYYY-MM-DD" at s (exactly 10 chars available). */
+static int s_date(const char *s, struct tm *tm)
+{
+    int y, mo, d;
+    if (s_digits(s, 4, &y) < 0 || s[4] != '-' || s_digits(s + 5, 2, &mo) < 0 || s[7] != '-' ||
+        s_digits(s + 8, 2, &d) < 0)
+        return -1;
+    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > s_days_in_month(y, mo))
+        return -1;
+    memset(tm, 0, sizeof *tm);
+    tm->tm_year = y - 1900;
+    tm->tm_mon = mo - 1;
+    tm->tm_mday = d;
+    return 0;
+}
+
+/* "HH:MM:SS[.fff...](Z|+HH:MM|-HH:MM)" at s, nothing after. */
+static int s_time(const char *s, struct tm *tm, int *ms, long *offset_s)
+{
+    int h, mi, sec, oh, om;
+    if (strlen(s) < 9 || s_digits(s, 2, &h) < 0 || s[2] != ':' || s_digits(s + 3, 2, &mi) < 0 ||
+        s[5] != ':' || s_digits(s + 6, 2, &sec) < 0)
+        return -1;
+    if (h > 23 || mi > 59 || sec > 60)
+        return -1;
+    tm->tm_hour = h;
+    tm->tm_min = mi;
+    tm->tm_sec = sec > 59 ? 59 : sec; /* a leap second counts as :59 */
+    s += 8;
+    *ms = 0;
+    if (*s == '.') {
+        int n = 0;
+        for (s++; *s >= '0' && *s <= '9'; s++, n++)
+            if (n < 3)
+                *ms = *ms * 10 + (*s - '0');
+        if (n == 0 || n > 9)
+            return -1;
+        for (; n < 3; n++)
+            *ms *= 10;
+    }
+    if ((*s == 'Z' || *s == 'z') && s[1] == '\0') {
+        *offset_s = 0;
+        return 0;
+    }
+    if ((*s != '+' && *s != '-') || strlen(s) != 6 || s_digits(s + 1, 2, &oh) < 0 ||
+        s[3] != ':' || s_digits(s + 4, 2, &om) < 0 || oh > 23 || om > 59)
+        return -1;
+    *offset_s = (*s == '+' ? 1 : -1) * (oh * 3600L + om * 60L);
+    return 0;
+}
+
+int query_parse_time(const char *s, bool end_of_day, int64_t *ms)
+{
+    struct tm tm;
+    size_t n = strlen(s);
+    if (n < 10 || n > 40 || s_date(s, &tm) < 0)
+        return -1;
+    if (n == 10) {
+        int64_t day = (int64_t)timegm(&tm) * 1000;
+        *ms = end_of_day ? day + 86400000 - 1 : day;
+        return 0;
+    }
+    if (s[10] != 'T' && s[10] != 't' && s[10] != ' ')
+        return -1;
+    int frac = 0;
+    long off = 0;
+    if (s_time(s + 11, &tm, &frac, &off) < 0)
+        return -1;
+    int64_t t = (int64_t)timegm(&tm) - off;
+    if (t < 0)
+        return -1;
+    *ms = t * 1000 + frac;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Cursor                                                              */
+/* ------------------------------------------------------------------ */
+
+bool query_id_valid(const char *id, size_t len)
+{
+    if (len == 0 || len > QUERY_MAX_ID)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)id[i] <= 0x20 || (unsigned char)id[i] >= 0x7f)
+            return false;
+    return true;
+}
+
+int query_cursor_encode(int64_t score, const char *id, char *out, size_t size)
+{
+    char plain[32 + QUERY_MAX_ID];
+    if (!query_id_valid(id, strlen(id)))
+        return -1;
+    int n = snprintf(plain, sizeof plain, "%lld:%s", (long long)score, id);
+    if (n < 0 || (size_t)n >= sizeof plain)
+        return -1;
+    size_t need = sodium_base64_ENCODED_LEN((size_t)n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    if (need > size)
+        return -1;
+    sodium_bin2base64(out, size, (const unsigned char *)plain, (size_t)n,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    return 0;
+}
+
+int query_cursor_decode(const char *s, int64_t *score, char *id, size_t id_size)
+{
+    unsigned char plain[32 + QUERY_MAX_ID + 1];
+    size_t n = 0;
+    if (strlen(s) > QUERY_MAX_CURSOR ||
+        sodium_base642bin(plain, sizeof plain - 1, s, strlen(s), NULL, &n, NULL,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+        return -1;
+    plain[n] = '\0';
+    const char *colon = memchr(plain, ':', n);
+    if (!colon || colon == (const char *)plain || colon - (const char *)plain > 19)
+        return -1;
+    long long v = 0;
+    for (const unsigned char *p = plain; p < (const unsigned char *)colon; p++) {
+        if (*p < '0' || *p > '9')
+            return -1;
+        v = v * 10 + (*p - '0');
+    }
+    const char *rest = colon + 1;
+    size_t len = n - (size_t)(rest - (const char *)plain);
+    if (!query_id_valid(rest, len) || len >= id_size)
+        return -1;
+    memcpy(id, rest, len);
+    id[len] = '\0';
+    *score = v;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Parsing                                                             */
+/* ------------------------------------------------------------------ */
+
+static int s_parse_limit(query_t *q, const char *v, query_err_t *err)
+{
+    q->limit = QUERY_DEFAULT_LIMIT;
+    if (!v || !*v)
+        return 0;
+    char *end = NULL;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno || end == v || *end || n < 1 || n > QUERY_MAX_LIMIT || v[0] == '+' || v[0] == ' ')
+        return s_fail(err, "limit", "limit moet een heel getal van 1 tot en met 500 zijn.");
+    q->limit = (int)n;
+    return 0;
+}
+
+static int s_parse_times(query_t *q, query_get_fn get, void *arg, query_err_t *err)
+{
+    const char *from = get("from", arg), *to = get("to", arg);
+    if (from && *from) {
+        if (query_parse_time(from, false, &q->from_ms) < 0)
+            return s_fail(err, "from",
+                          "from moet een datum zijn (2026-11-28) of een tijdstip "
+                          "(2026-11-28T10:00:00Z).");
+        q->has_from = true;
+    }
+    if (to && *to) {
+        if (query_parse_time(to, true, &q->to_ms) < 0)
+            return s_fail(err, "to",
+                          "to moet een datum zijn (2026-11-28) of een tijdstip "
+                          "(2026-11-28T10:00:00Z).");
+        q->has_to = true;
+    }
+    return 0;
+}
+
+int query_parse(query_t *q, query_get_fn get, void *arg, query_err_t *err)
+{
+    memset(q, 0, sizeof *q);
+    for (int i = 0; i < QUERY_NDIMS; i++) {
+        const char *v = get(query_dims[i], arg);
+        if (!v || !*v)
+            continue;
+        if (strlen(v) > QUERY_MAX_VALUE) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "De waarde van %s is te lang (hoogstens %d tekens).",
+                     query_dims[i], QUERY_MAX_VALUE);
+            return s_fail(err, query_dims[i], msg);
+        }
+        memcpy(q->eq[i], v, strlen(v) + 1);
+        q->n_eq++;
+    }
+    const char *text = get("q", arg);
+    if (text && *text) {
+        size_t n = strlen(text);
+        if (n > QUERY_MAX_Q)
+            return s_fail(err, "q", "De zoektekst is te lang (hoogstens 256 tekens).");
+        for (size_t i = 0; i <= n; i++)
+            q->q[i] = (text[i] >= 'A' && text[i] <= 'Z') ? (char)(text[i] + 32) : text[i];
+    }
+    if (s_parse_limit(q, get("limit", arg), err) < 0 || s_parse_times(q, get, arg, err) < 0)
+        return -1;
+    if (q->has_from && q->has_to && q->from_ms > q->to_ms)
+        return s_fail(err, "from", "from moet vóór to liggen.");
+    const char *cur = get("cursor", arg);
+    if (cur && *cur) {
+        if (query_cursor_decode(cur, &q->cursor_score, q->cursor_id, sizeof q->cursor_id) < 0)
+            return s_fail(err, "cursor",
+                          "Deze cursor is ongeldig. Gebruik de next_cursor uit het vorige "
+                          "antwoord.");
+        q->has_cursor = true;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Matching                                                            */
+/* ------------------------------------------------------------------ */
+
+bool query_after_cursor(const query_t *q, int64_t score, const char *id, size_t id_len)
+{
+    if (!q->has_cursor)
+        return true;
+    if (score != q->cursor_score)
+        return score < q->cursor_score;
+    /* Equal scores: Redis orders members bytewise; newest first = descending. */
+    size_t cl = strlen(q->cursor_id);
+    int c = memcmp(id, q->cursor_id, id_len < cl ? id_len : cl);
+    if (c == 0)
+        return id_len < cl;
+    return c < 0;
+}
+
+bool query_contains_ci(const char *hay, const char *needle)
+{
+    if (!*needle)
+        return true;
+    if (!hay)
+        return false;
+    for (; *hay; hay++) {
+        size_t i = 0;
+        for (; needle[i]; i++) {
+            char c = hay[i];
+            if (!c)
+                return false;
+            if (c >= 'A' && c <= 'Z')
+                c = (char)(c + 32);
+            if (c != needle[i])
+                break;
+        }
+        if (!needle[i])
+            return true;
+    }
+    return false;
+}
+
+/* An empty field is "none" in the indexes; match the same way. */
+static bool s_eq(const char *want, const char *have)
+{
+    if (!have || !*have)
+        return strcmp(want, "none") == 0;
+    return strcmp(want, have) == 0;
+}
+
+bool query_match(const query_t *q, const idea_t *idea)
+{
+    const char *fields[QUERY_NDIMS] = {idea->wijk,      idea->themes[0],    idea->channel,
+                                       idea->sentiment, idea->question,     idea->target_group,
+                                       idea->status,    idea->activity};
+    for (int i = 0; i < QUERY_NDIMS; i++) {
+        if (!q->eq[i][0])
+            continue;
+        if (i == QUERY_THEME) {
+            bool found = idea->n_themes == 0 && strcmp(q->eq[i], "none") == 0;
+            for (int t = 0; t < idea->n_themes && !found; t++)
+                found = strcmp(q->eq[i], idea->themes[t]) == 0;
+            if (!found)
+                return false;
+        } else if (i == QUERY_STATUS && (!idea->status || !*idea->status)) {
+            if (strcmp(q->eq[i], "new") != 0) /* storage stores a missing status as "new" */
+                return false;
+        } else if (!s_eq(q->eq[i], fields[i])) {
+            return false;
+        }
+    }
+    if (q->has_from && idea->received_at < q->from_ms)
+        return false;
+    if (q->has_to && idea->received_at > q->to_ms)
+        return false;
+    if (q->q[0] && !query_contains_ci(idea->text, q->q) && !query_contains_ci(idea->title, q->q))
+        return false;
+    return true;
+}

@@ -1,0 +1,101 @@
+/*
+ * NAME
+ *   query - the filters of GET /api/v1/ideas: parsing, cursor, matching
+ *
+ * SUMMARY
+ *   query_t q;
+ *   if (query_parse(&q, get_param, req, &bad) < 0) -> 400 with bad.param / bad.message
+ *   ... walk an index newest first; query_after_cursor(&q, score, id) &&
+ *       query_match(&q, &idea) -> the idea belongs in the answer ...
+ *   query_cursor_encode(score, id, buf, sizeof buf) -> next_cursor
+ *
+ * DESCRIPTION
+ *   Pure functions, no I/O (unit tested in tests/unit/test_dashboard_query.c).
+ *   Equality filters name a dimension of docs/redis.md; the value "none"
+ *   selects ideas where that field is empty. from/to take an RFC 3339 date
+ *   (YYYY-MM-DD: from the start / to the end of that UTC day) or date-time
+ *   (with Z or an offset); both ends are inclusive. q matches a substring
+ *   of text or title, ignoring ASCII case. The cursor is opaque to clients:
+ *   base64url of "<score>:<id>" of the last item returned; the next page
+ *   holds what sorts after it (received_at descending, then id descending,
+ *   the order of ZREVRANGEBYSCORE), which new ideas never change.
+ *   Error messages are Dutch: they go straight into the API answer.
+ */
+#ifndef INSPRAAK_DASHBOARD_QUERY_H
+#define INSPRAAK_DASHBOARD_QUERY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto.h"
+
+enum {
+    QUERY_WIJK = 0,
+    QUERY_THEME,
+    QUERY_CHANNEL,
+    QUERY_SENTIMENT,
+    QUERY_QUESTION,
+    QUERY_TARGET_GROUP,
+    QUERY_STATUS,
+    QUERY_ACTIVITY,
+    QUERY_NDIMS
+};
+
+#define QUERY_MAX_VALUE 128 /* bytes in one filter value */
+#define QUERY_MAX_Q 256     /* bytes in the search text */
+#define QUERY_MAX_ID 128    /* bytes in an idea id */
+#define QUERY_MAX_CURSOR 256
+#define QUERY_DEFAULT_LIMIT 50
+#define QUERY_MAX_LIMIT 500
+
+/* The parameter names, also the dimension names of the Redis indexes. */
+extern const char *const query_dims[QUERY_NDIMS];
+
+typedef struct {
+    char eq[QUERY_NDIMS][QUERY_MAX_VALUE + 1]; /* "" = no filter */
+    int n_eq;
+    char q[QUERY_MAX_Q + 1]; /* lowercased (ASCII); "" = no search */
+    bool has_from, has_to;
+    int64_t from_ms, to_ms; /* inclusive */
+    int limit;
+    bool has_cursor;
+    int64_t cursor_score;
+    char cursor_id[QUERY_MAX_ID + 1];
+} query_t;
+
+typedef struct {
+    char param[32];    /* the parameter at fault */
+    char message[200]; /* Dutch, for the API answer */
+} query_err_t;
+
+/* Returns the raw (URL-decoded) value of a parameter, or NULL. */
+typedef const char *(*query_get_fn)(const char *name, void *arg);
+
+/* Fills q from the parameters. Returns 0, or -1 with err filled. */
+int query_parse(query_t *q, query_get_fn get, void *arg, query_err_t *err);
+
+/* RFC 3339 date or date-time -> ms since epoch (UTC). A bare date gives
+ * the day's first ms, or its last when end_of_day. Returns 0 or -1. */
+int query_parse_time(const char *s, bool end_of_day, int64_t *ms);
+
+/* Writes the cursor for (score, id) into out. Returns 0, or -1 when out is
+ * too small or id too long. */
+int query_cursor_encode(int64_t score, const char *id, char *out, size_t size);
+/* Returns 0, or -1 for anything that query_cursor_encode did not make. */
+int query_cursor_decode(const char *s, int64_t *score, char *id, size_t id_size);
+
+/* true when an idea id is acceptable in a path or cursor: 1..QUERY_MAX_ID
+ * printable ASCII characters without space. */
+bool query_id_valid(const char *id, size_t len);
+
+/* true when (score, id) sorts after the cursor (or there is none). */
+bool query_after_cursor(const query_t *q, int64_t score, const char *id, size_t id_len);
+
+/* true when the idea passes every filter (equality, time, q). */
+bool query_match(const query_t *q, const idea_t *idea);
+
+/* Substring search ignoring ASCII case; needle already lowercased. */
+bool query_contains_ci(const char *hay, const char *needle);
+
+#endif

@@ -1,0 +1,333 @@
+/*
+ * NAME
+ *   storage - the only writer of ideas into Redis
+ *
+ * SUMMARY
+ *   storage            (settings from the environment, see config.h)
+ *
+ * DESCRIPTION
+ *   Reads envelopes from its PULL socket (item INSPRAAK_INSTANCE of
+ *   INSPRAAK_BUS_STORE) and writes them into Redis (key layout:
+ *   docs/redis.md):
+ *
+ *   classified  the participant (if the envelope names one) and the idea,
+ *               with its indexes and stats, in one atomic Lua script that
+ *               does nothing when the id is already stored. Then it
+ *               publishes "ack" (topic "ack.<origin>") and, for a new idea,
+ *               "stored" (the idea without personal data) on its PUB socket
+ *               (item INSPRAAK_INSTANCE of INSPRAAK_BUS_EVENTS).
+ *   dead        (the classifier could not read a record) goes to the
+ *               inspraak:deadletter list, then is acked so the intake stops
+ *               re-sending it.
+ *   unreadable  bytes (bad MessagePack, unknown version) go to the
+ *               deadletter list with the reason and are dropped.
+ *
+ * GUARANTEES
+ *   An ack is published only after Redis confirmed the write (Redis runs
+ *   with appendfsync always). While Redis is down nothing is acked: the
+ *   message in hand is retried with back-off (1 s doubling to 10 s) and
+ *   /healthz answers 503; the intakes re-send meanwhile, which is harmless
+ *   because the write is idempotent on the idea id.
+ *   SIGTERM: the message in hand is finished (unless Redis is down), then
+ *   the process exits 0.
+ *
+ * CONFIGURATION
+ *   INSPRAAK_REDIS_URL, INSPRAAK_BUS_STORE, INSPRAAK_BUS_EVENTS,
+ *   INSPRAAK_INSTANCE, INSPRAAK_PORT_BASE, INSPRAAK_HTTP_PORT (admin port,
+ *   default PORT_BASE+5: /healthz and /metrics), INSPRAAK_LOG_LEVEL.
+ *
+ * DIAGNOSTICS
+ *   Structured log lines on stderr. Metrics: inspraak_storage_stored_total,
+ *   inspraak_storage_duplicates_total, inspraak_storage_deadletter_total,
+ *   inspraak_storage_redis_errors_total.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+#include "bus.h"
+#include "config.h"
+#include "http.h"
+#include "log.h"
+#include "metrics.h"
+#include "proto.h"
+#include "store.h"
+
+static volatile sig_atomic_t s_stop;
+
+static void s_on_signal(int sig)
+{
+    (void)sig;
+    s_stop = 1;
+}
+
+typedef struct {
+    config_t cfg;
+    store_t *st;         /* main loop only */
+    store_t *health_st;  /* HTTP threads, under health_mu */
+    pthread_mutex_t health_mu;
+    void *pull, *pub;
+    metric_t *m_stored, *m_dups, *m_dead, *m_redis_err;
+} storage_t;
+
+static int64_t s_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int s_health(char *reason, size_t size, void *arg)
+{
+    storage_t *s = arg;
+    pthread_mutex_lock(&s->health_mu);
+    int ok = store_ping(s->health_st);
+    if (!ok)
+        snprintf(reason, size, "redis does not answer: %s", store_error(s->health_st));
+    pthread_mutex_unlock(&s->health_mu);
+    return ok;
+}
+
+/* Publishes an envelope of the given type. The idea is borrowed. Events
+ * may be lost (PUB drops at the high-water mark); a lost ack only causes a
+ * re-send, so a failure is logged and otherwise ignored. */
+static void s_publish(storage_t *s, const char *topic, env_type_t type, const char *id,
+                      idea_t *idea)
+{
+    envelope_t e;
+    envelope_init(&e);
+    e.version = PROTO_VERSION;
+    e.type = type;
+    proto_set(&e.id, id);
+    proto_set(&e.origin, s->cfg.name);
+    e.sent_at = s_now_ms();
+    e.idea = idea;
+    char *buf = NULL;
+    size_t len = 0;
+    proto_err_t perr;
+    char q[160];
+    if (envelope_encode(&e, &buf, &len, &perr) < 0)
+        log_error("msg=\"cannot encode event\" id=%s err=%s", log_quote(q, sizeof q, id),
+                  perr.code);
+    else if (bus_send(s->pub, topic, buf, len, BUS_DONTWAIT) < 0)
+        log_warn("msg=\"event not published\" topic=%s err=\"%s\"",
+                 log_quote(q, sizeof q, topic), strerror(errno));
+    free(buf);
+    e.idea = NULL; /* borrowed */
+    envelope_clear(&e);
+}
+
+static void s_ack(storage_t *s, const envelope_t *e)
+{
+    char topic[BUS_MAX_TOPIC];
+    if (!e->origin || !e->id)
+        return;
+    int n = snprintf(topic, sizeof topic, "ack.%s", e->origin);
+    if (n < 0 || (size_t)n >= sizeof topic)
+        return;
+    s_publish(s, topic, ENV_ACK, e->id, NULL);
+}
+
+/* Returns 0 when done with the message, -1 when Redis failed (retry). */
+static int s_dead(storage_t *s, const char *origin, const char *code, const char *reason,
+                  const char *raw, size_t len)
+{
+    char q1[200], q2[64];
+    if (store_deadletter(s->st, origin, code, reason, raw, len) < 0) {
+        log_warn("msg=\"deadletter write failed\" err=%s",
+                 log_quote(q1, sizeof q1, store_error(s->st)));
+        return -1;
+    }
+    metric_inc(s->m_dead);
+    log_warn("msg=\"dead letter\" code=%s reason=%s", log_quote(q2, sizeof q2, code),
+             log_quote(q1, sizeof q1, reason ? reason : ""));
+    return 0;
+}
+
+static int s_on_classified(storage_t *s, envelope_t *e, const char *raw, size_t len)
+{
+    char err[256], q[200];
+    idea_t *idea = e->idea;
+    if (!idea) {
+        if (s_dead(s, e->origin, "missing_field", "classified envelope without idea", raw,
+                   len) < 0)
+            return -1;
+        s_ack(s, e);
+        return 0;
+    }
+    if (!idea->id && e->id)
+        proto_set(&idea->id, e->id);
+    int bad = 0;
+    int r = store_idea(s->st, idea, e->participant, &bad, err, sizeof err);
+    if (r < 0 && bad) {
+        if (s_dead(s, e->origin, "bad_record", err, raw, len) < 0)
+            return -1;
+        s_ack(s, e);
+        return 0;
+    }
+    if (r < 0) {
+        log_warn("msg=\"redis write failed\" id=%s err=%s", log_quote(q, 64, idea->id),
+                 log_quote(q + 64, sizeof q - 64, err));
+        return -1;
+    }
+    s_ack(s, e);
+    if (r == 1) {
+        metric_inc(s->m_stored);
+        s_publish(s, "stored", ENV_STORED, idea->id, idea);
+        log_info("msg=\"stored\" id=%s", log_quote(q, sizeof q, idea->id));
+    } else {
+        metric_inc(s->m_dups);
+        log_debug("msg=\"duplicate\" id=%s", log_quote(q, sizeof q, idea->id));
+    }
+    return 0;
+}
+
+/* One message from the bus. Returns 0 when done, -1 to retry later. */
+static int s_handle(storage_t *s, const char *raw, size_t len)
+{
+    envelope_t e;
+    proto_err_t perr;
+    envelope_init(&e);
+    if (envelope_decode(raw, len, &e, &perr) < 0) {
+        envelope_clear(&e);
+        return s_dead(s, NULL, perr.code, perr.message, raw, len);
+    }
+    int rc;
+    switch (e.type) {
+    case ENV_CLASSIFIED:
+        rc = s_on_classified(s, &e, raw, len);
+        break;
+    case ENV_DEAD:
+        rc = s_dead(s, e.origin, "unreadable", e.reason, e.raw, e.raw_len);
+        if (rc == 0)
+            s_ack(s, &e);
+        break;
+    default:
+        /* Not meant for storage; keep the bytes rather than drop them, and
+         * ack so the sender does not loop on it. */
+        rc = s_dead(s, e.origin, "unexpected_type", env_type_name(e.type), raw, len);
+        if (rc == 0)
+            s_ack(s, &e);
+        break;
+    }
+    envelope_clear(&e);
+    return rc;
+}
+
+/* Sleeps ms, waking early on SIGTERM. */
+static void s_sleep_ms(long ms)
+{
+    while (ms > 0 && !s_stop) {
+        long step = ms > 100 ? 100 : ms;
+        struct timespec ts = {0, step * 1000000L};
+        nanosleep(&ts, NULL);
+        ms -= step;
+    }
+}
+
+static void s_process(storage_t *s, const char *raw, size_t len)
+{
+    long delay = 1000;
+    while (s_handle(s, raw, len) < 0) {
+        metric_inc(s->m_redis_err);
+        if (s_stop) {
+            log_warn("msg=\"stopping with a message not stored; the intake will re-send it\"");
+            return;
+        }
+        s_sleep_ms(delay);
+        delay = delay * 2 > 10000 ? 10000 : delay * 2;
+    }
+}
+
+static void s_loop(storage_t *s)
+{
+    while (!s_stop) {
+        zmq_pollitem_t item = {.socket = s->pull, .events = ZMQ_POLLIN};
+        if (zmq_poll(&item, 1, 500) <= 0)
+            continue; /* timeout or EINTR: look at s_stop again */
+        char *data = NULL;
+        size_t len = 0;
+        if (bus_recv(s->pull, NULL, 0, &data, &len, PROTO_MAX_MESSAGE, BUS_DONTWAIT) < 0) {
+            if (errno == EMSGSIZE) {
+                char reason[96];
+                snprintf(reason, sizeof reason, "message larger than %u bytes",
+                         PROTO_MAX_MESSAGE);
+                /* The bytes are gone (bus.h discards them); record the fact. */
+                while (s_dead(s, NULL, "too_large", reason, NULL, 0) < 0 && !s_stop) {
+                    metric_inc(s->m_redis_err);
+                    s_sleep_ms(1000);
+                }
+            }
+            continue;
+        }
+        s_process(s, data, len);
+        free(data);
+    }
+}
+
+static int s_setup(storage_t *s, http_server_t **srv)
+{
+    char err[256];
+    if (config_load(&s->cfg, "storage", PORT_OFF_STORAGE, err, sizeof err) < 0)
+        log_fatal("msg=\"bad configuration\" err=\"%s\"", err);
+    log_init(s->cfg.name);
+    s->st = store_new(s->cfg.redis_url, err, sizeof err);
+    s->health_st = s->st ? store_new(s->cfg.redis_url, err, sizeof err) : NULL;
+    if (!s->st || !s->health_st)
+        log_fatal("msg=\"bad redis url\" err=\"%s\"", err);
+    pthread_mutex_init(&s->health_mu, NULL);
+    s->m_stored = metrics_counter("inspraak_storage_stored_total", "Ideas newly stored.");
+    s->m_dups = metrics_counter("inspraak_storage_duplicates_total",
+                                "Ideas received again and not stored twice.");
+    s->m_dead = metrics_counter("inspraak_storage_deadletter_total",
+                                "Messages written to the dead-letter list.");
+    s->m_redis_err = metrics_counter("inspraak_storage_redis_errors_total",
+                                     "Failed Redis writes (each is retried).");
+
+    *srv = http_server_new(&(http_opts_t){.port = s->cfg.http_port,
+                                          .threads = s->cfg.http_threads,
+                                          .name = s->cfg.name});
+    http_server_set_health(*srv, s_health, s);
+    if (http_server_start(*srv, err, sizeof err) < 0)
+        log_fatal("msg=\"cannot start admin http\" port=%d err=\"%s\"", s->cfg.http_port, err);
+    s->pull = bus_pull_bind(s->cfg.bus_store, s->cfg.instance, err, sizeof err);
+    if (!s->pull)
+        log_fatal("msg=\"cannot bind bus\" err=\"%s\"", err);
+    s->pub = bus_pub_bind(s->cfg.bus_events, s->cfg.instance, err, sizeof err);
+    if (!s->pub)
+        log_fatal("msg=\"cannot bind events\" err=\"%s\"", err);
+    return 0;
+}
+
+int main(void)
+{
+    storage_t s;
+    http_server_t *srv = NULL;
+    memset(&s, 0, sizeof s);
+    log_init("storage");
+    struct sigaction sa = {.sa_handler = s_on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    s_setup(&s, &srv);
+    log_info("msg=\"started\" http_port=%d store=\"%s\" events=\"%s\"", s.cfg.http_port,
+             s.cfg.bus_store, s.cfg.bus_events);
+    s_loop(&s);
+    log_info("msg=\"stopping\"");
+
+    http_server_destroy(&srv);
+    bus_close(&s.pull);
+    bus_close(&s.pub);
+    bus_shutdown();
+    store_destroy(&s.st);
+    store_destroy(&s.health_st);
+    pthread_mutex_destroy(&s.health_mu);
+    return 0;
+}

@@ -1,0 +1,438 @@
+/*
+ * NAME
+ *   store - the storage service's writes into Redis (see store.h)
+ *
+ * DESCRIPTION
+ *   One idea = one EVALSHA of S_SCRIPT (below), so the record, its indexes,
+ *   its stats and its participant link appear together or not at all, and a
+ *   re-sent idea changes nothing. The participant id is resolved before the
+ *   script because it is part of the encoded record; that step is itself
+ *   idempotent (SET NX, then GET), so a crash between it and the script
+ *   leaves only a mapping that the re-send reuses.
+ *
+ * DIAGNOSTICS
+ *   Redis failures return -1 with the hiredis/Redis message in
+ *   store_error(); the caller logs and retries.
+ */
+#include "store.h"
+
+#include <jansson.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "rstore.h"
+#include "xalloc.h"
+
+/* Deadletter entries keep at most this much of the raw bytes: the list is
+ * capped in entries, this caps it in bytes (10000 x 256 KiB worst case). */
+#define S_DEAD_RAW_MAX (256u * 1024)
+
+struct store {
+    rstore_t *rs;
+    char sha[48]; /* SCRIPT LOAD result; empty until loaded */
+    char err[256];
+};
+
+/*
+ * The write script. KEYS: [1] idea record, [2] inspraak:ideas, then ni
+ * index zsets, then ns stats hashes, then (participant only) the
+ * participant hash and its participant-ideas set. ARGV: [1] id, [2] record,
+ * [3] score (received_at ms), [4] ni, [5] ns, then ns stats fields (one per
+ * stats key), then has_participant "0"|"1", created_at, name, email,
+ * consent "0"|"1", consent_at, consent_purpose ("" = not given).
+ * Returns 0 when the record exists (nothing written), else 1.
+ * Consent is only ever set here, never cleared: an idea without consent
+ * must not silently withdraw what an earlier idea gave.
+ */
+static const char S_SCRIPT[] =
+    "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end\n"
+    "local id, score = ARGV[1], ARGV[3]\n"
+    "local ni, ns = tonumber(ARGV[4]), tonumber(ARGV[5])\n"
+    "redis.call('SET', KEYS[1], ARGV[2])\n"
+    "redis.call('ZADD', KEYS[2], score, id)\n"
+    "for i = 1, ni do redis.call('ZADD', KEYS[2 + i], score, id) end\n"
+    "for i = 1, ns do redis.call('HINCRBY', KEYS[2 + ni + i], ARGV[5 + i], 1) end\n"
+    "local a = 5 + ns\n"
+    "if ARGV[a + 1] == '1' then\n"
+    "  local pk, pik = KEYS[3 + ni + ns], KEYS[4 + ni + ns]\n"
+    "  redis.call('HSETNX', pk, 'created_at', ARGV[a + 2])\n"
+    "  redis.call('HSETNX', pk, 'consent_feedback', '0')\n"
+    "  if ARGV[a + 3] ~= '' then redis.call('HSET', pk, 'name', ARGV[a + 3]) end\n"
+    "  if ARGV[a + 4] ~= '' then redis.call('HSET', pk, 'email', ARGV[a + 4]) end\n"
+    "  if ARGV[a + 5] == '1' then\n"
+    "    redis.call('HSET', pk, 'consent_feedback', '1', 'consent_at', ARGV[a + 6],\n"
+    "               'consent_purpose', ARGV[a + 7])\n"
+    "  end\n"
+    "  redis.call('SADD', pik, id)\n"
+    "end\n"
+    "return 1\n";
+
+/* Indexed dimensions besides "theme" (which has one entry per theme). */
+static const char *const s_dims[] = {"channel",  "wijk",   "buurt",    "sentiment", "question",
+                                     "target_group", "status", "activity", "language"};
+#define S_NDIMS (sizeof s_dims / sizeof s_dims[0])
+
+static const char *s_dim_value(const idea_t *idea, size_t i)
+{
+    const char *v[S_NDIMS] = {idea->channel,      idea->wijk,   idea->buurt,
+                              idea->sentiment,    idea->question, idea->target_group,
+                              idea->status,       idea->activity, idea->language};
+    return (v[i] && *v[i]) ? v[i] : "none";
+}
+
+store_t *store_new(const char *redis_url, char *err, size_t errlen)
+{
+    rstore_t *rs = rstore_new(redis_url, err, errlen);
+    if (!rs)
+        return NULL;
+    store_t *self = xcalloc(1, sizeof *self);
+    self->rs = rs;
+    return self;
+}
+
+void store_destroy(store_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    rstore_destroy(&(*self_p)->rs);
+    free(*self_p);
+    *self_p = NULL;
+}
+
+const char *store_error(const store_t *self)
+{
+    return self->err;
+}
+
+int store_ping(store_t *self)
+{
+    return rstore_ping(self->rs);
+}
+
+static void s_set_err(store_t *self, const char *what)
+{
+    snprintf(self->err, sizeof self->err, "%s: %s", what, rstore_error(self->rs));
+}
+
+/* ------------------------------------------------------------------ */
+/* Pure helpers                                                        */
+/* ------------------------------------------------------------------ */
+
+int store_email_normalise(const char *email, char *out, size_t size)
+{
+    if (!email)
+        return -1;
+    const char *b = email, *e = email + strlen(email);
+    while (b < e && (*b == ' ' || *b == '\t' || *b == '\r' || *b == '\n'))
+        b++;
+    while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
+        e--;
+    size_t n = (size_t)(e - b);
+    if (n == 0 || n >= size)
+        return -1;
+    /* ASCII folding only: bytes >= 0x80 (UTF-8) are left as they are. */
+    for (size_t i = 0; i < n; i++)
+        out[i] = (b[i] >= 'A' && b[i] <= 'Z') ? (char)(b[i] - 'A' + 'a') : b[i];
+    out[n] = '\0';
+    return 0;
+}
+
+void store_pid_from_idea(const char *idea_id, char out[19])
+{
+    unsigned char h[crypto_generichash_BYTES];
+    crypto_generichash(h, sizeof h, (const unsigned char *)idea_id, strlen(idea_id), NULL, 0);
+    memcpy(out, "p-", 2);
+    sodium_bin2hex(out + 2, 17, h, 8);
+}
+
+void store_day(int64_t ms, char out[11])
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    if (ms < 0 || !gmtime_r(&t, &tm)) {
+        memcpy(out, "none", 5);
+        return;
+    }
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+static int64_t s_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ------------------------------------------------------------------ */
+/* Participant id                                                      */
+/* ------------------------------------------------------------------ */
+
+/* SET NX a fresh random id under the email hash, then GET whatever won:
+ * two ideas from one address, even at the same moment, get one id. */
+static int s_pid_for_email(store_t *self, const char *email, char *pid, size_t size)
+{
+    unsigned char h[16], rnd[8];
+    char hex[33], fresh[19];
+    crypto_generichash(h, sizeof h, (const unsigned char *)email, strlen(email), NULL, 0);
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    randombytes_buf(rnd, sizeof rnd);
+    memcpy(fresh, "p-", 2);
+    sodium_bin2hex(fresh + 2, 17, rnd, sizeof rnd);
+
+    redisReply *r = rstore_cmd(self->rs, "SET " STORE_KEY_PREFIX "participant-email:%s %s NX",
+                               hex, fresh);
+    if (!r) {
+        s_set_err(self, "participant-email set");
+        return -1;
+    }
+    freeReplyObject(r);
+    r = rstore_cmd(self->rs, "GET " STORE_KEY_PREFIX "participant-email:%s", hex);
+    if (!r || r->type != REDIS_REPLY_STRING || r->len == 0 || r->len >= size) {
+        if (r)
+            snprintf(self->err, sizeof self->err, "participant-email get: unexpected reply");
+        else
+            s_set_err(self, "participant-email get");
+        if (r)
+            freeReplyObject(r);
+        return -1;
+    }
+    memcpy(pid, r->str, r->len);
+    pid[r->len] = '\0';
+    freeReplyObject(r);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The script call                                                     */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+    const char *argv[96];
+    size_t lens[96];
+    char *owned[96];
+    int argc, n_owned;
+} s_args_t;
+
+static void s_arg(s_args_t *a, const char *s, size_t len)
+{
+    a->argv[a->argc] = s;
+    a->lens[a->argc] = len;
+    a->argc++;
+}
+
+static void s_arg_str(s_args_t *a, const char *s)
+{
+    s_arg(a, s ? s : "", s ? strlen(s) : 0);
+}
+
+/* A malloc'd argument, freed by s_args_free. */
+static void s_arg_own(s_args_t *a, char *s)
+{
+    a->owned[a->n_owned++] = s;
+    s_arg(a, s, strlen(s));
+}
+
+static void s_args_free(s_args_t *a)
+{
+    for (int i = 0; i < a->n_owned; i++)
+        free(a->owned[i]);
+}
+
+static int s_load_script(store_t *self)
+{
+    redisReply *r = rstore_cmd(self->rs, "SCRIPT LOAD %s", S_SCRIPT);
+    if (!r || r->type != REDIS_REPLY_STRING || r->len >= sizeof self->sha) {
+        if (r)
+            freeReplyObject(r);
+        s_set_err(self, "script load");
+        return -1;
+    }
+    memcpy(self->sha, r->str, r->len);
+    self->sha[r->len] = '\0';
+    freeReplyObject(r);
+    return 0;
+}
+
+/* EVALSHA; after a Redis restart the script cache is empty (NOSCRIPT), so
+ * load it again and retry once. */
+static redisReply *s_evalsha(store_t *self, s_args_t *a)
+{
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (!self->sha[0] && s_load_script(self) < 0)
+            return NULL;
+        a->argv[1] = self->sha;
+        a->lens[1] = strlen(self->sha);
+        redisReply *r = rstore_cmdargv(self->rs, a->argc, a->argv, a->lens);
+        if (r)
+            return r;
+        s_set_err(self, "evalsha");
+        if (!strstr(rstore_error(self->rs), "NOSCRIPT"))
+            return NULL;
+        self->sha[0] = '\0';
+    }
+    return NULL;
+}
+
+/* KEYS and ARGV for S_SCRIPT (see its comment for the order). */
+static void s_build_args(s_args_t *a, const idea_t *idea, const char *rec, size_t rec_len,
+                         const participant_t *p, int has_p, const char *email, int64_t now)
+{
+    char *stats_keys[S_NDIMS + PROTO_MAX_THEMES + 1];
+    const char *stats_fields[S_NDIMS + PROTO_MAX_THEMES + 1];
+    char *idx_keys[S_NDIMS + PROTO_MAX_THEMES];
+    int ni = 0, ns = 0;
+    char day[11];
+
+    for (size_t i = 0; i < S_NDIMS; i++) {
+        const char *v = s_dim_value(idea, i);
+        idx_keys[ni++] = xasprintf(STORE_KEY_PREFIX "ix:%s:%s", s_dims[i], v);
+        stats_keys[ns] = xasprintf(STORE_KEY_PREFIX "stats:%s", s_dims[i]);
+        stats_fields[ns++] = v;
+    }
+    for (int t = 0; t < idea->n_themes || (t == 0 && idea->n_themes == 0); t++) {
+        const char *v = idea->n_themes ? idea->themes[t] : "none";
+        idx_keys[ni++] = xasprintf(STORE_KEY_PREFIX "ix:theme:%s", v);
+        stats_keys[ns] = xstrdup(STORE_KEY_PREFIX "stats:theme");
+        stats_fields[ns++] = v;
+    }
+    store_day(idea->received_at, day);
+    stats_keys[ns] = xstrdup(STORE_KEY_PREFIX "stats:day");
+    stats_fields[ns++] = day;
+
+    int nkeys = 2 + ni + ns + (has_p ? 2 : 0);
+    s_arg_str(a, "EVALSHA");
+    s_arg_str(a, "");                              /* the sha, set by s_evalsha */
+    s_arg_own(a, xasprintf("%d", nkeys));
+    s_arg_own(a, xasprintf(STORE_KEY_PREFIX "idea:%s", idea->id));
+    s_arg_str(a, STORE_KEY_PREFIX "ideas");
+    for (int i = 0; i < ni; i++)
+        s_arg_own(a, idx_keys[i]);
+    for (int i = 0; i < ns; i++)
+        s_arg_own(a, stats_keys[i]);
+    if (has_p) {
+        s_arg_own(a, xasprintf(STORE_KEY_PREFIX "participant:%s", idea->participant_id));
+        s_arg_own(a, xasprintf(STORE_KEY_PREFIX "participant-ideas:%s", idea->participant_id));
+    }
+    s_arg_str(a, idea->id);
+    s_arg(a, rec, rec_len);
+    s_arg_own(a, xasprintf("%lld", (long long)idea->received_at));
+    s_arg_own(a, xasprintf("%d", ni));
+    s_arg_own(a, xasprintf("%d", ns));
+    for (int i = 0; i < ns; i++)
+        s_arg_own(a, xstrdup(stats_fields[i])); /* day[] is on this stack frame */
+    s_arg_str(a, has_p ? "1" : "0");
+    s_arg_own(a, xasprintf("%lld", (long long)now));
+    s_arg_str(a, has_p && p->name ? p->name : "");
+    s_arg_str(a, has_p && email ? email : "");
+    s_arg_str(a, has_p && p->consent_feedback ? "1" : "0");
+    s_arg_own(a, xasprintf("%lld", (long long)(has_p && p->consent_at > 0 ? p->consent_at : now)));
+    s_arg_str(a, has_p && p->consent_purpose && *p->consent_purpose ? p->consent_purpose
+                                                                    : "feedback");
+}
+
+int store_idea(store_t *self, idea_t *idea, const participant_t *p, int *bad, char *err,
+               size_t errlen)
+{
+    *bad = 0;
+    if (!idea->id || !*idea->id) {
+        *bad = 1;
+        snprintf(err, errlen, "idea without id");
+        return -1;
+    }
+    if (!idea->status || !*idea->status)
+        proto_set(&idea->status, "new");
+
+    /* A participant needs a name or an email; consent alone names nobody. */
+    char email[320] = "", pid[64];
+    int has_p = 0;
+    if (p && ((p->email && store_email_normalise(p->email, email, sizeof email) == 0) ||
+              (p->name && *p->name))) {
+        if (email[0]) {
+            if (s_pid_for_email(self, email, pid, sizeof pid) < 0) {
+                snprintf(err, errlen, "%s", self->err);
+                return -1;
+            }
+        } else {
+            store_pid_from_idea(idea->id, pid);
+        }
+        proto_set(&idea->participant_id, pid);
+        has_p = 1;
+    }
+
+    char *rec = NULL;
+    size_t rec_len = 0;
+    proto_err_t perr;
+    if (idea_encode(idea, &rec, &rec_len, &perr) < 0) {
+        *bad = 1;
+        snprintf(err, errlen, "%s: %s", perr.code, perr.message);
+        return -1;
+    }
+    s_args_t a = {.argc = 0};
+    s_build_args(&a, idea, rec, rec_len, p, has_p, email, s_now_ms());
+    redisReply *r = s_evalsha(self, &a);
+    s_args_free(&a);
+    free(rec);
+    if (!r) {
+        snprintf(err, errlen, "%s", self->err);
+        return -1;
+    }
+    int ret = (r->type == REDIS_REPLY_INTEGER) ? (int)r->integer : -1;
+    freeReplyObject(r);
+    if (ret < 0)
+        snprintf(err, errlen, "unexpected reply from the write script");
+    return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* Dead letters                                                        */
+/* ------------------------------------------------------------------ */
+
+/* json_string() refuses invalid UTF-8; a reason quoting bad input must
+ * still be recorded, so fall back to a marker. */
+static json_t *s_jstr(const char *s)
+{
+    if (!s)
+        return json_null();
+    json_t *j = json_string(s);
+    return j ? j : json_string("(invalid utf-8)");
+}
+
+int store_deadletter(store_t *self, const char *origin, const char *code, const char *reason,
+                     const char *raw, size_t raw_len)
+{
+    size_t keep = raw_len > S_DEAD_RAW_MAX ? S_DEAD_RAW_MAX : raw_len;
+    size_t b64_size = sodium_base64_ENCODED_LEN(keep, sodium_base64_VARIANT_ORIGINAL);
+    char *b64 = xmalloc(b64_size);
+    sodium_bin2base64(b64, b64_size, (const unsigned char *)(raw ? raw : ""), raw ? keep : 0,
+                      sodium_base64_VARIANT_ORIGINAL);
+    json_t *j = json_object();
+    json_object_set_new(j, "at", json_integer(s_now_ms()));
+    json_object_set_new(j, "origin", s_jstr(origin));
+    json_object_set_new(j, "reason", s_jstr(reason));
+    json_object_set_new(j, "code", s_jstr(code ? code : "unknown"));
+    json_object_set_new(j, "raw_base64", json_string(b64));
+    json_object_set_new(j, "raw_len", json_integer((json_int_t)raw_len));
+    free(b64);
+    char *text = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+
+    int rc = 0;
+    redisReply *r = rstore_cmd(self->rs, "LPUSH " STORE_KEY_PREFIX "deadletter %s", text);
+    free(text);
+    if (!r) {
+        s_set_err(self, "deadletter lpush");
+        return -1;
+    }
+    freeReplyObject(r);
+    r = rstore_cmd(self->rs, "LTRIM " STORE_KEY_PREFIX "deadletter 0 %d",
+                   STORE_DEADLETTER_MAX - 1);
+    if (r)
+        freeReplyObject(r);
+    else
+        log_warn("msg=\"deadletter trim failed\"");
+    return rc;
+}

@@ -1,0 +1,68 @@
+/*
+ * NAME
+ *   store - the storage service's writes into Redis (ideas, participants,
+ *   dead letters)
+ *
+ * SUMMARY
+ *   store_t *st = store_new(cfg.redis_url, err, sizeof err);
+ *   int r = store_idea(st, &idea, participant_or_NULL);   // 1 new, 0 dup, -1 error
+ *   store_deadletter(st, origin, code, reason, raw, raw_len);
+ *   store_destroy(&st);
+ *
+ * DESCRIPTION
+ *   The key layout is docs/redis.md; this file is the only code that writes
+ *   idea records, their indexes and stats (DESIGN.md contract 4).
+ *   store_idea() first resolves the participant id (SET NX on the email
+ *   hash, so one person keeps one id), sets idea->participant_id and a
+ *   default status "new", then runs ONE Lua script that writes the record,
+ *   every index, the stats and the participant atomically, or nothing when
+ *   the id is already stored. Redis runs with appendfsync always, so a
+ *   return of 1 or 0 means the idea is durable.
+ *
+ * OWNERSHIP
+ *   store_idea() may replace idea->participant_id and idea->status (the
+ *   idea keeps owning them). Nothing returned needs freeing.
+ */
+#ifndef INSPRAAK_STORE_H
+#define INSPRAAK_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto.h"
+
+#define STORE_KEY_PREFIX "inspraak:"
+#define STORE_DEADLETTER_MAX 10000
+
+typedef struct store store_t;
+
+/* NULL only for an unusable Redis URL (err says why); Redis may be down. */
+store_t *store_new(const char *redis_url, char *err, size_t errlen);
+void store_destroy(store_t **self_p);
+
+/* 1: newly stored; 0: already stored (nothing written); -1: Redis failed
+ * (or the record cannot be encoded: *bad is then set to 1 and retrying
+ * will not help; err says why). */
+int store_idea(store_t *self, idea_t *idea, const participant_t *p, int *bad, char *err,
+               size_t errlen);
+
+/* LPUSHes {"at","origin","reason","code","raw_base64"} onto
+ * inspraak:deadletter and trims it to STORE_DEADLETTER_MAX. origin and
+ * reason may be NULL. Returns 0 or -1 (Redis failed). */
+int store_deadletter(store_t *self, const char *origin, const char *code, const char *reason,
+                     const char *raw, size_t raw_len);
+
+/* 1 when Redis answers PING. */
+int store_ping(store_t *self);
+const char *store_error(const store_t *self);
+
+/* Pure helpers, public for tests. */
+/* Lowercase (ASCII) and trim ASCII white space into out; 0, or -1 when
+ * empty or too long. */
+int store_email_normalise(const char *email, char *out, size_t size);
+/* "p-" + 16 hex chars from the first 8 bytes of BLAKE2b-256(idea_id). */
+void store_pid_from_idea(const char *idea_id, char out[19]);
+/* "YYYY-MM-DD" (UTC) of ms since epoch. */
+void store_day(int64_t ms, char out[11]);
+
+#endif
