@@ -1,0 +1,218 @@
+/*
+ * NAME
+ *   classify_wijk - the wijk (and buurt) an idea is about
+ *
+ * DESCRIPTION
+ *   DESIGN.md "Geography": a wijk is taken from an explicit field, else
+ *   from GPS by point-in-polygon, else from a postcode, else from place
+ *   names in the text. All lookups go through common/geo.h.
+ *
+ *   Names in free text are risky: several buurt names are ordinary words
+ *   ("Ziekenhuis", "Verspreide huizen") and short names hit inside other
+ *   words. So only names of at least five letters count, only as whole
+ *   words, the ordinary-word names are skipped, and the longest name found
+ *   wins (it is the most specific). "X en omgeving" buurten are also found
+ *   by "X". A hyphen and a space count as the same, so "Heerlen Centrum"
+ *   finds "Heerlen-Centrum". Case is folded for ASCII only; accented
+ *   letters must match as written.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "classifier.h"
+
+#define WIJK_MIN_LETTERS 5
+
+/* Names that are also everyday Dutch words: never matched in text. */
+static const char *const s_ordinary[] = {"Ziekenhuis", "Verspreide huizen", NULL};
+
+static int s_word_byte(unsigned char c)
+{
+    return isalnum(c) || c >= 0x80;
+}
+
+static int s_sep(char c)
+{
+    return c == '-' || c == ' ';
+}
+
+/* Length of text at p that spells name (case-folded, '-' == ' '), or 0.
+ * name_len limits how much of name must match. */
+static size_t s_match(const char *p, const char *name, size_t name_len)
+{
+    size_t i = 0;
+    for (size_t k = 0; k < name_len; k++, i++) {
+        char a = p[i], b = name[k];
+        if (!a)
+            return 0;
+        if (s_sep(a) && s_sep(b))
+            continue;
+        if (tolower((unsigned char)a) != tolower((unsigned char)b))
+            return 0;
+    }
+    return i;
+}
+
+static size_t s_letters(const char *s, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        if (isalpha((unsigned char)s[i]) || ((unsigned char)s[i] >= 0xC0))
+            n++; /* a UTF-8 lead byte counts one letter; continuation bytes none */
+    return n;
+}
+
+/* 1 when name (name_len bytes) occurs in text as a whole word. */
+static int s_contains_word(const char *text, const char *name, size_t name_len)
+{
+    char first = (char)tolower((unsigned char)name[0]);
+    for (const char *p = text; *p; p++) {
+        if (tolower((unsigned char)*p) != first)
+            continue;
+        if (p > text && s_word_byte((unsigned char)p[-1]))
+            continue;
+        size_t n = s_match(p, name, name_len);
+        if (n && !s_word_byte((unsigned char)p[n]))
+            return 1;
+    }
+    return 0;
+}
+
+static int s_ordinary_word(const char *name)
+{
+    for (int i = 0; s_ordinary[i]; i++)
+        if (strcasecmp(name, s_ordinary[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Considers one name; keeps it in *best when longer than the best so far. */
+static void s_try(const char *text, const char *name, size_t len, const char *wijk,
+                  const char *buurt, size_t *best, const char **bw, const char **bb)
+{
+    if (len <= *best || s_letters(name, len) < WIJK_MIN_LETTERS || s_ordinary_word(name))
+        return;
+    if (!s_contains_word(text, name, len))
+        return;
+    *best = len;
+    *bw = wijk;
+    *bb = buurt;
+}
+
+int classify_wijk_in_text(const geo_t *geo, const char *text, const char **wijk,
+                          const char **buurt)
+{
+    size_t best = 0;
+    const char *code, *name, *full, *wk;
+    *wijk = NULL;
+    *buurt = NULL;
+    if (!text)
+        return -1;
+    for (size_t i = 0; geo_wijk_at(geo, i, &code, &name) == 0; i++) {
+        s_try(text, name, strlen(name), code, NULL, &best, wijk, buurt);
+        full = geo_wijk_full_name(geo, code);
+        if (full)
+            s_try(text, full, strlen(full), code, NULL, &best, wijk, buurt);
+    }
+    for (size_t i = 0; geo_buurt_at(geo, i, &code, &name, &wk) == 0; i++) {
+        s_try(text, name, strlen(name), wk, code, &best, wijk, buurt);
+        const char *omg = strstr(name, " en omgeving");
+        if (omg && omg[12] == '\0')
+            s_try(text, name, (size_t)(omg - name), wk, code, &best, wijk, buurt);
+    }
+    return *wijk ? 0 : -1;
+}
+
+/* Trimmed, case-insensitive equality (for buurt names and codes). */
+static int s_same(const char *given, const char *name)
+{
+    while (isspace((unsigned char)*given))
+        given++;
+    size_t n = strlen(given);
+    while (n && isspace((unsigned char)given[n - 1]))
+        n--;
+    return n == strlen(name) && strncasecmp(given, name, n) == 0;
+}
+
+/* The buurt code when s names a buurt (by code or name), else NULL. */
+static const char *s_buurt_lookup(const geo_t *geo, const char *s)
+{
+    const char *code, *name;
+    for (size_t i = 0; s && geo_buurt_at(geo, i, &code, &name, NULL) == 0; i++)
+        if (s_same(s, code) || s_same(s, name))
+            return code;
+    return NULL;
+}
+
+/* The first four characters as a PC4 number, or -1. */
+static int s_pc4(const char *postcode)
+{
+    int pc4 = 0;
+    if (!postcode)
+        return -1;
+    while (isspace((unsigned char)*postcode))
+        postcode++;
+    for (int i = 0; i < 4; i++) {
+        if (!isdigit((unsigned char)postcode[i]))
+            return -1;
+        pc4 = pc4 * 10 + (postcode[i] - '0');
+    }
+    return isdigit((unsigned char)postcode[4]) ? -1 : pc4;
+}
+
+/* Sets wijk (and buurt, which may be NULL) on the idea; returns src. */
+static wijk_source_t s_set(idea_t *idea, const char *wijk, const char *buurt, wijk_source_t src)
+{
+    proto_set(&idea->wijk, wijk);
+    if (buurt)
+        proto_set(&idea->buurt, buurt);
+    return src;
+}
+
+wijk_source_t classify_wijk(const geo_t *geo, idea_t *idea)
+{
+    const char *wijk = NULL, *buurt = NULL;
+
+    /* A given buurt is kept only when geo knows it (and it fits the wijk). */
+    const char *given_buurt = s_buurt_lookup(geo, idea->buurt);
+    proto_set(&idea->buurt, NULL);
+    if (idea->wijk) {
+        wijk = geo_wijk_lookup(geo, idea->wijk);
+        if (wijk) {
+            const char *b = s_buurt_lookup(geo, idea->wijk);
+            if (!b && given_buurt && strcmp(geo_buurt_wijk(geo, given_buurt), wijk) == 0)
+                b = given_buurt;
+            return s_set(idea, wijk, b, WIJK_FIELD);
+        }
+        proto_set(&idea->wijk, NULL); /* not a wijk we know: try the rest */
+    }
+    if (given_buurt)
+        return s_set(idea, geo_buurt_wijk(geo, given_buurt), given_buurt, WIJK_FIELD);
+    if (idea->has_location && geo_locate(geo, idea->lat, idea->lon, &wijk, &buurt) == 0)
+        return s_set(idea, wijk, buurt, WIJK_GPS);
+    int pc4 = s_pc4(idea->postcode);
+    if (pc4 > 0 && (wijk = geo_wijk_from_pc4(geo, pc4)) != NULL)
+        return s_set(idea, wijk, NULL, WIJK_POSTCODE);
+    if (classify_wijk_in_text(geo, idea->title, &wijk, &buurt) == 0 ||
+        classify_wijk_in_text(geo, idea->text, &wijk, &buurt) == 0)
+        return s_set(idea, wijk, buurt, WIJK_TEXT);
+    return WIJK_NONE;
+}
+
+const char *classify_wijk_source_name(wijk_source_t src)
+{
+    switch (src) {
+    case WIJK_FIELD:
+        return "field";
+    case WIJK_GPS:
+        return "gps";
+    case WIJK_POSTCODE:
+        return "postcode";
+    case WIJK_TEXT:
+        return "text";
+    default:
+        return "none";
+    }
+}

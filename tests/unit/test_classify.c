@@ -1,0 +1,242 @@
+/*
+ * NAME
+ *   test_classify - the classifier's wijk, PII and language functions
+ *
+ * DESCRIPTION
+ *   The Makefile links unit tests with the common library only, so the
+ *   service's .c files are included here. Runs from the repository root
+ *   (data from INSPRAAK_DATA or ./data).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "../../services/classifier/classify_lang.c"
+#include "../../services/classifier/classify_pii.c"
+#include "../../services/classifier/classify_wijk.c"
+
+static geo_t *t_geo;
+
+static int t_setup(void **state)
+{
+    (void)state;
+    char err[256] = "";
+    const char *d = getenv("INSPRAAK_DATA");
+    t_geo = geo_load(d && *d ? d : "./data", err, sizeof err);
+    if (!t_geo)
+        fprintf(stderr, "geo_load: %s\n", err);
+    return t_geo ? 0 : -1;
+}
+
+static int t_teardown(void **state)
+{
+    (void)state;
+    geo_destroy(&t_geo);
+    return 0;
+}
+
+/* Runs classify_wijk on an idea built from the arguments. */
+static wijk_source_t t_wijk(idea_t *idea, const char *wijk, const char *postcode,
+                            const char *text)
+{
+    idea_init(idea);
+    proto_set(&idea->wijk, wijk);
+    proto_set(&idea->postcode, postcode);
+    proto_set(&idea->text, text);
+    return classify_wijk(t_geo, idea);
+}
+
+static void test_wijk_field(void **state)
+{
+    (void)state;
+    idea_t idea;
+    assert_int_equal(t_wijk(&idea, " maria gewanden en terschuren ", NULL, "x"), WIJK_FIELD);
+    assert_string_equal(idea.wijk, "WK091710");
+    assert_null(idea.buurt);
+    idea_clear(&idea);
+
+    /* a buurt name in the wijk field: its wijk, and the buurt too */
+    assert_int_equal(t_wijk(&idea, "Schiffelerveld", NULL, "x"), WIJK_FIELD);
+    assert_string_equal(idea.wijk, "WK091739");
+    assert_string_equal(idea.buurt, "BU09173903");
+    idea_clear(&idea);
+
+    /* an unknown value is dropped and the postcode is used instead */
+    assert_int_equal(t_wijk(&idea, "Amsterdam-Noord", "6411 AB", "x"), WIJK_POSTCODE);
+    assert_string_equal(idea.wijk, "WK091733");
+    idea_clear(&idea);
+
+    /* a given buurt alone gives its wijk */
+    idea_init(&idea);
+    proto_set(&idea.buurt, "bu09174200");
+    assert_int_equal(classify_wijk(t_geo, &idea), WIJK_FIELD);
+    assert_string_equal(idea.wijk, "WK091742");
+    assert_string_equal(idea.buurt, "BU09174200");
+    idea_clear(&idea);
+}
+
+static void test_wijk_gps(void **state)
+{
+    (void)state;
+    idea_t idea;
+    idea_init(&idea);
+    /* the label point of WK091742 De Beitel wins over a postcode elsewhere */
+    idea.has_location = true;
+    idea.lat = 50.84676;
+    idea.lon = 6.002801;
+    proto_set(&idea.postcode, "6431");
+    assert_int_equal(classify_wijk(t_geo, &idea), WIJK_GPS);
+    assert_string_equal(idea.wijk, "WK091742");
+    assert_non_null(idea.buurt);
+    assert_string_equal(geo_buurt_wijk(t_geo, idea.buurt), "WK091742");
+    idea_clear(&idea);
+
+    /* outside Heerlen: GPS gives nothing, the postcode takes over */
+    idea_init(&idea);
+    idea.has_location = true;
+    idea.lat = 52.37;
+    idea.lon = 4.90;
+    proto_set(&idea.postcode, "6431");
+    assert_int_equal(classify_wijk(t_geo, &idea), WIJK_POSTCODE);
+    assert_string_equal(idea.wijk, "WK091712");
+    assert_int_equal(idea.n_pii, 0);
+    idea_clear(&idea);
+}
+
+static void test_wijk_postcode(void **state)
+{
+    (void)state;
+    idea_t idea;
+    assert_int_equal(t_wijk(&idea, NULL, "6411AB", "geen plaats"), WIJK_POSTCODE);
+    assert_string_equal(idea.wijk, "WK091733");
+    idea_clear(&idea);
+    /* Amsterdam's postcode, and junk: no wijk */
+    assert_int_equal(t_wijk(&idea, NULL, "1012AB", "geen plaats"), WIJK_NONE);
+    assert_null(idea.wijk);
+    idea_clear(&idea);
+    assert_int_equal(t_wijk(&idea, NULL, "64", "geen plaats"), WIJK_NONE);
+    idea_clear(&idea);
+    assert_int_equal(t_wijk(&idea, NULL, "641199", "geen plaats"), WIJK_NONE);
+    idea_clear(&idea);
+}
+
+static void test_wijk_text(void **state)
+{
+    (void)state;
+    idea_t idea;
+    assert_int_equal(t_wijk(&idea, NULL, NULL, "In Schandelen is te weinig groen."), WIJK_TEXT);
+    assert_string_equal(idea.wijk, "WK091731");
+    assert_string_equal(idea.buurt, "BU09173102");
+    idea_clear(&idea);
+
+    /* hyphen written as a space, any case */
+    assert_int_equal(t_wijk(&idea, NULL, NULL, "het plein in heerlen centrum is leeg"), WIJK_TEXT);
+    assert_string_equal(idea.wijk, "WK091733");
+    idea_clear(&idea);
+
+    /* the longest name wins: Heerlerbaan-Oost (a buurt) over nothing shorter */
+    assert_int_equal(t_wijk(&idea, NULL, NULL, "Bij Heerlerbaan-Oost moet een bankje."), WIJK_TEXT);
+    assert_string_equal(idea.wijk, "WK091740");
+    idea_clear(&idea);
+
+    /* "X en omgeving" buurten are found by X */
+    assert_int_equal(t_wijk(&idea, NULL, NULL, "De Egstraat is te druk."), WIJK_TEXT);
+    assert_string_equal(idea.wijk, "WK091741");
+    idea_clear(&idea);
+
+    /* not inside another word; no ordinary words; no short names */
+    assert_int_equal(t_wijk(&idea, NULL, NULL, "Schandelenstraat en Beersdalweg"), WIJK_NONE);
+    idea_clear(&idea);
+    assert_int_equal(t_wijk(&idea, NULL, NULL, "Het ziekenhuis moet blijven."), WIJK_NONE);
+    idea_clear(&idea);
+    assert_int_equal(t_wijk(&idea, NULL, NULL, "Het loon is te laag in Heerlen."), WIJK_NONE);
+    idea_clear(&idea);
+    assert_int_equal(t_wijk(&idea, NULL, NULL, NULL), WIJK_NONE);
+    idea_clear(&idea);
+}
+
+static void test_pii_email(void **state)
+{
+    (void)state;
+    assert_true(classify_pii_has_email("mail me: jan.jansen@example.nl."));
+    assert_true(classify_pii_has_email("a+b@mail.heerlen.nl"));
+    assert_false(classify_pii_has_email("we zijn @heerlen op twitter"));
+    assert_false(classify_pii_has_email("prijs 3@5 euro"));
+    assert_false(classify_pii_has_email("x@localhost"));
+    assert_false(classify_pii_has_email("x@host.1"));
+    assert_false(classify_pii_has_email(NULL));
+}
+
+static void test_pii_phone(void **state)
+{
+    (void)state;
+    const char *yes[] = {"bel 06-12345678 even", "0612345678", "06 1234 5678", "tel: +31 6 12345678",
+                         "+31612345678", "+31 (0)6 12345678", "0031 45 1234567",
+                         "045-1234567", "(045) 123 45 67", "045 123 45 67.", NULL};
+    const char *no[] = {"01-02-2026 10:00", "postcode 6411 AB", "NL91ABNA0417164300",
+                        "bestelnummer 0612345678901", "06-1234", "12345678", "00 00 00",
+                        "+49 30 1234567", "", NULL};
+    for (int i = 0; yes[i]; i++) {
+        if (!classify_pii_has_phone(yes[i]))
+            fail_msg("not seen as a phone number: %s", yes[i]);
+    }
+    for (int i = 0; no[i]; i++) {
+        if (classify_pii_has_phone(no[i]))
+            fail_msg("wrongly seen as a phone number: %s", no[i]);
+    }
+}
+
+static void test_pii_idea(void **state)
+{
+    (void)state;
+    idea_t idea;
+    idea_init(&idea);
+    proto_set(&idea.text, "Bel mij op 06-12345678 over het park.");
+    proto_set(&idea.title, "van piet@example.com");
+    classify_pii(&idea);
+    classify_pii(&idea); /* twice: no duplicate flags */
+    assert_int_equal(idea.n_pii, 2);
+    assert_string_equal(idea.pii[0], "email");
+    assert_string_equal(idea.pii[1], "phone");
+    idea_clear(&idea);
+    idea_init(&idea);
+    proto_set(&idea.text, "Meer bomen in de straat.");
+    classify_pii(&idea);
+    assert_int_equal(idea.n_pii, 0);
+    idea_clear(&idea);
+}
+
+static void test_language(void **state)
+{
+    (void)state;
+    char err[200];
+    classify_lang_t *lang = classify_lang_new(err, sizeof err);
+    assert_non_null(lang);
+    const char *nl = classify_lang(lang, "Meer groen in de wijk en betere fietspaden naar het centrum");
+    assert_non_null(nl);
+    assert_string_equal(nl, "nl");
+    assert_string_equal(classify_lang(lang, "We need more green spaces in the city centre please"),
+                        "en");
+    assert_string_equal(classify_lang(lang, "Mehr Grün in der Stadt bitte, und bessere Radwege"),
+                        "de");
+    assert_string_equal(classify_lang(lang, "Het park is vies"), "nl"); /* short, obvious */
+    assert_null(classify_lang(lang, "Hallo"));                          /* short, not obvious */
+    assert_null(classify_lang(lang, "ok"));
+    assert_null(classify_lang(lang, ""));
+    assert_null(classify_lang(lang, NULL));
+    classify_lang_destroy(&lang);
+    assert_null(lang);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_wijk_field), cmocka_unit_test(test_wijk_gps),
+        cmocka_unit_test(test_wijk_postcode), cmocka_unit_test(test_wijk_text),
+        cmocka_unit_test(test_pii_email),  cmocka_unit_test(test_pii_phone),
+        cmocka_unit_test(test_pii_idea),   cmocka_unit_test(test_language),
+    };
+    return cmocka_run_group_tests(tests, t_setup, t_teardown);
+}
