@@ -1,0 +1,279 @@
+/*
+ * NAME
+ *   intake - spool, send, await ack: the part every intake shares (see intake.h)
+ *
+ * DESCRIPTION
+ *   intake_submit() runs on the callers' threads (HTTP workers, a mail
+ *   poller): it encodes the envelope and appends it to the spool, which
+ *   returns after fsync. Nothing is sent from those threads.
+ *
+ *   One sender thread owns the PUSH and SUB sockets (ZeroMQ sockets are not
+ *   thread-safe). It sleeps in zmq_poll() on the SUB socket and on the
+ *   spool's wakeup eventfd, at most 100 ms, and after each wake:
+ *     - reads acks: topic exactly "ack.<service>.<instance>" (the SUB
+ *       filter is a prefix match, so "ack.intake-form.1" would also let
+ *       "ack.intake-form.10" through), an ENV_ACK envelope, spool_ack(id);
+ *     - spool_send_due(): new records at once, unacknowledged ones again
+ *       after resend_ms, doubling to 60 s; a full or peerless PUSH socket
+ *       (BUS_DONTWAIT -> EAGAIN) ends the round, the records stay spooled;
+ *     - copies the spool's counters into the metrics.
+ *   It stops when intake_destroy() sets the stop flag; it never has to
+ *   flush anything, because what was accepted is already on disk.
+ *
+ * DIAGNOSTICS
+ *   intake_new() and intake_submit() return NULL / -1 with a reason in err.
+ *   Bad acks on the bus are logged at debug level and dropped.
+ */
+#include "intake.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "bus.h"
+#include "log.h"
+#include "metrics.h"
+#include "xalloc.h"
+
+#define SEND_ROUND 256   /* records per spool_send_due() round */
+#define ACK_ROUND 1000   /* acks read per wake, so sending is not starved */
+#define POLL_MS 100
+
+struct intake {
+    config_t cfg;
+    spool_t *spool;
+    void *push;
+    void *sub;
+    char ack_topic[BUS_MAX_TOPIC];
+    pthread_t thread;
+    bool started;
+    atomic_int stop;
+    atomic_int running;
+    spool_stats_t last; /* sender thread: counters already added to metrics */
+    metric_t *m_accepted, *m_pending, *m_fsyncs, *m_appends, *m_resent, *m_acks;
+};
+
+/* ---------------------------------------------------------------------
+ * Sender thread
+ */
+
+static int s_send(const char *id, const void *data, size_t len, void *arg)
+{
+    intake_t *self = arg;
+    (void)id;
+    return bus_send(self->push, NULL, data, len, BUS_DONTWAIT);
+}
+
+static void s_handle_ack(intake_t *self, const char *topic, const char *data, size_t len)
+{
+    if (strcmp(topic, self->ack_topic) != 0)
+        return; /* another instance whose name shares our prefix */
+    envelope_t env;
+    proto_err_t perr;
+    envelope_init(&env);
+    if (envelope_decode(data, len, &env, &perr) < 0) {
+        log_debug("msg=\"bad ack dropped\" code=%s", perr.code);
+        return;
+    }
+    if (env.type == ENV_ACK && env.id)
+        spool_ack(self->spool, env.id);
+    envelope_clear(&env);
+}
+
+static void s_read_acks(intake_t *self)
+{
+    for (int i = 0; i < ACK_ROUND; i++) {
+        char topic[BUS_MAX_TOPIC], *data = NULL;
+        size_t len = 0;
+        if (bus_recv(self->sub, topic, sizeof topic, &data, &len, PROTO_MAX_MESSAGE,
+                     BUS_DONTWAIT) < 0) {
+            if (errno == EAGAIN || errno == ETERM)
+                return;
+            if (errno != EINTR)
+                log_debug("msg=\"bus message dropped\" err=\"%s\"", strerror(errno));
+            continue;
+        }
+        s_handle_ack(self, topic, data, len);
+        free(data);
+    }
+}
+
+/* Counters: add what changed since last time (the metrics registry is per
+ * process and may outlive this intake). */
+static void s_update_metrics(intake_t *self)
+{
+    spool_stats_t st;
+    spool_stats(self->spool, &st);
+    metric_add(self->m_fsyncs, (double)(st.fsyncs - self->last.fsyncs));
+    metric_add(self->m_appends, (double)(st.appended - self->last.appended));
+    metric_add(self->m_resent, (double)(st.resent - self->last.resent));
+    metric_add(self->m_acks, (double)(st.acked - self->last.acked));
+    metric_set(self->m_pending, (double)st.pending);
+    self->last = st;
+}
+
+static void *s_run(void *arg)
+{
+    intake_t *self = arg;
+    int more = 0;
+    while (!atomic_load(&self->stop)) {
+        zmq_pollitem_t items[2] = {
+            {.socket = self->sub, .events = ZMQ_POLLIN},
+            {.socket = NULL, .fd = spool_wakeup_fd(self->spool), .events = ZMQ_POLLIN},
+        };
+        if (zmq_poll(items, 2, more ? 0 : POLL_MS) < 0) {
+            if (errno == ETERM)
+                break;
+            if (errno != EINTR) {
+                log_warn("msg=\"intake poll failed\" err=\"%s\"", strerror(errno));
+                usleep(POLL_MS * 1000);
+            }
+            continue;
+        }
+        /* Clear before sending: an append after this point wakes us again. */
+        if (items[1].revents & ZMQ_POLLIN)
+            spool_clear_wakeup(self->spool);
+        if (items[0].revents & ZMQ_POLLIN)
+            s_read_acks(self);
+        int n = spool_send_due(self->spool, spool_now_ms(), self->cfg.resend_ms, SEND_ROUND,
+                               s_send, self);
+        more = n == SEND_ROUND;
+        s_update_metrics(self);
+    }
+    s_update_metrics(self);
+    atomic_store(&self->running, 0);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------------
+ * Public
+ */
+
+static void s_metrics(intake_t *self)
+{
+    self->m_accepted = metrics_counter("inspraak_intake_accepted_total",
+                                       "Submissions answered as accepted (durable in the spool).");
+    self->m_pending = metrics_gauge("inspraak_spool_pending",
+                                    "Spooled submissions not yet acknowledged by storage.");
+    self->m_fsyncs = metrics_counter("inspraak_spool_fsyncs_total",
+                                     "fsync calls on spool segments (group commit).");
+    self->m_appends = metrics_counter("inspraak_spool_appends_total",
+                                      "Records appended to the spool.");
+    self->m_resent = metrics_counter("inspraak_bus_resent_total",
+                                     "Spooled submissions sent again for lack of an ack.");
+    self->m_acks = metrics_counter("inspraak_acks_total",
+                                   "Acknowledgements from storage applied to the spool.");
+}
+
+intake_t *intake_new(const config_t *cfg, char *err, size_t errlen)
+{
+    intake_t *self = xcalloc(1, sizeof *self);
+    self->cfg = *cfg;
+    char sub[128], dir[1024];
+    snprintf(sub, sizeof sub, "spool/%s", cfg->name);
+    snprintf(self->ack_topic, sizeof self->ack_topic, "ack.%s", cfg->name);
+    if (config_var_path(cfg, sub, dir, sizeof dir) < 0) {
+        snprintf(err, errlen, "cannot create %s/%s: %s", cfg->var_dir, sub, strerror(errno));
+        intake_destroy(&self);
+        return NULL;
+    }
+    if (!(self->spool = spool_new(dir, err, errlen)) ||
+        !(self->push = bus_push_connect(cfg->bus_classify, err, errlen)) ||
+        !(self->sub = bus_sub_connect(cfg->bus_events, self->ack_topic, err, errlen))) {
+        intake_destroy(&self);
+        return NULL;
+    }
+    s_metrics(self);
+    spool_stats_t st;
+    spool_stats(self->spool, &st);
+    atomic_store(&self->running, 1);
+    /* pthread_create is a full barrier, which is what ZeroMQ asks for when
+     * a socket moves to another thread. */
+    int rc = pthread_create(&self->thread, NULL, s_run, self);
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot start sender thread: %s", strerror(rc));
+        atomic_store(&self->running, 0);
+        intake_destroy(&self);
+        return NULL;
+    }
+    self->started = true;
+    char q[1100];
+    log_info("msg=\"intake ready\" spool=%s pending=%llu", log_quote(q, sizeof q, dir),
+             (unsigned long long)st.pending);
+    return self;
+}
+
+void intake_destroy(intake_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    intake_t *self = *self_p;
+    *self_p = NULL;
+    if (self->started) {
+        atomic_store(&self->stop, 1);
+        pthread_join(self->thread, NULL);
+    }
+    bus_close(&self->push);
+    bus_close(&self->sub);
+    spool_destroy(&self->spool);
+    free(self);
+}
+
+int intake_submit(intake_t *self, envelope_t *env, char *err, size_t errlen)
+{
+    if (!env || !env->id || !env->id[0]) {
+        snprintf(err, errlen, "envelope has no id");
+        return -1;
+    }
+    proto_set(&env->origin, self->cfg.name);
+    env->sent_at = spool_now_ms();
+    /* Already spooled and durable: the sender re-sends it; accepting it
+     * again must not write a second copy. */
+    if (spool_has(self->spool, env->id)) {
+        metric_inc(self->m_accepted);
+        return 0;
+    }
+    char *buf = NULL;
+    size_t len = 0;
+    proto_err_t perr;
+    if (envelope_encode(env, &buf, &len, &perr) < 0) {
+        snprintf(err, errlen, "cannot encode %s: %s", env->id, perr.message);
+        return -1;
+    }
+    int rc = spool_append(self->spool, env->id, buf, len);
+    int e = errno;
+    free(buf);
+    if (rc < 0) {
+        snprintf(err, errlen, "cannot spool %s: %s", env->id, strerror(e));
+        char q[256];
+        log_error("msg=\"spool append failed\" id=%s err=\"%s\"",
+                  log_quote(q, sizeof q, env->id), strerror(e));
+        errno = e;
+        return -1;
+    }
+    metric_inc(self->m_accepted);
+    return 0;
+}
+
+int intake_healthy(intake_t *self, char *reason, size_t size)
+{
+    if (spool_error(self->spool, reason, size) < 0)
+        return 0;
+    if (!atomic_load(&self->running)) {
+        snprintf(reason, size, "intake sender thread stopped");
+        return 0;
+    }
+    if (reason && size)
+        reason[0] = '\0';
+    return 1;
+}
+
+void intake_stats(intake_t *self, spool_stats_t *out)
+{
+    spool_stats(self->spool, out);
+}
