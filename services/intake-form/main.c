@@ -62,7 +62,7 @@
 
 #define MSG_UNAVAILABLE                                                                       \
     "Het lukt nu niet om uw idee op te slaan. Probeer het over een paar minuten opnieuw."
-#define MSG_TOO_MANY "U stuurt veel in korte tijd. Wacht een minuut en probeer het dan opnieuw."
+#define MSG_TOO_MANY "U stuurt veel in korte tijd. Wacht even en probeer het dan opnieuw."
 
 static const char *const s_codes[] = {"validation_failed", "invalid_json",
                                       "unsupported_media_type", "invalid_idempotency_key",
@@ -102,13 +102,13 @@ static void s_new_key(char out[33])
     sodium_bin2hex(out, 33, raw, sizeof raw);
 }
 
-/* Pages may only be framed by nobody, load nothing from elsewhere, and
- * post only to us: the form needs no script at all. */
+/* Pages may be framed by nobody, load nothing from elsewhere, and post
+ * only to us: the form needs no script at all. (nosniff and the referrer
+ * policy come from the http helper.) */
 static void s_html(http_res_t *res, int status, char *page, size_t len)
 {
     http_res_take(res, status, HTML_TYPE, page, len);
     http_res_header(res, "Cache-Control", "no-store");
-    http_res_header(res, "X-Content-Type-Options", "nosniff");
     http_res_header(res, "Content-Security-Policy",
                     "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
                     "frame-ancestors 'none'; base-uri 'none'");

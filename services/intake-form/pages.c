@@ -251,8 +251,9 @@ static void s_radios(FILE *fp, const form_t *f, form_field_t i, const char *lege
 static const char *const s_q_values[] = {"nu", "toekomst", NULL};
 static const char *const s_q_labels[] = {"Wat is Heerlen nu?", "Wat moet Heerlen worden?"};
 static const char *const s_tg_values[] = {"inwoner", "professional", "buurtorganisatie", NULL};
-static const char *const s_tg_labels[] = {"Ik woon in Heerlen", "Ik werk in Heerlen",
-                                          "Ik spreek namens een buurtorganisatie of vereniging"};
+static const char *const s_tg_labels[] = {"Inwoner (ik woon in Heerlen)",
+                                          "Professional (ik werk in Heerlen)",
+                                          "Buurtorganisatie of vereniging"};
 
 /* The fields about the idea itself. */
 static void s_idea_fields(FILE *fp, const form_t *f, const geo_t *geo)
@@ -284,7 +285,7 @@ static void s_contact_fields(FILE *fp, const form_t *f)
 {
     fputs("<fieldset class=\"veld\">\n<legend>Wilt u horen wat er met uw idee gebeurt? "
           "(niet verplicht)</legend>\n"
-          "<p class=\"hint\">Dan hebben we uw e-mailadres nodig. Uw naam en e-mailadres "
+          "<p class=\"hint\" id=\"toestemming-hint\">Dan hebben we uw e-mailadres nodig. Uw naam en e-mailadres "
           "bewaren we apart van uw idee. We gebruiken ze alleen om u te mailen over uw idee "
           "en de omgevingsvisie. Lees meer in de <a href=\"/privacy\">privacyverklaring</a>.</p>\n",
           fp);
@@ -301,7 +302,7 @@ static void s_contact_fields(FILE *fp, const form_t *f)
         fputs("</p>\n", fp);
     }
     fputs("<div class=\"keuze\"><input type=\"checkbox\" value=\"ja\"", fp);
-    s_attrs(fp, f, FORM_CONSENT, false);
+    s_attrs(fp, f, FORM_CONSENT, true);
     if (f && f->consent)
         fputs(" checked", fp);
     fputs("><label for=\"toestemming\">Ik wil per e-mail horen wat er met mijn idee "

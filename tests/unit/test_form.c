@@ -408,7 +408,9 @@ static void test_page_form_errors(void **state)
     assert_non_null(strstr(page, "aria-describedby=\"email-fout\" aria-invalid=\"true\""));
     assert_non_null(strstr(page, "<option value=\"WK091733\" selected>Heerlen-Centrum</option>"));
     assert_non_null(strstr(page, "type=\"checkbox\" value=\"ja\" id=\"toestemming\" "
-                                 "name=\"toestemming\" checked"));
+                                 "name=\"toestemming\" aria-describedby=\"toestemming-hint\" "
+                                 "checked"));
+    assert_non_null(strstr(page, "<p class=\"hint\" id=\"toestemming-hint\">"));
     free(page);
     form_clear(&f);
 }
