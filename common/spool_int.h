@@ -1,13 +1,13 @@
 /*
  * NAME
- *   spool_int - private parts of the spool, shared by spool.c and
- *   spool_replay.c only
+ *   spool_int - private parts of the spool, shared by spool.c,
+ *   spool_disk.c and spool_replay.c only
  *
  * DESCRIPTION
- *   Not an API: nothing outside the two spool files includes this. The
- *   struct lives here so that replay (reading segments at start-up) and the
- *   running spool (append, ack, send, trim) can be two files of readable
- *   size instead of one long one.
+ *   Not an API: nothing outside spool*.c includes this. The
+ *   struct lives here so that the running spool (append, ack, send), the
+ *   file handling (records, segments, trim) and replay (reading segments at
+ *   start-up) can be three files of readable size instead of one long one.
  *
  *   Record layout on disk (all integers little-endian):
  *     "ISP1"  u32 len  u32 crc32  | u16 id_len  id  payload
@@ -82,12 +82,13 @@ struct spool {
     spool_stats_t st;
 };
 
-/* spool.c */
+/* spool_disk.c */
 uint32_t spool_hash_id(const char *id);
 void spool_link_rec(spool_t *self, spool_rec_t *r);
 spool_seg_t *spool_seg_add(spool_t *self, uint64_t seq);
 int spool_seg_path(const spool_t *self, uint64_t seq, char *buf, size_t size);
 void spool_seg_note_ack(spool_seg_t *seg, const char *id);
+void spool_seg_free(spool_seg_t *seg);
 size_t spool_record_encode(char *out, const char *id, size_t id_len, const void *data,
                            size_t len);
 int spool_write_all(int fd, const char *buf, size_t len);

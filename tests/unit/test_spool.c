@@ -378,11 +378,13 @@ typedef struct {
 static void *s_worker(void *arg)
 {
     worker_t *w = arg;
-    char id[32], data[64];
+    /* 3200 x 2 KiB: the segments also rotate while threads append. */
+    char id[32], data[2048];
+    memset(data, '.', sizeof data);
     for (int i = 0; i < PER_THREAD; i++) {
         snprintf(id, sizeof id, "c-%d-%d", w->t, i);
-        int n = snprintf(data, sizeof data, "thread %d item %d", w->t, i);
-        if (spool_append(w->s, id, data, (size_t)n) != 0)
+        snprintf(data, 64, "thread %d item %d", w->t, i);
+        if (spool_append(w->s, id, data, sizeof data) != 0)
             w->failed++;
     }
     return NULL;
@@ -406,12 +408,15 @@ static void test_group_commit(void **state)
     assert_int_equal(st.appended, THREADS * PER_THREAD);
     /* Concurrent appends shared fsyncs. */
     assert_true(st.fsyncs < st.appended);
-    print_message("group commit: %llu appends, %llu fsyncs\n", (unsigned long long)st.appended,
-                  (unsigned long long)st.fsyncs);
+    assert_true(st.segments >= 2);
+    print_message("group commit: %llu appends, %llu fsyncs, %llu segments\n",
+                  (unsigned long long)st.appended, (unsigned long long)st.fsyncs,
+                  (unsigned long long)st.segments);
     spool_destroy(&s);
 
     s = s_open();
     assert_int_equal(s_stats(s).pending, THREADS * PER_THREAD);
+    assert_int_equal(s_count("corrupt", "seg-"), 0);
     char id[32];
     for (int t = 0; t < THREADS; t++)
         for (int i = 0; i < PER_THREAD; i++) {

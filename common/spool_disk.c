@@ -1,0 +1,218 @@
+/*
+ * NAME
+ *   spool_disk - segment files, records and trim, for spool.c and
+ *   spool_replay.c (see spool.h, spool_int.h)
+ *
+ * DESCRIPTION
+ *   The pieces both the running spool and replay need: the id hash, the
+ *   record encoder, creating a segment (and fsyncing the folder so its name
+ *   survives a crash), and trim, which deletes fully acknowledged segments
+ *   and rewrites acks.log with write-to-temp + rename so that a crash
+ *   leaves either the old or the new file, never half of one.
+ *   Callers hold the spool's lock where a function touches the struct.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "log.h"
+#include "spool_int.h"
+#include "xalloc.h"
+
+/* ---------------------------------------------------------------------
+ * Small helpers shared with spool_replay.c
+ */
+
+/* FNV-1a: ids are short and not chosen by an attacker in a way that could
+ * hurt (they are hashes or server-made), so a simple hash is enough. */
+uint32_t spool_hash_id(const char *id)
+{
+    uint32_t h = 2166136261u;
+    for (const unsigned char *p = (const unsigned char *)id; *p; p++)
+        h = (h ^ *p) * 16777619u;
+    return h % SPOOL_HASH_SIZE;
+}
+
+/* Adds r at the tail of the pending list and into the hash. Locked. */
+void spool_link_rec(spool_t *self, spool_rec_t *r)
+{
+    r->next = NULL;
+    r->prev = self->tail;
+    if (self->tail)
+        self->tail->next = r;
+    else
+        self->head = r;
+    self->tail = r;
+    uint32_t h = spool_hash_id(r->id);
+    r->hnext = self->hash[h];
+    self->hash[h] = r;
+    if (r->seg)
+        r->seg->live++;
+    self->st.pending++;
+}
+
+spool_seg_t *spool_seg_add(spool_t *self, uint64_t seq)
+{
+    spool_seg_t *seg = xcalloc(1, sizeof *seg);
+    seg->seq = seq;
+    spool_seg_t **pp = &self->segs;
+    while (*pp && (*pp)->seq < seq)
+        pp = &(*pp)->next;
+    seg->next = *pp;
+    *pp = seg;
+    self->st.segments++;
+    return seg;
+}
+
+int spool_seg_path(const spool_t *self, uint64_t seq, char *buf, size_t size)
+{
+    int n = snprintf(buf, size, "%s/seg-%016llu.log", self->dir, (unsigned long long)seq);
+    return (n < 0 || (size_t)n >= size) ? -1 : 0;
+}
+
+void spool_seg_note_ack(spool_seg_t *seg, const char *id)
+{
+    if (seg->n_acked == seg->cap_acked) {
+        seg->cap_acked = seg->cap_acked ? seg->cap_acked * 2 : 16;
+        seg->acked = xrealloc(seg->acked, seg->cap_acked * sizeof *seg->acked);
+    }
+    seg->acked[seg->n_acked++] = xstrdup(id);
+}
+
+static void s_put32(char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (char)((v >> (8 * i)) & 0xff);
+}
+
+/* Writes one record into out (which holds SPOOL_HEADER + 2 + id_len + len
+ * bytes) and returns its size. */
+size_t spool_record_encode(char *out, const char *id, size_t id_len, const void *data,
+                           size_t len)
+{
+    size_t body = 2 + id_len + len;
+    memcpy(out, SPOOL_MAGIC, 4);
+    s_put32(out + 4, (uint32_t)body);
+    out[12] = (char)(id_len & 0xff);
+    out[13] = (char)(id_len >> 8);
+    memcpy(out + 14, id, id_len);
+    if (len)
+        memcpy(out + 14 + id_len, data, len);
+    uLong crc = crc32(0L, (const Bytef *)out + SPOOL_HEADER, (uInt)body);
+    s_put32(out + 8, (uint32_t)crc);
+    return SPOOL_HEADER + body;
+}
+
+int spool_write_all(int fd, const char *buf, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, buf, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        buf += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* Creates segment seq and makes it the active one. The folder is fsync'd so
+ * that the new name survives a crash together with what is written in it. */
+int spool_open_segment(spool_t *self, uint64_t seq, char *err, size_t errlen)
+{
+    char path[4096];
+    if (spool_seg_path(self, seq, path, sizeof path) < 0) {
+        snprintf(err, errlen, "spool path too long");
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0640);
+    if (fd < 0 || fsync(self->dir_fd) < 0) {
+        int e = errno;
+        snprintf(err, errlen, "cannot create %s: %s", path, strerror(e));
+        if (fd >= 0)
+            close(fd);
+        errno = e;
+        return -1;
+    }
+    self->active = spool_seg_add(self, seq);
+    self->seg_fd = fd;
+    self->seg_size = 0;
+    self->need_rotate = false;
+    return 0;
+}
+
+void spool_seg_free(spool_seg_t *seg)
+{
+    for (size_t i = 0; i < seg->n_acked; i++)
+        free(seg->acked[i]);
+    free(seg->acked);
+    free(seg);
+}
+
+/* ---------------------------------------------------------------------
+ * Trim: delete fully acknowledged segments, then rewrite acks.log with
+ * the ids that still matter (those of records in segments still on disk).
+ */
+
+static int s_rewrite_acks(spool_t *self)
+{
+    char tmp[4096], path[4096];
+    snprintf(tmp, sizeof tmp, "%s/acks.log.tmp", self->dir);
+    snprintf(path, sizeof path, "%s/acks.log", self->dir);
+    FILE *f = fopen(tmp, "we");
+    if (!f)
+        return -1;
+    for (spool_seg_t *s = self->segs; s; s = s->next)
+        for (size_t i = 0; i < s->n_acked; i++)
+            fprintf(f, "%s\n", s->acked[i]);
+    if (fclose(f) != 0 || rename(tmp, path) < 0) {
+        unlink(tmp);
+        return -1;
+    }
+    int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    if (self->ack_fd >= 0)
+        close(self->ack_fd);
+    self->ack_fd = fd;
+    return 0;
+}
+
+int spool_trim_locked(spool_t *self)
+{
+    int removed = 0;
+    spool_seg_t **pp = &self->segs;
+    while (*pp) {
+        spool_seg_t *s = *pp;
+        if (s == self->active || s->live > 0) {
+            pp = &s->next;
+            continue;
+        }
+        char path[4096];
+        if (spool_seg_path(self, s->seq, path, sizeof path) == 0 && unlink(path) < 0 &&
+            errno != ENOENT) {
+            char q[512];
+            log_warn("msg=\"spool trim failed\" file=%s err=\"%s\"", log_quote(q, sizeof q, path),
+                     strerror(errno));
+            pp = &s->next;
+            continue;
+        }
+        *pp = s->next;
+        spool_seg_free(s);
+        self->st.segments--;
+        removed++;
+    }
+    if (removed > 0 && s_rewrite_acks(self) < 0) {
+        log_warn("msg=\"spool cannot rewrite acks.log\" err=\"%s\"", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
