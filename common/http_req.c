@@ -147,8 +147,8 @@ static enum MHD_Result s_piece(void *cls, enum MHD_ValueKind kind, const char *k
     form_t *f = cls;
     if (f->failed || !key)
         return f->failed ? MHD_NO : MHD_YES;
-    /* Offset 0 starts a field, unless it continues an empty start piece. */
-    bool same = f->key && strcmp(f->key, key) == 0 && (off > 0 || f->len == 0);
+    /* Offset 0 starts a field, so "x=1&x=2" gives two fields named x. */
+    bool same = f->key && off > 0 && strcmp(f->key, key) == 0;
     if (!same) {
         if (s_flush(f) < 0)
             return MHD_NO;
