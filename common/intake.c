@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <zmq.h>
 
@@ -117,6 +118,15 @@ static void s_update_metrics(intake_t *self)
     self->last = st;
 }
 
+/* The re-send schedule runs on the monotonic clock, so that a wall-clock
+ * step (NTP, a VM resumed) neither floods the bus nor stalls re-sends. */
+static int64_t s_mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static void *s_run(void *arg)
 {
     intake_t *self = arg;
@@ -140,7 +150,7 @@ static void *s_run(void *arg)
             spool_clear_wakeup(self->spool);
         if (items[0].revents & ZMQ_POLLIN)
             s_read_acks(self);
-        int n = spool_send_due(self->spool, spool_now_ms(), self->cfg.resend_ms, SEND_ROUND,
+        int n = spool_send_due(self->spool, s_mono_ms(), self->cfg.resend_ms, SEND_ROUND,
                                s_send, self);
         more = n == SEND_ROUND;
         s_update_metrics(self);

@@ -84,7 +84,10 @@ typedef int (*spool_send_fn)(const char *id, const void *data, size_t len, void 
 
 /* Calls fn for each pending record whose (re)send time has come, oldest
  * first, at most max records (0 = no limit). The first send is due at once;
- * re-sends after resend_ms, doubling up to 60 s. Returns how many were sent. */
+ * re-sends after resend_ms, doubling up to 60 s. Returns how many were sent.
+ * now_ms may come from any clock that only moves forward (the intake uses
+ * CLOCK_MONOTONIC); use the same clock on every call. fn runs without the
+ * spool's lock held, so it may call spool_ack(). */
 int spool_send_due(spool_t *self, int64_t now_ms, long resend_ms, size_t max,
                    spool_send_fn fn, void *arg);
 
