@@ -168,8 +168,7 @@ static enum MHD_Result s_send(http_req_t *req, http_res_t *res)
     return rc;
 }
 
-static enum MHD_Result s_send_error(http_req_t *req, int status, const char *code,
-                                    const char *msg)
+static enum MHD_Result s_send_error(http_req_t *req, int status, const char *code, const char *msg)
 {
     http_res_t res = {0};
     http_res_error(&res, status, code, msg, NULL);
@@ -269,8 +268,8 @@ static enum MHD_Result s_begin(http_server_t *srv, struct MHD_Connection *conn, 
     req->path = url;
     clock_gettime(CLOCK_MONOTONIC, &req->start);
     *con_cls = req;
-    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const char *cl =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl) {
         char *end = NULL;
         errno = 0;
@@ -312,9 +311,8 @@ static enum MHD_Result s_body(http_req_t *req, const char *data, size_t *size)
 }
 
 static enum MHD_Result s_access(void *cls, struct MHD_Connection *conn, const char *url,
-                                const char *method, const char *version,
-                                const char *upload_data, size_t *upload_data_size,
-                                void **con_cls)
+                                const char *method, const char *version, const char *upload_data,
+                                size_t *upload_data_size, void **con_cls)
 {
     (void)version;
     http_req_t *req = *con_cls;
@@ -398,8 +396,8 @@ int http_server_start(http_server_t *srv, char *err, size_t errlen)
     int n = 0;
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)s_mhd_log, srv};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)s_completed, srv};
-    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT,
-                                        (intptr_t)srv->opts.timeout_s, NULL};
+    opts[n++] =
+        (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)srv->opts.timeout_s, NULL};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, HTTP_CONNECTION_LIMIT, NULL};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0, NULL};
     if (srv->opts.threads > 0)

@@ -21,7 +21,13 @@
  *   path with another method: 405. Handlers run on libmicrohttpd's threads
  *   (thread per connection, or a pool when threads > 0) and may block.
  *   The handler fills an http_res_t; the helper sends it after return.
- *   Request metrics: inspraak_http_requests_total{code="2xx"...}.
+ *   Request metrics: inspraak_http_requests_total{code="2xx"|"3xx"|"4xx"|"5xx"}
+ *   and inspraak_http_request_seconds_total (time spent answering).
+ *   Built-in error codes: not_found (404), method_not_allowed (405, with an
+ *   Allow header), body_too_large (413), internal (500: the handler set no
+ *   status), unhealthy (503 from /healthz; the English reason is in
+ *   "error"."reason"). Every response also carries
+ *   X-Content-Type-Options: nosniff and Referrer-Policy: no-referrer.
  */
 #ifndef INSPRAAK_HTTP_H
 #define INSPRAAK_HTTP_H
@@ -33,11 +39,11 @@ typedef struct http_server http_server_t;
 
 typedef struct {
     int port;
-    const char *bind_addr;  /* NULL: all interfaces (INSPRAAK_HTTP_BIND) */
-    size_t max_body;        /* bytes; default 1 MiB */
-    unsigned timeout_s;     /* idle connection timeout; default 30 */
-    int threads;            /* 0: one thread per connection; >0: pool */
-    const char *name;       /* service name, for logs */
+    const char *bind_addr; /* NULL: all interfaces (INSPRAAK_HTTP_BIND) */
+    size_t max_body;       /* bytes; default 1 MiB */
+    unsigned timeout_s;    /* idle connection timeout; default 30 */
+    int threads;           /* 0: one thread per connection; >0: pool */
+    const char *name;      /* service name, for logs */
 } http_opts_t;
 
 typedef struct http_req http_req_t; /* opaque; see accessors */
@@ -76,9 +82,9 @@ const char *http_path(const http_req_t *req); /* without query string */
 /* Path after the route's prefix (route "/api/v1/ideas/" "*", path
  * "/api/v1/ideas/abc" -> "abc"); "" for exact routes. */
 const char *http_path_rest(const http_req_t *req);
-const char *http_header(const http_req_t *req, const char *name);  /* NULL when absent */
-const char *http_query(const http_req_t *req, const char *name);   /* decoded; NULL when absent */
-const char *http_body(const http_req_t *req, size_t *len);         /* NUL-terminated copy */
+const char *http_header(const http_req_t *req, const char *name); /* NULL when absent */
+const char *http_query(const http_req_t *req, const char *name);  /* decoded; NULL when absent */
+const char *http_body(const http_req_t *req, size_t *len);        /* NUL-terminated copy */
 /* Media type without parameters, lowercase: "application/json" or NULL. */
 const char *http_content_type(const http_req_t *req, char *buf, size_t size);
 /* Bearer token from Authorization, or NULL. */

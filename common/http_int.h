@@ -24,8 +24,8 @@ struct http_req {
     const char *rest;   /* into path, set by routing */
     char *body;         /* NUL-terminated, grown as data arrives */
     size_t len, cap;
-    bool too_big;       /* body went over max_body: answer 413 */
-    bool answered;      /* a response was queued early */
+    bool too_big;  /* body went over max_body: answer 413 */
+    bool answered; /* a response was queued early */
     struct timespec start;
 };
 

@@ -96,8 +96,7 @@ const char *http_client_ip(const http_req_t *req, char *buf, size_t size)
     if (sa->sa_family == AF_INET)
         inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf, (socklen_t)size);
     else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf,
-                  (socklen_t)size);
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf, (socklen_t)size);
     return buf;
 }
 
@@ -107,7 +106,7 @@ typedef struct {
     size_t max_value;
     http_field_fn fn;
     void *arg;
-    char *key;  /* field being collected, NULL when none */
+    char *key; /* field being collected, NULL when none */
     char *val;
     size_t len;
     int fields;

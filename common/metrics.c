@@ -192,8 +192,8 @@ static void s_render_family(sbuf_t *b, int first)
         const struct metric *m = &s_reg[i];
         if (m->base_len != f->base_len || memcmp(m->name, f->name, f->base_len) != 0)
             continue;
-        double v = m->type == M_GAUGE_FN ? (m->fn ? m->fn(m->arg) : NAN)
-                                          : atomic_load(&s_reg[i].value);
+        double v =
+            m->type == M_GAUGE_FN ? (m->fn ? m->fn(m->arg) : NAN) : atomic_load(&s_reg[i].value);
         s_puts(b, m->name);
         s_puts(b, " ");
         s_put_value(b, v);

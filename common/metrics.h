@@ -18,7 +18,8 @@ typedef struct metric metric_t;
 
 metric_t *metrics_counter(const char *name, const char *help);
 metric_t *metrics_gauge(const char *name, const char *help);
-/* A gauge whose value fn(arg) computes when /metrics is read. */
+/* A gauge whose value fn(arg) computes when /metrics is read. fn runs with
+ * the registry locked: it must be quick and must not register metrics. */
 void metrics_gauge_fn(const char *name, const char *help, double (*fn)(void *arg), void *arg);
 
 void metric_inc(metric_t *m);

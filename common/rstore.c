@@ -179,8 +179,8 @@ int rstore_parse_url(const char *url, char *host, size_t host_size, int *port, i
 rstore_t *rstore_new(const char *url, char *err, size_t errlen)
 {
     rstore_t *self = xcalloc(1, sizeof *self);
-    if (rstore_parse_url(url, self->host, sizeof self->host, &self->port, &self->db,
-                         self->password, sizeof self->password) < 0) {
+    if (rstore_parse_url(url, self->host, sizeof self->host, &self->port, &self->db, self->password,
+                         sizeof self->password) < 0) {
         snprintf(err, errlen, "unusable redis url (want redis://[:password@]host[:port][/db])");
         free(self);
         return NULL;
@@ -221,8 +221,7 @@ static int s_setup(rstore_t *self, redisContext *c, const char *what, const char
     redisReply *r = redisvCommand(c, fmt, ap);
     va_end(ap);
     if (!r || r->type == REDIS_REPLY_ERROR) {
-        snprintf(self->err, sizeof self->err, "%s failed: %s", what,
-                 r ? r->str : c->errstr);
+        snprintf(self->err, sizeof self->err, "%s failed: %s", what, r ? r->str : c->errstr);
         if (r)
             freeReplyObject(r);
         return -1;

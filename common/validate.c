@@ -26,9 +26,14 @@
 const char *const VALID_CHANNELS[] = {"form", "email", "transcript", "field", NULL};
 const char *const VALID_QUESTIONS[] = {"nu", "toekomst", NULL};
 const char *const VALID_TARGET_GROUPS[] = {"inwoner", "professional", "buurtorganisatie", NULL};
-const char *const VALID_ACTIVITIES[] = {"ideeenbus",          "wijkgesprek", "omgevingsvisietour",
-                                        "stakeholder-sessie", "buurtenconferentie",
-                                        "camjo-video",        "enquete",     "email",
+const char *const VALID_ACTIVITIES[] = {"ideeenbus",
+                                        "wijkgesprek",
+                                        "omgevingsvisietour",
+                                        "stakeholder-sessie",
+                                        "buurtenconferentie",
+                                        "camjo-video",
+                                        "enquete",
+                                        "email",
                                         NULL};
 const char *const VALID_STATUSES[] = {"new", "approved", "hidden", NULL};
 
@@ -261,8 +266,7 @@ int postcode_normalise(const char *s, char *out, size_t size)
         letters[1] = (char)toupper((unsigned char)p[1]);
         p += 2;
         /* PostNL never issues SA, SD and SS. */
-        if (strcmp(letters, "SA") == 0 || strcmp(letters, "SD") == 0 ||
-            strcmp(letters, "SS") == 0)
+        if (strcmp(letters, "SA") == 0 || strcmp(letters, "SD") == 0 || strcmp(letters, "SS") == 0)
             return -1;
     }
     while (*p == ' ' || *p == '\t')

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define TEXT_MAX_CHARS 10000  /* an idea's text, in characters */
+#define TEXT_MAX_CHARS 10000 /* an idea's text, in characters */
 #define TEXT_MIN_CHARS 3
 #define TITLE_MAX_CHARS 200
 #define NAME_MAX_CHARS 200

@@ -21,10 +21,9 @@
 #include "config.h"
 
 static const char *s_vars[] = {
-    "INSPRAAK_VAR",          "INSPRAAK_PORT_BASE",  "INSPRAAK_INSTANCE",
-    "INSPRAAK_DATA",         "INSPRAAK_REDIS_URL",  "INSPRAAK_BUS_CLASSIFY",
-    "INSPRAAK_BUS_STORE",    "INSPRAAK_BUS_EVENTS", "INSPRAAK_HTTP_PORT",
-    "INSPRAAK_HTTP_THREADS", "INSPRAAK_MAX_BODY",   "INSPRAAK_RESEND_MS",
+    "INSPRAAK_VAR",       "INSPRAAK_PORT_BASE",    "INSPRAAK_INSTANCE",  "INSPRAAK_DATA",
+    "INSPRAAK_REDIS_URL", "INSPRAAK_BUS_CLASSIFY", "INSPRAAK_BUS_STORE", "INSPRAAK_BUS_EVENTS",
+    "INSPRAAK_HTTP_PORT", "INSPRAAK_HTTP_THREADS", "INSPRAAK_MAX_BODY",  "INSPRAAK_RESEND_MS",
 };
 
 static int s_clear(void **state)
@@ -110,12 +109,18 @@ static void test_range_errors(void **state)
     static const struct {
         const char *var, *value;
     } bad[] = {
-        {"INSPRAAK_PORT_BASE", "80"},       {"INSPRAAK_PORT_BASE", "65001"},
-        {"INSPRAAK_PORT_BASE", "8080x"},    {"INSPRAAK_PORT_BASE", "acht"},
-        {"INSPRAAK_INSTANCE", "-1"},        {"INSPRAAK_INSTANCE", "100"},
-        {"INSPRAAK_HTTP_PORT", "70000"},    {"INSPRAAK_HTTP_THREADS", "1025"},
-        {"INSPRAAK_MAX_BODY", "1023"},      {"INSPRAAK_MAX_BODY", "999999999999"},
-        {"INSPRAAK_RESEND_MS", "5"},        {"INSPRAAK_RESEND_MS", "100ms"},
+        {"INSPRAAK_PORT_BASE", "80"},
+        {"INSPRAAK_PORT_BASE", "65001"},
+        {"INSPRAAK_PORT_BASE", "8080x"},
+        {"INSPRAAK_PORT_BASE", "acht"},
+        {"INSPRAAK_INSTANCE", "-1"},
+        {"INSPRAAK_INSTANCE", "100"},
+        {"INSPRAAK_HTTP_PORT", "70000"},
+        {"INSPRAAK_HTTP_THREADS", "1025"},
+        {"INSPRAAK_MAX_BODY", "1023"},
+        {"INSPRAAK_MAX_BODY", "999999999999"},
+        {"INSPRAAK_RESEND_MS", "5"},
+        {"INSPRAAK_RESEND_MS", "100ms"},
         {"INSPRAAK_HTTP_PORT", "99999999999999999999999"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

@@ -44,8 +44,8 @@ static void h_hello(const http_req_t *req, http_res_t *res, void *arg)
 static void h_item(const http_req_t *req, http_res_t *res, void *arg)
 {
     (void)arg;
-    http_res_json(res, 200, json_pack("{s:s, s:s}", "rest", http_path_rest(req), "path",
-                                      http_path(req)));
+    http_res_json(res, 200,
+                  json_pack("{s:s, s:s}", "rest", http_path_rest(req), "path", http_path(req)));
 }
 
 static void h_echo(const http_req_t *req, http_res_t *res, void *arg)
@@ -55,16 +55,17 @@ static void h_echo(const http_req_t *req, http_res_t *res, void *arg)
     const char *body = http_body(req, &len);
     char ct[64];
     const char *t = http_content_type(req, ct, sizeof ct);
-    json_t *j = json_pack("{s:s%, s:I, s:s?}", "body", body, len, "len", (json_int_t)len,
-                          "type", t);
+    json_t *j =
+        json_pack("{s:s%, s:I, s:s?}", "body", body, len, "len", (json_int_t)len, "type", t);
     http_res_json(res, 200, j);
 }
 
 static void h_query(const http_req_t *req, http_res_t *res, void *arg)
 {
     (void)arg;
-    http_res_json(res, 200, json_pack("{s:s?, s:s?, s:s?}", "a", http_query(req, "a"), "b",
-                                      http_query(req, "b"), "c", http_query(req, "c")));
+    http_res_json(res, 200,
+                  json_pack("{s:s?, s:s?, s:s?}", "a", http_query(req, "a"), "b",
+                            http_query(req, "b"), "c", http_query(req, "c")));
 }
 
 static int s_field(const char *key, const char *value, size_t len, void *arg)
@@ -91,10 +92,10 @@ static void h_who(const http_req_t *req, http_res_t *res, void *arg)
 {
     (void)arg;
     char ip[64];
-    http_res_json(res, 200, json_pack("{s:s?, s:s, s:s?, s:s}", "bearer", http_bearer(req),
-                                      "ip", http_client_ip(req, ip, sizeof ip), "ua",
-                                      http_header(req, "user-agent"), "method",
-                                      http_method(req)));
+    http_res_json(res, 200,
+                  json_pack("{s:s?, s:s, s:s?, s:s}", "bearer", http_bearer(req), "ip",
+                            http_client_ip(req, ip, sizeof ip), "ua",
+                            http_header(req, "user-agent"), "method", http_method(req)));
 }
 
 static void h_nothing(const http_req_t *req, http_res_t *res, void *arg)
@@ -154,8 +155,8 @@ static size_t s_read(char *p, size_t size, size_t n, void *arg)
 }
 
 /* method NULL: GET. chunked: send body with Transfer-Encoding: chunked. */
-static reply_t s_call(int port, const char *method, const char *path, const char *body,
-                      size_t len, struct curl_slist *hdrs, curl_mime *mime, int chunked)
+static reply_t s_call(int port, const char *method, const char *path, const char *body, size_t len,
+                      struct curl_slist *hdrs, curl_mime *mime, int chunked)
 {
     reply_t r = {0};
     buf_t body_buf = {0}, head_buf = {0};
@@ -283,8 +284,8 @@ static void test_not_found_and_method(void **state)
     assert_string_equal(json_string_value(json_object_get(e, "message")),
                         "Deze pagina bestaat niet.");
     assert_int_equal(json_object_size(e), 2);
-    assert_string_equal(r.body,
-                        "{\"error\":{\"code\":\"not_found\",\"message\":\"Deze pagina bestaat niet.\"}}");
+    assert_string_equal(
+        r.body, "{\"error\":{\"code\":\"not_found\",\"message\":\"Deze pagina bestaat niet.\"}}");
     json_decref(root);
     s_free(&r);
 
@@ -393,9 +394,9 @@ static void test_form_urlencoded(void **state)
     reply_t r = s_call(PORT, NULL, "/form", body, strlen(body), NULL, NULL, 0);
     assert_int_equal(r.status, 200);
     json_t *j = json_loads(r.body, 0, NULL);
-    json_t *want = json_pack("[[s,s],[s,s],[s,s],[s,s],[s,s],[s,s]]", "tekst",
-                             "Meer groen!\r\nEn bomen.", "leeg", "", "wijk", "Heerlen Centrum",
-                             "x", "", "x", "2", "naam", "Jos\xC3\xA9");
+    json_t *want =
+        json_pack("[[s,s],[s,s],[s,s],[s,s],[s,s],[s,s]]", "tekst", "Meer groen!\r\nEn bomen.",
+                  "leeg", "", "wijk", "Heerlen Centrum", "x", "", "x", "2", "naam", "Jos\xC3\xA9");
     if (!json_equal(j, want))
         fail_msg("fields: %s", r.body);
     json_decref(j);
@@ -451,10 +452,10 @@ static void test_form_multipart(void **state)
     curl_easy_cleanup(c);
     assert_int_equal(r.status, 200);
     json_t *j = json_loads(r.body, 0, NULL);
-    json_t *want = json_pack("[[s,s],[s,s],[s,s],[s,s]]", "tekst",
-                             "Een speeltuin in de wijk.\nGraag!", "titel",
-                             "Speeltuin \xE2\x82\xAC", "leeg", "", "bestand",
-                             "WEBVTT\n\n00:00.000 --> 00:01.000\n<v Anna>Hoi");
+    json_t *want =
+        json_pack("[[s,s],[s,s],[s,s],[s,s]]", "tekst", "Een speeltuin in de wijk.\nGraag!",
+                  "titel", "Speeltuin \xE2\x82\xAC", "leeg", "", "bestand",
+                  "WEBVTT\n\n00:00.000 --> 00:01.000\n<v Anna>Hoi");
     if (!json_equal(j, want))
         fail_msg("fields: %s", r.body);
     json_decref(j);
@@ -589,7 +590,8 @@ static void test_pool_and_port_in_use(void **state)
     free(form);
     free(big);
 
-    http_server_t *dup = http_server_new(&(http_opts_t){.port = PORT_POOL, .bind_addr = "127.0.0.1"});
+    http_server_t *dup =
+        http_server_new(&(http_opts_t){.port = PORT_POOL, .bind_addr = "127.0.0.1"});
     assert_int_equal(http_server_start(dup, err, sizeof err), -1);
     assert_non_null(strstr(err, "22081"));
     http_server_destroy(&dup);
@@ -605,8 +607,10 @@ static int s_setup(void **state)
 {
     (void)state;
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    s_srv = http_server_new(&(http_opts_t){.port = PORT, .bind_addr = "127.0.0.1",
-                                           .max_body = MAX_BODY, .timeout_s = 10,
+    s_srv = http_server_new(&(http_opts_t){.port = PORT,
+                                           .bind_addr = "127.0.0.1",
+                                           .max_body = MAX_BODY,
+                                           .timeout_s = 10,
                                            .name = "test"});
     http_route(s_srv, "GET", "/hello", h_hello, "hallo");
     http_route(s_srv, "GET", "/items/*", h_item, NULL);
@@ -636,16 +640,11 @@ static int s_teardown(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_routing),
-        cmocka_unit_test(test_not_found_and_method),
-        cmocka_unit_test(test_body_and_limits),
-        cmocka_unit_test(test_query),
-        cmocka_unit_test(test_form_urlencoded),
-        cmocka_unit_test(test_form_multipart),
-        cmocka_unit_test(test_request_accessors),
-        cmocka_unit_test(test_health_and_metrics),
-        cmocka_unit_test(test_html_escape),
-        cmocka_unit_test(test_pool_and_port_in_use),
+        cmocka_unit_test(test_routing),           cmocka_unit_test(test_not_found_and_method),
+        cmocka_unit_test(test_body_and_limits),   cmocka_unit_test(test_query),
+        cmocka_unit_test(test_form_urlencoded),   cmocka_unit_test(test_form_multipart),
+        cmocka_unit_test(test_request_accessors), cmocka_unit_test(test_health_and_metrics),
+        cmocka_unit_test(test_html_escape),       cmocka_unit_test(test_pool_and_port_in_use),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }

@@ -89,8 +89,8 @@ static void test_gauge_fn(void **state)
 {
     (void)state;
     double v = 42;
-    metrics_gauge_fn("inspraak_spool_bytes", "Bytes in the spool.\nSecond line \\ here.",
-                     s_answer, &v);
+    metrics_gauge_fn("inspraak_spool_bytes", "Bytes in the spool.\nSecond line \\ here.", s_answer,
+                     &v);
     char *text = metrics_render();
     assert_string_equal(text, "# HELP inspraak_spool_bytes Bytes in the spool.\\nSecond line "
                               "\\\\ here.\n"

@@ -47,12 +47,11 @@ static pid_t s_redis_start(int port, const char *password)
         if (!freopen("/dev/null", "w", stdout))
             _exit(127);
         if (password)
-            execlp("redis-server", "redis-server", "--port", p, "--bind", "127.0.0.1",
-                   "--save", "", "--appendonly", "no", "--dir", s_dir, "--requirepass",
-                   password, (char *)NULL);
+            execlp("redis-server", "redis-server", "--port", p, "--bind", "127.0.0.1", "--save", "",
+                   "--appendonly", "no", "--dir", s_dir, "--requirepass", password, (char *)NULL);
         else
-            execlp("redis-server", "redis-server", "--port", p, "--bind", "127.0.0.1",
-                   "--save", "", "--appendonly", "no", "--dir", s_dir, (char *)NULL);
+            execlp("redis-server", "redis-server", "--port", p, "--bind", "127.0.0.1", "--save", "",
+                   "--appendonly", "no", "--dir", s_dir, (char *)NULL);
         _exit(127);
     }
     for (int i = 0; i < 400; i++) {
@@ -280,20 +279,22 @@ static void test_parse_url(void **state)
     (void)state;
     char host[64], pw[64];
     int port, db;
-    assert_int_equal(rstore_parse_url("redis://localhost", host, sizeof host, &port, &db, pw,
-                                      sizeof pw), 0);
+    assert_int_equal(
+        rstore_parse_url("redis://localhost", host, sizeof host, &port, &db, pw, sizeof pw), 0);
     assert_string_equal(host, "localhost");
     assert_int_equal(port, 6379);
     assert_int_equal(db, 0);
     assert_string_equal(pw, "");
-    assert_int_equal(rstore_parse_url("redis://:geheim@10.1.2.3:6390/2", host, sizeof host,
-                                      &port, &db, pw, sizeof pw), 0);
+    assert_int_equal(rstore_parse_url("redis://:geheim@10.1.2.3:6390/2", host, sizeof host, &port,
+                                      &db, pw, sizeof pw),
+                     0);
     assert_string_equal(host, "10.1.2.3");
     assert_int_equal(port, 6390);
     assert_int_equal(db, 2);
     assert_string_equal(pw, "geheim");
     assert_int_equal(rstore_parse_url("redis://default:p%40ss@[::1]:7000/", host, sizeof host,
-                                      &port, &db, pw, sizeof pw), 0);
+                                      &port, &db, pw, sizeof pw),
+                     0);
     assert_string_equal(host, "::1");
     assert_int_equal(port, 7000);
     assert_string_equal(pw, "p@ss");
@@ -325,8 +326,8 @@ static void test_parse_url(void **state)
         if (rstore_parse_url(bad[i], host, sizeof host, &port, &db, pw, sizeof pw) != -1)
             fail_msg("accepted bad url \"%s\"", bad[i] ? bad[i] : "(null)");
     char tiny[4];
-    assert_int_equal(rstore_parse_url("redis://longhost", tiny, sizeof tiny, &port, &db, pw,
-                                      sizeof pw), -1);
+    assert_int_equal(
+        rstore_parse_url("redis://longhost", tiny, sizeof tiny, &port, &db, pw, sizeof pw), -1);
     char err[256] = "";
     assert_null(rstore_new("http://x", err, sizeof err));
     assert_non_null(strstr(err, "redis url"));
@@ -335,9 +336,12 @@ static void test_parse_url(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_url),     cmocka_unit_test(test_set_get),
-        cmocka_unit_test(test_pipeline),      cmocka_unit_test(test_error_reply),
-        cmocka_unit_test(test_auth_and_select), cmocka_unit_test(test_down_at_start),
+        cmocka_unit_test(test_parse_url),
+        cmocka_unit_test(test_set_get),
+        cmocka_unit_test(test_pipeline),
+        cmocka_unit_test(test_error_reply),
+        cmocka_unit_test(test_auth_and_select),
+        cmocka_unit_test(test_down_at_start),
         cmocka_unit_test(test_reconnect_after_restart),
     };
     return cmocka_run_group_tests(tests, s_group_setup, s_group_teardown);

@@ -55,12 +55,18 @@ static void test_utf8_valid(void **state)
         {"\xFF", 0, false, "FF byte"},
         {"\xFE\xFE", 0, false, "FE bytes"},
         {"\x80", 0, false, "lone continuation byte"},
-        {"a\xBF" "b", 0, false, "continuation byte inside ascii"},
+        {"a\xBF"
+         "b",
+         0, false, "continuation byte inside ascii"},
         {"\xC3", 0, false, "truncated 2-byte at the end"},
         {"\xE2\x82", 0, false, "truncated 3-byte at the end"},
         {"\xF0\x9F\x98", 0, false, "truncated 4-byte at the end"},
-        {"\xC3" "a", 0, false, "2-byte lead followed by ascii"},
-        {"\xE2\x82" "a", 0, false, "3-byte cut by ascii"},
+        {"\xC3"
+         "a",
+         0, false, "2-byte lead followed by ascii"},
+        {"\xE2\x82"
+         "a",
+         0, false, "3-byte cut by ascii"},
         {"ab\0cd", 5, false, "NUL byte inside"},
         {"\xC0\x80", 0, false, "modified-UTF-8 NUL"},
         {"line\r\nnext\ttab", 0, true, "CR, LF and TAB are valid UTF-8"},
@@ -198,21 +204,11 @@ static void test_postcode(void **state)
         const char *out; /* NULL: rejected */
         int pc4;
     } cases[] = {
-        {"6411 AB", "6411AB", 6411},
-        {"6411ab", "6411AB", 6411},
-        {" 6411  aB ", "6411AB", 6411},
-        {"6411", "6411", 6411},
-        {"1000AA", "1000AA", 1000},
-        {"9999 ZZ", "9999ZZ", 9999},
-        {"0411AB", NULL, -1},
-        {"641AB", NULL, -1},
-        {"64111AB", NULL, -1},
-        {"6411 A", NULL, -1},
-        {"6411 ABC", NULL, -1},
-        {"6411-AB", NULL, -1},
-        {"6411 SS", NULL, -1},
-        {"6411 sa", NULL, -1},
-        {"", NULL, -1},
+        {"6411 AB", "6411AB", 6411}, {"6411ab", "6411AB", 6411}, {" 6411  aB ", "6411AB", 6411},
+        {"6411", "6411", 6411},      {"1000AA", "1000AA", 1000}, {"9999 ZZ", "9999ZZ", 9999},
+        {"0411AB", NULL, -1},        {"641AB", NULL, -1},        {"64111AB", NULL, -1},
+        {"6411 A", NULL, -1},        {"6411 ABC", NULL, -1},     {"6411-AB", NULL, -1},
+        {"6411 SS", NULL, -1},       {"6411 sa", NULL, -1},      {"", NULL, -1},
         {"Heerlen", NULL, -1},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -239,9 +235,14 @@ static void test_value_allowed(void **state)
     assert_true(value_allowed("toekomst", VALID_QUESTIONS));
     assert_true(value_allowed("buurtorganisatie", VALID_TARGET_GROUPS));
     assert_true(value_allowed("hidden", VALID_STATUSES));
-    static const char *activities[] = {"ideeenbus",          "wijkgesprek", "omgevingsvisietour",
-                                       "stakeholder-sessie", "buurtenconferentie",
-                                       "camjo-video",        "enquete",     "email"};
+    static const char *activities[] = {"ideeenbus",
+                                       "wijkgesprek",
+                                       "omgevingsvisietour",
+                                       "stakeholder-sessie",
+                                       "buurtenconferentie",
+                                       "camjo-video",
+                                       "enquete",
+                                       "email"};
     for (size_t i = 0; i < sizeof activities / sizeof activities[0]; i++)
         assert_true(value_allowed(activities[i], VALID_ACTIVITIES));
     assert_false(value_allowed("ideeënbus", VALID_ACTIVITIES));
@@ -250,9 +251,9 @@ static void test_value_allowed(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_utf8_valid),   cmocka_unit_test(test_utf8_chars),
+        cmocka_unit_test(test_utf8_valid),     cmocka_unit_test(test_utf8_chars),
         cmocka_unit_test(test_text_normalise), cmocka_unit_test(test_email_valid),
-        cmocka_unit_test(test_postcode),     cmocka_unit_test(test_value_allowed),
+        cmocka_unit_test(test_postcode),       cmocka_unit_test(test_value_allowed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
