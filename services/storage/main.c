@@ -175,7 +175,8 @@ static int s_on_classified(storage_t *s, envelope_t *e, const char *raw, size_t 
                  log_quote(q + 64, sizeof q - 64, err));
         return -1;
     }
-    s_ack(s, e);
+    /* "stored" goes out before the ack: a subscriber to both on one socket
+     * then sees the event before the ack that ends its wait. */
     if (r == 1) {
         metric_inc(s->m_stored);
         s_publish(s, "stored", ENV_STORED, idea->id, idea);
@@ -184,6 +185,7 @@ static int s_on_classified(storage_t *s, envelope_t *e, const char *raw, size_t 
         metric_inc(s->m_dups);
         log_debug("msg=\"duplicate\" id=%s", log_quote(q, sizeof q, idea->id));
     }
+    s_ack(s, e);
     return 0;
 }
 

@@ -1,0 +1,464 @@
+#!/usr/bin/env python3
+"""storage + dashboard against a real Redis.
+
+Starts redis-server (temp dir, AOF, appendfsync always) on a spare loopback
+port, bin/storage and bin/dashboard (from $INSPRAAK_BIN, default ./bin) with
+INSPRAAK_PORT_BASE on a spare base, pushes ENV_CLASSIFIED envelopes with
+bin/bus-inject onto storage's PULL socket, and checks what a client of the
+dashboard API sees. Standard library only.
+
+    INSPRAAK_BIN=build/asan/bin python3 tests/integration/test_store_dashboard.py
+"""
+import base64
+import hashlib
+import json
+import os
+import random
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.error
+import urllib.parse
+import urllib.request
+
+BIN = os.path.abspath(os.environ.get("INSPRAAK_BIN", "./bin"))
+T0 = 1764320000000  # 2025-11-28T08:53:20Z, in ms
+
+
+# --- helpers ---------------------------------------------------------------
+
+def port_free(port):
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
+def pick_base():
+    """A PORT_BASE whose ports (+5 storage, +10 dashboard, +12/+13 bus) and
+    a Redis port just below are all free."""
+    fixed = os.environ.get("INSPRAAK_TEST_PORT_BASE")
+    if fixed:
+        return int(fixed)
+    for _ in range(200):
+        base = random.randrange(20000, 60000, 20)
+        if all(port_free(base + o) for o in (-1, 5, 10, 12, 13)):
+            return base
+    raise RuntimeError("no free ports")
+
+
+class Redis:
+    """A minimal RESP client: enough for a test to look at what storage wrote."""
+
+    def __init__(self, port):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.f = self.sock.makefile("rb")
+
+    def close(self):
+        self.f.close()
+        self.sock.close()
+
+    def cmd(self, *args):
+        out = [b"*%d\r\n" % len(args)]
+        for a in args:
+            a = a if isinstance(a, bytes) else str(a).encode()
+            out.append(b"$%d\r\n%s\r\n" % (len(a), a))
+        self.sock.sendall(b"".join(out))
+        return self._read()
+
+    def _read(self):
+        line = self.f.readline()
+        if not line:
+            raise ConnectionError("redis closed the connection")
+        kind, rest = line[:1], line[1:-2]
+        if kind == b"+":
+            return rest.decode()
+        if kind == b"-":
+            raise RuntimeError(rest.decode())
+        if kind == b":":
+            return int(rest)
+        if kind == b"$":
+            n = int(rest)
+            if n < 0:
+                return None
+            data = self.f.read(n + 2)[:-2]
+            return data
+        if kind == b"*":
+            n = int(rest)
+            return None if n < 0 else [self._read() for _ in range(n)]
+        raise RuntimeError("bad reply %r" % line)
+
+
+def wait_until(fn, what, tries=300):
+    for _ in range(tries):
+        try:
+            if fn():
+                return
+        except (OSError, ConnectionError, urllib.error.URLError):
+            pass
+        time.sleep(0.05)
+    raise AssertionError("gave up waiting for " + what)
+
+
+def http_get(url, token=None):
+    req = urllib.request.Request(url)
+    if token:
+        req.add_header("Authorization", "Bearer " + token)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, dict(r.headers), r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read()
+
+
+def idea(n, **kw):
+    d = {
+        "id": "f-%016x" % (0xABC000 + n),
+        "channel": "form",
+        "activity": "ideeenbus",
+        "target_group": "inwoner",
+        "received_at": T0 + n * 60000,
+        "text": "Idee nummer %d over Heerlen" % n,
+        "title": None,
+        "wijk": "WK091701",
+        "question": "toekomst",
+        "themes": ["groen"],
+        "sentiment": "positief",
+        "language": "nl",
+    }
+    d.update(kw)
+    return d
+
+
+# --- the fixture -------------------------------------------------------------
+
+class StoreDashboard(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="inspraak-sd-")
+        cls.base = pick_base()
+        cls.redis_port = cls.base - 1
+        cls.procs, cls.logs = [], []
+        cls.redis_proc = subprocess.Popen(
+            ["redis-server", "--port", str(cls.redis_port), "--bind", "127.0.0.1",
+             "--dir", cls.tmp, "--save", "", "--appendonly", "yes",
+             "--appendfsync", "always", "--logfile", os.path.join(cls.tmp, "redis.log")],
+            stdout=subprocess.DEVNULL)
+        def ping():
+            r = Redis(cls.redis_port)
+            try:
+                return r.cmd("PING") == "PONG"
+            finally:
+                r.close()
+        wait_until(ping, "redis")
+        cls.r = Redis(cls.redis_port)
+        cls.env = dict(os.environ,
+                       INSPRAAK_PORT_BASE=str(cls.base),
+                       INSPRAAK_REDIS_URL="redis://127.0.0.1:%d" % cls.redis_port,
+                       INSPRAAK_VAR=os.path.join(cls.tmp, "var"),
+                       INSPRAAK_HTTP_BIND="127.0.0.1")
+        cls.storage = cls.start("storage")
+        cls.dashboard = cls.start("dashboard")
+        cls.dash = "http://127.0.0.1:%d" % (cls.base + 10)
+        cls.push_ep = "tcp://127.0.0.1:%d" % (cls.base + 12)
+        cls.events_ep = "tcp://127.0.0.1:%d" % (cls.base + 13)
+        wait_until(lambda: http_get(cls.dash + "/healthz")[0] == 200, "dashboard")
+        wait_until(lambda: http_get("http://127.0.0.1:%d/healthz" % (cls.base + 5))[0] == 200,
+                   "storage")
+        cls.token = secrets.token_urlsafe(32)
+        h = hashlib.blake2b(cls.token.encode(), digest_size=32).hexdigest()
+        cls.r.cmd("HSET", "inspraak:token:" + h, "name", "test", "role", "staff",
+                  "created_at", str(int(time.time() * 1000)))
+        cls.ideas = cls.make_ideas()
+        out = cls.inject(cls.ideas)
+        assert sorted(out["ack"]) == sorted(i["id"] for i in cls.ideas), out
+
+    @classmethod
+    def start(cls, name):
+        log = open(os.path.join(cls.tmp, name + ".log"), "wb")
+        cls.logs.append(log)
+        p = subprocess.Popen([os.path.join(BIN, name)], env=cls.env, stderr=log,
+                             stdout=log)
+        cls.procs.append(p)
+        return p
+
+    @classmethod
+    def tearDownClass(cls):
+        for p in cls.procs:
+            p.terminate()
+        codes = [p.wait(timeout=30) for p in cls.procs]
+        for log in cls.logs:
+            log.close()
+        cls.r.close()
+        cls.redis_proc.terminate()
+        cls.redis_proc.wait(timeout=30)
+        if any(codes) or os.environ.get("KEEP_TMP"):
+            for name in ("storage", "dashboard"):
+                with open(os.path.join(cls.tmp, name + ".log"), errors="replace") as f:
+                    sys.stderr.write("--- %s log ---\n%s" % (name, f.read()[-4000:]))
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+        assert codes == [0, 0], "services exited with %r on SIGTERM" % codes
+
+    @classmethod
+    def make_ideas(cls):
+        out = []
+        wijken = ["WK091701", "WK091702", "WK091703", None]
+        themes = [["groen"], ["wonen", "mobiliteit"], ["veiligheid"], []]
+        channels = ["form", "email", "transcript", "field"]
+        for n in range(23):
+            out.append(idea(n, wijk=wijken[n % 4], themes=themes[n % 4],
+                            channel=channels[n % 4]))
+        # Five ideas at the same ms: paging must not lose or repeat any.
+        for n in range(23, 28):
+            out.append(idea(n, received_at=T0 + 30 * 60000 + 1, wijk="WK091704"))
+        out[3]["text"] = "Meer BANKJES in het Park"
+        out[5]["title"] = "Parkeren bij het station"
+        out[6]["source"] = {"message_id": "<abc@example.org>", "subject": "mijn idee"}
+        out[6]["channel"] = "email"
+        return out
+
+    @classmethod
+    def inject(cls, lines, expect_acks=True):
+        text = "".join(json.dumps(l) + "\n" for l in lines)
+        p = subprocess.run([os.path.join(BIN, "bus-inject"), cls.push_ep, cls.events_ep],
+                           input=text.encode(), capture_output=True, timeout=120,
+                           env=dict(os.environ, INJECT_TIMEOUT_S="60"))
+        if expect_acks:
+            assert p.returncode == 0, p.stderr.decode()
+        out = {"ack": [], "stored": []}
+        for line in p.stdout.decode().splitlines():
+            kind, _, ident = line.partition(" ")
+            out[kind].append(ident)
+        return out
+
+    def api(self, path, **params):
+        url = self.dash + path
+        if params:
+            url += "?" + urllib.parse.urlencode(params)
+        status, headers, body = http_get(url, self.token)
+        return status, json.loads(body) if body.startswith(b"{") else body
+
+    def expected(self, pred):
+        sel = [i for i in self.ideas if pred(i)]
+        sel.sort(key=lambda i: (i["received_at"], i["id"].encode()), reverse=True)
+        return [i["id"] for i in sel]
+
+    # --- the tests -----------------------------------------------------------
+
+    def test_idea_fields(self):
+        i = self.ideas[6]
+        status, body = self.api("/api/v1/ideas/" + i["id"])
+        self.assertEqual(status, 200)
+        self.assertEqual(body["id"], i["id"])
+        self.assertEqual(body["channel"], "email")
+        self.assertEqual(body["text"], i["text"])
+        self.assertEqual(body["wijk"], i["wijk"])
+        self.assertEqual(body["themes"], i["themes"])
+        self.assertEqual(body["status"], "new")
+        self.assertEqual(body["source"]["message_id"], "<abc@example.org>")
+        self.assertTrue(body["received_at"].startswith("2025-11-28T"), body["received_at"])
+        for k in ("participant_id", "name", "email", "participant"):
+            self.assertNotIn(k, body)
+
+    def test_list_all_newest_first(self):
+        status, body = self.api("/api/v1/ideas", limit=500)
+        self.assertEqual(status, 200)
+        got = [x["id"] for x in body["items"]]
+        want = self.expected(lambda i: not i["id"].startswith("f-9"))
+        self.assertEqual([g for g in got if g in want], want)
+        self.assertIsNone(body["next_cursor"])
+        self.assertEqual(body["total"], len(got))
+
+    def walk(self, **params):
+        ids, cursor, pages = [], None, 0
+        while True:
+            p = dict(params)
+            if cursor:
+                p["cursor"] = cursor
+            status, body = self.api("/api/v1/ideas", **p)
+            self.assertEqual(status, 200, body)
+            ids += [x["id"] for x in body["items"]]
+            pages += 1
+            self.assertLess(pages, 100)
+            cursor = body["next_cursor"]
+            if not cursor:
+                return ids, body["total"]
+
+    def test_cursor_paging_all_pages(self):
+        for limit in (1, 2, 3, 7):
+            ids, total = self.walk(limit=limit, activity="ideeenbus", channel="form")
+            want = self.expected(lambda i: i["channel"] == "form")
+            self.assertEqual(ids, want, "limit %d" % limit)
+            self.assertEqual(total, len(want))
+
+    def test_paging_through_equal_timestamps(self):
+        ids, total = self.walk(limit=2, wijk="WK091704")
+        self.assertEqual(ids, self.expected(lambda i: i["wijk"] == "WK091704"))
+        self.assertEqual(len(ids), 5)
+        self.assertEqual(total, 5)
+
+    def test_filters(self):
+        cases = [
+            ({"wijk": "WK091702"}, lambda i: i["wijk"] == "WK091702"),
+            ({"wijk": "none"}, lambda i: i["wijk"] is None),
+            ({"theme": "mobiliteit"}, lambda i: "mobiliteit" in i["themes"]),
+            ({"theme": "groen", "wijk": "WK091701"},
+             lambda i: "groen" in i["themes"] and i["wijk"] == "WK091701"),
+            ({"channel": "transcript"}, lambda i: i["channel"] == "transcript"),
+            ({"q": "bankjes"}, lambda i: "bankjes" in i["text"].lower()),
+            ({"q": "PARKEREN"}, lambda i: "parkeren" in (i["title"] or "").lower()),
+            ({"from": "2025-11-28T09:03:20Z", "to": "2025-11-28T09:13:20Z"},
+             lambda i: T0 + 600000 <= i["received_at"] <= T0 + 1200000),
+            ({"from": "2025-11-28T10:03:20+01:00", "wijk": "WK091703"},
+             lambda i: i["received_at"] >= T0 + 600000 and i["wijk"] == "WK091703"),
+            ({"to": "2025-11-27"}, lambda i: False),
+            ({"from": "2025-11-28", "to": "2025-11-28"}, lambda i: True),
+            ({"channel": "fax"}, lambda i: False),
+        ]
+        for params, pred in cases:
+            ids, total = self.walk(limit=4, **params)
+            want = self.expected(lambda i: pred(i) and not i["id"].startswith("f-9"))
+            self.assertEqual([x for x in ids if not x.startswith("f-9")], want, params)
+            self.assertEqual(total, len(ids), params)
+
+    def test_limit(self):
+        status, body = self.api("/api/v1/ideas", limit=5)
+        self.assertEqual(len(body["items"]), 5)
+        self.assertIsNotNone(body["next_cursor"])
+        status, body = self.api("/api/v1/ideas")
+        self.assertLessEqual(len(body["items"]), 50)
+
+    def test_bad_parameters(self):
+        for params in ({"limit": "abc"}, {"limit": "0"}, {"limit": "501"},
+                       {"from": "28-11-2025"}, {"to": "2025-02-30"},
+                       {"cursor": "not-a-cursor!"}, {"wijk": "x" * 500}):
+            status, body = self.api("/api/v1/ideas", **params)
+            self.assertEqual(status, 400, params)
+            self.assertEqual(body["error"]["code"], "invalid_query")
+            self.assertTrue(body["error"]["message"])
+
+    def test_auth(self):
+        for token in (None, "wrong-token"):
+            status, headers, body = http_get(self.dash + "/api/v1/ideas", token)
+            self.assertEqual(status, 401)
+            self.assertEqual(headers.get("WWW-Authenticate"), "Bearer")
+            self.assertEqual(json.loads(body)["error"]["code"], "unauthorized")
+            status, _, _ = http_get(self.dash + "/api/v1/stats?by=wijk", token)
+            self.assertEqual(status, 401)
+            status, _, _ = http_get(self.dash + "/api/v1/ideas/" + self.ideas[0]["id"], token)
+            self.assertEqual(status, 401)
+
+    def test_not_found(self):
+        status, body = self.api("/api/v1/ideas/f-0000000000000000")
+        self.assertEqual(status, 404)
+        self.assertEqual(body["error"]["code"], "not_found")
+        self.assertEqual(body["error"]["message"], "Dit idee bestaat niet.")
+
+    def test_home_page(self):
+        status, headers, body = http_get(self.dash + "/")
+        self.assertEqual(status, 200)
+        self.assertIn("text/html", headers["Content-Type"])
+        self.assertIn(b"/api/v1/ideas", body)
+
+    def test_stats(self):
+        status, body = self.api("/api/v1/stats", by="channel")
+        self.assertEqual(status, 200)
+        self.assertEqual(body["by"], "channel")
+        counts = body["counts"]
+        self.assertEqual(counts.get("transcript"), sum(1 for i in self.ideas
+                                                       if i["channel"] == "transcript"))
+        status, body = self.api("/api/v1/stats", by="theme")
+        self.assertEqual(body["counts"]["mobiliteit"],
+                         sum(1 for i in self.ideas if "mobiliteit" in i["themes"]))
+        self.assertEqual(body["counts"]["none"], sum(1 for i in self.ideas if not i["themes"]))
+        status, body = self.api("/api/v1/stats", by="day")
+        self.assertGreaterEqual(body["counts"]["2025-11-28"], len(self.ideas))
+        self.assertEqual(body["total"], self.r.cmd("ZCARD", "inspraak:ideas"))
+        status, body = self.api("/api/v1/stats", by="email")
+        self.assertEqual(status, 400)
+
+    def test_duplicate_is_stored_once(self):
+        i = idea(900, activity="extra", id="f-9000000000000001", wijk="WK091799")
+        first = self.inject([i])
+        second = self.inject([i])
+        self.assertEqual(first, {"ack": [i["id"]], "stored": [i["id"]]})
+        self.assertEqual(second, {"ack": [i["id"]], "stored": []})
+        status, body = self.api("/api/v1/ideas", wijk="WK091799")
+        self.assertEqual([x["id"] for x in body["items"]], [i["id"]])
+        status, body = self.api("/api/v1/stats", by="wijk")
+        self.assertEqual(body["counts"]["WK091799"], 1)
+
+    def test_participant(self):
+        a = idea(901, activity="extra", id="f-9000000000000002", participant={
+            "name": "An Jansen", "email": "  An.Jansen@Example.org ",
+            "consent_feedback": True, "consent_purpose": "feedback omgevingsvisie"})
+        b = idea(902, activity="extra", id="f-9000000000000003", participant={
+            "name": "An", "email": "an.jansen@example.org", "consent_feedback": False})
+        c = idea(903, activity="extra", id="f-9000000000000004", participant={"name": "Bert"})
+        self.inject([a, b, c])
+        pa = self.r.cmd("GET", "inspraak:idea:" + a["id"])
+        self.assertNotIn(b"an.jansen", pa.lower())  # no personal data in the idea
+        h = hashlib.blake2b(b"an.jansen@example.org", digest_size=16).hexdigest()
+        pid = self.r.cmd("GET", "inspraak:participant-email:" + h).decode()
+        self.assertRegex(pid, r"^p-[0-9a-f]{16}$")
+        rec = self.r.cmd("HGETALL", "inspraak:participant:" + pid)
+        rec = dict(zip(rec[::2], rec[1::2]))
+        self.assertEqual(rec[b"email"], b"an.jansen@example.org")
+        self.assertEqual(rec[b"consent_feedback"], b"1")  # b (no consent) withdrew nothing
+        self.assertEqual(rec[b"consent_purpose"], b"feedback omgevingsvisie")
+        members = self.r.cmd("SMEMBERS", "inspraak:participant-ideas:" + pid)
+        self.assertEqual(sorted(members), sorted([a["id"].encode(), b["id"].encode()]))
+        want = "p-" + hashlib.blake2b(c["id"].encode(), digest_size=32).hexdigest()[:16]
+        self.assertEqual(self.r.cmd("HGET", "inspraak:participant:" + want, "name"), b"Bert")
+        self.assertEqual(self.r.cmd("HGET", "inspraak:participant:" + want, "consent_feedback"),
+                         b"0")
+
+    def test_deadletter_and_keeps_running(self):
+        before = self.r.cmd("LLEN", "inspraak:deadletter")
+        self.inject([{"raw": "dit is geen MessagePack"}], expect_acks=False)
+        dead = {"type": "dead", "id": "f-9000000000000005", "reason": "bad utf-8",
+                "raw": "\u00ff garbage"}
+        out = self.inject([dead])
+        self.assertEqual(out["ack"], [dead["id"]])
+        after = idea(904, activity="extra", id="f-9000000000000006", wijk="WK091798")
+        self.assertEqual(self.inject([after])["stored"], [after["id"]])
+        entries = [json.loads(e) for e in self.r.cmd("LRANGE", "inspraak:deadletter", 0, -1)]
+        self.assertEqual(len(entries), before + 2)
+        codes = {e["code"] for e in entries}
+        self.assertIn("unreadable", codes)
+        raws = [base64.b64decode(e["raw_base64"]) for e in entries]
+        self.assertIn(b"dit is geen MessagePack", raws)
+        self.assertIsNone(self.storage.poll())
+        status, _, _ = http_get("http://127.0.0.1:%d/healthz" % (self.base + 5))
+        self.assertEqual(status, 200)
+        status, _, body = http_get("http://127.0.0.1:%d/metrics" % (self.base + 5))
+        self.assertIn(b"inspraak_storage_deadletter_total", body)
+
+    def test_zz_walk_beyond_one_redis_page(self):
+        """More ideas than the dashboard reads per Redis page (200), with a
+        run of 250 at one ms: the walk must neither lose nor repeat any.
+        Named to run last, as it adds many ideas."""
+        bulk = [idea(1000 + n, activity="bulk", id="v-%016x" % (0xB000 + n),
+                     channel="field", received_at=T0 - 10**7 + (n if n < 200 else 500))
+                for n in range(450)]
+        self.assertEqual(len(self.inject(bulk)["ack"]), 450)
+        want = sorted(bulk, key=lambda i: (i["received_at"], i["id"].encode()), reverse=True)
+        want = [i["id"] for i in want]
+        for limit in (500, 7, 199):
+            ids, total = self.walk(limit=limit, activity="bulk")
+            self.assertEqual(ids, want, limit)
+            self.assertEqual(total, 450)
+        ids, total = self.walk(limit=60, activity="bulk", q="idee nummer")
+        self.assertEqual(ids, want)
+        self.assertEqual(total, 450)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
