@@ -168,8 +168,7 @@ static void *s_connect_all(void *sock, const char *endpoints, char *err, size_t 
     return sock;
 }
 
-static void *s_bind_at(void *sock, const char *endpoints, int instance, char *err,
-                       size_t errlen)
+static void *s_bind_at(void *sock, const char *endpoints, int instance, char *err, size_t errlen)
 {
     char ep[512];
     if (bus_endpoint_at(endpoints, instance, ep, sizeof ep) < 0) {
@@ -267,8 +266,8 @@ static void s_drain(void *sock)
     }
 }
 
-int bus_recv(void *sock, char *topic, size_t topic_size, char **data, size_t *len,
-             size_t max_len, int flags)
+int bus_recv(void *sock, char *topic, size_t topic_size, char **data, size_t *len, size_t max_len,
+             int flags)
 {
     int zf = (flags & BUS_DONTWAIT) ? ZMQ_DONTWAIT : 0;
     zmq_msg_t first, body;

@@ -41,8 +41,8 @@
 #include "metrics.h"
 #include "xalloc.h"
 
-#define SEND_ROUND 256   /* records per spool_send_due() round */
-#define ACK_ROUND 1000   /* acks read per wake, so sending is not starved */
+#define SEND_ROUND 256 /* records per spool_send_due() round */
+#define ACK_ROUND 1000 /* acks read per wake, so sending is not starved */
 #define POLL_MS 100
 
 struct intake {
@@ -91,8 +91,8 @@ static void s_read_acks(intake_t *self)
     for (int i = 0; i < ACK_ROUND; i++) {
         char topic[BUS_MAX_TOPIC], *data = NULL;
         size_t len = 0;
-        if (bus_recv(self->sub, topic, sizeof topic, &data, &len, PROTO_MAX_MESSAGE,
-                     BUS_DONTWAIT) < 0) {
+        if (bus_recv(self->sub, topic, sizeof topic, &data, &len, PROTO_MAX_MESSAGE, BUS_DONTWAIT) <
+            0) {
             if (errno == EAGAIN || errno == ETERM)
                 return;
             if (errno != EINTR)
@@ -150,8 +150,8 @@ static void *s_run(void *arg)
             spool_clear_wakeup(self->spool);
         if (items[0].revents & ZMQ_POLLIN)
             s_read_acks(self);
-        int n = spool_send_due(self->spool, s_mono_ms(), self->cfg.resend_ms, SEND_ROUND,
-                               s_send, self);
+        int n =
+            spool_send_due(self->spool, s_mono_ms(), self->cfg.resend_ms, SEND_ROUND, s_send, self);
         more = n == SEND_ROUND;
         s_update_metrics(self);
     }
@@ -172,8 +172,8 @@ static void s_metrics(intake_t *self)
                                     "Spooled submissions not yet acknowledged by storage.");
     self->m_fsyncs = metrics_counter("inspraak_spool_fsyncs_total",
                                      "fsync calls on spool segments (group commit).");
-    self->m_appends = metrics_counter("inspraak_spool_appends_total",
-                                      "Records appended to the spool.");
+    self->m_appends =
+        metrics_counter("inspraak_spool_appends_total", "Records appended to the spool.");
     self->m_resent = metrics_counter("inspraak_bus_resent_total",
                                      "Spooled submissions sent again for lack of an ack.");
     self->m_acks = metrics_counter("inspraak_acks_total",
@@ -261,8 +261,8 @@ int intake_submit(intake_t *self, envelope_t *env, char *err, size_t errlen)
     if (rc < 0) {
         snprintf(err, errlen, "cannot spool %s: %s", env->id, strerror(e));
         char q[256];
-        log_error("msg=\"spool append failed\" id=%s err=\"%s\"",
-                  log_quote(q, sizeof q, env->id), strerror(e));
+        log_error("msg=\"spool append failed\" id=%s err=\"%s\"", log_quote(q, sizeof q, env->id),
+                  strerror(e));
         errno = e;
         return -1;
     }

@@ -440,8 +440,8 @@ static size_t s_collect(spool_t *self, spool_rec_t **cur, int64_t now, size_t ro
     return n;
 }
 
-int spool_send_due(spool_t *self, int64_t now_ms, long resend_ms, size_t max,
-                   spool_send_fn fn, void *arg)
+int spool_send_due(spool_t *self, int64_t now_ms, long resend_ms, size_t max, spool_send_fn fn,
+                   void *arg)
 {
     spool_rec_t *batch[SEND_BATCH];
     long cap = resend_ms > SPOOL_MAX_DELAY_MS ? resend_ms : SPOOL_MAX_DELAY_MS;

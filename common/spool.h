@@ -52,14 +52,14 @@
 typedef struct spool spool_t;
 
 typedef struct {
-    uint64_t appended;   /* records appended since start */
-    uint64_t fsyncs;     /* fsync calls since start (appended/fsyncs = group size) */
-    uint64_t acked;      /* acks applied since start */
-    uint64_t sent;       /* first sends */
-    uint64_t resent;     /* re-sends */
-    uint64_t replayed;   /* pending records found at start */
-    uint64_t pending;    /* records not yet acknowledged, now */
-    uint64_t segments;   /* segment files on disk, now */
+    uint64_t appended; /* records appended since start */
+    uint64_t fsyncs;   /* fsync calls since start (appended/fsyncs = group size) */
+    uint64_t acked;    /* acks applied since start */
+    uint64_t sent;     /* first sends */
+    uint64_t resent;   /* re-sends */
+    uint64_t replayed; /* pending records found at start */
+    uint64_t pending;  /* records not yet acknowledged, now */
+    uint64_t segments; /* segment files on disk, now */
 } spool_stats_t;
 
 /* Opens (creating) the folder and replays it. Returns NULL with err set. */
@@ -88,8 +88,8 @@ typedef int (*spool_send_fn)(const char *id, const void *data, size_t len, void 
  * now_ms may come from any clock that only moves forward (the intake uses
  * CLOCK_MONOTONIC); use the same clock on every call. fn runs without the
  * spool's lock held, so it may call spool_ack(). */
-int spool_send_due(spool_t *self, int64_t now_ms, long resend_ms, size_t max,
-                   spool_send_fn fn, void *arg);
+int spool_send_due(spool_t *self, int64_t now_ms, long resend_ms, size_t max, spool_send_fn fn,
+                   void *arg);
 
 /* A file descriptor that becomes readable when records were appended, for a
  * poll loop; spool_clear_wakeup() empties it. */

@@ -92,8 +92,7 @@ static void s_put32(char *p, uint32_t v)
 
 /* Writes one record into out (which holds SPOOL_HEADER + 2 + id_len + len
  * bytes) and returns its size. */
-size_t spool_record_encode(char *out, const char *id, size_t id_len, const void *data,
-                           size_t len)
+size_t spool_record_encode(char *out, const char *id, size_t id_len, const void *data, size_t len)
 {
     size_t body = 2 + id_len + len;
     memcpy(out, SPOOL_MAGIC, 4);

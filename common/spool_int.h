@@ -33,8 +33,8 @@
 /* One segment file on disk. */
 typedef struct spool_seg {
     uint64_t seq;
-    size_t live;       /* pending records in this file */
-    char **acked;      /* ids acknowledged from this file (for acks.log) */
+    size_t live;  /* pending records in this file */
+    char **acked; /* ids acknowledged from this file (for acks.log) */
     size_t n_acked, cap_acked;
     struct spool_seg *next; /* ascending seq */
 } spool_seg_t;
@@ -44,11 +44,11 @@ typedef struct spool_rec {
     char *id;
     char *data;
     size_t len;
-    uint64_t gen;      /* append order; durable when gen <= synced_gen */
-    int64_t next_due;  /* ms; 0 = at once */
-    long delay;        /* last delay used; 0 = never sent */
-    int busy;          /* handed to a send callback right now */
-    bool gone;         /* acknowledged (or failed) while busy: free when idle */
+    uint64_t gen;     /* append order; durable when gen <= synced_gen */
+    int64_t next_due; /* ms; 0 = at once */
+    long delay;       /* last delay used; 0 = never sent */
+    int busy;         /* handed to a send callback right now */
+    bool gone;        /* acknowledged (or failed) while busy: free when idle */
     spool_seg_t *seg;
     struct spool_rec *prev, *next; /* append order */
     struct spool_rec *hnext;       /* hash chain */
@@ -59,7 +59,7 @@ struct spool {
     int dir_fd;
     int lock_fd; /* flock: one process per spool folder */
     int wake_fd;
-    int ack_fd;  /* acks.log, O_APPEND */
+    int ack_fd; /* acks.log, O_APPEND */
 
     pthread_mutex_t lock;
     pthread_cond_t cond;
@@ -89,8 +89,7 @@ spool_seg_t *spool_seg_add(spool_t *self, uint64_t seq);
 int spool_seg_path(const spool_t *self, uint64_t seq, char *buf, size_t size);
 void spool_seg_note_ack(spool_seg_t *seg, const char *id);
 void spool_seg_free(spool_seg_t *seg);
-size_t spool_record_encode(char *out, const char *id, size_t id_len, const void *data,
-                           size_t len);
+size_t spool_record_encode(char *out, const char *id, size_t id_len, const void *data, size_t len);
 int spool_write_all(int fd, const char *buf, size_t len);
 int spool_open_segment(spool_t *self, uint64_t seq, char *err, size_t errlen);
 int spool_trim_locked(spool_t *self);

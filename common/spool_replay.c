@@ -57,7 +57,7 @@ typedef struct {
     ackset_t acks;
     spool_rec_t **rescued; /* records from corrupt segments, to write again */
     size_t n_rescued, cap_rescued;
-    uint64_t *corrupt;     /* seqs of segments to move to corrupt/ */
+    uint64_t *corrupt; /* seqs of segments to move to corrupt/ */
     size_t n_corrupt;
 } replay_t;
 
@@ -363,8 +363,8 @@ int spool_replay(spool_t *self, char *err, size_t errlen)
     }
     for (size_t i = 0; i < n; i++)
         if (s_replay_segment(&rp, seqs[i], i + 1 == n) < 0) {
-            snprintf(err, errlen, "cannot read segment %llu in %s: %s",
-                     (unsigned long long)seqs[i], self->dir, strerror(errno));
+            snprintf(err, errlen, "cannot read segment %llu in %s: %s", (unsigned long long)seqs[i],
+                     self->dir, strerror(errno));
             goto out;
         }
     if (spool_open_segment(self, n ? seqs[n - 1] + 1 : 1, err, errlen) < 0)

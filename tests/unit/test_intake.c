@@ -197,8 +197,7 @@ static void test_submit_ack_restart(void **state)
     }
 
     /* The metrics reflect the spool (updated by the sender thread). */
-    for (int i = 0; i < 2000 && metric_value(metrics_gauge("inspraak_spool_pending", "")) != 2;
-         i++)
+    for (int i = 0; i < 2000 && metric_value(metrics_gauge("inspraak_spool_pending", "")) != 2; i++)
         usleep(5000);
     assert_true(metric_value(metrics_gauge("inspraak_spool_pending", "")) == 2);
     assert_true(metric_value(metrics_counter("inspraak_spool_appends_total", "")) >= 3);

@@ -109,8 +109,7 @@ static int s_collect(const char *id, const void *data, size_t len, void *arg)
         return -1;
     if (seen->n < 64) {
         snprintf(seen->ids[seen->n], sizeof seen->ids[0], "%s", id);
-        snprintf(seen->data[seen->n], sizeof seen->data[0], "%.*s", (int)len,
-                 (const char *)data);
+        snprintf(seen->data[seen->n], sizeof seen->data[0], "%.*s", (int)len, (const char *)data);
     }
     seen->n++;
     return 0;
@@ -266,7 +265,8 @@ static void test_torn_tail(void **state)
     s_newest(seg, sizeof seg);
     off_t good = s_size(seg);
     /* Half a record: a header that promises more bytes than follow. */
-    const char torn[] = "ISP1\x40\x00\x00\x00\x12\x34\x56\x78\x03\x00" "f-3par";
+    const char torn[] = "ISP1\x40\x00\x00\x00\x12\x34\x56\x78\x03\x00"
+                        "f-3par";
     s_append_bytes(seg, torn, sizeof torn - 1);
 
     s = s_open();
@@ -279,7 +279,8 @@ static void test_torn_tail(void **state)
     /* A complete record whose crc is wrong, at the very end: also torn. */
     s_newest(seg, sizeof seg);
     good = s_size(seg);
-    const char badcrc[] = "ISP1\x06\x00\x00\x00\x00\x00\x00\x00\x03\x00" "f-4x";
+    const char badcrc[] = "ISP1\x06\x00\x00\x00\x00\x00\x00\x00\x03\x00"
+                          "f-4x";
     s_append_bytes(seg, badcrc, sizeof badcrc - 1);
     s = s_open();
     assert_int_equal(s_stats(s).pending, 3);
@@ -475,8 +476,7 @@ static void test_kill_during_append(void **state)
             fail_msg("id %s was accepted but is lost", id);
     }
     assert_true(s_stats(s).pending >= (uint64_t)n);
-    print_message("kill -9: %d accepted, %llu found\n", n,
-                  (unsigned long long)s_stats(s).pending);
+    print_message("kill -9: %d accepted, %llu found\n", n, (unsigned long long)s_stats(s).pending);
     spool_destroy(&s);
     free(got);
 }
