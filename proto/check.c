@@ -9,10 +9,11 @@
  *   Hand-written on purpose. msgpack-c's C API has no unpack limits: for an
  *   array or map header it reserves zone memory for the DECLARED count
  *   before reading a single element, so a 5-byte array32 header claiming
- *   4 billion items asks for ~100 GB, and deep nesting grows its stack.
- *   (The C++ API has unpack_limit; the C API does not.) So every decoder
- *   first walks the raw bytes here, iteratively, with a fixed-size stack
- *   and no allocation, and only then hands them to msgpack_unpack().
+ *   4 billion items asks for tens of gigabytes; nesting is bounded only by
+ *   its parse stack (32 levels). (The C++ API has unpack_limit; the C API
+ *   has nothing of the kind.) So every decoder first walks the raw bytes
+ *   here, iteratively, with a fixed-size stack and no allocation, and only
+ *   then hands them to msgpack_unpack().
  *
  *   What is checked: the message is at most max_len bytes and holds
  *   exactly one object; containers nest at most max_depth deep; all map
@@ -94,7 +95,7 @@ typedef struct {
     size_t pos;
 } s_cursor_t;
 
-/* Reads an n-byte big-endian length at pos; 0 when it does not fit. */
+/* Reads an n-byte big-endian length at pos; -1 when the bytes run out. */
 static int s_read_be(s_cursor_t *c, int n, uint64_t *out)
 {
     if (c->len - c->pos < (size_t)n)
