@@ -135,24 +135,70 @@ static int s_header(s_cursor_t *c, uint64_t *count)
         return H_MAP;
     }
     switch (t) {
-    case 0xcc: case 0xd0: *count = 1; return H_SCALAR;
-    case 0xcd: case 0xd1: *count = 2; return H_SCALAR;
-    case 0xca: case 0xce: case 0xd2: *count = 4; return H_SCALAR;
-    case 0xcb: case 0xcf: case 0xd3: *count = 8; return H_SCALAR;
-    case 0xd4: *count = 2; return H_DATA; /* fixext: type byte + data */
-    case 0xd5: *count = 3; return H_DATA;
-    case 0xd6: *count = 5; return H_DATA;
-    case 0xd7: *count = 9; return H_DATA;
-    case 0xd8: *count = 17; return H_DATA;
-    case 0xc4: case 0xd9: ln = 1; break;
-    case 0xc5: case 0xda: ln = 2; break;
-    case 0xc6: case 0xdb: ln = 4; break;
-    case 0xc7: ln = 1; break;
-    case 0xc8: ln = 2; break;
-    case 0xc9: ln = 4; break;
-    case 0xdc: case 0xde: ln = 2; break;
-    case 0xdd: case 0xdf: ln = 4; break;
-    default: return H_BAD; /* 0xc1 */
+    case 0xcc:
+    case 0xd0:
+        *count = 1;
+        return H_SCALAR;
+    case 0xcd:
+    case 0xd1:
+        *count = 2;
+        return H_SCALAR;
+    case 0xca:
+    case 0xce:
+    case 0xd2:
+        *count = 4;
+        return H_SCALAR;
+    case 0xcb:
+    case 0xcf:
+    case 0xd3:
+        *count = 8;
+        return H_SCALAR;
+    case 0xd4:
+        *count = 2;
+        return H_DATA; /* fixext: type byte + data */
+    case 0xd5:
+        *count = 3;
+        return H_DATA;
+    case 0xd6:
+        *count = 5;
+        return H_DATA;
+    case 0xd7:
+        *count = 9;
+        return H_DATA;
+    case 0xd8:
+        *count = 17;
+        return H_DATA;
+    case 0xc4:
+    case 0xd9:
+        ln = 1;
+        break;
+    case 0xc5:
+    case 0xda:
+        ln = 2;
+        break;
+    case 0xc6:
+    case 0xdb:
+        ln = 4;
+        break;
+    case 0xc7:
+        ln = 1;
+        break;
+    case 0xc8:
+        ln = 2;
+        break;
+    case 0xc9:
+        ln = 4;
+        break;
+    case 0xdc:
+    case 0xde:
+        ln = 2;
+        break;
+    case 0xdd:
+    case 0xdf:
+        ln = 4;
+        break;
+    default:
+        return H_BAD; /* 0xc1 */
     }
     if (s_read_be(c, ln, count) < 0)
         return H_SHORT;
@@ -216,8 +262,7 @@ int proto_check(const char *buf, size_t len, size_t max_len, int max_depth, size
                 return -1;
             }
             if (top + 1 > max_depth) {
-                proto_err_set(err, "too_deep", "nesting deeper than %d at byte %zu", max_depth,
-                              at);
+                proto_err_set(err, "too_deep", "nesting deeper than %d at byte %zu", max_depth, at);
                 return -1;
             }
             if (h == H_MAP)

@@ -67,9 +67,8 @@ int proto_enc_finish(proto_enc_t *enc, char **buf, size_t *len)
 {
     *buf = NULL;
     *len = 0;
-    if (!enc->failed && proto_check(enc->sb.data, enc->sb.size, PROTO_MAX_MESSAGE,
-                                    PROTO_MAX_DEPTH, PROTO_MAX_ITEMS, PROTO_MAX_STRING,
-                                    enc->err) < 0)
+    if (!enc->failed && proto_check(enc->sb.data, enc->sb.size, PROTO_MAX_MESSAGE, PROTO_MAX_DEPTH,
+                                    PROTO_MAX_ITEMS, PROTO_MAX_STRING, enc->err) < 0)
         enc->failed = true;
     if (enc->failed) {
         msgpack_sbuffer_destroy(&enc->sb);
@@ -292,8 +291,7 @@ int proto_map_decode(const msgpack_object *map, const proto_field_t *fields, int
             continue;
         }
         if (seen & (1ull << i)) {
-            proto_err_set(err, "bad_field", "field \"%s.%s\" appears twice", where,
-                          fields[i].name);
+            proto_err_set(err, "bad_field", "field \"%s.%s\" appears twice", where, fields[i].name);
             return -1;
         }
         seen |= 1ull << i;
@@ -313,8 +311,8 @@ int proto_unpack(const char *buf, size_t len, msgpack_zone *zone, msgpack_object
         proto_err_set(err, "malformed", "no buffer");
         return -1;
     }
-    if (proto_check(buf, len, PROTO_MAX_MESSAGE, PROTO_MAX_DEPTH, PROTO_MAX_ITEMS,
-                    PROTO_MAX_STRING, err) < 0)
+    if (proto_check(buf, len, PROTO_MAX_MESSAGE, PROTO_MAX_DEPTH, PROTO_MAX_ITEMS, PROTO_MAX_STRING,
+                    err) < 0)
         return -1;
     size_t off = 0;
     msgpack_unpack_return r = msgpack_unpack(buf, len, &off, zone, obj);

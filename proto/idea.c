@@ -246,8 +246,8 @@ int proto_idea_from(const msgpack_object *obj, idea_t *idea, proto_err_t *err)
     idea_init(idea);
     if (proto_map_decode(obj, s_idea_fields, N_IDEA, idea, &idea->extra, found, "idea", err) < 0)
         goto fail;
-    if (s_pair(found[IDEA_LAT], found[IDEA_LON], "idea", "lat", "lon", &idea->has_location,
-               err) < 0)
+    if (s_pair(found[IDEA_LAT], found[IDEA_LON], "idea", "lat", "lon", &idea->has_location, err) <
+        0)
         goto fail;
     if (idea->has_location &&
         (idea->lat < -90 || idea->lat > 90 || idea->lon < -180 || idea->lon > 180)) {
@@ -259,8 +259,8 @@ int proto_idea_from(const msgpack_object *obj, idea_t *idea, proto_err_t *err)
         if (proto_map_decode(found[IDEA_SOURCE], s_source_fields, N_SOURCE, s, &s->extra, sfound,
                              "idea.source", err) < 0)
             goto fail;
-        if (s_pair(sfound[SRC_START], sfound[SRC_END], "idea.source", "start", "end",
-                   &s->has_times, err) < 0)
+        if (s_pair(sfound[SRC_START], sfound[SRC_END], "idea.source", "start", "end", &s->has_times,
+                   err) < 0)
             goto fail;
     }
     return 0;

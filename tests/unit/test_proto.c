@@ -357,7 +357,10 @@ static void test_check_limits(void **state)
     assert_int_equal(s_check("", 0, "malformed"), -1);
     assert_int_equal(s_check("\xc0\xc0", 2, "malformed"), -1); /* trailing bytes */
     assert_int_equal(s_check("\x91\xc1", 2, "malformed"), -1);
-    assert_int_equal(s_check("\xd9\x05" "abc", 5, "malformed"), -1);
+    assert_int_equal(s_check("\xd9\x05"
+                             "abc",
+                             5, "malformed"),
+                     -1);
     assert_int_equal(s_check("\xcb\x00\x00", 3, "malformed"), -1);
     assert_int_equal(s_check("\xc7\x02\x01\xaa\xbb", 5, NULL), 0); /* ext8 */
     assert_int_equal(s_check("\xd6\x01\x00\x00\x00\x00", 6, NULL), 0);
@@ -421,20 +424,43 @@ static void test_bad_fields(void **state)
     assert_int_equal(s_decode_idea_with(L("\xa4text\xa2ok"), &err), 0);
     assert_int_equal(s_decode_idea_with(L("\xa4text\xc0"), &err), 0);
     s_bad(L("\xa4text\x07"), "bad_field", "idea.text");
-    s_bad(L("\xa4text\xa2\xc3\x28"), "bad_field", "idea.text");   /* bad UTF-8 */
-    s_bad(L("\xa4text\xa2\xc0\xaf"), "bad_field", "idea.text");   /* overlong */
+    s_bad(L("\xa4text\xa2\xc3\x28"), "bad_field", "idea.text");     /* bad UTF-8 */
+    s_bad(L("\xa4text\xa2\xc0\xaf"), "bad_field", "idea.text");     /* overlong */
     s_bad(L("\xa4text\xa3\xed\xa0\x80"), "bad_field", "idea.text"); /* surrogate */
-    s_bad(L("\xa4text\xa3" "a\0b"), "bad_field", "idea.text");
-    s_bad(L("\xa6themes\x94\xa1" "a\xa1" "b\xa1" "c\xa1" "d"), "bad_field", "idea.themes");
-    s_bad(L("\xa6themes\xa1" "a"), "bad_field", "idea.themes");
+    s_bad(L("\xa4text\xa3"
+            "a\0b"),
+          "bad_field", "idea.text");
+    s_bad(L("\xa6themes\x94\xa1"
+            "a\xa1"
+            "b\xa1"
+            "c\xa1"
+            "d"),
+          "bad_field", "idea.themes");
+    s_bad(L("\xa6themes\xa1"
+            "a"),
+          "bad_field", "idea.themes");
     s_bad(L("\xa6themes\x91\x01"), "bad_field", "idea.themes");
-    s_bad(L("\xa3pii\x99\xa1" "a\xa1" "a\xa1" "a\xa1" "a\xa1" "a\xa1" "a\xa1" "a\xa1" "a\xa1" "a"), "bad_field", "idea.pii");
+    s_bad(L("\xa3pii\x99\xa1"
+            "a\xa1"
+            "a\xa1"
+            "a\xa1"
+            "a\xa1"
+            "a\xa1"
+            "a\xa1"
+            "a\xa1"
+            "a\xa1"
+            "a"),
+          "bad_field", "idea.pii");
     s_bad(L("\xa3lat\xcb\x40\x49\x00\x00\x00\x00\x00\x00"), "bad_field", "lon");
     s_bad(L("\xabreceived_at\xa1x"), "bad_field", "idea.received_at");
-    s_bad(L("\xaa" "classified\x01"), "bad_field", "idea.classified");
+    s_bad(L("\xaa"
+            "classified\x01"),
+          "bad_field", "idea.classified");
     s_bad(L("\xa6source\x01"), "bad_field", "idea.source");
     s_bad(L("\xa6source\x81\xa5start\x01"), "bad_field", "end");
-    s_bad(L("\xa6source\x81\xa7" "subject\x01"), "bad_field", "idea.source.subject");
+    s_bad(L("\xa6source\x81\xa7"
+            "subject\x01"),
+          "bad_field", "idea.source.subject");
 }
 
 static void test_envelope_errors(void **state)
@@ -450,17 +476,32 @@ static void test_envelope_errors(void **state)
     assert_string_equal(err.code, "missing_field");
     assert_int_equal(envelope_decode(L("\x82\xa1v\x01\xa4type\xa4idea"), &e, &err), -1);
     assert_string_equal(err.code, "missing_field"); /* idea needs "idea" */
-    assert_int_equal(envelope_decode(L("\x82\xa1v\xa1" "1\xa4type\xa3" "ack"), &e, &err), -1);
+    assert_int_equal(envelope_decode(L("\x82\xa1v\xa1"
+                                       "1\xa4type\xa3"
+                                       "ack"),
+                                     &e, &err),
+                     -1);
     assert_string_equal(err.code, "bad_field");
-    assert_int_equal(envelope_decode(L("\x82\xa1v\xff\xa4type\xa3" "ack"), &e, &err), -1);
+    assert_int_equal(envelope_decode(L("\x82\xa1v\xff\xa4type\xa3"
+                                       "ack"),
+                                     &e, &err),
+                     -1);
     assert_string_equal(err.code, "unknown_version");
-    assert_int_equal(envelope_decode(L("\x83\xa1v\x01\xa4type\xa3" "ack\xa4type\xa3" "ack"), &e, &err),
+    assert_int_equal(envelope_decode(L("\x83\xa1v\x01\xa4type\xa3"
+                                       "ack\xa4type\xa3"
+                                       "ack"),
+                                     &e, &err),
                      -1);
     assert_string_equal(err.code, "bad_field"); /* a key twice */
-    assert_int_equal(envelope_decode(L("\x83\xa1v\x01\xa4type\xa3" "ack\xa3raw\xa1x"), &e, &err),
+    assert_int_equal(envelope_decode(L("\x83\xa1v\x01\xa4type\xa3"
+                                       "ack\xa3raw\xa1x"),
+                                     &e, &err),
                      -1);
     assert_string_equal(err.code, "bad_field");
-    assert_int_equal(envelope_decode(L("\x82\xa1v\x01\xa4type\xa3" "ack"), &e, &err), 0);
+    assert_int_equal(envelope_decode(L("\x82\xa1v\x01\xa4type\xa3"
+                                       "ack"),
+                                     &e, &err),
+                     0);
     assert_int_equal(e.type, ENV_ACK);
     envelope_clear(&e);
     assert_int_equal(envelope_decode(NULL, 0, &e, &err), -1);
@@ -472,7 +513,10 @@ static void test_envelope_errors(void **state)
 static void test_empty_unknown_values_round_trip(void **state)
 {
     (void)state;
-    static const char in[] = "\x85\xa1v\x01\xa4type\xa3" "ack\xa0\xa0\xa1" "b\xc4\x00\xa1" "c\x90";
+    static const char in[] = "\x85\xa1v\x01\xa4type\xa3"
+                             "ack\xa0\xa0\xa1"
+                             "b\xc4\x00\xa1"
+                             "c\x90";
     envelope_t e;
     proto_err_t err;
     char *out;
@@ -482,7 +526,11 @@ static void test_empty_unknown_values_round_trip(void **state)
     assert_int_equal(envelope_encode(&e, &out, &len, &err), 0);
     /* Known keys first (nil where empty), then the three unknown pairs. */
     assert_true(len > 9);
-    assert_memory_equal(out + len - 9, "\xa0\xa0\xa1" "b\xc4\x00\xa1" "c\x90", 9);
+    assert_memory_equal(out + len - 9,
+                        "\xa0\xa0\xa1"
+                        "b\xc4\x00\xa1"
+                        "c\x90",
+                        9);
     free(out);
     envelope_clear(&e);
 }

@@ -48,12 +48,28 @@ static void s_rand_set(char **field)
 static void s_rand_idea(idea_t *i)
 {
     idea_init(i);
-    char **strs[] = {&i->id, &i->channel, &i->activity, &i->target_group, &i->text,
-                     &i->title, &i->wijk, &i->buurt, &i->postcode, &i->question,
-                     &i->participant_id, &i->sentiment, &i->language, &i->cluster,
-                     &i->status, &i->source.message_id, &i->source.subject,
-                     &i->source.video_id, &i->source.context, &i->source.device_id,
-                     &i->source.local_id, &i->source.idempotency_key};
+    char **strs[] = {&i->id,
+                     &i->channel,
+                     &i->activity,
+                     &i->target_group,
+                     &i->text,
+                     &i->title,
+                     &i->wijk,
+                     &i->buurt,
+                     &i->postcode,
+                     &i->question,
+                     &i->participant_id,
+                     &i->sentiment,
+                     &i->language,
+                     &i->cluster,
+                     &i->status,
+                     &i->source.message_id,
+                     &i->source.subject,
+                     &i->source.video_id,
+                     &i->source.context,
+                     &i->source.device_id,
+                     &i->source.local_id,
+                     &i->source.idempotency_key};
     for (size_t k = 0; k < sizeof(strs) / sizeof(strs[0]); k++)
         s_rand_set(strs[k]);
     i->received_at = (int64_t)s_rand() * 1000003 - 5000000;
@@ -255,9 +271,9 @@ static void test_idea_json(void **state)
     idea_add_theme(&i, "groen");
     json_t *j = idea_to_json(&i);
     static const char *const keys[] = {
-        "id", "channel", "activity", "target_group", "received_at", "text", "title",
-        "wijk", "buurt", "question", "themes", "sentiment", "language", "cluster",
-        "status", "pii", "location", "postcode", "source"};
+        "id",     "channel", "activity", "target_group", "received_at", "text",     "title",
+        "wijk",   "buurt",   "question", "themes",       "sentiment",   "language", "cluster",
+        "status", "pii",     "location", "postcode",     "source"};
     for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
         if (!json_object_get(j, keys[k]))
             fail_msg("key %s missing", keys[k]);
@@ -270,8 +286,7 @@ static void test_idea_json(void **state)
     assert_string_equal(json_string_value(json_array_get(json_object_get(j, "themes"), 0)),
                         "groen");
     json_t *src = json_object_get(j, "source");
-    assert_string_equal(json_string_value(json_object_get(src, "message_id")),
-                        "<m1@example.org>");
+    assert_string_equal(json_string_value(json_object_get(src, "message_id")), "<m1@example.org>");
     assert_null(json_object_get(src, "video_id"));
     json_decref(j);
 
