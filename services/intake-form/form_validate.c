@@ -260,14 +260,15 @@ static void s_check_postcode(form_t *f)
     /* Any Dutch postcode is kept, also outside Heerlen (6411-6422): people
      * from around the town have a say too. */
     if (postcode_normalise(v, out, sizeof out) < 0)
-        s_error(f, FORM_POSTCODE, "Dit is geen Nederlandse postcode. Schrijf bijvoorbeeld 6411 AB.");
+        s_error(f, FORM_POSTCODE,
+                "Dit is geen Nederlandse postcode. Schrijf bijvoorbeeld 6411 AB.");
     else
         f->clean[FORM_POSTCODE] = xstrdup(out);
     free(v);
 }
 
-static void s_check_choice(form_t *f, form_field_t i, const char *const *allowed,
-                           const char *def, const char *msg)
+static void s_check_choice(form_t *f, form_field_t i, const char *const *allowed, const char *def,
+                           const char *msg)
 {
     char *v = f->err[i] ? NULL : s_trim(f->raw[i]);
     s_lower(v);

@@ -68,7 +68,7 @@ typedef struct {
     char *key;                     /* hidden form field "sleutel", or NULL */
     const char *err[FORM_NFIELDS]; /* Dutch message per field, NULL when fine */
     int n_errors;
-    char *clean[FORM_NFIELDS];     /* after form_validate(): clean values or NULL */
+    char *clean[FORM_NFIELDS]; /* after form_validate(): clean values or NULL */
 } form_t;
 
 /* Field names: Dutch in the HTML form, English in the API. */

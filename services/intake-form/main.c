@@ -60,13 +60,18 @@
 
 #define HTML_TYPE "text/html; charset=utf-8"
 
-#define MSG_UNAVAILABLE                                                                       \
+#define MSG_UNAVAILABLE                                                                            \
     "Het lukt nu niet om uw idee op te slaan. Probeer het over een paar minuten opnieuw."
 #define MSG_TOO_MANY "U stuurt veel in korte tijd. Wacht even en probeer het dan opnieuw."
 
-static const char *const s_codes[] = {"validation_failed", "invalid_json",
-                                      "unsupported_media_type", "invalid_idempotency_key",
-                                      "bad_form", "too_many_requests", "unavailable", NULL};
+static const char *const s_codes[] = {"validation_failed",
+                                      "invalid_json",
+                                      "unsupported_media_type",
+                                      "invalid_idempotency_key",
+                                      "bad_form",
+                                      "too_many_requests",
+                                      "unavailable",
+                                      NULL};
 
 typedef struct {
     config_t cfg;
@@ -251,8 +256,7 @@ static void s_api_error(s_app_t *app, http_res_t *res, int status, const char *c
 
 /* Checks the request's form; returns the parsed body, or NULL with res
  * filled with the error. */
-static json_t *s_api_parse(s_app_t *app, const http_req_t *req, http_res_t *res,
-                           const char **key)
+static json_t *s_api_parse(s_app_t *app, const http_req_t *req, http_res_t *res, const char **key)
 {
     char ctype[128];
     const char *ct = http_content_type(req, ctype, sizeof ctype);
@@ -276,8 +280,7 @@ static json_t *s_api_parse(s_app_t *app, const http_req_t *req, http_res_t *res,
     if (!root || !json_is_object(root)) {
         json_decref(root);
         s_api_error(app, res, 400, "invalid_json",
-                    "Dit is geen geldige JSON. Stuur een object, zoals {\"text\": \"...\"}.",
-                    NULL);
+                    "Dit is geen geldige JSON. Stuur een object, zoals {\"text\": \"...\"}.", NULL);
         return NULL;
     }
     return root;
@@ -414,8 +417,8 @@ int main(void)
     int sig = 0;
     sigwait(&stop, &sig);
     log_info("msg=\"stopping\" signal=%d", sig);
-    http_server_destroy(&srv);       /* no new ideas; running requests finish */
-    intake_destroy(&app.intake);     /* then the sender thread */
+    http_server_destroy(&srv);   /* no new ideas; running requests finish */
+    intake_destroy(&app.intake); /* then the sender thread */
     ratelimit_destroy(&app.rate);
     geo_destroy(&app.geo);
     log_info("msg=\"stopped\"");

@@ -53,9 +53,9 @@ static const char s_css[] =
     ".hp{position:absolute;left:-10000px;top:auto;width:1px;height:1px;overflow:hidden}";
 
 /* Where the error summary sends people: the field, or its first option. */
-static const char *const s_anchor[FORM_NFIELDS] = {
-    "tekst", "titel", "wijk", "postcode", "vraag-nu", "doelgroep-inwoner", "naam", "email",
-    "toestemming"};
+static const char *const s_anchor[FORM_NFIELDS] = {"tekst",    "titel",    "wijk",
+                                                   "postcode", "vraag-nu", "doelgroep-inwoner",
+                                                   "naam",     "email",    "toestemming"};
 
 static FILE *s_open(char **buf, size_t *len)
 {
@@ -147,8 +147,8 @@ static void s_attrs(FILE *fp, const form_t *f, form_field_t i, bool hint)
         fputs(" aria-invalid=\"true\"", fp);
 }
 
-static void s_input(FILE *fp, const form_t *f, form_field_t i, const char *type,
-                    const char *label, const char *hint, const char *extra)
+static void s_input(FILE *fp, const form_t *f, form_field_t i, const char *type, const char *label,
+                    const char *hint, const char *extra)
 {
     s_field_top(fp, f, i, label, hint);
     fprintf(fp, "<input type=\"%s\"", type);
@@ -276,8 +276,7 @@ static void s_idea_fields(FILE *fp, const form_t *f, const geo_t *geo)
     s_input(fp, f, FORM_POSTCODE, "text", "Postcode (niet verplicht)",
             "Bijvoorbeeld 6411 AB. Zo weten we over welke buurt het gaat.",
             "autocomplete=\"postal-code\" size=\"8\"");
-    s_radios(fp, f, FORM_TARGET_GROUP, "Wie bent u?", NULL, s_tg_values, s_tg_labels,
-             "inwoner");
+    s_radios(fp, f, FORM_TARGET_GROUP, "Wie bent u?", NULL, s_tg_values, s_tg_labels, "inwoner");
 }
 
 /* Name, email and consent, with what we keep and why. */
@@ -285,7 +284,8 @@ static void s_contact_fields(FILE *fp, const form_t *f)
 {
     fputs("<fieldset class=\"veld\">\n<legend>Wilt u horen wat er met uw idee gebeurt? "
           "(niet verplicht)</legend>\n"
-          "<p class=\"hint\" id=\"toestemming-hint\">Dan hebben we uw e-mailadres nodig. Uw naam en e-mailadres "
+          "<p class=\"hint\" id=\"toestemming-hint\">Dan hebben we uw e-mailadres nodig. Uw naam "
+          "en e-mailadres "
           "bewaren we apart van uw idee. We gebruiken ze alleen om u te mailen over uw idee "
           "en de omgevingsvisie. Lees meer in de <a href=\"/privacy\">privacyverklaring</a>.</p>\n",
           fp);
@@ -310,8 +310,7 @@ static void s_contact_fields(FILE *fp, const form_t *f)
           fp);
 }
 
-char *page_form(const form_t *f, const geo_t *geo, const char *key, const char *notice,
-                size_t *len)
+char *page_form(const form_t *f, const geo_t *geo, const char *key, const char *notice, size_t *len)
 {
     char *buf = NULL;
     FILE *fp = s_open(&buf, len);
@@ -381,34 +380,33 @@ char *page_privacy(size_t *len)
     char *buf = NULL;
     FILE *fp = s_open(&buf, len);
     s_head(fp, "Privacy - " PAGE_TITLE, false);
-    fputs(
-        "<h1>Privacy: wat doen we met uw gegevens?</h1>\n"
-        "<p>De gemeente Heerlen verzamelt ideeën voor de omgevingsvisie. Hier leest u welke "
-        "gegevens we bewaren, waarom, en wat uw rechten zijn.</p>\n"
-        "<h2>Wat we bewaren</h2>\n<ul>\n"
-        "<li>Uw idee: de tekst, de titel, de wijk, de postcode, de vraag en wie u bent "
-        "(inwoner, professional of buurtorganisatie).</li>\n"
-        "<li>Het tijdstip waarop u het idee stuurde.</li>\n"
-        "<li>Alleen als u die invult: uw naam en e-mailadres. Die bewaren we apart van uw "
-        "idee.</li>\n</ul>\n"
-        "<h2>Waarom</h2>\n<ul>\n"
-        "<li>We lezen alle ideeën en gebruiken ze om de omgevingsvisie te maken.</li>\n"
-        "<li>We schrijven een verslag over wat mensen hebben gezegd. Daarin staan geen namen "
-        "of e-mailadressen.</li>\n"
-        "<li>Gaf u toestemming? Dan mailen we u over uw idee en over de omgevingsvisie. "
-        "Zonder toestemming mailen we u niet.</li>\n</ul>\n"
-        "<h2>Wie de gegevens ziet</h2>\n"
-        "<p>Alleen medewerkers van de gemeente die aan de omgevingsvisie werken. We verkopen "
-        "uw gegevens niet en geven ze niet aan anderen.</p>\n"
-        "<h2>Hoe lang</h2>\n"
-        "<p>We bewaren uw naam en e-mailadres niet langer dan nodig voor de omgevingsvisie. "
-        "Daarna halen we ze weg. Uw idee blijft dan bewaard, zonder naam.</p>\n"
-        "<h2>Uw rechten</h2>\n"
-        "<p>U mag vragen welke gegevens we van u hebben. U mag ook vragen om ze te verwijderen. "
-        "In elke e-mail staat een link om u af te melden. Neem voor vragen contact op met de "
-        "gemeente Heerlen.</p>\n"
-        "<p><a href=\"/\">Terug naar het formulier</a></p>\n",
-        fp);
+    fputs("<h1>Privacy: wat doen we met uw gegevens?</h1>\n"
+          "<p>De gemeente Heerlen verzamelt ideeën voor de omgevingsvisie. Hier leest u welke "
+          "gegevens we bewaren, waarom, en wat uw rechten zijn.</p>\n"
+          "<h2>Wat we bewaren</h2>\n<ul>\n"
+          "<li>Uw idee: de tekst, de titel, de wijk, de postcode, de vraag en wie u bent "
+          "(inwoner, professional of buurtorganisatie).</li>\n"
+          "<li>Het tijdstip waarop u het idee stuurde.</li>\n"
+          "<li>Alleen als u die invult: uw naam en e-mailadres. Die bewaren we apart van uw "
+          "idee.</li>\n</ul>\n"
+          "<h2>Waarom</h2>\n<ul>\n"
+          "<li>We lezen alle ideeën en gebruiken ze om de omgevingsvisie te maken.</li>\n"
+          "<li>We schrijven een verslag over wat mensen hebben gezegd. Daarin staan geen namen "
+          "of e-mailadressen.</li>\n"
+          "<li>Gaf u toestemming? Dan mailen we u over uw idee en over de omgevingsvisie. "
+          "Zonder toestemming mailen we u niet.</li>\n</ul>\n"
+          "<h2>Wie de gegevens ziet</h2>\n"
+          "<p>Alleen medewerkers van de gemeente die aan de omgevingsvisie werken. We verkopen "
+          "uw gegevens niet en geven ze niet aan anderen.</p>\n"
+          "<h2>Hoe lang</h2>\n"
+          "<p>We bewaren uw naam en e-mailadres niet langer dan nodig voor de omgevingsvisie. "
+          "Daarna halen we ze weg. Uw idee blijft dan bewaard, zonder naam.</p>\n"
+          "<h2>Uw rechten</h2>\n"
+          "<p>U mag vragen welke gegevens we van u hebben. U mag ook vragen om ze te verwijderen. "
+          "In elke e-mail staat een link om u af te melden. Neem voor vragen contact op met de "
+          "gemeente Heerlen.</p>\n"
+          "<p><a href=\"/\">Terug naar het formulier</a></p>\n",
+          fp);
     s_foot(fp);
     return s_close(fp, &buf);
 }

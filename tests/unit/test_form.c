@@ -128,8 +128,7 @@ static void test_title_and_name(void **state)
 {
     (void)state;
     form_t f;
-    s_form(&f, "tekst", "Een speeltuin", "titel", " Speel\r\nplek ", "naam", "Anna de Vries",
-           NULL);
+    s_form(&f, "tekst", "Een speeltuin", "titel", " Speel\r\nplek ", "naam", "Anna de Vries", NULL);
     assert_int_equal(form_validate(&f, s_geo), 0);
     assert_string_equal(f.clean[FORM_TITLE], "Speel plek");
     assert_string_equal(f.clean[FORM_NAME], "Anna de Vries");
@@ -186,8 +185,8 @@ static void test_postcode_question_group(void **state)
 {
     (void)state;
     form_t f;
-    s_form(&f, "tekst", "Meer bankjes", "postcode", " 6411 ab ", "vraag", "Toekomst",
-           "doelgroep", "buurtorganisatie", NULL);
+    s_form(&f, "tekst", "Meer bankjes", "postcode", " 6411 ab ", "vraag", "Toekomst", "doelgroep",
+           "buurtorganisatie", NULL);
     assert_int_equal(form_validate(&f, s_geo), 0);
     assert_string_equal(f.clean[FORM_POSTCODE], "6411AB");
     assert_string_equal(f.clean[FORM_QUESTION], "toekomst");
@@ -225,8 +224,7 @@ static void test_email_and_consent(void **state)
     assert_non_null(f.err[FORM_EMAIL]);
     form_clear(&f);
 
-    s_form(&f, "tekst", "Meer bankjes", "email", " anna@voorbeeld.nl ", "toestemming", "ja",
-           NULL);
+    s_form(&f, "tekst", "Meer bankjes", "email", " anna@voorbeeld.nl ", "toestemming", "ja", NULL);
     assert_int_equal(form_validate(&f, s_geo), 0);
     assert_true(f.consent);
     assert_string_equal(f.clean[FORM_EMAIL], "anna@voorbeeld.nl");
@@ -423,9 +421,18 @@ static void test_page_form_empty(void **state)
     assert_null(strstr(page, "role=\"alert\""));
     assert_null(strstr(page, "aria-invalid"));
     /* Every field has a label; the radio groups a legend. */
-    const char *labels[] = {"tekst", "titel", "wijk", "postcode", "vraag-nu", "vraag-toekomst",
-                            "doelgroep-inwoner", "doelgroep-professional",
-                            "doelgroep-buurtorganisatie", "naam", "email", "toestemming"};
+    const char *labels[] = {"tekst",
+                            "titel",
+                            "wijk",
+                            "postcode",
+                            "vraag-nu",
+                            "vraag-toekomst",
+                            "doelgroep-inwoner",
+                            "doelgroep-professional",
+                            "doelgroep-buurtorganisatie",
+                            "naam",
+                            "email",
+                            "toestemming"};
     for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++) {
         char want[64];
         snprintf(want, sizeof want, "<label for=\"%s\">", labels[i]);
