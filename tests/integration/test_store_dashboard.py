@@ -146,18 +146,7 @@ class StoreDashboard(unittest.TestCase):
         cls.base = pick_base()
         cls.redis_port = cls.base - 1
         cls.procs, cls.logs = [], []
-        cls.redis_proc = subprocess.Popen(
-            ["redis-server", "--port", str(cls.redis_port), "--bind", "127.0.0.1",
-             "--dir", cls.tmp, "--save", "", "--appendonly", "yes",
-             "--appendfsync", "always", "--logfile", os.path.join(cls.tmp, "redis.log")],
-            stdout=subprocess.DEVNULL)
-        def ping():
-            r = Redis(cls.redis_port)
-            try:
-                return r.cmd("PING") == "PONG"
-            finally:
-                r.close()
-        wait_until(ping, "redis")
+        cls.start_redis()
         cls.r = Redis(cls.redis_port)
         cls.env = dict(os.environ,
                        INSPRAAK_PORT_BASE=str(cls.base),
@@ -179,6 +168,22 @@ class StoreDashboard(unittest.TestCase):
         cls.ideas = cls.make_ideas()
         out = cls.inject(cls.ideas)
         assert sorted(out["ack"]) == sorted(i["id"] for i in cls.ideas), out
+
+    @classmethod
+    def start_redis(cls):
+        cls.redis_proc = subprocess.Popen(
+            ["redis-server", "--port", str(cls.redis_port), "--bind", "127.0.0.1",
+             "--dir", cls.tmp, "--save", "", "--appendonly", "yes",
+             "--appendfsync", "always", "--logfile", os.path.join(cls.tmp, "redis.log")],
+            stdout=subprocess.DEVNULL)
+
+        def ping():
+            r = Redis(cls.redis_port)
+            try:
+                return r.cmd("PING") == "PONG"
+            finally:
+                r.close()
+        wait_until(ping, "redis")
 
     @classmethod
     def start(cls, name):
@@ -458,6 +463,47 @@ class StoreDashboard(unittest.TestCase):
         ids, total = self.walk(limit=60, activity="bulk", q="idee nummer")
         self.assertEqual(ids, want)
         self.assertEqual(total, 450)
+
+    def test_zzz_redis_down_then_back(self):
+        """No ack while Redis is down; the idea is stored once it is back.
+        Named to run last: it restarts Redis."""
+        storage_health = "http://127.0.0.1:%d/healthz" % (self.base + 5)
+        self.r.close()
+        self.redis_proc.terminate()
+        self.redis_proc.wait(timeout=30)
+        wait_until(lambda: http_get(storage_health)[0] == 503, "storage 503")
+        self.assertEqual(http_get(self.dash + "/healthz")[0], 503)
+        status, body = self.api("/api/v1/ideas")
+        self.assertEqual(status, 503)
+        self.assertEqual(body["error"]["code"], "unavailable")
+
+        i = idea(905, activity="extra", id="f-9000000000000007", wijk="WK091797")
+        inj = subprocess.Popen([os.path.join(BIN, "bus-inject"), self.push_ep, self.events_ep],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               env=dict(os.environ, INJECT_TIMEOUT_S="120"))
+        inj.stdin.write((json.dumps(i) + "\n").encode())
+        inj.stdin.close()
+
+        def failed_writes():
+            body = http_get("http://127.0.0.1:%d/metrics" % (self.base + 5))[2].decode()
+            line = [l for l in body.splitlines()
+                    if l.startswith("inspraak_storage_redis_errors_total")][0]
+            return float(line.split()[-1]) > 0
+        wait_until(failed_writes, "a failed write", tries=2000)
+        self.assertIsNone(inj.poll())  # not acked while Redis is down
+
+        type(self).start_redis()
+        type(self).r = Redis(self.redis_port)
+        out = inj.stdout.read().decode()
+        inj.stdout.close()
+        self.assertEqual(inj.wait(timeout=120), 0)
+        self.assertIn("ack " + i["id"], out)
+        wait_until(lambda: http_get(storage_health)[0] == 200, "storage 200")
+        status, body = self.api("/api/v1/ideas/" + i["id"])
+        self.assertEqual(status, 200)
+        # What was stored before the restart survived it (AOF, fsync always).
+        status, body = self.api("/api/v1/ideas/" + self.ideas[0]["id"])
+        self.assertEqual(status, 200)
 
 
 if __name__ == "__main__":
