@@ -427,9 +427,51 @@ static void test_group_commit(void **state)
     spool_destroy(&s);
 }
 
-/* A child appends as fast as it can and reports each id whose append
- * returned 0; it is killed with SIGKILL mid-stream. Every reported id must
- * be there after reopening. */
+/* A child appends from four threads as fast as it can and reports each id
+ * whose append returned 0; it is killed with SIGKILL mid-stream. Every
+ * reported id must be there after reopening. */
+#define KILL_THREADS 4
+
+typedef struct {
+    spool_t *s;
+    int t;
+    int fd;
+} killer_t;
+
+static void *s_kill_worker(void *arg)
+{
+    killer_t *k = arg;
+    char payload[2048];
+    memset(payload, 'k', sizeof payload);
+    for (int i = 0;; i++) {
+        char id[32];
+        int v = k->t * 1000000 + i;
+        snprintf(id, sizeof id, "k-%d", v);
+        /* A 4-byte write to a pipe is atomic, so threads do not mix. */
+        if (spool_append(k->s, id, payload, sizeof payload) == 0 &&
+            write(k->fd, &v, sizeof v) != sizeof v)
+            _exit(3);
+    }
+    return NULL;
+}
+
+static void s_kill_child(int fd)
+{
+    char err[256];
+    spool_t *s = spool_new(s_dir, err, sizeof err);
+    if (!s)
+        _exit(2);
+    pthread_t th[KILL_THREADS];
+    killer_t k[KILL_THREADS];
+    for (int t = 0; t < KILL_THREADS; t++) {
+        k[t] = (killer_t){.s = s, .t = t, .fd = fd};
+        if (pthread_create(&th[t], NULL, s_kill_worker, &k[t]) != 0)
+            _exit(4);
+    }
+    pause();
+    _exit(5);
+}
+
 static void test_kill_during_append(void **state)
 {
     (void)state;
@@ -439,29 +481,19 @@ static void test_kill_during_append(void **state)
     assert_true(pid >= 0);
     if (pid == 0) {
         close(p[0]);
-        char err[256];
-        spool_t *s = spool_new(s_dir, err, sizeof err);
-        if (!s)
-            _exit(2);
-        char payload[2048];
-        memset(payload, 'k', sizeof payload);
-        for (int i = 0;; i++) {
-            char id[32];
-            snprintf(id, sizeof id, "k-%d", i);
-            if (spool_append(s, id, payload, sizeof payload) == 0 &&
-                write(p[1], &i, sizeof i) != sizeof i)
-                _exit(3);
-        }
+        s_kill_child(p[1]);
     }
     close(p[1]);
-    int *got = calloc(1000000, sizeof *got);
+    size_t cap = 1 << 20;
+    int *got = calloc(cap, sizeof *got);
     assert_non_null(got);
-    int n = 0, v;
-    while (n < 300 && read(p[0], &v, sizeof v) == sizeof v)
+    size_t n = 0;
+    int v;
+    while (n < 500 && read(p[0], &v, sizeof v) == sizeof v)
         got[n++] = v;
-    assert_int_equal(n, 300);
+    assert_int_equal(n, 500);
     kill(pid, SIGKILL);
-    while (n < 1000000 && read(p[0], &v, sizeof v) == sizeof v)
+    while (n < cap && read(p[0], &v, sizeof v) == sizeof v)
         got[n++] = v;
     close(p[0]);
     int status;
@@ -470,13 +502,13 @@ static void test_kill_during_append(void **state)
 
     spool_t *s = s_open();
     char id[32];
-    for (int i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         snprintf(id, sizeof id, "k-%d", got[i]);
         if (!spool_has(s, id))
             fail_msg("id %s was accepted but is lost", id);
     }
-    assert_true(s_stats(s).pending >= (uint64_t)n);
-    print_message("kill -9: %d accepted, %llu found\n", n, (unsigned long long)s_stats(s).pending);
+    assert_true(s_stats(s).pending >= n);
+    print_message("kill -9: %zu accepted, %llu found\n", n, (unsigned long long)s_stats(s).pending);
     spool_destroy(&s);
     free(got);
 }
