@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -335,6 +336,44 @@ static void test_corrupt_middle(void **state)
     spool_destroy(&s);
 }
 
+/* A write that fails halfway (here: the file size limit, as with a full
+ * disk) fails only that append, and leaves no garbage that would make the
+ * segment look damaged at the next start. */
+static void test_write_failure(void **state)
+{
+    (void)state;
+    spool_t *s = s_open();
+    s_append_str(s, "f-1", "one");
+    char seg[512];
+    s_newest(seg, sizeof seg);
+    struct rlimit old, lim;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, SIG_IGN);
+    lim = old;
+    lim.rlim_cur = (rlim_t)s_size(seg) + 100;
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    char big[1000];
+    memset(big, 'b', sizeof big);
+    errno = 0;
+    int rc = spool_append(s, "f-2", big, sizeof big);
+    int e = errno;
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, SIG_DFL);
+    assert_int_equal(rc, -1);
+    assert_int_equal(e, EFBIG);
+    assert_false(spool_has(s, "f-2"));
+    s_append_str(s, "f-3", "three");
+    assert_int_equal(s_stats(s).pending, 2);
+    spool_destroy(&s);
+
+    s = s_open();
+    assert_int_equal(s_stats(s).pending, 2);
+    assert_true(spool_has(s, "f-1"));
+    assert_true(spool_has(s, "f-3"));
+    assert_int_equal(s_count("corrupt", "seg-"), 0);
+    spool_destroy(&s);
+}
+
 static void test_rotation(void **state)
 {
     (void)state;
@@ -603,6 +642,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_duplicate_id, setup, teardown),
         cmocka_unit_test_setup_teardown(test_torn_tail, setup, teardown),
         cmocka_unit_test_setup_teardown(test_corrupt_middle, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_failure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rotation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kill_during_append, setup, teardown),
