@@ -61,8 +61,12 @@ $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	ar rcs $@ $^
 
+# Objects of services/NAME/ (a function, because a literal % in the rule
+# below would be replaced by the stem before the second expansion).
+svc_objs = $(patsubst %.c,$(BUILD)/%.o,$(wildcard services/$(1)/*.c))
+
 .SECONDEXPANSION:
-$(BIN)/%: $$(patsubst %.c,$(BUILD)/%.o,$$(wildcard services/$$*/*.c)) $(LIB)
+$(BIN)/%: $$(call svc_objs,$$*) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
