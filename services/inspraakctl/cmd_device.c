@@ -1,0 +1,161 @@
+/*
+ * NAME
+ *   cmd_device - inspraakctl device add|revoke|list: field-app device tokens
+ *
+ * DESCRIPTION
+ *   device add NAME prints "isd_" + 43 base64url characters once and
+ *   stores HSET inspraak:device:<NAME> token_hash created_at revoked_at ""
+ *   and SET inspraak:device-token:<hash> NAME (what intake-field looks up
+ *   for a bearer token). A device that exists and is not revoked is left
+ *   alone (exit 1); a revoked one gets a new token.
+ *   device revoke NAME sets revoked_at and deletes the device-token key, so
+ *   the token stops working at once (exit 3 for an unknown device; a
+ *   second revoke changes nothing and exits 0).
+ *   device list prints "NAME<TAB>CREATED_AT<TAB>REVOKED_AT" lines, sorted
+ *   (times in ms, REVOKED_AT empty while active).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "xalloc.h"
+
+static const char s_add_script[] =
+    "local old = redis.call('HGET', KEYS[1], 'revoked_at')\n"
+    "if old and old == '' then return 0 end\n"
+    "redis.call('HSET', KEYS[1], 'token_hash', ARGV[1], 'created_at', ARGV[2], 'revoked_at', '')\n"
+    "redis.call('SET', KEYS[2], ARGV[3])\n"
+    "return 1\n";
+
+/* 0 unknown, 1 revoked now, 2 was already revoked. */
+static const char s_revoke_script[] =
+    "local h = redis.call('HGET', KEYS[1], 'token_hash')\n"
+    "if not h then return 0 end\n"
+    "redis.call('DEL', ARGV[2] .. h)\n"
+    "if redis.call('HGET', KEYS[1], 'revoked_at') ~= '' then return 2 end\n"
+    "redis.call('HSET', KEYS[1], 'revoked_at', ARGV[1])\n"
+    "return 1\n";
+
+static int s_add(ctl_t *ctl, int argc, char **argv)
+{
+    if (argc != 2)
+        return CTL_USAGE;
+    const char *name = argv[1];
+    if (!ctl_valid_name(name)) {
+        ctl_err("a device name is 1 to %d of A-Z a-z 0-9 . _ @ -", CTL_NAME_MAX);
+        return CTL_ERR;
+    }
+    char token[CTL_TOKEN_SIZE], hash[CTL_HASH_HEX], now[32];
+    char dkey[CTL_NAME_MAX + 32], tkey[CTL_HASH_HEX + 32];
+    ctl_new_token("isd_", token);
+    ctl_token_hash(token, hash);
+    snprintf(dkey, sizeof dkey, CTL_PREFIX "device:%s", name);
+    snprintf(tkey, sizeof tkey, CTL_PREFIX "device-token:%s", hash);
+    snprintf(now, sizeof now, "%lld", (long long)ctl_now_ms());
+    const char *kv[] = {dkey, tkey, hash, now, name};
+    redisReply *r = ctl_eval(ctl, s_add_script, 2, kv, 3);
+    if (!r)
+        return CTL_ERR;
+    int made = r->type == REDIS_REPLY_INTEGER && r->integer == 1;
+    freeReplyObject(r);
+    if (!made) {
+        ctl_err("device %s already exists; revoke it first to issue a new token", name);
+        return CTL_ERR;
+    }
+    printf("%s\n", token);
+    fflush(stdout);
+    return CTL_OK;
+}
+
+static int s_revoke(ctl_t *ctl, int argc, char **argv)
+{
+    if (argc != 2)
+        return CTL_USAGE;
+    char dkey[CTL_NAME_MAX + 32], now[32];
+    if (!ctl_valid_name(argv[1])) {
+        ctl_err("no device named %s", argv[1]);
+        return CTL_NOTFOUND;
+    }
+    snprintf(dkey, sizeof dkey, CTL_PREFIX "device:%s", argv[1]);
+    snprintf(now, sizeof now, "%lld", (long long)ctl_now_ms());
+    const char *kv[] = {dkey, now, CTL_PREFIX "device-token:"};
+    redisReply *r = ctl_eval(ctl, s_revoke_script, 1, kv, 2);
+    if (!r)
+        return CTL_ERR;
+    long long rc = r->type == REDIS_REPLY_INTEGER ? r->integer : 0;
+    freeReplyObject(r);
+    if (rc == 0) {
+        ctl_err("no device named %s", argv[1]);
+        return CTL_NOTFOUND;
+    }
+    fprintf(stderr, "inspraakctl: device %s %s\n", argv[1],
+            rc == 1 ? "revoked" : "was already revoked");
+    return CTL_OK;
+}
+
+static int s_by_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int s_list(ctl_t *ctl, int argc)
+{
+    if (argc != 1)
+        return CTL_USAGE;
+    char **lines = NULL;
+    size_t got = 0, cap = 0;
+    char cursor[32] = "0";
+    const size_t plen = strlen(CTL_PREFIX "device:");
+    do {
+        redisReply *r =
+            rstore_cmd(ctl->rs, "SCAN %s MATCH " CTL_PREFIX "device:* COUNT 500", cursor);
+        if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
+            if (r)
+                freeReplyObject(r);
+            for (size_t i = 0; i < got; i++)
+                free(lines[i]);
+            free(lines);
+            return ctl_redis_err(ctl, "device list");
+        }
+        snprintf(cursor, sizeof cursor, "%s", r->element[0]->str);
+        redisReply *keys = r->element[1];
+        for (size_t i = 0; i < keys->elements; i++) {
+            const char *key = keys->element[i]->str;
+            redisReply *d = rstore_cmd(ctl->rs, "HMGET %s created_at revoked_at", key);
+            if (!d || d->type != REDIS_REPLY_ARRAY || d->elements != 2) {
+                if (d)
+                    freeReplyObject(d);
+                continue;
+            }
+            if (got == cap) {
+                cap = cap ? 2 * cap : 16;
+                lines = xrealloc(lines, cap * sizeof *lines);
+            }
+            lines[got++] = xasprintf("%s\t%s\t%s", key + plen,
+                                     d->element[0]->str ? d->element[0]->str : "",
+                                     d->element[1]->str ? d->element[1]->str : "");
+            freeReplyObject(d);
+        }
+        freeReplyObject(r);
+    } while (strcmp(cursor, "0") != 0);
+    if (got)
+        qsort(lines, got, sizeof *lines, s_by_str);
+    for (size_t i = 0; i < got; i++) {
+        printf("%s\n", lines[i]);
+        free(lines[i]);
+    }
+    free(lines);
+    return CTL_OK;
+}
+
+int cmd_device(ctl_t *ctl, int argc, char **argv)
+{
+    if (strcmp(argv[0], "add") == 0)
+        return s_add(ctl, argc, argv);
+    if (strcmp(argv[0], "revoke") == 0)
+        return s_revoke(ctl, argc, argv);
+    if (strcmp(argv[0], "list") == 0)
+        return s_list(ctl, argc);
+    return CTL_USAGE;
+}

@@ -1,0 +1,73 @@
+/*
+ * NAME
+ *   ctl - shared parts of inspraakctl (internal header)
+ *
+ * DESCRIPTION
+ *   Every command gets a ctl_t holding the Redis connection and returns
+ *   an exit code: CTL_OK 0, CTL_ERR 1 (Redis down, bad input), CTL_USAGE 2,
+ *   CTL_NOTFOUND 3. Messages for the operator go to stderr as
+ *   "inspraakctl: ..."; results go to stdout.
+ *
+ *   Redis keys written (docs/redis.md has the whole layout):
+ *     inspraak:user:<name>          hash pwhash role created_at
+ *     inspraak:token:<hex>          hash name role created_at
+ *     inspraak:token-names          hash name -> <hex>
+ *     inspraak:device:<name>        hash token_hash created_at revoked_at
+ *     inspraak:device-token:<hex>   string name (deleted on revoke)
+ *   <hex> is the hex of the BLAKE2b-256 (crypto_generichash, 32 bytes) of
+ *   the token; times are ms since the epoch, as decimal strings.
+ *
+ * OWNERSHIP
+ *   Replies from ctl_eval() are hiredis replies the caller frees with
+ *   freeReplyObject().
+ */
+#ifndef INSPRAAK_CTL_H
+#define INSPRAAK_CTL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rstore.h"
+
+#define CTL_OK 0
+#define CTL_ERR 1
+#define CTL_USAGE 2
+#define CTL_NOTFOUND 3
+
+#define CTL_PREFIX "inspraak:"
+#define CTL_NAME_MAX 64
+/* "isk_" + 43 base64url characters + NUL */
+#define CTL_TOKEN_SIZE 64
+#define CTL_HASH_HEX 65
+
+typedef struct {
+    rstore_t *rs;
+} ctl_t;
+
+/* main.c */
+void ctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Reports a failed Redis call and returns CTL_ERR. */
+int ctl_redis_err(ctl_t *ctl, const char *what);
+int64_t ctl_now_ms(void);
+/* 1 when name is 1..CTL_NAME_MAX of [A-Za-z0-9._@-]. */
+int ctl_valid_name(const char *name);
+/* prefix ("isk_", "isd_") + base64url without padding of 32 random bytes. */
+void ctl_new_token(const char *prefix, char out[CTL_TOKEN_SIZE]);
+/* Hex of BLAKE2b-256 of the token: the only form in which it is stored. */
+void ctl_token_hash(const char *token, char out[CTL_HASH_HEX]);
+/* EVAL script with nkeys keys then args (NULL-terminated list after nkeys
+ * keys, all strings). NULL on error (message printed). */
+redisReply *ctl_eval(ctl_t *ctl, const char *script, int nkeys, const char **keys_then_args,
+                     int nargs);
+/* Parses "--role R" from argv[from..argc); R must be one of allowed (NULL
+ * terminated). Returns 0 with *role set (default def), or -1. */
+int ctl_role_opt(int argc, char **argv, int from, const char *const *allowed, const char *def,
+                 const char **role);
+
+/* The commands: argv[0] is the subcommand ("add", "create", ...). */
+int cmd_user(ctl_t *ctl, int argc, char **argv);
+int cmd_token(ctl_t *ctl, int argc, char **argv);
+int cmd_device(ctl_t *ctl, int argc, char **argv);
+int cmd_participant(ctl_t *ctl, int argc, char **argv);
+
+#endif

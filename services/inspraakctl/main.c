@@ -1,0 +1,211 @@
+/*
+ * NAME
+ *   inspraakctl - administration: staff users, API tokens, field devices, participants
+ *
+ * SYNOPSIS
+ *   inspraakctl user add NAME [--role admin|staff]     (password on stdin)
+ *   inspraakctl token create NAME [--role staff|admin]
+ *   inspraakctl token revoke NAME
+ *   inspraakctl token list
+ *   inspraakctl device add NAME
+ *   inspraakctl device revoke NAME
+ *   inspraakctl device list
+ *   inspraakctl participant export EMAIL
+ *   inspraakctl participant erase EMAIL
+ *   inspraakctl help
+ *
+ * DESCRIPTION
+ *   Talks to the Redis the services use: INSPRAAK_REDIS_URL, default
+ *   redis://127.0.0.1:(INSPRAAK_PORT_BASE - 1690), the one `make run`
+ *   starts. Tokens are printed once on stdout and stored only as a hash
+ *   (ctl.h lists the keys). Results go to stdout (tokens, JSON, lists);
+ *   messages to stderr.
+ *
+ * EXIT STATUS
+ *   0 done; 1 error (Redis unreachable, bad input, already exists);
+ *   2 usage; 3 not found (user, token, device or participant).
+ */
+#include <ctype.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+#include "ctl.h"
+#include "log.h"
+#include "xalloc.h"
+
+static const char s_usage[] =
+    "usage: inspraakctl COMMAND\n"
+    "\n"
+    "  user add NAME [--role admin|staff]   add a staff user; password from stdin\n"
+    "                                       (asked twice on a terminal; at least 10 characters)\n"
+    "  token create NAME [--role staff|admin]  print a new staff API token (shown once)\n"
+    "  token revoke NAME                    revoke NAME's API token\n"
+    "  token list                           list API tokens: name, role, created\n"
+    "  device add NAME                      print a new field-app device token (shown once)\n"
+    "  device revoke NAME                   revoke a device token\n"
+    "  device list                          list devices: name, created, revoked\n"
+    "  participant export EMAIL             JSON of everything held on that person\n"
+    "  participant erase EMAIL              remove the person; their ideas stay, anonymous\n"
+    "  help                                 this text\n"
+    "\n"
+    "Redis: INSPRAAK_REDIS_URL (default redis://127.0.0.1:PORT_BASE-1690).\n"
+    "Exit status: 0 ok, 1 error, 2 usage, 3 not found.\n";
+
+void ctl_err(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("inspraakctl: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int ctl_redis_err(ctl_t *ctl, const char *what)
+{
+    ctl_err("%s: redis: %s", what, rstore_error(ctl->rs));
+    return CTL_ERR;
+}
+
+int64_t ctl_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int ctl_valid_name(const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n > CTL_NAME_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if (!isalnum(c) && c != '.' && c != '_' && c != '@' && c != '-')
+            return 0;
+    }
+    return 1;
+}
+
+void ctl_new_token(const char *prefix, char out[CTL_TOKEN_SIZE])
+{
+    unsigned char rnd[32];
+    randombytes_buf(rnd, sizeof rnd);
+    size_t p = strlen(prefix);
+    memcpy(out, prefix, p);
+    sodium_bin2base64(out + p, CTL_TOKEN_SIZE - p, rnd, sizeof rnd,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_memzero(rnd, sizeof rnd);
+}
+
+void ctl_token_hash(const char *token, char out[CTL_HASH_HEX])
+{
+    unsigned char h[32];
+    crypto_generichash(h, sizeof h, (const unsigned char *)token, strlen(token), NULL, 0);
+    sodium_bin2hex(out, CTL_HASH_HEX, h, sizeof h);
+}
+
+redisReply *ctl_eval(ctl_t *ctl, const char *script, int nkeys, const char **keys_then_args,
+                     int nargs)
+{
+    const char *argv[32];
+    size_t lens[32];
+    char nk[16];
+    int argc = 0;
+    if (nkeys + nargs + 3 > 32)
+        return NULL;
+    snprintf(nk, sizeof nk, "%d", nkeys);
+    argv[argc++] = "EVAL";
+    argv[argc++] = script;
+    argv[argc++] = nk;
+    for (int i = 0; i < nkeys + nargs; i++)
+        argv[argc++] = keys_then_args[i];
+    for (int i = 0; i < argc; i++)
+        lens[i] = strlen(argv[i]);
+    redisReply *r = rstore_cmdargv(ctl->rs, argc, argv, lens);
+    if (!r)
+        ctl_redis_err(ctl, "eval");
+    return r;
+}
+
+int ctl_role_opt(int argc, char **argv, int from, const char *const *allowed, const char *def,
+                 const char **role)
+{
+    *role = def;
+    for (int i = from; i < argc; i++) {
+        const char *v = NULL;
+        if (strcmp(argv[i], "--role") == 0 && i + 1 < argc)
+            v = argv[++i];
+        else if (strncmp(argv[i], "--role=", 7) == 0)
+            v = argv[i] + 7;
+        else {
+            ctl_err("unknown option: %s", argv[i]);
+            return -1;
+        }
+        int ok = 0;
+        for (int k = 0; allowed[k]; k++)
+            if (strcmp(v, allowed[k]) == 0)
+                ok = 1;
+        if (!ok) {
+            ctl_err("role must be admin or staff, not \"%s\"", v);
+            return -1;
+        }
+        *role = v;
+    }
+    return 0;
+}
+
+static int s_usage_err(void)
+{
+    fputs(s_usage, stderr);
+    return CTL_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return s_usage_err();
+    if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+        strcmp(argv[1], "-h") == 0) {
+        fputs(s_usage, stdout);
+        return CTL_OK;
+    }
+    int (*fn)(ctl_t *, int, char **) = NULL;
+    if (strcmp(argv[1], "user") == 0)
+        fn = cmd_user;
+    else if (strcmp(argv[1], "token") == 0)
+        fn = cmd_token;
+    else if (strcmp(argv[1], "device") == 0)
+        fn = cmd_device;
+    else if (strcmp(argv[1], "participant") == 0)
+        fn = cmd_participant;
+    if (!fn || argc < 3)
+        return s_usage_err();
+
+    log_init("inspraakctl");
+    if (sodium_init() < 0) {
+        ctl_err("libsodium cannot start");
+        return CTL_ERR;
+    }
+    config_t cfg;
+    char err[512];
+    if (config_load(&cfg, "inspraakctl", 0, err, sizeof err) < 0) {
+        ctl_err("%s", err);
+        return CTL_ERR;
+    }
+    ctl_t ctl = {.rs = rstore_new(cfg.redis_url, err, sizeof err)};
+    if (!ctl.rs) {
+        ctl_err("INSPRAAK_REDIS_URL: %s", err);
+        return CTL_ERR;
+    }
+    int rc = fn(&ctl, argc - 2, argv + 2);
+    rstore_destroy(&ctl.rs);
+    if (rc == CTL_USAGE)
+        fputs(s_usage, stderr);
+    return rc;
+}

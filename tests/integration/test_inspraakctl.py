@@ -1,0 +1,292 @@
+#!/usr/bin/env python3
+"""
+NAME
+    test_inspraakctl - bin/inspraakctl against a real redis-server
+
+DESCRIPTION
+    Starts redis-server on a spare loopback port (25xxx) with a temporary
+    folder and no persistence, runs every inspraakctl command and checks
+    the keys with redis-cli, as an operator would. A participant with two
+    ideas is written by hand in the agreed layout (docs/redis.md; the idea
+    records are MessagePack, encoded here by a small encoder because the
+    test uses the Python standard library only).
+
+    Binaries: $INSPRAAK_BIN (default ./bin). Run from the repository root.
+"""
+import hashlib
+import json
+import os
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+BIN = os.environ.get("INSPRAAK_BIN", "./bin")
+CTL = os.path.join(BIN, "inspraakctl")
+
+
+def spare_port():
+    for port in range(25600, 25999):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+                return port
+            except OSError:
+                continue
+    raise RuntimeError("no spare port in 25600..25999")
+
+
+# --- a minimal MessagePack encoder (str, int, float, bool, nil, list, dict) ---
+def mp(v):
+    if v is None:
+        return b"\xc0"
+    if v is True:
+        return b"\xc3"
+    if v is False:
+        return b"\xc2"
+    if isinstance(v, int):
+        if 0 <= v < 128:
+            return bytes([v])
+        return b"\xd3" + struct.pack(">q", v)
+    if isinstance(v, float):
+        return b"\xcb" + struct.pack(">d", v)
+    if isinstance(v, str):
+        b = v.encode()
+        if len(b) < 32:
+            return bytes([0xA0 | len(b)]) + b
+        return b"\xda" + struct.pack(">H", len(b)) + b
+    if isinstance(v, list):
+        return bytes([0x90 | len(v)]) + b"".join(mp(x) for x in v)
+    if isinstance(v, dict):
+        out = b"\xde" + struct.pack(">H", len(v))
+        for k, x in v.items():
+            out += mp(k) + mp(x)
+        return out
+    raise TypeError(type(v))
+
+
+def idea_record(idea_id, pid, text, wijk):
+    source = {k: None for k in ("message_id", "video_id", "start", "end", "device_id",
+                                "local_id", "context", "idempotency_key", "subject")}
+    return mp({
+        "id": idea_id, "channel": "form", "activity": "ideeenbus", "target_group": "inwoner",
+        "received_at": 1795000000000, "text": text, "title": None, "lat": None, "lon": None,
+        "wijk": wijk, "buurt": None, "postcode": None, "question": "toekomst",
+        "source": source, "participant_id": pid, "themes": ["groen"], "sentiment": None,
+        "language": "nl", "cluster": None, "pii": [], "status": "new", "classified": True,
+    })
+
+
+class InspraakctlTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        if not os.access(CTL, os.X_OK):
+            raise unittest.SkipTest(f"{CTL} not built")
+        cls.tmp = tempfile.mkdtemp(prefix="inspraakctl-test-")
+        cls.port = spare_port()
+        cls.redis = subprocess.Popen(
+            ["redis-server", "--port", str(cls.port), "--bind", "127.0.0.1", "--dir", cls.tmp,
+             "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(200):
+            if subprocess.run(["redis-cli", "-p", str(cls.port), "PING"], capture_output=True,
+                              text=True).stdout.strip() == "PONG":
+                break
+            time.sleep(0.05)
+        else:
+            cls.tearDownClass()
+            raise RuntimeError("redis-server did not start")
+        cls.env = dict(os.environ, INSPRAAK_REDIS_URL=f"redis://127.0.0.1:{cls.port}")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.redis.terminate()
+        cls.redis.wait()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def ctl(self, *args, stdin=""):
+        return subprocess.run([CTL, *args], input=stdin, capture_output=True, text=True,
+                              env=self.env)
+
+    def cli(self, *args, raw=False):
+        out = subprocess.run(["redis-cli", "-p", str(self.port), *args], capture_output=True)
+        return out.stdout if raw else out.stdout.decode(errors="replace").rstrip("\n")
+
+    def hgetall(self, key):
+        if self.cli("EXISTS", key) != "1":
+            return {}
+        text = self.cli("HGETALL", key, raw=True).decode(errors="replace")
+        lines = text[:-1].split("\n")  # values may be empty: strip only the last newline
+        return dict(zip(lines[0::2], lines[1::2]))
+
+    # --- usage ---
+    def test_help_and_usage(self):
+        r = self.ctl("help")
+        self.assertEqual(r.returncode, 0)
+        self.assertIn("participant erase EMAIL", r.stdout)
+        self.assertEqual(self.ctl().returncode, 2)
+        self.assertEqual(self.ctl("frobnicate", "x").returncode, 2)
+        self.assertEqual(self.ctl("token", "create").returncode, 2)
+        self.assertEqual(self.ctl("user", "add", "x", "--role", "root").returncode, 2)
+
+    def test_redis_down(self):
+        env = dict(self.env, INSPRAAK_REDIS_URL=f"redis://127.0.0.1:{spare_port()}")
+        r = subprocess.run([CTL, "token", "list"], capture_output=True, text=True, env=env)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("redis", r.stderr)
+
+    # --- users ---
+    def test_user_add(self):
+        r = self.ctl("user", "add", "anna", "--role", "admin", stdin="correct horse battery\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        u = self.hgetall("inspraak:user:anna")
+        self.assertEqual(u["role"], "admin")
+        self.assertTrue(u["pwhash"].startswith("$argon2id$"))
+        self.assertNotIn("correct horse", u["pwhash"])
+        self.assertGreater(int(u["created_at"]), 1700000000000)
+        # the same name again is refused and changes nothing
+        r = self.ctl("user", "add", "anna", stdin="another long password\n")
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(self.hgetall("inspraak:user:anna")["pwhash"], u["pwhash"])
+        # default role, short password, no password, bad name
+        self.assertEqual(self.ctl("user", "add", "bert", stdin="long enough pw\n").returncode, 0)
+        self.assertEqual(self.hgetall("inspraak:user:bert")["role"], "staff")
+        self.assertEqual(self.ctl("user", "add", "carl", stdin="short\n").returncode, 1)
+        self.assertEqual(self.ctl("user", "add", "carl", stdin="").returncode, 1)
+        self.assertEqual(self.cli("EXISTS", "inspraak:user:carl"), "0")
+        self.assertEqual(self.ctl("user", "add", "bad name", stdin="long enough pw\n").returncode, 1)
+
+    # --- staff API tokens ---
+    def test_token_create_list_revoke(self):
+        r = self.ctl("token", "create", "rapportage")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        token = r.stdout.strip()
+        self.assertRegex(token, r"^isk_[A-Za-z0-9_-]{43}$")
+        h = hashlib.blake2b(token.encode(), digest_size=32).hexdigest()
+        t = self.hgetall(f"inspraak:token:{h}")
+        self.assertEqual(t["name"], "rapportage")
+        self.assertEqual(t["role"], "staff")
+        self.assertEqual(self.cli("HGET", "inspraak:token-names", "rapportage"), h)
+        # the token itself is stored nowhere, only its hash
+        for key in self.cli("--scan").split("\n"):
+            kind = self.cli("TYPE", key)
+            value = self.cli("GET", key) if kind == "string" else json.dumps(self.hgetall(key))
+            self.assertNotIn(token[4:], key + value)
+        # one token per name
+        self.assertEqual(self.ctl("token", "create", "rapportage").returncode, 1)
+        r = self.ctl("token", "create", "beheer", "--role", "admin")
+        self.assertEqual(r.returncode, 0)
+        lst = self.ctl("token", "list").stdout.strip().split("\n")
+        self.assertEqual([l.split("\t")[:2] for l in lst],
+                         [["beheer", "admin"], ["rapportage", "staff"]])
+        # revoke: both keys gone; again: not found
+        self.assertEqual(self.ctl("token", "revoke", "rapportage").returncode, 0)
+        self.assertEqual(self.cli("EXISTS", f"inspraak:token:{h}"), "0")
+        self.assertEqual(self.cli("HEXISTS", "inspraak:token-names", "rapportage"), "0")
+        self.assertEqual(self.ctl("token", "revoke", "rapportage").returncode, 3)
+
+    # --- field devices ---
+    def test_device_add_revoke(self):
+        r = self.ctl("device", "add", "tablet-1")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        token = r.stdout.strip()
+        self.assertRegex(token, r"^isd_[A-Za-z0-9_-]{43}$")
+        h = hashlib.blake2b(token.encode(), digest_size=32).hexdigest()
+        d = self.hgetall("inspraak:device:tablet-1")
+        self.assertEqual(d["token_hash"], h)
+        self.assertEqual(d["revoked_at"], "")
+        self.assertEqual(self.cli("GET", f"inspraak:device-token:{h}"), "tablet-1")
+        self.assertEqual(self.ctl("device", "add", "tablet-1").returncode, 1)
+        self.assertEqual(self.ctl("device", "add", "tablet-2").returncode, 0)
+        lst = self.ctl("device", "list").stdout.rstrip("\n").split("\n")
+        self.assertEqual([l.split("\t")[0] for l in lst], ["tablet-1", "tablet-2"])
+
+        self.assertEqual(self.ctl("device", "revoke", "tablet-1").returncode, 0)
+        self.assertEqual(self.cli("EXISTS", f"inspraak:device-token:{h}"), "0")
+        self.assertGreater(int(self.hgetall("inspraak:device:tablet-1")["revoked_at"]), 0)
+        self.assertEqual(self.ctl("device", "revoke", "tablet-1").returncode, 0)
+        self.assertEqual(self.ctl("device", "revoke", "nope").returncode, 3)
+        lst = dict((l.split("\t")[0], l.split("\t")[2]) for l in
+                   self.ctl("device", "list").stdout.rstrip("\n").split("\n"))
+        self.assertNotEqual(lst["tablet-1"], "")
+        self.assertEqual(lst["tablet-2"], "")
+        # a revoked device may get a new token; the old one stays dead
+        r = self.ctl("device", "add", "tablet-1")
+        self.assertEqual(r.returncode, 0)
+        h2 = hashlib.blake2b(r.stdout.strip().encode(), digest_size=32).hexdigest()
+        self.assertNotEqual(h, h2)
+        self.assertEqual(self.cli("GET", f"inspraak:device-token:{h2}"), "tablet-1")
+        self.assertEqual(self.cli("EXISTS", f"inspraak:device-token:{h}"), "0")
+
+    # --- participants ---
+    def put_participant(self, email, pid):
+        norm = email.strip().lower()
+        ekey = "inspraak:participant-email:" + hashlib.blake2b(norm.encode(),
+                                                               digest_size=16).hexdigest()
+        self.cli("SET", ekey, pid)
+        self.cli("HSET", f"inspraak:participant:{pid}", "name", "Jan Jansen", "email", norm,
+                 "consent_feedback", "1", "consent_at", "1795000000000", "created_at",
+                 "1795000000000", "consent_purpose", "feedback")
+        ids = []
+        for n, (text, wijk) in enumerate([("Meer bomen op het plein", "WK091733"),
+                                          ("Een speeltuin in de wijk", None)]):
+            idea_id = f"f-00000000000000{n:02d}"
+            rec = idea_record(idea_id, pid, text, wijk)
+            subprocess.run(["redis-cli", "-p", str(self.port), "-x", "SET",
+                            f"inspraak:idea:{idea_id}"], input=rec, capture_output=True)
+            self.cli("SADD", f"inspraak:participant-ideas:{pid}", idea_id)
+            ids.append(idea_id)
+        return ekey, ids
+
+    def test_participant_export_erase(self):
+        pid = "p-0123456789abcdef"
+        ekey, ids = self.put_participant("Jan.Jansen@Example.NL", pid)
+        r = self.ctl("participant", "export", "  jan.jansen@example.nl ")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = json.loads(r.stdout)
+        self.assertEqual(out["participant_id"], pid)
+        self.assertEqual(out["participant"]["name"], "Jan Jansen")
+        self.assertEqual(out["participant"]["consent_feedback"], "1")
+        self.assertEqual(sorted(i["id"] for i in out["ideas"]), ids)
+        texts = {i["id"]: i for i in out["ideas"]}
+        self.assertEqual(texts[ids[0]]["text"], "Meer bomen op het plein")
+        self.assertEqual(texts[ids[0]]["wijk"], "WK091733")
+        self.assertEqual(texts[ids[0]]["themes"], ["groen"])
+        self.assertEqual(out["unreadable_ideas"], [])
+
+        self.assertEqual(self.ctl("participant", "export", "nobody@example.nl").returncode, 3)
+        r = self.ctl("participant", "erase", "JAN.JANSEN@EXAMPLE.NL")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = json.loads(r.stdout)
+        self.assertEqual(out["removed"], {"participant": True, "email_index": True,
+                                          "idea_index": True})
+        self.assertEqual(out["ideas_kept_anonymous"], 2)
+        for key in (ekey, f"inspraak:participant:{pid}", f"inspraak:participant-ideas:{pid}"):
+            self.assertEqual(self.cli("EXISTS", key), "0", key)
+        for idea_id in ids:  # the ideas stay
+            self.assertEqual(self.cli("EXISTS", f"inspraak:idea:{idea_id}"), "1")
+        # gone now: export and erase say not found
+        r = self.ctl("participant", "export", "jan.jansen@example.nl")
+        self.assertEqual(r.returncode, 3)
+        self.assertIn("no participant", r.stderr)
+        self.assertEqual(self.ctl("participant", "erase", "jan.jansen@example.nl").returncode, 3)
+
+    def test_participant_unreadable_idea(self):
+        pid = "p-00000000000000aa"
+        self.put_participant("kim@example.nl", pid)
+        self.cli("SADD", f"inspraak:participant-ideas:{pid}", "f-missing")
+        self.cli("SET", "inspraak:idea:f-garbage", "not msgpack")
+        self.cli("SADD", f"inspraak:participant-ideas:{pid}", "f-garbage")
+        r = self.ctl("participant", "export", "kim@example.nl")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = json.loads(r.stdout)
+        self.assertEqual(len(out["ideas"]), 2)
+        self.assertEqual(sorted(out["unreadable_ideas"]), ["f-garbage", "f-missing"])
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
