@@ -189,6 +189,17 @@ static int s_on_classified(storage_t *s, envelope_t *e, const char *raw, size_t 
     return 0;
 }
 
+/* The classifier writes reasons as "<code>: <sentence>" (proto_err_t);
+ * keep that code for the list, else call it "unreadable". */
+static void s_dead_code(const char *reason, char *code, size_t size)
+{
+    size_t n = reason ? strspn(reason, "abcdefghijklmnopqrstuvwxyz_") : 0;
+    if (n > 0 && n < size && reason[n] == ':')
+        snprintf(code, size, "%.*s", (int)n, reason);
+    else
+        snprintf(code, size, "unreadable");
+}
+
 /* One message from the bus. Returns 0 when done, -1 to retry later. */
 static int s_handle(storage_t *s, const char *raw, size_t len)
 {
@@ -204,11 +215,14 @@ static int s_handle(storage_t *s, const char *raw, size_t len)
     case ENV_CLASSIFIED:
         rc = s_on_classified(s, &e, raw, len);
         break;
-    case ENV_DEAD:
-        rc = s_dead(s, e.origin, "unreadable", e.reason, e.raw, e.raw_len);
+    case ENV_DEAD: {
+        char code[32];
+        s_dead_code(e.reason, code, sizeof code);
+        rc = s_dead(s, e.origin, code, e.reason, e.raw, e.raw_len);
         if (rc == 0)
             s_ack(s, &e);
         break;
+    }
     default:
         /* Not meant for storage; keep the bytes rather than drop them, and
          * ack so the sender does not loop on it. */

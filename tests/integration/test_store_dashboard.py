@@ -428,7 +428,7 @@ class StoreDashboard(unittest.TestCase):
     def test_deadletter_and_keeps_running(self):
         before = self.r.cmd("LLEN", "inspraak:deadletter")
         self.inject([{"raw": "dit is geen MessagePack"}], expect_acks=False)
-        dead = {"type": "dead", "id": "f-9000000000000005", "reason": "bad utf-8",
+        dead = {"type": "dead", "id": "f-9000000000000005", "reason": "bad_field: text is not UTF-8",
                 "raw": "\u00ff garbage"}
         out = self.inject([dead])
         self.assertEqual(out["ack"], [dead["id"]])
@@ -437,7 +437,7 @@ class StoreDashboard(unittest.TestCase):
         entries = [json.loads(e) for e in self.r.cmd("LRANGE", "inspraak:deadletter", 0, -1)]
         self.assertEqual(len(entries), before + 2)
         codes = {e["code"] for e in entries}
-        self.assertIn("unreadable", codes)
+        self.assertIn("bad_field", codes)
         raws = [base64.b64decode(e["raw_base64"]) for e in entries]
         self.assertIn(b"dit is geen MessagePack", raws)
         self.assertIsNone(self.storage.poll())
