@@ -143,14 +143,14 @@ static int s_walk(s_walk_t *w, bool from_cursor)
     while (!w->done) {
         redisReply *page = NULL, *exec = NULL;
         if (!have_bound) {
-            page = rstore_cmd(w->rs, "ZREVRANGEBYSCORE %s %s %s WITHSCORES LIMIT 0 %d", w->key,
-                              max, min, S_PAGE);
+            page = rstore_cmd(w->rs, "ZREVRANGEBYSCORE %s %s %s WITHSCORES LIMIT 0 %d", w->key, max,
+                              min, S_PAGE);
             if (!page || page->type != REDIS_REPLY_ARRAY || s_feed_reply(w, page, NULL) < 0)
                 goto fail;
         } else {
             rstore_append(w->rs, "MULTI");
-            rstore_append(w->rs, "ZREVRANGEBYSCORE %s %lld %lld WITHSCORES", w->key,
-                          (long long)bs, (long long)bs);
+            rstore_append(w->rs, "ZREVRANGEBYSCORE %s %lld %lld WITHSCORES", w->key, (long long)bs,
+                          (long long)bs);
             rstore_append(w->rs, "ZREVRANGEBYSCORE %s (%lld %s WITHSCORES LIMIT 0 %d", w->key,
                           (long long)bs, min, S_PAGE);
             rstore_append(w->rs, "EXEC");
@@ -304,8 +304,8 @@ void api_ideas_list(const http_req_t *req, http_res_t *res, void *arg)
     }
     w.items = json_array();
     long long card = s_choose_index(&w, &q);
-    if (card < 0 || (card > 0 && (s_total(&w, &q, card) < 0 ||
-                                  s_walk(&w, q.has_cursor && !w.count_all) < 0))) {
+    if (card < 0 ||
+        (card > 0 && (s_total(&w, &q, card) < 0 || s_walk(&w, q.has_cursor && !w.count_all) < 0))) {
         dash_unavailable(res, rs);
         goto out;
     }

@@ -16,7 +16,7 @@
 
 #include "dashboard.h"
 
-static const char *const s_by[] = {"wijk",     "theme",        "channel", "sentiment",
+static const char *const s_by[] = {"wijk",     "theme",        "channel",  "sentiment",
                                    "question", "target_group", "activity", "day"};
 
 void api_stats(const http_req_t *req, http_res_t *res, void *arg)

@@ -137,9 +137,10 @@ int main(void)
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    http_server_t *srv = http_server_new(&(http_opts_t){
-        .port = d.cfg.http_port, .threads = d.cfg.http_threads, .max_body = d.cfg.max_body,
-        .name = d.cfg.name});
+    http_server_t *srv = http_server_new(&(http_opts_t){.port = d.cfg.http_port,
+                                                        .threads = d.cfg.http_threads,
+                                                        .max_body = d.cfg.max_body,
+                                                        .name = d.cfg.name});
     http_route(srv, "GET", "/", s_home, &d);
     http_route(srv, "GET", "/api/v1/ideas", api_ideas_list, &d);
     http_route(srv, "GET", "/api/v1/ideas/*", api_ideas_get, &d);

@@ -16,9 +16,8 @@
 #include <string.h>
 #include <time.h>
 
-const char *const query_dims[QUERY_NDIMS] = {"wijk",     "theme",        "channel",
-                                             "sentiment", "question",    "target_group",
-                                             "status",    "activity"};
+const char *const query_dims[QUERY_NDIMS] = {"wijk",     "theme",        "channel", "sentiment",
+                                             "question", "target_group", "status",  "activity"};
 
 static int s_fail(query_err_t *err, const char *param, const char *message)
 {
@@ -95,8 +94,8 @@ static int s_time(const char *s, struct tm *tm, int *ms, long *offset_s)
         *offset_s = 0;
         return 0;
     }
-    if ((*s != '+' && *s != '-') || strlen(s) != 6 || s_digits(s + 1, 2, &oh) < 0 ||
-        s[3] != ':' || s_digits(s + 4, 2, &om) < 0 || oh > 23 || om > 59)
+    if ((*s != '+' && *s != '-') || strlen(s) != 6 || s_digits(s + 1, 2, &oh) < 0 || s[3] != ':' ||
+        s_digits(s + 4, 2, &om) < 0 || oh > 23 || om > 59)
         return -1;
     *offset_s = (*s == '+' ? 1 : -1) * (oh * 3600L + om * 60L);
     return 0;
@@ -312,8 +311,8 @@ static bool s_eq(const char *want, const char *have)
 
 bool query_match(const query_t *q, const idea_t *idea)
 {
-    const char *fields[QUERY_NDIMS] = {idea->wijk,      idea->themes[0],    idea->channel,
-                                       idea->sentiment, idea->question,     idea->target_group,
+    const char *fields[QUERY_NDIMS] = {idea->wijk,      idea->themes[0], idea->channel,
+                                       idea->sentiment, idea->question,  idea->target_group,
                                        idea->status,    idea->activity};
     for (int i = 0; i < QUERY_NDIMS; i++) {
         if (!q->eq[i][0])

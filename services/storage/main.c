@@ -68,8 +68,8 @@ static void s_on_signal(int sig)
 
 typedef struct {
     config_t cfg;
-    store_t *st;         /* main loop only */
-    store_t *health_st;  /* HTTP threads, under health_mu */
+    store_t *st;        /* main loop only */
+    store_t *health_st; /* HTTP threads, under health_mu */
     pthread_mutex_t health_mu;
     void *pull, *pub;
     metric_t *m_stored, *m_dups, *m_dead, *m_redis_err;
@@ -115,8 +115,8 @@ static void s_publish(storage_t *s, const char *topic, env_type_t type, const ch
         log_error("msg=\"cannot encode event\" id=%s err=%s", log_quote(q, sizeof q, id),
                   perr.code);
     else if (bus_send(s->pub, topic, buf, len, BUS_DONTWAIT) < 0)
-        log_warn("msg=\"event not published\" topic=%s err=\"%s\"",
-                 log_quote(q, sizeof q, topic), strerror(errno));
+        log_warn("msg=\"event not published\" topic=%s err=\"%s\"", log_quote(q, sizeof q, topic),
+                 strerror(errno));
     free(buf);
     e.idea = NULL; /* borrowed */
     envelope_clear(&e);
@@ -154,8 +154,7 @@ static int s_on_classified(storage_t *s, envelope_t *e, const char *raw, size_t 
     char err[256], q[200];
     idea_t *idea = e->idea;
     if (!idea) {
-        if (s_dead(s, e->origin, "missing_field", "classified envelope without idea", raw,
-                   len) < 0)
+        if (s_dead(s, e->origin, "missing_field", "classified envelope without idea", raw, len) < 0)
             return -1;
         s_ack(s, e);
         return 0;
@@ -271,8 +270,7 @@ static void s_loop(storage_t *s)
         if (bus_recv(s->pull, NULL, 0, &data, &len, PROTO_MAX_MESSAGE, BUS_DONTWAIT) < 0) {
             if (errno == EMSGSIZE) {
                 char reason[96];
-                snprintf(reason, sizeof reason, "message larger than %u bytes",
-                         PROTO_MAX_MESSAGE);
+                snprintf(reason, sizeof reason, "message larger than %u bytes", PROTO_MAX_MESSAGE);
                 /* The bytes are gone (bus.h discards them); record the fact. */
                 while (s_dead(s, NULL, "too_large", reason, NULL, 0) < 0 && !s_stop) {
                     metric_inc(s->m_redis_err);
@@ -305,9 +303,8 @@ static int s_setup(storage_t *s, http_server_t **srv)
     s->m_redis_err = metrics_counter("inspraak_storage_redis_errors_total",
                                      "Failed Redis writes (each is retried).");
 
-    *srv = http_server_new(&(http_opts_t){.port = s->cfg.http_port,
-                                          .threads = s->cfg.http_threads,
-                                          .name = s->cfg.name});
+    *srv = http_server_new(&(http_opts_t){
+        .port = s->cfg.http_port, .threads = s->cfg.http_threads, .name = s->cfg.name});
     http_server_set_health(*srv, s_health, s);
     if (http_server_start(*srv, err, sizeof err) < 0)
         log_fatal("msg=\"cannot start admin http\" port=%d err=\"%s\"", s->cfg.http_port, err);

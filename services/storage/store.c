@@ -72,15 +72,15 @@ static const char S_SCRIPT[] =
     "return 1\n";
 
 /* Indexed dimensions besides "theme" (which has one entry per theme). */
-static const char *const s_dims[] = {"channel",  "wijk",   "buurt",    "sentiment", "question",
+static const char *const s_dims[] = {"channel",      "wijk",   "buurt",    "sentiment", "question",
                                      "target_group", "status", "activity", "language"};
 #define S_NDIMS (sizeof s_dims / sizeof s_dims[0])
 
 static const char *s_dim_value(const idea_t *idea, size_t i)
 {
-    const char *v[S_NDIMS] = {idea->channel,      idea->wijk,   idea->buurt,
-                              idea->sentiment,    idea->question, idea->target_group,
-                              idea->status,       idea->activity, idea->language};
+    const char *v[S_NDIMS] = {idea->channel,   idea->wijk,     idea->buurt,
+                              idea->sentiment, idea->question, idea->target_group,
+                              idea->status,    idea->activity, idea->language};
     return (v[i] && *v[i]) ? v[i] : "none";
 }
 
@@ -183,8 +183,8 @@ static int s_pid_for_email(store_t *self, const char *email, char *pid, size_t s
     memcpy(fresh, "p-", 2);
     sodium_bin2hex(fresh + 2, 17, rnd, sizeof rnd);
 
-    redisReply *r = rstore_cmd(self->rs, "SET " STORE_KEY_PREFIX "participant-email:%s %s NX",
-                               hex, fresh);
+    redisReply *r =
+        rstore_cmd(self->rs, "SET " STORE_KEY_PREFIX "participant-email:%s %s NX", hex, fresh);
     if (!r) {
         s_set_err(self, "participant-email set");
         return -1;
@@ -305,7 +305,7 @@ static void s_build_args(s_args_t *a, const idea_t *idea, const char *rec, size_
 
     int nkeys = 2 + ni + ns + (has_p ? 2 : 0);
     s_arg_str(a, "EVALSHA");
-    s_arg_str(a, "");                              /* the sha, set by s_evalsha */
+    s_arg_str(a, ""); /* the sha, set by s_evalsha */
     s_arg_own(a, xasprintf("%d", nkeys));
     s_arg_own(a, xasprintf(STORE_KEY_PREFIX "idea:%s", idea->id));
     s_arg_str(a, STORE_KEY_PREFIX "ideas");
@@ -330,8 +330,8 @@ static void s_build_args(s_args_t *a, const idea_t *idea, const char *rec, size_
     s_arg_str(a, has_p && email ? email : "");
     s_arg_str(a, has_p && p->consent_feedback ? "1" : "0");
     s_arg_own(a, xasprintf("%lld", (long long)(has_p && p->consent_at > 0 ? p->consent_at : now)));
-    s_arg_str(a, has_p && p->consent_purpose && *p->consent_purpose ? p->consent_purpose
-                                                                    : "feedback");
+    s_arg_str(a,
+              has_p && p->consent_purpose && *p->consent_purpose ? p->consent_purpose : "feedback");
 }
 
 int store_idea(store_t *self, idea_t *idea, const participant_t *p, int *bad, char *err,
@@ -428,8 +428,7 @@ int store_deadletter(store_t *self, const char *origin, const char *code, const 
         return -1;
     }
     freeReplyObject(r);
-    r = rstore_cmd(self->rs, "LTRIM " STORE_KEY_PREFIX "deadletter 0 %d",
-                   STORE_DEADLETTER_MAX - 1);
+    r = rstore_cmd(self->rs, "LTRIM " STORE_KEY_PREFIX "deadletter 0 %d", STORE_DEADLETTER_MAX - 1);
     if (r)
         freeReplyObject(r);
     else

@@ -67,13 +67,20 @@ static void s_idea_from(json_t *o, idea_t *idea)
         const char *key;
         size_t off;
     } strs[] = {
-        {"id", offsetof(idea_t, id)},         {"channel", offsetof(idea_t, channel)},
-        {"activity", offsetof(idea_t, activity)}, {"target_group", offsetof(idea_t, target_group)},
-        {"text", offsetof(idea_t, text)},     {"title", offsetof(idea_t, title)},
-        {"wijk", offsetof(idea_t, wijk)},     {"buurt", offsetof(idea_t, buurt)},
-        {"postcode", offsetof(idea_t, postcode)}, {"question", offsetof(idea_t, question)},
-        {"sentiment", offsetof(idea_t, sentiment)}, {"language", offsetof(idea_t, language)},
-        {"cluster", offsetof(idea_t, cluster)}, {"status", offsetof(idea_t, status)},
+        {"id", offsetof(idea_t, id)},
+        {"channel", offsetof(idea_t, channel)},
+        {"activity", offsetof(idea_t, activity)},
+        {"target_group", offsetof(idea_t, target_group)},
+        {"text", offsetof(idea_t, text)},
+        {"title", offsetof(idea_t, title)},
+        {"wijk", offsetof(idea_t, wijk)},
+        {"buurt", offsetof(idea_t, buurt)},
+        {"postcode", offsetof(idea_t, postcode)},
+        {"question", offsetof(idea_t, question)},
+        {"sentiment", offsetof(idea_t, sentiment)},
+        {"language", offsetof(idea_t, language)},
+        {"cluster", offsetof(idea_t, cluster)},
+        {"status", offsetof(idea_t, status)},
     };
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
         proto_set((char **)((char *)idea + strs[i].off), s_str(o, strs[i].key));

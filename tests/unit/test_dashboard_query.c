@@ -51,8 +51,8 @@ static void test_filters_and_q(void **state)
     (void)state;
     query_t q;
     query_err_t err;
-    const char *kv[] = {"wijk", "WK091701", "theme", "groen", "status", "new",
-                        "q",    "Meer BANKJES", "limit", "500", NULL};
+    const char *kv[] = {"wijk", "WK091701",     "theme", "groen", "status", "new",
+                        "q",    "Meer BANKJES", "limit", "500",   NULL};
     assert_int_equal(s_parse(&q, &err, kv), 0);
     assert_int_equal(q.n_eq, 3);
     assert_string_equal(q.eq[QUERY_WIJK], "WK091701");
@@ -170,9 +170,13 @@ static void test_cursor_rejects(void **state)
     (void)state;
     char id[QUERY_MAX_ID + 1];
     int64_t score;
-    const char *bad[] = {"not-a-cursor!", "", "MTIz" /* "123": no colon */,
-                         "OmYtMQ" /* ":f-1": no score */, "MTJhOmYtMQ" /* "12a:f-1" */,
-                         "MTI6" /* "12:": no id */, "MTI6ZiAx" /* "12:f 1" */};
+    const char *bad[] = {"not-a-cursor!",
+                         "",
+                         "MTIz" /* "123": no colon */,
+                         "OmYtMQ" /* ":f-1": no score */,
+                         "MTJhOmYtMQ" /* "12a:f-1" */,
+                         "MTI6" /* "12:": no id */,
+                         "MTI6ZiAx" /* "12:f 1" */};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(query_cursor_decode(bad[i], &score, id, sizeof id), -1);
     query_t q;
@@ -191,12 +195,12 @@ static void test_after_cursor_order(void **state)
     q.has_cursor = true;
     q.cursor_score = 100;
     strcpy(q.cursor_id, "f-b");
-    assert_true(query_after_cursor(&q, 99, "f-z", 3));  /* older */
+    assert_true(query_after_cursor(&q, 99, "f-z", 3));   /* older */
     assert_false(query_after_cursor(&q, 101, "f-a", 3)); /* newer */
     assert_true(query_after_cursor(&q, 100, "f-a", 3));  /* same ms, lower id */
     assert_false(query_after_cursor(&q, 100, "f-b", 3)); /* the cursor itself */
     assert_false(query_after_cursor(&q, 100, "f-c", 3));
-    assert_true(query_after_cursor(&q, 100, "f-", 2));   /* prefix sorts lower */
+    assert_true(query_after_cursor(&q, 100, "f-", 2)); /* prefix sorts lower */
     assert_false(query_after_cursor(&q, 100, "f-bb", 4));
 }
 
@@ -264,11 +268,16 @@ static void test_contains_ci(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults),         cmocka_unit_test(test_filters_and_q),
-        cmocka_unit_test(test_bad_limit),        cmocka_unit_test(test_too_long_values),
-        cmocka_unit_test(test_times),            cmocka_unit_test(test_from_to_params),
-        cmocka_unit_test(test_cursor_round_trip), cmocka_unit_test(test_cursor_rejects),
-        cmocka_unit_test(test_after_cursor_order), cmocka_unit_test(test_match),
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_filters_and_q),
+        cmocka_unit_test(test_bad_limit),
+        cmocka_unit_test(test_too_long_values),
+        cmocka_unit_test(test_times),
+        cmocka_unit_test(test_from_to_params),
+        cmocka_unit_test(test_cursor_round_trip),
+        cmocka_unit_test(test_cursor_rejects),
+        cmocka_unit_test(test_after_cursor_order),
+        cmocka_unit_test(test_match),
         cmocka_unit_test(test_contains_ci),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
