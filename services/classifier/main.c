@@ -310,8 +310,13 @@ static void s_handle(classifier_t *c, const char *data, size_t len)
         s_dead(c, data, len, perr.code, perr.message);
         return;
     }
-    if (s_send(c, buf, blen) == 0)
+    if (s_send(c, buf, blen) == 0) {
         metric_inc(c->m_classified);
+    } else {
+        char qid[120];
+        log_info("msg=\"stopping before storage took the idea; its intake re-sends it\" id=%s",
+                 log_quote(qid, sizeof qid, env.id));
+    }
     free(buf);
     envelope_clear(&env);
 }
