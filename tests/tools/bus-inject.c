@@ -164,11 +164,12 @@ static int s_make(json_t *o, const char *origin, s_msg_t *m)
     return rc;
 }
 
-/* Reads events until none for poll_ms. Returns the number of new acks. */
-static int s_events(void *sub, s_msg_t *msgs, int n, long poll_ms)
+/* Reads events until none came for poll_ms, or all `left` awaited acks
+ * came. Returns the number of new acks. */
+static int s_events(void *sub, s_msg_t *msgs, int n, long poll_ms, int left)
 {
     int acks = 0;
-    for (;;) {
+    while (acks < left || left == 0) {
         zmq_pollitem_t it = {.socket = sub, .events = ZMQ_POLLIN};
         if (zmq_poll(&it, 1, poll_ms) <= 0)
             return acks;
@@ -192,8 +193,8 @@ static int s_events(void *sub, s_msg_t *msgs, int n, long poll_ms)
         }
         envelope_clear(&e);
         free(data);
-        poll_ms = 0;
     }
+    return acks;
 }
 
 int main(int argc, char **argv)
@@ -237,8 +238,8 @@ int main(int argc, char **argv)
             if (!msgs[i].acked && (round == 0 || msgs[i].id))
                 while (bus_send(push, NULL, msgs[i].buf, msgs[i].len, BUS_DONTWAIT) < 0 &&
                        time(NULL) < deadline)
-                    got += s_events(sub, msgs, n, 100); /* no peer yet */
-        got += s_events(sub, msgs, n, 1000);
+                    got += s_events(sub, msgs, n, 100, want - got); /* no peer yet */
+        got += s_events(sub, msgs, n, 1000, want - got);
         if (time(NULL) >= deadline) {
             fprintf(stderr, "bus-inject: %d of %d acked before the timeout\n", got, want);
             rc = 2;
