@@ -65,6 +65,10 @@ $(LIB): $(LIB_OBJ)
 # below would be replaced by the stem before the second expansion).
 svc_objs = $(patsubst %.c,$(BUILD)/%.o,$(wildcard services/$(1)/*.c))
 
+# Keep objects: they are intermediate files of pattern rules, which make
+# would otherwise delete after every build (and so rebuild every time).
+.SECONDARY:
+
 .SECONDEXPANSION:
 $(BIN)/%: $$(call svc_objs,$$*) $(LIB)
 	@mkdir -p $(dir $@)
