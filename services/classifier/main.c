@@ -60,7 +60,7 @@
 #include <zmq.h>
 
 #include "bus.h"
-#include "classifier.h"
+#include "classify.h"
 #include "config.h"
 #include "http.h"
 #include "log.h"

@@ -3,8 +3,8 @@
  *   test_classify - the classifier's wijk, PII and language functions
  *
  * DESCRIPTION
- *   The Makefile links unit tests with the common library only, so the
- *   service's .c files are included here. Runs from the repository root
+ *   The classification code lives in common/classify_*.c (shared by the
+ *   classifier service and bin/classify). Runs from the repository root
  *   (data from INSPRAAK_DATA or ./data).
  */
 #include <setjmp.h>
@@ -12,10 +12,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-#include "../../services/classifier/classify_lang.c"
-#include "../../services/classifier/classify_pii.c"
-#include "../../services/classifier/classify_wijk.c"
+#include "classify.h"
 
 static geo_t *t_geo;
 

@@ -21,7 +21,7 @@
 #include <ctype.h>
 #include <string.h>
 
-#include "classifier.h"
+#include "classify.h"
 
 static int s_local_char(unsigned char c)
 {

@@ -25,7 +25,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "classifier.h"
+#include "classify.h"
 #include "xalloc.h"
 
 #define LANG_CONF "/usr/share/libexttextcat/fpdb.conf"

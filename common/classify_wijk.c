@@ -21,7 +21,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "classifier.h"
+#include "classify.h"
 
 #define WIJK_MIN_LETTERS 5
 
