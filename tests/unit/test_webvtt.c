@@ -26,7 +26,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../../services/intake-transcript/webvtt.h"
+#include "../../services/intake-transcript/webvtt.c"
 #include "xalloc.h"
 
 static char s_root[512];
