@@ -1,13 +1,20 @@
 /*
  * NAME
- *   classifier - the parts of the classifier service (internal header)
+ *   classify - the classification of one idea (text in, labels out)
  *
  * DESCRIPTION
- *   main.c runs the bus loop; the functions here fill one idea and do no
- *   I/O, so the unit test can call them directly:
+ *   Used by services/classifier (the bus service) and services/classify
+ *   (bin/classify, JSON Lines): the same code gives the same answers. The
+ *   functions do no I/O after loading, so unit tests call them directly:
  *     classify_wijk.c  wijk/buurt from field, GPS, postcode or text
  *     classify_pii.c   email address and Dutch phone number scanners
  *     classify_lang.c  language with libexttextcat
+ *     classify_tok.c   words and Dutch stems (libstemmer)
+ *     classify_lex.c   keyword lexicon files (themes, question, sentiment)
+ *     classify_theme.c ranked themes
+ *     classify_sentiment.c  positief/neutraal/negatief
+ *     classify_question.c   nu/toekomst
+ *     classify_idea.c  all of the above on one idea (service + bin/classify)
  *
  * OWNERSHIP
  *   classify_lang_new() returns a handle the caller frees with
@@ -67,5 +74,94 @@ void classify_lang_destroy(classify_lang_t **self_p);
 /* ISO 639-1 code ("nl", "en", ...) or NULL when the text is too short to
  * tell or the language has no two-letter code. */
 const char *classify_lang(classify_lang_t *self, const char *text);
+
+/* --- words (classify_tok.c) --- */
+
+/* A text cut into words: word[i] is lowercased (ASCII and the Latin-1
+ * range of UTF-8), stem[i] its Dutch snowball stem (libstemmer). */
+typedef struct {
+    size_t n;
+    char **word;
+    char **stem;
+} classify_toks_t;
+
+typedef struct classify_tok classify_tok_t;
+
+/* One stemmer; libstemmer keeps state in it: one handle per thread. */
+classify_tok_t *classify_tok_new(char *err, size_t errlen);
+void classify_tok_destroy(classify_tok_t **self_p);
+/* Words of text (at most CLASSIFY_MAX_WORDS, from the first
+ * CLASSIFY_MAX_BYTES bytes), appended to toks; text may be NULL. */
+#define CLASSIFY_MAX_WORDS 4000
+#define CLASSIFY_MAX_BYTES 32768
+void classify_tokenize(classify_tok_t *self, const char *text, classify_toks_t *toks);
+void classify_toks_clear(classify_toks_t *toks);
+/* The stem of one lowercase word into out (cut at outlen). */
+void classify_stem(classify_tok_t *self, const char *word, char *out, size_t outlen);
+
+/* --- keyword lexicons (classify_lex.c) --- */
+
+/* A lexicon file: lines "label<TAB>pattern[<TAB>weight]", '#' comments.
+ * A pattern is one or more words; each word matches a text word by stem
+ * ("woning" matches "woningen"), or, with '*', by its letters: "woning*"
+ * starts with, "*woning" ends with, "*woning*" contains (for Dutch
+ * compounds: "huurwoningen"). Weight defaults to 1. */
+typedef struct classify_lex classify_lex_t;
+
+/* NULL when the file cannot be read or a line is bad (err says which). */
+classify_lex_t *classify_lex_load(classify_tok_t *tok, const char *path, char *err,
+                                  size_t errlen);
+void classify_lex_destroy(classify_lex_t **self_p);
+/* The entries whose pattern starts at word i: calls fn for each with its
+ * label, weight and length in words. Returns how many matched. */
+typedef void (*classify_lex_fn)(void *arg, const char *label, double weight, size_t words);
+int classify_lex_at(const classify_lex_t *self, const classify_toks_t *toks, size_t i,
+                    classify_lex_fn fn, void *arg);
+/* The labels used in the file, in order of appearance. */
+const char *const *classify_lex_labels(const classify_lex_t *self, size_t *n);
+
+/* --- themes (classify_theme.c) --- */
+
+/* Theme slugs ranked by keyword score: up to max (<= 3) slugs into out,
+ * the best first; a theme joins the first when it scores at least
+ * THEME_SECOND_RATIO of it. Returns how many (0 when no keyword hit).
+ * Slugs point into lex. */
+int classify_themes(const classify_lex_t *lex, const classify_toks_t *toks, const char **out,
+                    int max);
+
+/* --- sentiment (classify_sentiment.c) --- */
+
+typedef struct classify_senti classify_senti_t;
+
+/* Reads the CLiPS pattern lexicon (XML, with GMarkup) and the domain
+ * lexicon (labels "pos"/"neg"/"neg_word"/"intens"). NULL on error. */
+classify_senti_t *classify_senti_new(classify_tok_t *tok, const char *xml_path,
+                                     const char *domain_path, char *err, size_t errlen);
+void classify_senti_destroy(classify_senti_t **self_p);
+/* The polarity sum with negation and intensifiers applied. */
+double classify_senti_score(const classify_senti_t *self, const classify_toks_t *toks);
+/* "positief", "neutraal" or "negatief". */
+const char *classify_sentiment(const classify_senti_t *self, const classify_toks_t *toks);
+
+/* --- question (classify_question.c) --- */
+
+/* "toekomst" when future/wish markers (lexicon labels "toekomst" and
+ * "nu") outweigh present ones, else "nu"; NULL for no words. */
+const char *classify_question(const classify_lex_t *lex, const classify_toks_t *toks);
+
+/* --- everything at once (classify_idea.c) --- */
+
+typedef struct classify classify_t;
+
+/* Loads from data_dir/nl/: themes.tsv (or INSPRAAK_THEMES_FILE),
+ * sentiment.tsv, pattern-nl-sentiment.xml, question.tsv; and the geo
+ * data. NULL when something cannot be read (err says what). */
+classify_t *classify_new(const char *data_dir, char *err, size_t errlen);
+void classify_destroy(classify_t **self_p);
+const geo_t *classify_geo(const classify_t *self);
+/* Fills language, wijk/buurt, pii, themes (when none), sentiment (when
+ * none), question (when none), status "new" when empty, classified. The
+ * classifier service and bin/classify both call this. */
+wijk_source_t classify_idea(classify_t *self, idea_t *idea);
 
 #endif

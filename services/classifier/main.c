@@ -1,6 +1,6 @@
 /*
  * NAME
- *   classifier - adds language, wijk and PII flags to ideas on their way to storage
+ *   classifier - adds language, wijk, PII flags, themes, sentiment and question to ideas
  *
  * SYNOPSIS
  *   bin/classifier        (settings from the environment; see CONFIGURATION)
@@ -13,10 +13,14 @@
  *     wijk, buurt  from the wijk field, GPS, postcode or names in the text
  *               (classify_wijk.c, common/geo.c)
  *     pii       "email" / "phone" when the text holds one (classify_pii.c)
+ *     themes, sentiment, question  from the words (classify_theme.c,
+ *               classify_sentiment.c, classify_question.c), only when
+ *               the idea has none yet
  *     status    "new" when empty; classified = true
  *   and sends it as ENV_CLASSIFIED (same id, origin, participant and
  *   unknown fields) to storage's PULL socket(s) (INSPRAAK_BUS_STORE).
- *   Themes, sentiment and cluster are left for the full classifier.
+ *   All of it through classify_idea() (common/classify_idea.c), which
+ *   bin/classify uses too. The cluster is left empty (see docs/classifier.md).
  *
  *   An envelope that cannot be read (envelope_decode fails, e.g. code
  *   unknown_version) or that is not an idea becomes an ENV_DEAD with the
@@ -76,8 +80,7 @@ static const char *const s_langs[] = {"nl", "en", "de", "fr", "other", "none", N
 
 typedef struct {
     config_t cfg;
-    geo_t *geo;
-    classify_lang_t *lang;
+    classify_t *cls; /* common/classify_idea.c: the same code as bin/classify */
     void *pull, *push;
     http_server_t *http;
     _Atomic int64_t waiting_since; /* ms; 0 when not blocked on storage */
@@ -268,21 +271,16 @@ static void s_dead(classifier_t *c, const char *data, size_t len, const char *co
 
 static void s_classify(classifier_t *c, idea_t *idea)
 {
-    const char *lang = classify_lang(c->lang, idea->text);
-    if (lang || !idea->language)
-        proto_set(&idea->language, lang);
-    wijk_source_t src = classify_wijk(c->geo, idea);
-    classify_pii(idea);
-    if (!idea->status)
-        proto_set(&idea->status, "new");
-    idea->classified = true;
+    wijk_source_t src = classify_idea(c->cls, idea);
     s_count_language(c, idea->language);
     metric_inc(c->m_wijk[src]);
     char qid[120], qw[40];
-    log_debug("msg=\"classified\" id=%s wijk=%s wijk_source=%s language=%s pii=%d",
+    log_debug("msg=\"classified\" id=%s wijk=%s wijk_source=%s language=%s pii=%d themes=%d "
+              "sentiment=%s question=%s",
               log_quote(qid, sizeof qid, idea->id), log_quote(qw, sizeof qw, idea->wijk),
               classify_wijk_source_name(src), idea->language ? idea->language : "none",
-              idea->n_pii);
+              idea->n_pii, idea->n_themes, idea->sentiment ? idea->sentiment : "none",
+              idea->question ? idea->question : "none");
 }
 
 static void s_handle(classifier_t *c, const char *data, size_t len)
@@ -331,14 +329,11 @@ static void s_start(classifier_t *c)
     if (config_load(&c->cfg, "classifier", PORT_OFF_CLASSIFIER, err, sizeof err) < 0)
         log_fatal("msg=\"bad setting\" err=\"%s\"", err);
     log_init(c->cfg.name);
-    c->geo = geo_load(c->cfg.data_dir, err, sizeof err);
-    if (!c->geo) {
+    c->cls = classify_new(c->cfg.data_dir, err, sizeof err);
+    if (!c->cls) {
         char q[600];
-        log_fatal("msg=\"cannot load geo data\" err=%s", log_quote(q, sizeof q, err));
+        log_fatal("msg=\"cannot load classifier data (geo, data/nl)\" err=%s", log_quote(q, sizeof q, err));
     }
-    c->lang = classify_lang_new(err, sizeof err);
-    if (!c->lang)
-        log_fatal("msg=\"cannot start language detection\" err=\"%s\"", err);
     s_metrics_init(c);
     c->http = http_server_new(&(http_opts_t){.port = c->cfg.http_port,
                                              .max_body = 4096,
@@ -354,7 +349,7 @@ static void s_start(classifier_t *c)
     if (!c->push)
         log_fatal("msg=\"cannot connect to storage\" err=\"%s\"", err);
     log_info("msg=\"started\" http_port=%d wijken=%zu", c->cfg.http_port,
-             geo_wijk_count(c->geo));
+             geo_wijk_count(classify_geo(c->cls)));
 }
 
 static void s_loop(classifier_t *c)
@@ -395,7 +390,6 @@ int main(void)
     bus_close(&c.pull);
     bus_close(&c.push);
     bus_shutdown();
-    classify_lang_destroy(&c.lang);
-    geo_destroy(&c.geo);
+    classify_destroy(&c.cls);
     return 0;
 }

@@ -1,0 +1,193 @@
+/*
+ * NAME
+ *   classify_sentiment - positief, neutraal or negatief
+ *
+ * DESCRIPTION
+ *   A lexicon sum. Word polarities (-1..1) come from two places:
+ *   - sentiment.tsv (domain words staff can edit; label "pol", weight =
+ *     polarity; also "negator" and "intens" entries, see below). It wins
+ *     over CLiPS because participation texts have their own loaded words
+ *     ("overlast", "verloedering", "trots op").
+ *   - the CLiPS pattern Dutch lexicon (pattern-nl-sentiment.xml, mostly
+ *     adjectives; a form with several senses gets their mean), read with
+ *     glib's GMarkup. Words with |polarity| < SENTI_MIN_CLIPS are ignored.
+ *   Negators ("niet", "geen", "nooit") flip the next SENTI_NEG_WINDOW
+ *   words, damped by SENTI_NEG_DAMP ("niet slecht" is milder than
+ *   "goed"); intensifiers ("heel", "erg", "super") multiply the next
+ *   word by their weight. The sum is compared to two thresholds; a plain
+ *   wish ("ik zou graag bankjes willen") has no loaded words and stays
+ *   neutraal.
+ */
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify.h"
+#include "xalloc.h"
+
+#define SENTI_MIN_CLIPS 0.2
+#define SENTI_NEG_WINDOW 3
+#define SENTI_NEG_DAMP 0.7
+#define SENTI_POS 0.45
+#define SENTI_NEG -0.3
+
+typedef struct {
+    double sum;
+    int n;
+} senti_cell_t;
+
+struct classify_senti {
+    GHashTable *clips; /* lowercase form -> senti_cell_t */
+    classify_lex_t *domain;
+};
+
+static void s_start(GMarkupParseContext *ctx, const gchar *el, const gchar **names,
+                    const gchar **values, gpointer data, GError **error)
+{
+    (void)ctx;
+    (void)error;
+    if (strcmp(el, "word") != 0)
+        return;
+    const char *form = NULL, *pol = NULL;
+    for (int i = 0; names[i]; i++) {
+        if (strcmp(names[i], "form") == 0)
+            form = values[i];
+        else if (strcmp(names[i], "polarity") == 0)
+            pol = values[i];
+    }
+    if (!form || !pol || strlen(form) > 60)
+        return;
+    char *key = g_utf8_strdown(form, -1);
+    senti_cell_t *c = g_hash_table_lookup(data, key);
+    if (!c) {
+        c = g_new0(senti_cell_t, 1);
+        g_hash_table_insert(data, key, c);
+    } else {
+        g_free(key);
+    }
+    c->sum += g_ascii_strtod(pol, NULL);
+    c->n++;
+}
+
+static GHashTable *s_load_xml(const char *path, char *err, size_t errlen)
+{
+    gchar *xml = NULL;
+    gsize len = 0;
+    GError *ge = NULL;
+    if (!g_file_get_contents(path, &xml, &len, &ge)) {
+        snprintf(err, errlen, "%s", ge->message);
+        g_error_free(ge);
+        return NULL;
+    }
+    GHashTable *h = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    GMarkupParser parser = {.start_element = s_start};
+    GMarkupParseContext *ctx = g_markup_parse_context_new(&parser, 0, h, NULL);
+    if (!g_markup_parse_context_parse(ctx, xml, (gssize)len, &ge) ||
+        !g_markup_parse_context_end_parse(ctx, &ge)) {
+        snprintf(err, errlen, "%s: %s", path, ge->message);
+        g_error_free(ge);
+        g_hash_table_destroy(h);
+        h = NULL;
+    }
+    g_markup_parse_context_free(ctx);
+    g_free(xml);
+    return h;
+}
+
+classify_senti_t *classify_senti_new(classify_tok_t *tok, const char *xml_path,
+                                     const char *domain_path, char *err, size_t errlen)
+{
+    GHashTable *h = s_load_xml(xml_path, err, errlen);
+    if (!h)
+        return NULL;
+    classify_lex_t *d = classify_lex_load(tok, domain_path, err, errlen);
+    if (!d) {
+        g_hash_table_destroy(h);
+        return NULL;
+    }
+    classify_senti_t *self = xcalloc(1, sizeof *self);
+    self->clips = h;
+    self->domain = d;
+    return self;
+}
+
+void classify_senti_destroy(classify_senti_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    g_hash_table_destroy((*self_p)->clips);
+    classify_lex_destroy(&(*self_p)->domain);
+    free(*self_p);
+    *self_p = NULL;
+}
+
+typedef struct {
+    double pol, intens;
+    int negator, has_pol;
+    size_t words;
+} senti_hit_t;
+
+static void s_hit(void *arg, const char *label, double weight, size_t words)
+{
+    senti_hit_t *h = arg;
+    if (strcmp(label, "negator") == 0) {
+        h->negator = 1;
+    } else if (strcmp(label, "intens") == 0) {
+        h->intens = weight;
+    } else if (strcmp(label, "pol") == 0 && words >= h->words) {
+        /* the longest pattern wins: "trots op" over "op" */
+        h->pol = words > h->words ? weight : h->pol + weight;
+        h->has_pol = 1;
+        h->words = words;
+    }
+}
+
+double classify_senti_score(const classify_senti_t *self, const classify_toks_t *toks)
+{
+    double sum = 0, mult = 1;
+    size_t neg_left = 0;
+    for (size_t i = 0; i < toks->n; i++) {
+        senti_hit_t h = {0, 0, 0, 0, 0};
+        classify_lex_at(self->domain, toks, i, s_hit, &h);
+        if (h.negator) {
+            neg_left = SENTI_NEG_WINDOW;
+            continue;
+        }
+        if (h.intens > 0) {
+            mult = h.intens;
+            continue;
+        }
+        double p = 0;
+        if (h.has_pol) {
+            p = h.pol;
+        } else {
+            const senti_cell_t *c = g_hash_table_lookup(self->clips, toks->word[i]);
+            if (c && c->n && (c->sum / c->n >= SENTI_MIN_CLIPS || c->sum / c->n <= -SENTI_MIN_CLIPS))
+                p = c->sum / c->n;
+        }
+        if (p != 0) {
+            p *= mult;
+            if (neg_left)
+                p = -p * SENTI_NEG_DAMP;
+            sum += p;
+            mult = 1;
+            neg_left = 1; /* one negator flips one loaded word */
+        }
+        if (h.words > 1)
+            i += h.words - 1;
+        if (neg_left)
+            neg_left--;
+    }
+    return sum;
+}
+
+const char *classify_sentiment(const classify_senti_t *self, const classify_toks_t *toks)
+{
+    double s = classify_senti_score(self, toks);
+    if (s >= SENTI_POS)
+        return "positief";
+    if (s <= SENTI_NEG)
+        return "negatief";
+    return "neutraal";
+}

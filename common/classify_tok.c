@@ -1,0 +1,129 @@
+/*
+ * NAME
+ *   classify_tok - words and their Dutch stems
+ *
+ * DESCRIPTION
+ *   A word is a run of letters, digits and non-ASCII UTF-8 letters
+ *   (apostrophes inside a word stay: "'s avonds" -> "s", "avonds").
+ *   Lowercasing covers ASCII and the Latin-1 capitals of UTF-8
+ *   (C3 80..C3 9E), which is what Dutch, German and Polish-as-typed need
+ *   for matching keywords. Typographic punctuation (E2 80 xx: quotes,
+ *   dashes, ellipsis) separates words. Stems come from the snowball Dutch
+ *   stemmer (libstemmer), which folds plurals and verb forms
+ *   ("woningen" -> "woning", "parkeren" -> "parker").
+ */
+#include <ctype.h>
+#include <libstemmer.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify.h"
+#include "xalloc.h"
+
+#define TOK_MAX_WORD 64
+
+struct classify_tok {
+    struct sb_stemmer *sb;
+};
+
+classify_tok_t *classify_tok_new(char *err, size_t errlen)
+{
+    struct sb_stemmer *sb = sb_stemmer_new("dutch", "UTF_8");
+    if (!sb) {
+        snprintf(err, errlen, "libstemmer has no Dutch stemmer");
+        return NULL;
+    }
+    classify_tok_t *self = xcalloc(1, sizeof *self);
+    self->sb = sb;
+    return self;
+}
+
+void classify_tok_destroy(classify_tok_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    sb_stemmer_delete((*self_p)->sb);
+    free(*self_p);
+    *self_p = NULL;
+}
+
+void classify_stem(classify_tok_t *self, const char *word, char *out, size_t outlen)
+{
+    const sb_symbol *s = sb_stemmer_stem(self->sb, (const sb_symbol *)word, (int)strlen(word));
+    size_t n = s ? (size_t)sb_stemmer_length(self->sb) : 0;
+    if (!s) /* out of memory inside libstemmer: the word itself */
+        s = (const sb_symbol *)word, n = strlen(word);
+    if (n >= outlen)
+        n = outlen - 1;
+    memcpy(out, s, n);
+    out[n] = '\0';
+}
+
+/* Bytes of the word character at p (0 when p is not in a word). */
+static size_t s_word_char(const unsigned char *p)
+{
+    if (isalnum(*p))
+        return 1;
+    if (*p == 0xE2 && p[1] == 0x80) /* general punctuation */
+        return 0;
+    if (*p == 0xC2) /* Latin-1 symbols: nbsp, guillemets, degree, ... */
+        return 0;
+    if (*p >= 0xC3) {
+        size_t n = 1;
+        while ((p[n] & 0xC0) == 0x80 && n < 4)
+            n++;
+        return n;
+    }
+    return 0;
+}
+
+static void s_push(classify_tok_t *self, classify_toks_t *toks, const char *w)
+{
+    char stem[TOK_MAX_WORD];
+    classify_stem(self, w, stem, sizeof stem);
+    toks->word = xrealloc(toks->word, (toks->n + 1) * sizeof *toks->word);
+    toks->stem = xrealloc(toks->stem, (toks->n + 1) * sizeof *toks->stem);
+    toks->word[toks->n] = xstrdup(w);
+    toks->stem[toks->n] = xstrdup(stem);
+    toks->n++;
+}
+
+void classify_tokenize(classify_tok_t *self, const char *text, classify_toks_t *toks)
+{
+    if (!text)
+        return;
+    const unsigned char *p = (const unsigned char *)text;
+    const unsigned char *end = p + strnlen(text, CLASSIFY_MAX_BYTES);
+    char w[TOK_MAX_WORD];
+    while (p < end && toks->n < CLASSIFY_MAX_WORDS) {
+        size_t len = 0, k;
+        while (p < end && (k = s_word_char(p)) == 0)
+            p++;
+        while (p < end && (k = s_word_char(p)) > 0) {
+            for (size_t j = 0; j < k && p + j < end && len + k < sizeof w; j++) {
+                unsigned char c = p[j];
+                if (k == 1)
+                    c = (unsigned char)tolower(c);
+                else if (j == 1 && p[0] == 0xC3 && c >= 0x80 && c <= 0x9E && c != 0x97)
+                    c = (unsigned char)(c + 0x20); /* Latin-1 capital -> small */
+                w[len++] = (char)c;
+            }
+            p += k;
+        }
+        w[len] = '\0';
+        if (len)
+            s_push(self, toks, w);
+    }
+}
+
+void classify_toks_clear(classify_toks_t *toks)
+{
+    for (size_t i = 0; i < toks->n; i++) {
+        free(toks->word[i]);
+        free(toks->stem[i]);
+    }
+    free(toks->word);
+    free(toks->stem);
+    memset(toks, 0, sizeof *toks);
+}

@@ -1,0 +1,141 @@
+/*
+ * NAME
+ *   classify - the classifier offline: JSON Lines in, JSON Lines out
+ *
+ * SYNOPSIS
+ *   bin/classify < ideas.jsonl > classified.jsonl
+ *
+ * DESCRIPTION
+ *   INTERFACES.md "Classifier, offline". Each input line is a JSON object
+ *   {"id", "text", ...}; the output line is the same object with
+ *   "themes", "sentiment", "question", "wijk", "language" and "cluster"
+ *   added (and "buurt", "pii"). Read as input, like the service reads
+ *   them from an idea: "text", "title", "wijk" (a field the resident
+ *   filled), "postcode", "lat"/"lon" or "location": {"lat","lon"}, and
+ *   "question" (kept when given). Labels "themes" and "sentiment" in the
+ *   input are replaced. The work is done by classify_idea(), the same
+ *   function as in the classifier service, so the answers are the same.
+ *   cluster is always null (near-duplicates are not built yet).
+ *
+ *   A line that is not a JSON object gives {"error": "..."} with its line
+ *   number on stdout and a warning on stderr; the run goes on. Lines over
+ *   1 MiB are refused the same way. Exit 0, or 1 when the data cannot be
+ *   loaded.
+ *
+ * CONFIGURATION
+ *   INSPRAAK_DATA (default ./data), INSPRAAK_THEMES_FILE,
+ *   INSPRAAK_GEO_WIJKEN, INSPRAAK_GEO_BUURTEN (common/geo.h).
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify.h"
+#include "xalloc.h"
+
+#define CLASSIFY_MAX_LINE (1024 * 1024)
+
+static const char *s_str(json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static void s_set_str(json_t *obj, const char *key, const char *v)
+{
+    json_object_set_new(obj, key, v ? json_string(v) : json_null());
+}
+
+/* The idea fields classify_idea() reads, from the JSON object. */
+static void s_idea_from(json_t *in, idea_t *idea)
+{
+    idea_init(idea);
+    proto_set(&idea->id, s_str(in, "id"));
+    proto_set(&idea->text, s_str(in, "text"));
+    proto_set(&idea->title, s_str(in, "title"));
+    proto_set(&idea->wijk, s_str(in, "wijk"));
+    proto_set(&idea->postcode, s_str(in, "postcode"));
+    const char *q = s_str(in, "question");
+    if (q && (strcmp(q, "nu") == 0 || strcmp(q, "toekomst") == 0))
+        proto_set(&idea->question, q);
+    json_t *loc = json_object_get(in, "location");
+    json_t *src = json_is_object(loc) ? loc : in;
+    json_t *lat = json_object_get(src, "lat"), *lon = json_object_get(src, "lon");
+    if (json_is_number(lat) && json_is_number(lon)) {
+        idea->has_location = true;
+        idea->lat = json_number_value(lat);
+        idea->lon = json_number_value(lon);
+    }
+}
+
+static void s_one(classify_t *cls, json_t *in)
+{
+    idea_t idea;
+    s_idea_from(in, &idea);
+    classify_idea(cls, &idea);
+    json_t *themes = json_array();
+    for (int i = 0; i < idea.n_themes; i++)
+        json_array_append_new(themes, json_string(idea.themes[i]));
+    json_object_set_new(in, "themes", themes);
+    json_t *pii = json_array();
+    for (int i = 0; i < idea.n_pii; i++)
+        json_array_append_new(pii, json_string(idea.pii[i]));
+    json_object_set_new(in, "pii", pii);
+    s_set_str(in, "sentiment", idea.sentiment);
+    s_set_str(in, "question", idea.question);
+    s_set_str(in, "wijk", idea.wijk);
+    s_set_str(in, "buurt", idea.buurt);
+    s_set_str(in, "language", idea.language);
+    s_set_str(in, "cluster", idea.cluster);
+    idea_clear(&idea);
+}
+
+static void s_error(long lineno, const char *why)
+{
+    fprintf(stderr, "classify: line %ld: %s\n", lineno, why);
+    json_t *e = json_pack("{s:s, s:I}", "error", why, "line", (json_int_t)lineno);
+    char *s = json_dumps(e, JSON_COMPACT);
+    printf("%s\n", s);
+    free(s);
+    json_decref(e);
+}
+
+int main(void)
+{
+    char err[512];
+    const char *d = getenv("INSPRAAK_DATA");
+    classify_t *cls = classify_new(d && *d ? d : "./data", err, sizeof err);
+    if (!cls) {
+        fprintf(stderr, "classify: cannot load data: %s\n", err);
+        return 1;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    long lineno = 0;
+    while ((n = getline(&line, &cap, stdin)) >= 0) {
+        lineno++;
+        if (strspn(line, " \t\r\n") == (size_t)n)
+            continue;
+        if (n > CLASSIFY_MAX_LINE) {
+            s_error(lineno, "line longer than 1 MiB");
+            continue;
+        }
+        json_error_t je;
+        json_t *in = json_loadb(line, (size_t)n, JSON_REJECT_DUPLICATES, &je);
+        if (!json_is_object(in)) {
+            s_error(lineno, in ? "not a JSON object" : je.text);
+            json_decref(in);
+            continue;
+        }
+        s_one(cls, in);
+        char *out = json_dumps(in, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        printf("%s\n", out);
+        free(out);
+        json_decref(in);
+    }
+    free(line);
+    classify_destroy(&cls);
+    return 0;
+}
