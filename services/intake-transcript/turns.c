@@ -1,0 +1,179 @@
+/*
+ * NAME
+ *   turns - speakers, merging of cues into statements, interviewer turns
+ *   (transcript.h)
+ *
+ * DESCRIPTION
+ *   Hand-written: the rules are ours (see transcript.h). Speaker names are
+ *   compared after g_utf8_casefold(), so "CAMJO", "camjo" and "Camjo" are
+ *   one person.
+ */
+#include <ctype.h>
+#include <glib.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "transcript.h"
+#include "xalloc.h"
+
+char *transcript_prefix_speaker(const char *text, const char **rest)
+{
+    const char *p = text;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (*p == '-' || *p == '>') /* "- NAAM:" and ">> NAAM:" in captions */
+        while (*p == '-' || *p == '>' || *p == ' ')
+            p++;
+    const char *name = p;
+    int words = 1;
+    if (!(isalpha((unsigned char)*p) || (unsigned char)*p >= 0x80))
+        return NULL;
+    while (*p && *p != ':') {
+        unsigned char c = (unsigned char)*p;
+        if (c == ' ')
+            words++;
+        else if (!(isalnum(c) || c >= 0x80 || c == '.' || c == '-' || c == '\'' || c == '_'))
+            return NULL;
+        if (words > 4 || p - name >= TRANSCRIPT_MAX_SPEAKER)
+            return NULL;
+        p++;
+    }
+    if (*p != ':' || (p[1] && p[1] != ' ' && p[1] != '\t' && p[1] != '\n'))
+        return NULL;
+    const char *end = p;
+    while (end > name && end[-1] == ' ')
+        end--;
+    if (end == name)
+        return NULL;
+    p++;
+    while (*p == ' ' || *p == '\t' || *p == '\n')
+        p++;
+    *rest = p;
+    return xstrndup(name, (size_t)(end - name));
+}
+
+static bool s_is_interviewer(const char *speaker, const char *interviewers)
+{
+    if (!speaker || !interviewers)
+        return false;
+    gchar *who = g_utf8_casefold(speaker, -1);
+    gchar **names = g_strsplit(interviewers, ",", -1);
+    bool found = false;
+    for (int i = 0; names[i] && !found; i++) {
+        gchar *n = g_utf8_casefold(g_strstrip(names[i]), -1);
+        found = *n && strcmp(n, who) == 0;
+        g_free(n);
+    }
+    g_strfreev(names);
+    g_free(who);
+    return found;
+}
+
+void statement_list_clear(statement_list_t *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->items[i].text);
+        free(l->items[i].context);
+    }
+    free(l->items);
+    memset(l, 0, sizeof *l);
+}
+
+/* The statement being built. */
+typedef struct {
+    char *speaker; /* as written; NULL when unknown */
+    GString *text;
+    bool open, has_times;
+    int64_t start, end;
+} s_turn_t;
+
+static void s_close(s_turn_t *t, const char *interviewers, char **question, statement_list_t *out)
+{
+    if (!t->open)
+        return;
+    t->open = false;
+    char *text = g_strstrip(g_strdup(t->text->str));
+    if (s_is_interviewer(t->speaker, interviewers)) {
+        out->skipped_interviewer++;
+        free(*question);
+        *question = *text ? xstrdup(text) : NULL;
+    } else if (*text) {
+        if (out->n == out->cap) {
+            out->cap = out->cap ? out->cap * 2 : 16;
+            out->items = xrealloc(out->items, out->cap * sizeof *out->items);
+        }
+        out->items[out->n++] = (statement_t){.has_times = t->has_times,
+                                             .start_ms = t->start,
+                                             .end_ms = t->end,
+                                             .text = xstrdup(text),
+                                             .context = *question};
+        *question = NULL; /* only the answer right after the question */
+    }
+    g_free(text);
+    g_string_truncate(t->text, 0);
+}
+
+static bool s_same_speaker(const char *a, const char *b)
+{
+    if (!a || !b)
+        return false;
+    gchar *x = g_utf8_casefold(a, -1), *y = g_utf8_casefold(b, -1);
+    bool same = strcmp(x, y) == 0;
+    g_free(x);
+    g_free(y);
+    return same;
+}
+
+/* The speaker and the plain text (without the name) of one cue. */
+static char *s_cue_speaker(const cue_t *cue, char **plain)
+{
+    char *speaker = webvtt_cue_voice(cue->text);
+    char *all = webvtt_cue_plain(cue->text);
+    const char *rest = all;
+    char *prefix = transcript_prefix_speaker(all, &rest);
+    if (!speaker)
+        speaker = prefix;
+    else
+        free(prefix); /* "<v Bob>Bob: ..." : drop the repeated name too */
+    if (!speaker)
+        rest = all;
+    *plain = xstrdup(rest);
+    for (char *c = *plain; *c; c++)
+        if (*c == '\n' || *c == '\t')
+            *c = ' ';
+    free(all);
+    return speaker;
+}
+
+void statements_build(const cue_list_t *cues, const char *interviewers, statement_list_t *out)
+{
+    memset(out, 0, sizeof *out);
+    s_turn_t t = {.text = g_string_new("")};
+    char *question = NULL;
+    for (size_t i = 0; i < cues->n; i++) {
+        const cue_t *c = &cues->items[i];
+        char *plain;
+        char *speaker = s_cue_speaker(c, &plain);
+        /* a cue without a name goes on with the known speaker; with no
+         * speaker known at all, each cue stands alone */
+        bool cont = t.open && (speaker ? s_same_speaker(speaker, t.speaker) : t.speaker != NULL);
+        if (!cont) {
+            s_close(&t, interviewers, &question, out);
+            free(t.speaker);
+            t.speaker = speaker ? xstrdup(speaker) : NULL;
+            t.open = true;
+            t.has_times = c->has_times;
+            t.start = c->start_ms;
+        }
+        t.end = c->end_ms > t.end || !cont ? c->end_ms : t.end;
+        if (t.text->len && *plain)
+            g_string_append_c(t.text, ' ');
+        g_string_append(t.text, plain);
+        free(plain);
+        free(speaker);
+    }
+    s_close(&t, interviewers, &question, out);
+    free(t.speaker);
+    free(question);
+    g_string_free(t.text, TRUE);
+}
