@@ -25,6 +25,27 @@
 
 #define WIJK_MIN_LETTERS 5
 
+/* Well-known places and short names residents use for a wijk (LABELS.md
+ * and local knowledge): "Hoensbroek" alone is the wijk Hoensbroek-De Dem,
+ * the Maankwartier and the Promenade are in Heerlen-Centrum. "Het
+ * centrum" alone is not here: it may be Hoensbroek's or Heerlerbaan's. */
+static const struct {
+    const char *name, *wijk;
+} s_places[] = {
+    {"Hoensbroek", "WK091712"},      {"Kasteel Hoensbroek", "WK091712"},
+    {"Heerlerheide", "WK091721"},    {"Heerlerbaan", "WK091740"},
+    {"Woonboulevard", "WK091735"},   {"De Stack", "WK091720"},
+    {"Maankwartier", "WK091733"},    {"Pancratiusplein", "WK091733"},
+    {"Pancratiuskerk", "WK091733"},  {"Promenade", "WK091733"},
+    {"Glaspaleis", "WK091733"},      {"Schunck", "WK091733"},
+    {"Thermenmuseum", "WK091733"},   {"Saroleastraat", "WK091733"},
+    {"Geleenstraat", "WK091733"},    {"Bongerd", "WK091733"},
+    {"Emmaplein", "WK091733"},       {"Raadhuisplein", "WK091733"},
+    {"binnenstad", "WK091733"},      {"stadscentrum", "WK091733"},
+    {"station Heerlen", "WK091733"}, {"Heerlen station", "WK091733"},
+    {"centrum van Heerlen", "WK091733"}, {"Kasteel Terworm", "WK091736"},
+};
+
 /* Names that are also everyday Dutch words: never matched in text. */
 static const char *const s_ordinary[] = {"Ziekenhuis", "Verspreide huizen", NULL};
 
@@ -116,6 +137,10 @@ int classify_wijk_in_text(const geo_t *geo, const char *text, const char **wijk,
         if (full)
             s_try(text, full, strlen(full), code, NULL, &best, wijk, buurt);
     }
+    for (size_t i = 0; i < sizeof s_places / sizeof s_places[0]; i++)
+        if (geo_wijk_name(geo, s_places[i].wijk))
+            s_try(text, s_places[i].name, strlen(s_places[i].name), s_places[i].wijk, NULL, &best,
+                  wijk, buurt);
     for (size_t i = 0; geo_buurt_at(geo, i, &code, &name, &wk) == 0; i++) {
         s_try(text, name, strlen(name), wk, code, &best, wijk, buurt);
         const char *omg = strstr(name, " en omgeving");
