@@ -17,9 +17,10 @@
  *   kill -9's a service sees production's recovery).
  *   SIGTERM/SIGINT/SIGHUP: SIGTERM to every child, 10 s grace, SIGKILL, exit 0.
  *   Ctrl-C sends SIGINT to the whole foreground process group. Children
- *   stay in our group (kill -- -PGID reaches all) but start with SIGINT
- *   ignored, so each gets exactly one stop signal: our SIGTERM. They get
- *   SIGTERM from the kernel too if we die (PR_SET_PDEATHSIG): no orphans.
+ *   stay in our group but start with SIGINT ignored, so each gets exactly
+ *   one stop signal: our SIGTERM, or the terminal's SIGINT for a child that
+ *   installs its own SIGINT handler (Redis). If we die, the kernel sends
+ *   them SIGTERM (PR_SET_PDEATHSIG): no orphans.
  *   -l LOGDIR (or INSPRAAK_LOG_DIR): each child's stdout and stderr are
  *   appended to LOGDIR/NAME.log; otherwise they share ours (the terminal).
  *
@@ -58,6 +59,7 @@
 
 typedef struct {
     char name[64];
+    char pid_path[720];
     char *cmd;          /* "exec " + the Procfile command; owned */
     pid_t pid;          /* 0 when not running */
     int64_t started_ms;
@@ -69,6 +71,7 @@ typedef struct {
     sv_child_t kids[SV_MAX_CHILDREN];
     int n;
     char run_dir[600];
+    char pid_path[720]; /* run/supervisor.pid */
     const char *log_dir; /* NULL: children share our stdout/stderr */
     sigset_t old_mask;   /* restored in children */
     pid_t self;
@@ -116,6 +119,9 @@ static int s_add_line(supervisor_t *sv, char *line, char *err, size_t errlen)
     sv_child_t *k = &sv->kids[sv->n++];
     memset(k, 0, sizeof *k);
     memcpy(k->name, line, nlen + 1);
+    char path[sizeof k->pid_path]; /* via a local: gcc's -Wrestrict sees one object */
+    snprintf(path, sizeof path, "%s/%s.pid", sv->run_dir, k->name);
+    memcpy(k->pid_path, path, sizeof path);
     k->cmd = xasprintf("exec %s", cmd);
     k->delay_ms = SV_DELAY_FIRST_MS;
     return 0;
@@ -152,29 +158,16 @@ static int s_read_procfile(supervisor_t *sv, const char *path)
     return rc;
 }
 
-static void s_pid_path(const supervisor_t *sv, const char *name, char *buf, size_t size)
-{
-    snprintf(buf, size, "%s/%s.pid", sv->run_dir, name);
-}
-
 /* Written to a temporary name and renamed, so a reader (kill9 in a test,
  * `inspraak.sh stop`) never sees half a number. */
-static void s_write_pid(const supervisor_t *sv, const char *name, pid_t pid)
+static void s_write_pid(const char *path, const char *name, pid_t pid)
 {
-    char path[700], tmp[720], e[200];
-    s_pid_path(sv, name, path, sizeof path);
+    char tmp[740], e[200];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     FILE *f = fopen(tmp, "w");
     if (!f || fprintf(f, "%ld\n", (long)pid) < 0 || fclose(f) != 0 || rename(tmp, path) < 0)
         log_warn("msg=\"cannot write pid file\" child=%s err=%s", name,
                  log_quote(e, sizeof e, strerror(errno)));
-}
-
-static void s_remove_pid(const supervisor_t *sv, const char *name)
-{
-    char path[700];
-    s_pid_path(sv, name, path, sizeof path);
-    unlink(path);
 }
 
 /* In the child: between fork and exec, only async-signal-safe calls. */
@@ -216,7 +209,7 @@ static void s_spawn(supervisor_t *sv, sv_child_t *k)
         s_child_exec(sv, k);
     k->pid = pid;
     k->started_ms = s_now_ms();
-    s_write_pid(sv, k->name, pid);
+    s_write_pid(k->pid_path, k->name, pid);
     log_info("msg=\"child started\" child=%s pid=%ld", k->name, (long)pid);
 }
 
@@ -239,7 +232,7 @@ static void s_reap(supervisor_t *sv, bool stopping)
         else
             snprintf(how, sizeof how, "exit:%d", WEXITSTATUS(st));
         k->pid = 0;
-        s_remove_pid(sv, k->name);
+        unlink(k->pid_path);
         log_line(stopping ? LOG_INFO : LOG_WARN,
                  "msg=\"child exited\" child=%s pid=%ld status=%s ran_ms=%lld", k->name,
                  (long)pid, how, (long long)ran);
@@ -253,13 +246,32 @@ static void s_reap(supervisor_t *sv, bool stopping)
     }
 }
 
-/* Sends sig (0: none) to every running child; returns how many run. */
-static int s_signal_all(const supervisor_t *sv, int sig)
+/* 1 when the process ignores SIGINT (as children start), from /proc. */
+static int s_ignores_sigint(pid_t pid)
+{
+    char path[64], line[128];
+    unsigned long long ign = ~0ULL; /* unknown: treat as ignoring */
+    snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
+    FILE *f = fopen(path, "r");
+    while (f && fgets(line, sizeof line, f) && sscanf(line, "SigIgn: %llx", &ign) != 1)
+        ;
+    if (f)
+        fclose(f);
+    return (ign >> (SIGINT - 1)) & 1;
+}
+
+/* Sends sig (0: none) to every running child; returns how many run. With
+ * only_deaf, skips children that handle SIGINT themselves: after a Ctrl-C
+ * the terminal already gave them one, and a second stop signal makes Redis
+ * give up its clean shutdown ("You insist... exiting now"). */
+static int s_signal_all(const supervisor_t *sv, int sig, bool only_deaf)
 {
     int n = 0;
-    for (int i = 0; i < sv->n; i++)
-        if (sv->kids[i].pid > 0 && ++n && sig)
-            kill(sv->kids[i].pid, sig);
+    for (int i = 0; i < sv->n; i++) {
+        pid_t pid = sv->kids[i].pid;
+        if (pid > 0 && ++n && sig && (!only_deaf || s_ignores_sigint(pid)))
+            kill(pid, sig);
+    }
     return n;
 }
 
@@ -289,19 +301,17 @@ static void s_read_line(const char *path, char *buf, size_t size)
  * file left by one that was killed is simply replaced. */
 static int s_claim_pidfile(supervisor_t *sv)
 {
-    char path[700], line[64];
-    s_pid_path(sv, "supervisor", path, sizeof path);
-    s_read_line(path, line, sizeof line);
+    char path[64], line[64];
+    s_read_line(sv->pid_path, line, sizeof line);
     long old = atol(line);
-    if (old > 0 && old != (long)sv->self && kill((pid_t)old, 0) == 0) {
-        snprintf(path, sizeof path, "/proc/%ld/comm", old);
-        s_read_line(path, line, sizeof line);
-        if (strncmp(line, "supervisor", 10) == 0) {
-            log_error("msg=\"another supervisor runs on this state folder\" pid=%ld", old);
-            return -1;
-        }
+    snprintf(path, sizeof path, "/proc/%ld/stat", old);
+    s_read_line(path, line, sizeof line); /* "pid (comm) S ...": a zombie is dead */
+    if (old > 0 && old != (long)sv->self && strstr(line, "(supervisor) ") &&
+        !strstr(line, ") Z ")) {
+        log_error("msg=\"another supervisor runs on this state folder\" pid=%ld", old);
+        return -1;
     }
-    s_write_pid(sv, "supervisor", sv->self);
+    s_write_pid(sv->pid_path, "supervisor", sv->self);
     return 0;
 }
 
@@ -316,14 +326,15 @@ static int s_setup(supervisor_t *sv, int argc, char **argv, int *sigfd)
     }
     if (optind != argc - 1)
         return -1;
-    if (s_read_procfile(sv, argv[optind]) < 0)
-        exit(1);
     config_t cfg;
     memset(&cfg, 0, sizeof cfg);
     snprintf(cfg.var_dir, sizeof cfg.var_dir, "%s", config_str("INSPRAAK_VAR", "./var"));
     char e[200];
     if (config_var_path(&cfg, "run", sv->run_dir, sizeof sv->run_dir) < 0)
         log_fatal("msg=\"cannot make run folder\" err=%s", log_quote(e, sizeof e, strerror(errno)));
+    snprintf(sv->pid_path, sizeof sv->pid_path, "%s/supervisor.pid", sv->run_dir);
+    if (s_read_procfile(sv, argv[optind]) < 0)
+        exit(1);
     if (sv->log_dir && mkdir(sv->log_dir, 0750) < 0 && errno != EEXIST)
         log_fatal("msg=\"cannot make log folder\" err=%s", log_quote(e, sizeof e, strerror(errno)));
     sigset_t mask;
@@ -370,15 +381,16 @@ int main(int argc, char **argv)
                 continue;
             stopping = true;
             kill_at = s_now_ms() + SV_STOP_GRACE_MS;
-            log_info("msg=\"stopping\" signal=%u children=%d", si.ssi_signo, s_signal_all(&sv, 0));
-            s_signal_all(&sv, SIGTERM);
+            log_info("msg=\"stopping\" signal=%u children=%d", si.ssi_signo, s_signal_all(&sv, 0, false));
+            /* SI_KERNEL: Ctrl-C on the terminal, sent to our whole group */
+            s_signal_all(&sv, SIGTERM, si.ssi_signo == SIGINT && si.ssi_code == SI_KERNEL);
         }
         s_reap(&sv, stopping);
         if (stopping) {
-            if (s_signal_all(&sv, 0) == 0)
+            if (s_signal_all(&sv, 0, false) == 0)
                 break;
             if (s_now_ms() >= kill_at) {
-                int n = s_signal_all(&sv, SIGKILL);
+                int n = s_signal_all(&sv, SIGKILL, false);
                 log_warn("msg=\"children ignored sigterm, killed\" children=%d", n);
                 kill_at = s_now_ms() + 60000; /* SIGKILL cannot be ignored; just reap */
             }
@@ -389,7 +401,7 @@ int main(int argc, char **argv)
             if (sv.kids[i].pid == 0 && sv.kids[i].restart_at > 0 && sv.kids[i].restart_at <= now)
                 s_spawn(&sv, &sv.kids[i]);
     }
-    s_remove_pid(&sv, "supervisor");
+    unlink(sv.pid_path);
     for (int i = 0; i < sv.n; i++)
         free(sv.kids[i].cmd);
     log_info("msg=\"supervisor stopped\"");
