@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""test_classify_eval - bin/classify keeps its quality on the development set.
+
+Runs tests/eval/eval_classify.py (binaries from INSPRAAK_BIN, else bin/)
+and checks every figure against a floor a little under what the classifier
+reached when the floors were set (docs/classifier.md has the figures). A
+change to the keyword files or the code that makes a figure drop below its
+floor fails here. Also checks that the offline tool answers every line,
+including bad ones, and gives the same answers twice.
+"""
+import json
+import os
+import subprocess
+import sys
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.environ.get("INSPRAAK_BIN") or os.path.join(ROOT, "bin")
+
+FLOORS = {
+    "themes_micro_f1": 0.68,
+    "themes_macro_f1": 0.68,
+    "themes_primary_accuracy": 0.68,
+    "sentiment_accuracy": 0.50,
+    "question_accuracy": 0.63,
+    "wijk_accuracy": 0.92,
+    "language_accuracy": 0.95,
+}
+
+
+def classify(lines):
+    env = dict(os.environ, INSPRAAK_DATA=os.path.join(ROOT, "data"))
+    out = subprocess.run([os.path.join(BIN, "classify")], input="".join(lines).encode(),
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, check=True)
+    return [json.loads(l) for l in out.stdout.decode().splitlines()]
+
+
+class ClassifyEval(unittest.TestCase):
+    def test_floors(self):
+        out = subprocess.run([sys.executable, os.path.join(ROOT, "tests/eval/eval_classify.py"),
+                              "--bin", BIN, "--json"], stdout=subprocess.PIPE, check=True)
+        got = json.loads(out.stdout)
+        for key, floor in FLOORS.items():
+            with self.subTest(key=key):
+                self.assertGreaterEqual(got[key], floor, "%s %.3f below %.2f" % (key, got[key], floor))
+
+    def test_lines(self):
+        lines = ['{"id": "a", "text": "Meer bomen in het Molenbergpark, dat zou mooi zijn."}\n',
+                 'not json\n',
+                 '["an array"]\n',
+                 '{"id": "b", "text": "Het Maankwartier is vies.", "question": "nu", "x": 1}\n']
+        got = classify(lines)
+        self.assertEqual(len(got), 4)
+        a, bad1, bad2, b = got
+        self.assertEqual(a["id"], "a")
+        self.assertEqual(a["themes"][0], "groen")
+        self.assertEqual(a["question"], "toekomst")
+        self.assertEqual(a["wijk"], "WK091739")
+        self.assertEqual(a["language"], "nl")
+        self.assertIsNone(a["cluster"])
+        self.assertIn("sentiment", a)
+        self.assertEqual(bad1["line"], 2)
+        self.assertIn("error", bad1)
+        self.assertIn("error", bad2)
+        self.assertEqual(b["question"], "nu")  # kept
+        self.assertEqual(b["x"], 1)  # other keys pass through
+        self.assertEqual(b["wijk"], "WK091733")
+        self.assertEqual(classify(lines), got)
+
+
+if __name__ == "__main__":
+    unittest.main()
