@@ -29,8 +29,8 @@
 #define SENTI_MIN_CLIPS 0.2
 #define SENTI_NEG_WINDOW 3
 #define SENTI_NEG_DAMP 0.7
-#define SENTI_POS 0.45
-#define SENTI_NEG -0.3
+#define SENTI_POS 0.6
+#define SENTI_NEG -0.2
 
 typedef struct {
     double sum;
