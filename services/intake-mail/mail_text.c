@@ -1,0 +1,346 @@
+/*
+ * NAME
+ *   mail_text - quote, signature and disclaimer removal (see mail_text.h)
+ *
+ * DESCRIPTION
+ *   Works on lines. Hand-written: the rules are about how Dutch and English
+ *   mail clients format replies, which no library in our set knows. Every
+ *   rule errs towards keeping text: a greeting is only treated as the start
+ *   of a signature when at most a few short lines follow it.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "mail_text.h"
+#include "xalloc.h"
+
+#define SIG_MAX_LINES 7  /* non-empty lines after a greeting that still look like a signature */
+#define SIG_MAX_WIDTH 72 /* ... each at most this long */
+
+typedef struct {
+    char **line; /* each a copy, trailing white space removed */
+    int n;
+    bool *drop;
+} s_lines_t;
+
+static void s_split(s_lines_t *l, const char *body)
+{
+    int cap = 16;
+    l->line = xmalloc(sizeof *l->line * (size_t)cap);
+    l->n = 0;
+    const char *p = body;
+    for (;;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t' || p[len - 1] == '\r'))
+            len--;
+        if (l->n == cap) {
+            cap *= 2;
+            l->line = xrealloc(l->line, sizeof *l->line * (size_t)cap);
+        }
+        l->line[l->n++] = xstrndup(p, len);
+        if (!nl)
+            break;
+        p = nl + 1;
+    }
+    l->drop = xcalloc((size_t)l->n, sizeof *l->drop);
+}
+
+static void s_free(s_lines_t *l)
+{
+    for (int i = 0; i < l->n; i++)
+        free(l->line[i]);
+    free(l->line);
+    free(l->drop);
+}
+
+static const char *s_skipws(const char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    return s;
+}
+
+static bool s_starts(const char *s, const char *prefix)
+{
+    return strncasecmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static bool s_blank(const char *s)
+{
+    return *s_skipws(s) == '\0';
+}
+
+static bool s_quoted(const char *s)
+{
+    return *s_skipws(s) == '>';
+}
+
+static bool s_ends_colon(const char *s)
+{
+    size_t n = strlen(s);
+    return n > 0 && s[n - 1] == ':';
+}
+
+/* "Op di 3 jan 2026 om 10:00 schreef Jan <jan@x.nl>:" or "On ... wrote:",
+ * possibly wrapped over two lines. Returns how many lines it spans, 0 if
+ * it is not one. */
+static int s_attribution(const s_lines_t *l, int i)
+{
+    const char *s = s_skipws(l->line[i]);
+    if (!s_starts(s, "Op ") && !s_starts(s, "On ") && !s_starts(s, "Am "))
+        return 0;
+    for (int span = 1; span <= 2 && i + span - 1 < l->n; span++) {
+        const char *last = l->line[i + span - 1];
+        bool verb = false;
+        for (int k = i; k < i + span; k++)
+            verb = verb || strcasestr(l->line[k], "schreef") || strcasestr(l->line[k], "wrote") ||
+                   strcasestr(l->line[k], "schrieb");
+        if (verb && s_ends_colon(last))
+            return span;
+    }
+    return 0;
+}
+
+static bool s_original_marker(const char *s)
+{
+    s = s_skipws(s);
+    if (strncmp(s, "-----", 5) != 0 && strncmp(s, "_____", 5) != 0)
+        return false;
+    return strcasestr(s, "original message") || strcasestr(s, "oorspronkelijk bericht") ||
+           strcasestr(s, "origineel bericht");
+}
+
+/* An Outlook header block: "Van:"/"From:" followed within a few lines by
+ * at least two of Verzonden/Sent/Datum/Date, Aan/To, Onderwerp/Subject. */
+static bool s_outlook_block(const s_lines_t *l, int i)
+{
+    const char *s = s_skipws(l->line[i]);
+    if (*s == '*')
+        s++; /* "*Van:*" from HTML bold */
+    if (!s_starts(s, "Van:") && !s_starts(s, "From:"))
+        return false;
+    int hits = 0;
+    for (int k = i + 1; k < l->n && k <= i + 6; k++) {
+        const char *t = s_skipws(l->line[k]);
+        if (*t == '*')
+            t++;
+        if (s_starts(t, "Verzonden:") || s_starts(t, "Sent:") || s_starts(t, "Datum:") ||
+            s_starts(t, "Date:") || s_starts(t, "Aan:") || s_starts(t, "To:") ||
+            s_starts(t, "Onderwerp:") || s_starts(t, "Subject:") || s_starts(t, "CC:"))
+            hits++;
+    }
+    return hits >= 2;
+}
+
+/* A closing greeting line: "Met vriendelijke groet(en)", "Groet(en)",
+ * "Mvg", "Groetjes", "Hartelijke groet", "Kind regards" (with optional
+ * punctuation and a name on the same line). */
+static bool s_greeting(const char *s)
+{
+    static const char *const words[] = {"met vriendelijke groet", "vriendelijke groet",
+                                        "met hartelijke groet", "hartelijke groet",
+                                        "met groet", "groetjes", "groeten", "groet", "mvg",
+                                        "m.v.g.", "kind regards", "best regards", "regards",
+                                        "vr. gr.", "vr.gr.", NULL};
+    s = s_skipws(s);
+    for (int i = 0; words[i]; i++) {
+        size_t n = strlen(words[i]);
+        if (strncasecmp(s, words[i], n) == 0) {
+            const char *r = s + n;
+            if (*r == '\0' || *r == ',' || *r == '.' || *r == '!' || *r == ' ' ||
+                (words[i][n - 1] == 't' && (*r == 'e' || *r == 'E')))
+                return strlen(s) <= 60; /* a sentence that starts like this is text */
+        }
+    }
+    return false;
+}
+
+/* Is everything after line i short enough to be a signature? */
+static bool s_signature_after(const s_lines_t *l, int i)
+{
+    int count = 0;
+    for (int k = i + 1; k < l->n; k++) {
+        if (l->drop[k] || s_blank(l->line[k]))
+            continue;
+        if (++count > SIG_MAX_LINES || strlen(l->line[k]) > SIG_MAX_WIDTH)
+            return false;
+    }
+    return true;
+}
+
+static void s_drop_from(s_lines_t *l, int i)
+{
+    for (; i < l->n; i++)
+        l->drop[i] = true;
+}
+
+/* Does unquoted, non-blank text follow line i (an interleaved reply)? */
+static bool s_text_after_quotes(const s_lines_t *l, int i)
+{
+    bool seen_quote = false;
+    for (int k = i; k < l->n; k++) {
+        if (s_blank(l->line[k]))
+            continue;
+        if (s_quoted(l->line[k]))
+            seen_quote = true;
+        else if (seen_quote)
+            return !(strcmp(l->line[k], "--") == 0 || strcmp(l->line[k], "-- ") == 0);
+        else
+            return false;
+    }
+    return false;
+}
+
+static void s_cut_replies(s_lines_t *l)
+{
+    for (int i = 0; i < l->n; i++) {
+        int span = s_attribution(l, i);
+        if (span > 0) {
+            if (s_text_after_quotes(l, i + span)) {
+                for (int k = i; k < i + span; k++)
+                    l->drop[k] = true;
+                continue;
+            }
+            return s_drop_from(l, i);
+        }
+        if (s_original_marker(l->line[i]) || s_outlook_block(l, i))
+            return s_drop_from(l, i);
+        /* An underscore rule that opens an Outlook block goes with it. */
+        if (strncmp(l->line[i], "__________", 10) == 0 && i + 1 < l->n && s_outlook_block(l, i + 1))
+            return s_drop_from(l, i);
+        if (s_quoted(l->line[i]))
+            l->drop[i] = true;
+    }
+}
+
+static void s_cut_signature(s_lines_t *l)
+{
+    for (int i = 0; i < l->n; i++) {
+        if (l->drop[i])
+            continue;
+        if (strcmp(l->line[i], "--") == 0)
+            return s_drop_from(l, i); /* "-- " with its space trimmed by s_split */
+        if (s_greeting(l->line[i]) && s_signature_after(l, i))
+            return s_drop_from(l, i);
+    }
+}
+
+/* A paragraph (lines between blank lines) that opens like a disclaimer. */
+static void s_cut_disclaimers(s_lines_t *l)
+{
+    static const char *const opens[] = {"dit bericht is uitsluitend bestemd voor",
+                                        "dit e-mailbericht is uitsluitend bestemd voor",
+                                        "disclaimer",
+                                        "the information contained in this",
+                                        "aan dit bericht kunnen geen rechten",
+                                        "this e-mail and any attachments",
+                                        NULL};
+    for (int i = 0; i < l->n; i++) {
+        if (l->drop[i] || (i > 0 && !l->drop[i - 1] && !s_blank(l->line[i - 1])))
+            continue;
+        const char *s = s_skipws(l->line[i]);
+        bool hit = false;
+        for (int k = 0; opens[k] && !hit; k++)
+            hit = s_starts(s, opens[k]);
+        for (int k = i; hit && k < l->n && !s_blank(l->line[k]); k++)
+            l->drop[k] = true;
+    }
+}
+
+static char *s_join(const s_lines_t *l)
+{
+    size_t cap = 1;
+    for (int i = 0; i < l->n; i++)
+        cap += strlen(l->line[i]) + 1;
+    char *out = xmalloc(cap);
+    size_t len = 0;
+    int blanks = 0;
+    bool started = false;
+    for (int i = 0; i < l->n; i++) {
+        if (l->drop[i])
+            continue;
+        if (s_blank(l->line[i])) {
+            blanks++;
+            continue;
+        }
+        if (started)
+            out[len++] = '\n';
+        if (started && blanks > 0)
+            out[len++] = '\n';
+        blanks = 0;
+        started = true;
+        size_t n = strlen(l->line[i]);
+        memcpy(out + len, l->line[i], n);
+        len += n;
+    }
+    out[len] = '\0';
+    return out;
+}
+
+char *mail_text_clean(const char *body)
+{
+    s_lines_t l;
+    s_split(&l, body ? body : "");
+    s_cut_replies(&l);
+    s_cut_disclaimers(&l);
+    s_cut_signature(&l);
+    char *out = s_join(&l);
+    s_free(&l);
+    return out;
+}
+
+/* Strips reply/forward prefixes; sets *reply when one was a reply prefix. */
+static const char *s_subject_core(const char *s, bool *reply)
+{
+    static const char *const replies[] = {"re:", "antw:", "aw:", "re :", NULL};
+    static const char *const forwards[] = {"fwd:", "fw:", "doorst:", "tr:", NULL};
+    *reply = false;
+    for (bool again = true; again;) {
+        again = false;
+        s = s_skipws(s);
+        for (int i = 0; replies[i]; i++)
+            if (s_starts(s, replies[i])) {
+                s += strlen(replies[i]);
+                *reply = again = true;
+            }
+        for (int i = 0; forwards[i]; i++)
+            if (s_starts(s, forwards[i])) {
+                s += strlen(forwards[i]);
+                again = true;
+            }
+    }
+    return s;
+}
+
+static bool s_says_something(const char *core)
+{
+    static const char *const empty[] = {"idee", "idee:", "ideeën", "mijn idee", "inspraak",
+                                        "omgevingsvisie", "(geen onderwerp)", "(no subject)",
+                                        NULL};
+    if (s_blank(core))
+        return false;
+    for (int i = 0; empty[i]; i++)
+        if (strcasecmp(core, empty[i]) == 0)
+            return false;
+    return true;
+}
+
+char *mail_text_idea(const char *subject, const char *clean)
+{
+    bool reply;
+    const char *core = s_subject_core(subject ? subject : "", &reply);
+    if (reply || !s_says_something(core))
+        return xstrdup(clean ? clean : "");
+    size_t n = strlen(core);
+    while (n > 0 && isspace((unsigned char)core[n - 1]))
+        n--;
+    if (!clean || !*clean)
+        return xstrndup(core, n);
+    return xasprintf("%.*s\n\n%s", (int)n, core, clean);
+}

@@ -1,0 +1,34 @@
+/*
+ * NAME
+ *   mail_text - the resident's new words in a mail body, and the idea text
+ *
+ * SUMMARY
+ *   char *clean = mail_text_clean(m.body);
+ *   char *text = mail_text_idea(m.subject, clean);
+ *
+ * DESCRIPTION
+ *   mail_text_clean() removes what a person reading the mail would skip:
+ *   quoted replies ("> " lines; "Op ... schreef ...:" / "On ... wrote:"
+ *   and everything after; Outlook "Van:/Verzonden:/Aan:/Onderwerp:" header
+ *   blocks; "-----Original Message-----" / "-----Oorspronkelijk
+ *   bericht-----" and after), signatures (a "-- " line and below; a closing
+ *   greeting such as "Met vriendelijke groet" when what follows is short
+ *   enough to be a signature) and legal disclaimer paragraphs. Everything
+ *   else, numbered lists included, is kept as written; blank-line runs are
+ *   collapsed. An interleaved reply (quotes with new text between them)
+ *   keeps the new text.
+ *
+ *   mail_text_idea() puts the subject above the text (blank line between)
+ *   when the subject says something: not empty, not a reply ("Re:",
+ *   "Antw:", "AW:"), not just "idee"/"inspraak". "Fwd:" is stripped.
+ *
+ * OWNERSHIP
+ *   Both return a malloc'd UTF-8 string the caller frees (never NULL).
+ */
+#ifndef INSPRAAK_MAIL_TEXT_H
+#define INSPRAAK_MAIL_TEXT_H
+
+char *mail_text_clean(const char *body);
+char *mail_text_idea(const char *subject, const char *clean);
+
+#endif

@@ -1,0 +1,265 @@
+/*
+ * NAME
+ *   mail_worker - one mail read in a forked child, with a deadline
+ *
+ * DESCRIPTION
+ *   See mail_worker.h. The child inherits the raw bytes (copy-on-write),
+ *   so nothing but the result crosses the pipe: a status byte, then each
+ *   string as a 4-byte length (0xffffffff for NULL) and its bytes. The
+ *   child leaves with _exit() so it runs none of the parent's exit work.
+ *   Forking a threaded process is safe here because the child only
+ *   allocates (glibc makes malloc fork-safe) and uses GMime, which no other
+ *   thread of the parent touches.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mail_text.h"
+#include "mail_worker.h"
+#include "xalloc.h"
+
+#define MAX_RESULT (4u * 1024 * 1024)
+
+void mail_result_clear(mail_result_t *r)
+{
+    free(r->why);
+    free(r->skip);
+    free(r->message_id);
+    free(r->from_name);
+    free(r->from_addr);
+    free(r->subject);
+    free(r->text);
+    memset(r, 0, sizeof *r);
+}
+
+static char *s_copy(const char *s)
+{
+    return s ? xstrdup(s) : NULL;
+}
+
+void mail_worker_read(const char *raw, size_t len, const mail_limits_t *lim, mail_result_t *r)
+{
+    memset(r, 0, sizeof *r);
+    mail_t m;
+    char err[200];
+    if (mail_parse(raw, len, lim, &m, err, sizeof err) < 0) {
+        r->status = MAIL_RESULT_FAILED;
+        r->why = xstrdup(err);
+        return;
+    }
+    r->message_id = s_copy(m.message_id);
+    r->from_name = s_copy(m.from_name);
+    r->from_addr = s_copy(m.from_addr);
+    r->subject = s_copy(m.subject);
+    r->date_ms = m.date_ms;
+    r->n_attachments = m.n_attachments_total;
+    if (m.skip != MAIL_SKIP_NONE) {
+        r->status = MAIL_RESULT_SKIPPED;
+        r->skip = xstrdup(mail_skip_name(m.skip));
+        r->why = xstrdup(m.skip_why);
+    } else {
+        char *clean = mail_text_clean(m.body);
+        r->text = mail_text_idea(m.subject, clean);
+        free(clean);
+        if (r->text[0] == '\0') {
+            r->status = MAIL_RESULT_SKIPPED;
+            r->skip = xstrdup("empty");
+            r->why = xstrdup("no new text in the mail");
+        } else
+            r->status = MAIL_RESULT_IDEA;
+    }
+    mail_clear(&m);
+}
+
+/* ------------------------------------------------------------------ */
+/* The pipe format                                                    */
+/* ------------------------------------------------------------------ */
+
+static void s_put_str(char **buf, size_t *len, const char *s)
+{
+    uint32_t n = s ? (uint32_t)strlen(s) : UINT32_MAX;
+    *buf = xrealloc(*buf, *len + 4 + (s ? n : 0));
+    memcpy(*buf + *len, &n, 4);
+    *len += 4;
+    if (s) {
+        memcpy(*buf + *len, s, n);
+        *len += n;
+    }
+}
+
+static char *s_serialise(const mail_result_t *r, size_t *len)
+{
+    char *buf = xmalloc(1 + 8 + 4);
+    buf[0] = (char)r->status;
+    int64_t d = r->date_ms;
+    memcpy(buf + 1, &d, 8);
+    int32_t na = r->n_attachments;
+    memcpy(buf + 9, &na, 4);
+    *len = 13;
+    const char *strs[] = {r->why,     r->skip,    r->message_id, r->from_name,
+                          r->from_addr, r->subject, r->text};
+    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+        s_put_str(&buf, len, strs[i]);
+    return buf;
+}
+
+static int s_get_str(const char *buf, size_t len, size_t *off, char **out)
+{
+    uint32_t n;
+    if (*off + 4 > len)
+        return -1;
+    memcpy(&n, buf + *off, 4);
+    *off += 4;
+    if (n == UINT32_MAX) {
+        *out = NULL;
+        return 0;
+    }
+    if (n > len - *off)
+        return -1;
+    *out = xstrndup(buf + *off, n);
+    *off += n;
+    return 0;
+}
+
+static int s_deserialise(const char *buf, size_t len, mail_result_t *r)
+{
+    if (len < 13 || buf[0] < MAIL_RESULT_FAILED || buf[0] > MAIL_RESULT_SKIPPED)
+        return -1;
+    r->status = (mail_result_status_t)buf[0];
+    memcpy(&r->date_ms, buf + 1, 8);
+    int32_t na;
+    memcpy(&na, buf + 9, 4);
+    r->n_attachments = na;
+    size_t off = 13;
+    char **strs[] = {&r->why,       &r->skip,    &r->message_id, &r->from_name,
+                     &r->from_addr, &r->subject, &r->text};
+    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+        if (s_get_str(buf, len, &off, strs[i]) < 0)
+            return -1;
+    return off == len ? 0 : -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Child and parent                                                   */
+/* ------------------------------------------------------------------ */
+
+static void s_child(int fd, const char *raw, size_t len, const mail_limits_t *lim)
+{
+    mail_result_t r;
+    mail_worker_read(raw, len, lim, &r);
+    size_t n;
+    char *buf = s_serialise(&r, &n);
+    for (size_t off = 0; off < n;) {
+        ssize_t w = write(fd, buf + off, n - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            _exit(2);
+        off += (size_t)w;
+    }
+    _exit(0);
+}
+
+static int64_t s_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reads the child's output until EOF or the deadline. Returns 0 at EOF,
+ * -1 on timeout or error (why in err). */
+static int s_collect(int fd, long deadline_ms, char **buf, size_t *len, char *err, size_t errlen)
+{
+    int64_t until = s_now_ms() + deadline_ms;
+    size_t cap = 4096;
+    *buf = xmalloc(cap);
+    *len = 0;
+    for (;;) {
+        int64_t left = until - s_now_ms();
+        if (left <= 0) {
+            snprintf(err, errlen, "timed out after %ld ms", deadline_ms);
+            return -1;
+        }
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        int rc = poll(&p, 1, (int)left);
+        if (rc < 0 && errno == EINTR)
+            continue;
+        if (rc <= 0)
+            continue; /* the deadline check above ends it */
+        if (*len == cap) {
+            if (cap >= MAX_RESULT) {
+                snprintf(err, errlen, "worker result too large");
+                return -1;
+            }
+            cap *= 2;
+            *buf = xrealloc(*buf, cap);
+        }
+        ssize_t n = read(fd, *buf + *len, cap - *len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            snprintf(err, errlen, "read from worker: %s", strerror(errno));
+            return -1;
+        }
+        if (n == 0)
+            return 0;
+        *len += (size_t)n;
+    }
+}
+
+void mail_worker_run(const char *raw, size_t len, const mail_limits_t *lim, long deadline_ms,
+                     mail_result_t *r)
+{
+    memset(r, 0, sizeof *r);
+    char err[160] = "";
+    int fds[2];
+    if (pipe(fds) < 0) {
+        r->why = xasprintf("pipe: %s", strerror(errno));
+        return;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        r->why = xasprintf("fork: %s", strerror(errno));
+        return;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        s_child(fds[1], raw, len, lim);
+    }
+    close(fds[1]);
+    char *buf;
+    size_t n;
+    int rc = s_collect(fds[0], deadline_ms, &buf, &n, err, sizeof err);
+    close(fds[0]);
+    if (rc < 0)
+        kill(pid, SIGKILL);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (rc == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        if (s_deserialise(buf, n, r) == 0) {
+            free(buf);
+            return;
+        }
+        mail_result_clear(r);
+        snprintf(err, sizeof err, "worker result unreadable");
+    } else if (rc == 0) {
+        if (WIFSIGNALED(status))
+            snprintf(err, sizeof err, "worker killed by signal %d", WTERMSIG(status));
+        else
+            snprintf(err, sizeof err, "worker exited with status %d", WEXITSTATUS(status));
+    }
+    free(buf);
+    r->status = MAIL_RESULT_FAILED;
+    r->why = xstrdup(err);
+}

@@ -1,0 +1,425 @@
+/*
+ * NAME
+ *   intake-mail - mails to the participation address become ideas
+ *
+ * SUMMARY
+ *   INSPRAAK_PORT_BASE=8080 INSPRAAK_VAR=./var bin/intake-mail
+ *
+ * DESCRIPTION
+ *   Polls the Maildir $INSPRAAK_VAR/mail/inbox/ (new/, cur/, tmp/; what
+ *   Postfix or Dovecot deliver into). Each message in new/ is read in a
+ *   worker process with a deadline (mail_worker.h: GMime parse, new text
+ *   only, skip rules) and then:
+ *     - an idea: written as ENV_IDEA into the spool through common/intake.h
+ *       (id = proto_derive_id("email", Message-ID), or of a BLAKE2b hash of
+ *       the raw bytes when there is no Message-ID; channel and activity
+ *       "email"; source.message_id and source.subject); the sender's name
+ *       and address go only into the envelope's participant part (consent
+ *       false: receipts are the notify service's rules). ONLY after
+ *       intake_submit() returned 0 is the file moved to cur/ with ":2,S".
+ *     - skipped (auto-reply, bounce/DSN, mailing list, no new text): no
+ *       idea; moved to $INSPRAAK_VAR/mail/skipped/cur/ with a .why file in
+ *       $INSPRAAK_VAR/mail/skipped/ naming the reason, for staff to see.
+ *     - unreadable, over a limit, or the worker hung or crashed: moved to
+ *       $INSPRAAK_VAR/mail/failed/ with a .why file; the service carries on.
+ *   A mail whose spool write fails stays in new/ and is tried again.
+ *   The same Message-ID twice gives the same id, and storage is idempotent.
+ *
+ *   GET /healthz (200 while the spool is writable), GET /metrics.
+ *   SIGTERM/SIGINT: finish the current mail, stop HTTP, intake_destroy,
+ *   bus_shutdown; exit status 0.
+ *
+ * ENVIRONMENT
+ *   The common variables of config.h (admin port BASE+1) and
+ *     INSPRAAK_MAIL_MAX_BYTES   largest mail read [10485760]; larger -> failed/
+ *     INSPRAAK_MAIL_MAX_PARTS   MIME parts per mail [100]
+ *     INSPRAAK_MAIL_MAX_DEPTH   multipart nesting [8]
+ *     INSPRAAK_MAIL_TIMEOUT_MS  deadline for reading one mail [10000]
+ *     INSPRAAK_MAIL_POLL_MS     Maildir scan interval [1000]
+ *
+ * DIAGNOSTICS
+ *   Metrics: inspraak_mail_ideas_total, inspraak_mail_skipped_total
+ *   {reason="autoreply"|"bounce"|"list"|"empty"}, inspraak_mail_failed_total,
+ *   inspraak_mail_spool_errors_total.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bus.h"
+#include "config.h"
+#include "http.h"
+#include "intake.h"
+#include "log.h"
+#include "mail_worker.h"
+#include "metrics.h"
+#include "xalloc.h"
+
+static const char *const s_reasons[] = {"autoreply", "bounce", "list", "empty", NULL};
+
+typedef struct {
+    config_t cfg;
+    intake_t *intake;
+    mail_limits_t lim;
+    long timeout_ms;
+    long poll_ms;
+    char inbox[600], skipped[600], failed[600];
+    metric_t *ideas, *failed_total, *spool_errors;
+    metric_t *skipped_total[sizeof s_reasons / sizeof s_reasons[0]];
+} s_app_t;
+
+static int64_t s_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ------------------------------------------------------------------ */
+/* Files                                                              */
+/* ------------------------------------------------------------------ */
+
+static int s_mkdirs(const char *base)
+{
+    const char *subs[] = {"new", "cur", "tmp"};
+    if (mkdir(base, 0700) < 0 && errno != EEXIST)
+        return -1;
+    for (int i = 0; i < 3; i++) {
+        char p[700];
+        snprintf(p, sizeof p, "%s/%s", base, subs[i]);
+        if (mkdir(p, 0700) < 0 && errno != EEXIST)
+            return -1;
+    }
+    return 0;
+}
+
+/* Reads at most max+1 bytes, so that "too large" can be told apart. */
+static char *s_read(const char *path, size_t max, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    size_t cap = 65536, n = 0;
+    char *buf = xmalloc(cap);
+    for (;;) {
+        if (n == cap) {
+            if (cap > max)
+                break;
+            cap *= 2;
+            buf = xrealloc(buf, cap);
+        }
+        ssize_t r = read(fd, buf + n, cap - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    *len = n;
+    return buf;
+}
+
+/* Writes dir/name.why (fsync'd before the mail is moved, so staff never
+ * see a moved mail without its reason). */
+static void s_write_why(const char *dir, const char *name, const char *why)
+{
+    char path[900];
+    snprintf(path, sizeof path, "%s/%s.why", dir, name);
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        log_error("msg=\"cannot write reason file\" path=%s err=\"%s\"", path, strerror(errno));
+        return;
+    }
+    fprintf(f, "%s\n", why);
+    fflush(f);
+    fsync(fileno(f));
+    fclose(f);
+}
+
+/* The Maildir base name without any ":2,..." info part. */
+static void s_base(const char *name, char *out, size_t size)
+{
+    snprintf(out, size, "%s", name);
+    char *colon = strchr(out, ':');
+    if (colon)
+        *colon = '\0';
+}
+
+static int s_move(const char *from, const char *to)
+{
+    if (rename(from, to) < 0) {
+        log_error("msg=\"cannot move mail\" from=%s to=%s err=\"%s\"", from, to,
+                  strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* One mail                                                           */
+/* ------------------------------------------------------------------ */
+
+/* The idea's id: from the Message-ID, else from the bytes themselves. */
+static void s_id(const mail_result_t *r, const char *raw, size_t len, char id[PROTO_ID_SIZE])
+{
+    if (r->message_id && *r->message_id) {
+        proto_derive_id("email", r->message_id, id);
+        return;
+    }
+    unsigned char h[32];
+    char hex[65], key[80];
+    crypto_generichash(h, sizeof h, (const unsigned char *)raw, len, NULL, 0);
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    snprintf(key, sizeof key, "raw:%s", hex);
+    proto_derive_id("email", key, id);
+}
+
+static void s_envelope(const mail_result_t *r, const char *id, envelope_t *env)
+{
+    envelope_init(env);
+    env->version = PROTO_VERSION;
+    env->type = ENV_IDEA;
+    proto_set(&env->id, id);
+    idea_t *idea = xmalloc(sizeof *idea);
+    idea_init(idea);
+    proto_set(&idea->id, id);
+    proto_set(&idea->channel, "email");
+    proto_set(&idea->activity, "email");
+    idea->received_at = s_now_ms();
+    proto_set(&idea->text, r->text);
+    proto_set(&idea->source.message_id, r->message_id);
+    proto_set(&idea->source.subject, r->subject);
+    env->idea = idea;
+    if (r->from_name || r->from_addr) {
+        participant_t *p = xmalloc(sizeof *p);
+        participant_init(p);
+        proto_set(&p->name, r->from_name);
+        proto_set(&p->email, r->from_addr);
+        p->consent_feedback = false;
+        env->participant = p;
+    }
+}
+
+static void s_count_skip(s_app_t *app, const char *reason)
+{
+    for (int i = 0; s_reasons[i]; i++)
+        if (reason && strcmp(reason, s_reasons[i]) == 0)
+            metric_inc(app->skipped_total[i]);
+}
+
+/* Handles new/<name>. Returns 0 when it left new/, -1 to retry later. */
+static int s_one(s_app_t *app, const char *name)
+{
+    char path[1024], dest[1024], base[256], q[400], why[400];
+    snprintf(path, sizeof path, "%s/new/%s", app->inbox, name);
+    s_base(name, base, sizeof base);
+    size_t len = 0;
+    char *raw = s_read(path, app->lim.max_bytes, &len);
+    if (!raw)
+        return -1;
+    mail_result_t r;
+    if (len > app->lim.max_bytes) {
+        memset(&r, 0, sizeof r);
+        r.why = xasprintf("too large (more than %zu bytes)", app->lim.max_bytes);
+    } else
+        mail_worker_run(raw, len, &app->lim, app->timeout_ms, &r);
+    int rc = 0;
+    if (r.status == MAIL_RESULT_IDEA) {
+        char id[PROTO_ID_SIZE], err[256];
+        s_id(&r, raw, len, id);
+        envelope_t env;
+        s_envelope(&r, id, &env);
+        rc = intake_submit(app->intake, &env, err, sizeof err);
+        envelope_clear(&env);
+        if (rc < 0) {
+            metric_inc(app->spool_errors);
+            log_error("msg=\"cannot spool idea; mail stays in new/\" file=%s err=%s", name,
+                      log_quote(q, sizeof q, err));
+        } else {
+            snprintf(dest, sizeof dest, "%s/cur/%s:2,S", app->inbox, base);
+            s_move(path, dest);
+            metric_inc(app->ideas);
+            log_info("msg=\"idea accepted\" id=%s file=%s attachments=%d", id, base,
+                     r.n_attachments);
+        }
+    } else if (r.status == MAIL_RESULT_SKIPPED) {
+        snprintf(why, sizeof why, "%s: %s", r.skip, r.why ? r.why : "");
+        s_write_why(app->skipped, base, why);
+        snprintf(dest, sizeof dest, "%s/cur/%s:2,S", app->skipped, base);
+        s_move(path, dest);
+        s_count_skip(app, r.skip);
+        log_info("msg=\"mail skipped\" file=%s reason=%s why=%s", base, r.skip,
+                 log_quote(q, sizeof q, r.why ? r.why : ""));
+    } else {
+        s_write_why(app->failed, base, r.why ? r.why : "unknown");
+        snprintf(dest, sizeof dest, "%s/%s", app->failed, base);
+        s_move(path, dest);
+        metric_inc(app->failed_total);
+        log_warn("msg=\"mail cannot be read; moved to failed\" file=%s why=%s", base,
+                 log_quote(q, sizeof q, r.why ? r.why : ""));
+    }
+    mail_result_clear(&r);
+    free(raw);
+    return rc;
+}
+
+static int s_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* One pass over new/, oldest name first (Maildir names start with the
+ * delivery time). Stops early when a stop signal is pending. */
+static void s_scan(s_app_t *app, const sigset_t *stop)
+{
+    char dir[700];
+    snprintf(dir, sizeof dir, "%s/new", app->inbox);
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    char **names = NULL;
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL && n < 10000) {
+        if (e->d_name[0] == '.')
+            continue;
+        names = xrealloc(names, sizeof *names * (n + 1));
+        names[n++] = xstrdup(e->d_name);
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, s_cmp);
+    for (size_t i = 0; i < n; i++) {
+        sigset_t pending;
+        sigpending(&pending);
+        if (!sigismember(&pending, SIGTERM) && !sigismember(&pending, SIGINT) &&
+            s_one(app, names[i]) < 0)
+            break; /* the spool refuses: try again next pass, in order */
+        (void)stop;
+    }
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+/* ------------------------------------------------------------------ */
+/* Start and stop                                                     */
+/* ------------------------------------------------------------------ */
+
+static int s_health(char *reason, size_t size, void *arg)
+{
+    s_app_t *app = arg;
+    return intake_healthy(app->intake, reason, size);
+}
+
+static void s_metrics(s_app_t *app)
+{
+    app->ideas = metrics_counter("inspraak_mail_ideas_total", "Mails spooled as ideas.");
+    app->failed_total = metrics_counter("inspraak_mail_failed_total",
+                                        "Mails that could not be read (moved to failed/).");
+    app->spool_errors = metrics_counter("inspraak_mail_spool_errors_total",
+                                        "Mails left in new/ because the spool refused them.");
+    for (int i = 0; s_reasons[i]; i++) {
+        char name[128];
+        snprintf(name, sizeof name, "inspraak_mail_skipped_total{reason=\"%s\"}", s_reasons[i]);
+        app->skipped_total[i] = metrics_counter(name, "Mails that make no idea, by reason.");
+    }
+}
+
+static void s_settings(s_app_t *app)
+{
+    char err[256], q[300];
+    long max_bytes, parts, depth;
+    if (config_long("INSPRAAK_MAIL_MAX_BYTES", 10L * 1024 * 1024, 1024, 1L << 30, &max_bytes, err,
+                    sizeof err) < 0 ||
+        config_long("INSPRAAK_MAIL_MAX_PARTS", 100, 1, 10000, &parts, err, sizeof err) < 0 ||
+        config_long("INSPRAAK_MAIL_MAX_DEPTH", 8, 1, 100, &depth, err, sizeof err) < 0 ||
+        config_long("INSPRAAK_MAIL_TIMEOUT_MS", 10000, 100, 600000, &app->timeout_ms, err,
+                    sizeof err) < 0 ||
+        config_long("INSPRAAK_MAIL_POLL_MS", 1000, 10, 3600000, &app->poll_ms, err, sizeof err) < 0)
+        log_fatal("msg=\"bad configuration\" err=%s", log_quote(q, sizeof q, err));
+    app->lim = (mail_limits_t)MAIL_LIMITS_DEFAULT;
+    app->lim.max_bytes = (size_t)max_bytes;
+    app->lim.max_parts = (int)parts;
+    app->lim.max_depth = (int)depth;
+    if (config_var_path(&app->cfg, "mail/inbox", app->inbox, sizeof app->inbox) < 0 ||
+        config_var_path(&app->cfg, "mail/skipped", app->skipped, sizeof app->skipped) < 0 ||
+        config_var_path(&app->cfg, "mail/failed", app->failed, sizeof app->failed) < 0 ||
+        s_mkdirs(app->inbox) < 0 || s_mkdirs(app->skipped) < 0)
+        log_fatal("msg=\"cannot make mail folders\" err=\"%s\"", strerror(errno));
+}
+
+static http_server_t *s_http(s_app_t *app)
+{
+    char err[256], q[300];
+    http_server_t *srv = http_server_new(&(http_opts_t){.port = app->cfg.http_port,
+                                                        .max_body = app->cfg.max_body,
+                                                        .threads = app->cfg.http_threads,
+                                                        .name = app->cfg.name});
+    if (!srv)
+        return NULL;
+    http_server_set_health(srv, s_health, app);
+    if (http_server_start(srv, err, sizeof err) < 0) {
+        log_error("msg=\"cannot start http server\" port=%d err=%s", app->cfg.http_port,
+                  log_quote(q, sizeof q, err));
+        http_server_destroy(&srv);
+    }
+    return srv;
+}
+
+int main(void)
+{
+    static s_app_t app;
+    char err[256], q[300];
+    if (config_load(&app.cfg, "intake-mail", PORT_OFF_MAIL, err, sizeof err) < 0) {
+        log_init("intake-mail");
+        log_fatal("msg=\"bad configuration\" err=%s", log_quote(q, sizeof q, err));
+    }
+    log_init(app.cfg.name);
+    if (sodium_init() < 0)
+        log_fatal("msg=\"libsodium cannot start\"");
+    s_settings(&app);
+
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    app.intake = intake_new(&app.cfg, err, sizeof err);
+    if (!app.intake)
+        log_fatal("msg=\"cannot open intake\" err=%s", log_quote(q, sizeof q, err));
+    s_metrics(&app);
+    http_server_t *srv = s_http(&app);
+    if (!srv) {
+        intake_destroy(&app.intake);
+        log_fatal("msg=\"cannot start\"");
+    }
+    log_info("msg=\"listening\" port=%d maildir=%s", app.cfg.http_port, app.inbox);
+
+    int sig = 0;
+    for (;;) {
+        s_scan(&app, &stop);
+        struct timespec wait = {.tv_sec = app.poll_ms / 1000,
+                                .tv_nsec = (app.poll_ms % 1000) * 1000000L};
+        sig = sigtimedwait(&stop, NULL, &wait);
+        if (sig > 0)
+            break;
+    }
+    log_info("msg=\"stopping\" signal=%d", sig);
+    http_server_destroy(&srv);
+    intake_destroy(&app.intake);
+    bus_shutdown();
+    log_info("msg=\"stopped\"");
+    return 0;
+}
