@@ -1,12 +1,277 @@
 /*
  * NAME
- *   intake-transcript - video transcripts to ideas (work in progress)
+ *   intake-transcript - street-interview transcripts to ideas, with video
+ *   timecodes
+ *
+ * SUMMARY
+ *   INSPRAAK_PORT_BASE=8080 INSPRAAK_VAR=./var bin/intake-transcript
+ *   curl -H "Authorization: Bearer $TOKEN" -H "Content-Type: text/vtt" \
+ *        --data-binary @interview.vtt \
+ *        "http://localhost:8082/api/v1/transcripts?video_id=straat-12&wijk=WK091701"
+ *
+ * DESCRIPTION
+ *   Reads WebVTT, SRT and plain-text ("Naam: tekst") transcripts and spools
+ *   one ENV_IDEA per resident statement (consecutive cues of one speaker;
+ *   interviewer turns are not ideas but give the next answer its context),
+ *   with source.video_id/start/end. See ingest.h for ids and transcript.h
+ *   for the turn rules.
+ *
+ *   POST /api/v1/transcripts?video_id=&wijk=&recorded_at=&activity= with a
+ *   staff token (Authorization: Bearer, checked with common/auth.h) and the
+ *   file as body (text/vtt, application/x-subrip, text/plain) or as the
+ *   "file" field of multipart/form-data (other fields as the query). 201
+ *   {"video_id", "ideas": [{"id","start","end"}], "skipped_interviewer"}
+ *   only after every idea is in the spool; 422 with a Dutch message when
+ *   the file or its fields cannot be read; 503 when the spool refuses.
+ *
+ *   The drop folder $INSPRAAK_VAR/transcripts/inbox/ (inbox.h).
+ *   GET /healthz, GET /metrics. SIGTERM/SIGINT: stop HTTP, the inbox,
+ *   then the intake (spool sender), then the bus; exit 0.
+ *
+ * ENVIRONMENT
+ *   The common variables of config.h (INSPRAAK_HTTP_PORT [BASE+2], ...) and
+ *     INSPRAAK_INTERVIEWERS  speaker names that are interviewers, comma list
+ *                            ["Interviewer,camjo"], case-insensitive
+ *
+ * DIAGNOSTICS
+ *   Structured logs on stderr. Metrics: inspraak_transcript_ideas_total,
+ *   inspraak_transcript_uploads_total{result="ok"|"bad"|"unauthorized"},
+ *   inspraak_transcript_files_total{result=...} (inbox.h).
  */
+#include <jansson.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "bus.h"
+#include "config.h"
+#include "geo.h"
+#include "http.h"
+#include "inbox.h"
+#include "ingest.h"
+#include "intake.h"
 #include "log.h"
+#include "metrics.h"
+#include "rstore.h"
+#include "xalloc.h"
+
+#define MSG_UNAVAILABLE "Het lukt nu niet om de ideeën op te slaan. Probeer het later opnieuw."
+
+typedef struct {
+    config_t cfg;
+    geo_t *geo;
+    ingest_t ing;
+    pthread_mutex_t rs_mu; /* rstore is not thread-safe; uploads are rare */
+    rstore_t *rs;
+    metric_t *ideas, *ok, *bad, *unauthorized;
+} s_app_t;
+
+/* 1 when the request carries a valid staff token; else res is filled. */
+static int s_auth(s_app_t *app, const http_req_t *req, http_res_t *res)
+{
+    char err[256];
+    pthread_mutex_lock(&app->rs_mu);
+    if (!app->rs)
+        app->rs = rstore_new(app->cfg.redis_url, err, sizeof err);
+    int ok = app->rs ? auth_token_check(app->rs, http_bearer(req)) : -1;
+    pthread_mutex_unlock(&app->rs_mu);
+    if (ok < 0) {
+        log_error("msg=\"redis unavailable for token check\"");
+        http_res_error(res, 503, "unavailable",
+                       "Het lukt nu niet om uw sleutel te controleren. Probeer het later opnieuw.",
+                       NULL);
+    } else if (ok == 0) {
+        metric_inc(app->unauthorized);
+        http_res_error(res, 401, "unauthorized", "Geef een geldige API-sleutel mee.", NULL);
+        http_res_header(res, "WWW-Authenticate", "Bearer");
+    }
+    return ok == 1;
+}
+
+typedef struct {
+    ingest_meta_t *meta;
+    char *file;
+    size_t len;
+} s_parts_t;
+
+static int s_on_field(const char *key, const char *value, size_t len, void *arg)
+{
+    s_parts_t *p = arg;
+    if (strcmp(key, "file") == 0) {
+        free(p->file);
+        p->file = xmalloc(len + 1);
+        memcpy(p->file, value, len);
+        p->file[len] = '\0';
+        p->len = len;
+    } else {
+        ingest_meta_set(p->meta, key, value);
+    }
+    return 0;
+}
+
+/* The file of the request: body or multipart "file". NULL with res filled. */
+static char *s_file(s_app_t *app, const http_req_t *req, http_res_t *res, ingest_meta_t *m,
+                    size_t *len, ingest_format_t *fmt)
+{
+    char ctype[128];
+    const char *ct = http_content_type(req, ctype, sizeof ctype);
+    *fmt = ingest_format_from_name(ct);
+    if (ct && strcmp(ct, "multipart/form-data") == 0) {
+        s_parts_t p = {.meta = m};
+        if (http_form_fields(req, app->cfg.max_body, s_on_field, &p) < 0 || !p.file) {
+            free(p.file);
+            metric_inc(app->bad);
+            http_res_error(res, 422, "no_file",
+                           "Stuur het bestand mee in het veld \"file\" van het formulier.", NULL);
+            return NULL;
+        }
+        *len = p.len;
+        return p.file;
+    }
+    const char *body = http_body(req, len);
+    if (!body || *len == 0) {
+        metric_inc(app->bad);
+        http_res_error(res, 422, "no_file",
+                       "Stuur het bestand (WebVTT, SRT of tekst) mee als inhoud van het verzoek.",
+                       NULL);
+        return NULL;
+    }
+    char *copy = xmalloc(*len + 1);
+    memcpy(copy, body, *len + 1);
+    return copy;
+}
+
+static void s_post(const http_req_t *req, http_res_t *res, void *arg)
+{
+    s_app_t *app = arg;
+    if (!s_auth(app, req, res))
+        return;
+    ingest_meta_t m;
+    ingest_meta_init(&m);
+    static const char *const keys[] = {"video_id", "wijk", "recorded_at", "activity",
+                                       "video_url", NULL};
+    for (int i = 0; keys[i]; i++)
+        ingest_meta_set(&m, keys[i], http_query(req, keys[i]));
+    size_t len;
+    ingest_format_t fmt;
+    char *file = s_file(app, req, res, &m, &len, &fmt);
+    if (file) {
+        ingest_result_t r;
+        ingest_rc_t rc = ingest_file(&app->ing, file, len, fmt, &m, &r);
+        if (rc == INGEST_OK) {
+            metric_inc(app->ok);
+            metric_add(app->ideas, (double)json_array_size(r.ideas));
+            log_info("msg=\"transcript accepted\" video_id=%s ideas=%zu interviewer=%d",
+                     r.video_id, json_array_size(r.ideas), r.skipped_interviewer);
+            http_res_json(res, 201,
+                          json_pack("{s:s, s:O, s:i}", "video_id", r.video_id, "ideas", r.ideas,
+                                    "skipped_interviewer", r.skipped_interviewer));
+        } else if (rc == INGEST_BAD) {
+            metric_inc(app->bad);
+            http_res_error(res, 422, "unreadable", r.why_nl, NULL);
+        } else {
+            http_res_error(res, 503, "unavailable", MSG_UNAVAILABLE, NULL);
+            http_res_header(res, "Retry-After", "60");
+        }
+        ingest_result_clear(&r);
+        free(file);
+    }
+    ingest_meta_clear(&m);
+}
+
+static int s_health(char *reason, size_t size, void *arg)
+{
+    s_app_t *app = arg;
+    return intake_healthy(app->ing.intake, reason, size);
+}
+
+static void s_metrics(s_app_t *app)
+{
+    const char *help = "Transcript uploads over HTTP, by result.";
+    app->ideas = metrics_counter("inspraak_transcript_ideas_total",
+                                 "Ideas spooled from uploaded transcripts.");
+    app->ok = metrics_counter("inspraak_transcript_uploads_total{result=\"ok\"}", help);
+    app->bad = metrics_counter("inspraak_transcript_uploads_total{result=\"bad\"}", help);
+    app->unauthorized =
+        metrics_counter("inspraak_transcript_uploads_total{result=\"unauthorized\"}", help);
+}
+
+static http_server_t *s_http(s_app_t *app)
+{
+    char err[256], q[300];
+    http_server_t *srv = http_server_new(&(http_opts_t){.port = app->cfg.http_port,
+                                                        .max_body = app->cfg.max_body,
+                                                        .threads = app->cfg.http_threads,
+                                                        .name = app->cfg.name});
+    if (!srv)
+        return NULL;
+    http_route(srv, "POST", "/api/v1/transcripts", s_post, app);
+    http_server_set_health(srv, s_health, app);
+    if (http_server_start(srv, err, sizeof err) < 0) {
+        log_error("msg=\"cannot start http server\" port=%d err=%s", app->cfg.http_port,
+                  log_quote(q, sizeof q, err));
+        http_server_destroy(&srv);
+        return NULL;
+    }
+    return srv;
+}
 
 int main(void)
 {
-    log_init("intake-transcript");
-    log_fatal("msg=\"not built yet\"");
-    return 1;
+    static s_app_t app;
+    char err[256], q[300];
+    if (config_load(&app.cfg, "intake-transcript", PORT_OFF_TRANSCRIPT, err, sizeof err) < 0) {
+        log_init("intake-transcript");
+        log_fatal("msg=\"bad configuration\" err=%s", log_quote(q, sizeof q, err));
+    }
+    log_init(app.cfg.name);
+    if (sodium_init() < 0)
+        log_fatal("msg=\"libsodium cannot start\"");
+    app.geo = geo_load(app.cfg.data_dir, err, sizeof err);
+    if (!app.geo)
+        log_error("msg=\"no geo data; only CBS wijk codes are accepted\" err=%s",
+                  log_quote(q, sizeof q, err));
+    app.ing.geo = app.geo;
+    app.ing.interviewers = config_str("INSPRAAK_INTERVIEWERS", "Interviewer,camjo");
+    pthread_mutex_init(&app.rs_mu, NULL);
+
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    app.ing.intake = intake_new(&app.cfg, err, sizeof err);
+    if (!app.ing.intake)
+        log_fatal("msg=\"cannot open intake\" err=%s", log_quote(q, sizeof q, err));
+    s_metrics(&app);
+    char dir[600];
+    if (config_var_path(&app.cfg, "transcripts", dir, sizeof dir) < 0)
+        log_fatal("msg=\"var path too long\"");
+    inbox_t *inbox = inbox_start(&app.ing, dir, err, sizeof err);
+    http_server_t *srv = inbox ? s_http(&app) : NULL;
+    if (!srv) {
+        inbox_stop(&inbox);
+        intake_destroy(&app.ing.intake);
+        log_fatal("msg=\"cannot start\" err=%s", log_quote(q, sizeof q, err));
+    }
+    log_info("msg=\"listening\" port=%d inbox=%s/inbox", app.cfg.http_port, dir);
+
+    int sig = 0;
+    sigwait(&stop, &sig);
+    log_info("msg=\"stopping\" signal=%d", sig);
+    http_server_destroy(&srv);        /* no new uploads; running ones finish */
+    inbox_stop(&inbox);               /* the file being read finishes */
+    intake_destroy(&app.ing.intake);  /* then the sender thread */
+    bus_shutdown();
+    rstore_destroy(&app.rs);
+    pthread_mutex_destroy(&app.rs_mu);
+    geo_destroy(&app.geo);
+    log_info("msg=\"stopped\"");
+    return 0;
 }

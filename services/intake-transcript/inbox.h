@@ -1,0 +1,33 @@
+/*
+ * NAME
+ *   inbox - the drop folder of intake-transcript
+ *
+ * SUMMARY
+ *   inbox_t *ib = inbox_start(&ing, "/var/inspraak/transcripts", err, sizeof err);
+ *   ...
+ *   inbox_stop(&ib);
+ *
+ * DESCRIPTION
+ *   A thread looks at DIR/inbox/ every second. NAME.vtt, NAME.srt and
+ *   NAME.txt (with an optional sidecar NAME.json: video_id, wijk,
+ *   recorded_at, activity, video_url; video_id defaults to NAME) are read
+ *   once they have not changed for a second and are not dotfiles, so a
+ *   file still being written is not read half. After every statement is
+ *   spooled the file (and sidecar) moves to DIR/done/; a file that cannot
+ *   be read moves to DIR/failed/ with NAME.why (Dutch and English reason).
+ *   When the spool refuses, the file stays and is tried again.
+ *   Metrics: inspraak_transcript_files_total{result="done"|"failed"}.
+ */
+#ifndef INSPRAAK_INBOX_H
+#define INSPRAAK_INBOX_H
+
+#include <stddef.h>
+
+#include "ingest.h"
+
+typedef struct inbox inbox_t;
+
+inbox_t *inbox_start(ingest_t *ing, const char *dir, char *err, size_t errlen);
+void inbox_stop(inbox_t **self_p);
+
+#endif

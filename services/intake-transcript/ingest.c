@@ -1,0 +1,252 @@
+/*
+ * NAME
+ *   ingest - one transcript file to spooled ideas (see ingest.h)
+ */
+#include "ingest.h"
+
+#include <glib.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "log.h"
+#include "transcript.h"
+#include "validate.h"
+#include "xalloc.h"
+
+#define S_MAX_VIDEO_ID 200
+#define S_DEFAULT_ACTIVITY "camjo-video"
+
+static void s_why(ingest_result_t *r, const char *nl, const char *en)
+{
+    snprintf(r->why_nl, sizeof r->why_nl, "%s", nl);
+    snprintf(r->why_en, sizeof r->why_en, "%s", en);
+}
+
+void ingest_meta_init(ingest_meta_t *m)
+{
+    memset(m, 0, sizeof *m);
+}
+
+void ingest_meta_clear(ingest_meta_t *m)
+{
+    free(m->video_id);
+    free(m->wijk);
+    free(m->recorded_at);
+    free(m->activity);
+    free(m->video_url);
+    memset(m, 0, sizeof *m);
+}
+
+void ingest_meta_set(ingest_meta_t *m, const char *key, const char *value)
+{
+    char **f = strcmp(key, "video_id") == 0      ? &m->video_id
+               : strcmp(key, "wijk") == 0        ? &m->wijk
+               : strcmp(key, "recorded_at") == 0 ? &m->recorded_at
+               : strcmp(key, "activity") == 0    ? &m->activity
+               : strcmp(key, "video_url") == 0   ? &m->video_url
+                                                 : NULL;
+    if (!f || !value || !*value)
+        return;
+    free(*f);
+    *f = xstrdup(value);
+}
+
+int ingest_meta_json(ingest_meta_t *m, const char *buf, size_t len, ingest_result_t *r)
+{
+    json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
+    if (!json_is_object(root)) {
+        json_decref(root);
+        s_why(r, "Het bestand NAAM.json is geen geldig JSON-object.",
+              "the sidecar NAME.json is not a JSON object");
+        return -1;
+    }
+    const char *key;
+    json_t *v;
+    json_object_foreach(root, key, v)
+    {
+        if (json_is_string(v))
+            ingest_meta_set(m, key, json_string_value(v));
+    }
+    json_decref(root);
+    return 0;
+}
+
+ingest_format_t ingest_format_from_name(const char *s)
+{
+    if (!s)
+        return INGEST_AUTO;
+    const char *dot = strrchr(s, '.');
+    if (strcasecmp(s, "text/vtt") == 0 || (dot && strcasecmp(dot, ".vtt") == 0))
+        return INGEST_VTT;
+    if (strcasecmp(s, "application/x-subrip") == 0 || strcasecmp(s, "text/srt") == 0 ||
+        (dot && strcasecmp(dot, ".srt") == 0))
+        return INGEST_SRT;
+    if (strcasecmp(s, "text/plain") == 0 || (dot && strcasecmp(dot, ".txt") == 0))
+        return INGEST_TEXT;
+    return INGEST_AUTO;
+}
+
+static ingest_format_t s_sniff(const char *buf, size_t len)
+{
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+        buf += 3, len -= 3;
+    if (len >= 6 && memcmp(buf, "WEBVTT", 6) == 0)
+        return INGEST_VTT;
+    return g_strstr_len(buf, (gssize)len, "-->") ? INGEST_SRT : INGEST_TEXT;
+}
+
+/* Checks the metadata; fills wijk (a CBS code or NULL), received_at. */
+static int s_check_meta(ingest_t *ing, const ingest_meta_t *m, const char **wijk,
+                        int64_t *received_at, ingest_result_t *r)
+{
+    *wijk = NULL;
+    if (m->wijk) {
+        *wijk = ing->geo ? geo_wijk_lookup(ing->geo, m->wijk) : NULL;
+        if (!*wijk && strncmp(m->wijk, "WK0917", 6) == 0 && strlen(m->wijk) == 8)
+            *wijk = m->wijk; /* no geo data loaded: a well-formed code still counts */
+        if (!*wijk) {
+            s_why(r, "Deze wijk kennen we niet. Geef een wijknaam of CBS-code (WK0917..).",
+                  "unknown wijk");
+            return -1;
+        }
+    }
+    if (m->activity && !value_allowed(m->activity, VALID_ACTIVITIES)) {
+        s_why(r, "Deze activiteit kennen we niet.", "unknown activity");
+        return -1;
+    }
+    if (m->video_id && (strlen(m->video_id) > S_MAX_VIDEO_ID ||
+                        !utf8_valid(m->video_id, strlen(m->video_id)))) {
+        s_why(r, "De video-id is te lang of onleesbaar (hoogstens 200 tekens).",
+              "video_id too long or not UTF-8");
+        return -1;
+    }
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    *received_at = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+    if (m->recorded_at) {
+        GDateTime *dt = g_date_time_new_from_iso8601(m->recorded_at, NULL);
+        if (!dt) {
+            s_why(r, "De opnamedatum is geen geldige datum (zoals 2026-05-01T14:30:00+02:00).",
+                  "recorded_at is not an RFC 3339 date-time");
+            return -1;
+        }
+        *received_at = g_date_time_to_unix(dt) * 1000 + g_date_time_get_microsecond(dt) / 1000;
+        g_date_time_unref(dt);
+    }
+    return 0;
+}
+
+static int s_parse(const char *buf, size_t len, ingest_format_t fmt, cue_list_t *cues,
+                   ingest_result_t *r)
+{
+    char err[200];
+    if (fmt == INGEST_AUTO)
+        fmt = s_sniff(buf, len);
+    int rc = fmt == INGEST_VTT   ? webvtt_parse(buf, len, cues, err, sizeof err)
+             : fmt == INGEST_SRT ? srt_parse(buf, len, cues, err, sizeof err)
+                                 : plaintext_parse(buf, len, cues, err, sizeof err);
+    if (rc < 0) {
+        char nl[300];
+        snprintf(nl, sizeof nl, "We kunnen dit bestand niet lezen als %s. (%s)",
+                 fmt == INGEST_VTT   ? "WebVTT-ondertiteling"
+                 : fmt == INGEST_SRT ? "SRT-ondertiteling"
+                                     : "tekst met 'Naam: tekst'-regels",
+                 err);
+        s_why(r, nl, err);
+    }
+    return rc;
+}
+
+static idea_t *s_idea(const char *id, const statement_t *s, const ingest_meta_t *m,
+                      const char *video_id, const char *wijk, int64_t received_at)
+{
+    idea_t *idea = xmalloc(sizeof *idea);
+    idea_init(idea);
+    proto_set(&idea->id, id);
+    proto_set(&idea->channel, "transcript");
+    proto_set(&idea->activity, m->activity ? m->activity : S_DEFAULT_ACTIVITY);
+    idea->received_at = received_at;
+    proto_set(&idea->text, s->text);
+    proto_set(&idea->wijk, wijk);
+    proto_set(&idea->source.video_id, video_id);
+    proto_set(&idea->source.context, s->context);
+    idea->source.has_times = s->has_times;
+    idea->source.start = s->start_ms / 1000.0;
+    idea->source.end = s->end_ms / 1000.0;
+    return idea;
+}
+
+/* Spools every statement; INGEST_OK when all are durable. */
+static ingest_rc_t s_submit_all(ingest_t *ing, const statement_list_t *st, const ingest_meta_t *m,
+                                const char *wijk, int64_t received_at, ingest_result_t *r)
+{
+    for (size_t i = 0; i < st->n; i++) {
+        const statement_t *s = &st->items[i];
+        char key[300], id[PROTO_ID_SIZE], err[256], q[300];
+        if (s->has_times)
+            snprintf(key, sizeof key, "%s/%lld-%lld", r->video_id, (long long)s->start_ms,
+                     (long long)s->end_ms);
+        else
+            snprintf(key, sizeof key, "%s/turn-%zu", r->video_id, i + 1);
+        proto_derive_id("transcript", key, id);
+        envelope_t env;
+        envelope_init(&env);
+        env.version = PROTO_VERSION;
+        env.type = ENV_IDEA;
+        proto_set(&env.id, id);
+        env.idea = s_idea(id, s, m, r->video_id, wijk, received_at);
+        int rc = intake_submit(ing->intake, &env, err, sizeof err);
+        envelope_clear(&env);
+        if (rc < 0) {
+            log_error("msg=\"cannot spool idea\" id=%s err=%s", id, log_quote(q, sizeof q, err));
+            s_why(r, "Het lukt nu niet om de ideeën op te slaan. Probeer het later opnieuw.",
+                  "the spool does not accept ideas now");
+            return INGEST_UNAVAILABLE;
+        }
+        json_t *one = json_pack("{s:s}", "id", id);
+        json_object_set_new(one, "start", s->has_times ? json_real(s->start_ms / 1000.0) : json_null());
+        json_object_set_new(one, "end", s->has_times ? json_real(s->end_ms / 1000.0) : json_null());
+        json_array_append_new(r->ideas, one);
+    }
+    return INGEST_OK;
+}
+
+ingest_rc_t ingest_file(ingest_t *ing, const char *buf, size_t len, ingest_format_t fmt,
+                        const ingest_meta_t *m, ingest_result_t *r)
+{
+    memset(r, 0, sizeof *r);
+    r->ideas = json_array();
+    const char *wijk;
+    int64_t received_at;
+    if (s_check_meta(ing, m, &wijk, &received_at, r) < 0)
+        return INGEST_BAD;
+    if (m->video_id) {
+        snprintf(r->video_id, sizeof r->video_id, "%s", m->video_id);
+    } else { /* no id given: the file's own hash, so a repeat is still a repeat */
+        unsigned char h[8];
+        char hex[17];
+        crypto_generichash(h, sizeof h, (const unsigned char *)buf, len, NULL, 0);
+        sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+        snprintf(r->video_id, sizeof r->video_id, "upload-%s", hex);
+    }
+    cue_list_t cues;
+    if (s_parse(buf, len, fmt, &cues, r) < 0)
+        return INGEST_BAD;
+    statement_list_t st;
+    statements_build(&cues, ing->interviewers, &st);
+    cue_list_clear(&cues);
+    r->skipped_interviewer = st.skipped_interviewer;
+    ingest_rc_t rc = s_submit_all(ing, &st, m, wijk, received_at, r);
+    statement_list_clear(&st);
+    return rc;
+}
+
+void ingest_result_clear(ingest_result_t *r)
+{
+    json_decref(r->ideas);
+    r->ideas = NULL;
+}
