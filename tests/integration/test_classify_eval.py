@@ -22,7 +22,7 @@ FLOORS = {
     "themes_macro_f1": 0.68,
     "themes_primary_accuracy": 0.68,
     "sentiment_accuracy": 0.50,
-    "question_accuracy": 0.63,
+    "question_accuracy": 0.66,
     "wijk_accuracy": 0.92,
     "language_accuracy": 0.95,
 }
