@@ -136,7 +136,8 @@ static char *s_decoded(GMimePart *part, size_t max, size_t *len)
     GByteArray *ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
     size_t n = ba->len < max ? ba->len : max;
     char *out = xmalloc(n + 1);
-    memcpy(out, ba->data, n);
+    if (n > 0)
+        memcpy(out, ba->data, n);
     out[n] = '\0';
     *len = n;
     g_object_unref(mem);
