@@ -1,0 +1,159 @@
+"""
+NAME
+    test_transcripts - intake-transcript in a running stack
+
+DESCRIPTION
+    Starts Redis, storage, classifier, intake-transcript and the dashboard
+    (tests/lib/harness.py), uploads a street interview as WebVTT with an
+    interviewer and two residents and reads the ideas back through the
+    dashboard API: one idea per resident turn, the video id, start and end,
+    the interviewer's question as context, no interviewer text and no
+    names. The same file again gives no new ideas. Files in the drop folder
+    (SRT, text) end in done/ with their ideas stored; a broken one ends in
+    failed/ with a .why. Bounded waits only, no timing thresholds.
+"""
+import json
+import os
+import sys
+import unittest
+import urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from harness import ClusterTestCase, http, main, wait_until  # noqa: E402
+
+VTT = """WEBVTT
+
+00:00:01.000 --> 00:00:04.000
+<v Interviewer>Wat zou u willen veranderen in uw wijk?
+
+00:00:04.500 --> 00:00:08.000
+<v Mevrouw Peters>Meer groen op het plein.
+
+00:00:08.000 --> 00:00:11.250
+<v Mevrouw Peters>En bankjes voor ouderen.
+
+00:00:12.000 --> 00:00:14.000
+<v camjo>En wat vindt u?
+
+00:00:14.000 --> 00:00:19.500
+<v Henk>Minder auto's in de Promenade.
+"""
+
+SRT = ("1\r\n00:00:01,000 --> 00:00:03,000\r\nCAMJO: Wat mist u?\r\n\r\n"
+       "2\r\n00:00:03,500 --> 00:00:06,000\r\nANNA: Een speeltuin bij het station\r\n")
+TXT = "Interviewer: Wat is uw idee?\nKees: Een markt op zaterdag in Hoensbroek.\n"
+
+
+class TestTranscripts(ClusterTestCase):
+    SERVICES = ("storage", "classifier", "intake-transcript", "dashboard")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.token = cls.cluster.staff_token()
+
+    def upload(self, body, ctype="text/vtt", token=None, **query):
+        url = self.cluster.url("intake-transcript", "/api/v1/transcripts")
+        if query:
+            url += "?" + urllib.parse.urlencode(query)
+        status, _, data = http("POST", url, body.encode() if isinstance(body, str) else body,
+                               {"Content-Type": ctype,
+                                "Authorization": "Bearer " + (token or self.token)})
+        try:
+            return status, json.loads(data)
+        except ValueError:
+            return status, data
+
+    def ideas(self, **filters):
+        q = urllib.parse.urlencode(dict(channel="transcript", limit=100, **filters))
+        status, body = self.cluster.api("/api/v1/ideas?" + q, self.token)
+        self.assertEqual(status, 200, body)
+        return body["items"]
+
+    def video_ideas(self, video_id, n):
+        def got():
+            items = [i for i in self.ideas() if i["source"]["video_id"] == video_id]
+            return items if len(items) >= n else None
+        return wait_until("%d ideas of %s" % (n, video_id), got)
+
+    def test_upload_vtt(self):
+        status, body = self.upload(VTT, video_id="straat-1", recorded_at="2026-05-02T14:00:00+02:00")
+        self.assertEqual(status, 201, body)
+        self.assertEqual(body["video_id"], "straat-1")
+        self.assertEqual(body["skipped_interviewer"], 2)
+        self.assertEqual([(i["start"], i["end"]) for i in body["ideas"]], [(4.5, 11.25), (14.0, 19.5)])
+
+        items = sorted(self.video_ideas("straat-1", 2), key=lambda i: i["source"]["start"])
+        self.assertEqual(len(items), 2)
+        first, second = items
+        self.assertEqual(first["text"], "Meer groen op het plein. En bankjes voor ouderen.")
+        self.assertEqual(first["source"]["start"], 4.5)
+        self.assertEqual(first["source"]["end"], 11.25)
+        self.assertEqual(first["source"]["context"], "Wat zou u willen veranderen in uw wijk?")
+        self.assertEqual(second["source"]["context"], "En wat vindt u?")
+        self.assertEqual(second["source"]["start"], 14.0)
+        self.assertEqual(first["channel"], "transcript")
+        self.assertEqual(first["activity"], "camjo-video")
+        self.assertTrue(first["received_at"].startswith("2026-05-02T12:00:00"), first["received_at"])
+        for i in items:
+            self.assertNotIn("Peters", i["text"])
+            self.assertNotIn("Henk", i["text"])
+            self.assertNotIn("veranderen", i["text"])
+        ids = sorted(i["id"] for i in items)
+        self.assertEqual(ids, sorted(i["id"] for i in body["ideas"]))
+
+        # the same file again: the same ids, nothing new stored
+        status, again = self.upload(VTT, video_id="straat-1")
+        self.assertEqual(status, 201, again)
+        self.assertEqual(sorted(i["id"] for i in again["ideas"]), ids)
+        # the repeat went through the whole pipeline once the next upload is stored
+        status, _ = self.upload(TXT, "text/plain", video_id="marker-1")
+        self.assertEqual(status, 201)
+        self.video_ideas("marker-1", 1)
+        self.assertEqual(len([i for i in self.ideas() if i["source"]["video_id"] == "straat-1"]), 2)
+
+    def test_upload_refused(self):
+        status, body = self.upload(VTT, token="fout-token", video_id="x")
+        self.assertEqual(status, 401)
+        status, body = self.upload("dit is geen webvtt", "text/vtt", video_id="x")
+        self.assertEqual(status, 422)
+        self.assertIn("WebVTT", body["error"]["message"] if "error" in body else json.dumps(body))
+        status, body = self.upload(VTT, video_id="x", wijk="Atlantis")
+        self.assertEqual(status, 422)
+
+    def test_drop_folder(self):
+        base = os.path.join(self.cluster.var, "transcripts")
+        inbox = os.path.join(base, "inbox")
+        wait_until("inbox folder", lambda: os.path.isdir(inbox))
+        with open(os.path.join(inbox, "markt.srt"), "w", newline="") as f:
+            f.write(SRT)
+        with open(os.path.join(inbox, "markt.json"), "w") as f:
+            json.dump({"video_id": "markt-video", "activity": "wijkgesprek"}, f)
+        with open(os.path.join(inbox, "kees.txt"), "w") as f:
+            f.write(TXT)
+        with open(os.path.join(inbox, "kapot.vtt"), "w") as f:
+            f.write("Dit is geen ondertitelbestand\n")
+
+        wait_until("markt.srt in done/", lambda: os.path.exists(os.path.join(base, "done", "markt.srt")))
+        self.assertTrue(os.path.exists(os.path.join(base, "done", "markt.json")))
+        wait_until("kees.txt in done/", lambda: os.path.exists(os.path.join(base, "done", "kees.txt")))
+        wait_until("kapot.why", lambda: os.path.exists(os.path.join(base, "failed", "kapot.why")))
+        self.assertTrue(os.path.exists(os.path.join(base, "failed", "kapot.vtt")))
+        with open(os.path.join(base, "failed", "kapot.why")) as f:
+            why = f.read()
+        self.assertIn("WebVTT", why)
+        self.assertFalse(os.path.exists(os.path.join(inbox, "kapot.vtt")))
+
+        markt = self.video_ideas("markt-video", 1)
+        self.assertEqual(len(markt), 1)
+        self.assertEqual(markt[0]["text"], "Een speeltuin bij het station")
+        self.assertEqual(markt[0]["activity"], "wijkgesprek")
+        self.assertEqual((markt[0]["source"]["start"], markt[0]["source"]["end"]), (3.5, 6.0))
+        self.assertEqual(markt[0]["source"]["context"], "Wat mist u?")
+        kees = self.video_ideas("kees", 1)
+        self.assertEqual(kees[0]["text"], "Een markt op zaterdag in Hoensbroek.")
+        self.assertIsNone(kees[0]["source"]["start"])
+
+
+if __name__ == "__main__":
+    main()
