@@ -1,0 +1,257 @@
+"""
+NAME
+    test_foundation - the acceptance bar of the foundation, end to end
+
+DESCRIPTION
+    Starts real Redis, storage, classifier, intake-form and dashboard under
+    bin/supervisor (tests/lib/harness.py) and checks, as a resident's
+    browser, an API client and a staff member would, what INTERFACES.md
+    promises: the Dutch form, the JSON API with its errors, idempotency,
+    the dashboard API with filters and stats, /healthz and /metrics of
+    every service, and inspraakctl participant export/erase.
+
+    Every idea this class posts is recorded in POSTED, so the list and
+    stats checks compare against exactly what was sent. Waiting for an
+    idea to arrive is a bounded poll, never a timing threshold.
+"""
+import json
+import os
+import re
+import sys
+import unittest
+import urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from harness import ClusterTestCase, http, wait_until  # noqa: E402
+
+THEMES = {"wonen", "groen", "mobiliteit", "veiligheid", "economie", "centrum", "cultuur",
+          "zorg", "duurzaamheid", "jeugd", "openbare-ruimte"}
+ID_RE = re.compile(r"\bf-[0-9a-z]{6,}\b")
+
+
+class TestFoundation(ClusterTestCase):
+    POSTED = {}  # id -> the fields we sent (API names), for list/stats checks
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.token = cls.cluster.staff_token("foundation-test")
+
+    # --- helpers ---
+    def post(self, text, key=None, **fields):
+        status, body = self.cluster.post_idea(text, key=key, **fields)
+        self.assertEqual(status, 201, body)
+        self.assertEqual(set(body), {"id", "status"}, body)
+        self.assertEqual(body["status"], "accepted")
+        self.POSTED[body["id"]] = dict(fields, text=text)
+        return body["id"]
+
+    def get_idea(self, idea_id):
+        """Polls the dashboard until the idea is stored; returns (item, raw)."""
+        path = "/api/v1/ideas/" + urllib.parse.quote(idea_id)
+
+        def fetch():
+            status, _, raw = http("GET", self.cluster.url("dashboard", path),
+                                  headers={"Authorization": "Bearer " + self.token})
+            return (json.loads(raw), raw) if status == 200 else None
+        return wait_until("idea %s on the dashboard" % idea_id, fetch, timeout=60)
+
+    def api(self, path):
+        status, body = self.cluster.api(path, self.token)
+        self.assertEqual(status, 200, body)
+        return body
+
+    def list_ids(self, query):
+        ids, cursor = set(), None
+        while True:
+            q = query + ("&cursor=" + urllib.parse.quote(cursor) if cursor else "")
+            body = self.api("/api/v1/ideas?limit=500&" + q)
+            ids |= {item["id"] for item in body["items"]}
+            cursor = body.get("next_cursor")
+            if not cursor:
+                return ids, body["total"]
+
+    def wait_all_stored(self):
+        for idea_id in list(self.POSTED):
+            self.get_idea(idea_id)
+
+    # --- the form ---
+    def test_form_page_is_dutch_html_form(self):
+        status, headers, body = http("GET", self.cluster.url("intake-form", "/"))
+        self.assertEqual(status, 200)
+        self.assertIn("text/html", headers.get("content-type", ""))
+        page = body.decode("utf-8")
+        self.assertRegex(page, r'<html[^>]*lang="nl"')
+        self.assertRegex(page, r'<form[^>]*action="/ideeen"')
+        self.assertRegex(page, r'(?i)<form[^>]*method="post"')
+        self.assertIn('name="tekst"', page)
+        self.assertIn("idee", page.lower())
+
+    def test_form_post_without_javascript_names_the_id(self):
+        text = "Een speeltuin in De Hei voor de kinderen van de buurt"
+        form = urllib.parse.urlencode({"tekst": text, "vraag": "nu", "wijk": "WK091711"})
+        status, headers, body = http(
+            "POST", self.cluster.url("intake-form", "/ideeen"), form,
+            {"Content-Type": "application/x-www-form-urlencoded"})
+        self.assertEqual(status, 200, body[:500])
+        self.assertIn("text/html", headers.get("content-type", ""))
+        page = body.decode("utf-8")
+        m = ID_RE.search(page)
+        self.assertIsNotNone(m, "no idea id on the thank-you page:\n" + page[:2000])
+        self.POSTED[m.group(0)] = {"text": text, "question": "nu", "wijk": "WK091711"}
+        item, _ = self.get_idea(m.group(0))
+        self.assertEqual(item["text"], text)
+        self.assertEqual(item["channel"], "form")
+        self.assertEqual(item["question"], "nu")
+        self.assertEqual(item["wijk"], "WK091711")
+
+    # --- the JSON API ---
+    def test_api_idea_is_stored_with_its_fields_and_no_personal_data(self):
+        text = "Meer bomen en bankjes op het Pancratiusplein, dan wordt het centrum gezelliger."
+        idea_id = self.post(text, wijk="Heerlen-Centrum", question="toekomst",
+                            target_group="inwoner", name="Marieke Jansen",
+                            email="marieke.jansen@example.nl", consent={"feedback": True})
+        item, raw = self.get_idea(idea_id)
+        self.assertEqual(item["id"], idea_id)
+        self.assertEqual(item["text"], text)
+        self.assertEqual(item["wijk"], "WK091733")  # given by name, stored as CBS code
+        self.assertEqual(item["question"], "toekomst")
+        self.assertEqual(item["target_group"], "inwoner")
+        self.assertEqual(item["channel"], "form")
+        self.assertEqual(item["activity"], "ideeenbus")
+        self.assertEqual(item["language"], "nl")
+        self.assertEqual(item["status"], "new")
+        self.assertIsInstance(item["themes"], list)
+        self.assertLessEqual(len(item["themes"]), 3)
+        self.assertTrue(set(item["themes"]) <= THEMES, item["themes"])
+        self.assertRegex(item["received_at"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
+        text_raw = raw.decode("utf-8")
+        for secret in ("Marieke", "Jansen", "marieke.jansen@example.nl", "example.nl"):
+            self.assertNotIn(secret, text_raw)
+        for key in ("name", "email", "participant", "participant_id"):
+            self.assertNotIn(key, item)
+
+    def test_same_idempotency_key_twice_is_one_idea(self):
+        word = "idempotentietest"
+        first = self.post("Een %s: fietsenstalling bij het station graag" % word, key="dup-1")
+        second = self.post("Een %s: fietsenstalling bij het station graag" % word, key="dup-1")
+        self.assertEqual(first, second)
+        # A later idea from the same intake is stored after the repeat was
+        # handled, so once it shows, a duplicate would show too.
+        marker = self.post("Markering na de herhaling, meer licht in het park")
+        self.get_idea(first)
+        self.get_idea(marker)
+        ids, total = self.list_ids("q=" + word)
+        self.assertEqual(ids, {first})
+        self.assertEqual(total, 1)
+        # POSTED is keyed by id: every idea this class sent, once.
+        self.wait_all_stored()
+        self.assertEqual(self.api("/api/v1/stats?by=channel")["total"], len(self.POSTED))
+        self.assertEqual(self.list_ids("")[1], len(self.POSTED))
+
+    def test_malformed_json_is_400_with_error_object(self):
+        status, _, body = http("POST", self.cluster.url("intake-form", "/api/v1/ideas"),
+                               b'{"text": "half', {"Content-Type": "application/json"})
+        self.assertEqual(status, 400)
+        err = json.loads(body)["error"]
+        self.assertTrue(err["code"])
+        self.assertTrue(err["message"])
+
+    def test_wrong_content_type_is_415(self):
+        status, _, body = http("POST", self.cluster.url("intake-form", "/api/v1/ideas"),
+                               b"text=hallo", {"Content-Type": "text/plain"})
+        self.assertEqual(status, 415)
+        self.assertIn("code", json.loads(body)["error"])
+
+    def test_missing_text_is_422_with_dutch_field_message(self):
+        status, body = self.cluster.post_idea(None, question="nu")
+        self.assertEqual(status, 422, body)
+        err = body["error"]
+        self.assertTrue(err["code"])
+        field = err.get("fields", {}).get("text", "")
+        self.assertTrue(field, err)
+        self.assertRegex(field.lower(), r"\b(vul|uw|idee|tekst|veld)\b")
+
+    # --- the dashboard ---
+    def test_dashboard_without_or_with_wrong_token_is_401(self):
+        status, _, _ = http("GET", self.cluster.url("dashboard", "/api/v1/ideas"))
+        self.assertEqual(status, 401)
+        status, _, _ = http("GET", self.cluster.url("dashboard", "/api/v1/ideas"),
+                            headers={"Authorization": "Bearer isk_not-a-real-token"})
+        self.assertEqual(status, 401)
+        status, _, _ = http("GET", self.cluster.url("dashboard", "/api/v1/stats?by=wijk"))
+        self.assertEqual(status, 401)
+
+    def test_list_filters_and_stats_reflect_posted_ideas(self):
+        self.post("Betere busverbinding naar Hoensbroek vanuit Mariarade",
+                  wijk="WK091711", question="nu")
+        self.post("Meer groen in Mariarade, minder stenen in de tuinen",
+                  wijk="WK091711", question="toekomst")
+        self.post("Het centrum moet levendiger worden met meer terrasjes",
+                  wijk="WK091733", question="toekomst")
+        self.post("Zonder wijk: schonere straten in de hele stad", question="nu")
+        self.wait_all_stored()
+        posted = self.POSTED
+        for wijk in ("WK091711", "WK091733"):
+            want = {i for i, f in posted.items() if self._wijk(f) == wijk}
+            ids, total = self.list_ids("wijk=" + wijk)
+            self.assertEqual(ids, want, "wijk=" + wijk)
+            self.assertEqual(total, len(want))
+        for q in ("nu", "toekomst"):
+            want = {i for i, f in posted.items() if f.get("question") == q}
+            ids, total = self.list_ids("question=" + q)
+            self.assertEqual(ids, want, "question=" + q)
+            self.assertEqual(total, len(want))
+        ids, total = self.list_ids("channel=form")
+        self.assertEqual(ids, set(posted))
+        self.assertEqual(self.list_ids("channel=email")[0], set())
+        ids, total = self.list_ids("wijk=WK091711&question=toekomst")
+        self.assertEqual(ids, {i for i, f in posted.items()
+                               if self._wijk(f) == "WK091711" and f.get("question") == "toekomst"})
+        stats = self.api("/api/v1/stats?by=wijk")
+        self.assertEqual(stats["total"], len(posted))
+        counts = {}
+        for f in posted.values():
+            key = self._wijk(f) or "none"
+            counts[key] = counts.get(key, 0) + 1
+        self.assertEqual({k: v for k, v in stats["counts"].items() if v}, counts)
+
+    @staticmethod
+    def _wijk(fields):
+        return {"Heerlen-Centrum": "WK091733"}.get(fields.get("wijk"), fields.get("wijk"))
+
+    # --- every service ---
+    def test_healthz_and_metrics_of_every_service(self):
+        for svc in self.cluster.services:
+            status, _, body = http("GET", self.cluster.url(svc, "/healthz"))
+            self.assertEqual(status, 200, "%s /healthz: %r" % (svc, body))
+            status, headers, body = http("GET", self.cluster.url(svc, "/metrics"))
+            self.assertEqual(status, 200, svc)
+            self.assertIn("text/plain", headers.get("content-type", ""), svc)
+            text = body.decode()
+            self.assertIn("# TYPE ", text, svc)
+            self.assertRegex(text, r"(?m)^inspraak_\w+(\{[^}]*\})? [0-9.e+-]+$", svc)
+
+    # --- participants ---
+    def test_participant_export_and_erase(self):
+        email = "p.de.vries@example.nl"
+        idea_id = self.post("Een ontmoetingsplek voor ouderen in Heerlerheide",
+                            name="Piet de Vries", email=email, consent={"feedback": True})
+        self.get_idea(idea_id)
+        r = self.cluster.ctl("participant", "export", email)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        export = json.loads(r.stdout)
+        self.assertEqual(export["email"], email)
+        self.assertIn("Piet de Vries", json.dumps(export["participant"], ensure_ascii=False))
+        self.assertEqual([i["id"] for i in export["ideas"]], [idea_id])
+        r = self.cluster.ctl("participant", "erase", email)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.cluster.ctl("participant", "export", email)
+        self.assertEqual(r.returncode, 3, r.stdout)  # not found
+        self.assertNotIn("Piet", r.stdout)
+        item, raw = self.get_idea(idea_id)  # the idea stays, anonymous
+        self.assertNotIn("Piet", raw.decode())
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -1,0 +1,424 @@
+"""
+NAME
+    harness - start a real inspraak installation for a Python test
+
+SYNOPSIS
+    import sys, os
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+    from harness import Cluster, ClusterTestCase
+
+    class TestX(ClusterTestCase):
+        SERVICES = ("storage", "classifier", "intake-form", "dashboard")
+        def test_post(self):
+            status, body = self.cluster.post_idea("Meer bomen in het centrum")
+            self.assertEqual(status, 201)
+
+DESCRIPTION
+    Cluster finds a free port base (BASE-1690 for Redis and BASE..BASE+30
+    for the services and the bus, all inside the loopback range
+    26000-29999), makes a temporary INSPRAAK_VAR, writes a Procfile with a
+    real redis-server (AOF, appendfsync always, data in the temporary
+    folder) and the requested services, and runs $INSPRAAK_BIN/supervisor
+    on it. So a kill -9 of a service is followed by a restart exactly as in
+    `make run`. Each child's output goes to $INSPRAAK_VAR/log/NAME.log.
+    start() returns when Redis answers PING and every service's /healthz
+    answers 200. stop() always ends everything (SIGTERM to the supervisor,
+    then SIGKILL to its process group) and removes the folder unless
+    INSPRAAK_KEEP_VAR=1.
+
+    ClusterTestCase starts one Cluster per test class and, when a test
+    fails, prints the tail of every log. Nothing here has a timing
+    threshold: waits are bounded retries that only decide when to give up.
+
+ENVIRONMENT
+    INSPRAAK_BIN       where the binaries are [REPO/bin]
+    INSPRAAK_KEEP_VAR  1: keep the temporary folder after the test
+"""
+import http.client as httplib
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.parse
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+PORT_LOW, PORT_HIGH = 26000, 29999
+REDIS_OFFSET = -1690
+
+# HTTP port offsets from common/config.h.
+OFFSETS = {
+    "intake-form": 0, "intake-mail": 1, "intake-transcript": 2, "intake-field": 3,
+    "classifier": 4, "storage": 5, "notify": 6, "dashboard": 10,
+}
+DEFAULT_SERVICES = ("storage", "classifier", "intake-form", "dashboard")
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                   "SUMMARY: UndefinedBehaviorSanitizer")
+
+
+def bin_dir():
+    return os.path.abspath(os.environ.get("INSPRAAK_BIN") or os.path.join(REPO, "bin"))
+
+
+def _port_free(port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        s.bind(("127.0.0.1", port))
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
+def find_port_base(tries=200):
+    """A BASE with BASE-1690 and BASE..BASE+30 free, all within 26000-29999."""
+    low, high = PORT_LOW - REDIS_OFFSET, PORT_HIGH - 30
+    for _ in range(tries):
+        base = random.randint(low, high)
+        if _port_free(base + REDIS_OFFSET) and all(_port_free(base + i) for i in range(31)):
+            return base
+    raise RuntimeError("no free port base in %d-%d" % (PORT_LOW, PORT_HIGH))
+
+
+def http(method, url, body=None, headers=None, timeout=10.0):
+    """One request on a new connection. Returns (status, headers with
+    lowercase names, body bytes). body may be bytes, str or a dict/list
+    (sent as JSON unless a Content-Type header says otherwise)."""
+    u = urllib.parse.urlsplit(url)
+    headers = dict(headers or {})
+    if isinstance(body, (dict, list)):
+        body = json.dumps(body).encode()
+        headers.setdefault("Content-Type", "application/json")
+    elif isinstance(body, str):
+        body = body.encode()
+    conn = httplib.HTTPConnection(u.hostname, u.port, timeout=timeout)
+    try:
+        path = u.path or "/"
+        if u.query:
+            path += "?" + u.query
+        conn.request(method, path, body=body, headers=headers)
+        res = conn.getresponse()
+        data = res.read()
+        return res.status, {k.lower(): v for k, v in res.getheaders()}, data
+    finally:
+        conn.close()
+
+
+def wait_until(what, fn, timeout=60.0, interval=0.2):
+    """Calls fn until it returns a true value, which is returned; raises
+    AssertionError naming `what` when `timeout` seconds pass first."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while True:
+        try:
+            value = fn()
+            if value:
+                return value
+        except (OSError, httplib.HTTPException, ValueError) as e:
+            last = e
+        if time.monotonic() >= deadline:
+            raise AssertionError("gave up waiting for %s (last error: %r)" % (what, last))
+        time.sleep(interval)
+
+
+class Cluster:
+    def __init__(self, services=DEFAULT_SERVICES, env=None, redis=True):
+        self.services = tuple(services)
+        self.extra_env = dict(env or {})
+        self.with_redis = redis
+        self.bin = bin_dir()
+        self.proc = None
+        self.var = None
+        self.base = None
+
+    # --- paths and addresses ---
+    @property
+    def redis_port(self):
+        return self.base + REDIS_OFFSET
+
+    def port(self, service):
+        return self.base + OFFSETS[service]
+
+    def url(self, service, path="/"):
+        return "http://127.0.0.1:%d%s" % (self.port(service), path)
+
+    def log_path(self, name):
+        return os.path.join(self.var, "log", name + ".log")
+
+    def env(self):
+        e = dict(os.environ)
+        e.update({
+            "INSPRAAK_VAR": self.var,
+            "INSPRAAK_PORT_BASE": str(self.base),
+            "INSPRAAK_INSTANCE": "0",
+            "INSPRAAK_REDIS_URL": "redis://127.0.0.1:%d" % self.redis_port,
+            "INSPRAAK_DATA": os.path.join(REPO, "data"),
+            "INSPRAAK_BIN": self.bin,
+            "INSPRAAK_LOG_DIR": os.path.join(self.var, "log"),
+            # Tests post from one address far faster than a person would.
+            "INSPRAAK_FORM_RATE": "0",
+        })
+        e.update(self.extra_env)
+        return e
+
+    # --- life cycle ---
+    def start(self, timeout=60.0):
+        for name in ("supervisor",) + self.services:
+            path = os.path.join(self.bin, name)
+            if not os.access(path, os.X_OK):
+                raise RuntimeError("%s is not built (INSPRAAK_BIN=%s)" % (path, self.bin))
+        self.base = find_port_base()
+        self.var = tempfile.mkdtemp(prefix="inspraak-test-")
+        for sub in ("run", "log", "redis"):
+            os.makedirs(os.path.join(self.var, sub), exist_ok=True)
+        procfile = os.path.join(self.var, "Procfile")
+        with open(procfile, "w") as f:
+            if self.with_redis:
+                f.write("redis: redis-server --port %d --bind 127.0.0.1 --dir \"$INSPRAAK_VAR/redis\""
+                        " --appendonly yes --appendfsync always --save '' --daemonize no"
+                        " --logfile ''\n" % self.redis_port)
+            for s in self.services:
+                f.write('%s: "$INSPRAAK_BIN/%s"\n' % (s, s))
+        sv_log = open(self.log_path("supervisor"), "ab")
+        # Own session: the test runner's terminal signals do not reach it,
+        # and stop() can end the whole group if anything is left.
+        self.proc = subprocess.Popen([os.path.join(self.bin, "supervisor"), procfile],
+                                     env=self.env(), stdin=subprocess.DEVNULL, stdout=sv_log,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        sv_log.close()
+        try:
+            self.wait_ready(timeout)
+        except BaseException:
+            self.dump_logs()
+            self.stop()
+            raise
+        return self
+
+    def wait_ready(self, timeout=60.0, services=None):
+        def ready():
+            if self.proc.poll() is not None:
+                raise AssertionError("supervisor exited with %s" % self.proc.returncode)
+            if self.with_redis and not self.redis_ping():
+                return False
+            for s in services or self.services:
+                if http("GET", self.url(s, "/healthz"), timeout=2)[0] != 200:
+                    return False
+            return True
+        wait_until("redis and /healthz of %s" % ", ".join(services or self.services), ready,
+                   timeout)
+
+    def redis_ping(self):
+        return self.redis("PING") == "PONG"
+
+    def redis(self, *args):
+        """One Redis command over RESP; returns a str, int, list or None.
+        Hand-written because the stdlib has no Redis client (no pip here)."""
+        with socket.create_connection(("127.0.0.1", self.redis_port), timeout=5) as s:
+            cmd = "*%d\r\n" % len(args) + "".join(
+                "$%d\r\n%s\r\n" % (len(str(a).encode()), a) for a in args)
+            s.sendall(cmd.encode())
+            return _resp_read(s.makefile("rb"))
+
+    def stop(self):
+        """Ends everything; safe to call twice and after a failed start."""
+        if self.proc is not None:
+            if self.proc.poll() is None:
+                self.proc.send_signal(signal.SIGTERM)
+                try:
+                    self.proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    self.proc.kill()
+                    self.proc.wait()
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)  # leftovers in the group
+            except (ProcessLookupError, PermissionError):
+                pass
+        if self.var:
+            for f in os.listdir(os.path.join(self.var, "run")):
+                if f.endswith(".pid"):
+                    pid = self._read_pid(os.path.join(self.var, "run", f))
+                    if pid:
+                        try:
+                            os.kill(pid, signal.SIGKILL)
+                        except (ProcessLookupError, PermissionError):
+                            pass
+
+    def cleanup(self):
+        if self.var and os.environ.get("INSPRAAK_KEEP_VAR") != "1":
+            shutil.rmtree(self.var, ignore_errors=True)
+
+    # --- processes ---
+    @staticmethod
+    def _read_pid(path):
+        try:
+            with open(path) as f:
+                return int(f.read().strip() or 0) or None
+        except (OSError, ValueError):
+            return None
+
+    def pid_of(self, name):
+        """The pid in run/NAME.pid, or None while NAME is not running."""
+        return self._read_pid(os.path.join(self.var, "run", name + ".pid"))
+
+    def kill9(self, name):
+        """kill -9 of NAME by its pid file; returns the pid, or None when
+        it was not running at that moment (between a death and a restart)."""
+        pid = self.pid_of(name)
+        if not pid:
+            return None
+        try:
+            os.kill(pid, signal.SIGKILL)
+            return pid
+        except ProcessLookupError:
+            return None
+
+    def signal(self, name, sig):
+        pid = self.pid_of(name)
+        if pid:
+            os.kill(pid, sig)
+        return pid
+
+    def wait_restarted(self, name, old_pid, timeout=60.0):
+        """Waits for a new pid for NAME and, for a service, its /healthz."""
+        pid = wait_until("%s to restart" % name,
+                         lambda: (self.pid_of(name) or old_pid) != old_pid and self.pid_of(name),
+                         timeout)
+        if name in OFFSETS:
+            self.wait_ready(timeout, services=(name,))
+        return pid
+
+    # --- clients ---
+    def ctl(self, *args, input=None):
+        """Runs bin/inspraakctl against this cluster's Redis."""
+        return subprocess.run([os.path.join(self.bin, "inspraakctl")] + list(args),
+                              env=self.env(), input=input, capture_output=True, text=True,
+                              timeout=60)
+
+    def staff_token(self, name=None):
+        name = name or "test-%d" % random.randint(0, 10**9)
+        r = self.ctl("token", "create", name)
+        if r.returncode != 0:
+            raise AssertionError("inspraakctl token create failed: %s" % r.stderr)
+        token = r.stdout.strip().split()[-1]
+        return token
+
+    def post_idea(self, text=None, key=None, timeout=10.0, **fields):
+        """POST /api/v1/ideas; returns (status, parsed JSON or raw bytes)."""
+        body = dict(fields)
+        if text is not None:
+            body["text"] = text
+        headers = {"Content-Type": "application/json"}
+        if key is not None:
+            headers["Idempotency-Key"] = key
+        status, _, data = http("POST", self.url("intake-form", "/api/v1/ideas"),
+                               json.dumps(body).encode(), headers, timeout)
+        return status, _json_or_bytes(data)
+
+    def api(self, path, token, service="dashboard"):
+        """GET on the dashboard with a bearer token; (status, parsed JSON)."""
+        status, _, data = http("GET", self.url(service, path),
+                               headers={"Authorization": "Bearer " + token})
+        return status, _json_or_bytes(data)
+
+    # --- logs ---
+    def log_tail(self, name, lines=40):
+        try:
+            with open(self.log_path(name), "rb") as f:
+                data = f.read()[-200000:]
+        except OSError:
+            return ""
+        return "\n".join(data.decode("utf-8", "replace").splitlines()[-lines:])
+
+    def dump_logs(self, lines=40, out=sys.stderr):
+        if not self.var:
+            return
+        for name in ("supervisor", "redis") + self.services:
+            tail = self.log_tail(name, lines)
+            if tail:
+                print("----- %s (last %d lines of %s) -----\n%s" % (
+                    name, lines, self.log_path(name), tail), file=out)
+
+    def sanitizer_reports(self):
+        """Lines in the service logs where ASan/UBSan/LSan reported."""
+        found = []
+        for name in self.services:
+            try:
+                with open(self.log_path(name), "rb") as f:
+                    for line in f.read().decode("utf-8", "replace").splitlines():
+                        if any(m in line for m in SANITIZER_MARKS):
+                            found.append("%s: %s" % (name, line.strip()))
+            except OSError:
+                pass
+        return found
+
+
+def _json_or_bytes(data):
+    try:
+        return json.loads(data)
+    except ValueError:
+        return data
+
+
+def _resp_read(f):
+    line = f.readline()
+    if not line:
+        raise OSError("redis closed the connection")
+    kind, rest = line[:1], line[1:-2].decode()
+    if kind == b"+":
+        return rest
+    if kind == b"-":
+        raise OSError("redis: " + rest)
+    if kind == b":":
+        return int(rest)
+    if kind == b"$":
+        n = int(rest)
+        if n < 0:
+            return None
+        data = f.read(n + 2)[:-2]
+        return data.decode("utf-8", "replace")
+    if kind == b"*":
+        n = int(rest)
+        return None if n < 0 else [_resp_read(f) for _ in range(n)]
+    raise OSError("redis: unexpected reply %r" % line)
+
+
+class ClusterTestCase(unittest.TestCase):
+    """One Cluster per class (cls.cluster); logs printed on failure;
+    sanitizer reports in the logs fail the class at the end."""
+    SERVICES = DEFAULT_SERVICES
+    ENV = {}
+
+    @classmethod
+    def setUpClass(cls):
+        cls.cluster = Cluster(cls.SERVICES, env=cls.ENV)
+        cls.cluster.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        c = cls.cluster
+        c.stop()
+        reports = c.sanitizer_reports()
+        if reports:
+            c.dump_logs(lines=80)
+        c.cleanup()
+        if reports:
+            raise AssertionError("sanitizer reports in service logs:\n" + "\n".join(reports[:20]))
+
+    def run(self, result=None):
+        result = result if result is not None else self.defaultTestResult()
+        before = len(result.failures) + len(result.errors)
+        out = super().run(result)
+        if len(result.failures) + len(result.errors) > before:
+            self.cluster.dump_logs()
+        return out
+
+
+def main():
+    unittest.main(verbosity=2)
