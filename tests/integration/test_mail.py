@@ -1,0 +1,198 @@
+#!/usr/bin/env python3
+"""intake-mail against a real installation: Maildir delivery to dashboard.
+
+Starts Redis, storage, classifier, intake-mail and dashboard through
+tests/lib/harness.py (ports 32000-32999), delivers mails into
+$INSPRAAK_VAR/mail/inbox/ the way an MTA does (write into tmp/, rename into
+new/), and checks what a staff member sees in the dashboard API:
+
+  - a Latin-1 quoted-printable mail with a reply quote and a signature and
+    an HTML-only mail become two ideas with clean text and their
+    Message-ID in source.message_id; the sender's name and address appear
+    nowhere in the idea JSON;
+  - an auto-reply makes no idea and lands in mail/skipped/ with a .why;
+  - the GMime #165 mail and a 10,000-deep multipart land in mail/failed/
+    with a .why, and the mails after them are still processed;
+  - the same mail delivered again gives no new idea.
+
+    INSPRAAK_BIN=build/mail/bin python3 tests/integration/test_mail.py
+"""
+import json
+import os
+import random
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+import harness  # noqa: E402
+from harness import ClusterTestCase, wait_until, http  # noqa: E402
+
+# This suite's ports: 32000-32999 (BASE..BASE+30 and Redis at BASE+39).
+REDIS_AT = 39
+
+
+def _find_base(tries=200):
+    for _ in range(tries):
+        base = random.randint(32000, 32999 - REDIS_AT)
+        if all(harness._port_free(base + i) for i in list(range(31)) + [REDIS_AT]):
+            return base
+    raise RuntimeError("no free port base in 32000-32999")
+
+
+harness.find_port_base = _find_base
+harness.Cluster.redis_port = property(lambda self: self.base + REDIS_AT)
+
+LATIN1_QP = (
+    b"Return-Path: <renee.bakker@example.nl>\r\n"
+    b"From: =?ISO-8859-1?Q?Ren=E9e_Bakker?= <renee.bakker@example.nl>\r\n"
+    b"To: inspraak@heerlen.nl\r\n"
+    b"Subject: =?ISO-8859-1?Q?Meer_groen_op_het_Pancratiusplein?=\r\n"
+    b"Message-ID: <qp-1.test@example.nl>\r\n"
+    b"Date: Tue, 03 Jun 2025 10:12:00 +0200\r\n"
+    b"MIME-Version: 1.0\r\n"
+    b"Content-Type: text/plain; charset=iso-8859-1\r\n"
+    b"Content-Transfer-Encoding: quoted-printable\r\n"
+    b"\r\n"
+    b"Het plein is nu te stenig. Graag b=E9=E9n rij bomen en een fonteintje, =\r\n"
+    b"zodat het in de zomer koel blijft.\r\n"
+    b"\r\n"
+    b"Met vriendelijke groet,\r\n"
+    b"Ren=E9e Bakker\r\n"
+    b"06-12345678\r\n"
+    b"\r\n"
+    b"Op ma 2 jun 2025 om 09:00 schreef Gemeente Heerlen <inspraak@heerlen.nl>:\r\n"
+    b"> Beste inwoner, wat moet Heerlen worden?\r\n"
+)
+HTML_ONLY = (
+    b"From: \"Piet Jansen\" <piet.jansen@example.nl>\r\n"
+    b"To: inspraak@heerlen.nl\r\n"
+    b"Subject: Re: Uw mening over Heerlen\r\n"
+    b"Message-ID: <html-2.test@example.nl>\r\n"
+    b"MIME-Version: 1.0\r\n"
+    b"Content-Type: text/html; charset=utf-8\r\n"
+    b"Content-Transfer-Encoding: 8bit\r\n"
+    b"\r\n"
+    b"<html><head><style>p{font-family:Arial}</style></head><body>"
+    b"<p>De bus naar Hoensbroek moet vaker rijden, ook &#39;s avonds.</p>"
+    b"<script>track()</script>"
+    b"<div class=\"gmail_quote\">Op 2 jun 2025 schreef Gemeente Heerlen:"
+    b"<blockquote>Wat is Heerlen nu?</blockquote></div></body></html>\r\n"
+)
+
+AUTO_REPLY = (
+    b"From: Karin de Wit <karin@example.nl>\r\n"
+    b"To: inspraak@heerlen.nl\r\n"
+    b"Subject: Automatisch antwoord: Uw mening over Heerlen\r\n"
+    b"Auto-Submitted: auto-replied\r\n"
+    b"Message-ID: <auto-3.test@example.nl>\r\n"
+    b"Content-Type: text/plain; charset=utf-8\r\n"
+    b"\r\n"
+    b"Ik ben tot 1 juli afwezig.\r\n"
+)
+
+GMIME_165 = (
+    b"From: x@example.nl\r\nMessage-ID: <bad-165.test@example.nl>\r\nMIME-Version: 1.0\r\n"
+    b"Content-Type: multipart/mixed; " + "ќ".encode() * 36 + b"=x\r\n\r\nbody\r\n"
+)
+
+
+def deep_mail(depth=10000):
+    parts = [b"From: x@example.nl\r\nMessage-ID: <deep.test@example.nl>\r\nMIME-Version: 1.0\r\n"]
+    for i in range(depth):
+        parts.append(b"Content-Type: multipart/mixed; boundary=\"b%d\"\r\n\r\n--b%d\r\n" % (i, i))
+    parts.append(b"Content-Type: text/plain\r\n\r\ndiep\r\n")
+    return b"".join(parts)
+
+
+class MailTest(ClusterTestCase):
+    SERVICES = ("storage", "classifier", "intake-mail", "dashboard")
+    ENV = {"INSPRAAK_MAIL_POLL_MS": "100"}
+    seq = 0
+
+    def deliver(self, raw):
+        """As an MTA does: write into tmp/, then rename into new/."""
+        MailTest.seq += 1
+        inbox = os.path.join(self.cluster.var, "mail", "inbox")
+        name = "%d.M%dP%d.test" % (int(time.time()), MailTest.seq, os.getpid())
+        tmp = os.path.join(inbox, "tmp", name)
+        with open(tmp, "wb") as f:
+            f.write(raw)
+        os.rename(tmp, os.path.join(inbox, "new", name))
+        return name
+
+    def left_new(self, name):
+        return not os.path.exists(os.path.join(self.cluster.var, "mail", "inbox", "new", name))
+
+    def email_ideas(self):
+        status, body = self.cluster.api("/api/v1/ideas?channel=email&limit=50", self.token)
+        self.assertEqual(status, 200, body)
+        return body["items"]
+
+    def metric(self, name):
+        status, _, data = http("GET", self.cluster.url("intake-mail", "/metrics"))
+        self.assertEqual(status, 200)
+        for line in data.decode().splitlines():
+            if line.startswith(name + " "):
+                return float(line.split()[-1])
+        return None
+
+    def test_maildir(self):
+        self.token = self.cluster.staff_token()
+        bad = [self.deliver(GMIME_165), self.deliver(deep_mail())]
+        good = [self.deliver(LATIN1_QP), self.deliver(HTML_ONLY)]
+        auto = self.deliver(AUTO_REPLY)
+        for name in bad + good + [auto]:
+            wait_until("intake-mail took " + name, lambda n=name: self.left_new(n))
+
+        # The hostile mails: in failed/ with a reason.
+        failed = os.path.join(self.cluster.var, "mail", "failed")
+        for name in bad:
+            self.assertTrue(os.path.exists(os.path.join(failed, name)), name)
+            with open(os.path.join(failed, name + ".why")) as f:
+                self.assertTrue(f.read().strip())
+        # The good ones: in cur/ with the seen flag.
+        cur = os.path.join(self.cluster.var, "mail", "inbox", "cur")
+        for name in good:
+            self.assertTrue(os.path.exists(os.path.join(cur, name + ":2,S")), name)
+        # The auto-reply: skipped, with its reason.
+        skipped = os.path.join(self.cluster.var, "mail", "skipped")
+        self.assertTrue(os.path.exists(os.path.join(skipped, "cur", auto + ":2,S")))
+        with open(os.path.join(skipped, auto + ".why")) as f:
+            self.assertIn("autoreply", f.read())
+        self.assertEqual(self.metric('inspraak_mail_skipped_total{reason="autoreply"}'), 1)
+        self.assertEqual(self.metric("inspraak_mail_failed_total"), 2)
+
+        wait_until("two email ideas", lambda: len(self.email_ideas()) >= 2)
+        items = self.email_ideas()
+        self.assertEqual(len(items), 2, items)
+        by_mid = {i["source"]["message_id"]: i for i in items}
+        self.assertEqual(set(by_mid), {"qp-1.test@example.nl", "html-2.test@example.nl"})
+
+        qp = by_mid["qp-1.test@example.nl"]["text"]
+        self.assertTrue(qp.startswith("Meer groen op het Pancratiusplein\n\n"), qp)
+        self.assertEqual(qp, "Meer groen op het Pancratiusplein\n\nHet plein is nu te stenig. "
+                             "Graag béén rij bomen en een fonteintje, zodat het in de zomer "
+                             "koel blijft.")
+        for gone in ("schreef", "groet", "Renée", "06-12345678", "wat moet Heerlen worden"):
+            self.assertNotIn(gone, qp)
+
+        html = by_mid["html-2.test@example.nl"]["text"]
+        self.assertEqual(html, "De bus naar Hoensbroek moet vaker rijden, ook 's avonds.")
+
+        dump = json.dumps(items, ensure_ascii=False)
+        for personal in ("Bakker", "renee.bakker", "Piet", "piet.jansen", "example.nl>"):
+            self.assertNotIn(personal, dump)
+        for i in items:
+            self.assertEqual(i["channel"], "email")
+            self.assertEqual(i["activity"], "email")
+
+        # The same mail again: taken, but no new idea (same Message-ID, same id).
+        again = self.deliver(LATIN1_QP)
+        wait_until("intake-mail took the repeat", lambda: self.left_new(again))
+        wait_until("the repeat acknowledged",
+                   lambda: self.metric("inspraak_spool_pending") == 0)
+        self.assertEqual(len(self.email_ideas()), 2)
+
+
+if __name__ == "__main__":
+    harness.main()
