@@ -63,8 +63,7 @@ static void s_move(inbox_t *ib, const char *name, const char *to)
     char *from = xasprintf("%s/inbox/%s", ib->dir, name);
     char *dest = xasprintf("%s/%s/%s", ib->dir, to, name);
     if (rename(from, dest) < 0 && errno != ENOENT)
-        log_error("msg=\"cannot move file\" from=%s to=%s err=\"%s\"", from, dest,
-                  strerror(errno));
+        log_error("msg=\"cannot move file\" from=%s to=%s err=\"%s\"", from, dest, strerror(errno));
     free(from);
     free(dest);
 }
@@ -122,8 +121,8 @@ static void s_one(inbox_t *ib, const char *name, const char *stem)
             s_move(ib, sc, "done");
             free(sc);
             metric_inc(ib->done);
-            log_info("msg=\"transcript done\" file=%s video_id=%s ideas=%zu interviewer=%d",
-                     name, r.video_id, json_array_size(r.ideas), r.skipped_interviewer);
+            log_info("msg=\"transcript done\" file=%s video_id=%s ideas=%zu interviewer=%d", name,
+                     r.video_id, json_array_size(r.ideas), r.skipped_interviewer);
         } /* INGEST_UNAVAILABLE: stays, tried again at the next look */
     }
     free(buf);

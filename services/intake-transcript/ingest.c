@@ -118,8 +118,8 @@ static int s_check_meta(ingest_t *ing, const ingest_meta_t *m, const char **wijk
         s_why(r, "Deze activiteit kennen we niet.", "unknown activity");
         return -1;
     }
-    if (m->video_id && (strlen(m->video_id) > S_MAX_VIDEO_ID ||
-                        !utf8_valid(m->video_id, strlen(m->video_id)))) {
+    if (m->video_id &&
+        (strlen(m->video_id) > S_MAX_VIDEO_ID || !utf8_valid(m->video_id, strlen(m->video_id)))) {
         s_why(r, "De video-id is te lang of onleesbaar (hoogstens 200 tekens).",
               "video_id too long or not UTF-8");
         return -1;
@@ -208,7 +208,8 @@ static ingest_rc_t s_submit_all(ingest_t *ing, const statement_list_t *st, const
             return INGEST_UNAVAILABLE;
         }
         json_t *one = json_pack("{s:s}", "id", id);
-        json_object_set_new(one, "start", s->has_times ? json_real(s->start_ms / 1000.0) : json_null());
+        json_object_set_new(one, "start",
+                            s->has_times ? json_real(s->start_ms / 1000.0) : json_null());
         json_object_set_new(one, "end", s->has_times ? json_real(s->end_ms / 1000.0) : json_null());
         json_array_append_new(r->ideas, one);
     }

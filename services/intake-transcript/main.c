@@ -152,8 +152,8 @@ static void s_post(const http_req_t *req, http_res_t *res, void *arg)
         return;
     ingest_meta_t m;
     ingest_meta_init(&m);
-    static const char *const keys[] = {"video_id", "wijk", "recorded_at", "activity",
-                                       "video_url", NULL};
+    static const char *const keys[] = {"video_id", "wijk",      "recorded_at",
+                                       "activity", "video_url", NULL};
     for (int i = 0; keys[i]; i++)
         ingest_meta_set(&m, keys[i], http_query(req, keys[i]));
     size_t len;
@@ -165,8 +165,8 @@ static void s_post(const http_req_t *req, http_res_t *res, void *arg)
         if (rc == INGEST_OK) {
             metric_inc(app->ok);
             metric_add(app->ideas, (double)json_array_size(r.ideas));
-            log_info("msg=\"transcript accepted\" video_id=%s ideas=%zu interviewer=%d",
-                     r.video_id, json_array_size(r.ideas), r.skipped_interviewer);
+            log_info("msg=\"transcript accepted\" video_id=%s ideas=%zu interviewer=%d", r.video_id,
+                     json_array_size(r.ideas), r.skipped_interviewer);
             http_res_json(res, 201,
                           json_pack("{s:s, s:O, s:i}", "video_id", r.video_id, "ideas", r.ideas,
                                     "skipped_interviewer", r.skipped_interviewer));
@@ -265,9 +265,9 @@ int main(void)
     int sig = 0;
     sigwait(&stop, &sig);
     log_info("msg=\"stopping\" signal=%d", sig);
-    http_server_destroy(&srv);        /* no new uploads; running ones finish */
-    inbox_stop(&inbox);               /* the file being read finishes */
-    intake_destroy(&app.ing.intake);  /* then the sender thread */
+    http_server_destroy(&srv);       /* no new uploads; running ones finish */
+    inbox_stop(&inbox);              /* the file being read finishes */
+    intake_destroy(&app.ing.intake); /* then the sender thread */
     bus_shutdown();
     rstore_destroy(&app.rs);
     pthread_mutex_destroy(&app.rs_mu);

@@ -30,7 +30,7 @@ static int s_end_turn(GString *turn, cue_list_t *out, char *err, size_t errlen)
 }
 
 static int s_text_line(const char *line, size_t n, GString *turn, cue_list_t *out, char *err,
-                  size_t errlen)
+                       size_t errlen)
 {
     if (n > WEBVTT_MAX_LINE) {
         snprintf(err, errlen, "a line is longer than %u bytes", WEBVTT_MAX_LINE);

@@ -50,8 +50,8 @@ void cue_list_clear(cue_list_t *l)
     memset(l, 0, sizeof *l);
 }
 
-int cue_list_push(cue_list_t *l, char *id, bool has_times, int64_t start, int64_t end,
-                  char *text, size_t max_cues)
+int cue_list_push(cue_list_t *l, char *id, bool has_times, int64_t start, int64_t end, char *text,
+                  size_t max_cues)
 {
     if (l->n >= max_cues) {
         free(id);
@@ -299,8 +299,8 @@ int webvtt_parse(const char *buf, size_t len, cue_list_t *out, char *err, size_t
         buf += 3, len -= 3;
     size_t clen;
     char *clean = s_clean(buf, len, &clen);
-    s_parser_t ps = {.state = S_INITIAL, .text = g_string_new(""), .out = out,
-                     .err = err, .errlen = errlen};
+    s_parser_t ps = {
+        .state = S_INITIAL, .text = g_string_new(""), .out = out, .err = err, .errlen = errlen};
     size_t rest = s_run(&ps, clean, clen);
     if (ps.state != S_BAD && (ps.have_cue || ps.state == S_HEADER)) {
         char *tail = xasprintf("%.*s\n\n", (int)(clen - rest), clean + rest);
@@ -337,9 +337,9 @@ static size_t s_charref(const char *s, GString *out)
     static const struct {
         const char *name;
         unsigned long cp;
-    } named[] = {{"amp;", '&'},      {"lt;", '<'},       {"gt;", '>'},      {"quot;", '"'},
-                 {"apos;", '\''},    {"nbsp;", 0xA0},    {"lrm;", 0x200E},  {"rlm;", 0x200F},
-                 {"amp", '&'},       {"lt", '<'},        {"gt", '>'},       {"nbsp", 0xA0}};
+    } named[] = {{"amp;", '&'},   {"lt;", '<'},    {"gt;", '>'},     {"quot;", '"'},
+                 {"apos;", '\''}, {"nbsp;", 0xA0}, {"lrm;", 0x200E}, {"rlm;", 0x200F},
+                 {"amp", '&'},    {"lt", '<'},     {"gt", '>'},      {"nbsp", 0xA0}};
     if (s[1] == '#') {
         const char *p = s + 2;
         int base = 10;

@@ -45,7 +45,7 @@ typedef struct {
     char *id;       /* "" when none */
     bool has_times; /* false for plain-text turns */
     int64_t start_ms, end_ms;
-    char *text;     /* raw cue text, lines joined with '\n' */
+    char *text; /* raw cue text, lines joined with '\n' */
 } cue_t;
 
 typedef struct {
@@ -57,8 +57,8 @@ void cue_list_init(cue_list_t *l);
 void cue_list_clear(cue_list_t *l);
 /* Appends a cue taking ownership of id and text. -1 when max_cues reached
  * (then id/text are freed). */
-int cue_list_push(cue_list_t *l, char *id, bool has_times, int64_t start, int64_t end,
-                  char *text, size_t max_cues);
+int cue_list_push(cue_list_t *l, char *id, bool has_times, int64_t start, int64_t end, char *text,
+                  size_t max_cues);
 
 /* Parses a WebVTT file. Returns 0 (cues may be empty), or -1 with a reason
  * in err (bad signature, a limit reached). */

@@ -124,8 +124,8 @@ static void test_prefix(void **state)
     assert_string_equal(rest, "hallo");
     free(who);
     assert_null(transcript_prefix_speaker("Om 10:30 begint het", &rest));
-    assert_null(transcript_prefix_speaker("Dit is een hele lange zin: met een dubbele punt",
-                                          &rest));
+    assert_null(
+        transcript_prefix_speaker("Dit is een hele lange zin: met een dubbele punt", &rest));
     assert_null(transcript_prefix_speaker(": leeg", &rest));
 }
 

@@ -76,12 +76,12 @@ static bool s_same(const cue_list_t *cues, json_t *want, const char *name)
         const char *id = json_string_value(json_object_get(c, "id"));
         const char *text = json_string_value(json_object_get(c, "text"));
         if (fabs(start - got->start_ms / 1000.0) > 0.0005 ||
-            fabs(end - got->end_ms / 1000.0) > 0.0005 || !id || strcmp(id, got->id) != 0 ||
-            !text || strcmp(text, got->text) != 0) {
+            fabs(end - got->end_ms / 1000.0) > 0.0005 || !id || strcmp(id, got->id) != 0 || !text ||
+            strcmp(text, got->text) != 0) {
             printf("  %s cue %zu: got %.3f-%.3f id=[%s] text=[%s]; want %.3f-%.3f id=[%s] "
                    "text=[%s]\n",
-                   name, i, got->start_ms / 1000.0, got->end_ms / 1000.0, got->id, got->text,
-                   start, end, id ? id : "?", text ? text : "?");
+                   name, i, got->start_ms / 1000.0, got->end_ms / 1000.0, got->id, got->text, start,
+                   end, id ? id : "?", text ? text : "?");
             return false;
         }
     }
