@@ -40,7 +40,8 @@ static const proto_field_t s_fields[] = {
 };
 #define N_FIELDS (int)(sizeof(s_fields) / sizeof(s_fields[0]))
 
-static const char *const s_type_names[] = {"none", "idea", "classified", "ack", "stored", "dead"};
+static const char *const s_type_names[] = {"none",   "idea", "classified", "ack",
+                                           "stored", "dead", "update"};
 #define N_TYPES (int)(sizeof(s_type_names) / sizeof(s_type_names[0]))
 
 const char *env_type_name(env_type_t t)
@@ -167,7 +168,7 @@ static int s_type(const msgpack_object *v, envelope_t *e, proto_err_t *err)
             }
     }
     proto_err_set(err, "bad_field",
-                  "field \"envelope.type\" must be one of idea, classified, ack, stored, dead");
+                  "field \"envelope.type\" must be one of idea, classified, ack, stored, dead, update");
     return -1;
 }
 
@@ -178,7 +179,8 @@ static int s_parts(const msgpack_object **found, envelope_t *e, proto_err_t *err
         e->idea = xmalloc(sizeof(*e->idea));
         if (proto_idea_from(found[F_IDEA], e->idea, err) < 0)
             return -1;
-    } else if (e->type == ENV_IDEA || e->type == ENV_CLASSIFIED || e->type == ENV_STORED) {
+    } else if (e->type == ENV_IDEA || e->type == ENV_CLASSIFIED || e->type == ENV_STORED ||
+               e->type == ENV_UPDATE) {
         proto_err_set(err, "missing_field", "envelope of type %s has no \"idea\"",
                       env_type_name(e->type));
         return -1;

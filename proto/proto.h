@@ -8,9 +8,9 @@
  * DESCRIPTION
  *   Every message on the bus is one MessagePack map, the envelope:
  *
- *     {"v": 1, "type": "idea"|"classified"|"ack"|"stored"|"dead",
+ *     {"v": 1, "type": "idea"|"classified"|"ack"|"stored"|"dead"|"update",
  *      "id": str, "origin": str, "sent_at": int (ms since epoch, UTC),
- *      "idea": {...idea record...}          (idea, classified, stored)
+ *      "idea": {...idea record...}          (idea, classified, stored, update)
  *      "participant": {...} | nil           (idea, classified: personal data,
  *                                            never written into the idea)
  *      "reason": str, "raw": bin            (dead: why, and the bytes)
@@ -126,7 +126,10 @@ typedef enum {
     ENV_CLASSIFIED, /* classifier -> storage */
     ENV_ACK,        /* storage -> intake (PUB topic "ack.<origin>") */
     ENV_STORED,     /* storage -> anyone (PUB topic "stored") */
-    ENV_DEAD        /* classifier -> storage: could not be read */
+    ENV_DEAD,       /* classifier -> storage: could not be read */
+    ENV_UPDATE      /* dashboard -> storage: moderation of a stored idea; the
+                       idea holds the id and the moderated fields status,
+                       themes, wijk, sentiment (all four: nil/empty clears) */
 } env_type_t;
 
 typedef struct {

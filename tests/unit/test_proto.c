@@ -574,6 +574,43 @@ static void test_encode_refuses_what_would_not_decode(void **state)
     envelope_clear(&e);
 }
 
+/* A moderation update (dashboard -> storage) round-trips with its idea and
+ * needs one, like the other idea-carrying types. */
+static void test_update_envelope(void **state)
+{
+    (void)state;
+    assert_int_equal(env_type_parse("update"), ENV_UPDATE);
+    assert_string_equal(env_type_name(ENV_UPDATE), "update");
+    envelope_t e, back;
+    proto_err_t err;
+    char *buf = NULL;
+    size_t len = 0;
+    envelope_init(&e);
+    e.version = PROTO_VERSION;
+    e.type = ENV_UPDATE;
+    proto_set(&e.id, "u-1");
+    proto_set(&e.origin, "dashboard.0");
+    assert_int_equal(envelope_encode(&e, &buf, &len, &err), 0);
+    assert_int_equal(envelope_decode(buf, len, &back, &err), -1); /* no idea */
+    assert_string_equal(err.code, "missing_field");
+    envelope_clear(&back);
+    free(buf);
+    e.idea = calloc(1, sizeof *e.idea);
+    idea_init(e.idea);
+    proto_set(&e.idea->id, "f-0123456789abcdef");
+    proto_set(&e.idea->status, "approved");
+    idea_add_theme(e.idea, "groen");
+    assert_int_equal(envelope_encode(&e, &buf, &len, &err), 0);
+    assert_int_equal(envelope_decode(buf, len, &back, &err), 0);
+    assert_int_equal(back.type, ENV_UPDATE);
+    assert_string_equal(back.idea->status, "approved");
+    assert_int_equal(back.idea->n_themes, 1);
+    assert_null(back.idea->wijk);
+    envelope_clear(&back);
+    envelope_clear(&e);
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -590,6 +627,7 @@ int main(void)
         cmocka_unit_test(test_envelope_errors),
         cmocka_unit_test(test_empty_unknown_values_round_trip),
         cmocka_unit_test(test_encode_refuses_what_would_not_decode),
+        cmocka_unit_test(test_update_envelope),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
