@@ -297,7 +297,8 @@ static void s_scan(s_app_t *app, const sigset_t *stop)
         names[n++] = xstrdup(e->d_name);
     }
     closedir(d);
-    qsort(names, n, sizeof *names, s_cmp);
+    if (n > 0)
+        qsort(names, n, sizeof *names, s_cmp);
     for (size_t i = 0; i < n; i++) {
         sigset_t pending;
         sigpending(&pending);
