@@ -101,6 +101,16 @@ test: test-deps
 	@$(MAKE) --no-print-directory build
 	@INSPRAAK_BIN=$(CURDIR)/build/asan/bin tests/run.sh
 
+# make eval: k-fold cross-validation of the classifier on the labelled
+# development set (docs/classifier.md); make model: retrain the shipped
+# model data/nl/model.tsv from the whole set.
+.PHONY: eval model
+eval: $(BIN)/classify $(BIN)/classify-train
+	@python3 tests/eval/eval_classify.py --bin $(BIN)
+
+model: $(BIN)/classify-train
+	INSPRAAK_DATA=data $(BIN)/classify-train -o data/nl/model.tsv tests/data/ideas/dev.jsonl
+
 bench: all
 	@tests/bench/run.sh
 

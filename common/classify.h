@@ -27,6 +27,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "geo.h"
 #include "proto.h"
@@ -149,6 +150,83 @@ const char *classify_sentiment(const classify_senti_t *self, const classify_toks
  * "nu") outweigh present ones, else "nu"; NULL for no words. */
 const char *classify_question(const classify_lex_t *lex, const classify_toks_t *toks);
 
+/* --- learned model (classify_model.c) --- */
+
+/* Named feature values of one text (owned strings). */
+typedef struct {
+    size_t n, cap;
+    char **name;
+    double *val;
+} classify_feats_t;
+
+void classify_feats_add(classify_feats_t *f, const char *name, double val);
+void classify_feats_clear(classify_feats_t *f);
+/* Word, bigram, compound-head and keyword-lexicon features of a text
+ * (raw is the text as written, for '!' and '?'), appended to out. */
+void classify_model_features(const classify_lex_t *themes, const classify_lex_t *question,
+                             const classify_senti_t *senti, const char *raw,
+                             const classify_toks_t *toks, classify_feats_t *out);
+
+#define CLASSIFY_MODEL_MAX_CLASSES 32
+typedef struct classify_model classify_model_t;
+
+/* The model file written by bin/classify-train. NULL on error (err says
+ * file, line and why). */
+classify_model_t *classify_model_load(const char *path, char *err, size_t errlen);
+void classify_model_destroy(classify_model_t **self_p);
+/* Probabilities of the classes of head ("sentiment", "question",
+ * "themes") into p (room for CLASSIFY_MODEL_MAX_CLASSES); *labels points
+ * to the class names (owned by the model). Returns the number of classes,
+ * or -1 when the model has no such head. */
+int classify_model_predict(const classify_model_t *m, const char *head,
+                           const classify_feats_t *f, const char *const **labels, double *p);
+
+/* --- near-duplicate clusters (classify_cluster.c) --- */
+
+#define CLUSTER_HASHES 64
+#define CLUSTER_BANDS 32 /* CLUSTER_HASHES / CLUSTER_BANDS rows a band */
+
+/* What is kept of an idea to find its near-duplicates later. */
+typedef struct {
+    uint32_t sig[CLUSTER_HASHES]; /* MinHash of the key-stem set */
+    char wijk[16];                /* CBS code or "" */
+    char theme[32];               /* first theme or "" */
+    char cluster[80];             /* the cluster id it belongs to */
+    int n_keys;                   /* key stems in the set */
+} cluster_sketch_t;
+
+/* Where sketches live: in memory (bin/classify, one run) or in Redis
+ * (the service; services/classifier/cluster_redis.c). candidates() calls
+ * fn for every stored sketch that shares band value key[b] for some b;
+ * put() stores a sketch with its band keys. Both return -1 on error. */
+typedef int (*cluster_fn)(void *arg, const cluster_sketch_t *sk);
+typedef struct {
+    int (*candidates)(void *store, const uint64_t *bands, cluster_fn fn, void *arg);
+    int (*put)(void *store, const char *id, const uint64_t *bands, const cluster_sketch_t *sk);
+    void *store;
+} cluster_store_t;
+
+/* Sketch of an idea whose themes and wijk are set: the MinHash of its key
+ * stems (stems of words with 4+ letters that are not in stop, a sorted
+ * list of n_stop lowercase words). Synonyms fold words to one key ("wc" ->
+ * "toilet"): syn is a lexicon (label = the key), NULL for none. */
+void classify_cluster_sketch(const classify_lex_t *syn, const char *const *stop, size_t n_stop,
+                             const classify_toks_t *toks, const idea_t *idea,
+                             cluster_sketch_t *sk);
+/* Estimated similarity of two sketches (0..1): MinHash Jaccard, with wijk
+ * and theme agreement. */
+double classify_cluster_similarity(const cluster_sketch_t *a, const cluster_sketch_t *b);
+/* Finds the most similar stored sketch at or above the threshold and sets
+ * idea->cluster to its cluster, else to a new cluster id (the idea's id);
+ * then stores the idea's sketch. Returns 0, or -1 on a store error (the
+ * cluster is then left NULL). */
+int classify_cluster(const cluster_store_t *st, cluster_sketch_t *sk, idea_t *idea);
+
+/* An in-memory store (bin/classify, unit tests). */
+void *cluster_mem_new(void);
+void cluster_mem_destroy(void **self_p);
+extern const cluster_store_t cluster_mem_ops; /* .store is NULL: copy and set */
+
 /* --- everything at once (classify_idea.c) --- */
 
 typedef struct classify classify_t;
@@ -163,5 +241,13 @@ const geo_t *classify_geo(const classify_t *self);
  * none), question (when none), status "new" when empty, classified. The
  * classifier service and bin/classify both call this. */
 wijk_source_t classify_idea(classify_t *self, idea_t *idea);
+/* The model's features of an idea's title and text (for bin/classify-train). */
+void classify_idea_features(classify_t *self, const idea_t *idea, classify_feats_t *out);
+/* True when a model file was loaded (INSPRAAK_MODEL_FILE, else
+ * data_dir/nl/model.tsv when it exists); without one, keywords alone. */
+bool classify_has_model(const classify_t *self);
+/* Sets idea->cluster from its near-duplicates in st (classify_idea() must
+ * have run). Returns -1 on a store error. */
+int classify_idea_cluster(classify_t *self, const cluster_store_t *st, idea_t *idea);
 
 #endif

@@ -15,7 +15,10 @@
  *   "question" (kept when given). Labels "themes" and "sentiment" in the
  *   input are replaced. The work is done by classify_idea(), the same
  *   function as in the classifier service, so the answers are the same.
- *   cluster is always null (near-duplicates are not built yet).
+ *   "cluster" is the id of the first idea of this run that the idea is a
+ *   near-duplicate of (its own id when none; common/classify_cluster.c):
+ *   the cluster state lives in memory for one run, so feed related ideas
+ *   in one run. An idea without "id" gets a cluster id made of its sketch.
  *
  *   A line that is not a JSON object gives {"error": "..."} with its line
  *   number on stdout and a warning on stderr; the run goes on. Lines over
@@ -23,7 +26,8 @@
  *   loaded.
  *
  * CONFIGURATION
- *   INSPRAAK_DATA (default ./data), INSPRAAK_THEMES_FILE,
+ *   INSPRAAK_DATA (default ./data), INSPRAAK_THEMES_FILE, INSPRAAK_MODEL_FILE
+ *   (default data/nl/model.tsv; "none": keywords alone),
  *   INSPRAAK_GEO_WIJKEN, INSPRAAK_GEO_BUURTEN (common/geo.h).
  */
 #include <jansson.h>
@@ -69,11 +73,12 @@ static void s_idea_from(json_t *in, idea_t *idea)
     }
 }
 
-static void s_one(classify_t *cls, json_t *in)
+static void s_one(classify_t *cls, const cluster_store_t *st, json_t *in)
 {
     idea_t idea;
     s_idea_from(in, &idea);
     classify_idea(cls, &idea);
+    classify_idea_cluster(cls, st, &idea); /* the memory store cannot fail */
     json_t *themes = json_array();
     for (int i = 0; i < idea.n_themes; i++)
         json_array_append_new(themes, json_string(idea.themes[i]));
@@ -110,6 +115,8 @@ int main(void)
         fprintf(stderr, "classify: cannot load data: %s\n", err);
         return 1;
     }
+    cluster_store_t st = cluster_mem_ops;
+    st.store = cluster_mem_new();
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;
@@ -129,13 +136,14 @@ int main(void)
             json_decref(in);
             continue;
         }
-        s_one(cls, in);
+        s_one(cls, &st, in);
         char *out = json_dumps(in, JSON_COMPACT | JSON_PRESERVE_ORDER);
         printf("%s\n", out);
         free(out);
         json_decref(in);
     }
     free(line);
+    cluster_mem_destroy(&st.store);
     classify_destroy(&cls);
     return 0;
 }

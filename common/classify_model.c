@@ -1,0 +1,323 @@
+/*
+ * NAME
+ *   classify_model - the learned part of the classifier: features and a
+ *   linear model (logistic regression) read from data/nl/model.tsv
+ *
+ * DESCRIPTION
+ *   Features of one text (classify_model_features):
+ *     w:STEM        a word's Dutch stem (binary)
+ *     b:STEM STEM   two stems in a row (binary)
+ *     x:SUFFIX      the last 4..7 letters of a long stem: the head of a
+ *                   Dutch compound ("huurwoning" -> "oning", "woning"),
+ *                   a cheap stand-in for hunspell compound splitting
+ *     p:! p:?       exclamation and question marks in the raw text
+ *   The word features are scaled to unit length, so long emails and short
+ *   forms weigh alike. Then the keyword lexicons as features, so the model
+ *   learns how much to trust them (the "prior" from domain knowledge):
+ *     kt:SLUG       log(1 + keyword score) of each theme in themes.tsv
+ *     k1:SLUG       1 for the keyword classifier's first theme
+ *     kq:toekomst, kq:nu   marker sums from question.tsv (log scaled)
+ *     ks:pos, ks:neg       the lexicon sentiment score, split by sign
+ *
+ *   The model file (written by bin/classify-train, services/classify-train):
+ *     model<TAB>1
+ *     head<TAB>NAME<TAB>softmax|sigmoid<TAB>CLASS<TAB>CLASS...
+ *     w<TAB>NAME<TAB>FEATURE<TAB>WEIGHT<TAB>WEIGHT...   (one per class)
+ *   The feature "_bias" is always on. softmax heads give one class
+ *   (sentiment, question); sigmoid heads one probability per class
+ *   (themes: an idea has 1..3).
+ *
+ *   Hand-written: Debian has no well-kept C library for logistic
+ *   regression over sparse text features (liblinear has no Debian -dev
+ *   package for C users that we may rely on here, and its model format is
+ *   index-based, not word-based); prediction is a dot product per class.
+ *   Limits when loading: 4096-byte lines, CLASSIFY_MODEL_MAX_CLASSES
+ *   classes a head, 8 heads, 500000 weight lines.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <glib.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify.h"
+#include "xalloc.h"
+
+#define MODEL_MAX_HEADS 8
+#define MODEL_MAX_LINES 500000
+#define MODEL_SUFFIX_MIN_STEM 8
+
+typedef struct {
+    char *name;
+    bool softmax;
+    int n;
+    char *label[CLASSIFY_MODEL_MAX_CLASSES];
+    GHashTable *w; /* feature -> double[n] */
+} model_head_t;
+
+struct classify_model {
+    int n_heads;
+    model_head_t head[MODEL_MAX_HEADS];
+};
+
+/* ------------------------------------------------------------------ */
+/* Features                                                            */
+/* ------------------------------------------------------------------ */
+
+void classify_feats_add(classify_feats_t *f, const char *name, double val)
+{
+    if (f->n == f->cap) {
+        f->cap = f->cap ? 2 * f->cap : 64;
+        f->name = xrealloc(f->name, f->cap * sizeof *f->name);
+        f->val = xrealloc(f->val, f->cap * sizeof *f->val);
+    }
+    f->name[f->n] = xstrdup(name);
+    f->val[f->n++] = val;
+}
+
+void classify_feats_clear(classify_feats_t *f)
+{
+    for (size_t i = 0; i < f->n; i++)
+        free(f->name[i]);
+    free(f->name);
+    free(f->val);
+    memset(f, 0, sizeof *f);
+}
+
+typedef struct {
+    const char *const *labels;
+    size_t n;
+    double score[64];
+} lex_acc_t;
+
+static void s_lex_add(void *arg, const char *label, double weight, size_t words)
+{
+    (void)words;
+    lex_acc_t *a = arg;
+    for (size_t i = 0; i < a->n && i < 64; i++)
+        if (strcmp(a->labels[i], label) == 0) {
+            a->score[i] += weight;
+            return;
+        }
+}
+
+static void s_lex_scores(const classify_lex_t *lex, const classify_toks_t *toks, lex_acc_t *a)
+{
+    memset(a, 0, sizeof *a);
+    a->labels = classify_lex_labels(lex, &a->n);
+    for (size_t i = 0; i < toks->n; i++)
+        classify_lex_at(lex, toks, i, s_lex_add, a);
+}
+
+/* Word features, deduplicated through a set, scaled to unit length. */
+static void s_word_features(const char *raw, const classify_toks_t *toks, classify_feats_t *out)
+{
+    GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    char buf[160];
+    for (size_t i = 0; i < toks->n; i++) {
+        const char *s = toks->stem[i];
+        snprintf(buf, sizeof buf, "w:%s", s);
+        g_hash_table_add(seen, g_strdup(buf));
+        if (i + 1 < toks->n) {
+            snprintf(buf, sizeof buf, "b:%s %s", s, toks->stem[i + 1]);
+            g_hash_table_add(seen, g_strdup(buf));
+        }
+        size_t len = strlen(s);
+        for (size_t k = 4; len >= MODEL_SUFFIX_MIN_STEM && k <= 7 && k + 3 <= len; k++) {
+            snprintf(buf, sizeof buf, "x:%s", s + len - k);
+            g_hash_table_add(seen, g_strdup(buf));
+        }
+    }
+    if (raw && strchr(raw, '!'))
+        g_hash_table_add(seen, g_strdup("p:!"));
+    if (raw && strchr(raw, '?'))
+        g_hash_table_add(seen, g_strdup("p:?"));
+    guint n = g_hash_table_size(seen);
+    double v = n ? 1.0 / sqrt((double)n) : 0;
+    GHashTableIter it;
+    gpointer key;
+    g_hash_table_iter_init(&it, seen);
+    while (g_hash_table_iter_next(&it, &key, NULL))
+        classify_feats_add(out, key, v);
+    g_hash_table_destroy(seen);
+}
+
+void classify_model_features(const classify_lex_t *themes, const classify_lex_t *question,
+                             const classify_senti_t *senti, const char *raw,
+                             const classify_toks_t *toks, classify_feats_t *out)
+{
+    char buf[160];
+    classify_feats_add(out, "_bias", 1.0);
+    s_word_features(raw, toks, out);
+    lex_acc_t a;
+    s_lex_scores(themes, toks, &a);
+    int best = -1;
+    for (size_t i = 0; i < a.n && i < 64; i++) {
+        if (a.score[i] <= 0)
+            continue;
+        snprintf(buf, sizeof buf, "kt:%s", a.labels[i]);
+        classify_feats_add(out, buf, log1p(a.score[i]));
+        if (best < 0 || a.score[i] > a.score[best])
+            best = (int)i;
+    }
+    if (best >= 0) {
+        snprintf(buf, sizeof buf, "k1:%s", a.labels[best]);
+        classify_feats_add(out, buf, 1.0);
+    }
+    s_lex_scores(question, toks, &a);
+    for (size_t i = 0; i < a.n && i < 64; i++)
+        if (a.score[i] > 0) {
+            snprintf(buf, sizeof buf, "kq:%s", a.labels[i]);
+            classify_feats_add(out, buf, log1p(a.score[i]));
+        }
+    double s = classify_senti_score(senti, toks);
+    if (s > 0)
+        classify_feats_add(out, "ks:pos", log1p(s));
+    else if (s < 0)
+        classify_feats_add(out, "ks:neg", log1p(-s));
+}
+
+/* ------------------------------------------------------------------ */
+/* Loading                                                             */
+/* ------------------------------------------------------------------ */
+
+static model_head_t *s_head(classify_model_t *m, const char *name)
+{
+    for (int i = 0; i < m->n_heads; i++)
+        if (strcmp(m->head[i].name, name) == 0)
+            return &m->head[i];
+    return NULL;
+}
+
+/* Cuts line at tabs into at most max fields; returns how many. */
+static int s_fields(char *line, char **f, int max)
+{
+    int n = 0;
+    line[strcspn(line, "\r\n")] = '\0';
+    while (n < max) {
+        f[n++] = line;
+        char *t = strchr(line, '\t');
+        if (!t)
+            break;
+        *t = '\0';
+        line = t + 1;
+    }
+    return n;
+}
+
+static int s_line(classify_model_t *m, char *line, char *err, size_t errlen)
+{
+    char *f[CLASSIFY_MODEL_MAX_CLASSES + 4];
+    int n = s_fields(line, f, CLASSIFY_MODEL_MAX_CLASSES + 4);
+    if (f[0][0] == '#' || f[0][0] == '\0' || strcmp(f[0], "model") == 0)
+        return 0;
+    if (strcmp(f[0], "head") == 0) {
+        if (n < 5 || m->n_heads == MODEL_MAX_HEADS || s_head(m, f[1]) ||
+            (strcmp(f[2], "softmax") != 0 && strcmp(f[2], "sigmoid") != 0)) {
+            snprintf(err, errlen, "bad head line");
+            return -1;
+        }
+        model_head_t *h = &m->head[m->n_heads++];
+        h->name = xstrdup(f[1]);
+        h->softmax = strcmp(f[2], "softmax") == 0;
+        for (int i = 3; i < n; i++)
+            h->label[h->n++] = xstrdup(f[i]);
+        h->w = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        return 0;
+    }
+    model_head_t *h = n >= 3 && strcmp(f[0], "w") == 0 ? s_head(m, f[1]) : NULL;
+    if (!h || n != 3 + h->n) {
+        snprintf(err, errlen, "bad weight line (unknown head or wrong number of weights)");
+        return -1;
+    }
+    double *w = g_new(double, h->n);
+    for (int i = 0; i < h->n; i++) {
+        char *end;
+        errno = 0;
+        w[i] = strtod(f[3 + i], &end);
+        if (errno || *end || !isfinite(w[i])) {
+            g_free(w);
+            snprintf(err, errlen, "bad weight \"%.40s\"", f[3 + i]);
+            return -1;
+        }
+    }
+    g_hash_table_replace(h->w, g_strdup(f[2]), w);
+    return 0;
+}
+
+classify_model_t *classify_model_load(const char *path, char *err, size_t errlen)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    classify_model_t *m = xcalloc(1, sizeof *m);
+    char line[4096], why[200];
+    long lineno = 0;
+    int rc = 0;
+    while (rc == 0 && fgets(line, sizeof line, fp)) {
+        lineno++;
+        if (lineno > MODEL_MAX_LINES || (!strchr(line, '\n') && !feof(fp))) {
+            snprintf(why, sizeof why, "line too long or too many lines");
+            rc = -1;
+        } else {
+            rc = s_line(m, line, why, sizeof why);
+        }
+    }
+    fclose(fp);
+    if (rc < 0 || m->n_heads == 0) {
+        snprintf(err, errlen, "%s:%ld: %s", path, lineno, rc < 0 ? why : "no heads");
+        classify_model_destroy(&m);
+    }
+    return m;
+}
+
+void classify_model_destroy(classify_model_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    classify_model_t *m = *self_p;
+    for (int i = 0; i < m->n_heads; i++) {
+        free(m->head[i].name);
+        for (int j = 0; j < m->head[i].n; j++)
+            free(m->head[i].label[j]);
+        g_hash_table_destroy(m->head[i].w);
+    }
+    free(m);
+    *self_p = NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Prediction                                                          */
+/* ------------------------------------------------------------------ */
+
+int classify_model_predict(const classify_model_t *m, const char *head,
+                           const classify_feats_t *f, const char *const **labels, double *p)
+{
+    model_head_t *h = s_head((classify_model_t *)m, head);
+    if (!h)
+        return -1;
+    double z[CLASSIFY_MODEL_MAX_CLASSES] = {0};
+    for (size_t i = 0; i < f->n; i++) {
+        const double *w = g_hash_table_lookup(h->w, f->name[i]);
+        for (int c = 0; w && c < h->n; c++)
+            z[c] += w[c] * f->val[i];
+    }
+    if (h->softmax) {
+        double max = z[0], sum = 0;
+        for (int c = 1; c < h->n; c++)
+            max = z[c] > max ? z[c] : max;
+        for (int c = 0; c < h->n; c++)
+            sum += (p[c] = exp(z[c] - max));
+        for (int c = 0; c < h->n; c++)
+            p[c] /= sum;
+    } else {
+        for (int c = 0; c < h->n; c++)
+            p[c] = 1.0 / (1.0 + exp(-z[c]));
+    }
+    *labels = (const char *const *)h->label;
+    return h->n;
+}

@@ -1,0 +1,325 @@
+/*
+ * NAME
+ *   classify-train - trains the classifier's model from labelled ideas
+ *
+ * SYNOPSIS
+ *   bin/classify-train [-o model.tsv] [-l L2] [-n ITERATIONS] [labelled.jsonl]
+ *
+ * DESCRIPTION
+ *   Reads JSON Lines (a file, else stdin) of ideas with "text" (and
+ *   optionally "title") and the labels "themes" (list), "sentiment" and
+ *   "question" (LABELS.md); a missing label leaves that idea out of that
+ *   head. Features come from classify_idea_features() (common/
+ *   classify_model.c: stems, bigrams, compound heads and the keyword
+ *   lexicon scores), so training and classifying see the same features.
+ *   Trains, per head, an L2-regularised logistic regression: softmax for
+ *   sentiment and question, one sigmoid a theme for themes. Optimiser:
+ *   full-batch gradient descent with AdaGrad steps, a fixed number of
+ *   iterations, no randomness, so the same input gives the same model.
+ *   Writes the model file classify_model_load() reads (default
+ *   data/nl/model.tsv; "-" is stdout). `make model` retrains the shipped
+ *   model from tests/data/ideas/dev.jsonl; `make eval` trains one per
+ *   cross-validation fold.
+ *
+ *   Hand-written (about 200 lines) for the reason in classify_model.c.
+ *   Limits: lines up to 1 MiB, 100000 ideas; bad lines are skipped with a
+ *   warning on stderr.
+ *
+ * CONFIGURATION
+ *   INSPRAAK_DATA (default ./data) for the lexicons the features use.
+ *   Exit 0, 1 on a load or write error, 2 on bad usage.
+ */
+#include <glib.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "classify.h"
+#include "xalloc.h"
+
+#define TRAIN_MAX_IDEAS 100000
+#define TRAIN_MAX_LINE (1024 * 1024)
+
+typedef struct {
+    size_t n;
+    int *idx;
+    double *val;
+    int label[3];    /* class of sentiment and question heads, -1 none */
+    uint32_t themes; /* bit per theme class */
+    bool has_themes;
+} doc_t;
+
+typedef struct {
+    const char *name;
+    bool softmax;
+    int n;
+    const char *label[CLASSIFY_MODEL_MAX_CLASSES];
+} head_t;
+
+typedef struct {
+    GHashTable *feat; /* name -> index + 1 */
+    GPtrArray *names;
+    doc_t *docs;
+    size_t n_docs;
+    head_t head[3];
+} train_t;
+
+static int s_class(const head_t *h, const char *v)
+{
+    for (int i = 0; v && i < h->n; i++)
+        if (strcmp(h->label[i], v) == 0)
+            return i;
+    return -1;
+}
+
+static int s_feature(train_t *t, const char *name)
+{
+    gpointer v = g_hash_table_lookup(t->feat, name);
+    if (v)
+        return GPOINTER_TO_INT(v) - 1;
+    char *copy = g_strdup(name);
+    g_ptr_array_add(t->names, copy);
+    g_hash_table_insert(t->feat, copy, GINT_TO_POINTER((int)t->names->len));
+    return (int)t->names->len - 1;
+}
+
+static void s_add_doc(train_t *t, classify_t *cls, json_t *in)
+{
+    idea_t idea;
+    idea_init(&idea);
+    json_t *v = json_object_get(in, "text");
+    proto_set(&idea.text, json_is_string(v) ? json_string_value(v) : NULL);
+    v = json_object_get(in, "title");
+    proto_set(&idea.title, json_is_string(v) ? json_string_value(v) : NULL);
+    classify_feats_t f = {0};
+    classify_idea_features(cls, &idea, &f);
+    idea_clear(&idea);
+    t->docs = xrealloc(t->docs, (t->n_docs + 1) * sizeof *t->docs);
+    doc_t *d = &t->docs[t->n_docs++];
+    memset(d, 0, sizeof *d);
+    d->n = f.n;
+    d->idx = xmalloc((f.n ? f.n : 1) * sizeof *d->idx);
+    d->val = xmalloc((f.n ? f.n : 1) * sizeof *d->val);
+    for (size_t i = 0; i < f.n; i++) {
+        d->idx[i] = s_feature(t, f.name[i]);
+        d->val[i] = f.val[i];
+    }
+    classify_feats_clear(&f);
+    for (int h = 0; h < 2; h++) {
+        v = json_object_get(in, t->head[h].name);
+        d->label[h] = s_class(&t->head[h], json_is_string(v) ? json_string_value(v) : NULL);
+    }
+    json_t *th = json_object_get(in, "themes");
+    size_t i;
+    json_array_foreach(th, i, v) {
+        int c = s_class(&t->head[2], json_is_string(v) ? json_string_value(v) : NULL);
+        if (c >= 0) {
+            d->themes |= 1u << c;
+            d->has_themes = true;
+        }
+    }
+}
+
+/* Target of class c of head h for doc d: 1, 0, or -1 (no label). */
+static int s_target(const train_t *t, const doc_t *d, int h, int c)
+{
+    if (t->head[h].softmax)
+        return d->label[h] < 0 ? -1 : d->label[h] == c;
+    return d->has_themes ? (int)((d->themes >> c) & 1u) : -1;
+}
+
+/* Trains head h; w is [features][classes], zeroed. */
+static void s_train_head(const train_t *t, int h, double *w, double l2, int iters)
+{
+    const head_t *hd = &t->head[h];
+    size_t nf = t->names->len, nc = (size_t)hd->n;
+    double *g = xcalloc(nf * nc, sizeof *g), *acc = xcalloc(nf * nc, sizeof *acc);
+    size_t used = 0;
+    for (size_t k = 0; k < t->n_docs; k++)
+        used += s_target(t, &t->docs[k], h, 0) >= 0;
+    for (int it = 0; it < iters && used; it++) {
+        memset(g, 0, nf * nc * sizeof *g);
+        for (size_t k = 0; k < t->n_docs; k++) {
+            const doc_t *d = &t->docs[k];
+            if (s_target(t, d, h, 0) < 0)
+                continue;
+            double z[CLASSIFY_MODEL_MAX_CLASSES] = {0}, max = -1e300, sum = 0;
+            for (size_t i = 0; i < d->n; i++)
+                for (size_t c = 0; c < nc; c++)
+                    z[c] += w[(size_t)d->idx[i] * nc + c] * d->val[i];
+            for (size_t c = 0; c < nc; c++)
+                max = z[c] > max ? z[c] : max;
+            for (size_t c = 0; c < nc; c++) {
+                z[c] = hd->softmax ? exp(z[c] - max) : 1.0 / (1.0 + exp(-z[c]));
+                sum += z[c];
+            }
+            for (size_t c = 0; c < nc; c++) {
+                double err = (hd->softmax ? z[c] / sum : z[c]) - s_target(t, d, h, (int)c);
+                for (size_t i = 0; i < d->n; i++)
+                    g[(size_t)d->idx[i] * nc + c] += err * d->val[i] / (double)used;
+            }
+        }
+        for (size_t j = 0; j < nf * nc; j++) {
+            double gj = g[j] + (j >= nc ? l2 * w[j] : 0); /* feature 0 is _bias */
+            acc[j] += gj * gj;
+            if (acc[j] > 0)
+                w[j] -= 0.5 * gj / sqrt(acc[j]);
+        }
+    }
+    free(g);
+    free(acc);
+}
+
+static void s_write(const train_t *t, double *const *w, FILE *out)
+{
+    fprintf(out, "# inspraak classifier model, written by bin/classify-train (%zu ideas);"
+                 " do not edit\nmodel\t1\n", t->n_docs);
+    for (int h = 0; h < 3; h++) {
+        fprintf(out, "head\t%s\t%s", t->head[h].name, t->head[h].softmax ? "softmax" : "sigmoid");
+        for (int c = 0; c < t->head[h].n; c++)
+            fprintf(out, "\t%s", t->head[h].label[c]);
+        fputc('\n', out);
+    }
+    for (int h = 0; h < 3; h++) {
+        size_t nc = (size_t)t->head[h].n;
+        for (size_t j = 0; j < t->names->len; j++) {
+            double big = 0;
+            for (size_t c = 0; c < nc; c++)
+                big = fmax(big, fabs(w[h][j * nc + c]));
+            if (big < 5e-3) /* keeps the file small; such weights change no answer */
+                continue;
+            fprintf(out, "w\t%s\t%s", t->head[h].name, (char *)g_ptr_array_index(t->names, j));
+            for (size_t c = 0; c < nc; c++)
+                fprintf(out, "\t%.4g", w[h][j * nc + c]);
+            fputc('\n', out);
+        }
+    }
+}
+
+/* Theme classes: the slugs in the labels, in order of first appearance
+ * (the theme list is configurable, so it comes from the data). */
+static void s_theme_classes(head_t *h, json_t *const *rows, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        json_t *v;
+        size_t i;
+        json_array_foreach(json_object_get(rows[k], "themes"), i, v) {
+            const char *s = json_is_string(v) ? json_string_value(v) : NULL;
+            if (s && *s && !strchr(s, '\t') && s_class(h, s) < 0 && h->n < CLASSIFY_MODEL_MAX_CLASSES)
+                h->label[h->n++] = s;
+        }
+    }
+}
+
+static size_t s_read(FILE *in, json_t ***rows)
+{
+    char *line = NULL;
+    size_t cap = 0, n = 0;
+    ssize_t len;
+    long lineno = 0;
+    while ((len = getline(&line, &cap, in)) >= 0 && n < TRAIN_MAX_IDEAS) {
+        lineno++;
+        if (strspn(line, " \t\r\n") == (size_t)len)
+            continue;
+        json_error_t je;
+        json_t *o = len > TRAIN_MAX_LINE ? NULL : json_loadb(line, (size_t)len, 0, &je);
+        if (!json_is_object(o)) {
+            fprintf(stderr, "classify-train: line %ld skipped: not a JSON object\n", lineno);
+            json_decref(o);
+            continue;
+        }
+        *rows = xrealloc(*rows, (n + 1) * sizeof **rows);
+        (*rows)[n++] = o;
+    }
+    free(line);
+    return n;
+}
+
+int main(int argc, char **argv)
+{
+    const char *outpath = "data/nl/model.tsv";
+    double l2 = 1e-4;
+    long iters = 300;
+    int opt;
+    while ((opt = getopt(argc, argv, "o:l:n:")) != -1) {
+        if (opt == 'o')
+            outpath = optarg;
+        else if (opt == 'l')
+            l2 = atof(optarg);
+        else if (opt == 'n')
+            iters = atol(optarg);
+        else {
+            fprintf(stderr, "usage: classify-train [-o model.tsv] [-l L2] [-n ITER] [file]\n");
+            return 2;
+        }
+    }
+    if (l2 < 0 || iters < 1 || iters > 100000 || argc - optind > 1) {
+        fprintf(stderr, "classify-train: bad arguments\n");
+        return 2;
+    }
+    FILE *in = optind < argc ? fopen(argv[optind], "r") : stdin;
+    if (!in) {
+        perror(argv[optind]);
+        return 1;
+    }
+    json_t **rows = NULL;
+    size_t n = s_read(in, &rows);
+    if (in != stdin)
+        fclose(in);
+
+    char err[512];
+    const char *d = getenv("INSPRAAK_DATA");
+    setenv("INSPRAAK_MODEL_FILE", "none", 1); /* features need no model: do not load one */
+    classify_t *cls = classify_new(d && *d ? d : "./data", err, sizeof err);
+    if (!cls) {
+        fprintf(stderr, "classify-train: cannot load data: %s\n", err);
+        return 1;
+    }
+    train_t t = {0};
+    t.feat = g_hash_table_new(g_str_hash, g_str_equal);
+    t.names = g_ptr_array_new_with_free_func(g_free);
+    s_feature(&t, "_bias");
+    t.head[0] = (head_t){"sentiment", true, 3, {"negatief", "neutraal", "positief"}};
+    t.head[1] = (head_t){"question", true, 2, {"nu", "toekomst"}};
+    t.head[2] = (head_t){"themes", false, 0, {0}};
+    s_theme_classes(&t.head[2], rows, n);
+    for (size_t k = 0; k < n; k++)
+        s_add_doc(&t, cls, rows[k]);
+    classify_destroy(&cls);
+
+    double *w[3];
+    for (int h = 0; h < 3; h++) {
+        w[h] = xcalloc(t.names->len * (size_t)(t.head[h].n ? t.head[h].n : 1), sizeof *w[h]);
+        s_train_head(&t, h, w[h], l2, (int)iters);
+    }
+    int rc = 0;
+    FILE *out = strcmp(outpath, "-") == 0 ? stdout : fopen(outpath, "w");
+    if (!out) {
+        perror(outpath);
+        rc = 1;
+    } else {
+        s_write(&t, w, out);
+        if ((out != stdout && fclose(out) != 0) || (out == stdout && fflush(out) != 0)) {
+            perror(outpath);
+            rc = 1;
+        }
+    }
+    fprintf(stderr, "classify-train: %zu ideas, %u features, %d themes -> %s\n", t.n_docs,
+            t.names->len, t.head[2].n, outpath);
+    for (int h = 0; h < 3; h++)
+        free(w[h]);
+    for (size_t k = 0; k < t.n_docs; k++) {
+        free(t.docs[k].idx);
+        free(t.docs[k].val);
+    }
+    free(t.docs);
+    g_hash_table_destroy(t.feat);
+    g_ptr_array_free(t.names, TRUE);
+    for (size_t k = 0; k < n; k++)
+        json_decref(rows[k]);
+    free(rows);
+    return rc;
+}
