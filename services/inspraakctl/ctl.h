@@ -69,5 +69,6 @@ int cmd_user(ctl_t *ctl, int argc, char **argv);
 int cmd_token(ctl_t *ctl, int argc, char **argv);
 int cmd_device(ctl_t *ctl, int argc, char **argv);
 int cmd_participant(ctl_t *ctl, int argc, char **argv);
+int cmd_campaign(ctl_t *ctl, int argc, char **argv);
 
 #endif

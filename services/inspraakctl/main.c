@@ -51,6 +51,7 @@ static const char s_usage[] =
     "  device list                          list devices: name, created, revoked\n"
     "  participant export EMAIL             JSON of everything held on that person\n"
     "  participant erase EMAIL              remove the person; their ideas stay, anonymous\n"
+    "  campaign create|preview|test|start|pause|resume|status   feedback mails (cmd_campaign.c)\n"
     "  help                                 this text\n"
     "\n"
     "Redis: INSPRAAK_REDIS_URL (default redis://127.0.0.1:PORT_BASE-1690).\n"
@@ -184,6 +185,8 @@ int main(int argc, char **argv)
         fn = cmd_device;
     else if (strcmp(argv[1], "participant") == 0)
         fn = cmd_participant;
+    else if (strcmp(argv[1], "campaign") == 0)
+        fn = cmd_campaign; /* notify's engineer: services/inspraakctl/cmd_campaign.c */
     if (!fn || argc < 3)
         return s_usage_err();
 

@@ -1,0 +1,546 @@
+/*
+ * NAME
+ *   letter - the mails notify sends: receipts and campaign mails (see letter.h)
+ *
+ * DESCRIPTION
+ *   Composition reads the participant, the ideas and the templates, and
+ *   checks consent and address here, in one place, so that a preview from
+ *   inspraakctl and a real send from notify can never disagree about who
+ *   may get mail. The tiny {{name}} renderer is hand-written: the templates
+ *   need plain substitution only, and a template engine would add a
+ *   dependency for nothing.
+ */
+#include <ctype.h>
+#include <gmime/gmime.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http.h"
+#include "letter.h"
+#include "proto.h"
+#include "unsubscribe.h"
+#include "validate.h"
+#include "xalloc.h"
+
+#define TPL_MAX (64 * 1024)
+#define IDEA_TEXT_MAX 600 /* bytes of an idea's text quoted in a mail */
+
+static pthread_once_t s_gmime_once = PTHREAD_ONCE_INIT;
+
+static void s_gmime_init(void)
+{
+    g_mime_init();
+}
+
+int letter_settings_load(letter_settings_t *ls, const config_t *cfg, char *err, size_t errlen)
+{
+    char def[128];
+    memset(ls, 0, sizeof *ls);
+    snprintf(ls->tpl_dir, sizeof ls->tpl_dir, "%s/mail", cfg->data_dir);
+    snprintf(ls->public_url, sizeof ls->public_url, "%s",
+             config_str("INSPRAAK_PUBLIC_URL", "http://localhost:8090"));
+    snprintf(def, sizeof def, "http://localhost:%d", cfg->port_base + PORT_OFF_NOTIFY);
+    snprintf(ls->notify_url, sizeof ls->notify_url, "%s",
+             config_str("INSPRAAK_NOTIFY_PUBLIC_URL", def));
+    snprintf(ls->from, sizeof ls->from, "%s",
+             config_str("INSPRAAK_MAIL_FROM", "Gemeente Heerlen <inspraak@heerlen.nl>"));
+    pthread_once(&s_gmime_once, s_gmime_init);
+    InternetAddressList *l = internet_address_list_parse(NULL, ls->from);
+    InternetAddress *a = l && internet_address_list_length(l) == 1
+                             ? internet_address_list_get_address(l, 0) : NULL;
+    const char *addr = a && INTERNET_ADDRESS_IS_MAILBOX(a)
+                           ? internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a)) : NULL;
+    if (!addr || !email_valid(addr)) {
+        if (l)
+            g_object_unref(l);
+        snprintf(err, errlen, "INSPRAAK_MAIL_FROM is not one usable address: %s", ls->from);
+        return -1;
+    }
+    snprintf(ls->from_addr, sizeof ls->from_addr, "%s", addr);
+    snprintf(ls->domain, sizeof ls->domain, "%s", strchr(addr, '@') + 1);
+    g_object_unref(l);
+    for (char *p = ls->public_url + strlen(ls->public_url); p > ls->public_url && p[-1] == '/';)
+        *--p = '\0';
+    for (char *p = ls->notify_url + strlen(ls->notify_url); p > ls->notify_url && p[-1] == '/';)
+        *--p = '\0';
+    return unsubscribe_key_load(cfg, ls->key, err, errlen);
+}
+
+void letter_clear(letter_t *l)
+{
+    free(l->pid);
+    free(l->to_addr);
+    free(l->to_name);
+    free(l->subject);
+    free(l->text);
+    free(l->html);
+    free(l->message_id);
+    free(l->in_reply_to);
+    free(l->unsub_url);
+    memset(l, 0, sizeof *l);
+}
+
+/* --- rendering ------------------------------------------------------- */
+
+static void s_append(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
+{
+    if (*len + n + 1 > *cap) {
+        *cap = (*len + n + 1) * 2;
+        *buf = xrealloc(*buf, *cap);
+    }
+    memcpy(*buf + *len, s, n);
+    *len += n;
+    (*buf)[*len] = '\0';
+}
+
+char *letter_render(const char *tpl, const char *const *names, const char *const *vals, size_t n,
+                    int html)
+{
+    size_t len = 0, cap = strlen(tpl) + 256;
+    char *out = xmalloc(cap);
+    out[0] = '\0';
+    const char *p = tpl;
+    while (*p) {
+        const char *open = strstr(p, "{{");
+        const char *close = open ? strstr(open + 2, "}}") : NULL;
+        if (!open || !close) {
+            s_append(&out, &len, &cap, p, strlen(p));
+            break;
+        }
+        s_append(&out, &len, &cap, p, (size_t)(open - p));
+        const char *name = open + 2;
+        size_t nl = (size_t)(close - name);
+        while (nl > 0 && name[0] == ' ')
+            name++, nl--;
+        while (nl > 0 && name[nl - 1] == ' ')
+            nl--;
+        for (size_t i = 0; i < n; i++) {
+            const char *vn = names[i];
+            int raw = vn[0] == '!';
+            if (raw && !html)
+                continue; /* ready HTML is for the HTML alternative only */
+            vn += raw;
+            if (strlen(vn) != nl || strncmp(vn, name, nl) != 0 || !vals[i])
+                continue;
+            if (html && !raw) {
+                char *e = http_html_escape(vals[i]);
+                s_append(&out, &len, &cap, e, strlen(e));
+                free(e);
+            } else {
+                s_append(&out, &len, &cap, vals[i], strlen(vals[i]));
+            }
+            break;
+        }
+        p = close + 2;
+    }
+    return out;
+}
+
+static char *s_template(const letter_settings_t *ls, const char *name, char *err, size_t errlen)
+{
+    char path[700];
+    snprintf(path, sizeof path, "%s/%s", ls->tpl_dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "template %s cannot be read", path);
+        return NULL;
+    }
+    char *buf = xmalloc(TPL_MAX + 1);
+    size_t n = fread(buf, 1, TPL_MAX, f);
+    int big = !feof(f);
+    fclose(f);
+    buf[n] = '\0';
+    if (big || !utf8_valid(buf, n)) {
+        snprintf(err, errlen, "template %s is larger than %d bytes or not UTF-8", path, TPL_MAX);
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+/* --- the participant and their ideas ---------------------------------- */
+
+/* Cuts s at most max bytes, at a UTF-8 boundary, adding "..." when cut. */
+static char *s_cut(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n <= max)
+        return xstrdup(s);
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--;
+    return xasprintf("%.*s...", (int)max, s);
+}
+
+/* Message-IDs from ideas go into In-Reply-To: only printable ASCII without
+ * spaces or angle brackets is accepted, so nothing from a resident's mail
+ * can break out of the header. */
+static int s_msgid_ok(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n == 0 || n > 900 || !strchr(s, '@'))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] <= 32 || s[i] >= 127 || s[i] == '<' || s[i] == '>')
+            return 0;
+    return 1;
+}
+
+static int s_participant(rstore_t *rs, const letter_settings_t *ls, const char *pid, letter_t *out,
+                         char *err, size_t errlen)
+{
+    redisReply *r = rstore_cmd(rs, "HGETALL inspraak:participant:%s", pid);
+    if (!r) {
+        snprintf(err, errlen, "redis: %s", rstore_error(rs));
+        return -1;
+    }
+    const char *email = NULL, *name = NULL, *consent = NULL;
+    for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2) {
+        const char *k = r->element[i]->str, *v = r->element[i + 1]->str;
+        if (!k || !v)
+            continue;
+        if (strcmp(k, "email") == 0)
+            email = v;
+        else if (strcmp(k, "name") == 0)
+            name = v;
+        else if (strcmp(k, "consent_feedback") == 0)
+            consent = v;
+    }
+    int rc = 0;
+    if (r->type != REDIS_REPLY_ARRAY || r->elements == 0)
+        snprintf(err, errlen, "no_participant"), rc = 1;
+    else if (!consent || strcmp(consent, "1") != 0)
+        snprintf(err, errlen, "no_consent"), rc = 1;
+    else if (!email || !email_valid(email))
+        snprintf(err, errlen, "bad_address"), rc = 1;
+    if (rc == 0) {
+        int u = unsubscribe_is(rs, pid);
+        if (u < 0)
+            snprintf(err, errlen, "redis: %s", rstore_error(rs)), rc = -1;
+        else if (u == 1)
+            snprintf(err, errlen, "unsubscribed"), rc = 1;
+    }
+    if (rc == 0) {
+        out->pid = xstrdup(pid);
+        out->to_addr = xstrdup(email);
+        /* A name is only a display name; control characters are dropped
+         * (GMime would encode them, but they have no place in a name). */
+        if (name && *name && utf8_valid(name, strlen(name))) {
+            char *nm = text_normalise(name, strlen(name));
+            for (char *p = nm; *p; p++)
+                if (*p == '\n' || *p == '\t')
+                    *p = ' ';
+            out->to_name = s_cut(nm, 200);
+            free(nm);
+        }
+        char sig[UNSUBSCRIBE_SIG_SIZE];
+        unsubscribe_sign(ls->key, pid, sig);
+        out->unsub_url = xasprintf("%s/afmelden?p=%s&s=%s", ls->notify_url, pid, sig);
+    }
+    freeReplyObject(r);
+    return rc;
+}
+
+/* The ideas' list in text and HTML; the newest mail Message-ID into
+ * *reply_to. Returns the number of ideas found, -1 on a Redis error. */
+static int s_ideas(rstore_t *rs, const char *const *ids, size_t n, char **text, char **html,
+                   char **reply_to, char *err, size_t errlen)
+{
+    size_t tl = 0, tc = 256, hl = 0, hc = 256;
+    int found = 0;
+    int64_t reply_at = -1;
+    *text = xcalloc(1, tc);
+    *html = xcalloc(1, hc);
+    s_append(html, &hl, &hc, "<ul>\n", 5);
+    for (size_t i = 0; i < n && i < LETTER_MAX_IDEAS; i++) {
+        redisReply *r = rstore_cmd(rs, "GET inspraak:idea:%s", ids[i]);
+        if (!r) {
+            snprintf(err, errlen, "redis: %s", rstore_error(rs));
+            return -1;
+        }
+        idea_t idea;
+        proto_err_t perr;
+        idea_init(&idea);
+        if (r->type == REDIS_REPLY_STRING &&
+            idea_decode(r->str, r->len, &idea, &perr) == 0 && idea.text && idea.id) {
+            char *t = s_cut(idea.text, IDEA_TEXT_MAX);
+            char *line = xasprintf("- \"%s\"\n  (nummer van uw idee: %s)\n\n", t, idea.id);
+            s_append(text, &tl, &tc, line, strlen(line));
+            char *et = http_html_escape(t), *ei = http_html_escape(idea.id);
+            char *hline = xasprintf("<li><p>%s</p><p><small>Nummer van uw idee: %s</small></p></li>\n",
+                                    et, ei);
+            s_append(html, &hl, &hc, hline, strlen(hline));
+            free(line), free(hline), free(et), free(ei), free(t);
+            found++;
+            if (idea.channel && strcmp(idea.channel, "email") == 0 &&
+                s_msgid_ok(idea.source.message_id) && idea.received_at > reply_at) {
+                free(*reply_to);
+                const char *m = idea.source.message_id;
+                *reply_to = xstrdup(m);
+                reply_at = idea.received_at;
+            }
+        }
+        idea_clear(&idea);
+        freeReplyObject(r);
+    }
+    s_append(html, &hl, &hc, "</ul>", 5);
+    return found;
+}
+
+/* Fills subject/text/html from templates base.txt/base.html with vars. */
+static int s_fill(const letter_settings_t *ls, const char *base, const char *const *names,
+                  const char *const *vals, size_t nv, letter_t *out, char *err, size_t errlen)
+{
+    char fn[64];
+    snprintf(fn, sizeof fn, "%s.txt", base);
+    char *t = s_template(ls, fn, err, errlen);
+    snprintf(fn, sizeof fn, "%s.html", base);
+    char *h = t ? s_template(ls, fn, err, errlen) : NULL;
+    if (!t || !h) {
+        free(t);
+        free(h);
+        return -1;
+    }
+    out->text = letter_render(t, names, vals, nv, 0);
+    out->html = letter_render(h, names, vals, nv, 1);
+    free(t);
+    free(h);
+    return 0;
+}
+
+int letter_receipt(rstore_t *rs, const letter_settings_t *ls, const char *pid,
+                   const char *const *ids, size_t n, const char *key, letter_t *out, char *err,
+                   size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    int rc = s_participant(rs, ls, pid, out, err, errlen);
+    if (rc != 0)
+        return rc;
+    char *it = NULL, *ih = NULL, *reply = NULL;
+    int found = s_ideas(rs, ids, n, &it, &ih, &reply, err, errlen);
+    if (found <= 0) {
+        if (found == 0)
+            snprintf(err, errlen, "no_ideas");
+        free(it), free(ih), free(reply);
+        letter_clear(out);
+        return found == 0 ? 1 : -1;
+    }
+    char *res = xasprintf("%s/resultaten", ls->public_url);
+    const char *names[] = {"naam", "!ideeen", "ideeen", "resultaten_url", "afmelden_url"};
+    const char *vals[] = {out->to_name ? out->to_name : "", ih, it, res, out->unsub_url};
+    char *subj = s_template(ls, "receipt.subject", err, errlen);
+    rc = subj ? s_fill(ls, "receipt", names, vals, 5, out, err, errlen) : -1;
+    if (rc == 0) {
+        char *s = letter_render(subj, names, vals, 5, 0);
+        s[strcspn(s, "\r\n")] = '\0';
+        out->subject = s;
+        out->message_id = xasprintf("notify.receipt.%s.%s@%s", key, pid, ls->domain);
+        out->in_reply_to = reply;
+        reply = NULL;
+    }
+    free(subj), free(it), free(ih), free(res), free(reply);
+    if (rc != 0)
+        letter_clear(out);
+    return rc;
+}
+
+/* Plain text as HTML paragraphs: escaped, blank lines split paragraphs,
+ * single newlines become <br>. */
+static char *s_paragraphs(const char *text)
+{
+    char *e = http_html_escape(text);
+    size_t len = 0, cap = strlen(e) * 2 + 16;
+    char *out = xmalloc(cap);
+    out[0] = '\0';
+    s_append(&out, &len, &cap, "<p>", 3);
+    for (const char *p = e; *p; p++) {
+        if (p[0] == '\n' && p[1] == '\n') {
+            s_append(&out, &len, &cap, "</p>\n<p>", 8);
+            while (p[1] == '\n')
+                p++;
+        } else if (*p == '\n') {
+            s_append(&out, &len, &cap, "<br>\n", 5);
+        } else {
+            s_append(&out, &len, &cap, p, 1);
+        }
+    }
+    s_append(&out, &len, &cap, "</p>", 4);
+    free(e);
+    return out;
+}
+
+static char *s_hget(redisReply *r, const char *field)
+{
+    for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2)
+        if (r->element[i]->str && strcmp(r->element[i]->str, field) == 0)
+            return r->element[i + 1]->str;
+    return NULL;
+}
+
+int letter_campaign(rstore_t *rs, const letter_settings_t *ls, const char *campaign_id,
+                    const char *pid, letter_t *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    redisReply *c = rstore_cmd(rs, "HGETALL inspraak:campaign:%s", campaign_id);
+    if (!c) {
+        snprintf(err, errlen, "redis: %s", rstore_error(rs));
+        return -1;
+    }
+    const char *subject = s_hget(c, "subject"), *body = s_hget(c, "text");
+    const char *meeting = s_hget(c, "meeting");
+    if (!subject || !body) {
+        snprintf(err, errlen, "campaign %s not found", campaign_id);
+        freeReplyObject(c);
+        return -1;
+    }
+    int rc = pid ? s_participant(rs, ls, pid, out, err, errlen) : 0;
+    if (rc != 0) {
+        freeReplyObject(c);
+        return rc;
+    }
+    if (!pid) { /* a sample for a test mail: no real person's data */
+        char sig[UNSUBSCRIBE_SIG_SIZE];
+        unsubscribe_sign(ls->key, "p-0000000000000000", sig);
+        out->unsub_url = xasprintf("%s/afmelden?p=p-0000000000000000&s=%s", ls->notify_url, sig);
+        out->to_name = xstrdup("Voorbeeld Deelnemer");
+    }
+    char *it = NULL, *ih = NULL, *reply = NULL;
+    const char **ids = NULL;
+    size_t n = 0;
+    redisReply *m = pid ? rstore_cmd(rs, "SMEMBERS inspraak:participant-ideas:%s", pid)
+                        : rstore_cmd(rs, "PING");
+    for (size_t i = 0; pid && m && m->type == REDIS_REPLY_ARRAY && i < m->elements; i++) {
+        ids = xrealloc(ids, (n + 1) * sizeof *ids);
+        ids[n++] = m->element[i]->str;
+    }
+    int found = m ? s_ideas(rs, ids, n, &it, &ih, &reply, err, errlen) : -1;
+    if (!m)
+        snprintf(err, errlen, "redis: %s", rstore_error(rs));
+    rc = found < 0 ? -1 : 0;
+    if (rc == 0) {
+        char *res = xasprintf("%s/resultaten", ls->public_url);
+        char *meet = meeting && *meeting
+                         ? xasprintf("U bent van harte welkom op de terugkombijeenkomst: %s", meeting)
+                         : xstrdup("");
+        const char *names[] = {"naam", "!ideeen", "ideeen", "resultaten_url", "afmelden_url",
+                               "bijeenkomst", "!tekst", "tekst"};
+        const char *vals[] = {out->to_name ? out->to_name : "", ih, found ? it : "", res,
+                              out->unsub_url, meet, NULL, NULL};
+        char *t = letter_render(body, names, vals, 6, 0);
+        char *th = s_paragraphs(t);
+        vals[6] = th;
+        vals[7] = t;
+        rc = s_fill(ls, "campaign", names, vals, 8, out, err, errlen);
+        if (rc == 0) {
+            char *s = letter_render(subject, names, vals, 6, 0);
+            s[strcspn(s, "\r\n")] = '\0';
+            out->subject = s;
+            out->message_id = xasprintf("notify.campaign.%s.%s@%s", campaign_id,
+                                        pid ? pid : "test", ls->domain);
+        }
+        free(t), free(th), free(res), free(meet);
+    }
+    free(it), free(ih), free(reply), free(ids);
+    if (m)
+        freeReplyObject(m);
+    freeReplyObject(c);
+    if (rc != 0)
+        letter_clear(out);
+    return rc;
+}
+
+/* --- MIME -------------------------------------------------------------- */
+
+static GMimeObject *s_part(const char *subtype, const char *body)
+{
+    GMimeTextPart *p = g_mime_text_part_new_with_subtype(subtype);
+    g_mime_text_part_set_text(p, body);
+    g_mime_text_part_set_charset(p, "utf-8");
+    g_mime_part_set_content_encoding(GMIME_PART(p), GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
+    return GMIME_OBJECT(p);
+}
+
+int letter_mime(const letter_settings_t *ls, const letter_t *l, char **msg, size_t *len, char *err,
+                size_t errlen)
+{
+    pthread_once(&s_gmime_once, s_gmime_init);
+    if (!l->to_addr || !email_valid(l->to_addr) || !l->subject || !l->text || !l->html) {
+        snprintf(err, errlen, "incomplete letter or unusable address");
+        return -1;
+    }
+    if (!utf8_valid(l->subject, strlen(l->subject)) || strpbrk(l->subject, "\r\n")) {
+        snprintf(err, errlen, "subject is not one line of UTF-8");
+        return -1;
+    }
+    GMimeMessage *m = g_mime_message_new(TRUE);
+    InternetAddressList *from = internet_address_list_parse(NULL, ls->from);
+    internet_address_list_append(g_mime_message_get_from(m), from);
+    g_object_unref(from);
+    g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_TO, l->to_name ? l->to_name : "", l->to_addr);
+    g_mime_message_set_subject(m, l->subject, "utf-8");
+    GDateTime *now = g_date_time_new_now_local();
+    g_mime_message_set_date(m, now);
+    g_date_time_unref(now);
+    g_mime_message_set_message_id(m, l->message_id);
+    GMimeObject *o = GMIME_OBJECT(m);
+    if (l->in_reply_to && s_msgid_ok(l->in_reply_to)) {
+        char *v = xasprintf("<%s>", l->in_reply_to);
+        g_mime_object_set_header(o, "In-Reply-To", v, NULL);
+        g_mime_object_set_header(o, "References", v, NULL);
+        free(v);
+    }
+    if (l->unsub_url) {
+        char *v = xasprintf("<%s>", l->unsub_url);
+        g_mime_object_set_header(o, "List-Unsubscribe", v, NULL);
+        g_mime_object_set_header(o, "List-Unsubscribe-Post", "List-Unsubscribe=One-Click", NULL);
+        free(v);
+    }
+    g_mime_object_set_header(o, "Auto-Submitted", "auto-generated", NULL);
+    GMimeMultipart *alt = g_mime_multipart_new_with_subtype("alternative");
+    GMimeObject *tp = s_part("plain", l->text), *hp = s_part("html", l->html);
+    g_mime_multipart_add(alt, tp);
+    g_mime_multipart_add(alt, hp);
+    g_object_unref(tp);
+    g_object_unref(hp);
+    g_mime_message_set_mime_part(m, GMIME_OBJECT(alt));
+    g_object_unref(alt);
+    GMimeFormatOptions *fo = g_mime_format_options_new();
+    g_mime_format_options_set_newline_format(fo, GMIME_NEWLINE_FORMAT_DOS);
+    char *s = g_mime_object_to_string(o, fo);
+    g_mime_format_options_free(fo);
+    g_object_unref(m);
+    *len = strlen(s);
+    *msg = xstrndup(s, *len);
+    g_free(s);
+    return 0;
+}
+
+int letter_pid_for_email(rstore_t *rs, const char *email, char *out, size_t size)
+{
+    char norm[EMAIL_MAX_BYTES + 1];
+    const char *b = email;
+    while (*b == ' ' || *b == '\t')
+        b++;
+    size_t n = strlen(b);
+    while (n > 0 && (b[n - 1] == ' ' || b[n - 1] == '\t' || b[n - 1] == '\r' || b[n - 1] == '\n'))
+        n--;
+    if (n == 0 || n > EMAIL_MAX_BYTES)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        norm[i] = (char)tolower((unsigned char)b[i]);
+    norm[n] = '\0';
+    unsigned char h[16];
+    char hex[33];
+    crypto_generichash(h, sizeof h, (const unsigned char *)norm, n, NULL, 0);
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    redisReply *r = rstore_cmd(rs, "GET inspraak:participant-email:%s", hex);
+    if (!r)
+        return -1;
+    int found = r->type == REDIS_REPLY_STRING;
+    if (found)
+        snprintf(out, size, "%s", r->str);
+    freeReplyObject(r);
+    return found;
+}

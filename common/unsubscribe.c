@@ -1,0 +1,133 @@
+/*
+ * NAME
+ *   unsubscribe - signed one-click unsubscribe links (see unsubscribe.h)
+ *
+ * DESCRIPTION
+ *   The key file is created with O_EXCL so two processes starting at once
+ *   agree on one key: the loser reads the winner's file.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "unsubscribe.h"
+
+static int s_read_key(const char *path, unsigned char *key, char *err, size_t errlen)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = read(fd, key, UNSUBSCRIBE_KEY_BYTES);
+    close(fd);
+    if (n != UNSUBSCRIBE_KEY_BYTES) {
+        snprintf(err, errlen, "%s: shorter than %d bytes", path, UNSUBSCRIBE_KEY_BYTES);
+        return -2;
+    }
+    return 0;
+}
+
+int unsubscribe_key_load(const config_t *cfg, unsigned char key[UNSUBSCRIBE_KEY_BYTES], char *err,
+                         size_t errlen)
+{
+    char def[600];
+    if (sodium_init() < 0) {
+        snprintf(err, errlen, "libsodium cannot start");
+        return -1;
+    }
+    snprintf(def, sizeof def, "%s/secret", cfg->var_dir);
+    const char *path = config_str("INSPRAAK_SECRET_FILE", def);
+    for (int attempt = 0; attempt < 2; attempt++) {
+        int r = s_read_key(path, key, err, errlen);
+        if (r == 0)
+            return 0;
+        if (r == -2)
+            return -1;
+        if (errno != ENOENT)
+            break;
+        mkdir(cfg->var_dir, 0700);
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0) {
+            if (errno == EEXIST)
+                continue; /* someone else made it: read theirs */
+            break;
+        }
+        unsigned char k[UNSUBSCRIBE_KEY_BYTES];
+        randombytes_buf(k, sizeof k);
+        int ok = write(fd, k, sizeof k) == (ssize_t)sizeof k && fsync(fd) == 0;
+        close(fd);
+        sodium_memzero(k, sizeof k);
+        if (!ok) {
+            unlink(path);
+            break;
+        }
+    }
+    snprintf(err, errlen, "secret file %s: %s", path, strerror(errno));
+    return -1;
+}
+
+void unsubscribe_sign(const unsigned char key[UNSUBSCRIBE_KEY_BYTES], const char *pid,
+                      char out[UNSUBSCRIBE_SIG_SIZE])
+{
+    unsigned char mac[crypto_auth_BYTES];
+    crypto_auth(mac, (const unsigned char *)pid, strlen(pid), key);
+    sodium_bin2base64(out, UNSUBSCRIBE_SIG_SIZE, mac, sizeof mac,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+/* A pid is "p-" + 16 hex (docs/redis.md); refusing anything else keeps
+ * odd bytes out of Redis keys and logs before the MAC is even checked. */
+static int s_pid_ok(const char *pid)
+{
+    if (!pid || strncmp(pid, "p-", 2) != 0 || strlen(pid) != 18)
+        return 0;
+    for (const char *p = pid + 2; *p; p++)
+        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+            return 0;
+    return 1;
+}
+
+int unsubscribe_verify(const unsigned char key[UNSUBSCRIBE_KEY_BYTES], const char *pid,
+                       const char *sig)
+{
+    unsigned char mac[crypto_auth_BYTES];
+    size_t n = 0;
+    if (!s_pid_ok(pid) || !sig || strlen(sig) > 64)
+        return 0;
+    if (sodium_base642bin(mac, sizeof mac, sig, strlen(sig), NULL, &n, NULL,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+        n != sizeof mac)
+        return 0;
+    return crypto_auth_verify(mac, (const unsigned char *)pid, strlen(pid), key) == 0;
+}
+
+int unsubscribe_apply(rstore_t *rs, const char *pid, long long now_ms)
+{
+    static const char script[] =
+        "redis.call('SADD', 'inspraak:unsubscribed', ARGV[1])\n"
+        "if redis.call('EXISTS', KEYS[1]) == 1 then\n"
+        "  redis.call('HSET', KEYS[1], 'consent_feedback', '0', 'unsubscribed_at', ARGV[2])\n"
+        "end\n"
+        "return 1\n";
+    char key[128], now[32];
+    snprintf(key, sizeof key, "inspraak:participant:%s", pid);
+    snprintf(now, sizeof now, "%lld", now_ms);
+    redisReply *r = rstore_cmd(rs, "EVAL %s 1 %s %s %s", script, key, pid, now);
+    if (!r)
+        return -1;
+    freeReplyObject(r);
+    return 0;
+}
+
+int unsubscribe_is(rstore_t *rs, const char *pid)
+{
+    redisReply *r = rstore_cmd(rs, "SISMEMBER inspraak:unsubscribed %s", pid);
+    if (!r)
+        return -1;
+    int v = r->type == REDIS_REPLY_INTEGER && r->integer == 1;
+    freeReplyObject(r);
+    return v;
+}

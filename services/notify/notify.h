@@ -1,0 +1,45 @@
+/*
+ * NAME
+ *   notify - shared state of bin/notify (internal header)
+ *
+ * DESCRIPTION
+ *   outbox.c holds the durable outbox in Redis (the keys are listed in
+ *   main.c's header comment); main.c the bus loop, timers and HTTP.
+ *   Everything in outbox.c runs on the main thread with n->rs.
+ */
+#ifndef INSPRAAK_NOTIFY_H
+#define INSPRAAK_NOTIFY_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "letter.h"
+#include "mailout.h"
+#include "metrics.h"
+#include "rstore.h"
+
+typedef struct {
+    config_t cfg;
+    letter_settings_t ls;
+    rstore_t *rs;
+    mailout_t *mo;
+    long batch_ms;     /* INSPRAAK_RECEIPT_BATCH_S * 1000 */
+    long slack_ms;     /* INSPRAAK_NOTIFY_SCAN_SLACK_S * 1000 */
+    long retry_ms;     /* INSPRAAK_SMTP_RETRY_MS: first 4xx back-off */
+    long retries;      /* INSPRAAK_SMTP_RETRIES: 4xx attempts before giving up */
+    long max_resend;   /* INSPRAAK_NOTIFY_MAX_RESEND: re-sends after a crash */
+    volatile int *stop;
+    metric_t *m_sent, *m_skipped, *m_bounced, *m_deferred, *m_resent, *m_errors;
+} notify_t;
+
+int64_t notify_now_ms(void);
+/* A stored idea (from the bus or the scan). Returns 0 or -1 (Redis). */
+int outbox_enqueue(notify_t *n, const char *idea_id, const char *pid);
+/* Catch-up over inspraak:ideas since the watermark. 0 or -1. */
+int outbox_scan(notify_t *n);
+/* Sends the receipts that are due; returns how many were handled, -1. */
+int outbox_receipts(notify_t *n, int max);
+/* Advances running campaigns by at most max recipients; count or -1. */
+int outbox_campaigns(notify_t *n, int max);
+
+#endif
