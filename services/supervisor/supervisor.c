@@ -84,14 +84,8 @@ static int64_t s_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int s_fail(char *err, size_t errlen, const char *why)
-{
-    snprintf(err, errlen, "%s", why);
-    return -1;
-}
-
-/* Adds one "name: command" line; returns 0 or -1 with a reason in err. */
-static int s_add_line(supervisor_t *sv, char *line, char *err, size_t errlen)
+/* Adds one "name: command" line; returns NULL or the reason it cannot. */
+static const char *s_add_line(supervisor_t *sv, char *line)
 {
     char *colon = strchr(line, ':');
     const char *why = NULL;
@@ -115,7 +109,7 @@ static int s_add_line(supervisor_t *sv, char *line, char *err, size_t errlen)
         if (strcmp(sv->kids[i].name, line) == 0)
             why = "process name used twice";
     if (why)
-        return s_fail(err, errlen, why);
+        return why;
     sv_child_t *k = &sv->kids[sv->n++];
     memset(k, 0, sizeof *k);
     memcpy(k->name, line, nlen + 1);
@@ -124,38 +118,36 @@ static int s_add_line(supervisor_t *sv, char *line, char *err, size_t errlen)
     memcpy(k->pid_path, path, sizeof path);
     k->cmd = xasprintf("exec %s", cmd);
     k->delay_ms = SV_DELAY_FIRST_MS;
-    return 0;
+    return NULL;
 }
 
 static int s_read_procfile(supervisor_t *sv, const char *path)
 {
     FILE *f = fopen(path, "r");
-    char q[600], e[200] = "", eq[240], line[SV_MAX_LINE + 2];
-    int lineno = 0, rc = f ? 0 : -1;
-    if (!f)
-        snprintf(e, sizeof e, "%s", strerror(errno));
-    while (rc == 0 && fgets(line, sizeof line, f)) {
+    char q[600], e[240], line[SV_MAX_LINE + 2];
+    const char *why = f ? NULL : strerror(errno);
+    int lineno = 0;
+    while (!why && fgets(line, sizeof line, f)) {
         lineno++;
         size_t len = strlen(line);
-        if (len && line[len - 1] == '\n')
+        if (len > SV_MAX_LINE) {
+            why = "line longer than 4096 bytes";
+            break;
+        }
+        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             line[--len] = '\0';
-        else if (len > SV_MAX_LINE)
-            rc = s_fail(e, sizeof e, "line longer than 4096 bytes");
-        char *p = line;
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (*p == '\0' || *p == '#' || *p == '\r')
-            continue;
-        rc = s_add_line(sv, p, e, sizeof e);
+        char *p = line + strspn(line, " \t");
+        if (*p != '\0' && *p != '#')
+            why = s_add_line(sv, p);
     }
     if (f)
         fclose(f);
-    if (rc == 0 && sv->n == 0)
-        rc = s_fail(e, sizeof e, "no processes");
-    if (rc < 0)
+    if (!why && sv->n == 0)
+        why = "no processes";
+    if (why)
         log_error("msg=\"bad procfile\" path=%s line=%d err=%s", log_quote(q, sizeof q, path),
-                  lineno, log_quote(eq, sizeof eq, e));
-    return rc;
+                  lineno, log_quote(e, sizeof e, why));
+    return why ? -1 : 0;
 }
 
 /* Written to a temporary name and renamed, so a reader (kill9 in a test,
@@ -181,15 +173,11 @@ static void s_child_exec(const supervisor_t *sv, const sv_child_t *k)
     int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (in >= 0)
         dup2(in, STDIN_FILENO); /* dup2 clears O_CLOEXEC on the copy */
-    if (sv->log_dir) {
-        char path[700];
-        snprintf(path, sizeof path, "%s/%s.log", sv->log_dir, k->name);
-        int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-        if (fd >= 0) {
-            dup2(fd, STDOUT_FILENO);
-            dup2(fd, STDERR_FILENO);
-        }
-    }
+    char path[700];
+    snprintf(path, sizeof path, "%s/%s.log", sv->log_dir ? sv->log_dir : ".", k->name);
+    int fd = sv->log_dir ? open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640) : -1;
+    if (fd >= 0 && dup2(fd, STDOUT_FILENO) >= 0)
+        dup2(fd, STDERR_FILENO);
     execl("/bin/sh", "sh", "-c", k->cmd, (char *)NULL);
     _exit(127);
 }
