@@ -7,9 +7,10 @@
  *
  * DESCRIPTION
  *   Polls the Maildir $INSPRAAK_VAR/mail/inbox/ (new/, cur/, tmp/; what
- *   Postfix or Dovecot deliver into). Each message in new/ is read in a
- *   worker process with a deadline (mail_worker.h: GMime parse, new text
- *   only, skip rules) and then:
+ *   Postfix or Dovecot deliver into) and, when INSPRAAK_IMAP_URL is set,
+ *   an IMAP(S) mailbox (mail_imap.h). Each mail is read in a worker
+ *   process with a deadline (mail_worker.h: GMime parse, new text only,
+ *   skip rules) and then:
  *     - an idea: written as ENV_IDEA into the spool through common/intake.h
  *       (id = proto_derive_id("email", Message-ID), or of a BLAKE2b hash of
  *       the raw bytes when there is no Message-ID; channel and activity
@@ -23,6 +24,11 @@
  *     - unreadable, over a limit, or the worker hung or crashed: moved to
  *       $INSPRAAK_VAR/mail/failed/ with a .why file; the service carries on.
  *   A mail whose spool write fails stays in new/ and is tried again.
+ *   From IMAP the same happens, except that instead of moving a file the
+ *   message is flagged \Seen $Inspraak and moved to INSPRAAK_IMAP_DONE on
+ *   the server, ONLY after it was spooled (or, when skipped or failed,
+ *   after its bytes and .why were written and fsync'd under skipped/ or
+ *   failed/ as imap.<time>.<uid>).
  *   The same Message-ID twice gives the same id, and storage is idempotent.
  *
  *   GET /healthz (200 while the spool is writable), GET /metrics.
@@ -36,12 +42,17 @@
  *     INSPRAAK_MAIL_MAX_DEPTH   multipart nesting [8]
  *     INSPRAAK_MAIL_TIMEOUT_MS  deadline for reading one mail [10000]
  *     INSPRAAK_MAIL_POLL_MS     Maildir scan interval [1000]
+ *     INSPRAAK_IMAP_URL         imap://host:port/INBOX or imaps://... [unset: no IMAP]
+ *     INSPRAAK_IMAP_USER, INSPRAAK_IMAP_PASSWORD   login
+ *     INSPRAAK_IMAP_POLL_S      IMAP poll interval in seconds [30]
+ *     INSPRAAK_IMAP_DONE        folder that done messages move to [Verwerkt]
  *
  * DIAGNOSTICS
  *   Metrics: inspraak_mail_ideas_total, inspraak_mail_skipped_total
  *   {reason="autoreply"|"bounce"|"list"|"empty"}, inspraak_mail_failed_total,
- *   inspraak_mail_spool_errors_total.
+ *   inspraak_mail_spool_errors_total, inspraak_mail_imap_errors_total.
  */
+#include <curl/curl.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -60,6 +71,7 @@
 #include "http.h"
 #include "intake.h"
 #include "log.h"
+#include "mail_imap.h"
 #include "mail_worker.h"
 #include "metrics.h"
 #include "xalloc.h"
@@ -73,7 +85,9 @@ typedef struct {
     long timeout_ms;
     long poll_ms;
     char inbox[600], skipped[600], failed[600];
-    metric_t *ideas, *failed_total, *spool_errors;
+    mail_imap_t *imap; /* NULL without INSPRAAK_IMAP_URL */
+    long imap_poll_s;
+    metric_t *ideas, *failed_total, *spool_errors, *imap_errors;
     metric_t *skipped_total[sizeof s_reasons / sizeof s_reasons[0]];
 } s_app_t;
 
@@ -165,6 +179,14 @@ static int s_move(const char *from, const char *to)
     return 0;
 }
 
+/* True when SIGTERM/SIGINT waits (blocked): finish the mail in hand, then stop. */
+static bool s_stop_pending(void)
+{
+    sigset_t pending;
+    sigpending(&pending);
+    return sigismember(&pending, SIGTERM) || sigismember(&pending, SIGINT);
+}
+
 /* ------------------------------------------------------------------ */
 /* One mail                                                           */
 /* ------------------------------------------------------------------ */
@@ -217,10 +239,52 @@ static void s_count_skip(s_app_t *app, const char *reason)
             metric_inc(app->skipped_total[i]);
 }
 
+typedef enum { S_IDEA, S_SKIPPED, S_FAILED, S_RETRY } s_outcome_t;
+
+/* Reads one mail (in the worker) and, when it is an idea, spools it.
+ * S_RETRY: the spool refused; the caller keeps the mail where it is. */
+static s_outcome_t s_handle(s_app_t *app, const char *raw, size_t len, bool too_large,
+                            const char *label, mail_result_t *r)
+{
+    char q[400];
+    if (too_large) {
+        memset(r, 0, sizeof *r);
+        r->why = xasprintf("too large (more than %zu bytes)", app->lim.max_bytes);
+    } else
+        mail_worker_run(raw, len, &app->lim, app->timeout_ms, r);
+    if (r->status == MAIL_RESULT_SKIPPED) {
+        s_count_skip(app, r->skip);
+        log_info("msg=\"mail skipped\" mail=%s reason=%s why=%s", label, r->skip,
+                 log_quote(q, sizeof q, r->why ? r->why : ""));
+        return S_SKIPPED;
+    }
+    if (r->status != MAIL_RESULT_IDEA) {
+        metric_inc(app->failed_total);
+        log_warn("msg=\"mail cannot be read; moved to failed\" mail=%s why=%s", label,
+                 log_quote(q, sizeof q, r->why ? r->why : ""));
+        return S_FAILED;
+    }
+    char id[PROTO_ID_SIZE], err[256];
+    s_id(r, raw, len, id);
+    envelope_t env;
+    s_envelope(r, id, &env);
+    int rc = intake_submit(app->intake, &env, err, sizeof err);
+    envelope_clear(&env);
+    if (rc < 0) {
+        metric_inc(app->spool_errors);
+        log_error("msg=\"cannot spool idea; mail kept for a retry\" mail=%s err=%s", label,
+                  log_quote(q, sizeof q, err));
+        return S_RETRY;
+    }
+    metric_inc(app->ideas);
+    log_info("msg=\"idea accepted\" id=%s mail=%s attachments=%d", id, label, r->n_attachments);
+    return S_IDEA;
+}
+
 /* Handles new/<name>. Returns 0 when it left new/, -1 to retry later. */
 static int s_one(s_app_t *app, const char *name)
 {
-    char path[1024], dest[1024], base[256], q[400], why[400];
+    char path[1024], dest[1024], base[256], why[400];
     snprintf(path, sizeof path, "%s/new/%s", app->inbox, name);
     s_base(name, base, sizeof base);
     size_t len = 0;
@@ -228,49 +292,105 @@ static int s_one(s_app_t *app, const char *name)
     if (!raw)
         return -1;
     mail_result_t r;
-    if (len > app->lim.max_bytes) {
-        memset(&r, 0, sizeof r);
-        r.why = xasprintf("too large (more than %zu bytes)", app->lim.max_bytes);
-    } else
-        mail_worker_run(raw, len, &app->lim, app->timeout_ms, &r);
-    int rc = 0;
-    if (r.status == MAIL_RESULT_IDEA) {
-        char id[PROTO_ID_SIZE], err[256];
-        s_id(&r, raw, len, id);
-        envelope_t env;
-        s_envelope(&r, id, &env);
-        rc = intake_submit(app->intake, &env, err, sizeof err);
-        envelope_clear(&env);
-        if (rc < 0) {
-            metric_inc(app->spool_errors);
-            log_error("msg=\"cannot spool idea; mail stays in new/\" file=%s err=%s", name,
-                      log_quote(q, sizeof q, err));
-        } else {
-            snprintf(dest, sizeof dest, "%s/cur/%s:2,S", app->inbox, base);
-            s_move(path, dest);
-            metric_inc(app->ideas);
-            log_info("msg=\"idea accepted\" id=%s file=%s attachments=%d", id, base,
-                     r.n_attachments);
-        }
-    } else if (r.status == MAIL_RESULT_SKIPPED) {
+    s_outcome_t out = s_handle(app, raw, len, len > app->lim.max_bytes, base, &r);
+    if (out == S_IDEA) {
+        snprintf(dest, sizeof dest, "%s/cur/%s:2,S", app->inbox, base);
+        s_move(path, dest);
+    } else if (out == S_SKIPPED) {
         snprintf(why, sizeof why, "%s: %s", r.skip, r.why ? r.why : "");
         s_write_why(app->skipped, base, why);
         snprintf(dest, sizeof dest, "%s/cur/%s:2,S", app->skipped, base);
         s_move(path, dest);
-        s_count_skip(app, r.skip);
-        log_info("msg=\"mail skipped\" file=%s reason=%s why=%s", base, r.skip,
-                 log_quote(q, sizeof q, r.why ? r.why : ""));
-    } else {
+    } else if (out == S_FAILED) {
         s_write_why(app->failed, base, r.why ? r.why : "unknown");
         snprintf(dest, sizeof dest, "%s/%s", app->failed, base);
         s_move(path, dest);
-        metric_inc(app->failed_total);
-        log_warn("msg=\"mail cannot be read; moved to failed\" file=%s why=%s", base,
-                 log_quote(q, sizeof q, r.why ? r.why : ""));
+    }
+    mail_result_clear(&r);
+    free(raw);
+    return out == S_RETRY ? -1 : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* IMAP                                                               */
+/* ------------------------------------------------------------------ */
+
+/* Writes bytes to path and fsyncs them. */
+static int s_write_file(const char *path, const char *data, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return -1;
+    for (size_t off = 0; off < len;) {
+        ssize_t w = write(fd, data + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0) {
+            close(fd);
+            return -1;
+        }
+        off += (size_t)w;
+    }
+    int rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+/* One IMAP message. Returns 0 when it is done on the server, -1 to stop
+ * this poll (it stays pending there and comes back next time). */
+static int s_imap_one(s_app_t *app, unsigned long uid)
+{
+    char err[256], q[300], name[128], path[1024], why[400];
+    bool too_large = false;
+    size_t len = 0;
+    char *raw = mail_imap_fetch(app->imap, uid, &len, &too_large, err, sizeof err);
+    if (!raw && !too_large) {
+        metric_inc(app->imap_errors);
+        log_warn("msg=\"imap fetch failed\" uid=%lu err=%s", uid, log_quote(q, sizeof q, err));
+        return -1;
+    }
+    snprintf(name, sizeof name, "imap.%lld.%lu", (long long)(s_now_ms() / 1000), uid);
+    mail_result_t r;
+    s_outcome_t out = s_handle(app, raw ? raw : "", len, too_large, name, &r);
+    int rc = 0;
+    /* Skipped and failed mails are kept here, fsync'd, before the server
+     * forgets them: staff see them as they would a Maildir mail. */
+    if (out == S_SKIPPED) {
+        snprintf(why, sizeof why, "%s: %s", r.skip, r.why ? r.why : "");
+        s_write_why(app->skipped, name, why);
+        snprintf(path, sizeof path, "%s/cur/%s:2,S", app->skipped, name);
+        rc = s_write_file(path, raw, len);
+    } else if (out == S_FAILED) {
+        s_write_why(app->failed, name, r.why ? r.why : "unknown");
+        snprintf(path, sizeof path, "%s/%s", app->failed, name);
+        rc = raw ? s_write_file(path, raw, len) : 0;
+    } else if (out == S_RETRY)
+        rc = -1;
+    if (rc == 0 && mail_imap_done(app->imap, uid, err, sizeof err) < 0) {
+        metric_inc(app->imap_errors);
+        log_warn("msg=\"imap flag/move failed; mail will be read again\" uid=%lu err=%s", uid,
+                 log_quote(q, sizeof q, err));
+        rc = -1;
     }
     mail_result_clear(&r);
     free(raw);
     return rc;
+}
+
+static void s_imap_poll(s_app_t *app)
+{
+    char err[256], q[300];
+    unsigned long *uids;
+    int n = mail_imap_pending(app->imap, &uids, err, sizeof err);
+    if (n < 0) {
+        metric_inc(app->imap_errors);
+        log_warn("msg=\"imap poll failed\" err=%s", log_quote(q, sizeof q, err));
+        return;
+    }
+    for (int i = 0; i < n && !s_stop_pending(); i++)
+        if (s_imap_one(app, uids[i]) < 0)
+            break;
+    free(uids);
 }
 
 static int s_cmp(const void *a, const void *b)
@@ -280,7 +400,7 @@ static int s_cmp(const void *a, const void *b)
 
 /* One pass over new/, oldest name first (Maildir names start with the
  * delivery time). Stops early when a stop signal is pending. */
-static void s_scan(s_app_t *app, const sigset_t *stop)
+static void s_scan(s_app_t *app)
 {
     char dir[700];
     snprintf(dir, sizeof dir, "%s/new", app->inbox);
@@ -299,14 +419,9 @@ static void s_scan(s_app_t *app, const sigset_t *stop)
     closedir(d);
     if (n > 0)
         qsort(names, n, sizeof *names, s_cmp);
-    for (size_t i = 0; i < n; i++) {
-        sigset_t pending;
-        sigpending(&pending);
-        if (!sigismember(&pending, SIGTERM) && !sigismember(&pending, SIGINT) &&
-            s_one(app, names[i]) < 0)
+    for (size_t i = 0; i < n && !s_stop_pending(); i++)
+        if (s_one(app, names[i]) < 0)
             break; /* the spool refuses: try again next pass, in order */
-        (void)stop;
-    }
     for (size_t i = 0; i < n; i++)
         free(names[i]);
     free(names);
@@ -329,11 +444,33 @@ static void s_metrics(s_app_t *app)
                                         "Mails that could not be read (moved to failed/).");
     app->spool_errors = metrics_counter("inspraak_mail_spool_errors_total",
                                         "Mails left in new/ because the spool refused them.");
+    app->imap_errors = metrics_counter("inspraak_mail_imap_errors_total",
+                                       "IMAP polls, fetches or moves that failed (retried).");
     for (int i = 0; s_reasons[i]; i++) {
         char name[128];
         snprintf(name, sizeof name, "inspraak_mail_skipped_total{reason=\"%s\"}", s_reasons[i]);
         app->skipped_total[i] = metrics_counter(name, "Mails that make no idea, by reason.");
     }
+}
+
+static void s_imap_settings(s_app_t *app)
+{
+    char err[256], q[300];
+    const char *url = config_str("INSPRAAK_IMAP_URL", NULL);
+    const char *done = config_str("INSPRAAK_IMAP_DONE", "Verwerkt");
+    if (config_long("INSPRAAK_IMAP_POLL_S", 30, 1, 86400, &app->imap_poll_s, err, sizeof err) < 0)
+        log_fatal("msg=\"bad configuration\" err=%s", log_quote(q, sizeof q, err));
+    if (!url)
+        return;
+    /* The folder name goes into an IMAP command as a quoted string. */
+    if (strlen(done) > 100 || strpbrk(done, "\"\\\r\n"))
+        log_fatal("msg=\"bad configuration\" err=\"INSPRAAK_IMAP_DONE: at most 100 characters, "
+                  "no quotes, backslashes or line breaks\"");
+    app->imap = mail_imap_new(url, config_str("INSPRAAK_IMAP_USER", NULL),
+                              config_str("INSPRAAK_IMAP_PASSWORD", NULL), done,
+                              app->lim.max_bytes);
+    if (!app->imap)
+        log_fatal("msg=\"bad configuration\" err=\"INSPRAAK_IMAP_URL must be imap:// or imaps://\"");
 }
 
 static void s_settings(s_app_t *app)
@@ -357,6 +494,7 @@ static void s_settings(s_app_t *app)
         config_var_path(&app->cfg, "mail/failed", app->failed, sizeof app->failed) < 0 ||
         s_mkdirs(app->inbox) < 0 || s_mkdirs(app->skipped) < 0)
         log_fatal("msg=\"cannot make mail folders\" err=\"%s\"", strerror(errno));
+    s_imap_settings(app);
 }
 
 static http_server_t *s_http(s_app_t *app)
@@ -388,6 +526,8 @@ int main(void)
     log_init(app.cfg.name);
     if (sodium_init() < 0)
         log_fatal("msg=\"libsodium cannot start\"");
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+        log_fatal("msg=\"libcurl cannot start\"");
     s_settings(&app);
 
     sigset_t stop;
@@ -406,11 +546,19 @@ int main(void)
         intake_destroy(&app.intake);
         log_fatal("msg=\"cannot start\"");
     }
-    log_info("msg=\"listening\" port=%d maildir=%s", app.cfg.http_port, app.inbox);
+    log_info("msg=\"listening\" port=%d maildir=%s imap=%s", app.cfg.http_port, app.inbox,
+             app.imap ? "on" : "off");
 
     int sig = 0;
+    struct timespec last_imap = {0};
     for (;;) {
-        s_scan(&app, &stop);
+        s_scan(&app);
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (app.imap && (last_imap.tv_sec == 0 || now.tv_sec - last_imap.tv_sec >= app.imap_poll_s)) {
+            last_imap = now;
+            s_imap_poll(&app);
+        }
         struct timespec wait = {.tv_sec = app.poll_ms / 1000,
                                 .tv_nsec = (app.poll_ms % 1000) * 1000000L};
         sig = sigtimedwait(&stop, NULL, &wait);
@@ -421,6 +569,8 @@ int main(void)
     http_server_destroy(&srv);
     intake_destroy(&app.intake);
     bus_shutdown();
+    mail_imap_destroy(&app.imap);
+    curl_global_cleanup();
     log_info("msg=\"stopped\"");
     return 0;
 }
