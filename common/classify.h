@@ -184,7 +184,7 @@ int classify_model_predict(const classify_model_t *m, const char *head,
 /* --- near-duplicate clusters (classify_cluster.c) --- */
 
 #define CLUSTER_HASHES 64
-#define CLUSTER_BANDS 32 /* CLUSTER_HASHES / CLUSTER_BANDS rows a band */
+#define CLUSTER_BANDS 64 /* CLUSTER_HASHES / CLUSTER_BANDS rows a band */
 
 /* What is kept of an idea to find its near-duplicates later. */
 typedef struct {

@@ -29,7 +29,7 @@
 #include "classify.h"
 #include "xalloc.h"
 
-#define CLUSTER_THRESHOLD 0.30
+#define CLUSTER_THRESHOLD 0.22
 #define CLUSTER_WIJK_BONUS 0.10
 #define CLUSTER_THEME_BONUS 0.05
 #define CLUSTER_ROWS (CLUSTER_HASHES / CLUSTER_BANDS)

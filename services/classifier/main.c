@@ -20,7 +20,11 @@
  *   and sends it as ENV_CLASSIFIED (same id, origin, participant and
  *   unknown fields) to storage's PULL socket(s) (INSPRAAK_BUS_STORE).
  *   All of it through classify_idea() (common/classify_idea.c), which
- *   bin/classify uses too. The cluster is left empty (see docs/classifier.md).
+ *   bin/classify uses too. cluster: the near-duplicate cluster id
+ *   (common/classify_cluster.c), kept in Redis (cluster_redis.c, keys
+ *   inspraak:cluster:*; the classifier writes no other keys) so it holds
+ *   across restarts and instances; an idea that already has a cluster
+ *   keeps it, a re-sent idea gets the cluster stored for its id.
  *
  *   An envelope that cannot be read (envelope_decode fails, e.g. code
  *   unknown_version) or that is not an idea becomes an ENV_DEAD with the
@@ -38,7 +42,8 @@
  *
  * CONFIGURATION
  *   common/config.h: INSPRAAK_PORT_BASE, INSPRAAK_INSTANCE, INSPRAAK_DATA,
- *   INSPRAAK_BUS_CLASSIFY, INSPRAAK_BUS_STORE, INSPRAAK_HTTP_PORT (admin
+ *   INSPRAAK_BUS_CLASSIFY, INSPRAAK_BUS_STORE, INSPRAAK_REDIS_URL (cluster
+ *   state), INSPRAAK_MODEL_FILE (classify_idea.c), INSPRAAK_HTTP_PORT (admin
  *   port, default PORT_BASE + 4 + 20 * instance), INSPRAAK_LOG_LEVEL;
  *   common/geo.h: INSPRAAK_GEO_WIJKEN, INSPRAAK_GEO_BUURTEN.
  *
@@ -50,6 +55,8 @@
  *     inspraak_classifier_language_total{language="nl|en|de|fr|other|none"}
  *     inspraak_classifier_wijk_total{source="field|gps|postcode|text|none"}
  *     inspraak_classifier_waiting_seconds
+ *     inspraak_classifier_cluster_joined_total
+ *     inspraak_classifier_cluster_errors_total
  *   Exits 1 with a fatal log line when a setting or the data is unusable.
  */
 #include <errno.h>
@@ -65,6 +72,7 @@
 
 #include "bus.h"
 #include "classify.h"
+#include "cluster_redis.h"
 #include "config.h"
 #include "http.h"
 #include "log.h"
@@ -81,6 +89,9 @@ static const char *const s_langs[] = {"nl", "en", "de", "fr", "other", "none", N
 typedef struct {
     config_t cfg;
     classify_t *cls; /* common/classify_idea.c: the same code as bin/classify */
+    rstore_t *redis; /* near-duplicate cluster state (cluster_redis.c) */
+    cluster_store_t clusters;
+    metric_t *m_cluster_err, *m_cluster_joined;
     void *pull, *push;
     http_server_t *http;
     _Atomic int64_t waiting_since; /* ms; 0 when not blocked on storage */
@@ -145,6 +156,10 @@ static void s_metrics_init(classifier_t *c)
                  classify_wijk_source_name((wijk_source_t)i));
         c->m_wijk[i] = metrics_counter(name, "Ideas classified, by where the wijk came from.");
     }
+    c->m_cluster_err = metrics_counter("inspraak_classifier_cluster_errors_total",
+                                       "Ideas sent without cluster because Redis failed.");
+    c->m_cluster_joined = metrics_counter("inspraak_classifier_cluster_joined_total",
+                                          "Ideas that joined the cluster of an earlier idea.");
     metrics_gauge_fn("inspraak_classifier_waiting_seconds",
                      "How long the current send to storage has been blocked.",
                      s_waiting_seconds, c);
@@ -269,18 +284,43 @@ static void s_dead(classifier_t *c, const char *data, size_t len, const char *co
 /* One message                                                         */
 /* ------------------------------------------------------------------ */
 
+/* The cluster of an idea: the one stored for its id (a re-sent idea),
+ * else from its near-duplicates. Redis down: no cluster, the idea goes on
+ * (clusters help staff; they must not stop the pipeline). */
+static void s_cluster(classifier_t *c, idea_t *idea)
+{
+    char have[80];
+    int rc = idea->id ? cluster_redis_lookup(c->redis, idea->id, have, sizeof have) : 0;
+    if (rc == 1)
+        proto_set(&idea->cluster, have);
+    else if (rc == 0)
+        rc = classify_idea_cluster(c->cls, &c->clusters, idea);
+    if (rc < 0) {
+        char qid[120], qe[200];
+        metric_inc(c->m_cluster_err);
+        proto_set(&idea->cluster, NULL);
+        log_warn("msg=\"cluster state unavailable, idea sent without cluster\" id=%s err=%s",
+                 log_quote(qid, sizeof qid, idea->id),
+                 log_quote(qe, sizeof qe, rstore_error(c->redis)));
+    } else if (idea->cluster && idea->id && strcmp(idea->cluster, idea->id) != 0) {
+        metric_inc(c->m_cluster_joined);
+    }
+}
+
 static void s_classify(classifier_t *c, idea_t *idea)
 {
     wijk_source_t src = classify_idea(c->cls, idea);
+    if (!idea->cluster)
+        s_cluster(c, idea);
     s_count_language(c, idea->language);
     metric_inc(c->m_wijk[src]);
     char qid[120], qw[40];
     log_debug("msg=\"classified\" id=%s wijk=%s wijk_source=%s language=%s pii=%d themes=%d "
-              "sentiment=%s question=%s",
+              "sentiment=%s question=%s cluster=%s",
               log_quote(qid, sizeof qid, idea->id), log_quote(qw, sizeof qw, idea->wijk),
               classify_wijk_source_name(src), idea->language ? idea->language : "none",
               idea->n_pii, idea->n_themes, idea->sentiment ? idea->sentiment : "none",
-              idea->question ? idea->question : "none");
+              idea->question ? idea->question : "none", idea->cluster ? idea->cluster : "none");
 }
 
 static void s_handle(classifier_t *c, const char *data, size_t len)
@@ -334,6 +374,9 @@ static void s_start(classifier_t *c)
         char q[600];
         log_fatal("msg=\"cannot load classifier data (geo, data/nl)\" err=%s", log_quote(q, sizeof q, err));
     }
+    if (!(c->redis = rstore_new(c->cfg.redis_url, err, sizeof err)))
+        log_fatal("msg=\"bad redis url\" err=\"%s\"", err);
+    c->clusters = cluster_redis_store(c->redis);
     s_metrics_init(c);
     c->http = http_server_new(&(http_opts_t){.port = c->cfg.http_port,
                                              .max_body = 4096,
@@ -391,5 +434,6 @@ int main(void)
     bus_close(&c.push);
     bus_shutdown();
     classify_destroy(&c.cls);
+    rstore_destroy(&c.redis);
     return 0;
 }

@@ -5,7 +5,8 @@
  * DESCRIPTION
  *   Runs the whole classify_idea() on short Dutch texts with the data in
  *   INSPRAAK_DATA or ./data (run from the repository root), and the parts
- *   (stemming, lexicon patterns, negation) on their own.
+ *   (stemming, lexicon patterns, negation) on their own. The learned
+ *   model is switched off here (INSPRAAK_MODEL_FILE=none).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,6 +27,9 @@ static int t_setup(void **state)
     (void)state;
     char err[512] = "";
     const char *d = getenv("INSPRAAK_DATA");
+    /* These tests check the keyword lexicons (negation, markers); the
+     * learned model on top is tested in test_classify_model.c. */
+    setenv("INSPRAAK_MODEL_FILE", "none", 1);
     t_cls = classify_new(d && *d ? d : "./data", err, sizeof err);
     if (!t_cls)
         fprintf(stderr, "classify_new: %s\n", err);

@@ -1,0 +1,151 @@
+/*
+ * NAME
+ *   test_classify_model - the learned model file and near-duplicate clusters
+ *
+ * DESCRIPTION
+ *   classify_model_load() on small model files written here (good and
+ *   bad), predictions from known weights, features of a text, and the
+ *   MinHash clusters with the in-memory store. Uses the data in
+ *   INSPRAAK_DATA or ./data (run from the repository root) for the
+ *   shipped-model check.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "classify.h"
+
+static char t_path[64];
+
+static void t_write(const char *text)
+{
+    snprintf(t_path, sizeof t_path, "/tmp/test_classify_model.%d.tsv", (int)getpid());
+    FILE *fp = fopen(t_path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+}
+
+static void test_load_and_predict(void **state)
+{
+    (void)state;
+    char err[256];
+    t_write("model\t1\nhead\tsentiment\tsoftmax\tnegatief\tneutraal\tpositief\n"
+            "head\tthemes\tsigmoid\tgroen\twonen\n"
+            "w\tsentiment\tw:mooi\t-1\t0\t2\nw\tthemes\tw:park\t3\t-3\n");
+    classify_model_t *m = classify_model_load(t_path, err, sizeof err);
+    assert_non_null(m);
+    classify_feats_t f = {0};
+    classify_feats_add(&f, "w:mooi", 1.0);
+    classify_feats_add(&f, "w:park", 1.0);
+    const char *const *labels;
+    double p[CLASSIFY_MODEL_MAX_CLASSES];
+    assert_int_equal(classify_model_predict(m, "sentiment", &f, &labels, p), 3);
+    assert_string_equal(labels[2], "positief");
+    assert_true(p[2] > p[1] && p[1] > p[0]);
+    assert_true(p[0] + p[1] + p[2] > 0.999 && p[0] + p[1] + p[2] < 1.001);
+    assert_int_equal(classify_model_predict(m, "themes", &f, &labels, p), 2);
+    assert_true(p[0] > 0.9 && p[1] < 0.1);
+    assert_int_equal(classify_model_predict(m, "question", &f, &labels, p), -1);
+    classify_feats_clear(&f);
+    classify_model_destroy(&m);
+    unlink(t_path);
+}
+
+static void test_bad_files(void **state)
+{
+    (void)state;
+    char err[256];
+    const char *bad[] = {
+        "model\t1\n",                                                      /* no heads */
+        "head\tq\tsoftmax\tnu\ttoekomst\nw\tq\tw:x\t1\n",                  /* one weight short */
+        "head\tq\tsoftmax\tnu\ttoekomst\nw\tq\tw:x\t1\tabc\n",             /* not a number */
+        "head\tq\tsoftmax\tnu\ttoekomst\nw\tother\tw:x\t1\t2\n",           /* unknown head */
+        "head\tq\tlinear\tnu\ttoekomst\n",                                 /* unknown kind */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        t_write(bad[i]);
+        err[0] = '\0';
+        assert_null(classify_model_load(t_path, err, sizeof err));
+        assert_non_null(strstr(err, t_path)); /* says which file */
+    }
+    unlink(t_path);
+    assert_null(classify_model_load("/nonexistent/model.tsv", err, sizeof err));
+}
+
+static void test_shipped_model(void **state)
+{
+    (void)state;
+    char err[512] = "";
+    const char *d = getenv("INSPRAAK_DATA");
+    unsetenv("INSPRAAK_MODEL_FILE");
+    classify_t *cls = classify_new(d && *d ? d : "./data", err, sizeof err);
+    assert_non_null(cls);
+    assert_true(classify_has_model(cls));
+    idea_t idea;
+    idea_init(&idea);
+    proto_set(&idea.text, "Overal zwerfvuil en hondenpoep op de stoep, het is hier een "
+                          "vuilnisbelt. Schandalig!");
+    classify_idea(cls, &idea);
+    assert_string_equal(idea.sentiment, "negatief");
+    assert_true(idea.n_themes >= 1 && idea.n_themes <= 3);
+    assert_string_equal(idea.themes[0], "openbare-ruimte");
+    idea_clear(&idea);
+    classify_destroy(&cls);
+}
+
+static void t_cluster(classify_tok_t *tok, const cluster_store_t *st, const char *id,
+                      const char *wijk, const char *text, char *out, size_t size)
+{
+    idea_t idea;
+    idea_init(&idea);
+    proto_set(&idea.id, id);
+    proto_set(&idea.wijk, wijk);
+    classify_toks_t toks = {0, NULL, NULL};
+    classify_tokenize(tok, text, &toks);
+    cluster_sketch_t sk;
+    classify_cluster_sketch(NULL, NULL, 0, &toks, &idea, &sk);
+    classify_toks_clear(&toks);
+    assert_int_equal(classify_cluster(st, &sk, &idea), 0);
+    snprintf(out, size, "%s", idea.cluster);
+    idea_clear(&idea);
+}
+
+static void test_clusters(void **state)
+{
+    (void)state;
+    char err[100], c[4][80];
+    classify_tok_t *tok = classify_tok_new(err, sizeof err);
+    cluster_store_t st = cluster_mem_ops;
+    st.store = cluster_mem_new();
+    t_cluster(tok, &st, "a", "WK091712", "Wij willen een skatepark in Hoensbroek bij het kasteel",
+              c[0], sizeof c[0]);
+    t_cluster(tok, &st, "b", "WK091712", "Een skatepark in Hoensbroek, bij het kasteel graag!",
+              c[1], sizeof c[1]);
+    t_cluster(tok, &st, "c", "WK091733", "Meer parkeerplaatsen voor fietsen aan het station",
+              c[2], sizeof c[2]);
+    t_cluster(tok, &st, "d", NULL, "...", c[3], sizeof c[3]);
+    assert_string_equal(c[0], "a"); /* the first of its kind names the cluster */
+    assert_string_equal(c[1], "a"); /* the same wish joins it */
+    assert_string_equal(c[2], "c"); /* another wish starts its own */
+    assert_string_equal(c[3], "d"); /* no words: its own */
+    cluster_mem_destroy(&st.store);
+    classify_tok_destroy(&tok);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_load_and_predict),
+        cmocka_unit_test(test_bad_files),
+        cmocka_unit_test(test_shipped_model),
+        cmocka_unit_test(test_clusters),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
