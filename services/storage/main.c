@@ -16,6 +16,9 @@
  *               publishes "ack" (topic "ack.<origin>") and, for a new idea,
  *               "stored" (the idea without personal data) on its PUB socket
  *               (item INSPRAAK_INSTANCE of INSPRAAK_BUS_EVENTS).
+ *   update      moderation from the dashboard (status, themes, wijk,
+ *               sentiment of a stored idea): store_update() rewrites the
+ *               record, its indexes and stats in one script, then "ack".
  *   dead        (the classifier could not read a record) goes to the
  *               inspraak:deadletter list, then is acked so the intake stops
  *               re-sending it.
@@ -188,6 +191,30 @@ static int s_on_classified(storage_t *s, envelope_t *e, const char *raw, size_t 
     return 0;
 }
 
+/* Moderation from the dashboard (store_update.c). A bad or unknown-id
+ * update is logged and acked: re-sending it would not help, and the
+ * dashboard re-reads the idea to tell staff whether it was saved. */
+static int s_on_update(storage_t *s, envelope_t *e)
+{
+    char err[256], q[200];
+    int bad = 0, r = e->idea ? store_update(s->st, e->idea, &bad, err, sizeof err) : -1;
+    if (!e->idea) {
+        bad = 1;
+        snprintf(err, sizeof err, "update envelope without idea");
+    }
+    if (r < 0 && !bad) {
+        log_warn("msg=\"redis update failed\" err=%s", log_quote(q, sizeof q, err));
+        return -1;
+    }
+    if (r < 0)
+        log_warn("msg=\"update refused\" err=%s", log_quote(q, sizeof q, err));
+    else
+        log_info("msg=\"%s\" id=%s", r == 1 ? "updated" : "update of unknown idea",
+                 log_quote(q, sizeof q, e->idea->id));
+    s_ack(s, e);
+    return 0;
+}
+
 /* The classifier writes reasons as "<code>: <sentence>" (proto_err_t);
  * keep that code for the list, else call it "unreadable". */
 static void s_dead_code(const char *reason, char *code, size_t size)
@@ -213,6 +240,9 @@ static int s_handle(storage_t *s, const char *raw, size_t len)
     switch (e.type) {
     case ENV_CLASSIFIED:
         rc = s_on_classified(s, &e, raw, len);
+        break;
+    case ENV_UPDATE:
+        rc = s_on_update(s, &e);
         break;
     case ENV_DEAD: {
         char code[32];

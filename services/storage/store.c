@@ -108,6 +108,11 @@ const char *store_error(const store_t *self)
     return self->err;
 }
 
+struct rstore *store_rstore(store_t *self)
+{
+    return self->rs;
+}
+
 int store_ping(store_t *self)
 {
     return rstore_ping(self->rs);

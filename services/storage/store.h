@@ -52,6 +52,19 @@ int store_idea(store_t *self, idea_t *idea, const participant_t *p, int *bad, ch
 int store_deadletter(store_t *self, const char *origin, const char *code, const char *reason,
                      const char *raw, size_t raw_len);
 
+/* store_update.c: moderation (ENV_UPDATE). upd holds the id and the new
+ * status (new|approved|hidden), themes, wijk, sentiment (NULL/empty and no
+ * themes clear them). Rewrites the record and moves the id between the
+ * index sets and stats atomically. 1: applied (also when nothing changed);
+ * 0: no such idea; -1: Redis failed (retry), or *bad = 1 when the update
+ * itself is invalid (err says why). */
+int store_update(store_t *self, const idea_t *upd, int *bad, char *err, size_t errlen);
+/* 0 when upd is acceptable for store_update, else -1 with err. */
+int store_update_check(const idea_t *upd, char *err, size_t errlen);
+/* The connection, for the other files of storage. */
+struct rstore;
+struct rstore *store_rstore(store_t *self);
+
 /* 1 when Redis answers PING. */
 int store_ping(store_t *self);
 const char *store_error(const store_t *self);

@@ -1,0 +1,246 @@
+/*
+ * NAME
+ *   store_update - moderation of a stored idea (status, themes, wijk,
+ *   sentiment), the storage side of ENV_UPDATE
+ *
+ * DESCRIPTION
+ *   The dashboard never writes ideas (DESIGN.md contract 4); it sends an
+ *   "update" envelope whose idea holds the id and the four moderated fields.
+ *   Here the current record is read and decoded, the fields replaced, and
+ *   one Lua script (S_UPDATE) writes the new record, moves the id between
+ *   the index sets (inspraak:ix:<dim>:<value>) and adjusts the stats hashes,
+ *   all or nothing. The script first checks that the record is still the
+ *   one that was read (optimistic check: another storage instance may have
+ *   moderated it meanwhile) and the whole step is retried when it is not.
+ *   Applying the same update twice changes nothing the second time, so the
+ *   dashboard may re-send until it sees the ack.
+ *
+ *   Keys are built inside the script from the prefix (they follow from the
+ *   record, and Redis here is one standalone server, never a cluster).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "rstore.h"
+#include "store.h"
+#include "xalloc.h"
+
+#define S_MAX_OPS 32 /* 3 single dims x 2 + 2 x 3 themes, with room */
+#define S_ATTEMPTS 5
+
+/* ARGV: [1] record as read, [2] new record, [3] id, [4] score, [5] n ops,
+ * then per op: "+"|"-", dim, value. Returns 0 (no such idea), -1 (the
+ * record changed since it was read) or 1. */
+static const char S_UPDATE[] =
+    "local p = 'inspraak:'\n"
+    "local cur = redis.call('GET', KEYS[1])\n"
+    "if not cur then return 0 end\n"
+    "if cur ~= ARGV[1] then return -1 end\n"
+    "redis.call('SET', KEYS[1], ARGV[2])\n"
+    "local id, score, n = ARGV[3], ARGV[4], tonumber(ARGV[5])\n"
+    "for i = 0, n - 1 do\n"
+    "  local op, dim, val = ARGV[6 + 3 * i], ARGV[7 + 3 * i], ARGV[8 + 3 * i]\n"
+    "  local ix, st = p .. 'ix:' .. dim .. ':' .. val, p .. 'stats:' .. dim\n"
+    "  if op == '-' then\n"
+    "    redis.call('ZREM', ix, id)\n"
+    "    if redis.call('HINCRBY', st, val, -1) <= 0 then redis.call('HDEL', st, val) end\n"
+    "  else\n"
+    "    redis.call('ZADD', ix, score, id)\n"
+    "    redis.call('HINCRBY', st, val, 1)\n"
+    "  end\n"
+    "end\n"
+    "return 1\n";
+
+typedef struct {
+    char op[S_MAX_OPS][2];
+    const char *dim[S_MAX_OPS];
+    const char *val[S_MAX_OPS];
+    int n;
+} s_ops_t;
+
+static const char *s_or_none(const char *v)
+{
+    return v && *v ? v : "none";
+}
+
+static void s_op(s_ops_t *o, const char *op, const char *dim, const char *val)
+{
+    if (o->n >= S_MAX_OPS)
+        return;
+    snprintf(o->op[o->n], sizeof o->op[o->n], "%s", op);
+    o->dim[o->n] = dim;
+    o->val[o->n++] = val;
+}
+
+static void s_single(s_ops_t *o, const char *dim, const char *old, const char *new)
+{
+    if (strcmp(s_or_none(old), s_or_none(new)) == 0)
+        return;
+    s_op(o, "-", dim, s_or_none(old));
+    s_op(o, "+", dim, s_or_none(new));
+}
+
+static int s_has_theme(const idea_t *i, const char *t)
+{
+    if (i->n_themes == 0)
+        return strcmp(t, "none") == 0;
+    for (int k = 0; k < i->n_themes; k++)
+        if (strcmp(i->themes[k], t) == 0)
+            return 1;
+    return 0;
+}
+
+static void s_themes(s_ops_t *o, const idea_t *old, const idea_t *new)
+{
+    static const char *const none[] = {"none"};
+    const char *const *ot = old->n_themes ? (const char *const *)old->themes : none;
+    const char *const *nt = new->n_themes ? (const char *const *)new->themes : none;
+    int on = old->n_themes ? old->n_themes : 1, nn = new->n_themes ? new->n_themes : 1;
+    for (int k = 0; k < on; k++)
+        if (!s_has_theme(new, ot[k]))
+            s_op(o, "-", "theme", ot[k]);
+    for (int k = 0; k < nn; k++)
+        if (!s_has_theme(old, nt[k]))
+            s_op(o, "+", "theme", nt[k]);
+}
+
+/* Values become parts of key names: lowercase letters, digits, '_', '-'
+ * and capitals (wijk codes), at most 64 bytes. */
+static int s_key_safe(const char *v)
+{
+    size_t n = v ? strlen(v) : 0;
+    if (n > 64)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-", v[i]))
+            return 0;
+    return 1;
+}
+
+int store_update_check(const idea_t *upd, char *err, size_t errlen)
+{
+    static const char *const st[] = {"new", "approved", "hidden"};
+    static const char *const se[] = {"", "positief", "neutraal", "negatief"};
+    int ok_st = 0, ok_se = 0;
+    for (size_t i = 0; i < 3; i++)
+        ok_st |= upd->status && strcmp(upd->status, st[i]) == 0;
+    for (size_t i = 0; i < 4; i++)
+        ok_se |= strcmp(upd->sentiment ? upd->sentiment : "", se[i]) == 0;
+    int ok = upd->id && *upd->id && ok_st && ok_se && s_key_safe(upd->wijk) &&
+             (!upd->wijk || !*upd->wijk || strncmp(upd->wijk, "WK", 2) == 0);
+    for (int k = 0; ok && k < upd->n_themes; k++)
+        ok = upd->themes[k] && *upd->themes[k] && s_key_safe(upd->themes[k]) &&
+             strcmp(upd->themes[k], "none") != 0;
+    if (!ok)
+        snprintf(err, errlen, "update with a bad id, status, sentiment, wijk or theme");
+    return ok ? 0 : -1;
+}
+
+/* Copies the four moderated fields of upd into idea. */
+static void s_apply(idea_t *idea, const idea_t *upd)
+{
+    proto_set(&idea->status, upd->status);
+    proto_set(&idea->wijk, upd->wijk && *upd->wijk ? upd->wijk : NULL);
+    proto_set(&idea->sentiment, upd->sentiment && *upd->sentiment ? upd->sentiment : NULL);
+    for (int k = 0; k < idea->n_themes; k++)
+        free(idea->themes[k]);
+    idea->n_themes = 0;
+    for (int k = 0; k < upd->n_themes; k++)
+        idea_add_theme(idea, upd->themes[k]);
+}
+
+/* One read-modify-write. Returns 1, 0, -1 (Redis) or 2 (changed: retry). */
+static int s_attempt(rstore_t *rs, const idea_t *upd, char *err, size_t errlen, int *bad)
+{
+    redisReply *r = rstore_cmd(rs, "GET " STORE_KEY_PREFIX "idea:%s", upd->id);
+    if (!r) {
+        snprintf(err, errlen, "get: %s", rstore_error(rs));
+        return -1;
+    }
+    if (r->type != REDIS_REPLY_STRING) {
+        freeReplyObject(r);
+        return 0;
+    }
+    idea_t old, new;
+    proto_err_t perr;
+    if (idea_decode(r->str, r->len, &old, &perr) < 0) {
+        snprintf(err, errlen, "stored record unreadable: %s", perr.code);
+        freeReplyObject(r);
+        *bad = 1;
+        return -1;
+    }
+    idea_copy(&new, &old);
+    s_apply(&new, upd);
+    s_ops_t o = {.n = 0};
+    s_single(&o, "status", old.status, new.status);
+    s_single(&o, "wijk", old.wijk, new.wijk);
+    s_single(&o, "sentiment", old.sentiment, new.sentiment);
+    s_themes(&o, &old, &new);
+
+    char *rec = NULL, *key = xasprintf(STORE_KEY_PREFIX "idea:%s", upd->id);
+    char *score = xasprintf("%lld", (long long)old.received_at), nops[16];
+    size_t rec_len = 0;
+    int rc = -1;
+    if (idea_encode(&new, &rec, &rec_len, &perr) < 0) {
+        snprintf(err, errlen, "cannot encode: %s", perr.code);
+        *bad = 1;
+        goto out;
+    }
+    snprintf(nops, sizeof nops, "%d", o.n);
+    const char *argv[8 + 3 * S_MAX_OPS];
+    size_t lens[8 + 3 * S_MAX_OPS];
+    int argc = 0;
+    argv[argc++] = "EVAL";
+    argv[argc++] = S_UPDATE;
+    argv[argc++] = "1";
+    argv[argc++] = key;
+    argv[argc] = r->str;
+    lens[argc++] = r->len;
+    argv[argc] = rec;
+    lens[argc++] = rec_len;
+    argv[argc++] = upd->id;
+    argv[argc++] = score;
+    argv[argc++] = nops;
+    for (int i = 0; i < o.n; i++) {
+        argv[argc++] = o.op[i];
+        argv[argc++] = o.dim[i];
+        argv[argc++] = o.val[i];
+    }
+    for (int i = 0; i < argc; i++)
+        if (i != 4 && i != 5)
+            lens[i] = strlen(argv[i]);
+    redisReply *e = rstore_cmdargv(rs, argc, argv, lens);
+    if (!e || e->type != REDIS_REPLY_INTEGER) {
+        snprintf(err, errlen, "update script: %s", e ? "unexpected reply" : rstore_error(rs));
+    } else {
+        rc = e->integer < 0 ? 2 : (int)e->integer;
+    }
+    if (e)
+        freeReplyObject(e);
+out:
+    free(rec);
+    free(key);
+    free(score);
+    idea_clear(&old);
+    idea_clear(&new);
+    freeReplyObject(r);
+    return rc;
+}
+
+int store_update(store_t *self, const idea_t *upd, int *bad, char *err, size_t errlen)
+{
+    *bad = 0;
+    if (store_update_check(upd, err, errlen) < 0) {
+        *bad = 1;
+        return -1;
+    }
+    for (int attempt = 0; attempt < S_ATTEMPTS; attempt++) {
+        int rc = s_attempt(store_rstore(self), upd, err, errlen, bad);
+        if (rc != 2)
+            return rc;
+    }
+    snprintf(err, errlen, "the record kept changing during the update");
+    return -1;
+}
