@@ -287,13 +287,25 @@ static json_t *s_answer(s_walk_t *w)
     return out;
 }
 
+json_t *ideas_find(rstore_t *rs, const query_t *q)
+{
+    s_walk_t w = {.rs = rs, .q = q};
+    w.items = json_array();
+    long long card = s_choose_index(&w, q);
+    if (card < 0 ||
+        (card > 0 && (s_total(&w, q, card) < 0 || s_walk(&w, q->has_cursor && !w.count_all) < 0))) {
+        json_decref(w.items);
+        return NULL;
+    }
+    return s_answer(&w);
+}
+
 void api_ideas_list(const http_req_t *req, http_res_t *res, void *arg)
 {
     dash_t *d = arg;
     rstore_t *rs = dash_redis_get(d);
     query_t q;
     query_err_t qerr;
-    s_walk_t w = {.rs = rs, .q = &q};
     if (!auth_check(d, rs, req, res))
         goto out;
     if (query_parse(&q, s_get_param, (void *)req, &qerr) < 0) {
@@ -302,17 +314,38 @@ void api_ideas_list(const http_req_t *req, http_res_t *res, void *arg)
         http_res_error(res, 400, "invalid_query", qerr.message, fields);
         goto out;
     }
-    w.items = json_array();
-    long long card = s_choose_index(&w, &q);
-    if (card < 0 ||
-        (card > 0 && (s_total(&w, &q, card) < 0 || s_walk(&w, q.has_cursor && !w.count_all) < 0))) {
+    json_t *answer = ideas_find(rs, &q);
+    if (!answer)
         dash_unavailable(res, rs);
-        goto out;
-    }
-    http_res_json(res, 200, s_answer(&w));
+    else
+        http_res_json(res, 200, answer);
 out:
-    json_decref(w.items);
     dash_redis_put(d, rs);
+}
+
+json_t *ideas_get_one(rstore_t *rs, const char *id, int *failed)
+{
+    *failed = 0;
+    if (!id || !query_id_valid(id, strlen(id)))
+        return NULL;
+    redisReply *r = rstore_cmd(rs, "GET " DASH_KEY_PREFIX "idea:%s", id);
+    if (!r) {
+        *failed = 1;
+        return NULL;
+    }
+    json_t *out = NULL;
+    idea_t idea;
+    proto_err_t perr;
+    if (r->type == REDIS_REPLY_STRING) {
+        if (idea_decode(r->str, r->len, &idea, &perr) == 0) {
+            out = idea_to_json(&idea);
+            idea_clear(&idea);
+        } else {
+            log_error("msg=\"undecodable idea record\" err=%s", perr.code);
+        }
+    }
+    freeReplyObject(r);
+    return out;
 }
 
 void api_ideas_get(const http_req_t *req, http_res_t *res, void *arg)

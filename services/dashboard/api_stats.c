@@ -19,6 +19,38 @@
 static const char *const s_by[] = {"wijk",     "theme",        "channel",  "sentiment",
                                    "question", "target_group", "activity", "day"};
 
+json_t *stats_counts(rstore_t *rs, const char *by)
+{
+    redisReply *h = rstore_cmd(rs, "HGETALL " DASH_KEY_PREFIX "stats:%s", by);
+    if (!h || h->type != REDIS_REPLY_ARRAY) {
+        if (h)
+            freeReplyObject(h);
+        return NULL;
+    }
+    json_t *counts = json_object();
+    for (size_t i = 0; i + 1 < h->elements; i += 2) {
+        redisReply *k = h->element[i], *v = h->element[i + 1];
+        if (k->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING)
+            continue;
+        long long n = strtoll(v->str, NULL, 10);
+        /* json_object_setn refuses keys that are not UTF-8; skip those.
+         * Values moderated down to 0 are not shown. */
+        if (n > 0)
+            json_object_setn_new(counts, k->str, k->len, json_integer(n));
+    }
+    freeReplyObject(h);
+    return counts;
+}
+
+long long stats_total(rstore_t *rs)
+{
+    redisReply *n = rstore_cmd(rs, "ZCARD " DASH_KEY_PREFIX "ideas");
+    long long v = n && n->type == REDIS_REPLY_INTEGER ? n->integer : -1;
+    if (n)
+        freeReplyObject(n);
+    return v;
+}
+
 void api_stats(const http_req_t *req, http_res_t *res, void *arg)
 {
     dash_t *d = arg;
@@ -36,31 +68,18 @@ void api_stats(const http_req_t *req, http_res_t *res, void *arg)
                        NULL);
         goto out;
     }
-    rstore_append(rs, "HGETALL " DASH_KEY_PREFIX "stats:%s", by);
-    rstore_append(rs, "ZCARD " DASH_KEY_PREFIX "ideas");
-    redisReply *h = rstore_reply(rs);
-    redisReply *n = rstore_reply(rs);
-    if (!h || !n || h->type != REDIS_REPLY_ARRAY || n->type != REDIS_REPLY_INTEGER) {
+    json_t *counts = stats_counts(rs, by);
+    long long total = counts ? stats_total(rs) : -1;
+    if (!counts || total < 0) {
+        json_decref(counts);
         dash_unavailable(res, rs);
-    } else {
-        json_t *counts = json_object();
-        for (size_t i = 0; i + 1 < h->elements; i += 2) {
-            redisReply *k = h->element[i], *v = h->element[i + 1];
-            if (k->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING)
-                continue;
-            /* json_object_setn refuses keys that are not UTF-8; skip those. */
-            json_object_setn_new(counts, k->str, k->len, json_integer(strtoll(v->str, NULL, 10)));
-        }
-        json_t *out = json_object();
-        json_object_set_new(out, "by", json_string(by));
-        json_object_set_new(out, "counts", counts);
-        json_object_set_new(out, "total", json_integer(n->integer));
-        http_res_json(res, 200, out);
+        goto out;
     }
-    if (h)
-        freeReplyObject(h);
-    if (n)
-        freeReplyObject(n);
+    json_t *o = json_object();
+    json_object_set_new(o, "by", json_string(by));
+    json_object_set_new(o, "counts", counts);
+    json_object_set_new(o, "total", json_integer(total));
+    http_res_json(res, 200, o);
 out:
     dash_redis_put(d, rs);
 }

@@ -18,18 +18,117 @@
 #include <pthread.h>
 
 #include "config.h"
+#include "geo.h"
 #include "http.h"
+#include "proto.h"
+#include "query.h"
 #include "rstore.h"
 
 #define DASH_KEY_PREFIX "inspraak:"
 #define DASH_POOL_MAX 16 /* idle connections kept; more are made when needed */
+
+typedef struct svg_map svg_map_t;
 
 typedef struct {
     config_t cfg;
     pthread_mutex_t mu;
     rstore_t *idle[DASH_POOL_MAX];
     int n_idle;
+    geo_t *geo;         /* wijk names; NULL when data/geo could not be read */
+    svg_map_t *map;      /* wijk boundaries; NULL: no map */
+    int secure_cookies;  /* INSPRAAK_SECURE_COOKIES=1: behind TLS */
+    long idle_s, max_s;  /* session timeouts */
+    long login_max_ip, login_max_user; /* failed logins per 15 minutes */
+    char chromium[256];  /* INSPRAAK_CHROMIUM, for /report?format=pdf */
 } dash_t;
+
+/* --- page.c: HTML building --- */
+typedef struct {
+    char *buf;
+    size_t len, cap;
+} sb_t; /* zero-initialise; owns buf */
+
+typedef struct {
+    char user[65];
+    char role[17];
+    char csrf[65];
+    char key[128]; /* the Redis key of the session */
+} session_t;
+
+void sb_add(sb_t *sb, const char *s);
+void sb_addn(sb_t *sb, const char *s, size_t n);
+void sb_printf(sb_t *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sb_esc(sb_t *sb, const char *s); /* HTML text or quoted attribute */
+void sb_url(sb_t *sb, const char *s); /* percent-encoded query value */
+void sb_free(sb_t *sb);
+/* CSP, X-Frame-Options, no-store. */
+void page_headers(http_res_t *res);
+/* Opens a page; with a session, the staff navigation and logout form. */
+void page_begin(sb_t *sb, const char *title, const session_t *s);
+/* Closes the page and hands the buffer to res (sb is emptied). */
+void page_send(http_res_t *res, int status, sb_t *sb);
+void page_message(http_res_t *res, int status, const char *title, const char *text);
+void page_redirect(http_res_t *res, const char *location);
+const char *page_label(const dash_t *d, const char *dim, const char *value);
+const char *page_dim_title(const char *dim);
+void page_css(const http_req_t *req, http_res_t *res, void *arg);
+
+/* --- session.c: staff login --- */
+/* 1 with *s filled when the request has a live session (its idle timer is
+ * renewed); 0 when not; -1 when Redis failed. */
+int session_get(dash_t *d, rstore_t *rs, const http_req_t *req, session_t *s);
+/* For staff pages: 1 with a session; else the response is a redirect to
+ * /login (or 503) and 0 is returned. */
+int session_require(dash_t *d, rstore_t *rs, const http_req_t *req, http_res_t *res,
+                    session_t *s);
+/* Constant-time comparison with the session's CSRF token. */
+int session_csrf_ok(const session_t *s, const char *token);
+/* Appends a JSON line to inspraak:audit (newest first, capped). */
+void audit_log(rstore_t *rs, const char *action, const char *user, const char *idea_id,
+               const char *detail);
+void session_login_form(const http_req_t *req, http_res_t *res, void *arg);
+void session_login(const http_req_t *req, http_res_t *res, void *arg);
+void session_logout(const http_req_t *req, http_res_t *res, void *arg);
+
+/* --- data access shared by pages (api_ideas.c, api_stats.c) --- */
+/* The API answer {"items","total","next_cursor"} for a parsed query, or
+ * NULL when Redis failed. */
+json_t *ideas_find(rstore_t *rs, const query_t *q);
+/* One idea as JSON (idea_to_json), NULL when absent; *failed on Redis error. */
+json_t *ideas_get_one(rstore_t *rs, const char *id, int *failed);
+/* {value: n} from inspraak:stats:<by>, or NULL when Redis failed. */
+json_t *stats_counts(rstore_t *rs, const char *by);
+/* ZCARD inspraak:ideas, or -1. */
+long long stats_total(rstore_t *rs);
+
+/* --- svg_chart.c / svg_map.c --- */
+/* A horizontal bar chart of counts (object value -> n), largest first (or
+ * in key order when by_key), at most max_bars bars. */
+void svg_bar_chart(sb_t *sb, const dash_t *d, const char *dim, json_t *counts, int max_bars,
+                   int by_key);
+svg_map_t *svg_map_load(const char *geojson_path, char *err, size_t errlen);
+void svg_map_destroy(svg_map_t **m);
+/* The wijken coloured by counts (wijk code -> n). */
+void svg_map_render(sb_t *sb, const dash_t *d, json_t *counts);
+
+/* --- ui_*.c, report.c, export.c, moderate.c --- */
+void ui_overview(const http_req_t *req, http_res_t *res, void *arg);
+void ui_public(const http_req_t *req, http_res_t *res, void *arg);
+void ui_ideas(const http_req_t *req, http_res_t *res, void *arg);
+void ui_idea(const http_req_t *req, http_res_t *res, void *arg);
+void ui_moderate(const http_req_t *req, http_res_t *res, void *arg);
+/* Shared by the overview, the public page and the report: totals, charts
+ * and the map. */
+int ui_figures(dash_t *d, rstore_t *rs, sb_t *sb, int public_page);
+/* Up to n approved quotes matching dim=value (NULL: any) as blockquotes. */
+int ui_quotes(rstore_t *rs, sb_t *sb, const char *dim, const char *value, int n);
+void report_page(const http_req_t *req, http_res_t *res, void *arg);
+/* report_pdf.c: answers with the PDF of /report (or 503/504 in Dutch). */
+void report_pdf(dash_t *d, rstore_t *rs, http_res_t *res);
+void export_csv(const http_req_t *req, http_res_t *res, void *arg);
+/* Sends the update to storage and waits for its ack. 0, or -1 with a
+ * Dutch message in err. */
+int moderate_send(dash_t *d, const idea_t *upd, char *err, size_t errlen);
 
 /* Never NULL: the URL was checked at start-up. */
 rstore_t *dash_redis_get(dash_t *d);

@@ -1,28 +1,41 @@
 /*
  * NAME
- *   dashboard - the staff dashboard: JSON API over the ideas in Redis
+ *   dashboard - the staff dashboard (HTML, login), the public results page,
+ *   the participatieverslag and the JSON API over the ideas in Redis
  *
  * SUMMARY
  *   dashboard          (settings from the environment, see config.h)
  *
  * DESCRIPTION
  *   Reads what storage wrote into Redis (docs/redis.md) and never writes
- *   ideas (DESIGN.md contract 4). Routes (INTERFACES.md "Staff dashboard"):
+ *   ideas (DESIGN.md contract 4): moderation is an "update" envelope to
+ *   storage (moderate.c). Routes (INTERFACES.md "Staff dashboard"):
  *
- *     GET /                     a short Dutch page; the staff UI comes later
+ *     GET /                     staff overview: totals, charts, wijk map
+ *     GET|POST /login, POST /logout   staff session (session.c)
+ *     GET /ideeen, /ideeen/{id}; POST /ideeen/{id}   list, detail, moderation
+ *     GET /resultaten           public results page (no login)
+ *     GET /report[?format=pdf]  participatieverslag (session or API token)
+ *     GET /api/v1/export.csv    CSV of a query (session or API token)
+ *     GET /static/dashboard.css
  *     GET /api/v1/ideas         filtered list, newest first, cursor paging
  *     GET /api/v1/ideas/{id}    one idea, or 404
  *     GET /api/v1/stats?by=DIM  counts per value
  *     GET /healthz, /metrics    503 when Redis does not answer PING
  *
- *   Every /api/ route needs "Authorization: Bearer <staff token>" (made with
- *   inspraakctl token create); without a known token: 401 with
+ *   /api/v1/ideas and /api/v1/stats need "Authorization: Bearer <staff
+ *   token>" (inspraakctl token create); without a known token: 401 with
  *   WWW-Authenticate: Bearer. Names and email addresses are never served.
  *
  * CONFIGURATION
  *   INSPRAAK_REDIS_URL, INSPRAAK_PORT_BASE, INSPRAAK_HTTP_PORT (default
  *   PORT_BASE+10), INSPRAAK_HTTP_THREADS, INSPRAAK_HTTP_BIND,
- *   INSPRAAK_LOG_LEVEL.
+ *   INSPRAAK_LOG_LEVEL, INSPRAAK_BUS_STORE, INSPRAAK_BUS_EVENTS (moderation),
+ *   INSPRAAK_DATA (wijk names and map; INSPRAAK_GEO_WIJKEN overrides the
+ *   map file), INSPRAAK_SECURE_COOKIES=1 (behind TLS),
+ *   INSPRAAK_SESSION_IDLE_S [1800], INSPRAAK_SESSION_MAX_S [28800],
+ *   INSPRAAK_LOGIN_MAX_IP [20] and INSPRAAK_LOGIN_MAX_USER [5] (failed
+ *   logins per 15 minutes), INSPRAAK_CHROMIUM [/usr/bin/chromium].
  *
  * DIAGNOSTICS
  *   Structured log lines on stderr; inspraak_http_requests_total and the
@@ -34,6 +47,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bus.h"
 #include "dashboard.h"
 #include "log.h"
 #include "xalloc.h"
@@ -95,26 +109,53 @@ static int s_health(char *reason, size_t size, void *arg)
     return ok;
 }
 
-static const char S_HOME[] =
-    "<!doctype html>\n<html lang=\"nl\">\n<head><meta charset=\"utf-8\">\n"
-    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-    "<title>Inspraak Heerlen - dashboard</title></head>\n<body>\n"
-    "<main>\n<h1>Inspraak Heerlen: dashboard voor medewerkers</h1>\n"
-    "<p>De schermen voor medewerkers komen later. Nu kunt u de gegevens al opvragen via de "
-    "API. Daarvoor heeft u een API-sleutel nodig "
-    "(<code>inspraakctl token create NAAM</code>).</p>\n<ul>\n"
-    "<li><a href=\"/api/v1/ideas\">/api/v1/ideas</a>: alle ideeën, nieuwste eerst, met "
-    "filters</li>\n"
-    "<li><a href=\"/api/v1/stats?by=wijk\">/api/v1/stats?by=wijk</a>: aantallen per wijk "
-    "(of per theme, channel, sentiment, question, target_group, activity, day)</li>\n"
-    "<li><a href=\"/healthz\">/healthz</a>: werkt alles?</li>\n"
-    "</ul>\n</main>\n</body>\n</html>\n";
-
-static void s_home(const http_req_t *req, http_res_t *res, void *arg)
+/* Settings of the staff UI (see CONFIGURATION above). */
+static void s_config(dash_t *d)
 {
-    (void)req;
-    (void)arg;
-    http_res_set(res, 200, "text/html; charset=utf-8", S_HOME, sizeof S_HOME - 1);
+    char err[256];
+    struct {
+        const char *name;
+        long def, min, max;
+        long *out;
+    } longs[] = {
+        {"INSPRAAK_SESSION_IDLE_S", 1800, 10, 86400, &d->idle_s},
+        {"INSPRAAK_SESSION_MAX_S", 8 * 3600, 10, 7 * 86400, &d->max_s},
+        {"INSPRAAK_LOGIN_MAX_IP", 20, 1, 100000, &d->login_max_ip},
+        {"INSPRAAK_LOGIN_MAX_USER", 5, 1, 100000, &d->login_max_user},
+    };
+    for (size_t i = 0; i < sizeof longs / sizeof longs[0]; i++)
+        if (config_long(longs[i].name, longs[i].def, longs[i].min, longs[i].max, longs[i].out,
+                        err, sizeof err) < 0)
+            log_fatal("msg=\"bad configuration\" err=\"%s\"", err);
+    d->secure_cookies = strcmp(config_str("INSPRAAK_SECURE_COOKIES", "0"), "1") == 0;
+    snprintf(d->chromium, sizeof d->chromium, "%s",
+             config_str("INSPRAAK_CHROMIUM", "/usr/bin/chromium"));
+    d->geo = geo_load(d->cfg.data_dir, err, sizeof err);
+    if (!d->geo)
+        log_warn("msg=\"no wijk names; codes are shown\" err=\"%s\"", err);
+    char *def = xasprintf("%s/geo/heerlen_wijken_2014.geojson", d->cfg.data_dir);
+    d->map = svg_map_load(config_str("INSPRAAK_GEO_WIJKEN", def), err, sizeof err);
+    if (!d->map)
+        log_warn("msg=\"no wijk map\" err=\"%s\"", err);
+    free(def);
+}
+
+static void s_routes(http_server_t *srv, dash_t *d)
+{
+    http_route(srv, "GET", "/", ui_overview, d);
+    http_route(srv, "GET", "/login", session_login_form, d);
+    http_route(srv, "POST", "/login", session_login, d);
+    http_route(srv, "POST", "/logout", session_logout, d);
+    http_route(srv, "GET", "/ideeen", ui_ideas, d);
+    http_route(srv, "GET", "/ideeen/*", ui_idea, d);
+    http_route(srv, "POST", "/ideeen/*", ui_moderate, d);
+    http_route(srv, "GET", "/resultaten", ui_public, d);
+    http_route(srv, "GET", "/report", report_page, d);
+    http_route(srv, "GET", "/static/dashboard.css", page_css, d);
+    http_route(srv, "GET", "/api/v1/export.csv", export_csv, d);
+    http_route(srv, "GET", "/api/v1/ideas", api_ideas_list, d);
+    http_route(srv, "GET", "/api/v1/ideas/*", api_ideas_get, d);
+    http_route(srv, "GET", "/api/v1/stats", api_stats, d);
 }
 
 int main(void)
@@ -130,6 +171,7 @@ int main(void)
         log_fatal("msg=\"bad redis url\" err=\"%s\"", err);
     pthread_mutex_init(&d.mu, NULL);
     dash_redis_put(&d, probe);
+    s_config(&d);
 
     struct sigaction sa = {.sa_handler = s_on_signal};
     sigemptyset(&sa.sa_mask);
@@ -141,10 +183,7 @@ int main(void)
                                                         .threads = d.cfg.http_threads,
                                                         .max_body = d.cfg.max_body,
                                                         .name = d.cfg.name});
-    http_route(srv, "GET", "/", s_home, &d);
-    http_route(srv, "GET", "/api/v1/ideas", api_ideas_list, &d);
-    http_route(srv, "GET", "/api/v1/ideas/*", api_ideas_get, &d);
-    http_route(srv, "GET", "/api/v1/stats", api_stats, &d);
+    s_routes(srv, &d);
     http_server_set_health(srv, s_health, &d);
     if (http_server_start(srv, err, sizeof err) < 0)
         log_fatal("msg=\"cannot start http\" port=%d err=\"%s\"", d.cfg.http_port, err);
@@ -157,5 +196,8 @@ int main(void)
     while (d.n_idle > 0)
         rstore_destroy(&d.idle[--d.n_idle]);
     pthread_mutex_destroy(&d.mu);
+    svg_map_destroy(&d.map);
+    geo_destroy(&d.geo);
+    bus_shutdown();
     return 0;
 }

@@ -1,0 +1,242 @@
+/*
+ * NAME
+ *   page - HTML building for the dashboard: a growing buffer with escaping,
+ *   the page frame (header, navigation, footer), security headers, labels
+ *
+ * DESCRIPTION
+ *   Every piece of text that is not a literal of this program goes through
+ *   sb_esc() (element content and double-quoted attribute values: & < > " '
+ *   escaped by http_html_escape) or sb_url() (a query-string value:
+ *   percent-encoded, which leaves nothing for HTML to interpret). User text
+ *   never goes into a script, a style or an unquoted attribute; there is no
+ *   script at all, and the Content-Security-Policy (page_headers) forbids
+ *   any, so even a missed escape could not run code.
+ *
+ *   The style sheet is a separate resource (/static/dashboard.css) so the
+ *   policy needs no 'unsafe-inline'.
+ *
+ * OWNERSHIP
+ *   sb_t owns its buffer; page_send() hands it to the response.
+ */
+#define _GNU_SOURCE /* vasprintf, nftw */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dashboard.h"
+#include "xalloc.h"
+
+void sb_add(sb_t *sb, const char *s)
+{
+    sb_addn(sb, s, strlen(s));
+}
+
+void sb_addn(sb_t *sb, const char *s, size_t n)
+{
+    if (sb->len + n + 1 > sb->cap) {
+        size_t cap = sb->cap ? sb->cap : 4096;
+        while (cap < sb->len + n + 1)
+            cap *= 2;
+        sb->buf = xrealloc(sb->buf, cap);
+        sb->cap = cap;
+    }
+    memcpy(sb->buf + sb->len, s, n);
+    sb->len += n;
+    sb->buf[sb->len] = '\0';
+}
+
+void sb_printf(sb_t *sb, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = NULL;
+    int n = vasprintf(&s, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    sb_addn(sb, s, (size_t)n);
+    free(s);
+}
+
+void sb_esc(sb_t *sb, const char *s)
+{
+    char *e = http_html_escape(s ? s : "");
+    sb_add(sb, e);
+    free(e);
+}
+
+void sb_url(sb_t *sb, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            strchr("-_.~", *p)) {
+            sb_addn(sb, (const char *)p, 1);
+        } else {
+            char enc[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+            sb_addn(sb, enc, 3);
+        }
+    }
+}
+
+void sb_free(sb_t *sb)
+{
+    free(sb->buf);
+    sb->buf = NULL;
+    sb->len = sb->cap = 0;
+}
+
+void page_headers(http_res_t *res)
+{
+    http_res_header(res, "Content-Security-Policy",
+                    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+                    "frame-ancestors 'none'; base-uri 'none'");
+    http_res_header(res, "X-Frame-Options", "DENY");
+    http_res_header(res, "Cache-Control", "no-store");
+}
+
+void page_begin(sb_t *sb, const char *title, const session_t *s)
+{
+    sb_add(sb, "<!doctype html>\n<html lang=\"nl\">\n<head>\n<meta charset=\"utf-8\">\n"
+               "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+               "<title>");
+    sb_esc(sb, title);
+    sb_add(sb, " - Inspraak Heerlen</title>\n"
+               "<link rel=\"stylesheet\" href=\"/static/dashboard.css\">\n</head>\n<body>\n"
+               "<a class=\"skip\" href=\"#inhoud\">Naar de inhoud</a>\n<header>\n"
+               "<p class=\"brand\">Inspraak Heerlen</p>\n");
+    if (s) {
+        sb_add(sb, "<nav aria-label=\"Hoofdmenu\"><ul>"
+                   "<li><a href=\"/\">Overzicht</a></li>"
+                   "<li><a href=\"/ideeen\">Ideeën</a></li>"
+                   "<li><a href=\"/report\">Verslag</a></li>"
+                   "<li><a href=\"/resultaten\">Openbare pagina</a></li></ul></nav>\n"
+                   "<form class=\"logout\" method=\"post\" action=\"/logout\">"
+                   "<input type=\"hidden\" name=\"csrf\" value=\"");
+        sb_esc(sb, s->csrf);
+        sb_add(sb, "\"><span>Ingelogd als ");
+        sb_esc(sb, s->user);
+        sb_add(sb, "</span> <button type=\"submit\">Uitloggen</button></form>\n");
+    }
+    sb_add(sb, "</header>\n<main id=\"inhoud\">\n");
+}
+
+void page_send(http_res_t *res, int status, sb_t *sb)
+{
+    sb_add(sb, "</main>\n<footer><p>Gemeente Heerlen - Omgevingsvisie, inspraak van "
+               "inwoners.</p></footer>\n</body>\n</html>\n");
+    http_res_take(res, status, "text/html; charset=utf-8", sb->buf, sb->len);
+    sb->buf = NULL;
+    sb->len = sb->cap = 0;
+    page_headers(res);
+}
+
+void page_message(http_res_t *res, int status, const char *title, const char *text)
+{
+    sb_t sb = {0};
+    page_begin(&sb, title, NULL);
+    sb_add(&sb, "<h1>");
+    sb_esc(&sb, title);
+    sb_add(&sb, "</h1>\n<p>");
+    sb_esc(&sb, text);
+    sb_add(&sb, "</p>\n<p><a href=\"/\">Naar het begin</a></p>\n");
+    page_send(res, status, &sb);
+}
+
+void page_redirect(http_res_t *res, const char *location)
+{
+    http_res_set(res, 303, "text/plain; charset=utf-8", "", 0);
+    http_res_header(res, "Location", location);
+    page_headers(res);
+}
+
+/* Dutch labels for the values of each dimension; unknown values are shown
+ * as they are (escaped by the caller). */
+const char *page_label(const dash_t *d, const char *dim, const char *v)
+{
+    static const char *const pairs[][3] = {
+        {"channel", "form", "Formulier"},
+        {"channel", "email", "E-mail"},
+        {"channel", "transcript", "Gesprek (video)"},
+        {"channel", "field", "Op straat (app)"},
+        {"sentiment", "positief", "Positief"},
+        {"sentiment", "neutraal", "Neutraal"},
+        {"sentiment", "negatief", "Negatief"},
+        {"question", "nu", "Heerlen nu"},
+        {"question", "toekomst", "Heerlen in de toekomst"},
+        {"target_group", "inwoner", "Inwoner"},
+        {"target_group", "professional", "Professional"},
+        {"target_group", "buurtorganisatie", "Buurtorganisatie"},
+        {"status", "new", "Nieuw"},
+        {"status", "approved", "Goedgekeurd"},
+        {"status", "hidden", "Verborgen"},
+    };
+    if (!v || !*v || strcmp(v, "none") == 0)
+        return "Onbekend";
+    if (strcmp(dim, "wijk") == 0 && d->geo) {
+        const char *n = geo_wijk_name(d->geo, v);
+        return n ? n : v;
+    }
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
+        if (strcmp(pairs[i][0], dim) == 0 && strcmp(pairs[i][1], v) == 0)
+            return pairs[i][2];
+    return v;
+}
+
+const char *page_dim_title(const char *dim)
+{
+    static const char *const t[][2] = {
+        {"channel", "Kanaal"},    {"activity", "Activiteit"}, {"target_group", "Doelgroep"},
+        {"wijk", "Wijk"},         {"theme", "Thema"},         {"sentiment", "Gevoel"},
+        {"question", "Nu of toekomst"}, {"day", "Per dag"},   {"status", "Status"},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (strcmp(t[i][0], dim) == 0)
+            return t[i][1];
+    return dim;
+}
+
+/* Contrast: every text colour below has at least 4.5:1 against its
+ * background (WCAG 2.1 AA); focus is always visible for keyboard users. */
+static const char S_CSS[] =
+    "*{box-sizing:border-box}\n"
+    "body{font-family:system-ui,sans-serif;margin:0;color:#1a1a1a;background:#fff;"
+    "line-height:1.5}\n"
+    "header{background:#003a70;color:#fff;padding:.5rem 1rem;display:flex;flex-wrap:wrap;"
+    "gap:1rem;align-items:center}\n"
+    "header a{color:#fff}\n.brand{font-weight:bold;margin:0}\n"
+    "nav ul{list-style:none;display:flex;gap:1rem;margin:0;padding:0}\n"
+    ".logout{margin-left:auto}\n"
+    "main{max-width:72rem;margin:0 auto;padding:1rem}\n"
+    "footer{border-top:1px solid #767676;padding:1rem;color:#444}\n"
+    ".skip{position:absolute;left:-999px}\n.skip:focus{left:1rem;top:1rem;background:#fff;"
+    "color:#003a70;padding:.5rem}\n"
+    "a{color:#0b5394}\na:focus,button:focus,input:focus,select:focus,textarea:focus"
+    "{outline:3px solid #e07000;outline-offset:2px}\n"
+    "table{border-collapse:collapse;width:100%}\nth,td{border:1px solid #999;padding:.3rem;"
+    "text-align:left;vertical-align:top}\nth{background:#e8eef5}\n"
+    ".charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(20rem,1fr));gap:1rem}\n"
+    "figure{margin:0;border:1px solid #ccc;padding:.5rem}\nfigcaption{font-weight:bold}\n"
+    "svg{max-width:100%;height:auto}\n.bar{fill:#0b5394}\n.lbl{font-size:12px;fill:#1a1a1a}\n"
+    ".map path{stroke:#fff;stroke-width:1}\n.map path:hover{stroke:#e07000;stroke-width:3}\n"
+    ".totals{display:flex;gap:1rem;flex-wrap:wrap}\n.totals p{border:1px solid #ccc;"
+    "padding:.5rem 1rem;margin:0}\n.big{font-size:2rem;font-weight:bold;display:block}\n"
+    "form.filters{display:grid;grid-template-columns:repeat(auto-fill,minmax(12rem,1fr));"
+    "gap:.5rem;align-items:end}\nlabel{display:block;font-weight:bold}\n"
+    "input,select,button,textarea{font:inherit;padding:.3rem}\n"
+    "button{background:#003a70;color:#fff;border:0;padding:.4rem .8rem;cursor:pointer}\n"
+    "blockquote{border-left:4px solid #0b5394;margin:.5rem 0;padding:.3rem 1rem;"
+    "background:#f3f6fa}\n.ok{background:#e3f4e3;border:1px solid #2e7d32;padding:.5rem}\n"
+    ".err{background:#fdecea;border:1px solid #b71c1c;padding:.5rem}\n"
+    ".text{white-space:pre-wrap}\n"
+    "@media print{header,nav,.logout,.noprint{display:none}main{max-width:none}"
+    "h2{page-break-before:auto}figure,table,blockquote{page-break-inside:avoid}}\n";
+
+void page_css(const http_req_t *req, http_res_t *res, void *arg)
+{
+    (void)req;
+    (void)arg;
+    http_res_set(res, 200, "text/css; charset=utf-8", S_CSS, sizeof S_CSS - 1);
+    http_res_header(res, "Cache-Control", "max-age=3600");
+}

@@ -1,0 +1,196 @@
+/*
+ * NAME
+ *   report - GET /report: the participatieverslag as printable HTML, and
+ *   as PDF with ?format=pdf
+ *
+ * DESCRIPTION
+ *   Access: a staff session, a staff API token (Authorization: Bearer), or
+ *   a one-time internal token (?token=, see below). Sections: the process
+ *   (activities and channels with counts), ideas per channel, wijk and
+ *   target group, the main themes overall and per wijk with representative
+ *   approved quotes (approved, no PII flags), "nu" versus "toekomst", and an
+ *   appendix table of every count. Everything is server-side HTML + SVG, so
+ *   printing the page gives the same document.
+ *
+ *   PDF: headless Chromium prints this same page (report_pdf.c). It fetches
+ *   /report?token=T where T is a random one-time token whose hash is kept
+ *   in inspraak:report-token:<hex> for two minutes and deleted when used
+ *   (GETDEL), so no staff credential is handed to the browser.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dashboard.h"
+#include "log.h"
+
+static int s_one_time_ok(rstore_t *rs, const char *token)
+{
+    unsigned char h[32];
+    char hex[65];
+    if (!token || strlen(token) != 64)
+        return 0;
+    crypto_generichash(h, sizeof h, (const unsigned char *)token, 64, NULL, 0);
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    redisReply *r = rstore_cmd(rs, "GETDEL " DASH_KEY_PREFIX "report-token:%s", hex);
+    int ok = r && r->type == REDIS_REPLY_STRING;
+    if (r)
+        freeReplyObject(r);
+    return ok;
+}
+
+/* 1 when the request may see the report; else the answer is set. */
+static int s_access(dash_t *d, rstore_t *rs, const http_req_t *req, http_res_t *res,
+                    session_t *s, int *has_session)
+{
+    *has_session = 0;
+    const char *tok = http_query(req, "token");
+    if (tok) {
+        if (s_one_time_ok(rs, tok))
+            return 1;
+        page_message(res, 403, "Niet toegestaan", "Deze link is verlopen.");
+        return 0;
+    }
+    int r = session_get(d, rs, req, s);
+    if (r == 1) {
+        *has_session = 1;
+        return 1;
+    }
+    if (http_header(req, "Authorization"))
+        return auth_check(d, rs, req, res);
+    return session_require(d, rs, req, res, s);
+}
+
+static void s_table(sb_t *sb, const dash_t *d, const char *dim, json_t *counts)
+{
+    sb_add(sb, "<table><caption>");
+    sb_esc(sb, page_dim_title(dim));
+    sb_add(sb, "</caption><thead><tr><th scope=\"col\">Waarde</th><th scope=\"col\">Aantal "
+               "ideeën</th></tr></thead><tbody>\n");
+    const char *k;
+    json_t *v;
+    json_object_foreach(counts, k, v)
+    {
+        sb_add(sb, "<tr><td>");
+        sb_esc(sb, page_label(d, dim, k));
+        sb_printf(sb, "</td><td>%lld</td></tr>\n", (long long)json_integer_value(v));
+    }
+    sb_add(sb, "</tbody></table>\n");
+}
+
+/* A section with a chart of dim and, with quotes > 0, quotes per value
+ * (the top values only). Returns 0 or -1 (Redis). */
+static int s_section(dash_t *d, rstore_t *rs, sb_t *sb, const char *dim, const char *title,
+                     int quotes, int top)
+{
+    json_t *c = stats_counts(rs, dim);
+    if (!c)
+        return -1;
+    sb_add(sb, "<section><h2>");
+    sb_esc(sb, title);
+    sb_add(sb, "</h2>\n<figure><figcaption>");
+    sb_esc(sb, page_dim_title(dim));
+    sb_add(sb, "</figcaption>");
+    svg_bar_chart(sb, d, dim, c, 15, 0);
+    sb_add(sb, "</figure>\n");
+    int rc = 0;
+    for (int round = 0; quotes > 0 && round < top && rc == 0; round++) {
+        const char *best = NULL, *k;
+        json_t *v;
+        long long bn = 0;
+        json_object_foreach(c, k, v)
+        {
+            if (strcmp(k, "none") != 0 && json_integer_value(v) > bn) {
+                best = k;
+                bn = json_integer_value(v);
+            }
+        }
+        if (!best)
+            break;
+        sb_add(sb, "<h3>");
+        sb_esc(sb, page_label(d, dim, best));
+        sb_printf(sb, " (%lld %s)</h3>\n", bn, bn == 1 ? "idee" : "ideeën");
+        if (ui_quotes(rs, sb, dim, best, quotes) < 0)
+            rc = -1;
+        json_object_set_new(c, best, json_integer(0)); /* next round: the next best */
+    }
+    sb_add(sb, "</section>\n");
+    json_decref(c);
+    return rc;
+}
+
+static int s_build(dash_t *d, rstore_t *rs, sb_t *sb)
+{
+    char day[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    strftime(day, sizeof day, "%d-%m-%Y", gmtime_r(&now, &tm));
+    long long total = stats_total(rs);
+    if (total < 0)
+        return -1;
+    sb_printf(sb, "<h1>Participatieverslag Omgevingsvisie Heerlen</h1>\n<p>Gemaakt op %s. "
+                  "In totaal kwamen %lld ideeën binnen. Citaten zijn alleen ideeën die door "
+                  "medewerkers zijn goedgekeurd, zonder persoonsgegevens.</p>\n",
+              day, total);
+    static const char *const dims[] = {"activity", "channel", "target_group", "wijk", "theme",
+                                       "question"};
+    static const char *const titles[] = {"1. Het proces: activiteiten",
+                                         "2. Ideeën per kanaal",
+                                         "3. Ideeën per doelgroep",
+                                         "4. Ideeën per wijk, met citaten",
+                                         "5. De belangrijkste thema's, met citaten",
+                                         "6. Heerlen nu en Heerlen in de toekomst"};
+    static const int quotes[] = {0, 0, 0, 2, 3, 3}, top[] = {0, 0, 0, 8, 6, 2};
+    for (size_t i = 0; i < sizeof dims / sizeof dims[0]; i++)
+        if (s_section(d, rs, sb, dims[i], titles[i], quotes[i], top[i]) < 0)
+            return -1;
+    sb_add(sb, "<section><h2>7. Ideeën per wijk op de kaart</h2>\n");
+    json_t *w = stats_counts(rs, "wijk");
+    if (!w)
+        return -1;
+    svg_map_render(sb, d, w);
+    json_decref(w);
+    sb_add(sb, "</section>\n<section><h2>Bijlage: alle aantallen</h2>\n");
+    static const char *const all[] = {"channel",   "activity", "target_group", "wijk",
+                                      "theme",     "sentiment", "question",    "status",
+                                      "day"};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        json_t *c = stats_counts(rs, all[i]);
+        if (!c)
+            return -1;
+        s_table(sb, d, all[i], c);
+        json_decref(c);
+    }
+    sb_add(sb, "</section>\n");
+    return 0;
+}
+
+void report_page(const http_req_t *req, http_res_t *res, void *arg)
+{
+    dash_t *d = arg;
+    rstore_t *rs = dash_redis_get(d);
+    session_t s;
+    int has_session = 0;
+    const char *fmt = http_query(req, "format");
+    if (!s_access(d, rs, req, res, &s, &has_session))
+        goto out;
+    if (fmt && strcmp(fmt, "pdf") == 0) {
+        report_pdf(d, rs, res);
+        goto out;
+    }
+    sb_t sb = {0};
+    page_begin(&sb, "Participatieverslag", has_session ? &s : NULL);
+    if (has_session)
+        sb_add(&sb, "<p class=\"noprint\"><a href=\"/report?format=pdf\">Download als "
+                    "PDF</a></p>\n");
+    if (s_build(d, rs, &sb) < 0) {
+        sb_free(&sb);
+        dash_unavailable(res, rs);
+        goto out;
+    }
+    page_send(res, 200, &sb);
+out:
+    dash_redis_put(d, rs);
+}

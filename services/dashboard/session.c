@@ -1,0 +1,378 @@
+/*
+ * NAME
+ *   session - staff login, session cookies, CSRF tokens, login rate limit,
+ *   audit log
+ *
+ * DESCRIPTION
+ *   Users are inspraak:user:<name> {pwhash, role} (inspraakctl user add);
+ *   the password is checked with crypto_pwhash_str_verify (argon2id).
+ *
+ *   A session id is 32 random bytes (hex in the cookie "inspraak_session",
+ *   HttpOnly, SameSite=Strict, Path=/, Secure when INSPRAAK_SECURE_COOKIES=1).
+ *   Only its BLAKE2b-256 is used in Redis: inspraak:session:<hex> = HASH
+ *   {user, role, csrf, created}. The key's TTL is the idle timeout and is
+ *   renewed on every request; "created" enforces the absolute timeout.
+ *   So a copy of Redis does not hand out live cookies.
+ *
+ *   CSRF: each session has its own random token, put in a hidden field of
+ *   every form and compared in constant time. The login form (no session
+ *   yet) uses a double-submit token: the same random value in a short-lived
+ *   cookie and in the form.
+ *
+ *   Rate limit: failed logins are counted per client address and per user
+ *   name for 15 minutes (inspraak:loginfail:ip:<hash>, :user:<hash>); over
+ *   the limit every attempt is refused (429), even with the right password.
+ *
+ *   Audit: inspraak:audit is a LIST of JSON lines, newest first, capped at
+ *   100000: {"at", "action", "user", "idea", "detail"}. No addresses, no
+ *   resident data; a failed login does not record the name that was typed.
+ */
+#include <jansson.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dashboard.h"
+#include "log.h"
+#include "xalloc.h"
+
+#define S_COOKIE "inspraak_session"
+#define S_PRE_COOKIE "inspraak_login"
+#define S_FAIL_WINDOW 900
+#define S_AUDIT_MAX 100000
+
+static int64_t s_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void s_hash_hex(const char *s, char out[65])
+{
+    unsigned char h[32];
+    crypto_generichash(h, sizeof h, (const unsigned char *)s, strlen(s), NULL, 0);
+    sodium_bin2hex(out, 65, h, sizeof h);
+}
+
+static void s_random_hex(char out[65])
+{
+    unsigned char r[32];
+    randombytes_buf(r, sizeof r);
+    sodium_bin2hex(out, 65, r, sizeof r);
+}
+
+/* The value of cookie `name` (64 hex chars) into out; 0 or -1. */
+static int s_cookie(const http_req_t *req, const char *name, char out[65])
+{
+    const char *c = http_header(req, "Cookie");
+    size_t nl = strlen(name);
+    while (c && *c) {
+        while (*c == ' ' || *c == ';')
+            c++;
+        if (strncmp(c, name, nl) == 0 && c[nl] == '=') {
+            const char *v = c + nl + 1;
+            size_t n = strspn(v, "0123456789abcdef");
+            if (n != 64)
+                return -1;
+            memcpy(out, v, 64);
+            out[64] = '\0';
+            return 0;
+        }
+        c = strchr(c, ';');
+    }
+    return -1;
+}
+
+static void s_set_cookie(dash_t *d, http_res_t *res, const char *name, const char *value,
+                         long max_age)
+{
+    char *c = xasprintf("%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%ld%s", name, value,
+                        max_age, d->secure_cookies ? "; Secure" : "");
+    http_res_header(res, "Set-Cookie", c);
+    free(c);
+}
+
+void audit_log(rstore_t *rs, const char *action, const char *user, const char *idea_id,
+               const char *detail)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "at", json_integer(s_now_ms()));
+    json_object_set_new(j, "action", json_string(action));
+    json_object_set_new(j, "user", user ? json_string(user) : json_null());
+    json_object_set_new(j, "idea", idea_id ? json_string(idea_id) : json_null());
+    json_object_set_new(j, "detail", detail ? json_string(detail) : json_null());
+    char *text = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    rstore_append(rs, "LPUSH " DASH_KEY_PREFIX "audit %s", text ? text : "{}");
+    rstore_append(rs, "LTRIM " DASH_KEY_PREFIX "audit 0 %d", S_AUDIT_MAX - 1);
+    for (int i = 0; i < 2; i++) {
+        redisReply *r = rstore_reply(rs);
+        if (r)
+            freeReplyObject(r);
+        else
+            log_warn("msg=\"audit write failed\" action=%s", action);
+    }
+    free(text);
+}
+
+int session_get(dash_t *d, rstore_t *rs, const http_req_t *req, session_t *s)
+{
+    char id[65], hex[65];
+    memset(s, 0, sizeof *s);
+    if (s_cookie(req, S_COOKIE, id) < 0)
+        return 0;
+    s_hash_hex(id, hex);
+    snprintf(s->key, sizeof s->key, DASH_KEY_PREFIX "session:%s", hex);
+    redisReply *r = rstore_cmd(rs, "HMGET %s user role csrf created", s->key);
+    if (!r)
+        return -1;
+    int ok = r->type == REDIS_REPLY_ARRAY && r->elements == 4;
+    for (size_t i = 0; ok && i < 4; i++)
+        ok = r->element[i]->type == REDIS_REPLY_STRING && r->element[i]->len < 65;
+    if (ok) {
+        snprintf(s->user, sizeof s->user, "%s", r->element[0]->str);
+        snprintf(s->role, sizeof s->role, "%s", r->element[1]->str);
+        snprintf(s->csrf, sizeof s->csrf, "%s", r->element[2]->str);
+        long long created = strtoll(r->element[3]->str, NULL, 10);
+        if (s_now_ms() - created > (int64_t)d->max_s * 1000) {
+            ok = 0; /* absolute timeout: end it */
+            redisReply *x = rstore_cmd(rs, "DEL %s", s->key);
+            if (x)
+                freeReplyObject(x);
+        }
+    }
+    freeReplyObject(r);
+    if (!ok)
+        return 0;
+    r = rstore_cmd(rs, "EXPIRE %s %ld", s->key, d->idle_s);
+    if (r)
+        freeReplyObject(r);
+    return 1;
+}
+
+int session_require(dash_t *d, rstore_t *rs, const http_req_t *req, http_res_t *res,
+                    session_t *s)
+{
+    int r = session_get(d, rs, req, s);
+    if (r < 0)
+        page_message(res, 503, "Even niet beschikbaar",
+                     "De gegevens zijn nu niet bereikbaar. Probeer het over een paar minuten "
+                     "opnieuw.");
+    else if (r == 0)
+        page_redirect(res, "/login");
+    return r == 1;
+}
+
+int session_csrf_ok(const session_t *s, const char *token)
+{
+    return token && strlen(token) == 64 && strlen(s->csrf) == 64 &&
+           sodium_memcmp(token, s->csrf, 64) == 0;
+}
+
+static void s_form(dash_t *d, http_res_t *res, int status, const char *error)
+{
+    char pre[65];
+    s_random_hex(pre);
+    sb_t sb = {0};
+    page_begin(&sb, "Inloggen", NULL);
+    sb_add(&sb, "<h1>Inloggen voor medewerkers</h1>\n");
+    if (error) {
+        sb_add(&sb, "<p class=\"err\" role=\"alert\">");
+        sb_esc(&sb, error);
+        sb_add(&sb, "</p>\n");
+    }
+    sb_add(&sb, "<form method=\"post\" action=\"/login\">\n"
+                "<input type=\"hidden\" name=\"csrf\" value=\"");
+    sb_esc(&sb, pre);
+    sb_add(&sb, "\">\n<p><label for=\"user\">Gebruikersnaam</label>"
+                "<input id=\"user\" name=\"user\" autocomplete=\"username\" required></p>\n"
+                "<p><label for=\"password\">Wachtwoord</label>"
+                "<input id=\"password\" name=\"password\" type=\"password\" "
+                "autocomplete=\"current-password\" required></p>\n"
+                "<p><button type=\"submit\">Inloggen</button></p>\n</form>\n"
+                "<p>Op zoek naar de resultaten? Zie <a href=\"/resultaten\">de openbare "
+                "pagina</a>.</p>\n");
+    page_send(res, status, &sb);
+    s_set_cookie(d, res, S_PRE_COOKIE, pre, 3600);
+}
+
+void session_login_form(const http_req_t *req, http_res_t *res, void *arg)
+{
+    (void)req;
+    s_form(arg, res, 200, NULL);
+}
+
+typedef struct {
+    char user[65], password[257], csrf[65];
+    int too_long;
+} s_fields_t;
+
+static int s_field(const char *key, const char *value, size_t len, void *arg)
+{
+    s_fields_t *f = arg;
+    char *dst = NULL;
+    size_t cap = 0;
+    if (strcmp(key, "user") == 0)
+        dst = f->user, cap = sizeof f->user;
+    else if (strcmp(key, "password") == 0)
+        dst = f->password, cap = sizeof f->password;
+    else if (strcmp(key, "csrf") == 0)
+        dst = f->csrf, cap = sizeof f->csrf;
+    if (!dst)
+        return 0;
+    if (len >= cap || memchr(value, '\0', len)) {
+        f->too_long = 1;
+        return 0;
+    }
+    memcpy(dst, value, len);
+    dst[len] = '\0';
+    return 0;
+}
+
+/* Failed logins so far for this address and user; -1 when Redis failed. */
+static int s_over_limit(dash_t *d, rstore_t *rs, const char *iph, const char *uh)
+{
+    rstore_append(rs, "GET " DASH_KEY_PREFIX "loginfail:ip:%s", iph);
+    rstore_append(rs, "GET " DASH_KEY_PREFIX "loginfail:user:%s", uh);
+    redisReply *a = rstore_reply(rs), *b = rstore_reply(rs);
+    int over = -1;
+    if (a && b) {
+        long ni = a->type == REDIS_REPLY_STRING ? strtol(a->str, NULL, 10) : 0;
+        long nu = b->type == REDIS_REPLY_STRING ? strtol(b->str, NULL, 10) : 0;
+        over = ni >= d->login_max_ip || nu >= d->login_max_user;
+    }
+    if (a)
+        freeReplyObject(a);
+    if (b)
+        freeReplyObject(b);
+    return over;
+}
+
+static void s_count_failure(rstore_t *rs, const char *iph, const char *uh)
+{
+    const char *kinds[2] = {"ip", "user"}, *hs[2] = {iph, uh};
+    for (int i = 0; i < 2; i++) {
+        rstore_append(rs, "INCR " DASH_KEY_PREFIX "loginfail:%s:%s", kinds[i], hs[i]);
+        rstore_append(rs, "EXPIRE " DASH_KEY_PREFIX "loginfail:%s:%s %d NX", kinds[i], hs[i],
+                      S_FAIL_WINDOW);
+    }
+    for (int i = 0; i < 4; i++) {
+        redisReply *r = rstore_reply(rs);
+        if (r)
+            freeReplyObject(r);
+    }
+}
+
+/* 1 when user exists and password matches (role filled); 0; -1 Redis. */
+static int s_verify(rstore_t *rs, const s_fields_t *f, char *role, size_t size)
+{
+    redisReply *r = rstore_cmd(rs, "HMGET " DASH_KEY_PREFIX "user:%s pwhash role", f->user);
+    if (!r)
+        return -1;
+    int ok = 0;
+    if (r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+        r->element[0]->type == REDIS_REPLY_STRING &&
+        r->element[0]->len < crypto_pwhash_STRBYTES) {
+        char hash[crypto_pwhash_STRBYTES];
+        memcpy(hash, r->element[0]->str, r->element[0]->len);
+        hash[r->element[0]->len] = '\0';
+        ok = crypto_pwhash_str_verify(hash, f->password, strlen(f->password)) == 0;
+        snprintf(role, size, "%s",
+                 r->element[1]->type == REDIS_REPLY_STRING ? r->element[1]->str : "staff");
+    }
+    freeReplyObject(r);
+    return ok;
+}
+
+static int s_start_session(dash_t *d, rstore_t *rs, http_res_t *res, const char *user,
+                           const char *role)
+{
+    char id[65], hex[65], csrf[65];
+    s_random_hex(id);
+    s_random_hex(csrf);
+    s_hash_hex(id, hex);
+    rstore_append(rs, "HSET " DASH_KEY_PREFIX "session:%s user %s role %s csrf %s created %lld",
+                  hex, user, role, csrf, (long long)s_now_ms());
+    rstore_append(rs, "EXPIRE " DASH_KEY_PREFIX "session:%s %ld", hex, d->idle_s);
+    int ok = 1;
+    for (int i = 0; i < 2; i++) {
+        redisReply *r = rstore_reply(rs);
+        ok = ok && r && r->type != REDIS_REPLY_ERROR;
+        if (r)
+            freeReplyObject(r);
+    }
+    if (!ok)
+        return -1;
+    page_redirect(res, "/");
+    /* One Set-Cookie per response (http_res_header replaces); the login
+     * cookie is harmless and expires by itself. */
+    s_set_cookie(d, res, S_COOKIE, id, d->max_s);
+    return 0;
+}
+
+void session_login(const http_req_t *req, http_res_t *res, void *arg)
+{
+    dash_t *d = arg;
+    s_fields_t f = {{0}, {0}, {0}, 0};
+    char pre[65], ip[64], iph[65], uh[65], role[17] = "staff";
+    if (http_form_fields(req, 512, s_field, &f) < 0 || f.too_long || !f.user[0]) {
+        s_form(d, res, 400, "Vul uw gebruikersnaam en wachtwoord in.");
+        return;
+    }
+    if (s_cookie(req, S_PRE_COOKIE, pre) < 0 || strlen(f.csrf) != 64 ||
+        sodium_memcmp(pre, f.csrf, 64) != 0) {
+        s_form(d, res, 403, "Het formulier is verlopen. Probeer het nog eens.");
+        return;
+    }
+    s_hash_hex(http_client_ip(req, ip, sizeof ip) ? ip : "unknown", iph);
+    s_hash_hex(f.user, uh);
+    rstore_t *rs = dash_redis_get(d);
+    int over = s_over_limit(d, rs, iph, uh);
+    int ok = over == 0 ? s_verify(rs, &f, role, sizeof role) : 0;
+    sodium_memzero(f.password, sizeof f.password);
+    if (over < 0 || ok < 0) {
+        page_message(res, 503, "Even niet beschikbaar", "Inloggen lukt nu niet. Probeer het "
+                                                         "over een paar minuten opnieuw.");
+    } else if (over) {
+        audit_log(rs, "login_blocked", NULL, NULL, "too many failed logins");
+        s_form(d, res, 429, "Te veel mislukte pogingen. Wacht een kwartier en probeer het "
+                            "dan opnieuw.");
+    } else if (!ok) {
+        s_count_failure(rs, iph, uh);
+        audit_log(rs, "login_failed", NULL, NULL, NULL);
+        s_form(d, res, 401, "Gebruikersnaam of wachtwoord klopt niet.");
+    } else if (s_start_session(d, rs, res, f.user, role) < 0) {
+        dash_unavailable(res, rs);
+    } else {
+        redisReply *r = rstore_cmd(rs, "DEL " DASH_KEY_PREFIX "loginfail:user:%s", uh);
+        if (r)
+            freeReplyObject(r);
+        audit_log(rs, "login", f.user, NULL, NULL);
+    }
+    dash_redis_put(d, rs);
+}
+
+void session_logout(const http_req_t *req, http_res_t *res, void *arg)
+{
+    dash_t *d = arg;
+    s_fields_t f = {{0}, {0}, {0}, 0};
+    session_t s;
+    rstore_t *rs = dash_redis_get(d);
+    if (session_require(d, rs, req, res, &s)) {
+        if (http_form_fields(req, 512, s_field, &f) < 0 || !session_csrf_ok(&s, f.csrf)) {
+            page_message(res, 403, "Niet toegestaan",
+                         "Dit formulier is niet geldig. Ga terug en probeer het opnieuw.");
+        } else {
+            redisReply *r = rstore_cmd(rs, "DEL %s", s.key);
+            if (r)
+                freeReplyObject(r);
+            audit_log(rs, "logout", s.user, NULL, NULL);
+            page_redirect(res, "/login");
+            s_set_cookie(d, res, S_COOKIE, "", 0);
+        }
+    }
+    dash_redis_put(d, rs);
+}

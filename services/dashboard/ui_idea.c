@@ -1,0 +1,289 @@
+/*
+ * NAME
+ *   ui_idea - one idea (GET /ideeen/{id}) and its moderation
+ *   (POST /ideeen/{id})
+ *
+ * DESCRIPTION
+ *   The detail page shows the text, the source (Message-ID and subject for
+ *   mail; video id with start/end for transcripts; device and local id for
+ *   the field app), the classification, the PII flags and a moderation
+ *   form: status (new/approved/hidden), wijk, sentiment and up to three
+ *   themes. Saving sends ENV_UPDATE to storage (moderate.c) and, after the
+ *   ack, reads the idea back: "opgeslagen" is only said when the stored
+ *   record shows the change. Every action goes to the audit log (staff
+ *   name, idea id, the new values; no idea text).
+ *   Stored values are never used as link targets (a "javascript:" video id
+ *   stays text).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dashboard.h"
+#include "log.h"
+
+static const char *s_str(json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+static void s_dt(sb_t *sb, const char *label, const char *value)
+{
+    sb_add(sb, "<dt>");
+    sb_esc(sb, label);
+    sb_add(sb, "</dt><dd>");
+    sb_esc(sb, value && *value ? value : "-");
+    sb_add(sb, "</dd>\n");
+}
+
+static void s_source(sb_t *sb, json_t *src)
+{
+    char buf[96];
+    s_dt(sb, "Message-ID (e-mail)", s_str(src, "message_id"));
+    s_dt(sb, "Onderwerp (e-mail)", s_str(src, "subject"));
+    s_dt(sb, "Video", s_str(src, "video_id"));
+    json_t *st = json_object_get(src, "start"), *en = json_object_get(src, "end");
+    if (json_is_number(st)) {
+        double a = json_number_value(st), b = json_is_number(en) ? json_number_value(en) : a;
+        snprintf(buf, sizeof buf, "%d:%02d tot %d:%02d", (int)a / 60, (int)a % 60, (int)b / 60,
+                 (int)b % 60);
+        s_dt(sb, "Fragment (minuut:seconde)", buf);
+    }
+    s_dt(sb, "Vraag van de interviewer", s_str(src, "context"));
+    s_dt(sb, "Apparaat", s_str(src, "device_id"));
+    s_dt(sb, "Nummer op het apparaat", s_str(src, "local_id"));
+}
+
+static void s_options(sb_t *sb, const dash_t *d, const char *dim, const char *const *vals,
+                      int n, const char *cur)
+{
+    for (int i = 0; i < n; i++) {
+        sb_add(sb, "<option value=\"");
+        sb_esc(sb, vals[i]);
+        sb_add(sb, cur && strcmp(cur, vals[i]) == 0 ? "\" selected>" : "\">");
+        sb_esc(sb, vals[i][0] ? page_label(d, dim, vals[i]) : "Onbekend");
+        sb_add(sb, "</option>");
+    }
+}
+
+static void s_modform(dash_t *d, sb_t *sb, const session_t *s, json_t *it)
+{
+    static const char *const st[] = {"new", "approved", "hidden"};
+    static const char *const se[] = {"", "positief", "neutraal", "negatief"};
+    const char *wijken[80];
+    int nw = 0;
+    wijken[nw++] = "";
+    const char *code, *name;
+    for (size_t i = 0; d->geo && nw < 80 && geo_wijk_at(d->geo, i, &code, &name) == 0; i++)
+        wijken[nw++] = code;
+    sb_add(sb, "<h2>Beoordelen en verbeteren</h2>\n<form method=\"post\" action=\"/ideeen/");
+    sb_url(sb, s_str(it, "id"));
+    sb_add(sb, "\">\n<input type=\"hidden\" name=\"csrf\" value=\"");
+    sb_esc(sb, s->csrf);
+    sb_add(sb, "\">\n<p><label for=\"m-status\">Status</label><select id=\"m-status\" "
+               "name=\"status\">");
+    s_options(sb, d, "status", st, 3, s_str(it, "status"));
+    sb_add(sb, "</select></p>\n<p><label for=\"m-wijk\">Wijk</label><select id=\"m-wijk\" "
+               "name=\"wijk\">");
+    const char *w = s_str(it, "wijk");
+    s_options(sb, d, "wijk", wijken, nw, w ? w : "");
+    sb_add(sb, "</select></p>\n<p><label for=\"m-sentiment\">Gevoel</label><select "
+               "id=\"m-sentiment\" name=\"sentiment\">");
+    const char *sv = s_str(it, "sentiment");
+    s_options(sb, d, "sentiment", se, 4, sv ? sv : "");
+    sb_add(sb, "</select></p>\n");
+    json_t *themes = json_object_get(it, "themes");
+    for (int i = 0; i < PROTO_MAX_THEMES; i++) {
+        sb_printf(sb, "<p><label for=\"m-theme%d\">Thema %d</label><input id=\"m-theme%d\" "
+                      "name=\"theme\" value=\"",
+                  i, i + 1, i);
+        sb_esc(sb, json_string_value(json_array_get(themes, (size_t)i)));
+        sb_add(sb, "\" pattern=\"[a-z0-9_\\-]*\" maxlength=\"64\"></p>\n");
+    }
+    sb_add(sb, "<p><button type=\"submit\">Opslaan</button></p>\n</form>\n");
+}
+
+static void s_detail(dash_t *d, const session_t *s, http_res_t *res, json_t *it, int saved)
+{
+    sb_t sb = {0};
+    page_begin(&sb, "Idee", s);
+    sb_add(&sb, "<h1>Idee ");
+    sb_esc(&sb, s_str(it, "id"));
+    sb_add(&sb, "</h1>\n");
+    if (saved)
+        sb_add(&sb, "<p class=\"ok\" role=\"status\">De wijziging is opgeslagen.</p>\n");
+    if (s_str(it, "title")) {
+        sb_add(&sb, "<h2>");
+        sb_esc(&sb, s_str(it, "title"));
+        sb_add(&sb, "</h2>\n");
+    }
+    sb_add(&sb, "<blockquote><p class=\"text\">");
+    sb_esc(&sb, s_str(it, "text"));
+    sb_add(&sb, "</p></blockquote>\n<h2>Herkomst</h2>\n<dl>\n");
+    s_dt(&sb, "Ontvangen", s_str(it, "received_at"));
+    s_dt(&sb, "Kanaal", page_label(d, "channel", s_str(it, "channel")));
+    s_dt(&sb, "Activiteit", s_str(it, "activity"));
+    s_dt(&sb, "Doelgroep", page_label(d, "target_group", s_str(it, "target_group")));
+    s_dt(&sb, "Postcode", s_str(it, "postcode"));
+    s_source(&sb, json_object_get(it, "source"));
+    sb_add(&sb, "</dl>\n<h2>Indeling</h2>\n<dl>\n");
+    s_dt(&sb, "Status", page_label(d, "status", s_str(it, "status")));
+    s_dt(&sb, "Wijk", page_label(d, "wijk", s_str(it, "wijk")));
+    s_dt(&sb, "Buurt", s_str(it, "buurt"));
+    s_dt(&sb, "Nu of toekomst", page_label(d, "question", s_str(it, "question")));
+    s_dt(&sb, "Gevoel", page_label(d, "sentiment", s_str(it, "sentiment")));
+    s_dt(&sb, "Taal", s_str(it, "language"));
+    s_dt(&sb, "Cluster", s_str(it, "cluster"));
+    const char *keys[2] = {"themes", "pii"}, *labels[2] = {"Thema's", "Persoonsgegevens (PII)"};
+    for (int k = 0; k < 2; k++) {
+        sb_t list = {0};
+        size_t i;
+        json_t *v;
+        json_array_foreach(json_object_get(it, keys[k]), i, v)
+        {
+            sb_add(&list, i ? ", " : "");
+            sb_add(&list, json_string_value(v) ? json_string_value(v) : "");
+        }
+        s_dt(&sb, labels[k], list.buf);
+        sb_free(&list);
+    }
+    sb_add(&sb, "</dl>\n");
+    s_modform(d, &sb, s, it);
+    sb_add(&sb, "<p><a href=\"/ideeen\">Terug naar de lijst</a></p>\n");
+    page_send(res, 200, &sb);
+}
+
+void ui_idea(const http_req_t *req, http_res_t *res, void *arg)
+{
+    dash_t *d = arg;
+    rstore_t *rs = dash_redis_get(d);
+    session_t s;
+    int failed = 0;
+    if (session_require(d, rs, req, res, &s)) {
+        json_t *it = ideas_get_one(rs, http_path_rest(req), &failed);
+        if (failed)
+            dash_unavailable(res, rs);
+        else if (!it)
+            page_message(res, 404, "Niet gevonden", "Dit idee bestaat niet.");
+        else
+            s_detail(d, &s, res, it, http_query(req, "opgeslagen") != NULL);
+        json_decref(it);
+    }
+    dash_redis_put(d, rs);
+}
+
+typedef struct {
+    idea_t upd;
+    char csrf[65];
+    int bad;
+} s_mod_t;
+
+static int s_field(const char *key, const char *value, size_t len, void *arg)
+{
+    s_mod_t *m = arg;
+    if (memchr(value, '\0', len) || len > 64) {
+        m->bad = 1;
+        return 0;
+    }
+    if (strcmp(key, "csrf") == 0 && len < sizeof m->csrf)
+        memcpy(m->csrf, value, len + 1);
+    else if (strcmp(key, "status") == 0)
+        proto_set(&m->upd.status, value);
+    else if (strcmp(key, "wijk") == 0)
+        proto_set(&m->upd.wijk, *value ? value : NULL);
+    else if (strcmp(key, "sentiment") == 0)
+        proto_set(&m->upd.sentiment, *value ? value : NULL);
+    else if (strcmp(key, "theme") == 0 && *value && idea_add_theme(&m->upd, value) < 0)
+        m->bad = m->upd.n_themes >= PROTO_MAX_THEMES ? 1 : m->bad; /* a repeat is ignored */
+    return 0;
+}
+
+/* Values that storage accepts (it checks again: store_update_check). */
+static int s_valid(const idea_t *u)
+{
+    static const char *const st[] = {"new", "approved", "hidden"};
+    static const char *const se[] = {"positief", "neutraal", "negatief"};
+    int ok = 0;
+    for (int i = 0; i < 3; i++)
+        ok |= u->status && strcmp(u->status, st[i]) == 0;
+    int ok_se = !u->sentiment;
+    for (int i = 0; i < 3; i++)
+        ok_se |= u->sentiment && strcmp(u->sentiment, se[i]) == 0;
+    for (int k = 0; ok && k < u->n_themes; k++) {
+        size_t n = strlen(u->themes[k]);
+        ok = n > 0 && n <= 64 && strspn(u->themes[k], "abcdefghijklmnopqrstuvwxyz0123456789_-") == n &&
+             strcmp(u->themes[k], "none") != 0;
+    }
+    return ok && ok_se;
+}
+
+/* The stored idea now shows the update's values. */
+static int s_applied(json_t *it, const idea_t *u)
+{
+    const char *w = s_str(it, "wijk"), *se = s_str(it, "sentiment");
+    int ok = s_str(it, "status") && strcmp(s_str(it, "status"), u->status) == 0 &&
+             strcmp(w ? w : "", u->wijk ? u->wijk : "") == 0 &&
+             strcmp(se ? se : "", u->sentiment ? u->sentiment : "") == 0 &&
+             json_array_size(json_object_get(it, "themes")) == (size_t)u->n_themes;
+    return ok;
+}
+
+void ui_moderate(const http_req_t *req, http_res_t *res, void *arg)
+{
+    dash_t *d = arg;
+    rstore_t *rs = dash_redis_get(d);
+    session_t s;
+    s_mod_t m = {.bad = 0};
+    char err[256] = "";
+    const char *id = http_path_rest(req);
+    idea_init(&m.upd);
+    if (!session_require(d, rs, req, res, &s))
+        goto out;
+    if (http_form_fields(req, 256, s_field, &m) < 0 || !session_csrf_ok(&s, m.csrf)) {
+        page_message(res, 403, "Niet toegestaan",
+                     "Dit formulier is niet geldig of verlopen. Open het idee opnieuw.");
+        goto out;
+    }
+    proto_set(&m.upd.id, id);
+    if (m.bad || !query_id_valid(id, strlen(id)) ||
+        (m.upd.wijk && (!d->geo || !geo_wijk_name(d->geo, m.upd.wijk))) ||
+        !s_valid(&m.upd)) {
+        page_message(res, 400, "Niet opgeslagen",
+                     "Een van de waarden kan niet: kies een status, een wijk uit de lijst en "
+                     "thema's met kleine letters, cijfers, - of _.");
+        goto out;
+    }
+    int failed = 0;
+    json_t *before = ideas_get_one(rs, id, &failed);
+    if (!before) {
+        if (failed)
+            dash_unavailable(res, rs);
+        else
+            page_message(res, 404, "Niet gevonden", "Dit idee bestaat niet.");
+        goto out;
+    }
+    json_decref(before);
+    int ok = moderate_send(d, &m.upd, err, sizeof err) == 0;
+    json_t *after = ok ? ideas_get_one(rs, id, &failed) : NULL;
+    ok = ok && after && s_applied(after, &m.upd);
+    json_decref(after);
+    char detail[200];
+    snprintf(detail, sizeof detail, "status=%s wijk=%s sentiment=%s themes=%d%s", m.upd.status,
+             m.upd.wijk ? m.upd.wijk : "", m.upd.sentiment ? m.upd.sentiment : "",
+             m.upd.n_themes, ok ? "" : " (not saved)");
+    audit_log(rs, ok ? "moderate" : "moderate_failed", s.user, id, detail);
+    if (!ok) {
+        page_message(res, 502, "Niet opgeslagen",
+                     err[0] && failed == 0 ? err : "De wijziging is niet opgeslagen.");
+    } else {
+        sb_t loc = {0};
+        sb_add(&loc, "/ideeen/");
+        sb_url(&loc, id);
+        sb_add(&loc, "?opgeslagen=1");
+        page_redirect(res, loc.buf);
+        sb_free(&loc);
+    }
+out:
+    idea_clear(&m.upd);
+    dash_redis_put(d, rs);
+}

@@ -1,0 +1,203 @@
+/*
+ * NAME
+ *   ui_ideas - GET /ideeen: the idea list with every filter of the API,
+ *   search and paging, as a server-rendered page
+ *
+ * DESCRIPTION
+ *   The parameters are exactly those of GET /api/v1/ideas (query.h), so a
+ *   filtered page and an API call or CSV export with the same query string
+ *   give the same ideas. Paging follows next_cursor. Every value typed or
+ *   stored is escaped; links carry values percent-encoded (sb_url), and no
+ *   stored text is ever used as a link target.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dashboard.h"
+
+static const char *s_get(const char *name, void *arg)
+{
+    return http_query((const http_req_t *)arg, name);
+}
+
+/* Options of a filter: fixed lists, the wijken from geo, or the values
+ * present in the stats hash. */
+static void s_select(dash_t *d, rstore_t *rs, sb_t *sb, const char *dim, const char *cur)
+{
+    static const char *const fixed[][5] = {
+        {"channel", "form", "email", "transcript", "field"},
+        {"sentiment", "positief", "neutraal", "negatief", NULL},
+        {"question", "nu", "toekomst", NULL, NULL},
+        {"target_group", "inwoner", "professional", "buurtorganisatie", NULL},
+        {"status", "new", "approved", "hidden", NULL},
+    };
+    sb_printf(sb, "<p><label for=\"f-%s\">", dim);
+    sb_esc(sb, page_dim_title(dim));
+    sb_printf(sb, "</label><select id=\"f-%s\" name=\"%s\"><option value=\"\">Alle</option>", dim,
+              dim);
+    const char *vals[128];
+    int n = 0;
+    json_t *counts = NULL;
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        if (strcmp(fixed[i][0], dim) == 0)
+            for (int k = 1; k < 5 && fixed[i][k]; k++)
+                vals[n++] = fixed[i][k];
+    if (n == 0 && strcmp(dim, "wijk") == 0 && d->geo) {
+        const char *code, *name;
+        for (size_t i = 0; n < 127 && geo_wijk_at(d->geo, i, &code, &name) == 0; i++)
+            vals[n++] = code;
+    } else if (n == 0 && (counts = stats_counts(rs, dim))) {
+        const char *k;
+        json_t *v;
+        json_object_foreach(counts, k, v)
+        {
+            if (n < 127 && strcmp(k, "none") != 0)
+                vals[n++] = k;
+        }
+    }
+    vals[n++] = "none";
+    for (int i = 0; i < n; i++) {
+        sb_add(sb, "<option value=\"");
+        sb_esc(sb, vals[i]);
+        sb_add(sb, cur && strcmp(cur, vals[i]) == 0 ? "\" selected>" : "\">");
+        sb_esc(sb, page_label(d, dim, vals[i]));
+        sb_add(sb, "</option>");
+    }
+    sb_add(sb, "</select></p>\n");
+    json_decref(counts);
+}
+
+static void s_input(sb_t *sb, const http_req_t *req, const char *name, const char *label,
+                    const char *type)
+{
+    sb_printf(sb, "<p><label for=\"f-%s\">", name);
+    sb_esc(sb, label);
+    sb_printf(sb, "</label><input id=\"f-%s\" name=\"%s\" type=\"%s\" value=\"", name, name, type);
+    sb_esc(sb, http_query(req, name));
+    sb_add(sb, "\"></p>\n");
+}
+
+/* The current filters as a query string (without cursor). */
+static void s_filters_qs(sb_t *sb, const http_req_t *req)
+{
+    static const char *const extra[] = {"q", "from", "to", "limit"};
+    for (int i = 0; i < QUERY_NDIMS + 4; i++) {
+        const char *k = i < QUERY_NDIMS ? query_dims[i] : extra[i - QUERY_NDIMS];
+        const char *v = http_query(req, k);
+        if (!v || !*v)
+            continue;
+        sb_printf(sb, "%s=", k);
+        sb_url(sb, v);
+        sb_add(sb, "&amp;");
+    }
+}
+
+/* First ~160 bytes of the text, not cut inside a UTF-8 sequence. */
+static void s_excerpt(sb_t *sb, const char *text)
+{
+    size_t n = text ? strlen(text) : 0;
+    if (n <= 160) {
+        sb_esc(sb, text);
+        return;
+    }
+    n = 160;
+    while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)
+        n--;
+    sb_t cut = {0};
+    sb_addn(&cut, text, n);
+    sb_esc(sb, cut.buf);
+    sb_free(&cut);
+    sb_add(sb, "\xe2\x80\xa6");
+}
+
+static void s_row(dash_t *d, sb_t *sb, json_t *it)
+{
+    const char *id = json_string_value(json_object_get(it, "id"));
+    sb_add(sb, "<tr><td>");
+    sb_esc(sb, json_string_value(json_object_get(it, "received_at")));
+    sb_add(sb, "</td><td>");
+    sb_esc(sb, page_label(d, "channel", json_string_value(json_object_get(it, "channel"))));
+    sb_add(sb, "</td><td>");
+    sb_esc(sb, page_label(d, "wijk", json_string_value(json_object_get(it, "wijk"))));
+    sb_add(sb, "</td><td>");
+    size_t i;
+    json_t *t;
+    json_array_foreach(json_object_get(it, "themes"), i, t)
+    {
+        sb_add(sb, i ? ", " : "");
+        sb_esc(sb, json_string_value(t));
+    }
+    sb_add(sb, "</td><td>");
+    sb_esc(sb, page_label(d, "status", json_string_value(json_object_get(it, "status"))));
+    sb_add(sb, "</td><td><a href=\"/ideeen/");
+    sb_url(sb, id);
+    sb_add(sb, "\">");
+    s_excerpt(sb, json_string_value(json_object_get(it, "text")));
+    sb_add(sb, "</a></td></tr>\n");
+}
+
+static void s_form(dash_t *d, rstore_t *rs, sb_t *sb, const http_req_t *req)
+{
+    sb_add(sb, "<form class=\"filters\" method=\"get\" action=\"/ideeen\" role=\"search\">\n");
+    s_input(sb, req, "q", "Zoeken in de tekst", "search");
+    for (int i = 0; i < QUERY_NDIMS; i++)
+        s_select(d, rs, sb, query_dims[i], http_query(req, query_dims[i]));
+    s_input(sb, req, "from", "Vanaf (datum)", "date");
+    s_input(sb, req, "to", "Tot en met (datum)", "date");
+    sb_add(sb, "<p><button type=\"submit\">Filter toepassen</button></p>\n</form>\n");
+}
+
+void ui_ideas(const http_req_t *req, http_res_t *res, void *arg)
+{
+    dash_t *d = arg;
+    rstore_t *rs = dash_redis_get(d);
+    session_t s;
+    sb_t sb = {0};
+    query_t q;
+    query_err_t qerr;
+    json_t *ans = NULL;
+    if (!session_require(d, rs, req, res, &s))
+        goto out;
+    page_begin(&sb, "Ideeën", &s);
+    sb_add(&sb, "<h1>Ideeën</h1>\n");
+    s_form(d, rs, &sb, req);
+    if (query_parse(&q, s_get, (void *)req, &qerr) < 0) {
+        sb_add(&sb, "<p class=\"err\" role=\"alert\">");
+        sb_esc(&sb, qerr.message);
+        sb_add(&sb, "</p>\n");
+        page_send(res, 400, &sb);
+        goto out;
+    }
+    if (!(ans = ideas_find(rs, &q))) {
+        sb_free(&sb);
+        dash_unavailable(res, rs);
+        goto out;
+    }
+    sb_printf(&sb, "<h2>%lld %s gevonden</h2>\n",
+              (long long)json_integer_value(json_object_get(ans, "total")),
+              json_integer_value(json_object_get(ans, "total")) == 1 ? "idee" : "ideeën");
+    sb_add(&sb, "<p><a href=\"/api/v1/export.csv?");
+    s_filters_qs(&sb, req);
+    sb_add(&sb, "\">Deze selectie als CSV</a></p>\n<table>\n<caption>Ideeën, nieuwste "
+                "eerst</caption>\n<thead><tr><th scope=\"col\">Ontvangen</th><th "
+                "scope=\"col\">Kanaal</th><th scope=\"col\">Wijk</th><th "
+                "scope=\"col\">Thema's</th><th scope=\"col\">Status</th><th "
+                "scope=\"col\">Tekst</th></tr></thead>\n<tbody>\n");
+    size_t i;
+    json_t *it;
+    json_array_foreach(json_object_get(ans, "items"), i, it) s_row(d, &sb, it);
+    sb_add(&sb, "</tbody></table>\n");
+    const char *next = json_string_value(json_object_get(ans, "next_cursor"));
+    if (next) {
+        sb_add(&sb, "<p><a rel=\"next\" href=\"/ideeen?");
+        s_filters_qs(&sb, req);
+        sb_add(&sb, "cursor=");
+        sb_url(&sb, next);
+        sb_add(&sb, "\">Volgende pagina</a></p>\n");
+    }
+    page_send(res, 200, &sb);
+out:
+    json_decref(ans);
+    dash_redis_put(d, rs);
+}

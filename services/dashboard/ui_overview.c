@@ -1,0 +1,166 @@
+/*
+ * NAME
+ *   ui_overview - the staff overview (GET /) and the public results page
+ *   (GET /resultaten, no login)
+ *
+ * DESCRIPTION
+ *   Both show the same figures (ui_figures): totals, a bar chart per
+ *   dimension from the stats hashes and the wijk map, all server-side SVG.
+ *   The public page adds approved quotes (ui_quotes) and shows nothing
+ *   else about any idea: quotes are only ideas with status "approved" and
+ *   without PII flags, printed as text alone (no id, no date, no source).
+ *   Names and email addresses are never read by the dashboard at all.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dashboard.h"
+
+static const char *const s_dims[] = {"channel", "activity", "target_group", "wijk",
+                                     "theme",   "sentiment", "question"};
+#define S_NDIMS (sizeof s_dims / sizeof s_dims[0])
+
+typedef struct {
+    const char *k[4], *v[4];
+} s_params_t;
+
+static const char *s_param(const char *name, void *arg)
+{
+    s_params_t *p = arg;
+    for (int i = 0; i < 4 && p->k[i]; i++)
+        if (strcmp(p->k[i], name) == 0)
+            return p->v[i];
+    return NULL;
+}
+
+static long long s_zcard(rstore_t *rs, const char *key)
+{
+    redisReply *r = rstore_cmd(rs, "ZCARD %s", key);
+    long long n = r && r->type == REDIS_REPLY_INTEGER ? r->integer : -1;
+    if (r)
+        freeReplyObject(r);
+    return n;
+}
+
+int ui_figures(dash_t *d, rstore_t *rs, sb_t *sb, int public_page)
+{
+    long long total = stats_total(rs);
+    long long approved = s_zcard(rs, DASH_KEY_PREFIX "ix:status:approved");
+    json_t *wijk = stats_counts(rs, "wijk");
+    if (total < 0 || approved < 0 || !wijk) {
+        json_decref(wijk);
+        return -1;
+    }
+    size_t n_wijken = json_object_size(wijk) - (json_object_get(wijk, "none") ? 1 : 0);
+    sb_printf(sb,
+              "<section aria-labelledby=\"totaal\"><h2 id=\"totaal\">In cijfers</h2>\n"
+              "<div class=\"totals\"><p><span class=\"big\">%lld</span> ideeën</p>"
+              "<p><span class=\"big\">%zu</span> wijken met ideeën</p>",
+              total, n_wijken);
+    if (!public_page)
+        sb_printf(sb, "<p><span class=\"big\">%lld</span> goedgekeurd</p>", approved);
+    sb_add(sb, "</div></section>\n<section aria-labelledby=\"kaart\"><h2 id=\"kaart\">Ideeën "
+               "per wijk</h2>\n<figure id=\"map\">");
+    svg_map_render(sb, d, wijk);
+    sb_add(sb, "</figure></section>\n<section aria-labelledby=\"grafieken\">"
+               "<h2 id=\"grafieken\">Waar gaan de ideeën over?</h2>\n<div class=\"charts\">\n");
+    json_decref(wijk);
+    for (size_t i = 0; i < S_NDIMS + 1; i++) {
+        const char *dim = i < S_NDIMS ? s_dims[i] : "day";
+        json_t *c = stats_counts(rs, dim);
+        if (!c)
+            return -1;
+        sb_add(sb, "<figure><figcaption>");
+        sb_esc(sb, page_dim_title(dim));
+        sb_add(sb, "</figcaption>\n");
+        svg_bar_chart(sb, d, dim, c, i < S_NDIMS ? 12 : 31, i == S_NDIMS);
+        sb_add(sb, "</figure>\n");
+        json_decref(c);
+    }
+    sb_add(sb, "</div></section>\n");
+    return 0;
+}
+
+int ui_quotes(rstore_t *rs, sb_t *sb, const char *dim, const char *value, int n)
+{
+    char limit[16];
+    snprintf(limit, sizeof limit, "%d", n * 4 > 500 ? 500 : n * 4);
+    s_params_t p = {{"status", "limit", dim, NULL}, {"approved", limit, value, NULL}};
+    query_t q;
+    query_err_t qerr;
+    if (query_parse(&q, s_param, &p, &qerr) < 0)
+        return 0; /* a value the indexes cannot hold: no quotes */
+    json_t *ans = ideas_find(rs, &q);
+    if (!ans)
+        return -1;
+    int shown = 0;
+    size_t i;
+    json_t *it;
+    json_array_foreach(json_object_get(ans, "items"), i, it)
+    {
+        const char *text = json_string_value(json_object_get(it, "text"));
+        if (shown >= n || !text || json_array_size(json_object_get(it, "pii")) > 0)
+            continue; /* PII-flagged ideas are never quoted in public */
+        sb_add(sb, "<blockquote><p class=\"text\">");
+        sb_esc(sb, text);
+        sb_add(sb, "</p></blockquote>\n");
+        shown++;
+    }
+    json_decref(ans);
+    return shown;
+}
+
+void ui_overview(const http_req_t *req, http_res_t *res, void *arg)
+{
+    dash_t *d = arg;
+    rstore_t *rs = dash_redis_get(d);
+    session_t s;
+    sb_t sb = {0};
+    if (!session_require(d, rs, req, res, &s))
+        goto out;
+    page_begin(&sb, "Overzicht", &s);
+    sb_add(&sb, "<h1>Overzicht van alle ideeën</h1>\n<p>Klik op <a href=\"/ideeen\">Ideeën</a> "
+                "om te zoeken en te filteren. Exporteer alles als <a "
+                "href=\"/api/v1/export.csv\">CSV-bestand</a>.</p>\n");
+    if (ui_figures(d, rs, &sb, 0) < 0) {
+        sb_free(&sb);
+        dash_unavailable(res, rs);
+        goto out;
+    }
+    page_send(res, 200, &sb);
+out:
+    dash_redis_put(d, rs);
+}
+
+void ui_public(const http_req_t *req, http_res_t *res, void *arg)
+{
+    (void)req;
+    dash_t *d = arg;
+    rstore_t *rs = dash_redis_get(d);
+    sb_t sb = {0};
+    page_begin(&sb, "Resultaten", NULL);
+    sb_add(&sb, "<h1>Wat zegt Heerlen? De resultaten van de inspraak</h1>\n"
+                "<p>Inwoners, professionals en buurtorganisaties gaven hun ideeën voor de "
+                "omgevingsvisie van Heerlen. Hier ziet u hoeveel ideeën er zijn, waar ze over "
+                "gaan en uit welke wijk ze komen. Namen en e-mailadressen staan hier nooit.</p>\n");
+    int rc = ui_figures(d, rs, &sb, 1);
+    if (rc == 0) {
+        sb_add(&sb, "<section aria-labelledby=\"citaten\"><h2 id=\"citaten\">Wat inwoners "
+                    "zeggen</h2>\n");
+        int n = ui_quotes(rs, &sb, NULL, NULL, 12);
+        rc = n < 0 ? -1 : 0;
+        if (n == 0)
+            sb_add(&sb, "<p>Er zijn nog geen citaten gekozen.</p>\n");
+        sb_add(&sb, "</section>\n");
+    }
+    if (rc < 0) {
+        sb_free(&sb);
+        page_message(res, 503, "Even niet beschikbaar",
+                     "De resultaten zijn nu niet bereikbaar. Probeer het over een paar minuten "
+                     "opnieuw.");
+    } else {
+        page_send(res, 200, &sb);
+    }
+    dash_redis_put(d, rs);
+}
