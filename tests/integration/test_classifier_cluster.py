@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""test_classifier_cluster - near-duplicate clusters hold across a restart.
+
+Starts Redis, storage, classifier, intake-form and dashboard (tests/lib/
+harness.py; binaries from INSPRAAK_BIN), posts two wordings of the same
+wish, kills the classifier with -9, and after the supervisor restarted it
+posts a third wording and an unrelated idea. The three wordings must share
+one cluster id (the first idea's id; the state is in Redis, keys
+inspraak:cluster:*), the unrelated idea gets its own. A re-sent idea keeps
+its cluster (the idea key holds it).
+
+Usage: INSPRAAK_BIN=build/asan/bin python3 tests/integration/test_classifier_cluster.py
+"""
+import json
+import os
+import sys
+import urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from harness import ClusterTestCase, http, main, wait_until  # noqa: E402
+
+SAME = ["Wij willen een skatepark in Hoensbroek, bij het kasteel worden we steeds weggestuurd.",
+        "Een skatepark in Hoensbroek graag, want bij het kasteel mogen we niet skaten.",
+        "Mijn zoon skatet elke dag; bouw toch een skatepark in Hoensbroek bij het kasteel."]
+OTHER = "Meer laadpalen voor elektrische auto's in de Schaesbergerveld graag."
+
+
+class TestClassifierCluster(ClusterTestCase):
+    SERVICES = ("storage", "classifier", "intake-form", "dashboard")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.token = cls.cluster.staff_token("cluster-test")
+
+    def post(self, text):
+        status, body = self.cluster.post_idea(text)
+        self.assertEqual(status, 201, body)
+        return body["id"]
+
+    def stored(self, idea_id):
+        path = "/api/v1/ideas/" + urllib.parse.quote(idea_id)
+
+        def fetch():
+            status, _, raw = http("GET", self.cluster.url("dashboard", path),
+                                  headers={"Authorization": "Bearer " + self.token})
+            return json.loads(raw) if status == 200 else None
+        return wait_until("idea %s stored" % idea_id, fetch, timeout=60)
+
+    def test_clusters_survive_restart(self):
+        a = self.post(SAME[0])
+        b = self.post(SAME[1])
+        ia, ib = self.stored(a), self.stored(b)
+        self.assertEqual(ia["cluster"], a)
+        self.assertEqual(ib["cluster"], a)
+
+        old = self.cluster.kill9("classifier")
+        self.assertIsNotNone(old)
+        self.cluster.wait_restarted("classifier", old)
+
+        c = self.post(SAME[2])
+        d = self.post(OTHER)
+        self.assertEqual(self.stored(c)["cluster"], a)
+        self.assertEqual(self.stored(d)["cluster"], d)
+        keys = self.cluster.redis("KEYS", "inspraak:cluster:idea:*")
+        self.assertIn("inspraak:cluster:idea:" + a, str(keys))
+
+
+if __name__ == "__main__":
+    main()
