@@ -150,10 +150,11 @@ static int s_deserialise(const char *buf, size_t len, mail_result_t *r)
 /* Child and parent                                                   */
 /* ------------------------------------------------------------------ */
 
-static void s_child(int fd, const char *raw, size_t len, const mail_limits_t *lim)
+static void s_child(mail_reader_fn fn, int fd, const char *raw, size_t len,
+                    const mail_limits_t *lim)
 {
     mail_result_t r;
-    mail_worker_read(raw, len, lim, &r);
+    fn(raw, len, lim, &r);
     size_t n;
     char *buf = s_serialise(&r, &n);
     for (size_t off = 0; off < n;) {
@@ -218,6 +219,12 @@ static int s_collect(int fd, long deadline_ms, char **buf, size_t *len, char *er
 void mail_worker_run(const char *raw, size_t len, const mail_limits_t *lim, long deadline_ms,
                      mail_result_t *r)
 {
+    mail_worker_call(mail_worker_read, raw, len, lim, deadline_ms, r);
+}
+
+void mail_worker_call(mail_reader_fn fn, const char *raw, size_t len, const mail_limits_t *lim,
+                      long deadline_ms, mail_result_t *r)
+{
     memset(r, 0, sizeof *r);
     char err[160] = "";
     int fds[2];
@@ -234,7 +241,7 @@ void mail_worker_run(const char *raw, size_t len, const mail_limits_t *lim, long
     }
     if (pid == 0) {
         close(fds[0]);
-        s_child(fds[1], raw, len, lim);
+        s_child(fn, fds[1], raw, len, lim);
     }
     close(fds[1]);
     char *buf;

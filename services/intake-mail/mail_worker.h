@@ -54,6 +54,14 @@ void mail_worker_read(const char *raw, size_t len, const mail_limits_t *lim, mai
 void mail_worker_run(const char *raw, size_t len, const mail_limits_t *lim, long deadline_ms,
                      mail_result_t *r);
 
+/* Any reader in a child process with the deadline: what mail_worker_run()
+ * does with mail_worker_read. Public so a test can hand it a reader that
+ * hangs or crashes and see the parent survive. */
+typedef void (*mail_reader_fn)(const char *raw, size_t len, const mail_limits_t *lim,
+                               mail_result_t *r);
+void mail_worker_call(mail_reader_fn fn, const char *raw, size_t len, const mail_limits_t *lim,
+                      long deadline_ms, mail_result_t *r);
+
 void mail_result_clear(mail_result_t *r);
 
 #endif

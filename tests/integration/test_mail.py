@@ -102,7 +102,8 @@ AUTO_REPLY = (
 
 GMIME_165 = (
     b"From: x@example.nl\r\nMessage-ID: <bad-165.test@example.nl>\r\nMIME-Version: 1.0\r\n"
-    b"Content-Type: multipart/mixed; " + "ќ".encode() * 36 + b"=x\r\n\r\nbody\r\n"
+    b"Content-Type: multipart/mixed;\r\n " + "ќ".encode() * 36 + "=\"ќ\"".encode() +
+    b"\r\n\r\nbody\r\n"
 )
 
 

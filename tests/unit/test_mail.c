@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -285,19 +286,77 @@ static void test_skip_rules(void **state)
 
 /* GMime upstream #165: multipart without boundary and a long non-ASCII
  * parameter name. Must be refused, not looped on. */
+static char *s_mail_165(void);
+
 static void test_gmime_165(void **state)
 {
     (void)state;
-    char name[200] = "";
-    for (int i = 0; i < 36; i++)
-        strcat(name, "\xd1\x9c"); /* ќ */
-    char *raw = xasprintf("From: a@example.nl\r\nMIME-Version: 1.0\r\n"
-                          "Content-Type: multipart/mixed; %s=x\r\n\r\nbody\r\n",
-                          name);
+    char *raw = s_mail_165();
     mail_result_t r;
     mail_worker_run(raw, strlen(raw), &LIM, 60000, &r);
     assert_int_equal(r.status, MAIL_RESULT_FAILED);
     assert_string_equal(r.why, "multipart without boundary");
+    mail_result_clear(&r);
+    free(raw);
+}
+
+/* What the pre-check protects from: GMime 3.2.13 on the #165 mail, asked
+ * for the boundary. Run in the worker, it must be killed at the deadline
+ * (the test would hang if it were not), and a reader that dies must come
+ * back as a failure too. */
+static void s_read_unguarded(const char *raw, size_t len, const mail_limits_t *lim,
+                             mail_result_t *r)
+{
+    (void)lim;
+    memset(r, 0, sizeof *r);
+    pthread_once(&s_once, s_init);
+    GMimeStream *stream = g_mime_stream_mem_new_with_buffer(raw, len);
+    GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+    GMimeMessage *msg = g_mime_parser_construct_message(parser, NULL);
+    GMimeObject *top = msg ? g_mime_message_get_mime_part(msg) : NULL;
+    if (top && GMIME_IS_MULTIPART(top))
+        g_mime_multipart_get_boundary(GMIME_MULTIPART(top));
+    r->status = MAIL_RESULT_IDEA;
+    r->why = xstrdup("GMime returned");
+}
+
+static void s_read_dies(const char *raw, size_t len, const mail_limits_t *lim, mail_result_t *r)
+{
+    (void)raw;
+    (void)len;
+    (void)lim;
+    (void)r;
+    raise(SIGKILL);
+}
+
+static char *s_mail_165(void)
+{
+    char name[200] = "";
+    for (int i = 0; i < 36; i++)
+        strcat(name, "\xd1\x9c"); /* ќ */
+    /* The reproducer of upstream #165: the parameter folded onto its own
+     * line, with a quoted non-ASCII value. */
+    return xasprintf("From: a@example.nl\r\nMIME-Version: 1.0\r\n"
+                     "Content-Type: multipart/mixed;\r\n %s=\"\xd1\x9c\"\r\n\r\nbody\r\n",
+                     name);
+}
+
+static void test_worker_deadline(void **state)
+{
+    (void)state;
+    char *raw = s_mail_165();
+    mail_result_t r;
+    mail_worker_call(s_read_unguarded, raw, strlen(raw), &LIM, 2000, &r);
+#if GMIME_CHECK_VERSION(3, 2, 15)
+    assert_int_equal(r.status, MAIL_RESULT_IDEA); /* fixed upstream */
+#else
+    assert_int_equal(r.status, MAIL_RESULT_FAILED); /* Debian 12: 3.2.13 loops */
+    assert_string_equal(r.why, "timed out after 2000 ms");
+#endif
+    mail_result_clear(&r);
+    mail_worker_call(s_read_dies, raw, strlen(raw), &LIM, 60000, &r);
+    assert_int_equal(r.status, MAIL_RESULT_FAILED);
+    assert_string_equal(r.why, "worker killed by signal 9");
     mail_result_clear(&r);
     free(raw);
 }
@@ -371,7 +430,7 @@ int main(void)
         cmocka_unit_test(test_parse_prefers_plain), cmocka_unit_test(test_parse_html_and_attachment),
         cmocka_unit_test(test_skip_rules),        cmocka_unit_test(test_gmime_165),
         cmocka_unit_test(test_deep_nesting),      cmocka_unit_test(test_size_limit),
-        cmocka_unit_test(test_worker_roundtrip),
+        cmocka_unit_test(test_worker_roundtrip),  cmocka_unit_test(test_worker_deadline),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
