@@ -1,0 +1,331 @@
+"""
+NAME
+    test_notify - receipts, batching, consent, injection, unsubscribe, retry,
+    bounce and a kill -9 campaign against a real SMTP server
+
+DESCRIPTION
+    The SMTP server is aiosmtpd (Debian python3-aiosmtpd, run with the
+    system /usr/bin/python3) with a small handler of our own: it stores each
+    message as a file, and reads two control files in its folder: `mode`
+    ("ok", "tempfail N": the first N messages get 451, "perm": 550) and
+    `hold` (a number K: when K messages are stored, the next RCPT waits
+    until `hold` is removed, having written `held`; the test kills notify
+    in that moment, so notify dies with a claimed, unsent mail).
+    "Nothing was sent" is checked with a sentinel: a later receipt to
+    another address, which notify handles after the earlier one.
+    The campaign has 200 participants (1,000 with INSPRAAK_SOAK=1).
+"""
+import email
+import email.policy
+import glob
+import hashlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from harness import ClusterTestCase, http, wait_until  # noqa: E402
+
+SMTP_HANDLER = r'''
+import asyncio, os, sys
+from aiosmtpd.controller import Controller
+D = sys.argv[1]
+class H:
+    def __init__(self):
+        self.n = 0; self.mode = None; self.fails = 0
+    def _mode(self):
+        try:
+            m = open(os.path.join(D, "mode")).read().strip()
+        except OSError:
+            m = "ok"
+        if m != self.mode:
+            self.mode, self.fails = m, 0
+        return m
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        try:
+            k = int(open(os.path.join(D, "hold")).read().strip())
+        except (OSError, ValueError):
+            k = -1
+        if k == self.n:
+            open(os.path.join(D, "held"), "w").close()
+            while os.path.exists(os.path.join(D, "hold")):
+                await asyncio.sleep(0.05)
+            return "451 4.3.0 held"
+        if self._mode() == "perm":
+            return "550 5.1.1 no such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+    async def handle_DATA(self, server, session, envelope):
+        m = self._mode()
+        if m.startswith("tempfail") and self.fails < int(m.split()[1]):
+            self.fails += 1
+            return "451 4.3.0 try again later"
+        self.n += 1
+        path = os.path.join(D, "%06d.eml" % self.n)
+        with open(path + ".tmp", "wb") as f:
+            f.write(("X-Test-Rcpt: %s\r\n" % ",".join(envelope.rcpt_tos)).encode())
+            f.write(envelope.original_content)
+        os.rename(path + ".tmp", path)
+        return "250 OK stored"
+c = Controller(H(), hostname="127.0.0.1", port=int(sys.argv[2]))
+c.start()
+print("ready", flush=True)
+try:
+    sys.stdin.read()
+finally:
+    c.stop()
+'''
+
+
+def free_port():
+    for port in range(34000 + os.getpid() % 500, 35000):
+        s = socket.socket()
+        try:
+            s.bind(("127.0.0.1", port))
+            return port
+        except OSError:
+            continue
+        finally:
+            s.close()
+    raise RuntimeError("no free port in 34000-34999")
+
+
+class Smtp:
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="inspraak-smtp-")
+        self.port = free_port()
+        script = os.path.join(self.dir, "handler.py")
+        with open(script, "w") as f:
+            f.write(SMTP_HANDLER)
+        self.box = os.path.join(self.dir, "box")
+        os.makedirs(self.box)
+        py = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+        self.proc = subprocess.Popen([py, script, self.box, str(self.port)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        assert self.proc.stdout.readline().strip() == b"ready"
+
+    def control(self, name, value=None):
+        path = os.path.join(self.box, name)
+        if value is None:
+            if os.path.exists(path):
+                os.unlink(path)
+        else:
+            with open(path + ".tmp", "w") as f:
+                f.write(value)
+            os.rename(path + ".tmp", path)
+
+    def messages(self, rcpt=None):
+        out = []
+        for p in sorted(glob.glob(os.path.join(self.box, "*.eml"))):
+            with open(p, "rb") as f:
+                m = email.message_from_binary_file(f, policy=email.policy.default)
+            if rcpt is None or m["X-Test-Rcpt"] == rcpt:
+                out.append(m)
+        return out
+
+    def stop(self):
+        self.proc.stdin.close()
+        self.proc.wait(timeout=20)
+        subprocess.run(["rm", "-rf", self.dir])
+
+
+def body_text(m):
+    return m.get_body(preferencelist=("plain",)).get_content()
+
+
+class NotifyCase(ClusterTestCase):
+    SERVICES = ("storage", "classifier", "intake-form", "notify")
+    BATCH_S = "2"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.smtp = Smtp()
+        cls.ENV = {"INSPRAAK_SMTP_URL": "smtp://127.0.0.1:%d" % cls.smtp.port,
+                   "INSPRAAK_RECEIPT_BATCH_S": cls.BATCH_S, "INSPRAAK_NOTIFY_SCAN_S": "1",
+                   "INSPRAAK_SMTP_RATE": "0", "INSPRAAK_SMTP_RETRY_MS": "200",
+                   "INSPRAAK_SMTP_RETRIES": "4"}
+        try:
+            super().setUpClass()
+        except BaseException:
+            cls.smtp.stop()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            super().tearDownClass()
+        finally:
+            cls.smtp.stop()
+
+    def post(self, text, addr, consent=True, name="Test Bewoner"):
+        status, body = self.cluster.post_idea(text, email=addr, name=name,
+                                              consent={"feedback": consent})
+        self.assertEqual(status, 201, body)
+        return body["id"]
+
+    def wait_mails(self, rcpt, n=1, timeout=60):
+        return wait_until("%d mail(s) to %s" % (n, rcpt),
+                          lambda: len(self.smtp.messages(rcpt)) >= n and self.smtp.messages(rcpt),
+                          timeout)
+
+    def sentinel(self, tag):
+        addr = "sentinel-%s@example.org" % tag
+        self.post("Sentinel idee voor de volgorde %s" % tag, addr)
+        self.wait_mails(addr)
+
+    def pid_of(self, addr):
+        h = hashlib.blake2b(addr.encode(), digest_size=16).hexdigest()
+        return self.cluster.redis("GET", "inspraak:participant-email:" + h)
+
+
+class TestReceipts(NotifyCase):
+    def test_1_receipt_only_with_consent(self):
+        iid = self.post("Meer bomen op het Pancratiusplein alstublieft", "anna@example.org",
+                        name="Anna de Vries")
+        self.post("Een fietspad langs de Geleenbeek", "bert@example.org", consent=False)
+        m = self.wait_mails("anna@example.org")[0]
+        text = body_text(m)
+        self.assertIn("Meer bomen op het Pancratiusplein", text)
+        self.assertIn(iid, text)
+        self.assertIn("/afmelden?p=", text)
+        self.assertIn("/afmelden?p=", m["List-Unsubscribe"])
+        self.assertEqual(m["List-Unsubscribe-Post"], "List-Unsubscribe=One-Click")
+        self.assertIn("Anna de Vries", str(m["To"]))
+        self.assertTrue(m["Message-ID"] and m["Date"])
+        self.assertEqual(m.get_content_type(), "multipart/alternative")
+        self.sentinel("consent")
+        self.assertEqual(self.smtp.messages("bert@example.org"), [])
+
+    def test_2_batching(self):
+        self.post("Eerste idee: meer bankjes in het park", "carla@example.org")
+        self.post("Tweede idee: een speeltuin in Heerlerbaan", "carla@example.org")
+        m = self.wait_mails("carla@example.org")[0]
+        self.assertIn("meer bankjes", body_text(m))
+        self.assertIn("een speeltuin", body_text(m))
+        self.sentinel("batch")
+        self.assertEqual(len(self.smtp.messages("carla@example.org")), 1)
+
+    def test_3_injection(self):
+        evil = "dirk@example.org\r\nBcc: evil@example.org"
+        status, _ = self.cluster.post_idea("Idee met een vreemd adres erin", email=evil,
+                                           consent={"feedback": True})
+        # The form may refuse it (422) or not; either way no mail may go out.
+        self.assertIn(status, (201, 400, 422))
+        # A record that somehow holds CR/LF (older data, a bug elsewhere):
+        self.post("Idee waarvan het adres later kapot gaat", "eva@example.org")
+        pid = wait_until("eva stored", lambda: self.pid_of("eva@example.org"))
+        self.cluster.redis("HSET", "inspraak:participant:" + pid, "email",
+                           "eva@example.org\r\nBcc: evil@example.org")
+        self.sentinel("inject")
+        for m in self.smtp.messages():
+            self.assertNotIn("evil@example.org", m["X-Test-Rcpt"])
+            self.assertNotIn("evil@example.org", str(m.get("Bcc", "")))
+            self.assertNotIn("dirk@example.org", m["X-Test-Rcpt"])
+        self.assertEqual(self.smtp.messages("eva@example.org"), [])
+
+    def test_4_unsubscribe(self):
+        self.post("Betere verlichting bij het station", "fien@example.org")
+        m = self.wait_mails("fien@example.org")[0]
+        url = str(m["List-Unsubscribe"]).strip("<>")
+        u = urllib.parse.urlsplit(url)
+        local = self.cluster.url("notify", u.path + "?" + u.query)
+        status, _, page = http("GET", local)
+        self.assertEqual(status, 200)
+        self.assertIn("meld mij af", page.decode())
+        bad = self.cluster.url("notify", u.path + "?" + u.query[:-3] + "AAA")
+        self.assertEqual(http("POST", bad, "List-Unsubscribe=One-Click",
+                              {"Content-Type": "application/x-www-form-urlencoded"})[0], 400)
+        status, _, page = http("POST", local, "List-Unsubscribe=One-Click",
+                               {"Content-Type": "application/x-www-form-urlencoded"})
+        self.assertEqual(status, 200)
+        self.assertIn("afgemeld", page.decode())
+        pid = wait_until("fien stored", lambda: self.pid_of("fien@example.org"))
+        self.assertEqual(self.cluster.redis("HGET", "inspraak:participant:" + pid,
+                                            "consent_feedback"), "0")
+        self.post("Nog een idee na het afmelden", "fien@example.org", consent=False)
+        self.sentinel("unsub")
+        self.assertEqual(len(self.smtp.messages("fien@example.org")), 1)
+
+    def test_5_retry_after_4xx(self):
+        self.smtp.control("mode", "tempfail 2")
+        try:
+            self.post("Idee dat pas de derde keer aankomt", "gert@example.org")
+            m = self.wait_mails("gert@example.org")[0]
+            self.assertIn("derde keer", body_text(m))
+        finally:
+            self.smtp.control("mode", "ok")
+        self.assertIn("mail deferred", self.cluster.log_tail("notify", 400))
+
+    def test_6_bounce_on_5xx(self):
+        self.smtp.control("mode", "perm")
+        try:
+            self.post("Idee voor een adres dat niet bestaat", "hans@example.org")
+            pid = wait_until("hans stored", lambda: self.pid_of("hans@example.org"))
+            wait_until("bounce recorded",
+                       lambda: self.cluster.redis("HGET", "inspraak:notify:bounced", pid))
+        finally:
+            self.smtp.control("mode", "ok")
+        self.assertEqual(self.smtp.messages("hans@example.org"), [])
+
+
+class TestCampaign(NotifyCase):
+    BATCH_S = "86400"  # no receipts during this test: only campaign mails count
+    N = 1000 if os.environ.get("INSPRAAK_SOAK") == "1" else 200
+
+    def test_campaign_kill9_twice(self):
+        c = self.cluster
+        addrs = ["deelnemer%04d@example.org" % i for i in range(self.N)]
+        for i, a in enumerate(addrs):
+            self.post("Idee nummer %d voor de wijk" % i, a)
+        self.post("Idee zonder toestemming", "zonder@example.org", consent=False)
+        wait_until("all participants stored",
+                   lambda: len([a for a in addrs[-5:] if self.pid_of(a)]) == 5)
+        wait_until("all ideas stored", lambda: c.redis("ZCARD", "inspraak:ideas") >= self.N + 1)
+        tf = os.path.join(c.var, "campaign.txt")
+        with open(tf, "w") as f:
+            f.write("Dank u wel, {{naam}}. Bekijk wat we met alle ideeën deden.\n")
+        r = c.ctl("campaign", "create", "--subject", "Wat er met uw idee gebeurt",
+                  "--text-file", tf, "--meeting", "12 maart, 19.00 uur, Glaspaleis")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        cid = r.stdout.strip()
+        r = c.ctl("campaign", "preview", cid, addrs[7])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("Idee nummer 7 voor de wijk", r.stdout)
+        self.assertIn("Subject:", r.stdout)
+        r = c.ctl("campaign", "test", cid, "staf@example.org")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.wait_mails("staf@example.org")
+        first_kill, second_kill = self.N // 3, 2 * self.N // 3
+        self.smtp.control("hold", str(first_kill + 1))  # +1: the test mail
+        self.assertEqual(c.ctl("campaign", "start", cid).returncode, 0)
+        for k in (first_kill, second_kill):
+            wait_until("smtp hold", lambda: os.path.exists(os.path.join(self.smtp.box, "held")))
+            old = c.kill9("notify")
+            self.assertTrue(old)
+            self.smtp.control("held")
+            if k == first_kill:
+                self.smtp.control("hold", str(second_kill + 1))
+            else:
+                self.smtp.control("hold")
+            c.wait_restarted("notify", old)
+        wait_until("campaign done", lambda: '"state": "done"' in
+                   c.ctl("campaign", "status", cid).stdout, timeout=300)
+        got = [m["X-Test-Rcpt"] for m in self.smtp.messages()
+               if m["X-Test-Rcpt"].startswith("deelnemer")]
+        self.assertEqual(len(got), self.N)
+        self.assertEqual(sorted(set(got)), sorted(addrs))
+        self.assertEqual(self.smtp.messages("zonder@example.org"), [])
+        st = c.ctl("campaign", "status", cid).stdout
+        self.assertIn('"sent": %d' % self.N, st)
+        # Both kills left a claimed mail, which the next notify sent again.
+        self.assertGreaterEqual(c.log_tail("notify", 100000).count("sending again"), 2)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
