@@ -25,9 +25,9 @@
 typedef struct {
     char *p;
     size_t len, cap;
-    bool space;    /* a space is pending */
+    bool space; /* a space is pending */
     bool line_start;
-    int quote;     /* blockquote depth */
+    int quote; /* blockquote depth */
 } s_out_t;
 
 static void s_put(s_out_t *o, const char *s, size_t n)
@@ -98,12 +98,12 @@ static const struct {
     const char *name;
     unsigned long code;
 } s_entities[] = {
-    {"amp", '&'},     {"lt", '<'},       {"gt", '>'},        {"quot", '"'},     {"apos", '\''},
-    {"nbsp", 0xA0},   {"euml", 0xEB},    {"eacute", 0xE9},   {"egrave", 0xE8},  {"ecirc", 0xEA},
-    {"iuml", 0xEF},   {"ouml", 0xF6},    {"uuml", 0xFC},     {"auml", 0xE4},    {"agrave", 0xE0},
-    {"aacute", 0xE1}, {"ccedil", 0xE7},  {"oacute", 0xF3},   {"Eacute", 0xC9},  {"euro", 0x20AC},
+    {"amp", '&'},       {"lt", '<'},       {"gt", '>'},       {"quot", '"'},     {"apos", '\''},
+    {"nbsp", 0xA0},     {"euml", 0xEB},    {"eacute", 0xE9},  {"egrave", 0xE8},  {"ecirc", 0xEA},
+    {"iuml", 0xEF},     {"ouml", 0xF6},    {"uuml", 0xFC},    {"auml", 0xE4},    {"agrave", 0xE0},
+    {"aacute", 0xE1},   {"ccedil", 0xE7},  {"oacute", 0xF3},  {"Eacute", 0xC9},  {"euro", 0x20AC},
     {"hellip", 0x2026}, {"ndash", 0x2013}, {"mdash", 0x2014}, {"lsquo", 0x2018}, {"rsquo", 0x2019},
-    {"ldquo", 0x201C}, {"rdquo", 0x201D}, {"bull", 0x2022},  {"copy", 0xA9},    {NULL, 0}};
+    {"ldquo", 0x201C},  {"rdquo", 0x201D}, {"bull", 0x2022},  {"copy", 0xA9},    {NULL, 0}};
 
 /* Decodes the entity at s ('&'); returns bytes used, 0 when not one. */
 static size_t s_entity(s_out_t *o, const char *s, const char *end)
@@ -117,8 +117,8 @@ static size_t s_entity(s_out_t *o, const char *s, const char *end)
         memcpy(num, s + 2, n - 1);
         num[n - 1] = '\0';
         char *e;
-        unsigned long c = (num[0] == 'x' || num[0] == 'X') ? strtoul(num + 1, &e, 16)
-                                                           : strtoul(num, &e, 10);
+        unsigned long c =
+            (num[0] == 'x' || num[0] == 'X') ? strtoul(num + 1, &e, 16) : strtoul(num, &e, 10);
         if (*e != '\0' || e == num)
             return 0;
         s_utf8(o, c);
@@ -156,8 +156,8 @@ static const char *s_skip_element(const char *p, const char *end, const char *na
 static const char *s_tag(s_out_t *o, const char *p, const char *end)
 {
     static const char *const hidden[] = {"script", "style", "head", "title", "noscript", NULL};
-    static const char *const blocks[] = {"p", "div", "br", "tr", "table", "ul", "ol", "h1",
-                                         "h2", "h3", "h4", "h5", "h6", "pre", "hr", NULL};
+    static const char *const blocks[] = {"p",  "div", "br", "tr", "table", "ul",  "ol", "h1",
+                                         "h2", "h3",  "h4", "h5", "h6",    "pre", "hr", NULL};
     if (end - p >= 4 && strncmp(p, "<!--", 4) == 0) {
         const char *c = memmem(p + 4, (size_t)(end - p - 4), "-->", 3);
         return c ? c + 3 : end;

@@ -142,8 +142,8 @@ int mail_imap_pending(mail_imap_t *self, unsigned long **uids, char *err, size_t
     return n;
 }
 
-char *mail_imap_fetch(mail_imap_t *self, unsigned long uid, size_t *len, bool *too_large,
-                      char *err, size_t errlen)
+char *mail_imap_fetch(mail_imap_t *self, unsigned long uid, size_t *len, bool *too_large, char *err,
+                      size_t errlen)
 {
     char *url = xasprintf("%s/;UID=%lu", self->url, uid);
     s_buf_t b = {.max = self->max_bytes};

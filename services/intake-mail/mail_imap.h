@@ -44,8 +44,8 @@ int mail_imap_pending(mail_imap_t *self, unsigned long **uids, char *err, size_t
 
 /* The raw message; NULL with err on failure. *too_large is set (and NULL
  * returned) when it is over max_bytes. */
-char *mail_imap_fetch(mail_imap_t *self, unsigned long uid, size_t *len, bool *too_large,
-                      char *err, size_t errlen);
+char *mail_imap_fetch(mail_imap_t *self, unsigned long uid, size_t *len, bool *too_large, char *err,
+                      size_t errlen);
 
 /* Flags the message \Seen $Inspraak and moves it to the done folder. */
 int mail_imap_done(mail_imap_t *self, unsigned long uid, char *err, size_t errlen);

@@ -69,8 +69,9 @@ void mail_clear(mail_t *m)
 /* ------------------------------------------------------------------ */
 
 /* One unfolded header starting at p (a "Content-Type:" line): does it say
- * multipart, and does it carry a boundary? *next is the line after it. */
-static void s_ctype_line(const char *p, const char *end, bool *multi, bool *boundary,
+ * multipart, does it carry a boundary, is it an embedded message (which
+ * GMime also parses recursively)? *next is the line after it. */
+static void s_ctype_line(const char *p, const char *end, bool *multi, bool *boundary, bool *message,
                          const char **next)
 {
     const char *q = p;
@@ -82,9 +83,12 @@ static void s_ctype_line(const char *p, const char *end, bool *multi, bool *boun
     }
     *multi = false;
     *boundary = false;
+    *message = false;
     for (const char *s = p; s + 9 <= q; s++) {
         if (strncasecmp(s, "multipart", 9) == 0)
             *multi = true;
+        if (strncasecmp(s, "message/", 8) == 0)
+            *message = true;
         if (strncasecmp(s, "boundary", 8) == 0)
             *boundary = true;
     }
@@ -101,14 +105,14 @@ int mail_precheck(const char *raw, size_t len, const mail_limits_t *lim, char *e
     int multiparts = 0;
     while (p < end) {
         if ((size_t)(end - p) > 13 && strncasecmp(p, "content-type:", 13) == 0) {
-            bool multi, boundary;
+            bool multi, boundary, message;
             const char *next;
-            s_ctype_line(p, end, &multi, &boundary, &next);
+            s_ctype_line(p, end, &multi, &boundary, &message, &next);
             if (multi && !boundary) {
                 snprintf(err, errlen, "multipart without boundary");
                 return -1;
             }
-            if (multi && ++multiparts > lim->max_parts) {
+            if ((multi || message) && ++multiparts > lim->max_parts) {
                 snprintf(err, errlen, "too many parts (limit %d)", lim->max_parts);
                 return -1;
             }
@@ -174,8 +178,7 @@ static bool s_is_latin1_label(const char *cs)
 /* A text part's content as UTF-8 with LF line ends. */
 static char *s_part_text(GMimePart *part, size_t max)
 {
-    const char *cs =
-        g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
+    const char *cs = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
     char *text;
     size_t len = 0;
     if (s_is_latin1_label(cs) || !GMIME_IS_TEXT_PART(part)) {
@@ -303,9 +306,9 @@ static const char *s_header(GMimeMessage *msg, const char *name)
  * not a substring: "Afwezigheid van groen" is an idea. */
 static bool s_ooo_subject(const char *subject)
 {
-    static const char *const words[] = {"afwezig", "out of office", "automatisch antwoord",
-                                        "automatic reply", "auto-reply", "autoreply",
-                                        "niet aanwezig", "vakantie:", NULL};
+    static const char *const words[] = {"afwezig",         "out of office", "automatisch antwoord",
+                                        "automatic reply", "auto-reply",    "autoreply",
+                                        "niet aanwezig",   "vakantie:",     NULL};
     if (!subject)
         return false;
     while (*subject == ' ' || *subject == '\t')

@@ -18,11 +18,12 @@
  *   whether the mail is one to skip (auto-reply, bounce/DSN, mailing list).
  *
  *   Limits are checked on the raw bytes BEFORE GMime sees them: the size,
- *   and the number of multipart headers (which bounds nesting depth too;
- *   GMime's parser recurses per level). A multipart Content-Type without a
- *   boundary is refused in that pre-check, because GMime 3.2.13 can loop
- *   forever on such a part (upstream issue #165). The service also runs
- *   the parse in a worker process with a deadline (see mail_worker.h).
+ *   and the number of multipart and message/rfc822 Content-Type headers
+ *   (which bounds nesting depth too; GMime's parser recurses per level).
+ *   A multipart Content-Type without a boundary is refused in that
+ *   pre-check, because GMime 3.2.13 can loop forever on such a part
+ *   (upstream issue #165). The service also runs the parse in a worker
+ *   process with a deadline (see mail_worker.h).
  *
  * OWNERSHIP
  *   Strings in mail_t are malloc'd and owned by it; mail_clear() frees them.
@@ -43,8 +44,8 @@ typedef enum {
 } mail_skip_t;
 
 typedef struct {
-    char *name; /* UTF-8, may be NULL */
-    char *type; /* e.g. "image/jpeg" */
+    char *name;  /* UTF-8, may be NULL */
+    char *type;  /* e.g. "image/jpeg" */
     size_t size; /* decoded bytes */
 } mail_attachment_t;
 
@@ -73,7 +74,9 @@ typedef struct {
 } mail_limits_t;
 
 #define MAIL_LIMITS_DEFAULT                                                                        \
-    {.max_bytes = 10u * 1024 * 1024, .max_parts = 100, .max_depth = 8, .max_text = 256u * 1024}
+    {                                                                                              \
+        .max_bytes = 10u * 1024 * 1024, .max_parts = 100, .max_depth = 8, .max_text = 256u * 1024  \
+    }
 
 /* Parses raw into *m. Returns 0, or -1 with a reason in err when the mail
  * breaks a limit or cannot be read (m is then empty). */

@@ -143,11 +143,22 @@ static bool s_outlook_block(const s_lines_t *l, int i)
  * punctuation and a name on the same line). */
 static bool s_greeting(const char *s)
 {
-    static const char *const words[] = {"met vriendelijke groet", "vriendelijke groet",
-                                        "met hartelijke groet", "hartelijke groet",
-                                        "met groet", "groetjes", "groeten", "groet", "mvg",
-                                        "m.v.g.", "kind regards", "best regards", "regards",
-                                        "vr. gr.", "vr.gr.", NULL};
+    static const char *const words[] = {"met vriendelijke groet",
+                                        "vriendelijke groet",
+                                        "met hartelijke groet",
+                                        "hartelijke groet",
+                                        "met groet",
+                                        "groetjes",
+                                        "groeten",
+                                        "groet",
+                                        "mvg",
+                                        "m.v.g.",
+                                        "kind regards",
+                                        "best regards",
+                                        "regards",
+                                        "vr. gr.",
+                                        "vr.gr.",
+                                        NULL};
     s = s_skipws(s);
     for (int i = 0; words[i]; i++) {
         size_t n = strlen(words[i]);
@@ -320,9 +331,10 @@ static const char *s_subject_core(const char *s, bool *reply)
 
 static bool s_says_something(const char *core)
 {
-    static const char *const empty[] = {"idee", "idee:", "ideeën", "mijn idee", "inspraak",
-                                        "omgevingsvisie", "(geen onderwerp)", "(no subject)",
-                                        NULL};
+    static const char *const empty[] = {
+        "idee",     "idee:",          "ideeën",           "mijn idee",
+        "inspraak", "omgevingsvisie", "(geen onderwerp)", "(no subject)",
+        NULL};
     if (s_blank(core))
         return false;
     for (int i = 0; empty[i]; i++)

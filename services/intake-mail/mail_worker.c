@@ -103,7 +103,7 @@ static char *s_serialise(const mail_result_t *r, size_t *len)
     int32_t na = r->n_attachments;
     memcpy(buf + 9, &na, 4);
     *len = 13;
-    const char *strs[] = {r->why,     r->skip,    r->message_id, r->from_name,
+    const char *strs[] = {r->why,       r->skip,    r->message_id, r->from_name,
                           r->from_addr, r->subject, r->text};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
         s_put_str(&buf, len, strs[i]);

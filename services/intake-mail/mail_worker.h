@@ -42,7 +42,7 @@ typedef struct {
     char *from_name;
     char *from_addr;
     char *subject;
-    char *text;       /* IDEA: the idea text (subject + new words) */
+    char *text; /* IDEA: the idea text (subject + new words) */
     int n_attachments;
     int64_t date_ms;
 } mail_result_t;

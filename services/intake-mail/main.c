@@ -172,8 +172,7 @@ static void s_base(const char *name, char *out, size_t size)
 static int s_move(const char *from, const char *to)
 {
     if (rename(from, to) < 0) {
-        log_error("msg=\"cannot move mail\" from=%s to=%s err=\"%s\"", from, to,
-                  strerror(errno));
+        log_error("msg=\"cannot move mail\" from=%s to=%s err=\"%s\"", from, to, strerror(errno));
         return -1;
     }
     return 0;
@@ -467,10 +466,10 @@ static void s_imap_settings(s_app_t *app)
         log_fatal("msg=\"bad configuration\" err=\"INSPRAAK_IMAP_DONE: at most 100 characters, "
                   "no quotes, backslashes or line breaks\"");
     app->imap = mail_imap_new(url, config_str("INSPRAAK_IMAP_USER", NULL),
-                              config_str("INSPRAAK_IMAP_PASSWORD", NULL), done,
-                              app->lim.max_bytes);
+                              config_str("INSPRAAK_IMAP_PASSWORD", NULL), done, app->lim.max_bytes);
     if (!app->imap)
-        log_fatal("msg=\"bad configuration\" err=\"INSPRAAK_IMAP_URL must be imap:// or imaps://\"");
+        log_fatal(
+            "msg=\"bad configuration\" err=\"INSPRAAK_IMAP_URL must be imap:// or imaps://\"");
 }
 
 static void s_settings(s_app_t *app)
@@ -555,7 +554,8 @@ int main(void)
         s_scan(&app);
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
-        if (app.imap && (last_imap.tv_sec == 0 || now.tv_sec - last_imap.tv_sec >= app.imap_poll_s)) {
+        if (app.imap &&
+            (last_imap.tv_sec == 0 || now.tv_sec - last_imap.tv_sec >= app.imap_poll_s)) {
             last_imap = now;
             s_imap_poll(&app);
         }

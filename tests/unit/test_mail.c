@@ -54,8 +54,7 @@ static const struct {
     {"outlook original message",
      "Eens met het plan.\n\n-----Oorspronkelijk bericht-----\nVan: x\nOud bericht\n",
      "Eens met het plan."},
-    {"english original message",
-     "Agree.\n-----Original Message-----\nFrom: x\n", "Agree."},
+    {"english original message", "Agree.\n-----Original Message-----\nFrom: x\n", "Agree."},
     {"signature dash line",
      "Meer speelplekken in Heerlerbaan.\n\n-- \nPiet Jansen\nTel 06-12345678\n",
      "Meer speelplekken in Heerlerbaan."},
@@ -63,8 +62,7 @@ static const struct {
      "Beste gemeente,\n\nDe fietspaden in Hoensbroek zijn slecht.\n\nMet vriendelijke groet,\n\n"
      "Anna de Vries\nAkerstraat 12\n6411 HB Heerlen\n",
      "Beste gemeente,\n\nDe fietspaden in Hoensbroek zijn slecht."},
-    {"mvg",
-     "Een markt op zondag zou mooi zijn.\nMvg Kees\n", "Een markt op zondag zou mooi zijn."},
+    {"mvg", "Een markt op zondag zou mooi zijn.\nMvg Kees\n", "Een markt op zondag zou mooi zijn."},
     {"groet word inside a sentence stays",
      "Groeten uit Schandelen: het park is prachtig en moet blijven zoals het is, want hier "
      "spelen alle kinderen uit de buurt.\n",
@@ -384,6 +382,17 @@ static void test_deep_nesting(void **state)
     assert_non_null(strstr(r.why, "too many parts"));
     mail_result_clear(&r);
     free(raw);
+    /* The same depth of embedded messages. */
+    size_t cap = 10000 * 40 + 100, len = 0;
+    raw = xmalloc(cap);
+    for (int i = 0; i < 10000; i++)
+        len += (size_t)snprintf(raw + len, cap - len, "Content-Type: message/rfc822\r\n\r\n");
+    snprintf(raw + len, cap - len, "Subject: binnenin\r\n\r\ndiep\r\n");
+    mail_worker_run(raw, strlen(raw), &LIM, 60000, &r);
+    assert_int_equal(r.status, MAIL_RESULT_FAILED);
+    assert_non_null(strstr(r.why, "too many parts"));
+    mail_result_clear(&r);
+    free(raw);
     raw = s_deep(20); /* under the part count, over the depth */
     mail_worker_read(raw, strlen(raw), &LIM, &r);
     assert_int_equal(r.status, MAIL_RESULT_FAILED);
@@ -425,12 +434,18 @@ static void test_worker_roundtrip(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_clean_table),       cmocka_unit_test(test_idea_text_subject),
-        cmocka_unit_test(test_html_to_text),      cmocka_unit_test(test_parse_latin1_qp),
-        cmocka_unit_test(test_parse_prefers_plain), cmocka_unit_test(test_parse_html_and_attachment),
-        cmocka_unit_test(test_skip_rules),        cmocka_unit_test(test_gmime_165),
-        cmocka_unit_test(test_deep_nesting),      cmocka_unit_test(test_size_limit),
-        cmocka_unit_test(test_worker_roundtrip),  cmocka_unit_test(test_worker_deadline),
+        cmocka_unit_test(test_clean_table),
+        cmocka_unit_test(test_idea_text_subject),
+        cmocka_unit_test(test_html_to_text),
+        cmocka_unit_test(test_parse_latin1_qp),
+        cmocka_unit_test(test_parse_prefers_plain),
+        cmocka_unit_test(test_parse_html_and_attachment),
+        cmocka_unit_test(test_skip_rules),
+        cmocka_unit_test(test_gmime_165),
+        cmocka_unit_test(test_deep_nesting),
+        cmocka_unit_test(test_size_limit),
+        cmocka_unit_test(test_worker_roundtrip),
+        cmocka_unit_test(test_worker_deadline),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -120,8 +120,7 @@ typedef struct {
 } s_counts_t;
 
 /* Compares every X_decoded_*.txt of one message. */
-static void s_compare(const char *dir, const char *stem, const char *raw, size_t len,
-                      s_counts_t *c)
+static void s_compare(const char *dir, const char *stem, const char *raw, size_t len, s_counts_t *c)
 {
     GMimeStream *stream = g_mime_stream_mem_new_with_buffer(raw, len);
     GMimeParser *parser = g_mime_parser_new_with_stream(stream);
