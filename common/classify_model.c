@@ -214,7 +214,7 @@ static int s_line(classify_model_t *m, char *line, char *err, size_t errlen)
     if (f[0][0] == '#' || f[0][0] == '\0' || strcmp(f[0], "model") == 0)
         return 0;
     if (strcmp(f[0], "head") == 0) {
-        if (n < 5 || m->n_heads == MODEL_MAX_HEADS || s_head(m, f[1]) ||
+        if (n < 4 || m->n_heads == MODEL_MAX_HEADS || s_head(m, f[1]) ||
             (strcmp(f[2], "softmax") != 0 && strcmp(f[2], "sigmoid") != 0)) {
             snprintf(err, errlen, "bad head line");
             return -1;

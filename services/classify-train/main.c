@@ -178,6 +178,8 @@ static void s_write(const train_t *t, double *const *w, FILE *out)
     fprintf(out, "# inspraak classifier model, written by bin/classify-train (%zu ideas);"
                  " do not edit\nmodel\t1\n", t->n_docs);
     for (int h = 0; h < 3; h++) {
+        if (t->head[h].n == 0)
+            continue; /* no theme labels in the data: no themes head */
         fprintf(out, "head\t%s\t%s", t->head[h].name, t->head[h].softmax ? "softmax" : "sigmoid");
         for (int c = 0; c < t->head[h].n; c++)
             fprintf(out, "\t%s", t->head[h].label[c]);
