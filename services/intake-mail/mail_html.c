@@ -27,6 +27,7 @@ typedef struct {
     size_t len, cap;
     bool space; /* a space is pending */
     bool line_start;
+    int brk;   /* pending break before the next text: 1 line, 2 paragraph */
     int quote; /* blockquote depth */
 } s_out_t;
 
@@ -43,6 +44,11 @@ static void s_put(s_out_t *o, const char *s, size_t n)
 
 static void s_text(s_out_t *o, const char *s, size_t n)
 {
+    if (o->brk > 0 && o->len > 0) {
+        s_put(o, o->brk > 1 ? "\n\n" : "\n", (size_t)(o->brk > 1 ? 2 : 1));
+        o->line_start = true;
+    }
+    o->brk = 0;
     if (o->line_start) {
         for (int i = 0; i < o->quote && i < 8; i++)
             s_put(o, "> ", 2);
@@ -53,13 +59,13 @@ static void s_text(s_out_t *o, const char *s, size_t n)
     s_put(o, s, n);
 }
 
-/* Runs of block boundaries make one line break. */
-static void s_newline(s_out_t *o)
+/* Block boundaries are kept as a pending break and written before the
+ * next text, so a run of them makes one break: a paragraph break (blank
+ * line) when any of them was a paragraph-level element. */
+static void s_newline(s_out_t *o, int level)
 {
-    if (o->line_start)
-        return;
-    s_put(o, "\n", 1);
-    o->line_start = true;
+    if (level > o->brk)
+        o->brk = level;
     o->space = false;
 }
 
@@ -156,8 +162,8 @@ static const char *s_skip_element(const char *p, const char *end, const char *na
 static const char *s_tag(s_out_t *o, const char *p, const char *end)
 {
     static const char *const hidden[] = {"script", "style", "head", "title", "noscript", NULL};
-    static const char *const blocks[] = {"p",  "div", "br", "tr", "table", "ul",  "ol", "h1",
-                                         "h2", "h3",  "h4", "h5", "h6",    "pre", "hr", NULL};
+    static const char *const paragraphs[] = {"p",  "table", "ul", "ol",  "h1", "h2", "h3",
+                                             "h4", "h5",    "h6", "pre", "hr", NULL};
     if (end - p >= 4 && strncmp(p, "<!--", 4) == 0) {
         const char *c = memmem(p + 4, (size_t)(end - p - 4), "-->", 3);
         return c ? c + 3 : end;
@@ -190,13 +196,18 @@ static const char *s_tag(s_out_t *o, const char *p, const char *end)
         return s_skip_element(after, end, name);
     if (strcasecmp(name, "blockquote") == 0) {
         o->quote += closing ? (o->quote > 0 ? -1 : 0) : 1;
-        s_newline(o);
+        s_newline(o, 2);
     } else if (strcasecmp(name, "li") == 0 && !closing) {
-        s_newline(o);
+        s_newline(o, 1);
         s_text(o, "- ", 2);
         o->space = false;
-    } else if (s_in(name, blocks) || strcasecmp(name, "li") == 0)
-        s_newline(o);
+    } else if (strcasecmp(name, "br") == 0) {
+        s_newline(o, o->brk < 2 ? o->brk + 1 : 2); /* <br><br> is a blank line */
+    } else if (s_in(name, paragraphs))
+        s_newline(o, 2);
+    else if (strcasecmp(name, "div") == 0 || strcasecmp(name, "tr") == 0 ||
+             strcasecmp(name, "li") == 0)
+        s_newline(o, 1);
     else if (strcasecmp(name, "td") == 0 || strcasecmp(name, "th") == 0)
         o->space = true;
     return after;

@@ -205,6 +205,100 @@ class MailTest(ClusterTestCase):
         self.assertEqual(len(self.email_ideas()), 2)
 
 
+def mail(headers, body, ctype="text/plain; charset=utf-8", cte="8bit"):
+    """A simple mail from header lines and a body (bytes or str)."""
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    head = "".join(h + "\r\n" for h in headers).encode("utf-8")
+    return (head + b"MIME-Version: 1.0\r\nContent-Type: " + ctype.encode() +
+            b"\r\nContent-Transfer-Encoding: " + cte.encode() + b"\r\n\r\n" + body)
+
+
+# A dozen mails as residents (and their mail clients) send them, each with
+# what a person reading it would take from it: the idea text, or the
+# reason it is no idea at all.
+DOZEN = [
+    ("outlook-1252", mail(
+        ["From: \"Maria Janssen\" <m.janssen@example.nl>", "Subject: RE: Uw mening telt",
+         "Message-ID: <d1@example.nl>"],
+        b"Ik vind dat de Promenade =93echt=94 meer bankjes moet krijgen.=0D=0A=0D=0A"
+        b"Van: Gemeente Heerlen <inspraak@heerlen.nl>=0D=0AVerzonden: maandag 2 juni 2025 09:00"
+        b"=0D=0AAan: Maria Janssen=0D=0AOnderwerp: Uw mening telt=0D=0A=0D=0A"
+        b"Beste inwoner, wat vindt u?=0D=0A",
+        "text/plain; charset=windows-1252", "quoted-printable"),
+     "Ik vind dat de Promenade \u201cecht\u201d meer bankjes moet krijgen."),
+    ("gmail-alternative", (
+        b"From: Tom Peters <tom.peters@example.nl>\r\nSubject: Speeltuin Meezenbroek\r\n"
+        b"Message-ID: <d2@example.nl>\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: multipart/alternative; boundary=\"g\"\r\n\r\n"
+        b"--g\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n"
+        b"De speeltuin in Meezenbroek is kapot. Kunnen er nieuwe toestellen komen?\r\n\r\n"
+        b"Op ma 2 jun 2025 om 09:00 schreef Gemeente Heerlen <inspraak@heerlen.nl>:\r\n\r\n"
+        b"> Wat moet Heerlen worden?\r\n\r\n-- \r\nTom Peters\r\n"
+        b"--g\r\nContent-Type: text/html; charset=UTF-8\r\n\r\n<div>HTML-versie</div>\r\n--g--\r\n"),
+     "Speeltuin Meezenbroek\n\nDe speeltuin in Meezenbroek is kapot. Kunnen er nieuwe "
+     "toestellen komen?"),
+    ("apple-list", mail(
+        ["From: Jan Smeets <jan@example.nl>", "Subject: Mijn idee\u00ebn voor Hoensbroek",
+         "Message-ID: <d3@example.nl>"],
+        "Drie dingen:\n1. Meer groen rond het kasteel\n2. Een veilige fietsroute naar "
+        "school\n3. Minder leegstand in de Hoofdstraat\n\nGroet,\nJan\n"),
+     "Mijn idee\u00ebn voor Hoensbroek\n\nDrie dingen:\n1. Meer groen rond het kasteel\n"
+     "2. Een veilige fietsroute naar school\n3. Minder leegstand in de Hoofdstraat"),
+    ("html-disclaimer", mail(
+        ["From: Bureau Groen <info@groenbureau.example.nl>", "Subject: Ruimte voor water",
+         "Message-ID: <d4@example.nl>"],
+        "<html><body><p>Wij stellen voor om de Geleenbeek meer ruimte te geven.</p>"
+        "<p>Dit bericht is uitsluitend bestemd voor de geadresseerde. Als u dit bericht "
+        "onterecht ontvangt, verwijder het dan.</p></body></html>",
+        "text/html; charset=utf-8"),
+     "Ruimte voor water\n\nWij stellen voor om de Geleenbeek meer ruimte te geven."),
+    ("base64-attachment", (
+        b"From: =?UTF-8?B?U2FuZGVyIEfDvGxlbg==?= <sander@example.nl>\r\n"
+        b"Subject: Foto kapotte stoep\r\nMessage-ID: <d5@example.nl>\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: multipart/mixed; boundary=\"m\"\r\n\r\n"
+        b"--m\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        + __import__("base64").encodebytes("De stoep in de Akerstraat is gevaarlijk "
+                                           "voor rollators.\n".encode()).replace(b"\n", b"\r\n")
+        + b"--m\r\nContent-Type: image/jpeg\r\nContent-Transfer-Encoding: base64\r\n"
+        b"Content-Disposition: attachment; filename*=UTF-8''stoep%20%C3%A9%C3%A9n.jpg\r\n\r\n"
+        b"/9j/4AAQSkZJRg==\r\n--m--\r\n"),
+     "Foto kapotte stoep\n\nDe stoep in de Akerstraat is gevaarlijk voor rollators."),
+    ("subject-idee", mail(
+        ["From: Els <els@example.nl>", "Subject: idee", "Message-ID: <d6@example.nl>"],
+        "Een overdekte markt op het Pancratiusplein.\n"),
+     "Een overdekte markt op het Pancratiusplein."),
+    ("no-message-id", mail(
+        ["From: Henk <henk@example.nl>", "Subject: Parkeren"],
+        "Parkeren in het centrum is te duur voor bewoners.\n"),
+     "Parkeren\n\nParkeren in het centrum is te duur voor bewoners."),
+    ("x-autoreply", mail(
+        ["From: Karin <karin@example.nl>", "Subject: Re: Uw mening telt", "X-Autoreply: yes",
+         "Message-ID: <d8@example.nl>"], "Ik ben er niet.\n"), "autoreply"),
+    ("afwezig", mail(
+        ["From: Piet <piet@example.nl>", "Subject: Afwezig: Uw mening telt",
+         "Message-ID: <d9@example.nl>"], "Ik ben tot maandag afwezig.\n"), "autoreply"),
+    ("bounce", (
+        b"Return-Path: <>\r\nFrom: Mail Delivery System <MAILER-DAEMON@mx.example.nl>\r\n"
+        b"Subject: Undelivered Mail\r\nMessage-ID: <d10@example.nl>\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: multipart/report; report-type=delivery-status; boundary=\"r\"\r\n\r\n"
+        b"--r\r\nContent-Type: text/plain\r\n\r\nNot delivered.\r\n--r--\r\n"), "bounce"),
+    ("list", mail(
+        ["From: Buurtvereniging <buurt@example.nl>", "Subject: Nieuwsbrief juni",
+         "List-Id: Buurt <buurt.lists.example.nl>", "Message-ID: <d11@example.nl>"],
+        "Nieuws uit de buurt.\n"), "list"),
+    ("bulk", mail(
+        ["From: Winkel <nieuws@winkel.example.nl>", "Subject: Aanbiedingen",
+         "Precedence: bulk", "Message-ID: <d12@example.nl>"], "Korting!\n"), "autoreply"),
+    ("only-quote", mail(
+        ["From: Anna <anna@example.nl>", "Subject: Re: Uw mening telt",
+         "Message-ID: <d13@example.nl>"],
+        "Op 2 jun 2025 schreef Gemeente Heerlen <inspraak@heerlen.nl>:\n> Wat vindt u?\n"),
+     "empty"),
+]
+SKIP_REASONS = ("autoreply", "bounce", "list", "empty")
+
+
 BOUNCE = (
     b"From: Mail Delivery System <MAILER-DAEMON@mx.example.nl>\r\n"
     b"To: inspraak@heerlen.nl\r\nSubject: Undelivered Mail Returned to Sender\r\n"
@@ -366,6 +460,51 @@ class MailImapTest(ClusterTestCase):
                                                     whys[0][:-4] + ":2,S")))
         failed = os.path.join(self.cluster.var, "mail", "failed")
         self.assertEqual(len([f for f in os.listdir(failed) if f.endswith(".why")]), 1)
+
+
+class MailDozenTest(ClusterTestCase):
+    """The issue's bar: a dozen realistic Dutch mails of every kind, into
+    the Maildir of a running stack, give exactly the expected ideas."""
+    SERVICES = ("storage", "classifier", "intake-mail", "dashboard")
+    ENV = {"INSPRAAK_MAIL_POLL_MS": "100"}
+
+    def test_dozen(self):
+        token = self.cluster.staff_token()
+        inbox = os.path.join(self.cluster.var, "mail", "inbox")
+        names = {}
+        for i, (label, raw, _) in enumerate(DOZEN + [DOZEN[6]]):  # no-message-id twice
+            name = "%d.M%dP%d.dozen" % (int(time.time()), i, os.getpid())
+            with open(os.path.join(inbox, "tmp", name), "wb") as f:
+                f.write(raw)
+            os.rename(os.path.join(inbox, "tmp", name), os.path.join(inbox, "new", name))
+            names.setdefault(label, []).append(name)
+        wait_until("intake-mail took every mail", lambda: os.listdir(os.path.join(inbox, "new")) == [])
+
+        skipped = os.path.join(self.cluster.var, "mail", "skipped")
+        want_texts = sorted(want for _, _, want in DOZEN if want not in SKIP_REASONS)
+        for label, _, want in DOZEN:
+            if want in SKIP_REASONS:
+                with open(os.path.join(skipped, names[label][0] + ".why")) as f:
+                    self.assertTrue(f.read().startswith(want + ":"), label)
+
+        def items():
+            status, body = self.cluster.api("/api/v1/ideas?channel=email&limit=50", token)
+            return body["items"] if status == 200 else []
+        wait_until("the ideas stored", lambda: len(items()) >= len(want_texts))
+        wait_until("every spooled idea acknowledged", lambda: self._pending() == 0)
+        got = items()
+        self.assertEqual(sorted(i["text"] for i in got), want_texts)
+        dump = json.dumps(got, ensure_ascii=False)
+        for personal in ("Maria", "janssen", "Tom Peters", "Smeets", "G\u00fclen", "sander@",
+                         "henk@", "els@"):
+            self.assertNotIn(personal, dump)
+
+    def _pending(self):
+        status, _, data = http("GET", self.cluster.url("intake-mail", "/metrics"))
+        for line in data.decode().splitlines():
+            if line.startswith("inspraak_spool_pending "):
+                return float(line.split()[-1])
+        return None
 
 
 if __name__ == "__main__":

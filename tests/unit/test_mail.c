@@ -140,8 +140,14 @@ static void test_html_to_text(void **state)
         "<!-- comment --><div>&#8364; 5 &lt;per&gt; jaar</div>"
         "<blockquote>oud bericht</blockquote></body></html>";
     char *t = mail_html_to_text(html, strlen(html));
-    assert_string_equal(t, "Meer groen in de Cafébuurt & het centrum.\n- bomen\n- bankjes\n"
-                           "€ 5 <per> jaar\n> oud bericht");
+    assert_string_equal(t, "Meer groen in de Cafébuurt & het centrum.\n\n- bomen\n- bankjes\n\n"
+                           "€ 5 <per> jaar\n\n> oud bericht");
+    free(t);
+    /* Gmail writes lines as divs and a blank line as <div><br></div>. */
+    const char *gm =
+        "<div>regel een</div><div>regel twee<br>drie</div><div><br></div><div>vier</div>";
+    t = mail_html_to_text(gm, strlen(gm));
+    assert_string_equal(t, "regel een\nregel twee\ndrie\n\nvier");
     free(t);
     t = mail_html_to_text("<p>a < b", 8);
     assert_string_equal(t, "a");
