@@ -12,7 +12,8 @@
 #   each starting its own Redis and services on spare loopback ports (see
 #   tests/lib/harness.py). Prints a PASS/FAIL line per file, then
 #   "suites: N passed, N failed" with the total time; exits 1 on any
-#   failure (including "no test files found").
+#   failure (including "no test files found"). A file that runs longer
+#   than INSPRAAK_TEST_TIMEOUT seconds [1200] is stopped and fails.
 #
 # ENVIRONMENT
 #   INSPRAAK_BIN   binaries to test [bin]; made absolute
@@ -35,7 +36,7 @@ for t in tests/integration/test_*.py tests/fault/test_*.py; do
     case "$t" in *"${1:-}"*) ;; *) continue ;; esac
     echo "=== $t"
     t0=$(date +%s)
-    if python3 "$t"; then
+    if timeout --kill-after=15 "${INSPRAAK_TEST_TIMEOUT:-1200}" python3 "$t"; then
         pass=$((pass + 1))
         summary="$summary
   PASS  $t ($(($(date +%s) - t0)) s)"

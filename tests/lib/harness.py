@@ -34,6 +34,8 @@ ENVIRONMENT
     INSPRAAK_BIN       where the binaries are [REPO/bin]
     INSPRAAK_KEEP_VAR  1: keep the temporary folder after the test
 """
+import atexit
+import ctypes
 import http.client as httplib
 import json
 import os
@@ -60,6 +62,34 @@ OFFSETS = {
 DEFAULT_SERVICES = ("storage", "classifier", "intake-form", "dashboard")
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
                    "SUMMARY: UndefinedBehaviorSanitizer")
+
+
+_LIVE = set()  # clusters started and not yet stopped
+
+
+def _stop_all():
+    for c in list(_LIVE):
+        c.stop()
+
+
+def _on_sigterm(signum, frame):
+    # tests/run.sh's per-file timeout sends SIGTERM: stop every cluster
+    # before going, so no Redis or service outlives the test.
+    _stop_all()
+    os._exit(128 + signum)
+
+
+atexit.register(_stop_all)
+signal.signal(signal.SIGTERM, _on_sigterm)
+
+
+def _die_with_parent():
+    """In the supervisor before exec: SIGTERM when this Python process dies
+    (even by SIGKILL), so the supervisor then stops its children."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def bin_dir():
@@ -191,8 +221,10 @@ class Cluster:
         # and stop() can end the whole group if anything is left.
         self.proc = subprocess.Popen([os.path.join(self.bin, "supervisor"), procfile],
                                      env=self.env(), stdin=subprocess.DEVNULL, stdout=sv_log,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+                                     stderr=subprocess.STDOUT, start_new_session=True,
+                                     preexec_fn=_die_with_parent)
         sv_log.close()
+        _LIVE.add(self)
         try:
             self.wait_ready(timeout)
         except BaseException:
@@ -228,6 +260,7 @@ class Cluster:
 
     def stop(self):
         """Ends everything; safe to call twice and after a failed start."""
+        _LIVE.discard(self)
         if self.proc is not None:
             if self.proc.poll() is None:
                 self.proc.send_signal(signal.SIGTERM)
