@@ -245,7 +245,8 @@ typedef enum { S_IDEA, S_SKIPPED, S_FAILED, S_RETRY } s_outcome_t;
 static s_outcome_t s_handle(s_app_t *app, const char *raw, size_t len, bool too_large,
                             const char *label, mail_result_t *r)
 {
-    char q[400];
+    char q[400], ql[300];
+    log_quote(ql, sizeof ql, label); /* a Maildir name may hold anything */
     if (too_large) {
         memset(r, 0, sizeof *r);
         r->why = xasprintf("too large (more than %zu bytes)", app->lim.max_bytes);
@@ -253,13 +254,13 @@ static s_outcome_t s_handle(s_app_t *app, const char *raw, size_t len, bool too_
         mail_worker_run(raw, len, &app->lim, app->timeout_ms, r);
     if (r->status == MAIL_RESULT_SKIPPED) {
         s_count_skip(app, r->skip);
-        log_info("msg=\"mail skipped\" mail=%s reason=%s why=%s", label, r->skip,
+        log_info("msg=\"mail skipped\" mail=%s reason=%s why=%s", ql, r->skip,
                  log_quote(q, sizeof q, r->why ? r->why : ""));
         return S_SKIPPED;
     }
     if (r->status != MAIL_RESULT_IDEA) {
         metric_inc(app->failed_total);
-        log_warn("msg=\"mail cannot be read; moved to failed\" mail=%s why=%s", label,
+        log_warn("msg=\"mail cannot be read; moved to failed\" mail=%s why=%s", ql,
                  log_quote(q, sizeof q, r->why ? r->why : ""));
         return S_FAILED;
     }
@@ -271,12 +272,12 @@ static s_outcome_t s_handle(s_app_t *app, const char *raw, size_t len, bool too_
     envelope_clear(&env);
     if (rc < 0) {
         metric_inc(app->spool_errors);
-        log_error("msg=\"cannot spool idea; mail kept for a retry\" mail=%s err=%s", label,
+        log_error("msg=\"cannot spool idea; mail kept for a retry\" mail=%s err=%s", ql,
                   log_quote(q, sizeof q, err));
         return S_RETRY;
     }
     metric_inc(app->ideas);
-    log_info("msg=\"idea accepted\" id=%s mail=%s attachments=%d", id, label, r->n_attachments);
+    log_info("msg=\"idea accepted\" id=%s mail=%s attachments=%d", id, ql, r->n_attachments);
     return S_IDEA;
 }
 
