@@ -492,8 +492,19 @@ int letter_mime(const letter_settings_t *ls, const letter_t *l, char **msg, size
         free(v);
     }
     if (l->unsub_url) {
-        char *v = xasprintf("<%s>", l->unsub_url);
-        g_mime_object_set_header(o, "List-Unsubscribe", v, NULL);
+        /* Set raw: GMime would RFC 2047-encode a long unstructured value,
+         * which breaks the URL. The URL is ours (base + pid + base64url),
+         * checked to be printable ASCII without spaces below. */
+        for (const char *c = l->unsub_url; *c; c++)
+            if (*c <= 32 || *c >= 127 || *c == '<' || *c == '>') {
+                snprintf(err, errlen, "unsubscribe URL is not plain ASCII");
+                g_object_unref(m);
+                return -1;
+            }
+        char *v = xasprintf(" <%s>\n", l->unsub_url);
+        g_mime_object_set_header(o, "List-Unsubscribe", "x", NULL);
+        g_mime_header_set_raw_value(
+            g_mime_header_list_get_header(g_mime_object_get_header_list(o), "List-Unsubscribe"), v);
         g_mime_object_set_header(o, "List-Unsubscribe-Post", "List-Unsubscribe=One-Click", NULL);
         free(v);
     }
