@@ -23,6 +23,7 @@
 
 #include "mail_text.h"
 #include "mail_worker.h"
+#include "validate.h"
 #include "xalloc.h"
 
 #define MAX_RESULT (4u * 1024 * 1024)
@@ -39,9 +40,48 @@ void mail_result_clear(mail_result_t *r)
     memset(r, 0, sizeof *r);
 }
 
-static char *s_copy(const char *s)
+/* Cuts s after max_chars code points (s is valid UTF-8). */
+static void s_cut_chars(char *s, size_t max_chars)
 {
-    return s ? xstrdup(s) : NULL;
+    size_t chars = 0;
+    for (char *p = s; *p; p++)
+        if (((unsigned char)*p & 0xC0) != 0x80 && chars++ == max_chars) {
+            *p = '\0';
+            return;
+        }
+}
+
+/* The shared clean-up of validate.h, cut to a length limit; NULL for
+ * NULL or a text left empty. */
+static char *s_clean(const char *s, size_t max_chars)
+{
+    if (!s)
+        return NULL;
+    char *t = text_normalise(s, strlen(s));
+    s_cut_chars(t, max_chars);
+    if (*t == '\0') {
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+/* The idea text, or a skip reason in r when there is none to speak of. */
+static void s_idea_text(const mail_t *m, mail_result_t *r)
+{
+    char *clean = mail_text_clean(m->body);
+    char *text = mail_text_idea(m->subject, clean);
+    free(clean);
+    r->text = s_clean(text, TEXT_MAX_CHARS);
+    free(text);
+    if (!r->text || utf8_chars(r->text, strlen(r->text)) < TEXT_MIN_CHARS) {
+        free(r->text);
+        r->text = NULL;
+        r->status = MAIL_RESULT_SKIPPED;
+        r->skip = xstrdup("empty");
+        r->why = xstrdup("no new text in the mail");
+    } else
+        r->status = MAIL_RESULT_IDEA;
 }
 
 void mail_worker_read(const char *raw, size_t len, const mail_limits_t *lim, mail_result_t *r)
@@ -54,27 +94,18 @@ void mail_worker_read(const char *raw, size_t len, const mail_limits_t *lim, mai
         r->why = xstrdup(err);
         return;
     }
-    r->message_id = s_copy(m.message_id);
-    r->from_name = s_copy(m.from_name);
-    r->from_addr = s_copy(m.from_addr);
-    r->subject = s_copy(m.subject);
+    r->message_id = s_clean(m.message_id, 900);
+    r->from_name = s_clean(m.from_name, NAME_MAX_CHARS);
+    r->from_addr = m.from_addr && email_valid(m.from_addr) ? xstrdup(m.from_addr) : NULL;
+    r->subject = s_clean(m.subject, 900);
     r->date_ms = m.date_ms;
     r->n_attachments = m.n_attachments_total;
     if (m.skip != MAIL_SKIP_NONE) {
         r->status = MAIL_RESULT_SKIPPED;
         r->skip = xstrdup(mail_skip_name(m.skip));
         r->why = xstrdup(m.skip_why);
-    } else {
-        char *clean = mail_text_clean(m.body);
-        r->text = mail_text_idea(m.subject, clean);
-        free(clean);
-        if (r->text[0] == '\0') {
-            r->status = MAIL_RESULT_SKIPPED;
-            r->skip = xstrdup("empty");
-            r->why = xstrdup("no new text in the mail");
-        } else
-            r->status = MAIL_RESULT_IDEA;
-    }
+    } else
+        s_idea_text(&m, r);
     mail_clear(&m);
 }
 

@@ -437,6 +437,35 @@ static void test_worker_roundtrip(void **state)
     mail_result_clear(&b);
 }
 
+/* What goes on the bus keeps the limits every intake keeps (validate.h). */
+static void test_worker_limits(void **state)
+{
+    (void)state;
+    size_t n = TEXT_MAX_CHARS + 500;
+    char *body = xmalloc(n * 2 + 1);
+    for (size_t i = 0; i < n; i++)
+        memcpy(body + 2 * i, "\xc3\xab", 2); /* ë */
+    body[2 * n] = '\0';
+    char *raw = xasprintf("From: Lang <lang@example>\r\nSubject: idee\r\n"
+                          "Content-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n",
+                          body);
+    mail_result_t r;
+    mail_worker_read(raw, strlen(raw), &LIM, &r);
+    assert_int_equal(r.status, MAIL_RESULT_IDEA);
+    assert_int_equal(utf8_chars(r.text, strlen(r.text)), TEXT_MAX_CHARS);
+    assert_null(r.from_addr);
+    assert_string_equal(r.from_name, "Lang");
+    mail_result_clear(&r);
+    free(raw);
+    raw = xasprintf("From: a@example.nl\r\nSubject: idee\r\n\r\nok\r\n");
+    mail_worker_read(raw, strlen(raw), &LIM, &r);
+    assert_int_equal(r.status, MAIL_RESULT_SKIPPED); /* 2 characters: nothing to go on */
+    assert_string_equal(r.skip, "empty");
+    mail_result_clear(&r);
+    free(raw);
+    free(body);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -452,6 +481,7 @@ int main(void)
         cmocka_unit_test(test_size_limit),
         cmocka_unit_test(test_worker_roundtrip),
         cmocka_unit_test(test_worker_deadline),
+        cmocka_unit_test(test_worker_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
