@@ -195,13 +195,9 @@ static char *s_part_text(GMimePart *part, size_t max)
         char *g = g_mime_text_part_get_text(GMIME_TEXT_PART(part));
         if (!g)
             return xstrdup("");
-        if (g_utf8_validate(g, -1, NULL))
-            text = xstrdup(g);
-        else {
-            gchar *v = g_utf8_make_valid(g, -1);
-            text = xstrdup(v);
-            g_free(v);
-        }
+        /* A charset iconv does not know leaves the bytes as they were;
+         * read those as Windows-1252 rather than lose the letters. */
+        text = g_utf8_validate(g, -1, NULL) ? xstrdup(g) : s_from_legacy(g, strlen(g), NULL);
         g_free(g);
     }
     /* CRLF -> LF; cut at max on a character boundary. */

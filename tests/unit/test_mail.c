@@ -224,6 +224,20 @@ static const char HTML_ONLY_ATTACH[] =
     "Content-Disposition: attachment; filename*=UTF-8''stoep%20kapot%C3%A9.jpg\r\n\r\n"
     "AAECAwQFBgc=\r\n--m--\r\n";
 
+/* A charset nobody knows: the bytes are read as Windows-1252. */
+static void test_parse_unknown_charset(void **state)
+{
+    (void)state;
+    const char *raw = "From: a@example.nl\r\nSubject: x\r\n"
+                      "Content-Type: text/plain; charset=x-onbekend\r\n\r\n"
+                      "Caf\xe9 \x93" "De Kroon\x94\r\n";
+    mail_t m;
+    char err[200];
+    assert_int_equal(mail_parse(raw, strlen(raw), &LIM, &m, err, sizeof err), 0);
+    assert_string_equal(m.body, "Café “De Kroon”\n");
+    mail_clear(&m);
+}
+
 static void test_parse_html_and_attachment(void **state)
 {
     (void)state;
@@ -482,6 +496,7 @@ int main(void)
         cmocka_unit_test(test_worker_roundtrip),
         cmocka_unit_test(test_worker_deadline),
         cmocka_unit_test(test_worker_limits),
+        cmocka_unit_test(test_parse_unknown_charset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
