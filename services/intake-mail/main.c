@@ -134,7 +134,14 @@ static char *s_read(const char *path, size_t max, size_t *len)
         ssize_t r = read(fd, buf + n, cap - n);
         if (r < 0 && errno == EINTR)
             continue;
-        if (r <= 0)
+        if (r < 0) { /* e.g. EISDIR */
+            int e = errno;
+            close(fd);
+            free(buf);
+            errno = e;
+            return NULL;
+        }
+        if (r == 0)
             break;
         n += (size_t)r;
     }
@@ -289,8 +296,19 @@ static int s_one(s_app_t *app, const char *name)
     s_base(name, base, sizeof base);
     size_t len = 0;
     char *raw = s_read(path, app->lim.max_bytes, &len);
-    if (!raw)
-        return -1;
+    if (!raw && errno == ENOENT)
+        return 0; /* gone meanwhile (another instance took it) */
+    if (!raw) {
+        /* Not a file we can read (a folder, no permission): out of the
+         * way, so that it does not hold up the mails behind it. */
+        snprintf(why, sizeof why, "cannot read: %s", strerror(errno));
+        log_warn("msg=\"mail cannot be opened; moved to failed\" err=\"%s\"", strerror(errno));
+        metric_inc(app->failed_total);
+        s_write_why(app->failed, base, why);
+        snprintf(dest, sizeof dest, "%s/%s", app->failed, base);
+        s_move(path, dest);
+        return 0;
+    }
     mail_result_t r;
     s_outcome_t out = s_handle(app, raw, len, len > app->lim.max_bytes, base, &r);
     if (out == S_IDEA) {

@@ -149,7 +149,9 @@ class MailTest(ClusterTestCase):
 
     def test_maildir(self):
         self.token = self.cluster.staff_token()
-        bad = [self.deliver(GMIME_165), self.deliver(deep_mail())]
+        # A folder where a mail should be must not hold up the mails after it.
+        os.mkdir(os.path.join(self.cluster.var, "mail", "inbox", "new", "0.folder.test"))
+        bad = [self.deliver(GMIME_165), self.deliver(deep_mail()), "0.folder.test"]
         good = [self.deliver(LATIN1_QP), self.deliver(HTML_ONLY)]
         auto = self.deliver(AUTO_REPLY)
         for name in bad + good + [auto]:
@@ -171,7 +173,7 @@ class MailTest(ClusterTestCase):
         with open(os.path.join(skipped, auto + ".why")) as f:
             self.assertIn("autoreply", f.read())
         self.assertEqual(self.metric('inspraak_mail_skipped_total{reason="autoreply"}'), 1)
-        self.assertEqual(self.metric("inspraak_mail_failed_total"), 2)
+        self.assertEqual(self.metric("inspraak_mail_failed_total"), 3)
 
         wait_until("two email ideas", lambda: len(self.email_ideas()) >= 2)
         items = self.email_ideas()
