@@ -9,7 +9,8 @@
  *   enforced on the raw bytes before msgpack_unpack() runs.
  *
  * DIAGNOSTICS
- *   Codes: invalid_json, too_deep (400), too_large (413), invalid_msgpack,
+ *   Codes: invalid_json, too_deep, too_many_values, value_too_large (400),
+ *   too_large (413), invalid_msgpack,
  *   unsupported_value, invalid_utf8, duplicate_key (400).
  */
 #include "decode.h"
@@ -181,15 +182,20 @@ static json_t *s_value(const msgpack_object *o, decode_err_t *err)
 json_t *decode_msgpack(const char *buf, size_t len, size_t max_len, decode_err_t *err)
 {
     proto_err_t perr;
+    if (len > max_len) {
+        s_err(err, 413, "too_large", "De batch is te groot (meer dan %zu bytes).", max_len);
+        return NULL;
+    }
     if (proto_check(buf, len, max_len, FIELD_MAX_DEPTH, FIELD_MAX_VALUES, FIELD_MAX_STRING,
                     &perr) < 0) {
-        if (strcmp(perr.code, "too_large") == 0)
-            s_err(err, 413, "too_large", "De batch is te groot (meer dan %zu bytes).", max_len);
+        if (strcmp(perr.code, "too_large") == 0) /* one string over FIELD_MAX_STRING */
+            s_err(err, 400, "value_too_large", "Een waarde in de batch is te groot (meer dan %d bytes).",
+                  FIELD_MAX_STRING);
         else if (strcmp(perr.code, "too_deep") == 0)
             s_err(err, 400, "too_deep", "De gegevens zijn te diep genest (meer dan %d niveaus).",
                   FIELD_MAX_DEPTH);
         else if (strcmp(perr.code, "too_many_items") == 0)
-            s_err(err, 413, "too_large", "De batch bevat te veel waarden (meer dan %d).",
+            s_err(err, 400, "too_many_values", "De batch bevat te veel waarden (meer dan %d).",
                   FIELD_MAX_VALUES);
         else
             s_err(err, 400, "invalid_msgpack", "Dit is geen geldige MessagePack.");

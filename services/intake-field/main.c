@@ -66,7 +66,7 @@
 
 static const char *const s_codes[] = {
     "unauthorized",  "device_mismatch", "unsupported_media_type", "invalid_json", "too_deep",
-    "too_large",     "invalid_msgpack", "unsupported_value",      "invalid_utf8", "duplicate_key",
+    "too_large", "value_too_large", "too_many_values", "invalid_msgpack", "unsupported_value",      "invalid_utf8", "duplicate_key",
     "invalid_batch", "missing_device_id", "invalid_activity",     "missing_items",
     "too_many_items", "unavailable",    NULL};
 
