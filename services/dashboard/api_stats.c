@@ -16,8 +16,8 @@
 
 #include "dashboard.h"
 
-static const char *const s_by[] = {"wijk",     "theme",        "channel",  "sentiment",
-                                   "question", "target_group", "activity", "day"};
+static const char *const s_by[] = {"wijk",         "theme",    "channel", "sentiment", "question",
+                                   "target_group", "activity", "day",     "status"};
 
 json_t *stats_counts(rstore_t *rs, const char *by)
 {
@@ -64,7 +64,7 @@ void api_stats(const http_req_t *req, http_res_t *res, void *arg)
     if (!known) {
         http_res_error(res, 400, "invalid_query",
                        "Kies by uit: wijk, theme, channel, sentiment, question, target_group, "
-                       "activity of day.",
+                       "activity, day of status.",
                        NULL);
         goto out;
     }

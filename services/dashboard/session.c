@@ -194,7 +194,10 @@ static void s_form(dash_t *d, http_res_t *res, int status, const char *error)
                 "autocomplete=\"current-password\" required></p>\n"
                 "<p><button type=\"submit\">Inloggen</button></p>\n</form>\n"
                 "<p>Op zoek naar de resultaten? Zie <a href=\"/resultaten\">de openbare "
-                "pagina</a>.</p>\n");
+                "pagina</a>.</p>\n<p>Koppelingen met andere systemen gebruiken de API "
+                "(<code>/api/v1/ideas</code>, <code>/api/v1/stats</code>, "
+                "<code>/api/v1/export.csv</code>) met een API-sleutel van "
+                "<code>inspraakctl token create</code>.</p>\n");
     page_send(res, status, &sb);
     s_set_cookie(d, res, S_PRE_COOKIE, pre, 3600);
 }

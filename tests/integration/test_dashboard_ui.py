@@ -1,0 +1,335 @@
+#!/usr/bin/env python3
+"""
+NAME
+    test_dashboard_ui - the staff dashboard's pages, login, moderation,
+    exports, report and public page on a real cluster
+
+DESCRIPTION
+    Starts Redis, storage, classifier, intake-form and dashboard
+    (tests/lib/harness.py), posts ideas through the form API (some of them
+    hostile: <script>, event handlers, javascript: URLs, SVG payloads; one
+    with a name and an email address) and checks, as a user would:
+      - login / logout / CSRF / cookie flags / session expiry / rate limit;
+      - moderation round trip through storage: approve -> quoted on
+        /resultaten, hide -> gone; stats follow; audit log entries;
+      - CSV export: BOM, one row per idea, formula cells neutralised;
+      - /report as HTML and as PDF (%PDF);
+      - /resultaten without login, with no name or email anywhere;
+      - every hostile text appears escaped, never as markup, on every page.
+    Session expiry is simulated in Redis (TTL gone / creation time moved
+    back) instead of waiting: no timing thresholds.
+"""
+import csv
+import hashlib
+import http.client
+import io
+import os
+import re
+import sys
+import time
+import unittest
+import urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from harness import ClusterTestCase, main, wait_until  # noqa: E402
+
+NAME = "Zwaantje Grootveld-Oosterbeek"
+EMAIL = "zwaantje.grootveld@example.org"
+MARK = "Dashboardtest"
+HOSTILE = [
+    ("<script>alert('xss1')</script> meer bomen", ["<script>alert('xss1')"]),
+    ("<img src=x onerror=alert('xss2')> speeltuin", ["<img src=x onerror"]),
+    ("Kijk op javascript:alert('xss3') voor het plan van de wijk", []),
+    ("<svg onload=alert('xss4')><circle r=1 /></svg> fietspad", ["<svg onload"]),
+    ("\"><a href=\"javascript:alert('xss5')\">klik</a> bankjes", ["<a href=\"javascript"]),
+]
+FORMULA = "=HYPERLINK(\"http://example.invalid\",\"klik\") meer groen in het park"
+
+
+def req(cluster, method, path, body=None, headers=None):
+    """(status, header list, body) on the dashboard; every Set-Cookie kept."""
+    conn = http.client.HTTPConnection("127.0.0.1", cluster.port("dashboard"), timeout=120)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        r = conn.getresponse()
+        return r.status, r.getheaders(), r.read()
+    finally:
+        conn.close()
+
+
+def header(headers, name):
+    return [v for k, v in headers if k.lower() == name.lower()]
+
+
+def cookie(headers, name):
+    for v in header(headers, "Set-Cookie"):
+        m = re.match(r"%s=([0-9a-f]*)" % name, v)
+        if m:
+            return m.group(1), v
+    return None, None
+
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+class TestDashboardUI(ClusterTestCase):
+    SERVICES = ("storage", "classifier", "intake-form", "dashboard")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        c = cls.cluster
+        cls.token = c.staff_token()
+        for user, pw in (("anna", "anna-wachtwoord-1"), ("bert", "bert-wachtwoord-1")):
+            r = c.ctl("user", "add", user, input="%s\n%s\n" % (pw, pw))
+            assert r.returncode == 0, r.stderr
+        cls.ideas = {}
+        texts = [h[0] for h in HOSTILE] + [FORMULA, MARK + " een nieuw buurthuis in Heerlerheide"]
+        for i, t in enumerate(texts):
+            st, body = c.post_idea(t, title="Titel <b>%d</b> <script>x()</script>" % i,
+                                   wijk="WK091711")
+            assert st == 201, body
+            cls.ideas[t] = body["id"]
+        st, body = c.post_idea(MARK + " met persoonsgegevens: meer zebrapaden", name=NAME,
+                               email=EMAIL, consent={"feedback": True})
+        assert st == 201, body
+        cls.personal_id = body["id"]
+        n = len(texts) + 1
+        wait_until("ideas stored", lambda: c.api("/api/v1/ideas?limit=1", cls.token)[1]
+                   .get("total") == n)
+
+    # --- helpers ---
+    def login(self, user="anna", password="anna-wachtwoord-1", expect=303):
+        st, hs, body = req(self.cluster, "GET", "/login")
+        self.assertEqual(st, 200)
+        pre, _ = cookie(hs, "inspraak_login")
+        form = urllib.parse.urlencode({"user": user, "password": password, "csrf": pre})
+        st, hs, body = req(self.cluster, "POST", "/login", form,
+                           dict(FORM, Cookie="inspraak_login=" + pre))
+        self.assertEqual(st, expect, body[:500])
+        sid, raw = cookie(hs, "inspraak_session")
+        return sid, raw
+
+    def get(self, path, sid=None, expect=200):
+        hs = {"Cookie": "inspraak_session=" + sid} if sid else {}
+        st, headers, body = req(self.cluster, "GET", path, headers=hs)
+        self.assertEqual(st, expect, "%s: %s" % (path, body[:300]))
+        return headers, body.decode("utf-8")
+
+    def csrf(self, page):
+        return re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
+
+    def moderate(self, sid, idea_id, status, themes=("groen",)):
+        _, page = self.get("/ideeen/" + idea_id, sid)
+        form = [("csrf", self.csrf(page)), ("status", status), ("wijk", "WK091711"),
+                ("sentiment", "neutraal")] + [("theme", t) for t in themes]
+        st, hs, body = req(self.cluster, "POST", "/ideeen/" + idea_id,
+                           urllib.parse.urlencode(form),
+                           dict(FORM, Cookie="inspraak_session=" + sid))
+        self.assertEqual(st, 303, body[:400])
+        self.assertIn("opgeslagen=1", header(hs, "Location")[0])
+        _, page = self.get(header(hs, "Location")[0], sid)
+        self.assertIn("De wijziging is opgeslagen", page)
+
+    def session_key(self, sid):
+        return "inspraak:session:" + hashlib.blake2b(sid.encode(), digest_size=32).hexdigest()
+
+    # --- login, sessions, CSRF ---
+    def test_login_cookie_and_logout(self):
+        st, hs, _ = req(self.cluster, "GET", "/")
+        self.assertEqual(st, 303)
+        self.assertEqual(header(hs, "Location"), ["/login"])
+        sid, raw = self.login()
+        self.assertEqual(len(sid), 64)
+        for flag in ("HttpOnly", "SameSite=Strict", "Path=/"):
+            self.assertIn(flag, raw)
+        self.assertNotIn("Secure", raw)  # INSPRAAK_SECURE_COOKIES not set
+        # Only a hash of the id is stored.
+        self.assertEqual(self.cluster.redis("EXISTS", "inspraak:session:" + sid), 0)
+        ttl = self.cluster.redis("TTL", self.session_key(sid))
+        self.assertTrue(0 < ttl <= 1800, ttl)
+        hs, page = self.get("/", sid)
+        self.assertIn("Overzicht", page)
+        csp = header(hs, "Content-Security-Policy")[0]
+        self.assertIn("default-src 'none'", csp)
+        self.assertNotIn("unsafe-inline", csp)
+        self.assertEqual(header(hs, "X-Content-Type-Options"), ["nosniff"])
+        # Logout needs the CSRF token.
+        st, _, _ = req(self.cluster, "POST", "/logout", "csrf=" + "0" * 64,
+                       dict(FORM, Cookie="inspraak_session=" + sid))
+        self.assertEqual(st, 403)
+        self.get("/", sid)  # still logged in
+        st, _, _ = req(self.cluster, "POST", "/logout", "csrf=" + self.csrf(page),
+                       dict(FORM, Cookie="inspraak_session=" + sid))
+        self.assertEqual(st, 303)
+        self.get("/", sid, expect=303)
+        audit = self.cluster.redis("LRANGE", "inspraak:audit", "0", "-1")
+        self.assertTrue(any('"action":"logout"' in a for a in audit))
+
+    def test_login_form_needs_its_token(self):
+        form = urllib.parse.urlencode({"user": "anna", "password": "anna-wachtwoord-1",
+                                       "csrf": "a" * 64})
+        st, _, _ = req(self.cluster, "POST", "/login", form,
+                       dict(FORM, Cookie="inspraak_login=" + "b" * 64))
+        self.assertEqual(st, 403)
+
+    def test_wrong_password_and_rate_limit(self):
+        self.login("bert", "fout", expect=401)
+        for _ in range(4):
+            self.login("bert", "nog-steeds-fout", expect=401)
+        # Five failures for this user: now even the right password is refused.
+        self.login("bert", "bert-wachtwoord-1", expect=429)
+        self.login()  # another user from the same address still gets in
+        audit = self.cluster.redis("LRANGE", "inspraak:audit", "0", "-1")
+        self.assertTrue(any('"login_failed"' in a for a in audit))
+        self.assertTrue(any('"login_blocked"' in a for a in audit))
+        for a in audit:
+            self.assertNotIn("127.0.0.1", a)
+            self.assertNotIn("nog-steeds-fout", a)
+
+    def test_moderation_form_needs_csrf(self):
+        sid, _ = self.login()
+        idea_id = self.ideas[FORMULA]
+        form = urllib.parse.urlencode({"csrf": "c" * 64, "status": "approved"})
+        st, _, _ = req(self.cluster, "POST", "/ideeen/" + idea_id, form,
+                       dict(FORM, Cookie="inspraak_session=" + sid))
+        self.assertEqual(st, 403)
+        st, _, _ = req(self.cluster, "POST", "/ideeen/" + idea_id, form, FORM)
+        self.assertEqual(st, 303)  # no session: to the login page
+        _, body = self.cluster.api("/api/v1/ideas/" + idea_id, self.token)
+        self.assertEqual(body["status"], "new")
+
+    def test_session_idle_and_absolute_timeout(self):
+        sid, _ = self.login()
+        self.get("/", sid)
+        self.cluster.redis("PEXPIRE", self.session_key(sid), "1")  # idle time used up
+        wait_until("session key gone",
+                   lambda: self.cluster.redis("EXISTS", self.session_key(sid)) == 0)
+        self.get("/", sid, expect=303)
+        sid, _ = self.login()
+        nine_hours_ago = int(time.time() * 1000) - 9 * 3600 * 1000
+        self.cluster.redis("HSET", self.session_key(sid), "created", str(nine_hours_ago))
+        self.get("/", sid, expect=303)
+        self.assertEqual(self.cluster.redis("EXISTS", self.session_key(sid)), 0)
+
+    # --- moderation round trip ---
+    def test_moderation_round_trip(self):
+        sid, _ = self.login()
+        text = MARK + " een nieuw buurthuis in Heerlerheide"
+        idea_id = self.ideas[text]
+        _, page = self.get("/resultaten")
+        self.assertNotIn(text, page)
+        self.moderate(sid, idea_id, "approved", themes=("voorzieningen", "groen"))
+        _, body = self.cluster.api("/api/v1/ideas/" + idea_id, self.token)
+        self.assertEqual(body["status"], "approved")
+        self.assertEqual(body["themes"], ["voorzieningen", "groen"])
+        _, page = self.get("/resultaten")
+        self.assertIn(text, page)
+        _, stats = self.cluster.api("/api/v1/stats?by=status", self.token)
+        approved = stats["counts"].get("approved", 0)
+        self.assertGreaterEqual(approved, 1)
+        _, lst = self.cluster.api("/api/v1/ideas?status=approved&theme=voorzieningen",
+                                  self.token)
+        self.assertIn(idea_id, [i["id"] for i in lst["items"]])
+        self.moderate(sid, idea_id, "hidden")
+        _, page = self.get("/resultaten")
+        self.assertNotIn(text, page)
+        _, stats = self.cluster.api("/api/v1/stats?by=status", self.token)
+        self.assertEqual(stats["counts"].get("approved", 0), approved - 1)
+        _, lst = self.cluster.api("/api/v1/ideas?status=approved", self.token)
+        self.assertNotIn(idea_id, [i["id"] for i in lst["items"]])
+        audit = self.cluster.redis("LRANGE", "inspraak:audit", "0", "-1")
+        mine = [a for a in audit if '"moderate"' in a and idea_id in a]
+        self.assertEqual(len(mine), 2)
+        self.assertTrue(all('"user":"anna"' in a and "buurthuis" not in a for a in mine))
+
+    # --- exports and report ---
+    def test_csv_export(self):
+        conn_headers = {"Authorization": "Bearer " + self.token}
+        st, hs, body = req(self.cluster, "GET", "/api/v1/export.csv", headers=conn_headers)
+        self.assertEqual(st, 200)
+        self.assertTrue(header(hs, "Content-Type")[0].startswith("text/csv"))
+        self.assertTrue(body.startswith(b"\xef\xbb\xbf"))
+        rows = list(csv.reader(io.StringIO(body[3:].decode("utf-8"), newline="")))
+        head, data = rows[0], rows[1:]
+        self.assertEqual(head[:3], ["id", "received_at", "channel"])
+        _, total = self.cluster.api("/api/v1/ideas?limit=1", self.token)
+        self.assertEqual(len(data), total["total"])
+        self.assertEqual(len({r[0] for r in data}), len(data))  # one row per idea
+        text_col = head.index("text")
+        formula = [r for r in data if "HYPERLINK" in r[text_col]]
+        self.assertEqual(len(formula), 1)
+        self.assertTrue(formula[0][text_col].startswith("'="))
+        self.assertNotIn(EMAIL.encode(), body)
+        self.assertNotIn(NAME.encode(), body)
+        st, _, body = req(self.cluster, "GET", "/api/v1/export.csv?q=" +
+                          urllib.parse.quote(MARK.lower()), headers=conn_headers)
+        self.assertEqual(len(body.decode("utf-8-sig").strip().split("\r\n")) - 1, 2)
+        st, _, _ = req(self.cluster, "GET", "/api/v1/export.csv")
+        self.assertEqual(st, 401)
+
+    def test_report_html_and_pdf(self):
+        st, hs, body = req(self.cluster, "GET", "/report",
+                           headers={"Authorization": "Bearer " + self.token})
+        self.assertEqual(st, 200)
+        page = body.decode()
+        for part in ("Participatieverslag", "Het proces", "Ideeën per kanaal", "per wijk",
+                     "thema", "Heerlen nu", "Bijlage", "<svg"):
+            self.assertIn(part, page)
+        self.assertNotIn(EMAIL, page)
+        st, _, _ = req(self.cluster, "GET", "/report")
+        self.assertEqual(st, 303)
+        st, _, _ = req(self.cluster, "GET", "/report?token=" + "d" * 64)
+        self.assertEqual(st, 403)
+        st, hs, body = req(self.cluster, "GET", "/report?format=pdf",
+                           headers={"Authorization": "Bearer " + self.token})
+        if not os.access("/usr/bin/chromium", os.X_OK):
+            self.assertEqual(st, 503)
+            return
+        self.assertEqual(st, 200, body[:300])
+        self.assertEqual(header(hs, "Content-Type"), ["application/pdf"])
+        self.assertEqual(body[:5], b"%PDF-")
+        # The one-time token was used up.
+        self.assertEqual(self.cluster.redis("KEYS", "inspraak:report-token:*"), [])
+
+    def test_public_page_without_login_and_without_personal_data(self):
+        sid, _ = self.login()
+        self.moderate(sid, self.personal_id, "approved")
+        hs, page = self.get("/resultaten")
+        self.assertIn("<h1>", page)
+        self.assertIn('lang="nl"', page)
+        self.assertIn("Kaart van Heerlen", page)
+        self.assertIn("zebrapaden", page)  # the approved quote
+        for secret in (EMAIL, NAME, "Grootveld", "@example.org", self.personal_id):
+            self.assertNotIn(secret, page)
+        self.assertNotIn("Uitloggen", page)
+        m = re.search(r'<span class="big">(\d+)</span> ideeën', page)
+        self.assertEqual(int(m.group(1)), len(self.ideas) + 1)
+        _, stats = self.cluster.api("/api/v1/stats?by=wijk", self.token)
+        self.assertIn("WK091711", stats["counts"])
+
+    # --- XSS ---
+    def test_hostile_text_is_escaped_everywhere(self):
+        sid, _ = self.login()
+        for text, _ in HOSTILE:
+            self.moderate(sid, self.ideas[text], "approved")
+        pages = ["/", "/ideeen", "/ideeen?q=" + urllib.parse.quote("<script>alert(9)</script>"),
+                 "/ideeen?wijk=" + urllib.parse.quote('"><svg onload=alert(8)>'), "/report"]
+        pages += ["/ideeen/" + self.ideas[t] for t, _ in HOSTILE]
+        bodies = [self.get(p, sid, expect=200)[1] for p in pages]
+        bodies.append(self.get("/resultaten")[1])
+        for p, body in zip(pages + ["/resultaten"], bodies):
+            for _, raws in HOSTILE:
+                for raw in raws:
+                    self.assertNotIn(raw, body, p)
+            self.assertNotIn("<script", body, p)
+            self.assertIsNone(re.search(r"""(href|src|action)\s*=\s*["']?\s*javascript:""",
+                                        body, re.I), p)
+            self.assertIsNone(re.search(r"<[a-z]+[^>]*\son[a-z]+\s*=", body, re.I), p)
+            self.assertNotIn("<b>", body, p)  # from the titles
+        self.assertIn("&lt;script&gt;alert(&#39;xss1&#39;)&lt;/script&gt;", bodies[-1])
+        self.assertIn("&lt;svg onload=alert(&#39;xss4&#39;)&gt;", bodies[-1])
+
+
+if __name__ == "__main__":
+    main()
