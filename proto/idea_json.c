@@ -69,6 +69,8 @@ static json_t *s_source(const idea_t *idea)
     } else if (strcmp(ch, "field") == 0) {
         json_object_set_new(o, "device_id", s_str(s->device_id));
         json_object_set_new(o, "local_id", s_str(s->local_id));
+        /* the specific activity name ("omgevingsvisietour Hoensbroek 12 mei") */
+        json_object_set_new(o, "context", s_str(s->context));
     }
     return o;
 }

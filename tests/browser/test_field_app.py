@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""
+NAME
+    test_field_app - the field web app in a real headless Chromium
+
+DESCRIPTION
+    Starts Redis, storage, classifier, intake-field and the dashboard
+    (tests/lib/harness.py), issues a device token, and runs field_app.js
+    (playwright-core driving Debian's /usr/bin/chromium): register the
+    tablet, go offline, save 2 ideas, see "2 wachten", go online, see them
+    sent. Then the dashboard API must list exactly 2 field ideas, with the
+    activity type and name, and no personal data.
+    Installs playwright-core into tests/browser/node_modules (npm ci from
+    package-lock.json) when it is missing; skips when node, npm or chromium
+    are not installed (deploy/install-deps.sh test installs them).
+
+    INSPRAAK_BIN=build/asan/bin python3 tests/browser/test_field_app.py
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+from harness import ClusterTestCase, main, wait_until  # noqa: E402
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+def ensure_playwright():
+    if os.path.isdir(os.path.join(HERE, "node_modules", "playwright-core")):
+        return
+    cmd = ["npm", "ci", "--no-audit", "--no-fund"]
+    if not os.path.exists(os.path.join(HERE, "package-lock.json")):
+        cmd = ["npm", "install", "--no-save", "--no-audit", "--no-fund", "playwright-core@1"]
+    subprocess.run(cmd, cwd=HERE, check=True, timeout=600)
+
+
+@unittest.skipUnless(shutil.which("node") and shutil.which("npm") and os.access(CHROMIUM, os.X_OK),
+                     "node, npm or chromium not installed")
+class TestFieldApp(ClusterTestCase):
+    SERVICES = ("storage", "classifier", "intake-field", "dashboard")
+
+    @classmethod
+    def setUpClass(cls):
+        ensure_playwright()
+        super().setUpClass()
+
+    def test_offline_then_sync(self):
+        c = self.cluster
+        r = c.ctl("device", "add", "tablet-browser")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        token = r.stdout.strip().split()[-1]
+        env = dict(os.environ, FIELD_URL=c.url("intake-field", "/field"),
+                   FIELD_DEVICE="tablet-browser", FIELD_TOKEN=token, CHROMIUM=CHROMIUM)
+        run = subprocess.run(["node", os.path.join(HERE, "field_app.js")], env=env, cwd=HERE,
+                             capture_output=True, text=True, timeout=300)
+        self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+        seen = json.loads(run.stdout.strip().splitlines()[-1])
+        self.assertEqual(seen["waiting"], "2 wachten op verzenden")
+        self.assertEqual(seen["rejected"], [])
+
+        staff = c.staff_token()
+
+        def two():
+            status, body = c.api("/api/v1/ideas?channel=field", staff)
+            return body if status == 200 and body["total"] >= 2 else None
+        body = wait_until("2 field ideas in the dashboard", two)
+        self.assertEqual(body["total"], 2)
+        items = body["items"]
+        self.assertEqual(len({i["source"]["local_id"] for i in items}), 2)
+        for i in items:
+            self.assertEqual(i["source"]["device_id"], "tablet-browser")
+            self.assertEqual(i["activity"], "omgevingsvisietour")
+            self.assertEqual(i["source"]["context"], "omgevingsvisietour Browsertest 12 mei")
+        self.assertIn("WK091733", {i["wijk"] for i in items})  # Heerlen-Centrum, given by name
+        self.assertNotIn("jan@example.org", json.dumps(items))
+
+
+if __name__ == "__main__":
+    main()
