@@ -86,6 +86,7 @@ print_urls() {
         port=$((BASE + ${s##*:}))
         case "$name" in
             intake-form) printf '  %-18s http://localhost:%d/\n' "idea form" "$port" ;;
+            intake-field) printf '  %-18s http://localhost:%d/field\n' "field app" "$port" ;;
             dashboard)   printf '  %-18s http://localhost:%d/   (public page: /resultaten)\n' "staff dashboard" "$port" ;;
         esac
     done

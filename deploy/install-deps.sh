@@ -13,7 +13,7 @@ want_run="gcc make pkg-config ca-certificates curl
  libsodium-dev libgmime-3.0-dev libcurl4-openssl-dev libstemmer-dev
  libexttextcat-dev libexttextcat-data redis-server redis-tools"
 want_test="libcmocka-dev dovecot-imapd python3-aiosmtpd chromium wrk
- libclang-rt-14-dev clang python3 jq"
+ libclang-rt-14-dev clang python3 jq nodejs npm"
 
 want="$want_run"
 [ "${1:-run}" = "test" ] && want="$want_run $want_test"
