@@ -144,8 +144,10 @@ static void s_apply(idea_t *idea, const idea_t *upd)
     proto_set(&idea->status, upd->status);
     proto_set(&idea->wijk, upd->wijk && *upd->wijk ? upd->wijk : NULL);
     proto_set(&idea->sentiment, upd->sentiment && *upd->sentiment ? upd->sentiment : NULL);
-    for (int k = 0; k < idea->n_themes; k++)
-        free(idea->themes[k]);
+    for (int k = 0; k < PROTO_MAX_THEMES; k++) {
+        free(idea->themes[k]); /* idea_clear frees every slot: leave none dangling */
+        idea->themes[k] = NULL;
+    }
     idea->n_themes = 0;
     for (int k = 0; k < upd->n_themes; k++)
         idea_add_theme(idea, upd->themes[k]);
