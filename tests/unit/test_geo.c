@@ -212,13 +212,58 @@ static void test_hole_and_multipolygon(void **state)
     geo_destroy(&g);
 }
 
+/* A point on the border between two wijken belongs to exactly one of
+ * them, never to none (the half-open crossing rule of the ray test):
+ * WK091710 is the square lon 10..12, WK091711 the square lon 12..14 and
+ * WK091712 lies on top of WK091710 (lat 12..14), all through the
+ * INSPRAAK_GEO_WIJKEN override. */
+static void test_shared_edges(void **state)
+{
+    (void)state;
+    char tmpl[] = "/tmp/test_geo_XXXXXX";
+    int fd = mkstemp(tmpl);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fputs("{\"type\": \"FeatureCollection\", \"features\": ["
+          "{\"properties\": {\"statcode\": \"WK091710\"}, \"geometry\": {\"type\": "
+          "\"Polygon\", \"coordinates\": [[[10,10],[12,10],[12,12],[10,12],[10,10]]]}},"
+          "{\"properties\": {\"statcode\": \"WK091711\"}, \"geometry\": {\"type\": "
+          "\"Polygon\", \"coordinates\": [[[12,10],[14,10],[14,12],[12,12],[12,10]]]}},"
+          "{\"properties\": {\"statcode\": \"WK091712\"}, \"geometry\": {\"type\": "
+          "\"Polygon\", \"coordinates\": [[[10,12],[12,12],[12,14],[10,14],[10,12]]]}}]}",
+          f);
+    fclose(f);
+    setenv("INSPRAAK_GEO_WIJKEN", tmpl, 1);
+    char err[256] = "";
+    geo_t *g = geo_load(s_data_dir(), err, sizeof err);
+    unlink(tmpl);
+    unsetenv("INSPRAAK_GEO_WIJKEN");
+    assert_non_null(g);
+    const char *wijk, *buurt;
+    /* On the vertical border lon 12 between 10 and 11. */
+    assert_int_equal(geo_locate(g, 11.0, 12.0, &wijk, &buurt), 0);
+    assert_true(strcmp(wijk, "WK091710") == 0 || strcmp(wijk, "WK091711") == 0);
+    /* On the horizontal border lat 12 between 10 and 12. */
+    assert_int_equal(geo_locate(g, 12.0, 11.0, &wijk, &buurt), 0);
+    assert_true(strcmp(wijk, "WK091710") == 0 || strcmp(wijk, "WK091712") == 0);
+    /* Just either side of a border: the obvious one. */
+    assert_int_equal(geo_locate(g, 11.0, 11.999999, &wijk, &buurt), 0);
+    assert_string_equal(wijk, "WK091710");
+    assert_int_equal(geo_locate(g, 11.0, 12.000001, &wijk, &buurt), 0);
+    assert_string_equal(wijk, "WK091711");
+    /* Beyond the outer border. */
+    assert_int_equal(geo_locate(g, 11.0, 14.000001, &wijk, &buurt), -1);
+    assert_int_equal(geo_locate(g, 9.999999, 11.0, &wijk, &buurt), -1);
+    geo_destroy(&g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_counts_and_order), cmocka_unit_test(test_label_points),
         cmocka_unit_test(test_locate_outside),   cmocka_unit_test(test_lookup),
         cmocka_unit_test(test_pc4),              cmocka_unit_test(test_bad_files),
-        cmocka_unit_test(test_hole_and_multipolygon),
+        cmocka_unit_test(test_hole_and_multipolygon), cmocka_unit_test(test_shared_edges),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }
