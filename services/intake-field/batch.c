@@ -393,5 +393,6 @@ int batch_item_check(const json_t *item, const batch_head_t *head, const geo_t *
         envelope_clear(env);
         return -1;
     }
+    batch_reject_clear(rej); /* on success rej holds nothing */
     return 0;
 }

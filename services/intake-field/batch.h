@@ -68,7 +68,8 @@ int batch_head_check(const json_t *root, batch_head_t *head, decode_err_t *err);
 void batch_head_clear(batch_head_t *head);
 
 /* Checks one item. 0 with env filled (ENV_IDEA, idea and maybe
- * participant), or -1 with rej filled and env left empty. */
+ * participant) and rej holding nothing, or -1 with rej filled (clear it)
+ * and env left empty. */
 int batch_item_check(const json_t *item, const batch_head_t *head, const geo_t *geo,
                      int64_t now_ms, envelope_t *env, batch_reject_t *rej);
 void batch_reject_clear(batch_reject_t *rej);
