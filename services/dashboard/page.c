@@ -216,7 +216,7 @@ static const char S_CSS[] =
     "{outline:3px solid #e07000;outline-offset:2px}\n"
     "table{border-collapse:collapse;width:100%}\nth,td{border:1px solid #999;padding:.3rem;"
     "text-align:left;vertical-align:top}\nth{background:#e8eef5}\n"
-    ".charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(20rem,1fr));gap:1rem}\n"
+    ".charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(29rem,1fr));gap:1rem}\n"
     "figure{margin:0;border:1px solid #ccc;padding:.5rem}\nfigcaption{font-weight:bold}\n"
     "svg{max-width:100%;height:auto}\n.bar{fill:#0b5394}\n.lbl{font-size:12px;fill:#1a1a1a}\n"
     ".map path{stroke:#fff;stroke-width:1}\n.map path:hover{stroke:#e07000;stroke-width:3}\n"

@@ -17,7 +17,7 @@
 #include "xalloc.h"
 
 #define S_W 460
-#define S_LABEL_W 170
+#define S_LABEL_W 190
 #define S_BAR_H 22
 
 typedef struct {

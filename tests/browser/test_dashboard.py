@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""
+NAME
+    test_dashboard - the staff dashboard in a real headless Chromium
+
+DESCRIPTION
+    Starts Redis, storage, classifier, intake-form and the dashboard
+    (tests/lib/harness.py), adds a staff user, posts ideas from several
+    wijken (one of them hostile: script, event handler and SVG payloads) and
+    runs dashboard.js (playwright-core driving Debian's /usr/bin/chromium):
+    log in, filter, open a detail, approve, check the public page, open the
+    report; no JavaScript dialog may ever open. Then the API must show the
+    idea approved, and the screenshots docs/screenshots/overview.png,
+    map.png and report.png must be PNG files.
+    Installs playwright-core into tests/browser/node_modules (npm ci from
+    package-lock.json) when it is missing; skips when node, npm or chromium
+    are not installed (deploy/install-deps.sh test installs them).
+
+    INSPRAAK_BIN=build/asan/bin python3 tests/browser/test_dashboard.py
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+from harness import REPO, ClusterTestCase, main, wait_until  # noqa: E402
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+SHOTS = os.path.join(REPO, "docs", "screenshots")
+MARK = "schaduw"
+IDEAS = [
+    ("Meer bomen en schaduw op het Pancratiusplein, het is daar 's zomers te heet.", "WK091733"),
+    ("Een veilig fietspad van Hoensbroek naar het centrum, nu rijden de auto's te hard.",
+     "WK091712"),
+    ("Speeltuin in Heerlerheide opknappen, de toestellen zijn kapot.", "WK091721"),
+    ("Meer activiteiten voor jongeren in het buurthuis in Meezenbroek.", "WK091732"),
+    ("Het park in Welten is prachtig, houd het groen zo.", "WK091736"),
+    ("Betere busverbinding naar het ziekenhuis voor ouderen.", "WK091737"),
+    ("<script>alert('x')</script><img src=x onerror=alert('y')><svg onload=alert('z')> schaduw",
+     "WK091710"),
+]
+
+
+def ensure_playwright():
+    if os.path.isdir(os.path.join(HERE, "node_modules", "playwright-core")):
+        return
+    cmd = ["npm", "ci", "--no-audit", "--no-fund"]
+    if not os.path.exists(os.path.join(HERE, "package-lock.json")):
+        cmd = ["npm", "install", "--no-save", "--no-audit", "--no-fund", "playwright-core@1"]
+    subprocess.run(cmd, cwd=HERE, check=True, timeout=600)
+
+
+@unittest.skipUnless(shutil.which("node") and shutil.which("npm") and os.access(CHROMIUM, os.X_OK),
+                     "node, npm or chromium not installed")
+class TestDashboardBrowser(ClusterTestCase):
+    SERVICES = ("storage", "classifier", "intake-form", "dashboard")
+
+    @classmethod
+    def setUpClass(cls):
+        ensure_playwright()
+        super().setUpClass()
+
+    def test_login_filter_detail_approve_report(self):
+        c = self.cluster
+        r = c.ctl("user", "add", "anna", input="anna-wachtwoord-1\nanna-wachtwoord-1\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for text, wijk in IDEAS:
+            status, body = c.post_idea(text, wijk=wijk)
+            self.assertEqual(status, 201, body)
+        staff = c.staff_token()
+        wait_until("ideas stored", lambda: c.api("/api/v1/ideas?limit=1", staff)[1]
+                   .get("total") == len(IDEAS))
+        os.makedirs(SHOTS, exist_ok=True)
+        env = dict(os.environ, DASH_URL=c.url("dashboard", "").rstrip("/"), DASH_USER="anna",
+                   DASH_PASSWORD="anna-wachtwoord-1", DASH_MARK=MARK, SHOTS=SHOTS,
+                   CHROMIUM=CHROMIUM)
+        run = subprocess.run(["node", os.path.join(HERE, "dashboard.js")], env=env, cwd=HERE,
+                             capture_output=True, text=True, timeout=300)
+        self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+        seen = json.loads(run.stdout.strip().splitlines()[-1])
+        self.assertEqual(seen["problems"], [])
+        self.assertTrue(seen["saved"])
+        self.assertEqual(seen["rows"], 2)  # both ideas with "schaduw"
+        self.assertIn("channel=form", seen["url_after_filter"])
+        self.assertGreaterEqual(seen["map_wijken"], 20)
+        self.assertEqual(seen["first_tab"], "Naar de inhoud")
+        self.assertGreaterEqual(seen["report_sections"], 7)
+        self.assertGreaterEqual(seen["pages_visited"], len(IDEAS))
+        self.assertTrue(seen["public_has_quote"])
+        status, body = c.api("/api/v1/ideas?status=approved", staff)
+        self.assertEqual(body["total"], 1)
+        self.assertIn("Pancratiusplein", body["items"][0]["text"])
+        for name in ("overview.png", "map.png", "report.png"):
+            with open(os.path.join(SHOTS, name), "rb") as f:
+                self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n")
+
+
+if __name__ == "__main__":
+    main()
