@@ -61,6 +61,8 @@ void sb_printf(sb_t *sb, const char *fmt, ...) __attribute__((format(printf, 2, 
 void sb_esc(sb_t *sb, const char *s); /* HTML text or quoted attribute */
 void sb_url(sb_t *sb, const char *s); /* percent-encoded query value */
 void sb_free(sb_t *sb);
+/* One CSV cell (quoted, formula-safe), preceded by a comma unless first. */
+void csv_cell(sb_t *sb, const char *v, int first);
 /* CSP, X-Frame-Options, no-store. */
 void page_headers(http_res_t *res);
 /* Opens a page; with a session, the staff navigation and logout form. */

@@ -26,21 +26,6 @@ static const char *const s_cols[] = {
     "message_id", "video_id",   "start",    "end",      "device_id",    "local_id"};
 #define S_NCOLS (sizeof s_cols / sizeof s_cols[0])
 
-static void s_cell(sb_t *sb, const char *v, int first)
-{
-    if (!first)
-        sb_add(sb, ",");
-    sb_add(sb, "\"");
-    if (v && *v && strchr("=+-@\t\r", *v))
-        sb_add(sb, "'");
-    for (const char *p = v ? v : ""; *p; p++) {
-        if (*p == '"')
-            sb_add(sb, "\"");
-        sb_addn(sb, p, 1);
-    }
-    sb_add(sb, "\"");
-}
-
 static void s_join(sb_t *out, json_t *arr)
 {
     size_t i;
@@ -79,7 +64,7 @@ static void s_row(const dash_t *d, sb_t *sb, json_t *it)
         } else {
             s = json_string_value(v);
         }
-        s_cell(sb, s, c == 0);
+        csv_cell(sb, s, c == 0);
         sb_free(&tmp);
     }
     sb_add(sb, "\r\n");
@@ -111,7 +96,7 @@ void export_csv(const http_req_t *req, http_res_t *res, void *arg)
     q.limit = QUERY_MAX_LIMIT;
     sb_add(&sb, "\xef\xbb\xbf");
     for (size_t c = 0; c < S_NCOLS; c++)
-        s_cell(&sb, s_cols[c], c == 0);
+        csv_cell(&sb, s_cols[c], c == 0);
     sb_add(&sb, "\r\n");
     for (;;) {
         json_t *ans = ideas_find(rs, &q);

@@ -80,6 +80,24 @@ void sb_url(sb_t *sb, const char *s)
     }
 }
 
+/* RFC 4180 cell, always quoted. A cell that a spreadsheet would read as a
+ * formula (= + - @, or tab/CR that some programs skip first) gets a
+ * leading apostrophe: shown as text, never evaluated. */
+void csv_cell(sb_t *sb, const char *v, int first)
+{
+    if (!first)
+        sb_add(sb, ",");
+    sb_add(sb, "\"");
+    if (v && *v && strchr("=+-@\t\r", *v))
+        sb_add(sb, "'");
+    for (const char *p = v ? v : ""; *p; p++) {
+        if (*p == '"')
+            sb_add(sb, "\"");
+        sb_addn(sb, p, 1);
+    }
+    sb_add(sb, "\"");
+}
+
 void sb_free(sb_t *sb)
 {
     free(sb->buf);

@@ -16,7 +16,7 @@
 #include "dashboard.h"
 #include "xalloc.h"
 
-#define S_W 460
+#define S_CHART_W 460
 #define S_LABEL_W 190
 #define S_BAR_H 22
 
@@ -85,7 +85,7 @@ void svg_bar_chart(sb_t *sb, const dash_t *d, const char *dim, json_t *counts, i
     int h = (int)shown * S_BAR_H + 10;
     sb_printf(sb, "<svg role=\"img\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" "
                   "xmlns=\"http://www.w3.org/2000/svg\"><title>",
-              S_W, h, S_W, h);
+              S_CHART_W, h, S_CHART_W, h);
     sb_esc(sb, page_dim_title(dim));
     sb_printf(sb, ": aantal ideeën per waarde (%zu %s)</title>\n", shown,
               shown == 1 ? "waarde" : "waarden");
@@ -94,7 +94,7 @@ void svg_bar_chart(sb_t *sb, const dash_t *d, const char *dim, json_t *counts, i
         char cut[32];
         s_short(cut, sizeof cut, label);
         int y = (int)(i - first) * S_BAR_H + 4;
-        int w = (int)((S_W - S_LABEL_W - 50) * it[i].n / max);
+        int w = (int)((S_CHART_W - S_LABEL_W - 50) * it[i].n / max);
         sb_add(sb, "<g><title>");
         sb_esc(sb, label);
         sb_printf(sb, ": %lld</title>", it[i].n);

@@ -25,7 +25,7 @@
 #include "dashboard.h"
 #include "xalloc.h"
 
-#define S_W 560.0
+#define S_MAP_W 560.0
 #define S_MAX_WIJKEN 64
 #define S_MAX_POINTS 200000
 
@@ -129,7 +129,7 @@ svg_map_t *svg_map_load(const char *path, char *err, size_t errlen)
         return NULL;
     }
     svg_map_t *m = xcalloc(1, sizeof *m);
-    b.k = S_W / (b.maxx - b.minx);
+    b.k = S_MAP_W / (b.maxx - b.minx);
     m->h = (b.maxy - b.miny) * b.k / cos((b.miny + b.maxy) / 2 * M_PI / 180);
     budget = S_MAX_POINTS;
     json_array_foreach(feats, i, f)
@@ -181,7 +181,7 @@ void svg_map_render(sb_t *sb, const dash_t *d, json_t *counts)
     sb_printf(sb, "<svg class=\"map\" role=\"img\" viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" "
                   "height=\"%.0f\" xmlns=\"http://www.w3.org/2000/svg\">"
                   "<title>Kaart van Heerlen: aantal ideeën per wijk</title>\n",
-              S_W, m->h + 2, S_W, m->h + 2);
+              S_MAP_W, m->h + 2, S_MAP_W, m->h + 2);
     for (int i = 0; i < m->n; i++) {
         const s_wijk_t *w = &m->w[i];
         long long n = json_integer_value(json_object_get(counts, w->code));

@@ -1,0 +1,150 @@
+/*
+ * NAME
+ *   test_dashboard_page - escaping, CSV cells, SVG charts and the wijk map
+ *
+ * DESCRIPTION
+ *   The pure parts of the dashboard's HTML: what a resident's hostile text
+ *   turns into, how a formula-like CSV cell is neutralised, the chart's
+ *   order and labels, and the map drawn from the real GeoJSON in
+ *   data/geo/ (run from the repository root, as tests/unit/run.sh does).
+ *   The service files are included because unit tests do not link them.
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../services/dashboard/page.c"
+#include "../../services/dashboard/svg_chart.c"
+#include "../../services/dashboard/svg_map.c"
+
+static dash_t s_dash; /* no geo, no map unless a test loads one */
+
+static void test_escape_and_url(void **state)
+{
+    (void)state;
+    sb_t sb = {0};
+    sb_esc(&sb, "<script>alert('x')</script> & \"q\"");
+    assert_string_equal(sb.buf, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; "
+                                "&quot;q&quot;");
+    sb_free(&sb);
+    sb_url(&sb, "javascript:alert(1) \"><svg/onload=1>&a=é");
+    assert_string_equal(sb.buf, "javascript%3Aalert%281%29%20%22%3E%3Csvg%2Fonload%3D1%3E%26a%3D"
+                                "%C3%A9");
+    assert_null(strpbrk(sb.buf, "<>\"' &"));
+    sb_free(&sb);
+    sb_esc(&sb, NULL);
+    assert_string_equal(sb.buf, "");
+    sb_free(&sb);
+}
+
+static void test_csv_cells(void **state)
+{
+    (void)state;
+    sb_t sb = {0};
+    csv_cell(&sb, "=HYPERLINK(\"http://x\")", 1);
+    csv_cell(&sb, "+31 6", 0);
+    csv_cell(&sb, "-1", 0);
+    csv_cell(&sb, "@SUM(A1)", 0);
+    csv_cell(&sb, "gewoon, \"tekst\"\nmet regel", 0);
+    csv_cell(&sb, NULL, 0);
+    assert_string_equal(sb.buf, "\"'=HYPERLINK(\"\"http://x\"\")\",\"'+31 6\",\"'-1\","
+                                "\"'@SUM(A1)\",\"gewoon, \"\"tekst\"\"\nmet regel\",\"\"");
+    sb_free(&sb);
+}
+
+static void test_chart_order_and_escaping(void **state)
+{
+    (void)state;
+    json_t *c = json_pack("{s:i, s:i, s:i}", "groen", 3, "<script>x()</script>", 7, "none", 1);
+    sb_t sb = {0};
+    svg_bar_chart(&sb, &s_dash, "theme", c, 10, 0);
+    assert_non_null(strstr(sb.buf, "role=\"img\""));
+    assert_non_null(strstr(sb.buf, "<title>Thema: aantal"));
+    assert_null(strstr(sb.buf, "<script"));
+    char *big = strstr(sb.buf, "&lt;script&gt;x()&lt;/script&gt;: 7</title>");
+    char *mid = strstr(sb.buf, "groen: 3</title>");
+    char *low = strstr(sb.buf, "Onbekend: 1</title>"); /* "none" */
+    assert_non_null(big);
+    assert_non_null(mid);
+    assert_non_null(low);
+    assert_true(big < mid && mid < low); /* largest first */
+    sb_free(&sb);
+    json_decref(c);
+
+    /* Days in date order, only the most recent when there are too many. */
+    c = json_pack("{s:i, s:i, s:i}", "2026-11-03", 1, "2026-11-01", 5, "2026-11-02", 2);
+    svg_bar_chart(&sb, &s_dash, "day", c, 2, 1);
+    assert_null(strstr(sb.buf, "2026-11-01"));
+    assert_true(strstr(sb.buf, "2026-11-02") < strstr(sb.buf, "2026-11-03"));
+    sb_free(&sb);
+    json_decref(c);
+
+    svg_bar_chart(&sb, &s_dash, "wijk", NULL, 5, 0);
+    assert_string_equal(sb.buf, "<p>Nog geen gegevens.</p>\n");
+    sb_free(&sb);
+}
+
+static void test_labels(void **state)
+{
+    (void)state;
+    assert_string_equal(page_label(&s_dash, "channel", "email"), "E-mail");
+    assert_string_equal(page_label(&s_dash, "status", "approved"), "Goedgekeurd");
+    assert_string_equal(page_label(&s_dash, "wijk", "none"), "Onbekend");
+    assert_string_equal(page_label(&s_dash, "wijk", "WK091733"), "WK091733"); /* no geo */
+    char err[256];
+    s_dash.geo = geo_load("data", err, sizeof err);
+    assert_non_null(s_dash.geo);
+    assert_string_equal(page_label(&s_dash, "wijk", "WK091733"), "Heerlen-Centrum");
+}
+
+static void test_map(void **state)
+{
+    (void)state;
+    char err[256];
+    assert_null(svg_map_load("data/geo/no-such-file.geojson", err, sizeof err));
+    assert_non_null(strstr(err, "no-such-file"));
+    FILE *f = fopen("/tmp/test_dashboard_page_bad.geojson", "w");
+    assert_non_null(f);
+    fputs("{\"features\": [{\"properties\": {\"statcode\": \"WK1\"}, \"geometry\": "
+          "{\"type\": \"Point\", \"coordinates\": [5.9, 50.9]}}]}",
+          f);
+    fclose(f);
+    assert_null(svg_map_load("/tmp/test_dashboard_page_bad.geojson", err, sizeof err));
+    remove("/tmp/test_dashboard_page_bad.geojson");
+
+    s_dash.map = svg_map_load("data/geo/heerlen_wijken_2014.geojson", err, sizeof err);
+    assert_non_null(s_dash.map);
+    json_t *c = json_pack("{s:i, s:i}", "WK091733", 10, "WK091710", 1);
+    sb_t sb = {0};
+    svg_map_render(&sb, &s_dash, c);
+    int paths = 0;
+    for (const char *p = sb.buf; (p = strstr(p, "<path ")); p++)
+        paths++;
+    assert_int_equal(paths, 23);
+    assert_non_null(strstr(sb.buf, "<title>Heerlen-Centrum: 10 ideeën</title>"));
+    assert_non_null(strstr(sb.buf, "<title>Maria Gewanden en Terschuren: 1 idee</title>"));
+    assert_non_null(strstr(sb.buf, "fill=\"#08519c\"><title>Heerlen-Centrum")); /* darkest */
+    assert_non_null(strstr(sb.buf, "fill=\"#d9d9d9\"><title>Mariarade: 0")); /* none */
+    sb_free(&sb);
+    json_decref(c);
+    svg_map_destroy(&s_dash.map);
+    geo_destroy(&s_dash.geo);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_escape_and_url),
+        cmocka_unit_test(test_csv_cells),
+        cmocka_unit_test(test_chart_order_and_escaping),
+        cmocka_unit_test(test_labels),
+        cmocka_unit_test(test_map),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
