@@ -287,17 +287,21 @@ static json_t *s_answer(s_walk_t *w)
     return out;
 }
 
-json_t *ideas_find(rstore_t *rs, const query_t *q)
+json_t *ideas_find(rstore_t *rs, const query_t *query)
 {
+    query_t qs = *query, *q = &qs;
+    search_prepare(q);
     s_walk_t w = {.rs = rs, .q = q};
+    json_t *out = NULL;
     w.items = json_array();
     long long card = s_choose_index(&w, q);
     if (card < 0 ||
-        (card > 0 && (s_total(&w, q, card) < 0 || s_walk(&w, q->has_cursor && !w.count_all) < 0))) {
+        (card > 0 && (s_total(&w, q, card) < 0 || s_walk(&w, q->has_cursor && !w.count_all) < 0)))
         json_decref(w.items);
-        return NULL;
-    }
-    return s_answer(&w);
+    else
+        out = s_answer(&w);
+    search_done(q);
+    return out;
 }
 
 void api_ideas_list(const http_req_t *req, http_res_t *res, void *arg)

@@ -98,6 +98,9 @@ void session_logout(const http_req_t *req, http_res_t *res, void *arg);
 json_t *ideas_find(rstore_t *rs, const query_t *q);
 /* One idea as JSON (idea_to_json), NULL when absent; *failed on Redis error. */
 json_t *ideas_get_one(rstore_t *rs, const char *id, int *failed);
+/* search.c: Dutch stems of q for query_match; search_done() frees. */
+void search_prepare(query_t *q);
+void search_done(query_t *q);
 /* {value: n} from inspraak:stats:<by>, or NULL when Redis failed. */
 json_t *stats_counts(rstore_t *rs, const char *by);
 /* ZCARD inspraak:ideas, or -1. */

@@ -334,7 +334,8 @@ bool query_match(const query_t *q, const idea_t *idea)
         return false;
     if (q->has_to && idea->received_at > q->to_ms)
         return false;
-    if (q->q[0] && !query_contains_ci(idea->text, q->q) && !query_contains_ci(idea->title, q->q))
+    if (q->q[0] && !query_contains_ci(idea->text, q->q) && !query_contains_ci(idea->title, q->q) &&
+        !(q->text_fn && (q->text_fn(q, idea->text) || q->text_fn(q, idea->title))))
         return false;
     return true;
 }

@@ -15,7 +15,8 @@
  *   selects ideas where that field is empty. from/to take an RFC 3339 date
  *   (YYYY-MM-DD: from the start / to the end of that UTC day) or date-time
  *   (with Z or an offset); both ends are inclusive. q matches a substring
- *   of text or title, ignoring ASCII case. The cursor is opaque to clients:
+ *   of text or title, ignoring ASCII case, or (after search_prepare) when
+ *   every word of q has the Dutch stem of a word of the text or title. The cursor is opaque to clients:
  *   base64url of "<score>:<id>" of the last item returned; the next page
  *   holds what sorts after it (received_at descending, then id descending,
  *   the order of ZREVRANGEBYSCORE), which new ideas never change.
@@ -52,7 +53,13 @@ enum {
 /* The parameter names, also the dimension names of the Redis indexes. */
 extern const char *const query_dims[QUERY_NDIMS];
 
-typedef struct {
+#define QUERY_MAX_STEMS 8
+
+typedef struct query query_t;
+/* Extra text match (search.c: Dutch stems); NULL = substring only. */
+typedef bool (*query_text_fn)(const query_t *q, const char *text);
+
+struct query {
     char eq[QUERY_NDIMS][QUERY_MAX_VALUE + 1]; /* "" = no filter */
     int n_eq;
     char q[QUERY_MAX_Q + 1]; /* lowercased (ASCII); "" = no search */
@@ -62,7 +69,13 @@ typedef struct {
     bool has_cursor;
     int64_t cursor_score;
     char cursor_id[QUERY_MAX_ID + 1];
-} query_t;
+    /* Set by search_prepare(), not by query_parse(): the stems of q and
+     * the matcher that compares them with an idea's words. */
+    query_text_fn text_fn;
+    void *stemmer;
+    int n_stems;
+    char stems[QUERY_MAX_STEMS][64];
+};
 
 typedef struct {
     char param[32];    /* the parameter at fault */

@@ -243,6 +243,14 @@ class TestDashboardUI(ClusterTestCase):
         self.assertEqual(len(mine), 2)
         self.assertTrue(all('"user":"anna"' in a and "buurthuis" not in a for a in mine))
 
+    def test_search_uses_dutch_stems(self):
+        _, body = self.cluster.api("/api/v1/ideas?q=boom", self.token)
+        self.assertEqual([i["id"] for i in body["items"]], [self.ideas[HOSTILE[0][0]]])
+        sid, _ = self.login()
+        _, page = self.get("/ideeen?q=boom&channel=form", sid)
+        self.assertIn("1 idee gevonden", page)
+        self.assertIn("meer bomen", page)
+
     # --- exports and report ---
     def test_csv_export(self):
         conn_headers = {"Authorization": "Bearer " + self.token}

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "../../services/dashboard/page.c"
+#include "../../services/dashboard/search.c"
 #include "../../services/dashboard/svg_chart.c"
 #include "../../services/dashboard/svg_map.c"
 
@@ -137,6 +138,29 @@ static void test_map(void **state)
     geo_destroy(&s_dash.geo);
 }
 
+static bool s_finds(const char *query, const char *text)
+{
+    query_t q;
+    memset(&q, 0, sizeof q);
+    snprintf(q.q, sizeof q.q, "%s", query);
+    search_prepare(&q);
+    bool ok = q.text_fn && q.text_fn(&q, text);
+    search_done(&q);
+    return ok;
+}
+
+static void test_stemmed_search(void **state)
+{
+    (void)state;
+    assert_true(s_finds("bomen", "Er moet een boom bij de school."));
+    assert_true(s_finds("boom", "Meer bomen in het park"));
+    assert_true(s_finds("woningen", "Een betaalbare woning voor starters"));
+    assert_true(s_finds("fietspaden veilig", "Het fietspad is niet veilig genoeg"));
+    assert_false(s_finds("fietspaden auto", "Het fietspad is niet veilig genoeg"));
+    assert_false(s_finds("bomen", "Een bus naar het ziekenhuis"));
+    assert_false(s_finds("", "Meer bomen"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -145,6 +169,7 @@ int main(void)
         cmocka_unit_test(test_chart_order_and_escaping),
         cmocka_unit_test(test_labels),
         cmocka_unit_test(test_map),
+        cmocka_unit_test(test_stemmed_search),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
