@@ -125,7 +125,7 @@ def stats_total(cluster, token):
     return body["total"] if status == 200 else None
 
 
-def check_all_stored(case, load, token, timeout=180):
+def check_all_stored(case, load, token, timeout=600):
     """Waits until the dashboard holds as many ideas as were accepted, then
     compares the exact sets."""
     want = set(load.accepted.values())
