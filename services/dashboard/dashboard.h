@@ -113,8 +113,9 @@ void svg_bar_chart(sb_t *sb, const dash_t *d, const char *dim, json_t *counts, i
                    int by_key);
 svg_map_t *svg_map_load(const char *geojson_path, char *err, size_t errlen);
 void svg_map_destroy(svg_map_t **m);
-/* The wijken coloured by counts (wijk code -> n). */
-void svg_map_render(sb_t *sb, const dash_t *d, json_t *counts);
+/* The wijken coloured by counts (wijk code -> n); with links, each wijk
+ * links to /ideeen?wijk=CODE. */
+void svg_map_render(sb_t *sb, const dash_t *d, json_t *counts, int links);
 
 /* --- ui_*.c, report.c, export.c, moderate.c --- */
 void ui_overview(const http_req_t *req, http_res_t *res, void *arg);

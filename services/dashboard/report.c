@@ -150,7 +150,7 @@ static int s_build(dash_t *d, rstore_t *rs, sb_t *sb)
     json_t *w = stats_counts(rs, "wijk");
     if (!w)
         return -1;
-    svg_map_render(sb, d, w);
+    svg_map_render(sb, d, w, 0);
     json_decref(w);
     sb_add(sb, "</section>\n<section><h2>Bijlage: alle aantallen</h2>\n");
     static const char *const all[] = {"channel",   "activity", "target_group", "wijk",

@@ -12,6 +12,7 @@
  *   svg_map_render() then only picks a fill per wijk: five classes from
  *   light to dark blue relative to the largest count, grey for none. Each
  *   wijk has a <title> ("Heerlerheide: 12 ideeën") and the map a legend.
+ *   For staff each wijk links to its idea list (focusable with Tab).
  *
  * OWNERSHIP
  *   The map is read-only after loading; safe to share between threads.
@@ -166,7 +167,7 @@ void svg_map_destroy(svg_map_t **mp)
 static const char *const s_fill[] = {"#d9d9d9", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd",
                                      "#08519c"};
 
-void svg_map_render(sb_t *sb, const dash_t *d, json_t *counts)
+void svg_map_render(sb_t *sb, const dash_t *d, json_t *counts, int links)
 {
     const svg_map_t *m = d->map;
     if (!m) {
@@ -187,10 +188,16 @@ void svg_map_render(sb_t *sb, const dash_t *d, json_t *counts)
         long long n = json_integer_value(json_object_get(counts, w->code));
         int cls = n <= 0 || max == 0 ? 0 : 1 + (int)((n * 5 - 1) / max);
         const char *label = page_label(d, "wijk", w->code);
+        if (links) { /* keyboard users reach each wijk's list with Tab */
+            sb_add(sb, "<a href=\"/ideeen?wijk=");
+            sb_url(sb, w->code);
+            sb_add(sb, "\">");
+        }
         sb_printf(sb, "<path d=\"%s\" fill=\"%s\"><title>", w->path.buf ? w->path.buf : "",
                   s_fill[cls > 5 ? 5 : cls]);
         sb_esc(sb, strcmp(label, w->code) == 0 ? w->name : label);
-        sb_printf(sb, ": %lld %s</title></path>\n", n, n == 1 ? "idee" : "ideeën");
+        sb_printf(sb, ": %lld %s</title></path>%s\n", n, n == 1 ? "idee" : "ideeën",
+                  links ? "</a>" : "");
     }
     sb_add(sb, "</svg>\n<p class=\"legend\">Hoe donkerder de wijk, hoe meer ideeën (grijs: nog "
                "geen). Beweeg over een wijk voor het aantal.</p>\n");

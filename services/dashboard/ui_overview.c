@@ -62,7 +62,7 @@ int ui_figures(dash_t *d, rstore_t *rs, sb_t *sb, int public_page)
         sb_printf(sb, "<p><span class=\"big\">%lld</span> goedgekeurd</p>", approved);
     sb_add(sb, "</div></section>\n<section aria-labelledby=\"kaart\"><h2 id=\"kaart\">Ideeën "
                "per wijk</h2>\n<figure id=\"map\">");
-    svg_map_render(sb, d, wijk);
+    svg_map_render(sb, d, wijk, !public_page);
     sb_add(sb, "</figure></section>\n<section aria-labelledby=\"grafieken\">"
                "<h2 id=\"grafieken\">Waar gaan de ideeën over?</h2>\n<div class=\"charts\">\n");
     json_decref(wijk);

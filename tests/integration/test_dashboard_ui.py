@@ -339,5 +339,27 @@ class TestDashboardUI(ClusterTestCase):
         self.assertIn("&lt;svg onload=alert(&#39;xss4&#39;)&gt;", bodies[-1])
 
 
+class TestSecureCookies(ClusterTestCase):
+    """Behind TLS (INSPRAAK_SECURE_COOKIES=1) the session cookie is Secure."""
+    SERVICES = ("dashboard",)
+    ENV = {"INSPRAAK_SECURE_COOKIES": "1"}
+
+    def test_secure_flag(self):
+        r = self.cluster.ctl("user", "add", "carla", input="carla-wachtwoord-1\n" * 2)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        st, hs, _ = req(self.cluster, "GET", "/login")
+        pre, raw = cookie(hs, "inspraak_login")
+        self.assertIn("; Secure", raw)
+        form = urllib.parse.urlencode({"user": "carla", "password": "carla-wachtwoord-1",
+                                       "csrf": pre})
+        st, hs, _ = req(self.cluster, "POST", "/login", form,
+                        dict(FORM, Cookie="inspraak_login=" + pre))
+        self.assertEqual(st, 303)
+        sid, raw = cookie(hs, "inspraak_session")
+        self.assertEqual(len(sid), 64)
+        for flag in ("HttpOnly", "SameSite=Strict", "Secure"):
+            self.assertIn(flag, raw)
+
+
 if __name__ == "__main__":
     main()

@@ -123,7 +123,7 @@ static void test_map(void **state)
     assert_non_null(s_dash.map);
     json_t *c = json_pack("{s:i, s:i}", "WK091733", 10, "WK091710", 1);
     sb_t sb = {0};
-    svg_map_render(&sb, &s_dash, c);
+    svg_map_render(&sb, &s_dash, c, 0);
     int paths = 0;
     for (const char *p = sb.buf; (p = strstr(p, "<path ")); p++)
         paths++;
@@ -132,6 +132,10 @@ static void test_map(void **state)
     assert_non_null(strstr(sb.buf, "<title>Maria Gewanden en Terschuren: 1 idee</title>"));
     assert_non_null(strstr(sb.buf, "fill=\"#08519c\"><title>Heerlen-Centrum")); /* darkest */
     assert_non_null(strstr(sb.buf, "fill=\"#d9d9d9\"><title>Mariarade: 0")); /* none */
+    assert_null(strstr(sb.buf, "<a "));
+    sb_free(&sb);
+    svg_map_render(&sb, &s_dash, c, 1);
+    assert_non_null(strstr(sb.buf, "<a href=\"/ideeen?wijk=WK091733\"><path "));
     sb_free(&sb);
     json_decref(c);
     svg_map_destroy(&s_dash.map);
