@@ -34,12 +34,12 @@ typedef struct {
     pthread_mutex_t mu;
     rstore_t *idle[DASH_POOL_MAX];
     int n_idle;
-    geo_t *geo;         /* wijk names; NULL when data/geo could not be read */
-    svg_map_t *map;      /* wijk boundaries; NULL: no map */
-    int secure_cookies;  /* INSPRAAK_SECURE_COOKIES=1: behind TLS */
-    long idle_s, max_s;  /* session timeouts */
+    geo_t *geo;                        /* wijk names; NULL when data/geo could not be read */
+    svg_map_t *map;                    /* wijk boundaries; NULL: no map */
+    int secure_cookies;                /* INSPRAAK_SECURE_COOKIES=1: behind TLS */
+    long idle_s, max_s;                /* session timeouts */
     long login_max_ip, login_max_user; /* failed logins per 15 minutes */
-    char chromium[256];  /* INSPRAAK_CHROMIUM, for /report?format=pdf */
+    char chromium[256];                /* INSPRAAK_CHROMIUM, for /report?format=pdf */
 } dash_t;
 
 /* --- page.c: HTML building --- */
@@ -81,8 +81,7 @@ void page_css(const http_req_t *req, http_res_t *res, void *arg);
 int session_get(dash_t *d, rstore_t *rs, const http_req_t *req, session_t *s);
 /* For staff pages: 1 with a session; else the response is a redirect to
  * /login (or 503) and 0 is returned. */
-int session_require(dash_t *d, rstore_t *rs, const http_req_t *req, http_res_t *res,
-                    session_t *s);
+int session_require(dash_t *d, rstore_t *rs, const http_req_t *req, http_res_t *res, session_t *s);
 /* Constant-time comparison with the session's CSRF token. */
 int session_csrf_ok(const session_t *s, const char *token);
 /* Appends a JSON line to inspraak:audit (newest first, capped). */

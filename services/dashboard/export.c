@@ -20,10 +20,10 @@
 #include "xalloc.h"
 
 static const char *const s_cols[] = {
-    "id",        "received_at", "channel",  "activity", "target_group", "wijk",
-    "wijk_naam", "buurt",       "postcode", "question", "themes",       "sentiment",
-    "language",  "cluster",     "status",   "pii",      "title",        "text",
-    "message_id", "video_id",   "start",    "end",      "device_id",    "local_id"};
+    "id",         "received_at", "channel",  "activity", "target_group", "wijk",
+    "wijk_naam",  "buurt",       "postcode", "question", "themes",       "sentiment",
+    "language",   "cluster",     "status",   "pii",      "title",        "text",
+    "message_id", "video_id",    "start",    "end",      "device_id",    "local_id"};
 #define S_NCOLS (sizeof s_cols / sizeof s_cols[0])
 
 static void s_join(sb_t *out, json_t *arr)
@@ -109,8 +109,8 @@ void export_csv(const http_req_t *req, http_res_t *res, void *arg)
         json_t *it;
         json_array_foreach(json_object_get(ans, "items"), i, it) s_row(d, &sb, it);
         const char *next = json_string_value(json_object_get(ans, "next_cursor"));
-        int more = next && query_cursor_decode(next, &q.cursor_score, q.cursor_id,
-                                               sizeof q.cursor_id) == 0;
+        int more = next &&
+                   query_cursor_decode(next, &q.cursor_score, q.cursor_id, sizeof q.cursor_id) == 0;
         q.has_cursor = more;
         json_decref(ans);
         if (!more)

@@ -124,8 +124,8 @@ static void s_config(dash_t *d)
         {"INSPRAAK_LOGIN_MAX_USER", 5, 1, 100000, &d->login_max_user},
     };
     for (size_t i = 0; i < sizeof longs / sizeof longs[0]; i++)
-        if (config_long(longs[i].name, longs[i].def, longs[i].min, longs[i].max, longs[i].out,
-                        err, sizeof err) < 0)
+        if (config_long(longs[i].name, longs[i].def, longs[i].min, longs[i].max, longs[i].out, err,
+                        sizeof err) < 0)
             log_fatal("msg=\"bad configuration\" err=\"%s\"", err);
     d->secure_cookies = strcmp(config_str("INSPRAAK_SECURE_COOKIES", "0"), "1") == 0;
     snprintf(d->chromium, sizeof d->chromium, "%s",

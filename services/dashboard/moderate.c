@@ -117,8 +117,9 @@ int moderate_send(dash_t *d, const idea_t *upd, char *err, size_t errlen)
     free(buf);
     if (!acked) {
         log_warn("msg=\"no ack for update\" update=%s", id);
-        snprintf(err, errlen, "De opslag reageert niet. De wijziging is misschien niet "
-                              "bewaard; probeer het over een minuut opnieuw.");
+        snprintf(err, errlen,
+                 "De opslag reageert niet. De wijziging is misschien niet "
+                 "bewaard; probeer het over een minuut opnieuw.");
         return -1;
     }
     return 0;

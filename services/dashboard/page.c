@@ -205,9 +205,15 @@ const char *page_label(const dash_t *d, const char *dim, const char *v)
 const char *page_dim_title(const char *dim)
 {
     static const char *const t[][2] = {
-        {"channel", "Kanaal"},    {"activity", "Activiteit"}, {"target_group", "Doelgroep"},
-        {"wijk", "Wijk"},         {"theme", "Thema"},         {"sentiment", "Gevoel"},
-        {"question", "Nu of toekomst"}, {"day", "Per dag"},   {"status", "Status"},
+        {"channel", "Kanaal"},
+        {"activity", "Activiteit"},
+        {"target_group", "Doelgroep"},
+        {"wijk", "Wijk"},
+        {"theme", "Thema"},
+        {"sentiment", "Gevoel"},
+        {"question", "Nu of toekomst"},
+        {"day", "Per dag"},
+        {"status", "Status"},
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
         if (strcmp(t[i][0], dim) == 0)

@@ -16,11 +16,10 @@
  *   (YYYY-MM-DD: from the start / to the end of that UTC day) or date-time
  *   (with Z or an offset); both ends are inclusive. q matches a substring
  *   of text or title, ignoring ASCII case, or (after search_prepare) when
- *   every word of q has the Dutch stem of a word of the text or title. The cursor is opaque to clients:
- *   base64url of "<score>:<id>" of the last item returned; the next page
- *   holds what sorts after it (received_at descending, then id descending,
- *   the order of ZREVRANGEBYSCORE), which new ideas never change.
- *   Error messages are Dutch: they go straight into the API answer.
+ *   every word of q has the Dutch stem of a word of the text or title. The cursor is opaque to
+ * clients: base64url of "<score>:<id>" of the last item returned; the next page holds what sorts
+ * after it (received_at descending, then id descending, the order of ZREVRANGEBYSCORE), which new
+ * ideas never change. Error messages are Dutch: they go straight into the API answer.
  */
 #ifndef INSPRAAK_DASHBOARD_QUERY_H
 #define INSPRAAK_DASHBOARD_QUERY_H

@@ -42,8 +42,8 @@ static int s_one_time_ok(rstore_t *rs, const char *token)
 }
 
 /* 1 when the request may see the report; else the answer is set. */
-static int s_access(dash_t *d, rstore_t *rs, const http_req_t *req, http_res_t *res,
-                    session_t *s, int *has_session)
+static int s_access(dash_t *d, rstore_t *rs, const http_req_t *req, http_res_t *res, session_t *s,
+                    int *has_session)
 {
     *has_session = 0;
     const char *tok = http_query(req, "token");
@@ -130,12 +130,13 @@ static int s_build(dash_t *d, rstore_t *rs, sb_t *sb)
     long long total = stats_total(rs);
     if (total < 0)
         return -1;
-    sb_printf(sb, "<h1>Participatieverslag Omgevingsvisie Heerlen</h1>\n<p>Gemaakt op %s. "
-                  "In totaal kwamen %lld ideeën binnen. Citaten zijn alleen ideeën die door "
-                  "medewerkers zijn goedgekeurd, zonder persoonsgegevens.</p>\n",
+    sb_printf(sb,
+              "<h1>Participatieverslag Omgevingsvisie Heerlen</h1>\n<p>Gemaakt op %s. "
+              "In totaal kwamen %lld ideeën binnen. Citaten zijn alleen ideeën die door "
+              "medewerkers zijn goedgekeurd, zonder persoonsgegevens.</p>\n",
               day, total);
-    static const char *const dims[] = {"activity", "channel", "target_group", "wijk", "theme",
-                                       "question"};
+    static const char *const dims[] = {"activity", "channel", "target_group",
+                                       "wijk",     "theme",   "question"};
     static const char *const titles[] = {"1. Het proces: activiteiten",
                                          "2. Ideeën per kanaal",
                                          "3. Ideeën per doelgroep",
@@ -153,9 +154,8 @@ static int s_build(dash_t *d, rstore_t *rs, sb_t *sb)
     svg_map_render(sb, d, w, 0);
     json_decref(w);
     sb_add(sb, "</section>\n<section><h2>Bijlage: alle aantallen</h2>\n");
-    static const char *const all[] = {"channel",   "activity", "target_group", "wijk",
-                                      "theme",     "sentiment", "question",    "status",
-                                      "day"};
+    static const char *const all[] = {"channel",   "activity", "target_group", "wijk", "theme",
+                                      "sentiment", "question", "status",       "day"};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         json_t *c = stats_counts(rs, all[i]);
         if (!c)

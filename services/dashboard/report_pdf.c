@@ -49,10 +49,19 @@ static int s_run(const char *chromium, const char *profile, const char *out, con
 {
     char *a_profile = xasprintf("--user-data-dir=%s", profile);
     char *a_out = xasprintf("--print-to-pdf=%s", out);
-    char *argv[] = {(char *)chromium, "--headless", "--no-sandbox", "--disable-gpu",
-                    "--disable-background-networking", "--disable-component-update",
-                    "--disable-sync", "--no-first-run", "--no-pdf-header-footer",
-                    a_profile, a_out, (char *)url, NULL};
+    char *argv[] = {(char *)chromium,
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                    "--no-pdf-header-footer",
+                    a_profile,
+                    a_out,
+                    (char *)url,
+                    NULL};
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);

@@ -153,8 +153,7 @@ int session_get(dash_t *d, rstore_t *rs, const http_req_t *req, session_t *s)
     return 1;
 }
 
-int session_require(dash_t *d, rstore_t *rs, const http_req_t *req, http_res_t *res,
-                    session_t *s)
+int session_require(dash_t *d, rstore_t *rs, const http_req_t *req, http_res_t *res, session_t *s)
 {
     int r = session_get(d, rs, req, s);
     if (r < 0)
@@ -277,8 +276,7 @@ static int s_verify(rstore_t *rs, const s_fields_t *f, char *role, size_t size)
         return -1;
     int ok = 0;
     if (r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
-        r->element[0]->type == REDIS_REPLY_STRING &&
-        r->element[0]->len < crypto_pwhash_STRBYTES) {
+        r->element[0]->type == REDIS_REPLY_STRING && r->element[0]->len < crypto_pwhash_STRBYTES) {
         char hash[crypto_pwhash_STRBYTES];
         memcpy(hash, r->element[0]->str, r->element[0]->len);
         hash[r->element[0]->len] = '\0';
@@ -337,12 +335,14 @@ void session_login(const http_req_t *req, http_res_t *res, void *arg)
     int ok = over == 0 ? s_verify(rs, &f, role, sizeof role) : 0;
     sodium_memzero(f.password, sizeof f.password);
     if (over < 0 || ok < 0) {
-        page_message(res, 503, "Even niet beschikbaar", "Inloggen lukt nu niet. Probeer het "
-                                                         "over een paar minuten opnieuw.");
+        page_message(res, 503, "Even niet beschikbaar",
+                     "Inloggen lukt nu niet. Probeer het "
+                     "over een paar minuten opnieuw.");
     } else if (over) {
         audit_log(rs, "login_blocked", NULL, NULL, "too many failed logins");
-        s_form(d, res, 429, "Te veel mislukte pogingen. Wacht een kwartier en probeer het "
-                            "dan opnieuw.");
+        s_form(d, res, 429,
+               "Te veel mislukte pogingen. Wacht een kwartier en probeer het "
+               "dan opnieuw.");
     } else if (!ok) {
         s_count_failure(rs, iph, uh);
         audit_log(rs, "login_failed", NULL, NULL, NULL);

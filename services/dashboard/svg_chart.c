@@ -83,8 +83,9 @@ void svg_bar_chart(sb_t *sb, const dash_t *d, const char *dim, json_t *counts, i
         max = it[i].n > max ? it[i].n : max;
 
     int h = (int)shown * S_BAR_H + 10;
-    sb_printf(sb, "<svg role=\"img\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" "
-                  "xmlns=\"http://www.w3.org/2000/svg\"><title>",
+    sb_printf(sb,
+              "<svg role=\"img\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" "
+              "xmlns=\"http://www.w3.org/2000/svg\"><title>",
               S_CHART_W, h, S_CHART_W, h);
     sb_esc(sb, page_dim_title(dim));
     sb_printf(sb, ": aantal ideeën per waarde (%zu %s)</title>\n", shown,

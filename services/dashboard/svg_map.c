@@ -164,8 +164,8 @@ void svg_map_destroy(svg_map_t **mp)
     *mp = NULL;
 }
 
-static const char *const s_fill[] = {"#d9d9d9", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd",
-                                     "#08519c"};
+static const char *const s_fill[] = {"#d9d9d9", "#c6dbef", "#9ecae1",
+                                     "#6baed6", "#3182bd", "#08519c"};
 
 void svg_map_render(sb_t *sb, const dash_t *d, json_t *counts, int links)
 {
@@ -179,9 +179,10 @@ void svg_map_render(sb_t *sb, const dash_t *d, json_t *counts, int links)
         long long n = json_integer_value(json_object_get(counts, m->w[i].code));
         max = n > max ? n : max;
     }
-    sb_printf(sb, "<svg class=\"map\" role=\"img\" viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" "
-                  "height=\"%.0f\" xmlns=\"http://www.w3.org/2000/svg\">"
-                  "<title>Kaart van Heerlen: aantal ideeën per wijk</title>\n",
+    sb_printf(sb,
+              "<svg class=\"map\" role=\"img\" viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" "
+              "height=\"%.0f\" xmlns=\"http://www.w3.org/2000/svg\">"
+              "<title>Kaart van Heerlen: aantal ideeën per wijk</title>\n",
               S_MAP_W, m->h + 2, S_MAP_W, m->h + 2);
     for (int i = 0; i < m->n; i++) {
         const s_wijk_t *w = &m->w[i];

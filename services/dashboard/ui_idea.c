@@ -54,8 +54,8 @@ static void s_source(sb_t *sb, json_t *src)
     s_dt(sb, "Nummer op het apparaat", s_str(src, "local_id"));
 }
 
-static void s_options(sb_t *sb, const dash_t *d, const char *dim, const char *const *vals,
-                      int n, const char *cur)
+static void s_options(sb_t *sb, const dash_t *d, const char *dim, const char *const *vals, int n,
+                      const char *cur)
 {
     for (int i = 0; i < n; i++) {
         sb_add(sb, "<option value=\"");
@@ -94,8 +94,9 @@ static void s_modform(dash_t *d, sb_t *sb, const session_t *s, json_t *it)
     sb_add(sb, "</select></p>\n");
     json_t *themes = json_object_get(it, "themes");
     for (int i = 0; i < PROTO_MAX_THEMES; i++) {
-        sb_printf(sb, "<p><label for=\"m-theme%d\">Thema %d</label><input id=\"m-theme%d\" "
-                      "name=\"theme\" value=\"",
+        sb_printf(sb,
+                  "<p><label for=\"m-theme%d\">Thema %d</label><input id=\"m-theme%d\" "
+                  "name=\"theme\" value=\"",
                   i, i + 1, i);
         sb_esc(sb, json_string_value(json_array_get(themes, (size_t)i)));
         sb_add(sb, "\" pattern=\"[a-z0-9_\\-]*\" maxlength=\"64\"></p>\n");
@@ -211,7 +212,8 @@ static int s_valid(const idea_t *u)
         ok_se |= u->sentiment && strcmp(u->sentiment, se[i]) == 0;
     for (int k = 0; ok && k < u->n_themes; k++) {
         size_t n = strlen(u->themes[k]);
-        ok = n > 0 && n <= 64 && strspn(u->themes[k], "abcdefghijklmnopqrstuvwxyz0123456789_-") == n &&
+        ok = n > 0 && n <= 64 &&
+             strspn(u->themes[k], "abcdefghijklmnopqrstuvwxyz0123456789_-") == n &&
              strcmp(u->themes[k], "none") != 0;
     }
     return ok && ok_se;
@@ -246,8 +248,7 @@ void ui_moderate(const http_req_t *req, http_res_t *res, void *arg)
     }
     proto_set(&m.upd.id, id);
     if (m.bad || !query_id_valid(id, strlen(id)) ||
-        (m.upd.wijk && (!d->geo || !geo_wijk_name(d->geo, m.upd.wijk))) ||
-        !s_valid(&m.upd)) {
+        (m.upd.wijk && (!d->geo || !geo_wijk_name(d->geo, m.upd.wijk))) || !s_valid(&m.upd)) {
         page_message(res, 400, "Niet opgeslagen",
                      "Een van de waarden kan niet: kies een status, een wijk uit de lijst en "
                      "thema's met kleine letters, cijfers, - of _.");
@@ -269,8 +270,8 @@ void ui_moderate(const http_req_t *req, http_res_t *res, void *arg)
     json_decref(after);
     char detail[200];
     snprintf(detail, sizeof detail, "status=%s wijk=%s sentiment=%s themes=%d%s", m.upd.status,
-             m.upd.wijk ? m.upd.wijk : "", m.upd.sentiment ? m.upd.sentiment : "",
-             m.upd.n_themes, ok ? "" : " (not saved)");
+             m.upd.wijk ? m.upd.wijk : "", m.upd.sentiment ? m.upd.sentiment : "", m.upd.n_themes,
+             ok ? "" : " (not saved)");
     audit_log(rs, ok ? "moderate" : "moderate_failed", s.user, id, detail);
     if (!ok) {
         page_message(res, 502, "Niet opgeslagen",

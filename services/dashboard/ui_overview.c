@@ -17,7 +17,7 @@
 
 #include "dashboard.h"
 
-static const char *const s_dims[] = {"channel", "activity", "target_group", "wijk",
+static const char *const s_dims[] = {"channel", "activity",  "target_group", "wijk",
                                      "theme",   "sentiment", "question"};
 #define S_NDIMS (sizeof s_dims / sizeof s_dims[0])
 

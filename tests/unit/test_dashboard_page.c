@@ -131,7 +131,7 @@ static void test_map(void **state)
     assert_non_null(strstr(sb.buf, "<title>Heerlen-Centrum: 10 ideeën</title>"));
     assert_non_null(strstr(sb.buf, "<title>Maria Gewanden en Terschuren: 1 idee</title>"));
     assert_non_null(strstr(sb.buf, "fill=\"#08519c\"><title>Heerlen-Centrum")); /* darkest */
-    assert_non_null(strstr(sb.buf, "fill=\"#d9d9d9\"><title>Mariarade: 0")); /* none */
+    assert_non_null(strstr(sb.buf, "fill=\"#d9d9d9\"><title>Mariarade: 0"));    /* none */
     assert_null(strstr(sb.buf, "<a "));
     sb_free(&sb);
     svg_map_render(&sb, &s_dash, c, 1);
