@@ -19,6 +19,7 @@
  * OWNERSHIP
  *   The store borrows the rstore_t; the caller keeps it.
  */
+#include <glib.h>
 #include <hiredis.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +29,12 @@
 #include "xalloc.h"
 
 #define CLUSTER_BAND_KEEP 200
-#define CLUSTER_MAX_CANDIDATES 1000
+#define CLUSTER_MAX_CANDIDATES 300
+/* Only the newest ids of each band are read: with one MinHash value a band,
+ * common words fill every band list, and reading all of them made each
+ * idea cost ~13,000 list entries (the classifier fell to ~60 ideas/s). The
+ * newest ones are where a near-duplicate of a new idea usually is. */
+#define CLUSTER_BAND_SCAN 16
 
 static void s_format(const cluster_sketch_t *sk, char *out, size_t size)
 {
@@ -93,12 +99,13 @@ static int s_candidates(void *store, const uint64_t *bands, cluster_fn fn, void 
 {
     rstore_t *rs = store;
     for (int b = 0; b < CLUSTER_BANDS; b++)
-        if (rstore_append(rs, "LRANGE inspraak:cluster:band:%d:%016llx 0 -1", b,
-                          (unsigned long long)bands[b]) < 0)
+        if (rstore_append(rs, "LRANGE inspraak:cluster:band:%d:%016llx 0 %d", b,
+                          (unsigned long long)bands[b], CLUSTER_BAND_SCAN - 1) < 0)
             return -1;
     const char **argv = xcalloc(CLUSTER_MAX_CANDIDATES + 1, sizeof *argv);
     char **keys = xcalloc(CLUSTER_MAX_CANDIDATES + 1, sizeof *keys);
     int n = 0, rc = 0;
+    GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
     argv[n] = "MGET";
     for (int b = 0; b < CLUSTER_BANDS; b++) {
         redisReply *r = rstore_reply(rs);
@@ -111,13 +118,12 @@ static int s_candidates(void *store, const uint64_t *bands, cluster_fn fn, void 
             if (e->type != REDIS_REPLY_STRING || n >= CLUSTER_MAX_CANDIDATES)
                 continue;
             char *key = xasprintf("inspraak:cluster:idea:%s", e->str);
-            int dup = 0;
-            for (int j = 0; j < n && !dup; j++)
-                dup = strcmp(keys[j], key) == 0;
-            if (dup)
+            if (g_hash_table_contains(seen, key)) {
                 free(key);
-            else
+            } else {
                 keys[n++] = key;
+                g_hash_table_add(seen, key);
+            }
         }
         freeReplyObject(r);
     }
@@ -136,6 +142,7 @@ static int s_candidates(void *store, const uint64_t *bands, cluster_fn fn, void 
         if (r)
             freeReplyObject(r);
     }
+    g_hash_table_destroy(seen);
     for (int j = 0; j < n; j++)
         free(keys[j]);
     free(keys);
