@@ -127,6 +127,13 @@ void ui_moderate(const http_req_t *req, http_res_t *res, void *arg);
 int ui_figures(dash_t *d, rstore_t *rs, sb_t *sb, int public_page);
 /* Up to n approved quotes matching dim=value (NULL: any) as blockquotes. */
 int ui_quotes(rstore_t *rs, sb_t *sb, const char *dim, const char *value, int n);
+/* ui_activities.c: the activities register (inspraak:activities). */
+void ui_activities(const http_req_t *req, http_res_t *res, void *arg);
+void ui_activity_add(const http_req_t *req, http_res_t *res, void *arg);
+/* The register as a JSON array (newest first), or NULL when Redis failed. */
+json_t *activities_list(rstore_t *rs);
+/* A table of the register with the total number of people reached. */
+void activities_table(sb_t *sb, const dash_t *d, json_t *list);
 void report_page(const http_req_t *req, http_res_t *res, void *arg);
 /* report_pdf.c: answers with the PDF of /report (or 503/504 in Dutch). */
 void report_pdf(dash_t *d, rstore_t *rs, http_res_t *res);

@@ -14,6 +14,7 @@
  *     GET /                     staff overview: totals, charts, wijk map
  *     GET|POST /login, POST /logout   staff session (session.c)
  *     GET /ideeen, /ideeen/{id}; POST /ideeen/{id}   list, detail, moderation
+ *     GET|POST /activiteiten    activities register (people reached)
  *     GET /resultaten           public results page (no login)
  *     GET /report[?format=pdf]  participatieverslag (session or API token)
  *     GET /api/v1/export.csv    CSV of a query (session or API token)
@@ -149,6 +150,8 @@ static void s_routes(http_server_t *srv, dash_t *d)
     http_route(srv, "GET", "/ideeen", ui_ideas, d);
     http_route(srv, "GET", "/ideeen/*", ui_idea, d);
     http_route(srv, "POST", "/ideeen/*", ui_moderate, d);
+    http_route(srv, "GET", "/activiteiten", ui_activities, d);
+    http_route(srv, "POST", "/activiteiten", ui_activity_add, d);
     http_route(srv, "GET", "/resultaten", ui_public, d);
     http_route(srv, "GET", "/report", report_page, d);
     http_route(srv, "GET", "/static/dashboard.css", page_css, d);

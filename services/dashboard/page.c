@@ -128,6 +128,7 @@ void page_begin(sb_t *sb, const char *title, const session_t *s)
         sb_add(sb, "<nav aria-label=\"Hoofdmenu\"><ul>"
                    "<li><a href=\"/\">Overzicht</a></li>"
                    "<li><a href=\"/ideeen\">Ideeën</a></li>"
+                   "<li><a href=\"/activiteiten\">Activiteiten</a></li>"
                    "<li><a href=\"/report\">Verslag</a></li>"
                    "<li><a href=\"/resultaten\">Openbare pagina</a></li></ul></nav>\n"
                    "<form class=\"logout\" method=\"post\" action=\"/logout\">"

@@ -135,9 +135,19 @@ static int s_build(dash_t *d, rstore_t *rs, sb_t *sb)
               "In totaal kwamen %lld ideeën binnen. Citaten zijn alleen ideeën die door "
               "medewerkers zijn goedgekeurd, zonder persoonsgegevens.</p>\n",
               day, total);
+    json_t *acts = activities_list(rs);
+    if (!acts)
+        return -1;
+    sb_add(sb, "<section><h2>Het proces: activiteiten en bereikte mensen</h2>\n");
+    if (json_array_size(acts) == 0)
+        sb_add(sb, "<p>Er zijn nog geen activiteiten vastgelegd.</p>\n");
+    else
+        activities_table(sb, d, acts);
+    sb_add(sb, "</section>\n");
+    json_decref(acts);
     static const char *const dims[] = {"activity", "channel", "target_group",
                                        "wijk",     "theme",   "question"};
-    static const char *const titles[] = {"1. Het proces: activiteiten",
+    static const char *const titles[] = {"1. Ideeën per soort activiteit",
                                          "2. Ideeën per kanaal",
                                          "3. Ideeën per doelgroep",
                                          "4. Ideeën per wijk, met citaten",

@@ -251,6 +251,38 @@ class TestDashboardUI(ClusterTestCase):
         self.assertIn("1 idee gevonden", page)
         self.assertIn("meer bomen", page)
 
+    def test_activities_register_feeds_the_report(self):
+        sid, _ = self.login()
+        _, page = self.get("/activiteiten", sid)
+        token = self.csrf(page)
+        place = "Buurthuis <script>alert('p')</script> De Kring"
+        good = {"csrf": token, "kind": "wijkgesprek", "date": "2026-11-20", "place": place,
+                "wijk": "WK091733", "people": "37"}
+        hs = dict(FORM, Cookie="inspraak_session=" + sid)
+        st, h, _ = req(self.cluster, "POST", "/activiteiten", urllib.parse.urlencode(good), hs)
+        self.assertEqual(st, 303)
+        self.assertEqual(header(h, "Location"), ["/activiteiten?toegevoegd=1"])
+        for bad in ({"people": "-1"}, {"people": "veel"}, {"date": "20-11-2026"},
+                    {"kind": "feest"}, {"wijk": "WK999999"}, {"place": ""}):
+            st, _, body = req(self.cluster, "POST", "/activiteiten",
+                              urllib.parse.urlencode(dict(good, **bad)), hs)
+            self.assertEqual(st, 400, bad)
+            self.assertIn(b"Niet toegevoegd", body)
+        st, _, _ = req(self.cluster, "POST", "/activiteiten",
+                       urllib.parse.urlencode(dict(good, csrf="e" * 64)), hs)
+        self.assertEqual(st, 403)
+        self.assertEqual(self.cluster.redis("LLEN", "inspraak:activities"), 1)
+        _, page = self.get("/activiteiten?toegevoegd=1", sid)
+        self.assertIn("De activiteit is toegevoegd", page)
+        st, _, body = req(self.cluster, "GET", "/report",
+                          headers={"Authorization": "Bearer " + self.token})
+        report = body.decode()
+        for p in (page, report):
+            self.assertIn("Buurthuis &lt;script&gt;alert(&#39;p&#39;)&lt;/script&gt; De Kring", p)
+            self.assertNotIn("<script", p)
+            self.assertIn("<td>37</td>", p)
+            self.assertIn("Heerlen-Centrum", p)
+
     # --- exports and report ---
     def test_csv_export(self):
         conn_headers = {"Authorization": "Bearer " + self.token}

@@ -1,0 +1,219 @@
+/*
+ * NAME
+ *   ui_activities - the activities register: staff record each activity
+ *   (wijkgesprek, stakeholdersessie, ...) with date, place, wijk and the
+ *   number of people spoken to (GET/POST /activiteiten)
+ *
+ * DESCRIPTION
+ *   The report counts people reached from this register, also where not
+ *   every remark became an idea. Entries are JSON in the list
+ *   inspraak:activities (newest first, at most S_MAX): {"date", "kind",
+ *   "place", "wijk", "people", "by"}. These are not ideas, so the dashboard
+ *   writes them itself (DESIGN.md contract 4 is about idea records).
+ *   Every field is checked (kind from a fixed list, date YYYY-MM-DD, wijk
+ *   known, place at most 120 bytes, people 0..100000) and escaped on output.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dashboard.h"
+
+#define S_MAX 10000
+
+static const char *const s_kinds[] = {
+    "wijkgesprek", "stakeholdersessie", "buurtenconferentie", "tourstop", "video", "anders"};
+#define S_NKINDS (sizeof s_kinds / sizeof s_kinds[0])
+
+json_t *activities_list(rstore_t *rs)
+{
+    redisReply *r = rstore_cmd(rs, "LRANGE " DASH_KEY_PREFIX "activities 0 %d", S_MAX - 1);
+    if (!r || r->type != REDIS_REPLY_ARRAY) {
+        if (r)
+            freeReplyObject(r);
+        return NULL;
+    }
+    json_t *out = json_array();
+    for (size_t i = 0; i < r->elements; i++) {
+        json_t *j = r->element[i]->type == REDIS_REPLY_STRING
+                        ? json_loadb(r->element[i]->str, r->element[i]->len, 0, NULL)
+                        : NULL;
+        if (json_is_object(j))
+            json_array_append(out, j);
+        json_decref(j);
+    }
+    freeReplyObject(r);
+    return out;
+}
+
+void activities_table(sb_t *sb, const dash_t *d, json_t *list)
+{
+    long long total = 0;
+    sb_add(sb, "<table><caption>Activiteiten en bereikte mensen</caption><thead><tr>"
+               "<th scope=\"col\">Datum</th><th scope=\"col\">Soort</th><th "
+               "scope=\"col\">Plaats</th><th scope=\"col\">Wijk</th><th scope=\"col\">Mensen "
+               "gesproken</th></tr></thead><tbody>\n");
+    size_t i;
+    json_t *a;
+    json_array_foreach(list, i, a)
+    {
+        const char *cols[4] = {"date", "kind", "place", "wijk"};
+        sb_add(sb, "<tr>");
+        for (int c = 0; c < 4; c++) {
+            const char *v = json_string_value(json_object_get(a, cols[c]));
+            sb_add(sb, "<td>");
+            sb_esc(sb, c == 3 ? page_label(d, "wijk", v) : v);
+            sb_add(sb, "</td>");
+        }
+        long long n = json_integer_value(json_object_get(a, "people"));
+        total += n;
+        sb_printf(sb, "<td>%lld</td></tr>\n", n);
+    }
+    sb_printf(sb,
+              "</tbody><tfoot><tr><th scope=\"row\" colspan=\"4\">Totaal</th><td>%lld</td>"
+              "</tr></tfoot></table>\n",
+              total);
+}
+
+static void s_page(dash_t *d, rstore_t *rs, const session_t *s, http_res_t *res, int status,
+                   const char *msg, int ok)
+{
+    json_t *list = activities_list(rs);
+    if (!list) {
+        dash_unavailable(res, rs);
+        return;
+    }
+    sb_t sb = {0};
+    page_begin(&sb, "Activiteiten", s);
+    sb_add(&sb, "<h1>Activiteiten</h1>\n");
+    if (msg) {
+        sb_printf(&sb, "<p class=\"%s\" role=\"status\">", ok ? "ok" : "err");
+        sb_esc(&sb, msg);
+        sb_add(&sb, "</p>\n");
+    }
+    activities_table(&sb, d, list);
+    json_decref(list);
+    sb_add(&sb, "<h2>Activiteit toevoegen</h2>\n<form method=\"post\" action=\"/activiteiten\">"
+                "<input type=\"hidden\" name=\"csrf\" value=\"");
+    sb_esc(&sb, s->csrf);
+    sb_add(&sb, "\">\n<p><label for=\"a-kind\">Soort</label><select id=\"a-kind\" name=\"kind\">");
+    for (size_t i = 0; i < S_NKINDS; i++)
+        sb_printf(&sb, "<option value=\"%s\">%s</option>", s_kinds[i], s_kinds[i]);
+    sb_add(&sb, "</select></p>\n<p><label for=\"a-date\">Datum</label><input id=\"a-date\" "
+                "name=\"date\" type=\"date\" required></p>\n<p><label for=\"a-place\">Plaats"
+                "</label><input id=\"a-place\" name=\"place\" maxlength=\"120\" required></p>\n"
+                "<p><label for=\"a-wijk\">Wijk</label><select id=\"a-wijk\" name=\"wijk\">"
+                "<option value=\"\">Heel Heerlen</option>");
+    const char *code, *name;
+    for (size_t i = 0; d->geo && geo_wijk_at(d->geo, i, &code, &name) == 0; i++) {
+        sb_add(&sb, "<option value=\"");
+        sb_esc(&sb, code);
+        sb_add(&sb, "\">");
+        sb_esc(&sb, name);
+        sb_add(&sb, "</option>");
+    }
+    sb_add(&sb, "</select></p>\n<p><label for=\"a-people\">Aantal mensen gesproken</label>"
+                "<input id=\"a-people\" name=\"people\" type=\"number\" min=\"0\" "
+                "max=\"100000\" required></p>\n<p><button type=\"submit\">Toevoegen</button></p>"
+                "\n</form>\n");
+    page_send(res, status, &sb);
+}
+
+void ui_activities(const http_req_t *req, http_res_t *res, void *arg)
+{
+    dash_t *d = arg;
+    rstore_t *rs = dash_redis_get(d);
+    session_t s;
+    if (session_require(d, rs, req, res, &s))
+        s_page(d, rs, &s, res, 200,
+               http_query(req, "toegevoegd") ? "De activiteit is toegevoegd." : NULL, 1);
+    dash_redis_put(d, rs);
+}
+
+typedef struct {
+    char csrf[65], kind[32], date[16], place[121], wijk[16], people[16];
+    int bad;
+} s_form_t;
+
+static int s_field(const char *key, const char *value, size_t len, void *arg)
+{
+    s_form_t *f = arg;
+    struct {
+        const char *k;
+        char *dst;
+        size_t cap;
+    } map[] = {{"csrf", f->csrf, sizeof f->csrf}, {"kind", f->kind, sizeof f->kind},
+               {"date", f->date, sizeof f->date}, {"place", f->place, sizeof f->place},
+               {"wijk", f->wijk, sizeof f->wijk}, {"people", f->people, sizeof f->people}};
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(key, map[i].k) == 0) {
+            if (len >= map[i].cap || memchr(value, '\0', len))
+                f->bad = 1;
+            else
+                memcpy(map[i].dst, value, len + 1);
+        }
+    return 0;
+}
+
+static int s_valid(const dash_t *d, const s_form_t *f, long *people)
+{
+    int kind = 0;
+    for (size_t i = 0; i < S_NKINDS; i++)
+        kind |= strcmp(f->kind, s_kinds[i]) == 0;
+    int y, m, dd;
+    char tail;
+    char *end = NULL;
+    *people = strtol(f->people, &end, 10);
+    json_t *place = json_string(f->place); /* NULL when not UTF-8 */
+    int ok = !f->bad && kind && sscanf(f->date, "%4d-%2d-%2d%c", &y, &m, &dd, &tail) == 3 &&
+             strlen(f->date) == 10 && y >= 2000 && y <= 2100 && m >= 1 && m <= 12 && dd >= 1 &&
+             dd <= 31 && f->place[0] && place && end && end != f->people && !*end && *people >= 0 &&
+             *people <= 100000 && (!f->wijk[0] || (d->geo && geo_wijk_name(d->geo, f->wijk)));
+    json_decref(place);
+    return ok;
+}
+
+void ui_activity_add(const http_req_t *req, http_res_t *res, void *arg)
+{
+    dash_t *d = arg;
+    rstore_t *rs = dash_redis_get(d);
+    session_t s;
+    s_form_t f;
+    long people = 0;
+    memset(&f, 0, sizeof f);
+    if (!session_require(d, rs, req, res, &s))
+        goto out;
+    if (http_form_fields(req, 256, s_field, &f) < 0 || !session_csrf_ok(&s, f.csrf)) {
+        page_message(res, 403, "Niet toegestaan", "Dit formulier is niet geldig of verlopen.");
+        goto out;
+    }
+    if (!s_valid(d, &f, &people)) {
+        s_page(d, rs, &s, res, 400,
+               "Niet toegevoegd: kies een soort, een datum, vul de plaats in en een aantal "
+               "mensen van 0 tot 100000.",
+               0);
+        goto out;
+    }
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s?, s:i, s:s}", "date", f.date, "kind", f.kind,
+                          "place", f.place, "wijk", f.wijk[0] ? f.wijk : NULL, "people",
+                          (json_int_t)people, "by", s.user);
+    char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    json_decref(j);
+    rstore_append(rs, "LPUSH " DASH_KEY_PREFIX "activities %s", text ? text : "{}");
+    rstore_append(rs, "LTRIM " DASH_KEY_PREFIX "activities 0 %d", S_MAX - 1);
+    redisReply *a = rstore_reply(rs), *b = rstore_reply(rs);
+    int ok = a && b && a->type == REDIS_REPLY_INTEGER;
+    if (a)
+        freeReplyObject(a);
+    if (b)
+        freeReplyObject(b);
+    free(text);
+    if (!ok) {
+        dash_unavailable(res, rs);
+        goto out;
+    }
+    audit_log(rs, "activity_add", s.user, NULL, f.kind);
+    page_redirect(res, "/activiteiten?toegevoegd=1"); /* a reload does not add it twice */
+out:
+    dash_redis_put(d, rs);
+}
