@@ -107,7 +107,8 @@ stop:
 test: test-deps
 	@$(MAKE) --no-print-directory SAN=1 build unit
 	@$(MAKE) --no-print-directory build
-	@INSPRAAK_BIN=$(CURDIR)/build/asan/bin tests/run.sh
+	@INSPRAAK_BIN=$(CURDIR)/build/asan/bin INSPRAAK_DATA=$(CURDIR)/data tests/run.sh
+	@tests/fuzz/run.sh --short
 
 # make eval: k-fold cross-validation of the classifier on the labelled
 # development set (docs/classifier.md); make model: retrain the shipped

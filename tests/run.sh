@@ -7,7 +7,7 @@
 #
 # DESCRIPTION
 #   `make test` calls this after the unit tests (tests/unit/run.sh). It runs
-#   every tests/integration/test_*.py and tests/fault/test_*.py (those whose
+#   every tests/integration/test_*.py, tests/browser/test_*.py and tests/fault/test_*.py (those whose
 #   path contains PATTERN, when given) with python3, one process per file,
 #   each starting its own Redis and services on spare loopback ports (see
 #   tests/lib/harness.py). Prints a PASS/FAIL line per file, then
@@ -31,7 +31,7 @@ start=$(date +%s)
 pass=0
 fail=0
 summary=""
-for t in tests/integration/test_*.py tests/fault/test_*.py; do
+for t in tests/integration/test_*.py tests/browser/test_*.py tests/fault/test_*.py; do
     [ -e "$t" ] || continue
     case "$t" in *"${1:-}"*) ;; *) continue ;; esac
     echo "=== $t"
