@@ -26,6 +26,19 @@ DESCRIPTION
     then SIGKILL to its process group) and removes the folder unless
     INSPRAAK_KEEP_VAR=1.
 
+    Several instances (scale-out): Cluster(..., instances={"classifier": 2})
+    runs instance i > 0 as Procfile entry "classifier.i" with
+    INSPRAAK_INSTANCE=i. Ports of instance i are those of instance 0 plus
+    20*i (config.h), the bus included: when any service has 2+ instances,
+    INSPRAAK_BUS_CLASSIFY/STORE/EVENTS become lists whose item i is
+    BASE+20*i+11/12/13, so every instance binds its own item and the
+    connecting side connects to all of them.
+
+    Subclasses may add processes (extra_procs(), called after the port base
+    and the folder are chosen), reserve more ports next to Redis
+    (REDIS_PORTS) and change the Redis URL the services get (redis_url()),
+    e.g. for a replica and Sentinel (tests/fault/test_sentinel.py).
+
     ClusterTestCase starts one Cluster per test class and, when a test
     fails, prints the tail of every log. Nothing here has a timing
     threshold: waits are bounded retries that only decide when to give up.
@@ -33,6 +46,7 @@ DESCRIPTION
 ENVIRONMENT
     INSPRAAK_BIN       where the binaries are [REPO/bin]
     INSPRAAK_KEEP_VAR  1: keep the temporary folder after the test
+    INSPRAAK_TEST_PORTS  LOW-HIGH: the loopback port range [26000-29999]
 """
 import atexit
 import ctypes
@@ -98,6 +112,9 @@ def bin_dir():
 
 def _port_free(port):
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # As the servers do (Redis, libmicrohttpd, ZeroMQ): a port whose old
+    # connections are in TIME_WAIT is free for a listener.
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         s.bind(("127.0.0.1", port))
         return True
@@ -107,14 +124,31 @@ def _port_free(port):
         s.close()
 
 
-def find_port_base(tries=200):
-    """A BASE with BASE-1690 and BASE..BASE+30 free, all within 26000-29999."""
-    low, high = PORT_LOW - REDIS_OFFSET, PORT_HIGH - 30
+def port_range():
+    """(low, high) from INSPRAAK_TEST_PORTS=LOW-HIGH, else 26000-29999."""
+    v = os.environ.get("INSPRAAK_TEST_PORTS", "")
+    try:
+        low, high = (int(x) for x in v.split("-"))
+        if 1024 < low < high < 65536:
+            return low, high
+    except ValueError:
+        pass
+    return PORT_LOW, PORT_HIGH
+
+
+def find_port_base(tries=200, span=31, redis_ports=1):
+    """A BASE with BASE-1690 .. +redis_ports-1 and BASE..BASE+span-1 free,
+    all within the test port range."""
+    plow, phigh = port_range()
+    low, high = plow - REDIS_OFFSET, phigh - span
+    if low > high:
+        raise RuntimeError("test port range %d-%d too small" % (plow, phigh))
     for _ in range(tries):
         base = random.randint(low, high)
-        if _port_free(base + REDIS_OFFSET) and all(_port_free(base + i) for i in range(31)):
+        if all(_port_free(base + REDIS_OFFSET + i) for i in range(redis_ports)) and \
+                all(_port_free(base + i) for i in range(span)):
             return base
-    raise RuntimeError("no free port base in %d-%d" % (PORT_LOW, PORT_HIGH))
+    raise RuntimeError("no free port base in %d-%d" % (plow, phigh))
 
 
 def http(method, url, body=None, headers=None, timeout=10.0):
@@ -158,9 +192,16 @@ def wait_until(what, fn, timeout=60.0, interval=0.2):
         time.sleep(interval)
 
 
+BUS_OFFSETS = (("INSPRAAK_BUS_CLASSIFY", 11), ("INSPRAAK_BUS_STORE", 12),
+               ("INSPRAAK_BUS_EVENTS", 13))
+
+
 class Cluster:
-    def __init__(self, services=DEFAULT_SERVICES, env=None, redis=True):
+    REDIS_PORTS = 1  # ports reserved from BASE-1690 upwards
+
+    def __init__(self, services=DEFAULT_SERVICES, env=None, redis=True, instances=None):
         self.services = tuple(services)
+        self.instances = dict(instances or {})
         self.extra_env = dict(env or {})
         self.with_redis = redis
         self.bin = bin_dir()
@@ -173,11 +214,38 @@ class Cluster:
     def redis_port(self):
         return self.base + REDIS_OFFSET
 
-    def port(self, service):
-        return self.base + OFFSETS[service]
+    def port(self, service, instance=0):
+        return self.base + OFFSETS[service] + 20 * instance
 
-    def url(self, service, path="/"):
-        return "http://127.0.0.1:%d%s" % (self.port(service), path)
+    def url(self, service, path="/", instance=0):
+        return "http://127.0.0.1:%d%s" % (self.port(service, instance), path)
+
+    def n_instances(self, service):
+        return max(1, int(self.instances.get(service, 1)))
+
+    def max_instances(self):
+        return max([self.n_instances(s) for s in self.services] + [1])
+
+    @staticmethod
+    def proc_name(service, instance):
+        """Procfile / pid file / log name: "storage", "storage.1", ..."""
+        return service if instance == 0 else "%s.%d" % (service, instance)
+
+    def proc_names(self):
+        return [self.proc_name(s, i) for s in self.services for i in range(self.n_instances(s))]
+
+    def endpoints(self):
+        """{INSPRAAK_BUS_*: list} for the largest instance count."""
+        n = self.max_instances()
+        return {var: ",".join("tcp://127.0.0.1:%d" % (self.base + 20 * i + off)
+                              for i in range(n)) for var, off in BUS_OFFSETS}
+
+    def redis_url(self):
+        return "redis://127.0.0.1:%d" % self.redis_port
+
+    def extra_procs(self):
+        """[(name, command)] added to the Procfile after Redis (subclasses)."""
+        return []
 
     def log_path(self, name):
         return os.path.join(self.var, "log", name + ".log")
@@ -188,13 +256,15 @@ class Cluster:
             "INSPRAAK_VAR": self.var,
             "INSPRAAK_PORT_BASE": str(self.base),
             "INSPRAAK_INSTANCE": "0",
-            "INSPRAAK_REDIS_URL": "redis://127.0.0.1:%d" % self.redis_port,
+            "INSPRAAK_REDIS_URL": self.redis_url(),
             "INSPRAAK_DATA": os.path.join(REPO, "data"),
             "INSPRAAK_BIN": self.bin,
             "INSPRAAK_LOG_DIR": os.path.join(self.var, "log"),
             # Tests post from one address far faster than a person would.
             "INSPRAAK_FORM_RATE": "0",
         })
+        if self.max_instances() > 1:
+            e.update(self.endpoints())
         e.update(self.extra_env)
         return e
 
@@ -204,7 +274,8 @@ class Cluster:
             path = os.path.join(self.bin, name)
             if not os.access(path, os.X_OK):
                 raise RuntimeError("%s is not built (INSPRAAK_BIN=%s)" % (path, self.bin))
-        self.base = find_port_base()
+        self.base = find_port_base(span=20 * (self.max_instances() - 1) + 31,
+                                   redis_ports=self.REDIS_PORTS)
         self.var = tempfile.mkdtemp(prefix="inspraak-test-")
         for sub in ("run", "log", "redis"):
             os.makedirs(os.path.join(self.var, sub), exist_ok=True)
@@ -214,8 +285,13 @@ class Cluster:
                 f.write("redis: redis-server --port %d --bind 127.0.0.1 --dir \"$INSPRAAK_VAR/redis\""
                         " --appendonly yes --appendfsync always --save '' --daemonize no"
                         " --logfile ''\n" % self.redis_port)
+            self._extra = self.extra_procs()
+            for name, cmd in self._extra:
+                f.write("%s: %s\n" % (name, cmd))
             for s in self.services:
-                f.write('%s: "$INSPRAAK_BIN/%s"\n' % (s, s))
+                for i in range(self.n_instances(s)):
+                    f.write('%s: env INSPRAAK_INSTANCE=%d "$INSPRAAK_BIN/%s"\n' % (
+                        self.proc_name(s, i), i, s))
         sv_log = open(self.log_path("supervisor"), "ab")
         # Own session: the test runner's terminal signals do not reach it,
         # and stop() can end the whole group if anything is left.
@@ -240,8 +316,9 @@ class Cluster:
             if self.with_redis and not self.redis_ping():
                 return False
             for s in services or self.services:
-                if http("GET", self.url(s, "/healthz"), timeout=2)[0] != 200:
-                    return False
+                for i in range(self.n_instances(s)):
+                    if http("GET", self.url(s, "/healthz", i), timeout=2)[0] != 200:
+                        return False
             return True
         wait_until("redis and /healthz of %s" % ", ".join(services or self.services), ready,
                    timeout)
@@ -323,8 +400,8 @@ class Cluster:
         pid = wait_until("%s to restart" % name,
                          lambda: (self.pid_of(name) or old_pid) != old_pid and self.pid_of(name),
                          timeout)
-        if name in OFFSETS:
-            self.wait_ready(timeout, services=(name,))
+        if name.split(".")[0] in OFFSETS:
+            self.wait_ready(timeout, services=(name.split(".")[0],))
         return pid
 
     # --- clients ---
@@ -342,7 +419,7 @@ class Cluster:
         token = r.stdout.strip().split()[-1]
         return token
 
-    def post_idea(self, text=None, key=None, timeout=10.0, **fields):
+    def post_idea(self, text=None, key=None, timeout=10.0, instance=0, **fields):
         """POST /api/v1/ideas; returns (status, parsed JSON or raw bytes)."""
         body = dict(fields)
         if text is not None:
@@ -350,7 +427,7 @@ class Cluster:
         headers = {"Content-Type": "application/json"}
         if key is not None:
             headers["Idempotency-Key"] = key
-        status, _, data = http("POST", self.url("intake-form", "/api/v1/ideas"),
+        status, _, data = http("POST", self.url("intake-form", "/api/v1/ideas", instance),
                                json.dumps(body).encode(), headers, timeout)
         return status, _json_or_bytes(data)
 
@@ -372,7 +449,8 @@ class Cluster:
     def dump_logs(self, lines=40, out=sys.stderr):
         if not self.var:
             return
-        for name in ("supervisor", "redis") + self.services:
+        names = ["supervisor", "redis"] + [n for n, _ in getattr(self, "_extra", [])] + self.proc_names()
+        for name in names:
             tail = self.log_tail(name, lines)
             if tail:
                 print("----- %s (last %d lines of %s) -----\n%s" % (
@@ -381,7 +459,7 @@ class Cluster:
     def sanitizer_reports(self):
         """Lines in the service logs where ASan/UBSan/LSan reported."""
         found = []
-        for name in self.services:
+        for name in self.proc_names():
             try:
                 with open(self.log_path(name), "rb") as f:
                     for line in f.read().decode("utf-8", "replace").splitlines():
@@ -427,10 +505,12 @@ class ClusterTestCase(unittest.TestCase):
     sanitizer reports in the logs fail the class at the end."""
     SERVICES = DEFAULT_SERVICES
     ENV = {}
+    INSTANCES = {}          # e.g. {"classifier": 2}
+    CLUSTER_CLASS = Cluster
 
     @classmethod
     def setUpClass(cls):
-        cls.cluster = Cluster(cls.SERVICES, env=cls.ENV)
+        cls.cluster = cls.CLUSTER_CLASS(cls.SERVICES, env=cls.ENV, instances=cls.INSTANCES)
         cls.cluster.start()
 
     @classmethod
