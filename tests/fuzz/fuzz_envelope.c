@@ -12,6 +12,9 @@
  *     - encoding is stable: decode(encode(x)) encodes to the same bytes;
  *     - proto_check agrees with the decoders: if it rejects, they reject.
  *   A broken promise calls abort(), which libFuzzer reports with the input.
+ *
+ *   FUZZ_DICT: tests/fuzz/msgpack.dict
+ *   FUZZ_SEEDS: proto/fixtures
  */
 #include <jansson.h>
 #include <stdint.h>
