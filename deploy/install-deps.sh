@@ -19,7 +19,19 @@ want="$want_run"
 [ "${1:-run}" = "test" ] && want="$want_run $want_test"
 
 missing=""
+# Some tools may come from outside Debian (Node.js from NodeSource bundles
+# npm, Python from pyenv); when their command is there, the Debian package
+# is not needed and may even conflict with what is installed.
+s_have_command() {
+    case "$1" in
+    nodejs) command -v node >/dev/null 2>&1 ;;
+    npm | python3) command -v "$1" >/dev/null 2>&1 ;;
+    *) return 1 ;;
+    esac
+}
+
 for p in $want; do
+    s_have_command "$p" && continue
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
         missing="$missing $p"
     fi
