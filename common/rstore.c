@@ -18,6 +18,14 @@
  *   Pipelined commands are never retried: after a broken pipeline the
  *   replies are gone and the caller must start over.
  *
+ *   Sentinel URLs (redis-sentinel://s1:26379,s2:26379/mymaster?db=N): each
+ *   connect first asks the sentinels in turn for the master's address, so
+ *   a failover is followed at the next reconnect. A reconnect happens when
+ *   the connection breaks (the old master died) and when a command gets
+ *   READONLY (the old master came back as a replica, or a client still
+ *   talks to the node that was demoted); a READONLY write did not run, so
+ *   rstore_cmd() sends it once more to the new master.
+ *
  *   rstore_new() ignores SIGPIPE when it is at its default: hiredis writes
  *   with write(2), and a write to a socket that Redis closed would
  *   otherwise kill the whole service.
@@ -42,8 +50,12 @@
 #define RSTORE_CMD_TIMEOUT_S 5
 
 struct rstore {
-    char host[256];
+    char host[256]; /* the master; from the sentinels when nsentinels > 0 */
     int port;
+    rstore_addr_t sentinels[RSTORE_MAX_SENTINELS];
+    int nsentinels;
+    char master[128];
+    char addr[300]; /* "host:port" for rstore_address() */
     int db;
     char password[256];
     redisContext *ctx;
@@ -174,17 +186,100 @@ int rstore_parse_url(const char *url, char *host, size_t host_size, int *port, i
     return 0;
 }
 
+static int s_master_name_ok(const char *s, size_t n)
+{
+    if (n == 0)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!(s[i] == '.' || s[i] == '-' || s[i] == '_' || (s[i] >= '0' && s[i] <= '9') ||
+              ((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z')))
+            return 0;
+    return 1;
+}
+
+/* One "host:port" item of the sentinel list, parsed as a redis:// URL so
+ * that host rules (names, IPv4, [IPv6]) are the same. */
+static int s_parse_sentinel_item(const char *s, size_t n, rstore_addr_t *out)
+{
+    char buf[300], pw[2];
+    int db;
+    if (n == 0 || n + 9 > sizeof buf || memchr(s, '@', n))
+        return -1;
+    snprintf(buf, sizeof buf, "redis://%.*s", (int)n, s);
+    return rstore_parse_url(buf, out->host, sizeof out->host, &out->port, &db, pw, sizeof pw);
+}
+
+int rstore_parse_sentinel_url(const char *url, rstore_addr_t *sentinels, int max, int *n,
+                              char *master, size_t master_size, int *db, char *password,
+                              size_t password_size)
+{
+    static const char scheme[] = "redis-sentinel://";
+    *n = 0;
+    if (!url || strncasecmp(url, scheme, sizeof scheme - 1) != 0 || strlen(url) > 1024 ||
+        master_size == 0 || password_size == 0 || max <= 0)
+        return -1;
+    const char *p = url + sizeof scheme - 1;
+    const char *slash = strchr(p, '/');
+    if (!slash)
+        return -1; /* the master name is required */
+    password[0] = '\0';
+    *db = 0;
+    const char *at = NULL;
+    for (const char *q = p; q < slash; q++)
+        if (*q == '@')
+            at = q;
+    if (at) {
+        if (s_parse_userinfo(p, (size_t)(at - p), password, password_size) < 0)
+            return -1;
+        p = at + 1;
+    }
+    while (p < slash) {
+        const char *comma = memchr(p, ',', (size_t)(slash - p));
+        const char *iend = comma ? comma : slash;
+        if (*n >= max || s_parse_sentinel_item(p, (size_t)(iend - p), &sentinels[*n]) < 0)
+            return -1;
+        (*n)++;
+        p = comma ? comma + 1 : slash;
+        if (comma && p == slash)
+            return -1; /* trailing comma */
+    }
+    if (*n == 0)
+        return -1;
+    const char *name = slash + 1, *q = strchr(name, '?');
+    size_t nlen = q ? (size_t)(q - name) : strlen(name);
+    if (!s_master_name_ok(name, nlen) || nlen >= master_size)
+        return -1;
+    memcpy(master, name, nlen);
+    master[nlen] = '\0';
+    if (q) {
+        long v;
+        if (strncmp(q, "?db=", 4) != 0 || s_number(q + 4, strlen(q + 4), 0, 100000, &v) < 0)
+            return -1;
+        *db = (int)v;
+    }
+    return 0;
+}
+
 /* --- connection --------------------------------------------------------- */
 
 rstore_t *rstore_new(const char *url, char *err, size_t errlen)
 {
     rstore_t *self = xcalloc(1, sizeof *self);
-    if (rstore_parse_url(url, self->host, sizeof self->host, &self->port, &self->db, self->password,
-                         sizeof self->password) < 0) {
-        snprintf(err, errlen, "unusable redis url (want redis://[:password@]host[:port][/db])");
+    int ok;
+    if (url && strncasecmp(url, "redis-sentinel://", 17) == 0)
+        ok = rstore_parse_sentinel_url(url, self->sentinels, RSTORE_MAX_SENTINELS,
+                                       &self->nsentinels, self->master, sizeof self->master,
+                                       &self->db, self->password, sizeof self->password) == 0;
+    else
+        ok = rstore_parse_url(url, self->host, sizeof self->host, &self->port, &self->db,
+                              self->password, sizeof self->password) == 0;
+    if (!ok) {
+        snprintf(err, errlen, "unusable redis url (want redis://[:password@]host[:port][/db] or "
+                              "redis-sentinel://[:password@]host:port[,host:port...]/master[?db=N])");
         free(self);
         return NULL;
     }
+    snprintf(self->addr, sizeof self->addr, "%s:%d", self->host, self->port);
     struct sigaction sa;
     if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)
         signal(SIGPIPE, SIG_IGN);
@@ -230,10 +325,55 @@ static int s_setup(rstore_t *self, redisContext *c, const char *what, const char
     return 0;
 }
 
+/* Asks one sentinel for the master's address; 0 when it named one. */
+static int s_ask_sentinel(rstore_t *self, const rstore_addr_t *s)
+{
+    struct timeval t = {RSTORE_CONNECT_TIMEOUT_S, 0};
+    redisContext *c = redisConnectWithTimeout(s->host, s->port, t);
+    if (!c || c->err || redisSetTimeout(c, t) != REDIS_OK) {
+        snprintf(self->err, sizeof self->err, "sentinel %s:%d: %s", s->host, s->port,
+                 c ? c->errstr : "out of memory");
+        if (c)
+            redisFree(c);
+        return -1;
+    }
+    redisReply *r = redisCommand(c, "SENTINEL get-master-addr-by-name %s", self->master);
+    int rc = -1;
+    if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+        r->element[0]->type == REDIS_REPLY_STRING && r->element[1]->type == REDIS_REPLY_STRING &&
+        r->element[0]->len < sizeof self->host) {
+        long port = strtol(r->element[1]->str, NULL, 10);
+        if (port > 0 && port < 65536) {
+            memcpy(self->host, r->element[0]->str, r->element[0]->len + 1);
+            self->port = (int)port;
+            snprintf(self->addr, sizeof self->addr, "%s:%d", self->host, self->port);
+            rc = 0;
+        }
+    }
+    if (rc < 0)
+        snprintf(self->err, sizeof self->err, "sentinel %s:%d does not know master %s: %s",
+                 s->host, s->port, self->master,
+                 r ? (r->type == REDIS_REPLY_ERROR ? r->str : "no address") : c->errstr);
+    if (r)
+        freeReplyObject(r);
+    redisFree(c);
+    return rc;
+}
+
+static int s_find_master(rstore_t *self)
+{
+    for (int i = 0; i < self->nsentinels; i++)
+        if (s_ask_sentinel(self, &self->sentinels[i]) == 0)
+            return 0;
+    return -1;
+}
+
 static int s_connect(rstore_t *self)
 {
     struct timeval ct = {RSTORE_CONNECT_TIMEOUT_S, 0}, rt = {RSTORE_CMD_TIMEOUT_S, 0};
     s_drop(self);
+    if (self->nsentinels > 0 && s_find_master(self) < 0)
+        return -1;
     redisContext *c = redisConnectWithTimeout(self->host, self->port, ct);
     if (!c || c->err) {
         snprintf(self->err, sizeof self->err, "connect %s:%d: %s", self->host, self->port,
@@ -284,9 +424,21 @@ static redisReply *s_result(rstore_t *self, redisReply *r)
     if (r->type == REDIS_REPLY_ERROR) {
         snprintf(self->err, sizeof self->err, "%s", r->str ? r->str : "redis error");
         freeReplyObject(r);
+        if (strstr(self->err, "READONLY")) {
+            /* A demoted master: find the new one at the next command. */
+            log_warn("msg=\"redis node is read-only, reconnecting\" addr=%s", self->addr);
+            s_drop(self);
+        }
         return NULL;
     }
     return r;
+}
+
+/* A reply that says the write was refused by a read-only replica (also
+ * inside a script's error). The write did not run, so it may be re-sent. */
+static int s_readonly(const redisReply *r)
+{
+    return r && r->type == REDIS_REPLY_ERROR && r->str && strstr(r->str, "READONLY");
 }
 
 static int s_broken(const rstore_t *self)
@@ -305,6 +457,12 @@ redisReply *rstore_cmd(rstore_t *self, const char *fmt, ...)
         va_start(ap, fmt);
         r = redisvCommand(self->ctx, fmt, ap);
         va_end(ap);
+        if (attempt == 0 && s_readonly(r)) {
+            freeReplyObject(r);
+            r = NULL;
+            s_drop(self);
+            continue;
+        }
         if (r || !s_broken(self))
             break;
         s_drop(self);
@@ -320,6 +478,12 @@ redisReply *rstore_cmdargv(rstore_t *self, int argc, const char **argv, const si
         if (s_ready(self) < 0)
             return NULL;
         r = redisCommandArgv(self->ctx, argc, argv, lens);
+        if (attempt == 0 && s_readonly(r)) {
+            freeReplyObject(r);
+            r = NULL;
+            s_drop(self);
+            continue;
+        }
         if (r || !s_broken(self))
             break;
         s_drop(self);
@@ -379,4 +543,28 @@ int rstore_ping(rstore_t *self)
     if (r)
         freeReplyObject(r);
     return ok;
+}
+
+const char *rstore_address(const rstore_t *self)
+{
+    return self->addr;
+}
+
+int rstore_wait(rstore_t *self, int replicas, int timeout_ms)
+{
+    /* No reconnect here: WAIT counts the writes of this connection, and on
+     * a fresh one it would vouch for writes that went down with the old. */
+    self->err[0] = '\0';
+    if (!self->ctx || self->ctx->err || self->pending > 0) {
+        snprintf(self->err, sizeof self->err, "WAIT: no connection with writes to wait for");
+        return -1;
+    }
+    redisReply *r = s_result(self, redisCommand(self->ctx, "WAIT %d %d", replicas, timeout_ms));
+    if (!r)
+        return -1;
+    int n = r->type == REDIS_REPLY_INTEGER ? (int)r->integer : -1;
+    if (n < 0)
+        snprintf(self->err, sizeof self->err, "WAIT: unexpected reply");
+    freeReplyObject(r);
+    return n;
 }

@@ -23,6 +23,32 @@ typedef struct rstore rstore_t;
 int rstore_parse_url(const char *url, char *host, size_t host_size, int *port, int *db,
                      char *password, size_t password_size);
 
+/* Sentinel (high availability): INSPRAAK_REDIS_URL may also be
+ *   redis-sentinel://[:password@]host:port[,host:port...]/mastername[?db=N]
+ * Then every (re)connect asks the sentinels, in list order, for the
+ * master's address (SENTINEL get-master-addr-by-name); password and db are
+ * the master's. A READONLY error (the node was demoted) drops the
+ * connection so that the next command asks again; rstore_cmd() retries
+ * such a command once (a refused write did not run). */
+#define RSTORE_MAX_SENTINELS 8
+typedef struct {
+    char host[256];
+    int port;
+} rstore_addr_t;
+
+/* Parses a redis-sentinel:// URL. Returns 0 or -1. */
+int rstore_parse_sentinel_url(const char *url, rstore_addr_t *sentinels, int max, int *n,
+                              char *master, size_t master_size, int *db, char *password,
+                              size_t password_size);
+
+/* The master address a sentinel URL leads to now ("host:port"), or the
+ * redis:// host:port; for logs and tests. */
+const char *rstore_address(const rstore_t *self);
+
+/* WAIT numreplicas timeout_ms: how many replicas acknowledged every write
+ * this connection made so far; -1 on error (see rstore_error). */
+int rstore_wait(rstore_t *self, int replicas, int timeout_ms);
+
 /* Does not fail when Redis is down: the first command connects. NULL only
  * for an unusable URL (err says why). */
 rstore_t *rstore_new(const char *url, char *err, size_t errlen);
