@@ -93,6 +93,8 @@ static json_t *s_value(const msgpack_object *o, decode_err_t *err);
 
 static json_t *s_string(const char *p, uint32_t n, decode_err_t *err)
 {
+    if (!p) /* msgpack-c gives an empty str a NULL pointer (found by fuzz_field) */
+        p = "";
     if (!utf8_valid(p, n)) {
         s_err(err, 400, "invalid_utf8", "Een tekst in de gegevens is geen geldige UTF-8.");
         return NULL;
@@ -109,7 +111,7 @@ static json_t *s_map(const msgpack_object_map *m, decode_err_t *err)
             s_err(err, 400, "unsupported_value", "Elke sleutel in een map moet tekst zijn.");
             goto fail;
         }
-        const char *kp = k->via.str.ptr;
+        const char *kp = k->via.str.ptr ? k->via.str.ptr : ""; /* NULL when empty */
         uint32_t kn = k->via.str.size;
         if (!utf8_valid(kp, kn) || memchr(kp, '\0', kn)) {
             s_err(err, 400, "invalid_utf8", "Een sleutel in de gegevens is geen geldige UTF-8.");
