@@ -31,6 +31,11 @@
  *   message in hand is retried with back-off (1 s doubling to 10 s) and
  *   /healthz answers 503; the intakes re-send meanwhile, which is harmless
  *   because the write is idempotent on the idea id.
+ *   With INSPRAAK_REDIS_WAIT_REPLICAS=N (default 0) an ack also waits until
+ *   N replicas have every write (Redis WAIT, at most INSPRAAK_REDIS_WAIT_MS
+ *   [1000] ms); when fewer confirm, the ack is withheld and the intake
+ *   re-sends. So a Sentinel failover cannot lose an acknowledged idea
+ *   (docs/operations.md, "Redis high availability").
  *   SIGTERM: the message in hand is finished (unless Redis is down), then
  *   the process exits 0.
  *
@@ -59,6 +64,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "proto.h"
+#include "rstore.h"
 #include "store.h"
 
 static volatile sig_atomic_t s_stop;
@@ -125,10 +131,40 @@ static void s_publish(storage_t *s, const char *topic, env_type_t type, const ch
     envelope_clear(&e);
 }
 
+/* 1 when the writes so far may be acknowledged: always without
+ * INSPRAAK_REDIS_WAIT_REPLICAS; else when WAIT counts enough replicas. A
+ * withheld ack costs only a re-send (the write is idempotent). */
+static int s_replicated(storage_t *s)
+{
+    static long replicas = -1, wait_ms = 1000;
+    static metric_t *m_unrepl;
+    if (replicas < 0) {
+        char err[160];
+        if (config_long("INSPRAAK_REDIS_WAIT_REPLICAS", 0, 0, 16, &replicas, err, sizeof err) < 0 ||
+            config_long("INSPRAAK_REDIS_WAIT_MS", 1000, 1, 60000, &wait_ms, err, sizeof err) < 0) {
+            log_error("msg=\"bad setting, acks wait for 1 replica\" err=\"%s\"", err);
+            replicas = 1;
+        }
+        m_unrepl = metrics_counter("inspraak_storage_unreplicated_total",
+                                   "Acks withheld because too few replicas confirmed the write.");
+    }
+    if (replicas == 0)
+        return 1;
+    int n = rstore_wait(store_rstore(s->st), (int)replicas, (int)wait_ms);
+    if (n >= replicas)
+        return 1;
+    metric_inc(m_unrepl);
+    log_warn("msg=\"ack withheld: write not replicated\" replicas=%d want=%ld err=\"%s\"", n,
+             replicas, n < 0 ? rstore_error(store_rstore(s->st)) : "");
+    return 0;
+}
+
 static void s_ack(storage_t *s, const envelope_t *e)
 {
     char topic[BUS_MAX_TOPIC];
     if (!e->origin || !e->id)
+        return;
+    if (!s_replicated(s))
         return;
     int n = snprintf(topic, sizeof topic, "ack.%s", e->origin);
     if (n < 0 || (size_t)n >= sizeof topic)
