@@ -332,15 +332,19 @@ static void s_build_args(s_args_t *a, const idea_t *idea, const char *rec, size_
     s_arg_str(a, has_p ? "1" : "0");
     s_arg_own(a, xasprintf("%lld", (long long)now));
     s_arg_str(a, has_p && p->name ? p->name : "");
-    s_arg_str(a, has_p && email ? email : "");
+    s_arg_own(a, xstrdup(has_p && email ? email : "")); /* email[] is the caller's frame */
     s_arg_str(a, has_p && p->consent_feedback ? "1" : "0");
     s_arg_own(a, xasprintf("%lld", (long long)(has_p && p->consent_at > 0 ? p->consent_at : now)));
     s_arg_str(a,
               has_p && p->consent_purpose && *p->consent_purpose ? p->consent_purpose : "feedback");
 }
 
-int store_idea(store_t *self, idea_t *idea, const participant_t *p, int *bad, char *err,
-               size_t errlen)
+/* Everything before the script call: default status, participant id (one
+ * or two Redis round trips when the idea names someone by email), the
+ * record and the script's arguments. 0, or -1 (with *bad for a record that
+ * cannot be encoded). On 0 the caller frees *rec and s_args_free(a). */
+static int s_prepare(store_t *self, idea_t *idea, const participant_t *p, s_args_t *a, char **rec,
+                     int *bad, char *err, size_t errlen)
 {
     *bad = 0;
     if (!idea->id || !*idea->id) {
@@ -368,16 +372,35 @@ int store_idea(store_t *self, idea_t *idea, const participant_t *p, int *bad, ch
         has_p = 1;
     }
 
-    char *rec = NULL;
     size_t rec_len = 0;
     proto_err_t perr;
-    if (idea_encode(idea, &rec, &rec_len, &perr) < 0) {
+    *rec = NULL;
+    if (idea_encode(idea, rec, &rec_len, &perr) < 0) {
         *bad = 1;
         snprintf(err, errlen, "%s: %s", perr.code, perr.message);
         return -1;
     }
-    s_args_t a = {.argc = 0};
-    s_build_args(&a, idea, rec, rec_len, p, has_p, email, s_now_ms());
+    memset(a, 0, sizeof *a);
+    s_build_args(a, idea, *rec, rec_len, p, has_p, email, s_now_ms());
+    return 0;
+}
+
+static int s_script_result(redisReply *r, char *err, size_t errlen)
+{
+    int ret = (r->type == REDIS_REPLY_INTEGER) ? (int)r->integer : -1;
+    freeReplyObject(r);
+    if (ret < 0)
+        snprintf(err, errlen, "unexpected reply from the write script");
+    return ret;
+}
+
+int store_idea(store_t *self, idea_t *idea, const participant_t *p, int *bad, char *err,
+               size_t errlen)
+{
+    s_args_t a;
+    char *rec = NULL;
+    if (s_prepare(self, idea, p, &a, &rec, bad, err, errlen) < 0)
+        return -1;
     redisReply *r = s_evalsha(self, &a);
     s_args_free(&a);
     free(rec);
@@ -385,11 +408,69 @@ int store_idea(store_t *self, idea_t *idea, const participant_t *p, int *bad, ch
         snprintf(err, errlen, "%s", self->err);
         return -1;
     }
-    int ret = (r->type == REDIS_REPLY_INTEGER) ? (int)r->integer : -1;
-    freeReplyObject(r);
-    if (ret < 0)
-        snprintf(err, errlen, "unexpected reply from the write script");
-    return ret;
+    return s_script_result(r, err, errlen);
+}
+
+/*
+ * Pipelined: every EVALSHA is appended first and the replies are read
+ * afterwards, so n ideas cost one round trip and (because Redis fsyncs the
+ * AOF once per event-loop turn under appendfsync always) about one fsync
+ * instead of n. Each script is still atomic on its own; a reply that says
+ * NOSCRIPT (Redis restarted meanwhile) is redone alone through store_idea.
+ */
+int store_ideas(store_t *self, idea_t **ideas, const participant_t **ps, int n, int *res, int *bad,
+                char *err, size_t errlen)
+{
+    if (n > STORE_BATCH_MAX)
+        n = STORE_BATCH_MAX;
+    /* Phase 1 may talk to Redis (participant ids), so every command is
+     * prepared before the first one is appended: a plain command with
+     * appended ones unread would discard their replies. */
+    s_args_t *args = xmalloc(sizeof *args * (size_t)n);
+    char **recs = xcalloc((size_t)n, sizeof *recs);
+    int ready[STORE_BATCH_MAX], sent[STORE_BATCH_MAX], redo[STORE_BATCH_MAX];
+    for (int i = 0; i < n; i++) {
+        res[i] = -1;
+        sent[i] = redo[i] = 0;
+        ready[i] = s_prepare(self, ideas[i], ps ? ps[i] : NULL, &args[i], &recs[i], &bad[i], err,
+                             errlen) == 0;
+    }
+    int loaded = self->sha[0] || s_load_script(self) == 0;
+    for (int i = 0; i < n; i++) {
+        if (ready[i] && loaded) {
+            args[i].argv[1] = self->sha;
+            args[i].lens[1] = strlen(self->sha);
+            /* hiredis copies the command into its output buffer here. */
+            sent[i] = rstore_appendargv(self->rs, args[i].argc, args[i].argv, args[i].lens) == 0;
+        }
+        if (ready[i])
+            s_args_free(&args[i]);
+        free(recs[i]);
+    }
+    free(args);
+    free(recs);
+    for (int i = 0; i < n; i++) {
+        if (!sent[i])
+            continue;
+        redisReply *r = rstore_reply(self->rs);
+        if (r)
+            res[i] = s_script_result(r, err, errlen);
+        else if (strstr(rstore_error(self->rs), "NOSCRIPT"))
+            redo[i] = 1;
+        else
+            s_set_err(self, "evalsha"), snprintf(err, errlen, "%s", self->err);
+    }
+    if (!loaded)
+        snprintf(err, errlen, "%s", self->err);
+    int n_fail = 0;
+    for (int i = 0; i < n; i++) {
+        if (redo[i]) { /* Redis restarted between the load and the call */
+            self->sha[0] = '\0';
+            res[i] = store_idea(self, ideas[i], ps ? ps[i] : NULL, &bad[i], err, errlen);
+        }
+        n_fail += res[i] < 0;
+    }
+    return n_fail ? -n_fail : n;
 }
 
 /* ------------------------------------------------------------------ */

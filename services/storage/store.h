@@ -46,6 +46,15 @@ void store_destroy(store_t **self_p);
 int store_idea(store_t *self, idea_t *idea, const participant_t *p, int *bad, char *err,
                size_t errlen);
 
+/* The same for up to STORE_BATCH_MAX ideas (ps may be NULL), with every
+ * EVALSHA pipelined: one round trip and about one AOF fsync for the whole
+ * batch. res[i] and bad[i] are what store_idea would return for ideas[i].
+ * Returns n when every idea got 0 or 1, else minus the number of failures
+ * (err holds the last message). */
+#define STORE_BATCH_MAX 256
+int store_ideas(store_t *self, idea_t **ideas, const participant_t **ps, int n, int *res, int *bad,
+                char *err, size_t errlen);
+
 /* LPUSHes {"at","origin","reason","code","raw_base64"} onto
  * inspraak:deadletter and trims it to STORE_DEADLETTER_MAX. origin and
  * reason may be NULL. Returns 0 or -1 (Redis failed). */
