@@ -88,10 +88,15 @@ int main(int argc, char **argv)
     inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
     flags |= threads > 0 ? MHD_USE_EPOLL : (MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL);
+    /* The pool option only with a pool: libmicrohttpd warns about size 0. */
     struct MHD_Daemon *d =
-        MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, s_access, NULL, MHD_OPTION_SOCK_ADDR,
-                         &sin, MHD_OPTION_CONNECTION_LIMIT, 1000u, MHD_OPTION_THREAD_POOL_SIZE,
-                         (unsigned)(threads > 0 ? threads : 0), MHD_OPTION_END);
+        threads > 0
+            ? MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, s_access, NULL,
+                               MHD_OPTION_SOCK_ADDR, &sin, MHD_OPTION_CONNECTION_LIMIT, 1000u,
+                               MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_END)
+            : MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, s_access, NULL,
+                               MHD_OPTION_SOCK_ADDR, &sin, MHD_OPTION_CONNECTION_LIMIT, 1000u,
+                               MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "bench-baseline: cannot listen on 127.0.0.1:%d\n", port);
         return 1;
