@@ -83,8 +83,11 @@ http_server_t *http_server_new(const http_opts_t *opts)
     srv->opts.bind_addr = srv->bind_addr;
     if (srv->opts.max_body == 0)
         srv->opts.max_body = 1 << 20;
-    if (srv->opts.timeout_s == 0)
-        srv->opts.timeout_s = 30;
+    if (srv->opts.timeout_s == 0) { /* INSPRAAK_HTTP_TIMEOUT: tests shorten it (slowloris) */
+        const char *t = getenv("INSPRAAK_HTTP_TIMEOUT");
+        long v = t ? strtol(t, NULL, 10) : 0;
+        srv->opts.timeout_s = v >= 1 && v <= 3600 ? (unsigned)v : 30;
+    }
     static const char *codes[] = {"1xx", "1xx", "2xx", "3xx", "4xx", "5xx"};
     for (int i = 1; i < 6; i++) {
         char name[96];

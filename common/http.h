@@ -41,7 +41,7 @@ typedef struct {
     int port;
     const char *bind_addr; /* NULL: all interfaces (INSPRAAK_HTTP_BIND) */
     size_t max_body;       /* bytes; default 1 MiB */
-    unsigned timeout_s;    /* idle connection timeout; default 30 */
+    unsigned timeout_s;    /* idle connection timeout; default INSPRAAK_HTTP_TIMEOUT or 30 */
     int threads;           /* 0: one thread per connection; >0: pool */
     const char *name;      /* service name, for logs */
 } http_opts_t;
