@@ -2,7 +2,7 @@
 """intake-mail against a real installation: Maildir delivery to dashboard.
 
 Starts Redis, storage, classifier, intake-mail and dashboard through
-tests/lib/harness.py (ports 32000-32999), delivers mails into
+tests/lib/harness.py (its port range), delivers mails into
 $INSPRAAK_VAR/mail/inbox/ the way an MTA does (write into tmp/, rename into
 new/), and checks what a staff member sees in the dashboard API:
 
@@ -37,20 +37,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 import harness  # noqa: E402
 from harness import ClusterTestCase, wait_until, http  # noqa: E402
 
-# This suite's ports: 32000-32999 (BASE..BASE+30 and Redis at BASE+39).
-REDIS_AT = 39
-
-
-def _find_base(tries=200):
-    for _ in range(tries):
-        base = random.randint(32000, 32999 - REDIS_AT)
-        if all(harness._port_free(base + i) for i in list(range(31)) + [REDIS_AT]):
-            return base
-    raise RuntimeError("no free port base in 32000-32999")
-
-
-harness.find_port_base = _find_base
-harness.Cluster.redis_port = property(lambda self: self.base + REDIS_AT)
+# Ports: the harness's range (INSPRAAK_TEST_PORTS, see tests/lib/harness.py).
 
 LATIN1_QP = (
     b"Return-Path: <renee.bakker@example.nl>\r\n"
