@@ -450,6 +450,14 @@ int spool_send_due(spool_t *self, int64_t now_ms, long resend_ms, size_t max, sp
     if (resend_ms < 1)
         resend_ms = 1;
     pthread_mutex_lock(&self->lock);
+    /* A fully acknowledged active segment, with nothing written since the
+     * last call, is rotated away (and so deleted by the trim): acknowledged
+     * submissions, personal data included, do not linger on disk until 4 MiB
+     * more arrive (participant erase, docs/privacy.md). */
+    if (self->active && self->active->live == 0 && self->seg_size > 0 && !self->syncing &&
+        !self->sync_errno && self->idle_gen == self->write_gen)
+        s_rotate(self);
+    self->idle_gen = self->write_gen;
     spool_rec_t *cur = self->head;
     while (cur && !stopped && (max == 0 || sent < max)) {
         size_t n = s_collect(self, &cur, now_ms, max ? max - sent : SEND_BATCH, batch);

@@ -74,6 +74,7 @@ struct spool {
     uint64_t synced_gen; /* records covered by a finished fsync */
     bool syncing;        /* a leader is in fdatasync() */
     int sync_errno;      /* sticky: an fsync failed (see spool.c) */
+    uint64_t idle_gen;   /* write_gen at the last spool_send_due (idle rotation) */
 
     /* pending records */
     spool_rec_t *head, *tail;

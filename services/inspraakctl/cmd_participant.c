@@ -13,11 +13,12 @@
  *   inspraak:participant-ideas:<pid>], "unreadable_ideas": [ids whose
  *   record is missing or does not decode]}.
  *
- *   erase deletes inspraak:participant:<pid>, the email index key and
- *   inspraak:participant-ideas:<pid> in one transaction, and prints what
- *   it removed as JSON. The ideas stay: they carry only the pseudonymous
- *   pid, which now points to nothing, so they are anonymous. (Storage is
- *   the only writer of ideas, so erase does not rewrite them.)
+ *   erase removes the person everywhere (ctl_erase_person in cmd_erase.c:
+ *   the participant keys, notify's keys for the pid, mail files holding the
+ *   address), rewrites the AOF and prints what it removed as JSON. The
+ *   ideas stay: they carry only the pseudonymous pid, which now points to
+ *   nothing, so they are anonymous. (Storage is the only writer of ideas,
+ *   so erase does not rewrite them.)
  *
  *   Unknown email: exit 3 with a message on stderr.
  */
@@ -152,38 +153,20 @@ static int s_export(ctl_t *ctl, const who_t *who)
     return CTL_OK;
 }
 
-/* Deletes the three keys together; counts what was there first. */
-static const char s_erase_script[] =
-    "local n = redis.call('SCARD', KEYS[3])\n"
-    "local p = redis.call('DEL', KEYS[1])\n"
-    "local e = redis.call('DEL', KEYS[2])\n"
-    "local i = redis.call('DEL', KEYS[3])\n"
-    "return {p, e, n, i}\n";
-
+/* Everything about the person goes (cmd_erase.c), then the AOF is
+ * rewritten so the old values are gone from disk as well. */
 static int s_erase(ctl_t *ctl, const who_t *who)
 {
-    char pkey[192], ikey[192];
-    snprintf(pkey, sizeof pkey, CTL_PREFIX "participant:%s", who->pid);
-    snprintf(ikey, sizeof ikey, CTL_PREFIX "participant-ideas:%s", who->pid);
-    const char *keys[] = {pkey, who->email_key, ikey};
-    redisReply *r = ctl_eval(ctl, s_erase_script, 3, keys, 0);
-    if (!r)
-        return CTL_ERR;
-    if (r->type != REDIS_REPLY_ARRAY || r->elements != 4) {
-        freeReplyObject(r);
-        ctl_err("participant erase: unexpected reply from redis");
-        return CTL_ERR;
+    json_t *out = json_pack("{s:s}", "email", who->email);
+    int rc = ctl_erase_person(ctl, who->pid, who->email, who->email_key, out);
+    if (rc == CTL_OK)
+        rc = ctl_aof_rewrite(ctl);
+    if (rc == CTL_OK) {
+        json_object_set_new(out, "aof_rewritten", json_true());
+        s_print(out);
     }
-    json_t *out = json_pack("{s:s, s:s, s:{s:b, s:b, s:b}, s:I}", "email", who->email,
-                            "participant_id", who->pid, "removed", "participant",
-                            r->element[0]->integer > 0, "email_index",
-                            r->element[1]->integer > 0, "idea_index",
-                            r->element[3]->integer > 0, "ideas_kept_anonymous",
-                            (json_int_t)r->element[2]->integer);
-    freeReplyObject(r);
-    s_print(out);
     json_decref(out);
-    return CTL_OK;
+    return rc;
 }
 
 int cmd_participant(ctl_t *ctl, int argc, char **argv)

@@ -70,5 +70,15 @@ int cmd_token(ctl_t *ctl, int argc, char **argv);
 int cmd_device(ctl_t *ctl, int argc, char **argv);
 int cmd_participant(ctl_t *ctl, int argc, char **argv);
 int cmd_campaign(ctl_t *ctl, int argc, char **argv);
+int cmd_retention(ctl_t *ctl, int argc, char **argv);
+
+/* cmd_erase.c: removes the person's data everywhere (see there) and adds
+ * "participant_id", "removed" and "ideas_kept_anonymous" to out. email may
+ * be "" (then no files are searched). CTL_OK or CTL_ERR. */
+struct json_t;
+int ctl_erase_person(ctl_t *ctl, const char *pid, const char *email, const char *email_key,
+                     struct json_t *out);
+/* BGREWRITEAOF and wait until Redis has finished it. CTL_OK or CTL_ERR. */
+int ctl_aof_rewrite(ctl_t *ctl);
 
 #endif

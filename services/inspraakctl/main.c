@@ -12,6 +12,7 @@
  *   inspraakctl device list
  *   inspraakctl participant export EMAIL
  *   inspraakctl participant erase EMAIL
+ *   inspraakctl retention run [--before YYYY-MM-DD]
  *   inspraakctl help
  *
  * DESCRIPTION
@@ -51,6 +52,8 @@ static const char s_usage[] =
     "  device list                          list devices: name, created, revoked\n"
     "  participant export EMAIL             JSON of everything held on that person\n"
     "  participant erase EMAIL              remove the person; their ideas stay, anonymous\n"
+    "  retention run [--before YYYY-MM-DD]  erase every participant created before the date\n"
+    "                                       (or INSPRAAK_RETENTION_DATE; none: all)\n"
     "  campaign create|preview|test|start|pause|resume|status   feedback mails (cmd_campaign.c)\n"
     "  help                                 this text\n"
     "\n"
@@ -185,6 +188,8 @@ int main(int argc, char **argv)
         fn = cmd_device;
     else if (strcmp(argv[1], "participant") == 0)
         fn = cmd_participant;
+    else if (strcmp(argv[1], "retention") == 0)
+        fn = cmd_retention; /* cmd_erase.c */
     else if (strcmp(argv[1], "campaign") == 0)
         fn = cmd_campaign; /* notify's engineer: services/inspraakctl/cmd_campaign.c */
     if (!fn || argc < 3)

@@ -1,0 +1,331 @@
+/*
+ * NAME
+ *   cmd_erase - erasing one person everywhere (participant erase) and the
+ *   retention job (inspraakctl retention run [--before DATE])
+ *
+ * DESCRIPTION
+ *   ctl_erase_person() removes a participant's personal data from every
+ *   place inspraak keeps it (docs/privacy.md):
+ *     Redis   in one script: inspraak:participant:<pid> (name, email,
+ *             consent), the email index key, inspraak:participant-ideas:<pid>,
+ *             notify's inspraak:notify:receipt-pending:<pid> and
+ *             receipt-inflight:<pid>, the pid in inspraak:unsubscribed,
+ *             inspraak:notify:receipt-due and inspraak:notify:bounced; then
+ *             by SCAN every inspraak:notify:sent:<pid>:* marker and the pid
+ *             in every inspraak:campaign:*:todo;
+ *     files   every regular file under $INSPRAAK_VAR/mail/ (outbox, inbox,
+ *             skipped, failed: copies of mails to or from the person) whose
+ *             bytes contain the address (ASCII case-insensitive) is deleted.
+ *   The ideas stay, carrying only the pid, which now points to nothing.
+ *   Spools: an intake's spool segment is deleted once every record in it
+ *   is acknowledged (common/spool.h), so an idea already stored leaves no
+ *   copy there; a record still pending (storage down) is stored first and
+ *   can be erased after that (docs/privacy.md says so).
+ *
+ *   ctl_aof_rewrite() then runs BGREWRITEAOF and waits until Redis reports
+ *   no rewrite in progress or scheduled, so the old values are gone from
+ *   the append-only file on disk too (an RDB snapshot, when configured,
+ *   is rewritten by BGSAVE the same way).
+ *
+ *   retention run: erases every participant whose created_at is before
+ *   DATE (--before YYYY-MM-DD, else INSPRAAK_RETENTION_DATE; without
+ *   either: every participant), prints one JSON object per person and a
+ *   summary line, then rewrites the AOF once.
+ */
+#define _GNU_SOURCE /* strptime, timegm */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "ctl.h"
+#include "xalloc.h"
+
+#define ERASE_MAX_FILE (64L * 1024 * 1024) /* larger files are not mails of ours */
+#define ERASE_MAX_DEPTH 6
+
+static const char s_erase_lua[] =
+    "local n = redis.call('SCARD', KEYS[3])\n"
+    "local p = redis.call('DEL', KEYS[1])\n"
+    "local e = redis.call('DEL', KEYS[2])\n"
+    "local i = redis.call('DEL', KEYS[3])\n"
+    "local q = redis.call('DEL', KEYS[4], KEYS[5])\n"
+    "q = q + redis.call('SREM', KEYS[6], ARGV[1])\n"
+    "q = q + redis.call('ZREM', KEYS[7], ARGV[1])\n"
+    "q = q + redis.call('HDEL', KEYS[8], ARGV[1])\n"
+    "return {p, e, n, i, q}\n";
+
+/* SCAN for pattern; for every key: DEL it (member NULL) or remove member
+ * from it. Returns how many keys changed, or -1. */
+static long s_scan_apply(ctl_t *ctl, const char *pattern, const char *member)
+{
+    char cursor[32] = "0";
+    long changed = 0;
+    do {
+        redisReply *r = rstore_cmd(ctl->rs, "SCAN %s MATCH %s COUNT 1000", cursor, pattern);
+        if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
+            if (r)
+                freeReplyObject(r);
+            return -1;
+        }
+        snprintf(cursor, sizeof cursor, "%s", r->element[0]->str);
+        redisReply *keys = r->element[1];
+        for (size_t i = 0; i < keys->elements; i++) {
+            const char *k = keys->element[i]->str;
+            redisReply *d = member ? rstore_cmd(ctl->rs, "ZREM %s %s", k, member)
+                                   : rstore_cmd(ctl->rs, "DEL %s", k);
+            if (!d) {
+                freeReplyObject(r);
+                return -1;
+            }
+            changed += d->type == REDIS_REPLY_INTEGER && d->integer > 0;
+            freeReplyObject(d);
+        }
+        freeReplyObject(r);
+    } while (strcmp(cursor, "0") != 0);
+    return changed;
+}
+
+/* 1 when the file's bytes hold needle (lowercase ASCII), ignoring case. */
+static int s_file_has(const char *path, const char *needle)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return 0;
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > ERASE_MAX_FILE) {
+        close(fd);
+        return 0;
+    }
+    size_t n = (size_t)st.st_size, got = 0;
+    char *buf = xmalloc(n + 1);
+    while (got < n) {
+        ssize_t k = read(fd, buf + got, n - got);
+        if (k <= 0)
+            break;
+        got += (size_t)k;
+    }
+    close(fd);
+    size_t m = strlen(needle);
+    int found = 0;
+    for (size_t i = 0; !found && m && i + m <= got; i++) {
+        size_t j = 0;
+        while (j < m && tolower((unsigned char)buf[i + j]) == needle[j])
+            j++;
+        found = j == m;
+    }
+    free(buf);
+    return found;
+}
+
+/* Deletes files under dir holding the address; their paths go to out. */
+static void s_erase_files(const char *dir, const char *email, json_t *out, int depth)
+{
+    DIR *d = depth > ERASE_MAX_DEPTH ? NULL : opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        char *path = xasprintf("%s/%s", dir, e->d_name);
+        struct stat st;
+        if (lstat(path, &st) == 0) {
+            if (S_ISDIR(st.st_mode))
+                s_erase_files(path, email, out, depth + 1);
+            else if (S_ISREG(st.st_mode) && s_file_has(path, email)) {
+                if (unlink(path) == 0)
+                    json_array_append_new(out, json_string(path));
+                else
+                    ctl_err("cannot delete %s: %s", path, strerror(errno));
+            }
+        }
+        free(path);
+    }
+    closedir(d);
+}
+
+int ctl_erase_person(ctl_t *ctl, const char *pid, const char *email, const char *email_key,
+                     json_t *out)
+{
+    char pkey[192], ikey[192], pend[192], infl[192], pat[256];
+    snprintf(pkey, sizeof pkey, CTL_PREFIX "participant:%s", pid);
+    snprintf(ikey, sizeof ikey, CTL_PREFIX "participant-ideas:%s", pid);
+    snprintf(pend, sizeof pend, CTL_PREFIX "notify:receipt-pending:%s", pid);
+    snprintf(infl, sizeof infl, CTL_PREFIX "notify:receipt-inflight:%s", pid);
+    const char *kv[] = {pkey,
+                        email_key,
+                        ikey,
+                        pend,
+                        infl,
+                        CTL_PREFIX "unsubscribed",
+                        CTL_PREFIX "notify:receipt-due",
+                        CTL_PREFIX "notify:bounced",
+                        pid};
+    redisReply *r = ctl_eval(ctl, s_erase_lua, 8, kv, 1);
+    if (!r)
+        return CTL_ERR;
+    if (r->type != REDIS_REPLY_ARRAY || r->elements != 5) {
+        freeReplyObject(r);
+        ctl_err("participant erase: unexpected reply from redis");
+        return CTL_ERR;
+    }
+    long long p = r->element[0]->integer, e = r->element[1]->integer, n = r->element[2]->integer,
+              i = r->element[3]->integer, q = r->element[4]->integer;
+    freeReplyObject(r);
+    snprintf(pat, sizeof pat, CTL_PREFIX "notify:sent:%s:*", pid);
+    long sent = s_scan_apply(ctl, pat, NULL);
+    long todo = s_scan_apply(ctl, CTL_PREFIX "campaign:*:todo", pid);
+    if (sent < 0 || todo < 0)
+        return ctl_redis_err(ctl, "scan of notify keys");
+    json_t *files = json_array();
+    char *mail = xasprintf("%s/mail", config_str("INSPRAAK_VAR", "./var"));
+    if (email && *email)
+        s_erase_files(mail, email, files, 0);
+    free(mail);
+    json_object_set_new(out, "participant_id", json_string(pid));
+    json_object_set_new(
+        out, "removed",
+        json_pack("{s:b, s:b, s:b, s:I, s:o}", "participant", p > 0, "email_index", e > 0,
+                  "idea_index", i > 0, "notify_keys", (json_int_t)(q + sent + todo), "mail_files",
+                  files));
+    json_object_set_new(out, "ideas_kept_anonymous", json_integer(n));
+    return CTL_OK;
+}
+
+int ctl_aof_rewrite(ctl_t *ctl)
+{
+    redisReply *r = rstore_cmd(ctl->rs, "BGREWRITEAOF");
+    if (!r)
+        return ctl_redis_err(ctl, "BGREWRITEAOF");
+    /* "already in progress" is fine: we wait for it, then ask again so the
+     * rewrite surely started after the erase. */
+    int again = r->type == REDIS_REPLY_ERROR;
+    freeReplyObject(r);
+    for (int round = 0; round < 2; round++) {
+        for (int tries = 0; tries < 6000; tries++) { /* 10 min at most */
+            redisReply *info = rstore_cmd(ctl->rs, "INFO persistence");
+            if (!info)
+                return ctl_redis_err(ctl, "INFO persistence");
+            int busy = info->type == REDIS_REPLY_STRING &&
+                       (strstr(info->str, "aof_rewrite_in_progress:1") ||
+                        strstr(info->str, "aof_rewrite_scheduled:1"));
+            int aof_on = info->type == REDIS_REPLY_STRING && strstr(info->str, "aof_enabled:1");
+            freeReplyObject(info);
+            if (!aof_on && round == 0)
+                ctl_err("note: redis has no AOF; nothing to rewrite");
+            if (!busy)
+                break;
+            struct timespec ts = {0, 100 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+        if (!again)
+            break;
+        again = 0;
+        r = rstore_cmd(ctl->rs, "BGREWRITEAOF");
+        if (!r)
+            return ctl_redis_err(ctl, "BGREWRITEAOF");
+        freeReplyObject(r);
+    }
+    return CTL_OK;
+}
+
+/* "YYYY-MM-DD" (UTC midnight) into ms. -1 when it is not a date. */
+static int64_t s_date_ms(const char *s)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    const char *end = s ? strptime(s, "%Y-%m-%d", &tm) : NULL;
+    if (!end || *end)
+        return -1;
+    return (int64_t)timegm(&tm) * 1000;
+}
+
+/* Erases one participant hash found by the retention scan. */
+static int s_retain_one(ctl_t *ctl, const char *key, int64_t before, long *erased)
+{
+    const char *pid = key + strlen(CTL_PREFIX "participant:");
+    redisReply *h = rstore_cmd(ctl->rs, "HMGET %s created_at email", key);
+    if (!h)
+        return ctl_redis_err(ctl, "participant");
+    long long created = h->type == REDIS_REPLY_ARRAY && h->element[0]->str
+                            ? strtoll(h->element[0]->str, NULL, 10)
+                            : 0;
+    char *email = h->type == REDIS_REPLY_ARRAY && h->element[1]->str
+                      ? xstrdup(h->element[1]->str)
+                      : xstrdup("");
+    freeReplyObject(h);
+    int rc = CTL_OK;
+    if (before < 0 || created < before) {
+        char ekey[96] = CTL_PREFIX "participant-email:none";
+        if (*email) { /* the email index key, as storage and s_find() make it */
+            unsigned char hash[16];
+            char hex[33];
+            for (char *c = email; *c; c++)
+                *c = (char)tolower((unsigned char)*c);
+            crypto_generichash(hash, sizeof hash, (const unsigned char *)email, strlen(email),
+                               NULL, 0);
+            sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
+            snprintf(ekey, sizeof ekey, CTL_PREFIX "participant-email:%s", hex);
+        }
+        json_t *out = json_object();
+        rc = ctl_erase_person(ctl, pid, email, ekey, out);
+        if (rc == CTL_OK) {
+            char *text = json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+            printf("%s\n", text ? text : "{}");
+            free(text);
+            (*erased)++;
+        }
+        json_decref(out);
+    }
+    free(email);
+    return rc;
+}
+
+int cmd_retention(ctl_t *ctl, int argc, char **argv)
+{
+    if (strcmp(argv[0], "run") != 0 || (argc != 1 && argc != 3) ||
+        (argc == 3 && strcmp(argv[1], "--before") != 0))
+        return CTL_USAGE;
+    const char *date = argc == 3 ? argv[2] : getenv("INSPRAAK_RETENTION_DATE");
+    int64_t before = -1;
+    if (date && *date && (before = s_date_ms(date)) < 0) {
+        ctl_err("not a date (YYYY-MM-DD): \"%s\"", date);
+        return CTL_ERR;
+    }
+    char cursor[32] = "0";
+    long erased = 0;
+    do {
+        redisReply *r = rstore_cmd(ctl->rs, "SCAN %s MATCH " CTL_PREFIX "participant:* COUNT 1000",
+                                   cursor);
+        if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
+            if (r)
+                freeReplyObject(r);
+            return ctl_redis_err(ctl, "scan of participants");
+        }
+        snprintf(cursor, sizeof cursor, "%s", r->element[0]->str);
+        for (size_t i = 0; i < r->element[1]->elements; i++) {
+            if (s_retain_one(ctl, r->element[1]->element[i]->str, before, &erased) != CTL_OK) {
+                freeReplyObject(r);
+                return CTL_ERR;
+            }
+        }
+        freeReplyObject(r);
+    } while (strcmp(cursor, "0") != 0);
+    fflush(stdout);
+    if (ctl_aof_rewrite(ctl) != CTL_OK)
+        return CTL_ERR;
+    printf("{\"retention\":{\"before\":%s%s%s,\"participants_erased\":%ld}}\n",
+           before < 0 ? "" : "\"", before < 0 ? "null" : date, before < 0 ? "" : "\"", erased);
+    fflush(stdout);
+    return CTL_OK;
+}

@@ -1,0 +1,157 @@
+"""
+NAME
+    test_privacy - participant erase and the retention job leave the address
+    nowhere; no service logs a name or an address
+
+DESCRIPTION
+    A real stack with notify writing receipts to the Maildir outbox
+    ($INSPRAAK_VAR/mail/outbox, no SMTP) and intake-mail reading
+    $INSPRAAK_VAR/mail/inbox. A resident sends ideas by form (with consent,
+    so a receipt is written) and by mail; the test waits until the ideas
+    are stored and the receipt is in the outbox, then runs
+    `inspraakctl participant erase` and checks, after the AOF rewrite it
+    waits for, that:
+      - every Redis key and every value (redis-cli --scan, then GET/HGETALL/
+        SMEMBERS/ZRANGE/LRANGE/XRANGE of each) holds neither the address
+        nor the name;
+      - grep -r of $INSPRAAK_VAR (AOF, spools, Maildirs, logs) finds the
+        address nowhere;
+      - the ideas are still there (anonymous).
+    Then `inspraakctl retention run --before DATE` erases the remaining
+    participants created before DATE and says so; none is left.
+    Finally the service logs are searched for every name and address used.
+"""
+import datetime
+import os
+import subprocess
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from harness import ClusterTestCase, wait_until  # noqa: E402
+
+ERASE_ADDR = "Erik.Wisser@Example.ORG"
+ERASE_NAME = "Erik Wisselmans"
+KEEP = [("Rita Tentie", "rita.tentie@example.net"), ("Bas Bewaar", "bas.bewaar@example.com")]
+
+
+def redis_cli(cluster, *args):
+    r = subprocess.run(["redis-cli", "-p", str(cluster.redis_port)] + list(args),
+                       capture_output=True, timeout=120)
+    return r.stdout.decode("utf-8", "replace")  # values are MessagePack too
+
+
+class TestPrivacy(ClusterTestCase):
+    SERVICES = ("storage", "classifier", "intake-form", "intake-mail", "notify", "dashboard")
+    ENV = {"INSPRAAK_RECEIPT_BATCH_S": "1", "INSPRAAK_NOTIFY_SCAN_S": "1",
+           "INSPRAAK_SMTP_URL": "", "INSPRAAK_MAIL_POLL_MS": "200"}
+
+    def dump_everything(self):
+        """Every key and every value in Redis, as text."""
+        c = self.cluster
+        keys = [k for k in redis_cli(c, "--scan").splitlines() if k]
+        out = list(keys)
+        for k in keys:
+            t = redis_cli(c, "TYPE", k).strip()
+            cmd = {"string": ["GET", k], "hash": ["HGETALL", k], "set": ["SMEMBERS", k],
+                   "zset": ["ZRANGE", k, "0", "-1", "WITHSCORES"], "list": ["LRANGE", k, "0", "-1"],
+                   "stream": ["XRANGE", k, "-", "+"]}.get(t)
+            if cmd:
+                out.append(redis_cli(c, *cmd))
+        return "\n".join(out)
+
+    def grep_var(self, needle):
+        r = subprocess.run(["grep", "-r", "-i", "-l", "-a", "-F", needle, self.cluster.var],
+                           capture_output=True, text=True)
+        return [f for f in r.stdout.splitlines() if f]
+
+    def send_mail(self, name, addr, text, n):
+        inbox = os.path.join(self.cluster.var, "mail", "inbox")
+        for sub in ("tmp", "new", "cur"):
+            os.makedirs(os.path.join(inbox, sub), exist_ok=True)
+        msg = ("From: %s <%s>\r\nTo: idee@heerlen.nl\r\nSubject: Idee voor de wijk\r\n"
+               "Message-ID: <privacy-%d@example.org>\r\nDate: Mon, 12 May 2025 14:03:00 +0200\r\n"
+               "Content-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n" % (name, addr, n, text))
+        tmp = os.path.join(inbox, "tmp", "privacy-%d" % n)
+        with open(tmp, "w") as f:
+            f.write(msg)
+        os.rename(tmp, os.path.join(inbox, "new", "privacy-%d" % n))
+
+    def post(self, text, name, addr):
+        status, body = self.cluster.post_idea(text, name=name, email=addr,
+                                              consent={"feedback": True})
+        self.assertEqual(status, 201, body)
+        return body["id"]
+
+    def wait_stored(self, ids):
+        wait_until("ideas stored", lambda: all(
+            self.cluster.redis("EXISTS", "inspraak:idea:" + i) for i in ids), timeout=120)
+
+    def test_1_erase_leaves_the_address_nowhere(self):
+        c = self.cluster
+        ids = [self.post("Meer bomen langs de Akerstraat, graag.", ERASE_NAME, ERASE_ADDR),
+               self.post("Een zebrapad bij de school in Hoensbroek.", ERASE_NAME,
+                         ERASE_ADDR.lower())]
+        for name, addr in KEEP:
+            ids.append(self.post("Een bankje in het park voor %s." % name.split()[0], name, addr))
+        self.send_mail(ERASE_NAME, ERASE_ADDR, "Ik wil een speeltuin in mijn straat.", 1)
+        self.wait_stored(ids)
+        wait_until("the mail taken in", lambda: not os.listdir(
+            os.path.join(c.var, "mail", "inbox", "new")), timeout=120)
+        outbox = os.path.join(c.var, "mail", "outbox")
+        wait_until("a receipt for %s in the outbox" % ERASE_ADDR,
+                   lambda: self.grep_var(ERASE_ADDR) and any(
+                       f.startswith(outbox) for f in self.grep_var(ERASE_ADDR)), timeout=120)
+        before = self.grep_var(ERASE_ADDR)
+        self.assertIn(ERASE_ADDR.lower(), self.dump_everything().lower())
+
+        r = c.ctl("participant", "erase", ERASE_ADDR)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn('"aof_rewritten": true', r.stdout)
+        self.assertIn('"participant": true', r.stdout)
+
+        dump = self.dump_everything().lower()
+        self.assertNotIn(ERASE_ADDR.lower(), dump)
+        self.assertNotIn(ERASE_NAME.lower(), dump)
+        left = [f for f in self.grep_var(ERASE_ADDR) if "/log/" not in f]
+        self.assertEqual(left, [], "the address is still in these files (before erase: %s)"
+                         % before)
+        # the ideas stay, without the person
+        for i in ids:
+            self.assertEqual(c.redis("EXISTS", "inspraak:idea:" + i), 1)
+        r = c.ctl("participant", "export", ERASE_ADDR)
+        self.assertEqual(r.returncode, 3, r.stdout)
+        # the others are untouched
+        for name, addr in KEEP:
+            self.assertIn(addr, dump)
+
+    def test_2_retention_erases_everyone_before_the_date(self):
+        c = self.cluster
+        r = c.ctl("retention", "run", "--before", "2000-01-01")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn('"participants_erased":0', r.stdout)
+        tomorrow = (datetime.date.today() + datetime.timedelta(days=2)).isoformat()
+        r = c.ctl("retention", "run", "--before", tomorrow)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn('"participants_erased":%d' % len(KEEP), r.stdout)
+        dump = self.dump_everything().lower()
+        for name, addr in KEEP:
+            self.assertNotIn(addr, dump)
+            self.assertNotIn(name.lower(), dump)
+            self.assertEqual([f for f in self.grep_var(addr) if "/log/" not in f], [])
+        self.assertEqual(redis_cli(c, "--scan", "--pattern", "inspraak:participant:*").strip(), "")
+        r = c.ctl("retention", "run", "--before", "gisteren")
+        self.assertEqual(r.returncode, 1)
+
+    def test_3_no_personal_data_in_logs(self):
+        found = []
+        for name, addr in [(ERASE_NAME, ERASE_ADDR)] + KEEP:
+            for needle in (addr, name):
+                found += ["%s in %s" % (needle, f) for f in self.grep_var(needle)
+                          if "/log/" in f]
+        self.assertEqual(found, [])
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
