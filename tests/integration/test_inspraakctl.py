@@ -263,7 +263,9 @@ class InspraakctlTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         out = json.loads(r.stdout)
         self.assertEqual(out["removed"], {"participant": True, "email_index": True,
-                                          "idea_index": True})
+                                          "idea_index": True, "notify_keys": 0,
+                                          "mail_files": []})
+        self.assertTrue(out["aof_rewritten"])
         self.assertEqual(out["ideas_kept_anonymous"], 2)
         for key in (ekey, f"inspraak:participant:{pid}", f"inspraak:participant-ideas:{pid}"):
             self.assertEqual(self.cli("EXISTS", key), "0", key)
