@@ -67,7 +67,8 @@ $(BUILD)/%.o: %.c
 
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	ar rcs $@ $^
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)ar rcs $@ $^
 
 # Objects of services/NAME/ (a function, because a literal % in the rule
 # below would be replaced by the stem before the second expansion).
@@ -80,15 +81,18 @@ svc_objs = $(patsubst %.c,$(BUILD)/%.o,$(wildcard services/$(1)/*.c))
 .SECONDEXPANSION:
 $(BIN)/%: $$(call svc_objs,$$*) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(TOOL_BINS): $(BIN)/%: $(BUILD)/tests/tools/%.o $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka
 
 unit: $(UNIT_BINS)
 	@tests/unit/run.sh $(UNIT_BINS)
