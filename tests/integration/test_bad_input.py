@@ -264,13 +264,17 @@ class TestBadInput(ClusterTestCase):
         self.healthy("intake-form")
 
     def test_rtl_override_is_kept_in_text(self):
-        # Decision (docs/reliability.md): U+202E is a format character that
-        # Arabic/Hebrew text needs its relatives of; it is kept as sent, and
-        # the dashboard shows every value HTML-escaped inside dir="auto".
+        # Decision (docs/reliability.md): bidi controls belong to Arabic and
+        # Hebrew text; U+202E is kept as sent (HTML-escaped on display, and
+        # its effect ends with the paragraph or cell it is in).
         text = GOOD_TEXT + " \u202egnaarg"
         status, body = self.api({"text": text})
         self.assertEqual(status, 201, body)
         self.accepted.add(body["id"])
+        self.wait_stored(body["id"])
+        status, item = self.cluster.api("/api/v1/ideas/" + body["id"], self.staff)
+        self.assertEqual(status, 200, item)
+        self.assertEqual(item["text"], text)
 
     def test_cr_lf_in_name_and_email(self):
         for email in ("a@example.org\r\nBcc: x", "a@exa\nmple.org", "a\r@example.org"):
