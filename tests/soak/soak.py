@@ -46,8 +46,10 @@ BATCH = 100
 
 
 class Soak:
-    def __init__(self, cluster, n, threads):
+    def __init__(self, cluster, n, threads, spread=0.0, every=(1.0, 5.0)):
         self.c = cluster
+        self.spread = spread   # seconds over which to spread the jobs' starts
+        self.every = every     # seconds between kills: uniform(a, b)
         self.n_form = n * 40 // 100
         self.n_mail = max(1, n * 2 // 100)
         self.n_field = n - self.n_form - self.n_mail
@@ -57,11 +59,14 @@ class Soak:
         self.errors = []
         self.retries = 0
         self.kills = {t: 0 for t in TARGETS}
+        self.missed = 0
+        self.result = {}
         self.done = threading.Event()
         work = [("form", i) for i in range(self.n_form)]
         work += [("field", i) for i in range(0, self.n_field, BATCH)]
         random.shuffle(work)
-        self.work = iter(work)
+        self.n_jobs = len(work)
+        self.work = iter(enumerate(work))
 
     # --- clients ---
     def _retry(self, attempt):
@@ -120,9 +125,13 @@ class Soak:
     def _client(self):
         while True:
             with self.lock:
-                job = next(self.work, None)
+                i, job = next(self.work, (None, None))
             if job is None:
                 return
+            if self.spread:  # shapes the load so it overlaps the kills
+                delay = self.t0 + self.spread * i / self.n_jobs - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
             (self._form if job[0] == "form" else self._field)(job[1])
 
     def _mails(self):
@@ -143,13 +152,17 @@ class Soak:
             time.sleep(0.01)
 
     def _killer(self):
+        # Every target once first (shuffled), then at random.
+        first = random.sample(TARGETS, len(TARGETS))
         while not self.done.is_set():
-            time.sleep(random.uniform(1, 5))
+            time.sleep(random.uniform(*self.every))
             if self.done.is_set():
                 return
-            target = random.choice(TARGETS)
+            target = first.pop() if first else random.choice(TARGETS)
             if self.c.kill9(target):
                 self.kills[target] += 1
+            else:
+                self.missed += 1  # between a death and its restart
 
     # --- run and check ---
     def run(self, kills):
@@ -157,7 +170,7 @@ class Soak:
         if r.returncode != 0:
             raise SystemExit("inspraakctl device add: %s" % r.stderr)
         self.device = r.stdout.strip().split()[-1]
-        t0 = time.monotonic()
+        t0 = self.t0 = time.monotonic()
         workers = [threading.Thread(target=self._client, daemon=True)
                    for _ in range(self.threads)]
         workers.append(threading.Thread(target=self._mails, daemon=True))
@@ -196,6 +209,9 @@ class Soak:
                   self.n_mail, len(self.ids) + self.n_mail, len(stored), lost, doubled,
                   len(self.errors), len(failed), self.retries, self.kills,
                   sum(self.kills.values()), t_load, time.monotonic() - t0), flush=True)
+        self.result = {"lost": lost, "doubled": doubled, "errors": list(self.errors),
+                       "mail_failed": failed, "kills": dict(self.kills),
+                       "accepted": len(self.ids) + self.n_mail, "stored": len(stored)}
         for e in self.errors[:10]:
             print("soak: error %r" % (e,), file=sys.stderr)
         return lost == 0 and doubled == 0 and not self.errors and not failed
