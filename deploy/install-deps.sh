@@ -11,9 +11,9 @@ set -eu
 want_run="gcc make pkg-config ca-certificates curl
  libzmq3-dev libmsgpack-dev libhiredis-dev libmicrohttpd-dev libjansson-dev
  libsodium-dev libgmime-3.0-dev libcurl4-openssl-dev libstemmer-dev
- libexttextcat-dev libexttextcat-data redis-server redis-tools"
+ libexttextcat-dev libexttextcat-data redis-server redis-tools redis-sentinel"
 want_test="libcmocka-dev dovecot-imapd python3-aiosmtpd chromium wrk
- libclang-rt-14-dev clang python3 jq nodejs npm"
+ libclang-rt-14-dev clang python3 jq nodejs npm docker-compose python3-yaml"
 
 want="$want_run"
 [ "${1:-run}" = "test" ] && want="$want_run $want_test"

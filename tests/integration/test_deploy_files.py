@@ -1,0 +1,170 @@
+"""
+NAME
+    test_deploy_files - docker-compose.yml and deploy/systemd/ are valid and
+    cover every service
+
+DESCRIPTION
+    No container engine and no systemd as PID 1 are needed:
+      - `docker-compose config -q` accepts docker-compose.yml, with and
+        without the "scale" profile; the parsed file (`docker-compose
+        config`, PyYAML) has Redis with AOF always and a volume, and every
+        service a health check, a restart policy, a memory limit, its own
+        state volume and only loopback published ports except the public
+        intakes and the dashboard; the scale profile adds classifier-1 and
+        storage-1 with INSPRAAK_INSTANCE=1;
+      - `systemd-analyze verify` accepts every unit (copied to a temporary
+        folder, templates as instance 0, ExecStart pointed at the built
+        binaries, since /opt/inspraak is not installed here);
+      - every folder services/NAME with a main.c is either a service with a
+        unit inspraak-NAME@.service, a Wants= in inspraak.target and a
+        compose service, or one of the tools listed below.
+    A check whose program is missing is skipped with a message.
+"""
+import glob
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from harness import OFFSETS, REPO, bin_dir  # noqa: E402
+
+# Folders with a main.c that are programs, not long-running services.
+TOOLS = {"supervisor", "inspraakctl", "classify", "classify-train"}
+PUBLIC = {"intake-form", "intake-transcript", "intake-field", "dashboard"}
+COMPOSE = os.path.join(REPO, "docker-compose.yml")
+UNITS = os.path.join(REPO, "deploy", "systemd")
+
+
+def service_folders():
+    return sorted(os.path.basename(os.path.dirname(p))
+                  for p in glob.glob(os.path.join(REPO, "services", "*", "main.c")))
+
+
+def compose(*args):
+    return subprocess.run(["docker-compose", "-f", COMPOSE] + list(args), cwd=REPO,
+                          capture_output=True, text=True, timeout=120)
+
+
+@unittest.skipUnless(shutil.which("docker-compose"), "docker-compose is not installed "
+                     "(deploy/install-deps.sh test installs it)")
+class TestCompose(unittest.TestCase):
+    def parsed(self, *profile):
+        try:
+            import yaml
+        except ImportError:
+            self.skipTest("python3-yaml is not installed")
+        r = compose(*(list(profile) + ["config"]))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return yaml.safe_load(r.stdout)
+
+    def test_config_validates(self):
+        for args in ([], ["--profile", "scale"]):
+            r = compose(*(args + ["config", "-q"]))
+            self.assertEqual(r.returncode, 0, "docker-compose %s config -q: %s" % (args, r.stderr))
+
+    def test_every_service_is_complete(self):
+        cfg = self.parsed()
+        services = cfg["services"]
+        for name in set(OFFSETS) | {"redis"}:
+            self.assertIn(name, services)
+        redis = services["redis"]
+        cmd = " ".join(redis["command"])
+        self.assertIn("--appendfsync always", cmd)
+        self.assertIn("--appendonly yes", cmd)
+        self.assertTrue(redis.get("volumes"), "redis has no volume")
+        volumes_seen = set()
+        for name, svc in services.items():
+            self.assertIn("healthcheck", svc, name)
+            self.assertIn(svc.get("restart"), ("unless-stopped", "always"), name)
+            self.assertTrue(svc.get("mem_limit"), "%s has no memory limit" % name)
+            for p in svc.get("ports", []):
+                if isinstance(p, dict):
+                    host_ip = p.get("host_ip")
+                else:  # "[HOST_IP:]HOST_PORT:CONTAINER_PORT[/proto]"
+                    parts = str(p).split(":")
+                    host_ip = parts[0] if len(parts) == 3 else None
+                if re.sub(r"-\d+$", "", name) not in PUBLIC:
+                    self.assertEqual(host_ip, "127.0.0.1",
+                                     "%s publishes %r beyond loopback" % (name, p))
+            if name != "redis":
+                env = svc["environment"]
+                self.assertIn("INSPRAAK_REDIS_URL", env, name)
+                vols = [v["source"] if isinstance(v, dict) else v.split(":")[0]
+                        for v in svc.get("volumes", [])]
+                self.assertEqual(len(vols), 1, "%s: one state volume, got %r" % (name, vols))
+                self.assertNotIn(vols[0], volumes_seen, "%s shares a state volume" % name)
+                volumes_seen.add(vols[0])
+
+    def test_scale_profile_runs_two_classifiers_and_storages(self):
+        cfg = self.parsed("--profile", "scale")
+        services = cfg["services"]
+        for name in ("classifier", "storage"):
+            second = services[name + "-1"]
+            self.assertEqual(str(second["environment"]["INSPRAAK_INSTANCE"]), "1")
+            self.assertEqual(second.get("profiles"), ["scale"])
+        intake_env = services["intake-form"]["environment"]
+        self.assertEqual(len(intake_env["INSPRAAK_BUS_CLASSIFY"].split(",")), 2)
+        self.assertEqual(len(intake_env["INSPRAAK_BUS_EVENTS"].split(",")), 2)
+        self.assertEqual(len(services["classifier"]["environment"]["INSPRAAK_BUS_STORE"]
+                             .split(",")), 2)
+
+
+class TestCoverage(unittest.TestCase):
+    def test_every_service_has_a_unit_and_a_compose_service(self):
+        with open(COMPOSE) as f:
+            compose_text = f.read()
+        with open(os.path.join(UNITS, "inspraak.target")) as f:
+            target = f.read()
+        services = [s for s in service_folders() if s not in TOOLS]
+        self.assertEqual(set(services), set(OFFSETS),
+                         "a new program in services/: add it to compose, systemd and "
+                         "harness.OFFSETS, or to TOOLS here")
+        for s in services:
+            unit = os.path.join(UNITS, "inspraak-%s@.service" % s)
+            self.assertTrue(os.path.exists(unit), "no unit for %s" % s)
+            self.assertIn("inspraak-%s@0.service" % s, target, "%s not in inspraak.target" % s)
+            self.assertIn("\n  %s:\n" % s, compose_text, "no compose service for %s" % s)
+            with open(unit) as f:
+                text = f.read()
+            for line in ("NoNewPrivileges=yes", "ProtectSystem=strict",
+                         "ReadWritePaths=/var/lib/inspraak", "Restart=always",
+                         "EnvironmentFile=/etc/inspraak/inspraak.env", "PartOf=inspraak.target",
+                         "WantedBy=inspraak.target"):
+                self.assertIn(line, text, "%s lacks %s" % (unit, line))
+
+
+@unittest.skipUnless(shutil.which("systemd-analyze"), "systemd-analyze is not installed")
+class TestSystemd(unittest.TestCase):
+    def test_units_verify(self):
+        bins = bin_dir()
+        if not os.access(os.path.join(bins, "storage"), os.X_OK):
+            self.skipTest("binaries not built in %s" % bins)
+        tmp = tempfile.mkdtemp(prefix="inspraak-units-")
+        try:
+            names = []
+            for path in sorted(glob.glob(os.path.join(UNITS, "*.service")) +
+                               glob.glob(os.path.join(UNITS, "*.target"))):
+                name = os.path.basename(path).replace("@.", "@0.")
+                with open(path) as f:
+                    text = f.read().replace("/opt/inspraak/bin", bins)
+                with open(os.path.join(tmp, name), "w") as f:
+                    f.write(text)
+                names.append(name)
+            self.assertGreaterEqual(len(names), 9)
+            r = subprocess.run(["systemd-analyze", "verify"] + names, cwd=tmp,
+                               capture_output=True, text=True, timeout=120)
+            # Warnings about the build host (no systemd as PID 1) are not
+            # about the units; anything naming one of ours is.
+            ours = [line for line in (r.stdout + r.stderr).splitlines() if "inspraak" in line]
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertEqual(ours, [], "\n".join(ours))
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
