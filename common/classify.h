@@ -71,6 +71,10 @@ typedef struct classify_lang classify_lang_t;
 
 /* NULL when libexttextcat's fingerprints cannot be read (err says why). */
 classify_lang_t *classify_lang_new(char *err, size_t errlen);
+/* The same with the languages listed in a libexttextcat config file
+ * (fingerprint names relative to /usr/share/libexttextcat/; NULL: all
+ * that libexttextcat ships). classify_new() uses data/nl/textcat.conf. */
+classify_lang_t *classify_lang_new_conf(const char *conf, char *err, size_t errlen);
 void classify_lang_destroy(classify_lang_t **self_p);
 /* ISO 639-1 code ("nl", "en", ...) or NULL when the text is too short to
  * tell or the language has no two-letter code. */

@@ -73,8 +73,10 @@ classify_t *classify_new(const char *data_dir, char *err, size_t errlen)
     classify_t *self = xcalloc(1, sizeof *self);
     char path[1024], path2[1024];
     const char *tf = getenv("INSPRAAK_THEMES_FILE");
+    snprintf(path, sizeof path, "%s/nl/textcat.conf", data_dir);
     if (!(self->geo = geo_load(data_dir, err, errlen)) ||
-        !(self->lang = classify_lang_new(err, errlen)) ||
+        !(self->lang = classify_lang_new_conf(access(path, R_OK) == 0 ? path : NULL, err,
+                                              errlen)) ||
         !(self->tok = classify_tok_new(err, errlen)))
         goto fail;
     snprintf(path, sizeof path, "%s/nl/themes.tsv", data_dir);

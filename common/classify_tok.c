@@ -78,14 +78,25 @@ static size_t s_word_char(const unsigned char *p)
     return 0;
 }
 
+/* The arrays grow by doubling (capacity: the next power of two >= n,
+ * at least 16), and a word and its stem share one allocation (stem[i]
+ * points behind word[i]): one malloc per word instead of four. */
 static void s_push(classify_tok_t *self, classify_toks_t *toks, const char *w)
 {
     char stem[TOK_MAX_WORD];
     classify_stem(self, w, stem, sizeof stem);
-    toks->word = xrealloc(toks->word, (toks->n + 1) * sizeof *toks->word);
-    toks->stem = xrealloc(toks->stem, (toks->n + 1) * sizeof *toks->stem);
-    toks->word[toks->n] = xstrdup(w);
-    toks->stem[toks->n] = xstrdup(stem);
+    size_t n = toks->n;
+    if (n == 0 || (n >= 16 && (n & (n - 1)) == 0)) {
+        size_t cap = n ? 2 * n : 16;
+        toks->word = xrealloc(toks->word, cap * sizeof *toks->word);
+        toks->stem = xrealloc(toks->stem, cap * sizeof *toks->stem);
+    }
+    size_t lw = strlen(w) + 1, ls = strlen(stem) + 1;
+    char *both = xmalloc(lw + ls);
+    memcpy(both, w, lw);
+    memcpy(both + lw, stem, ls);
+    toks->word[n] = both;
+    toks->stem[n] = both + lw;
     toks->n++;
 }
 
@@ -119,10 +130,8 @@ void classify_tokenize(classify_tok_t *self, const char *text, classify_toks_t *
 
 void classify_toks_clear(classify_toks_t *toks)
 {
-    for (size_t i = 0; i < toks->n; i++) {
-        free(toks->word[i]);
-        free(toks->stem[i]);
-    }
+    for (size_t i = 0; i < toks->n; i++)
+        free(toks->word[i]); /* the stem shares it */
     free(toks->word);
     free(toks->stem);
     memset(toks, 0, sizeof *toks);
