@@ -1,0 +1,110 @@
+"""
+NAME
+    test_backup_restore - a Redis backup taken while inspraak runs restores
+    into a fresh installation that shows the same ideas
+
+DESCRIPTION
+    The procedure of docs/operations.md ("Backup and restore"), with the
+    script it names: 60 ideas are posted and stored; `deploy/redis-backup.sh
+    backup` takes a snapshot from the running Redis; 5 more ideas are posted
+    after it (they must not appear in the restore). `redis-backup.sh
+    restore` turns the file into a data folder, and a second, fresh
+    installation (new port base, new folder) starts its Redis on a copy of
+    that folder. Its dashboard must list exactly the 60 ideas, with the same
+    texts and the same stats, and accept new ideas.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fault"))
+from harness import REPO, Cluster, ClusterTestCase, find_port_base, wait_until  # noqa: E402
+from test_kill9 import stats_total, stored_ids  # noqa: E402
+
+SCRIPT = os.path.join(REPO, "deploy", "redis-backup.sh")
+
+
+class RestoredCluster(Cluster):
+    """A Cluster whose Redis starts on a copy of a restored data folder."""
+
+    def __init__(self, restored_dir, *a, **kw):
+        super().__init__(*a, **kw)
+        self.restored_dir = restored_dir
+
+    def extra_procs(self):
+        dst = os.path.join(self.var, "redis")
+        shutil.rmtree(dst)
+        shutil.copytree(self.restored_dir, dst)
+        return []
+
+
+class TestBackupRestore(ClusterTestCase):
+    def test_restore_shows_the_same_ideas(self):
+        c = self.cluster
+        token = c.staff_token("backup-test")
+        for i in range(60):
+            status, body = c.post_idea("Idee %d voor de back-up: meer groen" % i, key="bk-%d" % i)
+            self.assertEqual(status, 201, body)
+        wait_until("60 ideas stored", lambda: stats_total(c, token) == 60, timeout=300)
+        before_ids, _ = stored_ids(self, token)
+        samples = {i: c.api("/api/v1/ideas/" + i, token)[1]["text"] for i in before_ids[:10]}
+        _, stats_before = c.api("/api/v1/stats?by=question", token)
+
+        tmp = tempfile.mkdtemp(prefix="inspraak-backup-")
+        restored = None
+        try:
+            backup = os.path.join(tmp, "inspraak.rdb")
+            r = subprocess.run([SCRIPT, "backup", backup, "127.0.0.1", str(c.redis_port)],
+                               capture_output=True, text=True, timeout=120)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            for i in range(5):  # after the backup: not in the restore
+                self.assertEqual(c.post_idea("Later idee %d" % i, key="late-%d" % i)[0], 201)
+
+            scratch = find_port_base(span=1)  # a spare port for the scratch Redis
+            r = subprocess.run([SCRIPT, "restore", backup, os.path.join(tmp, "data"),
+                                str(scratch)], capture_output=True, text=True, timeout=300)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertTrue(os.path.isdir(os.path.join(tmp, "data", "appendonlydir")))
+            # A restore into a folder that is not empty is refused.
+            r2 = subprocess.run([SCRIPT, "restore", backup, os.path.join(tmp, "data")],
+                                capture_output=True, text=True, timeout=60)
+            self.assertEqual(r2.returncode, 1)
+            self.assertIn("not empty", r2.stderr)
+
+            restored = RestoredCluster(os.path.join(tmp, "data"), c.services)
+            restored.start()
+            # The staff token lives in Redis too: it was restored with the rest.
+            wait_until("restored dashboard", lambda: stats_total(restored, token) == 60,
+                       timeout=120)
+            after_ids, total = self._ids(restored, token)
+            self.assertEqual(sorted(after_ids), sorted(before_ids))
+            self.assertEqual(total, 60)
+            for idea_id, text in samples.items():
+                status, item = restored.api("/api/v1/ideas/" + idea_id, token)
+                self.assertEqual(status, 200)
+                self.assertEqual(item["text"], text)
+            self.assertEqual(restored.api("/api/v1/stats?by=question", token)[1], stats_before)
+            # The restored installation takes new ideas.
+            self.assertEqual(restored.post_idea("Na het terugzetten", key="new-1")[0], 201)
+            wait_until("new idea stored", lambda: stats_total(restored, token) == 61, timeout=300)
+        finally:
+            if restored:
+                restored.stop()
+                restored.cleanup()
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def _ids(self, cluster, token):
+        saved = self.cluster
+        try:
+            self.cluster = cluster  # stored_ids reads case.cluster
+            return stored_ids(self, token)
+        finally:
+            self.cluster = saved
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
