@@ -552,6 +552,45 @@ static void test_kill_during_append(void **state)
     free(got);
 }
 
+/* An acknowledged submission does not stay on disk in the segment being
+ * written: once everything in it is acked and nothing was written since
+ * the previous spool_send_due, it is rotated away and deleted (erase of
+ * personal data, docs/privacy.md). A busy segment is left alone. */
+static void test_idle_rotation(void **state)
+{
+    (void)state;
+    spool_t *s = s_open();
+    seen_t seen = {.refuse_after = -1};
+    s_append_str(s, "f-secret", "anna@example.org");
+    s_append_str(s, "f-other", "b");
+    spool_send_due(s, 1, 100, 0, s_collect, &seen);
+    spool_ack(s, "f-secret");
+    spool_send_due(s, 2, 100000, 0, s_collect, &seen); /* f-other pending: kept */
+    spool_send_due(s, 3, 100000, 0, s_collect, &seen);
+    assert_int_equal(s_count(".", "seg-"), 1);
+    spool_ack(s, "f-other");
+    s_append_str(s, "f-new", "c"); /* written since: not idle yet */
+    spool_ack(s, "f-new");
+    spool_send_due(s, 4, 100000, 0, s_collect, &seen);
+    assert_int_equal(s_count(".", "seg-"), 1);
+    spool_send_due(s, 5, 100000, 0, s_collect, &seen); /* idle, all acked: rotated */
+    assert_int_equal(s_count(".", "seg-"), 1);
+    assert_int_equal(s_stats(s).segments, 1);
+    /* The one left is the new, empty segment. */
+    char path[512];
+    snprintf(path, sizeof path, "%s/seg-0000000000000002.log", s_dir);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_size, 0);
+    /* Nothing to rotate in an empty segment: it stays. */
+    spool_send_due(s, 6, 100000, 0, s_collect, &seen);
+    assert_int_equal(stat(path, &st), 0);
+    spool_destroy(&s);
+    s = s_open();
+    assert_int_equal(s_stats(s).pending, 0);
+    spool_destroy(&s);
+}
+
 static void test_send_schedule(void **state)
 {
     (void)state;
@@ -646,6 +685,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rotation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kill_during_append, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_idle_rotation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_send_schedule, setup, teardown),
         cmocka_unit_test_setup_teardown(test_send_refused_and_max, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wakeup, setup, teardown),
