@@ -47,13 +47,10 @@ mkdir -p "$out/obj" "$out/bin"
 if [ ! -f "$lib" ] || [ -n "$(find common proto -name '*.[ch]' -newer "$lib" | head -1)" ]; then
     echo "fuzz: building $lib" >&2
     rm -f "$out"/obj/*.o "$lib"
-    for src in common/*.c proto/*.c; do
-        o="$out/obj/$(echo "$src" | tr / _ | sed 's/\.c$/.o/')"
-        # shellcheck disable=SC2086
-        clang $cflags $san -fsanitize=fuzzer-no-link -c "$src" -o "$o" &
-        [ "$(jobs -p | wc -l)" -ge 2 ] && wait -n 2>/dev/null || true
-    done
-    wait
+    # shellcheck disable=SC2086
+    for src in common/*.c proto/*.c; do echo "$src"; done |
+        xargs -P "$(nproc)" -I{} sh -c 'o="$1/obj/$(echo "$2" | tr / _ | sed "s/\.c\$/.o/")";
+            exec clang $3 -fsanitize=fuzzer-no-link -c "$2" -o "$o"' sh "$out" {} "$cflags $san"
     ar rcs "$lib" "$out"/obj/*.o
 fi
 
