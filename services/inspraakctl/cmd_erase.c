@@ -12,7 +12,9 @@
  *             receipt-inflight:<pid>, the pid in inspraak:unsubscribed,
  *             inspraak:notify:receipt-due and inspraak:notify:bounced; then
  *             by SCAN every inspraak:notify:sent:<pid>:* marker and the pid
- *             in every inspraak:campaign:*:todo;
+ *             in every inspraak:campaign:*:todo; every entry of
+ *             inspraak:deadletter whose text or raw bytes (raw_base64)
+ *             hold the address;
  *     files   every regular file under $INSPRAAK_VAR/mail/ (outbox, inbox,
  *             skipped, failed: copies of mails to or from the person) whose
  *             bytes contain the address (ASCII case-insensitive) is deleted.
@@ -95,6 +97,20 @@ static long s_scan_apply(ctl_t *ctl, const char *pattern, const char *member)
     return changed;
 }
 
+/* 1 when buf holds needle (lowercase ASCII), ignoring ASCII case. */
+static int s_mem_has(const char *buf, size_t len, const char *needle)
+{
+    size_t m = strlen(needle);
+    for (size_t i = 0; m && i + m <= len; i++) {
+        size_t j = 0;
+        while (j < m && tolower((unsigned char)buf[i + j]) == needle[j])
+            j++;
+        if (j == m)
+            return 1;
+    }
+    return 0;
+}
+
 /* 1 when the file's bytes hold needle (lowercase ASCII), ignoring case. */
 static int s_file_has(const char *path, const char *needle)
 {
@@ -115,14 +131,7 @@ static int s_file_has(const char *path, const char *needle)
         got += (size_t)k;
     }
     close(fd);
-    size_t m = strlen(needle);
-    int found = 0;
-    for (size_t i = 0; !found && m && i + m <= got; i++) {
-        size_t j = 0;
-        while (j < m && tolower((unsigned char)buf[i + j]) == needle[j])
-            j++;
-        found = j == m;
-    }
+    int found = s_mem_has(buf, got, needle);
     free(buf);
     return found;
 }
@@ -152,6 +161,45 @@ static void s_erase_files(const char *dir, const char *email, json_t *out, int d
         free(path);
     }
     closedir(d);
+}
+
+/* Removes the dead letters whose raw bytes (base64 in the JSON entry) or
+ * text hold the address. Returns how many, or -1 on a Redis error. */
+static long s_erase_deadletters(ctl_t *ctl, const char *email)
+{
+    redisReply *r = rstore_cmd(ctl->rs, "LRANGE " CTL_PREFIX "deadletter 0 -1");
+    if (!r)
+        return -1;
+    long removed = 0;
+    for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {
+        const redisReply *e = r->element[i];
+        if (e->type != REDIS_REPLY_STRING)
+            continue;
+        int hit = s_mem_has(e->str, e->len, email);
+        json_t *j = hit ? NULL : json_loadb(e->str, e->len, 0, NULL);
+        const char *b64 = json_string_value(json_object_get(j, "raw_base64"));
+        if (b64) {
+            size_t blen = strlen(b64), rawlen = 0;
+            unsigned char *raw = xmalloc(blen + 1);
+            if (sodium_base642bin(raw, blen + 1, b64, blen, NULL, &rawlen, NULL,
+                                  sodium_base64_VARIANT_ORIGINAL) == 0)
+                hit = s_mem_has((const char *)raw, rawlen, email);
+            free(raw);
+        }
+        json_decref(j);
+        if (hit) {
+            redisReply *d = rstore_cmd(ctl->rs, "LREM " CTL_PREFIX "deadletter 0 %b", e->str,
+                                       e->len);
+            if (!d) {
+                freeReplyObject(r);
+                return -1;
+            }
+            removed += d->type == REDIS_REPLY_INTEGER ? (long)d->integer : 0;
+            freeReplyObject(d);
+        }
+    }
+    freeReplyObject(r);
+    return removed;
 }
 
 int ctl_erase_person(ctl_t *ctl, const char *pid, const char *email, const char *email_key,
@@ -185,8 +233,9 @@ int ctl_erase_person(ctl_t *ctl, const char *pid, const char *email, const char 
     snprintf(pat, sizeof pat, CTL_PREFIX "notify:sent:%s:*", pid);
     long sent = s_scan_apply(ctl, pat, NULL);
     long todo = s_scan_apply(ctl, CTL_PREFIX "campaign:*:todo", pid);
-    if (sent < 0 || todo < 0)
-        return ctl_redis_err(ctl, "scan of notify keys");
+    long dead = email && *email ? s_erase_deadletters(ctl, email) : 0;
+    if (sent < 0 || todo < 0 || dead < 0)
+        return ctl_redis_err(ctl, "scan of notify keys and dead letters");
     json_t *files = json_array();
     char *mail = xasprintf("%s/mail", config_str("INSPRAAK_VAR", "./var"));
     if (email && *email)
@@ -195,9 +244,9 @@ int ctl_erase_person(ctl_t *ctl, const char *pid, const char *email, const char 
     json_object_set_new(out, "participant_id", json_string(pid));
     json_object_set_new(
         out, "removed",
-        json_pack("{s:b, s:b, s:b, s:I, s:o}", "participant", p > 0, "email_index", e > 0,
-                  "idea_index", i > 0, "notify_keys", (json_int_t)(q + sent + todo), "mail_files",
-                  files));
+        json_pack("{s:b, s:b, s:b, s:I, s:I, s:o}", "participant", p > 0, "email_index", e > 0,
+                  "idea_index", i > 0, "notify_keys", (json_int_t)(q + sent + todo),
+                  "dead_letters", (json_int_t)dead, "mail_files", files));
     json_object_set_new(out, "ideas_kept_anonymous", json_integer(n));
     return CTL_OK;
 }

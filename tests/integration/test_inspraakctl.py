@@ -263,7 +263,7 @@ class InspraakctlTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         out = json.loads(r.stdout)
         self.assertEqual(out["removed"], {"participant": True, "email_index": True,
-                                          "idea_index": True, "notify_keys": 0,
+                                          "idea_index": True, "notify_keys": 0, "dead_letters": 0,
                                           "mail_files": []})
         self.assertTrue(out["aof_rewritten"])
         self.assertEqual(out["ideas_kept_anonymous"], 2)

@@ -11,6 +11,8 @@ DESCRIPTION
     are stored and the receipt is in the outbox, then runs
     `inspraakctl participant erase` and checks, after the AOF rewrite it
     waits for, that:
+      - the dead letter holding the address (as base64 of the raw bytes of
+        an unreadable message pushed to storage's bus port) is gone;
       - every Redis key and every value (redis-cli --scan, then GET/HGETALL/
         SMEMBERS/ZRANGE/LRANGE/XRANGE of each) holds neither the address
         nor the name;
@@ -21,7 +23,9 @@ DESCRIPTION
     participants created before DATE and says so; none is left.
     Finally the service logs are searched for every name and address used.
 """
+import base64
 import datetime
+import json
 import os
 import subprocess
 import sys
@@ -60,6 +64,17 @@ class TestPrivacy(ClusterTestCase):
             if cmd:
                 out.append(redis_cli(c, *cmd))
         return "\n".join(out)
+
+    def deadletters_with(self, addr):
+        """Dead-letter entries whose raw bytes hold addr (any case)."""
+        n = 0
+        for entry in self.cluster.redis("LRANGE", "inspraak:deadletter", 0, -1) or []:
+            try:
+                raw = base64.b64decode(json.loads(entry).get("raw_base64") or "")
+            except ValueError:
+                raw = b""
+            n += addr.lower().encode() in (raw + entry.encode()).lower()
+        return n
 
     def grep_var(self, needle):
         r = subprocess.run(["grep", "-r", "-i", "-l", "-a", "-F", needle, self.cluster.var],
@@ -103,6 +118,15 @@ class TestPrivacy(ClusterTestCase):
         wait_until("a receipt for %s in the outbox" % ERASE_ADDR,
                    lambda: self.grep_var(ERASE_ADDR) and any(
                        f.startswith(outbox) for f in self.grep_var(ERASE_ADDR)), timeout=120)
+        # an unreadable message holding the address lands in the dead letters
+        # (as base64 of its raw bytes, so no plain-text search would see it)
+        r = subprocess.run([os.path.join(c.bin, "bus-inject"),
+                            "tcp://127.0.0.1:%d" % (c.base + 12),
+                            "tcp://127.0.0.1:%d" % (c.base + 13)],
+                           input=json.dumps({"raw": "\x93garbage from " + ERASE_ADDR}) + "\n",
+                           capture_output=True, text=True, timeout=120,
+                           env=dict(c.env(), INJECT_TIMEOUT_S="5"))
+        wait_until("a dead letter", lambda: self.deadletters_with(ERASE_ADDR), timeout=60)
         before = self.grep_var(ERASE_ADDR)
         self.assertIn(ERASE_ADDR.lower(), self.dump_everything().lower())
 
@@ -114,6 +138,7 @@ class TestPrivacy(ClusterTestCase):
         dump = self.dump_everything().lower()
         self.assertNotIn(ERASE_ADDR.lower(), dump)
         self.assertNotIn(ERASE_NAME.lower(), dump)
+        self.assertEqual(self.deadletters_with(ERASE_ADDR), 0)
         left = [f for f in self.grep_var(ERASE_ADDR) if "/log/" not in f]
         self.assertEqual(left, [], "the address is still in these files (before erase: %s)"
                          % before)
