@@ -60,6 +60,8 @@ struct rstore {
     char password[256];
     redisContext *ctx;
     int pending; /* appended commands whose replies are unread */
+    int connects;      /* successful connects so far */
+    int reconnected;   /* a new connection since the last rstore_wait() */
     char err[512];
 };
 
@@ -391,6 +393,8 @@ static int s_connect(rstore_t *self)
         return -1;
     }
     self->ctx = c;
+    if (self->connects++ > 0)
+        self->reconnected = 1;
     return 0;
 }
 
@@ -555,6 +559,13 @@ int rstore_wait(rstore_t *self, int replicas, int timeout_ms)
     /* No reconnect here: WAIT counts the writes of this connection, and on
      * a fresh one it would vouch for writes that went down with the old. */
     self->err[0] = '\0';
+    if (self->reconnected) {
+        /* Writes made on the old connection are not counted by this one's
+         * WAIT: refuse once, so the caller re-does them here. */
+        self->reconnected = 0;
+        snprintf(self->err, sizeof self->err, "WAIT: reconnected since the last WAIT");
+        return -1;
+    }
     if (!self->ctx || self->ctx->err || self->pending > 0) {
         snprintf(self->err, sizeof self->err, "WAIT: no connection with writes to wait for");
         return -1;

@@ -46,7 +46,11 @@ int rstore_parse_sentinel_url(const char *url, rstore_addr_t *sentinels, int max
 const char *rstore_address(const rstore_t *self);
 
 /* WAIT numreplicas timeout_ms: how many replicas acknowledged every write
- * this connection made so far; -1 on error (see rstore_error). */
+ * this connection made so far; -1 on error (see rstore_error). Never
+ * reconnects, and answers -1 once after any reconnect since the previous
+ * call: writes that went over an older connection are not covered, so the
+ * caller must not vouch for them (storage then withholds the ack and the
+ * intake re-sends). */
 int rstore_wait(rstore_t *self, int replicas, int timeout_ms);
 
 /* Does not fail when Redis is down: the first command connects. NULL only
