@@ -55,16 +55,15 @@
 #define ERASE_MAX_FILE (64L * 1024 * 1024) /* larger files are not mails of ours */
 #define ERASE_MAX_DEPTH 6
 
-static const char s_erase_lua[] =
-    "local n = redis.call('SCARD', KEYS[3])\n"
-    "local p = redis.call('DEL', KEYS[1])\n"
-    "local e = redis.call('DEL', KEYS[2])\n"
-    "local i = redis.call('DEL', KEYS[3])\n"
-    "local q = redis.call('DEL', KEYS[4], KEYS[5])\n"
-    "q = q + redis.call('SREM', KEYS[6], ARGV[1])\n"
-    "q = q + redis.call('ZREM', KEYS[7], ARGV[1])\n"
-    "q = q + redis.call('HDEL', KEYS[8], ARGV[1])\n"
-    "return {p, e, n, i, q}\n";
+static const char s_erase_lua[] = "local n = redis.call('SCARD', KEYS[3])\n"
+                                  "local p = redis.call('DEL', KEYS[1])\n"
+                                  "local e = redis.call('DEL', KEYS[2])\n"
+                                  "local i = redis.call('DEL', KEYS[3])\n"
+                                  "local q = redis.call('DEL', KEYS[4], KEYS[5])\n"
+                                  "q = q + redis.call('SREM', KEYS[6], ARGV[1])\n"
+                                  "q = q + redis.call('ZREM', KEYS[7], ARGV[1])\n"
+                                  "q = q + redis.call('HDEL', KEYS[8], ARGV[1])\n"
+                                  "return {p, e, n, i, q}\n";
 
 /* SCAN for pattern; for every key: DEL it (member NULL) or remove member
  * from it. Returns how many keys changed, or -1. */
@@ -188,8 +187,8 @@ static long s_erase_deadletters(ctl_t *ctl, const char *email)
         }
         json_decref(j);
         if (hit) {
-            redisReply *d = rstore_cmd(ctl->rs, "LREM " CTL_PREFIX "deadletter 0 %b", e->str,
-                                       e->len);
+            redisReply *d =
+                rstore_cmd(ctl->rs, "LREM " CTL_PREFIX "deadletter 0 %b", e->str, e->len);
             if (!d) {
                 freeReplyObject(r);
                 return -1;
@@ -242,11 +241,11 @@ int ctl_erase_person(ctl_t *ctl, const char *pid, const char *email, const char 
         s_erase_files(mail, email, files, 0);
     free(mail);
     json_object_set_new(out, "participant_id", json_string(pid));
-    json_object_set_new(
-        out, "removed",
-        json_pack("{s:b, s:b, s:b, s:I, s:I, s:o}", "participant", p > 0, "email_index", e > 0,
-                  "idea_index", i > 0, "notify_keys", (json_int_t)(q + sent + todo),
-                  "dead_letters", (json_int_t)dead, "mail_files", files));
+    json_object_set_new(out, "removed",
+                        json_pack("{s:b, s:b, s:b, s:I, s:I, s:o}", "participant", p > 0,
+                                  "email_index", e > 0, "idea_index", i > 0, "notify_keys",
+                                  (json_int_t)(q + sent + todo), "dead_letters", (json_int_t)dead,
+                                  "mail_files", files));
     json_object_set_new(out, "ideas_kept_anonymous", json_integer(n));
     return CTL_OK;
 }
@@ -309,9 +308,8 @@ static int s_retain_one(ctl_t *ctl, const char *key, int64_t before, long *erase
     long long created = h->type == REDIS_REPLY_ARRAY && h->element[0]->str
                             ? strtoll(h->element[0]->str, NULL, 10)
                             : 0;
-    char *email = h->type == REDIS_REPLY_ARRAY && h->element[1]->str
-                      ? xstrdup(h->element[1]->str)
-                      : xstrdup("");
+    char *email = h->type == REDIS_REPLY_ARRAY && h->element[1]->str ? xstrdup(h->element[1]->str)
+                                                                     : xstrdup("");
     freeReplyObject(h);
     int rc = CTL_OK;
     if (before < 0 || created < before) {
@@ -321,8 +319,8 @@ static int s_retain_one(ctl_t *ctl, const char *key, int64_t before, long *erase
             char hex[33];
             for (char *c = email; *c; c++)
                 *c = (char)tolower((unsigned char)*c);
-            crypto_generichash(hash, sizeof hash, (const unsigned char *)email, strlen(email),
-                               NULL, 0);
+            crypto_generichash(hash, sizeof hash, (const unsigned char *)email, strlen(email), NULL,
+                               0);
             sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
             snprintf(ekey, sizeof ekey, CTL_PREFIX "participant-email:%s", hex);
         }
@@ -354,8 +352,8 @@ int cmd_retention(ctl_t *ctl, int argc, char **argv)
     char cursor[32] = "0";
     long erased = 0;
     do {
-        redisReply *r = rstore_cmd(ctl->rs, "SCAN %s MATCH " CTL_PREFIX "participant:* COUNT 1000",
-                                   cursor);
+        redisReply *r =
+            rstore_cmd(ctl->rs, "SCAN %s MATCH " CTL_PREFIX "participant:* COUNT 1000", cursor);
         if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
             if (r)
                 freeReplyObject(r);

@@ -120,8 +120,7 @@ static int s_ideas(ctl_t *ctl, const who_t *who, json_t *ideas, json_t *bad)
         }
         idea_t idea;
         proto_err_t perr;
-        if (rec->type == REDIS_REPLY_STRING &&
-            idea_decode(rec->str, rec->len, &idea, &perr) == 0) {
+        if (rec->type == REDIS_REPLY_STRING && idea_decode(rec->str, rec->len, &idea, &perr) == 0) {
             json_array_append_new(ideas, idea_to_json(&idea));
             idea_clear(&idea);
         } else {

@@ -13,7 +13,8 @@
  *     - a decode error has status 400 or 413, a slug and a Dutch message;
  *     - an accepted item's envelope encodes and passes proto_check.
  *
- *   FUZZ_SOURCES: services/intake-field/decode.c services/intake-field/batch.c
+ *   FUZZ_SOURCES: services/intake-field/decode.c
+ *   FUZZ_SOURCES: services/intake-field/batch.c
  *   FUZZ_DICT: tests/fuzz/msgpack.dict
  */
 #include <jansson.h>
@@ -84,8 +85,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t len = size - 1;
     decode_err_t derr;
     memset(&derr, 0, sizeof derr);
-    json_t *root = data[0] % 2 ? decode_msgpack(buf, len, 1024 * 1024, &derr)
-                               : decode_json(buf, len, &derr);
+    json_t *root =
+        data[0] % 2 ? decode_msgpack(buf, len, 1024 * 1024, &derr) : decode_json(buf, len, &derr);
     if (!root) {
         if ((derr.status != 400 && derr.status != 413) || !derr.code[0] || !derr.message[0])
             s_fail("decode error without status, code or message");

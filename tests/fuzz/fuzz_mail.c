@@ -10,7 +10,9 @@
  *   mail's body and subject are valid UTF-8 without NUL bytes in the
  *   middle (strlen is the whole text), and a refusal has a reason.
  *
- *   FUZZ_SOURCES: services/intake-mail/mail_parse.c services/intake-mail/mail_html.c services/intake-mail/mail_text.c
+ *   FUZZ_SOURCES: services/intake-mail/mail_parse.c
+ *   FUZZ_SOURCES: services/intake-mail/mail_html.c
+ *   FUZZ_SOURCES: services/intake-mail/mail_text.c
  *   FUZZ_SEEDS: tests/data/mime/core/src/test/resources/mimetools-testmsgs
  */
 #include <stdint.h>

@@ -14,7 +14,7 @@
 # common/*.c and proto/*.c are compiled once with clang
 # -fsanitize=fuzzer-no-link,address,undefined into a static library; each
 # target links it plus the service sources named on its "FUZZ_SOURCES:"
-# line. A target may name a dictionary on a "FUZZ_DICT:" line and more
+# lines (one or more paths a line, as many lines as needed). A target may name a dictionary on a "FUZZ_DICT:" line and more
 # seed folders (read, never written) on a "FUZZ_SEEDS:" line.
 # Exit status 0 = no crash, leak, hang, UB or broken parser promise in any
 # target; on a finding libFuzzer leaves crash-*/leak-*/timeout-* in
