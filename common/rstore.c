@@ -59,9 +59,9 @@ struct rstore {
     int db;
     char password[256];
     redisContext *ctx;
-    int pending; /* appended commands whose replies are unread */
-    int connects;      /* successful connects so far */
-    int reconnected;   /* a new connection since the last rstore_wait() */
+    int pending;     /* appended commands whose replies are unread */
+    int connects;    /* successful connects so far */
+    int reconnected; /* a new connection since the last rstore_wait() */
     char err[512];
 };
 
@@ -276,8 +276,9 @@ rstore_t *rstore_new(const char *url, char *err, size_t errlen)
         ok = rstore_parse_url(url, self->host, sizeof self->host, &self->port, &self->db,
                               self->password, sizeof self->password) == 0;
     if (!ok) {
-        snprintf(err, errlen, "unusable redis url (want redis://[:password@]host[:port][/db] or "
-                              "redis-sentinel://[:password@]host:port[,host:port...]/master[?db=N])");
+        snprintf(err, errlen,
+                 "unusable redis url (want redis://[:password@]host[:port][/db] or "
+                 "redis-sentinel://[:password@]host:port[,host:port...]/master[?db=N])");
         free(self);
         return NULL;
     }
@@ -353,8 +354,8 @@ static int s_ask_sentinel(rstore_t *self, const rstore_addr_t *s)
         }
     }
     if (rc < 0)
-        snprintf(self->err, sizeof self->err, "sentinel %s:%d does not know master %s: %s",
-                 s->host, s->port, self->master,
+        snprintf(self->err, sizeof self->err, "sentinel %s:%d does not know master %s: %s", s->host,
+                 s->port, self->master,
                  r ? (r->type == REDIS_REPLY_ERROR ? r->str : "no address") : c->errstr);
     if (r)
         freeReplyObject(r);

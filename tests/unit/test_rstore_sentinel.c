@@ -138,10 +138,11 @@ static int s_group_setup(void **state)
             PORT_S, s_dir, PORT_A);
     fclose(f);
     char *a[] = {"redis-server", "--port", "42379", "--bind", "127.0.0.1", "--save", "",
-                 "--appendonly", "no", "--dir", s_dir, NULL};
-    char *b[] = {"redis-server", "--port", "42380", "--bind", "127.0.0.1", "--save", "",
-                 "--appendonly", "no", "--dir", s_dir, "--replicaof", "127.0.0.1", "42379",
-                 NULL};
+                 "--appendonly", "no",     "--dir", s_dir,    NULL};
+    char *b[] = {"redis-server", "--port", "42380", "--bind",
+                 "127.0.0.1",    "--save", "",      "--appendonly",
+                 "no",           "--dir",  s_dir,   "--replicaof",
+                 "127.0.0.1",    "42379",  NULL};
     char *s[] = {"redis-server", conf, "--sentinel", NULL};
     s_pid_a = s_start(a, PORT_A);
     s_pid_b = s_start(b, PORT_B);
