@@ -5,13 +5,16 @@
  *
  * DESCRIPTION
  *   Starts (temporary folder, no persistence) a master on 42379, a replica
- *   of it on 42380 and one Sentinel (quorum 1) on 42381. Checks URL
+ *   of it on 42383 and one Sentinel (quorum 1) on 42381. Checks URL
  *   parsing, that a sentinel URL reaches the master, that WAIT reports the
  *   replica, that a write to a replica fails with READONLY, and that rstore
  *   follows a failover twice: once requested (SENTINEL FAILOVER: the old
  *   master becomes a replica) and once after kill -9 of the master. A write
  *   acknowledged by WAIT before the kill is still there afterwards. Waits
  *   are bounded retries; nothing is asserted about time.
+ *   The ports are odd on purpose: Linux gives outgoing connections even
+ *   ports from its ephemeral range (which holds 42xxx), and one of those in
+ *   TIME_WAIT would keep a server from binding.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -30,7 +33,7 @@
 #include "rstore.h"
 
 #define PORT_A 42379
-#define PORT_B 42380
+#define PORT_B 42383
 #define PORT_S 42381
 #define URL "redis-sentinel://127.0.0.1:42399,127.0.0.1:42381/inspraak"
 
@@ -139,7 +142,7 @@ static int s_group_setup(void **state)
     fclose(f);
     char *a[] = {"redis-server", "--port", "42379", "--bind", "127.0.0.1", "--save", "",
                  "--appendonly", "no",     "--dir", s_dir,    NULL};
-    char *b[] = {"redis-server", "--port", "42380", "--bind",
+    char *b[] = {"redis-server", "--port", "42383", "--bind",
                  "127.0.0.1",    "--save", "",      "--appendonly",
                  "no",           "--dir",  s_dir,   "--replicaof",
                  "127.0.0.1",    "42379",  NULL};
@@ -247,7 +250,7 @@ static void test_replica_refuses_writes(void **state)
 {
     (void)state;
     char err[256] = "";
-    rstore_t *r = rstore_new("redis://127.0.0.1:42380", err, sizeof err);
+    rstore_t *r = rstore_new("redis://127.0.0.1:42383", err, sizeof err);
     assert_non_null(r);
     assert_null(rstore_cmd(r, "SET %s %s", "k", "v"));
     assert_non_null(strstr(rstore_error(r), "READONLY"));
@@ -292,7 +295,7 @@ static void test_follows_failovers(void **state)
      * resync then throws away: the window docs/operations.md describes). */
     assert_true(s_wait_info(PORT_A, "role:slave"));
     assert_true(s_set_until_ok(r, "after1", "2"));
-    assert_string_equal(rstore_address(r), "127.0.0.1:42380");
+    assert_string_equal(rstore_address(r), "127.0.0.1:42383");
     assert_true(s_wait_info(PORT_A, "master_link_status:up"));
     assert_true(s_wait_info(PORT_B, "connected_slaves:1"));
 
