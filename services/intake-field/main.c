@@ -56,6 +56,7 @@
 #include "http.h"
 #include "intake.h"
 #include "log.h"
+#include "service.h"
 #include "metrics.h"
 #include "rstore.h"
 #include "web.h"
@@ -353,23 +354,14 @@ static void s_metrics(s_app_t *app)
 
 static http_server_t *s_http(s_app_t *app)
 {
-    char err[256], q[300];
-    http_server_t *srv = http_server_new(&(http_opts_t){.port = app->cfg.http_port,
-                                                        .max_body = app->max_body,
-                                                        .threads = app->cfg.http_threads,
-                                                        .name = app->cfg.name});
+    http_server_t *srv = service_http_new(&app->cfg, app->max_body);
     if (!srv)
         return NULL;
     http_route(srv, "POST", "/api/v1/field/batches", s_post_batch, app);
     http_route(srv, "GET", "/field", s_get_app, app);
     http_route(srv, "GET", "/field/*", s_get_file, app);
     http_server_set_health(srv, s_health, app);
-    if (http_server_start(srv, err, sizeof err) < 0) {
-        log_error("msg=\"cannot start http server\" port=%d err=%s", app->cfg.http_port,
-                  log_quote(q, sizeof q, err));
-        http_server_destroy(&srv);
-        return NULL;
-    }
+    service_http_start(&srv, &app->cfg);
     return srv;
 }
 
@@ -393,26 +385,16 @@ int main(void)
 {
     static s_app_t app;
     char err[256], q[300];
-    if (config_load(&app.cfg, "intake-field", PORT_OFF_FIELD, err, sizeof err) < 0) {
-        log_init("intake-field");
-        log_fatal("msg=\"bad configuration\" err=%s", log_quote(q, sizeof q, err));
-    }
-    log_init(app.cfg.name);
+    service_init(&app.cfg, "intake-field", PORT_OFF_FIELD);
     long max_body;
     if (config_long("INSPRAAK_FIELD_MAX_BODY", 16L * 1024 * 1024, 1024, 256L * 1024 * 1024,
                     &max_body, err, sizeof err) < 0)
         log_fatal("msg=\"bad configuration\" err=%s", log_quote(q, sizeof q, err));
     app.max_body = (size_t)max_body;
-    if (sodium_init() < 0)
-        log_fatal("msg=\"libsodium cannot start\"");
     s_load_data(&app);
 
     sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGTERM);
-    sigaddset(&stop, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    service_block_stop(&stop); /* before any thread starts */
     pthread_mutex_init(&app.rs_mu, NULL);
 
     app.intake = intake_new(&app.cfg, err, sizeof err);
@@ -426,9 +408,7 @@ int main(void)
     }
     log_info("msg=\"listening\" port=%d max_body=%zu", app.cfg.http_port, app.max_body);
 
-    int sig = 0;
-    sigwait(&stop, &sig);
-    log_info("msg=\"stopping\" signal=%d", sig);
+    service_wait_stop(&stop);
     http_server_destroy(&srv);   /* no new batches; running ones finish */
     intake_destroy(&app.intake); /* then the sender thread */
     rstore_destroy(&app.rs);

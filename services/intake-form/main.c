@@ -53,6 +53,7 @@
 #include "http.h"
 #include "intake.h"
 #include "log.h"
+#include "service.h"
 #include "metrics.h"
 #include "pages.h"
 #include "ratelimit.h"
@@ -351,11 +352,7 @@ static void s_metrics(s_app_t *app)
 
 static http_server_t *s_http(s_app_t *app)
 {
-    char err[256];
-    http_server_t *srv = http_server_new(&(http_opts_t){.port = app->cfg.http_port,
-                                                        .max_body = app->cfg.max_body,
-                                                        .threads = app->cfg.http_threads,
-                                                        .name = app->cfg.name});
+    http_server_t *srv = service_http_new(&app->cfg, app->cfg.max_body);
     if (!srv)
         return NULL;
     http_route(srv, "GET", "/", s_get_form, app);
@@ -363,13 +360,7 @@ static http_server_t *s_http(s_app_t *app)
     http_route(srv, "POST", "/ideeen", s_post_form, app);
     http_route(srv, "POST", "/api/v1/ideas", s_post_api, app);
     http_server_set_health(srv, s_health, app);
-    if (http_server_start(srv, err, sizeof err) < 0) {
-        char q[300];
-        log_error("msg=\"cannot start http server\" port=%d err=%s", app->cfg.http_port,
-                  log_quote(q, sizeof q, err));
-        http_server_destroy(&srv);
-        return NULL;
-    }
+    service_http_start(&srv, &app->cfg);
     return srv;
 }
 
@@ -377,30 +368,18 @@ int main(void)
 {
     static s_app_t app;
     char err[256], q[300];
-    if (config_load(&app.cfg, "intake-form", PORT_OFF_FORM, err, sizeof err) < 0) {
-        log_init("intake-form");
-        log_fatal("msg=\"bad configuration\" err=%s", log_quote(q, sizeof q, err));
-    }
-    log_init(app.cfg.name);
+    service_init(&app.cfg, "intake-form", PORT_OFF_FORM);
     long per_minute;
     if (config_long("INSPRAAK_FORM_RATE", 30, 0, 1000000, &per_minute, err, sizeof err) < 0)
         log_fatal("msg=\"bad configuration\" err=%s", log_quote(q, sizeof q, err));
-    if (sodium_init() < 0)
-        log_fatal("msg=\"libsodium cannot start\"");
 
     app.geo = geo_load(app.cfg.data_dir, err, sizeof err);
     if (!app.geo)
         log_error("msg=\"no geo data; the form has no list of wijken\" err=%s",
                   log_quote(q, sizeof q, err));
 
-    /* Block the stop signals in every thread (threads inherit the mask) so
-     * that only sigwait() below sees them. */
     sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGTERM);
-    sigaddset(&stop, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    service_block_stop(&stop); /* before any thread starts */
 
     app.intake = intake_new(&app.cfg, err, sizeof err);
     if (!app.intake)
@@ -414,9 +393,7 @@ int main(void)
     }
     log_info("msg=\"listening\" port=%d rate_per_minute=%ld", app.cfg.http_port, per_minute);
 
-    int sig = 0;
-    sigwait(&stop, &sig);
-    log_info("msg=\"stopping\" signal=%d", sig);
+    service_wait_stop(&stop);
     http_server_destroy(&srv);   /* no new ideas; running requests finish */
     intake_destroy(&app.intake); /* then the sender thread */
     ratelimit_destroy(&app.rate);

@@ -71,6 +71,7 @@
 #include "http.h"
 #include "intake.h"
 #include "log.h"
+#include "service.h"
 #include "mail_imap.h"
 #include "mail_worker.h"
 #include "metrics.h"
@@ -517,19 +518,11 @@ static void s_settings(s_app_t *app)
 
 static http_server_t *s_http(s_app_t *app)
 {
-    char err[256], q[300];
-    http_server_t *srv = http_server_new(&(http_opts_t){.port = app->cfg.http_port,
-                                                        .max_body = app->cfg.max_body,
-                                                        .threads = app->cfg.http_threads,
-                                                        .name = app->cfg.name});
+    http_server_t *srv = service_http_new(&app->cfg, app->cfg.max_body);
     if (!srv)
         return NULL;
     http_server_set_health(srv, s_health, app);
-    if (http_server_start(srv, err, sizeof err) < 0) {
-        log_error("msg=\"cannot start http server\" port=%d err=%s", app->cfg.http_port,
-                  log_quote(q, sizeof q, err));
-        http_server_destroy(&srv);
-    }
+    service_http_start(&srv, &app->cfg);
     return srv;
 }
 
@@ -537,23 +530,13 @@ int main(void)
 {
     static s_app_t app;
     char err[256], q[300];
-    if (config_load(&app.cfg, "intake-mail", PORT_OFF_MAIL, err, sizeof err) < 0) {
-        log_init("intake-mail");
-        log_fatal("msg=\"bad configuration\" err=%s", log_quote(q, sizeof q, err));
-    }
-    log_init(app.cfg.name);
-    if (sodium_init() < 0)
-        log_fatal("msg=\"libsodium cannot start\"");
+    service_init(&app.cfg, "intake-mail", PORT_OFF_MAIL);
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
         log_fatal("msg=\"libcurl cannot start\"");
     s_settings(&app);
 
     sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGTERM);
-    sigaddset(&stop, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    service_block_stop(&stop); /* before any thread starts */
 
     app.intake = intake_new(&app.cfg, err, sizeof err);
     if (!app.intake)

@@ -55,6 +55,7 @@
 #include "ingest.h"
 #include "intake.h"
 #include "log.h"
+#include "service.h"
 #include "metrics.h"
 #include "rstore.h"
 #include "xalloc.h"
@@ -202,21 +203,12 @@ static void s_metrics(s_app_t *app)
 
 static http_server_t *s_http(s_app_t *app)
 {
-    char err[256], q[300];
-    http_server_t *srv = http_server_new(&(http_opts_t){.port = app->cfg.http_port,
-                                                        .max_body = app->cfg.max_body,
-                                                        .threads = app->cfg.http_threads,
-                                                        .name = app->cfg.name});
+    http_server_t *srv = service_http_new(&app->cfg, app->cfg.max_body);
     if (!srv)
         return NULL;
     http_route(srv, "POST", "/api/v1/transcripts", s_post, app);
     http_server_set_health(srv, s_health, app);
-    if (http_server_start(srv, err, sizeof err) < 0) {
-        log_error("msg=\"cannot start http server\" port=%d err=%s", app->cfg.http_port,
-                  log_quote(q, sizeof q, err));
-        http_server_destroy(&srv);
-        return NULL;
-    }
+    service_http_start(&srv, &app->cfg);
     return srv;
 }
 
@@ -224,13 +216,7 @@ int main(void)
 {
     static s_app_t app;
     char err[256], q[300];
-    if (config_load(&app.cfg, "intake-transcript", PORT_OFF_TRANSCRIPT, err, sizeof err) < 0) {
-        log_init("intake-transcript");
-        log_fatal("msg=\"bad configuration\" err=%s", log_quote(q, sizeof q, err));
-    }
-    log_init(app.cfg.name);
-    if (sodium_init() < 0)
-        log_fatal("msg=\"libsodium cannot start\"");
+    service_init(&app.cfg, "intake-transcript", PORT_OFF_TRANSCRIPT);
     app.geo = geo_load(app.cfg.data_dir, err, sizeof err);
     if (!app.geo)
         log_error("msg=\"no geo data; only CBS wijk codes are accepted\" err=%s",
@@ -240,11 +226,7 @@ int main(void)
     pthread_mutex_init(&app.rs_mu, NULL);
 
     sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGTERM);
-    sigaddset(&stop, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    service_block_stop(&stop); /* before any thread starts */
 
     app.ing.intake = intake_new(&app.cfg, err, sizeof err);
     if (!app.ing.intake)
@@ -262,9 +244,7 @@ int main(void)
     }
     log_info("msg=\"listening\" port=%d inbox=%s/inbox", app.cfg.http_port, dir);
 
-    int sig = 0;
-    sigwait(&stop, &sig);
-    log_info("msg=\"stopping\" signal=%d", sig);
+    service_wait_stop(&stop);
     http_server_destroy(&srv);       /* no new uploads; running ones finish */
     inbox_stop(&inbox);              /* the file being read finishes */
     intake_destroy(&app.ing.intake); /* then the sender thread */
