@@ -13,7 +13,8 @@
  *     INSPRAAK_PORT_BASE  base of all ports [8080]
  *     INSPRAAK_INSTANCE   instance number of this process [0]
  *     INSPRAAK_DATA       data folder (geo, nl) [./data]
- *     INSPRAAK_REDIS_URL  redis://[:password@]host:port[/db] [redis://127.0.0.1:PORT_BASE-1690]
+ *     INSPRAAK_REDIS_URL  redis://[:password@]host:port[/db], or
+ *                         redis-sentinel://h:p[,h:p...]/master[?db=N] [redis://127.0.0.1:PORT_BASE-1690]
  *     INSPRAAK_BUS_CLASSIFY  comma list of classifier PULL endpoints [tcp://127.0.0.1:BASE+11]
  *     INSPRAAK_BUS_STORE     comma list of storage PULL endpoints [tcp://127.0.0.1:BASE+12]
  *     INSPRAAK_BUS_EVENTS    comma list of storage PUB endpoints [tcp://127.0.0.1:BASE+13]
