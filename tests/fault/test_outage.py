@@ -114,10 +114,10 @@ class TestRedisStopped(ClusterTestCase):
             wait_until("ideas accepted while redis is stopped",
                        lambda: len(load.accepted) >= during_before + 20, timeout=60)
             self.assertEqual(http("GET", c.url("intake-form", "/healthz"))[0], 200)
-            accepted_during = len(load.accepted) - during_before
             left = OUTAGE_S - (time.monotonic() - t0)
             if left > 0:
                 time.sleep(left)
+            accepted_during = len(load.accepted) - during_before
         finally:
             os.kill(pid, signal.SIGCONT)
         runner.join()
