@@ -5,10 +5,14 @@
  * DESCRIPTION
  *   The list walks one sorted set newest first: the smallest index of the
  *   equality filters (inspraak:ix:<dim>:<value>), or inspraak:ideas when
- *   there are none. Pages of S_PAGE ids come from ZREVRANGEBYSCORE, their
- *   records from pipelined GETs; every filter is then checked on the
- *   decoded record (query_match), so the walked index only narrows the
- *   work and never decides alone.
+ *   there are none. Pages of ids come from ZREVRANGEBYSCORE; with more
+ *   than one equality filter, one ZMSCORE per other filter's index (all
+ *   pipelined) drops the ids that are not in every index, so only records
+ *   that can match are fetched (pipelined GETs) and decoded. Every filter
+ *   is then checked on the decoded record (query_match), so the indexes
+ *   only narrow the work and never decide alone. (Fetching and decoding
+ *   every record of the walked index was the cost: at 1,000,000 ideas a
+ *   wijk+theme page walked ~4,000 records for 50 matches.)
  *
  *   Paging inside the walk and across requests uses the position (score,
  *   id) of the last item, never an offset, so ideas stored meanwhile do not
@@ -32,12 +36,16 @@
 #include "query.h"
 #include "xalloc.h"
 
-#define S_PAGE 200
+#define S_PAGE 200           /* ids per page when every id is fetched */
+#define S_PAGE_FILTERED 1000 /* ... when ZMSCORE drops most of them first */
 
 typedef struct {
     rstore_t *rs;
     const query_t *q;
     char key[QUERY_MAX_VALUE + 64];
+    int page;                   /* ids asked per ZREVRANGEBYSCORE */
+    char *other[QUERY_NDIMS];   /* the other equality filters' index keys */
+    int n_other;
     bool count_all; /* walk everything in range and count matches */
     int64_t total;
     json_t *items;
@@ -95,6 +103,52 @@ static int s_feed(s_walk_t *w, redisReply **ids, double *scores, size_t n)
     return rc;
 }
 
+/* Keeps in ids/scores[0..*n) only the ids that are in every other
+ * equality index (one pipelined ZMSCORE per index). 0, or -1 when Redis
+ * failed. */
+static int s_in_others(s_walk_t *w, redisReply **ids, double *scores, size_t *n)
+{
+    if (w->n_other == 0 || *n == 0)
+        return 0;
+    const char **argv = xcalloc(*n + 2, sizeof *argv);
+    size_t *lens = xcalloc(*n + 2, sizeof *lens);
+    bool *keep = xcalloc(*n, sizeof *keep);
+    argv[0] = "ZMSCORE";
+    lens[0] = 7;
+    for (size_t i = 0; i < *n; i++) {
+        argv[i + 2] = ids[i]->str;
+        lens[i + 2] = ids[i]->len;
+        keep[i] = true;
+    }
+    for (int k = 0; k < w->n_other; k++) {
+        argv[1] = w->other[k];
+        lens[1] = strlen(w->other[k]);
+        rstore_appendargv(w->rs, (int)*n + 2, argv, lens);
+    }
+    int rc = 0;
+    for (int k = 0; k < w->n_other; k++) {
+        redisReply *r = rstore_reply(w->rs);
+        if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != *n)
+            rc = -1;
+        else
+            for (size_t i = 0; i < *n; i++)
+                keep[i] = keep[i] && r->element[i]->type != REDIS_REPLY_NIL;
+        if (r)
+            freeReplyObject(r);
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < *n; i++)
+        if (keep[i]) {
+            ids[m] = ids[i];
+            scores[m++] = scores[i];
+        }
+    *n = m;
+    free(argv);
+    free(lens);
+    free(keep);
+    return rc;
+}
+
 /* Feeds the members of a WITHSCORES reply; with skip_id, only those that
  * sort below (S, skip_id) in a group of equal scores. */
 static int s_feed_reply(s_walk_t *w, const redisReply *a, const char *skip_id)
@@ -115,7 +169,9 @@ static int s_feed_reply(s_walk_t *w, const redisReply *a, const char *skip_id)
         ids[k] = m;
         scores[k++] = strtod(s->str, NULL);
     }
-    int rc = s_feed(w, ids, scores, k);
+    int rc = s_in_others(w, ids, scores, &k);
+    if (rc == 0)
+        rc = s_feed(w, ids, scores, k);
     free(ids);
     free(scores);
     return rc;
@@ -144,7 +200,7 @@ static int s_walk(s_walk_t *w, bool from_cursor)
         redisReply *page = NULL, *exec = NULL;
         if (!have_bound) {
             page = rstore_cmd(w->rs, "ZREVRANGEBYSCORE %s %s %s WITHSCORES LIMIT 0 %d", w->key, max,
-                              min, S_PAGE);
+                              min, w->page);
             if (!page || page->type != REDIS_REPLY_ARRAY || s_feed_reply(w, page, NULL) < 0)
                 goto fail;
         } else {
@@ -152,7 +208,7 @@ static int s_walk(s_walk_t *w, bool from_cursor)
             rstore_append(w->rs, "ZREVRANGEBYSCORE %s %lld %lld WITHSCORES", w->key, (long long)bs,
                           (long long)bs);
             rstore_append(w->rs, "ZREVRANGEBYSCORE %s (%lld %s WITHSCORES LIMIT 0 %d", w->key,
-                          (long long)bs, min, S_PAGE);
+                          (long long)bs, min, w->page);
             rstore_append(w->rs, "EXEC");
             for (int i = 0; i < 3; i++) {
                 redisReply *r = rstore_reply(w->rs);
@@ -169,7 +225,7 @@ static int s_walk(s_walk_t *w, bool from_cursor)
                 goto fail;
         }
         size_t n = page->elements / 2;
-        if (n < S_PAGE) {
+        if (n < (size_t)w->page) {
             w->done = true;
         } else {
             redisReply *m = page->element[2 * n - 2], *s = page->element[2 * n - 1];
@@ -224,6 +280,12 @@ static long long s_choose_index(s_walk_t *w, const query_t *q)
         return -1;
     snprintf(w->key, sizeof w->key, DASH_KEY_PREFIX "ix:%s:%s", query_dims[best_dim],
              q->eq[best_dim]);
+    for (int k = 0; k < n; k++)
+        if (dims[k] != best_dim)
+            w->other[w->n_other++] =
+                xasprintf(DASH_KEY_PREFIX "ix:%s:%s", query_dims[dims[k]], q->eq[dims[k]]);
+    if (w->n_other)
+        w->page = S_PAGE_FILTERED;
     return best;
 }
 
@@ -291,7 +353,7 @@ json_t *ideas_find(rstore_t *rs, const query_t *query)
 {
     query_t qs = *query, *q = &qs;
     search_prepare(q);
-    s_walk_t w = {.rs = rs, .q = q};
+    s_walk_t w = {.rs = rs, .q = q, .page = S_PAGE};
     json_t *out = NULL;
     w.items = json_array();
     long long card = s_choose_index(&w, q);
@@ -300,6 +362,8 @@ json_t *ideas_find(rstore_t *rs, const query_t *query)
         json_decref(w.items);
     else
         out = s_answer(&w);
+    for (int k = 0; k < w.n_other; k++)
+        free(w.other[k]);
     search_done(q);
     return out;
 }
