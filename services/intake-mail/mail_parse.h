@@ -73,9 +73,14 @@ typedef struct {
     size_t max_text;  /* bytes of body text kept */
 } mail_limits_t;
 
+/* 25 MiB: what the issue asks for, and above the 20-25 MB that common mail
+ * servers let through, so a resident's mail with photos still arrives. */
+#define MAIL_MAX_BYTES_DEFAULT (25L * 1024 * 1024)
+
 #define MAIL_LIMITS_DEFAULT                                                                        \
     {                                                                                              \
-        .max_bytes = 10u * 1024 * 1024, .max_parts = 100, .max_depth = 8, .max_text = 256u * 1024  \
+        .max_bytes = (size_t)MAIL_MAX_BYTES_DEFAULT, .max_parts = 100, .max_depth = 8,             \
+        .max_text = 256u * 1024                                                                    \
     }
 
 /* Parses raw into *m. Returns 0, or -1 with a reason in err when the mail

@@ -37,7 +37,7 @@
  *
  * ENVIRONMENT
  *   The common variables of config.h (admin port BASE+1) and
- *     INSPRAAK_MAIL_MAX_BYTES   largest mail read [10485760]; larger -> failed/
+ *     INSPRAAK_MAIL_MAX_BYTES   largest mail read [26214400]; larger -> failed/
  *     INSPRAAK_MAIL_MAX_PARTS   MIME parts per mail [100]
  *     INSPRAAK_MAIL_MAX_DEPTH   multipart nesting [8]
  *     INSPRAAK_MAIL_TIMEOUT_MS  deadline for reading one mail [10000]
@@ -496,7 +496,7 @@ static void s_settings(s_app_t *app)
 {
     char err[256], q[300];
     long max_bytes, parts, depth;
-    if (config_long("INSPRAAK_MAIL_MAX_BYTES", 10L * 1024 * 1024, 1024, 1L << 30, &max_bytes, err,
+    if (config_long("INSPRAAK_MAIL_MAX_BYTES", MAIL_MAX_BYTES_DEFAULT, 1024, 1L << 30, &max_bytes, err,
                     sizeof err) < 0 ||
         config_long("INSPRAAK_MAIL_MAX_PARTS", 100, 1, 10000, &parts, err, sizeof err) < 0 ||
         config_long("INSPRAAK_MAIL_MAX_DEPTH", 8, 1, 100, &depth, err, sizeof err) < 0 ||

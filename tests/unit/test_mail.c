@@ -432,6 +432,43 @@ static void test_size_limit(void **state)
     assert_non_null(strstr(err, "too large"));
 }
 
+/* The default limit is 25 MiB: a 20 MiB mail with photos is read, a mail
+ * just over 25 MiB is refused before GMime sees it. */
+static void test_default_size_limit(void **state)
+{
+    (void)state;
+    assert_int_equal(LIM.max_bytes, 26214400u);
+    const char *head = "From: Anna <anna@example.nl>\r\nSubject: Foto's van het plein\r\n"
+                       "Message-ID: <big@example.nl>\r\nMIME-Version: 1.0\r\n"
+                       "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\n"
+                       "Content-Type: text/plain; charset=utf-8\r\n\r\nZie de foto's.\r\n--b\r\n"
+                       "Content-Type: image/jpeg; name=\"plein.jpg\"\r\n"
+                       "Content-Transfer-Encoding: base64\r\n\r\n";
+    size_t big = 20u * 1024 * 1024, hl = strlen(head), line = 78;
+    char *raw = xmalloc(hl + big + 16);
+    memcpy(raw, head, hl);
+    size_t n = hl;
+    while (n + line < hl + big) {
+        memset(raw + n, 'Q', line - 2);
+        memcpy(raw + n + line - 2, "\r\n", 2);
+        n += line;
+    }
+    n += (size_t)sprintf(raw + n, "--b--\r\n");
+    mail_t m;
+    char err[200] = "";
+    assert_int_equal(mail_parse(raw, n, &LIM, &m, err, sizeof err), 0);
+    assert_string_equal(m.body, "Zie de foto's.");
+    assert_int_equal(m.n_attachments, 1);
+    mail_clear(&m);
+    free(raw);
+    size_t over = LIM.max_bytes + 1;
+    raw = xmalloc(over);
+    memset(raw, 'a', over);
+    assert_int_equal(mail_parse(raw, over, &LIM, &m, err, sizeof err), -1);
+    assert_non_null(strstr(err, "too large"));
+    free(raw);
+}
+
 /* The worker's child gives the same answer as reading in-process. */
 static void test_worker_roundtrip(void **state)
 {
@@ -495,6 +532,7 @@ int main(void)
         cmocka_unit_test(test_size_limit),
         cmocka_unit_test(test_worker_roundtrip),
         cmocka_unit_test(test_worker_deadline),
+        cmocka_unit_test(test_default_size_limit),
         cmocka_unit_test(test_worker_limits),
         cmocka_unit_test(test_parse_unknown_charset),
     };
