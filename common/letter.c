@@ -188,8 +188,11 @@ static int s_msgid_ok(const char *s)
     return 1;
 }
 
-static int s_participant(rstore_t *rs, const letter_settings_t *ls, const char *pid, letter_t *out,
-                         char *err, size_t errlen)
+/* implied: a missing consent is no refusal (a receipt that answers the
+ * participant's own mail, INTERFACES.md "Email"); *consented says whether
+ * consent_feedback was 1. Unsubscribe and the address check still apply. */
+static int s_participant(rstore_t *rs, const letter_settings_t *ls, const char *pid, int implied,
+                         int *consented, letter_t *out, char *err, size_t errlen)
 {
     redisReply *r = rstore_cmd(rs, "HGETALL inspraak:participant:%s", pid);
     if (!r) {
@@ -209,9 +212,10 @@ static int s_participant(rstore_t *rs, const letter_settings_t *ls, const char *
             consent = v;
     }
     int rc = 0;
+    *consented = consent && strcmp(consent, "1") == 0;
     if (r->type != REDIS_REPLY_ARRAY || r->elements == 0)
         snprintf(err, errlen, "no_participant"), rc = 1;
-    else if (!consent || strcmp(consent, "1") != 0)
+    else if (!*consented && !implied)
         snprintf(err, errlen, "no_consent"), rc = 1;
     else if (!email || !email_valid(email))
         snprintf(err, errlen, "bad_address"), rc = 1;
@@ -243,10 +247,19 @@ static int s_participant(rstore_t *rs, const letter_settings_t *ls, const char *
     return rc;
 }
 
+/* An idea that came in by mail and can be answered (has a Message-ID). */
+static int s_answers_mail(const idea_t *idea)
+{
+    return idea->channel && strcmp(idea->channel, "email") == 0 &&
+           s_msgid_ok(idea->source.message_id);
+}
+
 /* The ideas' list in text and HTML; the newest mail Message-ID into
- * *reply_to. Returns the number of ideas found, -1 on a Redis error. */
-static int s_ideas(rstore_t *rs, const char *const *ids, size_t n, char **text, char **html,
-                   char **reply_to, char *err, size_t errlen)
+ * *reply_to. only_mail: list only ideas that came in by mail (a receipt
+ * without consent may only answer the participant's own mails).
+ * Returns the number of ideas found, -1 on a Redis error. */
+static int s_ideas(rstore_t *rs, const char *const *ids, size_t n, int only_mail, char **text,
+                   char **html, char **reply_to, char *err, size_t errlen)
 {
     size_t tl = 0, tc = 256, hl = 0, hc = 256;
     int found = 0;
@@ -264,7 +277,8 @@ static int s_ideas(rstore_t *rs, const char *const *ids, size_t n, char **text, 
         proto_err_t perr;
         idea_init(&idea);
         if (r->type == REDIS_REPLY_STRING &&
-            idea_decode(r->str, r->len, &idea, &perr) == 0 && idea.text && idea.id) {
+            idea_decode(r->str, r->len, &idea, &perr) == 0 && idea.text && idea.id &&
+            (!only_mail || s_answers_mail(&idea))) {
             char *t = s_cut(idea.text, IDEA_TEXT_MAX);
             char *line = xasprintf("- \"%s\"\n  (nummer van uw idee: %s)\n\n", t, idea.id);
             s_append(text, &tl, &tc, line, strlen(line));
@@ -274,8 +288,7 @@ static int s_ideas(rstore_t *rs, const char *const *ids, size_t n, char **text, 
             s_append(html, &hl, &hc, hline, strlen(hline));
             free(line), free(hline), free(et), free(ei), free(t);
             found++;
-            if (idea.channel && strcmp(idea.channel, "email") == 0 &&
-                s_msgid_ok(idea.source.message_id) && idea.received_at > reply_at) {
+            if (s_answers_mail(&idea) && idea.received_at > reply_at) {
                 free(*reply_to);
                 const char *m = idea.source.message_id;
                 *reply_to = xstrdup(m);
@@ -315,14 +328,15 @@ int letter_receipt(rstore_t *rs, const letter_settings_t *ls, const char *pid,
                    size_t errlen)
 {
     memset(out, 0, sizeof *out);
-    int rc = s_participant(rs, ls, pid, out, err, errlen);
+    int consented = 0;
+    int rc = s_participant(rs, ls, pid, 1, &consented, out, err, errlen);
     if (rc != 0)
         return rc;
     char *it = NULL, *ih = NULL, *reply = NULL;
-    int found = s_ideas(rs, ids, n, &it, &ih, &reply, err, errlen);
+    int found = s_ideas(rs, ids, n, !consented, &it, &ih, &reply, err, errlen);
     if (found <= 0) {
         if (found == 0)
-            snprintf(err, errlen, "no_ideas");
+            snprintf(err, errlen, consented ? "no_ideas" : "no_consent");
         free(it), free(ih), free(reply);
         letter_clear(out);
         return found == 0 ? 1 : -1;
@@ -395,7 +409,8 @@ int letter_campaign(rstore_t *rs, const letter_settings_t *ls, const char *campa
         freeReplyObject(c);
         return -1;
     }
-    int rc = pid ? s_participant(rs, ls, pid, out, err, errlen) : 0;
+    int consented = 0; /* campaigns need real consent: implied 0 */
+    int rc = pid ? s_participant(rs, ls, pid, 0, &consented, out, err, errlen) : 0;
     if (rc != 0) {
         freeReplyObject(c);
         return rc;
@@ -415,7 +430,7 @@ int letter_campaign(rstore_t *rs, const letter_settings_t *ls, const char *campa
         ids = xrealloc(ids, (n + 1) * sizeof *ids);
         ids[n++] = m->element[i]->str;
     }
-    int found = m ? s_ideas(rs, ids, n, &it, &ih, &reply, err, errlen) : -1;
+    int found = m ? s_ideas(rs, ids, n, 0, &it, &ih, &reply, err, errlen) : -1;
     if (!m)
         snprintf(err, errlen, "redis: %s", rstore_error(rs));
     rc = found < 0 ? -1 : 0;

@@ -22,6 +22,11 @@
  *   (consent_feedback != 1), in inspraak:unsubscribed, or whose address
  *   fails email_valid() (which refuses CR, LF and anything else outside an
  *   addr-spec, so no participant value can add a header or recipient).
+ *   One exception to consent: a receipt that answers the participant's own
+ *   mail (ideas with channel "email" and a source Message-ID; INTERFACES.md
+ *   "Email", docs/privacy.md). Without consent a receipt lists only such
+ *   ideas and is sent as a reply to the newest of them; campaigns always
+ *   need consent_feedback 1. Unsubscribed participants get nothing at all.
  *   Headers are only ever set through GMime's API (RFC 2047 encoding of
  *   display names and Subject).
  *

@@ -10,7 +10,10 @@
  *   drops and notify may be down, also scans inspraak:ideas every
  *   INSPRAAK_NOTIFY_SCAN_S seconds from a saved watermark. Either way an
  *   idea whose participant has consent and an address goes into a durable
- *   outbox in Redis (outbox.c); the receipt for an address is due
+ *   outbox in Redis (outbox.c), and so does an idea that came in by mail
+ *   (channel "email"): its receipt answers the resident's own mail
+ *   (In-Reply-To/References = the idea's Message-ID) and needs no
+ *   consent_feedback (docs/privacy.md); the receipt for an address is due
  *   INSPRAAK_RECEIPT_BATCH_S after its first pending idea, so ideas sent
  *   close together share one mail, and an address gets at most one
  *   receipt per period. Running campaigns (inspraakctl campaign) are
@@ -38,8 +41,10 @@
  *   A due mail survives a kill: the outbox is in Redis (appendfsync always).
  *   At least once, duplicates suppressed by (participant, purpose, key);
  *   the one window for a duplicate is described in outbox.c. Nothing is
- *   mailed without consent_feedback 1, to an unsubscribed pid, or to an
- *   address that fails email_valid(). Run one notify instance.
+ *   mailed without consent_feedback 1 (except a receipt that answers the
+ *   participant's own mail and lists only mail ideas; never a campaign),
+ *   to an unsubscribed pid, or to an address that fails email_valid().
+ *   Run one notify instance.
  *
  * CONFIGURATION
  *   INSPRAAK_RECEIPT_BATCH_S [600], INSPRAAK_NOTIFY_SCAN_S [30],
@@ -176,7 +181,8 @@ static void s_on_event(notify_t *n, const char *data, size_t len)
     envelope_init(&e);
     if (envelope_decode(data, len, &e, &perr) == 0 && e.type == ENV_STORED && e.idea &&
         e.idea->id && e.idea->participant_id && strlen(e.idea->participant_id) < 64) {
-        if (outbox_enqueue(n, e.idea->id, e.idea->participant_id) < 0)
+        if (outbox_enqueue(n, e.idea->id, e.idea->participant_id,
+                           outbox_answers_mail(e.idea)) < 0)
             metric_inc(n->m_errors); /* the scan finds it later */
     }
     envelope_clear(&e);

@@ -16,6 +16,7 @@
 #include "letter.h"
 #include "mailout.h"
 #include "metrics.h"
+#include "proto.h"
 #include "rstore.h"
 
 typedef struct {
@@ -33,8 +34,12 @@ typedef struct {
 } notify_t;
 
 int64_t notify_now_ms(void);
-/* A stored idea (from the bus or the scan). Returns 0 or -1 (Redis). */
-int outbox_enqueue(notify_t *n, const char *idea_id, const char *pid);
+/* A stored idea (from the bus or the scan). answers_mail: the idea came in
+ * by mail (channel "email" with a Message-ID), so it gets a receipt as a
+ * reply even without consent_feedback. Returns 0 or -1 (Redis). */
+int outbox_enqueue(notify_t *n, const char *idea_id, const char *pid, int answers_mail);
+/* 1 when idea came in by mail and has a Message-ID to answer. */
+int outbox_answers_mail(const idea_t *idea);
 /* Catch-up over inspraak:ideas since the watermark. 0 or -1. */
 int outbox_scan(notify_t *n);
 /* Sends the receipts that are due; returns how many were handled, -1. */

@@ -106,15 +106,24 @@ static long long s_eval(notify_t *n, const char *script, int nkeys, const char *
     return v;
 }
 
-int outbox_enqueue(notify_t *n, const char *idea_id, const char *pid)
+int outbox_answers_mail(const idea_t *idea)
+{
+    return idea->channel && strcmp(idea->channel, "email") == 0 && idea->source.message_id &&
+           idea->source.message_id[0];
+}
+
+int outbox_enqueue(notify_t *n, const char *idea_id, const char *pid, int answers_mail)
 {
     redisReply *r = rstore_cmd(n->rs, "HMGET inspraak:participant:%s consent_feedback email", pid);
     if (!r)
         return -1;
-    int wanted = r->type == REDIS_REPLY_ARRAY && r->elements == 2 && r->element[0]->str &&
-                 strcmp(r->element[0]->str, "1") == 0 && r->element[1]->str;
+    int ok = r->type == REDIS_REPLY_ARRAY && r->elements == 2 && r->element[1]->str;
+    int consent = ok && r->element[0]->str && strcmp(r->element[0]->str, "1") == 0;
     freeReplyObject(r);
-    if (!wanted)
+    /* A mail is answered even without consent_feedback: the sender asked
+     * us by writing (docs/privacy.md). letter_receipt() then lists only
+     * mail ideas and still skips unsubscribed participants. */
+    if (!ok || (!consent && !answers_mail))
         return 0; /* no consent or no address: no receipt, nothing kept */
     char pending[128], now[32], due[32];
     int64_t t = notify_now_ms();
@@ -142,7 +151,7 @@ static int s_scan_one(notify_t *n, const char *id)
     int rc = 0;
     if (r->type == REDIS_REPLY_STRING && idea_decode(r->str, r->len, &idea, &perr) == 0 &&
         idea.participant_id && strlen(idea.participant_id) < 64)
-        rc = outbox_enqueue(n, id, idea.participant_id);
+        rc = outbox_enqueue(n, id, idea.participant_id, outbox_answers_mail(&idea));
     idea_clear(&idea);
     freeReplyObject(r);
     return rc;

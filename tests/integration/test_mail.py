@@ -22,6 +22,8 @@ new/), and checks what a staff member sees in the dashboard API:
 
     INSPRAAK_BIN=build/mail/bin python3 tests/integration/test_mail.py
 """
+import email
+import email.policy
 import imaplib
 import json
 import os
@@ -30,6 +32,7 @@ import shutil
 import subprocess
 import tempfile
 import unittest
+import urllib.parse
 import sys
 import time
 
@@ -103,9 +106,28 @@ def deep_mail(depth=10000):
 
 
 class MailTest(ClusterTestCase):
-    SERVICES = ("storage", "classifier", "intake-mail", "dashboard")
-    ENV = {"INSPRAAK_MAIL_POLL_MS": "100"}
+    SERVICES = ("storage", "classifier", "intake-mail", "dashboard", "notify")
+    # No SMTP server set: notify writes into the Maildir outbox.
+    ENV = {"INSPRAAK_MAIL_POLL_MS": "100", "INSPRAAK_RECEIPT_BATCH_S": "1",
+           "INSPRAAK_NOTIFY_SCAN_S": "1"}
     seq = 0
+
+    def receipts(self):
+        """The mails notify wrote into $INSPRAAK_VAR/mail/outbox/new/."""
+        d = os.path.join(self.cluster.var, "mail", "outbox", "new")
+        out = []
+        for name in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+            with open(os.path.join(d, name), "rb") as f:
+                out.append(email.message_from_bytes(f.read(), policy=email.policy.default))
+        return out
+
+    def notify_metric(self, name):
+        status, _, data = http("GET", self.cluster.url("notify", "/metrics"))
+        self.assertEqual(status, 200)
+        for line in data.decode().splitlines():
+            if line.startswith(name + " "):
+                return float(line.split()[-1])
+        return None
 
     def deliver(self, raw):
         """As an MTA does: write into tmp/, then rename into new/."""
@@ -192,6 +214,37 @@ class MailTest(ClusterTestCase):
         wait_until("the repeat acknowledged",
                    lambda: self.metric("inspraak_spool_pending") == 0)
         self.assertEqual(len(self.email_ideas()), 2)
+        self.check_receipts()
+
+    def check_receipts(self):
+        # Each sender gets one receipt, as a reply to their own mail, without
+        # having given consent (docs/privacy.md); the auto-reply gets none,
+        # and the repeated mail adds none.
+        wait_until("two receipts", lambda: len(self.receipts()) >= 2)
+        wait_until("the repeat seen by notify",
+                   lambda: self.cluster.redis("SCARD", "inspraak:notify:receipt-seen") >= 2)
+        got = {str(m["To"].addresses[0].addr_spec): m for m in self.receipts()}
+        self.assertEqual(len(self.receipts()), 2)
+        self.assertEqual(set(got), {"renee.bakker@example.nl", "piet.jansen@example.nl"})
+        for addr, mid in (("renee.bakker@example.nl", "<qp-1.test@example.nl>"),
+                          ("piet.jansen@example.nl", "<html-2.test@example.nl>")):
+            self.assertEqual(str(got[addr]["In-Reply-To"]).strip(), mid)
+            self.assertIn(mid, str(got[addr]["References"]))
+        self.assertNotIn("karin@example.nl", json.dumps(list(got)))
+
+        # Unsubscribed: the next mail from the same sender gets no receipt.
+        url = str(got["renee.bakker@example.nl"]["List-Unsubscribe"]).strip("<>")
+        u = urllib.parse.urlsplit(url)
+        status, _, _ = http("POST", self.cluster.url("notify", u.path + "?" + u.query),
+                            "List-Unsubscribe=One-Click",
+                            {"Content-Type": "application/x-www-form-urlencoded"})
+        self.assertEqual(status, 200)
+        skipped = self.notify_metric("inspraak_notify_skipped_total") or 0
+        self.deliver(LATIN1_QP.replace(b"qp-1.test", b"qp-9.test")
+                     .replace(b"fonteintje", b"waterpartij"))
+        wait_until("notify skipped the unsubscribed sender",
+                   lambda: self.notify_metric("inspraak_notify_skipped_total") > skipped)
+        self.assertEqual(len(self.receipts()), 2)
 
 
 def mail(headers, body, ctype="text/plain; charset=utf-8", cte="8bit"):
