@@ -15,6 +15,9 @@
  *     PULL, SUB  RCVHWM 1000, MAXMSGSIZE (a peer sending more is
  *           disconnected by ZeroMQ before the bytes are buffered), LINGER 0.
  *     all   TCP keepalive on; reconnect after 100 ms, backing off to 2 s.
+ *     CURVE when INSPRAAK_BUS_CURVE_KEYS is set (bus_curve.h): PULL and PUB
+ *           are servers, PUSH and SUB clients; a bad key folder makes the
+ *           constructor fail, so the service stops with a fatal log line.
  *
  *   A registry of open sockets lets bus_shutdown() close whatever is still
  *   open (zmq_ctx_term() would otherwise hang on it).
@@ -33,6 +36,7 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "bus_curve.h"
 #include "xalloc.h"
 
 #define BUS_MAX_SOCKETS 64
@@ -89,6 +93,7 @@ void bus_shutdown(void)
     if (ctx)
         while (zmq_ctx_term(ctx) < 0 && errno == EINTR)
             ;
+    bus_curve_reset(); /* after the term: the ZAP thread ends on ETERM */
 }
 
 int bus_endpoint_at(const char *endpoints, int i, char *buf, size_t size)
@@ -138,6 +143,12 @@ static void *s_socket(int type, int linger, char *err, size_t errlen)
     }
     if (type == ZMQ_PUSH)
         zmq_setsockopt(sock, ZMQ_IMMEDIATE, &one, sizeof one);
+    /* Binding sockets are the CURVE servers, connecting ones the clients. */
+    if (bus_curve_apply(bus_context(), sock, type == ZMQ_PULL || type == ZMQ_PUB, err,
+                        errlen) < 0) {
+        zmq_close(sock);
+        return NULL;
+    }
     if (s_register(sock) < 0) {
         snprintf(err, errlen, "too many bus sockets (max %d)", BUS_MAX_SOCKETS);
         zmq_close(sock);

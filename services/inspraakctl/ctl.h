@@ -71,6 +71,8 @@ int cmd_device(ctl_t *ctl, int argc, char **argv);
 int cmd_participant(ctl_t *ctl, int argc, char **argv);
 int cmd_campaign(ctl_t *ctl, int argc, char **argv);
 int cmd_retention(ctl_t *ctl, int argc, char **argv);
+/* cmd_buskeys.c: "bus-keys FOLDER"; needs no Redis (argv[0] is FOLDER). */
+int cmd_buskeys(int argc, char **argv);
 
 /* cmd_erase.c: removes the person's data everywhere (see there) and adds
  * "participant_id", "removed" and "ideas_kept_anonymous" to out. email may

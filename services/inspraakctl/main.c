@@ -13,6 +13,7 @@
  *   inspraakctl participant export EMAIL
  *   inspraakctl participant erase EMAIL
  *   inspraakctl retention run [--before YYYY-MM-DD]
+ *   inspraakctl bus-keys FOLDER
  *   inspraakctl help
  *
  * DESCRIPTION
@@ -55,6 +56,7 @@ static const char s_usage[] =
     "  retention run [--before YYYY-MM-DD]  erase every participant created before the date\n"
     "                                       (or INSPRAAK_RETENTION_DATE; none: all)\n"
     "  campaign create|preview|test|start|pause|resume|status   feedback mails (cmd_campaign.c)\n"
+    "  bus-keys FOLDER                      make CURVE keys for INSPRAAK_BUS_CURVE_KEYS\n"
     "  help                                 this text\n"
     "\n"
     "Redis: INSPRAAK_REDIS_URL (default redis://127.0.0.1:PORT_BASE-1690).\n"
@@ -179,6 +181,8 @@ int main(int argc, char **argv)
         fputs(s_usage, stdout);
         return CTL_OK;
     }
+    if (strcmp(argv[1], "bus-keys") == 0)
+        return cmd_buskeys(argc - 2, argv + 2); /* cmd_buskeys.c; no Redis */
     int (*fn)(ctl_t *, int, char **) = NULL;
     if (strcmp(argv[1], "user") == 0)
         fn = cmd_user;
