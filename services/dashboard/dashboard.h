@@ -134,6 +134,9 @@ void ui_activity_add(const http_req_t *req, http_res_t *res, void *arg);
 json_t *activities_list(rstore_t *rs);
 /* A table of the register with the total number of people reached. */
 void activities_table(sb_t *sb, const dash_t *d, json_t *list);
+/* ui_skipped.c: GET /overgeslagen, the mails intake-mail skipped
+ * (inspraak:mail:skipped), for staff. */
+void ui_skipped(const http_req_t *req, http_res_t *res, void *arg);
 void report_page(const http_req_t *req, http_res_t *res, void *arg);
 /* report_pdf.c: answers with the PDF of /report (or 503/504 in Dutch). */
 void report_pdf(dash_t *d, rstore_t *rs, http_res_t *res);

@@ -129,6 +129,7 @@ void page_begin(sb_t *sb, const char *title, const session_t *s)
                    "<li><a href=\"/\">Overzicht</a></li>"
                    "<li><a href=\"/ideeen\">Ideeën</a></li>"
                    "<li><a href=\"/activiteiten\">Activiteiten</a></li>"
+                   "<li><a href=\"/overgeslagen\">Overgeslagen e-mails</a></li>"
                    "<li><a href=\"/report\">Verslag</a></li>"
                    "<li><a href=\"/resultaten\">Openbare pagina</a></li></ul></nav>\n"
                    "<form class=\"logout\" method=\"post\" action=\"/logout\">"

@@ -20,7 +20,10 @@
  *       intake_submit() returned 0 is the file moved to cur/ with ":2,S".
  *     - skipped (auto-reply, bounce/DSN, mailing list, no new text): no
  *       idea; moved to $INSPRAAK_VAR/mail/skipped/cur/ with a .why file in
- *       $INSPRAAK_VAR/mail/skipped/ naming the reason, for staff to see.
+ *       $INSPRAAK_VAR/mail/skipped/ naming the reason, and listed (time,
+ *       reason, subject, sender's domain; no address or name) in the Redis
+ *       list inspraak:mail:skipped that the dashboard shows on
+ *       /overgeslagen (mail_skiplog.h). intake-mail writes no other key.
  *     - unreadable, over a limit, or the worker hung or crashed: moved to
  *       $INSPRAAK_VAR/mail/failed/ with a .why file; the service carries on.
  *   A mail whose spool write fails stays in new/ and is tried again.
@@ -50,7 +53,8 @@
  * DIAGNOSTICS
  *   Metrics: inspraak_mail_ideas_total, inspraak_mail_skipped_total
  *   {reason="autoreply"|"bounce"|"list"|"empty"}, inspraak_mail_failed_total,
- *   inspraak_mail_spool_errors_total, inspraak_mail_imap_errors_total.
+ *   inspraak_mail_spool_errors_total, inspraak_mail_imap_errors_total,
+ *   inspraak_mail_skiplog_errors_total.
  */
 #include <curl/curl.h>
 #include <dirent.h>
@@ -73,8 +77,10 @@
 #include "log.h"
 #include "service.h"
 #include "mail_imap.h"
+#include "mail_skiplog.h"
 #include "mail_worker.h"
 #include "metrics.h"
+#include "rstore.h"
 #include "xalloc.h"
 
 static const char *const s_reasons[] = {"autoreply", "bounce", "list", "empty", NULL};
@@ -87,6 +93,8 @@ typedef struct {
     long poll_ms;
     char inbox[600], skipped[600], failed[600];
     mail_imap_t *imap; /* NULL without INSPRAAK_IMAP_URL */
+    rstore_t *rs;      /* only for the skipped list (mail_skiplog.h) */
+    metric_t *skiplog_errors;
     long imap_poll_s;
     metric_t *ideas, *failed_total, *spool_errors, *imap_errors;
     metric_t *skipped_total[sizeof s_reasons / sizeof s_reasons[0]];
@@ -264,6 +272,12 @@ static s_outcome_t s_handle(s_app_t *app, const char *raw, size_t len, bool too_
         s_count_skip(app, r->skip);
         log_info("msg=\"mail skipped\" mail=%s reason=%s why=%s", ql, r->skip,
                  log_quote(q, sizeof q, r->why ? r->why : ""));
+        /* Best effort: the skipped/ folder keeps the mail either way. */
+        if (mail_skiplog_record(app->rs, r, s_now_ms()) < 0) {
+            metric_inc(app->skiplog_errors);
+            log_warn("msg=\"cannot list skipped mail for staff\" mail=%s err=%s", ql,
+                     log_quote(q, sizeof q, rstore_error(app->rs)));
+        }
         return S_SKIPPED;
     }
     if (r->status != MAIL_RESULT_IDEA) {
@@ -465,6 +479,8 @@ static void s_metrics(s_app_t *app)
                                         "Mails left in new/ because the spool refused them.");
     app->imap_errors = metrics_counter("inspraak_mail_imap_errors_total",
                                        "IMAP polls, fetches or moves that failed (retried).");
+    app->skiplog_errors = metrics_counter("inspraak_mail_skiplog_errors_total",
+                                          "Skipped mails not listed for staff (Redis failed).");
     for (int i = 0; s_reasons[i]; i++) {
         char name[128];
         snprintf(name, sizeof name, "inspraak_mail_skipped_total{reason=\"%s\"}", s_reasons[i]);
@@ -534,6 +550,10 @@ int main(void)
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
         log_fatal("msg=\"libcurl cannot start\"");
     s_settings(&app);
+    /* Lazy: Redis being down never stops mail intake (rstore.h). */
+    app.rs = rstore_new(app.cfg.redis_url, err, sizeof err);
+    if (!app.rs)
+        log_fatal("msg=\"bad configuration\" err=%s", log_quote(q, sizeof q, err));
 
     sigset_t stop;
     service_block_stop(&stop); /* before any thread starts */
@@ -572,6 +592,7 @@ int main(void)
     intake_destroy(&app.intake);
     bus_shutdown();
     mail_imap_destroy(&app.imap);
+    rstore_destroy(&app.rs);
     curl_global_cleanup();
     log_info("msg=\"stopped\"");
     return 0;

@@ -23,6 +23,7 @@ new/), and checks what a staff member sees in the dashboard API:
     INSPRAAK_BIN=build/mail/bin python3 tests/integration/test_mail.py
 """
 import email
+import http.client as httpclient
 import email.policy
 import imaplib
 import json
@@ -88,6 +89,17 @@ AUTO_REPLY = (
     b"Content-Type: text/plain; charset=utf-8\r\n"
     b"\r\n"
     b"Ik ben tot 1 juli afwezig.\r\n"
+)
+
+LIST_MAIL = (
+    b"From: Nieuwsbrief <nieuws@lijst.example.org>\r\n"
+    b"To: inspraak@heerlen.nl\r\n"
+    b"Subject: <script>alert(1)</script> Nieuwsbrief juni\r\n"
+    b"List-Id: <nieuws.lijst.example.org>\r\n"
+    b"Message-ID: <list-4.test@example.org>\r\n"
+    b"Content-Type: text/plain; charset=utf-8\r\n"
+    b"\r\n"
+    b"Het laatste nieuws.\r\n"
 )
 
 GMIME_165 = (
@@ -163,7 +175,8 @@ class MailTest(ClusterTestCase):
         bad = [self.deliver(GMIME_165), self.deliver(deep_mail()), "0.folder.test"]
         good = [self.deliver(LATIN1_QP), self.deliver(HTML_ONLY)]
         auto = self.deliver(AUTO_REPLY)
-        for name in bad + good + [auto]:
+        listed = self.deliver(LIST_MAIL)
+        for name in bad + good + [auto, listed]:
             wait_until("intake-mail took " + name, lambda n=name: self.left_new(n))
 
         # The hostile mails: in failed/ with a reason.
@@ -182,6 +195,8 @@ class MailTest(ClusterTestCase):
         with open(os.path.join(skipped, auto + ".why")) as f:
             self.assertIn("autoreply", f.read())
         self.assertEqual(self.metric('inspraak_mail_skipped_total{reason="autoreply"}'), 1)
+        self.assertEqual(self.metric('inspraak_mail_skipped_total{reason="list"}'), 1)
+        self.check_skipped_list()
         self.assertEqual(self.metric("inspraak_mail_failed_total"), 3)
 
         wait_until("two email ideas", lambda: len(self.email_ideas()) >= 2)
@@ -215,6 +230,67 @@ class MailTest(ClusterTestCase):
                    lambda: self.metric("inspraak_spool_pending") == 0)
         self.assertEqual(len(self.email_ideas()), 2)
         self.check_receipts()
+
+    def check_skipped_list(self):
+        # Staff see the skipped mails with the reason, without the sender's
+        # address or name: in Redis and on the dashboard page /overgeslagen.
+        raw = self.cluster.redis("LRANGE", "inspraak:mail:skipped", "0", "-1")
+        entries = [json.loads(e) for e in raw]
+        self.assertEqual(len(entries), 2, entries)
+        by_reason = {e["reason"].split(":")[0]: e for e in entries}
+        auto = by_reason["autoreply"]
+        self.assertEqual(set(auto), {"at", "reason", "subject", "from_domain"})
+        self.assertEqual(auto["reason"], "autoreply: Auto-Submitted: auto-replied")
+        self.assertEqual(auto["subject"], "Automatisch antwoord: Uw mening over Heerlen")
+        self.assertEqual(auto["from_domain"], "example.nl")
+        self.assertEqual(by_reason["list"]["from_domain"], "lijst.example.org")
+        dump = json.dumps(entries)
+        for personal in ("karin", "Karin", "de Wit", "nieuws@"):
+            self.assertNotIn(personal, dump)
+
+        self.assertEqual(self.cluster.ctl("user", "add", "anna", input="anna-wachtwoord-1\n"
+                                          "anna-wachtwoord-1\n").returncode, 0)
+        status, headers, _ = self.dash("GET", "/overgeslagen")
+        self.assertEqual(status, 303)  # login first
+        status, headers, _ = self.dash("GET", "/login")
+        pre = self.cookie(headers, "inspraak_login")
+        form = urllib.parse.urlencode({"user": "anna", "password": "anna-wachtwoord-1",
+                                       "csrf": pre})
+        status, headers, _ = self.dash("POST", "/login", form,
+                                       {"Content-Type": "application/x-www-form-urlencoded",
+                                        "Cookie": "inspraak_login=" + pre})
+        self.assertEqual(status, 303)
+        sid = self.cookie(headers, "inspraak_session")
+        status, _, page = self.dash("GET", "/overgeslagen",
+                                    headers={"Cookie": "inspraak_session=" + sid})
+        self.assertEqual(status, 200)
+        page = page.decode()
+        self.assertIn('href="/overgeslagen"', page)  # in the staff navigation
+        self.assertIn("automatisch antwoord", page)
+        self.assertIn("Auto-Submitted: auto-replied", page)
+        self.assertIn("Automatisch antwoord: Uw mening over Heerlen", page)
+        self.assertIn("mailinglijst", page)
+        self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt; Nieuwsbrief juni", page)
+        self.assertNotIn("<script>alert(1)", page)
+        self.assertNotIn("karin", page.lower())
+
+    def dash(self, method, path, body=None, headers=None):
+        """(status, every header as a list, body): Set-Cookie comes twice."""
+        conn = httpclient.HTTPConnection("127.0.0.1", self.cluster.port("dashboard"),
+                                          timeout=60)
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            r = conn.getresponse()
+            return r.status, r.getheaders(), r.read()
+        finally:
+            conn.close()
+
+    @staticmethod
+    def cookie(headers, name):
+        for k, v in headers:
+            if k.lower() == "set-cookie" and v.startswith(name + "="):
+                return v.split(";")[0].split("=", 1)[1]
+        raise AssertionError("no cookie " + name)
 
     def check_receipts(self):
         # Each sender gets one receipt, as a reply to their own mail, without
