@@ -37,6 +37,7 @@ static const proto_field_t s_source_fields[] = {
     {"context", PF_STR, offsetof(idea_source_t, context), 0, 0},
     {"idempotency_key", PF_STR, offsetof(idea_source_t, idempotency_key), 0, 0},
     {"subject", PF_STR, offsetof(idea_source_t, subject), 0, 0},
+    {"video_url", PF_STR, offsetof(idea_source_t, video_url), 0, 0},
 };
 #define N_SOURCE (int)(sizeof(s_source_fields) / sizeof(s_source_fields[0]))
 
@@ -177,6 +178,7 @@ static void s_source_pack(proto_enc_t *enc, const idea_source_t *s)
     proto_enc_str(enc, w, "context", s->context);
     proto_enc_str(enc, w, "idempotency_key", s->idempotency_key);
     proto_enc_str(enc, w, "subject", s->subject);
+    proto_enc_str(enc, w, "video_url", s->video_url);
     proto_enc_raw(enc, s->extra.buf, s->extra.len);
 }
 

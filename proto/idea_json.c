@@ -66,6 +66,7 @@ static json_t *s_source(const idea_t *idea)
         json_object_set_new(o, "start", s->has_times ? json_real(s->start) : json_null());
         json_object_set_new(o, "end", s->has_times ? json_real(s->end) : json_null());
         json_object_set_new(o, "context", s_str(s->context));
+        json_object_set_new(o, "video_url", s_str(s->video_url));
     } else if (strcmp(ch, "field") == 0) {
         json_object_set_new(o, "device_id", s_str(s->device_id));
         json_object_set_new(o, "local_id", s_str(s->local_id));

@@ -9,7 +9,7 @@
  *   "status", "pii" [..], "location": {"lat","lon"}|null, "postcode",
  *   "source": {...}}. Every key is present, null where unknown. "source"
  *   holds only the keys of the idea's channel: message_id (+subject) for
- *   email; video_id, start, end (+context) for transcripts; device_id,
+ *   email; video_id, start, end (+context, video_url) for transcripts; device_id,
  *   local_id for field; nothing for form. The participant id and any
  *   personal data are never included.
  *

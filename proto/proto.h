@@ -22,7 +22,7 @@
  *     id channel activity target_group received_at(int ms) text title
  *     lat lon (float64 or nil) wijk buurt postcode question
  *     source {message_id video_id start end device_id local_id context
- *             idempotency_key subject}  (start/end float64 seconds or nil)
+ *             idempotency_key subject video_url}  (start/end float64 s or nil)
  *     participant_id themes[str,<=3] sentiment language cluster pii[str,<=8]
  *     status classified(bool)
  *
@@ -80,6 +80,7 @@ typedef struct {
     char *device_id;       /* field */
     char *local_id;        /* field */
     char *idempotency_key; /* form */
+    char *video_url;       /* transcript: where the video can be watched */
     proto_extra_t extra;
 } idea_source_t;
 

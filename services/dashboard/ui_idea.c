@@ -18,9 +18,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "dashboard.h"
 #include "log.h"
+#include "xalloc.h"
 
 static const char *s_str(json_t *o, const char *k)
 {
@@ -36,6 +38,31 @@ static void s_dt(sb_t *sb, const char *label, const char *value)
     sb_add(sb, "</dd>\n");
 }
 
+/* A link to the moment in the video: url#t=<start seconds> (W3C Media
+ * Fragments). Only http(s) URLs without spaces or control characters are
+ * linked, so a sidecar can never smuggle in javascript: or data:. */
+static void s_video_link(sb_t *sb, const char *url, json_t *start)
+{
+    if (!url || !*url)
+        return;
+    int ok = strncasecmp(url, "https://", 8) == 0 || strncasecmp(url, "http://", 7) == 0;
+    for (const unsigned char *p = (const unsigned char *)url; ok && *p; p++)
+        ok = *p > 0x20 && *p != 0x7f;
+    if (!ok) {
+        s_dt(sb, "Video-link (niet gebruikt: geen http- of https-adres)", url);
+        return;
+    }
+    long t = json_is_number(start) && json_number_value(start) > 0
+                 ? (long)json_number_value(start)
+                 : 0;
+    /* Any fragment the URL already has gives way to the time. */
+    char *link = xasprintf("%.*s#t=%ld", (int)strcspn(url, "#"), url, t);
+    sb_add(sb, "<dt>Video bekijken</dt><dd><a href=\"");
+    sb_esc(sb, link);
+    free(link);
+    sb_add(sb, "\" rel=\"noopener noreferrer\">Bekijk dit fragment in de video</a></dd>\n");
+}
+
 static void s_source(sb_t *sb, json_t *src)
 {
     char buf[96];
@@ -49,6 +76,7 @@ static void s_source(sb_t *sb, json_t *src)
                  (int)b % 60);
         s_dt(sb, "Fragment (minuut:seconde)", buf);
     }
+    s_video_link(sb, s_str(src, "video_url"), st);
     s_dt(sb, "Vraag van de interviewer", s_str(src, "context"));
     s_dt(sb, "Apparaat", s_str(src, "device_id"));
     s_dt(sb, "Nummer op het apparaat", s_str(src, "local_id"));

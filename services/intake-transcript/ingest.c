@@ -18,6 +18,7 @@
 #include "xalloc.h"
 
 #define S_MAX_VIDEO_ID 200
+#define S_MAX_VIDEO_URL 2000
 #define S_DEFAULT_ACTIVITY "camjo-video"
 
 static void s_why(ingest_result_t *r, const char *nl, const char *en)
@@ -124,6 +125,12 @@ static int s_check_meta(ingest_t *ing, const ingest_meta_t *m, const char **wijk
               "video_id too long or not UTF-8");
         return -1;
     }
+    if (m->video_url && (strlen(m->video_url) > S_MAX_VIDEO_URL ||
+                         !utf8_valid(m->video_url, strlen(m->video_url)))) {
+        s_why(r, "De video-link is te lang of onleesbaar (hoogstens 2000 tekens).",
+              "video_url too long or not UTF-8");
+        return -1;
+    }
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     *received_at = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
@@ -174,6 +181,8 @@ static idea_t *s_idea(const char *id, const statement_t *s, const ingest_meta_t 
     proto_set(&idea->wijk, wijk);
     proto_set(&idea->source.video_id, video_id);
     proto_set(&idea->source.context, s->context);
+    /* Stored as given; the dashboard links to it only when it is http(s). */
+    proto_set(&idea->source.video_url, m->video_url);
     idea->source.has_times = s->has_times;
     idea->source.start = s->start_ms / 1000.0;
     idea->source.end = s->end_ms / 1000.0;

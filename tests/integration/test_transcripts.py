@@ -12,6 +12,7 @@ DESCRIPTION
     (SRT, text) end in done/ with their ideas stored; a broken one ends in
     failed/ with a .why. Bounded waits only, no timing thresholds.
 """
+import http.client as httpclient
 import json
 import os
 import sys
@@ -128,7 +129,8 @@ class TestTranscripts(ClusterTestCase):
         with open(os.path.join(inbox, "markt.srt"), "w", newline="") as f:
             f.write(SRT)
         with open(os.path.join(inbox, "markt.json"), "w") as f:
-            json.dump({"video_id": "markt-video", "activity": "wijkgesprek"}, f)
+            json.dump({"video_id": "markt-video", "activity": "wijkgesprek",
+                       "video_url": "https://video.heerlen.nl/markt.mp4"}, f)
         with open(os.path.join(inbox, "kees.txt"), "w") as f:
             f.write(TXT)
         with open(os.path.join(inbox, "kapot.vtt"), "w") as f:
@@ -150,9 +152,61 @@ class TestTranscripts(ClusterTestCase):
         self.assertEqual(markt[0]["activity"], "wijkgesprek")
         self.assertEqual((markt[0]["source"]["start"], markt[0]["source"]["end"]), (3.5, 6.0))
         self.assertEqual(markt[0]["source"]["context"], "Wat mist u?")
+        self.assertEqual(markt[0]["source"]["video_url"], "https://video.heerlen.nl/markt.mp4")
+        # The staff detail page links to the moment in the video.
+        page = self.idea_page(markt[0]["id"])
+        self.assertIn('href="https://video.heerlen.nl/markt.mp4#t=3"', page)
         kees = self.video_ideas("kees", 1)
         self.assertEqual(kees[0]["text"], "Een markt op zaterdag in Hoensbroek.")
         self.assertIsNone(kees[0]["source"]["start"])
+        self.assertIsNone(kees[0]["source"]["video_url"])
+        self.assertNotIn("Video bekijken", self.idea_page(kees[0]["id"]))
+
+    def test_video_url_never_javascript(self):
+        status, body = self.upload(SRT, "application/x-subrip", video_id="js-1",
+                                   video_url="javascript:alert(1)//\"><b>")
+        self.assertEqual(status, 201, body)
+        item = self.video_ideas("js-1", 1)[0]
+        self.assertEqual(item["source"]["video_url"], "javascript:alert(1)//\"><b>")
+        page = self.idea_page(item["id"])
+        self.assertNotIn('href="javascript', page.lower())
+        self.assertNotIn('"><b>', page)
+        self.assertIn("javascript:alert(1)//&quot;&gt;&lt;b&gt;", page)
+
+    def idea_page(self, idea_id):
+        """The staff detail page of an idea, after logging in."""
+        if not getattr(TestTranscripts, "sid", None):
+            r = self.cluster.ctl("user", "add", "anna", input="anna-wachtwoord-1\n" * 2)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            st, hs, _ = self.dash("GET", "/login")
+            pre = self.cookie(hs, "inspraak_login")
+            form = urllib.parse.urlencode({"user": "anna", "password": "anna-wachtwoord-1",
+                                           "csrf": pre})
+            st, hs, _ = self.dash("POST", "/login", form,
+                                  {"Content-Type": "application/x-www-form-urlencoded",
+                                   "Cookie": "inspraak_login=" + pre})
+            self.assertEqual(st, 303)
+            TestTranscripts.sid = self.cookie(hs, "inspraak_session")
+        st, _, page = self.dash("GET", "/ideeen/" + idea_id,
+                                headers={"Cookie": "inspraak_session=" + TestTranscripts.sid})
+        self.assertEqual(st, 200)
+        return page.decode()
+
+    def dash(self, method, path, body=None, headers=None):
+        conn = httpclient.HTTPConnection("127.0.0.1", self.cluster.port("dashboard"), timeout=60)
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            r = conn.getresponse()
+            return r.status, r.getheaders(), r.read()
+        finally:
+            conn.close()
+
+    @staticmethod
+    def cookie(headers, name):
+        for k, v in headers:
+            if k.lower() == "set-cookie" and v.startswith(name + "="):
+                return v.split(";")[0].split("=", 1)[1]
+        raise AssertionError("no cookie " + name)
 
 
 if __name__ == "__main__":

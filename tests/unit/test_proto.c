@@ -94,6 +94,7 @@ static void s_known_idea(idea_t *i)
     i->source.start = 12.5;
     i->source.end = 47.25;
     proto_set(&i->source.context, "Wat moet Heerlen worden?");
+    proto_set(&i->source.video_url, "https://video.heerlen.nl/camjo-2026-07.mp4");
     proto_set(&i->participant_id, "p-0123456789abcdef");
     assert_int_equal(idea_add_theme(i, "groen"), 0);
     assert_int_equal(idea_add_theme(i, "centrum"), 0);
@@ -123,6 +124,7 @@ static void s_assert_known(const idea_t *i)
     assert_string_equal(i->source.video_id, "camjo-2026-07");
     assert_true(i->source.has_times && i->source.start == 12.5 && i->source.end == 47.25);
     assert_string_equal(i->source.context, "Wat moet Heerlen worden?");
+    assert_string_equal(i->source.video_url, "https://video.heerlen.nl/camjo-2026-07.mp4");
     assert_null(i->source.message_id);
     assert_null(i->source.device_id);
     assert_string_equal(i->participant_id, "p-0123456789abcdef");

@@ -69,7 +69,8 @@ static void s_rand_idea(idea_t *i)
                      &i->source.context,
                      &i->source.device_id,
                      &i->source.local_id,
-                     &i->source.idempotency_key};
+                     &i->source.idempotency_key,
+                     &i->source.video_url};
     for (size_t k = 0; k < sizeof(strs) / sizeof(strs[0]); k++)
         s_rand_set(strs[k]);
     i->received_at = (int64_t)s_rand() * 1000003 - 5000000;
@@ -110,6 +111,7 @@ static void s_assert_same(const idea_t *a, const idea_t *b)
     s_assert_str(a->status, b->status);
     s_assert_str(a->source.subject, b->source.subject);
     s_assert_str(a->source.idempotency_key, b->source.idempotency_key);
+    s_assert_str(a->source.video_url, b->source.video_url);
     assert_true(a->received_at == b->received_at);
     assert_int_equal(a->has_location, b->has_location);
     if (a->has_location)
