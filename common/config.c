@@ -5,10 +5,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 const char *config_str(const char *name, const char *def)
 {
@@ -62,6 +64,86 @@ static int s_endpoint_default(char *dst, size_t size, const char *var, int port,
     return s_copy(dst, size, config_str(var, def), var, err, errlen);
 }
 
+/* Reads the password file: a regular file that group and others cannot
+ * read, one line of at most 255 bytes. */
+static int s_read_secret(const char *var, const char *path, char *out, size_t size, char *err,
+                         size_t errlen)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        snprintf(err, errlen, "%s=%s: %s", var, path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode) || (st.st_mode & 077)) {
+        snprintf(err, errlen, "%s=%s: mode %04o; refusing a secret that group or others can "
+                 "read (want a regular file with mode 0600)", var, path,
+                 (unsigned)(st.st_mode & 07777));
+        close(fd);
+        return -1;
+    }
+    ssize_t n = read(fd, out, size - 1);
+    close(fd);
+    while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+        n--;
+    if (n <= 0 || (size_t)n >= size - 1 || memchr(out, '\0', (size_t)n) || memchr(out, '\n', (size_t)n)) {
+        explicit_bzero(out, size);
+        snprintf(err, errlen, "%s=%s: want one line of 1 to %zu bytes", var, path, size - 2);
+        return -1;
+    }
+    out[n] = '\0';
+    return 0;
+}
+
+/* Puts the password from INSPRAAK_REDIS_PASSWORD_FILE into cfg->redis_url
+ * ("scheme://[user]:ENCODED@rest"), so every rstore_new() caller gets it
+ * unchanged. A URL that already holds a password is an error: two sources
+ * of one secret would hide which one is used. */
+static int s_redis_password_file(config_t *cfg, char *err, size_t errlen)
+{
+    static const char var[] = "INSPRAAK_REDIS_PASSWORD_FILE";
+    const char *path = config_str(var, NULL);
+    if (!path)
+        return 0;
+    char pw[257], url[sizeof cfg->redis_url];
+    const char *u = cfg->redis_url, *rest = strstr(u, "://");
+    if (!rest) {
+        snprintf(err, errlen, "INSPRAAK_REDIS_URL has no scheme");
+        return -1;
+    }
+    rest += 3;
+    const char *slash = rest + strcspn(rest, "/?#");
+    const char *at = memchr(rest, '@', (size_t)(slash - rest));
+    if (at && memchr(rest, ':', (size_t)(at - rest))) {
+        snprintf(err, errlen, "INSPRAAK_REDIS_URL holds a password and %s is set: use one", var);
+        return -1;
+    }
+    if (s_read_secret(var, path, pw, sizeof pw, err, errlen) < 0)
+        return -1;
+    size_t o = (size_t)snprintf(url, sizeof url, "%.*s%.*s:", (int)(rest - u), u,
+                                at ? (int)(at - rest) : 0, rest);
+    for (const unsigned char *p = (const unsigned char *)pw; *p && o + 4 < sizeof url; p++) {
+        if ((*p >= '0' && *p <= '9') || ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z') ||
+            *p == '-' || *p == '.' || *p == '_' || *p == '~')
+            url[o++] = (char)*p;
+        else
+            o += (size_t)snprintf(url + o, 4, "%%%02X", *p);
+    }
+    const char *host = at ? at + 1 : rest;
+    int ok = o + 1 + strlen(host) + 1 <= sizeof url;
+    if (ok) {
+        url[o++] = '@';
+        memcpy(url + o, host, strlen(host) + 1);
+        memcpy(cfg->redis_url, url, strlen(url) + 1);
+    } else
+        snprintf(err, errlen, "INSPRAAK_REDIS_URL with the password from %s is too long", var);
+    explicit_bzero(pw, sizeof pw);
+    explicit_bzero(url, sizeof url);
+    return ok ? 0 : -1;
+}
+
 int config_load(config_t *cfg, const char *service, int http_offset, char *err, size_t errlen)
 {
     long base, instance, port, threads, max_body, resend;
@@ -99,7 +181,8 @@ int config_load(config_t *cfg, const char *service, int http_offset, char *err, 
         s_endpoint_default(cfg->bus_store, sizeof cfg->bus_store, "INSPRAAK_BUS_STORE",
                            (int)base + PORT_OFF_BUS_STORE, err, errlen) < 0 ||
         s_endpoint_default(cfg->bus_events, sizeof cfg->bus_events, "INSPRAAK_BUS_EVENTS",
-                           (int)base + PORT_OFF_BUS_EVENTS, err, errlen) < 0)
+                           (int)base + PORT_OFF_BUS_EVENTS, err, errlen) < 0 ||
+        s_redis_password_file(cfg, err, errlen) < 0)
         return -1;
     return 0;
 }

@@ -15,6 +15,12 @@
  *     INSPRAAK_DATA       data folder (geo, nl) [./data]
  *     INSPRAAK_REDIS_URL  redis://[:password@]host:port[/db], or
  *                         redis-sentinel://h:p[,h:p...]/master[?db=N] [redis://127.0.0.1:PORT_BASE-1690]
+ *                         (redis://user:password@... for a Redis 6 ACL user)
+ *     INSPRAAK_REDIS_PASSWORD_FILE  file holding the Redis password (mode 0600
+ *                         or stricter, else config_load fails); config_load
+ *                         puts it, percent-encoded, into redis_url, so the
+ *                         URL itself may name a user but must hold no password
+ *     INSPRAAK_BUS_CURVE_KEYS  CURVE key folder for the bus (bus_curve.h) [unset: plain TCP]
  *     INSPRAAK_BUS_CLASSIFY  comma list of classifier PULL endpoints [tcp://127.0.0.1:BASE+11]
  *     INSPRAAK_BUS_STORE     comma list of storage PULL endpoints [tcp://127.0.0.1:BASE+12]
  *     INSPRAAK_BUS_EVENTS    comma list of storage PUB endpoints [tcp://127.0.0.1:BASE+13]
@@ -58,7 +64,7 @@ typedef struct {
     long resend_ms;
     char var_dir[512];
     char data_dir[512];
-    char redis_url[512];
+    char redis_url[1024]; /* may hold the password: never log it */
     char bus_classify[1024];
     char bus_store[1024];
     char bus_events[1024];

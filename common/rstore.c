@@ -57,6 +57,7 @@ struct rstore {
     char master[128];
     char addr[300]; /* "host:port" for rstore_address() */
     int db;
+    char user[RSTORE_MAX_USER]; /* ACL user; "" = default */
     char password[256];
     redisContext *ctx;
     int pending;     /* appended commands whose replies are unread */
@@ -114,20 +115,44 @@ static int s_number(const char *s, size_t n, long min, long max, long *out)
     return 0;
 }
 
-static int s_parse_userinfo(const char *ui, size_t n, char *password, size_t password_size)
+/* user:password. user may be empty or "default" (AUTH password), or an ACL
+ * user name (AUTH user password) when user is not NULL. */
+static int s_parse_userinfo(const char *ui, size_t n, char *user, size_t user_size,
+                            char *password, size_t password_size)
 {
     const char *colon = memchr(ui, ':', n);
     if (!colon)
         return -1; /* a bare user name has no meaning here */
     size_t ulen = (size_t)(colon - ui);
-    /* Only the default ACL user is supported (rstore sends AUTH password). */
-    if (ulen != 0 && !(ulen == 7 && memcmp(ui, "default", 7) == 0))
-        return -1;
+    int is_default = ulen == 0 || (ulen == 7 && memcmp(ui, "default", 7) == 0);
+    if (user)
+        user[0] = '\0';
+    if (!is_default) {
+        if (!user || ulen >= user_size)
+            return -1;
+        for (size_t i = 0; i < ulen; i++)
+            if (!(ui[i] == '.' || ui[i] == '-' || ui[i] == '_' || (ui[i] >= '0' && ui[i] <= '9') ||
+                  ((ui[i] | 0x20) >= 'a' && (ui[i] | 0x20) <= 'z')))
+                return -1;
+        memcpy(user, ui, ulen);
+        user[ulen] = '\0';
+    }
     return s_unescape(colon + 1, n - ulen - 1, password, password_size);
 }
 
+static int s_parse_url(const char *url, char *host, size_t host_size, int *port, int *db,
+                       char *user, size_t user_size, char *password, size_t password_size);
+
 int rstore_parse_url(const char *url, char *host, size_t host_size, int *port, int *db,
                      char *password, size_t password_size)
+{
+    char user[RSTORE_MAX_USER];
+    return s_parse_url(url, host, host_size, port, db, user, sizeof user, password,
+                       password_size);
+}
+
+static int s_parse_url(const char *url, char *host, size_t host_size, int *port, int *db,
+                       char *user, size_t user_size, char *password, size_t password_size)
 {
     static const char scheme[] = "redis://";
     if (!url || strncasecmp(url, scheme, sizeof scheme - 1) != 0 || strlen(url) > 1024 ||
@@ -142,8 +167,9 @@ int rstore_parse_url(const char *url, char *host, size_t host_size, int *port, i
     for (const char *q = p; q < end; q++)
         if (*q == '@')
             at = q;
+    user[0] = '\0';
     if (at) {
-        if (s_parse_userinfo(p, (size_t)(at - p), password, password_size) < 0)
+        if (s_parse_userinfo(p, (size_t)(at - p), user, user_size, password, password_size) < 0)
             return -1;
         p = at + 1;
     }
@@ -231,7 +257,7 @@ int rstore_parse_sentinel_url(const char *url, rstore_addr_t *sentinels, int max
         if (*q == '@')
             at = q;
     if (at) {
-        if (s_parse_userinfo(p, (size_t)(at - p), password, password_size) < 0)
+        if (s_parse_userinfo(p, (size_t)(at - p), NULL, 0, password, password_size) < 0)
             return -1;
         p = at + 1;
     }
@@ -273,11 +299,12 @@ rstore_t *rstore_new(const char *url, char *err, size_t errlen)
                                        &self->nsentinels, self->master, sizeof self->master,
                                        &self->db, self->password, sizeof self->password) == 0;
     else
-        ok = rstore_parse_url(url, self->host, sizeof self->host, &self->port, &self->db,
-                              self->password, sizeof self->password) == 0;
+        ok = s_parse_url(url, self->host, sizeof self->host, &self->port, &self->db,
+                         self->user, sizeof self->user, self->password,
+                         sizeof self->password) == 0;
     if (!ok) {
         snprintf(err, errlen,
-                 "unusable redis url (want redis://[:password@]host[:port][/db] or "
+                 "unusable redis url (want redis://[[user]:password@]host[:port][/db] or "
                  "redis-sentinel://[:password@]host:port[,host:port...]/master[?db=N])");
         free(self);
         return NULL;
@@ -302,6 +329,7 @@ void rstore_destroy(rstore_t **self_p)
     if (!self_p || !*self_p)
         return;
     s_drop(*self_p);
+    explicit_bzero((*self_p)->password, sizeof (*self_p)->password);
     free(*self_p);
     *self_p = NULL;
 }
@@ -386,7 +414,10 @@ static int s_connect(rstore_t *self)
         return -1;
     }
     if (redisSetTimeout(c, rt) != REDIS_OK ||
-        (self->password[0] && s_setup(self, c, "AUTH", "AUTH %s", self->password) < 0) ||
+        (self->password[0] && !self->user[0] &&
+         s_setup(self, c, "AUTH", "AUTH %s", self->password) < 0) ||
+        (self->password[0] && self->user[0] &&
+         s_setup(self, c, "AUTH", "AUTH %s %s", self->user, self->password) < 0) ||
         (self->db != 0 && s_setup(self, c, "SELECT", "SELECT %d", self->db) < 0)) {
         if (!self->err[0])
             snprintf(self->err, sizeof self->err, "cannot set redis timeout");

@@ -19,7 +19,11 @@
 
 typedef struct rstore rstore_t;
 
-/* Parses redis://[:password@]host[:port][/db]. Returns 0 or -1. */
+/* Parses redis://[[user]:password@]host[:port][/db]. Returns 0 or -1.
+ * A user other than "default" is a Redis 6 ACL user (AUTH user password);
+ * rstore_new() keeps it, this function only checks it. The password may
+ * also come from INSPRAAK_REDIS_PASSWORD_FILE (config.h). */
+#define RSTORE_MAX_USER 64
 int rstore_parse_url(const char *url, char *host, size_t host_size, int *port, int *db,
                      char *password, size_t password_size);
 

@@ -24,6 +24,7 @@ static const char *s_vars[] = {
     "INSPRAAK_VAR",       "INSPRAAK_PORT_BASE",    "INSPRAAK_INSTANCE",  "INSPRAAK_DATA",
     "INSPRAAK_REDIS_URL", "INSPRAAK_BUS_CLASSIFY", "INSPRAAK_BUS_STORE", "INSPRAAK_BUS_EVENTS",
     "INSPRAAK_HTTP_PORT", "INSPRAAK_HTTP_THREADS", "INSPRAAK_MAX_BODY",  "INSPRAAK_RESEND_MS",
+    "INSPRAAK_REDIS_PASSWORD_FILE",
 };
 
 static int s_clear(void **state)
@@ -101,6 +102,53 @@ static void test_overrides(void **state)
     assert_string_equal(c.data_dir, "./data");
     assert_string_equal(config_str("INSPRAAK_VAR", "d"), "/tmp/x");
     assert_string_equal(config_str("INSPRAAK_DATA", "d"), "d");
+}
+
+static void s_write(const char *path, const char *text, mode_t mode)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    assert_int_equal(chmod(path, mode), 0);
+}
+
+/* INSPRAAK_REDIS_PASSWORD_FILE: the password ends up in redis_url,
+ * percent-encoded; a file others can read, or a second password, is an error. */
+static void test_redis_password_file(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/test_config.XXXXXX", path[64], err[256] = "";
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/pw", dir);
+    s_write(path, "ge@heim/%:x\n", 0600);
+    setenv("INSPRAAK_REDIS_PASSWORD_FILE", path, 1);
+    config_t c;
+    setenv("INSPRAAK_REDIS_URL", "redis://10.0.0.1:6379/2", 1);
+    assert_int_equal(config_load(&c, "storage", PORT_OFF_STORAGE, err, sizeof err), 0);
+    assert_string_equal(c.redis_url, "redis://:ge%40heim%2F%25%3Ax@10.0.0.1:6379/2");
+    setenv("INSPRAAK_REDIS_URL", "redis://inspraak-storage@10.0.0.1", 1);
+    assert_int_equal(config_load(&c, "storage", PORT_OFF_STORAGE, err, sizeof err), 0);
+    assert_string_equal(c.redis_url, "redis://inspraak-storage:ge%40heim%2F%25%3Ax@10.0.0.1");
+    setenv("INSPRAAK_REDIS_URL", "redis-sentinel://s1:26379,s2:26379/mymaster?db=1", 1);
+    assert_int_equal(config_load(&c, "storage", PORT_OFF_STORAGE, err, sizeof err), 0);
+    assert_string_equal(c.redis_url,
+                        "redis-sentinel://:ge%40heim%2F%25%3Ax@s1:26379,s2:26379/mymaster?db=1");
+
+    setenv("INSPRAAK_REDIS_URL", "redis://:other@10.0.0.1", 1);
+    assert_int_equal(config_load(&c, "storage", PORT_OFF_STORAGE, err, sizeof err), -1);
+    assert_non_null(strstr(err, "INSPRAAK_REDIS_PASSWORD_FILE"));
+    unsetenv("INSPRAAK_REDIS_URL");
+    assert_int_equal(chmod(path, 0640), 0);
+    assert_int_equal(config_load(&c, "storage", PORT_OFF_STORAGE, err, sizeof err), -1);
+    assert_non_null(strstr(err, "mode 0640"));
+    s_write(path, "\n", 0600); /* empty */
+    assert_int_equal(config_load(&c, "storage", PORT_OFF_STORAGE, err, sizeof err), -1);
+    unlink(path);
+    assert_int_equal(config_load(&c, "storage", PORT_OFF_STORAGE, err, sizeof err), -1);
+    assert_non_null(strstr(err, "INSPRAAK_REDIS_PASSWORD_FILE"));
+    unsetenv("INSPRAAK_REDIS_PASSWORD_FILE");
+    rmdir(dir);
 }
 
 static void test_range_errors(void **state)
@@ -191,6 +239,7 @@ int main(void)
         cmocka_unit_test_setup(test_port_offsets, s_clear),
         cmocka_unit_test_setup(test_overrides, s_clear),
         cmocka_unit_test_setup(test_range_errors, s_clear),
+        cmocka_unit_test_setup(test_redis_password_file, s_clear),
         cmocka_unit_test_setup(test_too_long, s_clear),
         cmocka_unit_test_setup(test_var_path, s_clear),
     };

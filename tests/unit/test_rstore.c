@@ -263,6 +263,43 @@ static void test_auth_and_select(void **state)
     rstore_destroy(&r);
 }
 
+/* A Redis 6 ACL user, as docs/operations.md advises one per service: AUTH
+ * user password, and only the commands and keys the user was given. */
+static void test_acl_user(void **state)
+{
+    (void)state;
+    char url[128], err[256] = "";
+    snprintf(url, sizeof url, "redis://:s3cr%%40t%%2Fpw@127.0.0.1:%d", PORT_AUTH);
+    rstore_t *admin = rstore_new(url, err, sizeof err);
+    redisReply *rep = rstore_cmd(admin, "ACL SETUSER t-storage reset on >st%%or@ge ~inspraak:* "
+                                        "+ping +get +set");
+    assert_non_null(rep);
+    freeReplyObject(rep);
+
+    snprintf(url, sizeof url, "redis://t-storage:st%%25or%%40ge@127.0.0.1:%d", PORT_AUTH);
+    rstore_t *r = rstore_new(url, err, sizeof err);
+    assert_non_null(r);
+    assert_int_equal(rstore_ping(r), 1);
+    rep = rstore_cmd(r, "SET inspraak:acl-test ja");
+    assert_non_null(rep);
+    freeReplyObject(rep);
+    assert_null(rstore_cmd(r, "SET other:key nee")); /* key outside ~inspraak:* */
+    assert_non_null(strstr(rstore_error(r), "NOPERM"));
+    assert_null(rstore_cmd(r, "FLUSHALL")); /* command not given */
+    assert_non_null(strstr(rstore_error(r), "NOPERM"));
+    rstore_destroy(&r);
+
+    snprintf(url, sizeof url, "redis://t-storage:wrong@127.0.0.1:%d", PORT_AUTH);
+    r = rstore_new(url, err, sizeof err);
+    assert_null(rstore_cmd(r, "PING"));
+    assert_non_null(strstr(rstore_error(r), "AUTH"));
+    rstore_destroy(&r);
+    rep = rstore_cmd(admin, "ACL DELUSER t-storage");
+    assert_non_null(rep);
+    freeReplyObject(rep);
+    rstore_destroy(&admin);
+}
+
 static void test_down_at_start(void **state)
 {
     (void)state;
@@ -298,6 +335,11 @@ static void test_parse_url(void **state)
     assert_string_equal(host, "::1");
     assert_int_equal(port, 7000);
     assert_string_equal(pw, "p@ss");
+    /* An ACL user name is accepted (rstore_new sends AUTH user password). */
+    assert_int_equal(rstore_parse_url("redis://inspraak-storage:pw@host", host, sizeof host,
+                                      &port, &db, pw, sizeof pw),
+                     0);
+    assert_string_equal(pw, "pw");
 
     static const char *bad[] = {
         NULL,
@@ -314,8 +356,8 @@ static void test_parse_url(void **state)
         "redis://host/-1",
         "redis://host/1/2",
         "redis://host?db=1",
-        "redis://user:pw@host",
         "redis://justuser@host",
+        "redis://us er:pw@host",
         "redis://:p%4@host",
         "redis://:p%00w@host",
         "redis://ho st",
@@ -341,6 +383,7 @@ int main(void)
         cmocka_unit_test(test_pipeline),
         cmocka_unit_test(test_error_reply),
         cmocka_unit_test(test_auth_and_select),
+        cmocka_unit_test(test_acl_user),
         cmocka_unit_test(test_down_at_start),
         cmocka_unit_test(test_reconnect_after_restart),
     };

@@ -1,0 +1,140 @@
+"""
+NAME
+    test_security - the foundation flow with a CURVE bus and a Redis password
+
+DESCRIPTION
+    TestCurveBus: keys from `inspraakctl bus-keys`, INSPRAAK_BUS_CURVE_KEYS
+    set for every service (the harness passes its env dict to the
+    supervisor, which passes it on); an idea posted on the form reaches the
+    dashboard API, so every hop (intake PUSH, classifier PULL/PUSH, storage
+    PULL/PUB, intake SUB ack) worked with CURVE. A service started with a
+    key folder that others can read refuses to start.
+
+    TestRedisPassword: redis-server with --requirepass; the services and
+    inspraakctl get the password only from INSPRAAK_REDIS_PASSWORD_FILE
+    (mode 0600); the same flow works. A world-readable password file is
+    refused.
+
+    Waiting is a bounded poll, never a timing threshold.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+import urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from harness import Cluster, ClusterTestCase, bin_dir, http, wait_until  # noqa: E402
+
+SERVICES = ("storage", "classifier", "intake-form", "dashboard")
+
+
+def flow(test):
+    """Posts an idea and waits until the dashboard API shows it."""
+    c = test.cluster
+    token = c.staff_token("security-test")
+    status, body = c.post_idea("Meer bankjes in het park aan de Geleenstraat, graag.")
+    test.assertEqual(status, 201, body)
+    path = "/api/v1/ideas/" + urllib.parse.quote(body["id"])
+
+    def fetch():
+        st, _, raw = http("GET", c.url("dashboard", path),
+                          headers={"Authorization": "Bearer " + token})
+        return json.loads(raw) if st == 200 else None
+    item = wait_until("idea on the dashboard", fetch, timeout=60)
+    test.assertIn("bankjes", json.dumps(item))
+
+
+class TestCurveBus(ClusterTestCase):
+    SERVICES = SERVICES
+
+    @classmethod
+    def setUpClass(cls):
+        cls.keydir = tempfile.mkdtemp(prefix="inspraak-keys-")
+        keys = os.path.join(cls.keydir, "bus")
+        r = subprocess.run([os.path.join(bin_dir(), "inspraakctl"), "bus-keys", keys],
+                           capture_output=True, text=True, timeout=60)
+        if r.returncode != 0:
+            raise AssertionError("bus-keys failed: %s" % r.stderr)
+        cls.keys = keys
+        cls.ENV = {"INSPRAAK_BUS_CURVE_KEYS": keys}
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            super().tearDownClass()
+        finally:
+            shutil.rmtree(cls.keydir, ignore_errors=True)
+
+    def test_flow_over_curve(self):
+        flow(self)
+
+    def test_loose_key_folder_refused(self):
+        bad = os.path.join(self.keydir, "loose")
+        shutil.copytree(self.keys, bad)
+        os.chmod(bad, 0o755)
+        env = dict(self.cluster.env(), INSPRAAK_BUS_CURVE_KEYS=bad,
+                   INSPRAAK_PORT_BASE=str(self.cluster.base + 5000))
+        # The classifier binds first thing after its admin port: it must exit.
+        r = subprocess.run([os.path.join(self.cluster.bin, "classifier")], env=env,
+                           capture_output=True, text=True, timeout=60,
+                           stdin=subprocess.DEVNULL)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("INSPRAAK_BUS_CURVE_KEYS", r.stderr)
+        self.assertIn("mode 0755", r.stderr)
+
+
+class PasswordCluster(Cluster):
+    PASSWORD = "Zeg-het-niet-door/@%:1"
+
+    def __init__(self, *a, **kw):
+        kw["redis"] = False  # our own redis-server below, with a password
+        super().__init__(*a, **kw)
+
+    def pwfile(self):
+        return os.path.join(self.var, "redis.password")
+
+    def extra_procs(self):
+        with open(os.open(self.pwfile(), os.O_WRONLY | os.O_CREAT, 0o600), "w") as f:
+            f.write(self.PASSWORD + "\n")
+        return [("redis", "redis-server --port %d --bind 127.0.0.1 --dir \"$INSPRAAK_VAR/redis\""
+                 " --requirepass '%s' --save '' --daemonize no --logfile ''"
+                 % (self.redis_port, self.PASSWORD))]
+
+    def env(self):
+        e = super().env()
+        if self.var:
+            e["INSPRAAK_REDIS_PASSWORD_FILE"] = self.pwfile()
+        return e
+
+
+class TestRedisPassword(ClusterTestCase):
+    SERVICES = SERVICES
+    CLUSTER_CLASS = PasswordCluster
+
+    def test_flow_with_password_file(self):
+        flow(self)
+
+    def test_redis_refuses_without_password(self):
+        with self.assertRaisesRegex(OSError, "NOAUTH"):
+            self.cluster.redis("GET", "x")
+
+    def test_loose_password_file_refused(self):
+        loose = os.path.join(self.cluster.var, "loose.password")
+        with open(loose, "w") as f:
+            f.write(PasswordCluster.PASSWORD)
+        os.chmod(loose, 0o644)
+        env = dict(self.cluster.env(), INSPRAAK_REDIS_PASSWORD_FILE=loose)
+        r = subprocess.run([os.path.join(self.cluster.bin, "inspraakctl"), "token", "list"],
+                           env=env, capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("INSPRAAK_REDIS_PASSWORD_FILE", r.stderr)
+        self.assertIn("0644", r.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
