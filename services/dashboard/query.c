@@ -334,7 +334,11 @@ bool query_match(const query_t *q, const idea_t *idea)
         return false;
     if (q->has_to && idea->received_at > q->to_ms)
         return false;
+    /* source.context is searched too: it holds the activity name of a
+     * field idea ("omgevingsvisietour Hoensbroek 12 mei"), so staff find
+     * the ideas of one activity, and a transcript's interviewer question. */
     if (q->q[0] && !query_contains_ci(idea->text, q->q) && !query_contains_ci(idea->title, q->q) &&
+        !query_contains_ci(idea->source.context, q->q) &&
         !(q->text_fn && (q->text_fn(q, idea->text) || q->text_fn(q, idea->title))))
         return false;
     return true;

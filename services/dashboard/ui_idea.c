@@ -77,7 +77,10 @@ static void s_source(sb_t *sb, json_t *src)
         s_dt(sb, "Fragment (minuut:seconde)", buf);
     }
     s_video_link(sb, s_str(src, "video_url"), st);
-    s_dt(sb, "Vraag van de interviewer", s_str(src, "context"));
+    /* context is the interviewer's question for a transcript, and the
+     * name of the activity chosen on the tablet for a field idea. */
+    s_dt(sb, s_str(src, "device_id") ? "Activiteit" : "Vraag van de interviewer",
+         s_str(src, "context"));
     s_dt(sb, "Apparaat", s_str(src, "device_id"));
     s_dt(sb, "Nummer op het apparaat", s_str(src, "local_id"));
 }

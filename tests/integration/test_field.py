@@ -21,6 +21,7 @@ DESCRIPTION
     INSPRAAK_BIN=build/asan/bin python3 tests/integration/test_field.py
 """
 import json
+import urllib.parse
 import os
 import struct
 import sys
@@ -198,6 +199,13 @@ class TestField(ClusterTestCase):
         self.assertNotIn("anna", json.dumps(j0).lower())  # personal data stays out of ideas
         self.assertTrue(by_local["j-1"]["buurt"])  # a GPS point also gives the buurt
         self.assertIsNone(by_local["m-39"]["wijk"])
+        # Staff find the ideas of one activity by its name.
+        status, body = self.cluster.api(
+            "/api/v1/ideas?channel=field&limit=500&q=" + urllib.parse.quote("Hoensbroek 12 mei"),
+            self.staff)
+        self.assertEqual(status, 200, body)
+        self.assertEqual({i["source"]["local_id"] for i in body["items"]},
+                         {k for k in by_local if k.startswith("j-")})
 
     MIXED_CODES = {
         ("x-notext", "missing_text"), ("x-short", "text_too_short"),
