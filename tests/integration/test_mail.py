@@ -522,8 +522,8 @@ def imap_uids(m, mailbox, criteria="ALL"):
     return data[0].split() if typ == "OK" and data[0] else []
 
 
-@unittest.skipUnless(shutil.which("dovecot"), "dovecot-imapd is not installed")
-class MailImapTest(ClusterTestCase):
+class _ImapCluster(ClusterTestCase):
+    """A stack whose intake-mail reads a real Dovecot started for the class."""
     SERVICES = ("storage", "classifier", "intake-mail", "dashboard")
 
     @classmethod
@@ -545,6 +545,9 @@ class MailImapTest(ClusterTestCase):
         finally:
             cls.dovecot.stop()
 
+
+@unittest.skipUnless(shutil.which("dovecot"), "dovecot-imapd is not installed")
+class MailImapTest(_ImapCluster):
     def test_imap(self):
         token = self.cluster.staff_token()
         m = self.dovecot.client()
@@ -578,6 +581,40 @@ class MailImapTest(ClusterTestCase):
                                                     whys[0][:-4] + ":2,S")))
         failed = os.path.join(self.cluster.var, "mail", "failed")
         self.assertEqual(len([f for f in os.listdir(failed) if f.endswith(".why")]), 1)
+
+
+@unittest.skipUnless(shutil.which("dovecot"), "dovecot-imapd is not installed")
+class MailImapDozenTest(_ImapCluster):
+    """The issue's bar, the same via IMAP: the dozen mails appended to the
+    Dovecot inbox give exactly the ideas (and skips) that Maildir gives."""
+
+    def test_dozen_via_imap(self):
+        token = self.cluster.staff_token()
+        m = self.dovecot.client()
+        for _, raw, _ in DOZEN + [DOZEN[6]]:  # no-message-id twice
+            typ, _ = m.append("INBOX", None, None, raw)
+            self.assertEqual(typ, "OK")
+        wait_until("the inbox emptied", lambda: imap_uids(m, "INBOX") == [])
+        self.assertEqual(len(imap_uids(m, "Verwerkt", "(KEYWORD $Inspraak SEEN)")),
+                         len(DOZEN) + 1)
+        m.logout()
+
+        skipped = os.path.join(self.cluster.var, "mail", "skipped")
+        reasons = []
+        for f in os.listdir(skipped):
+            if f.endswith(".why"):
+                with open(os.path.join(skipped, f)) as fh:
+                    reasons.append(fh.read().split(":", 1)[0])
+        self.assertEqual(sorted(reasons),
+                         sorted(want for _, _, want in DOZEN if want in SKIP_REASONS))
+
+        want_texts = sorted(want for _, _, want in DOZEN if want not in SKIP_REASONS)
+
+        def items():
+            status, body = self.cluster.api("/api/v1/ideas?channel=email&limit=50", token)
+            return body["items"] if status == 200 else []
+        wait_until("the ideas stored", lambda: len(items()) >= len(want_texts))
+        self.assertEqual(sorted(i["text"] for i in items()), want_texts)
 
 
 class MailDozenTest(ClusterTestCase):
