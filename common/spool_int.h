@@ -79,6 +79,7 @@ struct spool {
     /* pending records */
     spool_rec_t *head, *tail;
     spool_rec_t *hash[SPOOL_HASH_SIZE];
+    int64_t min_due; /* <= next_due of every sent record (spool_send_due) */
 
     spool_stats_t st;
 };

@@ -632,6 +632,40 @@ static void test_send_schedule(void **state)
     spool_destroy(&s);
 }
 
+/* New records appended while older ones wait for their ack are sent at
+ * once, without resending the older ones early; the older ones are resent
+ * when due, and a refused new record is tried again on the next call. */
+static void test_send_new_while_waiting(void **state)
+{
+    (void)state;
+    spool_t *s = s_open();
+    s_append_str(s, "f-1", "1");
+    s_append_str(s, "f-2", "2");
+    seen_t seen = {.refuse_after = -1};
+    assert_int_equal(spool_send_due(s, 1000, 100, 0, s_collect, &seen), 2);
+    s_append_str(s, "f-3", "3");
+    seen = (seen_t){.refuse_after = 0}; /* refuses everything */
+    assert_int_equal(spool_send_due(s, 1010, 100, 0, s_collect, &seen), 0);
+    seen = (seen_t){.refuse_after = -1};
+    assert_int_equal(spool_send_due(s, 1020, 100, 0, s_collect, &seen), 1);
+    assert_string_equal(seen.ids[0], "f-3");
+    s_append_str(s, "f-4", "4");
+    spool_ack(s, "f-4"); /* acknowledged before it was ever sent */
+    s_append_str(s, "f-5", "5");
+    seen = (seen_t){.refuse_after = -1};
+    assert_int_equal(spool_send_due(s, 1050, 100, 0, s_collect, &seen), 1);
+    assert_string_equal(seen.ids[0], "f-5");
+    spool_ack(s, "f-1");
+    seen = (seen_t){.refuse_after = -1};
+    assert_int_equal(spool_send_due(s, 1100, 100, 0, s_collect, &seen), 1);
+    assert_string_equal(seen.ids[0], "f-2");
+    seen = (seen_t){.refuse_after = -1};
+    assert_int_equal(spool_send_due(s, 1150, 100, 0, s_collect, &seen), 2);
+    assert_string_equal(seen.ids[0], "f-3");
+    assert_string_equal(seen.ids[1], "f-5");
+    spool_destroy(&s);
+}
+
 static void test_send_refused_and_max(void **state)
 {
     (void)state;
@@ -687,6 +721,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_kill_during_append, setup, teardown),
         cmocka_unit_test_setup_teardown(test_idle_rotation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_send_schedule, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_send_new_while_waiting, setup, teardown),
         cmocka_unit_test_setup_teardown(test_send_refused_and_max, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wakeup, setup, teardown),
     };
