@@ -24,61 +24,14 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "geo_int.h"
 #include "xalloc.h"
-
-#define GEO_MAX_FILE (64L * 1024 * 1024) /* one GeoJSON or CSV file */
-#define GEO_MAX_ROWS 100000               /* lines in a CSV */
-#define GEO_MAX_FIELD 256                 /* bytes in one CSV field */
-#define GEO_MAX_RINGS 10000               /* rings in one feature */
-#define GEO_MAX_POINTS 1000000            /* points in one ring */
-#define GEO_CODE_SIZE 16
-
-typedef struct {
-    double *xy; /* lon, lat pairs */
-    size_t n;
-} ring_t;
-
-typedef struct {
-    ring_t *rings;
-    size_t n_rings;
-    double min_x, min_y, max_x, max_y;
-} shape_t;
-
-typedef struct {
-    char code[GEO_CODE_SIZE];
-    char *full;  /* "Wijk 10 Maria Gewanden en Terschuren" */
-    char *name;  /* "Maria Gewanden en Terschuren" */
-    shape_t shape;
-} wijk_t;
-
-typedef struct {
-    char code[GEO_CODE_SIZE];
-    char *name;
-    size_t wijk; /* index into wijken */
-    shape_t shape;
-} buurt_t;
-
-typedef struct {
-    int pc4;
-    size_t wijk;
-    double share;
-} pc4_t;
-
-struct geo {
-    wijk_t *wijken;
-    size_t n_wijken;
-    buurt_t *buurten;
-    size_t n_buurten;
-    pc4_t *pc4s; /* best wijk per pc4 */
-    size_t n_pc4s;
-};
 
 /* ------------------------------------------------------------------ */
 /* Small string helpers                                                */
@@ -112,7 +65,7 @@ static char *s_short_name(const char *full)
     return xstrdup(full);
 }
 
-static long s_find_wijk(const geo_t *self, const char *code)
+long geo_find_wijk(const geo_t *self, const char *code)
 {
     for (size_t i = 0; i < self->n_wijken; i++)
         if (strcasecmp(self->wijken[i].code, code) == 0)
@@ -120,7 +73,7 @@ static long s_find_wijk(const geo_t *self, const char *code)
     return -1;
 }
 
-static long s_find_buurt(const geo_t *self, const char *code)
+long geo_find_buurt(const geo_t *self, const char *code)
 {
     for (size_t i = 0; i < self->n_buurten; i++)
         if (strcasecmp(self->buurten[i].code, code) == 0)
@@ -226,7 +179,7 @@ static int s_codes_row(geo_t *self, char fields[][GEO_MAX_FIELD], int n, char *e
         snprintf(err, errlen, "bad code");
         return -1;
     }
-    long w = s_find_wijk(self, fields[2]);
+    long w = geo_find_wijk(self, fields[2]);
     if (w < 0) {
         self->wijken = xrealloc(self->wijken, (self->n_wijken + 1) * sizeof *self->wijken);
         wijk_t *wk = &self->wijken[self->n_wijken];
@@ -236,7 +189,7 @@ static int s_codes_row(geo_t *self, char fields[][GEO_MAX_FIELD], int n, char *e
         wk->name = s_short_name(fields[3]);
         w = (long)self->n_wijken++;
     }
-    if (s_find_buurt(self, fields[0]) >= 0) {
+    if (geo_find_buurt(self, fields[0]) >= 0) {
         snprintf(err, errlen, "buurt %s twice", fields[0]);
         return -1;
     }
@@ -265,7 +218,7 @@ static int s_pc4_row(geo_t *self, char fields[][GEO_MAX_FIELD], int n, char *err
         snprintf(err, errlen, "bad share");
         return -1;
     }
-    long w = s_find_wijk(self, fields[1]);
+    long w = geo_find_wijk(self, fields[1]);
     if (w < 0)
         return 0; /* a wijk outside the code table: not ours to place */
     for (size_t i = 0; i < self->n_pc4s; i++) {
@@ -280,144 +233,6 @@ static int s_pc4_row(geo_t *self, char fields[][GEO_MAX_FIELD], int n, char *err
     self->pc4s = xrealloc(self->pc4s, (self->n_pc4s + 1) * sizeof *self->pc4s);
     self->pc4s[self->n_pc4s++] = (pc4_t){.pc4 = (int)pc4, .wijk = (size_t)w, .share = share};
     return 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* GeoJSON (jansson)                                                   */
-/* ------------------------------------------------------------------ */
-
-static void s_shape_clear(shape_t *s)
-{
-    for (size_t i = 0; i < s->n_rings; i++)
-        free(s->rings[i].xy);
-    free(s->rings);
-    memset(s, 0, sizeof *s);
-}
-
-/* Appends one ring ([[lon,lat],...]) to the shape. */
-static int s_add_ring(shape_t *s, json_t *ring)
-{
-    size_t n = json_array_size(ring);
-    if (!json_is_array(ring) || n < 4 || n > GEO_MAX_POINTS || s->n_rings >= GEO_MAX_RINGS)
-        return -1;
-    double *xy = xmalloc(n * 2 * sizeof *xy);
-    for (size_t i = 0; i < n; i++) {
-        json_t *pt = json_array_get(ring, i);
-        json_t *x = json_array_get(pt, 0), *y = json_array_get(pt, 1);
-        if (!json_is_number(x) || !json_is_number(y)) {
-            free(xy);
-            return -1;
-        }
-        xy[2 * i] = json_number_value(x);
-        xy[2 * i + 1] = json_number_value(y);
-        if (s->n_rings == 0 && i == 0) {
-            s->min_x = s->max_x = xy[0];
-            s->min_y = s->max_y = xy[1];
-        }
-        if (xy[2 * i] < s->min_x) s->min_x = xy[2 * i];
-        if (xy[2 * i] > s->max_x) s->max_x = xy[2 * i];
-        if (xy[2 * i + 1] < s->min_y) s->min_y = xy[2 * i + 1];
-        if (xy[2 * i + 1] > s->max_y) s->max_y = xy[2 * i + 1];
-    }
-    s->rings = xrealloc(s->rings, (s->n_rings + 1) * sizeof *s->rings);
-    s->rings[s->n_rings++] = (ring_t){.xy = xy, .n = n};
-    return 0;
-}
-
-/* Every ring of a Polygon or MultiPolygon, outer rings and holes alike:
- * the even-odd test needs no difference between them. */
-static int s_shape_from_geometry(shape_t *s, json_t *geom)
-{
-    const char *type = json_string_value(json_object_get(geom, "type"));
-    json_t *coords = json_object_get(geom, "coordinates");
-    if (!type || !json_is_array(coords))
-        return -1;
-    if (strcmp(type, "Polygon") == 0) {
-        for (size_t i = 0; i < json_array_size(coords); i++)
-            if (s_add_ring(s, json_array_get(coords, i)) < 0)
-                return -1;
-        return s->n_rings ? 0 : -1;
-    }
-    if (strcmp(type, "MultiPolygon") == 0) {
-        for (size_t p = 0; p < json_array_size(coords); p++) {
-            json_t *poly = json_array_get(coords, p);
-            if (!json_is_array(poly))
-                return -1;
-            for (size_t i = 0; i < json_array_size(poly); i++)
-                if (s_add_ring(s, json_array_get(poly, i)) < 0)
-                    return -1;
-        }
-        return s->n_rings ? 0 : -1;
-    }
-    return -1;
-}
-
-static const char *s_feature_code(json_t *props, const char *alt)
-{
-    const char *code = json_string_value(json_object_get(props, "statcode"));
-    return code ? code : json_string_value(json_object_get(props, alt));
-}
-
-/* is_wijk: load into wijken (else buurten). */
-static int s_geojson_read(geo_t *self, const char *path, int is_wijk, char *err, size_t errlen)
-{
-    struct stat st;
-    errno = 0;
-    if (stat(path, &st) < 0 || st.st_size > GEO_MAX_FILE) {
-        snprintf(err, errlen, "cannot use %s: %s", path,
-                 errno ? strerror(errno) : "larger than 64 MiB");
-        return -1;
-    }
-    json_error_t jerr;
-    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-    if (!root) {
-        snprintf(err, errlen, "%s line %d: %s", path, jerr.line, jerr.text);
-        return -1;
-    }
-    json_t *features = json_object_get(root, "features");
-    int rc = json_is_array(features) ? 0 : -1;
-    for (size_t i = 0; rc == 0 && i < json_array_size(features); i++) {
-        json_t *feat = json_array_get(features, i);
-        const char *code =
-            s_feature_code(json_object_get(feat, "properties"), is_wijk ? "wijkcode" : "buurtcode");
-        long k = !code ? -1 : is_wijk ? s_find_wijk(self, code) : s_find_buurt(self, code);
-        if (k < 0)
-            continue; /* not in the code table */
-        shape_t *s = is_wijk ? &self->wijken[k].shape : &self->buurten[k].shape;
-        s_shape_clear(s); /* a code twice: the last one wins */
-        if (s_shape_from_geometry(s, json_object_get(feat, "geometry")) < 0) {
-            s_shape_clear(s);
-            rc = -1;
-        }
-    }
-    if (rc < 0)
-        snprintf(err, errlen, "%s: not a FeatureCollection of (Multi)Polygons", path);
-    json_decref(root);
-    return rc;
-}
-
-/* ------------------------------------------------------------------ */
-/* Point in polygon                                                    */
-/* ------------------------------------------------------------------ */
-
-/* Even-odd rule over every ring: a ray from the point to +x crosses the
- * boundary an odd number of times iff the point is inside (holes flip it
- * back). No library on this system offers it for plain arrays. */
-static int s_shape_contains(const shape_t *s, double x, double y)
-{
-    if (!s->n_rings || x < s->min_x || x > s->max_x || y < s->min_y || y > s->max_y)
-        return 0;
-    int inside = 0;
-    for (size_t r = 0; r < s->n_rings; r++) {
-        const double *p = s->rings[r].xy;
-        size_t n = s->rings[r].n;
-        for (size_t i = 0, j = n - 1; i < n; j = i++) {
-            double xi = p[2 * i], yi = p[2 * i + 1], xj = p[2 * j], yj = p[2 * j + 1];
-            if ((yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi)
-                inside = !inside;
-        }
-    }
-    return inside;
 }
 
 /* ------------------------------------------------------------------ */
@@ -446,7 +261,7 @@ static void s_sort_wijken(geo_t *self)
         memcpy(old[i], self->wijken[i].code, GEO_CODE_SIZE);
     qsort(self->wijken, self->n_wijken, sizeof *self->wijken, s_by_wijk_code);
     for (size_t i = 0; i < self->n_buurten; i++)
-        self->buurten[i].wijk = (size_t)s_find_wijk(self, old[self->buurten[i].wijk]);
+        self->buurten[i].wijk = (size_t)geo_find_wijk(self, old[self->buurten[i].wijk]);
     free(old);
 }
 
@@ -468,10 +283,10 @@ geo_t *geo_load(const char *data_dir, char *err, size_t errlen)
     if (s_csv_read(self, path, 3, s_pc4_row, err, errlen) < 0)
         goto fail;
     s_path(path, sizeof path, "INSPRAAK_GEO_WIJKEN", dir, "heerlen_wijken_2014.geojson");
-    if (s_geojson_read(self, path, 1, err, errlen) < 0)
+    if (geo_geojson_read(self, path, 1, err, errlen) < 0)
         goto fail;
     s_path(path, sizeof path, "INSPRAAK_GEO_BUURTEN", dir, "heerlen_buurten_2014.geojson");
-    if (s_geojson_read(self, path, 0, err, errlen) < 0)
+    if (geo_geojson_read(self, path, 0, err, errlen) < 0)
         goto fail;
     return self;
 fail:
@@ -487,11 +302,11 @@ void geo_destroy(geo_t **self_p)
     for (size_t i = 0; i < self->n_wijken; i++) {
         free(self->wijken[i].full);
         free(self->wijken[i].name);
-        s_shape_clear(&self->wijken[i].shape);
+        geo_shape_clear(&self->wijken[i].shape);
     }
     for (size_t i = 0; i < self->n_buurten; i++) {
         free(self->buurten[i].name);
-        s_shape_clear(&self->buurten[i].shape);
+        geo_shape_clear(&self->buurten[i].shape);
     }
     free(self->wijken);
     free(self->buurten);
@@ -537,25 +352,25 @@ int geo_buurt_at(const geo_t *self, size_t i, const char **code, const char **na
 
 const char *geo_wijk_name(const geo_t *self, const char *code)
 {
-    long w = code ? s_find_wijk(self, code) : -1;
+    long w = code ? geo_find_wijk(self, code) : -1;
     return w < 0 ? NULL : self->wijken[w].name;
 }
 
 const char *geo_wijk_full_name(const geo_t *self, const char *code)
 {
-    long w = code ? s_find_wijk(self, code) : -1;
+    long w = code ? geo_find_wijk(self, code) : -1;
     return w < 0 ? NULL : self->wijken[w].full;
 }
 
 const char *geo_buurt_name(const geo_t *self, const char *code)
 {
-    long b = code ? s_find_buurt(self, code) : -1;
+    long b = code ? geo_find_buurt(self, code) : -1;
     return b < 0 ? NULL : self->buurten[b].name;
 }
 
 const char *geo_buurt_wijk(const geo_t *self, const char *buurt_code)
 {
-    long b = buurt_code ? s_find_buurt(self, buurt_code) : -1;
+    long b = buurt_code ? geo_find_buurt(self, buurt_code) : -1;
     return b < 0 ? NULL : self->wijken[self->buurten[b].wijk].code;
 }
 
@@ -596,10 +411,10 @@ int geo_locate(const geo_t *self, double lat, double lon, const char **wijk,
     *wijk = NULL;
     *buurt = NULL;
     for (size_t i = 0; i < self->n_wijken && w < 0; i++)
-        if (s_shape_contains(&self->wijken[i].shape, lon, lat))
+        if (geo_shape_contains(&self->wijken[i].shape, lon, lat))
             w = (long)i;
     for (size_t i = 0; i < self->n_buurten && b < 0; i++) {
-        if (!s_shape_contains(&self->buurten[i].shape, lon, lat))
+        if (!geo_shape_contains(&self->buurten[i].shape, lon, lat))
             continue;
         if (b_any < 0)
             b_any = (long)i;
