@@ -104,6 +104,10 @@ void search_done(query_t *q);
 json_t *stats_counts(rstore_t *rs, const char *by);
 /* ZCARD inspraak:ideas, or -1. */
 long long stats_total(rstore_t *rs);
+/* The same without hidden ideas (status "hidden"): for the public page and
+ * the report. NULL / -1 when Redis failed. */
+json_t *stats_counts_visible(rstore_t *rs, const char *by);
+long long stats_total_visible(rstore_t *rs);
 
 /* --- svg_chart.c / svg_map.c --- */
 /* A horizontal bar chart of counts (object value -> n), largest first (or
@@ -137,6 +141,8 @@ void activities_table(sb_t *sb, const dash_t *d, json_t *list);
 /* ui_skipped.c: GET /overgeslagen, the mails intake-mail skipped
  * (inspraak:mail:skipped), for staff. */
 void ui_skipped(const http_req_t *req, http_res_t *res, void *arg);
+/* ui_clusters.c: GET /clusters, near-duplicate clusters (staff). */
+void ui_clusters(const http_req_t *req, http_res_t *res, void *arg);
 void report_page(const http_req_t *req, http_res_t *res, void *arg);
 /* report_pdf.c: answers with the PDF of /report (or 503/504 in Dutch). */
 void report_pdf(dash_t *d, rstore_t *rs, http_res_t *res);

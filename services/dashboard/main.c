@@ -16,6 +16,7 @@
  *     GET /ideeen, /ideeen/{id}; POST /ideeen/{id}   list, detail, moderation
  *     GET|POST /activiteiten    activities register (people reached)
  *     GET /overgeslagen         mails intake-mail skipped, with the reason
+ *     GET /clusters             near-duplicate clusters, largest first
  *     GET /resultaten           public results page (no login)
  *     GET /report[?format=pdf]  participatieverslag (session or API token)
  *     GET /api/v1/export.csv    CSV of a query (session or API token)
@@ -153,6 +154,7 @@ static void s_routes(http_server_t *srv, dash_t *d)
     http_route(srv, "POST", "/ideeen/*", ui_moderate, d);
     http_route(srv, "GET", "/activiteiten", ui_activities, d);
     http_route(srv, "GET", "/overgeslagen", ui_skipped, d);
+    http_route(srv, "GET", "/clusters", ui_clusters, d);
     http_route(srv, "POST", "/activiteiten", ui_activity_add, d);
     http_route(srv, "GET", "/resultaten", ui_public, d);
     http_route(srv, "GET", "/report", report_page, d);

