@@ -9,12 +9,24 @@
  *   whatever the number of ideas. "total" is the number of ideas; for
  *   by=theme the counts may add up to more (an idea has up to 3 themes).
  *   Ideas with an empty field are counted under "none".
+ *
+ *   stats_counts_visible / stats_total_visible are the same figures
+ *   without hidden ideas (status "hidden"), for the public page and the
+ *   report: the stats hashes count every idea, so the hidden ones are
+ *   subtracted, with one ZINTERCARD per value against
+ *   ix:status:hidden (pipelined; hidden ideas are few, and with none it
+ *   costs one ZCARD more). "day" has no index: the scores (received_at)
+ *   of the hidden set give the days.
  */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dashboard.h"
+#include "xalloc.h"
+
+#define S_HIDDEN DASH_KEY_PREFIX "ix:status:hidden"
 
 static const char *const s_by[] = {"wijk",         "theme",    "channel", "sentiment", "question",
                                    "target_group", "activity", "day",     "status"};
@@ -49,6 +61,100 @@ long long stats_total(rstore_t *rs)
     if (n)
         freeReplyObject(n);
     return v;
+}
+
+static long long s_hidden_n(rstore_t *rs)
+{
+    redisReply *r = rstore_cmd(rs, "ZCARD " S_HIDDEN);
+    long long v = r && r->type == REDIS_REPLY_INTEGER ? r->integer : -1;
+    if (r)
+        freeReplyObject(r);
+    return v;
+}
+
+/* Subtracts n from counts[key]; removes the key at 0. */
+static void s_sub(json_t *counts, const char *key, long long n)
+{
+    long long left = json_integer_value(json_object_get(counts, key)) - n;
+    if (left > 0)
+        json_object_set_new(counts, key, json_integer(left));
+    else
+        json_object_del(counts, key);
+}
+
+static int s_hidden_days(rstore_t *rs, json_t *counts)
+{
+    redisReply *r = rstore_cmd(rs, "ZRANGE " S_HIDDEN " 0 -1 WITHSCORES");
+    if (!r || r->type != REDIS_REPLY_ARRAY) {
+        if (r)
+            freeReplyObject(r);
+        return -1;
+    }
+    for (size_t i = 1; i < r->elements; i += 2) {
+        const char *sc = r->element[i]->str;
+        time_t t = (time_t)(strtoll(sc ? sc : "0", NULL, 10) / 1000);
+        struct tm tm;
+        char day[16];
+        strftime(day, sizeof day, "%Y-%m-%d", gmtime_r(&t, &tm));
+        s_sub(counts, day, 1);
+    }
+    freeReplyObject(r);
+    return 0;
+}
+
+static int s_hidden_values(rstore_t *rs, const char *by, json_t *counts)
+{
+    size_t n = json_object_size(counts), i = 0;
+    const char **keys = xcalloc(n ? n : 1, sizeof *keys);
+    const char *k;
+    json_t *v;
+    json_object_foreach(counts, k, v) keys[i++] = k;
+    int rc = 0;
+    for (i = 0; i < n && rc == 0; i++)
+        rc = rstore_append(rs, "ZINTERCARD 2 " S_HIDDEN " " DASH_KEY_PREFIX "ix:%s:%s", by,
+                           keys[i]);
+    long long *sub = xcalloc(n ? n : 1, sizeof *sub);
+    for (i = 0; i < n && rc == 0; i++) {
+        redisReply *r = rstore_reply(rs);
+        if (!r || r->type != REDIS_REPLY_INTEGER)
+            rc = -1;
+        else
+            sub[i] = r->integer;
+        if (r)
+            freeReplyObject(r);
+    }
+    /* Keys are removed only after the walk, so keys[] stays valid. */
+    for (i = 0; i < n && rc == 0; i++)
+        if (sub[i] > 0)
+            s_sub(counts, keys[i], sub[i]);
+    free(sub);
+    free(keys);
+    return rc;
+}
+
+json_t *stats_counts_visible(rstore_t *rs, const char *by)
+{
+    json_t *counts = stats_counts(rs, by);
+    long long hidden = counts ? s_hidden_n(rs) : -1;
+    if (hidden < 0) {
+        json_decref(counts);
+        return NULL;
+    }
+    if (hidden == 0)
+        return counts;
+    int rc = strcmp(by, "day") == 0 ? s_hidden_days(rs, counts) : s_hidden_values(rs, by, counts);
+    if (rc < 0) {
+        json_decref(counts);
+        return NULL;
+    }
+    return counts;
+}
+
+long long stats_total_visible(rstore_t *rs)
+{
+    long long all = stats_total(rs);
+    long long hidden = all < 0 ? -1 : s_hidden_n(rs);
+    return hidden < 0 ? -1 : all - hidden;
 }
 
 void api_stats(const http_req_t *req, http_res_t *res, void *arg)

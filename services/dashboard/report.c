@@ -10,7 +10,8 @@
  *   target group, the main themes overall and per wijk with representative
  *   approved quotes (approved, no PII flags), "nu" versus "toekomst", and an
  *   appendix table of every count. Everything is server-side HTML + SVG, so
- *   printing the page gives the same document.
+ *   printing the page gives the same document. Hidden ideas (status
+ *   "hidden") are left out of every count (stats_counts_visible).
  *
  *   PDF: headless Chromium prints this same page (report_pdf.c). It fetches
  *   /report?token=T where T is a random one-time token whose hash is kept
@@ -85,7 +86,7 @@ static void s_table(sb_t *sb, const dash_t *d, const char *dim, json_t *counts)
 static int s_section(dash_t *d, rstore_t *rs, sb_t *sb, const char *dim, const char *title,
                      int quotes, int top)
 {
-    json_t *c = stats_counts(rs, dim);
+    json_t *c = stats_counts_visible(rs, dim);
     if (!c)
         return -1;
     sb_add(sb, "<section><h2>");
@@ -127,7 +128,7 @@ static int s_build(dash_t *d, rstore_t *rs, sb_t *sb)
     time_t now = time(NULL);
     struct tm tm;
     strftime(day, sizeof day, "%d-%m-%Y", gmtime_r(&now, &tm));
-    long long total = stats_total(rs);
+    long long total = stats_total_visible(rs);
     if (total < 0)
         return -1;
     sb_printf(sb,
@@ -158,7 +159,7 @@ static int s_build(dash_t *d, rstore_t *rs, sb_t *sb)
         if (s_section(d, rs, sb, dims[i], titles[i], quotes[i], top[i]) < 0)
             return -1;
     sb_add(sb, "<section><h2>7. Ideeën per wijk op de kaart</h2>\n");
-    json_t *w = stats_counts(rs, "wijk");
+    json_t *w = stats_counts_visible(rs, "wijk");
     if (!w)
         return -1;
     svg_map_render(sb, d, w, 0);
@@ -167,7 +168,7 @@ static int s_build(dash_t *d, rstore_t *rs, sb_t *sb)
     static const char *const all[] = {"channel",   "activity", "target_group", "wijk", "theme",
                                       "sentiment", "question", "status",       "day"};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
-        json_t *c = stats_counts(rs, all[i]);
+        json_t *c = stats_counts_visible(rs, all[i]);
         if (!c)
             return -1;
         s_table(sb, d, all[i], c);

@@ -45,9 +45,12 @@ static long long s_zcard(rstore_t *rs, const char *key)
 
 int ui_figures(dash_t *d, rstore_t *rs, sb_t *sb, int public_page)
 {
-    long long total = stats_total(rs);
+    /* The public page leaves hidden ideas out of every figure. */
+    json_t *(*counts_fn)(rstore_t *, const char *) =
+        public_page ? stats_counts_visible : stats_counts;
+    long long total = public_page ? stats_total_visible(rs) : stats_total(rs);
     long long approved = s_zcard(rs, DASH_KEY_PREFIX "ix:status:approved");
-    json_t *wijk = stats_counts(rs, "wijk");
+    json_t *wijk = counts_fn(rs, "wijk");
     if (total < 0 || approved < 0 || !wijk) {
         json_decref(wijk);
         return -1;
@@ -68,7 +71,7 @@ int ui_figures(dash_t *d, rstore_t *rs, sb_t *sb, int public_page)
     json_decref(wijk);
     for (size_t i = 0; i < S_NDIMS + 1; i++) {
         const char *dim = i < S_NDIMS ? s_dims[i] : "day";
-        json_t *c = stats_counts(rs, dim);
+        json_t *c = counts_fn(rs, dim);
         if (!c)
             return -1;
         sb_add(sb, "<figure><figcaption>");
