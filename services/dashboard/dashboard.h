@@ -143,6 +143,9 @@ void activities_table(sb_t *sb, const dash_t *d, json_t *list);
 void ui_skipped(const http_req_t *req, http_res_t *res, void *arg);
 /* ui_clusters.c: GET /clusters, near-duplicate clusters (staff). */
 void ui_clusters(const http_req_t *req, http_res_t *res, void *arg);
+/* ui_admin.c: GET/POST /beheer, users and devices (role admin only). */
+void ui_admin(const http_req_t *req, http_res_t *res, void *arg);
+void ui_admin_post(const http_req_t *req, http_res_t *res, void *arg);
 void report_page(const http_req_t *req, http_res_t *res, void *arg);
 /* report_pdf.c: answers with the PDF of /report (or 503/504 in Dutch). */
 void report_pdf(dash_t *d, rstore_t *rs, http_res_t *res);

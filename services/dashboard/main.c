@@ -17,6 +17,7 @@
  *     GET|POST /activiteiten    activities register (people reached)
  *     GET /overgeslagen         mails intake-mail skipped, with the reason
  *     GET /clusters             near-duplicate clusters, largest first
+ *     GET|POST /beheer          users and devices (role admin)
  *     GET /resultaten           public results page (no login)
  *     GET /report[?format=pdf]  participatieverslag (session or API token)
  *     GET /api/v1/export.csv    CSV of a query (session or API token)
@@ -155,6 +156,8 @@ static void s_routes(http_server_t *srv, dash_t *d)
     http_route(srv, "GET", "/activiteiten", ui_activities, d);
     http_route(srv, "GET", "/overgeslagen", ui_skipped, d);
     http_route(srv, "GET", "/clusters", ui_clusters, d);
+    http_route(srv, "GET", "/beheer", ui_admin, d);
+    http_route(srv, "POST", "/beheer", ui_admin_post, d);
     http_route(srv, "POST", "/activiteiten", ui_activity_add, d);
     http_route(srv, "GET", "/resultaten", ui_public, d);
     http_route(srv, "GET", "/report", report_page, d);

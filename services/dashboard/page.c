@@ -132,7 +132,10 @@ void page_begin(sb_t *sb, const char *title, const session_t *s)
                    "<li><a href=\"/activiteiten\">Activiteiten</a></li>"
                    "<li><a href=\"/overgeslagen\">Overgeslagen e-mails</a></li>"
                    "<li><a href=\"/report\">Verslag</a></li>"
-                   "<li><a href=\"/resultaten\">Openbare pagina</a></li></ul></nav>\n"
+                   "<li><a href=\"/resultaten\">Openbare pagina</a></li>");
+        if (strcmp(s->role, "admin") == 0)
+            sb_add(sb, "<li><a href=\"/beheer\">Beheer</a></li>");
+        sb_add(sb, "</ul></nav>\n"
                    "<form class=\"logout\" method=\"post\" action=\"/logout\">"
                    "<input type=\"hidden\" name=\"csrf\" value=\"");
         sb_esc(sb, s->csrf);

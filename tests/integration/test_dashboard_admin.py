@@ -152,6 +152,85 @@ class TestDashboardAdmin(ClusterTestCase):
         self.moderate(sid, hid, "new")
         self.assertEqual(self.total_on("/resultaten"), pub)
 
+    # --- 3. /beheer ---
+    def field_post(self, token, device):
+        item = {"local_id": "adm-1", "text": "Meer bankjes langs de Geleenbeek, graag.",
+                "question": "toekomst", "target_group": "inwoner",
+                "collected_at": "2025-05-12T14:00:00+02:00"}
+        st, _, data = http("POST", self.cluster.url("intake-field", "/api/v1/field/batches"),
+                           json.dumps({"device_id": device, "items": [item]}).encode(),
+                           {"Content-Type": "application/json",
+                            "Authorization": "Bearer " + token}, timeout=60)
+        return st, data
+
+    def test_staff_gets_403_on_beheer(self):
+        sid = self.login("staf1", "staf-wachtwoord-1")
+        _, page = self.get("/beheer", sid, expect=403)
+        self.assertIn("Alleen beheerders", page)
+        _, page = self.get("/", sid)
+        self.assertNotIn('href="/beheer"', page)
+        st, _, _ = self.post("/beheer", sid, {"csrf": self.csrf(page), "action": "device_add",
+                                              "name": "staf-tablet"})
+        self.assertEqual(st, 403)
+        self.assertEqual(self.cluster.redis("EXISTS", "inspraak:device:staf-tablet"), 0)
+        st, hs, _ = req(self.cluster, "GET", "/beheer")
+        self.assertEqual(st, 303)  # no session: to the login page
+
+    def test_admin_adds_user_and_device_whose_token_works(self):
+        c = self.cluster
+        sid = self.login()
+        _, page = self.get("/beheer", sid)
+        self.assertIn("staf1", page)
+        self.assertNotIn("$argon2", page)  # never a password hash
+        tok = self.csrf(page)
+        # CSRF on every form.
+        st, _, _ = self.post("/beheer", sid, {"csrf": "0" * 64, "action": "device_add",
+                                              "name": "tablet-x"})
+        self.assertEqual(st, 403)
+        # A user: password rules, then a good one that can log in.
+        st, _, body = self.post("/beheer", sid, {"csrf": tok, "action": "user_add",
+                                                 "name": "nieuw1", "password": "kort",
+                                                 "role": "staff"})
+        self.assertEqual(st, 400)
+        self.assertIn("minstens 10 tekens", body.decode())
+        st, _, body = self.post("/beheer", sid, {"csrf": tok, "action": "user_add",
+                                                 "name": "nieuw1", "role": "staff",
+                                                 "password": "nieuw-wachtwoord-1"})
+        self.assertEqual(st, 200, body[:300])
+        self.assertTrue(c.redis("HGET", "inspraak:user:nieuw1", "pwhash").startswith("$argon2id$"))
+        self.login("nieuw1", "nieuw-wachtwoord-1")
+        st, _, _ = self.post("/beheer", sid, {"csrf": tok, "action": "user_add", "name": "nieuw1",
+                                              "role": "admin", "password": "ander-wachtwoord-2"})
+        self.assertEqual(st, 400)  # never overwritten
+        self.assertEqual(c.redis("HGET", "inspraak:user:nieuw1", "role"), "staff")
+        # A device: its token is shown once and works on the field API.
+        st, _, body = self.post("/beheer", sid, {"csrf": tok, "action": "device_add",
+                                                 "name": "tablet-beheer"})
+        self.assertEqual(st, 200, body[:300])
+        token = re.search(r'<code class="token">(isd_[A-Za-z0-9_-]{43})</code>',
+                          body.decode()).group(1)
+        _, page = self.get("/beheer", sid)
+        self.assertNotIn(token, page)
+        self.assertIn("tablet-beheer", page)
+        self.assertEqual(self.field_post("isd_not-a-real-token", "tablet-beheer")[0], 401)
+        st, data = self.field_post(token, "tablet-beheer")
+        self.assertIn(st, (200, 201), data[:300])
+        # Revoked: the field API refuses the token at once.
+        st, _, _ = self.post("/beheer", sid, {"csrf": tok, "action": "device_revoke",
+                                              "name": "tablet-beheer"})
+        self.assertEqual(st, 200)
+        self.assertEqual(self.field_post(token, "tablet-beheer")[0], 401)
+        # inspraakctl sees the same records.
+        r = c.ctl("device", "list")
+        self.assertRegex(r.stdout, r"tablet-beheer\t\d+\t\d+")
+        acts = [a["action"] for a in self.audit()]
+        for a in ("user_add", "device_add", "device_revoke"):
+            self.assertIn(a, acts)
+        for a in self.audit():
+            self.assertNotIn("nieuw-wachtwoord", json.dumps(a))
+        added = [a for a in self.audit() if a["action"] == "user_add"]
+        self.assertEqual([(a["user"], a["detail"]) for a in added], [("admin1", "staff")])
+
 
 if __name__ == "__main__":
     main()
