@@ -150,6 +150,8 @@ void report_page(const http_req_t *req, http_res_t *res, void *arg);
 /* report_pdf.c: answers with the PDF of /report (or 503/504 in Dutch). */
 void report_pdf(dash_t *d, rstore_t *rs, http_res_t *res);
 void export_csv(const http_req_t *req, http_res_t *res, void *arg);
+/* GET /api/v1/export.json: the same selection as one JSON array. */
+void export_json(const http_req_t *req, http_res_t *res, void *arg);
 /* Sends the update to storage and waits for its ack. 0, or -1 with a
  * Dutch message in err. */
 int moderate_send(dash_t *d, const idea_t *upd, char *err, size_t errlen);

@@ -21,6 +21,7 @@
  *     GET /resultaten           public results page (no login)
  *     GET /report[?format=pdf]  participatieverslag (session or API token)
  *     GET /api/v1/export.csv    CSV of a query (session or API token)
+ *     GET /api/v1/export.json   the same as a JSON array
  *     GET /static/dashboard.css
  *     GET /api/v1/ideas         filtered list, newest first, cursor paging
  *     GET /api/v1/ideas/{id}    one idea, or 404
@@ -163,6 +164,7 @@ static void s_routes(http_server_t *srv, dash_t *d)
     http_route(srv, "GET", "/report", report_page, d);
     http_route(srv, "GET", "/static/dashboard.css", page_css, d);
     http_route(srv, "GET", "/api/v1/export.csv", export_csv, d);
+    http_route(srv, "GET", "/api/v1/export.json", export_json, d);
     http_route(srv, "GET", "/api/v1/ideas", api_ideas_list, d);
     http_route(srv, "GET", "/api/v1/ideas/*", api_ideas_get, d);
     http_route(srv, "GET", "/api/v1/stats", api_stats, d);
