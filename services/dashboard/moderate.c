@@ -27,7 +27,10 @@
 #include "dashboard.h"
 #include "log.h"
 
-#define S_WAIT_MS 5000
+/* Storage takes updates in turn with the ideas on its PULL queue, so under
+ * a burst of new ideas an update can wait seconds for its turn: give it
+ * 15 s before telling staff it may not have been saved. */
+#define S_WAIT_MS 15000
 #define S_RESEND_MS 1000
 
 static int64_t s_now_ms(void)
