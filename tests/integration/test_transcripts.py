@@ -135,6 +135,8 @@ class TestTranscripts(ClusterTestCase):
             f.write(TXT)
         with open(os.path.join(inbox, "kapot.vtt"), "w") as f:
             f.write("Dit is geen ondertitelbestand\n")
+        with open(os.path.join(inbox, "plein.vtt"), "w") as f:
+            f.write(VTT)
 
         wait_until("markt.srt in done/", lambda: os.path.exists(os.path.join(base, "done", "markt.srt")))
         self.assertTrue(os.path.exists(os.path.join(base, "done", "markt.json")))
@@ -156,6 +158,13 @@ class TestTranscripts(ClusterTestCase):
         # The staff detail page links to the moment in the video.
         page = self.idea_page(markt[0]["id"])
         self.assertIn('href="https://video.heerlen.nl/markt.mp4#t=3"', page)
+        # WebVTT from the drop folder: one idea per resident turn, the
+        # video id from the file name, no interviewer text among the ideas.
+        wait_until("plein.vtt in done/", lambda: os.path.exists(os.path.join(base, "done", "plein.vtt")))
+        plein = sorted(self.video_ideas("plein", 2), key=lambda i: i["source"]["start"])
+        self.assertEqual([(i["text"], i["source"]["start"], i["source"]["end"]) for i in plein],
+                         [("Meer groen op het plein. En bankjes voor ouderen.", 4.5, 11.25),
+                          ("Minder auto's in de Promenade.", 14.0, 19.5)])
         kees = self.video_ideas("kees", 1)
         self.assertEqual(kees[0]["text"], "Een markt op zaterdag in Hoensbroek.")
         self.assertIsNone(kees[0]["source"]["start"])
