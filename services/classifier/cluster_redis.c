@@ -36,6 +36,23 @@
  * newest ones are where a near-duplicate of a new idea usually is. */
 #define CLUSTER_BAND_SCAN 16
 
+/* Puts are kept here until cluster_redis_flush() writes them all in one
+ * pipeline: with appendfsync always, every round trip that writes costs
+ * Redis an fsync, and one put per idea held the classifier to ~400 ideas/s
+ * (docs/benchmarks.md). Reads need no fsync, so candidates are still read
+ * per idea, and the buffered sketches of the same batch are offered too. */
+typedef struct {
+    char id[80];
+    uint64_t bands[CLUSTER_BANDS];
+    cluster_sketch_t sk;
+} s_put_t;
+
+struct cluster_redis {
+    rstore_t *rs;
+    s_put_t puts[CLUSTER_REDIS_BATCH];
+    int n_puts;
+};
+
 static void s_format(const cluster_sketch_t *sk, char *out, size_t size)
 {
     int n = snprintf(out, size, "1\t%s\t%s\t%s\t%d\t", sk->wijk, sk->theme, sk->cluster,
@@ -79,9 +96,29 @@ int cluster_redis_parse(const char *s, size_t len, cluster_sketch_t *sk)
     return 0;
 }
 
-int cluster_redis_lookup(rstore_t *rs, const char *id, char *cluster, size_t size)
+cluster_redis_t *cluster_redis_new(rstore_t *rs)
 {
-    redisReply *r = rstore_cmd(rs, "GET inspraak:cluster:idea:%s", id);
+    cluster_redis_t *self = xcalloc(1, sizeof *self);
+    self->rs = rs;
+    return self;
+}
+
+void cluster_redis_destroy(cluster_redis_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    free(*self_p);
+    *self_p = NULL;
+}
+
+int cluster_redis_lookup(cluster_redis_t *self, const char *id, char *cluster, size_t size)
+{
+    for (int i = 0; i < self->n_puts; i++)
+        if (strcmp(self->puts[i].id, id) == 0 && self->puts[i].sk.cluster[0]) {
+            snprintf(cluster, size, "%s", self->puts[i].sk.cluster);
+            return 1;
+        }
+    redisReply *r = rstore_cmd(self->rs, "GET inspraak:cluster:idea:%s", id);
     if (!r)
         return -1;
     cluster_sketch_t sk;
@@ -95,9 +132,26 @@ int cluster_redis_lookup(rstore_t *rs, const char *id, char *cluster, size_t siz
     return rc;
 }
 
+/* The buffered sketches (not yet in Redis) that share a band with bands. */
+static int s_buffered(const cluster_redis_t *self, const uint64_t *bands, cluster_fn fn,
+                      void *arg)
+{
+    for (int i = 0; i < self->n_puts; i++) {
+        int shared = 0;
+        for (int b = 0; b < CLUSTER_BANDS && !shared; b++)
+            shared = self->puts[i].bands[b] == bands[b];
+        if (shared && fn(arg, &self->puts[i].sk) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int s_candidates(void *store, const uint64_t *bands, cluster_fn fn, void *arg)
 {
-    rstore_t *rs = store;
+    cluster_redis_t *self = store;
+    if (s_buffered(self, bands, fn, arg) < 0)
+        return -1;
+    rstore_t *rs = self->rs;
     for (int b = 0; b < CLUSTER_BANDS; b++)
         if (rstore_append(rs, "LRANGE inspraak:cluster:band:%d:%016llx 0 %d", b,
                           (unsigned long long)bands[b], CLUSTER_BAND_SCAN - 1) < 0)
@@ -150,24 +204,45 @@ static int s_candidates(void *store, const uint64_t *bands, cluster_fn fn, void 
     return rc;
 }
 
+/* Buffers the put; a full buffer is flushed first. */
 static int s_put(void *store, const char *id, const uint64_t *bands, const cluster_sketch_t *sk)
 {
-    rstore_t *rs = store;
-    char text[1024];
-    s_format(sk, text, sizeof text);
-    int sent = 0;
-    if (rstore_append(rs, "SET inspraak:cluster:idea:%s %s", id, text) < 0)
+    cluster_redis_t *self = store;
+    if (strlen(id) >= sizeof self->puts[0].id)
         return -1;
-    sent++;
-    for (int b = 0; b < CLUSTER_BANDS; b++) {
-        unsigned long long h = (unsigned long long)bands[b];
-        if (rstore_append(rs, "LPUSH inspraak:cluster:band:%d:%016llx %s", b, h, id) < 0 ||
-            rstore_append(rs, "LTRIM inspraak:cluster:band:%d:%016llx 0 %d", b, h,
-                          CLUSTER_BAND_KEEP - 1) < 0)
-            return -1;
-        sent += 2;
+    if (self->n_puts == CLUSTER_REDIS_BATCH && cluster_redis_flush(self) < 0)
+        return -1;
+    s_put_t *p = &self->puts[self->n_puts++];
+    snprintf(p->id, sizeof p->id, "%s", id);
+    memcpy(p->bands, bands, sizeof p->bands);
+    p->sk = *sk;
+    return 0;
+}
+
+int cluster_redis_flush(cluster_redis_t *self)
+{
+    rstore_t *rs = self->rs;
+    int sent = 0, rc = 0;
+    for (int i = 0; i < self->n_puts && rc == 0; i++) {
+        const s_put_t *p = &self->puts[i];
+        char text[1024];
+        s_format(&p->sk, text, sizeof text);
+        if (rstore_append(rs, "SET inspraak:cluster:idea:%s %s", p->id, text) < 0) {
+            rc = -1;
+            break;
+        }
+        sent++;
+        for (int b = 0; b < CLUSTER_BANDS; b++) {
+            unsigned long long h = (unsigned long long)p->bands[b];
+            if (rstore_append(rs, "LPUSH inspraak:cluster:band:%d:%016llx %s", b, h, p->id) < 0 ||
+                rstore_append(rs, "LTRIM inspraak:cluster:band:%d:%016llx 0 %d", b, h,
+                              CLUSTER_BAND_KEEP - 1) < 0) {
+                rc = -1;
+                break;
+            }
+            sent += 2;
+        }
     }
-    int rc = 0;
     for (int i = 0; i < sent; i++) {
         redisReply *r = rstore_reply(rs);
         if (!r)
@@ -175,11 +250,17 @@ static int s_put(void *store, const char *id, const uint64_t *bands, const clust
         else
             freeReplyObject(r);
     }
+    self->n_puts = 0; /* written, or lost with Redis: clusters must not stop ideas */
     return rc;
 }
 
-cluster_store_t cluster_redis_store(rstore_t *rs)
+int cluster_redis_pending(const cluster_redis_t *self)
 {
-    cluster_store_t st = {s_candidates, s_put, rs};
+    return self->n_puts;
+}
+
+cluster_store_t cluster_redis_store(cluster_redis_t *self)
+{
+    cluster_store_t st = {s_candidates, s_put, self};
     return st;
 }

@@ -90,7 +90,14 @@ typedef struct {
     config_t cfg;
     classify_t *cls; /* common/classify_idea.c: the same code as bin/classify */
     rstore_t *redis; /* near-duplicate cluster state (cluster_redis.c) */
-    cluster_store_t clusters;
+    cluster_redis_t *cr;      /* buffers cluster puts per batch */
+    cluster_store_t clusters; /* over cr */
+    /* Classified ideas of the current batch, sent to storage only after
+     * their cluster state is written (s_flush). */
+    char *out[CLUSTER_REDIS_BATCH];
+    size_t out_len[CLUSTER_REDIS_BATCH];
+    char *out_id[CLUSTER_REDIS_BATCH];
+    int n_out;
     metric_t *m_cluster_err, *m_cluster_joined;
     void *pull, *push;
     http_server_t *http;
@@ -290,7 +297,7 @@ static void s_dead(classifier_t *c, const char *data, size_t len, const char *co
 static void s_cluster(classifier_t *c, idea_t *idea)
 {
     char have[80];
-    int rc = idea->id ? cluster_redis_lookup(c->redis, idea->id, have, sizeof have) : 0;
+    int rc = idea->id ? cluster_redis_lookup(c->cr, idea->id, have, sizeof have) : 0;
     if (rc == 1)
         proto_set(&idea->cluster, have);
     else if (rc == 0)
@@ -323,6 +330,31 @@ static void s_classify(classifier_t *c, idea_t *idea)
               idea->question ? idea->question : "none", idea->cluster ? idea->cluster : "none");
 }
 
+/* Writes the batch's cluster state (one Redis round trip), then hands the
+ * batch's ideas to storage in order. */
+static void s_flush(classifier_t *c)
+{
+    if (cluster_redis_pending(c->cr) > 0 && cluster_redis_flush(c->cr) < 0) {
+        char qe[200];
+        metric_inc(c->m_cluster_err);
+        log_warn("msg=\"cluster state not saved; ideas go on with their clusters\" err=%s",
+                 log_quote(qe, sizeof qe, rstore_error(c->redis)));
+    }
+    for (int i = 0; i < c->n_out; i++) {
+        if (!s_stop && s_send(c, c->out[i], c->out_len[i]) == 0) {
+            metric_inc(c->m_classified);
+        } else {
+            char qid[120];
+            log_info("msg=\"stopping before storage took the idea; its intake re-sends it\" "
+                     "id=%s",
+                     log_quote(qid, sizeof qid, c->out_id[i]));
+        }
+        free(c->out[i]);
+        free(c->out_id[i]);
+    }
+    c->n_out = 0;
+}
+
 static void s_handle(classifier_t *c, const char *data, size_t len)
 {
     envelope_t env;
@@ -348,14 +380,11 @@ static void s_handle(classifier_t *c, const char *data, size_t len)
         s_dead(c, data, len, perr.code, perr.message);
         return;
     }
-    if (s_send(c, buf, blen) == 0) {
-        metric_inc(c->m_classified);
-    } else {
-        char qid[120];
-        log_info("msg=\"stopping before storage took the idea; its intake re-sends it\" id=%s",
-                 log_quote(qid, sizeof qid, env.id));
-    }
-    free(buf);
+    if (c->n_out == CLUSTER_REDIS_BATCH)
+        s_flush(c);
+    c->out[c->n_out] = buf;
+    c->out_len[c->n_out] = blen;
+    c->out_id[c->n_out++] = xstrdup(env.id ? env.id : "");
     envelope_clear(&env);
 }
 
@@ -376,7 +405,8 @@ static void s_start(classifier_t *c)
     }
     if (!(c->redis = rstore_new(c->cfg.redis_url, err, sizeof err)))
         log_fatal("msg=\"bad redis url\" err=\"%s\"", err);
-    c->clusters = cluster_redis_store(c->redis);
+    c->cr = cluster_redis_new(c->redis);
+    c->clusters = cluster_redis_store(c->cr);
     s_metrics_init(c);
     c->http = http_server_new(&(http_opts_t){.port = c->cfg.http_port,
                                              .max_body = 4096,
@@ -412,7 +442,12 @@ static void s_loop(classifier_t *c)
         }
         s_handle(c, data, len);
         free(data);
+        /* Batch what is already waiting; flush when the queue is empty. */
+        zmq_pollitem_t more = {.socket = c->pull, .events = ZMQ_POLLIN};
+        if (c->n_out > 0 && zmq_poll(&more, 1, 0) <= 0)
+            s_flush(c);
     }
+    s_flush(c);
 }
 
 int main(void)
@@ -434,6 +469,7 @@ int main(void)
     bus_close(&c.push);
     bus_shutdown();
     classify_destroy(&c.cls);
+    cluster_redis_destroy(&c.cr);
     rstore_destroy(&c.redis);
     return 0;
 }

@@ -8,7 +8,7 @@ SYNOPSIS
 DESCRIPTION
     Starts real stacks with tests/lib/harness.py (Redis with AOF and
     appendfsync always, supervisor, services from $INSPRAAK_BIN) on the
-    bench's own port range 37000-38999, runs every benchmark, compares each
+    bench's own port range 22000-25999, runs every benchmark, compares each
     with its baseline in the same run, and writes a Markdown report:
 
       intake      wrk POSTs of distinct ideas (post_idea.lua) to
@@ -51,8 +51,8 @@ from harness import Cluster, REPO, http  # noqa: E402
 
 # The bench's own loopback range (harness picks BASE with BASE-1690 and
 # BASE..BASE+30 inside it); the baseline server uses the low end.
-harness.PORT_LOW, harness.PORT_HIGH = 37000, 38999
-BASELINE_PORTS = range(37000, 37600)
+harness.PORT_LOW, harness.PORT_HIGH = 22000, 25999
+BASELINE_PORTS = range(22000, 22600)
 WRK_ARGS = ["-t2", "-c32"]
 SERVICES = ("storage", "classifier", "intake-form", "intake-field", "dashboard")
 

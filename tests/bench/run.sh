@@ -8,7 +8,7 @@
 # DESCRIPTION
 #   `make bench` builds the optimised binaries into bin/ first and then
 #   calls this. It runs tests/bench/bench.py against $INSPRAAK_BIN [bin],
-#   which starts its own Redis and services on loopback ports 37000-38999
+#   which starts its own Redis and services on loopback ports 22000-25999 (below the kernel's ephemeral range 32768-60999, so client sockets in TIME-WAIT do not fragment it)
 #   and writes docs/benchmarks.md (see bench.py for what is measured).
 #   --quick: 3 s per run and 10,000 ideas, for development (about 1 min).
 #   Needs wrk and redis-benchmark (deploy/install-deps.sh test).
