@@ -84,11 +84,6 @@ static int s_revoke(ctl_t *ctl, int argc, char **argv)
     return CTL_OK;
 }
 
-static int s_by_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int s_list(ctl_t *ctl, int argc)
 {
     if (argc != 1)
@@ -111,12 +106,7 @@ static int s_list(ctl_t *ctl, int argc)
         lines[got++] = xasprintf("%s\t%s\t%s", name, role, at);
         freeReplyObject(t);
     }
-    qsort(lines, got, sizeof *lines, s_by_str);
-    for (size_t i = 0; i < got; i++) {
-        printf("%s\n", lines[i]);
-        free(lines[i]);
-    }
-    free(lines);
+    ctl_print_sorted(lines, got);
     freeReplyObject(names);
     return CTL_OK;
 }

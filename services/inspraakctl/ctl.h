@@ -59,6 +59,9 @@ void ctl_token_hash(const char *token, char out[CTL_HASH_HEX]);
  * keys, all strings). NULL on error (message printed). */
 redisReply *ctl_eval(ctl_t *ctl, const char *script, int nkeys, const char **keys_then_args,
                      int nargs);
+/* Sorts the n malloc'd lines, prints one per line on stdout, frees them
+ * and the array (the listing commands). */
+void ctl_print_sorted(char **lines, size_t n);
 /* Parses "--role R" from argv[from..argc); R must be one of allowed (NULL
  * terminated). Returns 0 with *role set (default def), or -1. */
 int ctl_role_opt(int argc, char **argv, int from, const char *const *allowed, const char *def,

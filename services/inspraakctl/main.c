@@ -139,6 +139,22 @@ redisReply *ctl_eval(ctl_t *ctl, const char *script, int nkeys, const char **key
     return r;
 }
 
+static int s_by_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void ctl_print_sorted(char **lines, size_t n)
+{
+    if (n)
+        qsort(lines, n, sizeof *lines, s_by_str);
+    for (size_t i = 0; i < n; i++) {
+        printf("%s\n", lines[i]);
+        free(lines[i]);
+    }
+    free(lines);
+}
+
 int ctl_role_opt(int argc, char **argv, int from, const char *const *allowed, const char *def,
                  const char **role)
 {
