@@ -23,7 +23,6 @@ new/), and checks what a staff member sees in the dashboard API:
     INSPRAAK_BIN=build/mail/bin python3 tests/integration/test_mail.py
 """
 import email
-import http.client as httpclient
 import email.policy
 import imaplib
 import json
@@ -248,23 +247,11 @@ class MailTest(ClusterTestCase):
         for personal in ("karin", "Karin", "de Wit", "nieuws@"):
             self.assertNotIn(personal, dump)
 
-        self.assertEqual(self.cluster.ctl("user", "add", "anna", input="anna-wachtwoord-1\n"
-                                          "anna-wachtwoord-1\n").returncode, 0)
-        status, headers, _ = self.dash("GET", "/overgeslagen")
+        status, _, _ = self.cluster.dash("GET", "/overgeslagen")
         self.assertEqual(status, 303)  # login first
-        status, headers, _ = self.dash("GET", "/login")
-        pre = self.cookie(headers, "inspraak_login")
-        form = urllib.parse.urlencode({"user": "anna", "password": "anna-wachtwoord-1",
-                                       "csrf": pre})
-        status, headers, _ = self.dash("POST", "/login", form,
-                                       {"Content-Type": "application/x-www-form-urlencoded",
-                                        "Cookie": "inspraak_login=" + pre})
-        self.assertEqual(status, 303)
-        sid = self.cookie(headers, "inspraak_session")
-        status, _, page = self.dash("GET", "/overgeslagen",
-                                    headers={"Cookie": "inspraak_session=" + sid})
+        sid = self.cluster.staff_login()
+        status, page = self.cluster.staff_page("/overgeslagen", sid)
         self.assertEqual(status, 200)
-        page = page.decode()
         self.assertIn('href="/overgeslagen"', page)  # in the staff navigation
         self.assertIn("automatisch antwoord", page)
         self.assertIn("Auto-Submitted: auto-replied", page)
@@ -273,24 +260,6 @@ class MailTest(ClusterTestCase):
         self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt; Nieuwsbrief juni", page)
         self.assertNotIn("<script>alert(1)", page)
         self.assertNotIn("karin", page.lower())
-
-    def dash(self, method, path, body=None, headers=None):
-        """(status, every header as a list, body): Set-Cookie comes twice."""
-        conn = httpclient.HTTPConnection("127.0.0.1", self.cluster.port("dashboard"),
-                                          timeout=60)
-        try:
-            conn.request(method, path, body=body, headers=headers or {})
-            r = conn.getresponse()
-            return r.status, r.getheaders(), r.read()
-        finally:
-            conn.close()
-
-    @staticmethod
-    def cookie(headers, name):
-        for k, v in headers:
-            if k.lower() == "set-cookie" and v.startswith(name + "="):
-                return v.split(";")[0].split("=", 1)[1]
-        raise AssertionError("no cookie " + name)
 
     def check_receipts(self):
         # Each sender gets one receipt, as a reply to their own mail, without

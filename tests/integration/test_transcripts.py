@@ -12,7 +12,6 @@ DESCRIPTION
     (SRT, text) end in done/ with their ideas stored; a broken one ends in
     failed/ with a .why. Bounded waits only, no timing thresholds.
 """
-import http.client as httpclient
 import json
 import os
 import sys
@@ -183,39 +182,12 @@ class TestTranscripts(ClusterTestCase):
         self.assertIn("javascript:alert(1)//&quot;&gt;&lt;b&gt;", page)
 
     def idea_page(self, idea_id):
-        """The staff detail page of an idea, after logging in."""
+        """The staff detail page of an idea, after logging in (once)."""
         if not getattr(TestTranscripts, "sid", None):
-            r = self.cluster.ctl("user", "add", "anna", input="anna-wachtwoord-1\n" * 2)
-            self.assertEqual(r.returncode, 0, r.stderr)
-            st, hs, _ = self.dash("GET", "/login")
-            pre = self.cookie(hs, "inspraak_login")
-            form = urllib.parse.urlencode({"user": "anna", "password": "anna-wachtwoord-1",
-                                           "csrf": pre})
-            st, hs, _ = self.dash("POST", "/login", form,
-                                  {"Content-Type": "application/x-www-form-urlencoded",
-                                   "Cookie": "inspraak_login=" + pre})
-            self.assertEqual(st, 303)
-            TestTranscripts.sid = self.cookie(hs, "inspraak_session")
-        st, _, page = self.dash("GET", "/ideeen/" + idea_id,
-                                headers={"Cookie": "inspraak_session=" + TestTranscripts.sid})
-        self.assertEqual(st, 200)
-        return page.decode()
-
-    def dash(self, method, path, body=None, headers=None):
-        conn = httpclient.HTTPConnection("127.0.0.1", self.cluster.port("dashboard"), timeout=60)
-        try:
-            conn.request(method, path, body=body, headers=headers or {})
-            r = conn.getresponse()
-            return r.status, r.getheaders(), r.read()
-        finally:
-            conn.close()
-
-    @staticmethod
-    def cookie(headers, name):
-        for k, v in headers:
-            if k.lower() == "set-cookie" and v.startswith(name + "="):
-                return v.split(";")[0].split("=", 1)[1]
-        raise AssertionError("no cookie " + name)
+            TestTranscripts.sid = self.cluster.staff_login()
+        status, page = self.cluster.staff_page("/ideeen/" + idea_id, TestTranscripts.sid)
+        self.assertEqual(status, 200)
+        return page
 
 
 if __name__ == "__main__":

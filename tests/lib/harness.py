@@ -437,6 +437,38 @@ class Cluster:
                                headers={"Authorization": "Bearer " + token})
         return status, _json_or_bytes(data)
 
+    def dash(self, method, path, body=None, headers=None, instance=0):
+        """A request to the dashboard: (status, every header as a list of
+        pairs (Set-Cookie may come twice), body bytes)."""
+        conn = httplib.HTTPConnection("127.0.0.1", self.port("dashboard", instance), timeout=60)
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            r = conn.getresponse()
+            return r.status, r.getheaders(), r.read()
+        finally:
+            conn.close()
+
+    def staff_login(self, user="anna", password="anna-wachtwoord-1"):
+        """Adds a staff user with inspraakctl and logs in through the
+        dashboard's form (with its CSRF cookie); returns the session id."""
+        r = self.ctl("user", "add", user, input=(password + "\n") * 2)
+        if r.returncode != 0:
+            raise AssertionError("user add failed: " + r.stderr)
+        _, headers, _ = self.dash("GET", "/login")
+        pre = set_cookie(headers, "inspraak_login")
+        form = urllib.parse.urlencode({"user": user, "password": password, "csrf": pre})
+        status, headers, _ = self.dash("POST", "/login", form,
+                                       {"Content-Type": "application/x-www-form-urlencoded",
+                                        "Cookie": "inspraak_login=" + pre})
+        if status != 303:
+            raise AssertionError("login answered %d" % status)
+        return set_cookie(headers, "inspraak_session")
+
+    def staff_page(self, path, sid):
+        """GET a staff page with a session; (status, text)."""
+        status, _, page = self.dash("GET", path, headers={"Cookie": "inspraak_session=" + sid})
+        return status, page.decode()
+
     # --- logs ---
     def log_tail(self, name, lines=40):
         try:
@@ -468,6 +500,14 @@ class Cluster:
             except OSError:
                 pass
         return found
+
+
+def set_cookie(headers, name):
+    """The value of cookie name from a list of response header pairs."""
+    for k, v in headers:
+        if k.lower() == "set-cookie" and v.startswith(name + "="):
+            return v.split(";")[0].split("=", 1)[1]
+    raise AssertionError("no cookie " + name)
 
 
 def _json_or_bytes(data):
