@@ -7,7 +7,7 @@
  *   reports the last response code through CURLINFO_RESPONSE_CODE, which is
  *   the code of the step that failed (RCPT, DATA or the final dot). No
  *   code at all means no conversation happened (connection refused, TLS
- *   failure): that is temporary.
+ *   failure): that is temporary. A refused SMTP login is temporary too.
  */
 #include <curl/curl.h>
 #include <errno.h>
@@ -25,7 +25,7 @@
 
 struct mailout {
     CURL *curl;
-    char url[512], user[256], password[256], from[300];
+    char url[512], user[256], password[256], from[300], cafile[512];
     int starttls;
     long rate;
     double last_send;
@@ -61,6 +61,7 @@ mailout_t *mailout_new(const config_t *cfg, const char *envelope_from, char *err
     snprintf(self->url, sizeof self->url, "%s", config_str("INSPRAAK_SMTP_URL", ""));
     snprintf(self->user, sizeof self->user, "%s", config_str("INSPRAAK_SMTP_USER", ""));
     snprintf(self->password, sizeof self->password, "%s", config_str("INSPRAAK_SMTP_PASSWORD", ""));
+    snprintf(self->cafile, sizeof self->cafile, "%s", config_str("INSPRAAK_SMTP_CA_FILE", ""));
     snprintf(self->from, sizeof self->from, "<%s>", envelope_from);
     long tls = 0;
     if (config_long("INSPRAAK_SMTP_STARTTLS", 0, 0, 1, &tls, err, errlen) < 0 ||
@@ -72,6 +73,11 @@ mailout_t *mailout_new(const config_t *cfg, const char *envelope_from, char *err
     if (self->url[0] && strncmp(self->url, "smtp://", 7) != 0 &&
         strncmp(self->url, "smtps://", 8) != 0) {
         snprintf(err, errlen, "INSPRAAK_SMTP_URL must start with smtp:// or smtps://");
+        free(self);
+        return NULL;
+    }
+    if (self->cafile[0] && access(self->cafile, R_OK) < 0) {
+        snprintf(err, errlen, "INSPRAAK_SMTP_CA_FILE %s: %s", self->cafile, strerror(errno));
         free(self);
         return NULL;
     }
@@ -188,6 +194,10 @@ mailout_result_t mailout_send(mailout_t *self, const char *rcpt, const char *msg
     }
     if (self->starttls)
         curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+    /* Only the trust anchors change: peer and host verification stay on
+     * (libcurl's default), so a wrong certificate is a failed send. */
+    if (self->cafile[0])
+        curl_easy_setopt(c, CURLOPT_CAINFO, self->cafile);
     CURLcode rc = curl_easy_perform(c);
     long code = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
@@ -197,5 +207,10 @@ mailout_result_t mailout_send(mailout_t *self, const char *rcpt, const char *msg
         return MAILOUT_OK;
     }
     snprintf(err, errlen, "smtp %ld: %s", code, ebuf[0] ? ebuf : curl_easy_strerror(rc));
+    /* A refused login (535) is our configuration, not the recipient: a
+     * bounce would wrongly stop mail to every participant. Retry, so the
+     * mail goes out once the operator fixes the password. */
+    if (rc == CURLE_LOGIN_DENIED)
+        return MAILOUT_TEMP;
     return code >= 500 && code < 600 ? MAILOUT_PERM : MAILOUT_TEMP;
 }

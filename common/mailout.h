@@ -5,7 +5,9 @@
  * DESCRIPTION
  *   With INSPRAAK_SMTP_URL (smtp://host:port or smtps://host:port) a
  *   message goes out over SMTP, with INSPRAAK_SMTP_USER/PASSWORD when set
- *   and STARTTLS required when INSPRAAK_SMTP_STARTTLS=1. One curl handle is
+ *   and STARTTLS required when INSPRAAK_SMTP_STARTTLS=1. The server's
+ *   certificate is always verified; INSPRAAK_SMTP_CA_FILE (PEM) replaces the
+ *   system CA store for that. One curl handle is
  *   kept, so consecutive mails reuse the connection. INSPRAAK_SMTP_RATE
  *   (mails per second, default 10, 0 = no limit) spaces the sends.
  *   Without INSPRAAK_SMTP_URL the message is written to
