@@ -48,6 +48,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 import harness  # noqa: E402
 from harness import Cluster, REPO, http  # noqa: E402
+from mpack import pack as msgpack  # noqa: E402
 
 # The bench's own loopback range (harness picks BASE with BASE-1690 and
 # BASE..BASE+30 inside it); the baseline server uses the low end.
@@ -342,33 +343,6 @@ def bench_latency(cluster, rate, secs, token, label, out):
     log("latency poll answers %s" % statuses)
     log("latency %s: target %.0f/s achieved %.0f/s, p50 %.1f ms p99 %.1f ms (%d samples)" % (
         label, rate, achieved, pct(lat, 50) * 1000, pct(lat, 99) * 1000, len(lat)))
-
-
-def msgpack(obj):
-    """A tiny MessagePack encoder (the stdlib has none): nil, bool, int,
-    str, list, dict."""
-    import struct
-    if obj is None:
-        return b"\xc0"
-    if obj is True or obj is False:
-        return b"\xc3" if obj else b"\xc2"
-    if isinstance(obj, int):
-        return (struct.pack("B", obj) if 0 <= obj < 128 else b"\xd3" + struct.pack(">q", obj))
-    if isinstance(obj, str):
-        b = obj.encode()
-        head = (struct.pack("B", 0xa0 | len(b)) if len(b) < 32 else
-                b"\xd9" + struct.pack("B", len(b)) if len(b) < 256 else
-                b"\xda" + struct.pack(">H", len(b)))
-        return head + b
-    if isinstance(obj, list):
-        head = struct.pack("B", 0x90 | len(obj)) if len(obj) < 16 else b"\xdc" + struct.pack(
-            ">H", len(obj))
-        return head + b"".join(msgpack(x) for x in obj)
-    if isinstance(obj, dict):
-        head = struct.pack("B", 0x80 | len(obj)) if len(obj) < 16 else b"\xde" + struct.pack(
-            ">H", len(obj))
-        return head + b"".join(msgpack(k) + msgpack(v) for k, v in obj.items())
-    raise TypeError(type(obj))
 
 
 def bench_field(cluster, secs, out):

@@ -23,46 +23,17 @@ DESCRIPTION
 import json
 import urllib.parse
 import os
-import struct
 import sys
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from harness import REPO, ClusterTestCase, http, main, wait_until  # noqa: E402
+from mpack import pack as mp  # noqa: E402
 
 # Label points that lie 100 m outside their own coarse polygon (see
 # tests/unit/test_geo.c): not usable as "this point is in that wijk".
 OFF_POLYGON = {"WK091731", "WK091740"}
 AMSTERDAM = (52.37, 4.90)
-
-
-def mp(obj):
-    """A tiny MessagePack encoder: nil, bool, int, float64, str, list, dict."""
-    if obj is None:
-        return b"\xc0"
-    if obj is True:
-        return b"\xc3"
-    if obj is False:
-        return b"\xc2"
-    if isinstance(obj, int):
-        if 0 <= obj < 128:
-            return bytes([obj])
-        if -32 <= obj < 0:
-            return struct.pack("b", obj)
-        return b"\xd3" + struct.pack(">q", obj)
-    if isinstance(obj, float):
-        return b"\xcb" + struct.pack(">d", obj)
-    if isinstance(obj, str):
-        b = obj.encode()
-        if len(b) < 32:
-            return bytes([0xA0 | len(b)]) + b
-        return b"\xdb" + struct.pack(">I", len(b)) + b
-    if isinstance(obj, (list, tuple)):
-        return b"\xdd" + struct.pack(">I", len(obj)) + b"".join(mp(x) for x in obj)
-    if isinstance(obj, dict):
-        return b"\xdf" + struct.pack(">I", len(obj)) + b"".join(
-            mp(k) + mp(v) for k, v in obj.items())
-    raise TypeError(type(obj))
 
 
 def label_points():

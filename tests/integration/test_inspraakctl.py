@@ -18,12 +18,14 @@ import json
 import os
 import shutil
 import socket
-import struct
 import subprocess
 import sys
 import tempfile
 import time
 import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from mpack import pack as mp  # noqa: E402
 
 BIN = os.environ.get("INSPRAAK_BIN", "./bin")
 CTL = os.path.join(BIN, "inspraakctl")
@@ -38,35 +40,6 @@ def spare_port():
             except OSError:
                 continue
     raise RuntimeError("no spare port in 25600..25999")
-
-
-# --- a minimal MessagePack encoder (str, int, float, bool, nil, list, dict) ---
-def mp(v):
-    if v is None:
-        return b"\xc0"
-    if v is True:
-        return b"\xc3"
-    if v is False:
-        return b"\xc2"
-    if isinstance(v, int):
-        if 0 <= v < 128:
-            return bytes([v])
-        return b"\xd3" + struct.pack(">q", v)
-    if isinstance(v, float):
-        return b"\xcb" + struct.pack(">d", v)
-    if isinstance(v, str):
-        b = v.encode()
-        if len(b) < 32:
-            return bytes([0xA0 | len(b)]) + b
-        return b"\xda" + struct.pack(">H", len(b)) + b
-    if isinstance(v, list):
-        return bytes([0x90 | len(v)]) + b"".join(mp(x) for x in v)
-    if isinstance(v, dict):
-        out = b"\xde" + struct.pack(">H", len(v))
-        for k, x in v.items():
-            out += mp(k) + mp(x)
-        return out
-    raise TypeError(type(v))
 
 
 def idea_record(idea_id, pid, text, wijk):
