@@ -20,16 +20,14 @@ DESCRIPTION
 """
 import json
 import os
-import shutil
-import subprocess
 import sys
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 from harness import REPO, ClusterTestCase, main, wait_until  # noqa: E402
+import browser  # noqa: E402
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SHOTS = os.path.join(REPO, "docs", "screenshots")
 MARK = "schaduw"
 IDEAS = [
@@ -45,23 +43,13 @@ IDEAS = [
 ]
 
 
-def ensure_playwright():
-    if os.path.isdir(os.path.join(HERE, "node_modules", "playwright-core")):
-        return
-    cmd = ["npm", "ci", "--no-audit", "--no-fund"]
-    if not os.path.exists(os.path.join(HERE, "package-lock.json")):
-        cmd = ["npm", "install", "--no-save", "--no-audit", "--no-fund", "playwright-core@1"]
-    subprocess.run(cmd, cwd=HERE, check=True, timeout=600)
-
-
-@unittest.skipUnless(shutil.which("node") and shutil.which("npm") and os.access(CHROMIUM, os.X_OK),
-                     "node, npm or chromium not installed")
+@unittest.skipUnless(browser.AVAILABLE, browser.MISSING)
 class TestDashboardBrowser(ClusterTestCase):
     SERVICES = ("storage", "classifier", "intake-form", "dashboard")
 
     @classmethod
     def setUpClass(cls):
-        ensure_playwright()
+        browser.ensure_playwright()
         super().setUpClass()
 
     def test_login_filter_detail_approve_report(self):
@@ -75,11 +63,9 @@ class TestDashboardBrowser(ClusterTestCase):
         wait_until("ideas stored", lambda: c.api("/api/v1/ideas?limit=1", staff)[1]
                    .get("total") == len(IDEAS))
         os.makedirs(SHOTS, exist_ok=True)
-        env = dict(os.environ, DASH_URL=c.url("dashboard", "").rstrip("/"), DASH_USER="anna",
-                   DASH_PASSWORD="anna-wachtwoord-1", DASH_MARK=MARK, SHOTS=SHOTS,
-                   CHROMIUM=CHROMIUM)
-        run = subprocess.run(["node", os.path.join(HERE, "dashboard.js")], env=env, cwd=HERE,
-                             capture_output=True, text=True, timeout=300)
+        run = browser.run_script("dashboard.js", DASH_URL=c.url("dashboard", "").rstrip("/"),
+                                 DASH_USER="anna", DASH_PASSWORD="anna-wachtwoord-1",
+                                 DASH_MARK=MARK, SHOTS=SHOTS)
         self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
         seen = json.loads(run.stdout.strip().splitlines()[-1])
         self.assertEqual(seen["problems"], [])

@@ -18,35 +18,23 @@ DESCRIPTION
 """
 import json
 import os
-import shutil
-import subprocess
 import sys
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 from harness import ClusterTestCase, main, wait_until  # noqa: E402
-
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-
-
-def ensure_playwright():
-    if os.path.isdir(os.path.join(HERE, "node_modules", "playwright-core")):
-        return
-    cmd = ["npm", "ci", "--no-audit", "--no-fund"]
-    if not os.path.exists(os.path.join(HERE, "package-lock.json")):
-        cmd = ["npm", "install", "--no-save", "--no-audit", "--no-fund", "playwright-core@1"]
-    subprocess.run(cmd, cwd=HERE, check=True, timeout=600)
+import browser  # noqa: E402
 
 
-@unittest.skipUnless(shutil.which("node") and shutil.which("npm") and os.access(CHROMIUM, os.X_OK),
-                     "node, npm or chromium not installed")
+
+@unittest.skipUnless(browser.AVAILABLE, browser.MISSING)
 class TestFieldApp(ClusterTestCase):
     SERVICES = ("storage", "classifier", "intake-field", "dashboard")
 
     @classmethod
     def setUpClass(cls):
-        ensure_playwright()
+        browser.ensure_playwright()
         super().setUpClass()
 
     def test_offline_then_sync(self):
@@ -54,10 +42,8 @@ class TestFieldApp(ClusterTestCase):
         r = c.ctl("device", "add", "tablet-browser")
         self.assertEqual(r.returncode, 0, r.stderr)
         token = r.stdout.strip().split()[-1]
-        env = dict(os.environ, FIELD_URL=c.url("intake-field", "/field"),
-                   FIELD_DEVICE="tablet-browser", FIELD_TOKEN=token, CHROMIUM=CHROMIUM)
-        run = subprocess.run(["node", os.path.join(HERE, "field_app.js")], env=env, cwd=HERE,
-                             capture_output=True, text=True, timeout=300)
+        run = browser.run_script("field_app.js", FIELD_URL=c.url("intake-field", "/field"),
+                                 FIELD_DEVICE="tablet-browser", FIELD_TOKEN=token)
         self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
         seen = json.loads(run.stdout.strip().splitlines()[-1])
         self.assertEqual(seen["waiting"], "2 wachten op verzenden")

@@ -1,0 +1,36 @@
+"""
+NAME
+    browser - what the headless-Chromium tests share
+
+DESCRIPTION
+    The browser tests drive Debian's /usr/bin/chromium (CHROMIUM overrides)
+    with playwright-core from npm. ensure_playwright() installs it into
+    tests/browser/node_modules (npm ci from package-lock.json) when missing;
+    AVAILABLE is false, and the tests skip with a message, when node, npm
+    or chromium are not installed (deploy/install-deps.sh test installs
+    them). run_script() runs one of the .js drivers here with extra
+    environment and returns the CompletedProcess.
+"""
+import os
+import shutil
+import subprocess
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+AVAILABLE = bool(shutil.which("node") and shutil.which("npm") and os.access(CHROMIUM, os.X_OK))
+MISSING = "node, npm or chromium not installed"
+
+
+def ensure_playwright():
+    if os.path.isdir(os.path.join(HERE, "node_modules", "playwright-core")):
+        return
+    cmd = ["npm", "ci", "--no-audit", "--no-fund"]
+    if not os.path.exists(os.path.join(HERE, "package-lock.json")):
+        cmd = ["npm", "install", "--no-save", "--no-audit", "--no-fund", "playwright-core@1"]
+    subprocess.run(cmd, cwd=HERE, check=True, timeout=600)
+
+
+def run_script(name, **env):
+    return subprocess.run(["node", os.path.join(HERE, name)],
+                          env=dict(os.environ, CHROMIUM=CHROMIUM, **env), cwd=HERE,
+                          capture_output=True, text=True, timeout=300)
