@@ -10,6 +10,12 @@
  *   Forking a threaded process is safe here because the child only
  *   allocates (glibc makes malloc fork-safe) and uses GMime, which no other
  *   thread of the parent touches.
+ *
+ *   The child shares the parent's open files, the spool lock among them.
+ *   A child that outlived a killed parent (GMime looping on a bad mail)
+ *   would keep that lock, and no new intake-mail could start. So the
+ *   child asks the kernel for SIGKILL when its parent dies, and carries
+ *   its own deadline as an alarm in case the parent cannot enforce it.
  */
 #include <errno.h>
 #include <poll.h>
@@ -17,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -181,6 +188,15 @@ static int s_deserialise(const char *buf, size_t len, mail_result_t *r)
 /* Child and parent                                                   */
 /* ------------------------------------------------------------------ */
 
+/* Ties the child's life to its parent's and to the deadline. */
+static void s_child_limits(pid_t parent, long deadline_ms)
+{
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+        _exit(3);
+    signal(SIGALRM, SIG_DFL);
+    alarm((unsigned)(deadline_ms / 1000) + 2);
+}
+
 static void s_child(mail_reader_fn fn, int fd, const char *raw, size_t len,
                     const mail_limits_t *lim)
 {
@@ -263,6 +279,7 @@ void mail_worker_call(mail_reader_fn fn, const char *raw, size_t len, const mail
         r->why = xasprintf("pipe: %s", strerror(errno));
         return;
     }
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         close(fds[0]);
@@ -272,6 +289,7 @@ void mail_worker_call(mail_reader_fn fn, const char *raw, size_t len, const mail
     }
     if (pid == 0) {
         close(fds[0]);
+        s_child_limits(parent, deadline_ms);
         s_child(fn, fds[1], raw, len, lim);
     }
     close(fds[1]);

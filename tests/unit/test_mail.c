@@ -379,6 +379,64 @@ static void test_worker_deadline(void **state)
     free(raw);
 }
 
+/* A reader that hangs after telling the test its pid (through the pipe
+ * in s_pid_fd, inherited from the test). */
+static int s_pid_fd = -1;
+static void s_read_hangs(const char *raw, size_t len, const mail_limits_t *lim, mail_result_t *r)
+{
+    (void)raw;
+    (void)len;
+    (void)lim;
+    (void)r;
+    pid_t me = getpid();
+    if (write(s_pid_fd, &me, sizeof me) != sizeof me)
+        _exit(4);
+    for (;;)
+        pause();
+}
+
+/* The worker of an intake-mail killed with -9 must not live on: it holds
+ * the intake's spool lock, and a worker that survived would keep the
+ * restarted intake-mail out for ever. The test makes itself the reaper of
+ * orphans so that the worker, once dead, is reaped here. */
+static void test_worker_dies_with_parent(void **state)
+{
+    (void)state;
+    assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t parent = fork();
+    assert_true(parent >= 0);
+    if (parent == 0) {
+        close(fds[0]);
+        s_pid_fd = fds[1];
+        mail_result_t r;
+        mail_worker_call(s_read_hangs, "x", 1, &LIM, 600000, &r);
+        _exit(0);
+    }
+    close(fds[1]);
+    pid_t worker = 0;
+    assert_int_equal(read(fds[0], &worker, sizeof worker), (ssize_t)sizeof worker);
+    close(fds[0]);
+    assert_int_equal(kill(parent, SIGKILL), 0);
+    assert_int_equal(waitpid(parent, NULL, 0), parent);
+    /* The kernel kills the orphan at once; 30 s is only a bound so that a
+     * surviving worker fails the test instead of hanging it. */
+    int status = 0;
+    pid_t got = 0;
+    for (int i = 0; i < 3000 && got == 0; i++) {
+        got = waitpid(worker, &status, WNOHANG);
+        if (got == 0)
+            usleep(10000);
+    }
+    if (got == 0)
+        kill(worker, SIGKILL);
+    assert_int_equal(got, worker);
+    assert_true(WIFSIGNALED(status));
+    assert_int_equal(WTERMSIG(status), SIGKILL);
+    assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 0), 0);
+}
+
 static char *s_deep(int depth)
 {
     size_t cap = (size_t)depth * 120 + 200, len = 0;
@@ -532,6 +590,7 @@ int main(void)
         cmocka_unit_test(test_size_limit),
         cmocka_unit_test(test_worker_roundtrip),
         cmocka_unit_test(test_worker_deadline),
+        cmocka_unit_test(test_worker_dies_with_parent),
         cmocka_unit_test(test_default_size_limit),
         cmocka_unit_test(test_worker_limits),
         cmocka_unit_test(test_parse_unknown_charset),
