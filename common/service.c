@@ -38,6 +38,25 @@ int service_wait_stop(const sigset_t *stop)
     return sig;
 }
 
+static volatile sig_atomic_t *s_stop_flag;
+
+static void s_on_stop(int sig)
+{
+    (void)sig;
+    if (s_stop_flag)
+        *s_stop_flag = 1;
+}
+
+void service_on_stop(volatile sig_atomic_t *flag)
+{
+    s_stop_flag = flag;
+    struct sigaction sa = {.sa_handler = s_on_stop};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
 http_server_t *service_http_new(const config_t *cfg, size_t max_body)
 {
     return http_server_new(&(http_opts_t){.port = cfg->http_port,

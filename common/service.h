@@ -21,6 +21,10 @@
  *   that only service_wait_stop() (sigwait) or a sigtimedwait() on the same
  *   set sees them; it also ignores SIGPIPE (a client that hangs up must not
  *   kill the process).
+ *   service_on_stop() is the same for services whose main loop polls (ZeroMQ
+ *   or Redis) instead of sleeping in sigwait(): SIGTERM and SIGINT set
+ *   *flag, which the loop checks after each poll timeout, and SIGPIPE is
+ *   ignored.
  *   service_http_new() makes an HTTP server with the configured port and
  *   thread mode; service_http_start() starts it, logs why when it cannot,
  *   and then destroys it (*srv = NULL).
@@ -38,6 +42,8 @@ void service_init(config_t *cfg, const char *service, int http_offset);
 void service_block_stop(sigset_t *stop);
 /* Waits for SIGTERM or SIGINT (blocked with service_block_stop) and logs it. */
 int service_wait_stop(const sigset_t *stop);
+/* Sets *flag to 1 on SIGTERM or SIGINT (one flag per process). */
+void service_on_stop(volatile sig_atomic_t *flag);
 
 http_server_t *service_http_new(const config_t *cfg, size_t max_body);
 int service_http_start(http_server_t **srv_p, const config_t *cfg);

@@ -55,15 +55,9 @@
 #include "bus.h"
 #include "dashboard.h"
 #include "log.h"
+#include "service.h"
 #include "xalloc.h"
 
-static volatile sig_atomic_t s_stop;
-
-static void s_on_signal(int sig)
-{
-    (void)sig;
-    s_stop = 1;
-}
 
 rstore_t *dash_redis_get(dash_t *d)
 {
@@ -174,10 +168,7 @@ int main(void)
 {
     static dash_t d;
     char err[256];
-    log_init("dashboard");
-    if (config_load(&d.cfg, "dashboard", PORT_OFF_DASHBOARD, err, sizeof err) < 0)
-        log_fatal("msg=\"bad configuration\" err=\"%s\"", err);
-    log_init(d.cfg.name);
+    service_init(&d.cfg, "dashboard", PORT_OFF_DASHBOARD);
     rstore_t *probe = rstore_new(d.cfg.redis_url, err, sizeof err);
     if (!probe)
         log_fatal("msg=\"bad redis url\" err=\"%s\"", err);
@@ -185,25 +176,18 @@ int main(void)
     dash_redis_put(&d, probe);
     s_config(&d);
 
-    struct sigaction sa = {.sa_handler = s_on_signal};
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
-
-    http_server_t *srv = http_server_new(&(http_opts_t){.port = d.cfg.http_port,
-                                                        .threads = d.cfg.http_threads,
-                                                        .max_body = d.cfg.max_body,
-                                                        .name = d.cfg.name});
-    s_routes(srv, &d);
-    http_server_set_health(srv, s_health, &d);
-    if (http_server_start(srv, err, sizeof err) < 0)
-        log_fatal("msg=\"cannot start http\" port=%d err=\"%s\"", d.cfg.http_port, err);
+    sigset_t stop;
+    service_block_stop(&stop); /* before the HTTP threads start */
+    http_server_t *srv = service_http_new(&d.cfg, d.cfg.max_body);
+    if (srv) {
+        s_routes(srv, &d);
+        http_server_set_health(srv, s_health, &d);
+    }
+    if (service_http_start(&srv, &d.cfg) < 0)
+        log_fatal("msg=\"cannot start http\"");
     log_info("msg=\"started\" url=\"http://127.0.0.1:%d/\"", d.cfg.http_port);
 
-    while (!s_stop)
-        pause();
-    log_info("msg=\"stopping\"");
+    service_wait_stop(&stop);
     http_server_destroy(&srv);
     while (d.n_idle > 0)
         rstore_destroy(&d.idle[--d.n_idle]);

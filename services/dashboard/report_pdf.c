@@ -66,8 +66,17 @@ static int s_run(const char *chromium, const char *profile, const char *out, con
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
     posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    /* The dashboard blocks SIGTERM/SIGINT for sigwait(); Chromium must not
+     * inherit that mask, or it could not be stopped politely. */
+    posix_spawnattr_t at;
+    posix_spawnattr_init(&at);
+    sigset_t none;
+    sigemptyset(&none);
+    posix_spawnattr_setsigmask(&at, &none);
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK);
     pid_t pid;
-    int rc = posix_spawn(&pid, chromium, &fa, NULL, argv, environ);
+    int rc = posix_spawn(&pid, chromium, &fa, &at, argv, environ);
+    posix_spawnattr_destroy(&at);
     posix_spawn_file_actions_destroy(&fa);
     free(a_profile);
     free(a_out);

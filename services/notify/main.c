@@ -75,16 +75,11 @@
 #include "log.h"
 #include "notify.h"
 #include "proto.h"
+#include "service.h"
 #include "unsubscribe.h"
 #include "xalloc.h"
 
-static volatile int s_stop;
-
-static void s_on_signal(int sig)
-{
-    (void)sig;
-    s_stop = 1;
-}
+static volatile sig_atomic_t s_stop;
 
 int64_t notify_now_ms(void)
 {
@@ -239,15 +234,8 @@ int main(void)
     char err[512];
     memset(&n, 0, sizeof n);
     memset(&w, 0, sizeof w);
-    log_init("notify");
-    struct sigaction sa = {.sa_handler = s_on_signal};
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
-    if (config_load(&n.cfg, "notify", PORT_OFF_NOTIFY, err, sizeof err) < 0)
-        log_fatal("msg=\"bad configuration\" err=\"%s\"", err);
-    log_init(n.cfg.name);
+    service_on_stop(&s_stop);
+    service_init(&n.cfg, "notify", PORT_OFF_NOTIFY);
     n.batch_ms = s_setting("INSPRAAK_RECEIPT_BATCH_S", 600, 0, 86400 * 7) * 1000;
     long scan_ms = s_setting("INSPRAAK_NOTIFY_SCAN_S", 30, 1, 86400) * 1000;
     n.slack_ms = s_setting("INSPRAAK_NOTIFY_SCAN_SLACK_S", 3600, 0, 86400 * 30) * 1000;
@@ -274,13 +262,14 @@ int main(void)
     n.m_errors = metrics_counter("inspraak_notify_redis_errors_total", "Failed Redis calls.");
     w.n = &n;
     pthread_mutex_init(&w.mu, NULL);
-    http_server_t *srv = http_server_new(&(http_opts_t){
-        .port = n.cfg.http_port, .threads = n.cfg.http_threads, .name = n.cfg.name});
-    http_server_set_health(srv, s_health, &w);
-    http_route(srv, "GET", "/afmelden", s_get_afmelden, &w);
-    http_route(srv, "POST", "/afmelden", s_post_afmelden, &w);
-    if (http_server_start(srv, err, sizeof err) < 0)
-        log_fatal("msg=\"cannot start http\" port=%d err=\"%s\"", n.cfg.http_port, err);
+    http_server_t *srv = service_http_new(&n.cfg, 0);
+    if (srv) {
+        http_server_set_health(srv, s_health, &w);
+        http_route(srv, "GET", "/afmelden", s_get_afmelden, &w);
+        http_route(srv, "POST", "/afmelden", s_post_afmelden, &w);
+    }
+    if (service_http_start(&srv, &n.cfg) < 0)
+        log_fatal("msg=\"cannot start http\"");
     void *sub = bus_sub_connect(n.cfg.bus_events, "stored", err, sizeof err);
     if (!sub)
         log_fatal("msg=\"cannot subscribe to events\" err=\"%s\"", err);

@@ -10,6 +10,7 @@
 #ifndef INSPRAAK_NOTIFY_H
 #define INSPRAAK_NOTIFY_H
 
+#include <signal.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -29,7 +30,7 @@ typedef struct {
     long retry_ms;     /* INSPRAAK_SMTP_RETRY_MS: first 4xx back-off */
     long retries;      /* INSPRAAK_SMTP_RETRIES: 4xx attempts before giving up */
     long max_resend;   /* INSPRAAK_NOTIFY_MAX_RESEND: re-sends after a crash */
-    volatile int *stop;
+    volatile sig_atomic_t *stop;
     metric_t *m_sent, *m_skipped, *m_bounced, *m_deferred, *m_resent, *m_errors;
 } notify_t;
 

@@ -69,16 +69,11 @@
 #include "metrics.h"
 #include "proto.h"
 #include "rstore.h"
+#include "service.h"
 #include "store.h"
 #include "xalloc.h"
 
 static volatile sig_atomic_t s_stop;
-
-static void s_on_signal(int sig)
-{
-    (void)sig;
-    s_stop = 1;
-}
 
 typedef struct {
     config_t cfg;
@@ -453,9 +448,7 @@ static void s_loop(storage_t *s)
 static int s_setup(storage_t *s, http_server_t **srv)
 {
     char err[256];
-    if (config_load(&s->cfg, "storage", PORT_OFF_STORAGE, err, sizeof err) < 0)
-        log_fatal("msg=\"bad configuration\" err=\"%s\"", err);
-    log_init(s->cfg.name);
+    service_init(&s->cfg, "storage", PORT_OFF_STORAGE);
     s->st = store_new(s->cfg.redis_url, err, sizeof err);
     s->health_st = s->st ? store_new(s->cfg.redis_url, err, sizeof err) : NULL;
     if (!s->st || !s->health_st)
@@ -469,11 +462,11 @@ static int s_setup(storage_t *s, http_server_t **srv)
     s->m_redis_err = metrics_counter("inspraak_storage_redis_errors_total",
                                      "Failed Redis writes (each is retried).");
 
-    *srv = http_server_new(&(http_opts_t){
-        .port = s->cfg.http_port, .threads = s->cfg.http_threads, .name = s->cfg.name});
-    http_server_set_health(*srv, s_health, s);
-    if (http_server_start(*srv, err, sizeof err) < 0)
-        log_fatal("msg=\"cannot start admin http\" port=%d err=\"%s\"", s->cfg.http_port, err);
+    *srv = service_http_new(&s->cfg, 0);
+    if (*srv)
+        http_server_set_health(*srv, s_health, s);
+    if (service_http_start(srv, &s->cfg) < 0)
+        log_fatal("msg=\"cannot start admin http\"");
     s->pull = bus_pull_bind(s->cfg.bus_store, s->cfg.instance, err, sizeof err);
     if (!s->pull)
         log_fatal("msg=\"cannot bind bus\" err=\"%s\"", err);
@@ -488,12 +481,7 @@ int main(void)
     storage_t s;
     http_server_t *srv = NULL;
     memset(&s, 0, sizeof s);
-    log_init("storage");
-    struct sigaction sa = {.sa_handler = s_on_signal};
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    service_on_stop(&s_stop);
 
     s_setup(&s, &srv);
     log_info("msg=\"started\" http_port=%d store=\"%s\" events=\"%s\"", s.cfg.http_port,
