@@ -322,12 +322,8 @@ int spool_append(spool_t *self, const char *id, const void *data, size_t len)
         else
             rc = s_rotate(self);
     }
-    if (rc == 0 && spool_write_all(self->seg_fd, buf, size) < 0) {
+    if (rc == 0 && spool_seg_write(self, buf, size) < 0) {
         int e = errno;
-        /* Cut the half record off, or the next record would sit behind
-         * garbage and make the whole segment look corrupt on replay. */
-        if (ftruncate(self->seg_fd, (off_t)self->seg_size) < 0)
-            self->need_rotate = true;
         log_warn("msg=\"spool write failed\" err=\"%s\"", strerror(e));
         errno = e;
         rc = -1;
@@ -341,7 +337,6 @@ int spool_append(spool_t *self, const char *id, const void *data, size_t len)
         return -1;
     }
     free(buf);
-    self->seg_size += size;
     r->gen = ++self->write_gen;
     r->seg = self->active;
     spool_link_rec(self, r);
@@ -350,8 +345,15 @@ int spool_append(spool_t *self, const char *id, const void *data, size_t len)
     int e = errno;
     if (rc < 0)
         s_drop(self, r); /* not durable: the caller answers "error" */
+    /* One wakeup per fsync, not per record: the first writer back from a
+     * group tells the sender thread about the whole group. An eventfd
+     * write per request woke the sender (and its spool_send_due, which
+     * takes this lock) once per idea. */
+    bool wake = rc == 0 && self->woken_gen < r->gen;
+    if (wake)
+        self->woken_gen = self->synced_gen;
     pthread_mutex_unlock(&self->lock);
-    if (rc == 0)
+    if (wake)
         s_wake(self);
     errno = e;
     return rc;

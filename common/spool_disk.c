@@ -6,7 +6,8 @@
  * DESCRIPTION
  *   The pieces both the running spool and replay need: the id hash, the
  *   record encoder, creating a segment (and fsyncing the folder so its name
- *   survives a crash), and trim, which deletes fully acknowledged segments
+ *   survives a crash), writing records into the pre-allocated segment
+ *   (spool_int.h says why), and trim, which deletes fully acknowledged segments
  *   and rewrites acks.log with write-to-temp + rename so that a crash
  *   leaves either the old or the new file, never half of one.
  *   Callers hold the spool's lock where a function touches the struct.
@@ -122,8 +123,97 @@ int spool_write_all(int fd, const char *buf, size_t len)
     return 0;
 }
 
-/* Creates segment seq and makes it the active one. The folder is fsync'd so
- * that the new name survives a crash together with what is written in it. */
+static int s_pwrite_all(int fd, const char *buf, size_t len, size_t off)
+{
+    while (len > 0) {
+        ssize_t n = pwrite(fd, buf, len, (off_t)off);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        buf += n;
+        len -= (size_t)n;
+        off += (size_t)n;
+    }
+    return 0;
+}
+
+static int s_write_zeros(int fd, size_t off, size_t len)
+{
+    static const char zeros[65536];
+    while (len > 0) {
+        size_t n = len < sizeof zeros ? len : sizeof zeros;
+        if (s_pwrite_all(fd, zeros, n, off) < 0)
+            return -1;
+        off += n;
+        len -= n;
+    }
+    return 0;
+}
+
+/* Writes zeros ahead so that the active segment holds at least `need`
+ * allocated bytes, in SPOOL_PREALLOC steps, never past SPOOL_SEGMENT_MAX
+ * (a bigger record simply extends the file itself). Real zeros, not
+ * fallocate(): ext4 keeps fallocated blocks as "unwritten" extents, and
+ * writing into one changes the extent tree, which fdatasync must journal
+ * again. Best effort: if it fails (disk full) the record write that
+ * follows extends the file as an append would, and fails on its own. */
+static void s_prealloc(spool_t *self, size_t need)
+{
+    while (self->seg_alloc < need && self->seg_alloc < SPOOL_SEGMENT_MAX) {
+        size_t n = SPOOL_SEGMENT_MAX - self->seg_alloc;
+        if (n > SPOOL_PREALLOC)
+            n = SPOOL_PREALLOC;
+        size_t at = self->seg_alloc > self->seg_size ? self->seg_alloc : self->seg_size;
+        if (at >= self->seg_alloc + n) { /* a record already went past these */
+            self->seg_alloc += n;
+            continue;
+        }
+        if (s_write_zeros(self->seg_fd, at, self->seg_alloc + n - at) < 0)
+            return;
+        self->seg_alloc += n;
+    }
+}
+
+/* Puts [off, off+len) back to zeros (or cuts it off where it lies past the
+ * pre-allocated part), so that no half record sits in front of the next
+ * one. If that fails too, the segment is abandoned (need_rotate). */
+static void s_unwrite(spool_t *self, size_t off, size_t len)
+{
+    size_t end = off + len;
+    int rc = 0;
+    if (end > self->seg_alloc) {
+        size_t to = self->seg_alloc > off ? self->seg_alloc : off;
+        rc = ftruncate(self->seg_fd, (off_t)to);
+        end = to;
+    }
+    if (rc == 0 && end > off)
+        rc = s_write_zeros(self->seg_fd, off, end - off);
+    if (rc < 0)
+        self->need_rotate = true;
+}
+
+/* Writes one encoded record at the end of the records of the active
+ * segment. 0, or -1 with errno and nothing of the record left behind.
+ * Locked. Not durable yet: the caller waits for an fsync. */
+int spool_seg_write(spool_t *self, const char *buf, size_t len)
+{
+    s_prealloc(self, self->seg_size + len);
+    if (s_pwrite_all(self->seg_fd, buf, len, self->seg_size) < 0) {
+        int e = errno;
+        s_unwrite(self, self->seg_size, len);
+        errno = e;
+        return -1;
+    }
+    self->seg_size += len;
+    return 0;
+}
+
+/* Creates segment seq, writes its first SPOOL_PREALLOC zeros and makes it
+ * the active one. The file (size and blocks) and the folder are fsync'd so
+ * that the new name and the zeros survive a crash, and the first group
+ * commit only has data to flush. */
 int spool_open_segment(spool_t *self, uint64_t seq, char *err, size_t errlen)
 {
     char path[4096];
@@ -132,18 +222,22 @@ int spool_open_segment(spool_t *self, uint64_t seq, char *err, size_t errlen)
         errno = ENAMETOOLONG;
         return -1;
     }
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0640);
-    if (fd < 0 || fsync(self->dir_fd) < 0) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+    if (fd < 0 || s_write_zeros(fd, 0, SPOOL_PREALLOC) < 0 || fdatasync(fd) < 0 ||
+        fsync(self->dir_fd) < 0) {
         int e = errno;
         snprintf(err, errlen, "cannot create %s: %s", path, strerror(e));
-        if (fd >= 0)
+        if (fd >= 0) {
             close(fd);
+            unlink(path); /* empty or zeros: nothing in it */
+        }
         errno = e;
         return -1;
     }
     self->active = spool_seg_add(self, seq);
     self->seg_fd = fd;
     self->seg_size = 0;
+    self->seg_alloc = SPOOL_PREALLOC;
     self->need_rotate = false;
     return 0;
 }

@@ -13,6 +13,13 @@
  *     "ISP1"  u32 len  u32 crc32  | u16 id_len  id  payload
  *     len counts the bytes after the 12-byte header; crc32 (zlib) covers
  *     exactly those len bytes.
+ *
+ *   Segments are pre-allocated: zeros are written ahead of the records,
+ *   SPOOL_PREALLOC bytes at a time, so a record overwrites blocks that are
+ *   already allocated and part of the file, and the group commit's
+ *   fdatasync() flushes data only, without a journal commit for a new file
+ *   size and extents. A record never starts with a zero byte (magic), so
+ *   replay reads the first all-zero rest of a segment as its end.
  */
 #ifndef INSPRAAK_SPOOL_INT_H
 #define INSPRAAK_SPOOL_INT_H
@@ -27,6 +34,7 @@
 #define SPOOL_MAGIC "ISP1"
 #define SPOOL_HEADER 12u
 #define SPOOL_SEGMENT_MAX (4u * 1024 * 1024)
+#define SPOOL_PREALLOC (1024u * 1024) /* zeros written ahead of the records */
 #define SPOOL_MAX_DELAY_MS 60000L
 #define SPOOL_HASH_SIZE 4096u /* buckets; chains grow past it, which is fine */
 
@@ -68,10 +76,13 @@ struct spool {
     spool_seg_t *segs;   /* every segment on disk, ascending */
     spool_seg_t *active; /* the one being written (last of segs) */
     int seg_fd;
-    size_t seg_size;
+    size_t seg_size;     /* end of the records in the active segment */
+    size_t seg_alloc;    /* zeros written up to here (>= seg_size, or less
+                          * when a record went past them) */
     bool need_rotate;    /* a failed write left the tail uncertain */
     uint64_t write_gen;  /* records written */
     uint64_t synced_gen; /* records covered by a finished fsync */
+    uint64_t woken_gen;  /* synced_gen when the wakeup fd was last written */
     bool syncing;        /* a leader is in fdatasync() */
     int sync_errno;      /* sticky: an fsync failed (see spool.c) */
     uint64_t idle_gen;   /* write_gen at the last spool_send_due (idle rotation) */
@@ -93,6 +104,7 @@ void spool_seg_note_ack(spool_seg_t *seg, const char *id);
 void spool_seg_free(spool_seg_t *seg);
 size_t spool_record_encode(char *out, const char *id, size_t id_len, const void *data, size_t len);
 int spool_write_all(int fd, const char *buf, size_t len);
+int spool_seg_write(spool_t *self, const char *buf, size_t len);
 int spool_open_segment(spool_t *self, uint64_t seq, char *err, size_t errlen);
 int spool_trim_locked(spool_t *self);
 

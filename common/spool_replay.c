@@ -10,7 +10,13 @@
  *      half an id, and half an id could equal another, shorter id);
  *   2. reads every seg-*.log in order. Each good record whose id is not
  *      acknowledged becomes pending, due at once; acknowledged ones are
- *      remembered per segment, so acks.log can be rewritten at trim time;
+ *      remembered per segment, so acks.log can be rewritten at trim time.
+ *      Where the rest of a segment is all zero bytes, its records end:
+ *      segments are pre-allocated with zeros (spool_int.h), and a record
+ *      starts with the magic "ISP1", so zeros are never a record. Only a
+ *      rest that is entirely zero counts: a zero run in the middle (a
+ *      page of an unsynced record that never reached the disk) with
+ *      anything non-zero after it is a bad record, handled below;
  *   3. a bad record (wrong magic, length or crc) at the end of the NEWEST
  *      segment, with no good record after it, is a torn write from a crash:
  *      the append never returned, so nobody was told "accepted". The file
@@ -211,7 +217,18 @@ static int s_read_file(const char *path, char **buf, size_t *len)
     return 0;
 }
 
-/* Cuts a torn tail off the newest segment. */
+/* True when buf[off..n) holds only zero bytes: the unused, pre-allocated
+ * end of a segment. */
+static int s_zero_rest(const char *buf, size_t n, size_t off)
+{
+    if (off >= n)
+        return 1;
+    /* Zero first byte, and the rest equal to itself shifted by one. */
+    return buf[off] == 0 && memcmp(buf + off, buf + off + 1, n - off - 1) == 0;
+}
+
+/* Cuts a torn tail off the newest segment. The file is never written again
+ * (every start opens a fresh segment), so cutting is enough. */
 static void s_cut_tail(const char *path, size_t at, size_t was)
 {
     char q[512];
@@ -234,9 +251,10 @@ static int s_replay_segment(replay_t *rp, uint64_t seq, int newest)
         return -1;
     while (off < n && s_parse(buf, n, off, &v) > 0)
         off += s_parse(buf, n, off, &v);
-    int corrupt = off < n && (!newest || s_resync(buf, n, off + 1) != (size_t)-1);
+    size_t end = s_zero_rest(buf, n, off) ? n : off; /* n: records end in zeros */
+    int corrupt = end < n && (!newest || s_resync(buf, n, off + 1) != (size_t)-1);
     if (!corrupt) {
-        if (off < n)
+        if (end < n)
             s_cut_tail(path, off, n);
         spool_seg_t *seg = spool_seg_add(rp->self, seq);
         for (size_t o = 0; o < off; o += sz)
@@ -305,11 +323,10 @@ static int s_write_rescued(replay_t *rp)
         size_t id_len = strlen(r->id), size = SPOOL_HEADER + 2 + id_len + r->len;
         char *buf = xmalloc(size);
         spool_record_encode(buf, r->id, id_len, r->data, r->len);
-        int rc = spool_write_all(self->seg_fd, buf, size);
+        int rc = spool_seg_write(self, buf, size);
         free(buf);
         if (rc < 0)
             return -1;
-        self->seg_size += size;
         r->seg = self->active;
         self->active->live++;
     }
