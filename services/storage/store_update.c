@@ -1,7 +1,8 @@
 /*
  * NAME
  *   store_update - moderation of a stored idea (status, themes, wijk,
- *   sentiment), the storage side of ENV_UPDATE
+ *   sentiment), the storage side of ENV_UPDATE; redactions are handed on
+ *   to store_redact.c
  *
  * DESCRIPTION
  *   The dashboard never writes ideas (DESIGN.md contract 4); it sends an
@@ -25,6 +26,7 @@
 #include "log.h"
 #include "rstore.h"
 #include "store.h"
+#include "store_redact.h"
 #include "xalloc.h"
 
 #define S_MAX_OPS 32 /* 3 single dims x 2 + 2 x 3 themes, with room */
@@ -231,9 +233,35 @@ out:
     return rc;
 }
 
+/* A redaction (the idea holds "redact") is its own kind of update: the
+ * moderation fields are ignored (the dashboard sends them nil, so a storage
+ * from before redaction refuses the update instead of clearing them). */
+static int s_redact(store_t *self, const idea_t *upd, int *bad, char *err, size_t errlen)
+{
+    redact_msg_t m;
+    proto_err_t perr;
+    redact_msg_init(&m);
+    int has = redact_msg_get(upd, &m, &perr);
+    if (has < 0) {
+        snprintf(err, errlen, "redaction: %s", perr.message);
+        *bad = 1;
+        return -1;
+    }
+    if (has == 0)
+        return 2;
+    int rc = store_redact(self, upd->id, &m, bad, err, errlen);
+    redact_msg_clear(&m);
+    return rc;
+}
+
 int store_update(store_t *self, const idea_t *upd, int *bad, char *err, size_t errlen)
 {
     *bad = 0;
+    if (upd->extra.count) {
+        int rc = s_redact(self, upd, bad, err, errlen);
+        if (rc != 2)
+            return rc;
+    }
     if (store_update_check(upd, err, errlen) < 0) {
         *bad = 1;
         return -1;

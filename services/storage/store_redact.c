@@ -1,0 +1,147 @@
+/*
+ * NAME
+ *   store_redact - cut personal data out of a stored idea for staff
+ *
+ * DESCRIPTION
+ *   The dashboard never writes ideas (DESIGN.md contract 4), so a
+ *   redaction reaches storage as an update envelope whose idea holds the id
+ *   and "redact" {"kinds", "texts"} (proto/redact_msg.h). Steps:
+ *
+ *     1. GET the record and decode it;
+ *     2. redact_idea() (common/redact.c): every place of the request in
+ *        text, title, source.subject and source.context becomes a marker
+ *        ("[weggehaald: telefoonnummer]"), and the email/phone pii flags
+ *        are set again by the classifier's rules, so a flag whose data is
+ *        gone disappears;
+ *     3. nothing found: done (a replay of the same request lands here, so
+ *        re-sending until the ack is harmless);
+ *     4. one Lua script SETs the new record only if the stored one is still
+ *        the one read in 1 (another storage instance may have moderated it
+ *        meanwhile); otherwise 1-4 run again, at most S_ATTEMPTS times;
+ *     5. BGREWRITEAOF, so the old record leaves Redis' append-only file
+ *        too (as inspraakctl's erase does). It runs in the background; an
+ *        error (a rewrite already running, AOF off) is only logged: the
+ *        next rewrite drops it as well.
+ *
+ *   Indexes and stats do not change: a redaction touches no indexed field.
+ *   Search reads the record's text and title (services/dashboard/query.c),
+ *   so the cut words are no longer found as soon as step 4 returns.
+ *
+ *   The original is not kept anywhere (privacy by design, docs/privacy.md
+ *   "Redaction"): no copy for admins, no undo. The log line holds the id
+ *   and the number of places, never the text.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "redact.h"
+#include "rstore.h"
+#include "store_redact.h"
+#include "xalloc.h"
+
+#define S_ATTEMPTS 5
+
+/* KEYS[1] record; ARGV[1] record as read, ARGV[2] new record. 0: no such
+ * idea; -1: changed since read; 1: written. */
+static const char S_CAS[] = "local cur = redis.call('GET', KEYS[1])\n"
+                            "if not cur then return 0 end\n"
+                            "if cur ~= ARGV[1] then return -1 end\n"
+                            "redis.call('SET', KEYS[1], ARGV[2])\n"
+                            "return 1\n";
+
+static int s_cas(rstore_t *rs, const char *key, const redisReply *old, const char *rec,
+                 size_t rec_len, char *err, size_t errlen)
+{
+    const char *argv[] = {"EVAL", S_CAS, "1", key, old->str, rec};
+    size_t lens[] = {4, strlen(S_CAS), 1, strlen(key), old->len, rec_len};
+    redisReply *e = rstore_cmdargv(rs, 6, argv, lens);
+    int rc = -1;
+    if (!e || e->type != REDIS_REPLY_INTEGER)
+        snprintf(err, errlen, "redact script: %s", e ? "unexpected reply" : rstore_error(rs));
+    else
+        rc = e->integer < 0 ? 2 : (int)e->integer;
+    if (e)
+        freeReplyObject(e);
+    return rc;
+}
+
+/* One read-modify-write. 1 (written), 3 (nothing to cut), 0, -1, or 2
+ * (changed: retry). *places: markers written. */
+static int s_attempt(rstore_t *rs, const char *id, const redact_msg_t *m, int *bad, int *places,
+                     char *err, size_t errlen)
+{
+    char *key = xasprintf(STORE_KEY_PREFIX "idea:%s", id);
+    redisReply *r = rstore_cmd(rs, "GET %s", key);
+    int rc = -1;
+    if (!r) {
+        snprintf(err, errlen, "get: %s", rstore_error(rs));
+        free(key);
+        return -1;
+    }
+    idea_t idea;
+    proto_err_t perr;
+    idea_init(&idea);
+    char *rec = NULL;
+    size_t rec_len = 0;
+    if (r->type != REDIS_REPLY_STRING) {
+        rc = 0;
+    } else if (idea_decode(r->str, r->len, &idea, &perr) < 0) {
+        snprintf(err, errlen, "stored record unreadable: %s", perr.code);
+        *bad = 1;
+    } else if ((*places = redact_idea(&idea, m, err, errlen)) < 0) {
+        *bad = 1;
+    } else if (*places == 0) {
+        rc = 3;
+    } else if (idea_encode(&idea, &rec, &rec_len, &perr) < 0) {
+        snprintf(err, errlen, "cannot encode: %s", perr.code);
+        *bad = 1;
+    } else {
+        rc = s_cas(rs, key, r, rec, rec_len, err, errlen);
+    }
+    free(rec);
+    idea_clear(&idea);
+    freeReplyObject(r);
+    free(key);
+    return rc;
+}
+
+static void s_rewrite_aof(rstore_t *rs)
+{
+    redisReply *r = rstore_cmd(rs, "BGREWRITEAOF");
+    if (!r || r->type == REDIS_REPLY_ERROR)
+        log_info("msg=\"aof rewrite after redaction not started\" err=\"%s\"",
+                 r ? "redis refused" : "no reply");
+    if (r)
+        freeReplyObject(r);
+}
+
+int store_redact(store_t *self, const char *id, const redact_msg_t *m, int *bad, char *err,
+                 size_t errlen)
+{
+    *bad = 0;
+    if (!id || !*id || strlen(id) > 64) {
+        snprintf(err, errlen, "redaction without a valid idea id");
+        *bad = 1;
+        return -1;
+    }
+    rstore_t *rs = store_rstore(self);
+    for (int attempt = 0; attempt < S_ATTEMPTS; attempt++) {
+        int places = 0;
+        int rc = s_attempt(rs, id, m, bad, &places, err, errlen);
+        if (rc == 2)
+            continue;
+        char q[100];
+        if (rc == 1) {
+            log_info("msg=\"redacted\" id=%s places=%d", log_quote(q, sizeof q, id), places);
+            s_rewrite_aof(rs);
+        } else if (rc == 3) {
+            log_info("msg=\"redaction found nothing to cut\" id=%s", log_quote(q, sizeof q, id));
+            rc = 1;
+        }
+        return rc;
+    }
+    snprintf(err, errlen, "the record kept changing during the redaction");
+    return -1;
+}
