@@ -1,7 +1,7 @@
 /*
  * NAME
  *   ui_idea - one idea (GET /ideeen/{id}) and its moderation
- *   (POST /ideeen/{id})
+ *   (POST /ideeen/{id}); POST /ideeen/{id}/weghalen goes to ui_redact.c
  *
  * DESCRIPTION
  *   The detail page shows the text, the source (Message-ID and subject for
@@ -22,6 +22,7 @@
 
 #include "dashboard.h"
 #include "log.h"
+#include "ui_redact.h"
 #include "xalloc.h"
 
 static const char *s_str(json_t *o, const char *k)
@@ -135,7 +136,8 @@ static void s_modform(dash_t *d, sb_t *sb, const session_t *s, json_t *it)
     sb_add(sb, "<p><button type=\"submit\">Opslaan</button></p>\n</form>\n");
 }
 
-static void s_detail(dash_t *d, const session_t *s, http_res_t *res, json_t *it, int saved)
+static void s_detail(dash_t *d, const session_t *s, http_res_t *res, json_t *it, int saved,
+                     const char *redacted)
 {
     sb_t sb = {0};
     page_begin(&sb, "Idee", s);
@@ -144,6 +146,13 @@ static void s_detail(dash_t *d, const session_t *s, http_res_t *res, json_t *it,
     sb_add(&sb, "</h1>\n");
     if (saved)
         sb_add(&sb, "<p class=\"ok\" role=\"status\">De wijziging is opgeslagen.</p>\n");
+    if (redacted) {
+        long n = strtol(redacted, NULL, 10);
+        sb_printf(&sb,
+                  "<p class=\"ok\" role=\"status\">Weggehaald: %ld %s. De oude tekst is "
+                  "nergens meer te zien.</p>\n",
+                  n > 0 && n < 100000 ? n : 0, n == 1 ? "plek" : "plekken");
+    }
     if (s_str(it, "title")) {
         sb_add(&sb, "<h2>");
         sb_esc(&sb, s_str(it, "title"));
@@ -180,6 +189,7 @@ static void s_detail(dash_t *d, const session_t *s, http_res_t *res, json_t *it,
         sb_free(&list);
     }
     sb_add(&sb, "</dl>\n");
+    ui_redact_section(&sb, s, it);
     s_modform(d, &sb, s, it);
     sb_add(&sb, "<p><a href=\"/ideeen\">Terug naar de lijst</a></p>\n");
     page_send(res, 200, &sb);
@@ -198,7 +208,8 @@ void ui_idea(const http_req_t *req, http_res_t *res, void *arg)
         else if (!it)
             page_message(res, 404, "Niet gevonden", "Dit idee bestaat niet.");
         else
-            s_detail(d, &s, res, it, http_query(req, "opgeslagen") != NULL);
+            s_detail(d, &s, res, it, http_query(req, "opgeslagen") != NULL,
+                     http_query(req, "weggehaald"));
         json_decref(it);
     }
     dash_redis_put(d, rs);
@@ -264,11 +275,15 @@ static int s_applied(json_t *it, const idea_t *u)
 void ui_moderate(const http_req_t *req, http_res_t *res, void *arg)
 {
     dash_t *d = arg;
+    const char *id = http_path_rest(req);
+    if (ui_redact_path(id)) {
+        ui_redact(req, res, arg);
+        return;
+    }
     rstore_t *rs = dash_redis_get(d);
     session_t s;
     s_mod_t m = {.bad = 0};
     char err[256] = "";
-    const char *id = http_path_rest(req);
     idea_init(&m.upd);
     if (!session_require(d, rs, req, res, &s))
         goto out;
