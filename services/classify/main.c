@@ -22,8 +22,8 @@
  *
  *   A line that is not a JSON object gives {"error": "..."} with its line
  *   number on stdout and a warning on stderr; the run goes on. Lines over
- *   1 MiB are refused the same way. Exit 0, or 1 when the data cannot be
- *   loaded.
+ *   1 MiB are refused the same way. Exit 0, 1 when the data cannot be
+ *   loaded, 2 on arguments (--help prints the usage).
  *
  * CONFIGURATION
  *   INSPRAAK_DATA (default ./data), INSPRAAK_THEMES_FILE, INSPRAAK_MODEL_FILE
@@ -106,8 +106,19 @@ static void s_error(long lineno, const char *why)
     json_decref(e);
 }
 
-int main(void)
+static const char s_usage[] =
+    "usage: classify < ideas.jsonl > classified.jsonl\n"
+    "  Reads one JSON object per line ({\"id\", \"text\", ...}) and writes it back with\n"
+    "  themes, sentiment, question, wijk, buurt, language, cluster and pii added.\n"
+    "  Environment: INSPRAAK_DATA (default ./data), INSPRAAK_MODEL_FILE, INSPRAAK_THEMES_FILE.\n";
+
+int main(int argc, char **argv)
 {
+    if (argc > 1) {
+        int help = strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0;
+        fputs(s_usage, help ? stdout : stderr);
+        return help ? 0 : 2;
+    }
     char err[512];
     const char *d = getenv("INSPRAAK_DATA");
     classify_t *cls = classify_new(d && *d ? d : "./data", err, sizeof err);

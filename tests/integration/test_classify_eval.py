@@ -71,6 +71,18 @@ class ClassifyEval(unittest.TestCase):
         self.assertEqual(b["cluster"], "b")
         self.assertEqual(classify(lines), got)
 
+    def test_usage(self):
+        """--help answers on stdout; an unknown argument is refused with 2."""
+        exe = os.path.join(BIN, "classify")
+        ok = subprocess.run([exe, "--help"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.assertEqual(ok.returncode, 0)
+        self.assertIn(b"usage: classify", ok.stdout)
+        bad = subprocess.run([exe, "--model"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             stdin=subprocess.DEVNULL)
+        self.assertEqual(bad.returncode, 2)
+        self.assertEqual(bad.stdout, b"")
+        self.assertIn(b"usage: classify", bad.stderr)
+
 
 if __name__ == "__main__":
     unittest.main()
