@@ -31,12 +31,42 @@
 
 /* FNV-1a: ids are short and not chosen by an attacker in a way that could
  * hurt (they are hashes or server-made), so a simple hash is enough. */
-uint32_t spool_hash_id(const char *id)
+uint32_t spool_hash_full(const char *id)
 {
     uint32_t h = 2166136261u;
     for (const unsigned char *p = (const unsigned char *)id; *p; p++)
         h = (h ^ *p) * 16777619u;
-    return h % SPOOL_HASH_SIZE;
+    return h;
+}
+
+/* Bucket index in a fixed table of SPOOL_HASH_SIZE (replay's ack set). */
+uint32_t spool_hash_id(const char *id)
+{
+    return spool_hash_full(id) % SPOOL_HASH_SIZE;
+}
+
+spool_rec_t **spool_bucket(spool_t *self, uint32_t hval)
+{
+    return &self->hash[hval & self->hash_mask];
+}
+
+/* Doubles the pending-record hash when chains would grow past ~2: a
+ * storage outage or a lagging classifier leaves tens of thousands of
+ * records pending, and every request looks its id up (spool_has). */
+static void s_hash_grow(spool_t *self)
+{
+    size_t n = self->hash_mask + 1, m = n * 2;
+    spool_rec_t **nh = xcalloc(m, sizeof *nh);
+    for (size_t i = 0; i < n; i++)
+        while (self->hash[i]) {
+            spool_rec_t *r = self->hash[i];
+            self->hash[i] = r->hnext;
+            r->hnext = nh[r->hval & (m - 1)];
+            nh[r->hval & (m - 1)] = r;
+        }
+    free(self->hash);
+    self->hash = nh;
+    self->hash_mask = m - 1;
 }
 
 /* Adds r at the tail of the pending list and into the hash. Locked. */
@@ -49,9 +79,14 @@ void spool_link_rec(spool_t *self, spool_rec_t *r)
     else
         self->head = r;
     self->tail = r;
-    uint32_t h = spool_hash_id(r->id);
-    r->hnext = self->hash[h];
-    self->hash[h] = r;
+    if (!self->first_unsent && r->delay == 0)
+        self->first_unsent = r;
+    if (self->st.pending >= 2 * (self->hash_mask + 1))
+        s_hash_grow(self);
+    r->hval = spool_hash_full(r->id);
+    spool_rec_t **b = spool_bucket(self, r->hval);
+    r->hnext = *b;
+    *b = r;
     if (r->seg)
         r->seg->live++;
     self->st.pending++;

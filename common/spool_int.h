@@ -25,6 +25,7 @@
 #define INSPRAAK_SPOOL_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -36,7 +37,8 @@
 #define SPOOL_SEGMENT_MAX (4u * 1024 * 1024)
 #define SPOOL_PREALLOC (1024u * 1024) /* zeros written ahead of the records */
 #define SPOOL_MAX_DELAY_MS 60000L
-#define SPOOL_HASH_SIZE 4096u /* buckets; chains grow past it, which is fine */
+#define SPOOL_HASH_SIZE 4096u /* buckets at start (and for replay's ack set) */
+#define SPOOL_FULL_WALK_MS 100 /* at most one walk of every pending record per this */
 
 /* One segment file on disk. */
 typedef struct spool_seg {
@@ -50,6 +52,7 @@ typedef struct spool_seg {
 /* One pending (not yet acknowledged) record, in memory. */
 typedef struct spool_rec {
     char *id;
+    uint32_t hval; /* spool_hash_full(id) */
     char *data;
     size_t len;
     uint64_t gen;     /* append order; durable when gen <= synced_gen */
@@ -70,7 +73,15 @@ struct spool {
     int ack_fd; /* acks.log, O_APPEND */
 
     pthread_mutex_t lock;
-    pthread_cond_t cond;
+    pthread_cond_t cond;      /* "syncing" went false (rotation, destroy) */
+    pthread_cond_t sync_cond; /* wakes the idle syncer thread */
+    pthread_t syncer;
+    bool syncer_started, stopping;
+    /* synced_gen and sync_errno as published for writers that wait without
+     * the lock (spool_sync.c), and the futex word they sleep on */
+    _Atomic uint64_t pub_synced;
+    _Atomic int pub_errno;
+    _Atomic uint32_t pub_seq;
 
     /* writing */
     spool_seg_t *segs;   /* every segment on disk, ascending */
@@ -82,21 +93,25 @@ struct spool {
     bool need_rotate;    /* a failed write left the tail uncertain */
     uint64_t write_gen;  /* records written */
     uint64_t synced_gen; /* records covered by a finished fsync */
-    uint64_t woken_gen;  /* synced_gen when the wakeup fd was last written */
-    bool syncing;        /* a leader is in fdatasync() */
+    bool syncing;        /* the syncer is in fdatasync() */
     int sync_errno;      /* sticky: an fsync failed (see spool.c) */
     uint64_t idle_gen;   /* write_gen at the last spool_send_due (idle rotation) */
 
     /* pending records */
     spool_rec_t *head, *tail;
-    spool_rec_t *hash[SPOOL_HASH_SIZE];
-    int64_t min_due; /* <= next_due of every sent record (spool_send_due) */
+    spool_rec_t *first_unsent; /* first never-sent record (they are a suffix) */
+    spool_rec_t **hash;        /* hash_mask + 1 buckets, doubled as pending grows */
+    size_t hash_mask;
+    int64_t min_due;   /* <= next_due of every sent record (spool_send_due) */
+    int64_t last_full; /* now_ms of the last walk of every pending record */
 
     spool_stats_t st;
 };
 
 /* spool_disk.c */
+uint32_t spool_hash_full(const char *id);
 uint32_t spool_hash_id(const char *id);
+spool_rec_t **spool_bucket(spool_t *self, uint32_t hval);
 void spool_link_rec(spool_t *self, spool_rec_t *r);
 spool_seg_t *spool_seg_add(spool_t *self, uint64_t seq);
 int spool_seg_path(const spool_t *self, uint64_t seq, char *buf, size_t size);
@@ -107,6 +122,17 @@ int spool_write_all(int fd, const char *buf, size_t len);
 int spool_seg_write(spool_t *self, const char *buf, size_t len);
 int spool_open_segment(spool_t *self, uint64_t seq, char *err, size_t errlen);
 int spool_trim_locked(spool_t *self);
+
+/* spool_sync.c: the group commit */
+int spool_sync_start(spool_t *self);
+void spool_sync_stop(spool_t *self);
+void spool_sync_kick(spool_t *self);
+void spool_sync_publish(spool_t *self);
+int spool_sync_wait(spool_t *self, uint64_t gen);
+int spool_rotate_locked(spool_t *self);
+
+/* spool.c */
+void spool_wake(spool_t *self);
 
 /* spool_replay.c: reads every segment and acks.log into self. */
 int spool_replay(spool_t *self, char *err, size_t errlen);

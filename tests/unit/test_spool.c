@@ -5,8 +5,8 @@
  * DESCRIPTION
  *   Real files in a mkdtemp() folder. Covers append/reopen, bad input, ack
  *   and trim, write failures, pre-allocated segments, rotation, group
- *   commit under 16 threads, idle rotation and the re-send schedule (driven
- *   with explicit clock values, never sleeps). What replay makes of a
+ *   commit under 16 threads, idle rotation, the re-send schedule (driven
+ *   with explicit clock values, never sleeps) and many pending records. What replay makes of a
  *   crashed or damaged folder is in test_spool_replay.c.
  */
 #include "test_spool_util.h"
@@ -451,6 +451,87 @@ static void test_wakeup(void **state)
     spool_destroy(&s);
 }
 
+/* Resends that fall due while new ideas stream in: the complete walk of
+ * the pending records runs at most every 100 ms (here resend_ms / 4 would
+ * be more), so a resend may be up to that late; new records are sent at
+ * once in between. */
+static void test_resend_walk_spacing(void **state)
+{
+    (void)state;
+    spool_t *s = s_open();
+    seen_t seen = {.refuse_after = -1};
+    s_append_str(s, "f-1", "1");
+    assert_int_equal(spool_send_due(s, 0, 1000, 0, s_collect, &seen), 1);
+    s_append_str(s, "f-2", "2");
+    assert_int_equal(spool_send_due(s, 10, 1000, 0, s_collect, &seen), 1);
+    seen = (seen_t){.refuse_after = -1};
+    assert_int_equal(spool_send_due(s, 1000, 1000, 0, s_collect, &seen), 1);
+    assert_string_equal(seen.ids[0], "f-1");
+    /* f-2 is due at 1010, but the last complete walk was 10 ms ago. */
+    seen = (seen_t){.refuse_after = -1};
+    assert_int_equal(spool_send_due(s, 1010, 1000, 0, s_collect, &seen), 0);
+    s_append_str(s, "f-3", "3");
+    assert_int_equal(spool_send_due(s, 1050, 1000, 0, s_collect, &seen), 1);
+    assert_string_equal(seen.ids[0], "f-3");
+    seen = (seen_t){.refuse_after = -1};
+    assert_int_equal(spool_send_due(s, 1100, 1000, 0, s_collect, &seen), 1);
+    assert_string_equal(seen.ids[0], "f-2");
+    assert_int_equal(s_stats(s).resent, 2);
+    spool_destroy(&s);
+}
+
+/* Many pending records (a long storage outage): lookups and acks stay
+ * right while the id hash grows past its starting size, and after a
+ * restart. */
+#define MANY_THREADS 16
+#define MANY_PER_THREAD 600
+
+static void *s_many_worker(void *arg)
+{
+    worker_t *w = arg;
+    char id[32];
+    for (int i = 0; i < MANY_PER_THREAD; i++) {
+        snprintf(id, sizeof id, "m-%d-%d", w->t, i);
+        if (spool_append(w->s, id, id, strlen(id)) != 0)
+            w->failed++;
+    }
+    return NULL;
+}
+
+static void test_many_pending(void **state)
+{
+    (void)state;
+    spool_t *s = s_open();
+    pthread_t th[MANY_THREADS];
+    worker_t w[MANY_THREADS];
+    for (int t = 0; t < MANY_THREADS; t++) {
+        w[t] = (worker_t){.s = s, .t = t};
+        assert_int_equal(pthread_create(&th[t], NULL, s_many_worker, &w[t]), 0);
+    }
+    for (int t = 0; t < MANY_THREADS; t++) {
+        pthread_join(th[t], NULL);
+        assert_int_equal(w[t].failed, 0);
+    }
+    char id[32];
+    for (int t = 0; t < MANY_THREADS; t++)
+        for (int i = 0; i < MANY_PER_THREAD; i++) {
+            snprintf(id, sizeof id, "m-%d-%d", t, i);
+            assert_true(spool_has(s, id));
+            if (i % 2)
+                spool_ack(s, id);
+        }
+    assert_false(spool_has(s, "m-0-1"));
+    assert_true(spool_has(s, "m-0-2"));
+    assert_false(spool_has(s, "m-99-0"));
+    assert_int_equal(s_stats(s).pending, MANY_THREADS * MANY_PER_THREAD / 2);
+    spool_destroy(&s);
+    s = s_open();
+    assert_int_equal(s_stats(s).pending, MANY_THREADS * MANY_PER_THREAD / 2);
+    assert_true(spool_has(s, "m-15-598"));
+    assert_false(spool_has(s, "m-15-599"));
+    spool_destroy(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -467,6 +548,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_send_new_while_waiting, setup, teardown),
         cmocka_unit_test_setup_teardown(test_send_refused_and_max, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wakeup, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_resend_walk_spacing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_many_pending, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
