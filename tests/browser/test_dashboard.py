@@ -11,7 +11,9 @@ DESCRIPTION
     log in, filter, open a detail, approve, check the public page, open the
     report; no JavaScript dialog may ever open. Then the API must show the
     idea approved, and the screenshots docs/screenshots/overview.png,
-    map.png and report.png must be PNG files.
+    map.png and report.png must be PNG files. A second run (redact.js)
+    clicks "Telefoonnummer weghalen" on an idea with a phone number and
+    cuts a name typed by hand; the API then shows the markers.
     Installs playwright-core into tests/browser/node_modules (npm ci from
     package-lock.json) when it is missing; skips when node, npm or chromium
     are not installed (deploy/install-deps.sh test installs them).
@@ -83,6 +85,33 @@ class TestDashboardBrowser(ClusterTestCase):
         for name in ("overview.png", "map.png", "report.png"):
             with open(os.path.join(SHOTS, name), "rb") as f:
                 self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n")
+
+    def test_redact_phone_by_click_and_name_by_hand(self):
+        # Runs after test_login_... (alphabetical), which counts the ideas.
+        c = self.cluster
+        r = c.ctl("user", "add", "bram", input="bram-wachtwoord-1\nbram-wachtwoord-1\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        status, body = c.post_idea("Bel Piet Puk op 06-12345678 over de bankjes bij de vijver.",
+                                   wijk="WK091736")
+        self.assertEqual(status, 201, body)
+        staff = c.staff_token()
+        wait_until("flagged", lambda: c.api("/api/v1/ideas/" + body["id"], staff)[1]
+                   .get("pii") == ["phone"])
+        run = browser.run_script("redact.js", DASH_URL=c.url("dashboard", "").rstrip("/"),
+                                 DASH_USER="bram", DASH_PASSWORD="bram-wachtwoord-1",
+                                 DASH_ID=body["id"], DASH_NAME="piet puk")
+        self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+        seen = json.loads(run.stdout.strip().splitlines()[-1])
+        self.assertEqual(seen["problems"], [])
+        self.assertIn("Weggehaald: 1 plek", seen["after_phone_status"])
+        self.assertEqual(seen["after_phone"], "Bel Piet Puk op [weggehaald: telefoonnummer] over "
+                         "de bankjes bij de vijver.")
+        self.assertEqual(seen["after_name"], "Bel [weggehaald] op [weggehaald: telefoonnummer] "
+                         "over de bankjes bij de vijver.")
+        self.assertEqual(seen["phone_button_left"], 0)
+        _, it = c.api("/api/v1/ideas/" + body["id"], staff)
+        self.assertEqual(it["pii"], [])
+        self.assertNotIn("12345678", it["text"])
 
 
 if __name__ == "__main__":

@@ -1,0 +1,67 @@
+/*
+ * NAME
+ *   redact.js - staff cut a phone number and a name out of an idea, in a
+ *   real headless Chromium
+ *
+ * SYNOPSIS
+ *   DASH_URL=http://127.0.0.1:PORT DASH_USER=anna DASH_PASSWORD=... DASH_ID=f-... \
+ *   DASH_NAME="Piet Puk" node redact.js
+ *
+ * DESCRIPTION
+ *   Run by test_dashboard.py. Logs in, opens the idea, clicks the
+ *   "Telefoonnummer weghalen" button, then types DASH_NAME into "Tekst om
+ *   weg te halen" and clicks "Weghalen". Both are plain HTML forms (no
+ *   JavaScript on the page). Prints a JSON summary on the last line: the
+ *   quote after each step and the status messages; exits non-zero on any
+ *   failure, dialog or page error.
+ */
+'use strict';
+const {chromium} = require('playwright-core');
+
+const base = process.env.DASH_URL;
+const problems = [];
+
+async function main() {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+           '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  const out = {};
+  try {
+    const page = await (await browser.newContext()).newPage();
+    page.on('dialog', async (d) => {
+      problems.push('dialog ' + d.type() + ': ' + d.message());
+      await d.dismiss();
+    });
+    page.on('pageerror', (e) => problems.push('page error: ' + e.message));
+
+    await page.goto(base + '/login');
+    await page.fill('#user', process.env.DASH_USER);
+    await page.fill('#password', process.env.DASH_PASSWORD);
+    await page.click('form[action="/login"] button[type=submit]');
+    await page.waitForSelector('h1:has-text("Overzicht")');
+
+    await page.goto(base + '/ideeen/' + encodeURIComponent(process.env.DASH_ID));
+    await page.click('button:has-text("Telefoonnummer weghalen")');
+    out.after_phone_status = await page.locator('.ok').first().textContent({timeout: 20000});
+    out.after_phone = await page.locator('blockquote .text').textContent();
+
+    await page.fill('#r-tekst', process.env.DASH_NAME);
+    await page.click('form.redact-text button:has-text("Weghalen")');
+    await page.waitForSelector('.ok:has-text("Weggehaald")', {timeout: 20000});
+    out.after_name = await page.locator('blockquote .text').textContent();
+    out.phone_button_left = await page.locator('button:has-text("Telefoonnummer")').count();
+  } finally {
+    await browser.close();
+  }
+  out.problems = problems;
+  console.log(JSON.stringify(out));
+  if (problems.length) process.exit(1);
+}
+
+main().catch((e) => {
+  console.error(e);
+  console.log(JSON.stringify({error: String(e), problems}));
+  process.exit(1);
+});
