@@ -253,5 +253,8 @@ bool classify_has_model(const classify_t *self);
 /* Sets idea->cluster from its near-duplicates in st (classify_idea() must
  * have run). Returns -1 on a store error. */
 int classify_idea_cluster(classify_t *self, const cluster_store_t *st, idea_t *idea);
+/* The near-duplicate sketch that classify_idea_cluster() compares, for a
+ * caller that looks up many ideas' candidates at once (the service). */
+void classify_idea_sketch(classify_t *self, const idea_t *idea, cluster_sketch_t *sk);
 
 #endif

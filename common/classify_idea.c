@@ -39,6 +39,11 @@ struct classify {
     classify_lex_t *syn;     /* NULL: no synonym folding */
     char **stop;             /* sorted stopwords for cluster keys */
     size_t n_stop;
+    /* The words of the last title + text cut (s_tokens): classify_idea()
+     * and then classify_idea_cluster() on the same idea cut them once. */
+    classify_toks_t toks;
+    char *toks_title, *toks_text;
+    bool toks_valid;
 };
 
 static int s_strcmp(const void *a, const void *b)
@@ -112,6 +117,9 @@ void classify_destroy(classify_t **self_p)
     if (!self_p || !*self_p)
         return;
     classify_t *self = *self_p;
+    classify_toks_clear(&self->toks);
+    free(self->toks_title);
+    free(self->toks_text);
     for (size_t i = 0; i < self->n_stop; i++)
         free(self->stop[i]);
     free(self->stop);
@@ -137,18 +145,35 @@ bool classify_has_model(const classify_t *self)
     return self->model != NULL;
 }
 
-static void s_tokens(classify_t *self, const idea_t *idea, classify_toks_t *toks)
+static bool s_same(const char *a, const char *b)
 {
-    classify_tokenize(self->tok, idea->title, toks);
-    classify_tokenize(self->tok, idea->text, toks);
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* The words of the idea's title and text, cut once for all the callers
+ * that ask about the same strings in a row (contents compared, so a
+ * changed or reused idea is cut again). Owned by self, valid until the
+ * next call. */
+static const classify_toks_t *s_tokens(classify_t *self, const idea_t *idea)
+{
+    if (self->toks_valid && s_same(self->toks_title, idea->title) &&
+        s_same(self->toks_text, idea->text))
+        return &self->toks;
+    classify_toks_clear(&self->toks);
+    free(self->toks_title);
+    free(self->toks_text);
+    classify_tokenize(self->tok, idea->title, &self->toks);
+    classify_tokenize(self->tok, idea->text, &self->toks);
+    self->toks_title = idea->title ? xstrdup(idea->title) : NULL;
+    self->toks_text = idea->text ? xstrdup(idea->text) : NULL;
+    self->toks_valid = true;
+    return &self->toks;
 }
 
 void classify_idea_features(classify_t *self, const idea_t *idea, classify_feats_t *out)
 {
-    classify_toks_t toks = {0, NULL, NULL};
-    s_tokens(self, idea, &toks);
-    classify_model_features(self->themes, self->question, self->senti, idea->text, &toks, out);
-    classify_toks_clear(&toks);
+    const classify_toks_t *toks = s_tokens(self, idea);
+    classify_model_features(self->themes, self->question, self->senti, idea->text, toks, out);
 }
 
 /* The most probable class of a softmax head, or NULL without the head. */
@@ -218,13 +243,11 @@ wijk_source_t classify_idea(classify_t *self, idea_t *idea)
     wijk_source_t src = classify_wijk(self->geo, idea);
     classify_pii(idea);
 
-    classify_toks_t toks = {0, NULL, NULL};
-    s_tokens(self, idea, &toks);
-    if (toks.n && self->model)
-        s_from_model(self, idea, &toks);
-    else if (toks.n)
-        s_from_keywords(self, idea, &toks);
-    classify_toks_clear(&toks);
+    const classify_toks_t *toks = s_tokens(self, idea);
+    if (toks->n && self->model)
+        s_from_model(self, idea, toks);
+    else if (toks->n)
+        s_from_keywords(self, idea, toks);
 
     if (!idea->status)
         proto_set(&idea->status, "new");
@@ -232,13 +255,15 @@ wijk_source_t classify_idea(classify_t *self, idea_t *idea)
     return src;
 }
 
+void classify_idea_sketch(classify_t *self, const idea_t *idea, cluster_sketch_t *sk)
+{
+    classify_cluster_sketch(self->syn, (const char *const *)self->stop, self->n_stop,
+                            s_tokens(self, idea), idea, sk);
+}
+
 int classify_idea_cluster(classify_t *self, const cluster_store_t *st, idea_t *idea)
 {
-    classify_toks_t toks = {0, NULL, NULL};
-    s_tokens(self, idea, &toks);
     cluster_sketch_t sk;
-    classify_cluster_sketch(self->syn, (const char *const *)self->stop, self->n_stop, &toks, idea,
-                            &sk);
-    classify_toks_clear(&toks);
+    classify_idea_sketch(self, idea, &sk);
     return classify_cluster(st, &sk, idea);
 }

@@ -17,11 +17,13 @@
  *   letters must match as written.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "classify.h"
+#include "xalloc.h"
 
 #define WIJK_MIN_LETTERS 5
 
@@ -85,15 +87,40 @@ static size_t s_letters(const char *s, size_t len)
     return n;
 }
 
-/* 1 when name (name_len bytes) occurs in text as a whole word. */
-static int s_contains_word(const char *text, const char *name, size_t name_len)
+/* Where words may start in a text, by their first byte (lowercased):
+ * every name is looked for only there, instead of each name scanning the
+ * whole text (that scan was ~15 % of the classifier's instructions).
+ * "May start": the first byte, and every byte after a non-word byte. */
+typedef struct {
+    const char *text;
+    uint32_t start[257]; /* positions of first byte c: pos[start[c] .. start[c+1]) */
+    uint32_t *pos;
+} s_starts_t;
+
+static void s_starts_init(s_starts_t *st, const char *text)
 {
-    char first = (char)tolower((unsigned char)name[0]);
-    for (const char *p = text; *p; p++) {
-        if (tolower((unsigned char)*p) != first)
-            continue;
-        if (p > text && s_word_byte((unsigned char)p[-1]))
-            continue;
+    size_t len = strlen(text);
+    memset(st->start, 0, sizeof st->start);
+    st->text = text;
+    st->pos = xmalloc((len + 1) * sizeof *st->pos);
+    for (size_t i = 0; i < len; i++)
+        if (i == 0 || !s_word_byte((unsigned char)text[i - 1]))
+            st->start[tolower((unsigned char)text[i]) + 1]++;
+    for (int c = 0; c < 256; c++)
+        st->start[c + 1] += st->start[c];
+    uint32_t fill[256];
+    memcpy(fill, st->start, sizeof fill);
+    for (size_t i = 0; i < len; i++)
+        if (i == 0 || !s_word_byte((unsigned char)text[i - 1]))
+            st->pos[fill[tolower((unsigned char)text[i])]++] = (uint32_t)i;
+}
+
+/* 1 when name (name_len bytes) occurs in the text as a whole word. */
+static int s_contains_word(const s_starts_t *st, const char *name, size_t name_len)
+{
+    int first = tolower((unsigned char)name[0]);
+    for (uint32_t j = st->start[first]; j < st->start[first + 1]; j++) {
+        const char *p = st->text + st->pos[j];
         size_t n = s_match(p, name, name_len);
         if (n && !s_word_byte((unsigned char)p[n]))
             return 1;
@@ -110,12 +137,14 @@ static int s_ordinary_word(const char *name)
 }
 
 /* Considers one name; keeps it in *best when longer than the best so far. */
-static void s_try(const char *text, const char *name, size_t len, const char *wijk,
+static void s_try(const s_starts_t *st, const char *name, size_t len, const char *wijk,
                   const char *buurt, size_t *best, const char **bw, const char **bb)
 {
-    if (len <= *best || s_letters(name, len) < WIJK_MIN_LETTERS || s_ordinary_word(name))
+    int first = tolower((unsigned char)name[0]);
+    if (len <= *best || st->start[first] == st->start[first + 1] ||
+        s_letters(name, len) < WIJK_MIN_LETTERS || s_ordinary_word(name))
         return;
-    if (!s_contains_word(text, name, len))
+    if (!s_contains_word(st, name, len))
         return;
     *best = len;
     *bw = wijk;
@@ -131,22 +160,25 @@ int classify_wijk_in_text(const geo_t *geo, const char *text, const char **wijk,
     *buurt = NULL;
     if (!text)
         return -1;
+    s_starts_t st;
+    s_starts_init(&st, text);
     for (size_t i = 0; geo_wijk_at(geo, i, &code, &name) == 0; i++) {
-        s_try(text, name, strlen(name), code, NULL, &best, wijk, buurt);
+        s_try(&st, name, strlen(name), code, NULL, &best, wijk, buurt);
         full = geo_wijk_full_name(geo, code);
         if (full)
-            s_try(text, full, strlen(full), code, NULL, &best, wijk, buurt);
+            s_try(&st, full, strlen(full), code, NULL, &best, wijk, buurt);
     }
     for (size_t i = 0; i < sizeof s_places / sizeof s_places[0]; i++)
         if (geo_wijk_name(geo, s_places[i].wijk))
-            s_try(text, s_places[i].name, strlen(s_places[i].name), s_places[i].wijk, NULL, &best,
-                  wijk, buurt);
+            s_try(&st, s_places[i].name, strlen(s_places[i].name), s_places[i].wijk, NULL,
+                  &best, wijk, buurt);
     for (size_t i = 0; geo_buurt_at(geo, i, &code, &name, &wk) == 0; i++) {
-        s_try(text, name, strlen(name), wk, code, &best, wijk, buurt);
+        s_try(&st, name, strlen(name), wk, code, &best, wijk, buurt);
         const char *omg = strstr(name, " en omgeving");
         if (omg && omg[12] == '\0')
-            s_try(text, name, (size_t)(omg - name), wk, code, &best, wijk, buurt);
+            s_try(&st, name, (size_t)(omg - name), wk, code, &best, wijk, buurt);
     }
+    free(st.pos);
     return *wijk ? 0 : -1;
 }
 

@@ -12,9 +12,39 @@
  *                                             CLUSTER_BAND_KEEP (bounded
  *                                             fan-out for common words)
  *   Sketch text: "1<TAB>wijk<TAB>theme<TAB>cluster<TAB>n_keys<TAB>" then
- *   CLUSTER_HASHES 8-digit hex values. Not atomic across instances: two
- *   near-duplicates classified at the same moment by two instances may
- *   start two clusters (each then gathers its own later duplicates).
+ *   CLUSTER_HASHES 8-digit hex values.
+ *
+ *   A batch at a time. One idea at a time cost three read round trips
+ *   (GET of its own key, its band lists, the candidates' sketches) and a
+ *   write that waited for Redis's AOF fsync (appendfsync always): the
+ *   classifier service stored ~400 ideas/s (docs/benchmarks.md). So
+ *   cluster_redis_add() takes each idea of a batch as soon as it is
+ *   classified and
+ *     1. computes its sketch and band keys (in memory, from the words
+ *        classify_idea() just cut: the text is not tokenised twice);
+ *   then cluster_redis_assign(), for the whole batch,
+ *     2. reads, in ONE pipeline, the idea keys of the batch (a re-sent idea
+ *        keeps its stored cluster) and every distinct band list the batch
+ *        needs (the newest CLUSTER_BAND_SCAN ids of each);
+ *     3. reads, in ONE more pipeline, the sketches of all those ids;
+ *     4. decides the clusters in batch order in memory: an idea's
+ *        candidates are the sketches read in 2-3 plus those of earlier
+ *        ideas of the same batch (near-duplicates inside one batch are
+ *        found), in the order the one-at-a-time code offered them, so the
+ *        answers are the same;
+ *     5. writes every new sketch and band entry in ONE pipeline (one
+ *        fsync): LPUSH of all the batch's ids of a band key at once, then
+ *        one LTRIM, which leaves the same list as one LPUSH+LTRIM each.
+ *   The caller hands the ideas to storage only after step 5, so a
+ *   classifier killed at any moment either wrote nothing (the re-sent
+ *   ideas are clustered again from the same state) or wrote the clusters
+ *   that the re-sent ideas then find under their ids.
+ *
+ *   Not atomic across instances (as before batching): two near-duplicates
+ *   in batches classified at the same moment by two instances may start
+ *   two clusters (each then gathers its own later duplicates); an idea's
+ *   cluster, once stored, never changes, so ids stay stable across
+ *   restarts and instances.
  *
  * OWNERSHIP
  *   The store borrows the rstore_t; the caller keeps it.
@@ -35,22 +65,39 @@
  * idea cost ~13,000 list entries (the classifier fell to ~60 ideas/s). The
  * newest ones are where a near-duplicate of a new idea usually is. */
 #define CLUSTER_BAND_SCAN 16
+/* Keys per MGET of candidate sketches (the MGETs share one pipeline). */
+#define CLUSTER_MGET_KEYS 512
+#define CLUSTER_ID_MAX 80
 
-/* Puts are kept here until cluster_redis_flush() writes them all in one
- * pipeline: with appendfsync always, every round trip that writes costs
- * Redis an fsync, and one put per idea held the classifier to ~400 ideas/s
- * (docs/benchmarks.md). Reads need no fsync, so candidates are still read
- * per idea, and the buffered sketches of the same batch are offered too. */
+typedef enum {
+    ITEM_SKIP = 0, /* had a cluster already */
+    ITEM_OWN,      /* no key stems: its own cluster, nothing stored */
+    ITEM_MATCH     /* compared with its candidates */
+} item_kind_t;
+
 typedef struct {
-    char id[80];
+    idea_t *idea;
+    item_kind_t kind;
+    cluster_sketch_t sk;
+    uint64_t bands[CLUSTER_BANDS];
+    char stored[CLUSTER_ID_MAX]; /* the cluster stored for its id, or "" */
+} s_item_t;
+
+typedef struct {
+    char id[CLUSTER_ID_MAX];
     uint64_t bands[CLUSTER_BANDS];
     cluster_sketch_t sk;
 } s_put_t;
 
 struct cluster_redis {
     rstore_t *rs;
+    s_item_t items[CLUSTER_REDIS_BATCH];
+    int n_items;
     s_put_t puts[CLUSTER_REDIS_BATCH];
     int n_puts;
+    GHashTable *lists;    /* "B:HEX" -> redisReply * of its LRANGE (owned) */
+    GHashTable *sketches; /* id -> cluster_sketch_t * (both owned) */
+    GHashTable *seen;     /* ids offered in one candidates() call */
 };
 
 static void s_format(const cluster_sketch_t *sk, char *out, size_t size)
@@ -96,10 +143,19 @@ int cluster_redis_parse(const char *s, size_t len, cluster_sketch_t *sk)
     return 0;
 }
 
+static void s_free_reply(void *r)
+{
+    if (r)
+        freeReplyObject(r);
+}
+
 cluster_redis_t *cluster_redis_new(rstore_t *rs)
 {
     cluster_redis_t *self = xcalloc(1, sizeof *self);
     self->rs = rs;
+    self->lists = g_hash_table_new_full(g_str_hash, g_str_equal, free, s_free_reply);
+    self->sketches = g_hash_table_new_full(g_str_hash, g_str_equal, free, free);
+    self->seen = g_hash_table_new(g_str_hash, g_str_equal);
     return self;
 }
 
@@ -107,35 +163,218 @@ void cluster_redis_destroy(cluster_redis_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
-    free(*self_p);
+    cluster_redis_t *self = *self_p;
+    g_hash_table_destroy(self->lists);
+    g_hash_table_destroy(self->sketches);
+    g_hash_table_destroy(self->seen);
+    free(self);
     *self_p = NULL;
 }
 
-int cluster_redis_lookup(cluster_redis_t *self, const char *id, char *cluster, size_t size)
+static void s_band_key(int b, uint64_t band, char *out, size_t size)
 {
-    for (int i = 0; i < self->n_puts; i++)
-        if (strcmp(self->puts[i].id, id) == 0 && self->puts[i].sk.cluster[0]) {
-            snprintf(cluster, size, "%s", self->puts[i].sk.cluster);
-            return 1;
-        }
-    redisReply *r = rstore_cmd(self->rs, "GET inspraak:cluster:idea:%s", id);
-    if (!r)
-        return -1;
-    cluster_sketch_t sk;
+    snprintf(out, size, "%d:%016llx", b, (unsigned long long)band);
+}
+
+/* ------------------------------------------------------------------ */
+/* 1. Sketches and band keys                                           */
+/* ------------------------------------------------------------------ */
+
+/* classify_cluster() computes the band keys and asks the store for
+ * candidates; this store only notes them and stops it there, so the band
+ * keys stay those of common/classify_cluster.c (not a copy of its code). */
+static int s_probe_candidates(void *store, const uint64_t *bands, cluster_fn fn, void *arg)
+{
+    (void)fn;
+    (void)arg;
+    s_item_t *it = store;
+    memcpy(it->bands, bands, sizeof it->bands);
+    it->kind = ITEM_MATCH;
+    return -1;
+}
+
+static int s_probe_put(void *store, const char *id, const uint64_t *bands,
+                       const cluster_sketch_t *sk)
+{
+    (void)store, (void)id, (void)bands, (void)sk;
+    return -1;
+}
+
+static void s_prepare(classify_t *cls, s_item_t *it, idea_t *idea)
+{
+    memset(it, 0, sizeof *it);
+    it->idea = idea;
+    if (idea->cluster)
+        return; /* ITEM_SKIP */
+    it->kind = ITEM_OWN;
+    classify_idea_sketch(cls, idea, &it->sk);
+    cluster_store_t probe = {s_probe_candidates, s_probe_put, it};
+    cluster_sketch_t copy = it->sk;
+    (void)classify_cluster(&probe, &copy, idea); /* ITEM_OWN: sets the idea's own id */
+}
+
+/* ------------------------------------------------------------------ */
+/* 2-3. Reads                                                          */
+/* ------------------------------------------------------------------ */
+
+/* Reads n pipelined replies; *bad set when one failed. Calls keep(i, r)
+ * for each good one (it takes the reply, or frees it). */
+typedef void (*s_keep_fn)(cluster_redis_t *self, int i, redisReply *r, void *arg);
+
+static int s_replies(cluster_redis_t *self, int n, s_keep_fn keep, void *arg)
+{
     int rc = 0;
-    if (r->type == REDIS_REPLY_STRING && cluster_redis_parse(r->str, r->len, &sk) == 0 &&
-        sk.cluster[0]) {
-        snprintf(cluster, size, "%s", sk.cluster);
-        rc = 1;
+    for (int i = 0; i < n; i++) {
+        redisReply *r = rstore_reply(self->rs);
+        if (!r)
+            rc = -1;
+        else
+            keep(self, i, r, arg);
     }
-    freeReplyObject(r);
     return rc;
 }
 
-/* The buffered sketches (not yet in Redis) that share a band with bands. */
-static int s_buffered(const cluster_redis_t *self, const uint64_t *bands, cluster_fn fn,
-                      void *arg)
+typedef struct {
+    int n_items;
+    int *item_of_get;  /* GET i -> item index */
+    char **list_keys;  /* LRANGE j (after the GETs) -> band key, borrowed */
+    int n_gets;
+} s_read1_t;
+
+static void s_keep1(cluster_redis_t *self, int i, redisReply *r, void *arg)
 {
+    s_read1_t *rd = arg;
+    if (i < rd->n_gets) {
+        cluster_sketch_t sk;
+        s_item_t *it = &self->items[rd->item_of_get[i]];
+        if (r->type == REDIS_REPLY_STRING && cluster_redis_parse(r->str, r->len, &sk) == 0 &&
+            sk.cluster[0])
+            snprintf(it->stored, sizeof it->stored, "%s", sk.cluster);
+        freeReplyObject(r);
+        return;
+    }
+    g_hash_table_replace(self->lists, xstrdup(rd->list_keys[i - rd->n_gets]), r);
+}
+
+/* The idea keys and the distinct band lists of the batch, one pipeline. */
+static int s_read_lists(cluster_redis_t *self, int n)
+{
+    s_read1_t rd = {n, xcalloc((size_t)n + 1, sizeof(int)), NULL, 0};
+    GPtrArray *keys = g_ptr_array_new_with_free_func(free);
+    GHashTable *asked = g_hash_table_new(g_str_hash, g_str_equal);
+    int sent = 0, rc = 0;
+    for (int i = 0; i < n && rc == 0; i++) {
+        s_item_t *it = &self->items[i];
+        if (it->kind == ITEM_SKIP || !it->idea->id)
+            continue;
+        if (rstore_append(self->rs, "GET inspraak:cluster:idea:%s", it->idea->id) < 0)
+            rc = -1;
+        else
+            rd.item_of_get[sent++] = i;
+    }
+    rd.n_gets = sent;
+    for (int i = 0; i < n && rc == 0; i++) {
+        s_item_t *it = &self->items[i];
+        for (int b = 0; it->kind == ITEM_MATCH && b < CLUSTER_BANDS && rc == 0; b++) {
+            char key[40];
+            s_band_key(b, it->bands[b], key, sizeof key);
+            if (g_hash_table_contains(asked, key))
+                continue;
+            if (rstore_append(self->rs, "LRANGE inspraak:cluster:band:%s 0 %d", key,
+                              CLUSTER_BAND_SCAN - 1) < 0) {
+                rc = -1;
+                break;
+            }
+            char *k = xstrdup(key);
+            g_ptr_array_add(keys, k);
+            g_hash_table_add(asked, k);
+            sent++;
+        }
+    }
+    rd.list_keys = (char **)keys->pdata;
+    if (s_replies(self, sent, s_keep1, &rd) < 0)
+        rc = -1;
+    g_hash_table_destroy(asked);
+    g_ptr_array_free(keys, TRUE);
+    free(rd.item_of_get);
+    return rc;
+}
+
+typedef struct {
+    char **ids; /* all ids asked, in MGET order */
+} s_read2_t;
+
+static void s_keep2(cluster_redis_t *self, int i, redisReply *r, void *arg)
+{
+    s_read2_t *rd = arg;
+    for (size_t k = 0; r->type == REDIS_REPLY_ARRAY && k < r->elements; k++) {
+        redisReply *e = r->element[k];
+        cluster_sketch_t sk;
+        if (e->type == REDIS_REPLY_STRING && cluster_redis_parse(e->str, e->len, &sk) == 0) {
+            cluster_sketch_t *copy = xmalloc(sizeof *copy);
+            *copy = sk;
+            g_hash_table_replace(self->sketches,
+                                 xstrdup(rd->ids[(size_t)i * CLUSTER_MGET_KEYS + k]), copy);
+        }
+    }
+    freeReplyObject(r);
+}
+
+/* The sketches of every id in the band lists read, one pipeline of MGETs. */
+static int s_read_sketches(cluster_redis_t *self)
+{
+    GPtrArray *ids = g_ptr_array_new_with_free_func(free);
+    GHashTable *asked = g_hash_table_new(g_str_hash, g_str_equal);
+    GHashTableIter it;
+    gpointer key, val;
+    g_hash_table_iter_init(&it, self->lists);
+    while (g_hash_table_iter_next(&it, &key, &val)) {
+        redisReply *r = val;
+        for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {
+            redisReply *e = r->element[i];
+            if (e->type != REDIS_REPLY_STRING || g_hash_table_contains(asked, e->str))
+                continue;
+            char *id = xasprintf("inspraak:cluster:idea:%s", e->str);
+            g_ptr_array_add(ids, id);
+            g_hash_table_add(asked, e->str);
+        }
+    }
+    int rc = 0, sent = 0;
+    for (guint at = 0; at < ids->len && rc == 0; at += CLUSTER_MGET_KEYS) {
+        guint n = ids->len - at < CLUSTER_MGET_KEYS ? ids->len - at : CLUSTER_MGET_KEYS;
+        const char **argv = xcalloc(n + 1, sizeof *argv);
+        argv[0] = "MGET";
+        for (guint k = 0; k < n; k++)
+            argv[k + 1] = ids->pdata[at + k];
+        if (rstore_appendargv(self->rs, (int)n + 1, argv, NULL) < 0)
+            rc = -1;
+        else
+            sent++;
+        free(argv);
+    }
+    /* The sketches are filed under the bare id. */
+    for (guint k = 0; k < ids->len; k++)
+        memmove(ids->pdata[k], (char *)ids->pdata[k] + strlen("inspraak:cluster:idea:"),
+                strlen(ids->pdata[k]) - strlen("inspraak:cluster:idea:") + 1);
+    s_read2_t rd = {(char **)ids->pdata};
+    if (s_replies(self, sent, s_keep2, &rd) < 0)
+        rc = -1;
+    g_hash_table_destroy(asked);
+    g_ptr_array_free(ids, TRUE);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* 4. Clusters, in batch order                                         */
+/* ------------------------------------------------------------------ */
+
+/* Candidates of one idea, in the order the one-at-a-time store offered
+ * them: the batch's own sketches that share a band, then the ids of the
+ * band lists (band by band, newest first, each once, at most
+ * CLUSTER_MAX_CANDIDATES) whose sketch could be read. */
+static int s_candidates(void *store, const uint64_t *bands, cluster_fn fn, void *arg)
+{
+    cluster_redis_t *self = store;
     for (int i = 0; i < self->n_puts; i++) {
         int shared = 0;
         for (int b = 0; b < CLUSTER_BANDS && !shared; b++)
@@ -143,74 +382,31 @@ static int s_buffered(const cluster_redis_t *self, const uint64_t *bands, cluste
         if (shared && fn(arg, &self->puts[i].sk) < 0)
             return -1;
     }
+    g_hash_table_remove_all(self->seen);
+    int n = 0;
+    for (int b = 0; b < CLUSTER_BANDS; b++) {
+        char key[40];
+        s_band_key(b, bands[b], key, sizeof key);
+        redisReply *r = g_hash_table_lookup(self->lists, key);
+        for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {
+            redisReply *e = r->element[i];
+            if (e->type != REDIS_REPLY_STRING || n >= CLUSTER_MAX_CANDIDATES ||
+                g_hash_table_contains(self->seen, e->str))
+                continue;
+            g_hash_table_add(self->seen, e->str);
+            n++;
+            const cluster_sketch_t *sk = g_hash_table_lookup(self->sketches, e->str);
+            if (sk && fn(arg, sk) < 0)
+                return -1;
+        }
+    }
     return 0;
 }
 
-static int s_candidates(void *store, const uint64_t *bands, cluster_fn fn, void *arg)
-{
-    cluster_redis_t *self = store;
-    if (s_buffered(self, bands, fn, arg) < 0)
-        return -1;
-    rstore_t *rs = self->rs;
-    for (int b = 0; b < CLUSTER_BANDS; b++)
-        if (rstore_append(rs, "LRANGE inspraak:cluster:band:%d:%016llx 0 %d", b,
-                          (unsigned long long)bands[b], CLUSTER_BAND_SCAN - 1) < 0)
-            return -1;
-    const char **argv = xcalloc(CLUSTER_MAX_CANDIDATES + 1, sizeof *argv);
-    char **keys = xcalloc(CLUSTER_MAX_CANDIDATES + 1, sizeof *keys);
-    int n = 0, rc = 0;
-    GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
-    argv[n] = "MGET";
-    for (int b = 0; b < CLUSTER_BANDS; b++) {
-        redisReply *r = rstore_reply(rs);
-        if (!r) {
-            rc = -1;
-            continue;
-        }
-        for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {
-            redisReply *e = r->element[i];
-            if (e->type != REDIS_REPLY_STRING || n >= CLUSTER_MAX_CANDIDATES)
-                continue;
-            char *key = xasprintf("inspraak:cluster:idea:%s", e->str);
-            if (g_hash_table_contains(seen, key)) {
-                free(key);
-            } else {
-                keys[n++] = key;
-                g_hash_table_add(seen, key);
-            }
-        }
-        freeReplyObject(r);
-    }
-    if (rc == 0 && n > 0) {
-        for (int j = 0; j < n; j++)
-            argv[j + 1] = keys[j];
-        redisReply *r = rstore_cmdargv(rs, n + 1, argv, NULL);
-        if (!r)
-            rc = -1;
-        for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i < r->elements && rc == 0; i++) {
-            cluster_sketch_t sk;
-            redisReply *e = r->element[i];
-            if (e->type == REDIS_REPLY_STRING && cluster_redis_parse(e->str, e->len, &sk) == 0)
-                rc = fn(arg, &sk);
-        }
-        if (r)
-            freeReplyObject(r);
-    }
-    g_hash_table_destroy(seen);
-    for (int j = 0; j < n; j++)
-        free(keys[j]);
-    free(keys);
-    free(argv);
-    return rc;
-}
-
-/* Buffers the put; a full buffer is flushed first. */
 static int s_put(void *store, const char *id, const uint64_t *bands, const cluster_sketch_t *sk)
 {
     cluster_redis_t *self = store;
-    if (strlen(id) >= sizeof self->puts[0].id)
-        return -1;
-    if (self->n_puts == CLUSTER_REDIS_BATCH && cluster_redis_flush(self) < 0)
+    if (strlen(id) >= CLUSTER_ID_MAX || self->n_puts == CLUSTER_REDIS_BATCH)
         return -1;
     s_put_t *p = &self->puts[self->n_puts++];
     snprintf(p->id, sizeof p->id, "%s", id);
@@ -219,10 +415,40 @@ static int s_put(void *store, const char *id, const uint64_t *bands, const clust
     return 0;
 }
 
-int cluster_redis_flush(cluster_redis_t *self)
+/* The cluster this batch already gave id (the same idea twice), or NULL. */
+static const char *s_put_cluster(const cluster_redis_t *self, const char *id)
+{
+    for (int i = 0; id && i < self->n_puts; i++)
+        if (strcmp(self->puts[i].id, id) == 0 && self->puts[i].sk.cluster[0])
+            return self->puts[i].sk.cluster;
+    return NULL;
+}
+
+static void s_decide(cluster_redis_t *self, s_item_t *it)
+{
+    const char *have = s_put_cluster(self, it->idea->id);
+    if (have || it->stored[0]) {
+        proto_set(&it->idea->cluster, have ? have : it->stored);
+        return;
+    }
+    if (it->kind != ITEM_MATCH)
+        return; /* ITEM_OWN: set by s_prepare */
+    cluster_store_t st = {s_candidates, s_put, self};
+    if (classify_cluster(&st, &it->sk, it->idea) < 0)
+        proto_set(&it->idea->cluster, NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* 5. Writes                                                           */
+/* ------------------------------------------------------------------ */
+
+static int s_write(cluster_redis_t *self)
 {
     rstore_t *rs = self->rs;
     int sent = 0, rc = 0;
+    GHashTable *by_key = g_hash_table_new_full(g_str_hash, g_str_equal, free,
+                                               (GDestroyNotify)g_ptr_array_unref);
+    GPtrArray *order = g_ptr_array_new(); /* band keys, first use first */
     for (int i = 0; i < self->n_puts && rc == 0; i++) {
         const s_put_t *p = &self->puts[i];
         char text[1024];
@@ -233,15 +459,34 @@ int cluster_redis_flush(cluster_redis_t *self)
         }
         sent++;
         for (int b = 0; b < CLUSTER_BANDS; b++) {
-            unsigned long long h = (unsigned long long)p->bands[b];
-            if (rstore_append(rs, "LPUSH inspraak:cluster:band:%d:%016llx %s", b, h, p->id) < 0 ||
-                rstore_append(rs, "LTRIM inspraak:cluster:band:%d:%016llx 0 %d", b, h,
-                              CLUSTER_BAND_KEEP - 1) < 0) {
-                rc = -1;
-                break;
+            char key[80];
+            snprintf(key, sizeof key, "inspraak:cluster:band:");
+            s_band_key(b, p->bands[b], key + strlen(key), sizeof key - strlen(key));
+            GPtrArray *ids = g_hash_table_lookup(by_key, key);
+            if (!ids) {
+                char *k = xstrdup(key);
+                ids = g_ptr_array_new();
+                g_ptr_array_add(ids, (gpointer) "LPUSH");
+                g_ptr_array_add(ids, k);
+                g_hash_table_insert(by_key, k, ids);
+                g_ptr_array_add(order, k);
             }
-            sent += 2;
+            g_ptr_array_add(ids, (gpointer)p->id);
         }
+    }
+    for (guint k = 0; k < order->len && rc == 0; k++) {
+        GPtrArray *argv = g_hash_table_lookup(by_key, order->pdata[k]);
+        if (rstore_appendargv(rs, (int)argv->len, (const char **)argv->pdata, NULL) < 0) {
+            rc = -1;
+            break;
+        }
+        sent++;
+        if (rstore_append(rs, "LTRIM %s 0 %d", (char *)order->pdata[k],
+                          CLUSTER_BAND_KEEP - 1) < 0) {
+            rc = -1;
+            break;
+        }
+        sent++;
     }
     for (int i = 0; i < sent; i++) {
         redisReply *r = rstore_reply(rs);
@@ -250,17 +495,48 @@ int cluster_redis_flush(cluster_redis_t *self)
         else
             freeReplyObject(r);
     }
-    self->n_puts = 0; /* written, or lost with Redis: clusters must not stop ideas */
+    g_ptr_array_free(order, TRUE);
+    g_hash_table_destroy(by_key);
     return rc;
+}
+
+int cluster_redis_add(cluster_redis_t *self, classify_t *cls, idea_t *idea)
+{
+    if (self->n_items == CLUSTER_REDIS_BATCH)
+        return -1;
+    s_prepare(cls, &self->items[self->n_items++], idea);
+    return 0;
 }
 
 int cluster_redis_pending(const cluster_redis_t *self)
 {
-    return self->n_puts;
+    return self->n_items;
 }
 
-cluster_store_t cluster_redis_store(cluster_redis_t *self)
+int cluster_redis_assign(cluster_redis_t *self)
 {
-    cluster_store_t st = {s_candidates, s_put, self};
-    return st;
+    int n = self->n_items, need = 0, rc = 0;
+    for (int i = 0; i < n; i++)
+        need += self->items[i].kind != ITEM_SKIP;
+    self->n_items = 0;
+    if (need == 0)
+        return 0;
+    self->n_puts = 0;
+    if (s_read_lists(self, n) < 0 || s_read_sketches(self) < 0) {
+        rc = -1; /* clusters must not stop ideas: these go without one */
+        for (int i = 0; i < n; i++)
+            if (self->items[i].kind != ITEM_SKIP)
+                proto_set(&self->items[i].idea->cluster, NULL);
+    } else {
+        for (int i = 0; i < n; i++)
+            if (self->items[i].kind != ITEM_SKIP)
+                s_decide(self, &self->items[i]);
+        if (self->n_puts > 0 && s_write(self) < 0)
+            rc = -2;
+    }
+    self->n_puts = 0;
+    g_hash_table_remove_all(self->lists);
+    g_hash_table_remove_all(self->sketches);
+    g_hash_table_remove_all(self->seen);
+    return rc;
 }

@@ -3,10 +3,12 @@
  *   cluster_redis - near-duplicate cluster state in Redis (classifier service)
  *
  * DESCRIPTION
- *   See cluster_redis.c for the keys (inspraak:cluster:*).
+ *   See cluster_redis.c for the keys (inspraak:cluster:*) and for why a
+ *   batch of ideas is read and written together.
  *
  * OWNERSHIP
- *   The store borrows rs; the caller keeps and frees it.
+ *   The store borrows rs; the caller keeps and frees it. The ideas given
+ *   to cluster_redis_assign() stay the caller's.
  */
 #ifndef INSPRAAK_CLUSTER_REDIS_H
 #define INSPRAAK_CLUSTER_REDIS_H
@@ -14,7 +16,7 @@
 #include "classify.h"
 #include "rstore.h"
 
-/* Sketches written per flush at most. */
+/* Ideas clustered together at most (one read round, one write pipeline). */
 #define CLUSTER_REDIS_BATCH 256
 
 typedef struct cluster_redis cluster_redis_t;
@@ -22,16 +24,22 @@ typedef struct cluster_redis cluster_redis_t;
 /* Borrows rs. */
 cluster_redis_t *cluster_redis_new(rstore_t *rs);
 void cluster_redis_destroy(cluster_redis_t **self_p);
-/* A cluster_store_t (for classify_idea_cluster) whose puts are buffered
- * until cluster_redis_flush(); its candidates include the buffered ones. */
-cluster_store_t cluster_redis_store(cluster_redis_t *self);
-/* Writes the buffered sketches in one pipeline (one Redis fsync).
- * 0, or -1 when Redis failed (the buffer is emptied either way). */
-int cluster_redis_flush(cluster_redis_t *self);
+
+/* Adds an idea to the batch (classify_idea() must have run on it; the
+ * idea stays the caller's and must live until cluster_redis_assign()).
+ * 0, or -1 when the batch already holds CLUSTER_REDIS_BATCH ideas. */
+int cluster_redis_add(cluster_redis_t *self, classify_t *cls, idea_t *idea);
 int cluster_redis_pending(const cluster_redis_t *self);
-/* The cluster already stored (or buffered) for idea id (a re-sent idea
- * keeps its cluster): 1 and cluster set, 0 when none, -1 on a Redis error. */
-int cluster_redis_lookup(cluster_redis_t *self, const char *id, char *cluster, size_t size);
+/* Sets the cluster of every idea added since the last call that has
+ * none: a re-sent idea gets the cluster stored for its id, the others
+ * join their most similar near-duplicate (stored before, or earlier in
+ * this batch) or start their own. Two read round trips and one write
+ * pipeline for the whole batch; the batch is empty afterwards. Returns
+ * 0; -1 when Redis could not be read (the ideas that needed a cluster
+ * keep cluster NULL; nothing is written); -2 when the clusters were set
+ * but could not be saved. rstore_error() says why. */
+int cluster_redis_assign(cluster_redis_t *self);
+
 /* Parses a stored sketch; -1 when it is not one. */
 int cluster_redis_parse(const char *s, size_t len, cluster_sketch_t *sk);
 

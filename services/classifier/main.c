@@ -35,10 +35,15 @@
  * GUARANTEES
  *   Work is never dropped here: the send to storage blocks while storage
  *   is down (the intakes keep their spools and re-send; storage is
- *   idempotent). The classifier holds at most one message; SIGTERM or
- *   SIGINT stops it after the message in hand. If storage is down at that
- *   moment the message is given up: it was never acked, so its intake
- *   sends it again.
+ *   idempotent). The classifier holds at most one batch: the messages
+ *   already queued when it looks (up to CLUSTER_REDIS_BATCH ideas), whose
+ *   clusters are read and written in one Redis round each
+ *   (cluster_redis.c) before any of them goes to storage; a message that
+ *   cannot be read becomes a dead letter at once, the rest of its batch
+ *   goes on. SIGTERM or SIGINT stops it after the batch in hand. If
+ *   storage is down at that moment the rest of the batch is given up: it
+ *   was never acked, so its intakes send it again (and a re-sent idea
+ *   finds the cluster stored for its id).
  *
  * CONFIGURATION
  *   common/config.h: INSPRAAK_PORT_BASE, INSPRAAK_INSTANCE, INSPRAAK_DATA,
@@ -57,6 +62,7 @@
  *     inspraak_classifier_waiting_seconds
  *     inspraak_classifier_cluster_joined_total
  *     inspraak_classifier_cluster_errors_total
+ *     inspraak_classifier_batches_total  (classified / batches = ideas a batch)
  *   Exits 1 with a fatal log line when a setting or the data is unusable.
  */
 #include <errno.h>
@@ -81,6 +87,8 @@
 
 #define CLASSIFIER_STALL_MS 5000
 #define CLASSIFIER_POLL_MS 500
+/* Bytes of received messages held in one batch at most. */
+#define CLASSIFIER_BATCH_BYTES (16u * 1024 * 1024)
 
 static const char *const s_langs[] = {"nl", "en", "de", "fr", "other", "none", NULL};
 #define N_LANGS 6
@@ -90,15 +98,21 @@ typedef struct {
     config_t cfg;
     classify_t *cls; /* common/classify_idea.c: the same code as bin/classify */
     rstore_t *redis; /* near-duplicate cluster state (cluster_redis.c) */
-    cluster_redis_t *cr;      /* buffers cluster puts per batch */
-    cluster_store_t clusters; /* over cr */
-    /* Classified ideas of the current batch, sent to storage only after
-     * their cluster state is written (s_flush). */
-    char *out[CLUSTER_REDIS_BATCH];
-    size_t out_len[CLUSTER_REDIS_BATCH];
-    char *out_id[CLUSTER_REDIS_BATCH];
-    int n_out;
-    metric_t *m_cluster_err, *m_cluster_joined;
+    cluster_redis_t *cr; /* near-duplicate clusters, a batch at a time */
+    /* The batch in hand: decoded, classified ideas waiting for their
+     * clusters (one Redis round per batch, cluster_redis.c), sent to
+     * storage by s_flush. raw is the message as received, for a dead
+     * letter when the classified idea cannot be encoded. */
+    struct {
+        envelope_t env;
+        char *raw;
+        size_t len;
+        bool had_cluster;
+        wijk_source_t src;
+    } batch[CLUSTER_REDIS_BATCH];
+    int n_batch;
+    size_t batch_bytes;
+    metric_t *m_cluster_err, *m_cluster_joined, *m_batches;
     void *pull, *push;
     http_server_t *http;
     _Atomic int64_t waiting_since; /* ms; 0 when not blocked on storage */
@@ -167,6 +181,8 @@ static void s_metrics_init(classifier_t *c)
                                        "Ideas sent without cluster because Redis failed.");
     c->m_cluster_joined = metrics_counter("inspraak_classifier_cluster_joined_total",
                                           "Ideas that joined the cluster of an earlier idea.");
+    c->m_batches = metrics_counter("inspraak_classifier_batches_total",
+                                   "Batches of queued ideas clustered and sent together.");
     metrics_gauge_fn("inspraak_classifier_waiting_seconds",
                      "How long the current send to storage has been blocked.",
                      s_waiting_seconds, c);
@@ -291,36 +307,71 @@ static void s_dead(classifier_t *c, const char *data, size_t len, const char *co
 /* One message                                                         */
 /* ------------------------------------------------------------------ */
 
-/* The cluster of an idea: the one stored for its id (a re-sent idea),
- * else from its near-duplicates. Redis down: no cluster, the idea goes on
- * (clusters help staff; they must not stop the pipeline). */
-static void s_cluster(classifier_t *c, idea_t *idea)
+/* Classifies one idea now; its cluster comes with the batch (s_flush). */
+static void s_classify(classifier_t *c, int i)
 {
-    char have[80];
-    int rc = idea->id ? cluster_redis_lookup(c->cr, idea->id, have, sizeof have) : 0;
-    if (rc == 1)
-        proto_set(&idea->cluster, have);
-    else if (rc == 0)
-        rc = classify_idea_cluster(c->cls, &c->clusters, idea);
-    if (rc < 0) {
-        char qid[120], qe[200];
+    idea_t *idea = c->batch[i].env.idea;
+    c->batch[i].src = classify_idea(c->cls, idea);
+    c->batch[i].had_cluster = idea->cluster != NULL;
+    cluster_redis_add(c->cr, c->cls, idea); /* room: n_batch <= CLUSTER_REDIS_BATCH */
+    s_count_language(c, idea->language);
+    metric_inc(c->m_wijk[c->batch[i].src]);
+}
+
+/* Takes one message (and data with it): an idea joins the batch, anything
+ * else goes to storage as a dead letter at once. */
+static void s_take(classifier_t *c, char *data, size_t len)
+{
+    envelope_t *env = &c->batch[c->n_batch].env;
+    proto_err_t perr;
+    if (envelope_decode(data, len, env, &perr) < 0) {
+        s_dead(c, data, len, perr.code, perr.message);
+        free(data);
+        return;
+    }
+    if (env->type != ENV_IDEA || !env->idea) {
+        char why[96];
+        snprintf(why, sizeof why, "the classifier takes ideas, not \"%s\"",
+                 env_type_name(env->type));
+        envelope_clear(env);
+        s_dead(c, data, len, "unexpected_type", why);
+        free(data);
+        return;
+    }
+    c->batch[c->n_batch].raw = data;
+    c->batch[c->n_batch].len = len;
+    c->batch_bytes += len;
+    s_classify(c, c->n_batch++);
+}
+
+/* Counts and logs the clusters the batch got (Redis down: none). */
+static void s_cluster_result(classifier_t *c, int rc)
+{
+    int lost = 0;
+    for (int i = 0; i < c->n_batch; i++) {
+        const idea_t *idea = c->batch[i].env.idea;
+        if (c->batch[i].had_cluster)
+            continue;
+        if (!idea->cluster)
+            lost++;
+        else if (idea->id && strcmp(idea->cluster, idea->id) != 0)
+            metric_inc(c->m_cluster_joined);
+    }
+    for (int i = 0; i < lost; i++)
         metric_inc(c->m_cluster_err);
-        proto_set(&idea->cluster, NULL);
-        log_warn("msg=\"cluster state unavailable, idea sent without cluster\" id=%s err=%s",
-                 log_quote(qid, sizeof qid, idea->id),
+    char qe[200];
+    if (rc == -1)
+        log_warn("msg=\"cluster state unavailable, ideas sent without cluster\" ideas=%d err=%s",
+                 lost, log_quote(qe, sizeof qe, rstore_error(c->redis)));
+    else if (rc == -2) {
+        metric_inc(c->m_cluster_err);
+        log_warn("msg=\"cluster state not saved; ideas go on with their clusters\" err=%s",
                  log_quote(qe, sizeof qe, rstore_error(c->redis)));
-    } else if (idea->cluster && idea->id && strcmp(idea->cluster, idea->id) != 0) {
-        metric_inc(c->m_cluster_joined);
     }
 }
 
-static void s_classify(classifier_t *c, idea_t *idea)
+static void s_log_classified(const idea_t *idea, wijk_source_t src)
 {
-    wijk_source_t src = classify_idea(c->cls, idea);
-    if (!idea->cluster)
-        s_cluster(c, idea);
-    s_count_language(c, idea->language);
-    metric_inc(c->m_wijk[src]);
     char qid[120], qw[40];
     log_debug("msg=\"classified\" id=%s wijk=%s wijk_source=%s language=%s pii=%d themes=%d "
               "sentiment=%s question=%s cluster=%s",
@@ -330,62 +381,37 @@ static void s_classify(classifier_t *c, idea_t *idea)
               idea->question ? idea->question : "none", idea->cluster ? idea->cluster : "none");
 }
 
-/* Writes the batch's cluster state (one Redis round trip), then hands the
- * batch's ideas to storage in order. */
+/* Clusters the batch (its state written to Redis in one pipeline), then
+ * hands its ideas to storage in order. */
 static void s_flush(classifier_t *c)
 {
-    if (cluster_redis_pending(c->cr) > 0 && cluster_redis_flush(c->cr) < 0) {
-        char qe[200];
-        metric_inc(c->m_cluster_err);
-        log_warn("msg=\"cluster state not saved; ideas go on with their clusters\" err=%s",
-                 log_quote(qe, sizeof qe, rstore_error(c->redis)));
-    }
-    for (int i = 0; i < c->n_out; i++) {
-        if (!s_stop && s_send(c, c->out[i], c->out_len[i]) == 0) {
+    if (c->n_batch == 0)
+        return;
+    s_cluster_result(c, cluster_redis_assign(c->cr));
+    metric_inc(c->m_batches);
+    for (int i = 0; i < c->n_batch; i++) {
+        envelope_t *env = &c->batch[i].env;
+        s_log_classified(env->idea, c->batch[i].src);
+        env->type = ENV_CLASSIFIED;
+        char *buf = NULL;
+        size_t blen = 0;
+        proto_err_t perr;
+        if (envelope_encode(env, &buf, &blen, &perr) < 0) {
+            s_dead(c, c->batch[i].raw, c->batch[i].len, perr.code, perr.message);
+        } else if (!s_stop && s_send(c, buf, blen) == 0) {
             metric_inc(c->m_classified);
         } else {
             char qid[120];
             log_info("msg=\"stopping before storage took the idea; its intake re-sends it\" "
                      "id=%s",
-                     log_quote(qid, sizeof qid, c->out_id[i]));
+                     log_quote(qid, sizeof qid, env->id));
         }
-        free(c->out[i]);
-        free(c->out_id[i]);
+        free(buf);
+        free(c->batch[i].raw);
+        envelope_clear(env);
     }
-    c->n_out = 0;
-}
-
-static void s_handle(classifier_t *c, const char *data, size_t len)
-{
-    envelope_t env;
-    proto_err_t perr;
-    if (envelope_decode(data, len, &env, &perr) < 0) {
-        s_dead(c, data, len, perr.code, perr.message);
-        return;
-    }
-    if (env.type != ENV_IDEA || !env.idea) {
-        char why[96];
-        snprintf(why, sizeof why, "the classifier takes ideas, not \"%s\"",
-                 env_type_name(env.type));
-        envelope_clear(&env);
-        s_dead(c, data, len, "unexpected_type", why);
-        return;
-    }
-    s_classify(c, env.idea);
-    env.type = ENV_CLASSIFIED;
-    char *buf = NULL;
-    size_t blen = 0;
-    if (envelope_encode(&env, &buf, &blen, &perr) < 0) {
-        envelope_clear(&env);
-        s_dead(c, data, len, perr.code, perr.message);
-        return;
-    }
-    if (c->n_out == CLUSTER_REDIS_BATCH)
-        s_flush(c);
-    c->out[c->n_out] = buf;
-    c->out_len[c->n_out] = blen;
-    c->out_id[c->n_out++] = xstrdup(env.id ? env.id : "");
-    envelope_clear(&env);
+    c->n_batch = 0;
+    c->batch_bytes = 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -406,7 +432,6 @@ static void s_start(classifier_t *c)
     if (!(c->redis = rstore_new(c->cfg.redis_url, err, sizeof err)))
         log_fatal("msg=\"bad redis url\" err=\"%s\"", err);
     c->cr = cluster_redis_new(c->redis);
-    c->clusters = cluster_redis_store(c->cr);
     s_metrics_init(c);
     c->http = http_server_new(&(http_opts_t){.port = c->cfg.http_port,
                                              .max_body = 4096,
@@ -425,27 +450,38 @@ static void s_start(classifier_t *c)
              geo_wijk_count(classify_geo(c->cls)));
 }
 
+/* True when a message waits on the PULL socket. */
+static bool s_more(classifier_t *c)
+{
+    zmq_pollitem_t item = {.socket = c->pull, .events = ZMQ_POLLIN};
+    return zmq_poll(&item, 1, 0) > 0;
+}
+
+/* A batch is every message already queued, up to CLUSTER_REDIS_BATCH
+ * ideas or CLASSIFIER_BATCH_BYTES: under load the Redis round trips and
+ * the fsync of the cluster state are shared by many ideas, and an idea
+ * that arrives alone is sent at once. */
 static void s_loop(classifier_t *c)
 {
     while (!s_stop) {
         zmq_pollitem_t item = {.socket = c->pull, .events = ZMQ_POLLIN};
         if (zmq_poll(&item, 1, CLASSIFIER_POLL_MS) <= 0)
             continue; /* timeout, or EINTR: look at s_stop */
-        char *data = NULL;
-        size_t len = 0;
-        if (bus_recv(c->pull, NULL, 0, &data, &len, PROTO_MAX_MESSAGE, BUS_DONTWAIT) < 0) {
-            if (errno == EMSGSIZE)
-                s_dead(c, NULL, 0, "too_large", "message larger than PROTO_MAX_MESSAGE dropped");
-            else if (errno == ETERM)
-                break;
-            continue;
-        }
-        s_handle(c, data, len);
-        free(data);
-        /* Batch what is already waiting; flush when the queue is empty. */
-        zmq_pollitem_t more = {.socket = c->pull, .events = ZMQ_POLLIN};
-        if (c->n_out > 0 && zmq_poll(&more, 1, 0) <= 0)
-            s_flush(c);
+        do {
+            char *data = NULL;
+            size_t len = 0;
+            if (bus_recv(c->pull, NULL, 0, &data, &len, PROTO_MAX_MESSAGE, BUS_DONTWAIT) < 0) {
+                if (errno == EMSGSIZE)
+                    s_dead(c, NULL, 0, "too_large",
+                           "message larger than PROTO_MAX_MESSAGE dropped");
+                else if (errno == ETERM)
+                    s_stop = 1;
+                continue;
+            }
+            s_take(c, data, len);
+        } while (!s_stop && c->n_batch < CLUSTER_REDIS_BATCH &&
+                 c->batch_bytes < CLASSIFIER_BATCH_BYTES && s_more(c));
+        s_flush(c);
     }
     s_flush(c);
 }

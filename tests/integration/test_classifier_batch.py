@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""test_classifier_batch - the classifier's batches: near-duplicates and a
+poison message inside one batch.
+
+The classifier takes every message already queued on its PULL socket as
+one batch (services/classifier/main.c) and reads and writes the batch's
+near-duplicate state in Redis together (cluster_redis.c). To be sure the
+messages ARE queued together, this test speaks ZMTP 3.0 (NULL mechanism,
+PUSH; Python has no ZeroMQ module here) to the classifier's bus port
+itself: it connects while the classifier runs, stops the classifier with
+SIGSTOP, writes the messages (they wait in the kernel's socket buffer),
+and lets it go on with SIGCONT. Then it checks what a user would:
+
+- two wordings of one wish in the same batch share a cluster (the first
+  one's id), an unrelated idea gets its own, and the same idea twice in
+  one batch is stored once with one cluster;
+- a message that is not MessagePack in the middle of the batch becomes a
+  dead letter and every other idea of the batch is still stored;
+- the batch was one batch (inspraak_classifier_batches_total grew by one),
+  so the test exercised what it means to.
+
+Usage: INSPRAAK_BIN=build/asan/bin python3 tests/integration/test_classifier_batch.py
+"""
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import struct
+import sys
+import time
+import urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from harness import ClusterTestCase, http, main, wait_until  # noqa: E402
+from mpack import pack  # noqa: E402
+
+SAME = ["Wij willen een skatepark in Hoensbroek, bij het kasteel worden we steeds weggestuurd.",
+        "Een skatepark in Hoensbroek graag, want bij het kasteel mogen we niet skaten."]
+OTHER = "Meer laadpalen voor elektrische auto's in de Schaesbergerveld graag."
+
+
+class Zmtp:
+    """A ZMTP 3.0 PUSH peer over a plain socket (NULL mechanism)."""
+
+    def __init__(self, port):
+        self.s = socket.create_connection(("127.0.0.1", port), timeout=10)
+        greeting = (b"\xff" + b"\x00" * 8 + b"\x7f" + b"\x03\x00" + b"NULL".ljust(20, b"\x00")
+                    + b"\x00" + b"\x00" * 31)
+        self.s.sendall(greeting)
+        self._exact(64)  # the peer's greeting
+        props = b"\x0bSocket-Type" + struct.pack(">I", 4) + b"PUSH"
+        self._frame(b"\x05READY" + props, command=True)
+        flags = self._exact(1)[0]  # the peer's READY
+        size = struct.unpack(">Q", self._exact(8))[0] if flags & 0x02 else self._exact(1)[0]
+        self._exact(size)
+
+    def _exact(self, n):
+        buf = b""
+        while len(buf) < n:
+            part = self.s.recv(n - len(buf))
+            if not part:
+                raise ConnectionError("classifier closed the bus connection")
+            buf += part
+        return buf
+
+    def _frame(self, body, command=False):
+        flags = 0x04 if command else 0x00
+        if len(body) < 256:
+            self.s.sendall(bytes([flags, len(body)]) + body)
+        else:
+            self.s.sendall(bytes([flags | 0x02]) + struct.pack(">Q", len(body)) + body)
+
+    def send(self, body):
+        self._frame(body)
+
+    def close(self):
+        self.s.close()
+
+
+def envelope(idea_id, text):
+    now = int(time.time() * 1000)
+    idea = {"id": idea_id, "channel": "form", "activity": "ideeenbus",
+            "target_group": "inwoner", "received_at": now, "text": text,
+            "themes": [], "pii": [], "classified": False}
+    return pack({"v": 1, "type": "idea", "id": idea_id, "origin": "test-batch.0",
+                 "sent_at": now, "idea": idea})
+
+
+def metric(cluster, name):
+    status, _, body = http("GET", cluster.url("classifier", "/metrics"), timeout=5)
+    assert status == 200, status
+    m = re.search(r"^%s (\S+)$" % re.escape(name), body.decode(), re.M)
+    assert m, "classifier has no metric %s" % name
+    return float(m.group(1))
+
+
+class TestClassifierBatch(ClusterTestCase):
+    SERVICES = ("storage", "classifier", "dashboard")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.token = cls.cluster.staff_token("batch-test")
+
+    def stored(self, idea_id):
+        path = "/api/v1/ideas/" + urllib.parse.quote(idea_id)
+
+        def fetch():
+            status, _, raw = http("GET", self.cluster.url("dashboard", path),
+                                  headers={"Authorization": "Bearer " + self.token})
+            return json.loads(raw) if status == 200 else None
+        return wait_until("idea %s stored" % idea_id, fetch, timeout=60)
+
+    def send_as_one_batch(self, messages):
+        c = self.cluster
+        peer = Zmtp(c.base + 11)  # INSPRAAK_BUS_CLASSIFY, instance 0
+        pid = c.pid_of("classifier")
+        before = metric(c, "inspraak_classifier_batches_total")
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            for m in messages:
+                peer.send(m)
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        wait_until("the batch handled",
+                   lambda: metric(c, "inspraak_classifier_batches_total") > before, timeout=60)
+        peer.close()
+        return before
+
+    def test_near_duplicates_and_poison_in_one_batch(self):
+        tag = secrets.token_hex(4)
+        a, b, d = ("t-%s000000%02d" % (tag, i) for i in (1, 2, 3))
+        dead0 = metric(self.cluster, "inspraak_classifier_dead_total")
+        batches0 = self.send_as_one_batch([
+            envelope(a, SAME[0]),
+            b"\xc1 not MessagePack at all",  # 0xc1 is never used in MessagePack
+            envelope(b, SAME[1]),
+            envelope(d, OTHER),
+            envelope(b, SAME[1]),  # the same idea re-sent within the batch
+        ])
+        ia, ib, idd = self.stored(a), self.stored(b), self.stored(d)
+        self.assertEqual(ia["cluster"], a)
+        self.assertEqual(ib["cluster"], a, "near-duplicate in the same batch not clustered")
+        self.assertEqual(idd["cluster"], d)
+        self.assertEqual(metric(self.cluster, "inspraak_classifier_dead_total"), dead0 + 1)
+        self.assertEqual(metric(self.cluster, "inspraak_classifier_batches_total"), batches0 + 1,
+                         "the messages were not taken as one batch")
+        # The cluster state is in Redis under the ideas' ids (a restart keeps it).
+        keys = str(self.cluster.redis("KEYS", "inspraak:cluster:idea:t-%s*" % tag))
+        for i in (a, b, d):
+            self.assertIn("inspraak:cluster:idea:" + i, keys)
+
+
+if __name__ == "__main__":
+    main()
