@@ -192,11 +192,11 @@ int classify_model_predict(const classify_model_t *m, const char *head,
 
 /* What is kept of an idea to find its near-duplicates later. */
 typedef struct {
-    uint32_t sig[CLUSTER_HASHES]; /* MinHash of the key-stem set */
+    uint32_t sig[CLUSTER_HASHES]; /* one-permutation MinHash of the key set */
     char wijk[16];                /* CBS code or "" */
-    char theme[32];               /* first theme or "" */
+    char theme[32];               /* first theme or "", '+' first when positief */
     char cluster[80];             /* the cluster id it belongs to */
-    int n_keys;                   /* key stems in the set */
+    int n_keys;                   /* keys in the set (weighted: copies) */
 } cluster_sketch_t;
 
 /* Where sketches live: in memory (bin/classify, one run) or in Redis
@@ -210,6 +210,15 @@ typedef struct {
     void *store;
 } cluster_store_t;
 
+/* The key set of a text, before hashing: fn gets each key once, in order
+ * of appearance, with its weight: a concept from syn (label of the
+ * matching lines, concept true, weight = CLUSTER_CONCEPT_WEIGHT times the
+ * line's weight) or the stem of another content word (4+ letters, not in
+ * stop; weight 1). Words of the concept "-" are dropped. For unit tests
+ * and the evaluation's debug output. */
+typedef void (*cluster_key_fn)(void *arg, const char *key, bool concept, double weight);
+void classify_cluster_keys(const classify_lex_t *syn, const char *const *stop, size_t n_stop,
+                           const classify_toks_t *toks, cluster_key_fn fn, void *arg);
 /* Sketch of an idea whose themes and wijk are set: the MinHash of its key
  * stems (stems of words with 4+ letters that are not in stop, a sorted
  * list of n_stop lowercase words). Synonyms fold words to one key ("wc" ->
@@ -217,11 +226,13 @@ typedef struct {
 void classify_cluster_sketch(const classify_lex_t *syn, const char *const *stop, size_t n_stop,
                              const classify_toks_t *toks, const idea_t *idea,
                              cluster_sketch_t *sk);
-/* Estimated similarity of two sketches (0..1): MinHash Jaccard, with wijk
- * and theme agreement. */
+/* Similarity score of two sketches: estimated shared key weight (about 0.1
+ * per plain word, 0.2-0.4 per concept), with wijk and theme agreement;
+ * ideas join a cluster at 0.6 (classify_cluster.c). */
 double classify_cluster_similarity(const cluster_sketch_t *a, const cluster_sketch_t *b);
-/* Finds the most similar stored sketch at or above the threshold and sets
- * idea->cluster to its cluster, else to a new cluster id (the idea's id);
+/* Finds the stored cluster whose candidate members score best on average,
+ * at or above the threshold, and sets idea->cluster to it, else to a new
+ * cluster id (the idea's id);
  * then stores the idea's sketch. Returns 0, or -1 on a store error (the
  * cluster is then left NULL). */
 int classify_cluster(const cluster_store_t *st, cluster_sketch_t *sk, idea_t *idea);

@@ -3,25 +3,42 @@
  *   classify_cluster - near-duplicate ideas: MinHash sketches and clusters
  *
  * DESCRIPTION
- *   The same wish comes in many wordings and channels. An idea's key set
- *   is the Dutch stems of its content words (4+ letters, no stopwords),
- *   folded through data/nl/synonyms.tsv ("wc", "toiletten" -> toilet).
- *   Its sketch is the MinHash of that set (CLUSTER_HASHES seeded 64-bit
- *   FNV-1a hashes, the minimum of each kept), so two sketches estimate the
- *   Jaccard overlap of two sets in fixed space. Similarity adds agreement
- *   on wijk and first theme, because the same words in another wijk are
- *   often another wish ("more benches" in two parks).
+ *   The same wish comes in many wordings and channels ("openbare wc",
+ *   "toiletten", a long email about a bladder problem). An idea's keys:
+ *   every word that matches data/nl/synonyms.tsv is folded to its concept
+ *   ("wc", "toiletten", "plassen" -> toilet; a compound may give several:
+ *   "hondenpoepbak" -> hond, hondenpoep), weighted by how specific the
+ *   concept is; other content words (4+ letters, no stopwords) give their
+ *   Dutch stem with weight 1. A key of weight w enters the set as w copies
+ *   (weighted MinHash by replication).
+ *
+ *   The sketch is a one-permutation MinHash of that set (CLUSTER_HASHES
+ *   slots; a key's hash picks its slot and the slot keeps the smallest
+ *   value), so equal slots count shared keys: nearly exactly for the small
+ *   sets of most ideas, as an estimate for long emails. The score of two
+ *   ideas is their shared key weight (not a ratio: a long email and a
+ *   one-line form share few keys of very different totals), or, for a
+ *   short idea that comes back almost whole in another, its contained
+ *   share; plus agreement on wijk and first theme, minus a little when
+ *   one praises what is there and the other does not.
  *
  *   Finding candidates: locality-sensitive hashing. The signature is cut
  *   into CLUSTER_BANDS bands; ideas that agree on all values of any band
  *   are compared (the store indexes the band keys). A new idea joins the
- *   cluster of its most similar candidate at CLUSTER_THRESHOLD or more,
- *   else starts a cluster named after itself. Clusters are never merged
- *   afterwards (an idea's cluster, once stored, does not change).
+ *   cluster whose candidate members score best on average (at least
+ *   CLUSTER_THRESHOLD), else starts a cluster named after itself. Clusters
+ *   are never merged afterwards (an idea's cluster, once stored, does not
+ *   change).
+ *
+ *   The sketch layout (wijk, theme, cluster, n_keys, 64 values) is the one
+ *   services/classifier/cluster_redis.c stores; the theme field carries a
+ *   leading '+' for a positive idea. Sketches stored before this scheme
+ *   (64 separate MinHash functions) compare as unrelated.
  *
  *   Hand-written: MinHash is a few lines; no Debian C library offers it.
  */
 #include <glib.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,11 +46,26 @@
 #include "classify.h"
 #include "xalloc.h"
 
-#define CLUSTER_THRESHOLD 0.22
+/* Scores (classify_cluster_similarity): CLUSTER_SCALE copies of shared
+ * key weight make 1.0, so 0.6 is e.g. one shared specific concept (4
+ * copies) and the same theme and wijk, or a specific and a common concept
+ * and the same theme. Chosen on the dev set with a small grid (threshold
+ * 0.5-0.7, bonuses 0-0.2; F1 within 0.05 over that range) and kept round. */
+#define CLUSTER_SCALE 10.0
+#define CLUSTER_THRESHOLD 0.6
 #define CLUSTER_WIJK_BONUS 0.10
-#define CLUSTER_THEME_BONUS 0.05
+#define CLUSTER_THEME_BONUS 0.10
+#define CLUSTER_MOOD_PENALTY 0.10
+#define CLUSTER_CONTAIN 0.7
+#define CLUSTER_CONTAIN_MIN 3
 #define CLUSTER_ROWS (CLUSTER_HASHES / CLUSTER_BANDS)
 #define CLUSTER_MIN_LEN 4
+/* A concept from synonyms.tsv (weight 1) counts as this many plain words:
+ * a shared concept ("toilet") says far more about "the same wish" than a
+ * shared ordinary word ("straat"). Weighted MinHash by copies: a key of
+ * weight w enters the set as w distinct copies. */
+#define CLUSTER_CONCEPT_WEIGHT 2.0
+#define CLUSTER_MAX_COPIES 8
 
 static uint64_t s_fnv(const char *s, uint64_t seed)
 {
@@ -53,95 +85,241 @@ static int s_cmp(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* Every concept that matches at a word (a compound may give several:
+ * "hondenpoepbak" is hond + hondenpoep + afval), with the largest weight
+ * of its matching lines. */
+#define SYN_MAX_HITS 8
 typedef struct {
-    const char *key;
+    int n;
+    const char *key[SYN_MAX_HITS];
+    double weight[SYN_MAX_HITS];
 } syn_hit_t;
 
 static void s_syn(void *arg, const char *label, double weight, size_t words)
 {
-    (void)weight;
     (void)words;
-    ((syn_hit_t *)arg)->key = label;
+    syn_hit_t *h = arg;
+    for (int i = 0; i < h->n; i++)
+        if (strcmp(h->key[i], label) == 0) {
+            if (weight > h->weight[i])
+                h->weight[i] = weight;
+            return;
+        }
+    if (h->n < SYN_MAX_HITS) {
+        h->key[h->n] = label;
+        h->weight[h->n++] = weight;
+    }
 }
+
+/* Reports each key once, with its largest weight. */
+static void s_report(GHashTable *seen, const char *key, double w)
+{
+    double *old = g_hash_table_lookup(seen, key);
+    if (old) {
+        if (w > *old)
+            *old = w;
+        return;
+    }
+    old = g_new(double, 1);
+    *old = w;
+    g_hash_table_insert(seen, (gpointer)key, old);
+}
+
+void classify_cluster_keys(const classify_lex_t *syn, const char *const *stop, size_t n_stop,
+                           const classify_toks_t *toks, cluster_key_fn fn, void *arg)
+{
+    GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+    GPtrArray *order = g_ptr_array_new(); /* keys in order of appearance */
+    GPtrArray *owned = g_ptr_array_new_with_free_func(g_free);
+    for (size_t i = 0; i < toks->n; i++) {
+        syn_hit_t hit = {0};
+        if (syn)
+            classify_lex_at(syn, toks, i, s_syn, &hit);
+        if (hit.n > 0) {
+            for (int k = 0; k < hit.n; k++) {
+                if (strcmp(hit.key[k], "-") == 0)
+                    continue;                                   /* a word every idea has */
+                char *key = g_strconcat("=", hit.key[k], NULL); /* '=': a concept */
+                g_ptr_array_add(owned, key);
+                if (!g_hash_table_contains(seen, key))
+                    g_ptr_array_add(order, key);
+                s_report(seen, key, hit.weight[k] * CLUSTER_CONCEPT_WEIGHT);
+            }
+            continue;
+        }
+        if (strlen(toks->word[i]) < CLUSTER_MIN_LEN ||
+            (stop && bsearch(&toks->word[i], stop, n_stop, sizeof *stop, s_cmp)))
+            continue;
+        if (!g_hash_table_contains(seen, toks->stem[i]))
+            g_ptr_array_add(order, toks->stem[i]);
+        s_report(seen, toks->stem[i], 1.0);
+    }
+    for (guint k = 0; k < order->len; k++) {
+        const char *key = g_ptr_array_index(order, k);
+        fn(arg, key[0] == '=' ? key + 1 : key, key[0] == '=',
+           *(double *)g_hash_table_lookup(seen, key));
+    }
+    g_hash_table_destroy(seen);
+    g_ptr_array_free(order, TRUE);
+    g_ptr_array_free(owned, TRUE);
+}
+
+/* One-permutation MinHash: one 64-bit hash a key; its top bits choose
+ * the slot, the low 32 bits are the value, and a slot keeps its smallest
+ * value. The same key lands in the same slot in every sketch, so for the
+ * small key sets of most ideas (under ~40 copies in 64 slots) equal slots
+ * count the shared keys almost exactly, where 64 separate hashes gave a
+ * noisy estimate. Empty slots hold CLUSTER_EMPTY. */
+#define CLUSTER_EMPTY 0xffffffffU
 
 static void s_add_key(cluster_sketch_t *sk, const char *key)
 {
-    for (int k = 0; k < CLUSTER_HASHES; k++) {
-        uint32_t h = (uint32_t)s_fnv(key, (uint64_t)k + 1);
-        if (h < sk->sig[k])
-            sk->sig[k] = h;
-    }
+    uint64_t h = s_fnv(key, 1);
+    int slot = (int)(h >> 58) % CLUSTER_HASHES;
+    uint32_t v = (uint32_t)h;
+    if (v == CLUSTER_EMPTY)
+        v--;
+    if (v < sk->sig[slot])
+        sk->sig[slot] = v;
     sk->n_keys++;
 }
 
+/* A key of weight w enters the MinHash set as round(w) copies ("key",
+ * "key\x01", "key\x02", ...), so the Jaccard estimate is weighted. */
+static void s_sketch_key(void *arg, const char *key, bool concept, double weight)
+{
+    cluster_sketch_t *sk = arg;
+    char buf[96];
+    long copies = lround(weight);
+    if (copies < 1)
+        copies = 1;
+    if (copies > CLUSTER_MAX_COPIES)
+        copies = CLUSTER_MAX_COPIES;
+    for (long c = 0; c < copies; c++) {
+        /* concepts and plain stems apart: the concept "park" is not the stem "park" */
+        snprintf(buf, sizeof buf, "%s%s%c", concept ? "=" : "", key, (char)('0' + c));
+        s_add_key(sk, buf);
+    }
+}
+
 void classify_cluster_sketch(const classify_lex_t *syn, const char *const *stop, size_t n_stop,
-                             const classify_toks_t *toks, const idea_t *idea,
-                             cluster_sketch_t *sk)
+                             const classify_toks_t *toks, const idea_t *idea, cluster_sketch_t *sk)
 {
     memset(sk, 0, sizeof *sk);
     memset(sk->sig, 0xff, sizeof sk->sig);
-    GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
-    for (size_t i = 0; i < toks->n; i++) {
-        syn_hit_t hit = {NULL};
-        const char *key = toks->stem[i];
-        if (syn && classify_lex_at(syn, toks, i, s_syn, &hit) > 0)
-            key = hit.key;
-        else if (strlen(toks->word[i]) < CLUSTER_MIN_LEN ||
-                 (stop && bsearch(&toks->word[i], stop, n_stop, sizeof *stop, s_cmp)))
-            continue;
-        if (g_hash_table_contains(seen, key))
-            continue;
-        g_hash_table_add(seen, (gpointer)key);
-        s_add_key(sk, key);
-    }
-    g_hash_table_destroy(seen);
+    classify_cluster_keys(syn, stop, n_stop, toks, s_sketch_key, sk);
     snprintf(sk->wijk, sizeof sk->wijk, "%s", idea->wijk ? idea->wijk : "");
-    snprintf(sk->theme, sizeof sk->theme, "%s", idea->n_themes ? idea->themes[0] : "");
+    /* '+' marks praise: "the new benches are lovely" is not a wish for benches */
+    bool pos = idea->sentiment && strcmp(idea->sentiment, "positief") == 0;
+    snprintf(sk->theme, sizeof sk->theme, "%s%s", pos ? "+" : "",
+             idea->n_themes ? idea->themes[0] : "");
 }
 
+/* The score is the estimated shared key weight (in copies, see
+ * s_sketch_key) over CLUSTER_SCALE, plus agreement bonuses. Shared weight
+ * rather than Jaccard: a long email and a one-line form about the same
+ * wish share a few keys out of very different totals, so a ratio over
+ * the union punishes the email for being long. */
 double classify_cluster_similarity(const cluster_sketch_t *a, const cluster_sketch_t *b)
 {
     if (a->n_keys == 0 || b->n_keys == 0)
         return 0;
-    int same = 0;
-    for (int k = 0; k < CLUSTER_HASHES; k++)
-        same += a->sig[k] == b->sig[k];
-    double s = (double)same / CLUSTER_HASHES;
+    int same = 0, used = 0;
+    for (int k = 0; k < CLUSTER_HASHES; k++) {
+        bool ea = a->sig[k] == CLUSTER_EMPTY, eb = b->sig[k] == CLUSTER_EMPTY;
+        used += !ea || !eb;
+        same += !ea && a->sig[k] == b->sig[k];
+    }
+    double j = used ? (double)same / used : 0;
+    /* |A and B| = J (|A| + |B|) / (1 + J) for sets; never more than the smaller set */
+    double shared = j * (a->n_keys + b->n_keys) / (1 + j);
+    double small = a->n_keys < b->n_keys ? a->n_keys : b->n_keys;
+    if (shared > small)
+        shared = small;
+    double s = shared / CLUSTER_SCALE;
+    /* a short idea whose keys all come back in another is that idea again
+     * ("skatepark in Hoensbroek" in a longer text), even with few keys */
+    if (small >= CLUSTER_CONTAIN_MIN && CLUSTER_CONTAIN * shared / small > s)
+        s = CLUSTER_CONTAIN * shared / small;
+    bool pa = a->theme[0] == '+', pb = b->theme[0] == '+';
+    const char *ta = a->theme + pa, *tb = b->theme + pb;
     if (a->wijk[0] && strcmp(a->wijk, b->wijk) == 0)
         s += CLUSTER_WIJK_BONUS;
-    if (a->theme[0] && strcmp(a->theme, b->theme) == 0)
+    if (*ta && strcmp(ta, tb) == 0)
         s += CLUSTER_THEME_BONUS;
+    if (pa != pb) /* praise of what is there vs a wish or a complaint */
+        s -= CLUSTER_MOOD_PENALTY;
     return s;
 }
 
-/* Band keys: a hash of the band's values and its number. */
+/* Band keys: a hash of the band's values and its number. A band of empty
+ * slots would match every other idea with that slot empty: its key is made
+ * from the whole sketch instead, so only an identical sketch shares it. */
 static void s_bands(const cluster_sketch_t *sk, uint64_t *bands)
 {
+    uint64_t whole = 1469598103934665603ULL;
+    for (int k = 0; k < CLUSTER_HASHES; k++) {
+        whole ^= sk->sig[k];
+        whole *= 1099511628211ULL;
+    }
     for (int b = 0; b < CLUSTER_BANDS; b++) {
         uint64_t h = 1469598103934665603ULL ^ (uint64_t)b;
+        bool empty = true;
         for (int r = 0; r < CLUSTER_ROWS; r++) {
+            empty = empty && sk->sig[b * CLUSTER_ROWS + r] == CLUSTER_EMPTY;
             h ^= sk->sig[b * CLUSTER_ROWS + r];
             h *= 1099511628211ULL;
         }
-        bands[b] = h;
+        bands[b] = empty ? (h ^ whole) * 1099511628211ULL : h;
     }
 }
 
+/* Average link over the candidates: an idea joins the cluster whose
+ * candidate members are on average most similar to it. Joining the single
+ * most similar idea (single link) chains: one idea that shares "buurthuis"
+ * with one member pulls every other meeting-place wish in. */
+#define CLUSTER_MAX_SEEN 64
 typedef struct {
     const cluster_sketch_t *me;
-    double best;
-    char cluster[sizeof ((cluster_sketch_t *)0)->cluster];
+    int n;
+    double sum[CLUSTER_MAX_SEEN];
+    int count[CLUSTER_MAX_SEEN];
+    char cluster[CLUSTER_MAX_SEEN][sizeof((cluster_sketch_t *)0)->cluster];
 } best_t;
 
 static int s_consider(void *arg, const cluster_sketch_t *sk)
 {
     best_t *b = arg;
+    if (!sk->cluster[0])
+        return 0;
     double s = classify_cluster_similarity(b->me, sk);
-    if (s >= CLUSTER_THRESHOLD && s > b->best && sk->cluster[0]) {
-        b->best = s;
-        snprintf(b->cluster, sizeof b->cluster, "%s", sk->cluster);
+    int c = 0;
+    while (c < b->n && strcmp(b->cluster[c], sk->cluster) != 0)
+        c++;
+    if (c == b->n) {
+        if (b->n == CLUSTER_MAX_SEEN)
+            return 0; /* enough clusters to choose from */
+        snprintf(b->cluster[c], sizeof b->cluster[c], "%s", sk->cluster);
+        b->n++;
     }
+    b->sum[c] += s;
+    b->count[c]++;
     return 0;
+}
+
+/* The cluster with the best average at or above the threshold, or NULL. */
+static const char *s_best(const best_t *b)
+{
+    const char *best = NULL;
+    double top = CLUSTER_THRESHOLD;
+    for (int c = 0; c < b->n; c++) {
+        double avg = b->sum[c] / b->count[c];
+        if (avg >= top) {
+            top = avg;
+            best = b->cluster[c];
+        }
+    }
+    return best;
 }
 
 int classify_cluster(const cluster_store_t *st, cluster_sketch_t *sk, idea_t *idea)
@@ -158,10 +336,15 @@ int classify_cluster(const cluster_store_t *st, cluster_sketch_t *sk, idea_t *id
         return 0;
     }
     s_bands(sk, bands);
-    best_t b = {sk, 0, ""};
-    if (st->candidates(st->store, bands, s_consider, &b) < 0)
+    best_t *b = xcalloc(1, sizeof *b);
+    b->me = sk;
+    if (st->candidates(st->store, bands, s_consider, b) < 0) {
+        free(b);
         return -1;
-    snprintf(sk->cluster, sizeof sk->cluster, "%s", b.cluster[0] ? b.cluster : id);
+    }
+    const char *join = s_best(b);
+    snprintf(sk->cluster, sizeof sk->cluster, "%s", join ? join : id);
+    free(b);
     if (st->put(st->store, id, bands, sk) < 0)
         return -1;
     proto_set(&idea->cluster, sk->cluster);
@@ -218,8 +401,7 @@ static int s_mem_candidates(void *store, const uint64_t *bands, cluster_fn fn, v
     return 0;
 }
 
-static int s_mem_put(void *store, const char *id, const uint64_t *bands,
-                     const cluster_sketch_t *sk)
+static int s_mem_put(void *store, const char *id, const uint64_t *bands, const cluster_sketch_t *sk)
 {
     (void)id;
     cluster_mem_t *m = store;

@@ -98,9 +98,28 @@ def pairs(groups):
     return {(a, b) for m in by.values() for x, a in enumerate(m) for b in m[x + 1:]}
 
 
-def score_dups(items, got, out, lines):
+def dup_debug(items, got, gold, pred):
+    """--debug-dups: the clusters with a wrong member and the missed pairs
+    (for development; never tune the lexicons to single ideas)."""
+    def show(i):
+        return "%s [%s %s %s] %s" % (items[i]["id"], items[i].get("dup_group"),
+                                     got[i].get("wijk"), ",".join(got[i].get("themes") or []),
+                                     items[i]["text"][:90].replace("\n", " "))
+    by = {}
+    for i, g in enumerate(got):
+        by.setdefault(g.get("cluster"), []).append(i)
+    for c, m in sorted(by.items(), key=lambda x: str(x[0])):
+        if len(m) > 1 and any((a, b) not in gold for x, a in enumerate(m) for b in m[x + 1:]):
+            print("cluster %s:\n  %s" % (c, "\n  ".join(show(i) for i in m)))
+    for a, b in sorted(gold - pred):
+        print("missed: %s | %s" % (show(a), show(b)))
+
+
+def score_dups(items, got, out, lines, debug=False):
     gold = pairs([it.get("dup_group") for it in items])
     pred = pairs([g.get("cluster") for g in got])
+    if debug:
+        dup_debug(items, got, gold, pred)
     p, r, f = prf(len(gold & pred), len(pred - gold), len(gold - pred))
     out.update(dup_pair_precision=p, dup_pair_recall=r, dup_pair_f1=f)
     lines.append("near-duplicates: pair P %.3f R %.3f F1 %.3f (%d gold pairs, %d predicted)"
@@ -166,6 +185,8 @@ def main():
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=6)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--debug-dups", action="store_true",
+                    help="print wrong clusters and missed near-duplicate pairs")
     args = ap.parse_args()
     with open(args.data, encoding="utf-8") as f:
         items = [json.loads(l) for l in f if l.strip()]
@@ -179,7 +200,7 @@ def main():
         how = "keyword lexicons alone (INSPRAAK_MODEL_FILE=none)"
         got = run_classify(args.bin, items, "none")
     out, lines = score(items, got)
-    score_dups(items, run_classify(args.bin, items, "none"), out, lines)
+    score_dups(items, run_classify(args.bin, items, "none"), out, lines, args.debug_dups)
     if args.json:
         print(json.dumps(out))
         return

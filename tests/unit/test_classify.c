@@ -1,11 +1,13 @@
 /*
  * NAME
- *   test_classify - the classifier's wijk, PII and language functions
+ *   test_classify - the classifier's wijk, PII, language and near-duplicates
  *
  * DESCRIPTION
  *   The classification code lives in common/classify_*.c (shared by the
  *   classifier service and bin/classify). Runs from the repository root
- *   (data from INSPRAAK_DATA or ./data).
+ *   (data from INSPRAAK_DATA or ./data). The near-duplicate tests use the
+ *   shipped concept map (data/nl/synonyms.tsv) and keyword rules (no
+ *   model), through classify_idea() and classify_idea_cluster().
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -39,8 +41,7 @@ static int t_teardown(void **state)
 }
 
 /* Runs classify_wijk on an idea built from the arguments. */
-static wijk_source_t t_wijk(idea_t *idea, const char *wijk, const char *postcode,
-                            const char *text)
+static wijk_source_t t_wijk(idea_t *idea, const char *wijk, const char *postcode, const char *text)
 {
     idea_init(idea);
     proto_set(&idea->wijk, wijk);
@@ -173,12 +174,27 @@ static void test_pii_email(void **state)
 static void test_pii_phone(void **state)
 {
     (void)state;
-    const char *yes[] = {"bel 06-12345678 even", "0612345678", "06 1234 5678", "tel: +31 6 12345678",
-                         "+31612345678", "+31 (0)6 12345678", "0031 45 1234567",
-                         "045-1234567", "(045) 123 45 67", "045 123 45 67.", NULL};
-    const char *no[] = {"01-02-2026 10:00", "postcode 6411 AB", "NL91ABNA0417164300",
-                        "bestelnummer 0612345678901", "06-1234", "12345678", "00 00 00",
-                        "+49 30 1234567", "", NULL};
+    const char *yes[] = {"bel 06-12345678 even",
+                         "0612345678",
+                         "06 1234 5678",
+                         "tel: +31 6 12345678",
+                         "+31612345678",
+                         "+31 (0)6 12345678",
+                         "0031 45 1234567",
+                         "045-1234567",
+                         "(045) 123 45 67",
+                         "045 123 45 67.",
+                         NULL};
+    const char *no[] = {"01-02-2026 10:00",
+                        "postcode 6411 AB",
+                        "NL91ABNA0417164300",
+                        "bestelnummer 0612345678901",
+                        "06-1234",
+                        "12345678",
+                        "00 00 00",
+                        "+49 30 1234567",
+                        "",
+                        NULL};
     for (int i = 0; yes[i]; i++) {
         if (!classify_pii_has_phone(yes[i]))
             fail_msg("not seen as a phone number: %s", yes[i]);
@@ -215,7 +231,8 @@ static void test_language(void **state)
     char err[200];
     classify_lang_t *lang = classify_lang_new(err, sizeof err);
     assert_non_null(lang);
-    const char *nl = classify_lang(lang, "Meer groen in de wijk en betere fietspaden naar het centrum");
+    const char *nl =
+        classify_lang(lang, "Meer groen in de wijk en betere fietspaden naar het centrum");
     assert_non_null(nl);
     assert_string_equal(nl, "nl");
     assert_string_equal(classify_lang(lang, "We need more green spaces in the city centre please"),
@@ -231,13 +248,119 @@ static void test_language(void **state)
     assert_null(lang);
 }
 
+/* --- near-duplicates --- */
+
+typedef struct {
+    char keys[512];
+} t_keys_t;
+
+static void t_key(void *arg, const char *key, bool concept, double weight)
+{
+    (void)weight;
+    t_keys_t *k = arg;
+    size_t n = strlen(k->keys);
+    snprintf(k->keys + n, sizeof k->keys - n, "%s%s ", concept ? "=" : "", key);
+}
+
+/* The cluster keys of a text as "=concept stem ... " (synonyms.tsv folded). */
+static void t_cluster_keys(const char *text, char *out, size_t size)
+{
+    char err[256] = "";
+    const char *d = getenv("INSPRAAK_DATA");
+    char path[512];
+    snprintf(path, sizeof path, "%s/nl/synonyms.tsv", d && *d ? d : "./data");
+    classify_tok_t *tok = classify_tok_new(err, sizeof err);
+    assert_non_null(tok);
+    classify_lex_t *syn = classify_lex_load(tok, path, err, sizeof err);
+    assert_non_null(syn);
+    classify_toks_t toks = {0, NULL, NULL};
+    classify_tokenize(tok, text, &toks);
+    t_keys_t k = {""};
+    classify_cluster_keys(syn, NULL, 0, &toks, t_key, &k);
+    snprintf(out, size, "%s", k.keys);
+    classify_toks_clear(&toks);
+    classify_lex_destroy(&syn);
+    classify_tok_destroy(&tok);
+}
+
+static void test_cluster_synonyms(void **state)
+{
+    (void)state;
+    char k[512];
+    t_cluster_keys("openbare wc", k, sizeof k);
+    assert_string_equal(k, "=toilet ");
+    t_cluster_keys("toiletten", k, sizeof k);
+    assert_string_equal(k, "=toilet ");
+    t_cluster_keys("Mijn blaas laat me vaak in de steek", k, sizeof k);
+    assert_non_null(strstr(k, "=toilet "));
+    /* compounds: the parts' concepts, not the whole word */
+    t_cluster_keys("hondenpoep", k, sizeof k);
+    assert_non_null(strstr(k, "=hondenpoep "));
+    assert_non_null(strstr(k, "=hond "));
+    t_cluster_keys("starterswoningen", k, sizeof k);
+    assert_non_null(strstr(k, "=starter "));
+    assert_non_null(strstr(k, "=woning "));
+    /* greetings and words every idea has are no keys */
+    t_cluster_keys("Beste gemeente, met vriendelijke groet", k, sizeof k);
+    assert_string_equal(k, "");
+    /* "mijn" (my) is not "mijnen" (mines) */
+    t_cluster_keys("mijn straat", k, sizeof k);
+    assert_null(strstr(k, "=mijnverleden"));
+}
+
+/* Classifies text (keyword rules, no model) and clusters it in st. */
+static void t_dup(classify_t *cls, const cluster_store_t *st, const char *id, const char *text,
+                  char *cluster, size_t size)
+{
+    idea_t idea;
+    idea_init(&idea);
+    proto_set(&idea.id, id);
+    proto_set(&idea.text, text);
+    classify_idea(cls, &idea);
+    assert_int_equal(classify_idea_cluster(cls, st, &idea), 0);
+    snprintf(cluster, size, "%s", idea.cluster);
+    idea_clear(&idea);
+}
+
+static void test_cluster_ideas(void **state)
+{
+    (void)state;
+    char err[256] = "", c[5][80];
+    const char *d = getenv("INSPRAAK_DATA");
+    setenv("INSPRAAK_MODEL_FILE", "none", 1);
+    classify_t *cls = classify_new(d && *d ? d : "./data", err, sizeof err);
+    assert_non_null(cls);
+    cluster_store_t st = cluster_mem_ops;
+    st.store = cluster_mem_new();
+    /* one wish for public toilets, three wordings */
+    t_dup(cls, &st, "w1", "Er moet een openbare wc komen in het centrum van Heerlen.", c[0], 80);
+    t_dup(cls, &st, "w2", "Meer toiletten in de binnenstad graag, voor iedereen.", c[1], 80);
+    t_dup(cls, &st, "w3",
+          "Beste gemeente, ik heb een blaasprobleem en durf daardoor bijna niet meer naar de "
+          "stad. Nergens kan ik plassen. Kunnen er openbare toiletten komen? Met vriendelijke "
+          "groet, Anna",
+          c[2], 80);
+    /* same wijk and theme, another wish: not the same cluster */
+    t_dup(cls, &st, "b1", "Meer bankjes in het Molenbergpark, om even te zitten.", c[3], 80);
+    t_dup(cls, &st, "b2", "Overal hondenpoep in het Molenbergpark, zet er poepzakjes neer.", c[4],
+          80);
+    assert_string_equal(c[0], "w1");
+    assert_string_equal(c[1], "w1");
+    assert_string_equal(c[2], "w1");
+    assert_string_equal(c[3], "b1");
+    assert_string_equal(c[4], "b2");
+    cluster_mem_destroy(&st.store);
+    classify_destroy(&cls);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_wijk_field), cmocka_unit_test(test_wijk_gps),
-        cmocka_unit_test(test_wijk_postcode), cmocka_unit_test(test_wijk_text),
-        cmocka_unit_test(test_pii_email),  cmocka_unit_test(test_pii_phone),
-        cmocka_unit_test(test_pii_idea),   cmocka_unit_test(test_language),
+        cmocka_unit_test(test_wijk_field),       cmocka_unit_test(test_wijk_gps),
+        cmocka_unit_test(test_wijk_postcode),    cmocka_unit_test(test_wijk_text),
+        cmocka_unit_test(test_pii_email),        cmocka_unit_test(test_pii_phone),
+        cmocka_unit_test(test_pii_idea),         cmocka_unit_test(test_language),
+        cmocka_unit_test(test_cluster_synonyms), cmocka_unit_test(test_cluster_ideas),
     };
     return cmocka_run_group_tests(tests, t_setup, t_teardown);
 }
