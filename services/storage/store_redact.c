@@ -19,9 +19,10 @@
  *        the one read in 1 (another storage instance may have moderated it
  *        meanwhile); otherwise 1-4 run again, at most S_ATTEMPTS times;
  *     5. BGREWRITEAOF, so the old record leaves Redis' append-only file
- *        too (as inspraakctl's erase does). It runs in the background; an
- *        error (a rewrite already running, AOF off) is only logged: the
- *        next rewrite drops it as well.
+ *        too (as inspraakctl's erase does). It runs in the background. A
+ *        rewrite already running forked before our write, so storage waits
+ *        for it (at most S_REWRITE_WAIT_MS) and asks again; any other
+ *        refusal (AOF off, a failing fork) is logged as a warning.
  *
  *   Indexes and stats do not change: a redaction touches no indexed field.
  *   Search reads the record's text and title (services/dashboard/query.c),
@@ -34,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 #include "redact.h"
@@ -42,6 +44,7 @@
 #include "xalloc.h"
 
 #define S_ATTEMPTS 5
+#define S_REWRITE_WAIT_MS 30000
 
 /* KEYS[1] record; ARGV[1] record as read, ARGV[2] new record. 0: no such
  * idea; -1: changed since read; 1: written. */
@@ -107,14 +110,44 @@ static int s_attempt(rstore_t *rs, const char *id, const redact_msg_t *m, int *b
     return rc;
 }
 
+/* 1 when Redis reports an AOF rewrite running or scheduled. */
+static int s_rewrite_busy(rstore_t *rs)
+{
+    redisReply *info = rstore_cmd(rs, "INFO persistence");
+    int busy = info && info->type == REDIS_REPLY_STRING &&
+               (strstr(info->str, "aof_rewrite_in_progress:1") ||
+                strstr(info->str, "aof_rewrite_scheduled:1"));
+    if (info)
+        freeReplyObject(info);
+    return busy;
+}
+
+/* BGREWRITEAOF; when one is already running (it forked before our write,
+ * so its file still holds the old record) wait for it, at most
+ * S_REWRITE_WAIT_MS, and ask again. Redactions are rare, and the intakes
+ * spool meanwhile, so holding the loop that long costs no data. */
 static void s_rewrite_aof(rstore_t *rs)
 {
-    redisReply *r = rstore_cmd(rs, "BGREWRITEAOF");
-    if (!r || r->type == REDIS_REPLY_ERROR)
-        log_info("msg=\"aof rewrite after redaction not started\" err=\"%s\"",
-                 r ? "redis refused" : "no reply");
-    if (r)
-        freeReplyObject(r);
+    for (int round = 0; round < 2; round++) {
+        redisReply *r = rstore_cmd(rs, "BGREWRITEAOF");
+        int running = r && r->type == REDIS_REPLY_ERROR && strstr(r->str, "in progress");
+        int failed = !r || (r->type == REDIS_REPLY_ERROR && !running);
+        if (r)
+            freeReplyObject(r);
+        if (failed) {
+            log_warn("msg=\"aof rewrite after redaction not started: the old text stays in "
+                     "the append-only file until the next rewrite\"");
+            return;
+        }
+        if (!running)
+            return;
+        for (int waited = 0; waited < S_REWRITE_WAIT_MS && s_rewrite_busy(rs); waited += 100) {
+            struct timespec ts = {0, 100 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    log_warn("msg=\"aof rewrite after redaction not started (another kept running): the old "
+             "text stays in the append-only file until the next rewrite\"");
 }
 
 int store_redact(store_t *self, const char *id, const redact_msg_t *m, int *bad, char *err,

@@ -23,7 +23,9 @@ DESCRIPTION
         the idea is now quoted, with its markers), /report, the CSV and
         JSON exports, the API detail and list, the staff pages, the search
         (q= finds nothing), or any Redis key or value (audit included);
-        the audit log holds three "redact" entries naming the kinds;
+        the audit log holds three "redact" entries naming the kinds; after
+        the append-only file rewrite storage asks for, no Redis file holds
+        them either;
       - replaying the redaction envelope straight onto storage's bus socket
         (a hand-written ZMTP 3.0 PUSH client: Python has no ZeroMQ module
         here) leaves the record byte for byte as it was, and a malformed
@@ -259,6 +261,22 @@ class TestRedact(ClusterTestCase):
                    "set": lambda: c.redis("SMEMBERS", key),
                    "zset": lambda: c.redis("ZRANGE", key, "0", "-1")}.get(kind, list)()
             self.assert_clean("redis " + key, key + " " + " ".join(v or "" for v in val))
+
+    def test_5b_append_only_file_rewritten(self):
+        # Storage asks for BGREWRITEAOF after each redaction; without it the
+        # AOF would still hold the SET of the original record.
+        c = self.cluster
+        wait_until("aof rewrite finished", lambda: re.search(
+            r"aof_rewrite_in_progress:0.*aof_rewrite_scheduled:0",
+            c.redis("INFO", "persistence").replace("\r\n", " ")))
+        self.assertGreaterEqual(int(re.search(r"aof_rewrites:(\d+)",
+                                              c.redis("INFO", "persistence")).group(1)), 1)
+        for root, _, files in os.walk(os.path.join(c.var, "redis")):
+            for name in files:
+                with open(os.path.join(root, name), "rb") as f:
+                    data = f.read()
+                for o in ("06-12345678", "jan.jansen@example.nl", "Jan Jansen"):
+                    self.assertNotIn(o.encode(), data, "%s holds %r" % (name, o))
 
     # --- 6. replay on the bus ---
     def push_update(self, redact, tag):
