@@ -342,8 +342,10 @@ static int s_check_spans(const char *text, size_t tlen, const redact_spans_t *sp
     for (int i = 0; i < sp->n; i++) {
         const redact_span_t *s = &sp->v[i];
         if (s->len == 0 || s->start >= tlen || s->len > tlen - s->start) {
-            snprintf(err, errlen, "span %d (start %zu, length %zu) is empty or outside the text "
-                     "of %zu bytes", i, s->start, s->len, tlen);
+            snprintf(err, errlen,
+                     "span %d (start %zu, length %zu) is empty or outside the text "
+                     "of %zu bytes",
+                     i, s->start, s->len, tlen);
             return -1;
         }
         if (s_is_cont((unsigned char)text[s->start]) ||
@@ -356,8 +358,7 @@ static int s_check_spans(const char *text, size_t tlen, const redact_spans_t *sp
     return 0;
 }
 
-int redact_apply(const char *text, const redact_spans_t *sp, char **out, char *err,
-                 size_t errlen)
+int redact_apply(const char *text, const redact_spans_t *sp, char **out, char *err, size_t errlen)
 {
     *out = NULL;
     size_t tlen = text ? strlen(text) : 0;

@@ -60,9 +60,9 @@
 #include "proto.h"
 #include "redact_msg.h"
 
-#define REDACT_MAX_SPANS 256   /* places cut from one field by one request */
-#define REDACT_NEEDLE_MIN 2    /* characters (code points) of a hand-typed text */
-#define REDACT_NEEDLE_MAX 200  /* bytes of a hand-typed text */
+#define REDACT_MAX_SPANS 256  /* places cut from one field by one request */
+#define REDACT_NEEDLE_MIN 2   /* characters (code points) of a hand-typed text */
+#define REDACT_NEEDLE_MAX 200 /* bytes of a hand-typed text */
 #define REDACT_MARK "[weggehaald"
 
 typedef struct {
@@ -100,8 +100,7 @@ int redact_needle_check(const char *needle, char *err, size_t errlen);
  * Returns the number of markers written (overlapping spans make one), or
  * -1 (err, *out NULL): a span outside the text, empty, or not on a
  * character boundary; a bad count; a result over PROTO_MAX_STRING. */
-int redact_apply(const char *text, const redact_spans_t *sp, char **out, char *err,
-                 size_t errlen);
+int redact_apply(const char *text, const redact_spans_t *sp, char **out, char *err, size_t errlen);
 
 /* Applies a whole request to an idea: its text, title, source.subject and
  * source.context each get every place of m's kinds and texts cut. When

@@ -101,17 +101,21 @@ static int s_strs(const msgpack_object *o, const char *name, char **v, int *n, i
     if (o->type == MSGPACK_OBJECT_NIL)
         return 0;
     if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size > (uint32_t)max) {
-        proto_err_set(err, "bad_field", "field \"idea.redact.%s\" must be an array of at most %d "
-                                        "strings", name, max);
+        proto_err_set(err, "bad_field",
+                      "field \"idea.redact.%s\" must be an array of at most %d "
+                      "strings",
+                      name, max);
         return -1;
     }
     for (uint32_t i = 0; i < o->via.array.size; i++) {
         const msgpack_object *s = &o->via.array.ptr[i];
-        if (s->type != MSGPACK_OBJECT_STR || s->via.str.size == 0 ||
-            s->via.str.size > max_len || !proto_utf8_valid(s->via.str.ptr, s->via.str.size) ||
+        if (s->type != MSGPACK_OBJECT_STR || s->via.str.size == 0 || s->via.str.size > max_len ||
+            !proto_utf8_valid(s->via.str.ptr, s->via.str.size) ||
             s_add(v, n, max, max_len, s->via.str.ptr, s->via.str.size) < 0) {
-            proto_err_set(err, "bad_field", "field \"idea.redact.%s\" holds an entry that is not "
-                                            "UTF-8 text of 1..%zu bytes", name, max_len);
+            proto_err_set(err, "bad_field",
+                          "field \"idea.redact.%s\" holds an entry that is not "
+                          "UTF-8 text of 1..%zu bytes",
+                          name, max_len);
             return -1;
         }
     }

@@ -49,9 +49,10 @@
 #define REDACT_MSG_KEY "redact"
 #define REDACT_MSG_MAX_KINDS 8
 #define REDACT_MSG_MAX_TEXTS 8
-#define REDACT_MSG_MAX_KIND_LEN 32   /* bytes of one kind name */
-#define REDACT_MSG_MAX_TEXT_LEN 1024 /* bytes of one text on the wire (the
-                                        semantic limit is smaller: redact.h) */
+/* Bytes of one kind name, and of one text on the wire (the limit on use
+ * is smaller: REDACT_NEEDLE_MAX in common/redact.h). */
+#define REDACT_MSG_MAX_KIND_LEN 32
+#define REDACT_MSG_MAX_TEXT_LEN 1024
 
 typedef struct {
     char *kinds[REDACT_MSG_MAX_KINDS];

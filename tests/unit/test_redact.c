@@ -129,8 +129,8 @@ static void test_hand_typed_whole_words_any_case(void **state)
     char *out = s_cut("Ik ben Jan Jansen. JAN JANSEN woont in Januari-straat; jan jansens niet.",
                       NULL, "jan jansen", &n);
     assert_int_equal(n, 2);
-    assert_string_equal(out,
-                        "Ik ben [weggehaald]. [weggehaald] woont in Januari-straat; jan jansens niet.");
+    assert_string_equal(
+        out, "Ik ben [weggehaald]. [weggehaald] woont in Januari-straat; jan jansens niet.");
     free(out);
     /* A letter outside ASCII next to it makes it part of a longer word. */
     out = s_cut("Jané en Jan", NULL, "Jan", &n);
@@ -398,19 +398,19 @@ static void test_msg_malformed_is_refused(void **state)
     redact_msg_t m;
     redact_msg_init(&m);
     assert_int_equal(redact_msg_get(&none, &m, &perr), 0);
-    /* {"kinds": ["email"], "later": 1}: an unknown key is tolerated */
-    assert_int_equal(s_get_raw("\x82\xa5kinds\x91\xa5" "email\xa5later\x01", 21, &perr), 1);
+    /* {"kinds": ["phone"], "later": 1}: an unknown key is tolerated */
+    assert_int_equal(s_get_raw("\x82\xa5kinds\x91\xa5phone\xa5later\x01", 21, &perr), 1);
     assert_int_equal(s_get_raw("\xa1x", 2, &perr), -1); /* not a map */
     assert_string_equal(perr.code, "bad_field");
     assert_int_equal(s_get_raw("\x80", 1, &perr), -1); /* neither kinds nor texts */
-    assert_int_equal(s_get_raw("\x81\xa5kinds\x91\x07", 9, &perr), -1); /* int, not str */
-    assert_int_equal(s_get_raw("\x81\xa5texts\x91\xa0", 9, &perr), -1); /* empty text */
+    assert_int_equal(s_get_raw("\x81\xa5kinds\x91\x07", 9, &perr), -1);          /* int, not str */
+    assert_int_equal(s_get_raw("\x81\xa5texts\x91\xa0", 9, &perr), -1);          /* empty text */
     assert_int_equal(s_get_raw("\x81\xa5texts\x91\xa2\xc3\x28", 11, &perr), -1); /* not UTF-8 */
     /* nine kinds: over the limit */
     char nine[7 + 9 * 3];
     memcpy(nine, "\x81\xa5kinds\x99", 8);
     for (int i = 0; i < 9; i++)
-        memcpy(nine + 8 + 2 * i, "\xa1" "a", 2);
+        memcpy(nine + 8 + 2 * i, "\xa1z", 2);
     assert_int_equal(s_get_raw(nine, 8 + 18, &perr), -1);
     /* a declared count the bytes cannot hold */
     assert_int_equal(s_get_raw("\x81\xa5kinds\xdd\xff\xff\xff\xff", 12, &perr), -1);
