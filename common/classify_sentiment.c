@@ -14,9 +14,12 @@
  *   Negators ("niet", "geen", "nooit") flip the next SENTI_NEG_WINDOW
  *   words, damped by SENTI_NEG_DAMP ("niet slecht" is milder than
  *   "goed"); intensifiers ("heel", "erg", "super") multiply the next
- *   word by their weight. The sum is compared to two thresholds; a plain
- *   wish ("ik zou graag bankjes willen") has no loaded words and stays
- *   neutraal.
+ *   word by their weight. Contrast words ("maar") damp the sum so far:
+ *   after "mooi gebouw, maar er zit niks in" the complaint is meant. Wish
+ *   markers ("zou", "als", "graag") damp the loaded words just after them:
+ *   "het zou mooi zijn als" hopes, it does not praise. The sum is compared
+ *   to two thresholds; a plain wish ("ik zou graag bankjes willen") has no
+ *   loaded words and stays neutraal.
  */
 #include <glib.h>
 #include <stdio.h>
@@ -31,6 +34,12 @@
 #define SENTI_NEG_DAMP 0.7
 #define SENTI_POS 0.6
 #define SENTI_NEG -0.2
+/* "maar": the part before it counts this much (the part after is meant) */
+#define SENTI_CONTRAST_DAMP 0.5
+/* after a wish marker ("zou", "als", "graag"), loaded words within
+ * SENTI_WISH_WINDOW words describe a hoped-for state: they count this much */
+#define SENTI_WISH_WINDOW 6
+#define SENTI_WISH_DAMP 0.4
 
 typedef struct {
     double sum;
@@ -124,7 +133,7 @@ void classify_senti_destroy(classify_senti_t **self_p)
 
 typedef struct {
     double pol, intens;
-    int negator, has_pol;
+    int negator, has_pol, contrast, wish;
     size_t words;
 } senti_hit_t;
 
@@ -135,6 +144,10 @@ static void s_hit(void *arg, const char *label, double weight, size_t words)
         h->negator = 1;
     } else if (strcmp(label, "intens") == 0) {
         h->intens = weight;
+    } else if (strcmp(label, "contrast") == 0) {
+        h->contrast = 1;
+    } else if (strcmp(label, "wish") == 0) {
+        h->wish = 1;
     } else if (strcmp(label, "pol") == 0 && words >= h->words) {
         /* the longest pattern wins: "trots op" over "op" */
         h->pol = words > h->words ? weight : h->pol + weight;
@@ -146,10 +159,20 @@ static void s_hit(void *arg, const char *label, double weight, size_t words)
 double classify_senti_score(const classify_senti_t *self, const classify_toks_t *toks)
 {
     double sum = 0, mult = 1;
-    size_t neg_left = 0;
+    size_t neg_left = 0, wish_left = 0;
     for (size_t i = 0; i < toks->n; i++) {
-        senti_hit_t h = {0, 0, 0, 0, 0};
+        senti_hit_t h = {0, 0, 0, 0, 0, 0, 0};
         classify_lex_at(self->domain, toks, i, s_hit, &h);
+        if (wish_left)
+            wish_left--;
+        if (h.contrast) {
+            sum *= SENTI_CONTRAST_DAMP;
+            continue;
+        }
+        if (h.wish && !h.has_pol) {
+            wish_left = SENTI_WISH_WINDOW;
+            continue;
+        }
         if (h.negator) {
             neg_left = SENTI_NEG_WINDOW;
             continue;
@@ -163,13 +186,16 @@ double classify_senti_score(const classify_senti_t *self, const classify_toks_t 
             p = h.pol;
         } else {
             const senti_cell_t *c = g_hash_table_lookup(self->clips, toks->word[i]);
-            if (c && c->n && (c->sum / c->n >= SENTI_MIN_CLIPS || c->sum / c->n <= -SENTI_MIN_CLIPS))
+            if (c && c->n &&
+                (c->sum / c->n >= SENTI_MIN_CLIPS || c->sum / c->n <= -SENTI_MIN_CLIPS))
                 p = c->sum / c->n;
         }
         if (p != 0) {
             p *= mult;
             if (neg_left)
                 p = -p * SENTI_NEG_DAMP;
+            if (wish_left)
+                p *= SENTI_WISH_DAMP;
             sum += p;
             mult = 1;
             neg_left = 1; /* one negator flips one loaded word */

@@ -353,6 +353,52 @@ static void test_cluster_ideas(void **state)
     classify_destroy(&cls);
 }
 
+/* --- sentiment rules (keyword lexicons, no model) --- */
+
+static const char *t_senti(const char *text)
+{
+    static char out[16];
+    char err[256] = "", xml[512], dom[512];
+    const char *d = getenv("INSPRAAK_DATA");
+    snprintf(xml, sizeof xml, "%s/nl/pattern-nl-sentiment.xml", d && *d ? d : "./data");
+    snprintf(dom, sizeof dom, "%s/nl/sentiment.tsv", d && *d ? d : "./data");
+    classify_tok_t *tok = classify_tok_new(err, sizeof err);
+    assert_non_null(tok);
+    classify_senti_t *se = classify_senti_new(tok, xml, dom, err, sizeof err);
+    assert_non_null(se);
+    classify_toks_t toks = {0, NULL, NULL};
+    classify_tokenize(tok, text, &toks);
+    snprintf(out, sizeof out, "%s", classify_sentiment(se, &toks));
+    classify_toks_clear(&toks);
+    classify_senti_destroy(&se);
+    classify_tok_destroy(&tok);
+    return out;
+}
+
+static void test_sentiment_rules(void **state)
+{
+    (void)state;
+    /* negation */
+    assert_string_equal(t_senti("Het park is niet mooi."), "negatief");
+    assert_string_equal(t_senti("Het park is echt heel mooi."), "positief");
+    /* a wish hopes, it does not praise */
+    assert_string_equal(t_senti("Het zou mooi zijn als er een bankje bij de bushalte komt."),
+                        "neutraal");
+    assert_string_equal(t_senti("Ik zou graag meer bomen willen, dan is het gezellig."),
+                        "neutraal");
+    /* what comes after "maar" is meant */
+    assert_string_equal(t_senti("Het is een prachtig gebouw, maar er zit niks in, echt een "
+                                "schande."),
+                        "negatief");
+    /* greetings are not praise */
+    assert_string_equal(t_senti("Beste gemeente, kan er een zebrapad komen bij de school? Met "
+                                "vriendelijke groet, Jan"),
+                        "neutraal");
+    /* complaints and pride */
+    assert_string_equal(t_senti("Fietsen is hier levensgevaarlijk, er gebeurt niks."), "negatief");
+    assert_string_equal(t_senti("Ik ben trots op de mooiste wijk van Heerlen."), "positief");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -361,6 +407,7 @@ int main(void)
         cmocka_unit_test(test_pii_email),        cmocka_unit_test(test_pii_phone),
         cmocka_unit_test(test_pii_idea),         cmocka_unit_test(test_language),
         cmocka_unit_test(test_cluster_synonyms), cmocka_unit_test(test_cluster_ideas),
+        cmocka_unit_test(test_sentiment_rules),
     };
     return cmocka_run_group_tests(tests, t_setup, t_teardown);
 }
