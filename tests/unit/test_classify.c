@@ -399,6 +399,40 @@ static void test_sentiment_rules(void **state)
     assert_string_equal(t_senti("Ik ben trots op de mooiste wijk van Heerlen."), "positief");
 }
 
+/* --- question markers (keyword lexicon, no model) --- */
+
+static const char *t_question(const char *text)
+{
+    static char out[16];
+    char err[256] = "", path[512];
+    const char *d = getenv("INSPRAAK_DATA");
+    snprintf(path, sizeof path, "%s/nl/question.tsv", d && *d ? d : "./data");
+    classify_tok_t *tok = classify_tok_new(err, sizeof err);
+    assert_non_null(tok);
+    classify_lex_t *q = classify_lex_load(tok, path, err, sizeof err);
+    assert_non_null(q);
+    classify_toks_t toks = {0, NULL, NULL};
+    classify_tokenize(tok, text, &toks);
+    snprintf(out, sizeof out, "%s", classify_question(q, &toks));
+    classify_toks_clear(&toks);
+    classify_lex_destroy(&q);
+    classify_tok_destroy(&tok);
+    return out;
+}
+
+static void test_question_markers(void **state)
+{
+    (void)state;
+    assert_string_equal(t_question("Er moet een zwembad komen in Hoensbroek."), "toekomst");
+    assert_string_equal(t_question("Kunnen jullie de stoep aub repareren?"), "toekomst");
+    assert_string_equal(t_question("Over 25 jaar wil ik een stad vol groen, dat is mijn visie."),
+                        "toekomst");
+    assert_string_equal(t_question("Momenteel staan er elke avond auto's op de stoep."), "nu");
+    assert_string_equal(t_question("Sinds vorig jaar is het park veel schoner geworden."), "nu");
+    /* "moet" about what the writer has to do now */
+    assert_string_equal(t_question("Bij de oversteek moet ik elke dag omrijden."), "nu");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -407,7 +441,7 @@ int main(void)
         cmocka_unit_test(test_pii_email),        cmocka_unit_test(test_pii_phone),
         cmocka_unit_test(test_pii_idea),         cmocka_unit_test(test_language),
         cmocka_unit_test(test_cluster_synonyms), cmocka_unit_test(test_cluster_ideas),
-        cmocka_unit_test(test_sentiment_rules),
+        cmocka_unit_test(test_sentiment_rules),  cmocka_unit_test(test_question_markers),
     };
     return cmocka_run_group_tests(tests, t_setup, t_teardown);
 }
