@@ -26,7 +26,9 @@
  *     2. reads, in ONE pipeline, the idea keys of the batch (a re-sent idea
  *        keeps its stored cluster) and every distinct band list the batch
  *        needs (the newest CLUSTER_BAND_SCAN ids of each);
- *     3. reads, in ONE more pipeline, the sketches of all those ids;
+ *     3. reads, in ONE more pipeline, the sketches of all those ids that
+ *        are not in its cache (a stored sketch never changes, and the
+ *        same ids are candidates again and again; CLUSTER_CACHE_MAX);
  *     4. decides the clusters in batch order in memory: an idea's
  *        candidates are the sketches read in 2-3 plus those of earlier
  *        ideas of the same batch (near-duplicates inside one batch are
@@ -44,7 +46,9 @@
  *   in batches classified at the same moment by two instances may start
  *   two clusters (each then gathers its own later duplicates); an idea's
  *   cluster, once stored, never changes, so ids stay stable across
- *   restarts and instances.
+ *   restarts and instances. (The same idea re-sent to two instances at
+ *   once may be stored twice with the same sketch; which SET wins does
+ *   not matter, and a cached copy equals it.)
  *
  * OWNERSHIP
  *   The store borrows the rstore_t; the caller keeps it.
@@ -68,6 +72,17 @@
 /* Keys per MGET of candidate sketches (the MGETs share one pipeline). */
 #define CLUSTER_MGET_KEYS 512
 #define CLUSTER_ID_MAX 80
+/* Parsed sketches kept between batches (~400 bytes each; emptied when
+ * full). A stored sketch never changes, and the same near-duplicates are
+ * candidates again and again: without the cache every idea fetched and
+ * parsed ~300 sketches of 600 bytes. */
+#define CLUSTER_CACHE_MAX 20000
+
+/* A band list: band number and band value. */
+typedef struct {
+    uint64_t band;
+    int b;
+} s_bkey_t;
 
 typedef enum {
     ITEM_SKIP = 0, /* had a cluster already */
@@ -95,8 +110,8 @@ struct cluster_redis {
     int n_items;
     s_put_t puts[CLUSTER_REDIS_BATCH];
     int n_puts;
-    GHashTable *lists;    /* "B:HEX" -> redisReply * of its LRANGE (owned) */
-    GHashTable *sketches; /* id -> cluster_sketch_t * (both owned) */
+    GHashTable *lists;    /* s_bkey_t -> redisReply * of its LRANGE (both owned) */
+    GHashTable *sketches; /* id -> cluster_sketch_t * (both owned), CLUSTER_CACHE_MAX */
     GHashTable *seen;     /* ids offered in one candidates() call */
 };
 
@@ -143,6 +158,18 @@ int cluster_redis_parse(const char *s, size_t len, cluster_sketch_t *sk)
     return 0;
 }
 
+static guint s_bkey_hash(gconstpointer p)
+{
+    const s_bkey_t *k = p;
+    return (guint)(k->band ^ (k->band >> 32)) ^ ((guint)k->b * 2654435761u);
+}
+
+static gboolean s_bkey_equal(gconstpointer a, gconstpointer b)
+{
+    const s_bkey_t *x = a, *y = b;
+    return x->band == y->band && x->b == y->b;
+}
+
 static void s_free_reply(void *r)
 {
     if (r)
@@ -153,7 +180,7 @@ cluster_redis_t *cluster_redis_new(rstore_t *rs)
 {
     cluster_redis_t *self = xcalloc(1, sizeof *self);
     self->rs = rs;
-    self->lists = g_hash_table_new_full(g_str_hash, g_str_equal, free, s_free_reply);
+    self->lists = g_hash_table_new_full(s_bkey_hash, s_bkey_equal, free, s_free_reply);
     self->sketches = g_hash_table_new_full(g_str_hash, g_str_equal, free, free);
     self->seen = g_hash_table_new(g_str_hash, g_str_equal);
     return self;
@@ -171,9 +198,21 @@ void cluster_redis_destroy(cluster_redis_t **self_p)
     *self_p = NULL;
 }
 
-static void s_band_key(int b, uint64_t band, char *out, size_t size)
+/* "inspraak:cluster:band:B:HEX" into out (room for 48), as
+ * "%d:%016llx" would write B:HEX, without printf (64 per idea). */
+static void s_band_key(int b, uint64_t band, char *out)
 {
-    snprintf(out, size, "%d:%016llx", b, (unsigned long long)band);
+    static const char hex[] = "0123456789abcdef";
+    static const char prefix[] = "inspraak:cluster:band:";
+    memcpy(out, prefix, sizeof prefix - 1);
+    char *p = out + sizeof prefix - 1;
+    if (b >= 10)
+        *p++ = (char)('0' + b / 10 % 10);
+    *p++ = (char)('0' + b % 10);
+    *p++ = ':';
+    for (int i = 15; i >= 0; i--)
+        *p++ = hex[(band >> (4 * i)) & 15];
+    *p = '\0';
 }
 
 /* ------------------------------------------------------------------ */
@@ -236,8 +275,8 @@ static int s_replies(cluster_redis_t *self, int n, s_keep_fn keep, void *arg)
 
 typedef struct {
     int n_items;
-    int *item_of_get;  /* GET i -> item index */
-    char **list_keys;  /* LRANGE j (after the GETs) -> band key, borrowed */
+    int *item_of_get;    /* GET i -> item index */
+    s_bkey_t *list_keys; /* LRANGE j (after the GETs) -> band list */
     int n_gets;
 } s_read1_t;
 
@@ -253,16 +292,20 @@ static void s_keep1(cluster_redis_t *self, int i, redisReply *r, void *arg)
         freeReplyObject(r);
         return;
     }
-    g_hash_table_replace(self->lists, xstrdup(rd->list_keys[i - rd->n_gets]), r);
+    s_bkey_t *k = xmalloc(sizeof *k);
+    *k = rd->list_keys[i - rd->n_gets];
+    g_hash_table_replace(self->lists, k, r);
 }
 
 /* The idea keys and the distinct band lists of the batch, one pipeline. */
 static int s_read_lists(cluster_redis_t *self, int n)
 {
-    s_read1_t rd = {n, xcalloc((size_t)n + 1, sizeof(int)), NULL, 0};
-    GPtrArray *keys = g_ptr_array_new_with_free_func(free);
-    GHashTable *asked = g_hash_table_new(g_str_hash, g_str_equal);
-    int sent = 0, rc = 0;
+    s_bkey_t *keys = xcalloc((size_t)n * CLUSTER_BANDS + 1, sizeof *keys);
+    s_read1_t rd = {n, xcalloc((size_t)n + 1, sizeof(int)), keys, 0};
+    GHashTable *asked = g_hash_table_new(s_bkey_hash, s_bkey_equal);
+    int sent = 0, rc = 0, n_keys = 0;
+    char scan[16];
+    snprintf(scan, sizeof scan, "%d", CLUSTER_BAND_SCAN - 1);
     for (int i = 0; i < n && rc == 0; i++) {
         s_item_t *it = &self->items[i];
         if (it->kind == ITEM_SKIP || !it->idea->id)
@@ -275,27 +318,28 @@ static int s_read_lists(cluster_redis_t *self, int n)
     rd.n_gets = sent;
     for (int i = 0; i < n && rc == 0; i++) {
         s_item_t *it = &self->items[i];
-        for (int b = 0; it->kind == ITEM_MATCH && b < CLUSTER_BANDS && rc == 0; b++) {
-            char key[40];
-            s_band_key(b, it->bands[b], key, sizeof key);
-            if (g_hash_table_contains(asked, key))
+        for (int b = 0; it->kind == ITEM_MATCH && b < CLUSTER_BANDS; b++) {
+            s_bkey_t *k = &keys[n_keys];
+            k->band = it->bands[b];
+            k->b = b;
+            if (g_hash_table_contains(asked, k))
                 continue;
-            if (rstore_append(self->rs, "LRANGE inspraak:cluster:band:%s 0 %d", key,
-                              CLUSTER_BAND_SCAN - 1) < 0) {
+            char key[48];
+            s_band_key(b, k->band, key);
+            const char *argv[] = {"LRANGE", key, "0", scan};
+            if (rstore_appendargv(self->rs, 4, argv, NULL) < 0) {
                 rc = -1;
                 break;
             }
-            char *k = xstrdup(key);
-            g_ptr_array_add(keys, k);
             g_hash_table_add(asked, k);
+            n_keys++;
             sent++;
         }
     }
-    rd.list_keys = (char **)keys->pdata;
     if (s_replies(self, sent, s_keep1, &rd) < 0)
         rc = -1;
     g_hash_table_destroy(asked);
-    g_ptr_array_free(keys, TRUE);
+    free(keys);
     free(rd.item_of_get);
     return rc;
 }
@@ -332,7 +376,8 @@ static int s_read_sketches(cluster_redis_t *self)
         redisReply *r = val;
         for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {
             redisReply *e = r->element[i];
-            if (e->type != REDIS_REPLY_STRING || g_hash_table_contains(asked, e->str))
+            if (e->type != REDIS_REPLY_STRING || g_hash_table_contains(asked, e->str) ||
+                g_hash_table_contains(self->sketches, e->str))
                 continue;
             char *id = xasprintf("inspraak:cluster:idea:%s", e->str);
             g_ptr_array_add(ids, id);
@@ -385,9 +430,8 @@ static int s_candidates(void *store, const uint64_t *bands, cluster_fn fn, void 
     g_hash_table_remove_all(self->seen);
     int n = 0;
     for (int b = 0; b < CLUSTER_BANDS; b++) {
-        char key[40];
-        s_band_key(b, bands[b], key, sizeof key);
-        redisReply *r = g_hash_table_lookup(self->lists, key);
+        s_bkey_t key = {bands[b], b};
+        redisReply *r = g_hash_table_lookup(self->lists, &key);
         for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {
             redisReply *e = r->element[i];
             if (e->type != REDIS_REPLY_STRING || n >= CLUSTER_MAX_CANDIDATES ||
@@ -459,9 +503,8 @@ static int s_write(cluster_redis_t *self)
         }
         sent++;
         for (int b = 0; b < CLUSTER_BANDS; b++) {
-            char key[80];
-            snprintf(key, sizeof key, "inspraak:cluster:band:");
-            s_band_key(b, p->bands[b], key + strlen(key), sizeof key - strlen(key));
+            char key[48];
+            s_band_key(b, p->bands[b], key);
             GPtrArray *ids = g_hash_table_lookup(by_key, key);
             if (!ids) {
                 char *k = xstrdup(key);
@@ -481,8 +524,10 @@ static int s_write(cluster_redis_t *self)
             break;
         }
         sent++;
-        if (rstore_append(rs, "LTRIM %s 0 %d", (char *)order->pdata[k],
-                          CLUSTER_BAND_KEEP - 1) < 0) {
+        char keep[16];
+        snprintf(keep, sizeof keep, "%d", CLUSTER_BAND_KEEP - 1);
+        const char *trim[] = {"LTRIM", order->pdata[k], "0", keep};
+        if (rstore_appendargv(rs, 4, trim, NULL) < 0) {
             rc = -1;
             break;
         }
@@ -533,10 +578,16 @@ int cluster_redis_assign(cluster_redis_t *self)
                 s_decide(self, &self->items[i]);
         if (self->n_puts > 0 && s_write(self) < 0)
             rc = -2;
+        for (int i = 0; rc == 0 && i < self->n_puts; i++) { /* in Redis now: cache them */
+            cluster_sketch_t *copy = xmalloc(sizeof *copy);
+            *copy = self->puts[i].sk;
+            g_hash_table_replace(self->sketches, xstrdup(self->puts[i].id), copy);
+        }
     }
     self->n_puts = 0;
     g_hash_table_remove_all(self->lists);
-    g_hash_table_remove_all(self->sketches);
     g_hash_table_remove_all(self->seen);
+    if (g_hash_table_size(self->sketches) > CLUSTER_CACHE_MAX)
+        g_hash_table_remove_all(self->sketches);
     return rc;
 }

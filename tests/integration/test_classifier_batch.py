@@ -65,15 +65,19 @@ class Zmtp:
             buf += part
         return buf
 
-    def _frame(self, body, command=False):
+    @staticmethod
+    def frame(body, command=False):
         flags = 0x04 if command else 0x00
         if len(body) < 256:
-            self.s.sendall(bytes([flags, len(body)]) + body)
-        else:
-            self.s.sendall(bytes([flags | 0x02]) + struct.pack(">Q", len(body)) + body)
+            return bytes([flags, len(body)]) + body
+        return bytes([flags | 0x02]) + struct.pack(">Q", len(body)) + body
 
-    def send(self, body):
-        self._frame(body)
+    def _frame(self, body, command=False):
+        self.s.sendall(self.frame(body, command))
+
+    def send_all(self, bodies):
+        """All messages in one write: they arrive together."""
+        self.s.sendall(b"".join(self.frame(b) for b in bodies))
 
     def close(self):
         self.s.close()
@@ -120,8 +124,11 @@ class TestClassifierBatch(ClusterTestCase):
         before = metric(c, "inspraak_classifier_batches_total")
         os.kill(pid, signal.SIGSTOP)
         try:
-            for m in messages:
-                peer.send(m)
+            # Every thread of the classifier stopped (its bus I/O thread too).
+            wait_until("classifier stopped", lambda: all(
+                open("/proc/%d/task/%s/stat" % (pid, t)).read().rsplit(")", 1)[1].split()[0]
+                == "T" for t in os.listdir("/proc/%d/task" % pid)), timeout=10)
+            peer.send_all(messages)
         finally:
             os.kill(pid, signal.SIGCONT)
         wait_until("the batch handled",
