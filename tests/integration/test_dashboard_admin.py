@@ -2,8 +2,8 @@
 """
 NAME
     test_dashboard_admin - the dashboard's clusters page, hidden ideas in
-    public counts, the admin pages (/beheer), the JSON export and PII
-    redaction, on a real cluster
+    public counts, the admin pages (/beheer) and the JSON export, on a
+    real cluster (redaction: test_redact.py)
 
 DESCRIPTION
     Starts Redis, storage, classifier, intake-form, intake-field and
@@ -16,9 +16,7 @@ DESCRIPTION
         device (its token shown once), and that token works on the field
         API of intake-field; revoking it makes the field API refuse it;
         every form needs the CSRF token; audit entries;
-      - /api/v1/export.json: one object per idea, filters apply;
-      - redaction: a span of a text becomes "[verwijderd]" through storage;
-        anything else than a span replacement is refused.
+      - /api/v1/export.json: one object per idea, filters apply.
 
 Usage: INSPRAAK_BIN=build/asan/bin INSPRAAK_DATA=$PWD/data \
        python3 tests/integration/test_dashboard_admin.py
