@@ -9,7 +9,8 @@
  *   ("wc", "toiletten", "plassen" -> toilet; a compound may give several:
  *   "hondenpoepbak" -> hond, hondenpoep), weighted by how specific the
  *   concept is; other content words (4+ letters, no stopwords) give their
- *   Dutch stem with weight 1. A key of weight w enters the set as w copies
+ *   Dutch stem with weight 1, or CLUSTER_NAME_WEIGHT for a name (written
+ *   with a capital inside a sentence: "Caumerbeek", "Brightlands"). A key of weight w enters the set as w copies
  *   (weighted MinHash by replication).
  *
  *   The sketch is a one-permutation MinHash of that set (CLUSTER_HASHES
@@ -66,6 +67,7 @@
  * weight w enters the set as w distinct copies. */
 #define CLUSTER_CONCEPT_WEIGHT 2.0
 #define CLUSTER_MAX_COPIES 8
+#define CLUSTER_NAME_WEIGHT 2.0
 
 static uint64_t s_fnv(const char *s, uint64_t seed)
 {
@@ -125,8 +127,48 @@ static void s_report(GHashTable *seen, const char *key, double w)
     g_hash_table_insert(seen, (gpointer)key, old);
 }
 
+/* Names: words written with a capital inside a sentence ("Caumerbeek",
+ * "Brightlands", "Meezenbroek"), lowercased, into set. A shared name is
+ * a strong hint that two ideas are about the same thing. Words after
+ * . ! ? : or a line break, and words in capitals (shouting), are skipped. */
+static void s_names(const char *text, GHashTable *set)
+{
+    const char *p = text;
+    bool start = true;
+    while (p && *p) {
+        unsigned char c = (unsigned char)*p;
+        if (!(g_ascii_isalpha(c) || c >= 0x80)) {
+            if (strchr(".!?:\n", c))
+                start = true;
+            p++;
+            continue;
+        }
+        const char *w = p;
+        bool upper_rest = false;
+        while (*p && (g_ascii_isalpha(*p) || (unsigned char)*p >= 0x80)) {
+            if (p > w && g_ascii_isupper(*p))
+                upper_rest = true;
+            p++;
+        }
+        if (!start && g_ascii_isupper(*w) && !upper_rest && p - w >= CLUSTER_MIN_LEN) {
+            char *lw = g_ascii_strdown(w, p - w);
+            g_hash_table_add(set, lw);
+        }
+        start = false;
+    }
+}
+
+static void s_keys(const classify_lex_t *syn, const char *const *stop, size_t n_stop,
+                   const classify_toks_t *toks, GHashTable *names, cluster_key_fn fn, void *arg);
+
 void classify_cluster_keys(const classify_lex_t *syn, const char *const *stop, size_t n_stop,
                            const classify_toks_t *toks, cluster_key_fn fn, void *arg)
+{
+    s_keys(syn, stop, n_stop, toks, NULL, fn, arg);
+}
+
+static void s_keys(const classify_lex_t *syn, const char *const *stop, size_t n_stop,
+                   const classify_toks_t *toks, GHashTable *names, cluster_key_fn fn, void *arg)
 {
     GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
     GPtrArray *order = g_ptr_array_new(); /* keys in order of appearance */
@@ -152,7 +194,8 @@ void classify_cluster_keys(const classify_lex_t *syn, const char *const *stop, s
             continue;
         if (!g_hash_table_contains(seen, toks->stem[i]))
             g_ptr_array_add(order, toks->stem[i]);
-        s_report(seen, toks->stem[i], 1.0);
+        s_report(seen, toks->stem[i],
+                 names && g_hash_table_contains(names, toks->word[i]) ? CLUSTER_NAME_WEIGHT : 1.0);
     }
     for (guint k = 0; k < order->len; k++) {
         const char *key = g_ptr_array_index(order, k);
@@ -207,7 +250,11 @@ void classify_cluster_sketch(const classify_lex_t *syn, const char *const *stop,
 {
     memset(sk, 0, sizeof *sk);
     memset(sk->sig, 0xff, sizeof sk->sig);
-    classify_cluster_keys(syn, stop, n_stop, toks, s_sketch_key, sk);
+    GHashTable *names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    s_names(idea->title, names);
+    s_names(idea->text, names);
+    s_keys(syn, stop, n_stop, toks, names, s_sketch_key, sk);
+    g_hash_table_destroy(names);
     snprintf(sk->wijk, sizeof sk->wijk, "%s", idea->wijk ? idea->wijk : "");
     /* '+' marks praise: "the new benches are lovely" is not a wish for benches */
     bool pos = idea->sentiment && strcmp(idea->sentiment, "positief") == 0;
