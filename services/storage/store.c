@@ -18,6 +18,7 @@
 
 #include <jansson.h>
 #include <sodium.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +83,101 @@ static const char *s_dim_value(const idea_t *idea, size_t i)
                               idea->sentiment, idea->question, idea->target_group,
                               idea->status,    idea->activity, idea->language};
     return (v[i] && *v[i]) ? v[i] : "none";
+}
+
+/* ------------------------------------------------------------------ */
+/* Pair counts                                                         */
+/* ------------------------------------------------------------------ */
+
+/* The filter dimensions of GET /api/v1/ideas, in the order of its
+ * parameters: a pair key names the earlier one first (docs/redis.md). */
+static const char *const s_pair_dims[] = {"wijk",     "theme",        "channel", "sentiment",
+                                          "question", "target_group", "status",  "activity"};
+#define S_NPAIR_DIMS (sizeof s_pair_dims / sizeof s_pair_dims[0])
+
+/* The values of dimension d of an idea (themes: each distinct one). */
+static int s_pair_values(const idea_t *idea, size_t d, const char *out[PROTO_MAX_THEMES])
+{
+    if (d == 1) {
+        int n = 0;
+        for (int t = 0; t < idea->n_themes && t < PROTO_MAX_THEMES; t++) {
+            bool dup = !idea->themes[t] || !*idea->themes[t];
+            for (int k = 0; k < n && !dup; k++)
+                dup = strcmp(out[k], idea->themes[t]) == 0;
+            if (!dup)
+                out[n++] = idea->themes[t];
+        }
+        if (n == 0)
+            out[n++] = "none";
+        return n;
+    }
+    const char *v[S_NPAIR_DIMS] = {idea->wijk,      NULL,           idea->channel,
+                                   idea->sentiment, idea->question, idea->target_group,
+                                   idea->status,    idea->activity};
+    out[0] = (v[d] && *v[d]) ? v[d] : "none";
+    return 1;
+}
+
+void store_pairs_of(const idea_t *idea, store_pairs_t *out)
+{
+    const char *va[PROTO_MAX_THEMES], *vb[PROTO_MAX_THEMES];
+    out->n = 0;
+    for (size_t a = 0; a < S_NPAIR_DIMS; a++) {
+        int na = s_pair_values(idea, a, va);
+        for (size_t b = a + 1; b < S_NPAIR_DIMS; b++) {
+            int nb = s_pair_values(idea, b, vb);
+            for (int i = 0; i < na; i++)
+                for (int k = 0; k < nb && out->n < STORE_PAIRS_MAX; k++) {
+                    out->key[out->n] =
+                        xasprintf(STORE_KEY_PREFIX "pair:%s:%s", s_pair_dims[a], s_pair_dims[b]);
+                    out->field[out->n] = xasprintf("%s" STORE_PAIRS_SEP "%s", va[i], vb[k]);
+                    out->delta[out->n++] = 1;
+                }
+        }
+    }
+}
+
+static bool s_pairs_has(const store_pairs_t *p, const char *key, const char *field)
+{
+    for (int i = 0; i < p->n; i++)
+        if (p->key[i] && strcmp(p->key[i], key) == 0 && strcmp(p->field[i], field) == 0)
+            return true;
+    return false;
+}
+
+/* Moves entry i of from into out with the given delta. */
+static void s_pairs_take(store_pairs_t *from, int i, store_pairs_t *out, int delta)
+{
+    out->key[out->n] = from->key[i];
+    out->field[out->n] = from->field[i];
+    out->delta[out->n++] = delta;
+    from->key[i] = from->field[i] = NULL;
+}
+
+void store_pairs_diff(const idea_t *old, const idea_t *new, store_pairs_t *out)
+{
+    store_pairs_t o, n;
+    store_pairs_of(old, &o);
+    store_pairs_of(new, &n);
+    out->n = 0;
+    for (int i = 0; i < o.n; i++)
+        if (!s_pairs_has(&n, o.key[i], o.field[i]))
+            s_pairs_take(&o, i, out, -1);
+    for (int i = 0; i < n.n; i++)
+        if (!s_pairs_has(&o, n.key[i], n.field[i]))
+            s_pairs_take(&n, i, out, 1);
+    store_pairs_clear(&o);
+    store_pairs_clear(&n);
+}
+
+void store_pairs_clear(store_pairs_t *p)
+{
+    for (int i = 0; i < p->n; i++) {
+        free(p->key[i]);
+        free(p->field[i]);
+        p->key[i] = p->field[i] = NULL;
+    }
+    p->n = 0;
 }
 
 store_t *store_new(const char *redis_url, char *err, size_t errlen)
@@ -215,10 +311,12 @@ static int s_pid_for_email(store_t *self, const char *email, char *pid, size_t s
 /* The script call                                                     */
 /* ------------------------------------------------------------------ */
 
+#define S_MAX_ARGS 200 /* 143 with 3 themes and a participant, pair counts included */
+
 typedef struct {
-    const char *argv[96];
-    size_t lens[96];
-    char *owned[96];
+    const char *argv[S_MAX_ARGS];
+    size_t lens[S_MAX_ARGS];
+    char *owned[S_MAX_ARGS];
     int argc, n_owned;
 } s_args_t;
 
@@ -286,8 +384,8 @@ static redisReply *s_evalsha(store_t *self, s_args_t *a)
 static void s_build_args(s_args_t *a, const idea_t *idea, const char *rec, size_t rec_len,
                          const participant_t *p, int has_p, const char *email, int64_t now)
 {
-    char *stats_keys[S_NDIMS + PROTO_MAX_THEMES + 1];
-    const char *stats_fields[S_NDIMS + PROTO_MAX_THEMES + 1];
+    char *stats_keys[S_NDIMS + PROTO_MAX_THEMES + 2 + STORE_PAIRS_MAX];
+    const char *stats_fields[S_NDIMS + PROTO_MAX_THEMES + 2 + STORE_PAIRS_MAX];
     char *idx_keys[S_NDIMS + PROTO_MAX_THEMES];
     int ni = 0, ns = 0;
     char day[11];
@@ -307,6 +405,16 @@ static void s_build_args(s_args_t *a, const idea_t *idea, const char *rec, size_
     store_day(idea->received_at, day);
     stats_keys[ns] = xstrdup(STORE_KEY_PREFIX "stats:day");
     stats_fields[ns++] = day;
+    /* The pair counts are HINCRBYs like the stats, so the script needs no
+     * change: one per pair of values, then the "counted" marker. */
+    store_pairs_t pairs;
+    store_pairs_of(idea, &pairs);
+    for (int i = 0; i < pairs.n; i++) {
+        stats_keys[ns] = pairs.key[i];
+        stats_fields[ns++] = pairs.field[i];
+    }
+    stats_keys[ns] = xstrdup(STORE_PAIRS_COUNTED_KEY);
+    stats_fields[ns++] = STORE_PAIRS_COUNTED_FIELD;
 
     int nkeys = 2 + ni + ns + (has_p ? 2 : 0);
     s_arg_str(a, "EVALSHA");
@@ -329,6 +437,8 @@ static void s_build_args(s_args_t *a, const idea_t *idea, const char *rec, size_
     s_arg_own(a, xasprintf("%d", ns));
     for (int i = 0; i < ns; i++)
         s_arg_own(a, xstrdup(stats_fields[i])); /* day[] is on this stack frame */
+    for (int i = 0; i < pairs.n; i++)
+        free(pairs.field[i]); /* the keys went into a->owned above */
     s_arg_str(a, has_p ? "1" : "0");
     s_arg_own(a, xasprintf("%lld", (long long)now));
     s_arg_str(a, has_p && p->name ? p->name : "");

@@ -61,6 +61,50 @@ int store_ideas(store_t *self, idea_t **ideas, const participant_t **ps, int n, 
 int store_deadletter(store_t *self, const char *origin, const char *code, const char *reason,
                      const char *raw, size_t raw_len);
 
+/*
+ * Pair counts (docs/redis.md "Pair counts"): HASH inspraak:pair:<a>:<b>,
+ * field "<value a>" STORE_PAIRS_SEP "<value b>" -> number of ideas, for
+ * every two of the dashboard's filter dimensions (a before b in the order
+ * wijk, theme, channel, sentiment, question, target_group, status,
+ * activity), so a two-filter "total" is one HGET. The write script counts
+ * them with the stats, and HINCRBYs inspraak:pair:counted "ideas" per
+ * idea, which the dashboard compares with ZCARD inspraak:ideas before it
+ * trusts them.
+ */
+#define STORE_PAIRS_SEP "\x1f"
+#define STORE_PAIRS_COUNTED_KEY STORE_KEY_PREFIX "pair:counted"
+#define STORE_PAIRS_COUNTED_FIELD "ideas"
+#define STORE_PAIRS_MAX (21 + 7 * PROTO_MAX_THEMES) /* pairs of one idea */
+
+typedef struct {
+    int n;
+    char *key[2 * STORE_PAIRS_MAX]; /* full key names */
+    char *field[2 * STORE_PAIRS_MAX];
+    int delta[2 * STORE_PAIRS_MAX]; /* +1 or -1 */
+} store_pairs_t;
+
+/* Every pair field of an idea, delta +1. Free with store_pairs_clear. */
+void store_pairs_of(const idea_t *idea, store_pairs_t *out);
+/* What moderation from old to new changes: -1 for pairs only old has, +1
+ * for pairs only new has (none when nothing counted changed). Free with
+ * store_pairs_clear. */
+void store_pairs_diff(const idea_t *old, const idea_t *new, store_pairs_t *out);
+void store_pairs_clear(store_pairs_t *p);
+
+/*
+ * Lua for a script that applies a store_pairs_diff (store_update.c's
+ * S_UPDATE): expects a local `pa`, the ARGV index holding the number of
+ * entries, followed by (key, field, delta) triples. A count that reaches
+ * 0 is deleted, like the stats.
+ */
+#define STORE_PAIRS_LUA                                                                            \
+    "for i = 0, tonumber(ARGV[pa]) - 1 do\n"                                                       \
+    "  local k, f = ARGV[pa + 1 + 3 * i], ARGV[pa + 2 + 3 * i]\n"                                  \
+    "  if redis.call('HINCRBY', k, f, tonumber(ARGV[pa + 3 + 3 * i])) <= 0 then\n"                 \
+    "    redis.call('HDEL', k, f)\n"                                                               \
+    "  end\n"                                                                                      \
+    "end\n"
+
 /* store_update.c: moderation (ENV_UPDATE). upd holds the id and the new
  * status (new|approved|hidden), themes, wijk, sentiment (NULL/empty and no
  * themes clear them). Rewrites the record and moves the id between the

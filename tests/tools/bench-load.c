@@ -9,8 +9,10 @@
  *   Writes COUNT ideas (ids "b-<12 digits>") exactly as storage writes them:
  *   this file compiles services/storage/store.c in (the only writer of the
  *   key layout, docs/redis.md), so the record encoding (idea_encode), the
- *   Lua write script and its indexes and stats are storage's own; the
- *   ideas go through store_ideas(), 256 pipelined EVALSHAs per round trip.
+ *   Lua write script and its indexes, stats and pair counts (so the
+ *   dashboard's two-filter totals are served as in production) are
+ *   storage's own; the ideas go through store_ideas(), 256 pipelined
+ *   EVALSHAs per round trip.
  *   Field values are spread over the real value sets (12 wijken, 10
  *   themes with one or two per idea, 4 channels, 3 sentiments, 2
  *   questions, 3 target groups, 3 statuses), received_at over the last 90
