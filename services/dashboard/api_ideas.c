@@ -3,7 +3,8 @@
  *   api_ideas - GET /api/v1/ideas (filtered list) and GET /api/v1/ideas/{id}
  *
  * DESCRIPTION
- *   The list walks one sorted set newest first: the smallest index of the
+ *   The list walks one sorted set newest first (sort=oud: oldest first,
+ *   ZRANGEBYSCORE instead of ZREVRANGEBYSCORE): the smallest index of the
  *   equality filters (inspraak:ix:<dim>:<value>), or inspraak:ideas when
  *   there are none. Pages of ids come from ZREVRANGEBYSCORE; with more
  *   than one equality filter, one ZMSCORE per other filter's index (all
@@ -21,15 +22,18 @@
  *   one MULTI fetches the rest of the group at score S and the next page
  *   strictly below S.
  *
- *   "total": ZCARD / ZINTERCARD / ZCOUNT when the filters map onto the
- *   indexes alone; with q (or from/to combined with equality filters) the
- *   whole range is walked and counted. At ~10^4 ideas that is a few ms.
- *   ZINTERCARD costs about 1 us per member of the smallest index (85 ms
- *   for wijk+theme at 1,000,000 ideas on the bench VM), so when that
- *   index has at least S_TOTAL_CACHE_MIN members the count is kept per
- *   filter set for S_TOTAL_TTL_MS in this process: such a "total" may lag
- *   the data by up to that long (a list of 80,000+ ideas does not need
- *   the last second's ideas counted); smaller ones are always exact.
+ *   "total": ZCARD / ZCOUNT when the filters map onto one index; for two
+ *   equality filters one HGET of storage's pair counts (inspraak:pair:<a>:<b>,
+ *   docs/redis.md), exact and O(1), used only when inspraak:pair:counted
+ *   equals ZCARD inspraak:ideas (read in one MULTI), i.e. every idea was
+ *   counted. Otherwise (three or more filters, or ideas stored before the
+ *   pair counts existed) ZINTERCARD, which costs about 1 us per member of
+ *   the smallest index (85 ms for wijk+theme at 1,000,000 ideas on the
+ *   bench VM), so when that index has at least S_TOTAL_CACHE_MIN members
+ *   the count is kept per filter set for S_TOTAL_TTL_MS in this process:
+ *   such a "total" may lag the data by up to that long. With q (or
+ *   from/to combined with equality filters) the whole range is walked and
+ *   counted. At ~10^4 ideas that is a few ms.
  */
 #include <pthread.h>
 #include <stdbool.h>
@@ -49,13 +53,14 @@
 #define S_TOTAL_SLOTS 64
 #define S_PAGE 200           /* ids per page when every id is fetched */
 #define S_PAGE_FILTERED 1000 /* ... when ZMSCORE drops most of them first */
+#define S_PAIR_SEP "\x1f"    /* STORE_PAIRS_SEP of services/storage/store.h */
 
 typedef struct {
     rstore_t *rs;
     const query_t *q;
     char key[QUERY_MAX_VALUE + 64];
-    int page;                   /* ids asked per ZREVRANGEBYSCORE */
-    char *other[QUERY_NDIMS];   /* the other equality filters' index keys */
+    int page;                 /* ids asked per ZREVRANGEBYSCORE */
+    char *other[QUERY_NDIMS]; /* the other equality filters' index keys */
     int n_other;
     bool count_all; /* walk everything in range and count matches */
     int64_t total;
@@ -220,7 +225,9 @@ static int s_feed_reply(s_walk_t *w, const redisReply *a, const char *skip_id)
         if (skip_id) {
             size_t sl = strlen(skip_id);
             int c = memcmp(m->str, skip_id, m->len < sl ? m->len : sl);
-            if (c > 0 || (c == 0 && m->len >= sl))
+            if (c == 0)
+                c = m->len < sl ? -1 : m->len > sl;
+            if (w->q->sort == QUERY_SORT_OLD ? c <= 0 : c >= 0)
                 continue;
         }
         ids[k] = m;
@@ -242,12 +249,17 @@ static void s_bound(char *buf, size_t size, bool has, int64_t v, const char *inf
         snprintf(buf, size, "%s", inf);
 }
 
-/* Walks w->key from (start_score, start_id) (or the top) downwards. */
+/* Walks w->key from (start_score, start_id) (or the top) downwards, or
+ * upwards for sort=oud: "start" is the bound the walk begins at, "end"
+ * the one it goes to. */
 static int s_walk(s_walk_t *w, bool from_cursor)
 {
+    bool up = w->q->sort == QUERY_SORT_OLD;
+    const char *cmd = up ? "ZRANGEBYSCORE" : "ZREVRANGEBYSCORE";
     char min[32], max[32];
     s_bound(min, sizeof min, w->q->has_from, w->q->from_ms, "-inf");
     s_bound(max, sizeof max, w->q->has_to, w->q->to_ms, "+inf");
+    const char *start = up ? min : max, *end = up ? max : min;
     bool have_bound = from_cursor;
     int64_t bs = w->q->cursor_score;
     char bid[QUERY_MAX_ID + 1];
@@ -256,16 +268,16 @@ static int s_walk(s_walk_t *w, bool from_cursor)
     while (!w->done) {
         redisReply *page = NULL, *exec = NULL;
         if (!have_bound) {
-            page = rstore_cmd(w->rs, "ZREVRANGEBYSCORE %s %s %s WITHSCORES LIMIT 0 %d", w->key, max,
-                              min, w->page);
+            page = rstore_cmd(w->rs, "%s %s %s %s WITHSCORES LIMIT 0 %d", cmd, w->key, start, end,
+                              w->page);
             if (!page || page->type != REDIS_REPLY_ARRAY || s_feed_reply(w, page, NULL) < 0)
                 goto fail;
         } else {
             rstore_append(w->rs, "MULTI");
-            rstore_append(w->rs, "ZREVRANGEBYSCORE %s %lld %lld WITHSCORES", w->key, (long long)bs,
+            rstore_append(w->rs, "%s %s %lld %lld WITHSCORES", cmd, w->key, (long long)bs,
                           (long long)bs);
-            rstore_append(w->rs, "ZREVRANGEBYSCORE %s (%lld %s WITHSCORES LIMIT 0 %d", w->key,
-                          (long long)bs, min, w->page);
+            rstore_append(w->rs, "%s %s (%lld %s WITHSCORES LIMIT 0 %d", cmd, w->key, (long long)bs,
+                          end, w->page);
             rstore_append(w->rs, "EXEC");
             for (int i = 0; i < 3; i++) {
                 redisReply *r = rstore_reply(w->rs);
@@ -346,6 +358,46 @@ static long long s_choose_index(s_walk_t *w, const query_t *q)
     return best;
 }
 
+/* The total of exactly two equality filters from storage's pair counts.
+ * Returns 1 (w->total set), 0 (not usable: fall back) or -1 (Redis). */
+static int s_pair_total(s_walk_t *w, const query_t *q)
+{
+    int d[2], n = 0;
+    for (int i = 0; i < QUERY_NDIMS; i++)
+        if (q->eq[i][0] && n++ < 2)
+            d[n - 1] = i;
+    /* A value holding the separator could meet another pair's field. */
+    if (n != 2 || strstr(q->eq[d[0]], S_PAIR_SEP) || strstr(q->eq[d[1]], S_PAIR_SEP))
+        return 0;
+    rstore_append(w->rs, "MULTI");
+    rstore_append(w->rs, "HGET " DASH_KEY_PREFIX "pair:counted ideas");
+    rstore_append(w->rs, "ZCARD " DASH_KEY_PREFIX "ideas");
+    rstore_append(w->rs, "HGET " DASH_KEY_PREFIX "pair:%s:%s %s" S_PAIR_SEP "%s", query_dims[d[0]],
+                  query_dims[d[1]], q->eq[d[0]], q->eq[d[1]]);
+    rstore_append(w->rs, "EXEC");
+    for (int i = 0; i < 4; i++) {
+        redisReply *r = rstore_reply(w->rs);
+        if (r)
+            freeReplyObject(r);
+    }
+    redisReply *x = rstore_reply(w->rs);
+    if (!x || x->type != REDIS_REPLY_ARRAY || x->elements != 3 ||
+        x->element[1]->type != REDIS_REPLY_INTEGER) {
+        if (x)
+            freeReplyObject(x);
+        return -1;
+    }
+    redisReply *counted = x->element[0], *pair = x->element[2];
+    int rc = 0;
+    if (counted->type == REDIS_REPLY_STRING &&
+        strtoll(counted->str, NULL, 10) == x->element[1]->integer) {
+        w->total = pair->type == REDIS_REPLY_STRING ? strtoll(pair->str, NULL, 10) : 0;
+        rc = 1;
+    }
+    freeReplyObject(x);
+    return rc;
+}
+
 /* Sets w->total from the indexes alone when the filters allow, else asks
  * for a counting walk. Returns 0 or -1 (Redis failed). */
 static int s_total(s_walk_t *w, const query_t *q, long long chosen_card)
@@ -364,6 +416,9 @@ static int s_total(s_walk_t *w, const query_t *q, long long chosen_card)
         w->total = chosen_card;
         return 0;
     } else {
+        int pr = s_pair_total(w, q);
+        if (pr != 0)
+            return pr < 0 ? -1 : 0;
         const char *argv[2 + QUERY_NDIMS];
         size_t lens[2 + QUERY_NDIMS];
         char *keys[QUERY_NDIMS], nk[8];
@@ -413,7 +468,8 @@ static json_t *s_answer(s_walk_t *w)
     w->items = NULL;
     json_object_set_new(out, "total", json_integer(w->total));
     char cur[QUERY_MAX_CURSOR + 1];
-    if (w->more && query_cursor_encode(w->last_score, w->last_id, cur, sizeof cur) == 0)
+    if (w->more &&
+        query_cursor_encode_sort(w->q->sort, w->last_score, w->last_id, cur, sizeof cur) == 0)
         json_object_set_new(out, "next_cursor", json_string(cur));
     else
         json_object_set_new(out, "next_cursor", json_null());

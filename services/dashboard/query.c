@@ -16,6 +16,8 @@
 #include <string.h>
 #include <time.h>
 
+const char *const query_sorts[QUERY_NSORTS] = {"nieuw", "oud"};
+
 const char *const query_dims[QUERY_NDIMS] = {"wijk",     "theme",        "channel", "sentiment",
                                              "question", "target_group", "status",  "activity"};
 
@@ -139,12 +141,13 @@ bool query_id_valid(const char *id, size_t len)
     return true;
 }
 
-int query_cursor_encode(int64_t score, const char *id, char *out, size_t size)
+int query_cursor_encode_sort(int sort, int64_t score, const char *id, char *out, size_t size)
 {
     char plain[32 + QUERY_MAX_ID];
     if (!query_id_valid(id, strlen(id)))
         return -1;
-    int n = snprintf(plain, sizeof plain, "%lld:%s", (long long)score, id);
+    int n = snprintf(plain, sizeof plain, "%s%lld:%s", sort == QUERY_SORT_OLD ? "o" : "",
+                     (long long)score, id);
     if (n < 0 || (size_t)n >= sizeof plain)
         return -1;
     size_t need = sodium_base64_ENCODED_LEN((size_t)n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
@@ -155,15 +158,26 @@ int query_cursor_encode(int64_t score, const char *id, char *out, size_t size)
     return 0;
 }
 
-int query_cursor_decode(const char *s, int64_t *score, char *id, size_t id_size)
+int query_cursor_encode(int64_t score, const char *id, char *out, size_t size)
 {
-    unsigned char plain[32 + QUERY_MAX_ID + 1];
+    return query_cursor_encode_sort(QUERY_SORT_NEW, score, id, out, size);
+}
+
+int query_cursor_decode_sort(const char *s, int *sort, int64_t *score, char *id, size_t id_size)
+{
+    unsigned char buf[32 + QUERY_MAX_ID + 1], *plain = buf;
     size_t n = 0;
     if (strlen(s) > QUERY_MAX_CURSOR ||
-        sodium_base642bin(plain, sizeof plain - 1, s, strlen(s), NULL, &n, NULL,
+        sodium_base642bin(buf, sizeof buf - 1, s, strlen(s), NULL, &n, NULL,
                           sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
         return -1;
-    plain[n] = '\0';
+    buf[n] = '\0';
+    int order = QUERY_SORT_NEW;
+    if (n > 0 && plain[0] == 'o') {
+        order = QUERY_SORT_OLD;
+        plain++;
+        n--;
+    }
     const char *colon = memchr(plain, ':', n);
     if (!colon || colon == (const char *)plain || colon - (const char *)plain > 19)
         return -1;
@@ -180,7 +194,14 @@ int query_cursor_decode(const char *s, int64_t *score, char *id, size_t id_size)
     memcpy(id, rest, len);
     id[len] = '\0';
     *score = v;
+    if (sort)
+        *sort = order;
     return 0;
+}
+
+int query_cursor_decode(const char *s, int64_t *score, char *id, size_t id_size)
+{
+    return query_cursor_decode_sort(s, NULL, score, id, id_size);
 }
 
 /* ------------------------------------------------------------------ */
@@ -221,6 +242,19 @@ static int s_parse_times(query_t *q, query_get_fn get, void *arg, query_err_t *e
     return 0;
 }
 
+static int s_parse_sort(query_t *q, const char *v, query_err_t *err)
+{
+    q->sort = QUERY_SORT_NEW;
+    if (!v || !*v)
+        return 0;
+    for (int i = 0; i < QUERY_NSORTS; i++)
+        if (strcmp(v, query_sorts[i]) == 0) {
+            q->sort = i;
+            return 0;
+        }
+    return s_fail(err, "sort", "sort moet nieuw (nieuwste eerst) of oud (oudste eerst) zijn.");
+}
+
 int query_parse(query_t *q, query_get_fn get, void *arg, query_err_t *err)
 {
     memset(q, 0, sizeof *q);
@@ -249,12 +283,20 @@ int query_parse(query_t *q, query_get_fn get, void *arg, query_err_t *err)
         return -1;
     if (q->has_from && q->has_to && q->from_ms > q->to_ms)
         return s_fail(err, "from", "from moet vóór to liggen.");
+    if (s_parse_sort(q, get("sort", arg), err) < 0)
+        return -1;
     const char *cur = get("cursor", arg);
     if (cur && *cur) {
-        if (query_cursor_decode(cur, &q->cursor_score, q->cursor_id, sizeof q->cursor_id) < 0)
+        int order;
+        if (query_cursor_decode_sort(cur, &order, &q->cursor_score, q->cursor_id,
+                                     sizeof q->cursor_id) < 0)
             return s_fail(err, "cursor",
                           "Deze cursor is ongeldig. Gebruik de next_cursor uit het vorige "
                           "antwoord.");
+        if (order != q->sort)
+            return s_fail(err, "cursor",
+                          "Deze cursor hoort bij een andere sortering. Begin opnieuw zonder "
+                          "cursor.");
         q->has_cursor = true;
     }
     return 0;
@@ -268,14 +310,15 @@ bool query_after_cursor(const query_t *q, int64_t score, const char *id, size_t 
 {
     if (!q->has_cursor)
         return true;
+    bool old = q->sort == QUERY_SORT_OLD;
     if (score != q->cursor_score)
-        return score < q->cursor_score;
+        return old ? score > q->cursor_score : score < q->cursor_score;
     /* Equal scores: Redis orders members bytewise; newest first = descending. */
     size_t cl = strlen(q->cursor_id);
     int c = memcmp(id, q->cursor_id, id_len < cl ? id_len : cl);
     if (c == 0)
-        return id_len < cl;
-    return c < 0;
+        return old ? id_len > cl : id_len < cl;
+    return old ? c > 0 : c < 0;
 }
 
 bool query_contains_ci(const char *hay, const char *needle)

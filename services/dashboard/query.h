@@ -16,10 +16,15 @@
  *   (YYYY-MM-DD: from the start / to the end of that UTC day) or date-time
  *   (with Z or an offset); both ends are inclusive. q matches a substring
  *   of text or title, ignoring ASCII case, or (after search_prepare) when
- *   every word of q has the Dutch stem of a word of the text or title. The cursor is opaque to
- * clients: base64url of "<score>:<id>" of the last item returned; the next page holds what sorts
- * after it (received_at descending, then id descending, the order of ZREVRANGEBYSCORE), which new
- * ideas never change. Error messages are Dutch: they go straight into the API answer.
+ *   every word of q has the Dutch stem of a word of the text or title.
+ *   sort is "nieuw" (the default: received_at descending, then id
+ *   descending, the order of ZREVRANGEBYSCORE) or "oud" (received_at
+ *   ascending, then id ascending, the order of ZRANGEBYSCORE). The cursor
+ *   is opaque to clients: base64url of "<score>:<id>" of the last item
+ *   returned ("o<score>:<id>" for "oud"); the next page holds what sorts
+ *   after it in that order, which new ideas never change, and a cursor is
+ *   refused with the other order. Error messages are Dutch: they go
+ *   straight into the API answer.
  */
 #ifndef INSPRAAK_DASHBOARD_QUERY_H
 #define INSPRAAK_DASHBOARD_QUERY_H
@@ -49,6 +54,11 @@ enum {
 #define QUERY_DEFAULT_LIMIT 50
 #define QUERY_MAX_LIMIT 500
 
+enum { QUERY_SORT_NEW = 0, QUERY_SORT_OLD, QUERY_NSORTS };
+
+/* The values of the sort parameter, by QUERY_SORT_*. */
+extern const char *const query_sorts[QUERY_NSORTS];
+
 /* The parameter names, also the dimension names of the Redis indexes. */
 extern const char *const query_dims[QUERY_NDIMS];
 
@@ -65,6 +75,7 @@ struct query {
     bool has_from, has_to;
     int64_t from_ms, to_ms; /* inclusive */
     int limit;
+    int sort; /* QUERY_SORT_* */
     bool has_cursor;
     int64_t cursor_score;
     char cursor_id[QUERY_MAX_ID + 1];
@@ -94,14 +105,20 @@ int query_parse_time(const char *s, bool end_of_day, int64_t *ms);
 /* Writes the cursor for (score, id) into out. Returns 0, or -1 when out is
  * too small or id too long. */
 int query_cursor_encode(int64_t score, const char *id, char *out, size_t size);
-/* Returns 0, or -1 for anything that query_cursor_encode did not make. */
+/* The same for the given order (QUERY_SORT_*); query_cursor_encode is
+ * QUERY_SORT_NEW. */
+int query_cursor_encode_sort(int sort, int64_t score, const char *id, char *out, size_t size);
+/* Returns 0, or -1 for anything that query_cursor_encode(_sort) did not
+ * make. The order the cursor was made for goes to *sort (may be NULL). */
 int query_cursor_decode(const char *s, int64_t *score, char *id, size_t id_size);
+int query_cursor_decode_sort(const char *s, int *sort, int64_t *score, char *id, size_t id_size);
 
 /* true when an idea id is acceptable in a path or cursor: 1..QUERY_MAX_ID
  * printable ASCII characters without space. */
 bool query_id_valid(const char *id, size_t len);
 
-/* true when (score, id) sorts after the cursor (or there is none). */
+/* true when (score, id) sorts after the cursor (or there is none) in
+ * q->sort's order. */
 bool query_after_cursor(const query_t *q, int64_t score, const char *id, size_t id_len);
 
 /* true when the idea passes every filter (equality, time, q). */

@@ -6,7 +6,9 @@
  * DESCRIPTION
  *   The parameters are exactly those of GET /api/v1/ideas (query.h), so a
  *   filtered page and an API call or CSV export with the same query string
- *   give the same ideas. Paging follows next_cursor. Every value typed or
+ *   give the same ideas in the same order (sort: nieuw/oud, a select in
+ *   the same GET form, so it works without JavaScript and keeps the
+ *   filters). Paging follows next_cursor, which belongs to that order. Every value typed or
  *   stored is escaped; links carry values percent-encoded (sb_url), and no
  *   stored text is ever used as a link target.
  */
@@ -81,8 +83,8 @@ static void s_input(sb_t *sb, const http_req_t *req, const char *name, const cha
 /* The current filters as a query string (without cursor). */
 static void s_filters_qs(sb_t *sb, const http_req_t *req)
 {
-    static const char *const extra[] = {"q", "from", "to", "limit"};
-    for (int i = 0; i < QUERY_NDIMS + 4; i++) {
+    static const char *const extra[] = {"q", "from", "to", "limit", "sort"};
+    for (int i = 0; i < QUERY_NDIMS + 5; i++) {
         const char *k = i < QUERY_NDIMS ? query_dims[i] : extra[i - QUERY_NDIMS];
         const char *v = http_query(req, k);
         if (!v || !*v)
@@ -137,6 +139,17 @@ static void s_row(dash_t *d, sb_t *sb, json_t *it)
     sb_add(sb, "</a></td></tr>\n");
 }
 
+/* The order of the list; the values are those of the API's sort. */
+static void s_sort(sb_t *sb, const char *cur)
+{
+    static const char *const labels[QUERY_NSORTS] = {"Nieuwste eerst", "Oudste eerst"};
+    sb_add(sb, "<p><label for=\"f-sort\">Volgorde</label><select id=\"f-sort\" name=\"sort\">");
+    for (int i = 0; i < QUERY_NSORTS; i++)
+        sb_printf(sb, "<option value=\"%s\"%s>%s</option>", query_sorts[i],
+                  cur && strcmp(cur, query_sorts[i]) == 0 ? " selected" : "", labels[i]);
+    sb_add(sb, "</select></p>\n");
+}
+
 static void s_form(dash_t *d, rstore_t *rs, sb_t *sb, const http_req_t *req)
 {
     sb_add(sb, "<form class=\"filters\" method=\"get\" action=\"/ideeen\" role=\"search\">\n");
@@ -145,6 +158,7 @@ static void s_form(dash_t *d, rstore_t *rs, sb_t *sb, const http_req_t *req)
         s_select(d, rs, sb, query_dims[i], http_query(req, query_dims[i]));
     s_input(sb, req, "from", "Vanaf (datum)", "date");
     s_input(sb, req, "to", "Tot en met (datum)", "date");
+    s_sort(sb, http_query(req, "sort"));
     sb_add(sb, "<p><button type=\"submit\">Filter toepassen</button></p>\n</form>\n");
 }
 
@@ -179,8 +193,11 @@ void ui_ideas(const http_req_t *req, http_res_t *res, void *arg)
               json_integer_value(json_object_get(ans, "total")) == 1 ? "idee" : "ideeën");
     sb_add(&sb, "<p><a href=\"/api/v1/export.csv?");
     s_filters_qs(&sb, req);
-    sb_add(&sb, "\">Deze selectie als CSV</a></p>\n<table>\n<caption>Ideeën, nieuwste "
-                "eerst</caption>\n<thead><tr><th scope=\"col\">Ontvangen</th><th "
+    sb_printf(&sb,
+              "\">Deze selectie als CSV</a></p>\n<table>\n<caption>Ideeën, %s "
+              "eerst</caption>\n",
+              q.sort == QUERY_SORT_OLD ? "oudste" : "nieuwste");
+    sb_add(&sb, "<thead><tr><th scope=\"col\">Ontvangen</th><th "
                 "scope=\"col\">Kanaal</th><th scope=\"col\">Wijk</th><th "
                 "scope=\"col\">Thema's</th><th scope=\"col\">Status</th><th "
                 "scope=\"col\">Tekst</th></tr></thead>\n<tbody>\n");
