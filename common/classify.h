@@ -219,10 +219,11 @@ typedef struct {
 typedef void (*cluster_key_fn)(void *arg, const char *key, bool concept, double weight);
 void classify_cluster_keys(const classify_lex_t *syn, const char *const *stop, size_t n_stop,
                            const classify_toks_t *toks, cluster_key_fn fn, void *arg);
-/* Sketch of an idea whose themes and wijk are set: the MinHash of its key
- * stems (stems of words with 4+ letters that are not in stop, a sorted
- * list of n_stop lowercase words). Synonyms fold words to one key ("wc" ->
- * "toilet"): syn is a lexicon (label = the key), NULL for none. */
+/* Sketch of an idea whose themes, sentiment and wijk are set: the
+ * weighted one-permutation MinHash of its keys (see
+ * classify_cluster_keys(); stop is a sorted list of n_stop lowercase
+ * words; names capitalised in the idea's text weigh double). syn is the
+ * concept map, data/nl/synonyms.tsv ("wc" -> "toilet"), NULL for none. */
 void classify_cluster_sketch(const classify_lex_t *syn, const char *const *stop, size_t n_stop,
                              const classify_toks_t *toks, const idea_t *idea,
                              cluster_sketch_t *sk);
