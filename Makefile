@@ -115,11 +115,14 @@ test: test-deps
 	@tests/fuzz/run.sh --short
 
 # make eval: k-fold cross-validation of the classifier on the labelled
-# development set (docs/classifier.md); make model: retrain the shipped
+# development set, then the shipped model on the hold-out set nobody tuned
+# on (docs/classifier.md); make model: retrain the shipped
 # model data/nl/model.tsv from the whole set.
 .PHONY: eval model
 eval: $(BIN)/classify $(BIN)/classify-train
 	@python3 tests/eval/eval_classify.py --bin $(BIN)
+	@echo; echo "hold-out set (tests/data/ideas/holdout.jsonl, never tuned on):"
+	@python3 tests/eval/eval_holdout.py --bin $(BIN)
 
 model: $(BIN)/classify-train
 	INSPRAAK_DATA=data $(BIN)/classify-train -o data/nl/model.tsv tests/data/ideas/dev.jsonl

@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""eval_holdout - score bin/classify on the labelled HOLD-OUT set.
+
+Usage: tests/eval/eval_holdout.py [--bin DIR] [--data FILE] [--json]
+
+tests/data/ideas/holdout.jsonl (h001..h200) was written by hand without
+looking at the classifier, its lexicons or the development set (see
+tests/data/ideas/HOLDOUT.md). Nothing here trains: bin/classify labels the
+hold-out ideas with the model the project ships (data/nl/model.tsv, the
+default when INSPRAAK_MODEL_FILE is unset), with the labels removed from its
+input. The figures are therefore on text that neither the lexicons nor the
+learned weights have seen, and can be set against the cross-validated
+figures of tests/eval/eval_classify.py.
+
+The definitions are those of eval_classify.py, imported from it, not copied:
+theme micro/macro-F1 and primary-theme accuracy, accuracy and per-value
+P/R/F1 for sentiment, question, wijk and language, and near-duplicate pair
+precision/recall/F1 (one bin/classify run over the whole file in file order,
+keywords alone, INSPRAAK_MODEL_FILE=none, exactly as eval_classify.py does).
+--json prints the summary numbers as one JSON object with the same keys.
+"""
+import argparse
+import json
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def load_eval_classify():
+    """eval_classify.py from this folder (tests/eval), else from $INSPRAAK_REPO/tests/eval."""
+    dirs = [HERE]
+    if os.environ.get("INSPRAAK_REPO"):
+        dirs.append(os.path.join(os.environ["INSPRAAK_REPO"], "tests", "eval"))
+    for d in dirs:
+        if os.path.isfile(os.path.join(d, "eval_classify.py")):
+            sys.path.insert(0, d)
+            sys.dont_write_bytecode = True  # leave no __pycache__ in the repository
+            import eval_classify
+            return eval_classify
+    sys.exit("eval_holdout: eval_classify.py not found next to this script; "
+             "copy this file to tests/eval/ or set INSPRAAK_REPO")
+
+
+def main():
+    ec = load_eval_classify()
+    ap = argparse.ArgumentParser(description="score bin/classify (shipped model) on the hold-out set")
+    ap.add_argument("--bin", default=os.environ.get("INSPRAAK_BIN") or os.path.join(ec.ROOT, "bin"))
+    ap.add_argument("--data", default=os.path.join(ec.ROOT, "tests/data/ideas/holdout.jsonl"))
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    with open(args.data, encoding="utf-8") as f:
+        items = [json.loads(l) for l in f if l.strip()]
+    if not items:
+        sys.exit("eval_holdout: no ideas in %s" % args.data)
+    got = ec.run_classify(args.bin, items)              # shipped model, no training
+    out, lines = ec.score(items, got)
+    ec.score_dups(items, ec.run_classify(args.bin, items, "none"), out, lines)
+    if args.json:
+        print(json.dumps(out))
+        return
+    print("%d ideas from %s, shipped model on UNSEEN hold-out data (no training), bin %s"
+          % (len(items), os.path.relpath(args.data, ec.ROOT), args.bin))
+    print("\n".join(lines))
+    print("goals (issue 6):")
+    for key, goal in ec.GOALS.items():
+        print("  %-20s %.3f  goal %.2f  %s" % (key, out[key], goal,
+                                              "met" if out[key] >= goal else "NOT met"))
+
+
+if __name__ == "__main__":
+    main()
