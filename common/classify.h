@@ -7,7 +7,8 @@
  *   (bin/classify, JSON Lines): the same code gives the same answers. The
  *   functions do no I/O after loading, so unit tests call them directly:
  *     classify_wijk.c  wijk/buurt from field, GPS, postcode or text
- *     classify_pii.c   email address and Dutch phone number scanners
+ *     classify_pii.c   finders of personal data: email, phone, IBAN,
+ *                      postcode + house number, name (classify_pii_name.c)
  *     classify_lang.c  language with libexttextcat
  *     classify_tok.c   words and Dutch stems (libstemmer)
  *     classify_lex.c   keyword lexicon files (themes, question, sentiment)
@@ -55,14 +56,43 @@ const char *classify_wijk_source_name(wijk_source_t src);
 int classify_wijk_in_text(const geo_t *geo, const char *text, const char **wijk,
                           const char **buurt);
 
-/* --- pii (classify_pii.c) --- */
+/* --- pii (classify_pii.c, classify_pii_name.c) --- */
 
-/* Hand-written scanners (no library here recognises Dutch phone numbers):
- * true when text holds something that looks like an email address, or a
- * Dutch phone number (06-12345678, +31 6 12345678, 045-1234567, ...). */
+/* The kinds of personal data the finders know, by the slug used in an
+ * idea's pii list: "email", "phone", "iban", "postcode" (with a house
+ * number), "name"; NULL-terminated. Rules: classify_pii.c. */
+extern const char *const CLASSIFY_PII_KINDS[];
+
+/* What the name finder uses to tell a name from an ordinary word written
+ * with a capital; any member may be NULL/0. Without it (NULL) the finder
+ * reports a superset of what it reports with it. */
+typedef struct {
+    const char *const *stop; /* sorted lowercase stopwords */
+    size_t n_stop;
+    struct classify_tok *tok; /* with senti: words the sentiment lexicons score */
+    const struct classify_senti *senti;
+    const geo_t *geo; /* wijk and buurt names */
+} classify_pii_words_t;
+
+/* Called for each place found, in text order, with byte offsets
+ * [start, end) and the kind's static slug; non-zero stops the search. */
+typedef int (*classify_pii_fn)(void *arg, const char *kind, size_t start, size_t end);
+/* Reports the places of kind in text (NULL: none). Returns how many were
+ * reported, or -1 for an unknown kind. The one set of finders: the
+ * classifier flags what they find, redaction (redact.c) cuts it. */
+int classify_pii_find(const char *text, const char *kind, const classify_pii_words_t *words,
+                      classify_pii_fn fn, void *arg);
+bool classify_pii_has(const char *text, const char *kind, const classify_pii_words_t *words);
+/* The name finder alone (classify_pii_name.c; classify_pii_find(.., "name", ..)). */
+int classify_pii_find_name(const char *text, const classify_pii_words_t *words,
+                           classify_pii_fn fn, void *arg);
+/* classify_pii_has(text, "email"/"phone", NULL). */
 bool classify_pii_has_email(const char *text);
 bool classify_pii_has_phone(const char *text);
-/* Adds "email" and/or "phone" to idea->pii from its text and title. */
+/* Adds the slug of every kind found in idea's text or title to idea->pii
+ * (in CLASSIFY_PII_KINDS order; no duplicates). classify_pii(): without
+ * words. */
+void classify_pii_words(idea_t *idea, const classify_pii_words_t *words);
 void classify_pii(idea_t *idea);
 
 /* --- language (classify_lang.c) --- */

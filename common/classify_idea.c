@@ -241,7 +241,9 @@ wijk_source_t classify_idea(classify_t *self, idea_t *idea)
     if (lang || !idea->language)
         proto_set(&idea->language, lang);
     wijk_source_t src = classify_wijk(self->geo, idea);
-    classify_pii(idea);
+    classify_pii_words_t pw = {(const char *const *)self->stop, self->n_stop, self->tok,
+                               self->senti, self->geo};
+    classify_pii_words(idea, &pw);
 
     const classify_toks_t *toks = s_tokens(self, idea);
     if (toks->n && self->model)

@@ -1,27 +1,86 @@
 /*
  * NAME
- *   classify_pii - does the text hold an email address or a phone number?
+ *   classify_pii - where does a text hold personal data? (email address,
+ *   phone number, IBAN, address, name)
+ *
+ * SUMMARY
+ *   classify_pii_find(text, "iban", NULL, fn, arg);  // fn(arg, kind, start, end)
+ *   classify_pii_has(text, "name", &words);
+ *   classify_pii_words(idea, &words);               // sets idea->pii
  *
  * DESCRIPTION
- *   Staff see a flag ("email", "phone") on ideas that carry personal data
- *   in the text itself, so they can hide it before publication. Hand-written
- *   scanners, because no library on Debian knows Dutch phone numbers and a
- *   regex engine would be more code than these two loops.
+ *   Staff see a flag on ideas that carry personal data in the text itself,
+ *   so they can cut it (common/redact.c) before an idea is quoted. This
+ *   file holds the one set of finders: the classifier flags what they find
+ *   and redaction cuts exactly the places they report. Hand-written,
+ *   because no library on Debian knows Dutch phone numbers, postcodes or
+ *   the phrases people introduce themselves with, and a regex engine
+ *   would be more code than these loops.
  *
- *   Email: something@label.label, local part of [A-Za-z0-9._%+-], domain
- *   labels of [A-Za-z0-9-], the last label at least two letters.
+ *   email     something@label.label, local part of [A-Za-z0-9._%+-],
+ *             domain labels of [A-Za-z0-9-], the last label 2+ letters.
+ *   phone     Dutch numbers: ten digits nationally (0 + area/mobile code +
+ *             subscriber), nine after +31 / 0031 (optionally "(0)").
+ *             Spaces, one dash, dots and brackets may separate digit
+ *             groups: 06-12345678, (045) 123 45 67, +31(0)45-1234567. A
+ *             number glued to letters or other digits does not count
+ *             (IBANs, order numbers), nor do two dashes (01-02-2026).
+ *   iban      a SEPA country code, two check digits and the country's
+ *             length of letters and digits, any case, written solid or in
+ *             groups of four ("NL91 ABNA 0417 1643 00"); the ISO 13616
+ *             mod-97 check must give 1, so a random string of letters and
+ *             digits is flagged one time in 97 at most, and a Dutch one
+ *             must also be 4 letters + 10 digits after the check digits.
+ *   postcode  a Dutch postcode (1234 AB, 1234AB, 1234ab) WITH a house
+ *             number: "Akerstraat 12, 6411 AB" (the street word(s) before
+ *             the number are part of the place) or "6411AB 12a". A
+ *             postcode alone is not flagged: a PC6 area holds 15-20
+ *             households, and residents give theirs to say where a
+ *             problem is; with the house number it is one home.
+ *   name      (classify_pii_name.c) capitalised words right after "mijn naam is", "ik heet",
+ *             "ik ben" (with ':' or ',' allowed in between), or alone on
+ *             the line after a mail closing ("groet,", "groeten,",
+ *             "groetjes", "mvg"). One to five words: capitalised words,
+ *             initials ("J.") and particles inside ("Jan van der Berg").
+ *             The word right after the marker is never a sentence start,
+ *             so a capital there means a name more often than not; what
+ *             remains are ordinary words written with a capital (all-caps
+ *             texts, "Ik ben Blij") and places ("groeten, Heerlen").
+ *             Always excluded: a short built-in list (Heerlen, Limburg,
+ *             days, months, demonyms like Heerlenaar). With words given
+ *             (the classifier), also excluded: a first word that is a
+ *             stopword (data/nl/stopwords-iso-nl.txt), a single-word name
+ *             that is a wijk or buurt, and after "ik ben" (the marker most
+ *             often followed by an adjective) a word the sentiment
+ *             lexicons score. "namens" is not a marker: it is nearly
+ *             always followed by an organisation ("namens Wijkraad
+ *             Heerlerheide").
  *
- *   Phone: Dutch numbers are ten digits nationally (0 + area/mobile code +
- *   subscriber) and nine after +31 / 0031 (optionally "(0)"). Spaces, one
- *   dash, dots and brackets may separate digit groups: 06-12345678,
- *   06 1234 5678, (045) 123 45 67, +31 6 12345678, +31(0)45-1234567. A
- *   number glued to letters or other digits does not count (IBANs, order
- *   numbers), and two dashes do not either (dates: 01-02-2026 10:00).
+ *   Without words (redaction in storage and the dashboard, which do not
+ *   load the lexicons) the name finder reports a superset of what the
+ *   classifier flags: every flagged name can be cut, and after cutting
+ *   every place the flag goes.
+ *
+ *   Offsets are bytes into the UTF-8 text; a place never starts or ends
+ *   inside a character.
  */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "classify.h"
+
+const char *const CLASSIFY_PII_KINDS[] = {"email", "phone", "iban", "postcode", "name", NULL};
+
+typedef int (*s_finder_fn)(const char *text, const classify_pii_words_t *w, const char *kind,
+                           classify_pii_fn fn, void *arg);
+
+static int s_alnum(const char *text, const char *p)
+{
+    return p >= text && isalnum((unsigned char)*p);
+}
+
+/* ---- email ---- */
 
 static int s_local_char(unsigned char c)
 {
@@ -33,11 +92,12 @@ static int s_label_char(unsigned char c)
     return isalnum(c) || c == '-';
 }
 
-/* The domain after '@': 1 when it has at least two labels and the last
- * one is two or more letters. */
-static int s_domain_ok(const char *p)
+/* End of the domain after '@' when it has two or more labels and the last
+ * one is two or more letters; else NULL. */
+static const char *s_domain_end(const char *p)
 {
     int labels = 0, alpha_len = 0;
+    const char *end = p;
     for (;;) {
         const char *start = p;
         alpha_len = 0;
@@ -48,45 +108,59 @@ static int s_domain_ok(const char *p)
         if (p == start)
             break;
         labels++;
+        end = p;
         if (*p != '.' || !s_label_char((unsigned char)p[1]))
             break;
         p++;
     }
-    return labels >= 2 && alpha_len >= 2;
+    return labels >= 2 && alpha_len >= 2 ? end : NULL;
 }
 
-bool classify_pii_has_email(const char *text)
+static int s_find_email(const char *text, const classify_pii_words_t *w, const char *kind,
+                        classify_pii_fn fn, void *arg)
 {
-    for (const char *at = text ? strchr(text, '@') : NULL; at; at = strchr(at + 1, '@')) {
-        if (at == text || !s_local_char((unsigned char)at[-1]))
+    (void)w;
+    int n = 0;
+    const char *from = text;
+    for (const char *at = strchr(from, '@'); at; at = strchr(at + 1, '@')) {
+        if (at == from || !s_local_char((unsigned char)at[-1]))
             continue;
-        if (s_domain_ok(at + 1))
-            return true;
+        const char *end = s_domain_end(at + 1);
+        if (!end)
+            continue;
+        const char *start = at;
+        while (start > from && s_local_char((unsigned char)start[-1]))
+            start--;
+        n++;
+        if (fn(arg, kind, (size_t)(start - text), (size_t)(end - text)))
+            break;
+        from = end;
+        at = end - 1;
     }
-    return false;
+    return n;
 }
+
+/* ---- phone ---- */
 
 static int s_sep_char(char c)
 {
     return c == ' ' || c == '-' || c == '.' || c == '(' || c == ')';
 }
 
-/* Reads exactly want digits from p, allowing up to three separator chars
- * between digits and at most one dash in all. The first digit must be
- * 1..9. Returns 1 when the number ends there (no digit or letter follows). */
-static int s_digits(const char *p, int want)
+/* Exactly want digits (first one 1..9), up to three separators between
+ * digits and one dash in all, not followed by a letter or digit: returns
+ * the end, else NULL. */
+static const char *s_digits_end(const char *p, int want)
 {
     int got = 0, dashes = 0;
     if (!isdigit((unsigned char)*p) || *p == '0')
-        return 0;
+        return NULL;
     while (got < want) {
         if (isdigit((unsigned char)*p)) {
             got++;
             p++;
             continue;
         }
-        if (got == 0)
-            return 0;
         int seps = 0;
         while (s_sep_char(*p) && seps < 4) {
             dashes += *p == '-';
@@ -94,9 +168,9 @@ static int s_digits(const char *p, int want)
             seps++;
         }
         if (seps == 0 || seps > 3 || dashes > 1 || !isdigit((unsigned char)*p))
-            return 0;
+            return NULL;
     }
-    return !isalnum((unsigned char)*p);
+    return isalnum((unsigned char)*p) ? NULL : p;
 }
 
 static const char *s_skip_spaces(const char *p)
@@ -106,8 +180,7 @@ static const char *s_skip_spaces(const char *p)
     return p;
 }
 
-/* A phone number starting exactly at p. */
-static int s_phone_at(const char *p)
+static const char *s_phone_end(const char *p)
 {
     const char *q = NULL;
     if (strncmp(p, "+31", 3) == 0)
@@ -118,37 +191,330 @@ static int s_phone_at(const char *p)
         q = s_skip_spaces(q);
         if (strncmp(q, "(0)", 3) == 0)
             q = s_skip_spaces(q + 3);
-        return s_digits(q, 9);
+        return s_digits_end(q, 9);
     }
     if (*p == '(')
         p++;
     if (*p != '0' || p[1] == '0')
-        return 0;
+        return NULL;
     /* The leading 0, then nine more digits; a ')' may close the area code. */
     q = p + 1;
     if (*q == ')')
         q++;
     q = s_skip_spaces(q);
-    return s_digits(q, 9);
+    return s_digits_end(q, 9);
 }
 
-bool classify_pii_has_phone(const char *text)
+static int s_find_phone(const char *text, const classify_pii_words_t *w, const char *kind,
+                        classify_pii_fn fn, void *arg)
 {
-    for (const char *p = text; p && *p; p++) {
+    (void)w;
+    int n = 0;
+    for (const char *p = text; *p; p++) {
         if (*p != '+' && *p != '0' && *p != '(')
             continue;
         if (p > text && (isalnum((unsigned char)p[-1]) || p[-1] == '+' || p[-1] == '-'))
             continue;
-        if (s_phone_at(p))
-            return true;
+        const char *end = s_phone_end(p);
+        if (!end)
+            continue;
+        n++;
+        if (fn(arg, kind, (size_t)(p - text), (size_t)(end - text)))
+            break;
+        p = end - 1;
     }
-    return false;
+    return n;
+}
+
+/* ---- IBAN ---- */
+
+/* SEPA countries and their IBAN lengths (ISO 13616 registry). */
+static const struct {
+    char cc[3];
+    unsigned char len;
+} S_IBAN[] = {
+    {"AD", 24}, {"AT", 20}, {"BE", 16}, {"BG", 22}, {"CH", 21}, {"CY", 28}, {"CZ", 24}, {"DE", 22},
+    {"DK", 18}, {"EE", 20}, {"ES", 24}, {"FI", 18}, {"FR", 27}, {"GB", 22}, {"GI", 23}, {"GR", 27},
+    {"HR", 21}, {"HU", 28}, {"IE", 22}, {"IS", 26}, {"IT", 27}, {"LI", 21}, {"LT", 20}, {"LU", 20},
+    {"LV", 21}, {"MC", 27}, {"MT", 31}, {"NL", 18}, {"NO", 15}, {"PL", 28}, {"PT", 25}, {"RO", 24},
+    {"SE", 24}, {"SI", 19}, {"SK", 24}, {"SM", 27}, {"VA", 22},
+};
+#define S_IBAN_MAX 34
+
+static int s_iban_len(char a, char b)
+{
+    for (size_t i = 0; i < sizeof S_IBAN / sizeof S_IBAN[0]; i++)
+        if (S_IBAN[i].cc[0] == a && S_IBAN[i].cc[1] == b)
+            return S_IBAN[i].len;
+    return 0;
+}
+
+/* ISO 13616: the first four characters moved to the end, letters as
+ * 10..35, the number mod 97 is 1. */
+static int s_iban_check(const char *c, int len)
+{
+    unsigned r = 0;
+    for (int i = 0; i < len; i++) {
+        char x = c[(i + 4) % len];
+        if (isdigit((unsigned char)x))
+            r = (r * 10 + (unsigned)(x - '0')) % 97;
+        else
+            r = (r * 100 + (unsigned)(x - 'A' + 10)) % 97;
+    }
+    return r == 1;
+}
+
+/* The end of an IBAN starting at p, else NULL. */
+static const char *s_iban_end(const char *p)
+{
+    char c[S_IBAN_MAX + 1];
+    int len = s_iban_len((char)toupper((unsigned char)p[0]), (char)toupper((unsigned char)p[1]));
+    if (!len)
+        return NULL;
+    int got = 0;
+    while (got < len) {
+        if (*p == ' ' && got > 0 && got % 4 == 0 && isalnum((unsigned char)p[1]))
+            p++;
+        if (!isalnum((unsigned char)*p))
+            return NULL;
+        c[got++] = (char)toupper((unsigned char)*p++);
+    }
+    if (isalnum((unsigned char)*p) || !isdigit((unsigned char)c[2]) ||
+        !isdigit((unsigned char)c[3]))
+        return NULL;
+    if (c[0] == 'N' && c[1] == 'L') {
+        for (int i = 4; i < len; i++)
+            if ((i < 8) != (isalpha((unsigned char)c[i]) != 0))
+                return NULL;
+    }
+    return s_iban_check(c, len) ? p : NULL;
+}
+
+static int s_find_iban(const char *text, const classify_pii_words_t *w, const char *kind,
+                       classify_pii_fn fn, void *arg)
+{
+    (void)w;
+    int n = 0;
+    for (const char *p = text; *p; p++) {
+        if (!isalpha((unsigned char)*p) || s_alnum(text, p - 1))
+            continue;
+        const char *end = s_iban_end(p);
+        if (!end)
+            continue;
+        n++;
+        if (fn(arg, kind, (size_t)(p - text), (size_t)(end - text)))
+            break;
+        p = end - 1;
+    }
+    return n;
+}
+
+/* ---- postcode with house number ---- */
+
+/* A Dutch postcode at p (not glued to a letter or digit before it): its
+ * end, else NULL. Letters upper case, or lower case when glued to the
+ * digits ("6411ab"; "1990 de" is a year and an article). SA, SD and SS
+ * are never issued. */
+static const char *s_postcode_end(const char *text, const char *p)
+{
+    if (s_alnum(text, p - 1) || *p < '1' || *p > '9')
+        return NULL;
+    for (int i = 1; i < 4; i++)
+        if (!isdigit((unsigned char)p[i]))
+            return NULL;
+    const char *l = p[4] == ' ' ? p + 5 : p + 4;
+    int up = isupper((unsigned char)l[0]) && isupper((unsigned char)l[1]);
+    int low = islower((unsigned char)l[0]) && islower((unsigned char)l[1]) && l == p + 4;
+    if (!up && !low)
+        return NULL;
+    char a = (char)toupper((unsigned char)l[0]), b = (char)toupper((unsigned char)l[1]);
+    if (a == 'S' && (b == 'A' || b == 'D' || b == 'S'))
+        return NULL;
+    if (isalnum((unsigned char)l[2]) || (unsigned char)l[2] >= 0x80)
+        return NULL;
+    return l + 2;
+}
+
+/* A house number at p: 1-5 digits (not starting with 0) and an optional
+ * addition ("12a", "12-14", "12-A"); its end, else NULL. Not a time, a
+ * decimal or a longer number ("12:30", "1,5", "12 345"). */
+static const char *s_housenr_end(const char *p)
+{
+    const char *q = p;
+    if (*q < '1' || *q > '9')
+        return NULL;
+    while (isdigit((unsigned char)*q) && q - p < 6)
+        q++;
+    if (q - p > 5 || isdigit((unsigned char)*q))
+        return NULL;
+    if (isalpha((unsigned char)*q) && !isalnum((unsigned char)q[1]))
+        q++;
+    else if (*q == '-' && isalnum((unsigned char)q[1])) {
+        const char *r = q + 1;
+        while (isalnum((unsigned char)*r) && r - q <= 4)
+            r++;
+        if (r - q > 4)
+            return NULL;
+        q = r;
+    }
+    if (isalnum((unsigned char)*q) || (unsigned char)*q >= 0x80)
+        return NULL;
+    if ((*q == ':' || *q == '.' || *q == ',') && isdigit((unsigned char)q[1]))
+        return NULL;
+    return q;
+}
+
+static int s_word_byte(unsigned char c)
+{
+    return isalpha(c) || c >= 0x80 || c == '-' || c == '\'' || c == '.';
+}
+
+/* Lowercase words inside a street name ("Burgemeester van Grunsvenplein"). */
+static int s_street_particle(const char *p, size_t n)
+{
+    static const char *const words[] = {"van", "de", "der", "den", "het", "'t", "op", "in"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strlen(words[i]) == n && strncmp(p, words[i], n) == 0)
+            return 1;
+    return 0;
+}
+
+/* Start of the street before the house number at nr ("Akerstraat 12"):
+ * the word right before it (it must end in a letter), and capitalised
+ * words and particles before that on the same line ("Burgemeester van
+ * Grunsvenplein 12"). NULL when no word precedes the number. */
+static const char *s_street_start(const char *text, const char *nr)
+{
+    const char *p = nr;
+    if (p - text < 2 || p[-1] != ' ')
+        return NULL;
+    p--;
+    unsigned char last = (unsigned char)p[-1];
+    if (!(isalpha(last) || last >= 0x80 || last == '.'))
+        return NULL;
+    const char *start = NULL;
+    for (int words = 0; words < 5 && p > text && p[-1] != '\n'; words++) {
+        const char *e = p;
+        while (p > text && s_word_byte((unsigned char)p[-1]))
+            p--;
+        if (p == e)
+            break;
+        int cap = isupper((unsigned char)*p) || ((unsigned char)*p == 0xc3);
+        if (words > 0 && !cap && !s_street_particle(p, (size_t)(e - p)))
+            break;
+        if (words == 0 || cap)
+            start = p;
+        if (p == text || p[-1] != ' ')
+            break;
+        p--;
+    }
+    return start;
+}
+
+static int s_find_postcode(const char *text, const classify_pii_words_t *w, const char *kind,
+                           classify_pii_fn fn, void *arg)
+{
+    (void)w;
+    int n = 0;
+    for (const char *p = text; *p; p++) {
+        const char *pc_end = s_postcode_end(text, p);
+        if (!pc_end)
+            continue;
+        const char *start = NULL, *end = NULL;
+        /* before: "Akerstraat 12, 6411 AB" (up to four spaces, commas or line breaks) */
+        const char *q = p;
+        while (q > text && q > p - 4 && strchr(" ,\n\r\t", q[-1]))
+            q--;
+        if (q < p && q > text) {
+            const char *nr = q;
+            while (nr > text && (isalnum((unsigned char)nr[-1]) || nr[-1] == '-'))
+                nr--;
+            if (s_housenr_end(nr) == q)
+                start = s_street_start(text, nr);
+            if (start)
+                end = pc_end;
+        }
+        /* after: "6411AB 12a", "6411 AB, nr. 12" */
+        q = pc_end;
+        while (*q && q < pc_end + 4 && strchr(" ,\n\r\t", *q))
+            q++;
+        if (strncmp(q, "nr. ", 4) == 0 || strncmp(q, "nr ", 3) == 0)
+            q += q[2] == '.' ? 4 : 3;
+        const char *hn = q > pc_end ? s_housenr_end(q) : NULL;
+        if (hn) {
+            start = start ? start : p;
+            end = hn;
+        }
+        if (!start)
+            continue;
+        n++;
+        if (fn(arg, kind, (size_t)(start - text), (size_t)(end - text)))
+            break;
+        p = end - 1;
+    }
+    return n;
+}
+
+/* ---- all kinds ---- */
+
+static int s_find_name(const char *text, const classify_pii_words_t *w, const char *kind,
+                       classify_pii_fn fn, void *arg)
+{
+    (void)kind;
+    return classify_pii_find_name(text, w, fn, arg);
+}
+
+static const struct {
+    const char *kind;
+    s_finder_fn find;
+} S_FINDERS[] = {
+    {"email", s_find_email},       {"phone", s_find_phone}, {"iban", s_find_iban},
+    {"postcode", s_find_postcode}, {"name", s_find_name},
+};
+
+int classify_pii_find(const char *text, const char *kind, const classify_pii_words_t *words,
+                      classify_pii_fn fn, void *arg)
+{
+    for (size_t i = 0; kind && i < sizeof S_FINDERS / sizeof S_FINDERS[0]; i++)
+        if (strcmp(kind, S_FINDERS[i].kind) == 0)
+            return text ? S_FINDERS[i].find(text, words, S_FINDERS[i].kind, fn, arg) : 0;
+    return -1;
+}
+
+static int s_stop_at_first(void *arg, const char *kind, size_t start, size_t end)
+{
+    (void)arg;
+    (void)kind;
+    (void)start;
+    (void)end;
+    return 1;
+}
+
+bool classify_pii_has(const char *text, const char *kind, const classify_pii_words_t *words)
+{
+    return classify_pii_find(text, kind, words, s_stop_at_first, NULL) > 0;
+}
+
+bool classify_pii_has_email(const char *text)
+{
+    return classify_pii_has(text, "email", NULL);
+}
+
+bool classify_pii_has_phone(const char *text)
+{
+    return classify_pii_has(text, "phone", NULL);
+}
+
+void classify_pii_words(idea_t *idea, const classify_pii_words_t *words)
+{
+    for (size_t i = 0; CLASSIFY_PII_KINDS[i]; i++) {
+        const char *k = CLASSIFY_PII_KINDS[i];
+        if (classify_pii_has(idea->text, k, words) || classify_pii_has(idea->title, k, words))
+            idea_add_pii(idea, k);
+    }
 }
 
 void classify_pii(idea_t *idea)
 {
-    if (classify_pii_has_email(idea->text) || classify_pii_has_email(idea->title))
-        idea_add_pii(idea, "email");
-    if (classify_pii_has_phone(idea->text) || classify_pii_has_phone(idea->title))
-        idea_add_pii(idea, "phone");
+    classify_pii_words(idea, NULL);
 }

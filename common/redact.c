@@ -3,14 +3,12 @@
  *   redact - find personal data in a text and replace it with a marker
  *
  * DESCRIPTION
- *   See redact.h. The phone and email finders follow the rules of
- *   common/classify_pii.c step for step, but return where a match starts
- *   and ends (the classifier only needs yes/no, and that file exposes no
- *   positions). tests/unit/test_redact.c checks on a list of samples that
- *   both agree: what the classifier flags, a finder finds, and after
- *   cutting it the classifier flags nothing. Hand-written, like the
- *   classifier's scanners, because no library on Debian knows Dutch phone
- *   numbers.
+ *   See redact.h. The places of a kind are the ones the classifier's
+ *   finders report (classify_pii_find(), common/classify_pii.c): one set
+ *   of rules, so what the classifier flags, redaction finds, and after
+ *   cutting it the flag goes. Names are looked for without the
+ *   classifier's word lists (storage and the dashboard do not load them),
+ *   which finds a superset of the names it flags.
  *
  *   Markers already in the text are skipped by every finder: only the
  *   exact marker strings count, so a stray "[weggehaald" typed by a
@@ -31,6 +29,9 @@ static const struct {
 } S_KINDS[] = {
     {"phone", "telefoonnummer", "[weggehaald: telefoonnummer]"},
     {"email", "e-mailadres", "[weggehaald: e-mailadres]"},
+    {"iban", "IBAN (rekeningnummer)", "[weggehaald: rekeningnummer]"},
+    {"postcode", "adres (postcode en huisnummer)", "[weggehaald: adres]"},
+    {"name", "naam", "[weggehaald: naam]"},
 };
 #define S_N_KINDS (sizeof S_KINDS / sizeof S_KINDS[0])
 static const char S_PLAIN[] = "[weggehaald]";
@@ -45,6 +46,15 @@ const char *redact_kind_label(const char *kind)
     for (size_t i = 0; kind && i < S_N_KINDS; i++)
         if (strcmp(kind, S_KINDS[i].kind) == 0)
             return S_KINDS[i].label;
+    return NULL;
+}
+
+/* The static slug of a known kind (spans keep the pointer), else NULL. */
+static const char *s_kind_slug(const char *kind)
+{
+    for (size_t i = 0; kind && i < S_N_KINDS; i++)
+        if (strcmp(kind, S_KINDS[i].kind) == 0)
+            return S_KINDS[i].kind;
     return NULL;
 }
 
@@ -80,145 +90,29 @@ static int s_push(redact_spans_t *sp, size_t start, size_t len, const char *kind
     return 0;
 }
 
-/* ---- email: classify_pii.c's rules, with positions ---- */
+/* Pushes each place the classifier's finder reports, unless it touches a
+ * marker already in the text. */
+typedef struct {
+    const char *text;
+    redact_spans_t *sp;
+    char *err;
+    size_t errlen;
+    int n, failed;
+} s_found_t;
 
-static int s_local_char(unsigned char c)
-{
-    return isalnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
-}
+static int s_marker_within(const char *text, size_t from, size_t to);
 
-static int s_label_char(unsigned char c)
+static int s_on_place(void *arg, const char *kind, size_t start, size_t end)
 {
-    return isalnum(c) || c == '-';
-}
-
-/* End of the domain after '@' when it has two or more labels and the last
- * one is two or more letters; else NULL. */
-static const char *s_domain_end(const char *p)
-{
-    int labels = 0, alpha_len = 0;
-    const char *end = p;
-    for (;;) {
-        const char *start = p;
-        alpha_len = 0;
-        while (s_label_char((unsigned char)*p)) {
-            alpha_len = isalpha((unsigned char)*p) ? alpha_len + 1 : -1000;
-            p++;
-        }
-        if (p == start)
-            break;
-        labels++;
-        end = p;
-        if (*p != '.' || !s_label_char((unsigned char)p[1]))
-            break;
-        p++;
+    s_found_t *f = arg;
+    if (s_marker_within(f->text, start, end))
+        return 0;
+    if (s_push(f->sp, start, end - start, s_kind_slug(kind), f->err, f->errlen) < 0) {
+        f->failed = 1;
+        return 1;
     }
-    return labels >= 2 && alpha_len >= 2 ? end : NULL;
-}
-
-static int s_find_email(const char *text, redact_spans_t *sp, char *err, size_t errlen)
-{
-    int n = 0;
-    const char *from = text;
-    for (const char *at = strchr(from, '@'); at; at = strchr(at + 1, '@')) {
-        if (at == from || !s_local_char((unsigned char)at[-1]))
-            continue;
-        const char *end = s_domain_end(at + 1);
-        if (!end)
-            continue;
-        const char *start = at;
-        while (start > from && s_local_char((unsigned char)start[-1]))
-            start--;
-        if (s_push(sp, (size_t)(start - text), (size_t)(end - start), "email", err, errlen) < 0)
-            return -1;
-        n++;
-        from = end;
-        at = end - 1;
-    }
-    return n;
-}
-
-/* ---- phone: classify_pii.c's rules, with positions ---- */
-
-static int s_sep_char(char c)
-{
-    return c == ' ' || c == '-' || c == '.' || c == '(' || c == ')';
-}
-
-/* Exactly want digits (first one 1..9), up to three separators between
- * digits and one dash in all, not followed by a letter or digit: returns
- * the end, else NULL. */
-static const char *s_digits_end(const char *p, int want)
-{
-    int got = 0, dashes = 0;
-    if (!isdigit((unsigned char)*p) || *p == '0')
-        return NULL;
-    while (got < want) {
-        if (isdigit((unsigned char)*p)) {
-            got++;
-            p++;
-            continue;
-        }
-        int seps = 0;
-        while (s_sep_char(*p) && seps < 4) {
-            dashes += *p == '-';
-            p++;
-            seps++;
-        }
-        if (seps == 0 || seps > 3 || dashes > 1 || !isdigit((unsigned char)*p))
-            return NULL;
-    }
-    return isalnum((unsigned char)*p) ? NULL : p;
-}
-
-static const char *s_skip_spaces(const char *p)
-{
-    while (*p == ' ' || *p == '-')
-        p++;
-    return p;
-}
-
-static const char *s_phone_end(const char *p)
-{
-    const char *q = NULL;
-    if (strncmp(p, "+31", 3) == 0)
-        q = p + 3;
-    else if (strncmp(p, "0031", 4) == 0)
-        q = p + 4;
-    if (q) {
-        q = s_skip_spaces(q);
-        if (strncmp(q, "(0)", 3) == 0)
-            q = s_skip_spaces(q + 3);
-        return s_digits_end(q, 9);
-    }
-    if (*p == '(')
-        p++;
-    if (*p != '0' || p[1] == '0')
-        return NULL;
-    q = p + 1;
-    if (*q == ')')
-        q++;
-    q = s_skip_spaces(q);
-    return s_digits_end(q, 9);
-}
-
-static int s_find_phone(const char *text, redact_spans_t *sp, char *err, size_t errlen)
-{
-    int n = 0;
-    for (const char *p = text; *p; p++) {
-        if (*p != '+' && *p != '0' && *p != '(')
-            continue;
-        if (p > text && (isalnum((unsigned char)p[-1]) || p[-1] == '+' || p[-1] == '-'))
-            continue;
-        const char *end = s_phone_end(p);
-        if (!end)
-            continue;
-        if (s_push(sp, (size_t)(p - text), (size_t)(end - p), "phone", err, errlen) < 0)
-            return -1;
-        n++;
-        p = end - 1;
-    }
-    return n;
+    f->n++;
+    return 0;
 }
 
 int redact_find_kind(const char *text, const char *kind, redact_spans_t *sp, char *err,
@@ -230,8 +124,9 @@ int redact_find_kind(const char *text, const char *kind, redact_spans_t *sp, cha
     }
     if (!text)
         return 0;
-    return strcmp(kind, "email") == 0 ? s_find_email(text, sp, err, errlen)
-                                      : s_find_phone(text, sp, err, errlen);
+    s_found_t f = {text, sp, err, errlen, 0, 0};
+    classify_pii_find(text, kind, NULL, s_on_place, &f);
+    return f.failed ? -1 : f.n;
 }
 
 /* ---- text typed by hand ---- */
@@ -432,17 +327,16 @@ static int s_field(const char *value, const redact_msg_t *m, char **out, char *e
     return rc;
 }
 
-/* The email/phone flags as the classifier would set them now. */
+/* The pii flags of known kinds as the finders would set them now (without
+ * the classifier's word lists: a superset of its names, so a name flag
+ * stays only while some name-like place is left). Other flags stay. */
 static void s_reflag(idea_t *idea)
 {
     int k = 0;
     for (int i = 0; i < idea->n_pii; i++) {
         const char *f = idea->pii[i];
-        int keep = 1;
-        if (strcmp(f, "email") == 0)
-            keep = classify_pii_has_email(idea->text) || classify_pii_has_email(idea->title);
-        else if (strcmp(f, "phone") == 0)
-            keep = classify_pii_has_phone(idea->text) || classify_pii_has_phone(idea->title);
+        int keep = !redact_kind_known(f) || classify_pii_has(idea->text, f, NULL) ||
+                   classify_pii_has(idea->title, f, NULL);
         if (keep) {
             idea->pii[k++] = idea->pii[i];
         } else {

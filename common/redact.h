@@ -21,18 +21,23 @@
  *   went. A place is replaced by a marker that says what kind of data was
  *   there and nothing else:
  *
- *     phone  -> "[weggehaald: telefoonnummer]"
- *     email  -> "[weggehaald: e-mailadres]"
+ *     phone     -> "[weggehaald: telefoonnummer]"
+ *     email     -> "[weggehaald: e-mailadres]"
+ *     iban      -> "[weggehaald: rekeningnummer]"
+ *     postcode  -> "[weggehaald: adres]"  (postcode and house number,
+ *                  with the street before them)
+ *     name      -> "[weggehaald: naam]"
  *     by hand, or places of different kinds that overlap -> "[weggehaald]"
  *
  *   Finders never return a place inside an existing marker, so applying
  *   the same request again finds nothing and changes nothing (idempotent),
  *   and a marker is never nested in another.
  *
- *   Kinds: the PII flags the classifier sets (common/classify_pii.c). A
- *   phone number or email address here is exactly what the classifier
- *   flags (the same rules, returning where the match ends), so after
- *   cutting every "phone" place classify_pii_has_phone() says false.
+ *   Kinds: the PII flags the classifier sets (CLASSIFY_PII_KINDS). The
+ *   places are the ones classify_pii_find() reports (one set of finders),
+ *   so after cutting every "phone" place classify_pii_has_phone() says
+ *   false. Names are found without the classifier's word lists: a
+ *   superset of the names it flags.
  *   Hand-typed text: every whole-word occurrence (the characters next to it
  *   are not letters or digits, when its own first/last character is one),
  *   ASCII letters compared without case, other bytes exactly.
@@ -67,7 +72,7 @@
 
 typedef struct {
     size_t start, len; /* bytes */
-    const char *kind;  /* "phone", "email", or NULL: by hand */
+    const char *kind;  /* a CLASSIFY_PII_KINDS slug, or NULL: by hand */
 } redact_span_t;
 
 typedef struct {
@@ -75,9 +80,11 @@ typedef struct {
     int n;
 } redact_spans_t;
 
-/* true for the kinds the finders know ("phone", "email"). */
+/* true for the kinds the finders know ("phone", "email", "iban",
+ * "postcode", "name"). */
 bool redact_kind_known(const char *kind);
-/* Dutch name for staff ("telefoonnummer", "e-mailadres"), or NULL. */
+/* Dutch name for staff ("telefoonnummer", "e-mailadres", "IBAN
+ * (rekeningnummer)", "adres (postcode en huisnummer)", "naam"), or NULL. */
 const char *redact_kind_label(const char *kind);
 /* The marker for a kind (NULL or unknown: "[weggehaald]"). */
 const char *redact_marker(const char *kind);
@@ -104,8 +111,9 @@ int redact_apply(const char *text, const redact_spans_t *sp, char **out, char *e
 
 /* Applies a whole request to an idea: its text, title, source.subject and
  * source.context each get every place of m's kinds and texts cut. When
- * anything was cut, the "email"/"phone" pii flags are set again by the
- * classifier's rules on the new text and title (other flags stay).
+ * anything was cut, each pii flag of a known kind stays only while the
+ * finders still find that kind in the new text or title (other flags
+ * stay).
  * Returns the number of markers written in all fields (0: nothing found,
  * the idea is unchanged), or -1 (err; the idea is unchanged): an unknown
  * kind, a refused text, too many places. */

@@ -45,11 +45,20 @@ static void test_markers(void **state)
     (void)state;
     assert_string_equal(redact_marker("phone"), "[weggehaald: telefoonnummer]");
     assert_string_equal(redact_marker("email"), "[weggehaald: e-mailadres]");
+    assert_string_equal(redact_marker("iban"), "[weggehaald: rekeningnummer]");
+    assert_string_equal(redact_marker("postcode"), "[weggehaald: adres]");
+    assert_string_equal(redact_marker("name"), "[weggehaald: naam]");
     assert_string_equal(redact_marker(NULL), "[weggehaald]");
-    assert_string_equal(redact_marker("iban"), "[weggehaald]");
-    assert_true(redact_kind_known("phone"));
-    assert_false(redact_kind_known("iban"));
+    assert_string_equal(redact_marker("bsn"), "[weggehaald]");
+    /* every kind the classifier flags can be cut, and nothing else */
+    for (size_t i = 0; CLASSIFY_PII_KINDS[i]; i++)
+        assert_true(redact_kind_known(CLASSIFY_PII_KINDS[i]));
+    assert_false(redact_kind_known("bsn"));
+    assert_false(redact_kind_known(NULL));
     assert_string_equal(redact_kind_label("email"), "e-mailadres");
+    assert_string_equal(redact_kind_label("iban"), "IBAN (rekeningnummer)");
+    assert_string_equal(redact_kind_label("postcode"), "adres (postcode en huisnummer)");
+    assert_string_equal(redact_kind_label("name"), "naam");
 }
 
 static const char *const PHONES[] = {
@@ -120,6 +129,64 @@ static void test_email_agrees_with_classifier(void **state)
     out = s_cut("prijs 3@4.5 en @home", "email", NULL, &n);
     assert_int_equal(n, 0);
     free(out);
+}
+
+/* IBAN, address and name: what the classifier flags (without its word
+ * lists, as storage runs it), the finder cuts, and then nothing is left
+ * to flag. */
+static void test_new_kinds_agree_with_classifier(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *kind, *text, *marker;
+    } yes[] = {
+        {"iban", "Stort het op NL91 ABNA 0417 1643 00 graag", "[weggehaald: rekeningnummer]"},
+        {"iban", "iban nl91abna0417164300", "[weggehaald: rekeningnummer]"},
+        {"postcode", "Akerstraat 12, 6411 AB Heerlen", "[weggehaald: adres]"},
+        {"postcode", "bij 6411AB 12a aanbellen", "[weggehaald: adres]"},
+        {"name", "Mijn naam is Anna de Vries.", "[weggehaald: naam]"},
+        {"name", "Ik ben Jan en ik wil een bankje", "[weggehaald: naam]"},
+        {"name", "Met vriendelijke groet,\nPiet Jansen", "[weggehaald: naam]"},
+    };
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+        assert_true(classify_pii_has(yes[i].text, yes[i].kind, NULL));
+        int n = 0;
+        char *out = s_cut(yes[i].text, yes[i].kind, NULL, &n);
+        assert_int_equal(n, 1);
+        assert_non_null(strstr(out, yes[i].marker));
+        for (size_t k = 0; CLASSIFY_PII_KINDS[k]; k++)
+            assert_false(classify_pii_has(out, CLASSIFY_PII_KINDS[k], NULL));
+        char *again = s_cut(out, yes[i].kind, NULL, &n); /* idempotent */
+        assert_int_equal(n, 0);
+        assert_string_equal(again, out);
+        free(again);
+        free(out);
+    }
+    static const char *const no[][2] = {
+        {"iban", "Stort het op NL92 ABNA 0417 1643 00 graag"}, /* check digits wrong */
+        {"postcode", "In 6411 AB is de stoep kapot"},          /* no house number */
+        {"name", "Ik ben boos en ik ben 70 jaar"},
+    };
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
+        int n = -1;
+        char *out = s_cut(no[i][1], no[i][0], NULL, &n);
+        assert_int_equal(n, 0);
+        assert_string_equal(out, no[i][1]);
+        free(out);
+    }
+    /* All three in one text, cut by one request each. */
+    const char *t = "Mijn naam is Anna de Vries, Akerstraat 12, 6411 AB Heerlen. IBAN NL91 ABNA "
+                    "0417 1643 00.";
+    redact_spans_t *sp = xcalloc(1, sizeof(*sp));
+    char err[200], *out = NULL;
+    assert_int_equal(redact_find_kind(t, "name", sp, err, sizeof err), 1);
+    assert_int_equal(redact_find_kind(t, "postcode", sp, err, sizeof err), 1);
+    assert_int_equal(redact_find_kind(t, "iban", sp, err, sizeof err), 1);
+    assert_int_equal(redact_apply(t, sp, &out, err, sizeof err), 3);
+    assert_string_equal(out, "Mijn naam is [weggehaald: naam], [weggehaald: adres] Heerlen. IBAN "
+                             "[weggehaald: rekeningnummer].");
+    free(out);
+    free(sp);
 }
 
 static void test_hand_typed_whole_words_any_case(void **state)
@@ -292,7 +359,7 @@ static void test_redact_idea_fields_and_flags(void **state)
     proto_set(&idea.source.subject, "Idee van Piet Puk");
     idea_add_pii(&idea, "email");
     idea_add_pii(&idea, "phone");
-    idea_add_pii(&idea, "iban");
+    idea_add_pii(&idea, "bsn");
     redact_msg_t m;
     redact_msg_init(&m);
     assert_int_equal(redact_msg_add_kind(&m, "phone"), 0);
@@ -304,15 +371,15 @@ static void test_redact_idea_fields_and_flags(void **state)
                         "[weggehaald]");
     assert_string_equal(idea.title, "[weggehaald]: [weggehaald: telefoonnummer]");
     assert_string_equal(idea.source.subject, "Idee van [weggehaald]");
-    /* phone is gone, the address is still there, iban is not ours to judge */
+    /* phone is gone, the address is still there, bsn is not ours to judge */
     assert_int_equal(idea.n_pii, 2);
     assert_string_equal(idea.pii[0], "email");
-    assert_string_equal(idea.pii[1], "iban");
+    assert_string_equal(idea.pii[1], "bsn");
     assert_int_equal(redact_idea(&idea, &m, err, sizeof err), 0); /* replay */
     redact_msg_clear(&m);
     /* An unknown kind changes nothing at all. */
     redact_msg_add_kind(&m, "email");
-    redact_msg_add_kind(&m, "iban");
+    redact_msg_add_kind(&m, "bsn");
     assert_int_equal(redact_idea(&idea, &m, err, sizeof err), -1);
     assert_non_null(strstr(idea.text, "piet@example.nl"));
     redact_msg_clear(&m);
@@ -430,6 +497,7 @@ int main(void)
         cmocka_unit_test(test_markers),
         cmocka_unit_test(test_phone_agrees_with_classifier),
         cmocka_unit_test(test_email_agrees_with_classifier),
+        cmocka_unit_test(test_new_kinds_agree_with_classifier),
         cmocka_unit_test(test_hand_typed_whole_words_any_case),
         cmocka_unit_test(test_twice_changes_nothing),
         cmocka_unit_test(test_offsets_and_utf8_boundaries),

@@ -1,0 +1,232 @@
+/*
+ * NAME
+ *   classify_pii_name - a name a resident gives: "mijn naam is Anna de
+ *   Vries", "ik ben Jan", "Met vriendelijke groet,\n Piet Jansen"
+ *
+ * DESCRIPTION
+ *   The name finder of common/classify_pii.c (rules and reasons there,
+ *   under "name"). A name is one to five words right after a marker:
+ *   capitalised words (a capital ASCII or Latin-1 letter and at least one
+ *   more letter; inner '-' and '\'' allowed), initials ("J.", "J.P.") and
+ *   lowercase particles between them ("van der"), never at the end. The
+ *   first word decides whether it is an ordinary word (built-in list,
+ *   then with words: stopwords, wijk/buurt names for a one-word name,
+ *   and after "ik ben" sentiment words). After a closing ("groet,") the
+ *   name must end its line: "groeten uit Heerlen" and "groet, en tot
+ *   ziens" give nothing. Hand-written: no library knows these phrases.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify.h"
+
+/* Particles inside a name: "Jan van der Berg", "Ans de Vries". */
+static const char *const S_PARTICLES[] = {"van", "de", "der", "den", "ter", "ten", "te",
+                                          "het", "'t", "la",  "le",  "du",  "di",  "da",
+                                          "el",  "al", "bin", "von", "op",  "in"};
+
+static int s_eq_ascii_ci(const char *p, size_t n, const char *lower)
+{
+    if (strlen(lower) != n)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (tolower((unsigned char)p[i]) != lower[i])
+            return 0;
+    return 1;
+}
+
+static int s_particle(const char *p, size_t n)
+{
+    for (size_t i = 0; i < sizeof S_PARTICLES / sizeof S_PARTICLES[0]; i++)
+        if (s_eq_ascii_ci(p, n, S_PARTICLES[i]))
+            return 1;
+    return 0;
+}
+
+/* Capitalised words that are never a name here, whatever the lexicons
+ * say: the place itself, demonyms, days and months. */
+static const char *const S_NOT_NAMES[] = {
+    "heerlen",     "heerlenaar",  "heerlense", "limburg",  "limburger", "limburgse", "nederland",
+    "nederlander", "nederlandse", "parkstad",  "maandag",  "dinsdag",   "woensdag",  "donderdag",
+    "vrijdag",     "zaterdag",    "zondag",    "januari",  "februari",  "maart",     "augustus",
+    "september",   "oktober",     "november",  "december", "ik",        "wij",       "we",
+};
+
+/* Byte length of the letter at p: an ASCII letter, or a two-byte UTF-8
+ * letter of the Latin-1 Supplement / Latin Extended-A blocks (é, ö, Ł).
+ * 0 for anything else (digits, punctuation, other scripts). */
+static int s_letter_len(const char *p)
+{
+    unsigned char c = (unsigned char)p[0];
+    if (isalpha(c))
+        return 1;
+    if (c < 0xc3 || c > 0xc5)
+        return 0;
+    unsigned char d = (unsigned char)p[1]; /* c is a lead byte: p[1] exists */
+    return (d & 0xc0) == 0x80 && !(c == 0xc3 && (d == 0x97 || d == 0xb7)) ? 2 : 0;
+}
+
+static int s_upper_at(const char *p)
+{
+    unsigned char c = (unsigned char)p[0];
+    return isupper(c) || (c == 0xc3 && (unsigned char)p[1] >= 0x80 && (unsigned char)p[1] <= 0x9e &&
+                          (unsigned char)p[1] != 0x97);
+}
+
+/* End of a name word at p: a capital and 1+ more letters (with inner
+ * '-' or '\'': "Anne-Marie", "D'Hondt"), or initials ("J.", "J.P."). */
+static const char *s_name_word_end(const char *p)
+{
+    if (!s_upper_at(p))
+        return NULL;
+    if (isupper((unsigned char)p[0]) && p[1] == '.') {
+        while (isupper((unsigned char)p[0]) && p[1] == '.')
+            p += 2;
+        return p;
+    }
+    int letters = 0;
+    for (int k; (k = s_letter_len(p)) > 0 || ((*p == '-' || *p == '\'') && s_letter_len(p + 1));
+         letters++)
+        p += k ? k : 1;
+    return letters >= 2 && !isdigit((unsigned char)*p) ? p : NULL;
+}
+
+/* End of a lowercase particle at p ("van", "'t"), else NULL. */
+static const char *s_particle_end(const char *p)
+{
+    const char *e = p + (*p == '\'');
+    while (islower((unsigned char)*e))
+        e++;
+    return e > p && s_particle(p, (size_t)(e - p)) ? e : NULL;
+}
+
+enum { S_WEAK = 1, S_INTRO = 2, S_CLOSING = 3 };
+
+static const struct {
+    const char *words;
+    int type;
+} S_MARKERS[] = {
+    {"mijn naam is", S_INTRO}, {"ik heet", S_INTRO}, {"ik ben", S_WEAK}, {"groetjes", S_CLOSING},
+    {"groeten", S_CLOSING},    {"groet", S_CLOSING}, {"mvg", S_CLOSING}, {"m.v.g.", S_CLOSING},
+};
+
+/* The marker type at p (its end in *end), or 0. Words are compared
+ * without ASCII case; one or more spaces separate them. */
+static int s_marker_at(const char *text, const char *p, const char **end)
+{
+    if (p > text && (s_letter_len(p - 1) || isdigit((unsigned char)p[-1]) ||
+                     ((unsigned char)p[-1] & 0xc0) == 0x80))
+        return 0;
+    for (size_t i = 0; i < sizeof S_MARKERS / sizeof S_MARKERS[0]; i++) {
+        const char *m = S_MARKERS[i].words, *q = p;
+        while (*m && (*m == ' ' ? *q == ' ' : tolower((unsigned char)*q) == *m)) {
+            if (*m == ' ')
+                while (q[1] == ' ')
+                    q++;
+            m++;
+            q++;
+        }
+        if (*m || s_letter_len(q) || isdigit((unsigned char)*q))
+            continue;
+        *end = q;
+        return S_MARKERS[i].type;
+    }
+    return 0;
+}
+
+static int s_strcmp_p(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* 1 when the first word of a name (p, n bytes) is an ordinary word. */
+static int s_ordinary(const classify_pii_words_t *w, const char *p, size_t n, int type, int single)
+{
+    for (size_t i = 0; i < sizeof S_NOT_NAMES / sizeof S_NOT_NAMES[0]; i++)
+        if (s_eq_ascii_ci(p, n, S_NOT_NAMES[i]))
+            return 1;
+    char buf[64];
+    if (!w || n >= sizeof buf)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        buf[i] = (char)tolower((unsigned char)p[i]);
+    buf[n] = '\0';
+    const char *key = buf;
+    if (w->stop && bsearch(&key, w->stop, w->n_stop, sizeof *w->stop, s_strcmp_p))
+        return 1;
+    const char *wk, *bu;
+    if (single && w->geo && classify_wijk_in_text(w->geo, buf, &wk, &bu) == 0)
+        return 1;
+    int scored = 0;
+    if (type == S_WEAK && w->tok && w->senti) {
+        classify_toks_t toks = {0, NULL, NULL};
+        classify_tokenize(w->tok, buf, &toks);
+        scored = toks.n > 0 && classify_senti_score(w->senti, &toks) != 0;
+        classify_toks_clear(&toks);
+    }
+    return scored;
+}
+
+/* The name after a marker of type ending at p: sets [*start, *end). */
+static int s_name_after(const char *p, const classify_pii_words_t *w, int type, const char **start,
+                        const char **end)
+{
+    int breaks = 0;
+    const char *q = p;
+    while (*q == ' ' || *q == '\t')
+        q++;
+    if (*q == ':' || *q == ',' || (type == S_CLOSING && (*q == '!' || *q == '.')))
+        q++;
+    while (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n')
+        breaks += *q++ == '\n';
+    if (q == p || !strchr(" \t\r\n", q[-1]) || breaks > 2)
+        return 0;
+    const char *first = s_name_word_end(q), *last = first, *r = first;
+    if (!first)
+        return 0;
+    int words = 1;
+    while (words < 5 && *r == ' ') {
+        const char *e = s_name_word_end(r + 1);
+        if (e)
+            last = e;
+        else if (!(e = s_particle_end(r + 1)))
+            break;
+        r = e;
+        words++;
+    }
+    if (type == S_CLOSING && *last != ',') {
+        r = last + (*last == '.' || *last == '!');
+        while (*r == ' ' || *r == '\t')
+            r++;
+        if (*r && *r != '\n' && *r != '\r')
+            return 0;
+    }
+    if (s_ordinary(w, q, (size_t)(first - q), type, last == first))
+        return 0;
+    *start = q;
+    *end = last;
+    return 1;
+}
+
+int classify_pii_find_name(const char *text, const classify_pii_words_t *w, classify_pii_fn fn,
+                           void *arg)
+{
+    if (!text)
+        return 0;
+    int n = 0;
+    for (const char *p = text; *p; p++) {
+        char c = (char)tolower((unsigned char)*p);
+        if (c != 'm' && c != 'i' && c != 'g')
+            continue;
+        const char *m_end, *start, *end;
+        int type = s_marker_at(text, p, &m_end);
+        if (!type || !s_name_after(m_end, w, type, &start, &end))
+            continue;
+        n++;
+        if (fn(arg, "name", (size_t)(start - text), (size_t)(end - text)))
+            break;
+        p = end - 1;
+    }
+    return n;
+}

@@ -1,0 +1,265 @@
+/*
+ * NAME
+ *   test_classify_pii - the finders of personal data (common/classify_pii.c,
+ *   common/classify_pii_name.c)
+ *
+ * DESCRIPTION
+ *   Table-driven, on Dutch texts like residents write them: for each kind
+ *   the exact places found (what staff would see cut), and texts that look
+ *   alike but hold no personal data (a postcode alone, an IBAN with a
+ *   wrong check digit, "ik ben boos"). Names are checked twice: with the
+ *   classifier's word lists (stopwords, sentiment lexicons, wijk names from
+ *   INSPRAAK_DATA or ./data) and without (what redaction uses), which must
+ *   find at least the same. Last, classify_idea() sets the pii list.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify.h"
+#include "xalloc.h"
+
+static classify_pii_words_t t_words;
+static classify_tok_t *t_tok;
+static classify_senti_t *t_senti;
+static geo_t *t_geo;
+static char **t_stop;
+static size_t t_n_stop;
+
+static const char *t_data(void)
+{
+    const char *d = getenv("INSPRAAK_DATA");
+    return d && *d ? d : "./data";
+}
+
+static int t_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int t_setup(void **state)
+{
+    (void)state;
+    char err[512] = "", path[1024], xml[1024], line[256];
+    t_tok = classify_tok_new(err, sizeof err);
+    snprintf(xml, sizeof xml, "%s/nl/pattern-nl-sentiment.xml", t_data());
+    snprintf(path, sizeof path, "%s/nl/sentiment.tsv", t_data());
+    t_senti = t_tok ? classify_senti_new(t_tok, xml, path, err, sizeof err) : NULL;
+    t_geo = geo_load(t_data(), err, sizeof err);
+    snprintf(path, sizeof path, "%s/nl/stopwords-iso-nl.txt", t_data());
+    FILE *fp = fopen(path, "r");
+    while (fp && fgets(line, sizeof line, fp)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (!line[0])
+            continue;
+        t_stop = xrealloc(t_stop, (t_n_stop + 1) * sizeof *t_stop);
+        t_stop[t_n_stop++] = xstrdup(line);
+    }
+    if (fp)
+        fclose(fp);
+    qsort(t_stop, t_n_stop, sizeof *t_stop, t_cmp);
+    t_words = (classify_pii_words_t){(const char *const *)t_stop, t_n_stop, t_tok, t_senti, t_geo};
+    if (!t_tok || !t_senti || !t_geo || t_n_stop < 100) {
+        fprintf(stderr, "setup: %s (stopwords: %zu)\n", err, t_n_stop);
+        return -1;
+    }
+    return 0;
+}
+
+static int t_teardown(void **state)
+{
+    (void)state;
+    classify_senti_destroy(&t_senti);
+    classify_tok_destroy(&t_tok);
+    geo_destroy(&t_geo);
+    for (size_t i = 0; i < t_n_stop; i++)
+        free(t_stop[i]);
+    free(t_stop);
+    return 0;
+}
+
+/* The places found, as "a|b|c" ("" for none). */
+typedef struct {
+    const char *text;
+    char got[512];
+    int n;
+} t_places_t;
+
+static int t_collect(void *arg, const char *kind, size_t start, size_t end)
+{
+    t_places_t *p = arg;
+    assert_non_null(kind);
+    assert_true(start < end);
+    p->n++;
+    size_t len = strlen(p->got);
+    snprintf(p->got + len, sizeof p->got - len, "%s%.*s", len ? "|" : "", (int)(end - start),
+             p->text + start);
+    return 0;
+}
+
+static void t_find(const char *text, const char *kind, const classify_pii_words_t *w, char *out)
+{
+    t_places_t p = {text, "", 0};
+    int n = classify_pii_find(text, kind, w, t_collect, &p);
+    assert_int_equal(n, p.n);
+    strcpy(out, p.got);
+}
+
+/* mode: 'b' the places are found with and without word lists; 's' found
+ * only without them (the lexicons say: ordinary words). */
+typedef struct {
+    const char *kind;
+    const char *text;
+    const char *places;
+    char mode;
+} t_case_t;
+
+static const t_case_t CASES[] = {
+    /* email */
+    {"email", "Mail gerust naar anna.devries@ziggo.nl als u vragen hebt.", "anna.devries@ziggo.nl",
+     'b'},
+    {"email", "<p.de-vries+inspraak@mail.heerlen.nl> en jan@example.org",
+     "p.de-vries+inspraak@mail.heerlen.nl|jan@example.org", 'b'},
+    {"email", "Volg ons op @heerlen_nl of #heerlen2050", "", 'b'},
+    {"email", "prijs 3@5 euro, x@localhost", "", 'b'},
+    /* phone */
+    {"phone", "Bel me gerust: 06-12345678. Of overdag (045) 571 23 45.",
+     "06-12345678|(045) 571 23 45", 'b'},
+    {"phone", "mijn mobiel is +31 6 12345678", "+31 6 12345678", 'b'},
+    {"phone", "Op 01-02-2026 om 10:00 was er een bijeenkomst.", "", 'b'},
+    {"phone", "Bestelnummer 0612345678901 is nooit geleverd.", "", 'b'},
+    /* iban: NL91ABNA0417164300, DE89370400440532013000 and BE68539007547034
+     * are the registry's own examples; the check digits are right */
+    {"iban", "Stort het op NL91 ABNA 0417 1643 00 t.n.v. de buurtvereniging.",
+     "NL91 ABNA 0417 1643 00", 'b'},
+    {"iban", "rekening nl91abna0417164300, dank u", "nl91abna0417164300", 'b'},
+    {"iban", "IBAN: DE89370400440532013000 of BE68539007547034.",
+     "DE89370400440532013000|BE68539007547034", 'b'},
+    {"iban", "Stort het op NL92ABNA0417164300 graag.", "", 'b'}, /* check digits wrong */
+    {"iban", "Stort het op NL91ABNA0417164301 graag.", "", 'b'}, /* one digit changed */
+    {"iban", "NL91ABNA041716430 is te kort en NL91ABNA04171643000 te lang", "", 'b'},
+    {"iban", "code XY12ABCD1234567890 en NL12 3456 7890 en ABNA0417164300", "", 'b'},
+    /* postcode with a house number */
+    {"postcode", "Ik woon op de Akerstraat 12, 6411 AB Heerlen en de stoep is kapot.",
+     "Akerstraat 12, 6411 AB", 'b'},
+    {"postcode", "Mijn adres is 6411AB 12a. Kom gerust langs.", "6411AB 12a", 'b'},
+    {"postcode", "Adres: Burgemeester van Grunsvenplein 101\n6411 AT Heerlen",
+     "Burgemeester van Grunsvenplein 101\n6411 AT", 'b'},
+    {"postcode", "Postcode 6415 el, nr. 7-B", "", 'b'}, /* lowercase with a space */
+    {"postcode", "graag bij 6415el nr. 7-B aanbellen", "6415el nr. 7-B", 'b'},
+    {"postcode", "In 6411 AB is de stoep kapot, en in 6412 CD ook.", "", 'b'},
+    {"postcode", "Sinds 1990 de 2 scholen dicht zijn, is 6411 AB 12:30 druk.", "", 'b'},
+    {"postcode", "Er wonen 6411 SS 12 mensen", "", 'b'}, /* SS is never issued */
+    /* names */
+    {"name", "Mijn naam is Anna de Vries en ik woon in Heerlerbaan.", "Anna de Vries", 'b'},
+    {"name", "Ik ben Jan, 34 jaar, en ik mis een bankje.", "Jan", 'b'},
+    {"name", "ik heet Özlem Yılmaz en ik fiets elke dag", "Özlem Yılmaz", 'b'},
+    {"name", "mijn naam is: J.P. van 't Hof", "J.P. van 't Hof", 'b'},
+    {"name", "Meer bomen graag.\n\nMet vriendelijke groet,\nPiet Jansen\n", "Piet Jansen", 'b'},
+    {"name", "Groetjes, Marie-Louise", "Marie-Louise", 'b'},
+    {"name", "Met vriendelijke groet, Jan Smeets, Akerstraat", "Jan Smeets", 'b'},
+    {"name", "Ik ben boos over de parkeerplaatsen.", "", 'b'},
+    {"name", "Ik ben 70 jaar en ik ben het eens met het plan.", "", 'b'},
+    {"name", "Ik ben Heerlenaar in hart en nieren. Groeten uit Heerlen", "", 'b'},
+    {"name", "Ik ben in Heerlen geboren. Dat is wie ik ben. Jan weet dat.", "", 'b'},
+    {"name", "Met vriendelijke groet, Heerlen", "", 'b'},
+    {"name", "Groet, en tot ziens op de buurtavond", "", 'b'},
+    {"name", "namens Wijkraad Heerlerheide: meer licht", "", 'b'},
+    {"name", "IK BEN BOOS OVER DE BUS", "BOOS OVER DE BUS", 's'},
+    {"name", "IK BEN HET NIET EENS", "HET NIET EENS", 's'},
+    {"name", "Ik ben Blij met het nieuwe park", "Blij", 's'},
+};
+
+static void test_table(void **state)
+{
+    (void)state;
+    char got[512];
+    for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
+        const t_case_t *c = &CASES[i];
+        t_find(c->text, c->kind, NULL, got);
+        if (strcmp(got, c->places) != 0)
+            fail_msg("%s without words in \"%s\": got \"%s\", want \"%s\"", c->kind, c->text, got,
+                     c->places);
+        t_find(c->text, c->kind, &t_words, got);
+        const char *want = c->mode == 's' ? "" : c->places;
+        if (strcmp(got, want) != 0)
+            fail_msg("%s with words in \"%s\": got \"%s\", want \"%s\"", c->kind, c->text, got,
+                     want);
+        assert_int_equal(classify_pii_has(c->text, c->kind, &t_words), want[0] != '\0');
+    }
+}
+
+static void test_iban_check_digits(void **state)
+{
+    (void)state;
+    /* Every other pair of check digits for the same account fails. */
+    char iban[] = "NL00ABNA0417164300";
+    int ok = 0;
+    for (int d = 0; d < 100; d++) {
+        iban[2] = (char)('0' + d / 10);
+        iban[3] = (char)('0' + d % 10);
+        ok += classify_pii_has(iban, "iban", NULL);
+    }
+    assert_int_equal(ok, 1);
+    assert_true(classify_pii_has("NL91ABNA0417164300", "iban", NULL));
+    /* Not Dutch-shaped (4 letters + 10 digits) even with a fitting check:
+     * NL + check + 14 digits. */
+    assert_false(classify_pii_has("NL49 0417 1643 0012 3456", "iban", NULL));
+}
+
+static void test_unknown_kind_and_null(void **state)
+{
+    (void)state;
+    assert_int_equal(classify_pii_find("x", "bsn", NULL, t_collect, NULL), -1);
+    assert_int_equal(classify_pii_find(NULL, "name", NULL, t_collect, NULL), 0);
+    assert_false(classify_pii_has(NULL, "iban", NULL));
+    assert_false(classify_pii_has("", "postcode", &t_words));
+    for (size_t i = 0; CLASSIFY_PII_KINDS[i]; i++)
+        assert_int_equal(classify_pii_find("", CLASSIFY_PII_KINDS[i], NULL, t_collect, NULL), 0);
+}
+
+/* The same finders through the whole classifier: the record's pii list. */
+static void test_classify_idea_sets_pii(void **state)
+{
+    (void)state;
+    char err[512] = "";
+    setenv("INSPRAAK_MODEL_FILE", "none", 1);
+    classify_t *cls = classify_new(t_data(), err, sizeof err);
+    assert_non_null(cls);
+    idea_t idea;
+    idea_init(&idea);
+    proto_set(&idea.title, "Speeltuin");
+    proto_set(&idea.text, "Beste gemeente,\nIk mis een speeltuin. Mijn naam is Fatima el Amrani, "
+                          "ik woon op de Akerstraat 12, 6411 AB Heerlen. Bel 06-12345678 of mail "
+                          "fatima@example.nl. Ik doneer graag: NL91 ABNA 0417 1643 00.");
+    classify_idea(cls, &idea);
+    assert_int_equal(idea.n_pii, 5);
+    const char *want[] = {"email", "phone", "iban", "postcode", "name"};
+    for (int i = 0; i < 5; i++)
+        assert_string_equal(idea.pii[i], want[i]);
+    idea_clear(&idea);
+
+    idea_init(&idea);
+    proto_set(&idea.text, "IK BEN BOOS. In 6411 AB is de stoep al jaren kapot, bel de gemeente "
+                          "op 14 045.");
+    classify_idea(cls, &idea);
+    assert_int_equal(idea.n_pii, 0);
+    idea_clear(&idea);
+    classify_destroy(&cls);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_table),
+        cmocka_unit_test(test_iban_check_digits),
+        cmocka_unit_test(test_unknown_kind_and_null),
+        cmocka_unit_test(test_classify_idea_sets_pii),
+    };
+    return cmocka_run_group_tests(tests, t_setup, t_teardown);
+}
