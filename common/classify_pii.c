@@ -24,7 +24,8 @@
  *             Spaces, one dash, dots and brackets may separate digit
  *             groups: 06-12345678, (045) 123 45 67, +31(0)45-1234567. A
  *             number glued to letters or other digits does not count
- *             (IBANs, order numbers), nor do two dashes (01-02-2026).
+ *             (IBANs, order numbers), nor do two dashes (01-02-2026),
+ *             nor digits inside an IBAN written in groups of four.
  *   iban      a SEPA country code, two check digits and the country's
  *             length of letters and digits, any case, written solid or in
  *             groups of four ("NL91 ABNA 0417 1643 00"); the ISO 13616
@@ -205,6 +206,25 @@ static const char *s_phone_end(const char *p)
     return s_digits_end(q, 9);
 }
 
+static const char *s_iban_end(const char *p);
+
+/* End of the IBAN that covers p, else NULL: "NL91 ABNA 0417 1643 00"
+ * holds a phone-shaped "0417 1643 00". An IBAN starts at most 34 letters
+ * and digits, plus spaces, before p. */
+static const char *s_in_iban(const char *text, const char *p)
+{
+    for (const char *s = p - 1; s >= text && p - s <= 42; s--) {
+        if (!isalnum((unsigned char)*s) && *s != ' ')
+            break;
+        if (isalpha((unsigned char)*s) && !s_alnum(text, s - 1)) {
+            const char *e = s_iban_end(s);
+            if (e && e > p)
+                return e;
+        }
+    }
+    return NULL;
+}
+
 static int s_find_phone(const char *text, const classify_pii_words_t *w, const char *kind,
                         classify_pii_fn fn, void *arg)
 {
@@ -218,6 +238,11 @@ static int s_find_phone(const char *text, const classify_pii_words_t *w, const c
         const char *end = s_phone_end(p);
         if (!end)
             continue;
+        const char *iban = s_in_iban(text, p);
+        if (iban) {
+            p = iban - 1;
+            continue;
+        }
         n++;
         if (fn(arg, kind, (size_t)(p - text), (size_t)(end - text)))
             break;

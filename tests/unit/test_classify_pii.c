@@ -133,6 +133,8 @@ static const t_case_t CASES[] = {
     {"phone", "mijn mobiel is +31 6 12345678", "+31 6 12345678", 'b'},
     {"phone", "Op 01-02-2026 om 10:00 was er een bijeenkomst.", "", 'b'},
     {"phone", "Bestelnummer 0612345678901 is nooit geleverd.", "", 'b'},
+    {"phone", "Storten op NL91 ABNA 0417 1643 00, bellen op 045 571 23 45", "045 571 23 45",
+     'b'}, /* an IBAN in groups holds "0417 1643 00" */
     /* iban: NL91ABNA0417164300, DE89370400440532013000 and BE68539007547034
      * are the registry's own examples; the check digits are right */
     {"iban", "Stort het op NL91 ABNA 0417 1643 00 t.n.v. de buurtvereniging.",
