@@ -35,8 +35,10 @@
  *        found), in the order the one-at-a-time code offered them, so the
  *        answers are the same;
  *     5. writes every new sketch and band entry in ONE pipeline (one
- *        fsync): LPUSH of all the batch's ids of a band key at once, then
- *        one LTRIM, which leaves the same list as one LPUSH+LTRIM each.
+ *        fsync): LPUSH of all the batch's ids of a band key at once; the
+ *        lists that grew past CLUSTER_BAND_KEEP are then trimmed (a
+ *        second, small pipeline), which leaves the same lists as one
+ *        LPUSH+LTRIM each.
  *   The caller hands the ideas to storage only after step 5, so a
  *   classifier killed at any moment either wrote nothing (the re-sent
  *   ideas are clustered again from the same state) or wrote the clusters
@@ -517,29 +519,49 @@ static int s_write(cluster_redis_t *self)
             g_ptr_array_add(ids, (gpointer)p->id);
         }
     }
-    for (guint k = 0; k < order->len && rc == 0; k++) {
-        GPtrArray *argv = g_hash_table_lookup(by_key, order->pdata[k]);
+    int n_set = sent;
+    guint n_push = 0;
+    for (; n_push < order->len && rc == 0; n_push++) {
+        GPtrArray *argv = g_hash_table_lookup(by_key, order->pdata[n_push]);
         if (rstore_appendargv(rs, (int)argv->len, (const char **)argv->pdata, NULL) < 0) {
             rc = -1;
             break;
         }
         sent++;
-        char keep[16];
-        snprintf(keep, sizeof keep, "%d", CLUSTER_BAND_KEEP - 1);
-        const char *trim[] = {"LTRIM", order->pdata[k], "0", keep};
-        if (rstore_appendargv(rs, 4, trim, NULL) < 0) {
-            rc = -1;
-            break;
-        }
-        sent++;
     }
+    /* LPUSH answers the list's new length: only the lists that grew past
+     * CLUSTER_BAND_KEEP are trimmed, in a second pipeline (an LTRIM per
+     * list and idea was a third of Redis's work). A list may hold more for
+     * the moment in between; candidates come from its head only. */
+    GPtrArray *trim = g_ptr_array_new();
     for (int i = 0; i < sent; i++) {
+        redisReply *r = rstore_reply(rs);
+        if (!r) {
+            rc = -1;
+            continue;
+        }
+        if (i >= n_set && r->type == REDIS_REPLY_INTEGER && r->integer > CLUSTER_BAND_KEEP)
+            g_ptr_array_add(trim, order->pdata[i - n_set]);
+        freeReplyObject(r);
+    }
+    char keep[16];
+    snprintf(keep, sizeof keep, "%d", CLUSTER_BAND_KEEP - 1);
+    int n_trim = 0;
+    for (guint k = 0; k < trim->len && rc == 0; k++) {
+        const char *argv[] = {"LTRIM", trim->pdata[k], "0", keep};
+        if (rstore_appendargv(rs, 4, argv, NULL) < 0)
+            rc = -1;
+        else
+            n_trim++;
+    }
+    for (int i = 0; i < n_trim; i++) {
         redisReply *r = rstore_reply(rs);
         if (!r)
             rc = -1;
         else
             freeReplyObject(r);
     }
+    g_ptr_array_free(trim, TRUE);
     g_ptr_array_free(order, TRUE);
     g_hash_table_destroy(by_key);
     return rc;
