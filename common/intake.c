@@ -242,12 +242,6 @@ int intake_submit(intake_t *self, envelope_t *env, char *err, size_t errlen)
     }
     proto_set(&env->origin, self->cfg.name);
     env->sent_at = spool_now_ms();
-    /* Already spooled and durable: the sender re-sends it; accepting it
-     * again must not write a second copy. */
-    if (spool_has(self->spool, env->id)) {
-        metric_inc(self->m_accepted);
-        return 0;
-    }
     char *buf = NULL;
     size_t len = 0;
     proto_err_t perr;
@@ -255,7 +249,11 @@ int intake_submit(intake_t *self, envelope_t *env, char *err, size_t errlen)
         snprintf(err, errlen, "cannot encode %s: %s", env->id, perr.message);
         return -1;
     }
-    int rc = spool_append(self->spool, env->id, buf, len);
+    /* Already spooled and durable (1): the sender re-sends it; accepting
+     * it again must not write a second copy. One call, one spool lock:
+     * a separate spool_has() before the append was a second trip through
+     * the lock every request contends for. */
+    int rc = spool_append_new(self->spool, env->id, buf, len);
     int e = errno;
     free(buf);
     if (rc < 0) {

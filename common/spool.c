@@ -225,7 +225,18 @@ static void s_drop(spool_t *self, spool_rec_t *r)
     s_rec_free(r);
 }
 
-int spool_append(spool_t *self, const char *id, const void *data, size_t len)
+/* A durable pending copy of id (hash h)? Locked. */
+static bool s_has_locked(spool_t *self, const char *id, uint32_t h)
+{
+    /* Only durable copies count: a copy still waiting for its fsync could
+     * yet fail, and then nobody would hold the submission. */
+    for (spool_rec_t *r = *spool_bucket(self, h); r; r = r->hnext)
+        if (r->hval == h && strcmp(r->id, id) == 0 && r->gen <= self->synced_gen)
+            return true;
+    return false;
+}
+
+static int s_append(spool_t *self, const char *id, const void *data, size_t len, bool once)
 {
     size_t id_len = id ? strlen(id) : 0;
     if (!s_valid_id(id, id_len)) {
@@ -248,6 +259,12 @@ int spool_append(spool_t *self, const char *id, const void *data, size_t len)
 
     pthread_mutex_lock(&self->lock);
     int rc = 0;
+    if (once && s_has_locked(self, id, spool_hash_full(id))) {
+        pthread_mutex_unlock(&self->lock);
+        free(buf);
+        s_rec_free(r);
+        return 1;
+    }
     if (self->sync_errno) {
         errno = self->sync_errno;
         rc = -1;
@@ -297,6 +314,16 @@ int spool_append(spool_t *self, const char *id, const void *data, size_t len)
     return rc;
 }
 
+int spool_append(spool_t *self, const char *id, const void *data, size_t len)
+{
+    return s_append(self, id, data, len, false);
+}
+
+int spool_append_new(spool_t *self, const char *id, const void *data, size_t len)
+{
+    return s_append(self, id, data, len, true);
+}
+
 /* ---------------------------------------------------------------------
  * Queries, acks and sending
  */
@@ -308,10 +335,7 @@ int spool_has(spool_t *self, const char *id)
         return 0;
     uint32_t h = spool_hash_full(id);
     pthread_mutex_lock(&self->lock);
-    /* Only durable copies count: a copy still waiting for its fsync could
-     * yet fail, and then nobody would hold the submission. */
-    for (spool_rec_t *r = *spool_bucket(self, h); r && !found; r = r->hnext)
-        found = r->hval == h && strcmp(r->id, id) == 0 && r->gen <= self->synced_gen;
+    found = s_has_locked(self, id, h);
     pthread_mutex_unlock(&self->lock);
     return found;
 }

@@ -16,16 +16,19 @@
  *
  *   Files (one folder per intake instance):
  *     seg-<16 digit seq>.log  records: magic "ISP1", u32 len, u32 crc32,
- *                             u16 id_len, id, payload. Append-only. A new
+ *                             u16 id_len, id, payload, written into zeros
+ *                             written ahead of them (pre-allocated, so an
+ *                             fdatasync flushes data, not a new size); the
+ *                             first all-zero rest is the end. A new
  *                             segment starts past 4 MiB.
  *     acks.log                one acknowledged id per line (not fsync'd: a
  *                             lost ack only means a harmless re-send).
  *     corrupt/                segments with a damaged record in the middle
  *                             are moved here, never deleted.
- *   Group commit: writers append under a lock; the first writer to find no
- *   fsync running becomes the leader and fsyncs everything written so far
- *   while later writers wait on a condition variable for an fsync that
- *   covers their record. Many concurrent requests share one fsync.
+ *   Group commit: writers append under a lock and wait (without it) until
+ *   an fdatasync covers their record; one thread per spool does those
+ *   fdatasyncs back to back, each covering everything written so far.
+ *   Many concurrent requests share one fsync.
  *   Replay: spool_new() reads every segment (a torn record at the tail of the
  *   newest segment is cut off: it was never acknowledged to anyone), reads
  *   acks.log, and keeps what is not acknowledged as pending, due at once.
@@ -33,7 +36,8 @@
  *   the one being written, is deleted; acks.log is rewritten then.
  *
  *   Thread-safe: spool_append() may be called from many HTTP threads while
- *   one main loop calls spool_send_due() and spool_ack().
+ *   one main loop calls spool_send_due() and spool_ack(). spool_new()
+ *   starts the fsync thread; spool_destroy() stops it.
  *
  * DIAGNOSTICS
  *   Functions return 0 or -1; spool_new() and spool_append() leave a reason
@@ -69,6 +73,12 @@ void spool_destroy(spool_t **self_p);
 /* Appends one record and returns after it is on disk (fsync'd).
  * Returns 0, or -1 with errno (and nothing acknowledged). Thread-safe. */
 int spool_append(spool_t *self, const char *id, const void *data, size_t len);
+
+/* Like spool_append(), but writes nothing and returns 1 when a durable copy
+ * of id is already pending (the check and the write share one lock: the
+ * intake asks this on every request). 0 = appended and fsync'd, -1 with
+ * errno = not durable. Thread-safe. */
+int spool_append_new(spool_t *self, const char *id, const void *data, size_t len);
 
 /* True when id is pending (appended, not acknowledged). Thread-safe. */
 int spool_has(spool_t *self, const char *id);

@@ -62,6 +62,28 @@ static void test_bad_input(void **state)
     spool_destroy(&s); /* idempotent */
 }
 
+/* spool_append_new writes an id only when no durable copy is pending: a
+ * retried submission is not spooled twice; after its ack it is written
+ * again (and sent; storage, idempotent on the id, ignores it). */
+static void test_append_new(void **state)
+{
+    (void)state;
+    spool_t *s = s_open();
+    assert_int_equal(spool_append_new(s, "f-1", "one", 3), 0);
+    assert_int_equal(spool_append_new(s, "f-1", "one again", 9), 1);
+    assert_int_equal(s_stats(s).appended, 1);
+    assert_int_equal(s_stats(s).pending, 1);
+    assert_int_equal(spool_append_new(s, "bad id", "x", 1), -1);
+    assert_int_equal(errno, EINVAL);
+    spool_ack(s, "f-1");
+    assert_int_equal(spool_append_new(s, "f-1", "later", 5), 0);
+    assert_int_equal(s_stats(s).appended, 2);
+    seen_t seen = {.refuse_after = -1};
+    assert_int_equal(spool_send_due(s, 1, 100, 0, s_collect, &seen), 1);
+    assert_string_equal(seen.data[0], "later");
+    spool_destroy(&s);
+}
+
 static void test_ack_trim(void **state)
 {
     (void)state;
@@ -537,6 +559,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_append_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_append_new, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ack_trim, setup, teardown),
         cmocka_unit_test_setup_teardown(test_duplicate_id, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_failure, setup, teardown),
