@@ -407,7 +407,8 @@ static int s_street_particle(const char *p, size_t n)
 /* Start of the street before the house number at nr ("Akerstraat 12"):
  * the word right before it (it must end in a letter), and capitalised
  * words and particles before that on the same line ("Burgemeester van
- * Grunsvenplein 12"). NULL when no word precedes the number. */
+ * Grunsvenplein 12"), not across a sentence end. NULL when no word
+ * precedes the number. */
 static const char *s_street_start(const char *text, const char *nr)
 {
     const char *p = nr;
@@ -426,6 +427,10 @@ static const char *s_street_start(const char *text, const char *nr)
             break;
         int cap = isupper((unsigned char)*p) || ((unsigned char)*p == 0xc3);
         if (words > 0 && !cap && !s_street_particle(p, (size_t)(e - p)))
+            break;
+        /* A capital after a full stop starts a sentence, not a street:
+         * "Amrani. Bij de Akerstraat 12" */
+        if (words > 0 && cap && p - text >= 2 && p[-1] == ' ' && strchr(".!?", p[-2]))
             break;
         if (words == 0 || cap)
             start = p;

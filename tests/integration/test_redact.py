@@ -9,7 +9,7 @@ DESCRIPTION
     (tests/lib/harness.py; binaries from INSPRAAK_BIN) and checks as staff
     and a resident would:
       - an idea with a phone number, an email address and a name is stored
-        with the pii flags "phone" and "email", approved, and (being
+        with the pii flags "phone", "email" and "name", approved, and (being
         flagged) not quoted on /resultaten;
       - POST /ideeen/{id}/weghalen is refused without a login (redirect to
         /login), without or with a wrong CSRF token (403), and for a text
@@ -26,6 +26,9 @@ DESCRIPTION
         the audit log holds three "redact" entries naming the kinds; after
         the append-only file rewrite storage asks for, no Redis file holds
         them either;
+      - a second idea holds an IBAN, a street + house number + postcode and
+        a name after "mijn naam is": flagged "iban", "postcode", "name",
+        cut with one button each, then gone from the same places;
       - replaying the redaction envelope straight onto storage's bus socket
         (a hand-written ZMTP 3.0 PUSH client: Python has no ZeroMQ module
         here) leaves the record byte for byte as it was, and a malformed
@@ -82,8 +85,13 @@ def zmtp_push(port, payload):
     return s
 
 
-class TestRedact(ClusterTestCase):
+class RedactCase(ClusterTestCase):
+    """One idea (cls.TEXT) posted, classified with cls.PII, staff logged
+    in; helpers shared by the test classes below."""
     SERVICES = ("storage", "classifier", "intake-form", "dashboard")
+    TEXT = TEXT
+    PII = ["email", "name", "phone"]
+    ORIGINALS = ORIGINALS
 
     @classmethod
     def setUpClass(cls):
@@ -91,11 +99,11 @@ class TestRedact(ClusterTestCase):
         c = cls.cluster
         cls.token = c.staff_token()
         cls.sid = c.staff_login("redactie", "redactie-wachtwoord-1")
-        st, body = c.post_idea(TEXT, wijk="WK091712")
+        st, body = c.post_idea(cls.TEXT, wijk="WK091712")
         assert st == 201, body
         cls.id = body["id"]
         wait_until("idea stored and classified", lambda: cls.idea().get("classified", True) and
-                   sorted(cls.idea().get("pii") or []) == ["email", "phone"])
+                   sorted(cls.idea().get("pii") or []) == cls.PII)
 
     # --- helpers ---
     @classmethod
@@ -134,20 +142,62 @@ class TestRedact(ClusterTestCase):
 
     def assert_clean(self, where, text):
         low = text.lower()
-        for o in ORIGINALS:
+        for o in self.ORIGINALS:
             self.assertNotIn(o.lower(), low, "%s still holds %r" % (where, o))
 
-    # --- 1. before: flagged, so not public; the exports hold it ---
-    def test_1_flagged_idea_is_not_quoted_but_exported(self):
-        c = self.cluster
+    def approve(self):
         page = self.page("/ideeen/" + self.id, self.sid)
         csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
         fields = [("csrf", csrf), ("status", "approved"), ("wijk", "WK091712"),
                   ("sentiment", "positief"), ("theme", "jeugd")]
-        st, hs, body = c.dash("POST", "/ideeen/" + self.id, urllib.parse.urlencode(fields),
-                              dict(FORM, Cookie="inspraak_session=" + self.sid))
+        st, hs, body = self.cluster.dash("POST", "/ideeen/" + self.id,
+                                         urllib.parse.urlencode(fields),
+                                         dict(FORM, Cookie="inspraak_session=" + self.sid))
         self.assertEqual(st, 303, body[:300])
         self.assertEqual(self.idea()["status"], "approved")
+        return page
+
+    def assert_gone_everywhere(self, kept, searches):
+        """None of ORIGINALS on /resultaten (where the idea is now quoted:
+        kept is a word of it), /report, the staff pages, the CSV and JSON
+        exports, the API detail and list, and no search for searches
+        finds the idea; a search for kept still does."""
+        c = self.cluster
+        pub = self.page("/resultaten")
+        self.assertIn(kept, pub)  # no longer flagged: now quoted, with markers
+        self.assertIn("[weggehaald: ", pub)
+        self.assert_clean("/resultaten", pub)
+        self.assert_clean("/report", self.page("/report", self.sid))
+        self.assert_clean("staff detail", self.page("/ideeen/" + self.id, self.sid))
+        self.assert_clean("staff list", self.page("/ideeen", self.sid))
+        auth = {"Authorization": "Bearer " + self.token}
+        st, _, data = c.dash("GET", "/api/v1/export.csv", headers=auth)
+        self.assertEqual(st, 200)
+        rows = list(csv.reader(io.StringIO(data.decode())))
+        self.assertTrue(any(kept in cell for r in rows for cell in r))
+        self.assert_clean("export.csv", data.decode())
+        st, _, data = c.dash("GET", "/api/v1/export.json", headers=auth)
+        self.assertEqual(st, 200)
+        self.assertEqual(len(json.loads(data)), 1)
+        self.assert_clean("export.json", data.decode())
+        self.assert_clean("api detail", json.dumps(self.idea()))
+        st, lst = c.api("/api/v1/ideas", self.token)
+        self.assertEqual(lst["total"], 1)
+        self.assert_clean("api list", json.dumps(lst))
+        for q in searches:
+            st, ans = c.api("/api/v1/ideas?q=" + urllib.parse.quote(q), self.token)
+            self.assertEqual((st, ans["total"]), (200, 0), "search %r still finds it" % q)
+            self.assertNotIn(self.id, self.page("/ideeen?q=" + urllib.parse.quote(q), self.sid))
+        st, ans = c.api("/api/v1/ideas?q=" + kept, self.token)
+        self.assertEqual(ans["total"], 1)  # the rest of the text is still found
+
+
+class TestRedact(RedactCase):
+
+    # --- 1. before: flagged, so not public; the exports hold it ---
+    def test_1_flagged_idea_is_not_quoted_but_exported(self):
+        c = self.cluster
+        page = self.approve()
         self.assertNotIn("klimrekken", self.page("/resultaten"))  # PII: never quoted
         self.assertIn("06-12345678", self.idea()["text"])
         st, _, data = c.dash("GET", "/api/v1/export.csv",
@@ -155,6 +205,7 @@ class TestRedact(ClusterTestCase):
         self.assertIn("jan.jansen@example.nl", data.decode())
         self.assertIn("Telefoonnummer weghalen (1 keer gevonden)", page)
         self.assertIn("E-mailadres weghalen (1 keer gevonden)", page)
+        self.assertIn("Naam weghalen (1 keer gevonden)", page)  # "Ik ben Jan Jansen"
 
     # --- 2. refusals change nothing ---
     def test_2_refused_without_login_csrf_or_sense(self):
@@ -173,10 +224,13 @@ class TestRedact(ClusterTestCase):
         st, _, body = self.redact([("tekst", "Piet Puk")])
         self.assertEqual(st, 422, body[:300])
         self.assertIn("Niets gevonden", body)
-        st, _, body = self.redact([("soort", "iban")])
+        st, _, body = self.redact([("soort", "bsn")])
         self.assertEqual(st, 400, body[:300])
+        st, _, body = self.redact([("soort", "iban")])  # a known kind, not in this idea
+        self.assertEqual(st, 422, body[:300])
+        self.assertIn("Niets gevonden", body)
         self.assertEqual(self.record(), before)
-        self.assertEqual(sorted(self.idea()["pii"]), ["email", "phone"])
+        self.assertEqual(sorted(self.idea()["pii"]), ["email", "name", "phone"])
 
     # --- 3. one flag, a hand-typed name, then all ---
     def test_3_staff_cut_flag_then_name_then_all(self):
@@ -187,13 +241,14 @@ class TestRedact(ClusterTestCase):
         self.assertIn("Weggehaald: 1 plek.", page)
         it = self.idea()
         self.assertIn("Bel mij op [weggehaald: telefoonnummer] of mail", it["text"])
-        self.assertEqual(it["pii"], ["email"])
+        self.assertEqual(it["pii"], ["email", "name"])
 
         st, loc, body = self.redact([("tekst", "  jan jansen ")])  # trimmed, any case
         self.assertEqual(st, 303, body[:300])
         self.assertIn("weggehaald=1", loc)
         self.assertIn("Ik ben [weggehaald] en ik wil", self.idea()["text"])
         self.assertIn("jan.jansen@example.nl", self.idea()["text"])  # not a whole-word match
+        self.assertEqual(self.idea()["pii"], ["email"])  # the name went, so did its flag
 
         page = self.page("/ideeen/" + self.id, self.sid)
         self.assertNotIn("Telefoonnummer weghalen", page)
@@ -214,34 +269,8 @@ class TestRedact(ClusterTestCase):
 
     # --- 4. gone everywhere ---
     def test_4_originals_gone_everywhere(self):
-        c = self.cluster
-        pub = self.page("/resultaten")
-        self.assertIn("klimrekken", pub)  # no longer flagged: now quoted, with markers
-        self.assertIn("[weggehaald: telefoonnummer]", pub)
-        self.assert_clean("/resultaten", pub)
-        self.assert_clean("/report", self.page("/report", self.sid))
-        self.assert_clean("staff detail", self.page("/ideeen/" + self.id, self.sid))
-        self.assert_clean("staff list", self.page("/ideeen", self.sid))
-        auth = {"Authorization": "Bearer " + self.token}
-        st, _, data = c.dash("GET", "/api/v1/export.csv", headers=auth)
-        self.assertEqual(st, 200)
-        rows = list(csv.reader(io.StringIO(data.decode())))
-        self.assertTrue(any("klimrekken" in cell for r in rows for cell in r))
-        self.assert_clean("export.csv", data.decode())
-        st, _, data = c.dash("GET", "/api/v1/export.json", headers=auth)
-        self.assertEqual(st, 200)
-        self.assertEqual(len(json.loads(data)), 1)
-        self.assert_clean("export.json", data.decode())
-        self.assert_clean("api detail", json.dumps(self.idea()))
-        st, lst = c.api("/api/v1/ideas", self.token)
-        self.assertEqual(lst["total"], 1)
-        self.assert_clean("api list", json.dumps(lst))
-        for q in ("jansen", "12345678", "06-12345678", "example.nl", "Jan Jansen"):
-            st, ans = c.api("/api/v1/ideas?q=" + urllib.parse.quote(q), self.token)
-            self.assertEqual((st, ans["total"]), (200, 0), "search %r still finds it" % q)
-            self.assertNotIn(self.id, self.page("/ideeen?q=" + urllib.parse.quote(q), self.sid))
-        st, ans = c.api("/api/v1/ideas?q=klimrekken", self.token)
-        self.assertEqual(ans["total"], 1)  # the rest of the text is still found
+        self.assert_gone_everywhere("klimrekken", ("jansen", "12345678", "06-12345678",
+                                                   "example.nl", "Jan Jansen"))
 
     def test_5_audit_has_the_action_not_the_data(self):
         c = self.cluster
@@ -309,6 +338,48 @@ class TestRedact(ClusterTestCase):
             s.close()
         self.assertIn("idea.redact", self.storage_log())
         self.assertEqual(self.record(), before)
+
+
+class TestRedactIbanAddressName(RedactCase):
+    """An IBAN, a street + house number + postcode and a name after "mijn
+    naam is" in one idea: flagged "iban", "postcode", "name", cut by their
+    three buttons, then gone everywhere."""
+    TEXT = ("Mijn naam is Fatima el Amrani. Bij de Akerstraat 12, 6411 AB Heerlen is de stoep al "
+            "maanden kapot en er moeten bloembakken komen. Voor de buurtpot kunt u storten op "
+            "NL91 ABNA 0417 1643 00.")
+    PII = ["iban", "name", "postcode"]
+    ORIGINALS = ["fatima", "amrani", "akerstraat", "6411 ab", "nl91", "abna", "0417 1643"]
+
+    def test_1_buttons_per_flag(self):
+        page = self.approve()
+        self.assertNotIn("bloembakken", self.page("/resultaten"))  # PII: never quoted
+        self.assertIn("IBAN (rekeningnummer) weghalen (1 keer gevonden)", page)
+        self.assertIn("Adres (postcode en huisnummer) weghalen (1 keer gevonden)", page)
+        self.assertIn("Naam weghalen (1 keer gevonden)", page)
+
+    def test_2_cut_each_flag(self):
+        left = list(self.PII)
+        for kind in ("iban", "postcode", "name"):
+            st, loc, body = self.redact([("soort", kind)])
+            self.assertEqual(st, 303, "%s: %s" % (kind, body[:300]))
+            self.assertIn("weggehaald=1", loc)
+            left.remove(kind)
+            self.assertEqual(sorted(self.idea()["pii"]), left)
+        it = self.idea()
+        self.assertEqual(it["text"], "Mijn naam is [weggehaald: naam]. Bij de [weggehaald: adres] "
+                         "Heerlen is de stoep al maanden kapot en er moeten bloembakken komen. "
+                         "Voor de buurtpot kunt u storten op [weggehaald: rekeningnummer].")
+        self.assertEqual(it["status"], "approved")
+        page = self.page("/ideeen/" + self.id, self.sid)
+        self.assertNotIn("weghalen (1 keer gevonden)", page)
+
+    def test_3_gone_everywhere(self):
+        self.assert_gone_everywhere("bloembakken", ("Fatima", "Amrani", "Akerstraat",
+                                                    "6411 AB", "NL91"))
+        audit = [json.loads(a) for a in self.cluster.redis("LRANGE", "inspraak:audit", "0", "-1")]
+        details = sorted(a["detail"] for a in audit if a.get("action") == "redact")
+        self.assertEqual(details, ["kinds=iban texts=0 places=1", "kinds=name texts=0 places=1",
+                                   "kinds=postcode texts=0 places=1"])
 
 
 if __name__ == "__main__":

@@ -150,6 +150,8 @@ static const t_case_t CASES[] = {
     {"postcode", "Ik woon op de Akerstraat 12, 6411 AB Heerlen en de stoep is kapot.",
      "Akerstraat 12, 6411 AB", 'b'},
     {"postcode", "Mijn adres is 6411AB 12a. Kom gerust langs.", "6411AB 12a", 'b'},
+    {"postcode", "Ik ben Fatima. Bij de Akerstraat 12, 6411 AB is het druk.",
+     "Akerstraat 12, 6411 AB", 'b'}, /* the street does not reach back over "Bij de" */
     {"postcode", "Adres: Burgemeester van Grunsvenplein 101\n6411 AT Heerlen",
      "Burgemeester van Grunsvenplein 101\n6411 AT", 'b'},
     {"postcode", "Postcode 6415 el, nr. 7-B", "", 'b'}, /* lowercase with a space */
