@@ -7,8 +7,8 @@
  *   The idea detail page (ui_idea.c) shows two small forms, both posting
  *   to /ideeen/{id}/weghalen with the session's CSRF token:
  *
- *     soort=phone | soort=email | soort=alle   one button per flag the
- *                                              classifier set, and "alle"
+ *     soort=phone|email|iban|postcode|name     one button per flag the
+ *     soort=alle                               classifier set, and "alle"
  *     tekst=...                                every whole-word occurrence
  *                                              (ASCII case ignored)
  *
@@ -103,7 +103,8 @@ static void s_form_open(sb_t *sb, const session_t *s, json_t *it, const char *cl
 void ui_redact_section(sb_t *sb, const session_t *s, json_t *it)
 {
     sb_add(sb, "<h2 id=\"weghalen\">Persoonsgegevens weghalen</h2>\n"
-               "<p>Staat er een telefoonnummer, e-mailadres, naam of adres in de tekst? "
+               "<p>Staat er een telefoonnummer, e-mailadres, rekeningnummer, naam of adres in de "
+               "tekst? "
                "Haal het dan weg voordat het idee openbaar wordt. Op die plek komt "
                "bijvoorbeeld <q>[weggehaald: telefoonnummer]</q>. Dit kunt u niet ongedaan "
                "maken: de oude tekst bewaren we nergens.</p>\n");
@@ -128,7 +129,7 @@ void ui_redact_section(sb_t *sb, const session_t *s, json_t *it)
         known++;
         sb_add(&buttons, "<button type=\"submit\" name=\"soort\" value=\"");
         sb_esc(&buttons, kind);
-        char cap[64]; /* "Telefoonnummer weghalen" */
+        char cap[64]; /* "Telefoonnummer", "Adres (postcode en huisnummer)": redact.c */
         snprintf(cap, sizeof cap, "%s", redact_kind_label(kind));
         if (cap[0] >= 'a' && cap[0] <= 'z')
             cap[0] = (char)(cap[0] - 'a' + 'A');
