@@ -191,10 +191,17 @@ static int s_write_zeros(int fd, size_t off, size_t len)
  * allocated bytes, in SPOOL_PREALLOC steps, never past SPOOL_SEGMENT_MAX
  * (a bigger record simply extends the file itself). Real zeros, not
  * fallocate(): ext4 keeps fallocated blocks as "unwritten" extents, and
- * writing into one changes the extent tree, which fdatasync must journal
- * again. Best effort: if it fails (disk full) the record write that
- * follows extends the file as an append would, and fails on its own. */
-static void s_prealloc(spool_t *self, size_t need)
+ * the first write into one changes the extent tree, metadata that
+ * fdatasync must write out again.
+ *
+ * Each step is fdatasync'd before any record goes into it, so whatever
+ * lies past the last record on disk is durable zeros (not, after a crash
+ * of a filesystem without a journal, blocks whose size was recorded but
+ * whose zeros never arrived): the zero tail replay relies on. One extra
+ * fsync per MiB of records. A failed zero write is not fatal: the record
+ * write that follows extends the file as an append would, and fails on its
+ * own. A failed fdatasync is sticky (see spool.c): -1. */
+static int s_prealloc(spool_t *self, size_t need)
 {
     while (self->seg_alloc < need && self->seg_alloc < SPOOL_SEGMENT_MAX) {
         size_t n = SPOOL_SEGMENT_MAX - self->seg_alloc;
@@ -206,9 +213,18 @@ static void s_prealloc(spool_t *self, size_t need)
             continue;
         }
         if (s_write_zeros(self->seg_fd, at, self->seg_alloc + n - at) < 0)
-            return;
+            return 0;
+        self->st.fsyncs++;
+        if (fdatasync(self->seg_fd) < 0) {
+            self->sync_errno = errno;
+            log_error("msg=\"spool fsync failed\" err=\"%s\"", strerror(errno));
+            spool_sync_publish(self);
+            errno = self->sync_errno;
+            return -1;
+        }
         self->seg_alloc += n;
     }
+    return 0;
 }
 
 /* Puts [off, off+len) back to zeros (or cuts it off where it lies past the
@@ -234,7 +250,8 @@ static void s_unwrite(spool_t *self, size_t off, size_t len)
  * Locked. Not durable yet: the caller waits for an fsync. */
 int spool_seg_write(spool_t *self, const char *buf, size_t len)
 {
-    s_prealloc(self, self->seg_size + len);
+    if (s_prealloc(self, self->seg_size + len) < 0)
+        return -1;
     if (s_pwrite_all(self->seg_fd, buf, len, self->seg_size) < 0) {
         int e = errno;
         s_unwrite(self, self->seg_size, len);

@@ -17,9 +17,11 @@
  *   Segments are pre-allocated: zeros are written ahead of the records,
  *   SPOOL_PREALLOC bytes at a time, so a record overwrites blocks that are
  *   already allocated and part of the file, and the group commit's
- *   fdatasync() flushes data only, without a journal commit for a new file
- *   size and extents. A record never starts with a zero byte (magic), so
- *   replay reads the first all-zero rest of a segment as its end.
+ *   fdatasync() flushes data only, without writing a new file size and
+ *   extents (or journalling them) per group. Each step of zeros is
+ *   fdatasync'd before records go into it. A record never starts with a
+ *   zero byte (magic), so replay reads the first all-zero rest of a
+ *   segment as its end.
  */
 #ifndef INSPRAAK_SPOOL_INT_H
 #define INSPRAAK_SPOOL_INT_H
