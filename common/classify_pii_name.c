@@ -8,12 +8,15 @@
  *   under "name"). A name is one to five words right after a marker:
  *   capitalised words (a capital ASCII or Latin-1 letter and at least one
  *   more letter; inner '-' and '\'' allowed), initials ("J.", "J.P.") and
- *   lowercase particles between them ("van der"), never at the end. The
+ *   lowercase particles between them ("van der"), never at the end; "en"
+ *   or "&" joins two names ("Rob en Ellen Coumans"); a title before the
+ *   name stays ("familie [weggehaald: naam]", "juf", "fam.", "dhr."). The
  *   first word decides whether it is an ordinary word (built-in list,
  *   then with words: stopwords, wijk/buurt names for a one-word name,
  *   and after "ik ben" sentiment words). After a closing ("groet,") the
- *   name must end its line: "groeten uit Heerlen" and "groet, en tot
- *   ziens" give nothing. Hand-written: no library knows these phrases.
+ *   name must end its line (a short bracket may follow: "Daan (19)"):
+ *   "groeten uit Heerlen" and "groet, en tot ziens" give nothing. Hand-written: no library knows
+ * these phrases.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -101,6 +104,28 @@ static const char *s_particle_end(const char *p)
     return e > p && s_particle(p, (size_t)(e - p)) ? e : NULL;
 }
 
+/* After "en" or "&", a second name: "Rob en Ellen Coumans". */
+static const char *s_connector_end(const char *p)
+{
+    const char *e = strncmp(p, "en ", 3) == 0 ? p + 2 : strncmp(p, "& ", 2) == 0 ? p + 1 : NULL;
+    return e && s_upper_at(e + 1) ? e : NULL;
+}
+
+/* A title before the name is skipped, not cut: "familie Ramakers",
+ * "fam. Houben", "juf Esther", "de heer J. Dols". */
+static const char *s_title_end(const char *p)
+{
+    static const char *const titles[] = {"familie ", "fam. ",  "fam ",   "juf ",     "meester ",
+                                         "mevrouw ", "mevr. ", "mw. ",   "dhr. ",    "de heer ",
+                                         "meneer ",  "dr. ",   "gezin ", "buurman ", "buurvrouw "};
+    for (size_t i = 0; i < sizeof titles / sizeof titles[0]; i++) {
+        size_t n = strlen(titles[i]);
+        if (s_eq_ascii_ci(p, n, titles[i]) && s_upper_at(p + n))
+            return p + n;
+    }
+    return p;
+}
+
 enum { S_WEAK = 1, S_INTRO = 2, S_CLOSING = 3 };
 
 static const struct {
@@ -182,6 +207,7 @@ static int s_name_after(const char *p, const classify_pii_words_t *w, int type, 
         breaks += *q++ == '\n';
     if (q == p || !strchr(" \t\r\n", q[-1]) || breaks > 2)
         return 0;
+    q = s_title_end(q);
     const char *first = s_name_word_end(q), *last = first, *r = first;
     if (!first)
         return 0;
@@ -190,7 +216,7 @@ static int s_name_after(const char *p, const classify_pii_words_t *w, int type, 
         const char *e = s_name_word_end(r + 1);
         if (e)
             last = e;
-        else if (!(e = s_particle_end(r + 1)))
+        else if (!(e = s_particle_end(r + 1)) && !(e = s_connector_end(r + 1)))
             break;
         r = e;
         words++;
@@ -199,6 +225,10 @@ static int s_name_after(const char *p, const classify_pii_words_t *w, int type, 
         r = last + (*last == '.' || *last == '!');
         while (*r == ' ' || *r == '\t')
             r++;
+        const char *close = *r == '(' ? memchr(r, ')', strnlen(r, 12)) : NULL;
+        if (close && !memchr(r, '\n', (size_t)(close - r))) /* "Daan (19)" */
+            for (r = close + 1; *r == ' ' || *r == '\t';)
+                r++;
         if (*r && *r != '\n' && *r != '\r')
             return 0;
     }
