@@ -10,9 +10,10 @@
  * DESCRIPTION
  *   Locking: one mutex guards the whole struct. The only slow things done
  *   without it are fdatasync() by the group-commit thread (spool_sync.c),
- *   a writer's wait for it, and the send callbacks of spool_send_due(); records handed to a callback are marked
- *   busy so that an ack arriving meanwhile does not free them under the
- *   caller's feet (they are freed when the callback returns).
+ *   a writer's wait for it, and the send callbacks of spool_send_due();
+ *   records handed to a callback are marked busy so that an ack arriving
+ *   meanwhile does not free them under the caller's feet (they are freed
+ *   when the callback returns).
  *
  *   An fsync that fails is sticky: every record not yet covered by a
  *   finished fsync fails, and so does every later append, until the

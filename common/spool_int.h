@@ -39,7 +39,7 @@
 #define SPOOL_SEGMENT_MAX (4u * 1024 * 1024)
 #define SPOOL_PREALLOC (1024u * 1024) /* zeros written ahead of the records */
 #define SPOOL_MAX_DELAY_MS 60000L
-#define SPOOL_HASH_SIZE 4096u /* buckets at start (and for replay's ack set) */
+#define SPOOL_HASH_SIZE 4096u  /* buckets at start (and for replay's ack set) */
 #define SPOOL_FULL_WALK_MS 100 /* at most one walk of every pending record per this */
 
 /* One segment file on disk. */
