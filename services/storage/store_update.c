@@ -33,8 +33,10 @@
 #define S_ATTEMPTS 5
 
 /* ARGV: [1] record as read, [2] new record, [3] id, [4] score, [5] n ops,
- * then per op: "+"|"-", dim, value. Returns 0 (no such idea), -1 (the
- * record changed since it was read) or 1. */
+ * then per op: "+"|"-", dim, value, then the pair-count changes (n, then
+ * key, field, delta per change: store_pairs_diff, STORE_PAIRS_LUA).
+ * Returns 0 (no such idea), -1 (the record changed since it was read) or
+ * 1. */
 static const char S_UPDATE[] =
     "local p = 'inspraak:'\n"
     "local cur = redis.call('GET', KEYS[1])\n"
@@ -53,6 +55,7 @@ static const char S_UPDATE[] =
     "    redis.call('HINCRBY', st, val, 1)\n"
     "  end\n"
     "end\n"
+    "local pa = 6 + 3 * n\n" STORE_PAIRS_LUA
     "return 1\n";
 
 typedef struct {
@@ -182,9 +185,11 @@ static int s_attempt(rstore_t *rs, const idea_t *upd, char *err, size_t errlen, 
     s_single(&o, "wijk", old.wijk, new.wijk);
     s_single(&o, "sentiment", old.sentiment, new.sentiment);
     s_themes(&o, &old, &new);
+    store_pairs_t pd;
+    store_pairs_diff(&old, &new, &pd);
 
     char *rec = NULL, *key = xasprintf(STORE_KEY_PREFIX "idea:%s", upd->id);
-    char *score = xasprintf("%lld", (long long)old.received_at), nops[16];
+    char *score = xasprintf("%lld", (long long)old.received_at), nops[16], npairs[16];
     size_t rec_len = 0;
     int rc = -1;
     if (idea_encode(&new, &rec, &rec_len, &perr) < 0) {
@@ -193,8 +198,8 @@ static int s_attempt(rstore_t *rs, const idea_t *upd, char *err, size_t errlen, 
         goto out;
     }
     snprintf(nops, sizeof nops, "%d", o.n);
-    const char *argv[8 + 3 * S_MAX_OPS];
-    size_t lens[8 + 3 * S_MAX_OPS];
+    const char *argv[9 + 3 * S_MAX_OPS + 3 * 2 * STORE_PAIRS_MAX];
+    size_t lens[9 + 3 * S_MAX_OPS + 3 * 2 * STORE_PAIRS_MAX];
     int argc = 0;
     argv[argc++] = "EVAL";
     argv[argc++] = S_UPDATE;
@@ -212,6 +217,13 @@ static int s_attempt(rstore_t *rs, const idea_t *upd, char *err, size_t errlen, 
         argv[argc++] = o.dim[i];
         argv[argc++] = o.val[i];
     }
+    snprintf(npairs, sizeof npairs, "%d", pd.n);
+    argv[argc++] = npairs;
+    for (int i = 0; i < pd.n; i++) {
+        argv[argc++] = pd.key[i];
+        argv[argc++] = pd.field[i];
+        argv[argc++] = pd.delta[i] > 0 ? "1" : "-1";
+    }
     for (int i = 0; i < argc; i++)
         if (i != 4 && i != 5)
             lens[i] = strlen(argv[i]);
@@ -224,6 +236,7 @@ static int s_attempt(rstore_t *rs, const idea_t *upd, char *err, size_t errlen, 
     if (e)
         freeReplyObject(e);
 out:
+    store_pairs_clear(&pd);
     free(rec);
     free(key);
     free(score);
