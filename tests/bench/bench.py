@@ -229,8 +229,24 @@ class CountPoller(threading.Thread):
         return None
 
 
+def s_classifier_work(cluster):
+    """[ideas classified, batches] summed over the classifier instances."""
+    work = [0.0, 0.0]
+    for i in range(cluster.n_instances("classifier")):
+        _, _, body = http("GET", cluster.url("classifier", "/metrics", i))
+        for line in body.decode().splitlines():
+            for k, name in enumerate(("inspraak_classifier_classified_total ",
+                                      "inspraak_classifier_batches_total ")):
+                if line.startswith(name):
+                    work[k] += float(line.split()[-1])
+    return work
+
+
 def bench_drain(cluster, n, rate, cap_s, out):
     acc0 = metric(cluster, "intake-form", "inspraak_intake_accepted_total")
+    # The classifier's work: ideas classified (re-sends count again) and
+    # batches (services/classifier: every queued idea, up to 256, at once).
+    cls0 = s_classifier_work(cluster)
     stored0 = zcard(cluster)
     mem0 = redis_used_memory(cluster)
     rss = RssSampler(cluster, SERVICES)
@@ -256,10 +272,15 @@ def bench_drain(cluster, n, rate, cap_s, out):
                     "accepted_rate": accepted / acc_s, "stored_rate": stored / (t_last - r["t0"]),
                     "lag_s": max(0.0, t_last - r["t1"]), "non2xx": r["non2xx"],
                     "redis_bytes_per_idea": (redis_used_memory(cluster) - mem0) / max(1, stored)}
+    cls1 = s_classifier_work(cluster)
+    out["drain"]["classified"] = int(cls1[0] - cls0[0])
+    out["drain"]["ideas_per_batch"] = (cls1[0] - cls0[0]) / max(1.0, cls1[1] - cls0[1])
     out["rss"] = rss.peak
     d = out["drain"]
-    log("drain %d accepted at %.0f/s, stored at %.0f/s, lag %.2f s" % (
-        accepted, d["accepted_rate"], d["stored_rate"], d["lag_s"]))
+    log("drain %d accepted at %.0f/s, stored at %.0f/s, lag %.2f s; classified %d "
+        "(re-sends included), %.0f ideas a batch" % (
+            accepted, d["accepted_rate"], d["stored_rate"], d["lag_s"], d["classified"],
+            d["ideas_per_batch"]))
 
 
 def bench_latency(cluster, rate, secs, token, label, out):
