@@ -46,7 +46,11 @@ DESCRIPTION
 ENVIRONMENT
     INSPRAAK_BIN       where the binaries are [REPO/bin]
     INSPRAAK_KEEP_VAR  1: keep the temporary folder after the test
-    INSPRAAK_TEST_PORTS  LOW-HIGH: the loopback port range [26000-29999]
+    INSPRAAK_TEST_PORTS  LOW-HIGH: the loopback port range [26000-29999];
+                       keep it below the kernel's ephemeral range
+                       (/proc/sys/net/ipv4/ip_local_port_range, 32768-60999
+                       here): client sockets take ports there at random and
+                       a range inside it often has no free BASE
 """
 import atexit
 import ctypes
@@ -148,7 +152,9 @@ def find_port_base(tries=200, span=31, redis_ports=1):
         if all(_port_free(base + REDIS_OFFSET + i) for i in range(redis_ports)) and \
                 all(_port_free(base + i) for i in range(span)):
             return base
-    raise RuntimeError("no free port base in %d-%d" % (plow, phigh))
+    raise RuntimeError("no free port base in %d-%d%s" % (
+        plow, phigh, " (inside the kernel's ephemeral port range: choose one below 32768)"
+        if phigh >= 32768 else ""))
 
 
 def http(method, url, body=None, headers=None, timeout=10.0):
