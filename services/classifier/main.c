@@ -66,7 +66,9 @@
  *   Exits 1 with a fatal log line when a setting or the data is unusable.
  */
 #include <errno.h>
+#include <glib.h>
 #include <msgpack.h>
+#include <sodium.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -89,6 +91,8 @@
 #define CLASSIFIER_POLL_MS 500
 /* Bytes of received messages held in one batch at most. */
 #define CLASSIFIER_BATCH_BYTES (16u * 1024 * 1024)
+/* Answers kept for re-sent messages (~1 KB each; emptied when full). */
+#define CLASSIFIER_DONE_MAX 16384
 
 static const char *const s_langs[] = {"nl", "en", "de", "fr", "other", "none", NULL};
 #define N_LANGS 6
@@ -112,7 +116,15 @@ typedef struct {
     } batch[CLUSTER_REDIS_BATCH];
     int n_batch;
     size_t batch_bytes;
-    metric_t *m_cluster_err, *m_cluster_joined, *m_batches;
+    metric_t *m_cluster_err, *m_cluster_joined, *m_batches, *m_resent;
+    /* BLAKE2b of a message as received -> the ENV_CLASSIFIED it became.
+     * An intake re-sends the same bytes (its spool keeps them) when
+     * storage has not acked in INSPRAAK_RESEND_MS; with a backlog that is
+     * a fifth of all messages. The answer is the same (classify_idea() is
+     * pure; the cluster is the one then stored for the id), so it is sent
+     * again without classifying. Only answers whose cluster state was
+     * saved are kept. */
+    GHashTable *done;
     void *pull, *push;
     http_server_t *http;
     _Atomic int64_t waiting_since; /* ms; 0 when not blocked on storage */
@@ -181,6 +193,8 @@ static void s_metrics_init(classifier_t *c)
                                        "Ideas sent without cluster because Redis failed.");
     c->m_cluster_joined = metrics_counter("inspraak_classifier_cluster_joined_total",
                                           "Ideas that joined the cluster of an earlier idea.");
+    c->m_resent = metrics_counter("inspraak_classifier_resent_total",
+                                  "Re-sent ideas answered again without classifying.");
     c->m_batches = metrics_counter("inspraak_classifier_batches_total",
                                    "Batches of queued ideas clustered and sent together.");
     metrics_gauge_fn("inspraak_classifier_waiting_seconds",
@@ -322,6 +336,21 @@ static void s_classify(classifier_t *c, int i)
  * else goes to storage as a dead letter at once. */
 static void s_take(classifier_t *c, char *data, size_t len)
 {
+    unsigned char key[crypto_generichash_BYTES];
+    crypto_generichash(key, sizeof key, (const unsigned char *)data, len, NULL, 0);
+    GBytes *k = g_bytes_new_static(key, sizeof key);
+    GBytes *answer = g_hash_table_lookup(c->done, k);
+    g_bytes_unref(k);
+    if (answer) {
+        gsize alen;
+        const char *abuf = g_bytes_get_data(answer, &alen);
+        if (!s_stop && s_send(c, abuf, alen) == 0) {
+            metric_inc(c->m_classified);
+            metric_inc(c->m_resent);
+        }
+        free(data);
+        return;
+    }
     envelope_t *env = &c->batch[c->n_batch].env;
     proto_err_t perr;
     if (envelope_decode(data, len, env, &perr) < 0) {
@@ -381,13 +410,25 @@ static void s_log_classified(const idea_t *idea, wijk_source_t src)
               idea->question ? idea->question : "none", idea->cluster ? idea->cluster : "none");
 }
 
+/* Keeps the answer to a message for its re-sends. */
+static void s_remember(classifier_t *c, const char *raw, size_t len, const char *out,
+                       size_t olen)
+{
+    unsigned char key[crypto_generichash_BYTES];
+    crypto_generichash(key, sizeof key, (const unsigned char *)raw, len, NULL, 0);
+    if (g_hash_table_size(c->done) >= CLASSIFIER_DONE_MAX)
+        g_hash_table_remove_all(c->done);
+    g_hash_table_replace(c->done, g_bytes_new(key, sizeof key), g_bytes_new(out, olen));
+}
+
 /* Clusters the batch (its state written to Redis in one pipeline), then
  * hands its ideas to storage in order. */
 static void s_flush(classifier_t *c)
 {
     if (c->n_batch == 0)
         return;
-    s_cluster_result(c, cluster_redis_assign(c->cr));
+    int rc = cluster_redis_assign(c->cr);
+    s_cluster_result(c, rc);
     metric_inc(c->m_batches);
     for (int i = 0; i < c->n_batch; i++) {
         envelope_t *env = &c->batch[i].env;
@@ -398,13 +439,17 @@ static void s_flush(classifier_t *c)
         proto_err_t perr;
         if (envelope_encode(env, &buf, &blen, &perr) < 0) {
             s_dead(c, c->batch[i].raw, c->batch[i].len, perr.code, perr.message);
-        } else if (!s_stop && s_send(c, buf, blen) == 0) {
-            metric_inc(c->m_classified);
         } else {
-            char qid[120];
-            log_info("msg=\"stopping before storage took the idea; its intake re-sends it\" "
-                     "id=%s",
-                     log_quote(qid, sizeof qid, env->id));
+            if (rc == 0) /* clusters saved: a re-send gets the same answer */
+                s_remember(c, c->batch[i].raw, c->batch[i].len, buf, blen);
+            if (!s_stop && s_send(c, buf, blen) == 0) {
+                metric_inc(c->m_classified);
+            } else {
+                char qid[120];
+                log_info("msg=\"stopping before storage took the idea; its intake re-sends "
+                         "it\" id=%s",
+                         log_quote(qid, sizeof qid, env->id));
+            }
         }
         free(buf);
         free(c->batch[i].raw);
@@ -432,6 +477,10 @@ static void s_start(classifier_t *c)
     if (!(c->redis = rstore_new(c->cfg.redis_url, err, sizeof err)))
         log_fatal("msg=\"bad redis url\" err=\"%s\"", err);
     c->cr = cluster_redis_new(c->redis);
+    if (sodium_init() < 0)
+        log_fatal("msg=\"cannot start libsodium\"");
+    c->done = g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref,
+                                    (GDestroyNotify)g_bytes_unref);
     s_metrics_init(c);
     c->http = http_server_new(&(http_opts_t){.port = c->cfg.http_port,
                                              .max_body = 4096,
@@ -506,6 +555,7 @@ int main(void)
     bus_shutdown();
     classify_destroy(&c.cls);
     cluster_redis_destroy(&c.cr);
+    g_hash_table_destroy(c.done);
     rstore_destroy(&c.redis);
     return 0;
 }

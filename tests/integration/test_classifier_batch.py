@@ -17,7 +17,9 @@ and lets it go on with SIGCONT. Then it checks what a user would:
 - a message that is not MessagePack in the middle of the batch becomes a
   dead letter and every other idea of the batch is still stored;
 - the batch was one batch (inspraak_classifier_batches_total grew by one),
-  so the test exercised what it means to.
+  so the test exercised what it means to;
+- the same message again (an intake's re-send) is answered without being
+  classified again (inspraak_classifier_resent_total).
 
 Usage: INSPRAAK_BIN=build/asan/bin python3 tests/integration/test_classifier_batch.py
 """
@@ -140,8 +142,9 @@ class TestClassifierBatch(ClusterTestCase):
         tag = secrets.token_hex(4)
         a, b, d = ("t-%s000000%02d" % (tag, i) for i in (1, 2, 3))
         dead0 = metric(self.cluster, "inspraak_classifier_dead_total")
+        first = envelope(a, SAME[0])
         batches0 = self.send_as_one_batch([
-            envelope(a, SAME[0]),
+            first,
             b"\xc1 not MessagePack at all",  # 0xc1 is never used in MessagePack
             envelope(b, SAME[1]),
             envelope(d, OTHER),
@@ -158,6 +161,18 @@ class TestClassifierBatch(ClusterTestCase):
         keys = str(self.cluster.redis("KEYS", "inspraak:cluster:idea:t-%s*" % tag))
         for i in (a, b, d):
             self.assertIn("inspraak:cluster:idea:" + i, keys)
+
+        # The same bytes again (an intake's re-send): answered from the
+        # classifier's memory of its answers, not classified again.
+        resent0 = metric(self.cluster, "inspraak_classifier_resent_total")
+        classified0 = metric(self.cluster, "inspraak_classifier_classified_total")
+        peer = Zmtp(self.cluster.base + 11)
+        peer.send_all([first])
+        wait_until("the re-send answered", lambda: metric(
+            self.cluster, "inspraak_classifier_classified_total") > classified0, timeout=60)
+        peer.close()
+        self.assertEqual(metric(self.cluster, "inspraak_classifier_resent_total"), resent0 + 1)
+        self.assertEqual(self.stored(a)["cluster"], a)
 
 
 if __name__ == "__main__":
