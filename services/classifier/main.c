@@ -62,7 +62,9 @@
  *     inspraak_classifier_waiting_seconds
  *     inspraak_classifier_cluster_joined_total
  *     inspraak_classifier_cluster_errors_total
- *     inspraak_classifier_batches_total  (classified / batches = ideas a batch)
+ *     inspraak_classifier_batches_total  (batches of queued ideas)
+ *     inspraak_classifier_resent_total   (re-sent messages answered again
+ *                                         from the answers kept, not classified)
  *   Exits 1 with a fatal log line when a setting or the data is unusable.
  */
 #include <errno.h>
