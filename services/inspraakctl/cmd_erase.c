@@ -287,17 +287,6 @@ int ctl_aof_rewrite(ctl_t *ctl)
     return CTL_OK;
 }
 
-/* "YYYY-MM-DD" (UTC midnight) into ms. -1 when it is not a date. */
-static int64_t s_date_ms(const char *s)
-{
-    struct tm tm;
-    memset(&tm, 0, sizeof tm);
-    const char *end = s ? strptime(s, "%Y-%m-%d", &tm) : NULL;
-    if (!end || *end)
-        return -1;
-    return (int64_t)timegm(&tm) * 1000;
-}
-
 /* Erases one participant hash found by the retention scan. */
 static int s_retain_one(ctl_t *ctl, const char *key, int64_t before, long *erased)
 {
@@ -345,7 +334,7 @@ int cmd_retention(ctl_t *ctl, int argc, char **argv)
         return CTL_USAGE;
     const char *date = argc == 3 ? argv[2] : getenv("INSPRAAK_RETENTION_DATE");
     int64_t before = -1;
-    if (date && *date && (before = s_date_ms(date)) < 0) {
+    if (date && *date && (before = ctl_date_ms(date)) < 0) {
         ctl_err("not a date (YYYY-MM-DD): \"%s\"", date);
         return CTL_ERR;
     }

@@ -49,6 +49,8 @@ void ctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Reports a failed Redis call and returns CTL_ERR. */
 int ctl_redis_err(ctl_t *ctl, const char *what);
 int64_t ctl_now_ms(void);
+/* "YYYY-MM-DD" (UTC midnight) into ms since the epoch; -1 when it is not a date. */
+int64_t ctl_date_ms(const char *s);
 /* 1 when name is 1..CTL_NAME_MAX of [A-Za-z0-9._@-]. */
 int ctl_valid_name(const char *name);
 /* prefix ("isk_", "isd_") + base64url without padding of 32 random bytes. */
@@ -74,6 +76,7 @@ int cmd_device(ctl_t *ctl, int argc, char **argv);
 int cmd_participant(ctl_t *ctl, int argc, char **argv);
 int cmd_campaign(ctl_t *ctl, int argc, char **argv);
 int cmd_retention(ctl_t *ctl, int argc, char **argv);
+int cmd_corrections(ctl_t *ctl, int argc, char **argv);
 /* cmd_buskeys.c: "bus-keys FOLDER"; needs no Redis (argv[0] is FOLDER). */
 int cmd_buskeys(int argc, char **argv);
 

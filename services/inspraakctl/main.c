@@ -13,6 +13,7 @@
  *   inspraakctl participant export EMAIL
  *   inspraakctl participant erase EMAIL
  *   inspraakctl retention run [--before YYYY-MM-DD]
+ *   inspraakctl corrections export [--since YYYY-MM-DD]
  *   inspraakctl bus-keys FOLDER
  *   inspraakctl help
  *
@@ -27,6 +28,7 @@
  *   0 done; 1 error (Redis unreachable, bad input, already exists);
  *   2 usage; 3 not found (user, token, device or participant).
  */
+#define _GNU_SOURCE /* strptime, timegm */
 #include <ctype.h>
 #include <sodium.h>
 #include <stdarg.h>
@@ -54,6 +56,7 @@ static const char s_usage[] =
     "  participant export EMAIL             JSON of everything held on that person\n"
     "  participant erase EMAIL              remove the person; their ideas stay, anonymous\n"
     "  retention run [--before YYYY-MM-DD]  erase every participant created before the date\n"
+    "  corrections export [--since YYYY-MM-DD]  ideas staff re-labelled, as training JSON Lines\n"
     "                                       (or INSPRAAK_RETENTION_DATE; none: all)\n"
     "  campaign create|preview|test|start|pause|resume|status   feedback mails (cmd_campaign.c)\n"
     "  bus-keys FOLDER                      make CURVE keys for INSPRAAK_BUS_CURVE_KEYS\n"
@@ -83,6 +86,16 @@ int64_t ctl_now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t ctl_date_ms(const char *s)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    const char *end = s ? strptime(s, "%Y-%m-%d", &tm) : NULL;
+    if (!end || *end)
+        return -1;
+    return (int64_t)timegm(&tm) * 1000;
 }
 
 int ctl_valid_name(const char *name)
@@ -210,6 +223,8 @@ int main(int argc, char **argv)
         fn = cmd_participant;
     else if (strcmp(argv[1], "retention") == 0)
         fn = cmd_retention; /* cmd_erase.c */
+    else if (strcmp(argv[1], "corrections") == 0)
+        fn = cmd_corrections;
     else if (strcmp(argv[1], "campaign") == 0)
         fn = cmd_campaign; /* notify's engineer: services/inspraakctl/cmd_campaign.c */
     if (!fn || argc < 3)

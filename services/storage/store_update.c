@@ -22,10 +22,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 #include "rstore.h"
 #include "store.h"
+#include "store_correct.h"
 #include "store_redact.h"
 #include "xalloc.h"
 
@@ -34,7 +36,8 @@
 
 /* ARGV: [1] record as read, [2] new record, [3] id, [4] score, [5] n ops,
  * then per op: "+"|"-", dim, value, then the pair-count changes (n, then
- * key, field, delta per change: store_pairs_diff, STORE_PAIRS_LUA).
+ * key, field, delta per change: store_pairs_diff, STORE_PAIRS_LUA), then
+ * the correction ("was" labels or "", and the time: STORE_CORRECT_LUA).
  * Returns 0 (no such idea), -1 (the record changed since it was read) or
  * 1. */
 static const char S_UPDATE[] =
@@ -56,7 +59,7 @@ static const char S_UPDATE[] =
     "  end\n"
     "end\n"
     "local pa = 6 + 3 * n\n" STORE_PAIRS_LUA
-    "return 1\n";
+    "local ci = pa + 1 + 3 * tonumber(ARGV[pa])\n" STORE_CORRECT_LUA "return 1\n";
 
 typedef struct {
     char op[S_MAX_OPS][2];
@@ -158,6 +161,13 @@ static void s_apply(idea_t *idea, const idea_t *upd)
         idea_add_theme(idea, upd->themes[k]);
 }
 
+static int64_t s_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* One read-modify-write. Returns 1, 0, -1 (Redis) or 2 (changed: retry). */
 static int s_attempt(rstore_t *rs, const idea_t *upd, char *err, size_t errlen, int *bad)
 {
@@ -187,6 +197,9 @@ static int s_attempt(rstore_t *rs, const idea_t *upd, char *err, size_t errlen, 
     s_themes(&o, &old, &new);
     store_pairs_t pd;
     store_pairs_diff(&old, &new, &pd);
+    char *was = store_correction_was(&old, &new);
+    char now[24];
+    snprintf(now, sizeof now, "%lld", (long long)s_now_ms());
 
     char *rec = NULL, *key = xasprintf(STORE_KEY_PREFIX "idea:%s", upd->id);
     char *score = xasprintf("%lld", (long long)old.received_at), nops[16], npairs[16];
@@ -198,8 +211,8 @@ static int s_attempt(rstore_t *rs, const idea_t *upd, char *err, size_t errlen, 
         goto out;
     }
     snprintf(nops, sizeof nops, "%d", o.n);
-    const char *argv[9 + 3 * S_MAX_OPS + 3 * 2 * STORE_PAIRS_MAX];
-    size_t lens[9 + 3 * S_MAX_OPS + 3 * 2 * STORE_PAIRS_MAX];
+    const char *argv[11 + 3 * S_MAX_OPS + 3 * 2 * STORE_PAIRS_MAX];
+    size_t lens[11 + 3 * S_MAX_OPS + 3 * 2 * STORE_PAIRS_MAX];
     int argc = 0;
     argv[argc++] = "EVAL";
     argv[argc++] = S_UPDATE;
@@ -224,6 +237,8 @@ static int s_attempt(rstore_t *rs, const idea_t *upd, char *err, size_t errlen, 
         argv[argc++] = pd.field[i];
         argv[argc++] = pd.delta[i] > 0 ? "1" : "-1";
     }
+    argv[argc++] = was ? was : "";
+    argv[argc++] = now;
     for (int i = 0; i < argc; i++)
         if (i != 4 && i != 5)
             lens[i] = strlen(argv[i]);
@@ -237,6 +252,7 @@ static int s_attempt(rstore_t *rs, const idea_t *upd, char *err, size_t errlen, 
         freeReplyObject(e);
 out:
     store_pairs_clear(&pd);
+    free(was);
     free(rec);
     free(key);
     free(score);
