@@ -19,7 +19,9 @@
  *   built in: /healthz answers 200 "ok" or 503 with the reason from the
  *   health callback; /metrics renders metrics.h. Unknown paths: 404, known
  *   path with another method: 405. Handlers run on libmicrohttpd's threads
- *   (thread per connection, or a pool when threads > 0) and may block.
+ *   (thread per connection, or an epoll pool when threads > 0) and may
+ *   block (in a pool, a blocked handler holds one of few threads: wait
+ *   with http_defer() instead).
  *   The handler fills an http_res_t; the helper sends it after return.
  *   Request metrics: inspraak_http_requests_total{code="2xx"|"3xx"|"4xx"|"5xx"}
  *   and inspraak_http_request_seconds_total (time spent answering).
@@ -98,6 +100,24 @@ const char *http_client_ip(const http_req_t *req, char *buf, size_t size);
  * Returns 0, or -1 when the body cannot be parsed. */
 typedef int (*http_field_fn)(const char *key, const char *value, size_t len, void *arg);
 int http_form_fields(const http_req_t *req, size_t max_value, http_field_fn fn, void *arg);
+
+/* --- answering later ---
+ * A handler that must wait for another thread (the intake: for the fsync
+ * of its record) calls http_defer() and returns without filling res. That
+ * other thread calls http_resume() exactly once, when the answer is known;
+ * then finish(req, res, arg) runs on an HTTP thread, fills res, and it is
+ * sent as usual. With a thread pool (threads > 0) the connection is
+ * suspended meanwhile (libmicrohttpd's suspend/resume), so no thread
+ * sleeps per waiting request; with a thread per connection, that thread
+ * waits. finish runs exactly once, also when the client went away (then
+ * its res is dropped), so it may free arg. The request (headers, body)
+ * stays valid until finish returns. http_server_destroy() waits for every
+ * deferred request to be resumed. */
+typedef struct http_later http_later_t;
+typedef void (*http_finish_fn)(const http_req_t *req, http_res_t *res, void *arg);
+http_later_t *http_defer(const http_req_t *req, http_finish_fn finish, void *arg);
+/* From any thread; once per http_defer(). Does not block. */
+void http_resume(http_later_t *later);
 
 /* --- response helpers (each replaces what was set before) --- */
 void http_res_set(http_res_t *res, int status, const char *content_type, const char *body,

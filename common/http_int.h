@@ -5,7 +5,8 @@
  * DESCRIPTION
  *   Not for services: use http.h. The request lives in libmicrohttpd's
  *   connection closure from the first call of the access handler until the
- *   completion callback frees it.
+ *   completion callback frees it. A deferred request (http_defer) also
+ *   lives until its finish callback ran.
  */
 #ifndef INSPRAAK_HTTP_INT_H
 #define INSPRAAK_HTTP_INT_H
@@ -13,6 +14,7 @@
 #include "http.h"
 
 #include <microhttpd.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <time.h>
 
@@ -27,6 +29,10 @@ struct http_req {
     bool too_big;  /* body went over max_body: answer 413 */
     bool answered; /* a response was queued early */
     struct timespec start;
+    /* http_defer(): HTTP_DEFER_* (http.c), the finish callback and its arg */
+    _Atomic int defer;
+    http_finish_fn finish;
+    void *finish_arg;
 };
 
 #endif

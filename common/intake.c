@@ -5,7 +5,8 @@
  * DESCRIPTION
  *   intake_submit() runs on the callers' threads (HTTP workers, a mail
  *   poller): it encodes the envelope and appends it to the spool, which
- *   returns after fsync. Nothing is sent from those threads.
+ *   returns after fsync (intake_submit_async: a callback on the spool's
+ *   fsync thread says when). Nothing is sent from those threads.
  *
  *   One sender thread owns the PUSH and SUB sockets (ZeroMQ sockets are not
  *   thread-safe). It sleeps in zmq_poll() on the SUB socket and on the
@@ -234,7 +235,9 @@ void intake_destroy(intake_t **self_p)
     free(self);
 }
 
-int intake_submit(intake_t *self, envelope_t *env, char *err, size_t errlen)
+/* Encodes env into *buf. Returns 0, or -1 with err. */
+static int s_encode(intake_t *self, envelope_t *env, char **buf, size_t *len, char *err,
+                    size_t errlen)
 {
     if (!env || !env->id || !env->id[0]) {
         snprintf(err, errlen, "envelope has no id");
@@ -242,13 +245,28 @@ int intake_submit(intake_t *self, envelope_t *env, char *err, size_t errlen)
     }
     proto_set(&env->origin, self->cfg.name);
     env->sent_at = spool_now_ms();
-    char *buf = NULL;
-    size_t len = 0;
     proto_err_t perr;
-    if (envelope_encode(env, &buf, &len, &perr) < 0) {
+    if (envelope_encode(env, buf, len, &perr) < 0) {
         snprintf(err, errlen, "cannot encode %s: %s", env->id, perr.message);
         return -1;
     }
+    return 0;
+}
+
+static void s_append_failed(const char *id, int e, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "cannot spool %s: %s", id, strerror(e));
+    char q[256];
+    log_error("msg=\"spool append failed\" id=%s err=\"%s\"", log_quote(q, sizeof q, id),
+              strerror(e));
+}
+
+int intake_submit(intake_t *self, envelope_t *env, char *err, size_t errlen)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    if (s_encode(self, env, &buf, &len, err, errlen) < 0)
+        return -1;
     /* Already spooled and durable (1): the sender re-sends it; accepting
      * it again must not write a second copy. One call, one spool lock:
      * a separate spool_has() before the append was a second trip through
@@ -257,15 +275,54 @@ int intake_submit(intake_t *self, envelope_t *env, char *err, size_t errlen)
     int e = errno;
     free(buf);
     if (rc < 0) {
-        snprintf(err, errlen, "cannot spool %s: %s", env->id, strerror(e));
-        char q[256];
-        log_error("msg=\"spool append failed\" id=%s err=\"%s\"", log_quote(q, sizeof q, env->id),
-                  strerror(e));
+        s_append_failed(env->id, e, err, errlen);
         errno = e;
         return -1;
     }
     metric_inc(self->m_accepted);
     return 0;
+}
+
+typedef struct {
+    intake_t *self;
+    intake_done_fn fn;
+    void *arg;
+} s_wait_t;
+
+/* On the spool's fsync thread. */
+static void s_async_done(void *arg, int rc, int err)
+{
+    s_wait_t *w = arg;
+    if (rc == 0)
+        metric_inc(w->self->m_accepted);
+    else
+        log_error("msg=\"spool fsync failed, idea not accepted\" err=\"%s\"", strerror(err));
+    w->fn(w->arg, rc, err);
+    free(w);
+}
+
+int intake_submit_async(intake_t *self, envelope_t *env, intake_done_fn fn, void *arg,
+                        char *err, size_t errlen)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    if (s_encode(self, env, &buf, &len, err, errlen) < 0)
+        return -1;
+    s_wait_t *w = xmalloc(sizeof *w);
+    *w = (s_wait_t){self, fn, arg};
+    int rc = spool_append_new_async(self->spool, env->id, buf, len, s_async_done, w);
+    int e = errno;
+    free(buf);
+    if (rc != 0)
+        free(w); /* no callback follows */
+    if (rc < 0) {
+        s_append_failed(env->id, e, err, errlen);
+        errno = e;
+        return -1;
+    }
+    if (rc == 1)
+        metric_inc(self->m_accepted);
+    return rc;
 }
 
 int intake_healthy(intake_t *self, char *reason, size_t size)

@@ -21,7 +21,8 @@
  *   and appends it to the spool; it returns 0 only when the record is
  *   fsync'd, i.e. when the caller may tell the sender "accepted". It is
  *   thread-safe (HTTP threads call it). When the id is already pending in
- *   the spool it returns 0 without writing it again.
+ *   the spool it returns 0 without writing it again. intake_submit_async()
+ *   does the same without waiting: a callback brings the fsync's outcome.
  *
  *   Metrics: inspraak_intake_accepted_total, inspraak_spool_pending,
  *   inspraak_spool_fsyncs_total, inspraak_spool_appends_total,
@@ -42,6 +43,17 @@ intake_t *intake_new(const config_t *cfg, char *err, size_t errlen);
 void intake_destroy(intake_t **self_p);
 
 int intake_submit(intake_t *self, envelope_t *env, char *err, size_t errlen);
+
+/* Called once per intake_submit_async() that returned 0, from the spool's
+ * fsync thread: rc 0 = durable (answer "accepted"), -1 with err (errno
+ * value) = not durable (answer an error). Keep it short. */
+typedef void (*intake_done_fn)(void *arg, int rc, int err);
+/* Like intake_submit(), but returns before the fsync, for event-driven
+ * servers: 0 = spooled, fn(arg, ...) follows once when it is durable or
+ * cannot be; 1 = a durable copy of this id is already pending (answer
+ * "accepted" now; fn is not called); -1 = error in err (fn not called). */
+int intake_submit_async(intake_t *self, envelope_t *env, intake_done_fn fn, void *arg,
+                        char *err, size_t errlen);
 
 /* 1 when the intake can accept (spool writable); 0 with a reason. For /healthz. */
 int intake_healthy(intake_t *self, char *reason, size_t size);

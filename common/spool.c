@@ -237,7 +237,11 @@ static bool s_has_locked(spool_t *self, const char *id, uint32_t h)
     return false;
 }
 
-static int s_append(spool_t *self, const char *id, const void *data, size_t len, bool once)
+/* Writes one record under the lock. Returns 0 with *gen_out and *rec_out
+ * set (and, when w is given, w queued for the syncer under the same lock),
+ * 1 when a durable copy is already pending (once), -1 with errno. */
+static int s_write(spool_t *self, const char *id, const void *data, size_t len, bool once,
+                   spool_waiter_t *w, uint64_t *gen_out, spool_rec_t **rec_out)
 {
     size_t id_len = id ? strlen(id) : 0;
     if (!s_valid_id(id, id_len)) {
@@ -298,9 +302,29 @@ static int s_append(spool_t *self, const char *id, const void *data, size_t len,
     r->seg = self->active;
     spool_link_rec(self, r);
     self->st.appended++;
-    uint64_t gen = r->gen;
+    *gen_out = r->gen;
+    *rec_out = r;
+    if (w) {
+        w->gen = r->gen;
+        w->rec = r;
+        if (self->wait_tail)
+            self->wait_tail->next = w;
+        else
+            self->wait_head = w;
+        self->wait_tail = w;
+    }
     spool_sync_kick(self);
     pthread_mutex_unlock(&self->lock);
+    return 0;
+}
+
+static int s_append(spool_t *self, const char *id, const void *data, size_t len, bool once)
+{
+    uint64_t gen;
+    spool_rec_t *r;
+    int rc = s_write(self, id, data, len, once, NULL, &gen, &r);
+    if (rc != 0)
+        return rc;
     /* Wait without the lock (spool_sync.c says why). Until that fsync,
      * nobody else touches r: an unsynced record is neither sent nor
      * acknowledged, so it is still ours to drop if the fsync fails. */
@@ -313,6 +337,60 @@ static int s_append(spool_t *self, const char *id, const void *data, size_t len,
     }
     errno = e;
     return rc;
+}
+
+int spool_append_new_async(spool_t *self, const char *id, const void *data, size_t len,
+                           spool_done_fn fn, void *arg)
+{
+    spool_waiter_t *w = xcalloc(1, sizeof *w);
+    w->fn = fn;
+    w->arg = arg;
+    uint64_t gen;
+    spool_rec_t *r;
+    int rc = s_write(self, id, data, len, true, w, &gen, &r);
+    if (rc != 0) {
+        int e = errno;
+        free(w); /* not queued */
+        errno = e;
+    }
+    return rc;
+}
+
+spool_waiter_t *spool_waiters_take_locked(spool_t *self, bool all)
+{
+    spool_waiter_t *head = self->wait_head, **link = &self->wait_head;
+    /* The queue is in gen order: the done ones are a prefix. A failed
+     * fsync fails every record not covered (the failure is sticky). */
+    while (*link && ((*link)->gen <= self->synced_gen || self->sync_errno || all)) {
+        spool_waiter_t *w = *link;
+        if (w->gen <= self->synced_gen) {
+            w->rc = 0;
+        } else {
+            w->rc = -1;
+            w->err = self->sync_errno ? self->sync_errno : ECANCELED;
+            if (self->sync_errno)
+                s_drop(self, w->rec); /* nobody else touches an unsynced record */
+        }
+        w->rec = NULL;
+        link = &w->next;
+    }
+    if (link == &self->wait_head)
+        return NULL;
+    self->wait_head = *link;
+    if (!self->wait_head)
+        self->wait_tail = NULL;
+    *link = NULL;
+    return head;
+}
+
+void spool_waiters_run(spool_waiter_t *list)
+{
+    while (list) {
+        spool_waiter_t *w = list;
+        list = w->next;
+        w->fn(w->arg, w->rc, w->err);
+        free(w);
+    }
 }
 
 int spool_append(spool_t *self, const char *id, const void *data, size_t len)

@@ -80,6 +80,22 @@ int spool_append(spool_t *self, const char *id, const void *data, size_t len);
  * errno = not durable. Thread-safe. */
 int spool_append_new(spool_t *self, const char *id, const void *data, size_t len);
 
+/* Called once per spool_append_new_async() that returned 0, from the
+ * spool's fsync thread and without any spool lock held: rc 0 when the
+ * record is durable, rc -1 with err (an errno value) when it is not (the
+ * record was dropped; answer the sender with an error). Keep it short: the
+ * next group commit waits for it. */
+typedef void (*spool_done_fn)(void *arg, int rc, int err);
+
+/* Like spool_append_new(), but returns without waiting for the fsync, so
+ * an event-driven server need not hold a thread per waiting request.
+ * Returns 0 when the record is written and fn(arg, ...) will follow (once,
+ * after the fdatasync that covers it, or when it failed); 1 when a durable
+ * copy is already pending; -1 with errno when nothing was written. fn is
+ * called only after a 0. Thread-safe. */
+int spool_append_new_async(spool_t *self, const char *id, const void *data, size_t len,
+                           spool_done_fn fn, void *arg);
+
 /* True when id is pending (appended, not acknowledged). Thread-safe. */
 int spool_has(spool_t *self, const char *id);
 

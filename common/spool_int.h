@@ -67,6 +67,16 @@ typedef struct spool_rec {
     struct spool_rec *hnext;       /* hash chain */
 } spool_rec_t;
 
+/* A caller of spool_append_new_async() waiting for its record's fsync. */
+typedef struct spool_waiter {
+    uint64_t gen;      /* the record's gen */
+    spool_rec_t *rec;  /* dropped by the syncer when the fsync failed */
+    spool_done_fn fn;
+    void *arg;
+    int rc, err;       /* set when taken off the queue */
+    struct spool_waiter *next;
+} spool_waiter_t;
+
 struct spool {
     char *dir;
     int dir_fd;
@@ -84,6 +94,7 @@ struct spool {
     _Atomic uint64_t pub_synced;
     _Atomic int pub_errno;
     _Atomic uint32_t pub_seq;
+    spool_waiter_t *wait_head, *wait_tail; /* async appends, in gen order */
 
     /* writing */
     spool_seg_t *segs;   /* every segment on disk, ascending */
@@ -135,6 +146,11 @@ int spool_rotate_locked(spool_t *self);
 
 /* spool.c */
 void spool_wake(spool_t *self);
+/* Takes the async waiters that are done (durable, or failed and dropped)
+ * off the queue; every one when all is true (shutdown: the rest fail with
+ * ECANCELED). Locked. spool_waiters_run() calls and frees them, unlocked. */
+spool_waiter_t *spool_waiters_take_locked(spool_t *self, bool all);
+void spool_waiters_run(spool_waiter_t *list);
 
 /* spool_replay.c: reads every segment and acks.log into self. */
 int spool_replay(spool_t *self, char *err, size_t errlen);

@@ -26,6 +26,10 @@
  *   durable generation, bumps the word and wakes all waiters, which check
  *   the generation and return without touching any lock.
  *
+ *   Async writers (spool_append_new_async) queue a waiter with their
+ *   record instead of sleeping; after each fdatasync the syncer takes the
+ *   covered ones off the queue and calls them, without the lock.
+ *
  *   A failed fdatasync is sticky (spool.c says why): sync_errno is set and
  *   published, every waiter whose record is not covered returns -1, and the
  *   syncer does no further fsync.
@@ -63,6 +67,10 @@ void spool_sync_publish(spool_t *self)
     atomic_fetch_add(&self->pub_seq, 1);
     s_futex_wake_all(&self->pub_seq);
     pthread_cond_broadcast(&self->cond); /* rotation and destroy wait for !syncing */
+    /* A rotation's own fsync may have covered async writers while the
+     * syncer slept: it hands them their answers. */
+    if (self->wait_head && (self->wait_head->gen <= self->synced_gen || self->sync_errno))
+        pthread_cond_signal(&self->sync_cond);
 }
 
 /* Tells an idle syncer there is something to fsync. Locked. */
@@ -93,8 +101,22 @@ static void *s_syncer(void *arg)
 {
     spool_t *self = arg;
     pthread_mutex_lock(&self->lock);
-    while (!self->stopping) {
-        if (self->write_gen <= self->synced_gen || self->sync_errno || self->seg_fd < 0) {
+    for (;;) {
+        /* Async writers first: their callbacks run without the lock, while
+         * the next group is already being written behind us. */
+        spool_waiter_t *done = spool_waiters_take_locked(self, false);
+        if (done) {
+            pthread_mutex_unlock(&self->lock);
+            spool_waiters_run(done);
+            pthread_mutex_lock(&self->lock);
+            continue;
+        }
+        bool idle = self->write_gen <= self->synced_gen || self->sync_errno || self->seg_fd < 0;
+        /* Stopping: still fsync what async writers wait for, so that none
+         * is left without an answer. */
+        if (self->stopping && (idle || !self->wait_head))
+            break;
+        if (idle) {
             pthread_cond_wait(&self->sync_cond, &self->lock);
             continue;
         }
@@ -117,7 +139,9 @@ static void *s_syncer(void *arg)
         if (rc == 0)
             spool_wake(self); /* one wakeup of the sender per group */
     }
+    spool_waiter_t *left = spool_waiters_take_locked(self, true);
     pthread_mutex_unlock(&self->lock);
+    spool_waiters_run(left); /* ECANCELED: the spool is closing */
     return NULL;
 }
 

@@ -14,8 +14,8 @@
  *   storage acknowledges it.
  *
  *   Guarantees: "accepted" (the thank-you page, HTTP 201) is answered only
- *   after intake_submit() returned 0, i.e. after the idea is fsync'd in the
- *   spool; otherwise 503 and nothing is promised. The same Idempotency-Key
+ *   after the intake reported the idea fsync'd in the spool (the request
+ *   is deferred meanwhile: intake_submit_async, http_defer); otherwise 503 and nothing is promised. The same Idempotency-Key
  *   gives the same id, and storage is idempotent on ids, so a repeated
  *   request stores nothing new; the HTML form carries a hidden per-page key
  *   with the same effect for a double click or a reload of the same text.
@@ -32,6 +32,9 @@
  *   The common variables of config.h (INSPRAAK_PORT_BASE, INSPRAAK_VAR,
  *   INSPRAAK_DATA, INSPRAAK_HTTP_PORT [BASE+0], INSPRAAK_MAX_BODY, ...) and
  *     INSPRAAK_FORM_RATE  POSTs per minute per client address [30]; 0: no limit
+ *   INSPRAAK_HTTP_THREADS here means the size of the HTTP epoll pool; 0
+ *   (the default) gives one thread per core (there is no thread per
+ *   connection for this service: a waiting idea suspends its connection).
  *
  * DIAGNOSTICS
  *   Structured log lines on stderr. Metrics: inspraak_form_ideas_total
@@ -46,6 +49,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "form_validate.h"
@@ -139,19 +143,87 @@ static bool s_rate_ok(s_app_t *app, const http_req_t *req, int *retry_s)
     return false;
 }
 
-/* Spools the validated idea. Returns 0 when it is durable. */
-static int s_submit(s_app_t *app, const form_t *f, const char *id, const char *key)
+/* An idea waiting for the fsync of its spool record: the handler spools
+ * it and defers the answer (http_defer), the spool's fsync thread calls
+ * s_durable(), and s_answer() then answers on an HTTP thread. */
+typedef struct {
+    s_app_t *app;
+    http_later_t *later;
+    form_t f; /* moved in from the handler: the answer page needs it */
+    char id[PROTO_ID_SIZE];
+    char key[FORM_KEY_MAX + 1]; /* HTML: the page's key, to show the form again */
+    bool html;
+    int rc; /* 0: durable */
+} s_pending_t;
+
+/* On the spool's fsync thread: only hand over. */
+static void s_durable(void *arg, int rc, int err)
 {
+    (void)err; /* logged by the intake */
+    s_pending_t *p = arg;
+    p->rc = rc;
+    http_resume(p->later); /* p may be gone once this returns */
+}
+
+/* The answer, once the idea is durable or cannot be. Frees p. */
+static void s_answer(const http_req_t *req, http_res_t *res, void *arg)
+{
+    (void)req;
+    s_pending_t *p = arg;
+    s_app_t *app = p->app;
+    size_t len;
+    if (p->rc < 0) {
+        s_reject(app, "unavailable");
+        if (p->html) {
+            char *page = page_form(&p->f, app->geo, p->key, MSG_UNAVAILABLE, &len);
+            s_html(res, 503, page, len);
+        } else {
+            http_res_error(res, 503, "unavailable", MSG_UNAVAILABLE, NULL);
+        }
+        s_retry_after(res, 60);
+    } else if (p->html) {
+        metric_inc(app->ideas_html);
+        log_debug("msg=\"idea accepted\" id=%s via=html", p->id);
+        char *page = page_thanks(p->id, p->f.consent && p->f.clean[FORM_EMAIL], &len);
+        s_html(res, 200, page, len);
+    } else {
+        metric_inc(app->ideas_api);
+        log_debug("msg=\"idea accepted\" id=%s via=api", p->id);
+        http_res_json(res, 201, json_pack("{s:s, s:s}", "id", p->id, "status", "accepted"));
+    }
+    form_clear(&p->f);
+    free(p);
+}
+
+/* Spools the validated idea *f (moved into the pending state: the caller
+ * must not clear it) and defers the answer to s_answer(), which says
+ * "accepted" only once the idea is durable. Per-request events are
+ * counted in metrics and logged at debug level: an info line per idea cost
+ * CPU on the busiest path. */
+static void s_submit(s_app_t *app, const http_req_t *req, form_t *f, const char *id,
+                     const char *key, const char *page_key)
+{
+    s_pending_t *p = xcalloc(1, sizeof *p);
+    p->app = app;
+    p->f = *f;
+    form_init(f);
+    snprintf(p->id, sizeof p->id, "%s", id);
+    p->html = page_key != NULL;
+    if (page_key)
+        snprintf(p->key, sizeof p->key, "%s", page_key);
+    /* Defer before spooling: the fsync may finish before the call returns. */
+    p->later = http_defer(req, s_answer, p);
     envelope_t env;
     char err[256], q[300];
-    form_to_envelope(f, id, key, s_now_ms(CLOCK_REALTIME), &env);
-    int rc = intake_submit(app->intake, &env, err, sizeof err);
+    form_to_envelope(&p->f, id, key, s_now_ms(CLOCK_REALTIME), &env);
+    int rc = intake_submit_async(app->intake, &env, s_durable, p, err, sizeof err);
     envelope_clear(&env);
-    if (rc < 0) {
+    if (rc < 0)
         log_error("msg=\"cannot spool idea\" id=%s err=%s", id, log_quote(q, sizeof q, err));
-        s_reject(app, "unavailable");
+    if (rc != 0) { /* no callback follows: 1 = durable already, -1 = failed */
+        p->rc = rc < 0 ? -1 : 0;
+        http_resume(p->later);
     }
-    return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -230,16 +302,7 @@ static void s_post_form(const http_req_t *req, http_res_t *res, void *arg)
         s_html(res, 422, page, len);
     } else {
         s_html_id(&f, key, id);
-        if (s_submit(app, &f, id, NULL) < 0) {
-            page = page_form(&f, app->geo, key, MSG_UNAVAILABLE, &len);
-            s_html(res, 503, page, len);
-            s_retry_after(res, 60);
-        } else {
-            metric_inc(app->ideas_html);
-            log_info("msg=\"idea accepted\" id=%s via=html", id);
-            page = page_thanks(id, f.consent && f.clean[FORM_EMAIL], &len);
-            s_html(res, 200, page, len);
-        }
+        s_submit(app, req, &f, id, NULL, key); /* answered by s_answer() */
     }
     form_clear(&f);
 }
@@ -313,15 +376,7 @@ static void s_post_api(const http_req_t *req, http_res_t *res, void *arg)
     }
     char id[PROTO_ID_SIZE];
     proto_derive_id("form", key, id);
-    if (s_submit(app, &f, id, key) < 0) {
-        http_res_error(res, 503, "unavailable", MSG_UNAVAILABLE, NULL);
-        s_retry_after(res, 60);
-    } else {
-        metric_inc(app->ideas_api);
-        log_info("msg=\"idea accepted\" id=%s via=api", id);
-        http_res_json(res, 201, json_pack("{s:s, s:s}", "id", id, "status", "accepted"));
-    }
-    form_clear(&f);
+    s_submit(app, req, &f, id, key, NULL); /* answered by s_answer() */
 }
 
 static int s_health(char *reason, size_t size, void *arg)
@@ -352,7 +407,15 @@ static void s_metrics(s_app_t *app)
 
 static http_server_t *s_http(s_app_t *app)
 {
-    http_server_t *srv = service_http_new(&app->cfg, app->cfg.max_body);
+    /* An epoll pool of one thread per core unless INSPRAAK_HTTP_THREADS
+     * says otherwise: an idea waiting for its fsync is a suspended
+     * connection, not a sleeping thread (http_defer). */
+    config_t cfg = app->cfg;
+    if (cfg.http_threads <= 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        cfg.http_threads = n < 1 ? 1 : n > 64 ? 64 : (int)n;
+    }
+    http_server_t *srv = service_http_new(&cfg, app->cfg.max_body);
     if (!srv)
         return NULL;
     http_route(srv, "GET", "/", s_get_form, app);
