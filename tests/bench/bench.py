@@ -616,7 +616,10 @@ def main():
     if want("dashboard"):
         bench_dashboard(bindir, dash_n, 100 if opts.quick else 300, res)
     if only - {"classifier", "dashboard"} or not only:
-        c = Cluster(SERVICES, env={"INSPRAAK_FORM_RATE": "0", "INSPRAAK_LOG_LEVEL": "warn"})
+        # Two classifier instances: on 2 cores one instance's Redis waits
+        # overlap the other's classifying (findings.md, "Drain").
+        c = Cluster(SERVICES, env={"INSPRAAK_FORM_RATE": "0", "INSPRAAK_LOG_LEVEL": "warn"},
+                    instances={"classifier": 2})
         c.start()
         try:
             if want("intake"):
