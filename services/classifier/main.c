@@ -12,7 +12,8 @@
  *     language  ISO 639-1 from libexttextcat (classify_lang.c)
  *     wijk, buurt  from the wijk field, GPS, postcode or names in the text
  *               (classify_wijk.c, common/geo.c)
- *     pii       "email" / "phone" when the text holds one (classify_pii.c)
+ *     pii       "email", "phone", "iban", "postcode", "name" for what the
+ *               text holds (classify_pii.c, classify_pii_name.c)
  *     themes, sentiment, question  from the words (classify_theme.c,
  *               classify_sentiment.c, classify_question.c), only when
  *               the idea has none yet
