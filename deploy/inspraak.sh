@@ -87,6 +87,8 @@ print_urls() {
         case "$name" in
             intake-form) printf '  %-18s http://localhost:%d/\n' "idea form" "$port" ;;
             intake-field) printf '  %-18s http://localhost:%d/field\n' "field app" "$port" ;;
+            intake-transcript) printf '  %-18s http://localhost:%d/api/v1/transcripts  (POST, staff token)\n' "transcripts" "$port" ;;
+            notify)      printf '  %-18s http://localhost:%d/afmelden  (unsubscribe links in mails)\n' "unsubscribe" "$port" ;;
             dashboard)   printf '  %-18s http://localhost:%d/   (public page: /resultaten)\n' "staff dashboard" "$port" ;;
         esac
     done

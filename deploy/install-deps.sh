@@ -4,15 +4,15 @@
 # first and calls apt-get only for what is missing.
 #
 # Usage: deploy/install-deps.sh [run|test]
-#   run   build + runtime packages (make run)
-#   test  also the test peers: Dovecot, aiosmtpd, Chromium, wrk (make test)
+#   run   build + runtime packages (make run), Chromium for /report?format=pdf
+#   test  also the test peers: Dovecot, aiosmtpd, Redis Sentinel, wrk (make test)
 set -eu
 
-want_run="gcc make pkg-config ca-certificates curl
+want_run="gcc make pkg-config ca-certificates curl zlib1g-dev
  libzmq3-dev libmsgpack-dev libhiredis-dev libmicrohttpd-dev libjansson-dev
  libsodium-dev libgmime-3.0-dev libcurl4-openssl-dev libstemmer-dev
- libexttextcat-dev libexttextcat-data redis-server redis-tools redis-sentinel"
-want_test="libcmocka-dev dovecot-imapd python3-aiosmtpd chromium wrk
+ libexttextcat-dev libexttextcat-data redis-server redis-tools chromium"
+want_test="libcmocka-dev dovecot-imapd python3-aiosmtpd redis-sentinel wrk
  libclang-rt-14-dev clang python3 jq nodejs npm docker-compose python3-yaml"
 
 want="$want_run"
@@ -40,7 +40,15 @@ done
 
 echo "install-deps: installing:$missing" >&2
 SUDO=""
-[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+if [ "$(id -u)" -ne 0 ]; then
+    if ! command -v sudo >/dev/null 2>&1; then
+        echo "install-deps: these Debian packages are missing:$missing" >&2
+        echo "install-deps: run this script as root (or install sudo), or install them:" >&2
+        echo "  apt-get install$missing" >&2
+        exit 1
+    fi
+    SUDO="sudo"
+fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 # shellcheck disable=SC2086

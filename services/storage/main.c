@@ -97,7 +97,8 @@ static int s_health(char *reason, size_t size, void *arg)
     pthread_mutex_lock(&s->health_mu);
     int ok = store_ping(s->health_st);
     if (!ok)
-        snprintf(reason, size, "degraded: redis does not answer: %s", store_error(s->health_st));
+        snprintf(reason, size, "degraded: redis does not answer: %s",
+                 rstore_error(store_rstore(s->health_st)));
     pthread_mutex_unlock(&s->health_mu);
     return ok;
 }

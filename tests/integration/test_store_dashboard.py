@@ -476,6 +476,9 @@ class StoreDashboard(unittest.TestCase):
         self.redis_proc.terminate()
         self.redis_proc.wait(timeout=30)
         wait_until(lambda: http_get(storage_health)[0] == 503, "storage 503")
+        # The reason says why, not just that (an operator reads it).
+        reason = json.loads(http_get(storage_health)[2])["error"]["reason"]
+        self.assertRegex(reason, r"redis does not answer: \S")
         self.assertEqual(http_get(self.dash + "/healthz")[0], 503)
         status, body = self.api("/api/v1/ideas")
         self.assertEqual(status, 503)
