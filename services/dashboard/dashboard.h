@@ -26,6 +26,7 @@
 
 #define DASH_KEY_PREFIX "inspraak:"
 #define DASH_POOL_MAX 16 /* idle connections kept; more are made when needed */
+#define DASH_MAX_THEMES 64 /* as many as the classifier's lexicon can hold */
 
 typedef struct svg_map svg_map_t;
 
@@ -40,6 +41,10 @@ typedef struct {
     long idle_s, max_s;                /* session timeouts */
     long login_max_ip, login_max_user; /* failed logins per 15 minutes */
     char chromium[256];                /* INSPRAAK_CHROMIUM, for /report?format=pdf */
+    /* The theme list of data/nl/themes.tsv (page_themes_load): slugs in
+     * file order and their Dutch labels (the slug when the file has none). */
+    size_t n_themes;
+    char *theme_slug[DASH_MAX_THEMES], *theme_label[DASH_MAX_THEMES];
 } dash_t;
 
 /* --- page.c: HTML building --- */
@@ -71,7 +76,19 @@ void page_begin(sb_t *sb, const char *title, const session_t *s);
 void page_send(http_res_t *res, int status, sb_t *sb);
 void page_message(http_res_t *res, int status, const char *title, const char *text);
 void page_redirect(http_res_t *res, const char *location);
+/* The Dutch label of a value of a dimension (themes from the theme file,
+ * wijken from geo, fixed lists for the rest); unknown values come back as
+ * they are, "" / NULL / "none" as "Onbekend". For people only: exports
+ * keep the slugs. */
 const char *page_label(const dash_t *d, const char *dim, const char *value);
+/* Reads the theme slugs of a themes.tsv (the classifier's own loader,
+ * classify_lex_load) and their Dutch labels from its "# Labels:" comment
+ * ("slug=Label; slug=Label; ..."). 0, or -1 with err (no themes known:
+ * page_label shows slugs). page_themes_free() releases them. */
+int page_themes_load(dash_t *d, const char *path, char *err, size_t errlen);
+void page_themes_free(dash_t *d);
+/* 1 when slug is in the theme file. */
+int page_theme_known(const dash_t *d, const char *slug);
 const char *page_dim_title(const char *dim);
 void page_css(const http_req_t *req, http_res_t *res, void *arg);
 

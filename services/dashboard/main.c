@@ -37,7 +37,8 @@
  *   PORT_BASE+10), INSPRAAK_HTTP_THREADS, INSPRAAK_HTTP_BIND,
  *   INSPRAAK_LOG_LEVEL, INSPRAAK_BUS_STORE, INSPRAAK_BUS_EVENTS (moderation),
  *   INSPRAAK_DATA (wijk names and map; INSPRAAK_GEO_WIJKEN overrides the
- *   map file), INSPRAAK_SECURE_COOKIES=1 (behind TLS),
+ *   map file; data/nl/themes.tsv: theme labels, INSPRAAK_THEMES_FILE
+ *   overrides as for the classifier), INSPRAAK_SECURE_COOKIES=1 (behind TLS),
  *   INSPRAAK_SESSION_IDLE_S [1800], INSPRAAK_SESSION_MAX_S [28800],
  *   INSPRAAK_LOGIN_MAX_IP [20] and INSPRAAK_LOGIN_MAX_USER [5] (failed
  *   logins per 15 minutes), INSPRAAK_CHROMIUM [/usr/bin/chromium].
@@ -137,6 +138,14 @@ static void s_config(dash_t *d)
     if (!d->map)
         log_warn("msg=\"no wijk map\" err=\"%s\"", err);
     free(def);
+    /* The classifier's theme file, so the dashboard names the same themes. */
+    const char *tf = config_str("INSPRAAK_THEMES_FILE", "");
+    char *path = *tf ? xstrdup(tf) : xasprintf("%s/nl/themes.tsv", d->cfg.data_dir);
+    if (page_themes_load(d, path, err, sizeof err) < 0)
+        log_warn("msg=\"no theme labels; slugs are shown\" err=\"%s\"", err);
+    else
+        log_info("msg=\"themes loaded\" n=%zu file=\"%s\"", d->n_themes, path);
+    free(path);
 }
 
 static void s_routes(http_server_t *srv, dash_t *d)
@@ -193,6 +202,7 @@ int main(void)
         rstore_destroy(&d.idle[--d.n_idle]);
     pthread_mutex_destroy(&d.mu);
     svg_map_destroy(&d.map);
+    page_themes_free(&d);
     geo_destroy(&d.geo);
     bus_shutdown();
     return 0;

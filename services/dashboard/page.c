@@ -15,6 +15,13 @@
  *   The style sheet is a separate resource (/static/dashboard.css) so the
  *   policy needs no 'unsafe-inline'.
  *
+ *   Labels: people see Dutch words, never slugs (exports keep slugs: they
+ *   are data). The themes are configurable (DESIGN.md "Themes"), so their
+ *   list is read at start-up from the classifier's file, data/nl/themes.tsv
+ *   (or INSPRAAK_THEMES_FILE), with the classifier's own loader; their
+ *   Dutch labels come from that file's "# Labels:" comment, the one place
+ *   the municipality edits them. A theme without a label shows its slug.
+ *
  * OWNERSHIP
  *   sb_t owns its buffer; page_send() hands it to the response.
  */
@@ -24,7 +31,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "classify.h"
 #include "dashboard.h"
+#include "validate.h"
 #include "xalloc.h"
 
 void sb_add(sb_t *sb, const char *s)
@@ -195,6 +204,21 @@ const char *page_label(const dash_t *d, const char *dim, const char *v)
         {"status", "new", "Nieuw"},
         {"status", "approved", "Goedgekeurd"},
         {"status", "hidden", "Verborgen"},
+        /* VALID_ACTIVITIES (common/validate.c) and the kinds of the
+         * activities register (ui_activities.c) */
+        {"activity", "ideeenbus", "Ideeënbus"},
+        {"activity", "wijkgesprek", "Wijkgesprek"},
+        {"activity", "omgevingsvisietour", "Omgevingsvisietour"},
+        {"activity", "stakeholder-sessie", "Stakeholdersessie"},
+        {"activity", "stakeholdersessie", "Stakeholdersessie"},
+        {"activity", "buurtenconferentie", "Buurtenconferentie"},
+        {"activity", "camjo-video", "Camjo-video"},
+        {"activity", "enquete", "Enquête"},
+        {"activity", "email", "E-mail"},
+        {"activity", "straatinterview", "Straatinterview"},
+        {"activity", "tourstop", "Stop van de omgevingsvisietour"},
+        {"activity", "video", "Video"},
+        {"activity", "anders", "Anders"},
     };
     if (!v || !*v || strcmp(v, "none") == 0)
         return "Onbekend";
@@ -202,10 +226,124 @@ const char *page_label(const dash_t *d, const char *dim, const char *v)
         const char *n = geo_wijk_name(d->geo, v);
         return n ? n : v;
     }
+    if (strcmp(dim, "theme") == 0) {
+        for (size_t i = 0; i < d->n_themes; i++)
+            if (strcmp(d->theme_slug[i], v) == 0)
+                return d->theme_label[i];
+        return v;
+    }
     for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
         if (strcmp(pairs[i][0], dim) == 0 && strcmp(pairs[i][1], v) == 0)
             return pairs[i][2];
     return v;
+}
+
+int page_theme_known(const dash_t *d, const char *slug)
+{
+    for (size_t i = 0; i < d->n_themes; i++)
+        if (strcmp(d->theme_slug[i], slug) == 0)
+            return 1;
+    return 0;
+}
+
+#define S_LABELS_MAX 8192 /* bytes of the "# Labels:" comment */
+
+/* The text of the "# Labels:" comment: its comment lines joined by
+ * spaces, up to the first line that is not a comment or is empty.
+ * Hand-written: the classifier's loader skips comments. Caller frees. */
+static char *s_labels_comment(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    sb_t sb = {0};
+    char line[4096];
+    int in = 0;
+    while (fgets(line, sizeof line, f) && sb.len < S_LABELS_MAX) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (line[0] != '#') {
+            if (in)
+                break;
+            continue;
+        }
+        const char *t = line + 1 + strspn(line + 1, " \t");
+        if (!in && strncmp(t, "Labels:", 7) == 0) {
+            in = 1;
+            t += 7;
+        } else if (in && !*t) {
+            break;
+        } else if (!in) {
+            continue;
+        }
+        sb_add(&sb, " ");
+        sb_add(&sb, t);
+    }
+    fclose(f);
+    return sb.buf;
+}
+
+/* s without leading and trailing spaces (and a final '.'), in place. */
+static char *s_trim(char *s)
+{
+    s += strspn(s, " \t");
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '.'))
+        s[--n] = '\0';
+    return s;
+}
+
+/* Applies "slug=Label; slug=Label" to the loaded slugs. */
+static void s_apply_labels(dash_t *d, char *text)
+{
+    char *save = NULL;
+    for (char *part = strtok_r(text, ";", &save); part; part = strtok_r(NULL, ";", &save)) {
+        char *eq = strchr(part, '=');
+        if (!eq)
+            continue;
+        *eq = '\0';
+        const char *slug = s_trim(part);
+        char *label = s_trim(eq + 1);
+        if (!*label || strlen(label) > 120 || !utf8_valid(label, strlen(label)))
+            continue;
+        for (size_t i = 0; i < d->n_themes; i++)
+            if (strcmp(d->theme_slug[i], slug) == 0) {
+                free(d->theme_label[i]);
+                d->theme_label[i] = xstrdup(label);
+            }
+    }
+}
+
+int page_themes_load(dash_t *d, const char *path, char *err, size_t errlen)
+{
+    page_themes_free(d);
+    classify_tok_t *tok = classify_tok_new(err, errlen);
+    classify_lex_t *lex = tok ? classify_lex_load(tok, path, err, errlen) : NULL;
+    if (!lex) {
+        classify_tok_destroy(&tok);
+        return -1;
+    }
+    size_t n = 0;
+    const char *const *slugs = classify_lex_labels(lex, &n);
+    for (size_t i = 0; i < n && d->n_themes < DASH_MAX_THEMES; i++) {
+        d->theme_slug[d->n_themes] = xstrdup(slugs[i]);
+        d->theme_label[d->n_themes++] = xstrdup(slugs[i]);
+    }
+    classify_lex_destroy(&lex);
+    classify_tok_destroy(&tok);
+    char *text = s_labels_comment(path);
+    if (text)
+        s_apply_labels(d, text);
+    free(text);
+    return 0;
+}
+
+void page_themes_free(dash_t *d)
+{
+    for (size_t i = 0; i < d->n_themes; i++) {
+        free(d->theme_slug[i]);
+        free(d->theme_label[i]);
+    }
+    d->n_themes = 0;
 }
 
 const char *page_dim_title(const char *dim)

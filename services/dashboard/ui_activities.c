@@ -62,7 +62,8 @@ void activities_table(sb_t *sb, const dash_t *d, json_t *list)
         for (int c = 0; c < 4; c++) {
             const char *v = json_string_value(json_object_get(a, cols[c]));
             sb_add(sb, "<td>");
-            sb_esc(sb, c == 3 ? page_label(d, "wijk", v) : v);
+            const char *dim = c == 3 ? "wijk" : c == 1 ? "activity" : NULL;
+            sb_esc(sb, dim ? page_label(d, dim, v) : v);
             sb_add(sb, "</td>");
         }
         long long n = json_integer_value(json_object_get(a, "people"));
@@ -98,7 +99,8 @@ static void s_page(dash_t *d, rstore_t *rs, const session_t *s, http_res_t *res,
     sb_esc(&sb, s->csrf);
     sb_add(&sb, "\">\n<p><label for=\"a-kind\">Soort</label><select id=\"a-kind\" name=\"kind\">");
     for (size_t i = 0; i < S_NKINDS; i++)
-        sb_printf(&sb, "<option value=\"%s\">%s</option>", s_kinds[i], s_kinds[i]);
+        sb_printf(&sb, "<option value=\"%s\">%s</option>", s_kinds[i],
+                  page_label(d, "activity", s_kinds[i]));
     sb_add(&sb, "</select></p>\n<p><label for=\"a-date\">Datum</label><input id=\"a-date\" "
                 "name=\"date\" type=\"date\" required></p>\n<p><label for=\"a-place\">Plaats"
                 "</label><input id=\"a-place\" name=\"place\" maxlength=\"120\" required></p>\n"

@@ -128,7 +128,7 @@ static void s_row(dash_t *d, sb_t *sb, json_t *it)
     json_array_foreach(json_object_get(it, "themes"), i, t)
     {
         sb_add(sb, i ? ", " : "");
-        sb_esc(sb, json_string_value(t));
+        sb_esc(sb, page_label(d, "theme", json_string_value(t)));
     }
     sb_add(sb, "</td><td>");
     sb_esc(sb, page_label(d, "status", json_string_value(json_object_get(it, "status"))));

@@ -21,6 +21,7 @@ DESCRIPTION
 """
 import csv
 import hashlib
+import html
 import http.client
 import io
 import os
@@ -44,6 +45,39 @@ HOSTILE = [
     ("\"><a href=\"javascript:alert('xss5')\">klik</a> bankjes", ["<a href=\"javascript"]),
 ]
 FORMULA = "=HYPERLINK(\"http://example.invalid\",\"klik\") meer groen in het park"
+# Classified as openbare-ruimte and centrum: slugs people must never see.
+LABELLED = "Zwerfvuil en afval op de stoep in de binnenstad bij de winkels, het is er vies"
+
+
+def theme_labels():
+    """slug -> Dutch label, from the "# Labels:" comment of data/nl/themes.tsv."""
+    path = os.path.join(os.environ.get("INSPRAAK_DATA", os.path.join(
+        os.path.dirname(__file__), "..", "..", "data")), "nl", "themes.tsv")
+    text, on = "", False
+    with open(path, encoding="utf-8") as f:
+        lines = f.readlines()
+    for line in lines:
+        if not line.startswith("#"):
+            if on:
+                break
+            continue
+        t = line[1:].strip()
+        if t.startswith("Labels:"):
+            on, t = True, t[len("Labels:"):]
+        elif on and not t:
+            break
+        elif not on:
+            continue
+        text += " " + t
+    return {k.strip(): v.strip().rstrip(".") for k, v in
+            (p.split("=", 1) for p in text.split(";") if "=" in p)}
+
+
+def visible(page):
+    """What a person sees or hears: text, plus alt/title/aria-label/placeholder."""
+    attrs = re.findall(r'(?:alt|title|aria-label|placeholder)="([^"]*)"', page)
+    text = re.sub(r"<[^>]+>", " ", page)
+    return html.unescape(text + " " + " ".join(attrs))
 
 
 def req(cluster, method, path, body=None, headers=None):
@@ -84,7 +118,8 @@ class TestDashboardUI(ClusterTestCase):
             r = c.ctl("user", "add", user, input="%s\n%s\n" % (pw, pw))
             assert r.returncode == 0, r.stderr
         cls.ideas = {}
-        texts = [h[0] for h in HOSTILE] + [FORMULA, MARK + " een nieuw buurthuis in Heerlerheide"]
+        texts = [h[0] for h in HOSTILE] + [FORMULA, MARK + " een nieuw buurthuis in Heerlerheide",
+                                           LABELLED]
         for i, t in enumerate(texts):
             st, body = c.post_idea(t, title="Titel <b>%d</b> <script>x()</script>" % i,
                                    wijk="WK091711")
@@ -349,6 +384,33 @@ class TestDashboardUI(ClusterTestCase):
         self.assertEqual(int(m.group(1)), len(self.ideas) + 1 - hidden)
         _, stats = self.cluster.api("/api/v1/stats?by=wijk", self.token)
         self.assertIn("WK091711", stats["counts"])
+
+    def test_people_see_labels_not_slugs(self):
+        """Themes and activities by their Dutch names (data/nl/themes.tsv) on
+        every page people read; the exports keep the slugs."""
+        labels = theme_labels()
+        self.assertEqual(labels["openbare-ruimte"], "Openbare ruimte, schoon & onderhoud")
+        _, it = self.cluster.api("/api/v1/ideas/" + self.ideas[LABELLED], self.token)
+        self.assertEqual(it["themes"][:2], ["openbare-ruimte", "centrum"])
+        self.assertEqual(it["activity"], "ideeenbus")
+        sid, _ = self.login()
+        for path, who in (("/resultaten", None), ("/", sid), ("/report", sid),
+                          ("/ideeen?theme=openbare-ruimte", sid)):
+            _, page = self.get(path, who)
+            seen = visible(page)
+            for slug in ("openbare-ruimte", "ideeenbus"):
+                self.assertNotIn(slug, seen, path)
+            self.assertNotRegex(seen, r"(?<![\w-])centrum(?![\w-])", path)
+            self.assertIn(labels["openbare-ruimte"], seen, path)
+            self.assertIn(labels["centrum"], seen, path)
+            if path != "/ideeen?theme=openbare-ruimte":
+                self.assertIn("Ideeënbus", seen, path)
+        # The filter still sends the slug; the list found the idea.
+        self.assertIn('<option value="openbare-ruimte" selected>', page)
+        self.assertIn("Zwerfvuil en afval", page)
+        _, hs, csvb = req(self.cluster, "GET", "/api/v1/export.csv?theme=openbare-ruimte",
+                          headers={"Authorization": "Bearer " + self.token})
+        self.assertIn("openbare-ruimte", csvb.decode("utf-8-sig"))
 
     # --- XSS ---
     def test_hostile_text_is_escaped_everywhere(self):

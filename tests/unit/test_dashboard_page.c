@@ -102,6 +102,52 @@ static void test_labels(void **state)
     s_dash.geo = geo_load("data", err, sizeof err);
     assert_non_null(s_dash.geo);
     assert_string_equal(page_label(&s_dash, "wijk", "WK091733"), "Heerlen-Centrum");
+    assert_string_equal(page_label(&s_dash, "activity", "ideeenbus"), "Ideeënbus");
+    assert_string_equal(page_label(&s_dash, "activity", "camjo-video"), "Camjo-video");
+    assert_string_equal(page_label(&s_dash, "activity", "email"), "E-mail");
+    /* every activity an intake can store has a label */
+    for (int i = 0; VALID_ACTIVITIES[i]; i++)
+        assert_string_not_equal(page_label(&s_dash, "activity", VALID_ACTIVITIES[i]),
+                                VALID_ACTIVITIES[i]);
+}
+
+/* The themes and their Dutch labels come from the classifier's file. */
+static void test_theme_labels(void **state)
+{
+    (void)state;
+    dash_t d = {0};
+    char err[256];
+    assert_string_equal(page_label(&d, "theme", "centrum"), "centrum"); /* nothing loaded */
+    assert_int_equal(page_themes_load(&d, "data/nl/themes.tsv", err, sizeof err), 0);
+    assert_int_equal(d.n_themes, 11);
+    assert_string_equal(page_label(&d, "theme", "centrum"), "Binnenstad, winkels & horeca");
+    assert_string_equal(page_label(&d, "theme", "openbare-ruimte"),
+                        "Openbare ruimte, schoon & onderhoud");
+    assert_string_equal(page_label(&d, "theme", "jeugd"), "Onderwijs, jeugd & sport");
+    assert_string_equal(page_label(&d, "theme", "wonen"), "Wonen");
+    assert_string_equal(page_label(&d, "theme", "none"), "Onbekend");
+    assert_string_equal(page_label(&d, "theme", "ruimtevaart"), "ruimtevaart");
+    assert_true(page_theme_known(&d, "groen"));
+    assert_false(page_theme_known(&d, "fax"));
+
+    /* A theme the comment does not name keeps its slug; a bad file fails. */
+    const char *path = "/tmp/test_dashboard_page_themes.tsv";
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("# Labels: wonen=Wonen en huizen;\n#   kunst = Kunst & cultuur.\n#\n"
+          "# groen=Niet dit, na het einde\nwonen\twoning\ngroen\tpark\t2\n"
+          "kunst\tmuseum\n",
+          f);
+    fclose(f);
+    assert_int_equal(page_themes_load(&d, path, err, sizeof err), 0);
+    assert_int_equal(d.n_themes, 3);
+    assert_string_equal(page_label(&d, "theme", "wonen"), "Wonen en huizen");
+    assert_string_equal(page_label(&d, "theme", "kunst"), "Kunst & cultuur");
+    assert_string_equal(page_label(&d, "theme", "groen"), "groen");
+    remove(path);
+    assert_int_equal(page_themes_load(&d, path, err, sizeof err), -1);
+    assert_int_equal(d.n_themes, 0);
+    page_themes_free(&d);
 }
 
 static void test_map(void **state)
@@ -172,6 +218,7 @@ int main(void)
         cmocka_unit_test(test_csv_cells),
         cmocka_unit_test(test_chart_order_and_escaping),
         cmocka_unit_test(test_labels),
+        cmocka_unit_test(test_theme_labels),
         cmocka_unit_test(test_map),
         cmocka_unit_test(test_stemmed_search),
     };
