@@ -36,18 +36,18 @@
 static const char *const S_WIJKEN[] = {"WK091733", "WK091721", "WK091732", "WK091712",
                                        "WK091740", "WK091739", "WK091731", "WK091724",
                                        "WK091722", "WK091720", "WK091741", "WK091713"};
-static const char *const S_THEMES[] = {"wonen", "groen",   "mobiliteit", "veiligheid",
-                                       "jeugd", "centrum", "cultuur",    "zorg",
+static const char *const S_THEMES[] = {"wonen",    "groen",          "mobiliteit", "veiligheid",
+                                       "jeugd",    "centrum",        "cultuur",    "zorg",
                                        "economie", "openbare-ruimte"};
 static const char *const S_CHANNELS[] = {"form", "email", "transcript", "field"};
 static const char *const S_SENTIMENTS[] = {"positief", "neutraal", "negatief"};
 static const char *const S_QUESTIONS[] = {"nu", "toekomst"};
 static const char *const S_GROUPS[] = {"inwoner", "professional", "buurtorganisatie"};
 static const char *const S_STATUSES[] = {"new", "approved", "hidden"};
-static const char *const S_WORDS[] = {"meer",  "bomen",   "in",     "de",      "straat",
+static const char *const S_WORDS[] = {"meer",  "bomen",    "in",     "de",      "straat",
                                       "park",  "fietspad", "veilig", "spelen",  "buurt",
-                                      "graag", "wonen",   "school", "winkels", "groen",
-                                      "licht", "bankjes", "water",  "samen",   "centrum"};
+                                      "graag", "wonen",    "school", "winkels", "groen",
+                                      "licht", "bankjes",  "water",  "samen",   "centrum"};
 #define S_N(a) (sizeof(a) / sizeof((a)[0]))
 #define S_BATCH 256
 
@@ -202,7 +202,7 @@ typedef struct {
     int nz, nc, capz, capc;
     const char **argv; /* scratch for one command */
     size_t *lens;
-    int sent;                /* commands appended since the last read */
+    int sent;               /* commands appended since the last read */
     long long zadd_members; /* appended, for the ZADD check */
     char err[256];
 } s_bulk_t;
