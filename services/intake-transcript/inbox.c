@@ -93,12 +93,14 @@ static void s_one(inbox_t *ib, const char *name, const char *stem)
     ingest_meta_t m;
     ingest_meta_init(&m);
     ingest_meta_set(&m, "video_id", stem);
-    char *path = xasprintf("%s/inbox/%s.json", ib->dir, stem);
+    char *sname = xasprintf("%s.json", stem);
+    char *path = xasprintf("%s/inbox/%s", ib->dir, sname);
     size_t len;
     char *side = s_read(path, 64 * 1024, &len);
     free(path);
-    int bad = side && ingest_meta_json(&m, side, len, &r) < 0;
+    int bad = side && ingest_meta_json(&m, sname, side, len, &r) < 0;
     free(side);
+    free(sname);
     path = xasprintf("%s/inbox/%s", ib->dir, name);
     char *buf = bad ? NULL : s_read(path, WEBVTT_MAX_BYTES, &len);
     free(path);

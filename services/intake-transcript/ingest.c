@@ -21,8 +21,9 @@
 #define S_MAX_VIDEO_URL 2000
 #define S_DEFAULT_ACTIVITY "camjo-video"
 
-static void s_why(ingest_result_t *r, const char *nl, const char *en)
+static void s_why(ingest_result_t *r, const char *code, const char *nl, const char *en)
 {
+    snprintf(r->code, sizeof r->code, "%s", code);
     snprintf(r->why_nl, sizeof r->why_nl, "%s", nl);
     snprintf(r->why_en, sizeof r->why_en, "%s", en);
 }
@@ -56,13 +57,16 @@ void ingest_meta_set(ingest_meta_t *m, const char *key, const char *value)
     *f = xstrdup(value);
 }
 
-int ingest_meta_json(ingest_meta_t *m, const char *buf, size_t len, ingest_result_t *r)
+int ingest_meta_json(ingest_meta_t *m, const char *name, const char *buf, size_t len,
+                     ingest_result_t *r)
 {
     json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
     if (!json_is_object(root)) {
         json_decref(root);
-        s_why(r, "Het bestand NAAM.json is geen geldig JSON-object.",
-              "the sidecar NAME.json is not a JSON object");
+        char nl[sizeof r->why_nl], en[sizeof r->why_en];
+        snprintf(nl, sizeof nl, "Het bestand %.200s is geen geldig JSON-object.", name);
+        snprintf(en, sizeof en, "the sidecar %.200s is not a JSON object", name);
+        s_why(r, "invalid_sidecar", nl, en);
         return -1;
     }
     const char *key;
@@ -100,6 +104,24 @@ static ingest_format_t s_sniff(const char *buf, size_t len)
     return g_strstr_len(buf, (gssize)len, "-->") ? INGEST_SRT : INGEST_TEXT;
 }
 
+/* recorded_at: an RFC 3339 date-time, or a bare date "YYYY-MM-DD" (staff
+ * often know only the day), read as midnight in Europe/Amsterdam, the
+ * local time of the recordings. NULL when it is neither. */
+static GDateTime *s_recorded_at(const char *s)
+{
+    int y, mo, d, n = 0;
+    if (strlen(s) == 10 && sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) == 3 && n == 10 &&
+        s[4] == '-' && s[7] == '-' && strspn(s, "0123456789-") == 10) {
+        GTimeZone *tz = g_time_zone_new_identifier("Europe/Amsterdam");
+        if (!tz) /* no tzdata installed: UTC is an hour or two off, not wrong by a day */
+            tz = g_time_zone_new_utc();
+        GDateTime *dt = g_date_time_new(tz, y, mo, d, 0, 0, 0);
+        g_time_zone_unref(tz);
+        return dt; /* NULL for 2026-02-30 and the like */
+    }
+    return g_date_time_new_from_iso8601(s, NULL);
+}
+
 /* Checks the metadata; fills wijk (a CBS code or NULL), received_at. */
 static int s_check_meta(ingest_t *ing, const ingest_meta_t *m, const char **wijk,
                         int64_t *received_at, ingest_result_t *r)
@@ -110,24 +132,26 @@ static int s_check_meta(ingest_t *ing, const ingest_meta_t *m, const char **wijk
         if (!*wijk && strncmp(m->wijk, "WK0917", 6) == 0 && strlen(m->wijk) == 8)
             *wijk = m->wijk; /* no geo data loaded: a well-formed code still counts */
         if (!*wijk) {
-            s_why(r, "Deze wijk kennen we niet. Geef een wijknaam of CBS-code (WK0917..).",
+            s_why(r, "unknown_wijk",
+                  "Deze wijk kennen we niet. Geef een wijknaam of CBS-code (WK0917..).",
                   "unknown wijk");
             return -1;
         }
     }
     if (m->activity && !value_allowed(m->activity, VALID_ACTIVITIES)) {
-        s_why(r, "Deze activiteit kennen we niet.", "unknown activity");
+        s_why(r, "invalid_activity", "Deze activiteit kennen we niet.", "unknown activity");
         return -1;
     }
     if (m->video_id &&
         (strlen(m->video_id) > S_MAX_VIDEO_ID || !utf8_valid(m->video_id, strlen(m->video_id)))) {
-        s_why(r, "De video-id is te lang of onleesbaar (hoogstens 200 tekens).",
+        s_why(r, "invalid_video_id", "De video-id is te lang of onleesbaar (hoogstens 200 tekens).",
               "video_id too long or not UTF-8");
         return -1;
     }
     if (m->video_url && (strlen(m->video_url) > S_MAX_VIDEO_URL ||
                          !utf8_valid(m->video_url, strlen(m->video_url)))) {
-        s_why(r, "De video-link is te lang of onleesbaar (hoogstens 2000 tekens).",
+        s_why(r, "invalid_video_url",
+              "De video-link is te lang of onleesbaar (hoogstens 2000 tekens).",
               "video_url too long or not UTF-8");
         return -1;
     }
@@ -135,10 +159,12 @@ static int s_check_meta(ingest_t *ing, const ingest_meta_t *m, const char **wijk
     clock_gettime(CLOCK_REALTIME, &now);
     *received_at = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
     if (m->recorded_at) {
-        GDateTime *dt = g_date_time_new_from_iso8601(m->recorded_at, NULL);
+        GDateTime *dt = s_recorded_at(m->recorded_at);
         if (!dt) {
-            s_why(r, "De opnamedatum is geen geldige datum (zoals 2026-05-01T14:30:00+02:00).",
-                  "recorded_at is not an RFC 3339 date-time");
+            s_why(r, "invalid_recorded_at",
+                  "De opnamedatum is geen geldige datum (zoals 2026-05-01 of "
+                  "2026-05-01T14:30:00+02:00).",
+                  "recorded_at is not an RFC 3339 date-time or a YYYY-MM-DD date");
             return -1;
         }
         *received_at = g_date_time_to_unix(dt) * 1000 + g_date_time_get_microsecond(dt) / 1000;
@@ -151,6 +177,13 @@ static int s_parse(const char *buf, size_t len, ingest_format_t fmt, cue_list_t 
                    ingest_result_t *r)
 {
     char err[200];
+    if (transcript_text_check(buf, len, err, sizeof err) < 0) {
+        s_why(r, "unreadable",
+              "Dit is geen tekstbestand. Stuur een ondertitelbestand (WebVTT of SRT) of "
+              "platte tekst, opgeslagen als UTF-8.",
+              err);
+        return -1;
+    }
     if (fmt == INGEST_AUTO)
         fmt = s_sniff(buf, len);
     int rc = fmt == INGEST_VTT   ? webvtt_parse(buf, len, cues, err, sizeof err)
@@ -163,7 +196,7 @@ static int s_parse(const char *buf, size_t len, ingest_format_t fmt, cue_list_t 
                  : fmt == INGEST_SRT ? "SRT-ondertiteling"
                                      : "tekst met 'Naam: tekst'-regels",
                  err);
-        s_why(r, nl, err);
+        s_why(r, "unreadable", nl, err);
     }
     return rc;
 }
@@ -212,7 +245,8 @@ static ingest_rc_t s_submit_all(ingest_t *ing, const statement_list_t *st, const
         envelope_clear(&env);
         if (rc < 0) {
             log_error("msg=\"cannot spool idea\" id=%s err=%s", id, log_quote(q, sizeof q, err));
-            s_why(r, "Het lukt nu niet om de ideeën op te slaan. Probeer het later opnieuw.",
+            s_why(r, "unavailable",
+                  "Het lukt nu niet om de ideeën op te slaan. Probeer het later opnieuw.",
                   "the spool does not accept ideas now");
             return INGEST_UNAVAILABLE;
         }

@@ -20,6 +20,12 @@
  *   Returns INGEST_OK only after intake_submit() returned 0 for every
  *   statement. No participant record is made: speaker names are not kept.
  *
+ *   A file that is evidently not text (transcript_text_check()) is
+ *   INGEST_BAD with code "unreadable", before anything is spooled.
+ *   recorded_at is RFC 3339, or a bare date YYYY-MM-DD meaning midnight at
+ *   the start of that day in Europe/Amsterdam (where the interviews are
+ *   recorded).
+ *
  * OWNERSHIP
  *   Meta and result own their strings; free with the *_clear() functions.
  */
@@ -48,6 +54,9 @@ typedef struct {
     char video_id[256];
     json_t *ideas; /* [{"id","start","end"}] */
     int skipped_interviewer;
+    char code[32]; /* on INGEST_BAD: "unreadable" (the file), or the field's
+                      code: unknown_wijk, invalid_activity, invalid_video_id,
+                      invalid_video_url, invalid_recorded_at, invalid_sidecar */
     char why_nl[300];
     char why_en[300];
 } ingest_result_t;
@@ -56,8 +65,10 @@ void ingest_meta_init(ingest_meta_t *m);
 void ingest_meta_clear(ingest_meta_t *m);
 /* Sets a known field (others are ignored). */
 void ingest_meta_set(ingest_meta_t *m, const char *key, const char *value);
-/* Reads a sidecar JSON object; -1 with why_* in r when it is not one. */
-int ingest_meta_json(ingest_meta_t *m, const char *buf, size_t len, ingest_result_t *r);
+/* Reads a sidecar JSON object (name: its file name, for the message); -1
+ * with code and why_* in r when it is not one. */
+int ingest_meta_json(ingest_meta_t *m, const char *name, const char *buf, size_t len,
+                     ingest_result_t *r);
 
 ingest_format_t ingest_format_from_name(const char *name_or_type);
 

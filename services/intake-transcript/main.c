@@ -173,7 +173,7 @@ static void s_post(const http_req_t *req, http_res_t *res, void *arg)
                                     "skipped_interviewer", r.skipped_interviewer));
         } else if (rc == INGEST_BAD) {
             metric_inc(app->bad);
-            http_res_error(res, 422, "unreadable", r.why_nl, NULL);
+            http_res_error(res, 422, r.code[0] ? r.code : "unreadable", r.why_nl, NULL);
         } else {
             http_res_error(res, 503, "unavailable", MSG_UNAVAILABLE, NULL);
             http_res_header(res, "Retry-After", "60");

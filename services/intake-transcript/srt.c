@@ -42,6 +42,39 @@ char *transcript_utf8(const char *buf, size_t len, size_t *outlen)
     return out;
 }
 
+/* A control character a text file does not hold: C0 other than TAB, LF,
+ * FF, CR; DEL; C1; and U+FFFD (what an undecodable byte became). */
+static bool s_junk_char(gunichar c)
+{
+    if (c == '\t' || c == '\n' || c == '\f' || c == '\r')
+        return false;
+    return c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0xFFFD;
+}
+
+int transcript_text_check(const char *buf, size_t len, char *err, size_t errlen)
+{
+    if (memchr(buf, '\0', len)) {
+        snprintf(err, errlen, "the file holds NUL bytes (binary, or UTF-16)");
+        return -1;
+    }
+    size_t tlen;
+    char *text = transcript_utf8(buf, len, &tlen);
+    size_t chars = 0, junk = 0;
+    for (const char *p = text; *p; p = g_utf8_next_char(p)) {
+        chars++;
+        junk += s_junk_char(g_utf8_get_char(p));
+    }
+    free(text);
+    /* Real transcripts hold a stray control character at most; random bytes
+     * read as Windows-1252 give about one in nine, far above the limit. */
+    if (junk * TRANSCRIPT_JUNK_RATIO > chars) {
+        snprintf(err, errlen, "%zu of %zu characters are control characters or undecodable", junk,
+                 chars);
+        return -1;
+    }
+    return 0;
+}
+
 /* "[h+:]mm:ss[,.]m{1,3}" at *s. */
 static int s_srt_time(const char **s, int64_t *ms)
 {

@@ -13,7 +13,9 @@
  * DESCRIPTION
  *   transcript_utf8() gives UTF-8 for any input: valid UTF-8 stays (a BOM
  *   is dropped), anything else is read as Windows-1252 (what Windows
- *   subtitle tools write) with glib's g_convert().
+ *   subtitle tools write) with glib's g_convert(). transcript_text_check()
+ *   refuses what is evidently not text (binary files, UTF-16), before any
+ *   parser runs, so junk never becomes an idea.
  *
  *   srt_parse(): blocks of [index] timing text; the index may be missing;
  *   ',' or '.' before the milliseconds; blank lines inside a cue's text are
@@ -28,7 +30,9 @@
  *   cues of one speaker are one statement (start of the first, end of the
  *   last cue). Interviewer statements are not returned; the next resident
  *   statement carries the last one's text as context. Speaker names are
- *   never part of the statement text.
+ *   never part of the statement text. Text and context are normalised
+ *   (text_normalise() of validate.h: control characters removed, white
+ *   space trimmed), as every intake does; a statement left empty is none.
  *
  *   Every parser is pure and keeps the webvtt.h limits (size, cue count,
  *   line length).
@@ -45,6 +49,13 @@
 #define TRANSCRIPT_MAX_SPEAKER 60 /* bytes of a "NAAM:" prefix */
 
 char *transcript_utf8(const char *buf, size_t len, size_t *outlen);
+
+/* 0 when buf is evidently text; -1 with an English reason in err when it
+ * holds a NUL byte, or when more than 1 in TRANSCRIPT_JUNK_RATIO of its
+ * characters (after transcript_utf8()) are control characters other than
+ * TAB/LF/FF/CR, or U+FFFD. */
+#define TRANSCRIPT_JUNK_RATIO 20
+int transcript_text_check(const char *buf, size_t len, char *err, size_t errlen);
 
 int srt_parse(const char *buf, size_t len, cue_list_t *out, char *err, size_t errlen);
 int plaintext_parse(const char *buf, size_t len, cue_list_t *out, char *err, size_t errlen);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "transcript.h"
+#include "validate.h"
 #include "xalloc.h"
 
 char *transcript_prefix_speaker(const char *text, const char **rest)
@@ -92,7 +93,9 @@ static void s_close(s_turn_t *t, const char *interviewers, char **question, stat
     if (!t->open)
         return;
     t->open = false;
-    char *text = g_strstrip(g_strdup(t->text->str));
+    /* the same clean-up as every intake: control characters out, white
+     * space trimmed (an SRT read as Windows-1252 may hold stray C0 bytes) */
+    char *text = text_normalise(t->text->str, t->text->len);
     if (s_is_interviewer(t->speaker, interviewers)) {
         out->skipped_interviewer++;
         free(*question);
@@ -109,7 +112,7 @@ static void s_close(s_turn_t *t, const char *interviewers, char **question, stat
                                              .context = *question};
         *question = NULL; /* only the answer right after the question */
     }
-    g_free(text);
+    free(text);
     g_string_truncate(t->text, 0);
 }
 

@@ -10,10 +10,13 @@ DESCRIPTION
     the interviewer's question as context, no interviewer text and no
     names. The same file again gives no new ideas. Files in the drop folder
     (SRT, text) end in done/ with their ideas stored; a broken one ends in
-    failed/ with a .why. Bounded waits only, no timing thresholds.
+    failed/ with a .why naming it. Binary junk is refused (422) and stores
+    nothing; control characters never reach an idea; a bare recorded_at
+    date is accepted. Bounded waits only, no timing thresholds.
 """
 import json
 import os
+import random
 import sys
 import unittest
 import urllib.parse
@@ -169,6 +172,70 @@ class TestTranscripts(ClusterTestCase):
         self.assertIsNone(kees[0]["source"]["start"])
         self.assertIsNone(kees[0]["source"]["video_url"])
         self.assertNotIn("Video bekijken", self.idea_page(kees[0]["id"]))
+
+    def test_binary_junk_refused(self):
+        junk = random.Random(7).randbytes(300)
+        for ctype in ("text/plain", "application/x-subrip", "application/octet-stream"):
+            status, body = self.upload(junk, ctype, video_id="junk-1")
+            self.assertEqual(status, 422, body)
+            self.assertEqual(body["error"]["code"], "unreadable")
+            self.assertIn("geen tekstbestand", body["error"]["message"])
+        # without NUL bytes, the share of control characters gives it away
+        status, body = self.upload(junk.replace(b"\0", b"a"), "text/plain", video_id="junk-1")
+        self.assertEqual(status, 422, body)
+        # nothing was stored: a later upload is stored, the junk is not
+        status, _ = self.upload(TXT, "text/plain", video_id="marker-junk")
+        self.assertEqual(status, 201)
+        self.video_ideas("marker-junk", 1)
+        self.assertEqual([i for i in self.ideas() if i["source"]["video_id"] == "junk-1"], [])
+
+    def test_control_characters_cleaned(self):
+        srt = ("1\r\n00:00:01,000 --> 00:00:03,000\r\nCAMJO: Wat\x13 mist u?\r\n\r\n"
+               "2\r\n00:00:03,500 --> 00:00:06,000\r\nANNA: Een\x1b speeltuin\x0c bij het "
+               "station\r\n")
+        status, body = self.upload(srt, "application/x-subrip", video_id="ctl-1")
+        self.assertEqual(status, 201, body)
+        item = self.video_ideas("ctl-1", 1)[0]
+        self.assertEqual(item["text"], "Een speeltuin bij het station")
+        self.assertEqual(item["source"]["context"], "Wat mist u?")
+
+    def test_recorded_at_date_only(self):
+        # a bare date is that day, midnight in Heerlen (CET in March: 23:00 UTC the day before)
+        status, body = self.upload(SRT, "application/x-subrip", video_id="datum-1",
+                                   recorded_at="2023-03-01")
+        self.assertEqual(status, 201, body)
+        item = self.video_ideas("datum-1", 1)[0]
+        self.assertEqual(item["received_at"], "2023-02-28T23:00:00Z")
+        for bad in ("2023-02-30", "1 maart 2023", "2023-03-01T25:00:00Z"):
+            status, body = self.upload(SRT, "application/x-subrip", video_id="datum-2",
+                                       recorded_at=bad)
+            self.assertEqual(status, 422, (bad, body))
+            self.assertEqual(body["error"]["code"], "invalid_recorded_at")
+            self.assertIn("opnamedatum", body["error"]["message"])
+        status, body = self.upload(SRT, "application/x-subrip", video_id="x", wijk="Atlantis")
+        self.assertEqual(body["error"]["code"], "unknown_wijk")
+
+    def test_drop_folder_refused(self):
+        base = os.path.join(self.cluster.var, "transcripts")
+        inbox = os.path.join(base, "inbox")
+        wait_until("inbox folder", lambda: os.path.isdir(inbox))
+        with open(os.path.join(inbox, "stuk.srt"), "w", newline="") as f:
+            f.write(SRT)
+        with open(os.path.join(inbox, "stuk.json"), "w") as f:
+            f.write("{niet af")
+        with open(os.path.join(inbox, "ruis.txt"), "wb") as f:
+            f.write(random.Random(8).randbytes(300))
+        wait_until("stuk.why", lambda: os.path.exists(os.path.join(base, "failed", "stuk.why")))
+        with open(os.path.join(base, "failed", "stuk.why")) as f:
+            why = f.read()
+        self.assertIn("Het bestand stuk.json is geen geldig JSON-object.", why)
+        self.assertNotIn("NAAM", why)
+        self.assertTrue(os.path.exists(os.path.join(base, "failed", "stuk.json")))
+        wait_until("ruis.why", lambda: os.path.exists(os.path.join(base, "failed", "ruis.why")))
+        with open(os.path.join(base, "failed", "ruis.why")) as f:
+            self.assertIn("geen tekstbestand", f.read())
+        self.assertEqual([i for i in self.ideas() if i["source"]["video_id"] in ("ruis", "stuk")],
+                         [])
 
     def test_video_url_never_javascript(self):
         status, body = self.upload(SRT, "application/x-subrip", video_id="js-1",

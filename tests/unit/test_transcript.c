@@ -6,7 +6,8 @@
  *   The pure parts of services/intake-transcript/, included as source.
  *   What staff would check: one statement per resident turn with the right
  *   start and end, no interviewer text and no speaker names in statements,
- *   the question as context, Windows-1252 subtitles read correctly.
+ *   the question as context, Windows-1252 subtitles read correctly, binary
+ *   junk refused as not text, control characters out of statements.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -129,6 +130,89 @@ static void test_prefix(void **state)
     assert_null(transcript_prefix_speaker(": leeg", &rest));
 }
 
+/* Deterministic "random" bytes (a 64-bit LCG): the junk a wrong upload
+ * (an image, a zip) gives. */
+static void s_junk(unsigned char *buf, size_t n, uint64_t seed)
+{
+    for (size_t i = 0; i < n; i++) {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        buf[i] = (unsigned char)(seed >> 56);
+    }
+}
+
+static void test_binary_refused(void **state)
+{
+    (void)state;
+    char err[200];
+    unsigned char junk[300];
+    for (uint64_t seed = 1; seed <= 50; seed++) {
+        s_junk(junk, sizeof junk, seed);
+        assert_int_equal(transcript_text_check((char *)junk, sizeof junk, err, sizeof err), -1);
+        /* without NUL bytes too: then the share of control characters decides */
+        for (size_t i = 0; i < sizeof junk; i++)
+            if (!junk[i])
+                junk[i] = 'a';
+        assert_int_equal(transcript_text_check((char *)junk, sizeof junk, err, sizeof err), -1);
+        assert_non_null(strstr(err, "control characters"));
+    }
+    /* UTF-16 (what Notepad's "Unicode" writes) holds NUL bytes */
+    static const char utf16[] = "\xFF\xFEW\0E\0B\0V\0T\0T\0\n\0";
+    assert_int_equal(transcript_text_check(utf16, sizeof utf16 - 1, err, sizeof err), -1);
+    assert_non_null(strstr(err, "NUL"));
+    /* a real transcript with one stray escape character is still text */
+    const char *ok = "1\n00:00:01,000 --> 00:00:04,000\nANNA: Meer groen in de wijk, en "
+                     "bankjes\x1b voor ouderen bij het plein.\n";
+    assert_int_equal(transcript_text_check(ok, strlen(ok), err, sizeof err), 0);
+}
+
+static void test_control_characters_removed(void **state)
+{
+    (void)state;
+    const char *srt = "1\n00:00:01,000 --> 00:00:04,000\nCAMJO: Wat\x13 mist u?\n\n"
+                      "2\n00:00:04,000 --> 00:00:09,000\nANNA: Een speel\x1btuin\f bij het "
+                      "station,\x7f graag met bankjes voor de ouders.\n\n"
+                      "3\n00:00:09,000 --> 00:00:10,000\nPIET: \x01\x02\x03\n";
+    char err[200];
+    assert_int_equal(transcript_text_check(srt, strlen(srt), err, sizeof err), 0);
+    cue_list_t cues;
+    assert_int_equal(srt_parse(srt, strlen(srt), &cues, err, sizeof err), 0);
+    statement_list_t st;
+    statements_build(&cues, IV, &st);
+    /* Piet said nothing but control characters: no statement */
+    assert_int_equal(st.n, 1);
+    assert_string_equal(st.items[0].text,
+                        "Een speeltuin bij het station, graag met bankjes voor de ouders.");
+    assert_string_equal(st.items[0].context, "Wat mist u?");
+    statement_list_clear(&st);
+    cue_list_clear(&cues);
+}
+
+static void test_windows_1252_accepted(void **state)
+{
+    (void)state;
+    /* 0xE9 e-acute, 0x80 euro sign, 0x92 right quote, 0xEF i-diaeresis */
+    const char *srt = "1\r\n00:00:01,000 --> 00:00:04,000\r\nMARIE: Caf\xE9s op het plein, "
+                      "een terras van \x80 5 per uur is te duur\r\n\r\n"
+                      "2\r\n00:00:04,000 --> 00:00:06,000\r\nMARIE: en we\x92"
+                      "d graag na\xEF"
+                      "ef "
+                      "zijn.\r\n";
+    char err[200];
+    assert_int_equal(transcript_text_check(srt, strlen(srt), err, sizeof err), 0);
+    cue_list_t cues;
+    assert_int_equal(srt_parse(srt, strlen(srt), &cues, err, sizeof err), 0);
+    statement_list_t st;
+    statements_build(&cues, IV, &st);
+    assert_int_equal(st.n, 1);
+    assert_string_equal(st.items[0].text,
+                        "Caf\xC3\xA9s op het plein, een terras van \xE2\x82\xAC 5 per uur is te "
+                        "duur en we\xE2\x80\x99"
+                        "d graag na\xC3\xAF"
+                        "ef zijn.");
+    statement_list_clear(&st);
+    cue_list_clear(&cues);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -136,6 +220,9 @@ int main(void)
         cmocka_unit_test(test_plaintext),
         cmocka_unit_test(test_vtt_statements),
         cmocka_unit_test(test_prefix),
+        cmocka_unit_test(test_binary_refused),
+        cmocka_unit_test(test_control_characters_removed),
+        cmocka_unit_test(test_windows_1252_accepted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
