@@ -46,6 +46,7 @@
 #include "idea_json.h"
 #include "log.h"
 #include "query.h"
+#include "validate.h"
 #include "xalloc.h"
 
 #define S_TOTAL_CACHE_MIN 20000 /* smallest index size whose count is cached */
@@ -495,6 +496,32 @@ json_t *ideas_find(rstore_t *rs, const query_t *query)
     return out;
 }
 
+typedef struct {
+    dash_t *d;
+    rstore_t *rs;
+} s_known_t;
+
+static bool s_known(int dim, const char *v, void *arg)
+{
+    s_known_t *k = arg;
+    if ((dim == QUERY_THEME && page_theme_known(k->d, v)) ||
+        (dim == QUERY_WIJK && (!k->d->geo || geo_wijk_name(k->d->geo, v))) ||
+        (dim == QUERY_ACTIVITY && value_allowed(v, VALID_ACTIVITIES)))
+        return true;
+    redisReply *r = rstore_cmd(k->rs, "HEXISTS " DASH_KEY_PREFIX "stats:%s %s", query_dims[dim], v);
+    bool known = !r || r->type != REDIS_REPLY_INTEGER || r->integer == 1;
+    if (r)
+        freeReplyObject(r);
+    return known;
+}
+
+int dash_query_parse(dash_t *d, rstore_t *rs, query_t *q, query_get_fn get, void *arg,
+                     query_err_t *err)
+{
+    s_known_t k = {d, rs};
+    return query_parse_known(q, get, arg, s_known, &k, err);
+}
+
 void api_ideas_list(const http_req_t *req, http_res_t *res, void *arg)
 {
     dash_t *d = arg;
@@ -503,7 +530,7 @@ void api_ideas_list(const http_req_t *req, http_res_t *res, void *arg)
     query_err_t qerr;
     if (!auth_check(d, rs, req, res))
         goto out;
-    if (query_parse(&q, s_get_param, (void *)req, &qerr) < 0) {
+    if (dash_query_parse(d, rs, &q, s_get_param, (void *)req, &qerr) < 0) {
         json_t *fields = json_object();
         json_object_set_new(fields, qerr.param, json_string(qerr.message));
         http_res_error(res, 400, "invalid_query", qerr.message, fields);

@@ -25,7 +25,7 @@
 #include "rstore.h"
 
 #define DASH_KEY_PREFIX "inspraak:"
-#define DASH_POOL_MAX 16 /* idle connections kept; more are made when needed */
+#define DASH_POOL_MAX 16   /* idle connections kept; more are made when needed */
 #define DASH_MAX_THEMES 64 /* as many as the classifier's lexicon can hold */
 
 typedef struct svg_map svg_map_t;
@@ -114,6 +114,12 @@ void session_logout(const http_req_t *req, http_res_t *res, void *arg);
 json_t *ideas_find(rstore_t *rs, const query_t *q);
 /* One idea as JSON (idea_to_json), NULL when absent; *failed on Redis error. */
 json_t *ideas_get_one(rstore_t *rs, const char *id, int *failed);
+/* query_parse_known() with the dashboard's lists: a theme of the theme
+ * file, a wijk of data/geo, an activity of VALID_ACTIVITIES, or any value
+ * counted in inspraak:stats:<dim> (older or moderated values). A Redis
+ * failure here lets the value pass: the query itself will answer 503. */
+int dash_query_parse(dash_t *d, rstore_t *rs, query_t *q, query_get_fn get, void *arg,
+                     query_err_t *err);
 /* search.c: Dutch stems of q for query_match; search_done() frees. */
 void search_prepare(query_t *q);
 void search_done(query_t *q);

@@ -120,7 +120,7 @@ void export_json(const http_req_t *req, http_res_t *res, void *arg)
     json_t *all = NULL;
     if (session_get(d, rs, req, &s) != 1 && !auth_check(d, rs, req, res))
         goto out;
-    if (query_parse(&q, s_get, (void *)req, &qerr) < 0) {
+    if (dash_query_parse(d, rs, &q, s_get, (void *)req, &qerr) < 0) {
         json_t *fields = json_object();
         json_object_set_new(fields, qerr.param, json_string(qerr.message));
         http_res_error(res, 400, "invalid_query", qerr.message, fields);
@@ -154,7 +154,7 @@ void export_csv(const http_req_t *req, http_res_t *res, void *arg)
     sb_t sb = {0};
     if (session_get(d, rs, req, &s) != 1 && !auth_check(d, rs, req, res))
         goto out;
-    if (query_parse(&q, s_get, (void *)req, &qerr) < 0) {
+    if (dash_query_parse(d, rs, &q, s_get, (void *)req, &qerr) < 0) {
         json_t *fields = json_object();
         json_object_set_new(fields, qerr.param, json_string(qerr.message));
         http_res_error(res, 400, "invalid_query", qerr.message, fields);

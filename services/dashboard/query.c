@@ -16,6 +16,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "validate.h"
+
 const char *const query_sorts[QUERY_NSORTS] = {"nieuw", "oud"};
 
 const char *const query_dims[QUERY_NDIMS] = {"wijk",     "theme",        "channel", "sentiment",
@@ -208,6 +210,65 @@ int query_cursor_decode(const char *s, int64_t *score, char *id, size_t id_size)
 /* Parsing                                                             */
 /* ------------------------------------------------------------------ */
 
+static const char *const s_sentiments[] = {"positief", "neutraal", "negatief", NULL};
+
+/* The fixed values of each dimension (NULL: a list of the caller's). */
+static const char *const *s_fixed(int dim)
+{
+    switch (dim) {
+    case QUERY_CHANNEL:
+        return VALID_CHANNELS;
+    case QUERY_SENTIMENT:
+        return s_sentiments;
+    case QUERY_QUESTION:
+        return VALID_QUESTIONS;
+    case QUERY_TARGET_GROUP:
+        return VALID_TARGET_GROUPS;
+    case QUERY_STATUS:
+        return VALID_STATUSES;
+    default:
+        return NULL;
+    }
+}
+
+/* The form of a slug (theme, activity) or a wijk code: lowercase letters,
+ * digits, '-' and '_' (a wijk code: letters and digits, "WK091733"). */
+static bool s_form_ok(int dim, const char *v)
+{
+    const char *ok = dim == QUERY_WIJK ? "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                                       : "abcdefghijklmnopqrstuvwxyz0123456789-_";
+    return strspn(v, ok) == strlen(v);
+}
+
+/* One equality filter value: fixed lists, then form and the caller's. */
+static int s_check_value(int dim, const char *v, query_known_fn known, void *karg, query_err_t *err)
+{
+    if (strcmp(v, "none") == 0)
+        return 0;
+    const char *const *fixed = s_fixed(dim);
+    if (fixed) {
+        if (value_allowed(v, fixed))
+            return 0;
+        char msg[200];
+        int n = snprintf(msg, sizeof msg,
+                         "Deze waarde van %s kennen we niet. Kies uit:", query_dims[dim]);
+        for (int i = 0; fixed[i] && n > 0 && (size_t)n < sizeof msg; i++)
+            n += snprintf(msg + n, sizeof msg - (size_t)n, "%s %s", i ? "," : "", fixed[i]);
+        if (n > 0 && (size_t)n < sizeof msg)
+            snprintf(msg + n, sizeof msg - (size_t)n, " (of none: zonder waarde).");
+        return s_fail(err, query_dims[dim], msg);
+    }
+    if (s_form_ok(dim, v) && (!known || known(dim, v, karg)))
+        return 0;
+    return s_fail(err, query_dims[dim],
+                  dim == QUERY_WIJK    ? "Deze wijk kennen we niet. Gebruik een CBS-wijkcode, "
+                                         "zoals WK091733, of none (zonder wijk)."
+                  : dim == QUERY_THEME ? "Dit thema kennen we niet. De thema's staan in "
+                                         "/api/v1/stats?by=theme."
+                                       : "Deze activiteit kennen we niet. De activiteiten staan "
+                                         "in /api/v1/stats?by=activity.");
+}
+
 static int s_parse_limit(query_t *q, const char *v, query_err_t *err)
 {
     q->limit = QUERY_DEFAULT_LIMIT;
@@ -257,6 +318,12 @@ static int s_parse_sort(query_t *q, const char *v, query_err_t *err)
 
 int query_parse(query_t *q, query_get_fn get, void *arg, query_err_t *err)
 {
+    return query_parse_known(q, get, arg, NULL, NULL, err);
+}
+
+int query_parse_known(query_t *q, query_get_fn get, void *arg, query_known_fn known, void *karg,
+                      query_err_t *err)
+{
     memset(q, 0, sizeof *q);
     for (int i = 0; i < QUERY_NDIMS; i++) {
         const char *v = get(query_dims[i], arg);
@@ -268,6 +335,8 @@ int query_parse(query_t *q, query_get_fn get, void *arg, query_err_t *err)
                      query_dims[i], QUERY_MAX_VALUE);
             return s_fail(err, query_dims[i], msg);
         }
+        if (s_check_value(i, v, known, karg, err) < 0)
+            return -1;
         memcpy(q->eq[i], v, strlen(v) + 1);
         q->n_eq++;
     }

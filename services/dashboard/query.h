@@ -25,6 +25,13 @@
  *   after it in that order, which new ideas never change, and a cursor is
  *   refused with the other order. Error messages are Dutch: they go
  *   straight into the API answer.
+ *
+ *   Filter values are checked, so a typing error is a 400 and not an
+ *   empty list: channel, sentiment, question, target_group and status
+ *   must be one of their fixed values (common/validate.h); theme, wijk
+ *   and activity must have the form of one (a slug; a wijk code) and,
+ *   with query_parse_known(), be known to the caller's lists (themes.tsv,
+ *   the wijken, the values counted in Redis). "none" is always allowed.
  */
 #ifndef INSPRAAK_DASHBOARD_QUERY_H
 #define INSPRAAK_DASHBOARD_QUERY_H
@@ -95,8 +102,16 @@ typedef struct {
 /* Returns the raw (URL-decoded) value of a parameter, or NULL. */
 typedef const char *(*query_get_fn)(const char *name, void *arg);
 
+/* true when v is a known value of dimension dim (QUERY_THEME, QUERY_WIJK
+ * or QUERY_ACTIVITY: the lists that come from data files or Redis). */
+typedef bool (*query_known_fn)(int dim, const char *v, void *arg);
+
 /* Fills q from the parameters. Returns 0, or -1 with err filled. */
 int query_parse(query_t *q, query_get_fn get, void *arg, query_err_t *err);
+/* The same, and every theme, wijk and activity value must pass known
+ * (called with karg; NULL: any value of the right form). */
+int query_parse_known(query_t *q, query_get_fn get, void *arg, query_known_fn known, void *karg,
+                      query_err_t *err);
 
 /* RFC 3339 date or date-time -> ms since epoch (UTC). A bare date gives
  * the day's first ms, or its last when end_of_day. Returns 0 or -1. */

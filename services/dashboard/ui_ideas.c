@@ -176,7 +176,7 @@ void ui_ideas(const http_req_t *req, http_res_t *res, void *arg)
     page_begin(&sb, "Ideeën", &s);
     sb_add(&sb, "<h1>Ideeën</h1>\n");
     s_form(d, rs, &sb, req);
-    if (query_parse(&q, s_get, (void *)req, &qerr) < 0) {
+    if (dash_query_parse(d, rs, &q, s_get, (void *)req, &qerr) < 0) {
         sb_add(&sb, "<p class=\"err\" role=\"alert\">");
         sb_esc(&sb, qerr.message);
         sb_add(&sb, "</p>\n");

@@ -412,6 +412,25 @@ class TestDashboardUI(ClusterTestCase):
                           headers={"Authorization": "Bearer " + self.token})
         self.assertIn("openbare-ruimte", csvb.decode("utf-8-sig"))
 
+    def test_unknown_filter_value_is_an_error(self):
+        """A typing error gives a Dutch error, not an empty list."""
+        sid, _ = self.login()
+        for qs, param in (("channel=fax", "channel"), ("theme=ruimtevaart", "theme"),
+                          ("wijk=WK999999", "wijk")):
+            _, page = self.get("/ideeen?" + qs, sid, expect=400)
+            self.assertIn('class="err"', page)
+            self.assertIn("kennen we niet", page)
+            self.assertNotIn("gevonden", page)
+            st, body = self.cluster.api("/api/v1/ideas?" + qs, self.token)
+            self.assertEqual(st, 400)
+            self.assertEqual(body["error"]["code"], "invalid_query")
+            self.assertIn(param, body["error"]["fields"])
+            st, _, _ = req(self.cluster, "GET", "/api/v1/export.csv?" + qs,
+                           headers={"Authorization": "Bearer " + self.token})
+            self.assertEqual(st, 400)
+        _, page = self.get("/ideeen?channel=form&theme=openbare-ruimte&wijk=WK091711", sid)
+        self.assertIn("1 idee gevonden", page)
+
     # --- XSS ---
     def test_hostile_text_is_escaped_everywhere(self):
         sid, _ = self.login()
@@ -420,7 +439,8 @@ class TestDashboardUI(ClusterTestCase):
         pages = ["/", "/ideeen", "/ideeen?q=" + urllib.parse.quote("<script>alert(9)</script>"),
                  "/ideeen?wijk=" + urllib.parse.quote('"><svg onload=alert(8)>'), "/report"]
         pages += ["/ideeen/" + self.ideas[t] for t, _ in HOSTILE]
-        bodies = [self.get(p, sid, expect=200)[1] for p in pages]
+        # an unknown wijk is refused (400), on a page that must be safe too
+        bodies = [self.get(p, sid, expect=400 if "wijk=" in p else 200)[1] for p in pages]
         bodies.append(self.get("/resultaten")[1])
         for p, body in zip(pages + ["/resultaten"], bodies):
             for _, raws in HOSTILE:

@@ -93,6 +93,82 @@ static void test_too_long_values(void **state)
     assert_string_equal(err.param, "q");
 }
 
+/* A typing error in a filter is an error, not an empty list. */
+static void test_unknown_values_refused(void **state)
+{
+    (void)state;
+    const char *bad[][2] = {
+        {"channel", "fax"},       {"channel", "Form"},         {"sentiment", "blij"},
+        {"question", "gisteren"}, {"status", "deleted"},       {"target_group", "toerist"},
+        {"theme", "Groen"},       {"theme", "groen&x=1"},      {"wijk", "wk 091733"},
+        {"wijk", "<script>"},     {"activity", "fax machine"}, {"channel", "none "},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        query_t q;
+        query_err_t err;
+        const char *kv[] = {bad[i][0], bad[i][1], NULL};
+        assert_int_equal(s_parse(&q, &err, kv), -1);
+        assert_string_equal(err.param, bad[i][0]);
+        assert_true(strlen(err.message) > 10);
+        assert_null(strstr(err.message, bad[i][1])); /* the value is not echoed */
+    }
+    query_t q;
+    query_err_t err;
+    const char *kv[] = {"channel", "fax", NULL};
+    assert_int_equal(s_parse(&q, &err, kv), -1);
+    assert_string_equal(err.message, "Deze waarde van channel kennen we niet. Kies uit: form, "
+                                     "email, transcript, field (of none: zonder waarde).");
+    const char *good[] = {
+        "channel",      "transcript",       "sentiment", "negatief", "question", "nu",
+        "target_group", "buurtorganisatie", "status",    "hidden",   "activity", "camjo-video",
+        "theme",        "openbare-ruimte",  "wijk",      "WK091733", NULL};
+    assert_int_equal(s_parse(&q, &err, good), 0);
+    assert_int_equal(q.n_eq, 8);
+    for (int i = 0; i < QUERY_NDIMS; i++) {
+        const char *none[] = {query_dims[i], "none", NULL};
+        assert_int_equal(s_parse(&q, &err, none), 0);
+    }
+}
+
+static int s_known_calls;
+
+/* Knows the theme "groen", the wijk "WK091733" and the activity "video". */
+static bool s_known(int dim, const char *v, void *arg)
+{
+    (void)arg;
+    s_known_calls++;
+    return (dim == QUERY_THEME && strcmp(v, "groen") == 0) ||
+           (dim == QUERY_WIJK && strcmp(v, "WK091733") == 0) ||
+           (dim == QUERY_ACTIVITY && strcmp(v, "video") == 0);
+}
+
+static void test_known_values(void **state)
+{
+    (void)state;
+    query_t q;
+    query_err_t err;
+    const char *ok[] = {"theme", "groen",   "wijk", "WK091733", "activity",
+                        "video", "channel", "form", NULL};
+    s_known_calls = 0;
+    assert_int_equal(query_parse_known(&q, s_get, (void *)ok, s_known, NULL, &err), 0);
+    assert_int_equal(s_known_calls, 3); /* fixed lists need no caller */
+    const char *theme[] = {"theme", "ruimtevaart", NULL};
+    assert_int_equal(query_parse_known(&q, s_get, (void *)theme, s_known, NULL, &err), -1);
+    assert_string_equal(err.param, "theme");
+    assert_non_null(strstr(err.message, "thema"));
+    const char *wijk[] = {"wijk", "WK999999", NULL};
+    assert_int_equal(query_parse_known(&q, s_get, (void *)wijk, s_known, NULL, &err), -1);
+    assert_string_equal(err.param, "wijk");
+    assert_non_null(strstr(err.message, "wijk"));
+    const char *act[] = {"activity", "ideeenbus", NULL};
+    assert_int_equal(query_parse_known(&q, s_get, (void *)act, s_known, NULL, &err), -1);
+    assert_string_equal(err.param, "activity");
+    const char *none[] = {"theme", "none", "wijk", "none", NULL};
+    s_known_calls = 0;
+    assert_int_equal(query_parse_known(&q, s_get, (void *)none, s_known, NULL, &err), 0);
+    assert_int_equal(s_known_calls, 0);
+}
+
 static void test_times(void **state)
 {
     (void)state;
@@ -272,6 +348,8 @@ int main(void)
         cmocka_unit_test(test_filters_and_q),
         cmocka_unit_test(test_bad_limit),
         cmocka_unit_test(test_too_long_values),
+        cmocka_unit_test(test_unknown_values_refused),
+        cmocka_unit_test(test_known_values),
         cmocka_unit_test(test_times),
         cmocka_unit_test(test_from_to_params),
         cmocka_unit_test(test_cursor_round_trip),
