@@ -38,8 +38,18 @@ static const proto_field_t s_source_fields[] = {
     {"idempotency_key", PF_STR, offsetof(idea_source_t, idempotency_key), 0, 0},
     {"subject", PF_STR, offsetof(idea_source_t, subject), 0, 0},
     {"video_url", PF_STR, offsetof(idea_source_t, video_url), 0, 0},
+    {"attachments", PF_OBJ, 0, 0, 0},
 };
 #define N_SOURCE (int)(sizeof(s_source_fields) / sizeof(s_source_fields[0]))
+
+enum { SRC_ATTACHMENTS = 10 };
+
+static const proto_field_t s_attachment_fields[] = {
+    {"name", PF_STR, offsetof(idea_attachment_t, name), 0, 0},
+    {"type", PF_STR, offsetof(idea_attachment_t, type), 0, 0},
+    {"size", PF_INT, offsetof(idea_attachment_t, size), 0, 0},
+};
+#define N_ATTACHMENT (int)(sizeof(s_attachment_fields) / sizeof(s_attachment_fields[0]))
 
 enum { IDEA_LAT = 7, IDEA_LON = 8, IDEA_SOURCE = 13 };
 
@@ -90,8 +100,21 @@ static void s_free_strs(const proto_field_t *fields, int n, void *base)
     }
 }
 
+static void s_attachments_clear(idea_source_t *s)
+{
+    for (int i = 0; i < s->n_attachments; i++) {
+        free(s->attachments[i].name);
+        free(s->attachments[i].type);
+        proto_extra_clear(&s->attachments[i].extra);
+    }
+    free(s->attachments);
+    s->attachments = NULL;
+    s->n_attachments = 0;
+}
+
 void idea_clear(idea_t *idea)
 {
+    s_attachments_clear(&idea->source);
     s_free_strs(s_source_fields, N_SOURCE, &idea->source);
     s_free_strs(s_idea_fields, N_IDEA, idea);
     proto_extra_clear(&idea->source.extra);
@@ -124,6 +147,13 @@ void idea_copy(idea_t *dst, const idea_t *src)
     s_dup_strs(s_source_fields, N_SOURCE, &dst->source);
     proto_extra_copy(&dst->extra, &src->extra);
     proto_extra_copy(&dst->source.extra, &src->source.extra);
+    dst->source.attachments = NULL;
+    dst->source.n_attachments = 0;
+    for (int i = 0; i < src->source.n_attachments; i++) {
+        const idea_attachment_t *a = &src->source.attachments[i];
+        idea_add_attachment(dst, a->name, a->type, a->size);
+        proto_extra_copy(&dst->source.attachments[i].extra, &a->extra);
+    }
 }
 
 void proto_set(char **field, const char *value)
@@ -154,6 +184,19 @@ int idea_add_pii(idea_t *idea, const char *flag)
     return s_add(idea->pii, &idea->n_pii, PROTO_MAX_PII, flag);
 }
 
+int idea_add_attachment(idea_t *idea, const char *name, const char *type, int64_t size)
+{
+    idea_source_t *s = &idea->source;
+    if (s->n_attachments >= PROTO_MAX_ATTACHMENTS)
+        return -1;
+    /* at most 20 entries: grown one at a time, no capacity to keep */
+    s->attachments =
+        xrealloc(s->attachments, (size_t)(s->n_attachments + 1) * sizeof *s->attachments);
+    s->attachments[s->n_attachments++] =
+        (idea_attachment_t){.name = xstrdup(name), .type = xstrdup(type), .size = size};
+    return 0;
+}
+
 /* --- encoding --- */
 
 static void s_num(proto_enc_t *enc, const char *key, bool has, double v)
@@ -179,6 +222,24 @@ static void s_source_pack(proto_enc_t *enc, const idea_source_t *s)
     proto_enc_str(enc, w, "idempotency_key", s->idempotency_key);
     proto_enc_str(enc, w, "subject", s->subject);
     proto_enc_str(enc, w, "video_url", s->video_url);
+    proto_enc_key(enc, "attachments");
+    if (s->n_attachments > PROTO_MAX_ATTACHMENTS) {
+        proto_enc_fail(enc, "bad_field", "field \"%s.attachments\" holds more than %d entries", w,
+                       PROTO_MAX_ATTACHMENTS);
+    } else if (s->n_attachments > 0) {
+        msgpack_pack_array(&enc->pk, (size_t)s->n_attachments);
+        for (int i = 0; i < s->n_attachments; i++) {
+            const idea_attachment_t *a = &s->attachments[i];
+            const char *wa = "idea.source.attachments";
+            msgpack_pack_map(&enc->pk, (size_t)N_ATTACHMENT + a->extra.count);
+            proto_enc_str(enc, wa, "name", a->name);
+            proto_enc_str(enc, wa, "type", a->type);
+            proto_enc_key(enc, "size");
+            msgpack_pack_int64(&enc->pk, a->size);
+            proto_enc_raw(enc, a->extra.buf, a->extra.len);
+        }
+    } else
+        msgpack_pack_nil(&enc->pk); /* none: nil, like every empty key of source */
     proto_enc_raw(enc, s->extra.buf, s->extra.len);
 }
 
@@ -241,6 +302,33 @@ static int s_pair(const msgpack_object *a, const msgpack_object *b, const char *
     return 0;
 }
 
+/* source.attachments: an array of at most PROTO_MAX_ATTACHMENTS maps
+ * {name str, type str, size int >= 0}, each key nil or missing allowed. */
+static int s_attachments_from(const msgpack_object *v, idea_source_t *s, proto_err_t *err)
+{
+    const char *w = "idea.source.attachments";
+    if (v->type != MSGPACK_OBJECT_ARRAY || v->via.array.size > PROTO_MAX_ATTACHMENTS) {
+        proto_err_set(err, "bad_field", "field \"%s\" must be an array of at most %d maps", w,
+                      PROTO_MAX_ATTACHMENTS);
+        return -1;
+    }
+    if (v->via.array.size == 0)
+        return 0;
+    s->attachments = xcalloc(v->via.array.size, sizeof *s->attachments);
+    for (uint32_t i = 0; i < v->via.array.size; i++) {
+        idea_attachment_t *a = &s->attachments[s->n_attachments++]; /* freed by idea_clear */
+        const msgpack_object *found[N_ATTACHMENT];
+        if (proto_map_decode(&v->via.array.ptr[i], s_attachment_fields, N_ATTACHMENT, a, &a->extra,
+                             found, w, err) < 0)
+            return -1;
+        if (a->size < 0) {
+            proto_err_set(err, "bad_field", "field \"%s.size\" must not be negative", w);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int proto_idea_from(const msgpack_object *obj, idea_t *idea, proto_err_t *err)
 {
     const msgpack_object *found[N_IDEA];
@@ -263,6 +351,8 @@ int proto_idea_from(const msgpack_object *obj, idea_t *idea, proto_err_t *err)
             goto fail;
         if (s_pair(sfound[SRC_START], sfound[SRC_END], "idea.source", "start", "end", &s->has_times,
                    err) < 0)
+            goto fail;
+        if (sfound[SRC_ATTACHMENTS] && s_attachments_from(sfound[SRC_ATTACHMENTS], s, err) < 0)
             goto fail;
     }
     return 0;

@@ -53,6 +53,20 @@ static json_t *s_strs(char *const *v, int n)
     return a;
 }
 
+/* [{"name","type","size"}]: listed, never stored; names may hold
+ * personal data, so whoever shows them escapes them and keeps them off
+ * public pages (like the subject). */
+static json_t *s_attachments(const idea_source_t *s)
+{
+    json_t *a = json_array();
+    for (int i = 0; i < s->n_attachments; i++) {
+        const idea_attachment_t *at = &s->attachments[i];
+        json_array_append_new(a, json_pack("{s:o, s:o, s:I}", "name", s_str(at->name), "type",
+                                           s_str(at->type), "size", (json_int_t)at->size));
+    }
+    return a;
+}
+
 static json_t *s_source(const idea_t *idea)
 {
     const idea_source_t *s = &idea->source;
@@ -61,6 +75,7 @@ static json_t *s_source(const idea_t *idea)
     if (strcmp(ch, "email") == 0) {
         json_object_set_new(o, "message_id", s_str(s->message_id));
         json_object_set_new(o, "subject", s_str(s->subject));
+        json_object_set_new(o, "attachments", s_attachments(s));
     } else if (strcmp(ch, "transcript") == 0) {
         json_object_set_new(o, "video_id", s_str(s->video_id));
         json_object_set_new(o, "start", s->has_times ? json_real(s->start) : json_null());

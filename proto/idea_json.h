@@ -8,8 +8,9 @@
  *   "buurt", "question", "themes" [..], "sentiment", "language", "cluster",
  *   "status", "pii" [..], "location": {"lat","lon"}|null, "postcode",
  *   "source": {...}}. Every key is present, null where unknown. "source"
- *   holds only the keys of the idea's channel: message_id (+subject) for
- *   email; video_id, start, end (+context, video_url) for transcripts; device_id,
+ *   holds only the keys of the idea's channel: message_id (+subject,
+ *   attachments [{"name","type","size"}], [] when none) for email;
+ *   video_id, start, end (+context, video_url) for transcripts; device_id,
  *   local_id for field; nothing for form. The participant id and any
  *   personal data are never included.
  *

@@ -22,7 +22,9 @@
  *     id channel activity target_group received_at(int ms) text title
  *     lat lon (float64 or nil) wijk buurt postcode question
  *     source {message_id video_id start end device_id local_id context
- *             idempotency_key subject video_url}  (start/end float64 s or nil)
+ *             idempotency_key subject video_url attachments}
+ *            (start/end float64 s or nil; attachments nil or an array of
+ *             at most 20 maps {name type size})
  *     participant_id themes[str,<=3] sentiment language cluster pii[str,<=8]
  *     status classified(bool)
  *
@@ -70,6 +72,15 @@ typedef struct {
     uint32_t count; /* number of pairs */
 } proto_extra_t;
 
+/* An attachment of a mail: listed, never stored (INTERFACES.md "Email"). */
+#define PROTO_MAX_ATTACHMENTS 20
+typedef struct {
+    char *name;   /* UTF-8 file name as the sender gave it, may be NULL */
+    char *type;   /* MIME type, e.g. "application/pdf", may be NULL */
+    int64_t size; /* decoded bytes (0 when unknown) */
+    proto_extra_t extra;
+} idea_attachment_t;
+
 typedef struct {
     char *message_id;      /* email */
     char *subject;         /* email */
@@ -81,6 +92,8 @@ typedef struct {
     char *local_id;        /* field */
     char *idempotency_key; /* form */
     char *video_url;       /* transcript: where the video can be watched */
+    idea_attachment_t *attachments; /* email: n_attachments entries, owned */
+    int n_attachments;              /* 0..PROTO_MAX_ATTACHMENTS */
     proto_extra_t extra;
 } idea_source_t;
 
@@ -164,6 +177,9 @@ void idea_copy(idea_t *dst, const idea_t *src);
 void proto_set(char **field, const char *value);
 int idea_add_theme(idea_t *idea, const char *theme); /* -1 when full or dup */
 int idea_add_pii(idea_t *idea, const char *flag);
+/* Appends {name, type, size} (copies of the strings, NULL allowed) to
+ * source.attachments; -1 when PROTO_MAX_ATTACHMENTS are listed already. */
+int idea_add_attachment(idea_t *idea, const char *name, const char *type, int64_t size);
 
 /* Encodes into a malloc'd buffer. Returns 0, or -1 when a member breaks a
  * limit (err says which). */
