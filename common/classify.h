@@ -218,7 +218,13 @@ int classify_model_predict(const classify_model_t *m, const char *head,
 /* --- near-duplicate clusters (classify_cluster.c) --- */
 
 #define CLUSTER_HASHES 64
-#define CLUSTER_BANDS 64 /* CLUSTER_HASHES / CLUSTER_BANDS rows a band */
+/* Candidates come from an inverted index: an idea is filed under its
+ * CLUSTER_INDEX_KEYS most specific keys (largest weight, then smallest
+ * key hash), and a new idea is compared with the newest
+ * CLUSTER_POSTINGS ideas filed under each of its own index keys (a very
+ * common key gives no more than that). */
+#define CLUSTER_INDEX_KEYS 8
+#define CLUSTER_POSTINGS 8
 
 /* What is kept of an idea to find its near-duplicates later. */
 typedef struct {
@@ -227,18 +233,26 @@ typedef struct {
     char theme[32];               /* first theme or "", '+' first when positief */
     char cluster[80];             /* the cluster id it belongs to */
     int n_keys;                   /* keys in the set (weighted: copies) */
+    uint64_t index[CLUSTER_INDEX_KEYS]; /* hashes of its index keys (not stored) */
+    int n_index;
 } cluster_sketch_t;
 
 /* Where sketches live: in memory (bin/classify, one run) or in Redis
  * (the service; services/classifier/cluster_redis.c). candidates() calls
- * fn for every stored sketch that shares band value key[b] for some b;
- * put() stores a sketch with its band keys. Both return -1 on error. */
-typedef int (*cluster_fn)(void *arg, const cluster_sketch_t *sk);
+ * fn, key by key in the order of keys[], for the newest CLUSTER_POSTINGS
+ * ideas filed under each key, newest first (an idea filed under several
+ * keys comes several times: the caller skips repeats by handle); put()
+ * files a sketch under its id and its sk->index keys. Both return -1 on
+ * error. */
+typedef int (*cluster_fn)(void *arg, uint64_t handle, const cluster_sketch_t *sk);
 typedef struct {
-    int (*candidates)(void *store, const uint64_t *bands, cluster_fn fn, void *arg);
-    int (*put)(void *store, const char *id, const uint64_t *bands, const cluster_sketch_t *sk);
+    int (*candidates)(void *store, const uint64_t *keys, int n_keys, cluster_fn fn, void *arg);
+    int (*put)(void *store, const char *id, const cluster_sketch_t *sk);
     void *store;
 } cluster_store_t;
+
+/* The 64-bit handle an idea's sketch is filed under (a hash of its id). */
+uint64_t classify_cluster_handle(const char *id);
 
 /* The key set of a text, before hashing: fn gets each key once, in order
  * of appearance, with its weight: a concept from syn (label of the

@@ -23,18 +23,26 @@
  *   share; plus agreement on wijk and first theme, minus a little when
  *   one praises what is there and the other does not.
  *
- *   Finding candidates: locality-sensitive hashing. The signature is cut
- *   into CLUSTER_BANDS bands; ideas that agree on all values of any band
- *   are compared (the store indexes the band keys). A new idea joins the
+ *   Finding candidates: an inverted index. Each idea is filed under its
+ *   CLUSTER_INDEX_KEYS most specific keys (most copies first; among equal
+ *   weights the smallest key hashes, a consistent sample like MinHash's,
+ *   so two ideas sharing most words share most index keys). A new idea is
+ *   compared with the newest CLUSTER_POSTINGS ideas filed under each of
+ *   its index keys: at most 64 candidates, however common a key is (a
+ *   near-duplicate of a wish for "verlichting" is usually among the recent
+ *   ones; the MinHash bands this replaced filed every idea under 64 keys
+ *   and cost Redis ~9 KB and ~130 commands per idea). A new idea joins the
  *   cluster whose candidate members score best on average (at least
  *   CLUSTER_THRESHOLD), else starts a cluster named after itself. Clusters
  *   are never merged afterwards (an idea's cluster, once stored, does not
  *   change).
  *
- *   The sketch layout (wijk, theme, cluster, n_keys, 64 values) is the one
- *   services/classifier/cluster_redis.c stores; the theme field carries a
- *   leading '+' for a positive idea. Sketches stored before this scheme
- *   (64 separate MinHash functions) compare as unrelated.
+ *   The sketch (wijk, theme, cluster, n_keys, 64 values) is what
+ *   services/classifier/cluster_redis.c stores (packed, empty slots left
+ *   out); the theme field carries a leading '+' for a positive idea. Both
+ *   stores offer candidates in the same order with the same limits, so
+ *   bin/classify and the service give the same clusters for the same
+ *   input order.
  *
  *   Hand-written: MinHash is a few lines; no Debian C library offers it.
  */
@@ -59,7 +67,6 @@
 #define CLUSTER_MOOD_PENALTY 0.10
 #define CLUSTER_CONTAIN 0.7
 #define CLUSTER_CONTAIN_MIN 3
-#define CLUSTER_ROWS (CLUSTER_HASHES / CLUSTER_BANDS)
 #define CLUSTER_MIN_LEN 4
 /* A concept from synonyms.tsv (weight 1) counts as this many plain words:
  * a shared concept ("toilet") says far more about "the same wish" than a
@@ -227,11 +234,25 @@ static void s_add_key(cluster_sketch_t *sk, const char *key)
     sk->n_keys++;
 }
 
+/* Index key candidates of one sketch: every key with its copies and hash. */
+#define CLUSTER_MAX_INDEXED 512
+typedef struct {
+    uint64_t hash;
+    long copies;
+} s_ikey_t;
+
+typedef struct {
+    cluster_sketch_t *sk;
+    s_ikey_t keys[CLUSTER_MAX_INDEXED];
+    int n;
+} s_build_t;
+
 /* A key of weight w enters the MinHash set as round(w) copies ("key",
  * "key\x01", "key\x02", ...), so the Jaccard estimate is weighted. */
 static void s_sketch_key(void *arg, const char *key, bool concept, double weight)
 {
-    cluster_sketch_t *sk = arg;
+    s_build_t *bld = arg;
+    cluster_sketch_t *sk = bld->sk;
     char buf[96];
     long copies = lround(weight);
     if (copies < 1)
@@ -243,6 +264,20 @@ static void s_sketch_key(void *arg, const char *key, bool concept, double weight
         snprintf(buf, sizeof buf, "%s%s%c", concept ? "=" : "", key, (char)('0' + c));
         s_add_key(sk, buf);
     }
+    if (bld->n < CLUSTER_MAX_INDEXED) {
+        snprintf(buf, sizeof buf, "%s%s", concept ? "=" : "", key);
+        bld->keys[bld->n].hash = s_fnv(buf, 2);
+        bld->keys[bld->n++].copies = copies;
+    }
+}
+
+/* Most copies first, then the smallest hash (a consistent sample). */
+static int s_ikey_cmp(const void *a, const void *b)
+{
+    const s_ikey_t *x = a, *y = b;
+    if (x->copies != y->copies)
+        return x->copies > y->copies ? -1 : 1;
+    return x->hash < y->hash ? -1 : x->hash > y->hash;
 }
 
 void classify_cluster_sketch(const classify_lex_t *syn, const char *const *stop, size_t n_stop,
@@ -250,16 +285,27 @@ void classify_cluster_sketch(const classify_lex_t *syn, const char *const *stop,
 {
     memset(sk, 0, sizeof *sk);
     memset(sk->sig, 0xff, sizeof sk->sig);
+    s_build_t *bld = xcalloc(1, sizeof *bld);
+    bld->sk = sk;
     GHashTable *names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     s_names(idea->title, names);
     s_names(idea->text, names);
-    s_keys(syn, stop, n_stop, toks, names, s_sketch_key, sk);
+    s_keys(syn, stop, n_stop, toks, names, s_sketch_key, bld);
     g_hash_table_destroy(names);
+    qsort(bld->keys, (size_t)bld->n, sizeof *bld->keys, s_ikey_cmp);
+        for (int i = 0; i < bld->n && sk->n_index < CLUSTER_INDEX_KEYS; i++)
+        sk->index[sk->n_index++] = bld->keys[i].hash;
+    free(bld);
     snprintf(sk->wijk, sizeof sk->wijk, "%s", idea->wijk ? idea->wijk : "");
     /* '+' marks praise: "the new benches are lovely" is not a wish for benches */
     bool pos = idea->sentiment && strcmp(idea->sentiment, "positief") == 0;
     snprintf(sk->theme, sizeof sk->theme, "%s%s", pos ? "+" : "",
              idea->n_themes ? idea->themes[0] : "");
+}
+
+uint64_t classify_cluster_handle(const char *id)
+{
+    return s_fnv(id, 3);
 }
 
 /* The score is the estimated shared key weight (in copies, see
@@ -299,32 +345,11 @@ double classify_cluster_similarity(const cluster_sketch_t *a, const cluster_sket
     return s;
 }
 
-/* Band keys: a hash of the band's values and its number. A band of empty
- * slots would match every other idea with that slot empty: its key is made
- * from the whole sketch instead, so only an identical sketch shares it. */
-static void s_bands(const cluster_sketch_t *sk, uint64_t *bands)
-{
-    uint64_t whole = 1469598103934665603ULL;
-    for (int k = 0; k < CLUSTER_HASHES; k++) {
-        whole ^= sk->sig[k];
-        whole *= 1099511628211ULL;
-    }
-    for (int b = 0; b < CLUSTER_BANDS; b++) {
-        uint64_t h = 1469598103934665603ULL ^ (uint64_t)b;
-        bool empty = true;
-        for (int r = 0; r < CLUSTER_ROWS; r++) {
-            empty = empty && sk->sig[b * CLUSTER_ROWS + r] == CLUSTER_EMPTY;
-            h ^= sk->sig[b * CLUSTER_ROWS + r];
-            h *= 1099511628211ULL;
-        }
-        bands[b] = empty ? (h ^ whole) * 1099511628211ULL : h;
-    }
-}
-
 /* Average link over the candidates: an idea joins the cluster whose
  * candidate members are on average most similar to it. Joining the single
  * most similar idea (single link) chains: one idea that shares "buurthuis"
- * with one member pulls every other meeting-place wish in. */
+ * with one member pulls every other meeting-place wish in. Each candidate
+ * counts once, however many index keys it shares. */
 #define CLUSTER_MAX_SEEN 64
 typedef struct {
     const cluster_sketch_t *me;
@@ -332,13 +357,15 @@ typedef struct {
     double sum[CLUSTER_MAX_SEEN];
     int count[CLUSTER_MAX_SEEN];
     char cluster[CLUSTER_MAX_SEEN][sizeof((cluster_sketch_t *)0)->cluster];
+    GHashTable *seen; /* handles offered already */
 } best_t;
 
-static int s_consider(void *arg, const cluster_sketch_t *sk)
+static int s_consider(void *arg, uint64_t handle, const cluster_sketch_t *sk)
 {
     best_t *b = arg;
-    if (!sk->cluster[0])
+    if (!sk->cluster[0] || g_hash_table_contains(b->seen, &handle))
         return 0;
+    g_hash_table_add(b->seen, g_memdup2(&handle, sizeof handle));
     double s = classify_cluster_similarity(b->me, sk);
     int c = 0;
     while (c < b->n && strcmp(b->cluster[c], sk->cluster) != 0)
@@ -371,7 +398,6 @@ static const char *s_best(const best_t *b)
 
 int classify_cluster(const cluster_store_t *st, cluster_sketch_t *sk, idea_t *idea)
 {
-    uint64_t bands[CLUSTER_BANDS];
     char own[40];
     const char *id = idea->id;
     if (!id || !*id || strlen(id) >= sizeof sk->cluster) {
@@ -382,17 +408,15 @@ int classify_cluster(const cluster_store_t *st, cluster_sketch_t *sk, idea_t *id
         proto_set(&idea->cluster, id);
         return 0;
     }
-    s_bands(sk, bands);
     best_t *b = xcalloc(1, sizeof *b);
     b->me = sk;
-    if (st->candidates(st->store, bands, s_consider, b) < 0) {
-        free(b);
-        return -1;
-    }
-    const char *join = s_best(b);
+    b->seen = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+    int rc = st->candidates(st->store, sk->index, sk->n_index, s_consider, b);
+    const char *join = rc < 0 ? NULL : s_best(b);
     snprintf(sk->cluster, sizeof sk->cluster, "%s", join ? join : id);
+    g_hash_table_destroy(b->seen);
     free(b);
-    if (st->put(st->store, id, bands, sk) < 0)
+    if (rc < 0 || st->put(st->store, id, sk) < 0)
         return -1;
     proto_set(&idea->cluster, sk->cluster);
     return 0;
@@ -403,18 +427,21 @@ int classify_cluster(const cluster_store_t *st, cluster_sketch_t *sk, idea_t *id
 /* ------------------------------------------------------------------ */
 
 typedef struct {
-    GHashTable *band;  /* uint64 key -> GPtrArray of cluster_sketch_t* */
-    GPtrArray *all;    /* owns the sketches */
-    GHashTable *visit; /* per candidates() call: sketches already seen */
+    uint64_t handle;
+    cluster_sketch_t sk;
+} s_filed_t;
+
+typedef struct {
+    GHashTable *post; /* uint64 key -> GPtrArray of s_filed_t*, oldest first */
+    GPtrArray *all;   /* owns the filed sketches */
 } cluster_mem_t;
 
 void *cluster_mem_new(void)
 {
     cluster_mem_t *m = xcalloc(1, sizeof *m);
-    m->band = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
+    m->post = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
                                     (GDestroyNotify)g_ptr_array_unref);
     m->all = g_ptr_array_new_with_free_func(free);
-    m->visit = g_hash_table_new(g_direct_hash, g_direct_equal);
     return m;
 }
 
@@ -423,45 +450,41 @@ void cluster_mem_destroy(void **self_p)
     if (!self_p || !*self_p)
         return;
     cluster_mem_t *m = *self_p;
-    g_hash_table_destroy(m->band);
-    g_hash_table_destroy(m->visit);
+    g_hash_table_destroy(m->post);
     g_ptr_array_free(m->all, TRUE);
     free(m);
     *self_p = NULL;
 }
 
-static int s_mem_candidates(void *store, const uint64_t *bands, cluster_fn fn, void *arg)
+static int s_mem_candidates(void *store, const uint64_t *keys, int n_keys, cluster_fn fn,
+                            void *arg)
 {
     cluster_mem_t *m = store;
-    g_hash_table_remove_all(m->visit);
-    for (int b = 0; b < CLUSTER_BANDS; b++) {
-        GPtrArray *list = g_hash_table_lookup(m->band, &bands[b]);
-        for (guint i = 0; list && i < list->len; i++) {
-            cluster_sketch_t *sk = g_ptr_array_index(list, i);
-            if (g_hash_table_contains(m->visit, sk))
-                continue;
-            g_hash_table_add(m->visit, sk);
-            if (fn(arg, sk) < 0)
+        for (int k = 0; k < n_keys; k++) {
+        GPtrArray *list = g_hash_table_lookup(m->post, &keys[k]);
+        for (guint i = 0; list && i < list->len && i < CLUSTER_POSTINGS; i++) {
+            s_filed_t *f = g_ptr_array_index(list, list->len - 1 - i);
+            if (fn(arg, f->handle, &f->sk) < 0)
                 return -1;
         }
     }
     return 0;
 }
 
-static int s_mem_put(void *store, const char *id, const uint64_t *bands, const cluster_sketch_t *sk)
+static int s_mem_put(void *store, const char *id, const cluster_sketch_t *sk)
 {
-    (void)id;
     cluster_mem_t *m = store;
-    cluster_sketch_t *copy = xmalloc(sizeof *copy);
-    *copy = *sk;
-    g_ptr_array_add(m->all, copy);
-    for (int b = 0; b < CLUSTER_BANDS; b++) {
-        GPtrArray *list = g_hash_table_lookup(m->band, &bands[b]);
+    s_filed_t *f = xmalloc(sizeof *f);
+    f->handle = classify_cluster_handle(id);
+    f->sk = *sk;
+    g_ptr_array_add(m->all, f);
+    for (int k = 0; k < sk->n_index; k++) {
+        GPtrArray *list = g_hash_table_lookup(m->post, &sk->index[k]);
         if (!list) {
             list = g_ptr_array_new();
-            g_hash_table_insert(m->band, g_memdup2(&bands[b], sizeof bands[b]), list);
+            g_hash_table_insert(m->post, g_memdup2(&sk->index[k], sizeof sk->index[k]), list);
         }
-        g_ptr_array_add(list, copy);
+        g_ptr_array_add(list, f);
     }
     return 0;
 }

@@ -5,52 +5,55 @@
  * DESCRIPTION
  *   The cluster_store_t of common/classify_cluster.c kept in Redis, so
  *   clusters hold across restarts and are shared by every classifier
- *   instance. The classifier only writes its own keys:
- *     inspraak:cluster:idea:ID        STRING  the idea's sketch (text, below)
- *     inspraak:cluster:band:B:HEX     LIST    ids of ideas with band key HEX
- *                                             in band B, newest first, kept to
- *                                             CLUSTER_BAND_KEEP (bounded
- *                                             fan-out for common words)
- *   Sketch text: "1<TAB>wijk<TAB>theme<TAB>cluster<TAB>n_keys<TAB>" then
- *   CLUSTER_HASHES 8-digit hex values.
+ *   instance. The classifier only writes its own keys, all HASHes bucketed
+ *   so that Redis holds few keys (a key costs ~100 bytes of its own):
+ *     inspraak:cluster:sk:N   field: the idea's handle (8 bytes, big
+ *                             endian; classify_cluster_handle() of its id),
+ *                             value: its packed sketch (below).
+ *                             N = handle % CLUSTER_REDIS_SK_BUCKETS.
+ *     inspraak:cluster:ix:N   field: an index key's hash (8 bytes, big
+ *                             endian), value: the handles (8 bytes each) of
+ *                             the newest CLUSTER_POSTINGS ideas filed
+ *                             under it, newest first (at most 64 bytes, so
+ *                             the buckets stay listpack-encoded under
+ *                             Redis's default hash-max-listpack-value).
+ *                             N = key hash % CLUSTER_REDIS_IX_BUCKETS.
+ *   Packed sketch (cluster_redis_pack()): byte 2 (version), n_keys (2
+ *   bytes, little endian), wijk, theme, id and cluster each as one length
+ *   byte and the bytes (cluster length 0: the cluster is the id itself),
+ *   a 64-bit little-endian mask of the MinHash slots in use and their
+ *   values (4 bytes each, little endian). ~120-200 bytes an idea.
+ *   State written by the earlier layout (inspraak:cluster:idea:* and
+ *   inspraak:cluster:band:*) is not read: see README.md for the migration.
  *
- *   A batch at a time. One idea at a time cost three read round trips
- *   (GET of its own key, its band lists, the candidates' sketches) and a
- *   write that waited for Redis's AOF fsync (appendfsync always): the
- *   classifier service stored ~400 ideas/s (docs/benchmarks.md). So
- *   cluster_redis_add() takes each idea of a batch as soon as it is
- *   classified and
- *     1. computes its sketch and band keys (in memory, from the words
- *        classify_idea() just cut: the text is not tokenised twice);
+ *   A batch at a time: cluster_redis_add() computes each idea's sketch
+ *   and index keys (in memory, from the words classify_idea() just cut);
  *   then cluster_redis_assign(), for the whole batch,
- *     2. reads, in ONE pipeline, the idea keys of the batch (a re-sent idea
- *        keeps its stored cluster) and every distinct band list the batch
- *        needs (the newest CLUSTER_BAND_SCAN ids of each);
- *     3. reads, in ONE more pipeline, the sketches of all those ids that
- *        are not in its cache (a stored sketch never changes, and the
- *        same ids are candidates again and again; CLUSTER_CACHE_MAX);
- *     4. decides the clusters in batch order in memory: an idea's
- *        candidates are the sketches read in 2-3 plus those of earlier
- *        ideas of the same batch (near-duplicates inside one batch are
- *        found), in the order the one-at-a-time code offered them, so the
- *        answers are the same;
- *     5. writes every new sketch and band entry in ONE pipeline (one
- *        fsync): LPUSH of all the batch's ids of a band key at once; the
- *        lists that grew past CLUSTER_BAND_KEEP are then trimmed (a
- *        second, small pipeline), which leaves the same lists as one
- *        LPUSH+LTRIM each.
- *   The caller hands the ideas to storage only after step 5, so a
- *   classifier killed at any moment either wrote nothing (the re-sent
- *   ideas are clustered again from the same state) or wrote the clusters
- *   that the re-sent ideas then find under their ids.
+ *     1. reads, in ONE pipeline of HMGETs (one per bucket), the stored
+ *        sketch of every id of the batch (a re-sent idea keeps its stored
+ *        cluster) and the postings of every distinct index key;
+ *     2. reads, in ONE more pipeline of HMGETs, the sketches of the
+ *        candidates that are not in its cache (a stored sketch never
+ *        changes; CLUSTER_CACHE_MAX);
+ *     3. decides the clusters in batch order in memory: an idea's
+ *        candidates are, key by key, the batch's earlier ideas filed under
+ *        that key (newest first) and then the stored postings, cut at
+ *        CLUSTER_POSTINGS: the same candidates in the same order as the
+ *        one-at-a-time in-memory store, so the answers are the same;
+ *     4. writes every new sketch and posting with ONE EVAL of s_script
+ *        (one AOF fsync): atomic, so a classifier killed at any moment
+ *        either wrote nothing for the batch (the re-sent ideas are
+ *        clustered again from the same state) or wrote all of it (the
+ *        re-sent ideas find their clusters under their ids), and two
+ *        instances prepending to the same postings lose nothing.
+ *   The caller hands the ideas to storage only after step 4.
  *
- *   Not atomic across instances (as before batching): two near-duplicates
- *   in batches classified at the same moment by two instances may start
- *   two clusters (each then gathers its own later duplicates); an idea's
- *   cluster, once stored, never changes, so ids stay stable across
- *   restarts and instances. (The same idea re-sent to two instances at
- *   once may be stored twice with the same sketch; which SET wins does
- *   not matter, and a cached copy equals it.)
+ *   Not atomic across instances' decisions: two near-duplicates in
+ *   batches classified at the same moment by two instances may start two
+ *   clusters (each then gathers its own later duplicates); an idea's
+ *   cluster, once stored, never changes. The same idea re-sent to two
+ *   instances at once may be filed twice with the same sketch (a posting
+ *   repeated; candidates are taken once).
  *
  * OWNERSHIP
  *   The store borrows the rstore_t; the caller keeps it.
@@ -64,31 +67,32 @@
 #include "cluster_redis.h"
 #include "xalloc.h"
 
-#define CLUSTER_BAND_KEEP 200
-#define CLUSTER_MAX_CANDIDATES 300
-/* Only the newest ids of each band are read: with one MinHash value a band,
- * common words fill every band list, and reading all of them made each
- * idea cost ~13,000 list entries (the classifier fell to ~60 ideas/s). The
- * newest ones are where a near-duplicate of a new idea usually is. */
-#define CLUSTER_BAND_SCAN 16
-/* Keys per MGET of candidate sketches (the MGETs share one pipeline). */
-#define CLUSTER_MGET_KEYS 512
 #define CLUSTER_ID_MAX 80
-/* Parsed sketches kept between batches (~400 bytes each; emptied when
- * full). A stored sketch never changes, and the same near-duplicates are
- * candidates again and again: without the cache every idea fetched and
- * parsed ~300 sketches of 600 bytes. */
+/* Parsed sketches kept between batches (~500 bytes each; emptied when
+ * full): the same near-duplicates are candidates again and again. */
 #define CLUSTER_CACHE_MAX 20000
+#define CLUSTER_POST_BYTES (CLUSTER_POSTINGS * 8)
 
-/* A band list: band number and band value. */
-typedef struct {
-    uint64_t band;
-    int b;
-} s_bkey_t;
+/* Prepends each batch's handles to its postings, cut at ARGV[2] bytes,
+ * and stores the sketches; one EVAL per batch. A script runs atomically,
+ * and its writes reach the AOF together. KEYS: ARGV[1] sketch buckets,
+ * then postings buckets; ARGV from 3: field and value for each key. */
+static const char s_script[] =
+    "local n, keep, a = tonumber(ARGV[1]), tonumber(ARGV[2]), 3\n"
+    "for i = 1, #KEYS do\n"
+    "  if i <= n then\n"
+    "    redis.call('HSET', KEYS[i], ARGV[a], ARGV[a + 1])\n"
+    "  else\n"
+    "    local old = redis.call('HGET', KEYS[i], ARGV[a]) or ''\n"
+    "    redis.call('HSET', KEYS[i], ARGV[a], string.sub(ARGV[a + 1] .. old, 1, keep))\n"
+    "  end\n"
+    "  a = a + 2\n"
+    "end\n"
+    "return #KEYS\n";
 
 typedef enum {
     ITEM_SKIP = 0, /* had a cluster already */
-    ITEM_OWN,      /* no key stems: its own cluster, nothing stored */
+    ITEM_OWN,      /* no keys: its own cluster, nothing stored */
     ITEM_MATCH     /* compared with its candidates */
 } item_kind_t;
 
@@ -96,15 +100,21 @@ typedef struct {
     idea_t *idea;
     item_kind_t kind;
     cluster_sketch_t sk;
-    uint64_t bands[CLUSTER_BANDS];
     char stored[CLUSTER_ID_MAX]; /* the cluster stored for its id, or "" */
 } s_item_t;
 
 typedef struct {
     char id[CLUSTER_ID_MAX];
-    uint64_t bands[CLUSTER_BANDS];
+    uint64_t handle;
     cluster_sketch_t sk;
 } s_put_t;
+
+/* One HMGET field: bucket key, 8-byte field, and where the answer goes. */
+typedef struct {
+    char key[40];
+    char field[8];
+    int slot;
+} s_get_t;
 
 struct cluster_redis {
     rstore_t *rs;
@@ -112,79 +122,109 @@ struct cluster_redis {
     int n_items;
     s_put_t puts[CLUSTER_REDIS_BATCH];
     int n_puts;
-    GHashTable *lists;    /* s_bkey_t -> redisReply * of its LRANGE (both owned) */
-    GHashTable *sketches; /* id -> cluster_sketch_t * (both owned), CLUSTER_CACHE_MAX */
-    GHashTable *seen;     /* ids offered in one candidates() call */
+    GHashTable *post;     /* uint64 key hash -> GBytes of stored handles (this batch) */
+    GHashTable *sketches; /* uint64 handle -> cluster_sketch_t * (both owned) */
 };
 
-static void s_format(const cluster_sketch_t *sk, char *out, size_t size)
+static void s_be64(uint64_t v, char *out)
 {
-    int n = snprintf(out, size, "1\t%s\t%s\t%s\t%d\t", sk->wijk, sk->theme, sk->cluster,
-                     sk->n_keys);
-    for (int k = 0; k < CLUSTER_HASHES && n > 0 && (size_t)n + 9 < size; k++)
-        n += snprintf(out + n, size - (size_t)n, "%08x", sk->sig[k]);
+    for (int i = 0; i < 8; i++)
+        out[i] = (char)(v >> (56 - 8 * i));
 }
 
-/* Copies the field up to the next tab into dst; returns past the tab. */
-static const char *s_field(const char *p, const char *end, char *dst, size_t size)
+static uint64_t s_from_be64(const char *p)
 {
-    const char *t = memchr(p, '\t', (size_t)(end - p));
-    if (!t || (size_t)(t - p) >= size)
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | (unsigned char)p[i];
+    return v;
+}
+
+/* Appends a length byte and s. */
+static size_t s_pack_str(char *out, size_t n, const char *s)
+{
+    size_t len = strlen(s);
+    if (len > 255)
+        len = 255; /* the fields are shorter (cluster_sketch_t) */
+    out[n++] = (char)len;
+    memcpy(out + n, s, len);
+    return n + len;
+}
+
+size_t cluster_redis_pack(const cluster_sketch_t *sk, const char *id, char *out)
+{
+    size_t n = 0;
+    int keys = sk->n_keys > 65535 ? 65535 : sk->n_keys;
+    out[n++] = 2;
+    out[n++] = (char)(keys & 255);
+    out[n++] = (char)(keys >> 8);
+    n = s_pack_str(out, n, sk->wijk);
+    n = s_pack_str(out, n, sk->theme);
+    n = s_pack_str(out, n, id);
+    n = s_pack_str(out, n, strcmp(sk->cluster, id) == 0 ? "" : sk->cluster);
+    uint64_t mask = 0;
+    for (int k = 0; k < CLUSTER_HASHES; k++)
+        if (sk->sig[k] != 0xffffffffU)
+            mask |= 1ULL << k;
+    for (int i = 0; i < 8; i++)
+        out[n++] = (char)(mask >> (8 * i));
+    for (int k = 0; k < CLUSTER_HASHES; k++)
+        if (mask >> k & 1)
+            for (int i = 0; i < 4; i++)
+                out[n++] = (char)(sk->sig[k] >> (8 * i));
+    return n;
+}
+
+/* Reads a length byte and that many bytes into dst; NULL when short. */
+static const char *s_unpack_str(const char *p, const char *end, char *dst, size_t size)
+{
+    if (p >= end || (size_t)(unsigned char)*p >= size || end - p - 1 < (unsigned char)*p)
         return NULL;
-    memcpy(dst, p, (size_t)(t - p));
-    dst[t - p] = '\0';
-    return t + 1;
+    size_t len = (unsigned char)*p++;
+    memcpy(dst, p, len);
+    dst[len] = '\0';
+    return p + len;
 }
 
-int cluster_redis_parse(const char *s, size_t len, cluster_sketch_t *sk)
+int cluster_redis_parse(const char *s, size_t len, cluster_sketch_t *sk, char *id, size_t id_size)
 {
-    const char *end = s + len, *p = s;
-    char ver[4], num[16];
+    const char *p = s, *end = s + len;
     memset(sk, 0, sizeof *sk);
-    if (!(p = s_field(p, end, ver, sizeof ver)) || strcmp(ver, "1") != 0 ||
-        !(p = s_field(p, end, sk->wijk, sizeof sk->wijk)) ||
-        !(p = s_field(p, end, sk->theme, sizeof sk->theme)) ||
-        !(p = s_field(p, end, sk->cluster, sizeof sk->cluster)) ||
-        !(p = s_field(p, end, num, sizeof num)) || end - p != 8 * CLUSTER_HASHES)
+    memset(sk->sig, 0xff, sizeof sk->sig);
+    if (len < 3 || s[0] != 2)
         return -1;
-    sk->n_keys = atoi(num);
+    sk->n_keys = (unsigned char)s[1] | (unsigned char)s[2] << 8;
+    p += 3;
+    if (!(p = s_unpack_str(p, end, sk->wijk, sizeof sk->wijk)) ||
+        !(p = s_unpack_str(p, end, sk->theme, sizeof sk->theme)) ||
+        !(p = s_unpack_str(p, end, id, id_size)) ||
+        !(p = s_unpack_str(p, end, sk->cluster, sizeof sk->cluster)) || end - p < 8)
+        return -1;
+    if (!sk->cluster[0])
+        snprintf(sk->cluster, sizeof sk->cluster, "%s", id);
+    uint64_t mask = 0;
+    for (int i = 0; i < 8; i++)
+        mask |= (uint64_t)(unsigned char)*p++ << (8 * i);
+    if (end - p != 4 * __builtin_popcountll(mask))
+        return -1;
     for (int k = 0; k < CLUSTER_HASHES; k++) {
-        char hex[9];
-        memcpy(hex, p + 8 * k, 8);
-        hex[8] = '\0';
-        char *e;
-        sk->sig[k] = (uint32_t)strtoul(hex, &e, 16);
-        if (*e)
-            return -1;
+        if (!(mask >> k & 1))
+            continue;
+        uint32_t v = 0;
+        for (int i = 0; i < 4; i++)
+            v |= (uint32_t)(unsigned char)*p++ << (8 * i);
+        sk->sig[k] = v;
     }
     return 0;
-}
-
-static guint s_bkey_hash(gconstpointer p)
-{
-    const s_bkey_t *k = p;
-    return (guint)(k->band ^ (k->band >> 32)) ^ ((guint)k->b * 2654435761u);
-}
-
-static gboolean s_bkey_equal(gconstpointer a, gconstpointer b)
-{
-    const s_bkey_t *x = a, *y = b;
-    return x->band == y->band && x->b == y->b;
-}
-
-static void s_free_reply(void *r)
-{
-    if (r)
-        freeReplyObject(r);
 }
 
 cluster_redis_t *cluster_redis_new(rstore_t *rs)
 {
     cluster_redis_t *self = xcalloc(1, sizeof *self);
     self->rs = rs;
-    self->lists = g_hash_table_new_full(s_bkey_hash, s_bkey_equal, free, s_free_reply);
-    self->sketches = g_hash_table_new_full(g_str_hash, g_str_equal, free, free);
-    self->seen = g_hash_table_new(g_str_hash, g_str_equal);
+    self->post = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
+                                       (GDestroyNotify)g_bytes_unref);
+    self->sketches = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, free);
     return self;
 }
 
@@ -193,270 +233,208 @@ void cluster_redis_destroy(cluster_redis_t **self_p)
     if (!self_p || !*self_p)
         return;
     cluster_redis_t *self = *self_p;
-    g_hash_table_destroy(self->lists);
+    g_hash_table_destroy(self->post);
     g_hash_table_destroy(self->sketches);
-    g_hash_table_destroy(self->seen);
     free(self);
     *self_p = NULL;
 }
 
-/* "inspraak:cluster:band:B:HEX" into out (room for 48), as
- * "%d:%016llx" would write B:HEX, without printf (64 per idea). */
-static void s_band_key(int b, uint64_t band, char *out)
+static void s_sk_get(s_get_t *g, uint64_t handle, int slot)
 {
-    static const char hex[] = "0123456789abcdef";
-    static const char prefix[] = "inspraak:cluster:band:";
-    memcpy(out, prefix, sizeof prefix - 1);
-    char *p = out + sizeof prefix - 1;
-    if (b >= 10)
-        *p++ = (char)('0' + b / 10 % 10);
-    *p++ = (char)('0' + b % 10);
-    *p++ = ':';
-    for (int i = 15; i >= 0; i--)
-        *p++ = hex[(band >> (4 * i)) & 15];
-    *p = '\0';
+    snprintf(g->key, sizeof g->key, "inspraak:cluster:sk:%u",
+             (unsigned)(handle % CLUSTER_REDIS_SK_BUCKETS));
+    s_be64(handle, g->field);
+    g->slot = slot;
+}
+
+static void s_ix_get(s_get_t *g, uint64_t key, int slot)
+{
+    snprintf(g->key, sizeof g->key, "inspraak:cluster:ix:%u",
+             (unsigned)(key % CLUSTER_REDIS_IX_BUCKETS));
+    s_be64(key, g->field);
+    g->slot = slot;
 }
 
 /* ------------------------------------------------------------------ */
-/* 1. Sketches and band keys                                           */
+/* Reads: HMGETs, one per bucket, in one pipeline                      */
 /* ------------------------------------------------------------------ */
 
-/* classify_cluster() computes the band keys and asks the store for
- * candidates; this store only notes them and stops it there, so the band
- * keys stay those of common/classify_cluster.c (not a copy of its code). */
-static int s_probe_candidates(void *store, const uint64_t *bands, cluster_fn fn, void *arg)
+static int s_get_cmp(const void *a, const void *b)
 {
-    (void)fn;
-    (void)arg;
-    s_item_t *it = store;
-    memcpy(it->bands, bands, sizeof it->bands);
-    it->kind = ITEM_MATCH;
-    return -1;
+    return strcmp(((const s_get_t *)a)->key, ((const s_get_t *)b)->key);
 }
 
-static int s_probe_put(void *store, const char *id, const uint64_t *bands,
-                       const cluster_sketch_t *sk)
+/* Calls got(arg, slot, value, len) for every field found. -1 on error. */
+typedef void (*s_got_fn)(cluster_redis_t *self, void *arg, int slot, const char *v, size_t len);
+
+static int s_hmget(cluster_redis_t *self, s_get_t *gets, int n, s_got_fn got, void *arg)
 {
-    (void)store, (void)id, (void)bands, (void)sk;
-    return -1;
-}
-
-static void s_prepare(classify_t *cls, s_item_t *it, idea_t *idea)
-{
-    memset(it, 0, sizeof *it);
-    it->idea = idea;
-    if (idea->cluster)
-        return; /* ITEM_SKIP */
-    it->kind = ITEM_OWN;
-    classify_idea_sketch(cls, idea, &it->sk);
-    cluster_store_t probe = {s_probe_candidates, s_probe_put, it};
-    cluster_sketch_t copy = it->sk;
-    (void)classify_cluster(&probe, &copy, idea); /* ITEM_OWN: sets the idea's own id */
-}
-
-/* ------------------------------------------------------------------ */
-/* 2-3. Reads                                                          */
-/* ------------------------------------------------------------------ */
-
-/* Reads n pipelined replies; *bad set when one failed. Calls keep(i, r)
- * for each good one (it takes the reply, or frees it). */
-typedef void (*s_keep_fn)(cluster_redis_t *self, int i, redisReply *r, void *arg);
-
-static int s_replies(cluster_redis_t *self, int n, s_keep_fn keep, void *arg)
-{
-    int rc = 0;
-    for (int i = 0; i < n; i++) {
-        redisReply *r = rstore_reply(self->rs);
-        if (!r)
+    qsort(gets, (size_t)n, sizeof *gets, s_get_cmp);
+    const char **argv = xcalloc((size_t)n + 2, sizeof *argv);
+    size_t *lens = xcalloc((size_t)n + 2, sizeof *lens);
+    int sent = 0, rc = 0;
+    for (int at = 0, end; at < n && rc == 0; at = end) {
+        argv[0] = "HMGET", lens[0] = 5;
+        argv[1] = gets[at].key, lens[1] = strlen(gets[at].key);
+        int argc = 2;
+        for (end = at; end < n && strcmp(gets[end].key, gets[at].key) == 0; end++)
+            argv[argc] = gets[end].field, lens[argc++] = 8;
+        if (rstore_appendargv(self->rs, argc, argv, lens) < 0)
             rc = -1;
         else
-            keep(self, i, r, arg);
+            sent++;
     }
+    for (int i = 0, at = 0; i < sent; i++) {
+        redisReply *r = rstore_reply(self->rs);
+        if (!r || r->type != REDIS_REPLY_ARRAY) {
+            rc = -1;
+        } else {
+            for (size_t k = 0; k < r->elements && at + (int)k < n; k++)
+                if (r->element[k]->type == REDIS_REPLY_STRING)
+                    got(self, arg, gets[at + k].slot, r->element[k]->str, r->element[k]->len);
+        }
+        int group = 1; /* this HMGET's fields: the run of equal keys */
+        while (at + group < n && strcmp(gets[at + group].key, gets[at].key) == 0)
+            group++;
+        at += group;
+        if (r)
+            freeReplyObject(r);
+    }
+    free(argv);
+    free(lens);
     return rc;
 }
 
+/* Read 1: a stored sketch of a batch item (re-sent idea) or a postings value. */
 typedef struct {
-    int n_items;
-    int *item_of_get;    /* GET i -> item index */
-    s_bkey_t *list_keys; /* LRANGE j (after the GETs) -> band list */
-    int n_gets;
+    uint64_t *ix_keys; /* slot - CLUSTER_REDIS_BATCH -> index key */
 } s_read1_t;
 
-static void s_keep1(cluster_redis_t *self, int i, redisReply *r, void *arg)
+static void s_got1(cluster_redis_t *self, void *arg, int slot, const char *v, size_t len)
 {
     s_read1_t *rd = arg;
-    if (i < rd->n_gets) {
+    if (slot < CLUSTER_REDIS_BATCH) {
+        s_item_t *it = &self->items[slot];
         cluster_sketch_t sk;
-        s_item_t *it = &self->items[rd->item_of_get[i]];
-        if (r->type == REDIS_REPLY_STRING && cluster_redis_parse(r->str, r->len, &sk) == 0 &&
-            sk.cluster[0])
+        char id[CLUSTER_ID_MAX];
+        if (cluster_redis_parse(v, len, &sk, id, sizeof id) == 0 && strcmp(id, it->idea->id) == 0)
             snprintf(it->stored, sizeof it->stored, "%s", sk.cluster);
-        freeReplyObject(r);
         return;
     }
-    s_bkey_t *k = xmalloc(sizeof *k);
-    *k = rd->list_keys[i - rd->n_gets];
-    g_hash_table_replace(self->lists, k, r);
+    uint64_t key = rd->ix_keys[slot - CLUSTER_REDIS_BATCH];
+    g_hash_table_replace(self->post, g_memdup2(&key, sizeof key),
+                         g_bytes_new(v, len - len % 8));
 }
 
-/* The idea keys and the distinct band lists of the batch, one pipeline. */
-static int s_read_lists(cluster_redis_t *self, int n)
+static int s_read_postings(cluster_redis_t *self, int n)
 {
-    s_bkey_t *keys = xcalloc((size_t)n * CLUSTER_BANDS + 1, sizeof *keys);
-    s_read1_t rd = {n, xcalloc((size_t)n + 1, sizeof(int)), keys, 0};
-    GHashTable *asked = g_hash_table_new(s_bkey_hash, s_bkey_equal);
-    int sent = 0, rc = 0, n_keys = 0;
-    char scan[16];
-    snprintf(scan, sizeof scan, "%d", CLUSTER_BAND_SCAN - 1);
-    for (int i = 0; i < n && rc == 0; i++) {
+    s_get_t *gets = xcalloc((size_t)n * (CLUSTER_INDEX_KEYS + 1) + 1, sizeof *gets);
+    s_read1_t rd = {xcalloc((size_t)n * CLUSTER_INDEX_KEYS + 1, sizeof(uint64_t))};
+    GHashTable *asked = g_hash_table_new(g_int64_hash, g_int64_equal);
+    int n_gets = 0, n_ix = 0;
+    for (int i = 0; i < n; i++) {
         s_item_t *it = &self->items[i];
-        if (it->kind == ITEM_SKIP || !it->idea->id)
+        if (it->kind != ITEM_MATCH)
             continue;
-        if (rstore_append(self->rs, "GET inspraak:cluster:idea:%s", it->idea->id) < 0)
-            rc = -1;
-        else
-            rd.item_of_get[sent++] = i;
-    }
-    rd.n_gets = sent;
-    for (int i = 0; i < n && rc == 0; i++) {
-        s_item_t *it = &self->items[i];
-        for (int b = 0; it->kind == ITEM_MATCH && b < CLUSTER_BANDS; b++) {
-            s_bkey_t *k = &keys[n_keys];
-            k->band = it->bands[b];
-            k->b = b;
-            if (g_hash_table_contains(asked, k))
+        if (it->idea->id && strlen(it->idea->id) < CLUSTER_ID_MAX)
+            s_sk_get(&gets[n_gets++], classify_cluster_handle(it->idea->id), i);
+        for (int k = 0; k < it->sk.n_index; k++) {
+            if (g_hash_table_contains(asked, &it->sk.index[k]))
                 continue;
-            char key[48];
-            s_band_key(b, k->band, key);
-            const char *argv[] = {"LRANGE", key, "0", scan};
-            if (rstore_appendargv(self->rs, 4, argv, NULL) < 0) {
-                rc = -1;
-                break;
-            }
-            g_hash_table_add(asked, k);
-            n_keys++;
-            sent++;
+            rd.ix_keys[n_ix] = it->sk.index[k];
+            g_hash_table_add(asked, &rd.ix_keys[n_ix]);
+            s_ix_get(&gets[n_gets++], it->sk.index[k], CLUSTER_REDIS_BATCH + n_ix);
+            n_ix++;
         }
     }
-    if (s_replies(self, sent, s_keep1, &rd) < 0)
-        rc = -1;
+    int rc = s_hmget(self, gets, n_gets, s_got1, &rd);
     g_hash_table_destroy(asked);
-    free(keys);
-    free(rd.item_of_get);
+    free(rd.ix_keys);
+    free(gets);
     return rc;
 }
 
-typedef struct {
-    char **ids; /* all ids asked, in MGET order */
-} s_read2_t;
-
-static void s_keep2(cluster_redis_t *self, int i, redisReply *r, void *arg)
+/* Read 2: candidate sketches not in the cache. */
+static void s_got2(cluster_redis_t *self, void *arg, int slot, const char *v, size_t len)
 {
-    s_read2_t *rd = arg;
-    for (size_t k = 0; r->type == REDIS_REPLY_ARRAY && k < r->elements; k++) {
-        redisReply *e = r->element[k];
-        cluster_sketch_t sk;
-        if (e->type == REDIS_REPLY_STRING && cluster_redis_parse(e->str, e->len, &sk) == 0) {
-            cluster_sketch_t *copy = xmalloc(sizeof *copy);
-            *copy = sk;
-            g_hash_table_replace(self->sketches,
-                                 xstrdup(rd->ids[(size_t)i * CLUSTER_MGET_KEYS + k]), copy);
-        }
-    }
-    freeReplyObject(r);
+    uint64_t *handles = arg;
+    cluster_sketch_t sk;
+    char id[CLUSTER_ID_MAX];
+    if (cluster_redis_parse(v, len, &sk, id, sizeof id) == 0 &&
+        classify_cluster_handle(id) == handles[slot])
+        g_hash_table_replace(self->sketches, g_memdup2(&handles[slot], sizeof handles[slot]),
+                             g_memdup2(&sk, sizeof sk));
 }
 
-/* The sketches of every id in the band lists read, one pipeline of MGETs. */
 static int s_read_sketches(cluster_redis_t *self)
 {
-    GPtrArray *ids = g_ptr_array_new_with_free_func(free);
-    GHashTable *asked = g_hash_table_new(g_str_hash, g_str_equal);
-    GHashTableIter it;
+    GArray *handles = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+    GHashTable *asked = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+    GHashTableIter iter;
     gpointer key, val;
-    g_hash_table_iter_init(&it, self->lists);
-    while (g_hash_table_iter_next(&it, &key, &val)) {
-        redisReply *r = val;
-        for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {
-            redisReply *e = r->element[i];
-            if (e->type != REDIS_REPLY_STRING || g_hash_table_contains(asked, e->str) ||
-                g_hash_table_contains(self->sketches, e->str))
+    g_hash_table_iter_init(&iter, self->post);
+    while (g_hash_table_iter_next(&iter, &key, &val)) {
+        gsize len;
+        const char *p = g_bytes_get_data(val, &len);
+        for (gsize at = 0; at + 8 <= len && at < CLUSTER_POST_BYTES; at += 8) {
+            uint64_t h = s_from_be64(p + at);
+            if (g_hash_table_contains(asked, &h) || g_hash_table_contains(self->sketches, &h))
                 continue;
-            char *id = xasprintf("inspraak:cluster:idea:%s", e->str);
-            g_ptr_array_add(ids, id);
-            g_hash_table_add(asked, e->str);
+            g_hash_table_add(asked, g_memdup2(&h, sizeof h));
+            g_array_append_val(handles, h);
         }
     }
-    int rc = 0, sent = 0;
-    for (guint at = 0; at < ids->len && rc == 0; at += CLUSTER_MGET_KEYS) {
-        guint n = ids->len - at < CLUSTER_MGET_KEYS ? ids->len - at : CLUSTER_MGET_KEYS;
-        const char **argv = xcalloc(n + 1, sizeof *argv);
-        argv[0] = "MGET";
-        for (guint k = 0; k < n; k++)
-            argv[k + 1] = ids->pdata[at + k];
-        if (rstore_appendargv(self->rs, (int)n + 1, argv, NULL) < 0)
-            rc = -1;
-        else
-            sent++;
-        free(argv);
-    }
-    /* The sketches are filed under the bare id. */
-    for (guint k = 0; k < ids->len; k++)
-        memmove(ids->pdata[k], (char *)ids->pdata[k] + strlen("inspraak:cluster:idea:"),
-                strlen(ids->pdata[k]) - strlen("inspraak:cluster:idea:") + 1);
-    s_read2_t rd = {(char **)ids->pdata};
-    if (s_replies(self, sent, s_keep2, &rd) < 0)
-        rc = -1;
+    s_get_t *gets = xcalloc(handles->len + 1, sizeof *gets);
+    for (guint i = 0; i < handles->len; i++)
+        s_sk_get(&gets[i], g_array_index(handles, uint64_t, i), (int)i);
+    int rc = s_hmget(self, gets, (int)handles->len, s_got2, handles->data);
+    free(gets);
     g_hash_table_destroy(asked);
-    g_ptr_array_free(ids, TRUE);
+    g_array_free(handles, TRUE);
     return rc;
 }
 
 /* ------------------------------------------------------------------ */
-/* 4. Clusters, in batch order                                         */
+/* Clusters, in batch order                                            */
 /* ------------------------------------------------------------------ */
 
-/* Candidates of one idea, in the order the one-at-a-time store offered
- * them: the batch's own sketches that share a band, then the ids of the
- * band lists (band by band, newest first, each once, at most
- * CLUSTER_MAX_CANDIDATES) whose sketch could be read. */
-static int s_candidates(void *store, const uint64_t *bands, cluster_fn fn, void *arg)
+/* Key by key: the batch's earlier ideas filed under it (newest first),
+ * then its stored postings, CLUSTER_POSTINGS in all (as cluster_mem). */
+static int s_candidates(void *store, const uint64_t *keys, int n_keys, cluster_fn fn, void *arg)
 {
     cluster_redis_t *self = store;
-    for (int i = 0; i < self->n_puts; i++) {
-        int shared = 0;
-        for (int b = 0; b < CLUSTER_BANDS && !shared; b++)
-            shared = self->puts[i].bands[b] == bands[b];
-        if (shared && fn(arg, &self->puts[i].sk) < 0)
-            return -1;
-    }
-    g_hash_table_remove_all(self->seen);
-    int n = 0;
-    for (int b = 0; b < CLUSTER_BANDS; b++) {
-        s_bkey_t key = {bands[b], b};
-        redisReply *r = g_hash_table_lookup(self->lists, &key);
-        for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {
-            redisReply *e = r->element[i];
-            if (e->type != REDIS_REPLY_STRING || n >= CLUSTER_MAX_CANDIDATES ||
-                g_hash_table_contains(self->seen, e->str))
-                continue;
-            g_hash_table_add(self->seen, e->str);
-            n++;
-            const cluster_sketch_t *sk = g_hash_table_lookup(self->sketches, e->str);
-            if (sk && fn(arg, sk) < 0)
+    for (int k = 0; k < n_keys; k++) {
+        int offered = 0;
+        for (int i = self->n_puts - 1; i >= 0 && offered < CLUSTER_POSTINGS; i--) {
+            const s_put_t *p = &self->puts[i];
+            bool filed = false;
+            for (int x = 0; x < p->sk.n_index && !filed; x++)
+                filed = p->sk.index[x] == keys[k];
+            if (filed && (offered++, fn(arg, p->handle, &p->sk) < 0))
+                return -1;
+        }
+        GBytes *post = g_hash_table_lookup(self->post, &keys[k]);
+        gsize len = 0;
+        const char *v = post ? g_bytes_get_data(post, &len) : NULL;
+        for (gsize at = 0; at + 8 <= len && offered < CLUSTER_POSTINGS; at += 8) {
+            uint64_t h = s_from_be64(v + at);
+            const cluster_sketch_t *sk = g_hash_table_lookup(self->sketches, &h);
+            offered++;
+            if (sk && fn(arg, h, sk) < 0)
                 return -1;
         }
     }
     return 0;
 }
 
-static int s_put(void *store, const char *id, const uint64_t *bands, const cluster_sketch_t *sk)
+static int s_put(void *store, const char *id, const cluster_sketch_t *sk)
 {
     cluster_redis_t *self = store;
     if (strlen(id) >= CLUSTER_ID_MAX || self->n_puts == CLUSTER_REDIS_BATCH)
         return -1;
     s_put_t *p = &self->puts[self->n_puts++];
     snprintf(p->id, sizeof p->id, "%s", id);
-    memcpy(p->bands, bands, sizeof p->bands);
+    p->handle = classify_cluster_handle(id);
     p->sk = *sk;
     return 0;
 }
@@ -485,86 +463,126 @@ static void s_decide(cluster_redis_t *self, s_item_t *it)
 }
 
 /* ------------------------------------------------------------------ */
-/* 5. Writes                                                           */
+/* Write: one EVAL                                                     */
 /* ------------------------------------------------------------------ */
+
+/* Arguments of the EVAL: owned strings with lengths. */
+typedef struct {
+    GPtrArray *keys, *args; /* of GBytes */
+} s_eval_t;
+
+static void s_arg(GPtrArray *a, const void *p, size_t len)
+{
+    g_ptr_array_add(a, g_bytes_new(p, len));
+}
+
+static void s_gstring_free(gpointer s)
+{
+    g_string_free(s, TRUE);
+}
 
 static int s_write(cluster_redis_t *self)
 {
-    rstore_t *rs = self->rs;
-    int sent = 0, rc = 0;
-    GHashTable *by_key = g_hash_table_new_full(g_str_hash, g_str_equal, free,
-                                               (GDestroyNotify)g_ptr_array_unref);
-    GPtrArray *order = g_ptr_array_new(); /* band keys, first use first */
-    for (int i = 0; i < self->n_puts && rc == 0; i++) {
+    s_eval_t ev = {g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref),
+                   g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref)};
+    GHashTable *post = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL,
+                                             s_gstring_free);
+    GArray *order = g_array_new(FALSE, FALSE, sizeof(uint64_t)); /* index keys, first use first */
+    for (int i = self->n_puts - 1; i >= 0; i--) { /* newest first */
         const s_put_t *p = &self->puts[i];
-        char text[1024];
-        s_format(&p->sk, text, sizeof text);
-        if (rstore_append(rs, "SET inspraak:cluster:idea:%s %s", p->id, text) < 0) {
-            rc = -1;
-            break;
-        }
-        sent++;
-        for (int b = 0; b < CLUSTER_BANDS; b++) {
-            char key[48];
-            s_band_key(b, p->bands[b], key);
-            GPtrArray *ids = g_hash_table_lookup(by_key, key);
-            if (!ids) {
-                char *k = xstrdup(key);
-                ids = g_ptr_array_new();
-                g_ptr_array_add(ids, (gpointer) "LPUSH");
-                g_ptr_array_add(ids, k);
-                g_hash_table_insert(by_key, k, ids);
-                g_ptr_array_add(order, k);
+        char rec[512];
+        s_get_t g;
+        s_sk_get(&g, p->handle, 0);
+        s_arg(ev.keys, g.key, strlen(g.key));
+        s_arg(ev.args, g.field, 8);
+        s_arg(ev.args, rec, cluster_redis_pack(&p->sk, p->id, rec));
+        for (int k = 0; k < p->sk.n_index; k++) {
+            GString *h = g_hash_table_lookup(post, &p->sk.index[k]);
+            if (!h) {
+                g_array_append_val(order, p->sk.index[k]);
+                h = g_string_new(NULL);
+                g_hash_table_insert(post, (gpointer)&p->sk.index[k], h);
             }
-            g_ptr_array_add(ids, (gpointer)p->id);
+            if (h->len < CLUSTER_POST_BYTES) {
+                char be[8];
+                s_be64(p->handle, be);
+                g_string_append_len(h, be, 8);
+            }
         }
     }
-    int n_set = sent;
-    guint n_push = 0;
-    for (; n_push < order->len && rc == 0; n_push++) {
-        GPtrArray *argv = g_hash_table_lookup(by_key, order->pdata[n_push]);
-        if (rstore_appendargv(rs, (int)argv->len, (const char **)argv->pdata, NULL) < 0) {
-            rc = -1;
-            break;
-        }
-        sent++;
+    guint n_sk = ev.keys->len;
+    for (guint k = 0; k < order->len; k++) {
+        uint64_t key = g_array_index(order, uint64_t, k);
+        GString *h = g_hash_table_lookup(post, &key);
+        s_get_t g;
+        s_ix_get(&g, key, 0);
+        s_arg(ev.keys, g.key, strlen(g.key));
+        s_arg(ev.args, g.field, 8);
+        s_arg(ev.args, h->str, h->len);
     }
-    /* LPUSH answers the list's new length: only the lists that grew past
-     * CLUSTER_BAND_KEEP are trimmed, in a second pipeline (an LTRIM per
-     * list and idea was a third of Redis's work). A list may hold more for
-     * the moment in between; candidates come from its head only. */
-    GPtrArray *trim = g_ptr_array_new();
-    for (int i = 0; i < sent; i++) {
-        redisReply *r = rstore_reply(rs);
-        if (!r) {
-            rc = -1;
-            continue;
-        }
-        if (i >= n_set && r->type == REDIS_REPLY_INTEGER && r->integer > CLUSTER_BAND_KEEP)
-            g_ptr_array_add(trim, order->pdata[i - n_set]);
+    char nkeys[16], nsk[16], keep[16];
+    snprintf(nkeys, sizeof nkeys, "%u", ev.keys->len);
+    snprintf(nsk, sizeof nsk, "%u", n_sk);
+    snprintf(keep, sizeof keep, "%d", CLUSTER_POST_BYTES);
+    int argc = 5 + (int)ev.keys->len + (int)ev.args->len;
+    const char **argv = xcalloc((size_t)argc, sizeof *argv);
+    size_t *lens = xcalloc((size_t)argc, sizeof *lens);
+    int a = 0;
+    argv[a] = "EVAL", lens[a++] = 4;
+    argv[a] = s_script, lens[a++] = strlen(s_script);
+    argv[a] = nkeys, lens[a++] = strlen(nkeys);
+    for (guint k = 0; k < ev.keys->len; k++) {
+        gsize len;
+        argv[a] = g_bytes_get_data(ev.keys->pdata[k], &len), lens[a++] = len;
+    }
+    argv[a] = nsk, lens[a++] = strlen(nsk);
+    argv[a] = keep, lens[a++] = strlen(keep);
+    for (guint k = 0; k < ev.args->len; k++) {
+        gsize len;
+        argv[a] = g_bytes_get_data(ev.args->pdata[k], &len), lens[a++] = len;
+    }
+    redisReply *r = rstore_cmdargv(self->rs, argc, argv, lens);
+    int rc = r && r->type == REDIS_REPLY_INTEGER ? 0 : -1;
+    if (r)
         freeReplyObject(r);
-    }
-    char keep[16];
-    snprintf(keep, sizeof keep, "%d", CLUSTER_BAND_KEEP - 1);
-    int n_trim = 0;
-    for (guint k = 0; k < trim->len && rc == 0; k++) {
-        const char *argv[] = {"LTRIM", trim->pdata[k], "0", keep};
-        if (rstore_appendargv(rs, 4, argv, NULL) < 0)
-            rc = -1;
-        else
-            n_trim++;
-    }
-    for (int i = 0; i < n_trim; i++) {
-        redisReply *r = rstore_reply(rs);
-        if (!r)
-            rc = -1;
-        else
-            freeReplyObject(r);
-    }
-    g_ptr_array_free(trim, TRUE);
-    g_ptr_array_free(order, TRUE);
-    g_hash_table_destroy(by_key);
+    free(argv);
+    free(lens);
+    g_array_free(order, TRUE);
+    g_hash_table_destroy(post);
+    g_ptr_array_free(ev.keys, TRUE);
+    g_ptr_array_free(ev.args, TRUE);
     return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* The batch                                                           */
+/* ------------------------------------------------------------------ */
+
+static int s_no_candidates(void *store, const uint64_t *keys, int n, cluster_fn fn, void *arg)
+{
+    (void)store, (void)keys, (void)n, (void)fn, (void)arg;
+    return -1;
+}
+
+static int s_no_put(void *store, const char *id, const cluster_sketch_t *sk)
+{
+    (void)store, (void)id, (void)sk;
+    return -1;
+}
+
+static void s_prepare(classify_t *cls, s_item_t *it, idea_t *idea)
+{
+    memset(it, 0, sizeof *it);
+    it->idea = idea;
+    if (idea->cluster)
+        return; /* ITEM_SKIP */
+    classify_idea_sketch(cls, idea, &it->sk);
+    it->kind = it->sk.n_keys > 0 ? ITEM_MATCH : ITEM_OWN;
+    if (it->kind == ITEM_OWN) { /* sets the idea's own id, touches no store */
+        cluster_store_t none = {s_no_candidates, s_no_put, NULL};
+        cluster_sketch_t copy = it->sk;
+        (void)classify_cluster(&none, &copy, idea);
+    }
 }
 
 int cluster_redis_add(cluster_redis_t *self, classify_t *cls, idea_t *idea)
@@ -584,15 +602,15 @@ int cluster_redis_assign(cluster_redis_t *self)
 {
     int n = self->n_items, need = 0, rc = 0;
     for (int i = 0; i < n; i++)
-        need += self->items[i].kind != ITEM_SKIP;
+        need += self->items[i].kind == ITEM_MATCH;
     self->n_items = 0;
     if (need == 0)
         return 0;
     self->n_puts = 0;
-    if (s_read_lists(self, n) < 0 || s_read_sketches(self) < 0) {
+    if (s_read_postings(self, n) < 0 || s_read_sketches(self) < 0) {
         rc = -1; /* clusters must not stop ideas: these go without one */
         for (int i = 0; i < n; i++)
-            if (self->items[i].kind != ITEM_SKIP)
+            if (self->items[i].kind == ITEM_MATCH)
                 proto_set(&self->items[i].idea->cluster, NULL);
     } else {
         for (int i = 0; i < n; i++)
@@ -600,15 +618,13 @@ int cluster_redis_assign(cluster_redis_t *self)
                 s_decide(self, &self->items[i]);
         if (self->n_puts > 0 && s_write(self) < 0)
             rc = -2;
-        for (int i = 0; rc == 0 && i < self->n_puts; i++) { /* in Redis now: cache them */
-            cluster_sketch_t *copy = xmalloc(sizeof *copy);
-            *copy = self->puts[i].sk;
-            g_hash_table_replace(self->sketches, xstrdup(self->puts[i].id), copy);
-        }
+        for (int i = 0; rc == 0 && i < self->n_puts; i++) /* in Redis now: cache them */
+            g_hash_table_replace(self->sketches,
+                                 g_memdup2(&self->puts[i].handle, sizeof(uint64_t)),
+                                 g_memdup2(&self->puts[i].sk, sizeof self->puts[i].sk));
     }
     self->n_puts = 0;
-    g_hash_table_remove_all(self->lists);
-    g_hash_table_remove_all(self->seen);
+    g_hash_table_remove_all(self->post);
     if (g_hash_table_size(self->sketches) > CLUSTER_CACHE_MAX)
         g_hash_table_remove_all(self->sketches);
     return rc;

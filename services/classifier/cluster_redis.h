@@ -16,8 +16,11 @@
 #include "classify.h"
 #include "rstore.h"
 
-/* Ideas clustered together at most (one read round, one write pipeline). */
+/* Ideas clustered together at most (two read rounds, one EVAL). */
 #define CLUSTER_REDIS_BATCH 256
+/* Buckets (HASH keys) of the sketches and of the index postings. */
+#define CLUSTER_REDIS_SK_BUCKETS 1024
+#define CLUSTER_REDIS_IX_BUCKETS 4096
 
 typedef struct cluster_redis cluster_redis_t;
 
@@ -34,13 +37,17 @@ int cluster_redis_pending(const cluster_redis_t *self);
  * none: a re-sent idea gets the cluster stored for its id, the others
  * join their most similar near-duplicate (stored before, or earlier in
  * this batch) or start their own. Two read round trips and one write
- * pipeline for the whole batch; the batch is empty afterwards. Returns
+ * EVAL for the whole batch; the batch is empty afterwards. Returns
  * 0; -1 when Redis could not be read (the ideas that needed a cluster
  * keep cluster NULL; nothing is written); -2 when the clusters were set
  * but could not be saved. rstore_error() says why. */
 int cluster_redis_assign(cluster_redis_t *self);
 
-/* Parses a stored sketch; -1 when it is not one. */
-int cluster_redis_parse(const char *s, size_t len, cluster_sketch_t *sk);
+/* The packed sketch of idea id as stored (see cluster_redis.c) into out
+ * (room for 512 bytes); returns its length. */
+size_t cluster_redis_pack(const cluster_sketch_t *sk, const char *id, char *out);
+/* Parses a packed sketch and the id it was stored for (id_size bytes of
+ * room); -1 when it is not one (also for the earlier text layout). */
+int cluster_redis_parse(const char *s, size_t len, cluster_sketch_t *sk, char *id, size_t id_size);
 
 #endif

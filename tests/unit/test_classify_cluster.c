@@ -1,0 +1,367 @@
+/*
+ * NAME
+ *   test_classify_cluster - the near-duplicate index, in memory and in Redis
+ *
+ * DESCRIPTION
+ *   The inverted index of common/classify_cluster.c and its Redis store
+ *   (services/classifier/cluster_redis.c, which unit tests do not link, so
+ *   it is included here). Checks: a near-duplicate pair is found in both
+ *   stores; a very common key offers only the newest CLUSTER_POSTINGS
+ *   ideas; the packed sketch round-trips and bad bytes are refused; the
+ *   Redis store gives the same clusters as the in-memory one for the dev
+ *   set fed in batches; re-sent ideas get their stored cluster, also from
+ *   a second instance; the postings stay within 64 bytes (listpack).
+ *   Starts a real redis-server (no persistence, a temporary folder) on the
+ *   first port of INSPRAAK_TEST_PORTS (lo-hi) plus 91, else 22391; data
+ *   from INSPRAAK_DATA or ./data.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../services/classifier/cluster_redis.c"
+
+static char s_dir[64];
+static pid_t s_pid;
+static int s_port;
+static classify_t *s_cls;
+
+static void s_nap_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static pid_t s_redis_start(int port)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        char p[16];
+        snprintf(p, sizeof p, "%d", port);
+        if (!freopen("/dev/null", "w", stdout))
+            _exit(127);
+        execlp("redis-server", "redis-server", "--port", p, "--bind", "127.0.0.1", "--save", "",
+               "--appendonly", "no", "--dir", s_dir, (char *)NULL);
+        _exit(127);
+    }
+    for (int i = 0; i < 400; i++) {
+        struct timeval tv = {1, 0};
+        redisContext *c = redisConnectWithTimeout("127.0.0.1", port, tv);
+        if (c && !c->err) {
+            redisReply *r = redisCommand(c, "PING");
+            int up = r != NULL;
+            if (r)
+                freeReplyObject(r);
+            redisFree(c);
+            if (up)
+                return pid;
+        } else if (c) {
+            redisFree(c);
+        }
+        s_nap_ms(50);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    return -1;
+}
+
+static int s_setup(void **state)
+{
+    (void)state;
+    char err[256] = "";
+    const char *d = getenv("INSPRAAK_DATA");
+    setenv("INSPRAAK_MODEL_FILE", "none", 1);
+    s_cls = classify_new(d && *d ? d : "./data", err, sizeof err);
+    if (!s_cls)
+        return -1;
+    const char *ports = getenv("INSPRAAK_TEST_PORTS");
+    s_port = ports && atoi(ports) > 0 ? atoi(ports) + 91 : 22391;
+    snprintf(s_dir, sizeof s_dir, "/tmp/test_classify_cluster_XXXXXX");
+    if (!mkdtemp(s_dir))
+        return -1;
+    s_pid = s_redis_start(s_port);
+    return s_pid > 0 ? 0 : -1;
+}
+
+static int s_teardown(void **state)
+{
+    (void)state;
+    if (s_pid > 0) {
+        kill(s_pid, SIGKILL);
+        waitpid(s_pid, NULL, 0);
+    }
+    classify_destroy(&s_cls);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", s_dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static rstore_t *s_open(void)
+{
+    char url[64], err[256] = "";
+    snprintf(url, sizeof url, "redis://127.0.0.1:%d/0", s_port);
+    rstore_t *rs = rstore_new(url, err, sizeof err);
+    assert_non_null(rs);
+    redisReply *r = rstore_cmd(rs, "FLUSHDB");
+    assert_non_null(r);
+    freeReplyObject(r);
+    return rs;
+}
+
+/* An idea with id and text, classified (keywords alone). */
+static idea_t *s_idea(const char *id, const char *text)
+{
+    idea_t *idea = xcalloc(1, sizeof *idea);
+    idea_init(idea);
+    proto_set(&idea->id, id);
+    proto_set(&idea->text, text);
+    classify_idea(s_cls, idea);
+    return idea;
+}
+
+static void s_idea_free(idea_t *idea)
+{
+    idea_clear(idea);
+    free(idea);
+}
+
+static const char *s_pair[][2] = {
+    {"p1", "Er moet een openbare wc komen in het centrum van Heerlen."},
+    {"x1", "Meer bankjes in het Molenbergpark, om even te zitten."},
+    {"p2", "Meer toiletten in de binnenstad graag, voor iedereen."},
+};
+
+/* A near-duplicate pair is found in memory, in Redis one batch at a
+ * time, and in Redis within one batch. */
+static void test_pair_both_stores(void **state)
+{
+    (void)state;
+    cluster_store_t st = cluster_mem_ops;
+    st.store = cluster_mem_new();
+    char mem[3][80];
+    for (int i = 0; i < 3; i++) {
+        idea_t *idea = s_idea(s_pair[i][0], s_pair[i][1]);
+        assert_int_equal(classify_idea_cluster(s_cls, &st, idea), 0);
+        snprintf(mem[i], sizeof mem[i], "%s", idea->cluster);
+        s_idea_free(idea);
+    }
+    cluster_mem_destroy(&st.store);
+    assert_string_equal(mem[0], "p1");
+    assert_string_equal(mem[1], "x1");
+    assert_string_equal(mem[2], "p1");
+    for (int together = 0; together < 2; together++) {
+        rstore_t *rs = s_open();
+        cluster_redis_t *cr = cluster_redis_new(rs);
+        idea_t *ideas[3];
+        for (int i = 0; i < 3; i++) {
+            ideas[i] = s_idea(s_pair[i][0], s_pair[i][1]);
+            assert_int_equal(cluster_redis_add(cr, s_cls, ideas[i]), 0);
+            if (!together)
+                assert_int_equal(cluster_redis_assign(cr), 0);
+        }
+        assert_int_equal(cluster_redis_assign(cr), 0);
+        for (int i = 0; i < 3; i++) {
+            assert_string_equal(ideas[i]->cluster, mem[i]);
+            s_idea_free(ideas[i]);
+        }
+        cluster_redis_destroy(&cr);
+        rstore_destroy(&rs);
+    }
+}
+
+static int s_count(void *arg, uint64_t handle, const cluster_sketch_t *sk)
+{
+    (void)handle, (void)sk;
+    (*(int *)arg)++;
+    return 0;
+}
+
+/* 50 ideas share one key: a new idea with that key gets only the newest
+ * CLUSTER_POSTINGS of them as candidates, not all 50. */
+static void test_common_key_limited(void **state)
+{
+    (void)state;
+    cluster_store_t st = cluster_mem_ops;
+    st.store = cluster_mem_new();
+    cluster_sketch_t sk;
+    memset(&sk, 0, sizeof sk);
+    sk.n_keys = 2;
+    sk.n_index = 2;
+    sk.index[0] = 42; /* the common key */
+    for (int i = 0; i < 50; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "i%d", i);
+        snprintf(sk.cluster, sizeof sk.cluster, "%s", id);
+        sk.index[1] = 1000 + (uint64_t)i; /* a key of its own */
+        assert_int_equal(st.put(st.store, id, &sk), 0);
+    }
+    int n = 0;
+    uint64_t common = 42, own = 1007, none = 7;
+    assert_int_equal(st.candidates(st.store, &common, 1, s_count, &n), 0);
+    assert_int_equal(n, CLUSTER_POSTINGS);
+    n = 0;
+    assert_int_equal(st.candidates(st.store, &own, 1, s_count, &n), 0);
+    assert_int_equal(n, 1);
+    n = 0;
+    assert_int_equal(st.candidates(st.store, &none, 1, s_count, &n), 0);
+    assert_int_equal(n, 0);
+    cluster_mem_destroy(&st.store);
+}
+
+/* An idea is filed under at most CLUSTER_INDEX_KEYS keys, the heaviest. */
+static void test_index_keys(void **state)
+{
+    (void)state;
+    idea_t *a = s_idea("a", "Een skatepark in Hoensbroek bij het kasteel, met verlichting en "
+                            "bankjes, prullenbakken, fietsenrekken, bomen en een waterpunt.");
+    cluster_sketch_t sk;
+    classify_idea_sketch(s_cls, a, &sk);
+    assert_int_equal(sk.n_index, CLUSTER_INDEX_KEYS);
+    idea_t *b = s_idea("b", "Skatepark!");
+    cluster_sketch_t sk2;
+    classify_idea_sketch(s_cls, b, &sk2);
+    assert_true(sk2.n_index >= 1 && sk2.n_index < CLUSTER_INDEX_KEYS);
+    bool shared = false; /* the concept "skatepark" is among both ideas' keys */
+    for (int i = 0; i < sk.n_index; i++)
+        for (int k = 0; k < sk2.n_index; k++)
+            shared = shared || sk.index[i] == sk2.index[k];
+    assert_true(shared);
+    s_idea_free(a);
+    s_idea_free(b);
+}
+
+static void test_pack_parse(void **state)
+{
+    (void)state;
+    idea_t *a = s_idea("d001", "Lege winkelpanden op de Promenade gratis aan kunstenaars geven.");
+    cluster_sketch_t sk, back;
+    classify_idea_sketch(s_cls, a, &sk);
+    snprintf(sk.wijk, sizeof sk.wijk, "WK091733");
+    snprintf(sk.cluster, sizeof sk.cluster, "d001");
+    char rec[512], id[CLUSTER_ID_MAX];
+    size_t n = cluster_redis_pack(&sk, "d001", rec);
+    assert_true(n < 200);
+    assert_int_equal(cluster_redis_parse(rec, n, &back, id, sizeof id), 0);
+    assert_string_equal(id, "d001");
+    assert_string_equal(back.cluster, "d001");
+    assert_string_equal(back.wijk, "WK091733");
+    assert_string_equal(back.theme, sk.theme);
+    assert_int_equal(back.n_keys, sk.n_keys);
+    assert_memory_equal(back.sig, sk.sig, sizeof sk.sig);
+    assert_true(classify_cluster_similarity(&sk, &back) > 0.6);
+    snprintf(sk.cluster, sizeof sk.cluster, "another");
+    n = cluster_redis_pack(&sk, "d001", rec);
+    assert_int_equal(cluster_redis_parse(rec, n, &back, id, sizeof id), 0);
+    assert_string_equal(back.cluster, "another");
+    for (size_t cut = 0; cut < n; cut++) /* every truncation is refused */
+        assert_int_equal(cluster_redis_parse(rec, cut, &back, id, sizeof id), -1);
+    const char *old = "1\tWK091733\tverkeer\td001\t3\t00000000";
+    assert_int_equal(cluster_redis_parse(old, strlen(old), &back, id, sizeof id), -1);
+    assert_int_equal(cluster_redis_parse(rec, n, &back, id, 3), -1); /* id too long */
+    s_idea_free(a);
+}
+
+/* The dev set, in file order: the Redis store in a batch of 200 (many
+ * ideas of one batch filed under the same key) and then batches of 37
+ * gives every idea the cluster the in-memory store gives. */
+static void test_same_as_memory(void **state)
+{
+    (void)state;
+    const char *d = getenv("INSPRAAK_DATA");
+    char path[512];
+    snprintf(path, sizeof path, "%s/../tests/data/ideas/dev.jsonl", d && *d ? d : "./data");
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    GPtrArray *ids = g_ptr_array_new_with_free_func(free);
+    GPtrArray *texts = g_ptr_array_new_with_free_func(free);
+    char line[16384];
+    while (fgets(line, sizeof line, f)) {
+        json_t *j = json_loads(line, 0, NULL);
+        if (!j)
+            continue;
+        g_ptr_array_add(ids, xstrdup(json_string_value(json_object_get(j, "id"))));
+        g_ptr_array_add(texts, xstrdup(json_string_value(json_object_get(j, "text"))));
+        json_decref(j);
+    }
+    fclose(f);
+    assert_true(ids->len > 100);
+    cluster_store_t st = cluster_mem_ops;
+    st.store = cluster_mem_new();
+    rstore_t *rs = s_open();
+    cluster_redis_t *cr = cluster_redis_new(rs);
+    idea_t **batch = xcalloc(ids->len, sizeof *batch);
+    int joined = 0;
+    for (guint at = 0, step = 200; at < ids->len; at += step, step = 37) {
+        guint end = at + step < ids->len ? at + step : ids->len;
+        for (guint i = at; i < end; i++) {
+            batch[i] = s_idea(ids->pdata[i], texts->pdata[i]);
+            assert_int_equal(cluster_redis_add(cr, s_cls, batch[i]), 0);
+        }
+        assert_int_equal(cluster_redis_assign(cr), 0);
+        for (guint i = at; i < end; i++) {
+            idea_t *m = s_idea(ids->pdata[i], texts->pdata[i]);
+            assert_int_equal(classify_idea_cluster(s_cls, &st, m), 0);
+            assert_string_equal(batch[i]->cluster, m->cluster);
+            joined += strcmp(m->cluster, m->id) != 0;
+            s_idea_free(m);
+        }
+    }
+    assert_true(joined > 20); /* the set has near-duplicates, and they were found */
+    /* a second instance (a new store, empty cache) re-sent the whole set:
+     * every idea gets its stored cluster */
+    cluster_redis_t *cr2 = cluster_redis_new(rs);
+    for (guint at = 0; at < ids->len; at += 256) {
+        guint end = at + 256 < ids->len ? at + 256 : ids->len;
+        idea_t *again[256];
+        for (guint i = at; i < end; i++) {
+            again[i - at] = s_idea(ids->pdata[i], texts->pdata[i]);
+            assert_int_equal(cluster_redis_add(cr2, s_cls, again[i - at]), 0);
+        }
+        assert_int_equal(cluster_redis_assign(cr2), 0);
+        for (guint i = at; i < end; i++) {
+            assert_string_equal(again[i - at]->cluster, batch[i]->cluster);
+            s_idea_free(again[i - at]);
+        }
+    }
+    /* postings never grow past 64 bytes, so their buckets stay listpacks */
+    redisReply *r = rstore_cmd(rs, "KEYS inspraak:cluster:ix:*");
+    assert_non_null(r);
+    assert_true(r->elements > 0);
+    for (size_t k = 0; k < r->elements; k++) {
+        redisReply *e = rstore_cmd(rs, "OBJECT ENCODING %s", r->element[k]->str);
+        assert_non_null(e);
+        assert_string_equal(e->str, "listpack");
+        freeReplyObject(e);
+    }
+    freeReplyObject(r);
+    for (guint i = 0; i < ids->len; i++)
+        s_idea_free(batch[i]);
+    free(batch);
+    cluster_redis_destroy(&cr);
+    cluster_redis_destroy(&cr2);
+    rstore_destroy(&rs);
+    cluster_mem_destroy(&st.store);
+    g_ptr_array_free(ids, TRUE);
+    g_ptr_array_free(texts, TRUE);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pair_both_stores), cmocka_unit_test(test_common_key_limited),
+        cmocka_unit_test(test_index_keys),       cmocka_unit_test(test_pack_parse),
+        cmocka_unit_test(test_same_as_memory),
+    };
+    return cmocka_run_group_tests(tests, s_setup, s_teardown);
+}
