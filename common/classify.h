@@ -173,7 +173,17 @@ typedef struct classify_senti classify_senti_t;
 classify_senti_t *classify_senti_new(classify_tok_t *tok, const char *xml_path,
                                      const char *domain_path, char *err, size_t errlen);
 void classify_senti_destroy(classify_senti_t **self_p);
-/* The polarity sum with negation and intensifiers applied. */
+/* The parts of the polarity sum, for the learned model: praise and
+ * complaint in one text no longer cancel out. */
+typedef struct {
+    double pos, neg;  /* sums of the positive / negative loaded words (neg <= 0) */
+    int negated;      /* loaded words flipped by a negator */
+    int wish;         /* wish markers ("zou", "graag", "als") */
+    int contrast;     /* contrast words ("maar") */
+} classify_senti_parts_t;
+void classify_senti_parts(const classify_senti_t *self, const classify_toks_t *toks,
+                          classify_senti_parts_t *out);
+/* The polarity sum with negation and intensifiers applied (pos + neg). */
 double classify_senti_score(const classify_senti_t *self, const classify_toks_t *toks);
 /* "positief", "neutraal" or "negatief". */
 const char *classify_sentiment(const classify_senti_t *self, const classify_toks_t *toks);

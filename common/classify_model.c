@@ -17,7 +17,14 @@
  *     kt:SLUG       log(1 + keyword score) of each theme in themes.tsv
  *     k1:SLUG       1 for the keyword classifier's first theme
  *     kq:toekomst, kq:nu   marker sums from question.tsv (log scaled)
+ *     kv:modal, kv:future, kv:present, kv:past   tense and mood groups
+ *                   from question.tsv (log scaled)
  *     ks:pos, ks:neg       the lexicon sentiment score, split by sign
+ *     ks:psum, ks:nsum     the sums of its positive and negative words
+ *   Not every head uses every feature (services/classify-train decides:
+ *   the themes head no ks:/kq:/kv:, the sentiment head no kv:, the
+ *   question head no kt:/k1:); a feature a head did not learn has no
+ *   weight in the file.
  *
  *   The model file (written by bin/classify-train, services/classify-train):
  *     model<TAB>1
@@ -176,6 +183,19 @@ static void s_word_features(const char *raw, const classify_toks_t *toks, classi
     g_string_chunk_free(chunk);
 }
 
+/* The sentiment lexicon's positive and negative sums as two features:
+ * praise and complaint in one text cancel in the net score ("mooi
+ * gebouw, maar er zit niks in"). The counts of negated words, wish
+ * markers, complaint patterns and '!'/'?' were tried as features too and
+ * changed nothing in cross-validation (issue 6, docs/classifier.md). */
+static void s_senti_features(const classify_senti_parts_t *sp, classify_feats_t *out)
+{
+    if (sp->pos > 0)
+        classify_feats_add(out, "ks:psum", log1p(sp->pos));
+    if (sp->neg < 0)
+        classify_feats_add(out, "ks:nsum", log1p(-sp->neg));
+}
+
 void classify_model_features(const classify_lex_t *themes, const classify_lex_t *question,
                              const classify_senti_t *senti, const char *raw,
                              const classify_toks_t *toks, classify_feats_t *out)
@@ -201,14 +221,20 @@ void classify_model_features(const classify_lex_t *themes, const classify_lex_t 
     s_lex_scores(question, toks, &a);
     for (size_t i = 0; i < a.n && i < 64; i++)
         if (a.score[i] > 0) {
-            snprintf(buf, sizeof buf, "kq:%s", a.labels[i]);
+            /* kq: the nu/toekomst marker sums; kv: the tense and mood
+             * groups (modal, future, present, past), question head only */
+            bool marker = strcmp(a.labels[i], "toekomst") == 0 || strcmp(a.labels[i], "nu") == 0;
+            snprintf(buf, sizeof buf, "%s%s", marker ? "kq:" : "kv:", a.labels[i]);
             classify_feats_add(out, buf, log1p(a.score[i]));
         }
-    double s = classify_senti_score(senti, toks);
+    classify_senti_parts_t sp;
+    classify_senti_parts(senti, toks, &sp);
+    double s = sp.pos + sp.neg;
     if (s > 0)
         classify_feats_add(out, "ks:pos", log1p(s));
     else if (s < 0)
         classify_feats_add(out, "ks:neg", log1p(-s));
+    s_senti_features(&sp, out);
 }
 
 /* ------------------------------------------------------------------ */

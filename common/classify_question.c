@@ -10,6 +10,8 @@
  *   description, so ties and texts without markers go to QUESTION_DEFAULT:
  *   most ideas sent in are wishes.
  */
+#include <string.h>
+
 #include "classify.h"
 
 #define QUESTION_DEFAULT "toekomst"
@@ -22,9 +24,10 @@ static void s_add(void *arg, const char *label, double weight, size_t words)
 {
     (void)words;
     q_acc_t *a = arg;
-    if (label[0] == 't')
+    /* other labels (modal, future, present) are features for the model */
+    if (strcmp(label, "toekomst") == 0)
         a->future += weight;
-    else
+    else if (strcmp(label, "nu") == 0)
         a->now += weight;
 }
 

@@ -148,6 +148,7 @@ static void s_hit(void *arg, const char *label, double weight, size_t words)
         h->contrast = 1;
     } else if (strcmp(label, "wish") == 0) {
         h->wish = 1;
+
     } else if (strcmp(label, "pol") == 0 && words >= h->words) {
         /* the longest pattern wins: "trots op" over "op" */
         h->pol = words > h->words ? weight : h->pol + weight;
@@ -156,21 +157,26 @@ static void s_hit(void *arg, const char *label, double weight, size_t words)
     }
 }
 
-double classify_senti_score(const classify_senti_t *self, const classify_toks_t *toks)
+void classify_senti_parts(const classify_senti_t *self, const classify_toks_t *toks,
+                          classify_senti_parts_t *out)
 {
-    double sum = 0, mult = 1;
+    double mult = 1;
     size_t neg_left = 0, wish_left = 0;
+    memset(out, 0, sizeof *out);
     for (size_t i = 0; i < toks->n; i++) {
         senti_hit_t h = {0, 0, 0, 0, 0, 0, 0};
         classify_lex_at(self->domain, toks, i, s_hit, &h);
         if (wish_left)
             wish_left--;
         if (h.contrast) {
-            sum *= SENTI_CONTRAST_DAMP;
+            out->pos *= SENTI_CONTRAST_DAMP;
+            out->neg *= SENTI_CONTRAST_DAMP;
+            out->contrast++;
             continue;
         }
         if (h.wish && !h.has_pol) {
             wish_left = SENTI_WISH_WINDOW;
+            out->wish++;
             continue;
         }
         if (h.negator) {
@@ -192,11 +198,16 @@ double classify_senti_score(const classify_senti_t *self, const classify_toks_t 
         }
         if (p != 0) {
             p *= mult;
-            if (neg_left)
+            if (neg_left) {
                 p = -p * SENTI_NEG_DAMP;
+                out->negated++;
+            }
             if (wish_left)
                 p *= SENTI_WISH_DAMP;
-            sum += p;
+            if (p > 0)
+                out->pos += p;
+            else
+                out->neg += p;
             mult = 1;
             neg_left = 1; /* one negator flips one loaded word */
         }
@@ -205,7 +216,13 @@ double classify_senti_score(const classify_senti_t *self, const classify_toks_t 
         if (neg_left)
             neg_left--;
     }
-    return sum;
+}
+
+double classify_senti_score(const classify_senti_t *self, const classify_toks_t *toks)
+{
+    classify_senti_parts_t parts;
+    classify_senti_parts(self, toks, &parts);
+    return parts.pos + parts.neg;
 }
 
 const char *classify_sentiment(const classify_senti_t *self, const classify_toks_t *toks)

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -399,6 +400,42 @@ static void test_sentiment_rules(void **state)
     assert_string_equal(t_senti("Ik ben trots op de mooiste wijk van Heerlen."), "positief");
 }
 
+/* The sum's parts (features of the learned model): praise and complaint
+ * in one text are kept apart, and their sum is the score. */
+static void test_sentiment_parts(void **state)
+{
+    (void)state;
+    char err[256] = "", xml[512], dom[512];
+    const char *d = getenv("INSPRAAK_DATA");
+    snprintf(xml, sizeof xml, "%s/nl/pattern-nl-sentiment.xml", d && *d ? d : "./data");
+    snprintf(dom, sizeof dom, "%s/nl/sentiment.tsv", d && *d ? d : "./data");
+    classify_tok_t *tok = classify_tok_new(err, sizeof err);
+    classify_senti_t *se = classify_senti_new(tok, xml, dom, err, sizeof err);
+    assert_non_null(se);
+    classify_toks_t toks = {0, NULL, NULL};
+    classify_senti_parts_t sp;
+    classify_tokenize(tok, "Het is een prachtig gebouw, maar er zit niks in, echt een schande.",
+                      &toks);
+    classify_senti_parts(se, &toks, &sp);
+    assert_true(sp.pos > 0);
+    assert_true(sp.neg < 0);
+    assert_int_equal(sp.contrast, 1);
+    assert_true(fabs(sp.pos + sp.neg - classify_senti_score(se, &toks)) < 1e-9);
+    classify_toks_clear(&toks);
+    classify_tokenize(tok, "Het park is niet mooi.", &toks);
+    classify_senti_parts(se, &toks, &sp);
+    assert_int_equal(sp.negated, 1);
+    assert_true(sp.pos == 0 && sp.neg < 0);
+    classify_toks_clear(&toks);
+    classify_tokenize(tok, "Ik zou graag een bankje willen.", &toks);
+    classify_senti_parts(se, &toks, &sp);
+    assert_true(sp.wish >= 2);
+    assert_true(sp.pos == 0 && sp.neg == 0);
+    classify_toks_clear(&toks);
+    classify_senti_destroy(&se);
+    classify_tok_destroy(&tok);
+}
+
 /* --- question markers (keyword lexicon, no model) --- */
 
 static const char *t_question(const char *text)
@@ -431,6 +468,9 @@ static void test_question_markers(void **state)
     assert_string_equal(t_question("Sinds vorig jaar is het park veel schoner geworden."), "nu");
     /* "moet" about what the writer has to do now */
     assert_string_equal(t_question("Bij de oversteek moet ik elke dag omrijden."), "nu");
+    /* the tense groups (modal, future, present, past) are model features:
+     * "gaat" is only in "future", so no marker: the default */
+    assert_string_equal(t_question("Het gaat door."), "toekomst");
 }
 
 int main(void)
@@ -442,6 +482,7 @@ int main(void)
         cmocka_unit_test(test_pii_idea),         cmocka_unit_test(test_language),
         cmocka_unit_test(test_cluster_synonyms), cmocka_unit_test(test_cluster_ideas),
         cmocka_unit_test(test_sentiment_rules),  cmocka_unit_test(test_question_markers),
+        cmocka_unit_test(test_sentiment_parts),
     };
     return cmocka_run_group_tests(tests, t_setup, t_teardown);
 }

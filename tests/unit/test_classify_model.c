@@ -100,6 +100,42 @@ static void test_shipped_model(void **state)
     classify_destroy(&cls);
 }
 
+static int t_prefix(const char *line, const char *p)
+{
+    return strncmp(line, p, strlen(p)) == 0;
+}
+
+/* Each head learns from its own feature groups (classify-train): the
+ * shipped file has the lexicon sums for sentiment, the tense groups for
+ * question, and no sentiment or question lexicon weights for themes. */
+static void test_shipped_heads_features(void **state)
+{
+    (void)state;
+    char path[512], line[4096];
+    const char *d = getenv("INSPRAAK_DATA");
+    snprintf(path, sizeof path, "%s/nl/model.tsv", d && *d ? d : "./data");
+    FILE *fp = fopen(path, "r");
+    assert_non_null(fp);
+    int psum = 0, nsum = 0, kv = 0, themes_other = 0, question_kt = 0, senti_kv = 0;
+    while (fgets(line, sizeof line, fp)) {
+        psum += t_prefix(line, "w\tsentiment\tks:psum\t");
+        nsum += t_prefix(line, "w\tsentiment\tks:nsum\t");
+        kv += t_prefix(line, "w\tquestion\tkv:");
+        senti_kv += t_prefix(line, "w\tsentiment\tkv:");
+        question_kt += t_prefix(line, "w\tquestion\tkt:");
+        themes_other += t_prefix(line, "w\tthemes\tks:") ||
+                        t_prefix(line, "w\tthemes\tkq:") ||
+                        t_prefix(line, "w\tthemes\tkv:");
+    }
+    fclose(fp);
+    assert_int_equal(psum, 1);
+    assert_int_equal(nsum, 1);
+    assert_true(kv >= 1);
+    assert_int_equal(senti_kv, 0);
+    assert_int_equal(question_kt, 0);
+    assert_int_equal(themes_other, 0);
+}
+
 static void t_cluster(classify_tok_t *tok, const cluster_store_t *st, const char *id,
                       const char *wijk, const char *text, char *out, size_t size)
 {
@@ -145,6 +181,7 @@ int main(void)
         cmocka_unit_test(test_load_and_predict),
         cmocka_unit_test(test_bad_files),
         cmocka_unit_test(test_shipped_model),
+        cmocka_unit_test(test_shipped_heads_features),
         cmocka_unit_test(test_clusters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
