@@ -14,7 +14,9 @@
  *   wins (it is the most specific). "X en omgeving" buurten are also found
  *   by "X". A hyphen and a space count as the same, so "Heerlen Centrum"
  *   finds "Heerlen-Centrum". Case is folded for ASCII only; accented
- *   letters must match as written.
+ *   letters must match as written. Well-known places and short forms
+ *   (s_places) count like names; "het centrum" and "het station" say
+ *   Heerlen-Centrum only when no other place is named.
  */
 #include <ctype.h>
 #include <stdint.h>
@@ -30,7 +32,8 @@
 /* Well-known places and short names residents use for a wijk (LABELS.md
  * and local knowledge): "Hoensbroek" alone is the wijk Hoensbroek-De Dem,
  * the Maankwartier and the Promenade are in Heerlen-Centrum. "Het
- * centrum" alone is not here: it may be Hoensbroek's or Heerlerbaan's. */
+ * centrum" alone is not here: it may be Hoensbroek's or Heerlerbaan's
+ * (s_centre_fallback). */
 static const struct {
     const char *name, *wijk;
 } s_places[] = {
@@ -46,6 +49,24 @@ static const struct {
     {"binnenstad", "WK091733"},      {"stadscentrum", "WK091733"},
     {"station Heerlen", "WK091733"}, {"Heerlen station", "WK091733"},
     {"centrum van Heerlen", "WK091733"}, {"Kasteel Terworm", "WK091736"},
+    /* Spelling variants and short forms of the official names in
+     * data/geo/heerlen_wijk_buurt_codes_2014.csv: the village name of a
+     * buurt ("Welten" for Welten-Dorp, "Rennemig" for Groot Rennemig),
+     * the name without its article or title ("Koumen", "Nolensplein"),
+     * written as one word or without the diaeresis. */
+    {"Welten", "WK091736"},          {"Rennemig", "WK091724"},
+    {"Koumen", "WK091714"},          {"Nieuweinde", "WK091720"},
+    {"Versilienbosch", "WK091720"},  {"Nolensplein", "WK091739"},
+    {"Schaepmanplein", "WK091739"},  {"Mariagewanden", "WK091710"},
+    {"Burettestraat", "WK091732"},   {"Romeinse thermen", "WK091733"},
+};
+
+/* Names that say the city centre only when no other place is named
+ * (LABELS.md: the station is in Heerlen-Centrum; "het centrum" is
+ * Heerlen's unless the text names Hoensbroek or another wijk, whose name
+ * then wins). Always Heerlen-Centrum. */
+static const char *const s_centre_fallback[] = {
+    "het centrum", "het station", "busstation", "stationsplein", NULL,
 };
 
 /* Names that are also everyday Dutch words: never matched in text. */
@@ -178,6 +199,9 @@ int classify_wijk_in_text(const geo_t *geo, const char *text, const char **wijk,
         if (omg && omg[12] == '\0')
             s_try(&st, name, (size_t)(omg - name), wk, code, &best, wijk, buurt);
     }
+    for (size_t i = 0; !*wijk && geo_wijk_name(geo, "WK091733") && s_centre_fallback[i]; i++)
+        if (s_contains_word(&st, s_centre_fallback[i], strlen(s_centre_fallback[i])))
+            *wijk = "WK091733";
     free(st.pos);
     return *wijk ? 0 : -1;
 }

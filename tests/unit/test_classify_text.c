@@ -190,6 +190,30 @@ static void test_wijk_places(void **state)
     t_run(&idea, "In Hoensbroek-centrum mist een bankje.");
     assert_string_equal(idea.wijk, "WK091712");
     idea_clear(&idea);
+    /* short forms of official names */
+    t_run(&idea, "In Welten rijden de auto's te hard.");
+    assert_string_equal(idea.wijk, "WK091736");
+    idea_clear(&idea);
+    t_run(&idea, "Het speelveld in Rennemig is kapot.");
+    assert_string_equal(idea.wijk, "WK091724");
+    idea_clear(&idea);
+    t_run(&idea, "Meer bomen in het Versilienbosch.");
+    assert_string_equal(idea.wijk, "WK091720");
+    idea_clear(&idea);
+    /* "het centrum" / "het station": Heerlen-Centrum, unless another
+     * place is named */
+    t_run(&idea, "Bij het station is het 's avonds onveilig.");
+    assert_string_equal(idea.wijk, "WK091733");
+    idea_clear(&idea);
+    t_run(&idea, "Parkeren in het centrum is te duur.");
+    assert_string_equal(idea.wijk, "WK091733");
+    idea_clear(&idea);
+    t_run(&idea, "Het centrum van Hoensbroek heeft meer bankjes nodig.");
+    assert_string_equal(idea.wijk, "WK091712");
+    idea_clear(&idea);
+    t_run(&idea, "Meer groen in heel Heerlen.");
+    assert_null(idea.wijk);
+    idea_clear(&idea);
 }
 
 int main(void)
