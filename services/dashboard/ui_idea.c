@@ -64,11 +64,45 @@ static void s_video_link(sb_t *sb, const char *url, json_t *start)
     sb_add(sb, "\" rel=\"noopener noreferrer\">Bekijk dit fragment in de video</a></dd>\n");
 }
 
+/* A mail's attachments: listed by intake-mail, never stored. Names can
+ * hold personal data, like the subject: escaped, and only on this staff
+ * page (never on /resultaten). */
+static void s_attachments(sb_t *sb, json_t *list)
+{
+    if (!json_is_array(list) || json_array_size(list) == 0)
+        return;
+    sb_add(sb, "<dt>Bijlagen (niet bewaard): naam, soort, grootte</dt><dd><ul>\n");
+    size_t i;
+    json_t *a;
+    json_array_foreach(list, i, a)
+    {
+        const char *name = s_str(a, "name"), *type = s_str(a, "type");
+        json_int_t size = json_integer_value(json_object_get(a, "size"));
+        char buf[48];
+        if (size < 1024)
+            snprintf(buf, sizeof buf, "%lld bytes", (long long)size);
+        else if (size < 1024 * 1024)
+            snprintf(buf, sizeof buf, "%lld kB", (long long)(size + 512) / 1024);
+        else /* Dutch decimal comma */
+            snprintf(buf, sizeof buf, "%lld,%lld MB", (long long)size / (1024 * 1024),
+                     (long long)(size % (1024 * 1024)) * 10 / (1024 * 1024));
+        sb_add(sb, "<li>");
+        sb_esc(sb, name && *name ? name : "(zonder naam)");
+        sb_add(sb, ", ");
+        sb_esc(sb, type && *type ? type : "onbekende soort");
+        sb_add(sb, ", ");
+        sb_esc(sb, buf);
+        sb_add(sb, "</li>\n");
+    }
+    sb_add(sb, "</ul></dd>\n");
+}
+
 static void s_source(sb_t *sb, json_t *src)
 {
     char buf[96];
     s_dt(sb, "Message-ID (e-mail)", s_str(src, "message_id"));
     s_dt(sb, "Onderwerp (e-mail)", s_str(src, "subject"));
+    s_attachments(sb, json_object_get(src, "attachments"));
     s_dt(sb, "Video", s_str(src, "video_id"));
     json_t *st = json_object_get(src, "start"), *en = json_object_get(src, "end");
     if (json_is_number(st)) {

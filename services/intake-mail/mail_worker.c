@@ -4,8 +4,10 @@
  *
  * DESCRIPTION
  *   See mail_worker.h. The child inherits the raw bytes (copy-on-write),
- *   so nothing but the result crosses the pipe: a status byte, then each
- *   string as a 4-byte length (0xffffffff for NULL) and its bytes. The
+ *   so nothing but the result crosses the pipe: a status byte, the date and
+ *   the attachment count, then each string as a 4-byte length (0xffffffff
+ *   for NULL) and its bytes, then the listed attachments (a count, then
+ *   name, type and an 8-byte size each). The
  *   child leaves with _exit() so it runs none of the parent's exit work.
  *   Forking a threaded process is safe here because the child only
  *   allocates (glibc makes malloc fork-safe) and uses GMime, which no other
@@ -44,6 +46,10 @@ void mail_result_clear(mail_result_t *r)
     free(r->from_addr);
     free(r->subject);
     free(r->text);
+    for (int i = 0; i < r->n_listed; i++) {
+        free(r->listed[i].name);
+        free(r->listed[i].type);
+    }
     memset(r, 0, sizeof *r);
 }
 
@@ -71,6 +77,46 @@ static char *s_clean(const char *s, size_t max_chars)
         return NULL;
     }
     return t;
+}
+
+/* Cuts valid UTF-8 s to at most max_bytes without splitting a character. */
+static void s_cut_bytes(char *s, size_t max_bytes)
+{
+    size_t n = strlen(s);
+    if (n <= max_bytes)
+        return;
+    while (max_bytes > 0 && ((unsigned char)s[max_bytes] & 0xC0) == 0x80)
+        max_bytes--;
+    s[max_bytes] = '\0';
+}
+
+/* An attachment's name or type as one clean line of at most max bytes;
+ * NULL when nothing is left. Names come from the sender (RFC 2231/2047
+ * decoded by GMime) and may hold anything, line breaks included. */
+static char *s_clean_line(const char *s, size_t max_bytes, bool lower)
+{
+    char *t = s_clean(s, TEXT_MAX_CHARS);
+    if (!t)
+        return NULL;
+    for (char *c = t; *c; c++) {
+        if (*c == '\n' || *c == '\t')
+            *c = ' ';
+        else if (lower && *c >= 'A' && *c <= 'Z')
+            *c = (char)(*c - 'A' + 'a');
+    }
+    s_cut_bytes(t, max_bytes);
+    return t;
+}
+
+/* The first MAIL_RESULT_MAX_ATTACHMENTS attachments, cleaned for the idea. */
+static void s_list_attachments(const mail_t *m, mail_result_t *r)
+{
+    for (int i = 0; i < m->n_attachments && r->n_listed < MAIL_RESULT_MAX_ATTACHMENTS; i++) {
+        mail_attachment_t *a = &r->listed[r->n_listed++];
+        a->name = s_clean_line(m->attachments[i].name, MAIL_RESULT_MAX_NAME, false);
+        a->type = s_clean_line(m->attachments[i].type, MAIL_RESULT_MAX_TYPE, true);
+        a->size = m->attachments[i].size;
+    }
 }
 
 /* The idea text, or a skip reason in r when there is none to speak of. */
@@ -107,6 +153,7 @@ void mail_worker_read(const char *raw, size_t len, const mail_limits_t *lim, mai
     r->subject = s_clean(m.subject, 900);
     r->date_ms = m.date_ms;
     r->n_attachments = m.n_attachments_total;
+    s_list_attachments(&m, r);
     if (m.skip != MAIL_SKIP_NONE) {
         r->status = MAIL_RESULT_SKIPPED;
         r->skip = xstrdup(mail_skip_name(m.skip));
@@ -145,6 +192,18 @@ static char *s_serialise(const mail_result_t *r, size_t *len)
                           r->from_addr, r->subject, r->text};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
         s_put_str(&buf, len, strs[i]);
+    int32_t nl = r->n_listed;
+    buf = xrealloc(buf, *len + 4);
+    memcpy(buf + *len, &nl, 4);
+    *len += 4;
+    for (int i = 0; i < r->n_listed; i++) {
+        s_put_str(&buf, len, r->listed[i].name);
+        s_put_str(&buf, len, r->listed[i].type);
+        uint64_t size = r->listed[i].size;
+        buf = xrealloc(buf, *len + 8);
+        memcpy(buf + *len, &size, 8);
+        *len += 8;
+    }
     return buf;
 }
 
@@ -181,6 +240,23 @@ static int s_deserialise(const char *buf, size_t len, mail_result_t *r)
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
         if (s_get_str(buf, len, &off, strs[i]) < 0)
             return -1;
+    int32_t nl;
+    if (off + 4 > len)
+        return -1;
+    memcpy(&nl, buf + off, 4);
+    off += 4;
+    if (nl < 0 || nl > MAIL_RESULT_MAX_ATTACHMENTS)
+        return -1;
+    for (int i = 0; i < nl; i++) {
+        mail_attachment_t *a = &r->listed[r->n_listed++]; /* freed by mail_result_clear */
+        uint64_t size;
+        if (s_get_str(buf, len, &off, &a->name) < 0 || s_get_str(buf, len, &off, &a->type) < 0 ||
+            off + 8 > len)
+            return -1;
+        memcpy(&size, buf + off, 8);
+        off += 8;
+        a->size = (size_t)size;
+    }
     return off == len ? 0 : -1;
 }
 

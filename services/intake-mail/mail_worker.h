@@ -28,6 +28,10 @@
 
 #include "mail_parse.h"
 
+#define MAIL_RESULT_MAX_ATTACHMENTS 20 /* = PROTO_MAX_ATTACHMENTS */
+#define MAIL_RESULT_MAX_NAME 200       /* bytes of an attachment name */
+#define MAIL_RESULT_MAX_TYPE 100       /* bytes of its MIME type */
+
 typedef enum {
     MAIL_RESULT_FAILED = 0, /* unreadable, over a limit, crashed or timed out */
     MAIL_RESULT_IDEA,
@@ -42,8 +46,13 @@ typedef struct {
     char *from_name;
     char *from_addr;
     char *subject;
-    char *text; /* IDEA: the idea text (subject + new words) */
-    int n_attachments;
+    char *text;        /* IDEA: the idea text (subject + new words) */
+    int n_attachments; /* all of them, also those not listed */
+    /* the first MAIL_RESULT_MAX_ATTACHMENTS, listed in the idea (never
+     * stored): name normalised to one line and cut to
+     * MAIL_RESULT_MAX_NAME bytes (NULL when none), type lower case */
+    mail_attachment_t listed[MAIL_RESULT_MAX_ATTACHMENTS];
+    int n_listed;
     int64_t date_ms;
 } mail_result_t;
 

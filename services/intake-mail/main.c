@@ -236,6 +236,10 @@ static void s_envelope(const mail_result_t *r, const char *id, envelope_t *env)
     proto_set(&idea->text, r->text);
     proto_set(&idea->source.message_id, r->message_id);
     proto_set(&idea->source.subject, r->subject);
+    /* listed, never stored (INTERFACES.md): staff see what the sender meant
+     * to send and can ask for it another way */
+    for (int i = 0; i < r->n_listed; i++)
+        idea_add_attachment(idea, r->listed[i].name, r->listed[i].type, (int64_t)r->listed[i].size);
     env->idea = idea;
     if (r->from_name || r->from_addr) {
         participant_t *p = xmalloc(sizeof *p);
@@ -512,8 +516,8 @@ static void s_settings(s_app_t *app)
 {
     char err[256], q[300];
     long max_bytes, parts, depth;
-    if (config_long("INSPRAAK_MAIL_MAX_BYTES", MAIL_MAX_BYTES_DEFAULT, 1024, 1L << 30, &max_bytes, err,
-                    sizeof err) < 0 ||
+    if (config_long("INSPRAAK_MAIL_MAX_BYTES", MAIL_MAX_BYTES_DEFAULT, 1024, 1L << 30, &max_bytes,
+                    err, sizeof err) < 0 ||
         config_long("INSPRAAK_MAIL_MAX_PARTS", 100, 1, 10000, &parts, err, sizeof err) < 0 ||
         config_long("INSPRAAK_MAIL_MAX_DEPTH", 8, 1, 100, &depth, err, sizeof err) < 0 ||
         config_long("INSPRAAK_MAIL_TIMEOUT_MS", 10000, 100, 600000, &app->timeout_ms, err,

@@ -14,6 +14,9 @@ new/), and checks what a staff member sees in the dashboard API:
   - the GMime #165 mail and a 10,000-deep multipart land in mail/failed/
     with a .why, and the mails after them are still processed;
   - the same mail delivered again gives no new idea;
+  - a mail with a PDF attachment: the stored idea lists it in
+    source.attachments (name, type, size), the staff idea page shows the
+    name escaped, the public page does not;
   - the same through IMAP against a real Dovecot (started here on a spare
     port with a generated config, a passwd-file user and a Maildir in a
     temporary folder; never the system config): ideas from the good
@@ -584,6 +587,67 @@ class MailImapDozenTest(_ImapCluster):
             return body["items"] if status == 200 else []
         wait_until("the ideas stored", lambda: len(items()) >= len(want_texts))
         self.assertEqual(sorted(i["text"] for i in items()), want_texts)
+
+
+PDF_MAIL = (
+    b"From: Anna de Vries <anna@example.nl>\r\n"
+    b"To: inspraak@heerlen.nl\r\n"
+    b"Subject: Plan voor het Aambos\r\n"
+    b"Message-ID: <pdf-1.test@example.nl>\r\n"
+    b"MIME-Version: 1.0\r\n"
+    b"Content-Type: multipart/mixed; boundary=\"grens\"\r\n"
+    b"\r\n"
+    b"--grens\r\n"
+    b"Content-Type: text/plain; charset=utf-8\r\n"
+    b"\r\n"
+    b"In de bijlage mijn plan voor een speelplek in het Aambos.\r\n"
+    b"--grens\r\n"
+    b"Content-Type: application/pdf\r\n"
+    b"Content-Transfer-Encoding: base64\r\n"
+    b"Content-Disposition: attachment; filename=\"Plan <b>Aambos</b> & co.pdf\"\r\n"
+    b"\r\n"
+    b"JVBERi0xLjQKJcfsj6IKMSAwIG9iago8PC9UeXBlL0NhdGFsb2c+PgplbmRvYmoK\r\n"
+    b"--grens--\r\n"
+)
+
+
+class MailAttachmentTest(ClusterTestCase):
+    """Attachments are listed in the idea (name, type, size), not stored:
+    the staff idea page shows them escaped; the public page does not."""
+    SERVICES = ("storage", "classifier", "intake-mail", "dashboard")
+    ENV = {"INSPRAAK_MAIL_POLL_MS": "100"}
+
+    def test_pdf_listed(self):
+        token = self.cluster.staff_token()
+        inbox = os.path.join(self.cluster.var, "mail", "inbox")
+        name = "%d.M1P%d.pdf" % (int(time.time()), os.getpid())
+        with open(os.path.join(inbox, "tmp", name), "wb") as f:
+            f.write(PDF_MAIL)
+        os.rename(os.path.join(inbox, "tmp", name), os.path.join(inbox, "new", name))
+
+        def items():
+            status, body = self.cluster.api("/api/v1/ideas?channel=email&limit=50", token)
+            return body["items"] if status == 200 else []
+        got = wait_until("the idea stored", lambda: items() or None)
+        self.assertEqual(len(got), 1)
+        src = got[0]["source"]
+        self.assertEqual(src["message_id"], "pdf-1.test@example.nl")
+        self.assertEqual(src["attachments"],
+                         [{"name": "Plan <b>Aambos</b> & co.pdf", "type": "application/pdf",
+                           "size": 48}])
+        self.assertNotIn("JVBER", json.dumps(got))  # listed, not stored
+
+        sid = self.cluster.staff_login()
+        status, page = self.cluster.staff_page("/ideeen/" + got[0]["id"], sid)
+        self.assertEqual(status, 200)
+        self.assertIn("Bijlagen (niet bewaard)", page)
+        self.assertIn("Plan &lt;b&gt;Aambos&lt;/b&gt; &amp; co.pdf, application/pdf, 48 bytes",
+                      page)
+        self.assertNotIn("<b>Aambos</b>", page)
+        status, _, public = self.cluster.dash("GET", "/resultaten")
+        self.assertEqual(status, 200)
+        self.assertNotIn(b"Aambos</b>", public)
+        self.assertNotIn(b"co.pdf", public)
 
 
 class MailDozenTest(ClusterTestCase):

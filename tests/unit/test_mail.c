@@ -230,7 +230,8 @@ static void test_parse_unknown_charset(void **state)
     (void)state;
     const char *raw = "From: a@example.nl\r\nSubject: x\r\n"
                       "Content-Type: text/plain; charset=x-onbekend\r\n\r\n"
-                      "Caf\xe9 \x93" "De Kroon\x94\r\n";
+                      "Caf\xe9 \x93"
+                      "De Kroon\x94\r\n";
     mail_t m;
     char err[200];
     assert_int_equal(mail_parse(raw, strlen(raw), &LIM, &m, err, sizeof err), 0);
@@ -575,6 +576,56 @@ static void test_worker_limits(void **state)
     free(body);
 }
 
+/* Attachments are listed in the idea (name, type, decoded size), through
+ * the worker's pipe too: at most 20, names one clean line of <= 200 bytes. */
+static void test_worker_attachments(void **state)
+{
+    (void)state;
+    GString *raw =
+        g_string_new("From: Anna <anna@example.nl>\r\nSubject: Plan voor het park\r\n"
+                     "MIME-Version: 1.0\r\n"
+                     "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+                     "--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+                     "Zie mijn plan voor het Aambos in de bijlage.\r\n"
+                     "--b\r\nContent-Type: Application/PDF\r\n"
+                     "Content-Transfer-Encoding: base64\r\nContent-Disposition: "
+                     "attachment; filename=\"=?UTF-8?Q?plan_=C3=A9=0Aen_=1Bpark.pdf?=\"\r\n"
+                     "\r\nJVBERi0xLjQK\r\n");
+    g_string_append(raw, "--b\r\nContent-Type: image/jpeg\r\nContent-Disposition: attachment; "
+                         "filename*=UTF-8''");
+    for (int i = 0; i < 150; i++) /* 300 bytes of "e-acute" */
+        g_string_append(raw, "%C3%A9");
+    g_string_append(raw, ".jpg\r\n\r\nabc\r\n");
+    for (int i = 0; i < 23; i++)
+        g_string_append_printf(raw,
+                               "--b\r\nContent-Type: text/csv\r\nContent-Disposition: "
+                               "attachment; filename=\"lijst-%d.csv\"\r\n\r\n%d\r\n",
+                               i, i);
+    g_string_append(raw, "--b--\r\n");
+    mail_result_t a, b;
+    mail_worker_read(raw->str, raw->len, &LIM, &a);
+    mail_worker_run(raw->str, raw->len, &LIM, 60000, &b);
+    mail_result_t *rs[] = {&a, &b};
+    for (int k = 0; k < 2; k++) {
+        mail_result_t *r = rs[k];
+        assert_int_equal(r->status, MAIL_RESULT_IDEA);
+        assert_int_equal(r->n_attachments, 25);
+        assert_int_equal(r->n_listed, 20);
+        /* the line break and the escape character are gone, the type is lower case */
+        assert_string_equal(r->listed[0].name, "plan é en park.pdf");
+        assert_string_equal(r->listed[0].type, "application/pdf");
+        assert_int_equal(r->listed[0].size, 9);           /* "%PDF-1.4\n" decoded */
+        assert_int_equal(strlen(r->listed[1].name), 200); /* 100 whole characters */
+        assert_true(utf8_valid(r->listed[1].name, 200));
+        assert_string_equal(r->listed[1].type, "image/jpeg");
+        assert_string_equal(r->listed[2].name, "lijst-0.csv");
+        assert_string_equal(r->listed[19].name, "lijst-17.csv");
+    }
+    mail_result_clear(&a);
+    mail_result_clear(&b);
+    g_string_free(raw, TRUE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -594,6 +645,7 @@ int main(void)
         cmocka_unit_test(test_default_size_limit),
         cmocka_unit_test(test_worker_limits),
         cmocka_unit_test(test_parse_unknown_charset),
+        cmocka_unit_test(test_worker_attachments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
