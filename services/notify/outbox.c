@@ -58,11 +58,18 @@ static const char s_claim_lua[] =
     "end\n"
     "return 2\n";
 
-/* receipt finish: marker state, drop the batch, next due time from what
- * is pending now but never sooner than one period after this mail. */
+/* receipt finish: marker state, drop the ideas this mail listed (the
+ * first ARGV[5] of the batch, the ones s_take_lua returned); ideas past
+ * the letter's limit go back to pending for the next receipt. Next due
+ * time from what is pending now but never sooner than one period after
+ * this mail. */
 static const char s_finish_r_lua[] =
     "if ARGV[1] ~= '' then redis.call('HSET', KEYS[1], 'state', ARGV[1], 'at', ARGV[2]) end\n"
-    "redis.call('DEL', KEYS[2])\n"
+    "redis.call('ZREMRANGEBYRANK', KEYS[2], 0, tonumber(ARGV[5]) - 1)\n"
+    "if redis.call('EXISTS', KEYS[2]) == 1 then\n"
+    "  redis.call('ZUNIONSTORE', KEYS[3], 2, KEYS[3], KEYS[2], 'AGGREGATE', 'MIN')\n"
+    "  redis.call('DEL', KEYS[2])\n"
+    "end\n"
     "local first = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')\n"
     "if #first == 0 then redis.call('ZREM', KEYS[4], ARGV[3]) else\n"
     "  local t = math.max(tonumber(first[2]), tonumber(ARGV[2])) + tonumber(ARGV[4])\n"
@@ -280,7 +287,7 @@ static deliver_t s_deliver(notify_t *n, const letter_t *l, const char *marker, c
 
 static int s_receipt(notify_t *n, const char *pid)
 {
-    char pending[128], inflight[128], marker[256], what[160], err[200], now[32], bms[32];
+    char pending[128], inflight[128], marker[256], what[160], err[200], now[32], bms[32], max[16];
     snprintf(pending, sizeof pending, K "receipt-pending:%s", pid);
     snprintf(inflight, sizeof inflight, K "receipt-inflight:%s", pid);
     redisReply *r = rstore_cmd(n->rs, "EVAL %s 2 %s %s %d", s_take_lua, pending, inflight,
@@ -322,8 +329,9 @@ static int s_receipt(notify_t *n, const char *pid)
     }
     snprintf(now, sizeof now, "%lld", (long long)notify_now_ms());
     snprintf(bms, sizeof bms, "%ld", n->batch_ms);
-    const char *kv[] = {marker, inflight, pending, K "receipt-due", state, now, pid, bms};
-    return s_eval(n, s_finish_r_lua, 4, kv, 8) == -9 ? -1 : 0;
+    snprintf(max, sizeof max, "%d", LETTER_MAX_IDEAS);
+    const char *kv[] = {marker, inflight, pending, K "receipt-due", state, now, pid, bms, max};
+    return s_eval(n, s_finish_r_lua, 4, kv, 9) == -9 ? -1 : 0;
 }
 
 int outbox_receipts(notify_t *n, int max)

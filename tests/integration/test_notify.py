@@ -274,6 +274,23 @@ class TestReceipts(NotifyCase):
         self.assertEqual(self.smtp.messages("hans@example.org"), [])
 
 
+class TestReceiptLimit(NotifyCase):
+    """A receipt lists at most 50 ideas (LETTER_MAX_IDEAS); the rest of a
+    larger batch must come in the next receipt, not be dropped."""
+    BATCH_S = "8"
+
+    def test_more_than_fifty_ideas_all_get_a_receipt(self):
+        addr = "veel@example.org"
+        ids = [self.post("Idee nummer %d: meer groen en bankjes in de wijk" % i, addr)
+               for i in range(60)]
+        mails = self.wait_mails(addr, n=2, timeout=120)
+        texts = [body_text(m) for m in mails]
+        self.assertTrue(all(sum(i in t for i in ids) <= 50 for t in texts))
+        for i in ids:
+            self.assertEqual(sum(i in t for t in texts), 1, "idea %s in %d receipts" % (
+                i, sum(i in t for t in texts)))
+
+
 class TestCampaign(NotifyCase):
     BATCH_S = "86400"  # no receipts during this test: only campaign mails count
     N = 1000 if os.environ.get("INSPRAAK_SOAK") == "1" else 200
