@@ -169,6 +169,12 @@ void ui_clusters(const http_req_t *req, http_res_t *res, void *arg);
 /* ui_admin.c: GET/POST /beheer, users and devices (role admin only). */
 void ui_admin(const http_req_t *req, http_res_t *res, void *arg);
 void ui_admin_post(const http_req_t *req, http_res_t *res, void *arg);
+/* ui_campaigns.c: GET/POST /campagnes, /campagnes/{id}: feedback
+ * campaigns (common/campaign.c; role admin only). */
+void ui_campaigns(const http_req_t *req, http_res_t *res, void *arg);
+void ui_campaign(const http_req_t *req, http_res_t *res, void *arg);
+void ui_campaign_create(const http_req_t *req, http_res_t *res, void *arg);
+void ui_campaign_post(const http_req_t *req, http_res_t *res, void *arg);
 void report_page(const http_req_t *req, http_res_t *res, void *arg);
 /* report_pdf.c: answers with the PDF of /report (or 503/504 in Dutch). */
 void report_pdf(dash_t *d, rstore_t *rs, http_res_t *res);

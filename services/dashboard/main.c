@@ -18,6 +18,7 @@
  *     GET /overgeslagen         mails intake-mail skipped, with the reason
  *     GET /clusters             near-duplicate clusters, largest first
  *     GET|POST /beheer          users and devices (role admin)
+ *     GET|POST /campagnes[/{id}]  feedback campaigns (role admin; notify sends)
  *     GET /resultaten           public results page (no login)
  *     GET /report[?format=pdf]  participatieverslag (session or API token)
  *     GET /api/v1/export.csv    CSV of a query (session or API token)
@@ -41,7 +42,10 @@
  *   overrides as for the classifier), INSPRAAK_SECURE_COOKIES=1 (behind TLS),
  *   INSPRAAK_SESSION_IDLE_S [1800], INSPRAAK_SESSION_MAX_S [28800],
  *   INSPRAAK_LOGIN_MAX_IP [20] and INSPRAAK_LOGIN_MAX_USER [5] (failed
- *   logins per 15 minutes), INSPRAAK_CHROMIUM [/usr/bin/chromium].
+ *   logins per 15 minutes), INSPRAAK_CHROMIUM [/usr/bin/chromium]; for
+ *   the campaign preview and test mail the mail settings of notify
+ *   (INSPRAAK_SMTP_URL, INSPRAAK_MAIL_FROM, INSPRAAK_PUBLIC_URL,
+ *   INSPRAAK_NOTIFY_PUBLIC_URL, INSPRAAK_SECRET_FILE: letter.h, mailout.h).
  *
  * DIAGNOSTICS
  *   Structured log lines on stderr; inspraak_http_requests_total and the
@@ -162,6 +166,10 @@ static void s_routes(http_server_t *srv, dash_t *d)
     http_route(srv, "GET", "/clusters", ui_clusters, d);
     http_route(srv, "GET", "/beheer", ui_admin, d);
     http_route(srv, "POST", "/beheer", ui_admin_post, d);
+    http_route(srv, "GET", "/campagnes", ui_campaigns, d);
+    http_route(srv, "POST", "/campagnes", ui_campaign_create, d);
+    http_route(srv, "GET", "/campagnes/*", ui_campaign, d);
+    http_route(srv, "POST", "/campagnes/*", ui_campaign_post, d);
     http_route(srv, "POST", "/activiteiten", ui_activity_add, d);
     http_route(srv, "GET", "/resultaten", ui_public, d);
     http_route(srv, "GET", "/report", report_page, d);

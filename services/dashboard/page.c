@@ -143,7 +143,8 @@ void page_begin(sb_t *sb, const char *title, const session_t *s)
                    "<li><a href=\"/report\">Verslag</a></li>"
                    "<li><a href=\"/resultaten\">Openbare pagina</a></li>");
         if (strcmp(s->role, "admin") == 0)
-            sb_add(sb, "<li><a href=\"/beheer\">Beheer</a></li>");
+            sb_add(sb, "<li><a href=\"/campagnes\">Campagnes</a></li>"
+                       "<li><a href=\"/beheer\">Beheer</a></li>");
         sb_add(sb, "</ul></nav>\n"
                    "<form class=\"logout\" method=\"post\" action=\"/logout\">"
                    "<input type=\"hidden\" name=\"csrf\" value=\"");
@@ -397,7 +398,7 @@ static const char S_CSS[] =
     "blockquote{border-left:4px solid #0b5394;margin:.5rem 0;padding:.3rem 1rem;"
     "background:#f3f6fa}\n.ok{background:#e3f4e3;border:1px solid #2e7d32;padding:.5rem}\n"
     ".err{background:#fdecea;border:1px solid #b71c1c;padding:.5rem}\n"
-    ".text{white-space:pre-wrap}\n"
+    ".text{white-space:pre-wrap}\nform.inline{display:inline}\n"
     "@media print{header,nav,.logout,.noprint{display:none}main{max-width:none}"
     "h2{page-break-before:auto}figure,table,blockquote{page-break-inside:avoid}}\n";
 
