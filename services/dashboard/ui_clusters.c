@@ -252,15 +252,42 @@ static int s_param(const http_req_t *req, const char *name, const char **out)
     return 0;
 }
 
-static void s_form(sb_t *sb, const s_scan_t *sc)
+/* One option; selected when it is the current value. */
+static void s_option(sb_t *sb, const char *value, const char *label, const char *cur)
 {
+    sb_add(sb, "<option value=\"");
+    sb_esc(sb, value);
+    sb_add(sb, cur && strcmp(cur, value) == 0 ? "\" selected>" : "\">");
+    sb_esc(sb, label);
+    sb_add(sb, "</option>");
+}
+
+/* Wijk and theme as lists of Dutch names (the values stay codes and
+ * slugs); a current value not in the lists is kept as an option. */
+static void s_form(sb_t *sb, const dash_t *d, const s_scan_t *sc)
+{
+    const char *code, *name;
+    int seen = !sc->wijk;
     sb_add(sb, "<form class=\"filters\" method=\"get\" action=\"/clusters\">\n<p><label "
-               "for=\"c-wijk\">Wijk (code)</label><input id=\"c-wijk\" name=\"wijk\" value=\"");
-    sb_esc(sb, sc->wijk);
-    sb_add(sb, "\"></p>\n<p><label for=\"c-theme\">Thema</label><input id=\"c-theme\" "
-               "name=\"theme\" value=\"");
-    sb_esc(sb, sc->theme);
-    sb_add(sb, "\"></p>\n<p><button type=\"submit\">Filter toepassen</button></p>\n</form>\n");
+               "for=\"c-wijk\">Wijk</label><select id=\"c-wijk\" name=\"wijk\">"
+               "<option value=\"\">Alle</option>");
+    for (size_t i = 0; d->geo && geo_wijk_at(d->geo, i, &code, &name) == 0; i++) {
+        s_option(sb, code, name, sc->wijk);
+        seen |= sc->wijk && strcmp(sc->wijk, code) == 0;
+    }
+    if (!seen)
+        s_option(sb, sc->wijk, page_label(d, "wijk", sc->wijk), sc->wijk);
+    seen = !sc->theme;
+    sb_add(sb, "</select></p>\n<p><label for=\"c-theme\">Thema</label><select id=\"c-theme\" "
+               "name=\"theme\"><option value=\"\">Alle</option>");
+    for (size_t i = 0; i < d->n_themes; i++) {
+        s_option(sb, d->theme_slug[i], d->theme_label[i], sc->theme);
+        seen |= sc->theme && strcmp(sc->theme, d->theme_slug[i]) == 0;
+    }
+    if (!seen)
+        s_option(sb, sc->theme, page_label(d, "theme", sc->theme), sc->theme);
+    sb_add(sb, "</select></p>\n<p><button type=\"submit\">Filter toepassen</button></p>\n"
+               "</form>\n");
 }
 
 void ui_clusters(const http_req_t *req, http_res_t *res, void *arg)
@@ -286,7 +313,7 @@ void ui_clusters(const http_req_t *req, http_res_t *res, void *arg)
     page_begin(&sb, "Groepen van gelijke ideeën", &s);
     sb_add(&sb, "<h1>Groepen van gelijke ideeën</h1>\n<p>Ideeën die (bijna) hetzelfde zeggen, "
                 "de grootste groepen eerst. Verborgen ideeën tellen niet mee.</p>\n");
-    s_form(&sb, &sc);
+    s_form(&sb, d, &sc);
     if (sc.truncated)
         sb_printf(&sb, "<p class=\"err\">Alleen de nieuwste %d ideeën zijn geteld.</p>\n",
                   S_MAX_SCAN);

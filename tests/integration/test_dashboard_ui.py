@@ -394,6 +394,9 @@ class TestDashboardUI(ClusterTestCase):
         self.assertEqual(it["themes"][:2], ["openbare-ruimte", "centrum"])
         self.assertEqual(it["activity"], "ideeenbus")
         sid, _ = self.login()
+        _, page = self.get("/clusters?theme=openbare-ruimte", sid)
+        self.assertIn('<option value="openbare-ruimte" selected>%s</option>'
+                      % html.escape(labels["openbare-ruimte"]), page)
         for path, who in (("/resultaten", None), ("/", sid), ("/report", sid),
                           ("/ideeen?theme=openbare-ruimte", sid)):
             _, page = self.get(path, who)
