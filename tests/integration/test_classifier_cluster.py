@@ -7,7 +7,7 @@ wish, kills the classifier with -9, and after the supervisor restarted it
 posts a third wording and an unrelated idea. The three wordings must share
 one cluster id (the first idea's id; the state is in Redis, keys
 inspraak:cluster:*), the unrelated idea gets its own. A re-sent idea keeps
-its cluster (the idea key holds it).
+its cluster (its sketch record holds it).
 
 Usage: INSPRAAK_BIN=build/asan/bin python3 tests/integration/test_classifier_cluster.py
 """
@@ -22,6 +22,11 @@ from harness import ClusterTestCase, http, main, wait_until  # noqa: E402
 SAME = ["Wij willen een skatepark in Hoensbroek, bij het kasteel worden we steeds weggestuurd.",
         "Een skatepark in Hoensbroek graag, want bij het kasteel mogen we niet skaten.",
         "Mijn zoon skatet elke dag; bouw toch een skatepark in Hoensbroek bij het kasteel."]
+# The sketch buckets (inspraak:cluster:sk:N, cluster_redis.c) hold a
+# packed record per idea with its id inside: 1 when one holds id.
+STORED_LUA = ("for _, k in ipairs(redis.call('KEYS', 'inspraak:cluster:sk:*')) do "
+              "for _, v in ipairs(redis.call('HVALS', k)) do "
+              "if string.find(v, ARGV[1], 1, true) then return 1 end end end return 0")
 OTHER = "Meer laadpalen voor elektrische auto's in de Schaesbergerveld graag."
 
 
@@ -62,8 +67,7 @@ class TestClassifierCluster(ClusterTestCase):
         d = self.post(OTHER)
         self.assertEqual(self.stored(c)["cluster"], a)
         self.assertEqual(self.stored(d)["cluster"], d)
-        keys = self.cluster.redis("KEYS", "inspraak:cluster:idea:*")
-        self.assertIn("inspraak:cluster:idea:" + a, str(keys))
+        self.assertEqual(self.cluster.redis("EVAL", STORED_LUA, 0, a), 1)
 
 
 if __name__ == "__main__":
