@@ -20,6 +20,18 @@
  *   beyond (HTTP_DISCARD_FACTOR times the limit) has its connection closed.
  *   The completion callback frees the state whatever happened.
  *
+ *   http_defer(): with a pool (epoll, MHD_ALLOW_SUSPEND_RESUME) the
+ *   connection is suspended after the handler returns and resumed by
+ *   http_resume() from any thread; libmicrohttpd then calls the access
+ *   handler again, which runs finish() and queues the answer (queueing is
+ *   only allowed from the access handler). req->defer orders the two
+ *   threads: the handler suspends first and then publishes SUSPENDED with
+ *   a compare-and-swap, so a resume that came first (DONE) is seen and the
+ *   handler resumes the connection itself. libmicrohttpd cannot suspend
+ *   with a thread per connection, so there the thread waits on a
+ *   condition variable; so does a pool that is being destroyed, because
+ *   MHD_stop_daemon() must never meet a suspended connection.
+ *
  *   Every response carries Content-Type, X-Content-Type-Options: nosniff
  *   and Referrer-Policy: no-referrer. Responses are counted in
  *   inspraak_http_requests_total{code="2xx"|"3xx"|"4xx"|"5xx"} and the time
@@ -489,8 +501,11 @@ int http_server_start(http_server_t *srv, char *err, size_t errlen)
     /* poll(), not select(): select() fails on descriptors >= FD_SETSIZE. */
     if (srv->opts.threads <= 0)
         flags |= MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL;
-    else
-        flags |= MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
+    else /* Pool: suspend/resume for http_defer(). Turbo: optimistic
+          * reads/accepts before epoll says ready, and no shutdown() before
+          * close(); per accepted idea it cut intake-form's CPU from about
+          * 57 to 44-50 us (tests/bench/findings.md, Intake). */
+        flags |= MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO;
     srv->pool = srv->opts.threads > 0;
     struct sockaddr_storage ss;
     if (srv->bind_addr && s_bind_addr(srv, &ss, &flags) < 0) {
