@@ -132,6 +132,33 @@ static void s_options(sb_t *sb, const dash_t *d, const char *dim, const char *co
     }
 }
 
+/* One theme choice of the correction form: "(geen)" and every theme of
+ * the theme file by its Dutch label; a current value the file does not
+ * know (an older theme) stays choosable. */
+static void s_theme_select(dash_t *d, sb_t *sb, int i, const char *cur)
+{
+    cur = cur ? cur : "";
+    sb_printf(sb,
+              "<p><label for=\"m-theme%d\">Thema %d%s</label><select id=\"m-theme%d\" "
+              "name=\"theme\">\n<option value=\"\">(geen)</option>",
+              i, i + 1, i == 0 ? " (hoofdthema)" : "", i);
+    if (*cur && !page_theme_known(d, cur)) {
+        sb_add(sb, "<option value=\"");
+        sb_esc(sb, cur);
+        sb_add(sb, "\" selected>");
+        sb_esc(sb, cur);
+        sb_add(sb, "</option>");
+    }
+    for (size_t k = 0; k < d->n_themes; k++) {
+        sb_add(sb, "<option value=\"");
+        sb_esc(sb, d->theme_slug[k]);
+        sb_add(sb, strcmp(cur, d->theme_slug[k]) == 0 ? "\" selected>" : "\">");
+        sb_esc(sb, d->theme_label[k]);
+        sb_add(sb, "</option>");
+    }
+    sb_add(sb, "</select></p>\n");
+}
+
 static void s_modform(dash_t *d, sb_t *sb, const session_t *s, json_t *it)
 {
     static const char *const st[] = {"new", "approved", "hidden"};
@@ -159,14 +186,8 @@ static void s_modform(dash_t *d, sb_t *sb, const session_t *s, json_t *it)
     s_options(sb, d, "sentiment", se, 4, sv ? sv : "");
     sb_add(sb, "</select></p>\n");
     json_t *themes = json_object_get(it, "themes");
-    for (int i = 0; i < PROTO_MAX_THEMES; i++) {
-        sb_printf(sb,
-                  "<p><label for=\"m-theme%d\">Thema %d</label><input id=\"m-theme%d\" "
-                  "name=\"theme\" value=\"",
-                  i, i + 1, i);
-        sb_esc(sb, json_string_value(json_array_get(themes, (size_t)i)));
-        sb_add(sb, "\" pattern=\"[a-z0-9_\\-]*\" maxlength=\"64\"></p>\n");
-    }
+    for (int i = 0; i < PROTO_MAX_THEMES; i++)
+        s_theme_select(d, sb, i, json_string_value(json_array_get(themes, (size_t)i)));
     sb_add(sb, "<p><button type=\"submit\">Opslaan</button></p>\n</form>\n");
 }
 
@@ -197,7 +218,7 @@ static void s_detail(dash_t *d, const session_t *s, http_res_t *res, json_t *it,
     sb_add(&sb, "</p></blockquote>\n<h2>Herkomst</h2>\n<dl>\n");
     s_dt(&sb, "Ontvangen", s_str(it, "received_at"));
     s_dt(&sb, "Kanaal", page_label(d, "channel", s_str(it, "channel")));
-    s_dt(&sb, "Activiteit", s_str(it, "activity"));
+    s_dt(&sb, "Activiteit", page_label(d, "activity", s_str(it, "activity")));
     s_dt(&sb, "Doelgroep", page_label(d, "target_group", s_str(it, "target_group")));
     s_dt(&sb, "Postcode", s_str(it, "postcode"));
     s_source(&sb, json_object_get(it, "source"));
@@ -217,7 +238,8 @@ static void s_detail(dash_t *d, const session_t *s, http_res_t *res, json_t *it,
         json_array_foreach(json_object_get(it, keys[k]), i, v)
         {
             sb_add(&list, i ? ", " : "");
-            sb_add(&list, json_string_value(v) ? json_string_value(v) : "");
+            const char *slug = json_string_value(v) ? json_string_value(v) : "";
+            sb_add(&list, k == 0 ? page_label(d, "theme", slug) : slug);
         }
         s_dt(&sb, labels[k], list.buf);
         sb_free(&list);

@@ -258,6 +258,16 @@ class TestDashboardUI(ClusterTestCase):
         _, body = self.cluster.api("/api/v1/ideas/" + idea_id, self.token)
         self.assertEqual(body["status"], "approved")
         self.assertEqual(body["themes"], ["voorzieningen", "groen"])
+        # The detail page names themes by their Dutch label and offers them
+        # as choices; a theme the file does not know stays choosable.
+        _, page = self.get("/ideeen/" + idea_id, sid)
+        self.assertIn("Groen, natuur &amp; water", page)
+        second = re.search(r'<select id="m-theme1" name="theme">(.*?)</select>', page, re.S)
+        self.assertIsNotNone(second, page[-3000:])
+        self.assertIn('<option value="groen" selected>Groen, natuur &amp; water</option>',
+                      second.group(1))
+        first = re.search(r'<select id="m-theme0" name="theme">(.*?)</select>', page, re.S)
+        self.assertIn('<option value="voorzieningen" selected>', first.group(1))
         _, page = self.get("/resultaten")
         self.assertIn(text, page)
         _, stats = self.cluster.api("/api/v1/stats?by=status", self.token)
