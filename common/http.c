@@ -501,11 +501,8 @@ int http_server_start(http_server_t *srv, char *err, size_t errlen)
     /* poll(), not select(): select() fails on descriptors >= FD_SETSIZE. */
     if (srv->opts.threads <= 0)
         flags |= MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL;
-    else /* Pool: suspend/resume for http_defer(). Turbo: optimistic
-          * reads/accepts before epoll says ready, and no shutdown() before
-          * close(); per accepted idea it cut intake-form's CPU from about
-          * 57 to 44-50 us (tests/bench/findings.md, Intake). */
-        flags |= MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO;
+    else /* pool: suspend/resume for http_defer() */
+        flags |= MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
     srv->pool = srv->opts.threads > 0;
     struct sockaddr_storage ss;
     if (srv->bind_addr && s_bind_addr(srv, &ss, &flags) < 0) {
