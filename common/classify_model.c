@@ -21,6 +21,8 @@
  *                   from question.tsv (log scaled)
  *     ks:pos, ks:neg       the lexicon sentiment score, split by sign
  *     ks:psum, ks:nsum     the sums of its positive and negative words
+ *     kv:imperative, kv:wish_open, kv:imp_first   sentences that open
+ *                   with a request ("Zet ...", "Meer bankjes!")
  *   Not every head uses every feature (services/classify-train decides:
  *   the themes head no ks:/kq:/kv:, the sentiment head no kv:, the
  *   question head no kt:/k1:); a feature a head did not learn has no
@@ -196,6 +198,74 @@ static void s_senti_features(const classify_senti_parts_t *sp, classify_feats_t 
         classify_feats_add(out, "ks:nsum", log1p(-sp->neg));
 }
 
+/* Sentence openers that make a request (general Dutch, hand-written):
+ * the imperative of verbs used in requests to a municipality ("Zet meer
+ * prullenbakken neer", "Sloop de flats niet") and nominal wishes ("Meer
+ * bankjes!", "Betere verlichting"). A complaint about now often ends in
+ * one ("..., geef ons containers"), which marks the idea as a wish. */
+static const char *const s_imperatives[] = {
+    "maak", "zet", "geef", "breng", "help", "zorg", "sloop", "bouw", "leg", "plaats",
+    "plant", "open", "sluit", "stop", "verbied", "regel", "laat", "houd", "hou", "investeer",
+    "stimuleer", "renoveer", "verbeter", "repareer", "vervang", "organiseer", "richt", "pak",
+    "doe", "start", "begin", "betrek", "luister", "handhaaf", "controleer", "verlaag",
+    "verhoog", "haal", "kom", "ga", "steun", "behoud", "bescherm", "vergroen", "knap",
+    "verplaats", "verbreed", "schaf", "voer", "subsidieer", "ondersteun", "denk", "creëer",
+    "creeer", "gebruik", "hang", "bied", "onderhoud", "neem", "vul", "leeg", "maai", "snoei",
+    "veeg", "please", NULL,
+};
+static const char *const s_wish_openers[] = {
+    "meer", "minder", "extra", "vaker", "betere", "beter", "graag", "liever", "nieuwe",
+    "gratis", "wil", "willen", "vraagt", "vragen", "pleit", "pleiten", "wens", NULL,
+};
+
+static bool s_in(const char *const *list, const char *w)
+{
+    for (int i = 0; list[i]; i++)
+        if (strcmp(list[i], w) == 0)
+            return true;
+    return false;
+}
+
+/* kv:imperative / kv:wish_open: how many sentences (or clauses after a
+ * colon, as in field notes "Vrouw (35): wil meer ...") open with a
+ * request; kv:imp_first when the first one does. */
+static void s_opener_features(const char *raw, classify_feats_t *out)
+{
+    int imp = 0, wish = 0, first = -1;
+    bool at_start = true;
+    for (const char *c = raw; c && *c;) {
+        if (strchr(".!?:;\n", *c)) {
+            at_start = true;
+            c++;
+            continue;
+        }
+        if (!at_start || !(isalpha((unsigned char)*c) || (unsigned char)*c >= 0xC0)) {
+            c++;
+            continue;
+        }
+        char w[32];
+        size_t n = 0;
+        while (*c && (isalpha((unsigned char)*c) || (unsigned char)*c >= 0x80)) {
+            if (n + 1 < sizeof w)
+                w[n++] = (char)tolower((unsigned char)*c);
+            c++;
+        }
+        w[n] = '\0';
+        at_start = false;
+        int kind = s_in(s_imperatives, w) ? 1 : s_in(s_wish_openers, w) ? 2 : 0;
+        imp += kind == 1;
+        wish += kind == 2;
+        if (first < 0)
+            first = kind;
+    }
+    if (imp)
+        classify_feats_add(out, "kv:imperative", log1p(imp));
+    if (wish)
+        classify_feats_add(out, "kv:wish_open", log1p(wish));
+    if (first > 0)
+        classify_feats_add(out, "kv:imp_first", 1.0);
+}
+
 void classify_model_features(const classify_lex_t *themes, const classify_lex_t *question,
                              const classify_senti_t *senti, const char *raw,
                              const classify_toks_t *toks, classify_feats_t *out)
@@ -235,6 +305,7 @@ void classify_model_features(const classify_lex_t *themes, const classify_lex_t 
     else if (s < 0)
         classify_feats_add(out, "ks:neg", log1p(-s));
     s_senti_features(&sp, out);
+    s_opener_features(raw, out);
 }
 
 /* ------------------------------------------------------------------ */

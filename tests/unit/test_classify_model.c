@@ -136,6 +136,48 @@ static void test_shipped_heads_features(void **state)
     assert_int_equal(themes_other, 0);
 }
 
+static double t_feat(const classify_feats_t *f, const char *name)
+{
+    for (size_t i = 0; i < f->n; i++)
+        if (strcmp(f->name[i], name) == 0)
+            return f->val[i];
+    return 0;
+}
+
+/* Request openers and the lexicon's separate sums as features. */
+static void test_features(void **state)
+{
+    (void)state;
+    char err[512] = "";
+    const char *d = getenv("INSPRAAK_DATA");
+    setenv("INSPRAAK_MODEL_FILE", "none", 1);
+    classify_t *cls = classify_new(d && *d ? d : "./data", err, sizeof err);
+    unsetenv("INSPRAAK_MODEL_FILE");
+    assert_non_null(cls);
+    idea_t idea;
+    idea_init(&idea);
+    classify_feats_t f = {0};
+    proto_set(&idea.text, "Het zwerfvuil is hier schandalig. Zet meer prullenbakken neer!");
+    classify_idea_features(cls, &idea, &f);
+    assert_true(t_feat(&f, "kv:imperative") > 0);
+    assert_true(t_feat(&f, "kv:imp_first") == 0); /* the first sentence describes */
+    assert_true(t_feat(&f, "ks:nsum") > 0);
+    classify_feats_clear(&f);
+    proto_set(&idea.text, "Vrouw (70), Molenberg: wil meer bankjes. Het park is prachtig.");
+    classify_idea_features(cls, &idea, &f);
+    assert_true(t_feat(&f, "kv:wish_open") > 0);
+    assert_true(t_feat(&f, "ks:psum") > 0);
+    assert_true(t_feat(&f, "ks:nsum") == 0);
+    classify_feats_clear(&f);
+    proto_set(&idea.text, "Meer bankjes in het park, graag.");
+    classify_idea_features(cls, &idea, &f);
+    assert_true(t_feat(&f, "kv:imp_first") == 1.0);
+    assert_true(t_feat(&f, "kv:imperative") == 0);
+    classify_feats_clear(&f);
+    idea_clear(&idea);
+    classify_destroy(&cls);
+}
+
 static void t_cluster(classify_tok_t *tok, const cluster_store_t *st, const char *id,
                       const char *wijk, const char *text, char *out, size_t size)
 {
@@ -182,6 +224,7 @@ int main(void)
         cmocka_unit_test(test_bad_files),
         cmocka_unit_test(test_shipped_model),
         cmocka_unit_test(test_shipped_heads_features),
+        cmocka_unit_test(test_features),
         cmocka_unit_test(test_clusters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
