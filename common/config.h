@@ -25,7 +25,9 @@
  *     INSPRAAK_BUS_STORE     comma list of storage PULL endpoints [tcp://127.0.0.1:BASE+12]
  *     INSPRAAK_BUS_EVENTS    comma list of storage PUB endpoints [tcp://127.0.0.1:BASE+13]
  *     INSPRAAK_HTTP_PORT  this service's HTTP/admin port [BASE + service offset + 20*INSTANCE]
- *     INSPRAAK_HTTP_THREADS  HTTP worker threads [0 = one thread per connection]
+ *     INSPRAAK_HTTP_THREADS  HTTP worker threads [0 = one thread per connection;
+ *                            intake-form: 0 = an epoll pool of one thread per
+ *                            core, its answers wait suspended for the fsync]
  *     INSPRAAK_MAX_BODY   largest accepted request body in bytes [1048576]
  *     INSPRAAK_RESEND_MS  first re-send delay for unacknowledged spool records [3000]
  *     INSPRAAK_LOG_LEVEL  debug|info|warn|error [info]
