@@ -238,11 +238,11 @@ int classify_model_predict(const classify_model_t *m, const char *head,
 
 /* What is kept of an idea to find its near-duplicates later. */
 typedef struct {
-    uint32_t sig[CLUSTER_HASHES]; /* one-permutation MinHash of the key set */
-    char wijk[16];                /* CBS code or "" */
-    char theme[32];               /* first theme or "", '+' first when positief */
-    char cluster[80];             /* the cluster id it belongs to */
-    int n_keys;                   /* keys in the set (weighted: copies) */
+    uint32_t sig[CLUSTER_HASHES];       /* one-permutation MinHash of the key set */
+    char wijk[16];                      /* CBS code or "" */
+    char theme[32];                     /* first theme or "", '+' first when positief */
+    char cluster[80];                   /* the cluster id it belongs to */
+    int n_keys;                         /* keys in the set (weighted: copies) */
     uint64_t index[CLUSTER_INDEX_KEYS]; /* hashes of its index keys (not stored) */
     int n_index;
 } cluster_sketch_t;

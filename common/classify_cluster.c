@@ -10,8 +10,9 @@
  *   "hondenpoepbak" -> hond, hondenpoep), weighted by how specific the
  *   concept is; other content words (4+ letters, no stopwords) give their
  *   Dutch stem with weight 1, or CLUSTER_NAME_WEIGHT for a name (written
- *   with a capital inside a sentence: "Caumerbeek", "Brightlands"). A key of weight w enters the set as w copies
- *   (weighted MinHash by replication).
+ *   with a capital inside a sentence: "Caumerbeek", "Brightlands"). A
+ *   key of weight w enters the set as w copies (weighted MinHash by
+ *   replication).
  *
  *   The sketch is a one-permutation MinHash of that set (CLUSTER_HASHES
  *   slots; a key's hash picks its slot and the slot keeps the smallest
@@ -234,7 +235,9 @@ static void s_add_key(cluster_sketch_t *sk, const char *key)
     sk->n_keys++;
 }
 
-/* Index key candidates of one sketch: every key with its copies and hash. */
+/* Index key candidates of one sketch: every key with its copies and hash
+ * (a long email's keys past the first 512 are in the MinHash, not among
+ * the candidates for its index keys). */
 #define CLUSTER_MAX_INDEXED 512
 typedef struct {
     uint64_t hash;
@@ -293,7 +296,7 @@ void classify_cluster_sketch(const classify_lex_t *syn, const char *const *stop,
     s_keys(syn, stop, n_stop, toks, names, s_sketch_key, bld);
     g_hash_table_destroy(names);
     qsort(bld->keys, (size_t)bld->n, sizeof *bld->keys, s_ikey_cmp);
-        for (int i = 0; i < bld->n && sk->n_index < CLUSTER_INDEX_KEYS; i++)
+    for (int i = 0; i < bld->n && sk->n_index < CLUSTER_INDEX_KEYS; i++)
         sk->index[sk->n_index++] = bld->keys[i].hash;
     free(bld);
     snprintf(sk->wijk, sizeof sk->wijk, "%s", idea->wijk ? idea->wijk : "");
@@ -456,11 +459,10 @@ void cluster_mem_destroy(void **self_p)
     *self_p = NULL;
 }
 
-static int s_mem_candidates(void *store, const uint64_t *keys, int n_keys, cluster_fn fn,
-                            void *arg)
+static int s_mem_candidates(void *store, const uint64_t *keys, int n_keys, cluster_fn fn, void *arg)
 {
     cluster_mem_t *m = store;
-        for (int k = 0; k < n_keys; k++) {
+    for (int k = 0; k < n_keys; k++) {
         GPtrArray *list = g_hash_table_lookup(m->post, &keys[k]);
         for (guint i = 0; list && i < list->len && i < CLUSTER_POSTINGS; i++) {
             s_filed_t *f = g_ptr_array_index(list, list->len - 1 - i);

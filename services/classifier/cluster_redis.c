@@ -27,8 +27,7 @@
  *   inspraak:cluster:band:*) is not read: see README.md for the migration.
  *
  *   A batch at a time: cluster_redis_add() computes each idea's sketch
- *   and index keys (in memory, from the words classify_idea() just cut);
- *   then cluster_redis_assign(), for the whole batch,
+ *   and index keys; then cluster_redis_assign(), for the whole batch,
  *     1. reads, in ONE pipeline of HMGETs (one per bucket), the stored
  *        sketch of every id of the batch (a re-sent idea keeps its stored
  *        cluster) and the postings of every distinct index key;
@@ -222,8 +221,8 @@ cluster_redis_t *cluster_redis_new(rstore_t *rs)
 {
     cluster_redis_t *self = xcalloc(1, sizeof *self);
     self->rs = rs;
-    self->post = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
-                                       (GDestroyNotify)g_bytes_unref);
+    self->post =
+        g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, (GDestroyNotify)g_bytes_unref);
     self->sketches = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, free);
     return self;
 }
@@ -239,21 +238,15 @@ void cluster_redis_destroy(cluster_redis_t **self_p)
     *self_p = NULL;
 }
 
-static void s_sk_get(s_get_t *g, uint64_t handle, int slot)
+/* The bucket and field of a sketch ("sk") or of a key's postings ("ix"). */
+static void s_at(s_get_t *g, const char *kind, uint64_t h, unsigned buckets, int slot)
 {
-    snprintf(g->key, sizeof g->key, "inspraak:cluster:sk:%u",
-             (unsigned)(handle % CLUSTER_REDIS_SK_BUCKETS));
-    s_be64(handle, g->field);
+    snprintf(g->key, sizeof g->key, "inspraak:cluster:%s:%u", kind, (unsigned)(h % buckets));
+    s_be64(h, g->field);
     g->slot = slot;
 }
-
-static void s_ix_get(s_get_t *g, uint64_t key, int slot)
-{
-    snprintf(g->key, sizeof g->key, "inspraak:cluster:ix:%u",
-             (unsigned)(key % CLUSTER_REDIS_IX_BUCKETS));
-    s_be64(key, g->field);
-    g->slot = slot;
-}
+#define s_sk_get(g, h, slot) s_at(g, "sk", h, CLUSTER_REDIS_SK_BUCKETS, slot)
+#define s_ix_get(g, h, slot) s_at(g, "ix", h, CLUSTER_REDIS_IX_BUCKETS, slot)
 
 /* ------------------------------------------------------------------ */
 /* Reads: HMGETs, one per bucket, in one pipeline                      */
@@ -322,8 +315,7 @@ static void s_got1(cluster_redis_t *self, void *arg, int slot, const char *v, si
         return;
     }
     uint64_t key = rd->ix_keys[slot - CLUSTER_REDIS_BATCH];
-    g_hash_table_replace(self->post, g_memdup2(&key, sizeof key),
-                         g_bytes_new(v, len - len % 8));
+    g_hash_table_replace(self->post, g_memdup2(&key, sizeof key), g_bytes_new(v, len - len % 8));
 }
 
 static int s_read_postings(cluster_redis_t *self, int n)
@@ -462,10 +454,6 @@ static void s_decide(cluster_redis_t *self, s_item_t *it)
         proto_set(&it->idea->cluster, NULL);
 }
 
-/* ------------------------------------------------------------------ */
-/* Write: one EVAL                                                     */
-/* ------------------------------------------------------------------ */
-
 /* Arguments of the EVAL: owned strings with lengths. */
 typedef struct {
     GPtrArray *keys, *args; /* of GBytes */
@@ -485,10 +473,9 @@ static int s_write(cluster_redis_t *self)
 {
     s_eval_t ev = {g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref),
                    g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref)};
-    GHashTable *post = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL,
-                                             s_gstring_free);
+    GHashTable *post = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, s_gstring_free);
     GArray *order = g_array_new(FALSE, FALSE, sizeof(uint64_t)); /* index keys, first use first */
-    for (int i = self->n_puts - 1; i >= 0; i--) { /* newest first */
+    for (int i = self->n_puts - 1; i >= 0; i--) {                /* newest first */
         const s_put_t *p = &self->puts[i];
         char rec[512];
         s_get_t g;
@@ -554,10 +541,6 @@ static int s_write(cluster_redis_t *self)
     return rc;
 }
 
-/* ------------------------------------------------------------------ */
-/* The batch                                                           */
-/* ------------------------------------------------------------------ */
-
 static int s_no_candidates(void *store, const uint64_t *keys, int n, cluster_fn fn, void *arg)
 {
     (void)store, (void)keys, (void)n, (void)fn, (void)arg;
@@ -619,8 +602,7 @@ int cluster_redis_assign(cluster_redis_t *self)
         if (self->n_puts > 0 && s_write(self) < 0)
             rc = -2;
         for (int i = 0; rc == 0 && i < self->n_puts; i++) /* in Redis now: cache them */
-            g_hash_table_replace(self->sketches,
-                                 g_memdup2(&self->puts[i].handle, sizeof(uint64_t)),
+            g_hash_table_replace(self->sketches, g_memdup2(&self->puts[i].handle, sizeof(uint64_t)),
                                  g_memdup2(&self->puts[i].sk, sizeof self->puts[i].sk));
     }
     self->n_puts = 0;
