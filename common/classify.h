@@ -234,7 +234,7 @@ int classify_model_predict(const classify_model_t *m, const char *head,
  * CLUSTER_POSTINGS ideas filed under each of its own index keys (a very
  * common key gives no more than that). */
 #define CLUSTER_INDEX_KEYS 8
-#define CLUSTER_POSTINGS 8
+#define CLUSTER_POSTINGS 10
 
 /* What is kept of an idea to find its near-duplicates later. */
 typedef struct {
@@ -261,7 +261,7 @@ typedef struct {
     void *store;
 } cluster_store_t;
 
-/* The 64-bit handle an idea's sketch is filed under (a hash of its id). */
+/* The handle an idea's sketch is filed under: a 48-bit hash of its id. */
 uint64_t classify_cluster_handle(const char *id);
 
 /* The key set of a text, before hashing: fn gets each key once, in order

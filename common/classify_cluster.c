@@ -29,7 +29,7 @@
  *   weights the smallest key hashes, a consistent sample like MinHash's,
  *   so two ideas sharing most words share most index keys). A new idea is
  *   compared with the newest CLUSTER_POSTINGS ideas filed under each of
- *   its index keys: at most 64 candidates, however common a key is (a
+ *   its index keys: at most 80 candidates, however common a key is (a
  *   near-duplicate of a wish for "verlichting" is usually among the recent
  *   ones; the MinHash bands this replaced filed every idea under 64 keys
  *   and cost Redis ~9 KB and ~130 commands per idea). A new idea joins the
@@ -308,7 +308,7 @@ void classify_cluster_sketch(const classify_lex_t *syn, const char *const *stop,
 
 uint64_t classify_cluster_handle(const char *id)
 {
-    return s_fnv(id, 3);
+    return s_fnv(id, 3) >> 16; /* 48 bits: 6 bytes a posting in Redis */
 }
 
 /* The score is the estimated shared key weight (in copies, see

@@ -7,14 +7,14 @@
  *   clusters hold across restarts and are shared by every classifier
  *   instance. The classifier only writes its own keys, all HASHes bucketed
  *   so that Redis holds few keys (a key costs ~100 bytes of its own):
- *     inspraak:cluster:sk:N   field: the idea's handle (8 bytes, big
+ *     inspraak:cluster:sk:N   field: the idea's handle (6 bytes, big
  *                             endian; classify_cluster_handle() of its id),
  *                             value: its packed sketch (below).
  *                             N = handle % CLUSTER_REDIS_SK_BUCKETS.
- *     inspraak:cluster:ix:N   field: an index key's hash (8 bytes, big
- *                             endian), value: the handles (8 bytes each) of
+ *     inspraak:cluster:ix:N   field: an index key's hash (its low 6 bytes,
+ *                             big endian), value: the handles (6 bytes each) of
  *                             the newest CLUSTER_POSTINGS ideas filed
- *                             under it, newest first (at most 64 bytes, so
+ *                             under it, newest first (at most 60 bytes, so
  *                             the buckets stay listpack-encoded under
  *                             Redis's default hash-max-listpack-value).
  *                             N = key hash % CLUSTER_REDIS_IX_BUCKETS.
@@ -24,7 +24,8 @@
  *   a 64-bit little-endian mask of the MinHash slots in use and their
  *   values (4 bytes each, little endian). ~120-200 bytes an idea.
  *   State written by the earlier layout (inspraak:cluster:idea:* and
- *   inspraak:cluster:band:*) is not read: see README.md for the migration.
+ *   inspraak:cluster:band:*) is not read: see docs/redis.md for the
+ *   upgrade.
  *
  *   A batch at a time: cluster_redis_add() computes each idea's sketch
  *   and index keys; then cluster_redis_assign(), for the whole batch,
@@ -70,7 +71,11 @@
 /* Parsed sketches kept between batches (~500 bytes each; emptied when
  * full): the same near-duplicates are candidates again and again. */
 #define CLUSTER_CACHE_MAX 20000
-#define CLUSTER_POST_BYTES (CLUSTER_POSTINGS * 8)
+/* Handles and key hashes are stored as 6 bytes: 48 bits keep ids apart
+ * (two ids of 100,000 share a handle with odds ~1 in 50,000), and 10
+ * handles fit the 64 bytes of a listpack value. */
+#define HB 6
+#define CLUSTER_POST_BYTES (CLUSTER_POSTINGS * HB)
 
 /* Prepends each batch's handles to its postings, cut at ARGV[2] bytes,
  * and stores the sketches; one EVAL per batch. A script runs atomically,
@@ -108,10 +113,10 @@ typedef struct {
     cluster_sketch_t sk;
 } s_put_t;
 
-/* One HMGET field: bucket key, 8-byte field, and where the answer goes. */
+/* One HMGET field: bucket key, HB-byte field, and where the answer goes. */
 typedef struct {
     char key[40];
-    char field[8];
+    char field[HB];
     int slot;
 } s_get_t;
 
@@ -125,16 +130,17 @@ struct cluster_redis {
     GHashTable *sketches; /* uint64 handle -> cluster_sketch_t * (both owned) */
 };
 
-static void s_be64(uint64_t v, char *out)
+/* The low HB bytes of v, big endian. */
+static void s_be(uint64_t v, char *out)
 {
-    for (int i = 0; i < 8; i++)
-        out[i] = (char)(v >> (56 - 8 * i));
+    for (int i = 0; i < HB; i++)
+        out[i] = (char)(v >> (8 * (HB - 1 - i)));
 }
 
-static uint64_t s_from_be64(const char *p)
+static uint64_t s_from_be(const char *p)
 {
     uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
+    for (int i = 0; i < HB; i++)
         v = v << 8 | (unsigned char)p[i];
     return v;
 }
@@ -242,7 +248,7 @@ void cluster_redis_destroy(cluster_redis_t **self_p)
 static void s_at(s_get_t *g, const char *kind, uint64_t h, unsigned buckets, int slot)
 {
     snprintf(g->key, sizeof g->key, "inspraak:cluster:%s:%u", kind, (unsigned)(h % buckets));
-    s_be64(h, g->field);
+    s_be(h, g->field);
     g->slot = slot;
 }
 #define s_sk_get(g, h, slot) s_at(g, "sk", h, CLUSTER_REDIS_SK_BUCKETS, slot)
@@ -271,7 +277,7 @@ static int s_hmget(cluster_redis_t *self, s_get_t *gets, int n, s_got_fn got, vo
         argv[1] = gets[at].key, lens[1] = strlen(gets[at].key);
         int argc = 2;
         for (end = at; end < n && strcmp(gets[end].key, gets[at].key) == 0; end++)
-            argv[argc] = gets[end].field, lens[argc++] = 8;
+            argv[argc] = gets[end].field, lens[argc++] = HB;
         if (rstore_appendargv(self->rs, argc, argv, lens) < 0)
             rc = -1;
         else
@@ -315,7 +321,7 @@ static void s_got1(cluster_redis_t *self, void *arg, int slot, const char *v, si
         return;
     }
     uint64_t key = rd->ix_keys[slot - CLUSTER_REDIS_BATCH];
-    g_hash_table_replace(self->post, g_memdup2(&key, sizeof key), g_bytes_new(v, len - len % 8));
+    g_hash_table_replace(self->post, g_memdup2(&key, sizeof key), g_bytes_new(v, len - len % HB));
 }
 
 static int s_read_postings(cluster_redis_t *self, int n)
@@ -368,8 +374,8 @@ static int s_read_sketches(cluster_redis_t *self)
     while (g_hash_table_iter_next(&iter, &key, &val)) {
         gsize len;
         const char *p = g_bytes_get_data(val, &len);
-        for (gsize at = 0; at + 8 <= len && at < CLUSTER_POST_BYTES; at += 8) {
-            uint64_t h = s_from_be64(p + at);
+        for (gsize at = 0; at + HB <= len && at < CLUSTER_POST_BYTES; at += HB) {
+            uint64_t h = s_from_be(p + at);
             if (g_hash_table_contains(asked, &h) || g_hash_table_contains(self->sketches, &h))
                 continue;
             g_hash_table_add(asked, g_memdup2(&h, sizeof h));
@@ -408,8 +414,8 @@ static int s_candidates(void *store, const uint64_t *keys, int n_keys, cluster_f
         GBytes *post = g_hash_table_lookup(self->post, &keys[k]);
         gsize len = 0;
         const char *v = post ? g_bytes_get_data(post, &len) : NULL;
-        for (gsize at = 0; at + 8 <= len && offered < CLUSTER_POSTINGS; at += 8) {
-            uint64_t h = s_from_be64(v + at);
+        for (gsize at = 0; at + HB <= len && offered < CLUSTER_POSTINGS; at += HB) {
+            uint64_t h = s_from_be(v + at);
             const cluster_sketch_t *sk = g_hash_table_lookup(self->sketches, &h);
             offered++;
             if (sk && fn(arg, h, sk) < 0)
@@ -481,7 +487,7 @@ static int s_write(cluster_redis_t *self)
         s_get_t g;
         s_sk_get(&g, p->handle, 0);
         s_arg(ev.keys, g.key, strlen(g.key));
-        s_arg(ev.args, g.field, 8);
+        s_arg(ev.args, g.field, HB);
         s_arg(ev.args, rec, cluster_redis_pack(&p->sk, p->id, rec));
         for (int k = 0; k < p->sk.n_index; k++) {
             GString *h = g_hash_table_lookup(post, &p->sk.index[k]);
@@ -491,9 +497,9 @@ static int s_write(cluster_redis_t *self)
                 g_hash_table_insert(post, (gpointer)&p->sk.index[k], h);
             }
             if (h->len < CLUSTER_POST_BYTES) {
-                char be[8];
-                s_be64(p->handle, be);
-                g_string_append_len(h, be, 8);
+                char be[HB];
+                s_be(p->handle, be);
+                g_string_append_len(h, be, HB);
             }
         }
     }
@@ -504,7 +510,7 @@ static int s_write(cluster_redis_t *self)
         s_get_t g;
         s_ix_get(&g, key, 0);
         s_arg(ev.keys, g.key, strlen(g.key));
-        s_arg(ev.args, g.field, 8);
+        s_arg(ev.args, g.field, HB);
         s_arg(ev.args, h->str, h->len);
     }
     char nkeys[16], nsk[16], keep[16];
