@@ -12,7 +12,9 @@
  *   set fed in batches; re-sent ideas get their stored cluster, also from
  *   a second instance; the postings stay within 64 bytes (listpack).
  *   Starts a real redis-server (no persistence, a temporary folder) on the
- *   first port of INSPRAAK_TEST_PORTS (lo-hi) plus 91, else 22391; data
+ *   first port of INSPRAAK_TEST_PORTS (lo-hi) plus 91, else 26091 (the
+ *   harness's default range); it must be free (the test checks that the
+ *   Redis answering is the one it started); data
  *   from INSPRAAK_DATA or ./data.
  */
 #include <setjmp.h>
@@ -59,8 +61,11 @@ static pid_t s_redis_start(int port)
         struct timeval tv = {1, 0};
         redisContext *c = redisConnectWithTimeout("127.0.0.1", port, tv);
         if (c && !c->err) {
-            redisReply *r = redisCommand(c, "PING");
-            int up = r != NULL;
+            /* ours, not another Redis already on the port (FLUSHDB below) */
+            char mine[32];
+            snprintf(mine, sizeof mine, "process_id:%d\r", (int)pid);
+            redisReply *r = redisCommand(c, "INFO server");
+            int up = r && r->type == REDIS_REPLY_STRING && strstr(r->str, mine);
             if (r)
                 freeReplyObject(r);
             redisFree(c);
@@ -86,7 +91,7 @@ static int s_setup(void **state)
     if (!s_cls)
         return -1;
     const char *ports = getenv("INSPRAAK_TEST_PORTS");
-    s_port = ports && atoi(ports) > 0 ? atoi(ports) + 91 : 22391;
+    s_port = (ports && atoi(ports) > 0 ? atoi(ports) : 26000) + 91;
     snprintf(s_dir, sizeof s_dir, "/tmp/test_classify_cluster_XXXXXX");
     if (!mkdtemp(s_dir))
         return -1;
