@@ -27,6 +27,7 @@ import unittest
 import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import harness  # noqa: E402
 from harness import Cluster, ClusterTestCase, bin_dir, http, wait_until  # noqa: E402
 
 SERVICES = ("storage", "classifier", "intake-form", "dashboard")
@@ -77,8 +78,10 @@ class TestCurveBus(ClusterTestCase):
         bad = os.path.join(self.keydir, "loose")
         shutil.copytree(self.keys, bad)
         os.chmod(bad, 0o755)
+        # A port base of its own, free and below the ephemeral range (a
+        # fixed offset from the cluster's once landed on a client socket).
         env = dict(self.cluster.env(), INSPRAAK_BUS_CURVE_KEYS=bad,
-                   INSPRAAK_PORT_BASE=str(self.cluster.base + 5000))
+                   INSPRAAK_PORT_BASE=str(harness.find_port_base()))
         # The classifier binds first thing after its admin port: it must exit.
         r = subprocess.run([os.path.join(self.cluster.bin, "classifier")], env=env,
                            capture_output=True, text=True, timeout=60,
