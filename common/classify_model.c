@@ -168,7 +168,8 @@ static void s_word_features(const char *raw, const classify_toks_t *toks, classi
             s_add_once(seen, chunk, s_name(buf, "b:", s, toks->stem[i + 1]));
         size_t len = strlen(s);
         for (size_t k = 4; len >= MODEL_SUFFIX_MIN_STEM && k <= 7 && k + 3 <= len; k++)
-            s_add_once(seen, chunk, s_name(buf, "x:", s + len - k, NULL));
+            if (((unsigned char)s[len - k] & 0xC0) != 0x80) /* never half a character */
+                s_add_once(seen, chunk, s_name(buf, "x:", s + len - k, NULL));
     }
     if (raw && strchr(raw, '!'))
         s_add_once(seen, chunk, "p:!");

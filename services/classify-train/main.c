@@ -29,6 +29,7 @@
  *   INSPRAAK_DATA (default ./data) for the lexicons the features use.
  *   Exit 0, 1 on a load or write error, 2 on bad usage.
  */
+#include <errno.h>
 #include <glib.h>
 #include <jansson.h>
 #include <math.h>
@@ -250,14 +251,20 @@ static size_t s_read(FILE *in, json_t ***rows)
     size_t cap = 0, n = 0;
     ssize_t len;
     long lineno = 0;
-    while ((len = getline(&line, &cap, in)) >= 0 && n < TRAIN_MAX_IDEAS) {
+    while ((len = getline(&line, &cap, in)) >= 0) {
         lineno++;
+        if (n == TRAIN_MAX_IDEAS) {
+            fprintf(stderr, "classify-train: more than %d ideas; line %ld and later ignored\n",
+                    TRAIN_MAX_IDEAS, lineno);
+            break;
+        }
         if (strspn(line, " \t\r\n") == (size_t)len)
             continue;
         json_error_t je;
         json_t *o = len > TRAIN_MAX_LINE ? NULL : json_loadb(line, (size_t)len, 0, &je);
         if (!json_is_object(o)) {
-            fprintf(stderr, "classify-train: line %ld skipped: not a JSON object\n", lineno);
+            fprintf(stderr, "classify-train: line %ld skipped: %s\n", lineno,
+                    len > TRAIN_MAX_LINE ? "longer than 1 MiB" : "not a JSON object");
             json_decref(o);
             continue;
         }
@@ -266,6 +273,40 @@ static size_t s_read(FILE *in, json_t ***rows)
     }
     free(line);
     return n;
+}
+
+/* A whole number or decimal; -1 (refused below) for anything else. */
+static double s_number(const char *s)
+{
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(s, &end);
+    return end == s || *end || errno || !isfinite(v) ? -1 : v;
+}
+
+/* Writes the model to path.tmp and renames it over path, so a failed run
+ * never leaves a half-written model behind. "-" is stdout. 0 or -1. */
+static int s_save(const train_t *t, double *const *w, const char *path)
+{
+    if (strcmp(path, "-") == 0) {
+        s_write(t, w, stdout);
+        return fflush(stdout) == 0 ? 0 : -1;
+    }
+    char *tmp = xasprintf("%s.tmp", path);
+    FILE *out = fopen(tmp, "w");
+    int rc = -1;
+    if (out) {
+        s_write(t, w, out);
+        rc = fflush(out) == 0 && fsync(fileno(out)) == 0 ? 0 : -1;
+        rc = fclose(out) == 0 ? rc : -1;
+        rc = rc == 0 && rename(tmp, path) == 0 ? 0 : -1;
+    }
+    if (rc < 0) {
+        perror(path);
+        unlink(tmp);
+    }
+    free(tmp);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -278,9 +319,9 @@ int main(int argc, char **argv)
         if (opt == 'o')
             outpath = optarg;
         else if (opt == 'l')
-            l2 = atof(optarg);
+            l2 = s_number(optarg);
         else if (opt == 'n')
-            iters = atol(optarg);
+            iters = (long)s_number(optarg);
         else {
             fprintf(stderr, "usage: classify-train [-o model.tsv] [-l L2] [-n ITER] [file]\n");
             return 2;
@@ -325,20 +366,10 @@ int main(int argc, char **argv)
         w[h] = xcalloc(t.names->len * (size_t)(t.head[h].n ? t.head[h].n : 1), sizeof *w[h]);
         s_train_head(&t, h, w[h], l2, (int)iters);
     }
-    int rc = 0;
-    FILE *out = strcmp(outpath, "-") == 0 ? stdout : fopen(outpath, "w");
-    if (!out) {
-        perror(outpath);
-        rc = 1;
-    } else {
-        s_write(&t, w, out);
-        if ((out != stdout && fclose(out) != 0) || (out == stdout && fflush(out) != 0)) {
-            perror(outpath);
-            rc = 1;
-        }
-    }
-    fprintf(stderr, "classify-train: %zu ideas, %u features, %d themes -> %s\n", t.n_docs,
-            t.names->len, t.head[2].n, outpath);
+    int rc = s_save(&t, w, outpath) == 0 ? 0 : 1;
+    if (rc == 0)
+        fprintf(stderr, "classify-train: %zu ideas, %u features, %d themes -> %s\n", t.n_docs,
+                t.names->len, t.head[2].n, outpath);
     for (int h = 0; h < 3; h++)
         free(w[h]);
     for (size_t k = 0; k < t.n_docs; k++) {

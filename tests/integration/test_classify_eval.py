@@ -91,6 +91,29 @@ class ClassifyEval(unittest.TestCase):
         self.assertEqual(b["cluster"], "b")
         self.assertEqual(classify(lines), got)
 
+    def test_train_refuses_bad_numbers_and_writes_whole_files(self):
+        """classify-train: "-l abc" is a usage error (2); a model it cannot
+        write is an error (1); a written model leaves no temporary file."""
+        import tempfile
+        exe = os.path.join(BIN, "classify-train")
+        env = dict(os.environ, INSPRAAK_DATA=os.path.join(ROOT, "data"))
+        dev = os.path.join(ROOT, "tests/data/ideas/dev.jsonl")
+        bad = subprocess.run([exe, "-l", "abc", "-o", "-"], stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.assertEqual(bad.returncode, 2)
+        with tempfile.TemporaryDirectory() as tmp:
+            r = subprocess.run([exe, "-n", "2", "-o", os.path.join(tmp, "no", "model.tsv"), dev],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            self.assertEqual(r.returncode, 1)
+            self.assertNotIn(b"->", r.stderr)  # no success line after the error
+            model = os.path.join(tmp, "model.tsv")
+            r = subprocess.run([exe, "-n", "2", "-o", model, dev], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(os.listdir(tmp), ["model.tsv"])
+            with open(model) as f:
+                self.assertIn("_bias", f.read())
+
     def test_usage(self):
         """--help answers on stdout; an unknown argument is refused with 2."""
         exe = os.path.join(BIN, "classify")
