@@ -114,6 +114,9 @@ void session_logout(const http_req_t *req, http_res_t *res, void *arg);
 json_t *ideas_find(rstore_t *rs, const query_t *q);
 /* One idea as JSON (idea_to_json), NULL when absent; *failed on Redis error. */
 json_t *ideas_get_one(rstore_t *rs, const char *id, int *failed);
+/* The same for a staff page: NULL after answering 503 (Redis) or 404 with
+ * a Dutch page (ui_idea.c). */
+json_t *ui_idea_or_answer(rstore_t *rs, const char *id, http_res_t *res);
 /* query_parse_known() with the dashboard's lists: a theme of the theme
  * file, a wijk of data/geo, an activity of VALID_ACTIVITIES, or any value
  * counted in inspraak:stats:<dim> (older or moderated values). A Redis

@@ -53,9 +53,8 @@ static void s_video_link(sb_t *sb, const char *url, json_t *start)
         s_dt(sb, "Video-link (niet gebruikt: geen http- of https-adres)", url);
         return;
     }
-    long t = json_is_number(start) && json_number_value(start) > 0
-                 ? (long)json_number_value(start)
-                 : 0;
+    long t =
+        json_is_number(start) && json_number_value(start) > 0 ? (long)json_number_value(start) : 0;
     /* Any fragment the URL already has gives way to the time. */
     char *link = xasprintf("%.*s#t=%ld", (int)strcspn(url, "#"), url, t);
     sb_add(sb, "<dt>Video bekijken</dt><dd><a href=\"");
@@ -251,19 +250,27 @@ static void s_detail(dash_t *d, const session_t *s, http_res_t *res, json_t *it,
     page_send(res, 200, &sb);
 }
 
+json_t *ui_idea_or_answer(rstore_t *rs, const char *id, http_res_t *res)
+{
+    int failed = 0;
+    json_t *it = ideas_get_one(rs, id, &failed);
+    if (it)
+        return it;
+    if (failed)
+        dash_unavailable(res, rs);
+    else
+        page_message(res, 404, "Niet gevonden", "Dit idee bestaat niet.");
+    return NULL;
+}
+
 void ui_idea(const http_req_t *req, http_res_t *res, void *arg)
 {
     dash_t *d = arg;
     rstore_t *rs = dash_redis_get(d);
     session_t s;
-    int failed = 0;
     if (session_require(d, rs, req, res, &s)) {
-        json_t *it = ideas_get_one(rs, http_path_rest(req), &failed);
-        if (failed)
-            dash_unavailable(res, rs);
-        else if (!it)
-            page_message(res, 404, "Niet gevonden", "Dit idee bestaat niet.");
-        else
+        json_t *it = ui_idea_or_answer(rs, http_path_rest(req), res);
+        if (it)
             s_detail(d, &s, res, it, http_query(req, "opgeslagen") != NULL,
                      http_query(req, "weggehaald"));
         json_decref(it);
@@ -356,16 +363,11 @@ void ui_moderate(const http_req_t *req, http_res_t *res, void *arg)
                      "thema's met kleine letters, cijfers, - of _.");
         goto out;
     }
-    int failed = 0;
-    json_t *before = ideas_get_one(rs, id, &failed);
-    if (!before) {
-        if (failed)
-            dash_unavailable(res, rs);
-        else
-            page_message(res, 404, "Niet gevonden", "Dit idee bestaat niet.");
+    json_t *before = ui_idea_or_answer(rs, id, res);
+    if (!before)
         goto out;
-    }
     json_decref(before);
+    int failed = 0;
     int ok = moderate_send(d, &m.upd, err, sizeof err) == 0;
     json_t *after = ok ? ideas_get_one(rs, id, &failed) : NULL;
     ok = ok && after && s_applied(after, &m.upd);

@@ -316,15 +316,9 @@ void ui_redact(const http_req_t *req, http_res_t *res, void *arg)
         page_message(res, 400, "Niet weggehaald", "Dit verzoek kan niet. Open het idee opnieuw.");
         goto out;
     }
-    int failed = 0;
-    json_t *before = ideas_get_one(rs, id, &failed);
-    if (!before) {
-        if (failed)
-            dash_unavailable(res, rs);
-        else
-            page_message(res, 404, "Niet gevonden", "Dit idee bestaat niet.");
+    json_t *before = ui_idea_or_answer(rs, id, res);
+    if (!before)
         goto out;
-    }
     int places = s_build(&f, before, &m, res);
     json_decref(before);
     if (places > 0)
