@@ -82,9 +82,9 @@ struct http_server {
     struct MHD_Daemon *daemon;
     metric_t *m_code[6]; /* index status / 100 */
     metric_t *m_seconds;
-    bool pool;               /* epoll pool with suspend/resume */
-    _Atomic long deferred;   /* http_defer() calls not yet resumed */
-    _Atomic int stopping;    /* destroy began: defer by waiting, not suspending */
+    bool pool;                /* epoll pool with suspend/resume */
+    _Atomic long deferred;    /* http_defer() calls not yet resumed */
+    _Atomic int stopping;     /* destroy began: defer by waiting, not suspending */
     pthread_mutex_t defer_mu; /* waiting deferred requests (no suspend) */
     pthread_cond_t defer_cond;
 };
@@ -195,10 +195,34 @@ static enum MHD_Result s_send(http_req_t *req, http_res_t *res)
     return rc;
 }
 
+/* The errors this layer answers itself (404, 405, 413): JSON as every API
+ * error, but a short Dutch page for a browser (Accept names text/html), so
+ * a resident who mistypes an address or sends too much on a form sees
+ * words, not JSON. */
+static void s_error(const http_req_t *req, http_res_t *res, int status, const char *code,
+                    const char *msg)
+{
+    const char *accept = http_header(req, "Accept");
+    if (!accept || !strstr(accept, "text/html")) {
+        http_res_error(res, status, code, msg, NULL);
+        return;
+    }
+    const char *title = status == 404   ? "Pagina niet gevonden"
+                        : status == 413 ? "Te veel gegevens"
+                                        : "Dit kan hier niet";
+    char *page = xasprintf("<!doctype html>\n<html lang=\"nl\"><head><meta charset=\"utf-8\">"
+                           "<meta name=\"viewport\" content=\"width=device-width\">"
+                           "<title>%s</title></head>\n<body><h1>%s</h1>\n<p>%s</p>\n"
+                           "<p><a href=\"/\">Naar de beginpagina</a></p></body></html>\n",
+                           title, title, msg);
+    http_res_take(res, status, "text/html; charset=utf-8", page, strlen(page));
+    http_res_header(res, "Content-Security-Policy", "default-src 'none'");
+}
+
 static enum MHD_Result s_send_error(http_req_t *req, int status, const char *code, const char *msg)
 {
     http_res_t res = {0};
-    http_res_error(&res, status, code, msg, NULL);
+    s_error(req, &res, status, code, msg);
     return s_send(req, &res);
 }
 
@@ -255,10 +279,10 @@ static const route_t *s_match(http_req_t *req, http_res_t *res)
         }
     }
     if (allow[0]) {
-        http_res_error(res, 405, "method_not_allowed", "Deze actie kan hier niet.", NULL);
+        s_error(req, res, 405, "method_not_allowed", "Deze actie kan hier niet.");
         http_res_header(res, "Allow", allow);
     } else {
-        http_res_error(res, 404, "not_found", "Deze pagina bestaat niet.", NULL);
+        s_error(req, res, 404, "not_found", "Deze pagina bestaat niet.");
     }
     return NULL;
 }

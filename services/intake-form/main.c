@@ -15,8 +15,8 @@
  *
  *   Guarantees: "accepted" (the thank-you page, HTTP 201) is answered only
  *   after the intake reported the idea fsync'd in the spool (the request
- *   is deferred meanwhile: intake_submit_async, http_defer); otherwise 503 and nothing is promised. The same Idempotency-Key
- *   gives the same id, and storage is idempotent on ids, so a repeated
+ *   is deferred meanwhile: intake_submit_async, http_defer); otherwise 503 and nothing is promised.
+ * The same Idempotency-Key gives the same id, and storage is idempotent on ids, so a repeated
  *   request stores nothing new; the HTML form carries a hidden per-page key
  *   with the same effect for a double click or a reload of the same text.
  *   Bad input gets a 4xx with Dutch messages and changes nothing. Names and
@@ -254,6 +254,16 @@ static void s_get_privacy(const http_req_t *req, http_res_t *res, void *arg)
     s_html(res, 200, page, len);
 }
 
+/* GET /ideeen: a resident who reloads or bookmarks the thank-you page
+ * (the answer to POST /ideeen) is sent to the form, not shown an error. */
+static void s_get_ideeen(const http_req_t *req, http_res_t *res, void *arg)
+{
+    (void)req;
+    (void)arg;
+    http_res_set(res, 303, "text/plain; charset=utf-8", "", 0);
+    http_res_header(res, "Location", "/");
+}
+
 static int s_on_field(const char *key, const char *value, size_t len, void *arg)
 {
     return form_set(arg, key, value, len);
@@ -425,6 +435,7 @@ static http_server_t *s_http(s_app_t *app)
     http_route(srv, "GET", "/", s_get_form, app);
     http_route(srv, "GET", "/privacy", s_get_privacy, app);
     http_route(srv, "POST", "/ideeen", s_post_form, app);
+    http_route(srv, "GET", "/ideeen", s_get_ideeen, app);
     http_route(srv, "POST", "/api/v1/ideas", s_post_api, app);
     http_server_set_health(srv, s_health, app);
     service_http_start(&srv, &app->cfg);

@@ -168,6 +168,36 @@ class TestBadInput(ClusterTestCase):
         self.assertEqual(status_of(answer), 413, answer[:200])
         self.healthy("intake-form")
 
+    def test_browser_gets_dutch_pages_not_json(self):
+        """A resident's browser (Accept: text/html) gets a Dutch page for an
+        unknown address, a wrong method and a form that is too big; an
+        API client keeps getting JSON; reloading the thank-you page leads
+        back to the form."""
+        url = self.cluster.url("intake-form", "/bestaat-niet")
+        browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+        status, headers, body = http("GET", url, headers=browser)
+        self.assertEqual(status, 404)
+        self.assertTrue(headers["content-type"].startswith("text/html"))
+        self.assertIn("Pagina niet gevonden", body.decode())
+        self.assertIn('lang="nl"', body.decode())
+        status, headers, body = http("GET", url)
+        self.assertEqual((status, json.loads(body)["error"]["code"]), (404, "not_found"))
+        status, headers, body = http("DELETE", self.cluster.url("intake-form", "/"),
+                                     headers=browser)
+        self.assertEqual(status, 405)
+        self.assertIn("Dit kan hier niet", body.decode())
+        status, headers, _ = http("GET", self.cluster.url("intake-form", "/ideeen"),
+                                  headers=browser)
+        self.assertEqual(status, 303)
+        self.assertEqual(headers["location"], "/")
+        head = (b"POST /ideeen HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\n"
+                b"Content-Type: application/x-www-form-urlencoded\r\n"
+                b"Content-Length: %d\r\n\r\n" % (2 << 20))
+        answer = raw_request(self.cluster.port("intake-form"), head)
+        self.assertEqual(status_of(answer), 413, answer[:200])
+        self.assertIn("Te veel gegevens".encode(), answer)
+        self.healthy("intake-form")
+
     def test_body_over_limit_chunked(self):
         port = self.cluster.port("intake-form")
         chunk = b"a" * 65536
