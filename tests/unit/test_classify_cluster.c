@@ -33,53 +33,12 @@
 #include <unistd.h>
 
 #include "../../services/classifier/cluster_redis.c"
+#include "test_redis_util.h"
 
 static char s_dir[64];
 static pid_t s_pid;
 static int s_port;
 static classify_t *s_cls;
-
-static void s_nap_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
-static pid_t s_redis_start(int port)
-{
-    pid_t pid = fork();
-    if (pid == 0) {
-        char p[16];
-        snprintf(p, sizeof p, "%d", port);
-        if (!freopen("/dev/null", "w", stdout))
-            _exit(127);
-        execlp("redis-server", "redis-server", "--port", p, "--bind", "127.0.0.1", "--save", "",
-               "--appendonly", "no", "--dir", s_dir, (char *)NULL);
-        _exit(127);
-    }
-    for (int i = 0; i < 400; i++) {
-        struct timeval tv = {1, 0};
-        redisContext *c = redisConnectWithTimeout("127.0.0.1", port, tv);
-        if (c && !c->err) {
-            /* ours, not another Redis already on the port (FLUSHDB below) */
-            char mine[32];
-            snprintf(mine, sizeof mine, "process_id:%d\r", (int)pid);
-            redisReply *r = redisCommand(c, "INFO server");
-            int up = r && r->type == REDIS_REPLY_STRING && strstr(r->str, mine);
-            if (r)
-                freeReplyObject(r);
-            redisFree(c);
-            if (up)
-                return pid;
-        } else if (c) {
-            redisFree(c);
-        }
-        s_nap_ms(50);
-    }
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-    return -1;
-}
 
 static int s_setup(void **state)
 {
@@ -95,17 +54,14 @@ static int s_setup(void **state)
     snprintf(s_dir, sizeof s_dir, "/tmp/test_classify_cluster_XXXXXX");
     if (!mkdtemp(s_dir))
         return -1;
-    s_pid = s_redis_start(s_port);
+    s_pid = test_redis_start(s_port, s_dir, NULL);
     return s_pid > 0 ? 0 : -1;
 }
 
 static int s_teardown(void **state)
 {
     (void)state;
-    if (s_pid > 0) {
-        kill(s_pid, SIGKILL);
-        waitpid(s_pid, NULL, 0);
-    }
+    test_redis_stop(&s_pid);
     classify_destroy(&s_cls);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", s_dir);

@@ -4,8 +4,8 @@
  *
  * DESCRIPTION
  *   Starts redis-server (no persistence, a temporary folder) on port
- *   22379, and a second one with a password on 22381; waits until PING
- *   answers; then checks commands, pipelining, error replies, AUTH and
+ *   22379, and a second one with a password on 22381 (test_redis_util.h);
+ *   waits until each answers; then checks commands, pipelining, error replies, AUTH and
  *   SELECT from the URL, reconnecting after a restart of Redis, and URL
  *   parsing. The servers are stopped at the end.
  */
@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "rstore.h"
+#include "test_redis_util.h"
 
 #define PORT 22379
 #define PORT_AUTH 22381
@@ -31,75 +32,22 @@
 static char s_dir[64];
 static pid_t s_pid, s_pid_auth;
 
-static void s_nap_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
-/* Starts redis-server and waits (up to ~20 s) until it answers. */
-static pid_t s_redis_start(int port, const char *password)
-{
-    pid_t pid = fork();
-    if (pid == 0) {
-        char p[16];
-        snprintf(p, sizeof p, "%d", port);
-        if (!freopen("/dev/null", "w", stdout))
-            _exit(127);
-        if (password)
-            execlp("redis-server", "redis-server", "--port", p, "--bind", "127.0.0.1", "--save", "",
-                   "--appendonly", "no", "--dir", s_dir, "--requirepass", password, (char *)NULL);
-        else
-            execlp("redis-server", "redis-server", "--port", p, "--bind", "127.0.0.1", "--save", "",
-                   "--appendonly", "no", "--dir", s_dir, (char *)NULL);
-        _exit(127);
-    }
-    for (int i = 0; i < 400; i++) {
-        struct timeval tv = {1, 0};
-        redisContext *c = redisConnectWithTimeout("127.0.0.1", port, tv);
-        if (c && !c->err) {
-            redisReply *r = redisCommand(c, "PING");
-            int up = r != NULL; /* PONG, or NOAUTH: either way it is up */
-            if (r)
-                freeReplyObject(r);
-            redisFree(c);
-            if (up)
-                return pid;
-        } else if (c) {
-            redisFree(c);
-        }
-        s_nap_ms(50);
-    }
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-    return -1;
-}
-
-static void s_redis_stop(pid_t *pid)
-{
-    if (*pid > 0) {
-        kill(*pid, SIGKILL);
-        waitpid(*pid, NULL, 0);
-    }
-    *pid = 0;
-}
-
 static int s_group_setup(void **state)
 {
     (void)state;
     snprintf(s_dir, sizeof s_dir, "/tmp/test_rstore_XXXXXX");
     if (!mkdtemp(s_dir))
         return -1;
-    s_pid = s_redis_start(PORT, NULL);
-    s_pid_auth = s_redis_start(PORT_AUTH, "s3cr@t/pw");
+    s_pid = test_redis_start(PORT, s_dir, NULL);
+    s_pid_auth = test_redis_start(PORT_AUTH, s_dir, "s3cr@t/pw");
     return s_pid > 0 && s_pid_auth > 0 ? 0 : -1;
 }
 
 static int s_group_teardown(void **state)
 {
     (void)state;
-    s_redis_stop(&s_pid);
-    s_redis_stop(&s_pid_auth);
+    test_redis_stop(&s_pid);
+    test_redis_stop(&s_pid_auth);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", s_dir);
     return system(cmd) == 0 ? 0 : -1;
@@ -211,13 +159,13 @@ static void test_reconnect_after_restart(void **state)
     assert_non_null(rep);
     freeReplyObject(rep);
 
-    s_redis_stop(&s_pid);
+    test_redis_stop(&s_pid);
     /* Down: a clear error, no crash (SIGPIPE is ignored by rstore_new). */
     assert_null(rstore_cmd(r, "GET %s", "voor"));
     assert_true(strlen(rstore_error(r)) > 0);
     assert_int_equal(rstore_ping(r), 0);
 
-    s_pid = s_redis_start(PORT, NULL);
+    s_pid = test_redis_start(PORT, s_dir, NULL);
     assert_true(s_pid > 0);
     rep = rstore_cmd(r, "SET %s %s", "na", "2");
     assert_non_null(rep);
@@ -225,8 +173,8 @@ static void test_reconnect_after_restart(void **state)
     freeReplyObject(rep);
 
     /* A restart while connected: the old socket is dead, one command fixes it. */
-    s_redis_stop(&s_pid);
-    s_pid = s_redis_start(PORT, NULL);
+    test_redis_stop(&s_pid);
+    s_pid = test_redis_start(PORT, s_dir, NULL);
     assert_true(s_pid > 0);
     rep = rstore_cmd(r, "GET %s", "na");
     assert_non_null(rep);

@@ -1,0 +1,94 @@
+/*
+ * NAME
+ *   test_redis_util - a throwaway redis-server for unit tests
+ *   (test_rstore.c, test_classify_cluster.c)
+ *
+ * DESCRIPTION
+ *   Not a library: each test program includes this once. test_redis_start()
+ *   forks redis-server on 127.0.0.1:port (no persistence, data folder dir,
+ *   optional password) and waits (up to ~20 s) until that very process
+ *   answers: INFO server must name its pid, so a Redis already on the port
+ *   is never mistaken for ours (tests flush it). Returns the pid, or -1
+ *   after killing a server that did not come up. test_redis_stop() kills
+ *   it and reaps it. Everything is static so a test may leave some unused.
+ */
+#ifndef INSPRAAK_TEST_REDIS_UTIL_H
+#define INSPRAAK_TEST_REDIS_UTIL_H
+
+#include <hiredis/hiredis.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static void test_nap_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* 1 when the Redis on port answers INFO and is process pid. */
+static int s_redis_is(int port, pid_t pid, const char *password)
+{
+    struct timeval tv = {1, 0};
+    redisContext *c = redisConnectWithTimeout("127.0.0.1", port, tv);
+    if (!c || c->err) {
+        if (c)
+            redisFree(c);
+        return 0;
+    }
+    if (password) {
+        redisReply *a = redisCommand(c, "AUTH %s", password);
+        if (a)
+            freeReplyObject(a);
+    }
+    char mine[32];
+    snprintf(mine, sizeof mine, "process_id:%d\r", (int)pid);
+    redisReply *r = redisCommand(c, "INFO server");
+    int up = r && r->type == REDIS_REPLY_STRING && strstr(r->str, mine);
+    if (r)
+        freeReplyObject(r);
+    redisFree(c);
+    return up;
+}
+
+static pid_t test_redis_start(int port, const char *dir, const char *password)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        char p[16];
+        snprintf(p, sizeof p, "%d", port);
+        if (!freopen("/dev/null", "w", stdout))
+            _exit(127);
+        if (password)
+            execlp("redis-server", "redis-server", "--port", p, "--bind", "127.0.0.1", "--save", "",
+                   "--appendonly", "no", "--dir", dir, "--requirepass", password, (char *)NULL);
+        else
+            execlp("redis-server", "redis-server", "--port", p, "--bind", "127.0.0.1", "--save", "",
+                   "--appendonly", "no", "--dir", dir, (char *)NULL);
+        _exit(127);
+    }
+    for (int i = 0; i < 400; i++) {
+        if (s_redis_is(port, pid, password))
+            return pid;
+        test_nap_ms(50);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    return -1;
+}
+
+static void test_redis_stop(pid_t *pid)
+{
+    if (*pid > 0) {
+        kill(*pid, SIGKILL);
+        waitpid(*pid, NULL, 0);
+    }
+    *pid = 0;
+}
+
+#endif
