@@ -76,6 +76,17 @@ void page_begin(sb_t *sb, const char *title, const session_t *s);
 void page_send(http_res_t *res, int status, sb_t *sb);
 void page_message(http_res_t *res, int status, const char *title, const char *text);
 void page_redirect(http_res_t *res, const char *location);
+/* One short form field: its name and the fixed buffer it is copied into. */
+typedef struct {
+    const char *key;
+    char *dst;
+    size_t cap;
+} page_field_t;
+/* For an http_form_fields() callback: copies value into the buffer of the
+ * field named key (NUL-terminated); a value that does not fit or holds a
+ * NUL byte sets *bad instead. Keys not in fields are ignored. */
+void page_field_copy(const page_field_t *fields, size_t n, const char *key, const char *value,
+                     size_t len, int *bad);
 /* The Dutch label of a value of a dimension (themes from the theme file,
  * wijken from geo, fixed lists for the rest); unknown values come back as
  * they are, "" / NULL / "none" as "Onbekend". For people only: exports
@@ -99,6 +110,10 @@ int session_get(dash_t *d, rstore_t *rs, const http_req_t *req, session_t *s);
 /* For staff pages: 1 with a session; else the response is a redirect to
  * /login (or 503) and 0 is returned. */
 int session_require(dash_t *d, rstore_t *rs, const http_req_t *req, http_res_t *res, session_t *s);
+/* For admin pages: as session_require, and a 403 page saying `refusal`
+ * ("Alleen beheerders mogen ...") for a session that is not an admin's. */
+int session_require_admin(dash_t *d, rstore_t *rs, const http_req_t *req, http_res_t *res,
+                          session_t *s, const char *refusal);
 /* Constant-time comparison with the session's CSRF token. */
 int session_csrf_ok(const session_t *s, const char *token);
 /* Appends a JSON line to inspraak:audit (newest first, capped). */

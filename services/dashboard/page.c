@@ -409,3 +409,15 @@ void page_css(const http_req_t *req, http_res_t *res, void *arg)
     http_res_set(res, 200, "text/css; charset=utf-8", S_CSS, sizeof S_CSS - 1);
     http_res_header(res, "Cache-Control", "max-age=3600");
 }
+
+void page_field_copy(const page_field_t *fields, size_t n, const char *key, const char *value,
+                     size_t len, int *bad)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(key, fields[i].key) == 0) {
+            if (len >= fields[i].cap || memchr(value, '\0', len))
+                *bad = 1;
+            else
+                memcpy(fields[i].dst, value, len + 1);
+        }
+}

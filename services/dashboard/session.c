@@ -165,6 +165,18 @@ int session_require(dash_t *d, rstore_t *rs, const http_req_t *req, http_res_t *
     return r == 1;
 }
 
+int session_require_admin(dash_t *d, rstore_t *rs, const http_req_t *req, http_res_t *res,
+                          session_t *s, const char *refusal)
+{
+    if (!session_require(d, rs, req, res, s))
+        return 0;
+    if (strcmp(s->role, "admin") != 0) {
+        page_message(res, 403, "Geen toegang", refusal);
+        return 0;
+    }
+    return 1;
+}
+
 int session_csrf_ok(const session_t *s, const char *token)
 {
     return token && strlen(token) == 64 && strlen(s->csrf) == 64 &&

@@ -140,20 +140,11 @@ typedef struct {
 static int s_field(const char *key, const char *value, size_t len, void *arg)
 {
     s_form_t *f = arg;
-    struct {
-        const char *k;
-        char *dst;
-        size_t cap;
-    } map[] = {{"csrf", f->csrf, sizeof f->csrf}, {"kind", f->kind, sizeof f->kind},
-               {"date", f->date, sizeof f->date}, {"place", f->place, sizeof f->place},
-               {"wijk", f->wijk, sizeof f->wijk}, {"people", f->people, sizeof f->people}};
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (strcmp(key, map[i].k) == 0) {
-            if (len >= map[i].cap || memchr(value, '\0', len))
-                f->bad = 1;
-            else
-                memcpy(map[i].dst, value, len + 1);
-        }
+    const page_field_t map[] = {
+        {"csrf", f->csrf, sizeof f->csrf}, {"kind", f->kind, sizeof f->kind},
+        {"date", f->date, sizeof f->date}, {"place", f->place, sizeof f->place},
+        {"wijk", f->wijk, sizeof f->wijk}, {"people", f->people, sizeof f->people}};
+    page_field_copy(map, sizeof map / sizeof map[0], key, value, len, &f->bad);
     return 0;
 }
 

@@ -105,8 +105,8 @@ static json_t *s_scan(rstore_t *rs, const char *prefix, const char *fields)
                 json_t *row = json_array();
                 json_array_append_new(row, json_string(key + plen));
                 for (size_t k = 0; k < h->elements; k++)
-                    json_array_append_new(row, json_string(h->element[k]->str ? h->element[k]->str
-                                                                              : ""));
+                    json_array_append_new(
+                        row, json_string(h->element[k]->str ? h->element[k]->str : ""));
                 json_array_append_new(out, row);
             }
             if (h)
@@ -246,18 +246,12 @@ static void s_page(rstore_t *rs, const session_t *s, http_res_t *res, int status
 }
 
 /* 1 for an admin session; else the answer is set (login / 403). */
-static int s_admin(dash_t *d, rstore_t *rs, const http_req_t *req, http_res_t *res,
-                   session_t *s)
+static int s_admin(dash_t *d, rstore_t *rs, const http_req_t *req, http_res_t *res, session_t *s)
 {
-    if (!session_require(d, rs, req, res, s))
-        return 0;
-    if (strcmp(s->role, "admin") != 0) {
-        page_message(res, 403, "Geen toegang",
-                     "Alleen beheerders mogen gebruikers en apparaten beheren. Vraag een "
-                     "beheerder om hulp.");
-        return 0;
-    }
-    return 1;
+    return session_require_admin(
+        d, rs, req, res, s,
+        "Alleen beheerders mogen gebruikers en apparaten beheren. Vraag een "
+        "beheerder om hulp.");
 }
 
 void ui_admin(const http_req_t *req, http_res_t *res, void *arg)
@@ -273,22 +267,12 @@ void ui_admin(const http_req_t *req, http_res_t *res, void *arg)
 static int s_field(const char *key, const char *value, size_t len, void *arg)
 {
     s_form_t *f = arg;
-    struct {
-        const char *k;
-        char *dst;
-        size_t cap;
-    } map[] = {{"csrf", f->csrf, sizeof f->csrf},
-               {"action", f->action, sizeof f->action},
-               {"name", f->name, sizeof f->name},
-               {"role", f->role, sizeof f->role},
-               {"password", f->password, sizeof f->password}};
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (strcmp(key, map[i].k) == 0) {
-            if (len >= map[i].cap || memchr(value, '\0', len))
-                f->bad = 1;
-            else
-                memcpy(map[i].dst, value, len + 1);
-        }
+    const page_field_t map[] = {{"csrf", f->csrf, sizeof f->csrf},
+                                {"action", f->action, sizeof f->action},
+                                {"name", f->name, sizeof f->name},
+                                {"role", f->role, sizeof f->role},
+                                {"password", f->password, sizeof f->password}};
+    page_field_copy(map, sizeof map / sizeof map[0], key, value, len, &f->bad);
     return 0;
 }
 
@@ -333,8 +317,7 @@ static const char *s_user_add(rstore_t *rs, s_form_t *f, int *ok)
     return "De gebruiker is toegevoegd.";
 }
 
-static const char *s_device_add(rstore_t *rs, const s_form_t *f, char token[S_TOKEN_SIZE],
-                                int *ok)
+static const char *s_device_add(rstore_t *rs, const s_form_t *f, char token[S_TOKEN_SIZE], int *ok)
 {
     unsigned char rnd[32], h[32];
     char hash[S_HASH_HEX], dkey[S_NAME_MAX + 32], tkey[S_HASH_HEX + 32], now[32];

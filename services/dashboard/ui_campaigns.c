@@ -86,15 +86,9 @@ static const char *s_done_message(const char *m)
 /* 1 for an admin session; else the answer is set (login / 403). */
 static int s_admin(dash_t *d, rstore_t *rs, const http_req_t *req, http_res_t *res, session_t *s)
 {
-    if (!session_require(d, rs, req, res, s))
-        return 0;
-    if (strcmp(s->role, "admin") != 0) {
-        page_message(res, 403, "Geen toegang",
-                     "Alleen beheerders mogen campagnes maken en versturen. Vraag een "
-                     "beheerder om hulp.");
-        return 0;
-    }
-    return 1;
+    return session_require_admin(d, rs, req, res, s,
+                                 "Alleen beheerders mogen campagnes maken en versturen. Vraag een "
+                                 "beheerder om hulp.");
 }
 
 static void s_msg(sb_t *sb, const char *msg, int ok)
@@ -353,15 +347,11 @@ out:
 static int s_field(const char *key, const char *value, size_t len, void *arg)
 {
     s_form_t *f = arg;
-    struct {
-        const char *k;
-        char *dst;
-        size_t cap;
-    } map[] = {{"csrf", f->csrf, sizeof f->csrf},
-               {"action", f->action, sizeof f->action},
-               {"subject", f->subject, sizeof f->subject},
-               {"meeting", f->meeting, sizeof f->meeting},
-               {"to", f->to, sizeof f->to}};
+    const page_field_t map[] = {{"csrf", f->csrf, sizeof f->csrf},
+                                {"action", f->action, sizeof f->action},
+                                {"subject", f->subject, sizeof f->subject},
+                                {"meeting", f->meeting, sizeof f->meeting},
+                                {"to", f->to, sizeof f->to}};
     if (memchr(value, '\0', len)) {
         f->bad = 1;
         return 0;
@@ -373,13 +363,7 @@ static int s_field(const char *key, const char *value, size_t len, void *arg)
         f->bad |= !f->text;
         return 0;
     }
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (strcmp(key, map[i].k) == 0) {
-            if (len >= map[i].cap)
-                f->bad = 1;
-            else
-                memcpy(map[i].dst, value, len + 1);
-        }
+    page_field_copy(map, sizeof map / sizeof map[0], key, value, len, &f->bad);
     return 0;
 }
 
