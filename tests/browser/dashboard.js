@@ -18,37 +18,25 @@
  */
 'use strict';
 const path = require('path');
-const {chromium} = require('playwright-core');
+const {launch, watch, staffLogin} = require('./chromium');
 
 const base = process.env.DASH_URL;
 const shots = process.env.SHOTS;
 const problems = [];
 
 async function main() {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-           '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const browser = await launch();
   const out = {};
   try {
     const context = await browser.newContext({viewport: {width: 1280, height: 900}});
     const page = await context.newPage();
-    page.on('dialog', async (d) => {
-      problems.push('dialog ' + d.type() + ': ' + d.message());
-      await d.dismiss();
-    });
-    page.on('pageerror', (e) => problems.push('page error: ' + e.message));
+    watch(page, problems);
     page.on('console', (m) => {
       if (m.type() === 'error') out.console_errors = (out.console_errors || 0) + 1;
     });
 
     await page.goto(base + '/');
-    await page.waitForSelector('#user');  // redirected to the login page
-    await page.fill('#user', process.env.DASH_USER);
-    await page.fill('#password', process.env.DASH_PASSWORD);
-    await page.click('form[action="/login"] button[type=submit]');
-    await page.waitForSelector('h1:has-text("Overzicht")');
+    await staffLogin(page);  // redirected to the login page
     await page.screenshot({path: path.join(shots, 'overview.png'), fullPage: true});
     await page.locator('#map').screenshot({path: path.join(shots, 'map.png')});
     out.map_wijken = await page.locator('#map path').count();

@@ -14,14 +14,10 @@
  *   playwright-core (no browser download).
  */
 'use strict';
-const {chromium} = require('playwright-core');
+const {launch} = require('./chromium');
 
 async function main() {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-           '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const browser = await launch();
   try {
     const context = await browser.newContext();
     const page = await context.newPage();

@@ -16,31 +16,19 @@
  *   failure, dialog or page error.
  */
 'use strict';
-const {chromium} = require('playwright-core');
+const {launch, watch, staffLogin} = require('./chromium');
 
 const base = process.env.DASH_URL;
 const problems = [];
 
 async function main() {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-           '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const browser = await launch();
   const out = {};
   try {
     const page = await (await browser.newContext()).newPage();
-    page.on('dialog', async (d) => {
-      problems.push('dialog ' + d.type() + ': ' + d.message());
-      await d.dismiss();
-    });
-    page.on('pageerror', (e) => problems.push('page error: ' + e.message));
+    watch(page, problems);
 
-    await page.goto(base + '/login');
-    await page.fill('#user', process.env.DASH_USER);
-    await page.fill('#password', process.env.DASH_PASSWORD);
-    await page.click('form[action="/login"] button[type=submit]');
-    await page.waitForSelector('h1:has-text("Overzicht")');
+    await staffLogin(page, base);
 
     await page.goto(base + '/ideeen/' + encodeURIComponent(process.env.DASH_ID));
     await page.click('button:has-text("Telefoonnummer weghalen")');

@@ -1,0 +1,48 @@
+/*
+ * NAME
+ *   chromium.js - what the browser drivers share: starting Debian's
+ *   Chromium, watching a page for dialogs and errors, the staff login
+ *
+ * SYNOPSIS
+ *   const {launch, watch, staffLogin} = require('./chromium');
+ *   const browser = await launch();
+ *   watch(page, problems);              // dialogs and page errors -> problems
+ *   await staffLogin(page, base);       // DASH_USER / DASH_PASSWORD
+ *
+ * DESCRIPTION
+ *   launch(): playwright-core with $CHROMIUM (default /usr/bin/chromium),
+ *   headless, no network chatter of its own. watch(): any JavaScript
+ *   dialog (alert/confirm/prompt: what an XSS payload would open) is
+ *   dismissed and recorded, as is every page error. staffLogin(): fills the
+ *   dashboard's login form at the page it is on (or base + '/login') and
+ *   waits for the overview.
+ */
+'use strict';
+const {chromium} = require('playwright-core');
+
+function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+           '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+function watch(page, problems) {
+  page.on('dialog', async (d) => {
+    problems.push('dialog ' + d.type() + ': ' + d.message());
+    await d.dismiss();
+  });
+  page.on('pageerror', (e) => problems.push('page error: ' + e.message));
+}
+
+async function staffLogin(page, base) {
+  if (base) await page.goto(base + '/login');
+  await page.waitForSelector('#user');
+  await page.fill('#user', process.env.DASH_USER);
+  await page.fill('#password', process.env.DASH_PASSWORD);
+  await page.click('form[action="/login"] button[type=submit]');
+  await page.waitForSelector('h1:has-text("Overzicht")');
+}
+
+module.exports = {launch, watch, staffLogin};
