@@ -8,6 +8,8 @@
  *   const browser = await launch();
  *   watch(page, problems);              // dialogs and page errors -> problems
  *   await staffLogin(page, base);       // DASH_USER / DASH_PASSWORD
+ *   finish(out, problems);              // after browser.close()
+ *   main().catch((e) => crashed(e, problems));
  *
  * DESCRIPTION
  *   launch(): playwright-core with $CHROMIUM (default /usr/bin/chromium),
@@ -15,7 +17,9 @@
  *   dialog (alert/confirm/prompt: what an XSS payload would open) is
  *   dismissed and recorded, as is every page error. staffLogin(): fills the
  *   dashboard's login form at the page it is on (or base + '/login') and
- *   waits for the overview.
+ *   waits for the overview. finish() prints the JSON summary the Python
+ *   test reads on the last line and fails the run when there were
+ *   problems; crashed() does the same for an exception.
  */
 'use strict';
 const {chromium} = require('playwright-core');
@@ -45,4 +49,16 @@ async function staffLogin(page, base) {
   await page.waitForSelector('h1:has-text("Overzicht")');
 }
 
-module.exports = {launch, watch, staffLogin};
+function finish(out, problems) {
+  out.problems = problems;
+  console.log(JSON.stringify(out));
+  if (problems.length) process.exit(1);
+}
+
+function crashed(e, problems) {
+  console.error(e);
+  console.log(JSON.stringify({error: String(e), problems}));
+  process.exit(1);
+}
+
+module.exports = {launch, watch, staffLogin, finish, crashed};

@@ -18,7 +18,7 @@
  */
 'use strict';
 const path = require('path');
-const {launch, watch, staffLogin} = require('./chromium');
+const {launch, watch, staffLogin, finish, crashed} = require('./chromium');
 
 const base = process.env.DASH_URL;
 const shots = process.env.SHOTS;
@@ -80,13 +80,7 @@ async function main() {
   } finally {
     await browser.close();
   }
-  out.problems = problems;
-  console.log(JSON.stringify(out));
-  if (problems.length) process.exit(1);
+  finish(out, problems);
 }
 
-main().catch((e) => {
-  console.error(e);
-  console.log(JSON.stringify({error: String(e), problems}));
-  process.exit(1);
-});
+main().catch((e) => crashed(e, problems));

@@ -16,7 +16,7 @@
  *   failure, dialog or page error.
  */
 'use strict';
-const {launch, watch, staffLogin} = require('./chromium');
+const {launch, watch, staffLogin, finish, crashed} = require('./chromium');
 
 const base = process.env.DASH_URL;
 const problems = [];
@@ -43,13 +43,7 @@ async function main() {
   } finally {
     await browser.close();
   }
-  out.problems = problems;
-  console.log(JSON.stringify(out));
-  if (problems.length) process.exit(1);
+  finish(out, problems);
 }
 
-main().catch((e) => {
-  console.error(e);
-  console.log(JSON.stringify({error: String(e), problems}));
-  process.exit(1);
-});
+main().catch((e) => crashed(e, problems));
