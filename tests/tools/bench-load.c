@@ -32,6 +32,7 @@
  *   on bad arguments.
  */
 #include "../../services/storage/store.c"
+#include "../../services/storage/store_pairs.c"
 
 static const char *const S_WIJKEN[] = {"WK091733", "WK091721", "WK091732", "WK091712",
                                        "WK091740", "WK091739", "WK091731", "WK091724",
