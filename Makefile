@@ -115,9 +115,12 @@ test: test-deps
 	@tests/fuzz/run.sh --short
 
 # make eval: k-fold cross-validation of the classifier on the labelled
-# development set, then the shipped model on the hold-out set nobody tuned
-# on (docs/classifier.md); make model: retrain the shipped
-# model data/nl/model.tsv from the whole set.
+# development set (every fold also trains on data/nl/train/*.jsonl), then
+# the shipped model on the hold-out set nobody tuned on
+# (docs/classifier.md); make model: retrain the shipped model
+# data/nl/model.tsv from the whole development set and the extra
+# training corpus data/nl/train/*.jsonl.
+TRAIN_CORPUS = tests/data/ideas/dev.jsonl $(sort $(wildcard data/nl/train/*.jsonl))
 .PHONY: eval model
 eval: $(BIN)/classify $(BIN)/classify-train
 	@python3 tests/eval/eval_classify.py --bin $(BIN)
@@ -125,7 +128,7 @@ eval: $(BIN)/classify $(BIN)/classify-train
 	@python3 tests/eval/eval_holdout.py --bin $(BIN)
 
 model: $(BIN)/classify-train
-	INSPRAAK_DATA=data $(BIN)/classify-train -o data/nl/model.tsv tests/data/ideas/dev.jsonl
+	INSPRAAK_DATA=data $(BIN)/classify-train -o data/nl/model.tsv $(TRAIN_CORPUS)
 
 bench: all
 	@tests/bench/run.sh

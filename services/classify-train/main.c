@@ -3,10 +3,10 @@
  *   classify-train - trains the classifier's model from labelled ideas
  *
  * SYNOPSIS
- *   bin/classify-train [-o model.tsv] [-l L2] [-n ITERATIONS] [labelled.jsonl]
+ *   bin/classify-train [-o model.tsv] [-l L2] [-n ITERATIONS] [labelled.jsonl...]
  *
  * DESCRIPTION
- *   Reads JSON Lines (a file, else stdin) of ideas with "text" (and
+ *   Reads JSON Lines (the files in the order given, else stdin) of ideas with "text" (and
  *   optionally "title") and the labels "themes" (list), "sentiment" and
  *   "question" (LABELS.md); a missing label leaves that idea out of that
  *   head. Features come from classify_idea_features() (common/
@@ -18,12 +18,13 @@
  *   iterations, no randomness, so the same input gives the same model.
  *   Writes the model file classify_model_load() reads (default
  *   data/nl/model.tsv; "-" is stdout). `make model` retrains the shipped
- *   model from tests/data/ideas/dev.jsonl; `make eval` trains one per
- *   cross-validation fold.
+ *   model from tests/data/ideas/dev.jsonl and the extra training corpus
+ *   in data/nl/train/ (every .jsonl file there); `make eval` trains one
+ *   per cross-validation fold.
  *
  *   Hand-written (about 200 lines) for the reason in classify_model.c.
- *   Limits: lines up to 1 MiB, 100000 ideas; bad lines are skipped with a
- *   warning on stderr.
+ *   Limits: lines up to 1 MiB, 100000 ideas over all files; bad lines are
+ *   skipped with a warning on stderr (file and line).
  *
  * CONFIGURATION
  *   INSPRAAK_DATA (default ./data) for the lexicons the features use.
@@ -245,17 +246,19 @@ static void s_theme_classes(head_t *h, json_t *const *rows, size_t n)
     }
 }
 
-static size_t s_read(FILE *in, json_t ***rows)
+/* Appends the JSON objects of in (named name in warnings) to *rows,
+ * which holds *n; stops at TRAIN_MAX_IDEAS in all. */
+static void s_read(FILE *in, const char *name, json_t ***rows, size_t *n_p)
 {
     char *line = NULL;
-    size_t cap = 0, n = 0;
+    size_t cap = 0, n = *n_p;
     ssize_t len;
     long lineno = 0;
     while ((len = getline(&line, &cap, in)) >= 0) {
         lineno++;
         if (n == TRAIN_MAX_IDEAS) {
-            fprintf(stderr, "classify-train: more than %d ideas; line %ld and later ignored\n",
-                    TRAIN_MAX_IDEAS, lineno);
+            fprintf(stderr, "classify-train: more than %d ideas; %s line %ld and later ignored\n",
+                    TRAIN_MAX_IDEAS, name, lineno);
             break;
         }
         if (strspn(line, " \t\r\n") == (size_t)len)
@@ -263,7 +266,7 @@ static size_t s_read(FILE *in, json_t ***rows)
         json_error_t je;
         json_t *o = len > TRAIN_MAX_LINE ? NULL : json_loadb(line, (size_t)len, 0, &je);
         if (!json_is_object(o)) {
-            fprintf(stderr, "classify-train: line %ld skipped: %s\n", lineno,
+            fprintf(stderr, "classify-train: %s line %ld skipped: %s\n", name, lineno,
                     len > TRAIN_MAX_LINE ? "longer than 1 MiB" : "not a JSON object");
             json_decref(o);
             continue;
@@ -272,7 +275,7 @@ static size_t s_read(FILE *in, json_t ***rows)
         (*rows)[n++] = o;
     }
     free(line);
-    return n;
+    *n_p = n;
 }
 
 /* A whole number or decimal; -1 (refused below) for anything else. */
@@ -323,23 +326,30 @@ int main(int argc, char **argv)
         else if (opt == 'n')
             iters = (long)s_number(optarg);
         else {
-            fprintf(stderr, "usage: classify-train [-o model.tsv] [-l L2] [-n ITER] [file]\n");
+            fprintf(stderr, "usage: classify-train [-o model.tsv] [-l L2] [-n ITER] [file...]\n");
             return 2;
         }
     }
-    if (l2 < 0 || iters < 1 || iters > 100000 || argc - optind > 1) {
+    if (l2 < 0 || iters < 1 || iters > 100000) {
         fprintf(stderr, "classify-train: bad arguments\n");
         return 2;
     }
-    FILE *in = optind < argc ? fopen(argv[optind], "r") : stdin;
-    if (!in) {
-        perror(argv[optind]);
-        return 1;
-    }
     json_t **rows = NULL;
-    size_t n = s_read(in, &rows);
-    if (in != stdin)
+    size_t n = 0;
+    if (optind == argc)
+        s_read(stdin, "stdin", &rows, &n);
+    for (int a = optind; a < argc; a++) {
+        FILE *in = fopen(argv[a], "r");
+        if (!in) {
+            perror(argv[a]);
+            for (size_t k = 0; k < n; k++)
+                json_decref(rows[k]);
+            free(rows);
+            return 1;
+        }
+        s_read(in, argv[a], &rows, &n);
         fclose(in);
+    }
 
     char err[512];
     const char *d = getenv("INSPRAAK_DATA");

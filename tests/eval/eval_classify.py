@@ -2,7 +2,7 @@
 """eval_classify - score bin/classify on the labelled development set.
 
 Usage: tests/eval/eval_classify.py [--bin DIR] [--data FILE] [--folds K]
-                                   [--seed N] [--json]
+                                   [--seed N] [--no-extra] [--json]
 
 k-fold cross-validation (default 5 folds, fixed seed): the ideas are
 shuffled with the seed and cut into K folds; for each fold,
@@ -10,7 +10,16 @@ bin/classify-train learns a model from the other K-1 folds and
 bin/classify (INSPRAAK_MODEL_FILE = that model) labels the held-out fold,
 with the labels (themes, sentiment, question, wijk, language, dup_group)
 removed from its input. The scores are over all held-out answers together
-(every idea is scored once, by a model that never saw it). --folds 0
+(every idea is scored once, by a model that never saw it).
+
+Extra training corpus: every fold's model also learns from every labelled
+idea in data/nl/train/*.jsonl (same format as dev.jsonl, written for
+training only), so the figures say how the shipped model (`make model`
+trains it on dev.jsonl + data/nl/train/*.jsonl) does on dev ideas it never
+saw. An extra idea whose text is also a dev idea's text (after
+lowercasing and folding white space) is left out, so a held-out idea can
+never be trained on through a copy. --no-extra trains on the dev folds
+alone (the figures before the corpus existed). --folds 0
 scores the shipped model (data/nl/model.tsv) on the whole set instead:
 training-set figures, only for comparison. --folds -1 scores the keyword
 lexicons alone (INSPRAAK_MODEL_FILE=none).
@@ -33,6 +42,7 @@ model uses the lexicon scores as features; cross-validation keeps the
 learned weights honest, not the lexicons. See docs/classifier.md.
 """
 import argparse
+import glob
 import json
 import os
 import random
@@ -74,8 +84,46 @@ def train(bindir, items, path):
                    env=env, check=True, stderr=subprocess.DEVNULL)
 
 
-def cross_validate(bindir, items, folds, seed):
-    """Held-out answers for every idea, in the order of items."""
+def norm_text(text):
+    """The text as compared for copies: lowercase, white space folded."""
+    return " ".join((text or "").lower().split())
+
+
+def load_jsonl(path):
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(l) for l in f if l.strip()]
+
+
+def load_extra(folder, dev_items):
+    """The labelled ideas of folder/*.jsonl (sorted by file name), less
+    those whose text is a dev idea's text. A line that is not a JSON
+    object with a text (say, half written: the files grow while writers
+    work) is skipped, as bin/classify-train skips it. Returns (items,
+    files, copies)."""
+    files = sorted(glob.glob(os.path.join(folder, "*.jsonl")))
+    dev_texts = {norm_text(it.get("text")) for it in dev_items}
+    items, copies = [], 0
+    for path in files:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            rows = []
+            for line in f:
+                try:
+                    rows.append(json.loads(line))
+                except ValueError:
+                    pass
+        for it in rows:
+            if not isinstance(it, dict) or not isinstance(it.get("text"), str):
+                continue
+            if norm_text(it["text"]) in dev_texts:
+                copies += 1
+                continue
+            items.append(it)
+    return items, files, copies
+
+
+def cross_validate(bindir, items, folds, seed, extra=()):
+    """Held-out answers for every idea, in the order of items; every fold
+    trains on the other folds plus extra (never on its own fold)."""
     order = list(range(len(items)))
     random.Random(seed).shuffle(order)
     got = [None] * len(items)
@@ -84,7 +132,7 @@ def cross_validate(bindir, items, folds, seed):
             test = [i for k, i in enumerate(order) if k % folds == f]
             held = set(test)
             model = os.path.join(tmp, "model-%d.tsv" % f)
-            train(bindir, [it for i, it in enumerate(items) if i not in held], model)
+            train(bindir, [it for i, it in enumerate(items) if i not in held] + list(extra), model)
             for i, g in zip(test, run_classify(bindir, [items[i] for i in test], model)):
                 got[i] = g
     return got
@@ -184,15 +232,23 @@ def main():
     ap.add_argument("--data", default=os.path.join(ROOT, "tests/data/ideas/dev.jsonl"))
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=6)
+    ap.add_argument("--extra", default=os.path.join(ROOT, "data/nl/train"),
+                    help="folder of extra labelled training ideas (*.jsonl)")
+    ap.add_argument("--no-extra", action="store_true",
+                    help="train the folds on dev ideas alone (no extra corpus)")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--debug-dups", action="store_true",
                     help="print wrong clusters and missed near-duplicate pairs")
     args = ap.parse_args()
-    with open(args.data, encoding="utf-8") as f:
-        items = [json.loads(l) for l in f if l.strip()]
+    items = load_jsonl(args.data)
+    extra, files, copies = ([], [], 0) if args.no_extra else load_extra(args.extra, items)
     if args.folds > 1:
         how = "%d-fold cross-validation (seed %d)" % (args.folds, args.seed)
-        got = cross_validate(args.bin, items, args.folds, args.seed)
+        how += (", folds trained without the extra corpus (--no-extra)" if args.no_extra else
+                ", every fold also trained on %d extra ideas from %d files in %s"
+                " (%d copies of dev texts left out)"
+                % (len(extra), len(files), os.path.relpath(args.extra, ROOT), copies))
+        got = cross_validate(args.bin, items, args.folds, args.seed, extra)
     elif args.folds == 0:
         how = "shipped model on its own training set (NOT unseen data)"
         got = run_classify(args.bin, items)
@@ -201,6 +257,7 @@ def main():
         got = run_classify(args.bin, items, "none")
     out, lines = score(items, got)
     score_dups(items, run_classify(args.bin, items, "none"), out, lines, args.debug_dups)
+    out["extra_training_ideas"] = len(extra) if args.folds > 1 else 0
     if args.json:
         print(json.dumps(out))
         return

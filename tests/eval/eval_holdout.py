@@ -10,7 +10,9 @@ hold-out ideas with the model the project ships (data/nl/model.tsv, the
 default when INSPRAAK_MODEL_FILE is unset), with the labels removed from its
 input. The figures are therefore on text that neither the lexicons nor the
 learned weights have seen, and can be set against the cross-validated
-figures of tests/eval/eval_classify.py.
+figures of tests/eval/eval_classify.py. The shipped model is trained on
+dev.jsonl and the extra corpus data/nl/train/*.jsonl; a hold-out text found
+in that corpus is counted and warned about (never printed).
 
 The definitions are those of eval_classify.py, imported from it, not copied:
 theme micro/macro-F1 and primary-theme accuracy, accuracy and per-value
@@ -53,9 +55,19 @@ def main():
         items = [json.loads(l) for l in f if l.strip()]
     if not items:
         sys.exit("eval_holdout: no ideas in %s" % args.data)
+    # The shipped model learned from data/nl/train/*.jsonl too: a copy of
+    # a hold-out text there would make these figures training-set figures.
+    # Only the number of such copies is told, never the texts.
+    extra, _, _ = ec.load_extra(os.path.join(ec.ROOT, "data/nl/train"), [])
+    held = {ec.norm_text(it.get("text")) for it in items}
+    leaked = sum(ec.norm_text(it.get("text")) in held for it in extra)
+    if leaked:
+        print("eval_holdout: WARNING: %d hold-out texts are also in data/nl/train/*.jsonl"
+              " (the shipped model trained on them)" % leaked, file=sys.stderr)
     got = ec.run_classify(args.bin, items)              # shipped model, no training
     out, lines = ec.score(items, got)
     ec.score_dups(items, ec.run_classify(args.bin, items, "none"), out, lines)
+    out["holdout_texts_in_training_corpus"] = leaked
     if args.json:
         print(json.dumps(out))
         return
