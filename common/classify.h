@@ -180,6 +180,7 @@ typedef struct {
     int negated;      /* loaded words flipped by a negator */
     int wish;         /* wish markers ("zou", "graag", "als") */
     int contrast;     /* contrast words ("maar") */
+    int irony;        /* irony markers ("🙄", "lekker bezig"): pos moved into neg */
 } classify_senti_parts_t;
 void classify_senti_parts(const classify_senti_t *self, const classify_toks_t *toks,
                           classify_senti_parts_t *out);

@@ -22,6 +22,7 @@
  *   loaded words and stays neutraal.
  */
 #include <glib.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,7 +134,7 @@ void classify_senti_destroy(classify_senti_t **self_p)
 
 typedef struct {
     double pol, intens;
-    int negator, has_pol, contrast, wish;
+    int negator, has_pol, contrast, wish, irony;
     size_t words;
 } senti_hit_t;
 
@@ -148,13 +149,24 @@ static void s_hit(void *arg, const char *label, double weight, size_t words)
         h->contrast = 1;
     } else if (strcmp(label, "wish") == 0) {
         h->wish = 1;
-
+    } else if (strcmp(label, "irony") == 0) {
+        h->irony = 1;
     } else if (strcmp(label, "pol") == 0 && words >= h->words) {
         /* the longest pattern wins: "trots op" over "op" */
         h->pol = words > h->words ? weight : h->pol + weight;
         h->has_pol = 1;
         h->words = words;
     }
+}
+
+/* The praise of an ironic text is complaint ("Bedankt hoor gemeente 🙄"):
+ * an irony marker anywhere turns the positive sum into negative. */
+static void s_irony(classify_senti_parts_t *out)
+{
+    if (!out->irony)
+        return;
+    out->neg -= out->pos;
+    out->pos = 0;
 }
 
 void classify_senti_parts(const classify_senti_t *self, const classify_toks_t *toks,
@@ -164,11 +176,21 @@ void classify_senti_parts(const classify_senti_t *self, const classify_toks_t *t
     size_t neg_left = 0, wish_left = 0;
     memset(out, 0, sizeof *out);
     for (size_t i = 0; i < toks->n; i++) {
-        senti_hit_t h = {0, 0, 0, 0, 0, 0, 0};
+        senti_hit_t h = {0};
         classify_lex_at(self->domain, toks, i, s_hit, &h);
+        /* a loaded phrase is one unit: "geen enkele", "niet normaal",
+         * "als de dood" are scored as written, not split into a negator
+         * or a wish marker and the rest */
+        bool phrase = h.has_pol && h.words > 1;
         if (wish_left)
             wish_left--;
-        if (h.contrast) {
+        if (h.irony) {
+            out->irony++;
+            if (h.words > 1)
+                i += h.words - 1;
+            continue;
+        }
+        if (h.contrast && !phrase) {
             out->pos *= SENTI_CONTRAST_DAMP;
             out->neg *= SENTI_CONTRAST_DAMP;
             out->contrast++;
@@ -179,11 +201,11 @@ void classify_senti_parts(const classify_senti_t *self, const classify_toks_t *t
             out->wish++;
             continue;
         }
-        if (h.negator) {
+        if (h.negator && !phrase) {
             neg_left = SENTI_NEG_WINDOW;
             continue;
         }
-        if (h.intens > 0) {
+        if (h.intens > 0 && !phrase) {
             mult = h.intens;
             continue;
         }
@@ -216,6 +238,7 @@ void classify_senti_parts(const classify_senti_t *self, const classify_toks_t *t
         if (neg_left)
             neg_left--;
     }
+    s_irony(out);
 }
 
 double classify_senti_score(const classify_senti_t *self, const classify_toks_t *toks)
