@@ -3,9 +3,9 @@
  *   spool - durable local queue of accepted submissions (see spool.h)
  *
  * SUMMARY
- *   The running spool: open/close, append, ack, and the re-send schedule.
- *   spool_sync.c holds the group commit, spool_disk.c the file handling
- *   and trim, spool_replay.c reads the folder at start-up.
+ *   The running spool: open/close, append, ack. spool_send.c holds the
+ *   (re-)send schedule, spool_sync.c the group commit, spool_disk.c the
+ *   file handling and trim, spool_replay.c reads the folder at start-up.
  *
  * DESCRIPTION
  *   Locking: one mutex guards the whole struct. The only slow things done
@@ -51,7 +51,7 @@ int64_t spool_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void s_rec_free(spool_rec_t *r)
+void spool_rec_free(spool_rec_t *r)
 {
     free(r->id);
     free(r->data);
@@ -69,7 +69,7 @@ static void s_unhash(spool_t *self, spool_rec_t *r)
     r->hnext = NULL;
 }
 
-static void s_unlink(spool_t *self, spool_rec_t *r)
+void spool_rec_unlink(spool_t *self, spool_rec_t *r)
 {
     if (self->first_unsent == r)
         self->first_unsent = r->next;
@@ -137,6 +137,7 @@ spool_t *spool_new(const char *dir, char *err, size_t errlen)
     self->hash = xcalloc(SPOOL_HASH_SIZE, sizeof *self->hash);
     self->hash_mask = SPOOL_HASH_SIZE - 1;
     self->last_full = INT64_MIN / 2;
+    self->prog_ms = INT64_MIN / 2;
     if (strlen(dir) > 3000) {
         snprintf(err, errlen, "spool path too long");
         spool_destroy(&self);
@@ -187,7 +188,7 @@ void spool_destroy(spool_t **self_p)
     while (self->head) {
         spool_rec_t *r = self->head;
         self->head = r->next;
-        s_rec_free(r);
+        spool_rec_free(r);
     }
     while (self->segs) {
         spool_seg_t *s = self->segs;
@@ -220,10 +221,10 @@ static int s_valid_id(const char *id, size_t n)
 static void s_drop(spool_t *self, spool_rec_t *r)
 {
     s_unhash(self, r);
-    s_unlink(self, r);
+    spool_rec_unlink(self, r);
     r->seg->live--;
     self->st.pending--;
-    s_rec_free(r);
+    spool_rec_free(r);
 }
 
 /* A durable pending copy of id (hash h)? Locked. */
@@ -267,7 +268,7 @@ static int s_write(spool_t *self, const char *id, const void *data, size_t len, 
     if (once && s_has_locked(self, id, spool_hash_full(id))) {
         pthread_mutex_unlock(&self->lock);
         free(buf);
-        s_rec_free(r);
+        spool_rec_free(r);
         return 1;
     }
     if (self->sync_errno) {
@@ -293,7 +294,7 @@ static int s_write(spool_t *self, const char *id, const void *data, size_t len, 
         int e = errno;
         pthread_mutex_unlock(&self->lock);
         free(buf);
-        s_rec_free(r);
+        spool_rec_free(r);
         errno = e;
         return -1;
     }
@@ -442,11 +443,13 @@ int spool_ack(spool_t *self, const char *id)
         if (--r->seg->live == 0 && r->seg != self->active)
             trim = 1;
         self->st.pending--;
+        if (r->delay != 0)
+            self->inflight--; /* it had been sent (spool_send.c) */
         if (r->busy)
             r->gone = true; /* spool_send_due frees it */
         else {
-            s_unlink(self, r);
-            s_rec_free(r);
+            spool_rec_unlink(self, r);
+            spool_rec_free(r);
         }
     }
     if (found) {
@@ -460,114 +463,6 @@ int spool_ack(spool_t *self, const char *id)
     }
     pthread_mutex_unlock(&self->lock);
     return 0;
-}
-
-#define SEND_BATCH 64
-
-/* Marks up to SEND_BATCH due records busy, starting at *cur; lowers
- * *min_due to the due time of each sent record passed. Locked. */
-static size_t s_collect(spool_t *self, spool_rec_t **cur, int64_t now, size_t room,
-                        spool_rec_t **batch, int64_t *min_due)
-{
-    size_t n = 0;
-    spool_rec_t *r = *cur;
-    while (r && n < SEND_BATCH && n < room) {
-        if (r->gen > self->synced_gen) {
-            r = NULL; /* append order: nothing after it is durable either */
-            break;
-        }
-        if (!r->gone && !r->busy && r->next_due <= now) {
-            r->busy = 1;
-            batch[n++] = r;
-        } else if (!r->gone && r->next_due < *min_due) {
-            *min_due = r->next_due;
-        }
-        r = r->next;
-    }
-    *cur = r;
-    return n;
-}
-
-int spool_send_due(spool_t *self, int64_t now_ms, long resend_ms, size_t max, spool_send_fn fn,
-                   void *arg)
-{
-    spool_rec_t *batch[SEND_BATCH];
-    long cap = resend_ms > SPOOL_MAX_DELAY_MS ? resend_ms : SPOOL_MAX_DELAY_MS;
-    size_t sent = 0;
-    int stopped = 0;
-    if (resend_ms < 1)
-        resend_ms = 1;
-    pthread_mutex_lock(&self->lock);
-    /* A fully acknowledged active segment, with nothing written since the
-     * last call, is rotated away (and so deleted by the trim): acknowledged
-     * submissions, personal data included, do not linger on disk until 4 MiB
-     * more arrive (participant erase, docs/privacy.md). */
-    if (self->active && self->active->live == 0 && self->seg_size > 0 && !self->syncing &&
-        !self->sync_errno && self->idle_gen == self->write_gen)
-        spool_rotate_locked(self);
-    self->idle_gen = self->write_gen;
-    /* Every group commit wakes this; walking all pending records each time
-     * made it O(pending) per idea (43 % of the intake's CPU while the
-     * pipeline lagged). Records are sent in list order and a send stops at
-     * the first failure, so the never-sent ones (delay 0) are a suffix of
-     * the list, starting at first_unsent; until the earliest resend is due
-     * (min_due, kept exact by every complete walk and as a lower bound
-     * otherwise) only that suffix is walked. Once resends are due, a
-     * complete walk runs at most every SPOOL_FULL_WALK_MS (a quarter of
-     * resend_ms if that is less): with resends spread over time min_due
-     * is nearly always past, and a walk of 50,000 pending records per
-     * wakeup was again 10 % of the intake's CPU. A resend is at most that
-     * much late. */
-    long walk_gap = resend_ms / 4 < SPOOL_FULL_WALK_MS ? resend_ms / 4 : SPOOL_FULL_WALK_MS;
-    bool full = now_ms >= self->min_due && now_ms - self->last_full >= walk_gap;
-    spool_rec_t *cur = full ? self->head : self->first_unsent;
-    if (full)
-        self->last_full = now_ms;
-    int64_t min_due = INT64_MAX;
-    while (cur && !stopped && (max == 0 || sent < max)) {
-        size_t n = s_collect(self, &cur, now_ms, max ? max - sent : SEND_BATCH, batch,
-                             full ? &min_due : &(int64_t){0});
-        if (n == 0)
-            break;
-        pthread_mutex_unlock(&self->lock);
-        size_t done = 0;
-        while (done < n && fn(batch[done]->id, batch[done]->data, batch[done]->len, arg) == 0)
-            done++;
-        pthread_mutex_lock(&self->lock);
-        cur = batch[n - 1]->next; /* still linked: it is busy */
-        for (size_t i = 0; i < n; i++) {
-            spool_rec_t *r = batch[i];
-            r->busy = 0;
-            if (r->gone) {
-                s_unlink(self, r);
-                s_rec_free(r);
-                continue;
-            }
-            if (i >= done)
-                continue;
-            if (r->delay == 0) {
-                self->st.sent++;
-                r->delay = resend_ms;
-                if (self->first_unsent == r)
-                    self->first_unsent = r->next;
-            } else {
-                self->st.resent++;
-                r->delay = r->delay > cap / 2 ? cap : r->delay * 2;
-            }
-            r->next_due = now_ms + r->delay;
-            if (r->next_due < min_due)
-                min_due = r->next_due;
-        }
-        sent += done;
-        stopped = done < n;
-    }
-    /* A complete walk knows the earliest resend; otherwise keep a bound. */
-    if (full && !stopped && (max == 0 || sent < max))
-        self->min_due = min_due;
-    else if (min_due < self->min_due)
-        self->min_due = min_due;
-    pthread_mutex_unlock(&self->lock);
-    return (int)sent;
 }
 
 int spool_wakeup_fd(spool_t *self)

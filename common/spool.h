@@ -12,7 +12,8 @@
  *   The Postfix queue file, for inspraak: an intake says "accepted" only
  *   after spool_append() returned 0, and that happens only after the record
  *   is written and fsync'd. The records stay in the spool, and are sent
- *   again with growing delays, until storage acknowledges them.
+ *   again with growing delays when they look lost, until storage
+ *   acknowledges them.
  *
  *   Files (one folder per intake instance):
  *     seg-<16 digit seq>.log  records: magic "ISP1", u32 len, u32 crc32,
@@ -109,8 +110,12 @@ int spool_ack(spool_t *self, const char *id);
 typedef int (*spool_send_fn)(const char *id, const void *data, size_t len, void *arg);
 
 /* Calls fn for each pending record whose (re)send time has come, oldest
- * first, at most max records (0 = no limit). The first send is due at once;
- * re-sends after resend_ms, doubling up to 60 s. Returns how many were sent.
+ * first, at most max records (0 = no limit). The first send is due at once.
+ * A re-send needs the record's timer (resend_ms after its last send,
+ * doubling up to 60 s) and a sign that it is lost rather than queued: the
+ * spool's acks since its send reached twice the records in flight ahead of
+ * it, or no ack at all came for resend_ms, or its last send is 60 s (or
+ * resend_ms, if more) ago (spool_send.c says why). Returns how many were sent.
  * now_ms may come from any clock that only moves forward (the intake uses
  * CLOCK_MONOTONIC); use the same clock on every call. fn runs without the
  * spool's lock held, so it may call spool_ack(). */

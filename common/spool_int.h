@@ -1,13 +1,13 @@
 /*
  * NAME
- *   spool_int - private parts of the spool, shared by spool.c,
- *   spool_disk.c and spool_replay.c only
+ *   spool_int - private parts of the spool, shared by the spool*.c files only
  *
  * DESCRIPTION
  *   Not an API: nothing outside spool*.c includes this. The
- *   struct lives here so that the running spool (append, ack, send), the
- *   file handling (records, segments, trim) and replay (reading segments at
- *   start-up) can be three files of readable size instead of one long one.
+ *   struct lives here so that the running spool (append, ack), the send
+ *   schedule, the file handling (records, segments, trim) and replay
+ *   (reading segments at start-up) can be files of readable size instead
+ *   of one long one.
  *
  *   Record layout on disk (all integers little-endian):
  *     "ISP1"  u32 len  u32 crc32  | u16 id_len  id  payload
@@ -57,11 +57,13 @@ typedef struct spool_rec {
     uint32_t hval; /* spool_hash_full(id) */
     char *data;
     size_t len;
-    uint64_t gen;     /* append order; durable when gen <= synced_gen */
-    int64_t next_due; /* ms; 0 = at once */
-    long delay;       /* last delay used; 0 = never sent */
-    int busy;         /* handed to a send callback right now */
-    bool gone;        /* acknowledged (or failed) while busy: free when idle */
+    uint64_t gen;      /* append order; durable when gen <= synced_gen */
+    int64_t next_due;  /* ms; 0 = at once */
+    long delay;        /* last delay used; 0 = never sent */
+    int64_t sent_ms;   /* now_ms of its last send */
+    uint64_t ack_mark; /* st.acked by which it should have come back (spool_send.c) */
+    int busy;          /* handed to a send callback right now */
+    bool gone;         /* acknowledged (or failed) while busy: free when idle */
     spool_seg_t *seg;
     struct spool_rec *prev, *next; /* append order */
     struct spool_rec *hnext;       /* hash chain */
@@ -69,11 +71,11 @@ typedef struct spool_rec {
 
 /* A caller of spool_append_new_async() waiting for its record's fsync. */
 typedef struct spool_waiter {
-    uint64_t gen;      /* the record's gen */
-    spool_rec_t *rec;  /* dropped by the syncer when the fsync failed */
+    uint64_t gen;     /* the record's gen */
+    spool_rec_t *rec; /* dropped by the syncer when the fsync failed */
     spool_done_fn fn;
     void *arg;
-    int rc, err;       /* set when taken off the queue */
+    int rc, err; /* set when taken off the queue */
     struct spool_waiter *next;
 } spool_waiter_t;
 
@@ -117,6 +119,10 @@ struct spool {
     size_t hash_mask;
     int64_t min_due;   /* <= next_due of every sent record (spool_send_due) */
     int64_t last_full; /* now_ms of the last walk of every pending record */
+    /* ack progress, for the re-send rule (spool_send.c) */
+    uint64_t inflight;   /* records sent and not acknowledged */
+    uint64_t prog_acked; /* st.acked as last seen by spool_send_due */
+    int64_t prog_ms;     /* now_ms when st.acked was last seen to move */
 
     spool_stats_t st;
 };
@@ -146,6 +152,9 @@ int spool_rotate_locked(spool_t *self);
 
 /* spool.c */
 void spool_wake(spool_t *self);
+void spool_rec_free(spool_rec_t *r);
+/* Takes r out of the append-order list (and first_unsent). Locked. */
+void spool_rec_unlink(spool_t *self, spool_rec_t *r);
 /* Takes the async waiters that are done (durable, or failed and dropped)
  * off the queue; every one when all is true (shutdown: the rest fail with
  * ECANCELED). Locked. spool_waiters_run() calls and frees them, unlocked. */
