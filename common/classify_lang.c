@@ -13,8 +13,10 @@
  *   - when "nl" is among the close candidates, the answer is "nl";
  *   - texts under LANG_MIN_BYTES give NULL unless they are obviously
  *     Dutch: two common Dutch words, or one when textcat also says nl.
- *   - texts with many common Dutch words (LANG_SURE_*) are "nl" without
- *     asking textcat, which is the expensive part.
+ *   - texts with many common Dutch words (LANG_SURE_*), or with two
+ *     different words that only Dutch has among the languages residents
+ *     write in (s_dutch_only) making up a quarter of the words, are "nl"
+ *     without asking textcat, which is the expensive part.
  *   Only the first LANG_MAX_BYTES are looked at: more does not change the
  *   answer and textcat's time grows with the length.
  *
@@ -28,6 +30,7 @@
  */
 #include <ctype.h>
 #include <libexttextcat/textcat.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,17 +50,57 @@
  * changes no answer (checked when it was added). */
 #define LANG_SURE_WORDS 4
 #define LANG_SURE_PCT 15
+/* The second shortcut: two different Dutch-only words, and the Dutch
+ * words of both lists at least this share of all words. Field notes
+ * ("Vrouw (35): wil meer straatverlichting") have few of the words in
+ * s_dutch but nearly always two of s_dutch_only. */
+#define LANG_ONLY_WORDS 2
+#define LANG_ONLY_PCT 25
+
+/* The two word lists as one hash table (built once per handle), because
+ * trying ~120 words with strncasecmp at every word of every text cost
+ * more than the textcat calls the lists save. */
+#define LANG_SLOTS 512
+#define LANG_WORD_MAX 9
+typedef struct {
+    char word[LANG_WORD_MAX + 1]; /* lowercase; "" = empty slot */
+    unsigned char common;         /* in s_dutch */
+    signed char only;             /* index in s_dutch_only, or -1 */
+} s_slot_t;
 
 struct classify_lang {
     void *tc;
     char code[4]; /* the last answer */
+    s_slot_t slot[LANG_SLOTS];
 };
+
+static void s_build(classify_lang_t *self);
 
 /* Common Dutch words; those that are as common in English, French or
  * German ("en", "in", "we", "er") are left out. */
 static const char *const s_dutch[] = {
     "de",  "het", "een",  "van", "is",   "niet",  "geen", "meer",  "wij",
     "ik",  "op",  "voor", "met", "zijn", "wordt", "moet", "graag", "te", NULL};
+
+/* Words that are Dutch and not a common word of English, German, French,
+ * Polish or Turkish (so no "die", "er", "hier", "als", "in", "de", "is",
+ * "was"): function words, and the everyday words of ideas about a town. */
+static const char *const s_dutch_only[] = {
+    "het",      "een",     "niet",    "geen",      "wij",       "ik",       "voor",
+    "zijn",     "wordt",   "moet",    "graag",     "ook",       "maar",     "bij",
+    "naar",     "dat",     "nog",     "wel",       "heel",      "zou",      "veel",
+    "mooi",     "jullie",  "onze",    "ons",       "hebben",    "worden",   "deze",
+    "kunnen",   "mijn",    "jij",     "uw",        "je",        "echt",     "met",
+    "door",     "van",     "uit",     "tot",       "dan",       "wat",      "daar",
+    "aan",      "haar",    "hun",     "zij",       "ze",        "dit",      "wil",
+    "willen",   "moeten",  "meer",    "minder",    "weer",      "waar",     "hoe",
+    "nooit",    "altijd",  "elke",    "iedereen",  "niks",      "niets",    "alle",
+    "goed",     "straat",  "wijk",    "buurt",     "gemeente",  "mensen",   "kinderen",
+    "jongeren", "ouderen", "huis",    "woningen",  "bewoners",  "vrouw",    "jongen",
+    "meisje",   "mevrouw", "meneer",  "maak",      "zorg",      "staat",    "staan",
+    "komt",     "gaat",    "gaan",    "zonder",    "tegen",     "tussen",   "omdat",
+    "zodat",    "want",    "bomen",   "stoep",     "stoepen",   "fiets",    "weg",
+    NULL};
 
 classify_lang_t *classify_lang_new(char *err, size_t errlen)
 {
@@ -75,6 +118,7 @@ classify_lang_t *classify_lang_new_conf(const char *conf, char *err, size_t errl
     }
     classify_lang_t *self = xcalloc(1, sizeof *self);
     self->tc = tc;
+    s_build(self);
     return self;
 }
 
@@ -87,11 +131,52 @@ void classify_lang_destroy(classify_lang_t **self_p)
     *self_p = NULL;
 }
 
-/* Number of common Dutch words in text (whole words, ASCII case-folded);
- * *words gets the number of words looked at. */
-static int s_dutch_words(const char *text, size_t len, int *words)
+static unsigned s_hash(const char *w, size_t wl)
 {
-    int n = 0, all = 0;
+    unsigned h = 2166136261u; /* FNV-1a */
+    for (size_t i = 0; i < wl; i++)
+        h = (h ^ (unsigned char)w[i]) * 16777619u;
+    return h;
+}
+
+/* The slot of word w (wl bytes, lowercase): its own or the empty one
+ * where it would go. The table is never more than a quarter full. */
+static s_slot_t *s_slot(classify_lang_t *self, const char *w, size_t wl)
+{
+    for (unsigned i = s_hash(w, wl);; i++) {
+        s_slot_t *s = &self->slot[i % LANG_SLOTS];
+        if (!s->word[0] || (strlen(s->word) == wl && memcmp(s->word, w, wl) == 0))
+            return s;
+    }
+}
+
+static void s_add(classify_lang_t *self, const char *w, int common, int only)
+{
+    s_slot_t *s = s_slot(self, w, strlen(w));
+    snprintf(s->word, sizeof s->word, "%s", w);
+    s->common |= (unsigned char)common;
+    if (only >= 0)
+        s->only = (signed char)only;
+}
+
+static void s_build(classify_lang_t *self)
+{
+    for (int i = 0; i < LANG_SLOTS; i++)
+        self->slot[i].only = -1;
+    for (int i = 0; s_dutch[i]; i++)
+        s_add(self, s_dutch[i], 1, -1);
+    for (int i = 0; s_dutch_only[i]; i++)
+        s_add(self, s_dutch_only[i], 0, i);
+}
+
+/* Number of common Dutch words in text (whole words, ASCII case-folded);
+ * *words gets the number of words looked at, *only_distinct the number
+ * of different s_dutch_only words and *any the words in either list. */
+static int s_dutch_words(classify_lang_t *self, const char *text, size_t len, int *words,
+                         int *only_distinct, int *any)
+{
+    int n = 0, all = 0, either = 0;
+    uint64_t seen[2] = {0, 0}; /* s_dutch_only has fewer than 128 words */
     const char *p = text, *end = text + len;
     while (p < end) {
         while (p < end && !isalpha((unsigned char)*p))
@@ -101,13 +186,23 @@ static int s_dutch_words(const char *text, size_t len, int *words)
             p++;
         size_t wl = (size_t)(p - w);
         all += wl > 0;
-        for (int i = 0; wl && wl <= 5 && s_dutch[i]; i++)
-            if (strlen(s_dutch[i]) == wl && strncasecmp(w, s_dutch[i], wl) == 0) {
-                n++;
-                break;
-            }
+        int common = 0, only = -1;
+        if (wl && wl <= LANG_WORD_MAX) {
+            char low[LANG_WORD_MAX];
+            for (size_t i = 0; i < wl; i++)
+                low[i] = (char)tolower((unsigned char)w[i]);
+            const s_slot_t *slot = s_slot(self, low, wl);
+            common = slot->common;
+            only = slot->word[0] ? slot->only : -1;
+        }
+        n += common;
+        either += common || only >= 0;
+        if (only >= 0)
+            seen[only / 64] |= (uint64_t)1 << (only % 64);
     }
     *words = all;
+    *only_distinct = __builtin_popcountll(seen[0]) + __builtin_popcountll(seen[1]);
+    *any = either;
     return n;
 }
 
@@ -132,8 +227,10 @@ const char *classify_lang(classify_lang_t *self, const char *text)
     size_t len = strlen(text);
     if (len > LANG_MAX_BYTES)
         len = LANG_MAX_BYTES;
-    int words, dutch = s_dutch_words(text, len, &words);
+    int words, only, any, dutch = s_dutch_words(self, text, len, &words, &only, &any);
     if (len >= LANG_MIN_BYTES && dutch >= LANG_SURE_WORDS && dutch * 100 >= words * LANG_SURE_PCT)
+        return "nl";
+    if (only >= LANG_ONLY_WORDS && any * 100 >= words * LANG_ONLY_PCT)
         return "nl";
     /* The fingerprints are of ordinary text: a text IN CAPITALS (a few
      * residents write so) is guessed from its lowercase form. */

@@ -243,6 +243,18 @@ static void test_language(void **state)
     assert_string_equal(classify_lang(lang, "Het park is vies"), "nl"); /* short, obvious */
     assert_null(classify_lang(lang, "Hallo"));                          /* short, not obvious */
     assert_null(classify_lang(lang, "ok"));
+    /* Field notes have few function words; Dutch-only words (wil, meer,
+     * haar, straat) still make them Dutch. Words Dutch shares with German
+     * or English ("die", "hier", "is", "in") do not. */
+    assert_string_equal(classify_lang(lang, "Vrouw (35), Grasbroek: WIL MEER straatverlichting in "
+                                            "haar straat"),
+                        "nl");
+    assert_string_equal(classify_lang(lang, "Die Parkplätze hier in der Innenstadt sind zu teuer "
+                                            "und die Busse fahren abends kaum"),
+                        "de");
+    assert_string_equal(classify_lang(lang, "The park in Heerlen is nice but there is no bench "
+                                            "and no toilet for the children"),
+                        "en");
     assert_null(classify_lang(lang, ""));
     assert_null(classify_lang(lang, NULL));
     classify_lang_destroy(&lang);
