@@ -22,6 +22,7 @@
  *   loaded words and stays neutraal.
  */
 #include <glib.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,7 +136,7 @@ void classify_senti_destroy(classify_senti_t **self_p)
 typedef struct {
     double pol, intens;
     int negator, has_pol, contrast, wish, irony;
-    size_t words;
+    size_t words, wish_words;
 } senti_hit_t;
 
 static void s_hit(void *arg, const char *label, double weight, size_t words)
@@ -149,11 +150,16 @@ static void s_hit(void *arg, const char *label, double weight, size_t words)
         h->contrast = 1;
     } else if (strcmp(label, "wish") == 0) {
         h->wish = 1;
+        if (words > h->wish_words)
+            h->wish_words = words;
     } else if (strcmp(label, "irony") == 0) {
         h->irony = 1;
     } else if (strcmp(label, "pol") == 0 && words >= h->words) {
         /* the longest pattern wins: "trots op" over "op" */
-        h->pol = words > h->words ? weight : h->pol + weight;
+        /* of two patterns of one length ("mooi" and "mooie" both match
+         * "mooie" by stem) the stronger counts, not their sum */
+        if (words > h->words || fabs(weight) > fabs(h->pol))
+            h->pol = weight;
         h->has_pol = 1;
         h->words = words;
     }
@@ -199,6 +205,10 @@ void classify_senti_parts(const classify_senti_t *self, const classify_toks_t *t
         if (h.wish && !h.has_pol) {
             wish_left = SENTI_WISH_WINDOW;
             out->wish++;
+            /* "zou het niet mooi zijn": the negator inside a wish
+             * pattern asks, it does not deny */
+            if (h.wish_words > 1)
+                i += h.wish_words - 1;
             continue;
         }
         if (h.negator && !phrase) {
