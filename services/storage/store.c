@@ -5,7 +5,8 @@
  * DESCRIPTION
  *   One idea = one EVALSHA of S_SCRIPT (below), so the record, its indexes,
  *   its stats and its participant link appear together or not at all, and a
- *   re-sent idea changes nothing. The participant id is resolved before the
+ *   re-sent idea changes nothing. A batch (store_ideas) is one EVALSHA of
+ *   store_batch.c's script, built from the same per-idea arguments. The participant id is resolved before the
  *   script because it is part of the encoded record; that step is itself
  *   idempotent (SET NX, then GET), so a crash between it and the script
  *   leaves only a mapping that the re-send reuses.
@@ -26,6 +27,7 @@
 
 #include "log.h"
 #include "rstore.h"
+#include "store_batch.h"
 #include "xalloc.h"
 
 /* Deadletter entries keep at most this much of the raw bytes: the list is
@@ -34,7 +36,8 @@
 
 struct store {
     rstore_t *rs;
-    char sha[48]; /* SCRIPT LOAD result; empty until loaded */
+    char sha[48];  /* SCRIPT LOAD result; empty until loaded */
+    char bsha[48]; /* the same for the batch script (store_batch.c) */
     char err[256];
 };
 
@@ -250,19 +253,25 @@ static void s_args_free(s_args_t *a)
         free(a->owned[i]);
 }
 
-static int s_load_script(store_t *self)
+/* SCRIPT LOAD script into sha (48 bytes). */
+static int s_load(store_t *self, const char *script, char *sha)
 {
-    redisReply *r = rstore_cmd(self->rs, "SCRIPT LOAD %s", S_SCRIPT);
+    redisReply *r = rstore_cmd(self->rs, "SCRIPT LOAD %s", script);
     if (!r || r->type != REDIS_REPLY_STRING || r->len >= sizeof self->sha) {
         if (r)
             freeReplyObject(r);
         s_set_err(self, "script load");
         return -1;
     }
-    memcpy(self->sha, r->str, r->len);
-    self->sha[r->len] = '\0';
+    memcpy(sha, r->str, r->len);
+    sha[r->len] = '\0';
     freeReplyObject(r);
     return 0;
+}
+
+static int s_load_script(store_t *self)
+{
+    return s_load(self, S_SCRIPT, self->sha);
 }
 
 /* EVALSHA; after a Redis restart the script cache is empty (NOSCRIPT), so
@@ -426,65 +435,88 @@ int store_idea(store_t *self, idea_t *idea, const participant_t *p, int *bad, ch
     return s_script_result(r, err, errlen);
 }
 
+/* One EVALSHA of the batch script (store_batch.c) for the ideas in b,
+ * which are ideas[idx[0..]]; their results go to res. After a Redis
+ * restart the script cache is empty (NOSCRIPT): load it and retry once.
+ * 0, or -1 with err (res untouched). */
+static int s_batch_call(store_t *self, store_batch_t *b, const int *idx, int *res, char *err,
+                        size_t errlen)
+{
+    int argc, n = store_batch_count(b);
+    const char **argv;
+    size_t *lens;
+    store_batch_argv(b, &argc, &argv, &lens);
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (!self->bsha[0] && s_load(self, STORE_BATCH_LUA, self->bsha) < 0)
+            break;
+        argv[1] = self->bsha;
+        lens[1] = strlen(self->bsha);
+        redisReply *r = rstore_cmdargv(self->rs, argc, argv, lens);
+        if (r) {
+            int ok = r->type == REDIS_REPLY_ARRAY && r->elements == (size_t)n;
+            for (int i = 0; ok && i < n; i++)
+                ok = r->element[i]->type == REDIS_REPLY_INTEGER &&
+                     (r->element[i]->integer == 0 || r->element[i]->integer == 1);
+            for (int i = 0; ok && i < n; i++)
+                res[idx[i]] = (int)r->element[i]->integer;
+            freeReplyObject(r);
+            if (ok)
+                return 0;
+            snprintf(self->err, sizeof self->err, "unexpected reply from the batch script");
+            break;
+        }
+        s_set_err(self, "evalsha batch");
+        if (!strstr(rstore_error(self->rs), "NOSCRIPT"))
+            break;
+        self->bsha[0] = '\0';
+    }
+    snprintf(err, errlen, "%s", self->err);
+    return -1;
+}
+
 /*
- * Pipelined: every EVALSHA is appended first and the replies are read
- * afterwards, so n ideas cost one round trip and (because Redis fsyncs the
- * AOF once per event-loop turn under appendfsync always) about one fsync
- * instead of n. Each script is still atomic on its own; a reply that says
- * NOSCRIPT (Redis restarted meanwhile) is redone alone through store_idea.
+ * One script call for the whole batch (store_batch.c): the script skips
+ * the ideas already stored (and an id met earlier in the batch), sums the
+ * stats and pair-count increments of the new ones per distinct field and
+ * collects their index members per zset, so Redis runs one HINCRBY per
+ * distinct field, one ZADD per distinct zset and one MSET instead of ~56
+ * commands per idea. One round trip and one AOF fsync; Redis answers
+ * only after that fsync (appendfsync always), so the caller's acks still
+ * follow durability. A script that fails (error reply) leaves every idea
+ * at -1, which the caller retries one at a time; the records are written
+ * last, so an idea the retry finds stored had all its writes done.
  */
 int store_ideas(store_t *self, idea_t **ideas, const participant_t **ps, int n, int *res, int *bad,
                 char *err, size_t errlen)
 {
     if (n > STORE_BATCH_MAX)
         n = STORE_BATCH_MAX;
-    /* Phase 1 may talk to Redis (participant ids), so every command is
-     * prepared before the first one is appended: a plain command with
-     * appended ones unread would discard their replies. */
+    /* Participant ids may need Redis, so every idea is prepared first. */
     s_args_t *args = xmalloc(sizeof *args * (size_t)n);
     char **recs = xcalloc((size_t)n, sizeof *recs);
-    int ready[STORE_BATCH_MAX], sent[STORE_BATCH_MAX], redo[STORE_BATCH_MAX];
+    int ready[STORE_BATCH_MAX], idx[STORE_BATCH_MAX];
+    store_batch_t *b = store_batch_new();
     for (int i = 0; i < n; i++) {
         res[i] = -1;
-        sent[i] = redo[i] = 0;
         ready[i] = s_prepare(self, ideas[i], ps ? ps[i] : NULL, &args[i], &recs[i], &bad[i], err,
                              errlen) == 0;
+        /* Not batched (cannot happen with STORE_BATCH_MAX ideas): res -1,
+         * so the caller stores it alone. */
+        if (ready[i] && store_batch_add(b, args[i].argc, args[i].argv, args[i].lens) == 0)
+            idx[store_batch_count(b) - 1] = i;
     }
-    int loaded = self->sha[0] || s_load_script(self) == 0;
+    if (store_batch_count(b) > 0)
+        s_batch_call(self, b, idx, res, err, errlen);
+    store_batch_destroy(&b); /* it borrowed the args' strings */
+    int n_fail = 0;
     for (int i = 0; i < n; i++) {
-        if (ready[i] && loaded) {
-            args[i].argv[1] = self->sha;
-            args[i].lens[1] = strlen(self->sha);
-            /* hiredis copies the command into its output buffer here. */
-            sent[i] = rstore_appendargv(self->rs, args[i].argc, args[i].argv, args[i].lens) == 0;
-        }
         if (ready[i])
             s_args_free(&args[i]);
         free(recs[i]);
+        n_fail += res[i] < 0;
     }
     free(args);
     free(recs);
-    for (int i = 0; i < n; i++) {
-        if (!sent[i])
-            continue;
-        redisReply *r = rstore_reply(self->rs);
-        if (r)
-            res[i] = s_script_result(r, err, errlen);
-        else if (strstr(rstore_error(self->rs), "NOSCRIPT"))
-            redo[i] = 1;
-        else
-            s_set_err(self, "evalsha"), snprintf(err, errlen, "%s", self->err);
-    }
-    if (!loaded)
-        snprintf(err, errlen, "%s", self->err);
-    int n_fail = 0;
-    for (int i = 0; i < n; i++) {
-        if (redo[i]) { /* Redis restarted between the load and the call */
-            self->sha[0] = '\0';
-            res[i] = store_idea(self, ideas[i], ps ? ps[i] : NULL, &bad[i], err, errlen);
-        }
-        n_fail += res[i] < 0;
-    }
     return n_fail ? -n_fail : n;
 }
 

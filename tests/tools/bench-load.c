@@ -11,9 +11,8 @@
  *   key layout, docs/redis.md), so the record encoding (idea_encode), the
  *   keys, indexes, stats and pair counts (so the dashboard's two-filter
  *   totals are served as in production) are storage's own.
- *   Default (script mode): the ideas go through store_ideas(), 256
- *   pipelined EVALSHAs of storage's Lua write script per round trip
- *   (~3,500 ideas/s: Redis spends ~180 us of Lua per idea).
+ *   Default (script mode): the ideas go through store_ideas(), one call
+ *   of storage's Lua batch script per 256 ideas.
  *   --bulk: the same Redis content without the script (see "Bulk mode"
  *   below): storage still builds every key and argument, this file applies
  *   them as MSETs, multi-member ZADDs and summed HINCRBYs, about 40 times
@@ -32,6 +31,7 @@
  *   on bad arguments.
  */
 #include "../../services/storage/store.c"
+#include "../../services/storage/store_batch.c"
 #include "../../services/storage/store_pairs.c"
 
 static const char *const S_WIJKEN[] = {"WK091733", "WK091721", "WK091732", "WK091712",

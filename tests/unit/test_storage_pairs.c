@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "../../services/storage/store.c"
+#include "../../services/storage/store_batch.c"
 #include "../../services/storage/store_pairs.c"
 
 static void s_idea(idea_t *i, const char *wijk, const char *t1, const char *t2)

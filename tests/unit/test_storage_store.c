@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "../../services/storage/store.c"
+#include "../../services/storage/store_batch.c"
 #include "../../services/storage/store_pairs.c"
 
 static void test_email_normalise(void **state)
