@@ -10,7 +10,10 @@
  *   ideas; the packed sketch round-trips and bad bytes are refused; the
  *   Redis store gives the same clusters as the in-memory one for the dev
  *   set fed in batches; re-sent ideas get their stored cluster, also from
- *   a second instance; the postings stay within 64 bytes (listpack).
+ *   a second instance; the postings stay within 64 bytes (listpack);
+ *   a different wijk lowers the score and keeps the same wish at another
+ *   school apart; concept-map words join other wordings and languages,
+ *   German function words join nothing.
  *   Starts a real redis-server (no persistence, a temporary folder) on the
  *   first port of INSPRAAK_TEST_PORTS (lo-hi) plus 91, else 26091 (the
  *   harness's default range); it must be free (the test checks that the
@@ -202,6 +205,91 @@ static void test_index_keys(void **state)
     s_idea_free(b);
 }
 
+/* Whether b joins a's cluster, each pair in a fresh in-memory store. */
+static bool s_joins(const char *a_text, const char *b_text)
+{
+    cluster_store_t st = cluster_mem_ops;
+    st.store = cluster_mem_new();
+    idea_t *a = s_idea("a", a_text), *b = s_idea("b", b_text);
+    assert_int_equal(classify_idea_cluster(s_cls, &st, a), 0);
+    assert_int_equal(classify_idea_cluster(s_cls, &st, b), 0);
+    bool joined = strcmp(b->cluster, "a") == 0;
+    s_idea_free(a);
+    s_idea_free(b);
+    cluster_mem_destroy(&st.store);
+    return joined;
+}
+
+/* The similarity of two texts' sketches. */
+static double s_similarity(const char *a_text, const char *b_text)
+{
+    idea_t *a = s_idea("a", a_text), *b = s_idea("b", b_text);
+    cluster_sketch_t x, y;
+    classify_idea_sketch(s_cls, a, &x);
+    classify_idea_sketch(s_cls, b, &y);
+    double s = classify_cluster_similarity(&x, &y);
+    s_idea_free(a);
+    s_idea_free(b);
+    return s;
+}
+
+/* The same sketch scores highest in the same wijk, less without one
+ * (a Heerlen-wide idea) and least in two different wijken. */
+static void test_wijk_scores(void **state)
+{
+    (void)state;
+    idea_t *a = s_idea("w1", "Een zebrapad bij de basisschool, de auto's rijden er veel te hard.");
+    cluster_sketch_t x, y;
+    classify_idea_sketch(s_cls, a, &x);
+    y = x;
+    snprintf(x.wijk, sizeof x.wijk, "WK091721");
+    snprintf(y.wijk, sizeof y.wijk, "WK091721");
+    double same = classify_cluster_similarity(&x, &y);
+    y.wijk[0] = '\0';
+    double none = classify_cluster_similarity(&x, &y);
+    snprintf(y.wijk, sizeof y.wijk, "WK091712");
+    double other = classify_cluster_similarity(&x, &y);
+    assert_true(same > none);
+    assert_true(none > other);
+    s_idea_free(a);
+}
+
+/* The same wish for a zebra crossing at a school: joins when it is the
+ * same wijk, not when it is a school in another wijk. */
+static void test_wijk_decides(void **state)
+{
+    (void)state;
+    const char *a = "Zebrapad bij de basisschool in Heerlerheide, de auto's scheuren daar langs.";
+    assert_true(s_joins(a, "Graag een oversteekplaats bij de school in Heerlerheide, de kinderen "
+                           "moeten de drukke weg over."));
+    assert_false(s_joins(a, "Graag een oversteekplaats bij de school in Hoensbroek, de kinderen "
+                            "moeten de drukke weg over."));
+}
+
+/* Words of the concept map (data/nl/synonyms.tsv) across wordings and
+ * languages; function words of German and English letters are no keys. */
+static void test_concept_map(void **state)
+{
+    (void)state;
+    /* a Dutch and an English wording share the concept drinkwater (a
+     * specific concept: 4 copies, 0.4), a bench wish does not */
+    const char *tap = "Watertappunten in de stad! Op warme dagen kun je nergens water drinken.";
+    double fountain = s_similarity(tap, "Please install public drinking fountains in the city centre.");
+    double bench = s_similarity(tap, "Please install more benches in the city centre.");
+    assert_true(fountain >= 0.4);
+    assert_true(fountain > bench + 0.3);
+    assert_true(s_joins("Maak woningen van de lege bovenverdiepingen boven de winkels.",
+                        "Boven de winkels woont niemand: die verdiepingen staan leeg, maak er "
+                        "appartementen van."));
+    assert_true(s_joins("Een huiskamer voor de wijk waar ouderen binnen kunnen lopen voor koffie.",
+                        "Sinds het buurthuis dicht is zien de ouderen elkaar niet meer. Een "
+                        "ontmoetingsplek graag."));
+    assert_false(s_joins("Sehr geehrte Damen und Herren, ich wohne seit einem Jahr in Heerlen und "
+                         "fahre jeden Tag mit dem Fahrrad zur Arbeit. Die Radwege sind schlecht.",
+                         "Sehr geehrte Damen und Herren, ich wohne seit zehn Jahren in Heerlen und "
+                         "interessiere mich sehr für die Geschichte des Bergbaus."));
+}
+
 static void test_pack_parse(void **state)
 {
     (void)state;
@@ -322,7 +410,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pair_both_stores), cmocka_unit_test(test_common_key_limited),
         cmocka_unit_test(test_index_keys),       cmocka_unit_test(test_pack_parse),
-        cmocka_unit_test(test_same_as_memory),
+        cmocka_unit_test(test_same_as_memory),   cmocka_unit_test(test_wijk_scores),
+        cmocka_unit_test(test_wijk_decides),     cmocka_unit_test(test_concept_map),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }
