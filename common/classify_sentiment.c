@@ -42,6 +42,8 @@
  * SENTI_WISH_WINDOW words describe a hoped-for state: they count this much */
 #define SENTI_WISH_WINDOW 6
 #define SENTI_WISH_DAMP 0.4
+/* what an irony marker weighs as a complaint of its own */
+#define SENTI_IRONY 0.5
 
 typedef struct {
     double sum;
@@ -166,12 +168,13 @@ static void s_hit(void *arg, const char *label, double weight, size_t words)
 }
 
 /* The praise of an ironic text is complaint ("Bedankt hoor gemeente 🙄"):
- * an irony marker anywhere turns the positive sum into negative. */
+ * an irony marker anywhere turns the positive sum into negative, and is
+ * itself a complaint ("Lekker bezig, gemeente.") */
 static void s_irony(classify_senti_parts_t *out)
 {
     if (!out->irony)
         return;
-    out->neg -= out->pos;
+    out->neg -= out->pos + SENTI_IRONY;
     out->pos = 0;
 }
 
