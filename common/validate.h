@@ -37,6 +37,9 @@ size_t utf8_chars(const char *s, size_t len);
  * any slip through, become U+FFFD so the result is always valid. Caller
  * frees. */
 char *text_normalise(const char *s, size_t len);
+/* The same, and *out_len (may be NULL) receives the result's length in
+ * bytes, so a caller need not strlen() it again. */
+char *text_normalise_n(const char *s, size_t len, size_t *out_len);
 
 /* A pragmatic address check: one @, a non-empty local part of allowed
  * characters, a domain with a dot and valid labels, at most 254 bytes. */

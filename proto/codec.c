@@ -24,19 +24,29 @@
 #include "proto_int.h"
 #include "xalloc.h"
 
+/* msgpack-c calls this for every header and every body it packs (about
+ * 150 times for an idea envelope), so the common case is kept short: room
+ * enough, and a few bytes copied without a call to memcpy. */
 static int s_write(void *data, const char *buf, size_t len)
 {
     msgpack_sbuffer *sb = data;
     if (len == 0)
         return 0; /* msgpack-c passes a NULL body for an empty str/bin */
     if (sb->alloc - sb->size < len) {
-        size_t n = sb->alloc ? sb->alloc : 256;
+        /* 1 KiB first: an idea envelope fits, so it is one allocation. */
+        size_t n = sb->alloc ? sb->alloc : 1024;
         while (n - sb->size < len)
             n *= 2;
         sb->data = xrealloc(sb->data, n);
         sb->alloc = n;
     }
-    memcpy(sb->data + sb->size, buf, len);
+    char *dst = sb->data + sb->size;
+    if (len <= 8) {
+        for (size_t i = 0; i < len; i++)
+            dst[i] = buf[i];
+    } else {
+        memcpy(dst, buf, len);
+    }
     sb->size += len;
     return 0;
 }
@@ -84,9 +94,9 @@ void proto_enc_key(proto_enc_t *enc, const char *key)
     msgpack_pack_str_with_body(&enc->pk, key, strlen(key));
 }
 
-static bool s_str_ok(proto_enc_t *enc, const char *where, const char *key, const char *s)
+static bool s_str_ok(proto_enc_t *enc, const char *where, const char *key, const char *s,
+                     size_t n)
 {
-    size_t n = strlen(s);
     if (n > PROTO_MAX_STRING) {
         proto_enc_fail(enc, "too_large", "field \"%s.%s\" is longer than %u bytes", where, key,
                        PROTO_MAX_STRING);
@@ -102,10 +112,13 @@ static bool s_str_ok(proto_enc_t *enc, const char *where, const char *key, const
 void proto_enc_str(proto_enc_t *enc, const char *where, const char *key, const char *s)
 {
     proto_enc_key(enc, key);
-    if (!s)
+    if (!s) {
         msgpack_pack_nil(&enc->pk);
-    else if (s_str_ok(enc, where, key, s))
-        msgpack_pack_str_with_body(&enc->pk, s, strlen(s));
+        return;
+    }
+    size_t n = strlen(s);
+    if (s_str_ok(enc, where, key, s, n))
+        msgpack_pack_str_with_body(&enc->pk, s, n);
 }
 
 void proto_enc_strs(proto_enc_t *enc, const char *where, const char *key, char *const *v, int n,
@@ -123,8 +136,9 @@ void proto_enc_strs(proto_enc_t *enc, const char *where, const char *key, char *
             proto_enc_fail(enc, "bad_field", "field \"%s.%s\" holds a NULL entry", where, key);
             return;
         }
-        if (s_str_ok(enc, where, key, v[i]))
-            msgpack_pack_str_with_body(&enc->pk, v[i], strlen(v[i]));
+        size_t len = strlen(v[i]);
+        if (s_str_ok(enc, where, key, v[i], len))
+            msgpack_pack_str_with_body(&enc->pk, v[i], len);
     }
 }
 
@@ -170,11 +184,19 @@ void proto_extra_clear(proto_extra_t *x)
 
 /* --- decoding --- */
 
+/* Byte by byte, without strlen(name): this runs for every key of every
+ * message against the table, so it is kept to a few instructions when the
+ * first byte differs. */
 static bool s_key_is(const msgpack_object *k, const char *name)
 {
-    size_t n = strlen(name);
-    return k->type == MSGPACK_OBJECT_STR && k->via.str.size == n &&
-           memcmp(k->via.str.ptr, name, n) == 0;
+    if (k->type != MSGPACK_OBJECT_STR)
+        return false;
+    const char *p = k->via.str.ptr;
+    uint32_t n = k->via.str.size;
+    for (uint32_t i = 0; i < n; i++)
+        if (name[i] == '\0' || name[i] != p[i])
+            return false;
+    return name[n] == '\0';
 }
 
 /* A decoded string: valid UTF-8 without NUL bytes, since members are C
@@ -280,12 +302,18 @@ int proto_map_decode(const msgpack_object *map, const proto_field_t *fields, int
     uint64_t seen = 0; /* tables hold fewer than 64 fields */
     for (int i = 0; i < n; i++)
         found[i] = NULL;
+    int next = 0; /* our encoders write keys in table order: try that first */
     for (uint32_t k = 0; k < map->via.map.size; k++) {
         const msgpack_object *key = &map->via.map.ptr[k].key;
         const msgpack_object *val = &map->via.map.ptr[k].val;
         int i = 0;
-        while (i < n && !s_key_is(key, fields[i].name))
-            i++;
+        if (next < n && s_key_is(key, fields[next].name))
+            i = next;
+        else
+            while (i < n && !s_key_is(key, fields[i].name))
+                i++;
+        if (i < n)
+            next = i + 1;
         if (i == n) {
             proto_extra_add(extra, key, val);
             continue;

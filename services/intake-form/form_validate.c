@@ -149,9 +149,9 @@ static char *s_trim(const char *s)
 }
 
 /* Normalised text on one line (titles and names), or NULL when empty. */
-static char *s_one_line(const char *s)
+static char *s_one_line(const char *s, size_t len, size_t *out_len)
 {
-    char *t = text_normalise(s, strlen(s));
+    char *t = text_normalise_n(s, len, out_len);
     for (char *p = t; *p; p++)
         if (*p == '\n' || *p == '\t')
             *p = ' ';
@@ -174,12 +174,13 @@ static void s_check_line(form_t *f, form_field_t i, size_t max, const char *too_
     const char *raw = f->raw[i];
     if (!raw || f->err[i])
         return;
-    if (!utf8_valid(raw, strlen(raw))) {
+    size_t len = strlen(raw), vlen = 0;
+    if (!utf8_valid(raw, len)) {
         s_error(f, i, MSG_UNREADABLE);
         return;
     }
-    char *v = s_one_line(raw);
-    if (v && utf8_chars(v, strlen(v)) > max) {
+    char *v = s_one_line(raw, len, &vlen);
+    if (v && utf8_chars(v, vlen) > max) {
         s_error(f, i, too_long);
         free(v);
         return;
@@ -196,12 +197,13 @@ static void s_check_text(form_t *f)
         s_error(f, FORM_TEXT, "Vul uw idee in.");
         return;
     }
-    if (!utf8_valid(raw, strlen(raw))) {
+    size_t len = strlen(raw), tlen = 0;
+    if (!utf8_valid(raw, len)) {
         s_error(f, FORM_TEXT, MSG_UNREADABLE);
         return;
     }
-    char *t = text_normalise(raw, strlen(raw));
-    size_t n = utf8_chars(t, strlen(t));
+    char *t = text_normalise_n(raw, len, &tlen);
+    size_t n = utf8_chars(t, tlen);
     if (n == 0)
         s_error(f, FORM_TEXT, "Vul uw idee in.");
     else if (n < TEXT_MIN_CHARS)

@@ -510,6 +510,29 @@ static void test_envelope_errors(void **state)
     assert_string_equal(err.code, "malformed");
 }
 
+/* Keys in any order decode the same (the decoder tries the table order
+ * first), and near-misses of a field name ("ty", "types") stay unknown
+ * keys instead of being taken for "type". */
+static void test_key_order_and_near_names(void **state)
+{
+    (void)state;
+    envelope_t e;
+    proto_err_t err;
+    assert_int_equal(envelope_decode(L("\x85\xa2id\xa1x\xa2ty\x01\xa4type\xa3"
+                                       "ack\xa5types\x02\xa1v\x01"),
+                                     &e, &err),
+                     0);
+    assert_int_equal(e.type, ENV_ACK);
+    assert_string_equal(e.id, "x");
+    assert_int_equal(e.extra.count, 2);
+    envelope_clear(&e);
+    assert_int_equal(envelope_decode(L("\x84\xa1v\x01\xa4type\xa3"
+                                       "ack\xa2id\xa1x\xa2id\xa1y"),
+                                     &e, &err),
+                     -1);
+    assert_string_equal(err.code, "bad_field"); /* "id" twice, in table order */
+}
+
 /* Empty str/bin values among unknown keys round-trip. (msgpack-c hands
  * the writer a NULL body for them: clang UBSan in tests/fuzz caught it.) */
 static void test_empty_unknown_values_round_trip(void **state)
@@ -627,6 +650,7 @@ int main(void)
         cmocka_unit_test(test_check_limits),
         cmocka_unit_test(test_bad_fields),
         cmocka_unit_test(test_envelope_errors),
+        cmocka_unit_test(test_key_order_and_near_names),
         cmocka_unit_test(test_empty_unknown_values_round_trip),
         cmocka_unit_test(test_encode_refuses_what_would_not_decode),
         cmocka_unit_test(test_update_envelope),

@@ -92,6 +92,57 @@ static void test_utf8_chars(void **state)
     assert_int_equal(utf8_chars("\xE2\x82\xAC\xF0\x9F\x98\x80", 7), 2);
 }
 
+/* utf8_valid and utf8_chars read eight ASCII bytes at a time: a sequence
+ * must be judged the same wherever it falls against those 8-byte steps. */
+static void test_utf8_every_offset(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *seq;
+        size_t len;
+        bool valid;
+        size_t chars;
+    } seqs[] = {
+        {"\xC3\xA9", 2, true, 1},     {"\xE2\x82\xAC", 3, true, 1}, {"\xF0\x9F\x98\x80", 4, true, 1},
+        {"\0", 1, false, 1},          {"\xFF", 1, false, 1},        {"\x80", 1, false, 0},
+        {"\xED\xA0\x80", 3, false, 1}, {"\xC3", 1, false, 1},
+    };
+    char buf[64];
+    for (size_t q = 0; q < sizeof seqs / sizeof seqs[0]; q++)
+        for (size_t k = 0; k <= 20; k++) {
+            memset(buf, 'a', k);
+            memcpy(buf + k, seqs[q].seq, seqs[q].len);
+            memset(buf + k + seqs[q].len, 'b', 9);
+            size_t len = k + seqs[q].len + 9;
+            if (utf8_valid(buf, len) != seqs[q].valid)
+                fail_msg("utf8_valid wrong for sequence %zu at offset %zu", q, k);
+            if (seqs[q].valid && utf8_chars(buf, len) != k + seqs[q].chars + 9)
+                fail_msg("utf8_chars wrong for sequence %zu at offset %zu", q, k);
+        }
+}
+
+/* Invalid bytes grow the text (one byte becomes three): the clean-up
+ * must make room for that, also when every byte is invalid. */
+static void test_text_normalise_grows(void **state)
+{
+    (void)state;
+    char in[40];
+    memset(in, '\xFF', sizeof in);
+    size_t len = 0;
+    char *out = text_normalise_n(in, sizeof in, &len);
+    assert_int_equal(len, 3 * sizeof in);
+    assert_int_equal(strlen(out), len);
+    for (size_t i = 0; i < sizeof in; i++)
+        assert_memory_equal(out + 3 * i, "\xEF\xBF\xBD", 3);
+    free(out);
+
+    static const char text[] = "  Meer bomen\r\n\r\n\r\n\r\nin de straat \xFE  ";
+    out = text_normalise_n(text, sizeof text - 1, &len);
+    assert_string_equal(out, "Meer bomen\n\n\nin de straat \xEF\xBF\xBD");
+    assert_int_equal(len, strlen(out));
+    free(out);
+}
+
 typedef struct {
     const char *in;
     size_t len; /* 0: strlen */
@@ -253,6 +304,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_utf8_valid),     cmocka_unit_test(test_utf8_chars),
         cmocka_unit_test(test_text_normalise), cmocka_unit_test(test_email_valid),
+        cmocka_unit_test(test_utf8_every_offset), cmocka_unit_test(test_text_normalise_grows),
         cmocka_unit_test(test_postcode),       cmocka_unit_test(test_value_allowed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
