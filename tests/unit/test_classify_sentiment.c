@@ -181,6 +181,9 @@ static void test_function_words_carry_no_feeling(void **state)
         {"Ik fiets elke dag naar mijn werk in het centrum.", '0'},
         {"Waar kan ik een vergunning aanvragen?", '0'},
         {"Ik ben net naar Heerlen verhuisd.", '0'},
+        {"Leg een fietspad aan langs de Geleenbeek.", '0'},
+        {"De winkels staan leeg.", '-'},
+        {"Het is weer open, de bieb.", '0'},
         {"Het is een nare plek geworden.", '-'},
     };
     t_sides(cases, sizeof cases / sizeof cases[0]);
