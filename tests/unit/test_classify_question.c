@@ -105,6 +105,7 @@ static void test_keyword_rule(void **state)
         {"Ik wil de buurtpreventie een compliment geven voor hun rondes.", "nu"},
         {"Bedankt voor de nieuwe wadi in onze straat.", "nu"},
         {"Sinds vorig jaar is het park veel schoner geworden.", "nu"},
+        {"Mevrouw (72) bij de Promenade: mist een schoenmaker in het centrum.", "nu"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *got = t_rule(cases[i].text);
@@ -126,6 +127,8 @@ static void test_rhetorical_group(void **state)
     assert_true(t_feature("Lachgas en lege flessen overal. Wie controleert dit eigenlijk?",
                           "kv:rhetorical") > 0);
     assert_true(t_feature("Hoe is het mogelijk dat de lift weer kapot is?", "kv:rhetorical") > 0);
+    assert_true(t_feature("Die oude bomen kappen voor parkeerplaatsen, dat is toch waanzin?",
+                          "kv:rhetorical") > 0);
     assert_true(t_feature("Kan er een zebrapad komen bij de school?", "kv:rhetorical") == 0);
     assert_true(t_feature("Meer bankjes langs de route naar de markt, graag.", "kv:rhetorical") ==
                 0);
