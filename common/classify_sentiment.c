@@ -20,9 +20,15 @@
  *   "het zou mooi zijn als" hopes, it does not praise. The sum is compared
  *   to two thresholds; a plain wish ("ik zou graag bankjes willen") has no
  *   loaded words and stays neutraal.
+ *   A loaded phrase is one unit: "geen enkele", "niet normaal", "dan
+ *   maar" are scored as written, not cut into a negator, a contrast or a
+ *   wish marker and the rest; a wish pattern that holds a negator ("zou
+ *   het niet mooi zijn") hopes and negates nothing. Irony markers ("🙄",
+ *   "lekker bezig") turn the text's praise into complaint and complain
+ *   themselves. Of two patterns of one length the later line wins, so
+ *   sentiment.tsv can override CLiPS and itself.
  */
 #include <glib.h>
-#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,10 +164,10 @@ static void s_hit(void *arg, const char *label, double weight, size_t words)
         h->irony = 1;
     } else if (strcmp(label, "pol") == 0 && words >= h->words) {
         /* the longest pattern wins: "trots op" over "op" */
-        /* of two patterns of one length ("mooi" and "mooie" both match
-         * "mooie" by stem) the stronger counts, not their sum */
-        if (words > h->words || fabs(weight) > fabs(h->pol))
-            h->pol = weight;
+        /* of two patterns of one length the later line in the file
+         * counts, not their sum ("mooi" and "mooie" both match "mooie"
+         * by stem; "leegstaand* 0" after "leeg* -0.3" overrides it) */
+        h->pol = weight;
         h->has_pol = 1;
         h->words = words;
     }
