@@ -24,22 +24,27 @@
 #include "proto_int.h"
 #include "xalloc.h"
 
-/* msgpack-c calls this for every header and every body it packs (about
- * 150 times for an idea envelope), so the common case is kept short: room
- * enough, and a few bytes copied without a call to memcpy. */
+/* Room for len more bytes. 1 KiB first: an idea envelope fits, so it is
+ * one allocation. */
+static void s_grow(msgpack_sbuffer *sb, size_t len)
+{
+    size_t n = sb->alloc ? sb->alloc : 1024;
+    while (n - sb->size < len)
+        n *= 2;
+    sb->data = xrealloc(sb->data, n);
+    sb->alloc = n;
+}
+
+/* msgpack-c's packer calls this for every map header, number, nil and bin
+ * it packs (strings go through s_put_str), so the common case is kept
+ * short: room enough, and a few bytes copied without a call to memcpy. */
 static int s_write(void *data, const char *buf, size_t len)
 {
     msgpack_sbuffer *sb = data;
     if (len == 0)
         return 0; /* msgpack-c passes a NULL body for an empty str/bin */
-    if (sb->alloc - sb->size < len) {
-        /* 1 KiB first: an idea envelope fits, so it is one allocation. */
-        size_t n = sb->alloc ? sb->alloc : 1024;
-        while (n - sb->size < len)
-            n *= 2;
-        sb->data = xrealloc(sb->data, n);
-        sb->alloc = n;
-    }
+    if (sb->alloc - sb->size < len)
+        s_grow(sb, len);
     char *dst = sb->data + sb->size;
     if (len <= 8) {
         for (size_t i = 0; i < len; i++)
@@ -89,9 +94,46 @@ int proto_enc_finish(proto_enc_t *enc, char **buf, size_t *len)
     return 0;
 }
 
+/* A whole str (header and body) straight into the buffer, with one
+ * room check: msgpack-c's packer makes two calls through its write
+ * callback per string, and strings are most of an idea, so that was about
+ * half of the encoding. The header is msgpack_pack_str()'s, byte for byte
+ * (fixstr below 32 bytes, then str8, str16, str32: the MessagePack spec);
+ * the golden fixtures in tests/unit/test_proto.c hold us to it. */
+static void s_put_str(proto_enc_t *enc, const char *s, size_t n)
+{
+    unsigned char h[5];
+    size_t hl;
+    if (n < 32) {
+        h[0] = (unsigned char)(0xa0 | n);
+        hl = 1;
+    } else if (n < 256) {
+        h[0] = 0xd9;
+        h[1] = (unsigned char)n;
+        hl = 2;
+    } else if (n < 65536) {
+        h[0] = 0xda;
+        h[1] = (unsigned char)(n >> 8);
+        h[2] = (unsigned char)n;
+        hl = 3;
+    } else {
+        h[0] = 0xdb;
+        for (int i = 0; i < 4; i++)
+            h[1 + i] = (unsigned char)(n >> (24 - 8 * i));
+        hl = 5;
+    }
+    msgpack_sbuffer *sb = &enc->sb;
+    if (sb->alloc - sb->size < hl + n)
+        s_grow(sb, hl + n);
+    memcpy(sb->data + sb->size, h, hl);
+    if (n)
+        memcpy(sb->data + sb->size + hl, s, n);
+    sb->size += hl + n;
+}
+
 void proto_enc_key(proto_enc_t *enc, const char *key)
 {
-    msgpack_pack_str_with_body(&enc->pk, key, strlen(key));
+    s_put_str(enc, key, strlen(key));
 }
 
 static bool s_str_ok(proto_enc_t *enc, const char *where, const char *key, const char *s,
@@ -118,7 +160,7 @@ void proto_enc_str(proto_enc_t *enc, const char *where, const char *key, const c
     }
     size_t n = strlen(s);
     if (s_str_ok(enc, where, key, s, n))
-        msgpack_pack_str_with_body(&enc->pk, s, n);
+        s_put_str(enc, s, n);
 }
 
 void proto_enc_strs(proto_enc_t *enc, const char *where, const char *key, char *const *v, int n,
@@ -138,7 +180,7 @@ void proto_enc_strs(proto_enc_t *enc, const char *where, const char *key, char *
         }
         size_t len = strlen(v[i]);
         if (s_str_ok(enc, where, key, v[i], len))
-            msgpack_pack_str_with_body(&enc->pk, v[i], len);
+            s_put_str(enc, v[i], len);
     }
 }
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <msgpack.h>
 
 #include "idea_json.h"
 #include "proto.h"
@@ -314,10 +315,57 @@ static void test_idea_json(void **state)
     idea_clear(&i);
 }
 
+/* The encoder writes string headers itself: they must be exactly the
+ * ones msgpack-c writes (fixstr, str8, str16, str32 at the length
+ * boundaries), and decode back to the same text. */
+static void test_string_headers_match_msgpack(void **state)
+{
+    (void)state;
+    static const size_t lens[] = {0, 1, 31, 32, 255, 256, 65535, 65536, 100000};
+    for (size_t k = 0; k < sizeof lens / sizeof lens[0]; k++) {
+        size_t n = lens[k];
+        char *text = malloc(n + 1);
+        memset(text, 'a', n);
+        text[n] = '\0';
+        idea_t idea, back;
+        idea_init(&idea);
+        proto_set(&idea.id, "f-1");
+        proto_set(&idea.text, text);
+        char *buf = NULL;
+        size_t len = 0;
+        proto_err_t err;
+        assert_int_equal(idea_encode(&idea, &buf, &len, &err), 0);
+
+        msgpack_sbuffer sb;
+        msgpack_sbuffer_init(&sb);
+        msgpack_packer pk;
+        msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+        msgpack_pack_str(&pk, 4);
+        msgpack_pack_str_body(&pk, "text", 4);
+        msgpack_pack_str(&pk, n);
+        msgpack_pack_str_body(&pk, text, n);
+        const char *at = NULL;
+        for (size_t i = 0; i + sb.size <= len && !at; i++)
+            if (memcmp(buf + i, sb.data, sb.size) == 0)
+                at = buf + i;
+        if (!at)
+            fail_msg("text of %zu bytes is not packed as msgpack-c packs it", n);
+
+        assert_int_equal(idea_decode(buf, len, &back, &err), 0);
+        assert_string_equal(back.text, text);
+        idea_clear(&back);
+        msgpack_sbuffer_destroy(&sb);
+        idea_clear(&idea);
+        free(buf);
+        free(text);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_random_ideas_round_trip),
+        cmocka_unit_test(test_string_headers_match_msgpack),
         cmocka_unit_test(test_copy_is_deep_and_clear_reusable),
         cmocka_unit_test(test_set_and_add),
         cmocka_unit_test(test_derive_id),
