@@ -234,12 +234,24 @@ static void s_check_wijk(form_t *f, const geo_t *geo)
         return;
     }
     const char *code = NULL;
-    if (!utf8_valid(v, strlen(v)))
+    char up[9];
+    if (!utf8_valid(v, strlen(v))) {
         code = NULL;
-    else if (geo)
-        code = geo_wijk_lookup(geo, v);
-    else if (s_wijk_code_shape(v))
+    } else if (geo) {
+        /* A code as the API sends it: a binary search (geo_wijk_name);
+         * names and other spellings go through geo_wijk_lookup(), which
+         * compares with every wijk and buurt (a visible cost per idea). */
+        if (s_wijk_code_shape(v)) {
+            for (int k = 0; k < 9; k++)
+                up[k] = (char)toupper((unsigned char)v[k]);
+            if (geo_wijk_name(geo, up))
+                code = up;
+        }
+        if (!code)
+            code = geo_wijk_lookup(geo, v);
+    } else if (s_wijk_code_shape(v)) {
         code = v;
+    }
     if (code) {
         char *c = xstrdup(code);
         for (char *p = c; *p; p++)

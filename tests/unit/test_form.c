@@ -151,6 +151,7 @@ static void test_wijk(void **state)
     form_t f;
     const char *ok[][2] = {{"WK091733", "WK091733"},
                            {"wk091710", "WK091710"},
+                           {"  Wk091712 ", "WK091712"},
                            {"Heerlen-Centrum", "WK091733"},
                            {"mariarade", "WK091711"},
                            {"Terschuren", "WK091710"}};
@@ -168,6 +169,11 @@ static void test_wijk(void **state)
     s_form(&f, "tekst", "Meer bankjes", "wijk", "Amsterdam-Noord", NULL);
     assert_int_equal(form_validate(&f, s_geo), -1);
     assert_string_equal(f.err[FORM_WIJK], "Deze wijk kennen we niet. Kies een wijk uit de lijst.");
+    form_clear(&f);
+    /* The shape of a code is not enough when the table is known. */
+    s_form(&f, "tekst", "Meer bankjes", "wijk", "WK091799", NULL);
+    assert_int_equal(form_validate(&f, s_geo), -1);
+    assert_non_null(f.err[FORM_WIJK]);
     form_clear(&f);
 
     /* Without geo data only the shape of a code can be checked. */
