@@ -169,6 +169,22 @@ void store_day(int64_t ms, char out[11])
     strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
+char *store_cat(const char *a, const char *b, const char *c, const char *d)
+{
+    const char *part[4] = {a, b, c, d};
+    size_t len[4], total = 0;
+    for (int i = 0; i < 4; i++)
+        total += len[i] = part[i] ? strlen(part[i]) : 0;
+    char *out = xmalloc(total + 1), *w = out;
+    for (int i = 0; i < 4; i++) {
+        if (len[i])
+            memcpy(w, part[i], len[i]);
+        w += len[i];
+    }
+    *w = '\0';
+    return out;
+}
+
 static int64_t s_now_ms(void)
 {
     struct timespec ts;
@@ -306,13 +322,13 @@ static void s_build_args(s_args_t *a, const idea_t *idea, const char *rec, size_
 
     for (size_t i = 0; i < S_NDIMS; i++) {
         const char *v = s_dim_value(idea, i);
-        idx_keys[ni++] = xasprintf(STORE_KEY_PREFIX "ix:%s:%s", s_dims[i], v);
-        stats_keys[ns] = xasprintf(STORE_KEY_PREFIX "stats:%s", s_dims[i]);
+        idx_keys[ni++] = store_cat(STORE_KEY_PREFIX "ix:", s_dims[i], ":", v);
+        stats_keys[ns] = store_cat(STORE_KEY_PREFIX "stats:", s_dims[i], NULL, NULL);
         stats_fields[ns++] = v;
     }
     for (int t = 0; t < idea->n_themes || (t == 0 && idea->n_themes == 0); t++) {
         const char *v = idea->n_themes ? idea->themes[t] : "none";
-        idx_keys[ni++] = xasprintf(STORE_KEY_PREFIX "ix:theme:%s", v);
+        idx_keys[ni++] = store_cat(STORE_KEY_PREFIX "ix:theme:", v, NULL, NULL);
         stats_keys[ns] = xstrdup(STORE_KEY_PREFIX "stats:theme");
         stats_fields[ns++] = v;
     }
@@ -334,7 +350,7 @@ static void s_build_args(s_args_t *a, const idea_t *idea, const char *rec, size_
     s_arg_str(a, "EVALSHA");
     s_arg_str(a, ""); /* the sha, set by s_evalsha */
     s_arg_own(a, xasprintf("%d", nkeys));
-    s_arg_own(a, xasprintf(STORE_KEY_PREFIX "idea:%s", idea->id));
+    s_arg_own(a, store_cat(STORE_KEY_PREFIX "idea:", idea->id, NULL, NULL));
     s_arg_str(a, STORE_KEY_PREFIX "ideas");
     for (int i = 0; i < ni; i++)
         s_arg_own(a, idx_keys[i]);

@@ -133,5 +133,9 @@ int store_email_normalise(const char *email, char *out, size_t size);
 void store_pid_from_idea(const char *idea_id, char out[19]);
 /* "YYYY-MM-DD" (UTC) of ms since epoch. */
 void store_day(int64_t ms, char out[11]);
+/* a, b, c and d joined (NULL = ""), malloc'd: the caller frees it. The
+ * ~100 key and field names of each idea are built with this rather than
+ * xasprintf (whose format parsing was ~20 % of storage's CPU). */
+char *store_cat(const char *a, const char *b, const char *c, const char *d);
 
 #endif

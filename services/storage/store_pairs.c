@@ -58,8 +58,8 @@ void store_pairs_of(const idea_t *idea, store_pairs_t *out)
             for (int i = 0; i < na; i++)
                 for (int k = 0; k < nb && out->n < STORE_PAIRS_MAX; k++) {
                     out->key[out->n] =
-                        xasprintf(STORE_KEY_PREFIX "pair:%s:%s", s_pair_dims[a], s_pair_dims[b]);
-                    out->field[out->n] = xasprintf("%s" STORE_PAIRS_SEP "%s", va[i], vb[k]);
+                        store_cat(STORE_KEY_PREFIX "pair:", s_pair_dims[a], ":", s_pair_dims[b]);
+                    out->field[out->n] = store_cat(va[i], STORE_PAIRS_SEP, vb[k], NULL);
                     out->delta[out->n++] = 1;
                 }
         }

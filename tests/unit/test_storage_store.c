@@ -56,6 +56,20 @@ static void test_day(void **state)
     assert_string_equal(d, "none");
 }
 
+static void test_cat(void **state)
+{
+    (void)state;
+    char *s = store_cat("inspraak:ix:", "wijk", ":", "WK091701");
+    assert_string_equal(s, "inspraak:ix:wijk:WK091701");
+    free(s);
+    s = store_cat("groen", STORE_PAIRS_SEP, "new", NULL);
+    assert_string_equal(s, "groen\x1fnew");
+    free(s);
+    s = store_cat(NULL, "", NULL, NULL);
+    assert_string_equal(s, "");
+    free(s);
+}
+
 static void test_bad_url(void **state)
 {
     (void)state;
@@ -75,6 +89,7 @@ int main(void)
         cmocka_unit_test(test_email_normalise),
         cmocka_unit_test(test_pid_from_idea),
         cmocka_unit_test(test_day),
+        cmocka_unit_test(test_cat),
         cmocka_unit_test(test_bad_url),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
