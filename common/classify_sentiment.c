@@ -17,7 +17,11 @@
  *   word by their weight. Contrast words ("maar") damp the sum so far:
  *   after "mooi gebouw, maar er zit niks in" the complaint is meant. Wish
  *   markers ("zou", "als", "graag") damp the loaded words just after them:
- *   "het zou mooi zijn als" hopes, it does not praise. The sum is compared
+ *   "het zou mooi zijn als" hopes, it does not praise; strong praise is
+ *   damped less ("dat zou geweldig zijn" states hope positively, which the
+ *   labels call positief). The words carry no punctuation, so the
+ *   negation window is short (two words): "... niet bestaan. Vertelt
+ *   trots ..." must not flip "trots". The sum is compared
  *   to two thresholds; a plain wish ("ik zou graag bankjes willen") has no
  *   loaded words and stays neutraal.
  *   A loaded phrase is one unit: "geen enkele", "niet normaal", "dan
@@ -38,7 +42,7 @@
 #include "xalloc.h"
 
 #define SENTI_MIN_CLIPS 0.2
-#define SENTI_NEG_WINDOW 3
+#define SENTI_NEG_WINDOW 2
 #define SENTI_NEG_DAMP 0.7
 #define SENTI_POS 0.6
 #define SENTI_NEG -0.2
@@ -48,6 +52,10 @@
  * SENTI_WISH_WINDOW words describe a hoped-for state: they count this much */
 #define SENTI_WISH_WINDOW 6
 #define SENTI_WISH_DAMP 0.4
+/* strong praise in a wish is hope stated positively ("dat zou geweldig
+ * zijn"): damped less than a mild word ("het zou mooi zijn als") */
+#define SENTI_WISH_STRONG 1.0
+#define SENTI_WISH_STRONG_DAMP 0.8
 /* what an irony marker weighs as a complaint of its own */
 #define SENTI_IRONY 0.5
 
@@ -244,7 +252,7 @@ void classify_senti_parts(const classify_senti_t *self, const classify_toks_t *t
                 out->negated++;
             }
             if (wish_left)
-                p *= SENTI_WISH_DAMP;
+                p *= p >= SENTI_WISH_STRONG ? SENTI_WISH_STRONG_DAMP : SENTI_WISH_DAMP;
             if (p > 0)
                 out->pos += p;
             else

@@ -109,6 +109,8 @@ static void test_negation_scope(void **state)
         {"Sinds de buurtpreventie zijn er geen inbraken meer.", '+'},
         {"Er is geen enkel bankje onderweg.", '-'},
         {"Dat is toch niet normaal meer.", '-'},
+        /* the negation ends with its clause: "trots" is not negated */
+        {"Zonder de mijnen had Heerlen niet bestaan. Vertelt trots over zijn tijd.", '+'},
     };
     t_sides(cases, sizeof cases / sizeof cases[0]);
     /* "geen enkele" is one complaint, not "geen" flipping "enkele" */
@@ -169,6 +171,13 @@ static void test_wish_vs_complaint(void **state)
     };
     t_sides(cases, sizeof cases / sizeof cases[0]);
     assert_string_equal(t_label("Ik zou graag meer bankjes willen in het park."), "neutraal");
+    /* hope stated with strong praise stays praise; a mild word in a wish
+     * hardly counts */
+    classify_senti_parts_t hope = t_parts("Een tram naar Aken, dat zou geweldig zijn.");
+    classify_senti_parts_t mild = t_parts("Een bankje bij de bushalte, dat zou mooi zijn.");
+    assert_true(hope.pos > 2 * mild.pos);
+    assert_string_equal(t_label("Een tram naar Aken, dat zou geweldig zijn."), "positief");
+    assert_string_equal(t_label("Een bankje bij de bushalte, dat zou mooi zijn."), "neutraal");
     assert_string_equal(t_label("Het is hier een vuilnisbelt, schandalig."), "negatief");
 }
 
