@@ -36,11 +36,16 @@ typedef struct {
     msgpack_packer pk;
     proto_err_t *err;
     bool failed; /* the first failure sticks; later calls do nothing */
+    bool copied; /* proto_enc_raw() copied pairs from elsewhere (see proto_enc_finish) */
 } proto_enc_t;
 
 void proto_enc_init(proto_enc_t *enc, proto_err_t *err);
 /* Checks the result against the PROTO_MAX_* limits (so whatever encodes
- * also decodes) and hands the buffer over; -1 frees it. */
+ * also decodes) and hands the buffer over; -1 frees it. The walk over the
+ * result (proto_check) is skipped when the limits hold by construction:
+ * only our own fixed shapes were packed (nothing copied in by
+ * proto_enc_raw), every str and bin was checked as it was packed, and the
+ * message has no more bytes than PROTO_MAX_ITEMS (each item takes one). */
 int proto_enc_finish(proto_enc_t *enc, char **buf, size_t *len);
 void proto_enc_fail(proto_enc_t *enc, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -599,6 +599,31 @@ static void test_encode_refuses_what_would_not_decode(void **state)
     envelope_clear(&e);
 }
 
+/* Unknown pairs copied into a new message can nest deeper there than in
+ * the message they came from: encoding still refuses what no decoder
+ * would take (the limit walk runs whenever something was copied in). */
+static void test_copied_pairs_still_checked(void **state)
+{
+    (void)state;
+    /* An idea whose unknown key "x" holds 7 nested arrays: 8 deep, the
+     * limit. Inside an envelope it would be 9 deep. */
+    static const char deep[] = "\x81\xa1x\x91\x91\x91\x91\x91\x91\x91\x01";
+    idea_t *idea = malloc(sizeof *idea);
+    proto_err_t err;
+    assert_int_equal(idea_decode(deep, sizeof deep - 1, idea, &err), 0);
+    envelope_t e;
+    envelope_init(&e);
+    e.type = ENV_IDEA;
+    proto_set(&e.id, "f-1");
+    e.idea = idea;
+    char *buf = NULL;
+    size_t len = 0;
+    assert_int_equal(envelope_encode(&e, &buf, &len, &err), -1);
+    assert_string_equal(err.code, "too_deep");
+    assert_null(buf);
+    envelope_clear(&e);
+}
+
 /* A moderation update (dashboard -> storage) round-trips with its idea and
  * needs one, like the other idea-carrying types. */
 static void test_update_envelope(void **state)
@@ -654,6 +679,7 @@ int main(void)
         cmocka_unit_test(test_empty_unknown_values_round_trip),
         cmocka_unit_test(test_encode_refuses_what_would_not_decode),
         cmocka_unit_test(test_update_envelope),
+        cmocka_unit_test(test_copied_pairs_still_checked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
