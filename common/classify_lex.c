@@ -9,7 +9,7 @@
  *   forms. Patterns without '*' are stemmed when loaded, so one entry
  *   covers singular, plural and verb forms. Hand-written because it is a
  *   dozen lines of parsing; limits: 4096-byte lines, 6 words a pattern,
- *   20000 entries, 64 labels.
+ *   20000 entries, 256 labels.
  *
  *   Look-ups are indexed, because every word of every idea asks every
  *   lexicon (a linear scan with strcmp/strstr was 12 % of the
@@ -34,7 +34,7 @@
 #define LEX_MAX_LINE 4096
 #define LEX_MAX_WORDS 6
 #define LEX_MAX_ENTRIES 20000
-#define LEX_MAX_LABELS 64
+#define LEX_MAX_LABELS 256
 
 typedef enum { PAT_STEM, PAT_PREFIX, PAT_SUFFIX, PAT_CONTAINS } pat_kind_t;
 
