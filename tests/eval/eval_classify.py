@@ -25,8 +25,11 @@ training-set figures, only for comparison. --folds -1 scores the keyword
 lexicons alone (INSPRAAK_MODEL_FILE=none).
 
 Near-duplicates: one bin/classify run over the whole set in file order
-(the cluster state lives in memory for a run), keywords alone so no model
-saw the ideas; pairwise precision/recall/F1 against dup_group (a pair is
+(the cluster state lives in memory for a run), with a model trained on
+the extra corpus alone (never on dev: no model saw these ideas; the first
+theme and the sentiment in the cluster score are the model's, as in the
+service, which runs the shipped model), or keywords alone with
+--no-extra; pairwise precision/recall/F1 against dup_group (a pair is
 positive when both ideas share a dup_group).
 
 Prints per-label precision, recall and F1 plus accuracy for themes
@@ -163,6 +166,17 @@ def dup_debug(items, got, gold, pred):
         print("missed: %s | %s" % (show(a), show(b)))
 
 
+def dup_run(bindir, items, extra):
+    """The near-duplicate run: a model trained on the extra corpus only
+    (none of items), or keywords alone when there is no corpus."""
+    if not extra:
+        return run_classify(bindir, items, "none")
+    with tempfile.TemporaryDirectory() as tmp:
+        model = os.path.join(tmp, "dup-model.tsv")
+        train(bindir, list(extra), model)
+        return run_classify(bindir, items, model)
+
+
 def score_dups(items, got, out, lines, debug=False):
     gold = pairs([it.get("dup_group") for it in items])
     pred = pairs([g.get("cluster") for g in got])
@@ -256,7 +270,7 @@ def main():
         how = "keyword lexicons alone (INSPRAAK_MODEL_FILE=none)"
         got = run_classify(args.bin, items, "none")
     out, lines = score(items, got)
-    score_dups(items, run_classify(args.bin, items, "none"), out, lines, args.debug_dups)
+    score_dups(items, dup_run(args.bin, items, extra), out, lines, args.debug_dups)
     out["extra_training_ideas"] = len(extra) if args.folds > 1 else 0
     if args.json:
         print(json.dumps(out))
