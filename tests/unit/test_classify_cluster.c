@@ -13,7 +13,10 @@
  *   a second instance; the postings stay within 64 bytes (listpack);
  *   a different wijk lowers the score and keeps the same wish at another
  *   school apart; concept-map words join other wordings and languages,
- *   German function words join nothing.
+ *   German function words join nothing; specific wishes (dog area,
+ *   internships, facade gardens) join their other words and not each
+ *   other; a shared main concept counts more than one named in passing,
+ *   and praise does not join a wish.
  *   Starts a real redis-server (no persistence, a temporary folder) on the
  *   first port of INSPRAAK_TEST_PORTS (lo-hi) plus 91, else 26091 (the
  *   harness's default range); it must be free (the test checks that the
@@ -290,6 +293,44 @@ static void test_concept_map(void **state)
                          "interessiere mich sehr für die Geschichte des Bergbaus."));
 }
 
+/* Specific wishes of the concept map: other words and compounds for the
+ * same wish join; the same topic with another wish does not. */
+static void test_wish_concepts(void **state)
+{
+    (void)state;
+    assert_true(s_joins("Een hondenuitlaatplek in Meezenbroek, nu lopen alle honden door het "
+                        "speelveld.",
+                        "Graag een omheind losloopgebied voor honden in Meezenbroek."));
+    assert_true(s_joins("Meer stageplekken bij bedrijven in Heerlen voor mbo-studenten.",
+                        "Ik zoek al maanden een stageplaats, niemand neemt mbo'ers aan."));
+    assert_true(s_joins("Help bewoners hun voortuin te ontegelen, zoals met de tegeltaxi.",
+                        "Geveltuinen in onze straat, nu is alles versteend."));
+    assert_false(s_joins("Meer stageplekken bij bedrijven in Heerlen voor mbo-studenten.",
+                         "Help bewoners hun voortuin te ontegelen, zoals met de tegeltaxi."));
+}
+
+/* The main concept: two ideas mainly about benches score more than a
+ * bench wish and a letter about loneliness that names a bench once;
+ * praise of the new cycle street is no wish for a cycle path. */
+static void test_main_concept(void **state)
+{
+    (void)state;
+    const char *bench = "Meer bankjes langs de route naar de winkels, mijn moeder moet onderweg "
+                        "kunnen zitten.";
+    double main = s_similarity(bench, "Een bankje om de honderd meter, meer vraag ik niet.");
+    double passing = s_similarity(bench, "Sinds mijn man overleden is ben ik eenzaam. Ik zit "
+                                         "alleen thuis, soms op een bankje, en spreek niemand. "
+                                         "Eenzaamheid is erg, een praatje in het buurthuis "
+                                         "zou helpen.");
+    assert_true(main > passing + 0.1);
+    const char *path = "Het fietspad houdt ineens op bij de rotonde, maak het fietspad door naar "
+                       "het centrum.";
+    assert_true(s_joins(path, "Een veilig fietspad naar het centrum graag, het fietspad stopt "
+                              "bij de rotonde."));
+    assert_false(s_joins(path, "Heel blij met het nieuwe fietspad, ik fiets nu veilig en fijn "
+                               "naar het centrum!"));
+}
+
 static void test_pack_parse(void **state)
 {
     (void)state;
@@ -412,6 +453,7 @@ int main(void)
         cmocka_unit_test(test_index_keys),       cmocka_unit_test(test_pack_parse),
         cmocka_unit_test(test_same_as_memory),   cmocka_unit_test(test_wijk_scores),
         cmocka_unit_test(test_wijk_decides),     cmocka_unit_test(test_concept_map),
+        cmocka_unit_test(test_wish_concepts),    cmocka_unit_test(test_main_concept),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }
