@@ -351,41 +351,63 @@ bool form_key_valid(const char *key)
     return n >= 1 && n <= FORM_KEY_MAX;
 }
 
-void form_to_envelope(const form_t *f, const char *id, const char *key, int64_t now_ms,
-                      envelope_t *env)
+/* Sets a string of the envelope: a copy (form_to_envelope), or the
+ * pointer itself (form_envelope_view). */
+static void s_put(char **slot, const char *v, bool copy)
+{
+    if (copy)
+        proto_set(slot, v);
+    else
+        *slot = (char *)v; /* borrowed: never freed through the envelope */
+}
+
+static void s_fill(const form_t *f, const char *id, const char *key, int64_t now_ms,
+                   envelope_t *env, idea_t *idea, participant_t *p, bool copy)
 {
     envelope_init(env);
     env->version = PROTO_VERSION;
     env->type = ENV_IDEA;
-    proto_set(&env->id, id);
+    s_put(&env->id, id, copy);
 
-    idea_t *idea = xmalloc(sizeof *idea);
     idea_init(idea);
-    proto_set(&idea->id, id);
-    proto_set(&idea->channel, "form");
-    proto_set(&idea->activity, "ideeenbus");
+    s_put(&idea->id, id, copy);
+    s_put(&idea->channel, "form", copy);
+    s_put(&idea->activity, "ideeenbus", copy);
     idea->received_at = now_ms;
-    proto_set(&idea->text, f->clean[FORM_TEXT]);
-    proto_set(&idea->title, f->clean[FORM_TITLE]);
-    proto_set(&idea->wijk, f->clean[FORM_WIJK]);
-    proto_set(&idea->postcode, f->clean[FORM_POSTCODE]);
-    proto_set(&idea->question, f->clean[FORM_QUESTION]);
-    proto_set(&idea->target_group, f->clean[FORM_TARGET_GROUP]);
-    proto_set(&idea->source.idempotency_key, key);
+    s_put(&idea->text, f->clean[FORM_TEXT], copy);
+    s_put(&idea->title, f->clean[FORM_TITLE], copy);
+    s_put(&idea->wijk, f->clean[FORM_WIJK], copy);
+    s_put(&idea->postcode, f->clean[FORM_POSTCODE], copy);
+    s_put(&idea->question, f->clean[FORM_QUESTION], copy);
+    s_put(&idea->target_group, f->clean[FORM_TARGET_GROUP], copy);
+    s_put(&idea->source.idempotency_key, key, copy);
     env->idea = idea;
 
-    if (f->clean[FORM_NAME] || f->clean[FORM_EMAIL]) {
-        participant_t *p = xmalloc(sizeof *p);
+    if (p && (f->clean[FORM_NAME] || f->clean[FORM_EMAIL])) {
         participant_init(p);
-        proto_set(&p->name, f->clean[FORM_NAME]);
-        proto_set(&p->email, f->clean[FORM_EMAIL]);
+        s_put(&p->name, f->clean[FORM_NAME], copy);
+        s_put(&p->email, f->clean[FORM_EMAIL], copy);
         /* Validation makes consent without an email an error, so consent
          * here always has an address to write to. */
         p->consent_feedback = f->consent && f->clean[FORM_EMAIL];
         if (p->consent_feedback) {
             p->consent_at = now_ms;
-            proto_set(&p->consent_purpose, FORM_CONSENT_PURPOSE);
+            s_put(&p->consent_purpose, FORM_CONSENT_PURPOSE, copy);
         }
         env->participant = p;
     }
+}
+
+void form_to_envelope(const form_t *f, const char *id, const char *key, int64_t now_ms,
+                      envelope_t *env)
+{
+    bool person = f->clean[FORM_NAME] || f->clean[FORM_EMAIL];
+    s_fill(f, id, key, now_ms, env, xmalloc(sizeof(idea_t)),
+           person ? xmalloc(sizeof(participant_t)) : NULL, true);
+}
+
+void form_envelope_view(const form_t *f, const char *id, const char *key, int64_t now_ms,
+                        envelope_t *env, idea_t *idea, participant_t *p)
+{
+    s_fill(f, id, key, now_ms, env, idea, p, false);
 }

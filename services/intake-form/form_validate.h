@@ -106,4 +106,13 @@ bool form_key_valid(const char *key);
 void form_to_envelope(const form_t *f, const char *id, const char *key, int64_t now_ms,
                       envelope_t *env);
 
+/* The same envelope without a single copy, for the hot path (spool it and
+ * drop it): env, *idea and *p are the caller's storage and their strings
+ * point into f, id and key, so they are valid only while those are. Drop
+ * it with envelope_init(env), never envelope_clear() (which would free
+ * what f owns). Anything a callee adds to env (intake_submit sets
+ * env->origin) is the caller's to free. */
+void form_envelope_view(const form_t *f, const char *id, const char *key, int64_t now_ms,
+                        envelope_t *env, idea_t *idea, participant_t *p);
+
 #endif

@@ -390,6 +390,41 @@ static void test_envelope(void **state)
     form_clear(&f);
 }
 
+/* The copy-free view the intake spools must be the very same message as
+ * the copied envelope, with and without a participant. */
+static void test_envelope_view_same_bytes(void **state)
+{
+    (void)state;
+    for (int withp = 0; withp < 2; withp++) {
+        form_t f;
+        if (withp)
+            s_form(&f, "tekst", "Een bibliotheek in Hoensbroek", "wijk", "WK091712", "naam",
+                   "Anna", "email", "anna@voorbeeld.nl", "toestemming", "ja", NULL);
+        else
+            s_form(&f, "tekst", "Meer bomen in de straat", "titel", "Bomen", NULL);
+        assert_int_equal(form_validate(&f, s_geo), 0);
+        envelope_t copy, view;
+        idea_t idea;
+        participant_t person;
+        form_to_envelope(&f, "f-0123456789abcdef", "key-1", 1700000000123, &copy);
+        form_envelope_view(&f, "f-0123456789abcdef", "key-1", 1700000000123, &view, &idea,
+                           &person);
+        assert_int_equal(view.participant != NULL, withp);
+        char *a = NULL, *b = NULL;
+        size_t alen = 0, blen = 0;
+        proto_err_t err;
+        assert_int_equal(envelope_encode(&copy, &a, &alen, &err), 0);
+        assert_int_equal(envelope_encode(&view, &b, &blen, &err), 0);
+        assert_int_equal(alen, blen);
+        assert_memory_equal(a, b, alen);
+        free(a);
+        free(b);
+        envelope_clear(&copy);
+        envelope_init(&view); /* borrowed: dropped, not freed */
+        form_clear(&f);
+    }
+}
+
 static void test_page_form_errors(void **state)
 {
     (void)state;
@@ -512,6 +547,7 @@ int main(void)
         cmocka_unit_test(test_key_valid),
         cmocka_unit_test(test_json_mapping),
         cmocka_unit_test(test_envelope),
+        cmocka_unit_test(test_envelope_view_same_bytes),
         cmocka_unit_test(test_page_form_errors),
         cmocka_unit_test(test_page_form_empty),
         cmocka_unit_test(test_ratelimit),
