@@ -24,8 +24,13 @@
  *   share; plus agreement on wijk and first theme, minus a little when
  *   the two are placed in two different wijken (the same wish at another
  *   school or park is another wish; an idea without a wijk is
- *   Heerlen-wide and neither) and when one praises what is there and the
- *   other does not.
+ *   Heerlen-wide and neither), when one praises what is there and the
+ *   other does not, and when they share no main concept. An idea's main
+ *   concepts are the specific concepts it names most often: a letter
+ *   about loneliness that mentions a bench once is not the wish for
+ *   benches. The slot values carry the kind of key in their low 2 bits
+ *   (main concept, other concept, plain word), so the score can tell
+ *   a shared main concept with no extra bytes stored.
  *
  *   Finding candidates: an inverted index. Each idea is filed under its
  *   CLUSTER_INDEX_KEYS most specific keys (most copies first; among equal
