@@ -11,7 +11,7 @@
 # SAN=1 builds everything with AddressSanitizer/UBSan into build/asan/.
 
 CC      ?= gcc
-PKGS    := libzmq msgpack hiredis libmicrohttpd jansson libsodium libcurl gmime-3.0 libexttextcat
+PKGS    := libzmq msgpack hiredis libmicrohttpd jansson libsodium libcurl gmime-3.0 libexttextcat hunspell
 SAN     ?= 0
 
 ifeq ($(SAN),1)

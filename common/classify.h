@@ -195,6 +195,38 @@ const char *classify_sentiment(const classify_senti_t *self, const classify_toks
  * "nu") outweigh present ones, else "nu"; NULL for no words. */
 const char *classify_question(const classify_lex_t *lex, const classify_toks_t *toks);
 
+/* --- Dutch compound splitting (classify_compound.c) --- */
+
+/* Splits "huurwoningen" into "huur" + "woningen" with libhunspell and a
+ * hunspell dictionary (Debian hunspell-nl); rules and why it is
+ * hand-written: classify_compound.c. */
+typedef struct classify_compound classify_compound_t;
+
+#define CLASSIFY_COMPOUND_MIN_LETTERS 8 /* shorter words are not split */
+#define CLASSIFY_COMPOUND_MAX_BYTES 48  /* longer words are not split */
+#define CLASSIFY_COMPOUND_MAX_PARTS 4
+#define CLASSIFY_COMPOUND_PART_BYTES 64
+#define CLASSIFY_COMPOUND_CACHE 100000 /* words cached; starts over when full */
+
+/* Loads the dictionary aff/dic (e.g. /usr/share/hunspell/nl.aff, nl.dic).
+ * NULL when they cannot be read (err says why). Free with
+ * classify_compound_destroy(). A handle may be shared by threads. */
+classify_compound_t *classify_compound_new(const char *aff, const char *dic, char *err,
+                                           size_t errlen);
+void classify_compound_destroy(classify_compound_t **self_p);
+/* The parts of a lowercase UTF-8 word, left to right, into parts (room
+ * for CLASSIFY_COMPOUND_MAX_PARTS); with stems, their Dutch snowball
+ * stems instead ("woningen" -> "woning"). Returns how many: 1 when the
+ * word is not split (parts[0] is the word, or its stem). */
+int classify_compound_split(classify_compound_t *self, const char *word,
+                            char parts[][CLASSIFY_COMPOUND_PART_BYTES], bool stems);
+/* The process's splitter, loaded on first use from
+ * $INSPRAAK_HUNSPELL_DIR/nl.aff + nl.dic (default /usr/share/hunspell;
+ * "none": no splitting); NULL, with one warning logged, when the
+ * dictionary is missing. Lives until the process ends. The model's
+ * features (classify_model_features) use it. */
+classify_compound_t *classify_compound_shared(void);
+
 /* --- learned model (classify_model.c) --- */
 
 /* Named feature values of one text (owned strings). */

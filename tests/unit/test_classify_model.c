@@ -117,7 +117,10 @@ static void test_shipped_heads_features(void **state)
     FILE *fp = fopen(path, "r");
     assert_non_null(fp);
     int psum = 0, nsum = 0, kv = 0, themes_other = 0, question_kt = 0, senti_kv = 0;
+    int heads = 0, suffixes = 0;
     while (fgets(line, sizeof line, fp)) {
+        heads += t_prefix(line, "w\tthemes\th:");
+        suffixes += strstr(line, "\tx:") != NULL;
         psum += t_prefix(line, "w\tsentiment\tks:psum\t");
         nsum += t_prefix(line, "w\tsentiment\tks:nsum\t");
         kv += t_prefix(line, "w\tquestion\tkv:");
@@ -134,6 +137,8 @@ static void test_shipped_heads_features(void **state)
     assert_int_equal(senti_kv, 0);
     assert_int_equal(question_kt, 0);
     assert_int_equal(themes_other, 0);
+    assert_true(heads >= 50); /* compound head nouns learnt (h:woning, ...) */
+    assert_int_equal(suffixes, 0);
 }
 
 static double t_feat(const classify_feats_t *f, const char *name)
@@ -173,6 +178,17 @@ static void test_features(void **state)
     classify_idea_features(cls, &idea, &f);
     assert_true(t_feat(&f, "kv:imp_first") == 1.0);
     assert_true(t_feat(&f, "kv:imperative") == 0);
+    classify_feats_clear(&f);
+    /* compound parts (hunspell-nl) and the head noun, not the old suffixes */
+    proto_set(&idea.text, "Te weinig huurwoningen en geen ontmoetingsplek in de wijk.");
+    classify_idea_features(cls, &idea, &f);
+    assert_true(t_feat(&f, "c:hur") > 0);
+    assert_true(t_feat(&f, "c:woning") > 0);
+    assert_true(t_feat(&f, "h:woning") > 0);
+    assert_true(t_feat(&f, "h:plek") > 0);
+    assert_true(t_feat(&f, "h:wijk") == 0); /* "wijk" is no compound */
+    for (size_t i = 0; i < f.n; i++)
+        assert_false(strncmp(f.name[i], "x:", 2) == 0);
     classify_feats_clear(&f);
     idea_clear(&idea);
     classify_destroy(&cls);
