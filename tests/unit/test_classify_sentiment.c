@@ -193,6 +193,10 @@ static void test_function_words_carry_no_feeling(void **state)
         {"Leg een fietspad aan langs de Geleenbeek.", '0'},
         {"De winkels staan leeg.", '-'},
         {"Het is weer open, de bieb.", '0'},
+        /* "bos" (wood) and "boos" (angry) share a stem: only "boos" is loaded */
+        {"Elke zondag een wandeling door het bos.", '0'},
+        {"Ik ben boos over de bus.", '-'},
+        {"Het legendarische mijnwerkersfeest.", '+'},
         {"Het is een nare plek geworden.", '-'},
     };
     t_sides(cases, sizeof cases / sizeof cases[0]);
