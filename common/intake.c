@@ -57,6 +57,10 @@ struct intake {
     atomic_int stop;
     atomic_int running;
     spool_stats_t last; /* sender thread: counters already added to metrics */
+    /* sender thread: the acks of one wake-up, applied together */
+    char (*ack_ids)[SPOOL_MAX_ID + 1];
+    const char *ack_ptrs[ACK_ROUND];
+    size_t n_acks;
     metric_t *m_accepted, *m_pending, *m_fsyncs, *m_appends, *m_resent, *m_acks;
 };
 
@@ -71,6 +75,7 @@ static int s_send(const char *id, const void *data, size_t len, void *arg)
     return bus_send(self->push, NULL, data, len, BUS_DONTWAIT);
 }
 
+/* Notes the id of a good ack for us in the batch. */
 static void s_handle_ack(intake_t *self, const char *topic, const char *data, size_t len)
 {
     if (strcmp(topic, self->ack_topic) != 0)
@@ -82,20 +87,28 @@ static void s_handle_ack(intake_t *self, const char *topic, const char *data, si
         log_debug("msg=\"bad ack dropped\" code=%s", perr.code);
         return;
     }
-    if (env.type == ENV_ACK && env.id)
-        spool_ack(self->spool, env.id);
+    size_t n = env.id ? strlen(env.id) : 0;
+    if (env.type == ENV_ACK && n > 0 && n <= SPOOL_MAX_ID && self->n_acks < ACK_ROUND) {
+        memcpy(self->ack_ids[self->n_acks], env.id, n + 1);
+        self->ack_ptrs[self->n_acks] = self->ack_ids[self->n_acks];
+        self->n_acks++;
+    }
     envelope_clear(&env);
 }
 
+/* Reads every ack waiting on the SUB socket (up to ACK_ROUND) and hands
+ * them to the spool at once: one lock and one acks.log write per wake-up
+ * instead of one per ack. */
 static void s_read_acks(intake_t *self)
 {
+    self->n_acks = 0;
     for (int i = 0; i < ACK_ROUND; i++) {
         char topic[BUS_MAX_TOPIC], *data = NULL;
         size_t len = 0;
         if (bus_recv(self->sub, topic, sizeof topic, &data, &len, PROTO_MAX_MESSAGE, BUS_DONTWAIT) <
             0) {
             if (errno == EAGAIN || errno == ETERM)
-                return;
+                break;
             if (errno != EINTR)
                 log_debug("msg=\"bus message dropped\" err=\"%s\"", strerror(errno));
             continue;
@@ -103,6 +116,8 @@ static void s_read_acks(intake_t *self)
         s_handle_ack(self, topic, data, len);
         free(data);
     }
+    if (self->n_acks > 0)
+        spool_ack_many(self->spool, self->ack_ptrs, self->n_acks);
 }
 
 /* Counters: add what changed since last time (the metrics registry is per
@@ -185,6 +200,7 @@ intake_t *intake_new(const config_t *cfg, char *err, size_t errlen)
 {
     intake_t *self = xcalloc(1, sizeof *self);
     self->cfg = *cfg;
+    self->ack_ids = xmalloc(ACK_ROUND * sizeof *self->ack_ids);
     char sub[128], dir[1024];
     snprintf(sub, sizeof sub, "spool/%s", cfg->name);
     snprintf(self->ack_topic, sizeof self->ack_topic, "ack.%s", cfg->name);
@@ -232,6 +248,7 @@ void intake_destroy(intake_t **self_p)
     bus_close(&self->push);
     bus_close(&self->sub);
     spool_destroy(&self->spool);
+    free(self->ack_ids);
     free(self);
 }
 

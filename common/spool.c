@@ -53,9 +53,7 @@ int64_t spool_now_ms(void)
 
 void spool_rec_free(spool_rec_t *r)
 {
-    free(r->id);
-    free(r->data);
-    free(r);
+    free(r); /* id and data live in the same block (s_rec_new, replay) */
 }
 
 /* Takes r out of the hash (it is no longer pending). Locked. */
@@ -198,6 +196,9 @@ void spool_destroy(spool_t **self_p)
     pthread_mutex_destroy(&self->lock);
     pthread_cond_destroy(&self->cond);
     pthread_cond_destroy(&self->sync_cond);
+    free(self->ackbuf);
+    free(self->wbuf);
+    free(self->sbuf);
     free(self->hash);
     free(self->dir);
     free(self);
@@ -238,6 +239,68 @@ static bool s_has_locked(spool_t *self, const char *id, uint32_t h)
     return false;
 }
 
+/* A new pending record (one allocation: id and payload follow it). */
+static spool_rec_t *s_rec_new(const char *id, size_t id_len, const void *data, size_t len)
+{
+    spool_rec_t *r = xmalloc(sizeof *r + id_len + 1 + len);
+    memset(r, 0, sizeof *r);
+    r->id = (char *)(r + 1);
+    memcpy(r->id, id, id_len + 1);
+    r->data = r->id + id_len + 1;
+    if (len)
+        memcpy(r->data, data, len);
+    r->len = len;
+    return r;
+}
+
+/* Puts the record's bytes into the active segment (rotating first when it
+ * would not fit). Usually they only go into the group-write buffer, and
+ * the fsync thread writes the whole group before its fdatasync; a record
+ * that does not fit into the pre-allocated zeros is written here, at once,
+ * after a running group write has finished (so no record ever lies behind
+ * a gap). Locked. 0, or -1 with errno. */
+static int s_place(spool_t *self, const char *head, const char *id, size_t id_len,
+                   const void *data, size_t len)
+{
+    size_t size = 14 + id_len + len;
+    for (;;) {
+        if (self->sync_errno) {
+            errno = self->sync_errno;
+            return -1;
+        }
+        if (self->need_rotate ||
+            (self->seg_size > 0 && self->seg_size + size > SPOOL_SEGMENT_MAX)) {
+            /* Wait for a running fsync to finish with the old fd, then look
+             * again: another writer may have rotated meanwhile. */
+            if (self->syncing)
+                pthread_cond_wait(&self->cond, &self->lock);
+            else if (spool_rotate_locked(self) < 0)
+                return -1;
+            continue;
+        }
+        int fits = spool_seg_reserve(self, size);
+        if (fits < 0)
+            return -1;
+        if (fits) {
+            spool_wbuf_add(self, head, id, id_len, data, len);
+            return 0;
+        }
+        if (self->syncing) {
+            pthread_cond_wait(&self->cond, &self->lock);
+            continue;
+        }
+        char *buf = xmalloc(size); /* rare: a huge record, or no zeros ahead */
+        spool_record_encode(buf, id, id_len, data, len);
+        int rc = spool_seg_write(self, buf, size);
+        int e = errno;
+        free(buf);
+        if (rc < 0)
+            log_warn("msg=\"spool write failed\" err=\"%s\"", strerror(e));
+        errno = e;
+        return rc;
+    }
+}
+
 /* Writes one record under the lock. Returns 0 with *gen_out and *rec_out
  * set (and, when w is given, w queued for the syncer under the same lock),
  * 1 when a durable copy is already pending (once), -1 with errno. */
@@ -253,52 +316,25 @@ static int s_write(spool_t *self, const char *id, const void *data, size_t len, 
         errno = EMSGSIZE;
         return -1;
     }
-    size_t size = SPOOL_HEADER + 2 + id_len + len;
-    char *buf = xmalloc(size);
-    spool_record_encode(buf, id, id_len, data, len);
-    spool_rec_t *r = xcalloc(1, sizeof *r);
-    r->id = xstrdup(id);
-    r->data = xmalloc(len ? len : 1);
-    if (len)
-        memcpy(r->data, data, len);
-    r->len = len;
+    /* The crc and the copy are made before the lock is taken. */
+    char head[14];
+    spool_record_head(head, id, id_len, data, len);
+    spool_rec_t *r = s_rec_new(id, id_len, data, len);
+    uint32_t h = spool_hash_full(id);
 
     pthread_mutex_lock(&self->lock);
-    int rc = 0;
-    if (once && s_has_locked(self, id, spool_hash_full(id))) {
+    if (once && s_has_locked(self, id, h)) {
         pthread_mutex_unlock(&self->lock);
-        free(buf);
         spool_rec_free(r);
         return 1;
     }
-    if (self->sync_errno) {
-        errno = self->sync_errno;
-        rc = -1;
-    }
-    while (rc == 0 && (self->need_rotate ||
-                       (self->seg_size > 0 && self->seg_size + size > SPOOL_SEGMENT_MAX))) {
-        /* Wait for a running fsync to finish with the old fd, then look
-         * again: another writer may have rotated meanwhile. */
-        if (self->syncing)
-            pthread_cond_wait(&self->cond, &self->lock);
-        else
-            rc = spool_rotate_locked(self);
-    }
-    if (rc == 0 && spool_seg_write(self, buf, size) < 0) {
-        int e = errno;
-        log_warn("msg=\"spool write failed\" err=\"%s\"", strerror(e));
-        errno = e;
-        rc = -1;
-    }
-    if (rc < 0) {
+    if (s_place(self, head, r->id, id_len, r->data, len) < 0) {
         int e = errno;
         pthread_mutex_unlock(&self->lock);
-        free(buf);
         spool_rec_free(r);
         errno = e;
         return -1;
     }
-    free(buf);
     r->gen = ++self->write_gen;
     r->seg = self->active;
     spool_link_rec(self, r);
@@ -420,13 +456,12 @@ int spool_has(spool_t *self, const char *id)
     return found;
 }
 
-int spool_ack(spool_t *self, const char *id)
+/* Removes every durable pending copy of id (hash h); counts the segments
+ * left without pending records into *trim. Returns how many matched.
+ * Locked. */
+static int s_ack_one(spool_t *self, const char *id, uint32_t h, int *trim)
 {
-    if (!id)
-        return 0;
-    uint32_t h = spool_hash_full(id);
-    pthread_mutex_lock(&self->lock);
-    int found = 0, trim = 0;
+    int found = 0;
     spool_rec_t **pp = spool_bucket(self, h);
     while (*pp) {
         spool_rec_t *r = *pp;
@@ -441,7 +476,7 @@ int spool_ack(spool_t *self, const char *id)
         found++;
         spool_seg_note_ack(r->seg, id);
         if (--r->seg->live == 0 && r->seg != self->active)
-            trim = 1;
+            *trim = 1;
         self->st.pending--;
         if (r->delay != 0)
             self->inflight--; /* it had been sent (spool_send.c) */
@@ -452,17 +487,53 @@ int spool_ack(spool_t *self, const char *id)
             spool_rec_free(r);
         }
     }
-    if (found) {
-        self->st.acked++;
-        char line[SPOOL_MAX_ID + 2];
-        int n = snprintf(line, sizeof line, "%s\n", id);
-        if (self->ack_fd >= 0 && spool_write_all(self->ack_fd, line, (size_t)n) < 0)
-            log_warn("msg=\"spool cannot append to acks.log\" err=\"%s\"", strerror(errno));
-        if (trim)
-            spool_trim_locked(self);
+    return found;
+}
+
+/* Appends "id\n" to the batch of acks.log lines. Locked. */
+static void s_ackbuf_add(spool_t *self, const char *id, size_t n)
+{
+    if (self->ackbuf_len + n + 1 > self->ackbuf_cap) {
+        size_t cap = self->ackbuf_cap ? self->ackbuf_cap : 4096;
+        while (cap < self->ackbuf_len + n + 1)
+            cap *= 2;
+        self->ackbuf = xrealloc(self->ackbuf, cap);
+        self->ackbuf_cap = cap;
     }
+    memcpy(self->ackbuf + self->ackbuf_len, id, n);
+    self->ackbuf[self->ackbuf_len + n] = '\n';
+    self->ackbuf_len += n + 1;
+}
+
+int spool_ack_many(spool_t *self, const char *const *ids, size_t n)
+{
+    int trim = 0;
+    pthread_mutex_lock(&self->lock);
+    self->ackbuf_len = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *id = ids[i];
+        size_t len = id ? strnlen(id, SPOOL_MAX_ID + 1) : 0;
+        /* Only ids a record can have: acks.log is one id per line. */
+        if (len == 0 || len > SPOOL_MAX_ID || !s_ack_one(self, id, spool_hash_full(id), &trim))
+            continue;
+        self->st.acked++;
+        s_ackbuf_add(self, id, len);
+    }
+    /* One write for the whole batch. A crash may leave its last line torn:
+     * replay ignores a line without a newline and cuts it off before
+     * anything is appended behind it (spool_replay.c). */
+    if (self->ackbuf_len > 0 && self->ack_fd >= 0 &&
+        spool_write_all(self->ack_fd, self->ackbuf, self->ackbuf_len) < 0)
+        log_warn("msg=\"spool cannot append to acks.log\" err=\"%s\"", strerror(errno));
+    if (trim)
+        spool_trim_locked(self);
     pthread_mutex_unlock(&self->lock);
     return 0;
+}
+
+int spool_ack(spool_t *self, const char *id)
+{
+    return spool_ack_many(self, &id, 1);
 }
 
 int spool_wakeup_fd(spool_t *self)

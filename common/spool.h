@@ -65,6 +65,8 @@ typedef struct {
     uint64_t replayed; /* pending records found at start */
     uint64_t pending;  /* records not yet acknowledged, now */
     uint64_t segments; /* segment files on disk, now */
+    uint64_t writes;   /* write calls that carried records into segments
+                        * (a group commit writes its group in one) */
 } spool_stats_t;
 
 /* Opens (creating) the folder and replays it. Returns NULL with err set. */
@@ -103,6 +105,11 @@ int spool_has(spool_t *self, const char *id);
 /* Marks id acknowledged; trims fully acknowledged segments. Unknown ids are
  * ignored (an ack may arrive twice). Thread-safe. */
 int spool_ack(spool_t *self, const char *id);
+
+/* spool_ack() for n ids at once: one lock and one write to acks.log for
+ * the batch (the intake hands over every ack of one wake-up). Duplicates
+ * in the batch, unknown ids and NULLs are ignored. Thread-safe. */
+int spool_ack_many(spool_t *self, const char *const *ids, size_t n);
 
 /* Callback for spool_send_due: return 0 when the record was handed to the
  * bus, -1 when it could not be (e.g. no peer, high-water mark): the spool

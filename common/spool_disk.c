@@ -143,6 +143,19 @@ size_t spool_record_encode(char *out, const char *id, size_t id_len, const void 
     return SPOOL_HEADER + body;
 }
 
+void spool_record_head(char head[14], const char *id, size_t id_len, const void *data, size_t len)
+{
+    memcpy(head, SPOOL_MAGIC, 4);
+    s_put32(head + 4, (uint32_t)(2 + id_len + len));
+    head[12] = (char)(id_len & 0xff);
+    head[13] = (char)(id_len >> 8);
+    uLong crc = crc32(0L, (const Bytef *)head + SPOOL_HEADER, 2);
+    crc = crc32(crc, (const Bytef *)id, (uInt)id_len);
+    if (len)
+        crc = crc32(crc, (const Bytef *)data, (uInt)len);
+    s_put32(head + 8, (uint32_t)crc);
+}
+
 int spool_write_all(int fd, const char *buf, size_t len)
 {
     while (len > 0) {
@@ -158,7 +171,7 @@ int spool_write_all(int fd, const char *buf, size_t len)
     return 0;
 }
 
-static int s_pwrite_all(int fd, const char *buf, size_t len, size_t off)
+int spool_pwrite_all(int fd, const char *buf, size_t len, size_t off)
 {
     while (len > 0) {
         ssize_t n = pwrite(fd, buf, len, (off_t)off);
@@ -179,7 +192,7 @@ static int s_write_zeros(int fd, size_t off, size_t len)
     static const char zeros[65536];
     while (len > 0) {
         size_t n = len < sizeof zeros ? len : sizeof zeros;
-        if (s_pwrite_all(fd, zeros, n, off) < 0)
+        if (spool_pwrite_all(fd, zeros, n, off) < 0)
             return -1;
         off += n;
         len -= n;
@@ -245,14 +258,65 @@ static void s_unwrite(spool_t *self, size_t off, size_t len)
         self->need_rotate = true;
 }
 
+int spool_seg_reserve(spool_t *self, size_t size)
+{
+    if (s_prealloc(self, self->seg_size + size) < 0)
+        return -1;
+    return self->seg_size + size <= self->seg_alloc ? 1 : 0;
+}
+
+void spool_wbuf_add(spool_t *self, const char *head, const char *id, size_t id_len,
+                    const void *data, size_t len)
+{
+    size_t size = 14 + id_len + len;
+    if (self->wbuf_len == 0)
+        self->wbuf_off = self->seg_size;
+    if (self->wbuf_len + size > self->wbuf_cap) {
+        size_t cap = self->wbuf_cap ? self->wbuf_cap : 65536;
+        while (cap < self->wbuf_len + size)
+            cap *= 2;
+        self->wbuf = xrealloc(self->wbuf, cap);
+        self->wbuf_cap = cap;
+    }
+    char *p = self->wbuf + self->wbuf_len;
+    memcpy(p, head, 14);
+    memcpy(p + 14, id, id_len);
+    if (len)
+        memcpy(p + 14 + id_len, data, len);
+    self->wbuf_len += size;
+    self->seg_size += size;
+}
+
+/* A failed write into pre-allocated blocks is an I/O error, not a full
+ * disk: it is sticky, like a failed fsync (spool.c). */
+int spool_wbuf_flush_locked(spool_t *self)
+{
+    if (self->wbuf_len == 0)
+        return 0;
+    self->st.writes++;
+    if (spool_pwrite_all(self->seg_fd, self->wbuf, self->wbuf_len, self->wbuf_off) < 0) {
+        self->sync_errno = errno;
+        log_error("msg=\"spool write failed\" err=\"%s\"", strerror(errno));
+        spool_sync_publish(self);
+        errno = self->sync_errno;
+        return -1;
+    }
+    self->wbuf_len = 0;
+    return 0;
+}
+
 /* Writes one encoded record at the end of the records of the active
- * segment. 0, or -1 with errno and nothing of the record left behind.
- * Locked. Not durable yet: the caller waits for an fsync. */
+ * segment, at once (a record that does not fit into the pre-allocated
+ * zeros, and replay's rescued records). 0, or -1 with errno and nothing
+ * of the record left behind. Locked, with no group write running (records
+ * waiting in wbuf are written first, so the file never holds a record
+ * behind a gap). Not durable yet: the caller waits for an fsync. */
 int spool_seg_write(spool_t *self, const char *buf, size_t len)
 {
-    if (s_prealloc(self, self->seg_size + len) < 0)
+    if (s_prealloc(self, self->seg_size + len) < 0 || spool_wbuf_flush_locked(self) < 0)
         return -1;
-    if (s_pwrite_all(self->seg_fd, buf, len, self->seg_size) < 0) {
+    self->st.writes++;
+    if (spool_pwrite_all(self->seg_fd, buf, len, self->seg_size) < 0) {
         int e = errno;
         s_unwrite(self, self->seg_size, len);
         errno = e;

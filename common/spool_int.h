@@ -96,6 +96,7 @@ struct spool {
     _Atomic uint64_t pub_synced;
     _Atomic int pub_errno;
     _Atomic uint32_t pub_seq;
+    _Atomic uint32_t pub_sleepers; /* writers in spool_sync_wait() */
     spool_waiter_t *wait_head, *wait_tail; /* async appends, in gen order */
 
     /* writing */
@@ -110,6 +111,13 @@ struct spool {
     uint64_t synced_gen; /* records covered by a finished fsync */
     bool syncing;        /* the syncer is in fdatasync() */
     int sync_errno;      /* sticky: an fsync failed (see spool.c) */
+    /* Group write: records that fit into the pre-allocated zeros are
+     * copied here by their appenders and written by the fsync thread, in
+     * one pwrite per group, right before its fdatasync (spool_sync.c).
+     * wbuf holds segment bytes [wbuf_off, wbuf_off + wbuf_len); sbuf is
+     * the syncer's, swapped with wbuf under the lock. */
+    char *wbuf, *sbuf;
+    size_t wbuf_len, wbuf_cap, sbuf_cap, wbuf_off;
     uint64_t idle_gen;   /* write_gen at the last spool_send_due (idle rotation) */
 
     /* pending records */
@@ -124,6 +132,11 @@ struct spool {
     uint64_t prog_acked; /* st.acked as last seen by spool_send_due */
     int64_t prog_ms;     /* now_ms when st.acked was last seen to move */
 
+    /* acks.log lines of one spool_ack_many() call, written at once;
+     * kept between calls so a batch allocates nothing */
+    char *ackbuf;
+    size_t ackbuf_len, ackbuf_cap;
+
     spool_stats_t st;
 };
 
@@ -137,6 +150,21 @@ int spool_seg_path(const spool_t *self, uint64_t seq, char *buf, size_t size);
 void spool_seg_note_ack(spool_seg_t *seg, const char *id);
 void spool_seg_free(spool_seg_t *seg);
 size_t spool_record_encode(char *out, const char *id, size_t id_len, const void *data, size_t len);
+/* The first 14 bytes of a record (header and id length), crc computed
+ * over id and data in place: the same bytes spool_record_encode() writes. */
+void spool_record_head(char head[14], const char *id, size_t id_len, const void *data, size_t len);
+/* Reserves what the active segment needs for a record of size bytes
+ * (pre-allocation); 1 when it fits into the zeros, so that the group
+ * commit may write it (spool_wbuf_add), 0 when it must be written at once
+ * (spool_seg_write), -1 with errno after a failed fsync. Locked. */
+int spool_seg_reserve(spool_t *self, size_t size);
+/* Copies a record into the group-write buffer at the end of the records. Locked. */
+void spool_wbuf_add(spool_t *self, const char *head, const char *id, size_t id_len,
+                    const void *data, size_t len);
+/* Writes the group-write buffer into the active segment now (rotation,
+ * a record written at once behind it). -1 with errno. Locked, !syncing. */
+int spool_wbuf_flush_locked(spool_t *self);
+int spool_pwrite_all(int fd, const char *buf, size_t len, size_t off);
 int spool_write_all(int fd, const char *buf, size_t len);
 int spool_seg_write(spool_t *self, const char *buf, size_t len);
 int spool_open_segment(spool_t *self, uint64_t seq, char *err, size_t errlen);

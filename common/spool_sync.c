@@ -65,7 +65,12 @@ void spool_sync_publish(spool_t *self)
     atomic_store(&self->pub_errno, self->sync_errno);
     atomic_store(&self->pub_synced, self->synced_gen);
     atomic_fetch_add(&self->pub_seq, 1);
-    s_futex_wake_all(&self->pub_seq);
+    /* No blocking writer (intake-form only uses async appends): no wake
+     * call. A writer counts itself in before it reads pub_synced, so
+     * either it sees the new value or we see it (both sequentially
+     * consistent). */
+    if (atomic_load(&self->pub_sleepers) > 0)
+        s_futex_wake_all(&self->pub_seq);
     pthread_cond_broadcast(&self->cond); /* rotation and destroy wait for !syncing */
     /* A rotation's own fsync may have covered async writers while the
      * syncer slept: it hands them their answers. */
@@ -82,19 +87,37 @@ void spool_sync_kick(spool_t *self)
 
 int spool_sync_wait(spool_t *self, uint64_t gen)
 {
+    atomic_fetch_add(&self->pub_sleepers, 1);
+    int rc = 0;
     for (;;) {
         /* Read the word before the state: a publish in between changes the
          * word, so the futex wait below returns at once. */
         uint32_t seq = atomic_load(&self->pub_seq);
         if (atomic_load(&self->pub_synced) >= gen)
-            return 0;
+            break;
         int e = atomic_load(&self->pub_errno);
         if (e) {
             errno = e;
-            return -1;
+            rc = -1;
+            break;
         }
         s_futex_wait(&self->pub_seq, seq);
     }
+    atomic_fetch_sub(&self->pub_sleepers, 1);
+    return rc;
+}
+
+/* Hands the filled group-write buffer to the syncer (sbuf) and gives the
+ * appenders the other one, empty. Locked. */
+static void s_swap_buffers(spool_t *self)
+{
+    char *b = self->sbuf;
+    size_t cap = self->sbuf_cap;
+    self->sbuf = self->wbuf;
+    self->sbuf_cap = self->wbuf_cap;
+    self->wbuf = b;
+    self->wbuf_cap = cap;
+    self->wbuf_len = 0;
 }
 
 static void *s_syncer(void *arg)
@@ -123,8 +146,16 @@ static void *s_syncer(void *arg)
         self->syncing = true;
         uint64_t target = self->write_gen;
         int fd = self->seg_fd; /* rotation waits for !syncing before closing it */
+        /* The group's records, copied in by their appenders, go out in one
+         * write; appenders fill the other buffer meanwhile. */
+        size_t len = self->wbuf_len, off = self->wbuf_off;
+        s_swap_buffers(self);
+        if (len)
+            self->st.writes++;
         pthread_mutex_unlock(&self->lock);
-        int rc = fdatasync(fd);
+        int rc = len ? spool_pwrite_all(fd, self->sbuf, len, off) : 0;
+        if (rc == 0)
+            rc = fdatasync(fd);
         int e = errno;
         pthread_mutex_lock(&self->lock);
         self->syncing = false;
@@ -133,7 +164,8 @@ static void *s_syncer(void *arg)
             self->synced_gen = target;
         else if (rc < 0) {
             self->sync_errno = e;
-            log_error("msg=\"spool fsync failed\" err=\"%s\"", strerror(e));
+            log_error("msg=\"spool %s failed\" err=\"%s\"", len ? "write or fsync" : "fsync",
+                      strerror(e));
         }
         spool_sync_publish(self);
         if (rc == 0)
@@ -181,6 +213,8 @@ int spool_rotate_locked(spool_t *self)
         return -1;
     }
     if (self->seg_fd >= 0) {
+        if (spool_wbuf_flush_locked(self) < 0)
+            return -1;
         self->st.fsyncs++;
         if (fdatasync(self->seg_fd) < 0) {
             self->sync_errno = errno;

@@ -1,0 +1,162 @@
+/*
+ * NAME
+ *   test_spool_batch - acks in batches, a torn ack batch, records written
+ *   by the group commit
+ *
+ * DESCRIPTION
+ *   Real files in a mkdtemp() folder, as in test_spool.c.
+ *     - spool_ack_many(): duplicates, unknown, empty, over-long and NULL
+ *       ids in one batch; exactly the matching ids reach acks.log, once;
+ *       the acks survive a restart;
+ *     - a batch torn by a crash ("x1" without its newline at the end of
+ *       acks.log) acknowledges nothing, and the next ack appended behind
+ *       it must not glue onto it ("x1" + "2" = "x12" would lose x12);
+ *     - group commit: under 16 threads the records of a group reach the
+ *       segment in fewer writes than records, and every one is back after
+ *       a reopen.
+ */
+#include "test_spool_util.h"
+
+static char *s_acks_log(size_t *len)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/acks.log", s_dir);
+    return s_slurp(path, len);
+}
+
+static void test_ack_many(void **state)
+{
+    (void)state;
+    spool_t *s = s_open();
+    s_append_str(s, "f-1", "one");
+    s_append_str(s, "f-2", "two");
+    s_append_str(s, "f-3", "three");
+    s_append_str(s, "f-4", "four");
+    char longid[SPOOL_MAX_ID + 2];
+    memset(longid, 'f', sizeof longid - 1);
+    longid[sizeof longid - 1] = '\0';
+    const char *ids[] = {"f-2", "f-2", "f-unknown", NULL, "", longid, "f-4", "f-2"};
+    assert_int_equal(spool_ack_many(s, ids, sizeof ids / sizeof ids[0]), 0);
+    assert_int_equal(s_stats(s).acked, 2);
+    assert_int_equal(s_stats(s).pending, 2);
+    assert_false(spool_has(s, "f-2"));
+    assert_false(spool_has(s, "f-4"));
+    assert_true(spool_has(s, "f-1"));
+    size_t n;
+    char *log = s_acks_log(&n);
+    assert_int_equal(n, 8);
+    assert_memory_equal(log, "f-2\nf-4\n", 8);
+    free(log);
+    assert_int_equal(spool_ack_many(s, ids, 0), 0); /* nothing: nothing written */
+    log = s_acks_log(&n);
+    assert_int_equal(n, 8);
+    free(log);
+    spool_destroy(&s);
+
+    s = s_open();
+    assert_int_equal(s_stats(s).pending, 2);
+    seen_t seen = {.refuse_after = -1};
+    assert_int_equal(spool_send_due(s, 1, 100, 0, s_collect, &seen), 2);
+    assert_string_equal(seen.ids[0], "f-1");
+    assert_string_equal(seen.ids[1], "f-3");
+    spool_destroy(&s);
+}
+
+static void test_torn_ack_batch(void **state)
+{
+    (void)state;
+    spool_t *s = s_open();
+    s_append_str(s, "x1", "a");
+    s_append_str(s, "x12", "b");
+    s_append_str(s, "2", "c");
+    s_append_str(s, "f-9", "d");
+    const char *ids[] = {"f-9"};
+    spool_ack_many(s, ids, 1);
+    spool_destroy(&s);
+    /* The next batch, "x1\n", torn by a crash after two bytes. */
+    char path[512];
+    snprintf(path, sizeof path, "%s/acks.log", s_dir);
+    s_append_bytes(path, "x1", 2);
+
+    s = s_open();
+    assert_int_equal(s_stats(s).pending, 3); /* half a line acknowledges nothing */
+    assert_true(spool_has(s, "x1"));
+    const char *two[] = {"2"};
+    spool_ack_many(s, two, 1);
+    spool_destroy(&s);
+    size_t n;
+    char *log = s_acks_log(&n);
+    assert_int_equal(n, 6);
+    assert_memory_equal(log, "f-9\n2\n", 6);
+    free(log);
+
+    s = s_open();
+    assert_int_equal(s_stats(s).pending, 2);
+    assert_true(spool_has(s, "x1"));
+    assert_true(spool_has(s, "x12"));
+    assert_false(spool_has(s, "2"));
+    spool_destroy(&s);
+}
+
+#define THREADS 16
+#define PER_THREAD 200
+
+static void *s_writer(void *arg)
+{
+    spool_t *s = ((void **)arg)[0];
+    int t = (int)(intptr_t)((void **)arg)[1];
+    char id[32], payload[64];
+    for (int i = 0; i < PER_THREAD; i++) {
+        snprintf(id, sizeof id, "g-%d-%d", t, i);
+        snprintf(payload, sizeof payload, "payload %d of thread %d", i, t);
+        if (spool_append(s, id, payload, strlen(payload)) != 0)
+            return (void *)1;
+    }
+    return NULL;
+}
+
+/* Records that arrive while an fdatasync runs are written by the fsync
+ * thread in one write with the rest of their group: fewer writes than
+ * records, and each one is whole on disk. */
+static void test_group_write(void **state)
+{
+    (void)state;
+    spool_t *s = s_open();
+    pthread_t th[THREADS];
+    void *args[THREADS][2];
+    for (int t = 0; t < THREADS; t++) {
+        args[t][0] = s;
+        args[t][1] = (void *)(intptr_t)t;
+        assert_int_equal(pthread_create(&th[t], NULL, s_writer, args[t]), 0);
+    }
+    for (int t = 0; t < THREADS; t++) {
+        void *rc;
+        pthread_join(th[t], &rc);
+        assert_null(rc);
+    }
+    spool_stats_t st = s_stats(s);
+    assert_int_equal(st.appended, THREADS * PER_THREAD);
+    assert_true(st.writes > 0);
+    assert_true(st.writes < st.appended);
+    spool_destroy(&s);
+
+    s = s_open();
+    assert_int_equal(s_stats(s).pending, THREADS * PER_THREAD);
+    for (int t = 0; t < THREADS; t++)
+        for (int i = 0; i < PER_THREAD; i += 37) {
+            char id[32];
+            snprintf(id, sizeof id, "g-%d-%d", t, i);
+            assert_true(spool_has(s, id));
+        }
+    spool_destroy(&s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_ack_many, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_torn_ack_batch, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_group_write, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
