@@ -5,17 +5,22 @@
  * DESCRIPTION
  *   intake_submit() runs on the callers' threads (HTTP workers, a mail
  *   poller): it encodes the envelope and appends it to the spool, which
- *   returns after fsync (intake_submit_async: a callback on the spool's
- *   fsync thread says when). Nothing is sent from those threads.
+ *   returns after fsync (intake_submit_async: the caller's callback, run by
+ *   the spool's fsync thread, says when; the accepted counter moves once
+ *   per group). Nothing is sent from those threads.
  *
  *   One sender thread owns the PUSH and SUB sockets (ZeroMQ sockets are not
  *   thread-safe). It sleeps in zmq_poll() on the SUB socket and on the
  *   spool's wakeup eventfd, at most 100 ms, and after each wake:
- *     - reads acks: topic exactly "ack.<service>.<instance>" (the SUB
- *       filter is a prefix match, so "ack.intake-form.1" would also let
- *       "ack.intake-form.10" through), an ENV_ACK envelope, spool_ack(id);
- *     - spool_send_due(): new records at once, unacknowledged ones again
- *       after resend_ms, doubling to 60 s; a full or peerless PUSH socket
+ *     - reads every ack waiting: topic exactly "ack.<service>.<instance>"
+ *       (the SUB filter is a prefix match, so "ack.intake-form.1" would
+ *       also let "ack.intake-form.10" through), an ENV_ACK envelope; their
+ *       ids go to spool_ack_many() together (one lock, one acks.log write);
+ *     - spool_send_due(): new records at once; an unacknowledged one again
+ *       only when it looks lost: its timer ran out (resend_ms, doubling to
+ *       60 s) and acks for twice the records in flight ahead of it came
+ *       back, or no ack at all came for resend_ms, or its last send is
+ *       60 s ago (common/spool_send.c); a full or peerless PUSH socket
  *       (BUS_DONTWAIT -> EAGAIN) ends the round, the records stay spooled;
  *     - copies the spool's counters into the metrics.
  *   It stops when intake_destroy() sets the stop flag; it never has to
@@ -180,6 +185,17 @@ static void *s_run(void *arg)
  * Public
  */
 
+/* On the spool's fsync thread, once per group of async answers: the
+ * counter moves once per group, and no wrapper per request is needed. */
+static void s_async_group(void *arg, size_t ok, size_t failed)
+{
+    intake_t *self = arg;
+    if (ok)
+        metric_add(self->m_accepted, (double)ok);
+    if (failed)
+        log_error("msg=\"spool fsync failed, ideas not accepted\" count=%zu", failed);
+}
+
 static void s_metrics(intake_t *self)
 {
     self->m_accepted = metrics_counter("inspraak_intake_accepted_total",
@@ -216,6 +232,7 @@ intake_t *intake_new(const config_t *cfg, char *err, size_t errlen)
         return NULL;
     }
     s_metrics(self);
+    spool_set_group_fn(self->spool, s_async_group, self);
     spool_stats_t st;
     spool_stats(self->spool, &st);
     atomic_store(&self->running, 1);
@@ -300,24 +317,6 @@ int intake_submit(intake_t *self, envelope_t *env, char *err, size_t errlen)
     return 0;
 }
 
-typedef struct {
-    intake_t *self;
-    intake_done_fn fn;
-    void *arg;
-} s_wait_t;
-
-/* On the spool's fsync thread. */
-static void s_async_done(void *arg, int rc, int err)
-{
-    s_wait_t *w = arg;
-    if (rc == 0)
-        metric_inc(w->self->m_accepted);
-    else
-        log_error("msg=\"spool fsync failed, idea not accepted\" err=\"%s\"", strerror(err));
-    w->fn(w->arg, rc, err);
-    free(w);
-}
-
 int intake_submit_async(intake_t *self, envelope_t *env, intake_done_fn fn, void *arg,
                         char *err, size_t errlen)
 {
@@ -325,13 +324,11 @@ int intake_submit_async(intake_t *self, envelope_t *env, intake_done_fn fn, void
     size_t len = 0;
     if (s_encode(self, env, &buf, &len, err, errlen) < 0)
         return -1;
-    s_wait_t *w = xmalloc(sizeof *w);
-    *w = (s_wait_t){self, fn, arg};
-    int rc = spool_append_new_async(self->spool, env->id, buf, len, s_async_done, w);
+    /* intake_done_fn and spool_done_fn are the same type: the caller's
+     * callback is handed to the spool as it is. */
+    int rc = spool_append_new_async(self->spool, env->id, buf, len, fn, arg);
     int e = errno;
     free(buf);
-    if (rc != 0)
-        free(w); /* no callback follows */
     if (rc < 0) {
         s_append_failed(env->id, e, err, errlen);
         errno = e;

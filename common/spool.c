@@ -198,6 +198,7 @@ void spool_destroy(spool_t **self_p)
     pthread_cond_destroy(&self->sync_cond);
     free(self->ackbuf);
     free(self->wbuf);
+    free(self->done);
     free(self->sbuf);
     free(self->hash);
     free(self->dir);
@@ -302,10 +303,11 @@ static int s_place(spool_t *self, const char *head, const char *id, size_t id_le
 }
 
 /* Writes one record under the lock. Returns 0 with *gen_out and *rec_out
- * set (and, when w is given, w queued for the syncer under the same lock),
+ * set (and, when fn is given, the record queued for the syncer's answer
+ * under the same lock),
  * 1 when a durable copy is already pending (once), -1 with errno. */
 static int s_write(spool_t *self, const char *id, const void *data, size_t len, bool once,
-                   spool_waiter_t *w, uint64_t *gen_out, spool_rec_t **rec_out)
+                   spool_done_fn fn, void *arg, uint64_t *gen_out, spool_rec_t **rec_out)
 {
     size_t id_len = id ? strlen(id) : 0;
     if (!s_valid_id(id, id_len)) {
@@ -341,14 +343,14 @@ static int s_write(spool_t *self, const char *id, const void *data, size_t len, 
     self->st.appended++;
     *gen_out = r->gen;
     *rec_out = r;
-    if (w) {
-        w->gen = r->gen;
-        w->rec = r;
+    if (fn) {
+        r->wfn = fn;
+        r->warg = arg;
         if (self->wait_tail)
-            self->wait_tail->next = w;
+            self->wait_tail->wnext = r;
         else
-            self->wait_head = w;
-        self->wait_tail = w;
+            self->wait_head = r;
+        self->wait_tail = r;
     }
     spool_sync_kick(self);
     pthread_mutex_unlock(&self->lock);
@@ -359,7 +361,7 @@ static int s_append(spool_t *self, const char *id, const void *data, size_t len,
 {
     uint64_t gen;
     spool_rec_t *r;
-    int rc = s_write(self, id, data, len, once, NULL, &gen, &r);
+    int rc = s_write(self, id, data, len, once, NULL, NULL, &gen, &r);
     if (rc != 0)
         return rc;
     /* Wait without the lock (spool_sync.c says why). Until that fsync,
@@ -379,55 +381,57 @@ static int s_append(spool_t *self, const char *id, const void *data, size_t len,
 int spool_append_new_async(spool_t *self, const char *id, const void *data, size_t len,
                            spool_done_fn fn, void *arg)
 {
-    spool_waiter_t *w = xcalloc(1, sizeof *w);
-    w->fn = fn;
-    w->arg = arg;
     uint64_t gen;
     spool_rec_t *r;
-    int rc = s_write(self, id, data, len, true, w, &gen, &r);
-    if (rc != 0) {
-        int e = errno;
-        free(w); /* not queued */
-        errno = e;
-    }
-    return rc;
+    return s_write(self, id, data, len, true, fn, arg, &gen, &r);
 }
 
-spool_waiter_t *spool_waiters_take_locked(spool_t *self, bool all)
+void spool_set_group_fn(spool_t *self, spool_group_fn fn, void *arg)
 {
-    spool_waiter_t *head = self->wait_head, **link = &self->wait_head;
+    pthread_mutex_lock(&self->lock);
+    self->group_fn = fn;
+    self->group_arg = arg;
+    pthread_mutex_unlock(&self->lock);
+}
+
+size_t spool_waiters_take_locked(spool_t *self, bool all)
+{
+    size_t n = 0;
     /* The queue is in gen order: the done ones are a prefix. A failed
      * fsync fails every record not covered (the failure is sticky). */
-    while (*link && ((*link)->gen <= self->synced_gen || self->sync_errno || all)) {
-        spool_waiter_t *w = *link;
-        if (w->gen <= self->synced_gen) {
-            w->rc = 0;
-        } else {
-            w->rc = -1;
-            w->err = self->sync_errno ? self->sync_errno : ECANCELED;
-            if (self->sync_errno)
-                s_drop(self, w->rec); /* nobody else touches an unsynced record */
+    while (self->wait_head &&
+           (self->wait_head->gen <= self->synced_gen || self->sync_errno || all)) {
+        spool_rec_t *r = self->wait_head;
+        self->wait_head = r->wnext;
+        r->wnext = NULL;
+        if (n == self->done_cap) {
+            self->done_cap = self->done_cap ? self->done_cap * 2 : 64;
+            self->done = xrealloc(self->done, self->done_cap * sizeof *self->done);
         }
-        w->rec = NULL;
-        link = &w->next;
+        spool_done_t *d = &self->done[n++];
+        *d = (spool_done_t){.fn = r->wfn, .arg = r->warg};
+        if (r->gen > self->synced_gen) {
+            d->rc = -1;
+            d->err = self->sync_errno ? self->sync_errno : ECANCELED;
+            if (self->sync_errno)
+                s_drop(self, r); /* nobody else touches an unsynced record */
+        }
     }
-    if (link == &self->wait_head)
-        return NULL;
-    self->wait_head = *link;
     if (!self->wait_head)
         self->wait_tail = NULL;
-    *link = NULL;
-    return head;
+    return n;
 }
 
-void spool_waiters_run(spool_waiter_t *list)
+void spool_waiters_run(spool_t *self, size_t n)
 {
-    while (list) {
-        spool_waiter_t *w = list;
-        list = w->next;
-        w->fn(w->arg, w->rc, w->err);
-        free(w);
+    size_t ok = 0;
+    for (size_t i = 0; i < n; i++) {
+        spool_done_t *d = &self->done[i];
+        d->fn(d->arg, d->rc, d->err);
+        ok += d->rc == 0;
     }
+    if (n > 0 && self->group_fn)
+        self->group_fn(self->group_arg, ok, n - ok);
 }
 
 int spool_append(spool_t *self, const char *id, const void *data, size_t len)

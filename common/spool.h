@@ -99,6 +99,13 @@ typedef void (*spool_done_fn)(void *arg, int rc, int err);
 int spool_append_new_async(spool_t *self, const char *id, const void *data, size_t len,
                            spool_done_fn fn, void *arg);
 
+/* Called by the fsync thread once per pass of spool_append_new_async()
+ * answers, after their callbacks: how many were durable (ok) and how many
+ * failed. For counters: one update per group, not per record. Set it
+ * before the first async append. */
+typedef void (*spool_group_fn)(void *arg, size_t ok, size_t failed);
+void spool_set_group_fn(spool_t *self, spool_group_fn fn, void *arg);
+
 /* True when id is pending (appended, not acknowledged). Thread-safe. */
 int spool_has(spool_t *self, const char *id);
 

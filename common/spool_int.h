@@ -65,19 +65,23 @@ typedef struct spool_rec {
     int busy;          /* handed to a send callback right now */
     bool gone;         /* acknowledged (or failed) while busy: free when idle */
     spool_seg_t *seg;
+    /* spool_append_new_async(): its caller's callback, and the queue of
+     * records waiting for their fsync (only while not yet durable) */
+    spool_done_fn wfn;
+    void *warg;
+    struct spool_rec *wnext;
     struct spool_rec *prev, *next; /* append order */
     struct spool_rec *hnext;       /* hash chain */
 } spool_rec_t;
 
-/* A caller of spool_append_new_async() waiting for its record's fsync. */
-typedef struct spool_waiter {
-    uint64_t gen;     /* the record's gen */
-    spool_rec_t *rec; /* dropped by the syncer when the fsync failed */
+/* An async append's answer, taken off the queue by the syncer and called
+ * without the lock (the record itself may be acknowledged and freed by
+ * then, so fn and arg are copied out). */
+typedef struct {
     spool_done_fn fn;
     void *arg;
-    int rc, err; /* set when taken off the queue */
-    struct spool_waiter *next;
-} spool_waiter_t;
+    int rc, err;
+} spool_done_t;
 
 struct spool {
     char *dir;
@@ -97,7 +101,11 @@ struct spool {
     _Atomic int pub_errno;
     _Atomic uint32_t pub_seq;
     _Atomic uint32_t pub_sleepers; /* writers in spool_sync_wait() */
-    spool_waiter_t *wait_head, *wait_tail; /* async appends, in gen order */
+    spool_rec_t *wait_head, *wait_tail; /* async appends, in gen order */
+    spool_done_t *done;                 /* the syncer's: answers of one pass */
+    size_t done_cap;
+    spool_group_fn group_fn;            /* once per pass, after the answers */
+    void *group_arg;
 
     /* writing */
     spool_seg_t *segs;   /* every segment on disk, ascending */
@@ -184,10 +192,11 @@ void spool_rec_free(spool_rec_t *r);
 /* Takes r out of the append-order list (and first_unsent). Locked. */
 void spool_rec_unlink(spool_t *self, spool_rec_t *r);
 /* Takes the async waiters that are done (durable, or failed and dropped)
- * off the queue; every one when all is true (shutdown: the rest fail with
- * ECANCELED). Locked. spool_waiters_run() calls and frees them, unlocked. */
-spool_waiter_t *spool_waiters_take_locked(spool_t *self, bool all);
-void spool_waiters_run(spool_waiter_t *list);
+ * off the queue into self->done and returns how many; every one when all
+ * is true (shutdown: the rest fail with ECANCELED). Locked, syncer only.
+ * spool_waiters_run() then answers them, unlocked, in one pass. */
+size_t spool_waiters_take_locked(spool_t *self, bool all);
+void spool_waiters_run(spool_t *self, size_t n);
 
 /* spool_replay.c: reads every segment and acks.log into self. */
 int spool_replay(spool_t *self, char *err, size_t errlen);

@@ -127,10 +127,10 @@ static void *s_syncer(void *arg)
     for (;;) {
         /* Async writers first: their callbacks run without the lock, while
          * the next group is already being written behind us. */
-        spool_waiter_t *done = spool_waiters_take_locked(self, false);
+        size_t done = spool_waiters_take_locked(self, false);
         if (done) {
             pthread_mutex_unlock(&self->lock);
-            spool_waiters_run(done);
+            spool_waiters_run(self, done);
             pthread_mutex_lock(&self->lock);
             continue;
         }
@@ -171,9 +171,9 @@ static void *s_syncer(void *arg)
         if (rc == 0)
             spool_wake(self); /* one wakeup of the sender per group */
     }
-    spool_waiter_t *left = spool_waiters_take_locked(self, true);
+    size_t left = spool_waiters_take_locked(self, true);
     pthread_mutex_unlock(&self->lock);
-    spool_waiters_run(left); /* ECANCELED: the spool is closing */
+    spool_waiters_run(self, left); /* ECANCELED: the spool is closing */
     return NULL;
 }
 
