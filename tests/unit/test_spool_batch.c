@@ -13,9 +13,14 @@
  *       it must not glue onto it ("x1" + "2" = "x12" would lose x12);
  *     - group commit: under 16 threads the records of a group reach the
  *       segment in fewer writes than records, and every one is back after
- *       a reopen.
+ *       a reopen;
+ *     - async appends: each callback runs once with rc 0, the group hook
+ *       counts them all, a durable duplicate answers 1 and gets no
+ *       callback, and the records are back after a reopen.
  */
 #include "test_spool_util.h"
+
+#include <stdatomic.h>
 
 static char *s_acks_log(size_t *len)
 {
@@ -151,12 +156,61 @@ static void test_group_write(void **state)
     spool_destroy(&s);
 }
 
+typedef struct {
+    _Atomic int calls, bad;
+    _Atomic size_t ok, failed;
+} async_t;
+
+static void s_done(void *arg, int rc, int err)
+{
+    async_t *a = arg;
+    (void)err;
+    if (rc != 0)
+        a->bad++;
+    a->calls++;
+}
+
+static void s_group(void *arg, size_t ok, size_t failed)
+{
+    async_t *a = arg;
+    a->ok += ok;
+    a->failed += failed;
+}
+
+static void test_async_answers(void **state)
+{
+    (void)state;
+    spool_t *s = s_open();
+    async_t a = {0};
+    spool_set_group_fn(s, s_group, &a);
+    char id[32];
+    for (int i = 0; i < 500; i++) {
+        snprintf(id, sizeof id, "a-%d", i);
+        assert_int_equal(spool_append_new_async(s, id, "payload", 7, s_done, &a), 0);
+    }
+    while (a.calls < 500)
+        usleep(1000); /* no time limit: a missing answer hangs the test */
+    assert_int_equal(a.bad, 0);
+    assert_int_equal(a.ok, 500);
+    assert_int_equal(a.failed, 0);
+    assert_int_equal(spool_append_new_async(s, "a-7", "again", 5, s_done, &a), 1);
+    assert_int_equal(spool_append_new_async(s, "bad id", "x", 1, s_done, &a), -1);
+    spool_destroy(&s);
+    assert_int_equal(a.calls, 500); /* neither of the last two was answered */
+
+    s = s_open();
+    assert_int_equal(s_stats(s).pending, 500);
+    assert_true(spool_has(s, "a-499"));
+    spool_destroy(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_ack_many, setup, teardown),
         cmocka_unit_test_setup_teardown(test_torn_ack_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_write, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_async_answers, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
