@@ -45,6 +45,7 @@ model uses the lexicon scores as features; cross-validation keeps the
 learned weights honest, not the lexicons. See docs/classifier.md.
 """
 import argparse
+import concurrent.futures
 import glob
 import json
 import os
@@ -130,13 +131,20 @@ def cross_validate(bindir, items, folds, seed, extra=()):
     order = list(range(len(items)))
     random.Random(seed).shuffle(order)
     got = [None] * len(items)
-    with tempfile.TemporaryDirectory() as tmp:
-        for f in range(folds):
-            test = [i for k, i in enumerate(order) if k % folds == f]
-            held = set(test)
-            model = os.path.join(tmp, "model-%d.tsv" % f)
-            train(bindir, [it for i, it in enumerate(items) if i not in held] + list(extra), model)
-            for i, g in zip(test, run_classify(bindir, [items[i] for i in test], model)):
+
+    def fold(f, tmp):
+        test = [i for k, i in enumerate(order) if k % folds == f]
+        held = set(test)
+        model = os.path.join(tmp, "model-%d.tsv" % f)
+        train(bindir, [it for i, it in enumerate(items) if i not in held] + list(extra), model)
+        return test, run_classify(bindir, [items[i] for i in test], model)
+
+    # The folds are independent: one at a time per core (the answers do
+    # not depend on the order, training has no randomness).
+    with tempfile.TemporaryDirectory() as tmp, \
+            concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        for test, answers in pool.map(lambda f: fold(f, tmp), range(folds)):
+            for i, g in zip(test, answers):
                 got[i] = g
     return got
 
