@@ -66,7 +66,7 @@ struct intake {
     char (*ack_ids)[SPOOL_MAX_ID + 1];
     const char *ack_ptrs[ACK_ROUND];
     size_t n_acks;
-    metric_t *m_accepted, *m_pending, *m_fsyncs, *m_appends, *m_resent, *m_acks;
+    metric_t *m_accepted, *m_pending, *m_fsyncs, *m_appends, *m_resent, *m_acks, *m_writes;
 };
 
 /* ---------------------------------------------------------------------
@@ -133,6 +133,7 @@ static void s_update_metrics(intake_t *self)
     spool_stats(self->spool, &st);
     metric_add(self->m_fsyncs, (double)(st.fsyncs - self->last.fsyncs));
     metric_add(self->m_appends, (double)(st.appended - self->last.appended));
+    metric_add(self->m_writes, (double)(st.writes - self->last.writes));
     metric_add(self->m_resent, (double)(st.resent - self->last.resent));
     metric_add(self->m_acks, (double)(st.acked - self->last.acked));
     metric_set(self->m_pending, (double)st.pending);
@@ -206,6 +207,8 @@ static void s_metrics(intake_t *self)
                                      "fsync calls on spool segments (group commit).");
     self->m_appends =
         metrics_counter("inspraak_spool_appends_total", "Records appended to the spool.");
+    self->m_writes = metrics_counter("inspraak_spool_writes_total",
+                                     "Writes that carried records into spool segments (one per group).");
     self->m_resent = metrics_counter("inspraak_bus_resent_total",
                                      "Spooled submissions sent again for lack of an ack.");
     self->m_acks = metrics_counter("inspraak_acks_total",

@@ -26,6 +26,7 @@
  *
  *   Metrics: inspraak_intake_accepted_total, inspraak_spool_pending,
  *   inspraak_spool_fsyncs_total, inspraak_spool_appends_total,
+ *   inspraak_spool_writes_total,
  *   inspraak_bus_resent_total, inspraak_acks_total.
  */
 #ifndef INSPRAAK_INTAKE_H

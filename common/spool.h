@@ -6,7 +6,7 @@
  *   spool_t *s = spool_new("var/spool/intake-form.0", err, sizeof err);
  *   spool_append(s, id, bytes, len);   // returns only once fsync'd
  *   ... main loop: spool_send_due(s, now_ms, send_fn, arg);
- *   ... on "ack":  spool_ack(s, id);
+ *   ... on "ack":  spool_ack(s, id);   // or spool_ack_many(s, ids, n)
  *
  * DESCRIPTION
  *   The Postfix queue file, for inspraak: an intake says "accepted" only
@@ -26,10 +26,12 @@
  *                             lost ack only means a harmless re-send).
  *     corrupt/                segments with a damaged record in the middle
  *                             are moved here, never deleted.
- *   Group commit: writers append under a lock and wait (without it) until
- *   an fdatasync covers their record; one thread per spool does those
- *   fdatasyncs back to back, each covering everything written so far.
- *   Many concurrent requests share one fsync.
+ *   Group commit: writers copy their record into a buffer under a lock and
+ *   wait (without it) until an fdatasync covers it; one thread per spool
+ *   writes each group with one pwrite and fdatasyncs it, back to back,
+ *   each covering everything appended so far, then answers the whole
+ *   group in one pass. Many concurrent requests share one write and one
+ *   fsync.
  *   Replay: spool_new() reads every segment (a torn record at the tail of the
  *   newest segment is cut off: it was never acknowledged to anyone), reads
  *   acks.log, and keeps what is not acknowledged as pending, due at once.

@@ -16,7 +16,9 @@
  *
  *   Segments are pre-allocated: zeros are written ahead of the records,
  *   SPOOL_PREALLOC bytes at a time, so a record overwrites blocks that are
- *   already allocated and part of the file, and the group commit's
+ *   already allocated and part of the file (and a write into them cannot
+ *   fail for lack of space, so the group write may be deferred to the
+ *   fsync thread: spool_sync.c), and the group commit's
  *   fdatasync() flushes data only, without writing a new file size and
  *   extents (or journalling them) per group. Each step of zeros is
  *   fdatasync'd before records go into it. A record never starts with a

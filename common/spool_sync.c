@@ -5,16 +5,27 @@
  *
  * SUMMARY
  *   spool_sync_start(self);            // from spool_new(), after replay
- *   ... writer, locked: write record, gen = ++write_gen;
+ *   ... writer, locked: copy record into wbuf, gen = ++write_gen;
  *       spool_sync_kick(self); unlock; spool_sync_wait(self, gen);
  *   spool_sync_stop(self);             // from spool_destroy()
  *
  * DESCRIPTION
- *   One thread per spool does every group-commit fdatasync: while it is in
- *   fdatasync() writers append behind it, and as soon as it returns it
- *   publishes what is durable, wakes the writers, and starts the next
- *   fdatasync for everything written meanwhile. Nothing acknowledged to a
- *   sender is ever answered before the fdatasync that covers it returned.
+ *   One thread per spool does every group-commit write and fdatasync:
+ *   while it is in fdatasync() writers copy their records into the
+ *   group-write buffer behind it, and as soon as it returns it publishes
+ *   what is durable, answers the writers, takes the buffer (swapping in
+ *   an empty one), writes it with one pwrite at its place in the segment
+ *   and starts the next fdatasync. So a group of N records costs one
+ *   write and one fsync instead of N writes and one fsync, and appenders
+ *   make no system call of their own. Nothing acknowledged to a sender is
+ *   ever answered before the fdatasync that covers it returned, and the
+ *   fdatasync covers exactly what it acknowledges: every record with a
+ *   gen up to the write_gen noted when the buffer was taken (records that
+ *   do not fit into the pre-allocated zeros are written by their appender
+ *   before write_gen counts them).
+ *
+ *   A failed group write (the blocks are pre-allocated, so this is an I/O
+ *   error, not a full disk) is treated like a failed fsync: sticky.
  *
  *   Why not leader/follower with pthread_cond_broadcast(), as before: a
  *   broadcast wakes the whole group, and every woken writer must take the
@@ -26,9 +37,12 @@
  *   durable generation, bumps the word and wakes all waiters, which check
  *   the generation and return without touching any lock.
  *
- *   Async writers (spool_append_new_async) queue a waiter with their
- *   record instead of sleeping; after each fdatasync the syncer takes the
- *   covered ones off the queue and calls them, without the lock.
+ *   Async writers (spool_append_new_async) queue their record (which
+ *   carries the callback) instead of sleeping; after each fdatasync the
+ *   syncer takes the covered ones off the queue in one pass, copying the
+ *   callbacks out under the lock, and calls them without it, followed by
+ *   one call of the group hook (the intake's counter). The futex wake for
+ *   blocking writers is only made when one is waiting.
  *
  *   A failed fdatasync is sticky (spool.c says why): sync_errno is set and
  *   published, every waiter whose record is not covered returns -1, and the
