@@ -113,11 +113,17 @@ int spool_seg_path(const spool_t *self, uint64_t seq, char *buf, size_t size)
 
 void spool_seg_note_ack(spool_seg_t *seg, const char *id)
 {
-    if (seg->n_acked == seg->cap_acked) {
-        seg->cap_acked = seg->cap_acked ? seg->cap_acked * 2 : 16;
-        seg->acked = xrealloc(seg->acked, seg->cap_acked * sizeof *seg->acked);
+    size_t n = strlen(id);
+    if (seg->acked_len + n + 1 > seg->acked_cap) {
+        size_t cap = seg->acked_cap ? seg->acked_cap : 1024;
+        while (cap < seg->acked_len + n + 1)
+            cap *= 2;
+        seg->acked = xrealloc(seg->acked, cap);
+        seg->acked_cap = cap;
     }
-    seg->acked[seg->n_acked++] = xstrdup(id);
+    memcpy(seg->acked + seg->acked_len, id, n);
+    seg->acked[seg->acked_len + n] = '\n';
+    seg->acked_len += n + 1;
 }
 
 static void s_put32(char *p, uint32_t v)
@@ -360,8 +366,6 @@ int spool_open_segment(spool_t *self, uint64_t seq, char *err, size_t errlen)
 
 void spool_seg_free(spool_seg_t *seg)
 {
-    for (size_t i = 0; i < seg->n_acked; i++)
-        free(seg->acked[i]);
     free(seg->acked);
     free(seg);
 }
@@ -380,8 +384,8 @@ static int s_rewrite_acks(spool_t *self)
     if (!f)
         return -1;
     for (spool_seg_t *s = self->segs; s; s = s->next)
-        for (size_t i = 0; i < s->n_acked; i++)
-            fprintf(f, "%s\n", s->acked[i]);
+        if (s->acked_len > 0)
+            fwrite(s->acked, 1, s->acked_len, f);
     if (fclose(f) != 0 || rename(tmp, path) < 0) {
         unlink(tmp);
         return -1;

@@ -48,8 +48,10 @@
 typedef struct spool_seg {
     uint64_t seq;
     size_t live;  /* pending records in this file */
-    char **acked; /* ids acknowledged from this file (for acks.log) */
-    size_t n_acked, cap_acked;
+    char *acked; /* "id\n" lines acknowledged from this file, as acks.log
+                  * holds them (for its rewrite); one buffer, so an ack
+                  * allocates nothing */
+    size_t acked_len, acked_cap;
     struct spool_seg *next; /* ascending seq */
 } spool_seg_t;
 
