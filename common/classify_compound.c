@@ -40,7 +40,12 @@
  *
  *   Answers are cached per word (words repeat a lot: a hunspell check
  *   costs microseconds, a split up to a few dozen checks). The cache holds
- *   at most CLASSIFY_COMPOUND_CACHE words and starts over when full.
+ *   at most CLASSIFY_COMPOUND_CACHE words in two halves: when the newer
+ *   half is full the older one is dropped, and a word found in the older
+ *   half moves to the newer, so on 100,000 distinct ideas the words in use
+ *   stay cached. For words not seen before, hunspell's answer about each
+ *   candidate tail and head is remembered too (COMPOUND_MEMO_MAX
+ *   strings): new compounds mostly end in a known tail.
  *
  * OWNERSHIP AND THREADS
  *   classify_compound_new() returns a handle freed with
@@ -71,8 +76,21 @@ struct classify_compound {
     pthread_mutex_t lock;
     Hunhandle *hun;
     struct sb_stemmer *sb;
-    GHashTable *cache; /* word -> "part\0part\0\0stem\0stem\0\0" */
+    /* word -> "part\0part\0\0stem\0stem\0\0": the newer half of the
+     * cache and the older one (see classify_compound_split). */
+    GHashTable *cache, *old;
+    /* What hunspell said about a string (s_word, s_head_word): bits of
+     * MEMO_*. The same tails and heads ("plaats", "woningen", "speel")
+     * come back in many different compounds, and the checks of a split
+     * are most of its cost on words not seen before. */
+    GHashTable *memo;
 };
+
+#define MEMO_WORD_KNOWN 1u
+#define MEMO_WORD 2u
+#define MEMO_HEAD_KNOWN 4u
+#define MEMO_HEAD 8u
+#define COMPOUND_MEMO_MAX 200000 /* strings remembered; starts over when full */
 
 /* Prefixes and particles that are words of their own ("ver" = far, "over",
  * "door") but start derived words, not compounds: "verlichting" is not
@@ -135,6 +153,8 @@ classify_compound_t *classify_compound_new(const char *aff, const char *dic, cha
     self->hun = Hunspell_create(aff, dic);
     self->sb = sb;
     self->cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    self->old = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    self->memo = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     return self;
 }
 
@@ -146,6 +166,8 @@ void classify_compound_destroy(classify_compound_t **self_p)
     Hunspell_destroy(self->hun);
     sb_stemmer_delete(self->sb);
     g_hash_table_destroy(self->cache);
+    g_hash_table_destroy(self->old);
+    g_hash_table_destroy(self->memo);
     pthread_mutex_destroy(&self->lock);
     free(self);
     *self_p = NULL;
@@ -153,7 +175,7 @@ void classify_compound_destroy(classify_compound_t **self_p)
 
 /* A dictionary word in its own right: hunspell knows it, and one of its
  * analyses is not a compound hunspell glued together (no "pa:" parts). */
-static bool s_word(classify_compound_t *self, const char *w)
+static bool s_word_ask(classify_compound_t *self, const char *w)
 {
     if (!Hunspell_spell(self->hun, w))
         return false;
@@ -168,10 +190,8 @@ static bool s_word(classify_compound_t *self, const char *w)
 
 /* A word that can start a compound: a word, or a form hunspell lists only
  * for compounds ("zonne"). */
-static bool s_head_word(classify_compound_t *self, const char *w)
+static bool s_head_ask(classify_compound_t *self, const char *w)
 {
-    if (s_letters(w, strlen(w)) < COMPOUND_MIN_HEAD || s_in(s_not_heads, w))
-        return false;
     if (Hunspell_spell(self->hun, w))
         return true;
     char **list = NULL;
@@ -182,6 +202,43 @@ static bool s_head_word(classify_compound_t *self, const char *w)
     if (n > 0)
         Hunspell_free_list(self->hun, &list, n);
     return only;
+}
+
+/* What the memo knows of w: MEMO_* bits, 0 when nothing. */
+static unsigned s_memo_get(classify_compound_t *self, const char *w)
+{
+    return GPOINTER_TO_UINT(g_hash_table_lookup(self->memo, w));
+}
+
+static void s_memo_set(classify_compound_t *self, const char *w, unsigned bits)
+{
+    if (g_hash_table_size(self->memo) >= COMPOUND_MEMO_MAX)
+        g_hash_table_remove_all(self->memo);
+    g_hash_table_replace(self->memo, g_strdup(w), GUINT_TO_POINTER(bits));
+}
+
+/* s_word_ask(), remembered: hunspell's answers never change. */
+static bool s_word(classify_compound_t *self, const char *w)
+{
+    unsigned bits = s_memo_get(self, w);
+    if (!(bits & MEMO_WORD_KNOWN)) {
+        bits |= MEMO_WORD_KNOWN | (s_word_ask(self, w) ? MEMO_WORD : 0);
+        s_memo_set(self, w, bits);
+    }
+    return bits & MEMO_WORD;
+}
+
+/* s_head_ask(), remembered, after the checks that need no hunspell. */
+static bool s_head_word(classify_compound_t *self, const char *w)
+{
+    if (s_letters(w, strlen(w)) < COMPOUND_MIN_HEAD || s_in(s_not_heads, w))
+        return false;
+    unsigned bits = s_memo_get(self, w);
+    if (!(bits & MEMO_HEAD_KNOWN)) {
+        bits |= MEMO_HEAD_KNOWN | (s_head_ask(self, w) ? MEMO_HEAD : 0);
+        s_memo_set(self, w, bits);
+    }
+    return bits & MEMO_HEAD;
 }
 
 /* The head w[0..len) as written, or without a linking -s-, -en-, -e-. */
@@ -296,11 +353,22 @@ int classify_compound_split(classify_compound_t *self, const char *word,
     pthread_mutex_lock(&self->lock);
     const char *e = g_hash_table_lookup(self->cache, word);
     if (!e) {
-        if (g_hash_table_size(self->cache) >= CLASSIFY_COMPOUND_CACHE)
+        /* Two halves: when the newer one is full it becomes the older
+         * one, and a word found in the older half moves back, so the
+         * words in use stay cached on a stream of ever new words. */
+        gpointer k = NULL, v = NULL;
+        if (!g_hash_table_steal_extended(self->old, word, &k, &v)) {
+            k = g_strdup(word);
+            v = s_entry(self, word);
+        }
+        if (g_hash_table_size(self->cache) >= CLASSIFY_COMPOUND_CACHE / 2) {
+            GHashTable *t = self->old;
+            self->old = self->cache;
+            self->cache = t;
             g_hash_table_remove_all(self->cache);
-        char *made = s_entry(self, word);
-        g_hash_table_insert(self->cache, g_strdup(word), made);
-        e = made;
+        }
+        g_hash_table_insert(self->cache, k, v);
+        e = v;
     }
     if (stems) /* skip the parts to the stems */
         while (*e)

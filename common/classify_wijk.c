@@ -161,11 +161,11 @@ static int s_ordinary_word(const char *name)
 static void s_try(const s_starts_t *st, const char *name, size_t len, const char *wijk,
                   const char *buurt, size_t *best, const char **bw, const char **bb)
 {
-    int first = tolower((unsigned char)name[0]);
-    if (len <= *best || st->start[first] == st->start[first + 1] ||
-        s_letters(name, len) < WIJK_MIN_LETTERS || s_ordinary_word(name))
-        return;
-    if (!s_contains_word(st, name, len))
+    /* All pure tests: the cheap position look-up comes before the letter
+     * count and the strcasecmp of s_ordinary_word, which nearly every
+     * name of the ~130 asked per text would otherwise pay. */
+    if (len <= *best || !s_contains_word(st, name, len) || s_letters(name, len) < WIJK_MIN_LETTERS ||
+        s_ordinary_word(name))
         return;
     *best = len;
     *bw = wijk;
@@ -189,10 +189,15 @@ int classify_wijk_in_text(const geo_t *geo, const char *text, const char **wijk,
         if (full)
             s_try(&st, full, strlen(full), code, NULL, &best, wijk, buurt);
     }
-    for (size_t i = 0; i < sizeof s_places / sizeof s_places[0]; i++)
-        if (geo_wijk_name(geo, s_places[i].wijk))
-            s_try(&st, s_places[i].name, strlen(s_places[i].name), s_places[i].wijk, NULL,
-                  &best, wijk, buurt);
+    /* The wijk of a place must be known to geo (a test's small geo may
+     * lack it): asked only for a place the text names, as geo_wijk_name
+     * is a linear look-up. */
+    for (size_t i = 0; i < sizeof s_places / sizeof s_places[0]; i++) {
+        size_t len = strlen(s_places[i].name);
+        if (len > best && s_contains_word(&st, s_places[i].name, len) &&
+            geo_wijk_name(geo, s_places[i].wijk))
+            s_try(&st, s_places[i].name, len, s_places[i].wijk, NULL, &best, wijk, buurt);
+    }
     for (size_t i = 0; geo_buurt_at(geo, i, &code, &name, &wk) == 0; i++) {
         s_try(&st, name, strlen(name), wk, code, &best, wijk, buurt);
         const char *omg = strstr(name, " en omgeving");
