@@ -284,9 +284,9 @@ static void test_concept_map(void **state)
     assert_true(s_joins("Maak woningen van de lege bovenverdiepingen boven de winkels.",
                         "Boven de winkels woont niemand: die verdiepingen staan leeg, maak er "
                         "appartementen van."));
-    assert_true(s_joins("Een huiskamer voor de wijk waar ouderen binnen kunnen lopen voor koffie.",
-                        "Sinds het buurthuis dicht is zien de ouderen elkaar niet meer. Een "
-                        "ontmoetingsplek graag."));
+    assert_true(s_joins("Een huiskamer in Hoensbroek waar ouderen binnen kunnen lopen voor koffie.",
+                        "Sinds het buurthuis in Hoensbroek dicht is zien de ouderen elkaar niet "
+                        "meer. Een ontmoetingsplek graag."));
     assert_false(s_joins("Sehr geehrte Damen und Herren, ich wohne seit einem Jahr in Heerlen und "
                          "fahre jeden Tag mit dem Fahrrad zur Arbeit. Die Radwege sind schlecht.",
                          "Sehr geehrte Damen und Herren, ich wohne seit zehn Jahren in Heerlen und "
@@ -329,6 +329,19 @@ static void test_main_concept(void **state)
                               "bij de rotonde."));
     assert_false(s_joins(path, "Heel blij met het nieuwe fietspad, ik fiets nu veilig en fijn "
                                "naar het centrum!"));
+}
+
+/* Praise is no wish: two residents who like the new cycle path share
+ * its keys but are not the same idea; two wishes for a cycle path with
+ * the same shared keys are. */
+static void test_praise_no_wish(void **state)
+{
+    (void)state;
+    assert_false(s_joins("Het nieuwe fietspad langs het spoor is echt top, heerlijk fietsen "
+                         "zonder auto's!",
+                         "Wat een prachtig fietspad, fijn om te fietsen."));
+    assert_true(s_joins("Graag een fietspad langs het spoor, nu moet ik fietsen tussen de auto's.",
+                        "Leg een breed fietspad aan, zodat ik veilig kan fietsen."));
 }
 
 static void test_pack_parse(void **state)
@@ -454,6 +467,7 @@ int main(void)
         cmocka_unit_test(test_same_as_memory),   cmocka_unit_test(test_wijk_scores),
         cmocka_unit_test(test_wijk_decides),     cmocka_unit_test(test_concept_map),
         cmocka_unit_test(test_wish_concepts),    cmocka_unit_test(test_main_concept),
+        cmocka_unit_test(test_praise_no_wish),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }
