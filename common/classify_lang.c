@@ -232,6 +232,8 @@ const char *classify_lang(classify_lang_t *self, const char *text)
         return "nl";
     if (only >= LANG_ONLY_WORDS && any * 100 >= words * LANG_ONLY_PCT)
         return "nl";
+    if (len < LANG_MIN_BYTES && dutch == 0)
+        return NULL; /* what the rule below gives whatever textcat says */
     /* The fingerprints are of ordinary text: a text IN CAPITALS (a few
      * residents write so) is guessed from its lowercase form. */
     char low[LANG_MAX_BYTES];

@@ -129,6 +129,27 @@ static void test_limits(void **state)
     assert_in_range(classify_compound_split(cc, "caf\xc3\xa9terrasjes", parts, false), 1, 4);
 }
 
+/* More distinct words than the cache holds (a long run of new ideas):
+ * the words in use keep their splits and stems through the cache's
+ * turnover, and a word asked again after it left the cache is split the
+ * same way again (by the remembered hunspell answers). */
+static void test_cache_turnover(void **state)
+{
+    classify_compound_t *cc = *state;
+    char word[32];
+    for (int i = 0; i < CLASSIFY_COMPOUND_CACHE + 10; i++) {
+        snprintf(word, sizeof word, "w%07d", i); /* not letters enough to split */
+        assert_string_equal(t_split(cc, word, false), word);
+        if (i % 20000 == 0) {
+            assert_string_equal(t_split(cc, "huurwoningen", false), "huur+woningen");
+            assert_string_equal(t_split(cc, "huurwoningen", true), "hur+woning");
+        }
+    }
+    assert_string_equal(t_split(cc, "parkeerplaats", false), "parkeer+plaats");
+    assert_string_equal(t_split(cc, "speeltuinen", false), "speel+tuinen");
+    assert_string_equal(t_split(cc, "huurwoningen", false), "huur+woningen");
+}
+
 static void test_missing_dictionary(void **state)
 {
     (void)state;
@@ -145,7 +166,7 @@ int main(void)
         cmocka_unit_test(test_two_parts),   cmocka_unit_test(test_linking),
         cmocka_unit_test(test_three_parts), cmocka_unit_test(test_whole_words),
         cmocka_unit_test(test_stems),       cmocka_unit_test(test_limits),
-        cmocka_unit_test(test_missing_dictionary),
+        cmocka_unit_test(test_missing_dictionary), cmocka_unit_test(test_cache_turnover),
     };
     return cmocka_run_group_tests(tests, t_setup, t_teardown);
 }
