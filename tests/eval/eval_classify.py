@@ -3,6 +3,7 @@
 
 Usage: tests/eval/eval_classify.py [--bin DIR] [--data FILE] [--folds K]
                                    [--seed N] [--no-extra] [--json]
+                                   [--debug-dups] [--dup-corpus]
 
 k-fold cross-validation (default 5 folds, fixed seed): the ideas are
 shuffled with the seed and cut into K folds; for each fold,
@@ -30,7 +31,9 @@ the extra corpus alone (never on dev: no model saw these ideas; the first
 theme and the sentiment in the cluster score are the model's, as in the
 service, which runs the shipped model), or keywords alone with
 --no-extra; pairwise precision/recall/F1 against dup_group (a pair is
-positive when both ideas share a dup_group).
+positive when both ideas share a dup_group). --dup-corpus also scores
+each training-corpus file the same way (a model trained on dev and the
+other files), pairs pooled.
 
 Prints per-label precision, recall and F1 plus accuracy for themes
 (micro-F1 over all theme slugs, macro-F1 and primary-theme accuracy too),
@@ -185,6 +188,47 @@ def dup_run(bindir, items, extra):
         return run_classify(bindir, items, model)
 
 
+def dup_corpus(bindir, dev_items, files, out, lines):
+    """--dup-corpus: near-duplicates on each training-corpus file, one
+    bin/classify run per file (its dup groups are within the file) with a
+    model trained on the dev set and the other files, never the file
+    itself; pairs pooled over the files. Ten times the dev set, and most
+    of it unseen when the concept map was written: the better guide to
+    unseen ideas (see docs/classifier.md)."""
+    def rows(path):
+        with open(path, encoding="utf-8", errors="replace") as f:
+            got = []
+            for line in f:
+                try:
+                    got.append(json.loads(line))
+                except ValueError:
+                    pass
+        return [it for it in got if isinstance(it, dict) and isinstance(it.get("text"), str)]
+
+    data = {path: rows(path) for path in files}
+
+    def one(path):
+        with tempfile.TemporaryDirectory() as tmp:
+            model = os.path.join(tmp, "model.tsv")
+            train(bindir, list(dev_items) + [it for q in files if q != path for it in data[q]],
+                  model)
+            got = run_classify(bindir, data[path], model)
+        gold = pairs([it.get("dup_group") for it in data[path]])
+        pred = pairs([g.get("cluster") for g in got])
+        return len(gold & pred), len(pred - gold), len(gold - pred)
+
+    total = [0, 0, 0]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        for path, c in zip(files, pool.map(one, files)):
+            total = [a + b for a, b in zip(total, c)]
+            lines.append("  %-10s pair P %.3f R %.3f F1 %.3f (%d gold pairs)"
+                         % ((os.path.basename(path),) + prf(*c) + (c[0] + c[2],)))
+    p, r, f = prf(*total)
+    out.update(dup_corpus_pair_precision=p, dup_corpus_pair_recall=r, dup_corpus_pair_f1=f)
+    lines.append("near-duplicates, training corpus (one run per file, pairs pooled): "
+                 "pair P %.3f R %.3f F1 %.3f (%d gold pairs, %d files)"
+                 % (p, r, f, total[0] + total[2], len(files)))
+
 def score_dups(items, got, out, lines, debug=False):
     gold = pairs([it.get("dup_group") for it in items])
     pred = pairs([g.get("cluster") for g in got])
@@ -261,6 +305,8 @@ def main():
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--debug-dups", action="store_true",
                     help="print wrong clusters and missed near-duplicate pairs")
+    ap.add_argument("--dup-corpus", action="store_true",
+                    help="also score near-duplicates on each training-corpus file (slow: a model per file)")
     args = ap.parse_args()
     items = load_jsonl(args.data)
     extra, files, copies = ([], [], 0) if args.no_extra else load_extra(args.extra, items)
@@ -279,6 +325,8 @@ def main():
         got = run_classify(args.bin, items, "none")
     out, lines = score(items, got)
     score_dups(items, dup_run(args.bin, items, extra), out, lines, args.debug_dups)
+    if args.dup_corpus and files:
+        dup_corpus(args.bin, items, files, out, lines)
     out["extra_training_ideas"] = len(extra) if args.folds > 1 else 0
     if args.json:
         print(json.dumps(out))
