@@ -3,7 +3,8 @@
  *   classify-train - trains the classifier's model from labelled ideas
  *
  * SYNOPSIS
- *   bin/classify-train [-o model.tsv] [-l L2] [-n ITERATIONS] [labelled.jsonl...]
+ *   bin/classify-train [-o model.tsv] [-l L2] [-n ITERATIONS] [-W WEIGHT:FILE]...
+ *                      [labelled.jsonl...]
  *
  * DESCRIPTION
  *   Reads JSON Lines (the files in the order given, else stdin) of ideas with "text" (and
@@ -16,6 +17,9 @@
  *   sentiment and question, one sigmoid a theme for themes. Optimiser:
  *   full-batch gradient descent with AdaGrad steps, a fixed number of
  *   iterations, no randomness, so the same input gives the same model.
+ *   -W WEIGHT:FILE makes the ideas of FILE count WEIGHT times in the
+ *   loss (make model: the dev set 3 times, its writers label like those
+ *   of the sets that judge the model).
  *   Writes the model file classify_model_load() reads (default
  *   data/nl/model.tsv; "-" is stdout). `make model` retrains the shipped
  *   model from tests/data/ideas/dev.jsonl and the extra training corpus
@@ -52,6 +56,7 @@ typedef struct {
     int label[3];    /* class of sentiment and question heads, -1 none */
     uint32_t themes; /* bit per theme class */
     bool has_themes;
+    double weight; /* how much the idea counts in training (-W) */
 } doc_t;
 
 typedef struct {
@@ -88,7 +93,7 @@ static int s_feature(train_t *t, const char *name)
     return (int)t->names->len - 1;
 }
 
-static void s_add_doc(train_t *t, classify_t *cls, json_t *in)
+static void s_add_doc(train_t *t, classify_t *cls, json_t *in, double weight)
 {
     idea_t idea;
     idea_init(&idea);
@@ -103,6 +108,7 @@ static void s_add_doc(train_t *t, classify_t *cls, json_t *in)
     doc_t *d = &t->docs[t->n_docs++];
     memset(d, 0, sizeof *d);
     d->n = f.n;
+    d->weight = weight;
     d->idx = xmalloc((f.n ? f.n : 1) * sizeof *d->idx);
     d->val = xmalloc((f.n ? f.n : 1) * sizeof *d->val);
     for (size_t i = 0; i < f.n; i++) {
@@ -180,10 +186,10 @@ static void s_train_head(const train_t *t, int h, double *w, double l2, int iter
     bool *off = xcalloc(nf ? nf : 1, sizeof *off);
     for (size_t j = 0; j < nf; j++)
         off[j] = s_excluded(t, h, j);
-    size_t used = 0;
+    double used = 0; /* the weight of the ideas with a label for this head */
     for (size_t k = 0; k < t->n_docs; k++)
-        used += s_target(t, &t->docs[k], h, 0) >= 0;
-    for (int it = 0; it < iters && used; it++) {
+        used += s_target(t, &t->docs[k], h, 0) >= 0 ? t->docs[k].weight : 0;
+    for (int it = 0; it < iters && used > 0; it++) {
         memset(g, 0, nf * nc * sizeof *g);
         for (size_t k = 0; k < t->n_docs; k++) {
             const doc_t *d = &t->docs[k];
@@ -201,8 +207,9 @@ static void s_train_head(const train_t *t, int h, double *w, double l2, int iter
             }
             for (size_t c = 0; c < nc; c++) {
                 double err = (hd->softmax ? z[c] / sum : z[c]) - s_target(t, d, h, (int)c);
+                err *= d->weight / used;
                 for (size_t i = 0; i < d->n; i++)
-                    g[(size_t)d->idx[i] * nc + c] += err * d->val[i] / (double)used;
+                    g[(size_t)d->idx[i] * nc + c] += err * d->val[i];
             }
         }
         for (size_t j = 0; j < nf * nc; j++) {
@@ -263,8 +270,10 @@ static void s_theme_classes(head_t *h, json_t *const *rows, size_t n)
 }
 
 /* Appends the JSON objects of in (named name in warnings) to *rows,
- * which holds *n; stops at TRAIN_MAX_IDEAS in all. */
-static void s_read(FILE *in, const char *name, json_t ***rows, size_t *n_p)
+ * which holds *n, and their training weight to *weights; stops at
+ * TRAIN_MAX_IDEAS in all. */
+static void s_read(FILE *in, const char *name, double weight, json_t ***rows, double **weights,
+                   size_t *n_p)
 {
     char *line = NULL;
     size_t cap = 0, n = *n_p;
@@ -288,6 +297,8 @@ static void s_read(FILE *in, const char *name, json_t ***rows, size_t *n_p)
             continue;
         }
         *rows = xrealloc(*rows, (n + 1) * sizeof **rows);
+        *weights = xrealloc(*weights, (n + 1) * sizeof **weights);
+        (*weights)[n] = weight;
         (*rows)[n++] = o;
     }
     free(line);
@@ -328,22 +339,60 @@ static int s_save(const train_t *t, double *const *w, const char *path)
     return rc;
 }
 
+/* Reads path with weight into rows; 0, or -1 when it cannot be opened. */
+static int s_read_path(const char *path, double weight, json_t ***rows, double **weights,
+                       size_t *n)
+{
+    FILE *in = fopen(path, "r");
+    if (!in) {
+        perror(path);
+        return -1;
+    }
+    s_read(in, path, weight, rows, weights, n);
+    fclose(in);
+    return 0;
+}
+
+/* "-W WEIGHT:FILE": the file's ideas count WEIGHT times (0 < WEIGHT <=
+ * 100); -1 on a bad argument. The weight goes to *weight, the file name
+ * to *path (inside arg). */
+static int s_weighted(char *arg, double *weight, const char **path)
+{
+    char *colon = strchr(arg, ':');
+    if (!colon || !colon[1])
+        return -1;
+    *colon = '\0';
+    *weight = s_number(arg);
+    *colon = ':';
+    *path = colon + 1;
+    return *weight > 0 && *weight <= 100 ? 0 : -1;
+}
+
+#define TRAIN_MAX_WEIGHTED 16
+#define TRAIN_USAGE "usage: classify-train [-o model.tsv] [-l L2] [-n ITER] [-W WEIGHT:FILE]... [file...]\n"
+
 int main(int argc, char **argv)
 {
     const char *outpath = "data/nl/model.tsv";
     double l2 = -1;  /* per head (TRAIN_HEAD) unless given */
     long iters = -1; /* per head (TRAIN_HEAD) unless given */
+    const char *wpath[TRAIN_MAX_WEIGHTED];
+    double wval[TRAIN_MAX_WEIGHTED];
+    int n_weighted = 0;
     bool bad = false;
     int opt;
-    while ((opt = getopt(argc, argv, "o:l:n:")) != -1) {
+    while ((opt = getopt(argc, argv, "o:l:n:W:")) != -1) {
         if (opt == 'o')
             outpath = optarg;
         else if (opt == 'l')
             bad |= (l2 = s_number(optarg)) < 0;
         else if (opt == 'n')
             bad |= (iters = (long)s_number(optarg)) < 1;
-        else {
-            fprintf(stderr, "usage: classify-train [-o model.tsv] [-l L2] [-n ITER] [file...]\n");
+        else if (opt == 'W' && n_weighted < TRAIN_MAX_WEIGHTED) {
+            bad |= s_weighted(optarg, &wval[n_weighted], &wpath[n_weighted]) < 0;
+            n_weighted++;
+        } else {
+            fprintf(stderr, TRAIN_USAGE);
             return 2;
         }
     }
@@ -352,20 +401,21 @@ int main(int argc, char **argv)
         return 2;
     }
     json_t **rows = NULL;
+    double *weights = NULL;
     size_t n = 0;
-    if (optind == argc)
-        s_read(stdin, "stdin", &rows, &n);
-    for (int a = optind; a < argc; a++) {
-        FILE *in = fopen(argv[a], "r");
-        if (!in) {
-            perror(argv[a]);
-            for (size_t k = 0; k < n; k++)
-                json_decref(rows[k]);
-            free(rows);
-            return 1;
-        }
-        s_read(in, argv[a], &rows, &n);
-        fclose(in);
+    int rc = 0;
+    for (int a = 0; a < n_weighted && rc == 0; a++)
+        rc = s_read_path(wpath[a], wval[a], &rows, &weights, &n);
+    if (optind == argc && n_weighted == 0)
+        s_read(stdin, "stdin", 1.0, &rows, &weights, &n);
+    for (int a = optind; a < argc && rc == 0; a++)
+        rc = s_read_path(argv[a], 1.0, &rows, &weights, &n);
+    if (rc < 0) {
+        for (size_t k = 0; k < n; k++)
+            json_decref(rows[k]);
+        free(rows);
+        free(weights);
+        return 1;
     }
 
     char err[512];
@@ -385,7 +435,7 @@ int main(int argc, char **argv)
     t.head[2] = (head_t){"themes", false, 0, {0}};
     s_theme_classes(&t.head[2], rows, n);
     for (size_t k = 0; k < n; k++)
-        s_add_doc(&t, cls, rows[k]);
+        s_add_doc(&t, cls, rows[k], weights[k]);
     classify_destroy(&cls);
 
     double *w[3];
@@ -394,7 +444,7 @@ int main(int argc, char **argv)
         s_train_head(&t, h, w[h], l2 >= 0 ? l2 : TRAIN_HEAD[h].l2,
                      iters > 0 ? (int)iters : TRAIN_HEAD[h].iters);
     }
-    int rc = s_save(&t, w, outpath) == 0 ? 0 : 1;
+    rc = s_save(&t, w, outpath) == 0 ? 0 : 1;
     if (rc == 0)
         fprintf(stderr, "classify-train: %zu ideas, %u features, %d themes -> %s\n", t.n_docs,
                 t.names->len, t.head[2].n, outpath);
@@ -410,5 +460,6 @@ int main(int argc, char **argv)
     for (size_t k = 0; k < n; k++)
         json_decref(rows[k]);
     free(rows);
+    free(weights);
     return rc;
 }

@@ -112,7 +112,25 @@ class ClassifyEval(unittest.TestCase):
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertEqual(os.listdir(tmp), ["model.tsv"])
             with open(model) as f:
-                self.assertIn("_bias", f.read())
+                plain = f.read()
+            self.assertIn("_bias", plain)
+            # -W: one weight for every idea changes nothing (the loss is a
+            # weighted mean); a weight on part of the ideas changes the model
+            for arg in ("abc:" + dev, "0:" + dev, "101:" + dev, "2:"):
+                r = subprocess.run([exe, "-W", arg, "-o", "-"], env=env, stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                self.assertEqual(r.returncode, 2, arg)
+            r = subprocess.run([exe, "-n", "2", "-o", "-", "-W", "5:" + dev], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=True)
+            self.assertEqual(r.stdout.decode(), plain)
+            half = os.path.join(tmp, "half.jsonl")
+            with open(dev) as f, open(half, "w") as out:
+                out.writelines(f.readlines()[:100])
+            r1 = subprocess.run([exe, "-n", "2", "-o", "-", half, dev], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=True)
+            r2 = subprocess.run([exe, "-n", "2", "-o", "-", "-W", "3:" + half, dev], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=True)
+            self.assertNotEqual(r1.stdout, r2.stdout)
 
     def test_usage(self):
         """--help answers on stdout; an unknown argument is refused with 2."""
