@@ -13,7 +13,6 @@
  *   ("woningen" -> "woning", "parkeren" -> "parker").
  */
 #include <ctype.h>
-#include <glib.h>
 #include <libstemmer.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,14 +22,9 @@
 #include "xalloc.h"
 
 #define TOK_MAX_WORD 64
-/* Stems remembered (word -> stem; starts over when full). The snowball
- * stemmer costs ~1,300 instructions a word, a hash look-up ~150, and the
- * words of ideas repeat a lot ("de", "het", "meer", "buurt"). */
-#define TOK_STEM_CACHE 50000
 
 struct classify_tok {
     struct sb_stemmer *sb;
-    GHashTable *stems; /* words shorter than TOK_MAX_WORD bytes */
 };
 
 classify_tok_t *classify_tok_new(char *err, size_t errlen)
@@ -42,7 +36,6 @@ classify_tok_t *classify_tok_new(char *err, size_t errlen)
     }
     classify_tok_t *self = xcalloc(1, sizeof *self);
     self->sb = sb;
-    self->stems = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     return self;
 }
 
@@ -51,25 +44,16 @@ void classify_tok_destroy(classify_tok_t **self_p)
     if (!self_p || !*self_p)
         return;
     sb_stemmer_delete((*self_p)->sb);
-    g_hash_table_destroy((*self_p)->stems);
     free(*self_p);
     *self_p = NULL;
 }
 
 void classify_stem(classify_tok_t *self, const char *word, char *out, size_t outlen)
 {
-    size_t wl = strlen(word);
-    const char *hit = wl < TOK_MAX_WORD ? g_hash_table_lookup(self->stems, word) : NULL;
-    const sb_symbol *s = hit ? (const sb_symbol *)hit
-                             : sb_stemmer_stem(self->sb, (const sb_symbol *)word, (int)wl);
-    size_t n = hit ? strlen(hit) : s ? (size_t)sb_stemmer_length(self->sb) : 0;
+    const sb_symbol *s = sb_stemmer_stem(self->sb, (const sb_symbol *)word, (int)strlen(word));
+    size_t n = s ? (size_t)sb_stemmer_length(self->sb) : 0;
     if (!s) /* out of memory inside libstemmer: the word itself */
-        s = (const sb_symbol *)word, n = wl;
-    else if (!hit && wl < TOK_MAX_WORD) {
-        if (g_hash_table_size(self->stems) >= TOK_STEM_CACHE)
-            g_hash_table_remove_all(self->stems);
-        g_hash_table_insert(self->stems, g_strndup(word, wl), g_strndup((const char *)s, n));
-    }
+        s = (const sb_symbol *)word, n = strlen(word);
     if (n >= outlen)
         n = outlen - 1;
     memcpy(out, s, n);
