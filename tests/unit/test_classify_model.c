@@ -106,8 +106,9 @@ static int t_prefix(const char *line, const char *p)
 }
 
 /* Each head learns from its own feature groups (classify-train): the
- * shipped file has the lexicon sums for sentiment, the tense groups for
- * question, and no sentiment or question lexicon weights for themes. */
+ * shipped file has the lexicon sums and their interactions for
+ * sentiment, the tense groups for question, and no sentiment or question
+ * lexicon weights for themes. */
 static void test_shipped_heads_features(void **state)
 {
     (void)state;
@@ -117,7 +118,7 @@ static void test_shipped_heads_features(void **state)
     FILE *fp = fopen(path, "r");
     assert_non_null(fp);
     int psum = 0, nsum = 0, kv = 0, themes_other = 0, question_kt = 0, senti_kv = 0;
-    int heads = 0, suffixes = 0;
+    int heads = 0, suffixes = 0, senti_kx = 0, other_kx = 0;
     while (fgets(line, sizeof line, fp)) {
         heads += t_prefix(line, "w\tthemes\th:");
         suffixes += strstr(line, "\tx:") != NULL;
@@ -125,6 +126,8 @@ static void test_shipped_heads_features(void **state)
         nsum += t_prefix(line, "w\tsentiment\tks:nsum\t");
         kv += t_prefix(line, "w\tquestion\tkv:");
         senti_kv += t_prefix(line, "w\tsentiment\tkv:");
+        senti_kx += t_prefix(line, "w\tsentiment\tkx:");
+        other_kx += t_prefix(line, "w\tquestion\tkx:") || t_prefix(line, "w\tthemes\tkx:");
         question_kt += t_prefix(line, "w\tquestion\tkt:");
         themes_other += t_prefix(line, "w\tthemes\tks:") ||
                         t_prefix(line, "w\tthemes\tkq:") ||
@@ -135,6 +138,8 @@ static void test_shipped_heads_features(void **state)
     assert_int_equal(nsum, 1);
     assert_true(kv >= 1);
     assert_int_equal(senti_kv, 0);
+    assert_true(senti_kx >= 4); /* the sentiment interactions, that head alone */
+    assert_int_equal(other_kx, 0);
     assert_int_equal(question_kt, 0);
     assert_int_equal(themes_other, 0);
     assert_true(heads >= 50); /* compound head nouns learnt (h:woning, ...) */
@@ -167,12 +172,26 @@ static void test_features(void **state)
     assert_true(t_feat(&f, "kv:imperative") > 0);
     assert_true(t_feat(&f, "kv:imp_first") == 0); /* the first sentence describes */
     assert_true(t_feat(&f, "ks:nsum") > 0);
+    /* a complaint that asks for something: the complaint sum as kx:negwish */
+    assert_true(t_feat(&f, "kx:negwish") == t_feat(&f, "ks:nsum"));
+    assert_true(t_feat(&f, "kx:negplain") == 0);
+    assert_true(t_feat(&f, "kx:!!") == 0);
+    classify_feats_clear(&f);
+    proto_set(&idea.text, "Het zwerfvuil is hier schandalig, maar niemand doet iets!!");
+    classify_idea_features(cls, &idea, &f);
+    assert_true(t_feat(&f, "kx:negplain") > 0); /* nothing asked */
+    assert_true(t_feat(&f, "kx:negwish") == 0);
+    assert_true(t_feat(&f, "kx:!!") == 1.0);
+    assert_true(t_feat(&f, "kx:contrast") == 1.0);
     classify_feats_clear(&f);
     proto_set(&idea.text, "Vrouw (70), Molenberg: wil meer bankjes. Het park is prachtig.");
     classify_idea_features(cls, &idea, &f);
     assert_true(t_feat(&f, "kv:wish_open") > 0);
     assert_true(t_feat(&f, "ks:psum") > 0);
     assert_true(t_feat(&f, "ks:nsum") == 0);
+    assert_true(t_feat(&f, "kx:poswish") == t_feat(&f, "ks:psum"));
+    assert_true(t_feat(&f, "kx:posplain") == 0);
+    assert_true(t_feat(&f, "kx:contrast") == 0);
     classify_feats_clear(&f);
     proto_set(&idea.text, "Meer bankjes in het park, graag.");
     classify_idea_features(cls, &idea, &f);
