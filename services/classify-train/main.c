@@ -209,11 +209,16 @@ static void s_train_head(const train_t *t, int h, double *w, double l2, int iter
                 z[c] = hd->softmax ? exp(z[c] - max) : 1.0 / (1.0 + exp(-z[c]));
                 sum += z[c];
             }
-            for (size_t c = 0; c < nc; c++) {
-                double err = (hd->softmax ? z[c] / sum : z[c]) - s_target(t, d, h, (int)c);
-                err *= d->weight / used;
-                for (size_t i = 0; i < d->n; i++)
-                    g[(size_t)d->idx[i] * nc + c] += err * d->val[i];
+            double err[CLASSIFY_MODEL_MAX_CLASSES];
+            for (size_t c = 0; c < nc; c++)
+                err[c] = ((hd->softmax ? z[c] / sum : z[c]) - s_target(t, d, h, (int)c)) *
+                         (d->weight / used);
+            /* feature-major: each gradient row is written in one place
+             * (same sums in the same order as class-major, faster) */
+            for (size_t i = 0; i < d->n; i++) {
+                double *gi = &g[(size_t)d->idx[i] * nc];
+                for (size_t c = 0; c < nc; c++)
+                    gi[c] += err[c] * d->val[i];
             }
         }
         for (size_t j = 0; j < nf * nc; j++) {
