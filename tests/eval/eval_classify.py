@@ -19,7 +19,9 @@ training only), so the figures say how the shipped model (`make model`
 trains it on dev.jsonl + data/nl/train/*.jsonl) does on dev ideas it never
 saw. An extra idea whose text is also a dev idea's text (after
 lowercasing and folding white space) is left out, so a held-out idea can
-never be trained on through a copy. --no-extra trains on the dev folds
+never be trained on through a copy. A dev idea counts 3 times in the
+training loss against a corpus idea (DEV_WEIGHT below, as `make model`;
+INSPRAAK_DEV_WEIGHT tries others). --no-extra trains on the dev folds
 alone (the figures before the corpus existed). --folds 0
 scores the shipped model (data/nl/model.tsv) on the whole set instead:
 training-set figures, only for comparison. --folds -1 scores the keyword
