@@ -52,10 +52,13 @@ typedef struct {
     pat_word_t w[LEX_MAX_WORDS];
 } lex_entry_t;
 
-/* A list of entry numbers, ascending. */
+/* A list of entry numbers, ascending. The by_pair lists also keep each
+ * entry's letter-pair mask beside its number: the filter then reads one
+ * small array instead of an entry (~200 bytes apart) per candidate. */
 typedef struct {
     size_t n;
     unsigned *k;
+    uint64_t *pairs; /* by_pair lists only, else NULL */
 } lex_list_t;
 
 struct classify_lex {
@@ -92,10 +95,18 @@ static void s_list_add(lex_list_t *l, unsigned k)
     l->k[l->n++] = k;
 }
 
+static void s_list_add_pairs(lex_list_t *l, unsigned k, uint64_t pairs)
+{
+    l->pairs = xrealloc(l->pairs, (l->n + 1) * sizeof *l->pairs);
+    l->pairs[l->n] = pairs;
+    s_list_add(l, k);
+}
+
 static void s_list_free(void *p)
 {
     lex_list_t *l = p;
     free(l->k);
+    free(l->pairs);
     free(l);
 }
 
@@ -110,7 +121,7 @@ static void s_index(classify_lex_t *self)
         for (int b = 0; b < 64; b++)
             if ((w->pairs >> b & 1) && (bit == 64 || self->by_pair[b].n < self->by_pair[bit].n))
                 bit = b;
-        s_list_add(&self->by_pair[bit], k);
+        s_list_add_pairs(&self->by_pair[bit], k, w->pairs);
         return;
     }
     lex_list_t *l = g_hash_table_lookup(self->by_stem, w->s);
@@ -235,8 +246,10 @@ void classify_lex_destroy(classify_lex_t **self_p)
     if (self->by_stem)
         g_hash_table_destroy(self->by_stem); /* before the entries own keys go */
     free(self->scan.k);
-    for (int b = 0; b < 65; b++)
+    for (int b = 0; b < 65; b++) {
         free(self->by_pair[b].k);
+        free(self->by_pair[b].pairs);
+    }
     for (size_t i = 0; i < self->n; i++)
         for (size_t k = 0; k < self->e[i].n; k++)
             free(self->e[i].w[k].s);
@@ -287,9 +300,9 @@ static int s_pair_candidates(const classify_lex_t *self, uint64_t pairs, unsigne
     for (uint64_t m = pairs;; m &= m - 1) { /* each set bit, then [64] */
         const lex_list_t *l = &self->by_pair[m ? __builtin_ctzll(m) : 64];
         for (size_t j = 0; j < l->n; j++) {
-            unsigned k = l->k[j];
-            if ((self->e[k].w[0].pairs & ~pairs) != 0)
+            if ((l->pairs[j] & ~pairs) != 0)
                 continue;
+            unsigned k = l->k[j];
             if (n == LEX_CAND_MAX)
                 return -1;
             int at = n++;
@@ -326,8 +339,8 @@ int classify_lex_at(const classify_lex_t *self, const classify_toks_t *toks, siz
             k = bucket->k[b++];
         else {
             k = scan[s++];
-            if ((self->e[k].w[0].pairs & ~pairs) != 0)
-                continue;
+            if (nc < 0 && (self->e[k].w[0].pairs & ~pairs) != 0)
+                continue; /* the whole scan list: not filtered yet */
         }
         hits += s_entry(self, k, toks, i, fn, arg);
     }
