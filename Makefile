@@ -39,13 +39,34 @@ TOOL_BINS := $(TOOL_SRC:tests/tools/%.c=$(BIN)/%)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
+# The classifier's learned model is built, not kept in git: data/nl/model.tsv
+# is trained by bin/classify-train (deterministic: same data, same model)
+# from the labelled development set and the training corpus
+# data/nl/train/*.jsonl, and again whenever one of them, a lexicon the
+# features use or classify-train itself changes. A dev idea counts
+# DEV_WEIGHT times (the writers of the sets that judge the model label like
+# the dev set; the corpus gives vocabulary): keep it equal to DEV_WEIGHT in
+# tests/eval/eval_classify.py, which the cross-validation uses. The
+# sanitizer build does not train (the release build does, before tests).
+TRAIN_DEV    := tests/data/ideas/dev.jsonl
+DEV_WEIGHT   := 3
+TRAIN_CORPUS := $(sort $(wildcard data/nl/train/*.jsonl))
+MODEL        := data/nl/model.tsv
+MODEL_INPUTS := $(TRAIN_DEV) $(TRAIN_CORPUS) $(filter-out $(MODEL),$(wildcard data/nl/*.tsv)) \
+                data/nl/pattern-nl-sentiment.xml $(wildcard data/nl/*.txt)
+ifeq ($(SAN),1)
+  BUILD_MODEL :=
+else
+  BUILD_MODEL := $(MODEL)
+endif
+
 .PHONY: all build deps test-deps run start stop test unit bench fuzz soak clean format
 .DEFAULT_GOAL := all
 
 all: deps
 	@$(MAKE) --no-print-directory build
 
-build: $(SVC_BINS) $(TOOL_BINS)
+build: $(SVC_BINS) $(TOOL_BINS) $(BUILD_MODEL)
 
 deps:
 	@deploy/install-deps.sh run
@@ -109,31 +130,32 @@ stop:
 # make test: the sanitizer build of everything, unit tests, then the
 # integration and fault suites against real Redis on spare ports.
 test: test-deps
-	@$(MAKE) --no-print-directory SAN=1 build unit
 	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory SAN=1 build unit
 	@INSPRAAK_BIN=$(CURDIR)/build/asan/bin INSPRAAK_DATA=$(CURDIR)/data tests/run.sh
 	@tests/fuzz/run.sh --short
 
 # make eval: k-fold cross-validation of the classifier on the labelled
 # development set (every fold also trains on data/nl/train/*.jsonl), then
-# the shipped model on the hold-out set nobody tuned on
-# (docs/classifier.md); make model: retrain the shipped model
-# data/nl/model.tsv from the whole development set and the extra
-# training corpus data/nl/train/*.jsonl. A dev idea counts DEV_WEIGHT
-# times (the writers of the sets that judge the model label like the dev
-# set; the corpus gives vocabulary): keep it equal to DEV_WEIGHT in
-# tests/eval/eval_classify.py, which the cross-validation uses.
-TRAIN_DEV = tests/data/ideas/dev.jsonl
-DEV_WEIGHT = 3
-TRAIN_CORPUS = $(sort $(wildcard data/nl/train/*.jsonl))
+# the built model on the two hold-out sets nobody tuned on
+# (docs/classifier.md). make model: train data/nl/model.tsv again now.
 .PHONY: eval model
-eval: $(BIN)/classify $(BIN)/classify-train
+eval: $(BIN)/classify $(BIN)/classify-train $(MODEL)
 	@python3 tests/eval/eval_classify.py --bin $(BIN)
 	@echo; echo "hold-out set (tests/data/ideas/holdout.jsonl, never tuned on):"
 	@python3 tests/eval/eval_holdout.py --bin $(BIN)
+	@echo; echo "second hold-out set (tests/data/ideas/holdout2.jsonl, never tuned on):"
+	@python3 tests/eval/eval_holdout.py --bin $(BIN) --data tests/data/ideas/holdout2.jsonl
+
+$(MODEL): $(BIN)/classify-train $(MODEL_INPUTS)
+	@$(if $(Q),echo "  TRAIN   $@")
+	$(Q)INSPRAAK_DATA=data $(BIN)/classify-train -o $@.tmp -W $(DEV_WEIGHT):$(TRAIN_DEV) $(TRAIN_CORPUS) 2>$@.log \
+	  || { cat $@.log; rm -f $@.tmp; exit 1; }
+	$(Q)mv $@.tmp $@ && rm -f $@.log
 
 model: $(BIN)/classify-train
-	INSPRAAK_DATA=data $(BIN)/classify-train -o data/nl/model.tsv -W $(DEV_WEIGHT):$(TRAIN_DEV) $(TRAIN_CORPUS)
+	@rm -f $(MODEL)
+	@$(MAKE) --no-print-directory $(MODEL)
 
 bench: all
 	@tests/bench/run.sh
@@ -148,6 +170,6 @@ format:
 	clang-format -i $(LIB_SRC) $(wildcard common/*.h proto/*.h services/*/*.[ch] tests/*/*.[ch])
 
 clean:
-	rm -rf build bin
+	rm -rf build bin $(MODEL)
 
 -include $(shell find build -name '*.d' 2>/dev/null)
