@@ -122,6 +122,22 @@ def load_jsonl(path):
         return [json.loads(l) for l in f if l.strip()]
 
 
+def load_corpus_file(path):
+    """The ideas of one corpus file: the lines that are JSON objects with
+    a text (a half-written line, say while a writer works, is skipped, as
+    bin/classify-train skips it)."""
+    rows = []
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            try:
+                it = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(it, dict) and isinstance(it.get("text"), str):
+                rows.append(it)
+    return rows
+
+
 def load_extra(folder, dev_items):
     """The labelled ideas of folder/*.jsonl (sorted by file name), less
     those whose text is a dev idea's text. A line that is not a JSON
@@ -132,16 +148,7 @@ def load_extra(folder, dev_items):
     dev_texts = {norm_text(it.get("text")) for it in dev_items}
     items, copies = [], 0
     for path in files:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            rows = []
-            for line in f:
-                try:
-                    rows.append(json.loads(line))
-                except ValueError:
-                    pass
-        for it in rows:
-            if not isinstance(it, dict) or not isinstance(it.get("text"), str):
-                continue
+        for it in load_corpus_file(path):
             if norm_text(it["text"]) in dev_texts:
                 copies += 1
                 continue
@@ -219,17 +226,7 @@ def dup_corpus(bindir, dev_items, files, out, lines):
     itself; pairs pooled over the files. Ten times the dev set, and most
     of it unseen when the concept map was written: the better guide to
     unseen ideas (see docs/classifier.md)."""
-    def rows(path):
-        with open(path, encoding="utf-8", errors="replace") as f:
-            got = []
-            for line in f:
-                try:
-                    got.append(json.loads(line))
-                except ValueError:
-                    pass
-        return [it for it in got if isinstance(it, dict) and isinstance(it.get("text"), str)]
-
-    data = {path: rows(path) for path in files}
+    data = {path: load_corpus_file(path) for path in files}
 
     def one(path):
         with tempfile.TemporaryDirectory() as tmp:
