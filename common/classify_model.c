@@ -73,10 +73,32 @@ typedef struct {
     GHashTable *w; /* feature -> double[n] */
 } model_head_t;
 
+/* Every head's weights of one feature (NULL: the head has none), so a
+ * feature is looked up once per idea, not once per head. The weights
+ * themselves stay owned by the heads' tables. */
+typedef struct {
+    const double *w[MODEL_MAX_HEADS];
+} model_row_t;
+
 struct classify_model {
     int n_heads;
     model_head_t head[MODEL_MAX_HEADS];
+    GHashTable *rows; /* feature -> model_row_t (keys borrowed from the heads) */
+    unsigned long gen; /* this load's number, see feat_hdr_t */
 };
+
+/* Each feature name in classify_feats_t sits behind this small header
+ * (classify_feats_add allocates both in one block; f->name[i] points at
+ * the name): classify_model_predict remembers there the row it found for
+ * the model with number gen, so the three heads share one hash look-up.
+ * A number per load, not the model's address, because a freed model's
+ * address may come back for the next one. */
+typedef struct {
+    unsigned long gen;
+    const model_row_t *row;
+} feat_hdr_t;
+
+static unsigned long s_gen_next = 0;
 
 /* ------------------------------------------------------------------ */
 /* Features                                                            */
@@ -89,14 +111,24 @@ void classify_feats_add(classify_feats_t *f, const char *name, double val)
         f->name = xrealloc(f->name, f->cap * sizeof *f->name);
         f->val = xrealloc(f->val, f->cap * sizeof *f->val);
     }
-    f->name[f->n] = xstrdup(name);
+    size_t len = strlen(name);
+    feat_hdr_t *hdr = xmalloc(sizeof *hdr + len + 1);
+    hdr->gen = 0; /* no model has number 0 */
+    hdr->row = NULL;
+    memcpy(hdr + 1, name, len + 1);
+    f->name[f->n] = (char *)(hdr + 1);
     f->val[f->n++] = val;
+}
+
+static feat_hdr_t *s_hdr(const char *name)
+{
+    return (feat_hdr_t *)(void *)name - 1;
 }
 
 void classify_feats_clear(classify_feats_t *f)
 {
     for (size_t i = 0; i < f->n; i++)
-        free(f->name[i]);
+        free(s_hdr(f->name[i]));
     free(f->name);
     free(f->val);
     memset(f, 0, sizeof *f);
@@ -426,6 +458,27 @@ static int s_line(classify_model_t *m, char *line, char *err, size_t errlen)
     return 0;
 }
 
+/* The per-feature rows over all heads (model_row_t), once the file is
+ * read, and this load's number. */
+static void s_rows(classify_model_t *m)
+{
+    m->rows = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+    for (int h = 0; h < m->n_heads; h++) {
+        GHashTableIter it;
+        gpointer key, val;
+        g_hash_table_iter_init(&it, m->head[h].w);
+        while (g_hash_table_iter_next(&it, &key, &val)) {
+            model_row_t *row = g_hash_table_lookup(m->rows, key);
+            if (!row) {
+                row = g_new0(model_row_t, 1);
+                g_hash_table_insert(m->rows, key, row);
+            }
+            row->w[h] = val;
+        }
+    }
+    m->gen = __atomic_add_fetch(&s_gen_next, 1, __ATOMIC_RELAXED);
+}
+
 classify_model_t *classify_model_load(const char *path, char *err, size_t errlen)
 {
     FILE *fp = fopen(path, "r");
@@ -450,7 +503,9 @@ classify_model_t *classify_model_load(const char *path, char *err, size_t errlen
     if (rc < 0 || m->n_heads == 0) {
         snprintf(err, errlen, "%s:%ld: %s", path, lineno, rc < 0 ? why : "no heads");
         classify_model_destroy(&m);
+        return NULL;
     }
+    s_rows(m);
     return m;
 }
 
@@ -465,6 +520,8 @@ void classify_model_destroy(classify_model_t **self_p)
             free(m->head[i].label[j]);
         g_hash_table_destroy(m->head[i].w);
     }
+    if (m->rows) /* before the heads' tables would be fine too: it owns no key */
+        g_hash_table_destroy(m->rows);
     free(m);
     *self_p = NULL;
 }
@@ -479,9 +536,17 @@ int classify_model_predict(const classify_model_t *m, const char *head,
     model_head_t *h = s_head((classify_model_t *)m, head);
     if (!h)
         return -1;
+    int hi = (int)(h - m->head);
     double z[CLASSIFY_MODEL_MAX_CLASSES] = {0};
     for (size_t i = 0; i < f->n; i++) {
-        const double *w = g_hash_table_lookup(h->w, f->name[i]);
+        /* the name's header is ours (classify_feats_add), not the
+         * caller's: writing the look-up there changes no feature */
+        feat_hdr_t *hdr = s_hdr(f->name[i]);
+        if (hdr->gen != m->gen) {
+            hdr->row = g_hash_table_lookup(m->rows, f->name[i]);
+            hdr->gen = m->gen;
+        }
+        const double *w = hdr->row ? hdr->row->w[hi] : NULL;
         for (int c = 0; w && c < h->n; c++)
             z[c] += w[c] * f->val[i];
     }
