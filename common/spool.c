@@ -494,21 +494,6 @@ static int s_ack_one(spool_t *self, const char *id, uint32_t h, int *trim)
     return found;
 }
 
-/* Appends "id\n" to the batch of acks.log lines. Locked. */
-static void s_ackbuf_add(spool_t *self, const char *id, size_t n)
-{
-    if (self->ackbuf_len + n + 1 > self->ackbuf_cap) {
-        size_t cap = self->ackbuf_cap ? self->ackbuf_cap : 4096;
-        while (cap < self->ackbuf_len + n + 1)
-            cap *= 2;
-        self->ackbuf = xrealloc(self->ackbuf, cap);
-        self->ackbuf_cap = cap;
-    }
-    memcpy(self->ackbuf + self->ackbuf_len, id, n);
-    self->ackbuf[self->ackbuf_len + n] = '\n';
-    self->ackbuf_len += n + 1;
-}
-
 int spool_ack_many(spool_t *self, const char *const *ids, size_t n)
 {
     int trim = 0;
@@ -521,7 +506,7 @@ int spool_ack_many(spool_t *self, const char *const *ids, size_t n)
         if (len == 0 || len > SPOOL_MAX_ID || !s_ack_one(self, id, spool_hash_full(id), &trim))
             continue;
         self->st.acked++;
-        s_ackbuf_add(self, id, len);
+        spool_lines_add(&self->ackbuf, &self->ackbuf_len, &self->ackbuf_cap, 4096, id, len);
     }
     /* One write for the whole batch. A crash may leave its last line torn:
      * replay ignores a line without a newline and cuts it off before

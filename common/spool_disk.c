@@ -111,19 +111,24 @@ int spool_seg_path(const spool_t *self, uint64_t seq, char *buf, size_t size)
     return (n < 0 || (size_t)n >= size) ? -1 : 0;
 }
 
+void spool_lines_add(char **buf, size_t *len, size_t *cap, size_t first_cap, const char *s,
+                     size_t n)
+{
+    if (*len + n + 1 > *cap) {
+        size_t c = *cap ? *cap : first_cap;
+        while (c < *len + n + 1)
+            c *= 2;
+        *buf = xrealloc(*buf, c);
+        *cap = c;
+    }
+    memcpy(*buf + *len, s, n);
+    (*buf)[*len + n] = '\n';
+    *len += n + 1;
+}
+
 void spool_seg_note_ack(spool_seg_t *seg, const char *id)
 {
-    size_t n = strlen(id);
-    if (seg->acked_len + n + 1 > seg->acked_cap) {
-        size_t cap = seg->acked_cap ? seg->acked_cap : 1024;
-        while (cap < seg->acked_len + n + 1)
-            cap *= 2;
-        seg->acked = xrealloc(seg->acked, cap);
-        seg->acked_cap = cap;
-    }
-    memcpy(seg->acked + seg->acked_len, id, n);
-    seg->acked[seg->acked_len + n] = '\n';
-    seg->acked_len += n + 1;
+    spool_lines_add(&seg->acked, &seg->acked_len, &seg->acked_cap, 1024, id, strlen(id));
 }
 
 static void s_put32(char *p, uint32_t v)

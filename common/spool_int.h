@@ -160,6 +160,10 @@ void spool_link_rec(spool_t *self, spool_rec_t *r);
 spool_seg_t *spool_seg_add(spool_t *self, uint64_t seq);
 int spool_seg_path(const spool_t *self, uint64_t seq, char *buf, size_t size);
 void spool_seg_note_ack(spool_seg_t *seg, const char *id);
+/* Appends s (n bytes) and '\n' to the growable buffer *buf (*len used,
+ * *cap allocated; the first allocation is first_cap bytes). */
+void spool_lines_add(char **buf, size_t *len, size_t *cap, size_t first_cap, const char *s,
+                     size_t n);
 void spool_seg_free(spool_seg_t *seg);
 size_t spool_record_encode(char *out, const char *id, size_t id_len, const void *data, size_t len);
 /* The first 14 bytes of a record (header and id length), crc computed
