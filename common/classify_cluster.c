@@ -359,13 +359,27 @@ static void s_sketch_key(void *arg, const char *key, bool concept, double weight
         copies = 1;
     if (copies > CLUSTER_MAX_COPIES)
         copies = CLUSTER_MAX_COPIES;
+    /* concepts and plain stems apart: the concept "park" is not the stem
+     * "park". The bytes are those snprintf("%s%s%c") into buf gave (cut
+     * at sizeof buf - 1, the copy digit first to go), written by hand:
+     * snprintf cost ~30k instructions an idea here. */
+    size_t n = 0;
+    if (concept)
+        buf[n++] = '=';
+    size_t lk = strnlen(key, sizeof buf - 1 - n);
+    memcpy(buf + n, key, lk);
+    n += lk;
     for (long c = 0; c < copies; c++) {
-        /* concepts and plain stems apart: the concept "park" is not the stem "park" */
-        snprintf(buf, sizeof buf, "%s%s%c", concept ? "=" : "", key, (char)('0' + c));
+        if (n + 1 < sizeof buf) {
+            buf[n] = (char)('0' + c);
+            buf[n + 1] = '\0';
+        } else {
+            buf[n] = '\0';
+        }
         s_add_key(sk, buf, dominant ? CLUSTER_BAND_MAIN : concept ? CLUSTER_BAND_CONCEPT : CLUSTER_BAND_WORD);
     }
     if (bld->n < CLUSTER_MAX_INDEXED) {
-        snprintf(buf, sizeof buf, "%s%s", concept ? "=" : "", key);
+        buf[n] = '\0'; /* as snprintf("%s%s") */
         bld->keys[bld->n].hash = s_fnv(buf, 2);
         bld->keys[bld->n++].copies = copies;
     }
@@ -463,15 +477,52 @@ typedef struct {
     double sum[CLUSTER_MAX_SEEN];
     int count[CLUSTER_MAX_SEEN];
     char cluster[CLUSTER_MAX_SEEN][sizeof((cluster_sketch_t *)0)->cluster];
-    GHashTable *seen; /* handles offered already */
+    /* the handles offered already: a small open-addressing set (0 marks
+     * an empty slot, so handle 0 has its own flag), hand-written because
+     * a GHashTable cost a copy and a free per candidate */
+    uint64_t *seen;
+    size_t seen_cap, seen_n; /* cap a power of two, at most half full */
+    bool seen_zero;
 } best_t;
+
+/* Adds handle to b's set; false when it was there already. */
+static bool s_seen_add(best_t *b, uint64_t handle)
+{
+    if (handle == 0) {
+        bool fresh = !b->seen_zero;
+        b->seen_zero = true;
+        return fresh;
+    }
+    if (2 * (b->seen_n + 1) > b->seen_cap) {
+        size_t cap = b->seen_cap ? 2 * b->seen_cap : 256;
+        uint64_t *old = b->seen, *grown = xcalloc(cap, sizeof *grown);
+        for (size_t i = 0; i < b->seen_cap; i++)
+            for (size_t j = old[i] ? old[i] * 0x9E3779B97F4A7C15ULL >> 7 : 0; old[i]; j++)
+                if (!grown[j & (cap - 1)]) {
+                    grown[j & (cap - 1)] = old[i];
+                    break;
+                }
+        free(old);
+        b->seen = grown;
+        b->seen_cap = cap;
+    }
+    for (size_t j = handle * 0x9E3779B97F4A7C15ULL >> 7;; j++) {
+        uint64_t *slot = &b->seen[j & (b->seen_cap - 1)];
+        if (*slot == handle)
+            return false;
+        if (!*slot) {
+            *slot = handle;
+            b->seen_n++;
+            return true;
+        }
+    }
+}
 
 static int s_consider(void *arg, uint64_t handle, const cluster_sketch_t *sk)
 {
     best_t *b = arg;
-    if (!sk->cluster[0] || g_hash_table_contains(b->seen, &handle))
+    if (!sk->cluster[0] || !s_seen_add(b, handle))
         return 0;
-    g_hash_table_add(b->seen, g_memdup2(&handle, sizeof handle));
     double s = classify_cluster_similarity(b->me, sk);
     int c = 0;
     while (c < b->n && strcmp(b->cluster[c], sk->cluster) != 0)
@@ -479,7 +530,10 @@ static int s_consider(void *arg, uint64_t handle, const cluster_sketch_t *sk)
     if (c == b->n) {
         if (b->n == CLUSTER_MAX_SEEN)
             return 0; /* enough clusters to choose from */
-        snprintf(b->cluster[c], sizeof b->cluster[c], "%s", sk->cluster);
+        /* as snprintf("%s"), without its format parsing */
+        size_t len = strnlen(sk->cluster, sizeof b->cluster[c] - 1);
+        memcpy(b->cluster[c], sk->cluster, len);
+        b->cluster[c][len] = '\0';
         b->n++;
     }
     b->sum[c] += s;
@@ -516,11 +570,10 @@ int classify_cluster(const cluster_store_t *st, cluster_sketch_t *sk, idea_t *id
     }
     best_t *b = xcalloc(1, sizeof *b);
     b->me = sk;
-    b->seen = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
     int rc = st->candidates(st->store, sk->index, sk->n_index, s_consider, b);
     const char *join = rc < 0 ? NULL : s_best(b);
     snprintf(sk->cluster, sizeof sk->cluster, "%s", join ? join : id);
-    g_hash_table_destroy(b->seen);
+    free(b->seen);
     free(b);
     if (rc < 0 || st->put(st->store, id, sk) < 0)
         return -1;
