@@ -399,8 +399,9 @@ void classify_cluster_sketch(const classify_lex_t *syn, const char *const *stop,
 {
     memset(sk, 0, sizeof *sk);
     memset(sk->sig, 0xff, sizeof sk->sig);
-    s_build_t *bld = xcalloc(1, sizeof *bld);
+    s_build_t *bld = xmalloc(sizeof *bld); /* keys[] is written before it is read */
     bld->sk = sk;
+    bld->n = 0;
     GHashTable *names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     s_names(idea->title, names);
     s_names(idea->text, names);
@@ -477,6 +478,7 @@ typedef struct {
     double sum[CLUSTER_MAX_SEEN];
     int count[CLUSTER_MAX_SEEN];
     char cluster[CLUSTER_MAX_SEEN][sizeof((cluster_sketch_t *)0)->cluster];
+    uint64_t hash[CLUSTER_MAX_SEEN]; /* s_fnv of each cluster[], compared before strcmp */
     /* the handles offered already: a small open-addressing set (0 marks
      * an empty slot, so handle 0 has its own flag), hand-written because
      * a GHashTable cost a copy and a free per candidate */
@@ -524,16 +526,21 @@ static int s_consider(void *arg, uint64_t handle, const cluster_sketch_t *sk)
     if (!sk->cluster[0] || !s_seen_add(b, handle))
         return 0;
     double s = classify_cluster_similarity(b->me, sk);
+    /* the name as snprintf("%s") into cluster[c] would cut it, and its
+     * hash: most candidates' names differ in a byte or two */
+    char name[sizeof b->cluster[0]];
+    size_t len = strnlen(sk->cluster, sizeof name - 1);
+    memcpy(name, sk->cluster, len);
+    name[len] = '\0';
+    uint64_t h = s_fnv(name, 4);
     int c = 0;
-    while (c < b->n && strcmp(b->cluster[c], sk->cluster) != 0)
+    while (c < b->n && (b->hash[c] != h || strcmp(b->cluster[c], name) != 0))
         c++;
     if (c == b->n) {
         if (b->n == CLUSTER_MAX_SEEN)
             return 0; /* enough clusters to choose from */
-        /* as snprintf("%s"), without its format parsing */
-        size_t len = strnlen(sk->cluster, sizeof b->cluster[c] - 1);
-        memcpy(b->cluster[c], sk->cluster, len);
-        b->cluster[c][len] = '\0';
+        memcpy(b->cluster[c], name, len + 1);
+        b->hash[c] = h;
         b->n++;
     }
     b->sum[c] += s;
