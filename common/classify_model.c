@@ -55,6 +55,7 @@
 #include <errno.h>
 #include <glib.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +97,7 @@ struct classify_model {
 typedef struct {
     unsigned long gen;
     const model_row_t *row;
+    guint hash; /* g_str_hash of the name, for s_word_features' set */
 } feat_hdr_t;
 
 static unsigned long s_gen_next = 0;
@@ -104,6 +106,34 @@ static unsigned long s_gen_next = 0;
 /* Features                                                            */
 /* ------------------------------------------------------------------ */
 
+static feat_hdr_t *s_hdr(const char *name)
+{
+    return (feat_hdr_t *)(void *)name - 1;
+}
+
+/* A feature name of len bytes behind its header, in one block. */
+static char *s_feat_new(const char *name, size_t len, guint hash)
+{
+    feat_hdr_t *hdr = xmalloc(sizeof *hdr + len + 1);
+    hdr->gen = 0; /* no model has number 0 */
+    hdr->row = NULL;
+    hdr->hash = hash;
+    memcpy(hdr + 1, name, len + 1);
+    return (char *)(hdr + 1);
+}
+
+/* Appends name (from s_feat_new; f owns it from now on) and val. */
+static void s_feats_push(classify_feats_t *f, char *name, double val)
+{
+    if (f->n == f->cap) {
+        f->cap = f->cap ? 2 * f->cap : 64;
+        f->name = xrealloc(f->name, f->cap * sizeof *f->name);
+        f->val = xrealloc(f->val, f->cap * sizeof *f->val);
+    }
+    f->name[f->n] = name;
+    f->val[f->n++] = val;
+}
+
 void classify_feats_add(classify_feats_t *f, const char *name, double val)
 {
     if (f->n == f->cap) {
@@ -111,18 +141,8 @@ void classify_feats_add(classify_feats_t *f, const char *name, double val)
         f->name = xrealloc(f->name, f->cap * sizeof *f->name);
         f->val = xrealloc(f->val, f->cap * sizeof *f->val);
     }
-    size_t len = strlen(name);
-    feat_hdr_t *hdr = xmalloc(sizeof *hdr + len + 1);
-    hdr->gen = 0; /* no model has number 0 */
-    hdr->row = NULL;
-    memcpy(hdr + 1, name, len + 1);
-    f->name[f->n] = (char *)(hdr + 1);
+    f->name[f->n] = s_feat_new(name, strlen(name), 0);
     f->val[f->n++] = val;
-}
-
-static feat_hdr_t *s_hdr(const char *name)
-{
-    return (feat_hdr_t *)(void *)name - 1;
 }
 
 void classify_feats_clear(classify_feats_t *f)
@@ -183,59 +203,86 @@ static const char *s_name(char *buf, const char *prefix, const char *a, const ch
     return buf;
 }
 
-/* Adds name to the set once; the set's keys live in chunk (no string is
- * allocated on its own). */
-static void s_add_once(GHashTable *seen, GStringChunk *chunk, const char *name)
+/* A name being built for s_word_features' set: the header must sit right
+ * before the name (s_hdr), as in the blocks s_feat_new makes. */
+typedef struct {
+    feat_hdr_t hdr;
+    char name[160];
+} feat_scratch_t;
+_Static_assert(offsetof(feat_scratch_t, name) == sizeof(feat_hdr_t), "name right after header");
+
+/* The set's hash: g_str_hash, worked out once per name (s_add_once)
+ * instead of once for the look-up and again for the insert. The values,
+ * and so the set's order, are g_str_hash's. */
+static guint s_feat_hash(gconstpointer name)
 {
-    if (!g_hash_table_contains(seen, name))
-        g_hash_table_add(seen, g_string_chunk_insert(chunk, name));
+    return s_hdr(name)->hash;
+}
+
+/* Adds the name in sc to the set once, as a block of its own (the set's
+ * keys become the features, s_word_features). */
+static void s_add_once(GHashTable *seen, feat_scratch_t *sc)
+{
+    sc->hdr.hash = g_str_hash(sc->name);
+    if (!g_hash_table_contains(seen, sc->name))
+        g_hash_table_add(seen, s_feat_new(sc->name, strlen(sc->name), sc->hdr.hash));
 }
 
 /* c:STEM for each part of a compound word and h:STEM for its last part,
  * the head noun ("huurwoningen" -> c:hur c:woning h:woning), so a new
  * compound shares features with the words it is made of. */
 static void s_compound_features(classify_compound_t *cc, const char *word, GHashTable *seen,
-                                GStringChunk *chunk)
+                                feat_scratch_t *sc)
 {
-    char parts[CLASSIFY_COMPOUND_MAX_PARTS][CLASSIFY_COMPOUND_PART_BYTES], buf[160];
+    char parts[CLASSIFY_COMPOUND_MAX_PARTS][CLASSIFY_COMPOUND_PART_BYTES];
     int n = classify_compound_split(cc, word, parts, true);
-    for (int k = 0; n > 1 && k < n; k++)
-        s_add_once(seen, chunk, s_name(buf, "c:", parts[k], NULL));
-    if (n > 1)
-        s_add_once(seen, chunk, s_name(buf, "h:", parts[n - 1], NULL));
+    for (int k = 0; n > 1 && k < n; k++) {
+        s_name(sc->name, "c:", parts[k], NULL);
+        s_add_once(seen, sc);
+    }
+    if (n > 1) {
+        s_name(sc->name, "h:", parts[n - 1], NULL);
+        s_add_once(seen, sc);
+    }
 }
 
 /* Word features, deduplicated through a set, scaled to unit length. The
  * features come out in the set's order, which the model's sums follow:
- * the set and the order of insertion stay as they were, so the sums (and
- * the labels) stay bit for bit the same. */
+ * the set and the order of insertion stay as they were (the same hash
+ * values, s_feat_hash), so the sums (and the labels) stay bit for bit
+ * the same. The set's keys are handed to out as they are. */
 static void s_word_features(const char *raw, const classify_toks_t *toks, classify_feats_t *out)
 {
     classify_compound_t *cc = classify_compound_shared();
-    GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
-    GStringChunk *chunk = g_string_chunk_new(4096);
-    char buf[160];
+    GHashTable *seen = g_hash_table_new(s_feat_hash, g_str_equal);
+    feat_scratch_t sc;
     for (size_t i = 0; i < toks->n; i++) {
         const char *s = toks->stem[i];
-        s_add_once(seen, chunk, s_name(buf, "w:", s, NULL));
-        if (i + 1 < toks->n)
-            s_add_once(seen, chunk, s_name(buf, "b:", s, toks->stem[i + 1]));
+        s_name(sc.name, "w:", s, NULL);
+        s_add_once(seen, &sc);
+        if (i + 1 < toks->n) {
+            s_name(sc.name, "b:", s, toks->stem[i + 1]);
+            s_add_once(seen, &sc);
+        }
         if (cc && strlen(toks->word[i]) >= CLASSIFY_COMPOUND_MIN_LETTERS) /* bytes >= letters */
-            s_compound_features(cc, toks->word[i], seen, chunk);
+            s_compound_features(cc, toks->word[i], seen, &sc);
     }
-    if (raw && strchr(raw, '!'))
-        s_add_once(seen, chunk, "p:!");
-    if (raw && strchr(raw, '?'))
-        s_add_once(seen, chunk, "p:?");
+    if (raw && strchr(raw, '!')) {
+        s_name(sc.name, "p:!", "", NULL);
+        s_add_once(seen, &sc);
+    }
+    if (raw && strchr(raw, '?')) {
+        s_name(sc.name, "p:?", "", NULL);
+        s_add_once(seen, &sc);
+    }
     guint n = g_hash_table_size(seen);
     double v = n ? 1.0 / sqrt((double)n) : 0;
     GHashTableIter it;
     gpointer key;
     g_hash_table_iter_init(&it, seen);
     while (g_hash_table_iter_next(&it, &key, NULL))
-        classify_feats_add(out, key, v);
+        s_feats_push(out, key, v);
     g_hash_table_destroy(seen);
-    g_string_chunk_free(chunk);
 }
 
 /* The sentiment lexicon's positive and negative sums as two features:
