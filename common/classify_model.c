@@ -164,8 +164,8 @@ static void s_lex_add(void *arg, const char *label, double weight, size_t words)
 {
     (void)words;
     lex_acc_t *a = arg;
-    for (size_t i = 0; i < a->n && i < 64; i++)
-        if (strcmp(a->labels[i], label) == 0) {
+    for (size_t i = 0; i < a->n && i < 64; i++) /* first byte first: most labels differ there */
+        if (a->labels[i][0] == label[0] && strcmp(a->labels[i], label) == 0) {
             a->score[i] += weight;
             return;
         }
@@ -322,7 +322,7 @@ static const char *const s_wish_openers[] = {
 static bool s_in(const char *const *list, const char *w)
 {
     for (int i = 0; list[i]; i++)
-        if (strcmp(list[i], w) == 0)
+        if (list[i][0] == w[0] && strcmp(list[i], w) == 0)
             return true;
     return false;
 }
@@ -407,14 +407,12 @@ void classify_model_features(const classify_lex_t *themes, const classify_lex_t 
     for (size_t i = 0; i < a.n && i < 64; i++) {
         if (a.score[i] <= 0)
             continue;
-        snprintf(buf, sizeof buf, "kt:%s", a.labels[i]);
-        classify_feats_add(out, buf, log1p(a.score[i]));
+        classify_feats_add(out, s_name(buf, "kt:", a.labels[i], NULL), log1p(a.score[i]));
         if (best < 0 || a.score[i] > a.score[best])
             best = (int)i;
     }
     if (best >= 0) {
-        snprintf(buf, sizeof buf, "k1:%s", a.labels[best]);
-        classify_feats_add(out, buf, 1.0);
+        classify_feats_add(out, s_name(buf, "k1:", a.labels[best], NULL), 1.0);
     }
     s_lex_scores(question, toks, &a);
     for (size_t i = 0; i < a.n && i < 64; i++)
@@ -422,7 +420,7 @@ void classify_model_features(const classify_lex_t *themes, const classify_lex_t 
             /* kq: the nu/toekomst marker sums; kv: the tense and mood
              * groups (modal, future, present, past), question head only */
             bool marker = strcmp(a.labels[i], "toekomst") == 0 || strcmp(a.labels[i], "nu") == 0;
-            snprintf(buf, sizeof buf, "%s%s", marker ? "kq:" : "kv:", a.labels[i]);
+            s_name(buf, marker ? "kq:" : "kv:", a.labels[i], NULL);
             classify_feats_add(out, buf, log1p(a.score[i]));
         }
     classify_senti_parts_t sp;
