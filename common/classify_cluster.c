@@ -541,6 +541,8 @@ static int s_consider(void *arg, uint64_t handle, const cluster_sketch_t *sk)
             return 0; /* enough clusters to choose from */
         memcpy(b->cluster[c], name, len + 1);
         b->hash[c] = h;
+        b->sum[c] = 0;
+        b->count[c] = 0;
         b->n++;
     }
     b->sum[c] += s;
@@ -575,8 +577,12 @@ int classify_cluster(const cluster_store_t *st, cluster_sketch_t *sk, idea_t *id
         proto_set(&idea->cluster, id);
         return 0;
     }
-    best_t *b = xcalloc(1, sizeof *b);
+    best_t *b = xmalloc(sizeof *b); /* ~7 KB: s_consider fills each slot it uses */
     b->me = sk;
+    b->n = 0;
+    b->seen = NULL;
+    b->seen_cap = b->seen_n = 0;
+    b->seen_zero = false;
     int rc = st->candidates(st->store, sk->index, sk->n_index, s_consider, b);
     const char *join = rc < 0 ? NULL : s_best(b);
     snprintf(sk->cluster, sizeof sk->cluster, "%s", join ? join : id);
