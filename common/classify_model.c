@@ -97,7 +97,7 @@ struct classify_model {
 typedef struct {
     unsigned long gen;
     const model_row_t *row;
-    guint hash; /* g_str_hash of the name, for s_word_features' set */
+    guint hash; /* g_str_hash of the name (s_feat_hash) */
 } feat_hdr_t;
 
 static unsigned long s_gen_next = 0;
@@ -122,6 +122,20 @@ static char *s_feat_new(const char *name, size_t len, guint hash)
     return (char *)(hdr + 1);
 }
 
+/* The hash of the tables keyed by such names (s_word_features' set, the
+ * model's tables): g_str_hash, worked out once per name instead of at
+ * every look-up and insert. The values, and so a set's order, are
+ * g_str_hash's. */
+static guint s_feat_hash(gconstpointer name)
+{
+    return s_hdr(name)->hash;
+}
+
+static void s_feat_free(gpointer name)
+{
+    free(s_hdr(name));
+}
+
 /* Appends name (from s_feat_new; f owns it from now on) and val. */
 static void s_feats_push(classify_feats_t *f, char *name, double val)
 {
@@ -141,7 +155,7 @@ void classify_feats_add(classify_feats_t *f, const char *name, double val)
         f->name = xrealloc(f->name, f->cap * sizeof *f->name);
         f->val = xrealloc(f->val, f->cap * sizeof *f->val);
     }
-    f->name[f->n] = s_feat_new(name, strlen(name), 0);
+    f->name[f->n] = s_feat_new(name, strlen(name), g_str_hash(name));
     f->val[f->n++] = val;
 }
 
@@ -210,14 +224,6 @@ typedef struct {
     char name[160];
 } feat_scratch_t;
 _Static_assert(offsetof(feat_scratch_t, name) == sizeof(feat_hdr_t), "name right after header");
-
-/* The set's hash: g_str_hash, worked out once per name (s_add_once)
- * instead of once for the look-up and again for the insert. The values,
- * and so the set's order, are g_str_hash's. */
-static guint s_feat_hash(gconstpointer name)
-{
-    return s_hdr(name)->hash;
-}
 
 /* Adds the name in sc to the set once, as a block of its own (the set's
  * keys become the features, s_word_features). */
@@ -480,7 +486,7 @@ static int s_line(classify_model_t *m, char *line, char *err, size_t errlen)
         h->softmax = strcmp(f[2], "softmax") == 0;
         for (int i = 3; i < n; i++)
             h->label[h->n++] = xstrdup(f[i]);
-        h->w = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        h->w = g_hash_table_new_full(s_feat_hash, g_str_equal, s_feat_free, g_free);
         return 0;
     }
     model_head_t *h = n >= 3 && strcmp(f[0], "w") == 0 ? s_head(m, f[1]) : NULL;
@@ -499,7 +505,7 @@ static int s_line(classify_model_t *m, char *line, char *err, size_t errlen)
             return -1;
         }
     }
-    g_hash_table_replace(h->w, g_strdup(f[2]), w);
+    g_hash_table_replace(h->w, s_feat_new(f[2], strlen(f[2]), g_str_hash(f[2])), w);
     return 0;
 }
 
@@ -507,7 +513,7 @@ static int s_line(classify_model_t *m, char *line, char *err, size_t errlen)
  * read, and this load's number. */
 static void s_rows(classify_model_t *m)
 {
-    m->rows = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+    m->rows = g_hash_table_new_full(s_feat_hash, g_str_equal, NULL, g_free);
     for (int h = 0; h < m->n_heads; h++) {
         GHashTableIter it;
         gpointer key, val;
