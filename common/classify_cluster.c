@@ -165,8 +165,11 @@ static void s_syn(void *arg, const char *label, double weight, size_t words)
     }
 }
 
-/* Reports each key once, with its largest weight. */
-static void s_report(GHashTable *seen, const char *key, double w)
+/* Reports each key once, with its largest weight; a key seen first goes
+ * to order, with its {weight, times named} beside it in vals (so the
+ * end of s_keys needs no look-ups). */
+static void s_report(GHashTable *seen, const char *key, double w, GPtrArray *order,
+                     GPtrArray *vals)
 {
     double *old = g_hash_table_lookup(seen, key);
     if (old) {
@@ -179,6 +182,8 @@ static void s_report(GHashTable *seen, const char *key, double w)
     old[0] = w;
     old[1] = 1;
     g_hash_table_insert(seen, (gpointer)key, old);
+    g_ptr_array_add(order, (gpointer)key);
+    g_ptr_array_add(vals, old);
 }
 
 /* Names: words written with a capital inside a sentence ("Caumerbeek",
@@ -243,7 +248,8 @@ void classify_cluster_keys(const classify_lex_t *syn, const char *const *stop, s
  * that match one word only the most specific count ("fietspad" is the
  * wish fietspad, not also the topic fiets: counting both made every
  * shared compound weigh double). */
-static void s_concepts(const syn_hit_t *hit, GHashTable *seen, GPtrArray *order, GPtrArray *owned)
+static void s_concepts(const syn_hit_t *hit, GHashTable *seen, GPtrArray *order, GPtrArray *vals,
+                       GPtrArray *owned)
 {
     double top = 0;
     for (int k = 0; k < hit->n; k++)
@@ -254,9 +260,7 @@ static void s_concepts(const syn_hit_t *hit, GHashTable *seen, GPtrArray *order,
             continue;                                    /* '-': a word every idea has */
         char *key = g_strconcat("=", hit->key[k], NULL); /* '=': a concept */
         g_ptr_array_add(owned, key);
-        if (!g_hash_table_contains(seen, key))
-            g_ptr_array_add(order, key);
-        s_report(seen, key, hit->weight[k] * CLUSTER_CONCEPT_WEIGHT);
+        s_report(seen, key, hit->weight[k] * CLUSTER_CONCEPT_WEIGHT, order, vals);
     }
 }
 
@@ -266,39 +270,40 @@ static void s_keys(const classify_lex_t *syn, const char *const *stop, size_t n_
     /* key -> {largest weight, times named} */
     GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
     GPtrArray *order = g_ptr_array_new(); /* keys in order of appearance */
+    GPtrArray *vals = g_ptr_array_new();  /* their {weight, times} in seen */
     GPtrArray *owned = g_ptr_array_new_with_free_func(g_free);
     for (size_t i = 0; i < toks->n; i++) {
         syn_hit_t hit = {0};
         if (syn)
             classify_lex_at(syn, toks, i, s_syn, &hit);
         if (hit.n > 0) {
-            s_concepts(&hit, seen, order, owned);
+            s_concepts(&hit, seen, order, vals, owned);
             continue;
         }
         if (strlen(toks->word[i]) < CLUSTER_MIN_LEN ||
             (stop && bsearch(&toks->word[i], stop, n_stop, sizeof *stop, s_cmp)))
             continue;
-        if (!g_hash_table_contains(seen, toks->stem[i]))
-            g_ptr_array_add(order, toks->stem[i]);
         s_report(seen, toks->stem[i],
-                 names && g_hash_table_contains(names, toks->word[i]) ? CLUSTER_NAME_WEIGHT : 1.0);
+                 names && g_hash_table_contains(names, toks->word[i]) ? CLUSTER_NAME_WEIGHT : 1.0,
+                 order, vals);
     }
     double most = 0; /* how often the most named specific concept is named */
     for (guint k = 0; k < order->len; k++) {
         const char *key = g_ptr_array_index(order, k);
-        const double *wn = g_hash_table_lookup(seen, key);
+        const double *wn = g_ptr_array_index(vals, k);
         if (key[0] == '=' && wn[0] >= CLUSTER_SPECIFIC_COPIES && wn[1] > most)
             most = wn[1];
     }
     for (guint k = 0; k < order->len; k++) {
         const char *key = g_ptr_array_index(order, k);
-        const double *wn = g_hash_table_lookup(seen, key);
+        const double *wn = g_ptr_array_index(vals, k);
         bool concept = key[0] == '=';
         fn(arg, concept ? key + 1 : key, concept, wn[0],
            concept && wn[0] >= CLUSTER_SPECIFIC_COPIES && wn[1] == most);
     }
     g_hash_table_destroy(seen);
     g_ptr_array_free(order, TRUE);
+    g_ptr_array_free(vals, TRUE);
     g_ptr_array_free(owned, TRUE);
 }
 
