@@ -226,12 +226,14 @@ typedef struct {
 _Static_assert(offsetof(feat_scratch_t, name) == sizeof(feat_hdr_t), "name right after header");
 
 /* Adds the name in sc to the set once, as a block of its own (the set's
- * keys become the features, s_word_features). */
+ * keys become the features, s_word_features). One set operation: a name
+ * already there is swapped for the new copy (the same bytes in the same
+ * place; the set frees the old one), cheaper than a look-up first for
+ * the few repeats. */
 static void s_add_once(GHashTable *seen, feat_scratch_t *sc)
 {
-    sc->hdr.hash = g_str_hash(sc->name);
-    if (!g_hash_table_contains(seen, sc->name))
-        g_hash_table_add(seen, s_feat_new(sc->name, strlen(sc->name), sc->hdr.hash));
+    size_t len = strlen(sc->name);
+    g_hash_table_add(seen, s_feat_new(sc->name, len, g_str_hash(sc->name)));
 }
 
 /* c:STEM for each part of a compound word and h:STEM for its last part,
@@ -260,7 +262,7 @@ static void s_compound_features(classify_compound_t *cc, const char *word, GHash
 static void s_word_features(const char *raw, const classify_toks_t *toks, classify_feats_t *out)
 {
     classify_compound_t *cc = classify_compound_shared();
-    GHashTable *seen = g_hash_table_new(s_feat_hash, g_str_equal);
+    GHashTable *seen = g_hash_table_new_full(s_feat_hash, g_str_equal, s_feat_free, NULL);
     feat_scratch_t sc;
     for (size_t i = 0; i < toks->n; i++) {
         const char *s = toks->stem[i];
@@ -288,6 +290,7 @@ static void s_word_features(const char *raw, const classify_toks_t *toks, classi
     g_hash_table_iter_init(&it, seen);
     while (g_hash_table_iter_next(&it, &key, NULL))
         s_feats_push(out, key, v);
+    g_hash_table_steal_all(seen); /* out owns the names now */
     g_hash_table_destroy(seen);
 }
 
