@@ -29,6 +29,7 @@
  *   textcat keeps state in its handle: one handle per thread.
  */
 #include <ctype.h>
+#include <glib.h>
 #include <libexttextcat/textcat.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -59,19 +60,15 @@
 
 /* The two word lists as one hash table (built once per handle), because
  * trying ~120 words with strncasecmp at every word of every text cost
- * more than the textcat calls the lists save. */
-#define LANG_SLOTS 512
+ * more than the textcat calls the lists save. A word maps to
+ * (index in s_dutch_only + 1) << 1 | (in s_dutch): never 0, so a miss
+ * (NULL) is told apart. */
 #define LANG_WORD_MAX 9
-typedef struct {
-    char word[LANG_WORD_MAX + 1]; /* lowercase; "" = empty slot */
-    unsigned char common;         /* in s_dutch */
-    signed char only;             /* index in s_dutch_only, or -1 */
-} s_slot_t;
 
 struct classify_lang {
     void *tc;
-    char code[4]; /* the last answer */
-    s_slot_t slot[LANG_SLOTS];
+    char code[4];      /* the last answer */
+    GHashTable *words; /* lowercase word -> GINT_TO_POINTER(value above) */
 };
 
 static void s_build(classify_lang_t *self);
@@ -127,46 +124,21 @@ void classify_lang_destroy(classify_lang_t **self_p)
     if (!self_p || !*self_p)
         return;
     textcat_Done((*self_p)->tc);
+    g_hash_table_destroy((*self_p)->words);
     free(*self_p);
     *self_p = NULL;
 }
 
-static unsigned s_hash(const char *w, size_t wl)
-{
-    unsigned h = 2166136261u; /* FNV-1a */
-    for (size_t i = 0; i < wl; i++)
-        h = (h ^ (unsigned char)w[i]) * 16777619u;
-    return h;
-}
-
-/* The slot of word w (wl bytes, lowercase): its own or the empty one
- * where it would go. The table is never more than a quarter full. */
-static s_slot_t *s_slot(classify_lang_t *self, const char *w, size_t wl)
-{
-    for (unsigned i = s_hash(w, wl);; i++) {
-        s_slot_t *s = &self->slot[i % LANG_SLOTS];
-        if (!s->word[0] || (strlen(s->word) == wl && memcmp(s->word, w, wl) == 0))
-            return s;
-    }
-}
-
-static void s_add(classify_lang_t *self, const char *w, int common, int only)
-{
-    s_slot_t *s = s_slot(self, w, strlen(w));
-    snprintf(s->word, sizeof s->word, "%s", w);
-    s->common |= (unsigned char)common;
-    if (only >= 0)
-        s->only = (signed char)only;
-}
-
 static void s_build(classify_lang_t *self)
 {
-    for (int i = 0; i < LANG_SLOTS; i++)
-        self->slot[i].only = -1;
+    self->words = g_hash_table_new(g_str_hash, g_str_equal); /* keys are static strings */
     for (int i = 0; s_dutch[i]; i++)
-        s_add(self, s_dutch[i], 1, -1);
-    for (int i = 0; s_dutch_only[i]; i++)
-        s_add(self, s_dutch_only[i], 0, i);
+        g_hash_table_insert(self->words, (gpointer)s_dutch[i], GINT_TO_POINTER(1));
+    for (int i = 0; s_dutch_only[i]; i++) {
+        int common = GPOINTER_TO_INT(g_hash_table_lookup(self->words, s_dutch_only[i])) & 1;
+        g_hash_table_insert(self->words, (gpointer)s_dutch_only[i],
+                            GINT_TO_POINTER((i + 1) << 1 | common));
+    }
 }
 
 /* Number of common Dutch words in text (whole words, ASCII case-folded);
@@ -186,15 +158,15 @@ static int s_dutch_words(classify_lang_t *self, const char *text, size_t len, in
             p++;
         size_t wl = (size_t)(p - w);
         all += wl > 0;
-        int common = 0, only = -1;
+        int value = 0;
         if (wl && wl <= LANG_WORD_MAX) {
-            char low[LANG_WORD_MAX];
+            char low[LANG_WORD_MAX + 1];
             for (size_t i = 0; i < wl; i++)
                 low[i] = (char)tolower((unsigned char)w[i]);
-            const s_slot_t *slot = s_slot(self, low, wl);
-            common = slot->common;
-            only = slot->word[0] ? slot->only : -1;
+            low[wl] = '\0';
+            value = GPOINTER_TO_INT(g_hash_table_lookup(self->words, low));
         }
+        int common = value & 1, only = (value >> 1) - 1;
         n += common;
         either += common || only >= 0;
         if (only >= 0)
