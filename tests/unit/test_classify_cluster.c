@@ -38,6 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../services/classifier/cluster_pack.c"
 #include "../../services/classifier/cluster_redis.c"
 #include "test_redis_util.h"
 
