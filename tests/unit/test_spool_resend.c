@@ -64,17 +64,24 @@ static int s_tick(spool_t *s, bus_t *bus, int64_t now)
     return spool_send_due(s, now, RESEND_MS, 0, s_bus, bus);
 }
 
+/* A fresh spool with n records, all sent at time 0 onto a cleared bus. */
+static spool_t *s_start(bus_t *bus, int n)
+{
+    spool_t *s = s_open();
+    memset(bus, 0, sizeof *bus);
+    s_fill(s, n);
+    assert_int_equal(s_tick(s, bus, 0), n);
+    return s;
+}
+
 /* 1,000 records in flight, acknowledged 10 per 100 ms in send order: the
  * last waits 10 s for its ack, more than three times resend_ms, but acks
  * never stop, so nothing is sent twice. */
 static void test_moving_backlog_not_resent(void **state)
 {
     (void)state;
-    spool_t *s = s_open();
     static bus_t bus;
-    memset(&bus, 0, sizeof bus);
-    s_fill(s, N_MAX);
-    assert_int_equal(s_tick(s, &bus, 0), N_MAX);
+    spool_t *s = s_start(&bus, N_MAX);
     int next = 0;
     for (int64_t now = 100; next < N_MAX; now += 100) {
         for (int k = 0; k < 10; k++)
@@ -92,11 +99,8 @@ static void test_moving_backlog_not_resent(void **state)
 static void test_stalled_resent(void **state)
 {
     (void)state;
-    spool_t *s = s_open();
     static bus_t bus;
-    memset(&bus, 0, sizeof bus);
-    s_fill(s, 100);
-    assert_int_equal(s_tick(s, &bus, 0), 100);
+    spool_t *s = s_start(&bus, 100);
     for (int i = 0; i < 50; i++) {
         s_ack(s, i);
         s_tick(s, &bus, 20 * (i + 1)); /* last ack seen at 1000 */
@@ -124,11 +128,8 @@ static void test_stalled_resent(void **state)
 static void test_lost_while_moving(void **state)
 {
     (void)state;
-    spool_t *s = s_open();
     static bus_t bus;
-    memset(&bus, 0, sizeof bus);
-    s_fill(s, N_MAX);
-    assert_int_equal(s_tick(s, &bus, 0), N_MAX);
+    spool_t *s = s_start(&bus, N_MAX);
     int next = 0;
     for (int64_t now = 100; now <= 12000; now += 100) {
         for (int k = 0; k < 10 && next < N_MAX; k++, next++)
@@ -152,11 +153,8 @@ static void test_lost_while_moving(void **state)
 static void test_lost_behind_slow_pipeline(void **state)
 {
     (void)state;
-    spool_t *s = s_open();
     static bus_t bus;
-    memset(&bus, 0, sizeof bus);
-    s_fill(s, 60);
-    assert_int_equal(s_tick(s, &bus, 0), 60);
+    spool_t *s = s_start(&bus, 60);
     int next = 0;
     for (int64_t now = 1000; now <= 61000; now += 1000) {
         if (now % 2000 == 0)
