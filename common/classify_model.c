@@ -1,40 +1,10 @@
 /*
  * NAME
- *   classify_model - the learned part of the classifier: features and a
- *   linear model (logistic regression) read from data/nl/model.tsv
+ *   classify_model - the learned part of the classifier: a linear model
+ *   (logistic regression) read from data/nl/model.tsv, and its prediction
  *
  * DESCRIPTION
- *   Features of one text (classify_model_features):
- *     w:STEM        a word's Dutch stem (binary)
- *     b:STEM STEM   two stems in a row (binary)
- *     c:STEM        the stem of each part of a compound word of 8+
- *                   letters (classify_compound.c, libhunspell + the
- *                   hunspell-nl dictionary): "huurwoningen" -> c:hur,
- *                   c:woning
- *     h:STEM        the stem of its last part, the head noun: h:woning
- *                   (these replaced x:SUFFIX, the last 4..7 letters of a
- *                   long stem: better in cross-validation, issue 6)
- *     p:! p:?       exclamation and question marks in the raw text
- *   The word features are scaled to unit length, so long emails and short
- *   forms weigh alike. Then the keyword lexicons as features, so the model
- *   learns how much to trust them (the "prior" from domain knowledge):
- *     kt:SLUG       log(1 + keyword score) of each theme in themes.tsv
- *     k1:SLUG       1 for the keyword classifier's first theme
- *     kq:toekomst, kq:nu   marker sums from question.tsv (log scaled)
- *     kv:modal, kv:future, kv:present, kv:past   tense and mood groups
- *                   from question.tsv (log scaled)
- *     ks:pos, ks:neg       the lexicon sentiment score, split by sign
- *     ks:psum, ks:nsum     the sums of its positive and negative words
- *     kv:imperative, kv:wish_open, kv:imp_first   sentences that open
- *                   with a request ("Zet ...", "Meer bankjes!")
- *     kx:negwish, kx:negplain, kx:poswish, kx:posplain   the complaint
- *                   and praise sums split by whether the text also asks
- *                   for something; kx:!! emphatic punctuation;
- *                   kx:contrast a "maar" (sentiment head only)
- *   Not every head uses every feature (services/classify-train decides:
- *   the themes head no ks:/kq:/kv:/kx:, the sentiment head no kv:, the
- *   question head no kt:/k1:/kx:); a feature a head did not learn has no
- *   weight in the file.
+ *   Features of one text: classify_features.c (classify_model_features).
  *
  *   The model file (written by bin/classify-train, services/classify-train):
  *     model<TAB>1
@@ -61,6 +31,7 @@
 #include <string.h>
 
 #include "classify.h"
+#include "classify_feat_int.h"
 #include "xalloc.h"
 
 #define MODEL_MAX_HEADS 8
@@ -77,9 +48,10 @@ typedef struct {
 /* Every head's weights of one feature (NULL: the head has none), so a
  * feature is looked up once per idea, not once per head. The weights
  * themselves stay owned by the heads' tables. */
-typedef struct {
+struct model_row {
     const double *w[MODEL_MAX_HEADS];
-} model_row_t;
+};
+typedef struct model_row model_row_t;
 
 struct classify_model {
     int n_heads;
@@ -88,361 +60,7 @@ struct classify_model {
     unsigned long gen; /* this load's number, see feat_hdr_t */
 };
 
-/* Each feature name in classify_feats_t sits behind this small header
- * (classify_feats_add allocates both in one block; f->name[i] points at
- * the name): classify_model_predict remembers there the row it found for
- * the model with number gen, so the three heads share one hash look-up.
- * A number per load, not the model's address, because a freed model's
- * address may come back for the next one. */
-typedef struct {
-    unsigned long gen;
-    const model_row_t *row;
-    guint hash; /* g_str_hash of the name (s_feat_hash) */
-} feat_hdr_t;
-
 static unsigned long s_gen_next = 0;
-
-/* ------------------------------------------------------------------ */
-/* Features                                                            */
-/* ------------------------------------------------------------------ */
-
-static feat_hdr_t *s_hdr(const char *name)
-{
-    return (feat_hdr_t *)(void *)name - 1;
-}
-
-/* A feature name of len bytes behind its header, in one block. */
-static char *s_feat_new(const char *name, size_t len, guint hash)
-{
-    feat_hdr_t *hdr = xmalloc(sizeof *hdr + len + 1);
-    hdr->gen = 0; /* no model has number 0 */
-    hdr->row = NULL;
-    hdr->hash = hash;
-    memcpy(hdr + 1, name, len + 1);
-    return (char *)(hdr + 1);
-}
-
-/* The hash of the tables keyed by such names (s_word_features' set, the
- * model's tables): g_str_hash, worked out once per name instead of at
- * every look-up and insert. The values, and so a set's order, are
- * g_str_hash's. */
-static guint s_feat_hash(gconstpointer name)
-{
-    return s_hdr(name)->hash;
-}
-
-static void s_feat_free(gpointer name)
-{
-    free(s_hdr(name));
-}
-
-/* Appends name (from s_feat_new; f owns it from now on) and val. */
-static void s_feats_push(classify_feats_t *f, char *name, double val)
-{
-    if (f->n == f->cap) {
-        f->cap = f->cap ? 2 * f->cap : 64;
-        f->name = xrealloc(f->name, f->cap * sizeof *f->name);
-        f->val = xrealloc(f->val, f->cap * sizeof *f->val);
-    }
-    f->name[f->n] = name;
-    f->val[f->n++] = val;
-}
-
-void classify_feats_add(classify_feats_t *f, const char *name, double val)
-{
-    if (f->n == f->cap) {
-        f->cap = f->cap ? 2 * f->cap : 64;
-        f->name = xrealloc(f->name, f->cap * sizeof *f->name);
-        f->val = xrealloc(f->val, f->cap * sizeof *f->val);
-    }
-    f->name[f->n] = s_feat_new(name, strlen(name), g_str_hash(name));
-    f->val[f->n++] = val;
-}
-
-void classify_feats_clear(classify_feats_t *f)
-{
-    for (size_t i = 0; i < f->n; i++)
-        free(s_hdr(f->name[i]));
-    free(f->name);
-    free(f->val);
-    memset(f, 0, sizeof *f);
-}
-
-typedef struct {
-    const char *const *labels;
-    size_t n;
-    double score[64];
-} lex_acc_t;
-
-static void s_lex_add(void *arg, const char *label, double weight, size_t words)
-{
-    (void)words;
-    lex_acc_t *a = arg;
-    for (size_t i = 0; i < a->n && i < 64; i++) /* first byte first: most labels differ there */
-        if (a->labels[i][0] == label[0] && strcmp(a->labels[i], label) == 0) {
-            a->score[i] += weight;
-            return;
-        }
-}
-
-static void s_lex_scores(const classify_lex_t *lex, const classify_toks_t *toks, lex_acc_t *a)
-{
-    memset(a, 0, sizeof *a);
-    a->labels = classify_lex_labels(lex, &a->n);
-    for (size_t i = 0; i < toks->n; i++)
-        classify_lex_at(lex, toks, i, s_lex_add, a);
-}
-
-/* prefix + a (+ ' ' + b) into buf (size 160), as snprintf("%s%s %s")
- * would, without its format parsing (called ~75 times per idea). */
-static const char *s_name(char *buf, const char *prefix, const char *a, const char *b)
-{
-    size_t n = strlen(prefix), la = strlen(a), lb = b ? strlen(b) : 0;
-    if (n + la + (b ? 1 + lb : 0) >= 160) {
-        if (b)
-            snprintf(buf, 160, "%s%s %s", prefix, a, b);
-        else
-            snprintf(buf, 160, "%s%s", prefix, a);
-        return buf;
-    }
-    memcpy(buf, prefix, n);
-    memcpy(buf + n, a, la);
-    n += la;
-    if (b) {
-        buf[n++] = ' ';
-        memcpy(buf + n, b, lb);
-        n += lb;
-    }
-    buf[n] = '\0';
-    return buf;
-}
-
-/* A name being built for s_word_features' set: the header must sit right
- * before the name (s_hdr), as in the blocks s_feat_new makes. */
-typedef struct {
-    feat_hdr_t hdr;
-    char name[160];
-} feat_scratch_t;
-_Static_assert(offsetof(feat_scratch_t, name) == sizeof(feat_hdr_t), "name right after header");
-
-/* Adds the name in sc to the set once, as a block of its own (the set's
- * keys become the features, s_word_features). One set operation: a name
- * already there is swapped for the new copy (the same bytes in the same
- * place; the set frees the old one), cheaper than a look-up first for
- * the few repeats. */
-static void s_add_once(GHashTable *seen, feat_scratch_t *sc)
-{
-    size_t len = strlen(sc->name);
-    g_hash_table_add(seen, s_feat_new(sc->name, len, g_str_hash(sc->name)));
-}
-
-/* c:STEM for each part of a compound word and h:STEM for its last part,
- * the head noun ("huurwoningen" -> c:hur c:woning h:woning), so a new
- * compound shares features with the words it is made of. */
-static void s_compound_features(classify_compound_t *cc, const char *word, GHashTable *seen,
-                                feat_scratch_t *sc)
-{
-    char parts[CLASSIFY_COMPOUND_MAX_PARTS][CLASSIFY_COMPOUND_PART_BYTES];
-    int n = classify_compound_split(cc, word, parts, true);
-    for (int k = 0; n > 1 && k < n; k++) {
-        s_name(sc->name, "c:", parts[k], NULL);
-        s_add_once(seen, sc);
-    }
-    if (n > 1) {
-        s_name(sc->name, "h:", parts[n - 1], NULL);
-        s_add_once(seen, sc);
-    }
-}
-
-/* Word features, deduplicated through a set, scaled to unit length. The
- * features come out in the set's order, which the model's sums follow:
- * the set and the order of insertion stay as they were (the same hash
- * values, s_feat_hash), so the sums (and the labels) stay bit for bit
- * the same. The set's keys are handed to out as they are. */
-static void s_word_features(const char *raw, const classify_toks_t *toks, classify_feats_t *out)
-{
-    classify_compound_t *cc = classify_compound_shared();
-    GHashTable *seen = g_hash_table_new_full(s_feat_hash, g_str_equal, s_feat_free, NULL);
-    feat_scratch_t sc;
-    for (size_t i = 0; i < toks->n; i++) {
-        const char *s = toks->stem[i];
-        s_name(sc.name, "w:", s, NULL);
-        s_add_once(seen, &sc);
-        if (i + 1 < toks->n) {
-            s_name(sc.name, "b:", s, toks->stem[i + 1]);
-            s_add_once(seen, &sc);
-        }
-        if (cc && strlen(toks->word[i]) >= CLASSIFY_COMPOUND_MIN_LETTERS) /* bytes >= letters */
-            s_compound_features(cc, toks->word[i], seen, &sc);
-    }
-    if (raw && strchr(raw, '!')) {
-        s_name(sc.name, "p:!", "", NULL);
-        s_add_once(seen, &sc);
-    }
-    if (raw && strchr(raw, '?')) {
-        s_name(sc.name, "p:?", "", NULL);
-        s_add_once(seen, &sc);
-    }
-    guint n = g_hash_table_size(seen);
-    double v = n ? 1.0 / sqrt((double)n) : 0;
-    GHashTableIter it;
-    gpointer key;
-    g_hash_table_iter_init(&it, seen);
-    while (g_hash_table_iter_next(&it, &key, NULL))
-        s_feats_push(out, key, v);
-    g_hash_table_steal_all(seen); /* out owns the names now */
-    g_hash_table_destroy(seen);
-}
-
-/* The sentiment lexicon's positive and negative sums as two features:
- * praise and complaint in one text cancel in the net score ("mooi
- * gebouw, maar er zit niks in"). The counts of negated words, wish
- * markers, complaint patterns and '!'/'?' on their own were tried as
- * features too and changed nothing in cross-validation; their
- * interactions with the sums did (s_interaction_features). */
-static void s_senti_features(const classify_senti_parts_t *sp, classify_feats_t *out)
-{
-    if (sp->pos > 0)
-        classify_feats_add(out, "ks:psum", log1p(sp->pos));
-    if (sp->neg < 0)
-        classify_feats_add(out, "ks:nsum", log1p(-sp->neg));
-}
-
-/* Sentence openers that make a request (general Dutch, hand-written):
- * the imperative of verbs used in requests to a municipality ("Zet meer
- * prullenbakken neer", "Sloop de flats niet") and nominal wishes ("Meer
- * bankjes!", "Betere verlichting"). A complaint about now often ends in
- * one ("..., geef ons containers"), which marks the idea as a wish. */
-static const char *const s_imperatives[] = {
-    "maak", "zet", "geef", "breng", "help", "zorg", "sloop", "bouw", "leg", "plaats",
-    "plant", "open", "sluit", "stop", "verbied", "regel", "laat", "houd", "hou", "investeer",
-    "stimuleer", "renoveer", "verbeter", "repareer", "vervang", "organiseer", "richt", "pak",
-    "doe", "start", "begin", "betrek", "luister", "handhaaf", "controleer", "verlaag",
-    "verhoog", "haal", "kom", "ga", "steun", "behoud", "bescherm", "vergroen", "knap",
-    "verplaats", "verbreed", "schaf", "voer", "subsidieer", "ondersteun", "denk", "creëer",
-    "creeer", "gebruik", "hang", "bied", "onderhoud", "neem", "vul", "leeg", "maai", "snoei",
-    "veeg", "please", NULL,
-};
-static const char *const s_wish_openers[] = {
-    "meer", "minder", "extra", "vaker", "betere", "beter", "graag", "liever", "nieuwe",
-    "gratis", "wil", "willen", "vraagt", "vragen", "pleit", "pleiten", "wens", NULL,
-};
-
-static bool s_in(const char *const *list, const char *w)
-{
-    for (int i = 0; list[i]; i++)
-        if (list[i][0] == w[0] && strcmp(list[i], w) == 0)
-            return true;
-    return false;
-}
-
-/* kv:imperative / kv:wish_open: how many sentences (or clauses after a
- * colon, as in field notes "Vrouw (35): wil meer ...") open with a
- * request; kv:imp_first when the first one does. Returns how many. */
-static int s_opener_features(const char *raw, classify_feats_t *out)
-{
-    int imp = 0, wish = 0, first = -1;
-    bool at_start = true;
-    for (const char *c = raw; c && *c;) {
-        if (strchr(".!?:;\n", *c)) {
-            at_start = true;
-            c++;
-            continue;
-        }
-        if (!at_start || !(isalpha((unsigned char)*c) || (unsigned char)*c >= 0xC0)) {
-            c++;
-            continue;
-        }
-        char w[32];
-        size_t n = 0;
-        while (*c && (isalpha((unsigned char)*c) || (unsigned char)*c >= 0x80)) {
-            if (n + 1 < sizeof w)
-                w[n++] = (char)tolower((unsigned char)*c);
-            c++;
-        }
-        w[n] = '\0';
-        at_start = false;
-        int kind = s_in(s_imperatives, w) ? 1 : s_in(s_wish_openers, w) ? 2 : 0;
-        imp += kind == 1;
-        wish += kind == 2;
-        if (first < 0)
-            first = kind;
-    }
-    if (imp)
-        classify_feats_add(out, "kv:imperative", log1p(imp));
-    if (wish)
-        classify_feats_add(out, "kv:wish_open", log1p(wish));
-    if (first > 0)
-        classify_feats_add(out, "kv:imp_first", 1.0);
-    return imp + wish;
-}
-
-/* Sentiment-head interactions (kx:, services/classify-train). The
- * labels call a complaint that ends in a proposal negatief or neutraal
- * by how loaded the complaint is, which a linear model over the sums
- * alone cannot weigh: kx:negwish is the complaint sum when the text also
- * asks for something (a wish marker or a request opener), kx:negplain
- * when it does not; likewise for praise ("dat zou geweldig zijn" hopes).
- * kx:!! marks emphatic punctuation ("!!", "?!"), which writers use for
- * indignation; kx:contrast a "maar", after which the meant part comes.
- * 5-fold CV, means of seeds 6-10 (dev weighted 3x, 80 steps): sentiment
- * 0.841 without, 0.851 with the four sums and kx:!!, 0.855 with
- * kx:contrast too; a complaint with a '?' and praise-and-complaint
- * (min of the sums) gave nothing. */
-static void s_interaction_features(const classify_senti_parts_t *sp, int openers,
-                                   const char *raw, classify_feats_t *out)
-{
-    bool asks = sp->wish > 0 || openers > 0;
-    if (sp->neg < 0)
-        classify_feats_add(out, asks ? "kx:negwish" : "kx:negplain", log1p(-sp->neg));
-    if (sp->pos > 0)
-        classify_feats_add(out, asks ? "kx:poswish" : "kx:posplain", log1p(sp->pos));
-    if (raw && (strstr(raw, "!!") || strstr(raw, "?!") || strstr(raw, "!?") || strstr(raw, "??")))
-        classify_feats_add(out, "kx:!!", 1.0);
-    if (sp->contrast)
-        classify_feats_add(out, "kx:contrast", 1.0);
-}
-
-void classify_model_features(const classify_lex_t *themes, const classify_lex_t *question,
-                             const classify_senti_t *senti, const char *raw,
-                             const classify_toks_t *toks, classify_feats_t *out)
-{
-    char buf[160];
-    classify_feats_add(out, "_bias", 1.0);
-    s_word_features(raw, toks, out);
-    lex_acc_t a;
-    s_lex_scores(themes, toks, &a);
-    int best = -1;
-    for (size_t i = 0; i < a.n && i < 64; i++) {
-        if (a.score[i] <= 0)
-            continue;
-        classify_feats_add(out, s_name(buf, "kt:", a.labels[i], NULL), log1p(a.score[i]));
-        if (best < 0 || a.score[i] > a.score[best])
-            best = (int)i;
-    }
-    if (best >= 0) {
-        classify_feats_add(out, s_name(buf, "k1:", a.labels[best], NULL), 1.0);
-    }
-    s_lex_scores(question, toks, &a);
-    for (size_t i = 0; i < a.n && i < 64; i++)
-        if (a.score[i] > 0) {
-            /* kq: the nu/toekomst marker sums; kv: the tense and mood
-             * groups (modal, future, present, past), question head only */
-            bool marker = strcmp(a.labels[i], "toekomst") == 0 || strcmp(a.labels[i], "nu") == 0;
-            s_name(buf, marker ? "kq:" : "kv:", a.labels[i], NULL);
-            classify_feats_add(out, buf, log1p(a.score[i]));
-        }
-    classify_senti_parts_t sp;
-    classify_senti_parts(senti, toks, &sp);
-    double s = sp.pos + sp.neg;
-    if (s > 0)
-        classify_feats_add(out, "ks:pos", log1p(s));
-    else if (s < 0)
-        classify_feats_add(out, "ks:neg", log1p(-s));
-    s_senti_features(&sp, out);
-    int openers = s_opener_features(raw, out);
-    s_interaction_features(&sp, openers, raw, out);
-}
 
 /* ------------------------------------------------------------------ */
 /* Loading                                                             */
@@ -489,7 +107,7 @@ static int s_line(classify_model_t *m, char *line, char *err, size_t errlen)
         h->softmax = strcmp(f[2], "softmax") == 0;
         for (int i = 3; i < n; i++)
             h->label[h->n++] = xstrdup(f[i]);
-        h->w = g_hash_table_new_full(s_feat_hash, g_str_equal, s_feat_free, g_free);
+        h->w = g_hash_table_new_full(classify_feat_hash, g_str_equal, classify_feat_free, g_free);
         return 0;
     }
     model_head_t *h = n >= 3 && strcmp(f[0], "w") == 0 ? s_head(m, f[1]) : NULL;
@@ -508,7 +126,7 @@ static int s_line(classify_model_t *m, char *line, char *err, size_t errlen)
             return -1;
         }
     }
-    g_hash_table_replace(h->w, s_feat_new(f[2], strlen(f[2]), g_str_hash(f[2])), w);
+    g_hash_table_replace(h->w, classify_feat_new(f[2], strlen(f[2]), g_str_hash(f[2])), w);
     return 0;
 }
 
@@ -516,7 +134,7 @@ static int s_line(classify_model_t *m, char *line, char *err, size_t errlen)
  * read, and this load's number. */
 static void s_rows(classify_model_t *m)
 {
-    m->rows = g_hash_table_new_full(s_feat_hash, g_str_equal, NULL, g_free);
+    m->rows = g_hash_table_new_full(classify_feat_hash, g_str_equal, NULL, g_free);
     for (int h = 0; h < m->n_heads; h++) {
         GHashTableIter it;
         gpointer key, val;
@@ -595,7 +213,7 @@ int classify_model_predict(const classify_model_t *m, const char *head,
     for (size_t i = 0; i < f->n; i++) {
         /* the name's header is ours (classify_feats_add), not the
          * caller's: writing the look-up there changes no feature */
-        feat_hdr_t *hdr = s_hdr(f->name[i]);
+        feat_hdr_t *hdr = classify_feat_hdr(f->name[i]);
         if (hdr->gen != m->gen) {
             hdr->row = g_hash_table_lookup(m->rows, f->name[i]);
             hdr->gen = m->gen;
