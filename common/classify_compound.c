@@ -13,7 +13,7 @@
  *   Dutch glues nouns together ("huurwoningen", "ontmoetingsplek",
  *   "hondenpoep"): the last part is the head noun, which says what the
  *   word is about (a woning, a plek, poep). The learned model
- *   (classify_model.c) uses the parts as features, so "huurwoningen"
+ *   (classify_features.c) uses the parts as features, so "huurwoningen"
  *   and "seniorenwoning" share "woning".
  *
  *   Hunspell checks words (and knows which forms may start a compound:

@@ -14,7 +14,7 @@
  *     model.tsv (INSPRAAK_MODEL_FILE overrides)    the learned model
  *     synonyms.tsv, stopwords-iso-nl.txt           cluster keys
  *   With a model, themes, sentiment and question come from it (it takes
- *   the keyword scores as features, see classify_model.c); without one
+ *   the keyword scores as features, see classify_features.c); without one
  *   (no model.tsv), from the keyword lexicons alone. A model file named by
  *   INSPRAAK_MODEL_FILE must load ("none": keywords alone); the default
  *   one may be missing.

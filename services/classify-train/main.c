@@ -11,7 +11,7 @@
  *   optionally "title") and the labels "themes" (list), "sentiment" and
  *   "question" (LABELS.md); a missing label leaves that idea out of that
  *   head. Features come from classify_idea_features() (common/
- *   classify_model.c: stems, bigrams, compound heads and the keyword
+ *   classify_features.c: stems, bigrams, compound heads and the keyword
  *   lexicon scores), so training and classifying see the same features.
  *   Trains, per head, an L2-regularised logistic regression: softmax for
  *   sentiment and question, one sigmoid a theme for themes. Optimiser:
@@ -140,7 +140,7 @@ static int s_target(const train_t *t, const doc_t *d, int h, int c)
 }
 
 /* Feature groups a head does not learn from (prefixes of feature names,
- * see classify_model.c; kx:, the sentiment interactions, are the
+ * see classify_features.c; kx:, the sentiment interactions, are the
  * sentiment head's alone). Chosen by 5-fold cross-validation on the dev set
  * (3 seeds; issue 6): the theme head gained ~0.01 macro-F1 without the
  * sentiment and question lexicon scores, the question head ~0.015
