@@ -227,7 +227,7 @@ int classify_compound_split(classify_compound_t *self, const char *word,
  * features (classify_model_features) use it. */
 classify_compound_t *classify_compound_shared(void);
 
-/* --- learned model (features: classify_features.c; weights and prediction: classify_model.c) --- */
+/* --- learned model (features: classify_features.c; model: classify_model.c) --- */
 
 /* Named feature values of one text (owned strings). */
 typedef struct {
