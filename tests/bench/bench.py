@@ -12,7 +12,10 @@ DESCRIPTION
     with its baseline in the same run, and writes a Markdown report:
 
       intake      wrk POSTs of distinct ideas (post_idea.lua) to
-                  /api/v1/ideas vs bin/bench-baseline (bare libmicrohttpd)
+                  /api/v1/ideas vs bin/bench-baseline (bare libmicrohttpd,
+                  measured first, alone); then the intake alone (pipeline
+                  paused with SIGSTOP) and the pipeline alone (working off
+                  that backlog), with CPU microseconds per idea of each
       drain       N ideas through form -> spool -> classifier -> storage ->
                   Redis: last accepted to last stored, stored vs accepted rate
       latency     accepted -> visible in GET /api/v1/ideas/{id}, p50/p99, at
@@ -37,6 +40,7 @@ import json
 import os
 import platform
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -187,27 +191,97 @@ def wait_stored(cluster, target, timeout):
 
 # --- benchmarks -----------------------------------------------------------
 
-def bench_intake(cluster, secs, out):
-    url = cluster.url("intake-form", "/api/v1/ideas")
-    wrk(url, 1, "warm")  # first connections, page cache, classifier model
-    r = wrk(url, secs, "intake")
+def cpu_s(pid):
+    """User + system CPU seconds a process has used so far (0 if gone)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            x = f.read().rsplit(")", 1)[1].split()
+        return (int(x[11]) + int(x[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, TypeError, ValueError, IndexError):
+        return 0.0
+
+
+def pipeline_procs(cluster):
+    """{name: pid} of what works behind the spool: classifiers and storage."""
+    names = [cluster.proc_name("classifier", i) for i in range(cluster.n_instances("classifier"))]
+    return {n: cluster.pid_of(n) for n in names + ["storage"]}
+
+
+def signal_pipeline(cluster, sig):
+    for pid in pipeline_procs(cluster).values():
+        if pid:
+            os.kill(pid, sig)
+
+
+def cpu_per_idea(pids, before, n):
+    """{name: microseconds of CPU per idea} since `before` ({name: seconds})."""
+    return {k: (cpu_s(p) - before[k]) * 1e6 / max(1, n) for k, p in pids.items()}
+
+
+def bench_baseline(bindir, secs, out):
+    """The bare libmicrohttpd server (bin/bench-baseline: reads the body,
+    answers 201), epoll pool of nproc threads and thread per connection,
+    measured first, while nothing else runs."""
     port = free_port(BASELINE_PORTS)
     base = {}
     for mode, threads in (("pool", str(os.cpu_count())), ("tpc", "0")):
-        p = subprocess.Popen([os.path.join(cluster.bin, "bench-baseline"), str(port), threads],
+        p = subprocess.Popen([os.path.join(bindir, "bench-baseline"), str(port), threads],
                              stdout=subprocess.PIPE, text=True)
         try:
             p.stdout.readline()
+            c0 = cpu_s(p.pid)
             base[mode] = wrk("http://127.0.0.1:%d/api/v1/ideas" % port, secs, "base")
+            base[mode]["cpu_us"] = (cpu_s(p.pid) - c0) * 1e6 / max(1, base[mode]["requests"])
         finally:
             p.terminate()
             p.wait()
-    out["intake"] = {"form": r, "base": base["pool"], "base_tpc": base["tpc"],
-                     "ratio": r["rps"] / base["pool"]["rps"] if base["pool"]["rps"] else 0.0,
+    out["baseline"] = base
+    log("baseline %.0f req/s (%.1f us CPU a request), thread per connection %.0f req/s" % (
+        base["pool"]["rps"], base["pool"]["cpu_us"], base["tpc"]["rps"]))
+
+
+def bench_intake(cluster, secs, out):
+    """The intake row, then its two halves on the same stack: the intake
+    with the pipeline paused (SIGSTOP of classifiers and storage: what
+    the intake alone costs), and the pipeline alone working off the
+    backlog that left (what classifying and storing cost, intake idle)."""
+    url = cluster.url("intake-form", "/api/v1/ideas")
+    form = {"intake-form": cluster.pid_of("intake-form")}
+    wrk(url, 1, "warm")  # first connections, page cache, classifier model
+    c0 = {k: cpu_s(p) for k, p in form.items()}
+    r = wrk(url, secs, "intake")
+    r["cpu_us"] = cpu_per_idea(form, c0, r["requests"])["intake-form"]
+    base = out["baseline"]["pool"]
+    out["intake"] = {"form": r, "base": base, "base_tpc": out["baseline"]["tpc"],
+                     "ratio": r["rps"] / base["rps"] if base["rps"] else 0.0,
                      "appends": metric(cluster, "intake-form", "inspraak_spool_appends_total"),
                      "fsyncs": metric(cluster, "intake-form", "inspraak_spool_fsyncs_total")}
     log("intake %.0f req/s vs baseline %.0f (ratio %.2f), non-2xx %d" % (
-        r["rps"], base["pool"]["rps"], out["intake"]["ratio"], r["non2xx"]))
+        r["rps"], base["rps"], out["intake"]["ratio"], r["non2xx"]))
+    time.sleep(0.5)  # the accepted counter is updated ten times a second
+    wait_stored(cluster, int(metric(cluster, "intake-form", "inspraak_intake_accepted_total")),
+                600)
+    stored0 = zcard(cluster)
+    signal_pipeline(cluster, signal.SIGSTOP)
+    try:
+        c0 = {k: cpu_s(p) for k, p in form.items()}
+        alone = wrk(url, min(secs, 8), "alone")
+        alone["cpu_us"] = cpu_per_idea(form, c0, alone["requests"])["intake-form"]
+        time.sleep(0.5)
+        backlog = int(metric(cluster, "intake-form", "inspraak_intake_accepted_total")) - stored0
+        pids = dict(pipeline_procs(cluster), redis=redis_pid(cluster), **form)
+        c0 = {k: cpu_s(p) for k, p in pids.items()}
+        t0 = time.time()
+    finally:
+        signal_pipeline(cluster, signal.SIGCONT)
+    t1, n = wait_stored(cluster, stored0 + backlog, 600)
+    n -= stored0
+    out["intake_alone"] = alone
+    out["pipeline_alone"] = {"ideas": n, "seconds": t1 - t0, "rate": n / max(1e-9, t1 - t0),
+                             "cpu_us": cpu_per_idea(pids, c0, n)}
+    log("intake alone %.0f req/s (%.1f us CPU an idea); pipeline alone %.0f ideas/s (%s)" % (
+        alone["rps"], alone["cpu_us"], out["pipeline_alone"]["rate"], ", ".join(
+            "%s %.1f us" % kv for kv in out["pipeline_alone"]["cpu_us"].items())))
 
 
 class CountPoller(threading.Thread):
@@ -537,6 +611,16 @@ def report(m, res, opts):
                 "met" if i["ratio"] >= 0.5 and f["non2xx"] + f["sockerr"] == 0 else "NOT met"))
         row("spool group commit", "%.0f appends / %.0f fsyncs" % (i["appends"], i["fsyncs"]),
             "", "%.1f per fsync" % (i["appends"] / max(1, i["fsyncs"])), "")
+        a, pa = res["intake_alone"], res["pipeline_alone"]
+        row("intake alone: the same wrk run for %d s with the pipeline paused (SIGSTOP)"
+            % min(opts.secs, 8),
+            "%.0f req/s, non-2xx %d; intake-form %.1f us CPU an idea (%.1f with the pipeline "
+            "running)" % (a["rps"], a["non2xx"], a["cpu_us"], f["cpu_us"]),
+            "bare server %.1f us CPU a request" % b["cpu_us"],
+            "%.2f" % (a["rps"] / max(1e-9, b["rps"])), "")
+        row("pipeline alone: the %d ideas the paused run left, intake idle" % pa["ideas"],
+            "stored %.0f/s; CPU an idea: %s" % (pa["rate"], ", ".join(
+                "%s %.1f us" % kv for kv in pa["cpu_us"].items())), "", "", "")
     if "drain" in res:
         d = res["drain"]
         row("drain: %d ideas (form -> classifier -> storage -> Redis)" % d["accepted"],
@@ -634,6 +718,7 @@ def main():
     # and rows run behind that backlog would measure it, not themselves.
     top = lambda: res.get("intake", {}).get("form", {}).get("rps")  # noqa: E731
     if want("intake"):
+        bench_baseline(bindir, opts.secs, res)
         on_fresh_stack(lambda c: bench_intake(c, opts.secs, res))
     if want("drain"):
         on_fresh_stack(lambda c: bench_drain(c, ideas, top() or 2000.0, 60, res))
