@@ -22,39 +22,23 @@
  *   one MULTI fetches the rest of the group at score S and the next page
  *   strictly below S.
  *
- *   "total": ZCARD / ZCOUNT when the filters map onto one index; for two
- *   equality filters one HGET of storage's pair counts (inspraak:pair:<a>:<b>,
- *   docs/redis.md), exact and O(1), used only when inspraak:pair:counted
- *   equals ZCARD inspraak:ideas (read in one MULTI), i.e. every idea was
- *   counted. Otherwise (three or more filters, or ideas stored before the
- *   pair counts existed) ZINTERCARD, which costs about 1 us per member of
- *   the smallest index (85 ms for wijk+theme at 1,000,000 ideas on the
- *   bench VM), so when that index has at least S_TOTAL_CACHE_MIN members
- *   the count is kept per filter set for S_TOTAL_TTL_MS in this process:
- *   such a "total" may lag the data by up to that long. With q (or
- *   from/to combined with equality filters) the whole range is walked and
- *   counted. At ~10^4 ideas that is a few ms.
+ *   "total": see ideas_total.c.
  */
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "dashboard.h"
+#include "ideas_total.h"
 #include "idea_json.h"
 #include "log.h"
 #include "query.h"
 #include "validate.h"
 #include "xalloc.h"
 
-#define S_TOTAL_CACHE_MIN 20000 /* smallest index size whose count is cached */
-#define S_TOTAL_TTL_MS 10000
-#define S_TOTAL_SLOTS 64
 #define S_PAGE 200           /* ids per page when every id is fetched */
 #define S_PAGE_FILTERED 1000 /* ... when ZMSCORE drops most of them first */
-#define S_PAIR_SEP "\x1f"    /* STORE_PAIRS_SEP of services/storage/store.h */
 
 typedef struct {
     rstore_t *rs;
@@ -72,52 +56,6 @@ typedef struct {
     bool more; /* a match exists after the last item */
     bool done;
 } s_walk_t;
-
-/* The ZINTERCARD cache: a few slots, the oldest replaced. */
-typedef struct {
-    char key[QUERY_NDIMS * (QUERY_MAX_VALUE + 64)];
-    int64_t total, expires;
-} s_total_slot_t;
-static s_total_slot_t s_totals[S_TOTAL_SLOTS];
-static pthread_mutex_t s_totals_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static int64_t s_mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* The cached count for key, or -1. */
-static int64_t s_total_get(const char *key)
-{
-    int64_t now = s_mono_ms(), v = -1;
-    pthread_mutex_lock(&s_totals_lock);
-    for (int i = 0; i < S_TOTAL_SLOTS && v < 0; i++)
-        if (s_totals[i].expires > now && strcmp(s_totals[i].key, key) == 0)
-            v = s_totals[i].total;
-    pthread_mutex_unlock(&s_totals_lock);
-    return v;
-}
-
-static void s_total_put(const char *key, int64_t total)
-{
-    int64_t now = s_mono_ms();
-    pthread_mutex_lock(&s_totals_lock);
-    int slot = 0;
-    for (int i = 0; i < S_TOTAL_SLOTS; i++) {
-        if (strcmp(s_totals[i].key, key) == 0 || s_totals[i].expires <= now) {
-            slot = i;
-            break;
-        }
-        if (s_totals[i].expires < s_totals[slot].expires)
-            slot = i;
-    }
-    snprintf(s_totals[slot].key, sizeof s_totals[slot].key, "%s", key);
-    s_totals[slot].total = total;
-    s_totals[slot].expires = now + S_TOTAL_TTL_MS;
-    pthread_mutex_unlock(&s_totals_lock);
-}
 
 static const char *s_get_param(const char *name, void *arg)
 {
@@ -359,99 +297,24 @@ static long long s_choose_index(s_walk_t *w, const query_t *q)
     return best;
 }
 
-/* The total of exactly two equality filters from storage's pair counts.
- * Returns 1 (w->total set), 0 (not usable: fall back) or -1 (Redis). */
-static int s_pair_total(s_walk_t *w, const query_t *q)
-{
-    int d[2], n = 0;
-    for (int i = 0; i < QUERY_NDIMS; i++)
-        if (q->eq[i][0] && n++ < 2)
-            d[n - 1] = i;
-    /* A value holding the separator could meet another pair's field. */
-    if (n != 2 || strstr(q->eq[d[0]], S_PAIR_SEP) || strstr(q->eq[d[1]], S_PAIR_SEP))
-        return 0;
-    rstore_append(w->rs, "MULTI");
-    rstore_append(w->rs, "HGET " DASH_KEY_PREFIX "pair:counted ideas");
-    rstore_append(w->rs, "ZCARD " DASH_KEY_PREFIX "ideas");
-    rstore_append(w->rs, "HGET " DASH_KEY_PREFIX "pair:%s:%s %s" S_PAIR_SEP "%s", query_dims[d[0]],
-                  query_dims[d[1]], q->eq[d[0]], q->eq[d[1]]);
-    rstore_append(w->rs, "EXEC");
-    for (int i = 0; i < 4; i++) {
-        redisReply *r = rstore_reply(w->rs);
-        if (r)
-            freeReplyObject(r);
-    }
-    redisReply *x = rstore_reply(w->rs);
-    if (!x || x->type != REDIS_REPLY_ARRAY || x->elements != 3 ||
-        x->element[1]->type != REDIS_REPLY_INTEGER) {
-        if (x)
-            freeReplyObject(x);
-        return -1;
-    }
-    redisReply *counted = x->element[0], *pair = x->element[2];
-    int rc = 0;
-    if (counted->type == REDIS_REPLY_STRING &&
-        strtoll(counted->str, NULL, 10) == x->element[1]->integer) {
-        w->total = pair->type == REDIS_REPLY_STRING ? strtoll(pair->str, NULL, 10) : 0;
-        rc = 1;
-    }
-    freeReplyObject(x);
-    return rc;
-}
-
 /* Sets w->total from the indexes alone when the filters allow, else asks
  * for a counting walk. Returns 0 or -1 (Redis failed). */
 static int s_total(s_walk_t *w, const query_t *q, long long chosen_card)
 {
-    redisReply *r = NULL;
     if (q->q[0] || (q->n_eq > 0 && (q->has_from || q->has_to))) {
         w->count_all = true;
         return 0;
     }
-    if (q->n_eq == 0) {
-        char min[32], max[32];
-        s_bound(min, sizeof min, q->has_from, q->from_ms, "-inf");
-        s_bound(max, sizeof max, q->has_to, q->to_ms, "+inf");
-        r = rstore_cmd(w->rs, "ZCOUNT " DASH_KEY_PREFIX "ideas %s %s", min, max);
-    } else if (q->n_eq == 1) {
+    if (q->n_eq == 1) {
         w->total = chosen_card;
         return 0;
-    } else {
-        int pr = s_pair_total(w, q);
-        if (pr != 0)
-            return pr < 0 ? -1 : 0;
-        const char *argv[2 + QUERY_NDIMS];
-        size_t lens[2 + QUERY_NDIMS];
-        char *keys[QUERY_NDIMS], nk[8];
-        int argc = 0, n = 0;
-        snprintf(nk, sizeof nk, "%d", q->n_eq);
-        argv[argc++] = "ZINTERCARD";
-        argv[argc++] = nk;
-        for (int i = 0; i < QUERY_NDIMS; i++)
-            if (q->eq[i][0]) {
-                keys[n] = xasprintf(DASH_KEY_PREFIX "ix:%s:%s", query_dims[i], q->eq[i]);
-                argv[argc++] = keys[n++];
-            }
-        char ck[sizeof s_totals[0].key] = "";
-        size_t cl = 0;
-        for (int i = 0; i < argc; i++) {
-            lens[i] = strlen(argv[i]);
-            if (i >= 2 && cl + lens[i] + 2 < sizeof ck)
-                cl += (size_t)snprintf(ck + cl, sizeof ck - cl, "%s ", argv[i]);
-        }
-        bool cache = chosen_card >= S_TOTAL_CACHE_MIN;
-        int64_t cached = cache ? s_total_get(ck) : -1;
-        if (cached < 0)
-            r = rstore_cmdargv(w->rs, argc, argv, lens);
-        for (int i = 0; i < n; i++)
-            free(keys[i]);
-        if (cached >= 0) {
-            w->total = cached;
-            return 0;
-        }
-        if (cache && r && r->type == REDIS_REPLY_INTEGER)
-            s_total_put(ck, r->integer);
     }
+    if (q->n_eq > 1)
+        return ideas_total_eq(w->rs, q, chosen_card, &w->total);
+    char min[32], max[32];
+    s_bound(min, sizeof min, q->has_from, q->from_ms, "-inf");
+    s_bound(max, sizeof max, q->has_to, q->to_ms, "+inf");
+    redisReply *r = rstore_cmd(w->rs, "ZCOUNT " DASH_KEY_PREFIX "ideas %s %s", min, max);
     if (!r || r->type != REDIS_REPLY_INTEGER) {
         if (r)
             freeReplyObject(r);
