@@ -4,6 +4,7 @@
 Usage: tests/eval/eval_classify.py [--bin DIR] [--data FILE] [--folds K]
                                    [--seed N] [--no-extra] [--json]
                                    [--debug-dups] [--dup-corpus]
+                                   [--by-writer] [--confident-errors]
 
 k-fold cross-validation (default 5 folds, fixed seed): the ideas are
 shuffled with the seed and cut into K folds; for each fold,
@@ -26,6 +27,17 @@ alone (the figures before the corpus existed). --folds 0
 scores the shipped model (data/nl/model.tsv) on the whole set instead:
 training-set figures, only for comparison. --folds -1 scores the keyword
 lexicons alone (INSPRAAK_MODEL_FILE=none).
+
+--by-writer: leave-one-writer-out instead of the near-duplicate run.
+Each data/nl/train/X.jsonl is one writer and the dev set one more; for
+each writer a model learns from all the others (dev weighted DEV_WEIGHT,
+as `make model`; with dev left out, the corpus alone) and labels that
+writer's ideas. Prints per-writer and pooled figures (all writers, and
+the corpus writers alone) and the gap of the pooled figures to dev
+cross-validation: how well the labels carry over to a writer the model
+never saw, the guide to new sets (the hold-out sets stay for the final
+report). --confident-errors also lists the ideas the left-out model gets
+wrong with probability >= 0.9 (to read against LABELS.md: label noise).
 
 Near-duplicates: one bin/classify run over the whole set in file order
 (the cluster state lives in memory for a run), with a model trained on
@@ -183,6 +195,53 @@ def cross_validate(bindir, items, folds, seed, extra=()):
     return got
 
 
+def by_writer(bindir, dev_items, files):
+    """--by-writer: leave-one-writer-out. Returns [(name, items, answers)]
+    for every corpus file and the dev set ("dev"), each labelled by a
+    model trained on all the other writers (dev weighted DEV_WEIGHT); a
+    training idea whose text is also a held-out text is left out."""
+    writers = [("dev", list(dev_items))] + [
+        (os.path.basename(p)[:-len(".jsonl")], load_corpus_file(p)) for p in files]
+
+    def one(k):
+        name, test = writers[k]
+        texts = {norm_text(it["text"]) for it in test}
+        rest = [it for j, (_, w) in enumerate(writers) if j not in (0, k) for it in w
+                if norm_text(it["text"]) not in texts]
+        dev = [] if k == 0 else [it for it in dev_items if norm_text(it["text"]) not in texts]
+        with tempfile.TemporaryDirectory() as tmp:
+            extra_path = os.path.join(tmp, "extra.jsonl")
+            write_jsonl(extra_path, rest)
+            model = os.path.join(tmp, "model.tsv")
+            train(bindir, dev, model, extra_path)  # no dev ideas: the corpus alone
+            return name, test, run_classify(bindir, test, model)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        return list(pool.map(one, range(len(writers))))
+
+
+WRITER_KEYS = ("themes_macro_f1", "sentiment_accuracy", "question_accuracy")
+
+
+def report_by_writer(results, cv, out, lines):
+    """Per-writer and pooled figures of by_writer(), and the gap of the
+    pooled figures (all writers) to the dev cross-validation figures cv."""
+    lines.append("leave-one-writer-out (model trained on all other writers):")
+    lines.append("  %-8s %5s  %-7s %-7s %-7s" % ("writer", "n", "themes", "sent", "quest"))
+    for name, items, got in results:
+        s, _ = score(items, got)
+        out["writer_" + name] = {k: s[k] for k in WRITER_KEYS}
+        lines.append("  %-8s %5d  %.3f   %.3f   %.3f" % ((name, len(items)) +
+                                                       tuple(s[k] for k in WRITER_KEYS)))
+    for label, part in (("pooled", results), ("corpus", [r for r in results if r[0] != "dev"])):
+        s, _ = score([it for r in part for it in r[1]], [g for r in part for g in r[2]])
+        out.update({"%s_%s" % (label, k): s[k] for k in WRITER_KEYS})
+        lines.append("  %-8s %5d  %.3f   %.3f   %.3f" % ((label, sum(len(r[1]) for r in part)) +
+                                                       tuple(s[k] for k in WRITER_KEYS)))
+    lines.append("  gap of pooled to dev CV: " + ", ".join(
+        "%s %+.3f" % (k.split("_")[0], out["pooled_" + k] - cv[k]) for k in WRITER_KEYS))
+
+
 def pairs(groups):
     by = {}
     for i, g in enumerate(groups):
@@ -326,6 +385,9 @@ def main():
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--debug-dups", action="store_true",
                     help="print wrong clusters and missed near-duplicate pairs")
+    ap.add_argument("--by-writer", action="store_true",
+                    help="leave-one-writer-out figures (a model per corpus file and dev) "
+                         "instead of the near-duplicate run")
     ap.add_argument("--dup-corpus", action="store_true",
                     help="also score near-duplicates on each training-corpus file (slow: a model per file)")
     args = ap.parse_args()
@@ -345,6 +407,12 @@ def main():
         how = "keyword lexicons alone (INSPRAAK_MODEL_FILE=none)"
         got = run_classify(args.bin, items, "none")
     out, lines = score(items, got)
+    if args.by_writer and args.folds > 1 and not args.no_extra:
+        lines = ["dev cross-validation: themes macro-F1 %.3f, sentiment %.3f, question %.3f"
+                 % tuple(out[k] for k in WRITER_KEYS)]
+        report_by_writer(by_writer(args.bin, items, files), out, out, lines)
+        print(json.dumps(out) if args.json else "\n".join(lines))
+        return
     score_dups(items, dup_run(args.bin, items, extra), out, lines, args.debug_dups)
     if args.dup_corpus and files:
         dup_corpus(args.bin, items, files, out, lines)
