@@ -76,6 +76,7 @@
 #include "intake.h"
 #include "log.h"
 #include "service.h"
+#include "mail_files.h"
 #include "mail_imap.h"
 #include "mail_skiplog.h"
 #include "mail_worker.h"
@@ -105,93 +106,6 @@ static int64_t s_now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* ------------------------------------------------------------------ */
-/* Files                                                              */
-/* ------------------------------------------------------------------ */
-
-static int s_mkdirs(const char *base)
-{
-    const char *subs[] = {"new", "cur", "tmp"};
-    if (mkdir(base, 0700) < 0 && errno != EEXIST)
-        return -1;
-    for (int i = 0; i < 3; i++) {
-        char p[700];
-        snprintf(p, sizeof p, "%s/%s", base, subs[i]);
-        if (mkdir(p, 0700) < 0 && errno != EEXIST)
-            return -1;
-    }
-    return 0;
-}
-
-/* Reads at most max+1 bytes, so that "too large" can be told apart. */
-static char *s_read(const char *path, size_t max, size_t *len)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return NULL;
-    size_t cap = 65536, n = 0;
-    char *buf = xmalloc(cap);
-    for (;;) {
-        if (n == cap) {
-            if (cap > max)
-                break;
-            cap *= 2;
-            buf = xrealloc(buf, cap);
-        }
-        ssize_t r = read(fd, buf + n, cap - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) { /* e.g. EISDIR */
-            int e = errno;
-            close(fd);
-            free(buf);
-            errno = e;
-            return NULL;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
-    close(fd);
-    *len = n;
-    return buf;
-}
-
-/* Writes dir/name.why (fsync'd before the mail is moved, so staff never
- * see a moved mail without its reason). */
-static void s_write_why(const char *dir, const char *name, const char *why)
-{
-    char path[900];
-    snprintf(path, sizeof path, "%s/%s.why", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        log_error("msg=\"cannot write reason file\" path=%s err=\"%s\"", path, strerror(errno));
-        return;
-    }
-    fprintf(f, "%s\n", why);
-    fflush(f);
-    fsync(fileno(f));
-    fclose(f);
-}
-
-/* The Maildir base name without any ":2,..." info part. */
-static void s_base(const char *name, char *out, size_t size)
-{
-    snprintf(out, size, "%s", name);
-    char *colon = strchr(out, ':');
-    if (colon)
-        *colon = '\0';
-}
-
-static int s_move(const char *from, const char *to)
-{
-    if (rename(from, to) < 0) {
-        log_error("msg=\"cannot move mail\" from=%s to=%s err=\"%s\"", from, to, strerror(errno));
-        return -1;
-    }
-    return 0;
 }
 
 /* True when SIGTERM/SIGINT waits (blocked): finish the mail in hand, then stop. */
@@ -312,9 +226,9 @@ static int s_one(s_app_t *app, const char *name)
 {
     char path[1024], dest[1024], base[256], why[400];
     snprintf(path, sizeof path, "%s/new/%s", app->inbox, name);
-    s_base(name, base, sizeof base);
+    mail_files_base(name, base, sizeof base);
     size_t len = 0;
-    char *raw = s_read(path, app->lim.max_bytes, &len);
+    char *raw = mail_files_read(path, app->lim.max_bytes, &len);
     if (!raw && errno == ENOENT)
         return 0; /* gone meanwhile (another instance took it) */
     if (!raw) {
@@ -323,25 +237,25 @@ static int s_one(s_app_t *app, const char *name)
         snprintf(why, sizeof why, "cannot read: %s", strerror(errno));
         log_warn("msg=\"mail cannot be opened; moved to failed\" err=\"%s\"", strerror(errno));
         metric_inc(app->failed_total);
-        s_write_why(app->failed, base, why);
+        mail_files_write_why(app->failed, base, why);
         snprintf(dest, sizeof dest, "%s/%s", app->failed, base);
-        s_move(path, dest);
+        mail_files_move(path, dest);
         return 0;
     }
     mail_result_t r;
     s_outcome_t out = s_handle(app, raw, len, len > app->lim.max_bytes, base, &r);
     if (out == S_IDEA) {
         snprintf(dest, sizeof dest, "%s/cur/%s:2,S", app->inbox, base);
-        s_move(path, dest);
+        mail_files_move(path, dest);
     } else if (out == S_SKIPPED) {
         snprintf(why, sizeof why, "%s: %s", r.skip, r.why ? r.why : "");
-        s_write_why(app->skipped, base, why);
+        mail_files_write_why(app->skipped, base, why);
         snprintf(dest, sizeof dest, "%s/cur/%s:2,S", app->skipped, base);
-        s_move(path, dest);
+        mail_files_move(path, dest);
     } else if (out == S_FAILED) {
-        s_write_why(app->failed, base, r.why ? r.why : "unknown");
+        mail_files_write_why(app->failed, base, r.why ? r.why : "unknown");
         snprintf(dest, sizeof dest, "%s/%s", app->failed, base);
-        s_move(path, dest);
+        mail_files_move(path, dest);
     }
     mail_result_clear(&r);
     free(raw);
@@ -351,27 +265,6 @@ static int s_one(s_app_t *app, const char *name)
 /* ------------------------------------------------------------------ */
 /* IMAP                                                               */
 /* ------------------------------------------------------------------ */
-
-/* Writes bytes to path and fsyncs them. */
-static int s_write_file(const char *path, const char *data, size_t len)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return -1;
-    for (size_t off = 0; off < len;) {
-        ssize_t w = write(fd, data + off, len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0) {
-            close(fd);
-            return -1;
-        }
-        off += (size_t)w;
-    }
-    int rc = fsync(fd);
-    close(fd);
-    return rc;
-}
 
 /* One IMAP message. Returns 0 when it is done on the server, -1 to stop
  * this poll (it stays pending there and comes back next time). */
@@ -394,13 +287,13 @@ static int s_imap_one(s_app_t *app, unsigned long uid)
      * forgets them: staff see them as they would a Maildir mail. */
     if (out == S_SKIPPED) {
         snprintf(why, sizeof why, "%s: %s", r.skip, r.why ? r.why : "");
-        s_write_why(app->skipped, name, why);
+        mail_files_write_why(app->skipped, name, why);
         snprintf(path, sizeof path, "%s/cur/%s:2,S", app->skipped, name);
-        rc = s_write_file(path, raw, len);
+        rc = mail_files_write(path, raw, len);
     } else if (out == S_FAILED) {
-        s_write_why(app->failed, name, r.why ? r.why : "unknown");
+        mail_files_write_why(app->failed, name, r.why ? r.why : "unknown");
         snprintf(path, sizeof path, "%s/%s", app->failed, name);
-        rc = raw ? s_write_file(path, raw, len) : 0;
+        rc = raw ? mail_files_write(path, raw, len) : 0;
     } else if (out == S_RETRY)
         rc = -1;
     if (rc == 0 && mail_imap_done(app->imap, uid, err, sizeof err) < 0) {
@@ -531,7 +424,7 @@ static void s_settings(s_app_t *app)
     if (config_var_path(&app->cfg, "mail/inbox", app->inbox, sizeof app->inbox) < 0 ||
         config_var_path(&app->cfg, "mail/skipped", app->skipped, sizeof app->skipped) < 0 ||
         config_var_path(&app->cfg, "mail/failed", app->failed, sizeof app->failed) < 0 ||
-        s_mkdirs(app->inbox) < 0 || s_mkdirs(app->skipped) < 0)
+        mail_files_mkdirs(app->inbox) < 0 || mail_files_mkdirs(app->skipped) < 0)
         log_fatal("msg=\"cannot make mail folders\" err=\"%s\"", strerror(errno));
     s_imap_settings(app);
 }
