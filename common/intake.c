@@ -14,8 +14,9 @@
  *   spool's wakeup eventfd, at most 100 ms, and after each wake:
  *     - reads every ack waiting: topic exactly "ack.<service>.<instance>"
  *       (the SUB filter is a prefix match, so "ack.intake-form.1" would
- *       also let "ack.intake-form.10" through), an ENV_ACK envelope; their
- *       ids go to spool_ack_many() together (one lock, one acks.log write);
+ *       also let "ack.intake-form.10" through), an ENV_ACK envelope with
+ *       one id or, from storage, the ids of a whole batch ("ids"); they go
+ *       to spool_ack_many() together (one lock, one acks.log write);
  *     - spool_send_due(): new records at once; an unacknowledged one again
  *       only when it looks lost: its timer ran out (resend_ms, doubling to
  *       60 s) and acks for twice the records in flight ahead of it came
@@ -48,7 +49,7 @@
 #include "xalloc.h"
 
 #define SEND_ROUND 256 /* records per spool_send_due() round */
-#define ACK_ROUND 1000 /* acks read per wake, so sending is not starved */
+#define ACK_ROUND 1000 /* ack ids (and messages) read per wake, so sending is not starved */
 #define POLL_MS 100
 
 struct intake {
@@ -80,34 +81,63 @@ static int s_send(const char *id, const void *data, size_t len, void *arg)
     return bus_send(self->push, NULL, data, len, BUS_DONTWAIT);
 }
 
-/* Notes the id of a good ack for us in the batch. */
-static void s_handle_ack(intake_t *self, const char *topic, const char *data, size_t len)
+/* Hands the acks collected so far to the spool at once: one lock and one
+ * acks.log write for all of them. */
+static void s_apply_acks(intake_t *self)
+{
+    if (self->n_acks > 0)
+        spool_ack_many(self->spool, self->ack_ptrs, self->n_acks);
+    self->n_acks = 0;
+}
+
+static void s_note_ack(intake_t *self, const char *id)
+{
+    size_t n = strnlen(id, SPOOL_MAX_ID + 1);
+    if (n == 0 || n > SPOOL_MAX_ID)
+        return; /* no spool record has such an id */
+    if (self->n_acks == ACK_ROUND)
+        s_apply_acks(self);
+    memcpy(self->ack_ids[self->n_acks], id, n + 1);
+    self->ack_ptrs[self->n_acks] = self->ack_ids[self->n_acks];
+    self->n_acks++;
+}
+
+/* Notes the ids of a good ack for us: "id", and every one of "ids" when
+ * storage acknowledged a batch in one message (proto.h). Returns how many
+ * ids the message carried (0 for a message that is not for us). */
+static size_t s_handle_ack(intake_t *self, const char *topic, const char *data, size_t len)
 {
     if (strcmp(topic, self->ack_topic) != 0)
-        return; /* another instance whose name shares our prefix */
+        return 0; /* another instance whose name shares our prefix */
     envelope_t env;
     proto_err_t perr;
     envelope_init(&env);
     if (envelope_decode(data, len, &env, &perr) < 0) {
         log_debug("msg=\"bad ack dropped\" code=%s", perr.code);
-        return;
+        return 0;
     }
-    size_t n = env.id ? strlen(env.id) : 0;
-    if (env.type == ENV_ACK && n > 0 && n <= SPOOL_MAX_ID && self->n_acks < ACK_ROUND) {
-        memcpy(self->ack_ids[self->n_acks], env.id, n + 1);
-        self->ack_ptrs[self->n_acks] = self->ack_ids[self->n_acks];
-        self->n_acks++;
+    size_t ids = 0;
+    if (env.type == ENV_ACK) {
+        if (env.id) {
+            s_note_ack(self, env.id);
+            ids++;
+        }
+        /* ids[0] is env.id again: the spool skips repeats in a batch */
+        for (int i = 0; i < env.n_ids; i++, ids++)
+            s_note_ack(self, env.ids[i]);
     }
     envelope_clear(&env);
+    return ids;
 }
 
-/* Reads every ack waiting on the SUB socket (up to ACK_ROUND) and hands
- * them to the spool at once: one lock and one acks.log write per wake-up
- * instead of one per ack. */
+/* Reads the ack messages waiting on the SUB socket, until ACK_ROUND ids
+ * came (so sending is not starved), and hands their ids to the spool
+ * together: one lock and one acks.log write per wake-up instead of one per
+ * ack. */
 static void s_read_acks(intake_t *self)
 {
     self->n_acks = 0;
-    for (int i = 0; i < ACK_ROUND; i++) {
+    for (size_t got = 0; got < ACK_ROUND;) {
         char topic[BUS_MAX_TOPIC], *data = NULL;
         size_t len = 0;
         if (bus_recv(self->sub, topic, sizeof topic, &data, &len, PROTO_MAX_MESSAGE, BUS_DONTWAIT) <
@@ -116,13 +146,13 @@ static void s_read_acks(intake_t *self)
                 break;
             if (errno != EINTR)
                 log_debug("msg=\"bus message dropped\" err=\"%s\"", strerror(errno));
+            got++; /* a bounded loop, whatever arrives */
             continue;
         }
-        s_handle_ack(self, topic, data, len);
+        got += 1 + s_handle_ack(self, topic, data, len);
         free(data);
     }
-    if (self->n_acks > 0)
-        spool_ack_many(self->spool, self->ack_ptrs, self->n_acks);
+    s_apply_acks(self);
 }
 
 /* Counters: add what changed since last time (the metrics registry is per

@@ -266,6 +266,12 @@ static char *s_str(const msgpack_object *v, const char *where, const char *name,
     return xstrndup(p, n);
 }
 
+char *proto_obj_str(const msgpack_object *v, const char *where, const char *name,
+                    proto_err_t *err)
+{
+    return s_str(v, where, name, err);
+}
+
 static int s_strs(const msgpack_object *v, const proto_field_t *f, char *base, const char *where,
                   proto_err_t *err)
 {

@@ -9,7 +9,9 @@
  * DESCRIPTION
  *   Keys in wire order: v type id origin sent_at idea participant reason
  *   raw, then unknown keys. All are written (nil where empty) so that
- *   fixtures compare byte for byte.
+ *   fixtures compare byte for byte. "ids" (a batched ack) comes after raw
+ *   and only when there are ids: a single-id ack keeps the bytes it
+ *   always had, which every older reader understands.
  *
  *   The version is read before anything else: a message of another
  *   version may use the other keys differently, so nothing of it is
@@ -25,7 +27,7 @@
 #include "proto_int.h"
 #include "xalloc.h"
 
-enum { F_V, F_TYPE, F_ID, F_ORIGIN, F_SENT_AT, F_IDEA, F_PARTICIPANT, F_REASON, F_RAW };
+enum { F_V, F_TYPE, F_ID, F_ORIGIN, F_SENT_AT, F_IDEA, F_PARTICIPANT, F_REASON, F_RAW, F_IDS };
 
 static const proto_field_t s_fields[] = {
     {"v", PF_OBJ, 0, 0, 0},
@@ -37,8 +39,10 @@ static const proto_field_t s_fields[] = {
     {"participant", PF_OBJ, 0, 0, 0},
     {"reason", PF_STR, offsetof(envelope_t, reason), 0, 0},
     {"raw", PF_OBJ, 0, 0, 0},
+    {"ids", PF_OBJ, 0, 0, 0},
 };
 #define N_FIELDS (int)(sizeof(s_fields) / sizeof(s_fields[0]))
+#define N_ALWAYS (N_FIELDS - 1) /* every key but "ids" is always written */
 
 static const char *const s_type_names[] = {"none",   "idea", "classified", "ack",
                                            "stored", "dead", "update"};
@@ -65,6 +69,15 @@ void envelope_init(envelope_t *e)
     e->version = PROTO_VERSION;
 }
 
+static void s_ids_free(envelope_t *e)
+{
+    for (int i = 0; i < e->n_ids; i++)
+        free(e->ids[i]);
+    free(e->ids);
+    e->ids = NULL;
+    e->n_ids = 0;
+}
+
 void envelope_clear(envelope_t *e)
 {
     if (e->idea) {
@@ -79,6 +92,7 @@ void envelope_clear(envelope_t *e)
     free(e->origin);
     free(e->reason);
     free(e->raw);
+    s_ids_free(e);
     proto_extra_clear(&e->extra);
     envelope_init(e);
 }
@@ -90,7 +104,7 @@ int envelope_encode(const envelope_t *e, char **buf, size_t *len, proto_err_t *e
     msgpack_packer *pk = &enc.pk;
     if (e->type <= ENV_NONE || (int)e->type >= N_TYPES)
         proto_enc_fail(&enc, "bad_field", "envelope has no valid type (%d)", (int)e->type);
-    msgpack_pack_map(pk, (size_t)N_FIELDS + e->extra.count);
+    msgpack_pack_map(pk, (size_t)N_ALWAYS + (e->n_ids > 0) + e->extra.count);
     proto_enc_key(&enc, "v");
     msgpack_pack_int(pk, e->version ? e->version : PROTO_VERSION);
     proto_enc_str(&enc, "envelope", "type", env_type_name(e->type));
@@ -118,6 +132,8 @@ int envelope_encode(const envelope_t *e, char **buf, size_t *len, proto_err_t *e
             msgpack_pack_bin_with_body(pk, e->raw, e->raw_len);
     } else
         msgpack_pack_nil(pk);
+    if (e->n_ids > 0)
+        proto_enc_strs(&enc, "envelope", "ids", e->ids, e->n_ids, PROTO_MAX_ACK_IDS);
     proto_enc_raw(&enc, e->extra.buf, e->extra.len);
     return proto_enc_finish(&enc, buf, len);
 }
@@ -172,7 +188,30 @@ static int s_type(const msgpack_object *v, envelope_t *e, proto_err_t *err)
     return -1;
 }
 
-/* The parts that are maps or bin: idea, participant, raw. */
+/* A batched ack's "ids": an array of 1..PROTO_MAX_ACK_IDS strings, only
+ * on an ack (on another type it would be a key we misread). */
+static int s_ids(const msgpack_object *v, envelope_t *e, proto_err_t *err)
+{
+    if (!v)
+        return 0;
+    if (e->type != ENV_ACK || v->type != MSGPACK_OBJECT_ARRAY || v->via.array.size == 0 ||
+        v->via.array.size > PROTO_MAX_ACK_IDS) {
+        proto_err_set(err, "bad_field",
+                      "field \"envelope.ids\" must be an array of 1 to %d strings, on an ack",
+                      PROTO_MAX_ACK_IDS);
+        return -1;
+    }
+    e->ids = xcalloc(v->via.array.size, sizeof *e->ids);
+    for (uint32_t i = 0; i < v->via.array.size; i++) {
+        char *s = proto_obj_str(&v->via.array.ptr[i], "envelope", "ids", err);
+        if (!s)
+            return -1; /* envelope_clear() frees the ones before it */
+        e->ids[e->n_ids++] = s;
+    }
+    return 0;
+}
+
+/* The parts that are maps or bin: idea, participant, raw; and ids. */
 static int s_parts(const msgpack_object **found, envelope_t *e, proto_err_t *err)
 {
     if (found[F_IDEA]) {
@@ -201,7 +240,7 @@ static int s_parts(const msgpack_object **found, envelope_t *e, proto_err_t *err
         if (e->raw_len)
             memcpy(e->raw, raw->via.bin.ptr, e->raw_len);
     }
-    return 0;
+    return s_ids(found[F_IDS], e, err);
 }
 
 int envelope_decode(const char *buf, size_t len, envelope_t *e, proto_err_t *err)
@@ -224,4 +263,32 @@ int envelope_decode(const char *buf, size_t len, envelope_t *e, proto_err_t *err
         envelope_clear(e);
     msgpack_zone_destroy(&zone);
     return rc;
+}
+
+bool envelope_acks(const envelope_t *e, const char *id)
+{
+    if (!e || e->type != ENV_ACK || !id)
+        return false;
+    if (e->id && strcmp(e->id, id) == 0)
+        return true;
+    for (int i = 0; i < e->n_ids; i++)
+        if (strcmp(e->ids[i], id) == 0)
+            return true;
+    return false;
+}
+
+int envelope_set_acks(envelope_t *e, const char *const *ids, int n)
+{
+    if (n < 1 || n > PROTO_MAX_ACK_IDS)
+        return -1;
+    e->type = ENV_ACK;
+    proto_set(&e->id, ids[0]);
+    s_ids_free(e);
+    if (n > 1) {
+        e->ids = xcalloc((size_t)n, sizeof *e->ids);
+        for (int i = 0; i < n; i++)
+            e->ids[i] = xstrdup(ids[i] ? ids[i] : "");
+        e->n_ids = n;
+    }
+    return 0;
 }

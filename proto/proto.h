@@ -14,7 +14,15 @@
  *      "participant": {...} | nil           (idea, classified: personal data,
  *                                            never written into the idea)
  *      "reason": str, "raw": bin            (dead: why, and the bytes)
+ *      "ids": [str, ...]                    (ack only, optional: a batch)
  *      ...unknown keys are kept...}
+ *
+ *   An ack acknowledges its "id" and, when it has "ids", every id listed
+ *   there (storage acknowledges a whole batch in one message; "id" is then
+ *   the batch's first id, so a reader that knows only "id" still gets
+ *   that one, and re-sends the rest, which storage ignores). A single-id
+ *   ack has no "ids" key at all: its bytes are those of the older form.
+ *   envelope_acks() answers "does this ack cover id?" for both forms.
  *
  *   The idea record (also the value stored in Redis) is a map with ALL of
  *   these keys, nil where unknown (docs/proto.md is the long form):
@@ -57,6 +65,7 @@
 #define PROTO_MAX_STRING (1024u * 1024)      /* one str or bin */
 #define PROTO_MAX_THEMES 3
 #define PROTO_MAX_PII 8
+#define PROTO_MAX_ACK_IDS 1024 /* ids in one batched ack */
 
 /* Error on decode: a stable English slug and a sentence for logs. */
 typedef struct {
@@ -157,6 +166,9 @@ typedef struct {
     char *reason;    /* ENV_DEAD */
     char *raw;       /* ENV_DEAD: the unreadable bytes */
     size_t raw_len;
+    char **ids;      /* ENV_ACK batch: n_ids ids (the first is also in id), owned;
+                        NULL and 0 for a single-id ack */
+    int n_ids;       /* 0..PROTO_MAX_ACK_IDS */
     proto_extra_t extra;
 } envelope_t;
 
@@ -198,6 +210,13 @@ void envelope_init(envelope_t *e);
 void envelope_clear(envelope_t *e);
 int envelope_encode(const envelope_t *e, char **buf, size_t *len, proto_err_t *err);
 int envelope_decode(const char *buf, size_t len, envelope_t *e, proto_err_t *err);
+/* True when e is an ack that covers id: its "id", or one of its "ids". */
+bool envelope_acks(const envelope_t *e, const char *id);
+/* Makes e an ack of ids[0..n) (n >= 1; copies): "id" = ids[0], and "ids"
+ * only when n > 1, so that one id gives the single-id form. Frees what
+ * e->id and e->ids held. Returns 0, or -1 when n is 0 or over
+ * PROTO_MAX_ACK_IDS. */
+int envelope_set_acks(envelope_t *e, const char *const *ids, int n);
 
 /* Walks raw MessagePack and checks it against the PROTO_MAX_* limits and
  * that every declared count fits in the remaining bytes, without allocating.

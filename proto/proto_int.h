@@ -87,6 +87,12 @@ int proto_map_decode(const msgpack_object *map, const proto_field_t *fields, int
                      proto_extra_t *extra, const msgpack_object **found, const char *where,
                      proto_err_t *err);
 
+/* A str object as a malloc'd NUL-terminated copy; NULL with err when it
+ * is not a str, holds a NUL byte or is not valid UTF-8 ("where.name" in
+ * the message). */
+char *proto_obj_str(const msgpack_object *v, const char *where, const char *name,
+                    proto_err_t *err);
+
 /* proto_check() with the PROTO_MAX_* limits, then msgpack_unpack() of the
  * single object. The caller destroys the zone. */
 int proto_unpack(const char *buf, size_t len, msgpack_zone *zone, msgpack_object *obj,

@@ -76,8 +76,8 @@ static int s_wait_ack(void *sub, const char *id, int wait_ms)
         envelope_t e;
         proto_err_t perr;
         envelope_init(&e);
-        int ours = envelope_decode(data, len, &e, &perr) == 0 && e.type == ENV_ACK && e.id &&
-                   strcmp(e.id, id) == 0;
+        /* Storage may acknowledge several updates of ours in one message. */
+        int ours = envelope_decode(data, len, &e, &perr) == 0 && envelope_acks(&e, id);
         envelope_clear(&e);
         free(data);
         if (ours)

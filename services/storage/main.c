@@ -39,7 +39,9 @@
  *   Messages already queued on the PULL socket are taken together (up to
  *   STORE_BATCH_MAX) and their ideas written with pipelined EVALSHAs
  *   (store_ideas): one round trip and about one Redis fsync per batch
- *   instead of per idea. Each idea's ack still follows its own reply.
+ *   instead of per idea. No ack goes out before its idea's reply; the
+ *   acks of a batch go out together after it, one message per origin
+ *   carrying every id (proto.h, "ids"), after one replication check.
  *   SIGTERM: the message in hand is finished (unless Redis is down), then
  *   the process exits 0.
  *
@@ -73,6 +75,10 @@
 #include "store.h"
 #include "xalloc.h"
 
+/* Acks held for one message each of a batch (STORE_BATCH_MAX), at most;
+ * PROTO_MAX_ACK_IDS bounds what one ack message may carry. */
+#define S_ACKS_MAX STORE_BATCH_MAX
+
 static volatile sig_atomic_t s_stop;
 
 typedef struct {
@@ -82,6 +88,11 @@ typedef struct {
     pthread_mutex_t health_mu;
     void *pull, *pub;
     metric_t *m_stored, *m_dups, *m_dead, *m_redis_err;
+    /* acks noted, not yet published (s_ack, s_acks_flush): both owned */
+    struct {
+        char *origin, *id;
+    } acks[S_ACKS_MAX];
+    int n_acks;
 } storage_t;
 
 static int64_t s_now_ms(void)
@@ -103,31 +114,37 @@ static int s_health(char *reason, size_t size, void *arg)
     return ok;
 }
 
-/* Publishes an envelope of the given type. The idea is borrowed. Events
- * may be lost (PUB drops at the high-water mark); a lost ack only causes a
+/* Encodes e (origin and time are set here) and publishes it. Events may
+ * be lost (PUB drops at the high-water mark); a lost ack only causes a
  * re-send, so a failure is logged and otherwise ignored. */
-static void s_publish(storage_t *s, const char *topic, env_type_t type, const char *id,
-                      idea_t *idea)
+static void s_send_env(storage_t *s, const char *topic, envelope_t *e)
 {
-    envelope_t e;
-    envelope_init(&e);
-    e.version = PROTO_VERSION;
-    e.type = type;
-    proto_set(&e.id, id);
-    proto_set(&e.origin, s->cfg.name);
-    e.sent_at = s_now_ms();
-    e.idea = idea;
+    e->version = PROTO_VERSION;
+    proto_set(&e->origin, s->cfg.name);
+    e->sent_at = s_now_ms();
     char *buf = NULL;
     size_t len = 0;
     proto_err_t perr;
     char q[160];
-    if (envelope_encode(&e, &buf, &len, &perr) < 0)
-        log_error("msg=\"cannot encode event\" id=%s err=%s", log_quote(q, sizeof q, id),
+    if (envelope_encode(e, &buf, &len, &perr) < 0)
+        log_error("msg=\"cannot encode event\" id=%s err=%s", log_quote(q, sizeof q, e->id),
                   perr.code);
     else if (bus_send(s->pub, topic, buf, len, BUS_DONTWAIT) < 0)
         log_warn("msg=\"event not published\" topic=%s err=\"%s\"", log_quote(q, sizeof q, topic),
                  strerror(errno));
     free(buf);
+}
+
+/* Publishes an envelope of the given type. The idea is borrowed. */
+static void s_publish(storage_t *s, const char *topic, env_type_t type, const char *id,
+                      idea_t *idea)
+{
+    envelope_t e;
+    envelope_init(&e);
+    e.type = type;
+    proto_set(&e.id, id);
+    e.idea = idea;
+    s_send_env(s, topic, &e);
     e.idea = NULL; /* borrowed */
     envelope_clear(&e);
 }
@@ -160,17 +177,57 @@ static int s_replicated(storage_t *s)
     return 0;
 }
 
+/* Publishes the acks noted since the last flush: after one replication
+ * check for all of them (a WAIT per batch, not per idea), one ENV_ACK per
+ * origin, carrying every id of that origin in noted order (proto.h: a
+ * single id keeps the old single-id form). Withheld: nothing is sent, and
+ * the intakes re-send, as before. */
+static void s_acks_flush(storage_t *s)
+{
+    if (s->n_acks == 0)
+        return;
+    int ok = s_replicated(s);
+    const char *ids[S_ACKS_MAX];
+    for (int i = 0; ok && i < s->n_acks; i++) {
+        if (!s->acks[i].origin)
+            continue; /* sent with an earlier origin */
+        const char *origin = s->acks[i].origin;
+        int n = 0;
+        for (int j = i; j < s->n_acks; j++)
+            if (s->acks[j].origin && strcmp(s->acks[j].origin, origin) == 0)
+                ids[n++] = s->acks[j].id;
+        char topic[BUS_MAX_TOPIC];
+        snprintf(topic, sizeof topic, "ack.%s", origin);
+        envelope_t e;
+        envelope_init(&e);
+        envelope_set_acks(&e, ids, n);
+        s_send_env(s, topic, &e);
+        envelope_clear(&e);
+        for (int j = s->n_acks - 1; j >= i; j--)
+            if (s->acks[j].origin && (j == i || strcmp(s->acks[j].origin, origin) == 0)) {
+                free(s->acks[j].origin);
+                s->acks[j].origin = NULL;
+            }
+    }
+    for (int i = 0; i < s->n_acks; i++) {
+        free(s->acks[i].origin);
+        free(s->acks[i].id);
+    }
+    s->n_acks = 0;
+}
+
+/* Notes an ack for e (to e->origin) for the next s_acks_flush(): acks
+ * of one batch go out together, one message per origin, so an intake's
+ * sender wakes and decodes once per batch instead of once per idea. */
 static void s_ack(storage_t *s, const envelope_t *e)
 {
-    char topic[BUS_MAX_TOPIC];
-    if (!e->origin || !e->id)
+    if (!e->origin || !e->id || strlen(e->origin) + 5 > BUS_MAX_TOPIC)
         return;
-    if (!s_replicated(s))
-        return;
-    int n = snprintf(topic, sizeof topic, "ack.%s", e->origin);
-    if (n < 0 || (size_t)n >= sizeof topic)
-        return;
-    s_publish(s, topic, ENV_ACK, e->id, NULL);
+    if (s->n_acks == S_ACKS_MAX)
+        s_acks_flush(s);
+    s->acks[s->n_acks].origin = xstrdup(e->origin);
+    s->acks[s->n_acks].id = xstrdup(e->id);
+    s->n_acks++;
 }
 
 /* Returns 0 when done with the message, -1 when Redis failed (retry). */
@@ -317,6 +374,7 @@ static void s_process(storage_t *s, const char *raw, size_t len)
     long delay = 1000;
     while (s_handle(s, raw, len) < 0) {
         metric_inc(s->m_redis_err);
+        s_acks_flush(s); /* what is stored already need not wait for Redis */
         if (s_stop) {
             log_warn("msg=\"stopping with a message not stored; the intake will re-send it\"");
             return;
@@ -438,6 +496,7 @@ static void s_loop(storage_t *s)
             continue; /* timeout or EINTR: look at s_stop again */
         int n = s_receive(s, msgs);
         s_batch(s, msgs, n);
+        s_acks_flush(s);
         for (int i = 0; i < n; i++) {
             envelope_clear(&msgs[i].env);
             free(msgs[i].data);

@@ -183,11 +183,12 @@ static int s_events(void *sub, s_msg_t *msgs, int n, long poll_ms, int left)
         if (envelope_decode(data, len, &e, &err) == 0 && e.id) {
             if (e.type == ENV_STORED)
                 printf("stored %s\n", e.id);
-            for (int i = 0; e.type == ENV_ACK && i < n; i++)
-                if (msgs[i].id && !msgs[i].acked && strcmp(msgs[i].id, e.id) == 0) {
+            /* envelope_acks: storage acks a batch in one message */
+            for (int i = 0; i < n; i++)
+                if (msgs[i].id && !msgs[i].acked && envelope_acks(&e, msgs[i].id)) {
                     msgs[i].acked = 1;
                     acks++;
-                    printf("ack %s\n", e.id);
+                    printf("ack %s\n", msgs[i].id);
                 }
             fflush(stdout);
         }
