@@ -58,26 +58,23 @@ class TestDashboardCampaigns(ClusterTestCase):
     SERVICES = ("storage", "classifier", "intake-form", "notify", "dashboard")
 
     @classmethod
-    def setUpClass(cls):
+    def start_peers(cls):
         test_notify.free_port = smtp_port  # stay inside our port range
         cls.smtp = Smtp()
         cls.ENV = {"INSPRAAK_SMTP_URL": "smtp://127.0.0.1:%d" % cls.smtp.port,
                    # no receipts during the test: only campaign mails count
                    "INSPRAAK_RECEIPT_BATCH_S": "86400", "INSPRAAK_NOTIFY_SCAN_S": "1",
                    "INSPRAAK_SMTP_RATE": "0", "INSPRAAK_SMTP_RETRY_MS": "200"}
-        try:
-            super().setUpClass()
-            cls._populate()
-        except BaseException:
-            cls.smtp.stop()
-            raise
+        return [cls.smtp]
 
     @classmethod
-    def tearDownClass(cls):
+    def setUpClass(cls):
+        super().setUpClass()
         try:
-            super().tearDownClass()
-        finally:
-            cls.smtp.stop()
+            cls._populate()
+        except BaseException:
+            cls.tearDownClass()
+            raise
 
     @classmethod
     def _populate(cls):

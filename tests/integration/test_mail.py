@@ -499,23 +499,12 @@ class _ImapCluster(ClusterTestCase):
     SERVICES = ("storage", "classifier", "intake-mail", "dashboard")
 
     @classmethod
-    def setUpClass(cls):
+    def start_peers(cls):
         cls.dovecot = Dovecot()
         cls.ENV = {"INSPRAAK_MAIL_POLL_MS": "100", "INSPRAAK_IMAP_POLL_S": "1",
                    "INSPRAAK_IMAP_URL": "imap://127.0.0.1:%d/INBOX" % cls.dovecot.port,
                    "INSPRAAK_IMAP_USER": IMAP_USER, "INSPRAAK_IMAP_PASSWORD": IMAP_PASSWORD}
-        try:
-            super().setUpClass()
-        except BaseException:
-            cls.dovecot.stop()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            super().tearDownClass()
-        finally:
-            cls.dovecot.stop()
+        return [cls.dovecot]
 
 
 @unittest.skipUnless(shutil.which("dovecot"), "dovecot-imapd is not installed")

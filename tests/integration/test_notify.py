@@ -144,24 +144,13 @@ class NotifyCase(ClusterTestCase):
     BATCH_S = "2"
 
     @classmethod
-    def setUpClass(cls):
+    def start_peers(cls):
         cls.smtp = Smtp()
         cls.ENV = {"INSPRAAK_SMTP_URL": "smtp://127.0.0.1:%d" % cls.smtp.port,
                    "INSPRAAK_RECEIPT_BATCH_S": cls.BATCH_S, "INSPRAAK_NOTIFY_SCAN_S": "1",
                    "INSPRAAK_SMTP_RATE": "0", "INSPRAAK_SMTP_RETRY_MS": "200",
                    "INSPRAAK_SMTP_RETRIES": "4"}
-        try:
-            super().setUpClass()
-        except BaseException:
-            cls.smtp.stop()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            super().tearDownClass()
-        finally:
-            cls.smtp.stop()
+        return [cls.smtp]
 
     def post(self, text, addr, consent=True, name="Test Bewoner"):
         status, body = self.cluster.post_idea(text, email=addr, name=name,

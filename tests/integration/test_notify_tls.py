@@ -31,7 +31,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from harness import ClusterTestCase, wait_until  # noqa: E402
+from harness import wait_until  # noqa: E402
 from test_notify import NotifyCase, Smtp, body_text, free_port  # noqa: E402
 
 USER = "inspraak-notify"
@@ -148,7 +148,7 @@ class TlsCase(NotifyCase):
     PASSWORD_AT_START = PASSWORD  # what the server accepts when the class starts
 
     @classmethod
-    def setUpClass(cls):
+    def start_peers(cls):
         cls.smtp = TlsSmtp(cls.MODE, cls.PASSWORD_AT_START)
         scheme = "smtps" if cls.MODE == "smtps" else "smtp"
         cls.ENV = {"INSPRAAK_SMTP_URL": "%s://127.0.0.1:%d" % (scheme, cls.smtp.port),
@@ -160,11 +160,7 @@ class TlsCase(NotifyCase):
                    "INSPRAAK_SMTP_RETRIES": "8"}
         if cls.MODE == "starttls":
             cls.ENV["INSPRAAK_SMTP_STARTTLS"] = "1"
-        try:
-            ClusterTestCase.setUpClass.__func__(cls)
-        except BaseException:
-            cls.smtp.stop()
-            raise
+        return [cls.smtp]
 
     def marker_states(self, pid):
         keys = self.cluster.redis("KEYS", "inspraak:notify:sent:%s:*" % pid) or []

@@ -555,20 +555,43 @@ class ClusterTestCase(unittest.TestCase):
     CLUSTER_CLASS = Cluster
 
     @classmethod
+    def start_peers(cls):
+        """Hook: starts the outside servers the services talk to (a real
+        SMTP or IMAP server), sets cls.ENV to point at them and returns
+        them (each with .stop()). They start before the cluster and stop
+        after it, also when the cluster fails to start."""
+        return []
+
+    @classmethod
     def setUpClass(cls):
-        cls.cluster = cls.CLUSTER_CLASS(cls.SERVICES, env=cls.ENV, instances=cls.INSTANCES)
-        cls.cluster.start()
+        cls.peers = list(cls.start_peers())
+        try:
+            cls.cluster = cls.CLUSTER_CLASS(cls.SERVICES, env=cls.ENV, instances=cls.INSTANCES)
+            cls.cluster.start()
+        except BaseException:
+            cls._stop_peers()
+            raise
+
+    @classmethod
+    def _stop_peers(cls):
+        for p in reversed(cls.peers):
+            p.stop()
+        cls.peers = []
 
     @classmethod
     def tearDownClass(cls):
-        c = cls.cluster
-        c.stop()
-        reports = c.sanitizer_reports()
-        if reports:
-            c.dump_logs(lines=80)
-        c.cleanup()
-        if reports:
-            raise AssertionError("sanitizer reports in service logs:\n" + "\n".join(reports[:20]))
+        try:
+            c = cls.cluster
+            c.stop()
+            reports = c.sanitizer_reports()
+            if reports:
+                c.dump_logs(lines=80)
+            c.cleanup()
+            if reports:
+                raise AssertionError("sanitizer reports in service logs:\n" +
+                                     "\n".join(reports[:20]))
+        finally:
+            cls._stop_peers()
 
     def run(self, result=None):
         result = result if result is not None else self.defaultTestResult()
