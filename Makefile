@@ -146,6 +146,8 @@ eval: $(BIN)/classify $(BIN)/classify-train $(MODEL)
 	@python3 tests/eval/eval_holdout.py --bin $(BIN)
 	@echo; echo "second hold-out set (tests/data/ideas/holdout2.jsonl, never tuned on):"
 	@python3 tests/eval/eval_holdout.py --bin $(BIN) --data tests/data/ideas/holdout2.jsonl
+	@echo; echo "third hold-out set (tests/data/ideas/holdout3.jsonl, never tuned on):"
+	@python3 tests/eval/eval_holdout.py --bin $(BIN) --data tests/data/ideas/holdout3.jsonl
 
 $(MODEL): $(BIN)/classify-train $(MODEL_INPUTS)
 	@$(if $(Q),echo "  TRAIN   $@")
