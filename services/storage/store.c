@@ -17,6 +17,7 @@
  */
 #include "store.h"
 
+#include <glib.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stdbool.h>
@@ -451,56 +452,88 @@ int store_idea(store_t *self, idea_t *idea, const participant_t *p, int *bad, ch
     return s_script_result(r, err, errlen);
 }
 
-/* One EVALSHA of the batch script (store_batch.c) for the ideas in b,
- * which are ideas[idx[0..]]; their results go to res. After a Redis
- * restart the script cache is empty (NOSCRIPT): load it and retry once.
- * 0, or -1 with err (res untouched). */
-static int s_batch_call(store_t *self, store_batch_t *b, const int *idx, int *res, char *err,
-                        size_t errlen)
+/* One EVALSHA of the batch script (store_batch.c) for the ideas of b not
+ * skipped. After a Redis restart the script cache is empty (NOSCRIPT):
+ * load it and retry once. Returns the reply (an array: empty when every
+ * idea was written, else the KEYS positions already stored, and nothing
+ * written), or NULL with self->err. */
+static redisReply *s_batch_call(store_t *self, store_batch_t *b)
 {
-    int argc, n = store_batch_count(b);
+    int argc;
     const char **argv;
     size_t *lens;
     store_batch_argv(b, &argc, &argv, &lens);
     for (int attempt = 0; attempt < 2; attempt++) {
         if (!self->bsha[0] && s_load(self, STORE_BATCH_LUA, self->bsha) < 0)
-            break;
+            return NULL;
         argv[1] = self->bsha;
         lens[1] = strlen(self->bsha);
         redisReply *r = rstore_cmdargv(self->rs, argc, argv, lens);
         if (r) {
-            int ok = r->type == REDIS_REPLY_ARRAY && r->elements == (size_t)n;
-            for (int i = 0; ok && i < n; i++)
+            int ok = r->type == REDIS_REPLY_ARRAY;
+            for (size_t i = 0; ok && i < r->elements; i++)
                 ok = r->element[i]->type == REDIS_REPLY_INTEGER &&
-                     (r->element[i]->integer == 0 || r->element[i]->integer == 1);
-            for (int i = 0; ok && i < n; i++)
-                res[idx[i]] = (int)r->element[i]->integer;
-            freeReplyObject(r);
+                     store_batch_in_call(b, (int)r->element[i]->integer - 1) >= 0;
             if (ok)
-                return 0;
+                return r;
+            freeReplyObject(r);
             snprintf(self->err, sizeof self->err, "unexpected reply from the batch script");
-            break;
+            return NULL;
         }
         s_set_err(self, "evalsha batch");
         if (!strstr(rstore_error(self->rs), "NOSCRIPT"))
-            break;
+            return NULL;
         self->bsha[0] = '\0';
     }
-    snprintf(err, errlen, "%s", self->err);
-    return -1;
+    return NULL;
+}
+
+/* Writes the ideas of b (ideas[idx[k]] is the batch's k-th): a call
+ * that finds some already stored wrote nothing; those get 0 and the call
+ * is made again without them, until one call writes (or fails, leaving
+ * the rest at -1). Each round removes at least one idea. */
+static void s_batch_write(store_t *self, store_batch_t *b, const int *idx, int *res, char *err,
+                          size_t errlen)
+{
+    int left = store_batch_count(b);
+    while (left > 0) {
+        redisReply *r = s_batch_call(self, b);
+        if (!r) {
+            snprintf(err, errlen, "%s", self->err);
+            return;
+        }
+        size_t n_dup = r->elements;
+        for (size_t i = 0; i < n_dup; i++) {
+            int k = store_batch_in_call(b, (int)r->element[i]->integer - 1);
+            if (k < 0)
+                continue; /* s_batch_call checked every position */
+            res[idx[k]] = 0;
+            store_batch_skip(b, k);
+            left--;
+        }
+        if (n_dup == 0) {
+            for (int k = 0; store_batch_in_call(b, k) >= 0; k++)
+                res[idx[store_batch_in_call(b, k)]] = 1;
+            left = 0;
+        }
+        freeReplyObject(r);
+    }
 }
 
 /*
- * One script call for the whole batch (store_batch.c): the script skips
- * the ideas already stored (and an id met earlier in the batch), sums the
- * stats and pair-count increments of the new ones per distinct field and
- * collects their index members per zset, so Redis runs one HINCRBY per
+ * One script call for the whole batch (store_batch.c): the batch's stats
+ * and pair-count increments summed per distinct field and its index
+ * members collected per zset here, so Redis runs one HINCRBY per
  * distinct field, one ZADD per distinct zset and one MSET instead of ~56
- * commands per idea. One round trip and one AOF fsync; Redis answers
- * only after that fsync (appendfsync always), so the caller's acks still
- * follow durability. A script that fails (error reply) leaves every idea
- * at -1, which the caller retries one at a time; the records are written
- * last, so an idea the retry finds stored had all its writes done.
+ * commands per idea, and its Lua only passes them on. One round trip and
+ * one AOF fsync when no idea of the batch is stored yet (a re-send costs
+ * one more call, which writes nothing and so needs no fsync); Redis
+ * answers only after that fsync (appendfsync always), so the caller's
+ * acks still follow durability. An id met earlier in the same batch is
+ * not sent again: it gets 0 once the call that writes the first one
+ * returned. A script that fails (error reply) leaves every idea at -1,
+ * which the caller retries one at a time; the records are written last,
+ * so an idea the retry finds stored had all its writes done.
  */
 int store_ideas(store_t *self, idea_t **ideas, const participant_t **ps, int n, int *res, int *bad,
                 char *err, size_t errlen)
@@ -510,22 +543,35 @@ int store_ideas(store_t *self, idea_t **ideas, const participant_t **ps, int n, 
     /* Participant ids may need Redis, so every idea is prepared first. */
     s_args_t *args = xmalloc(sizeof *args * (size_t)n);
     char **recs = xcalloc((size_t)n, sizeof *recs);
-    int ready[STORE_BATCH_MAX], idx[STORE_BATCH_MAX];
+    int ready[STORE_BATCH_MAX], idx[STORE_BATCH_MAX], repeat[STORE_BATCH_MAX];
     store_batch_t *b = store_batch_new();
+    GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal); /* id -> index + 1 */
     for (int i = 0; i < n; i++) {
         res[i] = -1;
+        repeat[i] = -1;
         ready[i] = s_prepare(self, ideas[i], ps ? ps[i] : NULL, &args[i], &recs[i], &bad[i], err,
                              errlen) == 0;
+        if (!ready[i])
+            continue;
+        int first = GPOINTER_TO_INT(g_hash_table_lookup(seen, ideas[i]->id)) - 1;
+        if (first >= 0) {
+            repeat[i] = first;
+            continue;
+        }
         /* Not batched (cannot happen with STORE_BATCH_MAX ideas): res -1,
          * so the caller stores it alone. */
-        if (ready[i] && store_batch_add(b, args[i].argc, args[i].argv, args[i].lens) == 0)
+        if (store_batch_add(b, args[i].argc, args[i].argv, args[i].lens) == 0) {
             idx[store_batch_count(b) - 1] = i;
+            g_hash_table_insert(seen, ideas[i]->id, GINT_TO_POINTER(i + 1));
+        }
     }
-    if (store_batch_count(b) > 0)
-        s_batch_call(self, b, idx, res, err, errlen);
+    s_batch_write(self, b, idx, res, err, errlen);
     store_batch_destroy(&b); /* it borrowed the args' strings */
+    g_hash_table_destroy(seen);
     int n_fail = 0;
     for (int i = 0; i < n; i++) {
+        if (repeat[i] >= 0 && res[repeat[i]] >= 0)
+            res[i] = 0;
         if (ready[i])
             s_args_free(&args[i]);
         free(recs[i]);

@@ -3,27 +3,32 @@
  *   store_batch - one Lua script call for a batch of ideas (see store_batch.h)
  *
  * DESCRIPTION
- *   The batch script's ARGV:
- *     [1] n ideas  [2] nh hash keys  [3] nt count targets  [4] nz zset keys
- *     nh hash key names
- *     one string: for each target, the number of its hash key (u16 LE, 1-based)
- *     nt field names (target j = hash key, field)
- *     nz zset key names
- *     per idea: record key, id, record, score, targets (u16 LE list),
- *       zsets (u16 LE list), has_participant "0"|"1", and when "1":
- *       participant key, participant-ideas key, created_at, name, email,
- *       consent "0"|"1", consent_at, consent_purpose.
- *   Numbers travel as 2-byte strings rather than one argument each, so a
- *   batch of 256 ideas is ~3,000 arguments instead of ~36,000; Lua reads a
- *   list with one string.byte call.
+ *   The batch command (store_batch_argv):
+ *     EVALSHA sha m  KEYS: the m record keys of the ideas in the call
+ *     ARGV: [1] number of commands, then per command its argument count
+ *       and its arguments (name first): the participant commands of each
+ *       idea in batch order, one HINCRBY per distinct stats/pair field
+ *       with the batch's sum, one ZADD per distinct zset with all its
+ *       members, and last one MSET of the records.
+ *   The script (STORE_BATCH_LUA) first checks the records: when none
+ *   exists (the usual case: one EXISTS of all m keys) it runs the
+ *   commands as they are; otherwise it writes nothing and answers which
+ *   keys exist, and store.c calls again without those ideas.
  *
- *   Why the record goes last (one MSET after the counts and indexes): the
- *   record is what marks an idea as stored (EXISTS), so a script stopped
- *   by an error half-way leaves no record, and the idea's one-at-a-time
- *   retry does not skip writes that never happened.
+ *   Why the sums are made here and not in Lua: the earlier script summed
+ *   ~50 increments per idea and built the ZADD member lists in Lua tables
+ *   (~13,000 table operations per batch of 256), which was about a third
+ *   of Redis's CPU per idea in the drain (perf, interpreter frames).
+ *   Now Lua only passes arguments through (unpack), and an idea already
+ *   stored costs a second call instead of a per-idea path in the script.
  *
- *   Lua's unpack() takes at most ~8,000 values: a ZADD or the MSET here
- *   has at most 2 x STORE_BATCH_MAX (512).
+ *   Why the record goes last: the record is what marks an idea as stored
+ *   (EXISTS), so a script stopped by an error half-way leaves no record,
+ *   and the idea's one-at-a-time retry does not skip writes that never
+ *   happened.
+ *
+ *   Lua's unpack() takes at most ~8,000 values: the longest command here
+ *   (a ZADD or the MSET) has 1 + 2 x STORE_BATCH_MAX (513).
  */
 #include "store_batch.h"
 
@@ -38,60 +43,23 @@
 
 #define S_U16_MAX 65535
 #define S_P_ARGS 8 /* participant arguments after has_participant */
+#define S_NUM 12   /* room for a count or an argument count in decimal */
 
 const char STORE_BATCH_LUA[] =
-    "local n, nh, nt, nz = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]),\n"
-    "  tonumber(ARGV[4])\n"
-    "local tkp, f0 = ARGV[5 + nh], 5 + nh\n"
-    "local z0 = f0 + nt\n"
-    "local a = z0 + nz\n"
-    "local cnt, order, zm, zorder, mset, seen, res = {}, {}, {}, {}, {}, {}, {}\n"
-    "for i = 1, n do\n"
-    "  local key, id, score, hp = ARGV[a + 1], ARGV[a + 2], ARGV[a + 4], ARGV[a + 7]\n"
-    "  if seen[id] or redis.call('EXISTS', key) == 1 then\n"
-    "    res[i] = 0\n"
-    "  else\n"
-    "    seen[id] = true\n"
-    "    res[i] = 1\n"
-    "    mset[#mset + 1] = key\n"
-    "    mset[#mset + 1] = ARGV[a + 3]\n"
-    "    local b = {string.byte(ARGV[a + 5], 1, -1)}\n"
-    "    for p = 1, #b, 2 do\n"
-    "      local j = b[p] + 256 * b[p + 1]\n"
-    "      local c = cnt[j]\n"
-    "      if c then cnt[j] = c + 1 else cnt[j] = 1; order[#order + 1] = j end\n"
-    "    end\n"
-    "    b = {string.byte(ARGV[a + 6], 1, -1)}\n"
-    "    for p = 1, #b, 2 do\n"
-    "      local z = b[p] + 256 * b[p + 1]\n"
-    "      local m = zm[z]\n"
-    "      if not m then m = {}; zm[z] = m; zorder[#zorder + 1] = z end\n"
-    "      m[#m + 1] = score\n"
-    "      m[#m + 1] = id\n"
-    "    end\n"
-    "    if hp == '1' then\n"
-    "      local pk, pik = ARGV[a + 8], ARGV[a + 9]\n"
-    "      redis.call('HSETNX', pk, 'created_at', ARGV[a + 10])\n"
-    "      redis.call('HSETNX', pk, 'consent_feedback', '0')\n"
-    "      if ARGV[a + 11] ~= '' then redis.call('HSET', pk, 'name', ARGV[a + 11]) end\n"
-    "      if ARGV[a + 12] ~= '' then redis.call('HSET', pk, 'email', ARGV[a + 12]) end\n"
-    "      if ARGV[a + 13] == '1' then\n"
-    "        redis.call('HSET', pk, 'consent_feedback', '1', 'consent_at', ARGV[a + 14],\n"
-    "                   'consent_purpose', ARGV[a + 15])\n"
-    "      end\n"
-    "      redis.call('SADD', pik, id)\n"
-    "    end\n"
+    "if redis.call('EXISTS', unpack(KEYS)) > 0 then\n"
+    "  local dup = {}\n"
+    "  for i = 1, #KEYS do\n"
+    "    if redis.call('EXISTS', KEYS[i]) == 1 then dup[#dup + 1] = i end\n"
     "  end\n"
-    "  a = a + 7\n"
-    "  if hp == '1' then a = a + 8 end\n"
+    "  return dup\n"
     "end\n"
-    "for _, j in ipairs(order) do\n"
-    "  local k = string.byte(tkp, 2 * j - 1) + 256 * string.byte(tkp, 2 * j)\n"
-    "  redis.call('HINCRBY', ARGV[4 + k], ARGV[f0 + j], cnt[j])\n"
+    "local a = 2\n"
+    "for c = 1, tonumber(ARGV[1]) do\n"
+    "  local k = tonumber(ARGV[a])\n"
+    "  redis.call(unpack(ARGV, a + 1, a + k))\n"
+    "  a = a + 1 + k\n"
     "end\n"
-    "for _, z in ipairs(zorder) do redis.call('ZADD', ARGV[z0 + z], unpack(zm[z])) end\n"
-    "if #mset > 0 then redis.call('MSET', unpack(mset)) end\n"
-    "return res\n";
+    "return {}\n";
 
 /* A borrowed argument. */
 typedef struct {
@@ -101,56 +69,51 @@ typedef struct {
 
 typedef struct {
     s_str_t key, id, rec, score;
-    GString *targets, *zsets; /* u16 LE lists */
-    int has_p;
+    GArray *targets, *zsets; /* guint16 numbers, 1-based */
+    int has_p, skip;
     s_str_t p[S_P_ARGS];
 } s_idea_t;
 
-/* Names numbered in order of first sight (1-based), for the u16 lists. */
+/* Names numbered in order of first sight (1-based). */
 typedef struct {
     GHashTable *num; /* name -> number */
-    GPtrArray *names;
+    GArray *names;   /* s_str_t */
 } s_names_t;
 
 struct store_batch {
     s_names_t hkeys, zkeys;
     GPtrArray *fields_of; /* per hash key: GHashTable field -> target number */
-    GPtrArray *tfields;   /* target j's field (j - 1) */
-    GString *tkeys;       /* target j's hash key number, u16 LE */
+    GArray *tfields;      /* target j's field (j - 1), s_str_t */
+    GArray *tkeys;        /* target j's hash key number, guint16 */
     GPtrArray *ideas;     /* s_idea_t * */
-    const char **argv;    /* built by store_batch_argv */
-    size_t *lens;
-    char head[4][16];
+    GArray *argv, *lens;  /* built by store_batch_argv */
+    GArray *in_call;      /* int: batch index of KEYS[i + 1] */
+    char *nums;           /* decimal numbers the argv points into */
 };
 
 static void s_names_init(s_names_t *n)
 {
     n->num = g_hash_table_new(g_str_hash, g_str_equal);
-    n->names = g_ptr_array_new();
+    n->names = g_array_new(FALSE, FALSE, sizeof(s_str_t));
 }
 
 static void s_names_free(s_names_t *n)
 {
     g_hash_table_destroy(n->num);
-    g_ptr_array_free(n->names, TRUE);
+    g_array_free(n->names, TRUE);
 }
 
 /* The number of name, adding it when new; 0 when the u16 range is full. */
-static unsigned s_names_get(s_names_t *n, const char *name)
+static unsigned s_names_get(s_names_t *n, const char *name, size_t len)
 {
     unsigned k = GPOINTER_TO_UINT(g_hash_table_lookup(n->num, name));
     if (k || n->names->len >= S_U16_MAX)
         return k;
-    g_ptr_array_add(n->names, (gpointer)name);
+    s_str_t s = {name, len};
+    g_array_append_val(n->names, s);
     k = n->names->len;
     g_hash_table_insert(n->num, (gpointer)name, GUINT_TO_POINTER(k));
     return k;
-}
-
-static void s_u16(GString *s, unsigned v)
-{
-    g_string_append_c(s, (char)(v & 0xff));
-    g_string_append_c(s, (char)(v >> 8));
 }
 
 store_batch_t *store_batch_new(void)
@@ -159,9 +122,12 @@ store_batch_t *store_batch_new(void)
     s_names_init(&self->hkeys);
     s_names_init(&self->zkeys);
     self->fields_of = g_ptr_array_new_with_free_func((GDestroyNotify)g_hash_table_destroy);
-    self->tfields = g_ptr_array_new();
-    self->tkeys = g_string_new(NULL);
+    self->tfields = g_array_new(FALSE, FALSE, sizeof(s_str_t));
+    self->tkeys = g_array_new(FALSE, FALSE, sizeof(guint16));
     self->ideas = g_ptr_array_new();
+    self->argv = g_array_new(FALSE, FALSE, sizeof(const char *));
+    self->lens = g_array_new(FALSE, FALSE, sizeof(size_t));
+    self->in_call = g_array_new(FALSE, FALSE, sizeof(int));
     return self;
 }
 
@@ -173,18 +139,20 @@ void store_batch_destroy(store_batch_t **self_p)
     *self_p = NULL;
     for (guint i = 0; i < self->ideas->len; i++) {
         s_idea_t *d = g_ptr_array_index(self->ideas, i);
-        g_string_free(d->targets, TRUE);
-        g_string_free(d->zsets, TRUE);
+        g_array_free(d->targets, TRUE);
+        g_array_free(d->zsets, TRUE);
         free(d);
     }
     g_ptr_array_free(self->ideas, TRUE);
     s_names_free(&self->hkeys);
     s_names_free(&self->zkeys);
     g_ptr_array_free(self->fields_of, TRUE);
-    g_ptr_array_free(self->tfields, TRUE);
-    g_string_free(self->tkeys, TRUE);
-    free(self->argv);
-    free(self->lens);
+    g_array_free(self->tfields, TRUE);
+    g_array_free(self->tkeys, TRUE);
+    g_array_free(self->argv, TRUE);
+    g_array_free(self->lens, TRUE);
+    g_array_free(self->in_call, TRUE);
+    free(self->nums);
     free(self);
 }
 
@@ -195,9 +163,10 @@ int store_batch_count(const store_batch_t *self)
 
 /* The target number of (hash key, field), adding it when new; 0 when a
  * u16 range is full. */
-static unsigned s_target(store_batch_t *self, const char *key, const char *field)
+static unsigned s_target(store_batch_t *self, const char *key, size_t klen, const char *field,
+                         size_t flen)
 {
-    unsigned k = s_names_get(&self->hkeys, key);
+    unsigned k = s_names_get(&self->hkeys, key, klen);
     if (!k)
         return 0;
     if (k > self->fields_of->len)
@@ -206,9 +175,11 @@ static unsigned s_target(store_batch_t *self, const char *key, const char *field
     unsigned j = GPOINTER_TO_UINT(g_hash_table_lookup(fields, field));
     if (j || self->tfields->len >= S_U16_MAX)
         return j;
-    g_ptr_array_add(self->tfields, (gpointer)field);
+    s_str_t f = {field, flen};
+    guint16 k16 = (guint16)k;
+    g_array_append_val(self->tfields, f);
+    g_array_append_val(self->tkeys, k16);
     j = self->tfields->len;
-    s_u16(self->tkeys, k);
     g_hash_table_insert(fields, (gpointer)field, GUINT_TO_POINTER(j));
     return j;
 }
@@ -242,12 +213,17 @@ int store_batch_add(store_batch_t *self, int argc, const char **argv, const size
     d->id = (s_str_t){argv[a0], lens[a0]};
     d->rec = (s_str_t){argv[a0 + 1], lens[a0 + 1]};
     d->score = (s_str_t){argv[a0 + 2], lens[a0 + 2]};
-    d->targets = g_string_sized_new(2 * (size_t)ns);
-    d->zsets = g_string_sized_new(2 * (size_t)(ni + 1));
-    for (int i = 0; i <= ni; i++)
-        s_u16(d->zsets, s_names_get(&self->zkeys, argv[k0 + 1 + i]));
-    for (int i = 0; i < ns; i++)
-        s_u16(d->targets, s_target(self, argv[k0 + 2 + ni + i], argv[a0 + 5 + i]));
+    d->targets = g_array_sized_new(FALSE, FALSE, sizeof(guint16), (guint)ns);
+    d->zsets = g_array_sized_new(FALSE, FALSE, sizeof(guint16), (guint)ni + 1);
+    for (int i = 0; i <= ni; i++) {
+        guint16 z = (guint16)s_names_get(&self->zkeys, argv[k0 + 1 + i], lens[k0 + 1 + i]);
+        g_array_append_val(d->zsets, z);
+    }
+    for (int i = 0; i < ns; i++) {
+        int k = k0 + 2 + ni + i, f = a0 + 5 + i;
+        guint16 t = (guint16)s_target(self, argv[k], lens[k], argv[f], lens[f]);
+        g_array_append_val(d->targets, t);
+    }
     d->has_p = has_p;
     if (has_p) {
         d->p[0] = (s_str_t){argv[k0 + 2 + ni + ns], lens[k0 + 2 + ni + ns]};
@@ -259,56 +235,234 @@ int store_batch_add(store_batch_t *self, int argc, const char **argv, const size
     return 0;
 }
 
-static void s_put(store_batch_t *self, int *argc, const char *p, size_t len)
+void store_batch_skip(store_batch_t *self, int i)
 {
-    self->argv[*argc] = p;
-    self->lens[*argc] = len;
-    (*argc)++;
+    if (i >= 0 && (guint)i < self->ideas->len)
+        ((s_idea_t *)g_ptr_array_index(self->ideas, i))->skip = 1;
+}
+
+int store_batch_in_call(const store_batch_t *self, int k)
+{
+    if (k < 0 || (guint)k >= self->in_call->len)
+        return -1;
+    return g_array_index(self->in_call, int, k);
+}
+
+/* ------------------------------------------------------------------ */
+/* The command list                                                    */
+/* ------------------------------------------------------------------ */
+
+static void s_put(store_batch_t *self, const char *p, size_t len)
+{
+    g_array_append_val(self->argv, p);
+    g_array_append_val(self->lens, len);
+}
+
+static void s_put_s(store_batch_t *self, s_str_t s)
+{
+    s_put(self, s.p, s.len);
+}
+
+static void s_put_lit(store_batch_t *self, const char *lit)
+{
+    s_put(self, lit, strlen(lit));
+}
+
+/* A decimal number kept in self->nums (sized by the caller). */
+static void s_put_num(store_batch_t *self, size_t *used, unsigned long v)
+{
+    char *w = self->nums + *used;
+    int n = snprintf(w, S_NUM, "%lu", v);
+    *used += S_NUM;
+    s_put(self, w, (size_t)n);
+}
+
+/* A command's argument count goes before it; reserve its slot, fill it
+ * with s_close once the arguments are in. */
+static guint s_open(store_batch_t *self)
+{
+    s_put(self, "", 0);
+    return self->argv->len;
+}
+
+static void s_close(store_batch_t *self, guint at, size_t *used, int *ncmd)
+{
+    unsigned long n = self->argv->len - at;
+    char *w = self->nums + *used;
+    int len = snprintf(w, S_NUM, "%lu", n);
+    *used += S_NUM;
+    g_array_index(self->argv, const char *, at - 1) = w;
+    g_array_index(self->lens, size_t, at - 1) = (size_t)len;
+    (*ncmd)++;
+}
+
+/* The participant steps of one idea, as the single-idea script runs them:
+ * p = participant key, participant-ideas key, created_at, name, email,
+ * consent, consent_at, consent_purpose. */
+static void s_put_participant(store_batch_t *self, const s_idea_t *d, size_t *used, int *ncmd)
+{
+    const s_str_t *p = d->p;
+    guint at = s_open(self);
+    s_put_lit(self, "HSETNX"), s_put_s(self, p[0]), s_put_lit(self, "created_at");
+    s_put_s(self, p[2]);
+    s_close(self, at, used, ncmd);
+    at = s_open(self);
+    s_put_lit(self, "HSETNX"), s_put_s(self, p[0]), s_put_lit(self, "consent_feedback");
+    s_put_lit(self, "0");
+    s_close(self, at, used, ncmd);
+    for (int k = 3; k <= 4; k++) {
+        if (!p[k].len)
+            continue;
+        at = s_open(self);
+        s_put_lit(self, "HSET"), s_put_s(self, p[0]), s_put_lit(self, k == 3 ? "name" : "email");
+        s_put_s(self, p[k]);
+        s_close(self, at, used, ncmd);
+    }
+    if (p[5].len == 1 && p[5].p[0] == '1') {
+        at = s_open(self);
+        s_put_lit(self, "HSET"), s_put_s(self, p[0]);
+        s_put_lit(self, "consent_feedback"), s_put_lit(self, "1");
+        s_put_lit(self, "consent_at"), s_put_s(self, p[6]);
+        s_put_lit(self, "consent_purpose"), s_put_s(self, p[7]);
+        s_close(self, at, used, ncmd);
+    }
+    at = s_open(self);
+    s_put_lit(self, "SADD"), s_put_s(self, p[1]), s_put_s(self, d->id);
+    s_close(self, at, used, ncmd);
+}
+
+/* One HINCRBY per distinct field, in the order the fields were first
+ * counted (so small hashes get their fields in the order one call per
+ * idea gives them), with the sum over the ideas in the call. */
+static void s_put_counts(store_batch_t *self, size_t *used, int *ncmd)
+{
+    guint nt = self->tfields->len;
+    unsigned *cnt = xcalloc(nt + 1, sizeof *cnt);
+    guint16 *order = xmalloc((nt + 1) * sizeof *order);
+    guint n_order = 0;
+    for (guint i = 0; i < self->ideas->len; i++) {
+        const s_idea_t *d = g_ptr_array_index(self->ideas, i);
+        for (guint t = 0; !d->skip && t < d->targets->len; t++) {
+            guint16 j = g_array_index(d->targets, guint16, t);
+            if (cnt[j]++ == 0)
+                order[n_order++] = j;
+        }
+    }
+    for (guint o = 0; o < n_order; o++) {
+        guint16 j = order[o];
+        guint16 k = g_array_index(self->tkeys, guint16, j - 1);
+        guint at = s_open(self);
+        s_put_lit(self, "HINCRBY");
+        s_put_s(self, g_array_index(self->hkeys.names, s_str_t, k - 1));
+        s_put_s(self, g_array_index(self->tfields, s_str_t, j - 1));
+        s_put_num(self, used, cnt[j]);
+        s_close(self, at, used, ncmd);
+    }
+    free(cnt);
+    free(order);
+}
+
+/* One ZADD per distinct zset (in order of first use) with its members in
+ * batch order. */
+static void s_put_zsets(store_batch_t *self, size_t *used, int *ncmd)
+{
+    guint nz = self->zkeys.names->len;
+    unsigned *cnt = xcalloc(nz + 1, sizeof *cnt), *next = xcalloc(nz + 1, sizeof *next);
+    guint16 *order = xmalloc((nz + 1) * sizeof *order);
+    guint n_order = 0, total = 0;
+    for (guint i = 0; i < self->ideas->len; i++) {
+        const s_idea_t *d = g_ptr_array_index(self->ideas, i);
+        for (guint t = 0; !d->skip && t < d->zsets->len; t++) {
+            guint16 z = g_array_index(d->zsets, guint16, t);
+            if (cnt[z]++ == 0)
+                order[n_order++] = z;
+            total++;
+        }
+    }
+    /* Each zset's member slots, then the ideas fill them in order. */
+    const s_idea_t **member = xmalloc((total + 1) * sizeof *member);
+    unsigned at0 = 0;
+    for (guint o = 0; o < n_order; o++) {
+        next[order[o]] = at0;
+        at0 += cnt[order[o]];
+    }
+    for (guint i = 0; i < self->ideas->len; i++) {
+        const s_idea_t *d = g_ptr_array_index(self->ideas, i);
+        for (guint t = 0; !d->skip && t < d->zsets->len; t++)
+            member[next[g_array_index(d->zsets, guint16, t)]++] = d;
+    }
+    at0 = 0;
+    for (guint o = 0; o < n_order; o++) {
+        guint at = s_open(self);
+        s_put_lit(self, "ZADD");
+        s_put_s(self, g_array_index(self->zkeys.names, s_str_t, order[o] - 1));
+        for (unsigned m = at0; m < at0 + cnt[order[o]]; m++)
+            s_put_s(self, member[m]->score), s_put_s(self, member[m]->id);
+        at0 += cnt[order[o]];
+        s_close(self, at, used, ncmd);
+    }
+    free(member);
+    free(cnt);
+    free(next);
+    free(order);
 }
 
 void store_batch_argv(store_batch_t *self, int *argc, const char ***argv, size_t **lens)
 {
-    guint nh = self->hkeys.names->len, nt = self->tfields->len, nz = self->zkeys.names->len;
-    size_t max = 3 + 4 + nh + 1 + nt + nz + (size_t)self->ideas->len * (7 + S_P_ARGS);
-    free(self->argv);
-    free(self->lens);
-    self->argv = xmalloc(max * sizeof *self->argv);
-    self->lens = xmalloc(max * sizeof *self->lens);
-    int n = 0;
-    s_put(self, &n, "EVALSHA", 7);
-    s_put(self, &n, "", 0);
-    s_put(self, &n, "0", 1);
-    unsigned head[4] = {self->ideas->len, nh, nt, nz};
-    for (int i = 0; i < 4; i++) {
-        snprintf(self->head[i], sizeof self->head[i], "%u", head[i]);
-        s_put(self, &n, self->head[i], strlen(self->head[i]));
+    guint n = self->ideas->len;
+    g_array_set_size(self->argv, 0);
+    g_array_set_size(self->lens, 0);
+    g_array_set_size(self->in_call, 0);
+    /* Numbers: the key count, the command count, and per command its
+     * argument count (and a HINCRBY its sum): at most 2 per target, 1 per
+     * zset, 6 per participant, and the MSET. */
+    size_t max = 3 + 2 * (size_t)self->tfields->len + self->zkeys.names->len + 6 * (size_t)n;
+    free(self->nums);
+    self->nums = xmalloc(max * S_NUM);
+    size_t used = 0;
+    int ncmd = 0;
+
+    s_put_lit(self, "EVALSHA");
+    s_put(self, "", 0); /* the sha, set by the caller */
+    s_put(self, "", 0); /* the key count, below */
+    for (guint i = 0; i < n; i++) {
+        const s_idea_t *d = g_ptr_array_index(self->ideas, i);
+        if (d->skip)
+            continue;
+        int bi = (int)i;
+        g_array_append_val(self->in_call, bi);
+        s_put_s(self, d->key);
     }
-    for (guint i = 0; i < nh; i++) {
-        const char *s = g_ptr_array_index(self->hkeys.names, i);
-        s_put(self, &n, s, strlen(s));
+    guint m = self->in_call->len;
+    char *w = self->nums + used;
+    g_array_index(self->lens, size_t, 2) = (size_t)snprintf(w, S_NUM, "%u", m);
+    g_array_index(self->argv, const char *, 2) = w;
+    used += S_NUM;
+    guint ncmd_at = self->argv->len;
+    s_put(self, "", 0); /* ARGV[1]: the command count, below */
+
+    for (guint i = 0; i < n; i++) {
+        const s_idea_t *d = g_ptr_array_index(self->ideas, i);
+        if (!d->skip && d->has_p)
+            s_put_participant(self, d, &used, &ncmd);
     }
-    s_put(self, &n, self->tkeys->str, self->tkeys->len);
-    for (guint i = 0; i < nt; i++) {
-        const char *s = g_ptr_array_index(self->tfields, i);
-        s_put(self, &n, s, strlen(s));
+    s_put_counts(self, &used, &ncmd);
+    s_put_zsets(self, &used, &ncmd);
+    if (m > 0) {
+        guint at = s_open(self);
+        s_put_lit(self, "MSET");
+        for (guint i = 0; i < n; i++) {
+            const s_idea_t *d = g_ptr_array_index(self->ideas, i);
+            if (!d->skip)
+                s_put_s(self, d->key), s_put_s(self, d->rec);
+        }
+        s_close(self, at, &used, &ncmd);
     }
-    for (guint i = 0; i < nz; i++) {
-        const char *s = g_ptr_array_index(self->zkeys.names, i);
-        s_put(self, &n, s, strlen(s));
-    }
-    for (guint i = 0; i < self->ideas->len; i++) {
-        s_idea_t *d = g_ptr_array_index(self->ideas, i);
-        s_put(self, &n, d->key.p, d->key.len);
-        s_put(self, &n, d->id.p, d->id.len);
-        s_put(self, &n, d->rec.p, d->rec.len);
-        s_put(self, &n, d->score.p, d->score.len);
-        s_put(self, &n, d->targets->str, d->targets->len);
-        s_put(self, &n, d->zsets->str, d->zsets->len);
-        s_put(self, &n, d->has_p ? "1" : "0", 1);
-        for (int k = 0; d->has_p && k < S_P_ARGS; k++)
-            s_put(self, &n, d->p[k].p, d->p[k].len);
-    }
-    *argc = n;
-    *argv = self->argv;
-    *lens = self->lens;
+    w = self->nums + used;
+    g_array_index(self->lens, size_t, ncmd_at) = (size_t)snprintf(w, S_NUM, "%d", ncmd);
+    g_array_index(self->argv, const char *, ncmd_at) = w;
+
+    *argc = (int)self->argv->len;
+    *argv = (const char **)(void *)self->argv->data;
+    *lens = (size_t *)(void *)self->lens->data;
 }
