@@ -80,6 +80,13 @@ static const char S_SCRIPT[] =
 static const char *const s_dims[] = {"channel",      "wijk",   "buurt",    "sentiment", "question",
                                      "target_group", "status", "activity", "language"};
 #define S_NDIMS (sizeof s_dims / sizeof s_dims[0])
+/* Their stats hashes, in the same order. */
+static const char *const s_stats_keys[S_NDIMS] = {
+    STORE_KEY_PREFIX "stats:channel",   STORE_KEY_PREFIX "stats:wijk",
+    STORE_KEY_PREFIX "stats:buurt",     STORE_KEY_PREFIX "stats:sentiment",
+    STORE_KEY_PREFIX "stats:question",  STORE_KEY_PREFIX "stats:target_group",
+    STORE_KEY_PREFIX "stats:status",    STORE_KEY_PREFIX "stats:activity",
+    STORE_KEY_PREFIX "stats:language"};
 
 static const char *s_dim_value(const idea_t *idea, size_t i)
 {
@@ -242,7 +249,8 @@ typedef struct {
     const char *argv[S_MAX_ARGS];
     size_t lens[S_MAX_ARGS];
     char *owned[S_MAX_ARGS];
-    int argc, n_owned;
+    char nums[6][24];
+    int argc, n_owned, n_nums;
 } s_args_t;
 
 static void s_arg(s_args_t *a, const char *s, size_t len)
@@ -311,71 +319,97 @@ static redisReply *s_evalsha(store_t *self, s_args_t *a)
     return NULL;
 }
 
-/* KEYS and ARGV for S_SCRIPT (see its comment for the order). */
+/* A decimal number in one of a's own buffers. By hand: snprintf took
+ * ~800 instructions a number (format parsing), 6 numbers an idea. */
+static void s_arg_num(s_args_t *a, long long v)
+{
+    char *w = a->nums[a->n_nums++], tmp[24];
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    size_t n = 0, len = 0;
+    do
+        tmp[n++] = (char)('0' + u % 10);
+    while ((u /= 10) > 0);
+    if (v < 0)
+        w[len++] = '-';
+    while (n > 0)
+        w[len++] = tmp[--n];
+    w[len] = '\0';
+    s_arg(a, w, len);
+}
+
+/*
+ * KEYS and ARGV for S_SCRIPT (see its comment for the order). Why most
+ * strings are borrowed: an idea names ~60 keys and fields, and a malloc
+ * and copy for each was most of storage's CPU per idea (callgrind). Only
+ * the index keys, the pair fields and the day are made per idea; the stats
+ * and pair key names are static, the values the idea's own (it outlives a).
+ */
 static void s_build_args(s_args_t *a, const idea_t *idea, const char *rec, size_t rec_len,
                          const participant_t *p, int has_p, const char *email, int64_t now)
 {
-    char *stats_keys[S_NDIMS + PROTO_MAX_THEMES + 2 + STORE_PAIRS_MAX];
+    const char *stats_keys[S_NDIMS + PROTO_MAX_THEMES + 2 + STORE_PAIRS_MAX];
     const char *stats_fields[S_NDIMS + PROTO_MAX_THEMES + 2 + STORE_PAIRS_MAX];
     char *idx_keys[S_NDIMS + PROTO_MAX_THEMES];
     int ni = 0, ns = 0;
-    char day[11];
 
     for (size_t i = 0; i < S_NDIMS; i++) {
         const char *v = s_dim_value(idea, i);
         idx_keys[ni++] = store_cat(STORE_KEY_PREFIX "ix:", s_dims[i], ":", v);
-        stats_keys[ns] = store_cat(STORE_KEY_PREFIX "stats:", s_dims[i], NULL, NULL);
+        stats_keys[ns] = s_stats_keys[i];
         stats_fields[ns++] = v;
     }
     for (int t = 0; t < idea->n_themes || (t == 0 && idea->n_themes == 0); t++) {
         const char *v = idea->n_themes ? idea->themes[t] : "none";
         idx_keys[ni++] = store_cat(STORE_KEY_PREFIX "ix:theme:", v, NULL, NULL);
-        stats_keys[ns] = xstrdup(STORE_KEY_PREFIX "stats:theme");
+        stats_keys[ns] = STORE_KEY_PREFIX "stats:theme";
         stats_fields[ns++] = v;
     }
+    char *day = xmalloc(11);
     store_day(idea->received_at, day);
-    stats_keys[ns] = xstrdup(STORE_KEY_PREFIX "stats:day");
+    a->owned[a->n_owned++] = day;
+    stats_keys[ns] = STORE_KEY_PREFIX "stats:day";
     stats_fields[ns++] = day;
     /* The pair counts are HINCRBYs like the stats, so the script needs no
-     * change: one per pair of values, then the "counted" marker. */
+     * change: one per pair of values, then the "counted" marker. Their
+     * fields are handed to a->owned. */
     store_pairs_t pairs;
     store_pairs_of(idea, &pairs);
     for (int i = 0; i < pairs.n; i++) {
         stats_keys[ns] = pairs.key[i];
         stats_fields[ns++] = pairs.field[i];
+        a->owned[a->n_owned++] = pairs.field[i];
     }
-    stats_keys[ns] = xstrdup(STORE_PAIRS_COUNTED_KEY);
+    stats_keys[ns] = STORE_PAIRS_COUNTED_KEY;
     stats_fields[ns++] = STORE_PAIRS_COUNTED_FIELD;
 
     int nkeys = 2 + ni + ns + (has_p ? 2 : 0);
     s_arg_str(a, "EVALSHA");
     s_arg_str(a, ""); /* the sha, set by s_evalsha */
-    s_arg_own(a, xasprintf("%d", nkeys));
+    s_arg_num(a, nkeys);
     s_arg_own(a, store_cat(STORE_KEY_PREFIX "idea:", idea->id, NULL, NULL));
     s_arg_str(a, STORE_KEY_PREFIX "ideas");
     for (int i = 0; i < ni; i++)
         s_arg_own(a, idx_keys[i]);
     for (int i = 0; i < ns; i++)
-        s_arg_own(a, stats_keys[i]);
+        s_arg_str(a, stats_keys[i]);
     if (has_p) {
-        s_arg_own(a, xasprintf(STORE_KEY_PREFIX "participant:%s", idea->participant_id));
-        s_arg_own(a, xasprintf(STORE_KEY_PREFIX "participant-ideas:%s", idea->participant_id));
+        s_arg_own(a, store_cat(STORE_KEY_PREFIX "participant:", idea->participant_id, NULL, NULL));
+        s_arg_own(a,
+                  store_cat(STORE_KEY_PREFIX "participant-ideas:", idea->participant_id, NULL, NULL));
     }
     s_arg_str(a, idea->id);
     s_arg(a, rec, rec_len);
-    s_arg_own(a, xasprintf("%lld", (long long)idea->received_at));
-    s_arg_own(a, xasprintf("%d", ni));
-    s_arg_own(a, xasprintf("%d", ns));
+    s_arg_num(a, idea->received_at);
+    s_arg_num(a, ni);
+    s_arg_num(a, ns);
     for (int i = 0; i < ns; i++)
-        s_arg_own(a, xstrdup(stats_fields[i])); /* day[] is on this stack frame */
-    for (int i = 0; i < pairs.n; i++)
-        free(pairs.field[i]); /* the keys went into a->owned above */
+        s_arg_str(a, stats_fields[i]);
     s_arg_str(a, has_p ? "1" : "0");
-    s_arg_own(a, xasprintf("%lld", (long long)now));
+    s_arg_num(a, now);
     s_arg_str(a, has_p && p->name ? p->name : "");
     s_arg_own(a, xstrdup(has_p && email ? email : "")); /* email[] is the caller's frame */
     s_arg_str(a, has_p && p->consent_feedback ? "1" : "0");
-    s_arg_own(a, xasprintf("%lld", (long long)(has_p && p->consent_at > 0 ? p->consent_at : now)));
+    s_arg_num(a, has_p && p->consent_at > 0 ? p->consent_at : now);
     s_arg_str(a,
               has_p && p->consent_purpose && *p->consent_purpose ? p->consent_purpose : "feedback");
 }

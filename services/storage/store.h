@@ -81,12 +81,13 @@ int store_deadletter(store_t *self, const char *origin, const char *code, const 
 
 typedef struct {
     int n;
-    char *key[2 * STORE_PAIRS_MAX]; /* full key names */
+    const char *key[2 * STORE_PAIRS_MAX]; /* full key names: static, never freed */
     char *field[2 * STORE_PAIRS_MAX];
     int delta[2 * STORE_PAIRS_MAX]; /* +1 or -1 */
 } store_pairs_t;
 
-/* Every pair field of an idea, delta +1. Free with store_pairs_clear. */
+/* Every pair field of an idea, delta +1. Free with store_pairs_clear (the
+ * fields are malloc'd; the key names are one static copy per pair). */
 void store_pairs_of(const idea_t *idea, store_pairs_t *out);
 /* What moderation from old to new changes: -1 for pairs only old has, +1
  * for pairs only new has (none when nothing counted changed). Free with

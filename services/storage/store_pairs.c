@@ -11,6 +11,7 @@
  */
 #include "store.h"
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,23 +48,35 @@ static int s_pair_values(const idea_t *idea, size_t d, const char *out[PROTO_MAX
     return 1;
 }
 
+/* "inspraak:pair:<a>:<b>" for a < b, made once: the store script names
+ * ~30 of them per idea, and building each again was a malloc apiece. */
+static char s_pair_key[S_NPAIR_DIMS][S_NPAIR_DIMS][64];
+static pthread_once_t s_pair_key_once = PTHREAD_ONCE_INIT;
+
+static void s_pair_key_init(void)
+{
+    for (size_t a = 0; a < S_NPAIR_DIMS; a++)
+        for (size_t b = a + 1; b < S_NPAIR_DIMS; b++)
+            snprintf(s_pair_key[a][b], sizeof s_pair_key[a][b], STORE_KEY_PREFIX "pair:%s:%s",
+                     s_pair_dims[a], s_pair_dims[b]);
+}
+
 void store_pairs_of(const idea_t *idea, store_pairs_t *out)
 {
-    const char *va[PROTO_MAX_THEMES], *vb[PROTO_MAX_THEMES];
+    const char *v[S_NPAIR_DIMS][PROTO_MAX_THEMES];
+    int nv[S_NPAIR_DIMS];
+    pthread_once(&s_pair_key_once, s_pair_key_init);
+    for (size_t d = 0; d < S_NPAIR_DIMS; d++)
+        nv[d] = s_pair_values(idea, d, v[d]);
     out->n = 0;
-    for (size_t a = 0; a < S_NPAIR_DIMS; a++) {
-        int na = s_pair_values(idea, a, va);
-        for (size_t b = a + 1; b < S_NPAIR_DIMS; b++) {
-            int nb = s_pair_values(idea, b, vb);
-            for (int i = 0; i < na; i++)
-                for (int k = 0; k < nb && out->n < STORE_PAIRS_MAX; k++) {
-                    out->key[out->n] =
-                        store_cat(STORE_KEY_PREFIX "pair:", s_pair_dims[a], ":", s_pair_dims[b]);
-                    out->field[out->n] = store_cat(va[i], STORE_PAIRS_SEP, vb[k], NULL);
+    for (size_t a = 0; a < S_NPAIR_DIMS; a++)
+        for (size_t b = a + 1; b < S_NPAIR_DIMS; b++)
+            for (int i = 0; i < nv[a]; i++)
+                for (int k = 0; k < nv[b] && out->n < STORE_PAIRS_MAX; k++) {
+                    out->key[out->n] = s_pair_key[a][b];
+                    out->field[out->n] = store_cat(v[a][i], STORE_PAIRS_SEP, v[b][k], NULL);
                     out->delta[out->n++] = 1;
                 }
-        }
-    }
 }
 
 static bool s_pairs_has(const store_pairs_t *p, const char *key, const char *field)
@@ -102,7 +115,6 @@ void store_pairs_diff(const idea_t *old, const idea_t *new, store_pairs_t *out)
 void store_pairs_clear(store_pairs_t *p)
 {
     for (int i = 0; i < p->n; i++) {
-        free(p->key[i]);
         free(p->field[i]);
         p->key[i] = p->field[i] = NULL;
     }
