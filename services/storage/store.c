@@ -39,6 +39,7 @@ struct store {
     rstore_t *rs;
     char sha[48];  /* SCRIPT LOAD result; empty until loaded */
     char bsha[48]; /* the same for the batch script (store_batch.c) */
+    int resends;   /* the last batch call found ideas already stored */
     char err[256];
 };
 
@@ -491,12 +492,12 @@ int store_idea(store_t *self, idea_t *idea, const participant_t *p, int *bad, ch
  * load it and retry once. Returns the reply (an array: empty when every
  * idea was written, else the KEYS positions already stored, and nothing
  * written), or NULL with self->err. */
-static redisReply *s_batch_call(store_t *self, store_batch_t *b)
+static redisReply *s_batch_call(store_t *self, store_batch_t *b, int check_only)
 {
     int argc;
     const char **argv;
     size_t *lens;
-    store_batch_argv(b, &argc, &argv, &lens);
+    store_batch_argv(b, check_only, &argc, &argv, &lens);
     for (int attempt = 0; attempt < 2; attempt++) {
         if (!self->bsha[0] && s_load(self, STORE_BATCH_LUA, self->bsha) < 0)
             return NULL;
@@ -525,13 +526,17 @@ static redisReply *s_batch_call(store_t *self, store_batch_t *b)
 /* Writes the ideas of b (ideas[idx[k]] is the batch's k-th): a call
  * that finds some already stored wrote nothing; those get 0 and the call
  * is made again without them, until one call writes (or fails, leaving
- * the rest at -1). Each round removes at least one idea. */
+ * the rest at -1). Each round removes at least one idea. Re-sent ideas
+ * come in runs (an intake re-sends its backlog), so after a call that
+ * found some, the next batch is first checked with an empty command list
+ * (a small call that writes nothing, so no fsync) rather than sent whole
+ * twice. */
 static void s_batch_write(store_t *self, store_batch_t *b, const int *idx, int *res, char *err,
                           size_t errlen)
 {
-    int left = store_batch_count(b);
+    int left = store_batch_count(b), check = self->resends;
     while (left > 0) {
-        redisReply *r = s_batch_call(self, b);
+        redisReply *r = s_batch_call(self, b, check);
         if (!r) {
             snprintf(err, errlen, "%s", self->err);
             return;
@@ -545,11 +550,13 @@ static void s_batch_write(store_t *self, store_batch_t *b, const int *idx, int *
             store_batch_skip(b, k);
             left--;
         }
-        if (n_dup == 0) {
+        self->resends = n_dup > 0;
+        if (n_dup == 0 && !check) {
             for (int k = 0; store_batch_in_call(b, k) >= 0; k++)
                 res[idx[store_batch_in_call(b, k)]] = 1;
             left = 0;
         }
+        check = 0;
         freeReplyObject(r);
     }
 }

@@ -441,7 +441,8 @@ static void s_put_zsets(store_batch_t *self, size_t *used, int *ncmd)
     free(order);
 }
 
-void store_batch_argv(store_batch_t *self, int *argc, const char ***argv, size_t **lens)
+void store_batch_argv(store_batch_t *self, int check_only, int *argc, const char ***argv,
+                      size_t **lens)
 {
     guint n = self->ideas->len;
     g_array_set_size(self->argv, 0);
@@ -475,14 +476,16 @@ void store_batch_argv(store_batch_t *self, int *argc, const char ***argv, size_t
     guint ncmd_at = self->argv->len;
     s_put(self, "", 0); /* ARGV[1]: the command count, below */
 
-    for (guint i = 0; i < n; i++) {
+    for (guint i = 0; !check_only && i < n; i++) {
         const s_idea_t *d = g_ptr_array_index(self->ideas, i);
         if (!d->skip && d->has_p)
             s_put_participant(self, d, &used, &ncmd);
     }
-    s_put_counts(self, &used, &ncmd);
-    s_put_zsets(self, &used, &ncmd);
-    if (m > 0) {
+    if (!check_only) {
+        s_put_counts(self, &used, &ncmd);
+        s_put_zsets(self, &used, &ncmd);
+    }
+    if (m > 0 && !check_only) {
         guint at = s_open(self);
         s_put_lit(self, "MSET");
         for (guint i = 0; i < n; i++) {

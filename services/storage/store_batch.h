@@ -6,7 +6,7 @@
  *   store_batch_t *b = store_batch_new();
  *   store_batch_add(b, argc, argv, lens);   // one idea's single-idea EVALSHA
  *   ...
- *   store_batch_argv(b, &argc, &argv, &lens); argv[1] = sha of STORE_BATCH_LUA
+ *   store_batch_argv(b, 0, &argc, &argv, &lens); argv[1] = sha of STORE_BATCH_LUA
  *   ... send it: an empty array means every idea was written; else
  *   nothing was written and the array holds the KEYS positions (1-based)
  *   already stored: store_batch_in_call() maps them back,
@@ -56,8 +56,10 @@ int store_batch_count(const store_batch_t *self);
 
 /* The batch command: argv[0] "EVALSHA", argv[1] "" (the caller puts the
  * sha of STORE_BATCH_LUA there), the key count, the record keys of the
- * ideas not skipped, then the command list (store_batch.c). */
-void store_batch_argv(store_batch_t *self, int *argc, const char ***argv, size_t **lens);
+ * ideas not skipped, then the command list (store_batch.c); with
+ * check_only an empty list: the call only answers which records exist. */
+void store_batch_argv(store_batch_t *self, int check_only, int *argc, const char ***argv,
+                      size_t **lens);
 
 /* Leaves idea i (0-based, in the order added) out of the next
  * store_batch_argv(). */
