@@ -79,6 +79,7 @@ struct http_server {
     int n_routes;
     http_health_fn health;
     void *health_arg;
+    size_t conn_memory; /* 0: libmicrohttpd's default */
     struct MHD_Daemon *daemon;
     metric_t *m_code[6]; /* index status / 100 */
     metric_t *m_seconds;
@@ -145,6 +146,11 @@ void http_server_set_health(http_server_t *srv, http_health_fn fn, void *arg)
 {
     srv->health = fn;
     srv->health_arg = arg;
+}
+
+void http_server_set_conn_memory(http_server_t *srv, size_t bytes)
+{
+    srv->conn_memory = bytes;
 }
 
 /* --- answering ---------------------------------------------------------- */
@@ -533,7 +539,7 @@ int http_server_start(http_server_t *srv, char *err, size_t errlen)
         snprintf(err, errlen, "bind address %s is not an IP address", srv->bind_addr);
         return -1;
     }
-    struct MHD_OptionItem opts[8];
+    struct MHD_OptionItem opts[9];
     int n = 0;
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)s_mhd_log, srv};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)s_completed, srv};
@@ -543,6 +549,9 @@ int http_server_start(http_server_t *srv, char *err, size_t errlen)
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0, NULL};
     if (srv->opts.threads > 0)
         opts[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, srv->opts.threads, NULL};
+    if (srv->conn_memory > 0)
+        opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                                            (intptr_t)srv->conn_memory, NULL};
     if (srv->bind_addr)
         opts[n++] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, &ss};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};

@@ -71,6 +71,12 @@ http_server_t *http_server_new(const http_opts_t *opts);
 int http_route(http_server_t *srv, const char *method, const char *pattern, http_handler_fn fn,
                void *arg);
 void http_server_set_health(http_server_t *srv, http_health_fn fn, void *arg);
+/* Memory libmicrohttpd gives each connection (MHD_OPTION_CONNECTION_MEMORY_LIMIT;
+ * 0 = its default, 32 KiB): request line and headers must fit, with room
+ * for the response headers; bodies pass through in pieces. libmicrohttpd
+ * zeroes the whole area after every request of a kept-alive connection,
+ * so a smaller one is cheaper per request. Call before http_server_start(). */
+void http_server_set_conn_memory(http_server_t *srv, size_t bytes);
 /* Starts listening. Returns 0, or -1 with err (e.g. port in use). */
 int http_server_start(http_server_t *srv, char *err, size_t errlen);
 /* The port listened on (useful with port 0), or opts.port before start. */

@@ -27,6 +27,7 @@
 
 #define PORT 22080
 #define PORT_POOL 22081
+#define PORT_SMALL 12980 /* a pool with 16 KiB per connection */
 #define MAX_BODY 1024
 
 static http_server_t *s_srv;
@@ -637,6 +638,50 @@ static int s_teardown(void **state)
     return 0;
 }
 
+/* A header of n bytes ("X-Pad: xxx...") sent to /hello on port. */
+static long s_status_with_header(int port, size_t n)
+{
+    char *h = xmalloc(n + 1);
+    memcpy(h, "X-Pad: ", 7);
+    memset(h + 7, 'x', n - 7);
+    h[n] = '\0';
+    reply_t r = s_call(port, NULL, "/hello", NULL, 0, curl_slist_append(NULL, h), NULL, 0);
+    free(h);
+    long status = r.status;
+    s_free(&r);
+    return status;
+}
+
+/* http_server_set_conn_memory(): a smaller area per connection still
+ * takes ordinary headers and bodies larger than itself (they pass in
+ * pieces), and refuses headers that do not fit with 431, where the
+ * default 32 KiB would have taken them. */
+static void test_conn_memory(void **state)
+{
+    (void)state;
+    http_server_t *srv = http_server_new(&(http_opts_t){
+        .port = PORT_SMALL, .bind_addr = "127.0.0.1", .threads = 2, .name = "test-small"});
+    http_route(srv, "GET", "/hello", h_hello, "klein");
+    http_route(srv, "POST", "/echo", h_echo, NULL);
+    http_server_set_conn_memory(srv, 16 * 1024);
+    char err[256] = "";
+    assert_int_equal(http_server_start(srv, err, sizeof err), 0);
+    assert_int_equal(s_status_with_header(PORT_SMALL, 6 * 1024), 200);
+    assert_int_equal(s_status_with_header(PORT_SMALL, 20 * 1024), 431);
+    assert_int_equal(s_status_with_header(PORT, 20 * 1024), 200); /* the default */
+    size_t n = 40000;
+    char *big = xmalloc(n);
+    memset(big, 'b', n);
+    reply_t r = s_call(PORT_SMALL, "POST", "/echo", big, n, NULL, NULL, 0);
+    assert_int_equal(r.status, 200);
+    json_t *j = json_loads(r.body, 0, NULL);
+    assert_int_equal(json_integer_value(json_object_get(j, "len")), n);
+    json_decref(j);
+    s_free(&r);
+    free(big);
+    http_server_destroy(&srv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -645,6 +690,7 @@ int main(void)
         cmocka_unit_test(test_form_urlencoded),   cmocka_unit_test(test_form_multipart),
         cmocka_unit_test(test_request_accessors), cmocka_unit_test(test_health_and_metrics),
         cmocka_unit_test(test_html_escape),       cmocka_unit_test(test_pool_and_port_in_use),
+        cmocka_unit_test(test_conn_memory),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }
