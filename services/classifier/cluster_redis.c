@@ -116,12 +116,18 @@ _Static_assert(CLUSTER_INDEX_KEYS <= 8, "a chain link keeps the key's slot in 3 
 _Static_assert(CLUSTER_PUT_SLOTS >= 2 * CLUSTER_REDIS_BATCH * CLUSTER_INDEX_KEYS,
                "put_head never more than half full");
 
-/* One HMGET field: bucket key, HB-byte field, and where the answer goes. */
+/* One HMGET field: bucket key, HB-byte field, and where the answer goes.
+ * order tells the buckets apart for sorting (kind and number). */
 typedef struct {
     char key[40];
+    unsigned key_len, order;
     char field[HB];
     int slot;
 } s_get_t;
+
+/* Keys the EVAL of a full batch writes at most: a sketch and the
+ * postings of CLUSTER_INDEX_KEYS keys for each idea. */
+#define CLUSTER_WRITE_KEYS (CLUSTER_REDIS_BATCH * (1 + CLUSTER_INDEX_KEYS))
 
 struct cluster_redis {
     rstore_t *rs;
@@ -140,8 +146,21 @@ struct cluster_redis {
         uint64_t key;
         unsigned gen;
         int head;
+        int post; /* s_write: its postings in w.post, -1 before */
     } put_head[CLUSTER_PUT_SLOTS];
     unsigned put_gen;
+    /* s_write's EVAL, built here every batch (no allocation per batch:
+     * the block is ~0.5 MB, and freeing blocks that large made malloc
+     * sort all its small free chunks each time). */
+    struct {
+        s_get_t keys[CLUSTER_WRITE_KEYS]; /* sketch buckets, then postings buckets */
+        char rec[CLUSTER_REDIS_BATCH][512];
+        size_t rec_len[CLUSTER_REDIS_BATCH];
+        char post[CLUSTER_WRITE_KEYS][CLUSTER_POST_BYTES];
+        size_t post_len[CLUSTER_WRITE_KEYS];
+        const char *argv[5 + 3 * CLUSTER_WRITE_KEYS];
+        size_t lens[5 + 3 * CLUSTER_WRITE_KEYS];
+    } w;
     GHashTable *post;     /* uint64 key hash -> GBytes of stored handles (this batch) */
     GHashTable *sketches; /* uint64 handle -> cluster_sketch_t * (both owned) */
 };
@@ -182,10 +201,25 @@ void cluster_redis_destroy(cluster_redis_t **self_p)
     *self_p = NULL;
 }
 
-/* The bucket and field of a sketch ("sk") or of a key's postings ("ix"). */
+/* The bucket and field of a sketch ("sk") or of a key's postings ("ix"):
+ * "inspraak:cluster:<kind>:<number>", written by hand (snprintf was 2 %
+ * of the service's instructions with full batches). */
 static void s_at(s_get_t *g, const char *kind, uint64_t h, unsigned buckets, int slot)
 {
-    snprintf(g->key, sizeof g->key, "inspraak:cluster:%s:%u", kind, (unsigned)(h % buckets));
+    static const char prefix[] = "inspraak:cluster:";
+    unsigned bucket = (unsigned)(h % buckets), n = sizeof prefix - 1;
+    char digits[12];
+    int nd = 0;
+    memcpy(g->key, prefix, n);
+    g->key[n++] = kind[0], g->key[n++] = kind[1], g->key[n++] = ':';
+    do
+        digits[nd++] = (char)('0' + bucket % 10);
+    while ((bucket /= 10) > 0);
+    while (nd > 0)
+        g->key[n++] = digits[--nd];
+    g->key[n] = '\0';
+    g->key_len = n;
+    g->order = (unsigned)(kind[0] == 'i') << 31 | (unsigned)(h % buckets);
     s_be(h, g->field);
     g->slot = slot;
 }
@@ -198,7 +232,8 @@ static void s_at(s_get_t *g, const char *kind, uint64_t h, unsigned buckets, int
 
 static int s_get_cmp(const void *a, const void *b)
 {
-    return strcmp(((const s_get_t *)a)->key, ((const s_get_t *)b)->key);
+    unsigned x = ((const s_get_t *)a)->order, y = ((const s_get_t *)b)->order;
+    return (x > y) - (x < y);
 }
 
 /* Calls got(arg, slot, value, len) for every field found. -1 on error. */
@@ -212,9 +247,9 @@ static int s_hmget(cluster_redis_t *self, s_get_t *gets, int n, s_got_fn got, vo
     int sent = 0, rc = 0;
     for (int at = 0, end; at < n && rc == 0; at = end) {
         argv[0] = "HMGET", lens[0] = 5;
-        argv[1] = gets[at].key, lens[1] = strlen(gets[at].key);
+        argv[1] = gets[at].key, lens[1] = gets[at].key_len;
         int argc = 2;
-        for (end = at; end < n && strcmp(gets[end].key, gets[at].key) == 0; end++)
+        for (end = at; end < n && gets[end].order == gets[at].order; end++)
             argv[argc] = gets[end].field, lens[argc++] = HB;
         if (rstore_appendargv(self->rs, argc, argv, lens) < 0)
             rc = -1;
@@ -231,7 +266,7 @@ static int s_hmget(cluster_redis_t *self, s_get_t *gets, int n, s_got_fn got, vo
                     got(self, arg, gets[at + k].slot, r->element[k]->str, r->element[k]->len);
         }
         int group = 1; /* this HMGET's fields: the run of equal keys */
-        while (at + group < n && strcmp(gets[at + group].key, gets[at].key) == 0)
+        while (at + group < n && gets[at + group].order == gets[at].order)
             group++;
         at += group;
         if (r)
@@ -264,7 +299,7 @@ static void s_got1(cluster_redis_t *self, void *arg, int slot, const char *v, si
 
 static int s_read_postings(cluster_redis_t *self, int n)
 {
-    s_get_t *gets = xcalloc((size_t)n * (CLUSTER_INDEX_KEYS + 1) + 1, sizeof *gets);
+    s_get_t *gets = self->w.keys; /* n * (CLUSTER_INDEX_KEYS + 1) at most; s_write comes later */
     s_read1_t rd = {xcalloc((size_t)n * CLUSTER_INDEX_KEYS + 1, sizeof(uint64_t))};
     GHashTable *asked = g_hash_table_new(g_int64_hash, g_int64_equal);
     int n_gets = 0, n_ix = 0;
@@ -286,7 +321,6 @@ static int s_read_postings(cluster_redis_t *self, int n)
     int rc = s_hmget(self, gets, n_gets, s_got1, &rd);
     g_hash_table_destroy(asked);
     free(rd.ix_keys);
-    free(gets);
     return rc;
 }
 
@@ -354,6 +388,8 @@ static void s_put_link(cluster_redis_t *self, int i)
         if (live && self->put_head[at].head >> 3 == i)
             continue; /* the same key twice in one put's index */
         self->put_next[i][x] = live ? self->put_head[at].head : -1;
+        if (!live)
+            self->put_head[at].post = -1;
         self->put_head[at].key = p->sk.index[x];
         self->put_head[at].gen = self->put_gen;
         self->put_head[at].head = i << 3 | x;
@@ -400,11 +436,15 @@ static int s_put(void *store, const char *id, const cluster_sketch_t *sk)
     return 0;
 }
 
-/* The cluster this batch already gave id (the same idea twice), or NULL. */
+/* The cluster this batch already gave id (the same idea twice), or NULL.
+ * The handles are compared first: a strcmp per put and idea was 1 % of
+ * the service's instructions with full batches. */
 static const char *s_put_cluster(const cluster_redis_t *self, const char *id)
 {
+    uint64_t h = id ? classify_cluster_handle(id) : 0;
     for (int i = 0; id && i < self->n_puts; i++)
-        if (strcmp(self->puts[i].id, id) == 0 && self->puts[i].sk.cluster[0])
+        if (self->puts[i].handle == h && strcmp(self->puts[i].id, id) == 0 &&
+            self->puts[i].sk.cluster[0])
             return self->puts[i].sk.cluster;
     return NULL;
 }
@@ -423,90 +463,65 @@ static void s_decide(cluster_redis_t *self, s_item_t *it)
         proto_set(&it->idea->cluster, NULL);
 }
 
-/* Arguments of the EVAL: owned strings with lengths. */
-typedef struct {
-    GPtrArray *keys, *args; /* of GBytes */
-} s_eval_t;
-
-static void s_arg(GPtrArray *a, const void *p, size_t len)
-{
-    g_ptr_array_add(a, g_bytes_new(p, len));
-}
-
-static void s_gstring_free(gpointer s)
-{
-    g_string_free(s, TRUE);
-}
-
+/* The EVAL of s_script for the batch's puts, built in self->w: the
+ * sketch of every put (newest first), then for every index key (in order
+ * of first use, newest put first) the handles of the puts filed under
+ * it, newest first, cut at CLUSTER_POST_BYTES. */
 static int s_write(cluster_redis_t *self)
 {
-    s_eval_t ev = {g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref),
-                   g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref)};
-    GHashTable *post = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, s_gstring_free);
-    GArray *order = g_array_new(FALSE, FALSE, sizeof(uint64_t)); /* index keys, first use first */
-    for (int i = self->n_puts - 1; i >= 0; i--) {                /* newest first */
+    int n_keys = 0, n_post = 0;
+    for (int i = self->n_puts - 1; i >= 0; i--) { /* newest first */
         const s_put_t *p = &self->puts[i];
-        char rec[512];
-        s_get_t g;
-        s_sk_get(&g, p->handle, 0);
-        s_arg(ev.keys, g.key, strlen(g.key));
-        s_arg(ev.args, g.field, HB);
-        s_arg(ev.args, rec, cluster_redis_pack(&p->sk, p->id, rec));
+        s_sk_get(&self->w.keys[n_keys++], p->handle, 0);
+        self->w.rec_len[i] = cluster_redis_pack(&p->sk, p->id, self->w.rec[i]);
         for (int k = 0; k < p->sk.n_index; k++) {
-            GString *h = g_hash_table_lookup(post, &p->sk.index[k]);
-            if (!h) {
-                g_array_append_val(order, p->sk.index[k]);
-                h = g_string_new(NULL);
-                g_hash_table_insert(post, (gpointer)&p->sk.index[k], h);
+            int at = s_put_slot(self, p->sk.index[k]); /* live: s_put_link filed it */
+            if (self->put_head[at].post < 0) {
+                self->put_head[at].post = n_post;
+                self->w.post_len[n_post++] = 0;
             }
-            if (h->len < CLUSTER_POST_BYTES) {
-                char be[HB];
-                s_be(p->handle, be);
-                g_string_append_len(h, be, HB);
+            int x = self->put_head[at].post;
+            if (self->w.post_len[x] < CLUSTER_POST_BYTES) {
+                s_be(p->handle, self->w.post[x] + self->w.post_len[x]);
+                self->w.post_len[x] += HB;
             }
         }
     }
-    guint n_sk = ev.keys->len;
-    for (guint k = 0; k < order->len; k++) {
-        uint64_t key = g_array_index(order, uint64_t, k);
-        GString *h = g_hash_table_lookup(post, &key);
-        s_get_t g;
-        s_ix_get(&g, key, 0);
-        s_arg(ev.keys, g.key, strlen(g.key));
-        s_arg(ev.args, g.field, HB);
-        s_arg(ev.args, h->str, h->len);
-    }
+    int n_sk = n_keys;
+    for (int i = self->n_puts - 1, x = 0; i >= 0; i--) /* the postings keys, same order */
+        for (int k = 0; k < self->puts[i].sk.n_index; k++) {
+            uint64_t key = self->puts[i].sk.index[k];
+            if (self->put_head[s_put_slot(self, key)].post == x)
+                s_ix_get(&self->w.keys[n_keys++], key, x++);
+        }
     char nkeys[16], nsk[16], keep[16];
-    snprintf(nkeys, sizeof nkeys, "%u", ev.keys->len);
-    snprintf(nsk, sizeof nsk, "%u", n_sk);
+    snprintf(nkeys, sizeof nkeys, "%d", n_keys);
+    snprintf(nsk, sizeof nsk, "%d", n_sk);
     snprintf(keep, sizeof keep, "%d", CLUSTER_POST_BYTES);
-    int argc = 5 + (int)ev.keys->len + (int)ev.args->len;
-    const char **argv = xcalloc((size_t)argc, sizeof *argv);
-    size_t *lens = xcalloc((size_t)argc, sizeof *lens);
+    const char **argv = self->w.argv;
+    size_t *lens = self->w.lens;
     int a = 0;
     argv[a] = "EVAL", lens[a++] = 4;
-    argv[a] = s_script, lens[a++] = strlen(s_script);
+    argv[a] = s_script, lens[a++] = sizeof s_script - 1;
     argv[a] = nkeys, lens[a++] = strlen(nkeys);
-    for (guint k = 0; k < ev.keys->len; k++) {
-        gsize len;
-        argv[a] = g_bytes_get_data(ev.keys->pdata[k], &len), lens[a++] = len;
-    }
+    for (int k = 0; k < n_keys; k++)
+        argv[a] = self->w.keys[k].key, lens[a++] = self->w.keys[k].key_len;
     argv[a] = nsk, lens[a++] = strlen(nsk);
     argv[a] = keep, lens[a++] = strlen(keep);
-    for (guint k = 0; k < ev.args->len; k++) {
-        gsize len;
-        argv[a] = g_bytes_get_data(ev.args->pdata[k], &len), lens[a++] = len;
+    for (int k = 0; k < n_keys; k++) {
+        argv[a] = self->w.keys[k].field, lens[a++] = HB;
+        if (k < n_sk) { /* key k is the sketch of put n_puts - 1 - k */
+            int i = self->n_puts - 1 - k;
+            argv[a] = self->w.rec[i], lens[a++] = self->w.rec_len[i];
+        } else {
+            int x = self->w.keys[k].slot;
+            argv[a] = self->w.post[x], lens[a++] = self->w.post_len[x];
+        }
     }
-    redisReply *r = rstore_cmdargv(self->rs, argc, argv, lens);
+    redisReply *r = rstore_cmdargv(self->rs, a, argv, lens);
     int rc = r && r->type == REDIS_REPLY_INTEGER ? 0 : -1;
     if (r)
         freeReplyObject(r);
-    free(argv);
-    free(lens);
-    g_array_free(order, TRUE);
-    g_hash_table_destroy(post);
-    g_ptr_array_free(ev.keys, TRUE);
-    g_ptr_array_free(ev.args, TRUE);
     return rc;
 }
 

@@ -114,6 +114,7 @@ typedef struct {
         envelope_t env;
         char *raw;
         size_t len;
+        unsigned char key[crypto_generichash_BYTES]; /* BLAKE2b of raw (done) */
         bool had_cluster;
         wijk_source_t src;
     } batch[CLUSTER_REDIS_BATCH];
@@ -339,9 +340,9 @@ static void s_classify(classifier_t *c, int i)
  * else goes to storage as a dead letter at once. */
 static void s_take(classifier_t *c, char *data, size_t len)
 {
-    unsigned char key[crypto_generichash_BYTES];
-    crypto_generichash(key, sizeof key, (const unsigned char *)data, len, NULL, 0);
-    GBytes *k = g_bytes_new_static(key, sizeof key);
+    unsigned char *key = c->batch[c->n_batch].key; /* kept for s_remember */
+    crypto_generichash(key, crypto_generichash_BYTES, (const unsigned char *)data, len, NULL, 0);
+    GBytes *k = g_bytes_new_static(key, crypto_generichash_BYTES);
     GBytes *answer = g_hash_table_lookup(c->done, k);
     g_bytes_unref(k);
     if (answer) {
@@ -404,6 +405,8 @@ static void s_cluster_result(classifier_t *c, int rc)
 
 static void s_log_classified(const idea_t *idea, wijk_source_t src)
 {
+    if (!log_enabled(LOG_DEBUG))
+        return; /* the quoting below is not free */
     char qid[120], qw[40];
     log_debug("msg=\"classified\" id=%s wijk=%s wijk_source=%s language=%s pii=%d themes=%d "
               "sentiment=%s question=%s cluster=%s",
@@ -413,15 +416,15 @@ static void s_log_classified(const idea_t *idea, wijk_source_t src)
               idea->question ? idea->question : "none", idea->cluster ? idea->cluster : "none");
 }
 
-/* Keeps the answer to a message for its re-sends. */
-static void s_remember(classifier_t *c, const char *raw, size_t len, const char *out,
-                       size_t olen)
+/* Keeps the answer to a message for its re-sends: key is the BLAKE2b of
+ * the message that s_take computed; the table takes out (malloc'd) over,
+ * no copy. */
+static void s_remember(classifier_t *c, const unsigned char *key, char *out, size_t olen)
 {
-    unsigned char key[crypto_generichash_BYTES];
-    crypto_generichash(key, sizeof key, (const unsigned char *)raw, len, NULL, 0);
     if (g_hash_table_size(c->done) >= CLASSIFIER_DONE_MAX)
         g_hash_table_remove_all(c->done);
-    g_hash_table_replace(c->done, g_bytes_new(key, sizeof key), g_bytes_new(out, olen));
+    g_hash_table_replace(c->done, g_bytes_new(key, crypto_generichash_BYTES),
+                         g_bytes_new_with_free_func(out, olen, free, out));
 }
 
 /* Clusters the batch (its state written to Redis in one pipeline), then
@@ -443,8 +446,6 @@ static void s_flush(classifier_t *c)
         if (envelope_encode(env, &buf, &blen, &perr) < 0) {
             s_dead(c, c->batch[i].raw, c->batch[i].len, perr.code, perr.message);
         } else {
-            if (rc == 0) /* clusters saved: a re-send gets the same answer */
-                s_remember(c, c->batch[i].raw, c->batch[i].len, buf, blen);
             if (!s_stop && s_send(c, buf, blen) == 0) {
                 metric_inc(c->m_classified);
             } else {
@@ -452,6 +453,10 @@ static void s_flush(classifier_t *c)
                 log_info("msg=\"stopping before storage took the idea; its intake re-sends "
                          "it\" id=%s",
                          log_quote(qid, sizeof qid, env->id));
+            }
+            if (rc == 0) { /* clusters saved: a re-send gets the same answer */
+                s_remember(c, c->batch[i].key, buf, blen);
+                buf = NULL;
             }
         }
         free(buf);
