@@ -360,6 +360,11 @@ int rstore_ping(rstore_t *self)
     return ok;
 }
 
+int rstore_connects(const rstore_t *self)
+{
+    return self->connects;
+}
+
 const char *rstore_address(const rstore_t *self)
 {
     return self->addr;

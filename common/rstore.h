@@ -48,6 +48,9 @@ int rstore_parse_sentinel_url(const char *url, rstore_addr_t *sentinels, int max
 /* The master address a sentinel URL leads to now ("host:port"), or the
  * redis:// host:port; for logs and tests. */
 const char *rstore_address(const rstore_t *self);
+/* Connections made so far: a change tells a caller that state kept on the
+ * connection (WATCH) is gone. */
+int rstore_connects(const rstore_t *self);
 
 /* WAIT numreplicas timeout_ms: how many replicas acknowledged every write
  * this connection made so far; -1 on error (see rstore_error). Never
