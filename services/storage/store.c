@@ -5,9 +5,10 @@
  * DESCRIPTION
  *   One idea = one EVALSHA of S_SCRIPT (below), so the record, its indexes,
  *   its stats and its participant link appear together or not at all, and a
- *   re-sent idea changes nothing. A batch (store_ideas) is one EVALSHA of
- *   store_batch.c's script, built from the same per-idea arguments. The participant id is resolved before the
- *   script because it is part of the encoded record; that step is itself
+ *   re-sent idea changes nothing. A batch (store_ideas) is a WATCH and a
+ *   check script, then one MULTI/EXEC of store_batch.c's commands, built
+ *   from the same per-idea arguments. The participant id is resolved before
+ *   the script because it is part of the encoded record; that step is itself
  *   idempotent (SET NX, then GET), so a crash between it and the script
  *   leaves only a mapping that the re-send reuses.
  *
@@ -39,7 +40,6 @@ struct store {
     rstore_t *rs;
     char sha[48];  /* SCRIPT LOAD result; empty until loaded */
     char bsha[48]; /* the same for the batch script (store_batch.c) */
-    int resends;   /* the last batch call found ideas already stored */
     char err[256];
 };
 
@@ -487,24 +487,43 @@ int store_idea(store_t *self, idea_t *idea, const participant_t *p, int *bad, ch
     return s_script_result(r, err, errlen);
 }
 
-/* One EVALSHA of the batch script (store_batch.c) for the ideas of b not
- * skipped. After a Redis restart the script cache is empty (NOSCRIPT):
- * load it and retry once. Returns the reply (an array: empty when every
- * idea was written, else the KEYS positions already stored, and nothing
- * written), or NULL with self->err. */
-static redisReply *s_batch_call(store_t *self, store_batch_t *b, int check_only)
+#define S_WRITE_TRIES 5 /* batch writes aborted by a changed record before giving up */
+
+/* Round trip 1: WATCH the records of the ideas of b not skipped, then the
+ * batch script (store_batch.c) with an empty command list: which of them
+ * exist. After a Redis restart the script cache is empty (NOSCRIPT): load
+ * it and retry once. *conn: the connection the WATCH went over. Returns
+ * the script's reply (an array of KEYS positions, maybe empty), or NULL
+ * with self->err. */
+static redisReply *s_watch_check(store_t *self, store_batch_t *b, int *conn)
 {
     int argc;
     const char **argv;
     size_t *lens;
-    store_batch_argv(b, check_only, &argc, &argv, &lens);
+    store_batch_check_argv(b, &argc, &argv, &lens);
+    int m = argc - 3; /* EVALSHA sha m KEYS... */
     for (int attempt = 0; attempt < 2; attempt++) {
         if (!self->bsha[0] && s_load(self, STORE_BATCH_LUA, self->bsha) < 0)
             return NULL;
         argv[1] = self->bsha;
         lens[1] = strlen(self->bsha);
-        redisReply *r = rstore_cmdargv(self->rs, argc, argv, lens);
-        if (r) {
+        /* WATCH and the keys are argv[2..]: lend the key count's slot. */
+        const char *kp = argv[2];
+        size_t kl = lens[2];
+        argv[2] = "WATCH", lens[2] = 5;
+        int rc = rstore_appendargv(self->rs, 1 + m, argv + 2, lens + 2);
+        argv[2] = kp, lens[2] = kl;
+        *conn = rstore_connects(self->rs);
+        if (rc < 0 || rstore_appendargv(self->rs, argc, argv, lens) < 0) {
+            s_set_err(self, "watch");
+            return NULL; /* rstore reads away what was sent */
+        }
+        redisReply *w = rstore_reply(self->rs);
+        if (!w)
+            s_set_err(self, "watch");
+        redisReply *r = rstore_reply(self->rs);
+        if (w && r) {
+            freeReplyObject(w);
             int ok = r->type == REDIS_REPLY_ARRAY;
             for (size_t i = 0; ok && i < r->elements; i++)
                 ok = r->element[i]->type == REDIS_REPLY_INTEGER &&
@@ -515,6 +534,11 @@ static redisReply *s_batch_call(store_t *self, store_batch_t *b, int check_only)
             snprintf(self->err, sizeof self->err, "unexpected reply from the batch script");
             return NULL;
         }
+        if (r)
+            freeReplyObject(r);
+        if (!w)
+            return NULL;
+        freeReplyObject(w);
         s_set_err(self, "evalsha batch");
         if (!strstr(rstore_error(self->rs), "NOSCRIPT"))
             return NULL;
@@ -523,58 +547,133 @@ static redisReply *s_batch_call(store_t *self, store_batch_t *b, int check_only)
     return NULL;
 }
 
-/* Writes the ideas of b (ideas[idx[k]] is the batch's k-th): a call
- * that finds some already stored wrote nothing; those get 0 and the call
- * is made again without them, until one call writes (or fails, leaving
- * the rest at -1). Each round removes at least one idea. Re-sent ideas
- * come in runs (an intake re-sends its backlog), so after a call that
- * found some, the next batch is first checked with an empty command list
- * (a small call that writes nothing, so no fsync) rather than sent whole
- * twice. */
+/* Reads n pipelined replies; returns the last, or NULL when any failed. */
+static redisReply *s_replies(store_t *self, int n)
+{
+    redisReply *last = NULL;
+    int ok = 1;
+    for (int i = 0; i < n; i++) {
+        redisReply *r = rstore_reply(self->rs);
+        if (!r && ok) {
+            ok = 0;
+            s_set_err(self, "batch write");
+        }
+        if (last)
+            freeReplyObject(last);
+        last = r;
+    }
+    if (!ok && last) {
+        freeReplyObject(last);
+        last = NULL;
+    }
+    return last;
+}
+
+/* Round trip 2: MULTI, the batch's command list (store_batch.c), EXEC.
+ * 1: written; 0: nothing written because a watched record changed since
+ * s_watch_check or the connection is not the one that watched (check
+ * again); -1: failed (self->err). */
+static int s_multi_write(store_t *self, store_batch_t *b, int conn)
+{
+    const int *cmd_argc;
+    const char **argv;
+    size_t *lens;
+    int ncmd = store_batch_cmds(b, &cmd_argc, &argv, &lens), sent, a = 0;
+    const char *word[3] = {"MULTI", "EXEC", "DISCARD"};
+    size_t wlen[3] = {5, 4, 7};
+    if (rstore_appendargv(self->rs, 1, &word[0], &wlen[0]) < 0) {
+        s_set_err(self, "multi");
+        return -1;
+    }
+    if (rstore_connects(self->rs) != conn) { /* a new connection: its WATCH is gone */
+        if (rstore_appendargv(self->rs, 1, &word[2], &wlen[2]) == 0) {
+            redisReply *r = s_replies(self, 2);
+            if (r)
+                freeReplyObject(r);
+        }
+        return 0;
+    }
+    for (sent = 1; sent <= ncmd; a += cmd_argc[sent - 1], sent++)
+        if (rstore_appendargv(self->rs, cmd_argc[sent - 1], argv + a, lens + a) < 0)
+            break;
+    if (sent == ncmd + 1 && rstore_appendargv(self->rs, 1, &word[1], &wlen[1]) == 0)
+        sent++;
+    redisReply *r = s_replies(self, sent);
+    if (!r || sent != ncmd + 2) {
+        if (r)
+            freeReplyObject(r);
+        if (!self->err[0])
+            s_set_err(self, "batch write");
+        return -1;
+    }
+    int ret = r->type == REDIS_REPLY_NIL ? 0 : r->type == REDIS_REPLY_ARRAY ? 1 : -1;
+    for (size_t i = 0; ret == 1 && i < r->elements; i++)
+        if (r->element[i]->type == REDIS_REPLY_ERROR) {
+            snprintf(self->err, sizeof self->err, "batch write: %s", r->element[i]->str);
+            ret = -1;
+        }
+    if (ret < 0 && r->type != REDIS_REPLY_ARRAY)
+        snprintf(self->err, sizeof self->err, "unexpected reply to EXEC");
+    freeReplyObject(r);
+    return ret;
+}
+
+/* Writes the ideas of b (ideas[idx[k]] is the batch's k-th): those whose
+ * record exists get 0 and are left out, the others go in one MULTI/EXEC
+ * guarded by the WATCH; when it was aborted (another instance stored one
+ * of them, or moderation changed one), check again. Leaves the rest at
+ * -1 on failure. */
 static void s_batch_write(store_t *self, store_batch_t *b, const int *idx, int *res, char *err,
                           size_t errlen)
 {
-    int left = store_batch_count(b), check = self->resends;
-    while (left > 0) {
-        redisReply *r = s_batch_call(self, b, check);
+    int left = store_batch_count(b);
+    self->err[0] = '\0';
+    for (int round = 0; left > 0; round++) {
+        int conn, w = -1;
+        redisReply *r = round < S_WRITE_TRIES ? s_watch_check(self, b, &conn) : NULL;
         if (!r) {
+            if (round >= S_WRITE_TRIES)
+                snprintf(self->err, sizeof self->err, "batch write aborted %d times", round);
             snprintf(err, errlen, "%s", self->err);
             return;
         }
-        size_t n_dup = r->elements;
-        for (size_t i = 0; i < n_dup; i++) {
+        for (size_t i = 0; i < r->elements; i++) {
             int k = store_batch_in_call(b, (int)r->element[i]->integer - 1);
             if (k < 0)
-                continue; /* s_batch_call checked every position */
+                continue; /* s_watch_check checked every position */
             res[idx[k]] = 0;
             store_batch_skip(b, k);
             left--;
         }
-        self->resends = n_dup > 0;
-        if (n_dup == 0 && !check) {
+        freeReplyObject(r);
+        if (left > 0 && (w = s_multi_write(self, b, conn)) < 0) {
+            snprintf(err, errlen, "%s", self->err);
+            return;
+        }
+        if (w == 1) {
             for (int k = 0; store_batch_in_call(b, k) >= 0; k++)
                 res[idx[store_batch_in_call(b, k)]] = 1;
             left = 0;
         }
-        check = 0;
-        freeReplyObject(r);
     }
 }
 
 /*
- * One script call for the whole batch (store_batch.c): the batch's stats
- * and pair-count increments summed per distinct field and its index
- * members collected per zset here, so Redis runs one HINCRBY per
- * distinct field, one ZADD per distinct zset and one MSET instead of ~56
- * commands per idea, and its Lua only passes them on. One round trip and
- * one AOF fsync when no idea of the batch is stored yet (a re-send costs
- * one more call, which writes nothing and so needs no fsync); Redis
+ * Two round trips for the whole batch (store_batch.c): WATCH of the
+ * records and the check script (which exist: those are re-sends, 0),
+ * then MULTI, the batch's commands, EXEC: the stats and pair-count
+ * increments summed per distinct field and the index members collected
+ * per zset here, so Redis runs one HINCRBY per distinct field, one ZADD
+ * per distinct zset and one MSET instead of ~56 commands per idea, and
+ * no Lua. Only the EXEC writes, so one AOF fsync per batch; Redis
  * answers only after that fsync (appendfsync always), so the caller's
- * acks still follow durability. An id met earlier in the same batch is
- * not sent again: it gets 0 once the call that writes the first one
- * returned. A script that fails (error reply) leaves every idea at -1,
- * which the caller retries one at a time; the records are written last,
- * so an idea the retry finds stored had all its writes done.
+ * acks still follow durability. The WATCH makes the EXEC write nothing
+ * when a record changed since the check (another instance stored it), so
+ * an idea is never counted twice; s_batch_write then checks again. An id
+ * met earlier in the same batch is not sent again: it gets 0 once the
+ * write of the first one returned. A write that fails leaves every idea
+ * at -1, which the caller retries one at a time; the records are written
+ * last, so an idea the retry finds stored had its writes done.
  */
 int store_ideas(store_t *self, idea_t **ideas, const participant_t **ps, int n, int *res, int *bad,
                 char *err, size_t errlen)

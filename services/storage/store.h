@@ -46,15 +46,15 @@ void store_destroy(store_t **self_p);
 int store_idea(store_t *self, idea_t *idea, const participant_t *p, int *bad, char *err,
                size_t errlen);
 
-/* The same for up to STORE_BATCH_MAX ideas (ps may be NULL) in ONE script
- * call (store_batch.h): one round trip, one AOF fsync, and one HINCRBY
- * per distinct stats/pair field and one ZADD per distinct index of the
- * batch's new ideas (a call that finds ideas already stored writes
- * nothing and is made again without them). res[i] and bad[i] are what store_idea would return
- * for ideas[i] (an id twice in one batch: 1 then 0). When the call fails,
- * every idea gets -1 (store them one at a time). Returns n when every idea
- * got 0 or 1, else minus the number of failures (err holds the last
- * message). */
+/* The same for up to STORE_BATCH_MAX ideas (ps may be NULL) in one
+ * MULTI/EXEC after a WATCH and a check of the records (store_batch.h):
+ * two round trips, one AOF fsync, and one HINCRBY per distinct
+ * stats/pair field and one ZADD per distinct index of the batch's new
+ * ideas. res[i] and bad[i] are what store_idea would return for ideas[i]
+ * (an id twice in one batch: 1 then 0). When the write fails, every idea
+ * not found stored gets -1 (store them one at a time). Returns n when
+ * every idea got 0 or 1, else minus the number of failures (err holds the
+ * last message). */
 #define STORE_BATCH_MAX 256
 int store_ideas(store_t *self, idea_t **ideas, const participant_t **ps, int n, int *res, int *bad,
                 char *err, size_t errlen);

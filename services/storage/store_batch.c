@@ -3,32 +3,29 @@
  *   store_batch - one Lua script call for a batch of ideas (see store_batch.h)
  *
  * DESCRIPTION
- *   The batch command (store_batch_argv):
- *     EVALSHA sha m  KEYS: the m record keys of the ideas in the call
- *     ARGV: [1] number of commands, then per command its argument count
- *       and its arguments (name first): the participant commands of each
- *       idea in batch order, one HINCRBY per distinct stats/pair field
- *       with the batch's sum, one ZADD per distinct zset with all its
- *       members, and last one MSET of the records.
- *   The script (STORE_BATCH_LUA) first checks the records: when none
- *   exists (the usual case: one EXISTS of all m keys) it runs the
- *   commands as they are; otherwise it writes nothing and answers which
- *   keys exist, and store.c calls again without those ideas.
+ *   Two commands per batch (store.c sends them):
+ *     1. the check (store_batch_check_argv): EVALSHA of STORE_BATCH_LUA
+ *        with the record keys of the ideas not skipped as KEYS; it
+ *        answers the positions of those that exist (store.c sends it
+ *        after a WATCH of the same keys);
+ *     2. the write (store_batch_cmds), run by store.c between MULTI and
+ *        EXEC: the participant commands of each idea in batch order, one
+ *        HINCRBY per distinct stats/pair field with the batch's sum, one
+ *        ZADD per distinct zset with all its members, and last one MSET
+ *        of the records.
  *
- *   Why the sums are made here and not in Lua: the earlier script summed
- *   ~50 increments per idea and built the ZADD member lists in Lua tables
- *   (~13,000 table operations per batch of 256), which was about a third
- *   of Redis's CPU per idea in the drain (perf, interpreter frames).
- *   Now Lua only passes arguments through (unpack), and an idea already
- *   stored costs a second call instead of a per-idea path in the script.
+ *   Why the sums are made here and the writes are not a script: the
+ *   script before summed ~50 increments per idea and built the ZADD
+ *   member lists in Lua tables, and even a script that only passed the
+ *   commands on spent a quarter of Redis's instructions on moving ~7,000
+ *   arguments into Lua and back (callgrind of redis-server). In a
+ *   MULTI/EXEC Redis runs the commands as they come.
  *
  *   Why the record goes last: the record is what marks an idea as stored
- *   (EXISTS), so a script stopped by an error half-way leaves no record,
- *   and the idea's one-at-a-time retry does not skip writes that never
- *   happened.
- *
- *   Lua's unpack() takes at most ~8,000 values: the longest command here
- *   (a ZADD or the MSET) has 1 + 2 x STORE_BATCH_MAX (513).
+ *   (EXISTS), so a write that fails half-way (an error reply inside the
+ *   EXEC) leaves the records unwritten and the ideas' one-at-a-time retry
+ *   does not skip writes that never happened (unless the MSET itself ran:
+ *   then only the failed command's write is missing).
  */
 #include "store_batch.h"
 
@@ -43,23 +40,16 @@
 
 #define S_U16_MAX 65535
 #define S_P_ARGS 8 /* participant arguments after has_participant */
-#define S_NUM 12   /* room for a count or an argument count in decimal */
+#define S_NUM 12   /* room for a count in decimal */
 
 const char STORE_BATCH_LUA[] =
+    "local dup = {}\n"
     "if redis.call('EXISTS', unpack(KEYS)) > 0 then\n"
-    "  local dup = {}\n"
     "  for i = 1, #KEYS do\n"
     "    if redis.call('EXISTS', KEYS[i]) == 1 then dup[#dup + 1] = i end\n"
     "  end\n"
-    "  return dup\n"
     "end\n"
-    "local a = 2\n"
-    "for c = 1, tonumber(ARGV[1]) do\n"
-    "  local k = tonumber(ARGV[a])\n"
-    "  redis.call(unpack(ARGV, a + 1, a + k))\n"
-    "  a = a + 1 + k\n"
-    "end\n"
-    "return {}\n";
+    "return dup\n";
 
 /* A borrowed argument. */
 typedef struct {
@@ -88,7 +78,8 @@ struct store_batch {
     GArray *tfields;      /* target j's field (j - 1), s_str_t */
     GArray *tkeys;        /* target j's hash key number, guint16 */
     GPtrArray *ideas;     /* s_idea_t * */
-    GArray *argv, *lens;  /* built by store_batch_argv */
+    GArray *argv, *lens;  /* built by store_batch_check_argv / _cmds */
+    GArray *cmd_argc;     /* int: argument count of each command */
     GArray *in_call;      /* int: batch index of KEYS[i + 1] */
     char *nums;           /* decimal numbers the argv points into */
 };
@@ -163,6 +154,7 @@ store_batch_t *store_batch_new(void)
     self->argv = g_array_new(FALSE, FALSE, sizeof(const char *));
     self->lens = g_array_new(FALSE, FALSE, sizeof(size_t));
     self->in_call = g_array_new(FALSE, FALSE, sizeof(int));
+    self->cmd_argc = g_array_new(FALSE, FALSE, sizeof(int));
     return self;
 }
 
@@ -187,6 +179,7 @@ void store_batch_destroy(store_batch_t **self_p)
     g_array_free(self->argv, TRUE);
     g_array_free(self->lens, TRUE);
     g_array_free(self->in_call, TRUE);
+    g_array_free(self->cmd_argc, TRUE);
     free(self->nums);
     free(self);
 }
@@ -311,46 +304,40 @@ static void s_put_num(store_batch_t *self, size_t *used, unsigned long v)
     s_put(self, w, (size_t)n);
 }
 
-/* A command's argument count goes before it; reserve its slot, fill it
- * with s_close once the arguments are in. */
+/* A command starts at the current end of argv; s_close records its
+ * argument count once the arguments are in. */
 static guint s_open(store_batch_t *self)
 {
-    s_put(self, "", 0);
     return self->argv->len;
 }
 
-static void s_close(store_batch_t *self, guint at, size_t *used, int *ncmd)
+static void s_close(store_batch_t *self, guint at)
 {
-    unsigned long n = self->argv->len - at;
-    char *w = self->nums + *used;
-    int len = snprintf(w, S_NUM, "%lu", n);
-    *used += S_NUM;
-    g_array_index(self->argv, const char *, at - 1) = w;
-    g_array_index(self->lens, size_t, at - 1) = (size_t)len;
-    (*ncmd)++;
+    int n = (int)(self->argv->len - at);
+    g_array_append_val(self->cmd_argc, n);
 }
 
 /* The participant steps of one idea, as the single-idea script runs them:
  * p = participant key, participant-ideas key, created_at, name, email,
  * consent, consent_at, consent_purpose. */
-static void s_put_participant(store_batch_t *self, const s_idea_t *d, size_t *used, int *ncmd)
+static void s_put_participant(store_batch_t *self, const s_idea_t *d)
 {
     const s_str_t *p = d->p;
     guint at = s_open(self);
     s_put_lit(self, "HSETNX"), s_put_s(self, p[0]), s_put_lit(self, "created_at");
     s_put_s(self, p[2]);
-    s_close(self, at, used, ncmd);
+    s_close(self, at);
     at = s_open(self);
     s_put_lit(self, "HSETNX"), s_put_s(self, p[0]), s_put_lit(self, "consent_feedback");
     s_put_lit(self, "0");
-    s_close(self, at, used, ncmd);
+    s_close(self, at);
     for (int k = 3; k <= 4; k++) {
         if (!p[k].len)
             continue;
         at = s_open(self);
         s_put_lit(self, "HSET"), s_put_s(self, p[0]), s_put_lit(self, k == 3 ? "name" : "email");
         s_put_s(self, p[k]);
-        s_close(self, at, used, ncmd);
+        s_close(self, at);
     }
     if (p[5].len == 1 && p[5].p[0] == '1') {
         at = s_open(self);
@@ -358,17 +345,17 @@ static void s_put_participant(store_batch_t *self, const s_idea_t *d, size_t *us
         s_put_lit(self, "consent_feedback"), s_put_lit(self, "1");
         s_put_lit(self, "consent_at"), s_put_s(self, p[6]);
         s_put_lit(self, "consent_purpose"), s_put_s(self, p[7]);
-        s_close(self, at, used, ncmd);
+        s_close(self, at);
     }
     at = s_open(self);
     s_put_lit(self, "SADD"), s_put_s(self, p[1]), s_put_s(self, d->id);
-    s_close(self, at, used, ncmd);
+    s_close(self, at);
 }
 
 /* One HINCRBY per distinct field, in the order the fields were first
  * counted (so small hashes get their fields in the order one call per
  * idea gives them), with the sum over the ideas in the call. */
-static void s_put_counts(store_batch_t *self, size_t *used, int *ncmd)
+static void s_put_counts(store_batch_t *self, size_t *used)
 {
     guint nt = self->tfields->len;
     unsigned *cnt = xcalloc(nt + 1, sizeof *cnt);
@@ -390,7 +377,7 @@ static void s_put_counts(store_batch_t *self, size_t *used, int *ncmd)
         s_put_s(self, g_array_index(self->hkeys.names, s_str_t, k - 1));
         s_put_s(self, g_array_index(self->tfields, s_str_t, j - 1));
         s_put_num(self, used, cnt[j]);
-        s_close(self, at, used, ncmd);
+        s_close(self, at);
     }
     free(cnt);
     free(order);
@@ -398,7 +385,7 @@ static void s_put_counts(store_batch_t *self, size_t *used, int *ncmd)
 
 /* One ZADD per distinct zset (in order of first use) with its members in
  * batch order. */
-static void s_put_zsets(store_batch_t *self, size_t *used, int *ncmd)
+static void s_put_zsets(store_batch_t *self)
 {
     guint nz = self->zkeys.names->len;
     unsigned *cnt = xcalloc(nz + 1, sizeof *cnt), *next = xcalloc(nz + 1, sizeof *next);
@@ -433,7 +420,7 @@ static void s_put_zsets(store_batch_t *self, size_t *used, int *ncmd)
         for (unsigned m = at0; m < at0 + cnt[order[o]]; m++)
             s_put_s(self, member[m]->score), s_put_s(self, member[m]->id);
         at0 += cnt[order[o]];
-        s_close(self, at, used, ncmd);
+        s_close(self, at);
     }
     free(member);
     free(cnt);
@@ -441,65 +428,64 @@ static void s_put_zsets(store_batch_t *self, size_t *used, int *ncmd)
     free(order);
 }
 
-void store_batch_argv(store_batch_t *self, int check_only, int *argc, const char ***argv,
-                      size_t **lens)
+/* Starts argv afresh and lists the ideas not skipped in in_call. */
+static void s_reset(store_batch_t *self)
 {
-    guint n = self->ideas->len;
     g_array_set_size(self->argv, 0);
     g_array_set_size(self->lens, 0);
+    g_array_set_size(self->cmd_argc, 0);
     g_array_set_size(self->in_call, 0);
-    /* Numbers: the key count, the command count, and per command its
-     * argument count (and a HINCRBY its sum): at most 2 per target, 1 per
-     * zset, 6 per participant, and the MSET. */
-    size_t max = 3 + 2 * (size_t)self->tfields->len + self->zkeys.names->len + 6 * (size_t)n;
-    free(self->nums);
-    self->nums = xmalloc(max * S_NUM);
-    size_t used = 0;
-    int ncmd = 0;
+    for (guint i = 0; i < self->ideas->len; i++) {
+        const s_idea_t *d = g_ptr_array_index(self->ideas, i);
+        int bi = (int)i;
+        if (!d->skip)
+            g_array_append_val(self->in_call, bi);
+    }
+}
 
+static const s_idea_t *s_in_call(const store_batch_t *self, guint k)
+{
+    return g_ptr_array_index(self->ideas, g_array_index(self->in_call, int, k));
+}
+
+void store_batch_check_argv(store_batch_t *self, int *argc, const char ***argv, size_t **lens)
+{
+    s_reset(self);
+    guint m = self->in_call->len;
+    free(self->nums);
+    self->nums = xmalloc(S_NUM);
+    size_t used = 0;
     s_put_lit(self, "EVALSHA");
     s_put(self, "", 0); /* the sha, set by the caller */
-    s_put(self, "", 0); /* the key count, below */
-    for (guint i = 0; i < n; i++) {
-        const s_idea_t *d = g_ptr_array_index(self->ideas, i);
-        if (d->skip)
-            continue;
-        int bi = (int)i;
-        g_array_append_val(self->in_call, bi);
-        s_put_s(self, d->key);
-    }
-    guint m = self->in_call->len;
-    char *w = self->nums + used;
-    g_array_index(self->lens, size_t, 2) = (size_t)snprintf(w, S_NUM, "%u", m);
-    g_array_index(self->argv, const char *, 2) = w;
-    used += S_NUM;
-    guint ncmd_at = self->argv->len;
-    s_put(self, "", 0); /* ARGV[1]: the command count, below */
-
-    for (guint i = 0; !check_only && i < n; i++) {
-        const s_idea_t *d = g_ptr_array_index(self->ideas, i);
-        if (!d->skip && d->has_p)
-            s_put_participant(self, d, &used, &ncmd);
-    }
-    if (!check_only) {
-        s_put_counts(self, &used, &ncmd);
-        s_put_zsets(self, &used, &ncmd);
-    }
-    if (m > 0 && !check_only) {
-        guint at = s_open(self);
-        s_put_lit(self, "MSET");
-        for (guint i = 0; i < n; i++) {
-            const s_idea_t *d = g_ptr_array_index(self->ideas, i);
-            if (!d->skip)
-                s_put_s(self, d->key), s_put_s(self, d->rec);
-        }
-        s_close(self, at, &used, &ncmd);
-    }
-    w = self->nums + used;
-    g_array_index(self->lens, size_t, ncmd_at) = (size_t)snprintf(w, S_NUM, "%d", ncmd);
-    g_array_index(self->argv, const char *, ncmd_at) = w;
-
+    s_put_num(self, &used, m);
+    for (guint k = 0; k < m; k++)
+        s_put_s(self, s_in_call(self, k)->key);
     *argc = (int)self->argv->len;
     *argv = (const char **)(void *)self->argv->data;
     *lens = (size_t *)(void *)self->lens->data;
+}
+
+int store_batch_cmds(store_batch_t *self, const int **cmd_argc, const char ***argv, size_t **lens)
+{
+    s_reset(self);
+    guint m = self->in_call->len;
+    free(self->nums);
+    self->nums = xmalloc((self->tfields->len + 1) * S_NUM); /* the HINCRBY sums */
+    size_t used = 0;
+    for (guint k = 0; k < m; k++)
+        if (s_in_call(self, k)->has_p)
+            s_put_participant(self, s_in_call(self, k));
+    s_put_counts(self, &used);
+    s_put_zsets(self);
+    if (m > 0) {
+        guint at = s_open(self);
+        s_put_lit(self, "MSET");
+        for (guint k = 0; k < m; k++)
+            s_put_s(self, s_in_call(self, k)->key), s_put_s(self, s_in_call(self, k)->rec);
+        s_close(self, at);
+    }
+    *cmd_argc = (const int *)(void *)self->cmd_argc->data;
+    *argv = (const char **)(void *)self->argv->data;
+    *lens = (size_t *)(void *)self->lens->data;
+    return (int)self->cmd_argc->len;
 }

@@ -1,16 +1,19 @@
 /*
  * NAME
- *   store_batch - one Lua script call for a batch of ideas (storage only)
+ *   store_batch - the two Redis commands that write a batch of ideas
+ *   (storage only)
  *
  * SUMMARY
  *   store_batch_t *b = store_batch_new();
  *   store_batch_add(b, argc, argv, lens);   // one idea's single-idea EVALSHA
  *   ...
- *   store_batch_argv(b, 0, &argc, &argv, &lens); argv[1] = sha of STORE_BATCH_LUA
- *   ... send it: an empty array means every idea was written; else
- *   nothing was written and the array holds the KEYS positions (1-based)
- *   already stored: store_batch_in_call() maps them back,
- *   store_batch_skip() leaves them out, and the call is built again ...
+ *   store_batch_check_argv(b, &argc, &argv, &lens); argv[1] = sha of STORE_BATCH_LUA
+ *   ... WATCH the same keys, send it: the KEYS positions (1-based) of the
+ *   records that exist; store_batch_in_call() maps them back to ideas,
+ *   store_batch_skip() leaves them out ...
+ *   n = store_batch_cmds(b, &cmd_argc, &argv, &lens);
+ *   ... MULTI, the n commands (cmd_argc[i] arguments each, one after the
+ *   other in argv), EXEC ...
  *   store_batch_destroy(&b);
  *
  * DESCRIPTION
@@ -19,22 +22,22 @@
  *   calls made Redis run ~11 ZADDs and ~44 HINCRBYs per idea, most of
  *   them on the same few keys and fields. store_batch_add() files one
  *   idea's keys and fields once per batch (each distinct hash field and
- *   zset key gets a number); store_batch_argv() sums the increments per
+ *   zset key gets a number); store_batch_cmds() sums the increments per
  *   distinct field and collects the members per zset of the ideas not
- *   skipped, and writes one HINCRBY per distinct field, one ZADD per
- *   distinct zset and one MSET for the records as a list of commands that
- *   STORE_BATCH_LUA runs only when none of the records exists yet. The
- *   Redis content is the same as the single-idea script's for the same
- *   ideas (also the order of fields in small hashes: fields are
- *   incremented in the order they were first counted).
+ *   skipped: one HINCRBY per distinct field, one ZADD per distinct zset
+ *   and one MSET for the records. The Redis content is the same as the
+ *   single-idea script's for the same ideas (also the order of fields in
+ *   small hashes: fields are incremented in the order they were first
+ *   counted).
  *
  *   Pure: no Redis here. Hand-written: no library batches Redis commands
- *   into one script call.
+ *   like this.
  *
  * OWNERSHIP
  *   store_batch_add() borrows argv's strings until store_batch_destroy();
- *   the caller keeps them alive. store_batch_argv()'s arrays belong to b
- *   and are valid until the next store_batch_argv() or destroy.
+ *   the caller keeps them alive. The arrays that store_batch_check_argv()
+ *   and store_batch_cmds() hand out belong to b and are valid until the
+ *   next of those calls or destroy.
  */
 #ifndef INSPRAAK_STORE_BATCH_H
 #define INSPRAAK_STORE_BATCH_H
@@ -54,24 +57,26 @@ int store_batch_add(store_batch_t *self, int argc, const char **argv, const size
 /* Ideas added so far. */
 int store_batch_count(const store_batch_t *self);
 
-/* The batch command: argv[0] "EVALSHA", argv[1] "" (the caller puts the
- * sha of STORE_BATCH_LUA there), the key count, the record keys of the
- * ideas not skipped, then the command list (store_batch.c); with
- * check_only an empty list: the call only answers which records exist. */
-void store_batch_argv(store_batch_t *self, int check_only, int *argc, const char ***argv,
-                      size_t **lens);
+/* The check: argv[0] "EVALSHA", argv[1] "" (the caller puts the sha of
+ * STORE_BATCH_LUA there), the key count, the record keys of the ideas
+ * not skipped. */
+void store_batch_check_argv(store_batch_t *self, int *argc, const char ***argv, size_t **lens);
 
-/* Leaves idea i (0-based, in the order added) out of the next
- * store_batch_argv(). */
+/* The write, for the ideas not skipped: returns the number of commands;
+ * command i has (*cmd_argc)[i] arguments, the commands' arguments follow
+ * each other in *argv / *lens. */
+int store_batch_cmds(store_batch_t *self, const int **cmd_argc, const char ***argv, size_t **lens);
+
+/* Leaves idea i (0-based, in the order added) out of the next check and
+ * write. */
 void store_batch_skip(store_batch_t *self, int i);
 
 /* The idea (0-based, in the order added) whose record key is KEYS[k + 1]
- * of the last store_batch_argv(), or -1 when there is none. */
+ * of the last check (or the k-th record of the last write), or -1. */
 int store_batch_in_call(const store_batch_t *self, int k);
 
-/* The script. Returns an empty array when it wrote every idea of the
- * call, else the positions in KEYS (1-based) of the records that exist,
- * and it wrote nothing. */
+/* The check script: the positions in KEYS (1-based) of the records that
+ * exist (an empty array when none does). Writes nothing. */
 extern const char STORE_BATCH_LUA[];
 
 #endif
