@@ -13,10 +13,14 @@
  *   of both databases is compared: type, encoding and value (hash fields in
  *   Redis's own order, zsets with scores, sets). It also checks that the
  *   batch answers 1 for new and 0 for stored ideas, and that storing the
- *   whole lot again changes nothing (a re-send never counts twice).
+ *   whole lot again changes nothing (a re-send never counts twice), and
+ *   that two storage instances writing the same ideas at the same moment
+ *   store and count each once (a batch's EXEC is guarded by a WATCH of
+ *   its records).
  *   store.c lives in services/storage/, which unit tests do not link, so
  *   it is included here.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -254,11 +258,84 @@ static void test_batch_after_script_flush(void **state)
     store_destroy(&st);
 }
 
+#define N_RACE 200
+#define RACE_ROUNDS 8
+
+typedef struct {
+    store_t *st;
+    int first; /* idea numbers first .. first + N_RACE - 1 */
+    int stored;
+} s_racer_t;
+
+/* Stores the race's ideas in batches of 50 and counts its 1s. */
+static void *s_race(void *arg)
+{
+    s_racer_t *r = arg;
+    idea_t ideas[N_RACE];
+    participant_t ps[N_RACE];
+    idea_t *ptr[N_RACE];
+    int res[N_RACE], bad[N_RACE];
+    char err[256];
+    for (int i = 0; i < N_RACE; i++) {
+        s_make(&ideas[i], &ps[i], r->first + i);
+        ptr[i] = &ideas[i];
+    }
+    for (int i = 0; i < N_RACE; i += 50) {
+        int got = store_ideas(r->st, ptr + i, NULL, 50, res, bad, err, sizeof err);
+        for (int k = 0; got == 50 && k < 50; k++)
+            r->stored += res[k];
+        if (got != 50)
+            r->stored = -100000; /* a failure: the test below says so */
+    }
+    s_free(ideas, ps, N_RACE);
+    return NULL;
+}
+
+static long long s_int(redisContext *c, const char *cmd)
+{
+    redisReply *r = redisCommand(c, cmd);
+    long long v = r->type == REDIS_REPLY_INTEGER ? r->integer
+                  : r->type == REDIS_REPLY_STRING ? atoll(r->str)
+                                                  : -1;
+    freeReplyObject(r);
+    return v;
+}
+
+/* Two instances, the same ideas, the same moment: each idea is stored by
+ * one of them and counted once, whoever wins each batch. */
+static void test_two_instances_store_once(void **state)
+{
+    (void)state;
+    redisContext *c = redisConnect("127.0.0.1", s_port);
+    freeReplyObject(redisCommand(c, "SELECT 4"));
+    for (int round = 0; round < RACE_ROUNDS; round++) {
+        s_racer_t a = {s_store(4), 10000 + round * N_RACE, 0};
+        s_racer_t b = {s_store(4), 10000 + round * N_RACE, 0};
+        pthread_t ta, tb;
+        assert_int_equal(pthread_create(&ta, NULL, s_race, &a), 0);
+        assert_int_equal(pthread_create(&tb, NULL, s_race, &b), 0);
+        pthread_join(ta, NULL);
+        pthread_join(tb, NULL);
+        assert_int_equal(a.stored + b.stored, N_RACE);
+        long long want = (long long)(round + 1) * N_RACE;
+        assert_int_equal(s_int(c, "ZCARD inspraak:ideas"), want);
+        assert_int_equal(s_int(c, "HGET inspraak:pair:counted ideas"), want);
+        long long channels = s_int(c, "HGET inspraak:stats:channel form") +
+                             s_int(c, "HGET inspraak:stats:channel email") +
+                             s_int(c, "HGET inspraak:stats:channel field");
+        assert_int_equal(channels, want);
+        store_destroy(&a.st);
+        store_destroy(&b.st);
+    }
+    redisFree(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_batch_equals_one_by_one),
         cmocka_unit_test(test_batch_after_script_flush),
+        cmocka_unit_test(test_two_instances_store_once),
     };
     return cmocka_run_group_tests(tests, s_group_setup, s_group_teardown);
 }
