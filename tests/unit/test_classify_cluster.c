@@ -345,6 +345,46 @@ static void test_praise_no_wish(void **state)
                         "Leg een breed fietspad aan, zodat ik veilig kan fietsen."));
 }
 
+/* The wijk's part in the score of a and b: same wijk minus no wijk on b. */
+static double s_wijk_gap(const char *a_text, const char *b_text)
+{
+    idea_t *a = s_idea("a", a_text), *b = s_idea("b", b_text);
+    cluster_sketch_t x, y;
+    classify_idea_sketch(s_cls, a, &x);
+    classify_idea_sketch(s_cls, b, &y);
+    snprintf(x.wijk, sizeof x.wijk, "WK091733");
+    snprintf(y.wijk, sizeof y.wijk, "WK091733");
+    double same = classify_cluster_similarity(&x, &y);
+    y.wijk[0] = '\0';
+    double gap = same - classify_cluster_similarity(&x, &y);
+    s_idea_free(a);
+    s_idea_free(b);
+    return gap;
+}
+
+/* Two long letters on parking with another wish each (more spaces at the
+ * station, a cheaper residents' permit) share keys by volume only, a
+ * small part of either: outside one wijk they count as another wish on
+ * the same topic and lose more than a short wish that comes back whole
+ * in the first letter. */
+static void test_share_by_volume(void **state)
+{
+    (void)state;
+    const char *station = "Bij het station wil ik graag meer parkeerplaatsen. Elke ochtend rijd "
+                          "ik met de auto rondjes door de straat voordat ik de trein naar "
+                          "Maastricht haal, en vaak mis ik hem daardoor. Een extra verdieping op "
+                          "de garage zou veel reizigers helpen, ook forensen uit Kerkrade en "
+                          "Landgraaf.";
+    const char *permit = "De parkeervergunning voor bewoners is veel te duur geworden. Elk jaar "
+                         "betaal ik meer voor mijn auto, terwijl er niets verbetert aan onze "
+                         "straat: elke ochtend staat die vol. Gepensioneerden met een klein "
+                         "pensioen kunnen dat bedrag haast niet opbrengen. Maak de vergunning "
+                         "goedkoper voor vaste bewoners.";
+    const char *again = "Meer parkeerplaatsen bij het station graag, elke ochtend rijd ik "
+                        "rondjes met de auto en mis ik de trein.";
+    assert_true(s_wijk_gap(station, permit) > s_wijk_gap(station, again) + 0.05);
+}
+
 static void test_pack_parse(void **state)
 {
     (void)state;
@@ -468,7 +508,7 @@ int main(void)
         cmocka_unit_test(test_same_as_memory),   cmocka_unit_test(test_wijk_scores),
         cmocka_unit_test(test_wijk_decides),     cmocka_unit_test(test_concept_map),
         cmocka_unit_test(test_wish_concepts),    cmocka_unit_test(test_main_concept),
-        cmocka_unit_test(test_praise_no_wish),
+        cmocka_unit_test(test_praise_no_wish), cmocka_unit_test(test_share_by_volume),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }
