@@ -18,7 +18,6 @@
  */
 #include "store.h"
 
-#include <glib.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stdbool.h>
@@ -29,19 +28,13 @@
 
 #include "log.h"
 #include "rstore.h"
-#include "store_batch.h"
+#include "store_int.h"
 #include "xalloc.h"
 
 /* Deadletter entries keep at most this much of the raw bytes: the list is
  * capped in entries, this caps it in bytes (10000 x 256 KiB worst case). */
 #define S_DEAD_RAW_MAX (256u * 1024)
 
-struct store {
-    rstore_t *rs;
-    char sha[48];  /* SCRIPT LOAD result; empty until loaded */
-    char bsha[48]; /* the same for the batch script (store_batch.c) */
-    char err[256];
-};
 
 /*
  * The write script. KEYS: [1] idea record, [2] inspraak:ideas, then ni
@@ -131,7 +124,7 @@ int store_ping(store_t *self)
     return rstore_ping(self->rs);
 }
 
-static void s_set_err(store_t *self, const char *what)
+void store_set_err(store_t *self, const char *what)
 {
     snprintf(self->err, sizeof self->err, "%s: %s", what, rstore_error(self->rs));
 }
@@ -220,7 +213,7 @@ static int s_pid_for_email(store_t *self, const char *email, char *pid, size_t s
     redisReply *r =
         rstore_cmd(self->rs, "SET " STORE_KEY_PREFIX "participant-email:%s %s NX", hex, fresh);
     if (!r) {
-        s_set_err(self, "participant-email set");
+        store_set_err(self, "participant-email set");
         return -1;
     }
     freeReplyObject(r);
@@ -229,7 +222,7 @@ static int s_pid_for_email(store_t *self, const char *email, char *pid, size_t s
         if (r)
             snprintf(self->err, sizeof self->err, "participant-email get: unexpected reply");
         else
-            s_set_err(self, "participant-email get");
+            store_set_err(self, "participant-email get");
         if (r)
             freeReplyObject(r);
         return -1;
@@ -244,49 +237,40 @@ static int s_pid_for_email(store_t *self, const char *email, char *pid, size_t s
 /* The script call                                                     */
 /* ------------------------------------------------------------------ */
 
-#define S_MAX_ARGS 200 /* 143 with 3 themes and a participant, pair counts included */
 
-typedef struct {
-    const char *argv[S_MAX_ARGS];
-    size_t lens[S_MAX_ARGS];
-    char *owned[S_MAX_ARGS];
-    char nums[6][24];
-    int argc, n_owned, n_nums;
-} s_args_t;
-
-static void s_arg(s_args_t *a, const char *s, size_t len)
+static void s_arg(store_args_t *a, const char *s, size_t len)
 {
     a->argv[a->argc] = s;
     a->lens[a->argc] = len;
     a->argc++;
 }
 
-static void s_arg_str(s_args_t *a, const char *s)
+static void s_arg_str(store_args_t *a, const char *s)
 {
     s_arg(a, s ? s : "", s ? strlen(s) : 0);
 }
 
-/* A malloc'd argument, freed by s_args_free. */
-static void s_arg_own(s_args_t *a, char *s)
+/* A malloc'd argument, freed by store_args_free. */
+static void s_arg_own(store_args_t *a, char *s)
 {
     a->owned[a->n_owned++] = s;
     s_arg(a, s, strlen(s));
 }
 
-static void s_args_free(s_args_t *a)
+void store_args_free(store_args_t *a)
 {
     for (int i = 0; i < a->n_owned; i++)
         free(a->owned[i]);
 }
 
 /* SCRIPT LOAD script into sha (48 bytes). */
-static int s_load(store_t *self, const char *script, char *sha)
+int store_load(store_t *self, const char *script, char *sha)
 {
     redisReply *r = rstore_cmd(self->rs, "SCRIPT LOAD %s", script);
     if (!r || r->type != REDIS_REPLY_STRING || r->len >= sizeof self->sha) {
         if (r)
             freeReplyObject(r);
-        s_set_err(self, "script load");
+        store_set_err(self, "script load");
         return -1;
     }
     memcpy(sha, r->str, r->len);
@@ -297,12 +281,12 @@ static int s_load(store_t *self, const char *script, char *sha)
 
 static int s_load_script(store_t *self)
 {
-    return s_load(self, S_SCRIPT, self->sha);
+    return store_load(self, S_SCRIPT, self->sha);
 }
 
 /* EVALSHA; after a Redis restart the script cache is empty (NOSCRIPT), so
  * load it again and retry once. */
-static redisReply *s_evalsha(store_t *self, s_args_t *a)
+static redisReply *s_evalsha(store_t *self, store_args_t *a)
 {
     for (int attempt = 0; attempt < 2; attempt++) {
         if (!self->sha[0] && s_load_script(self) < 0)
@@ -312,7 +296,7 @@ static redisReply *s_evalsha(store_t *self, s_args_t *a)
         redisReply *r = rstore_cmdargv(self->rs, a->argc, a->argv, a->lens);
         if (r)
             return r;
-        s_set_err(self, "evalsha");
+        store_set_err(self, "evalsha");
         if (!strstr(rstore_error(self->rs), "NOSCRIPT"))
             return NULL;
         self->sha[0] = '\0';
@@ -322,7 +306,7 @@ static redisReply *s_evalsha(store_t *self, s_args_t *a)
 
 /* A decimal number in one of a's own buffers. By hand: snprintf took
  * ~800 instructions a number (format parsing), 6 numbers an idea. */
-static void s_arg_num(s_args_t *a, long long v)
+static void s_arg_num(store_args_t *a, long long v)
 {
     char *w = a->nums[a->n_nums++], tmp[24];
     unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
@@ -345,7 +329,7 @@ static void s_arg_num(s_args_t *a, long long v)
  * the index keys, the pair fields and the day are made per idea; the stats
  * and pair key names are static, the values the idea's own (it outlives a).
  */
-static void s_build_args(s_args_t *a, const idea_t *idea, const char *rec, size_t rec_len,
+static void s_build_args(store_args_t *a, const idea_t *idea, const char *rec, size_t rec_len,
                          const participant_t *p, int has_p, const char *email, int64_t now)
 {
     const char *stats_keys[S_NDIMS + PROTO_MAX_THEMES + 2 + STORE_PAIRS_MAX];
@@ -418,8 +402,8 @@ static void s_build_args(s_args_t *a, const idea_t *idea, const char *rec, size_
 /* Everything before the script call: default status, participant id (one
  * or two Redis round trips when the idea names someone by email), the
  * record and the script's arguments. 0, or -1 (with *bad for a record that
- * cannot be encoded). On 0 the caller frees *rec and s_args_free(a). */
-static int s_prepare(store_t *self, idea_t *idea, const participant_t *p, s_args_t *a, char **rec,
+ * cannot be encoded). On 0 the caller frees *rec and store_args_free(a). */
+int store_prepare(store_t *self, idea_t *idea, const participant_t *p, store_args_t *a, char **rec,
                      int *bad, char *err, size_t errlen)
 {
     *bad = 0;
@@ -473,253 +457,18 @@ static int s_script_result(redisReply *r, char *err, size_t errlen)
 int store_idea(store_t *self, idea_t *idea, const participant_t *p, int *bad, char *err,
                size_t errlen)
 {
-    s_args_t a;
+    store_args_t a;
     char *rec = NULL;
-    if (s_prepare(self, idea, p, &a, &rec, bad, err, errlen) < 0)
+    if (store_prepare(self, idea, p, &a, &rec, bad, err, errlen) < 0)
         return -1;
     redisReply *r = s_evalsha(self, &a);
-    s_args_free(&a);
+    store_args_free(&a);
     free(rec);
     if (!r) {
         snprintf(err, errlen, "%s", self->err);
         return -1;
     }
     return s_script_result(r, err, errlen);
-}
-
-#define S_WRITE_TRIES 5 /* batch writes aborted by a changed record before giving up */
-
-/* Round trip 1: WATCH the records of the ideas of b not skipped, then the
- * batch script (store_batch.c) with an empty command list: which of them
- * exist. After a Redis restart the script cache is empty (NOSCRIPT): load
- * it and retry once. *conn: the connection the WATCH went over. Returns
- * the script's reply (an array of KEYS positions, maybe empty), or NULL
- * with self->err. */
-static redisReply *s_watch_check(store_t *self, store_batch_t *b, int *conn)
-{
-    int argc;
-    const char **argv;
-    size_t *lens;
-    store_batch_check_argv(b, &argc, &argv, &lens);
-    int m = argc - 3; /* EVALSHA sha m KEYS... */
-    for (int attempt = 0; attempt < 2; attempt++) {
-        if (!self->bsha[0] && s_load(self, STORE_BATCH_LUA, self->bsha) < 0)
-            return NULL;
-        argv[1] = self->bsha;
-        lens[1] = strlen(self->bsha);
-        /* WATCH and the keys are argv[2..]: lend the key count's slot. */
-        const char *kp = argv[2];
-        size_t kl = lens[2];
-        argv[2] = "WATCH", lens[2] = 5;
-        int rc = rstore_appendargv(self->rs, 1 + m, argv + 2, lens + 2);
-        argv[2] = kp, lens[2] = kl;
-        *conn = rstore_connects(self->rs);
-        if (rc < 0 || rstore_appendargv(self->rs, argc, argv, lens) < 0) {
-            s_set_err(self, "watch");
-            return NULL; /* rstore reads away what was sent */
-        }
-        redisReply *w = rstore_reply(self->rs);
-        if (!w)
-            s_set_err(self, "watch");
-        redisReply *r = rstore_reply(self->rs);
-        if (w && r) {
-            freeReplyObject(w);
-            int ok = r->type == REDIS_REPLY_ARRAY;
-            for (size_t i = 0; ok && i < r->elements; i++)
-                ok = r->element[i]->type == REDIS_REPLY_INTEGER &&
-                     store_batch_in_call(b, (int)r->element[i]->integer - 1) >= 0;
-            if (ok)
-                return r;
-            freeReplyObject(r);
-            snprintf(self->err, sizeof self->err, "unexpected reply from the batch script");
-            return NULL;
-        }
-        if (r)
-            freeReplyObject(r);
-        if (!w)
-            return NULL;
-        freeReplyObject(w);
-        s_set_err(self, "evalsha batch");
-        if (!strstr(rstore_error(self->rs), "NOSCRIPT"))
-            return NULL;
-        self->bsha[0] = '\0';
-    }
-    return NULL;
-}
-
-/* Reads n pipelined replies; returns the last, or NULL when any failed. */
-static redisReply *s_replies(store_t *self, int n)
-{
-    redisReply *last = NULL;
-    int ok = 1;
-    for (int i = 0; i < n; i++) {
-        redisReply *r = rstore_reply(self->rs);
-        if (!r && ok) {
-            ok = 0;
-            s_set_err(self, "batch write");
-        }
-        if (last)
-            freeReplyObject(last);
-        last = r;
-    }
-    if (!ok && last) {
-        freeReplyObject(last);
-        last = NULL;
-    }
-    return last;
-}
-
-/* Round trip 2: MULTI, the batch's command list (store_batch.c), EXEC.
- * 1: written; 0: nothing written because a watched record changed since
- * s_watch_check or the connection is not the one that watched (check
- * again); -1: failed (self->err). */
-static int s_multi_write(store_t *self, store_batch_t *b, int conn)
-{
-    const int *cmd_argc;
-    const char **argv;
-    size_t *lens;
-    int ncmd = store_batch_cmds(b, &cmd_argc, &argv, &lens), sent, a = 0;
-    const char *word[3] = {"MULTI", "EXEC", "DISCARD"};
-    size_t wlen[3] = {5, 4, 7};
-    if (rstore_appendargv(self->rs, 1, &word[0], &wlen[0]) < 0) {
-        s_set_err(self, "multi");
-        return -1;
-    }
-    if (rstore_connects(self->rs) != conn) { /* a new connection: its WATCH is gone */
-        if (rstore_appendargv(self->rs, 1, &word[2], &wlen[2]) == 0) {
-            redisReply *r = s_replies(self, 2);
-            if (r)
-                freeReplyObject(r);
-        }
-        return 0;
-    }
-    for (sent = 1; sent <= ncmd; a += cmd_argc[sent - 1], sent++)
-        if (rstore_appendargv(self->rs, cmd_argc[sent - 1], argv + a, lens + a) < 0)
-            break;
-    if (sent == ncmd + 1 && rstore_appendargv(self->rs, 1, &word[1], &wlen[1]) == 0)
-        sent++;
-    redisReply *r = s_replies(self, sent);
-    if (!r || sent != ncmd + 2) {
-        if (r)
-            freeReplyObject(r);
-        if (!self->err[0])
-            s_set_err(self, "batch write");
-        return -1;
-    }
-    int ret = r->type == REDIS_REPLY_NIL ? 0 : r->type == REDIS_REPLY_ARRAY ? 1 : -1;
-    for (size_t i = 0; ret == 1 && i < r->elements; i++)
-        if (r->element[i]->type == REDIS_REPLY_ERROR) {
-            snprintf(self->err, sizeof self->err, "batch write: %s", r->element[i]->str);
-            ret = -1;
-        }
-    if (ret < 0 && r->type != REDIS_REPLY_ARRAY)
-        snprintf(self->err, sizeof self->err, "unexpected reply to EXEC");
-    freeReplyObject(r);
-    return ret;
-}
-
-/* Writes the ideas of b (ideas[idx[k]] is the batch's k-th): those whose
- * record exists get 0 and are left out, the others go in one MULTI/EXEC
- * guarded by the WATCH; when it was aborted (another instance stored one
- * of them, or moderation changed one), check again. Leaves the rest at
- * -1 on failure. */
-static void s_batch_write(store_t *self, store_batch_t *b, const int *idx, int *res, char *err,
-                          size_t errlen)
-{
-    int left = store_batch_count(b);
-    self->err[0] = '\0';
-    for (int round = 0; left > 0; round++) {
-        int conn, w = -1;
-        redisReply *r = round < S_WRITE_TRIES ? s_watch_check(self, b, &conn) : NULL;
-        if (!r) {
-            if (round >= S_WRITE_TRIES)
-                snprintf(self->err, sizeof self->err, "batch write aborted %d times", round);
-            snprintf(err, errlen, "%s", self->err);
-            return;
-        }
-        for (size_t i = 0; i < r->elements; i++) {
-            int k = store_batch_in_call(b, (int)r->element[i]->integer - 1);
-            if (k < 0)
-                continue; /* s_watch_check checked every position */
-            res[idx[k]] = 0;
-            store_batch_skip(b, k);
-            left--;
-        }
-        freeReplyObject(r);
-        if (left > 0 && (w = s_multi_write(self, b, conn)) < 0) {
-            snprintf(err, errlen, "%s", self->err);
-            return;
-        }
-        if (w == 1) {
-            for (int k = 0; store_batch_in_call(b, k) >= 0; k++)
-                res[idx[store_batch_in_call(b, k)]] = 1;
-            left = 0;
-        }
-    }
-}
-
-/*
- * Two round trips for the whole batch (store_batch.c): WATCH of the
- * records and the check script (which exist: those are re-sends, 0),
- * then MULTI, the batch's commands, EXEC: the stats and pair-count
- * increments summed per distinct field and the index members collected
- * per zset here, so Redis runs one HINCRBY per distinct field, one ZADD
- * per distinct zset and one MSET instead of ~56 commands per idea, and
- * no Lua. Only the EXEC writes, so one AOF fsync per batch; Redis
- * answers only after that fsync (appendfsync always), so the caller's
- * acks still follow durability. The WATCH makes the EXEC write nothing
- * when a record changed since the check (another instance stored it), so
- * an idea is never counted twice; s_batch_write then checks again. An id
- * met earlier in the same batch is not sent again: it gets 0 once the
- * write of the first one returned. A write that fails leaves every idea
- * at -1, which the caller retries one at a time; the records are written
- * last, so an idea the retry finds stored had its writes done.
- */
-int store_ideas(store_t *self, idea_t **ideas, const participant_t **ps, int n, int *res, int *bad,
-                char *err, size_t errlen)
-{
-    if (n > STORE_BATCH_MAX)
-        n = STORE_BATCH_MAX;
-    /* Participant ids may need Redis, so every idea is prepared first. */
-    s_args_t *args = xmalloc(sizeof *args * (size_t)n);
-    char **recs = xcalloc((size_t)n, sizeof *recs);
-    int ready[STORE_BATCH_MAX], idx[STORE_BATCH_MAX], repeat[STORE_BATCH_MAX];
-    store_batch_t *b = store_batch_new();
-    GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal); /* id -> index + 1 */
-    for (int i = 0; i < n; i++) {
-        res[i] = -1;
-        repeat[i] = -1;
-        ready[i] = s_prepare(self, ideas[i], ps ? ps[i] : NULL, &args[i], &recs[i], &bad[i], err,
-                             errlen) == 0;
-        if (!ready[i])
-            continue;
-        int first = GPOINTER_TO_INT(g_hash_table_lookup(seen, ideas[i]->id)) - 1;
-        if (first >= 0) {
-            repeat[i] = first;
-            continue;
-        }
-        /* Not batched (cannot happen with STORE_BATCH_MAX ideas): res -1,
-         * so the caller stores it alone. */
-        if (store_batch_add(b, args[i].argc, args[i].argv, args[i].lens) == 0) {
-            idx[store_batch_count(b) - 1] = i;
-            g_hash_table_insert(seen, ideas[i]->id, GINT_TO_POINTER(i + 1));
-        }
-    }
-    s_batch_write(self, b, idx, res, err, errlen);
-    store_batch_destroy(&b); /* it borrowed the args' strings */
-    g_hash_table_destroy(seen);
-    int n_fail = 0;
-    for (int i = 0; i < n; i++) {
-        if (repeat[i] >= 0 && res[repeat[i]] >= 0)
-            res[i] = 0;
-        if (ready[i])
-            s_args_free(&args[i]);
-        free(recs[i]);
-        n_fail += res[i] < 0;
-    }
-    free(args);
-    free(recs);
-    return n_fail ? -n_fail : n;
 }
 
 /* ------------------------------------------------------------------ */
@@ -759,7 +508,7 @@ int store_deadletter(store_t *self, const char *origin, const char *code, const 
     redisReply *r = rstore_cmd(self->rs, "LPUSH " STORE_KEY_PREFIX "deadletter %s", text);
     free(text);
     if (!r) {
-        s_set_err(self, "deadletter lpush");
+        store_set_err(self, "deadletter lpush");
         return -1;
     }
     freeReplyObject(r);

@@ -352,6 +352,22 @@ static void s_put_participant(store_batch_t *self, const s_idea_t *d)
     s_close(self, at);
 }
 
+/* Counts how often each number occurs in the ideas' target lists (or,
+ * with zsets, their zset lists), skipped ideas left out, and lists the
+ * numbers in order of first occurrence. Returns how many are listed. */
+static guint s_tally(const store_batch_t *self, int zsets, unsigned *cnt, guint16 *order)
+{
+    guint n_order = 0;
+    for (guint i = 0; i < self->ideas->len; i++) {
+        const s_idea_t *d = g_ptr_array_index(self->ideas, i);
+        const guint16 *list = zsets ? d->zsets : d->targets;
+        for (int t = 0; !d->skip && t < (zsets ? d->n_zsets : d->n_targets); t++)
+            if (cnt[list[t]]++ == 0)
+                order[n_order++] = list[t];
+    }
+    return n_order;
+}
+
 /* One HINCRBY per distinct field, in the order the fields were first
  * counted (so small hashes get their fields in the order one call per
  * idea gives them), with the sum over the ideas in the call. */
@@ -360,15 +376,7 @@ static void s_put_counts(store_batch_t *self, size_t *used)
     guint nt = self->tfields->len;
     unsigned *cnt = xcalloc(nt + 1, sizeof *cnt);
     guint16 *order = xmalloc((nt + 1) * sizeof *order);
-    guint n_order = 0;
-    for (guint i = 0; i < self->ideas->len; i++) {
-        const s_idea_t *d = g_ptr_array_index(self->ideas, i);
-        for (int t = 0; !d->skip && t < d->n_targets; t++) {
-            guint16 j = d->targets[t];
-            if (cnt[j]++ == 0)
-                order[n_order++] = j;
-        }
-    }
+    guint n_order = s_tally(self, 0, cnt, order);
     for (guint o = 0; o < n_order; o++) {
         guint16 j = order[o];
         guint16 k = g_array_index(self->tkeys, guint16, j - 1);
@@ -390,23 +398,14 @@ static void s_put_zsets(store_batch_t *self)
     guint nz = self->zkeys.names->len;
     unsigned *cnt = xcalloc(nz + 1, sizeof *cnt), *next = xcalloc(nz + 1, sizeof *next);
     guint16 *order = xmalloc((nz + 1) * sizeof *order);
-    guint n_order = 0, total = 0;
-    for (guint i = 0; i < self->ideas->len; i++) {
-        const s_idea_t *d = g_ptr_array_index(self->ideas, i);
-        for (int t = 0; !d->skip && t < d->n_zsets; t++) {
-            guint16 z = d->zsets[t];
-            if (cnt[z]++ == 0)
-                order[n_order++] = z;
-            total++;
-        }
-    }
+    guint n_order = s_tally(self, 1, cnt, order);
     /* Each zset's member slots, then the ideas fill them in order. */
-    const s_idea_t **member = xmalloc((total + 1) * sizeof *member);
     unsigned at0 = 0;
     for (guint o = 0; o < n_order; o++) {
         next[order[o]] = at0;
         at0 += cnt[order[o]];
     }
+    const s_idea_t **member = xmalloc((at0 + 1) * sizeof *member);
     for (guint i = 0; i < self->ideas->len; i++) {
         const s_idea_t *d = g_ptr_array_index(self->ideas, i);
         for (int t = 0; !d->skip && t < d->n_zsets; t++)

@@ -33,6 +33,7 @@
 #include "../../services/storage/store.c"
 #include "../../services/storage/store_batch.c"
 #include "../../services/storage/store_pairs.c"
+#include "../../services/storage/store_write.c"
 
 static const char *const S_WIJKEN[] = {"WK091733", "WK091721", "WK091732", "WK091712",
                                        "WK091740", "WK091739", "WK091731", "WK091724",
@@ -108,7 +109,7 @@ static void s_make(idea_t *idea, long i, size_t chars, int64_t now)
  * Why: every EVALSHA of storage's script costs Redis ~180 us of Lua
  * (about 57 commands with the pair counts), so a million ideas took
  * 300-500 s. The bulk mode asks storage for exactly the KEYS and ARGV it
- * would give the script (s_prepare, compiled in above) and applies what
+ * would give the script (store_prepare, compiled in above) and applies what
  * S_SCRIPT does with them, step by step, but grouped: the records as MSETs
  * of S_ROUND, the index members as ZADDs of up to S_ZADD_MAX members per
  * key, and the HINCRBYs summed here and sent once per (key, field) at the
@@ -277,9 +278,9 @@ static void s_hincr(s_bulk_t *b, const char *key, size_t klen, const char *field
 static int s_bulk_idea(s_bulk_t *b, store_t *st, idea_t *idea, char **key, char **rec,
                        size_t *rec_len)
 {
-    s_args_t a;
+    store_args_t a;
     int bad;
-    if (s_prepare(st, idea, NULL, &a, rec, &bad, b->err, sizeof b->err) < 0)
+    if (store_prepare(st, idea, NULL, &a, rec, &bad, b->err, sizeof b->err) < 0)
         return -1;
     int nkeys = atoi(a.argv[2]);
 #define S_KEY(k) a.argv[2 + (k)], a.lens[2 + (k)]
@@ -296,7 +297,7 @@ static int s_bulk_idea(s_bulk_t *b, store_t *st, idea_t *idea, char **key, char 
     int has_p = strcmp(S_ARGV(5 + ns + 1), "1") == 0;
 #undef S_KEY
 #undef S_ARGV
-    s_args_free(&a);
+    store_args_free(&a);
     if (has_p) { /* the generator makes none; the participant steps are not mirrored */
         snprintf(b->err, sizeof b->err, "bulk mode does not write participants");
         return -1;

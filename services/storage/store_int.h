@@ -1,0 +1,50 @@
+/*
+ * NAME
+ *   store_int - what store.c shares with store_write.c (storage only)
+ *
+ * DESCRIPTION
+ *   The connection and the per-idea arguments of the single-idea script:
+ *   store.c builds them (store_prepare), store_write.c gathers a batch of
+ *   them into one write (store_batch.h). Not for use outside
+ *   services/storage/.
+ *
+ * OWNERSHIP
+ *   store_prepare() fills a store_args_t and *rec; on 0 the caller frees
+ *   *rec and calls store_args_free(a).
+ */
+#ifndef INSPRAAK_STORE_INT_H
+#define INSPRAAK_STORE_INT_H
+
+#include "rstore.h"
+#include "store.h"
+#include "store_batch.h"
+
+struct store {
+    rstore_t *rs;
+    char sha[48];  /* SCRIPT LOAD result; empty until loaded */
+    char bsha[48]; /* the same for the batch script (store_batch.c) */
+    char err[256];
+};
+
+#define STORE_MAX_ARGS 200 /* 143 with 3 themes and a participant, pair counts included */
+
+typedef struct {
+    const char *argv[STORE_MAX_ARGS];
+    size_t lens[STORE_MAX_ARGS];
+    char *owned[STORE_MAX_ARGS];
+    char nums[6][24];
+    int argc, n_owned, n_nums;
+} store_args_t;
+
+/* Everything before the script call for one idea (store.c): default
+ * status, participant id, the record and the script's arguments. 0, or
+ * -1 (with *bad for a record that cannot be encoded). */
+int store_prepare(store_t *self, idea_t *idea, const participant_t *p, store_args_t *a, char **rec,
+                  int *bad, char *err, size_t errlen);
+void store_args_free(store_args_t *a);
+/* SCRIPT LOAD script into sha (48 bytes). 0 or -1 (self->err). */
+int store_load(store_t *self, const char *script, char *sha);
+/* self->err = what: the connection's error. */
+void store_set_err(store_t *self, const char *what);
+
+#endif

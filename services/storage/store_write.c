@@ -1,0 +1,255 @@
+/*
+ * NAME
+ *   store_write - store_ideas(): a batch of ideas in one write (see
+ *   store.h)
+ *
+ * DESCRIPTION
+ *   Two round trips for the whole batch (store_batch.c): WATCH of the
+ *   records and the check script (which exist: those are re-sends, 0),
+ *   then MULTI, the batch's commands, EXEC. The commands are the stats
+ *   and pair-count increments summed per distinct field and the index
+ *   members collected per zset, so Redis runs one HINCRBY per distinct
+ *   field, one ZADD per distinct zset and one MSET instead of ~56 commands
+ *   per idea, and no Lua. Only the EXEC writes, so one AOF fsync per
+ *   batch; Redis answers only after that fsync (appendfsync always), so
+ *   the caller's acks still follow durability. The WATCH makes the EXEC
+ *   write nothing when a record changed since the check (another instance
+ *   stored it), so an idea is never counted twice; s_batch_write then
+ *   checks again.
+ *
+ * DIAGNOSTICS
+ *   Redis failures leave the ideas at -1 with the message in err; the
+ *   caller stores them one at a time (store_idea).
+ */
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_int.h"
+#include "xalloc.h"
+
+#define S_WRITE_TRIES 5 /* batch writes aborted by a changed record before giving up */
+
+/* Round trip 1: WATCH the records of the ideas of b not skipped, then the
+ * batch script (store_batch.c) with an empty command list: which of them
+ * exist. After a Redis restart the script cache is empty (NOSCRIPT): load
+ * it and retry once. *conn: the connection the WATCH went over. Returns
+ * the script's reply (an array of KEYS positions, maybe empty), or NULL
+ * with self->err. */
+static redisReply *s_watch_check(store_t *self, store_batch_t *b, int *conn)
+{
+    int argc;
+    const char **argv;
+    size_t *lens;
+    store_batch_check_argv(b, &argc, &argv, &lens);
+    int m = argc - 3; /* EVALSHA sha m KEYS... */
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (!self->bsha[0] && store_load(self, STORE_BATCH_LUA, self->bsha) < 0)
+            return NULL;
+        argv[1] = self->bsha;
+        lens[1] = strlen(self->bsha);
+        /* WATCH and the keys are argv[2..]: lend the key count's slot. */
+        const char *kp = argv[2];
+        size_t kl = lens[2];
+        argv[2] = "WATCH", lens[2] = 5;
+        int rc = rstore_appendargv(self->rs, 1 + m, argv + 2, lens + 2);
+        argv[2] = kp, lens[2] = kl;
+        *conn = rstore_connects(self->rs);
+        if (rc < 0 || rstore_appendargv(self->rs, argc, argv, lens) < 0) {
+            store_set_err(self, "watch");
+            return NULL; /* rstore reads away what was sent */
+        }
+        redisReply *w = rstore_reply(self->rs);
+        if (!w)
+            store_set_err(self, "watch");
+        redisReply *r = rstore_reply(self->rs);
+        if (w && r) {
+            freeReplyObject(w);
+            int ok = r->type == REDIS_REPLY_ARRAY;
+            for (size_t i = 0; ok && i < r->elements; i++)
+                ok = r->element[i]->type == REDIS_REPLY_INTEGER &&
+                     store_batch_in_call(b, (int)r->element[i]->integer - 1) >= 0;
+            if (ok)
+                return r;
+            freeReplyObject(r);
+            snprintf(self->err, sizeof self->err, "unexpected reply from the batch script");
+            return NULL;
+        }
+        if (r)
+            freeReplyObject(r);
+        if (!w)
+            return NULL;
+        freeReplyObject(w);
+        store_set_err(self, "evalsha batch");
+        if (!strstr(rstore_error(self->rs), "NOSCRIPT"))
+            return NULL;
+        self->bsha[0] = '\0';
+    }
+    return NULL;
+}
+
+/* Reads n pipelined replies; returns the last, or NULL when any failed. */
+static redisReply *s_replies(store_t *self, int n)
+{
+    redisReply *last = NULL;
+    int ok = 1;
+    for (int i = 0; i < n; i++) {
+        redisReply *r = rstore_reply(self->rs);
+        if (!r && ok) {
+            ok = 0;
+            store_set_err(self, "batch write");
+        }
+        if (last)
+            freeReplyObject(last);
+        last = r;
+    }
+    if (!ok && last) {
+        freeReplyObject(last);
+        last = NULL;
+    }
+    return last;
+}
+
+/* Round trip 2: MULTI, the batch's command list (store_batch.c), EXEC.
+ * 1: written; 0: nothing written because a watched record changed since
+ * s_watch_check or the connection is not the one that watched (check
+ * again); -1: failed (self->err). */
+static int s_multi_write(store_t *self, store_batch_t *b, int conn)
+{
+    const int *cmd_argc;
+    const char **argv;
+    size_t *lens;
+    int ncmd = store_batch_cmds(b, &cmd_argc, &argv, &lens), sent, a = 0;
+    const char *word[3] = {"MULTI", "EXEC", "DISCARD"};
+    size_t wlen[3] = {5, 4, 7};
+    if (rstore_appendargv(self->rs, 1, &word[0], &wlen[0]) < 0) {
+        store_set_err(self, "multi");
+        return -1;
+    }
+    if (rstore_connects(self->rs) != conn) { /* a new connection: its WATCH is gone */
+        if (rstore_appendargv(self->rs, 1, &word[2], &wlen[2]) == 0) {
+            redisReply *r = s_replies(self, 2);
+            if (r)
+                freeReplyObject(r);
+        }
+        return 0;
+    }
+    for (sent = 1; sent <= ncmd; a += cmd_argc[sent - 1], sent++)
+        if (rstore_appendargv(self->rs, cmd_argc[sent - 1], argv + a, lens + a) < 0)
+            break;
+    if (sent == ncmd + 1 && rstore_appendargv(self->rs, 1, &word[1], &wlen[1]) == 0)
+        sent++;
+    redisReply *r = s_replies(self, sent);
+    if (!r || sent != ncmd + 2) {
+        if (r)
+            freeReplyObject(r);
+        if (!self->err[0])
+            store_set_err(self, "batch write");
+        return -1;
+    }
+    int ret = r->type == REDIS_REPLY_NIL ? 0 : r->type == REDIS_REPLY_ARRAY ? 1 : -1;
+    for (size_t i = 0; ret == 1 && i < r->elements; i++)
+        if (r->element[i]->type == REDIS_REPLY_ERROR) {
+            snprintf(self->err, sizeof self->err, "batch write: %s", r->element[i]->str);
+            ret = -1;
+        }
+    if (ret < 0 && r->type != REDIS_REPLY_ARRAY)
+        snprintf(self->err, sizeof self->err, "unexpected reply to EXEC");
+    freeReplyObject(r);
+    return ret;
+}
+
+/* Writes the ideas of b (ideas[idx[k]] is the batch's k-th): those whose
+ * record exists get 0 and are left out, the others go in one MULTI/EXEC
+ * guarded by the WATCH; when it was aborted (another instance stored one
+ * of them, or moderation changed one), check again. Leaves the rest at
+ * -1 on failure. */
+static void s_batch_write(store_t *self, store_batch_t *b, const int *idx, int *res, char *err,
+                          size_t errlen)
+{
+    int left = store_batch_count(b);
+    self->err[0] = '\0';
+    for (int round = 0; left > 0; round++) {
+        int conn, w = -1;
+        redisReply *r = round < S_WRITE_TRIES ? s_watch_check(self, b, &conn) : NULL;
+        if (!r) {
+            if (round >= S_WRITE_TRIES)
+                snprintf(self->err, sizeof self->err, "batch write aborted %d times", round);
+            snprintf(err, errlen, "%s", self->err);
+            return;
+        }
+        for (size_t i = 0; i < r->elements; i++) {
+            int k = store_batch_in_call(b, (int)r->element[i]->integer - 1);
+            if (k < 0)
+                continue; /* s_watch_check checked every position */
+            res[idx[k]] = 0;
+            store_batch_skip(b, k);
+            left--;
+        }
+        freeReplyObject(r);
+        if (left > 0 && (w = s_multi_write(self, b, conn)) < 0) {
+            snprintf(err, errlen, "%s", self->err);
+            return;
+        }
+        if (w == 1) {
+            for (int k = 0; store_batch_in_call(b, k) >= 0; k++)
+                res[idx[store_batch_in_call(b, k)]] = 1;
+            left = 0;
+        }
+    }
+}
+
+/*
+ * An id met earlier in the same batch is not sent again: it gets 0 once
+ * the write of the first one returned. A write that fails leaves every
+ * idea at -1, which the caller retries one at a time; the records are
+ * written last, so an idea the retry finds stored had its writes done.
+ */
+int store_ideas(store_t *self, idea_t **ideas, const participant_t **ps, int n, int *res, int *bad,
+                char *err, size_t errlen)
+{
+    if (n > STORE_BATCH_MAX)
+        n = STORE_BATCH_MAX;
+    /* Participant ids may need Redis, so every idea is prepared first. */
+    store_args_t *args = xmalloc(sizeof *args * (size_t)n);
+    char **recs = xcalloc((size_t)n, sizeof *recs);
+    int ready[STORE_BATCH_MAX], idx[STORE_BATCH_MAX], repeat[STORE_BATCH_MAX];
+    store_batch_t *b = store_batch_new();
+    GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal); /* id -> index + 1 */
+    for (int i = 0; i < n; i++) {
+        res[i] = -1;
+        repeat[i] = -1;
+        ready[i] = store_prepare(self, ideas[i], ps ? ps[i] : NULL, &args[i], &recs[i], &bad[i], err,
+                             errlen) == 0;
+        if (!ready[i])
+            continue;
+        int first = GPOINTER_TO_INT(g_hash_table_lookup(seen, ideas[i]->id)) - 1;
+        if (first >= 0) {
+            repeat[i] = first;
+            continue;
+        }
+        /* Not batched (cannot happen with STORE_BATCH_MAX ideas): res -1,
+         * so the caller stores it alone. */
+        if (store_batch_add(b, args[i].argc, args[i].argv, args[i].lens) == 0) {
+            idx[store_batch_count(b) - 1] = i;
+            g_hash_table_insert(seen, ideas[i]->id, GINT_TO_POINTER(i + 1));
+        }
+    }
+    s_batch_write(self, b, idx, res, err, errlen);
+    store_batch_destroy(&b); /* it borrowed the args' strings */
+    g_hash_table_destroy(seen);
+    int n_fail = 0;
+    for (int i = 0; i < n; i++) {
+        if (repeat[i] >= 0 && res[repeat[i]] >= 0)
+            res[i] = 0;
+        if (ready[i])
+            store_args_free(&args[i]);
+        free(recs[i]);
+        n_fail += res[i] < 0;
+    }
+    free(args);
+    free(recs);
+    return n_fail ? -n_fail : n;
+}
+
