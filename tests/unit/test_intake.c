@@ -130,6 +130,20 @@ static void s_publish_ack(void *pub, const char *topic, const char *id)
     s_publish_acks(pub, topic, &id, 1, 0);
 }
 
+/* The fake classifier (PULL) and storage (PUB), then the intake. */
+static intake_t *s_start(const config_t *cfg, void **pull, void **pub)
+{
+    char err[256] = "";
+    *pull = bus_pull_bind(CLASSIFY, 0, err, sizeof err);
+    *pub = bus_pub_bind(EVENTS, 0, err, sizeof err);
+    assert_non_null(*pull);
+    assert_non_null(*pub);
+    intake_t *in = intake_new(cfg, err, sizeof err);
+    if (!in)
+        fail_msg("intake_new: %s", err);
+    return in;
+}
+
 static uint64_t s_pending(intake_t *in)
 {
     spool_stats_t st;
@@ -151,14 +165,8 @@ static void test_submit_ack_restart(void **state)
     config_t cfg;
     s_config(&cfg);
     char err[256] = "";
-    void *pull = bus_pull_bind(CLASSIFY, 0, err, sizeof err);
-    void *pub = bus_pub_bind(EVENTS, 0, err, sizeof err);
-    assert_non_null(pull);
-    assert_non_null(pub);
-
-    intake_t *in = intake_new(&cfg, err, sizeof err);
-    if (!in)
-        fail_msg("intake_new: %s", err);
+    void *pull, *pub;
+    intake_t *in = s_start(&cfg, &pull, &pub);
     char reason[128];
     assert_int_equal(intake_healthy(in, reason, sizeof reason), 1);
     double accepted0 = metric_value(metrics_counter("inspraak_intake_accepted_total", ""));
@@ -296,13 +304,8 @@ static void test_batched_ack(void **state)
     char err[256] = "";
     s_config(&cfg);
     assert_int_equal(config_load(&cfg, "intake-batch", 0, err, sizeof err), 0);
-    void *pull = bus_pull_bind(CLASSIFY, 0, err, sizeof err);
-    void *pub = bus_pub_bind(EVENTS, 0, err, sizeof err);
-    assert_non_null(pull);
-    assert_non_null(pub);
-    intake_t *in = intake_new(&cfg, err, sizeof err);
-    if (!in)
-        fail_msg("intake_new: %s", err);
+    void *pull, *pub;
+    intake_t *in = s_start(&cfg, &pull, &pub);
     for (int i = 0; i < 5; i++)
         s_submit_as(in, "intake-batch.0", s_five[i], "Meer bankjes in het park");
     char got[8][32];

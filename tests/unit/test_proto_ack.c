@@ -64,6 +64,18 @@ static void s_same_as_fixture(const envelope_t *e, const char *name)
     free(want);
 }
 
+/* Decodes fixture name into *e (the caller clears it). */
+static void s_decode_fixture(const char *name, envelope_t *e)
+{
+    size_t len;
+    char *buf = s_fixture(name, &len);
+    proto_err_t err;
+    if (envelope_decode(buf, len, e, &err) < 0)
+        fail_msg("%s: %s %s", name, err.code, err.message);
+    free(buf);
+    assert_int_equal(e->type, ENV_ACK);
+}
+
 static const char *const s_batch[] = {"f-00000000000000a1", "f-00000000000000b2",
                                       "e-00000000000000c3"};
 
@@ -84,12 +96,8 @@ static void test_batch_encodes_as_fixture(void **state)
 static void test_batch_decodes(void **state)
 {
     (void)state;
-    size_t len;
-    char *buf = s_fixture("envelope_ack_batch.msgpack", &len);
     envelope_t e;
-    proto_err_t err;
-    assert_int_equal(envelope_decode(buf, len, &e, &err), 0);
-    assert_int_equal(e.type, ENV_ACK);
+    s_decode_fixture("envelope_ack_batch.msgpack", &e);
     assert_int_equal(e.n_ids, 3);
     for (int i = 0; i < 3; i++) {
         assert_string_equal(e.ids[i], s_batch[i]);
@@ -99,7 +107,6 @@ static void test_batch_decodes(void **state)
     assert_false(envelope_acks(&e, "f-00000000000000d4")); /* not in the batch */
     assert_int_equal(e.extra.count, 0); /* "ids" is known, not an unknown key */
     envelope_clear(&e);
-    free(buf);
 }
 
 /* An old single-id ack (written before batches existed) is understood,
@@ -107,18 +114,14 @@ static void test_batch_decodes(void **state)
 static void test_single_id_is_the_old_form(void **state)
 {
     (void)state;
-    size_t len;
-    char *buf = s_fixture("envelope_ack.msgpack", &len);
     envelope_t e;
-    proto_err_t err;
-    assert_int_equal(envelope_decode(buf, len, &e, &err), 0);
+    s_decode_fixture("envelope_ack.msgpack", &e);
     assert_int_equal(e.n_ids, 0);
     assert_null(e.ids);
     assert_true(envelope_acks(&e, "t-00112233aabbccdd"));
     assert_false(envelope_acks(&e, "t-00112233aabbccde"));
     assert_false(envelope_acks(&e, NULL));
     envelope_clear(&e);
-    free(buf);
 
     const char *one = "t-00112233aabbccdd";
     envelope_init(&e);
