@@ -20,6 +20,13 @@
  *   filed under one of their pair bits, so a word only looks at the
  *   entries filed under bits it has. Matching entries are reported in
  *   file order, as the plain scan did.
+ *
+ *   Which entries a word starts is a function of the word (and its
+ *   stem), and the same words come again and again, so each lexicon
+ *   remembers, for the last words it saw (LEX_MEMO_SLOTS, direct-mapped),
+ *   the entries whose first word they match; the look-up above was ~600
+ *   instructions a word and lexicon, 17 % of the classifier's. A lexicon
+ *   is therefore not to be shared by threads (no caller does).
  */
 #include <errno.h>
 #include <glib.h>
@@ -61,6 +68,21 @@ typedef struct {
     uint64_t *pairs; /* by_pair lists only, else NULL */
 } lex_list_t;
 
+/* Remembered look-ups: a fixed table indexed by a hash of the word, one
+ * word a slot, 64 bytes a slot (one cache line: a glib table of strings
+ * cost more in cache misses than it saved, docs/classifier.md "Speed").
+ * Words whose key does not fit, or that start more than LEX_MEMO_HITS
+ * entries, are looked up every time. */
+#define LEX_MEMO_SLOTS 1024
+#define LEX_MEMO_KEY 40
+#define LEX_MEMO_HITS 5
+
+typedef struct {
+    char key[LEX_MEMO_KEY]; /* word '\0' stem '\0'; all zero when empty */
+    unsigned n;             /* entries in k */
+    unsigned k[LEX_MEMO_HITS]; /* entries whose first word matches, in file order */
+} lex_memo_t;
+
 struct classify_lex {
     const char *labels[LEX_MAX_LABELS];
     size_t n_labels;
@@ -73,6 +95,7 @@ struct classify_lex {
      * A word can only match entries filed under bits it has, so it looks
      * at those lists alone (about a tenth of scan for a common word). */
     lex_list_t by_pair[65];
+    lex_memo_t *memo; /* LEX_MEMO_SLOTS; written by classify_lex_at */
 };
 
 /* Letter-pattern entries gathered for one word at most; more falls back
@@ -219,6 +242,7 @@ classify_lex_t *classify_lex_load(classify_tok_t *tok, const char *path, char *e
     }
     classify_lex_t *self = xcalloc(1, sizeof *self);
     self->by_stem = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, s_list_free);
+    self->memo = xcalloc(LEX_MEMO_SLOTS, sizeof *self->memo);
     char line[LEX_MAX_LINE], why[200];
     int lineno = 0, rc = 0;
     while (rc == 0 && fgets(line, sizeof line, f)) {
@@ -256,6 +280,7 @@ void classify_lex_destroy(classify_lex_t **self_p)
     for (size_t i = 0; i < self->n_labels; i++)
         free((char *)self->labels[i]);
     free(self->e);
+    free(self->memo);
     free(self);
     *self_p = NULL;
 }
@@ -275,14 +300,15 @@ static int s_match(const pat_word_t *w, const char *word, size_t len, const char
     return 0;
 }
 
-/* Entry k against the words from i: calls fn when all fit. */
-static int s_entry(const classify_lex_t *self, size_t k, const classify_toks_t *toks, size_t i,
-                   classify_lex_fn fn, void *arg)
+/* Entry k, whose first word matches word i, against the words after
+ * it: calls fn when all fit. */
+static int s_rest(const classify_lex_t *self, size_t k, const classify_toks_t *toks, size_t i,
+                  classify_lex_fn fn, void *arg)
 {
     const lex_entry_t *e = &self->e[k];
     if (i + e->n > toks->n)
         return 0;
-    for (size_t j = 0; j < e->n; j++) {
+    for (size_t j = 1; j < e->n; j++) {
         const char *word = toks->word[i + j];
         if (!s_match(&e->w[j], word, strlen(word), toks->stem[i + j]))
             return 0;
@@ -318,20 +344,41 @@ static int s_pair_candidates(const classify_lex_t *self, uint64_t pairs, unsigne
     return n;
 }
 
+/* The memo slot of a word (FNV-1a of its len bytes). */
+static lex_memo_t *s_memo_slot(const classify_lex_t *self, const char *word, size_t len)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)word[i]) * 16777619u;
+    return &self->memo[h & (LEX_MEMO_SLOTS - 1)];
+}
+
 int classify_lex_at(const classify_lex_t *self, const classify_toks_t *toks, size_t i,
                     classify_lex_fn fn, void *arg)
 {
     if (i >= toks->n)
         return 0;
-    const char *word = toks->word[i];
-    uint64_t pairs = s_pairs(word, strlen(word));
+    const char *word = toks->word[i], *stem = toks->stem[i];
+    size_t lw = strlen(word), ls = strlen(stem);
+    lex_memo_t *memo = NULL;
+    int hits = 0;
+    if (lw > 0 && lw + ls + 2 <= LEX_MEMO_KEY) {
+        memo = s_memo_slot(self, word, lw);
+        if (memcmp(memo->key, word, lw + 1) == 0 && memcmp(memo->key + lw + 1, stem, ls + 1) == 0) {
+            for (unsigned x = 0; x < memo->n; x++)
+                hits += s_rest(self, memo->k[x], toks, i, fn, arg);
+            return hits;
+        }
+    }
+    unsigned first[LEX_MEMO_HITS];
+    size_t n_first = 0;
+    uint64_t pairs = s_pairs(word, lw);
     const lex_list_t *bucket = g_hash_table_lookup(self->by_stem, toks->stem[i]);
     unsigned cand[LEX_CAND_MAX];
     int nc = s_pair_candidates(self, pairs, cand);
     const unsigned *scan = nc >= 0 ? cand : self->scan.k;
     size_t ns = nc >= 0 ? (size_t)nc : self->scan.n;
     size_t nb = bucket ? bucket->n : 0, b = 0, s = 0;
-    int hits = 0;
     /* Merge the stem bucket with the letter-pattern candidates, in file order. */
     while (b < nb || s < ns) {
         unsigned k;
@@ -342,7 +389,19 @@ int classify_lex_at(const classify_lex_t *self, const classify_toks_t *toks, siz
             if (nc < 0 && (self->e[k].w[0].pairs & ~pairs) != 0)
                 continue; /* the whole scan list: not filtered yet */
         }
-        hits += s_entry(self, k, toks, i, fn, arg);
+        if (!s_match(&self->e[k].w[0], word, lw, stem))
+            continue;
+        if (n_first < LEX_MEMO_HITS)
+            first[n_first] = k;
+        n_first++;
+        hits += s_rest(self, k, toks, i, fn, arg);
+    }
+    if (memo && n_first <= LEX_MEMO_HITS) { /* remember the word's entries */
+        memset(memo->key, 0, sizeof memo->key);
+        memcpy(memo->key, word, lw + 1);
+        memcpy(memo->key + lw + 1, stem, ls + 1);
+        memo->n = (unsigned)n_first;
+        memcpy(memo->k, first, n_first * sizeof *first);
     }
     return hits;
 }
