@@ -3,8 +3,9 @@
  *   classify-train - trains the classifier's model from labelled ideas
  *
  * SYNOPSIS
- *   bin/classify-train [-o model.tsv] [-l L2] [-n ITERATIONS] [-W WEIGHT:FILE]...
- *                      [labelled.jsonl...]
+ *   bin/classify-train [-o model.tsv] [-l [HEAD:]L2] [-n [HEAD:]ITERATIONS]
+ *                      [-m WRITERS] [-W WEIGHT:FILE]... [labelled.jsonl...]
+ *   bin/classify-train -P model.tsv [labelled.jsonl...]
  *
  * DESCRIPTION
  *   Reads JSON Lines (the files in the order given, else stdin) of ideas with "text" (and
@@ -20,13 +21,24 @@
  *   -W WEIGHT:FILE makes the ideas of FILE count WEIGHT times in the
  *   loss (make model: the dev set 3 times, its writers label like those
  *   of the sets that judge the model).
+ *   -l and -n set the L2 weight and the steps of every head, or with
+ *   HEAD: (sentiment, question, themes) of one. Each input file counts
+ *   as one writer: -m WRITERS leaves out the word features (w:, b:, c:,
+ *   h:) that fewer than WRITERS files have (default 1: none; only with
+ *   3 files or more).
+ *   -P MODEL trains nothing: it prints each input idea's class
+ *   probabilities under MODEL, one JSON object a line ({"id",
+ *   "sentiment": {CLASS: P}, "question": ..., "themes": ...}), for
+ *   reading the confident mistakes of a model (eval_classify.py
+ *   --suspects).
  *   Writes the model file classify_model_load() reads (default
  *   data/nl/model.tsv; "-" is stdout). `make model` retrains the shipped
  *   model from tests/data/ideas/dev.jsonl and the extra training corpus
  *   in data/nl/train/ (every .jsonl file there); `make eval` trains one
  *   per cross-validation fold.
  *
- *   Hand-written (about 200 lines) for the reason in classify_model.c.
+ *   Hand-written (about 200 lines) for the reason in classify_model.c;
+ *   reading the input files: train_input.c.
  *   Limits: lines up to 1 MiB, 100000 ideas over all files; bad lines are
  *   skipped with a warning on stderr (file and line).
  *
@@ -44,10 +56,8 @@
 #include <unistd.h>
 
 #include "classify.h"
+#include "train_input.h"
 #include "xalloc.h"
-
-#define TRAIN_MAX_IDEAS 100000
-#define TRAIN_MAX_LINE (1024 * 1024)
 
 typedef struct {
     size_t n;
@@ -57,6 +67,7 @@ typedef struct {
     uint32_t themes; /* bit per theme class */
     bool has_themes;
     double weight; /* how much the idea counts in training (-W) */
+    int source;    /* which input file it came from (one writer each) */
 } doc_t;
 
 typedef struct {
@@ -69,6 +80,9 @@ typedef struct {
 typedef struct {
     GHashTable *feat; /* name -> index + 1 */
     GPtrArray *names;
+    GArray *writers; /* int per feature: how many input files have it */
+    GArray *last;    /* int per feature: the last file counted in writers */
+    int min_writers; /* word features in fewer input files are not learned */
     doc_t *docs;
     size_t n_docs;
     head_t head[3];
@@ -90,10 +104,23 @@ static int s_feature(train_t *t, const char *name)
     char *copy = g_strdup(name);
     g_ptr_array_add(t->names, copy);
     g_hash_table_insert(t->feat, copy, GINT_TO_POINTER((int)t->names->len));
+    int zero = 0, none = -1;
+    g_array_append_val(t->writers, zero);
+    g_array_append_val(t->last, none);
     return (int)t->names->len - 1;
 }
 
-static void s_add_doc(train_t *t, classify_t *cls, json_t *in, double weight)
+/* Counts source among the files that have feature j (the ideas of one
+ * file come in a row, so the last file seen is enough). */
+static void s_seen_in(train_t *t, int j, int source)
+{
+    if (g_array_index(t->last, int, j) != source) {
+        g_array_index(t->last, int, j) = source;
+        g_array_index(t->writers, int, j)++;
+    }
+}
+
+static void s_add_doc(train_t *t, classify_t *cls, json_t *in, double weight, int source)
 {
     idea_t idea;
     idea_init(&idea);
@@ -109,11 +136,13 @@ static void s_add_doc(train_t *t, classify_t *cls, json_t *in, double weight)
     memset(d, 0, sizeof *d);
     d->n = f.n;
     d->weight = weight;
+    d->source = source;
     d->idx = xmalloc((f.n ? f.n : 1) * sizeof *d->idx);
     d->val = xmalloc((f.n ? f.n : 1) * sizeof *d->val);
     for (size_t i = 0; i < f.n; i++) {
         d->idx[i] = s_feature(t, f.name[i]);
         d->val[i] = f.val[i];
+        s_seen_in(t, d->idx[i], source);
     }
     classify_feats_clear(&f);
     for (int h = 0; h < 2; h++) {
@@ -172,9 +201,22 @@ static const struct {
     {1e-5, 200}, /* themes */
 };
 
+/* Word features (w:, b:, c:, h:) that fewer than min_writers input
+ * files have are not learned: with one writer per file, a word only one
+ * writer uses mostly teaches that writer's labelling habits, which do
+ * not carry over to a writer the model never saw (leave-one-writer-out,
+ * eval_classify.py --by-writer). The lexicon features (k*:) and the
+ * punctuation always count. With fewer than TRAIN_PRUNE_FILES files
+ * (one file of staff corrections, say) nothing is pruned. */
+#define TRAIN_MIN_WRITERS 1
+#define TRAIN_PRUNE_FILES 3
+
 static bool s_excluded(const train_t *t, int h, size_t j)
 {
     const char *name = g_ptr_array_index(t->names, j);
+    if (name[0] && strchr("wbch", name[0]) && name[1] == ':' &&
+        g_array_index(t->writers, int, j) < t->min_writers)
+        return true;
     for (int i = 0; TRAIN_EXCLUDE[h][i]; i++)
         if (strncmp(name, TRAIN_EXCLUDE[h][i], strlen(TRAIN_EXCLUDE[h][i])) == 0)
             return true;
@@ -278,42 +320,6 @@ static void s_theme_classes(head_t *h, json_t *const *rows, size_t n)
     }
 }
 
-/* Appends the JSON objects of in (named name in warnings) to *rows,
- * which holds *n, and their training weight to *weights; stops at
- * TRAIN_MAX_IDEAS in all. */
-static void s_read(FILE *in, const char *name, double weight, json_t ***rows, double **weights,
-                   size_t *n_p)
-{
-    char *line = NULL;
-    size_t cap = 0, n = *n_p;
-    ssize_t len;
-    long lineno = 0;
-    while ((len = getline(&line, &cap, in)) >= 0) {
-        lineno++;
-        if (n == TRAIN_MAX_IDEAS) {
-            fprintf(stderr, "classify-train: more than %d ideas; %s line %ld and later ignored\n",
-                    TRAIN_MAX_IDEAS, name, lineno);
-            break;
-        }
-        if (strspn(line, " \t\r\n") == (size_t)len)
-            continue;
-        json_error_t je;
-        json_t *o = len > TRAIN_MAX_LINE ? NULL : json_loadb(line, (size_t)len, 0, &je);
-        if (!json_is_object(o)) {
-            fprintf(stderr, "classify-train: %s line %ld skipped: %s\n", name, lineno,
-                    len > TRAIN_MAX_LINE ? "longer than 1 MiB" : "not a JSON object");
-            json_decref(o);
-            continue;
-        }
-        *rows = xrealloc(*rows, (n + 1) * sizeof **rows);
-        *weights = xrealloc(*weights, (n + 1) * sizeof **weights);
-        (*weights)[n] = weight;
-        (*rows)[n++] = o;
-    }
-    free(line);
-    *n_p = n;
-}
-
 /* A whole number or decimal; -1 (refused below) for anything else. */
 static double s_number(const char *s)
 {
@@ -348,20 +354,6 @@ static int s_save(const train_t *t, double *const *w, const char *path)
     return rc;
 }
 
-/* Reads path with weight into rows; 0, or -1 when it cannot be opened. */
-static int s_read_path(const char *path, double weight, json_t ***rows, double **weights,
-                       size_t *n)
-{
-    FILE *in = fopen(path, "r");
-    if (!in) {
-        perror(path);
-        return -1;
-    }
-    s_read(in, path, weight, rows, weights, n);
-    fclose(in);
-    return 0;
-}
-
 /* "-W WEIGHT:FILE": the file's ideas count WEIGHT times (0 < WEIGHT <=
  * 100); -1 on a bad argument. The weight goes to *weight, the file name
  * to *path (inside arg). */
@@ -377,86 +369,148 @@ static int s_weighted(char *arg, double *weight, const char **path)
     return *weight > 0 && *weight <= 100 ? 0 : -1;
 }
 
-#define TRAIN_MAX_WEIGHTED 16
-#define TRAIN_USAGE "usage: classify-train [-o model.tsv] [-l L2] [-n ITER] [-W WEIGHT:FILE]... [file...]\n"
-
-int main(int argc, char **argv)
+/* "-l"/"-n" argument "VALUE" (every head) or "HEAD:VALUE" (HEAD one of
+ * sentiment, question, themes) into val[3]; -1 on a bad argument
+ * (a negative value or an unknown head). */
+static int s_per_head(const char *arg, double *val)
 {
-    const char *outpath = "data/nl/model.tsv";
-    double l2 = -1;  /* per head (TRAIN_HEAD) unless given */
-    long iters = -1; /* per head (TRAIN_HEAD) unless given */
+    static const char *const heads[3] = {"sentiment", "question", "themes"};
+    const char *colon = strchr(arg, ':');
+    double v = s_number(colon ? colon + 1 : arg);
+    for (int h = 0; h < 3 && v >= 0; h++) {
+        if (!colon)
+            val[h] = v;
+        else if (strlen(heads[h]) == (size_t)(colon - arg) &&
+                 strncmp(heads[h], arg, (size_t)(colon - arg)) == 0)
+            return val[h] = v, 0;
+    }
+    return v >= 0 && !colon ? 0 : -1;
+}
+
+#define TRAIN_MAX_WEIGHTED 16
+#define TRAIN_USAGE                                                                             \
+    "usage: classify-train [-o model.tsv] [-l [HEAD:]L2] [-n [HEAD:]ITER] [-m WRITERS]\n"     \
+    "                      [-W WEIGHT:FILE]... [-P model.tsv] [file...]\n"
+
+typedef struct {
+    const char *outpath;
+    const char *probe; /* -P: the model whose probabilities to print */
+    double l2[3];      /* per head (TRAIN_HEAD) unless given */
+    double iters[3];   /* per head (TRAIN_HEAD) unless given */
+    long min_writers;  /* TRAIN_MIN_WRITERS with TRAIN_PRUNE_FILES files or more */
     const char *wpath[TRAIN_MAX_WEIGHTED];
     double wval[TRAIN_MAX_WEIGHTED];
-    int n_weighted = 0;
+    int n_weighted;
+} opts_t;
+
+/* 0, or 2 on bad usage (after the message). */
+static int s_options(int argc, char **argv, opts_t *o)
+{
+    *o = (opts_t){"data/nl/model.tsv", NULL, {-1, -1, -1}, {-1, -1, -1}, -1, {0}, {0}, 0};
     bool bad = false;
     int opt;
-    while ((opt = getopt(argc, argv, "o:l:n:W:")) != -1) {
+    while ((opt = getopt(argc, argv, "o:l:n:m:W:P:")) != -1) {
         if (opt == 'o')
-            outpath = optarg;
+            o->outpath = optarg;
+        else if (opt == 'P')
+            o->probe = optarg;
         else if (opt == 'l')
-            bad |= (l2 = s_number(optarg)) < 0;
+            bad |= s_per_head(optarg, o->l2) < 0;
         else if (opt == 'n')
-            bad |= (iters = (long)s_number(optarg)) < 1;
-        else if (opt == 'W' && n_weighted < TRAIN_MAX_WEIGHTED) {
-            bad |= s_weighted(optarg, &wval[n_weighted], &wpath[n_weighted]) < 0;
-            n_weighted++;
+            bad |= s_per_head(optarg, o->iters) < 0;
+        else if (opt == 'm')
+            bad |= (o->min_writers = (long)s_number(optarg)) < 1 || o->min_writers > 1000;
+        else if (opt == 'W' && o->n_weighted < TRAIN_MAX_WEIGHTED) {
+            bad |= s_weighted(optarg, &o->wval[o->n_weighted], &o->wpath[o->n_weighted]) < 0;
+            o->n_weighted++;
         } else {
             fprintf(stderr, TRAIN_USAGE);
             return 2;
         }
     }
-    if (bad || iters > 100000) {
+    for (int h = 0; h < 3; h++)
+        bad |= o->iters[h] != -1 && (o->iters[h] < 1 || o->iters[h] > 100000);
+    if (bad) {
         fprintf(stderr, "classify-train: bad arguments\n");
         return 2;
     }
-    json_t **rows = NULL;
-    double *weights = NULL;
-    size_t n = 0;
-    int rc = 0;
-    for (int a = 0; a < n_weighted && rc == 0; a++)
-        rc = s_read_path(wpath[a], wval[a], &rows, &weights, &n);
-    if (optind == argc && n_weighted == 0)
-        s_read(stdin, "stdin", 1.0, &rows, &weights, &n);
-    for (int a = optind; a < argc && rc == 0; a++)
-        rc = s_read_path(argv[a], 1.0, &rows, &weights, &n);
-    if (rc < 0) {
-        for (size_t k = 0; k < n; k++)
-            json_decref(rows[k]);
-        free(rows);
-        free(weights);
-        return 1;
-    }
+    return 0;
+}
 
+/* -P: each idea's class probabilities under the model at path, one JSON
+ * object a line ({"id", "sentiment": {CLASS: P...}, "question": ...,
+ * "themes": ...}), for reading the model's confident mistakes (label
+ * noise, eval_classify.py --by-writer --suspects). 0 or 1. */
+static int s_probe(classify_t *cls, const char *path, const train_input_t *in)
+{
     char err[512];
-    const char *d = getenv("INSPRAAK_DATA");
-    setenv("INSPRAAK_MODEL_FILE", "none", 1); /* features need no model: do not load one */
-    classify_t *cls = classify_new(d && *d ? d : "./data", err, sizeof err);
-    if (!cls) {
-        fprintf(stderr, "classify-train: cannot load data: %s\n", err);
+    classify_model_t *m = classify_model_load(path, err, sizeof err);
+    if (!m) {
+        fprintf(stderr, "classify-train: %s\n", err);
         return 1;
     }
+    for (size_t k = 0; k < in->n; k++) {
+        idea_t idea;
+        idea_init(&idea);
+        json_t *v = json_object_get(in->rows[k], "text");
+        proto_set(&idea.text, json_is_string(v) ? json_string_value(v) : NULL);
+        v = json_object_get(in->rows[k], "title");
+        proto_set(&idea.title, json_is_string(v) ? json_string_value(v) : NULL);
+        classify_feats_t f = {0};
+        classify_idea_features(cls, &idea, &f);
+        idea_clear(&idea);
+        json_t *out = json_object();
+        json_object_set(out, "id", json_object_get(in->rows[k], "id"));
+        static const char *const heads[] = {"sentiment", "question", "themes"};
+        for (int h = 0; h < 3; h++) {
+            const char *const *labels;
+            double p[CLASSIFY_MODEL_MAX_CLASSES];
+            int n = classify_model_predict(m, heads[h], &f, &labels, p);
+            json_t *o = json_object();
+            for (int c = 0; c < n; c++)
+                json_object_set_new(o, labels[c], json_real(p[c]));
+            json_object_set_new(out, heads[h], o);
+        }
+        classify_feats_clear(&f);
+        char *line = json_dumps(out, JSON_COMPACT | JSON_REAL_PRECISION(4));
+        puts(line);
+        free(line);
+        json_decref(out);
+    }
+    classify_model_destroy(&m);
+    return fflush(stdout) == 0 ? 0 : 1;
+}
+
+/* Trains the three heads on in and writes the model to o->outpath. 0 or 1. */
+static int s_train(classify_t *cls, const opts_t *o, const train_input_t *in)
+{
     train_t t = {0};
     t.feat = g_hash_table_new(g_str_hash, g_str_equal);
     t.names = g_ptr_array_new_with_free_func(g_free);
-    s_feature(&t, "_bias");
     t.head[0] = (head_t){"sentiment", true, 3, {"negatief", "neutraal", "positief"}};
     t.head[1] = (head_t){"question", true, 2, {"nu", "toekomst"}};
     t.head[2] = (head_t){"themes", false, 0, {0}};
-    s_theme_classes(&t.head[2], rows, n);
-    for (size_t k = 0; k < n; k++)
-        s_add_doc(&t, cls, rows[k], weights[k]);
-    classify_destroy(&cls);
-
+    t.writers = g_array_new(FALSE, FALSE, sizeof(int));
+    t.last = g_array_new(FALSE, FALSE, sizeof(int));
+    s_feature(&t, "_bias");
+    s_theme_classes(&t.head[2], in->rows, in->n);
+    for (size_t k = 0, src = 0; k < in->n; k++) {
+        while (src < in->n_files && k >= in->ends[src])
+            src++;
+        s_add_doc(&t, cls, in->rows[k], in->weights[k], (int)src);
+    }
+    t.min_writers = o->min_writers >= 0 ? (int)o->min_writers
+                    : in->n_files >= TRAIN_PRUNE_FILES ? TRAIN_MIN_WRITERS : 1;
     double *w[3];
     for (int h = 0; h < 3; h++) {
         w[h] = xcalloc(t.names->len * (size_t)(t.head[h].n ? t.head[h].n : 1), sizeof *w[h]);
-        s_train_head(&t, h, w[h], l2 >= 0 ? l2 : TRAIN_HEAD[h].l2,
-                     iters > 0 ? (int)iters : TRAIN_HEAD[h].iters);
+        s_train_head(&t, h, w[h], o->l2[h] >= 0 ? o->l2[h] : TRAIN_HEAD[h].l2,
+                     o->iters[h] > 0 ? (int)o->iters[h] : TRAIN_HEAD[h].iters);
     }
-    rc = s_save(&t, w, outpath) == 0 ? 0 : 1;
+    int rc = s_save(&t, w, o->outpath) == 0 ? 0 : 1;
     if (rc == 0)
         fprintf(stderr, "classify-train: %zu ideas, %u features, %d themes -> %s\n", t.n_docs,
-                t.names->len, t.head[2].n, outpath);
+                t.names->len, t.head[2].n, o->outpath);
     for (int h = 0; h < 3; h++)
         free(w[h]);
     for (size_t k = 0; k < t.n_docs; k++) {
@@ -466,9 +520,31 @@ int main(int argc, char **argv)
     free(t.docs);
     g_hash_table_destroy(t.feat);
     g_ptr_array_free(t.names, TRUE);
-    for (size_t k = 0; k < n; k++)
-        json_decref(rows[k]);
-    free(rows);
-    free(weights);
+    g_array_free(t.writers, TRUE);
+    g_array_free(t.last, TRUE);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    opts_t o;
+    if (s_options(argc, argv, &o) != 0)
+        return 2;
+    train_input_t in = {0};
+    if (train_input_read(&in, o.wpath, o.wval, o.n_weighted, argv + optind, argc - optind) < 0) {
+        train_input_free(&in);
+        return 1;
+    }
+    char err[512];
+    const char *d = getenv("INSPRAAK_DATA");
+    setenv("INSPRAAK_MODEL_FILE", "none", 1); /* features need no model: do not load one */
+    classify_t *cls = classify_new(d && *d ? d : "./data", err, sizeof err);
+    int rc = 1;
+    if (!cls)
+        fprintf(stderr, "classify-train: cannot load data: %s\n", err);
+    else
+        rc = o.probe ? s_probe(cls, o.probe, &in) : s_train(cls, &o, &in);
+    classify_destroy(&cls);
+    train_input_free(&in);
     return rc;
 }

@@ -4,7 +4,7 @@
 Usage: tests/eval/eval_classify.py [--bin DIR] [--data FILE] [--folds K]
                                    [--seed N] [--no-extra] [--json]
                                    [--debug-dups] [--dup-corpus]
-                                   [--by-writer] [--confident-errors]
+                                   [--by-writer [--suspects]]
 
 k-fold cross-validation (default 5 folds, fixed seed): the ideas are
 shuffled with the seed and cut into K folds; for each fold,
@@ -36,8 +36,9 @@ writer's ideas. Prints per-writer and pooled figures (all writers, and
 the corpus writers alone) and the gap of the pooled figures to dev
 cross-validation: how well the labels carry over to a writer the model
 never saw, the guide to new sets (the hold-out sets stay for the final
-report). --confident-errors also lists the ideas the left-out model gets
-wrong with probability >= 0.9 (to read against LABELS.md: label noise).
+report). --suspects also lists the ideas whose sentiment or question
+label the left-out model contradicts with probability >= 0.9 (bin/
+classify-train -P), to read against LABELS.md for label noise.
 
 Near-duplicates: one bin/classify run over the whole set in file order
 (the cluster state lives in memory for a run), with a model trained on
@@ -112,16 +113,27 @@ def write_jsonl(path, items):
         f.writelines(json.dumps(it, ensure_ascii=False) + "\n" for it in items)
 
 
-def train(bindir, items, path, extra_path=None):
+def train(bindir, items, path, extra_paths=()):
     """A model at path from items (dev ideas, weighted DEV_WEIGHT) and
-    the JSON Lines file extra_path (corpus ideas, weight 1)."""
+    the JSON Lines files extra_paths (corpus ideas, weight 1; one file a
+    writer, as classify-train prunes words only one file has)."""
     env = dict(os.environ, INSPRAAK_DATA=os.path.join(ROOT, "data"))
     dev_path = path + ".dev.jsonl"
     write_jsonl(dev_path, items)
-    args = ["-W", "%s:%s" % (DEV_WEIGHT, dev_path)] + ([extra_path] if extra_path else [])
+    args = ["-W", "%s:%s" % (DEV_WEIGHT, dev_path)] + list(extra_paths)
     subprocess.run([os.path.join(bindir, "classify-train"), "-o", path] + TRAIN_ARGS + args,
                    env=env, check=True, stderr=subprocess.DEVNULL)
     os.unlink(dev_path)
+
+
+def write_writers(folder, groups):
+    """Each list of ideas in groups (one writer's) as a JSON Lines file
+    in folder; returns the paths."""
+    paths = []
+    for k, items in enumerate(groups):
+        paths.append(os.path.join(folder, "writer-%02d.jsonl" % k))
+        write_jsonl(paths[-1], items)
+    return paths
 
 
 def norm_text(text):
@@ -154,23 +166,22 @@ def load_extra(folder, dev_items):
     """The labelled ideas of folder/*.jsonl (sorted by file name), less
     those whose text is a dev idea's text. A line that is not a JSON
     object with a text (say, half written: the files grow while writers
-    work) is skipped, as bin/classify-train skips it. Returns (items,
-    files, copies)."""
+    work) is skipped, as bin/classify-train skips it. Returns (groups,
+    files, copies): groups holds the kept ideas of each file."""
     files = sorted(glob.glob(os.path.join(folder, "*.jsonl")))
     dev_texts = {norm_text(it.get("text")) for it in dev_items}
-    items, copies = [], 0
+    groups, copies = [], 0
     for path in files:
-        for it in load_corpus_file(path):
-            if norm_text(it["text"]) in dev_texts:
-                copies += 1
-                continue
-            items.append(it)
-    return items, files, copies
+        kept = [it for it in load_corpus_file(path) if norm_text(it["text"]) not in dev_texts]
+        copies += len(load_corpus_file(path)) - len(kept)
+        groups.append(kept)
+    return groups, files, copies
 
 
-def cross_validate(bindir, items, folds, seed, extra=()):
+def cross_validate(bindir, items, folds, seed, groups=()):
     """Held-out answers for every idea, in the order of items; every fold
-    trains on the other folds plus extra (never on its own fold)."""
+    trains on the other folds plus the extra ideas, groups (a list per
+    writer; never on its own fold)."""
     order = list(range(len(items)))
     random.Random(seed).shuffle(order)
     got = [None] * len(items)
@@ -179,42 +190,50 @@ def cross_validate(bindir, items, folds, seed, extra=()):
         test = [i for k, i in enumerate(order) if k % folds == f]
         held = set(test)
         model = os.path.join(tmp, "model-%d.tsv" % f)
-        train(bindir, [it for i, it in enumerate(items) if i not in held], model, extra_path)
+        train(bindir, [it for i, it in enumerate(items) if i not in held], model, extra_paths)
         return test, run_classify(bindir, [items[i] for i in test], model)
 
     # The folds are independent: one at a time per core (the answers do
     # not depend on the order, training has no randomness).
     with tempfile.TemporaryDirectory() as tmp, \
             concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        extra_path = os.path.join(tmp, "extra.jsonl") if extra else None
-        if extra_path:
-            write_jsonl(extra_path, extra)
+        extra_paths = write_writers(tmp, groups)
         for test, answers in pool.map(lambda f: fold(f, tmp), range(folds)):
             for i, g in zip(test, answers):
                 got[i] = g
     return got
 
 
-def by_writer(bindir, dev_items, files):
-    """--by-writer: leave-one-writer-out. Returns [(name, items, answers)]
-    for every corpus file and the dev set ("dev"), each labelled by a
-    model trained on all the other writers (dev weighted DEV_WEIGHT); a
-    training idea whose text is also a held-out text is left out."""
+def probe(bindir, items, model):
+    """The class probabilities of items under model (classify-train -P),
+    one dict a line: {"sentiment": {CLASS: P}, "question": ..., ...}."""
+    env = dict(os.environ, INSPRAAK_DATA=os.path.join(ROOT, "data"))
+    stdin = "".join(json.dumps(it, ensure_ascii=False) + "\n" for it in items).encode()
+    out = subprocess.run([os.path.join(bindir, "classify-train"), "-P", model], input=stdin,
+                         stdout=subprocess.PIPE, env=env, check=True).stdout.decode()
+    return [json.loads(l) for l in out.splitlines() if l.strip()]
+
+
+def by_writer(bindir, dev_items, files, probs=False):
+    """--by-writer: leave-one-writer-out. Returns [(name, items, answers,
+    probabilities or None)] for every corpus file and the dev set ("dev"),
+    each labelled by a model trained on all the other writers (dev
+    weighted DEV_WEIGHT); a training idea whose text is also a held-out
+    text is left out."""
     writers = [("dev", list(dev_items))] + [
         (os.path.basename(p)[:-len(".jsonl")], load_corpus_file(p)) for p in files]
 
     def one(k):
         name, test = writers[k]
         texts = {norm_text(it["text"]) for it in test}
-        rest = [it for j, (_, w) in enumerate(writers) if j not in (0, k) for it in w
-                if norm_text(it["text"]) not in texts]
+        rest = [[it for it in w if norm_text(it["text"]) not in texts]
+                for j, (_, w) in enumerate(writers) if j not in (0, k)]
         dev = [] if k == 0 else [it for it in dev_items if norm_text(it["text"]) not in texts]
         with tempfile.TemporaryDirectory() as tmp:
-            extra_path = os.path.join(tmp, "extra.jsonl")
-            write_jsonl(extra_path, rest)
             model = os.path.join(tmp, "model.tsv")
-            train(bindir, dev, model, extra_path)  # no dev ideas: the corpus alone
-            return name, test, run_classify(bindir, test, model)
+            train(bindir, dev, model, write_writers(tmp, rest))  # no dev: the corpus alone
+            return (name, test, run_classify(bindir, test, model),
+                    probe(bindir, test, model) if probs else None)
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         return list(pool.map(one, range(len(writers))))
@@ -223,12 +242,27 @@ def by_writer(bindir, dev_items, files):
 WRITER_KEYS = ("themes_macro_f1", "sentiment_accuracy", "question_accuracy")
 
 
+def suspects(results, lines, confidence=0.9):
+    """--suspects: the corpus ideas whose sentiment or question label the
+    left-out writer's model contradicts with probability >= confidence:
+    candidates for label noise, to read against LABELS.md (never to
+    relabel to fit the model)."""
+    for name, items, got, probs in results:
+        for it, p in zip(items, probs or ()):
+            for key in ("sentiment", "question"):
+                best = max(p[key], key=p[key].get)
+                if best != it.get(key) and p[key][best] >= confidence:
+                    lines.append("  %s %s: label %s, model %s %.2f | %s" % (
+                        it["id"], key, it.get(key), best, p[key][best],
+                        it["text"].replace("\n", " ")))
+
+
 def report_by_writer(results, cv, out, lines):
     """Per-writer and pooled figures of by_writer(), and the gap of the
     pooled figures (all writers) to the dev cross-validation figures cv."""
     lines.append("leave-one-writer-out (model trained on all other writers):")
     lines.append("  %-8s %5s  %-7s %-7s %-7s" % ("writer", "n", "themes", "sent", "quest"))
-    for name, items, got in results:
+    for name, items, got, _ in results:
         s, _ = score(items, got)
         out["writer_" + name] = {k: s[k] for k in WRITER_KEYS}
         lines.append("  %-8s %5d  %.3f   %.3f   %.3f" % ((name, len(items)) +
@@ -388,18 +422,22 @@ def main():
     ap.add_argument("--by-writer", action="store_true",
                     help="leave-one-writer-out figures (a model per corpus file and dev) "
                          "instead of the near-duplicate run")
+    ap.add_argument("--suspects", action="store_true",
+                    help="with --by-writer: list ideas the left-out model contradicts "
+                         "with probability >= 0.9 (label noise candidates)")
     ap.add_argument("--dup-corpus", action="store_true",
                     help="also score near-duplicates on each training-corpus file (slow: a model per file)")
     args = ap.parse_args()
     items = load_jsonl(args.data)
-    extra, files, copies = ([], [], 0) if args.no_extra else load_extra(args.extra, items)
+    groups, files, copies = ([], [], 0) if args.no_extra else load_extra(args.extra, items)
+    extra = [it for g in groups for it in g]
     if args.folds > 1:
         how = "%d-fold cross-validation (seed %d)" % (args.folds, args.seed)
         how += (", folds trained without the extra corpus (--no-extra)" if args.no_extra else
                 ", every fold also trained on %d extra ideas from %d files in %s"
                 " (%d copies of dev texts left out)"
                 % (len(extra), len(files), os.path.relpath(args.extra, ROOT), copies))
-        got = cross_validate(args.bin, items, args.folds, args.seed, extra)
+        got = cross_validate(args.bin, items, args.folds, args.seed, groups)
     elif args.folds == 0:
         how = "shipped model on its own training set (NOT unseen data)"
         got = run_classify(args.bin, items)
@@ -410,7 +448,11 @@ def main():
     if args.by_writer and args.folds > 1 and not args.no_extra:
         lines = ["dev cross-validation: themes macro-F1 %.3f, sentiment %.3f, question %.3f"
                  % tuple(out[k] for k in WRITER_KEYS)]
-        report_by_writer(by_writer(args.bin, items, files), out, out, lines)
+        results = by_writer(args.bin, items, files, args.suspects)
+        report_by_writer(results, out, out, lines)
+        if args.suspects:
+            lines.append("confident mistakes of the left-out models (label noise candidates):")
+            suspects(results, lines)
         print(json.dumps(out) if args.json else "\n".join(lines))
         return
     score_dups(items, dup_run(args.bin, items, extra), out, lines, args.debug_dups)
