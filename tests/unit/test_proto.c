@@ -18,46 +18,10 @@
 #include <cmocka.h>
 
 #include "proto.h"
+#include "test_proto_util.h"
 
 /* A string literal and its length, for byte strings with NULs in them. */
 #define L(lit) lit, sizeof(lit) - 1
-
-static const char *s_dir(void)
-{
-    static const char *const tries[] = {"proto/fixtures", "../proto/fixtures",
-                                        "../../proto/fixtures", "../../../proto/fixtures"};
-    const char *env = getenv("PROTO_FIXTURES");
-    if (env)
-        return env;
-    for (size_t i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
-        char p[256];
-        snprintf(p, sizeof(p), "%s/idea_known.msgpack", tries[i]);
-        FILE *f = fopen(p, "rb");
-        if (f) {
-            fclose(f);
-            return tries[i];
-        }
-    }
-    return "proto/fixtures";
-}
-
-/* Reads a fixture; fails the test when it is missing. Caller frees. */
-static char *s_fixture(const char *name, size_t *len)
-{
-    char path[512];
-    snprintf(path, sizeof(path), "%s/%s", s_dir(), name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        fail_msg("fixture %s not found (run from the repository root)", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
 
 static void s_assert_bytes(const char *got, size_t got_len, const char *fixture)
 {

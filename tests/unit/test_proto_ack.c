@@ -22,33 +22,7 @@
 #include <cmocka.h>
 
 #include "proto.h"
-
-static char *s_fixture(const char *name, size_t *len)
-{
-    static const char *const tries[] = {"proto/fixtures", "../proto/fixtures",
-                                        "../../proto/fixtures", "../../../proto/fixtures"};
-    const char *env = getenv("PROTO_FIXTURES");
-    for (size_t i = 0; i < sizeof tries / sizeof tries[0] + 1; i++) {
-        const char *dir = i == 0 ? env : tries[i - 1];
-        if (!dir)
-            continue;
-        char path[512];
-        snprintf(path, sizeof path, "%s/%s", dir, name);
-        FILE *f = fopen(path, "rb");
-        if (!f)
-            continue;
-        fseek(f, 0, SEEK_END);
-        long n = ftell(f);
-        fseek(f, 0, SEEK_SET);
-        char *buf = malloc((size_t)n + 1);
-        assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-        fclose(f);
-        *len = (size_t)n;
-        return buf;
-    }
-    fail_msg("fixture %s not found (run from the repository root)", name);
-    return NULL;
-}
+#include "test_proto_util.h"
 
 static void s_same_as_fixture(const envelope_t *e, const char *name)
 {

@@ -24,25 +24,7 @@
 
 #include "idea_json.h"
 #include "proto.h"
-
-static char *s_fixture(const char *name, size_t *len)
-{
-    static const char *const dirs[] = {"proto/fixtures", "../proto/fixtures",
-                                       "../../proto/fixtures", "../../../proto/fixtures"};
-    for (size_t d = 0; d < sizeof dirs / sizeof dirs[0]; d++) {
-        char path[256];
-        snprintf(path, sizeof path, "%s/%s", dirs[d], name);
-        FILE *f = fopen(path, "rb");
-        if (!f)
-            continue;
-        char *buf = malloc(1 << 16);
-        *len = fread(buf, 1, 1 << 16, f);
-        fclose(f);
-        return buf;
-    }
-    fail_msg("fixture %s not found (run from the repository root)", name);
-    return NULL;
-}
+#include "test_proto_util.h"
 
 /* The same idea as MAIL in proto/fixtures/gen.py, without the unknown key. */
 static void s_mail_idea(idea_t *i)
