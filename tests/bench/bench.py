@@ -59,6 +59,10 @@ from mpack import pack as msgpack  # noqa: E402
 harness.PORT_LOW, harness.PORT_HIGH = 22000, 25999
 BASELINE_PORTS = range(22000, 22600)
 WRK_ARGS = ["-t2", "-c32"]
+# A second intake row with many more residents at once (both servers):
+# the durable intake answers a whole fsync group per wake-up, so its
+# rate depends on the connection count; the bare server's hardly does.
+WRK_CONNS_MANY = 128
 SERVICES = ("storage", "classifier", "intake-form", "intake-field", "dashboard")
 
 
@@ -235,6 +239,15 @@ def bench_baseline(bindir, secs, out):
         finally:
             p.terminate()
             p.wait()
+    p = subprocess.Popen([os.path.join(bindir, "bench-baseline"), str(port),
+                          str(os.cpu_count())], stdout=subprocess.PIPE, text=True)
+    try:
+        p.stdout.readline()
+        base["pool_many"] = wrk("http://127.0.0.1:%d/api/v1/ideas" % port, secs, "base",
+                                conns=WRK_CONNS_MANY)
+    finally:
+        p.terminate()
+        p.wait()
     out["baseline"] = base
     log("baseline %.0f req/s (%.1f us CPU a request), thread per connection %.0f req/s" % (
         base["pool"]["rps"], base["pool"]["cpu_us"], base["tpc"]["rps"]))
@@ -258,9 +271,16 @@ def bench_intake(cluster, secs, out):
                      "fsyncs": metric(cluster, "intake-form", "inspraak_spool_fsyncs_total")}
     log("intake %.0f req/s vs baseline %.0f (ratio %.2f), non-2xx %d" % (
         r["rps"], base["rps"], out["intake"]["ratio"], r["non2xx"]))
+    drained = lambda: wait_stored(cluster, int(metric(  # noqa: E731
+        cluster, "intake-form", "inspraak_intake_accepted_total")), 600)
     time.sleep(0.5)  # the accepted counter is updated ten times a second
-    wait_stored(cluster, int(metric(cluster, "intake-form", "inspraak_intake_accepted_total")),
-                600)
+    drained()
+    many = wrk(url, secs, "many", conns=WRK_CONNS_MANY)
+    out["intake_many"] = many
+    log("intake at %d connections %.0f req/s vs baseline %.0f" % (
+        WRK_CONNS_MANY, many["rps"], out["baseline"]["pool_many"]["rps"]))
+    time.sleep(0.5)
+    drained()
     stored0 = zcard(cluster)
     signal_pipeline(cluster, signal.SIGSTOP)
     try:
@@ -611,6 +631,14 @@ def report(m, res, opts):
                 "met" if i["ratio"] >= 0.5 and f["non2xx"] + f["sockerr"] == 0 else "NOT met"))
         row("spool group commit", "%.0f appends / %.0f fsyncs" % (i["appends"], i["fsyncs"]),
             "", "%.1f per fsync" % (i["appends"] / max(1, i["fsyncs"])), "")
+        mn, bm = res["intake_many"], res["baseline"]["pool_many"]
+        row("intake: the same at -c%d (many residents at once)" % WRK_CONNS_MANY,
+            "%.0f req/s, non-2xx %d, socket errors %d, mean latency %s" % (
+                mn["rps"], mn["non2xx"], mn["sockerr"], mn["latency"]),
+            "bare libmicrohttpd %.0f req/s (epoll pool of %d)" % (bm["rps"], m["nproc"]),
+            "%.2f" % (mn["rps"] / max(1e-9, bm["rps"])), ">= 0.5, 0 errors: %s" % (
+                "met" if mn["rps"] >= 0.5 * bm["rps"] and mn["non2xx"] + mn["sockerr"] == 0
+                else "NOT met"))
         a, pa = res["intake_alone"], res["pipeline_alone"]
         row("intake alone: the same wrk run for %d s with the pipeline paused (SIGSTOP)"
             % min(opts.secs, 8),
