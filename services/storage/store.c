@@ -35,7 +35,6 @@
  * capped in entries, this caps it in bytes (10000 x 256 KiB worst case). */
 #define S_DEAD_RAW_MAX (256u * 1024)
 
-
 /*
  * The write script. KEYS: [1] idea record, [2] inspraak:ideas, then ni
  * index zsets, then ns stats hashes, then (participant only) the
@@ -76,10 +75,10 @@ static const char *const s_dims[] = {"channel",      "wijk",   "buurt",    "sent
 #define S_NDIMS (sizeof s_dims / sizeof s_dims[0])
 /* Their stats hashes, in the same order. */
 static const char *const s_stats_keys[S_NDIMS] = {
-    STORE_KEY_PREFIX "stats:channel",   STORE_KEY_PREFIX "stats:wijk",
-    STORE_KEY_PREFIX "stats:buurt",     STORE_KEY_PREFIX "stats:sentiment",
-    STORE_KEY_PREFIX "stats:question",  STORE_KEY_PREFIX "stats:target_group",
-    STORE_KEY_PREFIX "stats:status",    STORE_KEY_PREFIX "stats:activity",
+    STORE_KEY_PREFIX "stats:channel",  STORE_KEY_PREFIX "stats:wijk",
+    STORE_KEY_PREFIX "stats:buurt",    STORE_KEY_PREFIX "stats:sentiment",
+    STORE_KEY_PREFIX "stats:question", STORE_KEY_PREFIX "stats:target_group",
+    STORE_KEY_PREFIX "stats:status",   STORE_KEY_PREFIX "stats:activity",
     STORE_KEY_PREFIX "stats:language"};
 
 static const char *s_dim_value(const idea_t *idea, size_t i)
@@ -237,7 +236,6 @@ static int s_pid_for_email(store_t *self, const char *email, char *pid, size_t s
 /* The script call                                                     */
 /* ------------------------------------------------------------------ */
 
-
 static void s_arg(store_args_t *a, const char *s, size_t len)
 {
     a->argv[a->argc] = s;
@@ -379,8 +377,8 @@ static void s_build_args(store_args_t *a, const idea_t *idea, const char *rec, s
         s_arg_str(a, stats_keys[i]);
     if (has_p) {
         s_arg_own(a, store_cat(STORE_KEY_PREFIX "participant:", idea->participant_id, NULL, NULL));
-        s_arg_own(a,
-                  store_cat(STORE_KEY_PREFIX "participant-ideas:", idea->participant_id, NULL, NULL));
+        s_arg_own(
+            a, store_cat(STORE_KEY_PREFIX "participant-ideas:", idea->participant_id, NULL, NULL));
     }
     s_arg_str(a, idea->id);
     s_arg(a, rec, rec_len);
@@ -404,7 +402,7 @@ static void s_build_args(store_args_t *a, const idea_t *idea, const char *rec, s
  * record and the script's arguments. 0, or -1 (with *bad for a record that
  * cannot be encoded). On 0 the caller frees *rec and store_args_free(a). */
 int store_prepare(store_t *self, idea_t *idea, const participant_t *p, store_args_t *a, char **rec,
-                     int *bad, char *err, size_t errlen)
+                  int *bad, char *err, size_t errlen)
 {
     *bad = 0;
     if (!idea->id || !*idea->id) {

@@ -220,8 +220,8 @@ int store_ideas(store_t *self, idea_t **ideas, const participant_t **ps, int n, 
     for (int i = 0; i < n; i++) {
         res[i] = -1;
         repeat[i] = -1;
-        ready[i] = store_prepare(self, ideas[i], ps ? ps[i] : NULL, &args[i], &recs[i], &bad[i], err,
-                             errlen) == 0;
+        ready[i] = store_prepare(self, ideas[i], ps ? ps[i] : NULL, &args[i], &recs[i], &bad[i],
+                                 err, errlen) == 0;
         if (!ready[i])
             continue;
         int first = GPOINTER_TO_INT(g_hash_table_lookup(seen, ideas[i]->id)) - 1;
@@ -252,4 +252,3 @@ int store_ideas(store_t *self, idea_t **ideas, const participant_t **ps, int n, 
     free(recs);
     return n_fail ? -n_fail : n;
 }
-

@@ -295,7 +295,7 @@ static void *s_race(void *arg)
 static long long s_int(redisContext *c, const char *cmd)
 {
     redisReply *r = redisCommand(c, cmd);
-    long long v = r->type == REDIS_REPLY_INTEGER ? r->integer
+    long long v = r->type == REDIS_REPLY_INTEGER  ? r->integer
                   : r->type == REDIS_REPLY_STRING ? atoll(r->str)
                                                   : -1;
     freeReplyObject(r);
