@@ -140,7 +140,9 @@ void classify_stem(classify_tok_t *self, const char *word, char *out, size_t out
  * A pattern is one or more words; each word matches a text word by stem
  * ("woning" matches "woningen"), or, with '*', by its letters: "woning*"
  * starts with, "*woning" ends with, "*woning*" contains (for Dutch
- * compounds: "huurwoningen"). Weight defaults to 1. */
+ * compounds: "huurwoningen"). Weight defaults to 1. A lexicon remembers
+ * its recent look-ups in its own memory (even through a const pointer):
+ * one lexicon per thread, like the stemmer it was loaded with. */
 typedef struct classify_lex classify_lex_t;
 
 /* NULL when the file cannot be read or a line is bad (err says which). */
