@@ -167,20 +167,27 @@ def load_corpus_file(path):
     return rows
 
 
-def load_extra(folder, dev_items):
+def load_extra_groups(folder, dev_items):
     """The labelled ideas of folder/*.jsonl (sorted by file name), less
     those whose text is a dev idea's text. A line that is not a JSON
     object with a text (say, half written: the files grow while writers
     work) is skipped, as bin/classify-train skips it. Returns (groups,
-    files, copies): groups holds the kept ideas of each file."""
+    files, copies): groups holds the kept ideas of each file (a writer)."""
     files = sorted(glob.glob(os.path.join(folder, "*.jsonl")))
     dev_texts = {norm_text(it.get("text")) for it in dev_items}
     groups, copies = [], 0
     for path in files:
-        kept = [it for it in load_corpus_file(path) if norm_text(it["text"]) not in dev_texts]
-        copies += len(load_corpus_file(path)) - len(kept)
-        groups.append(kept)
+        rows = load_corpus_file(path)
+        groups.append([it for it in rows if norm_text(it["text"]) not in dev_texts])
+        copies += len(rows) - len(groups[-1])
     return groups, files, copies
+
+
+def load_extra(folder, dev_items):
+    """load_extra_groups() with the ideas of all files in one list:
+    (items, files, copies)."""
+    groups, files, copies = load_extra_groups(folder, dev_items)
+    return [it for g in groups for it in g], files, copies
 
 
 def cross_validate(bindir, items, folds, seed, groups=()):
@@ -434,7 +441,7 @@ def main():
                     help="also score near-duplicates on each training-corpus file (slow: a model per file)")
     args = ap.parse_args()
     items = load_jsonl(args.data)
-    groups, files, copies = ([], [], 0) if args.no_extra else load_extra(args.extra, items)
+    groups, files, copies = ([], [], 0) if args.no_extra else load_extra_groups(args.extra, items)
     extra = [it for g in groups for it in g]
     if args.folds > 1:
         how = "%d-fold cross-validation (seed %d)" % (args.folds, args.seed)
