@@ -44,7 +44,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
@@ -53,6 +52,9 @@ sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 import harness  # noqa: E402
 from harness import Cluster, REPO, http  # noqa: E402
 from mpack import pack as msgpack  # noqa: E402
+from bench_alone import bench_classifier, bench_dashboard  # noqa: E402
+from bench_util import log, pct, redis_pid, redis_used_memory, rss_kib  # noqa: E402,F401
+from bench_report import report  # noqa: E402
 
 # The bench's own loopback range (harness picks BASE with BASE-1690 and
 # BASE..BASE+30 inside it); the baseline server uses the low end.
@@ -64,17 +66,6 @@ WRK_ARGS = ["-t2", "-c32"]
 # rate depends on the connection count; the bare server's hardly does.
 WRK_CONNS_MANY = 128
 SERVICES = ("storage", "classifier", "intake-form", "intake-field", "dashboard")
-
-
-def log(msg):
-    print("[bench %s] %s" % (time.strftime("%H:%M:%S"), msg), flush=True)
-
-
-def pct(values, p):
-    if not values:
-        return float("nan")
-    v = sorted(values)
-    return v[min(len(v) - 1, int(round(p / 100.0 * (len(v) - 1))))]
 
 
 def free_port(candidates):
@@ -140,29 +131,6 @@ def metric(cluster, service, name):
 
 def zcard(cluster):
     return int(cluster.redis("ZCARD", "inspraak:ideas") or 0)
-
-
-def redis_used_memory(cluster):
-    info = cluster.redis("INFO", "memory")
-    m = re.search(r"used_memory:(\d+)", info)
-    return int(m.group(1)) if m else 0
-
-
-def rss_kib(pid):
-    try:
-        with open("/proc/%d/status" % pid) as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except (OSError, TypeError):
-        pass
-    return 0
-
-
-def redis_pid(cluster):
-    info = cluster.redis("INFO", "server")
-    m = re.search(r"process_id:(\d+)", info)
-    return int(m.group(1)) if m else None
 
 
 class RssSampler(threading.Thread):
@@ -504,101 +472,6 @@ def bench_field(cluster, secs, out):
         counts[0] / el, counts[0], counts[1], counts[2]))
 
 
-def bench_classifier(bindir, n, out):
-    src = [json.loads(l) for l in open(os.path.join(REPO, "tests/data/ideas/dev.jsonl"))
-           if l.strip()]
-    extra = ["graag", "snel", "ook", "echt", "zeker", "vooral", "misschien", "toch"]
-    fd, path = tempfile.mkstemp(prefix="bench-classify-", suffix=".jsonl")
-    with os.fdopen(fd, "w") as f:
-        for i in range(n):
-            d = src[i % len(src)]
-            text = "%s %s %d" % (d["text"], extra[i % len(extra)], i)
-            f.write(json.dumps({"id": "c%d" % i, "text": text}, ensure_ascii=False) + "\n")
-    env = dict(os.environ, INSPRAAK_DATA=os.path.join(REPO, "data"))
-    try:
-        times = {}
-        for name, cmd in (("classify", [os.path.join(bindir, "classify")]), ("wc", ["wc", "-w"])):
-            with open(path, "rb") as f:
-                t0 = time.time()
-                r = subprocess.run(cmd, stdin=f, stdout=subprocess.DEVNULL, env=env, timeout=900)
-                times[name] = time.time() - t0
-                if r.returncode != 0:
-                    raise RuntimeError("%s exited %d" % (name, r.returncode))
-    finally:
-        os.unlink(path)
-    out["classifier"] = {"n": n, "rate": n / times["classify"], "wc_rate": n / times["wc"],
-                         "ratio": times["wc"] / times["classify"]}
-    log("classify %.0f ideas/s, wc -w %.0f ideas/s" % (n / times["classify"], n / times["wc"]))
-
-
-def bench_dashboard(bindir, n, queries, out):
-    c = Cluster(("dashboard",))
-    c.start()
-    try:
-        # Only the reads are measured here: the AOF stays off from the load
-        # on (a read writes nothing to it), which keeps a million fsync'd
-        # writes and an AOF rewrite out of the time budget.
-        c.redis("CONFIG", "SET", "appendonly", "no")
-        mem0 = redis_used_memory(c)
-        t0 = time.time()
-        # --bulk: the keys and values storage's write script would write
-        # (tests/integration/test_bench_load.py compares the two key by
-        # key), without a Lua call per idea: ~40 s instead of 300-500 s.
-        r = subprocess.run([os.path.join(bindir, "bench-load"), "--bulk",
-                            "redis://127.0.0.1:%d" % c.redis_port, str(n), "200"],
-                           capture_output=True, text=True, timeout=900)
-        if r.returncode != 0:
-            raise RuntimeError("bench-load: " + r.stderr)
-        load_s = time.time() - t0
-        log("dashboard: %s" % r.stdout.strip())
-        per_idea = (redis_used_memory(c) - mem0) / n
-        token = c.staff_token("bench")
-        import http.client as hc
-        conn = hc.HTTPConnection("127.0.0.1", c.port("dashboard"), timeout=30)
-        wijken = ["WK091733", "WK091721", "WK091712", "WK091740"]
-        themes = ["groen", "wonen", "mobiliteit", "jeugd"]
-        res = {}
-        kinds = {
-            "list wijk+theme": lambda i: "/api/v1/ideas?wijk=%s&theme=%s&limit=50" % (
-                wijken[i % 4], themes[(i // 4) % 4]),
-            "list wijk+theme, page 2": None,
-            "list wijk+theme, oldest first": lambda i: (
-                "/api/v1/ideas?wijk=%s&theme=%s&limit=50&sort=oud" % (
-                    wijken[i % 4], themes[(i // 4) % 4])),
-            "list theme+status": lambda i: "/api/v1/ideas?theme=%s&status=%s&limit=50" % (
-                themes[i % 4], ["new", "approved", "hidden"][(i // 4) % 3]),
-            "stats by wijk": lambda i: "/api/v1/stats?by=wijk",
-            "stats by theme": lambda i: "/api/v1/stats?by=theme",
-        }
-        cursors = []
-        for kind, fn in kinds.items():
-            lat, bad = [], 0
-            for i in range(queries):
-                path = fn(i) if fn else (cursors[i % len(cursors)] if cursors else None)
-                if path is None:
-                    break
-                t = time.perf_counter()
-                conn.request("GET", path, headers={"Authorization": "Bearer " + token})
-                resp = conn.getresponse()
-                data = resp.read()
-                lat.append(time.perf_counter() - t)
-                bad += resp.status != 200
-                if kind == "list wijk+theme" and resp.status == 200:
-                    nc = json.loads(data).get("next_cursor")
-                    if nc:
-                        cursors.append(path + "&cursor=" + nc)
-            res[kind] = {"p50_ms": pct(lat, 50) * 1000, "p99_ms": pct(lat, 99) * 1000,
-                         "n": len(lat), "errors": bad}
-            log("dashboard %s: p50 %.1f ms p99 %.1f ms" % (kind, res[kind]["p50_ms"],
-                                                           res[kind]["p99_ms"]))
-        out["dashboard"] = {"n": n, "load_s": load_s, "bytes_per_idea": per_idea,
-                            "queries": res, "rss_kib": rss_kib(c.pid_of("dashboard")),
-                            "redis_rss_kib": rss_kib(redis_pid(c))}
-    finally:
-        c.stop()
-        c.cleanup()
-
-
 def bench_redis(cluster, n, out):
     r = subprocess.run(["redis-benchmark", "-h", "127.0.0.1", "-p", str(cluster.redis_port),
                         "-t", "set,zadd", "-n", str(n), "-c", "32", "-q"],
@@ -606,102 +479,6 @@ def bench_redis(cluster, n, out):
     found = dict(re.findall(r"(\w+): ([\d.]+) requests per second", r.stdout.replace("\r", "\n")))
     out["redis"] = {k: float(v) for k, v in found.items()}
     log("redis-benchmark %s" % out["redis"])
-
-
-# --- report ---------------------------------------------------------------
-
-def report(m, res, opts):
-    L = ["# Benchmarks", "",
-         "Written by `make bench` (tests/bench/run.sh, tests/bench/bench.py); do not edit by hand:"
-         " the profile findings come from tests/bench/findings.md.", "",
-         "Machine: %d CPUs, %s, Linux %s. Run: %s%s. Redis with AOF, `appendfsync always`; "
-         "every accepted idea is fsync'd in the intake's spool before the answer." % (
-             m["nproc"], m["cpu"], m["kernel"], m["date"], " (--quick)" if opts.quick else ""),
-         "", "| benchmark | figure | baseline / reference | ratio | goal |", "|---|---|---|---|---|"]
-    row = lambda *c: L.append("| " + " | ".join(c) + " |")  # noqa: E731
-    if "intake" in res:
-        i = res["intake"]
-        f, b, bt = i["form"], i["base"], i["base_tpc"]
-        row("intake: wrk %s -d%ds, distinct ideas" % (" ".join(WRK_ARGS), opts.secs),
-            "%.0f req/s, non-2xx %d, socket errors %d, mean latency %s" % (
-                f["rps"], f["non2xx"], f["sockerr"], f["latency"]),
-            "bare libmicrohttpd %.0f req/s (epoll pool of %d); thread per connection %.0f req/s"
-            % (b["rps"], m["nproc"], bt["rps"]),
-            "%.2f" % i["ratio"], ">= 0.5, 0 errors: %s" % (
-                "met" if i["ratio"] >= 0.5 and f["non2xx"] + f["sockerr"] == 0 else "NOT met"))
-        row("spool group commit", "%.0f appends / %.0f fsyncs" % (i["appends"], i["fsyncs"]),
-            "", "%.1f per fsync" % (i["appends"] / max(1, i["fsyncs"])), "")
-        mn, bm = res["intake_many"], res["baseline"]["pool_many"]
-        row("intake: the same at -c%d (many residents at once)" % WRK_CONNS_MANY,
-            "%.0f req/s, non-2xx %d, socket errors %d, mean latency %s" % (
-                mn["rps"], mn["non2xx"], mn["sockerr"], mn["latency"]),
-            "bare libmicrohttpd %.0f req/s (epoll pool of %d)" % (bm["rps"], m["nproc"]),
-            "%.2f" % (mn["rps"] / max(1e-9, bm["rps"])), ">= 0.5, 0 errors: %s" % (
-                "met" if mn["rps"] >= 0.5 * bm["rps"] and mn["non2xx"] + mn["sockerr"] == 0
-                else "NOT met"))
-        a, pa = res["intake_alone"], res["pipeline_alone"]
-        row("intake alone: the same wrk run for %d s with the pipeline paused (SIGSTOP)"
-            % min(opts.secs, 8),
-            "%.0f req/s, non-2xx %d; intake-form %.1f us CPU an idea (%.1f with the pipeline "
-            "running)" % (a["rps"], a["non2xx"], a["cpu_us"], f["cpu_us"]),
-            "bare server %.1f us CPU a request" % b["cpu_us"],
-            "%.2f" % (a["rps"] / max(1e-9, b["rps"])), "")
-        row("pipeline alone: the %d ideas the paused run left, intake idle" % pa["ideas"],
-            "stored %.0f/s; CPU an idea: %s" % (pa["rate"], ", ".join(
-                "%s %.1f us" % kv for kv in pa["cpu_us"].items())), "", "", "")
-    if "drain" in res:
-        d = res["drain"]
-        row("drain: %d ideas (form -> classifier -> storage -> Redis)" % d["accepted"],
-            "stored %.0f/s; last stored %.2f s after last accepted" % (d["stored_rate"],
-                                                                       d["lag_s"]),
-            "accepted %.0f/s over %.1f s" % (d["accepted_rate"], d["accept_s"]),
-            "%.2f" % (d["stored_rate"] / max(1e-9, d["accepted_rate"])),
-            "stored >= accepted rate: %s" % ("met" if d["stored_rate"] >= d["accepted_rate"]
-                                             else "NOT met"))
-    for l in res.get("latency", []):
-        row("latency accepted -> visible (GET /api/v1/ideas/{id}) at %s" % l["label"],
-            "p50 %.1f ms, p99 %.1f ms (%d samples, %d never seen)" % (
-                l["p50_ms"], l["p99_ms"], l["samples"], l["lost"]),
-            "open loop, target %.0f/s, achieved %.0f/s, %d failed" % (
-                l["target"], l["achieved"], l["failed"]), "", "")
-    if "field" in res:
-        f = res["field"]
-        row("field: 1,000-item MessagePack batches, 2 clients",
-            "%.0f ideas/s (%d accepted, %d rejected, %d failed batches)" % (
-                f["rate"], f["accepted"], f["rejected"], f["failed_batches"]), "", "", "")
-    if "classifier" in res:
-        c = res["classifier"]
-        row("classifier: bin/classify on %d ideas" % c["n"], "%.0f ideas/s" % c["rate"],
-            "`wc -w` %.0f ideas/s" % c["wc_rate"], "%.4f" % c["ratio"], "")
-    if "dashboard" in res:
-        d = res["dashboard"]
-        for kind, q in d["queries"].items():
-            row("dashboard %s, %d ideas in Redis" % (kind, d["n"]),
-                "p50 %.1f ms, p99 %.1f ms (%d queries, %d errors)" % (
-                    q["p50_ms"], q["p99_ms"], q["n"], q["errors"]), "", "",
-                "p99 <= 20 ms: %s" % ("met" if q["p99_ms"] <= 20 else "NOT met"))
-        row("memory: Redis bytes per 200-character idea (indexes, stats included)",
-            "%.0f B (%d ideas loaded in %.1f s with bin/bench-load --bulk, AOF off)" % (
-                d["bytes_per_idea"], d["n"], d["load_s"]), "", "",
-            "<= 2 KB: %s" % ("met" if d["bytes_per_idea"] <= 2048 else "NOT met"))
-    if "drain" in res:
-        row("memory: Redis bytes per idea via the pipeline (drain run)",
-            "%.0f B" % res["drain"]["redis_bytes_per_idea"], "", "", "")
-    if "rss" in res:
-        row("RSS under load (peak during drain)", ", ".join(
-            "%s %.1f MiB" % (k, v / 1024.0) for k, v in res["rss"].items()), "", "", "")
-    if "dashboard" in res:
-        d = res["dashboard"]
-        row("RSS with %d ideas" % d["n"], "dashboard %.1f MiB, redis %.1f MiB" % (
-            d["rss_kib"] / 1024.0, d["redis_rss_kib"] / 1024.0), "", "", "")
-    if "redis" in res:
-        row("redis-benchmark -c 32 (same Redis, appendfsync always)", ", ".join(
-            "%s %.0f/s" % kv for kv in res["redis"].items()), "", "", "")
-    L.append("")
-    notes = os.path.join(HERE, "findings.md")
-    if os.path.exists(notes):
-        L.append(open(notes).read())
-    return "\n".join(L) + "\n"
 
 
 def on_fresh_stack(fn):
@@ -763,7 +540,7 @@ def main():
             if want("redis"):
                 bench_redis(c, 5000 if opts.quick else 20000, res)
         on_fresh_stack(rest)
-    text = report(m, res, opts)
+    text = report(m, res, opts, WRK_ARGS, WRK_CONNS_MANY)
     with open(opts.out, "w") as f:
         f.write(text)
     log("wrote %s in %.0f s" % (opts.out, time.time() - t_start))
