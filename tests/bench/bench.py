@@ -346,56 +346,44 @@ def bench_drain(cluster, n, rate, cap_s, out):
 
 
 def bench_latency(cluster, rate, secs, token, label, out):
-    """Open loop at `rate`/s for secs; ~300 sampled ideas are polled by id
-    on the dashboard until they answer 200."""
+    """Open loop at `rate`/s for secs (bin/bench-post); ~300 sampled ideas
+    are polled by id on the dashboard until they answer 200."""
     import http.client as hc
     acc = metric(cluster, "intake-form", "inspraak_intake_accepted_total")
     wait_stored(cluster, int(acc), 300)  # start with the pipeline empty
-    total = int(rate * secs)
-    every = max(1, total // 300)
+    every = max(1, int(rate * secs) // 300)
     pending, lat, lock, statuses = {}, [], threading.Lock(), {}
-    sent = [0, 0]  # ok, failed
-    t0 = time.time() + 0.2
-    n_threads = 4
-    stop = threading.Event()
+    summary = {}
+    tag = "%d-%d" % (int(rate), int(time.time()))
+    post = subprocess.Popen([os.path.join(cluster.bin, "bench-post"),
+                             cluster.url("intake-form", "/api/v1/ideas"), str(rate), str(secs),
+                             str(every), tag], stdout=subprocess.PIPE, text=True)
 
-    def sender(j):
-        conn = hc.HTTPConnection("127.0.0.1", cluster.port("intake-form"), timeout=10)
-        for i in range(j, total, n_threads):
-            delay = t0 + i / rate - time.time()
-            if delay > 0:
-                time.sleep(delay)
-            body = json.dumps({"text": "Latentie %s idee %d: meer bomen en bankjes in het park "
-                                       "bij de school graag" % (label, i), "question": "nu"})
-            try:
-                conn.request("POST", "/api/v1/ideas", body, {
-                    "Content-Type": "application/json",
-                    "Idempotency-Key": "lat-%s-%d-%d" % (label, int(t0), i)})
-                res = conn.getresponse()
-                data = res.read()
-                t_acc = time.time()
-            except (OSError, hc.HTTPException):
-                conn.close()
-                conn = hc.HTTPConnection("127.0.0.1", cluster.port("intake-form"), timeout=10)
-                sent[1] += 1
-                continue
-            if res.status != 201:
-                sent[1] += 1
-                continue
-            sent[0] += 1
-            if i % every == 0:
+    def reader():
+        for line in post.stdout:
+            f = line.split()
+            if line.startswith("#"):
+                summary.update(zip(f[1::2], (float(x) for x in f[2::2])))
+            elif len(f) == 2:
                 with lock:
-                    pending[json.loads(data)["id"]] = t_acc
+                    pending[f[0]] = float(f[1])
 
     def poller():
         conn = hc.HTTPConnection("127.0.0.1", cluster.port("dashboard"), timeout=10)
         hdr = {"Authorization": "Bearer " + token}
-        while not stop.is_set() or pending:
+        deadline = None
+        while True:
             with lock:
                 ids = list(pending.items())
             if not ids:
-                time.sleep(0.001)
-                continue
+                if rt.is_alive():
+                    time.sleep(0.001)
+                    continue
+                break
+            if not rt.is_alive():
+                deadline = deadline or time.time() + 60
+                if time.time() > deadline:
+                    break
             for iid, t_acc in ids:
                 conn.request("GET", "/api/v1/ideas/" + iid, headers=hdr)
                 res = conn.getresponse()
@@ -405,22 +393,18 @@ def bench_latency(cluster, rate, secs, token, label, out):
                     with lock:
                         lat.append(time.time() - t_acc)
                         del pending[iid]
-            if stop.is_set() and time.time() > stop.deadline:
-                break
 
-    threads = [threading.Thread(target=sender, args=(j,)) for j in range(n_threads)]
+    rt = threading.Thread(target=reader)
     pt = threading.Thread(target=poller)
-    for t in threads:
-        t.start()
+    rt.start()
     pt.start()
-    for t in threads:
-        t.join()
-    achieved = sent[0] / max(1e-9, time.time() - t0)
-    stop.deadline = time.time() + 60
-    stop.set()
+    post.wait()
+    rt.join()
     pt.join()
+    ok, failed = int(summary.get("ok", 0)), int(summary.get("failed", 0))
+    achieved = ok / max(1e-9, summary.get("seconds", secs))
     out.setdefault("latency", []).append({
-        "label": label, "target": rate, "achieved": achieved, "ok": sent[0], "failed": sent[1],
+        "label": label, "target": rate, "achieved": achieved, "ok": ok, "failed": failed,
         "samples": len(lat), "lost": len(pending), "statuses": statuses,
         "p50_ms": pct(lat, 50) * 1000, "p99_ms": pct(lat, 99) * 1000})
     log("latency poll answers %s" % statuses)
