@@ -186,25 +186,59 @@ static void s_syn(void *arg, const char *label, double weight, size_t words)
     }
 }
 
-/* Reports each key once, with its largest weight; a key seen first goes
- * to order, with its {weight, times named} beside it in vals (so the
- * end of s_keys needs no look-ups). */
-static void s_report(GHashTable *seen, const char *key, double w, GPtrArray *order,
-                     GPtrArray *vals)
+/* s_keys' keys, each once in order of appearance with its largest
+ * weight and how often it was named: a stem, or a concept (the label
+ * borrowed from the synonyms lexicon; reported as before with '=' in
+ * front, which no stem has: words are letters and digits). An
+ * open-addressing table over that list in one allocation a text (a
+ * GHashTable, three GPtrArrays and a g_strconcat and g_new a key were
+ * ~40 allocations an idea). Hand-written: glib has no table that keeps
+ * insertion order without an allocation per entry. */
+typedef struct {
+    const char *key;
+    bool concept;
+    double w, times;
+} s_key_t;
+
+typedef struct {
+    s_key_t *key; /* in order of appearance */
+    size_t n, max;
+    unsigned *slot; /* 1 + index into key; 0: empty */
+    size_t mask;
+} s_keyset_t;
+
+/* Room for max keys (each token reports at most SYN_MAX_HITS). */
+static void s_keyset_init(s_keyset_t *ks, size_t max)
 {
-    double *old = g_hash_table_lookup(seen, key);
-    if (old) {
-        if (w > old[0])
-            old[0] = w;
-        old[1] += 1;
-        return;
+    size_t slots = 16;
+    while (slots < 2 * max)
+        slots *= 2;
+    ks->key = xmalloc(max * sizeof *ks->key + slots * sizeof *ks->slot);
+    ks->slot = (unsigned *)(void *)(ks->key + max);
+    memset(ks->slot, 0, slots * sizeof *ks->slot);
+    ks->n = 0;
+    ks->max = max;
+    ks->mask = slots - 1;
+}
+
+/* Reports a key: new ones go to the end of the list, known ones keep
+ * their largest weight and count one more time named. */
+static void s_report(s_keyset_t *ks, const char *key, bool concept, double w)
+{
+    size_t i = (g_str_hash(key) ^ (concept ? 0x9E3779B9u : 0)) & ks->mask;
+    for (; ks->slot[i]; i = (i + 1) & ks->mask) {
+        s_key_t *k = &ks->key[ks->slot[i] - 1];
+        if (k->concept == concept && strcmp(k->key, key) == 0) {
+            if (w > k->w)
+                k->w = w;
+            k->times += 1;
+            return;
+        }
     }
-    old = g_new(double, 2);
-    old[0] = w;
-    old[1] = 1;
-    g_hash_table_insert(seen, (gpointer)key, old);
-    g_ptr_array_add(order, (gpointer)key);
-    g_ptr_array_add(vals, old);
+    if (ks->n == ks->max) /* cannot happen: max is the most a text reports */
+        return;
+    ks->key[ks->n] = (s_key_t){key, concept, w, 1};
+    ks->slot[i] = (unsigned)++ks->n;
 }
 
 /* Names: words written with a capital inside a sentence ("Caumerbeek",
@@ -269,8 +303,7 @@ void classify_cluster_keys(const classify_lex_t *syn, const char *const *stop, s
  * that match one word only the most specific count ("fietspad" is the
  * wish fietspad, not also the topic fiets: counting both made every
  * shared compound weigh double). */
-static void s_concepts(const syn_hit_t *hit, GHashTable *seen, GPtrArray *order, GPtrArray *vals,
-                       GPtrArray *owned)
+static void s_concepts(const syn_hit_t *hit, s_keyset_t *ks)
 {
     double top = 0;
     for (int k = 0; k < hit->n; k++)
@@ -278,54 +311,40 @@ static void s_concepts(const syn_hit_t *hit, GHashTable *seen, GPtrArray *order,
             top = hit->weight[k];
     for (int k = 0; k < hit->n; k++) {
         if (strcmp(hit->key[k], "-") == 0 || hit->weight[k] < top)
-            continue;                                    /* '-': a word every idea has */
-        char *key = g_strconcat("=", hit->key[k], NULL); /* '=': a concept */
-        g_ptr_array_add(owned, key);
-        s_report(seen, key, hit->weight[k] * CLUSTER_CONCEPT_WEIGHT, order, vals);
+            continue; /* '-': a word every idea has */
+        s_report(ks, hit->key[k], true, hit->weight[k] * CLUSTER_CONCEPT_WEIGHT);
     }
 }
 
 static void s_keys(const classify_lex_t *syn, const char *const *stop, size_t n_stop,
                    const classify_toks_t *toks, GHashTable *names, s_key_fn fn, void *arg)
 {
-    /* key -> {largest weight, times named} */
-    GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
-    GPtrArray *order = g_ptr_array_new(); /* keys in order of appearance */
-    GPtrArray *vals = g_ptr_array_new();  /* their {weight, times} in seen */
-    GPtrArray *owned = g_ptr_array_new_with_free_func(g_free);
+    s_keyset_t ks;
+    s_keyset_init(&ks, toks->n * SYN_MAX_HITS + 1);
     for (size_t i = 0; i < toks->n; i++) {
         syn_hit_t hit = {0};
         if (syn)
             classify_lex_at(syn, toks, i, s_syn, &hit);
         if (hit.n > 0) {
-            s_concepts(&hit, seen, order, vals, owned);
+            s_concepts(&hit, &ks);
             continue;
         }
         if (strlen(toks->word[i]) < CLUSTER_MIN_LEN ||
             (stop && bsearch(&toks->word[i], stop, n_stop, sizeof *stop, s_cmp)))
             continue;
-        s_report(seen, toks->stem[i],
-                 names && g_hash_table_contains(names, toks->word[i]) ? CLUSTER_NAME_WEIGHT : 1.0,
-                 order, vals);
+        s_report(&ks, toks->stem[i], false,
+                 names && g_hash_table_contains(names, toks->word[i]) ? CLUSTER_NAME_WEIGHT : 1.0);
     }
     double most = 0; /* how often the most named specific concept is named */
-    for (guint k = 0; k < order->len; k++) {
-        const char *key = g_ptr_array_index(order, k);
-        const double *wn = g_ptr_array_index(vals, k);
-        if (key[0] == '=' && wn[0] >= CLUSTER_SPECIFIC_COPIES && wn[1] > most)
-            most = wn[1];
+    for (size_t k = 0; k < ks.n; k++)
+        if (ks.key[k].concept && ks.key[k].w >= CLUSTER_SPECIFIC_COPIES && ks.key[k].times > most)
+            most = ks.key[k].times;
+    for (size_t k = 0; k < ks.n; k++) {
+        const s_key_t *key = &ks.key[k];
+        fn(arg, key->key, key->concept, key->w,
+           key->concept && key->w >= CLUSTER_SPECIFIC_COPIES && key->times == most);
     }
-    for (guint k = 0; k < order->len; k++) {
-        const char *key = g_ptr_array_index(order, k);
-        const double *wn = g_ptr_array_index(vals, k);
-        bool concept = key[0] == '=';
-        fn(arg, concept ? key + 1 : key, concept, wn[0],
-           concept && wn[0] >= CLUSTER_SPECIFIC_COPIES && wn[1] == most);
-    }
-    g_hash_table_destroy(seen);
-    g_ptr_array_free(order, TRUE);
-    g_ptr_array_free(vals, TRUE);
-    g_ptr_array_free(owned, TRUE);
+    free(ks.key);
 }
 
 /* One-permutation MinHash: one 64-bit hash a key; its top bits choose

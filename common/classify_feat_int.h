@@ -21,6 +21,12 @@ typedef struct {
     unsigned long gen;
     const struct model_row *row;
     guint hash; /* g_str_hash of the name (classify_feat_hash) */
+    /* What to free with this name: its own block (classify_feat_new);
+     * for the word features, which share blocks (classify_features.c,
+     * s_word_features), the block for the first of its names in the
+     * list and NULL for the others (classify_feats_clear frees the list
+     * from its end, so the block goes after its other names). */
+    void *block;
 } feat_hdr_t;
 
 static inline feat_hdr_t *classify_feat_hdr(const char *name)
@@ -33,7 +39,7 @@ char *classify_feat_new(const char *name, size_t len, guint hash);
 /* The hash of tables keyed by such names: the g_str_hash kept in the
  * header. */
 guint classify_feat_hash(gconstpointer name);
-/* Frees a name made by classify_feat_new. */
+/* Frees a name made by classify_feat_new (its block). */
 void classify_feat_free(gpointer name);
 
 #endif
