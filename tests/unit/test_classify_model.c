@@ -154,6 +154,53 @@ static double t_feat(const classify_feats_t *f, const char *name)
     return 0;
 }
 
+/* A long text whose word features fill several of the blocks their names
+ * are cut from (classify_features.c), every word twice: each feature
+ * once, all word features with the same value, and (under ASan) nothing
+ * leaked or read after it was freed. */
+static void test_features_long_text(void **state)
+{
+    (void)state;
+    char err[512] = "";
+    const char *d = getenv("INSPRAAK_DATA");
+    setenv("INSPRAAK_MODEL_FILE", "none", 1);
+    classify_t *cls = classify_new(d && *d ? d : "./data", err, sizeof err);
+    unsetenv("INSPRAAK_MODEL_FILE");
+    assert_non_null(cls);
+    enum { WORDS = 1500 };
+    char *text = calloc(2 * WORDS, 16);
+    assert_non_null(text);
+    size_t at = 0;
+    for (int r = 0; r < 2; r++)
+        for (int i = 0; i < WORDS; i++)
+            at += (size_t)sprintf(text + at, "plek%dq ", i);
+    idea_t idea;
+    idea_init(&idea);
+    proto_set(&idea.text, text);
+    classify_feats_t f = {0};
+    classify_idea_features(cls, &idea, &f);
+    size_t words = 0;
+    double v = -1;
+    for (size_t i = 0; i < f.n; i++) {
+        for (size_t j = i + 1; j < f.n; j++)
+            assert_string_not_equal(f.name[i], f.name[j]);
+        if (strncmp(f.name[i], "w:", 2) == 0 || strncmp(f.name[i], "b:", 2) == 0) {
+            if (v < 0)
+                v = f.val[i];
+            assert_true(f.val[i] == v);
+            words += f.name[i][0] == 'w';
+        }
+    }
+    assert_int_equal(words, WORDS);
+    assert_true(t_feat(&f, "w:plek7q") > 0);
+    assert_true(t_feat(&f, "b:plek1499q plek0q") > 0); /* the wrap from the first copy to the second */
+    classify_feats_clear(&f);
+    assert_int_equal(f.n, 0);
+    free(text);
+    idea_clear(&idea);
+    classify_destroy(&cls);
+}
+
 /* Request openers and the lexicon's separate sums as features. */
 static void test_features(void **state)
 {
@@ -260,6 +307,7 @@ int main(void)
         cmocka_unit_test(test_shipped_model),
         cmocka_unit_test(test_shipped_heads_features),
         cmocka_unit_test(test_features),
+        cmocka_unit_test(test_features_long_text),
         cmocka_unit_test(test_clusters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
