@@ -146,6 +146,18 @@ static void test_shipped_heads_features(void **state)
     assert_int_equal(suffixes, 0);
 }
 
+/* A classifier on the data without its model (features only). */
+static classify_t *t_cls_without_model(void)
+{
+    char err[512] = "";
+    const char *d = getenv("INSPRAAK_DATA");
+    setenv("INSPRAAK_MODEL_FILE", "none", 1);
+    classify_t *cls = classify_new(d && *d ? d : "./data", err, sizeof err);
+    unsetenv("INSPRAAK_MODEL_FILE");
+    assert_non_null(cls);
+    return cls;
+}
+
 static double t_feat(const classify_feats_t *f, const char *name)
 {
     for (size_t i = 0; i < f->n; i++)
@@ -161,12 +173,7 @@ static double t_feat(const classify_feats_t *f, const char *name)
 static void test_features_long_text(void **state)
 {
     (void)state;
-    char err[512] = "";
-    const char *d = getenv("INSPRAAK_DATA");
-    setenv("INSPRAAK_MODEL_FILE", "none", 1);
-    classify_t *cls = classify_new(d && *d ? d : "./data", err, sizeof err);
-    unsetenv("INSPRAAK_MODEL_FILE");
-    assert_non_null(cls);
+    classify_t *cls = t_cls_without_model();
     enum { WORDS = 1500 };
     char *text = calloc(2 * WORDS, 16);
     assert_non_null(text);
@@ -205,12 +212,7 @@ static void test_features_long_text(void **state)
 static void test_features(void **state)
 {
     (void)state;
-    char err[512] = "";
-    const char *d = getenv("INSPRAAK_DATA");
-    setenv("INSPRAAK_MODEL_FILE", "none", 1);
-    classify_t *cls = classify_new(d && *d ? d : "./data", err, sizeof err);
-    unsetenv("INSPRAAK_MODEL_FILE");
-    assert_non_null(cls);
+    classify_t *cls = t_cls_without_model();
     idea_t idea;
     idea_init(&idea);
     classify_feats_t f = {0};
