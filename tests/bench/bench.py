@@ -19,7 +19,8 @@ DESCRIPTION
       drain       N ideas through form -> spool -> classifier -> storage ->
                   Redis: last accepted to last stored, stored vs accepted rate
       latency     accepted -> visible in GET /api/v1/ideas/{id}, p50/p99, at
-                  10% and 50% of the intake's maximal rate (open loop)
+                  10% and 50% of the intake's maximal rate (open loop:
+                  bin/bench-post sends at the rate, this script polls)
       field       ideas/s in 1,000-item MessagePack batches
       classifier  bin/classify ideas/s vs `wc -w` on the same text
       dashboard   p50/p99 of a two-filter list and of stats with many ideas
