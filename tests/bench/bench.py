@@ -329,12 +329,18 @@ def bench_drain(cluster, n, rate, cap_s, out):
     poller.join()
     rss.join()
     t_last = poller.first_at(stored0 + accepted) or t_done
+    # Each rate over its own window: wrk's run for the accepted ideas, the
+    # first to the last stored idea for the stored ones (a window from the
+    # first accepted idea would charge the pipeline's latency to its rate).
+    t_first = poller.first_at(stored0 + 1) or r["t0"]
     stored = zcard(cluster) - stored0
     acc_s = r["t1"] - r["t0"]
     out["drain"] = {"accepted": accepted, "stored": stored, "accept_s": acc_s,
-                    "accepted_rate": accepted / acc_s, "stored_rate": stored / (t_last - r["t0"]),
+                    "accepted_rate": accepted / acc_s,
+                    "stored_rate": stored / max(1e-9, t_last - t_first),
                     "lag_s": max(0.0, t_last - r["t1"]), "non2xx": r["non2xx"],
-                    "redis_bytes_per_idea": (redis_used_memory(cluster) - mem0) / max(1, stored)}
+                    "redis_bytes_per_idea": (redis_used_memory(cluster) - mem0) / max(1, stored),
+                    "intake_nice": harness.INTAKE_NICE}
     cls1 = s_classifier_work(cluster)
     out["drain"]["classified"] = int(cls1[0] - cls0[0])
     out["drain"]["ideas_per_batch"] = (cls1[0] - cls0[0]) / max(1.0, cls1[1] - cls0[1])

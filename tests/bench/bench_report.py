@@ -56,9 +56,10 @@ def report(m, res, opts, wrk_args, conns_many):
     if "drain" in res:
         d = res["drain"]
         row("drain: %d ideas (form -> classifier -> storage -> Redis)" % d["accepted"],
-            "stored %.0f/s; last stored %.2f s after last accepted" % (d["stored_rate"],
-                                                                       d["lag_s"]),
-            "accepted %.0f/s over %.1f s" % (d["accepted_rate"], d["accept_s"]),
+            "stored %.0f/s (first to last stored); last stored %.2f s after last accepted" % (
+                d["stored_rate"], d["lag_s"]),
+            "accepted %.0f/s over %.1f s (intakes at nice %d, as deployed)" % (
+                d["accepted_rate"], d["accept_s"], d.get("intake_nice", 0)),
             "%.2f" % (d["stored_rate"] / max(1e-9, d["accepted_rate"])),
             "stored >= accepted rate: %s" % ("met" if d["stored_rate"] >= d["accepted_rate"]
                                              else "NOT met"))

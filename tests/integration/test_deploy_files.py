@@ -137,6 +137,31 @@ class TestCoverage(unittest.TestCase):
                 self.assertIn(line, text, "%s lacks %s" % (unit, line))
 
 
+    def test_intakes_yield_cpu_to_the_pipeline(self):
+        """Every intake runs at one lower CPU priority wherever it is
+        deployed (the Procfile of deploy/inspraak.sh, the systemd units,
+        compose, the test harness), and nothing else does."""
+        import harness
+        with open(os.path.join(REPO, "deploy", "inspraak.sh")) as f:
+            m = re.search(r"^INTAKE_NICE=(\d+)$", f.read(), re.M)
+        self.assertIsNotNone(m, "deploy/inspraak.sh sets no INTAKE_NICE")
+        nice = int(m.group(1))
+        self.assertGreater(nice, 0)
+        self.assertEqual(harness.INTAKE_NICE, nice)
+        with open(COMPOSE) as f:
+            compose_text = f.read()
+        for s in OFFSETS:
+            with open(os.path.join(UNITS, "inspraak-%s@.service" % s)) as f:
+                unit = f.read()
+            block = compose_text.split("\n  %s:\n" % s, 1)[1].split("\n\n", 1)[0]
+            if s.startswith("intake-"):
+                self.assertIn("\nNice=%d\n" % nice, unit, s)
+                self.assertIn("cpu_shares:", block, s)
+            else:
+                self.assertNotIn("Nice=", unit, s)
+                self.assertNotIn("cpu_shares:", block, s)
+
+
 @unittest.skipUnless(shutil.which("systemd-analyze"), "systemd-analyze is not installed")
 class TestSystemd(unittest.TestCase):
     def test_units_verify(self):

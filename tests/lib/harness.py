@@ -73,6 +73,9 @@ PORT_LOW, PORT_HIGH = 26000, 29999
 REDIS_OFFSET = -1690
 
 # HTTP port offsets from common/config.h.
+# The intakes run at this nice level, as deployed (deploy/inspraak.sh,
+# deploy/systemd Nice=): they yield CPU to the pipeline when busy.
+INTAKE_NICE = 10
 OFFSETS = {
     "intake-form": 0, "intake-mail": 1, "intake-transcript": 2, "intake-field": 3,
     "classifier": 4, "storage": 5, "notify": 6, "dashboard": 10,
@@ -296,8 +299,9 @@ class Cluster:
                 f.write("%s: %s\n" % (name, cmd))
             for s in self.services:
                 for i in range(self.n_instances(s)):
-                    f.write('%s: env INSPRAAK_INSTANCE=%d "$INSPRAAK_BIN/%s"\n' % (
-                        self.proc_name(s, i), i, s))
+                    nice = "nice -n %d " % INTAKE_NICE if s.startswith("intake-") else ""
+                    f.write('%s: %senv INSPRAAK_INSTANCE=%d "$INSPRAAK_BIN/%s"\n' % (
+                        self.proc_name(s, i), nice, i, s))
         sv_log = open(self.log_path("supervisor"), "ab")
         # Own session: the test runner's terminal signals do not reach it,
         # and stop() can end the whole group if anything is left.
