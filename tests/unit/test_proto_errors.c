@@ -26,7 +26,7 @@
 
 static void s_expect(const char *name, const char *code)
 {
-    size_t len;
+    size_t len = 0;
     char *buf = s_fixture(name, &len);
     envelope_t e;
     proto_err_t err;
@@ -43,7 +43,7 @@ static void s_expect(const char *name, const char *code)
 static void test_version_2_is_rejected(void **state)
 {
     (void)state;
-    size_t len;
+    size_t len = 0;
     char *buf = s_fixture("envelope_v2.msgpack", &len);
     envelope_t e;
     proto_err_t err;
