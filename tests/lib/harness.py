@@ -40,7 +40,9 @@ DESCRIPTION
     e.g. for a replica and Sentinel (tests/fault/test_sentinel.py).
 
     ClusterTestCase starts one Cluster per test class and, when a test
-    fails, prints the tail of every log. Nothing here has a timing
+    fails, prints the tail of every log. The HTTP and Redis clients
+    (http, wait_until, set_cookie, redis_command) are in clients.py and
+    importable from here as before. Nothing here has a timing
     threshold: waits are bounded retries that only decide when to give up.
 
 ENVIRONMENT
@@ -64,9 +66,13 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 import urllib.parse
+
+# The HTTP and Redis clients live in clients.py (same folder); imported
+# back here so `from harness import http, wait_until, ...` keeps working.
+from clients import (  # noqa: F401 (re-exported)
+    _json_or_bytes, _resp_read, http, redis_command, set_cookie, wait_until)
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 PORT_LOW, PORT_HIGH = 26000, 29999
@@ -158,47 +164,6 @@ def find_port_base(tries=200, span=31, redis_ports=1):
     raise RuntimeError("no free port base in %d-%d%s" % (
         plow, phigh, " (inside the kernel's ephemeral port range: choose one below 32768)"
         if phigh >= 32768 else ""))
-
-
-def http(method, url, body=None, headers=None, timeout=10.0):
-    """One request on a new connection. Returns (status, headers with
-    lowercase names, body bytes). body may be bytes, str or a dict/list
-    (sent as JSON unless a Content-Type header says otherwise)."""
-    u = urllib.parse.urlsplit(url)
-    headers = dict(headers or {})
-    if isinstance(body, (dict, list)):
-        body = json.dumps(body).encode()
-        headers.setdefault("Content-Type", "application/json")
-    elif isinstance(body, str):
-        body = body.encode()
-    conn = httplib.HTTPConnection(u.hostname, u.port, timeout=timeout)
-    try:
-        path = u.path or "/"
-        if u.query:
-            path += "?" + u.query
-        conn.request(method, path, body=body, headers=headers)
-        res = conn.getresponse()
-        data = res.read()
-        return res.status, {k.lower(): v for k, v in res.getheaders()}, data
-    finally:
-        conn.close()
-
-
-def wait_until(what, fn, timeout=60.0, interval=0.2):
-    """Calls fn until it returns a true value, which is returned; raises
-    AssertionError naming `what` when `timeout` seconds pass first."""
-    deadline = time.monotonic() + timeout
-    last = None
-    while True:
-        try:
-            value = fn()
-            if value:
-                return value
-        except (OSError, httplib.HTTPException, ValueError) as e:
-            last = e
-        if time.monotonic() >= deadline:
-            raise AssertionError("gave up waiting for %s (last error: %r)" % (what, last))
-        time.sleep(interval)
 
 
 BUS_OFFSETS = (("INSPRAAK_BUS_CLASSIFY", 11), ("INSPRAAK_BUS_STORE", 12),
@@ -337,13 +302,8 @@ class Cluster:
         return self.redis("PING") == "PONG"
 
     def redis(self, *args):
-        """One Redis command over RESP; returns a str, int, list or None.
-        Hand-written because the stdlib has no Redis client (no pip here)."""
-        with socket.create_connection(("127.0.0.1", self.redis_port), timeout=5) as s:
-            cmd = "*%d\r\n" % len(args) + "".join(
-                "$%d\r\n%s\r\n" % (len(str(a).encode()), a) for a in args)
-            s.sendall(cmd.encode())
-            return _resp_read(s.makefile("rb"))
+        """One Redis command over RESP; returns a str, int, list or None."""
+        return redis_command(self.redis_port, *args)
 
     def stop(self):
         """Ends everything; safe to call twice and after a failed start."""
@@ -510,44 +470,6 @@ class Cluster:
             except OSError:
                 pass
         return found
-
-
-def set_cookie(headers, name):
-    """The value of cookie name from a list of response header pairs."""
-    for k, v in headers:
-        if k.lower() == "set-cookie" and v.startswith(name + "="):
-            return v.split(";")[0].split("=", 1)[1]
-    raise AssertionError("no cookie " + name)
-
-
-def _json_or_bytes(data):
-    try:
-        return json.loads(data)
-    except ValueError:
-        return data
-
-
-def _resp_read(f):
-    line = f.readline()
-    if not line:
-        raise OSError("redis closed the connection")
-    kind, rest = line[:1], line[1:-2].decode()
-    if kind == b"+":
-        return rest
-    if kind == b"-":
-        raise OSError("redis: " + rest)
-    if kind == b":":
-        return int(rest)
-    if kind == b"$":
-        n = int(rest)
-        if n < 0:
-            return None
-        data = f.read(n + 2)[:-2]
-        return data.decode("utf-8", "replace")
-    if kind == b"*":
-        n = int(rest)
-        return None if n < 0 else [_resp_read(f) for _ in range(n)]
-    raise OSError("redis: unexpected reply %r" % line)
 
 
 class ClusterTestCase(unittest.TestCase):
