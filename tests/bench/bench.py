@@ -196,27 +196,22 @@ def bench_baseline(bindir, secs, out):
     answers 201), epoll pool of nproc threads and thread per connection,
     measured first, while nothing else runs."""
     port = free_port(BASELINE_PORTS)
+    url = "http://127.0.0.1:%d/api/v1/ideas" % port
     base = {}
-    for mode, threads in (("pool", str(os.cpu_count())), ("tpc", "0")):
+    # One server per threading mode; the pool serves both connection counts.
+    for threads, runs in ((str(os.cpu_count()), (("pool", None), ("pool_many", WRK_CONNS_MANY))),
+                          ("0", (("tpc", None),))):
         p = subprocess.Popen([os.path.join(bindir, "bench-baseline"), str(port), threads],
                              stdout=subprocess.PIPE, text=True)
         try:
             p.stdout.readline()
-            c0 = cpu_s(p.pid)
-            base[mode] = wrk("http://127.0.0.1:%d/api/v1/ideas" % port, secs, "base")
-            base[mode]["cpu_us"] = (cpu_s(p.pid) - c0) * 1e6 / max(1, base[mode]["requests"])
+            for key, conns in runs:
+                c0 = cpu_s(p.pid)
+                base[key] = wrk(url, secs, "base", conns=conns)
+                base[key]["cpu_us"] = (cpu_s(p.pid) - c0) * 1e6 / max(1, base[key]["requests"])
         finally:
             p.terminate()
             p.wait()
-    p = subprocess.Popen([os.path.join(bindir, "bench-baseline"), str(port),
-                          str(os.cpu_count())], stdout=subprocess.PIPE, text=True)
-    try:
-        p.stdout.readline()
-        base["pool_many"] = wrk("http://127.0.0.1:%d/api/v1/ideas" % port, secs, "base",
-                                conns=WRK_CONNS_MANY)
-    finally:
-        p.terminate()
-        p.wait()
     out["baseline"] = base
     log("baseline %.0f req/s (%.1f us CPU a request), thread per connection %.0f req/s" % (
         base["pool"]["rps"], base["pool"]["cpu_us"], base["tpc"]["rps"]))
