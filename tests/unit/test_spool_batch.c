@@ -22,10 +22,15 @@
 
 #include <stdatomic.h>
 
+static void s_acks_path(char *path, size_t size)
+{
+    snprintf(path, size, "%s/acks.log", s_dir);
+}
+
 static char *s_acks_log(size_t *len)
 {
     char path[512];
-    snprintf(path, sizeof path, "%s/acks.log", s_dir);
+    s_acks_path(path, sizeof path);
     return s_slurp(path, len);
 }
 
@@ -80,7 +85,7 @@ static void test_torn_ack_batch(void **state)
     spool_destroy(&s);
     /* The next batch, "x1\n", torn by a crash after two bytes. */
     char path[512];
-    snprintf(path, sizeof path, "%s/acks.log", s_dir);
+    s_acks_path(path, sizeof path);
     s_append_bytes(path, "x1", 2);
 
     s = s_open();
