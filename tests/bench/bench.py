@@ -366,14 +366,7 @@ def bench_latency(cluster, rate, secs, token, label, out):
                              cluster.url("intake-form", "/api/v1/ideas"), str(rate), str(secs),
                              str(every), tag], stdout=subprocess.PIPE, text=True)
 
-    def reader():
-        for line in post.stdout:
-            f = line.split()
-            if line.startswith("#"):
-                summary.update(zip(f[1::2], (float(x) for x in f[2::2])))
-            elif len(f) == 2:
-                with lock:
-                    pending[f[0]] = float(f[1])
+    done = threading.Event()  # bench-post has exited: no more ids come
 
     def poller():
         conn = hc.HTTPConnection("127.0.0.1", cluster.port("dashboard"), timeout=10)
@@ -382,15 +375,13 @@ def bench_latency(cluster, rate, secs, token, label, out):
         while True:
             with lock:
                 ids = list(pending.items())
-            if not ids:
-                if rt.is_alive():
-                    time.sleep(0.001)
-                    continue
-                break
-            if not rt.is_alive():
+            if done.is_set():
                 deadline = deadline or time.time() + 60
-                if time.time() > deadline:
+                if not ids or time.time() > deadline:
                     break
+            elif not ids:
+                time.sleep(0.001)
+                continue
             for iid, t_acc in ids:
                 conn.request("GET", "/api/v1/ideas/" + iid, headers=hdr)
                 res = conn.getresponse()
@@ -401,12 +392,17 @@ def bench_latency(cluster, rate, secs, token, label, out):
                         lat.append(time.time() - t_acc)
                         del pending[iid]
 
-    rt = threading.Thread(target=reader)
     pt = threading.Thread(target=poller)
-    rt.start()
     pt.start()
+    for line in post.stdout:  # "ID TIME" per sampled idea, then "# sent N ok M ..."
+        f = line.split()
+        if line.startswith("#"):
+            summary.update(zip(f[1::2], (float(x) for x in f[2::2])))
+        elif len(f) == 2:
+            with lock:
+                pending[f[0]] = float(f[1])
     post.wait()
-    rt.join()
+    done.set()
     pt.join()
     ok, failed = int(summary.get("ok", 0)), int(summary.get("failed", 0))
     achieved = ok / max(1e-9, summary.get("seconds", secs))
