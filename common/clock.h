@@ -1,0 +1,40 @@
+/*
+ * NAME
+ *   clock - the two clocks every service reads, in milliseconds
+ *
+ * SYNOPSIS
+ *   #include "clock.h"
+ *
+ *   int64_t clock_wall_ms(void);
+ *   int64_t clock_mono_ms(void);
+ *
+ * DESCRIPTION
+ *   Two kinds of time, and a caller must pick the right one:
+ *
+ *   clock_wall_ms() is the wall clock (CLOCK_REALTIME): milliseconds since
+ *   1970-01-01 UTC. Use it for moments that are stored, sent or shown
+ *   (received_at, sent_at, audit lines, expiry times kept in Redis). It can
+ *   jump when the system time is set, so never measure an interval with it.
+ *
+ *   clock_mono_ms() is the monotonic clock (CLOCK_MONOTONIC): milliseconds
+ *   since an unspecified start, never going backwards. Use it for deadlines,
+ *   timeouts, retry intervals and caches that expire. Its values mean
+ *   nothing outside the running process.
+ *
+ *   Both are thread-safe and allocate nothing. Sub-millisecond parts are
+ *   cut off (rounded towards zero), as every service did before this module.
+ *
+ * DIAGNOSTICS
+ *   None: clock_gettime() cannot fail for these two clocks on Linux.
+ */
+#ifndef INSPRAAK_CLOCK_H
+#define INSPRAAK_CLOCK_H
+
+#include <stdint.h>
+
+/* Wall-clock milliseconds since the epoch (CLOCK_REALTIME). */
+int64_t clock_wall_ms(void);
+/* Monotonic milliseconds for intervals and deadlines (CLOCK_MONOTONIC). */
+int64_t clock_mono_ms(void);
+
+#endif
