@@ -83,6 +83,7 @@
 
 #include "bus.h"
 #include "classify.h"
+#include "clock.h"
 #include "cluster_redis.h"
 #include "config.h"
 #include "http.h"
@@ -145,13 +146,6 @@ static void s_on_signal(int sig)
     s_stop = 1;
 }
 
-static int64_t s_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* ------------------------------------------------------------------ */
 /* Health and metrics                                                  */
 /* ------------------------------------------------------------------ */
@@ -160,16 +154,16 @@ static double s_waiting_seconds(void *arg)
 {
     classifier_t *c = arg;
     int64_t since = atomic_load(&c->waiting_since);
-    return since ? (double)(s_now_ms() - since) / 1000.0 : 0.0;
+    return since ? (double)(clock_wall_ms() - since) / 1000.0 : 0.0;
 }
 
 static int s_health(char *reason, size_t size, void *arg)
 {
     classifier_t *c = arg;
     int64_t since = atomic_load(&c->waiting_since);
-    if (since && s_now_ms() - since > CLASSIFIER_STALL_MS) {
+    if (since && clock_wall_ms() - since > CLASSIFIER_STALL_MS) {
         snprintf(reason, size, "waiting for storage for %lld s",
-                 (long long)((s_now_ms() - since) / 1000));
+                 (long long)((clock_wall_ms() - since) / 1000));
         return 0;
     }
     return 1;
@@ -226,7 +220,7 @@ static void s_count_language(classifier_t *c, const char *lang)
 static int s_send(classifier_t *c, const char *buf, size_t len)
 {
     int rc = -1;
-    atomic_store(&c->waiting_since, s_now_ms());
+    atomic_store(&c->waiting_since, clock_wall_ms());
     for (;;) {
         if (bus_send(c->push, NULL, buf, len, 0) == 0) {
             rc = 0;
@@ -294,7 +288,7 @@ static void s_dead(classifier_t *c, const char *data, size_t len, const char *co
     envelope_t dead;
     envelope_init(&dead);
     dead.type = ENV_DEAD;
-    dead.sent_at = s_now_ms();
+    dead.sent_at = clock_wall_ms();
     if (data)
         s_peek_ids(data, len, &dead.id, &dead.origin);
     size_t keep = len > PROTO_MAX_STRING ? PROTO_MAX_STRING : len;

@@ -22,8 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "dashboard.h"
 #include "ideas_total.h"
 #include "xalloc.h"
@@ -41,17 +41,10 @@ typedef struct {
 static s_total_slot_t s_totals[S_TOTAL_SLOTS];
 static pthread_mutex_t s_totals_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static int64_t s_mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The cached count for key, or -1. */
 static int64_t s_total_get(const char *key)
 {
-    int64_t now = s_mono_ms(), v = -1;
+    int64_t now = clock_mono_ms(), v = -1;
     pthread_mutex_lock(&s_totals_lock);
     for (int i = 0; i < S_TOTAL_SLOTS && v < 0; i++)
         if (s_totals[i].expires > now && strcmp(s_totals[i].key, key) == 0)
@@ -62,7 +55,7 @@ static int64_t s_total_get(const char *key)
 
 static void s_total_put(const char *key, int64_t total)
 {
-    int64_t now = s_mono_ms();
+    int64_t now = clock_mono_ms();
     pthread_mutex_lock(&s_totals_lock);
     int slot = 0;
     for (int i = 0; i < S_TOTAL_SLOTS; i++) {

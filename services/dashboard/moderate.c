@@ -20,10 +20,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <zmq.h>
 
 #include "bus.h"
+#include "clock.h"
 #include "dashboard.h"
 #include "log.h"
 
@@ -33,25 +33,16 @@
 #define S_WAIT_MS 15000
 #define S_RESEND_MS 1000
 
-static int64_t s_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int s_encode(dash_t *d, const idea_t *upd, const char *id, char **buf, size_t *len)
 {
     envelope_t e;
     proto_err_t perr;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
     envelope_init(&e);
     e.version = PROTO_VERSION;
     e.type = ENV_UPDATE;
     proto_set(&e.id, id);
     proto_set(&e.origin, d->cfg.name);
-    e.sent_at = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    e.sent_at = clock_wall_ms();
     e.idea = (idea_t *)upd; /* borrowed */
     int rc = envelope_encode(&e, buf, len, &perr);
     e.idea = NULL;
@@ -64,10 +55,10 @@ static int s_encode(dash_t *d, const idea_t *upd, const char *id, char **buf, si
 /* 1 when an ack for id arrived within wait_ms, 0 when not. */
 static int s_wait_ack(void *sub, const char *id, int wait_ms)
 {
-    int64_t end = s_now_ms() + wait_ms;
-    while (s_now_ms() < end) {
+    int64_t end = clock_mono_ms() + wait_ms;
+    while (clock_mono_ms() < end) {
         zmq_pollitem_t it = {.socket = sub, .events = ZMQ_POLLIN};
-        if (zmq_poll(&it, 1, (long)(end - s_now_ms())) <= 0)
+        if (zmq_poll(&it, 1, (long)(end - clock_mono_ms())) <= 0)
             continue;
         char topic[BUS_MAX_TOPIC], *data = NULL;
         size_t len = 0;
@@ -107,11 +98,11 @@ int moderate_send(dash_t *d, const idea_t *upd, char *err, size_t errlen)
     if (!push) {
         log_error("msg=\"cannot connect to the bus\" err=\"%s\"", berr);
     } else {
-        int64_t end = s_now_ms() + S_WAIT_MS;
-        while (!acked && s_now_ms() < end) {
+        int64_t end = clock_mono_ms() + S_WAIT_MS;
+        while (!acked && clock_mono_ms() < end) {
             if (bus_send(push, NULL, buf, len, BUS_DONTWAIT) < 0 && errno != EAGAIN)
                 break;
-            int64_t left = end - s_now_ms();
+            int64_t left = end - clock_mono_ms();
             acked = s_wait_ack(sub, id, left < S_RESEND_MS ? (int)left : S_RESEND_MS);
         }
     }

@@ -32,8 +32,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "dashboard.h"
 #include "log.h"
 #include "xalloc.h"
@@ -42,13 +42,6 @@
 #define S_PRE_COOKIE "inspraak_login"
 #define S_FAIL_WINDOW 900
 #define S_AUDIT_MAX 100000
-
-static int64_t s_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void s_hash_hex(const char *s, char out[65])
 {
@@ -99,7 +92,7 @@ void audit_log(rstore_t *rs, const char *action, const char *user, const char *i
                const char *detail)
 {
     json_t *j = json_object();
-    json_object_set_new(j, "at", json_integer(s_now_ms()));
+    json_object_set_new(j, "at", json_integer(clock_wall_ms()));
     json_object_set_new(j, "action", json_string(action));
     json_object_set_new(j, "user", user ? json_string(user) : json_null());
     json_object_set_new(j, "idea", idea_id ? json_string(idea_id) : json_null());
@@ -137,7 +130,7 @@ int session_get(dash_t *d, rstore_t *rs, const http_req_t *req, session_t *s)
         snprintf(s->role, sizeof s->role, "%s", r->element[1]->str);
         snprintf(s->csrf, sizeof s->csrf, "%s", r->element[2]->str);
         long long created = strtoll(r->element[3]->str, NULL, 10);
-        if (s_now_ms() - created > (int64_t)d->max_s * 1000) {
+        if (clock_wall_ms() - created > (int64_t)d->max_s * 1000) {
             ok = 0; /* absolute timeout: end it */
             redisReply *x = rstore_cmd(rs, "DEL %s", s->key);
             if (x)
@@ -308,7 +301,7 @@ static int s_start_session(dash_t *d, rstore_t *rs, http_res_t *res, const char 
     s_random_hex(csrf);
     s_hash_hex(id, hex);
     rstore_append(rs, "HSET " DASH_KEY_PREFIX "session:%s user %s role %s csrf %s created %lld",
-                  hex, user, role, csrf, (long long)s_now_ms());
+                  hex, user, role, csrf, (long long)clock_wall_ms());
     rstore_append(rs, "EXPIRE " DASH_KEY_PREFIX "session:%s %ld", hex, d->idle_s);
     int ok = 1;
     for (int i = 0; i < 2; i++) {

@@ -38,6 +38,7 @@
 #include <time.h>
 
 #include "campaign.h"
+#include "clock.h"
 #include "dashboard.h"
 #include "log.h"
 #include "validate.h"
@@ -407,10 +408,7 @@ void ui_campaign_create(const http_req_t *req, http_res_t *res, void *arg)
         s_list_page(rs, &s, res, 400, bad, 0, &f);
         goto out;
     }
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    if (campaign_create(rs, f.subject, f.text, f.meeting,
-                        (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, id, sizeof id) < 0) {
+    if (campaign_create(rs, f.subject, f.text, f.meeting, clock_wall_ms(), id, sizeof id) < 0) {
         dash_unavailable(res, rs);
         goto out;
     }

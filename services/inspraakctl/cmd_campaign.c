@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "campaign.h"
+#include "clock.h"
 #include "ctl.h"
 #include "letter.h"
 #include "validate.h"
@@ -75,7 +76,7 @@ static int s_create(ctl_t *ctl, int argc, char **argv)
     if (!text)
         return CTL_ERR;
     char id[CAMPAIGN_ID_MAX];
-    int rc = campaign_create(ctl->rs, subject, text, meeting, ctl_now_ms(), id, sizeof id);
+    int rc = campaign_create(ctl->rs, subject, text, meeting, clock_wall_ms(), id, sizeof id);
     free(text);
     if (rc < 0)
         return ctl_redis_err(ctl, "campaign create");

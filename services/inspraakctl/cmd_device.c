@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "ctl.h"
 #include "xalloc.h"
 
@@ -52,7 +53,7 @@ static int s_add(ctl_t *ctl, int argc, char **argv)
     ctl_token_hash(token, hash);
     snprintf(dkey, sizeof dkey, CTL_PREFIX "device:%s", name);
     snprintf(tkey, sizeof tkey, CTL_PREFIX "device-token:%s", hash);
-    snprintf(now, sizeof now, "%lld", (long long)ctl_now_ms());
+    snprintf(now, sizeof now, "%lld", (long long)clock_wall_ms());
     const char *kv[] = {dkey, tkey, hash, now, name};
     redisReply *r = ctl_eval(ctl, s_add_script, 2, kv, 3);
     if (!r)
@@ -78,7 +79,7 @@ static int s_revoke(ctl_t *ctl, int argc, char **argv)
         return CTL_NOTFOUND;
     }
     snprintf(dkey, sizeof dkey, CTL_PREFIX "device:%s", argv[1]);
-    snprintf(now, sizeof now, "%lld", (long long)ctl_now_ms());
+    snprintf(now, sizeof now, "%lld", (long long)clock_wall_ms());
     const char *kv[] = {dkey, now, CTL_PREFIX "device-token:"};
     redisReply *r = ctl_eval(ctl, s_revoke_script, 1, kv, 2);
     if (!r)

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "ctl.h"
 #include "xalloc.h"
 
@@ -49,7 +50,7 @@ static int s_create(ctl_t *ctl, int argc, char **argv)
     ctl_new_token("isk_", token);
     ctl_token_hash(token, hash);
     snprintf(key, sizeof key, CTL_PREFIX "token:%s", hash);
-    snprintf(now, sizeof now, "%lld", (long long)ctl_now_ms());
+    snprintf(now, sizeof now, "%lld", (long long)clock_wall_ms());
     const char *kv[] = {key, CTL_PREFIX "token-names", name, role, now, hash};
     redisReply *r = ctl_eval(ctl, s_create_script, 2, kv, 4);
     if (!r)

@@ -16,6 +16,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "ctl.h"
 
 #define CTL_PW_MIN 10
@@ -124,7 +125,7 @@ static int s_add(ctl_t *ctl, int argc, char **argv)
     }
     char key[CTL_NAME_MAX + 32], now[32];
     snprintf(key, sizeof key, CTL_PREFIX "user:%s", name);
-    snprintf(now, sizeof now, "%lld", (long long)ctl_now_ms());
+    snprintf(now, sizeof now, "%lld", (long long)clock_wall_ms());
     const char *kv[] = {key, hash, role, now};
     redisReply *r = ctl_eval(ctl, s_add_script, 1, kv, 3);
     if (!r)

@@ -48,7 +48,6 @@ typedef struct {
 void ctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Reports a failed Redis call and returns CTL_ERR. */
 int ctl_redis_err(ctl_t *ctl, const char *what);
-int64_t ctl_now_ms(void);
 /* "YYYY-MM-DD" (UTC midnight) into ms since the epoch; -1 when it is not a date. */
 int64_t ctl_date_ms(const char *s);
 /* 1 when name is 1..CTL_NAME_MAX of [A-Za-z0-9._@-]. */

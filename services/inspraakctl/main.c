@@ -82,13 +82,6 @@ int ctl_redis_err(ctl_t *ctl, const char *what)
     return CTL_ERR;
 }
 
-int64_t ctl_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int64_t ctl_date_ms(const char *s)
 {
     struct tm tm;

@@ -46,10 +46,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "auth.h"
 #include "batch.h"
+#include "clock.h"
 #include "config.h"
 #include "decode.h"
 #include "geo.h"
@@ -82,13 +82,6 @@ typedef struct {
     metric_t *batches, *accepted, *rejected;
     metric_t *refused[sizeof s_codes / sizeof s_codes[0]];
 } s_app_t;
-
-static int64_t s_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void s_refuse(s_app_t *app, http_res_t *res, int status, const char *code,
                      const char *msg)
@@ -199,7 +192,7 @@ static void s_items(s_app_t *app, const batch_head_t *head, json_t *items, http_
     envelope_t *envs = xcalloc(n ? n : 1, sizeof *envs);
     bool *dup = xcalloc(n ? n : 1, sizeof *dup);
     json_t *rejected = json_array();
-    int64_t now = s_now_ms();
+    int64_t now = clock_wall_ms();
     for (size_t i = 0; i < n; i++) {
         batch_reject_t rej;
         if (batch_item_check(json_array_get(items, i), head, app->geo, now, &envs[good], &rej) == 0)

@@ -27,9 +27,9 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "mail_text.h"
 #include "mail_worker.h"
 #include "validate.h"
@@ -291,23 +291,16 @@ static void s_child(mail_reader_fn fn, int fd, const char *raw, size_t len,
     _exit(0);
 }
 
-static int64_t s_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Reads the child's output until EOF or the deadline. Returns 0 at EOF,
  * -1 on timeout or error (why in err). */
 static int s_collect(int fd, long deadline_ms, char **buf, size_t *len, char *err, size_t errlen)
 {
-    int64_t until = s_now_ms() + deadline_ms;
+    int64_t until = clock_mono_ms() + deadline_ms;
     size_t cap = 4096;
     *buf = xmalloc(cap);
     *len = 0;
     for (;;) {
-        int64_t left = until - s_now_ms();
+        int64_t left = until - clock_mono_ms();
         if (left <= 0) {
             snprintf(err, errlen, "timed out after %ld ms", deadline_ms);
             return -1;

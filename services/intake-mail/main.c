@@ -71,6 +71,7 @@
 #include <unistd.h>
 
 #include "bus.h"
+#include "clock.h"
 #include "config.h"
 #include "http.h"
 #include "intake.h"
@@ -100,13 +101,6 @@ typedef struct {
     metric_t *ideas, *failed_total, *spool_errors, *imap_errors;
     metric_t *skipped_total[sizeof s_reasons / sizeof s_reasons[0]];
 } s_app_t;
-
-static int64_t s_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* True when SIGTERM/SIGINT waits (blocked): finish the mail in hand, then stop. */
 static bool s_stop_pending(void)
@@ -146,7 +140,7 @@ static void s_envelope(const mail_result_t *r, const char *id, envelope_t *env)
     proto_set(&idea->id, id);
     proto_set(&idea->channel, "email");
     proto_set(&idea->activity, "email");
-    idea->received_at = s_now_ms();
+    idea->received_at = clock_wall_ms();
     proto_set(&idea->text, r->text);
     proto_set(&idea->source.message_id, r->message_id);
     proto_set(&idea->source.subject, r->subject);
@@ -191,7 +185,7 @@ static s_outcome_t s_handle(s_app_t *app, const char *raw, size_t len, bool too_
         log_info("msg=\"mail skipped\" mail=%s reason=%s why=%s", ql, r->skip,
                  log_quote(q, sizeof q, r->why ? r->why : ""));
         /* Best effort: the skipped/ folder keeps the mail either way. */
-        if (mail_skiplog_record(app->rs, r, s_now_ms()) < 0) {
+        if (mail_skiplog_record(app->rs, r, clock_wall_ms()) < 0) {
             metric_inc(app->skiplog_errors);
             log_warn("msg=\"cannot list skipped mail for staff\" mail=%s err=%s", ql,
                      log_quote(q, sizeof q, rstore_error(app->rs)));
@@ -279,7 +273,7 @@ static int s_imap_one(s_app_t *app, unsigned long uid)
         log_warn("msg=\"imap fetch failed\" uid=%lu err=%s", uid, log_quote(q, sizeof q, err));
         return -1;
     }
-    snprintf(name, sizeof name, "imap.%lld.%lu", (long long)(s_now_ms() / 1000), uid);
+    snprintf(name, sizeof name, "imap.%lld.%lu", (long long)(clock_wall_ms() / 1000), uid);
     mail_result_t r;
     s_outcome_t out = s_handle(app, raw ? raw : "", len, too_large, name, &r);
     int rc = 0;

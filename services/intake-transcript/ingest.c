@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "clock.h"
 #include "log.h"
 #include "transcript.h"
 #include "validate.h"
@@ -155,9 +156,7 @@ static int s_check_meta(ingest_t *ing, const ingest_meta_t *m, const char **wijk
               "video_url too long or not UTF-8");
         return -1;
     }
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    *received_at = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+    *received_at = clock_wall_ms();
     if (m->recorded_at) {
         GDateTime *dt = s_recorded_at(m->recorded_at);
         if (!dt) {

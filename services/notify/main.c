@@ -67,10 +67,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <zmq.h>
 
 #include "bus.h"
+#include "clock.h"
 #include "http.h"
 #include "log.h"
 #include "notify.h"
@@ -80,13 +80,6 @@
 #include "xalloc.h"
 
 static volatile sig_atomic_t s_stop;
-
-int64_t notify_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 typedef struct {
     notify_t *n;
@@ -156,7 +149,7 @@ static void s_post_afmelden(const http_req_t *req, http_res_t *res, void *arg)
     if (s_check(w, req, &pid, res) < 0)
         return;
     pthread_mutex_lock(&w->mu);
-    int rc = unsubscribe_apply(w->rs, pid, notify_now_ms());
+    int rc = unsubscribe_apply(w->rs, pid, clock_wall_ms());
     pthread_mutex_unlock(&w->mu);
     if (rc < 0) {
         s_page(res, 503, "Dat lukte niet",
@@ -199,7 +192,7 @@ static void s_loop(notify_t *n, void *sub, long scan_ms)
                 data = NULL;
             }
         }
-        int64_t now = notify_now_ms();
+        int64_t now = clock_wall_ms();
         if (now < backoff_until)
             continue;
         int bad = 0;

@@ -34,7 +34,6 @@ typedef struct {
     metric_t *m_sent, *m_skipped, *m_bounced, *m_deferred, *m_resent, *m_errors;
 } notify_t;
 
-int64_t notify_now_ms(void);
 /* A stored idea (from the bus or the scan). answers_mail: the idea came in
  * by mail (channel "email" with a Message-ID), so it gets a receipt as a
  * reply even without consent_feedback. Returns 0 or -1 (Redis). */

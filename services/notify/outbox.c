@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "log.h"
 #include "notify.h"
 #include "proto.h"
@@ -133,7 +134,7 @@ int outbox_enqueue(notify_t *n, const char *idea_id, const char *pid, int answer
     if (!ok || (!consent && !answers_mail))
         return 0; /* no consent or no address: no receipt, nothing kept */
     char pending[128], now[32], due[32];
-    int64_t t = notify_now_ms();
+    int64_t t = clock_wall_ms();
     snprintf(pending, sizeof pending, K "receipt-pending:%s", pid);
     snprintf(now, sizeof now, "%lld", (long long)t);
     snprintf(due, sizeof due, "%lld", (long long)(t + n->batch_ms));
@@ -171,8 +172,7 @@ int outbox_scan(notify_t *n)
         return -1;
     /* First start: only ideas from the last slack period get a receipt,
      * not everything that was stored before notify existed. */
-    long long mark = w->type == REDIS_REPLY_STRING ? atoll(w->str)
-                                                   : (long long)notify_now_ms();
+    long long mark = w->type == REDIS_REPLY_STRING ? atoll(w->str) : (long long)clock_wall_ms();
     freeReplyObject(w);
     /* Storage writes ideas with the intake's received_at, which can lie
      * before the watermark (a spool replayed late): look back slack_ms. */
@@ -211,7 +211,7 @@ typedef enum { D_SENT, D_BOUNCED, D_DEFERRED, D_DONE_BEFORE, D_ERROR } deliver_t
 
 static void s_bounce(notify_t *n, const char *pid, const char *what, const char *why)
 {
-    char *v = xasprintf("%lld %s %s", (long long)notify_now_ms(), what, why);
+    char *v = xasprintf("%lld %s %s", (long long)clock_wall_ms(), what, why);
     redisReply *r = rstore_cmd(n->rs, "HSET " K "bounced %s %s", pid, v);
     if (r)
         freeReplyObject(r);
@@ -224,7 +224,7 @@ static deliver_t s_deliver(notify_t *n, const letter_t *l, const char *marker, c
                            long long *later)
 {
     char now[32], maxr[16], err[300], q[300];
-    snprintf(now, sizeof now, "%lld", (long long)notify_now_ms());
+    snprintf(now, sizeof now, "%lld", (long long)clock_wall_ms());
     snprintf(maxr, sizeof maxr, "%ld", n->max_resend);
     const char *kv[] = {marker, now, maxr};
     long long c = s_eval(n, s_claim_lua, 1, kv, 3);
@@ -276,10 +276,10 @@ static deliver_t s_deliver(notify_t *n, const letter_t *l, const char *marker, c
     long long delay = n->retry_ms;
     for (long long i = 1; i < tries && delay < 3600000; i++)
         delay *= 2;
-    *later = notify_now_ms() + (delay > 3600000 ? 3600000 : delay);
+    *later = clock_wall_ms() + (delay > 3600000 ? 3600000 : delay);
     metric_inc(n->m_deferred);
     log_warn("msg=\"mail deferred\" mail=%s pid=%s tries=%lld retry_in_ms=%lld err=%s", what,
-             l->pid, tries, *later - notify_now_ms(), log_quote(q, sizeof q, err));
+             l->pid, tries, *later - clock_wall_ms(), log_quote(q, sizeof q, err));
     return D_DEFERRED;
 }
 
@@ -327,7 +327,7 @@ static int s_receipt(notify_t *n, const char *pid)
         }
         state = d == D_SENT ? "sent" : d == D_BOUNCED ? "bounced" : "";
     }
-    snprintf(now, sizeof now, "%lld", (long long)notify_now_ms());
+    snprintf(now, sizeof now, "%lld", (long long)clock_wall_ms());
     snprintf(bms, sizeof bms, "%ld", n->batch_ms);
     snprintf(max, sizeof max, "%d", LETTER_MAX_IDEAS);
     const char *kv[] = {marker, inflight, pending, K "receipt-due", state, now, pid, bms, max};
@@ -337,7 +337,7 @@ static int s_receipt(notify_t *n, const char *pid)
 int outbox_receipts(notify_t *n, int max)
 {
     redisReply *r = rstore_cmd(n->rs, "ZRANGEBYSCORE " K "receipt-due -inf %lld LIMIT 0 %d",
-                               (long long)notify_now_ms(), max);
+                               (long long)clock_wall_ms(), max);
     if (!r)
         return -1;
     int done = 0;
@@ -432,7 +432,7 @@ static int s_campaign_one(notify_t *n, const char *cid, const char *pid)
         metric_inc(n->m_skipped);
         log_debug("msg=\"campaign skips participant\" campaign=%s pid=%s why=%s", cid, pid, err);
     }
-    snprintf(now, sizeof now, "%lld", (long long)notify_now_ms());
+    snprintf(now, sizeof now, "%lld", (long long)clock_wall_ms());
     const char *kv[] = {marker, todo, camp, state, now, pid, counter};
     return s_eval(n, s_finish_c_lua, 3, kv, 7) == -9 ? -1 : 0;
 }
@@ -452,7 +452,7 @@ static int s_campaign(notify_t *n, const char *cid, int max)
     if (!populated && s_populate(n, cid) < 0)
         return -1;
     r = rstore_cmd(n->rs, "ZRANGEBYSCORE inspraak:campaign:%s:todo -inf %lld LIMIT 0 %d", cid,
-                   (long long)notify_now_ms(), max);
+                   (long long)clock_wall_ms(), max);
     if (!r)
         return -1;
     int done = 0;
@@ -471,7 +471,7 @@ static int s_campaign(notify_t *n, const char *cid, int max)
                    "redis.call('ZCARD', KEYS[2]) == 0 then "
                    "redis.call('HSET', KEYS[1], 'state', 'done', 'done_at', ARGV[1]) return 1 end "
                    "return 0",
-                   cid, cid, (long long)notify_now_ms());
+                   cid, cid, (long long)clock_wall_ms());
     if (!r)
         return -1;
     if (r->type == REDIS_REPLY_INTEGER && r->integer == 1)

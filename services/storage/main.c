@@ -65,6 +65,7 @@
 #include <zmq.h>
 
 #include "bus.h"
+#include "clock.h"
 #include "config.h"
 #include "http.h"
 #include "log.h"
@@ -95,13 +96,6 @@ typedef struct {
     int n_acks;
 } storage_t;
 
-static int64_t s_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int s_health(char *reason, size_t size, void *arg)
 {
     storage_t *s = arg;
@@ -121,7 +115,7 @@ static void s_send_env(storage_t *s, const char *topic, envelope_t *e)
 {
     e->version = PROTO_VERSION;
     proto_set(&e->origin, s->cfg.name);
-    e->sent_at = s_now_ms();
+    e->sent_at = clock_wall_ms();
     char *buf = NULL;
     size_t len = 0;
     proto_err_t perr;

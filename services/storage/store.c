@@ -26,6 +26,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "log.h"
 #include "rstore.h"
 #include "store_int.h"
@@ -184,13 +185,6 @@ char *store_cat(const char *a, const char *b, const char *c, const char *d)
     }
     *w = '\0';
     return out;
-}
-
-static int64_t s_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* ------------------------------------------------------------------ */
@@ -439,7 +433,7 @@ int store_prepare(store_t *self, idea_t *idea, const participant_t *p, store_arg
         return -1;
     }
     memset(a, 0, sizeof *a);
-    s_build_args(a, idea, *rec, rec_len, p, has_p, email, s_now_ms());
+    s_build_args(a, idea, *rec, rec_len, p, has_p, email, clock_wall_ms());
     return 0;
 }
 
@@ -492,7 +486,7 @@ int store_deadletter(store_t *self, const char *origin, const char *code, const 
     sodium_bin2base64(b64, b64_size, (const unsigned char *)(raw ? raw : ""), raw ? keep : 0,
                       sodium_base64_VARIANT_ORIGINAL);
     json_t *j = json_object();
-    json_object_set_new(j, "at", json_integer(s_now_ms()));
+    json_object_set_new(j, "at", json_integer(clock_wall_ms()));
     json_object_set_new(j, "origin", s_jstr(origin));
     json_object_set_new(j, "reason", s_jstr(reason));
     json_object_set_new(j, "code", s_jstr(code ? code : "unknown"));

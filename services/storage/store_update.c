@@ -22,8 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "log.h"
 #include "rstore.h"
 #include "store.h"
@@ -161,13 +161,6 @@ static void s_apply(idea_t *idea, const idea_t *upd)
         idea_add_theme(idea, upd->themes[k]);
 }
 
-static int64_t s_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* One read-modify-write. Returns 1, 0, -1 (Redis) or 2 (changed: retry). */
 static int s_attempt(rstore_t *rs, const idea_t *upd, char *err, size_t errlen, int *bad)
 {
@@ -199,7 +192,7 @@ static int s_attempt(rstore_t *rs, const idea_t *upd, char *err, size_t errlen, 
     store_pairs_diff(&old, &new, &pd);
     char *was = store_correction_was(&old, &new);
     char now[24];
-    snprintf(now, sizeof now, "%lld", (long long)s_now_ms());
+    snprintf(now, sizeof now, "%lld", (long long)clock_wall_ms());
 
     char *rec = NULL, *key = xasprintf(STORE_KEY_PREFIX "idea:%s", upd->id);
     char *score = xasprintf("%lld", (long long)old.received_at), nops[16], npairs[16];

@@ -43,9 +43,9 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "config.h"
 #include "log.h"
 #include "xalloc.h"
@@ -76,13 +76,6 @@ typedef struct {
     sigset_t old_mask;   /* restored in children */
     pid_t self;
 } supervisor_t;
-
-static int64_t s_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Adds one "name: command" line; returns NULL or the reason it cannot. */
 static const char *s_add_line(supervisor_t *sv, char *line)
@@ -190,13 +183,13 @@ static void s_spawn(supervisor_t *sv, sv_child_t *k)
     if (pid < 0) {
         log_error("msg=\"fork failed\" child=%s err=%s", k->name,
                   log_quote(e, sizeof e, strerror(errno)));
-        k->restart_at = s_now_ms() + SV_DELAY_MAX_MS;
+        k->restart_at = clock_mono_ms() + SV_DELAY_MAX_MS;
         return;
     }
     if (pid == 0)
         s_child_exec(sv, k);
     k->pid = pid;
-    k->started_ms = s_now_ms();
+    k->started_ms = clock_mono_ms();
     s_write_pid(k->pid_path, k->name, pid);
     log_info("msg=\"child started\" child=%s pid=%ld", k->name, (long)pid);
 }
@@ -212,7 +205,7 @@ static void s_reap(supervisor_t *sv, bool stopping)
             k = sv->kids[i].pid == pid ? &sv->kids[i] : NULL;
         if (!k)
             continue;
-        int64_t now = s_now_ms();
+        int64_t now = clock_mono_ms();
         int64_t ran = now - k->started_ms;
         char how[32];
         if (WIFSIGNALED(st))
@@ -356,7 +349,7 @@ int main(int argc, char **argv)
     bool stopping = false;
     int64_t kill_at = 0;
     for (;;) {
-        int64_t now = s_now_ms();
+        int64_t now = clock_mono_ms();
         int timeout =
             stopping ? (int)(kill_at > now ? kill_at - now : 0) : s_next_timeout(&sv, now);
         struct pollfd pfd = {.fd = sigfd, .events = POLLIN};
@@ -368,7 +361,7 @@ int main(int argc, char **argv)
             if (si.ssi_signo == SIGCHLD || stopping)
                 continue;
             stopping = true;
-            kill_at = s_now_ms() + SV_STOP_GRACE_MS;
+            kill_at = clock_mono_ms() + SV_STOP_GRACE_MS;
             log_info("msg=\"stopping\" signal=%u children=%d", si.ssi_signo, s_signal_all(&sv, 0, false));
             /* SI_KERNEL: Ctrl-C on the terminal, sent to our whole group */
             s_signal_all(&sv, SIGTERM, si.ssi_signo == SIGINT && si.ssi_code == SI_KERNEL);
@@ -377,14 +370,14 @@ int main(int argc, char **argv)
         if (stopping) {
             if (s_signal_all(&sv, 0, false) == 0)
                 break;
-            if (s_now_ms() >= kill_at) {
+            if (clock_mono_ms() >= kill_at) {
                 int n = s_signal_all(&sv, SIGKILL, false);
                 log_warn("msg=\"children ignored sigterm, killed\" children=%d", n);
-                kill_at = s_now_ms() + 60000; /* SIGKILL cannot be ignored; just reap */
+                kill_at = clock_mono_ms() + 60000; /* SIGKILL cannot be ignored; just reap */
             }
             continue;
         }
-        now = s_now_ms();
+        now = clock_mono_ms();
         for (int i = 0; i < sv.n; i++)
             if (sv.kids[i].pid == 0 && sv.kids[i].restart_at > 0 && sv.kids[i].restart_at <= now)
                 s_spawn(&sv, &sv.kids[i]);

@@ -445,7 +445,7 @@ static int s_script_load(store_t *st, long count, size_t chars, int64_t now, cha
 int main(int argc, char **argv)
 {
     int bulk = 0, a = 1;
-    int64_t now = s_now_ms();
+    int64_t now = clock_wall_ms();
     for (; a < argc && argv[a][0] == '-' && argv[a][1] == '-'; a++) {
         if (strcmp(argv[a], "--bulk") == 0)
             bulk = 1;
