@@ -141,6 +141,29 @@
  * 0.642, 0.532 -> 0.538. */
 #define CLUSTER_SPREAD_SHARE 0.4
 #define CLUSTER_SPREAD_PENALTY 0.10
+/* An idea the model reads as describing Heerlen as it is now (question
+ * "nu": an experience, a story, a complaint with no wish in it) is rarely
+ * labelled the same idea as another: among the pairs that share a main
+ * concept, two "toekomst" ideas are near-duplicates ~5x as often as a
+ * "nu" and a "toekomst" idea, ~10x as often as two "nu" ideas (dev set
+ * and the 16 corpus files, one run per file, 2026-11-28). This is the
+ * "only complaining" wish class; the finer classes (more / repair /
+ * remove / keep, from words near the main concept) did not help. The
+ * sketch carries it as a '~' before the theme (one byte, for "nu" ideas
+ * only; a sketch stored before has none and counts as a wish). Simulated
+ * with the exact sketches (with CLUSTER_MAIN_SHARE_PENALTY): one "nu"
+ * 0.05 and both 0.2 gave dev 0.659 -> 0.696, corpus 0.419 -> 0.434 (13
+ * of 17 sets better, 4 worse); 0.1 for one "nu" lost dev. */
+#define CLUSTER_NOW_PENALTY 0.05
+#define CLUSTER_NOW_BOTH_PENALTY 0.20
+/* Two ideas that share a main concept but where one has main concepts the
+ * other lacks (a letter about jobs AND housing next to a form about
+ * housing) are the same wish less often: among pairs that share their
+ * main concept and score 0.4 or more, 1 shared of 1 main concept in all
+ * is a near-duplicate ~48 % of the time, 1 of 2 ~17 %, 1 of 3 ~9 %. The
+ * penalty grows with the main slots not shared (1 - their Jaccard), at
+ * most this much; 0.1 lost dev against 0.05, 0.15 both. */
+#define CLUSTER_MAIN_SHARE_PENALTY 0.05
 
 static uint64_t s_fnv(const char *s, uint64_t seed)
 {
@@ -460,9 +483,12 @@ void classify_cluster_sketch(const classify_lex_t *syn, const char *const *stop,
     for (int i = 0; i < bld->n && sk->n_index < CLUSTER_INDEX_KEYS; i++)
         sk->index[sk->n_index++] = bld->keys[i].hash;
     snprintf(sk->wijk, sizeof sk->wijk, "%s", idea->wijk ? idea->wijk : "");
-    /* '+' marks praise: "the new benches are lovely" is not a wish for benches */
+    /* '+' marks praise: "the new benches are lovely" is not a wish for
+     * benches; '~' an idea about Heerlen as it is now (no wish, see
+     * CLUSTER_NOW_PENALTY) */
     bool pos = idea->sentiment && strcmp(idea->sentiment, "positief") == 0;
-    snprintf(sk->theme, sizeof sk->theme, "%s%s", pos ? "+" : "",
+    bool now = idea->question && strcmp(idea->question, "nu") == 0;
+    snprintf(sk->theme, sizeof sk->theme, "%s%s%s", pos ? "+" : "", now ? "~" : "",
              idea->n_themes ? idea->themes[0] : "");
 }
 
@@ -480,13 +506,15 @@ double classify_cluster_similarity(const cluster_sketch_t *a, const cluster_sket
 {
     if (a->n_keys == 0 || b->n_keys == 0)
         return 0;
-    int same = 0, used = 0, n_main = 0;
+    int same = 0, used = 0, n_main = 0, main_a = 0, main_b = 0;
     for (int k = 0; k < CLUSTER_HASHES; k++) {
         bool ea = a->sig[k] == CLUSTER_EMPTY, eb = b->sig[k] == CLUSTER_EMPTY;
         used += !ea || !eb;
         bool eq = !ea && a->sig[k] == b->sig[k];
         same += eq;
         n_main += eq && (a->sig[k] & 3) == CLUSTER_BAND_MAIN;
+        main_a += !ea && (a->sig[k] & 3) == CLUSTER_BAND_MAIN;
+        main_b += !eb && (b->sig[k] & 3) == CLUSTER_BAND_MAIN;
     }
     double j = used ? (double)same / used : 0;
     /* |A and B| = J (|A| + |B|) / (1 + J) for sets; never more than the smaller set */
@@ -500,7 +528,8 @@ double classify_cluster_similarity(const cluster_sketch_t *a, const cluster_sket
     if (small >= CLUSTER_CONTAIN_MIN && CLUSTER_CONTAIN * shared / small > s)
         s = CLUSTER_CONTAIN * shared / small;
     bool pa = a->theme[0] == '+', pb = b->theme[0] == '+';
-    const char *ta = a->theme + pa, *tb = b->theme + pb;
+    bool na = a->theme[pa] == '~', nb = b->theme[pb] == '~';
+    const char *ta = a->theme + pa + na, *tb = b->theme + pb + nb;
     bool same_wijk = a->wijk[0] && strcmp(a->wijk, b->wijk) == 0;
     if (same_wijk)
         s += CLUSTER_WIJK_BONUS;
@@ -514,5 +543,11 @@ double classify_cluster_similarity(const cluster_sketch_t *a, const cluster_sket
         s -= CLUSTER_MOOD_PENALTY;
     if (n_main == 0) /* no main concept in common: at most the same topic */
         s -= CLUSTER_MAIN_PENALTY;
+    else /* main concepts of one that the other lacks */
+        s -= CLUSTER_MAIN_SHARE_PENALTY * (1 - (double)n_main / (main_a + main_b - n_main));
+    if (na && nb) /* no wish on either side (see CLUSTER_NOW_PENALTY) */
+        s -= CLUSTER_NOW_BOTH_PENALTY;
+    else if (na || nb)
+        s -= CLUSTER_NOW_PENALTY;
     return s;
 }

@@ -292,6 +292,17 @@ static void test_concept_map(void **state)
                          "fahre jeden Tag mit dem Fahrrad zur Arbeit. Die Radwege sind schlecht.",
                          "Sehr geehrte Damen und Herren, ich wohne seit zehn Jahren in Heerlen und "
                          "interessiere mich sehr für die Geschichte des Bergbaus."));
+    /* Polish, Turkish and German words for a Dutch wish share its concept
+     * (taal, horeca, mijnverleden): the Polish letter comes closer to a
+     * Dutch language-class wish than to a Dutch wish for benches */
+    const char *lessons = "Meer taalles Nederlands in de avond, overdag moet ik werken.";
+    const char *polish = "Chciałbym uczyć się niderlandzkiego, ale kursy są tylko w dzień.";
+    assert_true(s_similarity(lessons, polish) > s_similarity("Meer bankjes in de wijk.", polish) + 0.3);
+    const char *cafes = "Akşamları açık olan daha fazla kafe ve restoran olmalı.";
+    assert_true(s_similarity("Meer restaurants en cafés die 's avonds open zijn.", cafes) >
+                s_similarity("Meer bankjes in de wijk.", cafes) + 0.15);
+    assert_true(s_similarity("Een plek waar het mijnverleden zichtbaar is.",
+                             "Ein Museum über die Zeche und die Bergleute.") >= 0.4);
 }
 
 /* Specific wishes of the concept map: other words and compounds for the
@@ -383,6 +394,69 @@ static void test_share_by_volume(void **state)
     const char *again = "Meer parkeerplaatsen bij het station graag, elke ochtend rijd ik "
                         "rondjes met de auto en mis ik de trein.";
     assert_true(s_wijk_gap(station, permit) > s_wijk_gap(station, again) + 0.05);
+}
+
+/* An idea about Heerlen as it is now (question nu: a story, a complaint
+ * with no wish in it) is rarely the same idea as another: the same keys
+ * score a little lower with one such idea and much lower with two; the
+ * '~' that marks it in the sketch does not hide the theme. */
+static void test_no_wish_now(void **state)
+{
+    (void)state;
+    idea_t *a = s_idea("n1", "Meer bankjes langs de route naar de winkels, mijn moeder moet "
+                             "onderweg kunnen zitten.");
+    cluster_sketch_t x, y;
+    classify_idea_sketch(s_cls, a, &x);
+    y = x;
+    snprintf(x.theme, sizeof x.theme, "openbare-ruimte");
+    snprintf(y.theme, sizeof y.theme, "openbare-ruimte");
+    double wishes = classify_cluster_similarity(&x, &y);
+    snprintf(y.theme, sizeof y.theme, "~openbare-ruimte");
+    double one = classify_cluster_similarity(&x, &y);
+    snprintf(x.theme, sizeof x.theme, "~openbare-ruimte");
+    double both = classify_cluster_similarity(&x, &y);
+    assert_true(wishes > one + 0.01);
+    assert_true(one > both + 0.1);
+    snprintf(y.theme, sizeof y.theme, "+~openbare-ruimte"); /* praised, now, same theme */
+    double same_theme = classify_cluster_similarity(&x, &y);
+    snprintf(y.theme, sizeof y.theme, "+~zorg");
+    assert_true(same_theme > classify_cluster_similarity(&x, &y) + 0.05);
+    /* the marker is part of the stored theme: a sketch stored before it
+     * existed reads as a wish, as it was scored then */
+    char rec[512], id[CLUSTER_ID_MAX];
+    cluster_sketch_t back;
+    snprintf(y.cluster, sizeof y.cluster, "n1");
+    size_t n = cluster_redis_pack(&y, "n1", rec);
+    assert_int_equal(cluster_redis_parse(rec, n, &back, id, sizeof id), 0);
+    assert_string_equal(back.theme, "+~zorg");
+    assert_true(classify_cluster_similarity(&x, &back) == classify_cluster_similarity(&x, &y));
+    s_idea_free(a);
+    /* the marker comes from the question: a complaint about what is there
+     * is "nu", a wish "toekomst" (keywords alone here) */
+    idea_t *now = s_idea("n2", "Op mijn straat staan drie lantaarnpalen al maanden uit. Het is "
+                               "er 's avonds pikdonker.");
+    idea_t *wish = s_idea("n3", "Ik zou graag meer lantaarnpalen willen in mijn straat.");
+    classify_idea_sketch(s_cls, now, &x);
+    classify_idea_sketch(s_cls, wish, &y);
+    assert_string_equal(now->question, "nu");
+    assert_string_equal(wish->question, "toekomst");
+    assert_non_null(strchr(x.theme, '~'));
+    assert_null(strchr(y.theme, '~'));
+    s_idea_free(now);
+    s_idea_free(wish);
+}
+
+/* Two ideas that share their main concept agree less when one has a main
+ * concept the other lacks: a wish for benches next to a wish for benches
+ * and toilets scores lower than next to benches alone, though both share
+ * the same keys with it. */
+static void test_main_share(void **state)
+{
+    (void)state;
+    const char *bench = "Meer bankjes in het park.";
+    double alone = s_similarity(bench, "Meer bankjes in het park graag.");
+    double more = s_similarity(bench, "Meer bankjes en toiletten in het park.");
+    assert_true(alone > more + 0.02);
 }
 
 static void test_pack_parse(void **state)
@@ -509,6 +583,7 @@ int main(void)
         cmocka_unit_test(test_wijk_decides),     cmocka_unit_test(test_concept_map),
         cmocka_unit_test(test_wish_concepts),    cmocka_unit_test(test_main_concept),
         cmocka_unit_test(test_praise_no_wish), cmocka_unit_test(test_share_by_volume),
+        cmocka_unit_test(test_no_wish_now),    cmocka_unit_test(test_main_share),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }
