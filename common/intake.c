@@ -11,7 +11,10 @@
  *
  *   One sender thread owns the PUSH and SUB sockets (ZeroMQ sockets are not
  *   thread-safe). It sleeps in zmq_poll() on the SUB socket and on the
- *   spool's wakeup eventfd, at most 100 ms, and after each wake:
+ *   spool's wakeup eventfd, at most 100 ms (while the PUSH socket is full
+ *   or has no peer: on the SUB socket and on the PUSH socket becoming
+ *   writable, not on new records, which could not be sent), and after
+ *   each wake:
  *     - reads every ack waiting: topic exactly "ack.<service>.<instance>"
  *       (the SUB filter is a prefix match, so "ack.intake-form.1" would
  *       also let "ack.intake-form.10" through), an ENV_ACK envelope with
@@ -31,6 +34,7 @@
  *   intake_new() and intake_submit() return NULL / -1 with a reason in err.
  *   Bad acks on the bus are logged at debug level and dropped.
  */
+#define _GNU_SOURCE /* pthread_setname_np */
 #include "intake.h"
 
 #include <errno.h>
@@ -62,6 +66,9 @@ struct intake {
     bool started;
     atomic_int stop;
     atomic_int running;
+    /* sender thread: the last send found the PUSH socket full (high-water
+     * mark) or without a peer; wait for ZMQ_POLLOUT, not for new records */
+    bool blocked;
     spool_stats_t last; /* sender thread: counters already added to metrics */
     /* sender thread: the acks of one wake-up, applied together */
     char (*ack_ids)[SPOOL_MAX_ID + 1];
@@ -78,7 +85,10 @@ static int s_send(const char *id, const void *data, size_t len, void *arg)
 {
     intake_t *self = arg;
     (void)id;
-    return bus_send(self->push, NULL, data, len, BUS_DONTWAIT);
+    int rc = bus_send(self->push, NULL, data, len, BUS_DONTWAIT);
+    if (rc < 0)
+        self->blocked = true;
+    return rc;
 }
 
 /* Hands the acks collected so far to the spool at once: one lock and one
@@ -179,32 +189,62 @@ static int64_t s_mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* One wait of the sender. Normally on acks and on the spool's wakeup fd
+ * (new records, once per group commit). While the bus is full, on acks and
+ * on the PUSH socket becoming writable instead: new records could not be
+ * sent anyway, and waking for each group only to see EAGAIN again cost a
+ * wake-up, two poll() calls, an eventfd read and a refused send per group
+ * (a paused pipeline: the whole intake-alone bench row). The wakeup fd
+ * stays readable meanwhile, so the fsync thread does not write it again
+ * (spool_wake). Returns 1 when spool_send_due() should run, 0 when not,
+ * -1 when the bus was closed. */
+static int s_wait(intake_t *self, bool more)
+{
+    zmq_pollitem_t items[2] = {
+        {.socket = self->sub, .events = ZMQ_POLLIN},
+        {.socket = NULL, .fd = spool_wakeup_fd(self->spool), .events = ZMQ_POLLIN},
+    };
+    if (self->blocked)
+        items[1] = (zmq_pollitem_t){.socket = self->push, .events = ZMQ_POLLOUT};
+    int n = zmq_poll(items, 2, more ? 0 : POLL_MS);
+    if (n < 0) {
+        if (errno == ETERM)
+            return -1;
+        if (errno != EINTR) {
+            log_warn("msg=\"intake poll failed\" err=\"%s\"", strerror(errno));
+            usleep(POLL_MS * 1000);
+        }
+        return 0;
+    }
+    if (items[0].revents & ZMQ_POLLIN)
+        s_read_acks(self);
+    if (self->blocked) {
+        /* Writable again, or the poll timed out: try (re-sends are due on
+         * the same clock, and a missed POLLOUT costs at most POLL_MS). */
+        if (!(items[1].revents & ZMQ_POLLOUT) && n > 0)
+            return 0;
+        self->blocked = false;
+        spool_clear_wakeup(self->spool); /* the records since are sent next */
+    } else if (items[1].revents & ZMQ_POLLIN) {
+        /* Clear before sending: an append after this point wakes us again. */
+        spool_clear_wakeup(self->spool);
+    }
+    return 1;
+}
+
 static void *s_run(void *arg)
 {
     intake_t *self = arg;
-    int more = 0;
+    pthread_setname_np(pthread_self(), "intake-send"); /* for top -H and perf */
+    bool more = false;
     while (!atomic_load(&self->stop)) {
-        zmq_pollitem_t items[2] = {
-            {.socket = self->sub, .events = ZMQ_POLLIN},
-            {.socket = NULL, .fd = spool_wakeup_fd(self->spool), .events = ZMQ_POLLIN},
-        };
-        if (zmq_poll(items, 2, more ? 0 : POLL_MS) < 0) {
-            if (errno == ETERM)
-                break;
-            if (errno != EINTR) {
-                log_warn("msg=\"intake poll failed\" err=\"%s\"", strerror(errno));
-                usleep(POLL_MS * 1000);
-            }
-            continue;
-        }
-        /* Clear before sending: an append after this point wakes us again. */
-        if (items[1].revents & ZMQ_POLLIN)
-            spool_clear_wakeup(self->spool);
-        if (items[0].revents & ZMQ_POLLIN)
-            s_read_acks(self);
-        int n =
-            spool_send_due(self->spool, s_mono_ms(), self->cfg.resend_ms, SEND_ROUND, s_send, self);
-        more = n == SEND_ROUND;
+        int rc = s_wait(self, more);
+        if (rc < 0)
+            break;
+        more = false;
+        if (rc > 0)
+            more = spool_send_due(self->spool, s_mono_ms(), self->cfg.resend_ms, SEND_ROUND,
+                                  s_send, self) == SEND_ROUND;
         s_update_metrics(self);
     }
     s_update_metrics(self);

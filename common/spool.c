@@ -119,6 +119,11 @@ static int s_open_dir(spool_t *self, char *err, size_t errlen)
 
 void spool_wake(spool_t *self)
 {
+    /* Already readable and not yet cleared: the reader will look anyway.
+     * This was one eventfd write (and often a wake-up) per group commit. */
+    if (atomic_exchange(&self->wake_pending, true))
+        return;
+    atomic_fetch_add(&self->wakeups, 1);
     uint64_t one = 1;
     ssize_t n = write(self->wake_fd, &one, sizeof one);
     (void)n; /* EAGAIN: the counter is already non-zero, which is all we need */
@@ -535,6 +540,12 @@ void spool_clear_wakeup(spool_t *self)
     uint64_t v;
     ssize_t n = read(self->wake_fd, &v, sizeof v);
     (void)n; /* EAGAIN: already empty */
+    /* After the read, not before: a wake that comes in between finds the
+     * flag still set and writes nothing, but its records were published
+     * before it, so the caller's spool_send_due() (next) sees them. Had
+     * the flag been cleared first, that wake's write could be read here
+     * and leave the flag set with the fd empty: no wake-up ever again. */
+    atomic_store(&self->wake_pending, false);
 }
 
 void spool_stats(spool_t *self, spool_stats_t *out)
@@ -542,6 +553,7 @@ void spool_stats(spool_t *self, spool_stats_t *out)
     pthread_mutex_lock(&self->lock);
     *out = self->st;
     pthread_mutex_unlock(&self->lock);
+    out->wakeups = atomic_load(&self->wakeups);
 }
 
 int spool_error(spool_t *self, char *reason, size_t size)

@@ -69,6 +69,8 @@ typedef struct {
     uint64_t segments; /* segment files on disk, now */
     uint64_t writes;   /* write calls that carried records into segments
                         * (a group commit writes its group in one) */
+    uint64_t wakeups;  /* writes to the wakeup fd: at most one between two
+                        * spool_clear_wakeup() calls */
 } spool_stats_t;
 
 /* Opens (creating) the folder and replays it. Returns NULL with err set. */
@@ -139,7 +141,10 @@ int spool_send_due(spool_t *self, int64_t now_ms, long resend_ms, size_t max, sp
                    void *arg);
 
 /* A file descriptor that becomes readable when records were appended, for a
- * poll loop; spool_clear_wakeup() empties it. */
+ * poll loop; spool_clear_wakeup() empties it. Once readable it is not
+ * written again until cleared: a sender that stops polling it (its bus is
+ * full) costs the appenders nothing; after clearing, call spool_send_due(),
+ * which sees every record whose wake-up the clear swallowed. */
 int spool_wakeup_fd(spool_t *self);
 void spool_clear_wakeup(spool_t *self);
 

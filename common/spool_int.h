@@ -92,6 +92,11 @@ struct spool {
     int dir_fd;
     int lock_fd; /* flock: one process per spool folder */
     int wake_fd;
+    /* The wakeup fd was written and not yet cleared: later wakes need no
+     * write (spool.c), so a sender that does not read it (its bus is
+     * full) costs the fsync thread no system call per group. */
+    _Atomic bool wake_pending;
+    _Atomic uint64_t wakeups; /* writes to wake_fd (spool_stats_t) */
     int ack_fd; /* acks.log, O_APPEND */
 
     pthread_mutex_t lock;

@@ -137,6 +137,7 @@ static void s_swap_buffers(spool_t *self)
 static void *s_syncer(void *arg)
 {
     spool_t *self = arg;
+    pthread_setname_np(pthread_self(), "spool-sync"); /* for top -H and perf */
     pthread_mutex_lock(&self->lock);
     for (;;) {
         /* Async writers first: their callbacks run without the lock, while

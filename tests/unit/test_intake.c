@@ -278,6 +278,41 @@ static void test_no_peer(void **state)
     setenv("INSPRAAK_BUS_CLASSIFY", CLASSIFY, 1);
 }
 
+/* No classifier at first: the sender finds the bus without a peer and
+ * waits for it (not for new records). Ideas spooled meanwhile are all
+ * sent once a classifier binds, each once. */
+static void test_peer_arrives_late(void **state)
+{
+    (void)state;
+    config_t cfg;
+    s_config(&cfg);
+    setenv("INSPRAAK_BUS_CLASSIFY", "tcp://127.0.0.1:21014", 1);
+    config_t cfg2;
+    char err[256] = "";
+    assert_int_equal(config_load(&cfg2, "intake-late", 0, err, sizeof err), 0);
+    setenv("INSPRAAK_BUS_CLASSIFY", CLASSIFY, 1);
+    intake_t *in = intake_new(&cfg2, err, sizeof err);
+    if (!in)
+        fail_msg("intake_new: %s", err);
+    const char *ids[] = {"f-00000000000000c1", "f-00000000000000c2", "f-00000000000000c3"};
+    for (int i = 0; i < 3; i++)
+        s_submit_as(in, "intake-late.0", ids[i], "Een bankje bij de vijver");
+    spool_stats_t st;
+    intake_stats(in, &st);
+    assert_int_equal(st.sent, 0);
+    void *pull = bus_pull_bind("tcp://127.0.0.1:21014", 0, err, sizeof err);
+    assert_non_null(pull);
+    char got[3][32];
+    for (int i = 0; i < 3; i++)
+        s_receive_from(pull, "intake-late.0", got[i], sizeof got[i]);
+    for (int i = 0; i < 3; i++)
+        assert_true(s_has(got, 3, ids[i]));
+    intake_stats(in, &st);
+    assert_int_equal(st.resent, 0); /* each once */
+    intake_destroy(&in);
+    bus_close(&pull);
+}
+
 static const char *const s_five[] = {"f-00000000000000b1", "f-00000000000000b2",
                                      "f-00000000000000b3", "f-00000000000000b4",
                                      "f-00000000000000b5"};
@@ -357,6 +392,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_submit_ack_restart),
         cmocka_unit_test(test_no_peer),
+        cmocka_unit_test(test_peer_arrives_late),
         cmocka_unit_test(test_batched_ack),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
