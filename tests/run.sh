@@ -1,6 +1,7 @@
 #!/bin/sh
 # NAME
-#   tests/run.sh - run the integration and fault suites (Python, stdlib only)
+#   tests/run.sh - run the integration and fault suites (Python: the stdlib and
+#   redis-py, Debian python3-redis)
 #
 # SYNOPSIS
 #   INSPRAAK_BIN=build/asan/bin tests/run.sh [PATTERN]

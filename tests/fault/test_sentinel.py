@@ -36,20 +36,11 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 sys.path.insert(0, HERE)
-from harness import Cluster, ClusterTestCase, _resp_read, wait_until  # noqa: E402
+from harness import Cluster, ClusterTestCase, redis_command, wait_until  # noqa: E402
 from test_kill9 import Load, check_all_stored  # noqa: E402
 from test_scaleout import metric  # noqa: E402
-import socket  # noqa: E402
 
 MASTER_NAME = "inspraak"
-
-
-def redis_cmd(port, *args):
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
-        cmd = "*%d\r\n" % len(args) + "".join(
-            "$%d\r\n%s\r\n" % (len(str(a).encode()), a) for a in args)
-        s.sendall(cmd.encode())
-        return _resp_read(s.makefile("rb"))
 
 
 class SentinelCluster(Cluster):
@@ -85,7 +76,7 @@ class SentinelCluster(Cluster):
                                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                             stderr=subprocess.DEVNULL, start_new_session=True)
         wait_until("redis on %d" % self.redis_port,
-                   lambda: redis_cmd(self.redis_port, "PING") == "PONG", timeout=30)
+                   lambda: redis_command(self.redis_port, "PING") == "PONG", timeout=30)
 
     def kill_master(self):
         self.master_proc.send_signal(signal.SIGKILL)
@@ -107,11 +98,11 @@ class SentinelCluster(Cluster):
                     conf, os.path.join(self.var, "log", "sentinel.log")))]
 
     def sentinel_master_port(self):
-        r = redis_cmd(self.sentinel_port, "SENTINEL", "get-master-addr-by-name", MASTER_NAME)
+        r = redis_command(self.sentinel_port, "SENTINEL", "get-master-addr-by-name", MASTER_NAME)
         return int(r[1]) if r else None
 
     def sentinel_knows_replica(self):
-        reps = redis_cmd(self.sentinel_port, "SENTINEL", "replicas", MASTER_NAME) or []
+        reps = redis_command(self.sentinel_port, "SENTINEL", "replicas", MASTER_NAME) or []
         for r in reps:
             fields = dict(zip(r[::2], r[1::2]))
             if fields.get("port") == str(self.replica_port) and \
@@ -137,8 +128,8 @@ class TestSentinelFailover(ClusterTestCase):
     def test_failover_under_load(self):
         c = self.cluster
         wait_until("replica in sync",
-                   lambda: "master_link_status:up" in redis_cmd(c.replica_port, "INFO",
-                                                                "replication"), timeout=60)
+                   lambda: "master_link_status:up" in redis_command(c.replica_port, "INFO",
+                                                                    "replication"), timeout=60)
         wait_until("sentinel sees the master",
                    lambda: c.sentinel_master_port() == c.redis_port, timeout=60)
         # Sentinel learns of replicas from the master's INFO (every 10 s);
@@ -161,11 +152,11 @@ class TestSentinelFailover(ClusterTestCase):
         # makes it a replica of the new master, so WAIT 1 can succeed again.
         c.start_master()
         wait_until("old master to become a replica",
-                   lambda: "master_link_status:up" in redis_cmd(c.redis_port, "INFO",
-                                                                "replication"), timeout=120)
+                   lambda: "master_link_status:up" in redis_command(c.redis_port, "INFO",
+                                                                    "replication"), timeout=120)
         runner.join()
         check_all_stored(self, load, token)
-        info = redis_cmd(c.replica_port, "INFO", "replication")
+        info = redis_command(c.replica_port, "INFO", "replication")
         self.assertIn("role:master", info)
         withheld = metric(c, "storage", "inspraak_storage_unreplicated_total")
         print("\nsentinel: accepted=%d accepted_at_kill=%d retries=%d promoted_after=%.1fs "

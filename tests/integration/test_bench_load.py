@@ -22,13 +22,13 @@ DESCRIPTION
     INSPRAAK_BIN=build/asan/bin python3 tests/integration/test_bench_load.py
 """
 import os
-import socket
 import subprocess
 import sys
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from harness import Cluster, main  # noqa: E402
+from clients import redis  # noqa: E402 (redis-py, Debian python3-redis)
 
 N = 2500          # 3 rounds of 1,000 (the last one partial), ZADDs flushed mid-run and at the end
 NOW = 1764320000000  # 2025-11-28T08:53:20Z, in ms
@@ -36,46 +36,25 @@ PREFIX = b"inspraak:"
 
 
 class Resp:
-    """A pipelining RESP client that keeps values as bytes (the records are
-    MessagePack, the pair fields hold 0x1F)."""
+    """Pipelined Redis commands on one redis-py connection, replies as
+    Redis sent them, values as bytes (the records are MessagePack, the pair
+    fields hold 0x1F). A plain connection, not redis.Redis: that one
+    reshapes replies (HGETALL into a dict, ZRANGE scores into floats), and
+    a listpack hash is compared in Redis's own field order."""
 
     def __init__(self, port):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=30)
-        self.f = self.sock.makefile("rb")
+        self.conn = redis.Connection(host="127.0.0.1", port=port, socket_timeout=30,
+                                     socket_connect_timeout=30)
 
     def close(self):
-        self.f.close()
-        self.sock.close()
+        self.conn.disconnect()
 
     def many(self, cmds):
-        out = bytearray()
-        for args in cmds:
-            args = [a if isinstance(a, bytes) else str(a).encode() for a in args]
-            out += b"*%d\r\n" % len(args)
-            for a in args:
-                out += b"$%d\r\n%s\r\n" % (len(a), a)
-        self.sock.sendall(bytes(out))
-        return [self._read() for _ in cmds]
+        self.conn.send_packed_command(self.conn.pack_commands(cmds))
+        return [self.conn.read_response() for _ in cmds]
 
     def cmd(self, *args):
         return self.many([args])[0]
-
-    def _read(self):
-        line = self.f.readline()
-        kind, rest = line[:1], line[1:-2]
-        if kind == b"+":
-            return rest
-        if kind == b"-":
-            raise OSError("redis: %r" % rest)
-        if kind == b":":
-            return int(rest)
-        if kind == b"$":
-            n = int(rest)
-            return None if n < 0 else self.f.read(n + 2)[:-2]
-        if kind == b"*":
-            n = int(rest)
-            return None if n < 0 else [self._read() for _ in range(n)]
-        raise OSError("redis: unexpected reply %r" % line)
 
 
 def snapshot(port):

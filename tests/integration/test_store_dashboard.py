@@ -5,7 +5,8 @@ Starts redis-server (temp dir, AOF, appendfsync always) on a spare loopback
 port, bin/storage and bin/dashboard (from $INSPRAAK_BIN, default ./bin) with
 INSPRAAK_PORT_BASE on a spare base, pushes ENV_CLASSIFIED envelopes with
 bin/bus-inject onto storage's PULL socket, and checks what a client of the
-dashboard API sees. Standard library only.
+dashboard API sees. Redis is read with redis-py (tests/lib/clients.py);
+the rest is the standard library.
 
     INSPRAAK_BIN=build/asan/bin python3 tests/integration/test_store_dashboard.py
 """
@@ -25,6 +26,9 @@ import unittest
 import urllib.error
 import urllib.parse
 import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from clients import redis  # noqa: E402 (redis-py, Debian python3-redis)
 
 BIN = os.path.abspath(os.environ.get("INSPRAAK_BIN", "./bin"))
 T0 = 1764320000000  # 2025-11-28T08:53:20Z, in ms
@@ -54,46 +58,10 @@ def pick_base():
     raise RuntimeError("no free ports")
 
 
-class Redis:
-    """A minimal RESP client: enough for a test to look at what storage wrote."""
-
-    def __init__(self, port):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
-        self.f = self.sock.makefile("rb")
-
-    def close(self):
-        self.f.close()
-        self.sock.close()
-
-    def cmd(self, *args):
-        out = [b"*%d\r\n" % len(args)]
-        for a in args:
-            a = a if isinstance(a, bytes) else str(a).encode()
-            out.append(b"$%d\r\n%s\r\n" % (len(a), a))
-        self.sock.sendall(b"".join(out))
-        return self._read()
-
-    def _read(self):
-        line = self.f.readline()
-        if not line:
-            raise ConnectionError("redis closed the connection")
-        kind, rest = line[:1], line[1:-2]
-        if kind == b"+":
-            return rest.decode()
-        if kind == b"-":
-            raise RuntimeError(rest.decode())
-        if kind == b":":
-            return int(rest)
-        if kind == b"$":
-            n = int(rest)
-            if n < 0:
-                return None
-            data = self.f.read(n + 2)[:-2]
-            return data
-        if kind == b"*":
-            n = int(rest)
-            return None if n < 0 else [self._read() for _ in range(n)]
-        raise RuntimeError("bad reply %r" % line)
+def redis_client(port):
+    """A redis-py client of the test's Redis; replies as bytes."""
+    return redis.Redis(host="127.0.0.1", port=port, socket_timeout=10,
+                       socket_connect_timeout=10)
 
 
 def wait_until(fn, what, tries=300):
@@ -147,7 +115,7 @@ class StoreDashboard(unittest.TestCase):
         cls.redis_port = cls.base - 1
         cls.procs, cls.logs = [], []
         cls.start_redis()
-        cls.r = Redis(cls.redis_port)
+        cls.r = redis_client(cls.redis_port)
         cls.env = dict(os.environ,
                        INSPRAAK_PORT_BASE=str(cls.base),
                        INSPRAAK_REDIS_URL="redis://127.0.0.1:%d" % cls.redis_port,
@@ -163,8 +131,8 @@ class StoreDashboard(unittest.TestCase):
                    "storage")
         cls.token = secrets.token_urlsafe(32)
         h = hashlib.blake2b(cls.token.encode(), digest_size=32).hexdigest()
-        cls.r.cmd("HSET", "inspraak:token:" + h, "name", "test", "role", "staff",
-                  "created_at", str(int(time.time() * 1000)))
+        cls.r.hset("inspraak:token:" + h, mapping={
+            "name": "test", "role": "staff", "created_at": str(int(time.time() * 1000))})
         cls.ideas = cls.make_ideas()
         out = cls.inject(cls.ideas)
         assert sorted(out["ack"]) == sorted(i["id"] for i in cls.ideas), out
@@ -178,13 +146,13 @@ class StoreDashboard(unittest.TestCase):
             stdout=subprocess.DEVNULL)
 
         def ping():
-            r = Redis(cls.redis_port)
+            r = redis_client(cls.redis_port)
             try:
-                return r.cmd("PING") == "PONG"
-            except RuntimeError as e:  # "LOADING": replaying the AOF after a restart
-                if str(e).startswith("LOADING"):
-                    return False
-                raise
+                return r.ping()
+            except redis.BusyLoadingError:  # "LOADING": replaying the AOF after a restart
+                return False
+            except redis.ConnectionError:  # not listening yet
+                return False
             finally:
                 r.close()
         wait_until(ping, "redis")
@@ -398,7 +366,7 @@ class StoreDashboard(unittest.TestCase):
         self.assertEqual(body["counts"]["none"], sum(1 for i in self.ideas if not i["themes"]))
         status, body = self.api("/api/v1/stats", by="day")
         self.assertGreaterEqual(body["counts"]["2025-11-28"], len(self.ideas))
-        self.assertEqual(body["total"], self.r.cmd("ZCARD", "inspraak:ideas"))
+        self.assertEqual(body["total"], self.r.zcard("inspraak:ideas"))
         status, body = self.api("/api/v1/stats", by="email")
         self.assertEqual(status, 400)
 
@@ -421,25 +389,24 @@ class StoreDashboard(unittest.TestCase):
             "name": "An", "email": "an.jansen@example.org", "consent_feedback": False})
         c = idea(903, activity="extra", id="f-9000000000000004", participant={"name": "Bert"})
         self.inject([a, b, c])
-        pa = self.r.cmd("GET", "inspraak:idea:" + a["id"])
+        pa = self.r.get("inspraak:idea:" + a["id"])
         self.assertNotIn(b"an.jansen", pa.lower())  # no personal data in the idea
         h = hashlib.blake2b(b"an.jansen@example.org", digest_size=16).hexdigest()
-        pid = self.r.cmd("GET", "inspraak:participant-email:" + h).decode()
+        pid = self.r.get("inspraak:participant-email:" + h).decode()
         self.assertRegex(pid, r"^p-[0-9a-f]{16}$")
-        rec = self.r.cmd("HGETALL", "inspraak:participant:" + pid)
-        rec = dict(zip(rec[::2], rec[1::2]))
+        rec = self.r.hgetall("inspraak:participant:" + pid)
         self.assertEqual(rec[b"email"], b"an.jansen@example.org")
         self.assertEqual(rec[b"consent_feedback"], b"1")  # b (no consent) withdrew nothing
         self.assertEqual(rec[b"consent_purpose"], b"feedback omgevingsvisie")
-        members = self.r.cmd("SMEMBERS", "inspraak:participant-ideas:" + pid)
+        members = self.r.smembers("inspraak:participant-ideas:" + pid)
         self.assertEqual(sorted(members), sorted([a["id"].encode(), b["id"].encode()]))
         want = "p-" + hashlib.blake2b(c["id"].encode(), digest_size=32).hexdigest()[:16]
-        self.assertEqual(self.r.cmd("HGET", "inspraak:participant:" + want, "name"), b"Bert")
-        self.assertEqual(self.r.cmd("HGET", "inspraak:participant:" + want, "consent_feedback"),
+        self.assertEqual(self.r.hget("inspraak:participant:" + want, "name"), b"Bert")
+        self.assertEqual(self.r.hget("inspraak:participant:" + want, "consent_feedback"),
                          b"0")
 
     def test_deadletter_and_keeps_running(self):
-        before = self.r.cmd("LLEN", "inspraak:deadletter")
+        before = self.r.llen("inspraak:deadletter")
         self.inject([{"raw": "dit is geen MessagePack"}], expect_acks=False)
         dead = {"type": "dead", "id": "f-9000000000000005", "reason": "bad_field: text is not UTF-8",
                 "raw": "\u00ff garbage"}
@@ -447,7 +414,7 @@ class StoreDashboard(unittest.TestCase):
         self.assertEqual(out["ack"], [dead["id"]])
         after = idea(904, activity="extra", id="f-9000000000000006", wijk="WK091798")
         self.assertEqual(self.inject([after])["stored"], [after["id"]])
-        entries = [json.loads(e) for e in self.r.cmd("LRANGE", "inspraak:deadletter", 0, -1)]
+        entries = [json.loads(e) for e in self.r.lrange("inspraak:deadletter", 0, -1)]
         self.assertEqual(len(entries), before + 2)
         codes = {e["code"] for e in entries}
         self.assertIn("bad_field", codes)
@@ -509,7 +476,7 @@ class StoreDashboard(unittest.TestCase):
         self.assertIsNone(inj.poll())  # not acked while Redis is down
 
         type(self).start_redis()
-        type(self).r = Redis(self.redis_port)
+        type(self).r = redis_client(self.redis_port)
         out = inj.stdout.read().decode()
         inj.stdout.close()
         self.assertEqual(inj.wait(timeout=120), 0)

@@ -9,24 +9,37 @@ SYNOPSIS
 
     status, headers, body = http("GET", "http://127.0.0.1:26010/healthz")
     wait_until("the idea stored", lambda: count() >= 1)
+    redis_command(port, "HGET", "inspraak:participant:p-1", "name")
+
+    from clients import redis               # redis-py, for a client of its own
+    r = redis.Redis(host="127.0.0.1", port=port)
 
 DESCRIPTION
     http() makes one request on a new connection; wait_until() retries a
     check until it holds or gives up (a bounded retry, never a timing
     threshold); set_cookie() picks a cookie from response header pairs;
-    redis_command() sends one command over RESP and _resp_read() parses
-    the reply. Nothing here knows about a Cluster: tests/lib/harness.py
-    builds on these and imports every name back, so `from harness import
-    http, wait_until, set_cookie, _resp_read` keeps working.
+    redis_command() sends one command and returns Redis's reply as it
+    came. Nothing here knows about a Cluster: tests/lib/harness.py builds
+    on these and imports every name back, so `from harness import http,
+    wait_until, set_cookie, redis_command` keeps working.
 
-    The Redis client is hand-written because the standard library has
-    none and the tests must not depend on pip.
+    The Redis protocol is redis-py's (Debian python3-redis, installed by
+    deploy/install-deps.sh test). It lives in the system Python's
+    dist-packages; a python3 from elsewhere (pyenv) does not look there,
+    so that folder is added at the end of sys.path when the first import
+    fails (the end: the running Python's own packages still come first).
 """
 import http.client as httplib
 import json
-import socket
+import sys
 import time
 import urllib.parse
+
+try:
+    import redis
+except ImportError:
+    sys.path.append("/usr/lib/python3/dist-packages")
+    import redis
 
 
 def http(method, url, body=None, headers=None, timeout=10.0):
@@ -85,35 +98,22 @@ def _json_or_bytes(data):
         return data
 
 
-def _resp_read(f):
-    line = f.readline()
-    if not line:
-        raise OSError("redis closed the connection")
-    kind, rest = line[:1], line[1:-2].decode()
-    if kind == b"+":
-        return rest
-    if kind == b"-":
-        raise OSError("redis: " + rest)
-    if kind == b":":
-        return int(rest)
-    if kind == b"$":
-        n = int(rest)
-        if n < 0:
-            return None
-        data = f.read(n + 2)[:-2]
-        return data.decode("utf-8", "replace")
-    if kind == b"*":
-        n = int(rest)
-        return None if n < 0 else [_resp_read(f) for _ in range(n)]
-    raise OSError("redis: unexpected reply %r" % line)
-
-
 def redis_command(port, *args):
-    """One Redis command over RESP to 127.0.0.1:port; returns a str, int,
-    list or None. Hand-written because the stdlib has no Redis client (no
-    pip here)."""
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
-        cmd = "*%d\r\n" % len(args) + "".join(
-            "$%d\r\n%s\r\n" % (len(str(a).encode()), a) for a in args)
-        s.sendall(cmd.encode())
-        return _resp_read(s.makefile("rb"))
+    """One Redis command to 127.0.0.1:port on a new connection; returns
+    the reply as Redis sent it: a str (invalid UTF-8 replaced), int, list
+    or None. A plain connection, not redis.Redis: that one reshapes many
+    replies (PING gives True, HGETALL a dict), and the tests compare what
+    Redis answered. Errors, refused connections and time-outs (5 s) raise
+    OSError("redis: <redis-py's exception class>: <message>"), which
+    wait_until() retries; redis-py names a Redis error code by its class
+    (NOAUTH: AuthenticationError, LOADING: BusyLoadingError)."""
+    conn = redis.Connection(host="127.0.0.1", port=port, socket_timeout=5,
+                            socket_connect_timeout=5, decode_responses=True,
+                            encoding_errors="replace")
+    try:
+        conn.send_command(*(a if isinstance(a, bytes) else str(a) for a in args))
+        return conn.read_response()
+    except redis.RedisError as e:
+        raise OSError("redis: %s: %s" % (type(e).__name__, e)) from e
+    finally:
+        conn.disconnect()
