@@ -261,17 +261,20 @@ static int s_broken(const rstore_t *self)
     return self->ctx && (self->ctx->err == REDIS_ERR_IO || self->ctx->err == REDIS_ERR_EOF);
 }
 
-redisReply *rstore_cmd(rstore_t *self, const char *fmt, ...)
+/* Sends one command through the context; the two public forms below. */
+typedef redisReply *(*s_send_fn)(redisContext *c, void *arg);
+
+/* The retry rule of rstore_cmd() and rstore_cmdargv() (see DESCRIPTION):
+ * at most two sends; the second on a fresh connection, after a READONLY
+ * answer to the first (the write did not run) or a broken connection. */
+static redisReply *s_send_retry(rstore_t *self, s_send_fn send, void *arg)
 {
     self->err[0] = '\0';
     redisReply *r = NULL;
     for (int attempt = 0; attempt < 2; attempt++) {
         if (s_ready(self) < 0)
             return NULL;
-        va_list ap;
-        va_start(ap, fmt);
-        r = redisvCommand(self->ctx, fmt, ap);
-        va_end(ap);
+        r = send(self->ctx, arg);
         if (attempt == 0 && s_readonly(r)) {
             freeReplyObject(r);
             r = NULL;
@@ -285,25 +288,46 @@ redisReply *rstore_cmd(rstore_t *self, const char *fmt, ...)
     return s_result(self, r);
 }
 
+typedef struct {
+    const char *fmt;
+    va_list ap;
+} s_fmt_t;
+
+static redisReply *s_send_fmt(redisContext *c, void *arg)
+{
+    s_fmt_t *f = arg;
+    va_list ap;
+    va_copy(ap, f->ap); /* a fresh copy per send: the retry reads them again */
+    redisReply *r = redisvCommand(c, f->fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+redisReply *rstore_cmd(rstore_t *self, const char *fmt, ...)
+{
+    s_fmt_t f = {.fmt = fmt};
+    va_start(f.ap, fmt);
+    redisReply *r = s_send_retry(self, s_send_fmt, &f);
+    va_end(f.ap);
+    return r;
+}
+
+typedef struct {
+    int argc;
+    const char **argv;
+    const size_t *lens;
+} s_argv_t;
+
+static redisReply *s_send_argv(redisContext *c, void *arg)
+{
+    const s_argv_t *a = arg;
+    return redisCommandArgv(c, a->argc, a->argv, a->lens);
+}
+
 redisReply *rstore_cmdargv(rstore_t *self, int argc, const char **argv, const size_t *lens)
 {
-    self->err[0] = '\0';
-    redisReply *r = NULL;
-    for (int attempt = 0; attempt < 2; attempt++) {
-        if (s_ready(self) < 0)
-            return NULL;
-        r = redisCommandArgv(self->ctx, argc, argv, lens);
-        if (attempt == 0 && s_readonly(r)) {
-            freeReplyObject(r);
-            r = NULL;
-            s_drop(self);
-            continue;
-        }
-        if (r || !s_broken(self))
-            break;
-        s_drop(self);
-    }
-    return s_result(self, r);
+    s_argv_t a = {argc, argv, lens};
+    return s_send_retry(self, s_send_argv, &a);
 }
 
 int rstore_append(rstore_t *self, const char *fmt, ...)
