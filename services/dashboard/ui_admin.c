@@ -4,8 +4,8 @@
  *   admin only)
  *
  * DESCRIPTION
- *   The same Redis layout as inspraakctl (services/inspraakctl/cmd_user.c,
- *   cmd_device.c; docs/redis.md), so both tools see the same accounts:
+ *   The same Redis layout as inspraakctl, written by the same scripts
+ *   (common/auth.h; docs/redis.md), so both tools see the same accounts:
  *     inspraak:user:<name>           HASH pwhash role created_at
  *     inspraak:device:<name>         HASH token_hash created_at revoked_at
  *     inspraak:device-token:<hash>   STRING <name> (what intake-field checks)
@@ -26,51 +26,18 @@
 #include <string.h>
 #include <time.h>
 
+#include "auth.h"
 #include "dashboard.h"
 #include "xalloc.h"
 
-#define S_NAME_MAX 64
 #define S_PW_MIN 10
 #define S_PW_MAX 1024
-#define S_TOKEN_SIZE 64
-#define S_HASH_HEX 65
-
-/* Copied from inspraakctl so both write the same records. */
-static const char s_user_script[] =
-    "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end\n"
-    "redis.call('HSET', KEYS[1], 'pwhash', ARGV[1], 'role', ARGV[2], 'created_at', ARGV[3])\n"
-    "return 1\n";
-static const char s_dev_add_script[] =
-    "local old = redis.call('HGET', KEYS[1], 'revoked_at')\n"
-    "if old and old == '' then return 0 end\n"
-    "redis.call('HSET', KEYS[1], 'token_hash', ARGV[1], 'created_at', ARGV[2], 'revoked_at', '')\n"
-    "redis.call('SET', KEYS[2], ARGV[3])\n"
-    "return 1\n";
-static const char s_dev_revoke_script[] =
-    "local h = redis.call('HGET', KEYS[1], 'token_hash')\n"
-    "if not h then return 0 end\n"
-    "redis.call('DEL', ARGV[2] .. h)\n"
-    "if redis.call('HGET', KEYS[1], 'revoked_at') ~= '' then return 2 end\n"
-    "redis.call('HSET', KEYS[1], 'revoked_at', ARGV[1])\n"
-    "return 1\n";
 
 typedef struct {
-    char csrf[65], action[32], name[S_NAME_MAX + 1], role[16];
+    char csrf[65], action[32], name[AUTH_NAME_MAX + 1], role[16];
     char password[S_PW_MAX + 1];
     int bad;
 } s_form_t;
-
-/* Same rule as inspraakctl's ctl_valid_name. */
-static int s_valid_name(const char *n)
-{
-    size_t len = strlen(n);
-    if (len == 0 || len > S_NAME_MAX)
-        return 0;
-    for (; *n; n++)
-        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._@-", *n))
-            return 0;
-    return 1;
-}
 
 static size_t s_chars(const char *s)
 {
@@ -276,7 +243,7 @@ static int s_field(const char *key, const char *value, size_t len, void *arg)
     return 0;
 }
 
-/* EVAL of one of the scripts above: the integer it returned, or -1. */
+/* EVAL of one of auth.h's record scripts: the integer it returned, or -1. */
 static long long s_eval(rstore_t *rs, const char *script, int nkeys, const char **kv, int n)
 {
     const char *argv[8];
@@ -300,7 +267,7 @@ static const char *s_user_add(rstore_t *rs, s_form_t *f, int *ok)
         return "Kies de rol medewerker of beheerder.";
     if (s_chars(f->password) < S_PW_MIN)
         return "Het wachtwoord moet minstens 10 tekens hebben.";
-    char hash[crypto_pwhash_STRBYTES], key[S_NAME_MAX + 32], now[32];
+    char hash[crypto_pwhash_STRBYTES], key[AUTH_NAME_MAX + 32], now[32];
     if (crypto_pwhash_str(hash, f->password, strlen(f->password),
                           crypto_pwhash_OPSLIMIT_INTERACTIVE,
                           crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
@@ -308,7 +275,7 @@ static const char *s_user_add(rstore_t *rs, s_form_t *f, int *ok)
     snprintf(key, sizeof key, DASH_KEY_PREFIX "user:%s", f->name);
     snprintf(now, sizeof now, "%lld", (long long)time(NULL) * 1000);
     const char *kv[] = {key, hash, f->role, now};
-    long long rc = s_eval(rs, s_user_script, 1, kv, 4);
+    long long rc = s_eval(rs, auth_user_add_lua, 1, kv, 4);
     if (rc < 0)
         return NULL;
     if (rc == 0)
@@ -317,22 +284,17 @@ static const char *s_user_add(rstore_t *rs, s_form_t *f, int *ok)
     return "De gebruiker is toegevoegd.";
 }
 
-static const char *s_device_add(rstore_t *rs, const s_form_t *f, char token[S_TOKEN_SIZE], int *ok)
+static const char *s_device_add(rstore_t *rs, const s_form_t *f, char token[AUTH_TOKEN_SIZE],
+                                int *ok)
 {
-    unsigned char rnd[32], h[32];
-    char hash[S_HASH_HEX], dkey[S_NAME_MAX + 32], tkey[S_HASH_HEX + 32], now[32];
-    randombytes_buf(rnd, sizeof rnd);
-    memcpy(token, "isd_", 4);
-    sodium_bin2base64(token + 4, S_TOKEN_SIZE - 4, rnd, sizeof rnd,
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    sodium_memzero(rnd, sizeof rnd);
-    crypto_generichash(h, sizeof h, (const unsigned char *)token, strlen(token), NULL, 0);
-    sodium_bin2hex(hash, sizeof hash, h, sizeof h);
+    char hash[AUTH_HASH_HEX], dkey[AUTH_NAME_MAX + 32], tkey[AUTH_HASH_HEX + 32], now[32];
+    auth_token_new("isd_", token);
+    auth_token_hash(token, hash);
     snprintf(dkey, sizeof dkey, DASH_KEY_PREFIX "device:%s", f->name);
     snprintf(tkey, sizeof tkey, DASH_KEY_PREFIX "device-token:%s", hash);
     snprintf(now, sizeof now, "%lld", (long long)time(NULL) * 1000);
     const char *kv[] = {dkey, tkey, hash, now, f->name};
-    long long rc = s_eval(rs, s_dev_add_script, 2, kv, 5);
+    long long rc = s_eval(rs, auth_device_add_lua, 2, kv, 5);
     if (rc < 0)
         return NULL;
     if (rc == 0)
@@ -343,11 +305,11 @@ static const char *s_device_add(rstore_t *rs, const s_form_t *f, char token[S_TO
 
 static const char *s_device_revoke(rstore_t *rs, const s_form_t *f, int *ok)
 {
-    char dkey[S_NAME_MAX + 32], now[32];
+    char dkey[AUTH_NAME_MAX + 32], now[32];
     snprintf(dkey, sizeof dkey, DASH_KEY_PREFIX "device:%s", f->name);
     snprintf(now, sizeof now, "%lld", (long long)time(NULL) * 1000);
     const char *kv[] = {dkey, now, DASH_KEY_PREFIX "device-token:"};
-    long long rc = s_eval(rs, s_dev_revoke_script, 1, kv, 3);
+    long long rc = s_eval(rs, auth_device_revoke_lua, 1, kv, 3);
     if (rc < 0)
         return NULL;
     if (rc == 0)
@@ -363,7 +325,7 @@ void ui_admin_post(const http_req_t *req, http_res_t *res, void *arg)
     rstore_t *rs = dash_redis_get(d);
     session_t s;
     s_form_t *f = xcalloc(1, sizeof *f);
-    char token[S_TOKEN_SIZE] = "";
+    char token[AUTH_TOKEN_SIZE] = "";
     int ok = 0;
     const char *msg = "Onbekende actie.";
     if (!s_admin(d, rs, req, res, &s))
@@ -372,7 +334,7 @@ void ui_admin_post(const http_req_t *req, http_res_t *res, void *arg)
         page_message(res, 403, "Niet toegestaan", "Dit formulier is niet geldig of verlopen.");
         goto out;
     }
-    if (f->bad || !s_valid_name(f->name))
+    if (f->bad || !auth_valid_name(f->name))
         msg = "Een naam is 1 tot 64 letters, cijfers of . _ @ -";
     else if (strcmp(f->action, "user_add") == 0)
         msg = s_user_add(rs, f, &ok);

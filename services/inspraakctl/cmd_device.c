@@ -22,40 +22,24 @@
 #include "ctl.h"
 #include "xalloc.h"
 
-static const char s_add_script[] =
-    "local old = redis.call('HGET', KEYS[1], 'revoked_at')\n"
-    "if old and old == '' then return 0 end\n"
-    "redis.call('HSET', KEYS[1], 'token_hash', ARGV[1], 'created_at', ARGV[2], 'revoked_at', '')\n"
-    "redis.call('SET', KEYS[2], ARGV[3])\n"
-    "return 1\n";
-
-/* 0 unknown, 1 revoked now, 2 was already revoked. */
-static const char s_revoke_script[] =
-    "local h = redis.call('HGET', KEYS[1], 'token_hash')\n"
-    "if not h then return 0 end\n"
-    "redis.call('DEL', ARGV[2] .. h)\n"
-    "if redis.call('HGET', KEYS[1], 'revoked_at') ~= '' then return 2 end\n"
-    "redis.call('HSET', KEYS[1], 'revoked_at', ARGV[1])\n"
-    "return 1\n";
-
 static int s_add(ctl_t *ctl, int argc, char **argv)
 {
     if (argc != 2)
         return CTL_USAGE;
     const char *name = argv[1];
-    if (!ctl_valid_name(name)) {
-        ctl_err("a device name is 1 to %d of A-Z a-z 0-9 . _ @ -", CTL_NAME_MAX);
+    if (!auth_valid_name(name)) {
+        ctl_err("a device name is 1 to %d of A-Z a-z 0-9 . _ @ -", AUTH_NAME_MAX);
         return CTL_ERR;
     }
-    char token[CTL_TOKEN_SIZE], hash[CTL_HASH_HEX], now[32];
-    char dkey[CTL_NAME_MAX + 32], tkey[CTL_HASH_HEX + 32];
-    ctl_new_token("isd_", token);
-    ctl_token_hash(token, hash);
+    char token[AUTH_TOKEN_SIZE], hash[AUTH_HASH_HEX], now[32];
+    char dkey[AUTH_NAME_MAX + 32], tkey[AUTH_HASH_HEX + 32];
+    auth_token_new("isd_", token);
+    auth_token_hash(token, hash);
     snprintf(dkey, sizeof dkey, CTL_PREFIX "device:%s", name);
     snprintf(tkey, sizeof tkey, CTL_PREFIX "device-token:%s", hash);
     snprintf(now, sizeof now, "%lld", (long long)clock_wall_ms());
     const char *kv[] = {dkey, tkey, hash, now, name};
-    redisReply *r = ctl_eval(ctl, s_add_script, 2, kv, 3);
+    redisReply *r = ctl_eval(ctl, auth_device_add_lua, 2, kv, 3);
     if (!r)
         return CTL_ERR;
     int made = r->type == REDIS_REPLY_INTEGER && r->integer == 1;
@@ -73,15 +57,15 @@ static int s_revoke(ctl_t *ctl, int argc, char **argv)
 {
     if (argc != 2)
         return CTL_USAGE;
-    char dkey[CTL_NAME_MAX + 32], now[32];
-    if (!ctl_valid_name(argv[1])) {
+    char dkey[AUTH_NAME_MAX + 32], now[32];
+    if (!auth_valid_name(argv[1])) {
         ctl_err("no device named %s", argv[1]);
         return CTL_NOTFOUND;
     }
     snprintf(dkey, sizeof dkey, CTL_PREFIX "device:%s", argv[1]);
     snprintf(now, sizeof now, "%lld", (long long)clock_wall_ms());
     const char *kv[] = {dkey, now, CTL_PREFIX "device-token:"};
-    redisReply *r = ctl_eval(ctl, s_revoke_script, 1, kv, 2);
+    redisReply *r = ctl_eval(ctl, auth_device_revoke_lua, 1, kv, 2);
     if (!r)
         return CTL_ERR;
     long long rc = r->type == REDIS_REPLY_INTEGER ? r->integer : 0;

@@ -42,13 +42,13 @@ static int s_create(ctl_t *ctl, int argc, char **argv)
     if (argc < 2 || ctl_role_opt(argc, argv, 2, s_roles, "staff", &role) < 0)
         return CTL_USAGE;
     const char *name = argv[1];
-    if (!ctl_valid_name(name)) {
-        ctl_err("a token name is 1 to %d of A-Z a-z 0-9 . _ @ -", CTL_NAME_MAX);
+    if (!auth_valid_name(name)) {
+        ctl_err("a token name is 1 to %d of A-Z a-z 0-9 . _ @ -", AUTH_NAME_MAX);
         return CTL_ERR;
     }
-    char token[CTL_TOKEN_SIZE], hash[CTL_HASH_HEX], key[CTL_HASH_HEX + 32], now[32];
-    ctl_new_token("isk_", token);
-    ctl_token_hash(token, hash);
+    char token[AUTH_TOKEN_SIZE], hash[AUTH_HASH_HEX], key[AUTH_HASH_HEX + 32], now[32];
+    auth_token_new("isk_", token);
+    auth_token_hash(token, hash);
     snprintf(key, sizeof key, CTL_PREFIX "token:%s", hash);
     snprintf(now, sizeof now, "%lld", (long long)clock_wall_ms());
     const char *kv[] = {key, CTL_PREFIX "token-names", name, role, now, hash};

@@ -94,20 +94,15 @@ static int s_password(char *pw, size_t size)
     return 0;
 }
 
-/* HSET only when the key does not exist yet: 1 written, 0 exists. */
-static const char s_add_script[] =
-    "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end\n"
-    "redis.call('HSET', KEYS[1], 'pwhash', ARGV[1], 'role', ARGV[2], 'created_at', ARGV[3])\n"
-    "return 1\n";
-
+/* An existing user is never overwritten (auth_user_add_lua). */
 static int s_add(ctl_t *ctl, int argc, char **argv)
 {
     const char *role;
     if (argc < 2 || ctl_role_opt(argc, argv, 2, s_roles, "staff", &role) < 0)
         return CTL_USAGE;
     const char *name = argv[1];
-    if (!ctl_valid_name(name)) {
-        ctl_err("a user name is 1 to %d of A-Z a-z 0-9 . _ @ -", CTL_NAME_MAX);
+    if (!auth_valid_name(name)) {
+        ctl_err("a user name is 1 to %d of A-Z a-z 0-9 . _ @ -", AUTH_NAME_MAX);
         return CTL_ERR;
     }
     char pw[CTL_PW_MAX + 2];
@@ -123,11 +118,11 @@ static int s_add(ctl_t *ctl, int argc, char **argv)
         ctl_err("cannot hash the password (out of memory)");
         return CTL_ERR;
     }
-    char key[CTL_NAME_MAX + 32], now[32];
+    char key[AUTH_NAME_MAX + 32], now[32];
     snprintf(key, sizeof key, CTL_PREFIX "user:%s", name);
     snprintf(now, sizeof now, "%lld", (long long)clock_wall_ms());
     const char *kv[] = {key, hash, role, now};
-    redisReply *r = ctl_eval(ctl, s_add_script, 1, kv, 3);
+    redisReply *r = ctl_eval(ctl, auth_user_add_lua, 1, kv, 3);
     if (!r)
         return CTL_ERR;
     int added = r->type == REDIS_REPLY_INTEGER && r->integer == 1;

@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "auth.h" /* names, tokens and the record scripts */
 #include "rstore.h"
 
 #define CTL_OK 0
@@ -35,10 +36,6 @@
 #define CTL_NOTFOUND 3
 
 #define CTL_PREFIX "inspraak:"
-#define CTL_NAME_MAX 64
-/* "isk_" + 43 base64url characters + NUL */
-#define CTL_TOKEN_SIZE 64
-#define CTL_HASH_HEX 65
 
 typedef struct {
     rstore_t *rs;
@@ -50,12 +47,6 @@ void ctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int ctl_redis_err(ctl_t *ctl, const char *what);
 /* "YYYY-MM-DD" (UTC midnight) into ms since the epoch; -1 when it is not a date. */
 int64_t ctl_date_ms(const char *s);
-/* 1 when name is 1..CTL_NAME_MAX of [A-Za-z0-9._@-]. */
-int ctl_valid_name(const char *name);
-/* prefix ("isk_", "isd_") + base64url without padding of 32 random bytes. */
-void ctl_new_token(const char *prefix, char out[CTL_TOKEN_SIZE]);
-/* Hex of BLAKE2b-256 of the token: the only form in which it is stored. */
-void ctl_token_hash(const char *token, char out[CTL_HASH_HEX]);
 /* EVAL script with nkeys keys then args (NULL-terminated list after nkeys
  * keys, all strings). NULL on error (message printed). */
 redisReply *ctl_eval(ctl_t *ctl, const char *script, int nkeys, const char **keys_then_args,

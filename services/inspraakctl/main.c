@@ -29,7 +29,6 @@
  *   2 usage; 3 not found (user, token, device or participant).
  */
 #define _GNU_SOURCE /* strptime, timegm */
-#include <ctype.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -90,37 +89,6 @@ int64_t ctl_date_ms(const char *s)
     if (!end || *end)
         return -1;
     return (int64_t)timegm(&tm) * 1000;
-}
-
-int ctl_valid_name(const char *name)
-{
-    size_t n = strlen(name);
-    if (n == 0 || n > CTL_NAME_MAX)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)name[i];
-        if (!isalnum(c) && c != '.' && c != '_' && c != '@' && c != '-')
-            return 0;
-    }
-    return 1;
-}
-
-void ctl_new_token(const char *prefix, char out[CTL_TOKEN_SIZE])
-{
-    unsigned char rnd[32];
-    randombytes_buf(rnd, sizeof rnd);
-    size_t p = strlen(prefix);
-    memcpy(out, prefix, p);
-    sodium_bin2base64(out + p, CTL_TOKEN_SIZE - p, rnd, sizeof rnd,
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    sodium_memzero(rnd, sizeof rnd);
-}
-
-void ctl_token_hash(const char *token, char out[CTL_HASH_HEX])
-{
-    unsigned char h[32];
-    crypto_generichash(h, sizeof h, (const unsigned char *)token, strlen(token), NULL, 0);
-    sodium_bin2hex(out, CTL_HASH_HEX, h, sizeof h);
 }
 
 redisReply *ctl_eval(ctl_t *ctl, const char *script, int nkeys, const char **keys_then_args,
