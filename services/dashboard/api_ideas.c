@@ -385,6 +385,13 @@ int dash_query_parse(dash_t *d, rstore_t *rs, query_t *q, query_get_fn get, void
     return query_parse_known(q, get, arg, s_known, &k, err);
 }
 
+void dash_query_refuse(http_res_t *res, const query_err_t *err)
+{
+    json_t *fields = json_object();
+    json_object_set_new(fields, err->param, json_string(err->message));
+    http_res_error(res, 400, "invalid_query", err->message, fields);
+}
+
 void api_ideas_list(const http_req_t *req, http_res_t *res, void *arg)
 {
     dash_t *d = arg;
@@ -394,9 +401,7 @@ void api_ideas_list(const http_req_t *req, http_res_t *res, void *arg)
     if (!auth_check(d, rs, req, res))
         goto out;
     if (dash_query_parse(d, rs, &q, s_get_param, (void *)req, &qerr) < 0) {
-        json_t *fields = json_object();
-        json_object_set_new(fields, qerr.param, json_string(qerr.message));
-        http_res_error(res, 400, "invalid_query", qerr.message, fields);
+        dash_query_refuse(res, &qerr);
         goto out;
     }
     json_t *answer = ideas_find(rs, &q);

@@ -138,6 +138,9 @@ json_t *ui_idea_or_answer(rstore_t *rs, const char *id, http_res_t *res);
  * failure here lets the value pass: the query itself will answer 503. */
 int dash_query_parse(dash_t *d, rstore_t *rs, query_t *q, query_get_fn get, void *arg,
                      query_err_t *err);
+/* The JSON answer to a query dash_query_parse() refused: 400 with code
+ * "invalid_query", the Dutch message, and the parameter under "fields". */
+void dash_query_refuse(http_res_t *res, const query_err_t *err);
 /* search.c: Dutch stems of q for query_match; search_done() frees. */
 void search_prepare(query_t *q);
 void search_done(query_t *q);

@@ -121,9 +121,7 @@ void export_json(const http_req_t *req, http_res_t *res, void *arg)
     if (session_get(d, rs, req, &s) != 1 && !auth_check(d, rs, req, res))
         goto out;
     if (dash_query_parse(d, rs, &q, s_get, (void *)req, &qerr) < 0) {
-        json_t *fields = json_object();
-        json_object_set_new(fields, qerr.param, json_string(qerr.message));
-        http_res_error(res, 400, "invalid_query", qerr.message, fields);
+        dash_query_refuse(res, &qerr);
         goto out;
     }
     all = json_array();
@@ -155,9 +153,7 @@ void export_csv(const http_req_t *req, http_res_t *res, void *arg)
     if (session_get(d, rs, req, &s) != 1 && !auth_check(d, rs, req, res))
         goto out;
     if (dash_query_parse(d, rs, &q, s_get, (void *)req, &qerr) < 0) {
-        json_t *fields = json_object();
-        json_object_set_new(fields, qerr.param, json_string(qerr.message));
-        http_res_error(res, 400, "invalid_query", qerr.message, fields);
+        dash_query_refuse(res, &qerr);
         goto out;
     }
     q.limit = QUERY_MAX_LIMIT;
