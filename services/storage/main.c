@@ -240,6 +240,25 @@ static int s_dead(storage_t *s, const char *origin, const char *code, const char
     return 0;
 }
 
+/* Publishes what store_idea or store_ideas decided for one classified
+ * envelope (r: 1 stored, 0 already stored), then acks it. "stored" goes
+ * out before the ack: a subscriber to both on one socket then sees the
+ * event before the ack that ends its wait. */
+static void s_after_store(storage_t *s, envelope_t *e, int r)
+{
+    char q[200];
+    idea_t *idea = e->idea;
+    if (r == 1) {
+        metric_inc(s->m_stored);
+        s_publish(s, "stored", ENV_STORED, idea->id, idea);
+        log_info("msg=\"stored\" id=%s", log_quote(q, sizeof q, idea->id));
+    } else {
+        metric_inc(s->m_dups);
+        log_debug("msg=\"duplicate\" id=%s", log_quote(q, sizeof q, idea->id));
+    }
+    s_ack(s, e);
+}
+
 static int s_on_classified(storage_t *s, envelope_t *e, const char *raw, size_t len)
 {
     char err[256], q[200];
@@ -265,17 +284,7 @@ static int s_on_classified(storage_t *s, envelope_t *e, const char *raw, size_t 
                  log_quote(q + 64, sizeof q - 64, err));
         return -1;
     }
-    /* "stored" goes out before the ack: a subscriber to both on one socket
-     * then sees the event before the ack that ends its wait. */
-    if (r == 1) {
-        metric_inc(s->m_stored);
-        s_publish(s, "stored", ENV_STORED, idea->id, idea);
-        log_info("msg=\"stored\" id=%s", log_quote(q, sizeof q, idea->id));
-    } else {
-        metric_inc(s->m_dups);
-        log_debug("msg=\"duplicate\" id=%s", log_quote(q, sizeof q, idea->id));
-    }
-    s_ack(s, e);
+    s_after_store(s, e, r);
     return 0;
 }
 
@@ -386,23 +395,6 @@ typedef struct {
     int decoded; /* 1: env holds a classified envelope with an idea */
 } s_msg_t;
 
-/* Publishes what store_ideas decided for one classified envelope (as
- * s_on_classified does after store_idea). */
-static void s_after_store(storage_t *s, s_msg_t *m, int r)
-{
-    char q[200];
-    idea_t *idea = m->env.idea;
-    if (r == 1) {
-        metric_inc(s->m_stored);
-        s_publish(s, "stored", ENV_STORED, idea->id, idea);
-        log_info("msg=\"stored\" id=%s", log_quote(q, sizeof q, idea->id));
-    } else {
-        metric_inc(s->m_dups);
-        log_debug("msg=\"duplicate\" id=%s", log_quote(q, sizeof q, idea->id));
-    }
-    s_ack(s, &m->env);
-}
-
 /* Writes the classified ideas of msgs[0..n) in one pipelined round trip
  * (store_ideas), then acks each after its reply. Anything that did not go
  * through cleanly (bad record, Redis error) is handed to s_process, the
@@ -423,7 +415,7 @@ static void s_store_batch(storage_t *s, s_msg_t *msgs, int n)
     store_ideas(s->st, ideas, ps, n, res, bad, err, sizeof err);
     for (int i = 0; i < n; i++) {
         if (res[i] >= 0)
-            s_after_store(s, &msgs[i], res[i]);
+            s_after_store(s, &msgs[i].env, res[i]);
         else
             s_process(s, msgs[i].data, msgs[i].len);
     }
