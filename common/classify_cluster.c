@@ -506,15 +506,20 @@ double classify_cluster_similarity(const cluster_sketch_t *a, const cluster_sket
 {
     if (a->n_keys == 0 || b->n_keys == 0)
         return 0;
-    int same = 0, used = 0, n_main = 0, main_a = 0, main_b = 0;
+    int same = 0, used = 0, n_main = 0;
     for (int k = 0; k < CLUSTER_HASHES; k++) {
         bool ea = a->sig[k] == CLUSTER_EMPTY, eb = b->sig[k] == CLUSTER_EMPTY;
         used += !ea || !eb;
         bool eq = !ea && a->sig[k] == b->sig[k];
         same += eq;
         n_main += eq && (a->sig[k] & 3) == CLUSTER_BAND_MAIN;
-        main_a += !ea && (a->sig[k] & 3) == CLUSTER_BAND_MAIN;
-        main_b += !eb && (b->sig[k] & 3) == CLUSTER_BAND_MAIN;
+    }
+    /* each one's main slots, only when they share one (most candidates
+     * do not; a second pass keeps the first one cheap) */
+    int main_a = 0, main_b = 0;
+    for (int k = 0; n_main && k < CLUSTER_HASHES; k++) {
+        main_a += a->sig[k] != CLUSTER_EMPTY && (a->sig[k] & 3) == CLUSTER_BAND_MAIN;
+        main_b += b->sig[k] != CLUSTER_EMPTY && (b->sig[k] & 3) == CLUSTER_BAND_MAIN;
     }
     double j = used ? (double)same / used : 0;
     /* |A and B| = J (|A| + |B|) / (1 + J) for sets; never more than the smaller set */
