@@ -25,9 +25,11 @@
  *   the two are placed in two different wijken (the same wish at another
  *   school or park is another wish; an idea without a wijk is
  *   Heerlen-wide and neither), when either praises what is there
- *   (praise is no wish), when they share no main concept, and when they
- *   share keys by volume only (a small share of the shorter one's keys)
- *   outside one wijk. An idea's main concepts are the specific concepts
+ *   (praise is no wish), when either only describes Heerlen as it is now
+ *   (question "nu": no wish at all), when they share no main concept or
+ *   one has main concepts the other lacks, and when they share keys by
+ *   volume only (a small share of the shorter one's keys) outside one
+ *   wijk. An idea's main concepts are the specific concepts
  *   it names most often: a letter about loneliness that mentions a bench
  *   once is not the wish for benches. The slot values carry the kind of key in their low 2 bits
  *   (main concept, other concept, plain word), so the score can tell
@@ -49,7 +51,8 @@
  *
  *   The sketch (wijk, theme, cluster, n_keys, 64 values) is what
  *   services/classifier/cluster_redis.c stores (packed, empty slots left
- *   out); the theme field carries a leading '+' for a positive idea. Both
+ *   out); the theme field carries a leading '+' for a positive idea and
+ *   then a '~' for one about Heerlen as it is now. Both
  *   stores offer candidates in the same order with the same limits, so
  *   bin/classify and the service give the same clusters for the same
  *   input order.

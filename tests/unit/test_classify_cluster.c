@@ -16,7 +16,10 @@
  *   German function words join nothing; specific wishes (dog area,
  *   internships, facade gardens) join their other words and not each
  *   other; a shared main concept counts more than one named in passing,
- *   and praise does not join a wish.
+ *   and praise does not join a wish; an idea with no wish (question nu)
+ *   scores lower, its '~' mark survives the packed record; main concepts
+ *   one idea lacks lower the score; Polish, Turkish and German words
+ *   share the Dutch wish's concept.
  *   Starts a real redis-server (no persistence, a temporary folder) on the
  *   first port of INSPRAAK_TEST_PORTS (lo-hi) plus 91, else 26091 (the
  *   harness's default range); it must be free (the test checks that the
