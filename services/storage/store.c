@@ -70,10 +70,16 @@ static const char S_SCRIPT[] =
     "end\n"
     "return 1\n";
 
-/* Indexed dimensions besides "theme" (which has one entry per theme). */
+/* Counted dimensions besides "theme" (which has one entry per theme). */
 static const char *const s_dims[] = {"channel",      "wijk",   "buurt",    "sentiment", "question",
                                      "target_group", "status", "activity", "language"};
 #define S_NDIMS (sizeof s_dims / sizeof s_dims[0])
+/* Which of them also get an ix:<dim>:<value> zset: the dashboard's filter
+ * dimensions (services/dashboard/query.h). buurt and language are counted
+ * only: no query reads an index of them, and each index costs every idea
+ * ~104 bytes of Redis memory and a ZADD (docs/redis.md, "Index
+ * dimensions"). Their ix: keys written before stay untouched. */
+static const bool s_indexed[S_NDIMS] = {true, true, false, true, true, true, true, true, false};
 /* Their stats hashes, in the same order. */
 static const char *const s_stats_keys[S_NDIMS] = {
     STORE_KEY_PREFIX "stats:channel",  STORE_KEY_PREFIX "stats:wijk",
@@ -331,7 +337,8 @@ static void s_build_args(store_args_t *a, const idea_t *idea, const char *rec, s
 
     for (size_t i = 0; i < S_NDIMS; i++) {
         const char *v = s_dim_value(idea, i);
-        idx_keys[ni++] = store_cat(STORE_KEY_PREFIX "ix:", s_dims[i], ":", v);
+        if (s_indexed[i])
+            idx_keys[ni++] = store_cat(STORE_KEY_PREFIX "ix:", s_dims[i], ":", v);
         stats_keys[ns] = s_stats_keys[i];
         stats_fields[ns++] = v;
     }
@@ -427,7 +434,7 @@ int store_prepare(store_t *self, idea_t *idea, const participant_t *p, store_arg
     size_t rec_len = 0;
     proto_err_t perr;
     *rec = NULL;
-    if (idea_encode(idea, rec, &rec_len, &perr) < 0) {
+    if (store_record_encode(idea, rec, &rec_len, &perr) < 0) {
         *bad = 1;
         snprintf(err, errlen, "%s: %s", perr.code, perr.message);
         return -1;

@@ -127,6 +127,12 @@ struct rstore *store_rstore(store_t *self);
 int store_ping(store_t *self);
 const char *store_error(const store_t *self);
 
+/* store_record.c: the record as storage writes it to inspraak:idea:<id>:
+ * idea_encode() without its nil values (top level and "source"; "source"
+ * left out when nothing in it is left), which idea_decode() reads as the
+ * same idea. Malloc'd into *buf; 0, or -1 with err (idea_encode's codes). */
+int store_record_encode(const idea_t *idea, char **buf, size_t *len, proto_err_t *err);
+
 /* Pure helpers, public for tests. */
 /* Lowercase (ASCII) and trim ASCII white space into out; 0, or -1 when
  * empty or too long. */

@@ -97,7 +97,7 @@ static int s_attempt(rstore_t *rs, const char *id, const redact_msg_t *m, int *b
         *bad = 1;
     } else if (*places == 0) {
         rc = 3;
-    } else if (idea_encode(&idea, &rec, &rec_len, &perr) < 0) {
+    } else if (store_record_encode(&idea, &rec, &rec_len, &perr) < 0) {
         snprintf(err, errlen, "cannot encode: %s", perr.code);
         *bad = 1;
     } else {

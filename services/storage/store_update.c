@@ -198,7 +198,7 @@ static int s_attempt(rstore_t *rs, const idea_t *upd, char *err, size_t errlen, 
     char *score = xasprintf("%lld", (long long)old.received_at), nops[16], npairs[16];
     size_t rec_len = 0;
     int rc = -1;
-    if (idea_encode(&new, &rec, &rec_len, &perr) < 0) {
+    if (store_record_encode(&new, &rec, &rec_len, &perr) < 0) {
         snprintf(err, errlen, "cannot encode: %s", perr.code);
         *bad = 1;
         goto out;

@@ -33,6 +33,7 @@
 #include "../../services/storage/store.c"
 #include "../../services/storage/store_batch.c"
 #include "../../services/storage/store_pairs.c"
+#include "../../services/storage/store_record.c"
 #include "../../services/storage/store_write.c"
 
 static const char *const S_WIJKEN[] = {"WK091733", "WK091721", "WK091732", "WK091712",

@@ -6,17 +6,24 @@
  *   store.c lives in services/storage/, which unit tests do not link, so
  *   it is included here. The Redis side (the Lua script, idempotency,
  *   participants) is tested against a real Redis in
- *   tests/integration/test_store_dashboard.py.
+ *   tests/integration/test_store_dashboard.py. store_record_encode() is
+ *   checked here: the record without its nils must decode to the very idea
+ *   that idea_encode() wrote, so readers see no difference.
  */
+#define _GNU_SOURCE /* memmem */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <jansson.h>
+
+#include "idea_json.h"
 
 #include "../../services/storage/store.c"
 #include "../../services/storage/store_batch.c"
 #include "../../services/storage/store_pairs.c"
+#include "../../services/storage/store_record.c"
 
 static void test_email_normalise(void **state)
 {
@@ -70,6 +77,95 @@ static void test_cat(void **state)
     free(s);
 }
 
+/* Decodes buf into a fresh idea; fails the test when it cannot. */
+static void s_decode(const char *buf, size_t len, idea_t *out)
+{
+    proto_err_t err;
+    idea_init(out);
+    assert_int_equal(idea_decode(buf, len, out, &err), 0);
+}
+
+static bool s_has(const char *buf, size_t len, const char *needle)
+{
+    return memmem(buf, len, needle, strlen(needle)) != NULL;
+}
+
+/* The compact record of idea against idea_encode(): the same idea back
+ * (re-encoded byte for byte, and the dashboard's JSON), at most max_len
+ * bytes. */
+static void s_check_record(const idea_t *idea, size_t max_len, size_t *len_out, char **rec_out)
+{
+    char *full = NULL, *rec = NULL;
+    size_t full_len = 0, rec_len = 0;
+    proto_err_t err;
+    assert_int_equal(idea_encode(idea, &full, &full_len, &err), 0);
+    assert_int_equal(store_record_encode(idea, &rec, &rec_len, &err), 0);
+    assert_true(rec_len <= max_len);
+    idea_t a, b;
+    s_decode(full, full_len, &a);
+    s_decode(rec, rec_len, &b);
+    char *again = NULL;
+    size_t again_len = 0;
+    assert_int_equal(idea_encode(&b, &again, &again_len, &err), 0);
+    assert_int_equal(again_len, full_len);
+    assert_memory_equal(again, full, full_len);
+    json_t *ja = idea_to_json(&a), *jb = idea_to_json(&b);
+    assert_true(json_equal(ja, jb));
+    json_decref(ja);
+    json_decref(jb);
+    idea_clear(&a);
+    idea_clear(&b);
+    free(again);
+    free(full);
+    *len_out = rec_len;
+    *rec_out = rec;
+}
+
+static void test_record_without_nils(void **state)
+{
+    (void)state;
+    idea_t idea;
+    idea_init(&idea);
+    proto_set(&idea.id, "f-0123456789abcdef");
+    proto_set(&idea.channel, "form");
+    proto_set(&idea.text, "Meer bomen in de Akerstraat, graag.");
+    proto_set(&idea.wijk, "WK091701");
+    proto_set(&idea.status, "new");
+    idea_add_theme(&idea, "groen");
+    idea.received_at = 1795824000000LL;
+    char *full = NULL, *rec = NULL;
+    size_t full_len = 0, rec_len = 0;
+    proto_err_t err;
+    assert_int_equal(idea_encode(&idea, &full, &full_len, &err), 0);
+    /* A form idea leaves ~20 keys nil: they go, ~190 bytes. */
+    s_check_record(&idea, full_len - 150, &rec_len, &rec);
+    assert_false(s_has(rec, rec_len, "postcode"));
+    assert_false(s_has(rec, rec_len, "source"));
+    assert_false(s_has(rec, rec_len, "message_id"));
+    assert_true(s_has(rec, rec_len, "Akerstraat"));
+    assert_true(s_has(rec, rec_len, "classified")); /* false is a value, kept */
+    assert_true(s_has(rec, rec_len, "pii"));        /* an empty array too */
+    free(rec);
+    free(full);
+
+    /* A mail idea: "source" stays with only its filled keys; a location. */
+    proto_set(&idea.source.message_id, "<abc@example.nl>");
+    assert_int_equal(idea_add_attachment(&idea, "foto.jpg", "image/jpeg", 1234), 0);
+    idea.has_location = true;
+    idea.lat = 50.8882;
+    idea.lon = 5.9795;
+    proto_set(&idea.participant_id, "p-c0663503d191719b");
+    assert_int_equal(idea_encode(&idea, &full, &full_len, &err), 0);
+    s_check_record(&idea, full_len - 100, &rec_len, &rec);
+    assert_true(s_has(rec, rec_len, "source"));
+    assert_true(s_has(rec, rec_len, "<abc@example.nl>"));
+    assert_true(s_has(rec, rec_len, "foto.jpg"));
+    assert_false(s_has(rec, rec_len, "video_id"));
+    free(rec);
+    free(full);
+    idea_clear(&idea);
+}
+
 static void test_bad_url(void **state)
 {
     (void)state;
@@ -91,6 +187,7 @@ int main(void)
         cmocka_unit_test(test_day),
         cmocka_unit_test(test_cat),
         cmocka_unit_test(test_bad_url),
+        cmocka_unit_test(test_record_without_nils),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
