@@ -86,7 +86,10 @@ static int s_send(const char *id, const void *data, size_t len, void *arg)
     intake_t *self = arg;
     (void)id;
     int rc = bus_send(self->push, NULL, data, len, BUS_DONTWAIT);
-    if (rc < 0)
+    /* Only a full or peerless socket: POLLOUT ends that wait. Any other
+     * error would find the socket writable at once, and waiting for
+     * POLLOUT would then spin; it is retried at the next wake instead. */
+    if (rc < 0 && errno == EAGAIN)
         self->blocked = true;
     return rc;
 }
