@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """eval_holdout - score bin/classify on the labelled HOLD-OUT set.
 
-Usage: tests/eval/eval_holdout.py [--bin DIR] [--data FILE] [--json]
+Usage: tests/eval/eval_holdout.py [--bin DIR] [--data FILE] [--json] [--keywords-dups]
 
 tests/data/ideas/holdout.jsonl (h001..h200) was written by hand without
 looking at the classifier, its lexicons or the development set (see
@@ -17,8 +17,13 @@ in that corpus is counted and warned about (never printed).
 The definitions are those of eval_classify.py, imported from it, not copied:
 theme micro/macro-F1 and primary-theme accuracy, accuracy and per-value
 P/R/F1 for sentiment, question, wijk and language, and near-duplicate pair
-precision/recall/F1 (one bin/classify run over the whole file in file order,
-keywords alone, INSPRAAK_MODEL_FILE=none, exactly as eval_classify.py does).
+precision/recall/F1. The near-duplicates come from the same run: one
+bin/classify run over the whole file in file order with the shipped model,
+as the classifier service clusters (its score uses the model's first theme,
+sentiment and question). eval_classify.py's cross-validation does the same
+with a model that never saw the scored file (one trained on the corpus
+alone). --keywords-dups scores them as until 2026-11-28 instead: a second
+run with keywords alone (INSPRAAK_MODEL_FILE=none).
 --json prints the summary numbers as one JSON object with the same keys.
 """
 import argparse
@@ -50,6 +55,8 @@ def main():
     ap.add_argument("--bin", default=os.environ.get("INSPRAAK_BIN") or os.path.join(ec.ROOT, "bin"))
     ap.add_argument("--data", default=os.path.join(ec.ROOT, "tests/data/ideas/holdout.jsonl"))
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--keywords-dups", action="store_true",
+                    help="near-duplicates from a keywords-alone run (the scoring before 2026-11-28)")
     args = ap.parse_args()
     with open(args.data, encoding="utf-8") as f:
         items = [json.loads(l) for l in f if l.strip()]
@@ -66,7 +73,8 @@ def main():
               " (the shipped model trained on them)" % leaked, file=sys.stderr)
     got = ec.run_classify(args.bin, items)              # shipped model, no training
     out, lines = ec.score(items, got)
-    ec.score_dups(items, ec.run_classify(args.bin, items, "none"), out, lines)
+    ec.score_dups(items, ec.run_classify(args.bin, items, "none") if args.keywords_dups else got,
+                  out, lines)
     out["holdout_texts_in_training_corpus"] = leaked
     if args.json:
         print(json.dumps(out))
