@@ -362,6 +362,20 @@ int rstore_appendargv(rstore_t *self, int argc, const char **argv, const size_t 
     return 0;
 }
 
+int rstore_append_resp(rstore_t *self, const char *buf, size_t len, int ncmds)
+{
+    if (self->pending == 0 && s_ready(self) < 0)
+        return -1;
+    if (!self->ctx)
+        return -1;
+    if (redisAppendFormattedCommand(self->ctx, buf, len) != REDIS_OK) {
+        snprintf(self->err, sizeof self->err, "append: %s", self->ctx->errstr);
+        return -1;
+    }
+    self->pending += ncmds;
+    return 0;
+}
+
 redisReply *rstore_reply(rstore_t *self)
 {
     if (!self->ctx || self->pending <= 0) {

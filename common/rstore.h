@@ -74,6 +74,11 @@ redisReply *rstore_cmdargv(rstore_t *self, int argc, const char **argv, const si
 int rstore_append(rstore_t *self, const char *fmt, ...);
 int rstore_appendargv(rstore_t *self, int argc, const char **argv, const size_t *lens);
 redisReply *rstore_reply(rstore_t *self);
+/* Appends ncmds commands already in RESP form (len bytes; hiredis's
+ * redisAppendFormattedCommand), read back with ncmds rstore_reply()s. For
+ * callers that format a large pipeline themselves: hiredis formats each
+ * argument with sdscatfmt, ~600 instructions an argument. 0 or -1. */
+int rstore_append_resp(rstore_t *self, const char *buf, size_t len, int ncmds);
 
 /* 1 when PING answers PONG. */
 int rstore_ping(rstore_t *self);

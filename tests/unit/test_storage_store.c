@@ -166,6 +166,69 @@ static void test_record_without_nils(void **state)
     idea_clear(&idea);
 }
 
+/* An idea decoded from hand-packed bytes: the known keys, then unknown
+ * pairs (as an intake of a newer version could send). int_key: one of
+ * them has an integer key. */
+static void s_idea_with_extras(idea_t *idea, bool nil_extra, bool int_key)
+{
+    msgpack_sbuffer sb;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer pk;
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    msgpack_pack_map(&pk, 4 + (nil_extra ? 1 : 0) + (int_key ? 1 : 0));
+    const char *kv[] = {"id", "f-0123456789abcdef", "text", "Een bankje bij de vijver.",
+                        "wijk", "WK091701", "zz_new_field", "waarde"};
+    for (int i = 0; i < 8; i++)
+        msgpack_pack_str_with_body(&pk, kv[i], strlen(kv[i]));
+    if (nil_extra) {
+        msgpack_pack_str_with_body(&pk, "zz_empty", 8);
+        msgpack_pack_nil(&pk);
+    }
+    if (int_key) {
+        msgpack_pack_int(&pk, 7);
+        msgpack_pack_str_with_body(&pk, "zeven", 5);
+    }
+    s_decode(sb.data, sb.size, idea);
+    msgpack_sbuffer_destroy(&sb);
+}
+
+static void test_record_unknown_keys(void **state)
+{
+    (void)state;
+    idea_t idea;
+    char *rec = NULL, *full = NULL;
+    size_t rec_len = 0, full_len = 0;
+    proto_err_t err;
+    /* Unknown pairs with a value are kept, byte for byte. */
+    s_idea_with_extras(&idea, false, false);
+    assert_int_equal(idea_encode(&idea, &full, &full_len, &err), 0);
+    s_check_record(&idea, full_len - 150, &rec_len, &rec);
+    assert_true(s_has(rec, rec_len, "zz_new_field"));
+    free(rec);
+    free(full);
+    idea_clear(&idea);
+    /* A nil one goes like the known ones (nil and missing are one). */
+    s_idea_with_extras(&idea, true, false);
+    assert_int_equal(store_record_encode(&idea, &rec, &rec_len, &err), 0);
+    assert_false(s_has(rec, rec_len, "zz_empty"));
+    assert_true(s_has(rec, rec_len, "zz_new_field"));
+    idea_t back;
+    s_decode(rec, rec_len, &back);
+    assert_string_equal(back.text, "Een bankje bij de vijver.");
+    idea_clear(&back);
+    free(rec);
+    idea_clear(&idea);
+    /* A key that is no string: the record is stored as idea_encode wrote it. */
+    s_idea_with_extras(&idea, true, true);
+    assert_int_equal(idea_encode(&idea, &full, &full_len, &err), 0);
+    assert_int_equal(store_record_encode(&idea, &rec, &rec_len, &err), 0);
+    assert_int_equal(rec_len, full_len);
+    assert_memory_equal(rec, full, full_len);
+    free(rec);
+    free(full);
+    idea_clear(&idea);
+}
+
 static void test_bad_url(void **state)
 {
     (void)state;
@@ -188,6 +251,7 @@ int main(void)
         cmocka_unit_test(test_cat),
         cmocka_unit_test(test_bad_url),
         cmocka_unit_test(test_record_without_nils),
+        cmocka_unit_test(test_record_unknown_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
