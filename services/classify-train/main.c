@@ -178,7 +178,7 @@ static int s_target(const train_t *t, const doc_t *d, int h, int c)
  * kind mostly learns chance correlations from 320 ideas. */
 static const char *const TRAIN_EXCLUDE[3][5] = {
     {"kv:", NULL},                      /* sentiment */
-    {"kt:", "k1:", "kx:", NULL},        /* question */
+    {"kt:", "kx:", NULL},               /* question */
     {"ks:", "kq:", "kv:", "kx:", NULL}, /* themes */
 };
 

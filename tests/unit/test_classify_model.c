@@ -166,6 +166,36 @@ static double t_feat(const classify_feats_t *f, const char *name)
     return 0;
 }
 
+/* The theme lexicon as the model reads it (kt:SLUG): a wijk name, where
+ * someone lives or an adverb gives no theme; the vocabulary of a theme
+ * that new writers used does; no k1: any more (classify_features.c). */
+static void test_theme_lexicon_features(void **state)
+{
+    (void)state;
+    classify_t *cls = t_cls_without_model();
+    idea_t idea;
+    idea_init(&idea);
+    classify_feats_t f = {0};
+    proto_set(&idea.text, "Ik woon al jaren in Heerlerheide en ga hier nooit weg, geweldig.");
+    classify_idea_features(cls, &idea, &f);
+    assert_true(t_feat(&f, "kt:groen") == 0);      /* Heerlerheide is a wijk, no heath */
+    assert_true(t_feat(&f, "kt:mobiliteit") == 0); /* "weg": away, no road */
+    assert_true(t_feat(&f, "kt:veiligheid") == 0); /* geweldig, no geweld */
+    classify_feats_clear(&f);
+    proto_set(&idea.text, "Met oud en nieuw wordt er zwaar vuurwerk afgestoken.");
+    classify_idea_features(cls, &idea, &f);
+    assert_true(t_feat(&f, "kt:veiligheid") > 0);
+    classify_feats_clear(&f);
+    proto_set(&idea.text, "De huisarts neemt geen nieuwe patiënten aan.");
+    classify_idea_features(cls, &idea, &f);
+    assert_true(t_feat(&f, "kt:zorg") > 0);
+    for (size_t i = 0; i < f.n; i++)
+        assert_false(strncmp(f.name[i], "k1:", 3) == 0);
+    classify_feats_clear(&f);
+    idea_clear(&idea);
+    classify_destroy(&cls);
+}
+
 /* A long text whose word features fill several of the blocks their names
  * are cut from (classify_features.c), every word twice: each feature
  * once, all word features with the same value, and (under ASan) nothing
@@ -309,6 +339,7 @@ int main(void)
         cmocka_unit_test(test_shipped_model),
         cmocka_unit_test(test_shipped_heads_features),
         cmocka_unit_test(test_features),
+        cmocka_unit_test(test_theme_lexicon_features),
         cmocka_unit_test(test_features_long_text),
         cmocka_unit_test(test_clusters),
     };
