@@ -182,9 +182,13 @@ static void *s_syncer(void *arg)
             log_error("msg=\"spool %s failed\" err=\"%s\"", len ? "write or fsync" : "fsync",
                       strerror(e));
         }
-        spool_sync_publish(self);
+        /* The sender's wakeup before the publish: a blocking writer returns
+         * as soon as it sees pub_synced, and must find the wakeup already
+         * pending (test_spool's test_wakeup_once_until_cleared). The sender
+         * reads synced_gen under the lock we hold, so it cannot run ahead. */
         if (rc == 0)
             spool_wake(self); /* one wakeup of the sender per group */
+        spool_sync_publish(self);
     }
     size_t left = spool_waiters_take_locked(self, true);
     pthread_mutex_unlock(&self->lock);
