@@ -48,6 +48,7 @@
 #include <zmq.h>
 
 #include "bus.h"
+#include "clock.h"
 #include "log.h"
 #include "metrics.h"
 #include "xalloc.h"
@@ -183,14 +184,6 @@ static void s_update_metrics(intake_t *self)
     self->last = st;
 }
 
-/* The re-send schedule runs on the monotonic clock, so that a wall-clock
- * step (NTP, a VM resumed) neither floods the bus nor stalls re-sends. */
-static int64_t s_mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* One wait of the sender. Normally on acks and on the spool's wakeup fd
  * (new records, once per group commit). While the bus is full, on acks and
@@ -245,8 +238,10 @@ static void *s_run(void *arg)
         if (rc < 0)
             break;
         more = false;
+        /* Re-sends run on the monotonic clock: a wall-clock step (NTP, a VM
+         * resumed) neither floods the bus nor stalls them. */
         if (rc > 0)
-            more = spool_send_due(self->spool, s_mono_ms(), self->cfg.resend_ms, SEND_ROUND,
+            more = spool_send_due(self->spool, clock_mono_ms(), self->cfg.resend_ms, SEND_ROUND,
                                   s_send, self) == SEND_ROUND;
         s_update_metrics(self);
     }
@@ -354,7 +349,7 @@ static int s_encode(intake_t *self, envelope_t *env, char **buf, size_t *len, ch
         return -1;
     }
     proto_set(&env->origin, self->cfg.name);
-    env->sent_at = spool_now_ms();
+    env->sent_at = clock_wall_ms();
     proto_err_t perr;
     if (envelope_encode(env, buf, len, &perr) < 0) {
         snprintf(err, errlen, "cannot encode %s: %s", env->id, perr.message);

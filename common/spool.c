@@ -44,13 +44,6 @@
 #include "spool_int.h"
 #include "xalloc.h"
 
-int64_t spool_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void spool_rec_free(spool_rec_t *r)
 {
     free(r); /* id and data live in the same block (s_rec_new, replay) */

@@ -154,7 +154,4 @@ void spool_stats(spool_t *self, spool_stats_t *out);
  * (then every append fails until the process restarts). For /healthz. */
 int spool_error(spool_t *self, char *reason, size_t size);
 
-/* Milliseconds since the epoch (CLOCK_REALTIME). */
-int64_t spool_now_ms(void);
-
 #endif

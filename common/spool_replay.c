@@ -45,6 +45,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "clock.h"
 #include "log.h"
 #include "spool_int.h"
 #include "xalloc.h"
@@ -376,7 +377,7 @@ static void s_move_corrupt(replay_t *rp)
                  (unsigned long long)rp->corrupt[i]);
         if (access(to, F_OK) == 0)
             snprintf(to, sizeof to, "%s/corrupt/seg-%016llu.log.%lld", self->dir,
-                     (unsigned long long)rp->corrupt[i], (long long)spool_now_ms());
+                     (unsigned long long)rp->corrupt[i], (long long)clock_wall_ms());
         if (rename(from, to) < 0)
             log_warn("msg=\"spool cannot move damaged segment\" err=\"%s\"", strerror(errno));
     }

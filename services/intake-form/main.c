@@ -51,6 +51,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "config.h"
 #include "form_validate.h"
 #include "geo.h"
@@ -91,13 +92,6 @@ typedef struct {
     metric_t *rate_limited;
     metric_t *rejected[sizeof s_codes / sizeof s_codes[0]];
 } s_app_t;
-
-static int64_t s_now_ms(clockid_t clock)
-{
-    struct timespec ts;
-    clock_gettime(clock, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void s_reject(s_app_t *app, const char *code)
 {
@@ -140,7 +134,7 @@ static bool s_rate_ok(s_app_t *app, const http_req_t *req, int *retry_s)
         return true; /* the client address (inet_ntop) is only needed for the limit */
     char ip[64];
     http_client_ip(req, ip, sizeof ip);
-    if (ratelimit_allow(app->rate, ip, s_now_ms(CLOCK_MONOTONIC), retry_s))
+    if (ratelimit_allow(app->rate, ip, clock_mono_ms(), retry_s))
         return true;
     metric_inc(app->rate_limited);
     s_reject(app, "too_many_requests");
@@ -233,7 +227,7 @@ static void s_submit(s_app_t *app, const http_req_t *req, form_t *f, const char 
     idea_t idea;
     participant_t person;
     char err[256], q[300];
-    form_envelope_view(&p->f, id, key, s_now_ms(CLOCK_REALTIME), &env, &idea, &person);
+    form_envelope_view(&p->f, id, key, clock_wall_ms(), &env, &idea, &person);
     int rc = intake_submit_async(app->intake, &env, s_durable, p, err, sizeof err);
     free(env.origin); /* set by the intake: the one string the view owns */
     envelope_init(&env);
