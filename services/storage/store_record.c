@@ -42,8 +42,8 @@
 #define S_REC_MAX_CUTS 64 /* top-level keys (22) + source keys (11) + 2 headers + slack */
 
 typedef struct {
-    size_t from, to;       /* bytes [from, to) of the encoding are left out */
-    unsigned char rep[5];  /* and these written in their place (a map header) */
+    size_t from, to;      /* bytes [from, to) of the encoding are left out */
+    unsigned char rep[5]; /* and these written in their place (a map header) */
     size_t rep_len;
 } s_rec_cut_t;
 
@@ -62,7 +62,10 @@ static long s_rec_key_at(const char *buf, const msgpack_object *k)
         return -1;
     uint32_t n = k->via.str.size;
     size_t h = n < 32 ? 1 : n < 256 ? 2 : n < 65536 ? 3 : 5;
-    unsigned char want = n < 32 ? (unsigned char)(0xa0 | n) : n < 256 ? 0xd9 : n < 65536 ? 0xda : 0xdb;
+    unsigned char want = n < 32      ? (unsigned char)(0xa0 | n)
+                         : n < 256   ? 0xd9
+                         : n < 65536 ? 0xda
+                                     : 0xdb;
     long at = (long)(k->via.str.ptr - buf) - (long)h;
     return at >= 0 && (unsigned char)buf[at] == want ? at : -1;
 }
@@ -141,8 +144,8 @@ static void s_rec_plan_map(s_rec_plan_t *pl, const msgpack_object_map *m, size_t
         }
         kept++;
         if (top && s_rec_is_source(kv)) /* its map's header follows the key */
-            s_rec_plan_map(pl, &kv->val.via.map, (size_t)(kv->key.via.str.ptr - pl->buf) + 6,
-                           next, false);
+            s_rec_plan_map(pl, &kv->val.via.map, (size_t)(kv->key.via.str.ptr - pl->buf) + 6, next,
+                           false);
     }
     if (!pl->bad)
         s_rec_map_header(&pl->cut[hdr], kept);
