@@ -20,7 +20,7 @@
  *   beyond (HTTP_DISCARD_FACTOR times the limit) has its connection closed.
  *   The completion callback frees the state whatever happened.
  *
- *   http_defer(): with a pool (epoll, MHD_ALLOW_SUSPEND_RESUME) the
+ *   http_defer(): with a pool (epoll or poll, MHD_ALLOW_SUSPEND_RESUME) the
  *   connection is suspended after the handler returns and resumed by
  *   http_resume() from any thread; libmicrohttpd then calls the access
  *   handler again, which runs finish() and queues the answer (queueing is
@@ -83,7 +83,8 @@ struct http_server {
     struct MHD_Daemon *daemon;
     metric_t *m_code[6]; /* index status / 100 */
     metric_t *m_seconds;
-    bool pool;                /* epoll pool with suspend/resume */
+    bool pool;                /* a pool (epoll or poll) with suspend/resume */
+    bool use_poll;            /* the pool waits in poll(), not epoll */
     _Atomic long deferred;    /* http_defer() calls not yet resumed */
     _Atomic int stopping;     /* destroy began: defer by waiting, not suspending */
     pthread_mutex_t defer_mu; /* waiting deferred requests (no suspend) */
@@ -151,6 +152,11 @@ void http_server_set_health(http_server_t *srv, http_health_fn fn, void *arg)
 void http_server_set_conn_memory(http_server_t *srv, size_t bytes)
 {
     srv->conn_memory = bytes;
+}
+
+void http_server_set_poll(http_server_t *srv, bool on)
+{
+    srv->use_poll = on;
 }
 
 /* --- answering ---------------------------------------------------------- */
@@ -532,7 +538,7 @@ int http_server_start(http_server_t *srv, char *err, size_t errlen)
     if (srv->opts.threads <= 0)
         flags |= MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL;
     else /* pool: suspend/resume for http_defer() */
-        flags |= MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
+        flags |= (srv->use_poll ? MHD_USE_POLL : MHD_USE_EPOLL) | MHD_ALLOW_SUSPEND_RESUME;
     srv->pool = srv->opts.threads > 0;
     struct sockaddr_storage ss;
     if (srv->bind_addr && s_bind_addr(srv, &ss, &flags) < 0) {

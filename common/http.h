@@ -35,6 +35,7 @@
 #define INSPRAAK_HTTP_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct http_server http_server_t;
@@ -77,6 +78,16 @@ void http_server_set_health(http_server_t *srv, http_health_fn fn, void *arg);
  * zeroes the whole area after every request of a kept-alive connection,
  * so a smaller one is cheaper per request. Call before http_server_start(). */
 void http_server_set_conn_memory(http_server_t *srv, size_t bytes);
+/* A pool's threads wait in poll() instead of epoll (MHD_USE_POLL instead
+ * of MHD_USE_EPOLL); no effect with a thread per connection. For a server
+ * whose requests are mostly deferred (http_defer: the intakes): with epoll
+ * libmicrohttpd takes every suspended connection out of its epoll set and
+ * puts it back on resume (two epoll_ctl calls a request) and reads each
+ * socket until EAGAIN; with poll() a suspended connection is simply left
+ * out of the next poll set. The price: each wait costs time in proportion
+ * to the connections of that thread, so it suits a few hundred busy
+ * connections, not thousands of idle ones. Call before http_server_start(). */
+void http_server_set_poll(http_server_t *srv, bool on);
 /* Starts listening. Returns 0, or -1 with err (e.g. port in use). */
 int http_server_start(http_server_t *srv, char *err, size_t errlen);
 /* The port listened on (useful with port 0), or opts.port before start. */

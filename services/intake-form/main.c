@@ -448,6 +448,13 @@ static http_server_t *s_http(s_app_t *app)
      * well under 2; nginx's default line limit is 8); bodies do not need
      * it, they arrive in pieces. */
     http_server_set_conn_memory(srv, FORM_CONN_MEMORY);
+    /* poll(), not epoll: every idea is a suspended connection while its
+     * fsync runs, and with epoll libmicrohttpd pays two epoll_ctl calls
+     * and a read until EAGAIN per suspend/resume (README, "Session 5,
+     * intake5": the workers' system calls per idea 6.0 -> 3.1, intake
+     * alone at 128 connections +18 %). A few hundred connections per
+     * thread stay cheap to poll; CONNECTION_LIMIT caps them. */
+    http_server_set_poll(srv, true);
     http_route(srv, "GET", "/", s_get_form, app);
     http_route(srv, "GET", "/privacy", s_get_privacy, app);
     http_route(srv, "POST", "/ideeen", s_post_form, app);

@@ -194,6 +194,8 @@ static void *s_client(void *arg)
 /* --- cases --------------------------------------------------------------- */
 
 /* A free port of INSPRAAK_TEST_PORTS ("lo-hi", below the ephemeral range). */
+static bool s_poll; /* the pool waits in poll() (http_server_set_poll) */
+
 static http_server_t *s_start(int threads, http_handler_fn post, void *arg)
 {
     const char *range = getenv("INSPRAAK_TEST_PORTS");
@@ -207,6 +209,7 @@ static http_server_t *s_start(int threads, http_handler_fn post, void *arg)
                                                             .bind_addr = "127.0.0.1",
                                                             .threads = threads,
                                                             .name = "test-async"});
+        http_server_set_poll(srv, s_poll);
         http_route(srv, "POST", "/x", post, arg);
         http_route(srv, "GET", "/x", h_get, NULL);
         char err[256];
@@ -220,7 +223,7 @@ static http_server_t *s_start(int threads, http_handler_fn post, void *arg)
 
 static void s_reset(void)
 {
-    s_stop = s_hold = false;
+    s_stop = s_hold = s_poll = false;
     s_queue = NULL;
     atomic_store(&s_fsyncs, 0);
     atomic_store(&s_finished, 0);
@@ -228,9 +231,10 @@ static void s_reset(void)
     atomic_store(&s_bad, 0);
 }
 
-static void s_concurrent(int threads)
+static void s_concurrent(int threads, bool poll)
 {
     s_reset();
+    s_poll = poll;
     pthread_t syncer;
     pthread_create(&syncer, NULL, s_syncer, NULL);
     http_server_t *srv = s_start(threads, h_post, NULL);
@@ -262,18 +266,27 @@ static void s_concurrent(int threads)
 static void test_pool_answers_after_sync(void **state)
 {
     (void)state;
-    s_concurrent(2);
+    s_concurrent(2, false);
+}
+
+/* The intake's mode: the pool waits in poll(); a suspended connection is
+ * left out of the poll set and must come back on resume. */
+static void test_poll_pool_answers_after_sync(void **state)
+{
+    (void)state;
+    s_concurrent(2, true);
 }
 
 static void test_thread_per_connection_answers_after_sync(void **state)
 {
     (void)state;
-    s_concurrent(0);
+    s_concurrent(0, false);
 }
 
-static void s_disconnect(int threads)
+static void s_disconnect(int threads, bool poll)
 {
     s_reset();
+    s_poll = poll;
     s_hold = true;
     pthread_t syncer;
     pthread_create(&syncer, NULL, s_syncer, NULL);
@@ -314,13 +327,19 @@ static void s_disconnect(int threads)
 static void test_pool_client_gone_while_suspended(void **state)
 {
     (void)state;
-    s_disconnect(2);
+    s_disconnect(2, false);
+}
+
+static void test_poll_pool_client_gone_while_suspended(void **state)
+{
+    (void)state;
+    s_disconnect(2, true);
 }
 
 static void test_thread_per_connection_client_gone(void **state)
 {
     (void)state;
-    s_disconnect(0);
+    s_disconnect(0, false);
 }
 
 /* --- with the real spool ------------------------------------------------- */
@@ -370,6 +389,7 @@ static void test_pool_with_spool(void **state)
 {
     (void)state;
     s_reset();
+    s_poll = true; /* as intake-form runs it */
     char dir[] = "/tmp/test_http_async.XXXXXX", err[256];
     assert_non_null(mkdtemp(dir));
     spool_t *sp = spool_new(dir, err, sizeof err);
@@ -424,8 +444,10 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pool_answers_after_sync),
+        cmocka_unit_test(test_poll_pool_answers_after_sync),
         cmocka_unit_test(test_thread_per_connection_answers_after_sync),
         cmocka_unit_test(test_pool_client_gone_while_suspended),
+        cmocka_unit_test(test_poll_pool_client_gone_while_suspended),
         cmocka_unit_test(test_thread_per_connection_client_gone),
         cmocka_unit_test(test_pool_with_spool),
     };
