@@ -29,6 +29,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from clients import redis  # noqa: E402 (redis-py, Debian python3-redis)
+from harness import port_range  # noqa: E402
 
 BIN = os.path.abspath(os.environ.get("INSPRAAK_BIN", "./bin"))
 T0 = 1764320000000  # 2025-11-28T08:53:20Z, in ms
@@ -47,12 +48,14 @@ def port_free(port):
 
 def pick_base():
     """A PORT_BASE whose ports (+5 storage, +10 dashboard, +12/+13 bus) and
-    a Redis port just below are all free."""
+    a Redis port just below are all free, inside INSPRAAK_TEST_PORTS (below
+    the kernel's ephemeral ports, where a client socket may take one)."""
     fixed = os.environ.get("INSPRAAK_TEST_PORT_BASE")
     if fixed:
         return int(fixed)
+    low, high = port_range()
     for _ in range(200):
-        base = random.randrange(20000, 60000, 20)
+        base = random.randrange(low + 1, high - 13)
         if all(port_free(base + o) for o in (-1, 5, 10, 12, 13)):
             return base
     raise RuntimeError("no free ports")
