@@ -132,7 +132,9 @@ typedef struct {
     GHashTable *done;
     void *pull, *push;
     http_server_t *http;
-    _Atomic int64_t waiting_since; /* ms; 0 when not blocked on storage */
+    /* clock_mono_ms() when the send to storage began (an interval: never
+     * the wall clock, which may step); 0 when not blocked on storage. */
+    _Atomic int64_t waiting_since;
     metric_t *m_classified, *m_dead;
     metric_t *m_lang[N_LANGS];
     metric_t *m_wijk[N_SOURCES];
@@ -154,16 +156,16 @@ static double s_waiting_seconds(void *arg)
 {
     classifier_t *c = arg;
     int64_t since = atomic_load(&c->waiting_since);
-    return since ? (double)(clock_wall_ms() - since) / 1000.0 : 0.0;
+    return since ? (double)(clock_mono_ms() - since) / 1000.0 : 0.0;
 }
 
 static int s_health(char *reason, size_t size, void *arg)
 {
     classifier_t *c = arg;
     int64_t since = atomic_load(&c->waiting_since);
-    if (since && clock_wall_ms() - since > CLASSIFIER_STALL_MS) {
+    if (since && clock_mono_ms() - since > CLASSIFIER_STALL_MS) {
         snprintf(reason, size, "waiting for storage for %lld s",
-                 (long long)((clock_wall_ms() - since) / 1000));
+                 (long long)((clock_mono_ms() - since) / 1000));
         return 0;
     }
     return 1;
@@ -220,7 +222,7 @@ static void s_count_language(classifier_t *c, const char *lang)
 static int s_send(classifier_t *c, const char *buf, size_t len)
 {
     int rc = -1;
-    atomic_store(&c->waiting_since, clock_wall_ms());
+    atomic_store(&c->waiting_since, clock_mono_ms());
     for (;;) {
         if (bus_send(c->push, NULL, buf, len, 0) == 0) {
             rc = 0;
