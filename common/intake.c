@@ -184,7 +184,6 @@ static void s_update_metrics(intake_t *self)
     self->last = st;
 }
 
-
 /* One wait of the sender. Normally on acks and on the spool's wakeup fd
  * (new records, once per group commit). While the bus is full, on acks and
  * on the PUSH socket becoming writable instead: new records could not be

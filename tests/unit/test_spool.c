@@ -476,33 +476,6 @@ static void test_wakeup(void **state)
     spool_destroy(&s);
 }
 
-/* The wakeup fd is written once until the sender clears it: a sender
- * that does not read it (its bus is full) costs the fsync thread no write
- * per group, and an append after a clear wakes it again. */
-static void test_wakeup_once_until_cleared(void **state)
-{
-    (void)state;
-    spool_t *s = s_open();
-    struct pollfd pfd = {.fd = spool_wakeup_fd(s), .events = POLLIN};
-    spool_stats_t st;
-    spool_stats(s, &st);
-    uint64_t w0 = st.wakeups;
-    s_append_str(s, "f-a", "a");
-    s_append_str(s, "f-b", "b"); /* returns after its own fsync: a second group */
-    s_append_str(s, "f-c", "c");
-    spool_stats(s, &st);
-    assert_int_equal(st.fsyncs >= 3, 1);
-    assert_int_equal(st.wakeups - w0, 1);
-    assert_int_equal(poll(&pfd, 1, 0), 1);
-    spool_clear_wakeup(s);
-    assert_int_equal(poll(&pfd, 1, 0), 0);
-    s_append_str(s, "f-d", "d");
-    assert_int_equal(poll(&pfd, 1, 0), 1);
-    spool_stats(s, &st);
-    assert_int_equal(st.wakeups - w0, 2);
-    spool_destroy(&s);
-}
-
 /* Resends that fall due while new ideas stream in: the complete walk of
  * the pending records runs at most every 100 ms (here resend_ms / 4 would
  * be more), so a resend may be up to that late; new records are sent at
@@ -601,7 +574,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_send_new_while_waiting, setup, teardown),
         cmocka_unit_test_setup_teardown(test_send_refused_and_max, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wakeup, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_wakeup_once_until_cleared, setup, teardown),
         cmocka_unit_test_setup_teardown(test_resend_walk_spacing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_pending, setup, teardown),
     };

@@ -16,7 +16,9 @@
  *       a reopen;
  *     - async appends: each callback runs once with rc 0, the group hook
  *       counts them all, a durable duplicate answers 1 and gets no
- *       callback, and the records are back after a reopen.
+ *       callback, and the records are back after a reopen;
+ *     - the wakeup fd is written once per group commit at most, and not
+ *       again until the sender clears it.
  */
 #include "test_spool_util.h"
 
@@ -209,6 +211,33 @@ static void test_async_answers(void **state)
     spool_destroy(&s);
 }
 
+/* The wakeup fd is written once until the sender clears it: a sender
+ * that does not read it (its bus is full) costs the fsync thread no write
+ * per group, and an append after a clear wakes it again. */
+static void test_wakeup_once_until_cleared(void **state)
+{
+    (void)state;
+    spool_t *s = s_open();
+    struct pollfd pfd = {.fd = spool_wakeup_fd(s), .events = POLLIN};
+    spool_stats_t st;
+    spool_stats(s, &st);
+    uint64_t w0 = st.wakeups;
+    s_append_str(s, "f-a", "a");
+    s_append_str(s, "f-b", "b"); /* returns after its own fsync: a second group */
+    s_append_str(s, "f-c", "c");
+    spool_stats(s, &st);
+    assert_int_equal(st.fsyncs >= 3, 1);
+    assert_int_equal(st.wakeups - w0, 1);
+    assert_int_equal(poll(&pfd, 1, 0), 1);
+    spool_clear_wakeup(s);
+    assert_int_equal(poll(&pfd, 1, 0), 0);
+    s_append_str(s, "f-d", "d");
+    assert_int_equal(poll(&pfd, 1, 0), 1);
+    spool_stats(s, &st);
+    assert_int_equal(st.wakeups - w0, 2);
+    spool_destroy(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -216,6 +245,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_torn_ack_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_write, setup, teardown),
         cmocka_unit_test_setup_teardown(test_async_answers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wakeup_once_until_cleared, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
