@@ -20,17 +20,9 @@
  *   beyond (HTTP_DISCARD_FACTOR times the limit) has its connection closed.
  *   The completion callback frees the state whatever happened.
  *
- *   http_defer(): with a pool (epoll or poll, MHD_ALLOW_SUSPEND_RESUME) the
- *   connection is suspended after the handler returns and resumed by
- *   http_resume() from any thread; libmicrohttpd then calls the access
- *   handler again, which runs finish() and queues the answer (queueing is
- *   only allowed from the access handler). req->defer orders the two
- *   threads: the handler suspends first and then publishes SUSPENDED with
- *   a compare-and-swap, so a resume that came first (DONE) is seen and the
- *   handler resumes the connection itself. libmicrohttpd cannot suspend
- *   with a thread per connection, so there the thread waits on a
- *   condition variable; so does a pool that is being destroyed, because
- *   MHD_stop_daemon() must never meet a suspended connection.
+ *   http_defer() and http_resume(), the suspend/resume of a request
+ *   answered later, are in http_defer.c; the types both files use are in
+ *   http_int.h.
  *
  *   Every response carries Content-Type, X-Content-Type-Options: nosniff
  *   and Referrer-Policy: no-referrer. Responses are counted in
@@ -62,37 +54,6 @@
 #define HTTP_CONNECTION_LIMIT 1000
 #define HTTP_DISCARD_FACTOR 4
 #define HTTP_BODY_PRESIZE 65536
-
-typedef struct {
-    char method[16];
-    char *pattern; /* without the trailing '*' for prefixes */
-    size_t plen;
-    bool prefix;
-    http_handler_fn fn;
-    void *arg;
-} route_t;
-
-struct http_server {
-    http_opts_t opts;
-    char *name, *bind_addr;
-    route_t *routes;
-    int n_routes;
-    http_health_fn health;
-    void *health_arg;
-    size_t conn_memory; /* 0: libmicrohttpd's default */
-    struct MHD_Daemon *daemon;
-    metric_t *m_code[6]; /* index status / 100 */
-    metric_t *m_seconds;
-    bool pool;                /* a pool (epoll or poll) with suspend/resume */
-    bool use_poll;            /* the pool waits in poll(), not epoll */
-    _Atomic long deferred;    /* http_defer() calls not yet resumed */
-    _Atomic int stopping;     /* destroy began: defer by waiting, not suspending */
-    pthread_mutex_t defer_mu; /* waiting deferred requests (no suspend) */
-    pthread_cond_t defer_cond;
-};
-
-/* http_req.defer */
-enum { HTTP_DEFER_NONE, HTTP_DEFER_RUNNING, HTTP_DEFER_SUSPENDED, HTTP_DEFER_DONE };
 
 /* --- set-up ------------------------------------------------------------- */
 
@@ -180,7 +141,7 @@ static double s_elapsed(const struct timespec *start)
 }
 
 /* Sends res (and frees what it owns). */
-static enum MHD_Result s_send(http_req_t *req, http_res_t *res)
+enum MHD_Result http_send(http_req_t *req, http_res_t *res)
 {
     if (res->status < 100 || res->status > 599)
         http_res_error(res, 500, "internal", "Er ging iets mis. Probeer het later opnieuw.", NULL);
@@ -235,7 +196,7 @@ static enum MHD_Result s_send_error(http_req_t *req, int status, const char *cod
 {
     http_res_t res = {0};
     s_error(req, &res, status, code, msg);
-    return s_send(req, &res);
+    return http_send(req, &res);
 }
 
 static enum MHD_Result s_too_big(http_req_t *req)
@@ -299,70 +260,6 @@ static const route_t *s_match(http_req_t *req, http_res_t *res)
     return NULL;
 }
 
-/* --- answering later (http_defer) -------------------------------------- */
-
-http_later_t *http_defer(const http_req_t *creq, http_finish_fn finish, void *arg)
-{
-    http_req_t *req = (http_req_t *)creq; /* handlers see it const */
-    req->finish = finish;
-    req->finish_arg = arg;
-    atomic_fetch_add(&req->srv->deferred, 1);
-    atomic_store(&req->defer, HTTP_DEFER_RUNNING);
-    return (http_later_t *)req;
-}
-
-void http_resume(http_later_t *later)
-{
-    http_req_t *req = (http_req_t *)later;
-    http_server_t *srv = req->srv;
-    struct MHD_Connection *conn = req->conn;
-    pthread_mutex_lock(&srv->defer_mu);
-    int was = atomic_exchange(&req->defer, HTTP_DEFER_DONE);
-    if (was != HTTP_DEFER_SUSPENDED)
-        pthread_cond_broadcast(&srv->defer_cond); /* a thread waits in s_park() */
-    pthread_mutex_unlock(&srv->defer_mu);
-    /* Suspended: nobody touches req until libmicrohttpd resumes it. */
-    if (was == HTTP_DEFER_SUSPENDED)
-        MHD_resume_connection(conn);
-    atomic_fetch_sub(&srv->deferred, 1); /* last: destroy waits for 0 */
-}
-
-/* Runs finish() and sends its answer (after the resume). */
-static enum MHD_Result s_finish(http_req_t *req)
-{
-    http_res_t res = {0};
-    http_finish_fn fn = req->finish;
-    req->finish = NULL;
-    fn(req, &res, req->finish_arg);
-    return s_send(req, &res);
-}
-
-/* The handler deferred: suspend the connection (pool), or wait here. */
-static enum MHD_Result s_park(http_req_t *req)
-{
-    http_server_t *srv = req->srv;
-    if (atomic_load(&req->defer) == HTTP_DEFER_DONE)
-        return s_finish(req); /* resumed inside the handler already */
-    if (srv->pool && !atomic_load(&srv->stopping)) {
-        /* Suspend first, then publish it: a resume that came in between
-         * found RUNNING and left the resume to us. libmicrohttpd calls the
-         * access handler again once resumed; s_access() then finishes. */
-        MHD_suspend_connection(req->conn);
-        int running = HTTP_DEFER_RUNNING;
-        if (!atomic_compare_exchange_strong(&req->defer, &running, HTTP_DEFER_SUSPENDED))
-            MHD_resume_connection(req->conn);
-        return MHD_YES;
-    }
-    /* Thread per connection (libmicrohttpd cannot suspend there), or a
-     * pool that is shutting down (it must not stop with suspended
-     * connections): this thread waits. */
-    pthread_mutex_lock(&srv->defer_mu);
-    while (atomic_load(&req->defer) != HTTP_DEFER_DONE)
-        pthread_cond_wait(&srv->defer_cond, &srv->defer_mu);
-    pthread_mutex_unlock(&srv->defer_mu);
-    return s_finish(req);
-}
-
 static enum MHD_Result s_dispatch(http_req_t *req)
 {
     http_res_t res = {0};
@@ -374,16 +271,16 @@ static enum MHD_Result s_dispatch(http_req_t *req)
             http_res_error(&res, 405, "method_not_allowed", "Deze actie kan hier niet.", NULL);
             http_res_header(&res, "Allow", "GET, HEAD");
         }
-        return s_send(req, &res);
+        return http_send(req, &res);
     }
     const route_t *r = s_match(req, &res);
     if (r)
         r->fn(req, &res, r->arg);
     if (atomic_load(&req->defer) != HTTP_DEFER_NONE) {
         s_res_free(&res); /* finish() fills the answer */
-        return s_park(req);
+        return http_defer_park(req);
     }
-    return s_send(req, &res);
+    return http_send(req, &res);
 }
 
 /* --- libmicrohttpd callbacks -------------------------------------------- */
@@ -459,7 +356,7 @@ static enum MHD_Result s_access(void *cls, struct MHD_Connection *conn, const ch
     if (!req)
         return s_begin(cls, conn, url, method, con_cls);
     if (req->finish && atomic_load(&req->defer) == HTTP_DEFER_DONE)
-        return s_finish(req); /* called again after MHD_resume_connection */
+        return http_defer_finish(req); /* called again after MHD_resume_connection */
     if (req->answered) {
         *upload_data_size = 0; /* early 413: the rest is not looked at */
         return MHD_YES;
