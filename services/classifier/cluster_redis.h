@@ -4,7 +4,8 @@
  *
  * DESCRIPTION
  *   See cluster_redis.c for the keys (inspraak:cluster:*) and for why a
- *   batch of ideas is read and written together.
+ *   batch of ideas is read and written together; the Redis round trips
+ *   are in cluster_redis_io.c.
  *
  * OWNERSHIP
  *   The store borrows rs; the caller keeps and frees it. The ideas given

@@ -43,6 +43,7 @@
 
 #include "../../services/classifier/cluster_pack.c"
 #include "../../services/classifier/cluster_redis.c"
+#include "../../services/classifier/cluster_redis_io.c"
 #include "test_redis_util.h"
 
 static char s_dir[64];
