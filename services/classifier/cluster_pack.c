@@ -8,7 +8,7 @@
  *   and cluster each as one length byte and the bytes (cluster length 0:
  *   the cluster is the id itself), a 64-bit little-endian mask of the
  *   MinHash slots in use and their values (4 bytes each, little endian).
- *   ~120-200 bytes an idea. Pure: no Redis here; cluster_redis.c stores
+ *   ~120-200 bytes an idea. Pure: no Redis here; cluster_redis_io.c stores
  *   and reads what these functions write and parse. Hand-written: a fixed
  *   binary layout of a few fields (MessagePack would add a byte or two a
  *   field to every one of millions of stored sketches).
