@@ -22,7 +22,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fault"))
-from harness import REPO, Cluster, ClusterTestCase, find_port_base, wait_until  # noqa: E402
+from harness import REPO, Cluster, ClusterTestCase, free_port, wait_until  # noqa: E402
 from test_kill9 import stats_total, stored_ids  # noqa: E402
 
 SCRIPT = os.path.join(REPO, "deploy", "redis-backup.sh")
@@ -64,7 +64,7 @@ class TestBackupRestore(ClusterTestCase):
             for i in range(5):  # after the backup: not in the restore
                 self.assertEqual(c.post_idea("Later idee %d" % i, key="late-%d" % i)[0], 201)
 
-            scratch = find_port_base(span=1)  # a spare port for the scratch Redis
+            scratch = free_port(avoid=(c,))  # for the scratch Redis, beside the running cluster
             r = subprocess.run([SCRIPT, "restore", backup, os.path.join(tmp, "data"),
                                 str(scratch)], capture_output=True, text=True, timeout=300)
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)

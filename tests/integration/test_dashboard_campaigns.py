@@ -32,7 +32,6 @@ sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 sys.path.insert(0, HERE)
 import harness  # noqa: E402
 from harness import ClusterTestCase, wait_until  # noqa: E402
-import test_notify  # noqa: E402
 from test_notify import Smtp, body_text  # noqa: E402
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -44,22 +43,11 @@ PEOPLE = [("Anna Aarts", "anna@example.org", True,
           ("Dirk Dekker", "dirk@example.org", False, ["Minder verkeer in de Akerstraat"])]
 
 
-def smtp_port():
-    """A free port at the top of this run's INSPRAAK_TEST_PORTS range (the
-    cluster takes its ports from the bottom)."""
-    low, high = harness.port_range()
-    for port in range(high, max(low, high - 200), -1):
-        if harness._port_free(port):
-            return port
-    raise RuntimeError("no free port for SMTP")
-
-
 class TestDashboardCampaigns(ClusterTestCase):
     SERVICES = ("storage", "classifier", "intake-form", "notify", "dashboard")
 
     @classmethod
     def start_peers(cls):
-        test_notify.free_port = smtp_port  # stay inside our port range
         cls.smtp = Smtp()
         cls.ENV = {"INSPRAAK_SMTP_URL": "smtp://127.0.0.1:%d" % cls.smtp.port,
                    # no receipts during the test: only campaign mails count

@@ -4,12 +4,13 @@ NAME
     test_inspraakctl - bin/inspraakctl against a real redis-server
 
 DESCRIPTION
-    Starts redis-server on a spare loopback port (25xxx) with a temporary
-    folder and no persistence, runs every inspraakctl command and checks
-    the keys with redis-cli, as an operator would. A participant with two
+    Starts redis-server on a spare loopback port (harness.free_port(), in
+    INSPRAAK_TEST_PORTS) with a temporary folder and no persistence, runs
+    every inspraakctl command and checks the keys with redis-cli, as an
+    operator would. A participant with two
     ideas is written by hand in the agreed layout (docs/redis.md; the idea
-    records are MessagePack, encoded here by a small encoder because the
-    test uses the Python standard library only).
+    records are MessagePack, encoded by the small encoder of
+    tests/lib/mpack.py, so no MessagePack package is needed).
 
     Binaries: $INSPRAAK_BIN (default ./bin). Run from the repository root.
 """
@@ -17,7 +18,6 @@ import hashlib
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,21 +25,11 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from harness import free_port  # noqa: E402
 from mpack import pack as mp  # noqa: E402
 
 BIN = os.environ.get("INSPRAAK_BIN", "./bin")
 CTL = os.path.join(BIN, "inspraakctl")
-
-
-def spare_port():
-    for port in range(25600, 25999):
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-                return port
-            except OSError:
-                continue
-    raise RuntimeError("no spare port in 25600..25999")
 
 
 def idea_record(idea_id, pid, text, wijk):
@@ -60,7 +50,7 @@ class InspraakctlTest(unittest.TestCase):
         if not os.access(CTL, os.X_OK):
             raise unittest.SkipTest(f"{CTL} not built")
         cls.tmp = tempfile.mkdtemp(prefix="inspraakctl-test-")
-        cls.port = spare_port()
+        cls.port = free_port()
         cls.redis = subprocess.Popen(
             ["redis-server", "--port", str(cls.port), "--bind", "127.0.0.1", "--dir", cls.tmp,
              "--save", "", "--appendonly", "no"],
@@ -107,7 +97,7 @@ class InspraakctlTest(unittest.TestCase):
         self.assertEqual(self.ctl("user", "add", "x", "--role", "root").returncode, 2)
 
     def test_redis_down(self):
-        env = dict(self.env, INSPRAAK_REDIS_URL=f"redis://127.0.0.1:{spare_port()}")
+        env = dict(self.env, INSPRAAK_REDIS_URL=f"redis://127.0.0.1:{free_port()}")
         r = subprocess.run([CTL, "token", "list"], capture_output=True, text=True, env=env)
         self.assertEqual(r.returncode, 1)
         self.assertIn("redis", r.stderr)

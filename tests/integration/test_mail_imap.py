@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """intake-mail reading IMAP from a real Dovecot, to the dashboard.
 
-Starts a throwaway Dovecot (on a spare port with a generated config, a
+Starts a throwaway Dovecot (on a spare port of the harness's range,
+harness.free_port(), before the cluster; with a generated config, a
 passwd-file user and a Maildir in a temporary folder; never the system
 config), then Redis, storage, classifier, intake-mail and dashboard through
 tests/lib/harness.py (its port range), with intake-mail polling the Dovecot
@@ -22,7 +23,6 @@ when dovecot (dovecot-imapd) is not installed.
 import imaplib
 import json
 import os
-import random
 import shutil
 import subprocess
 import sys
@@ -98,8 +98,7 @@ class Dovecot:
     def __init__(self):
         self.tmp = tempfile.mkdtemp(prefix="inspraak-dovecot-")
         os.chmod(self.tmp, 0o755)  # the mail user (nobody) must reach its home
-        self.port = next(p for p in random.sample(range(32000, 33000), 1000)
-                         if harness._port_free(p))
+        self.port = harness.free_port()
         uid = gid = 65534 if os.getuid() == 0 else None
         if uid is None:
             uid, gid = os.getuid(), os.getgid()

@@ -21,7 +21,6 @@ import glob
 import hashlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,7 +29,7 @@ import unittest
 import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from harness import ClusterTestCase, http, wait_until  # noqa: E402
+from harness import ClusterTestCase, free_port, http, wait_until  # noqa: E402
 
 SMTP_HANDLER = r'''
 import asyncio, os, sys
@@ -81,19 +80,6 @@ try:
 finally:
     c.stop()
 '''
-
-
-def free_port():
-    for port in range(34000 + os.getpid() % 500, 35000):
-        s = socket.socket()
-        try:
-            s.bind(("127.0.0.1", port))
-            return port
-        except OSError:
-            continue
-        finally:
-            s.close()
-    raise RuntimeError("no free port in 34000-34999")
 
 
 class Smtp:

@@ -31,8 +31,8 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from harness import wait_until  # noqa: E402
-from test_notify import NotifyCase, Smtp, body_text, free_port  # noqa: E402
+from harness import free_port, wait_until  # noqa: E402
+from test_notify import NotifyCase, Smtp, body_text  # noqa: E402
 
 USER = "inspraak-notify"
 PASSWORD = "Juist-wachtwoord-42"

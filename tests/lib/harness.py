@@ -39,6 +39,11 @@ DESCRIPTION
     (REDIS_PORTS) and change the Redis URL the services get (redis_url()),
     e.g. for a replica and Sentinel (tests/fault/test_sentinel.py).
 
+    free_port() gives a random free port of the same range for a server
+    the test starts itself (SMTP, IMAP, a scratch Redis): start it before
+    the Cluster (ClusterTestCase.start_peers()), or pass the running
+    Cluster as avoid so none of its reserved ports is handed out.
+
     ClusterTestCase starts one Cluster per test class and, when a test
     fails, prints the tail of every log. The HTTP and Redis clients
     (http, wait_until, set_cookie, redis_command) are in clients.py and
@@ -166,6 +171,24 @@ def find_port_base(tries=200, span=31, redis_ports=1):
         if phigh >= 32768 else ""))
 
 
+def free_port(avoid=(), tries=1000):
+    """A random free port inside port_range() (free as _port_free checks)
+    for a server a test starts itself: SMTP, IMAP, a scratch Redis.
+    Started before a Cluster (start_peers()), such a server is safe: the
+    Cluster's find_port_base() passes over ports in use. For a server
+    started while a Cluster runs, pass that Cluster in avoid: the ports it
+    reserved are passed over even where nothing listens on them (yet)."""
+    low, high = port_range()
+    reserved = set()
+    for c in avoid:
+        reserved |= c.reserved_ports()
+    for _ in range(tries):
+        port = random.randint(low, high)
+        if port not in reserved and _port_free(port):
+            return port
+    raise RuntimeError("no free port in %d-%d" % (low, high))
+
+
 BUS_OFFSETS = (("INSPRAAK_BUS_CLASSIFY", 11), ("INSPRAAK_BUS_STORE", 12),
                ("INSPRAAK_BUS_EVENTS", 13))
 
@@ -182,6 +205,7 @@ class Cluster:
         self.proc = None
         self.var = None
         self.base = None
+        self.span = 0
 
     # --- paths and addresses ---
     @property
@@ -190,6 +214,14 @@ class Cluster:
 
     def port(self, service, instance=0):
         return self.base + OFFSETS[service] + 20 * instance
+
+    def reserved_ports(self):
+        """Every port this cluster may bind (Redis from BASE-1690, then
+        BASE..BASE+span-1); empty before start()."""
+        if self.base is None:
+            return set()
+        return set(range(self.redis_port, self.redis_port + self.REDIS_PORTS)) | \
+            set(range(self.base, self.base + self.span))
 
     def url(self, service, path="/", instance=0):
         return "http://127.0.0.1:%d%s" % (self.port(service, instance), path)
@@ -248,8 +280,8 @@ class Cluster:
             path = os.path.join(self.bin, name)
             if not os.access(path, os.X_OK):
                 raise RuntimeError("%s is not built (INSPRAAK_BIN=%s)" % (path, self.bin))
-        self.base = find_port_base(span=20 * (self.max_instances() - 1) + 31,
-                                   redis_ports=self.REDIS_PORTS)
+        self.span = 20 * (self.max_instances() - 1) + 31
+        self.base = find_port_base(span=self.span, redis_ports=self.REDIS_PORTS)
         self.var = tempfile.mkdtemp(prefix="inspraak-test-")
         for sub in ("run", "log", "redis"):
             os.makedirs(os.path.join(self.var, sub), exist_ok=True)
