@@ -128,12 +128,15 @@ stop:
 	@deploy/inspraak.sh stop
 
 # make test: the sanitizer build of everything, unit tests, then the
-# integration and fault suites against real Redis on spare ports.
+# integration and fault suites against real Redis on spare ports, the short
+# fuzz run, and `make bench --quick` on the release build (every row runs
+# and the report is written; no timing is judged there).
 test: test-deps
 	@$(MAKE) --no-print-directory build
 	@$(MAKE) --no-print-directory SAN=1 build unit
 	@INSPRAAK_BIN=$(CURDIR)/build/asan/bin INSPRAAK_DATA=$(CURDIR)/data tests/run.sh
 	@tests/fuzz/run.sh --short
+	@tests/bench/run.sh --quick --out $(BUILD)/bench-quick.md
 
 # make eval: k-fold cross-validation of the classifier on the labelled
 # development set (every fold also trains on data/nl/train/*.jsonl), then

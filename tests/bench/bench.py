@@ -41,10 +41,12 @@ import json
 import os
 import platform
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -215,6 +217,37 @@ def bench_baseline(bindir, secs, out):
     out["baseline"] = base
     log("baseline %.0f req/s (%.1f us CPU a request), thread per connection %.0f req/s" % (
         base["pool"]["rps"], base["pool"]["cpu_us"], base["tpc"]["rps"]))
+    bench_floor(bindir, port, url, secs, out)
+
+
+def bench_floor(bindir, port, url, secs, out):
+    """The durable floor (bin/bench-durable, pool mode: reads the body,
+    group-commits it with fdatasync, then answers; nothing parsed, checked
+    or sent on): what any intake that fsyncs before answering can reach
+    here. At nice 0 as the bare server, and at the intakes' nice level
+    (as deployed, harness.INTAKE_NICE)."""
+    floor = {}
+    for nice, runs in ((0, (("pool", None), ("pool_many", WRK_CONNS_MANY))),
+                       (harness.INTAKE_NICE, (("pool_nice", None),))):
+        d = tempfile.mkdtemp(prefix="bench-durable-")
+        p = subprocess.Popen(["nice", "-n", str(nice), os.path.join(bindir, "bench-durable"),
+                              str(port), "pool", str(os.cpu_count()), d],
+                             stdout=subprocess.PIPE, text=True)
+        try:
+            p.stdout.readline()
+            wrk(url, 1, "warm")
+            for key, conns in runs:
+                c0 = cpu_s(p.pid)
+                floor[key] = wrk(url, secs, "floor", conns=conns)
+                floor[key]["cpu_us"] = (cpu_s(p.pid) - c0) * 1e6 / max(1, floor[key]["requests"])
+        finally:
+            p.terminate()
+            p.wait()
+            shutil.rmtree(d, ignore_errors=True)
+    floor["nice"] = harness.INTAKE_NICE
+    out["floor"] = floor
+    log("durable floor %.0f req/s (%.1f us CPU a request), at nice %d %.0f req/s" % (
+        floor["pool"]["rps"], floor["pool"]["cpu_us"], floor["nice"], floor["pool_nice"]["rps"]))
 
 
 def bench_intake(cluster, secs, out):

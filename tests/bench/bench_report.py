@@ -50,6 +50,26 @@ def report(m, res, opts, wrk_args, conns_many):
             "running)" % (a["rps"], a["non2xx"], a["cpu_us"], f["cpu_us"]),
             "bare server %.1f us CPU a request" % b["cpu_us"],
             "%.2f" % (a["rps"] / max(1e-9, b["rps"])), "")
+        fl = res.get("floor")
+        if fl:
+            row("durable floor: bin/bench-durable (reads the body, group-commits it with "
+                "fdatasync, answers; nothing else), the same wrk -c%d / -c%d" % (
+                    int(wrk_args[1][2:]) if wrk_args[1].startswith("-c") else 32, conns_many),
+                "%.0f / %.0f req/s, %.1f us CPU a request; at nice %d (as the intakes) %.0f req/s"
+                % (fl["pool"]["rps"], fl["pool_many"]["rps"], fl["pool"]["cpu_us"], fl["nice"],
+                   fl["pool_nice"]["rps"]),
+                "bare server %.0f / %.0f req/s" % (b["rps"], bm["rps"]),
+                "%.2f / %.2f" % (fl["pool"]["rps"] / max(1e-9, b["rps"]),
+                                 fl["pool_many"]["rps"] / max(1e-9, bm["rps"])),
+                "the most a durable intake can reach here")
+            row("intake against the durable floor (c%d, as deployed / alone)" % (
+                int(wrk_args[1][2:]) if wrk_args[1].startswith("-c") else 32),
+                "%.0f / %.0f req/s" % (f["rps"], a["rps"]),
+                "floor %.0f req/s (nice 0), %.0f (nice %d)" % (
+                    fl["pool"]["rps"], fl["pool_nice"]["rps"], fl["nice"]),
+                "%.2f / %.2f of the floor at nice %d" % (
+                    f["rps"] / max(1e-9, fl["pool_nice"]["rps"]),
+                    a["rps"] / max(1e-9, fl["pool_nice"]["rps"]), fl["nice"]), "")
         row("pipeline alone: the %d ideas the paused run left, intake idle" % pa["ideas"],
             "stored %.0f/s; CPU an idea: %s" % (pa["rate"], ", ".join(
                 "%s %.1f us" % kv for kv in pa["cpu_us"].items())), "", "", "")

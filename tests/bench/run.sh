@@ -20,7 +20,7 @@ export INSPRAAK_BIN PYTHONDONTWRITEBYTECODE=1
 for tool in wrk redis-benchmark redis-server; do
     command -v "$tool" >/dev/null || { echo "bench: $tool is not installed" >&2; exit 1; }
 done
-for b in bench-baseline bench-load bench-post classify supervisor storage classifier intake-form dashboard; do
+for b in bench-baseline bench-durable bench-load bench-post classify supervisor storage classifier intake-form dashboard; do
     [ -x "$INSPRAAK_BIN/$b" ] || { echo "bench: $INSPRAAK_BIN/$b is not built" >&2; exit 1; }
 done
 exec python3 tests/bench/bench.py "$@"
