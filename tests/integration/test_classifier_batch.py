@@ -23,7 +23,6 @@ and lets it go on with SIGCONT. Then it checks what a user would:
 
 Usage: INSPRAAK_BIN=build/asan/bin python3 tests/integration/test_classifier_batch.py
 """
-import json
 import os
 import re
 import secrets
@@ -32,7 +31,6 @@ import socket
 import struct
 import sys
 import time
-import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from harness import ClusterTestCase, http, main, wait_until  # noqa: E402
@@ -118,13 +116,7 @@ class TestClassifierBatch(ClusterTestCase):
         cls.token = cls.cluster.staff_token("batch-test")
 
     def stored(self, idea_id):
-        path = "/api/v1/ideas/" + urllib.parse.quote(idea_id)
-
-        def fetch():
-            status, _, raw = http("GET", self.cluster.url("dashboard", path),
-                                  headers={"Authorization": "Bearer " + self.token})
-            return json.loads(raw) if status == 200 else None
-        return wait_until("idea %s stored" % idea_id, fetch, timeout=60)
+        return self.cluster.wait_idea(idea_id, self.token)
 
     def send_as_one_batch(self, messages):
         c = self.cluster

@@ -11,13 +11,11 @@ its cluster (its sketch record holds it).
 
 Usage: INSPRAAK_BIN=build/asan/bin python3 tests/integration/test_classifier_cluster.py
 """
-import json
 import os
 import sys
-import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from harness import ClusterTestCase, http, main, wait_until  # noqa: E402
+from harness import ClusterTestCase, main  # noqa: E402
 
 SAME = ["Wij willen een skatepark in Hoensbroek, bij het kasteel worden we steeds weggestuurd.",
         "Een skatepark in Hoensbroek graag, want bij het kasteel mogen we niet skaten.",
@@ -44,13 +42,7 @@ class TestClassifierCluster(ClusterTestCase):
         return body["id"]
 
     def stored(self, idea_id):
-        path = "/api/v1/ideas/" + urllib.parse.quote(idea_id)
-
-        def fetch():
-            status, _, raw = http("GET", self.cluster.url("dashboard", path),
-                                  headers={"Authorization": "Bearer " + self.token})
-            return json.loads(raw) if status == 200 else None
-        return wait_until("idea %s stored" % idea_id, fetch, timeout=60)
+        return self.cluster.wait_idea(idea_id, self.token)
 
     def test_clusters_survive_restart(self):
         a = self.post(SAME[0])

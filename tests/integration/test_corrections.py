@@ -28,7 +28,7 @@ import tempfile
 import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from harness import REPO, ClusterTestCase, main, wait_until  # noqa: E402
+from harness import REPO, ClusterTestCase, main  # noqa: E402
 
 FIRST = ("Er rijden veel te veel auto's veel te hard door onze straat in Heerlerbaan, "
          "daar moet een drempel komen.")
@@ -39,15 +39,7 @@ class TestCorrections(ClusterTestCase):
     SERVICES = ("storage", "classifier", "intake-form", "dashboard")
 
     def stored(self, token, idea_id):
-        got = {}
-
-        def ready():
-            st, body = self.cluster.api("/api/v1/ideas/" + idea_id, token)
-            if st == 200:
-                got.update(body)
-            return st == 200
-        wait_until("idea %s stored" % idea_id, ready, timeout=60)
-        return got
+        return self.cluster.wait_idea(idea_id, token)
 
     def moderate(self, sid, idea_id, status, wijk, sentiment, themes):
         c = self.cluster

@@ -24,11 +24,10 @@ import subprocess
 import sys
 import tempfile
 import unittest
-import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import harness  # noqa: E402
-from harness import Cluster, ClusterTestCase, bin_dir, http, wait_until  # noqa: E402
+from harness import Cluster, ClusterTestCase, bin_dir  # noqa: E402
 
 SERVICES = ("storage", "classifier", "intake-form", "dashboard")
 
@@ -39,13 +38,7 @@ def flow(test):
     token = c.staff_token("security-test")
     status, body = c.post_idea("Meer bankjes in het park aan de Geleenstraat, graag.")
     test.assertEqual(status, 201, body)
-    path = "/api/v1/ideas/" + urllib.parse.quote(body["id"])
-
-    def fetch():
-        st, _, raw = http("GET", c.url("dashboard", path),
-                          headers={"Authorization": "Bearer " + token})
-        return json.loads(raw) if st == 200 else None
-    item = wait_until("idea on the dashboard", fetch, timeout=60)
+    item = c.wait_idea(body["id"], token)
     test.assertIn("bankjes", json.dumps(item))
 
 

@@ -439,6 +439,16 @@ class Cluster:
                                headers={"Authorization": "Bearer " + token})
         return status, _json_or_bytes(data)
 
+    def wait_idea(self, idea_id, token, timeout=60.0):
+        """Polls GET /api/v1/ideas/ID on the dashboard until the idea is
+        there (stored); returns the item (parsed JSON)."""
+        path = "/api/v1/ideas/" + urllib.parse.quote(idea_id)
+
+        def fetch():
+            status, item = self.api(path, token)
+            return item if status == 200 else None
+        return wait_until("idea %s stored" % idea_id, fetch, timeout=timeout)
+
     def dash(self, method, path, body=None, headers=None, instance=0):
         """A request to the dashboard: (status, every header as a list of
         pairs (Set-Cookie may come twice), body bytes)."""
