@@ -11,6 +11,7 @@
  *   dependency for nothing.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <gmime/gmime.h>
 #include <pthread.h>
 #include <sodium.h>
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "file.h"
 #include "http.h"
 #include "letter.h"
 #include "proto.h"
@@ -143,17 +145,13 @@ static char *s_template(const letter_settings_t *ls, const char *name, char *err
 {
     char path[700];
     snprintf(path, sizeof path, "%s/%s", ls->tpl_dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    size_t n;
+    char *buf = file_read(path, TPL_MAX, &n);
+    if (!buf && errno != EFBIG) {
         snprintf(err, errlen, "template %s cannot be read", path);
         return NULL;
     }
-    char *buf = xmalloc(TPL_MAX + 1);
-    size_t n = fread(buf, 1, TPL_MAX, f);
-    int big = !feof(f);
-    fclose(f);
-    buf[n] = '\0';
-    if (big || !utf8_valid(buf, n)) {
+    if (!buf || !utf8_valid(buf, n)) {
         snprintf(err, errlen, "template %s is larger than %d bytes or not UTF-8", path, TPL_MAX);
         free(buf);
         return NULL;
