@@ -21,6 +21,7 @@
  *   The Redis side is common/campaign.c, shared with the dashboard's
  *   /campagnes page; this file is the command line around it.
  */
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,25 +30,21 @@
 #include "campaign.h"
 #include "clock.h"
 #include "ctl.h"
+#include "file.h"
 #include "letter.h"
 #include "validate.h"
-#include "xalloc.h"
 
 #define TEXT_FILE_MAX CAMPAIGN_TEXT_MAX
 
 static char *s_read_file(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    size_t n;
+    char *buf = file_read(path, TEXT_FILE_MAX, &n);
+    if (!buf && errno != EFBIG) {
         ctl_err("cannot read %s", path);
         return NULL;
     }
-    char *buf = xmalloc(TEXT_FILE_MAX + 1);
-    size_t n = fread(buf, 1, TEXT_FILE_MAX, f);
-    int big = !feof(f);
-    fclose(f);
-    buf[n] = '\0';
-    if (big || !campaign_text_ok(buf, n)) {
+    if (!buf || !campaign_text_ok(buf, n)) {
         ctl_err("%s must be UTF-8 text of 1 to %d bytes", path, TEXT_FILE_MAX);
         free(buf);
         return NULL;
