@@ -14,10 +14,13 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "file.h"
 #include "log.h"
 #include "metrics.h"
 #include "webvtt.h"
 #include "xalloc.h"
+
+#define SIDECAR_MAX (64 * 1024) /* bytes of NAME.json */
 
 struct inbox {
     ingest_t *ing;
@@ -37,25 +40,6 @@ static int s_mkdir(const char *dir, const char *sub, char *err, size_t errlen)
         snprintf(err, errlen, "mkdir %s: %s", p, strerror(errno));
     free(p);
     return rc;
-}
-
-/* Reads at most max bytes; NULL (errno EFBIG when larger). */
-static char *s_read(const char *path, size_t max, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = xmalloc(max + 2);
-    size_t n = fread(buf, 1, max + 1, f);
-    fclose(f);
-    if (n > max) {
-        free(buf);
-        errno = EFBIG;
-        return NULL;
-    }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
 }
 
 static void s_move(inbox_t *ib, const char *name, const char *to)
@@ -96,19 +80,27 @@ static void s_one(inbox_t *ib, const char *name, const char *stem)
     char *sname = xasprintf("%s.json", stem);
     char *path = xasprintf("%s/inbox/%s", ib->dir, sname);
     size_t len;
-    char *side = s_read(path, 64 * 1024, &len);
+    char *side = file_read(path, SIDECAR_MAX, &len);
     free(path);
-    int bad = side && ingest_meta_json(&m, sname, side, len, &r) < 0;
+    int bad = side ? ingest_meta_json(&m, sname, side, len, &r) < 0 : errno != ENOENT;
+    if (!side && bad) { /* there but unreadable: failing beats dropping its fields */
+        int e = errno;
+        snprintf(r.why_nl, sizeof r.why_nl, e == EFBIG
+                 ? "Het bestand %.200s is te groot (hoogstens 64 kB)."
+                 : "Het bestand %.200s kan niet worden geopend.", sname);
+        snprintf(r.why_en, sizeof r.why_en, "cannot read %.200s: %s", sname, strerror(e));
+    }
     free(side);
     free(sname);
     path = xasprintf("%s/inbox/%s", ib->dir, name);
-    char *buf = bad ? NULL : s_read(path, WEBVTT_MAX_BYTES, &len);
+    char *buf = bad ? NULL : file_read(path, WEBVTT_MAX_BYTES, &len);
     free(path);
     if (!bad && !buf) {
+        int e = errno;
         snprintf(r.why_nl, sizeof r.why_nl, "%s",
-                 errno == EFBIG ? "Het bestand is te groot (hoogstens 8 MB)."
-                                : "Het bestand kan niet worden geopend.");
-        snprintf(r.why_en, sizeof r.why_en, "cannot read: %s", strerror(errno));
+                 e == EFBIG ? "Het bestand is te groot (hoogstens 8 MB)."
+                            : "Het bestand kan niet worden geopend.");
+        snprintf(r.why_en, sizeof r.why_en, "cannot read: %s", strerror(e));
         bad = 1;
     }
     if (bad) {
