@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "xalloc.h"
 
 #define WEB_MAX_FILE (1024 * 1024)
@@ -31,26 +32,6 @@ static const struct {
 struct web {
     web_file_t files[WEB_N];
 };
-
-static int s_read(const char *path, char **data, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -1;
-    char *buf = xmalloc(WEB_MAX_FILE + 1);
-    size_t n = fread(buf, 1, WEB_MAX_FILE + 1, f);
-    int bad = ferror(f) || n > WEB_MAX_FILE;
-    fclose(f);
-    if (bad) {
-        free(buf);
-        errno = EFBIG;
-        return -1;
-    }
-    buf[n] = '\0';
-    *data = buf;
-    *len = n;
-    return 0;
-}
 
 static int s_has_index(const char *dir)
 {
@@ -94,7 +75,8 @@ web_t *web_load(const char *dir, char *err, size_t errlen)
         web_file_t *f = &self->files[i];
         f->name = s_files[i].name;
         f->type = s_files[i].type;
-        if (s_read(path, &f->data, &f->len) < 0) {
+        f->data = file_read(path, WEB_MAX_FILE, &f->len);
+        if (!f->data) {
             snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
             web_destroy(&self);
             return NULL;
