@@ -44,7 +44,7 @@ char *file_read(const char *path, size_t max, size_t *len_out)
 {
     if (max > SIZE_MAX - 2)
         max = SIZE_MAX - 2; /* lim and the NUL below must not wrap */
-    size_t lim = max + 1; /* read one byte past max to see "too large" */
+    size_t lim = max + 1;   /* read one byte past max to see "too large" */
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return NULL;

@@ -85,9 +85,10 @@ static void s_one(inbox_t *ib, const char *name, const char *stem)
     int bad = side ? ingest_meta_json(&m, sname, side, len, &r) < 0 : errno != ENOENT;
     if (!side && bad) { /* there but unreadable: failing beats dropping its fields */
         int e = errno;
-        snprintf(r.why_nl, sizeof r.why_nl, e == EFBIG
-                 ? "Het bestand %.200s is te groot (hoogstens 64 kB)."
-                 : "Het bestand %.200s kan niet worden geopend.", sname);
+        snprintf(r.why_nl, sizeof r.why_nl,
+                 e == EFBIG ? "Het bestand %.200s is te groot (hoogstens 64 kB)."
+                            : "Het bestand %.200s kan niet worden geopend.",
+                 sname);
         snprintf(r.why_en, sizeof r.why_en, "cannot read %.200s: %s", sname, strerror(e));
     }
     free(side);

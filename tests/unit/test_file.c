@@ -47,7 +47,7 @@ static struct {
     const char *path;
     size_t grow_by, shrink_to;
     int calls;
-    int count;    /* 1: sum the bytes read into bytes */
+    int count; /* 1: sum the bytes read into bytes */
     size_t bytes;
 } s_fault;
 
@@ -75,7 +75,8 @@ ssize_t read(int fd, void *buf, size_t n)
         if (k != (ssize_t)s_fault.grow_by)
             abort(); /* the test's own setup failed */
     }
-    if (s_fault.kind == FAULT_SHRINK && call == 2 && truncate(s_fault.path, (off_t)s_fault.shrink_to) < 0)
+    if (s_fault.kind == FAULT_SHRINK && call == 2 &&
+        truncate(s_fault.path, (off_t)s_fault.shrink_to) < 0)
         abort();
     ssize_t r = syscall(SYS_read, fd, buf, n);
     if (s_fault.count && r > 0)
