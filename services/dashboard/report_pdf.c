@@ -27,11 +27,12 @@
 #include <unistd.h>
 
 #include "dashboard.h"
+#include "file.h"
 #include "log.h"
 #include "xalloc.h"
 
 #define S_TIMEOUT_S 60
-#define S_MAX_PDF (64L * 1024 * 1024)
+#define S_MAX_PDF ((size_t)64 * 1024 * 1024)
 
 extern char **environ;
 
@@ -98,21 +99,6 @@ static int s_run(const char *chromium, const char *profile, const char *out, con
     return -1;
 }
 
-static char *s_read(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    sb_t sb = {0};
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0 && sb.len < (size_t)S_MAX_PDF)
-        sb_addn(&sb, buf, n);
-    fclose(f);
-    *len = sb.len;
-    return sb.buf;
-}
-
 void report_pdf(dash_t *d, rstore_t *rs, http_res_t *res)
 {
     if (access(d->chromium, X_OK) != 0) {
@@ -146,7 +132,9 @@ void report_pdf(dash_t *d, rstore_t *rs, http_res_t *res)
     char *profile = xasprintf("%s/profile", dir), *out = xasprintf("%s/verslag.pdf", dir);
     char *url = xasprintf("http://127.0.0.1:%d/report?token=%s", d->cfg.http_port, token);
     size_t len = 0;
-    char *pdf = s_run(d->chromium, profile, out, url) == 0 ? s_read(out, &len) : NULL;
+    /* A PDF over S_MAX_PDF is refused (file_read: EFBIG), never served cut off. */
+    char *pdf =
+        s_run(d->chromium, profile, out, url) == 0 ? file_read(out, S_MAX_PDF, &len) : NULL;
     nftw(dir, s_rm, 16, FTW_DEPTH | FTW_PHYS);
     if (!pdf || len < 5 || memcmp(pdf, "%PDF", 4) != 0) {
         free(pdf);
