@@ -22,8 +22,9 @@
  *
  *   With BENCH_POLL_URL (and BENCH_POLL_TOKEN, the staff API token sent as
  *   Bearer), polls GET BENCH_POLL_URL + ID itself until it answers 200,
- *   each sample on its own handle, S_POLL_GAP_MS after its previous
- *   answer, and prints "ID ACCEPTED VISIBLE POLLS" (wall clock of the 201
+ *   each sample on its own handle, BENCH_POLL_GAP_MS [1] after its previous
+ *   answer or a tenth of the sample's age if more, and prints
+ *   "ID ACCEPTED VISIBLE POLLS" (wall clock of the 201
  *   and of the 200 answer; POLLS: answers before the 200). Each sample is
  *   timed by its own polls only: a poller that walks the waiting ids one
  *   GET at a time (what bench.py did) charges every sample the GETs of all
@@ -53,9 +54,10 @@
 
 #define S_MAX_QUEUE 4096 /* due ideas waiting for a connection, at most */
 #define S_MAX_BODY 4096
-#define S_MAX_PROBES 512     /* samples being polled at once, at most */
-#define S_POLL_GAP_MS 1      /* between one sample's answer and its next poll */
-#define S_POLL_GIVE_UP_S 60. /* a sample not visible by then is lost */
+#define S_MAX_PROBES 512 /* samples being polled at once, at most */
+#define S_POLL_GAP_MS 1  /* between one sample's answer and its next poll [BENCH_POLL_GAP_MS] */
+#define S_POLL_GAP_FRACTION 0.1 /* of the sample's age, when more than the gap */
+#define S_POLL_GIVE_UP_S 60.    /* a sample not visible by then is lost */
 
 typedef struct {
     bool probe; /* false: a POST slot (CURLOPT_PRIVATE points at either) */
@@ -84,6 +86,7 @@ typedef struct s_probe {
  * their next poll (a list in due order: every wait is S_POLL_GAP_MS). */
 typedef struct {
     const char *url; /* BENCH_POLL_URL, NULL: print ids, do not poll */
+    double gap_s;    /* between one sample's answer and its next poll */
     struct curl_slist *headers;
     s_probe_t *probes, *free, *wait_head, *wait_tail;
     long active; /* in the multi handle or waiting */
@@ -154,6 +157,8 @@ static void s_slot_send(CURLM *multi, s_slot_t *r, const char *tag, long i)
 static void s_poll_init(s_poll_t *pl, const char *url, const char *token)
 {
     pl->url = url;
+    const char *gap = getenv("BENCH_POLL_GAP_MS");
+    pl->gap_s = (gap && atoi(gap) >= 0 && atoi(gap) <= 1000 ? atoi(gap) : S_POLL_GAP_MS) / 1000.0;
     char auth[600];
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", token ? token : "");
     pl->headers = curl_slist_append(NULL, auth);
@@ -212,7 +217,12 @@ static void s_poll_done(s_run_t *run, s_probe_t *p, CURLcode rc)
         fflush(stdout);
     } else if (now - p->started < S_POLL_GIVE_UP_S) {
         p->polls++;
-        p->due = now + S_POLL_GAP_MS / 1000.0;
+        /* The gap grows with the sample's age (a tenth of it, at least
+         * gap_s): each sample is timed to 10 % of its own latency, and a
+         * stall that holds many samples does not multiply the GETs that
+         * load the 2-core machine whose pipeline is being timed. */
+        double gap = (now - p->started) * S_POLL_GAP_FRACTION;
+        p->due = now + (gap > pl->gap_s ? gap : pl->gap_s);
         p->next = NULL;
         if (pl->wait_tail)
             pl->wait_tail->next = p;
