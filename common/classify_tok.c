@@ -123,21 +123,48 @@ static size_t s_word_char(const unsigned char *p)
     return 0;
 }
 
+/* Where a tokenize call cuts its words from: one block per call (sized
+ * for the text), a new one only when a block is full. A word and its
+ * stem sit together behind a flag byte (stem[i] points behind word[i]);
+ * the flag is 1 for the first word of a block, which frees the block
+ * (classify_toks_clear). Was a malloc and a free per word (~5,000
+ * instructions an idea). */
+typedef struct {
+    char *at, *end; /* free room of the newest block */
+} tok_block_t;
+
+static char *s_block_take(tok_block_t *b, size_t size, size_t hint)
+{
+    int head = 0;
+    if (!b->at || (size_t)(b->end - b->at) < size) {
+        size_t cap = hint > size ? hint : size;
+        b->at = xmalloc(cap);
+        b->end = b->at + cap;
+        head = 1;
+    }
+    char *p = b->at;
+    b->at += size;
+    p[0] = (char)head;
+    return p + 1;
+}
+
 /* The arrays grow by doubling (capacity: the next power of two >= n,
- * at least 16), and a word and its stem share one allocation (stem[i]
- * points behind word[i]): one malloc per word instead of four. */
-static void s_push(classify_tok_t *self, classify_toks_t *toks, const char *w)
+ * at least TOK_FIRST_CAP: most ideas have fewer words, and starting at
+ * 16 cost two more reallocs of both arrays an idea). */
+#define TOK_FIRST_CAP 64
+static void s_push(classify_tok_t *self, classify_toks_t *toks, const char *w, tok_block_t *b,
+                   size_t hint)
 {
     char stem[TOK_MAX_WORD];
     classify_stem(self, w, stem, sizeof stem);
     size_t n = toks->n;
-    if (n == 0 || (n >= 16 && (n & (n - 1)) == 0)) {
-        size_t cap = n ? 2 * n : 16;
+    if (n == 0 || (n >= TOK_FIRST_CAP && (n & (n - 1)) == 0)) {
+        size_t cap = n ? 2 * n : TOK_FIRST_CAP;
         toks->word = xrealloc(toks->word, cap * sizeof *toks->word);
         toks->stem = xrealloc(toks->stem, cap * sizeof *toks->stem);
     }
     size_t lw = strlen(w) + 1, ls = strlen(stem) + 1;
-    char *both = xmalloc(lw + ls);
+    char *both = s_block_take(b, 1 + lw + ls, hint);
     memcpy(both, w, lw);
     memcpy(both + lw, stem, ls);
     toks->word[n] = both;
@@ -151,6 +178,10 @@ void classify_tokenize(classify_tok_t *self, const char *text, classify_toks_t *
         return;
     const unsigned char *p = (const unsigned char *)text;
     const unsigned char *end = p + strnlen(text, CLASSIFY_MAX_BYTES);
+    /* words and stems take about twice the text (stems are no longer
+     * than their words), plus a flag byte and two NULs a word */
+    size_t hint = 2 * (size_t)(end - p) + 64;
+    tok_block_t b = {NULL, NULL};
     char w[TOK_MAX_WORD];
     while (p < end && toks->n < CLASSIFY_MAX_WORDS) {
         size_t len = 0, k;
@@ -169,14 +200,17 @@ void classify_tokenize(classify_tok_t *self, const char *text, classify_toks_t *
         }
         w[len] = '\0';
         if (len)
-            s_push(self, toks, w);
+            s_push(self, toks, w, &b, hint);
     }
 }
 
 void classify_toks_clear(classify_toks_t *toks)
 {
-    for (size_t i = 0; i < toks->n; i++)
-        free(toks->word[i]); /* the stem shares it */
+    /* from the end: a block's other words are read before its first
+     * word (s_block_take) frees it */
+    for (size_t i = toks->n; i-- > 0;)
+        if (toks->word[i][-1])
+            free(toks->word[i] - 1);
     free(toks->word);
     free(toks->stem);
     memset(toks, 0, sizeof *toks);

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 #include <libstemmer.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "classify.h"
@@ -74,6 +75,43 @@ static void test_many_words(void **state)
     classify_tok_destroy(&tok);
 }
 
+/* Words and stems are cut from one block per text (classify_tok.c,
+ * s_block_take), the arrays start at 64 words: a title and a long text
+ * appended to one list keep every word and stem in place, in order, and
+ * (under ASan) the list frees all of it once. */
+static void test_tokenize_blocks(void **state)
+{
+    (void)state;
+    char err[100], want[64], word[64];
+    classify_tok_t *tok = classify_tok_new(err, sizeof err);
+    char title[256] = "", *text = calloc(300, 32);
+    assert_non_null(text);
+    for (int i = 0; i < 10; i++)
+        sprintf(title + strlen(title), "Titel%d ", i);
+    size_t at = 0;
+    for (int i = 0; i < 300; i++)
+        at += (size_t)sprintf(text + at, "%s%dingen, ", t_words[i % 18], i);
+    classify_toks_t toks = {0};
+    classify_tokenize(tok, title, &toks);
+    assert_int_equal(toks.n, 10);
+    classify_tokenize(tok, text, &toks);
+    assert_int_equal(toks.n, 310);
+    for (size_t i = 0; i < toks.n; i++) {
+        if (i < 10)
+            snprintf(word, sizeof word, "titel%zu", i);
+        else
+            snprintf(word, sizeof word, "%s%zuingen", t_words[(i - 10) % 18], i - 10);
+        assert_string_equal(toks.word[i], word);
+        classify_stem(tok, word, want, sizeof want);
+        assert_string_equal(toks.stem[i], want);
+    }
+    classify_toks_clear(&toks);
+    assert_int_equal(toks.n, 0);
+    assert_null(toks.word);
+    free(text);
+    classify_tok_destroy(&tok);
+}
+
 /* Words of 32 bytes or more are not remembered but still stemmed; a
  * short out buffer cuts the stem whether it was remembered or not. */
 static void test_long_words_and_short_out(void **state)
@@ -105,6 +143,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_as_libstemmer),
         cmocka_unit_test(test_many_words),
+        cmocka_unit_test(test_tokenize_blocks),
         cmocka_unit_test(test_long_words_and_short_out),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
