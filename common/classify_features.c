@@ -96,7 +96,7 @@ void classify_feat_free(gpointer name)
 static void s_feats_push(classify_feats_t *f, char *name, double val)
 {
     if (f->n == f->cap) {
-        f->cap = f->cap ? 2 * f->cap : 64;
+        f->cap = f->cap ? 2 * f->cap : 128; /* an idea has ~80 features */
         f->name = xrealloc(f->name, f->cap * sizeof *f->name);
         f->val = xrealloc(f->val, f->cap * sizeof *f->val);
     }
@@ -130,6 +130,13 @@ static void s_lex_add(void *arg, const char *label, double weight, size_t words)
 {
     (void)words;
     lex_acc_t *a = arg;
+    /* label is one of the lexicon's own label strings (classify_lex_at
+     * passes them, each label once), so its address finds it */
+    for (size_t i = 0; i < a->n && i < 64; i++)
+        if (a->labels[i] == label) {
+            a->score[i] += weight;
+            return;
+        }
     for (size_t i = 0; i < a->n && i < 64; i++) /* first byte first: most labels differ there */
         if (a->labels[i][0] == label[0] && strcmp(a->labels[i], label) == 0) {
             a->score[i] += weight;
@@ -254,6 +261,77 @@ static void s_add_once(GHashTable *seen, feat_arena_t *a, feat_scratch_t *sc)
     g_hash_table_add(seen, hdr + 1);
 }
 
+/* g_str_hash, the "djb" hash (h = h * 33 + c from 5381, c a signed
+ * char, modulo 2^32), is linear in its input, so the hash of a name made
+ * of known pieces follows from the pieces' own:
+ *   hash(p + s) = hash(p) * 33^len(s) + djb0(s)
+ * with djb0 the same hash started from 0. s_word_features works out
+ * djb0 and 33^len of each stem once and every w:/b: name's hash from
+ * them, instead of hashing each name (a stem is in three names). The
+ * values are g_str_hash's (tests/unit/test_classify_model.c checks),
+ * so the set's order, and the model's sums, stay as they were. */
+typedef struct {
+    guint32 djb0, pow; /* djb0(stem), 33^len(stem) */
+    size_t len;
+} stem_hash_t;
+
+static void s_stem_hash(const char *s, stem_hash_t *out)
+{
+    guint32 h = 0, pow = 1;
+    size_t n = 0;
+    for (const signed char *p = (const signed char *)s; *p; p++, n++) {
+        h = h * 33u + (guint32)*p;
+        pow *= 33u;
+    }
+    out->djb0 = h;
+    out->pow = pow;
+    out->len = n;
+}
+
+/* g_str_hash of the two-byte prefix p ("w:", "b:"). */
+static guint32 s_prefix_hash(const char *p)
+{
+    return ((5381u * 33u + (guint32)(signed char)p[0]) * 33u) + (guint32)(signed char)p[1];
+}
+
+/* Adds prefix + a (+ ' ' + b) to the set once, as s_name and s_add_once
+ * would, its hash from the pieces' (above) and its bytes copied once,
+ * straight into its block. */
+static void s_add_pieces(GHashTable *seen, feat_arena_t *a, const char *prefix, const char *x,
+                         const stem_hash_t *hx, const char *y, const stem_hash_t *hy,
+                         feat_scratch_t *sc)
+{
+    size_t len = 2 + hx->len + (y ? 1 + hy->len : 0);
+    if (len >= sizeof sc->name) { /* cannot happen (stems are short); as before anyway */
+        s_name(sc->name, prefix, x, y);
+        s_add_once(seen, a, sc);
+        return;
+    }
+    guint32 h = s_prefix_hash(prefix) * hx->pow + hx->djb0;
+    if (y)
+        h = (h * 33u + (guint32)' ') * hy->pow + hy->djb0;
+    size_t size = (sizeof(feat_hdr_t) + len + 1 + _Alignof(feat_hdr_t) - 1) &
+                  ~(_Alignof(feat_hdr_t) - 1);
+    feat_hdr_t *hdr = s_arena_take(a, size);
+    if (!hdr) {
+        s_name(sc->name, prefix, x, y);
+        s_add_once(seen, a, sc);
+        return;
+    }
+    hdr->gen = 0; /* no model has number 0 */
+    hdr->row = NULL;
+    hdr->hash = h;
+    char *name = (char *)(hdr + 1);
+    memcpy(name, prefix, 2);
+    memcpy(name + 2, x, hx->len);
+    if (y) {
+        name[2 + hx->len] = ' ';
+        memcpy(name + 3 + hx->len, y, hy->len);
+    }
+    name[len] = '\0';
+    g_hash_table_add(seen, name);
+}
+
 /* c:STEM for each part of a compound word and h:STEM for its last part,
  * the head noun ("huurwoningen" -> c:hur c:woning h:woning), so a new
  * compound shares features with the words it is made of. */
@@ -284,13 +362,16 @@ static void s_word_features(const char *raw, const classify_toks_t *toks, classi
     GHashTable *seen = g_hash_table_new_full(classify_feat_hash, g_str_equal, NULL, NULL);
     feat_arena_t a = {0};
     feat_scratch_t sc;
+    stem_hash_t cur, next;
+    if (toks->n)
+        s_stem_hash(toks->stem[0], &next);
     for (size_t i = 0; i < toks->n; i++) {
         const char *s = toks->stem[i];
-        s_name(sc.name, "w:", s, NULL);
-        s_add_once(seen, &a, &sc);
+        cur = next;
+        s_add_pieces(seen, &a, "w:", s, &cur, NULL, NULL, &sc);
         if (i + 1 < toks->n) {
-            s_name(sc.name, "b:", s, toks->stem[i + 1]);
-            s_add_once(seen, &a, &sc);
+            s_stem_hash(toks->stem[i + 1], &next);
+            s_add_pieces(seen, &a, "b:", s, &cur, toks->stem[i + 1], &next, &sc);
         }
         if (cc && strlen(toks->word[i]) >= CLASSIFY_COMPOUND_MIN_LETTERS) /* bytes >= letters */
             s_compound_features(cc, toks->word[i], seen, &a, &sc);
@@ -358,6 +439,19 @@ static bool s_in(const char *const *list, const char *w)
     return false;
 }
 
+/* A byte that ends a sentence or clause for s_opener_features: the
+ * strchr(".!?:;\n", c) it was, without a call for every byte of the
+ * text (~4,000 instructions an idea). */
+static inline bool s_is_break(char c)
+{
+    switch (c) {
+    case '.': case '!': case '?': case ':': case ';': case '\n':
+        return true;
+    default:
+        return false;
+    }
+}
+
 /* kv:imperative / kv:wish_open: how many sentences (or clauses after a
  * colon, as in field notes "Vrouw (35): wil meer ...") open with a
  * request; kv:imp_first when the first one does. Returns how many. */
@@ -366,7 +460,7 @@ static int s_opener_features(const char *raw, classify_feats_t *out)
     int imp = 0, wish = 0, first = -1;
     bool at_start = true;
     for (const char *c = raw; c && *c;) {
-        if (strchr(".!?:;\n", *c)) {
+        if (s_is_break(*c)) {
             at_start = true;
             c++;
             continue;

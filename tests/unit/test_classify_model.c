@@ -19,7 +19,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <glib.h>
+
 #include "classify.h"
+#include "classify_feat_int.h"
 
 static char t_path[64];
 
@@ -292,6 +295,102 @@ static void test_features(void **state)
     classify_destroy(&cls);
 }
 
+/* The word features' hashes are worked out from their stems' hashes
+ * (classify_features.c, s_add_pieces) instead of g_str_hash on each
+ * name: they must be g_str_hash's, also for letters outside ASCII
+ * (signed bytes), or the model would not find its rows and the set's
+ * order (which the sums follow) would change. */
+static void test_feature_hashes(void **state)
+{
+    (void)state;
+    classify_t *cls = t_cls_without_model();
+    idea_t idea;
+    idea_init(&idea);
+    proto_set(&idea.text, "Één café aan de Oranje-Nassaustraat: coördinatie, überall "
+                          "fietsenstallingen en ZEBRAPADEN bij de Ñandú-speeltuin?!");
+    classify_feats_t f = {0};
+    classify_idea_features(cls, &idea, &f);
+    size_t bigrams = 0;
+    for (size_t i = 0; i < f.n; i++) {
+        assert_int_equal(classify_feat_hdr(f.name[i])->hash, g_str_hash(f.name[i]));
+        bigrams += strncmp(f.name[i], "b:", 2) == 0;
+    }
+    assert_true(t_feat(&f, "w:ñandu") > 0); /* the stemmer drops most accents, not this */
+    assert_true(t_feat(&f, "b:ñandu speeltuin") > 0);
+    assert_true(bigrams >= 10);
+    classify_feats_clear(&f);
+    idea_clear(&idea);
+    classify_destroy(&cls);
+
+    /* and the model finds its rows by them: weights for a word and a
+     * bigram of a text move the prediction */
+    char err[256];
+    t_write("model\t1\nhead\tthemes\tsigmoid\tgroen\tcultuur\n"
+            "w\tthemes\tw:ñandu\t4\t0\nw\tthemes\tb:ñandu speeltuin\t0\t-4\n");
+    classify_model_t *m = classify_model_load(t_path, err, sizeof err);
+    assert_non_null(m);
+    cls = t_cls_without_model();
+    idea_init(&idea);
+    proto_set(&idea.text, "Ñandú speeltuin");
+    classify_idea_features(cls, &idea, &f);
+    const char *const *labels;
+    double p[CLASSIFY_MODEL_MAX_CLASSES];
+    assert_int_equal(classify_model_predict(m, "themes", &f, &labels, p), 2);
+    assert_true(p[0] > 0.5 && p[1] < 0.5); /* both rows found (1/sqrt(3) each) */
+    classify_feats_clear(&f);
+    idea_clear(&idea);
+    classify_destroy(&cls);
+    classify_model_destroy(&m);
+    unlink(t_path);
+}
+
+/* The model remembers the rows it looked up by name (classify_model.c,
+ * MODEL_MEMO_SLOTS slots chosen by the hash's low bits): names whose
+ * hashes share their low 16 bits take the same slot, so each look-up
+ * below evicts the one before; the answers must stay each name's own,
+ * also for a name the model does not have. */
+static void test_model_memo(void **state)
+{
+    (void)state;
+    char names[3][32];
+    int found = 0;
+    guint want = 0;
+    for (int i = 0; found < 3 && i < 1000000; i++) {
+        char n[32];
+        snprintf(n, sizeof n, "w:memo%d", i);
+        guint low = g_str_hash(n) & 0xffff;
+        if (found == 0 || low == want) {
+            want = low;
+            snprintf(names[found++], sizeof names[0], "%s", n);
+        }
+    }
+    assert_int_equal(found, 3);
+    char err[256], text[256];
+    snprintf(text, sizeof text,
+             "model\t1\nhead\tthemes\tsigmoid\tgroen\nw\tthemes\t%s\t5\nw\tthemes\t%s\t-5\n",
+             names[0], names[1]);
+    t_write(text);
+    classify_model_t *m = classify_model_load(t_path, err, sizeof err);
+    assert_non_null(m);
+    const int order[] = {0, 1, 2, 0, 2, 1, 1, 0};
+    for (size_t k = 0; k < sizeof order / sizeof *order; k++) {
+        classify_feats_t f = {0};
+        classify_feats_add(&f, names[order[k]], 1.0);
+        const char *const *labels;
+        double p[CLASSIFY_MODEL_MAX_CLASSES];
+        assert_int_equal(classify_model_predict(m, "themes", &f, &labels, p), 1);
+        if (order[k] == 0)
+            assert_true(p[0] > 0.99);
+        else if (order[k] == 1)
+            assert_true(p[0] < 0.01);
+        else
+            assert_true(p[0] == 0.5); /* no row: no weight */
+        classify_feats_clear(&f);
+    }
+    classify_model_destroy(&m);
+    unlink(t_path);
+}
+
 static void t_cluster(classify_tok_t *tok, const cluster_store_t *st, const char *id,
                       const char *wijk, const char *text, char *out, size_t size)
 {
@@ -341,6 +440,8 @@ int main(void)
         cmocka_unit_test(test_features),
         cmocka_unit_test(test_theme_lexicon_features),
         cmocka_unit_test(test_features_long_text),
+        cmocka_unit_test(test_feature_hashes),
+        cmocka_unit_test(test_model_memo),
         cmocka_unit_test(test_clusters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
