@@ -243,6 +243,52 @@ static double s_similarity(const char *a_text, const char *b_text)
 
 /* The same sketch scores highest in the same wijk, less without one
  * (a Heerlen-wide idea) and least in two different wijken. */
+/* The slot counts of the score are taken four slots at a time
+ * (classify_cluster.c, s_slot_counts): moving every slot of both
+ * sketches to another place (rotations across all 16 groups of four)
+ * changes no count, so no score; and a sketch scores the same against
+ * another either way round. Sketches with empty, equal, different and
+ * main-concept slots in every position. */
+static void test_score_any_slot(void **state)
+{
+    (void)state;
+    uint32_t seed = 12345;
+    for (int round = 0; round < 200; round++) {
+        cluster_sketch_t a, b;
+        memset(&a, 0, sizeof a);
+        memset(&b, 0, sizeof b);
+        for (int k = 0; k < CLUSTER_HASHES; k++) {
+            seed = seed * 1103515245u + 12345u;
+            uint32_t v = seed >> 3 << 2 | (seed >> 1 & 3) % 3, pick = seed % 7;
+            a.sig[k] = pick == 0 ? 0xffffffffU : v;
+            b.sig[k] = pick <= 1 ? 0xffffffffU : pick <= 4 ? a.sig[k] : v ^ 0x40;
+        }
+        a.n_keys = 10 + round % 30;
+        b.n_keys = 5 + round % 40;
+        double s = classify_cluster_similarity(&a, &b);
+        assert_true(s == classify_cluster_similarity(&b, &a));
+        for (int r = 1; r < CLUSTER_HASHES; r++) {
+            cluster_sketch_t ra = a, rb = b;
+            for (int k = 0; k < CLUSTER_HASHES; k++) {
+                ra.sig[(k + r) % CLUSTER_HASHES] = a.sig[k];
+                rb.sig[(k + r) % CLUSTER_HASHES] = b.sig[k];
+            }
+            assert_true(s == classify_cluster_similarity(&ra, &rb));
+        }
+        /* one more shared slot (one empty in both, filled alike) raises
+         * the score wherever it is: the counts see every slot (with
+         * as many keys as slots, the shared estimate is never capped) */
+        a.n_keys = b.n_keys = CLUSTER_HASHES;
+        s = classify_cluster_similarity(&a, &b);
+        for (int k = (round * 7) % CLUSTER_HASHES; k < CLUSTER_HASHES; k++)
+            if (a.sig[k] == 0xffffffffU && b.sig[k] == 0xffffffffU) {
+                a.sig[k] = b.sig[k] = 0x12345678U << 2 | 2U;
+                assert_true(classify_cluster_similarity(&a, &b) > s);
+                break;
+            }
+    }
+}
+
 static void test_wijk_scores(void **state)
 {
     (void)state;
@@ -587,7 +633,7 @@ int main(void)
         cmocka_unit_test(test_wijk_decides),     cmocka_unit_test(test_concept_map),
         cmocka_unit_test(test_wish_concepts),    cmocka_unit_test(test_main_concept),
         cmocka_unit_test(test_praise_no_wish), cmocka_unit_test(test_share_by_volume),
-        cmocka_unit_test(test_no_wish_now),    cmocka_unit_test(test_main_share),
+        cmocka_unit_test(test_score_any_slot), cmocka_unit_test(test_no_wish_now),    cmocka_unit_test(test_main_share),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }
