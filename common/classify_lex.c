@@ -359,17 +359,22 @@ int classify_lex_at(const classify_lex_t *self, const classify_toks_t *toks, siz
     if (i >= toks->n)
         return 0;
     const char *word = toks->word[i], *stem = toks->stem[i];
-    size_t lw = strlen(word), ls = strlen(stem);
+    size_t lw = strlen(word), ls;
     lex_memo_t *memo = NULL;
     int hits = 0;
-    if (lw > 0 && lw + ls + 2 <= LEX_MEMO_KEY) {
+    /* The stem's length only on a miss: a key that holds word and stem
+     * fits (it is NUL-padded to LEX_MEMO_KEY), so on a hit they fit. */
+    if (lw > 0 && lw + 2 < LEX_MEMO_KEY) {
         memo = s_memo_slot(self, word, lw);
-        if (memcmp(memo->key, word, lw + 1) == 0 && memcmp(memo->key + lw + 1, stem, ls + 1) == 0) {
+        if (memcmp(memo->key, word, lw + 1) == 0 && strcmp(memo->key + lw + 1, stem) == 0) {
             for (unsigned x = 0; x < memo->n; x++)
                 hits += s_rest(self, memo->k[x], toks, i, fn, arg);
             return hits;
         }
     }
+    ls = strlen(stem);
+    if (memo && lw + ls + 2 > LEX_MEMO_KEY)
+        memo = NULL; /* does not fit: looked up every time */
     unsigned first[LEX_MEMO_HITS];
     size_t n_first = 0;
     uint64_t pairs = s_pairs(word, lw);

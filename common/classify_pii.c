@@ -293,6 +293,12 @@ static int s_iban_check(const char *c, int len)
 static const char *s_iban_end(const char *p)
 {
     char c[S_IBAN_MAX + 1];
+    /* Asked at every word start: two digits after the country code are
+     * checked first (the loop below would refuse them too; no space can
+     * come before the fifth character), before the country table. */
+    if (!isalnum((unsigned char)p[1]) || !isdigit((unsigned char)p[2]) ||
+        !isdigit((unsigned char)p[3]))
+        return NULL;
     int len = s_iban_len((char)toupper((unsigned char)p[0]), (char)toupper((unsigned char)p[1]));
     if (!len)
         return NULL;

@@ -34,6 +34,7 @@
  */
 #include <glib.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,9 +65,24 @@ typedef struct {
     int n;
 } senti_cell_t;
 
+/* Remembered CLiPS look-ups (the word -> cell table has ~3,000 forms
+ * and nearly every word of a text asks it, ~150 instructions a
+ * g_str_hash and look-up): a fixed table by a hash of the word, one word
+ * a slot, as classify_lex.c does; words of SENTI_MEMO_KEY bytes or more
+ * are looked up every time. The sentiment lexicons are per thread
+ * already (their domain lexicon remembers look-ups too). */
+#define SENTI_MEMO_SLOTS 1024
+#define SENTI_MEMO_KEY 24
+
+typedef struct {
+    const senti_cell_t *cell; /* NULL: not in the lexicon */
+    char word[SENTI_MEMO_KEY]; /* "" when empty */
+} senti_memo_t;
+
 struct classify_senti {
     GHashTable *clips; /* lowercase form -> senti_cell_t */
     classify_lex_t *domain;
+    senti_memo_t *memo; /* SENTI_MEMO_SLOTS; written by classify_senti_parts */
 };
 
 static void s_start(GMarkupParseContext *ctx, const gchar *el, const gchar **names,
@@ -136,6 +152,7 @@ classify_senti_t *classify_senti_new(classify_tok_t *tok, const char *xml_path,
     classify_senti_t *self = xcalloc(1, sizeof *self);
     self->clips = h;
     self->domain = d;
+    self->memo = xcalloc(SENTI_MEMO_SLOTS, sizeof *self->memo);
     return self;
 }
 
@@ -145,8 +162,27 @@ void classify_senti_destroy(classify_senti_t **self_p)
         return;
     g_hash_table_destroy((*self_p)->clips);
     classify_lex_destroy(&(*self_p)->domain);
+    free((*self_p)->memo);
     free(*self_p);
     *self_p = NULL;
+}
+
+/* The CLiPS cell of word (NULL: none), through the memo. */
+static const senti_cell_t *s_clips(const classify_senti_t *self, const char *word)
+{
+    size_t len = strlen(word);
+    if (len == 0 || len >= SENTI_MEMO_KEY)
+        return g_hash_table_lookup(self->clips, word);
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)word[i]) * 16777619u;
+    senti_memo_t *slot = &self->memo[h & (SENTI_MEMO_SLOTS - 1)];
+    if (memcmp(slot->word, word, len + 1) == 0)
+        return slot->cell;
+    const senti_cell_t *c = g_hash_table_lookup(self->clips, word);
+    memcpy(slot->word, word, len + 1);
+    slot->cell = c;
+    return c;
 }
 
 typedef struct {
@@ -240,7 +276,7 @@ void classify_senti_parts(const classify_senti_t *self, const classify_toks_t *t
         if (h.has_pol) {
             p = h.pol;
         } else {
-            const senti_cell_t *c = g_hash_table_lookup(self->clips, toks->word[i]);
+            const senti_cell_t *c = s_clips(self, toks->word[i]);
             if (c && c->n &&
                 (c->sum / c->n >= SENTI_MIN_CLIPS || c->sum / c->n <= -SENTI_MIN_CLIPS))
                 p = c->sum / c->n;
