@@ -171,7 +171,8 @@ int classify_themes(const classify_lex_t *lex, const classify_toks_t *toks, cons
 typedef struct classify_senti classify_senti_t;
 
 /* Reads the CLiPS pattern lexicon (XML, with GMarkup) and the domain
- * lexicon (labels "pos"/"neg"/"neg_word"/"intens"). NULL on error. */
+ * lexicon (labels "pos"/"neg"/"neg_word"/"intens"). NULL on error. Like
+ * a lexicon it remembers recent look-ups: one per thread. */
 classify_senti_t *classify_senti_new(classify_tok_t *tok, const char *xml_path,
                                      const char *domain_path, char *err, size_t errlen);
 void classify_senti_destroy(classify_senti_t **self_p);
@@ -250,7 +251,8 @@ void classify_model_features(const classify_lex_t *themes, const classify_lex_t 
 typedef struct classify_model classify_model_t;
 
 /* The model file written by bin/classify-train. NULL on error (err says
- * file, line and why). */
+ * file, line and why). A model remembers its recent row look-ups in its
+ * own memory (even through a const pointer): one model per thread. */
 classify_model_t *classify_model_load(const char *path, char *err, size_t errlen);
 void classify_model_destroy(classify_model_t **self_p);
 /* Probabilities of the classes of head ("sentiment", "question",

@@ -531,61 +531,25 @@ uint64_t classify_cluster_handle(const char *id)
  * rather than Jaccard: a long email and a one-line form about the same
  * wish share a few keys out of very different totals, so a ratio over
  * the union punishes the email for being long. */
-/* Over the slots of two signatures: how many hold the same key (same),
- * are filled in either (used), hold the same main concept (n_main), and
- * hold a main concept in a and in b (main_a, main_b). Four slots at a
- * time with GCC's generic vectors (SSE2 on x86-64, NEON on arm64, plain
- * code elsewhere): the one-slot loops were ~700 instructions a
- * candidate, and an idea is compared with ~16. Integer counts, the same
- * numbers as the loops gave. A comparison gives -1 (true) or 0 a lane,
- * so subtracting it counts. */
-typedef uint32_t s_v4u_t __attribute__((vector_size(16)));
-typedef int32_t s_v4i_t __attribute__((vector_size(16)));
-_Static_assert(CLUSTER_HASHES % 4 == 0, "whole vectors");
-
-typedef struct {
-    int same, used, n_main, main_a, main_b;
-} s_counts_t;
-
-static int s_lanes(s_v4i_t v)
-{
-    return v[0] + v[1] + v[2] + v[3];
-}
-
-static void s_slot_counts(const uint32_t *a, const uint32_t *b, s_counts_t *out)
-{
-    const s_v4u_t empty = {CLUSTER_EMPTY, CLUSTER_EMPTY, CLUSTER_EMPTY, CLUSTER_EMPTY};
-    const s_v4u_t band = {3, 3, 3, 3};
-    const s_v4u_t main_band = {CLUSTER_BAND_MAIN, CLUSTER_BAND_MAIN, CLUSTER_BAND_MAIN,
-                               CLUSTER_BAND_MAIN};
-    s_v4i_t same = {0, 0, 0, 0}, used = same, n_main = same, main_a = same, main_b = same;
-    for (int k = 0; k < CLUSTER_HASHES; k += 4) {
-        s_v4u_t va, vb;
-        memcpy(&va, a + k, sizeof va);
-        memcpy(&vb, b + k, sizeof vb);
-        s_v4i_t ea = va == empty, eb = vb == empty;
-        s_v4i_t ma = ~ea & ((va & band) == main_band), mb = ~eb & ((vb & band) == main_band);
-        s_v4i_t eq = ~ea & (va == vb);
-        used -= ~(ea & eb);
-        same -= eq;
-        n_main -= eq & ma;
-        main_a -= ma;
-        main_b -= mb;
-    }
-    out->same = s_lanes(same);
-    out->used = s_lanes(used);
-    out->n_main = s_lanes(n_main);
-    out->main_a = s_lanes(main_a);
-    out->main_b = s_lanes(main_b);
-}
-
 double classify_cluster_similarity(const cluster_sketch_t *a, const cluster_sketch_t *b)
 {
     if (a->n_keys == 0 || b->n_keys == 0)
         return 0;
-    s_counts_t c;
-    s_slot_counts(a->sig, b->sig, &c);
-    int same = c.same, used = c.used, n_main = c.n_main, main_a = c.main_a, main_b = c.main_b;
+    int same = 0, used = 0, n_main = 0;
+    for (int k = 0; k < CLUSTER_HASHES; k++) {
+        bool ea = a->sig[k] == CLUSTER_EMPTY, eb = b->sig[k] == CLUSTER_EMPTY;
+        used += !ea || !eb;
+        bool eq = !ea && a->sig[k] == b->sig[k];
+        same += eq;
+        n_main += eq && (a->sig[k] & 3) == CLUSTER_BAND_MAIN;
+    }
+    /* each one's main slots, only when they share one (most candidates
+     * do not; a second pass keeps the first one cheap) */
+    int main_a = 0, main_b = 0;
+    for (int k = 0; n_main && k < CLUSTER_HASHES; k++) {
+        main_a += a->sig[k] != CLUSTER_EMPTY && (a->sig[k] & 3) == CLUSTER_BAND_MAIN;
+        main_b += b->sig[k] != CLUSTER_EMPTY && (b->sig[k] & 3) == CLUSTER_BAND_MAIN;
+    }
     double j = used ? (double)same / used : 0;
     /* |A and B| = J (|A| + |B|) / (1 + J) for sets; never more than the smaller set */
     double shared = j * (a->n_keys + b->n_keys) / (1 + j);

@@ -243,12 +243,13 @@ static double s_similarity(const char *a_text, const char *b_text)
 
 /* The same sketch scores highest in the same wijk, less without one
  * (a Heerlen-wide idea) and least in two different wijken. */
-/* The slot counts of the score are taken four slots at a time
- * (classify_cluster.c, s_slot_counts): moving every slot of both
- * sketches to another place (rotations across all 16 groups of four)
- * changes no count, so no score; and a sketch scores the same against
- * another either way round. Sketches with empty, equal, different and
- * main-concept slots in every position. */
+/* The score counts slots, wherever they are: moving every slot of both
+ * sketches to another place (all rotations) changes no score, a sketch
+ * scores the same against another either way round, and one more shared
+ * slot in any place raises it. Sketches with empty, equal, different and
+ * main-concept slots in every position. (Written for a four-slots-at-a-
+ * time version of the counts, which did not pay: docs/classifier.md
+ * "Speed".) */
 static void test_score_any_slot(void **state)
 {
     (void)state;
