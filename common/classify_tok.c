@@ -75,9 +75,11 @@ static size_t s_slot_of(const char *word, size_t len)
     return h & (TOK_CACHE_SLOTS - 1);
 }
 
-void classify_stem(classify_tok_t *self, const char *word, char *out, size_t outlen)
+/* The stem of word (len bytes) as a pointer and length: into the
+ * remembered slot, libstemmer's buffer or word itself, valid until the
+ * next stem. */
+static const char *s_stem_ref(classify_tok_t *self, const char *word, size_t len, size_t *n_out)
 {
-    size_t len = strlen(word);
     tok_slot_t *slot = NULL;
     const sb_symbol *s;
     size_t n;
@@ -99,6 +101,14 @@ void classify_stem(classify_tok_t *self, const char *word, char *out, size_t out
             slot->stem[n] = '\0';
         }
     }
+    *n_out = n;
+    return (const char *)s;
+}
+
+void classify_stem(classify_tok_t *self, const char *word, char *out, size_t outlen)
+{
+    size_t n;
+    const char *s = s_stem_ref(self, word, strlen(word), &n);
     if (n >= outlen)
         n = outlen - 1;
     memcpy(out, s, n);
@@ -152,21 +162,24 @@ static char *s_block_take(tok_block_t *b, size_t size, size_t hint)
  * at least TOK_FIRST_CAP: most ideas have fewer words, and starting at
  * 16 cost two more reallocs of both arrays an idea). */
 #define TOK_FIRST_CAP 64
-static void s_push(classify_tok_t *self, classify_toks_t *toks, const char *w, tok_block_t *b,
-                   size_t hint)
+static void s_push(classify_tok_t *self, classify_toks_t *toks, const char *w, size_t len,
+                   tok_block_t *b, size_t hint)
 {
-    char stem[TOK_MAX_WORD];
-    classify_stem(self, w, stem, sizeof stem);
+    size_t ls;
+    const char *stem = s_stem_ref(self, w, len, &ls);
+    if (ls >= TOK_MAX_WORD) /* cut as classify_stem into TOK_MAX_WORD bytes would */
+        ls = TOK_MAX_WORD - 1;
     size_t n = toks->n;
     if (n == 0 || (n >= TOK_FIRST_CAP && (n & (n - 1)) == 0)) {
         size_t cap = n ? 2 * n : TOK_FIRST_CAP;
         toks->word = xrealloc(toks->word, cap * sizeof *toks->word);
         toks->stem = xrealloc(toks->stem, cap * sizeof *toks->stem);
     }
-    size_t lw = strlen(w) + 1, ls = strlen(stem) + 1;
-    char *both = s_block_take(b, 1 + lw + ls, hint);
+    size_t lw = len + 1;
+    char *both = s_block_take(b, 1 + lw + ls + 1, hint);
     memcpy(both, w, lw);
     memcpy(both + lw, stem, ls);
+    both[lw + ls] = '\0';
     toks->word[n] = both;
     toks->stem[n] = both + lw;
     toks->n++;
@@ -200,7 +213,7 @@ void classify_tokenize(classify_tok_t *self, const char *text, classify_toks_t *
         }
         w[len] = '\0';
         if (len)
-            s_push(self, toks, w, &b, hint);
+            s_push(self, toks, w, len, &b, hint);
     }
 }
 

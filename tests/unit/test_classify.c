@@ -255,6 +255,16 @@ static void test_language(void **state)
     assert_string_equal(classify_lang(lang, "The park in Heerlen is nice but there is no bench "
                                             "and no toilet for the children"),
                         "en");
+    /* Two Dutch-only words are Dutch whatever their case and first
+     * letter (classify_lang.c looks a word up only when a listed word
+     * has its length and first letter) */
+    const char *pairs[] = {"ONZE Jullie", "uw Kinderen", "Tot zodat", "Mevrouw Iedereen",
+                           "HEEL veel", "Zij Nooit", "Bewoners ELKE", "Fiets stoepen"};
+    for (size_t i = 0; i < sizeof pairs / sizeof *pairs; i++) {
+        const char *got = classify_lang(lang, pairs[i]);
+        assert_non_null(got);
+        assert_string_equal(got, "nl");
+    }
     assert_null(classify_lang(lang, ""));
     assert_null(classify_lang(lang, NULL));
     classify_lang_destroy(&lang);
