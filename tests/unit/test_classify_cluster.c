@@ -36,6 +36,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -468,6 +469,18 @@ static void test_no_wish_now(void **state)
     double both = classify_cluster_similarity(&x, &y);
     assert_true(wishes > one + 0.01);
     assert_true(one > both + 0.1);
+    /* two complaints in one wijk are one problem: no more than one "nu"
+     * costs; in two wijken both still cost the full penalty */
+    snprintf(x.wijk, sizeof x.wijk, "WK091721");
+    snprintf(y.wijk, sizeof y.wijk, "WK091721");
+    double both_here = classify_cluster_similarity(&x, &y);
+    snprintf(x.theme, sizeof x.theme, "openbare-ruimte");
+    assert_true(fabs(both_here - classify_cluster_similarity(&x, &y)) < 1e-9);
+    snprintf(y.wijk, sizeof y.wijk, "WK091712");
+    double one_apart = classify_cluster_similarity(&x, &y);
+    snprintf(x.theme, sizeof x.theme, "~openbare-ruimte");
+    assert_true(one_apart > classify_cluster_similarity(&x, &y) + 0.1);
+    x.wijk[0] = y.wijk[0] = '\0';
     snprintf(y.theme, sizeof y.theme, "+~openbare-ruimte"); /* praised, now, same theme */
     double same_theme = classify_cluster_similarity(&x, &y);
     snprintf(y.theme, sizeof y.theme, "+~zorg");
