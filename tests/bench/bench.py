@@ -39,6 +39,7 @@ ENVIRONMENT
 import argparse
 import datetime
 import json
+import math
 import os
 import platform
 import re
@@ -346,8 +347,9 @@ def bench_drain(cluster, n, rate, cap_s, out):
     rss.start()
     poller.start()
     # wrk cannot stop at a count (a stopped thread still waits for -d), so
-    # the duration is chosen from the intake rate just measured.
-    secs = max(2, int(round(n / max(1.0, rate))))
+    # the duration is chosen from the intake rate just measured, with a
+    # tenth more so that a slightly slower run still sends n ideas.
+    secs = max(2, int(math.ceil(1.1 * n / max(1.0, rate))))
     r = wrk(cluster.url("intake-form", "/api/v1/ideas"), min(secs, cap_s), "drain")
     time.sleep(0.5)  # the accepted counter is updated ten times a second
     accepted = int(metric(cluster, "intake-form", "inspraak_intake_accepted_total") - acc0)
