@@ -510,6 +510,34 @@ static void test_no_wish_now(void **state)
     s_idea_free(wish);
 }
 
+/* The first theme of one is the second of the other: nearly as good as
+ * the same first theme, better than unrelated themes. The sketch carries
+ * the second theme exactly when the idea has one. */
+static void test_second_theme(void **state)
+{
+    (void)state;
+    idea_t *a = s_idea("t1", "Parkeren in het centrum is veel te duur, maak het eerste uur "
+                             "gratis dan komen de mensen weer winkelen.");
+    cluster_sketch_t x, y;
+    classify_idea_sketch(s_cls, a, &x);
+    assert_int_equal(strchr(x.theme, ',') != NULL, a->n_themes > 1);
+    y = x;
+    snprintf(x.theme, sizeof x.theme, "mobiliteit,centrum");
+    snprintf(y.theme, sizeof y.theme, "mobiliteit,wonen");
+    double first = classify_cluster_similarity(&x, &y);
+    snprintf(y.theme, sizeof y.theme, "centrum,mobiliteit");
+    double swapped = classify_cluster_similarity(&x, &y);
+    snprintf(y.theme, sizeof y.theme, "economie,wonen");
+    double unrelated = classify_cluster_similarity(&x, &y);
+    assert_true(first > swapped + 0.01);
+    assert_true(swapped > unrelated + 0.05);
+    snprintf(y.theme, sizeof y.theme, "wonen,mobiliteit"); /* either way round */
+    assert_true(fabs(classify_cluster_similarity(&x, &y) - swapped) < 1e-9);
+    snprintf(x.theme, sizeof x.theme, "mobiliteit"); /* stored before: first theme only */
+    assert_true(fabs(classify_cluster_similarity(&x, &y) - swapped) < 1e-9);
+    s_idea_free(a);
+}
+
 /* Two ideas that share their main concept agree less when one has a main
  * concept the other lacks: a wish for benches next to a wish for benches
  * and toilets scores lower than next to benches alone, though both share
@@ -648,6 +676,7 @@ int main(void)
         cmocka_unit_test(test_wish_concepts),    cmocka_unit_test(test_main_concept),
         cmocka_unit_test(test_praise_no_wish), cmocka_unit_test(test_share_by_volume),
         cmocka_unit_test(test_score_any_slot), cmocka_unit_test(test_no_wish_now),    cmocka_unit_test(test_main_share),
+        cmocka_unit_test(test_second_theme),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }
