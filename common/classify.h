@@ -277,7 +277,7 @@ int classify_model_predict(const classify_model_t *m, const char *head,
 typedef struct {
     uint32_t sig[CLUSTER_HASHES];       /* one-permutation MinHash of the key set */
     char wijk[16];                      /* CBS code or "" */
-    char theme[32];                     /* [+][~]first theme[,second theme] or "": + when positief, ~ when question nu */
+    char theme[32];                     /* [+][~]first[,second theme]; + positief, ~ question nu */
     char cluster[80];                   /* the cluster id it belongs to */
     int n_keys;                         /* keys in the set (weighted: copies) */
     uint64_t index[CLUSTER_INDEX_KEYS]; /* hashes of its index keys (not stored) */
