@@ -140,7 +140,7 @@ test: test-deps
 
 # make eval: k-fold cross-validation of the classifier on the labelled
 # development set (every fold also trains on data/nl/train/*.jsonl), then
-# the built model on the two hold-out sets nobody tuned on
+# the built model on the three hold-out sets nobody tuned on
 # (docs/classifier.md). make model: train data/nl/model.tsv again now.
 .PHONY: eval model
 eval: $(BIN)/classify $(BIN)/classify-train $(MODEL)
