@@ -185,7 +185,7 @@ int classify_wijk_in_text(const geo_t *geo, const char *text, const char **wijk,
     s_starts_init(&st, text);
     for (size_t i = 0; geo_wijk_at(geo, i, &code, &name) == 0; i++) {
         s_try(&st, name, strlen(name), code, NULL, &best, wijk, buurt);
-        full = geo_wijk_full_name(geo, code);
+        full = geo_wijk_full_at(geo, i);
         if (full)
             s_try(&st, full, strlen(full), code, NULL, &best, wijk, buurt);
     }

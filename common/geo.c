@@ -362,6 +362,11 @@ const char *geo_wijk_full_name(const geo_t *self, const char *code)
     return w < 0 ? NULL : self->wijken[w].full;
 }
 
+const char *geo_wijk_full_at(const geo_t *self, size_t i)
+{
+    return i < self->n_wijken ? self->wijken[i].full : NULL;
+}
+
 const char *geo_buurt_name(const geo_t *self, const char *code)
 {
     long b = code ? geo_find_buurt(self, code) : -1;

@@ -39,6 +39,9 @@ const char *geo_buurt_name(const geo_t *self, const char *code);
 const char *geo_buurt_wijk(const geo_t *self, const char *buurt_code);
 /* The full CSV name ("Wijk 10 Maria Gewanden en Terschuren"), or NULL. */
 const char *geo_wijk_full_name(const geo_t *self, const char *code);
+/* The same for the i-th wijk (as geo_wijk_at), or NULL past the end: no
+ * search by code (the classifier asks for every wijk of every text). */
+const char *geo_wijk_full_at(const geo_t *self, size_t i);
 size_t geo_buurt_count(const geo_t *self);
 /* i-th buurt, sorted by code, with its name and wijk code (any out-pointer
  * may be NULL). Returns 0, or -1 past the end. Strings belong to geo. */

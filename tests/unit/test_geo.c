@@ -66,6 +66,9 @@ static void test_counts_and_order(void **state)
     assert_string_equal(code, "WK091710");
     assert_string_equal(name, "Maria Gewanden en Terschuren");
     assert_string_equal(geo_wijk_full_name(g, "WK091710"), "Wijk 10 Maria Gewanden en Terschuren");
+    for (size_t i = 0; geo_wijk_at(g, i, &code, &name) == 0; i++) /* by position as by code */
+        assert_string_equal(geo_wijk_full_at(g, i), geo_wijk_full_name(g, code));
+    assert_null(geo_wijk_full_at(g, 23));
     assert_string_equal(geo_buurt_name(g, "BU09173302"), "'t Loon");
     assert_string_equal(geo_buurt_wijk(g, "BU09173302"), "WK091733");
     assert_null(geo_buurt_wijk(g, "BU00000000"));
