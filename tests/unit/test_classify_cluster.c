@@ -406,6 +406,19 @@ static void test_praise_no_wish(void **state)
                          "Wat een prachtig fietspad, fijn om te fietsen."));
     assert_true(s_joins("Graag een fietspad langs het spoor, nu moet ik fietsen tussen de auto's.",
                         "Leg een breed fietspad aan, zodat ik veilig kan fietsen."));
+    /* praise that asks for something costs less than praise of what is */
+    idea_t *a = s_idea("p1", "Het Thermenmuseum is een verborgen parel, zet er borden naartoe.");
+    cluster_sketch_t x, y;
+    classify_idea_sketch(s_cls, a, &x);
+    y = x;
+    snprintf(x.theme, sizeof x.theme, "cultuur");
+    snprintf(y.theme, sizeof y.theme, "+cultuur");
+    double praise_wish = classify_cluster_similarity(&x, &y);
+    snprintf(y.theme, sizeof y.theme, "+~cultuur");
+    double praise_now = classify_cluster_similarity(&x, &y);
+    /* 0.2 for praise plus 0.05 for "nu" against 0.15: more than the 0.05 "nu" alone */
+    assert_true(praise_wish > praise_now + 0.075);
+    s_idea_free(a);
 }
 
 /* The wijk's part in the score of a and b: same wijk minus no wijk on b. */
