@@ -1,0 +1,373 @@
+/*
+ * NAME
+ *   test_classify_cluster_score - the near-duplicate pair score and joins
+ *
+ * DESCRIPTION
+ *   classify_cluster_similarity() and the in-memory store's joins
+ *   (common/classify_cluster.c, classify_cluster_join.c) on real texts
+ *   classified with the keywords alone. Checks: the score counts slots
+ *   wherever they are; a different wijk lowers the score and keeps the
+ *   same wish at another school apart; concept-map words join other
+ *   wordings and languages, German function words join nothing; specific
+ *   wishes (dog area, internships, facade gardens) join their other words
+ *   and not each other; a shared main concept counts more than one named
+ *   in passing; praise does not join a wish, and praise that asks for
+ *   something costs less than praise of what is there; keys shared by
+ *   volume only cost outside one wijk; the first theme of one idea being
+ *   the second of the other counts; main concepts one idea lacks lower the
+ *   score. The Redis store and the index: test_classify_cluster.c.
+ *   Data from INSPRAAK_DATA or ./data; no server.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify.h"
+#include "proto.h"
+#include "xalloc.h"
+
+static classify_t *s_cls;
+
+static int s_setup(void **state)
+{
+    (void)state;
+    char err[256] = "";
+    const char *d = getenv("INSPRAAK_DATA");
+    setenv("INSPRAAK_MODEL_FILE", "none", 1);
+    s_cls = classify_new(d && *d ? d : "./data", err, sizeof err);
+    return s_cls ? 0 : -1;
+}
+
+static int s_teardown(void **state)
+{
+    (void)state;
+    classify_destroy(&s_cls);
+    return 0;
+}
+
+/* An idea with id and text, classified (keywords alone). */
+static idea_t *s_idea(const char *id, const char *text)
+{
+    idea_t *idea = xcalloc(1, sizeof *idea);
+    idea_init(idea);
+    proto_set(&idea->id, id);
+    proto_set(&idea->text, text);
+    classify_idea(s_cls, idea);
+    return idea;
+}
+
+static void s_idea_free(idea_t *idea)
+{
+    idea_clear(idea);
+    free(idea);
+}
+
+/* Whether b joins a's cluster, each pair in a fresh in-memory store. */
+static bool s_joins(const char *a_text, const char *b_text)
+{
+    cluster_store_t st = cluster_mem_ops;
+    st.store = cluster_mem_new();
+    idea_t *a = s_idea("a", a_text), *b = s_idea("b", b_text);
+    assert_int_equal(classify_idea_cluster(s_cls, &st, a), 0);
+    assert_int_equal(classify_idea_cluster(s_cls, &st, b), 0);
+    bool joined = strcmp(b->cluster, "a") == 0;
+    s_idea_free(a);
+    s_idea_free(b);
+    cluster_mem_destroy(&st.store);
+    return joined;
+}
+
+/* The similarity of two texts' sketches. */
+static double s_similarity(const char *a_text, const char *b_text)
+{
+    idea_t *a = s_idea("a", a_text), *b = s_idea("b", b_text);
+    cluster_sketch_t x, y;
+    classify_idea_sketch(s_cls, a, &x);
+    classify_idea_sketch(s_cls, b, &y);
+    double s = classify_cluster_similarity(&x, &y);
+    s_idea_free(a);
+    s_idea_free(b);
+    return s;
+}
+
+/* The score counts slots, wherever they are: moving every slot of both
+ * sketches to another place (all rotations) changes no score, a sketch
+ * scores the same against another either way round, and one more shared
+ * slot in any place raises it. Sketches with empty, equal, different and
+ * main-concept slots in every position. (Written for a four-slots-at-a-
+ * time version of the counts, which did not pay: docs/classifier.md
+ * "Speed".) */
+static void test_score_any_slot(void **state)
+{
+    (void)state;
+    uint32_t seed = 12345;
+    for (int round = 0; round < 200; round++) {
+        cluster_sketch_t a, b;
+        memset(&a, 0, sizeof a);
+        memset(&b, 0, sizeof b);
+        for (int k = 0; k < CLUSTER_HASHES; k++) {
+            seed = seed * 1103515245u + 12345u;
+            uint32_t v = seed >> 3 << 2 | (seed >> 1 & 3) % 3, pick = seed % 7;
+            a.sig[k] = pick == 0 ? 0xffffffffU : v;
+            b.sig[k] = pick <= 1 ? 0xffffffffU : pick <= 4 ? a.sig[k] : v ^ 0x40;
+        }
+        a.n_keys = 10 + round % 30;
+        b.n_keys = 5 + round % 40;
+        double s = classify_cluster_similarity(&a, &b);
+        assert_true(s == classify_cluster_similarity(&b, &a));
+        for (int r = 1; r < CLUSTER_HASHES; r++) {
+            cluster_sketch_t ra = a, rb = b;
+            for (int k = 0; k < CLUSTER_HASHES; k++) {
+                ra.sig[(k + r) % CLUSTER_HASHES] = a.sig[k];
+                rb.sig[(k + r) % CLUSTER_HASHES] = b.sig[k];
+            }
+            assert_true(s == classify_cluster_similarity(&ra, &rb));
+        }
+        /* one more shared slot (one empty in both, filled alike) raises
+         * the score wherever it is: the counts see every slot (with
+         * as many keys as slots, the shared estimate is never capped) */
+        a.n_keys = b.n_keys = CLUSTER_HASHES;
+        s = classify_cluster_similarity(&a, &b);
+        for (int k = (round * 7) % CLUSTER_HASHES; k < CLUSTER_HASHES; k++)
+            if (a.sig[k] == 0xffffffffU && b.sig[k] == 0xffffffffU) {
+                a.sig[k] = b.sig[k] = 0x12345678U << 2 | 2U;
+                assert_true(classify_cluster_similarity(&a, &b) > s);
+                break;
+            }
+    }
+}
+
+/* The same sketch scores highest in the same wijk, less without one
+ * (a Heerlen-wide idea) and least in two different wijken. */
+static void test_wijk_scores(void **state)
+{
+    (void)state;
+    idea_t *a = s_idea("w1", "Een zebrapad bij de basisschool, de auto's rijden er veel te hard.");
+    cluster_sketch_t x, y;
+    classify_idea_sketch(s_cls, a, &x);
+    y = x;
+    snprintf(x.wijk, sizeof x.wijk, "WK091721");
+    snprintf(y.wijk, sizeof y.wijk, "WK091721");
+    double same = classify_cluster_similarity(&x, &y);
+    y.wijk[0] = '\0';
+    double none = classify_cluster_similarity(&x, &y);
+    snprintf(y.wijk, sizeof y.wijk, "WK091712");
+    double other = classify_cluster_similarity(&x, &y);
+    assert_true(same > none);
+    assert_true(none > other);
+    s_idea_free(a);
+}
+
+/* The same wish for a zebra crossing at a school: joins when it is the
+ * same wijk, not when it is a school in another wijk. */
+static void test_wijk_decides(void **state)
+{
+    (void)state;
+    const char *a = "Zebrapad bij de basisschool in Heerlerheide, de auto's scheuren daar langs.";
+    assert_true(s_joins(a, "Graag een oversteekplaats bij de school in Heerlerheide, de kinderen "
+                           "moeten de drukke weg over."));
+    assert_false(s_joins(a, "Graag een oversteekplaats bij de school in Hoensbroek, de kinderen "
+                            "moeten de drukke weg over."));
+}
+
+/* Words of the concept map (data/nl/synonyms.tsv) across wordings and
+ * languages; function words of German and English letters are no keys. */
+static void test_concept_map(void **state)
+{
+    (void)state;
+    /* a Dutch and an English wording share the concept drinkwater (a
+     * specific concept: 4 copies, 0.4), a bench wish does not */
+    const char *tap = "Watertappunten in de stad! Op warme dagen kun je nergens water drinken.";
+    double fountain =
+        s_similarity(tap, "Please install public drinking fountains in the city centre.");
+    double bench = s_similarity(tap, "Please install more benches in the city centre.");
+    assert_true(fountain >= 0.4);
+    assert_true(fountain > bench + 0.3);
+    assert_true(s_joins("Maak woningen van de lege bovenverdiepingen boven de winkels.",
+                        "Boven de winkels woont niemand: die verdiepingen staan leeg, maak er "
+                        "appartementen van."));
+    assert_true(s_joins("Een huiskamer voor de wijk waar ouderen binnen kunnen lopen voor koffie.",
+                        "Sinds het buurthuis dicht is zien de ouderen elkaar niet meer. Een "
+                        "ontmoetingsplek graag."));
+    assert_false(s_joins("Sehr geehrte Damen und Herren, ich wohne seit einem Jahr in Heerlen und "
+                         "fahre jeden Tag mit dem Fahrrad zur Arbeit. Die Radwege sind schlecht.",
+                         "Sehr geehrte Damen und Herren, ich wohne seit zehn Jahren in Heerlen und "
+                         "interessiere mich sehr für die Geschichte des Bergbaus."));
+    /* Polish, Turkish and German words for a Dutch wish share its concept
+     * (taal, horeca, mijnverleden): the Polish letter comes closer to a
+     * Dutch language-class wish than to a Dutch wish for benches */
+    const char *lessons = "Meer taalles Nederlands in de avond, overdag moet ik werken.";
+    const char *polish = "Chciałbym uczyć się niderlandzkiego, ale kursy są tylko w dzień.";
+    assert_true(s_similarity(lessons, polish) >
+                s_similarity("Meer bankjes in de wijk.", polish) + 0.3);
+    const char *cafes = "Akşamları açık olan daha fazla kafe ve restoran olmalı.";
+    assert_true(s_similarity("Meer restaurants en cafés die 's avonds open zijn.", cafes) >
+                s_similarity("Meer bankjes in de wijk.", cafes) + 0.15);
+    assert_true(s_similarity("Een plek waar het mijnverleden zichtbaar is.",
+                             "Ein Museum über die Zeche und die Bergleute.") >= 0.4);
+}
+
+/* Specific wishes of the concept map: other words and compounds for the
+ * same wish join; the same topic with another wish does not. */
+static void test_wish_concepts(void **state)
+{
+    (void)state;
+    assert_true(s_joins("Een hondenuitlaatplek in Meezenbroek, nu lopen alle honden door het "
+                        "speelveld.",
+                        "Graag een omheind losloopgebied voor honden in Meezenbroek."));
+    assert_true(s_joins("Meer stageplekken bij bedrijven in Heerlen voor mbo-studenten.",
+                        "Ik zoek al maanden een stageplaats, niemand neemt mbo'ers aan."));
+    assert_true(s_joins("Help bewoners hun voortuin te ontegelen, zoals met de tegeltaxi.",
+                        "Geveltuinen in onze straat, nu is alles versteend."));
+    assert_false(s_joins("Meer stageplekken bij bedrijven in Heerlen voor mbo-studenten.",
+                         "Help bewoners hun voortuin te ontegelen, zoals met de tegeltaxi."));
+}
+
+/* The main concept: two ideas mainly about benches score more than a
+ * bench wish and a letter about loneliness that names a bench once;
+ * praise of the new cycle street is no wish for a cycle path. */
+static void test_main_concept(void **state)
+{
+    (void)state;
+    const char *bench = "Meer bankjes langs de route naar de winkels, mijn moeder moet onderweg "
+                        "kunnen zitten.";
+    double main = s_similarity(bench, "Een bankje om de honderd meter, meer vraag ik niet.");
+    double passing = s_similarity(bench, "Sinds mijn man overleden is ben ik eenzaam. Ik zit "
+                                         "alleen thuis, soms op een bankje, en spreek niemand. "
+                                         "Eenzaamheid is erg, een praatje in het buurthuis "
+                                         "zou helpen.");
+    assert_true(main > passing + 0.1);
+    const char *path = "Het fietspad houdt ineens op bij de rotonde, maak het fietspad door naar "
+                       "het centrum.";
+    assert_true(s_joins(path, "Een veilig fietspad naar het centrum graag, het fietspad stopt "
+                              "bij de rotonde."));
+    assert_false(s_joins(path, "Heel blij met het nieuwe fietspad, ik fiets nu veilig en fijn "
+                               "naar het centrum!"));
+}
+
+/* Praise is no wish: two residents who like the new cycle path share
+ * its keys but are not the same idea; two wishes for a cycle path with
+ * the same shared keys are. */
+static void test_praise_no_wish(void **state)
+{
+    (void)state;
+    assert_false(s_joins("Het nieuwe fietspad langs het spoor is echt top, heerlijk fietsen "
+                         "zonder auto's!",
+                         "Wat een prachtig fietspad, fijn om te fietsen."));
+    assert_true(s_joins("Graag een fietspad langs het spoor, nu moet ik fietsen tussen de auto's.",
+                        "Leg een breed fietspad aan, zodat ik veilig kan fietsen."));
+    /* praise that asks for something costs less than praise of what is */
+    idea_t *a = s_idea("p1", "Het Thermenmuseum is een verborgen parel, zet er borden naartoe.");
+    cluster_sketch_t x, y;
+    classify_idea_sketch(s_cls, a, &x);
+    y = x;
+    snprintf(x.theme, sizeof x.theme, "cultuur");
+    snprintf(y.theme, sizeof y.theme, "+cultuur");
+    double praise_wish = classify_cluster_similarity(&x, &y);
+    snprintf(y.theme, sizeof y.theme, "+~cultuur");
+    double praise_now = classify_cluster_similarity(&x, &y);
+    /* 0.2 for praise plus 0.05 for "nu" against 0.15: more than the 0.05 "nu" alone */
+    assert_true(praise_wish > praise_now + 0.075);
+    s_idea_free(a);
+}
+
+/* The wijk's part in the score of a and b: same wijk minus no wijk on b. */
+static double s_wijk_gap(const char *a_text, const char *b_text)
+{
+    idea_t *a = s_idea("a", a_text), *b = s_idea("b", b_text);
+    cluster_sketch_t x, y;
+    classify_idea_sketch(s_cls, a, &x);
+    classify_idea_sketch(s_cls, b, &y);
+    snprintf(x.wijk, sizeof x.wijk, "WK091733");
+    snprintf(y.wijk, sizeof y.wijk, "WK091733");
+    double same = classify_cluster_similarity(&x, &y);
+    y.wijk[0] = '\0';
+    double gap = same - classify_cluster_similarity(&x, &y);
+    s_idea_free(a);
+    s_idea_free(b);
+    return gap;
+}
+
+/* Two long letters on parking with another wish each (more spaces at the
+ * station, a cheaper residents' permit) share keys by volume only, a
+ * small part of either: outside one wijk they count as another wish on
+ * the same topic and lose more than a short wish that comes back whole
+ * in the first letter. */
+static void test_share_by_volume(void **state)
+{
+    (void)state;
+    const char *station = "Bij het station wil ik graag meer parkeerplaatsen. Elke ochtend rijd "
+                          "ik met de auto rondjes door de straat voordat ik de trein naar "
+                          "Maastricht haal, en vaak mis ik hem daardoor. Een extra verdieping op "
+                          "de garage zou veel reizigers helpen, ook forensen uit Kerkrade en "
+                          "Landgraaf.";
+    const char *permit = "De parkeervergunning voor bewoners is veel te duur geworden. Elk jaar "
+                         "betaal ik meer voor mijn auto, terwijl er niets verbetert aan onze "
+                         "straat: elke ochtend staat die vol. Gepensioneerden met een klein "
+                         "pensioen kunnen dat bedrag haast niet opbrengen. Maak de vergunning "
+                         "goedkoper voor vaste bewoners.";
+    const char *again = "Meer parkeerplaatsen bij het station graag, elke ochtend rijd ik "
+                        "rondjes met de auto en mis ik de trein.";
+    assert_true(s_wijk_gap(station, permit) > s_wijk_gap(station, again) + 0.05);
+}
+
+/* The first theme of one is the second of the other: nearly as good as
+ * the same first theme, better than unrelated themes. The sketch carries
+ * the second theme exactly when the idea has one. */
+static void test_second_theme(void **state)
+{
+    (void)state;
+    idea_t *a = s_idea("t1", "Parkeren in het centrum is veel te duur, maak het eerste uur "
+                             "gratis dan komen de mensen weer winkelen.");
+    cluster_sketch_t x, y;
+    classify_idea_sketch(s_cls, a, &x);
+    assert_int_equal(strchr(x.theme, ',') != NULL, a->n_themes > 1);
+    y = x;
+    snprintf(x.theme, sizeof x.theme, "mobiliteit,centrum");
+    snprintf(y.theme, sizeof y.theme, "mobiliteit,wonen");
+    double first = classify_cluster_similarity(&x, &y);
+    snprintf(y.theme, sizeof y.theme, "centrum,mobiliteit");
+    double swapped = classify_cluster_similarity(&x, &y);
+    snprintf(y.theme, sizeof y.theme, "economie,wonen");
+    double unrelated = classify_cluster_similarity(&x, &y);
+    assert_true(first > swapped + 0.01);
+    assert_true(swapped > unrelated + 0.05);
+    snprintf(y.theme, sizeof y.theme, "wonen,mobiliteit"); /* either way round */
+    assert_true(fabs(classify_cluster_similarity(&x, &y) - swapped) < 1e-9);
+    snprintf(x.theme, sizeof x.theme, "mobiliteit"); /* stored before: first theme only */
+    assert_true(fabs(classify_cluster_similarity(&x, &y) - swapped) < 1e-9);
+    s_idea_free(a);
+}
+
+/* Two ideas that share their main concept agree less when one has a main
+ * concept the other lacks: a wish for benches next to a wish for benches
+ * and toilets scores lower than next to benches alone, though both share
+ * the same keys with it. */
+static void test_main_share(void **state)
+{
+    (void)state;
+    const char *bench = "Meer bankjes in het park.";
+    double alone = s_similarity(bench, "Meer bankjes in het park graag.");
+    double more = s_similarity(bench, "Meer bankjes en toiletten in het park.");
+    assert_true(alone > more + 0.02);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_wijk_scores),     cmocka_unit_test(test_wijk_decides),
+        cmocka_unit_test(test_concept_map),     cmocka_unit_test(test_wish_concepts),
+        cmocka_unit_test(test_main_concept),    cmocka_unit_test(test_praise_no_wish),
+        cmocka_unit_test(test_share_by_volume), cmocka_unit_test(test_score_any_slot),
+        cmocka_unit_test(test_main_share),      cmocka_unit_test(test_second_theme),
+    };
+    return cmocka_run_group_tests(tests, s_setup, s_teardown);
+}
