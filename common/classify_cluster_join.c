@@ -8,7 +8,7 @@
  *   in-memory one for bin/classify, services/classifier/cluster_redis.c
  *   for the service) for the candidates filed under the idea's index
  *   keys, scores each with classify_cluster_similarity()
- *   (classify_cluster.c) and joins the cluster whose candidate members
+ *   (classify_cluster_score.c) and joins the cluster whose candidate members
  *   score best on average, at least CLUSTER_THRESHOLD; else the idea
  *   starts a cluster named after itself. Then the store files the idea.
  *   Both stores offer the same candidates in the same order, so
@@ -25,7 +25,7 @@
 #include "classify.h"
 #include "xalloc.h"
 
-/* See the scores in classify_cluster.c: 0.6 is e.g. one shared specific
+/* See the scores in classify_cluster_score.c: 0.6 is e.g. one shared specific
  * concept and the same theme and wijk. */
 #define CLUSTER_THRESHOLD 0.6
 

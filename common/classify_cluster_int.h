@@ -1,0 +1,30 @@
+/*
+ * NAME
+ *   classify_cluster_int.h - what a near-duplicate sketch's slots hold,
+ *   shared by the sketch (classify_cluster.c) and its score
+ *   (classify_cluster_score.c)
+ *
+ * DESCRIPTION
+ *   Private to common/classify_cluster*.c. Owner: the classifier
+ *   (docs/classifier.md, "Cluster").
+ */
+#ifndef INSPRAAK_CLASSIFY_CLUSTER_INT_H
+#define INSPRAAK_CLASSIFY_CLUSTER_INT_H
+
+/* One-permutation MinHash: one 64-bit hash a key; its top bits choose
+ * the slot, the low 32 bits are the value, and a slot keeps its smallest
+ * value. The same key lands in the same slot in every sketch, so for the
+ * small key sets of most ideas (under ~40 copies in 64 slots) equal slots
+ * count the shared keys almost exactly, where 64 separate hashes gave a
+ * noisy estimate. Empty slots hold CLUSTER_EMPTY. */
+#define CLUSTER_EMPTY 0xffffffffU
+
+/* The low 2 bits of a slot value say what kind of key holds the slot,
+ * so two sketches that agree on a slot also agree on its kind, with no
+ * extra bytes stored: the ordering of values (which key keeps a slot)
+ * stays that of the random high bits. */
+#define CLUSTER_BAND_MAIN 0U    /* a main concept of the idea */
+#define CLUSTER_BAND_CONCEPT 1U /* another concept */
+#define CLUSTER_BAND_WORD 2U    /* a plain stem or name */
+
+#endif
