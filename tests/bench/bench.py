@@ -195,6 +195,26 @@ def cpu_per_idea(pids, before, n):
     return {k: (cpu_s(p) - before[k]) * 1e6 / max(1, n) for k, p in pids.items()}
 
 
+def s_serve_and_measure(argv, url, secs, tag, runs, warm=False):
+    """Starts a server (argv; it prints one line when it listens), runs wrk
+    against url once per (key, connections) in runs, adds the server's CPU
+    per request to each result, stops it. {key: wrk result}."""
+    got = {}
+    p = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
+    try:
+        p.stdout.readline()
+        if warm:
+            wrk(url, 1, "warm")
+        for key, conns in runs:
+            c0 = cpu_s(p.pid)
+            got[key] = wrk(url, secs, tag, conns=conns)
+            got[key]["cpu_us"] = (cpu_s(p.pid) - c0) * 1e6 / max(1, got[key]["requests"])
+    finally:
+        p.terminate()
+        p.wait()
+    return got
+
+
 def bench_baseline(bindir, secs, out):
     """The bare libmicrohttpd server (bin/bench-baseline: reads the body,
     answers 201), epoll pool of nproc threads and thread per connection,
@@ -205,17 +225,8 @@ def bench_baseline(bindir, secs, out):
     # One server per threading mode; the pool serves both connection counts.
     for threads, runs in ((str(os.cpu_count()), (("pool", None), ("pool_many", WRK_CONNS_MANY))),
                           ("0", (("tpc", None),))):
-        p = subprocess.Popen([os.path.join(bindir, "bench-baseline"), str(port), threads],
-                             stdout=subprocess.PIPE, text=True)
-        try:
-            p.stdout.readline()
-            for key, conns in runs:
-                c0 = cpu_s(p.pid)
-                base[key] = wrk(url, secs, "base", conns=conns)
-                base[key]["cpu_us"] = (cpu_s(p.pid) - c0) * 1e6 / max(1, base[key]["requests"])
-        finally:
-            p.terminate()
-            p.wait()
+        base.update(s_serve_and_measure([os.path.join(bindir, "bench-baseline"), str(port),
+                                         threads], url, secs, "base", runs))
     out["baseline"] = base
     log("baseline %.0f req/s (%.1f us CPU a request), thread per connection %.0f req/s" % (
         base["pool"]["rps"], base["pool"]["cpu_us"], base["tpc"]["rps"]))
@@ -232,19 +243,11 @@ def bench_floor(bindir, port, url, secs, out):
     for nice, runs in ((0, (("pool", None), ("pool_many", WRK_CONNS_MANY))),
                        (harness.INTAKE_NICE, (("pool_nice", None),))):
         d = tempfile.mkdtemp(prefix="bench-durable-")
-        p = subprocess.Popen(["nice", "-n", str(nice), os.path.join(bindir, "bench-durable"),
-                              str(port), "pool", str(os.cpu_count()), d],
-                             stdout=subprocess.PIPE, text=True)
         try:
-            p.stdout.readline()
-            wrk(url, 1, "warm")
-            for key, conns in runs:
-                c0 = cpu_s(p.pid)
-                floor[key] = wrk(url, secs, "floor", conns=conns)
-                floor[key]["cpu_us"] = (cpu_s(p.pid) - c0) * 1e6 / max(1, floor[key]["requests"])
+            floor.update(s_serve_and_measure(
+                ["nice", "-n", str(nice), os.path.join(bindir, "bench-durable"), str(port),
+                 "pool", str(os.cpu_count()), d], url, secs, "floor", runs, warm=True))
         finally:
-            p.terminate()
-            p.wait()
             shutil.rmtree(d, ignore_errors=True)
     floor["nice"] = harness.INTAKE_NICE
     out["floor"] = floor
