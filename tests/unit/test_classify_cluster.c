@@ -39,6 +39,7 @@
 #include "../../services/classifier/cluster_pack.c"
 #include "../../services/classifier/cluster_redis.c"
 #include "../../services/classifier/cluster_redis_io.c"
+#include "test_classify_util.h"
 #include "test_redis_util.h"
 
 static char s_dir[64];
@@ -49,10 +50,7 @@ static classify_t *s_cls;
 static int s_setup(void **state)
 {
     (void)state;
-    char err[256] = "";
-    const char *d = getenv("INSPRAAK_DATA");
-    setenv("INSPRAAK_MODEL_FILE", "none", 1);
-    s_cls = classify_new(d && *d ? d : "./data", err, sizeof err);
+    s_cls = s_classify_new();
     if (!s_cls)
         return -1;
     const char *ports = getenv("INSPRAAK_TEST_PORTS");
@@ -86,23 +84,6 @@ static rstore_t *s_open(void)
     return rs;
 }
 
-/* An idea with id and text, classified (keywords alone). */
-static idea_t *s_idea(const char *id, const char *text)
-{
-    idea_t *idea = xcalloc(1, sizeof *idea);
-    idea_init(idea);
-    proto_set(&idea->id, id);
-    proto_set(&idea->text, text);
-    classify_idea(s_cls, idea);
-    return idea;
-}
-
-static void s_idea_free(idea_t *idea)
-{
-    idea_clear(idea);
-    free(idea);
-}
-
 static const char *s_pair[][2] = {
     {"p1", "Er moet een openbare wc komen in het centrum van Heerlen."},
     {"x1", "Meer bankjes in het Molenbergpark, om even te zitten."},
@@ -118,7 +99,7 @@ static void test_pair_both_stores(void **state)
     st.store = cluster_mem_new();
     char mem[3][80];
     for (int i = 0; i < 3; i++) {
-        idea_t *idea = s_idea(s_pair[i][0], s_pair[i][1]);
+        idea_t *idea = s_idea(s_cls, s_pair[i][0], s_pair[i][1]);
         assert_int_equal(classify_idea_cluster(s_cls, &st, idea), 0);
         snprintf(mem[i], sizeof mem[i], "%s", idea->cluster);
         s_idea_free(idea);
@@ -132,7 +113,7 @@ static void test_pair_both_stores(void **state)
         cluster_redis_t *cr = cluster_redis_new(rs);
         idea_t *ideas[3];
         for (int i = 0; i < 3; i++) {
-            ideas[i] = s_idea(s_pair[i][0], s_pair[i][1]);
+            ideas[i] = s_idea(s_cls, s_pair[i][0], s_pair[i][1]);
             assert_int_equal(cluster_redis_add(cr, s_cls, ideas[i]), 0);
             if (!together)
                 assert_int_equal(cluster_redis_assign(cr), 0);
@@ -190,12 +171,13 @@ static void test_common_key_limited(void **state)
 static void test_index_keys(void **state)
 {
     (void)state;
-    idea_t *a = s_idea("a", "Een skatepark in Hoensbroek bij het kasteel, met verlichting en "
-                            "bankjes, prullenbakken, fietsenrekken, bomen en een waterpunt.");
+    idea_t *a = s_idea(s_cls, "a",
+                       "Een skatepark in Hoensbroek bij het kasteel, met verlichting en "
+                       "bankjes, prullenbakken, fietsenrekken, bomen en een waterpunt.");
     cluster_sketch_t sk;
     classify_idea_sketch(s_cls, a, &sk);
     assert_int_equal(sk.n_index, CLUSTER_INDEX_KEYS);
-    idea_t *b = s_idea("b", "Skatepark!");
+    idea_t *b = s_idea(s_cls, "b", "Skatepark!");
     cluster_sketch_t sk2;
     classify_idea_sketch(s_cls, b, &sk2);
     assert_true(sk2.n_index >= 1 && sk2.n_index < CLUSTER_INDEX_KEYS);
@@ -215,8 +197,9 @@ static void test_index_keys(void **state)
 static void test_no_wish_now(void **state)
 {
     (void)state;
-    idea_t *a = s_idea("n1", "Meer bankjes langs de route naar de winkels, mijn moeder moet "
-                             "onderweg kunnen zitten.");
+    idea_t *a = s_idea(s_cls, "n1",
+                       "Meer bankjes langs de route naar de winkels, mijn moeder moet "
+                       "onderweg kunnen zitten.");
     cluster_sketch_t x, y;
     classify_idea_sketch(s_cls, a, &x);
     y = x;
@@ -257,9 +240,10 @@ static void test_no_wish_now(void **state)
     s_idea_free(a);
     /* the marker comes from the question: a complaint about what is there
      * is "nu", a wish "toekomst" (keywords alone here) */
-    idea_t *now = s_idea("n2", "Op mijn straat staan drie lantaarnpalen al maanden uit. Het is "
-                               "er 's avonds pikdonker.");
-    idea_t *wish = s_idea("n3", "Ik zou graag meer lantaarnpalen willen in mijn straat.");
+    idea_t *now = s_idea(s_cls, "n2",
+                         "Op mijn straat staan drie lantaarnpalen al maanden uit. Het is "
+                         "er 's avonds pikdonker.");
+    idea_t *wish = s_idea(s_cls, "n3", "Ik zou graag meer lantaarnpalen willen in mijn straat.");
     classify_idea_sketch(s_cls, now, &x);
     classify_idea_sketch(s_cls, wish, &y);
     assert_string_equal(now->question, "nu");
@@ -273,7 +257,8 @@ static void test_no_wish_now(void **state)
 static void test_pack_parse(void **state)
 {
     (void)state;
-    idea_t *a = s_idea("d001", "Lege winkelpanden op de Promenade gratis aan kunstenaars geven.");
+    idea_t *a =
+        s_idea(s_cls, "d001", "Lege winkelpanden op de Promenade gratis aan kunstenaars geven.");
     cluster_sketch_t sk, back;
     classify_idea_sketch(s_cls, a, &sk);
     snprintf(sk.wijk, sizeof sk.wijk, "WK091733");
@@ -334,12 +319,12 @@ static void test_same_as_memory(void **state)
     for (guint at = 0, step = 200; at < ids->len; at += step, step = 37) {
         guint end = at + step < ids->len ? at + step : ids->len;
         for (guint i = at; i < end; i++) {
-            batch[i] = s_idea(ids->pdata[i], texts->pdata[i]);
+            batch[i] = s_idea(s_cls, ids->pdata[i], texts->pdata[i]);
             assert_int_equal(cluster_redis_add(cr, s_cls, batch[i]), 0);
         }
         assert_int_equal(cluster_redis_assign(cr), 0);
         for (guint i = at; i < end; i++) {
-            idea_t *m = s_idea(ids->pdata[i], texts->pdata[i]);
+            idea_t *m = s_idea(s_cls, ids->pdata[i], texts->pdata[i]);
             assert_int_equal(classify_idea_cluster(s_cls, &st, m), 0);
             assert_string_equal(batch[i]->cluster, m->cluster);
             joined += strcmp(m->cluster, m->id) != 0;
@@ -354,7 +339,7 @@ static void test_same_as_memory(void **state)
         guint end = at + 256 < ids->len ? at + 256 : ids->len;
         idea_t *again[256];
         for (guint i = at; i < end; i++) {
-            again[i - at] = s_idea(ids->pdata[i], texts->pdata[i]);
+            again[i - at] = s_idea(s_cls, ids->pdata[i], texts->pdata[i]);
             assert_int_equal(cluster_redis_add(cr2, s_cls, again[i - at]), 0);
         }
         assert_int_equal(cluster_redis_assign(cr2), 0);

@@ -31,18 +31,14 @@
 #include <string.h>
 
 #include "classify.h"
-#include "proto.h"
-#include "xalloc.h"
+#include "test_classify_util.h"
 
 static classify_t *s_cls;
 
 static int s_setup(void **state)
 {
     (void)state;
-    char err[256] = "";
-    const char *d = getenv("INSPRAAK_DATA");
-    setenv("INSPRAAK_MODEL_FILE", "none", 1);
-    s_cls = classify_new(d && *d ? d : "./data", err, sizeof err);
+    s_cls = s_classify_new();
     return s_cls ? 0 : -1;
 }
 
@@ -53,29 +49,12 @@ static int s_teardown(void **state)
     return 0;
 }
 
-/* An idea with id and text, classified (keywords alone). */
-static idea_t *s_idea(const char *id, const char *text)
-{
-    idea_t *idea = xcalloc(1, sizeof *idea);
-    idea_init(idea);
-    proto_set(&idea->id, id);
-    proto_set(&idea->text, text);
-    classify_idea(s_cls, idea);
-    return idea;
-}
-
-static void s_idea_free(idea_t *idea)
-{
-    idea_clear(idea);
-    free(idea);
-}
-
 /* Whether b joins a's cluster, each pair in a fresh in-memory store. */
 static bool s_joins(const char *a_text, const char *b_text)
 {
     cluster_store_t st = cluster_mem_ops;
     st.store = cluster_mem_new();
-    idea_t *a = s_idea("a", a_text), *b = s_idea("b", b_text);
+    idea_t *a = s_idea(s_cls, "a", a_text), *b = s_idea(s_cls, "b", b_text);
     assert_int_equal(classify_idea_cluster(s_cls, &st, a), 0);
     assert_int_equal(classify_idea_cluster(s_cls, &st, b), 0);
     bool joined = strcmp(b->cluster, "a") == 0;
@@ -88,7 +67,7 @@ static bool s_joins(const char *a_text, const char *b_text)
 /* The similarity of two texts' sketches. */
 static double s_similarity(const char *a_text, const char *b_text)
 {
-    idea_t *a = s_idea("a", a_text), *b = s_idea("b", b_text);
+    idea_t *a = s_idea(s_cls, "a", a_text), *b = s_idea(s_cls, "b", b_text);
     cluster_sketch_t x, y;
     classify_idea_sketch(s_cls, a, &x);
     classify_idea_sketch(s_cls, b, &y);
@@ -150,7 +129,8 @@ static void test_score_any_slot(void **state)
 static void test_wijk_scores(void **state)
 {
     (void)state;
-    idea_t *a = s_idea("w1", "Een zebrapad bij de basisschool, de auto's rijden er veel te hard.");
+    idea_t *a =
+        s_idea(s_cls, "w1", "Een zebrapad bij de basisschool, de auto's rijden er veel te hard.");
     cluster_sketch_t x, y;
     classify_idea_sketch(s_cls, a, &x);
     y = x;
@@ -265,7 +245,8 @@ static void test_praise_no_wish(void **state)
     assert_true(s_joins("Graag een fietspad langs het spoor, nu moet ik fietsen tussen de auto's.",
                         "Leg een breed fietspad aan, zodat ik veilig kan fietsen."));
     /* praise that asks for something costs less than praise of what is */
-    idea_t *a = s_idea("p1", "Het Thermenmuseum is een verborgen parel, zet er borden naartoe.");
+    idea_t *a =
+        s_idea(s_cls, "p1", "Het Thermenmuseum is een verborgen parel, zet er borden naartoe.");
     cluster_sketch_t x, y;
     classify_idea_sketch(s_cls, a, &x);
     y = x;
@@ -282,7 +263,7 @@ static void test_praise_no_wish(void **state)
 /* The wijk's part in the score of a and b: same wijk minus no wijk on b. */
 static double s_wijk_gap(const char *a_text, const char *b_text)
 {
-    idea_t *a = s_idea("a", a_text), *b = s_idea("b", b_text);
+    idea_t *a = s_idea(s_cls, "a", a_text), *b = s_idea(s_cls, "b", b_text);
     cluster_sketch_t x, y;
     classify_idea_sketch(s_cls, a, &x);
     classify_idea_sketch(s_cls, b, &y);
@@ -325,8 +306,9 @@ static void test_share_by_volume(void **state)
 static void test_second_theme(void **state)
 {
     (void)state;
-    idea_t *a = s_idea("t1", "Parkeren in het centrum is veel te duur, maak het eerste uur "
-                             "gratis dan komen de mensen weer winkelen.");
+    idea_t *a = s_idea(s_cls, "t1",
+                       "Parkeren in het centrum is veel te duur, maak het eerste uur "
+                       "gratis dan komen de mensen weer winkelen.");
     cluster_sketch_t x, y;
     classify_idea_sketch(s_cls, a, &x);
     assert_int_equal(strchr(x.theme, ',') != NULL, a->n_themes > 1);
