@@ -60,7 +60,6 @@ typedef struct {
     size_t len;
     uint64_t group;
     struct MHD_Connection *conn;
-    int suspended;
     int done; /* pool mode: set by the sync thread before resume */
 } req_t;
 
@@ -239,7 +238,6 @@ static enum MHD_Result s_access(void *cls, struct MHD_Connection *conn, const ch
         s_append(r);
         pthread_mutex_unlock(&G.mu);
         s_wait_durable(r, &spare);
-        r->done = 1;
         return s_answer(conn);
     }
     pthread_mutex_lock(&G.mu);
