@@ -52,9 +52,9 @@ def report(m, res, opts, wrk_args, conns_many):
             "%.2f" % (a["rps"] / max(1e-9, b["rps"])), "")
         fl = res.get("floor")
         if fl:
+            conns = wrk_args[1]  # "-c32"
             row("durable floor: bin/bench-durable (reads the body, group-commits it with "
-                "fdatasync, answers; nothing else), the same wrk -c%d / -c%d" % (
-                    int(wrk_args[1][2:]) if wrk_args[1].startswith("-c") else 32, conns_many),
+                "fdatasync, answers; nothing else), the same wrk %s / -c%d" % (conns, conns_many),
                 "%.0f / %.0f req/s, %.1f us CPU a request; at nice %d (as the intakes) %.0f req/s"
                 % (fl["pool"]["rps"], fl["pool_many"]["rps"], fl["pool"]["cpu_us"], fl["nice"],
                    fl["pool_nice"]["rps"]),
@@ -62,8 +62,7 @@ def report(m, res, opts, wrk_args, conns_many):
                 "%.2f / %.2f" % (fl["pool"]["rps"] / max(1e-9, b["rps"]),
                                  fl["pool_many"]["rps"] / max(1e-9, bm["rps"])),
                 "the most a durable intake can reach here")
-            row("intake against the durable floor (c%d, as deployed / alone)" % (
-                int(wrk_args[1][2:]) if wrk_args[1].startswith("-c") else 32),
+            row("intake against the durable floor (%s, as deployed / alone)" % conns[1:],
                 "%.0f / %.0f req/s" % (f["rps"], a["rps"]),
                 "floor %.0f req/s (nice 0), %.0f (nice %d)" % (
                     fl["pool"]["rps"], fl["pool_nice"]["rps"], fl["nice"]),
