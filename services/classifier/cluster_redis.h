@@ -44,6 +44,18 @@ int cluster_redis_pending(const cluster_redis_t *self);
  * but could not be saved. rstore_error() says why. */
 int cluster_redis_assign(cluster_redis_t *self);
 
+/* Staff put idea id in another cluster (cluster_correct.c): sets the
+ * cluster of its stored sketch, so later near-duplicates follow. 1 done,
+ * 0 nothing stored for id (or a bad id/cluster: nothing written), -1
+ * Redis failed. */
+int cluster_redis_correct(cluster_redis_t *self, const char *id, const char *cluster);
+/* Before a batch: empties the sketch cache when any instance corrected a
+ * cluster since the last call (one GET). 0, or -1 when Redis failed. */
+int cluster_redis_sync(cluster_redis_t *self);
+/* 1 when cluster can be stored as a cluster id: 1..79 printable ASCII
+ * bytes, no spaces (as storage checks an update's cluster). */
+int cluster_redis_cluster_ok(const char *cluster);
+
 /* The packed sketch of idea id as stored (see cluster_redis.c) into out
  * (room for 512 bytes); returns its length. */
 size_t cluster_redis_pack(const cluster_sketch_t *sk, const char *id, char *out);

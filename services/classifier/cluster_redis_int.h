@@ -103,6 +103,7 @@ struct cluster_redis {
     } w;
     GHashTable *post;     /* uint64 key hash -> GBytes of stored handles (this batch) */
     GHashTable *sketches; /* uint64 handle -> cluster_sketch_t * (both owned) */
+    long long corrected;  /* inspraak:cluster:corrected at the last batch (cluster_correct.c) */
 };
 
 /* The low HB bytes of v, big endian (handles and key hashes as stored). */

@@ -27,6 +27,11 @@
  *   across restarts and instances; an idea that already has a cluster
  *   keeps it, a re-sent idea gets the cluster stored for its id.
  *
+ *   An ENV_UPDATE with a cluster (staff moved the idea to another
+ *   near-duplicate cluster in the dashboard) sets that cluster in the
+ *   idea's stored sketch (cluster_correct.c) and goes on to storage as it
+ *   came, so later near-duplicates follow staff's choice.
+ *
  *   An envelope that cannot be read (envelope_decode fails, e.g. code
  *   unknown_version) or that is not an idea becomes an ENV_DEAD with the
  *   reason, the raw bytes and the id/origin if they could be read; storage
@@ -121,7 +126,7 @@ typedef struct {
     } batch[CLUSTER_REDIS_BATCH];
     int n_batch;
     size_t batch_bytes;
-    metric_t *m_cluster_err, *m_cluster_joined, *m_batches, *m_resent;
+    metric_t *m_cluster_err, *m_cluster_joined, *m_batches, *m_resent, *m_corrected;
     /* BLAKE2b of a message as received -> the ENV_CLASSIFIED it became.
      * An intake re-sends the same bytes (its spool keeps them) when
      * storage has not acked in INSPRAAK_RESEND_MS; with a backlog that is
@@ -195,6 +200,8 @@ static void s_metrics_init(classifier_t *c)
                                           "Ideas that joined the cluster of an earlier idea.");
     c->m_resent = metrics_counter("inspraak_classifier_resent_total",
                                   "Re-sent ideas answered again without classifying.");
+    c->m_corrected = metrics_counter("inspraak_classifier_cluster_corrected_total",
+                                     "Ideas staff moved to another cluster (sketch updated).");
     c->m_batches = metrics_counter("inspraak_classifier_batches_total",
                                    "Batches of queued ideas clustered and sent together.");
     metrics_gauge_fn("inspraak_classifier_waiting_seconds",
@@ -334,6 +341,27 @@ static void s_classify(classifier_t *c, int i)
 
 /* Takes one message (and data with it): an idea joins the batch, anything
  * else goes to storage as a dead letter at once. */
+/* A moderation that sets a cluster (the dashboard sends those here):
+ * the stored sketch gets the cluster staff chose, so later near-duplicates
+ * follow it (cluster_correct.c); then the update goes on to storage as it
+ * came, and storage's ack reaches the dashboard. Redis down: the record
+ * is still corrected, later ideas may still join the old cluster. */
+static void s_correct(classifier_t *c, const envelope_t *env, const char *data, size_t len)
+{
+    const idea_t *upd = env->idea;
+    char qid[120], qc[120];
+    if (upd->cluster && upd->id) {
+        int rc = cluster_redis_correct(c->cr, upd->id, upd->cluster);
+        if (rc == 1)
+            metric_inc(c->m_corrected);
+        log_info("msg=\"cluster corrected by staff\" id=%s cluster=%s sketch=%s",
+                 log_quote(qid, sizeof qid, upd->id), log_quote(qc, sizeof qc, upd->cluster),
+                 rc == 1 ? "updated" : rc == 0 ? "none" : "redis_failed");
+    }
+    if (!s_stop)
+        s_send(c, data, len);
+}
+
 static void s_take(classifier_t *c, char *data, size_t len)
 {
     unsigned char *key = c->batch[c->n_batch].key; /* kept for s_remember */
@@ -355,6 +383,12 @@ static void s_take(classifier_t *c, char *data, size_t len)
     proto_err_t perr;
     if (envelope_decode(data, len, env, &perr) < 0) {
         s_dead(c, data, len, perr.code, perr.message);
+        free(data);
+        return;
+    }
+    if (env->type == ENV_UPDATE && env->idea) {
+        s_correct(c, env, data, len);
+        envelope_clear(env);
         free(data);
         return;
     }
@@ -429,6 +463,7 @@ static void s_flush(classifier_t *c)
 {
     if (c->n_batch == 0)
         return;
+    cluster_redis_sync(c->cr); /* Redis down: assign fails as well and says so */
     int rc = cluster_redis_assign(c->cr);
     s_cluster_result(c, rc);
     metric_inc(c->m_batches);

@@ -37,6 +37,7 @@
  *   INSPRAAK_REDIS_URL, INSPRAAK_PORT_BASE, INSPRAAK_HTTP_PORT (default
  *   PORT_BASE+10), INSPRAAK_HTTP_THREADS, INSPRAAK_HTTP_BIND,
  *   INSPRAAK_LOG_LEVEL, INSPRAAK_BUS_STORE, INSPRAAK_BUS_EVENTS (moderation),
+ *   INSPRAAK_BUS_CLASSIFY (moderation that moves an idea to another cluster),
  *   INSPRAAK_DATA (wijk names and map; INSPRAAK_GEO_WIJKEN overrides the
  *   map file; data/nl/themes.tsv: theme labels, INSPRAAK_THEMES_FILE
  *   overrides as for the classifier), INSPRAAK_SECURE_COOKIES=1 (behind TLS),

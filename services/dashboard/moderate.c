@@ -6,7 +6,12 @@
  *   Storage is the only writer of ideas (DESIGN.md contract 4), so the
  *   dashboard PUSHes an "update" envelope (proto.h ENV_UPDATE) to
  *   INSPRAAK_BUS_STORE and waits on a SUB socket of INSPRAAK_BUS_EVENTS for
- *   "ack.<our name>" with the envelope's id. ZeroMQ sockets belong to one
+ *   "ack.<our name>" with the envelope's id. An update that moves the idea
+ *   to another near-duplicate cluster goes to INSPRAAK_BUS_CLASSIFY
+ *   instead: the classifier moves its stored sketch too (so later
+ *   near-duplicates follow staff's choice) and hands the update on to
+ *   storage, whose ack comes the same way. With no classifier running it
+ *   is not saved, and staff are told so. ZeroMQ sockets belong to one
  *   thread, and HTTP handlers run on many, so each moderation opens its own
  *   pair and closes it afterwards; moderation is rare, so that is cheap.
  *
@@ -93,7 +98,8 @@ int moderate_send(dash_t *d, const idea_t *upd, char *err, size_t errlen)
         return -1;
     }
     void *sub = bus_sub_connect(d->cfg.bus_events, topic, berr, sizeof berr);
-    void *push = sub ? bus_push_connect(d->cfg.bus_store, berr, sizeof berr) : NULL;
+    const char *to = upd->cluster ? d->cfg.bus_classify : d->cfg.bus_store;
+    void *push = sub ? bus_push_connect(to, berr, sizeof berr) : NULL;
     int acked = 0;
     if (!push) {
         log_error("msg=\"cannot connect to the bus\" err=\"%s\"", berr);

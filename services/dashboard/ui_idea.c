@@ -7,10 +7,14 @@
  *   The detail page shows the text, the source (Message-ID and subject for
  *   mail; video id with start/end for transcripts; device and local id for
  *   the field app), the classification, the PII flags and a moderation
- *   form: status (new/approved/hidden), wijk, sentiment and up to three
- *   themes. Saving sends ENV_UPDATE to storage (moderate.c) and, after the
- *   ack, reads the idea back: "opgeslagen" is only said when the stored
- *   record shows the change. Every action goes to the audit log (staff
+ *   form: status (new/approved/hidden), wijk, sentiment, up to three
+ *   themes, and the near-duplicate cluster: "hoort bij idee N" puts the
+ *   idea in N's cluster, "los maken" gives it a cluster of its own (its
+ *   id, or "<id>-los" when other ideas carry its id as their cluster).
+ *   Saving sends ENV_UPDATE to storage (moderate.c; with a new cluster
+ *   through the classifier, so later near-duplicates follow it) and, after
+ *   the ack, reads the idea back: "opgeslagen" is only said when the
+ *   stored record shows the change. Every action goes to the audit log (staff
  *   name, idea id, the new values; no idea text).
  *   Stored values are never used as link targets (a "javascript:" video id
  *   stays text).
@@ -187,7 +191,26 @@ static void s_modform(dash_t *d, sb_t *sb, const session_t *s, json_t *it)
     json_t *themes = json_object_get(it, "themes");
     for (int i = 0; i < PROTO_MAX_THEMES; i++)
         s_theme_select(d, sb, i, json_string_value(json_array_get(themes, (size_t)i)));
+    sb_add(sb, "<fieldset><legend>Bijna hetzelfde idee (cluster)</legend>\n"
+               "<p><label for=\"m-bij\">Hoort bij het idee met nummer</label><input "
+               "id=\"m-bij\" name=\"bij\" maxlength=\"64\" autocomplete=\"off\"></p>\n"
+               "<p><label><input type=\"checkbox\" name=\"los\" value=\"1\"> Los maken: "
+               "dit idee hoort bij geen ander idee</label></p>\n</fieldset>\n");
     sb_add(sb, "<p><button type=\"submit\">Opslaan</button></p>\n</form>\n");
+}
+
+/* The cluster, linked to the page of its members. */
+static void s_cluster_dt(sb_t *sb, const char *cluster)
+{
+    if (!cluster || !*cluster) {
+        s_dt(sb, "Cluster", NULL);
+        return;
+    }
+    sb_add(sb, "<dt>Cluster</dt><dd><a href=\"/clusters?cluster=");
+    sb_url(sb, cluster);
+    sb_add(sb, "\">");
+    sb_esc(sb, cluster);
+    sb_add(sb, "</a></dd>\n");
 }
 
 static void s_detail(dash_t *d, const session_t *s, http_res_t *res, json_t *it, int saved,
@@ -228,7 +251,7 @@ static void s_detail(dash_t *d, const session_t *s, http_res_t *res, json_t *it,
     s_dt(&sb, "Nu of toekomst", page_label(d, "question", s_str(it, "question")));
     s_dt(&sb, "Gevoel", page_label(d, "sentiment", s_str(it, "sentiment")));
     s_dt(&sb, "Taal", s_str(it, "language"));
-    s_dt(&sb, "Cluster", s_str(it, "cluster"));
+    s_cluster_dt(&sb, s_str(it, "cluster"));
     const char *keys[2] = {"themes", "pii"}, *labels[2] = {"Thema's", "Persoonsgegevens (PII)"};
     for (int k = 0; k < 2; k++) {
         sb_t list = {0};
@@ -281,6 +304,8 @@ void ui_idea(const http_req_t *req, http_res_t *res, void *arg)
 typedef struct {
     idea_t upd;
     char csrf[65];
+    char bij[65]; /* "hoort bij": another idea's id */
+    int los;      /* "los maken": a cluster of its own */
     int bad;
 } s_mod_t;
 
@@ -293,6 +318,10 @@ static int s_field(const char *key, const char *value, size_t len, void *arg)
     }
     if (strcmp(key, "csrf") == 0 && len < sizeof m->csrf)
         memcpy(m->csrf, value, len + 1);
+    else if (strcmp(key, "bij") == 0)
+        snprintf(m->bij, sizeof m->bij, "%.*s", (int)len, value);
+    else if (strcmp(key, "los") == 0)
+        m->los = 1;
     else if (strcmp(key, "status") == 0)
         proto_set(&m->upd.status, value);
     else if (strcmp(key, "wijk") == 0)
@@ -335,6 +364,52 @@ static int s_applied(json_t *it, const idea_t *u)
     return ok;
 }
 
+/* Sets m->upd.cluster from "hoort bij" or "los maken" (left NULL when
+ * neither is asked or the idea is already there). 0 when the choice
+ * cannot be made: the answer is then set. */
+static int s_cluster_choice(rstore_t *rs, s_mod_t *m, json_t *before, http_res_t *res)
+{
+    const char *id = m->upd.id, *cur = s_str(before, "cluster");
+    char own[80];
+    if (m->bij[0] && m->los) {
+        page_message(res, 400, "Niet opgeslagen",
+                     "Kies een idee waar dit idee bij hoort, of maak het los. Niet allebei.");
+        return 0;
+    }
+    if (m->los) {
+        /* Its own id, unless other ideas may carry that id as cluster. */
+        if (cur && strcmp(cur, id) == 0)
+            snprintf(own, sizeof own, "%.70s-los", id);
+        else
+            snprintf(own, sizeof own, "%.79s", id);
+        if (!cur || strcmp(cur, own) != 0)
+            proto_set(&m->upd.cluster, own);
+        return 1;
+    }
+    if (!m->bij[0])
+        return 1;
+    if (strcmp(m->bij, id) == 0 || !query_id_valid(m->bij, strlen(m->bij))) {
+        page_message(res, 400, "Niet opgeslagen",
+                     "Vul het nummer van een ander idee in (het staat bovenaan bij elk idee).");
+        return 0;
+    }
+    int failed = 0;
+    json_t *other = ideas_get_one(rs, m->bij, &failed);
+    if (!other) {
+        if (failed)
+            dash_unavailable(res, rs);
+        else
+            page_message(res, 400, "Niet opgeslagen",
+                         "Er is geen idee met het nummer dat u invulde. Kijk het nummer na.");
+        return 0;
+    }
+    const char *c = s_str(other, "cluster") ? s_str(other, "cluster") : m->bij;
+    if (strlen(c) < 80 && (!cur || strcmp(cur, c) != 0))
+        proto_set(&m->upd.cluster, c);
+    json_decref(other);
+    return 1;
+}
+
 void ui_moderate(const http_req_t *req, http_res_t *res, void *arg)
 {
     dash_t *d = arg;
@@ -366,15 +441,21 @@ void ui_moderate(const http_req_t *req, http_res_t *res, void *arg)
     json_t *before = ui_idea_or_answer(rs, id, res);
     if (!before)
         goto out;
+    int cluster_ok = s_cluster_choice(rs, &m, before, res);
     json_decref(before);
+    if (!cluster_ok)
+        goto out;
     int failed = 0;
     int ok = moderate_send(d, &m.upd, err, sizeof err) == 0;
     json_t *after = ok ? ideas_get_one(rs, id, &failed) : NULL;
-    ok = ok && after && s_applied(after, &m.upd);
+    ok = ok && after && s_applied(after, &m.upd) &&
+         (!m.upd.cluster || (s_str(after, "cluster") &&
+                             strcmp(s_str(after, "cluster"), m.upd.cluster) == 0));
     json_decref(after);
     char detail[200];
-    snprintf(detail, sizeof detail, "status=%s wijk=%s sentiment=%s themes=%d%s", m.upd.status,
-             m.upd.wijk ? m.upd.wijk : "", m.upd.sentiment ? m.upd.sentiment : "", m.upd.n_themes,
+    snprintf(detail, sizeof detail, "status=%s wijk=%s sentiment=%s themes=%d%s%.80s%s",
+             m.upd.status, m.upd.wijk ? m.upd.wijk : "", m.upd.sentiment ? m.upd.sentiment : "",
+             m.upd.n_themes, m.upd.cluster ? " cluster=" : "", m.upd.cluster ? m.upd.cluster : "",
              ok ? "" : " (not saved)");
     audit_log(rs, ok ? "moderate" : "moderate_failed", s.user, id, detail);
     if (!ok) {

@@ -4,13 +4,14 @@
  *   (inspraakctl corrections export [--since YYYY-MM-DD])
  *
  * DESCRIPTION
- *   Storage keeps, for every idea whose themes, wijk or sentiment staff
- *   changed, the labels the classifier gave it (inspraak:corrections) and
+ *   Storage keeps, for every idea whose themes, wijk, sentiment or
+ *   cluster staff changed, the labels the classifier gave it (inspraak:corrections) and
  *   the time of the latest change (inspraak:corrections:at); see
  *   services/storage/store_correct.h. This prints one JSON object per such
  *   idea, oldest change first, in the format of tests/data/ideas/dev.jsonl
  *   (LABELS.md): "id", "style" (the channel), "text", "language", and only
- *   the labels staff changed ("themes", "wijk", "sentiment"), taken from
+ *   the labels staff changed ("themes", "wijk", "sentiment", and
+ *   "dup_group": the near-duplicate cluster staff put it in), taken from
  *   the record as it is now; a label staff did not touch is left out, so
  *   bin/classify-train leaves the idea out of that head instead of
  *   learning the classifier's own answer back. "corrected" lists those
@@ -81,6 +82,12 @@ static int s_one(ctl_t *ctl, const char *id, const char *was_json)
     s_label(out, corrected, "themes", s_themes(&idea), json_object_get(was, "themes"));
     s_label(out, corrected, "wijk", s_str(idea.wijk), json_object_get(was, "wijk"));
     s_label(out, corrected, "sentiment", s_str(idea.sentiment), json_object_get(was, "sentiment"));
+    /* A cluster staff chose is a near-duplicate label ("dup_group" in
+     * LABELS.md); corrections stored before clusters could be corrected
+     * have no "cluster", and then it was not corrected. */
+    json_t *was_cluster = json_object_get(was, "cluster");
+    if (was_cluster)
+        s_label(out, corrected, "dup_group", s_str(idea.cluster), was_cluster);
     if (json_array_size(corrected) > 0) {
         json_object_set_new(out, "corrected", corrected);
         json_object_set(out, "classified", was ? was : json_null());

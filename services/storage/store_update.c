@@ -13,6 +13,11 @@
  *   all or nothing. The script first checks that the record is still the
  *   one that was read (optimistic check: another storage instance may have
  *   moderated it meanwhile) and the whole step is retried when it is not.
+ *   A cluster in the update (staff put the idea with another idea, or
+ *   made it its own cluster; it came through the classifier, which moved
+ *   the stored sketch: services/classifier/cluster_correct.c) replaces
+ *   the record's; without one the cluster stays. Clusters have no index
+ *   set, so only the record changes.
  *   Applying the same update twice changes nothing the second time, so the
  *   dashboard may re-send until it sees the ack.
  *
@@ -127,6 +132,18 @@ static int s_key_safe(const char *v)
     return 1;
 }
 
+/* A cluster id is an idea id, or one with "-los" (made its own
+ * cluster): 1..79 printable ASCII bytes, as the classifier's sketch keeps
+ * them (services/classifier/cluster_correct.c). */
+static int s_cluster_ok(const char *c)
+{
+    size_t n = strlen(c);
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)c[i] <= 0x20 || (unsigned char)c[i] >= 0x7f)
+            return 0;
+    return n > 0 && n < 80;
+}
+
 int store_update_check(const idea_t *upd, char *err, size_t errlen)
 {
     static const char *const st[] = {"new", "approved", "hidden"};
@@ -141,15 +158,19 @@ int store_update_check(const idea_t *upd, char *err, size_t errlen)
     for (int k = 0; ok && k < upd->n_themes; k++)
         ok = upd->themes[k] && *upd->themes[k] && s_key_safe(upd->themes[k]) &&
              strcmp(upd->themes[k], "none") != 0;
+    ok = ok && (!upd->cluster || s_cluster_ok(upd->cluster));
     if (!ok)
-        snprintf(err, errlen, "update with a bad id, status, sentiment, wijk or theme");
+        snprintf(err, errlen, "update with a bad id, status, sentiment, wijk, theme or cluster");
     return ok ? 0 : -1;
 }
 
-/* Copies the four moderated fields of upd into idea. */
+/* Copies the four moderated fields of upd into idea, and its cluster
+ * when it has one. */
 static void s_apply(idea_t *idea, const idea_t *upd)
 {
     proto_set(&idea->status, upd->status);
+    if (upd->cluster)
+        proto_set(&idea->cluster, upd->cluster);
     proto_set(&idea->wijk, upd->wijk && *upd->wijk ? upd->wijk : NULL);
     proto_set(&idea->sentiment, upd->sentiment && *upd->sentiment ? upd->sentiment : NULL);
     for (int k = 0; k < PROTO_MAX_THEMES; k++) {

@@ -1,0 +1,123 @@
+/*
+ * NAME
+ *   cluster_correct - staff move an idea to another near-duplicate
+ *   cluster; later near-duplicates follow the correction
+ *
+ * DESCRIPTION
+ *   The dashboard sends a moderation that sets a cluster (an idea put
+ *   with another idea, or made its own cluster) through the classifier
+ *   (services/dashboard/moderate.c), which calls cluster_redis_correct()
+ *   and then hands the update on to storage unchanged. Storage changes
+ *   the record; this changes the stored sketch, so that the next idea
+ *   like it joins the cluster staff chose and not the one the classifier
+ *   first gave (a correction in storage alone would fix that one idea
+ *   and nothing after it).
+ *
+ *   One EVAL sets the cluster in the packed sketch only if the sketch is
+ *   still the one read (another instance may have changed it: read
+ *   again) and counts the correction in inspraak:cluster:corrected. Each
+ *   instance keeps parsed sketches in a cache on the promise that a
+ *   stored sketch never changes; a correction breaks that promise, so
+ *   cluster_redis_sync(), called before every batch, reads the counter
+ *   (one GET) and empties the cache when another instance corrected
+ *   something since the last batch.
+ *
+ *   An idea without a stored sketch (it had no keys, or came before the
+ *   cluster state was kept) is left alone: the update still goes to
+ *   storage.
+ *
+ * OWNERSHIP
+ *   The classifier service (services/classifier/README.md); only its own
+ *   keys inspraak:cluster:sk:* and inspraak:cluster:corrected.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cluster_redis_int.h"
+#include "log.h"
+
+#define S_COUNTER "inspraak:cluster:corrected"
+#define S_ATTEMPTS 5
+
+/* KEYS[1] bucket, KEYS[2] counter; ARGV[1] field, ARGV[2] sketch as
+ * read, ARGV[3] new sketch. 1 written, 0 gone, -1 changed meanwhile. */
+static const char s_correct_script[] = "local cur = redis.call('HGET', KEYS[1], ARGV[1])\n"
+                               "if not cur then return 0 end\n"
+                               "if cur ~= ARGV[2] then return -1 end\n"
+                               "redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])\n"
+                               "redis.call('INCR', KEYS[2])\n"
+                               "return 1\n";
+
+int cluster_redis_cluster_ok(const char *cluster)
+{
+    size_t n = cluster ? strlen(cluster) : 0;
+    if (n == 0 || n >= CLUSTER_ID_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)cluster[i] <= 0x20 || (unsigned char)cluster[i] >= 0x7f)
+            return 0;
+    return 1;
+}
+
+/* One read-change-write; 1, 0 (no sketch), -1 (Redis), 2 (retry). */
+static int s_attempt(cluster_redis_t *self, const char *id, const char *cluster)
+{
+    uint64_t h = classify_cluster_handle(id);
+    char key[48], field[HB], stored_id[CLUSTER_ID_MAX];
+    snprintf(key, sizeof key, "inspraak:cluster:sk:%u", (unsigned)(h % CLUSTER_REDIS_SK_BUCKETS));
+    cluster_redis_be48(h, field);
+    const char *get[3] = {"HGET", key, field};
+    size_t get_len[3] = {4, strlen(key), HB};
+    redisReply *r = rstore_cmdargv(self->rs, 3, get, get_len);
+    if (!r || (r->type != REDIS_REPLY_STRING && r->type != REDIS_REPLY_NIL)) {
+        if (r)
+            freeReplyObject(r);
+        return -1;
+    }
+    cluster_sketch_t sk;
+    if (r->type == REDIS_REPLY_NIL ||
+        cluster_redis_parse(r->str, r->len, &sk, stored_id, sizeof stored_id) < 0 ||
+        strcmp(stored_id, id) != 0) { /* none, unreadable, or another id's handle */
+        freeReplyObject(r);
+        return 0;
+    }
+    snprintf(sk.cluster, sizeof sk.cluster, "%s", cluster);
+    char rec[512];
+    size_t rec_len = cluster_redis_pack(&sk, id, rec);
+    const char *argv[8] = {"EVAL", s_correct_script, "2", key, S_COUNTER, field, r->str, rec};
+    size_t lens[8] = {4, sizeof s_correct_script - 1, 1, strlen(key), sizeof S_COUNTER - 1, HB,
+                      r->len, rec_len};
+    redisReply *w = rstore_cmdargv(self->rs, 8, argv, lens);
+    freeReplyObject(r);
+    int rc = !w || w->type != REDIS_REPLY_INTEGER ? -1 : w->integer == -1 ? 2 : (int)w->integer;
+    if (w)
+        freeReplyObject(w);
+    return rc;
+}
+
+int cluster_redis_correct(cluster_redis_t *self, const char *id, const char *cluster)
+{
+    if (!id || !*id || strlen(id) >= CLUSTER_ID_MAX || !cluster_redis_cluster_ok(cluster))
+        return 0;
+    int rc = 2;
+    for (int i = 0; i < S_ATTEMPTS && rc == 2; i++)
+        rc = s_attempt(self, id, cluster);
+    if (rc == 1)
+        g_hash_table_remove_all(self->sketches); /* ours changed: read it again */
+    return rc == 2 ? -1 : rc;
+}
+
+int cluster_redis_sync(cluster_redis_t *self)
+{
+    redisReply *r = rstore_cmd(self->rs, "GET " S_COUNTER);
+    if (!r)
+        return -1;
+    long long n = r->type == REDIS_REPLY_STRING ? strtoll(r->str, NULL, 10) : 0;
+    freeReplyObject(r);
+    if (n != self->corrected) { /* at start the cache is empty anyway */
+        g_hash_table_remove_all(self->sketches);
+        self->corrected = n;
+    }
+    return 0;
+}

@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""
+NAME
+    test_cluster_corrections - staff put an idea in another near-duplicate
+    cluster, or make it its own; later ideas follow (issue 6)
+
+DESCRIPTION
+    Starts Redis, storage, two classifier instances, intake-form and the
+    dashboard (tests/lib/harness.py; binaries from INSPRAAK_BIN). A toilet
+    wish and a bench wish go in through the form API and get clusters of
+    their own. Then, as staff would check:
+      - the idea page links its cluster and offers "hoort bij" and
+        "los maken";
+      - "hoort bij <toilet wish>" on the bench wish: the stored idea now has
+        the toilet wish's cluster, and so do two new wordings of the bench
+        wish sent afterwards (one to each classifier instance, round robin):
+        the classifier moved its own sketch too;
+      - the cluster page lists them together;
+      - `inspraakctl corrections export` gives the bench wish with
+        "dup_group" (what staff chose) and what the classifier had said;
+      - "los maken" on the second wording gives it its own cluster;
+      - a number that is no idea, the idea's own number, and both choices
+        at once are refused with a clear Dutch message and change nothing.
+"""
+import json
+import os
+import re
+import sys
+import urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from harness import ClusterTestCase, main  # noqa: E402
+
+TOILET = "Er moet een openbare wc komen in het centrum van Heerlen."
+BENCH = ["Meer bankjes in het Molenbergpark, om even te zitten.",
+         "Graag meer bankjes in het Molenbergpark om even uit te rusten.",
+         "Bankjes in het Molenbergpark graag, om te zitten en uit te rusten."]
+
+
+class TestClusterCorrections(ClusterTestCase):
+    SERVICES = ("storage", "classifier", "intake-form", "dashboard")
+    INSTANCES = {"classifier": 2}
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.token = cls.cluster.staff_token("cluster-correct")
+        cls.sid = cls.cluster.staff_login("corrector", "corrector-wachtwoord-1")
+
+    def post(self, text):
+        st, body = self.cluster.post_idea(text)
+        self.assertEqual(st, 201, body)
+        return self.cluster.wait_idea(body["id"], self.token)
+
+    def idea(self, idea_id):
+        return self.cluster.api("/api/v1/ideas/" + urllib.parse.quote(idea_id), self.token)[1]
+
+    def moderate(self, idea, **extra):
+        """POSTs the moderation form with the idea's own labels and extra
+        fields; returns (status, location, body)."""
+        c = self.cluster
+        st, page = c.staff_page("/ideeen/" + urllib.parse.quote(idea["id"]), self.sid)
+        self.assertEqual(st, 200)
+        csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
+        form = [("csrf", csrf), ("status", idea.get("status") or "new"),
+                ("wijk", idea.get("wijk") or ""), ("sentiment", idea.get("sentiment") or "")]
+        form += [("theme", t) for t in idea.get("themes") or []]
+        form += list(extra.items())
+        st, hs, body = c.dash("POST", "/ideeen/" + urllib.parse.quote(idea["id"]),
+                              urllib.parse.urlencode(form),
+                              {"Content-Type": "application/x-www-form-urlencoded",
+                               "Cookie": "inspraak_session=" + self.sid})
+        return st, dict(hs).get("Location", ""), body.decode()
+
+    def test_staff_move_and_split(self):
+        c = self.cluster
+        toilet = self.post(TOILET)
+        bench = self.post(BENCH[0])
+        self.assertEqual(toilet["cluster"], toilet["id"])
+        self.assertEqual(bench["cluster"], bench["id"])
+
+        st, page = c.staff_page("/ideeen/" + urllib.parse.quote(bench["id"]), self.sid)
+        self.assertEqual(st, 200)
+        self.assertIn("Hoort bij het idee met nummer", page)
+        self.assertIn("Los maken", page)
+        self.assertIn('href="/clusters?cluster=' + urllib.parse.quote(bench["id"]), page)
+
+        st, loc, body = self.moderate(bench, bij=toilet["id"])
+        self.assertEqual(st, 303, body[:300])
+        self.assertIn("opgeslagen=1", loc)
+        self.assertEqual(self.idea(bench["id"])["cluster"], toilet["id"])
+
+        # Later wordings follow staff's choice, whichever instance takes them.
+        later = [self.post(t) for t in BENCH[1:]]
+        for idea in later:
+            self.assertEqual(idea["cluster"], toilet["id"], idea["text"])
+
+        st, page = c.staff_page("/clusters?cluster=" + urllib.parse.quote(toilet["id"]), self.sid)
+        self.assertEqual(st, 200)
+        for idea in [toilet, bench] + later:
+            self.assertIn(idea["id"], page)
+
+        r = c.ctl("corrections", "export")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        lines = [json.loads(l) for l in r.stdout.splitlines()]
+        self.assertEqual([l["id"] for l in lines], [bench["id"]])
+        self.assertEqual(lines[0]["dup_group"], toilet["id"])
+        self.assertEqual(lines[0]["corrected"], ["dup_group"])
+        self.assertEqual(lines[0]["classified"]["cluster"], bench["id"])
+
+        # Los maken: its own cluster again.
+        st, loc, body = self.moderate(later[0], los="1")
+        self.assertEqual(st, 303, body[:300])
+        self.assertEqual(self.idea(later[0]["id"])["cluster"], later[0]["id"])
+
+        # Refused, nothing changed.
+        for extra, words in (({"bij": "bestaat-niet-123"}, "geen idee met het nummer"),
+                             ({"bij": bench["id"]}, "ander idee"),
+                             ({"bij": toilet["id"], "los": "1"}, "Niet allebei")):
+            st, loc, body = self.moderate(bench, **extra)
+            self.assertEqual(st, 400, extra)
+            self.assertIn(words, body)
+        self.assertEqual(self.idea(bench["id"])["cluster"], toilet["id"])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,234 @@
+/*
+ * NAME
+ *   test_cluster_correct - staff move an idea to another cluster; the
+ *   classifier's stored sketch follows, in every instance
+ *
+ * DESCRIPTION
+ *   services/classifier/cluster_correct.c against a real redis-server
+ *   (no persistence, a temporary folder) on the first port of
+ *   INSPRAAK_TEST_PORTS (lo-hi) plus 93, else 26093. Two cluster_redis_t
+ *   on one Redis stand for two classifier instances. Checks: after staff
+ *   put an idea in another cluster, a new near-duplicate of it joins that
+ *   cluster, also in the instance that had the old sketch in its cache
+ *   (the counter makes it read again); a re-sent idea gets the corrected
+ *   cluster; the sketch keeps its keys; an id with nothing stored, a bad
+ *   cluster and Redis down change nothing and say so. Unit tests do not
+ *   link service code, so the classifier's files are included here.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../../services/classifier/cluster_correct.c"
+#include "../../services/classifier/cluster_pack.c"
+#include "../../services/classifier/cluster_redis.c"
+#include "../../services/classifier/cluster_redis_io.c"
+#include "test_classify_util.h"
+#include "test_redis_util.h"
+
+static char s_dir[64];
+static pid_t s_pid;
+static int s_port;
+static classify_t *s_cls;
+
+static int s_setup(void **state)
+{
+    (void)state;
+    s_cls = s_classify_new();
+    if (!s_cls)
+        return -1;
+    const char *ports = getenv("INSPRAAK_TEST_PORTS");
+    s_port = (ports && atoi(ports) > 0 ? atoi(ports) : 26000) + 93;
+    snprintf(s_dir, sizeof s_dir, "/tmp/test_cluster_correct_XXXXXX");
+    if (!mkdtemp(s_dir))
+        return -1;
+    s_pid = test_redis_start(s_port, s_dir, NULL);
+    return s_pid > 0 ? 0 : -1;
+}
+
+static int s_teardown(void **state)
+{
+    (void)state;
+    test_redis_stop(&s_pid);
+    classify_destroy(&s_cls);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", s_dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static rstore_t *s_open(int port, int flush)
+{
+    char url[64], err[256] = "";
+    snprintf(url, sizeof url, "redis://127.0.0.1:%d/0", port);
+    rstore_t *rs = rstore_new(url, err, sizeof err);
+    assert_non_null(rs);
+    if (flush) {
+        redisReply *r = rstore_cmd(rs, "FLUSHDB");
+        assert_non_null(r);
+        freeReplyObject(r);
+    }
+    return rs;
+}
+
+/* Classifies one idea in cr as the service does (sync, add, assign) and
+ * copies the cluster it got into out. */
+static void s_classify(cluster_redis_t *cr, const char *id, const char *text, char *out,
+                       size_t size)
+{
+    idea_t *idea = s_idea(s_cls, id, text);
+    assert_int_equal(cluster_redis_sync(cr), 0);
+    assert_int_equal(cluster_redis_add(cr, s_cls, idea), 0);
+    assert_int_equal(cluster_redis_assign(cr), 0);
+    assert_non_null(idea->cluster);
+    snprintf(out, size, "%s", idea->cluster);
+    s_idea_free(idea);
+}
+
+static long long s_counter(rstore_t *rs)
+{
+    redisReply *r = rstore_cmd(rs, "GET inspraak:cluster:corrected");
+    assert_non_null(r);
+    long long n = r->type == REDIS_REPLY_STRING ? atoll(r->str) : 0;
+    freeReplyObject(r);
+    return n;
+}
+
+static const char s_bench1[] = "Meer bankjes in het Molenbergpark, om even te zitten.";
+static const char s_bench2[] = "Graag meer bankjes in het Molenbergpark om even uit te rusten.";
+static const char s_wc[] = "Er moet een openbare wc komen in het centrum van Heerlen.";
+
+/* Instance 1 classified b1 (its sketch in its cache); staff put b1 with
+ * the toilet wish w1 through instance 2. The next wording of b1 joins
+ * w1's cluster in instance 1 too, and so does b1 when it is re-sent. */
+static void test_correction_followed_by_both_instances(void **state)
+{
+    (void)state;
+    rstore_t *rs1 = s_open(s_port, 1), *rs2 = s_open(s_port, 0);
+    cluster_redis_t *one = cluster_redis_new(rs1), *two = cluster_redis_new(rs2);
+    char c[80];
+    s_classify(one, "w1", s_wc, c, sizeof c);
+    assert_string_equal(c, "w1");
+    s_classify(one, "b1", s_bench1, c, sizeof c);
+    assert_string_equal(c, "b1");
+    /* Without a correction the second wording joins b1 (in bin/classify's
+     * memory store: nothing stored): the test would show nothing if these
+     * two were not near-duplicates. */
+    cluster_store_t mem = cluster_mem_ops;
+    mem.store = cluster_mem_new();
+    const char *probe[][2] = {{"b1", s_bench1}, {"probe", s_bench2}};
+    for (int i = 0; i < 2; i++) {
+        idea_t *idea = s_idea(s_cls, probe[i][0], probe[i][1]);
+        assert_int_equal(classify_idea_cluster(s_cls, &mem, idea), 0);
+        assert_string_equal(idea->cluster, "b1");
+        s_idea_free(idea);
+    }
+    cluster_mem_destroy(&mem.store);
+
+    assert_int_equal(cluster_redis_correct(two, "b1", "w1"), 1);
+    assert_int_equal(s_counter(rs1), 1);
+    s_classify(one, "b2", s_bench2, c, sizeof c);
+    assert_string_equal(c, "w1");
+    s_classify(two, "b3", s_bench2, c, sizeof c);
+    assert_string_equal(c, "w1");
+    s_classify(one, "b1", s_bench1, c, sizeof c); /* re-sent: the stored cluster */
+    assert_string_equal(c, "w1");
+
+    /* Made its own cluster again ("los maken"). */
+    assert_int_equal(cluster_redis_correct(one, "b1", "b1-los"), 1);
+    s_classify(two, "b1", s_bench1, c, sizeof c);
+    assert_string_equal(c, "b1-los");
+    cluster_redis_destroy(&one);
+    cluster_redis_destroy(&two);
+    rstore_destroy(&rs1);
+    rstore_destroy(&rs2);
+}
+
+/* The corrected sketch is the same sketch with another cluster. */
+static void test_sketch_keeps_its_keys(void **state)
+{
+    (void)state;
+    rstore_t *rs = s_open(s_port, 1);
+    cluster_redis_t *cr = cluster_redis_new(rs);
+    char c[80];
+    s_classify(cr, "b1", s_bench1, c, sizeof c);
+    idea_t *idea = s_idea(s_cls, "b1", s_bench1);
+    cluster_sketch_t want, got;
+    classify_idea_sketch(s_cls, idea, &want);
+    s_idea_free(idea);
+    assert_int_equal(cluster_redis_correct(cr, "b1", "elders"), 1);
+
+    uint64_t h = classify_cluster_handle("b1");
+    char field[HB], id[CLUSTER_ID_MAX];
+    cluster_redis_be48(h, field);
+    redisReply *r = rstore_cmd(rs, "HGET inspraak:cluster:sk:%u %b",
+                               (unsigned)(h % CLUSTER_REDIS_SK_BUCKETS), field, (size_t)HB);
+    assert_non_null(r);
+    assert_int_equal(r->type, REDIS_REPLY_STRING);
+    assert_int_equal(cluster_redis_parse(r->str, r->len, &got, id, sizeof id), 0);
+    freeReplyObject(r);
+    assert_string_equal(id, "b1");
+    assert_string_equal(got.cluster, "elders");
+    assert_int_equal(got.n_keys, want.n_keys);
+    assert_string_equal(got.wijk, want.wijk);
+    assert_string_equal(got.theme, want.theme);
+    assert_memory_equal(got.sig, want.sig, sizeof got.sig);
+    cluster_redis_destroy(&cr);
+    rstore_destroy(&rs);
+}
+
+/* Nothing stored for the id, or a cluster that cannot be stored:
+ * nothing is written and the counter stays. */
+static void test_nothing_to_correct(void **state)
+{
+    (void)state;
+    rstore_t *rs = s_open(s_port, 1);
+    cluster_redis_t *cr = cluster_redis_new(rs);
+    char c[80], long_id[100];
+    s_classify(cr, "b1", s_bench1, c, sizeof c);
+    assert_int_equal(cluster_redis_correct(cr, "nooit-gezien", "b1"), 0);
+    memset(long_id, 'x', sizeof long_id - 1);
+    long_id[sizeof long_id - 1] = '\0';
+    const char *bad[] = {"", "met spatie", "tab\there", long_id, NULL};
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(cluster_redis_correct(cr, "b1", bad[i]), 0);
+    assert_int_equal(cluster_redis_correct(cr, long_id, "b1"), 0);
+    assert_int_equal(cluster_redis_cluster_ok("01JD5X-los"), 1);
+    assert_int_equal(s_counter(rs), 0);
+    s_classify(cr, "b1", s_bench1, c, sizeof c);
+    assert_string_equal(c, "b1");
+    cluster_redis_destroy(&cr);
+    rstore_destroy(&rs);
+}
+
+/* Redis down: the correction and the counter read fail and say so. */
+static void test_redis_down(void **state)
+{
+    (void)state;
+    int port = s_port + 1; /* nothing listens there */
+    rstore_t *rs = s_open(port, 0);
+    cluster_redis_t *cr = cluster_redis_new(rs);
+    assert_int_equal(cluster_redis_correct(cr, "b1", "w1"), -1);
+    assert_int_equal(cluster_redis_sync(cr), -1);
+    cluster_redis_destroy(&cr);
+    rstore_destroy(&rs);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_correction_followed_by_both_instances),
+        cmocka_unit_test(test_sketch_keeps_its_keys),
+        cmocka_unit_test(test_nothing_to_correct),
+        cmocka_unit_test(test_redis_down),
+    };
+    return cmocka_run_group_tests(tests, s_setup, s_teardown);
+}
