@@ -242,7 +242,8 @@ static void s_names(const char *text, GHashTable *set)
 /* A key as s_keys() reports it: dominant is true for the specific
  * concepts (weight CLUSTER_SPECIFIC_COPIES or more) named most often in
  * the text, what the idea is mainly about. */
-typedef void (*s_key_fn)(void *arg, const char *key, bool concept, double weight, bool dominant);
+typedef void (*s_key_fn)(void *arg, const char *key, bool concept, double weight, bool dominant,
+                         bool city);
 
 static void s_keys(const classify_lex_t *syn, const char *const *stop, size_t n_stop,
                    const classify_toks_t *toks, GHashTable *names, s_key_fn fn, void *arg);
@@ -252,9 +253,11 @@ typedef struct {
     void *arg;
 } s_public_t;
 
-static void s_public_key(void *arg, const char *key, bool concept, double weight, bool dominant)
+static void s_public_key(void *arg, const char *key, bool concept, double weight, bool dominant,
+                         bool city)
 {
     (void)dominant;
+    (void)city;
     s_public_t *p = arg;
     p->fn(p->arg, key, concept, weight);
 }
@@ -308,8 +311,12 @@ static void s_keys(const classify_lex_t *syn, const char *const *stop, size_t n_
             most = ks.key[k].times;
     for (size_t k = 0; k < ks.n; k++) {
         const s_key_t *key = &ks.key[k];
-        fn(arg, key->key, key->concept, key->w,
-           key->concept && key->w >= CLUSTER_SPECIFIC_COPIES && key->times == most);
+        /* '@' before a concept's label: a wish heard city-wide (see
+         * synonyms.tsv); not part of the key, so sketches stored before
+         * still share it */
+        bool city = key->concept && key->key[0] == CLUSTER_CITY_MARK;
+        fn(arg, key->key + city, key->concept, key->w,
+           key->concept && key->w >= CLUSTER_SPECIFIC_COPIES && key->times == most, city);
     }
     free(ks.key);
     free(ks.slot);
@@ -321,8 +328,10 @@ static void s_add_key(cluster_sketch_t *sk, const char *key, unsigned band)
     int slot = (int)(h >> 58) % CLUSTER_HASHES;
     uint32_t v = (uint32_t)h;
     v = (v & ~3U) | band;
-    if (v == CLUSTER_EMPTY)
-        v--;
+    /* never CLUSTER_EMPTY, nor CLUSTER_EMPTY ^ 3 (the score takes a slot
+     * value 3 apart from another for the same main concept): keep the kind */
+    if ((v | 3U) == CLUSTER_EMPTY)
+        v -= 4;
     if (v < sk->sig[slot])
         sk->sig[slot] = v;
     sk->n_keys++;
@@ -345,7 +354,8 @@ typedef struct {
 
 /* A key of weight w enters the MinHash set as round(w) copies ("key",
  * "key\x01", "key\x02", ...), so the Jaccard estimate is weighted. */
-static void s_sketch_key(void *arg, const char *key, bool concept, double weight, bool dominant)
+static void s_sketch_key(void *arg, const char *key, bool concept, double weight, bool dominant,
+                         bool city)
 {
     s_build_t *bld = arg;
     cluster_sketch_t *sk = bld->sk;
@@ -372,7 +382,9 @@ static void s_sketch_key(void *arg, const char *key, bool concept, double weight
         } else {
             buf[n] = '\0';
         }
-        s_add_key(sk, buf, dominant ? CLUSTER_BAND_MAIN : concept ? CLUSTER_BAND_CONCEPT : CLUSTER_BAND_WORD);
+        s_add_key(sk, buf, dominant ? (city ? CLUSTER_BAND_MAIN_CITY : CLUSTER_BAND_MAIN)
+                           : concept  ? CLUSTER_BAND_CONCEPT
+                                      : CLUSTER_BAND_WORD);
     }
     if (bld->n < CLUSTER_MAX_INDEXED) {
         buf[n] = '\0'; /* as snprintf("%s%s") */

@@ -26,5 +26,15 @@
 #define CLUSTER_BAND_MAIN 0U    /* a main concept of the idea */
 #define CLUSTER_BAND_CONCEPT 1U /* another concept */
 #define CLUSTER_BAND_WORD 2U    /* a plain stem or name */
+/* A main concept that is a wish heard city-wide (its label starts with
+ * CLUSTER_CITY_MARK in synonyms.tsv): the same wish whichever wijk it
+ * comes from (see CLUSTER_CITY_BONUS in classify_cluster_score.c). A
+ * sketch stored before has CLUSTER_BAND_MAIN there; the score counts the
+ * two as the same main concept, and as city-wide only when both say so. */
+#define CLUSTER_BAND_MAIN_CITY 3U
+
+/* Before a concept's label in synonyms.tsv: a city-wide wish. Not part
+ * of the key (a sketch stored before still shares the concept). */
+#define CLUSTER_CITY_MARK '@'
 
 #endif

@@ -15,7 +15,9 @@
  *   something costs less than praise of what is there; keys shared by
  *   volume only cost outside one wijk; the first theme of one idea being
  *   the second of the other counts; main concepts one idea lacks lower the
- *   score. The Redis store and the index: test_classify_cluster.c.
+ *   score; a wish heard city-wide joins across wijken where a local
+ *   object does not, also against a sketch stored before the mark, and
+ *   synonyms.tsv marks each such concept on every line. The Redis store and the index: test_classify_cluster.c.
  *   Data from INSPRAAK_DATA or ./data; no server.
  */
 #include <setjmp.h>
@@ -31,6 +33,7 @@
 #include <string.h>
 
 #include "classify.h"
+#include "classify_cluster_int.h"
 #include "test_classify_util.h"
 
 static classify_t *s_cls;
@@ -156,6 +159,85 @@ static void test_wijk_decides(void **state)
                            "moeten de drukke weg over."));
     assert_false(s_joins(a, "Graag een oversteekplaats bij de school in Hoensbroek, de kinderen "
                             "moeten de drukke weg over."));
+}
+
+/* A wish heard city-wide (dog mess: '@hondenpoep' in synonyms.tsv) is one
+ * wish from two wijken; a local object (a playground in each wijk, the
+ * same words) stays two wishes. */
+static void test_citywide_wish(void **state)
+{
+    (void)state;
+    const char *aarveld = "Ik woon in Aarveld en loop elke dag met de hond door het park. Overal "
+                          "hondenpoep! Zet er afvalbakken met poepzakjes neer.";
+    const char *molenberg = "In het Molenbergpark ligt overal hondenpoep, je kunt er niet meer met "
+                            "de kinderen spelen. Meer poepzakjes en boetes voor de baasjes.";
+    idea_t *a = s_idea(s_cls, "a", aarveld), *b = s_idea(s_cls, "b", molenberg);
+    assert_non_null(a->wijk);
+    assert_non_null(b->wijk);
+    assert_string_not_equal(a->wijk, b->wijk); /* two wijken, as the texts say */
+    s_idea_free(a);
+    s_idea_free(b);
+    assert_true(s_joins(aarveld, molenberg));
+    assert_false(s_joins("Ik woon in Aarveld en loop elke dag met de kleinkinderen naar de "
+                         "speeltuin. De schommel is kapot! Zet er nieuwe speeltoestellen neer.",
+                         "In het Molenbergpark is de speeltuin een puinhoop, je kunt er niet meer "
+                         "met de kinderen spelen. Een nieuwe glijbaan en schommels graag."));
+}
+
+/* A sketch stored before the city-wide mark holds its main concept as a
+ * plain main concept: it still shares that main concept with a new
+ * sketch (scored as two unmarked sketches are), and only two marked
+ * sketches count the wish as city-wide. */
+static void test_citywide_stored_before(void **state)
+{
+    (void)state;
+    idea_t *a = s_idea(s_cls, "a", "Overal hondenpoep in het park, meer poepzakjes graag.");
+    cluster_sketch_t now, before;
+    classify_idea_sketch(s_cls, a, &now);
+    s_idea_free(a);
+    before = now;
+    int marked = 0;
+    for (int k = 0; k < CLUSTER_HASHES; k++)
+        if (now.sig[k] != CLUSTER_EMPTY && (now.sig[k] & 3) == CLUSTER_BAND_MAIN_CITY) {
+            before.sig[k] = (now.sig[k] & ~3U) | CLUSTER_BAND_MAIN;
+            marked++;
+        }
+    assert_true(marked > 0);
+    snprintf(now.wijk, sizeof now.wijk, "WK091737");
+    snprintf(before.wijk, sizeof before.wijk, "WK091739");
+    cluster_sketch_t before2 = before;
+    snprintf(before2.wijk, sizeof before2.wijk, "WK091737");
+    double mixed = classify_cluster_similarity(&now, &before);
+    assert_true(fabs(mixed - classify_cluster_similarity(&before2, &before)) < 1e-9);
+    cluster_sketch_t now2 = now;
+    snprintf(now2.wijk, sizeof now2.wijk, "WK091739");
+    assert_true(classify_cluster_similarity(&now, &now2) > mixed + 0.25);
+}
+
+/* Every concept marked city-wide is marked on each of its lines: an
+ * unmarked line would make a second label with the same key. */
+static void test_citywide_marks(void **state)
+{
+    (void)state;
+    char err[256] = "", path[512];
+    const char *d = getenv("INSPRAAK_DATA");
+    snprintf(path, sizeof path, "%s/nl/synonyms.tsv", d && *d ? d : "./data");
+    classify_tok_t *tok = classify_tok_new(err, sizeof err);
+    assert_non_null(tok);
+    classify_lex_t *syn = classify_lex_load(tok, path, err, sizeof err);
+    assert_non_null(syn);
+    size_t n = 0, marked = 0;
+    const char *const *labels = classify_lex_labels(syn, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (labels[i][0] != CLUSTER_CITY_MARK)
+            continue;
+        marked++;
+        for (size_t j = 0; j < n; j++)
+            assert_string_not_equal(labels[j], labels[i] + 1);
+    }
+    assert_true(marked > 0);
+    classify_lex_destroy(&syn);
+    classify_tok_destroy(&tok);
 }
 
 /* Words of the concept map (data/nl/synonyms.tsv) across wordings and
@@ -350,6 +432,8 @@ int main(void)
         cmocka_unit_test(test_main_concept),    cmocka_unit_test(test_praise_no_wish),
         cmocka_unit_test(test_share_by_volume), cmocka_unit_test(test_score_any_slot),
         cmocka_unit_test(test_main_share),      cmocka_unit_test(test_second_theme),
+        cmocka_unit_test(test_citywide_wish),   cmocka_unit_test(test_citywide_stored_before),
+        cmocka_unit_test(test_citywide_marks),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }
