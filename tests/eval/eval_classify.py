@@ -324,13 +324,14 @@ def dup_run(bindir, items, extra):
         return run_classify(bindir, items, model)
 
 
-def dup_corpus(bindir, dev_items, files, out, lines):
+def dup_corpus(bindir, dev_items, files, out, lines, debug=False):
     """--dup-corpus: near-duplicates on each training-corpus file, one
     bin/classify run per file (its dup groups are within the file) with a
     model trained on the dev set and the other files, never the file
     itself; pairs pooled over the files. Ten times the dev set, and most
     of it unseen when the concept map was written: the better guide to
-    unseen ideas (see docs/classifier.md)."""
+    unseen ideas (see docs/classifier.md). debug (--debug-dups): each
+    file's wrong clusters and missed pairs too, as for dev."""
     data = {path: load_corpus_file(path) for path in files}
 
     def one(path):
@@ -341,11 +342,14 @@ def dup_corpus(bindir, dev_items, files, out, lines):
             got = run_classify(bindir, data[path], model)
         gold = pairs([it.get("dup_group") for it in data[path]])
         pred = pairs([g.get("cluster") for g in got])
-        return len(gold & pred), len(pred - gold), len(gold - pred)
+        return (len(gold & pred), len(pred - gold), len(gold - pred)), got, gold, pred
 
     total = [0, 0, 0]
     with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        for path, c in zip(files, pool.map(one, files)):
+        for path, (c, got, gold, pred) in zip(files, pool.map(one, files)):
+            if debug:
+                print("== %s" % os.path.basename(path))
+                dup_debug(data[path], got, gold, pred)
             total = [a + b for a, b in zip(total, c)]
             lines.append("  %-10s pair P %.3f R %.3f F1 %.3f (%d gold pairs)"
                          % ((os.path.basename(path),) + prf(*c) + (c[0] + c[2],)))
@@ -430,7 +434,8 @@ def main():
                     help="train the folds on dev ideas alone (no extra corpus)")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--debug-dups", action="store_true",
-                    help="print wrong clusters and missed near-duplicate pairs")
+                    help="print wrong clusters and missed near-duplicate pairs "
+                         "(with --dup-corpus, of each corpus file too)")
     ap.add_argument("--by-writer", action="store_true",
                     help="leave-one-writer-out figures (a model per corpus file and dev) "
                          "instead of the near-duplicate run")
@@ -469,7 +474,7 @@ def main():
         return
     score_dups(items, dup_run(args.bin, items, extra), out, lines, args.debug_dups)
     if args.dup_corpus and files:
-        dup_corpus(args.bin, items, files, out, lines)
+        dup_corpus(args.bin, items, files, out, lines, args.debug_dups)
     out["extra_training_ideas"] = len(extra) if args.folds > 1 else 0
     if args.json:
         print(json.dumps(out))
