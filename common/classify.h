@@ -279,6 +279,12 @@ typedef struct {
     char wijk[16];                      /* CBS code or "" */
     char theme[32];                     /* [+][~]first[,second theme]; + positief, ~ question nu */
     char cluster[80];                   /* the cluster id it belongs to */
+    /* The cluster staff chose for it ("" = cluster): a corrected idea
+     * keeps a group of its own in cluster ("~" and its id), so the
+     * average over a group's members stays the classifier's, and ideas
+     * that join that group take this label (services/classifier/
+     * cluster_correct.c; bin/classify never sets it). */
+    char label[80];
     int n_keys;                         /* keys in the set (weighted: copies) */
     uint64_t index[CLUSTER_INDEX_KEYS]; /* hashes of its index keys (not stored) */
     int n_index;
@@ -322,6 +328,8 @@ void classify_cluster_sketch(const classify_lex_t *syn, const char *const *stop,
  * per plain word, 0.2-0.4 per concept), with wijk and theme agreement;
  * ideas join a cluster at 0.6 (classify_cluster.c). */
 double classify_cluster_similarity(const cluster_sketch_t *a, const cluster_sketch_t *b);
+/* The cluster an idea with this sketch is in: its label, else its cluster. */
+const char *classify_cluster_label(const cluster_sketch_t *sk);
 /* Finds the stored cluster whose candidate members score best on average,
  * at or above the threshold, and sets idea->cluster to it, else to a new
  * cluster id (the idea's id);

@@ -11,6 +11,8 @@
  *   (classify_cluster_score.c) and joins the cluster whose candidate members
  *   score best on average, at least CLUSTER_THRESHOLD; else the idea
  *   starts a cluster named after itself. Then the store files the idea.
+ *   A group staff corrected (cluster_sketch_t.label) is averaged as the
+ *   classifier formed it, and the idea joining it takes staff's label.
  *   Both stores offer the same candidates in the same order, so
  *   bin/classify and the service give the same clusters.
  *
@@ -41,6 +43,9 @@ typedef struct {
     double sum[CLUSTER_MAX_SEEN];
     int count[CLUSTER_MAX_SEEN];
     char cluster[CLUSTER_MAX_SEEN][sizeof((cluster_sketch_t *)0)->cluster];
+    /* the label of the group's members (staff's correction; "" = none):
+     * all members of a corrected group carry the same one */
+    char label[CLUSTER_MAX_SEEN][sizeof((cluster_sketch_t *)0)->label];
     guint hash[CLUSTER_MAX_SEEN]; /* g_str_hash of each cluster[], compared before strcmp */
     /* the handles offered already: a small open-addressing set (0 marks
      * an empty slot, so handle 0 has its own flag), hand-written because
@@ -103,6 +108,7 @@ static int s_consider(void *arg, uint64_t handle, const cluster_sketch_t *sk)
         if (b->n == CLUSTER_MAX_SEEN)
             return 0; /* enough clusters to choose from */
         memcpy(b->cluster[c], name, len + 1);
+        snprintf(b->label[c], sizeof b->label[c], "%s", sk->label);
         b->hash[c] = h;
         b->sum[c] = 0;
         b->count[c] = 0;
@@ -113,19 +119,24 @@ static int s_consider(void *arg, uint64_t handle, const cluster_sketch_t *sk)
     return 0;
 }
 
-/* The cluster with the best average at or above the threshold, or NULL. */
-static const char *s_best(const best_t *b)
+/* The group with the best average at or above the threshold, or -1. */
+static int s_best(const best_t *b)
 {
-    const char *best = NULL;
+    int best = -1;
     double top = CLUSTER_THRESHOLD;
     for (int c = 0; c < b->n; c++) {
         double avg = b->sum[c] / b->count[c];
         if (avg >= top) {
             top = avg;
-            best = b->cluster[c];
+            best = c;
         }
     }
     return best;
+}
+
+const char *classify_cluster_label(const cluster_sketch_t *sk)
+{
+    return sk->label[0] ? sk->label : sk->cluster;
 }
 
 int classify_cluster(const cluster_store_t *st, cluster_sketch_t *sk, idea_t *idea)
@@ -147,13 +158,14 @@ int classify_cluster(const cluster_store_t *st, cluster_sketch_t *sk, idea_t *id
     b->seen_cap = b->seen_n = 0;
     b->seen_zero = false;
     int rc = st->candidates(st->store, sk->index, sk->n_index, s_consider, b);
-    const char *join = rc < 0 ? NULL : s_best(b);
-    snprintf(sk->cluster, sizeof sk->cluster, "%s", join ? join : id);
+    int join = rc < 0 ? -1 : s_best(b);
+    snprintf(sk->cluster, sizeof sk->cluster, "%s", join >= 0 ? b->cluster[join] : id);
+    snprintf(sk->label, sizeof sk->label, "%s", join >= 0 ? b->label[join] : "");
     free(b->seen);
     free(b);
     if (rc < 0 || st->put(st->store, id, sk) < 0)
         return -1;
-    proto_set(&idea->cluster, sk->cluster);
+    proto_set(&idea->cluster, classify_cluster_label(sk));
     return 0;
 }
 

@@ -13,6 +13,12 @@
  *   first gave (a correction in storage alone would fix that one idea
  *   and nothing after it).
  *
+ *   The sketch keeps a group of its own ("~" and its id) and gets staff's
+ *   cluster as its label: the join still averages over the groups the
+ *   classifier formed (averaging over a merged group of two wordings
+ *   would keep the next wording of either out), and the idea that joins
+ *   this one's group takes the label.
+ *
  *   One EVAL sets the cluster in the packed sketch only if the sketch is
  *   still the one read (another instance may have changed it: read
  *   again) and counts the correction in inspraak:cluster:corrected. Each
@@ -82,8 +88,11 @@ static int s_attempt(cluster_redis_t *self, const char *id, const char *cluster)
         freeReplyObject(r);
         return 0;
     }
-    snprintf(sk.cluster, sizeof sk.cluster, "%s", cluster);
-    char rec[512];
+    /* A group of its own, labelled with staff's cluster: later ideas
+     * like it join that group and take the label (classify_cluster_join.c). */
+    snprintf(sk.label, sizeof sk.label, "%s", cluster);
+    snprintf(sk.cluster, sizeof sk.cluster, "~%.78s", id);
+    char rec[CLUSTER_PACK_MAX];
     size_t rec_len = cluster_redis_pack(&sk, id, rec);
     const char *argv[8] = {"EVAL", s_correct_script, "2", key, S_COUNTER, field, r->str, rec};
     size_t lens[8] = {4, sizeof s_correct_script - 1, 1, strlen(key), sizeof S_COUNTER - 1, HB,

@@ -7,8 +7,10 @@
  *   Byte 2 (version), n_keys (2 bytes, little endian), wijk, theme, id
  *   and cluster each as one length byte and the bytes (cluster length 0:
  *   the cluster is the id itself), a 64-bit little-endian mask of the
- *   MinHash slots in use and their values (4 bytes each, little endian).
- *   ~120-200 bytes an idea. Pure: no Redis here; cluster_redis_io.c stores
+ *   MinHash slots in use and their values (4 bytes each, little endian),
+ *   and only for an idea staff moved to another cluster its label (a
+ *   length byte and the bytes; cluster_correct.c). ~120-200 bytes an
+ *   idea, at most CLUSTER_PACK_MAX. Pure: no Redis here; cluster_redis_io.c stores
  *   and reads what these functions write and parse. Hand-written: a fixed
  *   binary layout of a few fields (MessagePack would add a byte or two a
  *   field to every one of millions of stored sketches).
@@ -54,6 +56,8 @@ size_t cluster_redis_pack(const cluster_sketch_t *sk, const char *id, char *out)
         if (mask >> k & 1)
             for (int i = 0; i < 4; i++)
                 out[n++] = (char)(sk->sig[k] >> (8 * i));
+    if (sk->label[0]) /* staff's correction, after the slots (cluster_correct.c) */
+        n = s_pack_str(out, n, sk->label);
     return n;
 }
 
@@ -87,7 +91,7 @@ int cluster_redis_parse(const char *s, size_t len, cluster_sketch_t *sk, char *i
     uint64_t mask = 0;
     for (int i = 0; i < 8; i++)
         mask |= (uint64_t)(unsigned char)*p++ << (8 * i);
-    if (end - p != 4 * __builtin_popcountll(mask))
+    if (end - p < 4 * __builtin_popcountll(mask))
         return -1;
     for (int k = 0; k < CLUSTER_HASHES; k++) {
         if (!(mask >> k & 1))
@@ -97,5 +101,7 @@ int cluster_redis_parse(const char *s, size_t len, cluster_sketch_t *sk, char *i
             v |= (uint32_t)(unsigned char)*p++ << (8 * i);
         sk->sig[k] = v;
     }
+    if (p < end && (!(p = s_unpack_str(p, end, sk->label, sizeof sk->label)) || p != end))
+        return -1; /* a label, and nothing after it */
     return 0;
 }

@@ -171,7 +171,7 @@ static const char *s_put_cluster(const cluster_redis_t *self, const char *id)
     for (int i = 0; id && i < self->n_puts; i++)
         if (self->puts[i].handle == h && strcmp(self->puts[i].id, id) == 0 &&
             self->puts[i].sk.cluster[0])
-            return self->puts[i].sk.cluster;
+            return classify_cluster_label(&self->puts[i].sk);
     return NULL;
 }
 

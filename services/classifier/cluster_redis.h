@@ -17,6 +17,10 @@
 #include "classify.h"
 #include "rstore.h"
 
+/* Bytes of a packed sketch at most: version and key count 3, wijk 16,
+ * theme 32, id 80, cluster 80 (length byte and bytes), slot mask 8, 64
+ * slots of 4, label 80. */
+#define CLUSTER_PACK_MAX 560
 /* Ideas clustered together at most (two read rounds, one EVAL). */
 #define CLUSTER_REDIS_BATCH 256
 /* Buckets (HASH keys) of the sketches and of the index postings. */
@@ -57,7 +61,7 @@ int cluster_redis_sync(cluster_redis_t *self);
 int cluster_redis_cluster_ok(const char *cluster);
 
 /* The packed sketch of idea id as stored (see cluster_redis.c) into out
- * (room for 512 bytes); returns its length. */
+ * (room for CLUSTER_PACK_MAX bytes); returns its length. */
 size_t cluster_redis_pack(const cluster_sketch_t *sk, const char *id, char *out);
 /* Parses a packed sketch and the id it was stored for (id_size bytes of
  * room); -1 when it is not one (also for the earlier text layout). */

@@ -94,7 +94,7 @@ struct cluster_redis {
      * sort all its small free chunks each time). */
     struct {
         cluster_redis_get_t keys[CLUSTER_WRITE_KEYS]; /* sketch buckets, then postings buckets */
-        char rec[CLUSTER_REDIS_BATCH][512];
+        char rec[CLUSTER_REDIS_BATCH][CLUSTER_PACK_MAX];
         size_t rec_len[CLUSTER_REDIS_BATCH];
         char post[CLUSTER_WRITE_KEYS][CLUSTER_POST_BYTES];
         size_t post_len[CLUSTER_WRITE_KEYS];

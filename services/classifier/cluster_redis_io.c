@@ -133,7 +133,7 @@ static void s_got1(cluster_redis_t *self, void *arg, int slot, const char *v, si
         cluster_sketch_t sk;
         char id[CLUSTER_ID_MAX];
         if (cluster_redis_parse(v, len, &sk, id, sizeof id) == 0 && strcmp(id, it->idea->id) == 0)
-            snprintf(it->stored, sizeof it->stored, "%s", sk.cluster);
+            snprintf(it->stored, sizeof it->stored, "%s", classify_cluster_label(&sk));
         return;
     }
     uint64_t key = rd->ix_keys[slot - CLUSTER_REDIS_BATCH];

@@ -187,6 +187,11 @@ void activities_table(sb_t *sb, const dash_t *d, json_t *list);
 void ui_skipped(const http_req_t *req, http_res_t *res, void *arg);
 /* ui_clusters.c: GET /clusters, near-duplicate clusters (staff). */
 void ui_clusters(const http_req_t *req, http_res_t *res, void *arg);
+/* The ids of the ideas (not hidden) in cluster, newest first, at most 500,
+ * appended to ids (JSON strings). 0, or -1 when Redis failed. */
+int ui_clusters_member_ids(rstore_t *rs, const char *cluster, json_t *ids);
+/* ui_cluster_merge.c: POST /clusters, a whole group put with another. */
+void ui_cluster_merge(const http_req_t *req, http_res_t *res, void *arg);
 /* ui_admin.c: GET/POST /beheer, users and devices (role admin only). */
 void ui_admin(const http_req_t *req, http_res_t *res, void *arg);
 void ui_admin_post(const http_req_t *req, http_res_t *res, void *arg);
@@ -205,6 +210,9 @@ void export_json(const http_req_t *req, http_res_t *res, void *arg);
 /* Sends the update to storage and waits for its ack. 0, or -1 with a
  * Dutch message in err. */
 int moderate_send(dash_t *d, const idea_t *upd, char *err, size_t errlen);
+/* The same for n updates at once (all with a cluster, or all without);
+ * 0 when every one was acked, else -1 with a Dutch message in err. */
+int moderate_send_many(dash_t *d, idea_t *const *upds, int n, char *err, size_t errlen);
 
 /* Never NULL: the URL was checked at start-up. */
 rstore_t *dash_redis_get(dash_t *d);

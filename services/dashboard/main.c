@@ -165,6 +165,7 @@ static void s_routes(http_server_t *srv, dash_t *d)
     http_route(srv, "GET", "/activiteiten", ui_activities, d);
     http_route(srv, "GET", "/overgeslagen", ui_skipped, d);
     http_route(srv, "GET", "/clusters", ui_clusters, d);
+    http_route(srv, "POST", "/clusters", ui_cluster_merge, d);
     http_route(srv, "GET", "/beheer", ui_admin, d);
     http_route(srv, "POST", "/beheer", ui_admin_post, d);
     http_route(srv, "GET", "/campagnes", ui_campaigns, d);

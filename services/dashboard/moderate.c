@@ -19,6 +19,9 @@
  *   publisher after a fast ack went out (ZeroMQ "slow joiner"), so the
  *   update is re-sent every second until the ack arrives or S_WAIT_MS pass.
  *   Re-sending is safe: applying the same update twice changes nothing.
+ *   moderate_send_many() does the same for many updates over one socket
+ *   pair (a whole near-duplicate group moved: ui_cluster_merge.c),
+ *   re-sending only those not acked yet.
  */
 #include <errno.h>
 #include <sodium.h>
@@ -31,6 +34,7 @@
 #include "clock.h"
 #include "dashboard.h"
 #include "log.h"
+#include "xalloc.h"
 
 /* Storage takes updates in turn with the ideas on its PULL queue, so under
  * a burst of new ideas an update can wait seconds for its turn: give it
@@ -57,11 +61,24 @@ static int s_encode(dash_t *d, const idea_t *upd, const char *id, char **buf, si
     return rc;
 }
 
-/* 1 when an ack for id arrived within wait_ms, 0 when not. */
-static int s_wait_ack(void *sub, const char *id, int wait_ms)
+/* Marks the updates an ack message names as acked; returns how many. */
+static int s_mark(const envelope_t *e, char (*ids)[48], int *acked, int n)
+{
+    int marked = 0;
+    for (int i = 0; i < n; i++)
+        if (!acked[i] && envelope_acks(e, ids[i]))
+            acked[i] = 1, marked++;
+    return marked;
+}
+
+/* Waits up to wait_ms for acks of our updates; returns how many came. */
+static int s_wait_acks(void *sub, char (*ids)[48], int *acked, int n, int wait_ms)
 {
     int64_t end = clock_mono_ms() + wait_ms;
-    while (clock_mono_ms() < end) {
+    int got = 0, left = 0;
+    for (int i = 0; i < n; i++)
+        left += !acked[i];
+    while (got < left && clock_mono_ms() < end) {
         zmq_pollitem_t it = {.socket = sub, .events = ZMQ_POLLIN};
         if (zmq_poll(&it, 1, (long)(end - clock_mono_ms())) <= 0)
             continue;
@@ -73,54 +90,75 @@ static int s_wait_ack(void *sub, const char *id, int wait_ms)
         proto_err_t perr;
         envelope_init(&e);
         /* Storage may acknowledge several updates of ours in one message. */
-        int ours = envelope_decode(data, len, &e, &perr) == 0 && envelope_acks(&e, id);
+        if (envelope_decode(data, len, &e, &perr) == 0)
+            got += s_mark(&e, ids, acked, n);
         envelope_clear(&e);
         free(data);
-        if (ours)
-            return 1;
     }
+    return got;
+}
+
+/* Sends every update not acked yet; 0, or -1 when the socket failed. */
+static int s_send_unacked(void *push, char **bufs, const size_t *lens, const int *acked, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (!acked[i] && bus_send(push, NULL, bufs[i], lens[i], BUS_DONTWAIT) < 0 &&
+            errno != EAGAIN)
+            return -1;
     return 0;
 }
 
-int moderate_send(dash_t *d, const idea_t *upd, char *err, size_t errlen)
+int moderate_send_many(dash_t *d, idea_t *const *upds, int n, char *err, size_t errlen)
 {
-    char id[48], topic[BUS_MAX_TOPIC], berr[256];
-    unsigned char rnd[8];
-    randombytes_buf(rnd, sizeof rnd);
-    memcpy(id, "m-", 2);
-    sodium_bin2hex(id + 2, sizeof id - 2, rnd, sizeof rnd);
+    char topic[BUS_MAX_TOPIC], berr[256];
+    char(*ids)[48] = xcalloc((size_t)(n > 0 ? n : 1), sizeof *ids);
+    char **bufs = xcalloc((size_t)(n > 0 ? n : 1), sizeof *bufs);
+    size_t *lens = xcalloc((size_t)(n > 0 ? n : 1), sizeof *lens);
+    int *acked = xcalloc((size_t)(n > 0 ? n : 1), sizeof *acked), done = 0, encoded = 1;
     snprintf(topic, sizeof topic, "ack.%s", d->cfg.name);
-
-    char *buf = NULL;
-    size_t len = 0;
-    if (s_encode(d, upd, id, &buf, &len) < 0) {
-        snprintf(err, errlen, "De wijziging kon niet worden gemaakt.");
-        return -1;
+    for (int i = 0; i < n && encoded; i++) {
+        unsigned char rnd[8];
+        randombytes_buf(rnd, sizeof rnd);
+        memcpy(ids[i], "m-", 2);
+        sodium_bin2hex(ids[i] + 2, sizeof ids[i] - 2, rnd, sizeof rnd);
+        encoded = s_encode(d, upds[i], ids[i], &bufs[i], &lens[i]) == 0;
     }
-    void *sub = bus_sub_connect(d->cfg.bus_events, topic, berr, sizeof berr);
-    const char *to = upd->cluster ? d->cfg.bus_classify : d->cfg.bus_store;
+    void *sub = encoded ? bus_sub_connect(d->cfg.bus_events, topic, berr, sizeof berr) : NULL;
+    /* A cluster goes through the classifier, which moves its sketch too. */
+    const char *to = n > 0 && upds[0]->cluster ? d->cfg.bus_classify : d->cfg.bus_store;
     void *push = sub ? bus_push_connect(to, berr, sizeof berr) : NULL;
-    int acked = 0;
-    if (!push) {
+    if (encoded && !push) {
         log_error("msg=\"cannot connect to the bus\" err=\"%s\"", berr);
-    } else {
+    } else if (push) {
         int64_t end = clock_mono_ms() + S_WAIT_MS;
-        while (!acked && clock_mono_ms() < end) {
-            if (bus_send(push, NULL, buf, len, BUS_DONTWAIT) < 0 && errno != EAGAIN)
+        while (done < n && clock_mono_ms() < end) {
+            if (s_send_unacked(push, bufs, lens, acked, n) < 0)
                 break;
             int64_t left = end - clock_mono_ms();
-            acked = s_wait_ack(sub, id, left < S_RESEND_MS ? (int)left : S_RESEND_MS);
+            done += s_wait_acks(sub, ids, acked, n, left < S_RESEND_MS ? (int)left : S_RESEND_MS);
         }
     }
     bus_close(&push);
     bus_close(&sub);
-    free(buf);
-    if (!acked) {
-        log_warn("msg=\"no ack for update\" update=%s", id);
+    for (int i = 0; i < n; i++)
+        free(bufs[i]);
+    free(bufs), free(lens), free(acked), free(ids);
+    if (!encoded) {
+        snprintf(err, errlen, "De wijziging kon niet worden gemaakt.");
+        return -1;
+    }
+    if (done < n) {
+        log_warn("msg=\"no ack for update\" updates=%d acked=%d", n, done);
         snprintf(err, errlen,
                  "De opslag reageert niet. De wijziging is misschien niet "
                  "bewaard; probeer het over een minuut opnieuw.");
         return -1;
     }
     return 0;
+}
+
+int moderate_send(dash_t *d, const idea_t *upd, char *err, size_t errlen)
+{
+    idea_t *one = (idea_t *)upd; /* only read */
+    return moderate_send_many(d, &one, 1, err, errlen);
 }

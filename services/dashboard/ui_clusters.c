@@ -13,6 +13,9 @@
  *   S_MAX_SCAN ideas only the newest S_MAX_SCAN are counted and the page
  *   says so. Hidden ideas are not counted.
  *
+ *   A group's page ends with a form to put the whole group with another
+ *   idea's group (POST /clusters: ui_cluster_merge.c).
+ *
  *   Filters: wijk and theme (equality, the same values as the list page).
  *   When all members of a cluster share one wijk and a theme, the page
  *   prints a sentence like "47 keer (bijna) hetzelfde idee over Groen in
@@ -150,6 +153,23 @@ static int s_scan(rstore_t *rs, s_scan_t *sc)
     }
 }
 
+int ui_clusters_member_ids(rstore_t *rs, const char *cluster, json_t *ids)
+{
+    s_scan_t sc = {.cluster = cluster, .groups = json_object(), .members = json_array()};
+    int rc = s_scan(rs, &sc);
+    size_t i;
+    json_t *m;
+    json_array_foreach(sc.members, i, m)
+    {
+        json_t *id = json_object_get(m, "id");
+        if (rc == 0 && json_is_string(id))
+            json_array_append(ids, id);
+    }
+    json_decref(sc.groups);
+    json_decref(sc.members);
+    return rc;
+}
+
 static int s_by_count(const void *a, const void *b)
 {
     long long na = json_integer_value(json_object_get(*(json_t *const *)a, "n"));
@@ -210,8 +230,28 @@ static void s_list(sb_t *sb, const dash_t *d, s_scan_t *sc)
     free(gs);
 }
 
-static void s_members(sb_t *sb, const dash_t *d, s_scan_t *sc)
+/* Staff put the whole group with another idea's group (ui_cluster_merge.c). */
+static void s_merge_form(sb_t *sb, const session_t *s, const char *cluster)
 {
+    sb_add(sb, "<h2>Samenvoegen</h2>\n<form method=\"post\" action=\"/clusters\">\n"
+               "<input type=\"hidden\" name=\"csrf\" value=\"");
+    sb_esc(sb, s->csrf);
+    sb_add(sb, "\">\n<input type=\"hidden\" name=\"cluster\" value=\"");
+    sb_esc(sb, cluster);
+    sb_add(sb, "\">\n<p><label for=\"c-bij\">Deze hele groep hoort bij de groep van het idee "
+               "met nummer</label><input id=\"c-bij\" name=\"bij\" maxlength=\"64\" "
+               "autocomplete=\"off\"></p>\n<p><button type=\"submit\">Samenvoegen</button></p>\n"
+               "</form>\n");
+}
+
+static void s_members(sb_t *sb, const dash_t *d, s_scan_t *sc, const session_t *s,
+                      const char *merged)
+{
+    if (merged)
+        sb_printf(sb, "<p class=\"ok\" role=\"status\">%ld ideeën zijn bij deze groep gezet.</p>\n",
+                  strtol(merged, NULL, 10) > 0 && strtol(merged, NULL, 10) < 100000
+                      ? strtol(merged, NULL, 10)
+                      : 0);
     sb_printf(sb, "<h2>%zu ideeën in deze groep</h2>\n", json_array_size(sc->members));
     sb_add(sb, "<p><a href=\"/clusters\">Terug naar alle groepen</a></p>\n<table><caption>"
                "Ideeën in de groep, nieuwste eerst</caption><thead><tr><th scope=\"col\">"
@@ -234,6 +274,7 @@ static void s_members(sb_t *sb, const dash_t *d, s_scan_t *sc)
         sb_add(sb, "</a></td></tr>\n");
     }
     sb_add(sb, "</tbody></table>\n");
+    s_merge_form(sb, s, sc->cluster);
 }
 
 /* A filter value: empty = none; otherwise at most QUERY_MAX_VALUE bytes
@@ -318,7 +359,7 @@ void ui_clusters(const http_req_t *req, http_res_t *res, void *arg)
         sb_printf(&sb, "<p class=\"err\">Alleen de nieuwste %d ideeën zijn geteld.</p>\n",
                   S_MAX_SCAN);
     if (sc.cluster)
-        s_members(&sb, d, &sc);
+        s_members(&sb, d, &sc, &s, http_query(req, "samengevoegd"));
     else
         s_list(&sb, d, &sc);
     page_send(res, 200, &sb);

@@ -16,8 +16,10 @@
  *   A cluster in the update (staff put the idea with another idea, or
  *   made it its own cluster; it came through the classifier, which moved
  *   the stored sketch: services/classifier/cluster_correct.c) replaces
- *   the record's; without one the cluster stays. Clusters have no index
- *   set, so only the record changes.
+ *   the record's; without one the cluster stays. An update with a cluster
+ *   and no status moves only the cluster (a whole group merged into
+ *   another on the dashboard's cluster page). Clusters have no index set,
+ *   so only the record changes.
  *   Applying the same update twice changes nothing the second time, so the
  *   dashboard may re-send until it sees the ack.
  *
@@ -159,18 +161,24 @@ int store_update_check(const idea_t *upd, char *err, size_t errlen)
         ok = upd->themes[k] && *upd->themes[k] && s_key_safe(upd->themes[k]) &&
              strcmp(upd->themes[k], "none") != 0;
     ok = ok && (!upd->cluster || s_cluster_ok(upd->cluster));
+    /* Only a cluster, no status: a whole group moved (the dashboard's
+     * cluster page); the other fields stay as they are. */
+    if (!upd->status && upd->cluster && upd->id && *upd->id)
+        ok = s_cluster_ok(upd->cluster);
     if (!ok)
         snprintf(err, errlen, "update with a bad id, status, sentiment, wijk, theme or cluster");
     return ok ? 0 : -1;
 }
 
 /* Copies the four moderated fields of upd into idea, and its cluster
- * when it has one. */
+ * when it has one; an update without status sets the cluster only. */
 static void s_apply(idea_t *idea, const idea_t *upd)
 {
-    proto_set(&idea->status, upd->status);
     if (upd->cluster)
         proto_set(&idea->cluster, upd->cluster);
+    if (!upd->status)
+        return;
+    proto_set(&idea->status, upd->status);
     proto_set(&idea->wijk, upd->wijk && *upd->wijk ? upd->wijk : NULL);
     proto_set(&idea->sentiment, upd->sentiment && *upd->sentiment ? upd->sentiment : NULL);
     for (int k = 0; k < PROTO_MAX_THEMES; k++) {

@@ -20,7 +20,10 @@ DESCRIPTION
         "dup_group" (what staff chose) and what the classifier had said;
       - "los maken" on the second wording gives it its own cluster;
       - a number that is no idea, the idea's own number, and both choices
-        at once are refused with a clear Dutch message and change nothing.
+        at once are refused with a clear Dutch message and change nothing;
+      - a whole group put with another group on its cluster page: every
+        member moves, the next wording joins the merged group, and a
+        number that is no idea or already in the group is refused.
 """
 import json
 import os
@@ -32,6 +35,11 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from harness import ClusterTestCase, main  # noqa: E402
 
 TOILET = "Er moet een openbare wc komen in het centrum van Heerlen."
+SKATE = ["Er moet een skatepark komen in Hoensbroek.",
+         "Wij willen een skatepark in Hoensbroek, bij het kasteel."]
+HANG = ["De jongeren in Hoensbroek hebben niks te doen, ze hangen maar rond.",
+        "Jongeren hangen rond in Hoensbroek omdat er niets voor ze te doen is.",
+        "In Hoensbroek hangen de jongeren rond, er is niets te doen voor ze."]
 BENCH = ["Meer bankjes in het Molenbergpark, om even te zitten.",
          "Graag meer bankjes in het Molenbergpark om even uit te rusten.",
          "Bankjes in het Molenbergpark graag, om te zitten en uit te rusten."]
@@ -102,11 +110,12 @@ class TestClusterCorrections(ClusterTestCase):
 
         r = c.ctl("corrections", "export")
         self.assertEqual(r.returncode, 0, r.stderr)
-        lines = [json.loads(l) for l in r.stdout.splitlines()]
-        self.assertEqual([l["id"] for l in lines], [bench["id"]])
-        self.assertEqual(lines[0]["dup_group"], toilet["id"])
-        self.assertEqual(lines[0]["corrected"], ["dup_group"])
-        self.assertEqual(lines[0]["classified"]["cluster"], bench["id"])
+        lines = {l["id"]: l for l in map(json.loads, r.stdout.splitlines())}
+        self.assertIn(bench["id"], lines)
+        self.assertNotIn(toilet["id"], lines)
+        self.assertEqual(lines[bench["id"]]["dup_group"], toilet["id"])
+        self.assertEqual(lines[bench["id"]]["corrected"], ["dup_group"])
+        self.assertEqual(lines[bench["id"]]["classified"]["cluster"], bench["id"])
 
         # Los maken: its own cluster again.
         st, loc, body = self.moderate(later[0], los="1")
@@ -121,6 +130,46 @@ class TestClusterCorrections(ClusterTestCase):
             self.assertEqual(st, 400, extra)
             self.assertIn(words, body)
         self.assertEqual(self.idea(bench["id"])["cluster"], toilet["id"])
+
+    def merge(self, cluster, bij):
+        c = self.cluster
+        st, page = c.staff_page("/clusters?cluster=" + urllib.parse.quote(cluster), self.sid)
+        self.assertEqual(st, 200)
+        self.assertIn("Samenvoegen", page)
+        csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
+        form = urllib.parse.urlencode([("csrf", csrf), ("cluster", cluster), ("bij", bij)])
+        st, hs, body = c.dash("POST", "/clusters", form,
+                              {"Content-Type": "application/x-www-form-urlencoded",
+                               "Cookie": "inspraak_session=" + self.sid})
+        return st, dict(hs).get("Location", ""), body.decode()
+
+    def test_merge_whole_group(self):
+        """Two groups staff see as one wish (a skatepark, and youth with
+        nothing to do, in Hoensbroek) are put together from the cluster
+        page: every member moves, and the next wording joins the merged
+        group."""
+        wc = [self.post(t) for t in SKATE]
+        plas = [self.post(t) for t in HANG[:2]]
+        self.assertEqual(wc[1]["cluster"], wc[0]["cluster"])
+        self.assertEqual(plas[1]["cluster"], plas[0]["cluster"])
+        self.assertNotEqual(plas[0]["cluster"], wc[0]["cluster"])
+        st, loc, body = self.merge(plas[0]["cluster"], wc[0]["id"])
+        self.assertEqual(st, 303, body[:300])
+        self.assertIn("samengevoegd=2", loc)
+        for idea in plas:
+            self.assertEqual(self.idea(idea["id"])["cluster"], wc[0]["cluster"])
+        st, page = self.cluster.staff_page(loc, self.sid)
+        self.assertIn("2 ideeën zijn bij deze groep gezet", page)
+        later = self.post(HANG[2])
+        self.assertEqual(later["cluster"], wc[0]["cluster"],
+                         (later["id"], [i["id"] for i in wc], [i["id"] for i in plas]))
+
+        st, loc, body = self.merge(wc[0]["cluster"], "bestaat-niet-456")
+        self.assertEqual(st, 400)
+        self.assertIn("geen idee met het nummer", body)
+        st, loc, body = self.merge(wc[0]["cluster"], plas[0]["id"])
+        self.assertEqual(st, 400)
+        self.assertIn("al in deze groep", body)
 
 
 if __name__ == "__main__":

@@ -176,7 +176,8 @@ static void test_sketch_keeps_its_keys(void **state)
     assert_int_equal(cluster_redis_parse(r->str, r->len, &got, id, sizeof id), 0);
     freeReplyObject(r);
     assert_string_equal(id, "b1");
-    assert_string_equal(got.cluster, "elders");
+    assert_string_equal(got.label, "elders");
+    assert_string_equal(got.cluster, "~b1"); /* a group of its own */
     assert_int_equal(got.n_keys, want.n_keys);
     assert_string_equal(got.wijk, want.wijk);
     assert_string_equal(got.theme, want.theme);
