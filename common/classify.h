@@ -15,7 +15,6 @@
  *     classify_theme.c ranked themes
  *     classify_sentiment.c  positief/neutraal/negatief
  *     classify_question.c   nu/toekomst
- *     classify_gloss.c other-language words glossed into Dutch (cluster keys)
  *     classify_idea.c  all of the above on one idea (service + bin/classify)
  *
  * OWNERSHIP
@@ -230,47 +229,6 @@ int classify_compound_split(classify_compound_t *self, const char *word,
  * dictionary is missing. Lives until the process ends. The model's
  * features (classify_model_features) use it. */
 classify_compound_t *classify_compound_shared(void);
-
-/* --- other languages glossed into Dutch (classify_gloss.c) --- */
-
-/* Words of German, English and Polish ideas glossed into Dutch from
- * Debian's FreeDict dictionaries (dict-freedict-*), for the
- * near-duplicate keys only; off unless INSPRAAK_DICTD_DIR is set; rules,
- * limits and why: classify_gloss.c. */
-typedef struct classify_gloss classify_gloss_t;
-
-/* Loads every pair found in dir (freedict-{eng,deu,pol}-nld). NULL when
- * none could be read (err says why); otherwise err names the pairs left
- * out ("" for none). Free with classify_gloss_destroy(). A handle may be
- * shared by threads (look-ups take its lock). */
-classify_gloss_t *classify_gloss_new(const char *dir, char *err, size_t errlen);
-void classify_gloss_destroy(classify_gloss_t **self_p);
-/* Loads one dictd pair (index, dict.dz) for language code ("de"); with
- * via ("en", loaded before), the pair glosses into via's language and is
- * chained through via's table. Returns 0, or -1 (err says why; bad lines
- * alone are skipped, a pair with no usable entry is an error). */
-int classify_gloss_load_pair(classify_gloss_t *self, const char *code, const char *index,
-                             const char *dict, const char *via, char *err, size_t errlen);
-bool classify_gloss_has(const classify_gloss_t *self, const char *lang);
-/* Headwords loaded for lang (0: none). */
-size_t classify_gloss_size(const classify_gloss_t *self, const char *lang);
-/* The Dutch gloss of one word of lang into out: space-separated words
- * ("" when none). Returns how many words (0: no gloss). */
-int classify_gloss_word(classify_gloss_t *self, const char *lang, const char *word, char *out,
-                        size_t outlen);
-/* For an idea in lang (not "nl") with a dictionary: the words of in,
- * each replaced by its Dutch gloss when it has one, cut into out with
- * their Dutch stems (out is then the caller's to clear with
- * classify_toks_clear). Words at which keep (the concept map; NULL: none)
- * matches stay as written. Returns false, out untouched, otherwise. */
-bool classify_gloss_toks(classify_gloss_t *self, classify_tok_t *tok, const char *lang,
-                         const classify_lex_t *keep, const classify_toks_t *in,
-                         classify_toks_t *out);
-/* The process's dictionaries, loaded on first use from
- * $INSPRAAK_DICTD_DIR (e.g. /usr/share/dictd; unset, "" or "none": no
- * glossing, NULL); NULL, with one warning logged, when none is there.
- * Lives until the process ends. */
-classify_gloss_t *classify_gloss_shared(void);
 
 /* --- learned model (features: classify_features.c; model: classify_model.c) --- */
 

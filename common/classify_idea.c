@@ -13,9 +13,6 @@
  *     sentiment.tsv, pattern-nl-sentiment.xml      polarity lexicons
  *     model.tsv (INSPRAAK_MODEL_FILE overrides)    the learned model
  *     synonyms.tsv, stopwords-iso-nl.txt           cluster keys
- *   and, when INSPRAAK_DICTD_DIR names their folder, the FreeDict
- *   dictionaries that gloss other-language ideas' cluster keys into Dutch
- *   (classify_gloss.c; off by default).
  *   With a model, themes, sentiment and question come from it (it takes
  *   the keyword scores as features, see classify_features.c); without one
  *   (no model.tsv), from the keyword lexicons alone. A model file named by
@@ -40,7 +37,6 @@ struct classify {
     classify_senti_t *senti;
     classify_model_t *model; /* NULL: keywords alone */
     classify_lex_t *syn;     /* NULL: no synonym folding */
-    classify_gloss_t *gloss; /* the process's; NULL: no glossing */
     char **stop;             /* sorted stopwords for cluster keys */
     size_t n_stop;
     /* The words of the last title + text cut (s_tokens): classify_idea()
@@ -115,7 +111,6 @@ classify_t *classify_new(const char *data_dir, char *err, size_t errlen)
         goto fail;
     snprintf(path, sizeof path, "%s/nl/stopwords-iso-nl.txt", data_dir);
     s_load_stop(self, path);
-    self->gloss = classify_gloss_shared(); /* at start-up, like the splitter */
     return self;
 fail:
     classify_destroy(&self);
@@ -269,16 +264,8 @@ wijk_source_t classify_idea(classify_t *self, idea_t *idea)
 
 void classify_idea_sketch(classify_t *self, const idea_t *idea, cluster_sketch_t *sk)
 {
-    /* an idea in another language is keyed by the Dutch gloss of its
-     * words (classify_gloss.c): its plain stems match nothing Dutch */
-    const classify_toks_t *toks = s_tokens(self, idea);
-    classify_toks_t glossed = {0};
-    if (classify_gloss_toks(self->gloss, self->tok, idea->language, self->syn, toks,
-                            &glossed))
-        toks = &glossed;
-    classify_cluster_sketch(self->syn, (const char *const *)self->stop, self->n_stop, toks, idea,
-                            sk);
-    classify_toks_clear(&glossed);
+    classify_cluster_sketch(self->syn, (const char *const *)self->stop, self->n_stop,
+                            s_tokens(self, idea), idea, sk);
 }
 
 int classify_idea_cluster(classify_t *self, const cluster_store_t *st, idea_t *idea)

@@ -15,7 +15,7 @@ want_run="gcc make pkg-config ca-certificates curl zlib1g-dev
  redis-tools chromium"
 want_test="libcmocka-dev dovecot-imapd python3-aiosmtpd redis-sentinel wrk
  libclang-rt-14-dev clang python3 jq nodejs npm docker-compose python3-yaml
- python3-redis dict-freedict-deu-nld dict-freedict-eng-nld dict-freedict-pol-nld"
+ python3-redis"
 
 want="$want_run"
 [ "${1:-run}" = "test" ] && want="$want_run $want_test"
