@@ -23,16 +23,21 @@ DESCRIPTION
         at once are refused with a clear Dutch message and change nothing;
       - a whole group put with another group on its cluster page: every
         member moves, the next wording joins the merged group, and a
-        number that is no idea or already in the group is refused.
+        number that is no idea or already in the group is refused;
+      - updates no dashboard sends (a cluster with a space, 300 bytes, a
+        control character, empty; an unknown idea), pushed straight onto a
+        classifier's bus port, are answered and change nothing, and both
+        classifiers stay up.
 """
 import json
 import os
 import re
+import subprocess
 import sys
 import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from harness import ClusterTestCase, main  # noqa: E402
+from harness import ClusterTestCase, http, main  # noqa: E402
 
 TOILET = "Er moet een openbare wc komen in het centrum van Heerlen."
 SKATE = ["Er moet een skatepark komen in Hoensbroek.",
@@ -170,6 +175,34 @@ class TestClusterCorrections(ClusterTestCase):
         st, loc, body = self.merge(wc[0]["cluster"], plas[0]["id"])
         self.assertEqual(st, 400)
         self.assertIn("al in deze groep", body)
+
+    def test_zz_bad_updates_on_the_classifier_bus(self):
+        """Updates no dashboard would send, pushed straight onto a
+        classifier's bus port: each is handed on and answered (storage acks
+        what it refuses), nothing changes, and both classifiers stay up."""
+        c = self.cluster
+        idea = self.post("Een hondenspeelweide in het Aambos, waar honden los mogen lopen.")
+        updates = [
+            {"type": "update", "id": "u-space", "idea": idea["id"], "cluster": "met spatie"},
+            {"type": "update", "id": "u-long", "idea": idea["id"], "cluster": "x" * 300},
+            {"type": "update", "id": "u-ctrl", "idea": idea["id"], "cluster": "a\u0001b"},
+            {"type": "update", "id": "u-none", "idea": "bestaat-niet", "cluster": "ergens"},
+            {"type": "update", "id": "u-empty", "idea": idea["id"], "cluster": ""},
+        ]
+        r = subprocess.run([os.path.join(c.bin, "bus-inject"), c.endpoints()["INSPRAAK_BUS_CLASSIFY"]
+                            .split(",")[0], c.endpoints()["INSPRAAK_BUS_EVENTS"].split(",")[0]],
+                           input="".join(json.dumps(u) + "\n" for u in updates),
+                           capture_output=True, text=True, timeout=120,
+                           env=dict(os.environ, INJECT_TIMEOUT_S="30"))
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        for u in updates:
+            self.assertIn("ack " + u["id"], r.stdout)
+        self.assertEqual(self.idea(idea["id"])["cluster"], idea["cluster"])
+        for i in range(c.n_instances("classifier")):
+            st, _, _ = http("GET", c.url("classifier", "/healthz", i))
+            self.assertEqual(st, 200)
+        again = self.post("Een hondenspeelweide in het Aambos graag, waar honden los kunnen lopen.")
+        self.assertEqual(again["cluster"], idea["cluster"])
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@
  *         -> an ENV_CLASSIFIED envelope with that idea (keys as in proto.h;
  *            "classified" defaults to true)
  *     {"type": "dead", "id", "reason", "raw"}  -> an ENV_DEAD envelope
+ *     {"type": "update", "id", "idea", "status", "cluster"}  -> an ENV_UPDATE
+ *            (envelope id "id") of idea "idea" with those fields only
  *     {"raw": "..."}  -> those bytes as they are (not an envelope; no ack)
  *
  *   Envelopes carry origin $INJECT_ORIGIN (default "inject.0"). The tool
@@ -147,6 +149,13 @@ static int s_make(json_t *o, const char *origin, s_msg_t *m)
         proto_set(&e.reason, s_str(o, "reason"));
         e.raw = xstrdup(raw ? raw : "");
         e.raw_len = strlen(e.raw);
+    } else if (type && strcmp(type, "update") == 0) {
+        e.type = ENV_UPDATE;
+        e.idea = xcalloc(1, sizeof *e.idea);
+        idea_init(e.idea);
+        proto_set(&e.idea->id, s_str(o, "idea"));
+        proto_set(&e.idea->status, s_str(o, "status"));
+        proto_set(&e.idea->cluster, s_str(o, "cluster"));
     } else {
         e.type = ENV_CLASSIFIED;
         e.idea = xcalloc(1, sizeof *e.idea);
