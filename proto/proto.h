@@ -152,7 +152,8 @@ typedef enum {
     ENV_DEAD,       /* classifier -> storage: could not be read */
     ENV_UPDATE      /* dashboard -> storage: moderation of a stored idea; the
                        idea holds the id and the moderated fields status,
-                       themes, wijk, sentiment (all four: nil/empty clears)
+                       themes, wijk, sentiment (all four: nil/empty clears),
+                       question (nu|toekomst; nil keeps it)
                        and, when staff moved it to another near-duplicate
                        cluster, cluster (then dashboard -> classifier ->
                        storage: the classifier moves its sketch too) */

@@ -7,8 +7,8 @@
  *   The detail page shows the text, the source (Message-ID and subject for
  *   mail; video id with start/end for transcripts; device and local id for
  *   the field app), the classification, the PII flags and a moderation
- *   form: status (new/approved/hidden), wijk, sentiment, up to three
- *   themes, and the near-duplicate cluster: "hoort bij idee N" puts the
+ *   form: status (new/approved/hidden), wijk, sentiment, nu/toekomst, up
+ *   to three themes, and the near-duplicate cluster: "hoort bij idee N" puts the
  *   idea in N's cluster, "los maken" gives it a cluster of its own (its
  *   id, or "<id>-los" when other ideas carry its id as their cluster).
  *   Saving sends ENV_UPDATE to storage (moderate.c; with a new cluster
@@ -166,6 +166,7 @@ static void s_modform(dash_t *d, sb_t *sb, const session_t *s, json_t *it)
 {
     static const char *const st[] = {"new", "approved", "hidden"};
     static const char *const se[] = {"", "positief", "neutraal", "negatief"};
+    static const char *const qu[] = {"nu", "toekomst"};
     const char *wijken[80];
     int nw = 0;
     wijken[nw++] = "";
@@ -187,6 +188,12 @@ static void s_modform(dash_t *d, sb_t *sb, const session_t *s, json_t *it)
                "id=\"m-sentiment\" name=\"sentiment\">");
     const char *sv = s_str(it, "sentiment");
     s_options(sb, d, "sentiment", se, 4, sv ? sv : "");
+    sb_add(sb, "</select></p>\n<p><label for=\"m-question\">Nu of toekomst</label><select "
+               "id=\"m-question\" name=\"question\">");
+    const char *qv = s_str(it, "question");
+    if (!qv || !*qv) /* not classified yet: nothing chosen, nothing sent */
+        sb_add(sb, "<option value=\"\" selected>Onbekend</option>");
+    s_options(sb, d, "question", qu, 2, qv);
     sb_add(sb, "</select></p>\n");
     json_t *themes = json_object_get(it, "themes");
     for (int i = 0; i < PROTO_MAX_THEMES; i++)
@@ -328,6 +335,8 @@ static int s_field(const char *key, const char *value, size_t len, void *arg)
         proto_set(&m->upd.wijk, *value ? value : NULL);
     else if (strcmp(key, "sentiment") == 0)
         proto_set(&m->upd.sentiment, *value ? value : NULL);
+    else if (strcmp(key, "question") == 0)
+        proto_set(&m->upd.question, *value ? value : NULL);
     else if (strcmp(key, "theme") == 0 && *value && idea_add_theme(&m->upd, value) < 0)
         m->bad = m->upd.n_themes >= PROTO_MAX_THEMES ? 1 : m->bad; /* a repeat is ignored */
     return 0;
@@ -344,6 +353,8 @@ static int s_valid(const idea_t *u)
     int ok_se = !u->sentiment;
     for (int i = 0; i < 3; i++)
         ok_se |= u->sentiment && strcmp(u->sentiment, se[i]) == 0;
+    ok_se = ok_se && (!u->question || strcmp(u->question, "nu") == 0 ||
+                      strcmp(u->question, "toekomst") == 0);
     for (int k = 0; ok && k < u->n_themes; k++) {
         size_t n = strlen(u->themes[k]);
         ok = n > 0 && n <= 64 &&
@@ -356,10 +367,11 @@ static int s_valid(const idea_t *u)
 /* The stored idea now shows the update's values. */
 static int s_applied(json_t *it, const idea_t *u)
 {
-    const char *w = s_str(it, "wijk"), *se = s_str(it, "sentiment");
+    const char *w = s_str(it, "wijk"), *se = s_str(it, "sentiment"), *q = s_str(it, "question");
     int ok = s_str(it, "status") && strcmp(s_str(it, "status"), u->status) == 0 &&
              strcmp(w ? w : "", u->wijk ? u->wijk : "") == 0 &&
              strcmp(se ? se : "", u->sentiment ? u->sentiment : "") == 0 &&
+             (!u->question || (q && strcmp(q, u->question) == 0)) &&
              json_array_size(json_object_get(it, "themes")) == (size_t)u->n_themes;
     return ok;
 }

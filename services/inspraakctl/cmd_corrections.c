@@ -10,7 +10,7 @@
  *   services/storage/store_correct.h. This prints one JSON object per such
  *   idea, oldest change first, in the format of tests/data/ideas/dev.jsonl
  *   (LABELS.md): "id", "style" (the channel), "text", "language", and only
- *   the labels staff changed ("themes", "wijk", "sentiment", and
+ *   the labels staff changed ("themes", "wijk", "sentiment", "question", and
  *   "dup_group": the near-duplicate cluster staff put it in), taken from
  *   the record as it is now; a label staff did not touch is left out, so
  *   bin/classify-train leaves the idea out of that head instead of
@@ -85,7 +85,9 @@ static int s_one(ctl_t *ctl, const char *id, const char *was_json)
     /* A cluster staff chose is a near-duplicate label ("dup_group" in
      * LABELS.md); corrections stored before clusters could be corrected
      * have no "cluster", and then it was not corrected. */
-    json_t *was_cluster = json_object_get(was, "cluster");
+    json_t *was_cluster = json_object_get(was, "cluster"), *was_q = json_object_get(was, "question");
+    if (was_q)
+        s_label(out, corrected, "question", s_str(idea.question), was_q);
     if (was_cluster)
         s_label(out, corrected, "dup_group", s_str(idea.cluster), was_cluster);
     if (json_array_size(corrected) > 0) {

@@ -32,7 +32,8 @@ static json_t *s_str_or_null(const char *v)
 char *store_correction_was(const idea_t *old, const idea_t *new)
 {
     if (s_same_themes(old, new) && s_same(old->wijk, new->wijk) &&
-        s_same(old->sentiment, new->sentiment) && s_same(old->cluster, new->cluster))
+        s_same(old->sentiment, new->sentiment) && s_same(old->question, new->question) &&
+        s_same(old->cluster, new->cluster))
         return NULL;
     json_t *themes = json_array();
     for (int k = 0; k < old->n_themes; k++)
@@ -41,6 +42,7 @@ char *store_correction_was(const idea_t *old, const idea_t *new)
     json_object_set_new(was, "themes", themes);
     json_object_set_new(was, "wijk", s_str_or_null(old->wijk));
     json_object_set_new(was, "sentiment", s_str_or_null(old->sentiment));
+    json_object_set_new(was, "question", s_str_or_null(old->question));
     json_object_set_new(was, "cluster", s_str_or_null(old->cluster));
     char *s = json_dumps(was, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(was);

@@ -11,13 +11,15 @@
  *
  * DESCRIPTION
  *   When a moderation changes themes (their set or their order: the first
- *   is the main theme), wijk, sentiment or the near-duplicate cluster,
+ *   is the main theme), wijk, sentiment, question or the near-duplicate
+ *   cluster,
  *   the update script also writes
  *     inspraak:corrections       hash  id -> JSON of the labels the idea
  *                                had before its FIRST correction
  *                                {"themes": [...], "wijk", "sentiment",
- *                                "cluster"} (no "cluster" before
- *                                2026-11-28: cluster corrections came then)
+ *                                "question", "cluster"} (neither of the
+ *                                last two before 2026-11-28: their
+ *                                corrections came then)
  *                                (HSETNX: a second correction keeps them)
  *     inspraak:corrections:at    zset  id scored by the time (ms) of the
  *                                latest correction
@@ -32,8 +34,8 @@
 
 #include "proto.h"
 
-/* JSON of old's themes, wijk, sentiment and cluster when new differs
- * from old in any of them, else NULL. Free with free(). */
+/* JSON of old's themes, wijk, sentiment, question and cluster when new
+ * differs from old in any of them, else NULL. Free with free(). */
 char *store_correction_was(const idea_t *old, const idea_t *new);
 
 /*

@@ -6,7 +6,8 @@
  *
  * DESCRIPTION
  *   The dashboard never writes ideas (DESIGN.md contract 4); it sends an
- *   "update" envelope whose idea holds the id and the four moderated fields.
+ *   "update" envelope whose idea holds the id and the four moderated fields
+ *   (and the question, nu or toekomst, when staff set one; else it stays).
  *   Here the current record is read and decoded, the fields replaced, and
  *   one Lua script (S_UPDATE) writes the new record, moves the id between
  *   the index sets (inspraak:ix:<dim>:<value>) and adjusts the stats hashes,
@@ -38,7 +39,7 @@
 #include "store_redact.h"
 #include "xalloc.h"
 
-#define S_MAX_OPS 32 /* 3 single dims x 2 + 2 x 3 themes, with room */
+#define S_MAX_OPS 32 /* 4 single dims x 2 + 2 x 3 themes, with room */
 #define S_ATTEMPTS 5
 
 /* ARGV: [1] record as read, [2] new record, [3] id, [4] score, [5] n ops,
@@ -155,7 +156,9 @@ int store_update_check(const idea_t *upd, char *err, size_t errlen)
         ok_st |= upd->status && strcmp(upd->status, st[i]) == 0;
     for (size_t i = 0; i < 4; i++)
         ok_se |= strcmp(upd->sentiment ? upd->sentiment : "", se[i]) == 0;
-    int ok = upd->id && *upd->id && ok_st && ok_se && s_key_safe(upd->wijk) &&
+    int ok_q = !upd->question || strcmp(upd->question, "nu") == 0 ||
+               strcmp(upd->question, "toekomst") == 0;
+    int ok = upd->id && *upd->id && ok_st && ok_se && ok_q && s_key_safe(upd->wijk) &&
              (!upd->wijk || !*upd->wijk || strncmp(upd->wijk, "WK", 2) == 0);
     for (int k = 0; ok && k < upd->n_themes; k++)
         ok = upd->themes[k] && *upd->themes[k] && s_key_safe(upd->themes[k]) &&
@@ -166,7 +169,8 @@ int store_update_check(const idea_t *upd, char *err, size_t errlen)
     if (!upd->status && upd->cluster && upd->id && *upd->id)
         ok = s_cluster_ok(upd->cluster);
     if (!ok)
-        snprintf(err, errlen, "update with a bad id, status, sentiment, wijk, theme or cluster");
+        snprintf(err, errlen,
+                 "update with a bad id, status, sentiment, question, wijk, theme or cluster");
     return ok ? 0 : -1;
 }
 
@@ -181,6 +185,8 @@ static void s_apply(idea_t *idea, const idea_t *upd)
     proto_set(&idea->status, upd->status);
     proto_set(&idea->wijk, upd->wijk && *upd->wijk ? upd->wijk : NULL);
     proto_set(&idea->sentiment, upd->sentiment && *upd->sentiment ? upd->sentiment : NULL);
+    if (upd->question) /* nu or toekomst; without one it stays */
+        proto_set(&idea->question, upd->question);
     for (int k = 0; k < PROTO_MAX_THEMES; k++) {
         free(idea->themes[k]); /* idea_clear frees every slot: leave none dangling */
         idea->themes[k] = NULL;
@@ -216,6 +222,7 @@ static int s_attempt(rstore_t *rs, const idea_t *upd, char *err, size_t errlen, 
     s_single(&o, "status", old.status, new.status);
     s_single(&o, "wijk", old.wijk, new.wijk);
     s_single(&o, "sentiment", old.sentiment, new.sentiment);
+    s_single(&o, "question", old.question, new.question);
     s_themes(&o, &old, &new);
     store_pairs_t pd;
     store_pairs_diff(&old, &new, &pd);

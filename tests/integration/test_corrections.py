@@ -16,6 +16,8 @@ DESCRIPTION
       - the same moderation sent again changes nothing;
       - a second correction (the wijk) adds the wijk and keeps the
         classifier's original labels as "classified";
+      - a third (nu/toekomst) adds "question", the idea and the counts
+        by question show it;
       - --since after today prints nothing; a bad date is refused (2);
       - bin/classify-train learns from dev.jsonl plus the export.
 """
@@ -41,13 +43,15 @@ class TestCorrections(ClusterTestCase):
     def stored(self, token, idea_id):
         return self.cluster.wait_idea(idea_id, token)
 
-    def moderate(self, sid, idea_id, status, wijk, sentiment, themes):
+    def moderate(self, sid, idea_id, status, wijk, sentiment, themes, question=None):
         c = self.cluster
         st, page = c.staff_page("/ideeen/" + idea_id, sid)
         self.assertEqual(st, 200)
         csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
         form = [("csrf", csrf), ("status", status), ("wijk", wijk or ""),
                 ("sentiment", sentiment or "")] + [("theme", t) for t in themes]
+        if question:
+            form.append(("question", question))
         st, hs, body = c.dash("POST", "/ideeen/" + idea_id, urllib.parse.urlencode(form),
                               {"Content-Type": "application/x-www-form-urlencoded",
                                "Cookie": "inspraak_session=" + sid})
@@ -106,6 +110,22 @@ class TestCorrections(ClusterTestCase):
         self.assertEqual(again[0]["wijk"], new_wijk)
         self.assertEqual(sorted(again[0]["corrected"]), ["sentiment", "themes", "wijk"])
         self.assertEqual(again[0]["classified"], line["classified"])
+
+        # A third: nu/toekomst, which the model learns too.
+        new_q = "nu" if first.get("question") != "nu" else "toekomst"
+        self.moderate(sid, ids[0], "approved", new_wijk, new_sentiment, new_themes, new_q)
+        third = self.export()
+        self.assertEqual(third[0]["question"], new_q)
+        self.assertEqual(sorted(third[0]["corrected"]),
+                         ["question", "sentiment", "themes", "wijk"])
+        self.assertEqual(third[0]["classified"]["question"], first.get("question"))
+        self.assertEqual(c.api("/api/v1/ideas/" + ids[0], token)[1]["question"], new_q)
+        counts = c.api("/api/v1/stats?by=question", token)[1]["counts"]
+        want = {q: sum(1 for i in (first, second) if i.get("question") == q)
+                for q in ("nu", "toekomst")}
+        want[first.get("question")] -= 1
+        want[new_q] += 1
+        self.assertEqual({q: counts.get(q, 0) for q in want}, want)
 
         self.assertEqual(self.export("--since", "2999-01-01"), [])
         bad = c.ctl("corrections", "export", "--since", "gisteren")
