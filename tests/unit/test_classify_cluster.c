@@ -42,40 +42,27 @@
 #include "test_classify_util.h"
 #include "test_redis_util.h"
 
-static char s_dir[64];
-static pid_t s_pid;
-static int s_port;
+static test_redis_t s_redis;
 static classify_t *s_cls;
 
 static int s_setup(void **state)
 {
     (void)state;
     s_cls = s_classify_new();
-    if (!s_cls)
-        return -1;
-    const char *ports = getenv("INSPRAAK_TEST_PORTS");
-    s_port = (ports && atoi(ports) > 0 ? atoi(ports) : 26000) + 91;
-    snprintf(s_dir, sizeof s_dir, "/tmp/test_classify_cluster_XXXXXX");
-    if (!mkdtemp(s_dir))
-        return -1;
-    s_pid = test_redis_start(s_port, s_dir, NULL);
-    return s_pid > 0 ? 0 : -1;
+    return s_cls ? test_redis_up(&s_redis, "test_classify_cluster", 91) : -1;
 }
 
 static int s_teardown(void **state)
 {
     (void)state;
-    test_redis_stop(&s_pid);
     classify_destroy(&s_cls);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", s_dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return test_redis_down(&s_redis);
 }
 
 static rstore_t *s_open(void)
 {
     char url[64], err[256] = "";
-    snprintf(url, sizeof url, "redis://127.0.0.1:%d/0", s_port);
+    snprintf(url, sizeof url, "redis://127.0.0.1:%d/0", s_redis.port);
     rstore_t *rs = rstore_new(url, err, sizeof err);
     assert_non_null(rs);
     redisReply *r = rstore_cmd(rs, "FLUSHDB");

@@ -35,34 +35,21 @@
 #include "test_classify_util.h"
 #include "test_redis_util.h"
 
-static char s_dir[64];
-static pid_t s_pid;
-static int s_port;
+static test_redis_t s_redis;
 static classify_t *s_cls;
 
 static int s_setup(void **state)
 {
     (void)state;
     s_cls = s_classify_new();
-    if (!s_cls)
-        return -1;
-    const char *ports = getenv("INSPRAAK_TEST_PORTS");
-    s_port = (ports && atoi(ports) > 0 ? atoi(ports) : 26000) + 93;
-    snprintf(s_dir, sizeof s_dir, "/tmp/test_cluster_correct_XXXXXX");
-    if (!mkdtemp(s_dir))
-        return -1;
-    s_pid = test_redis_start(s_port, s_dir, NULL);
-    return s_pid > 0 ? 0 : -1;
+    return s_cls ? test_redis_up(&s_redis, "test_cluster_correct", 93) : -1;
 }
 
 static int s_teardown(void **state)
 {
     (void)state;
-    test_redis_stop(&s_pid);
     classify_destroy(&s_cls);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", s_dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return test_redis_down(&s_redis);
 }
 
 static rstore_t *s_open(int port, int flush)
@@ -112,7 +99,7 @@ static const char s_wc[] = "Er moet een openbare wc komen in het centrum van Hee
 static void test_correction_followed_by_both_instances(void **state)
 {
     (void)state;
-    rstore_t *rs1 = s_open(s_port, 1), *rs2 = s_open(s_port, 0);
+    rstore_t *rs1 = s_open(s_redis.port, 1), *rs2 = s_open(s_redis.port, 0);
     cluster_redis_t *one = cluster_redis_new(rs1), *two = cluster_redis_new(rs2);
     char c[80];
     s_classify(one, "w1", s_wc, c, sizeof c);
@@ -156,7 +143,7 @@ static void test_correction_followed_by_both_instances(void **state)
 static void test_sketch_keeps_its_keys(void **state)
 {
     (void)state;
-    rstore_t *rs = s_open(s_port, 1);
+    rstore_t *rs = s_open(s_redis.port, 1);
     cluster_redis_t *cr = cluster_redis_new(rs);
     char c[80];
     s_classify(cr, "b1", s_bench1, c, sizeof c);
@@ -191,7 +178,7 @@ static void test_sketch_keeps_its_keys(void **state)
 static void test_nothing_to_correct(void **state)
 {
     (void)state;
-    rstore_t *rs = s_open(s_port, 1);
+    rstore_t *rs = s_open(s_redis.port, 1);
     cluster_redis_t *cr = cluster_redis_new(rs);
     char c[80], long_id[100];
     s_classify(cr, "b1", s_bench1, c, sizeof c);
@@ -211,10 +198,10 @@ static void test_nothing_to_correct(void **state)
 }
 
 /* Redis down: the correction and the counter read fail and say so. */
-static void test_redis_down(void **state)
+static void test_redis_gone(void **state)
 {
     (void)state;
-    int port = s_port + 1; /* nothing listens there */
+    int port = s_redis.port + 1; /* nothing listens there */
     rstore_t *rs = s_open(port, 0);
     cluster_redis_t *cr = cluster_redis_new(rs);
     assert_int_equal(cluster_redis_correct(cr, "b1", "w1"), -1);
@@ -229,7 +216,7 @@ int main(void)
         cmocka_unit_test(test_correction_followed_by_both_instances),
         cmocka_unit_test(test_sketch_keeps_its_keys),
         cmocka_unit_test(test_nothing_to_correct),
-        cmocka_unit_test(test_redis_down),
+        cmocka_unit_test(test_redis_gone),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }

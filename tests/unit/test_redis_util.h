@@ -10,7 +10,9 @@
  *   answers: INFO server must name its pid, so a Redis already on the port
  *   is never mistaken for ours (tests flush it). Returns the pid, or -1
  *   after killing a server that did not come up. test_redis_stop() kills
- *   it and reaps it. Everything is static so a test may leave some unused.
+ *   it and reaps it. test_redis_up()/test_redis_down() add the temporary
+ *   folder and the port of a test program. Everything is static so a test
+ *   may leave some unused.
  */
 #ifndef INSPRAAK_TEST_REDIS_UTIL_H
 #define INSPRAAK_TEST_REDIS_UTIL_H
@@ -89,6 +91,34 @@ static void test_redis_stop(pid_t *pid)
         waitpid(*pid, NULL, 0);
     }
     *pid = 0;
+}
+
+/* One test program's server: a temporary folder /tmp/<name>_XXXXXX and
+ * the port INSPRAAK_TEST_PORTS's first port (26000 without it) plus
+ * offset, which must be free (test_redis_start checks it is ours). */
+typedef struct {
+    char dir[64];
+    pid_t pid;
+    int port;
+} test_redis_t;
+
+static inline int test_redis_up(test_redis_t *r, const char *name, int offset)
+{
+    const char *ports = getenv("INSPRAAK_TEST_PORTS");
+    r->port = (ports && atoi(ports) > 0 ? atoi(ports) : 26000) + offset;
+    snprintf(r->dir, sizeof r->dir, "/tmp/%.40s_XXXXXX", name);
+    if (!mkdtemp(r->dir))
+        return -1;
+    r->pid = test_redis_start(r->port, r->dir, NULL);
+    return r->pid > 0 ? 0 : -1;
+}
+
+static inline int test_redis_down(test_redis_t *r)
+{
+    test_redis_stop(&r->pid);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", r->dir);
+    return system(cmd) == 0 ? 0 : -1;
 }
 
 #endif
