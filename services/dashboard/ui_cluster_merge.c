@@ -74,6 +74,12 @@ static void s_merge(dash_t *d, rstore_t *rs, http_res_t *res, const session_t *s
         return;
     }
     int n = (int)json_array_size(ids);
+    if (n == 0) { /* all hidden, or moved meanwhile: nothing to merge */
+        page_message(res, 400, "Niet samengevoegd",
+                     "In deze groep staan geen ideeën (meer). Open de lijst met groepen opnieuw.");
+        json_decref(ids);
+        return;
+    }
     idea_t *upds = xcalloc((size_t)(n ? n : 1), sizeof *upds);
     idea_t **ptrs = xcalloc((size_t)(n ? n : 1), sizeof *ptrs);
     for (int i = 0; i < n; i++) {

@@ -389,10 +389,11 @@ static int s_cluster_choice(rstore_t *rs, s_mod_t *m, json_t *before, http_res_t
         return 0;
     }
     if (m->los) {
-        /* Its own id, unless other ideas may carry that id as cluster. */
-        if (cur && strcmp(cur, id) == 0)
-            snprintf(own, sizeof own, "%.70s-los", id);
-        else
+        /* Its own id, unless other ideas may carry that id as cluster.
+         * Already "<id>-los": it is on its own, and its id would put it
+         * back in the group it was taken out of. */
+        snprintf(own, sizeof own, "%.70s-los", id);
+        if (!cur || (strcmp(cur, id) != 0 && strcmp(cur, own) != 0))
             snprintf(own, sizeof own, "%.79s", id);
         if (!cur || strcmp(cur, own) != 0)
             proto_set(&m->upd.cluster, own);

@@ -136,6 +136,15 @@ class TestClusterCorrections(ClusterTestCase):
             self.assertIn(words, body)
         self.assertEqual(self.idea(bench["id"])["cluster"], toilet["id"])
 
+        # Los maken on the idea whose number is its group's cluster: it
+        # gets "<id>-los"; los maken again (a form sent twice) keeps it on
+        # its own, never back in the group of the bench wish.
+        for _ in range(2):
+            st, loc, body = self.moderate(self.idea(toilet["id"]), los="1")
+            self.assertEqual(st, 303, body[:300])
+            self.assertEqual(self.idea(toilet["id"])["cluster"], toilet["id"] + "-los")
+        self.assertEqual(self.idea(bench["id"])["cluster"], toilet["id"])
+
     def merge(self, cluster, bij):
         c = self.cluster
         st, page = c.staff_page("/clusters?cluster=" + urllib.parse.quote(cluster), self.sid)
@@ -161,8 +170,12 @@ class TestClusterCorrections(ClusterTestCase):
         st, loc, body = self.merge(plas[0]["cluster"], wc[0]["id"])
         self.assertEqual(st, 303, body[:300])
         self.assertIn("samengevoegd=2", loc)
+        keep = ("status", "wijk", "sentiment", "question", "themes")
         for idea in plas:
-            self.assertEqual(self.idea(idea["id"])["cluster"], wc[0]["cluster"])
+            now = self.idea(idea["id"])
+            self.assertEqual(now["cluster"], wc[0]["cluster"])
+            # A cluster-only update changes nothing else.
+            self.assertEqual({k: now.get(k) for k in keep}, {k: idea.get(k) for k in keep})
         st, page = self.cluster.staff_page(loc, self.sid)
         self.assertIn("2 ideeën zijn bij deze groep gezet", page)
         later = self.post(HANG[2])
@@ -175,6 +188,11 @@ class TestClusterCorrections(ClusterTestCase):
         st, loc, body = self.merge(wc[0]["cluster"], plas[0]["id"])
         self.assertEqual(st, 400)
         self.assertIn("al in deze groep", body)
+        # A group with no ideas (any more): nothing to merge, and not
+        # "0 ideeën zijn bij deze groep gezet".
+        st, loc, body = self.merge("groep-zonder-ideeen", wc[0]["id"])
+        self.assertEqual(st, 400, loc)
+        self.assertIn("geen ideeën", body)
 
     def test_zz_bad_updates_on_the_classifier_bus(self):
         """Updates no dashboard would send, pushed straight onto a
