@@ -43,8 +43,7 @@ typedef struct {
     double sum[CLUSTER_MAX_SEEN];
     int count[CLUSTER_MAX_SEEN];
     char cluster[CLUSTER_MAX_SEEN][sizeof((cluster_sketch_t *)0)->cluster];
-    /* the label of the group's members (staff's correction; "" = none):
-     * all members of a corrected group carry the same one */
+    /* the label of the group's members (staff's correction; "" = none) */
     char label[CLUSTER_MAX_SEEN][sizeof((cluster_sketch_t *)0)->label];
     guint hash[CLUSTER_MAX_SEEN]; /* g_str_hash of each cluster[], compared before strcmp */
     /* the handles offered already: a small open-addressing set (0 marks
@@ -100,9 +99,13 @@ static int s_consider(void *arg, uint64_t handle, const cluster_sketch_t *sk)
     size_t len = strnlen(sk->cluster, sizeof name - 1);
     memcpy(name, sk->cluster, len);
     name[len] = '\0';
-    guint h = g_str_hash(name);
+    /* a group is its cluster and its label: members that joined a
+     * corrected idea before staff corrected it again keep the old label,
+     * and are a group of their own */
+    guint h = g_str_hash(name) * 31 + g_str_hash(sk->label);
     int c = 0;
-    while (c < b->n && (b->hash[c] != h || strcmp(b->cluster[c], name) != 0))
+    while (c < b->n && (b->hash[c] != h || strcmp(b->cluster[c], name) != 0 ||
+                        strcmp(b->label[c], sk->label) != 0))
         c++;
     if (c == b->n) {
         if (b->n == CLUSTER_MAX_SEEN)

@@ -66,7 +66,8 @@ int cluster_redis_cluster_ok(const char *cluster)
     return 1;
 }
 
-/* One read-change-write; 1, 0 (no sketch), -1 (Redis), 2 (retry). */
+/* One read-change-write; 1, 0 (no sketch), -1 (Redis), 2 (retry), 3
+ * (already so: nothing written). */
 static int s_attempt(cluster_redis_t *self, const char *id, const char *cluster)
 {
     uint64_t h = classify_cluster_handle(id);
@@ -90,8 +91,15 @@ static int s_attempt(cluster_redis_t *self, const char *id, const char *cluster)
     }
     /* A group of its own, labelled with staff's cluster: later ideas
      * like it join that group and take the label (classify_cluster_join.c). */
+    char group[CLUSTER_ID_MAX];
+    snprintf(group, sizeof group, "~%.78s", id);
+    if (strcmp(sk.label, cluster) == 0 && strcmp(sk.cluster, group) == 0) {
+        freeReplyObject(r); /* the same correction again (a re-send): the
+                               other instances' caches need not be emptied */
+        return 3;
+    }
     snprintf(sk.label, sizeof sk.label, "%s", cluster);
-    snprintf(sk.cluster, sizeof sk.cluster, "~%.78s", id);
+    snprintf(sk.cluster, sizeof sk.cluster, "%s", group);
     char rec[CLUSTER_PACK_MAX];
     size_t rec_len = cluster_redis_pack(&sk, id, rec);
     const char *argv[8] = {"EVAL", s_correct_script, "2", key, S_COUNTER, field, r->str, rec};
@@ -114,7 +122,7 @@ int cluster_redis_correct(cluster_redis_t *self, const char *id, const char *clu
         rc = s_attempt(self, id, cluster);
     if (rc == 1)
         g_hash_table_remove_all(self->sketches); /* ours changed: read it again */
-    return rc == 2 ? -1 : rc;
+    return rc == 2 ? -1 : rc == 3 ? 1 : rc;
 }
 
 int cluster_redis_sync(cluster_redis_t *self)

@@ -197,6 +197,53 @@ static void test_nothing_to_correct(void **state)
     rstore_destroy(&rs);
 }
 
+/* The same correction again (the dashboard re-sends until it sees the
+ * ack) writes nothing: the other instances keep their caches. */
+static void test_same_correction_twice(void **state)
+{
+    (void)state;
+    rstore_t *rs = s_open(s_redis.port, 1);
+    cluster_redis_t *cr = cluster_redis_new(rs);
+    char c[80];
+    s_classify(cr, "b1", s_bench1, c, sizeof c);
+    assert_int_equal(cluster_redis_correct(cr, "b1", "w1"), 1);
+    assert_int_equal(cluster_redis_correct(cr, "b1", "w1"), 1);
+    assert_int_equal(s_counter(rs), 1);
+    assert_int_equal(cluster_redis_correct(cr, "b1", "w2"), 1);
+    assert_int_equal(s_counter(rs), 2);
+    cluster_redis_destroy(&cr);
+    rstore_destroy(&rs);
+}
+
+/* One group name with two labels (ideas that joined a corrected idea
+ * before staff corrected it again) are two groups: a new idea like the
+ * one labelled "eerst" joins that group and takes "eerst", and is not
+ * averaged with the unlike idea labelled "later". */
+static void test_group_is_cluster_and_label(void **state)
+{
+    (void)state;
+    cluster_store_t mem = cluster_mem_ops;
+    mem.store = cluster_mem_new();
+    const char *texts[] = {s_bench1,
+                           "Het Molenbergpark heeft 's avonds meer verlichting nodig, het is er "
+                           "veel te donker om te wandelen."};
+    const char *labels[] = {"eerst", "later"};
+    for (int i = 0; i < 2; i++) {
+        idea_t *idea = s_idea(s_cls, i ? "v1" : "b1", texts[i]);
+        cluster_sketch_t sk;
+        classify_idea_sketch(s_cls, idea, &sk);
+        snprintf(sk.cluster, sizeof sk.cluster, "~a1");
+        snprintf(sk.label, sizeof sk.label, "%s", labels[i]);
+        assert_int_equal(mem.put(mem.store, idea->id, &sk), 0);
+        s_idea_free(idea);
+    }
+    idea_t *idea = s_idea(s_cls, "b2", s_bench2);
+    assert_int_equal(classify_idea_cluster(s_cls, &mem, idea), 0);
+    assert_string_equal(idea->cluster, "eerst");
+    s_idea_free(idea);
+    cluster_mem_destroy(&mem.store);
+}
+
 /* Redis down: the correction and the counter read fail and say so. */
 static void test_redis_gone(void **state)
 {
@@ -216,6 +263,8 @@ int main(void)
         cmocka_unit_test(test_correction_followed_by_both_instances),
         cmocka_unit_test(test_sketch_keeps_its_keys),
         cmocka_unit_test(test_nothing_to_correct),
+        cmocka_unit_test(test_same_correction_twice),
+        cmocka_unit_test(test_group_is_cluster_and_label),
         cmocka_unit_test(test_redis_gone),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
