@@ -188,7 +188,8 @@ void ui_skipped(const http_req_t *req, http_res_t *res, void *arg);
 /* ui_clusters.c: GET /clusters, near-duplicate clusters (staff). */
 void ui_clusters(const http_req_t *req, http_res_t *res, void *arg);
 /* The ids of the ideas (not hidden) in cluster, newest first, at most 500,
- * appended to ids (JSON strings). 0, or -1 when Redis failed. */
+ * appended to ids (JSON strings). 0; 1 when there may be more (500 found,
+ * or only the newest ideas were looked at); -1 when Redis failed. */
 int ui_clusters_member_ids(rstore_t *rs, const char *cluster, json_t *ids);
 /* ui_cluster_merge.c: POST /clusters, a whole group put with another. */
 void ui_cluster_merge(const http_req_t *req, http_res_t *res, void *arg);

@@ -78,9 +78,9 @@ static int s_wait_acks(void *sub, char (*ids)[48], int *acked, int n, int wait_m
     int got = 0, left = 0;
     for (int i = 0; i < n; i++)
         left += !acked[i];
-    while (got < left && clock_mono_ms() < end) {
+    for (int64_t rest; got < left && (rest = end - clock_mono_ms()) > 0;) {
         zmq_pollitem_t it = {.socket = sub, .events = ZMQ_POLLIN};
-        if (zmq_poll(&it, 1, (long)(end - clock_mono_ms())) <= 0)
+        if (zmq_poll(&it, 1, (long)rest) <= 0) /* rest > 0: never "wait forever" */
             continue;
         char topic[BUS_MAX_TOPIC], *data = NULL;
         size_t len = 0;
@@ -148,10 +148,12 @@ int moderate_send_many(dash_t *d, idea_t *const *upds, int n, char *err, size_t 
         return -1;
     }
     if (done < n) {
-        log_warn("msg=\"no ack for update\" updates=%d acked=%d", n, done);
-        snprintf(err, errlen,
-                 "De opslag reageert niet. De wijziging is misschien niet "
-                 "bewaard; probeer het over een minuut opnieuw.");
+        log_warn("msg=\"no ack for update\" updates=%d acked=%d via=%s", n, done,
+                 to == d->cfg.bus_classify ? "classifier" : "storage");
+        snprintf(err, errlen, "%s De wijziging is misschien niet bewaard; probeer het over een "
+                 "minuut opnieuw.",
+                 to == d->cfg.bus_classify ? "Het indelen van ideeën werkt nu niet."
+                                           : "De opslag reageert niet.");
         return -1;
     }
     return 0;

@@ -13,7 +13,9 @@
  *   then changes only the cluster of each record). The answer is a
  *   redirect to the group it joined with "samengevoegd=N", where N is the
  *   number of ideas read back with the new cluster; when not all of them
- *   were moved, a 502 page says how many were. One audit entry
+ *   were moved, a 502 page says how many were; when the group had more
+ *   than one go moves (500, or older than the newest ideas the page
+ *   counts), a page says so and asks to merge again. One audit entry
  *   (cluster_merge) names both groups and the counts, never texts.
  */
 #include <stdio.h>
@@ -68,7 +70,8 @@ static void s_merge(dash_t *d, rstore_t *rs, http_res_t *res, const session_t *s
                     const s_form_t *f, const char *to)
 {
     json_t *ids = json_array();
-    if (ui_clusters_member_ids(rs, f->cluster, ids) < 0) {
+    int more = ui_clusters_member_ids(rs, f->cluster, ids);
+    if (more < 0) {
         dash_unavailable(res, rs);
         json_decref(ids);
         return;
@@ -94,7 +97,14 @@ static void s_merge(dash_t *d, rstore_t *rs, http_res_t *res, const session_t *s
     snprintf(detail, sizeof detail, "from=%.80s into=%.80s members=%d moved=%d", f->cluster, to, n,
              moved);
     audit_log(rs, moved == n ? "cluster_merge" : "cluster_merge_failed", s->user, NULL, detail);
-    if (moved == n) {
+    if (moved == n && more) { /* a large group: one part at a time */
+        char msg[300];
+        snprintf(msg, sizeof msg,
+                 "%d ideeën zijn bij de andere groep gezet. In deze groep staan er nog meer: "
+                 "open de groep opnieuw en klik nog een keer op Samenvoegen.",
+                 n);
+        page_message(res, 200, "Voor een deel samengevoegd", msg);
+    } else if (moved == n) {
         sb_t loc = {0};
         sb_add(&loc, "/clusters?cluster=");
         sb_url(&loc, to);

@@ -165,9 +165,10 @@ int ui_clusters_member_ids(rstore_t *rs, const char *cluster, json_t *ids)
         if (rc == 0 && json_is_string(id))
             json_array_append(ids, id);
     }
+    int cut = sc.truncated || json_array_size(sc.members) >= S_MAX_MEMBERS;
     json_decref(sc.groups);
     json_decref(sc.members);
-    return rc;
+    return rc < 0 ? -1 : cut;
 }
 
 static int s_by_count(const void *a, const void *b)

@@ -9,8 +9,8 @@
  *   the field app), the classification, the PII flags and a moderation
  *   form: status (new/approved/hidden), wijk, sentiment, nu/toekomst, up
  *   to three themes, and the near-duplicate cluster: "hoort bij idee N" puts the
- *   idea in N's cluster, "los maken" gives it a cluster of its own (its
- *   id, or "<id>-los" when other ideas carry its id as their cluster).
+ *   idea in N's cluster, "los maken" gives it a cluster of its own
+ *   ("<id>-los": its id may be the cluster of other ideas).
  *   Saving sends ENV_UPDATE to storage (moderate.c; with a new cluster
  *   through the classifier, so later near-duplicates follow it) and, after
  *   the ack, reads the idea back: "opgeslagen" is only said when the
@@ -389,12 +389,10 @@ static int s_cluster_choice(rstore_t *rs, s_mod_t *m, json_t *before, http_res_t
         return 0;
     }
     if (m->los) {
-        /* Its own id, unless other ideas may carry that id as cluster.
-         * Already "<id>-los": it is on its own, and its id would put it
-         * back in the group it was taken out of. */
+        /* Always "<id>-los", never its id: other ideas may carry its id
+         * as their cluster (it started that group, then was moved), and
+         * its id would put it back there. Already "<id>-los": no change. */
         snprintf(own, sizeof own, "%.70s-los", id);
-        if (!cur || (strcmp(cur, id) != 0 && strcmp(cur, own) != 0))
-            snprintf(own, sizeof own, "%.79s", id);
         if (!cur || strcmp(cur, own) != 0)
             proto_set(&m->upd.cluster, own);
         return 1;

@@ -122,10 +122,10 @@ class TestClusterCorrections(ClusterTestCase):
         self.assertEqual(lines[bench["id"]]["corrected"], ["dup_group"])
         self.assertEqual(lines[bench["id"]]["classified"]["cluster"], bench["id"])
 
-        # Los maken: its own cluster again.
+        # Los maken: a cluster of its own, "<id>-los".
         st, loc, body = self.moderate(later[0], los="1")
         self.assertEqual(st, 303, body[:300])
-        self.assertEqual(self.idea(later[0]["id"])["cluster"], later[0]["id"])
+        self.assertEqual(self.idea(later[0]["id"])["cluster"], later[0]["id"] + "-los")
 
         # Refused, nothing changed.
         for extra, words in (({"bij": "bestaat-niet-123"}, "geen idee met het nummer"),
