@@ -23,7 +23,8 @@ DESCRIPTION
         at once are refused with a clear Dutch message and change nothing;
       - a whole group put with another group on its cluster page: every
         member moves, the next wording joins the merged group, and a
-        number that is no idea or already in the group is refused;
+        number that is no idea or already in the group is refused; a group
+        of 501 moves in two goes, the first saying there are more;
       - updates no dashboard sends (a cluster with a space, 300 bytes, a
         control character, empty; an unknown idea), pushed straight onto a
         classifier's bus port, are answered and change nothing, and both
@@ -34,6 +35,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
@@ -193,6 +195,33 @@ class TestClusterCorrections(ClusterTestCase):
         st, loc, body = self.merge("groep-zonder-ideeen", wc[0]["id"])
         self.assertEqual(st, 400, loc)
         self.assertIn("geen ideeën", body)
+
+    def test_merge_large_group_in_parts(self):
+        """A group of 501 ideas (put into storage with their cluster by
+        bus-inject) moves 500 at a time: the first merge says there are
+        more, the second moves the last one."""
+        c = self.cluster
+        target = self.post("Meer afvalbakken langs de Geleenbeek, er ligt overal zwerfafval.")
+        now = int(time.time() * 1000)
+        lines = [json.dumps({"id": "groot-%03d" % i, "channel": "form", "received_at": now + i,
+                             "text": "Idee %d over de grote groep." % i, "cluster": "groot",
+                             "status": "new", "themes": ["groen"]}) for i in range(501)]
+        ev = c.endpoints()
+        r = subprocess.run([os.path.join(c.bin, "bus-inject"), ev["INSPRAAK_BUS_STORE"].split(",")[0],
+                            ev["INSPRAAK_BUS_EVENTS"].split(",")[0]],
+                           input="\n".join(lines) + "\n", capture_output=True, text=True,
+                           timeout=120, env=dict(os.environ, INJECT_TIMEOUT_S="60"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        st, loc, body = self.merge("groot", target["id"])
+        self.assertEqual(st, 200, body[:300])
+        self.assertIn("500 ideeën zijn bij de andere groep gezet", body)
+        self.assertIn("nog meer", body)
+        self.assertEqual(self.idea("groot-000")["cluster"], "groot")  # the oldest: not yet
+        self.assertEqual(self.idea("groot-500")["cluster"], target["cluster"])
+        st, loc, body = self.merge("groot", target["id"])
+        self.assertEqual(st, 303, body[:300])
+        self.assertIn("samengevoegd=1", loc)
+        self.assertEqual(self.idea("groot-000")["cluster"], target["cluster"])
 
     def test_zz_bad_updates_on_the_classifier_bus(self):
         """Updates no dashboard would send, pushed straight onto a
