@@ -33,19 +33,10 @@ typedef struct {
 static int s_field(const char *key, const char *value, size_t len, void *arg)
 {
     s_form_t *f = arg;
-    char *to = strcmp(key, "csrf") == 0      ? f->csrf
-               : strcmp(key, "cluster") == 0 ? f->cluster
-               : strcmp(key, "bij") == 0     ? f->bij
-                                             : NULL;
-    size_t room = to == f->csrf ? sizeof f->csrf : to == f->cluster ? sizeof f->cluster : 65;
-    if (!to)
-        return 0;
-    if (len >= room || memchr(value, '\0', len)) {
-        f->bad = 1;
-        return 0;
-    }
-    memcpy(to, value, len);
-    to[len] = '\0';
+    const page_field_t map[] = {{"csrf", f->csrf, sizeof f->csrf},
+                                {"cluster", f->cluster, sizeof f->cluster},
+                                {"bij", f->bij, sizeof f->bij}};
+    page_field_copy(map, sizeof map / sizeof map[0], key, value, len, &f->bad);
     return 0;
 }
 
