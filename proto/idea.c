@@ -156,6 +156,15 @@ void idea_copy(idea_t *dst, const idea_t *src)
     }
 }
 
+bool idea_cluster_ok(const char *cluster)
+{
+    size_t n = cluster ? strlen(cluster) : 0;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)cluster[i] <= 0x20 || (unsigned char)cluster[i] >= 0x7f)
+            return false;
+    return n > 0 && n < PROTO_MAX_CLUSTER;
+}
+
 void proto_set(char **field, const char *value)
 {
     char *copy = xstrdup(value); /* first: value may point into *field */

@@ -193,6 +193,13 @@ void idea_copy(idea_t *dst, const idea_t *src);
 void proto_set(char **field, const char *value);
 int idea_add_theme(idea_t *idea, const char *theme); /* -1 when full or dup */
 int idea_add_pii(idea_t *idea, const char *flag);
+/* The longest cluster id plus its NUL: the classifier's sketch keeps it
+ * in this many bytes (cluster_sketch_t.cluster). */
+#define PROTO_MAX_CLUSTER 80
+/* True when cluster can be an idea's cluster id set by staff (an update's
+ * cluster, checked by the classifier and by storage alike): 1 to
+ * PROTO_MAX_CLUSTER - 1 printable ASCII bytes, no spaces. */
+bool idea_cluster_ok(const char *cluster);
 /* Appends {name, type, size} (copies of the strings, NULL allowed) to
  * source.attachments; -1 when PROTO_MAX_ATTACHMENTS are listed already. */
 int idea_add_attachment(idea_t *idea, const char *name, const char *type, int64_t size);

@@ -44,6 +44,8 @@
 #include "log.h"
 
 #define S_COUNTER "inspraak:cluster:corrected"
+_Static_assert(PROTO_MAX_CLUSTER <= sizeof(((cluster_sketch_t *)0)->label),
+               "a cluster idea_cluster_ok() accepts fits the sketch's label");
 #define S_ATTEMPTS 5
 
 /* KEYS[1] bucket, KEYS[2] counter; ARGV[1] field, ARGV[2] sketch as
@@ -54,17 +56,6 @@ static const char s_correct_script[] = "local cur = redis.call('HGET', KEYS[1], 
                                "redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])\n"
                                "redis.call('INCR', KEYS[2])\n"
                                "return 1\n";
-
-int cluster_redis_cluster_ok(const char *cluster)
-{
-    size_t n = cluster ? strlen(cluster) : 0;
-    if (n == 0 || n >= CLUSTER_ID_MAX)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)cluster[i] <= 0x20 || (unsigned char)cluster[i] >= 0x7f)
-            return 0;
-    return 1;
-}
 
 /* One read-change-write; 1, 0 (no sketch), -1 (Redis), 2 (retry), 3
  * (already so: nothing written). */
@@ -115,7 +106,7 @@ static int s_attempt(cluster_redis_t *self, const char *id, const char *cluster)
 
 int cluster_redis_correct(cluster_redis_t *self, const char *id, const char *cluster)
 {
-    if (!id || !*id || strlen(id) >= CLUSTER_ID_MAX || !cluster_redis_cluster_ok(cluster))
+    if (!id || !*id || strlen(id) >= CLUSTER_ID_MAX || !idea_cluster_ok(cluster))
         return 0;
     int rc = 2;
     for (int i = 0; i < S_ATTEMPTS && rc == 2; i++)

@@ -56,9 +56,6 @@ int cluster_redis_correct(cluster_redis_t *self, const char *id, const char *clu
 /* Before a batch: empties the sketch cache when any instance corrected a
  * cluster since the last call (one GET). 0, or -1 when Redis failed. */
 int cluster_redis_sync(cluster_redis_t *self);
-/* 1 when cluster can be stored as a cluster id: 1..79 printable ASCII
- * bytes, no spaces (as storage checks an update's cluster). */
-int cluster_redis_cluster_ok(const char *cluster);
 
 /* The packed sketch of idea id as stored (see cluster_redis.c) into out
  * (room for CLUSTER_PACK_MAX bytes); returns its length. */

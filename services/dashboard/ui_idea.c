@@ -415,7 +415,7 @@ static int s_cluster_choice(rstore_t *rs, s_mod_t *m, json_t *before, http_res_t
         return 0;
     }
     const char *c = s_str(other, "cluster") ? s_str(other, "cluster") : m->bij;
-    if (strlen(c) < 80 && (!cur || strcmp(cur, c) != 0))
+    if (strlen(c) < PROTO_MAX_CLUSTER && (!cur || strcmp(cur, c) != 0))
         proto_set(&m->upd.cluster, c);
     json_decref(other);
     return 1;

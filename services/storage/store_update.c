@@ -135,18 +135,6 @@ static int s_key_safe(const char *v)
     return 1;
 }
 
-/* A cluster id is an idea id, or one with "-los" (made its own
- * cluster): 1..79 printable ASCII bytes, as the classifier's sketch keeps
- * them (services/classifier/cluster_correct.c). */
-static int s_cluster_ok(const char *c)
-{
-    size_t n = strlen(c);
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)c[i] <= 0x20 || (unsigned char)c[i] >= 0x7f)
-            return 0;
-    return n > 0 && n < 80;
-}
-
 int store_update_check(const idea_t *upd, char *err, size_t errlen)
 {
     static const char *const st[] = {"new", "approved", "hidden"};
@@ -163,11 +151,11 @@ int store_update_check(const idea_t *upd, char *err, size_t errlen)
     for (int k = 0; ok && k < upd->n_themes; k++)
         ok = upd->themes[k] && *upd->themes[k] && s_key_safe(upd->themes[k]) &&
              strcmp(upd->themes[k], "none") != 0;
-    ok = ok && (!upd->cluster || s_cluster_ok(upd->cluster));
+    ok = ok && (!upd->cluster || idea_cluster_ok(upd->cluster));
     /* Only a cluster, no status: a whole group moved (the dashboard's
      * cluster page); the other fields stay as they are. */
     if (!upd->status && upd->cluster && upd->id && *upd->id)
-        ok = s_cluster_ok(upd->cluster);
+        ok = idea_cluster_ok(upd->cluster);
     if (!ok)
         snprintf(err, errlen,
                  "update with a bad id, status, sentiment, question, wijk, theme or cluster");

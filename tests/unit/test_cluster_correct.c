@@ -189,7 +189,7 @@ static void test_nothing_to_correct(void **state)
     for (int i = 0; i < 5; i++)
         assert_int_equal(cluster_redis_correct(cr, "b1", bad[i]), 0);
     assert_int_equal(cluster_redis_correct(cr, long_id, "b1"), 0);
-    assert_int_equal(cluster_redis_cluster_ok("01JD5X-los"), 1);
+    assert_true(idea_cluster_ok("01JD5X-los"));
     assert_int_equal(s_counter(rs), 0);
     s_classify(cr, "b1", s_bench1, c, sizeof c);
     assert_string_equal(c, "b1");

@@ -292,6 +292,27 @@ static void test_empty_unknown_values_round_trip(void **state)
 
 /* A moderation update (dashboard -> storage) round-trips with its idea and
  * needs one, like the other idea-carrying types. */
+/* Which cluster ids staff may set (classifier and storage both ask). */
+static void test_cluster_ok(void **state)
+{
+    (void)state;
+    char longest[PROTO_MAX_CLUSTER], too_long[PROTO_MAX_CLUSTER + 1];
+    memset(longest, 'a', sizeof longest - 1);
+    longest[sizeof longest - 1] = '\0';
+    memset(too_long, 'a', sizeof too_long - 1);
+    too_long[sizeof too_long - 1] = '\0';
+    assert_true(idea_cluster_ok("f-8c4e502f523fbc09"));
+    assert_true(idea_cluster_ok("f-8c4e502f523fbc09-los"));
+    assert_true(idea_cluster_ok(longest));
+    assert_false(idea_cluster_ok(too_long));
+    assert_false(idea_cluster_ok(""));
+    assert_false(idea_cluster_ok(NULL));
+    assert_false(idea_cluster_ok("met spatie"));
+    assert_false(idea_cluster_ok("tab\there"));
+    assert_false(idea_cluster_ok("caf\xc3\xa9"));
+    assert_false(idea_cluster_ok("del\x7f"));
+}
+
 static void test_update_envelope(void **state)
 {
     (void)state;
@@ -338,6 +359,7 @@ int main(void)
         cmocka_unit_test(test_unknown_fields_round_trip),
         cmocka_unit_test(test_empty_unknown_values_round_trip),
         cmocka_unit_test(test_update_envelope),
+        cmocka_unit_test(test_cluster_ok),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
