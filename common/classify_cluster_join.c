@@ -45,7 +45,7 @@ typedef struct {
     char cluster[CLUSTER_MAX_SEEN][sizeof((cluster_sketch_t *)0)->cluster];
     /* the label of the group's members (staff's correction; "" = none) */
     char label[CLUSTER_MAX_SEEN][sizeof((cluster_sketch_t *)0)->label];
-    guint hash[CLUSTER_MAX_SEEN]; /* g_str_hash of each cluster[], compared before strcmp */
+    guint hash[CLUSTER_MAX_SEEN]; /* of each cluster[] and label[], compared before strcmp */
     /* the handles offered already: a small open-addressing set (0 marks
      * an empty slot, so handle 0 has its own flag), hand-written because
      * a GHashTable cost a copy and a free per candidate */
@@ -154,7 +154,7 @@ int classify_cluster(const cluster_store_t *st, cluster_sketch_t *sk, idea_t *id
         proto_set(&idea->cluster, id);
         return 0;
     }
-    best_t *b = xmalloc(sizeof *b); /* ~7 KB: s_consider fills each slot it uses */
+    best_t *b = xmalloc(sizeof *b); /* ~12 KB: s_consider fills each slot it uses */
     b->me = sk;
     b->n = 0;
     b->seen = NULL;
