@@ -73,6 +73,8 @@ import sys
 import tempfile
 from collections import Counter
 
+import pair_interval
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LABELS = ("themes", "sentiment", "question", "wijk", "language", "dup_group")
 
@@ -345,35 +347,39 @@ def dup_corpus(bindir, dev_items, files, out, lines, debug=False):
         return (len(gold & pred), len(pred - gold), len(gold - pred)), got, gold, pred
 
     total = [0, 0, 0]
+    file_blocks = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         for path, (c, got, gold, pred) in zip(files, pool.map(one, files)):
             if debug:
                 print("== %s" % os.path.basename(path))
                 dup_debug(data[path], got, gold, pred)
             total = [a + b for a, b in zip(total, c)]
+            file_blocks += pair_interval.blocks(gold, pred)
             lines.append("  %-10s pair P %.3f R %.3f F1 %.3f (%d gold pairs)"
                          % ((os.path.basename(path),) + prf(*c) + (c[0] + c[2],)))
     p, r, f = prf(*total)
-    out.update(dup_corpus_pair_precision=p, dup_corpus_pair_recall=r, dup_corpus_pair_f1=f)
+    low, high = pair_interval.interval(file_blocks)
+    out.update(dup_corpus_pair_precision=p, dup_corpus_pair_recall=r, dup_corpus_pair_f1=f,
+               dup_corpus_pair_f1_low=low, dup_corpus_pair_f1_high=high)
     lines.append("near-duplicates, training corpus (one run per file, pairs pooled): "
-                 "pair P %.3f R %.3f F1 %.3f (%d gold pairs, %d files)"
-                 % (p, r, f, total[0] + total[2], len(files)))
+                 "pair P %.3f R %.3f F1 %.3f (%d gold pairs, %d files; 95 %% interval "
+                 "%.3f-%.3f over %d groups)"
+                 % (p, r, f, total[0] + total[2], len(files), low, high, len(file_blocks)))
 
 def score_dups(items, got, out, lines, debug=False):
     gold = pairs([it.get("dup_group") for it in items])
     pred = pairs([g.get("cluster") for g in got])
     if debug:
         dup_debug(items, got, gold, pred)
-    p, r, f = prf(len(gold & pred), len(pred - gold), len(gold - pred))
-    out.update(dup_pair_precision=p, dup_pair_recall=r, dup_pair_f1=f)
-    lines.append("near-duplicates: pair P %.3f R %.3f F1 %.3f (%d gold pairs, %d predicted)"
-                 % (p, r, f, len(gold), len(pred)))
+    p, r, f, low, high, n = pair_interval.pair_scores(gold, pred)
+    out.update(dup_pair_precision=p, dup_pair_recall=r, dup_pair_f1=f,
+               dup_pair_f1_low=low, dup_pair_f1_high=high)
+    lines.append("near-duplicates: pair P %.3f R %.3f F1 %.3f (%d gold pairs, %d predicted; "
+                 "95 %% interval %.3f-%.3f over %d groups, see pair_interval.py)"
+                 % (p, r, f, len(gold), len(pred), low, high, n))
 
 
-def prf(tp, fp, fn):
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+prf = pair_interval.prf
 
 
 def single(name, gold, pred, lines):

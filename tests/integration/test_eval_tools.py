@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""test_eval_tools - the near-duplicate scoring tools say what they claim.
+
+tests/eval/pair_interval.py: pair P/R/F1 and the block-bootstrap interval
+(a gold group with the predicted clusters that touch it is one block).
+tests/eval/dup_agreement.py: the second readers' labellings in
+tests/data/ideas/agreement/ scored against the writers' labels, and a
+labelling that does not match its set refused with a clear error.
+No server and no classifier binary are needed.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+EVAL = os.path.join(ROOT, "tests/eval")
+sys.path.insert(0, EVAL)
+import pair_interval  # noqa: E402
+
+
+def pairs(groups):
+    by = {}
+    for i, g in enumerate(groups):
+        if g is not None:
+            by.setdefault(g, []).append(i)
+    return {(a, b) for m in by.values() for x, a in enumerate(m) for b in m[x + 1:]}
+
+
+class PairInterval(unittest.TestCase):
+    def test_perfect_clusters_are_certain(self):
+        gold = pairs(["g1", "g1", None, "g2", "g2", "g2"])
+        p, r, f, low, high, n = pair_interval.pair_scores(gold, set(gold))
+        self.assertEqual((p, r, f, low, high, n), (1.0, 1.0, 1.0, 1.0, 1.0, 2))
+
+    def test_scores_follow_the_definition(self):
+        """One group of two found, one missed, one wrong pair: P 1/2, R 1/2."""
+        gold = pairs(["g1", "g1", "g2", "g2", None, None])
+        pred = pairs(["c1", "c1", None, None, "c2", "c2"])
+        p, r, f, low, high, n = pair_interval.pair_scores(gold, pred)
+        self.assertEqual((p, r, n), (0.5, 0.5, 3))
+        self.assertAlmostEqual(f, 0.5)
+        self.assertEqual((low, high), (0.0, 1.0))  # three blocks: any mix can be drawn
+
+    def test_a_cluster_bridging_two_groups_is_one_block(self):
+        """Gold a-b and c-d; the classifier put b and c together: the four
+        ideas are one block, so a resample keeps the wrong pair with the
+        groups it joined."""
+        gold = pairs(["g1", "g1", "g2", "g2"])
+        pred = pairs([None, "c", "c", None])
+        self.assertEqual(pair_interval.blocks(gold, pred), [[0, 1, 2]])
+
+    def test_interval_is_repeatable_and_holds_the_figure(self):
+        groups = ["g%d" % (i // 3) for i in range(60)]
+        found = [g if i % 9 < 6 else None for i, g in enumerate(groups)]
+        gold, pred = pairs(groups), pairs(found)
+        first = pair_interval.pair_scores(gold, pred)
+        self.assertEqual(first, pair_interval.pair_scores(gold, pred))
+        p, r, f, low, high, n = first
+        self.assertLess(low, f)
+        self.assertLess(f, high)
+        self.assertEqual(n, 20)
+        self.assertEqual(pair_interval.interval([]), (0.0, 0.0))
+
+
+class DupAgreement(unittest.TestCase):
+    def run_tool(self, *args):
+        return subprocess.run([sys.executable, os.path.join(EVAL, "dup_agreement.py")] + list(args),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def test_every_labelling_is_scored(self):
+        r = self.run_tool("--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        rows = json.loads(r.stdout)
+        files = sorted(f for f in os.listdir(os.path.join(ROOT, "tests/data/ideas/agreement"))
+                       if f.endswith(".jsonl"))
+        sets = [f.rsplit("-", 1)[0] for f in files]
+        expected = len(files) + sum(sets.count(s) * (sets.count(s) - 1) // 2 for s in set(sets))
+        self.assertEqual(len(rows), expected)
+        for row in rows:
+            self.assertLessEqual(row["f1_low"], row["f1"], row["compare"])
+            self.assertLessEqual(row["f1"], row["f1_high"], row["compare"])
+            self.assertGreater(row["groups"], 0)
+
+    def test_the_writer_against_itself_agrees_fully(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            with open(os.path.join(ROOT, "tests/data/ideas/holdout2.jsonl")) as f, \
+                    open(os.path.join(tmp, "holdout2-w.jsonl"), "w") as out:
+                for line in f:
+                    item = json.loads(line)
+                    out.write(json.dumps({"id": item["id"], "dup_group": item["dup_group"]}) + "\n")
+            r = self.run_tool("--folder", tmp, "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        (row,) = json.loads(r.stdout)
+        self.assertEqual((row["f1"], row["f1_low"], row["f1_high"]), (1.0, 1.0, 1.0))
+
+    def test_a_labelling_that_does_not_match_its_set_is_refused(self):
+        src = os.path.join(ROOT, "tests/data/ideas/agreement/holdout2-a.jsonl")
+        with open(src) as f:
+            lines = f.readlines()
+        cases = {"order": lines[1:2] + lines[:1] + lines[2:],
+                 "missing": lines[:-1],
+                 "not json": lines[:5] + ["{oops\n"] + lines[6:],
+                 "bad group": lines[:5] + ['{"id": "%s", "dup_group": 7}\n'
+                                           % json.loads(lines[5])["id"]] + lines[6:]}
+        for name, content in cases.items():
+            with self.subTest(name), tempfile.TemporaryDirectory() as tmp:
+                with open(os.path.join(tmp, "holdout2-x.jsonl"), "w") as out:
+                    out.writelines(content)
+                r = self.run_tool("--folder", tmp)
+                self.assertNotEqual(r.returncode, 0)
+                self.assertIn("holdout2-x.jsonl", r.stderr)
+                self.assertNotIn("Traceback", r.stderr)
+
+    def test_a_badly_named_file_is_refused(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            shutil.copy(os.path.join(ROOT, "tests/data/ideas/agreement/holdout2-a.jsonl"),
+                        os.path.join(tmp, "holdout2.jsonl"))
+            r = self.run_tool("--folder", tmp)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("SET-READER", r.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
