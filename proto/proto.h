@@ -200,6 +200,14 @@ int idea_add_pii(idea_t *idea, const char *flag);
  * cluster, checked by the classifier and by storage alike): 1 to
  * PROTO_MAX_CLUSTER - 1 printable ASCII bytes, no spaces. */
 bool idea_cluster_ok(const char *cluster);
+/* 0 when upd is a moderation update storage applies (ENV_UPDATE: id;
+ * status new|approved|hidden, or none with a cluster for a cluster-only
+ * move; sentiment, question, wijk and themes of allowed values and
+ * characters; a cluster idea_cluster_ok() accepts), else -1 with err
+ * (NULL allowed). Storage applies nothing else, and the classifier
+ * corrects a sketch only for an update that passes, so the two never
+ * disagree on what a staff correction is. */
+int idea_update_check(const idea_t *upd, char *err, size_t errlen);
 /* Appends {name, type, size} (copies of the strings, NULL allowed) to
  * source.attachments; -1 when PROTO_MAX_ATTACHMENTS are listed already. */
 int idea_add_attachment(idea_t *idea, const char *name, const char *type, int64_t size);

@@ -339,8 +339,6 @@ static void s_classify(classifier_t *c, int i)
     metric_inc(c->m_wijk[c->batch[i].src]);
 }
 
-/* Takes one message (and data with it): an idea joins the batch, anything
- * else goes to storage as a dead letter at once. */
 /* A moderation that sets a cluster (the dashboard sends those here):
  * the stored sketch gets the cluster staff chose, so later near-duplicates
  * follow it (cluster_correct.c); then the update goes on to storage as it
@@ -349,8 +347,13 @@ static void s_classify(classifier_t *c, int i)
 static void s_correct(classifier_t *c, const envelope_t *env, const char *data, size_t len)
 {
     const idea_t *upd = env->idea;
-    char qid[120], qc[120];
-    if (upd->cluster && upd->id) {
+    char qid[120], qc[120], why[120];
+    if (upd->cluster && upd->id && idea_update_check(upd, why, sizeof why) < 0) {
+        /* storage refuses it too (and acks that): the sketch must not
+         * follow a correction the record never gets */
+        log_warn("msg=\"cluster correction refused, sketch unchanged\" id=%s why=%s",
+                 log_quote(qid, sizeof qid, upd->id), log_quote(qc, sizeof qc, why));
+    } else if (upd->cluster && upd->id) {
         int rc = cluster_redis_correct(c->cr, upd->id, upd->cluster);
         if (rc == 1)
             metric_inc(c->m_corrected);
@@ -362,6 +365,8 @@ static void s_correct(classifier_t *c, const envelope_t *env, const char *data, 
         s_send(c, data, len);
 }
 
+/* Takes one message (and data with it): an idea joins the batch, anything
+ * else goes to storage as a dead letter at once. */
 static void s_take(classifier_t *c, char *data, size_t len)
 {
     unsigned char *key = c->batch[c->n_batch].key; /* kept for s_remember */

@@ -342,26 +342,12 @@ static int s_field(const char *key, const char *value, size_t len, void *arg)
     return 0;
 }
 
-/* Values that storage accepts (it checks again: store_update_check). */
+/* Values that storage accepts: the one check of an update, in proto
+ * (storage and the classifier run it too). The idea page always sends a
+ * status. */
 static int s_valid(const idea_t *u)
 {
-    static const char *const st[] = {"new", "approved", "hidden"};
-    static const char *const se[] = {"positief", "neutraal", "negatief"};
-    int ok = 0;
-    for (int i = 0; i < 3; i++)
-        ok |= u->status && strcmp(u->status, st[i]) == 0;
-    int ok_se = !u->sentiment;
-    for (int i = 0; i < 3; i++)
-        ok_se |= u->sentiment && strcmp(u->sentiment, se[i]) == 0;
-    ok_se = ok_se && (!u->question || strcmp(u->question, "nu") == 0 ||
-                      strcmp(u->question, "toekomst") == 0);
-    for (int k = 0; ok && k < u->n_themes; k++) {
-        size_t n = strlen(u->themes[k]);
-        ok = n > 0 && n <= 64 &&
-             strspn(u->themes[k], "abcdefghijklmnopqrstuvwxyz0123456789_-") == n &&
-             strcmp(u->themes[k], "none") != 0;
-    }
-    return ok && ok_se;
+    return u->status && idea_update_check(u, NULL, 0) == 0;
 }
 
 /* The stored idea now shows the update's values. */

@@ -117,8 +117,7 @@ void store_pairs_clear(store_pairs_t *p);
  * 0: no such idea; -1: Redis failed (retry), or *bad = 1 when the update
  * itself is invalid (err says why). */
 int store_update(store_t *self, const idea_t *upd, int *bad, char *err, size_t errlen);
-/* 0 when upd is acceptable for store_update, else -1 with err. */
-int store_update_check(const idea_t *upd, char *err, size_t errlen);
+/* What store_update accepts: idea_update_check() (proto.h). */
 /* The connection, for the other files of storage. */
 struct rstore;
 struct rstore *store_rstore(store_t *self);

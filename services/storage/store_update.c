@@ -122,46 +122,6 @@ static void s_themes(s_ops_t *o, const idea_t *old, const idea_t *new)
             s_op(o, "+", "theme", nt[k]);
 }
 
-/* Values become parts of key names: lowercase letters, digits, '_', '-'
- * and capitals (wijk codes), at most 64 bytes. */
-static int s_key_safe(const char *v)
-{
-    size_t n = v ? strlen(v) : 0;
-    if (n > 64)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-", v[i]))
-            return 0;
-    return 1;
-}
-
-int store_update_check(const idea_t *upd, char *err, size_t errlen)
-{
-    static const char *const st[] = {"new", "approved", "hidden"};
-    static const char *const se[] = {"", "positief", "neutraal", "negatief"};
-    int ok_st = 0, ok_se = 0;
-    for (size_t i = 0; i < 3; i++)
-        ok_st |= upd->status && strcmp(upd->status, st[i]) == 0;
-    for (size_t i = 0; i < 4; i++)
-        ok_se |= strcmp(upd->sentiment ? upd->sentiment : "", se[i]) == 0;
-    int ok_q = !upd->question || strcmp(upd->question, "nu") == 0 ||
-               strcmp(upd->question, "toekomst") == 0;
-    int ok = upd->id && *upd->id && ok_st && ok_se && ok_q && s_key_safe(upd->wijk) &&
-             (!upd->wijk || !*upd->wijk || strncmp(upd->wijk, "WK", 2) == 0);
-    for (int k = 0; ok && k < upd->n_themes; k++)
-        ok = upd->themes[k] && *upd->themes[k] && s_key_safe(upd->themes[k]) &&
-             strcmp(upd->themes[k], "none") != 0;
-    ok = ok && (!upd->cluster || idea_cluster_ok(upd->cluster));
-    /* Only a cluster, no status: a whole group moved (the dashboard's
-     * cluster page); the other fields stay as they are. */
-    if (!upd->status && upd->cluster && upd->id && *upd->id)
-        ok = idea_cluster_ok(upd->cluster);
-    if (!ok)
-        snprintf(err, errlen,
-                 "update with a bad id, status, sentiment, question, wijk, theme or cluster");
-    return ok ? 0 : -1;
-}
-
 /* Copies the four moderated fields of upd into idea, and its cluster
  * when it has one; an update without status sets the cluster only. */
 static void s_apply(idea_t *idea, const idea_t *upd)
@@ -308,7 +268,7 @@ int store_update(store_t *self, const idea_t *upd, int *bad, char *err, size_t e
         if (rc != 2)
             return rc;
     }
-    if (store_update_check(upd, err, errlen) < 0) {
+    if (idea_update_check(upd, err, errlen) < 0) {
         *bad = 1;
         return -1;
     }

@@ -26,7 +26,8 @@ DESCRIPTION
         number that is no idea or already in the group is refused; a group
         of 501 moves in two goes, the first saying there are more;
       - updates no dashboard sends (a cluster with a space, 300 bytes, a
-        control character, empty; an unknown idea), pushed straight onto a
+        control character, empty; an unknown idea; a good cluster with a
+        status storage refuses), pushed straight onto a
         classifier's bus port, are answered and change nothing, and both
         classifiers stay up.
 """
@@ -235,6 +236,10 @@ class TestClusterCorrections(ClusterTestCase):
             {"type": "update", "id": "u-ctrl", "idea": idea["id"], "cluster": "a\u0001b"},
             {"type": "update", "id": "u-none", "idea": "bestaat-niet", "cluster": "ergens"},
             {"type": "update", "id": "u-empty", "idea": idea["id"], "cluster": ""},
+            # a good cluster in an update storage refuses (its status): the
+            # classifier must not move the sketch either
+            {"type": "update", "id": "u-status", "idea": idea["id"], "status": "bogus",
+             "cluster": "elders"},
         ]
         r = subprocess.run([os.path.join(c.bin, "bus-inject"), c.endpoints()["INSPRAAK_BUS_CLASSIFY"]
                             .split(",")[0], c.endpoints()["INSPRAAK_BUS_EVENTS"].split(",")[0]],

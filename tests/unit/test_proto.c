@@ -313,6 +313,60 @@ static void test_cluster_ok(void **state)
     assert_false(idea_cluster_ok("del\x7f"));
 }
 
+/* The one check of a moderation update (storage applies, the classifier
+ * corrects its sketch, the dashboard sends): each field's bad value is
+ * refused with a reason, and a cluster-only move needs no status. */
+static void test_update_check(void **state)
+{
+    (void)state;
+    idea_t u;
+    char err[160];
+    idea_init(&u);
+    proto_set(&u.id, "f-1");
+    proto_set(&u.status, "approved");
+    proto_set(&u.sentiment, "negatief");
+    proto_set(&u.question, "nu");
+    proto_set(&u.wijk, "WK091733");
+    idea_add_theme(&u, "groen");
+    proto_set(&u.cluster, "f-2");
+    assert_int_equal(idea_update_check(&u, err, sizeof err), 0);
+    const struct {
+        size_t field;
+        const char *bad;
+    } cases[] = {
+        {offsetof(idea_t, status), "bogus"},      {offsetof(idea_t, sentiment), "boos"},
+        {offsetof(idea_t, question), "later"},    {offsetof(idea_t, wijk), "Heerlen"},
+        {offsetof(idea_t, wijk), "WK 0917"},      {offsetof(idea_t, cluster), "met spatie"},
+        {offsetof(idea_t, id), ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        idea_t v;
+        idea_copy(&v, &u);
+        char **f = (char **)((char *)&v + cases[i].field);
+        proto_set(f, cases[i].bad);
+        err[0] = '\0';
+        assert_int_equal(idea_update_check(&v, err, sizeof err), -1);
+        assert_non_null(strstr(err, "update with a bad"));
+        assert_int_equal(idea_update_check(&v, NULL, 0), -1); /* no err buffer: fine */
+        idea_clear(&v);
+    }
+    idea_t t;
+    idea_copy(&t, &u);
+    idea_add_theme(&t, "none");
+    assert_int_equal(idea_update_check(&t, err, sizeof err), -1);
+    idea_clear(&t);
+    /* a whole group moved: cluster only */
+    idea_t m;
+    idea_init(&m);
+    proto_set(&m.id, "f-3");
+    proto_set(&m.cluster, "f-2");
+    assert_int_equal(idea_update_check(&m, err, sizeof err), 0);
+    proto_set(&m.cluster, "");
+    assert_int_equal(idea_update_check(&m, err, sizeof err), -1);
+    idea_clear(&m);
+    idea_clear(&u);
+}
+
 static void test_update_envelope(void **state)
 {
     (void)state;
@@ -360,6 +414,7 @@ int main(void)
         cmocka_unit_test(test_empty_unknown_values_round_trip),
         cmocka_unit_test(test_update_envelope),
         cmocka_unit_test(test_cluster_ok),
+        cmocka_unit_test(test_update_check),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
