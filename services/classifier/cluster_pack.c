@@ -9,7 +9,10 @@
  *   the cluster is the id itself), a 64-bit little-endian mask of the
  *   MinHash slots in use and their values (4 bytes each, little endian),
  *   and only for an idea staff moved to another cluster its label (a
- *   length byte and the bytes; cluster_correct.c). ~120-200 bytes an
+ *   length byte and the bytes; cluster_correct.c). A later version may
+ *   append fields after the label, each a length byte and its bytes
+ *   (writing an empty label first when it has none); this reader skips
+ *   them. ~120-200 bytes an
  *   idea, at most CLUSTER_PACK_MAX. Pure: no Redis here; cluster_redis_io.c stores
  *   and reads what these functions write and parse. Hand-written: a fixed
  *   binary layout of a few fields (MessagePack would add a byte or two a
@@ -101,7 +104,17 @@ int cluster_redis_parse(const char *s, size_t len, cluster_sketch_t *sk, char *i
             v |= (uint32_t)(unsigned char)*p++ << (8 * i);
         sk->sig[k] = v;
     }
-    if (p < end && (!(p = s_unpack_str(p, end, sk->label, sizeof sk->label)) || p != end))
-        return -1; /* a label, and nothing after it */
+    if (p < end && !(p = s_unpack_str(p, end, sk->label, sizeof sk->label)))
+        return -1;
+    /* Fields a newer classifier appended after the label (each a length
+     * byte and its bytes) are checked for length and skipped: instances
+     * of two versions can then share the store during a rolling upgrade.
+     * The classifier of 2026-11-28 (the first with labels) refused them. */
+    while (p < end) {
+        size_t field = (unsigned char)*p;
+        if ((size_t)(end - p - 1) < field)
+            return -1;
+        p += 1 + field;
+    }
     return 0;
 }

@@ -270,6 +270,23 @@ static void test_pack_parse(void **state)
     const char *old = "1\tWK091733\tverkeer\td001\t3\t00000000";
     assert_int_equal(cluster_redis_parse(old, strlen(old), &back, id, sizeof id), -1);
     assert_int_equal(cluster_redis_parse(rec, n, &back, id, 3), -1); /* id too long */
+    /* a label, then a field a later version appended: skipped, the rest
+     * read as written; a field longer than what is left is refused */
+    snprintf(sk.label, sizeof sk.label, "d077");
+    n = cluster_redis_pack(&sk, "d001", rec);
+    memcpy(rec + n, "\x03new", 4);
+    assert_int_equal(cluster_redis_parse(rec, n + 4, &back, id, sizeof id), 0);
+    assert_string_equal(back.label, "d077");
+    assert_string_equal(back.cluster, "another");
+    assert_memory_equal(back.sig, sk.sig, sizeof sk.sig);
+    assert_int_equal(cluster_redis_parse(rec, n + 3, &back, id, sizeof id), -1);
+    /* no label: the later version writes an empty one before its field */
+    sk.label[0] = '\0';
+    n = cluster_redis_pack(&sk, "d001", rec);
+    memcpy(rec + n, "\x00\x02" "ab", 4);
+    assert_int_equal(cluster_redis_parse(rec, n + 4, &back, id, sizeof id), 0);
+    assert_string_equal(back.label, "");
+    assert_string_equal(back.cluster, "another");
     s_idea_free(a);
 }
 
