@@ -24,7 +24,8 @@ cd "$(dirname "$0")/.." || exit 1
 INSPRAAK_BIN=${INSPRAAK_BIN:-bin}
 case "$INSPRAAK_BIN" in /*) ;; *) INSPRAAK_BIN="$PWD/$INSPRAAK_BIN" ;; esac
 export INSPRAAK_BIN
-export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
+# tests/asan.supp: bugs inside libraries we use (never our code), each explained there
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}:suppressions=$PWD/tests/asan.supp"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 export PYTHONDONTWRITEBYTECODE=1
 

@@ -22,6 +22,8 @@
 # coverage) go to $FUZZ_BUILD/T.log.
 set -eu
 cd "$(dirname "$0")/../.."
+# tests/asan.supp: bugs inside libraries we use (never our code), each explained there
+export ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}suppressions=$PWD/tests/asan.supp"
 
 secs="${FUZZ_SECONDS:-600}"
 build_only=0
@@ -34,7 +36,7 @@ while [ $# -gt 0 ]; do
 done
 out="${FUZZ_BUILD:-build/fuzz}"
 jobs="${FUZZ_JOBS:-1}"
-pkgs="libzmq msgpack hiredis libmicrohttpd jansson libsodium libcurl gmime-3.0 libexttextcat"
+pkgs="libzmq msgpack hiredis libmicrohttpd jansson libsodium libcurl gmime-3.0 libexttextcat hunspell"
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 # shellcheck disable=SC2086
 cflags="-std=gnu11 -g -O1 -Wall -Wextra -Werror -Icommon -Iproto $(pkg-config --cflags $pkgs)"

@@ -10,7 +10,8 @@
 #   line per binary and "unit: N passed, N failed" with the total time.
 #   Exits 1 when any binary failed (non-zero exit, including a sanitizer
 #   report: LeakSanitizer is on), 0 otherwise; 1 also when given none.
-export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
+# tests/asan.supp: bugs inside libraries we use (never our code), each explained there
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}:suppressions=$(cd "$(dirname "$0")/../.." && pwd)/tests/asan.supp"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 
 if [ $# -eq 0 ]; then
