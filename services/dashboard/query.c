@@ -185,8 +185,8 @@ int query_cursor_decode_sort(const char *s, int *sort, int64_t *score, char *id,
         return -1;
     long long v = 0;
     for (const unsigned char *p = plain; p < (const unsigned char *)colon; p++) {
-        if (*p < '0' || *p > '9')
-            return -1;
+        if (*p < '0' || *p > '9' || v > (INT64_MAX - (*p - '0')) / 10)
+            return -1; /* not a digit, or past what a score can hold */
         v = v * 10 + (*p - '0');
     }
     const char *rest = colon + 1;

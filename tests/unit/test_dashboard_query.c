@@ -252,9 +252,15 @@ static void test_cursor_rejects(void **state)
                          "OmYtMQ" /* ":f-1": no score */,
                          "MTJhOmYtMQ" /* "12a:f-1" */,
                          "MTI6" /* "12:": no id */,
-                         "MTI6ZiAx" /* "12:f 1" */};
+                         "MTI6ZiAx" /* "12:f 1" */,
+                         /* scores past INT64_MAX (once a signed overflow) */
+                         "OTk5OTk5OTk5OTk5OTk5OTk5OTpmLTE" /* "9999999999999999999:f-1" */,
+                         "OTIyMzM3MjAzNjg1NDc3NTgwODpmLTE" /* "9223372036854775808:f-1" */};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(query_cursor_decode(bad[i], &score, id, sizeof id), -1);
+    /* the largest score there is still reads */
+    assert_int_equal(query_cursor_decode("OTIyMzM3MjAzNjg1NDc3NTgwNzpmLTE", &score, id, sizeof id), 0);
+    assert_true(score == INT64_MAX);
     query_t q;
     query_err_t err;
     const char *kv[] = {"cursor", "%%%", NULL};
