@@ -59,16 +59,9 @@ def groups_of(path, ids=None):
     return got_ids, groups
 
 
-def pairs(groups):
-    by = {}
-    for i, g in enumerate(groups):
-        if g is not None:
-            by.setdefault(g, []).append(i)
-    return {(a, b) for m in by.values() for x, a in enumerate(m) for b in m[x + 1:]}
-
-
 def compare(name, reference, other):
-    p, r, f, low, high, n = pair_interval.pair_scores(pairs(reference), pairs(other))
+    p, r, f, low, high, n = pair_interval.pair_scores(pair_interval.pairs(reference),
+                                                      pair_interval.pairs(other))
     return {"compare": name, "precision": p, "recall": r, "f1": f,
             "f1_low": low, "f1_high": high, "groups": n}
 

@@ -290,12 +290,7 @@ def report_by_writer(results, cv, out, lines):
         "%s %+.3f" % (k.split("_")[0], out["pooled_" + k] - cv[k]) for k in WRITER_KEYS))
 
 
-def pairs(groups):
-    by = {}
-    for i, g in enumerate(groups):
-        if g is not None:
-            by.setdefault(g, []).append(i)
-    return {(a, b) for m in by.values() for x, a in enumerate(m) for b in m[x + 1:]}
+pairs = pair_interval.pairs
 
 
 def dup_debug(items, got, gold, pred):

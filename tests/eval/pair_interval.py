@@ -19,6 +19,16 @@ REPS = 2000       # bootstrap samples; the interval moves < 0.005 beyond this
 SEED = 1          # fixed: the same input prints the same interval
 
 
+def pairs(groups):
+    """The set of (i, j), i < j, of positions whose group is the same (not
+    None): the near-duplicate pairs a list of group ids or clusters says."""
+    by = {}
+    for i, g in enumerate(groups):
+        if g is not None:
+            by.setdefault(g, []).append(i)
+    return {(a, b) for m in by.values() for x, a in enumerate(m) for b in m[x + 1:]}
+
+
 def prf(tp, fp, fn):
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0

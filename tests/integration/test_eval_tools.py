@@ -22,12 +22,7 @@ sys.path.insert(0, EVAL)
 import pair_interval  # noqa: E402
 
 
-def pairs(groups):
-    by = {}
-    for i, g in enumerate(groups):
-        if g is not None:
-            by.setdefault(g, []).append(i)
-    return {(a, b) for m in by.values() for x, a in enumerate(m) for b in m[x + 1:]}
+pairs = pair_interval.pairs
 
 
 class PairInterval(unittest.TestCase):
