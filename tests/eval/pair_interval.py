@@ -70,8 +70,16 @@ def interval(block_list, reps=REPS, seed=SEED):
             b = block_list[rnd.randrange(n)]
             tp, fp, fn = tp + b[0], fp + b[1], fn + b[2]
         values.append(prf(tp, fp, fn)[2])
-    values.sort()
-    return values[int(0.025 * reps)], values[min(reps - 1, int(0.975 * reps))]
+    return bounds(sorted(values))
+
+
+def bounds(values):
+    """(low, high) of sorted values: as many values lie below low as above
+    high, 2.5 % of them each (values[50] and values[1949] of 2,000; with
+    values[1950] the upper end would leave one value fewer above it than
+    the lower end leaves below)."""
+    k = int(0.025 * len(values))
+    return values[k], values[len(values) - 1 - k]
 
 
 def pair_scores(gold, pred):

@@ -60,6 +60,14 @@ class PairInterval(unittest.TestCase):
         self.assertEqual(n, 20)
         self.assertEqual(pair_interval.interval([]), (0.0, 0.0))
 
+    def test_the_interval_cuts_as_much_off_either_end(self):
+        """2.5 % of the bootstrap values below the interval, 2.5 % above."""
+        values = list(range(2000))
+        low, high = pair_interval.bounds(values)
+        self.assertEqual(sum(v < low for v in values), 50)
+        self.assertEqual(sum(v > high for v in values), 50)
+        self.assertEqual(pair_interval.bounds([0.5]), (0.5, 0.5))
+
 
 class DupAgreement(unittest.TestCase):
     def run_tool(self, *args):
