@@ -81,7 +81,10 @@ def main():
         sys.exit("dup_agreement: no SET-READER.jsonl labellings in %s" % args.folder)
     rows = []
     for name, readers in sorted(by_set.items()):
-        ids, gold = groups_of(os.path.join(ROOT, "tests/data/ideas", name + ".jsonl"))
+        labelled = os.path.join(ROOT, "tests/data/ideas", name + ".jsonl")
+        if not os.path.isfile(labelled):
+            sys.exit("%s: no labelled set %s" % (readers[0][1], labelled))
+        ids, gold = groups_of(labelled)
         labels = [(reader, groups_of(path, ids)[1]) for reader, path in readers]
         for reader, groups in labels:
             rows.append(compare("%s: reader %s against the writer" % (name, reader), gold, groups))

@@ -126,6 +126,15 @@ class DupAgreement(unittest.TestCase):
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("SET-READER", r.stderr)
 
+    def test_a_labelling_of_no_known_set_is_refused(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            shutil.copy(os.path.join(ROOT, "tests/data/ideas/agreement/holdout2-a.jsonl"),
+                        os.path.join(tmp, "holdout9-a.jsonl"))
+            r = self.run_tool("--folder", tmp)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("holdout9-a.jsonl: no labelled set", r.stderr)
+        self.assertNotIn("Traceback", r.stderr)
+
 
 if __name__ == "__main__":
     unittest.main()
