@@ -344,9 +344,15 @@ static int s_field(const char *key, const char *value, size_t len, void *arg)
 
 /* Values that storage accepts: the one check of an update, in proto
  * (storage and the classifier run it too). The idea page always sends a
- * status. */
+ * status. Themes are slugs of the theme list, lowercase: storage's check
+ * lets capitals through (wijk codes share it), so the page refuses them
+ * itself, as its message says. */
 static int s_valid(const idea_t *u)
 {
+    for (int k = 0; k < u->n_themes; k++)
+        for (const char *c = u->themes[k]; *c; c++)
+            if (*c >= 'A' && *c <= 'Z')
+                return 0;
     return u->status && idea_update_check(u, NULL, 0) == 0;
 }
 

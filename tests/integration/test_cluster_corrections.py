@@ -133,11 +133,15 @@ class TestClusterCorrections(ClusterTestCase):
         # Refused, nothing changed.
         for extra, words in (({"bij": "bestaat-niet-123"}, "geen idee met het nummer"),
                              ({"bij": bench["id"]}, "ander idee"),
-                             ({"bij": toilet["id"], "los": "1"}, "Niet allebei")):
-            st, loc, body = self.moderate(bench, **extra)
+                             ({"bij": toilet["id"], "los": "1"}, "Niet allebei"),
+                             # a theme with a capital: the page says "kleine letters"
+                             ({"theme": "Groen"}, "kleine letters")):
+            idea = dict(bench, themes=[]) if "theme" in extra else bench
+            st, loc, body = self.moderate(idea, **extra)
             self.assertEqual(st, 400, extra)
             self.assertIn(words, body)
         self.assertEqual(self.idea(bench["id"])["cluster"], toilet["id"])
+        self.assertNotIn("Groen", self.idea(bench["id"]).get("themes") or [])
 
         # Los maken on the idea whose number is its group's cluster: it
         # gets "<id>-los"; los maken again (a form sent twice) keeps it on
