@@ -8,7 +8,12 @@ together (a gold group with the predicted clusters that touch it), and a
 bootstrap sample draws as many blocks as there are, with replacement.
 Pairs within one group are not independent, so resampling pairs would
 give an interval far too narrow; resampling the groups they come from
-keeps that dependence. Hand-written: a few lines of union-find and
+keeps that dependence. Limits: the blocks follow the predictions too, so
+a classifier that chains many groups into one cluster makes one big
+block and a narrower interval than it deserves (one block: width 0);
+and eval_classify.py pools the blocks of several files into one list
+without keeping each file's share (no strata), as its pooled figure
+does. Hand-written: a few lines of union-find and
 resampling, no library of the project's does this.
 
 Used by eval_classify.py, eval_holdout.py and dup_agreement.py.
