@@ -142,7 +142,8 @@ test: test-deps
 # development set (every fold also trains on data/nl/train/*.jsonl), then
 # the built model on the three hold-out sets nobody tuned on, then how
 # well second readers found the near-duplicate groups (the ceiling to
-# read the classifier's figure against; docs/classifier.md). make model: train data/nl/model.tsv again now.
+# read the classifier's figure against; docs/classifier.md).
+# make model: train data/nl/model.tsv again now.
 .PHONY: eval model
 eval: $(BIN)/classify $(BIN)/classify-train $(MODEL)
 	@python3 tests/eval/eval_classify.py --bin $(BIN)
