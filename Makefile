@@ -153,6 +153,7 @@ eval: $(BIN)/classify $(BIN)/classify-train $(MODEL)
 	@python3 tests/eval/eval_holdout.py --bin $(BIN) --data tests/data/ideas/holdout2.jsonl
 	@echo; echo "third hold-out set (tests/data/ideas/holdout3.jsonl, never tuned on):"
 	@python3 tests/eval/eval_holdout.py --bin $(BIN) --data tests/data/ideas/holdout3.jsonl
+	@echo; python3 tests/eval/eval_holdout.py --bin $(BIN) --pool tests/data/ideas/holdout*.jsonl
 	@echo; python3 tests/eval/dup_agreement.py
 
 $(MODEL): $(BIN)/classify-train $(MODEL_INPUTS)

@@ -25,6 +25,12 @@ with a model that never saw the scored file (one trained on the corpus
 alone). --keywords-dups scores them as until 2026-11-28 instead: a second
 run with keywords alone (INSPRAAK_MODEL_FILE=none).
 --json prints the summary numbers as one JSON object with the same keys.
+
+--pool FILE...: near-duplicates only, pooled over several hold-out sets
+(each file one bin/classify run, as above; the pairs of all runs added
+up, the 95 % interval over the groups of all of them). One set holds
+40-60 gold pairs; together they say more about unseen writers than any
+one of them.
 """
 import argparse
 import json
@@ -57,7 +63,11 @@ def main():
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--keywords-dups", action="store_true",
                     help="near-duplicates from a keywords-alone run (the scoring before 2026-11-28)")
+    ap.add_argument("--pool", nargs="+", metavar="FILE",
+                    help="near-duplicates only, pooled over these hold-out sets")
     args = ap.parse_args()
+    if args.pool:
+        return pool(ec, args)
     with open(args.data, encoding="utf-8") as f:
         items = [json.loads(l) for l in f if l.strip()]
     if not items:
@@ -86,6 +96,32 @@ def main():
     for key, goal in ec.GOALS.items():
         print("  %-20s %.3f  goal %.2f  %s" % (key, out[key], goal,
                                               "met" if out[key] >= goal else "NOT met"))
+
+
+def pool(ec, args):
+    """--pool: one run per file, pairs and groups pooled."""
+    import pair_interval
+    total, blocks = [0, 0, 0], []
+    for path in args.pool:
+        with open(path, encoding="utf-8") as f:
+            items = [json.loads(l) for l in f if l.strip()]
+        if not items:
+            sys.exit("eval_holdout: no ideas in %s" % path)
+        got = ec.run_classify(args.bin, items)
+        gold = pair_interval.pairs([it.get("dup_group") for it in items])
+        pred = pair_interval.pairs([g.get("cluster") for g in got])
+        total = [a + b for a, b in zip(total, (len(gold & pred), len(pred - gold), len(gold - pred)))]
+        blocks += pair_interval.blocks(gold, pred)
+    p, r, f = pair_interval.prf(*total)
+    low, high = pair_interval.interval(blocks)
+    out = {"dup_pair_precision": p, "dup_pair_recall": r, "dup_pair_f1": f,
+           "dup_pair_f1_low": low, "dup_pair_f1_high": high, "sets": len(args.pool)}
+    if args.json:
+        print(json.dumps(out))
+        return
+    print("near-duplicates, %d hold-out sets pooled: pair P %.3f R %.3f F1 %.3f (%d gold pairs; "
+          "95 %% interval %.3f-%.3f over %d groups)"
+          % (len(args.pool), p, r, f, total[0] + total[2], low, high, len(blocks)))
 
 
 if __name__ == "__main__":

@@ -67,6 +67,24 @@ class ClassifyEval(unittest.TestCase):
         """The shipped model on the hold-out set nobody tuned on (HOLDOUT.md)."""
         self._check("eval_holdout.py", HOLDOUT_FLOORS)
 
+    def test_holdouts_pooled(self):
+        """eval_holdout.py --pool: one set pooled alone is that set's
+        near-duplicate figure; the same set twice keeps the figure and
+        narrows the interval (twice the groups)."""
+        def run(*args):
+            out = subprocess.run([sys.executable, os.path.join(ROOT, "tests/eval/eval_holdout.py"),
+                                  "--bin", BIN, "--json"] + list(args),
+                                 stdout=subprocess.PIPE, check=True)
+            return json.loads(out.stdout)
+        h2 = os.path.join(ROOT, "tests/data/ideas/holdout2.jsonl")
+        alone, one, twice = run("--data", h2), run("--pool", h2), run("--pool", h2, h2)
+        self.assertAlmostEqual(one["dup_pair_f1"], alone["dup_pair_f1"])
+        self.assertEqual((one["dup_pair_f1_low"], one["dup_pair_f1_high"]),
+                         (alone["dup_pair_f1_low"], alone["dup_pair_f1_high"]))
+        self.assertAlmostEqual(twice["dup_pair_f1"], one["dup_pair_f1"])
+        self.assertGreater(twice["dup_pair_f1_low"], one["dup_pair_f1_low"])
+        self.assertLess(twice["dup_pair_f1_high"], one["dup_pair_f1_high"])
+
     def test_lines(self):
         lines = ['{"id": "a", "text": "Meer bomen in het Molenbergpark, dat zou mooi zijn."}\n',
                  'not json\n',
