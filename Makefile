@@ -140,7 +140,7 @@ test: test-deps
 
 # make eval: k-fold cross-validation of the classifier on the labelled
 # development set (every fold also trains on data/nl/train/*.jsonl), then
-# the built model on the three hold-out sets nobody tuned on, then how
+# the built model on the four hold-out sets nobody tuned on, then how
 # well second readers found the near-duplicate groups (the ceiling to
 # read the classifier's figure against; docs/classifier.md).
 # make model: train data/nl/model.tsv again now.
@@ -153,6 +153,8 @@ eval: $(BIN)/classify $(BIN)/classify-train $(MODEL)
 	@python3 tests/eval/eval_holdout.py --bin $(BIN) --data tests/data/ideas/holdout2.jsonl
 	@echo; echo "third hold-out set (tests/data/ideas/holdout3.jsonl, never tuned on):"
 	@python3 tests/eval/eval_holdout.py --bin $(BIN) --data tests/data/ideas/holdout3.jsonl
+	@echo; echo "fourth hold-out set (tests/data/ideas/holdout4.jsonl, never tuned on):"
+	@python3 tests/eval/eval_holdout.py --bin $(BIN) --data tests/data/ideas/holdout4.jsonl
 	@echo; python3 tests/eval/eval_holdout.py --bin $(BIN) --pool tests/data/ideas/holdout*.jsonl
 	@echo; python3 tests/eval/dup_agreement.py
 
