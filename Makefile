@@ -156,7 +156,7 @@ eval: $(BIN)/classify $(BIN)/classify-train $(MODEL)
 	@echo; echo "fourth hold-out set (tests/data/ideas/holdout4.jsonl, never tuned on):"
 	@python3 tests/eval/eval_holdout.py --bin $(BIN) --data tests/data/ideas/holdout4.jsonl
 	@echo; python3 tests/eval/eval_holdout.py --bin $(BIN) --pool tests/data/ideas/holdout*.jsonl
-	@echo; python3 tests/eval/dup_agreement.py
+	@echo; python3 tests/eval/label_agreement.py
 
 $(MODEL): $(BIN)/classify-train $(MODEL_INPUTS)
 	@$(if $(Q),echo "  TRAIN   $@")

@@ -16,7 +16,7 @@ without keeping each file's share (no strata), as its pooled figure
 does. Hand-written: a few lines of union-find and
 resampling, no library of the project's does this.
 
-Used by eval_classify.py, eval_holdout.py and dup_agreement.py.
+Used by eval_classify.py, eval_holdout.py and label_agreement.py.
 """
 import random
 

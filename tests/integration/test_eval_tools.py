@@ -3,9 +3,10 @@
 
 tests/eval/pair_interval.py: pair P/R/F1 and the block-bootstrap interval
 (a gold group with the predicted clusters that touch it is one block).
-tests/eval/dup_agreement.py: the second readers' labellings in
-tests/data/ideas/agreement/ scored against the writers' labels, and a
-labelling that does not match its set refused with a clear error.
+tests/eval/label_agreement.py: the second readers' labellings in
+tests/data/ideas/agreement/ (near-duplicate groups, or sentiment and
+question) scored against the writers' labels, and a labelling that does
+not match its set refused with a clear error.
 No server and no classifier binary are needed.
 """
 import json
@@ -69,24 +70,30 @@ class PairInterval(unittest.TestCase):
         self.assertEqual(pair_interval.bounds([0.5]), (0.5, 0.5))
 
 
-class DupAgreement(unittest.TestCase):
+class LabelAgreement(unittest.TestCase):
     def run_tool(self, *args):
-        return subprocess.run([sys.executable, os.path.join(EVAL, "dup_agreement.py")] + list(args),
+        return subprocess.run([sys.executable, os.path.join(EVAL, "label_agreement.py")] + list(args),
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def test_every_labelling_is_scored(self):
         r = self.run_tool("--json")
         self.assertEqual(r.returncode, 0, r.stderr)
         rows = json.loads(r.stdout)
-        files = sorted(f for f in os.listdir(os.path.join(ROOT, "tests/data/ideas/agreement"))
-                       if f.endswith(".jsonl"))
-        sets = [f.rsplit("-", 1)[0] for f in files]
-        expected = len(files) + sum(sets.count(s) * (sets.count(s) - 1) // 2 for s in set(sets))
+        folder = os.path.join(ROOT, "tests/data/ideas/agreement")
+        by = {}  # (set, label) -> readers
+        for f in sorted(os.listdir(folder)):
+            if f.endswith(".jsonl"):
+                with open(os.path.join(folder, f)) as fh:
+                    first = json.loads(fh.readline())
+                for key in ("dup_group", "sentiment", "question"):
+                    if key in first:
+                        by.setdefault((f.rsplit("-", 1)[0], key), []).append(f)
+        expected = sum(len(v) + len(v) * (len(v) - 1) // 2 for v in by.values())
         self.assertEqual(len(rows), expected)
         for row in rows:
-            self.assertLessEqual(row["f1_low"], row["f1"], row["compare"])
-            self.assertLessEqual(row["f1"], row["f1_high"], row["compare"])
-            self.assertGreater(row["groups"], 0)
+            figure = row["f1"] if row["label"] == "dup_group" else row["accuracy"]
+            self.assertLessEqual(row["low"], figure, row["compare"])
+            self.assertLessEqual(figure, row["high"], row["compare"])
 
     def test_the_writer_against_itself_agrees_fully(self):
         with tempfile.TemporaryDirectory() as tmp:
@@ -98,7 +105,53 @@ class DupAgreement(unittest.TestCase):
             r = self.run_tool("--folder", tmp, "--json")
         self.assertEqual(r.returncode, 0, r.stderr)
         (row,) = json.loads(r.stdout)
-        self.assertEqual((row["f1"], row["f1_low"], row["f1_high"]), (1.0, 1.0, 1.0))
+        self.assertEqual((row["f1"], row["low"], row["high"]), (1.0, 1.0, 1.0))
+
+    def test_sentiment_and_question_agreement(self):
+        """The writer's own sentiment and question agree fully (accuracy and
+        kappa 1); one value flipped in ten shows as 0.9 and a kappa under 1;
+        a value outside the scheme, or a line with other labels than the
+        first, is refused."""
+        with open(os.path.join(ROOT, "tests/data/ideas/holdout2.jsonl")) as f:
+            items = [json.loads(line) for line in f]
+        flip = {"positief": "negatief", "neutraal": "positief", "negatief": "neutraal"}
+
+        def write(folder, name, sentiment_of):
+            with open(os.path.join(folder, name), "w") as out:
+                for i, it in enumerate(items):
+                    out.write(json.dumps({"id": it["id"], "sentiment": sentiment_of(i, it),
+                                          "question": it["question"]}) + "\n")
+
+        with tempfile.TemporaryDirectory() as tmp:
+            write(tmp, "holdout2-w.jsonl", lambda i, it: it["sentiment"])
+            write(tmp, "holdout2-y.jsonl",
+                  lambda i, it: flip[it["sentiment"]] if i % 10 == 0 else it["sentiment"])
+            r = self.run_tool("--folder", tmp, "--json")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            rows = {(row["compare"], row["label"]): row for row in json.loads(r.stdout)}
+            own = rows[("holdout2: reader w against the writer", "sentiment")]
+            self.assertEqual((own["accuracy"], own["kappa"], own["ideas"]), (1.0, 1.0, 200))
+            off = rows[("holdout2: reader y against the writer", "sentiment")]
+            self.assertAlmostEqual(off["accuracy"], 0.9)
+            self.assertLess(off["kappa"], 1.0)
+            self.assertLess(off["low"], 0.9)
+            self.assertGreater(off["high"], 0.9)
+            self.assertEqual(rows[("holdout2: reader y against reader w", "question")]["accuracy"], 1.0)
+        for name, bad in (("value", lambda i, it: "boos" if i == 7 else it["sentiment"]),):
+            with self.subTest(name), tempfile.TemporaryDirectory() as tmp:
+                write(tmp, "holdout2-z.jsonl", bad)
+                r = self.run_tool("--folder", tmp)
+                self.assertNotEqual(r.returncode, 0)
+                self.assertIn("holdout2-z.jsonl:8", r.stderr)
+                self.assertNotIn("Traceback", r.stderr)
+        with tempfile.TemporaryDirectory() as tmp:
+            with open(os.path.join(tmp, "holdout2-m.jsonl"), "w") as out:
+                for i, it in enumerate(items):
+                    keys = ("id", "dup_group") if i == 3 else ("id", "sentiment", "question")
+                    out.write(json.dumps({k: it[k] for k in keys}) + "\n")
+            r = self.run_tool("--folder", tmp)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("holdout2-m.jsonl:4", r.stderr)
 
     def test_a_labelling_that_does_not_match_its_set_is_refused(self):
         src = os.path.join(ROOT, "tests/data/ideas/agreement/holdout2-a.jsonl")
