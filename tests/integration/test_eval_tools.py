@@ -171,23 +171,22 @@ class LabelAgreement(unittest.TestCase):
                 self.assertIn("holdout2-x.jsonl", r.stderr)
                 self.assertNotIn("Traceback", r.stderr)
 
-    def test_a_badly_named_file_is_refused(self):
+    def refused_as(self, name):
+        """The tool run on a copy of a good labelling saved as name: it must
+        fail with a message, never a traceback; returns that message."""
         with tempfile.TemporaryDirectory() as tmp:
             shutil.copy(os.path.join(ROOT, "tests/data/ideas/agreement/holdout2-a.jsonl"),
-                        os.path.join(tmp, "holdout2.jsonl"))
+                        os.path.join(tmp, name))
             r = self.run_tool("--folder", tmp)
         self.assertNotEqual(r.returncode, 0)
-        self.assertIn("SET-READER", r.stderr)
+        self.assertNotIn("Traceback", r.stderr)
+        return r.stderr
+
+    def test_a_badly_named_file_is_refused(self):
+        self.assertIn("SET-READER", self.refused_as("holdout2.jsonl"))
 
     def test_a_labelling_of_no_known_set_is_refused(self):
-        with tempfile.TemporaryDirectory() as tmp:
-            shutil.copy(os.path.join(ROOT, "tests/data/ideas/agreement/holdout2-a.jsonl"),
-                        os.path.join(tmp, "holdout9-a.jsonl"))
-            r = self.run_tool("--folder", tmp)
-        self.assertNotEqual(r.returncode, 0)
-        self.assertIn("holdout9-a.jsonl: no labelled set", r.stderr)
-        self.assertNotIn("Traceback", r.stderr)
-
+        self.assertIn("holdout9-a.jsonl: no labelled set", self.refused_as("holdout9-a.jsonl"))
 
 if __name__ == "__main__":
     unittest.main()
