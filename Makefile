@@ -145,17 +145,19 @@ test: test-deps
 # read the classifier's figure against; docs/classifier.md).
 # make model: train data/nl/model.tsv again now.
 .PHONY: eval model
+EVAL_CV := $(BUILD)/eval-cv.json
+EVAL_HOLDOUT := python3 tests/eval/eval_holdout.py --bin $(BIN) --cv $(EVAL_CV)
 eval: $(BIN)/classify $(BIN)/classify-train $(MODEL)
-	@python3 tests/eval/eval_classify.py --bin $(BIN)
+	@python3 tests/eval/eval_classify.py --bin $(BIN) --out $(EVAL_CV)
 	@echo; echo "hold-out set (tests/data/ideas/holdout.jsonl, never tuned on):"
-	@python3 tests/eval/eval_holdout.py --bin $(BIN)
+	@$(EVAL_HOLDOUT)
 	@echo; echo "second hold-out set (tests/data/ideas/holdout2.jsonl, never tuned on):"
-	@python3 tests/eval/eval_holdout.py --bin $(BIN) --data tests/data/ideas/holdout2.jsonl
+	@$(EVAL_HOLDOUT) --data tests/data/ideas/holdout2.jsonl
 	@echo; echo "third hold-out set (tests/data/ideas/holdout3.jsonl, never tuned on):"
-	@python3 tests/eval/eval_holdout.py --bin $(BIN) --data tests/data/ideas/holdout3.jsonl
+	@$(EVAL_HOLDOUT) --data tests/data/ideas/holdout3.jsonl
 	@echo; echo "fourth hold-out set (tests/data/ideas/holdout4.jsonl, never tuned on):"
-	@python3 tests/eval/eval_holdout.py --bin $(BIN) --data tests/data/ideas/holdout4.jsonl
-	@echo; python3 tests/eval/eval_holdout.py --bin $(BIN) --pool tests/data/ideas/holdout*.jsonl
+	@$(EVAL_HOLDOUT) --data tests/data/ideas/holdout4.jsonl
+	@echo; $(EVAL_HOLDOUT) --pool tests/data/ideas/holdout*.jsonl
 	@echo; python3 tests/eval/label_agreement.py
 
 $(MODEL): $(BIN)/classify-train $(MODEL_INPUTS)

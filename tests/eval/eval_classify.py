@@ -3,7 +3,7 @@
 
 Usage: tests/eval/eval_classify.py [--bin DIR] [--data FILE] [--folds K]
                                    [--seed N] [--no-extra] [--json]
-                                   [--debug-dups] [--dup-corpus]
+                                   [--debug-dups] [--dup-corpus] [--out FILE]
                                    [--by-writer [--suspects]]
 
 k-fold cross-validation (default 5 folds, fixed seed): the ideas are
@@ -434,6 +434,9 @@ def main():
     ap.add_argument("--no-extra", action="store_true",
                     help="train the folds on dev ideas alone (no extra corpus)")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--out", metavar="FILE",
+                    help="also write the summary numbers (as --json prints them) to FILE, for "
+                         "eval_holdout.py --cv")
     ap.add_argument("--debug-dups", action="store_true",
                     help="print wrong clusters and missed near-duplicate pairs "
                          "(with --dup-corpus, of each corpus file too)")
@@ -477,6 +480,9 @@ def main():
     if args.dup_corpus and files:
         dup_corpus(args.bin, items, files, out, lines, args.debug_dups)
     out["extra_training_ideas"] = len(extra) if args.folds > 1 else 0
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as f:
+            json.dump(out, f)
     if args.json:
         print(json.dumps(out))
         return

@@ -2,6 +2,7 @@
 """eval_holdout - score bin/classify on the labelled HOLD-OUT set.
 
 Usage: tests/eval/eval_holdout.py [--bin DIR] [--data FILE] [--json] [--keywords-dups]
+                                  [--cv FILE] [--pool FILE...]
 
 tests/data/ideas/holdout.jsonl (h001..h200) was written by hand without
 looking at the classifier, its lexicons or the development set (see
@@ -25,6 +26,10 @@ with a model that never saw the scored file (one trained on the corpus
 alone). --keywords-dups scores them as until 2026-11-28 instead: a second
 run with keywords alone (INSPRAAK_MODEL_FILE=none).
 --json prints the summary numbers as one JSON object with the same keys.
+
+--cv FILE (the cross-validation figures eval_classify.py --out wrote):
+each goal line also says whether this set holds within 0.05 of them,
+issue 6's bar for ideas by other writers.
 
 --pool FILE...: near-duplicates only, pooled over several hold-out sets
 (each file one bin/classify run, as above; the pairs of all runs added
@@ -63,6 +68,9 @@ def main():
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--keywords-dups", action="store_true",
                     help="near-duplicates from a keywords-alone run (the scoring before 2026-11-28)")
+    ap.add_argument("--cv", metavar="FILE",
+                    help="cross-validation figures (eval_classify.py --out FILE): also say, "
+                         "per goal, whether this set holds within %.2f of them" % WITHIN)
     ap.add_argument("--pool", nargs="+", metavar="FILE",
                     help="near-duplicates only, pooled over these hold-out sets")
     args = ap.parse_args()
@@ -92,10 +100,44 @@ def main():
     print("%d ideas from %s, shipped model on UNSEEN hold-out data (no training), bin %s"
           % (len(items), os.path.relpath(args.data, ec.ROOT), args.bin))
     print("\n".join(lines))
-    print("goals (issue 6):")
+    cv = s_load_cv(args.cv)
+    print("goals (issue 6)%s:" % (": the goal, and within %.2f of cross-validation" % WITHIN
+                                  if cv else ""))
     for key, goal in ec.GOALS.items():
-        print("  %-20s %.3f  goal %.2f  %s" % (key, out[key], goal,
-                                              "met" if out[key] >= goal else "NOT met"))
+        print("  %-20s %.3f  goal %.2f  %s%s" % (key, out[key], goal,
+                                                "met" if out[key] >= goal else "NOT met",
+                                                s_within(out[key], cv.get(key)) if cv else ""))
+
+
+# Issue 6: on ideas by other writers "the figures hold within 0.05" of
+# the cross-validated ones.
+WITHIN = 0.05
+
+
+def s_load_cv(path):
+    """The cross-validation summary eval_classify.py --out wrote, or {}."""
+    if not path:
+        return {}
+    try:
+        with open(path, encoding="utf-8") as f:
+            cv = json.load(f)
+    except (OSError, ValueError) as e:
+        sys.exit("eval_holdout: cannot read the cross-validation figures %s (%s)" % (path, e))
+    if not isinstance(cv, dict):
+        sys.exit("eval_holdout: %s holds no figures" % path)
+    return cv
+
+
+def s_within(value, cv_value):
+    """'; CV 0.853, -0.053: NOT within 0.05' for a goal line."""
+    if not isinstance(cv_value, (int, float)):
+        return ""
+    gap = value - cv_value
+    # a gap of exactly 0.05 holds; the small term keeps 0.05 from failing
+    # on a float that prints as 0.050
+    return "; CV %.3f, %+.3f: %s" % (cv_value, gap,
+                                     "within %.2f" % WITHIN if gap >= -WITHIN - 1e-9
+                                     else "NOT within %.2f" % WITHIN)
 
 
 def pool(ec, args):
@@ -119,9 +161,11 @@ def pool(ec, args):
     if args.json:
         print(json.dumps(out))
         return
+    cv = s_load_cv(args.cv)
     print("near-duplicates, %d hold-out sets pooled: pair P %.3f R %.3f F1 %.3f (%d gold pairs; "
           "95 %% interval %.3f-%.3f over %d groups)"
-          % (len(args.pool), p, r, f, total[0] + total[2], low, high, len(blocks)))
+          % (len(args.pool), p, r, f, total[0] + total[2], low, high, len(blocks))
+          + (s_within(f, cv.get("dup_pair_f1")) if cv else ""))
 
 
 if __name__ == "__main__":

@@ -85,6 +85,34 @@ class ClassifyEval(unittest.TestCase):
         self.assertGreater(twice["dup_pair_f1_low"], one["dup_pair_f1_low"])
         self.assertLess(twice["dup_pair_f1_high"], one["dup_pair_f1_high"])
 
+    def test_holdout_against_cross_validation(self):
+        """eval_holdout.py --cv: each goal line says whether the set holds
+        within 0.05 of the cross-validated figure (a gap of exactly 0.05
+        holds, 0.06 does not); a CV file it cannot read is a clear error."""
+        import tempfile
+        script = os.path.join(ROOT, "tests/eval/eval_holdout.py")
+        h2 = os.path.join(ROOT, "tests/data/ideas/holdout2.jsonl")
+        got = json.loads(subprocess.run([sys.executable, script, "--bin", BIN, "--data", h2, "--json"],
+                                        stdout=subprocess.PIPE, check=True).stdout)
+        with tempfile.TemporaryDirectory() as tmp:
+            cv = os.path.join(tmp, "cv.json")
+            with open(cv, "w") as f:
+                json.dump({"sentiment_accuracy": got["sentiment_accuracy"] + 0.05,
+                           "question_accuracy": got["question_accuracy"] + 0.06}, f)
+            out = subprocess.run([sys.executable, script, "--bin", BIN, "--data", h2, "--cv", cv],
+                                 stdout=subprocess.PIPE, check=True, text=True).stdout
+            lines = {l.split()[0]: l for l in out.splitlines() if l.startswith("  ") and "goal" in l}
+            self.assertIn("-0.050: within 0.05", lines["sentiment_accuracy"])
+            self.assertIn("-0.060: NOT within 0.05", lines["question_accuracy"])
+            self.assertNotIn("CV", lines["wijk_accuracy"])  # no CV figure, nothing said
+            with open(cv, "w") as f:
+                f.write("{not json")
+            bad = subprocess.run([sys.executable, script, "--bin", BIN, "--data", h2, "--cv", cv],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            self.assertNotEqual(bad.returncode, 0)
+            self.assertIn("cannot read the cross-validation figures", bad.stderr)
+            self.assertNotIn("Traceback", bad.stderr)
+
     def test_lines(self):
         lines = ['{"id": "a", "text": "Meer bomen in het Molenbergpark, dat zou mooi zijn."}\n',
                  'not json\n',
