@@ -6,8 +6,10 @@
  * DESCRIPTION
  *   The dashboard sends a moderation that sets a cluster (an idea put
  *   with another idea, or made its own cluster) through the classifier
- *   (services/dashboard/moderate.c), which calls cluster_redis_correct()
- *   and then hands the update on to storage unchanged. Storage changes
+ *   (services/dashboard/moderate.c), which calls
+ *   cluster_redis_correct_update() (the update must pass storage's check,
+ *   idea_update_check(), then cluster_redis_correct()) and then hands the
+ *   update on to storage unchanged. Storage changes
  *   the record; this changes the stored sketch, so that the next idea
  *   like it joins the cluster staff chose and not the one the classifier
  *   first gave (a correction in storage alone would fix that one idea
@@ -114,6 +116,23 @@ int cluster_redis_correct(cluster_redis_t *self, const char *id, const char *clu
     if (rc == 1)
         g_hash_table_remove_all(self->sketches); /* ours changed: read it again */
     return rc == 2 ? -1 : rc == 3 ? 1 : rc;
+}
+
+int cluster_redis_correct_update(cluster_redis_t *self, const idea_t *upd)
+{
+    if (!upd->cluster || !upd->id)
+        return 0;
+    char qid[120], qc[120], why[120];
+    if (idea_update_check(upd, why, sizeof why) < 0) {
+        log_warn("msg=\"cluster correction refused, sketch unchanged\" id=%s why=%s",
+                 log_quote(qid, sizeof qid, upd->id), log_quote(qc, sizeof qc, why));
+        return 0;
+    }
+    int rc = cluster_redis_correct(self, upd->id, upd->cluster);
+    log_info("msg=\"cluster corrected by staff\" id=%s cluster=%s sketch=%s",
+             log_quote(qid, sizeof qid, upd->id), log_quote(qc, sizeof qc, upd->cluster),
+             rc == 1 ? "updated" : rc == 0 ? "none" : "redis_failed");
+    return rc;
 }
 
 int cluster_redis_sync(cluster_redis_t *self)

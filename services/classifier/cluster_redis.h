@@ -53,6 +53,12 @@ int cluster_redis_assign(cluster_redis_t *self);
  * 0 nothing stored for id (or a bad id/cluster: nothing written), -1
  * Redis failed. */
 int cluster_redis_correct(cluster_redis_t *self, const char *id, const char *cluster);
+/* A moderation that came through the classifier (main.c): when it sets a
+ * cluster and storage will accept it (idea_update_check(): a refused
+ * update must not move the sketch, its record never changes), corrects
+ * the sketch with cluster_redis_correct() and logs what happened. Returns
+ * cluster_redis_correct()'s answer, or 0 when there was nothing to do. */
+int cluster_redis_correct_update(cluster_redis_t *self, const idea_t *upd);
 /* Before a batch: empties the sketch cache when any instance corrected a
  * cluster since the last call (one GET). 0, or -1 when Redis failed. */
 int cluster_redis_sync(cluster_redis_t *self);

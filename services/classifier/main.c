@@ -346,21 +346,8 @@ static void s_classify(classifier_t *c, int i)
  * is still corrected, later ideas may still join the old cluster. */
 static void s_correct(classifier_t *c, const envelope_t *env, const char *data, size_t len)
 {
-    const idea_t *upd = env->idea;
-    char qid[120], qc[120], why[120];
-    if (upd->cluster && upd->id && idea_update_check(upd, why, sizeof why) < 0) {
-        /* storage refuses it too (and acks that): the sketch must not
-         * follow a correction the record never gets */
-        log_warn("msg=\"cluster correction refused, sketch unchanged\" id=%s why=%s",
-                 log_quote(qid, sizeof qid, upd->id), log_quote(qc, sizeof qc, why));
-    } else if (upd->cluster && upd->id) {
-        int rc = cluster_redis_correct(c->cr, upd->id, upd->cluster);
-        if (rc == 1)
-            metric_inc(c->m_corrected);
-        log_info("msg=\"cluster corrected by staff\" id=%s cluster=%s sketch=%s",
-                 log_quote(qid, sizeof qid, upd->id), log_quote(qc, sizeof qc, upd->cluster),
-                 rc == 1 ? "updated" : rc == 0 ? "none" : "redis_failed");
-    }
+    if (cluster_redis_correct_update(c->cr, env->idea) == 1)
+        metric_inc(c->m_corrected);
     if (!s_stop)
         s_send(c, data, len);
 }
