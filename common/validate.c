@@ -25,6 +25,7 @@
 
 const char *const VALID_CHANNELS[] = {"form", "email", "transcript", "field", NULL};
 const char *const VALID_QUESTIONS[] = {"nu", "toekomst", NULL};
+const char *const VALID_SENTIMENTS[] = {"positief", "neutraal", "negatief", NULL};
 const char *const VALID_TARGET_GROUPS[] = {"inwoner", "professional", "buurtorganisatie", NULL};
 const char *const VALID_ACTIVITIES[] = {"ideeenbus",
                                         "wijkgesprek",

@@ -210,8 +210,6 @@ int query_cursor_decode(const char *s, int64_t *score, char *id, size_t id_size)
 /* Parsing                                                             */
 /* ------------------------------------------------------------------ */
 
-static const char *const s_sentiments[] = {"positief", "neutraal", "negatief", NULL};
-
 /* The fixed values of each dimension (NULL: a list of the caller's). */
 static const char *const *s_fixed(int dim)
 {
@@ -219,7 +217,7 @@ static const char *const *s_fixed(int dim)
     case QUERY_CHANNEL:
         return VALID_CHANNELS;
     case QUERY_SENTIMENT:
-        return s_sentiments;
+        return VALID_SENTIMENTS;
     case QUERY_QUESTION:
         return VALID_QUESTIONS;
     case QUERY_TARGET_GROUP:

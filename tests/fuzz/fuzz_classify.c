@@ -39,6 +39,7 @@
 #include "cluster_redis_int.h" /* CLUSTER_ID_MAX */
 #include "proto.h"
 #include "proto_int.h" /* proto_utf8_valid: the codec's own check */
+#include "validate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -81,14 +82,6 @@ static void s_init(void)
     }
 }
 
-static bool s_in(const char *v, const char *const *set)
-{
-    for (; v && *set; set++)
-        if (strcmp(v, *set) == 0)
-            return true;
-    return false;
-}
-
 static int s_place(void *arg, const char *kind, size_t start, size_t end)
 {
     (void)kind;
@@ -102,16 +95,16 @@ static int s_place(void *arg, const char *kind, size_t start, size_t end)
  * (empty, only punctuation) gets none of them: nothing to read. */
 static void s_check_labels(const idea_t *idea)
 {
-    static const char *const sentiments[] = {"positief", "neutraal", "negatief", NULL};
-    static const char *const questions[] = {"nu", "toekomst", NULL};
     size_t n_slugs = 0;
     const char *const *slugs = classify_lex_labels(s_themes, &n_slugs);
     bool read = idea->sentiment != NULL;
     if (read != (idea->question != NULL) || (!read && idea->n_themes > 0))
         s_fail("labels from half a reading");
-    if (read && (!s_in(idea->sentiment, sentiments) || !s_in(idea->question, questions)))
+    if (read && (!value_allowed(idea->sentiment, VALID_SENTIMENTS) ||
+                 !value_allowed(idea->question, VALID_QUESTIONS)))
         s_fail("a sentiment or question outside its values");
-    if (idea->n_themes > PROTO_MAX_THEMES || (read && classify_has_model(s_cls) && idea->n_themes < 1))
+    if (idea->n_themes > PROTO_MAX_THEMES ||
+        (read && classify_has_model(s_cls) && idea->n_themes < 1))
         s_fail("not 1-3 themes");
     for (int k = 0; k < idea->n_themes; k++) {
         bool known = false;
@@ -120,12 +113,12 @@ static void s_check_labels(const idea_t *idea)
         if (!known)
             s_fail("a theme outside the theme list");
     }
-    if (idea->language && (strlen(idea->language) != 2 || idea->language[0] < 'a' ||
-                           idea->language[0] > 'z' || idea->language[1] < 'a' ||
-                           idea->language[1] > 'z'))
+    if (idea->language &&
+        (strlen(idea->language) != 2 || idea->language[0] < 'a' || idea->language[0] > 'z' ||
+         idea->language[1] < 'a' || idea->language[1] > 'z'))
         s_fail("a language that is no two-letter code");
     for (int k = 0; k < idea->n_pii; k++)
-        if (!s_in(idea->pii[k], CLASSIFY_PII_KINDS))
+        if (!value_allowed(idea->pii[k], CLASSIFY_PII_KINDS))
             s_fail("a pii flag outside CLASSIFY_PII_KINDS");
 }
 
@@ -147,7 +140,8 @@ static void s_check_sketch(const idea_t *idea)
         memcmp(back.sig, sk.sig, sizeof sk.sig) != 0)
         s_fail("a packed sketch that does not parse back the same");
     free(rec);
-    double s[3] = {classify_cluster_similarity(&sk, &sk), classify_cluster_similarity(&sk, &s_seed[0]),
+    double s[3] = {classify_cluster_similarity(&sk, &sk),
+                   classify_cluster_similarity(&sk, &s_seed[0]),
                    classify_cluster_similarity(&s_seed[1], &sk)};
     for (int i = 0; i < 3; i++)
         if (!isfinite(s[i]))
