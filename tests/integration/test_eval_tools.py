@@ -7,6 +7,8 @@ tests/eval/label_agreement.py: the second readers' labellings in
 tests/data/ideas/agreement/ (near-duplicate groups, or sentiment and
 question) scored against the writers' labels, and a labelling that does
 not match its set refused with a clear error.
+tests/eval/eval_holdout.py --pool: every goal pooled over hold-out sets,
+with a stratified interval and the single sets' range.
 No server and no classifier binary are needed.
 """
 import json
@@ -21,6 +23,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 EVAL = os.path.join(ROOT, "tests/eval")
 sys.path.insert(0, EVAL)
 import pair_interval  # noqa: E402
+import eval_classify  # noqa: E402
+import eval_holdout  # noqa: E402
 
 
 pairs = pair_interval.pairs
@@ -68,6 +72,45 @@ class PairInterval(unittest.TestCase):
         self.assertEqual(sum(v < low for v in values), 50)
         self.assertEqual(sum(v > high for v in values), 50)
         self.assertEqual(pair_interval.bounds([0.5]), (0.5, 0.5))
+
+
+class PooledLabels(unittest.TestCase):
+    """eval_holdout.s_pool_labels: the figures of several sets together."""
+
+    @staticmethod
+    def labelled_set(n, wrong_sentiment):
+        items, got = [], []
+        for i in range(n):
+            it = {"themes": ["groen"], "sentiment": "neutraal", "question": "nu",
+                  "wijk": None, "language": "nl"}
+            items.append(it)
+            guess = dict(it)
+            if i < wrong_sentiment:
+                guess["sentiment"] = "negatief"
+            got.append(guess)
+        return items, got
+
+    def test_pooled_figure_weighs_every_idea_once(self):
+        """100 ideas with 10 wrong and 300 with 90 wrong: 0.75 pooled (not
+        the mean of 0.9 and 0.7), between the two sets."""
+        sets = [self.labelled_set(100, 10), self.labelled_set(300, 90)]
+        result = eval_holdout.s_pool_labels(eval_classify, sets, pair_interval)
+        value, low, high, worst, best = result["sentiment_accuracy"]
+        self.assertAlmostEqual(value, 0.75)
+        self.assertAlmostEqual(worst, 0.7)
+        self.assertAlmostEqual(best, 0.9)
+        self.assertLess(low, value)
+        self.assertLess(value, high)
+        self.assertEqual(result["question_accuracy"][:3], (1.0, 1.0, 1.0))
+        self.assertNotIn("dup_pair_f1", result)
+        self.assertEqual(result, eval_holdout.s_pool_labels(eval_classify, sets, pair_interval))
+
+    def test_the_interval_narrows_with_more_ideas(self):
+        small = eval_holdout.s_pool_labels(eval_classify, [self.labelled_set(50, 10)], pair_interval)
+        large = eval_holdout.s_pool_labels(eval_classify, [self.labelled_set(50, 10)] * 8, pair_interval)
+        width = lambda r: r["sentiment_accuracy"][2] - r["sentiment_accuracy"][1]
+        self.assertAlmostEqual(small["sentiment_accuracy"][0], large["sentiment_accuracy"][0])
+        self.assertLess(width(large), width(small) * 0.6)
 
 
 class LabelAgreement(unittest.TestCase):
