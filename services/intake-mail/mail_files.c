@@ -1,7 +1,7 @@
 /*
  * NAME
- *   mail_files - the file steps of intake-mail: Maildir folders, reading a
- *   mail with a size limit, the fsync'd .why reason files, moves
+ *   mail_files - the file steps of intake-mail: Maildir folders, the
+ *   fsync'd .why reason files, moves (a mail is read with file_read())
  *
  * DESCRIPTION
  *   Small wrappers over POSIX calls that intake-mail's Maildir and IMAP
@@ -33,40 +33,6 @@ int mail_files_mkdirs(const char *base)
             return -1;
     }
     return 0;
-}
-
-/* Reads at most max+1 bytes, so that "too large" can be told apart. */
-char *mail_files_read(const char *path, size_t max, size_t *len)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return NULL;
-    size_t cap = 65536, n = 0;
-    char *buf = xmalloc(cap);
-    for (;;) {
-        if (n == cap) {
-            if (cap > max)
-                break;
-            cap *= 2;
-            buf = xrealloc(buf, cap);
-        }
-        ssize_t r = read(fd, buf + n, cap - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) { /* e.g. EISDIR */
-            int e = errno;
-            close(fd);
-            free(buf);
-            errno = e;
-            return NULL;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
-    close(fd);
-    *len = n;
-    return buf;
 }
 
 /* Writes dir/name.why (fsync'd before the mail is moved, so staff never

@@ -12,10 +12,6 @@
  * are fine). Returns 0 or -1 (errno set). */
 int mail_files_mkdirs(const char *base);
 
-/* Reads at most max+1 bytes of path (so "too large" can be told apart:
- * *len > max). Returns a malloc'd buffer, or NULL (errno set). */
-char *mail_files_read(const char *path, size_t max, size_t *len);
-
 /* Writes dir/name.why holding why, fsync'd before the caller moves the
  * mail, so staff never see a moved mail without its reason. */
 void mail_files_write_why(const char *dir, const char *name, const char *why);

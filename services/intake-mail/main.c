@@ -73,6 +73,7 @@
 #include "bus.h"
 #include "clock.h"
 #include "config.h"
+#include "file.h"
 #include "http.h"
 #include "intake.h"
 #include "log.h"
@@ -222,10 +223,11 @@ static int s_one(s_app_t *app, const char *name)
     snprintf(path, sizeof path, "%s/new/%s", app->inbox, name);
     mail_files_base(name, base, sizeof base);
     size_t len = 0;
-    char *raw = mail_files_read(path, app->lim.max_bytes, &len);
+    char *raw = file_read(path, app->lim.max_bytes, &len);
     if (!raw && errno == ENOENT)
         return 0; /* gone meanwhile (another instance took it) */
-    if (!raw) {
+    bool too_large = !raw && errno == EFBIG; /* answered below, never parsed */
+    if (!raw && !too_large) {
         /* Not a file we can read (a folder, no permission): out of the
          * way, so that it does not hold up the mails behind it. */
         snprintf(why, sizeof why, "cannot read: %s", strerror(errno));
@@ -237,7 +239,7 @@ static int s_one(s_app_t *app, const char *name)
         return 0;
     }
     mail_result_t r;
-    s_outcome_t out = s_handle(app, raw, len, len > app->lim.max_bytes, base, &r);
+    s_outcome_t out = s_handle(app, raw ? raw : "", len, too_large, base, &r);
     if (out == S_IDEA) {
         snprintf(dest, sizeof dest, "%s/cur/%s:2,S", app->inbox, base);
         mail_files_move(path, dest);

@@ -113,11 +113,22 @@ def deep_mail(depth=10000):
     return b"".join(parts)
 
 
+# Above deep_mail()'s ~0.6 MB, so that one fails on its depth, not its size.
+MAX_BYTES = 1 << 20
+
+
+def big_mail():
+    """A well-formed mail one byte over INSPRAAK_MAIL_MAX_BYTES."""
+    head = (b"From: Groot <groot@example.nl>\r\nMessage-ID: <big.test@example.nl>\r\n"
+            b"Content-Type: text/plain; charset=utf-8\r\n\r\n")
+    return head + b"x" * (MAX_BYTES + 1 - len(head))
+
+
 class MailTest(ClusterTestCase):
     SERVICES = ("storage", "classifier", "intake-mail", "dashboard", "notify")
     # No SMTP server set: notify writes into the Maildir outbox.
     ENV = {"INSPRAAK_MAIL_POLL_MS": "100", "INSPRAAK_RECEIPT_BATCH_S": "1",
-           "INSPRAAK_NOTIFY_SCAN_S": "1"}
+           "INSPRAAK_NOTIFY_SCAN_S": "1", "INSPRAAK_MAIL_MAX_BYTES": str(MAX_BYTES)}
     seq = 0
 
     def receipts(self):
@@ -168,7 +179,8 @@ class MailTest(ClusterTestCase):
         self.token = self.cluster.staff_token()
         # A folder where a mail should be must not hold up the mails after it.
         os.mkdir(os.path.join(self.cluster.var, "mail", "inbox", "new", "0.folder.test"))
-        bad = [self.deliver(GMIME_165), self.deliver(deep_mail()), "0.folder.test"]
+        big = self.deliver(big_mail())
+        bad = [self.deliver(GMIME_165), self.deliver(deep_mail()), "0.folder.test", big]
         good = [self.deliver(LATIN1_QP), self.deliver(HTML_ONLY)]
         auto = self.deliver(AUTO_REPLY)
         listed = self.deliver(LIST_MAIL)
@@ -181,6 +193,8 @@ class MailTest(ClusterTestCase):
             self.assertTrue(os.path.exists(os.path.join(failed, name)), name)
             with open(os.path.join(failed, name + ".why")) as f:
                 self.assertTrue(f.read().strip())
+        with open(os.path.join(failed, big + ".why")) as f:
+            self.assertIn("too large (more than %d bytes)" % MAX_BYTES, f.read())
         # The good ones: in cur/ with the seen flag.
         cur = os.path.join(self.cluster.var, "mail", "inbox", "cur")
         for name in good:
@@ -193,7 +207,7 @@ class MailTest(ClusterTestCase):
         self.assertEqual(self.metric('inspraak_mail_skipped_total{reason="autoreply"}'), 1)
         self.assertEqual(self.metric('inspraak_mail_skipped_total{reason="list"}'), 1)
         self.check_skipped_list()
-        self.assertEqual(self.metric("inspraak_mail_failed_total"), 3)
+        self.assertEqual(self.metric("inspraak_mail_failed_total"), 4)
 
         wait_until("two email ideas", lambda: len(self.email_ideas()) >= 2)
         items = self.email_ideas()
