@@ -157,6 +157,8 @@ eval: $(BIN)/classify $(BIN)/classify-train $(MODEL)
 	@$(EVAL_HOLDOUT) --data tests/data/ideas/holdout3.jsonl
 	@echo; echo "fourth hold-out set (tests/data/ideas/holdout4.jsonl, never tuned on):"
 	@$(EVAL_HOLDOUT) --data tests/data/ideas/holdout4.jsonl
+	@echo; echo "fifth hold-out set (tests/data/ideas/holdout5.jsonl, never tuned on):"
+	@$(EVAL_HOLDOUT) --data tests/data/ideas/holdout5.jsonl
 	@echo; $(EVAL_HOLDOUT) --pool tests/data/ideas/holdout*.jsonl
 	@echo; python3 tests/eval/label_agreement.py
 
