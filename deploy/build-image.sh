@@ -37,7 +37,7 @@
 #   Exit 0 when all of it passes; 1 with the reason otherwise. Containers,
 #   networks and volumes are always removed at the end; the images and the
 #   store too unless DIR was given. Not part of `make test` (needs root,
-#   downloads ~500 MB of packages, ~8 minutes, ~6 GB of disk at its peak).
+#   downloads ~500 MB of packages, ~10 minutes, ~5 GB of disk at its peak).
 #
 #   Why these tools: podman-compose 1.0.3 (Debian 12) ignores profiles,
 #   depends_on conditions, pids_limit and stop_grace_period, so the compose
@@ -79,6 +79,10 @@ T="" # staff API token, once made
 log() { echo "build-image: $*" >&2; }
 fail() {
     log "FAILED: $*"
+    # shellcheck disable=SC2012 # names are ours, without newlines
+    newest=$(ls -t "$work"/*.log 2>/dev/null | head -n 1)
+    [ -z "${newest:-}" ] || { log "last lines of $newest:"; tail -n 8 "$newest" >&2; }
+    [ -n "$keep" ] || log "(logs are removed at exit: give a DIR to keep them)"
     exit 1
 }
 
