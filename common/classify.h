@@ -307,6 +307,16 @@ typedef struct {
 /* The handle an idea's sketch is filed under: a 48-bit hash of its id. */
 uint64_t classify_cluster_handle(const char *id);
 
+/* For the evaluation only (bin/classify --hash-seed): another seed of the
+ * hashes that place keys in the sketch's slots and name its index keys,
+ * for the whole process (0, the default, is what the service stores).
+ * The 64 slots hold many keys of a long idea, so which keys share a slot
+ * moves pair F1 by several points (docs/classifier.md "The hash
+ * decides"); scoring over seeds shows how much of a figure is that
+ * luck. Call before the first sketch and never in a service: sketches of
+ * two seeds cannot be compared. */
+void classify_cluster_hash_seed(unsigned seed);
+
 /* The key set of a text, before hashing: fn gets each key once, in order
  * of appearance, with its weight: a concept from syn (label of the
  * matching lines, concept true, weight = CLUSTER_CONCEPT_WEIGHT times the

@@ -97,6 +97,15 @@ static uint64_t s_fnv(const char *s, uint64_t seed)
     return h;
 }
 
+/* classify_cluster_hash_seed(); 0 in every service. Set once before
+ * any sketch, so a plain static is enough. */
+static uint64_t s_hash_seed;
+
+void classify_cluster_hash_seed(unsigned seed)
+{
+    s_hash_seed = seed;
+}
+
 static int s_cmp(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -324,7 +333,7 @@ static void s_keys(const classify_lex_t *syn, const char *const *stop, size_t n_
 
 static void s_add_key(cluster_sketch_t *sk, const char *key, unsigned band)
 {
-    uint64_t h = s_fnv(key, 1);
+    uint64_t h = s_fnv(key, 1 + 16 * s_hash_seed);
     int slot = (int)(h >> 58) % CLUSTER_HASHES;
     uint32_t v = (uint32_t)h;
     v = (v & ~3U) | band;
@@ -388,7 +397,7 @@ static void s_sketch_key(void *arg, const char *key, bool concept, double weight
     }
     if (bld->n < CLUSTER_MAX_INDEXED) {
         buf[n] = '\0'; /* as snprintf("%s%s") */
-        bld->keys[bld->n].hash = s_fnv(buf, 2);
+        bld->keys[bld->n].hash = s_fnv(buf, 2 + 16 * s_hash_seed);
         bld->keys[bld->n++].copies = copies;
     }
 }

@@ -23,13 +23,16 @@
  *   A line that is not a JSON object gives {"error": "..."} with its line
  *   number on stdout and a warning on stderr; the run goes on. Lines over
  *   1 MiB are refused the same way. Exit 0, 1 when the data cannot be
- *   loaded, 2 on arguments (--help prints the usage).
+ *   loaded, 2 on arguments (--help prints the usage). --hash-seed N
+ *   (0-1000) sketches with another hash (classify_cluster_hash_seed();
+ *   evaluation only: docs/classifier.md "The hash decides").
  *
  * CONFIGURATION
  *   INSPRAAK_DATA (default ./data), INSPRAAK_THEMES_FILE, INSPRAAK_MODEL_FILE
  *   (default data/nl/model.tsv; "none": keywords alone),
  *   INSPRAAK_GEO_WIJKEN, INSPRAAK_GEO_BUURTEN (common/geo.h).
  */
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,17 +110,38 @@ static void s_error(long lineno, const char *why)
 }
 
 static const char s_usage[] =
-    "usage: classify < ideas.jsonl > classified.jsonl\n"
+    "usage: classify [--hash-seed N] < ideas.jsonl > classified.jsonl\n"
     "  Reads one JSON object per line ({\"id\", \"text\", ...}) and writes it back with\n"
     "  themes, sentiment, question, wijk, buurt, language, cluster and pii added.\n"
+    "  --hash-seed N (0-1000, default 0): another hash for the near-duplicate sketch,\n"
+    "  for evaluation only (how much of a cluster figure is hash luck).\n"
     "  Environment: INSPRAAK_DATA (default ./data), INSPRAAK_MODEL_FILE, INSPRAAK_THEMES_FILE.\n";
+
+/* "--hash-seed N": 0 and the seed, or -1 for anything else. */
+static int s_args(int argc, char **argv)
+{
+    if (argc == 1)
+        return 0;
+    if (argc != 3 || strcmp(argv[1], "--hash-seed") != 0)
+        return -1;
+    char *end;
+    errno = 0;
+    long seed = strtol(argv[2], &end, 10);
+    if (errno || end == argv[2] || *end || seed < 0 || seed > 1000)
+        return -1;
+    classify_cluster_hash_seed((unsigned)seed);
+    return 0;
+}
 
 int main(int argc, char **argv)
 {
-    if (argc > 1) {
-        int help = strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0;
-        fputs(s_usage, help ? stdout : stderr);
-        return help ? 0 : 2;
+    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        fputs(s_usage, stdout);
+        return 0;
+    }
+    if (s_args(argc, argv) < 0) {
+        fputs(s_usage, stderr);
+        return 2;
     }
     char err[512];
     const char *d = getenv("INSPRAAK_DATA");

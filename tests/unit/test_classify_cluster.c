@@ -13,7 +13,8 @@
  *   ideas get their stored cluster, also from a second instance; the
  *   postings stay within 64 bytes (listpack); an idea with no wish
  *   (question nu) scores lower and its '~' mark survives the packed
- *   record. The pair score itself: test_classify_cluster_score.c.
+ *   record; another hash seed moves the slots, not the pair. The pair
+ *   score itself: test_classify_cluster_score.c.
  *   Starts a real redis-server (no persistence, a temporary folder) on the
  *   first port of INSPRAAK_TEST_PORTS (lo-hi) plus 91, else 26091 (the
  *   harness's default range); it must be free (the test checks that the
@@ -173,6 +174,34 @@ static void test_index_keys(void **state)
         for (int k = 0; k < sk2.n_index; k++)
             shared = shared || sk.index[i] == sk2.index[k];
     assert_true(shared);
+    s_idea_free(a);
+    s_idea_free(b);
+}
+
+/* Another hash seed (bin/classify --hash-seed, evaluation only) places
+ * the keys in other slots and names other index keys, but a pair is still
+ * the pair it was and identical ideas still share every slot; seed 0 is
+ * the hash the service stores, back again after the test. */
+static void test_hash_seed(void **state)
+{
+    (void)state;
+    idea_t *a = s_idea(s_cls, "a", s_pair[0][1]);
+    idea_t *b = s_idea(s_cls, "b", s_pair[2][1]);
+    cluster_sketch_t a0, b0, a5, b5, again;
+    classify_idea_sketch(s_cls, a, &a0);
+    classify_idea_sketch(s_cls, b, &b0);
+    classify_cluster_hash_seed(5);
+    classify_idea_sketch(s_cls, a, &a5);
+    classify_idea_sketch(s_cls, b, &b5);
+    classify_cluster_hash_seed(0);
+    classify_idea_sketch(s_cls, a, &again);
+    assert_memory_not_equal(a0.sig, a5.sig, sizeof a0.sig);
+    assert_memory_not_equal(a0.index, a5.index, sizeof a0.index);
+    assert_memory_equal(a0.sig, again.sig, sizeof a0.sig);
+    assert_int_equal(a0.n_keys, a5.n_keys);
+    assert_true(classify_cluster_similarity(&a5, &a5) == classify_cluster_similarity(&a0, &a0));
+    assert_true(classify_cluster_similarity(&a0, &b0) >= 0.6);
+    assert_true(classify_cluster_similarity(&a5, &b5) >= 0.6);
     s_idea_free(a);
     s_idea_free(b);
 }
@@ -379,6 +408,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pair_both_stores), cmocka_unit_test(test_common_key_limited),
         cmocka_unit_test(test_index_keys),       cmocka_unit_test(test_pack_parse),
+        cmocka_unit_test(test_hash_seed),
         cmocka_unit_test(test_same_as_memory),   cmocka_unit_test(test_no_wish_now),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
