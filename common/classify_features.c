@@ -38,8 +38,8 @@
  *                   for something; kx:!! emphatic punctuation;
  *                   kx:contrast a "maar" (sentiment head only)
  *   Not every head uses every feature (services/classify-train decides:
- *   the themes head no ks:/kq:/kv:/kx:, the sentiment head no kv:/kq:,
- *   the question head no kt:/kx:); a feature a head did not learn has no
+ *   the themes head no ks:/kq:/kv:/kx:, the sentiment head no kv:, the
+ *   question head no kt:/kx:); a feature a head did not learn has no
  *   weight in the file.
  *
  *   The weights and the prediction are in classify_model.c; each feature

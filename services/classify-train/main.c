@@ -175,15 +175,9 @@ static int s_target(const train_t *t, const doc_t *d, int h, int c)
  * sentiment and question lexicon scores, the question head ~0.015
  * accuracy without the theme scores, and the sentiment head lost ~0.01
  * with the tense groups. A head that sees a lexicon of another head's
- * kind mostly learns chance correlations from 320 ideas. The sentiment
- * head also lost the question markers (kq:nu/kq:toekomst; likely they
- * taught it the training writers' habits of calling a complaint about
- * now negatief and a wish neutraal, which carry poorly to a new writer):
- * without them leave-one-writer-out sentiment 0.810 -> 0.817 (12 of 17
- * writers better, 1 worse) and dev CV 0.849 -> 0.856 (seeds 6-10;
- * docs/classifier.md, ninth round). */
+ * kind mostly learns chance correlations from 320 ideas. */
 static const char *const TRAIN_EXCLUDE[3][5] = {
-    {"kv:", "kq:", NULL},               /* sentiment */
+    {"kv:", NULL},                      /* sentiment */
     {"kt:", "kx:", NULL},               /* question */
     {"ks:", "kq:", "kv:", "kx:", NULL}, /* themes */
 };

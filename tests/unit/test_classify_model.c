@@ -110,9 +110,8 @@ static int t_prefix(const char *line, const char *p)
 
 /* Each head learns from its own feature groups (classify-train): the
  * shipped file has the lexicon sums and their interactions for
- * sentiment (and neither the tense groups nor the question markers,
- * which taught it the training writers' habits), the tense groups for
- * question, and no sentiment or question lexicon weights for themes. */
+ * sentiment, the tense groups for question, and no sentiment or question
+ * lexicon weights for themes. */
 static void test_shipped_heads_features(void **state)
 {
     (void)state;
@@ -129,7 +128,7 @@ static void test_shipped_heads_features(void **state)
         psum += t_prefix(line, "w\tsentiment\tks:psum\t");
         nsum += t_prefix(line, "w\tsentiment\tks:nsum\t");
         kv += t_prefix(line, "w\tquestion\tkv:");
-        senti_kv += t_prefix(line, "w\tsentiment\tkv:") || t_prefix(line, "w\tsentiment\tkq:");
+        senti_kv += t_prefix(line, "w\tsentiment\tkv:");
         senti_kx += t_prefix(line, "w\tsentiment\tkx:");
         other_kx += t_prefix(line, "w\tquestion\tkx:") || t_prefix(line, "w\tthemes\tkx:");
         question_kt += t_prefix(line, "w\tquestion\tkt:");
