@@ -7,7 +7,9 @@
 #   deploy/build-image.sh [DIR]        (as root; DIR: the container store,
 #                                       the Debian trees and the logs, kept
 #                                       after with the images; default a new
-#                                       folder under /tmp, removed after)
+#                                       folder under /tmp, removed after;
+#                                       outside the repository or under
+#                                       its build/, which the context omits)
 #   BUILD_IMAGE_PORTS=13000            host ports: 13000 + (port mod 1000)
 #
 # DESCRIPTION
@@ -53,6 +55,7 @@
 #   "build-image: ..." on stderr for each step and for the first failure,
 #   with the log file to read; the failing container's last log lines.
 set -eu
+caller=$(pwd) # DIR is relative to where the script was started
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 [ "$(id -u)" = 0 ] || { echo "build-image: run as root (debootstrap, podman)" >&2; exit 1; }
@@ -69,12 +72,34 @@ mirror=$(sed -n 's/^URIs: *\(http[^ ]*debian\)$/\1/p' /etc/apt/sources.list.d/de
 mirror=${mirror:-http://deb.debian.org/debian}
 ports=${BUILD_IMAGE_PORTS:-13000}
 keep=${1:+1}
-work=${1:-$(mktemp -d /tmp/build-image.XXXXXX)}
+case ${1:-} in
+"") work=$(mktemp -d /tmp/build-image.XXXXXX) ;;
+/*) work=$1 ;;
+*) work=$caller/$1 ;;
+esac
+made=""
+[ -d "$work" ] || made=1
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
+# Step 2 sends the working tree to podman: a store inside it would be sent
+# too (gigabytes) unless both ignore files keep it out, as they do build/.
+case $work/ in
+"$repo"/build/*) ;;
+"$repo"/*)
+    [ -z "$made" ] || rmdir "$work"
+    echo "build-image: DIR must be outside $repo (or under its build/)" >&2
+    exit 1
+    ;;
+esac
+# A DIR kept from an earlier run: its process ids may belong to other
+# processes by now, and its half-made trees and clone would stop this run.
+rm -rf "$work/service.pid" "$work/ticker.pid" "$work/ticker.on" "$work/src" "$work/probe" \
+    "$work/debian12" "$work/debian12-slim"
 project=inspraakimg
 started=$(date +%s)
-T="" # staff API token, once made
+T=""       # staff API token, once made
+full=""    # the background debootstrap, while it runs
+private="" # set once podman is pointed at the private store
 
 log() { echo "build-image: $*" >&2; }
 fail() {
@@ -85,6 +110,36 @@ fail() {
     [ -n "$keep" ] || log "(logs are removed at exit: give a DIR to keep them)"
     exit 1
 }
+
+cleanup() {
+    rc=$?
+    set +e # clean up as much as can be
+    rm -f "$work/ticker.on"
+    if [ -n "$full" ]; then # a failure while debootstrap still runs
+        pkill -TERM -P "$full" 2>/dev/null
+        wait "$full" 2>/dev/null
+    fi
+    if [ -n "$private" ] && [ -f "$work/compose.yml" ] && [ -S "$work/podman.sock" ]; then
+        compose --profile scale down -v -t 30 >>"$work/compose.log" 2>&1
+    fi
+    for p in service ticker; do
+        [ -f "$work/$p.pid" ] && kill "$(cat "$work/$p.pid")" 2>/dev/null
+        rm -f "$work/$p.pid"
+    done
+    if [ -n "$private" ]; then # never podman on the machine's own store
+        podman rm -af -t 5 >/dev/null 2>&1
+        podman volume prune -f >/dev/null 2>&1
+        [ -n "$keep" ] || podman system reset -f >/dev/null 2>&1
+    fi
+    if [ -z "$keep" ]; then
+        rm -rf "$work" 2>/dev/null || log "could not remove all of $work"
+    else
+        log "kept $work (images: CONTAINERS_STORAGE_CONF=$work/storage.conf podman images)"
+    fi
+    exit $rc
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
 
 # --- a private container store and configuration ---------------------------
 
@@ -109,30 +164,8 @@ volume_path = "$work/store/volumes"
 EOF
 export CONTAINERS_STORAGE_CONF="$work/storage.conf" CONTAINERS_CONF="$work/containers.conf"
 export DOCKER_HOST="unix://$work/podman.sock" COMPOSE_PROJECT_NAME=$project
+private=1
 compose() { docker-compose -f "$work/compose.yml" "$@"; }
-
-cleanup() {
-    rc=$?
-    set +e # clean up as much as can be
-    rm -f "$work/ticker.on"
-    if [ -f "$work/compose.yml" ] && [ -S "$work/podman.sock" ]; then
-        compose --profile scale down -v -t 30 >>"$work/compose.log" 2>&1
-    fi
-    for p in service ticker; do
-        [ -f "$work/$p.pid" ] && kill "$(cat "$work/$p.pid")" 2>/dev/null
-    done
-    podman rm -af -t 5 >/dev/null 2>&1
-    podman volume prune -f >/dev/null 2>&1
-    if [ -z "$keep" ]; then
-        podman system reset -f >/dev/null 2>&1
-        rm -rf "$work" 2>/dev/null || log "could not remove all of $work"
-    else
-        log "kept $work (images: CONTAINERS_STORAGE_CONF=$work/storage.conf podman images)"
-    fi
-    exit $rc
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
 
 # --- 1. base images ---------------------------------------------------------
 
@@ -170,7 +203,10 @@ s_base_images() {
     s_rootfs "$work/debian12" &
     full=$!
     s_rootfs "$work/debian12-slim" minbase || fail "debian:12-slim tree"
-    wait $full || fail "debian:12 tree"
+    st=0
+    wait "$full" || st=$?
+    full="" # reaped: its id may be reused, cleanup must not signal it
+    [ "$st" = 0 ] || fail "debian:12 tree"
     s_slim "$work/debian12-slim"
     tar -C "$work/debian12" -c . | podman import -q --change CMD=bash - docker.io/library/debian:12 >/dev/null
     tar -C "$work/debian12-slim" -c . | podman import -q --change CMD=bash - docker.io/library/debian:12-slim >/dev/null
