@@ -40,7 +40,9 @@ sample keeps every set's size, so no writer weighs more than its share)
 and the lowest and highest single set beside it. One set holds 200
 ideas and 40-60 gold pairs; one accuracy on 200 ideas is only sure to
 about +-0.05, the width of issue 6's bar itself, so the pooled figure
-says more about unseen writers than any one set.
+says more about unseen writers than any one set. The interval is over
+these writers' ideas: how much writers differ from each other shows in
+the single sets' range, not in it.
 """
 import argparse
 import json
