@@ -8,6 +8,7 @@
 #                                       the Debian trees and the logs, kept
 #                                       after with the images; default a new
 #                                       folder under /tmp, removed after;
+#                                       new, empty or an earlier run's;
 #                                       outside the repository or under
 #                                       its build/, which the context omits)
 #   BUILD_IMAGE_PORTS=13000            host ports: 13000 + (port mod 1000)
@@ -91,6 +92,13 @@ case $work/ in
     exit 1
     ;;
 esac
+# Only a new or empty folder, or one an earlier run made (its mark), since
+# what is below and the store are removed or overwritten in it.
+if [ ! -e "$work/.build-image" ] && [ -n "$(ls -A "$work")" ]; then
+    echo "build-image: $work is not empty and not an earlier run's DIR: give a new folder" >&2
+    exit 1
+fi
+: >"$work/.build-image"
 # A DIR kept from an earlier run: its process ids may belong to other
 # processes by now, and its half-made trees and clone would stop this run.
 rm -rf "$work/service.pid" "$work/ticker.pid" "$work/ticker.on" "$work/src" "$work/probe" \
