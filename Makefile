@@ -54,6 +54,12 @@ TRAIN_CORPUS := $(sort $(wildcard data/nl/train/*.jsonl))
 MODEL        := data/nl/model.tsv
 MODEL_INPUTS := $(TRAIN_DEV) $(TRAIN_CORPUS) $(filter-out $(MODEL),$(wildcard data/nl/*.tsv)) \
                 data/nl/pattern-nl-sentiment.xml $(wildcard data/nl/*.txt)
+# The model also depends on which files it learns from: a training file
+# taken out leaves every remaining date as it was, so the list of inputs
+# is a prerequisite too, rewritten only when it changes.
+MODEL_LIST   := $(MODEL).inputs
+$(shell printf '%s\n' $(MODEL_INPUTS) | cmp -s - $(MODEL_LIST) || \
+        printf '%s\n' $(MODEL_INPUTS) > $(MODEL_LIST))
 ifeq ($(SAN),1)
   BUILD_MODEL :=
 else
@@ -162,7 +168,7 @@ eval: $(BIN)/classify $(BIN)/classify-train $(MODEL)
 	@echo; $(EVAL_HOLDOUT) --pool tests/data/ideas/holdout*.jsonl
 	@echo; python3 tests/eval/label_agreement.py
 
-$(MODEL): $(BIN)/classify-train $(MODEL_INPUTS)
+$(MODEL): $(BIN)/classify-train $(MODEL_INPUTS) $(MODEL_LIST)
 	@$(if $(Q),echo "  TRAIN   $@")
 	$(Q)INSPRAAK_DATA=data $(BIN)/classify-train -o $@.tmp -W $(DEV_WEIGHT):$(TRAIN_DEV) $(TRAIN_CORPUS) 2>$@.log \
 	  || { cat $@.log; rm -f $@.tmp; exit 1; }
