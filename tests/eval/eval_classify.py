@@ -343,7 +343,7 @@ def score_dup_seeds(items, runs, out, lines):
     f1 = []
     for got in runs:
         pred = pairs([g.get("cluster") for g in got])
-        f1.append(prf(len(gold & pred), len(pred - gold), len(gold - pred))[2])
+        f1.append(prf(*pair_interval.counts(gold, pred))[2])
     out.update(dup_pair_f1_hash_mean=sum(f1) / len(f1), dup_pair_f1_hash_low=min(f1),
                dup_pair_f1_hash_high=max(f1))
     lines.append("near-duplicates with %d other hashes of the sketch (--hash-seed %d-%d): pair F1 "
@@ -369,7 +369,7 @@ def dup_corpus(bindir, dev_items, files, out, lines, debug=False):
             got = run_classify(bindir, data[path], model)
         gold = pairs([it.get("dup_group") for it in data[path]])
         pred = pairs([g.get("cluster") for g in got])
-        return (len(gold & pred), len(pred - gold), len(gold - pred)), got, gold, pred
+        return pair_interval.counts(gold, pred), got, gold, pred
 
     total = [0, 0, 0]
     file_blocks = []

@@ -84,8 +84,7 @@ def main():
     args = ap.parse_args()
     if args.pool:
         return pool(ec, args)
-    with open(args.data, encoding="utf-8") as f:
-        items = [json.loads(l) for l in f if l.strip()]
+    items = ec.load_jsonl(args.data)
     if not items:
         sys.exit("eval_holdout: no ideas in %s" % args.data)
     # The shipped model learned from data/nl/train/*.jsonl too: a copy of
@@ -153,14 +152,13 @@ def pool(ec, args):
     import pair_interval
     total, blocks, sets = [0, 0, 0], [], []
     for path in args.pool:
-        with open(path, encoding="utf-8") as f:
-            items = [json.loads(l) for l in f if l.strip()]
+        items = ec.load_jsonl(path)
         if not items:
             sys.exit("eval_holdout: no ideas in %s" % path)
         got = ec.run_classify(args.bin, items)
         gold = pair_interval.pairs([it.get("dup_group") for it in items])
         pred = pair_interval.pairs([g.get("cluster") for g in got])
-        total = [a + b for a, b in zip(total, (len(gold & pred), len(pred - gold), len(gold - pred)))]
+        total = [a + b for a, b in zip(total, pair_interval.counts(gold, pred))]
         blocks += pair_interval.blocks(gold, pred)
         sets.append((items, got))
     p, r, f = pair_interval.prf(*total)

@@ -87,9 +87,14 @@ def bounds(values):
     return values[k], values[len(values) - 1 - k]
 
 
+def counts(gold, pred):
+    """(true, false, missed) pairs: the numbers prf() takes."""
+    return len(gold & pred), len(pred - gold), len(gold - pred)
+
+
 def pair_scores(gold, pred):
     """(p, r, f1, low, high, number of blocks) for two sets of pairs."""
     bl = blocks(gold, pred)
-    p, r, f = prf(len(gold & pred), len(pred - gold), len(gold - pred))
+    p, r, f = prf(*counts(gold, pred))
     low, high = interval(bl)
     return p, r, f, low, high, len(bl)
