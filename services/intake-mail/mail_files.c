@@ -19,7 +19,6 @@
 
 #include "log.h"
 #include "mail_files.h"
-#include "xalloc.h"
 
 int mail_files_mkdirs(const char *base)
 {
