@@ -15,8 +15,9 @@
 #   Debian 12 made by debootstrap (minbase, from the machine's Debian
 #   mirror), in the Dockerfile's order:
 #     1. build stage: the working tree's files (those git tracks or would
-#        add) in /src,
-#        `deploy/install-deps.sh run`, `make clean && make build`;
+#        add) in /src, `deploy/install-deps.sh` with the mode the
+#        Dockerfile's build stage gives it (`build`; read from the
+#        Dockerfile, so the two cannot drift), `make clean && make build`;
 #     2. runtime stage: a second fresh Debian 12 with only the packages the
 #        Dockerfile's runtime stage installs (read from the Dockerfile, so
 #        the two cannot drift), /opt/inspraak/{bin,data,web/field} copied
@@ -52,13 +53,17 @@ s_rootfs() { # dir
     mount -t proc proc "$1/proc"
 }
 
-echo "check-image: build stage (Debian 12, install-deps.sh, make build)" >&2
+# the package set the Dockerfile's build stage installs (install-deps.sh MODE)
+mode=$(sed -n 's|^RUN deploy/install-deps\.sh \([a-z]*\)$|\1|p' deploy/Dockerfile)
+[ "$(echo "$mode" | wc -w)" = 1 ] ||
+    fail "no single 'RUN deploy/install-deps.sh MODE' line in deploy/Dockerfile"
+echo "check-image: build stage (Debian 12, install-deps.sh $mode, make build)" >&2
 s_rootfs "$work/build"
 mkdir -p "$work/build/src"
 # the tree as it is (tracked and new files, not what .gitignore names), so
 # a change to the Dockerfile or install-deps.sh is checked before a commit
 git ls-files -z -co --exclude-standard | tar --null -T - -cf - | tar -x -C "$work/build/src"
-chroot "$work/build" sh -c 'cd /src && deploy/install-deps.sh run && make clean && make build' \
+chroot "$work/build" sh -c "cd /src && deploy/install-deps.sh $mode && make clean && make build" \
     >"$work/build-stage.log" 2>&1 || fail "build stage failed (see $work/build-stage.log)"
 
 echo "check-image: runtime stage (Debian 12 with the Dockerfile's packages only)" >&2

@@ -3,22 +3,37 @@
 # run and test. Idempotent and quick when everything is present: it asks dpkg
 # first and calls apt-get only for what is missing.
 #
-# Usage: deploy/install-deps.sh [run|test]
-#   run   build + runtime packages (make run), Chromium for /report?format=pdf
-#   test  also the test peers: Dovecot, aiosmtpd, Redis Sentinel, wrk (make test)
+# Usage: deploy/install-deps.sh [build|run|test]
+#   build  only what `make build` reads: gcc, make, pkg-config, the -dev
+#          packages, and the data the model training at build time reads
+#          (libexttextcat-data: bin/classify-train stops without its
+#          fingerprints; hunspell-nl: without it the model is trained
+#          silently without compound parts). The image's build stage
+#          (deploy/Dockerfile) uses this: no Chromium, no Redis, no curl.
+#   run    build + runtime packages (make run, the default): Redis, curl,
+#          ca-certificates, Chromium for /report?format=pdf
+#   test   run + the test peers: Dovecot, aiosmtpd, Redis Sentinel, wrk,
+#          cmocka, clang (make test)
 set -eu
 
-want_run="gcc make pkg-config ca-certificates curl zlib1g-dev
- libzmq3-dev libmsgpack-dev libhiredis-dev libmicrohttpd-dev libjansson-dev
- libsodium-dev libgmime-3.0-dev libcurl4-openssl-dev libstemmer-dev
- libexttextcat-dev libexttextcat-data libhunspell-dev hunspell-nl redis-server
- redis-tools chromium"
+want_build="gcc make pkg-config zlib1g-dev libzmq3-dev libmsgpack-dev
+ libhiredis-dev libmicrohttpd-dev libjansson-dev libsodium-dev libgmime-3.0-dev
+ libcurl4-openssl-dev libstemmer-dev libexttextcat-dev libexttextcat-data
+ libhunspell-dev hunspell-nl"
+want_run="$want_build ca-certificates curl redis-server redis-tools chromium"
 want_test="libcmocka-dev dovecot-imapd python3-aiosmtpd redis-sentinel wrk
  libclang-rt-14-dev clang python3 jq nodejs npm docker-compose python3-yaml
  python3-redis"
 
-want="$want_run"
-[ "${1:-run}" = "test" ] && want="$want_run $want_test"
+case "${1:-run}" in
+build) want="$want_build" ;;
+run) want="$want_run" ;;
+test) want="$want_run $want_test" ;;
+*)
+    echo "usage: deploy/install-deps.sh [build|run|test]" >&2
+    exit 2
+    ;;
+esac
 
 missing=""
 # Some tools may come from outside Debian (Node.js from NodeSource bundles
