@@ -335,8 +335,9 @@ def dup_run(bindir, items, extra, hash_seeds=()):
                 [run_classify(bindir, items, model, seed) for seed in hash_seeds])
 
 
-def score_dup_seeds(items, runs, out, lines):
-    """Pair F1 over the other hashes: mean, lowest and highest."""
+def score_dup_seeds(items, seeds, runs, out, lines):
+    """Pair F1 over the other hashes (runs[k] is bin/classify --hash-seed
+    seeds[k]): mean, lowest and highest."""
     if not runs:
         return
     gold = pairs([it.get("dup_group") for it in items])
@@ -348,7 +349,7 @@ def score_dup_seeds(items, runs, out, lines):
                dup_pair_f1_hash_high=max(f1))
     lines.append("near-duplicates with %d other hashes of the sketch (--hash-seed %d-%d): pair F1 "
                  "mean %.3f, %.3f-%.3f (the line above is the shipped hash)"
-                 % (len(f1), HASH_SEEDS[0], HASH_SEEDS[-1], sum(f1) / len(f1), min(f1), max(f1)))
+                 % (len(f1), min(seeds), max(seeds), sum(f1) / len(f1), min(f1), max(f1)))
 
 
 def dup_corpus(bindir, dev_items, files, out, lines, debug=False):
@@ -508,7 +509,7 @@ def main():
         return
     shipped, other_hashes = dup_run(args.bin, items, extra, HASH_SEEDS)
     score_dups(items, shipped, out, lines, args.debug_dups)
-    score_dup_seeds(items, other_hashes, out, lines)
+    score_dup_seeds(items, HASH_SEEDS, other_hashes, out, lines)
     if args.dup_corpus and files:
         dup_corpus(args.bin, items, files, out, lines, args.debug_dups)
     out["extra_training_ideas"] = len(extra) if args.folds > 1 else 0
