@@ -9,6 +9,8 @@ question) scored against the writers' labels, and a labelling that does
 not match its set refused with a clear error.
 tests/eval/eval_holdout.py --pool: every goal pooled over hold-out sets,
 with a stratified interval and the single sets' range.
+data/nl/train/wish/: the readers' wish labels still label the corpus
+they were made for (tests/eval/wish_ceiling.py reads them).
 No server and no classifier binary are needed.
 """
 import json
@@ -230,6 +232,34 @@ class LabelAgreement(unittest.TestCase):
 
     def test_a_labelling_of_no_known_set_is_refused(self):
         self.assertIn("holdout9-a.jsonl: no labelled set", self.refused_as("holdout9-a.jsonl"))
+
+
+class WishLabels(unittest.TestCase):
+    def test_every_corpus_idea_has_its_wish_label(self):
+        """Each data/nl/train/X.jsonl has wish/X.labels.jsonl with the same
+        ids in the same order, and every wish is null (with the main point
+        in other words) or a concept of synonyms.tsv: a corpus file edited
+        or added after the labels were made shows here."""
+        concepts = set()
+        with open(os.path.join(ROOT, "data/nl/synonyms.tsv"), encoding="utf-8") as f:
+            for line in f:
+                col = line.split("\t")
+                if not line.startswith("#") and len(col) >= 2:
+                    concepts.add(col[0].lstrip("@"))
+        train = os.path.join(ROOT, "data/nl/train")
+        names = sorted(n for n in os.listdir(train) if n.endswith(".jsonl"))
+        self.assertTrue(names)
+        for name in names:
+            ideas = eval_classify.load_corpus_file(os.path.join(train, name))
+            labels = eval_classify.load_jsonl(
+                os.path.join(train, "wish", name.replace(".jsonl", ".labels.jsonl")))
+            self.assertEqual([it["id"] for it in labels], [it["id"] for it in ideas], name)
+            for it in labels:
+                if it["wish"] is None:
+                    self.assertTrue(it.get("other"), (name, it["id"]))
+                else:
+                    self.assertIn(it["wish"], concepts - {"-"}, (name, it["id"]))
+
 
 if __name__ == "__main__":
     unittest.main()
