@@ -42,6 +42,9 @@
 #define S_PRE_COOKIE "inspraak_login"
 #define S_FAIL_WINDOW 900
 #define S_AUDIT_MAX 100000
+/* The longest password inspraakctl and /beheer store (CTL_PW_MAX,
+ * ui_admin's S_PW_MAX): a longer limit here would lock such users out. */
+#define S_PW_MAX 1024
 
 static void s_hash_hex(const char *s, char out[65])
 {
@@ -213,7 +216,7 @@ void session_login_form(const http_req_t *req, http_res_t *res, void *arg)
 }
 
 typedef struct {
-    char user[65], password[257], csrf[65];
+    char user[65], password[S_PW_MAX + 1], csrf[65];
     int too_long;
 } s_fields_t;
 
@@ -324,7 +327,7 @@ void session_login(const http_req_t *req, http_res_t *res, void *arg)
     dash_t *d = arg;
     s_fields_t f = {{0}, {0}, {0}, 0};
     char pre[65], ip[64], iph[65], uh[65], role[17] = "staff";
-    if (http_form_fields(req, 512, s_field, &f) < 0 || f.too_long || !f.user[0]) {
+    if (http_form_fields(req, S_PW_MAX, s_field, &f) < 0 || f.too_long || !f.user[0]) {
         s_form(d, res, 400, "Vul uw gebruikersnaam en wachtwoord in.");
         return;
     }

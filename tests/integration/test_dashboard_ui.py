@@ -208,6 +208,15 @@ class TestDashboardUI(ClusterTestCase):
                        dict(FORM, Cookie="inspraak_login=" + "b" * 64))
         self.assertEqual(st, 403)
 
+    def test_long_password_that_user_add_accepted_logs_in(self):
+        # inspraakctl and /beheer take passwords up to 1024 bytes (a long
+        # pass phrase); the login form must take what they stored.
+        pw = "een lange zin als wachtwoord, " * 34  # 1020 bytes
+        r = self.cluster.ctl("user", "add", "lange-zin", input="%s\n%s\n" % (pw, pw))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.login("lange-zin", pw)
+        self.login("lange-zin", pw[:-1] + "!", expect=401)
+
     def test_wrong_password_and_rate_limit(self):
         self.login("bert", "fout", expect=401)
         for _ in range(4):
