@@ -130,8 +130,12 @@ static int s_check_meta(ingest_t *ing, const ingest_meta_t *m, const char **wijk
     *wijk = NULL;
     if (m->wijk) {
         *wijk = ing->geo ? geo_wijk_lookup(ing->geo, m->wijk) : NULL;
-        if (!*wijk && strncmp(m->wijk, "WK0917", 6) == 0 && strlen(m->wijk) == 8)
-            *wijk = m->wijk; /* no geo data loaded: a well-formed code still counts */
+        /* No geo data loaded: a well-formed code still counts. With geo
+         * data, a code it does not know is a typo (WK091799), refused like
+         * an unknown name, as the form and the field app do. */
+        if (!*wijk && !ing->geo && strlen(m->wijk) == 8 && strncmp(m->wijk, "WK0917", 6) == 0 &&
+            g_ascii_isdigit(m->wijk[6]) && g_ascii_isdigit(m->wijk[7]))
+            *wijk = m->wijk;
         if (!*wijk) {
             s_why(r, "unknown_wijk",
                   "Deze wijk kennen we niet. Geef een wijknaam of CBS-code (WK0917..).",

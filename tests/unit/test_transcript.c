@@ -7,7 +7,8 @@
  *   What staff would check: one statement per resident turn with the right
  *   start and end, no interviewer text and no speaker names in statements,
  *   the question as context, Windows-1252 subtitles read correctly, binary
- *   junk refused as not text, control characters out of statements.
+ *   junk refused as not text, control characters out of statements, a
+ *   wijk the geo data does not know refused (also one shaped like a code).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../services/intake-transcript/ingest.c"
 #include "../../services/intake-transcript/plaintext.c"
 #include "../../services/intake-transcript/srt.c"
 #include "../../services/intake-transcript/turns.c"
@@ -213,6 +215,36 @@ static void test_windows_1252_accepted(void **state)
     cue_list_clear(&cues);
 }
 
+/* The wijk of an upload's metadata: one that geo data knows, by code or
+ * name; a code shaped like WK0917nn that is no Heerlen wijk is a typo and
+ * refused, as the form and the field app refuse it. Ingest stops at the
+ * metadata or at the (unreadable) file, before anything is spooled, so no
+ * intake is needed. */
+static void test_meta_wijk(void **state)
+{
+    (void)state;
+    char err[256];
+    const char *d = getenv("INSPRAAK_DATA");
+    geo_t *geo = geo_load(d && *d ? d : "./data", err, sizeof err);
+    assert_non_null(geo);
+    ingest_t ing = {.intake = NULL, .geo = geo, .interviewers = IV};
+    const char *cases[][2] = {{"WK091799", "unknown_wijk"}, {"WK0917xy", "unknown_wijk"},
+                              {"Atlantis", "unknown_wijk"}, {"WK091710", "unreadable"},
+                              {"Heerlen-Centrum", "unreadable"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ingest_meta_t m;
+        ingest_meta_init(&m);
+        ingest_meta_set(&m, "wijk", cases[i][0]);
+        ingest_result_t r;
+        assert_int_equal(ingest_file(&ing, "\x01\x02", 2, INGEST_TEXT, &m, &r), INGEST_BAD);
+        if (strcmp(r.code, cases[i][1]) != 0)
+            fail_msg("wijk %s: got %s, want %s", cases[i][0], r.code, cases[i][1]);
+        ingest_result_clear(&r);
+        ingest_meta_clear(&m);
+    }
+    geo_destroy(&geo);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -223,6 +255,7 @@ int main(void)
         cmocka_unit_test(test_binary_refused),
         cmocka_unit_test(test_control_characters_removed),
         cmocka_unit_test(test_windows_1252_accepted),
+        cmocka_unit_test(test_meta_wijk),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
