@@ -177,12 +177,19 @@ int outbox_scan(notify_t *n)
     /* Storage writes ideas with the intake's received_at, which can lie
      * before the watermark (a spool replayed late): look back slack_ms. */
     long long from = mark - n->slack_ms, top = mark;
+    /* Pages of 500: the next page starts AT the last score, skipping the
+     * ids of that score already read (skip). Ideas share a received_at
+     * (a field batch, collected_at in whole seconds); starting after the
+     * last score lost the rest of a tie cut by the page's end. */
+    long long skip = 0;
+    int after = 1; /* the first page: scores above from only */
     for (;;) {
-        redisReply *r = rstore_cmd(n->rs, "ZRANGEBYSCORE inspraak:ideas (%lld +inf WITHSCORES "
-                                          "LIMIT 0 500", from);
+        redisReply *r = rstore_cmd(n->rs, "ZRANGEBYSCORE inspraak:ideas %s%lld +inf WITHSCORES "
+                                          "LIMIT %lld 500", after ? "(" : "", from, skip);
         if (!r)
             return -1;
         size_t cnt = r->type == REDIS_REPLY_ARRAY ? r->elements / 2 : 0;
+        long long last = from, same = 0;
         for (size_t i = 0; i < cnt; i++) {
             const char *id = r->element[2 * i]->str;
             long long sc = atoll(r->element[2 * i + 1]->str);
@@ -190,13 +197,20 @@ int outbox_scan(notify_t *n)
                 freeReplyObject(r);
                 return -1;
             }
-            from = sc > from ? sc - 1 : from; /* ids sharing one ms: seen set dedups */
+            same = i > 0 && sc == last ? same + 1 : 1;
+            last = sc;
             top = sc > top ? sc : top;
         }
         freeReplyObject(r);
         if (cnt < 500 || *n->stop)
             break;
-        from++;
+        if (!after && last == from) {
+            skip += same; /* the whole page was one score: go further into it */
+        } else {
+            from = last;
+            skip = same;
+        }
+        after = 0;
     }
     redisReply *s = rstore_cmd(n->rs, "SET " K "watermark %lld", top);
     if (!s)

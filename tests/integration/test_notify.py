@@ -266,6 +266,31 @@ class TestReceiptLimit(NotifyCase):
                 i, sum(i in t for t in texts)))
 
 
+class TestScanTies(NotifyCase):
+    """The catch-up scan pages 500 ids at a time; ideas sharing one
+    received_at (a field batch, collected_at in whole seconds) across a
+    page boundary must all be found (notify down, or events dropped)."""
+    BATCH_S = "86400"  # no mails needed: only what the scan queues counts
+
+    def test_scan_finds_every_idea_of_a_tie_past_a_page(self):
+        iid = self.post("Idee om te kopieren voor de scan", "scan@example.org")
+        wait_until("idea stored", lambda: self.cluster.redis("EXISTS", "inspraak:idea:" + iid))
+        n, score = 600, int(time.time() * 1000)
+        # Copies that storage never announced: only the scan can find them.
+        self.cluster.redis(
+            "EVAL", "for i = 1, tonumber(ARGV[2]) do local id = 'scan-tie-' .. i\n"
+            "redis.call('COPY', KEYS[1], 'inspraak:idea:' .. id)\n"
+            "redis.call('ZADD', 'inspraak:ideas', ARGV[1], id) end return 1",
+            "1", "inspraak:idea:" + iid, str(score), str(n))
+        ids = ["scan-tie-%d" % i for i in range(1, n + 1)]
+
+        def queued():
+            flags = self.cluster.redis("SMISMEMBER", "inspraak:notify:receipt-seen", *ids)
+            return sum(flags) == n
+
+        wait_until("every tied idea queued by the scan", queued, 20)
+
+
 class TestCampaign(NotifyCase):
     BATCH_S = "86400"  # no receipts during this test: only campaign mails count
     N = 1000 if os.environ.get("INSPRAAK_SOAK") == "1" else 200
