@@ -310,7 +310,13 @@ static int s_participant(const json_t *item, int64_t now_ms, envelope_t *env,
         return s_reject(rej, "invalid_name", "De naam moet tekst zijn.");
     if (s_opt_str(p, "email", &email) < 0 || (email && !email_valid(email)))
         return s_reject(rej, "invalid_email", "Dit e-mailadres klopt niet.");
-    json_t *consent = json_object_get(json_object_get(p, "consent"), "feedback");
+    json_t *c = json_object_get(p, "consent");
+    json_t *consent = json_object_get(c, "feedback");
+    /* {"feedback": bool} or nothing: a bare true or "ja" read as "no
+     * consent" would silently cost the person their feedback mail. */
+    if (c && !json_is_null(c) && !json_is_object(c))
+        return s_reject(rej, "invalid_participant",
+                        "Geef toestemming als object, zoals {\"feedback\": true}.");
     if (consent && !json_is_boolean(consent))
         return s_reject(rej, "invalid_participant", "Toestemming moet waar of niet waar zijn.");
     bool yes = json_is_true(consent);

@@ -128,6 +128,14 @@ static void test_bad_items(void **state)
                   "consent_without_email");
     s_expect_code("{\"local_id\": \"a\", \"text\": \"tekst\", \"participant\": 5}",
                   "invalid_participant");
+    /* consent is {"feedback": bool}: a bare true must not pass as "no
+     * consent" unnoticed (the participant would never get the outcome) */
+    s_expect_code("{\"local_id\": \"a\", \"text\": \"tekst\", \"participant\": "
+                  "{\"email\": \"p@example.org\", \"consent\": true}}",
+                  "invalid_participant");
+    s_expect_code("{\"local_id\": \"a\", \"text\": \"tekst\", \"participant\": "
+                  "{\"email\": \"p@example.org\", \"consent\": \"ja\"}}",
+                  "invalid_participant");
 }
 
 static void test_text_limits(void **state)
