@@ -219,8 +219,11 @@ int moderate_send_many(dash_t *d, idea_t *const *upds, int n, char *err, size_t 
 rstore_t *dash_redis_get(dash_t *d);
 void dash_redis_put(dash_t *d, rstore_t *rs);
 
-/* Answers 503 in Dutch: Redis did not answer. */
+/* Answers 503 in Dutch: Redis did not answer. dash_unavailable gives the
+ * API's JSON error (API, exports); dash_unavailable_page a Dutch HTML page
+ * for the pages people read. */
 void dash_unavailable(http_res_t *res, rstore_t *rs);
+void dash_unavailable_page(http_res_t *res, rstore_t *rs);
 
 /* auth.c: 1 when the request carries a known staff token; else 0 and the
  * response is already a 401 (or 503 when Redis is down). */

@@ -103,6 +103,16 @@ void dash_unavailable(http_res_t *res, rstore_t *rs)
     http_res_header(res, "Retry-After", "30");
 }
 
+void dash_unavailable_page(http_res_t *res, rstore_t *rs)
+{
+    char q[300];
+    log_warn("msg=\"redis request failed\" err=%s", log_quote(q, sizeof q, rstore_error(rs)));
+    page_message(res, 503, "Even niet beschikbaar",
+                 "De gegevens zijn nu niet bereikbaar. Probeer het over een paar minuten "
+                 "opnieuw.");
+    http_res_header(res, "Retry-After", "30");
+}
+
 static int s_health(char *reason, size_t size, void *arg)
 {
     dash_t *d = arg;

@@ -198,7 +198,7 @@ void report_page(const http_req_t *req, http_res_t *res, void *arg)
                     "PDF</a></p>\n");
     if (s_build(d, rs, &sb) < 0) {
         sb_free(&sb);
-        dash_unavailable(res, rs);
+        dash_unavailable_page(res, rs);
         goto out;
     }
     page_send(res, 200, &sb);

@@ -115,7 +115,7 @@ void report_pdf(dash_t *d, rstore_t *rs, http_res_t *res)
     sodium_bin2hex(hex, sizeof hex, h, sizeof h);
     redisReply *r = rstore_cmd(rs, "SET " DASH_KEY_PREFIX "report-token:%s 1 EX 120", hex);
     if (!r) {
-        dash_unavailable(res, rs);
+        dash_unavailable_page(res, rs);
         return;
     }
     freeReplyObject(r);

@@ -356,7 +356,7 @@ void session_login(const http_req_t *req, http_res_t *res, void *arg)
         audit_log(rs, "login_failed", NULL, NULL, NULL);
         s_form(d, res, 401, "Gebruikersnaam of wachtwoord klopt niet.");
     } else if (s_start_session(d, rs, res, f.user, role) < 0) {
-        dash_unavailable(res, rs);
+        dash_unavailable_page(res, rs);
     } else {
         redisReply *r = rstore_cmd(rs, "DEL " DASH_KEY_PREFIX "loginfail:user:%s", uh);
         if (r)

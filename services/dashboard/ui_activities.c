@@ -81,7 +81,7 @@ static void s_page(dash_t *d, rstore_t *rs, const session_t *s, http_res_t *res,
 {
     json_t *list = activities_list(rs);
     if (!list) {
-        dash_unavailable(res, rs);
+        dash_unavailable_page(res, rs);
         return;
     }
     sb_t sb = {0};
@@ -202,7 +202,7 @@ void ui_activity_add(const http_req_t *req, http_res_t *res, void *arg)
         freeReplyObject(b);
     free(text);
     if (!ok) {
-        dash_unavailable(res, rs);
+        dash_unavailable_page(res, rs);
         goto out;
     }
     audit_log(rs, "activity_add", s.user, NULL, f.kind);

@@ -183,7 +183,7 @@ static void s_page(rstore_t *rs, const session_t *s, http_res_t *res, int status
     json_t *devs = users ? s_scan(rs, DASH_KEY_PREFIX "device:", "created_at revoked_at") : NULL;
     if (!users || !devs) {
         json_decref(users);
-        dash_unavailable(res, rs);
+        dash_unavailable_page(res, rs);
         return;
     }
     s_sort_rows(users);
@@ -343,7 +343,7 @@ void ui_admin_post(const http_req_t *req, http_res_t *res, void *arg)
     else if (strcmp(f->action, "device_revoke") == 0)
         msg = s_device_revoke(rs, f, &ok);
     if (!msg) {
-        dash_unavailable(res, rs);
+        dash_unavailable_page(res, rs);
         goto out;
     }
     if (ok) /* no new user name and no password in the audit log */

@@ -217,7 +217,7 @@ static void s_list_page(rstore_t *rs, const session_t *s, http_res_t *res, int s
 {
     json_t *list = campaign_list(rs, S_LIST_MAX);
     if (!list) {
-        dash_unavailable(res, rs);
+        dash_unavailable_page(res, rs);
         return;
     }
     sb_t sb = {0};
@@ -279,7 +279,7 @@ static void s_detail_page(rstore_t *rs, const session_t *s, http_res_t *res, con
     json_t *st = campaign_status(rs, id, &found);
     if (!st) {
         if (found < 0)
-            dash_unavailable(res, rs);
+            dash_unavailable_page(res, rs);
         else
             page_message(res, 404, "Niet gevonden", "Deze campagne bestaat niet.");
         return;
@@ -409,7 +409,7 @@ void ui_campaign_create(const http_req_t *req, http_res_t *res, void *arg)
         goto out;
     }
     if (campaign_create(rs, f.subject, f.text, f.meeting, clock_wall_ms(), id, sizeof id) < 0) {
-        dash_unavailable(res, rs);
+        dash_unavailable_page(res, rs);
         goto out;
     }
     audit_log(rs, "campaign_create", s.user, NULL, id);
@@ -473,7 +473,7 @@ void ui_campaign_post(const http_req_t *req, http_res_t *res, void *arg)
             continue;
         int v = campaign_act(rs, id, acts[i].a);
         if (v == -1) {
-            dash_unavailable(res, rs);
+            dash_unavailable_page(res, rs);
             goto out;
         }
         if (v == -2) {

@@ -63,7 +63,7 @@ static void s_merge(dash_t *d, rstore_t *rs, http_res_t *res, const session_t *s
     json_t *ids = json_array();
     int more = ui_clusters_member_ids(rs, f->cluster, ids);
     if (more < 0) {
-        dash_unavailable(res, rs);
+        dash_unavailable_page(res, rs);
         json_decref(ids);
         return;
     }
@@ -141,7 +141,7 @@ void ui_cluster_merge(const http_req_t *req, http_res_t *res, void *arg)
     const char *to = json_string_value(json_object_get(other, "cluster"));
     if (!other) {
         if (failed)
-            dash_unavailable(res, rs);
+            dash_unavailable_page(res, rs);
         else
             page_message(res, 400, "Niet samengevoegd",
                          "Er is geen idee met het nummer dat u invulde. Kijk het nummer na.");

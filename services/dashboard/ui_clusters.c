@@ -349,7 +349,7 @@ void ui_clusters(const http_req_t *req, http_res_t *res, void *arg)
     sc.groups = json_object();
     sc.members = json_array();
     if (s_scan(rs, &sc) < 0) {
-        dash_unavailable(res, rs);
+        dash_unavailable_page(res, rs);
         goto out;
     }
     page_begin(&sb, "Groepen van gelijke ideeën", &s);

@@ -287,7 +287,7 @@ json_t *ui_idea_or_answer(rstore_t *rs, const char *id, http_res_t *res)
     if (it)
         return it;
     if (failed)
-        dash_unavailable(res, rs);
+        dash_unavailable_page(res, rs);
     else
         page_message(res, 404, "Niet gevonden", "Dit idee bestaat niet.");
     return NULL;
@@ -400,7 +400,7 @@ static int s_cluster_choice(rstore_t *rs, s_mod_t *m, json_t *before, http_res_t
     json_t *other = ideas_get_one(rs, m->bij, &failed);
     if (!other) {
         if (failed)
-            dash_unavailable(res, rs);
+            dash_unavailable_page(res, rs);
         else
             page_message(res, 400, "Niet opgeslagen",
                          "Er is geen idee met het nummer dat u invulde. Kijk het nummer na.");

@@ -185,7 +185,7 @@ void ui_ideas(const http_req_t *req, http_res_t *res, void *arg)
     }
     if (!(ans = ideas_find(rs, &q))) {
         sb_free(&sb);
-        dash_unavailable(res, rs);
+        dash_unavailable_page(res, rs);
         goto out;
     }
     sb_printf(&sb, "<h2>%lld %s gevonden</h2>\n",

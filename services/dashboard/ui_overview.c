@@ -128,7 +128,7 @@ void ui_overview(const http_req_t *req, http_res_t *res, void *arg)
                 "href=\"/api/v1/export.csv\">CSV-bestand</a>.</p>\n");
     if (ui_figures(d, rs, &sb, 0) < 0) {
         sb_free(&sb);
-        dash_unavailable(res, rs);
+        dash_unavailable_page(res, rs);
         goto out;
     }
     page_send(res, 200, &sb);

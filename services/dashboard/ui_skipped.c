@@ -72,7 +72,7 @@ static void s_page(rstore_t *rs, const session_t *s, http_res_t *res)
     if (!r || r->type != REDIS_REPLY_ARRAY) {
         if (r)
             freeReplyObject(r);
-        dash_unavailable(res, rs);
+        dash_unavailable_page(res, rs);
         return;
     }
     sb_t sb = {0};

@@ -386,6 +386,24 @@ class TestDashboardUI(ClusterTestCase):
         # The one-time token was used up.
         self.assertEqual(self.cluster.redis("KEYS", "inspraak:report-token:*"), [])
 
+    def test_staff_page_says_in_dutch_when_redis_fails(self):
+        # A Redis reply the page cannot use, after the session was read (as
+        # when Redis goes away mid-page): staff get a Dutch page, like the
+        # public page does, not the API's JSON.
+        sid, _ = self.login()
+        key = "inspraak:stats:sentiment"
+        self.cluster.redis("RENAME", key, key + ":kept")
+        self.cluster.redis("SET", key, "geen hash")
+        try:
+            for path in ("/", "/report"):
+                hs, page = self.get(path, sid, expect=503)
+                self.assertTrue(header(hs, "Content-Type")[0].startswith("text/html"), path)
+                self.assertIn("Probeer het over een paar minuten opnieuw", visible(page))
+                self.assertEqual(header(hs, "Retry-After"), ["30"])
+        finally:
+            self.cluster.redis("DEL", key)
+            self.cluster.redis("RENAME", key + ":kept", key)
+
     def test_public_page_without_login_and_without_personal_data(self):
         sid, _ = self.login()
         self.moderate(sid, self.personal_id, "approved")
