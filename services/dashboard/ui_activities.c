@@ -11,7 +11,7 @@
  *   "place", "wijk", "people", "by"}. These are not ideas, so the dashboard
  *   writes them itself (DESIGN.md contract 4 is about idea records).
  *   Every field is checked (kind from a fixed list, date YYYY-MM-DD, wijk
- *   known, place at most 120 bytes, people 0..100000) and escaped on output.
+ *   known, place at most 120 characters, people 0..100000) and escaped on output.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +20,9 @@
 #include "dashboard.h"
 
 #define S_MAX 10000
+/* The place: at most S_PLACE_CHARS characters, the form's maxlength="120" (a
+ * browser counts characters, so up to 4 bytes each in UTF-8). */
+#define S_PLACE_CHARS 120
 
 static const char *const s_kinds[] = {
     "wijkgesprek", "stakeholdersessie", "buurtenconferentie", "tourstop", "video", "anders"};
@@ -133,7 +136,7 @@ void ui_activities(const http_req_t *req, http_res_t *res, void *arg)
 }
 
 typedef struct {
-    char csrf[65], kind[32], date[16], place[121], wijk[16], people[16];
+    char csrf[65], kind[32], date[16], place[S_PLACE_CHARS * 4 + 1], wijk[16], people[16];
     int bad;
 } s_form_t;
 
@@ -148,6 +151,15 @@ static int s_field(const char *key, const char *value, size_t len, void *arg)
     return 0;
 }
 
+/* Characters (UTF-8 lead bytes) in s. */
+static size_t s_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
 static int s_valid(const dash_t *d, const s_form_t *f, long *people)
 {
     int kind = 0;
@@ -160,8 +172,9 @@ static int s_valid(const dash_t *d, const s_form_t *f, long *people)
     json_t *place = json_string(f->place); /* NULL when not UTF-8 */
     int ok = !f->bad && kind && sscanf(f->date, "%4d-%2d-%2d%c", &y, &m, &dd, &tail) == 3 &&
              strlen(f->date) == 10 && y >= 2000 && y <= 2100 && m >= 1 && m <= 12 && dd >= 1 &&
-             dd <= 31 && f->place[0] && place && end && end != f->people && !*end && *people >= 0 &&
-             *people <= 100000 && (!f->wijk[0] || (d->geo && geo_wijk_name(d->geo, f->wijk)));
+             dd <= 31 && f->place[0] && place && s_chars(f->place) <= S_PLACE_CHARS && end &&
+             end != f->people && !*end && *people >= 0 && *people <= 100000 &&
+             (!f->wijk[0] || (d->geo && geo_wijk_name(d->geo, f->wijk)));
     json_decref(place);
     return ok;
 }
@@ -176,7 +189,7 @@ void ui_activity_add(const http_req_t *req, http_res_t *res, void *arg)
     memset(&f, 0, sizeof f);
     if (!session_require(d, rs, req, res, &s))
         goto out;
-    if (http_form_fields(req, 256, s_field, &f) < 0 || !session_csrf_ok(&s, f.csrf)) {
+    if (http_form_fields(req, S_PLACE_CHARS * 4, s_field, &f) < 0 || !session_csrf_ok(&s, f.csrf)) {
         page_message(res, 403, "Niet toegestaan", "Dit formulier is niet geldig of verlopen.");
         goto out;
     }

@@ -337,6 +337,23 @@ class TestDashboardUI(ClusterTestCase):
             self.assertIn("<td>37</td>", p)
             self.assertIn("Heerlen-Centrum", p)
 
+    def test_place_of_120_characters_with_accents_is_taken(self):
+        # The form lets a browser type 120 characters (maxlength counts
+        # characters, not bytes): the server must take them.
+        sid, _ = self.login()
+        _, page = self.get("/activiteiten", sid)
+        place = ("Café Één, Schaesbergerweg, Heerlen " * 4)[:120]
+        self.assertEqual(len(place), 120)
+        form = {"csrf": self.csrf(page), "kind": "tourstop", "date": "2026-11-21",
+                "place": place, "wijk": "", "people": "12"}
+        hs = dict(FORM, Cookie="inspraak_session=" + sid)
+        st, _, body = req(self.cluster, "POST", "/activiteiten", urllib.parse.urlencode(form), hs)
+        self.assertEqual(st, 303, body[:300])
+        self.assertIn(html.escape(place), self.get("/activiteiten", sid)[1])
+        form["place"] = place + "x"
+        st, _, body = req(self.cluster, "POST", "/activiteiten", urllib.parse.urlencode(form), hs)
+        self.assertEqual(st, 400)
+
     # --- exports and report ---
     def test_csv_export(self):
         conn_headers = {"Authorization": "Bearer " + self.token}
