@@ -46,8 +46,10 @@ static void s_move(inbox_t *ib, const char *name, const char *to)
 {
     char *from = xasprintf("%s/inbox/%s", ib->dir, name);
     char *dest = xasprintf("%s/%s/%s", ib->dir, to, name);
+    char qf[1100], qd[1100]; /* file names come from whoever fills the inbox */
     if (rename(from, dest) < 0 && errno != ENOENT)
-        log_error("msg=\"cannot move file\" from=%s to=%s err=\"%s\"", from, dest, strerror(errno));
+        log_error("msg=\"cannot move file\" from=%s to=%s err=\"%s\"",
+                  log_quote(qf, sizeof qf, from), log_quote(qd, sizeof qd, dest), strerror(errno));
     free(from);
     free(dest);
 }
@@ -66,8 +68,9 @@ static void s_fail(inbox_t *ib, const char *name, const char *stem, const ingest
     s_move(ib, side, "failed");
     free(side);
     metric_inc(ib->failed);
-    char q[400];
-    log_info("msg=\"transcript failed\" file=%s why=%s", name, log_quote(q, sizeof q, r->why_en));
+    char q[400], qn[600];
+    log_info("msg=\"transcript failed\" file=%s why=%s", log_quote(qn, sizeof qn, name),
+             log_quote(q, sizeof q, r->why_en));
 }
 
 /* One file of the inbox. */
@@ -116,8 +119,10 @@ static void s_one(inbox_t *ib, const char *name, const char *stem)
             s_move(ib, sc, "done");
             free(sc);
             metric_inc(ib->done);
-            log_info("msg=\"transcript done\" file=%s video_id=%s ideas=%zu interviewer=%d", name,
-                     r.video_id, json_array_size(r.ideas), r.skipped_interviewer);
+            char qn[600], qv[600];
+            log_info("msg=\"transcript done\" file=%s video_id=%s ideas=%zu interviewer=%d",
+                     log_quote(qn, sizeof qn, name), log_quote(qv, sizeof qv, r.video_id),
+                     json_array_size(r.ideas), r.skipped_interviewer);
         } /* INGEST_UNAVAILABLE: stays, tried again at the next look */
     }
     free(buf);

@@ -166,8 +166,10 @@ static void s_post(const http_req_t *req, http_res_t *res, void *arg)
         if (rc == INGEST_OK) {
             metric_inc(app->ok);
             metric_add(app->ideas, (double)json_array_size(r.ideas));
-            log_info("msg=\"transcript accepted\" video_id=%s ideas=%zu interviewer=%d", r.video_id,
-                     json_array_size(r.ideas), r.skipped_interviewer);
+            char qv[600]; /* the uploader's video_id may hold spaces or a newline */
+            log_info("msg=\"transcript accepted\" video_id=%s ideas=%zu interviewer=%d",
+                     log_quote(qv, sizeof qv, r.video_id), json_array_size(r.ideas),
+                     r.skipped_interviewer);
             http_res_json(res, 201,
                           json_pack("{s:s, s:O, s:i}", "video_id", r.video_id, "ideas", r.ideas,
                                     "skipped_interviewer", r.skipped_interviewer));

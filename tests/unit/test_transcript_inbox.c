@@ -1,0 +1,108 @@
+/*
+ * NAME
+ *   test_transcript_inbox - the drop folder of intake-transcript and its log
+ *
+ * DESCRIPTION
+ *   services/intake-transcript/inbox.c (with ingest and the parsers),
+ *   included as source, run on a temporary folder. What an operator would
+ *   check: a file whose name holds spaces, quotes or a newline is logged as
+ *   one quoted value, so that it cannot cut the line or forge a second one
+ *   (log.h); the file still ends in failed/ with its .why.
+ *   No intake is needed: the files here fail before anything is spooled.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <utime.h>
+
+/* inbox.c and webvtt.c each have a static s_fail() */
+#define s_fail s_inbox_fail
+#include "../../services/intake-transcript/inbox.c"
+#undef s_fail
+#include "../../services/intake-transcript/ingest.c"
+#include "../../services/intake-transcript/plaintext.c"
+#include "../../services/intake-transcript/srt.c"
+#include "../../services/intake-transcript/turns.c"
+#include "../../services/intake-transcript/webvtt.c"
+
+/* Drops name (unreadable bytes, written two seconds ago) into a fresh
+ * inbox, waits until the inbox moved it to failed/, and returns what was
+ * logged meanwhile (caller frees). */
+static char *s_fail_and_log(const char *name)
+{
+    char dir[] = "/tmp/test_transcript_inbox.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *in = xasprintf("%s/inbox", dir);
+    assert_int_equal(mkdir(in, 0750), 0);
+    char *path = xasprintf("%s/%s", in, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("\x01\x02\x03 geen tekst", f);
+    fclose(f);
+    struct utimbuf old = {.actime = time(NULL) - 2, .modtime = time(NULL) - 2};
+    assert_int_equal(utime(path, &old), 0);
+
+    char logpath[] = "/tmp/test_transcript_inbox.log.XXXXXX";
+    int logfd = mkstemp(logpath);
+    assert_true(logfd >= 0);
+    int saved = dup(STDERR_FILENO);
+    dup2(logfd, STDERR_FILENO);
+
+    ingest_t ing = {.intake = NULL, .geo = NULL, .interviewers = "Interviewer"};
+    char err[256];
+    inbox_t *ib = inbox_start(&ing, dir, err, sizeof err);
+    assert_non_null(ib);
+    char *failed = xasprintf("%s/failed/%s", dir, name);
+    /* The inbox looks every second; a generous bound, not a threshold. */
+    for (int i = 0; i < 6000 && access(failed, F_OK) != 0; i++)
+        usleep(10000);
+    assert_int_equal(access(failed, F_OK), 0);
+    inbox_stop(&ib);
+
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    size_t len;
+    char *log = file_read(logpath, 1 << 20, &len);
+    assert_non_null(log);
+    close(logfd);
+    unlink(logpath);
+    char *cmd = xasprintf("rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+    free(cmd);
+    free(failed);
+    free(path);
+    free(in);
+    return log;
+}
+
+static void test_odd_file_name_logged_quoted(void **state)
+{
+    (void)state;
+    char *log = s_fail_and_log("markt 1\nts=x level=error msg=\"forged\".txt");
+    /* one line, and it is the service's own */
+    size_t lines = 0;
+    for (char *p = log; *p; p++)
+        lines += *p == '\n';
+    if (lines != 1 || strncmp(log, "ts=", 3) != 0 || !strstr(log, "msg=\"transcript failed\""))
+        fail_msg("want one 'transcript failed' line, got:\n%s", log);
+    /* the name as one quoted value, newline and quotes escaped */
+    assert_non_null(strstr(log, "file=\"markt 1\\nts=x level=error msg=\\\"forged\\\".txt\""));
+    free(log);
+}
+
+int main(void)
+{
+    log_init("intake-transcript");
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_odd_file_name_logged_quoted),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
