@@ -3,8 +3,16 @@
  *   unsubscribe - signed one-click unsubscribe links (see unsubscribe.h)
  *
  * DESCRIPTION
- *   The key file is created with O_EXCL so two processes starting at once
- *   agree on one key: the loser reads the winner's file.
+ *   The key is written to a file of its own (mkstemp beside the key
+ *   file), synced, and then link()ed to the key file's name: link()
+ *   never replaces a file, so two processes starting at once agree on
+ *   one key (the loser reads the winner's file), and the key file is
+ *   never there half-written. Before, it was created with O_EXCL and
+ *   written after: a process killed in between left an empty file that
+ *   stopped every later start, and a process starting at the same
+ *   moment could read it empty (tests/unit/test_unsubscribe.c). A
+ *   process killed before its link() leaves its own file behind
+ *   (secret.XXXXXX, mode 0600); it is never read.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +38,42 @@ static int s_read_key(const char *path, unsigned char *key, char *err, size_t er
     return 0;
 }
 
+/* A new random key in a file of its own beside path, linked to path.
+ * Returns 0 (made, or someone else's is there now: read it), or -1 with
+ * errno. */
+static int s_make_key(const char *path)
+{
+    char tmp[700];
+    snprintf(tmp, sizeof tmp, "%s.XXXXXX", path);
+    int fd = mkstemp(tmp); /* mode 0600 */
+    if (fd < 0)
+        return -1;
+    unsigned char k[UNSUBSCRIBE_KEY_BYTES];
+    randombytes_buf(k, sizeof k);
+    int ok = write(fd, k, sizeof k) == (ssize_t)sizeof k && fsync(fd) == 0;
+    sodium_memzero(k, sizeof k);
+    close(fd);
+    if (ok && link(tmp, path) != 0 && errno != EEXIST)
+        ok = 0;
+    int saved = errno;
+    unlink(tmp);
+    if (!ok) {
+        errno = saved;
+        return -1;
+    }
+    /* the new name survives a power cut: sync the folder */
+    char dir[700] = ".";
+    const char *slash = strrchr(path, '/');
+    if (slash)
+        snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    return 0;
+}
+
 int unsubscribe_key_load(const config_t *cfg, unsigned char key[UNSUBSCRIBE_KEY_BYTES], char *err,
                          size_t errlen)
 {
@@ -49,21 +93,8 @@ int unsubscribe_key_load(const config_t *cfg, unsigned char key[UNSUBSCRIBE_KEY_
         if (errno != ENOENT)
             break;
         mkdir(cfg->var_dir, 0700);
-        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-        if (fd < 0) {
-            if (errno == EEXIST)
-                continue; /* someone else made it: read theirs */
+        if (s_make_key(path) != 0)
             break;
-        }
-        unsigned char k[UNSUBSCRIBE_KEY_BYTES];
-        randombytes_buf(k, sizeof k);
-        int ok = write(fd, k, sizeof k) == (ssize_t)sizeof k && fsync(fd) == 0;
-        close(fd);
-        sodium_memzero(k, sizeof k);
-        if (!ok) {
-            unlink(path);
-            break;
-        }
     }
     snprintf(err, errlen, "secret file %s: %s", path, strerror(errno));
     return -1;
