@@ -44,8 +44,12 @@
 #include "validate.h"
 #include "xalloc.h"
 
-#define S_SUBJECT_MAX 300
-#define S_MEETING_MAX 300
+/* Subject and meeting: at most 300 characters, the form's maxlength="300"
+ * (a browser counts characters, so up to 4 bytes each in UTF-8). */
+#define S_SUBJECT_CHARS 300
+#define S_MEETING_CHARS 300
+#define S_SUBJECT_MAX (S_SUBJECT_CHARS * 4)
+#define S_MEETING_MAX (S_MEETING_CHARS * 4)
 #define S_LIST_MAX 200
 
 typedef struct {
@@ -396,7 +400,8 @@ void ui_campaign_create(const http_req_t *req, http_res_t *res, void *arg)
     const char *bad = NULL;
     if (strcmp(f.action, "create") != 0)
         bad = "Onbekende actie.";
-    else if (f.bad)
+    else if (f.bad || utf8_chars(f.subject, strlen(f.subject)) > S_SUBJECT_CHARS ||
+             utf8_chars(f.meeting, strlen(f.meeting)) > S_MEETING_CHARS)
         bad = "Een veld is te lang of bevat tekens die niet mogen.";
     else if (!campaign_subject_ok(f.subject))
         bad = "Vul een onderwerp in (één regel).";

@@ -230,6 +230,20 @@ class TestDashboardCampaigns(ClusterTestCase):
         self.assertNotIn("staf@example.org", audit)
         self.assertNotIn("@example.org", audit)
 
+    def test_4_subject_and_meeting_of_300_characters_with_accents(self):
+        # maxlength="300" lets a browser send 300 characters, up to 4 bytes each
+        subject, meeting = "Café Één " + "é" * 291, "Glaspaleis, zaal Één " + "ë" * 279
+        self.assertEqual((len(subject), len(meeting)), (300, 300))
+        cid = self.create(subject, "Dank u wel, {{naam}}.", meeting)
+        key = "inspraak:campaign:" + cid
+        self.assertEqual(self.cluster.redis("HGET", key, "subject"), subject)
+        self.assertEqual(self.cluster.redis("HGET", key, "meeting"), meeting)
+        token = self.csrf(self.get("/campagnes", self.admin))
+        _, page = self.post("/campagnes", self.admin, {"csrf": token, "action": "create",
+                                                       "subject": subject + "é",
+                                                       "text": "Dank u wel."}, expect=400)
+        self.assertIn("te lang", page)
+
 
 if __name__ == "__main__":
     harness.main()
