@@ -492,6 +492,39 @@ static int s_ack_one(spool_t *self, const char *id, uint32_t h, int *trim)
     return found;
 }
 
+/* Appends the batch in ackbuf to acks.log. A full disk can take part of
+ * it: the torn line is cut off again at once, because the next batch
+ * would be appended right behind it while we run on, and the glued line
+ * could name another record ("x1" + "2\n" = "x12\n"), which the next
+ * replay would then take as stored although it never was. When even the
+ * cut fails, acks.log is left alone (later acks are not written: only
+ * re-sends, which storage acknowledges again) until the next rewrite
+ * (spool_disk.c) writes it whole from memory. Locked. */
+static void s_ack_write(spool_t *self)
+{
+    size_t done = 0;
+    while (done < self->ackbuf_len) {
+        ssize_t n = write(self->ack_fd, self->ackbuf + done, self->ackbuf_len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        done += (size_t)n;
+    }
+    if (done == self->ackbuf_len)
+        return;
+    log_warn("msg=\"spool cannot append to acks.log\" err=\"%s\"", strerror(errno));
+    struct stat st;
+    if (done == 0 || (fstat(self->ack_fd, &st) == 0 && st.st_size >= (off_t)done &&
+                      ftruncate(self->ack_fd, st.st_size - (off_t)done) == 0))
+        return;
+    log_warn("msg=\"spool cannot cut torn acks.log line, acks not logged until rewrite\" "
+             "err=\"%s\"",
+             strerror(errno));
+    close(self->ack_fd);
+    self->ack_fd = -1;
+}
+
 int spool_ack_many(spool_t *self, const char *const *ids, size_t n)
 {
     int trim = 0;
@@ -509,9 +542,8 @@ int spool_ack_many(spool_t *self, const char *const *ids, size_t n)
     /* One write for the whole batch. A crash may leave its last line torn:
      * replay ignores a line without a newline and cuts it off before
      * anything is appended behind it (spool_replay.c). */
-    if (self->ackbuf_len > 0 && self->ack_fd >= 0 &&
-        spool_write_all(self->ack_fd, self->ackbuf, self->ackbuf_len) < 0)
-        log_warn("msg=\"spool cannot append to acks.log\" err=\"%s\"", strerror(errno));
+    if (self->ackbuf_len > 0 && self->ack_fd >= 0)
+        s_ack_write(self);
     if (trim)
         spool_trim_locked(self);
     pthread_mutex_unlock(&self->lock);

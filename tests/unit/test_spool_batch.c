@@ -110,6 +110,42 @@ static void test_torn_ack_batch(void **state)
     spool_destroy(&s);
 }
 
+/* The same, torn by a full disk while the intake runs on: the ack batch
+ * "x1\n" gets only "x1" onto the disk (RLIMIT_FSIZE stands in for the
+ * full disk), and the next batch, "2\n", went right behind it: "x12\n"
+ * in acks.log, so after a restart the never-acknowledged x12 counted as
+ * stored and was never sent again. */
+static void test_ack_batch_torn_by_full_disk(void **state)
+{
+    (void)state;
+    spool_t *s = s_open();
+    s_append_str(s, "x1", "a");
+    s_append_str(s, "x12", "b");
+    s_append_str(s, "2", "c");
+    s_append_str(s, "f-9", "d");
+    const char *f9[] = {"f-9"};
+    spool_ack_many(s, f9, 1); /* acks.log: "f-9\n", 4 bytes */
+    struct rlimit old, lim;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, SIG_IGN);
+    lim = old;
+    lim.rlim_cur = 6; /* room for "x1", not for its newline */
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    const char *x1[] = {"x1"};
+    spool_ack_many(s, x1, 1);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, SIG_DFL);
+    const char *two[] = {"2"};
+    spool_ack_many(s, two, 1); /* space again */
+    spool_destroy(&s);
+
+    s = s_open();
+    assert_true(spool_has(s, "x12")); /* never acknowledged: still to send */
+    assert_false(spool_has(s, "2"));
+    assert_false(spool_has(s, "f-9"));
+    spool_destroy(&s);
+}
+
 #define THREADS 16
 #define PER_THREAD 200
 
@@ -243,6 +279,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_ack_many, setup, teardown),
         cmocka_unit_test_setup_teardown(test_torn_ack_batch, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ack_batch_torn_by_full_disk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_write, setup, teardown),
         cmocka_unit_test_setup_teardown(test_async_answers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wakeup_once_until_cleared, setup, teardown),
