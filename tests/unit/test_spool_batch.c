@@ -11,6 +11,8 @@
  *     - a batch torn by a crash ("x1" without its newline at the end of
  *       acks.log) acknowledges nothing, and the next ack appended behind
  *       it must not glue onto it ("x1" + "2" = "x12" would lose x12);
+ *       the same torn by a full disk while the spool runs on is cut off
+ *       before the next batch;
  *     - group commit: under 16 threads the records of a group reach the
  *       segment in fewer writes than records, and every one is back after
  *       a reopen;
