@@ -24,12 +24,10 @@
  *      is cut back to the last good record;
  *   4. any other bad record means damage (disk, someone editing the file).
  *      Every good record of that segment (before the damage, and after it
- *      by scanning for the next "ISP1" with a valid crc; not inside a bad
- *      record whose header is whole: those bytes are its payload, see
- *      s_skip_bad) is written again into the new active segment and
- *      fsync'd, and only then is the damaged file moved to corrupt/, never
- *      deleted (Postfix's habit). So nothing that was accepted disappears
- *      with the damaged file;
+ *      by scanning for the next "ISP1" with a valid crc) is written again
+ *      into the new active segment and fsync'd, and only then is the damaged
+ *      file moved to corrupt/, never deleted (Postfix's habit). So nothing
+ *      that was accepted disappears with the damaged file;
  *   5. opens a fresh active segment; the old ones are only read from now on
  *      and are deleted by trim once all their records are acknowledged.
  *
@@ -197,41 +195,6 @@ static size_t s_resync(const char *buf, size_t n, size_t off)
     return (size_t)-1;
 }
 
-/* True when buf[off..n) holds only zero bytes: the unused, pre-allocated
- * end of a segment. */
-static int s_zero_rest(const char *buf, size_t n, size_t off)
-{
-    if (off >= n)
-        return 1;
-    /* Zero first byte, and the rest equal to itself shifted by one. */
-    return buf[off] == 0 && memcmp(buf + off, buf + off + 1, n - off - 1) == 0;
-}
-
-/* Where the search for the next record goes on after the bad one at off.
- * When its header is whole (magic, a length the format allows), its
- * bytes, up to where that length ends, are its payload: a submission's
- * bytes, which may hold anything, a whole record in our own format too
- * (an e-mail attachment). Searching them would take such an inner record
- * for one the intake accepted, and send it. So: past the end of the file
- * (torn, nothing follows: n), or that end when a good record or the zero
- * tail starts there. Otherwise the length itself may be damaged, and the
- * search goes on byte by byte (off + 1), so a good record behind it is
- * not lost. */
-static size_t s_skip_bad(const char *buf, size_t n, size_t off)
-{
-    const unsigned char *p = (const unsigned char *)buf + off;
-    recview_t v;
-    if (off >= n || n - off < SPOOL_HEADER || memcmp(p, SPOOL_MAGIC, 4) != 0)
-        return off + 1;
-    uint32_t body = s_get32(p + 4);
-    if (body < 3 || body > 2 + SPOOL_MAX_ID + SPOOL_MAX_RECORD)
-        return off + 1;
-    if (body >= n - off - SPOOL_HEADER)
-        return n;
-    size_t end = off + SPOOL_HEADER + body;
-    return s_parse(buf, n, end, &v) > 0 || s_zero_rest(buf, n, end) ? end : off + 1;
-}
-
 /* Makes a record pending (or notes its ack). seg NULL: rescued record. */
 static void s_take(replay_t *rp, spool_seg_t *seg, const recview_t *v)
 {
@@ -285,6 +248,16 @@ static int s_read_file(const char *path, char **buf, size_t *len)
     return 0;
 }
 
+/* True when buf[off..n) holds only zero bytes: the unused, pre-allocated
+ * end of a segment. */
+static int s_zero_rest(const char *buf, size_t n, size_t off)
+{
+    if (off >= n)
+        return 1;
+    /* Zero first byte, and the rest equal to itself shifted by one. */
+    return buf[off] == 0 && memcmp(buf + off, buf + off + 1, n - off - 1) == 0;
+}
+
 /* Cuts a torn tail off the newest segment. The file is never written again
  * (every start opens a fresh segment), so cutting is enough. */
 static void s_cut_tail(const char *path, size_t at, size_t was)
@@ -310,7 +283,7 @@ static int s_replay_segment(replay_t *rp, uint64_t seq, int newest)
     while (off < n && s_parse(buf, n, off, &v) > 0)
         off += s_parse(buf, n, off, &v);
     size_t end = s_zero_rest(buf, n, off) ? n : off; /* n: records end in zeros */
-    int corrupt = end < n && (!newest || s_resync(buf, n, s_skip_bad(buf, n, off)) != (size_t)-1);
+    int corrupt = end < n && (!newest || s_resync(buf, n, off + 1) != (size_t)-1);
     if (!corrupt) {
         if (end < n)
             s_cut_tail(path, off, n);
@@ -326,7 +299,7 @@ static int s_replay_segment(replay_t *rp, uint64_t seq, int newest)
                 s_take(rp, NULL, &v);
                 o += sz;
             } else
-                o = s_resync(buf, n, s_skip_bad(buf, n, o));
+                o = s_resync(buf, n, o + 1);
         }
         rp->corrupt = xrealloc(rp->corrupt, (rp->n_corrupt + 1) * sizeof *rp->corrupt);
         rp->corrupt[rp->n_corrupt++] = seq;
