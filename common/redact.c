@@ -152,12 +152,17 @@ int redact_needle_check(const char *needle, char *err, size_t errlen)
 {
     size_t n = needle ? strlen(needle) : 0;
     const char *why = NULL;
-    if (n == 0 || n > REDACT_NEEDLE_MAX)
+    /* The limit is in characters, as the form's maxlength counts them;
+     * 4 bytes per character bounds the bytes first (well inside
+     * REDACT_MSG_MAX_TEXT_LEN) so utf8_chars() only sees valid UTF-8. */
+    if (n == 0 || n > 4 * (size_t)REDACT_NEEDLE_MAX)
         why = "the text to remove is empty or too long";
     else if (!utf8_valid(needle, n))
         why = "the text to remove is not UTF-8";
     else if (utf8_chars(needle, n) < REDACT_NEEDLE_MIN)
         why = "the text to remove is too short";
+    else if (utf8_chars(needle, n) > REDACT_NEEDLE_MAX)
+        why = "the text to remove is empty or too long";
     else if (needle[0] == ' ' || needle[n - 1] == ' ')
         why = "the text to remove starts or ends with a space";
     for (size_t i = 0; !why && i < n; i++)

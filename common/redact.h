@@ -67,7 +67,7 @@
 
 #define REDACT_MAX_SPANS 256  /* places cut from one field by one request */
 #define REDACT_NEEDLE_MIN 2   /* characters (code points) of a hand-typed text */
-#define REDACT_NEEDLE_MAX 200 /* bytes of a hand-typed text */
+#define REDACT_NEEDLE_MAX 200 /* characters (code points) of a hand-typed text */
 #define REDACT_MARK "[weggehaald"
 
 typedef struct {
@@ -99,8 +99,8 @@ int redact_find_text(const char *text, const char *needle, redact_spans_t *sp, c
                      size_t errlen);
 
 /* 0 when needle can be looked for: UTF-8, no control characters, no white
- * space at either end, REDACT_NEEDLE_MIN characters to REDACT_NEEDLE_MAX
- * bytes. Else -1 (err). */
+ * space at either end, REDACT_NEEDLE_MIN to REDACT_NEEDLE_MAX characters.
+ * Else -1 (err). */
 int redact_needle_check(const char *needle, char *err, size_t errlen);
 
 /* Writes text with every span of sp replaced by its marker into *out.

@@ -382,5 +382,31 @@ class TestRedactIbanAddressName(RedactCase):
                                    "kinds=postcode texts=0 places=1"])
 
 
+# 200 characters with accents (about 280 bytes): what the form's
+# maxlength="200" lets a browser type.
+LONG = ("Vereniging Café Één à Gevelkamp " * 7)[:199] + "é"
+
+
+class TestRedactLongAccentedText(RedactCase):
+    """A hand-typed text of 200 characters with accents is taken (the
+    limit counts characters, as the form does); 201 are refused."""
+    TEXT = "Bij de " + LONG + " moeten meer bankjes komen. Bel 06-12345678."
+    PII = ["phone"]
+    ORIGINALS = [LONG]
+
+    def test_1_200_characters_taken_201_refused(self):
+        self.assertEqual(len(LONG), 200)
+        before = self.record()
+        st, _, body = self.redact([("tekst", LONG + "x")])
+        self.assertEqual(st, 400, body[:300])
+        self.assertIn("hoogstens 200", body)
+        self.assertEqual(self.record(), before)
+        st, loc, body = self.redact([("tekst", LONG)])
+        self.assertEqual(st, 303, body[:300])
+        self.assertIn("weggehaald=1", loc)
+        self.assertEqual(self.idea()["text"], "Bij de [weggehaald] moeten meer bankjes komen. "
+                         "Bel 06-12345678.")
+
+
 if __name__ == "__main__":
     main()

@@ -347,6 +347,15 @@ static void test_needle_limits(void **state)
     assert_int_equal(redact_needle_check(big, err, sizeof err), -1);
     big[REDACT_NEEDLE_MAX] = '\0';
     assert_int_equal(redact_needle_check(big, err, sizeof err), 0);
+    /* The form's maxlength counts characters: 200 accented ones (400
+     * bytes) are what a browser lets staff type, 201 are not. */
+    char acc[2 * REDACT_NEEDLE_MAX + 3];
+    for (int i = 0; i <= REDACT_NEEDLE_MAX; i++)
+        memcpy(acc + 2 * i, "\xc3\xa9", 2);
+    acc[2 * REDACT_NEEDLE_MAX + 2] = '\0';
+    assert_int_equal(redact_needle_check(acc, err, sizeof err), -1);
+    acc[2 * REDACT_NEEDLE_MAX] = '\0';
+    assert_int_equal(redact_needle_check(acc, err, sizeof err), 0);
 }
 
 static void test_redact_idea_fields_and_flags(void **state)
