@@ -250,6 +250,25 @@ int ctl_erase_person(ctl_t *ctl, const char *pid, const char *email, const char 
     return CTL_OK;
 }
 
+int ctl_erase_address(ctl_t *ctl, const char *email, json_t *out, long *dead)
+{
+    *dead = s_erase_deadletters(ctl, email);
+    if (*dead < 0)
+        return ctl_redis_err(ctl, "scan of dead letters");
+    json_t *files = json_array();
+    char *mail = xasprintf("%s/mail", config_str("INSPRAAK_VAR", "./var"));
+    s_erase_files(mail, email, files, 0);
+    free(mail);
+    json_object_set_new(out, "participant_id", json_null());
+    json_object_set_new(out, "removed",
+                        json_pack("{s:b, s:b, s:b, s:I, s:I, s:o}", "participant", 0,
+                                  "email_index", 0, "idea_index", 0, "notify_keys",
+                                  (json_int_t)0, "dead_letters", (json_int_t)*dead,
+                                  "mail_files", files));
+    json_object_set_new(out, "ideas_kept_anonymous", json_integer(0));
+    return CTL_OK;
+}
+
 int ctl_aof_rewrite(ctl_t *ctl)
 {
     redisReply *r = rstore_cmd(ctl->rs, "BGREWRITEAOF");

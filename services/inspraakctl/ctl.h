@@ -76,6 +76,11 @@ int cmd_buskeys(int argc, char **argv);
 struct json_t;
 int ctl_erase_person(ctl_t *ctl, const char *pid, const char *email, const char *email_key,
                      struct json_t *out);
+/* cmd_erase.c: for an address with no participant record (any more, e.g.
+ * an earlier erase was interrupted): removes only the dead letters and
+ * mail files holding it; adds the same members to out ("participant_id"
+ * null). Sets *dead to the dead letters removed. CTL_OK or CTL_ERR. */
+int ctl_erase_address(ctl_t *ctl, const char *email, struct json_t *out, long *dead);
 /* BGREWRITEAOF and wait until Redis has finished it. CTL_OK or CTL_ERR. */
 int ctl_aof_rewrite(ctl_t *ctl);
 

@@ -240,6 +240,32 @@ class InspraakctlTest(unittest.TestCase):
         self.assertIn("no participant", r.stderr)
         self.assertEqual(self.ctl("participant", "erase", "jan.jansen@example.nl").returncode, 3)
 
+    def test_participant_erase_again_after_interruption(self):
+        # An erase stopped after its first step (Redis connection lost, the
+        # operator pressed Ctrl-C) leaves the participant keys gone but the
+        # mails and dead letters holding the address in place. Running erase
+        # again must still remove them, not answer "no participant" only.
+        pid = "p-00000000000000bb"
+        ekey, _ = self.put_participant("lotte@example.nl", pid)
+        var = os.path.join(self.tmp, "var-again")
+        os.makedirs(os.path.join(var, "mail", "failed"))
+        mail = os.path.join(var, "mail", "failed", "1.eml")
+        with open(mail, "w") as f:
+            f.write("To: Lotte <Lotte@Example.NL>\r\nSubject: Uw idee\r\n\r\nDank u.\r\n")
+        self.cli("LPUSH", "inspraak:deadletter",
+                 json.dumps({"reason": "bad", "raw_base64": "bG90dGVAZXhhbXBsZS5ubA=="}))
+        self.cli("DEL", ekey, f"inspraak:participant:{pid}", f"inspraak:participant-ideas:{pid}")
+        r = subprocess.run([CTL, "participant", "erase", "lotte@example.nl"], capture_output=True,
+                           text=True, env=dict(self.env, INSPRAAK_VAR=var))
+        self.assertEqual(r.returncode, 3, r.stderr)  # no participant record any more
+        self.assertFalse(os.path.exists(mail), "the mail holding the address is still there")
+        self.assertNotIn("bG90dGVAZXhhbXBsZS5ubA", self.cli("LRANGE", "inspraak:deadletter",
+                                                           "0", "-1"))
+        out = json.loads(r.stdout)
+        self.assertIsNone(out["participant_id"])
+        self.assertEqual(out["removed"]["mail_files"], [mail])
+        self.assertEqual(out["removed"]["dead_letters"], 1)
+
     def test_participant_unreadable_idea(self):
         pid = "p-00000000000000aa"
         self.put_participant("kim@example.nl", pid)
