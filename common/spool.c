@@ -134,6 +134,7 @@ spool_t *spool_new(const char *dir, char *err, size_t errlen)
     self->hash_mask = SPOOL_HASH_SIZE - 1;
     self->last_full = INT64_MIN / 2;
     self->prog_ms = INT64_MIN / 2;
+    self->rotate_after = INT64_MIN / 2;
     if (strlen(dir) > 3000) {
         snprintf(err, errlen, "spool path too long");
         spool_destroy(&self);

@@ -43,6 +43,7 @@
 #define SPOOL_MAX_DELAY_MS 60000L
 #define SPOOL_HASH_SIZE 4096u  /* buckets at start (and for replay's ack set) */
 #define SPOOL_FULL_WALK_MS 100 /* at most one walk of every pending record per this */
+#define SPOOL_ROTATE_RETRY_MS 10000 /* a failed idle rotation (full disk) is tried again after */
 
 /* One segment file on disk. */
 typedef struct spool_seg {
@@ -136,6 +137,7 @@ struct spool {
     char *wbuf, *sbuf;
     size_t wbuf_len, wbuf_cap, sbuf_cap, wbuf_off;
     uint64_t idle_gen;   /* write_gen at the last spool_send_due (idle rotation) */
+    int64_t rotate_after; /* now_ms before which a failed idle rotation waits */
 
     /* pending records */
     spool_rec_t *head, *tail;

@@ -135,10 +135,15 @@ int spool_send_due(spool_t *self, int64_t now_ms, long resend_ms, size_t max, sp
     /* A fully acknowledged active segment, with nothing written since the
      * last call, is rotated away (and so deleted by the trim): acknowledged
      * submissions, personal data included, do not linger on disk until 4 MiB
-     * more arrive (participant erase, docs/privacy.md). */
+     * more arrive (participant erase, docs/privacy.md). When the new
+     * segment cannot be made (a full disk), not again at every wake-up
+     * (ten a second: a file created, filled with zeros until refused and
+     * deleted, and an error logged, each time) but after
+     * SPOOL_ROTATE_RETRY_MS; an append tries at once anyway. */
     if (self->active && self->active->live == 0 && self->seg_size > 0 && !self->syncing &&
-        !self->sync_errno && self->idle_gen == self->write_gen)
-        spool_rotate_locked(self);
+        !self->sync_errno && self->idle_gen == self->write_gen && now_ms >= self->rotate_after &&
+        spool_rotate_locked(self) < 0)
+        self->rotate_after = now_ms + SPOOL_ROTATE_RETRY_MS;
     self->idle_gen = self->write_gen;
     if (self->st.acked != self->prog_acked) {
         self->prog_acked = self->st.acked;

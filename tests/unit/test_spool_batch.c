@@ -21,6 +21,8 @@
  *       callback, and the records are back after a reopen;
  *     - the wakeup fd is written once per group commit at most, and not
  *       again until the sender clears it.
+ *     - a full disk: an idle rotation that cannot make a new segment is
+ *       not tried again at every wake-up, and succeeds once there is space.
  */
 #include "test_spool_util.h"
 
@@ -145,6 +147,78 @@ static void test_ack_batch_torn_by_full_disk(void **state)
     assert_true(spool_has(s, "x12")); /* never acknowledged: still to send */
     assert_false(spool_has(s, "2"));
     assert_false(spool_has(s, "f-9"));
+    spool_destroy(&s);
+}
+
+/* Lines of fd 2 that name what, while fn runs (log.c writes to fd 2). */
+static int s_log_lines(const char *what, void (*fn)(spool_t *), spool_t *s)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/stderr.txt", s_dir);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600), saved = dup(2);
+    assert_true(fd >= 0 && saved >= 0);
+    dup2(fd, 2);
+    fn(s);
+    dup2(saved, 2);
+    close(saved);
+    close(fd);
+    size_t n;
+    char *text = s_slurp(path, &n);
+    int count = 0;
+    size_t wl = strlen(what);
+    for (char *p = text; (p = memmem(p, n - (size_t)(p - text), what, wl)); p++)
+        count++;
+    free(text);
+    unlink(path);
+    return count;
+}
+
+/* Ten seconds of an idle intake's wake-ups, one every 100 ms. */
+static void s_idle_10s(spool_t *s)
+{
+    seen_t seen = {.refuse_after = -1};
+    for (int64_t t = 1000; t < 11000; t += 100)
+        spool_send_due(s, t, 1000, 0, s_collect, &seen);
+}
+
+/* Everything acknowledged, and the disk full: the idle rotation
+ * (test_spool's test_idle_rotation) cannot make a new segment. It tried
+ * again at every wake-up of the sender, ten times a second: each time a
+ * file created, filled with zeros until the disk refused, deleted, and an
+ * error logged (864,000 lines a day into a full disk). Now once per
+ * SPOOL_ROTATE_RETRY_MS, and with space back the acknowledged segment is
+ * still rotated away. */
+static void test_idle_rotation_on_full_disk(void **state)
+{
+    (void)state;
+    spool_t *s = s_open();
+    seen_t seen = {.refuse_after = -1};
+    s_append_str(s, "f-1", "anna@example.org");
+    spool_send_due(s, 1, 1000, 0, s_collect, &seen);
+    spool_ack(s, "f-1");
+    struct rlimit old, lim;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, SIG_IGN);
+    lim = old;
+    lim.rlim_cur = 4096; /* no room for a new segment's zeros */
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    int failed = s_log_lines("spool rotate failed", s_idle_10s, s);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, SIG_DFL);
+    assert_in_range(failed, 1, 2); /* (the limit caps this log too: 25 lines fit) */
+    assert_int_equal(s_count(".", "seg-"), 1); /* the old one, acknowledged */
+
+    spool_send_due(s, 100000, 1000, 0, s_collect, &seen); /* space again */
+    char path[512];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/seg-0000000000000001.log", s_dir);
+    assert_int_equal(stat(path, &st), -1); /* rotated away and deleted */
+    assert_int_equal(s_count(".", "seg-"), 1);
+    s_append_str(s, "f-2", "b");
+    spool_destroy(&s);
+    s = s_open();
+    assert_int_equal(s_stats(s).pending, 1);
+    assert_true(spool_has(s, "f-2"));
     spool_destroy(&s);
 }
 
@@ -282,6 +356,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ack_many, setup, teardown),
         cmocka_unit_test_setup_teardown(test_torn_ack_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ack_batch_torn_by_full_disk, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_idle_rotation_on_full_disk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_write, setup, teardown),
         cmocka_unit_test_setup_teardown(test_async_answers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wakeup_once_until_cleared, setup, teardown),
