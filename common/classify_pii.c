@@ -34,7 +34,8 @@
  *             must also be 4 letters + 10 digits after the check digits.
  *   postcode  a Dutch postcode (1234 AB, 1234AB, 1234ab) WITH a house
  *             number: "Akerstraat 12, 6411 AB" (the street word(s) before
- *             the number are part of the place) or "6411AB 12a". A
+ *             the number are part of the place; the number may carry an
+ *             addition: "12a", "12-2", "12 B") or "6411AB 12a". A
  *             postcode alone is not flagged: a PC6 area holds 15-20
  *             households, and residents give theirs to say where a
  *             problem is; with the house number it is one home.
@@ -465,7 +466,16 @@ static int s_find_postcode(const char *text, const classify_pii_words_t *w, cons
             const char *nr = q;
             while (nr > text && (isalnum((unsigned char)nr[-1]) || nr[-1] == '-'))
                 nr--;
-            if (s_housenr_end(nr) == q)
+            const char *nr_end = q;
+            /* an addition written apart: "Akerstraat 12 B, 6411 AB" */
+            if (q - nr == 1 && isalpha((unsigned char)*nr) && nr - text >= 3 && nr[-1] == ' ' &&
+                isdigit((unsigned char)nr[-2])) {
+                nr_end = nr - 1;
+                while (nr - text >= 2 && isdigit((unsigned char)nr[-2]))
+                    nr--;
+                nr--;
+            }
+            if (s_housenr_end(nr) == nr_end)
                 start = s_street_start(text, nr);
             if (start)
                 end = pc_end;

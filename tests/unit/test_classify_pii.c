@@ -154,6 +154,11 @@ static const t_case_t CASES[] = {
      "Akerstraat 12, 6411 AB", 'b'}, /* the street does not reach back over "Bij de" */
     {"postcode", "Adres: Burgemeester van Grunsvenplein 101\n6411 AT Heerlen",
      "Burgemeester van Grunsvenplein 101\n6411 AT", 'b'},
+    /* a house number addition written apart, as on many letters */
+    {"postcode", "Het gaat om Akerstraat 12 B, 6411 AB Heerlen.", "Akerstraat 12 B, 6411 AB",
+     'b'},
+    {"postcode", "Adres: Pancratiusplein 7 a 6411 JT", "Pancratiusplein 7 a 6411 JT", 'b'},
+    {"postcode", "12 B, 6411 AB", "", 'b'}, /* no street before it */
     {"postcode", "Postcode 6415 el, nr. 7-B", "", 'b'}, /* lowercase with a space */
     {"postcode", "graag bij 6415el nr. 7-B aanbellen", "6415el nr. 7-B", 'b'},
     {"postcode", "In 6411 AB is de stoep kapot, en in 6412 CD ook.", "", 'b'},
