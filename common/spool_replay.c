@@ -29,7 +29,8 @@
  *      file moved to corrupt/, never deleted (Postfix's habit). So nothing
  *      that was accepted disappears with the damaged file;
  *   5. opens a fresh active segment; the old ones are only read from now on
- *      and are deleted by trim once all their records are acknowledged.
+ *      and are deleted by trim once all their records are acknowledged. On
+ *      a full disk it starts without one (s_open_active).
  *
  *   The record parser is hand-written because the format is ours; it checks
  *   every length against the bytes that are really there before using it.
@@ -395,6 +396,31 @@ static void s_move_corrupt(replay_t *rp)
         log_warn("msg=\"spool cannot fsync folder\" err=\"%s\"", strerror(errno));
 }
 
+/* Opens the segment new records go into. On a full disk the spool starts
+ * without one: the newest segment read stands as the active one, as after
+ * a rotation that failed (spool_sync.c), so each append tries again (and
+ * fails, answered with an error, until there is room). Refusing to start
+ * kept the accepted backlog from being sent, and sending it is what frees
+ * the space (acknowledged segments are deleted). Not when a damaged
+ * segment's records must be written again first. */
+static int s_open_active(spool_t *self, const replay_t *rp, uint64_t seq, char *err,
+                         size_t errlen)
+{
+    if (spool_open_segment(self, seq, err, errlen) == 0)
+        return 0;
+    if (rp->n_rescued > 0 || (errno != ENOSPC && errno != EDQUOT && errno != EFBIG))
+        return -1;
+    char q[600];
+    log_error("msg=\"spool started without room for new records\" err=%s",
+              log_quote(q, sizeof q, err));
+    spool_seg_t *last = self->segs;
+    while (last && last->next)
+        last = last->next;
+    self->active = last;
+    self->need_rotate = true;
+    return 0;
+}
+
 int spool_replay(spool_t *self, char *err, size_t errlen)
 {
     replay_t rp = {.self = self};
@@ -415,7 +441,7 @@ int spool_replay(spool_t *self, char *err, size_t errlen)
                      self->dir, strerror(errno));
             goto out;
         }
-    if (spool_open_segment(self, n ? seqs[n - 1] + 1 : 1, err, errlen) < 0)
+    if (s_open_active(self, &rp, n ? seqs[n - 1] + 1 : 1, err, errlen) < 0)
         goto out;
     if (s_write_rescued(&rp) < 0) {
         snprintf(err, errlen, "cannot save records of a damaged segment in %s: %s", self->dir,

@@ -10,7 +10,8 @@
  *   middle with records after them are damage (nothing after them is
  *   lost), a spool reopened after a crash appends after every good record
  *   and never inside the old data, a bad record in the middle sends the
- *   segment to corrupt/ with its good records rescued, and a child killed
+ *   segment to corrupt/ with its good records rescued, a start on a full
+ *   disk still opens and sends the backlog, and a child killed
  *   with SIGKILL while appending loses nothing it reported as accepted.
  */
 #include "test_spool_util.h"
@@ -49,6 +50,50 @@ static void test_torn_tail(void **state)
     assert_false(spool_has(s, "f-4"));
     assert_int_equal(s_size(seg), (off_t)good);
     assert_int_equal(s_count("corrupt", "seg-"), 0);
+    spool_destroy(&s);
+}
+
+/* A restart on a full disk (RLIMIT_FSIZE stands in for it): every start
+ * makes a new segment, and when that failed the spool did not open at
+ * all, so the intake could not start and its accepted backlog waited for
+ * an operator, although sending it (storage's acks trim the segments)
+ * would free the space. Now it starts, sends, takes acks; appends fail
+ * (the caller answers with an error) until there is room again. */
+static void test_start_on_full_disk(void **state)
+{
+    (void)state;
+    spool_t *s = s_open();
+    s_append_str(s, "f-1", "one");
+    s_append_str(s, "f-2", "two");
+    spool_destroy(&s);
+    struct rlimit old, lim;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, SIG_IGN);
+    lim = old;
+    lim.rlim_cur = 4096; /* no room for a new segment's zeros */
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    char err[256] = "";
+    s = spool_new(s_dir, err, sizeof err);
+    int rc = -1;
+    seen_t seen = {.refuse_after = -1};
+    if (s) {
+        spool_send_due(s, 1, 1000, 0, s_collect, &seen);
+        rc = spool_append(s, "f-3", "three", 5);
+        spool_ack(s, "f-1");
+        spool_ack(s, "f-2");
+    }
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, SIG_DFL);
+    if (!s)
+        fail_msg("spool_new on a full disk: %s", err);
+    assert_int_equal(seen.n, 2); /* the backlog went out */
+    assert_int_equal(rc, -1);    /* no room: not accepted */
+    assert_false(spool_has(s, "f-3"));
+    s_append_str(s, "f-4", "four"); /* room again */
+    spool_destroy(&s);
+    s = s_open();
+    assert_int_equal(s_stats(s).pending, 1);
+    assert_true(spool_has(s, "f-4"));
     spool_destroy(&s);
 }
 
@@ -345,6 +390,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_torn_tail, setup, teardown),
         cmocka_unit_test_setup_teardown(test_corrupt_middle, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_start_on_full_disk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_zero_tail_is_end, setup, teardown),
         cmocka_unit_test_setup_teardown(test_torn_before_zeros, setup, teardown),
         cmocka_unit_test_setup_teardown(test_zero_gap_is_not_end, setup, teardown),
