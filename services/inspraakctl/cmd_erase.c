@@ -353,7 +353,9 @@ int cmd_retention(ctl_t *ctl, int argc, char **argv)
         return CTL_USAGE;
     const char *date = argc == 3 ? argv[2] : getenv("INSPRAAK_RETENTION_DATE");
     int64_t before = -1;
-    if (date && *date && (before = ctl_date_ms(date)) < 0) {
+    /* An empty --before (a script's unset variable) is an error, never
+     * "no date": that would erase everyone. */
+    if (date && (*date || argc == 3) && (before = ctl_date_ms(date)) < 0) {
         ctl_err("not a date (YYYY-MM-DD): \"%s\"", date);
         return CTL_ERR;
     }

@@ -88,7 +88,14 @@ int64_t ctl_date_ms(const char *s)
     const char *end = s ? strptime(s, "%Y-%m-%d", &tm) : NULL;
     if (!end || *end)
         return -1;
-    return (int64_t)timegm(&tm) * 1000;
+    /* strptime takes any day 1..31 in any month and timegm then rolls
+     * "2026-02-30" over to 2 March: a day that does not exist is refused,
+     * since retention would otherwise erase people up to a later day. */
+    struct tm want = tm;
+    time_t t = timegm(&tm);
+    if (tm.tm_year != want.tm_year || tm.tm_mon != want.tm_mon || tm.tm_mday != want.tm_mday)
+        return -1;
+    return (int64_t)t * 1000;
 }
 
 redisReply *ctl_eval(ctl_t *ctl, const char *script, int nkeys, const char **keys_then_args,

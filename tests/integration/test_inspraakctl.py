@@ -266,6 +266,19 @@ class InspraakctlTest(unittest.TestCase):
         self.assertEqual(out["removed"]["mail_files"], [mail])
         self.assertEqual(out["removed"]["dead_letters"], 1)
 
+    def test_retention_refuses_a_bad_date(self):
+        # An erase cannot be undone: a --before that is empty (a script's
+        # unset variable) or a day that does not exist must not erase
+        # everyone, or everyone up to a later day.
+        pid = "p-00000000000000cc"
+        self.put_participant("noor@example.nl", pid)  # created 2026-11-18
+        for bad in ("", "2026-11-31", "2026-02-30", "2026-11-18x"):
+            r = self.ctl("retention", "run", "--before", bad)
+            self.assertNotEqual(r.returncode, 0, bad)
+            self.assertIn("date", r.stderr, bad)
+            self.assertEqual(self.cli("EXISTS", f"inspraak:participant:{pid}"), "1", bad)
+        self.cli("DEL", f"inspraak:participant:{pid}")
+
     def test_participant_unreadable_idea(self):
         pid = "p-00000000000000aa"
         self.put_participant("kim@example.nl", pid)
