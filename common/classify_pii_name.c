@@ -6,7 +6,8 @@
  * DESCRIPTION
  *   The name finder of common/classify_pii.c (rules and reasons there,
  *   under "name"). A name is one to five words right after a marker:
- *   capitalised words (a capital ASCII or Latin-1 letter and at least one
+ *   capitalised words (a capital ASCII, Latin-1 or Latin Extended-A
+ *   letter, e.g. "Ö", "İ", "Ł", and at least one
  *   more letter; inner '-' and '\'' allowed), initials ("J.", "J.P.") and
  *   lowercase particles between them ("van der"), never at the end; "en"
  *   or "&" joins two names ("Rob en Ellen Coumans"); a title before the
@@ -70,11 +71,24 @@ static int s_letter_len(const char *p)
     return (d & 0xc0) == 0x80 && !(c == 0xc3 && (d == 0x97 || d == 0xb7)) ? 2 : 0;
 }
 
+/* A capital at p: ASCII, Latin-1 (À..Þ but ×) or Latin Extended-A, where
+ * capitals and small letters alternate: İ, Ł, Ş, Ž start Turkish, Polish
+ * and Czech names as often as Ö or É start others. */
 static int s_upper_at(const char *p)
 {
-    unsigned char c = (unsigned char)p[0];
-    return isupper(c) || (c == 0xc3 && (unsigned char)p[1] >= 0x80 && (unsigned char)p[1] <= 0x9e &&
-                          (unsigned char)p[1] != 0x97);
+    unsigned char c = (unsigned char)p[0], d = c >= 0xc3 ? (unsigned char)p[1] : 0;
+    if (isupper(c))
+        return 1;
+    if (c == 0xc3)
+        return d >= 0x80 && d <= 0x9e && d != 0x97;
+    if ((c != 0xc4 && c != 0xc5) || (d & 0xc0) != 0x80)
+        return 0;
+    unsigned cp = ((c & 0x1fu) << 6) | (d & 0x3fu); /* U+0100..U+017F */
+    if (cp <= 0x137 || (cp >= 0x14a && cp <= 0x177))
+        return cp % 2 == 0;
+    if ((cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17e))
+        return cp % 2 == 1;
+    return cp == 0x178; /* Ÿ */
 }
 
 /* End of a name word at p: a capital and 1+ more letters (with inner

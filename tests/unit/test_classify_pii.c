@@ -168,6 +168,10 @@ static const t_case_t CASES[] = {
     {"name", "Mijn naam is Anna de Vries en ik woon in Heerlerbaan.", "Anna de Vries", 'b'},
     {"name", "Ik ben Jan, 34 jaar, en ik mis een bankje.", "Jan", 'b'},
     {"name", "ik heet Özlem Yılmaz en ik fiets elke dag", "Özlem Yılmaz", 'b'},
+    /* capitals outside Latin-1 (Turkish, Polish, Czech names) */
+    {"name", "Mijn naam is İbrahim Şahin en ik wil een park.", "İbrahim Şahin", 'b'},
+    {"name", "Ik heet Łukasz Żak", "Łukasz Żak", 'b'},
+    {"name", "Meer licht graag.\n\nGroeten,\nŽaneta Čermáková\n", "Žaneta Čermáková", 'b'},
     {"name", "mijn naam is: J.P. van 't Hof", "J.P. van 't Hof", 'b'},
     {"name", "Meer bomen graag.\n\nMet vriendelijke groet,\nPiet Jansen\n", "Piet Jansen", 'b'},
     {"name", "Groetjes, Marie-Louise", "Marie-Louise", 'b'},
