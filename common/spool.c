@@ -478,7 +478,7 @@ static int s_ack_one(spool_t *self, const char *id, uint32_t h, int *trim)
         r->hnext = NULL;
         found++;
         spool_seg_note_ack(r->seg, id);
-        if (--r->seg->live == 0 && r->seg != self->active)
+        if (--r->seg->live == 0 && (r->seg != self->active || self->seg_fd < 0))
             *trim = 1;
         self->st.pending--;
         if (r->delay != 0)

@@ -362,6 +362,7 @@ int spool_open_segment(spool_t *self, uint64_t seq, char *err, size_t errlen)
         return -1;
     }
     self->active = spool_seg_add(self, seq);
+    self->last_seq = seq;
     self->seg_fd = fd;
     self->seg_size = 0;
     self->seg_alloc = SPOOL_PREALLOC;
@@ -410,7 +411,10 @@ int spool_trim_locked(spool_t *self)
     spool_seg_t **pp = &self->segs;
     while (*pp) {
         spool_seg_t *s = *pp;
-        if (s == self->active || s->live > 0) {
+        /* The active segment only while it is open for writing: after a
+         * rotation failed for a full disk, deleting it is what makes room
+         * for the next one. */
+        if ((s == self->active && self->seg_fd >= 0) || s->live > 0) {
             pp = &s->next;
             continue;
         }
@@ -424,6 +428,8 @@ int spool_trim_locked(spool_t *self)
             continue;
         }
         *pp = s->next;
+        if (s == self->active)
+            self->active = NULL;
         spool_seg_free(s);
         self->st.segments--;
         removed++;

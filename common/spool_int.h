@@ -120,6 +120,8 @@ struct spool {
     /* writing */
     spool_seg_t *segs;   /* every segment on disk, ascending */
     spool_seg_t *active; /* the one being written (last of segs) */
+    uint64_t last_seq;   /* the newest segment made or found: the next is + 1
+                          * (active may be gone: trim, below) */
     int seg_fd;
     size_t seg_size;     /* end of the records in the active segment */
     size_t seg_alloc;    /* zeros written up to here (>= seg_size, or less

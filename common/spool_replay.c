@@ -401,7 +401,8 @@ static void s_move_corrupt(replay_t *rp)
  * a rotation that failed (spool_sync.c), so each append tries again (and
  * fails, answered with an error, until there is room). Refusing to start
  * kept the accepted backlog from being sent, and sending it is what frees
- * the space (acknowledged segments are deleted). Not when a damaged
+ * the space (acknowledged segments are deleted, this one too: it is not
+ * open for writing). Not when a damaged
  * segment's records must be written again first. */
 static int s_open_active(spool_t *self, const replay_t *rp, uint64_t seq, char *err,
                          size_t errlen)
@@ -417,6 +418,7 @@ static int s_open_active(spool_t *self, const replay_t *rp, uint64_t seq, char *
     while (last && last->next)
         last = last->next;
     self->active = last;
+    self->last_seq = seq - 1;
     self->need_rotate = true;
     return 0;
 }

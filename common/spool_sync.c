@@ -247,7 +247,7 @@ int spool_rotate_locked(spool_t *self)
         spool_sync_publish(self);
     }
     char err[256];
-    uint64_t seq = self->active ? self->active->seq + 1 : 1;
+    uint64_t seq = self->last_seq + 1;
     spool_seg_t *old = self->active;
     self->active = NULL;
     if (spool_open_segment(self, seq, err, sizeof err) < 0) {

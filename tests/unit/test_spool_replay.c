@@ -89,6 +89,7 @@ static void test_start_on_full_disk(void **state)
     assert_int_equal(seen.n, 2); /* the backlog went out */
     assert_int_equal(rc, -1);    /* no room: not accepted */
     assert_false(spool_has(s, "f-3"));
+    assert_int_equal(s_count(".", "seg-"), 0); /* acknowledged: its room is free */
     s_append_str(s, "f-4", "four"); /* room again */
     spool_destroy(&s);
     s = s_open();
