@@ -9,7 +9,8 @@ DESCRIPTION
     (playwright-core driving Debian's /usr/bin/chromium): register the
     tablet, go offline, save 2 ideas, see "2 wachten", go online, see them
     sent. Then the dashboard API must list exactly 2 field ideas, with the
-    activity type and name, and no personal data.
+    activity type and name, and no personal data. field_app_cases.js plays
+    unlucky moments: an idea saved while a batch is on its way.
     Installs playwright-core into tests/browser/node_modules (npm ci from
     package-lock.json) when it is missing; skips when node, npm or chromium
     are not installed (deploy/install-deps.sh test installs them).
@@ -49,14 +50,11 @@ class TestFieldApp(ClusterTestCase):
         self.assertEqual(seen["waiting"], "2 wachten op verzenden")
         self.assertEqual(seen["rejected"], [])
 
-        staff = c.staff_token()
-
-        def two():
-            status, body = c.api("/api/v1/ideas?channel=field", staff)
-            return body if status == 200 and body["total"] >= 2 else None
-        body = wait_until("2 field ideas in the dashboard", two)
-        self.assertEqual(body["total"], 2)
-        items = body["items"]
+        # The other tests here add field ideas of their own tablets.
+        wait_until("2 field ideas in the dashboard",
+                   lambda: len(self.field_ideas("tablet-browser")) >= 2)
+        items = self.field_ideas("tablet-browser")
+        self.assertEqual(len(items), 2)
         self.assertEqual(len({i["source"]["local_id"] for i in items}), 2)
         for i in items:
             self.assertEqual(i["source"]["device_id"], "tablet-browser")
@@ -64,6 +62,27 @@ class TestFieldApp(ClusterTestCase):
             self.assertEqual(i["source"]["context"], "omgevingsvisietour Browsertest 12 mei")
         self.assertIn("WK091733", {i["wijk"] for i in items})  # Heerlen-Centrum, given by name
         self.assertNotIn("jan@example.org", json.dumps(items))
+
+    def run_case(self, case, device):
+        c = self.cluster
+        r = c.ctl("device", "add", device)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        run = browser.run_script("field_app_cases.js", FIELD_CASE=case, FIELD_DEVICE=device,
+                                 FIELD_URL=c.url("intake-field", "/field"),
+                                 FIELD_TOKEN=r.stdout.strip().split()[-1])
+        self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+        return json.loads(run.stdout.strip().splitlines()[-1])
+
+    def field_ideas(self, device):
+        status, body = self.cluster.api("/api/v1/ideas?channel=field&limit=100",
+                                        self.cluster.staff_token())
+        self.assertEqual(status, 200)
+        return [i for i in body["items"] if i["source"]["device_id"] == device]
+
+    def test_idea_saved_while_sending_is_sent_too(self):
+        seen = self.run_case("save_during_sync", "tablet-busy")
+        self.assertEqual(seen["pending"], "Alles is verzonden", seen)
+        wait_until("2 ideas of tablet-busy", lambda: len(self.field_ideas("tablet-busy")) == 2)
 
 
 if __name__ == "__main__":

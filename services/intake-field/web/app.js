@@ -16,6 +16,7 @@ const RETRY_MIN_MS = 5000, RETRY_MAX_MS = 120000;
 
 let db = null;
 let syncing = false;
+let syncAgain = false;          /* asked while a round ran: it may have missed new items */
 let retryMs = RETRY_MIN_MS;
 let retryTimer = null;
 let coords = null;
@@ -179,8 +180,10 @@ async function sendBatch(d, activity, entries) {
 
 async function sync() {
   const d = device();
-  if (syncing || !navigator.onLine || !d.name || !d.token || !db) return;
+  if (syncing) { syncAgain = true; return; }
+  if (!navigator.onLine || !d.name || !d.token || !db) return;
   syncing = true;
+  syncAgain = false;
   let ok = true;
   try {
     const all = await queueAll();
@@ -202,6 +205,7 @@ async function sync() {
   await showStatus();
   if (ok) {
     retryMs = RETRY_MIN_MS;
+    if (syncAgain) sync();
   } else {
     scheduleRetry();
   }
