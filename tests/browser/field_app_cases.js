@@ -14,6 +14,8 @@
  *     save_during_sync  a second idea is saved while the first one's batch
  *                       is still on its way (the answer is held back until
  *                       the second save is done); both must be sent.
+ *     email_typo        an address the browser's own e-mail check lets
+ *                       through but the server refuses ("jan@heerlen").
  *   Exits non-zero on a page error or when a step cannot be done.
  */
 'use strict';
@@ -52,7 +54,20 @@ async function saveDuringSync(page) {
   return screen(page);
 }
 
-const CASES = {save_during_sync: saveDuringSync};
+async function emailTypo(page) {
+  await page.fill('#text', 'De stoep in de Akerstraat is te smal voor een rolstoel.');
+  await page.click('details summary');
+  await page.fill('#email', 'jan@heerlen');
+  await page.check('#consent');
+  await page.click('#save');
+  await page.waitForFunction(() => document.getElementById('message').textContent !== '');
+  /* Give a wrongly queued idea the time to be sent and refused. */
+  await page.waitForFunction(() => document.querySelector('#rejected li'), null, {timeout: 10000})
+    .catch(() => {});
+  return screen(page);
+}
+
+const CASES = {save_during_sync: saveDuringSync, email_typo: emailTypo};
 
 async function main() {
   const run = CASES[process.env.FIELD_CASE];

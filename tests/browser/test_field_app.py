@@ -10,7 +10,8 @@ DESCRIPTION
     tablet, go offline, save 2 ideas, see "2 wachten", go online, see them
     sent. Then the dashboard API must list exactly 2 field ideas, with the
     activity type and name, and no personal data. field_app_cases.js plays
-    unlucky moments: an idea saved while a batch is on its way.
+    unlucky moments: an idea saved while a batch is on its way, an e-mail
+    address only the browser accepts.
     Installs playwright-core into tests/browser/node_modules (npm ci from
     package-lock.json) when it is missing; skips when node, npm or chromium
     are not installed (deploy/install-deps.sh test installs them).
@@ -83,6 +84,16 @@ class TestFieldApp(ClusterTestCase):
         seen = self.run_case("save_during_sync", "tablet-busy")
         self.assertEqual(seen["pending"], "Alles is verzonden", seen)
         wait_until("2 ideas of tablet-busy", lambda: len(self.field_ideas("tablet-busy")) == 2)
+
+    def test_email_the_server_refuses_keeps_the_idea(self):
+        # The browser's own check lets "jan@heerlen" through; the server
+        # refuses it, and the idea (already gone from the form) was lost.
+        seen = self.run_case("email_typo", "tablet-typo")
+        self.assertTrue(seen["message_is_error"], seen)
+        self.assertIn("e-mailadres", seen["message"])
+        self.assertTrue(seen["text"].startswith("De stoep"), seen)
+        self.assertEqual(seen["pending"], "Alles is verzonden")
+        self.assertEqual(seen["rejected"], [])
 
 
 if __name__ == "__main__":

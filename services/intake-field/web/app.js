@@ -109,12 +109,30 @@ function readItem() {
   return item;
 }
 
+/* The server's own rules (common/validate.c email_valid). The browser's
+ * type=email check is looser ("jan@heerlen", "jan.@x.nl"), and an item the
+ * server refuses leaves the queue: the resident's idea would be lost. */
+function emailValid(s) {
+  const at = s.indexOf('@');
+  if (s.length > 254 || at < 1 || at > 64 || s.indexOf('@', at + 1) >= 0) return false;
+  const local = s.slice(0, at), labels = s.slice(at + 1).split('.');
+  if (!/^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~.]+$/.test(local) || local.startsWith('.') ||
+      local.endsWith('.') || local.includes('..')) return false;
+  return labels.length > 1 && s.length - at - 1 <= 253 &&
+    labels.every((l) => /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(l)) &&
+    /[A-Za-z]/.test(labels[labels.length - 1]);
+}
+
 async function saveIdea(ev) {
   ev.preventDefault();
   const item = readItem();
   if (item.text.length < 3) { say('Schrijf minstens 3 tekens.', true); return; }
   if (item.participant && item.participant.consent.feedback && !item.participant.email) {
     say('Voor toestemming om te mailen is een e-mailadres nodig.', true); return;
+  }
+  if (item.participant && item.participant.email && !emailValid(item.participant.email)) {
+    $('email').closest('details').open = true;
+    say('Dit e-mailadres klopt niet. Verbeter het of laat het leeg.', true); return;
   }
   const activity = $('activity').value.trim() || 'omgevingsvisietour';
   localStorage.setItem('field.activity', activity);
