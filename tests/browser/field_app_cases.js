@@ -16,6 +16,7 @@
  *                       the second save is done); both must be sent.
  *     email_typo        an address the browser's own e-mail check lets
  *                       through but the server refuses ("jan@heerlen").
+ *     long_activity     an activity name over the server's 200 characters.
  *   Exits non-zero on a page error or when a step cannot be done.
  */
 'use strict';
@@ -67,7 +68,17 @@ async function emailTypo(page) {
   return screen(page);
 }
 
-const CASES = {save_during_sync: saveDuringSync, email_typo: emailTypo};
+async function longActivity(page) {
+  await page.fill('#activity', 'wijkgesprek ' + 'Heerlerheide '.repeat(20));
+  await page.fill('#text', 'Een zebrapad bij de school aan de Ganzeweide.');
+  await page.click('#save');
+  await page.waitForFunction(() => document.getElementById('message').textContent !== '');
+  await page.waitForFunction(() => document.getElementById('pending').textContent === 'Alles is verzonden',
+                             null, {timeout: 10000}).catch(() => {});
+  return screen(page);
+}
+
+const CASES = {save_during_sync: saveDuringSync, email_typo: emailTypo, long_activity: longActivity};
 
 async function main() {
   const run = CASES[process.env.FIELD_CASE];

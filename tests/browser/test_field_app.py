@@ -11,7 +11,7 @@ DESCRIPTION
     sent. Then the dashboard API must list exactly 2 field ideas, with the
     activity type and name, and no personal data. field_app_cases.js plays
     unlucky moments: an idea saved while a batch is on its way, an e-mail
-    address only the browser accepts.
+    address only the browser accepts, an over-long activity name.
     Installs playwright-core into tests/browser/node_modules (npm ci from
     package-lock.json) when it is missing; skips when node, npm or chromium
     are not installed (deploy/install-deps.sh test installs them).
@@ -94,6 +94,15 @@ class TestFieldApp(ClusterTestCase):
         self.assertTrue(seen["text"].startswith("De stoep"), seen)
         self.assertEqual(seen["pending"], "Alles is verzonden")
         self.assertEqual(seen["rejected"], [])
+
+    def test_long_activity_does_not_block_the_queue(self):
+        # Over 200 characters the server refuses the whole batch (422):
+        # the idea waited for ever and the screen said nothing.
+        seen = self.run_case("long_activity", "tablet-long")
+        self.assertEqual(seen["pending"], "Alles is verzonden", seen)
+        self.assertEqual(seen["rejected"], [])
+        items = wait_until("the idea of tablet-long", lambda: self.field_ideas("tablet-long"))
+        self.assertEqual(items[0]["activity"], "wijkgesprek")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@
 const API = '/api/v1/field/batches';
 const BATCH_MAX = 500;          /* items per request */
 const RETRY_MIN_MS = 5000, RETRY_MAX_MS = 120000;
+const ACTIVITY_MAX = 200;       /* characters, as the server counts them */
 
 let db = null;
 let syncing = false;
@@ -135,6 +136,10 @@ async function saveIdea(ev) {
     say('Dit e-mailadres klopt niet. Verbeter het of laat het leeg.', true); return;
   }
   const activity = $('activity').value.trim() || 'omgevingsvisietour';
+  /* The server refuses the whole batch over this length (422). */
+  if ([...activity].length > ACTIVITY_MAX) {
+    say('De naam van de activiteit is te lang: hoogstens 200 tekens.', true); return;
+  }
   localStorage.setItem('field.activity', activity);
   await queuePut({local_id: item.local_id, activity: activity, item: item});
   const form = $('idea-form');
@@ -185,6 +190,13 @@ async function sendBatch(d, activity, entries) {
   });
   if (res.status === 401 || res.status === 403) {
     say('De apparaatcode werkt niet (meer). Meld de tablet opnieuw aan.', true);
+    return false;
+  }
+  if (res.status >= 400 && res.status < 500 && res.status !== 429) {
+    /* The server refuses the whole batch: say why, or it waits unseen. */
+    const answer = await res.json().catch(() => null);
+    const why = answer && answer.error && answer.error.message;
+    say('Verzenden lukt niet. ' + (why || 'Vraag de gemeente om hulp.'), true);
     return false;
   }
   if (res.status !== 200) return false;
