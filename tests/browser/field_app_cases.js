@@ -17,6 +17,7 @@
  *     email_typo        an address the browser's own e-mail check lets
  *                       through but the server refuses ("jan@heerlen").
  *     long_activity     an activity name over the server's 200 characters.
+ *     long_name         a resident's name over the server's 200 characters.
  *   Exits non-zero on a page error or when a step cannot be done.
  */
 'use strict';
@@ -78,7 +79,19 @@ async function longActivity(page) {
   return screen(page);
 }
 
-const CASES = {save_during_sync: saveDuringSync, email_typo: emailTypo, long_activity: longActivity};
+async function longName(page) {
+  await page.fill('#text', 'Een bloemenweide in het Aambos, voor de bijen.');
+  await page.click('details summary');
+  await page.fill('#name', 'Maria '.repeat(40));
+  await page.click('#save');
+  await page.waitForFunction(() => document.getElementById('message').textContent !== '');
+  await page.waitForFunction(() => document.getElementById('pending').textContent === 'Alles is verzonden',
+                             null, {timeout: 10000}).catch(() => {});
+  return screen(page);
+}
+
+const CASES = {save_during_sync: saveDuringSync, email_typo: emailTypo, long_activity: longActivity,
+               long_name: longName};
 
 async function main() {
   const run = CASES[process.env.FIELD_CASE];

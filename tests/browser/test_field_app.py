@@ -11,7 +11,7 @@ DESCRIPTION
     sent. Then the dashboard API must list exactly 2 field ideas, with the
     activity type and name, and no personal data. field_app_cases.js plays
     unlucky moments: an idea saved while a batch is on its way, an e-mail
-    address only the browser accepts, an over-long activity name.
+    address only the browser accepts, an over-long activity or name.
     Installs playwright-core into tests/browser/node_modules (npm ci from
     package-lock.json) when it is missing; skips when node, npm or chromium
     are not installed (deploy/install-deps.sh test installs them).
@@ -103,6 +103,14 @@ class TestFieldApp(ClusterTestCase):
         self.assertEqual(seen["rejected"], [])
         items = wait_until("the idea of tablet-long", lambda: self.field_ideas("tablet-long"))
         self.assertEqual(items[0]["activity"], "wijkgesprek")
+
+    def test_long_name_keeps_the_idea(self):
+        # Over 200 characters the server rejected the item (invalid_name)
+        # and the idea itself was gone from the tablet.
+        seen = self.run_case("long_name", "tablet-name")
+        self.assertEqual(seen["rejected"], [], seen)
+        self.assertEqual(seen["pending"], "Alles is verzonden")
+        wait_until("the idea of tablet-name", lambda: self.field_ideas("tablet-name"))
 
 
 if __name__ == "__main__":
