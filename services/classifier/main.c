@@ -393,6 +393,23 @@ static void s_take(classifier_t *c, char *data, size_t len)
         free(data);
         return;
     }
+    /* The idea's id names its near-duplicate cluster. Storage stores an
+     * idea without one under the envelope's id, so it is clustered under
+     * that id too; an id that cannot be a cluster id (empty: storage
+     * refuses it; too long) would file the idea's near-duplicates under
+     * a made-up cluster that names no idea, so it is a dead letter. */
+    if (!env->idea->id && env->id)
+        proto_set(&env->idea->id, env->id);
+    if (!env->idea->id || !idea_cluster_ok(env->idea->id)) {
+        char why[120];
+        snprintf(why, sizeof why,
+                 "field \"idea.id\" must be 1 to %d printable ASCII bytes without spaces",
+                 PROTO_MAX_CLUSTER - 1);
+        envelope_clear(env);
+        s_dead(c, data, len, "bad_field", why);
+        free(data);
+        return;
+    }
     c->batch[c->n_batch].raw = data;
     c->batch[c->n_batch].len = len;
     c->batch_bytes += len;
