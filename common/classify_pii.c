@@ -21,8 +21,9 @@
  *             domain labels of [A-Za-z0-9-], the last label 2+ letters.
  *   phone     Dutch numbers: ten digits nationally (0 + area/mobile code +
  *             subscriber), nine after +31 / 0031 (optionally "(0)").
- *             Spaces, one dash, dots and brackets may separate digit
- *             groups: 06-12345678, (045) 123 45 67, +31(0)45-1234567. A
+ *             Spaces, one dash ('-', '/' or an en dash), dots and
+ *             brackets may separate digit groups: 06-12345678,
+ *             (045) 123 45 67, +31(0)45-1234567, 045/5712345. A
  *             number glued to letters or other digits does not count
  *             (IBANs, order numbers), nor do two dashes (01-02-2026),
  *             nor digits inside an IBAN written in groups of four.
@@ -149,6 +150,16 @@ static int s_sep_char(char c)
     return c == ' ' || c == '-' || c == '.' || c == '(' || c == ')';
 }
 
+/* Bytes of a dash at p: '-', '/' ("045/5712345") or the en dash U+2013
+ * a word processor puts for " - "; 0 for anything else. */
+static int s_dash_len(const char *p)
+{
+    if (*p == '-' || *p == '/')
+        return 1;
+    const unsigned char *u = (const unsigned char *)p; /* stops at the NUL */
+    return u[0] == 0xe2 && u[1] == 0x80 && u[2] == 0x93 ? 3 : 0;
+}
+
 /* Exactly want digits (first one 1..9), up to three separators between
  * digits and one dash in all, not followed by a letter or digit: returns
  * the end, else NULL. */
@@ -164,9 +175,9 @@ static const char *s_digits_end(const char *p, int want)
             continue;
         }
         int seps = 0;
-        while (s_sep_char(*p) && seps < 4) {
-            dashes += *p == '-';
-            p++;
+        for (int k; (k = s_dash_len(p) ? s_dash_len(p) : s_sep_char(*p)) > 0 && seps < 4;) {
+            dashes += s_dash_len(p) > 0;
+            p += k;
             seps++;
         }
         if (seps == 0 || seps > 3 || dashes > 1 || !isdigit((unsigned char)*p))
@@ -177,8 +188,8 @@ static const char *s_digits_end(const char *p, int want)
 
 static const char *s_skip_spaces(const char *p)
 {
-    while (*p == ' ' || *p == '-')
-        p++;
+    while (*p == ' ' || s_dash_len(p))
+        p += *p == ' ' ? 1 : s_dash_len(p);
     return p;
 }
 

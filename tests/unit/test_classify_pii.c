@@ -131,6 +131,10 @@ static const t_case_t CASES[] = {
     {"phone", "Bel me gerust: 06-12345678. Of overdag (045) 571 23 45.",
      "06-12345678|(045) 571 23 45", 'b'},
     {"phone", "mijn mobiel is +31 6 12345678", "+31 6 12345678", 'b'},
+    /* a dash a word processor made long, and the slash of "045/5712345" */
+    {"phone", "Bel 06 – 12345678 of 045/5712345.", "06 – 12345678|045/5712345",
+     'b'},
+    {"phone", "Op 01/02/2026 en 01–02–2026 was er niets.", "", 'b'},
     {"phone", "Op 01-02-2026 om 10:00 was er een bijeenkomst.", "", 'b'},
     {"phone", "Bestelnummer 0612345678901 is nooit geleverd.", "", 'b'},
     {"phone", "Storten op NL91 ABNA 0417 1643 00, bellen op 045 571 23 45", "045 571 23 45",
