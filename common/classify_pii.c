@@ -18,7 +18,8 @@
  *   would be more code than these loops.
  *
  *   email     something@label.label, local part of [A-Za-z0-9._%+-],
- *             domain labels of [A-Za-z0-9-], the last label 2+ letters.
+ *             domain labels of [A-Za-z0-9-], the last label 2+ letters;
+ *             both may hold letters with accents ("josé@", "müller.de").
  *   phone     Dutch numbers: ten digits nationally (0 + area/mobile code +
  *             subscriber), nine after +31 / 0031 (optionally "(0)").
  *             Spaces, one dash ('-', '/' or an en dash), dots and
@@ -95,6 +96,26 @@ static int s_label_char(unsigned char c)
     return isalnum(c) || c == '-';
 }
 
+/* Bytes of a two-byte UTF-8 letter with an accent at p (U+00C0..U+024F but
+ * × and ÷: "ä", "é", "ł"), as in "josé@…" or "bäckerei-müller.de"; 0 for
+ * anything else, so curly quotes or "…" around an address stay outside. */
+static int s_accent_len(const char *p)
+{
+    unsigned char c = (unsigned char)p[0], d = c ? (unsigned char)p[1] : 0;
+    if (c < 0xc3 || c > 0xc9 || (d & 0xc0) != 0x80)
+        return 0;
+    return c == 0xc3 && (d == 0x97 || d == 0xb7) ? 0 : 2;
+}
+
+/* Bytes of the address character that ends right before p (local part):
+ * 1 (ASCII), 2 (an accented letter), 0 (none). */
+static int s_local_before(const char *from, const char *p)
+{
+    if (p > from && s_local_char((unsigned char)p[-1]))
+        return 1;
+    return p - from >= 2 && s_accent_len(p - 2) ? 2 : 0;
+}
+
 /* End of the domain after '@' when it has two or more labels and the last
  * one is two or more letters; else NULL. */
 static const char *s_domain_end(const char *p)
@@ -104,15 +125,13 @@ static const char *s_domain_end(const char *p)
     for (;;) {
         const char *start = p;
         alpha_len = 0;
-        while (s_label_char((unsigned char)*p)) {
-            alpha_len = isalpha((unsigned char)*p) ? alpha_len + 1 : -1000;
-            p++;
-        }
+        for (int k; (k = s_label_char((unsigned char)*p) ? 1 : s_accent_len(p)) > 0; p += k)
+            alpha_len = k == 2 || isalpha((unsigned char)*p) ? alpha_len + 1 : -1000;
         if (p == start)
             break;
         labels++;
         end = p;
-        if (*p != '.' || !s_label_char((unsigned char)p[1]))
+        if (*p != '.' || !(s_label_char((unsigned char)p[1]) || s_accent_len(p + 1)))
             break;
         p++;
     }
@@ -126,14 +145,14 @@ static int s_find_email(const char *text, const classify_pii_words_t *w, const c
     int n = 0;
     const char *from = text;
     for (const char *at = strchr(from, '@'); at; at = strchr(at + 1, '@')) {
-        if (at == from || !s_local_char((unsigned char)at[-1]))
+        if (!s_local_before(from, at))
             continue;
         const char *end = s_domain_end(at + 1);
         if (!end)
             continue;
         const char *start = at;
-        while (start > from && s_local_char((unsigned char)start[-1]))
-            start--;
+        for (int k; (k = s_local_before(from, start)) > 0;)
+            start -= k;
         n++;
         if (fn(arg, kind, (size_t)(start - text), (size_t)(end - text)))
             break;

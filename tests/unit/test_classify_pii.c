@@ -125,6 +125,11 @@ static const t_case_t CASES[] = {
      'b'},
     {"email", "<p.de-vries+inspraak@mail.heerlen.nl> en jan@example.org",
      "p.de-vries+inspraak@mail.heerlen.nl|jan@example.org", 'b'},
+    /* letters with accents in the address; curly quotes around it are not part of it */
+    {"email", "Mail naar info@bäckerei-müller.de of josé.ramírez@example.nl.",
+     "info@bäckerei-müller.de|josé.ramírez@example.nl", 'b'},
+    {"email", "Mail “jan@example.nl” of ‘piet@example.nl’…", "jan@example.nl|piet@example.nl",
+     'b'},
     {"email", "Volg ons op @heerlen_nl of #heerlen2050", "", 'b'},
     {"email", "prijs 3@5 euro, x@localhost", "", 'b'},
     /* phone */
