@@ -22,8 +22,10 @@
  *       cat tests/data/ideas/dev.jsonl corrections.jsonl > train.jsonl
  *       INSPRAAK_DATA=data bin/classify-train -o data/nl/model.tsv train.jsonl
  *
- *   The text is the stored (possibly redacted) text; no personal data of
- *   the author is printed.
+ *   The text is the stored (possibly redacted) text, with the places of
+ *   every PII flag the idea still carries cut as redaction would cut them
+ *   ("[weggehaald: telefoonnummer]"); no personal data of the author is
+ *   printed.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -32,6 +34,7 @@
 
 #include "ctl.h"
 #include "proto.h"
+#include "redact.h"
 
 #define S_PAGE 500
 
@@ -59,6 +62,22 @@ static void s_label(json_t *out, json_t *corrected, const char *key, json_t *now
     json_array_append_new(corrected, json_string(key));
 }
 
+/* Training data ends up in shared files (tests/data, the model): cut the
+ * places of every PII kind the idea is flagged with that staff did not
+ * cut yet, in this copy only (the stored record stays as it is). */
+static void s_cut_pii(idea_t *idea)
+{
+    redact_msg_t m;
+    redact_msg_init(&m);
+    for (int i = 0; i < idea->n_pii; i++)
+        if (redact_kind_known(idea->pii[i]))
+            redact_msg_add_kind(&m, idea->pii[i]);
+    char err[200];
+    if (m.n_kinds > 0 && redact_idea(idea, &m, err, sizeof err) < 0)
+        proto_set(&idea->text, "[weggehaald]"); /* cannot cut it: print none of it */
+    redact_msg_clear(&m);
+}
+
 /* One idea: prints its line, or nothing when no label differs. */
 static int s_one(ctl_t *ctl, const char *id, const char *was_json)
 {
@@ -73,6 +92,7 @@ static int s_one(ctl_t *ctl, const char *id, const char *was_json)
         ctl_err("corrections: idea %s is missing or unreadable; skipped", id);
         return CTL_OK;
     }
+    s_cut_pii(&idea);
     json_t *was = json_loads(was_json, 0, NULL);
     json_t *out = json_object(), *corrected = json_array();
     json_object_set_new(out, "id", json_string(id));

@@ -32,7 +32,7 @@ BIN = os.environ.get("INSPRAAK_BIN", "./bin")
 CTL = os.path.join(BIN, "inspraakctl")
 
 
-def idea_record(idea_id, pid, text, wijk):
+def idea_record(idea_id, pid, text, wijk, pii=()):
     source = {k: None for k in ("message_id", "video_id", "start", "end", "device_id",
                                 "local_id", "context", "idempotency_key", "subject")}
     return mp({
@@ -40,7 +40,7 @@ def idea_record(idea_id, pid, text, wijk):
         "received_at": 1795000000000, "text": text, "title": None, "lat": None, "lon": None,
         "wijk": wijk, "buurt": None, "postcode": None, "question": "toekomst",
         "source": source, "participant_id": pid, "themes": ["groen"], "sentiment": None,
-        "language": "nl", "cluster": None, "pii": [], "status": "new", "classified": True,
+        "language": "nl", "cluster": None, "pii": list(pii), "status": "new", "classified": True,
     })
 
 
@@ -278,6 +278,27 @@ class InspraakctlTest(unittest.TestCase):
             self.assertIn("date", r.stderr, bad)
             self.assertEqual(self.cli("EXISTS", f"inspraak:participant:{pid}"), "1", bad)
         self.cli("DEL", f"inspraak:participant:{pid}")
+
+    def test_corrections_export_holds_no_personal_data(self):
+        # Training data goes into a shared file: a re-labelled idea whose
+        # text still holds a phone number and a name (flagged, not yet cut
+        # by staff) is exported with those places cut.
+        text = "Meer bankjes graag. Bel 06-12345678. Groet, Karin Bemelmans"
+        rec = idea_record("f-00000000000000cc", None, text, "WK091733", ("name", "phone"))
+        subprocess.run(["redis-cli", "-p", str(self.port), "-x", "SET",
+                        "inspraak:idea:f-00000000000000cc"], input=rec, capture_output=True)
+        self.cli("HSET", "inspraak:corrections", "f-00000000000000cc",
+                 json.dumps({"themes": ["verkeer"], "wijk": "WK091733", "sentiment": None}))
+        self.cli("ZADD", "inspraak:corrections:at", "1795000000000", "f-00000000000000cc")
+        r = self.ctl("corrections", "export")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        line = [json.loads(x) for x in r.stdout.splitlines()
+                if '"f-00000000000000cc"' in x][0]
+        self.assertEqual(line["corrected"], ["themes"])
+        self.assertNotIn("12345678", r.stdout)
+        self.assertNotIn("Bemelmans", r.stdout)
+        self.assertEqual(line["text"], "Meer bankjes graag. Bel [weggehaald: telefoonnummer]. "
+                         "Groet, [weggehaald: naam]")
 
     def test_participant_unreadable_idea(self):
         pid = "p-00000000000000aa"
