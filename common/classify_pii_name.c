@@ -148,6 +148,7 @@ static const struct {
 } S_MARKERS[] = {
     {"mijn naam is", S_INTRO}, {"ik heet", S_INTRO}, {"ik ben", S_WEAK}, {"groetjes", S_CLOSING},
     {"groeten", S_CLOSING},    {"groet", S_CLOSING}, {"mvg", S_CLOSING}, {"m.v.g.", S_CLOSING},
+    {"grt.", S_CLOSING},       {"grt", S_CLOSING},   {"gr.", S_CLOSING}, /* "Gr. Jan" */
 };
 
 /* The marker type at p (its end in *end), or 0. Words are compared

@@ -183,6 +183,10 @@ static const t_case_t CASES[] = {
     {"name", "Meer licht graag.\n\nGroeten,\nŽaneta Čermáková\n", "Žaneta Čermáková", 'b'},
     {"name", "mijn naam is: J.P. van 't Hof", "J.P. van 't Hof", 'b'},
     {"name", "Meer bomen graag.\n\nMet vriendelijke groet,\nPiet Jansen\n", "Piet Jansen", 'b'},
+    /* the short closings of a quick message */
+    {"name", "Meer bomen graag.\nGr. Jan Smeets", "Jan Smeets", 'b'},
+    {"name", "Meer bomen graag. Grt, Anna\n", "Anna", 'b'},
+    {"name", "Neem 200 gr. Suiker mee naar de markt.", "", 'b'},
     {"name", "Groetjes, Marie-Louise", "Marie-Louise", 'b'},
     {"name", "Hartelijke groeten,\nRob en Ellen Coumans", "Rob en Ellen Coumans", 'b'},
     {"name", "Met vriendelijke groet,\nfam. Houben", "Houben", 'b'},
