@@ -142,12 +142,30 @@ const char *classify_cluster_label(const cluster_sketch_t *sk)
     return sk->label[0] ? sk->label : sk->cluster;
 }
 
+/* The name of an idea without a usable id (bin/classify input without
+ * "id"): FNV-1a over every slot and the key count, so the same text is
+ * the same name and two texts with other keys are not. (The first two
+ * slots alone were empty for most short ideas: unrelated ideas shared
+ * "cffffffffffffffff".) */
+static void s_own_name(const cluster_sketch_t *sk, char *out, size_t size)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (int k = 0; k < CLUSTER_HASHES; k++)
+        for (int i = 0; i < 4; i++) {
+            h ^= (sk->sig[k] >> (8 * i)) & 255;
+            h *= 1099511628211ULL;
+        }
+    h ^= (uint64_t)sk->n_keys;
+    h *= 1099511628211ULL;
+    snprintf(out, size, "c%016llx", (unsigned long long)h);
+}
+
 int classify_cluster(const cluster_store_t *st, cluster_sketch_t *sk, idea_t *idea)
 {
     char own[40];
     const char *id = idea->id;
     if (!id || !*id || strlen(id) >= sizeof sk->cluster) {
-        snprintf(own, sizeof own, "c%08x%08x", sk->sig[0], sk->sig[1]);
+        s_own_name(sk, own, sizeof own);
         id = own;
     }
     if (sk->n_keys == 0) { /* nothing to compare: a cluster of its own, not stored */

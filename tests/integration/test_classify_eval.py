@@ -222,6 +222,22 @@ class ClassifyEval(unittest.TestCase):
             self.assertEqual(r.returncode, 2, bad)
             self.assertIn(b"--hash-seed N", r.stderr)
 
+    def test_ideas_without_id_get_clusters_of_their_own(self):
+        """An idea without "id" gets a cluster id made from its sketch: two
+        ideas on different subjects must not share it (it was made of the
+        first two of 64 slots, empty for most short ideas, so unrelated ideas
+        came out as one cluster "cffffffffffffffff"), while the same text
+        twice is still one cluster."""
+        texts = ["Meer bankjes in het Aambos voor ouderen.",
+                 "De bus naar het ziekenhuis rijdt 's avonds niet meer.",
+                 "Graag een zebrapad bij de school in Heerlerbaan.",
+                 "Zonnepanelen op het dak van het zwembad."]
+        got = classify([json.dumps({"text": t}) + "\n" for t in texts + texts[:1]])
+        clusters = [g["cluster"] for g in got]
+        self.assertEqual(len(set(clusters[:4])), 4, clusters)
+        self.assertEqual(clusters[4], clusters[0])
+        self.assertNotIn("id", got[0])
+
 
 if __name__ == "__main__":
     unittest.main()
