@@ -189,9 +189,13 @@ class TinySpoolCluster(Cluster):
         super().cleanup()
 
 
-class TestSpoolDiskFull(ClusterTestCase):
-    SERVICES = ("intake-form",)   # nothing acknowledges: the spool only grows
+class TinySpoolCase(ClusterTestCase):
+    """intake-form alone on a TinySpoolCluster: nothing acknowledges, so the
+    spool only grows; skipped with a message when the tmpfs cannot be
+    mounted."""
+    SERVICES = ("intake-form",)
     CLUSTER_CLASS = TinySpoolCluster
+    TEXT = "Een lang idee over de wijk. " * 350  # ~10,000 characters
 
     @classmethod
     def setUpClass(cls):
@@ -202,17 +206,23 @@ class TestSpoolDiskFull(ClusterTestCase):
             cls.cluster.cleanup()
             raise
 
+    def fill(self, key):
+        """Posts ideas until the intake refuses one; returns (accepted,
+        (status, body) of the refusal)."""
+        accepted = 0
+        for i in range(400):   # 1 MiB holds far fewer than 400 of these
+            status, body = self.cluster.post_idea(self.TEXT + str(i), key="%s-%d" % (key, i))
+            if status != 201:
+                return accepted, (status, body)
+            accepted += 1
+        return accepted, None
+
+
+class TestSpoolDiskFull(TinySpoolCase):
+
     def test_full_spool_answers_503_in_dutch(self):
         c = self.cluster
-        text = "Een lang idee over de wijk. " * 350  # ~10,000 characters
-        accepted, refused = 0, None
-        for i in range(400):   # 1 MiB holds far fewer than 400 of these
-            status, body = c.post_idea(text + str(i), key="full-%d" % i)
-            if status == 201:
-                accepted += 1
-                continue
-            refused = (status, body)
-            break
+        accepted, refused = self.fill("full")
         print("\nspool full after %d accepted; answer %r" % (accepted, refused and refused[0]),
               file=sys.stderr)
         self.assertIsNotNone(refused, "1 MiB of spool never filled up")
@@ -231,6 +241,31 @@ class TestSpoolDiskFull(ClusterTestCase):
         # still up, and a small idea is refused the same way, not crashed on
         self.assertIn(http("GET", c.url("intake-form", "/healthz"))[0], (200, 503))
         self.assertIsNotNone(c.pid_of("intake-form"))
+
+
+class TestSpoolDiskFullRestart(TinySpoolCase):
+    """Killed with -9 on that full disk, intake-form comes back up. Every
+    start makes a new spool segment, and on the full disk that failed: the
+    intake exited at once, the supervisor restarted it again and again,
+    and the accepted backlog could not be sent until an operator freed
+    space (sending it is what frees the space: acknowledged segments are
+    deleted). Now it starts, answers /healthz, and still refuses a new
+    idea with the Dutch 503 instead of accepting what it cannot keep."""
+
+    def test_restart_with_full_spool_disk(self):
+        c = self.cluster
+        accepted, refused = self.fill("vol")
+        self.assertGreater(accepted, 0)
+        self.assertIsNotNone(refused, "1 MiB of spool never filled up")
+        self.assertEqual(refused[0], 503, refused[1])
+        name = c.proc_name("intake-form", 0)
+        old = c.kill9(name)
+        self.assertIsNotNone(old)
+        c.wait_restarted(name, old, timeout=30)   # was: exit 1 at every start
+        self.assertEqual(http("GET", c.url("intake-form", "/healthz"))[0], 200)
+        status, body = c.post_idea(self.TEXT + "na de herstart", key="vol-na")
+        self.assertEqual(status, 503, body)
+        self.assertIn("Probeer het over een paar minuten opnieuw", body["error"]["message"])
 
 
 if __name__ == "__main__":
