@@ -6,6 +6,9 @@
  * DESCRIPTION
  *   ctl_erase_person() removes a participant's personal data from every
  *   place inspraak keeps it (docs/privacy.md):
+ *     ideas   first, storage cuts the person's address and name out of the
+ *             texts of their ideas (cmd_erase_ideas.c, over the bus); if it
+ *             does not answer, nothing below happens;
  *     Redis   in one script: inspraak:participant:<pid> (name, email,
  *             consent), the email index key, inspraak:participant-ideas:<pid>,
  *             notify's inspraak:notify:receipt-pending:<pid> and
@@ -18,7 +21,8 @@
  *     files   every regular file under $INSPRAAK_VAR/mail/ (outbox, inbox,
  *             skipped, failed: copies of mails to or from the person) whose
  *             bytes contain the address (ASCII case-insensitive) is deleted.
- *   The ideas stay, carrying only the pid, which now points to nothing.
+ *   The ideas stay, carrying only the pid, which now points to nothing,
+ *   and "[weggehaald]" where the address or name was typed in them.
  *   Spools: an intake's spool segment is deleted once every record in it
  *   is acknowledged (common/spool.h), so an idea already stored leaves no
  *   copy there; a record still pending (storage down) is stored first and
@@ -218,6 +222,10 @@ int ctl_erase_person(ctl_t *ctl, const char *pid, const char *email, const char 
                         CTL_PREFIX "notify:receipt-due",
                         CTL_PREFIX "notify:bounced",
                         pid};
+    /* First the ideas' texts, while the set and the name still exist: if
+     * storage does not answer, nothing is deleted and erase can run again. */
+    if (ctl_erase_ideas(ctl, pid, email, out) != CTL_OK)
+        return CTL_ERR;
     redisReply *r = ctl_eval(ctl, s_erase_lua, 8, kv, 1);
     if (!r)
         return CTL_ERR;
@@ -269,41 +277,57 @@ int ctl_erase_address(ctl_t *ctl, const char *email, json_t *out, long *dead)
     return CTL_OK;
 }
 
-int ctl_aof_rewrite(ctl_t *ctl)
+/* BGREWRITEAOF: 0 started (or scheduled), 1 refused because a rewrite
+ * is already running (storage starts one after each redaction), -1 error. */
+static int s_bgrewrite(ctl_t *ctl)
 {
     redisReply *r = rstore_cmd(ctl->rs, "BGREWRITEAOF");
-    if (!r)
-        return ctl_redis_err(ctl, "BGREWRITEAOF");
-    /* "already in progress" is fine: we wait for it, then ask again so the
-     * rewrite surely started after the erase. */
-    int again = r->type == REDIS_REPLY_ERROR;
-    freeReplyObject(r);
-    for (int round = 0; round < 2; round++) {
-        for (int tries = 0; tries < 6000; tries++) { /* 10 min at most */
-            redisReply *info = rstore_cmd(ctl->rs, "INFO persistence");
-            if (!info)
-                return ctl_redis_err(ctl, "INFO persistence");
-            int busy = info->type == REDIS_REPLY_STRING &&
-                       (strstr(info->str, "aof_rewrite_in_progress:1") ||
-                        strstr(info->str, "aof_rewrite_scheduled:1"));
-            int aof_on = info->type == REDIS_REPLY_STRING && strstr(info->str, "aof_enabled:1");
-            freeReplyObject(info);
-            if (!aof_on && round == 0)
-                ctl_err("note: redis has no AOF; nothing to rewrite");
-            if (!busy)
-                break;
-            struct timespec ts = {0, 100 * 1000 * 1000};
-            nanosleep(&ts, NULL);
-        }
-        if (!again)
-            break;
-        again = 0;
-        r = rstore_cmd(ctl->rs, "BGREWRITEAOF");
-        if (!r)
-            return ctl_redis_err(ctl, "BGREWRITEAOF");
+    if (r) {
         freeReplyObject(r);
+        return 0;
+    }
+    const char *e = rstore_error(ctl->rs);
+    return e && strstr(e, "already in progress") ? 1 : -1;
+}
+
+/* Waits (10 min at most) until Redis reports no rewrite in progress or
+ * scheduled. CTL_OK or CTL_ERR. */
+static int s_aof_wait(ctl_t *ctl, int note_no_aof)
+{
+    for (int tries = 0; tries < 6000; tries++) {
+        redisReply *info = rstore_cmd(ctl->rs, "INFO persistence");
+        if (!info)
+            return ctl_redis_err(ctl, "INFO persistence");
+        int busy = info->type == REDIS_REPLY_STRING &&
+                   (strstr(info->str, "aof_rewrite_in_progress:1") ||
+                    strstr(info->str, "aof_rewrite_scheduled:1"));
+        int aof_on = info->type == REDIS_REPLY_STRING && strstr(info->str, "aof_enabled:1");
+        freeReplyObject(info);
+        if (!aof_on && note_no_aof && tries == 0)
+            ctl_err("note: redis has no AOF; nothing to rewrite");
+        if (!busy)
+            return CTL_OK;
+        struct timespec ts = {0, 100 * 1000 * 1000};
+        nanosleep(&ts, NULL);
     }
     return CTL_OK;
+}
+
+int ctl_aof_rewrite(ctl_t *ctl)
+{
+    /* "already in progress" is fine: that rewrite may have forked before
+     * the erase, so we wait for it and ask again until ours is accepted. */
+    for (int round = 0; round < 20; round++) {
+        int rc = s_bgrewrite(ctl);
+        if (rc < 0)
+            return ctl_redis_err(ctl, "BGREWRITEAOF");
+        if (s_aof_wait(ctl, round == 0) != CTL_OK)
+            return CTL_ERR;
+        if (rc == 0)
+            return CTL_OK;
+    }
+    ctl_err("BGREWRITEAOF: redis kept rewriting; run the command again");
+    return CTL_ERR;
 }
 
 /* Erases one participant hash found by the retention scan. */

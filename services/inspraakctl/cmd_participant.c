@@ -14,11 +14,12 @@
  *   record is missing or does not decode]}.
  *
  *   erase removes the person everywhere (ctl_erase_person in cmd_erase.c:
+ *   first storage cuts the address and name out of the ideas' texts, then
  *   the participant keys, notify's keys for the pid, mail files holding the
- *   address), rewrites the AOF and prints what it removed as JSON. The
+ *   address go), rewrites the AOF and prints what it removed as JSON. The
  *   ideas stay: they carry only the pseudonymous pid, which now points to
  *   nothing, so they are anonymous. (Storage is the only writer of ideas,
- *   so erase does not rewrite them.)
+ *   so erase asks it over the bus instead of rewriting them itself.)
  *
  *   Unknown email: exit 3 with a message on stderr. erase then still
  *   removes the dead letters and mail files holding the address (and

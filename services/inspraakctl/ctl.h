@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "auth.h" /* names, tokens and the record scripts */
+#include "config.h"
 #include "rstore.h"
 
 #define CTL_OK 0
@@ -39,6 +40,7 @@
 
 typedef struct {
     rstore_t *rs;
+    const config_t *cfg; /* the bus endpoints and our name (participant erase) */
 } ctl_t;
 
 /* main.c */
@@ -76,6 +78,12 @@ int cmd_buskeys(int argc, char **argv);
 struct json_t;
 int ctl_erase_person(ctl_t *ctl, const char *pid, const char *email, const char *email_key,
                      struct json_t *out);
+/* cmd_erase_ideas.c: asks storage (over the bus, waiting for each ack)
+ * to cut email and the participant's name out of the texts of every idea
+ * in inspraak:participant-ideas:<pid>, and adds "ideas_redacted" to out.
+ * Called by ctl_erase_person() before anything is deleted. CTL_OK, or
+ * CTL_ERR (message printed; nothing deleted) when storage did not answer. */
+int ctl_erase_ideas(ctl_t *ctl, const char *pid, const char *email, struct json_t *out);
 /* cmd_erase.c: for an address with no participant record (any more, e.g.
  * an earlier erase was interrupted): removes only the dead letters and
  * mail files holding it; adds the same members to out ("participant_id"

@@ -36,6 +36,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bus.h"
 #include "config.h"
 #include "ctl.h"
 #include "log.h"
@@ -210,13 +211,14 @@ int main(int argc, char **argv)
         ctl_err("%s", err);
         return CTL_ERR;
     }
-    ctl_t ctl = {.rs = rstore_new(cfg.redis_url, err, sizeof err)};
+    ctl_t ctl = {.rs = rstore_new(cfg.redis_url, err, sizeof err), .cfg = &cfg};
     if (!ctl.rs) {
         ctl_err("INSPRAAK_REDIS_URL: %s", err);
         return CTL_ERR;
     }
     int rc = fn(&ctl, argc - 2, argv + 2);
     rstore_destroy(&ctl.rs);
+    bus_shutdown(); /* participant erase may have used the bus */
     if (rc == CTL_USAGE)
         fputs(s_usage, stderr);
     return rc;

@@ -23,9 +23,10 @@ import sys
 import tempfile
 import time
 import unittest
+import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from harness import free_port  # noqa: E402
+from harness import find_port_base, free_port  # noqa: E402
 from mpack import pack as mp  # noqa: E402
 
 BIN = os.environ.get("INSPRAAK_BIN", "./bin")
@@ -74,6 +75,29 @@ class InspraakctlTest(unittest.TestCase):
     def ctl(self, *args, stdin=""):
         return subprocess.run([CTL, *args], input=stdin, capture_output=True, text=True,
                               env=self.env)
+
+    def start_storage(self):
+        """A real bin/storage on this Redis (erase asks it over the bus to
+        cut the address and name out of the ideas); the env for ctl."""
+        base = find_port_base()
+        env = dict(self.env, INSPRAAK_PORT_BASE=str(base), INSPRAAK_INSTANCE="0",
+                   INSPRAAK_VAR=os.path.join(self.tmp, "var-storage"),
+                   INSPRAAK_DATA=os.path.join(os.path.dirname(__file__), "..", "..", "data"))
+        os.makedirs(env["INSPRAAK_VAR"], exist_ok=True)
+        with open(os.path.join(self.tmp, "storage.log"), "ab") as log:
+            proc = subprocess.Popen([os.path.join(BIN, "storage")], env=env, stdout=log,
+                                    stderr=log)
+        self.addCleanup(lambda: (proc.terminate(), proc.wait()))
+        for _ in range(600):
+            try:
+                if urllib.request.urlopen("http://127.0.0.1:%d/healthz" % (base + 5),
+                                          timeout=2).status == 200:
+                    return env
+            except OSError:
+                pass
+            self.assertIsNone(proc.poll(), "storage exited")
+            time.sleep(0.1)
+        self.fail("storage did not become ready")
 
     def cli(self, *args, raw=False):
         out = subprocess.run(["redis-cli", "-p", str(self.port), *args], capture_output=True)
@@ -222,7 +246,9 @@ class InspraakctlTest(unittest.TestCase):
         self.assertEqual(out["unreadable_ideas"], [])
 
         self.assertEqual(self.ctl("participant", "export", "nobody@example.nl").returncode, 3)
-        r = self.ctl("participant", "erase", "JAN.JANSEN@EXAMPLE.NL")
+        env = self.start_storage()
+        r = subprocess.run([CTL, "participant", "erase", "JAN.JANSEN@EXAMPLE.NL"],
+                           capture_output=True, text=True, env=env)
         self.assertEqual(r.returncode, 0, r.stderr)
         out = json.loads(r.stdout)
         self.assertEqual(out["removed"], {"participant": True, "email_index": True,
@@ -230,6 +256,7 @@ class InspraakctlTest(unittest.TestCase):
                                           "mail_files": []})
         self.assertTrue(out["aof_rewritten"])
         self.assertEqual(out["ideas_kept_anonymous"], 2)
+        self.assertEqual(out["ideas_redacted"], 2)
         for key in (ekey, f"inspraak:participant:{pid}", f"inspraak:participant-ideas:{pid}"):
             self.assertEqual(self.cli("EXISTS", key), "0", key)
         for idea_id in ids:  # the ideas stay

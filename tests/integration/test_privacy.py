@@ -18,7 +18,12 @@ DESCRIPTION
         nor the name;
       - grep -r of $INSPRAAK_VAR (AOF, spools, Maildirs, logs) finds the
         address nowhere;
-      - the ideas are still there (anonymous).
+      - the ideas are still there (anonymous); the one whose text and
+        title held the resident's own address and name (typed in another
+        case) now has "[weggehaald]" there instead, and the other
+        participants' ideas did not change by a byte.
+    With storage stopped (SIGSTOP), erase fails with a clear message and
+    exit 1 and deletes nothing; once storage runs again it succeeds.
     Then `inspraakctl retention run --before DATE` erases the remaining
     participants created before DATE and says so; none is left.
     Finally the service logs are searched for every name and address used.
@@ -27,6 +32,7 @@ import base64
 import datetime
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -93,9 +99,9 @@ class TestPrivacy(ClusterTestCase):
             f.write(msg)
         os.rename(tmp, os.path.join(inbox, "new", "privacy-%d" % n))
 
-    def post(self, text, name, addr):
+    def post(self, text, name, addr, **fields):
         status, body = self.cluster.post_idea(text, name=name, email=addr,
-                                              consent={"feedback": True})
+                                              consent={"feedback": True}, **fields)
         self.assertEqual(status, 201, body)
         return body["id"]
 
@@ -107,9 +113,14 @@ class TestPrivacy(ClusterTestCase):
         c = self.cluster
         ids = [self.post("Meer bomen langs de Akerstraat, graag.", ERASE_NAME, ERASE_ADDR),
                self.post("Een zebrapad bij de school in Hoensbroek.", ERASE_NAME,
-                         ERASE_ADDR.lower())]
+                         ERASE_ADDR.lower()),
+               # the resident's own address and name typed into the idea
+               self.post("Een moestuin op het plein. Mail me op %s als u vragen heeft. "
+                         "Groeten, %s" % (ERASE_ADDR.upper(), ERASE_NAME), ERASE_NAME, ERASE_ADDR,
+                         title="Moestuin van %s" % ERASE_NAME.lower())]
         for name, addr in KEEP:
-            ids.append(self.post("Een bankje in het park voor %s." % name.split()[0], name, addr))
+            ids.append(self.post("Een bankje in het park voor %s. Vragen: %s" % (name, addr),
+                                 name, addr))
         self.send_mail(ERASE_NAME, ERASE_ADDR, "Ik wil een speeltuin in mijn straat.", 1)
         self.wait_stored(ids)
         wait_until("the mail taken in", lambda: not os.listdir(
@@ -130,8 +141,12 @@ class TestPrivacy(ClusterTestCase):
         before = self.grep_var(ERASE_ADDR)
         self.assertIn(ERASE_ADDR.lower(), self.dump_everything().lower())
 
+        kept = {i: c.redis("GET", "inspraak:idea:" + i) for i in ids[3:]}
+        self.assertIn(ERASE_NAME.lower(), c.redis("GET", "inspraak:idea:" + ids[2]).lower())
+
         r = c.ctl("participant", "erase", ERASE_ADDR)
         self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertGreaterEqual(json.loads(r.stdout)["ideas_redacted"], 3)
         self.assertIn('"aof_rewritten": true', r.stdout)
         self.assertIn('"participant": true', r.stdout)
 
@@ -145,6 +160,12 @@ class TestPrivacy(ClusterTestCase):
         # the ideas stay, without the person
         for i in ids:
             self.assertEqual(c.redis("EXISTS", "inspraak:idea:" + i), 1)
+        own = c.redis("GET", "inspraak:idea:" + ids[2])
+        self.assertEqual(own.count("[weggehaald]"), 3, own)  # address, name, name in title
+        self.assertIn("Een moestuin op het plein.", own)
+        self.assertIn("redact", c.redis("LINDEX", "inspraak:audit", 0))
+        for i, rec in kept.items():
+            self.assertEqual(c.redis("GET", "inspraak:idea:" + i), rec)
         r = c.ctl("participant", "export", ERASE_ADDR)
         self.assertEqual(r.returncode, 3, r.stdout)
         # the others are untouched
@@ -176,6 +197,36 @@ class TestPrivacy(ClusterTestCase):
                 found += ["%s in %s" % (needle, f) for f in self.grep_var(needle)
                           if "/log/" in f]
         self.assertEqual(found, [])
+
+    def test_4_erase_without_storage_fails_and_deletes_nothing(self):
+        c = self.cluster
+        name, addr = "Nora Nietweg", "nora.nietweg@example.org"
+        i = self.post("Een fietsenstalling. Groeten, %s (%s)" % (name, addr), name, addr)
+        self.wait_stored([i])
+        record = c.redis("GET", "inspraak:idea:" + i)
+        export = c.ctl("participant", "export", addr)
+        self.assertEqual(export.returncode, 0, export.stderr)
+        pid = c.signal("storage", signal.SIGSTOP)
+        self.assertTrue(pid)
+        try:
+            env = dict(c.env(), INSPRAAK_ERASE_WAIT_S="2")
+            r = subprocess.run([os.path.join(c.bin, "inspraakctl"), "participant", "erase", addr],
+                               env=env, capture_output=True, text=True, timeout=60)
+            self.assertEqual(r.returncode, 1, r.stdout)
+            self.assertIn("storage did not confirm", r.stderr)
+            self.assertIn("nothing was deleted", r.stderr)
+            self.assertEqual(r.stdout, "")
+            # the person, the list of their ideas and the idea itself are all still there
+            self.assertEqual(c.ctl("participant", "export", addr).stdout, export.stdout)
+            self.assertEqual(c.redis("GET", "inspraak:idea:" + i), record)
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        r = c.ctl("participant", "erase", addr)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        dump = self.dump_everything().lower()
+        self.assertNotIn(addr, dump)
+        self.assertNotIn(name.lower(), dump)
+        self.assertIn("een fietsenstalling", c.redis("GET", "inspraak:idea:" + i).lower())
 
 
 if __name__ == "__main__":

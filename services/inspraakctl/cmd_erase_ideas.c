@@ -1,0 +1,189 @@
+/*
+ * NAME
+ *   cmd_erase_ideas - participant erase, step 1: have storage cut the
+ *   person's own address and name out of the texts of their ideas
+ *
+ * DESCRIPTION
+ *   A resident sometimes types their own address or name into an idea
+ *   ("mail me op jan@example.nl", "Groeten, Jan Smeets"). Erase promises
+ *   that nothing pointing to them stays (docs/privacy.md), so before the
+ *   participant hash (it holds the name) and the participant-ideas set (it
+ *   lists the ideas) are deleted, every idea in that set gets a redaction:
+ *   the same "update" with "redact" {"texts": [...]} staff send from the
+ *   dashboard (docs/proto.md "Redaction"). Storage, the only writer of
+ *   ideas (DESIGN.md contract 4), replaces each whole-word occurrence with
+ *   "[weggehaald]" (ASCII case ignored, so "Jan@Example.NL" goes too) and
+ *   sets the pii flags again.
+ *
+ *   The texts are the address as stored (normalised: lowercase) and the
+ *   name as given, spaces around it removed, when redact_needle_check()
+ *   takes it (2..200 characters). A name typed differently in the idea
+ *   ("J. Smeets") is not found: docs/privacy.md says so.
+ *
+ *   Updates go in batches of S_BATCH over common/bus_update.c; a batch is
+ *   re-sent (only what is not acked) as long as acks keep coming, so a busy
+ *   storage with many ideas to rewrite is waited for, but a call in which
+ *   no ack at all arrives within INSPRAAK_ERASE_WAIT_S (default 20 s)
+ *   fails the erase before anything is deleted: running it again is safe,
+ *   because a redaction applied twice finds nothing the second time.
+ *
+ *   Each acked redaction gets an audit entry (inspraak:audit, as the
+ *   dashboard writes for staff): action "redact", user "inspraakctl",
+ *   the idea id and how many texts were asked for; never the texts.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus_update.h"
+#include "clock.h"
+#include "config.h"
+#include "ctl.h"
+#include "redact.h"
+#include "redact_msg.h"
+#include "xalloc.h"
+
+#define S_BATCH 64
+#define S_AUDIT_MAX 100000 /* as the dashboard's audit_log (session.c) */
+
+/* The name from the participant hash, trimmed, or NULL when there is none
+ * or redaction would refuse it (too short, too long, control bytes). */
+static char *s_name(ctl_t *ctl, const char *pid, int *failed)
+{
+    redisReply *r = rstore_cmd(ctl->rs, "HGET " CTL_PREFIX "participant:%s name", pid);
+    if (!r) {
+        *failed = 1;
+        return NULL;
+    }
+    char *name = NULL;
+    if (r->type == REDIS_REPLY_STRING && r->len > 0 && memchr(r->str, '\0', r->len) == NULL) {
+        const char *b = r->str, *e = r->str + r->len;
+        while (b < e && (*b == ' ' || *b == '\t' || *b == '\n' || *b == '\r'))
+            b++;
+        while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
+            e--;
+        name = xstrndup(b, (size_t)(e - b));
+    }
+    freeReplyObject(r);
+    char err[128];
+    if (name && redact_needle_check(name, err, sizeof err) < 0) {
+        free(name);
+        name = NULL;
+    }
+    return name;
+}
+
+static void s_audit(ctl_t *ctl, const char *id, int n_texts)
+{
+    char detail[64];
+    snprintf(detail, sizeof detail, "participant erase texts=%d", n_texts);
+    json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:s}", "at", (json_int_t)clock_wall_ms(),
+                          "action", "redact", "user", "inspraakctl", "idea", id, "detail", detail);
+    char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    json_decref(j);
+    redisReply *r = rstore_cmd(ctl->rs, "LPUSH " CTL_PREFIX "audit %s", text ? text : "{}");
+    if (r)
+        freeReplyObject(r);
+    r = rstore_cmd(ctl->rs, "LTRIM " CTL_PREFIX "audit 0 %d", S_AUDIT_MAX - 1);
+    if (r)
+        freeReplyObject(r);
+    free(text);
+}
+
+/* Sends the redaction m for ids[0..n) until all are acked; CTL_OK, or
+ * CTL_ERR (message printed) when a round brings no ack at all. */
+static int s_send_batch(ctl_t *ctl, char **ids, int n, const redact_msg_t *m, long wait_ms)
+{
+    idea_t *upd = xcalloc((size_t)n, sizeof *upd);
+    idea_t **ptrs = xcalloc((size_t)n, sizeof *ptrs);
+    int *acked = xcalloc((size_t)n, sizeof *acked), *sub = xcalloc((size_t)n, sizeof *sub);
+    int left = n, rc = CTL_OK;
+    char err[320];
+    proto_err_t perr;
+    for (int i = 0; i < n; i++) {
+        idea_init(&upd[i]);
+        proto_set(&upd[i].id, ids[i]);
+        if (rc == CTL_OK && redact_msg_put(&upd[i], m, &perr) < 0) {
+            ctl_err("participant erase: cannot build the redaction (%s); nothing was deleted",
+                    perr.code);
+            rc = CTL_ERR;
+        }
+    }
+    while (rc == CTL_OK && left > 0) {
+        int k = 0;
+        for (int i = 0; i < n; i++)
+            if (!acked[i])
+                ptrs[k++] = &upd[i];
+        int got = bus_update_send(ctl->cfg->bus_store, ctl->cfg->bus_events, ctl->cfg->name, ptrs,
+                                  k, (int)wait_ms, sub, err, sizeof err);
+        for (int i = 0, j = 0; got > 0 && i < n; i++)
+            if (!acked[i] && sub[j++]) {
+                acked[i] = 1;
+                s_audit(ctl, ids[i], m->n_texts);
+            }
+        if (got <= 0) {
+            ctl_err("participant erase: storage did not confirm that the name and address were "
+                    "cut from %d of the person's ideas within %ld s (%s); nothing was deleted. "
+                    "Start storage (or check INSPRAAK_BUS_STORE / INSPRAAK_BUS_EVENTS) and run "
+                    "the command again",
+                    left, wait_ms / 1000, got < 0 ? err : "no answer on the bus");
+            rc = CTL_ERR;
+        }
+        left -= got > 0 ? got : 0;
+    }
+    for (int i = 0; i < n; i++)
+        idea_clear(&upd[i]);
+    free(upd), free(ptrs), free(acked), free(sub);
+    return rc;
+}
+
+int ctl_erase_ideas(ctl_t *ctl, const char *pid, const char *email, json_t *out)
+{
+    char err[256];
+    long wait_s = 0;
+    if (config_long("INSPRAAK_ERASE_WAIT_S", 20, 1, 3600, &wait_s, err, sizeof err) < 0) {
+        ctl_err("%s", err);
+        return CTL_ERR;
+    }
+    int failed = 0;
+    char *name = s_name(ctl, pid, &failed);
+    redisReply *ids =
+        failed ? NULL : rstore_cmd(ctl->rs, "SMEMBERS " CTL_PREFIX "participant-ideas:%s", pid);
+    if (!ids) {
+        free(name);
+        return ctl_redis_err(ctl, "participant ideas");
+    }
+    redact_msg_t m;
+    redact_msg_init(&m);
+    if (email && *email && redact_needle_check(email, err, sizeof err) == 0)
+        redact_msg_add_text(&m, email);
+    if (name)
+        redact_msg_add_text(&m, name);
+    free(name);
+    char *batch[S_BATCH];
+    int n = 0, rc = CTL_OK;
+    long sent = 0;
+    for (size_t i = 0; m.n_texts > 0 && ids->type == REDIS_REPLY_ARRAY && i < ids->elements &&
+                       rc == CTL_OK;
+         i++) {
+        const redisReply *e = ids->element[i];
+        if (e->type != REDIS_REPLY_STRING || e->len == 0 || e->len >= PROTO_ID_SIZE)
+            continue; /* not an id storage wrote: no idea to redact */
+        batch[n++] = e->str;
+        if (n == S_BATCH) {
+            rc = s_send_batch(ctl, batch, n, &m, wait_s * 1000);
+            sent += rc == CTL_OK ? n : 0;
+            n = 0;
+        }
+    }
+    if (rc == CTL_OK && n > 0) {
+        rc = s_send_batch(ctl, batch, n, &m, wait_s * 1000);
+        sent += rc == CTL_OK ? n : 0;
+    }
+    freeReplyObject(ids);
+    redact_msg_clear(&m);
+    if (rc == CTL_OK)
+        json_object_set_new(out, "ideas_redacted", json_integer(sent));
+    return rc;
+}
