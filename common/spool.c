@@ -503,16 +503,8 @@ static int s_ack_one(spool_t *self, const char *id, uint32_t h, int *trim)
  * (spool_disk.c) writes it whole from memory. Locked. */
 static void s_ack_write(spool_t *self)
 {
-    size_t done = 0;
-    while (done < self->ackbuf_len) {
-        ssize_t n = write(self->ack_fd, self->ackbuf + done, self->ackbuf_len - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        done += (size_t)n;
-    }
-    if (done == self->ackbuf_len)
+    size_t done;
+    if (spool_write_all(self->ack_fd, self->ackbuf, self->ackbuf_len, &done) == 0)
         return;
     log_warn("msg=\"spool cannot append to acks.log\" err=\"%s\"", strerror(errno));
     struct stat st;

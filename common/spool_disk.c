@@ -167,17 +167,19 @@ void spool_record_head(char head[14], const char *id, size_t id_len, const void 
     s_put32(head + 8, (uint32_t)crc);
 }
 
-int spool_write_all(int fd, const char *buf, size_t len)
+int spool_write_all(int fd, const char *buf, size_t len, size_t *done)
 {
-    while (len > 0) {
-        ssize_t n = write(fd, buf, len);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
+    *done = 0;
+    while (*done < len) {
+        ssize_t n = write(fd, buf + *done, len - *done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            if (n == 0)
+                errno = ENOSPC;
             return -1;
         }
-        buf += n;
-        len -= (size_t)n;
+        *done += (size_t)n;
     }
     return 0;
 }

@@ -190,7 +190,9 @@ void spool_wbuf_add(spool_t *self, const char *head, const char *id, size_t id_l
  * a record written at once behind it). -1 with errno. Locked, !syncing. */
 int spool_wbuf_flush_locked(spool_t *self);
 int spool_pwrite_all(int fd, const char *buf, size_t len, size_t off);
-int spool_write_all(int fd, const char *buf, size_t len);
+/* write() until all len bytes are written; 0, or -1 with errno (a write
+ * that takes nothing counts as ENOSPC). *done: the bytes written either way. */
+int spool_write_all(int fd, const char *buf, size_t len, size_t *done);
 int spool_seg_write(spool_t *self, const char *buf, size_t len);
 int spool_open_segment(spool_t *self, uint64_t seq, char *err, size_t errlen);
 int spool_trim_locked(spool_t *self);
