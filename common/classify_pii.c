@@ -194,8 +194,8 @@ static const char *s_digits_end(const char *p, int want)
             continue;
         }
         int seps = 0;
-        for (int k; (k = s_dash_len(p) ? s_dash_len(p) : s_sep_char(*p)) > 0 && seps < 4;) {
-            dashes += s_dash_len(p) > 0;
+        for (int d, k; (k = (d = s_dash_len(p)) ? d : s_sep_char(*p)) > 0 && seps < 4;) {
+            dashes += d > 0;
             p += k;
             seps++;
         }
@@ -207,8 +207,8 @@ static const char *s_digits_end(const char *p, int want)
 
 static const char *s_skip_spaces(const char *p)
 {
-    while (*p == ' ' || s_dash_len(p))
-        p += *p == ' ' ? 1 : s_dash_len(p);
+    for (int k; (k = *p == ' ' ? 1 : s_dash_len(p)) > 0;)
+        p += k;
     return p;
 }
 
