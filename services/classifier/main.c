@@ -75,7 +75,6 @@
  */
 #include <errno.h>
 #include <glib.h>
-#include <msgpack.h>
 #include <sodium.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -94,6 +93,7 @@
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
+#include "peek_ids.h"
 #include "xalloc.h"
 
 #define CLASSIFIER_STALL_MS 5000
@@ -252,43 +252,6 @@ static int s_send(classifier_t *c, const char *buf, size_t len)
     return rc;
 }
 
-/* Reads "id" and "origin" from a message that the envelope decoder
- * refused, when it is still well-formed MessagePack within the limits.
- * Only printable ASCII up to 200 bytes is taken (they go into logs). */
-static void s_peek_ids(const char *data, size_t len, char **id, char **origin)
-{
-    proto_err_t perr;
-    *id = *origin = NULL;
-    if (proto_check(data, len, PROTO_MAX_MESSAGE, PROTO_MAX_DEPTH, PROTO_MAX_ITEMS,
-                    PROTO_MAX_STRING, &perr) < 0)
-        return;
-    msgpack_zone zone;
-    msgpack_object obj;
-    size_t off = 0;
-    msgpack_zone_init(&zone, 2048);
-    if (msgpack_unpack(data, len, &off, &zone, &obj) == MSGPACK_UNPACK_SUCCESS &&
-        obj.type == MSGPACK_OBJECT_MAP) {
-        for (uint32_t i = 0; i < obj.via.map.size; i++) {
-            const msgpack_object *k = &obj.via.map.ptr[i].key, *v = &obj.via.map.ptr[i].val;
-            if (k->type != MSGPACK_OBJECT_STR || v->type != MSGPACK_OBJECT_STR ||
-                v->via.str.size == 0 || v->via.str.size > 200)
-                continue;
-            int printable = 1;
-            for (uint32_t j = 0; j < v->via.str.size; j++)
-                if (v->via.str.ptr[j] < 0x21 || v->via.str.ptr[j] > 0x7e)
-                    printable = 0;
-            char **dst = NULL;
-            if (k->via.str.size == 2 && memcmp(k->via.str.ptr, "id", 2) == 0)
-                dst = id;
-            else if (k->via.str.size == 6 && memcmp(k->via.str.ptr, "origin", 6) == 0)
-                dst = origin;
-            if (dst && !*dst && printable)
-                *dst = xstrndup(v->via.str.ptr, v->via.str.size);
-        }
-    }
-    msgpack_zone_destroy(&zone);
-}
-
 /* An unreadable message goes to storage as ENV_DEAD. data may be NULL
  * (a message too large to keep). */
 static void s_dead(classifier_t *c, const char *data, size_t len, const char *code,
@@ -299,7 +262,7 @@ static void s_dead(classifier_t *c, const char *data, size_t len, const char *co
     dead.type = ENV_DEAD;
     dead.sent_at = clock_wall_ms();
     if (data)
-        s_peek_ids(data, len, &dead.id, &dead.origin);
+        peek_ids(data, len, &dead.id, &dead.origin);
     size_t keep = len > PROTO_MAX_STRING ? PROTO_MAX_STRING : len;
     dead.reason = xasprintf("%s: %s%s", code, message, keep < len ? " (raw truncated)" : "");
     if (data) {
