@@ -17,6 +17,7 @@
 
 #include <pthread.h>
 
+#include "audit.h" /* audit_log() */
 #include "config.h"
 #include "geo.h"
 #include "http.h"
@@ -116,9 +117,6 @@ int session_require_admin(dash_t *d, rstore_t *rs, const http_req_t *req, http_r
                           session_t *s, const char *refusal);
 /* Constant-time comparison with the session's CSRF token. */
 int session_csrf_ok(const session_t *s, const char *token);
-/* Appends a JSON line to inspraak:audit (newest first, capped). */
-void audit_log(rstore_t *rs, const char *action, const char *user, const char *idea_id,
-               const char *detail);
 void session_login_form(const http_req_t *req, http_res_t *res, void *arg);
 void session_login(const http_req_t *req, http_res_t *res, void *arg);
 void session_logout(const http_req_t *req, http_res_t *res, void *arg);

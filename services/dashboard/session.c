@@ -1,7 +1,6 @@
 /*
  * NAME
- *   session - staff login, session cookies, CSRF tokens, login rate limit,
- *   audit log
+ *   session - staff login, session cookies, CSRF tokens, login rate limit
  *
  * DESCRIPTION
  *   Users are inspraak:user:<name> {pwhash, role} (inspraakctl user add);
@@ -23,9 +22,9 @@
  *   name for 15 minutes (inspraak:loginfail:ip:<hash>, :user:<hash>); over
  *   the limit every attempt is refused (429), even with the right password.
  *
- *   Audit: inspraak:audit is a LIST of JSON lines, newest first, capped at
- *   100000: {"at", "action", "user", "idea", "detail"}. No addresses, no
- *   resident data; a failed login does not record the name that was typed.
+ *   Audit: logins and logouts go to inspraak:audit (audit_log(),
+ *   common/audit.c); a failed login does not record the name that was
+ *   typed.
  */
 #include <jansson.h>
 #include <sodium.h>
@@ -41,7 +40,6 @@
 #define S_COOKIE "inspraak_session"
 #define S_PRE_COOKIE "inspraak_login"
 #define S_FAIL_WINDOW 900
-#define S_AUDIT_MAX 100000
 /* The longest password inspraakctl and /beheer store (CTL_PW_MAX,
  * ui_admin's S_PW_MAX): a longer limit here would lock such users out. */
 #define S_PW_MAX 1024
@@ -89,29 +87,6 @@ static void s_set_cookie(dash_t *d, http_res_t *res, const char *name, const cha
                         max_age, d->secure_cookies ? "; Secure" : "");
     http_res_header(res, "Set-Cookie", c);
     free(c);
-}
-
-void audit_log(rstore_t *rs, const char *action, const char *user, const char *idea_id,
-               const char *detail)
-{
-    json_t *j = json_object();
-    json_object_set_new(j, "at", json_integer(clock_wall_ms()));
-    json_object_set_new(j, "action", json_string(action));
-    json_object_set_new(j, "user", user ? json_string(user) : json_null());
-    json_object_set_new(j, "idea", idea_id ? json_string(idea_id) : json_null());
-    json_object_set_new(j, "detail", detail ? json_string(detail) : json_null());
-    char *text = json_dumps(j, JSON_COMPACT);
-    json_decref(j);
-    rstore_append(rs, "LPUSH " DASH_KEY_PREFIX "audit %s", text ? text : "{}");
-    rstore_append(rs, "LTRIM " DASH_KEY_PREFIX "audit 0 %d", S_AUDIT_MAX - 1);
-    for (int i = 0; i < 2; i++) {
-        redisReply *r = rstore_reply(rs);
-        if (r)
-            freeReplyObject(r);
-        else
-            log_warn("msg=\"audit write failed\" action=%s", action);
-    }
-    free(text);
 }
 
 int session_get(dash_t *d, rstore_t *rs, const http_req_t *req, session_t *s)

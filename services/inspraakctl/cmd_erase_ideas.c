@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "bus_update.h"
 #include "clock.h"
 #include "config.h"
@@ -45,7 +46,6 @@
 #include "xalloc.h"
 
 #define S_BATCH 64
-#define S_AUDIT_MAX 100000 /* as the dashboard's audit_log (session.c) */
 
 /* The name from the participant hash, trimmed, or NULL when there is none
  * or redaction would refuse it (too short, too long, control bytes). */
@@ -78,17 +78,7 @@ static void s_audit(ctl_t *ctl, const char *id, int n_texts)
 {
     char detail[64];
     snprintf(detail, sizeof detail, "participant erase texts=%d", n_texts);
-    json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:s}", "at", (json_int_t)clock_wall_ms(),
-                          "action", "redact", "user", "inspraakctl", "idea", id, "detail", detail);
-    char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
-    json_decref(j);
-    redisReply *r = rstore_cmd(ctl->rs, "LPUSH " CTL_PREFIX "audit %s", text ? text : "{}");
-    if (r)
-        freeReplyObject(r);
-    r = rstore_cmd(ctl->rs, "LTRIM " CTL_PREFIX "audit 0 %d", S_AUDIT_MAX - 1);
-    if (r)
-        freeReplyObject(r);
-    free(text);
+    audit_log(ctl->rs, "redact", "inspraakctl", id, detail);
 }
 
 /* Sends the redaction m for ids[0..n) until all are acked; CTL_OK, or
