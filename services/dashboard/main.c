@@ -64,7 +64,6 @@
 #include "service.h"
 #include "xalloc.h"
 
-
 rstore_t *dash_redis_get(dash_t *d)
 {
     rstore_t *rs = NULL;
@@ -92,24 +91,28 @@ void dash_redis_put(dash_t *d, rstore_t *rs)
     rstore_destroy(&rs);
 }
 
-void dash_unavailable(http_res_t *res, rstore_t *rs)
+/* What dash_unavailable() and dash_unavailable_page() say, in JSON or in a
+ * page, after logging the Redis error. */
+#define S_UNAVAILABLE                                                                              \
+    "De gegevens zijn nu niet bereikbaar. Probeer het over een paar minuten opnieuw."
+
+static void s_log_redis_failed(rstore_t *rs)
 {
     char q[300];
     log_warn("msg=\"redis request failed\" err=%s", log_quote(q, sizeof q, rstore_error(rs)));
-    http_res_error(res, 503, "unavailable",
-                   "De gegevens zijn nu niet bereikbaar. Probeer het over een paar minuten "
-                   "opnieuw.",
-                   NULL);
+}
+
+void dash_unavailable(http_res_t *res, rstore_t *rs)
+{
+    s_log_redis_failed(rs);
+    http_res_error(res, 503, "unavailable", S_UNAVAILABLE, NULL);
     http_res_header(res, "Retry-After", "30");
 }
 
 void dash_unavailable_page(http_res_t *res, rstore_t *rs)
 {
-    char q[300];
-    log_warn("msg=\"redis request failed\" err=%s", log_quote(q, sizeof q, rstore_error(rs)));
-    page_message(res, 503, "Even niet beschikbaar",
-                 "De gegevens zijn nu niet bereikbaar. Probeer het over een paar minuten "
-                 "opnieuw.");
+    s_log_redis_failed(rs);
+    page_message(res, 503, "Even niet beschikbaar", S_UNAVAILABLE);
     http_res_header(res, "Retry-After", "30");
 }
 

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "dashboard.h"
+#include "validate.h"
 
 #define S_MAX 10000
 /* The place: at most S_PLACE_CHARS characters, the form's maxlength="120" (a
@@ -151,15 +152,6 @@ static int s_field(const char *key, const char *value, size_t len, void *arg)
     return 0;
 }
 
-/* Characters (UTF-8 lead bytes) in s. */
-static size_t s_chars(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
-}
-
 static int s_valid(const dash_t *d, const s_form_t *f, long *people)
 {
     int kind = 0;
@@ -172,8 +164,9 @@ static int s_valid(const dash_t *d, const s_form_t *f, long *people)
     json_t *place = json_string(f->place); /* NULL when not UTF-8 */
     int ok = !f->bad && kind && sscanf(f->date, "%4d-%2d-%2d%c", &y, &m, &dd, &tail) == 3 &&
              strlen(f->date) == 10 && y >= 2000 && y <= 2100 && m >= 1 && m <= 12 && dd >= 1 &&
-             dd <= 31 && f->place[0] && place && s_chars(f->place) <= S_PLACE_CHARS && end &&
-             end != f->people && !*end && *people >= 0 && *people <= 100000 &&
+             dd <= 31 && f->place[0] && place &&
+             utf8_chars(f->place, strlen(f->place)) <= S_PLACE_CHARS && end && end != f->people &&
+             !*end && *people >= 0 && *people <= 100000 &&
              (!f->wijk[0] || (d->geo && geo_wijk_name(d->geo, f->wijk)));
     json_decref(place);
     return ok;
