@@ -1,17 +1,35 @@
 /*
  * NAME
- *   cmd_participant - inspraakctl participant export|erase EMAIL (DESIGN.md contract 6)
+ *   cmd_participant - inspraakctl participant export|erase (DESIGN.md contract 6)
+ *
+ * SYNOPSIS
+ *   participant export|erase EMAIL
+ *   participant export|erase --idea IDEA_ID
+ *   participant export|erase --participant-id PID
  *
  * DESCRIPTION
- *   The email is normalised as storage does (spaces around it removed,
- *   ASCII letters lowercased) and found through
+ *   EMAIL is normalised as storage does (spaces around it removed, ASCII
+ *   letters lowercased) and found through
  *   inspraak:participant-email:<hex of BLAKE2b-128 of it> -> pid.
  *
- *   export prints one JSON object: {"email", "participant_id",
- *   "participant": {every field of inspraak:participant:<pid>},
- *   "ideas": [idea_to_json of each inspraak:idea:<id> in
- *   inspraak:participant-ideas:<pid>], "unreadable_ideas": [ids whose
- *   record is missing or does not decode]}.
+ *   --idea names the person by one of their ideas, the id staff see in the
+ *   dashboard: the idea record's participant_id is the pid. This is the
+ *   only way to reach a resident who gave a name but no address (field
+ *   app, form, transcript): storage gives them a pid of their own per idea
+ *   and no email index. --participant-id takes the pid itself, as export,
+ *   erase and retention print it. Both need inspraak:participant:<pid> to
+ *   exist; its email field, when there is one, is used as EMAIL is above
+ *   (index key, dead letters, mail files). An idea that does not exist,
+ *   that has no participant (neither name nor address was given), or whose
+ *   participant is gone already: exit 3, a message on stderr, nothing
+ *   changed.
+ *
+ *   export prints one JSON object: {"email" (null without one),
+ *   "participant_id", "participant": {every field of
+ *   inspraak:participant:<pid>}, "ideas": [idea_to_json of each
+ *   inspraak:idea:<id> in inspraak:participant-ideas:<pid>],
+ *   "unreadable_ideas": [ids whose record is missing or does not decode]},
+ *   plus "idea" when found with --idea.
  *
  *   erase removes the person everywhere (ctl_erase_person in cmd_erase.c:
  *   first storage cuts the address and name out of the ideas' texts, then
@@ -26,6 +44,7 @@
  *   prints them), so running it again after an interrupted erase finishes
  *   the job.
  */
+#include <ctype.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -38,26 +57,27 @@
 #include "xalloc.h"
 
 #define CTL_EMAIL_MAX 320
+#define CTL_PID_MAX 128
 
 typedef struct {
-    char email[CTL_EMAIL_MAX];
+    char email[CTL_EMAIL_MAX]; /* "" when the person gave none */
     char email_key[96];
-    char pid[128];
+    char pid[CTL_PID_MAX];
+    const char *idea; /* the idea named with --idea, else NULL */
 } who_t;
 
-/* Finds the pid for an email. Returns CTL_OK, CTL_NOTFOUND or CTL_ERR. */
-static int s_find(ctl_t *ctl, const char *given, who_t *who)
+/* Sets who->email (trimmed, ASCII lowercased, as storage stores it) and
+ * the email index key. -1 when nothing is left or it is too long. */
+static int s_set_email(who_t *who, const char *given, size_t len)
 {
-    const char *b = given, *e = given + strlen(given);
+    const char *b = given, *e = given + len;
     while (b < e && (*b == ' ' || *b == '\t' || *b == '\r' || *b == '\n'))
         b++;
     while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
         e--;
     size_t n = (size_t)(e - b);
-    if (n == 0 || n >= sizeof who->email) {
-        ctl_err("not an email address: \"%s\"", given);
-        return CTL_ERR;
-    }
+    if (n == 0 || n >= sizeof who->email || memchr(b, '\0', n))
+        return -1;
     for (size_t i = 0; i < n; i++)
         who->email[i] = (b[i] >= 'A' && b[i] <= 'Z') ? (char)(b[i] - 'A' + 'a') : b[i];
     who->email[n] = '\0';
@@ -67,6 +87,16 @@ static int s_find(ctl_t *ctl, const char *given, who_t *who)
     crypto_generichash(h, sizeof h, (const unsigned char *)who->email, n, NULL, 0);
     sodium_bin2hex(hex, sizeof hex, h, sizeof h);
     snprintf(who->email_key, sizeof who->email_key, CTL_PREFIX "participant-email:%s", hex);
+    return 0;
+}
+
+/* Finds the pid for an email. Returns CTL_OK, CTL_NOTFOUND or CTL_ERR. */
+static int s_find(ctl_t *ctl, const char *given, who_t *who)
+{
+    if (s_set_email(who, given, strlen(given)) < 0) {
+        ctl_err("not an email address: \"%s\"", given);
+        return CTL_ERR;
+    }
     redisReply *r = rstore_cmd(ctl->rs, "GET %s", who->email_key);
     if (!r)
         return ctl_redis_err(ctl, "participant lookup");
@@ -81,6 +111,106 @@ static int s_find(ctl_t *ctl, const char *given, who_t *who)
         return CTL_NOTFOUND;
     }
     return CTL_OK;
+}
+
+/* 1 when pid looks like one storage makes ("p-" and letters, digits, '-'):
+ * anything else (a pattern, a space, an email) is refused before Redis. */
+static int s_pid_ok(const char *pid)
+{
+    size_t n = strlen(pid);
+    if (n < 3 || n >= CTL_PID_MAX || strncmp(pid, "p-", 2) != 0)
+        return 0;
+    for (size_t i = 2; i < n; i++)
+        if (!isalnum((unsigned char)pid[i]) && pid[i] != '-')
+            return 0;
+    return 1;
+}
+
+/* Finds the participant record of pid (--participant-id, or the pid of
+ * the idea named with --idea) and its address, if it holds one. Returns
+ * CTL_OK, CTL_NOTFOUND (message printed) or CTL_ERR. */
+static int s_find_pid(ctl_t *ctl, const char *pid, who_t *who)
+{
+    if (!s_pid_ok(pid)) {
+        ctl_err("not a participant id (p-...): \"%s\"", pid);
+        return CTL_ERR;
+    }
+    snprintf(who->pid, sizeof who->pid, "%s", pid);
+    redisReply *r = rstore_cmd(ctl->rs, "EXISTS " CTL_PREFIX "participant:%s", pid);
+    if (!r)
+        return ctl_redis_err(ctl, "participant lookup");
+    int exists = r->type == REDIS_REPLY_INTEGER && r->integer > 0;
+    freeReplyObject(r);
+    if (!exists) {
+        if (who->idea)
+            ctl_err("the participant of idea %s (%s) is not there any more: already erased; "
+                    "nothing was changed",
+                    who->idea, pid);
+        else
+            ctl_err("no participant with id %s; nothing was changed", pid);
+        return CTL_NOTFOUND;
+    }
+    r = rstore_cmd(ctl->rs, "HGET " CTL_PREFIX "participant:%s email", pid);
+    if (!r)
+        return ctl_redis_err(ctl, "participant lookup");
+    /* A name-only participant has no address and no index key; the key
+     * erase deletes then is one no address hashes to. */
+    if (r->type != REDIS_REPLY_STRING || s_set_email(who, r->str, r->len) < 0) {
+        who->email[0] = '\0';
+        snprintf(who->email_key, sizeof who->email_key, CTL_PREFIX "participant-email:none");
+    }
+    freeReplyObject(r);
+    return CTL_OK;
+}
+
+/* Finds the participant of idea id through its record's participant_id.
+ * Returns CTL_OK, CTL_NOTFOUND or CTL_ERR (message printed). */
+static int s_find_idea(ctl_t *ctl, const char *id, who_t *who)
+{
+    size_t n = strlen(id);
+    if (n == 0 || n >= PROTO_ID_SIZE) {
+        ctl_err("not an idea id: \"%s\"", id);
+        return CTL_ERR;
+    }
+    redisReply *r = rstore_cmd(ctl->rs, "GET " CTL_PREFIX "idea:%s", id);
+    if (!r)
+        return ctl_redis_err(ctl, "idea lookup");
+    if (r->type != REDIS_REPLY_STRING) {
+        freeReplyObject(r);
+        ctl_err("no idea with id %s; nothing was changed", id);
+        return CTL_NOTFOUND;
+    }
+    idea_t idea;
+    proto_err_t perr;
+    int ok = idea_decode(r->str, r->len, &idea, &perr) == 0;
+    freeReplyObject(r);
+    if (!ok) {
+        ctl_err("idea %s cannot be read (%s); nothing was changed", id, perr.code);
+        return CTL_ERR;
+    }
+    char pid[sizeof who->pid] = "";
+    if (idea.participant_id)
+        snprintf(pid, sizeof pid, "%s", idea.participant_id);
+    idea_clear(&idea);
+    who->idea = id;
+    if (!*pid) {
+        ctl_err("idea %s has no participant (no name or email was given with it); "
+                "nothing was changed",
+                id);
+        return CTL_NOTFOUND;
+    }
+    return s_find_pid(ctl, pid, who);
+}
+
+/* The start of export's and erase's output: "email" (null when the person
+ * gave none) and, when found with --idea, "idea". */
+static json_t *s_out_new(const who_t *who)
+{
+    json_t *out = json_object();
+    json_object_set_new(out, "email", who->email[0] ? json_string(who->email) : json_null());
+    if (who->idea)
+        json_object_set_new(out, "idea", json_string(who->idea));
+    return out;
 }
 
 static void s_print(json_t *out)
@@ -149,8 +279,11 @@ static int s_export(ctl_t *ctl, const who_t *who)
         json_decref(bad);
         return rc;
     }
-    json_t *out = json_pack("{s:s, s:s, s:o, s:o, s:o}", "email", who->email, "participant_id",
-                            who->pid, "participant", p, "ideas", ideas, "unreadable_ideas", bad);
+    json_t *out = s_out_new(who);
+    json_object_set_new(out, "participant_id", json_string(who->pid));
+    json_object_set_new(out, "participant", p);
+    json_object_set_new(out, "ideas", ideas);
+    json_object_set_new(out, "unreadable_ideas", bad);
     s_print(out);
     json_decref(out);
     return CTL_OK;
@@ -160,7 +293,7 @@ static int s_export(ctl_t *ctl, const who_t *who)
  * rewritten so the old values are gone from disk as well. */
 static int s_erase(ctl_t *ctl, const who_t *who)
 {
-    json_t *out = json_pack("{s:s}", "email", who->email);
+    json_t *out = s_out_new(who);
     int rc = ctl_erase_person(ctl, who->pid, who->email, who->email_key, out);
     if (rc == CTL_OK)
         rc = ctl_aof_rewrite(ctl);
@@ -193,15 +326,36 @@ static int s_erase_leftovers(ctl_t *ctl, const who_t *who)
     return rc == CTL_OK ? CTL_NOTFOUND : rc;
 }
 
+/* "--NAME VALUE" or "--NAME=VALUE" in argv[1..argc): VALUE, else NULL. */
+static const char *s_opt(int argc, char **argv, const char *name)
+{
+    size_t n = strlen(name);
+    if (argc == 3 && strcmp(argv[1], name) == 0)
+        return argv[2];
+    if (argc == 2 && strncmp(argv[1], name, n) == 0 && argv[1][n] == '=')
+        return argv[1] + n + 1;
+    return NULL;
+}
+
 int cmd_participant(ctl_t *ctl, int argc, char **argv)
 {
     int export = strcmp(argv[0], "export") == 0;
-    if ((!export && strcmp(argv[0], "erase") != 0) || argc != 2)
+    if (!export && strcmp(argv[0], "erase") != 0)
         return CTL_USAGE;
     who_t who;
-    int rc = s_find(ctl, argv[1], &who);
-    if (rc == CTL_NOTFOUND && !export)
-        return s_erase_leftovers(ctl, &who);
+    memset(&who, 0, sizeof who);
+    const char *idea = s_opt(argc, argv, "--idea"), *pid = s_opt(argc, argv, "--participant-id");
+    int rc;
+    if (idea)
+        rc = s_find_idea(ctl, idea, &who);
+    else if (pid)
+        rc = s_find_pid(ctl, pid, &who);
+    else if (argc == 2 && strncmp(argv[1], "--", 2) != 0) {
+        rc = s_find(ctl, argv[1], &who);
+        if (rc == CTL_NOTFOUND && !export)
+            return s_erase_leftovers(ctl, &who);
+    } else
+        return CTL_USAGE; /* an option misspelt is no address to search mail files for */
     if (rc != CTL_OK)
         return rc;
     return export ? s_export(ctl, &who) : s_erase(ctl, &who);

@@ -10,8 +10,8 @@
  *   inspraakctl device add NAME
  *   inspraakctl device revoke NAME
  *   inspraakctl device list
- *   inspraakctl participant export EMAIL
- *   inspraakctl participant erase EMAIL
+ *   inspraakctl participant export EMAIL | --idea IDEA_ID | --participant-id PID
+ *   inspraakctl participant erase EMAIL | --idea IDEA_ID | --participant-id PID
  *   inspraakctl retention run [--before YYYY-MM-DD]
  *   inspraakctl corrections export [--since YYYY-MM-DD]
  *   inspraakctl bus-keys FOLDER
@@ -26,7 +26,7 @@
  *
  * EXIT STATUS
  *   0 done; 1 error (Redis unreachable, bad input, already exists);
- *   2 usage; 3 not found (user, token, device or participant).
+ *   2 usage; 3 not found (user, token, device, participant or idea).
  */
 #define _GNU_SOURCE /* strptime, timegm */
 #include <sodium.h>
@@ -55,6 +55,11 @@ static const char s_usage[] =
     "  device list                          list devices: name, created, revoked\n"
     "  participant export EMAIL             JSON of everything held on that person\n"
     "  participant erase EMAIL              remove the person; their ideas stay, anonymous\n"
+    "  participant export|erase --idea IDEA_ID\n"
+    "                                       the same for the person who gave that idea\n"
+    "                                       (also a name without email address)\n"
+    "  participant export|erase --participant-id PID\n"
+    "                                       the same by the id export and erase print\n"
     "  retention run [--before YYYY-MM-DD]  erase every participant created before the date\n"
     "                                       (or INSPRAAK_RETENTION_DATE; none: all)\n"
     "  corrections export [--since YYYY-MM-DD]\n"

@@ -115,6 +115,7 @@ class InspraakctlTest(unittest.TestCase):
         r = self.ctl("help")
         self.assertEqual(r.returncode, 0)
         self.assertIn("participant erase EMAIL", r.stdout)
+        self.assertIn("participant export|erase --idea IDEA_ID", r.stdout)
         self.assertEqual(self.ctl().returncode, 2)
         self.assertEqual(self.ctl("frobnicate", "x").returncode, 2)
         self.assertEqual(self.ctl("token", "create").returncode, 2)
@@ -266,6 +267,37 @@ class InspraakctlTest(unittest.TestCase):
         self.assertEqual(r.returncode, 3)
         self.assertIn("no participant", r.stderr)
         self.assertEqual(self.ctl("participant", "erase", "jan.jansen@example.nl").returncode, 3)
+
+    def test_participant_by_idea(self):
+        # a person who gave name and address, named by one of their ideas:
+        # erase by idea removes the address's index key as erase by address does
+        pid = "p-00000000000000bb"
+        ekey, ids = self.put_participant("Bert@Example.NL", pid)
+        r = self.ctl("participant", "export", f"--idea={ids[1]}")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = json.loads(r.stdout)
+        self.assertEqual((out["email"], out["participant_id"], out["idea"]),
+                         ("bert@example.nl", pid, ids[1]))
+        self.assertEqual(sorted(i["id"] for i in out["ideas"]), ids)
+        for args, code in ((["--idea"], 2), (["--idea", ""], 1), (["--idee", ids[0]], 2),
+                           (["--participant-id", "p-*"], 1), (["--participant-id", "p-none"], 3)):
+            r = self.ctl("participant", "erase", *args)
+            self.assertEqual(r.returncode, code, (args, r.stderr))
+            self.assertEqual(r.stdout, "")
+        self.assertEqual(self.cli("EXISTS", f"inspraak:participant:{pid}", ekey), "2")
+        env = self.start_storage()
+        r = subprocess.run([CTL, "participant", "erase", "--participant-id", pid],
+                           capture_output=True, text=True, env=env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = json.loads(r.stdout)
+        self.assertEqual(out["email"], "bert@example.nl")
+        self.assertTrue(out["removed"]["email_index"], out)
+        self.assertEqual(out["ideas_redacted"], 2)
+        for key in (ekey, f"inspraak:participant:{pid}", f"inspraak:participant-ideas:{pid}"):
+            self.assertEqual(self.cli("EXISTS", key), "0", key)
+        r = self.ctl("participant", "erase", "--idea", ids[0])
+        self.assertEqual(r.returncode, 3)
+        self.assertIn("already erased", r.stderr)
 
     def test_participant_erase_again_after_interruption(self):
         # An erase stopped after its first step (Redis connection lost, the

@@ -27,6 +27,15 @@ DESCRIPTION
     Then `inspraakctl retention run --before DATE` erases the remaining
     participants created before DATE and says so; none is left.
     Finally the service logs are searched for every name and address used.
+
+    A resident who gave only a name (a field-app idea on the street tour,
+    no address) is found by the idea's id, as staff see it:
+    `participant export --idea ID` shows the name, `participant erase --idea
+    ID` removes it, after which the name is in no Redis key or value and in
+    no file under $INSPRAAK_VAR (the AOF rewritten), and the idea stays with
+    "[weggehaald]" where the resident signed with their name. An unknown
+    idea, and an idea given without name or address, are refused (exit 3)
+    and change nothing.
 """
 import base64
 import datetime
@@ -39,11 +48,12 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from harness import ClusterTestCase, wait_until  # noqa: E402
+from harness import ClusterTestCase, http, wait_until  # noqa: E402
 
 ERASE_ADDR = "Erik.Wisser@Example.ORG"
 ERASE_NAME = "Erik Wisselmans"
 KEEP = [("Rita Tentie", "rita.tentie@example.net"), ("Bas Bewaar", "bas.bewaar@example.com")]
+FIELD_NAME = "Fenna Veldhuis"  # gave only her name to the street tour's tablet
 
 
 def redis_cli(cluster, *args):
@@ -53,7 +63,8 @@ def redis_cli(cluster, *args):
 
 
 class TestPrivacy(ClusterTestCase):
-    SERVICES = ("storage", "classifier", "intake-form", "intake-mail", "notify", "dashboard")
+    SERVICES = ("storage", "classifier", "intake-form", "intake-mail", "intake-field", "notify",
+                "dashboard")
     ENV = {"INSPRAAK_RECEIPT_BATCH_S": "1", "INSPRAAK_NOTIFY_SCAN_S": "1",
            "INSPRAAK_SMTP_URL": "", "INSPRAAK_MAIL_POLL_MS": "200"}
 
@@ -227,6 +238,81 @@ class TestPrivacy(ClusterTestCase):
         self.assertNotIn(addr, dump)
         self.assertNotIn(name.lower(), dump)
         self.assertIn("een fietsenstalling", c.redis("GET", "inspraak:idea:" + i).lower())
+
+    def post_field(self, local_id, text, participant=None):
+        """One field-app item from tablet-priv; returns the idea's id."""
+        c = self.cluster
+        if not getattr(self, "device", None):
+            r = c.ctl("device", "add", "tablet-priv")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            type(self).device = r.stdout.strip().split()[-1]
+        item = {"local_id": local_id, "text": text, "wijk": "Heerlen-Centrum",
+                "question": "toekomst", "target_group": "inwoner"}
+        if participant:
+            item["participant"] = participant
+        status, _, data = http("POST", c.url("intake-field", "/api/v1/field/batches"),
+                               {"device_id": "tablet-priv", "activity": "omgevingsvisietour",
+                                "items": [item]},
+                               {"Authorization": "Bearer " + self.device}, timeout=60)
+        body = json.loads(data)
+        self.assertEqual((status, body["rejected"]), (200, []), body)
+        return body["accepted"][0]["id"]
+
+    def test_5_erase_by_idea_when_only_a_name_was_given(self):
+        c = self.cluster
+        i = self.post_field("naam-1", "Een bankje bij de bushalte. Groeten, %s" % FIELD_NAME,
+                            {"name": FIELD_NAME})
+        anon = self.post_field("anoniem-1", "Meer licht in het park.")
+        self.wait_stored([i, anon])
+        self.assertIn(FIELD_NAME.lower(), self.dump_everything().lower())
+        self.assertTrue([f for f in self.grep_var(FIELD_NAME) if "/log/" not in f])  # the AOF
+
+        # export: everything held on her, found by the idea staff can see
+        r = c.ctl("participant", "export", "--idea", i)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = json.loads(r.stdout)
+        self.assertEqual(out["participant"]["name"], FIELD_NAME)
+        self.assertIsNone(out["email"])
+        self.assertEqual(out["idea"], i)
+        self.assertEqual([idea["id"] for idea in out["ideas"]], [i])
+        pid = out["participant_id"]
+        r = c.ctl("participant", "export", "--participant-id", pid)
+        self.assertEqual((r.returncode, json.loads(r.stdout)["participant"]["name"]),
+                         (0, FIELD_NAME), r.stderr)
+
+        # refused, nothing changed: an unknown idea, an idea without a person
+        def held():
+            return [c.redis("GET", "inspraak:idea:" + i), c.redis("GET", "inspraak:idea:" + anon),
+                    c.redis("HGETALL", "inspraak:participant:" + pid),
+                    c.redis("SMEMBERS", "inspraak:participant-ideas:" + pid),
+                    c.redis("LRANGE", "inspraak:audit", 0, -1)]
+        before = held()
+        for args in (["--idea", "f-0000000000000000"], ["--idea", anon]):
+            for cmd in ("export", "erase"):
+                r = c.ctl("participant", cmd, *args)
+                self.assertEqual(r.returncode, 3, (cmd, args, r.stdout, r.stderr))
+                self.assertEqual(r.stdout, "")
+                self.assertIn("nothing was changed", r.stderr)
+        self.assertEqual(held(), before)
+
+        r = c.ctl("participant", "erase", "--idea", i)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = json.loads(r.stdout)
+        self.assertEqual((out["participant_id"], out["ideas_redacted"], out["aof_rewritten"]),
+                         (pid, 1, True), out)
+        self.assertTrue(out["removed"]["participant"], out)
+        self.assertEqual(self.cluster.redis("EXISTS", "inspraak:participant:" + pid), 0)
+        self.assertNotIn(FIELD_NAME.lower(), self.dump_everything().lower())
+        self.assertEqual(self.grep_var(FIELD_NAME), [])  # AOF, spools, and no log holds it
+        # the idea stays, anonymous, without her signature
+        own = c.redis("GET", "inspraak:idea:" + i)
+        self.assertIn("Een bankje bij de bushalte.", own)
+        self.assertEqual(own.count("[weggehaald]"), 1, own)
+        self.assertIn('"idea":"%s"' % i, c.redis("LINDEX", "inspraak:audit", 0).replace(" ", ""))
+        # asked again: she is gone, and it says so
+        r = c.ctl("participant", "erase", "--idea", i)
+        self.assertEqual(r.returncode, 3, r.stdout)
+        self.assertIn("already erased", r.stderr)
 
 
 if __name__ == "__main__":
