@@ -54,7 +54,9 @@ ENVIRONMENT
     INSPRAAK_BIN       where the binaries are [REPO/bin]
     INSPRAAK_KEEP_VAR  1: keep the temporary folder after the test
     INSPRAAK_TEST_PORTS  LOW-HIGH: the loopback port range [26000-29999];
-                       keep it below the kernel's ephemeral range
+                       it must hold at least ~1,750 ports (Redis takes
+                       BASE-1690, the services BASE..BASE+30, more with
+                       several instances); keep it below the kernel's ephemeral range
                        (/proc/sys/net/ipv4/ip_local_port_range, 32768-60999
                        here): client sockets take ports there at random and
                        a range inside it often has no free BASE
@@ -160,7 +162,11 @@ def find_port_base(tries=200, span=31, redis_ports=1):
     plow, phigh = port_range()
     low, high = plow - REDIS_OFFSET, phigh - span
     if low > high:
-        raise RuntimeError("test port range %d-%d too small" % (plow, phigh))
+        raise RuntimeError(
+            "test port range %d-%d holds %d ports, it needs at least %d: Redis takes the port "
+            "%d below the base and the services %d from the base up; widen "
+            "INSPRAAK_TEST_PORTS" % (plow, phigh, phigh - plow + 1, span - REDIS_OFFSET + 1,
+                                     -REDIS_OFFSET, span))
     for _ in range(tries):
         base = random.randint(low, high)
         if all(_port_free(base + REDIS_OFFSET + i) for i in range(redis_ports)) and \
