@@ -245,10 +245,12 @@ static const route_t *s_match(http_req_t *req, http_res_t *res)
             req->rest = req->path + (r->prefix ? r->plen : strlen(req->path));
             return r;
         }
-        if (!strstr(allow, r->method) && strlen(allow) + strlen(r->method) + 3 < sizeof allow) {
+        /* HEAD is served wherever GET is (above), so Allow says so. */
+        const char *m = strcmp(r->method, "GET") == 0 ? "GET, HEAD" : r->method;
+        if (!strstr(allow, m) && strlen(allow) + strlen(m) + 3 < sizeof allow) {
             if (allow[0])
                 strcat(allow, ", ");
-            strcat(allow, r->method);
+            strcat(allow, m);
         }
     }
     if (allow[0]) {

@@ -25,8 +25,9 @@
  *   The handler fills an http_res_t; the helper sends it after return.
  *   Request metrics: inspraak_http_requests_total{code="2xx"|"3xx"|"4xx"|"5xx"}
  *   and inspraak_http_request_seconds_total (time spent answering).
- *   Built-in error codes: not_found (404), method_not_allowed (405, with an
- *   Allow header), body_too_large (413), internal (500: the handler set no
+ *   Built-in error codes: not_found (404), method_not_allowed (405, with an Allow
+ *   header naming every method the path takes, HEAD wherever GET),
+ *   body_too_large (413), internal (500: the handler set no
  *   status), unhealthy (503 from /healthz; the English reason is in
  *   "error"."reason"). Every response also carries
  *   X-Content-Type-Options: nosniff and Referrer-Policy: no-referrer.

@@ -143,6 +143,17 @@ static void test_not_found_and_method(void **state)
     json_decref(root);
     s_free(&r);
 
+    /* HEAD is served wherever GET is, so Allow names it too. */
+    r = s_call(s_port, "DELETE", "/hello", NULL, 0, NULL, NULL, 0);
+    assert_int_equal(r.status, 405);
+    assert_non_null(strstr(r.headers, "Allow: GET, HEAD\r\n"));
+    s_free(&r);
+
+    r = s_call(s_port, "POST", "/items/abc", "x", 1, NULL, NULL, 0);
+    assert_int_equal(r.status, 405);
+    assert_non_null(strstr(r.headers, "Allow: GET, HEAD\r\n"));
+    s_free(&r);
+
     r = s_call(s_port, "DELETE", "/healthz", NULL, 0, NULL, NULL, 0);
     assert_int_equal(r.status, 405);
     assert_non_null(strstr(r.headers, "Allow: GET, HEAD\r\n"));
