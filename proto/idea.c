@@ -165,6 +165,11 @@ bool idea_cluster_ok(const char *cluster)
     return n > 0 && n < PROTO_MAX_CLUSTER;
 }
 
+bool idea_id_ok(const char *id)
+{
+    return idea_cluster_ok(id);
+}
+
 /* Values become parts of storage's key names (its index sets): lowercase
  * letters, digits, '_', '-' and capitals (wijk codes), at most 64 bytes. */
 static int s_key_safe(const char *v)

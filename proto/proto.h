@@ -200,6 +200,14 @@ int idea_add_pii(idea_t *idea, const char *flag);
  * cluster, checked by the classifier and by storage alike): 1 to
  * PROTO_MAX_CLUSTER - 1 printable ASCII bytes, no spaces. */
 bool idea_cluster_ok(const char *cluster);
+/* The longest idea id. An idea's id names its near-duplicate cluster (the
+ * classifier files an idea under its own id), so an id follows the
+ * cluster id's rule; derived ids ("<c>-<16 hex>") take 18 bytes. */
+#define PROTO_MAX_ID (PROTO_MAX_CLUSTER - 1)
+/* True when id can be an idea's id: 1 to PROTO_MAX_ID printable ASCII
+ * bytes, no spaces. The classifier and storage both dead-letter an idea
+ * whose id fails it, whichever of them it reaches first. */
+bool idea_id_ok(const char *id);
 /* 0 when upd is a moderation update storage applies (ENV_UPDATE: id;
  * status new|approved|hidden, or none with a cluster for a cluster-only
  * move; sentiment, question, wijk and themes of allowed values and

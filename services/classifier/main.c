@@ -363,11 +363,11 @@ static void s_take(classifier_t *c, char *data, size_t len)
      * a made-up cluster that names no idea, so it is a dead letter. */
     if (!env->idea->id && env->id)
         proto_set(&env->idea->id, env->id);
-    if (!env->idea->id || !idea_cluster_ok(env->idea->id)) {
+    if (!env->idea->id || !idea_id_ok(env->idea->id)) {
         char why[120];
         snprintf(why, sizeof why,
                  "field \"idea.id\" must be 1 to %d printable ASCII bytes without spaces",
-                 PROTO_MAX_CLUSTER - 1);
+                 PROTO_MAX_ID);
         envelope_clear(env);
         s_dead(c, data, len, "bad_field", why);
         free(data);

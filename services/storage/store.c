@@ -406,9 +406,14 @@ int store_prepare(store_t *self, idea_t *idea, const participant_t *p, store_arg
                   int *bad, char *err, size_t errlen)
 {
     *bad = 0;
-    if (!idea->id || !*idea->id) {
+    /* A peer on the bus port can skip the classifier, which checks this
+     * too; an id that is no key-safe short name must not become keys. */
+    if (!idea->id || !idea_id_ok(idea->id)) {
         *bad = 1;
-        snprintf(err, errlen, "idea without id");
+        snprintf(err, errlen,
+                 "bad_field: field \"idea.id\" must be 1 to %d printable ASCII bytes without "
+                 "spaces",
+                 PROTO_MAX_ID);
         return -1;
     }
     if (!idea->status || !*idea->status)

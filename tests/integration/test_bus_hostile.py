@@ -10,10 +10,12 @@ update without an id, a version from the future, truncated bytes, a
 message over PROTO_MAX_MESSAGE, a three-frame message. Then a good idea.
 Checked as a user would: the classifier still runs (same pid, /healthz
 200), the good idea is stored with its cluster, and every bad one became
-a dead letter or was refused, never a stored idea.
+a dead letter or was refused, never a stored idea. Storage, pushed to
+directly on its own bus port, holds ids to the same limit.
 
 Usage: INSPRAAK_BIN=build/asan/bin python3 tests/integration/test_bus_hostile.py
 """
+import json
 import os
 import secrets
 import sys
@@ -106,6 +108,30 @@ class TestBusHostile(ClusterTestCase):
         # flags 0x01: more frames follow; three frames is not our format.
         parts = b"\x01\x01a" + b"\x01\x01b" + b"\x00\x01c"
         self.alive_after([], frames=parts)
+
+    def test_storage_refuses_an_overlong_id_pushed_to_it(self):
+        # A peer on storage's own bus port skips the classifier's check;
+        # storage holds the id to the same limit (idea_id_ok, proto.h):
+        # 79 bytes is stored, 80 and 5,000 bytes are dead letters.
+        c = self.cluster
+        fits = "h-" + "7" * (79 - 2)
+        over = ["h-" + "8" * (80 - 2), "h-" + "9" * 5000]
+        good = "h-" + secrets.token_hex(8)
+        peer = Zmtp(c.base + 12)
+        peer.send_all([idea_env(base_idea(id=i), env_id=i, type_="classified")
+                       for i in over + [fits, good]])
+        wait_until("the good idea stored",
+                   lambda: c.redis("EXISTS", "inspraak:idea:" + good) == 1, timeout=30)
+        peer.close()
+        self.assertEqual(c.redis("EXISTS", "inspraak:idea:" + fits), 1)
+        stored = c.redis("ZRANGE", "inspraak:ideas", 0, -1)
+        for i in over:
+            self.assertNotIn(i, stored)
+            self.assertEqual(c.redis("EXISTS", "inspraak:idea:" + i), 0)
+        dead = [json.loads(e) for e in c.redis("LRANGE", "inspraak:deadletter", 0, -1)]
+        refused = [d for d in dead if d.get("code") == "bad_record"
+                   and "79" in d.get("reason", "") and "idea.id" in d.get("reason", "")]
+        self.assertEqual(len(refused), 2, dead)
 
 
 if __name__ == "__main__":
