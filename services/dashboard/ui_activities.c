@@ -10,8 +10,11 @@
  *   inspraak:activities (newest first, at most S_MAX): {"date", "kind",
  *   "place", "wijk", "people", "by"}. These are not ideas, so the dashboard
  *   writes them itself (DESIGN.md contract 4 is about idea records).
- *   Every field is checked (kind from a fixed list, date YYYY-MM-DD, wijk
- *   known, place at most 120 characters, people 0..100000) and escaped on output.
+ *   Every field is checked (kind from a fixed list, date YYYY-MM-DD of
+ *   2000..2100 naming a day that exists, wijk known, place at most 120
+ *   characters, people 0..100000) and escaped on output. A date such as
+ *   2026-02-31 is refused with its own message: a browser's date field
+ *   never sends one, so whoever sent it needs to hear which field is wrong.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,19 +155,32 @@ static int s_field(const char *key, const char *value, size_t len, void *arg)
     return 0;
 }
 
+/* 0: a day of the years 2000..2100 that exists; 1: ten characters of the
+ * form YYYY-MM-DD in those years that name no day (2026-02-31, month 13);
+ * -1: anything else. query_parse_time() knows the length of each month. */
+static int s_date_check(const char *s)
+{
+    if (strlen(s) != 10)
+        return -1;
+    for (int i = 0; i < 10; i++)
+        if (i == 4 || i == 7 ? s[i] != '-' : s[i] < '0' || s[i] > '9')
+            return -1;
+    int y = atoi(s);
+    int64_t ms;
+    if (y < 2000 || y > 2100)
+        return -1;
+    return query_parse_time(s, false, &ms) == 0 ? 0 : 1;
+}
+
 static int s_valid(const dash_t *d, const s_form_t *f, long *people)
 {
     int kind = 0;
     for (size_t i = 0; i < S_NKINDS; i++)
         kind |= strcmp(f->kind, s_kinds[i]) == 0;
-    int y, m, dd;
-    char tail;
     char *end = NULL;
     *people = strtol(f->people, &end, 10);
     json_t *place = json_string(f->place); /* NULL when not UTF-8 */
-    int ok = !f->bad && kind && sscanf(f->date, "%4d-%2d-%2d%c", &y, &m, &dd, &tail) == 3 &&
-             strlen(f->date) == 10 && y >= 2000 && y <= 2100 && m >= 1 && m <= 12 && dd >= 1 &&
-             dd <= 31 && f->place[0] && place &&
+    int ok = !f->bad && kind && s_date_check(f->date) == 0 && f->place[0] && place &&
              utf8_chars(f->place, strlen(f->place)) <= S_PLACE_CHARS && end && end != f->people &&
              !*end && *people >= 0 && *people <= 100000 &&
              (!f->wijk[0] || (d->geo && geo_wijk_name(d->geo, f->wijk)));
@@ -188,8 +204,11 @@ void ui_activity_add(const http_req_t *req, http_res_t *res, void *arg)
     }
     if (!s_valid(d, &f, &people)) {
         s_page(d, rs, &s, res, 400,
-               "Niet toegevoegd: kies een soort, een datum, vul de plaats in en een aantal "
-               "mensen van 0 tot 100000.",
+               s_date_check(f.date) == 1
+                   ? "Niet toegevoegd: die datum bestaat niet. Kies een dag die in de kalender "
+                     "staat."
+                   : "Niet toegevoegd: kies een soort, een datum, vul de plaats in en een aantal "
+                     "mensen van 0 tot 100000.",
                0);
         goto out;
     }

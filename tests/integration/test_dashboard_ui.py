@@ -24,6 +24,7 @@ import hashlib
 import html
 import http.client
 import io
+import json
 import os
 import re
 import sys
@@ -336,6 +337,30 @@ class TestDashboardUI(ClusterTestCase):
             self.assertNotIn("<script", p)
             self.assertIn("<td>37</td>", p)
             self.assertIn("Heerlen-Centrum", p)
+
+    def test_activity_on_a_day_that_does_not_exist_is_refused(self):
+        # A date field can be typed into or posted without a browser: a
+        # 31st of February is refused with a reason, nothing is stored;
+        # the 29th of February of a leap year is a real day.
+        sid, _ = self.login()
+        _, page = self.get("/activiteiten", sid)
+        form = {"csrf": self.csrf(page), "kind": "tourstop", "place": "Buurthuis De Kring",
+                "wijk": "", "people": "5"}
+        hs = dict(FORM, Cookie="inspraak_session=" + sid)
+        before = self.cluster.redis("LLEN", "inspraak:activities")
+        for day in ("2026-02-31", "2026-04-31", "2027-02-29", "2100-02-29", "2026-13-01",
+                    "2026-00-10", "2026-01-00"):
+            st, _, body = req(self.cluster, "POST", "/activiteiten",
+                              urllib.parse.urlencode(dict(form, date=day)), hs)
+            self.assertEqual(st, 400, day)
+            self.assertIn("Niet toegevoegd: die datum bestaat niet", body.decode(), day)
+        self.assertEqual(self.cluster.redis("LLEN", "inspraak:activities"), before)
+        st, _, body = req(self.cluster, "POST", "/activiteiten",
+                          urllib.parse.urlencode(dict(form, date="2028-02-29")), hs)
+        self.assertEqual(st, 303, body[:300])
+        self.assertEqual(self.cluster.redis("LLEN", "inspraak:activities"), before + 1)
+        self.assertEqual(json.loads(self.cluster.redis("LINDEX", "inspraak:activities", 0))["date"],
+                         "2028-02-29")
 
     def test_place_of_120_characters_with_accents_is_taken(self):
         # The form lets a browser type 120 characters (maxlength counts
