@@ -56,8 +56,11 @@ redisReply *ctl_eval(ctl_t *ctl, const char *script, int nkeys, const char **key
 /* Sorts the n malloc'd lines, prints one per line on stdout, frees them
  * and the array (the listing commands). */
 void ctl_print_sorted(char **lines, size_t n);
-/* Parses "--role R" from argv[from..argc); R must be one of allowed (NULL
- * terminated). Returns 0 with *role set (default def), or -1. */
+/* Parses "--role R" (or "--role=R") from argv[from..argc); R must be one
+ * of allowed (NULL terminated). argv[from - 1] is the command's NAME: one
+ * that starts with "-" is an option given before it. Returns 0 with *role
+ * set (default def), or -1 after saying on stderr what is wrong and which
+ * roles there are. */
 int ctl_role_opt(int argc, char **argv, int from, const char *const *allowed, const char *def,
                  const char **role);
 

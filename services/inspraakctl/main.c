@@ -146,15 +146,29 @@ void ctl_print_sorted(char **lines, size_t n)
 int ctl_role_opt(int argc, char **argv, int from, const char *const *allowed, const char *def,
                  const char **role)
 {
+    char names[64] = "", bar[64] = ""; /* "admin, staff" and "admin|staff" */
+    for (int k = 0; allowed[k]; k++) {
+        size_t n = strlen(names), b = strlen(bar);
+        snprintf(names + n, sizeof names - n, "%s%s", k ? ", " : "", allowed[k]);
+        snprintf(bar + b, sizeof bar - b, "%s%s", k ? "|" : "", allowed[k]);
+    }
     *role = def;
+    if (from > 1 && argv[from - 1][0] == '-') {
+        ctl_err("the NAME comes first, then the options: %s NAME [--role %s]", argv[0], bar);
+        return -1;
+    }
     for (int i = from; i < argc; i++) {
         const char *v = NULL;
         if (strcmp(argv[i], "--role") == 0 && i + 1 < argc)
             v = argv[++i];
         else if (strncmp(argv[i], "--role=", 7) == 0)
             v = argv[i] + 7;
-        else {
-            ctl_err("unknown option: %s", argv[i]);
+        else if (strcmp(argv[i], "--role") != 0) {
+            ctl_err("unknown option: %s (the only option is --role %s)", argv[i], bar);
+            return -1;
+        }
+        if (!v || !*v) {
+            ctl_err("--role needs a value, one of: %s", names);
             return -1;
         }
         int ok = 0;
@@ -162,7 +176,7 @@ int ctl_role_opt(int argc, char **argv, int from, const char *const *allowed, co
             if (strcmp(v, allowed[k]) == 0)
                 ok = 1;
         if (!ok) {
-            ctl_err("role must be admin or staff, not \"%s\"", v);
+            ctl_err("role \"%s\" does not exist; use one of: %s", v, names);
             return -1;
         }
         *role = v;

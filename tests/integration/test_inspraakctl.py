@@ -121,6 +121,26 @@ class InspraakctlTest(unittest.TestCase):
         self.assertEqual(self.ctl("token", "create").returncode, 2)
         self.assertEqual(self.ctl("user", "add", "x", "--role", "root").returncode, 2)
 
+    def test_user_add_says_what_is_wrong_with_the_role(self):
+        # A bad or missing role value names the problem and the roles
+        # allowed; nothing is stored.
+        cases = {("--role",): "--role needs a value",
+                 ("--role=",): "--role needs a value",
+                 ("--role", "root"): 'role "root" does not exist',
+                 ("--role=Admin",): 'role "Admin" does not exist'}
+        for opts, says in cases.items():
+            r = self.ctl("user", "add", "xaver", *opts, stdin="long enough pw\n")
+            self.assertEqual(r.returncode, 2, opts)
+            first = r.stderr.split("\n")[0]
+            self.assertIn(says, first, opts)
+            self.assertIn("admin, staff", first, opts)
+        # the role before the name: the name is missing, not an option wrong
+        r = self.ctl("user", "add", "--role", "admin", stdin="long enough pw\n")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("the NAME comes first", r.stderr.split("\n")[0])
+        for name in ("xaver", "--role"):
+            self.assertEqual(self.cli("EXISTS", "inspraak:user:" + name), "0")
+
     def test_redis_down(self):
         env = dict(self.env, INSPRAAK_REDIS_URL=f"redis://127.0.0.1:{free_port()}")
         r = subprocess.run([CTL, "token", "list"], capture_output=True, text=True, env=env)
