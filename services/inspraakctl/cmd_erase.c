@@ -345,16 +345,13 @@ static int s_retain_one(ctl_t *ctl, const char *key, int64_t before, long *erase
     freeReplyObject(h);
     int rc = CTL_OK;
     if (before < 0 || created < before) {
-        char ekey[96] = CTL_PREFIX "participant-email:none";
-        if (*email) { /* the email index key, as storage and s_find() make it */
-            unsigned char hash[16];
-            char hex[33];
+        char ekey[CTL_EMAIL_KEY_MAX] = CTL_PREFIX "participant-email:none";
+        if (*email) { /* the email index key, as storage and s_find() make it; the
+                       * hash holds the address as storage stored it (trimmed,
+                       * ASCII lowercased), lowered again for an older record */
             for (char *c = email; *c; c++)
-                *c = (char)tolower((unsigned char)*c);
-            crypto_generichash(hash, sizeof hash, (const unsigned char *)email, strlen(email), NULL,
-                               0);
-            sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
-            snprintf(ekey, sizeof ekey, CTL_PREFIX "participant-email:%s", hex);
+                *c = (*c >= 'A' && *c <= 'Z') ? (char)(*c - 'A' + 'a') : *c;
+            ctl_email_key(email, ekey);
         }
         json_t *out = json_object();
         rc = ctl_erase_person(ctl, pid, email, ekey, out);

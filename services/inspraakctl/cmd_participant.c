@@ -61,7 +61,7 @@
 
 typedef struct {
     char email[CTL_EMAIL_MAX]; /* "" when the person gave none */
-    char email_key[96];
+    char email_key[CTL_EMAIL_KEY_MAX];
     char pid[CTL_PID_MAX];
     const char *idea; /* the idea named with --idea, else NULL */
 } who_t;
@@ -81,13 +81,17 @@ static int s_set_email(who_t *who, const char *given, size_t len)
     for (size_t i = 0; i < n; i++)
         who->email[i] = (b[i] >= 'A' && b[i] <= 'Z') ? (char)(b[i] - 'A' + 'a') : b[i];
     who->email[n] = '\0';
+    ctl_email_key(who->email, who->email_key);
+    return 0;
+}
 
+void ctl_email_key(const char *email, char *out)
+{
     unsigned char h[16];
     char hex[33];
-    crypto_generichash(h, sizeof h, (const unsigned char *)who->email, n, NULL, 0);
+    crypto_generichash(h, sizeof h, (const unsigned char *)email, strlen(email), NULL, 0);
     sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-    snprintf(who->email_key, sizeof who->email_key, CTL_PREFIX "participant-email:%s", hex);
-    return 0;
+    snprintf(out, CTL_EMAIL_KEY_MAX, CTL_PREFIX "participant-email:%s", hex);
 }
 
 /* Finds the pid for an email. Returns CTL_OK, CTL_NOTFOUND or CTL_ERR. */

@@ -75,6 +75,13 @@ int cmd_corrections(ctl_t *ctl, int argc, char **argv);
 /* cmd_buskeys.c: "bus-keys FOLDER"; needs no Redis (argv[0] is FOLDER). */
 int cmd_buskeys(int argc, char **argv);
 
+/* cmd_participant.c: the email index key storage files an address under,
+ * CTL_PREFIX "participant-email:" and the hex of its 16-byte BLAKE2b,
+ * into out (at least CTL_EMAIL_KEY_MAX bytes). email must already be as
+ * storage stores it (trimmed, ASCII lowercased). */
+#define CTL_EMAIL_KEY_MAX 96
+void ctl_email_key(const char *email, char *out);
+
 /* cmd_erase.c: removes the person's data everywhere (see there) and adds
  * "participant_id", "removed" and "ideas_kept_anonymous" to out. email may
  * be "" (then no files are searched). CTL_OK or CTL_ERR. */

@@ -198,6 +198,10 @@ class TestPrivacy(ClusterTestCase):
             self.assertNotIn(name.lower(), dump)
             self.assertEqual([f for f in self.grep_var(addr) if "/log/" not in f], [])
         self.assertEqual(redis_cli(c, "--scan", "--pattern", "inspraak:participant:*").strip(), "")
+        # no email index key left behind either (it names no one, but would
+        # point a new idea from the same address at an erased pid)
+        self.assertEqual(
+            redis_cli(c, "--scan", "--pattern", "inspraak:participant-email:*").strip(), "")
         r = c.ctl("retention", "run", "--before", "gisteren")
         self.assertEqual(r.returncode, 1)
 
