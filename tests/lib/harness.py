@@ -145,15 +145,21 @@ def _port_free(port):
 
 
 def port_range():
-    """(low, high) from INSPRAAK_TEST_PORTS=LOW-HIGH, else 26000-29999."""
+    """(low, high) from INSPRAAK_TEST_PORTS=LOW-HIGH, else 26000-29999.
+    A value that is set but is not such a range stops the test: falling
+    back to the default range would put this run on ports another run
+    (which set its own range) may use."""
     v = os.environ.get("INSPRAAK_TEST_PORTS", "")
+    if not v:
+        return PORT_LOW, PORT_HIGH
     try:
         low, high = (int(x) for x in v.split("-"))
-        if 1024 < low < high < 65536:
-            return low, high
     except ValueError:
-        pass
-    return PORT_LOW, PORT_HIGH
+        low = high = 0
+    if not 1024 < low < high < 65536:
+        raise RuntimeError("INSPRAAK_TEST_PORTS=%r is not a port range LOW-HIGH "
+                           "(1024 < LOW < HIGH < 65536), e.g. 26000-29999" % v)
+    return low, high
 
 
 def find_port_base(tries=200, span=31, redis_ports=1):
