@@ -133,9 +133,9 @@ static int s_build(dash_t *d, rstore_t *rs, sb_t *sb)
         return -1;
     sb_printf(sb,
               "<h1>Participatieverslag Omgevingsvisie Heerlen</h1>\n<p>Gemaakt op %s. "
-              "In totaal kwamen %lld ideeën binnen. Citaten zijn alleen ideeën die door "
+              "In totaal %s %lld %s binnen. Citaten zijn alleen ideeën die door "
               "medewerkers zijn goedgekeurd, zonder persoonsgegevens.</p>\n",
-              day, total);
+              day, total == 1 ? "kwam" : "kwamen", total, total == 1 ? "idee" : "ideeën");
     json_t *acts = activities_list(rs);
     if (!acts)
         return -1;

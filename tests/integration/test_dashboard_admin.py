@@ -124,8 +124,8 @@ class TestDashboardAdmin(ClusterTestCase):
         self.assertEqual(st, 200)
         page = body.decode("utf-8")
         if path == "/resultaten":
-            return int(re.search(r'<span class="big">(\d+)</span> ideeën', page).group(1))
-        return int(re.search(r"In totaal kwamen (\d+) ideeën binnen", page).group(1))
+            return int(re.search(r'<span class="big">(\d+)</span> (?:idee|ideeën)<', page).group(1))
+        return int(re.search(r"In totaal kwam(?:en)? (\d+) (?:idee|ideeën) binnen", page).group(1))
 
     def test_hidden_ideas_not_counted_on_public_page_and_report(self):
         c = self.cluster

@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""
+NAME
+    test_report - what readers see in the participatieverslag (/report,
+    also as PDF) and on the public results page (/resultaten)
+
+DESCRIPTION
+    Starts Redis, storage, classifier, intake-form and dashboard
+    (tests/lib/harness.py), posts ideas through the form API, approves
+    some through the dashboard's moderation form (storage writes them) and
+    reads the pages as the city's communication team would:
+      - one idea is "1 idee", one wijk "1 wijk" (B1 Dutch plurals);
+    test_dashboard_ui.py covers access, escaping, labels and hidden ideas.
+"""
+import html
+import os
+import re
+import sys
+import urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from harness import ClusterTestCase, main  # noqa: E402
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def visible(page):
+    """The text a reader sees (tags removed, entities decoded, spaces folded)."""
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
+
+
+def quotes(page):
+    """The quoted texts of a page, in order."""
+    return [html.unescape(q) for q in
+            re.findall(r'<blockquote><p class="text">(.*?)</p></blockquote>', page, re.S)]
+
+
+class ReportCase(ClusterTestCase):
+    SERVICES = ("storage", "classifier", "intake-form", "dashboard")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.token = cls.cluster.staff_token()
+        cls.sid = cls.cluster.staff_login()
+
+    def post(self, text, wijk):
+        st, body = self.cluster.post_idea(text, wijk=wijk)
+        self.assertEqual(st, 201, body)
+        return body["id"]
+
+    def stored(self, ids):
+        return [self.cluster.wait_idea(i, self.token) for i in ids]
+
+    def approve(self, idea_id, wijk, themes=("groen",)):
+        st, page = self.cluster.staff_page("/ideeen/" + idea_id, self.sid)
+        self.assertEqual(st, 200)
+        csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
+        form = [("csrf", csrf), ("status", "approved"), ("wijk", wijk),
+                ("sentiment", "neutraal")] + [("theme", t) for t in themes]
+        st, _, body = self.cluster.dash("POST", "/ideeen/" + idea_id, urllib.parse.urlencode(form),
+                                        dict(FORM, Cookie="inspraak_session=" + self.sid))
+        self.assertEqual(st, 303, body[:300])
+
+    def report(self):
+        st, _, body = self.cluster.dash("GET", "/report",
+                                        headers={"Authorization": "Bearer " + self.token})
+        self.assertEqual(st, 200, body[:300])
+        return body.decode()
+
+    def results(self):
+        st, _, body = self.cluster.dash("GET", "/resultaten")
+        self.assertEqual(st, 200, body[:300])
+        return body.decode()
+
+    def wijk_section(self, report, name):
+        """The quotes under the report's heading for wijk NAME (section 4)."""
+        sec = report.split("4. Ideeën per wijk", 1)[1].split("</section>", 1)[0]
+        m = re.search(r"<h3>%s \(\d+ ide[^)]*\)</h3>\n((?:<blockquote>.*?</blockquote>\n)*)"
+                      % re.escape(name), sec, re.S)
+        self.assertIsNotNone(m, "no heading for %s in: %s" % (name, sec[-2000:]))
+        return quotes(m.group(1))
+
+
+class TestOneIdea(ReportCase):
+    def test_one_idea_is_one_idee(self):
+        self.stored([self.post("Meer bomen op het Pancratiusplein", "WK091733")])
+        for name, page in (("/resultaten", self.results()), ("/report", self.report())):
+            seen = visible(page)
+            self.assertNotRegex(seen, r"\b1 (ideeën|wijken)\b", name)
+            self.assertIn("1 idee", seen, name)
+        self.assertIn("1 wijk met ideeën", visible(self.results()))
+        self.assertIn("kwam 1 idee binnen", visible(self.report()))
+
+
+if __name__ == "__main__":
+    main()
