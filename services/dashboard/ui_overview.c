@@ -8,7 +8,8 @@
  *   dimension from the stats hashes and the wijk map, all server-side SVG.
  *   The public page adds approved quotes (ui_quotes) and shows nothing
  *   else about any idea: quotes are only ideas with status "approved" and
- *   without PII flags, printed as text alone (no id, no date, no source).
+ *   without PII flags, printed as text alone (no id, no date, no source),
+ *   and at most one per near-duplicate cluster (or identical text).
  *   Names and email addresses are never read by the dashboard at all.
  */
 #include <stdio.h>
@@ -22,13 +23,13 @@ static const char *const s_dims[] = {"channel", "activity",  "target_group", "wi
 #define S_NDIMS (sizeof s_dims / sizeof s_dims[0])
 
 typedef struct {
-    const char *k[4], *v[4];
+    const char *k[5], *v[5];
 } s_params_t;
 
 static const char *s_param(const char *name, void *arg)
 {
     s_params_t *p = arg;
-    for (int i = 0; i < 4 && p->k[i]; i++)
+    for (int i = 0; i < 5 && p->k[i]; i++)
         if (strcmp(p->k[i], name) == 0)
             return p->v[i];
     return NULL;
@@ -85,32 +86,69 @@ int ui_figures(dash_t *d, rstore_t *rs, sb_t *sb, int public_page)
     return 0;
 }
 
+/* Approved ideas are read newest first, 4n at first (usually enough) and
+ * then S_QUOTE_PAGE at a time, until n quotes are found or S_QUOTE_PAGES
+ * pages were read: ideas with PII flags and repeats of a group already
+ * quoted are passed over, so a run of them must not leave the page without
+ * quotes, but the report (16 calls) must stay cheap with many approved
+ * ideas. */
+#define S_QUOTE_PAGE 100
+#define S_QUOTE_PAGES 10
+
+/* 1 when the idea's cluster or text was quoted already; else marks both. */
+static int s_quoted_before(json_t *seen, const char *cluster, const char *text)
+{
+    if ((cluster && json_object_get(seen, cluster)) || json_object_get(seen, text))
+        return 1;
+    if (cluster)
+        json_object_set_new(seen, cluster, json_true());
+    json_object_set_new(seen, text, json_true());
+    return 0;
+}
+
 int ui_quotes(rstore_t *rs, sb_t *sb, const char *dim, const char *value, int n)
 {
-    char limit[16];
-    snprintf(limit, sizeof limit, "%d", n * 4 > 500 ? 500 : n * 4);
-    s_params_t p = {{"status", "limit", dim, NULL}, {"approved", limit, value, NULL}};
-    query_t q;
-    query_err_t qerr;
-    if (query_parse(&q, s_param, &p, &qerr) < 0)
-        return 0; /* a value the indexes cannot hold: no quotes */
-    json_t *ans = ideas_find(rs, &q);
-    if (!ans)
-        return -1;
+    char limit[16], cursor[QUERY_MAX_CURSOR + 1] = "";
+    s_params_t p = {{"status", "limit", "cursor", dim, NULL},
+                    {"approved", limit, NULL, value, NULL}};
+    json_t *seen = json_object();
     int shown = 0;
-    size_t i;
-    json_t *it;
-    json_array_foreach(json_object_get(ans, "items"), i, it)
-    {
-        const char *text = json_string_value(json_object_get(it, "text"));
-        if (shown >= n || !text || json_array_size(json_object_get(it, "pii")) > 0)
-            continue; /* PII-flagged ideas are never quoted in public */
-        sb_add(sb, "<blockquote><p class=\"text\">");
-        sb_esc(sb, text);
-        sb_add(sb, "</p></blockquote>\n");
-        shown++;
+    for (int page = 0; page < S_QUOTE_PAGES && shown < n; page++) {
+        snprintf(limit, sizeof limit, "%d",
+                 page == 0 && n * 4 < S_QUOTE_PAGE ? n * 4 : S_QUOTE_PAGE);
+        p.v[2] = cursor[0] ? cursor : NULL;
+        query_t q;
+        query_err_t qerr;
+        if (query_parse(&q, s_param, &p, &qerr) < 0)
+            break; /* a value the indexes cannot hold: no quotes */
+        json_t *ans = ideas_find(rs, &q);
+        if (!ans) {
+            json_decref(seen);
+            return -1;
+        }
+        size_t i;
+        json_t *it;
+        json_array_foreach(json_object_get(ans, "items"), i, it)
+        {
+            const char *text = json_string_value(json_object_get(it, "text"));
+            if (shown >= n || !text || json_array_size(json_object_get(it, "pii")) > 0)
+                continue; /* PII-flagged ideas are never quoted in public */
+            if (s_quoted_before(seen, json_string_value(json_object_get(it, "cluster")), text))
+                continue; /* one quote per group of (nearly) the same ideas */
+            sb_add(sb, "<blockquote><p class=\"text\">");
+            sb_esc(sb, text);
+            sb_add(sb, "</p></blockquote>\n");
+            shown++;
+        }
+        const char *next = json_string_value(json_object_get(ans, "next_cursor"));
+        int more = next && strlen(next) < sizeof cursor;
+        if (more)
+            memcpy(cursor, next, strlen(next) + 1);
+        json_decref(ans);
+        if (!more)
+            break;
     }
-    json_decref(ans);
+    json_decref(seen);
     return shown;
 }
 

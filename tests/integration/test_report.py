@@ -10,6 +10,8 @@ DESCRIPTION
     some through the dashboard's moderation form (storage writes them) and
     reads the pages as the city's communication team would:
       - one idea is "1 idee", one wijk "1 wijk" (B1 Dutch plurals);
+      - quotes name each group of (near-)identical ideas once, and a clean
+        idea is still quoted behind many approved ideas with a phone number;
     test_dashboard_ui.py covers access, escaping, labels and hidden ideas.
 """
 import html
@@ -91,6 +93,34 @@ class TestOneIdea(ReportCase):
             self.assertIn("1 idee", seen, name)
         self.assertIn("1 wijk met ideeën", visible(self.results()))
         self.assertIn("kwam 1 idee binnen", visible(self.report()))
+
+
+class TestQuotes(ReportCase):
+    def test_near_duplicates_are_quoted_once(self):
+        same = "Meer bankjes op het Burgemeester van Grunsvenplein zodat ouderen kunnen rusten"
+        other = "Een bibliotheek met een leestafel voor de kinderen in de buurt"
+        ids = [self.post(same, "WK091712") for _ in range(3)] + [self.post(other, "WK091712")]
+        items = self.stored(ids)
+        self.assertEqual(len({i["cluster"] for i in items[:3]}), 1)  # one group of three
+        for i in ids:
+            self.approve(i, "WK091712")
+        for name, shown in (("/resultaten", quotes(self.results())),
+                            ("report, Hoensbroek", self.wijk_section(self.report(), "Hoensbroek-De Dem"))):
+            self.assertEqual(shown.count(same), 1, (name, shown))
+            self.assertIn(other, shown, name)
+
+    def test_clean_idea_is_quoted_behind_flagged_ones(self):
+        clean = "Het park in Welten is prachtig, houd het groen zo"
+        first = self.post(clean, "WK091736")
+        self.stored([first])
+        flagged = [self.post("Bel mij op 06-1234567%d over de speeltuin in Welten" % i, "WK091736")
+                   for i in range(9)]
+        for item in self.stored(flagged):
+            self.assertIn("phone", item["pii"])
+        for i in [first] + flagged:
+            self.approve(i, "WK091736")
+        shown = self.wijk_section(self.report(), "Welten-Benzenrade")
+        self.assertEqual(shown, [clean])
 
 
 if __name__ == "__main__":
