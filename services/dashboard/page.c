@@ -367,7 +367,9 @@ const char *page_dim_title(const char *dim)
 }
 
 /* Contrast: every text colour below has at least 4.5:1 against its
- * background (WCAG 2.1 AA); focus is always visible for keyboard users. */
+ * background (WCAG 2.1 AA); focus is always visible for keyboard users.
+ * Residents' texts (.text) may hold a word longer than the line (a pasted
+ * link): it wraps anywhere, else printing cuts it off at the page edge. */
 static const char S_CSS[] =
     "*{box-sizing:border-box}\n"
     "body{font-family:system-ui,sans-serif;margin:0;color:#1a1a1a;background:#fff;"
@@ -398,7 +400,7 @@ static const char S_CSS[] =
     "blockquote{border-left:4px solid #0b5394;margin:.5rem 0;padding:.3rem 1rem;"
     "background:#f3f6fa}\n.ok{background:#e3f4e3;border:1px solid #2e7d32;padding:.5rem}\n"
     ".err{background:#fdecea;border:1px solid #b71c1c;padding:.5rem}\n"
-    ".text{white-space:pre-wrap}\nform.inline{display:inline}\n"
+    ".text{white-space:pre-wrap;overflow-wrap:anywhere}\nform.inline{display:inline}\n"
     "@media print{header,nav,.logout,.noprint{display:none}main{max-width:none}"
     "h2{page-break-before:auto}figure,table,blockquote{page-break-inside:avoid}}\n";
 

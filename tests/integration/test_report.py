@@ -12,12 +12,18 @@ DESCRIPTION
       - one idea is "1 idee", one wijk "1 wijk" (B1 Dutch plurals);
       - quotes name each group of (near-)identical ideas once, and a clean
         idea is still quoted behind many approved ideas with a phone number;
+      - a very long word (a pasted link) is printed whole in the PDF
+        (pdftotext, poppler-utils), not cut off at the page edge.
     test_dashboard_ui.py covers access, escaping, labels and hidden ideas.
 """
 import html
 import os
 import re
+import shutil
+import subprocess
 import sys
+import tempfile
+import unittest
 import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
@@ -121,6 +127,26 @@ class TestQuotes(ReportCase):
             self.approve(i, "WK091736")
         shown = self.wijk_section(self.report(), "Welten-Benzenrade")
         self.assertEqual(shown, [clean])
+
+    @unittest.skipUnless(os.access("/usr/bin/chromium", os.X_OK) and shutil.which("pdftotext"),
+                         "needs /usr/bin/chromium and pdftotext (poppler-utils)")
+    def test_long_word_is_printed_whole(self):
+        # No hyphen or space where a line may break (pdftotext drops a
+        # hyphen at a line end): only letters and digits.
+        word = "https://www.heerlen.nl/plan?id=" + "".join("groen%d" % i for i in range(60))
+        idea = self.post("Mijn plan staat op " + word + " en gaat over groen", "WK091737")
+        self.stored([idea])
+        self.approve(idea, "WK091737")
+        st, _, pdf = self.cluster.dash("GET", "/report?format=pdf",
+                                       headers={"Authorization": "Bearer " + self.token})
+        self.assertEqual(st, 200, pdf[:300])
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+            f.write(pdf)
+            f.flush()
+            text = subprocess.run(["pdftotext", f.name, "-"], capture_output=True, check=True,
+                                  text=True).stdout
+        self.assertIn("Participatieverslag", text)
+        self.assertIn(word, re.sub(r"\s+", "", text))
 
 
 if __name__ == "__main__":
