@@ -154,6 +154,9 @@ long long stats_total_visible(rstore_t *rs);
 /* --- svg_chart.c / svg_map.c --- */
 /* A horizontal bar chart of counts (object value -> n), largest first (or
  * in key order when by_key), at most max_bars bars. */
+/* max_bars for a chart that must show every value: a reader looks for
+ * their own wijk (Heerlen has 23) or theme, so none may be left out. */
+#define SVG_ALL_BARS 64
 void svg_bar_chart(sb_t *sb, const dash_t *d, const char *dim, json_t *counts, int max_bars,
                    int by_key);
 svg_map_t *svg_map_load(const char *geojson_path, char *err, size_t errlen);

@@ -94,7 +94,7 @@ static int s_section(dash_t *d, rstore_t *rs, sb_t *sb, const char *dim, const c
     sb_add(sb, "</h2>\n<figure><figcaption>");
     sb_esc(sb, page_dim_title(dim));
     sb_add(sb, "</figcaption>");
-    svg_bar_chart(sb, d, dim, c, 15, 0);
+    svg_bar_chart(sb, d, dim, c, SVG_ALL_BARS, 0);
     sb_add(sb, "</figure>\n");
     int rc = 0;
     for (int round = 0; quotes > 0 && round < top && rc == 0; round++) {

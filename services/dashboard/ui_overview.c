@@ -78,7 +78,7 @@ int ui_figures(dash_t *d, rstore_t *rs, sb_t *sb, int public_page)
         sb_add(sb, "<figure><figcaption>");
         sb_esc(sb, page_dim_title(dim));
         sb_add(sb, "</figcaption>\n");
-        svg_bar_chart(sb, d, dim, c, i < S_NDIMS ? 12 : 31, i == S_NDIMS);
+        svg_bar_chart(sb, d, dim, c, i < S_NDIMS ? SVG_ALL_BARS : 31, i == S_NDIMS);
         sb_add(sb, "</figure>\n");
         json_decref(c);
     }

@@ -149,5 +149,19 @@ class TestQuotes(ReportCase):
         self.assertIn(word, re.sub(r"\s+", "", text))
 
 
+class TestCharts(ReportCase):
+    def test_every_wijk_with_ideas_has_its_bar(self):
+        # 14 wijken, one idea each: more than the 12 bars the charts had.
+        codes = ["WK0917%d" % n for n in (10, 11, 12, 13, 14, 20, 21, 22, 23, 24, 30, 31, 32, 33)]
+        self.stored([self.post("Een bankje bij de bushalte in mijn wijk", c) for c in codes])
+        _, wijken = self.cluster.api("/api/v1/stats?by=wijk", self.token)
+        self.assertEqual(sorted(wijken["counts"]), codes)
+        for name, page in (("/resultaten", self.results()), ("/report", self.report())):
+            chart = re.search(r"<figcaption>Wijk</figcaption>\s*(<svg.*?</svg>)", page, re.S)
+            self.assertIsNotNone(chart, name)
+            bars = re.findall(r"<g><title>([^<]*): 1</title>", chart.group(1))
+            self.assertEqual(len(bars), len(codes), (name, bars))
+
+
 if __name__ == "__main__":
     main()
