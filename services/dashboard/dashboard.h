@@ -152,6 +152,14 @@ json_t *stats_counts_visible(rstore_t *rs, const char *by);
 long long stats_total_visible(rstore_t *rs);
 
 /* --- svg_chart.c / svg_map.c --- */
+typedef struct {
+    const char *key; /* borrowed from the counts object */
+    long long n;
+} count_item_t;
+/* The counts (object value -> n) as an array of *n items, largest first
+ * (ties by value), or in value order when by_key (days: oldest first).
+ * Caller frees the array; keys live as long as counts. */
+count_item_t *counts_sorted(json_t *counts, int by_key, size_t *n);
 /* A horizontal bar chart of counts (object value -> n), largest first (or
  * in key order when by_key), at most max_bars bars. */
 /* max_bars for a chart that must show every value: a reader looks for

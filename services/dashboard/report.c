@@ -70,14 +70,15 @@ static void s_table(sb_t *sb, const dash_t *d, const char *dim, json_t *counts)
     sb_esc(sb, page_dim_title(dim));
     sb_add(sb, "</caption><thead><tr><th scope=\"col\">Waarde</th><th scope=\"col\">Aantal "
                "ideeën</th></tr></thead><tbody>\n");
-    const char *k;
-    json_t *v;
-    json_object_foreach(counts, k, v)
-    {
+    /* As the charts: largest first, days in date order. */
+    size_t n;
+    count_item_t *it = counts_sorted(counts, strcmp(dim, "day") == 0, &n);
+    for (size_t i = 0; i < n; i++) {
         sb_add(sb, "<tr><td>");
-        sb_esc(sb, page_label(d, dim, k));
-        sb_printf(sb, "</td><td>%lld</td></tr>\n", (long long)json_integer_value(v));
+        sb_esc(sb, page_label(d, dim, it[i].key));
+        sb_printf(sb, "</td><td>%lld</td></tr>\n", it[i].n);
     }
+    free(it);
     sb_add(sb, "</tbody></table>\n");
 }
 

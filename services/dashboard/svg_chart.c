@@ -20,14 +20,9 @@
 #define S_LABEL_W 190
 #define S_BAR_H 22
 
-typedef struct {
-    const char *key;
-    long long n;
-} s_item_t;
-
 static int s_by_count(const void *a, const void *b)
 {
-    const s_item_t *x = a, *y = b;
+    const count_item_t *x = a, *y = b;
     if (x->n != y->n)
         return x->n < y->n ? 1 : -1;
     return strcmp(x->key, y->key);
@@ -35,7 +30,23 @@ static int s_by_count(const void *a, const void *b)
 
 static int s_by_key(const void *a, const void *b)
 {
-    return strcmp(((const s_item_t *)a)->key, ((const s_item_t *)b)->key);
+    return strcmp(((const count_item_t *)a)->key, ((const count_item_t *)b)->key);
+}
+
+count_item_t *counts_sorted(json_t *counts, int by_key, size_t *n)
+{
+    *n = counts ? json_object_size(counts) : 0;
+    count_item_t *it = xcalloc(*n ? *n : 1, sizeof *it);
+    size_t k = 0;
+    const char *key;
+    json_t *v;
+    json_object_foreach(counts, key, v)
+    {
+        it[k].key = key;
+        it[k++].n = json_integer_value(v);
+    }
+    qsort(it, k, sizeof *it, by_key ? s_by_key : s_by_count);
+    return it;
 }
 
 /* Label cut to fit the label column: at most 24 bytes, not inside a UTF-8
@@ -57,21 +68,13 @@ static void s_short(char *out, size_t size, const char *s)
 void svg_bar_chart(sb_t *sb, const dash_t *d, const char *dim, json_t *counts, int max_bars,
                    int by_key)
 {
-    size_t n = counts ? json_object_size(counts) : 0;
-    if (n == 0) {
+    size_t k;
+    count_item_t *it = counts_sorted(counts, by_key, &k);
+    if (k == 0) {
+        free(it);
         sb_add(sb, "<p>Nog geen gegevens.</p>\n");
         return;
     }
-    s_item_t *it = xcalloc(n, sizeof *it);
-    size_t k = 0;
-    const char *key;
-    json_t *v;
-    json_object_foreach(counts, key, v)
-    {
-        it[k].key = key;
-        it[k++].n = json_integer_value(v);
-    }
-    qsort(it, k, sizeof *it, by_key ? s_by_key : s_by_count);
     size_t first = 0, shown = k;
     if ((int)shown > max_bars) {
         shown = (size_t)max_bars;
