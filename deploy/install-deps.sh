@@ -13,7 +13,8 @@
 #   run    build + runtime packages (make run, the default): Redis, curl,
 #          ca-certificates, Chromium for /report?format=pdf
 #   test   run + the test peers: Dovecot, aiosmtpd, Redis Sentinel, wrk,
-#          cmocka, clang (make test)
+#          cmocka, clang, poppler-utils (pdftotext: the report PDF's text),
+#          (make test)
 set -eu
 
 want_build="gcc make pkg-config zlib1g-dev libzmq3-dev libmsgpack-dev
@@ -23,7 +24,7 @@ want_build="gcc make pkg-config zlib1g-dev libzmq3-dev libmsgpack-dev
 want_run="$want_build ca-certificates curl redis-server redis-tools chromium"
 want_test="libcmocka-dev dovecot-imapd python3-aiosmtpd redis-sentinel wrk
  libclang-rt-14-dev clang python3 jq nodejs npm docker-compose python3-yaml
- python3-redis"
+ python3-redis poppler-utils"
 
 case "${1:-run}" in
 build) want="$want_build" ;;
