@@ -5,9 +5,14 @@
  * DESCRIPTION
  *   Fourteen files each had their own copy of these few lines; one copy
  *   here keeps the choice between the two clocks visible at every call.
+ *   clock_local_format() uses GLib's time zone database reader
+ *   (GTimeZone), which every service links through GMime, rather than
+ *   setting TZ for localtime_r(), which would change the whole process.
  */
 #include "clock.h"
 
+#include <glib.h>
+#include <string.h>
 #include <time.h>
 
 static int64_t s_ms(clockid_t which)
@@ -25,4 +30,56 @@ int64_t clock_wall_ms(void)
 int64_t clock_mono_ms(void)
 {
     return s_ms(CLOCK_MONOTONIC);
+}
+
+/* Europe/Amsterdam, looked up once (GLib caches zones; the pointer is
+ * kept for the life of the process). */
+static GTimeZone *s_local_zone(void)
+{
+    static gsize once;
+    static GTimeZone *zone;
+    if (g_once_init_enter(&once)) {
+        zone = g_time_zone_new_identifier("Europe/Amsterdam");
+        if (!zone) /* no tzdata: UTC is an hour or two off, never a day */
+            zone = g_time_zone_new_utc();
+        g_once_init_leave(&once, 1);
+    }
+    return zone;
+}
+
+char *clock_local_format(int64_t ms, const char *fmt, char *out, size_t n)
+{
+    if (n == 0)
+        return out;
+    out[0] = '\0';
+    GDateTime *utc = g_date_time_new_from_unix_utc(ms / 1000);
+    GDateTime *local = utc ? g_date_time_to_timezone(utc, s_local_zone()) : NULL;
+    gchar *text = local ? g_date_time_format(local, fmt) : NULL;
+    if (text) {
+        size_t len = strlen(text);
+        if (len >= n)
+            len = n - 1;
+        memcpy(out, text, len);
+        out[len] = '\0';
+    }
+    g_free(text);
+    if (local)
+        g_date_time_unref(local);
+    if (utc)
+        g_date_time_unref(utc);
+    return out;
+}
+
+int clock_local_day(int y, int m, int d, int64_t *start, int64_t *end)
+{
+    GDateTime *first = g_date_time_new(s_local_zone(), y, m, d, 0, 0, 0);
+    if (!first)
+        return -1;
+    GDateTime *next = g_date_time_add_days(first, 1);
+    *start = g_date_time_to_unix(first) * 1000;
+    *end = next ? g_date_time_to_unix(next) * 1000 - 1 : *start + 86400000 - 1;
+    if (next)
+        g_date_time_unref(next);
+    g_date_time_unref(first);
+    return 0;
 }

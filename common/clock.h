@@ -30,11 +30,23 @@
 #ifndef INSPRAAK_CLOCK_H
 #define INSPRAAK_CLOCK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Wall-clock milliseconds since the epoch (CLOCK_REALTIME). */
 int64_t clock_wall_ms(void);
 /* Monotonic milliseconds for intervals and deadlines (CLOCK_MONOTONIC). */
 int64_t clock_mono_ms(void);
+
+/* The wall-clock moment ms (since the epoch) as people in Heerlen read
+ * it: Europe/Amsterdam time (CET/CEST, whatever TZ the process has),
+ * formatted with g_date_time_format()'s fmt ("%d-%m-%Y %H:%M") into out
+ * (n bytes, always terminated). Without tzdata on the machine, UTC.
+ * Returns out. For pages and mails; logs and stored values stay UTC. */
+char *clock_local_format(int64_t ms, const char *fmt, char *out, size_t n);
+/* The day y-m-d as people in Heerlen live it: *start is its first and
+ * *end its last millisecond, Europe/Amsterdam (23 or 25 hours on the days
+ * the clocks change). -1 for a date that does not exist. */
+int clock_local_day(int y, int m, int d, int64_t *start, int64_t *end);
 
 #endif

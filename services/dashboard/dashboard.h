@@ -93,6 +93,11 @@ void page_field_copy(const page_field_t *fields, size_t n, const char *key, cons
  * they are, "" / NULL / "none" as "Onbekend". For people only: exports
  * keep the slugs. */
 const char *page_label(const dash_t *d, const char *dim, const char *value);
+/* An RFC 3339 moment (received_at as idea_json.c writes it) as people in
+ * Heerlen read it, "29-11-2026 04:47" (Europe/Amsterdam, clock.h); the
+ * text itself when it is no such moment, "" for NULL. Written into out. */
+#define PAGE_WHEN_FMT "%d-%m-%Y %H:%M"
+const char *page_when(const char *rfc3339, char *out, size_t n);
 /* Reads the theme slugs of a themes.tsv (the classifier's own loader,
  * classify_lex_load) and their Dutch labels from its "# Labels:" comment
  * ("slug=Label; slug=Label; ..."). 0, or -1 with err (no themes known:

@@ -31,7 +31,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <glib.h>
+
 #include "classify.h"
+#include "clock.h"
 #include "dashboard.h"
 #include "validate.h"
 #include "xalloc.h"
@@ -422,4 +425,16 @@ void page_field_copy(const page_field_t *fields, size_t n, const char *key, cons
             else
                 memcpy(fields[i].dst, value, len + 1);
         }
+}
+
+const char *page_when(const char *rfc3339, char *out, size_t n)
+{
+    GDateTime *dt = rfc3339 ? g_date_time_new_from_iso8601(rfc3339, NULL) : NULL;
+    if (!dt) {
+        g_strlcpy(out, rfc3339 ? rfc3339 : "", n);
+        return out;
+    }
+    clock_local_format(g_date_time_to_unix(dt) * 1000, PAGE_WHEN_FMT, out, n);
+    g_date_time_unref(dt);
+    return out;
 }

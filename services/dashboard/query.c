@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "validate.h"
 
 const char *const query_sorts[QUERY_NSORTS] = {"nieuw", "oud"};
@@ -111,10 +112,12 @@ int query_parse_time(const char *s, bool end_of_day, int64_t *ms)
     size_t n = strlen(s);
     if (n < 10 || n > 40 || s_date(s, &tm) < 0)
         return -1;
-    if (n == 10) {
-        int64_t day = (int64_t)timegm(&tm) * 1000;
-        *ms = end_of_day ? day + 86400000 - 1 : day;
-        return 0;
+    if (n == 10) { /* the whole day in Heerlen, as the pages show times */
+        int64_t first, last;
+        if (clock_local_day(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, &first, &last) < 0)
+            return -1;
+        *ms = end_of_day ? last : first;
+        return *ms < 0 ? -1 : 0;
     }
     if (s[10] != 'T' && s[10] != 't' && s[10] != ' ')
         return -1;

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "dashboard.h"
 #include "log.h"
 
@@ -126,9 +127,7 @@ static int s_section(dash_t *d, rstore_t *rs, sb_t *sb, const char *dim, const c
 static int s_build(dash_t *d, rstore_t *rs, sb_t *sb)
 {
     char day[32];
-    time_t now = time(NULL);
-    struct tm tm;
-    strftime(day, sizeof day, "%d-%m-%Y", gmtime_r(&now, &tm));
+    clock_local_format(clock_wall_ms(), "%d-%m-%Y", day, sizeof day);
     long long total = stats_total_visible(rs);
     if (total < 0)
         return -1;

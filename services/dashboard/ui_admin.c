@@ -27,6 +27,7 @@
 #include <time.h>
 
 #include "auth.h"
+#include "clock.h"
 #include "dashboard.h"
 #include "xalloc.h"
 
@@ -110,11 +111,8 @@ static void s_when(sb_t *sb, const char *ms)
         sb_add(sb, "-");
         return;
     }
-    time_t t = (time_t)(strtoll(ms, NULL, 10) / 1000);
-    struct tm tm;
-    char buf[32];
-    strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", gmtime_r(&t, &tm));
-    sb_add(sb, buf);
+    char buf[40];
+    sb_add(sb, clock_local_format(strtoll(ms, NULL, 10), PAGE_WHEN_FMT, buf, sizeof buf));
 }
 
 static void s_table(sb_t *sb, json_t *rows, const char *caption, const char *const *cols, int nc)

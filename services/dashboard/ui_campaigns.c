@@ -114,11 +114,8 @@ static void s_csrf(sb_t *sb, const session_t *s)
 
 static void s_date(sb_t *sb, const char *ms)
 {
-    time_t t = (time_t)(ms ? atoll(ms) / 1000 : 0);
-    struct tm tm;
-    char buf[32];
-    strftime(buf, sizeof buf, "%d-%m-%Y %H:%M UTC", gmtime_r(&t, &tm));
-    sb_add(sb, buf);
+    char buf[40];
+    sb_add(sb, clock_local_format(ms ? atoll(ms) : 0, PAGE_WHEN_FMT, buf, sizeof buf));
 }
 
 /* The one button the state allows (start, pause or resume). */

@@ -29,6 +29,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "dashboard.h"
 #include "xalloc.h"
 
@@ -262,10 +263,9 @@ static void s_members(sb_t *sb, const dash_t *d, s_scan_t *sc, const session_t *
     json_t *m;
     json_array_foreach(sc->members, i, m)
     {
-        char when[32];
-        time_t t = (time_t)(json_integer_value(json_object_get(m, "received_at")) / 1000);
-        struct tm tm;
-        strftime(when, sizeof when, "%Y-%m-%d %H:%M", gmtime_r(&t, &tm));
+        char when[40];
+        clock_local_format(json_integer_value(json_object_get(m, "received_at")), PAGE_WHEN_FMT,
+                           when, sizeof when);
         sb_printf(sb, "<tr><td>%s</td><td>", when);
         sb_esc(sb, page_label(d, "wijk", json_string_value(json_object_get(m, "wijk"))));
         sb_add(sb, "</td><td><a href=\"/ideeen/");

@@ -117,7 +117,9 @@ static void s_row(dash_t *d, sb_t *sb, json_t *it)
 {
     const char *id = json_string_value(json_object_get(it, "id"));
     sb_add(sb, "<tr><td>");
-    sb_esc(sb, json_string_value(json_object_get(it, "received_at")));
+    char when[40];
+    sb_esc(sb, page_when(json_string_value(json_object_get(it, "received_at")), when,
+                         sizeof when));
     sb_add(sb, "</td><td>");
     sb_esc(sb, page_label(d, "channel", json_string_value(json_object_get(it, "channel"))));
     sb_add(sb, "</td><td>");

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "dashboard.h"
 
 #define S_KEY DASH_KEY_PREFIX "mail:skipped"
@@ -43,11 +44,9 @@ static void s_row(sb_t *sb, json_t *e)
     const char *subject = json_string_value(json_object_get(e, "subject"));
     const char *dom = json_string_value(json_object_get(e, "from_domain"));
     json_int_t at = json_integer_value(json_object_get(e, "at"));
-    char when[32] = "", kind[48];
-    time_t t = (time_t)(at / 1000);
-    struct tm tm;
-    if (at > 0 && localtime_r(&t, &tm))
-        strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+    char when[40] = "", kind[48];
+    if (at > 0)
+        clock_local_format(at, PAGE_WHEN_FMT, when, sizeof when);
     reason = reason ? reason : "";
     const char *detail = strchr(reason, ':');
     sb_add(sb, "<tr><td>");

@@ -55,6 +55,21 @@ def make_idea(n, **kw):
     return d
 
 
+def inject(c, ideas):
+    """Puts classified ideas on storage's bus (bin/bus-inject) and waits
+    for every ack."""
+    text = "".join(json.dumps(i) + "\n" for i in ideas)
+    p = subprocess.run([os.path.join(c.bin, "bus-inject"),
+                        "tcp://127.0.0.1:%d" % (c.base + 12),
+                        "tcp://127.0.0.1:%d" % (c.base + 13)],
+                       input=text.encode(), capture_output=True, timeout=120,
+                       env=dict(os.environ, INJECT_TIMEOUT_S="60"))
+    assert p.returncode == 0, p.stderr.decode()
+    acks = [l.split(" ", 1)[1] for l in p.stdout.decode().splitlines()
+            if l.startswith("ack ")]
+    assert sorted(acks) == sorted(i["id"] for i in ideas), p.stdout
+
+
 def values(idea, dim):
     """The index values of a dimension, as storage counts them."""
     if dim == "theme":
@@ -80,17 +95,7 @@ class TestListSort(ClusterTestCase):
 
     @classmethod
     def inject(cls, ideas):
-        c = cls.cluster
-        text = "".join(json.dumps(i) + "\n" for i in ideas)
-        p = subprocess.run([os.path.join(c.bin, "bus-inject"),
-                            "tcp://127.0.0.1:%d" % (c.base + 12),
-                            "tcp://127.0.0.1:%d" % (c.base + 13)],
-                           input=text.encode(), capture_output=True, timeout=120,
-                           env=dict(os.environ, INJECT_TIMEOUT_S="60"))
-        assert p.returncode == 0, p.stderr.decode()
-        acks = [l.split(" ", 1)[1] for l in p.stdout.decode().splitlines()
-                if l.startswith("ack ")]
-        assert sorted(acks) == sorted(i["id"] for i in ideas), p.stdout
+        inject(cls.cluster, ideas)
 
     # --- helpers ---
     def api(self, path, **params):
@@ -254,6 +259,42 @@ class TestListSort(ClusterTestCase):
         self.assertEqual(seen, want)
         # The CSV link carries the order too.
         self.assertRegex(page, r'export\.csv\?[^"]*sort=oud')
+
+
+class TestLocalTimes(ClusterTestCase):
+    """Staff read times as the clock on the wall in Heerlen shows them
+    (Europe/Amsterdam, winter and summer time), not UTC: an idea sent at
+    half past midnight belongs to that day."""
+    SERVICES = ("storage", "dashboard")
+
+    # 2026-01-15 23:30 UTC is 00:30 the next day in winter (CET, +1);
+    # 2026-07-01 22:15 UTC is 00:15 the next day in summer (CEST, +2).
+    WINTER, SUMMER = 1768519800000, 1782944100000
+
+    def test_list_and_idea_show_heerlen_time(self):
+        c = self.cluster
+        ideas = [make_idea(900, received_at=self.WINTER, text="Winteridee"),
+                 make_idea(901, received_at=self.SUMMER, text="Zomeridee")]
+        inject(c, ideas)
+        sid = c.staff_login("tijd", "tijd-wachtwoord-1")
+        st, page = c.staff_page("/ideeen?sort=oud", sid)
+        self.assertEqual(st, 200)
+        self.assertIn("16-01-2026 00:30", page)
+        self.assertIn("02-07-2026 00:15", page)
+        self.assertNotIn("2026-01-15T23:30", page)
+        st, page = c.staff_page("/ideeen/" + ideas[0]["id"], sid)
+        self.assertEqual(st, 200)
+        self.assertIn("16-01-2026 00:30", page)
+        # the date filter means the same day as the page shows
+        st, page = c.staff_page("/ideeen?from=2026-01-16&to=2026-01-16", sid)
+        self.assertEqual(st, 200)
+        self.assertIn("Winteridee", page)
+        self.assertNotIn("Zomeridee", page)
+        st, body = c.api("/api/v1/ideas?from=2026-07-02&to=2026-07-02", c.staff_token())
+        self.assertEqual(st, 200, body)
+        self.assertEqual([i["id"] for i in body["items"]], [ideas[1]["id"]])
+        st, body = c.api("/api/v1/ideas?to=2026-01-15", c.staff_token())
+        self.assertEqual((st, body["items"]), (200, []))
 
 
 if __name__ == "__main__":

@@ -173,10 +173,18 @@ static void test_times(void **state)
 {
     (void)state;
     int64_t ms;
+    /* a bare date is the whole day in Heerlen: 2026-11-28 starts at
+     * 2026-11-27T23:00:00Z (CET, UTC+1) */
     assert_int_equal(query_parse_time("2026-11-28", false, &ms), 0);
-    assert_int_equal(ms, 1795824000000LL);
+    assert_int_equal(ms, 1795824000000LL - 3600000);
     assert_int_equal(query_parse_time("2026-11-28", true, &ms), 0);
-    assert_int_equal(ms, 1795824000000LL + 86400000 - 1);
+    assert_int_equal(ms, 1795824000000LL - 3600000 + 86400000 - 1);
+    /* the day summer time starts has 23 hours: 2026-03-29 runs from
+     * 2026-03-28T23:00Z (CET) to 2026-03-29T22:00Z (CEST) */
+    assert_int_equal(query_parse_time("2026-03-29", false, &ms), 0);
+    assert_int_equal(ms, 1774738800000LL);
+    assert_int_equal(query_parse_time("2026-03-29", true, &ms), 0);
+    assert_int_equal(ms, 1774738800000LL + 23 * 3600000 - 1);
     assert_int_equal(query_parse_time("2026-11-28T10:00:00Z", false, &ms), 0);
     assert_int_equal(ms, 1795824000000LL + 36000000);
     assert_int_equal(query_parse_time("2026-11-28T11:00:00+01:00", false, &ms), 0);
