@@ -11,6 +11,7 @@
 #          silently without compound parts). The image's build stage
 #          (deploy/Dockerfile) uses this: no Chromium, no Redis, no curl.
 #   run    build + runtime packages (make run, the default): Redis, curl,
+#          tzdata (pages show Heerlen time: Europe/Amsterdam),
 #          ca-certificates, Chromium for /report?format=pdf
 #   test   run + the test peers: Dovecot, aiosmtpd, Redis Sentinel, wrk,
 #          cmocka, clang, poppler-utils (pdftotext: the report PDF's text),
@@ -21,7 +22,7 @@ want_build="gcc make pkg-config zlib1g-dev libzmq3-dev libmsgpack-dev
  libhiredis-dev libmicrohttpd-dev libjansson-dev libsodium-dev libgmime-3.0-dev
  libcurl4-openssl-dev libstemmer-dev libexttextcat-dev libexttextcat-data
  libhunspell-dev hunspell-nl"
-want_run="$want_build ca-certificates curl redis-server redis-tools chromium"
+want_run="$want_build ca-certificates curl tzdata redis-server redis-tools chromium"
 want_test="libcmocka-dev dovecot-imapd python3-aiosmtpd redis-sentinel wrk
  libclang-rt-14-dev clang python3 jq nodejs npm docker-compose python3-yaml
  python3-redis poppler-utils"
