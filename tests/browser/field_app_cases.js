@@ -18,6 +18,14 @@
  *                       through but the server refuses ("jan@heerlen").
  *     long_activity     an activity name over the server's 200 characters.
  *     long_name         a resident's name over the server's 200 characters.
+ *     rejected_kept     two ideas the server rejects (a wijk it does not
+ *                       know): both stay on the tablet after a reload, one
+ *                       goes back into the form with "Aanpassen", is
+ *                       corrected and sent, the other is removed with
+ *                       "Verwijderen" (confirmed); a reload shows none.
+ *     old_queue         an idea queued by the app's first IndexedDB layout
+ *                       (version 1, store "queue" only) before the update:
+ *                       the new app must still send it.
  *   Exits non-zero on a page error or when a step cannot be done.
  */
 'use strict';
@@ -90,8 +98,100 @@ async function longName(page) {
   return screen(page);
 }
 
+const KEPT_TEXT = 'Een overdekte fietsenstalling bij station Heerlen, met toezicht.';
+const GONE_TEXT = 'Een hondenweide achter de sporthal, met een hek eromheen.';
+
+const rejectedCount = (page, n) => page.waitForFunction(
+  (k) => document.querySelectorAll('#rejected li').length === k, n, {timeout: 10000});
+
+/* After a reload: the app is ready when the status shows the queue. */
+async function reloadApp(page) {
+  await page.reload();
+  await page.waitForSelector('#idea-form', {state: 'visible'});
+  await page.waitForFunction(() => document.getElementById('pending').textContent === 'Alles is verzonden');
+}
+
+async function rejectedKept(page) {
+  const out = {};
+  await page.fill('#activity', 'wijkgesprek Zeswegen');
+  await page.fill('#text', KEPT_TEXT);
+  await page.check('input[name=question][value=toekomst]');
+  await page.selectOption('#target_group', 'professional');
+  await page.fill('#wijk', 'Heerlen-Centrumm');
+  await page.click('details summary');
+  await page.fill('#name', 'Anna de Vries');
+  await page.fill('#email', 'anna@example.org');
+  await page.check('#consent');
+  await page.click('#save');
+  await rejectedCount(page, 1);
+  await page.fill('#text', GONE_TEXT);
+  await page.fill('#wijk', 'Atlantis');
+  await page.click('#save');
+  await rejectedCount(page, 2);
+  out.message_after_reject = await page.textContent('#message');
+
+  await reloadApp(page);
+  await rejectedCount(page, 2).catch(() => {});
+  out.after_reload = (await screen(page)).rejected;
+  if (out.after_reload.length !== 2) return out;
+
+  await page.fill('#activity', 'omgevingsvisietour Markt');
+  await page.click('#rejected li:has-text("fietsenstalling") button:has-text("Aanpassen")');
+  out.form = {
+    activity: await page.inputValue('#activity'),
+    text: await page.inputValue('#text'),
+    question: await page.$eval('input[name=question]:checked', (r) => r.value).catch(() => null),
+    target_group: await page.inputValue('#target_group'),
+    wijk: await page.inputValue('#wijk'),
+    name: await page.inputValue('#name'),
+    email: await page.inputValue('#email'),
+    consent: await page.isChecked('#consent'),
+    focused: await page.evaluate(() => document.activeElement.id),
+  };
+  await page.fill('#wijk', 'Heerlen-Centrum');
+  await page.click('#save');
+  await rejectedCount(page, 1);
+  await page.waitForFunction(() => document.getElementById('pending').textContent === 'Alles is verzonden');
+  out.activity_after_save = await page.inputValue('#activity');
+
+  page.once('dialog', async (d) => { out.confirm = d.message(); await d.accept(); });
+  await page.click('#rejected li:has-text("hondenweide") button:has-text("Verwijderen")');
+  await rejectedCount(page, 0);
+
+  await reloadApp(page);
+  Object.assign(out, await screen(page));
+  out.held = await page.textContent('#held');
+  return out;
+}
+
+/* Before the app opens: a version-1 database holding one queued idea, as
+ * a tablet that was offline during the update would have it. */
+async function oldQueueBefore(page) {
+  await page.goto(new URL('/field/manifest.webmanifest', process.env.FIELD_URL).href);
+  await page.evaluate(() => new Promise((resolve, reject) => {
+    const req = indexedDB.open('inspraak-field', 1);
+    req.onupgradeneeded = () => req.result.createObjectStore('queue', {keyPath: 'local_id'});
+    req.onsuccess = () => {
+      const t = req.result.transaction('queue', 'readwrite');
+      t.objectStore('queue').put({local_id: 'v1-item', activity: 'omgevingsvisietour', item: {
+        local_id: 'v1-item', text: 'Een watertappunt in het Stadspark.', target_group: 'inwoner',
+        question: 'toekomst', collected_at: new Date().toISOString()}});
+      t.oncomplete = () => { req.result.close(); resolve(); };
+      t.onerror = () => reject(t.error);
+    };
+    req.onerror = () => reject(req.error);
+  }));
+}
+
+async function oldQueue(page) {
+  return screen(page); /* registering already waited for "Alles is verzonden" */
+}
+
+const BEFORE = {old_queue: oldQueueBefore};
+
 const CASES = {save_during_sync: saveDuringSync, email_typo: emailTypo, long_activity: longActivity,
-               long_name: longName};
+               long_name: longName, rejected_kept: rejectedKept,
+               old_queue: oldQueue};
 
 async function main() {
   const run = CASES[process.env.FIELD_CASE];
@@ -102,6 +202,7 @@ async function main() {
     const context = await browser.newContext();
     const page = await context.newPage();
     page.on('pageerror', (e) => errors.push(e.message));
+    if (BEFORE[process.env.FIELD_CASE]) await BEFORE[process.env.FIELD_CASE](page);
     await page.goto(process.env.FIELD_URL);
     await page.fill('#device', process.env.FIELD_DEVICE);
     await page.fill('#token', process.env.FIELD_TOKEN);

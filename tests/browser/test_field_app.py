@@ -11,7 +11,8 @@ DESCRIPTION
     sent. Then the dashboard API must list exactly 2 field ideas, with the
     activity type and name, and no personal data. field_app_cases.js plays
     unlucky moments: an idea saved while a batch is on its way, an e-mail
-    address only the browser accepts, an over-long activity or name.
+    address only the browser accepts, an over-long activity or name, ideas
+    the server rejects (kept on the tablet, corrected or removed).
     Installs playwright-core into tests/browser/node_modules (npm ci from
     package-lock.json) when it is missing; skips when node, npm or chromium
     are not installed (deploy/install-deps.sh test installs them).
@@ -111,6 +112,50 @@ class TestFieldApp(ClusterTestCase):
         self.assertEqual(seen["rejected"], [], seen)
         self.assertEqual(seen["pending"], "Alles is verzonden")
         wait_until("the idea of tablet-name", lambda: self.field_ideas("tablet-name"))
+
+    def test_rejected_idea_stays_on_the_tablet_until_corrected(self):
+        # The server rejected an item (here: a wijk it does not know) and
+        # the app deleted it, showing only "Niet opgeslagen: ...": the
+        # resident's words were gone after a reload.
+        seen = self.run_case("rejected_kept", "tablet-reject")
+        self.assertIn("niet opgeslagen", seen["message_after_reject"].lower(), seen)
+        self.assertEqual(len(seen["after_reload"]), 2, seen)
+        kept = [r for r in seen["after_reload"] if "fietsenstalling" in r]
+        self.assertEqual(len(kept), 1, seen)
+        self.assertIn("Deze wijk kennen we niet in Heerlen.", kept[0])
+        self.assertIn("Een overdekte fietsenstalling", kept[0])
+        self.assertEqual(seen["form"], {
+            "activity": "wijkgesprek Zeswegen",
+            "text": "Een overdekte fietsenstalling bij station Heerlen, met toezicht.",
+            "question": "toekomst", "target_group": "professional",
+            "wijk": "Heerlen-Centrumm", "name": "Anna de Vries",
+            "email": "anna@example.org", "consent": True, "focused": "wijk"}, seen)
+        # The next new idea belongs to the activity chosen before "Aanpassen".
+        self.assertEqual(seen["activity_after_save"], "omgevingsvisietour Markt")
+        self.assertIn("verwijderen", seen["confirm"].lower())
+        self.assertEqual(seen["rejected"], [], seen)
+        self.assertEqual(seen["pending"], "Alles is verzonden")
+        self.assertEqual(seen["held"], "")
+
+        items = wait_until("the corrected idea of tablet-reject",
+                           lambda: self.field_ideas("tablet-reject"))
+        self.assertEqual(len(items), 1, items)
+        idea = items[0]
+        self.assertTrue(idea["text"].startswith("Een overdekte fietsenstalling"), idea)
+        self.assertEqual(idea["wijk"], "WK091733")
+        self.assertEqual(idea["question"], "toekomst")
+        self.assertEqual(idea["target_group"], "professional")
+        self.assertEqual(idea["activity"], "wijkgesprek")
+        self.assertEqual(idea["source"]["context"], "wijkgesprek Zeswegen")
+        self.assertNotIn("hondenweide", json.dumps(self.field_ideas("tablet-reject")))
+
+    def test_queue_of_the_old_app_is_still_sent(self):
+        # The app's database gained a store for rejected items (version 2);
+        # ideas a tablet queued before the update must survive it.
+        seen = self.run_case("old_queue", "tablet-old")
+        self.assertEqual(seen["pending"], "Alles is verzonden", seen)
+        items = wait_until("the queued idea of tablet-old", lambda: self.field_ideas("tablet-old"))
+        self.assertEqual([i["source"]["local_id"] for i in items], ["v1-item"])
 
 
 if __name__ == "__main__":

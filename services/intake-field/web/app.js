@@ -4,9 +4,13 @@
  * tablet is online. Every item gets a local_id (crypto.randomUUID) when it
  * is saved and keeps it for ever, so sending a batch again after a lost
  * answer stores nothing twice (the server derives the idea id from device
- * and local_id). An item leaves the queue only when the server answered it
- * (accepted, or rejected with a reason that is shown). Plain JavaScript, no
- * framework, no build step.
+ * and local_id). An item leaves the queue only when the server answered it.
+ * Accepted: it is gone. Rejected: it moves to the store "rejected" with the
+ * server's Dutch reason and stays on the tablet until the interviewer
+ * corrects it ("Aanpassen": back into the form, saved again under the same
+ * local_id, which the server never stored, so nothing can arrive twice) or
+ * removes it ("Verwijderen", confirmed). Plain JavaScript, no framework,
+ * no build step.
  */
 'use strict';
 
@@ -21,26 +25,33 @@ let syncAgain = false;          /* asked while a round ran: it may have missed n
 let retryMs = RETRY_MIN_MS;
 let retryTimer = null;
 let coords = null;
+let editing = null;             /* {entry, activity}: a rejected item back in the form */
 
 const $ = (id) => document.getElementById(id);
 
-/* ---------------- IndexedDB queue ---------------- */
+/* ---------------- IndexedDB: queue and rejected ---------------- */
 
+/* Version 1 had only "queue"; version 2 adds "rejected" and keeps the
+ * queue as it is (an upgrade creates only what is missing). */
 function openDb() {
   return new Promise((resolve, reject) => {
-    const req = indexedDB.open('inspraak-field', 1);
-    req.onupgradeneeded = () => req.result.createObjectStore('queue', {keyPath: 'local_id'});
+    const req = indexedDB.open('inspraak-field', 2);
+    req.onupgradeneeded = () => {
+      const names = req.result.objectStoreNames;
+      if (!names.contains('queue')) req.result.createObjectStore('queue', {keyPath: 'local_id'});
+      if (!names.contains('rejected')) req.result.createObjectStore('rejected', {keyPath: 'local_id'});
+    };
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error);
   });
 }
 
-function tx(mode, fn) {
+/* One transaction over the named stores; fn gets them in that order. */
+function tx(names, mode, fn) {
   return new Promise((resolve, reject) => {
-    const t = db.transaction('queue', mode);
-    const store = t.objectStore('queue');
+    const t = db.transaction(names, mode);
     let result;
-    Promise.resolve(fn(store)).then((r) => { result = r; });
+    Promise.resolve(fn(...names.map((n) => t.objectStore(n)))).then((r) => { result = r; });
     t.oncomplete = () => resolve(result);
     t.onerror = () => reject(t.error);
     t.onabort = () => reject(t.error);
@@ -54,10 +65,24 @@ function request(r) {
   });
 }
 
-const queueAll = () => tx('readonly', (s) => request(s.getAll()));
-const queueCount = () => tx('readonly', (s) => request(s.count()));
-const queuePut = (item) => tx('readwrite', (s) => { s.put(item); });
-const queueDelete = (ids) => tx('readwrite', (s) => { ids.forEach((id) => s.delete(id)); });
+const queueAll = () => tx(['queue'], 'readonly', (s) => request(s.getAll()));
+const queueCount = () => tx(['queue'], 'readonly', (s) => request(s.count()));
+const queuePut = (entry) => tx(['queue'], 'readwrite', (s) => { s.put(entry); });
+const queueDelete = (ids) => tx(['queue'], 'readwrite', (s) => { ids.forEach((id) => s.delete(id)); });
+const rejectedAll = () => tx(['rejected'], 'readonly', (s) => request(s.getAll()));
+const rejectedDelete = (id) => tx(['rejected'], 'readwrite', (s) => { s.delete(id); });
+
+/* Rejected items leave the queue and enter "rejected" in one step, so a
+ * crash in between loses nothing. */
+const queueReject = (entries) => tx(['queue', 'rejected'], 'readwrite', (q, r) => {
+  entries.forEach((e) => { q.delete(e.local_id); r.put(e); });
+});
+
+/* A corrected item goes back into the queue and out of "rejected" at once. */
+const rejectedRequeue = (entry) => tx(['queue', 'rejected'], 'readwrite', (q, r) => {
+  q.put(entry);
+  r.delete(entry.local_id);
+});
 
 /* ---------------- status ---------------- */
 
@@ -66,6 +91,7 @@ async function showStatus() {
   $('pending').textContent = n === 0 ? 'Alles is verzonden' :
     (n === 1 ? '1 wacht op verzenden' : n + ' wachten op verzenden');
   $('net').textContent = navigator.onLine ? 'online' : 'offline';
+  await showRejected();
 }
 
 function say(text, isError) {
@@ -124,9 +150,26 @@ function emailValid(s) {
     /[A-Za-z]/.test(labels[labels.length - 1]);
 }
 
+function clearForm() {
+  const form = $('idea-form');
+  ['text', 'wijk', 'name', 'email'].forEach((n) => { form.elements[n].value = ''; });
+  $('consent').checked = false;
+  form.querySelectorAll('input[name=question]').forEach((r) => { r.checked = false; });
+  form.querySelectorAll('[aria-invalid]').forEach((f) => f.removeAttribute('aria-invalid'));
+  coords = null;
+  $('where').textContent = '';
+}
+
 async function saveIdea(ev) {
   ev.preventDefault();
   const item = readItem();
+  if (editing) {
+    /* The server stored nothing under this local_id (it rejected it), so
+     * the corrected item may use it: even sent twice it is one idea. The
+     * time stays the moment the resident spoke. */
+    item.local_id = editing.entry.local_id;
+    item.collected_at = editing.entry.item.collected_at || item.collected_at;
+  }
   if (item.text.length < 3) { say('Schrijf minstens 3 tekens.', true); return; }
   if (item.participant && item.participant.consent.feedback && !item.participant.email) {
     say('Voor toestemming om te mailen is een e-mailadres nodig.', true); return;
@@ -140,15 +183,17 @@ async function saveIdea(ev) {
   if ([...activity].length > ACTIVITY_MAX) {
     say('De naam van de activiteit is te lang: hoogstens 200 tekens.', true); return;
   }
-  localStorage.setItem('field.activity', activity);
-  await queuePut({local_id: item.local_id, activity: activity, item: item});
-  const form = $('idea-form');
-  ['text', 'wijk', 'name', 'email'].forEach((n) => { form.elements[n].value = ''; });
-  $('consent').checked = false;
-  form.querySelectorAll('input[name=question]').forEach((r) => { r.checked = false; });
-  coords = null;
-  $('where').textContent = '';
-  say('Bewaard. Dank u wel!', false);
+  const entry = {local_id: item.local_id, activity: activity, item: item};
+  if (editing) {
+    await rejectedRequeue(entry);
+    stopEditing();
+    say('Aangepast en bewaard. Dank u wel!', false);
+  } else {
+    localStorage.setItem('field.activity', activity);
+    await queuePut(entry);
+    clearForm();
+    say('Bewaard. Dank u wel!', false);
+  }
   await showStatus();
   sync();
 }
@@ -164,20 +209,117 @@ function locate() {
   }, {enableHighAccuracy: true, timeout: 15000, maximumAge: 60000});
 }
 
+/* ---------------- rejected items ---------------- */
+
+/* The form field each rejection code is about: focused after "Aanpassen". */
+const FIELD_OF_CODE = {
+  missing_text: 'text', text_too_short: 'text', text_too_long: 'text',
+  invalid_question: 'question', invalid_target_group: 'target_group', unknown_wijk: 'wijk',
+  invalid_participant: 'name', invalid_name: 'name', invalid_email: 'email',
+  consent_without_email: 'email',
+};
+
+let shownRejected = null;       /* what the list shows, to redraw only on a change */
+
+const snippet = (text) => {
+  const chars = [...(text || '')];
+  return chars.length > 80 ? chars.slice(0, 80).join('').trimEnd() + '…' : chars.join('');
+};
+
+function actionButton(label, describedBy, onClick) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.className = 'secondary';
+  b.textContent = label;
+  b.setAttribute('aria-describedby', describedBy);
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+function rejectedRow(entry, i) {
+  const li = document.createElement('li');
+  const about = document.createElement('p');
+  about.id = 'rejected-about-' + i;
+  const why = document.createElement('strong');
+  why.textContent = entry.message;
+  const what = document.createElement('span');
+  what.textContent = '„' + snippet(entry.item.text) + '”';
+  about.append(why, document.createElement('br'), what);
+  const actions = document.createElement('div');
+  actions.className = 'actions';
+  actions.append(actionButton('Aanpassen', about.id, () => editRejected(entry)),
+                 actionButton('Verwijderen', about.id, () => deleteRejected(entry)));
+  li.append(about, actions);
+  return li;
+}
+
+async function showRejected() {
+  const list = await rejectedAll();
+  list.sort((a, b) => (a.rejected_at || '').localeCompare(b.rejected_at || ''));
+  $('held').textContent = list.length === 0 ? '' : ' · ' + list.length + ' niet opgeslagen';
+  const key = JSON.stringify(list.map((e) => [e.local_id, e.message]));
+  if (key === shownRejected) return; /* a redraw would take the keyboard focus away */
+  shownRejected = key;
+  $('rejected-box').hidden = list.length === 0;
+  $('rejected').replaceChildren(...list.map(rejectedRow));
+}
+
+/* "Aanpassen": the rejected item back into the form. It stays in the list
+ * (and on the tablet) until the corrected version is saved. */
+function editRejected(entry) {
+  if (!editing) editing = {activity: $('activity').value};
+  editing.entry = entry;
+  const it = entry.item, form = $('idea-form'), p = it.participant || {};
+  clearForm();
+  $('activity').value = entry.activity;
+  form.elements.text.value = it.text || '';
+  form.elements.wijk.value = it.wijk || '';
+  form.querySelectorAll('input[name=question]').forEach((r) => { r.checked = r.value === it.question; });
+  if (it.target_group) $('target_group').value = it.target_group;
+  $('name').value = p.name || '';
+  $('email').value = p.email || '';
+  $('consent').checked = !!(p.consent && p.consent.feedback);
+  $('email').closest('details').open = !!(p.name || p.email || $('consent').checked);
+  if (typeof it.lat === 'number' && entry.code !== 'invalid_location') {
+    coords = {lat: it.lat, lon: it.lon};
+    $('where').textContent = 'Locatie: ' + coords.lat.toFixed(5) + ', ' + coords.lon.toFixed(5);
+  } else if (typeof it.lat === 'number') {
+    $('where').textContent = 'De locatie is weggelaten. Vul de wijk in of zoek de locatie opnieuw.';
+  }
+  $('editing-note').textContent = 'U past een idee aan dat niet is opgeslagen. Reden: ' +
+    entry.message + ' Verbeter het en kies „Bewaar idee”.';
+  $('editing').hidden = false;
+  say('', false);
+  const name = FIELD_OF_CODE[entry.code] || 'text';
+  const field = name === 'question' ? form.querySelector('input[name=question]') : $(name);
+  field.setAttribute('aria-invalid', 'true');
+  field.focus();
+}
+
+function stopEditing() {
+  if (!editing) return;
+  $('activity').value = editing.activity;
+  editing = null;
+  $('editing').hidden = true;
+  clearForm();
+}
+
+async function deleteRejected(entry) {
+  if (!confirm('Wilt u dit idee voor altijd verwijderen? Het staat dan niet meer op deze ' +
+               'tablet en de gemeente krijgt het niet.\n\n„' + snippet(entry.item.text) + '”')) return;
+  await rejectedDelete(entry.local_id);
+  if (editing && editing.entry.local_id === entry.local_id) stopEditing();
+  say('Het idee is verwijderd.', false);
+  await showStatus();
+  $(document.querySelector('#rejected button') ? 'rejected-title' : 'text').focus();
+}
+
 /* ---------------- sending ---------------- */
 
 function scheduleRetry() {
   clearTimeout(retryTimer);
   retryTimer = setTimeout(sync, retryMs);
   retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
-}
-
-function showRejected(list) {
-  list.forEach((r) => {
-    const li = document.createElement('li');
-    li.textContent = 'Niet opgeslagen: ' + r.message;
-    $('rejected').appendChild(li);
-  });
 }
 
 /* Sends one batch; resolves true when the server answered every item. */
@@ -201,10 +343,23 @@ async function sendBatch(d, activity, entries) {
   }
   if (res.status !== 200) return false;
   const answer = await res.json();
-  const done = answer.accepted.map((a) => a.local_id)
-    .concat(answer.rejected.map((r) => r.local_id).filter((id) => id));
+  const byId = new Map(entries.map((e) => [e.local_id, e]));
+  const done = answer.accepted.map((a) => a.local_id);
+  const held = [];
+  const at = new Date().toISOString();
+  answer.rejected.forEach((r) => {
+    const e = r.local_id && byId.get(r.local_id);
+    if (!e) return;
+    /* The same local_id was accepted earlier in this batch: nothing is lost. */
+    if (r.code === 'duplicate_local_id') { done.push(r.local_id); return; }
+    held.push(Object.assign({}, e, {code: r.code, message: r.message, rejected_at: at}));
+  });
   await queueDelete(done);
-  showRejected(answer.rejected);
+  if (held.length) {
+    await queueReject(held);
+    say((held.length === 1 ? '1 idee is' : held.length + ' ideeën zijn') + ' niet opgeslagen. ' +
+        'Ze staan nog op deze tablet, onder „Niet opgeslagen”.', true);
+  }
   return true;
 }
 
@@ -256,6 +411,10 @@ async function start() {
     showPage();
   });
   $('idea-form').addEventListener('submit', saveIdea);
+  $('edit-cancel').addEventListener('click', () => {
+    stopEditing();
+    say('Niet aangepast. Het idee staat nog onder „Niet opgeslagen”.', false);
+  });
   $('locate').addEventListener('click', locate);
   $('sync').addEventListener('click', () => { retryMs = RETRY_MIN_MS; sync(); });
   window.addEventListener('online', () => { retryMs = RETRY_MIN_MS; showStatus(); sync(); });
