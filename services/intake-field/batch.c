@@ -6,8 +6,9 @@
  *   See batch.h. Item codes (each with a Dutch message): invalid_item,
  *   invalid_local_id, missing_text, text_too_short, text_too_long,
  *   invalid_question, invalid_target_group, unknown_wijk, invalid_location,
- *   invalid_collected_at, invalid_participant, invalid_name, invalid_email,
- *   consent_without_email. Batch codes: invalid_batch, missing_device_id,
+ *   invalid_collected_at (not RFC 3339; a time over a day ahead is not
+ *   refused but replaced by the time of arrival), invalid_participant,
+ *   invalid_name, invalid_email, consent_without_email. Batch codes: invalid_batch, missing_device_id,
  *   invalid_activity, missing_items (422), too_many_items (413).
  */
 #include "batch.h"
@@ -359,9 +360,11 @@ static int s_item_fields(const json_t *item, const geo_t *geo, int64_t now_ms, e
         (at && batch_parse_time(at, &idea->received_at) < 0))
         return s_reject(rej, "invalid_collected_at",
                         "Het tijdstip moet een RFC 3339-tijd zijn, zoals 2024-05-12T14:03:00Z.");
-    /* A clock a day ahead is a broken tablet, not an idea from tomorrow. */
-    if (idea->received_at > now_ms + 86400000LL)
-        return s_reject(rej, "invalid_collected_at", "Het tijdstip ligt in de toekomst.");
+    /* A clock over a day ahead is a broken tablet, not an idea from
+     * tomorrow: the idea counts from its arrival. Refusing it would lose
+     * the resident's words over a setting they cannot see. */
+    if (idea->received_at > now_ms + BATCH_CLOCK_AHEAD_MS)
+        idea->received_at = now_ms;
     return s_participant(item, now_ms, env, rej);
 }
 

@@ -50,6 +50,9 @@
 #define BATCH_MAX_ACTIVITY 200 /* characters */
 #define BATCH_CONSENT_PURPOSE "terugkoppeling over uw idee en de omgevingsvisie"
 #define BATCH_LOCATION_OUTSIDE "outside_heerlen"
+/* A collected_at further ahead than this is a wrong tablet clock: the
+ * item gets the time of arrival instead. */
+#define BATCH_CLOCK_AHEAD_MS 86400000LL
 
 typedef struct {
     char *device_id;

@@ -14,12 +14,14 @@ DESCRIPTION
     data/geo/, minus the two that lie outside their own coarse polygon),
     explicit wijk winning over GPS, a point outside Heerlen kept without a
     wijk. Then: bad, revoked and mismatched tokens, a 10,000-item batch,
-    MessagePack and JSON bombs (400, service still up).
+    MessagePack and JSON bombs (400, service still up), a tablet clock two
+    days ahead (kept, with the time of arrival).
     MessagePack is encoded by a small hand-written encoder below (the
     standard library has none and nothing is installed with pip).
 
     INSPRAAK_BIN=build/asan/bin python3 tests/integration/test_field.py
 """
+import datetime
 import json
 import urllib.parse
 import os
@@ -278,6 +280,24 @@ class TestField(ClusterTestCase):
             self.assertTrue(body)
         status, _, _ = http("GET", self.cluster.url("intake-field", "/field/../etc/passwd"))
         self.assertEqual(status, 404)
+
+    def test_6_clock_a_day_ahead(self):
+        # A tablet whose clock runs two days ahead: the server refused its
+        # items (invalid_collected_at, "in de toekomst"), so the residents'
+        # words never arrived. Now they are stored with the time of arrival.
+        token = self.device_token("tablet-clock")
+        ahead = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=2)
+        item = {"local_id": "clock-1", "text": "Een bankje bij de bushalte op de Akerstraat.",
+                "collected_at": ahead.strftime("%Y-%m-%dT%H:%M:%SZ")}
+        status, res = self.post({"device_id": "tablet-clock", "items": [item]}, token=token)
+        self.assertEqual(status, 200, res)
+        self.assertEqual(res["rejected"], [])
+        self.assertEqual([a["local_id"] for a in res["accepted"]], ["clock-1"])
+        ideas = wait_until("the idea of tablet-clock", lambda: [
+            i for i in self.field_ideas() if i["source"]["device_id"] == "tablet-clock"])
+        self.assertEqual(len(ideas), 1)
+        received = datetime.datetime.fromisoformat(ideas[0]["received_at"].replace("Z", "+00:00"))
+        self.assertLess(received, ahead - datetime.timedelta(days=1), ideas[0])
 
 
 if __name__ == "__main__":
