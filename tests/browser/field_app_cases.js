@@ -134,6 +134,11 @@ async function rejectedKept(page) {
   await rejectedCount(page, 2).catch(() => {});
   out.after_reload = (await screen(page)).rejected;
   if (out.after_reload.length !== 2) return out;
+  /* SHOTS=folder: a picture of the list, to look at by eye */
+  if (process.env.SHOTS) {
+    await page.screenshot({path: require('path').join(process.env.SHOTS, 'field-rejected.png'),
+                           fullPage: true});
+  }
 
   await page.fill('#activity', 'omgevingsvisietour Markt');
   await page.click('#rejected li:has-text("fietsenstalling") button:has-text("Aanpassen")');
