@@ -196,6 +196,8 @@ void ui_activity_add(const http_req_t *req, http_res_t *res, void *arg);
 json_t *activities_list(rstore_t *rs);
 /* A table of the register with the total number of people reached. */
 void activities_table(sb_t *sb, const dash_t *d, json_t *list);
+/* The idea "activity" value of ideas from a register kind, NULL for none. */
+const char *activities_idea_activity(const char *kind);
 /* ui_skipped.c: GET /overgeslagen, the mails intake-mail skipped
  * (inspraak:mail:skipped), for staff. */
 void ui_skipped(const http_req_t *req, http_res_t *res, void *arg);

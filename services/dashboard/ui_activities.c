@@ -8,7 +8,11 @@
  *   The report counts people reached from this register, also where not
  *   every remark became an idea. Entries are JSON in the list
  *   inspraak:activities (newest first, at most S_MAX): {"date", "kind",
- *   "place", "wijk", "people", "by"}. These are not ideas, so the dashboard
+ *   "place", "wijk", "people", "by", and when given "name" (a public title,
+ *   at most 80 characters) and "until" (the last day of an activity of
+ *   several days)}. The public page /resultaten (public_steps.c) shows
+ *   name, kind, dates and wijk, never the place (staff may type an
+ *   address there) nor who added it. These are not ideas, so the dashboard
  *   writes them itself (DESIGN.md contract 4 is about idea records).
  *   Every field is checked (kind from a fixed list, date YYYY-MM-DD of
  *   2000..2100 naming a day that exists, wijk known, place at most 120
@@ -27,10 +31,27 @@
 /* The place: at most S_PLACE_CHARS characters, the form's maxlength="120" (a
  * browser counts characters, so up to 4 bytes each in UTF-8). */
 #define S_PLACE_CHARS 120
+/* The public name: at most S_NAME_CHARS characters (maxlength="80"). */
+#define S_NAME_CHARS 80
 
 static const char *const s_kinds[] = {
     "wijkgesprek", "stakeholdersessie", "buurtenconferentie", "tourstop", "video", "anders"};
 #define S_NKINDS (sizeof s_kinds / sizeof s_kinds[0])
+
+/* The idea "activity" value (VALID_ACTIVITIES) of ideas gathered at an
+ * activity of this kind, NULL for "anders". */
+const char *activities_idea_activity(const char *kind)
+{
+    static const char *const map[][2] = {{"wijkgesprek", "wijkgesprek"},
+                                         {"stakeholdersessie", "stakeholder-sessie"},
+                                         {"buurtenconferentie", "buurtenconferentie"},
+                                         {"tourstop", "omgevingsvisietour"},
+                                         {"video", "camjo-video"}};
+    for (size_t i = 0; kind && i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(kind, map[i][0]) == 0)
+            return map[i][1];
+    return NULL;
+}
 
 json_t *activities_list(rstore_t *rs)
 {
@@ -57,20 +78,26 @@ void activities_table(sb_t *sb, const dash_t *d, json_t *list)
 {
     long long total = 0;
     sb_add(sb, "<table><caption>Activiteiten en bereikte mensen</caption><thead><tr>"
-               "<th scope=\"col\">Datum</th><th scope=\"col\">Soort</th><th "
-               "scope=\"col\">Plaats</th><th scope=\"col\">Wijk</th><th scope=\"col\">Mensen "
+               "<th scope=\"col\">Datum</th><th scope=\"col\">Naam</th><th "
+               "scope=\"col\">Soort</th><th scope=\"col\">Plaats</th><th "
+               "scope=\"col\">Wijk</th><th scope=\"col\">Mensen "
                "gesproken</th></tr></thead><tbody>\n");
     size_t i;
     json_t *a;
     json_array_foreach(list, i, a)
     {
-        const char *cols[4] = {"date", "kind", "place", "wijk"};
+        const char *cols[5] = {"date", "name", "kind", "place", "wijk"};
         sb_add(sb, "<tr>");
-        for (int c = 0; c < 4; c++) {
+        for (int c = 0; c < 5; c++) {
             const char *v = json_string_value(json_object_get(a, cols[c]));
             sb_add(sb, "<td>");
-            const char *dim = c == 3 ? "wijk" : c == 1 ? "activity" : NULL;
-            sb_esc(sb, dim ? page_label(d, dim, v) : v);
+            const char *dim = c == 4 ? "wijk" : c == 2 ? "activity" : NULL;
+            sb_esc(sb, dim ? page_label(d, dim, v) : v ? v : "");
+            const char *until = json_string_value(json_object_get(a, "until"));
+            if (c == 0 && until) {
+                sb_add(sb, " t/m ");
+                sb_esc(sb, until);
+            }
             sb_add(sb, "</td>");
         }
         long long n = json_integer_value(json_object_get(a, "people"));
@@ -78,7 +105,7 @@ void activities_table(sb_t *sb, const dash_t *d, json_t *list)
         sb_printf(sb, "<td>%lld</td></tr>\n", n);
     }
     sb_printf(sb,
-              "</tbody><tfoot><tr><th scope=\"row\" colspan=\"4\">Totaal</th><td>%lld</td>"
+              "</tbody><tfoot><tr><th scope=\"row\" colspan=\"5\">Totaal</th><td>%lld</td>"
               "</tr></tfoot></table>\n",
               total);
 }
@@ -108,11 +135,16 @@ static void s_page(dash_t *d, rstore_t *rs, const session_t *s, http_res_t *res,
     for (size_t i = 0; i < S_NKINDS; i++)
         sb_printf(&sb, "<option value=\"%s\">%s</option>", s_kinds[i],
                   page_label(d, "activity", s_kinds[i]));
-    sb_add(&sb, "</select></p>\n<p><label for=\"a-date\">Datum</label><input id=\"a-date\" "
-                "name=\"date\" type=\"date\" required></p>\n<p><label for=\"a-place\">Plaats"
-                "</label><input id=\"a-place\" name=\"place\" maxlength=\"120\" required></p>\n"
-                "<p><label for=\"a-wijk\">Wijk</label><select id=\"a-wijk\" name=\"wijk\">"
-                "<option value=\"\">Heel Heerlen</option>");
+    sb_add(&sb,
+           "</select></p>\n<p><label for=\"a-name\">Naam (komt op de openbare pagina; "
+           "geen namen van mensen)</label><input id=\"a-name\" name=\"name\" "
+           "maxlength=\"80\"></p>\n<p><label for=\"a-date\">Datum</label><input "
+           "id=\"a-date\" name=\"date\" type=\"date\" required></p>\n<p><label "
+           "for=\"a-until\">Tot en met (alleen bij meer dagen)</label><input id=\"a-until\" "
+           "name=\"until\" type=\"date\"></p>\n<p><label for=\"a-place\">Plaats (niet "
+           "openbaar)</label><input id=\"a-place\" name=\"place\" maxlength=\"120\" required></p>\n"
+           "<p><label for=\"a-wijk\">Wijk</label><select id=\"a-wijk\" name=\"wijk\">"
+           "<option value=\"\">Heel Heerlen</option>");
     const char *code, *name;
     for (size_t i = 0; d->geo && geo_wijk_at(d->geo, i, &code, &name) == 0; i++) {
         sb_add(&sb, "<option value=\"");
@@ -140,7 +172,8 @@ void ui_activities(const http_req_t *req, http_res_t *res, void *arg)
 }
 
 typedef struct {
-    char csrf[65], kind[32], date[16], place[S_PLACE_CHARS * 4 + 1], wijk[16], people[16];
+    char csrf[65], kind[32], date[16], until[16], place[S_PLACE_CHARS * 4 + 1], wijk[16],
+        people[16], name[S_NAME_CHARS * 4 + 1];
     int bad;
 } s_form_t;
 
@@ -148,9 +181,10 @@ static int s_field(const char *key, const char *value, size_t len, void *arg)
 {
     s_form_t *f = arg;
     const page_field_t map[] = {
-        {"csrf", f->csrf, sizeof f->csrf}, {"kind", f->kind, sizeof f->kind},
-        {"date", f->date, sizeof f->date}, {"place", f->place, sizeof f->place},
-        {"wijk", f->wijk, sizeof f->wijk}, {"people", f->people, sizeof f->people}};
+        {"csrf", f->csrf, sizeof f->csrf},    {"kind", f->kind, sizeof f->kind},
+        {"date", f->date, sizeof f->date},    {"place", f->place, sizeof f->place},
+        {"wijk", f->wijk, sizeof f->wijk},    {"people", f->people, sizeof f->people},
+        {"until", f->until, sizeof f->until}, {"name", f->name, sizeof f->name}};
     page_field_copy(map, sizeof map / sizeof map[0], key, value, len, &f->bad);
     return 0;
 }
@@ -179,12 +213,16 @@ static int s_valid(const dash_t *d, const s_form_t *f, long *people)
         kind |= strcmp(f->kind, s_kinds[i]) == 0;
     char *end = NULL;
     *people = strtol(f->people, &end, 10);
-    json_t *place = json_string(f->place); /* NULL when not UTF-8 */
-    int ok = !f->bad && kind && s_date_check(f->date) == 0 && f->place[0] && place &&
+    json_t *place = json_string(f->place), *name = json_string(f->name); /* NULL: not UTF-8 */
+    /* until: empty, or a later day (YYYY-MM-DD compares as text) */
+    int until = !f->until[0] || (s_date_check(f->until) == 0 && strcmp(f->until, f->date) > 0);
+    int ok = !f->bad && kind && s_date_check(f->date) == 0 && until && name &&
+             utf8_chars(f->name, strlen(f->name)) <= S_NAME_CHARS && f->place[0] && place &&
              utf8_chars(f->place, strlen(f->place)) <= S_PLACE_CHARS && end && end != f->people &&
              !*end && *people >= 0 && *people <= 100000 &&
              (!f->wijk[0] || (d->geo && geo_wijk_name(d->geo, f->wijk)));
     json_decref(place);
+    json_decref(name);
     return ok;
 }
 
@@ -204,17 +242,20 @@ void ui_activity_add(const http_req_t *req, http_res_t *res, void *arg)
     }
     if (!s_valid(d, &f, &people)) {
         s_page(d, rs, &s, res, 400,
-               s_date_check(f.date) == 1
+               s_date_check(f.date) == 1 || (f.until[0] && s_date_check(f.until) == 1)
                    ? "Niet toegevoegd: die datum bestaat niet. Kies een dag die in de kalender "
                      "staat."
+               : f.until[0] && s_date_check(f.until) == 0 && strcmp(f.until, f.date) <= 0
+                   ? "Niet toegevoegd: de datum bij 'tot en met' moet na de eerste datum liggen."
                    : "Niet toegevoegd: kies een soort, een datum, vul de plaats in en een aantal "
                      "mensen van 0 tot 100000.",
                0);
         goto out;
     }
-    json_t *j = json_pack("{s:s, s:s, s:s, s:s?, s:i, s:s}", "date", f.date, "kind", f.kind,
-                          "place", f.place, "wijk", f.wijk[0] ? f.wijk : NULL, "people",
-                          (json_int_t)people, "by", s.user);
+    json_t *j = json_pack("{s:s, s:s?, s:s, s:s, s:s?, s:i, s:s, s:s?}", "date", f.date, "until",
+                          f.until[0] ? f.until : NULL, "kind", f.kind, "place", f.place, "wijk",
+                          f.wijk[0] ? f.wijk : NULL, "people", (json_int_t)people, "by", s.user,
+                          "name", f.name[0] ? f.name : NULL);
     char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
     json_decref(j);
     rstore_append(rs, "LPUSH " DASH_KEY_PREFIX "activities %s", text ? text : "{}");
