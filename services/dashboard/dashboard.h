@@ -184,9 +184,9 @@ void ui_public(const http_req_t *req, http_res_t *res, void *arg);
 void ui_ideas(const http_req_t *req, http_res_t *res, void *arg);
 void ui_idea(const http_req_t *req, http_res_t *res, void *arg);
 void ui_moderate(const http_req_t *req, http_res_t *res, void *arg);
-/* Shared by the overview, the public page and the report: totals, charts
- * and the map. */
-int ui_figures(dash_t *d, rstore_t *rs, sb_t *sb, int public_page);
+/* Shared by the overview and the public page: totals, charts and the map.
+ * have: NULL, or counts already read (dim -> {value: n}), used as they are. */
+int ui_figures(dash_t *d, rstore_t *rs, sb_t *sb, int public_page, json_t *have);
 /* Up to n approved quotes matching dim=value (NULL: any) as blockquotes. */
 int ui_quotes(rstore_t *rs, sb_t *sb, const char *dim, const char *value, int n);
 /* ui_activities.c: the activities register (inspraak:activities). */
@@ -198,6 +198,16 @@ json_t *activities_list(rstore_t *rs);
 void activities_table(sb_t *sb, const dash_t *d, json_t *list);
 /* The idea "activity" value of ideas from a register kind, NULL for none. */
 const char *activities_idea_activity(const char *kind);
+/* public_steps.c: the sections of /resultaten on the steps taken
+ * (activities and standing channels, with their ideas) and the people
+ * reached, from the register (activities_list) and the visible counts of
+ * channel and wijk (stats_counts_visible). 0, or -1 when Redis failed. */
+int public_steps(dash_t *d, rstore_t *rs, sb_t *sb, json_t *list, json_t *channel);
+int public_people(rstore_t *rs, sb_t *sb, json_t *list, json_t *channel, json_t *wijk);
+/* reach.c: people who took part (distinct participant ids of the ideas not
+ * hidden, plus one per such idea without one; *anon gets the latter), or
+ * -1 when Redis failed. */
+long long reach_people(rstore_t *rs, long long *anon);
 /* ui_skipped.c: GET /overgeslagen, the mails intake-mail skipped
  * (inspraak:mail:skipped), for staff. */
 void ui_skipped(const http_req_t *req, http_res_t *res, void *arg);

@@ -6,7 +6,8 @@
  * DESCRIPTION
  *   Both show the same figures (ui_figures): totals, a bar chart per
  *   dimension from the stats hashes and the wijk map, all server-side SVG.
- *   The public page adds approved quotes (ui_quotes) and shows nothing
+ *   The public page starts with the steps taken and the people reached
+ *   (public_steps.c), adds approved quotes (ui_quotes) and shows nothing
  *   else about any idea: quotes are only ideas with status "approved" and
  *   without PII flags, printed as text alone (no id, no date, no source),
  *   and at most one per near-duplicate cluster (or identical text).
@@ -44,14 +45,21 @@ static long long s_zcard(rstore_t *rs, const char *key)
     return n;
 }
 
-int ui_figures(dash_t *d, rstore_t *rs, sb_t *sb, int public_page)
+/* The counts of dim: from have (dim -> counts, read already) or Redis. */
+static json_t *s_counts(rstore_t *rs, json_t *have, const char *dim, int public_page)
 {
+    json_t *c = json_object_get(have, dim);
+    if (c)
+        return json_incref(c);
     /* The public page leaves hidden ideas out of every figure. */
-    json_t *(*counts_fn)(rstore_t *, const char *) =
-        public_page ? stats_counts_visible : stats_counts;
+    return public_page ? stats_counts_visible(rs, dim) : stats_counts(rs, dim);
+}
+
+int ui_figures(dash_t *d, rstore_t *rs, sb_t *sb, int public_page, json_t *have)
+{
     long long total = public_page ? stats_total_visible(rs) : stats_total(rs);
     long long approved = s_zcard(rs, DASH_KEY_PREFIX "ix:status:approved");
-    json_t *wijk = counts_fn(rs, "wijk");
+    json_t *wijk = s_counts(rs, have, "wijk", public_page);
     if (total < 0 || approved < 0 || !wijk) {
         json_decref(wijk);
         return -1;
@@ -72,7 +80,7 @@ int ui_figures(dash_t *d, rstore_t *rs, sb_t *sb, int public_page)
     json_decref(wijk);
     for (size_t i = 0; i < S_NDIMS + 1; i++) {
         const char *dim = i < S_NDIMS ? s_dims[i] : "day";
-        json_t *c = counts_fn(rs, dim);
+        json_t *c = s_counts(rs, have, dim, public_page);
         if (!c)
             return -1;
         sb_add(sb, "<figure><figcaption>");
@@ -164,7 +172,7 @@ void ui_overview(const http_req_t *req, http_res_t *res, void *arg)
     sb_add(&sb, "<h1>Overzicht van alle ideeën</h1>\n<p>Klik op <a href=\"/ideeen\">Ideeën</a> "
                 "om te zoeken en te filteren. Exporteer alles als <a "
                 "href=\"/api/v1/export.csv\">CSV-bestand</a>.</p>\n");
-    if (ui_figures(d, rs, &sb, 0) < 0) {
+    if (ui_figures(d, rs, &sb, 0, NULL) < 0) {
         sb_free(&sb);
         dash_unavailable_page(res, rs);
         goto out;
@@ -183,9 +191,23 @@ void ui_public(const http_req_t *req, http_res_t *res, void *arg)
     page_begin(&sb, "Resultaten", NULL);
     sb_add(&sb, "<h1>Wat zegt Heerlen? De resultaten van de inspraak</h1>\n"
                 "<p>Inwoners, professionals en buurtorganisaties gaven hun ideeën voor de "
-                "omgevingsvisie van Heerlen. Hier ziet u hoeveel ideeën er zijn, waar ze over "
-                "gaan en uit welke wijk ze komen. Namen en e-mailadressen staan hier nooit.</p>\n");
-    int rc = ui_figures(d, rs, &sb, 1);
+                "omgevingsvisie van Heerlen. Hier ziet u hoe we de ideeën ophaalden, hoeveel "
+                "mensen meededen, hoeveel ideeën er zijn, waar ze over gaan en uit welke wijk ze "
+                "komen. Namen en e-mailadressen staan hier nooit.</p>\n");
+    /* Channel and wijk counts are read once for all sections. */
+    json_t *list = activities_list(rs);
+    json_t *channel = list ? stats_counts_visible(rs, "channel") : NULL;
+    json_t *wijk = channel ? stats_counts_visible(rs, "wijk") : NULL;
+    json_t *have = json_pack("{s:O?, s:O?}", "channel", channel, "wijk", wijk);
+    int rc = wijk ? public_steps(d, rs, &sb, list, channel) : -1;
+    if (rc == 0)
+        rc = public_people(rs, &sb, list, channel, wijk);
+    if (rc == 0)
+        rc = ui_figures(d, rs, &sb, 1, have);
+    json_decref(have);
+    json_decref(list);
+    json_decref(channel);
+    json_decref(wijk);
     if (rc == 0) {
         sb_add(&sb, "<section aria-labelledby=\"citaten\"><h2 id=\"citaten\">Wat inwoners "
                     "zeggen</h2>\n");

@@ -13,10 +13,16 @@ DESCRIPTION
       - quotes name each group of (near-)identical ideas once, and a clean
         idea is still quoted behind many approved ideas with a phone number;
       - a very long word (a pasted link) is printed whole in the PDF
-        (pdftotext, poppler-utils), not cut off at the page edge.
+        (pdftotext, poppler-utils), not cut off at the page edge;
+      - /resultaten tells the steps taken (each activity of the register
+        with its ideas, in date order, and the standing channels) and the
+        people reached (about how many, from how many wijken), with ideas
+        from the form and from a street-interview video, without the
+        activity's place or any name or address.
     test_dashboard_ui.py covers access, escaping, labels and hidden ideas.
 """
 import html
+import json
 import os
 import re
 import shutil
@@ -27,7 +33,7 @@ import unittest
 import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from harness import ClusterTestCase, main  # noqa: E402
+from harness import ClusterTestCase, http, main  # noqa: E402
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
@@ -172,6 +178,130 @@ class TestCharts(ReportCase):
             self.assertIsNotNone(chart, name)
             bars = re.findall(r"<g><title>([^<]*): \d+</title>", chart.group(1))
             self.assertEqual(len(bars), len(wijken["counts"]), (name, bars))
+
+
+TOUR_VTT = """WEBVTT
+
+00:00:01.000 --> 00:00:04.000
+<v Interviewer>Wat zou u willen veranderen in uw wijk?
+
+00:00:04.500 --> 00:00:08.000
+<v Mevrouw Peters>Meer groen op het plein bij de kerk.
+
+00:00:09.000 --> 00:00:12.000
+<v camjo>En u, meneer?
+
+00:00:12.500 --> 00:00:16.000
+<v Meneer Smeets>Een veilige oversteek bij de school voor de kinderen.
+"""
+
+
+class TestStepsAndPeople(ReportCase):
+    SERVICES = ("storage", "classifier", "intake-form", "intake-transcript", "dashboard")
+
+    def add_activity(self, **fields):
+        st, page = self.cluster.staff_page("/activiteiten", self.sid)
+        self.assertEqual(st, 200)
+        csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
+        st, _, body = self.cluster.dash("POST", "/activiteiten",
+                                        urllib.parse.urlencode(dict(fields, csrf=csrf)),
+                                        dict(FORM, Cookie="inspraak_session=" + self.sid))
+        self.assertEqual(st, 303, body[:500])
+
+    def moderate(self, idea_id, status, wijk):
+        st, page = self.cluster.staff_page("/ideeen/" + idea_id, self.sid)
+        csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
+        form = {"csrf": csrf, "status": status, "wijk": wijk, "sentiment": "neutraal",
+                "theme": "groen"}
+        st, _, body = self.cluster.dash("POST", "/ideeen/" + idea_id, urllib.parse.urlencode(form),
+                                        dict(FORM, Cookie="inspraak_session=" + self.sid))
+        self.assertEqual(st, 303, body[:300])
+
+    def tour_video(self):
+        """Two residents interviewed on the tour's stop in Hoensbroek."""
+        url = self.cluster.url("intake-transcript", "/api/v1/transcripts") + "?" + \
+            urllib.parse.urlencode({"video_id": "tour-hoensbroek", "wijk": "WK091712",
+                                    "recorded_at": "2026-03-12", "activity": "omgevingsvisietour"})
+        st, _, data = http("POST", url, TOUR_VTT.encode(),
+                           {"Content-Type": "text/vtt", "Authorization": "Bearer " + self.token})
+        self.assertIn(st, (200, 201), data[:300])
+        return [i["id"] for i in json.loads(data)["ideas"]]
+
+    def sections(self):
+        page = self.results()
+        steps = visible(page.split('id="stappen"', 1)[1].split("</section>", 1)[0])
+        people = visible(page.split('id="mensen"', 1)[1].split("</section>", 1)[0])
+        return page, steps, people
+
+    def test_steps_and_people_reached(self):
+        self.add_activity(kind="tourstop", name="Omgevingsvisietour in Hoensbroek",
+                          date="2026-03-12", place="Akerstraat 12, bij de kerk", wijk="WK091712",
+                          people="40")
+        # Three residents use the idea box: Ria twice (one person), Jan once,
+        # and someone who left no name or address.
+        form = [self.post_as("Meer bomen langs de Akerstraat", "WK091712", "ria@example.nl"),
+                self.post_as("Een speeltuin bij het Kasteel Hoensbroek", "WK091712",
+                             "ria@example.nl"),
+                self.post_as("Fietspad naar het station graag", "WK091733", "jan@example.nl"),
+                self.post("Minder verkeer door de wijk", "WK091736")]
+        self.stored(form)
+        page, steps, people = self.sections()
+        self.assertIn("In totaal was er 1 activiteit.", steps)
+        self.assertIn("12 maart 2026 Omgevingsvisietour in Hoensbroek "
+                      "Stop van de omgevingsvisietour Hoensbroek-De Dem 0 ideeën", steps)
+        self.assertIn("Ideeënbus online het formulier op de website 4 ideeën", steps)
+        self.assertIn("ongeveer 3 mensen deden mee", people)
+        self.assertIn("3 wijken waar zij wonen of werken", people)
+
+        # The tour's video (an idea older than the form's) and a second
+        # activity of two days, entered later but held earlier.
+        video = self.tour_video()
+        self.assertEqual(len(video), 2)
+        self.stored(video)
+        self.add_activity(kind="wijkgesprek", name="Wijkgesprek Welten", date="2026-02-03",
+                          until="2026-02-04", place="Buurthuis, Weltertuinstraat 5",
+                          wijk="WK091736", people="15")
+        page, steps, people = self.sections()
+        self.assertIn("In totaal waren er 2 activiteiten.", steps)
+        rows = re.findall(r"(\d+ \w+ 2026(?: t/m \d+ \w+ 2026)?) (Wijkgesprek Welten|"
+                          r"Omgevingsvisietour in Hoensbroek) .*? (\d+) ide", steps)
+        self.assertEqual(rows, [("3 februari 2026 t/m 4 februari 2026", "Wijkgesprek Welten", "0"),
+                                ("12 maart 2026", "Omgevingsvisietour in Hoensbroek", "2")], steps)
+        self.assertIn("Straatinterviews en video gesprekken op straat, op video opgenomen 2 ideeën",
+                      steps)
+        self.assertIn("E-mail een e-mail aan de gemeente 0 ideeën", steps)
+        self.assertIn("ongeveer 5 mensen deden mee", people)  # each speaker is one person
+        self.assertIn("Samen gaven zij 6 ideeën", people)
+        self.assertIn("spraken medewerkers met 55 mensen", people)
+        for secret in ("Akerstraat 12", "Weltertuinstraat", "ria@example.nl", "Peters", "anna"):
+            self.assertNotIn(secret, visible(page).replace("Meer bomen langs de Akerstraat", ""),
+                             secret)
+
+        # Jan's only idea is hidden: he and it no longer count, as on the
+        # rest of the page; the report's channel table agrees.
+        self.moderate(form[2], "hidden", "WK091733")
+        _, steps, people = self.sections()
+        self.assertIn("ongeveer 4 mensen deden mee", people)
+        self.assertIn("Samen gaven zij 5 ideeën", people)
+        self.assertIn("2 wijken waar zij wonen of werken", people)
+        self.assertIn("Ideeënbus online het formulier op de website 3 ideeën", steps)
+        self.assertRegex(self.report(), re.compile(r"<caption>Kanaal</caption>.*?<tr><td>"
+                                                   r"Formulier</td><td>3</td></tr>", re.S))
+
+        # Ria writes again and a new resident joins without a name: one
+        # more person, two more ideas.
+        self.stored([self.post_as("Ook een bankje bij de speeltuin", "WK091712",
+                                  "ria@example.nl"),
+                     self.post("Een markt op zaterdag in Hoensbroek", "WK091712")])
+        _, steps, people = self.sections()
+        self.assertIn("ongeveer 5 mensen deden mee", people)
+        self.assertIn("Samen gaven zij 7 ideeën", people)
+        self.assertIn("Bij 4 ideeën weten we niet wie ze gaf", people)  # 2 + the video's 2
+
+    def post_as(self, text, wijk, email):
+        st, body = self.cluster.post_idea(text, wijk=wijk, name="Inwoner", email=email)
+        self.assertEqual(st, 201, body)
+        return body["id"]
 
 
 if __name__ == "__main__":
