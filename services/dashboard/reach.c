@@ -20,7 +20,8 @@
  *   received_at) everything is counted again in one pass. The new state
  *   is written in one MULTI under WATCH, so two requests (or two dashboard
  *   processes) never count the same ideas twice; within one process the
- *   counting is done by one request at a time.
+ *   counting is done by one request at a time, and the others meanwhile
+ *   answer from the state as it was (reach_people).
  *
  *   Hidden ideas (status "hidden") are left out as on the rest of the page:
  *   a pid whose every idea is hidden, and a hidden idea without a pid, are
@@ -257,13 +258,17 @@ static long long s_field(redisReply *r, size_t i)
 
 long long reach_people(rstore_t *rs, long long *anon_out)
 {
-    /* One count at a time in this process: requests that come in while
-     * a first full count runs wait for it and then find nothing to do. */
-    pthread_mutex_lock(&s_update_mu);
-    int up = s_update(rs);
-    pthread_mutex_unlock(&s_update_mu);
-    if (up < 0)
-        return -1;
+    /* One count at a time in this process. A request that comes in while
+     * another counts does not wait for it (a full count after an idea
+     * with an older received_at reads every record: ~4 s at 100,000
+     * ideas) but answers from the state as last written: the page says
+     * "ongeveer", and the next request sees the new count. */
+    if (pthread_mutex_trylock(&s_update_mu) == 0) {
+        int up = s_update(rs);
+        pthread_mutex_unlock(&s_update_mu);
+        if (up < 0)
+            return -1;
+    }
     rstore_append(rs, "HLEN " S_PIDS);
     rstore_append(rs, "HMGET " S_STATE " anon hidden_n hidden_anon hidden_pids hidden_at");
     rstore_append(rs, "ZCARD " DASH_KEY_PREFIX "ix:status:hidden");
