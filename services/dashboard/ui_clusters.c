@@ -220,7 +220,7 @@ static void s_list(sb_t *sb, const dash_t *d, s_scan_t *sc)
     for (size_t i = 0; i < k && i < S_TOP; i++) {
         sb_add(sb, "<li><h2>");
         s_sentence(sb, d, gs[i]);
-        sb_add(sb, "</h2>\n<blockquote><p class=\"text\">");
+        sb_add(sb, "</h2>\n<blockquote><p class=\"text\" dir=\"auto\">");
         sb_esc(sb, json_string_value(json_object_get(gs[i], "text")));
         sb_add(sb, "</p></blockquote>\n<p><a href=\"/clusters?cluster=");
         sb_url(sb, json_string_value(json_object_get(gs[i], "id")));

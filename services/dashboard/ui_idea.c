@@ -242,7 +242,7 @@ static void s_detail(dash_t *d, const session_t *s, http_res_t *res, json_t *it,
         sb_esc(&sb, s_str(it, "title"));
         sb_add(&sb, "</h2>\n");
     }
-    sb_add(&sb, "<blockquote><p class=\"text\">");
+    sb_add(&sb, "<blockquote><p class=\"text\" dir=\"auto\">");
     sb_esc(&sb, s_str(it, "text"));
     sb_add(&sb, "</p></blockquote>\n<h2>Herkomst</h2>\n<dl>\n");
     char when[40];

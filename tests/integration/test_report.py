@@ -46,7 +46,7 @@ def visible(page):
 def quotes(page):
     """The quoted texts of a page, in order."""
     return [html.unescape(q) for q in
-            re.findall(r'<blockquote><p class="text">(.*?)</p></blockquote>', page, re.S)]
+            re.findall(r'<blockquote><p class="text" dir="auto">(.*?)</p></blockquote>', page, re.S)]
 
 
 class ReportCase(ClusterTestCase):
