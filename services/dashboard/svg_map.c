@@ -11,7 +11,9 @@
  *   from a proper map projection, so no projection library is needed.
  *   svg_map_render() then only picks a fill per wijk: five classes from
  *   light to dark blue relative to the largest count, grey for none. Each
- *   wijk has a <title> ("Heerlerheide: 12 ideeën") and the map a legend.
+ *   wijk has a <title> ("Heerlerheide: 12 ideeën"), its number written
+ *   in it (at the centroid of its largest ring: a phone or a printed
+ *   report has no hover) and the map a legend.
  *   For staff each wijk links to its idea list (focusable with Tab).
  *
  * OWNERSHIP
@@ -33,6 +35,7 @@
 typedef struct {
     char *code, *name;
     sb_t path;
+    double lx, ly; /* where its number goes: centroid of its largest ring */
 } s_wijk_t;
 
 struct svg_map {
@@ -89,7 +92,28 @@ static void s_grow(double lon, double lat, int first, void *arg)
 typedef struct {
     const s_box_t *b;
     sb_t *sb;
+    /* the ring being drawn: shoelace sums (pixels), first and last point */
+    double a2, cx, cy, x0, y0, px, py;
+    int open;
+    double best; /* the largest ring's area so far, and its centroid */
+    double lx, ly;
 } s_draw_t;
+
+/* Ends the ring being drawn (closing it back to its first point) and keeps
+ * its centroid when it is the largest so far. */
+static void s_ring_end(s_draw_t *d)
+{
+    if (!d->open)
+        return;
+    double c = d->px * d->y0 - d->x0 * d->py;
+    double a2 = d->a2 + c, cx = d->cx + (d->px + d->x0) * c, cy = d->cy + (d->py + d->y0) * c;
+    if (fabs(a2) > d->best) {
+        d->best = fabs(a2);
+        d->lx = cx / (3 * a2);
+        d->ly = cy / (3 * a2);
+    }
+    d->open = 0;
+}
 
 static void s_draw(double lon, double lat, int first, void *arg)
 {
@@ -98,8 +122,19 @@ static void s_draw(double lon, double lat, int first, void *arg)
     /* Same pixels per km both ways: latitude degrees are longer by
      * 1/cos(latitude) than longitude degrees there. */
     double ky = b->k / cos((b->miny + b->maxy) / 2 * M_PI / 180);
-    sb_printf(d->sb, "%s%.1f %.1f", first ? "M" : "L", (lon - b->minx) * b->k,
-              (b->maxy - lat) * ky);
+    double x = (lon - b->minx) * b->k, y = (b->maxy - lat) * ky;
+    sb_printf(d->sb, "%s%.1f %.1f", first ? "M" : "L", x, y);
+    if (first) {
+        s_ring_end(d);
+        d->a2 = d->cx = d->cy = 0;
+        d->x0 = x, d->y0 = y, d->open = 1;
+    } else {
+        double c = d->px * y - x * d->py;
+        d->a2 += c;
+        d->cx += (d->px + x) * c;
+        d->cy += (d->py + y) * c;
+    }
+    d->px = x, d->py = y;
 }
 
 svg_map_t *svg_map_load(const char *path, char *err, size_t errlen)
@@ -143,8 +178,10 @@ svg_map_t *svg_map_load(const char *path, char *err, size_t errlen)
         s_wijk_t *w = &m->w[m->n++];
         w->code = xstrdup(code);
         w->name = xstrdup(name ? name : code);
-        s_draw_t dr = {&b, &w->path};
+        s_draw_t dr = {.b = &b, .sb = &w->path};
         s_walk(json_object_get(f, "geometry"), s_draw, &dr, &budget);
+        s_ring_end(&dr);
+        w->lx = dr.lx, w->ly = dr.ly;
         sb_add(&w->path, "Z");
     }
     json_decref(root);
@@ -200,6 +237,21 @@ void svg_map_render(sb_t *sb, const dash_t *d, json_t *counts, int links)
         sb_printf(sb, ": %lld %s</title></path>%s\n", n, n == 1 ? "idee" : "ideeën",
                   links ? "</a>" : "");
     }
+    /* the numbers after every wijk, so none is drawn over; white on the
+     * two darkest fills; pointer-events none keeps the wijk's link and
+     * title under the number */
+    for (int i = 0; i < m->n; i++) {
+        const s_wijk_t *w = &m->w[i];
+        long long n = json_integer_value(json_object_get(counts, w->code));
+        if (n <= 0)
+            continue;
+        int cls = max == 0 ? 0 : 1 + (int)((n * 5 - 1) / max);
+        sb_printf(sb,
+                  "<text class=\"count\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
+                  "dominant-baseline=\"central\" font-size=\"13\" font-weight=\"bold\" "
+                  "fill=\"%s\" pointer-events=\"none\" aria-hidden=\"true\">%lld</text>\n",
+                  w->lx, w->ly, cls >= 4 ? "#ffffff" : "#1a1a1a", n);
+    }
     sb_add(sb, "</svg>\n<p class=\"legend\">Hoe donkerder de wijk, hoe meer ideeën (grijs: nog "
-               "geen). Beweeg over een wijk voor het aantal.</p>\n");
+               "geen). Het getal in een wijk is het aantal ideeën.</p>\n");
 }

@@ -105,6 +105,12 @@ class TestOneIdea(ReportCase):
             self.assertIn("1 idee", seen, name)
         self.assertIn("1 wijk met ideeën", visible(self.results()))
         self.assertIn("kwam 1 idee binnen", visible(self.report()))
+        # the map writes the number in the wijk (a phone or a print has no
+        # hover title): one number, 1, inside the map
+        page = self.results()
+        svg = re.search(r'<svg class="map".*?</svg>', page, re.S).group(0)
+        self.assertEqual(re.findall(r'<text class="count"[^>]*>(\d+)</text>', svg), ["1"])
+        self.assertIn("Het getal in een wijk is het aantal ideeën", visible(page))
 
 
 class TestQuotes(ReportCase):
