@@ -42,6 +42,7 @@ typedef struct {
     long idle_s, max_s;                /* session timeouts */
     long login_max_ip, login_max_user; /* failed logins per 15 minutes */
     char chromium[256];                /* INSPRAAK_CHROMIUM, for /report?format=pdf */
+    long public_cache_s;               /* INSPRAAK_PUBLIC_CACHE_S: /resultaten kept (0: off) */
     /* The theme list of data/nl/themes.tsv (page_themes_load): slugs in
      * file order and their Dutch labels (the slug when the file has none). */
     size_t n_themes;
@@ -75,6 +76,10 @@ void page_headers(http_res_t *res);
 void page_begin(sb_t *sb, const char *title, const session_t *s);
 /* Closes the page and hands the buffer to res (sb is emptied). */
 void page_send(http_res_t *res, int status, sb_t *sb);
+/* page_send() in two steps: page_end() closes the page (footer), and
+ * page_send_body() hands the finished buffer to res. */
+void page_end(sb_t *sb);
+void page_send_body(http_res_t *res, int status, sb_t *sb);
 void page_message(http_res_t *res, int status, const char *title, const char *text);
 void page_redirect(http_res_t *res, const char *location);
 /* One short form field: its name and the fixed buffer it is copied into. */
@@ -181,6 +186,14 @@ void svg_map_render(sb_t *sb, const dash_t *d, json_t *counts, int links);
 /* --- ui_*.c, report.c, export.c, moderate.c --- */
 void ui_overview(const http_req_t *req, http_res_t *res, void *arg);
 void ui_public(const http_req_t *req, http_res_t *res, void *arg);
+/* public_cache.c: the rendered /resultaten, served again while its
+ * version (public_cache_version: a hex hash of counts the page shows) is
+ * unchanged and it is younger than d->public_cache_s. get: 1 when res got
+ * the cached page, else 0. */
+#define PUBLIC_CACHE_VERSION 33
+int public_cache_version(rstore_t *rs, char out[PUBLIC_CACHE_VERSION]);
+int public_cache_get(const dash_t *d, const char *version, http_res_t *res);
+void public_cache_put(const dash_t *d, const char *version, const char *body, size_t len);
 void ui_ideas(const http_req_t *req, http_res_t *res, void *arg);
 void ui_idea(const http_req_t *req, http_res_t *res, void *arg);
 void ui_moderate(const http_req_t *req, http_res_t *res, void *arg);

@@ -43,7 +43,9 @@
  *   overrides as for the classifier), INSPRAAK_SECURE_COOKIES=1 (behind TLS),
  *   INSPRAAK_SESSION_IDLE_S [1800], INSPRAAK_SESSION_MAX_S [28800],
  *   INSPRAAK_LOGIN_MAX_IP [20] and INSPRAAK_LOGIN_MAX_USER [5] (failed
- *   logins per 15 minutes), INSPRAAK_CHROMIUM [/usr/bin/chromium]; for
+ *   logins per 15 minutes), INSPRAAK_CHROMIUM [/usr/bin/chromium],
+ *   INSPRAAK_PUBLIC_CACHE_S [60] (/resultaten kept while unchanged, at most
+ *   this long; 0: off, public_cache.c); for
  *   the campaign preview and test mail the mail settings of notify
  *   (INSPRAAK_SMTP_URL, INSPRAAK_MAIL_FROM, INSPRAAK_PUBLIC_URL,
  *   INSPRAAK_NOTIFY_PUBLIC_URL, INSPRAAK_SECRET_FILE: letter.h, mailout.h).
@@ -140,6 +142,7 @@ static void s_config(dash_t *d)
         {"INSPRAAK_SESSION_MAX_S", 8 * 3600, 10, 7 * 86400, &d->max_s},
         {"INSPRAAK_LOGIN_MAX_IP", 20, 1, 100000, &d->login_max_ip},
         {"INSPRAAK_LOGIN_MAX_USER", 5, 1, 100000, &d->login_max_user},
+        {"INSPRAAK_PUBLIC_CACHE_S", 60, 0, 3600, &d->public_cache_s},
     };
     for (size_t i = 0; i < sizeof longs / sizeof longs[0]; i++)
         if (config_long(longs[i].name, longs[i].def, longs[i].min, longs[i].max, longs[i].out, err,

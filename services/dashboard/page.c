@@ -159,14 +159,24 @@ void page_begin(sb_t *sb, const char *title, const session_t *s)
     sb_add(sb, "</header>\n<main id=\"inhoud\">\n");
 }
 
-void page_send(http_res_t *res, int status, sb_t *sb)
+void page_end(sb_t *sb)
 {
     sb_add(sb, "</main>\n<footer><p>Gemeente Heerlen - Omgevingsvisie, inspraak van "
                "inwoners.</p></footer>\n</body>\n</html>\n");
+}
+
+void page_send_body(http_res_t *res, int status, sb_t *sb)
+{
     http_res_take(res, status, "text/html; charset=utf-8", sb->buf, sb->len);
     sb->buf = NULL;
     sb->len = sb->cap = 0;
     page_headers(res);
+}
+
+void page_send(http_res_t *res, int status, sb_t *sb)
+{
+    page_end(sb);
+    page_send_body(res, status, sb);
 }
 
 void page_message(http_res_t *res, int status, const char *title, const char *text)

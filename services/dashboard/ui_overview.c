@@ -187,6 +187,14 @@ void ui_public(const http_req_t *req, http_res_t *res, void *arg)
     (void)req;
     dash_t *d = arg;
     rstore_t *rs = dash_redis_get(d);
+    /* the copy rendered before, while nothing it shows has changed
+     * (public_cache.c); when Redis fails here, the page below says so */
+    char version[PUBLIC_CACHE_VERSION] = "";
+    int versioned = d->public_cache_s > 0 && public_cache_version(rs, version) == 0;
+    if (versioned && public_cache_get(d, version, res)) {
+        dash_redis_put(d, rs);
+        return;
+    }
     sb_t sb = {0};
     page_begin(&sb, "Resultaten", NULL);
     sb_add(&sb, "<h1>Wat zegt Heerlen? De resultaten van de inspraak</h1>\n"
@@ -223,7 +231,10 @@ void ui_public(const http_req_t *req, http_res_t *res, void *arg)
                      "De resultaten zijn nu niet bereikbaar. Probeer het over een paar minuten "
                      "opnieuw.");
     } else {
-        page_send(res, 200, &sb);
+        page_end(&sb);
+        if (versioned)
+            public_cache_put(d, version, sb.buf, sb.len);
+        page_send_body(res, 200, &sb);
     }
     dash_redis_put(d, rs);
 }

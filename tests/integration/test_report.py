@@ -113,6 +113,37 @@ class TestOneIdea(ReportCase):
         self.assertIn("Het getal in een wijk is het aantal ideeën", visible(page))
 
 
+def commandstats(cluster):
+    """Calls so far per Redis command: {"zcard": 12, ...}."""
+    info = cluster.redis("INFO", "commandstats")
+    return {m.group(1): int(m.group(2))
+            for m in re.finditer(r"cmdstat_([a-z|]+):calls=(\d+)", info)}
+
+
+class TestPublicCache(ReportCase):
+    """A second visit to /resultaten, with nothing changed, is the copy
+    rendered before: it reads only the few counts that make its version,
+    not the stats, activities or ideas again. An idea or a staff action
+    shows at once."""
+
+    def test_unchanged_page_is_not_rendered_again(self):
+        self.stored([self.post("Meer bomen langs de Akerstraat", "WK091733")])
+        first = self.results()
+        before = commandstats(self.cluster)
+        self.assertEqual(self.results(), first)
+        after = commandstats(self.cluster)
+        grew = {k for k in after if after[k] > before.get(k, 0)}
+        self.assertLessEqual(grew, {"zcard", "lindex", "info"}, grew)
+        # a new idea is on the page at the next visit
+        self.stored([self.post("Een zebrapad bij de school in Hoensbroek", "WK091712")])
+        self.assertIn("2 ideeën", visible(self.results()))
+        # and so is a quote staff approve
+        other = self.post("Een moestuin voor de buurt in Welten", "WK091736")
+        self.stored([other])
+        self.approve(other, "WK091736")
+        self.assertIn("Een moestuin voor de buurt in Welten", quotes(self.results()))
+
+
 class TestQuotes(ReportCase):
     def test_near_duplicates_are_quoted_once(self):
         same = "Meer bankjes op het Burgemeester van Grunsvenplein zodat ouderen kunnen rusten"
