@@ -48,7 +48,8 @@ service, which runs the shipped model), or keywords alone with
 --no-extra; pairwise precision/recall/F1 against dup_group (a pair is
 positive when both ideas share a dup_group). --dup-corpus also scores
 each training-corpus file the same way (a model trained on dev and the
-other files), pairs pooled.
+other files), pairs pooled, with the shipped hash and (mean, lowest,
+highest) with the other hashes that dev is scored with.
 
 Prints per-label precision, recall and F1 plus accuracy for themes
 (micro-F1 over all theme slugs, macro-F1 and primary-theme accuracy too),
@@ -368,14 +369,18 @@ def dup_corpus(bindir, dev_items, files, out, lines, debug=False):
             train(bindir, list(dev_items) + [it for q in files if q != path for it in data[q]],
                   model)
             got = run_classify(bindir, data[path], model)
+            seeded = [run_classify(bindir, data[path], model, seed) for seed in HASH_SEEDS]
         gold = pairs([it.get("dup_group") for it in data[path]])
         pred = pairs([g.get("cluster") for g in got])
-        return pair_interval.counts(gold, pred), got, gold, pred
+        return (pair_interval.counts(gold, pred), got, gold, pred,
+                [pair_interval.counts(gold, pairs([g.get("cluster") for g in s])) for s in seeded])
 
     total = [0, 0, 0]
+    seed_total = [[0, 0, 0] for _ in HASH_SEEDS]
     file_blocks = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        for path, (c, got, gold, pred) in zip(files, pool.map(one, files)):
+        for path, (c, got, gold, pred, sc) in zip(files, pool.map(one, files)):
+            seed_total = [[a + b for a, b in zip(t, x)] for t, x in zip(seed_total, sc)]
             if debug:
                 print("== %s" % os.path.basename(path))
                 dup_debug(data[path], got, gold, pred)
@@ -391,6 +396,13 @@ def dup_corpus(bindir, dev_items, files, out, lines, debug=False):
                  "pair P %.3f R %.3f F1 %.3f (%d gold pairs, %d files; 95 %% interval "
                  "%.3f-%.3f over %d groups)"
                  % (p, r, f, total[0] + total[2], len(files), low, high, len(file_blocks)))
+    f1 = [prf(*t)[2] for t in seed_total]
+    out.update(dup_corpus_pair_f1_hash_mean=sum(f1) / len(f1), dup_corpus_pair_f1_hash_low=min(f1),
+               dup_corpus_pair_f1_hash_high=max(f1))
+    lines.append("near-duplicates, training corpus, with %d other hashes of the sketch "
+                 "(--hash-seed %d-%d): pair F1 mean %.3f, %.3f-%.3f (the line above is the "
+                 "shipped hash)" % (len(f1), min(HASH_SEEDS), max(HASH_SEEDS), sum(f1) / len(f1),
+                                    min(f1), max(f1)))
 
 def score_dups(items, got, out, lines, debug=False):
     gold = pairs([it.get("dup_group") for it in items])
