@@ -264,7 +264,19 @@ int classify_model_predict(const classify_model_t *m, const char *head,
 
 /* --- near-duplicate clusters (classify_cluster.c) --- */
 
+/* The sketch is a one-permutation MinHash of CLUSTER_SLOTS slots (the
+ * top CLUSTER_SLOT_BITS bits of a key's 64-bit hash), kept sparse: only
+ * the occupied slots, ascending, beside their values. A sketch stored
+ * before 2026-11-29 (packed version 2) has CLUSTER_HASHES slots (the
+ * top 6 bits); classify_cluster_fold() turns a new sketch into that one
+ * for a comparison with it. An idea with more than CLUSTER_SKETCH_MAX
+ * occupied slots keeps its lowest ones: the most any idea of the dev set
+ * and data/nl/train occupies is 53 (of 4,738 ideas), so the cap leaves
+ * room for a letter over twice that long (docs/classifier.md "Cluster"). */
+#define CLUSTER_SLOT_BITS 10
+#define CLUSTER_SLOTS (1 << CLUSTER_SLOT_BITS)
 #define CLUSTER_HASHES 64
+#define CLUSTER_SKETCH_MAX 128
 /* Candidates come from an inverted index: an idea is filed under its
  * CLUSTER_INDEX_KEYS most specific keys (largest weight, then smallest
  * key hash), and a new idea is compared with the newest
@@ -275,7 +287,10 @@ int classify_model_predict(const classify_model_t *m, const char *head,
 
 /* What is kept of an idea to find its near-duplicates later. */
 typedef struct {
-    uint32_t sig[CLUSTER_HASHES];       /* one-permutation MinHash of the key set */
+    uint16_t slot[CLUSTER_SKETCH_MAX]; /* the occupied slots, ascending */
+    uint32_t val[CLUSTER_SKETCH_MAX];  /* their values (classify_cluster_int.h) */
+    int n_slots;
+    int slots; /* CLUSTER_SLOTS, or CLUSTER_HASHES for a sketch stored before */
     char wijk[16];                      /* CBS code or "" */
     char theme[32];                     /* [+][~]first[,second theme]; + positief, ~ question nu */
     char cluster[80];                   /* the cluster id it belongs to */
@@ -310,10 +325,9 @@ uint64_t classify_cluster_handle(const char *id);
 /* For the evaluation only (bin/classify --hash-seed): another seed of the
  * hashes that place keys in the sketch's slots and name its index keys,
  * for the whole process (0, the default, is what the service stores).
- * The 64 slots hold many keys of a long idea, so which keys share a slot
- * moves pair F1 by several points (docs/classifier.md "The hash
- * decides"); scoring over seeds shows how much of a figure is that
- * luck. Call before the first sketch and never in a service: sketches of
+ * With 64 slots, which keys of a long idea shared a slot moved pair F1
+ * by several points (docs/classifier.md "The hash decides"); scoring
+ * over seeds shows how much of a figure is that luck. Call before the first sketch and never in a service: sketches of
  * two seeds cannot be compared. */
 void classify_cluster_hash_seed(unsigned seed);
 
@@ -334,6 +348,11 @@ void classify_cluster_keys(const classify_lex_t *syn, const char *const *stop, s
 void classify_cluster_sketch(const classify_lex_t *syn, const char *const *stop, size_t n_stop,
                              const classify_toks_t *toks, const idea_t *idea,
                              cluster_sketch_t *sk);
+/* The CLUSTER_HASHES-slot sketch of the same keys (slot >> 4, each slot
+ * its smallest value): what the sketch of before (packed version 2)
+ * held. Writes its occupied slots, ascending, to slot and val (room for
+ * CLUSTER_HASHES each) and returns how many. */
+int classify_cluster_fold(const cluster_sketch_t *sk, uint16_t *slot, uint32_t *val);
 /* Similarity score of two sketches: estimated shared key weight (about 0.1
  * per plain word, 0.2-0.4 per concept), with wijk and theme agreement;
  * ideas join a cluster at 0.6 (classify_cluster.c). */

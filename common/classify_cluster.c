@@ -14,10 +14,16 @@
  *   key of weight w enters the set as w copies (weighted MinHash by
  *   replication).
  *
- *   The sketch is a one-permutation MinHash of that set (CLUSTER_HASHES
- *   slots; a key's hash picks its slot and the slot keeps the smallest
- *   value), so equal slots count shared keys: nearly exactly for the small
- *   sets of most ideas, as an estimate for long emails. The score of two
+ *   The sketch is a one-permutation MinHash of that set (CLUSTER_SLOTS
+ *   slots, 1,024; a key's hash picks its slot and the slot keeps the
+ *   smallest value), kept sparse: the occupied slots, ascending, beside
+ *   their values (at most CLUSTER_SKETCH_MAX; an idea over it keeps its
+ *   lowest slots). Equal slots count shared keys nearly exactly, also for
+ *   long emails: with the 64 slots of before (CLUSTER_HASHES, until
+ *   2026-11-29) two keys of one idea often shared a slot, and pair F1
+ *   moved with the hash (docs/classifier.md "The hash decides").
+ *   classify_cluster_fold() gives the 64-slot sketch of the same keys,
+ *   which the score compares with a sketch stored before. The score of two
  *   ideas is their shared key weight (not a ratio: a long email and a
  *   one-line form share few keys of very different totals), or, for a
  *   short idea that comes back almost whole in another, its contained
@@ -49,9 +55,9 @@
  *   are never merged afterwards (an idea's cluster, once stored, does not
  *   change).
  *
- *   The sketch (wijk, theme, cluster, n_keys, 64 values) is what
- *   services/classifier/cluster_redis.c stores (packed, empty slots left
- *   out); the theme field carries a leading '+' for a positive idea,
+ *   The sketch (wijk, theme, cluster, n_keys, the occupied slots) is what
+ *   services/classifier/cluster_redis.c stores (packed: cluster_pack.c);
+ *   the theme field carries a leading '+' for a positive idea,
  *   then a '~' for one about Heerlen as it is now, then the first theme
  *   and, after a ',', the second. Both
  *   stores offer candidates in the same order with the same limits, so
@@ -331,19 +337,63 @@ static void s_keys(const classify_lex_t *syn, const char *const *stop, size_t n_
     free(ks.slot);
 }
 
-static void s_add_key(cluster_sketch_t *sk, const char *key, unsigned band)
+/* The sketch while its keys come in: every slot's smallest value so far
+ * (valid where its bit in used is set), compacted into the sketch's
+ * sorted list at the end (s_compact). A bitmap rather than a 4 KB memset
+ * of the values an idea. */
+typedef struct {
+    uint32_t val[CLUSTER_SLOTS];
+    uint64_t used[CLUSTER_SLOTS / 64];
+} s_dense_t;
+
+static void s_add_key(s_dense_t *d, cluster_sketch_t *sk, const char *key, unsigned band)
 {
     uint64_t h = s_fnv(key, 1 + 16 * s_hash_seed);
-    int slot = (int)(h >> 58) % CLUSTER_HASHES;
+    unsigned slot = (unsigned)(h >> (64 - CLUSTER_SLOT_BITS));
     uint32_t v = (uint32_t)h;
     v = (v & ~3U) | band;
     /* never CLUSTER_EMPTY, nor CLUSTER_EMPTY ^ 3 (the score takes a slot
      * value 3 apart from another for the same main concept): keep the kind */
     if ((v | 3U) == CLUSTER_EMPTY)
         v -= 4;
-    if (v < sk->sig[slot])
-        sk->sig[slot] = v;
+    uint64_t bit = 1ULL << (slot % 64);
+    if (!(d->used[slot / 64] & bit) || v < d->val[slot]) {
+        d->val[slot] = v;
+        d->used[slot / 64] |= bit;
+    }
     sk->n_keys++;
+}
+
+/* The occupied slots into sk, ascending; past CLUSTER_SKETCH_MAX the
+ * highest slots are left out (no idea seen so far has that many). */
+static void s_compact(const s_dense_t *d, cluster_sketch_t *sk)
+{
+    sk->slots = CLUSTER_SLOTS;
+    sk->n_slots = 0;
+    for (int w = 0; w < CLUSTER_SLOTS / 64; w++)
+        for (uint64_t m = d->used[w]; m && sk->n_slots < CLUSTER_SKETCH_MAX; m &= m - 1) {
+            int slot = 64 * w + __builtin_ctzll(m);
+            sk->slot[sk->n_slots] = (uint16_t)slot;
+            sk->val[sk->n_slots++] = d->val[slot];
+        }
+}
+
+int classify_cluster_fold(const cluster_sketch_t *sk, uint16_t *slot, uint32_t *val)
+{
+    /* 64 slots are the top 6 bits: drop the other 4 (none for a sketch
+     * that has 64 already) */
+    int shift = sk->slots > CLUSTER_HASHES ? CLUSTER_SLOT_BITS - 6 : 0, n = 0;
+    for (int i = 0; i < sk->n_slots; i++) {
+        uint16_t s = (uint16_t)(sk->slot[i] >> shift);
+        if (n > 0 && slot[n - 1] == s) { /* ascending: a folded slot's values are adjacent */
+            if (sk->val[i] < val[n - 1])
+                val[n - 1] = sk->val[i];
+            continue;
+        }
+        slot[n] = s;
+        val[n++] = sk->val[i];
+    }
+    return n;
 }
 
 /* Index key candidates of one sketch: every key with its copies and hash
@@ -357,6 +407,7 @@ typedef struct {
 
 typedef struct {
     cluster_sketch_t *sk;
+    s_dense_t dense;
     s_ikey_t keys[CLUSTER_MAX_INDEXED];
     int n;
 } s_build_t;
@@ -391,9 +442,10 @@ static void s_sketch_key(void *arg, const char *key, bool concept, double weight
         } else {
             buf[n] = '\0';
         }
-        s_add_key(sk, buf, dominant ? (city ? CLUSTER_BAND_MAIN_CITY : CLUSTER_BAND_MAIN)
-                           : concept  ? CLUSTER_BAND_CONCEPT
-                                      : CLUSTER_BAND_WORD);
+        s_add_key(&bld->dense, sk, buf,
+                  dominant  ? (city ? CLUSTER_BAND_MAIN_CITY : CLUSTER_BAND_MAIN)
+                  : concept ? CLUSTER_BAND_CONCEPT
+                            : CLUSTER_BAND_WORD);
     }
     if (bld->n < CLUSTER_MAX_INDEXED) {
         buf[n] = '\0'; /* as snprintf("%s%s") */
@@ -415,19 +467,20 @@ void classify_cluster_sketch(const classify_lex_t *syn, const char *const *stop,
                              const classify_toks_t *toks, const idea_t *idea, cluster_sketch_t *sk)
 {
     memset(sk, 0, sizeof *sk);
-    memset(sk->sig, 0xff, sizeof sk->sig);
-    /* on the stack (8 KB; no thread here has a small stack): a heap block
-     * this size cost ~5k instructions an idea in malloc; keys[] is
-     * written before it is read */
+    /* on the stack (12 KB; no thread here has a small stack): a heap block
+     * this size cost ~5k instructions an idea in malloc; keys[] and
+     * dense.val[] are written before they are read */
     s_build_t bld_store;
     s_build_t *bld = &bld_store;
     bld->sk = sk;
     bld->n = 0;
+    memset(bld->dense.used, 0, sizeof bld->dense.used);
     GHashTable *names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     s_names(idea->title, names);
     s_names(idea->text, names);
     s_keys(syn, stop, n_stop, toks, names, s_sketch_key, bld);
     g_hash_table_destroy(names);
+    s_compact(&bld->dense, sk);
     qsort(bld->keys, (size_t)bld->n, sizeof *bld->keys, s_ikey_cmp);
     for (int i = 0; i < bld->n && sk->n_index < CLUSTER_INDEX_KEYS; i++)
         sk->index[sk->n_index++] = bld->keys[i].hash;

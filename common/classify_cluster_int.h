@@ -11,12 +11,16 @@
 #ifndef INSPRAAK_CLASSIFY_CLUSTER_INT_H
 #define INSPRAAK_CLASSIFY_CLUSTER_INT_H
 
-/* One-permutation MinHash: one 64-bit hash a key; its top bits choose
- * the slot, the low 32 bits are the value, and a slot keeps its smallest
- * value. The same key lands in the same slot in every sketch, so for the
- * small key sets of most ideas (under ~40 copies in 64 slots) equal slots
- * count the shared keys almost exactly, where 64 separate hashes gave a
- * noisy estimate. Empty slots hold CLUSTER_EMPTY. */
+/* One-permutation MinHash: one 64-bit hash a key; its top
+ * CLUSTER_SLOT_BITS bits choose the slot, the low 32 bits are the
+ * value, and a slot keeps its smallest value. The same key lands in the
+ * same slot in every sketch, so equal slots count the shared keys:
+ * with 1,024 slots almost exactly even for a long email (with the 64 of
+ * before, two keys of one idea often shared a slot, and which ones
+ * depended on the hash). Only occupied slots are kept
+ * (cluster_sketch_t); no slot value is CLUSTER_EMPTY, which marks an
+ * empty slot where a caller spreads a sketch out (the 64 values of a
+ * packed version 2 record, classify_cluster_join.c's names). */
 #define CLUSTER_EMPTY 0xffffffffU
 
 /* The low 2 bits of a slot value say what kind of key holds the slot,

@@ -143,18 +143,25 @@ const char *classify_cluster_label(const cluster_sketch_t *sk)
 }
 
 /* The name of an idea without a usable id (bin/classify input without
- * "id"): FNV-1a over every slot and the key count, so the same text is
- * the same name and two texts with other keys are not. (The first two
- * slots alone were empty for most short ideas: unrelated ideas shared
- * "cffffffffffffffff".) */
+ * "id"): FNV-1a over every slot of the 64-slot fold and the key count,
+ * so the same text is the same name and two texts with other keys are
+ * not. (The first two slots alone were empty for most short ideas:
+ * unrelated ideas shared "cffffffffffffffff".) */
 static void s_own_name(const cluster_sketch_t *sk, char *out, size_t size)
 {
+    /* over the 64-slot fold, empty slots 0xffffffff: the names the
+     * 64-slot sketch gave before 2026-11-29 */
+    uint16_t slot[CLUSTER_HASHES];
+    uint32_t val[CLUSTER_HASHES];
+    int n = classify_cluster_fold(sk, slot, val), at = 0;
     uint64_t h = 1469598103934665603ULL;
-    for (int k = 0; k < CLUSTER_HASHES; k++)
+    for (int k = 0; k < CLUSTER_HASHES; k++) {
+        uint32_t v = at < n && slot[at] == k ? val[at++] : 0xffffffffU;
         for (int i = 0; i < 4; i++) {
-            h ^= (sk->sig[k] >> (8 * i)) & 255;
+            h ^= (v >> (8 * i)) & 255;
             h *= 1099511628211ULL;
         }
+    }
     h ^= (uint64_t)sk->n_keys;
     h *= 1099511628211ULL;
     snprintf(out, size, "c%016llx", (unsigned long long)h);

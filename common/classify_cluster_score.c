@@ -9,9 +9,12 @@
  *   contained share, plus agreement on wijk (or a shared city-wide wish)
  *   and theme, minus the rules below: two wijken, praise, no wish
  *   ("nu"), no shared main concept, main concepts one lacks, keys shared
- *   by volume only. Each constant
- *   says where its value came from (docs/classifier.md, "Cluster", has
- *   the figures of every round).
+ *   by volume only. The counts come from a merge of the two sketches'
+ *   sorted slot lists (a sketch stored before 2026-11-29, 64 slots,
+ *   against the other's 64-slot fold). Each constant says where its
+ *   value came from (docs/classifier.md, "Cluster", has the figures of
+ *   every round); all were chosen on the 64-slot sketch and kept for the
+ *   1,024-slot one, which gained over hashes with them as they are.
  *
  *   Owner: the classifier (docs/classifier.md, "Cluster").
  */
@@ -171,45 +174,74 @@ static double s_theme_bonus(const char *ta, const char *tb)
 /* A slot held by a main concept, city-wide or not */
 static bool s_main(uint32_t v)
 {
-    return v != CLUSTER_EMPTY && ((v & 3) == CLUSTER_BAND_MAIN || (v & 3) == CLUSTER_BAND_MAIN_CITY);
+    return (v & 3) == CLUSTER_BAND_MAIN || (v & 3) == CLUSTER_BAND_MAIN_CITY;
+}
+
+/* What two sketches' slots say: slots the same key holds in both, slots
+ * either occupies, shared main concepts (and those both mark city-wide),
+ * and each one's main-concept slots. */
+typedef struct {
+    int same, used, n_main, n_city, main_a, main_b;
+} s_tally_t;
+
+/* A merge of the two ascending slot lists. */
+static void s_tally(const uint16_t *sa, const uint32_t *va, int na, const uint16_t *sb,
+                    const uint32_t *vb, int nb, s_tally_t *t)
+{
+    int i = 0, j = 0;
+    while (i < na && j < nb) {
+        t->used++;
+        if (sa[i] != sb[j]) {
+            if (sa[i] < sb[j])
+                t->main_a += s_main(va[i++]);
+            else
+                t->main_b += s_main(vb[j++]);
+            continue;
+        }
+        uint32_t x = va[i] ^ vb[j];
+        /* the same key; a main concept is the same main concept whether
+         * or not a sketch marks it city-wide (a sketch stored before the
+         * mark never does): x == 3 is MAIN against MAIN_CITY, as one key
+         * is never both a concept and a plain word (kinds 1 and 2), and
+         * no slot value is CLUSTER_EMPTY ^ 3 (classify_cluster.c,
+         * s_add_key) */
+        bool eq = x == 0 || x == 3;
+        t->same += eq;
+        t->n_main += eq && s_main(va[i]);
+        /* both mark it city-wide */
+        t->n_city += x == 0 && (va[i] & 3) == CLUSTER_BAND_MAIN_CITY;
+        t->main_a += s_main(va[i++]);
+        t->main_b += s_main(vb[j++]);
+    }
+    t->used += (na - i) + (nb - j);
+    for (; i < na; i++)
+        t->main_a += s_main(va[i]);
+    for (; j < nb; j++)
+        t->main_b += s_main(vb[j]);
 }
 
 /* The score is the estimated shared key weight (in copies, see
  * classify_cluster.c, s_sketch_key) over CLUSTER_SCALE, plus agreement
  * bonuses. Shared weight rather than Jaccard: a long email and a one-line
  * form about the same wish share a few keys out of very different totals,
- * so a ratio over the union punishes the email for being long. */
+ * so a ratio over the union punishes the email for being long. A sketch
+ * stored before (64 slots) is compared with the 64-slot fold of the
+ * other: the sketch the same keys had then. */
 double classify_cluster_similarity(const cluster_sketch_t *a, const cluster_sketch_t *b)
 {
     if (a->n_keys == 0 || b->n_keys == 0)
         return 0;
-    int same = 0, used = 0, n_main = 0, n_city = 0;
-    for (int k = 0; k < CLUSTER_HASHES; k++) {
-        uint32_t va = a->sig[k], vb = b->sig[k], x = va ^ vb;
-        bool ea = va == CLUSTER_EMPTY;
-        used += !ea || vb != CLUSTER_EMPTY;
-        /* the same key; a main concept is the same main concept whether
-         * or not a sketch marks it city-wide (a sketch stored before the
-         * mark never does): x == 3 is MAIN against MAIN_CITY, as one key
-         * is never both a concept and a plain word (kinds 1 and 2), and
-         * no slot value is CLUSTER_EMPTY ^ 3 (classify_cluster.c,
-         * s_add_key). (v + 1) & 2 is 0 for the kinds MAIN (0) and
-         * MAIN_CITY (3): one test where s_main() takes two, in the loop
-         * every candidate runs */
-        bool eq = !ea && (x == 0 || x == 3);
-        same += eq;
-        n_main += eq && ((va + 1) & 2) == 0;
+    s_tally_t t = {0};
+    if (a->slots == b->slots) {
+        s_tally(a->slot, a->val, a->n_slots, b->slot, b->val, b->n_slots, &t);
+    } else {
+        uint16_t sa[CLUSTER_HASHES], sb[CLUSTER_HASHES];
+        uint32_t va[CLUSTER_HASHES], vb[CLUSTER_HASHES];
+        int na = classify_cluster_fold(a, sa, va), nb = classify_cluster_fold(b, sb, vb);
+        s_tally(sa, va, na, sb, vb, nb, &t);
     }
-    /* each one's main slots, only when they share one (most candidates
-     * do not; a second pass keeps the first one cheap) */
-    int main_a = 0, main_b = 0;
-    for (int k = 0; n_main && k < CLUSTER_HASHES; k++) {
-        main_a += s_main(a->sig[k]);
-        main_b += s_main(b->sig[k]);
-        /* both mark it city-wide (CLUSTER_EMPTY has kind 3 too) */
-        n_city += a->sig[k] == b->sig[k] && (a->sig[k] & 3) == CLUSTER_BAND_MAIN_CITY &&
-                  a->sig[k] != CLUSTER_EMPTY;
-    }
+    int same = t.same, used = t.used, n_main = t.n_main, n_city = t.n_city;
+    int main_a = t.main_a, main_b = t.main_b;
     double j = used ? (double)same / used : 0;
     /* |A and B| = J (|A| + |B|) / (1 + J) for sets; never more than the smaller set */
     double shared = j * (a->n_keys + b->n_keys) / (1 + j);

@@ -18,9 +18,9 @@
 #include "rstore.h"
 
 /* Bytes of a packed sketch at most: version and key count 3, wijk 16,
- * theme 32, id 80, cluster 80 (length byte and bytes), slot mask 8, 64
- * slots of 4, label 80. */
-#define CLUSTER_PACK_MAX 560
+ * theme 32, id 80, cluster 80 (length byte and bytes), slot count 2,
+ * CLUSTER_SKETCH_MAX slots of 6, label 80. */
+#define CLUSTER_PACK_MAX (293 + 6 * CLUSTER_SKETCH_MAX)
 /* Ideas clustered together at most (two read rounds, one EVAL). */
 #define CLUSTER_REDIS_BATCH 256
 /* Buckets (HASH keys) of the sketches and of the index postings. */

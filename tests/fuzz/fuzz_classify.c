@@ -136,8 +136,10 @@ static void s_check_sketch(const idea_t *idea)
     if (cluster_redis_parse(rec, n, &back, id, sizeof id) < 0 || strcmp(id, idea->id) != 0 ||
         strcmp(back.cluster, sk.cluster) != 0 || strcmp(back.label, sk.label) != 0 ||
         strcmp(back.wijk, sk.wijk) != 0 || strcmp(back.theme, sk.theme) != 0 ||
-        back.n_keys != (sk.n_keys > 65535 ? 65535 : sk.n_keys) ||
-        memcmp(back.sig, sk.sig, sizeof sk.sig) != 0)
+        back.n_keys != (sk.n_keys > 65535 ? 65535 : sk.n_keys) || back.slots != sk.slots ||
+        back.n_slots != sk.n_slots ||
+        memcmp(back.slot, sk.slot, sk.n_slots * sizeof *sk.slot) != 0 ||
+        memcmp(back.val, sk.val, sk.n_slots * sizeof *sk.val) != 0)
         s_fail("a packed sketch that does not parse back the same");
     free(rec);
     double s[3] = {classify_cluster_similarity(&sk, &sk),

@@ -13,7 +13,10 @@
  *   ideas get their stored cluster, also from a second instance; the
  *   postings stay within 64 bytes (listpack); an idea with no wish
  *   (question nu) scores lower and its '~' mark survives the packed
- *   record; another hash seed moves the slots, not the pair. The pair
+ *   record; another hash seed moves the slots, not the pair; a new
+ *   sketch folded to 64 slots is the sketch of before (the fixture
+ *   tests/data/sketch/dev-v2.tsv), which a version 2 record still
+ *   gives, and scores against one as the old sketch did. The pair
  *   score itself: test_classify_cluster_score.c.
  *   Starts a real redis-server (no persistence, a temporary folder) on the
  *   first port of INSPRAAK_TEST_PORTS (lo-hi) plus 91, else 26091 (the
@@ -70,6 +73,35 @@ static rstore_t *s_open(void)
     assert_non_null(r);
     freeReplyObject(r);
     return rs;
+}
+
+/* Two sketches hold the same slots and values. */
+static bool s_same_slots(const cluster_sketch_t *a, const cluster_sketch_t *b)
+{
+    return a->slots == b->slots && a->n_slots == b->n_slots &&
+           memcmp(a->slot, b->slot, a->n_slots * sizeof *a->slot) == 0 &&
+           memcmp(a->val, b->val, a->n_slots * sizeof *a->val) == 0;
+}
+
+/* The dev set's ids and texts, in file order. */
+static void s_dev(GPtrArray *ids, GPtrArray *texts)
+{
+    const char *d = getenv("INSPRAAK_DATA");
+    char path[512];
+    snprintf(path, sizeof path, "%s/../tests/data/ideas/dev.jsonl", d && *d ? d : "./data");
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char line[16384];
+    while (fgets(line, sizeof line, f)) {
+        json_t *j = json_loads(line, 0, NULL);
+        if (!j)
+            continue;
+        g_ptr_array_add(ids, xstrdup(json_string_value(json_object_get(j, "id"))));
+        g_ptr_array_add(texts, xstrdup(json_string_value(json_object_get(j, "text"))));
+        json_decref(j);
+    }
+    fclose(f);
+    assert_true(ids->len > 100);
 }
 
 static const char *s_pair[][2] = {
@@ -195,9 +227,9 @@ static void test_hash_seed(void **state)
     classify_idea_sketch(s_cls, b, &b5);
     classify_cluster_hash_seed(0);
     classify_idea_sketch(s_cls, a, &again);
-    assert_memory_not_equal(a0.sig, a5.sig, sizeof a0.sig);
+    assert_memory_not_equal(a0.slot, a5.slot, sizeof a0.slot);
     assert_memory_not_equal(a0.index, a5.index, sizeof a0.index);
-    assert_memory_equal(a0.sig, again.sig, sizeof a0.sig);
+    assert_true(s_same_slots(&a0, &again));
     assert_int_equal(a0.n_keys, a5.n_keys);
     assert_true(classify_cluster_similarity(&a5, &a5) == classify_cluster_similarity(&a0, &a0));
     assert_true(classify_cluster_similarity(&a0, &b0) >= 0.6);
@@ -288,7 +320,7 @@ static void test_pack_parse(void **state)
     assert_string_equal(back.wijk, "WK091733");
     assert_string_equal(back.theme, sk.theme);
     assert_int_equal(back.n_keys, sk.n_keys);
-    assert_memory_equal(back.sig, sk.sig, sizeof sk.sig);
+    assert_true(s_same_slots(&back, &sk));
     assert_true(classify_cluster_similarity(&sk, &back) > 0.6);
     snprintf(sk.cluster, sizeof sk.cluster, "another");
     n = cluster_redis_pack(&sk, "d001", rec);
@@ -296,6 +328,18 @@ static void test_pack_parse(void **state)
     assert_string_equal(back.cluster, "another");
     for (size_t cut = 0; cut < n; cut++) /* every truncation is refused */
         assert_int_equal(cluster_redis_parse(rec, cut, &back, id, sizeof id), -1);
+    /* version 3's slots must be ascending and under CLUSTER_SLOTS (the
+     * score merges them as sorted lists): swapped or out of range, refused */
+    size_t at = n - 6 * (size_t)sk.n_slots; /* the first slot number */
+    assert_true(sk.n_slots >= 2);
+    char bad[512];
+    memcpy(bad, rec, n);
+    memcpy(bad + at, rec + at + 2, 2);
+    memcpy(bad + at + 2, rec + at, 2);
+    assert_int_equal(cluster_redis_parse(bad, n, &back, id, sizeof id), -1);
+    memcpy(bad, rec, n);
+    bad[at + 2 * (sk.n_slots - 1) + 1] = (char)(CLUSTER_SLOTS >> 8);
+    assert_int_equal(cluster_redis_parse(bad, n, &back, id, sizeof id), -1);
     const char *old = "1\tWK091733\tverkeer\td001\t3\t00000000";
     assert_int_equal(cluster_redis_parse(old, strlen(old), &back, id, sizeof id), -1);
     assert_int_equal(cluster_redis_parse(rec, n, &back, id, 3), -1); /* id too long */
@@ -307,7 +351,7 @@ static void test_pack_parse(void **state)
     assert_int_equal(cluster_redis_parse(rec, n + 4, &back, id, sizeof id), 0);
     assert_string_equal(back.label, "d077");
     assert_string_equal(back.cluster, "another");
-    assert_memory_equal(back.sig, sk.sig, sizeof sk.sig);
+    assert_true(s_same_slots(&back, &sk));
     assert_int_equal(cluster_redis_parse(rec, n + 3, &back, id, sizeof id), -1);
     /* no label: the later version writes an empty one before its field */
     sk.label[0] = '\0';
@@ -319,30 +363,123 @@ static void test_pack_parse(void **state)
     s_idea_free(a);
 }
 
+/* The bytes of hex into out; how many. */
+static size_t s_unhex(const char *hex, char *out, size_t size)
+{
+    size_t n = 0;
+    for (; hex[0] && hex[1] && n < size; hex += 2) {
+        unsigned byte;
+        assert_int_equal(sscanf(hex, "%2x", &byte), 1);
+        out[n++] = (char)byte;
+    }
+    return n;
+}
+
+/* Sketches stored before 2026-11-29 stay comparable. The fixture
+ * tests/data/sketch/dev-v2.tsv holds, for every dev idea, the key count
+ * and the slot bytes of the packed version 2 record (the 64-bit mask of
+ * the slots in use, then their values, little endian) that the 64-slot
+ * classifier of 2026-11-28 (commit f478737) wrote for its text. Folding
+ * the new sketch of the same text gives exactly those bytes; a version 2
+ * record parses to that 64-slot sketch and packs back to the same bytes;
+ * and a new sketch scores against it as the old sketch of its text did. */
+static void test_fold_is_old_sketch(void **state)
+{
+    (void)state;
+    GPtrArray *ids = g_ptr_array_new_with_free_func(free);
+    GPtrArray *texts = g_ptr_array_new_with_free_func(free);
+    s_dev(ids, texts);
+    const char *d = getenv("INSPRAAK_DATA");
+    char path[512], line[4096];
+    snprintf(path, sizeof path, "%s/../tests/data/sketch/dev-v2.tsv", d && *d ? d : "./data");
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    cluster_sketch_t prev_new, prev_old;
+    guint n_ideas = 0, folded = 0;
+    while (fgets(line, sizeof line, f)) {
+        char id[16], hex[2048];
+        int n_keys;
+        assert_int_equal(sscanf(line, "%15s %d %2047s", id, &n_keys, hex), 3);
+        assert_true(n_ideas < ids->len);
+        assert_string_equal(id, ids->pdata[n_ideas]);
+        idea_t *idea = s_idea(s_cls, id, texts->pdata[n_ideas++]);
+        cluster_sketch_t sk, old;
+        classify_idea_sketch(s_cls, idea, &sk);
+        s_idea_free(idea);
+        assert_int_equal(sk.n_keys, n_keys);
+        assert_int_equal(sk.slots, CLUSTER_SLOTS);
+        /* the fold, as version 2 wrote it: mask, then the values */
+        uint16_t slot[CLUSTER_HASHES];
+        uint32_t val[CLUSTER_HASHES];
+        int n = classify_cluster_fold(&sk, slot, val);
+        folded += n < sk.n_slots; /* two slots of the new sketch in one old one */
+        char want[8 + 4 * CLUSTER_HASHES], got[sizeof want];
+        size_t want_len = s_unhex(hex, want, sizeof want), got_len = 8;
+        uint64_t mask = 0;
+        for (int k = 0; k < n; k++)
+            mask |= 1ULL << slot[k];
+        for (int i = 0; i < 8; i++)
+            got[i] = (char)(mask >> (8 * i));
+        for (int k = 0; k < n; k++)
+            for (int i = 0; i < 4; i++)
+                got[got_len++] = (char)(val[k] >> (8 * i));
+        assert_int_equal(got_len, want_len);
+        assert_memory_equal(got, want, want_len);
+        /* the whole version 2 record: the old sketch, 64 slots */
+        char rec[CLUSTER_PACK_MAX], back_id[CLUSTER_ID_MAX];
+        size_t r = 0;
+        rec[r++] = 2;
+        rec[r++] = (char)(n_keys & 255);
+        rec[r++] = (char)(n_keys >> 8);
+        rec[r++] = (char)strlen(sk.wijk);
+        memcpy(rec + r, sk.wijk, strlen(sk.wijk));
+        r += strlen(sk.wijk);
+        rec[r++] = (char)strlen(sk.theme);
+        memcpy(rec + r, sk.theme, strlen(sk.theme));
+        r += strlen(sk.theme);
+        rec[r++] = (char)strlen(id);
+        memcpy(rec + r, id, strlen(id));
+        r += strlen(id);
+        rec[r++] = 0; /* the cluster is the id */
+        memcpy(rec + r, want, want_len);
+        r += want_len;
+        assert_int_equal(cluster_redis_parse(rec, r, &old, back_id, sizeof back_id), 0);
+        assert_string_equal(back_id, id);
+        assert_int_equal(old.slots, CLUSTER_HASHES);
+        assert_int_equal(old.n_slots, n);
+        assert_memory_equal(old.slot, slot, n * sizeof *slot);
+        assert_memory_equal(old.val, val, n * sizeof *val);
+        assert_int_equal(old.n_keys, n_keys);
+        /* packed again (staff corrected it): the same version 2 bytes */
+        char again[CLUSTER_PACK_MAX];
+        assert_int_equal(cluster_redis_pack(&old, id, again), r);
+        assert_memory_equal(again, rec, r);
+        /* a new sketch against a stored one scores as its old sketch did */
+        if (n_ideas > 1) {
+            double mixed = classify_cluster_similarity(&sk, &prev_old);
+            assert_true(mixed == classify_cluster_similarity(&old, &prev_old));
+            assert_true(classify_cluster_similarity(&prev_new, &old) ==
+                        classify_cluster_similarity(&prev_old, &old));
+        }
+        prev_new = sk;
+        prev_old = old;
+    }
+    fclose(f);
+    assert_int_equal(n_ideas, ids->len);
+    assert_true(folded > 10); /* the fold did merge slots: the test can tell */
+    g_ptr_array_free(ids, TRUE);
+    g_ptr_array_free(texts, TRUE);
+}
+
 /* The dev set, in file order: the Redis store in a batch of 200 (many
  * ideas of one batch filed under the same key) and then batches of 37
  * gives every idea the cluster the in-memory store gives. */
 static void test_same_as_memory(void **state)
 {
     (void)state;
-    const char *d = getenv("INSPRAAK_DATA");
-    char path[512];
-    snprintf(path, sizeof path, "%s/../tests/data/ideas/dev.jsonl", d && *d ? d : "./data");
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
     GPtrArray *ids = g_ptr_array_new_with_free_func(free);
     GPtrArray *texts = g_ptr_array_new_with_free_func(free);
-    char line[16384];
-    while (fgets(line, sizeof line, f)) {
-        json_t *j = json_loads(line, 0, NULL);
-        if (!j)
-            continue;
-        g_ptr_array_add(ids, xstrdup(json_string_value(json_object_get(j, "id"))));
-        g_ptr_array_add(texts, xstrdup(json_string_value(json_object_get(j, "text"))));
-        json_decref(j);
-    }
-    fclose(f);
-    assert_true(ids->len > 100);
+    s_dev(ids, texts);
     cluster_store_t st = cluster_mem_ops;
     st.store = cluster_mem_new();
     rstore_t *rs = s_open();
@@ -408,7 +545,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pair_both_stores), cmocka_unit_test(test_common_key_limited),
         cmocka_unit_test(test_index_keys),       cmocka_unit_test(test_pack_parse),
-        cmocka_unit_test(test_hash_seed),
+        cmocka_unit_test(test_hash_seed),        cmocka_unit_test(test_fold_is_old_sketch),
         cmocka_unit_test(test_same_as_memory),   cmocka_unit_test(test_no_wish_now),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);

@@ -168,7 +168,10 @@ static void test_sketch_keeps_its_keys(void **state)
     assert_int_equal(got.n_keys, want.n_keys);
     assert_string_equal(got.wijk, want.wijk);
     assert_string_equal(got.theme, want.theme);
-    assert_memory_equal(got.sig, want.sig, sizeof got.sig);
+    assert_int_equal(got.slots, want.slots);
+    assert_int_equal(got.n_slots, want.n_slots);
+    assert_memory_equal(got.slot, want.slot, want.n_slots * sizeof *want.slot);
+    assert_memory_equal(got.val, want.val, want.n_slots * sizeof *want.val);
     cluster_redis_destroy(&cr);
     rstore_destroy(&rs);
 }
