@@ -270,9 +270,9 @@ int classify_model_predict(const classify_model_t *m, const char *head,
  * before 2026-11-29 (packed version 2) has CLUSTER_HASHES slots (the
  * top 6 bits); classify_cluster_fold() turns a new sketch into that one
  * for a comparison with it. An idea with more than CLUSTER_SKETCH_MAX
- * occupied slots keeps its lowest ones: the most any idea of the dev set
- * and data/nl/train occupies is 53 (of 4,738 ideas), so the cap leaves
- * room for a letter over twice that long (docs/classifier.md "Cluster"). */
+ * occupied slots (a long letter; the most any idea of the dev set and
+ * data/nl/train occupies is 53, of 4,738 ideas) gets that 64-slot sketch
+ * itself, as if stored before (docs/classifier.md "Cluster"). */
 #define CLUSTER_SLOT_BITS 10
 #define CLUSTER_SLOTS (1 << CLUSTER_SLOT_BITS)
 #define CLUSTER_HASHES 64

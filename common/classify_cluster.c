@@ -17,10 +17,11 @@
  *   The sketch is a one-permutation MinHash of that set (CLUSTER_SLOTS
  *   slots, 1,024; a key's hash picks its slot and the slot keeps the
  *   smallest value), kept sparse: the occupied slots, ascending, beside
- *   their values (at most CLUSTER_SKETCH_MAX; an idea over it keeps its
- *   lowest slots). Equal slots count shared keys nearly exactly, also for
- *   long emails: with the 64 slots of before (CLUSTER_HASHES, until
- *   2026-11-29) two keys of one idea often shared a slot, and pair F1
+ *   their values (at most CLUSTER_SKETCH_MAX; an idea over it, a long
+ *   letter, gets the 64-slot sketch of its keys). Equal slots count
+ *   shared keys nearly exactly, also for long emails: with the 64 slots
+ *   of before (CLUSTER_HASHES, until 2026-11-29) two keys of one idea
+ *   often shared a slot, and pair F1
  *   moved with the hash (docs/classifier.md "The hash decides").
  *   classify_cluster_fold() gives the 64-slot sketch of the same keys,
  *   which the score compares with a sketch stored before. The score of two
@@ -364,16 +365,30 @@ static void s_add_key(s_dense_t *d, cluster_sketch_t *sk, const char *key, unsig
     sk->n_keys++;
 }
 
-/* The occupied slots into sk, ascending; past CLUSTER_SKETCH_MAX the
- * highest slots are left out (no idea seen so far has that many). */
+/* The occupied slots into sk, ascending. An idea over CLUSTER_SKETCH_MAX
+ * (a long letter) gets the 64-slot sketch of its keys instead, what
+ * classify_cluster_fold() gives and the sketch of before (packed as
+ * version 2): keeping its lowest slots would leave most keys of a short
+ * idea it repeats out of it, so the two would share none. */
+_Static_assert(CLUSTER_SKETCH_MAX >= CLUSTER_HASHES, "a 64-slot sketch fits");
 static void s_compact(const s_dense_t *d, cluster_sketch_t *sk)
 {
-    sk->slots = CLUSTER_SLOTS;
+    int occupied = 0;
+    for (int w = 0; w < CLUSTER_SLOTS / 64; w++)
+        occupied += __builtin_popcountll(d->used[w]);
+    int shift = occupied > CLUSTER_SKETCH_MAX ? CLUSTER_SLOT_BITS - 6 : 0;
+    sk->slots = CLUSTER_SLOTS >> shift;
     sk->n_slots = 0;
     for (int w = 0; w < CLUSTER_SLOTS / 64; w++)
-        for (uint64_t m = d->used[w]; m && sk->n_slots < CLUSTER_SKETCH_MAX; m &= m - 1) {
+        for (uint64_t m = d->used[w]; m; m &= m - 1) {
             int slot = 64 * w + __builtin_ctzll(m);
-            sk->slot[sk->n_slots] = (uint16_t)slot;
+            uint16_t s = (uint16_t)(slot >> shift);
+            if (sk->n_slots > 0 && sk->slot[sk->n_slots - 1] == s) { /* folded: the smallest */
+                if (d->val[slot] < sk->val[sk->n_slots - 1])
+                    sk->val[sk->n_slots - 1] = d->val[slot];
+                continue;
+            }
+            sk->slot[sk->n_slots] = s;
             sk->val[sk->n_slots++] = d->val[slot];
         }
 }

@@ -12,13 +12,15 @@
  *   ascending, each under CLUSTER_SLOTS) and then their values (4 bytes
  *   each, little endian), and only for an idea staff moved to another
  *   cluster its label (a length byte and the bytes; cluster_correct.c).
- *   Version 2 (written until 2026-11-28, still read): byte 2, the same
- *   fields up to the cluster, then a 64-bit little-endian mask of the 64
+ *   Version 2 (written until 2026-11-28, still read; since then only for
+ *   a long letter, whose sketch has 64 slots: classify_cluster.c): byte
+ *   2, the same fields up to the cluster, then a 64-bit little-endian mask of the 64
  *   slots in use and their values, then the label as above; it parses
  *   to a sketch of CLUSTER_HASHES slots, which the score compares with
  *   the 64-slot fold of a new one (classify_cluster_score.c), and such
  *   a sketch is packed as version 2 again (staff correcting an idea
- *   stored before: cluster_correct.c rewrites its record). A later
+ *   stored before: cluster_correct.c rewrites its record), as is the
+ *   64-slot sketch of a long letter. A later
  *   version may append fields after the label, each a length byte and
  *   its bytes (writing an empty label first when it has none); this
  *   reader skips them. ~120 bytes an idea on average (dev set and
@@ -83,7 +85,7 @@ size_t cluster_redis_pack(const cluster_sketch_t *sk, const char *id, char *out)
 {
     size_t n = 0;
     int keys = sk->n_keys > 65535 ? 65535 : sk->n_keys;
-    bool v2 = sk->slots == CLUSTER_HASHES; /* read from a version 2 record */
+    bool v2 = sk->slots == CLUSTER_HASHES; /* read from a version 2 record, or a long letter */
     out[n++] = v2 ? 2 : 3;
     out[n++] = (char)(keys & 255);
     out[n++] = (char)(keys >> 8);

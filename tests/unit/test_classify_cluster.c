@@ -361,6 +361,19 @@ static void test_pack_parse(void **state)
     assert_string_equal(back.label, "");
     assert_string_equal(back.cluster, "another");
     s_idea_free(a);
+    /* a long letter (over CLUSTER_SKETCH_MAX) has the 64-slot sketch, read
+     * back as written: the service compares what bin/classify does */
+    char *text = s_long_letter("Graag een skatepark in Hoensbroek.", 900);
+    a = s_idea(s_cls, "d002", text);
+    free(text);
+    classify_idea_sketch(s_cls, a, &sk);
+    assert_int_equal(sk.slots, CLUSTER_HASHES);
+    snprintf(sk.cluster, sizeof sk.cluster, "d002");
+    char long_rec[CLUSTER_PACK_MAX];
+    n = cluster_redis_pack(&sk, "d002", long_rec);
+    assert_int_equal(cluster_redis_parse(long_rec, n, &back, id, sizeof id), 0);
+    assert_true(s_same_slots(&back, &sk));
+    s_idea_free(a);
 }
 
 /* The bytes of hex into out; how many. */

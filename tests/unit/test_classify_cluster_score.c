@@ -17,8 +17,10 @@
  *   the second of the other counts; main concepts one idea lacks lower the
  *   score; a wish heard city-wide joins across wijken where a local
  *   object does not, also against a sketch stored before the mark, and
- *   synonyms.tsv marks each such concept on every line. The Redis store and the index: test_classify_cluster.c.
- *   Data from INSPRAAK_DATA or ./data; no server.
+ *   synonyms.tsv marks each such concept on every line; a short idea
+ *   joins a long letter that repeats it, however long. The Redis store
+ *   and the index: test_classify_cluster.c. Data from INSPRAAK_DATA or
+ *   ./data; no server.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -453,6 +455,25 @@ static void test_main_share(void **state)
     assert_true(alone > more + 0.02);
 }
 
+/* A short idea joins a long letter that starts with it, however long the
+ * letter (up to ~9,200 characters, under the 10,000 an idea may have):
+ * also when the letter has more keys than CLUSTER_SKETCH_MAX slots. (With
+ * the letter's lowest 128 slots kept, the short idea's keys mostly lay
+ * past them: from 540 other words on it no longer joined, score 0.10 from
+ * 840 on; the 64-slot sketch of before joined at every length.) */
+static void test_long_letter_contains(void **state)
+{
+    (void)state;
+    const char *core = "Graag een skatepark in Hoensbroek voor de jongeren, bij het sportpark.";
+    for (int fillers = 40; fillers <= 1140; fillers += 100) {
+        char *letter = s_long_letter(core, fillers);
+        assert_true(strlen(letter) < 10000);
+        if (!s_joins(letter, core))
+            fail_msg("a letter with %d other words: the short idea did not join it", fillers);
+        free(letter);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -462,7 +483,7 @@ int main(void)
         cmocka_unit_test(test_share_by_volume), cmocka_unit_test(test_score_any_slot),
         cmocka_unit_test(test_main_share),      cmocka_unit_test(test_second_theme),
         cmocka_unit_test(test_citywide_wish),   cmocka_unit_test(test_citywide_stored_before),
-        cmocka_unit_test(test_citywide_marks),
+        cmocka_unit_test(test_citywide_marks),  cmocka_unit_test(test_long_letter_contains),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }
