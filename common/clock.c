@@ -15,6 +15,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "log.h"
+
 static int64_t s_ms(clockid_t which)
 {
     struct timespec ts;
@@ -40,8 +42,11 @@ static GTimeZone *s_local_zone(void)
     static GTimeZone *zone;
     if (g_once_init_enter(&once)) {
         zone = g_time_zone_new_identifier("Europe/Amsterdam");
-        if (!zone) /* no tzdata: UTC is an hour or two off, never a day */
+        if (!zone) { /* no tzdata: times an hour or two off, and a bare
+                      * date's bounds with them (install-deps.sh installs it) */
+            log_warn("msg=\"no time zone data for Europe/Amsterdam; pages show UTC\"");
             zone = g_time_zone_new_utc();
+        }
         g_once_init_leave(&once, 1);
     }
     return zone;

@@ -17,8 +17,12 @@
  *   change, read in one pipelined round trip: the number of ideas, of
  *   hidden and of approved ideas, the newest activity, and the newest
  *   audit entry (every staff action that changes an idea, approves it,
- *   redacts it or erases a person writes one). A change none of these see
- *   (a theme corrected by staff) shows within the age limit.
+ *   corrects its labels, redacts it or erases a person writes one, after
+ *   storage confirmed it). A change none of these see (storage applying an
+ *   update after the dashboard stopped waiting for its ack, and so wrote
+ *   no audit entry) shows within the age limit. Logins write audit entries
+ *   too, so they make the next visit render afresh: load, never a wrong
+ *   page.
  *
  *   One copy for the process, under a mutex; two requests that miss at
  *   once both render (the later copy wins), which costs no more than
