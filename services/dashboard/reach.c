@@ -262,8 +262,21 @@ long long reach_people(rstore_t *rs, long long *anon_out)
      * another counts does not wait for it (a full count after an idea
      * with an older received_at reads every record: ~4 s at 100,000
      * ideas) but answers from the state as last written: the page says
-     * "ongeveer", and the next request sees the new count. */
-    if (pthread_mutex_trylock(&s_update_mu) == 0) {
+     * "ongeveer", and the next request sees the new count. Only before
+     * the very first count is written does it wait (else it would say
+     * "0 mensen"). */
+    int locked = pthread_mutex_trylock(&s_update_mu) == 0;
+    if (!locked) { /* before the first count there is no state to answer from */
+        redisReply *c = rstore_cmd(rs, "HEXISTS " S_STATE " counted");
+        int counted = c && c->type == REDIS_REPLY_INTEGER && c->integer == 1;
+        if (c)
+            freeReplyObject(c);
+        if (!counted) {
+            pthread_mutex_lock(&s_update_mu);
+            locked = 1;
+        }
+    }
+    if (locked) {
         int up = s_update(rs);
         pthread_mutex_unlock(&s_update_mu);
         if (up < 0)
