@@ -45,6 +45,39 @@ def bench_classifier(bindir, n, out):
     log("classify %.0f ideas/s, wc -w %.0f ideas/s" % (n / times["classify"], n / times["wc"]))
 
 
+def bench_public(c, conn, n, renders, visits):
+    """The public page /resultaten on n ideas: the first visit (it counts
+    the people once: every record read), a visit after each change (an
+    audit entry, as a staff action writes: the page is rendered again) and
+    a visit while nothing changed (the dashboard's kept copy,
+    public_cache.c)."""
+    def get():
+        t = time.perf_counter()
+        conn.request("GET", "/resultaten")
+        resp = conn.getresponse()
+        resp.read()
+        return time.perf_counter() - t, resp.status != 200
+    first, bad = get()
+    changed, kept = [], []
+    for i in range(renders):
+        c.redis("LPUSH", "inspraak:audit", '{"action":"bench","n":%d}' % i)
+        lat, err = get()
+        changed.append(lat)
+        bad += err
+    for i in range(visits):
+        lat, err = get()
+        kept.append(lat)
+        bad += err
+    res = {"n": n, "first_ms": first * 1000, "errors": bad,
+           "changed": {"p50_ms": pct(changed, 50) * 1000, "p99_ms": pct(changed, 99) * 1000,
+                       "n": len(changed)},
+           "kept": {"p50_ms": pct(kept, 50) * 1000, "p99_ms": pct(kept, 99) * 1000,
+                    "n": len(kept)}}
+    log("public page: first %.0f ms, after a change p50 %.1f ms, unchanged p50 %.2f ms" % (
+        res["first_ms"], res["changed"]["p50_ms"], res["kept"]["p50_ms"]))
+    return res
+
+
 def bench_dashboard(bindir, n, queries, out):
     c = Cluster(("dashboard",))
     c.start()
@@ -105,6 +138,10 @@ def bench_dashboard(bindir, n, queries, out):
                          "n": len(lat), "errors": bad}
             log("dashboard %s: p50 %.1f ms p99 %.1f ms" % (kind, res[kind]["p50_ms"],
                                                            res[kind]["p99_ms"]))
+        # its own connection: the first visit reads every record once (about
+        # 4 s at 100,000 ideas), longer than the queries' timeout at 1,000,000
+        out["public"] = bench_public(
+            c, hc.HTTPConnection("127.0.0.1", c.port("dashboard"), timeout=600), n, 10, queries)
         out["dashboard"] = {"n": n, "load_s": load_s, "bytes_per_idea": per_idea,
                             "queries": res, "rss_kib": rss_kib(c.pid_of("dashboard")),
                             "redis_rss_kib": rss_kib(redis_pid(c))}

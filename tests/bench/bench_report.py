@@ -108,6 +108,14 @@ def report(m, res, opts, wrk_args, conns_many):
                 "p50 %.1f ms, p99 %.1f ms (%d queries, %d errors)" % (
                     q["p50_ms"], q["p99_ms"], q["n"], q["errors"]), "", "",
                 "p99 <= 20 ms: %s" % ("met" if q["p99_ms"] <= 20 else "NOT met"))
+        if "public" in res:
+            p = res["public"]
+            row("public page /resultaten, %d ideas in Redis: first visit; after a change "
+                "(rendered); unchanged (the kept copy, public_cache.c)" % p["n"],
+                "%.0f ms; p50 %.1f / p99 %.1f ms (%d); p50 %.2f / p99 %.2f ms (%d); %d errors" % (
+                    p["first_ms"], p["changed"]["p50_ms"], p["changed"]["p99_ms"],
+                    p["changed"]["n"], p["kept"]["p50_ms"], p["kept"]["p99_ms"], p["kept"]["n"],
+                    p["errors"]), "", "", "")
         row("memory: Redis bytes per 200-character idea (indexes, stats included)",
             "%.0f B (%d ideas loaded in %.1f s with bin/bench-load --bulk, AOF off)" % (
                 d["bytes_per_idea"], d["n"], d["load_s"]), "", "",
