@@ -417,7 +417,7 @@ static void test_clusters(void **state)
     st.store = cluster_mem_new();
     t_cluster(tok, &st, "a", "WK091712", "Wij willen een skatepark in Hoensbroek bij het kasteel",
               c[0], sizeof c[0]);
-    t_cluster(tok, &st, "b", "WK091712", "Een skatepark in Hoensbroek, bij het kasteel graag!",
+    t_cluster(tok, &st, "b", "WK091712", "Een skatepark in Hoensbroek bij het kasteel, dat willen wij!",
               c[1], sizeof c[1]);
     t_cluster(tok, &st, "c", "WK091733", "Meer parkeerplaatsen voor fietsen aan het station",
               c[2], sizeof c[2]);
