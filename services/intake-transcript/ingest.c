@@ -107,20 +107,22 @@ static ingest_format_t s_sniff(const char *buf, size_t len)
 
 /* recorded_at: an RFC 3339 date-time, or a bare date "YYYY-MM-DD" (staff
  * often know only the day), read as midnight in Europe/Amsterdam, the
- * local time of the recordings. NULL when it is neither. */
-static GDateTime *s_recorded_at(const char *s)
+ * local time of the recordings (clock_local_day). Sets *ms; -1 when it is
+ * neither (or a day that does not exist, 2026-02-30). */
+static int s_recorded_at(const char *s, int64_t *ms)
 {
     int y, mo, d, n = 0;
     if (strlen(s) == 10 && sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) == 3 && n == 10 &&
         s[4] == '-' && s[7] == '-' && strspn(s, "0123456789-") == 10) {
-        GTimeZone *tz = g_time_zone_new_identifier("Europe/Amsterdam");
-        if (!tz) /* no tzdata installed: UTC is an hour or two off, not wrong by a day */
-            tz = g_time_zone_new_utc();
-        GDateTime *dt = g_date_time_new(tz, y, mo, d, 0, 0, 0);
-        g_time_zone_unref(tz);
-        return dt; /* NULL for 2026-02-30 and the like */
+        int64_t last;
+        return clock_local_day(y, mo, d, ms, &last);
     }
-    return g_date_time_new_from_iso8601(s, NULL);
+    GDateTime *dt = g_date_time_new_from_iso8601(s, NULL);
+    if (!dt)
+        return -1;
+    *ms = g_date_time_to_unix(dt) * 1000 + g_date_time_get_microsecond(dt) / 1000;
+    g_date_time_unref(dt);
+    return 0;
 }
 
 /* Checks the metadata; fills wijk (a CBS code or NULL), received_at. */
@@ -162,16 +164,13 @@ static int s_check_meta(ingest_t *ing, const ingest_meta_t *m, const char **wijk
     }
     *received_at = clock_wall_ms();
     if (m->recorded_at) {
-        GDateTime *dt = s_recorded_at(m->recorded_at);
-        if (!dt) {
+        if (s_recorded_at(m->recorded_at, received_at) < 0) {
             s_why(r, "invalid_recorded_at",
                   "De opnamedatum is geen geldige datum (zoals 2026-05-01 of "
                   "2026-05-01T14:30:00+02:00).",
                   "recorded_at is not an RFC 3339 date-time or a YYYY-MM-DD date");
             return -1;
         }
-        *received_at = g_date_time_to_unix(dt) * 1000 + g_date_time_get_microsecond(dt) / 1000;
-        g_date_time_unref(dt);
     }
     return 0;
 }
