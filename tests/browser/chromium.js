@@ -1,13 +1,16 @@
 /*
  * NAME
  *   chromium.js - what the browser drivers share: starting Debian's
- *   Chromium, watching a page for dialogs and errors, the staff login
+ *   Chromium, watching a page for dialogs and errors, the staff login,
+ *   the field app's tablet registration
  *
  * SYNOPSIS
  *   const {launch, watch, staffLogin} = require('./chromium');
  *   const browser = await launch();
  *   watch(page, problems);              // dialogs and page errors -> problems
  *   await staffLogin(page, base);       // DASH_USER / DASH_PASSWORD
+ *   await fieldRegister(page);          // FIELD_URL / FIELD_DEVICE / FIELD_TOKEN
+ *   await fieldReady(page);             // after a reload
  *   finish(out, problems);              // after browser.close()
  *   main().catch((e) => crashed(e, problems));
  *
@@ -17,7 +20,10 @@
  *   dialog (alert/confirm/prompt: what an XSS payload would open) is
  *   dismissed and recorded, as is every page error. staffLogin(): fills the
  *   dashboard's login form at the page it is on (or base + '/login') and
- *   waits for the overview. finish() prints the JSON summary the Python
+ *   waits for the overview. fieldRegister(): opens the field app at
+ *   $FIELD_URL, registers the tablet with $FIELD_DEVICE and $FIELD_TOKEN
+ *   and waits (fieldReady) until the idea form shows and nothing waits to
+ *   be sent. finish() prints the JSON summary the Python
  *   test reads on the last line and fails the run when there were
  *   problems; crashed() does the same for an exception.
  */
@@ -61,4 +67,17 @@ function crashed(e, problems) {
   process.exit(1);
 }
 
-module.exports = {launch, watch, staffLogin, finish, crashed};
+async function fieldReady(page) {
+  await page.waitForSelector('#idea-form', {state: 'visible'});
+  await page.waitForFunction(() => document.getElementById('pending').textContent === 'Alles is verzonden');
+}
+
+async function fieldRegister(page) {
+  await page.goto(process.env.FIELD_URL);
+  await page.fill('#device', process.env.FIELD_DEVICE);
+  await page.fill('#token', process.env.FIELD_TOKEN);
+  await page.click('#setup-form button[type=submit]');
+  await fieldReady(page);
+}
+
+module.exports = {launch, watch, staffLogin, fieldRegister, fieldReady, finish, crashed};

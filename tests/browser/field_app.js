@@ -14,7 +14,7 @@
  *   playwright-core (no browser download).
  */
 'use strict';
-const {launch} = require('./chromium');
+const {launch, fieldRegister} = require('./chromium');
 
 async function main() {
   const browser = await launch();
@@ -22,12 +22,7 @@ async function main() {
     const context = await browser.newContext();
     const page = await context.newPage();
     page.on('pageerror', (e) => console.error('page error:', e.message));
-    await page.goto(process.env.FIELD_URL);
-    await page.fill('#device', process.env.FIELD_DEVICE);
-    await page.fill('#token', process.env.FIELD_TOKEN);
-    await page.click('#setup-form button[type=submit]');
-    await page.waitForSelector('#idea-form', {state: 'visible'});
-    await page.waitForFunction(() => document.getElementById('pending').textContent === 'Alles is verzonden');
+    await fieldRegister(page);
 
     await context.setOffline(true);
     await page.waitForFunction(() => document.getElementById('net').textContent === 'offline');

@@ -29,7 +29,7 @@
  *   Exits non-zero on a page error or when a step cannot be done.
  */
 'use strict';
-const {launch} = require('./chromium');
+const {launch, fieldRegister, fieldReady} = require('./chromium');
 
 const API = '**/api/v1/field/batches';
 
@@ -107,8 +107,7 @@ const rejectedCount = (page, n) => page.waitForFunction(
 /* After a reload: the app is ready when the status shows the queue. */
 async function reloadApp(page) {
   await page.reload();
-  await page.waitForSelector('#idea-form', {state: 'visible'});
-  await page.waitForFunction(() => document.getElementById('pending').textContent === 'Alles is verzonden');
+  await fieldReady(page);
 }
 
 async function rejectedKept(page) {
@@ -208,12 +207,7 @@ async function main() {
     const page = await context.newPage();
     page.on('pageerror', (e) => errors.push(e.message));
     if (BEFORE[process.env.FIELD_CASE]) await BEFORE[process.env.FIELD_CASE](page);
-    await page.goto(process.env.FIELD_URL);
-    await page.fill('#device', process.env.FIELD_DEVICE);
-    await page.fill('#token', process.env.FIELD_TOKEN);
-    await page.click('#setup-form button[type=submit]');
-    await page.waitForSelector('#idea-form', {state: 'visible'});
-    await page.waitForFunction(() => document.getElementById('pending').textContent === 'Alles is verzonden');
+    await fieldRegister(page);
     const out = await run(page);
     out.errors = errors;
     console.log(JSON.stringify(out));
