@@ -78,16 +78,25 @@ static void test_ack_many(void **state)
     spool_destroy(&s);
 }
 
-static void test_torn_ack_batch(void **state)
+/* The spool both torn-ack tests start from: x1, x12, 2 and f-9 appended
+ * (x1 is a prefix of x12: a torn "x1" glued to the next ack would read
+ * as "x12..."), f-9 acknowledged, so acks.log holds "f-9\n" (4 bytes). */
+static spool_t *s_torn_ack_setup(void)
 {
-    (void)state;
     spool_t *s = s_open();
     s_append_str(s, "x1", "a");
     s_append_str(s, "x12", "b");
     s_append_str(s, "2", "c");
     s_append_str(s, "f-9", "d");
-    const char *ids[] = {"f-9"};
-    spool_ack_many(s, ids, 1);
+    const char *f9[] = {"f-9"};
+    spool_ack_many(s, f9, 1);
+    return s;
+}
+
+static void test_torn_ack_batch(void **state)
+{
+    (void)state;
+    spool_t *s = s_torn_ack_setup();
     spool_destroy(&s);
     /* The next batch, "x1\n", torn by a crash after two bytes. */
     char path[512];
@@ -122,13 +131,7 @@ static void test_torn_ack_batch(void **state)
 static void test_ack_batch_torn_by_full_disk(void **state)
 {
     (void)state;
-    spool_t *s = s_open();
-    s_append_str(s, "x1", "a");
-    s_append_str(s, "x12", "b");
-    s_append_str(s, "2", "c");
-    s_append_str(s, "f-9", "d");
-    const char *f9[] = {"f-9"};
-    spool_ack_many(s, f9, 1); /* acks.log: "f-9\n", 4 bytes */
+    spool_t *s = s_torn_ack_setup(); /* acks.log: "f-9\n", 4 bytes */
     struct rlimit old, lim;
     assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
     signal(SIGXFSZ, SIG_IGN);
