@@ -67,15 +67,15 @@ int public_cache_version(rstore_t *rs, char out[PUBLIC_CACHE_VERSION])
             rc = -1;
             continue;
         }
-        char num[32];
-        int len = r->type == REDIS_REPLY_INTEGER ? snprintf(num, sizeof num, "%lld", r->integer)
-                                                 : 0;
-        if (r->type == REDIS_REPLY_ERROR)
+        if (r->type == REDIS_REPLY_ERROR) {
             rc = -1;
-        else if (r->type == REDIS_REPLY_STRING)
+        } else if (r->type == REDIS_REPLY_STRING) {
             crypto_generichash_update(&h, (const unsigned char *)r->str, r->len);
-        else
+        } else if (r->type == REDIS_REPLY_INTEGER) {
+            char num[32];
+            int len = snprintf(num, sizeof num, "%lld", r->integer);
             crypto_generichash_update(&h, (const unsigned char *)num, (size_t)len);
+        } /* nil (no activity or audit entry yet): only the separator */
         crypto_generichash_update(&h, (const unsigned char *)"\x1f", 1); /* field separator */
         freeReplyObject(r);
     }
