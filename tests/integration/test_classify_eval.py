@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """test_classify_eval - bin/classify keeps its quality on the development set.
 
-Runs tests/eval/eval_classify.py (binaries from INSPRAAK_BIN, else bin/):
+Runs tests/eval/eval_classify.py (binaries: see _eval_bin below):
 5-fold cross-validation, a model trained per fold with bin/classify-train,
 and checks every held-out figure against a floor a little under what the
 classifier reached when the floors were set (docs/classifier.md has the
@@ -19,6 +19,26 @@ import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("INSPRAAK_BIN") or os.path.join(ROOT, "bin")
+
+
+def _eval_bin():
+    """The binaries the quality figures are measured with. A figure is a
+    property of the code and data, not of the build, and cross-validation
+    trains five models: with the sanitizer binaries that is three times
+    slower. So the figures come from the release build when there is one
+    (`make test` builds it first), and test_sanitizer_build_agrees checks
+    that the tested binaries (INSPRAAK_BIN) give the same answers and the
+    same model, byte for byte; a stale release build fails there."""
+    env = os.environ.get("INSPRAAK_EVAL_BIN")
+    if env:
+        return env
+    release = os.path.join(ROOT, "bin")
+    if all(os.access(os.path.join(release, p), os.X_OK) for p in ("classify", "classify-train")):
+        return release
+    return BIN
+
+
+EVAL_BIN = _eval_bin()
 
 FLOORS = {  # 5-fold CV (seed 6) on dev.jsonl, folds trained with data/nl/train, dev x3 (0.862 0.863 0.878 0.850 0.909 0.994 0.997 0.651)
     "themes_micro_f1": 0.84,
@@ -53,7 +73,7 @@ def classify(lines):
 class ClassifyEval(unittest.TestCase):
     def _check(self, script, floors):
         out = subprocess.run([sys.executable, os.path.join(ROOT, "tests/eval", script),
-                              "--bin", BIN, "--json"], stdout=subprocess.PIPE, check=True)
+                              "--bin", EVAL_BIN, "--json"], stdout=subprocess.PIPE, check=True)
         got = json.loads(out.stdout)
         for key, floor in floors.items():
             with self.subTest(script=script, key=key):
@@ -78,7 +98,7 @@ class ClassifyEval(unittest.TestCase):
         narrows the interval (twice the groups)."""
         def run(*args):
             out = subprocess.run([sys.executable, os.path.join(ROOT, "tests/eval/eval_holdout.py"),
-                                  "--bin", BIN, "--json"] + list(args),
+                                  "--bin", EVAL_BIN, "--json"] + list(args),
                                  stdout=subprocess.PIPE, check=True)
             return json.loads(out.stdout)
         h2 = os.path.join(ROOT, "tests/data/ideas/holdout2.jsonl")
@@ -97,14 +117,14 @@ class ClassifyEval(unittest.TestCase):
         import tempfile
         script = os.path.join(ROOT, "tests/eval/eval_holdout.py")
         h2 = os.path.join(ROOT, "tests/data/ideas/holdout2.jsonl")
-        got = json.loads(subprocess.run([sys.executable, script, "--bin", BIN, "--data", h2, "--json"],
+        got = json.loads(subprocess.run([sys.executable, script, "--bin", EVAL_BIN, "--data", h2, "--json"],
                                         stdout=subprocess.PIPE, check=True).stdout)
         with tempfile.TemporaryDirectory() as tmp:
             cv = os.path.join(tmp, "cv.json")
             with open(cv, "w") as f:
                 json.dump({"sentiment_accuracy": got["sentiment_accuracy"] + 0.05,
                            "question_accuracy": got["question_accuracy"] + 0.06}, f)
-            out = subprocess.run([sys.executable, script, "--bin", BIN, "--data", h2, "--cv", cv],
+            out = subprocess.run([sys.executable, script, "--bin", EVAL_BIN, "--data", h2, "--cv", cv],
                                  stdout=subprocess.PIPE, check=True, text=True).stdout
             lines = {l.split()[0]: l for l in out.splitlines() if l.startswith("  ") and "goal" in l}
             self.assertIn("-0.050: within 0.05", lines["sentiment_accuracy"])
@@ -112,11 +132,49 @@ class ClassifyEval(unittest.TestCase):
             self.assertNotIn("CV", lines["wijk_accuracy"])  # no CV figure, nothing said
             with open(cv, "w") as f:
                 f.write("{not json")
-            bad = subprocess.run([sys.executable, script, "--bin", BIN, "--data", h2, "--cv", cv],
+            bad = subprocess.run([sys.executable, script, "--bin", EVAL_BIN, "--data", h2, "--cv", cv],
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             self.assertNotEqual(bad.returncode, 0)
             self.assertIn("cannot read the cross-validation figures", bad.stderr)
             self.assertNotIn("Traceback", bad.stderr)
+
+    def test_sanitizer_build_agrees(self):
+        """The binaries under test (INSPRAAK_BIN, the ASan/UBSan build in
+        `make test`) answer every labelled idea (dev and every hold-out,
+        with the shipped hash and another) exactly as the binaries the
+        figures above were measured with, and train the same model from the
+        same files: so those figures are the tested build's figures, and the
+        sanitizers see the whole labelled data go through classify."""
+        if os.path.realpath(EVAL_BIN) == os.path.realpath(BIN):
+            self.skipTest("the figures were measured with INSPRAAK_BIN itself")
+        import glob
+        import tempfile
+        env = dict(os.environ, INSPRAAK_DATA=os.path.join(ROOT, "data"))
+        ideas = os.path.join(ROOT, "tests/data/ideas")
+        stdin = b""
+        for path in [os.path.join(ideas, "dev.jsonl")] + sorted(glob.glob(os.path.join(ideas, "holdout*.jsonl"))):
+            with open(path, "rb") as f:
+                stdin += f.read()
+
+        def answers(bindir, *args):
+            return subprocess.run([os.path.join(bindir, "classify")] + list(args), input=stdin,
+                                  stdout=subprocess.PIPE, env=env, check=True).stdout
+        for args in ((), ("--hash-seed", "5")):
+            tested, measured = answers(BIN, *args), answers(EVAL_BIN, *args)
+            self.assertEqual(tested.count(b"\n"), stdin.count(b"\n"))
+            self.assertEqual(tested, measured, "classify %s: the builds disagree (rebuild bin/?)" % " ".join(args))
+        train = ["-W", "3:" + os.path.join(ideas, "dev.jsonl")] + \
+            sorted(glob.glob(os.path.join(ROOT, "data/nl/train/*.jsonl")))[:2]
+        with tempfile.TemporaryDirectory() as tmp:
+            models = []
+            for bindir in (BIN, EVAL_BIN):
+                out = os.path.join(tmp, "model-%d.tsv" % len(models))
+                subprocess.run([os.path.join(bindir, "classify-train"), "-o", out] + train, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+                with open(out, "rb") as f:
+                    models.append(f.read())
+            self.assertIn(b"_bias", models[0])
+            self.assertEqual(models[0], models[1], "classify-train: the builds train different models")
 
     def test_lines(self):
         lines = ['{"id": "a", "text": "Meer bomen in het Molenbergpark, dat zou mooi zijn."}\n',
