@@ -11,6 +11,8 @@
 # SAN=1 builds everything with AddressSanitizer/UBSan into build/asan/.
 
 CC      ?= gcc
+# make run / make test build with one compiler per core (JOBS=1: one at a time).
+JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 PKGS    := libzmq msgpack hiredis libmicrohttpd jansson libsodium libcurl gmime-3.0 libexttextcat hunspell
 SAN     ?= 0
 
@@ -70,7 +72,7 @@ endif
 .DEFAULT_GOAL := all
 
 all: deps
-	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory -j$(JOBS) build
 
 build: $(SVC_BINS) $(TOOL_BINS) $(BUILD_MODEL)
 
@@ -138,8 +140,9 @@ stop:
 # fuzz run, and `make bench --quick` on the release build (every row runs
 # and the report is written; no timing is judged there).
 test: test-deps
-	@$(MAKE) --no-print-directory build
-	@$(MAKE) --no-print-directory SAN=1 build unit
+	@$(MAKE) --no-print-directory -j$(JOBS) build
+	@$(MAKE) --no-print-directory -j$(JOBS) SAN=1 build
+	@$(MAKE) --no-print-directory -j$(JOBS) SAN=1 unit
 	@INSPRAAK_BIN=$(CURDIR)/build/asan/bin INSPRAAK_DATA=$(CURDIR)/data tests/run.sh
 	@tests/fuzz/run.sh --short
 	@tests/bench/run.sh --quick --out $(BUILD)/bench-quick.md

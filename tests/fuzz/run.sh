@@ -4,7 +4,7 @@
 # Usage: tests/fuzz/run.sh [--short] [--build-only] [TARGET...]
 #   FUZZ_SECONDS  how long to fuzz each target (default 600 = 10 minutes;
 #                 --short: 10)
-#   FUZZ_JOBS     targets run at the same time (default 1)
+#   FUZZ_JOBS     targets run at the same time (default: the number of cores)
 #   FUZZ_BUILD    build/work folder (default build/fuzz); the growing corpus
 #                 of target T lives in $FUZZ_BUILD/corpus/T, seeded from
 #                 tests/fuzz/corpus/T/ (committed, small) and the
@@ -35,7 +35,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 out="${FUZZ_BUILD:-build/fuzz}"
-jobs="${FUZZ_JOBS:-1}"
+jobs="${FUZZ_JOBS:-$(nproc)}"
 pkgs="libzmq msgpack hiredis libmicrohttpd jansson libsodium libcurl gmime-3.0 libexttextcat hunspell"
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 # shellcheck disable=SC2086
