@@ -12,6 +12,7 @@
 #include "clock.h"
 
 #include <glib.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -87,4 +88,30 @@ int clock_local_day(int y, int m, int d, int64_t *start, int64_t *end)
         g_date_time_unref(next);
     g_date_time_unref(first);
     return 0;
+}
+
+int clock_local_day_of(int64_t ms, char ymd[11], int64_t *start, int64_t *end)
+{
+    ymd[0] = '\0';
+    /* Whole seconds towards minus infinity: -1 ms is still 1969. */
+    int64_t sec = ms / 1000 - (ms % 1000 < 0);
+    GDateTime *utc = g_date_time_new_from_unix_utc(sec);
+    GDateTime *local = utc ? g_date_time_to_timezone(utc, s_local_zone()) : NULL;
+    int y = 0, m = 0, d = 0, rc = -1;
+    if (local)
+        g_date_time_get_ymd(local, &y, &m, &d);
+    int64_t first, last;
+    if (local && clock_local_day(y, m, d, &first, &last) == 0) {
+        snprintf(ymd, 11, "%04d-%02d-%02d", y, m, d);
+        if (start)
+            *start = first;
+        if (end)
+            *end = last;
+        rc = 0;
+    }
+    if (local)
+        g_date_time_unref(local);
+    if (utc)
+        g_date_time_unref(utc);
+    return rc;
 }

@@ -7,6 +7,9 @@
  *
  *   int64_t clock_wall_ms(void);
  *   int64_t clock_mono_ms(void);
+ *   char *clock_local_format(int64_t ms, const char *fmt, char *out, size_t n);
+ *   int clock_local_day(int y, int m, int d, int64_t *start, int64_t *end);
+ *   int clock_local_day_of(int64_t ms, char ymd[11], int64_t *start, int64_t *end);
  *
  * DESCRIPTION
  *   Two kinds of time, and a caller must pick the right one:
@@ -48,5 +51,10 @@ char *clock_local_format(int64_t ms, const char *fmt, char *out, size_t n);
  * *end its last millisecond, Europe/Amsterdam (23 or 25 hours on the days
  * the clocks change). -1 for a date that does not exist. */
 int clock_local_day(int y, int m, int d, int64_t *start, int64_t *end);
+/* The day as people in Heerlen live it that holds the moment ms (since
+ * the epoch): "YYYY-MM-DD" into ymd, and its first and last millisecond
+ * into *start and *end as clock_local_day() (either may be NULL). -1,
+ * with ymd "", for a moment outside the years 1 to 9999. */
+int clock_local_day_of(int64_t ms, char ymd[11], int64_t *start, int64_t *end);
 
 #endif

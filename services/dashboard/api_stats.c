@@ -16,13 +16,14 @@
  *   subtracted, with one ZINTERCARD per value against
  *   ix:status:hidden (pipelined; hidden ideas are few, and with none it
  *   costs one ZCARD more). "day" has no index: the scores (received_at)
- *   of the hidden set give the days.
+ *   of the hidden set give the days (Heerlen's, as storage files them).
  */
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "dashboard.h"
 #include "xalloc.h"
 
@@ -92,10 +93,10 @@ static int s_hidden_days(rstore_t *rs, json_t *counts)
     }
     for (size_t i = 1; i < r->elements; i += 2) {
         const char *sc = r->element[i]->str;
-        time_t t = (time_t)(strtoll(sc ? sc : "0", NULL, 10) / 1000);
-        struct tm tm;
-        char day[16];
-        strftime(day, sizeof day, "%Y-%m-%d", gmtime_r(&t, &tm));
+        long long ms = strtoll(sc ? sc : "0", NULL, 10);
+        char day[11]; /* Heerlen's day, as storage counts it (store_day) */
+        if (ms < 0 || clock_local_day_of(ms, day, NULL, NULL) < 0)
+            snprintf(day, sizeof day, "none");
         s_sub(counts, day, 1);
     }
     freeReplyObject(r);

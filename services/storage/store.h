@@ -138,7 +138,8 @@ int store_record_encode(const idea_t *idea, char **buf, size_t *len, proto_err_t
 int store_email_normalise(const char *email, char *out, size_t size);
 /* "p-" + 16 hex chars from the first 8 bytes of BLAKE2b-256(idea_id). */
 void store_pid_from_idea(const char *idea_id, char out[19]);
-/* "YYYY-MM-DD" (UTC) of ms since epoch. */
+/* "YYYY-MM-DD" of ms since epoch: the day in Heerlen (Europe/Amsterdam,
+ * clock_local_day_of), "none" for a negative or unreadable time. */
 void store_day(int64_t ms, char out[11]);
 /* a, b, c and d joined (NULL = ""), malloc'd: the caller frees it. The
  * ~100 key and field names of each idea are built with this rather than

@@ -1,7 +1,8 @@
 /*
  * NAME
  *   test_clock - the wall clock is the epoch time, the monotonic clock
- *   never goes backwards, and neither is the other
+ *   never goes backwards, and neither is the other; Heerlen's day of a
+ *   moment
  *
  * DESCRIPTION
  *   Each reading is bracketed by direct clock_gettime() reads of the clock
@@ -71,6 +72,36 @@ static void test_mono_counts_a_sleep(void **state)
     assert_true(clock_mono_ms() - t0 >= 30);
 }
 
+/* The Heerlen day of a moment: its name and bounds, on a day of 24 hours
+ * (winter and summer) and on the 23-hour day the clocks go forward. */
+static void test_local_day_of(void **state)
+{
+    (void)state;
+    char ymd[11];
+    int64_t start = 0, end = 0;
+    /* 2026-07-14T22:00Z is 00:00 on 15 July (CEST, +2) */
+    assert_int_equal(clock_local_day_of(INT64_C(1784066400000), ymd, &start, &end), 0);
+    assert_string_equal(ymd, "2026-07-15");
+    assert_true(start == INT64_C(1784066400000));
+    assert_true(end == INT64_C(1784066400000) + 86400000 - 1);
+    assert_int_equal(clock_local_day_of(INT64_C(1784066400000) - 1, ymd, NULL, NULL), 0);
+    assert_string_equal(ymd, "2026-07-14");
+    /* 2026-01-14T23:30Z is 00:30 on 15 January (CET, +1) */
+    assert_int_equal(clock_local_day_of(INT64_C(1768433400000), ymd, &start, &end), 0);
+    assert_string_equal(ymd, "2026-01-15");
+    assert_true(start == INT64_C(1768431600000));
+    /* 29 March 2026 lasts 23 hours: 2026-03-28T23:00Z to 2026-03-29T22:00Z */
+    assert_int_equal(clock_local_day_of(INT64_C(1774742400000), ymd, &start, &end), 0);
+    assert_string_equal(ymd, "2026-03-29");
+    assert_true(start == INT64_C(1774742400000) - 3600000);
+    assert_true(end - start + 1 == INT64_C(23) * 3600000);
+    /* -1 ms is 1969-12-31T23:59:59.999Z, 00:59 on 1 January 1970 there */
+    assert_int_equal(clock_local_day_of(-1, ymd, NULL, NULL), 0);
+    assert_string_equal(ymd, "1970-01-01");
+    assert_int_equal(clock_local_day_of(INT64_C(253402300800000), ymd, NULL, NULL), -1);
+    assert_string_equal(ymd, "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -78,6 +109,7 @@ int main(void)
         cmocka_unit_test(test_mono_is_monotonic_clock),
         cmocka_unit_test(test_mono_never_goes_back),
         cmocka_unit_test(test_mono_counts_a_sleep),
+        cmocka_unit_test(test_local_day_of),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

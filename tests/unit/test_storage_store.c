@@ -55,11 +55,26 @@ static void test_day(void **state)
 {
     (void)state;
     char d[11];
+    /* Heerlen's day: 2026-11-28T00:00Z is 01:00 there (CET, +1), and the
+     * day began at 23:00Z; in summer (CEST, +2) at 22:00Z. Back and forth,
+     * so the day kept from the call before is not reused wrongly. */
     store_day(1795824000000LL, d);
     assert_string_equal(d, "2026-11-28");
     store_day(1795824000000LL - 1, d);
+    assert_string_equal(d, "2026-11-28");
+    store_day(1795824000000LL - 3600000, d);
+    assert_string_equal(d, "2026-11-28");
+    store_day(1795824000000LL - 3600000 - 1, d);
     assert_string_equal(d, "2026-11-27");
+    store_day(1784066400000LL, d); /* 2026-07-14T22:00Z */
+    assert_string_equal(d, "2026-07-15");
+    store_day(1784066400000LL - 1, d);
+    assert_string_equal(d, "2026-07-14");
     store_day(-5, d);
+    assert_string_equal(d, "none");
+    store_day(1784066400000LL - 1, d);
+    assert_string_equal(d, "2026-07-14");
+    store_day(INT64_C(253402300800000), d); /* year 10000 */
     assert_string_equal(d, "none");
 }
 

@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""
+NAME
+    test_store_days - the day chart counts Heerlen's days
+
+DESCRIPTION
+    Starts Redis, storage and dashboard (tests/lib/harness.py), pushes
+    classified ideas onto storage's bus with bin/bus-inject and checks what
+    staff see in GET /api/v1/stats?by=day (the overview's "Per dag" chart
+    and the report read the same counts):
+      - an idea received at 23:30 UTC counts on the next day, in summer
+        (CEST, UTC+2) and in winter (CET, UTC+1); in summer 22:30 UTC is
+        already the next day, 21:30 UTC is not; in winter 22:30 UTC is not;
+        each day's bar holds as many ideas as the list shows for that day
+        (from=DAY&to=DAY);
+      - a hidden idea leaves the report's count of its Heerlen day (the
+        report and /resultaten leave hidden ideas out).
+
+    INSPRAAK_BIN=build/asan/bin python3 tests/integration/test_store_days.py
+"""
+import calendar
+import os
+import re
+import sys
+import urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from harness import ClusterTestCase, main  # noqa: E402
+from test_list_sort import inject, make_idea  # noqa: E402
+
+def utc_ms(y, mo, d, h, mi):
+    """Milliseconds since the epoch of that UTC wall-clock time."""
+    return calendar.timegm((y, mo, d, h, mi, 0)) * 1000
+
+
+class DayCase(ClusterTestCase):
+    SERVICES = ("storage", "dashboard")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.token = cls.cluster.staff_token()
+
+    def days(self):
+        """What the day chart shows: {"YYYY-MM-DD": count}."""
+        st, body = self.cluster.api("/api/v1/stats?by=day", self.token)
+        self.assertEqual(st, 200, body)
+        return body["counts"]
+
+    def listed(self, day):
+        """How many ideas the list shows for that day (Heerlen's)."""
+        q = urllib.parse.urlencode({"from": day, "to": day})
+        st, body = self.cluster.api("/api/v1/ideas?" + q, self.token)
+        self.assertEqual(st, 200, body)
+        return body["total"]
+
+    def report_days(self):
+        """The participatieverslag's table "Per dag": {day: count}."""
+        st, _, body = self.cluster.dash("GET", "/report",
+                                        headers={"Authorization": "Bearer " + self.token})
+        self.assertEqual(st, 200)
+        page = body.decode() if isinstance(body, bytes) else body
+        table = page.split("<caption>Per dag</caption>", 1)[1].split("</table>", 1)[0]
+        return {d: int(n) for d, n in
+                re.findall(r"<tr><td>([0-9-]{10})</td><td>([0-9]+)</td></tr>", table)}
+
+    def assert_bars(self, want):
+        counts = self.days()
+        for day, n in want.items():
+            self.assertEqual(counts.get(day, 0), n, "bar of %s in %r" % (day, counts))
+            self.assertEqual(self.listed(day), n, "list of %s" % day)
+
+
+class TestHeerlenDays(DayCase):
+    def test_summer_half_past_midnight_is_the_next_day(self):
+        inject(self.cluster, [make_idea(100, received_at=utc_ms(2026, 7, 14, 23, 30))])
+        self.assert_bars({"2026-07-14": 0, "2026-07-15": 1})
+
+    def test_winter_half_past_midnight_is_the_next_day(self):
+        # 22:30 UTC is 23:30 in Heerlen in winter: still that day.
+        inject(self.cluster, [make_idea(110, received_at=utc_ms(2026, 1, 14, 23, 30)),
+                              make_idea(111, received_at=utc_ms(2026, 1, 14, 22, 30))])
+        self.assert_bars({"2026-01-14": 1, "2026-01-15": 1})
+
+    def test_summer_evening_splits_at_heerlen_midnight(self):
+        # 21:30 UTC is 23:30 in Heerlen: its day; 22:30 UTC is 00:30: the next.
+        inject(self.cluster, [make_idea(120, received_at=utc_ms(2026, 7, 20, 21, 30)),
+                              make_idea(121, received_at=utc_ms(2026, 7, 20, 22, 30))])
+        self.assert_bars({"2026-07-20": 1, "2026-07-21": 1})
+
+    def test_hidden_idea_leaves_its_heerlen_day(self):
+        late, noon = make_idea(130, received_at=utc_ms(2026, 8, 1, 22, 45)), \
+            make_idea(131, received_at=utc_ms(2026, 8, 2, 10, 0))
+        inject(self.cluster, [late, noon])
+        self.assert_bars({"2026-08-01": 0, "2026-08-02": 2})
+        self.assertEqual(self.report_days().get("2026-08-02"), 2)
+        inject(self.cluster, [{"type": "update", "id": "u-days-130", "idea": late["id"],
+                               "status": "hidden"}])
+        # The report counts what is not hidden.
+        report = self.report_days()
+        self.assertEqual(report.get("2026-08-02"), 1, report)
+        self.assertNotIn("2026-08-01", report)
+
+
+if __name__ == "__main__":
+    main()
