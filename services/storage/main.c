@@ -24,6 +24,9 @@
  *               re-sending it.
  *   unreadable  bytes (bad MessagePack, unknown version) go to the
  *               deadletter list with the reason and are dropped.
+ *   At start, before the first message, the day counts are rebuilt in
+ *   Heerlen's days when an older storage left them in UTC days
+ *   (store_days.h; once per Redis).
  *
  * GUARANTEES
  *   An ack is published only after Redis confirmed the write (Redis runs
@@ -74,6 +77,7 @@
 #include "rstore.h"
 #include "service.h"
 #include "store.h"
+#include "store_days.h"
 #include "xalloc.h"
 
 /* Acks held for one message each of a batch (STORE_BATCH_MAX), at most;
@@ -94,6 +98,8 @@ typedef struct {
         char *origin, *id;
     } acks[S_ACKS_MAX];
     int n_acks;
+    int days_done;         /* stats:day known to be in Heerlen's days */
+    int64_t days_retry_at; /* mono ms: next try when not */
 } storage_t;
 
 static int s_health(char *reason, size_t size, void *arg)
@@ -473,10 +479,32 @@ static int s_receive(storage_t *s, s_msg_t *msgs)
     return n;
 }
 
+/* Day counts in Heerlen's days (store_days.h), once a process, before
+ * the first message; while Redis is away, again every 10 s. Storing need
+ * not wait: the rebuild counts whatever is stored by then. */
+static void s_days(storage_t *s)
+{
+    if (s->days_done || clock_mono_ms() < s->days_retry_at)
+        return;
+    long long ideas = 0;
+    char q[200];
+    int r = store_days_rebuild(s->st, &ideas);
+    if (r < 0) {
+        log_warn("msg=\"day counts not checked; trying again in 10 s\" err=%s",
+                 log_quote(q, sizeof q, store_error(s->st)));
+        s->days_retry_at = clock_mono_ms() + 10000;
+        return;
+    }
+    s->days_done = 1;
+    if (r == 1)
+        log_info("msg=\"day counts rebuilt in heerlen days\" ideas=%lld", ideas);
+}
+
 static void s_loop(storage_t *s)
 {
     s_msg_t *msgs = xcalloc(STORE_BATCH_MAX, sizeof *msgs);
     while (!s_stop) {
+        s_days(s);
         zmq_pollitem_t item = {.socket = s->pull, .events = ZMQ_POLLIN};
         if (zmq_poll(&item, 1, 500) <= 0)
             continue; /* timeout or EINTR: look at s_stop again */

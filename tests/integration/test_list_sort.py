@@ -55,13 +55,13 @@ def make_idea(n, **kw):
     return d
 
 
-def inject(c, ideas):
-    """Puts classified ideas on storage's bus (bin/bus-inject) and waits
-    for every ack."""
+def inject(c, ideas, instance=0):
+    """Puts classified ideas on the bus of storage instance `instance`
+    (bin/bus-inject) and waits for every ack."""
     text = "".join(json.dumps(i) + "\n" for i in ideas)
     p = subprocess.run([os.path.join(c.bin, "bus-inject"),
-                        "tcp://127.0.0.1:%d" % (c.base + 12),
-                        "tcp://127.0.0.1:%d" % (c.base + 13)],
+                        "tcp://127.0.0.1:%d" % (c.base + 20 * instance + 12),
+                        "tcp://127.0.0.1:%d" % (c.base + 20 * instance + 13)],
                        input=text.encode(), capture_output=True, timeout=120,
                        env=dict(os.environ, INJECT_TIMEOUT_S="60"))
     assert p.returncode == 0, p.stderr.decode()

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """
 NAME
-    test_store_days - the day chart counts Heerlen's days
+    test_store_days - the day chart counts Heerlen's days, and counts kept
+    in UTC days by an older storage are rebuilt once
 
 DESCRIPTION
     Starts Redis, storage and dashboard (tests/lib/harness.py), pushes
@@ -14,7 +15,11 @@ DESCRIPTION
         each day's bar holds as many ideas as the list shows for that day
         (from=DAY&to=DAY);
       - a hidden idea leaves the report's count of its Heerlen day (the
-        report and /resultaten leave hidden ideas out).
+        report and /resultaten leave hidden ideas out);
+      - day counts an older storage left in UTC days (and no version
+        marker) are rebuilt to Heerlen's days when storage starts, by each
+        of two instances starting together, with ideas arriving meanwhile
+        counted once; a later start does not rebuild again.
 
     INSPRAAK_BIN=build/asan/bin python3 tests/integration/test_store_days.py
 """
@@ -25,8 +30,11 @@ import sys
 import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from harness import ClusterTestCase, main  # noqa: E402
+from harness import ClusterTestCase, main, wait_until  # noqa: E402
 from test_list_sort import inject, make_idea  # noqa: E402
+
+VERSION_KEY = "inspraak:stats:day:version"
+
 
 def utc_ms(y, mo, d, h, mi):
     """Milliseconds since the epoch of that UTC wall-clock time."""
@@ -100,6 +108,53 @@ class TestHeerlenDays(DayCase):
         report = self.report_days()
         self.assertEqual(report.get("2026-08-02"), 1, report)
         self.assertNotIn("2026-08-01", report)
+
+
+class TestDayRebuild(DayCase):
+    """A Redis written by an older storage: UTC day counts, no marker."""
+    INSTANCES = {"storage": 2}
+
+    OLD = [make_idea(200, received_at=utc_ms(2026, 7, 14, 23, 30)),  # Heerlen 15 July
+           make_idea(201, received_at=utc_ms(2026, 7, 14, 12, 0)),   # 14 July
+           make_idea(202, received_at=utc_ms(2026, 1, 14, 23, 30)),  # 15 January
+           make_idea(203, received_at=utc_ms(2026, 1, 14, 22, 30))]  # 14 January
+    UTC_COUNTS = {"2026-07-14": 2, "2026-01-14": 2}
+    HEERLEN = {"2026-07-14": 1, "2026-07-15": 1, "2026-01-14": 1, "2026-01-15": 1}
+
+    def restart_storage(self):
+        c = self.cluster
+        old = [(n, c.kill9(n)) for n in ("storage", "storage.1")]
+        return lambda: [c.wait_restarted(n, pid) for n, pid in old]
+
+    def test_utc_counts_rebuilt_once(self):
+        c = self.cluster
+        inject(c, self.OLD)
+        c.redis("DEL", "inspraak:stats:day", VERSION_KEY)
+        for day, n in self.UTC_COUNTS.items():
+            c.redis("HSET", "inspraak:stats:day", day, str(n))
+        self.assertEqual(self.days(), self.UTC_COUNTS)
+
+        # Both instances start on the old counts while ideas keep coming.
+        wait = self.restart_storage()
+        during = [make_idea(210, received_at=utc_ms(2026, 7, 15, 22, 10)),  # 16 July
+                  make_idea(211, received_at=utc_ms(2026, 7, 14, 22, 5))]   # 15 July
+        inject(c, during)
+        wait()
+        want = dict(self.HEERLEN, **{"2026-07-15": 2, "2026-07-16": 1})
+        wait_until("day counts in Heerlen days", lambda: self.days() == want, 60)
+        self.assert_bars(want)
+        self.assertEqual(c.redis("GET", VERSION_KEY), "2")
+
+        # Once: a later start leaves the counts alone (a rebuild would
+        # drop this hand-made field), and new ideas count once. An idea
+        # through each instance: both have passed their start by its ack.
+        c.redis("HSET", "inspraak:stats:day", "1999-12-31", "1")
+        wait = self.restart_storage()
+        wait()
+        inject(c, [make_idea(220, received_at=utc_ms(2026, 7, 15, 23, 59))])  # 16 July
+        inject(c, [make_idea(221, received_at=utc_ms(2026, 1, 15, 0, 0))], instance=1)
+        want.update({"2026-07-16": 2, "2026-01-15": 2, "1999-12-31": 1})
+        self.assertEqual(self.days(), want)
 
 
 if __name__ == "__main__":
