@@ -42,8 +42,9 @@ int letter_settings_load(letter_settings_t *ls, const config_t *cfg, char *err, 
     char def[128];
     memset(ls, 0, sizeof *ls);
     snprintf(ls->tpl_dir, sizeof ls->tpl_dir, "%s/mail", cfg->data_dir);
-    snprintf(ls->public_url, sizeof ls->public_url, "%s",
-             config_str("INSPRAAK_PUBLIC_URL", "http://localhost:8090"));
+    /* Both defaults move with INSPRAAK_PORT_BASE, as the ports they name do. */
+    snprintf(def, sizeof def, "http://localhost:%d", cfg->port_base + PORT_OFF_DASHBOARD);
+    snprintf(ls->public_url, sizeof ls->public_url, "%s", config_str("INSPRAAK_PUBLIC_URL", def));
     snprintf(def, sizeof def, "http://localhost:%d", cfg->port_base + PORT_OFF_NOTIFY);
     snprintf(ls->notify_url, sizeof ls->notify_url, "%s",
              config_str("INSPRAAK_NOTIFY_PUBLIC_URL", def));

@@ -169,6 +169,10 @@ class TestReceipts(NotifyCase):
         self.assertIn("Meer bomen op het Pancratiusplein", text)
         self.assertIn(iid, text)
         self.assertIn("/afmelden?p=", text)
+        # both links point at this installation: its ports moved with
+        # INSPRAAK_PORT_BASE, and nothing set INSPRAAK_PUBLIC_URL
+        self.assertIn("http://localhost:%d/resultaten" % self.cluster.port("dashboard"), text)
+        self.assertIn("http://localhost:%d/afmelden?p=" % self.cluster.port("notify"), text)
         self.assertIn("/afmelden?p=", m["List-Unsubscribe"])
         self.assertEqual(m["List-Unsubscribe-Post"], "List-Unsubscribe=One-Click")
         self.assertIn("Anna de Vries", str(m["To"]))
