@@ -467,10 +467,18 @@ int letter_campaign(rstore_t *rs, const letter_settings_t *ls, const char *campa
 
 /* --- MIME -------------------------------------------------------------- */
 
+/* The body goes in as its UTF-8 bytes. g_mime_text_part_set_text() would
+ * convert it to ISO-8859-1 whenever it fits (every Dutch text), so with
+ * charset=utf-8 named on top, a reader saw a broken character for the
+ * "ë" of "ideeën". */
 static GMimeObject *s_part(const char *subtype, const char *body)
 {
     GMimeTextPart *p = g_mime_text_part_new_with_subtype(subtype);
-    g_mime_text_part_set_text(p, body);
+    GMimeStream *s = g_mime_stream_mem_new_with_buffer(body, strlen(body));
+    GMimeDataWrapper *w = g_mime_data_wrapper_new_with_stream(s, GMIME_CONTENT_ENCODING_DEFAULT);
+    g_mime_part_set_content(GMIME_PART(p), w);
+    g_object_unref(w);
+    g_object_unref(s);
     g_mime_text_part_set_charset(p, "utf-8");
     g_mime_part_set_content_encoding(GMIME_PART(p), GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
     return GMIME_OBJECT(p);
