@@ -7,8 +7,12 @@ DESCRIPTION
     bin/supervisor (tests/lib/harness.py) and checks, as a resident's
     browser, an API client and a staff member would, what INTERFACES.md
     promises: the Dutch form, the JSON API with its errors, idempotency,
-    the dashboard API with filters and stats, /healthz and /metrics of
-    every service, and inspraakctl participant export/erase.
+    the dashboard API with filters and stats (every `by` of
+    /api/v1/stats counted against the listed ideas), /healthz and /metrics
+    of every service, and inspraakctl participant export/erase.
+    TestFormRateLimit runs the form alone with INSPRAAK_FORM_RATE=2: past
+    the limit the API answers 429 too_many_requests and the browser gets
+    the form again with what was typed, both with Retry-After.
 
     Every idea this class posts is recorded in POSTED, so the list and
     stats checks compare against exactly what was sent. Waiting for an
@@ -216,6 +220,34 @@ class TestFoundation(ClusterTestCase):
             counts[key] = counts.get(key, 0) + 1
         self.assertEqual({k: v for k, v in stats["counts"].items() if v}, counts)
 
+    def test_stats_by_every_dimension_count_the_listed_ideas(self):
+        self.post("Een buurthuis waar verenigingen samen kunnen komen in De Hei",
+                  target_group="buurtorganisatie", question="toekomst")
+        self.post("Als huisarts zie ik te veel eenzame ouderen in Meezenbroek",
+                  target_group="professional", question="nu")
+        self.wait_all_stored()
+        items, cursor = [], None
+        while True:
+            q = "?limit=500" + ("&cursor=" + urllib.parse.quote(cursor) if cursor else "")
+            body = self.api("/api/v1/ideas" + q)
+            items += body["items"]
+            cursor = body.get("next_cursor")
+            if not cursor:
+                break
+        self.assertEqual({i["id"] for i in items}, set(self.POSTED))
+        for by in ("wijk", "theme", "channel", "sentiment", "question", "target_group",
+                   "activity", "status", "day"):
+            want = {}
+            for i in items:
+                values = {"theme": i["themes"] or [None],
+                          "day": [i["received_at"][:10]]}.get(by, [i.get(by)])
+                for v in values:
+                    want[v or "none"] = want.get(v or "none", 0) + 1
+            stats = self.api("/api/v1/stats?by=" + by)
+            self.assertEqual(stats["by"], by)
+            self.assertEqual(stats["total"], len(items), by)
+            self.assertEqual({k: v for k, v in stats["counts"].items() if v}, want, by)
+
     @staticmethod
     def _wijk(fields):
         return {"Heerlen-Centrum": "WK091733"}.get(fields.get("wijk"), fields.get("wijk"))
@@ -251,6 +283,43 @@ class TestFoundation(ClusterTestCase):
         self.assertNotIn("Piet", r.stdout)
         item, raw = self.get_idea(idea_id)  # the idea stays, anonymous
         self.assertNotIn("Piet", raw.decode())
+
+
+class TestFormRateLimit(ClusterTestCase):
+    """INSPRAAK_FORM_RATE: past the limit an address gets 429, as JSON
+    with a code and a Dutch message (API), or the form again with what
+    was typed (browser); Retry-After says when to try again."""
+    SERVICES = ("intake-form",)
+    ENV = {"INSPRAAK_FORM_RATE": "2"}  # 2 a minute: one more every 30 s
+
+    def test_past_the_limit_is_429_json_and_the_form_with_its_values(self):
+        url = self.cluster.url("intake-form", "/api/v1/ideas")
+        body = json.dumps({"text": "Meer bomen op het Pancratiusplein"}).encode()
+        answers = []
+        for _ in range(6):  # at most a few tokens are refilled meanwhile
+            status, headers, raw = http("POST", url, body, {"Content-Type": "application/json"})
+            answers.append(status)
+            if status == 429:
+                break
+        self.assertEqual(answers[-1], 429, answers)
+        self.assertIn(201, answers)
+        self.assertGreaterEqual(int(headers.get("retry-after", "0")), 1, headers)
+        err = json.loads(raw)["error"]
+        self.assertEqual(err["code"], "too_many_requests")
+        self.assertIn("Wacht even", err["message"])
+
+        text = "Een speeltuin in De Hei voor de kinderen"
+        status, headers, raw = http(
+            "POST", self.cluster.url("intake-form", "/ideeen"),
+            urllib.parse.urlencode({"tekst": text, "vraag": "nu"}),
+            {"Content-Type": "application/x-www-form-urlencoded"})
+        self.assertEqual(status, 429)
+        self.assertIn("text/html", headers.get("content-type", ""))
+        self.assertGreaterEqual(int(headers.get("retry-after", "0")), 1, headers)
+        page = raw.decode("utf-8")
+        self.assertIn("Wacht even", page)
+        self.assertRegex(page, r'<textarea[^>]*name="tekst"[^>]*>%s</textarea>' % text)
+        self.assertIsNone(ID_RE.search(page))
 
 
 if __name__ == "__main__":
