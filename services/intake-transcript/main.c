@@ -7,7 +7,7 @@
  *   INSPRAAK_PORT_BASE=8080 INSPRAAK_VAR=./var bin/intake-transcript
  *   curl -H "Authorization: Bearer $TOKEN" -H "Content-Type: text/vtt" \
  *        --data-binary @interview.vtt \
- *        "http://localhost:8082/api/v1/transcripts?video_id=straat-12&wijk=WK091701"
+ *        "http://localhost:8082/api/v1/transcripts?video_id=straat-12&wijk=WK091733"
  *
  * DESCRIPTION
  *   Reads WebVTT, SRT and plain-text ("Naam: tekst") transcripts and spools
