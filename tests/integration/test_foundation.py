@@ -26,7 +26,7 @@ import unittest
 import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from harness import ClusterTestCase, http, wait_until  # noqa: E402
+from harness import ClusterTestCase, http, multipart, wait_until  # noqa: E402
 
 THEMES = {"wonen", "groen", "mobiliteit", "veiligheid", "economie", "centrum", "cultuur",
           "zorg", "duurzaamheid", "jeugd", "openbare-ruimte"}
@@ -108,6 +108,25 @@ class TestFoundation(ClusterTestCase):
         self.assertEqual(item["channel"], "form")
         self.assertEqual(item["question"], "nu")
         self.assertEqual(item["wijk"], "WK091711")
+
+    def test_form_post_as_multipart_names_the_id(self):
+        # a form with enctype="multipart/form-data" (a browser sending a page
+        # that also has a file field)
+        text = "Een zebrapad bij de basisschool in Heksenberg, voor de veiligheid"
+        body, ctype = multipart({"tekst": text, "vraag": "toekomst", "wijk": "Heksenberg",
+                                 "doelgroep": "professional"})
+        status, headers, raw = http("POST", self.cluster.url("intake-form", "/ideeen"), body,
+                                    {"Content-Type": ctype})
+        self.assertEqual(status, 200, raw[:500])
+        m = ID_RE.search(raw.decode("utf-8"))
+        self.assertIsNotNone(m, "no idea id on the thank-you page:\n" + raw.decode()[:2000])
+        self.POSTED[m.group(0)] = {"text": text, "question": "toekomst", "wijk": "WK091722",
+                                   "target_group": "professional"}
+        item, _ = self.get_idea(m.group(0))
+        self.assertEqual(item["text"], text)
+        self.assertEqual(item["question"], "toekomst")
+        self.assertEqual(item["wijk"], "WK091722")
+        self.assertEqual(item["target_group"], "professional")
 
     # --- the JSON API ---
     def test_api_idea_is_stored_with_its_fields_and_no_personal_data(self):

@@ -8,7 +8,8 @@ DESCRIPTION
     interviewer and two residents and reads the ideas back through the
     dashboard API: one idea per resident turn, the video id, start and end,
     the interviewer's question as context, no interviewer text and no
-    names. The same file again gives no new ideas. Files in the drop folder
+    names. The same file again gives no new ideas. A multipart upload
+    (the file in "file", the other fields beside it) gives the same. Files in the drop folder
     (SRT, text) end in done/ with their ideas stored; a broken one ends in
     failed/ with a .why naming it. Binary junk is refused (422) and stores
     nothing; control characters never reach an idea; a bare recorded_at
@@ -22,7 +23,7 @@ import unittest
 import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from harness import ClusterTestCase, http, main, wait_until  # noqa: E402
+from harness import ClusterTestCase, http, main, multipart, wait_until  # noqa: E402
 
 VTT = """WEBVTT
 
@@ -114,6 +115,26 @@ class TestTranscripts(ClusterTestCase):
         self.assertEqual(status, 201)
         self.video_ideas("marker-1", 1)
         self.assertEqual(len([i for i in self.ideas() if i["source"]["video_id"] == "straat-1"]), 2)
+
+    def test_upload_multipart_with_fields_in_the_form(self):
+        # as a browser's upload form sends it: the file in "file", the
+        # other fields beside it instead of in the query
+        vtt = VTT.replace("Meer groen op het plein.", "Meer fietsenrekken bij het station.")
+        body, ctype = multipart({"video_id": "straat-mp", "wijk": "WK091712",
+                                 "activity": "wijkgesprek", "recorded_at": "2026-05-02"},
+                                {"file": ("interview.vtt", "text/vtt", vtt)})
+        status, answer = self.upload(body, ctype)
+        self.assertEqual(status, 201, answer)
+        self.assertEqual(answer["video_id"], "straat-mp")
+        self.assertEqual(answer["skipped_interviewer"], 2)
+        items = self.video_ideas("straat-mp", 2)
+        self.assertEqual(sorted(i["id"] for i in items), sorted(i["id"] for i in answer["ideas"]))
+        first = min(items, key=lambda i: i["source"]["start"])
+        self.assertEqual(first["text"], "Meer fietsenrekken bij het station. En bankjes voor ouderen.")
+        for i in items:
+            self.assertEqual(i["wijk"], "WK091712")
+            self.assertEqual(i["activity"], "wijkgesprek")
+            self.assertEqual(i["received_at"][:19], "2026-05-01T22:00:00")  # midnight in Heerlen
 
     def test_upload_refused(self):
         status, body = self.upload(VTT, token="fout-token", video_id="x")

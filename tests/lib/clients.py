@@ -10,6 +10,7 @@ SYNOPSIS
     status, headers, body = http("GET", "http://127.0.0.1:26010/healthz")
     wait_until("the idea stored", lambda: count() >= 1)
     redis_command(port, "HGET", "inspraak:participant:p-1", "name")
+    body, ctype = multipart({"vraag": "nu"}, {"file": ("a.vtt", "text/vtt", data)})
 
     from clients import redis               # redis-py, for a client of its own
     r = redis.Redis(host="127.0.0.1", port=port)
@@ -18,6 +19,8 @@ DESCRIPTION
     http() makes one request on a new connection; wait_until() retries a
     check until it holds or gives up (a bounded retry, never a timing
     threshold); set_cookie() picks a cookie from response header pairs;
+    multipart() encodes fields and files as a browser's
+    multipart/form-data form would;
     redis_command() sends one command and returns Redis's reply as it
     came. Nothing here knows about a Cluster: tests/lib/harness.py builds
     on these and imports every name back, so `from harness import http,
@@ -81,6 +84,22 @@ def wait_until(what, fn, timeout=60.0, interval=0.2):
         if time.monotonic() >= deadline:
             raise AssertionError("gave up waiting for %s (last error: %r)" % (what, last))
         time.sleep(interval)
+
+
+def multipart(fields, files=None):
+    """(body bytes, Content-Type) of a multipart/form-data form: fields
+    {name: str}, files {name: (file name, content type, bytes or str)}."""
+    boundary = "----inspraak-test-7c1e0b"
+    out = []
+    for name, value in fields.items():
+        out.append(('--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n'
+                    % (boundary, name)).encode() + value.encode() + b"\r\n")
+    for name, (filename, ctype, data) in (files or {}).items():
+        out.append(('--%s\r\nContent-Disposition: form-data; name="%s"; filename="%s"\r\n'
+                    'Content-Type: %s\r\n\r\n' % (boundary, name, filename, ctype)).encode() +
+                   (data.encode() if isinstance(data, str) else data) + b"\r\n")
+    out.append(("--%s--\r\n" % boundary).encode())
+    return b"".join(out), "multipart/form-data; boundary=" + boundary
 
 
 def set_cookie(headers, name):
