@@ -11,7 +11,8 @@ Runs deploy/inspraak.sh (what `make start` and `make stop` call after the
 build) with the binaries of INSPRAAK_BIN, a temporary INSPRAAK_VAR and a
 spare port base of the test range (tests/lib/harness.py), and checks what
 an operator sees: the URLs printed on the moved ports, a live pid in every
-pid file, /healthz 200 on every moved port and Redis on BASE-1690, a
+pid file, /healthz 200 and /metrics (Prometheus text) on every moved
+port, Redis on BASE-1690 with AOF and appendfsync always, a
 kill -9'd intake-form restarted under a new pid, an idea posted to the
 form and read back through the dashboard with a token from inspraakctl
 (no INSPRAAK_REDIS_URL set), and after stop no pid file and no process
@@ -113,6 +114,16 @@ class TestMakeStart(unittest.TestCase):
         self.assertIn("http://localhost:%d/" % (self.base + OFFSETS["dashboard"]), r.stdout)
         self.assertIn("redis://127.0.0.1:%d" % (self.base - 1690), r.stdout)
         self.assertEqual(redis_command(self.base - 1690, "PING"), "PONG")
+        self.assertEqual(redis_command(self.base - 1690, "CONFIG", "GET", "appendonly"),
+                         ["appendonly", "yes"])
+        self.assertEqual(redis_command(self.base - 1690, "CONFIG", "GET", "appendfsync"),
+                         ["appendfsync", "always"])
+        for s in self.services:  # Prometheus text on every service's port
+            status, headers, body = http("GET", self.url(s, "/metrics"))
+            self.assertEqual(status, 200, s)
+            self.assertIn("text/plain", headers.get("content-type", ""), s)
+            self.assertRegex(body.decode(), r"(?m)^# TYPE inspraak_\w+ ", s)
+            self.assertRegex(body.decode(), r"(?m)^inspraak_\w+(\{[^}]*\})? [0-9.e+-]+$", s)
         for name in ["supervisor", "redis"] + self.services:
             pid = self.pid(name)
             self.assertIsNotNone(pid, "no %s/run/%s.pid" % (self.var, name))
