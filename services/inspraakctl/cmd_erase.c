@@ -28,6 +28,9 @@
  *   copy there; a record still pending (storage down) is stored first and
  *   can be erased after that (docs/privacy.md says so).
  *
+ *   ctl_held_elsewhere() finds the same dead letters and mail files
+ *   without deleting anything, for participant export.
+ *
  *   ctl_aof_rewrite() then runs BGREWRITEAOF and waits until Redis reports
  *   no rewrite in progress or scheduled, so the old values are gone from
  *   the append-only file on disk too (an RDB snapshot, when configured,
@@ -139,8 +142,9 @@ static int s_file_has(const char *path, const char *needle)
     return found;
 }
 
-/* Deletes files under dir holding the address; their paths go to out. */
-static void s_erase_files(const char *dir, const char *email, json_t *out, int depth)
+/* Files under dir holding the address: their paths go to out; with
+ * remove, they are deleted (a path goes to out only once it is gone). */
+static void s_mail_files(const char *dir, const char *email, json_t *out, int remove, int depth)
 {
     DIR *d = depth > ERASE_MAX_DEPTH ? NULL : opendir(dir);
     if (!d)
@@ -153,9 +157,9 @@ static void s_erase_files(const char *dir, const char *email, json_t *out, int d
         struct stat st;
         if (lstat(path, &st) == 0) {
             if (S_ISDIR(st.st_mode))
-                s_erase_files(path, email, out, depth + 1);
+                s_mail_files(path, email, out, remove, depth + 1);
             else if (S_ISREG(st.st_mode) && s_file_has(path, email)) {
-                if (unlink(path) == 0)
+                if (!remove || unlink(path) == 0)
                     json_array_append_new(out, json_string(path));
                 else
                     ctl_err("cannot delete %s: %s", path, strerror(errno));
@@ -166,14 +170,16 @@ static void s_erase_files(const char *dir, const char *email, json_t *out, int d
     closedir(d);
 }
 
-/* Removes the dead letters whose raw bytes (base64 in the JSON entry) or
- * text hold the address. Returns how many, or -1 on a Redis error. */
-static long s_erase_deadletters(ctl_t *ctl, const char *email)
+/* The dead letters whose raw bytes (base64 in the JSON entry) or text
+ * hold the address: with remove they are deleted, else each is added to
+ * found (the entry's JSON, or its text when it is not JSON). Returns how
+ * many, or -1 on a Redis error. */
+static long s_deadletters(ctl_t *ctl, const char *email, json_t *found, int remove)
 {
     redisReply *r = rstore_cmd(ctl->rs, "LRANGE " CTL_PREFIX "deadletter 0 -1");
     if (!r)
         return -1;
-    long removed = 0;
+    long n = 0;
     for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {
         const redisReply *e = r->element[i];
         if (e->type != REDIS_REPLY_STRING)
@@ -189,20 +195,25 @@ static long s_erase_deadletters(ctl_t *ctl, const char *email)
                 hit = s_mem_has((const char *)raw, rawlen, email);
             free(raw);
         }
+        if (hit && !remove) {
+            json_t *entry = j ? json_incref(j) : json_loadb(e->str, e->len, 0, NULL);
+            json_array_append_new(found, entry ? entry : json_stringn(e->str, e->len));
+            n++;
+        }
         json_decref(j);
-        if (hit) {
+        if (hit && remove) {
             redisReply *d =
                 rstore_cmd(ctl->rs, "LREM " CTL_PREFIX "deadletter 0 %b", e->str, e->len);
             if (!d) {
                 freeReplyObject(r);
                 return -1;
             }
-            removed += d->type == REDIS_REPLY_INTEGER ? (long)d->integer : 0;
+            n += d->type == REDIS_REPLY_INTEGER ? (long)d->integer : 0;
             freeReplyObject(d);
         }
     }
     freeReplyObject(r);
-    return removed;
+    return n;
 }
 
 int ctl_erase_person(ctl_t *ctl, const char *pid, const char *email, const char *email_key,
@@ -240,13 +251,13 @@ int ctl_erase_person(ctl_t *ctl, const char *pid, const char *email, const char 
     snprintf(pat, sizeof pat, CTL_PREFIX "notify:sent:%s:*", pid);
     long sent = s_scan_apply(ctl, pat, NULL);
     long todo = s_scan_apply(ctl, CTL_PREFIX "campaign:*:todo", pid);
-    long dead = email && *email ? s_erase_deadletters(ctl, email) : 0;
+    long dead = email && *email ? s_deadletters(ctl, email, NULL, 1) : 0;
     if (sent < 0 || todo < 0 || dead < 0)
         return ctl_redis_err(ctl, "scan of notify keys and dead letters");
     json_t *files = json_array();
     char *mail = xasprintf("%s/mail", config_str("INSPRAAK_VAR", "./var"));
     if (email && *email)
-        s_erase_files(mail, email, files, 0);
+        s_mail_files(mail, email, files, 1, 0);
     free(mail);
     json_object_set_new(out, "participant_id", json_string(pid));
     json_object_set_new(out, "removed",
@@ -260,12 +271,12 @@ int ctl_erase_person(ctl_t *ctl, const char *pid, const char *email, const char 
 
 int ctl_erase_address(ctl_t *ctl, const char *email, json_t *out, long *dead)
 {
-    *dead = s_erase_deadletters(ctl, email);
+    *dead = s_deadletters(ctl, email, NULL, 1);
     if (*dead < 0)
         return ctl_redis_err(ctl, "scan of dead letters");
     json_t *files = json_array();
     char *mail = xasprintf("%s/mail", config_str("INSPRAAK_VAR", "./var"));
-    s_erase_files(mail, email, files, 0);
+    s_mail_files(mail, email, files, 1, 0);
     free(mail);
     json_object_set_new(out, "participant_id", json_null());
     json_object_set_new(out, "removed",
@@ -274,6 +285,23 @@ int ctl_erase_address(ctl_t *ctl, const char *email, json_t *out, long *dead)
                                   (json_int_t)0, "dead_letters", (json_int_t)*dead,
                                   "mail_files", files));
     json_object_set_new(out, "ideas_kept_anonymous", json_integer(0));
+    return CTL_OK;
+}
+
+int ctl_held_elsewhere(ctl_t *ctl, const char *email, json_t *out)
+{
+    json_t *files = json_array(), *dead = json_array();
+    if (email && *email && s_deadletters(ctl, email, dead, 0) < 0) {
+        json_decref(files);
+        json_decref(dead);
+        return ctl_redis_err(ctl, "scan of dead letters");
+    }
+    char *mail = xasprintf("%s/mail", config_str("INSPRAAK_VAR", "./var"));
+    if (email && *email)
+        s_mail_files(mail, email, files, 0, 0);
+    free(mail);
+    json_object_set_new(out, "mail_files", files);
+    json_object_set_new(out, "dead_letters", dead);
     return CTL_OK;
 }
 

@@ -28,8 +28,12 @@
  *   "participant_id", "participant": {every field of
  *   inspraak:participant:<pid>}, "ideas": [idea_to_json of each
  *   inspraak:idea:<id> in inspraak:participant-ideas:<pid>],
- *   "unreadable_ideas": [ids whose record is missing or does not decode]},
- *   plus "idea" when found with --idea.
+ *   "unreadable_ideas": [ids whose record is missing or does not decode],
+ *   "mail_files": [paths of the files under $INSPRAAK_VAR/mail/ holding
+ *   the address: their mails, our receipts], "dead_letters": [the
+ *   dead-letter entries holding it]} (the last two are what erase removes
+ *   besides the Redis keys; empty without an address), plus "idea" when
+ *   found with --idea.
  *
  *   erase removes the person everywhere (ctl_erase_person in cmd_erase.c:
  *   first storage cuts the address and name out of the ideas' texts, then
@@ -288,9 +292,11 @@ static int s_export(ctl_t *ctl, const who_t *who)
     json_object_set_new(out, "participant", p);
     json_object_set_new(out, "ideas", ideas);
     json_object_set_new(out, "unreadable_ideas", bad);
-    s_print(out);
+    rc = ctl_held_elsewhere(ctl, who->email, out);
+    if (rc == CTL_OK)
+        s_print(out);
     json_decref(out);
-    return CTL_OK;
+    return rc;
 }
 
 /* Everything about the person goes (cmd_erase.c), then the AOF is

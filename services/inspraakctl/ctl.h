@@ -99,6 +99,12 @@ int ctl_erase_ideas(ctl_t *ctl, const char *pid, const char *email, struct json_
  * mail files holding it; adds the same members to out ("participant_id"
  * null). Sets *dead to the dead letters removed. CTL_OK or CTL_ERR. */
 int ctl_erase_address(ctl_t *ctl, const char *email, struct json_t *out, long *dead);
+/* cmd_erase.c: what erase would remove outside the participant's Redis
+ * keys, found and left in place: adds "mail_files" (paths of the files
+ * under $INSPRAAK_VAR/mail/ holding the address) and "dead_letters" (the
+ * dead-letter entries holding it) to out; both empty when email is "".
+ * CTL_OK or CTL_ERR. */
+int ctl_held_elsewhere(ctl_t *ctl, const char *email, struct json_t *out);
 /* BGREWRITEAOF and wait until Redis has finished it. CTL_OK or CTL_ERR. */
 int ctl_aof_rewrite(ctl_t *ctl);
 
