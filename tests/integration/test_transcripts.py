@@ -13,7 +13,9 @@ DESCRIPTION
     (SRT, text) end in done/ with their ideas stored; a broken one ends in
     failed/ with a .why naming it. Binary junk is refused (422) and stores
     nothing; control characters never reach an idea; a bare recorded_at
-    date is accepted. Bounded waits only, no timing thresholds.
+    date is accepted. With INSPRAAK_INTERVIEWERS set, the names given
+    there (any case) are the interviewers, not the defaults.
+    Bounded waits only, no timing thresholds.
 """
 import json
 import os
@@ -276,6 +278,32 @@ class TestTranscripts(ClusterTestCase):
         status, page = self.cluster.staff_page("/ideeen/" + idea_id, TestTranscripts.sid)
         self.assertEqual(status, 200)
         return page
+
+
+class TestOwnInterviewers(ClusterTestCase):
+    """INSPRAAK_INTERVIEWERS names the interviewers instead of the default
+    "Interviewer,camjo" (case ignored): their turns are no ideas, the
+    question is the next answer's context; a speaker called Interviewer is
+    then a resident like any other."""
+    SERVICES = TestTranscripts.SERVICES
+    ENV = {"INSPRAAK_INTERVIEWERS": "Gespreksleider, Tourteam"}
+
+    def test_configured_names_are_the_interviewers(self):
+        c = self.cluster
+        token = c.staff_token()
+        vtt = ("WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v gespreksleider>Wat mist u hier?\n\n"
+               "00:00:03.500 --> 00:00:06.000\n<v Interviewer>Ik mis een bakker op de hoek.\n\n"
+               "00:00:07.000 --> 00:00:08.000\n<v TOURTEAM>Dank u wel!\n")
+        url = c.url("intake-transcript", "/api/v1/transcripts?video_id=eigen-1")
+        status, _, raw = http("POST", url, vtt.encode(), {"Content-Type": "text/vtt",
+                                                          "Authorization": "Bearer " + token})
+        self.assertEqual(status, 201, raw)
+        body = json.loads(raw)
+        self.assertEqual(body["skipped_interviewer"], 2)
+        self.assertEqual([(i["start"], i["end"]) for i in body["ideas"]], [(3.5, 6.0)])
+        item = c.wait_idea(body["ideas"][0]["id"], token)
+        self.assertEqual(item["text"], "Ik mis een bakker op de hoek.")
+        self.assertEqual(item["source"]["context"], "Wat mist u hier?")
 
 
 if __name__ == "__main__":
