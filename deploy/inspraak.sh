@@ -19,7 +19,8 @@
 #   It writes $INSPRAAK_VAR/run/Procfile with Redis (AOF, appendfsync
 #   always, data in $INSPRAAK_VAR/redis) and each service whose binary
 #   exists in $INSPRAAK_BIN, and hands it to the supervisor, which restarts
-#   what dies. Stale pid files from a killed run are cleared; a live run on
+#   what dies; the port base goes to $INSPRAAK_VAR/run/port-base, where
+#   inspraakctl finds it. Stale pid files from a killed run are cleared; a live run on
 #   the same INSPRAAK_VAR, or a port already in use, is refused with a
 #   clear message.
 #
@@ -142,6 +143,8 @@ prepare() {
             esac
         done
     } > "$RUN/Procfile"
+    # inspraakctl finds this run's Redis and bus through INSPRAAK_VAR alone
+    echo "$BASE" > "$RUN/port-base"
 }
 
 wait_healthy() {

@@ -20,7 +20,8 @@
  * DESCRIPTION
  *   Talks to the Redis the services use: INSPRAAK_REDIS_URL, default
  *   redis://127.0.0.1:(INSPRAAK_PORT_BASE - 1690), the one `make run`
- *   starts. Tokens are printed once on stdout and stored only as a hash
+ *   starts; without either variable, the port base `make run` wrote to
+ *   $INSPRAAK_VAR/run/port-base, else 8080. Tokens are printed once on stdout and stored only as a hash
  *   (ctl.h lists the keys). Results go to stdout (tokens, JSON, lists);
  *   messages to stderr.
  *
@@ -68,7 +69,8 @@ static const char s_usage[] =
     "  bus-keys FOLDER                      make CURVE keys for INSPRAAK_BUS_CURVE_KEYS\n"
     "  help                                 this text\n"
     "\n"
-    "Redis: INSPRAAK_REDIS_URL (default redis://127.0.0.1:PORT_BASE-1690).\n"
+    "Redis: INSPRAAK_REDIS_URL (default redis://127.0.0.1:PORT_BASE-1690; PORT_BASE from\n"
+    "INSPRAAK_PORT_BASE, else $INSPRAAK_VAR/run/port-base written by make run, else 8080).\n"
     "Exit status: 0 ok, 1 error, 2 usage, 3 not found.\n";
 
 void ctl_err(const char *fmt, ...)
@@ -190,6 +192,40 @@ static int s_usage_err(void)
     return CTL_USAGE;
 }
 
+/* INTERFACES.md: without INSPRAAK_REDIS_URL, the Redis is the one `make
+ * run` started, found through INSPRAAK_VAR and INSPRAAK_PORT_BASE. An
+ * operator who started it with another port base then only needs the same
+ * INSPRAAK_VAR: deploy/inspraak.sh writes the base it used to
+ * $INSPRAAK_VAR/run/port-base, read here when neither variable is set (so
+ * Redis and the bus endpoints both follow it). -1 on a file that is there
+ * but not a port base. */
+static int s_port_base_from_run(void)
+{
+    const char *url = getenv("INSPRAAK_REDIS_URL"), *base = getenv("INSPRAAK_PORT_BASE");
+    if ((url && *url) || (base && *base))
+        return 0;
+    char *path = xasprintf("%s/run/port-base", config_str("INSPRAAK_VAR", "./var"));
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        free(path);
+        return 0; /* never started here: the default base */
+    }
+    char line[16] = "";
+    int ok = fgets(line, sizeof line, f) != NULL;
+    fclose(f);
+    line[strcspn(line, "\n")] = '\0';
+    char *end;
+    long v = ok ? strtol(line, &end, 10) : 0;
+    if (!ok || end == line || *end || v < 1700 || v > 65000) {
+        ctl_err("%s: not a port base (1700-65000); remove it or set INSPRAAK_PORT_BASE", path);
+        free(path);
+        return -1;
+    }
+    free(path);
+    setenv("INSPRAAK_PORT_BASE", line, 1);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -220,6 +256,8 @@ int main(int argc, char **argv)
         return s_usage_err();
 
     log_init("inspraakctl");
+    if (s_port_base_from_run() < 0)
+        return CTL_ERR;
     if (sodium_init() < 0) {
         ctl_err("libsodium cannot start");
         return CTL_ERR;

@@ -5,7 +5,7 @@ INTERFACES.md "Starting it": make start runs everything in the background,
 honouring INSPRAAK_VAR and INSPRAAK_PORT_BASE (every port moves by the
 same offset), writes each process's pid to $INSPRAAK_VAR/run/NAME.pid and
 restarts a service that dies; inspraakctl finds that Redis through
-INSPRAAK_PORT_BASE alone; make stop ends it all.
+INSPRAAK_PORT_BASE alone, or INSPRAAK_VAR alone; make stop ends it all.
 
 Runs deploy/inspraak.sh (what `make start` and `make stop` call after the
 build) with the binaries of INSPRAAK_BIN, a temporary INSPRAAK_VAR and a
@@ -152,6 +152,23 @@ class TestMakeStart(unittest.TestCase):
             return status == 200 and json.loads(raw)
         self.assertEqual(wait_until("idea stored", stored, 120)["text"],
                          "Meer bomen op het Pancratiusplein")
+
+        # ... and through INSPRAAK_VAR alone: the port base this run used is
+        # in $INSPRAAK_VAR/run/port-base (without it, inspraakctl would go to
+        # the default base's Redis, where there is none)
+        env = {k: v for k, v in self.env.items() if k != "INSPRAAK_PORT_BASE"}
+        r = subprocess.run([os.path.join(bin_dir(), "inspraakctl"), "token", "create", "var-only"],
+                           env=env, capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        status, _, _ = http("GET", self.url("dashboard", "/api/v1/ideas/" + urllib.parse.quote(idea_id)),
+                            headers={"Authorization": "Bearer " + r.stdout.strip().split()[-1]})
+        self.assertEqual(status, 200)
+        with open(os.path.join(self.run_dir(), "port-base"), "w") as f:
+            f.write("80x\n")
+        r = subprocess.run([os.path.join(bin_dir(), "inspraakctl"), "token", "create", "bad-base"],
+                           env=env, capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("port-base: not a port base", r.stderr)
 
         # stop: every process gone, no pid file left, the ports closed
         pids = {name: self.pid(name) for name in ["supervisor", "redis"] + self.services}
