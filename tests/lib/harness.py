@@ -364,7 +364,7 @@ class Cluster:
                 os.killpg(self.proc.pid, signal.SIGKILL)  # leftovers in the group
             except (ProcessLookupError, PermissionError):
                 pass
-        if self.var:
+        if self.var and os.path.isdir(os.path.join(self.var, "run")):
             for f in os.listdir(os.path.join(self.var, "run")):
                 if f.endswith(".pid"):
                     pid = self._read_pid(os.path.join(self.var, "run", f))
