@@ -214,12 +214,17 @@ const char *activities_idea_activity(const char *kind);
 /* public_steps.c: the sections of /resultaten on the steps taken
  * (activities and standing channels, with their ideas) and the people
  * reached, from the register (activities_list) and the visible counts of
- * channel and wijk (stats_counts_visible). 0, or -1 when Redis failed. */
+ * channel and wijk (stats_counts_visible). 0, or -1 when Redis failed;
+ * public_people 1 when it could not give the number of people yet (the
+ * page is then not kept: public_cache.c). */
 int public_steps(dash_t *d, rstore_t *rs, sb_t *sb, json_t *list, json_t *channel);
 int public_people(rstore_t *rs, sb_t *sb, json_t *list, json_t *channel, json_t *wijk);
-/* reach.c: people who took part (distinct participant ids of the ideas not
- * hidden, plus one per such idea without one; *anon gets the latter), or
- * -1 when Redis failed. */
+/* reach.c: people who took part (distinct participants of the ideas not
+ * hidden, plus one per such idea without one; *anon gets the latter),
+ * from the counts storage keeps; REACH_COUNTING while storage is still
+ * counting the ideas stored before those counts existed, -1 when Redis
+ * failed. */
+#define REACH_COUNTING (-2)
 long long reach_people(rstore_t *rs, long long *anon);
 /* ui_skipped.c: GET /overgeslagen, the mails intake-mail skipped
  * (inspraak:mail:skipped), for staff. */

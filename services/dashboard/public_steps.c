@@ -283,7 +283,7 @@ int public_people(rstore_t *rs, sb_t *sb, json_t *list, json_t *ch, json_t *wijk
 {
     long long anon = 0;
     long long people = reach_people(rs, &anon);
-    if (people < 0)
+    if (people < 0 && people != REACH_COUNTING)
         return -1;
     long long ideas = 0;
     const char *k;
@@ -295,13 +295,16 @@ int public_people(rstore_t *rs, sb_t *sb, json_t *list, json_t *ch, json_t *wijk
     size_t i;
     json_t *a;
     json_array_foreach(list, i, a) spoken += json_integer_value(json_object_get(a, "people"));
-    sb_printf(sb,
-              "<section aria-labelledby=\"mensen\"><h2 id=\"mensen\">Wie deden er mee?</h2>\n"
-              "<div class=\"totals\"><p><span class=\"big\">%s%lld</span> %s</p>"
-              "<p><span class=\"big\">%lld</span> %s waar zij wonen of werken</p></div>\n",
-              anon > 0 ? "ongeveer " : "", people,
-              s_pl(people, "persoon deed mee", "mensen deden mee"), wijken,
-              s_pl(wijken, "wijk", "wijken"));
+    sb_add(sb, "<section aria-labelledby=\"mensen\"><h2 id=\"mensen\">Wie deden er mee?</h2>\n"
+               "<div class=\"totals\">");
+    if (people >= 0)
+        sb_printf(sb, "<p><span class=\"big\">%s%lld</span> %s</p>", anon > 0 ? "ongeveer " : "",
+                  people, s_pl(people, "persoon deed mee", "mensen deden mee"));
+    sb_printf(sb, "<p><span class=\"big\">%lld</span> %s waar zij wonen of werken</p></div>\n",
+              wijken, s_pl(wijken, "wijk", "wijken"));
+    if (people < 0) /* storage is counting the ideas from before an update */
+        sb_add(sb, "<p>Hoeveel mensen meededen, tellen we nu opnieuw. Kijk over een paar "
+                   "minuten nog eens.</p>\n");
     sb_printf(sb, "<p>Samen gaven zij %lld %s. Wie meer ideeën gaf, telt als één persoon.", ideas,
               s_pl(ideas, "idee", "ideeën"));
     if (anon > 0)
@@ -325,5 +328,5 @@ int public_people(rstore_t *rs, sb_t *sb, json_t *list, json_t *ch, json_t *wijk
     }
     sb_add(sb, "</ul>\n<p>Hier staan alleen aantallen. Namen, e-mailadressen en adressen staan "
                "hier nooit.</p>\n</section>\n");
-    return 0;
+    return people < 0 ? 1 : 0;
 }

@@ -210,6 +210,8 @@ void ui_public(const http_req_t *req, http_res_t *res, void *arg)
     int rc = wijk ? public_steps(d, rs, &sb, list, channel) : -1;
     if (rc == 0)
         rc = public_people(rs, &sb, list, channel, wijk);
+    if (rc == 1) /* no number of people yet: not a page to keep */
+        versioned = rc = 0;
     if (rc == 0)
         rc = ui_figures(d, rs, &sb, 1, have);
     json_decref(have);

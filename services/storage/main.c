@@ -26,7 +26,9 @@
  *               deadletter list with the reason and are dropped.
  *   At start, before the first message, the day counts are rebuilt in
  *   Heerlen's days when an older storage left them in UTC days
- *   (store_days.h; once per Redis).
+ *   (store_days.h; once per Redis). The people counts of /resultaten are
+ *   begun before the first idea is stored; ideas stored before they
+ *   existed are counted between messages (store_people.h).
  *
  * GUARANTEES
  *   An ack is published only after Redis confirmed the write (Redis runs
@@ -78,6 +80,7 @@
 #include "service.h"
 #include "store.h"
 #include "store_days.h"
+#include "store_people.h"
 #include "xalloc.h"
 
 /* Acks held for one message each of a batch (STORE_BATCH_MAX), at most;
@@ -100,6 +103,7 @@ typedef struct {
     int n_acks;
     int days_done;         /* stats:day known to be in Heerlen's days */
     int64_t days_retry_at; /* mono ms: next try when not */
+    int people; /* store_people.h: -1 not begun (nothing may be stored), 1 backfill, 0 done */
 } storage_t;
 
 static int s_health(char *reason, size_t size, void *arg)
@@ -500,13 +504,38 @@ static void s_days(storage_t *s)
         log_info("msg=\"day counts rebuilt in heerlen days\" ideas=%lld", ideas);
 }
 
+/* The people counts (store_people.h): begun before the first idea is
+ * stored, so each idea is counted by its write or by the backfill; then
+ * one backfill step per turn of the loop while one is due. 0, or -1 while
+ * Redis fails (retried after a pause). */
+static int s_people(storage_t *s)
+{
+    if (s->people == 0)
+        return 0;
+    int r = s->people < 0 ? store_people_begin(s->st) : store_people_step(s->st);
+    if (r < 0) {
+        char q[300];
+        metric_inc(s->m_redis_err);
+        log_warn("msg=\"people counts: redis failed, trying again\" err=%s",
+                 log_quote(q, sizeof q, store_error(s->st)));
+        s_sleep_ms(1000);
+        return -1;
+    }
+    s->people = r;
+    return 0;
+}
+
 static void s_loop(storage_t *s)
 {
     s_msg_t *msgs = xcalloc(STORE_BATCH_MAX, sizeof *msgs);
+    s->people = -1;
     while (!s_stop) {
         s_days(s);
+        if (s_people(s) < 0 && s->people < 0)
+            continue; /* nothing is stored before the counts have begun */
         zmq_pollitem_t item = {.socket = s->pull, .events = ZMQ_POLLIN};
-        if (zmq_poll(&item, 1, 500) <= 0)
+        /* a backfill step waits for no message: it runs between them */
+        if (zmq_poll(&item, 1, s->people > 0 ? 0 : 500) <= 0)
             continue; /* timeout or EINTR: look at s_stop again */
         int n = s_receive(s, msgs);
         s_batch(s, msgs, n);

@@ -36,6 +36,7 @@
 #include "rstore.h"
 #include "store.h"
 #include "store_correct.h"
+#include "store_people.h"
 #include "store_redact.h"
 #include "xalloc.h"
 
@@ -45,7 +46,9 @@
 /* ARGV: [1] record as read, [2] new record, [3] id, [4] score, [5] n ops,
  * then per op: "+"|"-", dim, value, then the pair-count changes (n, then
  * key, field, delta per change: store_pairs_diff, STORE_PAIRS_LUA), then
- * the correction ("was" labels or "", and the time: STORE_CORRECT_LUA).
+ * the correction ("was" labels or "", and the time: STORE_CORRECT_LUA),
+ * then the people count (pid or "", shown before, shown after "1"|"0":
+ * STORE_PEOPLE_UPDATE_LUA).
  * Returns 0 (no such idea), -1 (the record changed since it was read) or
  * 1. */
 static const char S_UPDATE[] =
@@ -67,7 +70,8 @@ static const char S_UPDATE[] =
     "  end\n"
     "end\n"
     "local pa = 6 + 3 * n\n" STORE_PAIRS_LUA
-    "local ci = pa + 1 + 3 * tonumber(ARGV[pa])\n" STORE_CORRECT_LUA "return 1\n";
+    "local ci = pa + 1 + 3 * tonumber(ARGV[pa])\n" STORE_CORRECT_LUA
+    "local ui = ci + 2\n" STORE_PEOPLE_UPDATE_LUA "return 1\n";
 
 typedef struct {
     char op[S_MAX_OPS][2];
@@ -79,6 +83,12 @@ typedef struct {
 static const char *s_or_none(const char *v)
 {
     return v && *v ? v : "none";
+}
+
+/* "1" for an idea the public counts see (not hidden), else "0". */
+static const char *s_shown(const idea_t *i)
+{
+    return i->status && strcmp(i->status, "hidden") == 0 ? "0" : "1";
 }
 
 static void s_op(s_ops_t *o, const char *op, const char *dim, const char *val)
@@ -188,8 +198,8 @@ static int s_attempt(rstore_t *rs, const idea_t *upd, char *err, size_t errlen, 
         goto out;
     }
     snprintf(nops, sizeof nops, "%d", o.n);
-    const char *argv[11 + 3 * S_MAX_OPS + 3 * 2 * STORE_PAIRS_MAX];
-    size_t lens[11 + 3 * S_MAX_OPS + 3 * 2 * STORE_PAIRS_MAX];
+    const char *argv[14 + 3 * S_MAX_OPS + 3 * 2 * STORE_PAIRS_MAX];
+    size_t lens[14 + 3 * S_MAX_OPS + 3 * 2 * STORE_PAIRS_MAX];
     int argc = 0;
     argv[argc++] = "EVAL";
     argv[argc++] = S_UPDATE;
@@ -216,6 +226,9 @@ static int s_attempt(rstore_t *rs, const idea_t *upd, char *err, size_t errlen, 
     }
     argv[argc++] = was ? was : "";
     argv[argc++] = now;
+    argv[argc++] = old.participant_id ? old.participant_id : "";
+    argv[argc++] = s_shown(&old);
+    argv[argc++] = s_shown(&new);
     for (int i = 0; i < argc; i++)
         if (i != 4 && i != 5)
             lens[i] = strlen(argv[i]);

@@ -23,6 +23,7 @@
 #include "../../services/storage/store.c"
 #include "../../services/storage/store_batch.c"
 #include "../../services/storage/store_pairs.c"
+#include "../../services/storage/store_people.c"
 #include "../../services/storage/store_record.c"
 
 static void test_email_normalise(void **state)

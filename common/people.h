@@ -1,0 +1,30 @@
+/*
+ * NAME
+ *   people - the keys that count the people who took part (for
+ *   /resultaten), shared by storage (writes them), the dashboard (reads
+ *   them) and inspraakctl (participant erase)
+ *
+ * DESCRIPTION
+ *   Storage keeps, in the same write as each idea (docs/redis.md,
+ *   "People"):
+ *     PEOPLE_PIDS    HASH pid -> the person's ideas that are not hidden
+ *                    (a field that falls to 0 is deleted);
+ *     PEOPLE_COUNTS  HASH ideas (ideas counted), anon (ideas not hidden
+ *                    without a person), erased (people erased while they
+ *                    had an idea not hidden: each counts once, with no id
+ *                    kept), state ("backfill" or "done");
+ *     PEOPLE_TODO    ZSET the ideas stored before these counts existed
+ *                    and not yet counted (only during the backfill);
+ *     PEOPLE_SEEN    SET erased pids met by the backfill (only during it).
+ *   People = HLEN PEOPLE_PIDS + erased + anon, to be trusted when
+ *   PEOPLE_COUNTS ideas equals ZCARD inspraak:ideas.
+ */
+#ifndef INSPRAAK_PEOPLE_H
+#define INSPRAAK_PEOPLE_H
+
+#define PEOPLE_PIDS "inspraak:people:pids"
+#define PEOPLE_COUNTS "inspraak:people:counts"
+#define PEOPLE_TODO "inspraak:people:todo"
+#define PEOPLE_SEEN "inspraak:people:erased-seen"
+
+#endif

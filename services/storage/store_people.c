@@ -1,0 +1,162 @@
+/*
+ * NAME
+ *   store_people - the people counts and their one-time backfill (see
+ *   store_people.h)
+ */
+#include "store_people.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "store_int.h"
+#include "xalloc.h"
+
+#define S_CHUNK 1000 /* ideas per backfill step: ~1,000 GETs and one script */
+
+/* The first call copies the ideas into the todo set, unless every idea is
+ * counted already (a new Redis). Counts without a state (keys deleted by
+ * hand) cannot be told apart from ideas never counted, so they start
+ * again from nothing. The dashboard's former keys (inspraak:reach:*,
+ * pids included) go. */
+static const char S_BEGIN[] =
+    "local st = redis.call('HGET', '" PEOPLE_COUNTS "', 'state')\n"
+    "if st == 'done' then return 0 end\n"
+    "if st == 'backfill' then return 1 end\n"
+    "redis.call('DEL', 'inspraak:reach:pids', 'inspraak:reach:state')\n"
+    "local n = redis.call('ZCARD', 'inspraak:ideas')\n"
+    "if tonumber(redis.call('HGET', '" PEOPLE_COUNTS "', 'ideas') or '0') == n then\n"
+    "  redis.call('HSET', '" PEOPLE_COUNTS "', 'state', 'done')\n"
+    "  return 0\n"
+    "end\n"
+    "redis.call('DEL', '" PEOPLE_COUNTS "', '" PEOPLE_PIDS "', '" PEOPLE_TODO "', '" PEOPLE_SEEN
+    "')\n"
+    "redis.call('COPY', 'inspraak:ideas', '" PEOPLE_TODO "')\n"
+    "redis.call('HSET', '" PEOPLE_COUNTS "', 'state', 'backfill', 'ideas', 0)\n"
+    "return 1\n";
+
+/* ARGV: (id, pid or "", "1" shown / "0" hidden) per idea. Counts those it
+ * takes out of the todo set; 1 while the set is not empty, else 0. */
+static const char S_STEP[] =
+    STORE_PEOPLE_ADD_LUA "for i = 1, #ARGV, 3 do\n"
+                         "  if redis.call('ZREM', '" PEOPLE_TODO "', ARGV[i]) == 1 then\n"
+                         "    s_people_add(ARGV[i + 1], ARGV[i + 2])\n"
+                         "  end\n"
+                         "end\n"
+                         "if redis.call('EXISTS', '" PEOPLE_TODO "') == 1 then return 1 end\n"
+                         "redis.call('DEL', '" PEOPLE_SEEN "')\n"
+                         "redis.call('HSET', '" PEOPLE_COUNTS "', 'state', 'done')\n"
+                         "return 0\n";
+
+static int s_shown(const idea_t *idea)
+{
+    return !idea->status || strcmp(idea->status, "hidden") != 0;
+}
+
+int store_people_of(const idea_t *idea, int has_p, const char **keys, const char **fields)
+{
+    int n = 0;
+    keys[n] = PEOPLE_COUNTS;
+    fields[n++] = "ideas";
+    if (!s_shown(idea))
+        return n;
+    /* A pid without a participant (only a peer skipping store_prepare
+     * could send one) is no person storage knows: one idea, one person. */
+    int person = has_p && idea->participant_id && *idea->participant_id;
+    keys[n] = person ? PEOPLE_PIDS : PEOPLE_COUNTS;
+    fields[n++] = person ? idea->participant_id : "anon";
+    return n;
+}
+
+/* EVAL of a script with argv[3..argc) as ARGV (argv[0..2] are filled
+ * here); the integer reply, or -1. */
+static long long s_eval(store_t *self, const char *script, int argc, const char **argv,
+                        size_t *lens)
+{
+    argv[0] = "EVAL", lens[0] = 4;
+    argv[1] = script, lens[1] = strlen(script);
+    argv[2] = "0", lens[2] = 1;
+    redisReply *r = rstore_cmdargv(self->rs, argc, argv, lens);
+    if (!r) {
+        store_set_err(self, "people script");
+        return -1;
+    }
+    long long v = r->type == REDIS_REPLY_INTEGER ? r->integer : -1;
+    if (v < 0)
+        snprintf(self->err, sizeof self->err, "people script: unexpected reply");
+    freeReplyObject(r);
+    return v;
+}
+
+int store_people_begin(store_t *self)
+{
+    const char *argv[3];
+    size_t lens[3];
+    long long v = s_eval(self, S_BEGIN, 3, argv, lens);
+    if (v == 1)
+        log_info("msg=\"counting the people of the ideas stored before (backfill)\"");
+    return v < 0 ? -1 : (int)v;
+}
+
+/* (id, pid, shown) of each record in ids (pipelined GETs) into argv from
+ * index 3. A record that is gone or unreadable counts as an idea without
+ * anyone. Returns the argument count, or -1 (Redis). */
+static int s_read(store_t *self, const redisReply *ids, const char **argv, size_t *lens,
+                  char **owned)
+{
+    for (size_t i = 0; i < ids->elements; i++)
+        if (rstore_append(self->rs, "GET " STORE_KEY_PREFIX "idea:%b", ids->element[i]->str,
+                          ids->element[i]->len) < 0) {
+            store_set_err(self, "people backfill");
+            return -1;
+        }
+    int argc = 3;
+    for (size_t i = 0; i < ids->elements; i++) {
+        redisReply *r = rstore_reply(self->rs);
+        if (!r) {
+            store_set_err(self, "people backfill");
+            return -1;
+        }
+        idea_t it;
+        proto_err_t err;
+        int ok = r->type == REDIS_REPLY_STRING && idea_decode(r->str, r->len, &it, &err) == 0;
+        if (!ok)
+            log_warn("msg=\"backfill: record missing or unreadable, counted without a person\" "
+                     "id=%.64s",
+                     ids->element[i]->str);
+        owned[i] = xstrdup(ok && it.participant_id ? it.participant_id : "");
+        argv[argc] = ids->element[i]->str, lens[argc++] = ids->element[i]->len;
+        argv[argc] = owned[i], lens[argc++] = strlen(owned[i]);
+        argv[argc] = ok && !s_shown(&it) ? "0" : "1", lens[argc++] = 1;
+        if (ok)
+            idea_clear(&it);
+        freeReplyObject(r);
+    }
+    return argc;
+}
+
+int store_people_step(store_t *self)
+{
+    redisReply *ids = rstore_cmd(self->rs, "ZRANGE " PEOPLE_TODO " 0 %d", S_CHUNK - 1);
+    if (!ids || ids->type != REDIS_REPLY_ARRAY) {
+        if (ids)
+            freeReplyObject(ids);
+        store_set_err(self, "people backfill");
+        return -1;
+    }
+    const char **argv = xcalloc(3 + 3 * ids->elements, sizeof *argv);
+    size_t *lens = xcalloc(3 + 3 * ids->elements, sizeof *lens);
+    char **owned = xcalloc(ids->elements + 1, sizeof *owned);
+    int argc = s_read(self, ids, argv, lens, owned);
+    long long v = argc < 0 ? -1 : s_eval(self, S_STEP, argc, argv, lens);
+    if (v == 0)
+        log_info("msg=\"backfill of the people counts done\"");
+    for (size_t i = 0; i < ids->elements; i++)
+        free(owned[i]);
+    free(owned);
+    free(argv);
+    free(lens);
+    freeReplyObject(ids);
+    return v < 0 ? -1 : (int)v;
+}
