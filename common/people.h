@@ -18,6 +18,11 @@
  *     PEOPLE_SEEN    SET erased pids met by the backfill (only during it).
  *   People = HLEN PEOPLE_PIDS + erased + anon, to be trusted when
  *   PEOPLE_COUNTS ideas equals ZCARD inspraak:ideas.
+ *
+ *   PEOPLE_ERASE_LUA is the part of inspraakctl's erase script that takes
+ *   the person's pid out of PEOPLE_PIDS (atomically with deleting
+ *   inspraak:participant:<pid>, which storage's scripts read): a person
+ *   who was reached stays counted, in "erased", without the id.
  */
 #ifndef INSPRAAK_PEOPLE_H
 #define INSPRAAK_PEOPLE_H
@@ -26,5 +31,18 @@
 #define PEOPLE_COUNTS "inspraak:people:counts"
 #define PEOPLE_TODO "inspraak:people:todo"
 #define PEOPLE_SEEN "inspraak:people:erased-seen"
+
+/* Expects a local `pid`. While the backfill runs, the pid goes into
+ * PEOPLE_SEEN, so the backfill does not count the person a second time
+ * from an idea it has not reached yet. */
+#define PEOPLE_ERASE_LUA                                                                           \
+    "local counted = tonumber(redis.call('HGET', '" PEOPLE_PIDS "', pid) or '0')\n"                \
+    "redis.call('HDEL', '" PEOPLE_PIDS "', pid)\n"                                                 \
+    "if counted > 0 then\n"                                                                        \
+    "  redis.call('HINCRBY', '" PEOPLE_COUNTS "', 'erased', 1)\n"                                  \
+    "  if redis.call('EXISTS', '" PEOPLE_TODO "') == 1 then\n"                                     \
+    "    redis.call('SADD', '" PEOPLE_SEEN "', pid)\n"                                             \
+    "  end\n"                                                                                      \
+    "end\n"
 
 #endif

@@ -13,7 +13,9 @@
  *             consent), the email index key, inspraak:participant-ideas:<pid>,
  *             notify's inspraak:notify:receipt-pending:<pid> and
  *             receipt-inflight:<pid>, the pid in inspraak:unsubscribed,
- *             inspraak:notify:receipt-due and inspraak:notify:bounced; then
+ *             inspraak:notify:receipt-due and inspraak:notify:bounced, the
+ *             pid in inspraak:people:pids (the person stays counted on
+ *             /resultaten as "erased", common/people.h); then
  *             by SCAN every inspraak:notify:sent:<pid>:* marker and the pid
  *             in every inspraak:campaign:*:todo; every entry of
  *             inspraak:deadletter whose text or raw bytes (raw_base64)
@@ -57,6 +59,7 @@
 
 #include "config.h"
 #include "ctl.h"
+#include "people.h"
 #include "xalloc.h"
 
 #define ERASE_MAX_FILE (64L * 1024 * 1024) /* larger files are not mails of ours */
@@ -70,6 +73,7 @@ static const char s_erase_lua[] = "local n = redis.call('SCARD', KEYS[3])\n"
                                   "q = q + redis.call('SREM', KEYS[6], ARGV[1])\n"
                                   "q = q + redis.call('ZREM', KEYS[7], ARGV[1])\n"
                                   "q = q + redis.call('HDEL', KEYS[8], ARGV[1])\n"
+                                  "local pid = ARGV[1]\n" PEOPLE_ERASE_LUA
                                   "return {p, e, n, i, q}\n";
 
 /* SCAN for pattern; for every key: DEL it (member NULL) or remove member

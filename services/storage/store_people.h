@@ -22,9 +22,9 @@
  *       <pid> +1 (with a participant) or PEOPLE_COUNTS anon +1;
  *     - moderation (store_update.c, STORE_PEOPLE_UPDATE_LUA): hidden <->
  *       not hidden moves the same +-1 (a pid field at 0 is deleted);
- *     - the ideas of a pid whose participant hash is gone (erased) move
- *       no count; the backfill counts such a person once, in
- *       PEOPLE_COUNTS erased.
+ *     - erase (inspraakctl, PEOPLE_ERASE_LUA): the pid leaves PEOPLE_PIDS,
+ *       the person stays counted in PEOPLE_COUNTS erased; the ideas of a
+ *       pid whose participant hash is gone no longer move any count.
  *   Why a hash pid -> ideas and not a set or a HyperLogLog: the page must
  *   be exact (it says "ongeveer" only for ideas without a person), a
  *   person whose every idea is hidden must drop out (a set cannot tell

@@ -17,6 +17,9 @@ DESCRIPTION
       - an idea hidden and another shown between two visits: the number
         follows both (the person whose only shown idea was hidden drops
         out, the one shown again comes back);
+      - participant erase: the person stays counted (they took part), and
+        their pseudonymous id is then in no key but their ideas' records;
+        moderating their ideas afterwards brings it back nowhere;
       - ideas stored before the counts existed (a Redis of an older
         storage: the counts deleted): two storage instances, restarted,
         count them once (backfill) and the page is right without reading
@@ -179,6 +182,25 @@ class TestReach(ReachCase):
         n, reads = self.people_and_reads()
         self.assertEqual(n[0], n0 + 2)
         self.assertEqual(reads, 0)
+
+    def test_3_erased_person_stays_counted_without_their_id(self):
+        n0 = self.people()[0]
+        cas = [self.post("Een hondenlosloopveld", email="cas@example.nl"),
+               self.post("Een skatebaan voor de jeugd", email="cas@example.nl")]
+        self.stored(cas)
+        self.assertEqual(self.people()[0], n0 + 1)
+        pid = self.pid_of("cas@example.nl")
+        self.assertTrue(pid)
+        r = self.cluster.ctl("participant", "erase", "cas@example.nl")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.people()[0], n0 + 1)  # Cas took part
+        self.assertEqual(self.keys_holding(pid), [])
+        # Moderating the erased person's ideas brings the id back nowhere
+        # and leaves the count as it is.
+        self.moderate(cas[0], "hidden")
+        self.moderate(cas[0], "approved")
+        self.assertEqual(self.keys_holding(pid), [])
+        self.assertEqual(self.people()[0], n0 + 1)
 
 
 class TestBackfill(ReachCase):
