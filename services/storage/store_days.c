@@ -108,8 +108,10 @@ static int s_read_days(store_t *self, s_args_t *a)
             return 0;
         } else {
             /* Up to the next day's first ms, so a fraction of a ms (not
-             * written by storage) is not left between two days. */
-            snprintf(min, sizeof min, "%lld", (long long)start);
+             * written by storage) is not left between two days. From 0 at
+             * most: 1 January 1970 begins at -1 h in Heerlen, and the ms
+             * before 0 are "none" (above), as store_day() files them. */
+            snprintf(min, sizeof min, "%lld", (long long)(start < 0 ? 0 : start));
             snprintf(max, sizeof max, "(%lld", (long long)end + 1);
             s_add_day(a, ymd, min, max);
             snprintf(cursor, sizeof cursor, "%lld", (long long)end + 1);

@@ -19,7 +19,10 @@ DESCRIPTION
       - day counts an older storage left in UTC days (and no version
         marker) are rebuilt to Heerlen's days when storage starts, by each
         of two instances starting together, with ideas arriving meanwhile
-        counted once; a later start does not rebuild again.
+        counted once; a later start does not rebuild again;
+      - the rebuild also ends when ideas lie in Heerlen's first hour of
+        1970 (before 0 ms, "none" as storage files them) beside others of
+        that day, as a tablet with a reset clock sends them.
 
     INSPRAAK_BIN=build/asan/bin python3 tests/integration/test_store_days.py
 """
@@ -154,6 +157,22 @@ class TestDayRebuild(DayCase):
         inject(c, [make_idea(220, received_at=utc_ms(2026, 7, 15, 23, 59))])  # 16 July
         inject(c, [make_idea(221, received_at=utc_ms(2026, 1, 15, 0, 0))], instance=1)
         want.update({"2026-07-16": 2, "2026-01-15": 2, "1999-12-31": 1})
+        self.assertEqual(self.days(), want)
+
+
+class TestDayRebuildAtTheEpoch(DayCase):
+    """The days before and after 0 ms share Heerlen's 1 January 1970."""
+
+    def test_rebuild_ends_with_ideas_around_0_ms(self):
+        c = self.cluster
+        # 00:30 and 02:00 on 1 January 1970 in Heerlen (CET, UTC+1): the
+        # first is before 0 ms, so storage files it under "none".
+        inject(c, [make_idea(300, received_at=-1800000), make_idea(301, received_at=3600000)])
+        want = {"none": 1, "1970-01-01": 1}
+        self.assertEqual(self.days(), want)
+        c.redis("DEL", VERSION_KEY)  # as an older storage left it
+        c.wait_restarted("storage", c.kill9("storage"))
+        wait_until("the day counts rebuilt", lambda: c.redis("GET", VERSION_KEY) == "2", 60)
         self.assertEqual(self.days(), want)
 
 
