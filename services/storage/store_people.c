@@ -18,18 +18,23 @@
 /* The first call copies the ideas into the todo set, unless every idea is
  * counted already (a new Redis). Counts without a state (keys deleted by
  * hand) cannot be told apart from ideas never counted, so they start
- * again from nothing. The dashboard's former keys (inspraak:reach:*,
- * pids included) go. */
+ * again from nothing. So do "done" counts that miss ideas: every write of
+ * this storage counts its idea with it, so only an older storage instance
+ * still running beside a newer one (a rolling upgrade) stores ideas they
+ * miss, and the page would say it is counting until the keys were
+ * deleted by hand. The dashboard's former keys (inspraak:reach:*, pids
+ * included) go. */
 static const char S_BEGIN[] =
     "local st = redis.call('HGET', '" PEOPLE_COUNTS "', 'state')\n"
-    "if st == 'done' then return 0 end\n"
     "if st == 'backfill' then return 1 end\n"
-    "redis.call('DEL', 'inspraak:reach:pids', 'inspraak:reach:state')\n"
     "local n = redis.call('ZCARD', 'inspraak:ideas')\n"
     "if tonumber(redis.call('HGET', '" PEOPLE_COUNTS "', 'ideas') or '0') == n then\n"
+    "  if st == 'done' then return 0 end\n"
+    "  redis.call('DEL', 'inspraak:reach:pids', 'inspraak:reach:state')\n"
     "  redis.call('HSET', '" PEOPLE_COUNTS "', 'state', 'done')\n"
     "  return 0\n"
     "end\n"
+    "redis.call('DEL', 'inspraak:reach:pids', 'inspraak:reach:state')\n"
     "redis.call('DEL', '" PEOPLE_COUNTS "', '" PEOPLE_PIDS "', '" PEOPLE_TODO "', '" PEOPLE_SEEN
     "')\n"
     "redis.call('COPY', 'inspraak:ideas', '" PEOPLE_TODO "')\n"

@@ -37,7 +37,9 @@
  *   store_people_begin() runs one script that, the first time, copies
  *   inspraak:ideas into PEOPLE_TODO and sets state "backfill" (when
  *   PEOPLE_COUNTS ideas already equals ZCARD inspraak:ideas, as on a new
- *   Redis, it only sets "done"). Storage calls it before it stores
+ *   Redis, it only sets "done"; it starts again from nothing when the
+ *   counts are "done" but miss ideas an older storage instance stored
+ *   beside a newer one). Storage calls it before it stores
  *   anything, so every idea is either counted by its write or in the todo
  *   set, never both. store_people_step() reads S_CHUNK ids of the todo
  *   set, their records, and counts them in one script that takes each id

@@ -23,7 +23,11 @@ DESCRIPTION
       - ideas stored before the counts existed (a Redis of an older
         storage: the counts deleted): two storage instances, restarted,
         count them once (backfill) and the page is right without reading
-        records; restarting storage again changes nothing.
+        records; restarting storage again changes nothing;
+      - a rolling upgrade (docs/operations.md): an idea an older storage
+        instance stored beside a new one, without the counts, is counted
+        when that instance starts as a new one, and the page gives its
+        number again.
 """
 import html
 import json
@@ -241,6 +245,23 @@ class TestBackfill(ReachCase):
         self.restart_storage()
         self.stored([self.post("Nog een idee van Dirk", email="dirk@example.nl")])
         self.assertEqual(self.people(), want)
+
+    def test_later_start_counts_an_idea_an_older_instance_stored(self):
+        """Runs after the backfill test (which counts from nothing)."""
+        n0 = self.people()
+        ivo = self.post("Een jeu-de-boulesbaan in het park", email="ivo@example.nl")
+        self.stored([ivo])
+        self.assertEqual(self.people(), (n0[0] + 1, n0[1]))
+        # An older storage instance writes the record and its indexes but
+        # none of the people counts: take away what the new one counted.
+        pid = self.pid_of("ivo@example.nl")
+        self.cluster.redis("HINCRBY", "inspraak:people:counts", "ideas", "-1")
+        self.cluster.redis("HDEL", "inspraak:people:pids", pid)
+        self.assertIsNone(self.people())  # an idea not counted: no number
+        # That instance is replaced by a new one (and the other restarts).
+        self.restart_storage()
+        wait_until("the number of people", lambda: self.people() is not None)
+        self.assertEqual(self.people(), (n0[0] + 1, n0[1]))
 
 
 if __name__ == "__main__":
