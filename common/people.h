@@ -34,8 +34,12 @@
 
 /* Expects a local `pid`. While the backfill runs, the pid goes into
  * PEOPLE_SEEN, so the backfill does not count the person a second time
- * from an idea it has not reached yet. */
+ * from an idea it has not reached yet. The dashboard's former count by pid
+ * (inspraak:reach:*, read by nothing now) goes too: storage deletes it
+ * when it begins the counts, but a dashboard of before still running
+ * during an upgrade writes it again. */
 #define PEOPLE_ERASE_LUA                                                                           \
+    "redis.call('DEL', 'inspraak:reach:pids', 'inspraak:reach:state')\n"                           \
     "local counted = tonumber(redis.call('HGET', '" PEOPLE_PIDS "', pid) or '0')\n"                \
     "redis.call('HDEL', '" PEOPLE_PIDS "', pid)\n"                                                 \
     "if counted > 0 then\n"                                                                        \

@@ -15,7 +15,8 @@
  *             receipt-inflight:<pid>, the pid in inspraak:unsubscribed,
  *             inspraak:notify:receipt-due and inspraak:notify:bounced, the
  *             pid in inspraak:people:pids (the person stays counted on
- *             /resultaten as "erased", common/people.h); then
+ *             /resultaten as "erased", common/people.h) and the
+ *             dashboard's former inspraak:reach:pids; then
  *             by SCAN every inspraak:notify:sent:<pid>:* marker and the pid
  *             in every inspraak:campaign:*:todo; every entry of
  *             inspraak:deadletter whose text or raw bytes (raw_base64)

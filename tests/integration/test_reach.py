@@ -19,7 +19,9 @@ DESCRIPTION
         out, the one shown again comes back);
       - participant erase: the person stays counted (they took part), and
         their pseudonymous id is then in no key but their ideas' records;
-        moderating their ideas afterwards brings it back nowhere;
+        moderating their ideas afterwards brings it back nowhere; also
+        when an older dashboard, still running during an upgrade, wrote
+        its former count by pid (inspraak:reach:pids) again;
       - ideas stored before the counts existed (a Redis of an older
         storage: the counts deleted): two storage instances, restarted,
         count them once (backfill) and the page is right without reading
@@ -205,6 +207,17 @@ class TestReach(ReachCase):
         self.moderate(cas[0], "approved")
         self.assertEqual(self.keys_holding(pid), [])
         self.assertEqual(self.people()[0], n0 + 1)
+
+    def test_4_erase_leaves_no_pid_in_an_older_dashboards_count(self):
+        self.stored([self.post("Een kiosk in het park", email="dora@example.nl")])
+        pid = self.pid_of("dora@example.nl")
+        # Storage is upgraded first (docs/operations.md); the dashboard of
+        # before counts again by pid on a visit to /resultaten.
+        self.cluster.redis("HSET", "inspraak:reach:pids", pid, "1")
+        self.cluster.redis("HSET", "inspraak:reach:state", "counted", "1")
+        r = self.cluster.ctl("participant", "erase", "dora@example.nl")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.keys_holding(pid), [])
 
 
 class TestBackfill(ReachCase):
