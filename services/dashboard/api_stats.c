@@ -12,11 +12,17 @@
  *
  *   stats_counts_visible / stats_total_visible are the same figures
  *   without hidden ideas (status "hidden"), for the public page and the
- *   report: the stats hashes count every idea, so the hidden ones are
- *   subtracted, with one ZINTERCARD per value against
- *   ix:status:hidden (pipelined; hidden ideas are few, and with none it
- *   costs one ZCARD more). "day" has no index: the scores (received_at)
- *   of the hidden set give the days (Heerlen's, as storage files them).
+ *   report. Storage keeps them with every write and moderation
+ *   (common/shown.h, services/storage/store_shown.h): one MULTI reads a
+ *   dimension's hash with ZCARD inspraak:ideas, O(1) however many ideas
+ *   are hidden; "status" is its stats hash without "hidden", the total
+ *   ZCARD inspraak:ideas minus ZCARD ix:status:hidden. Only while storage
+ *   has not yet counted every idea (its backfill after an upgrade: the
+ *   counted ideas differ from ZCARD inspraak:ideas) are the hidden ideas
+ *   subtracted here, with one ZINTERCARD per value against
+ *   ix:status:hidden (pipelined); "day" has no index: the scores
+ *   (received_at) of the hidden set give the days (Heerlen's, as storage
+ *   files them).
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -25,6 +31,7 @@
 
 #include "clock.h"
 #include "dashboard.h"
+#include "shown.h"
 #include "xalloc.h"
 
 #define S_HIDDEN DASH_KEY_PREFIX "ix:status:hidden"
@@ -32,14 +39,13 @@
 static const char *const s_by[] = {"wijk",         "theme",    "channel", "sentiment", "question",
                                    "target_group", "activity", "day",     "status"};
 
-json_t *stats_counts(rstore_t *rs, const char *by)
+static const char *const s_shown_dims[] = {SHOWN_DIMS};
+
+/* {value: n} of a HGETALL reply, or NULL when it is none. */
+static json_t *s_counts_of(const redisReply *h)
 {
-    redisReply *h = rstore_cmd(rs, "HGETALL " DASH_KEY_PREFIX "stats:%s", by);
-    if (!h || h->type != REDIS_REPLY_ARRAY) {
-        if (h)
-            freeReplyObject(h);
+    if (!h || h->type != REDIS_REPLY_ARRAY)
         return NULL;
-    }
     json_t *counts = json_object();
     for (size_t i = 0; i + 1 < h->elements; i += 2) {
         redisReply *k = h->element[i], *v = h->element[i + 1];
@@ -51,8 +57,46 @@ json_t *stats_counts(rstore_t *rs, const char *by)
         if (n > 0)
             json_object_setn_new(counts, k->str, k->len, json_integer(n));
     }
-    freeReplyObject(h);
     return counts;
+}
+
+json_t *stats_counts(rstore_t *rs, const char *by)
+{
+    redisReply *h = rstore_cmd(rs, "HGETALL " DASH_KEY_PREFIX "stats:%s", by);
+    json_t *counts = s_counts_of(h);
+    if (h)
+        freeReplyObject(h);
+    return counts;
+}
+
+/* The counts without hidden ideas that storage keeps for by, read in one
+ * MULTI with the number of ideas: 1 with *out, 0 when they do not cover
+ * every idea yet (storage's backfill), -1 when Redis failed. */
+static int s_kept(rstore_t *rs, const char *by, json_t **out)
+{
+    rstore_append(rs, "MULTI");
+    rstore_append(rs, "HGET " SHOWN_COUNTED " ideas");
+    rstore_append(rs, "ZCARD " DASH_KEY_PREFIX "ideas");
+    rstore_append(rs, "HGETALL " SHOWN_PREFIX "%s", by);
+    rstore_append(rs, "EXEC");
+    redisReply *r = NULL;
+    for (int i = 0; i < 5; i++) { /* MULTI, three QUEUED, EXEC */
+        if (r)
+            freeReplyObject(r);
+        if (!(r = rstore_reply(rs)))
+            return -1;
+    }
+    int rc = -1;
+    if (r->type == REDIS_REPLY_ARRAY && r->elements == 3 &&
+        r->element[1]->type == REDIS_REPLY_INTEGER) {
+        const redisReply *counted = r->element[0];
+        rc = counted->type == REDIS_REPLY_STRING &&
+             strtoll(counted->str, NULL, 10) == r->element[1]->integer;
+        *out = rc ? s_counts_of(r->element[2]) : NULL;
+        rc = rc && !*out ? -1 : rc;
+    }
+    freeReplyObject(r);
+    return rc;
 }
 
 long long stats_total(rstore_t *rs)
@@ -112,8 +156,8 @@ static int s_hidden_values(rstore_t *rs, const char *by, json_t *counts)
     json_object_foreach(counts, k, v) keys[i++] = k;
     int rc = 0;
     for (i = 0; i < n && rc == 0; i++)
-        rc = rstore_append(rs, "ZINTERCARD 2 " S_HIDDEN " " DASH_KEY_PREFIX "ix:%s:%s", by,
-                           keys[i]);
+        rc =
+            rstore_append(rs, "ZINTERCARD 2 " S_HIDDEN " " DASH_KEY_PREFIX "ix:%s:%s", by, keys[i]);
     long long *sub = xcalloc(n ? n : 1, sizeof *sub);
     for (i = 0; i < n && rc == 0; i++) {
         redisReply *r = rstore_reply(rs);
@@ -135,7 +179,20 @@ static int s_hidden_values(rstore_t *rs, const char *by, json_t *counts)
 
 json_t *stats_counts_visible(rstore_t *rs, const char *by)
 {
-    json_t *counts = stats_counts(rs, by);
+    json_t *counts = NULL;
+    if (strcmp(by, "status") == 0) {
+        counts = stats_counts(rs, by);
+        json_object_del(counts, "hidden");
+        return counts;
+    }
+    for (size_t i = 0; i < SHOWN_NDIMS; i++) {
+        if (strcmp(by, s_shown_dims[i]) != 0)
+            continue;
+        int kept = s_kept(rs, by, &counts);
+        if (kept != 0)
+            return kept > 0 ? counts : NULL;
+    }
+    counts = stats_counts(rs, by);
     long long hidden = counts ? s_hidden_n(rs) : -1;
     if (hidden < 0) {
         json_decref(counts);

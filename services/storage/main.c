@@ -26,9 +26,10 @@
  *               deadletter list with the reason and are dropped.
  *   At start, before the first message, the day counts are rebuilt in
  *   Heerlen's days when an older storage left them in UTC days
- *   (store_days.h; once per Redis). The people counts of /resultaten are
- *   begun before the first idea is stored; ideas stored before they
- *   existed are counted between messages (store_people.h).
+ *   (store_days.h; once per Redis). The people counts and the counts of
+ *   ideas not hidden of /resultaten are begun before the first idea is
+ *   stored; ideas stored before they existed are counted between messages
+ *   (store_people.h, store_shown.h).
  *
  * GUARANTEES
  *   An ack is published only after Redis confirmed the write (Redis runs
@@ -81,6 +82,7 @@
 #include "store.h"
 #include "store_days.h"
 #include "store_people.h"
+#include "store_shown.h"
 #include "xalloc.h"
 
 /* Acks held for one message each of a batch (STORE_BATCH_MAX), at most;
@@ -504,15 +506,15 @@ static void s_days(storage_t *s)
         log_info("msg=\"day counts rebuilt in heerlen days\" ideas=%lld", ideas);
 }
 
-/* The people counts (store_people.h): begun before the first idea is
- * stored, so each idea is counted by its write or by the backfill; then
- * one backfill step per turn of the loop while one is due. 0, or -1 while
- * Redis fails (retried after a pause). */
+/* The people and shown counts (store_people.h, store_shown.h): begun
+ * before the first idea is stored, so each idea is counted by its write
+ * or by the backfill; then one backfill step per turn of the loop while
+ * one is due. 0, or -1 while Redis fails (retried after a pause). */
 static int s_people(storage_t *s)
 {
     if (s->people == 0)
         return 0;
-    int r = s->people < 0 ? store_people_begin(s->st) : store_people_step(s->st);
+    int r = s->people < 0 ? store_counts_begin(s->st) : store_counts_step(s->st);
     if (r < 0) {
         char q[300];
         metric_inc(s->m_redis_err);

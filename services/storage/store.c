@@ -31,6 +31,7 @@
 #include "rstore.h"
 #include "store_int.h"
 #include "store_people.h"
+#include "store_shown.h"
 #include "xalloc.h"
 
 /* Deadletter entries keep at most this much of the raw bytes: the list is
@@ -341,8 +342,10 @@ static void s_arg_num(store_args_t *a, long long v)
 static void s_build_args(store_args_t *a, const idea_t *idea, const char *rec, size_t rec_len,
                          const participant_t *p, int has_p, const char *email, int64_t now)
 {
-    const char *stats_keys[S_NDIMS + PROTO_MAX_THEMES + 2 + STORE_PAIRS_MAX + STORE_PEOPLE_MAX];
-    const char *stats_fields[S_NDIMS + PROTO_MAX_THEMES + 2 + STORE_PAIRS_MAX + STORE_PEOPLE_MAX];
+    const char *stats_keys[S_NDIMS + PROTO_MAX_THEMES + 2 + STORE_PAIRS_MAX + STORE_PEOPLE_MAX +
+                           STORE_SHOWN_MAX];
+    const char *stats_fields[S_NDIMS + PROTO_MAX_THEMES + 2 + STORE_PAIRS_MAX + STORE_PEOPLE_MAX +
+                             STORE_SHOWN_MAX];
     char *idx_keys[S_NDIMS + PROTO_MAX_THEMES];
     int ni = 0, ns = 0;
 
@@ -377,6 +380,7 @@ static void s_build_args(store_args_t *a, const idea_t *idea, const char *rec, s
     stats_keys[ns] = STORE_PAIRS_COUNTED_KEY;
     stats_fields[ns++] = STORE_PAIRS_COUNTED_FIELD;
     ns += store_people_of(idea, has_p, stats_keys + ns, stats_fields + ns); /* store_people.h */
+    ns += store_shown_of(idea, day, stats_keys + ns, stats_fields + ns);    /* store_shown.h */
 
     int nkeys = 2 + ni + ns + (has_p ? 2 : 0);
     s_arg_str(a, "EVALSHA");

@@ -26,7 +26,7 @@ struct store {
     char err[256];
 };
 
-#define STORE_MAX_ARGS 200 /* 143 with 3 themes and a participant, pair counts included */
+#define STORE_MAX_ARGS 200 /* 169 with 3 themes and a participant, pair, people and shown counts */
 
 typedef struct {
     const char *argv[STORE_MAX_ARGS];

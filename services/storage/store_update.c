@@ -38,6 +38,7 @@
 #include "store_correct.h"
 #include "store_people.h"
 #include "store_redact.h"
+#include "store_shown.h"
 #include "xalloc.h"
 
 #define S_MAX_OPS 32 /* 4 single dims x 2 + 2 x 3 themes, with room */
@@ -48,7 +49,8 @@
  * key, field, delta per change: store_pairs_diff, STORE_PAIRS_LUA), then
  * the correction ("was" labels or "", and the time: STORE_CORRECT_LUA),
  * then the people count (pid or "", shown before, shown after "1"|"0":
- * STORE_PEOPLE_UPDATE_LUA).
+ * STORE_PEOPLE_UPDATE_LUA), then the shown counts (store_shown_args_t:
+ * STORE_SHOWN_UPDATE_LUA).
  * Returns 0 (no such idea), -1 (the record changed since it was read) or
  * 1. */
 static const char S_UPDATE[] =
@@ -71,7 +73,8 @@ static const char S_UPDATE[] =
     "end\n"
     "local pa = 6 + 3 * n\n" STORE_PAIRS_LUA
     "local ci = pa + 1 + 3 * tonumber(ARGV[pa])\n" STORE_CORRECT_LUA
-    "local ui = ci + 2\n" STORE_PEOPLE_UPDATE_LUA "return 1\n";
+    "local ui = ci + 2\n" STORE_PEOPLE_UPDATE_LUA "local si = ui + 3\n" STORE_SHOWN_UPDATE_LUA
+    "return 1\n";
 
 typedef struct {
     char op[S_MAX_OPS][2];
@@ -198,8 +201,10 @@ static int s_attempt(rstore_t *rs, const idea_t *upd, char *err, size_t errlen, 
         goto out;
     }
     snprintf(nops, sizeof nops, "%d", o.n);
-    const char *argv[14 + 3 * S_MAX_OPS + 3 * 2 * STORE_PAIRS_MAX];
-    size_t lens[14 + 3 * S_MAX_OPS + 3 * 2 * STORE_PAIRS_MAX];
+    store_shown_args_t sa;
+    store_shown_update_args(&old, &new, &sa);
+    const char *argv[14 + 3 * S_MAX_OPS + 3 * 2 * STORE_PAIRS_MAX + 2 + 4 * STORE_SHOWN_VALUES];
+    size_t lens[14 + 3 * S_MAX_OPS + 3 * 2 * STORE_PAIRS_MAX + 2 + 4 * STORE_SHOWN_VALUES];
     int argc = 0;
     argv[argc++] = "EVAL";
     argv[argc++] = S_UPDATE;
@@ -229,6 +234,8 @@ static int s_attempt(rstore_t *rs, const idea_t *upd, char *err, size_t errlen, 
     argv[argc++] = old.participant_id ? old.participant_id : "";
     argv[argc++] = s_shown(&old);
     argv[argc++] = s_shown(&new);
+    for (int i = 0; i < sa.argc; i++)
+        argv[argc++] = sa.argv[i];
     for (int i = 0; i < argc; i++)
         if (i != 4 && i != 5)
             lens[i] = strlen(argv[i]);

@@ -433,18 +433,20 @@ class TestDashboardUI(ClusterTestCase):
         # when Redis goes away mid-page): staff get a Dutch page, like the
         # public page does, not the API's JSON.
         sid, _ = self.login()
-        key = "inspraak:stats:sentiment"
-        self.cluster.redis("RENAME", key, key + ":kept")
-        self.cluster.redis("SET", key, "geen hash")
-        try:
-            for path in ("/", "/report"):
+        # "/" reads the stats of every idea, /report those without hidden
+        # ideas (docs/redis.md, "Shown counts")
+        for path, key in (("/", "inspraak:stats:sentiment"),
+                          ("/report", "inspraak:shown:sentiment")):
+            self.cluster.redis("RENAME", key, key + ":kept")
+            self.cluster.redis("SET", key, "geen hash")
+            try:
                 hs, page = self.get(path, sid, expect=503)
                 self.assertTrue(header(hs, "Content-Type")[0].startswith("text/html"), path)
                 self.assertIn("Probeer het over een paar minuten opnieuw", visible(page))
                 self.assertEqual(header(hs, "Retry-After"), ["30"])
-        finally:
-            self.cluster.redis("DEL", key)
-            self.cluster.redis("RENAME", key + ":kept", key)
+            finally:
+                self.cluster.redis("DEL", key)
+                self.cluster.redis("RENAME", key + ":kept", key)
 
     def test_public_page_without_login_and_without_personal_data(self):
         sid, _ = self.login()

@@ -35,6 +35,7 @@
 #include "../../services/storage/store_pairs.c"
 #include "../../services/storage/store_people.c"
 #include "../../services/storage/store_record.c"
+#include "../../services/storage/store_shown.c"
 #include "../../services/storage/store_write.c"
 
 static const char *const S_WIJKEN[] = {"WK091733", "WK091721", "WK091732", "WK091712",
@@ -471,13 +472,14 @@ int main(int argc, char **argv)
     }
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    /* As storage does before it stores anything (store_people.h): on a
-     * Redis without ideas this only marks the people counts as complete. */
-    int rc = store_people_begin(st);
+    /* As storage does before it stores anything (store_people.h,
+     * store_shown.h): on a Redis without ideas this only marks the people
+     * and shown counts as complete. */
+    int rc = store_counts_begin(st);
     while (rc > 0)
-        rc = store_people_step(st);
+        rc = store_counts_step(st);
     if (rc < 0)
-        snprintf(err, sizeof err, "people counts: %.200s", store_error(st));
+        snprintf(err, sizeof err, "people and shown counts: %.200s", store_error(st));
     else
         rc = bulk ? s_bulk_load(st, count, (size_t)chars, now, err, sizeof err)
                   : s_script_load(st, count, (size_t)chars, now, err, sizeof err);

@@ -31,6 +31,7 @@
 #include "../../services/storage/store_batch.c"
 #include "../../services/storage/store_pairs.c"
 #include "../../services/storage/store_people.c"
+#include "../../services/storage/store_shown.c"
 #include "../../services/storage/store_record.c"
 #include "../../services/storage/store_write.c"
 #include "test_redis_util.h"

@@ -20,6 +20,7 @@
 #include "../../services/storage/store_batch.c"
 #include "../../services/storage/store_pairs.c"
 #include "../../services/storage/store_people.c"
+#include "../../services/storage/store_shown.c"
 #include "../../services/storage/store_record.c"
 
 static void s_idea(idea_t *i, const char *wijk, const char *t1, const char *t2)

@@ -24,6 +24,7 @@
 #include "../../services/storage/store_batch.c"
 #include "../../services/storage/store_pairs.c"
 #include "../../services/storage/store_people.c"
+#include "../../services/storage/store_shown.c"
 #include "../../services/storage/store_record.c"
 
 static void test_email_normalise(void **state)
