@@ -27,6 +27,7 @@
  *   Keys are built inside the script from the prefix (they follow from the
  *   record, and Redis here is one standalone server, never a cluster).
  */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,8 +204,11 @@ static int s_attempt(rstore_t *rs, const idea_t *upd, char *err, size_t errlen, 
     snprintf(nops, sizeof nops, "%d", o.n);
     store_shown_args_t sa;
     store_shown_update_args(&old, &new, &sa);
-    const char *argv[14 + 3 * S_MAX_OPS + 3 * 2 * STORE_PAIRS_MAX + 2 + 4 * STORE_SHOWN_VALUES];
-    size_t lens[14 + 3 * S_MAX_OPS + 3 * 2 * STORE_PAIRS_MAX + 2 + 4 * STORE_SHOWN_VALUES];
+    /* 15 single arguments (EVAL .. nops, npairs, was .. shown), 3 per op,
+     * 3 per pair, then the shown counts' own (store_shown.h) */
+    enum { S_ARGS_MAX = 15 + 3 * S_MAX_OPS + 3 * 2 * STORE_PAIRS_MAX + 2 + 4 * STORE_SHOWN_VALUES };
+    const char *argv[S_ARGS_MAX];
+    size_t lens[S_ARGS_MAX];
     int argc = 0;
     argv[argc++] = "EVAL";
     argv[argc++] = S_UPDATE;
@@ -236,6 +240,7 @@ static int s_attempt(rstore_t *rs, const idea_t *upd, char *err, size_t errlen, 
     argv[argc++] = s_shown(&new);
     for (int i = 0; i < sa.argc; i++)
         argv[argc++] = sa.argv[i];
+    assert(argc <= S_ARGS_MAX);
     for (int i = 0; i < argc; i++)
         if (i != 4 && i != 5)
             lens[i] = strlen(argv[i]);
