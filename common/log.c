@@ -19,12 +19,21 @@ static const char *s_names[] = {"debug", "info", "warn", "error", "fatal"};
 void log_init(const char *service)
 {
     snprintf(s_service, sizeof s_service, "%s", service ? service : "inspraak");
+    s_level = LOG_INFO;
     const char *lv = getenv("INSPRAAK_LOG_LEVEL");
     if (!lv)
         return;
     for (int i = LOG_DEBUG; i <= LOG_ERROR; i++)
-        if (strcasecmp(lv, s_names[i]) == 0)
+        if (strcasecmp(lv, s_names[i]) == 0) {
             s_level = (log_level_t)i;
+            return;
+        }
+    /* A typo would otherwise hide debug lines (or flood the log) without
+     * a word; the operator learns it from the first line the service logs. */
+    char q[80];
+    log_warn("msg=\"unknown INSPRAAK_LOG_LEVEL, using info\" value=%s"
+             " accepted=\"debug|info|warn|error\"",
+             log_quote(q, sizeof q, lv));
 }
 
 int log_enabled(log_level_t level)

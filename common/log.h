@@ -11,7 +11,7 @@
  *   with msg="...". Values that come from outside (ids, file names, error
  *   texts) go through log_quote() so that a quote or newline cannot forge a
  *   second line. Level comes from INSPRAAK_LOG_LEVEL (debug|info|warn|error,
- *   default info). log_fatal() logs and exits with status 1.
+ *   any case, default info; any other value logs one warning and keeps info). log_fatal() logs and exits with status 1.
  *   Thread-safe: each line is written with a single write(2).
  */
 #ifndef INSPRAAK_LOG_H
