@@ -175,6 +175,23 @@ static int s_check_meta(ingest_t *ing, const ingest_meta_t *m, const char **wijk
     return 0;
 }
 
+/* WebVTT is UTF-8 by its specification, and webvtt.c decodes it the way a
+ * browser does (a bad byte becomes U+FFFD). But Windows tools save WebVTT
+ * in Windows-1252 just as they save SRT, and "caf\uFFFD" in an idea helps
+ * nobody: a file that is not valid UTF-8 goes through the charset step SRT
+ * and text already use (transcript_utf8()). A file over the size limit is
+ * left as it is, for the parser to refuse. */
+static int s_webvtt_parse(const char *buf, size_t len, cue_list_t *cues, char *err, size_t errlen)
+{
+    if (len > WEBVTT_MAX_BYTES || utf8_valid(buf, len))
+        return webvtt_parse(buf, len, cues, err, errlen);
+    size_t ulen;
+    char *utf8 = transcript_utf8(buf, len, &ulen);
+    int rc = webvtt_parse(utf8, ulen, cues, err, errlen);
+    free(utf8);
+    return rc;
+}
+
 static int s_parse(const char *buf, size_t len, ingest_format_t fmt, cue_list_t *cues,
                    ingest_result_t *r)
 {
@@ -188,7 +205,7 @@ static int s_parse(const char *buf, size_t len, ingest_format_t fmt, cue_list_t 
     }
     if (fmt == INGEST_AUTO)
         fmt = s_sniff(buf, len);
-    int rc = fmt == INGEST_VTT   ? webvtt_parse(buf, len, cues, err, sizeof err)
+    int rc = fmt == INGEST_VTT   ? s_webvtt_parse(buf, len, cues, err, sizeof err)
              : fmt == INGEST_SRT ? srt_parse(buf, len, cues, err, sizeof err)
                                  : plaintext_parse(buf, len, cues, err, sizeof err);
     if (rc < 0) {

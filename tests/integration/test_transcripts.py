@@ -12,7 +12,8 @@ DESCRIPTION
     (the file in "file", the other fields beside it) gives the same. Files in the drop folder
     (SRT, text) end in done/ with their ideas stored; a broken one ends in
     failed/ with a .why naming it. Binary junk is refused (422) and stores
-    nothing; control characters never reach an idea; a bare recorded_at
+    nothing; control characters never reach an idea; a WebVTT file saved
+    in Windows-1252 keeps its accents (as SRT and text do); a bare recorded_at
     date is accepted. With INSPRAAK_INTERVIEWERS set, the names given
     there (any case) are the interviewers, not the defaults.
     Bounded waits only, no timing thresholds.
@@ -221,6 +222,17 @@ class TestTranscripts(ClusterTestCase):
         item = self.video_ideas("ctl-1", 1)[0]
         self.assertEqual(item["text"], "Een speeltuin bij het station")
         self.assertEqual(item["source"]["context"], "Wat mist u?")
+
+    def test_vtt_in_windows_1252(self):
+        # a WebVTT saved by a Windows tool: 0xE9 is e-acute, 0x80 the euro sign
+        vtt = ("WEBVTT\r\n\r\n00:00:01.000 --> 00:00:03.000\r\n<v Interviewer>Wat mist u in "
+               "het caf\xe9?\r\n\r\n00:00:03.500 --> 00:00:06.000\r\n<v Ren\xe9>Een caf\xe9 "
+               "met koffie voor \u20ac 1.\r\n").encode("cp1252")
+        status, body = self.upload(vtt, video_id="cp1252-1")
+        self.assertEqual(status, 201, body)
+        item = self.video_ideas("cp1252-1", 1)[0]
+        self.assertEqual(item["text"], "Een caf\u00e9 met koffie voor \u20ac 1.")
+        self.assertEqual(item["source"]["context"], "Wat mist u in het caf\u00e9?")
 
     def test_recorded_at_date_only(self):
         # a bare date is that day, midnight in Heerlen (CET in March: 23:00 UTC the day before)
