@@ -10,11 +10,13 @@
  *
  * DESCRIPTION
  *   One hiredis context, opened lazily: connect timeout 2 s, command timeout
- *   5 s, then AUTH and SELECT as the URL asks. When a command fails with an
- *   I/O error or EOF (Redis restarted, a proxy dropped the socket) the
- *   context is thrown away, a new one is made and the command is sent once
- *   more. A command that timed out may already have run, so a retried write
- *   can run twice: callers keep their writes idempotent (storage does).
+ *   5 s, then AUTH and SELECT as the URL asks. rstore_ping() (for /healthz)
+ *   gives up after 1 s in all and leaves 5 s for the other commands. When
+ *   a command fails with an I/O error or EOF (Redis restarted, a proxy
+ *   dropped the socket) the context is thrown away, a new one is made and
+ *   the command is sent once more. A command that timed out may already
+ *   have run, so a retried write can run twice: callers keep their writes
+ *   idempotent (storage does).
  *   Pipelined commands are never retried: after a broken pipeline the
  *   replies are gone and the caller must start over.
  *
@@ -36,6 +38,7 @@
 #include "rstore.h"
 #include "rstore_int.h"
 
+#include "clock.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -46,9 +49,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/time.h>
 
 #define RSTORE_CONNECT_TIMEOUT_S 2
 #define RSTORE_CMD_TIMEOUT_S 5
+#define RSTORE_PING_TIMEOUT_MS 1000
 
 struct rstore {
     char host[256]; /* the master; from the sentinels when nsentinels > 0 */
@@ -61,6 +66,8 @@ struct rstore {
     char user[RSTORE_MAX_USER]; /* ACL user; "" = default */
     char password[256];
     redisContext *ctx;
+    /* the timeout a new context gets; rstore_ping() shortens it */
+    struct timeval cmd_timeout;
     int pending;     /* appended commands whose replies are unread */
     int connects;    /* successful connects so far */
     int reconnected; /* a new connection since the last rstore_wait() */
@@ -89,6 +96,7 @@ rstore_t *rstore_new(const char *url, char *err, size_t errlen)
         return NULL;
     }
     snprintf(self->addr, sizeof self->addr, "%s:%d", self->host, self->port);
+    self->cmd_timeout = (struct timeval){RSTORE_CMD_TIMEOUT_S, 0};
     struct sigaction sa;
     if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)
         signal(SIGPIPE, SIG_IGN);
@@ -180,7 +188,9 @@ static int s_find_master(rstore_t *self)
 
 static int s_connect(rstore_t *self)
 {
-    struct timeval ct = {RSTORE_CONNECT_TIMEOUT_S, 0}, rt = {RSTORE_CMD_TIMEOUT_S, 0};
+    struct timeval ct = {RSTORE_CONNECT_TIMEOUT_S, 0}, rt = self->cmd_timeout;
+    if (timercmp(&rt, &ct, <))
+        ct = rt;
     s_drop(self);
     if (self->nsentinels > 0 && s_find_master(self) < 0)
         return -1;
@@ -389,9 +399,45 @@ redisReply *rstore_reply(rstore_t *self)
     return s_result(self, r);
 }
 
+/* /healthz asks this, and a health check must answer before the load
+ * balancer or the container runtime gives up on it (Compose waits 3 s).
+ * Through rstore_cmd() a hung Redis (SIGSTOP, a stalled disk) held it for
+ * the command timeout twice, ~10 s. So PING gets RSTORE_PING_TIMEOUT_MS in
+ * all, the set-up of a new connection included, and is sent a second time
+ * only when the connection broke within that time (Redis restarted since
+ * the last command), not after a timeout. The commands after it have the
+ * normal timeout again. */
 int rstore_ping(rstore_t *self)
 {
-    redisReply *r = rstore_cmd(self, "PING");
+    int64_t deadline = clock_mono_ms() + RSTORE_PING_TIMEOUT_MS;
+    redisReply *r = NULL;
+    int64_t left = RSTORE_PING_TIMEOUT_MS;
+    self->err[0] = '\0';
+    for (int attempt = 0; attempt < 2 && !r && left > 0; attempt++) {
+        if (attempt > 0) {
+            if (!s_broken(self))
+                break;
+            s_drop(self);
+        }
+        self->cmd_timeout = (struct timeval){left / 1000, (left % 1000) * 1000};
+        if (s_ready(self) < 0)
+            break;
+        if (redisSetTimeout(self->ctx, self->cmd_timeout) == REDIS_OK)
+            r = redisCommand(self->ctx, "PING");
+        left = deadline - clock_mono_ms();
+    }
+    self->cmd_timeout = (struct timeval){RSTORE_CMD_TIMEOUT_S, 0};
+    if (!self->ctx)
+        return 0; /* could not connect: s_connect() left the reason */
+    if (!r && left <= 0) {
+        snprintf(self->err, sizeof self->err, "redis %s:%d: no answer to PING within %d ms",
+                 self->host, self->port, RSTORE_PING_TIMEOUT_MS);
+        s_drop(self); /* a late PONG would be read as the next reply */
+        return 0;
+    }
+    r = s_result(self, r);
+    if (self->ctx && redisSetTimeout(self->ctx, self->cmd_timeout) != REDIS_OK)
+        s_drop(self); /* the next command connects anew, with the normal timeout */
     int ok = r && r->type == REDIS_REPLY_STATUS && r->str && strcmp(r->str, "PONG") == 0;
     if (r)
         freeReplyObject(r);

@@ -6,7 +6,8 @@
  *   Starts redis-server (no persistence, a temporary folder) on port
  *   22379, and a second one with a password on 22381 (test_redis_util.h);
  *   waits until each answers; then checks commands, pipelining, error replies, AUTH and
- *   SELECT from the URL, reconnecting after a restart of Redis, and URL
+ *   SELECT from the URL, reconnecting after a restart of Redis, the short
+ *   PING of /healthz leaving other commands their timeout, and URL
  *   parsing. The servers are stopped at the end.
  */
 #include <setjmp.h>
@@ -248,6 +249,21 @@ static void test_acl_user(void **state)
     rstore_destroy(&admin);
 }
 
+/* rstore_ping() gives up after 1 s (for /healthz); the commands after it
+ * must keep the normal timeout: BLPOP with 2 s still gets its nil. */
+static void test_ping_leaves_the_command_timeout(void **state)
+{
+    (void)state;
+    rstore_t *r = s_open();
+    assert_int_equal(rstore_ping(r), 1);
+    redisReply *rep = rstore_cmd(r, "BLPOP %s 2", "inspraak:leeg");
+    assert_non_null(rep);
+    assert_int_equal(rep->type, REDIS_REPLY_NIL);
+    freeReplyObject(rep);
+    assert_int_equal(rstore_ping(r), 1);
+    rstore_destroy(&r);
+}
+
 static void test_down_at_start(void **state)
 {
     (void)state;
@@ -332,6 +348,7 @@ int main(void)
         cmocka_unit_test(test_error_reply),
         cmocka_unit_test(test_auth_and_select),
         cmocka_unit_test(test_acl_user),
+        cmocka_unit_test(test_ping_leaves_the_command_timeout),
         cmocka_unit_test(test_down_at_start),
         cmocka_unit_test(test_reconnect_after_restart),
     };
