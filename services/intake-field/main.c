@@ -22,6 +22,8 @@
  *   change nothing; the good ones of the same batch are accepted.
  *   The token is checked in Redis on every request (a revoked device stops
  *   at once); the body's device_id must be the token's device (else 403).
+ *   So /healthz answers 503 while Redis does not answer, as it does while
+ *   the spool cannot be written.
  *   Items are spooled by up to 8 threads per batch so that a large batch
  *   shares fsyncs (the spool's group commit).
  *
@@ -79,6 +81,10 @@ typedef struct {
     intake_t *intake;
     pthread_mutex_t rs_mu; /* rstore is not thread-safe; one lookup per batch */
     rstore_t *rs;
+    /* /healthz pings on its own connection: a batch stuck on a hung Redis
+     * holds rs_mu for up to two command timeouts */
+    pthread_mutex_t health_mu;
+    rstore_t *health_rs;
     metric_t *batches, *accepted, *rejected;
     metric_t *refused[sizeof s_codes / sizeof s_codes[0]];
 } s_app_t;
@@ -322,10 +328,27 @@ static void s_get_file(const http_req_t *req, http_res_t *res, void *arg)
     s_file(arg, *rest ? rest : "index.html", res);
 }
 
+/* 503 when the spool cannot take an item, and also when Redis does not
+ * answer: then no device token can be checked and every batch gets 503,
+ * so the service cannot do its job (INTERFACES.md). Nothing restarts a
+ * service on a failing /healthz (the supervisor, systemd and Compose
+ * restart one that exits), so this only tells monitoring and load
+ * balancers the truth. */
 static int s_health(char *reason, size_t size, void *arg)
 {
     s_app_t *app = arg;
-    return intake_healthy(app->intake, reason, size);
+    if (!intake_healthy(app->intake, reason, size))
+        return 0;
+    char err[256];
+    pthread_mutex_lock(&app->health_mu);
+    if (!app->health_rs)
+        app->health_rs = rstore_new(app->cfg.redis_url, err, sizeof err);
+    int ok = app->health_rs && rstore_ping(app->health_rs);
+    if (!ok)
+        snprintf(reason, size, "redis does not answer, device tokens cannot be checked: %s",
+                 app->health_rs ? rstore_error(app->health_rs) : err);
+    pthread_mutex_unlock(&app->health_mu);
+    return ok;
 }
 
 /* ------------------------------------------------------------------ */
@@ -389,6 +412,7 @@ int main(void)
     sigset_t stop;
     service_block_stop(&stop); /* before any thread starts */
     pthread_mutex_init(&app.rs_mu, NULL);
+    pthread_mutex_init(&app.health_mu, NULL);
 
     app.intake = intake_new(&app.cfg, err, sizeof err);
     if (!app.intake)
@@ -405,7 +429,9 @@ int main(void)
     http_server_destroy(&srv);   /* no new batches; running ones finish */
     intake_destroy(&app.intake); /* then the sender thread */
     rstore_destroy(&app.rs);
+    rstore_destroy(&app.health_rs);
     pthread_mutex_destroy(&app.rs_mu);
+    pthread_mutex_destroy(&app.health_mu);
     web_destroy(&app.web);
     geo_destroy(&app.geo);
     log_info("msg=\"stopped\"");

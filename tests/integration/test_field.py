@@ -15,7 +15,8 @@ DESCRIPTION
     explicit wijk winning over GPS, a point outside Heerlen kept without a
     wijk. Then: bad, revoked and mismatched tokens, a 10,000-item batch,
     MessagePack and JSON bombs (400, service still up), a tablet clock two
-    days ahead (kept, with the time of arrival).
+    days ahead (kept, with the time of arrival). With Redis stopped, every
+    batch gets 503 and so does /healthz (TestFieldRedisStopped).
     MessagePack is encoded by a small hand-written encoder below (the
     standard library has none and nothing is installed with pip).
 
@@ -25,6 +26,7 @@ import datetime
 import json
 import urllib.parse
 import os
+import signal
 import sys
 import uuid
 
@@ -298,6 +300,40 @@ class TestField(ClusterTestCase):
         self.assertEqual(len(ideas), 1)
         received = datetime.datetime.fromisoformat(ideas[0]["received_at"].replace("Z", "+00:00"))
         self.assertLess(received, ahead - datetime.timedelta(days=1), ideas[0])
+
+
+class TestFieldRedisStopped(ClusterTestCase):
+    """Redis hung (SIGSTOP): no device token can be checked, so every batch
+    gets 503; /healthz says so too (503 naming Redis), within the 3 s of a
+    Compose health check, and is 200 again once Redis answers."""
+    SERVICES = ("intake-field",)
+
+    def test_healthz_is_503_while_batches_cannot_be_checked(self):
+        c = self.cluster
+        r = c.ctl("device", "add", "tablet-stil")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        token = r.stdout.strip().split()[-1]
+        health = c.url("intake-field", "/healthz")
+        self.assertEqual(http("GET", health)[0], 200)
+        pid = c.pid_of("redis")
+        self.assertIsNotNone(pid)
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            status, _, body = wait_until(
+                "intake-field /healthz to say 503",
+                lambda: (lambda r: r if r[0] == 503 else None)(http("GET", health, timeout=3)),
+                timeout=60)
+            self.assertIn(b"redis", body)
+            item = {"local_id": str(uuid.uuid4()), "text": "Een bankje bij de kerk."}
+            status, _, body = http("POST", c.url("intake-field", "/api/v1/field/batches"),
+                                   {"device_id": "tablet-stil", "items": [item]},
+                                   {"Authorization": "Bearer " + token}, timeout=30)
+            self.assertEqual(status, 503, body)
+            self.assertEqual(json.loads(body)["error"]["code"], "unavailable")
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        wait_until("intake-field /healthz 200 again",
+                   lambda: http("GET", health, timeout=3)[0] == 200, timeout=60)
 
 
 if __name__ == "__main__":
