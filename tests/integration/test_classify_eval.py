@@ -255,9 +255,12 @@ class ClassifyEval(unittest.TestCase):
 
     def test_hash_seed(self):
         """--hash-seed N (evaluation only): seed 0 is the default run; another
-        seed changes no label but changes clusters (seed 7 on these 120
-        ideas: without that check an option read and then ignored would
-        pass); a seed that is not a number in 0-1000 is a usage error (2)."""
+        seed changes no label but changes clusters (one of seeds 1-8 on
+        these 120 ideas: without that check an option read and then ignored
+        would pass; the 1,024-slot sketch hardly depends on the hash, so
+        most seeds give the same clusters, and which ones differ moves with
+        the score: seed 7 did until the twelfth round, now 1, 2, 6 and 8
+        do); a seed that is not a number in 0-1000 is a usage error (2)."""
         exe = os.path.join(BIN, "classify")
         env = dict(os.environ, INSPRAAK_DATA=os.path.join(ROOT, "data"))
         with open(os.path.join(ROOT, "tests/data/ideas/dev.jsonl"), encoding="utf-8") as f:
@@ -267,12 +270,18 @@ class ClassifyEval(unittest.TestCase):
             out = subprocess.run([exe] + list(args), input=stdin, stdout=subprocess.PIPE,
                                  env=env, check=True).stdout.decode()
             return [json.loads(l) for l in out.splitlines()]
-        default, zero, other = run(), run("--hash-seed", "0"), run("--hash-seed", "7")
+        default, zero = run(), run("--hash-seed", "0")
         self.assertEqual(default, zero)
-        for a, b in zip(default, other):
-            self.assertEqual({k: v for k, v in a.items() if k != "cluster"},
-                             {k: v for k, v in b.items() if k != "cluster"})
-        self.assertNotEqual([a.get("cluster") for a in default], [b.get("cluster") for b in other])
+        clusters = [a.get("cluster") for a in default]
+        for seed in range(1, 9):
+            other = run("--hash-seed", str(seed))
+            for a, b in zip(default, other):
+                self.assertEqual({k: v for k, v in a.items() if k != "cluster"},
+                                 {k: v for k, v in b.items() if k != "cluster"})
+            if [b.get("cluster") for b in other] != clusters:
+                break
+        else:
+            self.fail("no seed of 1-8 changed a cluster")
         for bad in (["--hash-seed"], ["--hash-seed", "x"], ["--hash-seed", "-1"],
                     ["--hash-seed", "1001"], ["--hash-seed", "3", "4"]):
             r = subprocess.run([exe] + bad, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
