@@ -172,6 +172,11 @@ void store_pid_from_idea(const char *idea_id, char out[19])
  * rebuilds counts an older storage kept in UTC days). The last day seen
  * is kept per thread: a batch's ideas mostly share one, and each GLib
  * conversion allocates and frees a few objects. */
+int store_idea_shown(const idea_t *idea)
+{
+    return !idea->status || strcmp(idea->status, "hidden") != 0;
+}
+
 void store_day(int64_t ms, char out[11])
 {
     static _Thread_local struct {

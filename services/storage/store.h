@@ -141,6 +141,8 @@ void store_pid_from_idea(const char *idea_id, char out[19]);
 /* "YYYY-MM-DD" of ms since epoch: the day in Heerlen (Europe/Amsterdam,
  * clock_local_day_of), "none" for a negative or unreadable time. */
 void store_day(int64_t ms, char out[11]);
+/* 1 when the public counts see the idea (its status is not "hidden"). */
+int store_idea_shown(const idea_t *idea);
 /* a, b, c and d joined (NULL = ""), malloc'd: the caller frees it. The
  * ~100 key and field names of each idea are built with this rather than
  * xasprintf (whose format parsing was ~20 % of storage's CPU). */

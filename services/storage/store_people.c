@@ -54,17 +54,12 @@ static const char S_STEP[] =
                          "redis.call('HSET', '" PEOPLE_COUNTS "', 'state', 'done')\n"
                          "return 0\n";
 
-static int s_shown(const idea_t *idea)
-{
-    return !idea->status || strcmp(idea->status, "hidden") != 0;
-}
-
 int store_people_of(const idea_t *idea, int has_p, const char **keys, const char **fields)
 {
     int n = 0;
     keys[n] = PEOPLE_COUNTS;
     fields[n++] = "ideas";
-    if (!s_shown(idea))
+    if (!store_idea_shown(idea))
         return n;
     /* A pid without a participant (only a peer skipping store_prepare
      * could send one) is no person storage knows: one idea, one person. */
@@ -133,7 +128,7 @@ static int s_read(store_t *self, const redisReply *ids, const char **argv, size_
         owned[i] = xstrdup(ok && it.participant_id ? it.participant_id : "");
         argv[argc] = ids->element[i]->str, lens[argc++] = ids->element[i]->len;
         argv[argc] = owned[i], lens[argc++] = strlen(owned[i]);
-        argv[argc] = ok && !s_shown(&it) ? "0" : "1", lens[argc++] = 1;
+        argv[argc] = ok && !store_idea_shown(&it) ? "0" : "1", lens[argc++] = 1;
         if (ok)
             idea_clear(&it);
         freeReplyObject(r);

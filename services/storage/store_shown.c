@@ -80,11 +80,6 @@ static const char S_SHOWN_STEP[] =
     "redis.call('HSET', '" SHOWN_COUNTED "', 'state', 'done')\n"
     "return 0\n";
 
-static int s_is_hidden(const idea_t *idea)
-{
-    return idea->status && strcmp(idea->status, "hidden") == 0;
-}
-
 static const char *s_value_or_none(const char *v)
 {
     return v && *v ? v : "none";
@@ -114,14 +109,14 @@ int store_shown_of(const idea_t *idea, const char *day, const char **keys, const
 {
     keys[0] = SHOWN_COUNTED;
     fields[0] = "ideas";
-    return 1 + (s_is_hidden(idea) ? 0 : s_shown_values(idea, day, keys + 1, fields + 1));
+    return 1 + (store_idea_shown(idea) ? s_shown_values(idea, day, keys + 1, fields + 1) : 0);
 }
 
 /* n, then n (key, value) pairs into a->argv; n is 0 for a hidden idea. */
 static void s_add_values(store_shown_args_t *a, const idea_t *idea, char *num, size_t size)
 {
     const char *keys[STORE_SHOWN_VALUES], *vals[STORE_SHOWN_VALUES];
-    int n = s_is_hidden(idea) ? 0 : s_shown_values(idea, a->day, keys, vals);
+    int n = store_idea_shown(idea) ? s_shown_values(idea, a->day, keys, vals) : 0;
     snprintf(num, size, "%d", n);
     a->argv[a->argc++] = num;
     for (int i = 0; i < n; i++) {
@@ -211,7 +206,7 @@ static int s_shown_read(store_t *self, const redisReply *ids, s_shown_chunk_t *c
                      ids->element[i]->str);
         const char *keys[STORE_SHOWN_VALUES], *vals[STORE_SHOWN_VALUES];
         int nv = 0;
-        if (c->ok[i] && !s_is_hidden(&c->ideas[i])) {
+        if (c->ok[i] && store_idea_shown(&c->ideas[i])) {
             store_day(c->ideas[i].received_at, c->days[i]);
             nv = s_shown_values(&c->ideas[i], c->days[i], keys, vals);
         }

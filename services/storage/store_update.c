@@ -89,12 +89,6 @@ static const char *s_or_none(const char *v)
     return v && *v ? v : "none";
 }
 
-/* "1" for an idea the public counts see (not hidden), else "0". */
-static const char *s_shown(const idea_t *i)
-{
-    return i->status && strcmp(i->status, "hidden") == 0 ? "0" : "1";
-}
-
 static void s_op(s_ops_t *o, const char *op, const char *dim, const char *val)
 {
     if (o->n >= S_MAX_OPS)
@@ -236,8 +230,8 @@ static int s_attempt(rstore_t *rs, const idea_t *upd, char *err, size_t errlen, 
     argv[argc++] = was ? was : "";
     argv[argc++] = now;
     argv[argc++] = old.participant_id ? old.participant_id : "";
-    argv[argc++] = s_shown(&old);
-    argv[argc++] = s_shown(&new);
+    argv[argc++] = store_idea_shown(&old) ? "1" : "0"; /* what the public counts see */
+    argv[argc++] = store_idea_shown(&new) ? "1" : "0";
     for (int i = 0; i < sa.argc; i++)
         argv[argc++] = sa.argv[i];
     assert(argc <= S_ARGS_MAX);
