@@ -90,6 +90,26 @@ int clock_local_day(int y, int m, int d, int64_t *start, int64_t *end)
     return 0;
 }
 
+/* The last day seen is kept per thread: a batch's ideas (storage) or a
+ * set read in score order (the dashboard's hidden ideas) mostly share one,
+ * and each GLib conversion allocates and frees a few objects. */
+void clock_local_day_name(int64_t ms, char out[11])
+{
+    static _Thread_local struct {
+        int64_t start, end;
+        char ymd[11];
+    } last = {1, 0, ""};
+    if (ms >= 0 && (ms < last.start || ms > last.end) &&
+        clock_local_day_of(ms, last.ymd, &last.start, &last.end) < 0) {
+        last.start = 1; /* nothing kept */
+        last.end = 0;
+    }
+    if (ms >= 0 && last.start <= ms && ms <= last.end)
+        memcpy(out, last.ymd, 11);
+    else
+        memcpy(out, "none", 5);
+}
+
 int clock_local_day_of(int64_t ms, char ymd[11], int64_t *start, int64_t *end)
 {
     ymd[0] = '\0';

@@ -10,6 +10,7 @@
  *   char *clock_local_format(int64_t ms, const char *fmt, char *out, size_t n);
  *   int clock_local_day(int y, int m, int d, int64_t *start, int64_t *end);
  *   int clock_local_day_of(int64_t ms, char ymd[11], int64_t *start, int64_t *end);
+ *   void clock_local_day_name(int64_t ms, char out[11]);
  *
  * DESCRIPTION
  *   Two kinds of time, and a caller must pick the right one:
@@ -56,5 +57,9 @@ int clock_local_day(int y, int m, int d, int64_t *start, int64_t *end);
  * into *start and *end as clock_local_day() (either may be NULL). -1,
  * with ymd "", for a moment outside the years 1 to 9999. */
 int clock_local_day_of(int64_t ms, char ymd[11], int64_t *start, int64_t *end);
+/* The name a count files the moment ms under: its day in Heerlen as
+ * clock_local_day_of() gives it, or "none" for a negative time or one
+ * outside the years 1 to 9999 (storage's stats:day, store_day()). */
+void clock_local_day_name(int64_t ms, char out[11]);
 
 #endif

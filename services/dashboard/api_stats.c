@@ -25,7 +25,6 @@
  *   files them).
  */
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -137,10 +136,8 @@ static int s_hidden_days(rstore_t *rs, json_t *counts)
     }
     for (size_t i = 1; i < r->elements; i += 2) {
         const char *sc = r->element[i]->str;
-        long long ms = strtoll(sc ? sc : "0", NULL, 10);
         char day[11]; /* Heerlen's day, as storage counts it (store_day) */
-        if (ms < 0 || clock_local_day_of(ms, day, NULL, NULL) < 0)
-            snprintf(day, sizeof day, "none");
+        clock_local_day_name(strtoll(sc ? sc : "0", NULL, 10), day);
         s_sub(counts, day, 1);
     }
     freeReplyObject(r);

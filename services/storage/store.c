@@ -168,30 +168,16 @@ void store_pid_from_idea(const char *idea_id, char out[19])
     sodium_bin2hex(out + 2, 17, h, 8);
 }
 
-/* Heerlen's day, as every page and the from/to filters (store_days.c
- * rebuilds counts an older storage kept in UTC days). The last day seen
- * is kept per thread: a batch's ideas mostly share one, and each GLib
- * conversion allocates and frees a few objects. */
 int store_idea_shown(const idea_t *idea)
 {
     return !idea->status || strcmp(idea->status, "hidden") != 0;
 }
 
+/* Heerlen's day, as every page and the from/to filters (store_days.c
+ * rebuilds counts an older storage kept in UTC days). */
 void store_day(int64_t ms, char out[11])
 {
-    static _Thread_local struct {
-        int64_t start, end;
-        char ymd[11];
-    } last = {1, 0, ""};
-    if (ms >= 0 && (ms < last.start || ms > last.end) &&
-        clock_local_day_of(ms, last.ymd, &last.start, &last.end) < 0) {
-        last.start = 1; /* nothing kept */
-        last.end = 0;
-    }
-    if (ms >= 0 && last.start <= ms && ms <= last.end)
-        memcpy(out, last.ymd, 11);
-    else
-        memcpy(out, "none", 5);
+    clock_local_day_name(ms, out);
 }
 
 char *store_cat(const char *a, const char *b, const char *c, const char *d)
