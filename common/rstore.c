@@ -399,6 +399,23 @@ redisReply *rstore_reply(rstore_t *self)
     return s_result(self, r);
 }
 
+redisReply *rstore_exec_reply(rstore_t *self, int queued)
+{
+    int failed = 0;
+    redisReply *r = NULL;
+    for (int i = 0; i < queued + 2; i++) { /* MULTI's OK, each QUEUED, EXEC's */
+        if (r)
+            freeReplyObject(r);
+        r = rstore_reply(self);
+        failed |= !r;
+    }
+    if (failed && r) {
+        freeReplyObject(r);
+        r = NULL;
+    }
+    return r;
+}
+
 /* /healthz asks this, and a health check must answer before the load
  * balancer or the container runtime gives up on it (Compose waits 3 s).
  * Through rstore_cmd() a hung Redis (SIGSTOP, a stalled disk) held it for

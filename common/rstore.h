@@ -74,6 +74,11 @@ redisReply *rstore_cmdargv(rstore_t *self, int argc, const char **argv, const si
 int rstore_append(rstore_t *self, const char *fmt, ...);
 int rstore_appendargv(rstore_t *self, int argc, const char **argv, const size_t *lens);
 redisReply *rstore_reply(rstore_t *self);
+/* After MULTI, `queued` commands and EXEC were appended: reads all
+ * queued + 2 replies and returns EXEC's (an array of the commands'
+ * replies), or NULL when any of them failed (reason in rstore_error).
+ * Every reply is read either way, so the pipeline stays in step. */
+redisReply *rstore_exec_reply(rstore_t *self, int queued);
 /* Appends ncmds commands already in RESP form (len bytes; hiredis's
  * redisAppendFormattedCommand), read back with ncmds rstore_reply()s. For
  * callers that format a large pipeline themselves: hiredis formats each

@@ -78,13 +78,9 @@ static int s_kept(rstore_t *rs, const char *by, json_t **out)
     rstore_append(rs, "ZCARD " DASH_KEY_PREFIX "ideas");
     rstore_append(rs, "HGETALL " SHOWN_PREFIX "%s", by);
     rstore_append(rs, "EXEC");
-    redisReply *r = NULL;
-    for (int i = 0; i < 5; i++) { /* MULTI, three QUEUED, EXEC */
-        if (r)
-            freeReplyObject(r);
-        if (!(r = rstore_reply(rs)))
-            return -1;
-    }
+    redisReply *r = rstore_exec_reply(rs, 3);
+    if (!r)
+        return -1;
     int rc = -1;
     if (r->type == REDIS_REPLY_ARRAY && r->elements == 3 &&
         r->element[1]->type == REDIS_REPLY_INTEGER) {

@@ -89,12 +89,7 @@ static int s_pair_total(rstore_t *rs, const query_t *q, int64_t *total)
     rstore_append(rs, "HGET " DASH_KEY_PREFIX "pair:%s:%s %s" S_PAIR_SEP "%s", query_dims[d[0]],
                   query_dims[d[1]], q->eq[d[0]], q->eq[d[1]]);
     rstore_append(rs, "EXEC");
-    for (int i = 0; i < 4; i++) {
-        redisReply *r = rstore_reply(rs);
-        if (r)
-            freeReplyObject(r);
-    }
-    redisReply *x = rstore_reply(rs);
+    redisReply *x = rstore_exec_reply(rs, 3);
     if (!x || x->type != REDIS_REPLY_ARRAY || x->elements != 3 ||
         x->element[1]->type != REDIS_REPLY_INTEGER) {
         if (x)

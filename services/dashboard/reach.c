@@ -37,19 +37,10 @@ long long reach_people(rstore_t *rs, long long *anon_out)
     rstore_append(rs, "HLEN " PEOPLE_PIDS);
     rstore_append(rs, "ZCARD " DASH_KEY_PREFIX "ideas");
     rstore_append(rs, "EXEC");
+    redisReply *last = rstore_exec_reply(rs, 3);
+    if (!last)
+        return -1;
     long long people = -1;
-    redisReply *last = NULL;
-    for (int i = 0; i < 5; i++) { /* MULTI, three QUEUED, EXEC */
-        redisReply *r = rstore_reply(rs);
-        if (!r) {
-            if (last)
-                freeReplyObject(last);
-            return -1;
-        }
-        if (last)
-            freeReplyObject(last);
-        last = r;
-    }
     if (last->type == REDIS_REPLY_ARRAY && last->elements == 3 &&
         last->element[0]->type == REDIS_REPLY_ARRAY &&
         last->element[1]->type == REDIS_REPLY_INTEGER &&

@@ -152,6 +152,38 @@ static void test_error_reply(void **state)
     rstore_destroy(&r);
 }
 
+/* MULTI ... EXEC: EXEC's array of replies; a transaction Redis refuses
+ * (a command that cannot be queued) is NULL, and every reply of it has
+ * been read, so the next pipelined reply is that command's own. */
+static void test_exec_reply(void **state)
+{
+    (void)state;
+    rstore_t *r = s_open();
+    rstore_append(r, "MULTI");
+    rstore_append(r, "SET %s %s", "tx", "ja");
+    rstore_append(r, "GET %s", "tx");
+    rstore_append(r, "EXEC");
+    redisReply *rep = rstore_exec_reply(r, 2);
+    assert_non_null(rep);
+    assert_int_equal(rep->type, REDIS_REPLY_ARRAY);
+    assert_int_equal(rep->elements, 2);
+    assert_string_equal(rep->element[1]->str, "ja");
+    freeReplyObject(rep);
+
+    rstore_append(r, "MULTI");
+    rstore_append(r, "NOSUCHCOMMAND");
+    rstore_append(r, "GET %s", "tx");
+    rstore_append(r, "EXEC");
+    assert_null(rstore_exec_reply(r, 2));
+    assert_non_null(strstr(rstore_error(r), "EXECABORT"));
+    assert_int_equal(rstore_append(r, "ECHO %s", "na"), 0);
+    rep = rstore_reply(r);
+    assert_non_null(rep);
+    assert_string_equal(rep->str, "na");
+    freeReplyObject(rep);
+    rstore_destroy(&r);
+}
+
 static void test_reconnect_after_restart(void **state)
 {
     (void)state;
@@ -346,6 +378,7 @@ int main(void)
         cmocka_unit_test(test_set_get),
         cmocka_unit_test(test_pipeline),
         cmocka_unit_test(test_error_reply),
+        cmocka_unit_test(test_exec_reply),
         cmocka_unit_test(test_auth_and_select),
         cmocka_unit_test(test_acl_user),
         cmocka_unit_test(test_ping_leaves_the_command_timeout),
