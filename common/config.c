@@ -38,10 +38,11 @@ int config_long(const char *name, long def, long min, long max, long *out, char 
 
 int config_port(int offset)
 {
-    long base = 8080;
+    long base = PORT_BASE_DEFAULT;
     char err[128];
-    if (config_long("INSPRAAK_PORT_BASE", 8080, 1700, 65000, &base, err, sizeof err) < 0)
-        base = 8080;
+    if (config_long("INSPRAAK_PORT_BASE", PORT_BASE_DEFAULT, PORT_BASE_MIN, PORT_BASE_MAX, &base,
+                    err, sizeof err) < 0)
+        base = PORT_BASE_DEFAULT;
     return (int)base + offset;
 }
 
@@ -150,7 +151,8 @@ int config_load(config_t *cfg, const char *service, int http_offset, char *err, 
     memset(cfg, 0, sizeof *cfg);
     if (s_copy(cfg->service, sizeof cfg->service, service, "service name", err, errlen) < 0)
         return -1;
-    if (config_long("INSPRAAK_PORT_BASE", 8080, 1700, 65000, &base, err, errlen) < 0 ||
+    if (config_long("INSPRAAK_PORT_BASE", PORT_BASE_DEFAULT, PORT_BASE_MIN, PORT_BASE_MAX, &base,
+                    err, errlen) < 0 ||
         config_long("INSPRAAK_INSTANCE", 0, 0, 99, &instance, err, errlen) < 0 ||
         config_long("INSPRAAK_HTTP_PORT", base + http_offset + 20 * instance, 0, 65535, &port,
                     err, errlen) < 0 ||

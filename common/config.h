@@ -55,6 +55,9 @@ enum {
     PORT_OFF_REDIS = -1690 /* 8080 -> 6390 */
 };
 
+/* INSPRAAK_PORT_BASE: its default and the range it may take. */
+enum { PORT_BASE_DEFAULT = 8080, PORT_BASE_MIN = 1700, PORT_BASE_MAX = 65000 };
+
 typedef struct {
     char service[48];   /* e.g. "storage" */
     char name[64];      /* service.instance, e.g. "storage.0"; used as bus origin */

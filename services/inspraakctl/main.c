@@ -216,8 +216,9 @@ static int s_port_base_from_run(void)
     line[strcspn(line, "\n")] = '\0';
     char *end;
     long v = ok ? strtol(line, &end, 10) : 0;
-    if (!ok || end == line || *end || v < 1700 || v > 65000) {
-        ctl_err("%s: not a port base (1700-65000); remove it or set INSPRAAK_PORT_BASE", path);
+    if (!ok || end == line || *end || v < PORT_BASE_MIN || v > PORT_BASE_MAX) {
+        ctl_err("%s: not a port base (%d-%d); remove it or set INSPRAAK_PORT_BASE", path,
+                PORT_BASE_MIN, PORT_BASE_MAX);
         free(path);
         return -1;
     }
