@@ -21,7 +21,10 @@ classifier's figures are to be read against.
 
 A labelling must list every id of its set in the set's order, each line
 with the same label keys and allowed values; anything else is refused
-with the file name and line number.
+with the file name and line number. Training files are read too:
+train-W-X.jsonl is reader X's labelling of data/nl/train/W.jsonl (one
+writer's file), and may label a sample of it (ids in the file's order);
+the samples of one reader are also scored pooled over the writers.
 """
 import argparse
 import glob
@@ -47,10 +50,11 @@ def s_check(path, n, key, value):
         sys.exit("%s:%d: \"%s\" is not one of %s" % (path, n, key, ", ".join(VALUES[key])))
 
 
-def load(path, ids=None):
+def load(path, ids=None, sample=False):
     """(ids, {label: [value per idea]}) of a JSON Lines file: every label
     of LABELS the first line has (all three for a writer's set, ids None).
-    With ids, the file must list exactly those ids in that order."""
+    With ids, the file must list exactly those ids in that order (with
+    sample, some of them, in that order)."""
     got_ids, keys, values = [], None, {}
     with open(path, encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
@@ -78,7 +82,15 @@ def load(path, ids=None):
                     s_check(path, n, k, item.get(k))
                 values[k].append(item.get(k))
             got_ids.append(item["id"])
-    if ids is not None and got_ids != ids:
+    if ids is not None and sample:
+        where = {i: n for n, i in enumerate(ids)}
+        places = [where.get(i) for i in got_ids]
+        bad = next((n for n, k in enumerate(places)
+                    if k is None or (n and k <= places[n - 1])), None)
+        if bad is not None:
+            sys.exit("%s:%d: id %s is not the next one of the labelled set's ids"
+                     % (path, bad + 1, got_ids[bad]))
+    elif ids is not None and got_ids != ids:
         first = next((i for i, (a, b) in enumerate(zip(got_ids, ids)) if a != b),
                      min(len(got_ids), len(ids)))
         sys.exit("%s: ids differ from the labelled set from idea %d on (%d ids, set has %d)"
@@ -111,6 +123,14 @@ def compare(name, key, reference, other):
     return row
 
 
+def labelled_set(name):
+    """The writer's labelled file of set name: tests/data/ideas/NAME.jsonl,
+    or data/nl/train/W.jsonl for train-W (a sample may be labelled)."""
+    if name.startswith("train-"):
+        return os.path.join(ROOT, "data/nl/train", name[len("train-"):] + ".jsonl"), True
+    return os.path.join(ROOT, "tests/data/ideas", name + ".jsonl"), False
+
+
 def s_line(row):
     if row["label"] == "dup_group":
         return ("  %-44s P %.3f R %.3f F1 %.3f (%.3f-%.3f, %d groups)"
@@ -135,21 +155,35 @@ def main():
     if not by_set:
         sys.exit("label_agreement: no SET-READER.jsonl labellings in %s" % args.folder)
     rows = []
+    pooled = {}  # (reader, label) -> (writers' values, reader's values) over train-W samples
     for name, readers in sorted(by_set.items()):
-        labelled = os.path.join(ROOT, "tests/data/ideas", name + ".jsonl")
+        labelled, sample = labelled_set(name)
         if not os.path.isfile(labelled):
             sys.exit("%s: no labelled set %s" % (readers[0][1], labelled))
         ids, gold = load(labelled)
-        labels = [(reader, load(path, ids)[1]) for reader, path in readers]
+        where = {i: n for n, i in enumerate(ids)}
+        labels = []  # (reader, its ids, its values, the writer's values of those ids)
+        for reader, path in readers:
+            mine, values = load(path, ids, sample)
+            labels.append((reader, mine, values,
+                           {k: [v[where[i]] for i in mine] for k, v in gold.items()}))
         for key in LABELS:
-            have = [(reader, v[key]) for reader, v in labels if key in v]
-            for reader, values in have:
+            have = [(reader, mine, v[key], g[key]) for reader, mine, v, g in labels if key in v]
+            for reader, _, values, writer in have:
                 rows.append(compare("%s: reader %s against the writer" % (name, reader),
-                                    key, gold[key], values))
-            for x, (ra, va) in enumerate(have):
-                for rb, vb in have[x + 1:]:
-                    rows.append(compare("%s: reader %s against reader %s" % (name, rb, ra),
-                                        key, va, vb))
+                                    key, writer, values))
+                if sample:
+                    both = pooled.setdefault((reader, key), ([], []))
+                    both[0].extend(writer)
+                    both[1].extend(values)
+            for x, (ra, ia, va, _) in enumerate(have):
+                for rb, ib, vb, _ in have[x + 1:]:
+                    if ia == ib:  # samples of a training file: only the same ideas compare
+                        rows.append(compare("%s: reader %s against reader %s" % (name, rb, ra),
+                                            key, va, vb))
+    for (reader, key), (gold, values) in sorted(pooled.items()):
+        rows.append(compare("train (pooled): reader %s against the writers" % reader,
+                            key, gold, values))
     if args.json:
         print(json.dumps(rows))
         return

@@ -5,8 +5,9 @@ tests/eval/pair_interval.py: pair P/R/F1 and the block-bootstrap interval
 (a gold group with the predicted clusters that touch it is one block).
 tests/eval/label_agreement.py: the second readers' labellings in
 tests/data/ideas/agreement/ (near-duplicate groups, or sentiment and
-question) scored against the writers' labels, and a labelling that does
-not match its set refused with a clear error.
+question) scored against the writers' labels, also on a sample of a
+training file, and a labelling that does not match its set refused with
+a clear error.
 tests/eval/eval_holdout.py --pool: every goal pooled over hold-out sets,
 with a stratified interval and the single sets' range.
 data/nl/train/wish/: the readers' wish labels still label the corpus
@@ -134,6 +135,9 @@ class LabelAgreement(unittest.TestCase):
                     if key in first:
                         by.setdefault((f.rsplit("-", 1)[0], key), []).append(f)
         expected = sum(len(v) + len(v) * (len(v) - 1) // 2 for v in by.values())
+        # the samples of training files: one pooled row per reader and label
+        expected += len({(f.rsplit("-", 1)[1], key) for (s, key), v in by.items()
+                         if s.startswith("train-") for f in v})
         self.assertEqual(len(rows), expected)
         for row in rows:
             figure = row["f1"] if row["label"] == "dup_group" else row["accuracy"]
@@ -151,6 +155,38 @@ class LabelAgreement(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         (row,) = json.loads(r.stdout)
         self.assertEqual((row["f1"], row["low"], row["high"]), (1.0, 1.0, 1.0))
+
+    def test_a_sample_of_a_training_file(self):
+        """train-W-X.jsonl labels a sample of data/nl/train/W.jsonl: the
+        writer's own labels on every third idea agree fully, per file and
+        pooled; an id out of the file's order, or not in it, is refused."""
+        with open(os.path.join(ROOT, "data/nl/train/a.jsonl")) as f:
+            items = [json.loads(line) for line in f][::3]
+
+        def write(folder, rows):
+            with open(os.path.join(folder, "train-a-w.jsonl"), "w") as out:
+                for it in rows:
+                    out.write(json.dumps({"id": it["id"], "sentiment": it["sentiment"],
+                                          "question": it["question"]}) + "\n")
+
+        with tempfile.TemporaryDirectory() as tmp:
+            write(tmp, items)
+            r = self.run_tool("--folder", tmp, "--json")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            rows = {(row["compare"], row["label"]): row for row in json.loads(r.stdout)}
+            for name in ("train-a: reader w against the writer",
+                         "train (pooled): reader w against the writers"):
+                own = rows[(name, "sentiment")]
+                self.assertEqual((own["accuracy"], own["kappa"], own["ideas"]),
+                                 (1.0, 1.0, len(items)))
+        for name, rows, line in (("order", items[:4] + [items[2]] + items[5:], 5),
+                                 ("unknown", items[:6] + [dict(items[6], id="zz999")], 7)):
+            with self.subTest(name), tempfile.TemporaryDirectory() as tmp:
+                write(tmp, rows)
+                r = self.run_tool("--folder", tmp)
+                self.assertNotEqual(r.returncode, 0)
+                self.assertIn("train-a-w.jsonl:%d" % line, r.stderr)
+                self.assertNotIn("Traceback", r.stderr)
 
     def test_sentiment_and_question_agreement(self):
         """The writer's own sentiment and question agree fully (accuracy and
