@@ -241,6 +241,44 @@ static idea_t *s_idea(const char *id, const statement_t *s, const ingest_meta_t 
     return idea;
 }
 
+/* An idea holds at most TEXT_MAX_CHARS characters (validate.h), as on the
+ * form and in the field app; statements_build() cuts a long speaker at
+ * cue boundaries, so only a single cue (or text turn) can still be longer.
+ * That refuses the whole file before anything is spooled: a statement
+ * past PROTO_MAX_STRING could not even be encoded, and its file was tried
+ * again for ever while the statements before it were stored. The
+ * interviewer's question is only context: cut to the same length. */
+static int s_check_lengths(statement_list_t *st, ingest_result_t *r)
+{
+    for (size_t i = 0; i < st->n; i++) {
+        statement_t *s = &st->items[i];
+        if (s->context && utf8_chars(s->context, strlen(s->context)) > TEXT_MAX_CHARS)
+            *g_utf8_offset_to_pointer(s->context, TEXT_MAX_CHARS) = '\0';
+        if (utf8_chars(s->text, strlen(s->text)) <= TEXT_MAX_CHARS)
+            continue;
+        char what[128]; /* the cue's start, or a text turn's first words */
+        if (s->has_times) {
+            long long sec = (long long)(s->start_ms / 1000);
+            snprintf(what, sizeof what, "op %02lld:%02lld:%02lld", sec / 3600, sec / 60 % 60,
+                     sec % 60);
+        } else {
+            char words[100];
+            g_utf8_strncpy(words, s->text, 24);
+            snprintf(what, sizeof what, "\"%s...\"", words);
+        }
+        char nl[sizeof r->why_nl], en[sizeof r->why_en];
+        snprintf(nl, sizeof nl,
+                 "De beurt %s heeft meer dan 10.000 tekens, meer dan een idee mag hebben. Deel "
+                 "die op in kortere stukken en stuur het bestand opnieuw. Er is niets opgeslagen.",
+                 what);
+        snprintf(en, sizeof en, "the turn %s%s is longer than %d characters",
+                 s->has_times ? "at " : "", s->has_times ? what + 3 : what, TEXT_MAX_CHARS);
+        s_why(r, "text_too_long", nl, en);
+        return -1;
+    }
+    return 0;
+}
+
 /* Spools every statement; INGEST_OK when all are durable. */
 static ingest_rc_t s_submit_all(ingest_t *ing, const statement_list_t *st, const ingest_meta_t *m,
                                 const char *wijk, int64_t received_at, ingest_result_t *r)
@@ -303,7 +341,8 @@ ingest_rc_t ingest_file(ingest_t *ing, const char *buf, size_t len, ingest_forma
     statements_build(&cues, ing->interviewers, &st);
     cue_list_clear(&cues);
     r->skipped_interviewer = st.skipped_interviewer;
-    ingest_rc_t rc = s_submit_all(ing, &st, m, wijk, received_at, r);
+    ingest_rc_t rc =
+        s_check_lengths(&st, r) < 0 ? INGEST_BAD : s_submit_all(ing, &st, m, wijk, received_at, r);
     statement_list_clear(&st);
     return rc;
 }

@@ -21,7 +21,10 @@
  *   statement. No participant record is made: speaker names are not kept.
  *
  *   A file that is evidently not text (transcript_text_check()) is
- *   INGEST_BAD with code "unreadable", before anything is spooled.
+ *   INGEST_BAD with code "unreadable", before anything is spooled; so is
+ *   one with a statement over TEXT_MAX_CHARS characters ("text_too_long":
+ *   a single cue that long, statements_build() cuts the rest), so a file
+ *   is spooled whole or not at all.
  *   recorded_at is RFC 3339, or a bare date YYYY-MM-DD meaning midnight at
  *   the start of that day in Europe/Amsterdam (where the interviews are
  *   recorded).
@@ -56,7 +59,8 @@ typedef struct {
     int skipped_interviewer;
     char code[32]; /* on INGEST_BAD: "unreadable" (the file), or the field's
                       code: unknown_wijk, invalid_activity, invalid_video_id,
-                      invalid_video_url, invalid_recorded_at, invalid_sidecar */
+                      invalid_video_url, invalid_recorded_at, invalid_sidecar;
+                      or text_too_long: one cue over TEXT_MAX_CHARS */
     char why_nl[300];
     char why_en[300];
 } ingest_result_t;

@@ -28,7 +28,10 @@
  *   a "NAAM:" prefix of its text, else the speaker of the cue before (when
  *   none is known yet, every cue is a statement of its own). Consecutive
  *   cues of one speaker are one statement (start of the first, end of the
- *   last cue). Interviewer statements are not returned; the next resident
+ *   last cue), cut before the cue that would take it past TEXT_MAX_CHARS
+ *   characters (validate.h: an idea's limit), so a long speaker gives
+ *   several statements; a single longer cue stays whole (ingest refuses
+ *   it). Interviewer statements are not returned; the next resident
  *   statement carries the last one's text as context. Speaker names are
  *   never part of the statement text. Text and context are normalised
  *   (text_normalise() of validate.h: control characters removed, white

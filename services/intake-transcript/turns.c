@@ -84,6 +84,7 @@ void statement_list_clear(statement_list_t *l)
 typedef struct {
     char *speaker; /* as written; NULL when unknown */
     GString *text;
+    size_t chars; /* characters in text */
     bool open, has_times;
     int64_t start, end;
 } s_turn_t;
@@ -114,6 +115,7 @@ static void s_close(s_turn_t *t, const char *interviewers, char **question, stat
     }
     free(text);
     g_string_truncate(t->text, 0);
+    t->chars = 0;
 }
 
 static bool s_same_speaker(const char *a, const char *b)
@@ -160,18 +162,28 @@ void statements_build(const cue_list_t *cues, const char *interviewers, statemen
         /* a cue without a name goes on with the known speaker; with no
          * speaker known at all, each cue stands alone */
         bool cont = t.open && (speaker ? s_same_speaker(speaker, t.speaker) : t.speaker != NULL);
-        if (!cont) {
+        /* An idea holds at most TEXT_MAX_CHARS characters, as on the form
+         * and in the field app: a speaker who goes on longer is cut at the
+         * cue that would pass it, each part an idea with its own times. */
+        size_t n = utf8_chars(plain, strlen(plain));
+        bool full = cont && t.chars + 1 + n > TEXT_MAX_CHARS;
+        if (!cont || full) {
             s_close(&t, interviewers, &question, out);
-            free(t.speaker);
-            t.speaker = speaker ? xstrdup(speaker) : NULL;
+            if (!cont) {
+                free(t.speaker);
+                t.speaker = speaker ? xstrdup(speaker) : NULL;
+            }
             t.open = true;
             t.has_times = c->has_times;
             t.start = c->start_ms;
         }
-        t.end = c->end_ms > t.end || !cont ? c->end_ms : t.end;
-        if (t.text->len && *plain)
+        t.end = c->end_ms > t.end || !cont || full ? c->end_ms : t.end;
+        if (t.text->len && *plain) {
             g_string_append_c(t.text, ' ');
+            t.chars++;
+        }
         g_string_append(t.text, plain);
+        t.chars += n;
         free(plain);
         free(speaker);
     }

@@ -14,7 +14,10 @@ DESCRIPTION
     failed/ with a .why naming it. Binary junk is refused (422) and stores
     nothing; control characters never reach an idea; a WebVTT file saved
     in Windows-1252 keeps its accents (as SRT and text do); a bare recorded_at
-    date is accepted. With INSPRAAK_INTERVIEWERS set, the names given
+    date is accepted. A 7.9 MiB Windows-1252 interview with one resident
+    talking for hours is stored whole, cut into ideas of at most 10,000
+    characters that follow each other; a single cue longer than that is
+    refused and stores nothing. With INSPRAAK_INTERVIEWERS set, the names given
     there (any case) are the interviewers, not the defaults.
     Bounded waits only, no timing thresholds.
 """
@@ -272,6 +275,27 @@ class TestTranscripts(ClusterTestCase):
         self.assertEqual([i for i in self.ideas() if i["source"]["video_id"] in ("ruis", "stuk")],
                          [])
 
+    def test_upload_long_turn(self):
+        # over HTTP the same: a resident's turn of 12,000 characters in
+        # three cues is two ideas; one cue of more than 10,000 characters
+        # cannot be cut and is refused (422, in Dutch), storing nothing
+        part = "Meer bomen. " * 333
+        srt = SRT + "".join("\r\n%d\r\n00:00:%02d,000 --> 00:00:%02d,000\r\nHENK: %s\r\n"
+                            % (n, 2 * n, 2 * n + 2, part) for n in (3, 4, 5))
+        status, body = self.upload(srt, "application/x-subrip", video_id="lang-http")
+        self.assertEqual(status, 201, body)
+        self.assertEqual([(i["start"], i["end"]) for i in body["ideas"]],
+                         [(3.5, 6.0), (6.0, 10.0), (10.0, 12.0)])
+        one = SRT + "\r\n3\r\n00:00:07,000 --> 00:00:09,000\r\nHENK: " + "Meer bomen. " * 900
+        status, body = self.upload(one, "application/x-subrip", video_id="lang-http-2")
+        self.assertEqual(status, 422, body)
+        self.assertEqual(body["error"]["code"], "text_too_long")
+        self.assertIn("De beurt op 00:00:07 heeft meer dan 10.000 tekens", body["error"]["message"])
+        status, _ = self.upload(TXT, "text/plain", video_id="marker-lang-http")
+        self.assertEqual(status, 201)
+        self.video_ideas("marker-lang-http", 1)
+        self.assertEqual([i for i in self.ideas() if i["source"]["video_id"] == "lang-http-2"], [])
+
     def test_video_url_never_javascript(self):
         status, body = self.upload(SRT, "application/x-subrip", video_id="js-1",
                                    video_url="javascript:alert(1)//\"><b>")
@@ -290,6 +314,90 @@ class TestTranscripts(ClusterTestCase):
         status, page = self.cluster.staff_page("/ideeen/" + idea_id, TestTranscripts.sid)
         self.assertEqual(status, 200)
         return page
+
+
+class TestLongInterview(ClusterTestCase):
+    """A whole interview of 7.9 MiB in the drop folder: its own cluster,
+    because the ~900 ideas it stores would push the other tests' ideas off
+    the first page of the API."""
+    SERVICES = TestTranscripts.SERVICES
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.token = cls.cluster.staff_token()
+
+    def test_drop_folder_long_interview_stored_whole(self):
+        # A 7.9 MiB SRT saved as Windows-1252 in which one resident talks
+        # on for thousands of cues: every accented byte becomes two in
+        # UTF-8, and what she says is far longer than an idea may be
+        # (10,000 characters, as on the form). It is stored whole, cut
+        # at cue boundaries into ideas of at most 10,000 characters that
+        # cover her whole turn, one after the other; Henk's answer too.
+        base = os.path.join(self.cluster.var, "transcripts")
+        inbox = os.path.join(base, "inbox")
+        wait_until("inbox folder", lambda: os.path.isdir(inbox))
+        words = ("\u00c9\u00e9n caf\u00e9 \u00e0 la cr\u00e8me br\u00fbl\u00e9e, "
+                 "\u00e9\u00e9n pat\u00e9, \u00e7a co\u00fbte \u00e9\u00e9n euro.") * 16
+        cues = ["1\r\n00:00:01,000 --> 00:00:03,000\r\nINTERVIEWER: Wat mist u?\r\n",
+                "2\r\n00:00:03,000 --> 00:00:05,000\r\nHENK: Een bakker op de hoek.\r\n",
+                "3\r\n00:00:05,000 --> 00:00:06,000\r\nMEVROUW PETERS: " + words + "\r\n"]
+        size = sum(len(c) + 2 for c in cues)
+        while size < int(7.9 * 1024 * 1024):
+            n = len(cues) + 1
+            cues.append("%d\r\n%s --> %s\r\n%s\r\n" % (n, self.srt_time(n + 2),
+                                                         self.srt_time(n + 3), words))
+            size += len(cues[-1]) + 2
+        data = "\r\n".join(cues).encode("cp1252")
+        self.assertLess(len(data), 8 * 1024 * 1024)
+        self.assertGreater(len(data.decode("cp1252").encode()), 8 * 1024 * 1024)
+        with open(os.path.join(base, "lang.srt.part"), "wb") as f:
+            f.write(data)
+        os.rename(os.path.join(base, "lang.srt.part"), os.path.join(inbox, "lang.srt"))
+        wait_until("lang.srt in done/", lambda: os.path.exists(os.path.join(base, "done", "lang.srt")),
+                   timeout=300)
+        self.assertFalse(os.path.exists(os.path.join(base, "failed", "lang.why")))
+        last_end = float(len(cues) + 3)
+        def whole(got):  # Henk's idea and a chain of parts from 5.0 to the end
+            times = sorted((i["source"]["start"], i["source"]["end"]) for i in got)
+            return (len(times) > 1 and times[0] == (3.0, 5.0) and times[1][0] == 5.0
+                    and times[-1][1] == last_end
+                    and all(a[1] == b[0] for a, b in zip(times[1:], times[2:])))
+        items = self.all_ideas("lang", whole)
+        parts = sorted(items, key=lambda i: i["source"]["start"])
+        self.assertEqual(parts[0]["text"], "Een bakker op de hoek.")
+        self.assertEqual(parts[0]["source"]["context"], "Wat mist u?")
+        peters = parts[1:]
+        self.assertGreater(len(peters), 100)
+        self.assertEqual(peters[0]["source"]["start"], 5.0)
+        self.assertEqual(peters[-1]["source"]["end"], last_end)
+        for before, after in zip(peters, peters[1:]):
+            self.assertEqual(before["source"]["end"], after["source"]["start"])
+        for p in peters:
+            self.assertLessEqual(len(p["text"]), 10000)
+            self.assertTrue(p["text"].startswith("\u00c9\u00e9n caf\u00e9"), p["text"][:40])
+        self.assertEqual(sum(p["text"].count("euro.") for p in peters), 16 * (len(cues) - 2))
+
+    def all_ideas(self, video_id, done):
+        """Every transcript idea of video_id (all pages), once done(ideas) is true."""
+        def got():
+            items, cursor = [], None
+            while True:
+                q = dict(channel="transcript", limit=100)
+                if cursor:
+                    q["cursor"] = cursor
+                status, body = self.cluster.api("/api/v1/ideas?" + urllib.parse.urlencode(q),
+                                                self.token)
+                self.assertEqual(status, 200, body)
+                items += [i for i in body["items"] if i["source"]["video_id"] == video_id]
+                cursor = body.get("next_cursor")
+                if not cursor:
+                    return items if done(items) else None
+        return wait_until("all ideas of " + video_id, got, timeout=300, interval=2)
+
+    @staticmethod
+    def srt_time(s):
+        return "%02d:%02d:%02d,000" % (s // 3600, s // 60 % 60, s % 60)
 
 
 class TestOwnInterviewers(ClusterTestCase):
