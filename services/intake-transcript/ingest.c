@@ -180,14 +180,15 @@ static int s_check_meta(ingest_t *ing, const ingest_meta_t *m, const char **wijk
  * in Windows-1252 just as they save SRT, and "caf\uFFFD" in an idea helps
  * nobody: a file that is not valid UTF-8 goes through the charset step SRT
  * and text already use (transcript_utf8()). A file over the size limit is
- * left as it is, for the parser to refuse. */
+ * left as it is, for the parser to refuse; the limit is on the file as
+ * given, so the converted text (up to 3 bytes a byte) has its own. */
 static int s_webvtt_parse(const char *buf, size_t len, cue_list_t *cues, char *err, size_t errlen)
 {
     if (len > WEBVTT_MAX_BYTES || utf8_valid(buf, len))
         return webvtt_parse(buf, len, cues, err, errlen);
     size_t ulen;
     char *utf8 = transcript_utf8(buf, len, &ulen);
-    int rc = webvtt_parse(utf8, ulen, cues, err, errlen);
+    int rc = webvtt_parse_converted(utf8, ulen, cues, err, errlen); /* grew up to 3x */
     free(utf8);
     return rc;
 }

@@ -288,11 +288,12 @@ static char *s_clean(const char *buf, size_t len, size_t *outlen)
     return out;
 }
 
-int webvtt_parse(const char *buf, size_t len, cue_list_t *out, char *err, size_t errlen)
+static int s_parse(const char *buf, size_t len, size_t max, cue_list_t *out, char *err,
+                   size_t errlen)
 {
     cue_list_init(out);
-    if (len > WEBVTT_MAX_BYTES) {
-        snprintf(err, errlen, "the file is larger than %u bytes", WEBVTT_MAX_BYTES);
+    if (len > max) {
+        snprintf(err, errlen, "the file is larger than %zu bytes", max);
         return -1;
     }
     if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
@@ -317,6 +318,16 @@ int webvtt_parse(const char *buf, size_t len, cue_list_t *out, char *err, size_t
         return -1;
     }
     return 0;
+}
+
+int webvtt_parse(const char *buf, size_t len, cue_list_t *out, char *err, size_t errlen)
+{
+    return s_parse(buf, len, WEBVTT_MAX_BYTES, out, err, errlen);
+}
+
+int webvtt_parse_converted(const char *buf, size_t len, cue_list_t *out, char *err, size_t errlen)
+{
+    return s_parse(buf, len, WEBVTT_MAX_CONVERTED, out, err, errlen);
 }
 
 /* ------------------------------------------------------------------ */

@@ -63,6 +63,11 @@ int cue_list_push(cue_list_t *l, char *id, bool has_times, int64_t start, int64_
 /* Parses a WebVTT file. Returns 0 (cues may be empty), or -1 with a reason
  * in err (bad signature, a limit reached). */
 int webvtt_parse(const char *buf, size_t len, cue_list_t *out, char *err, size_t errlen);
+/* The same for a file of at most WEBVTT_MAX_BYTES that was converted to
+ * UTF-8 from Windows-1252 (transcript_utf8()): each byte became at most
+ * three, so the converted text may be up to WEBVTT_MAX_CONVERTED bytes. */
+#define WEBVTT_MAX_CONVERTED (3 * WEBVTT_MAX_BYTES)
+int webvtt_parse_converted(const char *buf, size_t len, cue_list_t *out, char *err, size_t errlen);
 
 /* The annotation of the first <v ...> span in raw cue text, trimmed, or
  * NULL when there is none. */

@@ -16,7 +16,8 @@ DESCRIPTION
     in Windows-1252 keeps its accents (as SRT and text do); a bare recorded_at
     date is accepted. A 7.9 MiB Windows-1252 interview with one resident
     talking for hours is stored whole, cut into ideas of at most 10,000
-    characters that follow each other; a single cue longer than that is
+    characters that follow each other (as SRT and as WebVTT, whose
+    converted text is over 8 MiB); a single cue longer than that is
     refused and stores nothing. With INSPRAAK_INTERVIEWERS set, the names given
     there (any case) are the interviewers, not the defaults.
     Bounded waits only, no timing thresholds.
@@ -316,6 +317,13 @@ class TestTranscripts(ClusterTestCase):
         return page
 
 
+def chain(ideas, start, end):
+    """True when the ideas' times follow each other from start to end."""
+    times = sorted((i["source"]["start"], i["source"]["end"]) for i in ideas)
+    return (bool(times) and times[0][0] == start and times[-1][1] == end
+            and all(a[1] == b[0] for a, b in zip(times, times[1:])))
+
+
 class TestLongInterview(ClusterTestCase):
     """A whole interview of 7.9 MiB in the drop folder: its own cluster,
     because the ~900 ideas it stores would push the other tests' ideas off
@@ -358,12 +366,7 @@ class TestLongInterview(ClusterTestCase):
                    timeout=300)
         self.assertFalse(os.path.exists(os.path.join(base, "failed", "lang.why")))
         last_end = float(len(cues) + 3)
-        def whole(got):  # Henk's idea and a chain of parts from 5.0 to the end
-            times = sorted((i["source"]["start"], i["source"]["end"]) for i in got)
-            return (len(times) > 1 and times[0] == (3.0, 5.0) and times[1][0] == 5.0
-                    and times[-1][1] == last_end
-                    and all(a[1] == b[0] for a, b in zip(times[1:], times[2:])))
-        items = self.all_ideas("lang", whole)
+        items = self.all_ideas("lang", lambda got: chain(got, 3.0, last_end))
         parts = sorted(items, key=lambda i: i["source"]["start"])
         self.assertEqual(parts[0]["text"], "Een bakker op de hoek.")
         self.assertEqual(parts[0]["source"]["context"], "Wat mist u?")
@@ -377,6 +380,39 @@ class TestLongInterview(ClusterTestCase):
             self.assertLessEqual(len(p["text"]), 10000)
             self.assertTrue(p["text"].startswith("\u00c9\u00e9n caf\u00e9"), p["text"][:40])
         self.assertEqual(sum(p["text"].count("euro.") for p in peters), 16 * (len(cues) - 2))
+
+    def test_drop_folder_vtt_in_windows_1252_near_the_limit(self):
+        # The same as WebVTT: under 8 MiB as saved, over 8 MiB once its
+        # accents are UTF-8. The limit is on the file as given (as for SRT),
+        # so it is read, not refused as "larger than 8388608 bytes".
+        base = os.path.join(self.cluster.var, "transcripts")
+        inbox = os.path.join(base, "inbox")
+        wait_until("inbox folder", lambda: os.path.isdir(inbox))
+        line = "\u00e9\u00e9n caf\u00e9 \u00e0 la cr\u00e8me br\u00fbl\u00e9e " * 16
+        cues = ["WEBVTT\r\n", "00:00:01.000 --> 00:00:02.000\r\n<v Interviewer>Wat mist u?\r\n"]
+        size = sum(len(c) + 2 for c in cues)
+        while size < int(7.9 * 1024 * 1024):
+            n = len(cues)
+            cues.append("%s --> %s\r\n<v Ren\u00e9>%s\r\n" % (
+                self.srt_time(n).replace(",", "."), self.srt_time(n + 1).replace(",", "."), line))
+            size += len(cues[-1]) + 2
+        data = "\r\n".join(cues).encode("cp1252")
+        self.assertLess(len(data), 8 * 1024 * 1024)
+        self.assertGreater(len(data.decode("cp1252").encode()), 8 * 1024 * 1024)
+        with open(os.path.join(base, "accent.vtt.part"), "wb") as f:
+            f.write(data)
+        os.rename(os.path.join(base, "accent.vtt.part"), os.path.join(inbox, "accent.vtt"))
+        wait_until("accent.vtt out of the inbox",
+                   lambda: not os.path.exists(os.path.join(inbox, "accent.vtt")), timeout=300)
+        self.assertFalse(os.path.exists(os.path.join(base, "failed", "accent.why")))
+        self.assertTrue(os.path.exists(os.path.join(base, "done", "accent.vtt")))
+        last_end = float(len(cues))
+        items = self.all_ideas("accent", lambda got: chain(got, 2.0, last_end))
+        self.assertGreater(len(items), 100)
+        for i in items:
+            self.assertTrue(i["text"].startswith("\u00e9\u00e9n caf\u00e9 \u00e0 la"), i["text"][:40])
+        first = min(items, key=lambda i: i["source"]["start"])
+        self.assertEqual(first["source"]["context"], "Wat mist u?")
 
     def all_ideas(self, video_id, done):
         """Every transcript idea of video_id (all pages), once done(ideas) is true."""
