@@ -288,8 +288,8 @@ static char *s_clean(const char *buf, size_t len, size_t *outlen)
     return out;
 }
 
-static int s_parse(const char *buf, size_t len, size_t max, cue_list_t *out, char *err,
-                   size_t errlen)
+static int s_parse_max(const char *buf, size_t len, size_t max, cue_list_t *out, char *err,
+                       size_t errlen)
 {
     cue_list_init(out);
     if (len > max) {
@@ -322,12 +322,12 @@ static int s_parse(const char *buf, size_t len, size_t max, cue_list_t *out, cha
 
 int webvtt_parse(const char *buf, size_t len, cue_list_t *out, char *err, size_t errlen)
 {
-    return s_parse(buf, len, WEBVTT_MAX_BYTES, out, err, errlen);
+    return s_parse_max(buf, len, WEBVTT_MAX_BYTES, out, err, errlen);
 }
 
 int webvtt_parse_converted(const char *buf, size_t len, cue_list_t *out, char *err, size_t errlen)
 {
-    return s_parse(buf, len, WEBVTT_MAX_CONVERTED, out, err, errlen);
+    return s_parse_max(buf, len, WEBVTT_MAX_CONVERTED, out, err, errlen);
 }
 
 /* ------------------------------------------------------------------ */
