@@ -342,30 +342,15 @@ class TestLongInterview(ClusterTestCase):
         # (10,000 characters, as on the form). It is stored whole, cut
         # at cue boundaries into ideas of at most 10,000 characters that
         # cover her whole turn, one after the other; Henk's answer too.
-        base = os.path.join(self.cluster.var, "transcripts")
-        inbox = os.path.join(base, "inbox")
-        wait_until("inbox folder", lambda: os.path.isdir(inbox))
         words = ("\u00c9\u00e9n caf\u00e9 \u00e0 la cr\u00e8me br\u00fbl\u00e9e, "
                  "\u00e9\u00e9n pat\u00e9, \u00e7a co\u00fbte \u00e9\u00e9n euro.") * 16
         cues = ["1\r\n00:00:01,000 --> 00:00:03,000\r\nINTERVIEWER: Wat mist u?\r\n",
                 "2\r\n00:00:03,000 --> 00:00:05,000\r\nHENK: Een bakker op de hoek.\r\n",
                 "3\r\n00:00:05,000 --> 00:00:06,000\r\nMEVROUW PETERS: " + words + "\r\n"]
-        size = sum(len(c) + 2 for c in cues)
-        while size < int(7.9 * 1024 * 1024):
-            n = len(cues) + 1
-            cues.append("%d\r\n%s --> %s\r\n%s\r\n" % (n, self.srt_time(n + 2),
-                                                         self.srt_time(n + 3), words))
-            size += len(cues[-1]) + 2
-        data = "\r\n".join(cues).encode("cp1252")
-        self.assertLess(len(data), 8 * 1024 * 1024)
-        self.assertGreater(len(data.decode("cp1252").encode()), 8 * 1024 * 1024)
-        with open(os.path.join(base, "lang.srt.part"), "wb") as f:
-            f.write(data)
-        os.rename(os.path.join(base, "lang.srt.part"), os.path.join(inbox, "lang.srt"))
-        wait_until("lang.srt in done/", lambda: os.path.exists(os.path.join(base, "done", "lang.srt")),
-                   timeout=300)
-        self.assertFalse(os.path.exists(os.path.join(base, "failed", "lang.why")))
-        last_end = float(len(cues) + 3)
+        n_cues = self.drop_near_limit(
+            "lang.srt", cues, lambda n: "%d\r\n%s --> %s\r\n%s\r\n" % (
+                n + 1, self.srt_time(n + 3), self.srt_time(n + 4), words))
+        last_end = float(n_cues + 3)
         items = self.all_ideas("lang", lambda got: chain(got, 3.0, last_end))
         parts = sorted(items, key=lambda i: i["source"]["start"])
         self.assertEqual(parts[0]["text"], "Een bakker op de hoek.")
@@ -379,40 +364,49 @@ class TestLongInterview(ClusterTestCase):
         for p in peters:
             self.assertLessEqual(len(p["text"]), 10000)
             self.assertTrue(p["text"].startswith("\u00c9\u00e9n caf\u00e9"), p["text"][:40])
-        self.assertEqual(sum(p["text"].count("euro.") for p in peters), 16 * (len(cues) - 2))
+        self.assertEqual(sum(p["text"].count("euro.") for p in peters), 16 * (n_cues - 2))
 
     def test_drop_folder_vtt_in_windows_1252_near_the_limit(self):
         # The same as WebVTT: under 8 MiB as saved, over 8 MiB once its
         # accents are UTF-8. The limit is on the file as given (as for SRT),
         # so it is read, not refused as "larger than 8388608 bytes".
-        base = os.path.join(self.cluster.var, "transcripts")
-        inbox = os.path.join(base, "inbox")
-        wait_until("inbox folder", lambda: os.path.isdir(inbox))
         line = "\u00e9\u00e9n caf\u00e9 \u00e0 la cr\u00e8me br\u00fbl\u00e9e " * 16
         cues = ["WEBVTT\r\n", "00:00:01.000 --> 00:00:02.000\r\n<v Interviewer>Wat mist u?\r\n"]
-        size = sum(len(c) + 2 for c in cues)
-        while size < int(7.9 * 1024 * 1024):
-            n = len(cues)
-            cues.append("%s --> %s\r\n<v Ren\u00e9>%s\r\n" % (
+        n_cues = self.drop_near_limit(
+            "accent.vtt", cues, lambda n: "%s --> %s\r\n<v Ren\u00e9>%s\r\n" % (
                 self.srt_time(n).replace(",", "."), self.srt_time(n + 1).replace(",", "."), line))
-            size += len(cues[-1]) + 2
-        data = "\r\n".join(cues).encode("cp1252")
-        self.assertLess(len(data), 8 * 1024 * 1024)
-        self.assertGreater(len(data.decode("cp1252").encode()), 8 * 1024 * 1024)
-        with open(os.path.join(base, "accent.vtt.part"), "wb") as f:
-            f.write(data)
-        os.rename(os.path.join(base, "accent.vtt.part"), os.path.join(inbox, "accent.vtt"))
-        wait_until("accent.vtt out of the inbox",
-                   lambda: not os.path.exists(os.path.join(inbox, "accent.vtt")), timeout=300)
-        self.assertFalse(os.path.exists(os.path.join(base, "failed", "accent.why")))
-        self.assertTrue(os.path.exists(os.path.join(base, "done", "accent.vtt")))
-        last_end = float(len(cues))
+        last_end = float(n_cues)
         items = self.all_ideas("accent", lambda got: chain(got, 2.0, last_end))
         self.assertGreater(len(items), 100)
         for i in items:
             self.assertTrue(i["text"].startswith("\u00e9\u00e9n caf\u00e9 \u00e0 la"), i["text"][:40])
         first = min(items, key=lambda i: i["source"]["start"])
         self.assertEqual(first["source"]["context"], "Wat mist u?")
+
+    def drop_near_limit(self, name, cues, cue):
+        """Puts NAME into the drop folder: cues, then cue(n) for n =
+        len(cues), ... until the file is 7.9 MiB, under 8 MiB as
+        Windows-1252 and over 8 MiB as UTF-8. Checks it went to done/, not
+        failed/; returns the number of cues."""
+        base = os.path.join(self.cluster.var, "transcripts")
+        inbox = os.path.join(base, "inbox")
+        wait_until("inbox folder", lambda: os.path.isdir(inbox))
+        size = sum(len(c) + 2 for c in cues)
+        while size < int(7.9 * 1024 * 1024):
+            cues.append(cue(len(cues)))
+            size += len(cues[-1]) + 2
+        data = "\r\n".join(cues).encode("cp1252")
+        self.assertLess(len(data), 8 * 1024 * 1024)
+        self.assertGreater(len(data.decode("cp1252").encode()), 8 * 1024 * 1024)
+        with open(os.path.join(base, name + ".part"), "wb") as f:
+            f.write(data)
+        os.rename(os.path.join(base, name + ".part"), os.path.join(inbox, name))
+        wait_until(name + " out of the inbox",
+                   lambda: not os.path.exists(os.path.join(inbox, name)), timeout=300)
+        stem = name.rsplit(".", 1)[0]
+        self.assertFalse(os.path.exists(os.path.join(base, "failed", stem + ".why")))
+        self.assertTrue(os.path.exists(os.path.join(base, "done", name)))
+        return len(cues)
 
     def all_ideas(self, video_id, done):
         """Every transcript idea of video_id (all pages), once done(ideas) is true."""
