@@ -8,7 +8,9 @@
  *   start and end, no interviewer text and no speaker names in statements,
  *   the question as context, Windows-1252 subtitles read correctly, binary
  *   junk refused as not text, control characters out of statements, a
- *   wijk the geo data does not know refused (also one shaped like a code).
+ *   wijk the geo data does not know refused (also one shaped like a code),
+ *   a turn longer than an idea may be cut at a cue boundary (a single
+ *   longer cue refused).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -116,6 +118,56 @@ static void test_vtt_statements(void **state)
     assert_int_equal(st.n, 2);
     statement_list_clear(&st);
     cue_list_clear(&cues);
+}
+
+/* An SRT of one speaker: cues of `chars` e-acutes each (two bytes each). */
+static char *s_one_speaker(int cues, int chars)
+{
+    GString *g = g_string_new("");
+    for (int c = 0; c < cues; c++) {
+        g_string_append_printf(g, "%d\n00:00:%02d,000 --> 00:00:%02d,000\n%s", c + 1, c + 1, c + 2,
+                               c ? "" : "ANNA: ");
+        for (int i = 0; i < chars; i++)
+            g_string_append(g, "\xC3\xA9");
+        g_string_append(g, "\n\n");
+    }
+    return g_string_free(g, FALSE);
+}
+
+/* An idea holds at most TEXT_MAX_CHARS characters (not bytes): a longer
+ * turn is cut at a cue boundary, each part with its own times; one cue
+ * over the limit cannot be cut, and ingest refuses it in Dutch. */
+static void test_long_turn_cut(void **state)
+{
+    (void)state;
+    char *srt = s_one_speaker(3, 4000);
+    cue_list_t cues;
+    char err[200];
+    assert_int_equal(srt_parse(srt, strlen(srt), &cues, err, sizeof err), 0);
+    statement_list_t st;
+    statements_build(&cues, IV, &st);
+    assert_int_equal(st.n, 2);
+    assert_int_equal(utf8_chars(st.items[0].text, strlen(st.items[0].text)), 8001);
+    assert_int_equal(st.items[0].start_ms, 1000);
+    assert_int_equal(st.items[0].end_ms, 3000);
+    assert_int_equal(st.items[1].start_ms, 3000);
+    assert_int_equal(st.items[1].end_ms, 4000);
+    ingest_result_t r = {0};
+    assert_int_equal(s_check_lengths(&st, &r), 0);
+    statement_list_clear(&st);
+    cue_list_clear(&cues);
+    g_free(srt);
+
+    srt = s_one_speaker(1, TEXT_MAX_CHARS + 1);
+    assert_int_equal(srt_parse(srt, strlen(srt), &cues, err, sizeof err), 0);
+    statements_build(&cues, IV, &st);
+    assert_int_equal(st.n, 1);
+    assert_int_equal(s_check_lengths(&st, &r), -1);
+    assert_string_equal(r.code, "text_too_long");
+    assert_non_null(strstr(r.why_nl, "De beurt op 00:00:01 heeft meer dan 10.000 tekens"));
+    statement_list_clear(&st);
+    cue_list_clear(&cues);
+    g_free(srt);
 }
 
 static void test_prefix(void **state)
@@ -228,8 +280,10 @@ static void test_meta_wijk(void **state)
     geo_t *geo = geo_load(d && *d ? d : "./data", err, sizeof err);
     assert_non_null(geo);
     ingest_t ing = {.intake = NULL, .geo = geo, .interviewers = IV};
-    const char *cases[][2] = {{"WK091799", "unknown_wijk"}, {"WK0917xy", "unknown_wijk"},
-                              {"Atlantis", "unknown_wijk"}, {"WK091710", "unreadable"},
+    const char *cases[][2] = {{"WK091799", "unknown_wijk"},
+                              {"WK0917xy", "unknown_wijk"},
+                              {"Atlantis", "unknown_wijk"},
+                              {"WK091710", "unreadable"},
                               {"Heerlen-Centrum", "unreadable"}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         ingest_meta_t m;
@@ -251,6 +305,7 @@ int main(void)
         cmocka_unit_test(test_srt_basic),
         cmocka_unit_test(test_plaintext),
         cmocka_unit_test(test_vtt_statements),
+        cmocka_unit_test(test_long_turn_cut),
         cmocka_unit_test(test_prefix),
         cmocka_unit_test(test_binary_refused),
         cmocka_unit_test(test_control_characters_removed),
