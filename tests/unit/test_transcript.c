@@ -134,18 +134,24 @@ static char *s_one_speaker(int cues, int chars)
     return g_string_free(g, FALSE);
 }
 
+/* Parses srt (and frees it), then builds its statements. */
+static void s_srt_statements(char *srt, cue_list_t *cues, statement_list_t *st)
+{
+    char err[200];
+    assert_int_equal(srt_parse(srt, strlen(srt), cues, err, sizeof err), 0);
+    g_free(srt);
+    statements_build(cues, IV, st);
+}
+
 /* An idea holds at most TEXT_MAX_CHARS characters (not bytes): a longer
  * turn is cut at a cue boundary, each part with its own times; one cue
  * over the limit cannot be cut, and ingest refuses it in Dutch. */
 static void test_long_turn_cut(void **state)
 {
     (void)state;
-    char *srt = s_one_speaker(3, 4000);
     cue_list_t cues;
-    char err[200];
-    assert_int_equal(srt_parse(srt, strlen(srt), &cues, err, sizeof err), 0);
     statement_list_t st;
-    statements_build(&cues, IV, &st);
+    s_srt_statements(s_one_speaker(3, 4000), &cues, &st);
     assert_int_equal(st.n, 2);
     assert_int_equal(utf8_chars(st.items[0].text, strlen(st.items[0].text)), 8001);
     assert_int_equal(st.items[0].start_ms, 1000);
@@ -156,18 +162,14 @@ static void test_long_turn_cut(void **state)
     assert_int_equal(s_check_lengths(&st, &r), 0);
     statement_list_clear(&st);
     cue_list_clear(&cues);
-    g_free(srt);
 
-    srt = s_one_speaker(1, TEXT_MAX_CHARS + 1);
-    assert_int_equal(srt_parse(srt, strlen(srt), &cues, err, sizeof err), 0);
-    statements_build(&cues, IV, &st);
+    s_srt_statements(s_one_speaker(1, TEXT_MAX_CHARS + 1), &cues, &st);
     assert_int_equal(st.n, 1);
     assert_int_equal(s_check_lengths(&st, &r), -1);
     assert_string_equal(r.code, "text_too_long");
     assert_non_null(strstr(r.why_nl, "De beurt op 00:00:01 heeft meer dan 10.000 tekens"));
     statement_list_clear(&st);
     cue_list_clear(&cues);
-    g_free(srt);
 }
 
 static void test_prefix(void **state)
