@@ -59,7 +59,8 @@
  * DIAGNOSTICS
  *   Structured log lines on stderr. Metrics: inspraak_storage_stored_total,
  *   inspraak_storage_duplicates_total, inspraak_storage_deadletter_total,
- *   inspraak_storage_redis_errors_total.
+ *   inspraak_storage_redis_errors_total,
+ *   inspraak_storage_backfill_skipped_total (store_shown.h).
  */
 #include <errno.h>
 #include <pthread.h>

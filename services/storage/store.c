@@ -173,6 +173,17 @@ int store_idea_shown(const idea_t *idea)
     return !idea->status || strcmp(idea->status, "hidden") != 0;
 }
 
+int store_record_read(const redisReply *e, const char *id, idea_t *idea)
+{
+    proto_err_t err;
+    if (e->type != REDIS_REPLY_STRING || idea_decode(e->str, e->len, idea, &err) < 0)
+        return 0;
+    if (idea->id && strcmp(idea->id, id) == 0)
+        return 1;
+    idea_clear(idea);
+    return 0;
+}
+
 /* Heerlen's day, as every page and the from/to filters (store_days.c
  * rebuilds counts an older storage kept in UTC days). */
 void store_day(int64_t ms, char out[11])

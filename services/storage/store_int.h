@@ -44,6 +44,11 @@ int store_prepare(store_t *self, idea_t *idea, const participant_t *p, store_arg
 void store_args_free(store_args_t *a);
 /* SCRIPT LOAD script into sha (48 bytes). 0 or -1 (self->err). */
 int store_load(store_t *self, const char *script, char *sha);
+/* 1 when e (one reply of a GET or MGET of inspraak:idea:<id>) is a
+ * readable record of that id, decoded into *idea (the caller then
+ * idea_clear()s it); 0 for a key that is gone or of another type (nil),
+ * bytes that are no record, or a record without that id: damaged. */
+int store_record_read(const redisReply *e, const char *id, idea_t *idea);
 /* self->err = what: the connection's error. */
 void store_set_err(store_t *self, const char *what);
 

@@ -51,7 +51,12 @@
  *   ideas equals ZCARD inspraak:ideas.
  *
  * DIAGNOSTICS
- *   -1 with store_error() on a Redis failure; the caller tries again.
+ *   -1 with store_error() on a Redis failure; the caller tries again. A
+ *   damaged record (nil from MGET: gone or another type; no record; not
+ *   its own id) is counted as nobody's hidden idea and the backfill goes
+ *   on: level=warn msg="backfill: damaged idea record skipped, ..." with
+ *   its id, once (by the step that took it), and
+ *   inspraak_storage_backfill_skipped_total.
  */
 #ifndef INSPRAAK_STORE_PEOPLE_H
 #define INSPRAAK_STORE_PEOPLE_H

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "store_int.h"
 #include "store_people.h"
 #include "xalloc.h"
@@ -63,22 +64,26 @@ static const char
                                                                                           "1\n";
 
 /* ARGV per idea: id, n, then n (key, value) pairs (n is 0 for a hidden
- * idea). Counts those it takes out of the todo set; 1 while the set is
- * not empty, else 0. */
+ * idea, "d" for a damaged record: no values). Counts those it takes out
+ * of the todo set. Returns {1 while the set is not empty, else 0, then
+ * the positions (1-based) of the damaged records it took}. */
 static const char S_SHOWN_STEP[] =
-    "local i = 1\n"
+    "local out, i, k = {1}, 1, 0\n"
     "while i <= #ARGV do\n"
-    "  local n = tonumber(ARGV[i + 1])\n"
+    "  local n = tonumber(ARGV[i + 1]) or 0\n"
+    "  k = k + 1\n"
     "  if redis.call('ZREM', '" SHOWN_TODO "', ARGV[i]) == 1 then\n"
     "    redis.call('HINCRBY', '" SHOWN_COUNTED "', 'ideas', 1)\n"
     "    for j = 0, n - 1 do redis.call('HINCRBY', ARGV[i + 2 + 2 * j], ARGV[i + 3 + 2 * j], 1) "
     "end\n"
+    "    if ARGV[i + 1] == 'd' then out[#out + 1] = k end\n"
     "  end\n"
     "  i = i + 2 + 2 * n\n"
     "end\n"
-    "if redis.call('EXISTS', '" SHOWN_TODO "') == 1 then return 1 end\n"
+    "if redis.call('EXISTS', '" SHOWN_TODO "') == 1 then return out end\n"
     "redis.call('HSET', '" SHOWN_COUNTED "', 'state', 'done')\n"
-    "return 0\n";
+    "out[1] = 0\n"
+    "return out\n";
 
 static const char *s_value_or_none(const char *v)
 {
@@ -168,9 +173,10 @@ typedef struct {
     int argc;
 } s_shown_chunk_t;
 
-/* The step's ARGV for the ids, from their records (one MGET). A record
- * that is gone or unreadable is counted as hidden (no values): it is
- * in no count the public sees. 0, or -1 (Redis). */
+/* The step's ARGV for the ids, from their records (one MGET: nil for a
+ * key of another type). A record that is gone, not a string or
+ * unreadable is damaged ("d", no values): it is in no count the public
+ * sees. 0, or -1 (Redis). */
 static int s_shown_read(store_t *self, const redisReply *ids, s_shown_chunk_t *c)
 {
     size_t n = ids->elements;
@@ -197,20 +203,17 @@ static int s_shown_read(store_t *self, const redisReply *ids, s_shown_chunk_t *c
     c->argc = 3;
     for (size_t i = 0; i < n; i++) {
         const redisReply *e = r->element[i];
-        proto_err_t err;
-        c->ok[i] =
-            e->type == REDIS_REPLY_STRING && idea_decode(e->str, e->len, &c->ideas[i], &err) == 0;
-        if (!c->ok[i])
-            log_warn("msg=\"backfill: record missing or unreadable, not counted as shown\" "
-                     "id=%.64s",
-                     ids->element[i]->str);
+        c->ok[i] = store_record_read(e, ids->element[i]->str, &c->ideas[i]);
         const char *keys[STORE_SHOWN_VALUES], *vals[STORE_SHOWN_VALUES];
         int nv = 0;
         if (c->ok[i] && store_idea_shown(&c->ideas[i])) {
             store_day(c->ideas[i].received_at, c->days[i]);
             nv = s_shown_values(&c->ideas[i], c->days[i], keys, vals);
         }
-        snprintf(c->nums[i], sizeof c->nums[i], "%d", nv);
+        if (c->ok[i])
+            snprintf(c->nums[i], sizeof c->nums[i], "%d", nv);
+        else
+            snprintf(c->nums[i], sizeof c->nums[i], "d");
         c->argv[c->argc] = ids->element[i]->str, c->lens[c->argc++] = ids->element[i]->len;
         c->argv[c->argc] = c->nums[i], c->lens[c->argc++] = strlen(c->nums[i]);
         for (int k = 0; k < nv; k++) {
@@ -245,7 +248,12 @@ int store_shown_step(store_t *self)
         c.argv[0] = "EVAL", c.lens[0] = 4;
         c.argv[1] = S_SHOWN_STEP, c.lens[1] = sizeof S_SHOWN_STEP - 1;
         c.argv[2] = "0", c.lens[2] = 1;
-        v = s_shown_result(self, rstore_cmdargv(self->rs, n ? c.argc : 3, c.argv, c.lens));
+        redisReply *r = rstore_cmdargv(self->rs, n ? c.argc : 3, c.argv, c.lens);
+        if (!r)
+            store_set_err(self, "shown counts script");
+        v = r ? store_counts_skipped(self, "shown", r, ids) : -1;
+        if (r)
+            freeReplyObject(r);
     }
     if (v == 0 && n > 0) /* n == 0: done before, by this step or another instance's */
         log_info("msg=\"backfill of the shown counts done\"");
@@ -262,8 +270,37 @@ int store_shown_step(store_t *self)
     return v;
 }
 
+/* Damaged records skipped by a backfill, over both counts. */
+static metric_t *s_m_skipped;
+
+int store_counts_skipped(store_t *self, const char *count, const redisReply *r,
+                         const redisReply *ids)
+{
+    if (r->type != REDIS_REPLY_ARRAY || r->elements < 1 ||
+        r->element[0]->type != REDIS_REPLY_INTEGER || r->element[0]->integer < 0 ||
+        r->element[0]->integer > 1) {
+        snprintf(self->err, sizeof self->err, "%s counts script: unexpected reply", count);
+        return -1;
+    }
+    char q[200];
+    for (size_t i = 1; i < r->elements; i++) {
+        long long k = r->element[i]->type == REDIS_REPLY_INTEGER ? r->element[i]->integer : 0;
+        if (k < 1 || (size_t)k > ids->elements)
+            continue;
+        metric_inc(s_m_skipped);
+        log_warn("msg=\"backfill: damaged idea record skipped, counted as nobody's hidden "
+                 "idea\" count=%s id=%s",
+                 count, log_quote(q, sizeof q, ids->element[k - 1]->str));
+    }
+    return (int)r->element[0]->integer;
+}
+
 int store_counts_begin(store_t *self)
 {
+    if (!s_m_skipped)
+        s_m_skipped = metrics_counter("inspraak_storage_backfill_skipped_total",
+                                      "Damaged idea records the backfill of the people or shown "
+                                      "counts skipped (each named once in the log).");
     int people = store_people_begin(self);
     int shown = people < 0 ? -1 : store_shown_begin(self);
     return shown < 0 ? -1 : (people || shown);

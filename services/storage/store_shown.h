@@ -53,12 +53,18 @@
  *   ideas itself.
  *
  * DIAGNOSTICS
- *   -1 with store_error() on a Redis failure; the caller tries again.
+ *   -1 with store_error() on a Redis failure; the caller tries again. A
+ *   damaged record (nil from MGET: gone or another type; no record; not
+ *   its own id) is counted as nobody's hidden idea and the backfill goes
+ *   on: level=warn msg="backfill: damaged idea record skipped, ..." with
+ *   its id, once (by the step that took it), and
+ *   inspraak_storage_backfill_skipped_total.
  */
 #ifndef INSPRAAK_STORE_SHOWN_H
 #define INSPRAAK_STORE_SHOWN_H
 
 #include "proto.h"
+#include "rstore.h"
 #include "shown.h"
 #include "store.h"
 
@@ -96,6 +102,14 @@ int store_shown_step(store_t *self);
  * of the people backfill while it has one, else of this one. */
 int store_counts_begin(store_t *self);
 int store_counts_step(store_t *self);
+
+/* A step script's reply r, {more, positions (1-based) in ids of the
+ * damaged records it took out of its todo set}: each of those is logged
+ * (count names which counts) and counted in
+ * inspraak_storage_backfill_skipped_total. Returns more (0 or 1), or -1
+ * with store_error() for another reply. */
+int store_counts_skipped(store_t *self, const char *count, const redisReply *r,
+                         const redisReply *ids);
 
 /*
  * Lua appended to store_update.c's S_UPDATE: expects locals `id` and

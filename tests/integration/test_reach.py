@@ -29,7 +29,12 @@ DESCRIPTION
       - a rolling upgrade (docs/operations.md): an idea an older storage
         instance stored beside a new one, without the counts, is counted
         when that instance starts as a new one, and the page gives its
-        number again.
+        number again;
+      - damaged records among the ideas stored before (bytes that are no
+        MessagePack, a record without its fields, a key of another type):
+        the backfills of the people and the shown counts skip each (its
+        id in the log once, a metric) and finish, so the page gives a
+        number instead of "still counting" for good.
 """
 import html
 import json
@@ -41,6 +46,7 @@ import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from harness import ClusterTestCase, http, main, wait_until  # noqa: E402
+from mpack import pack  # noqa: E402
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 OLD = "2025-05-12T14:%02d:00+02:00"  # months before the form ideas
@@ -275,6 +281,48 @@ class TestBackfill(ReachCase):
         self.restart_storage()
         wait_until("the number of people", lambda: self.people() is not None)
         self.assertEqual(self.people(), (n0[0] + 1, n0[1]))
+
+    def test_records_damaged_are_skipped_and_the_backfill_finishes(self):
+        """Runs last (its damaged records stay)."""
+        self.stored([self.post("Een bloemenweide langs de spoorlijn", email="jet@example.nl")])
+        n0 = self.people()
+        # Three records an older version or a hand edit left damaged: no
+        # MessagePack at all, a map without the idea's fields (not even
+        # its id), a hash.
+        r = self.cluster.redis
+        bad = {"damaged-bytes": b"\xc1\xc1 not messagepack",
+               "damaged-fields": pack({"colour": "blue"})}
+        for i, (idea, value) in enumerate(bad.items()):
+            r("SET", "inspraak:idea:" + idea, value)
+            r("ZADD", "inspraak:ideas", 1700000000000 + i, idea)
+        r("HSET", "inspraak:idea:damaged-type", "text", "a hash, not a record")
+        r("ZADD", "inspraak:ideas", 1700000000002, "damaged-type")
+        # The counts of an older storage: none; both backfills run.
+        r("DEL", "inspraak:people:pids", "inspraak:people:counts")
+        for k in r("KEYS", "inspraak:shown*"):
+            r("DEL", k)
+        self.restart_storage()
+        for key in ("inspraak:people:counts", "inspraak:shown-counted"):
+            wait_until(key + " done", lambda: r("HGET", key, "state") == "done", timeout=30)
+        # The page gives its number again; a damaged record is nobody.
+        self.assertEqual(self.people(), n0)
+        # Each skipped record is named once in the log by each backfill,
+        # and counted.
+        log = ""
+        for name in ("storage", "storage.1"):
+            with open(self.cluster.log_path(name)) as f:
+                log += f.read()
+        for idea in ("damaged-bytes", "damaged-fields", "damaged-type"):
+            for count in ("people", "shown"):
+                lines = [ln for ln in log.splitlines()
+                         if idea in ln and "skipped" in ln and "count=" + count in ln]
+                self.assertEqual(len(lines), 1, "%s %s: %s" % (count, idea, lines))
+        skipped = 0
+        for inst in (0, 1):
+            st, _, body = http("GET", self.cluster.url("storage", "/metrics", inst))
+            m = re.search(rb"^inspraak_storage_backfill_skipped_total (\d+)", body, re.M)
+            skipped += int(m.group(1)) if m else 0
+        self.assertEqual(skipped, 6)
 
 
 if __name__ == "__main__":
