@@ -28,9 +28,11 @@
 
 #include "clock.h"
 #include "log.h"
+#include "redact.h"
 #include "rstore.h"
 #include "store_int.h"
 #include "store_people.h"
+#include "store_redact.h"
 #include "store_shown.h"
 #include "xalloc.h"
 
@@ -41,11 +43,16 @@
 /*
  * The write script. KEYS: [1] idea record, [2] inspraak:ideas, then ni
  * index zsets, then ns stats hashes, then (participant only) the
- * participant hash and its participant-ideas set. ARGV: [1] id, [2] record,
- * [3] score (received_at ms), [4] ni, [5] ns, then ns stats fields (one per
- * stats key), then has_participant "0"|"1", created_at, name, email,
- * consent "0"|"1", consent_at, consent_purpose ("" = not given).
- * Returns 0 when the record exists (nothing written), else 1.
+ * participant hash, its participant-ideas set and its email index key
+ * (S_NO_EMAIL_KEY for a name only). ARGV: [1] id, [2] record, [3] score
+ * (received_at ms), [4] ni, [5] ns, then ns stats fields (one per stats
+ * key), then has_participant "0"|"1", created_at, name, email, consent
+ * "0"|"1", consent_at, consent_purpose ("" = not given), pid.
+ * Returns 0 when the record exists (nothing written), 2 when the
+ * participant was erased since store_prepare() resolved the pid (their
+ * email index key no longer names it: the idea is written without the
+ * participant and without counting the pid in PEOPLE_PIDS, as an idea of
+ * an erased person; store_erased_meanwhile()), else 1.
  * Consent is only ever set here, never cleared: an idea without consent
  * must not silently withdraw what an earlier idea gave.
  */
@@ -53,12 +60,20 @@ static const char S_SCRIPT[] =
     "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end\n"
     "local id, score = ARGV[1], ARGV[3]\n"
     "local ni, ns = tonumber(ARGV[4]), tonumber(ARGV[5])\n"
+    "local a = 5 + ns\n"
+    "local has_p, gone = ARGV[a + 1] == '1', false\n"
+    "if has_p and ARGV[a + 4] ~= '' then\n"
+    "  gone = redis.call('GET', KEYS[5 + ni + ns]) ~= ARGV[a + 8]\n"
+    "end\n"
     "redis.call('SET', KEYS[1], ARGV[2])\n"
     "redis.call('ZADD', KEYS[2], score, id)\n"
     "for i = 1, ni do redis.call('ZADD', KEYS[2 + i], score, id) end\n"
-    "for i = 1, ns do redis.call('HINCRBY', KEYS[2 + ni + i], ARGV[5 + i], 1) end\n"
-    "local a = 5 + ns\n"
-    "if ARGV[a + 1] == '1' then\n"
+    "for i = 1, ns do\n"
+    "  local k = KEYS[2 + ni + i]\n"
+    "  if not gone or k ~= '" PEOPLE_PIDS "' then redis.call('HINCRBY', k, ARGV[5 + i], 1) end\n"
+    "end\n"
+    "if gone then return 2 end\n"
+    "if has_p then\n"
     "  local pk, pik = KEYS[3 + ni + ns], KEYS[4 + ni + ns]\n"
     "  redis.call('HSETNX', pk, 'created_at', ARGV[a + 2])\n"
     "  redis.call('HSETNX', pk, 'consent_feedback', '0')\n"
@@ -71,6 +86,13 @@ static const char S_SCRIPT[] =
     "  redis.call('SADD', pik, id)\n"
     "end\n"
     "return 1\n";
+
+/* The email index key of a participant without an address: never read. */
+#define S_NO_EMAIL_KEY STORE_KEY_PREFIX "participant-email:none"
+/* Where s_build_args() puts the name and the normalised address, counted
+ * from the end of the arguments (ARGV above). */
+#define S_ARG_NAME_FROM_END 6
+#define S_ARG_EMAIL_FROM_END 5
 
 /* Counted dimensions besides "theme" (which has one entry per theme). */
 static const char *const s_dims[] = {"channel",      "wijk",   "buurt",    "sentiment", "question",
@@ -211,26 +233,33 @@ char *store_cat(const char *a, const char *b, const char *c, const char *d)
 /* Participant id                                                      */
 /* ------------------------------------------------------------------ */
 
-/* SET NX a fresh random id under the email hash, then GET whatever won:
- * two ideas from one address, even at the same moment, get one id. */
-static int s_pid_for_email(store_t *self, const char *email, char *pid, size_t size)
+/* The email index key of a normalised address (docs/redis.md). */
+static void s_email_key(const char *email, char key[STORE_EMAIL_KEY_SIZE])
 {
-    unsigned char h[16], rnd[8];
-    char hex[33], fresh[19];
+    unsigned char h[16];
+    char hex[33];
     crypto_generichash(h, sizeof h, (const unsigned char *)email, strlen(email), NULL, 0);
     sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    snprintf(key, STORE_EMAIL_KEY_SIZE, STORE_KEY_PREFIX "participant-email:%s", hex);
+}
+
+/* SET NX a fresh random id under the email key, then GET whatever won:
+ * two ideas from one address, even at the same moment, get one id. */
+static int s_pid_for_email(store_t *self, const char *ekey, char *pid, size_t size)
+{
+    unsigned char rnd[8];
+    char fresh[19];
     randombytes_buf(rnd, sizeof rnd);
     memcpy(fresh, "p-", 2);
     sodium_bin2hex(fresh + 2, 17, rnd, sizeof rnd);
 
-    redisReply *r =
-        rstore_cmd(self->rs, "SET " STORE_KEY_PREFIX "participant-email:%s %s NX", hex, fresh);
+    redisReply *r = rstore_cmd(self->rs, "SET %s %s NX", ekey, fresh);
     if (!r) {
         store_set_err(self, "participant-email set");
         return -1;
     }
     freeReplyObject(r);
-    r = rstore_cmd(self->rs, "GET " STORE_KEY_PREFIX "participant-email:%s", hex);
+    r = rstore_cmd(self->rs, "GET %s", ekey);
     if (!r || r->type != REDIS_REPLY_STRING || r->len == 0 || r->len >= size) {
         if (r)
             snprintf(self->err, sizeof self->err, "participant-email get: unexpected reply");
@@ -342,7 +371,8 @@ static void s_arg_num(store_args_t *a, long long v)
  * and pair key names are static, the values the idea's own (it outlives a).
  */
 static void s_build_args(store_args_t *a, const idea_t *idea, const char *rec, size_t rec_len,
-                         const participant_t *p, int has_p, const char *email, int64_t now)
+                         const participant_t *p, int has_p, const char *email, const char *ekey,
+                         int64_t now)
 {
     const char *stats_keys[S_NDIMS + PROTO_MAX_THEMES + 2 + STORE_PAIRS_MAX + STORE_PEOPLE_MAX +
                            STORE_SHOWN_MAX];
@@ -384,7 +414,7 @@ static void s_build_args(store_args_t *a, const idea_t *idea, const char *rec, s
     ns += store_people_of(idea, has_p, stats_keys + ns, stats_fields + ns); /* store_people.h */
     ns += store_shown_of(idea, day, stats_keys + ns, stats_fields + ns);    /* store_shown.h */
 
-    int nkeys = 2 + ni + ns + (has_p ? 2 : 0);
+    int nkeys = 2 + ni + ns + (has_p ? 3 : 0);
     s_arg_str(a, "EVALSHA");
     s_arg_str(a, ""); /* the sha, set by s_evalsha */
     s_arg_num(a, nkeys);
@@ -398,6 +428,7 @@ static void s_build_args(store_args_t *a, const idea_t *idea, const char *rec, s
         s_arg_own(a, store_cat(STORE_KEY_PREFIX "participant:", idea->participant_id, NULL, NULL));
         s_arg_own(
             a, store_cat(STORE_KEY_PREFIX "participant-ideas:", idea->participant_id, NULL, NULL));
+        s_arg_own(a, xstrdup(*ekey ? ekey : S_NO_EMAIL_KEY));
     }
     s_arg_str(a, idea->id);
     s_arg(a, rec, rec_len);
@@ -414,6 +445,7 @@ static void s_build_args(store_args_t *a, const idea_t *idea, const char *rec, s
     s_arg_num(a, has_p && p->consent_at > 0 ? p->consent_at : now);
     s_arg_str(a,
               has_p && p->consent_purpose && *p->consent_purpose ? p->consent_purpose : "feedback");
+    s_arg_str(a, has_p ? idea->participant_id : "");
 }
 
 /* Everything before the script call: default status, participant id (one
@@ -438,12 +470,13 @@ int store_prepare(store_t *self, idea_t *idea, const participant_t *p, store_arg
         proto_set(&idea->status, "new");
 
     /* A participant needs a name or an email; consent alone names nobody. */
-    char email[320] = "", pid[64];
+    char email[320] = "", pid[64], ekey[STORE_EMAIL_KEY_SIZE] = "";
     int has_p = 0;
     if (p && ((p->email && store_email_normalise(p->email, email, sizeof email) == 0) ||
               (p->name && *p->name))) {
         if (email[0]) {
-            if (s_pid_for_email(self, email, pid, sizeof pid) < 0) {
+            s_email_key(email, ekey);
+            if (s_pid_for_email(self, ekey, pid, sizeof pid) < 0) {
                 snprintf(err, errlen, "%s", self->err);
                 return -1;
             }
@@ -463,8 +496,36 @@ int store_prepare(store_t *self, idea_t *idea, const participant_t *p, store_arg
         return -1;
     }
     memset(a, 0, sizeof *a);
-    s_build_args(a, idea, *rec, rec_len, p, has_p, email, clock_wall_ms());
+    s_build_args(a, idea, *rec, rec_len, p, has_p, email, ekey, clock_wall_ms());
     return 0;
+}
+
+int store_erased_meanwhile(store_t *self, const char *id, const char *email, const char *name)
+{
+    char q[200], qe[300], err[256];
+    log_warn("msg=\"participant erased while their idea was being stored: stored without their "
+             "name and address, which are cut from its text\" id=%s",
+             log_quote(q, sizeof q, id));
+    redact_msg_t m;
+    redact_msg_init(&m);
+    /* the texts participant erase cuts (cmd_erase_ideas.c): the address as
+     * stored and the name without the spaces around it */
+    size_t b = name ? strspn(name, " \t\r\n") : 0, e = name ? strlen(name) : 0;
+    while (e > b && strchr(" \t\r\n", name[e - 1]))
+        e--;
+    char *trimmed = name ? xstrndup(name + b, e - b) : NULL;
+    if (email && *email && redact_needle_check(email, err, sizeof err) == 0)
+        redact_msg_add_text(&m, email);
+    if (trimmed && redact_needle_check(trimmed, err, sizeof err) == 0)
+        redact_msg_add_text(&m, trimmed);
+    free(trimmed);
+    int bad = 0, r = m.n_texts ? store_redact(self, id, &m, &bad, err, sizeof err) : 1;
+    redact_msg_clear(&m);
+    if (r < 0)
+        log_error("msg=\"cannot cut the erased participant's name and address from the idea; "
+                  "redact it in the dashboard\" id=%s err=%s",
+                  log_quote(q, sizeof q, id), log_quote(qe, sizeof qe, err));
+    return 1;
 }
 
 static int s_script_result(redisReply *r, char *err, size_t errlen)
@@ -476,6 +537,23 @@ static int s_script_result(redisReply *r, char *err, size_t errlen)
     return ret;
 }
 
+/* The script call of a prepared idea: 1 stored, 0 stored before, -1
+ * (err). An idea whose participant was erased since the pid was resolved
+ * (2) is stored: store_erased_meanwhile(). */
+static int s_write(store_t *self, const char *id, store_args_t *a, char *err, size_t errlen)
+{
+    redisReply *r = s_evalsha(self, a);
+    if (!r) {
+        snprintf(err, errlen, "%s", self->err);
+        return -1;
+    }
+    int ret = s_script_result(r, err, errlen);
+    if (ret == 2)
+        ret = store_erased_meanwhile(self, id, a->argv[a->argc - S_ARG_EMAIL_FROM_END],
+                                     a->argv[a->argc - S_ARG_NAME_FROM_END]);
+    return ret;
+}
+
 int store_idea(store_t *self, idea_t *idea, const participant_t *p, int *bad, char *err,
                size_t errlen)
 {
@@ -483,14 +561,10 @@ int store_idea(store_t *self, idea_t *idea, const participant_t *p, int *bad, ch
     char *rec = NULL;
     if (store_prepare(self, idea, p, &a, &rec, bad, err, errlen) < 0)
         return -1;
-    redisReply *r = s_evalsha(self, &a);
+    int ret = s_write(self, idea->id, &a, err, errlen);
     store_args_free(&a);
     free(rec);
-    if (!r) {
-        snprintf(err, errlen, "%s", self->err);
-        return -1;
-    }
-    return s_script_result(r, err, errlen);
+    return ret;
 }
 
 /* ------------------------------------------------------------------ */

@@ -35,21 +35,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "people.h"
 #include "store.h"
 #include "xalloc.h"
 
 #define S_U16_MAX 65535
-#define S_P_ARGS 8 /* participant arguments after has_participant */
-#define S_NUM 12   /* room for a count in decimal */
+#define S_P_ARGS 10 /* participant: 2 keys, 6 values after has_participant, email key, pid */
+#define S_NUM 12    /* room for a count in decimal */
 
 const char STORE_BATCH_LUA[] =
-    "local dup = {}\n"
-    "if redis.call('EXISTS', unpack(KEYS)) > 0 then\n"
-    "  for i = 1, #KEYS do\n"
-    "    if redis.call('EXISTS', KEYS[i]) == 1 then dup[#dup + 1] = i end\n"
+    "local m, out = #ARGV, {}\n"
+    "if redis.call('EXISTS', unpack(KEYS, 1, m)) > 0 then\n"
+    "  for i = 1, m do\n"
+    "    if redis.call('EXISTS', KEYS[i]) == 1 then out[#out + 1] = i end\n"
     "  end\n"
     "end\n"
-    "return dup\n";
+    "local e = m\n"
+    "for i = 1, m do\n"
+    "  if ARGV[i] ~= '' then\n"
+    "    e = e + 1\n"
+    "    if redis.call('GET', KEYS[e]) ~= ARGV[i] then out[#out + 1] = -i end\n"
+    "  end\n"
+    "end\n"
+    "return out\n";
 
 /* A borrowed argument. */
 typedef struct {
@@ -61,7 +69,8 @@ typedef struct {
     s_str_t key, id, rec, score;
     guint16 *targets, *zsets; /* numbers, 1-based */
     int n_targets, n_zsets;
-    int has_p, skip;
+    int has_p, skip, gone;
+    int pids_at; /* the target that counts the pid in PEOPLE_PIDS, or -1 */
     s_str_t p[S_P_ARGS];
 } s_idea_t;
 
@@ -214,8 +223,8 @@ static unsigned s_target(store_batch_t *self, const char *key, size_t klen, cons
 
 /* The single-idea layout (store.c, S_SCRIPT): "EVALSHA" sha nkeys, KEYS:
  * record, ideas, ni index zsets, ns stats hashes, [participant,
- * participant-ideas]; ARGV: id, record, score, ni, ns, ns fields, has_p,
- * then 6 participant values. */
+ * participant-ideas, email index key]; ARGV: id, record, score, ni, ns,
+ * ns fields, has_p, then 6 participant values and the pid. */
 int store_batch_add(store_batch_t *self, int argc, const char **argv, const size_t *lens)
 {
     if (argc < 5)
@@ -225,10 +234,10 @@ int store_batch_add(store_batch_t *self, int argc, const char **argv, const size
     if (nkeys < 2 || a0 + 5 > argc)
         return -1;
     int ni = atoi(argv[a0 + 3]), ns = atoi(argv[a0 + 4]);
-    if (ni < 0 || ns < 0 || a0 + 5 + ns + 7 != argc)
+    if (ni < 0 || ns < 0 || a0 + 5 + ns + 8 != argc)
         return -1;
     int has_p = strcmp(argv[a0 + 5 + ns], "1") == 0;
-    if (nkeys != 2 + ni + ns + (has_p ? 2 : 0))
+    if (nkeys != 2 + ni + ns + (has_p ? 3 : 0))
         return -1;
     /* Room for this idea's numbers, checked first so that a refused idea
      * adds nothing. */
@@ -247,9 +256,12 @@ int store_batch_add(store_batch_t *self, int argc, const char **argv, const size
     d->n_zsets = ni + 1;
     for (int i = 0; i <= ni; i++)
         d->zsets[i] = (guint16)s_names_get(&self->zkeys, argv[k0 + 1 + i], lens[k0 + 1 + i]);
+    d->pids_at = -1;
     for (int i = 0; i < ns; i++) {
         int k = k0 + 2 + ni + i, f = a0 + 5 + i;
         d->targets[i] = (guint16)s_target(self, argv[k], lens[k], argv[f], lens[f]);
+        if (strcmp(argv[k], PEOPLE_PIDS) == 0)
+            d->pids_at = i;
     }
     d->has_p = has_p;
     if (has_p) {
@@ -257,6 +269,8 @@ int store_batch_add(store_batch_t *self, int argc, const char **argv, const size
         d->p[1] = (s_str_t){argv[k0 + 3 + ni + ns], lens[k0 + 3 + ni + ns]};
         for (int i = 0; i < 6; i++)
             d->p[2 + i] = (s_str_t){argv[a0 + 6 + ns + i], lens[a0 + 6 + ns + i]};
+        d->p[8] = (s_str_t){argv[k0 + 4 + ni + ns], lens[k0 + 4 + ni + ns]};
+        d->p[9] = (s_str_t){argv[a0 + 12 + ns], lens[a0 + 12 + ns]};
     }
     g_ptr_array_add(self->ideas, d);
     return 0;
@@ -266,6 +280,24 @@ void store_batch_skip(store_batch_t *self, int i)
 {
     if (i >= 0 && (guint)i < self->ideas->len)
         ((s_idea_t *)g_ptr_array_index(self->ideas, i))->skip = 1;
+}
+
+void store_batch_gone(store_batch_t *self, int i)
+{
+    if (i >= 0 && (guint)i < self->ideas->len)
+        ((s_idea_t *)g_ptr_array_index(self->ideas, i))->gone = 1;
+}
+
+int store_batch_erased(const store_batch_t *self, int i, const char **id, const char **email,
+                       const char **name)
+{
+    if (i < 0 || (guint)i >= self->ideas->len)
+        return 0;
+    const s_idea_t *d = g_ptr_array_index(self->ideas, i);
+    *id = d->id.p;
+    *email = d->p[4].p;
+    *name = d->p[3].p;
+    return d->gone && !d->skip;
 }
 
 int store_batch_in_call(const store_batch_t *self, int k)
@@ -361,9 +393,12 @@ static guint s_tally(const store_batch_t *self, int zsets, unsigned *cnt, guint1
     for (guint i = 0; i < self->ideas->len; i++) {
         const s_idea_t *d = g_ptr_array_index(self->ideas, i);
         const guint16 *list = zsets ? d->zsets : d->targets;
-        for (int t = 0; !d->skip && t < (zsets ? d->n_zsets : d->n_targets); t++)
+        for (int t = 0; !d->skip && t < (zsets ? d->n_zsets : d->n_targets); t++) {
+            if (!zsets && d->gone && t == d->pids_at)
+                continue; /* an erased person: counted in "erased" already */
             if (cnt[list[t]]++ == 0)
                 order[n_order++] = list[t];
+        }
     }
     return n_order;
 }
@@ -447,18 +482,38 @@ static const s_idea_t *s_in_call(const store_batch_t *self, guint k)
     return g_ptr_array_index(self->ideas, g_array_index(self->in_call, int, k));
 }
 
-void store_batch_check_argv(store_batch_t *self, int *argc, const char ***argv, size_t **lens)
+/* 1 when the idea names its participant by address (an email index key). */
+static int s_by_email(const s_idea_t *d)
+{
+    return d->has_p && d->p[4].len > 0;
+}
+
+void store_batch_check_argv(store_batch_t *self, int *argc, int *nkeys, const char ***argv,
+                            size_t **lens)
 {
     s_reset(self);
-    guint m = self->in_call->len;
+    guint m = self->in_call->len, ne = 0;
+    for (guint k = 0; k < m; k++)
+        ne += s_by_email(s_in_call(self, k));
     free(self->nums);
     self->nums = xmalloc(S_NUM);
     size_t used = 0;
     s_put_lit(self, "EVALSHA");
     s_put(self, "", 0); /* the sha, set by the caller */
-    s_put_num(self, &used, m);
+    s_put_num(self, &used, m + ne);
     for (guint k = 0; k < m; k++)
         s_put_s(self, s_in_call(self, k)->key);
+    for (guint k = 0; k < m; k++)
+        if (s_by_email(s_in_call(self, k)))
+            s_put_s(self, s_in_call(self, k)->p[8]);
+    for (guint k = 0; k < m; k++) {
+        const s_idea_t *d = s_in_call(self, k);
+        if (s_by_email(d))
+            s_put_s(self, d->p[9]);
+        else
+            s_put(self, "", 0);
+    }
+    *nkeys = (int)(m + ne);
     *argc = (int)self->argv->len;
     *argv = (const char **)(void *)self->argv->data;
     *lens = (size_t *)(void *)self->lens->data;
@@ -472,7 +527,7 @@ int store_batch_cmds(store_batch_t *self, const int **cmd_argc, const char ***ar
     self->nums = xmalloc((self->tfields->len + 1) * S_NUM); /* the HINCRBY sums */
     size_t used = 0;
     for (guint k = 0; k < m; k++)
-        if (s_in_call(self, k)->has_p)
+        if (s_in_call(self, k)->has_p && !s_in_call(self, k)->gone)
             s_put_participant(self, s_in_call(self, k));
     s_put_counts(self, &used);
     s_put_zsets(self);

@@ -7,10 +7,12 @@
  *   store_batch_t *b = store_batch_new();
  *   store_batch_add(b, argc, argv, lens);   // one idea's single-idea EVALSHA
  *   ...
- *   store_batch_check_argv(b, &argc, &argv, &lens); argv[1] = sha of STORE_BATCH_LUA
+ *   store_batch_check_argv(b, &argc, &nkeys, &argv, &lens); argv[1] = sha
  *   ... WATCH the same keys, send it: the KEYS positions (1-based) of the
- *   records that exist; store_batch_in_call() maps them back to ideas,
- *   store_batch_skip() leaves them out ...
+ *   records that exist, and minus those of the ideas whose participant
+ *   was erased meanwhile; store_batch_in_call() maps them back to ideas,
+ *   store_batch_skip() leaves the first out, store_batch_gone() marks
+ *   the others ...
  *   n = store_batch_cmds(b, &cmd_argc, &argv, &lens);
  *   ... MULTI, the n commands (cmd_argc[i] arguments each, one after the
  *   other in argv), EXEC ...
@@ -58,9 +60,12 @@ int store_batch_add(store_batch_t *self, int argc, const char **argv, const size
 int store_batch_count(const store_batch_t *self);
 
 /* The check: argv[0] "EVALSHA", argv[1] "" (the caller puts the sha of
- * STORE_BATCH_LUA there), the key count, the record keys of the ideas
- * not skipped. */
-void store_batch_check_argv(store_batch_t *self, int *argc, const char ***argv, size_t **lens);
+ * STORE_BATCH_LUA there), the key count (*nkeys), KEYS: the record keys
+ * of the ideas not skipped, then the email index keys of those that name
+ * their participant by address; ARGV: per record, that participant's
+ * pid, or "". The caller WATCHes the KEYS. */
+void store_batch_check_argv(store_batch_t *self, int *argc, int *nkeys, const char ***argv,
+                            size_t **lens);
 
 /* The write, for the ideas not skipped: returns the number of commands;
  * command i has (*cmd_argc)[i] arguments, the commands' arguments follow
@@ -71,12 +76,26 @@ int store_batch_cmds(store_batch_t *self, const int **cmd_argc, const char ***ar
  * write. */
 void store_batch_skip(store_batch_t *self, int i);
 
+/* Marks idea i: its participant was erased since store_prepare()
+ * resolved the pid (the check said so). The write then stores it without
+ * the participant steps and without its PEOPLE_PIDS count, as S_SCRIPT
+ * does (store.c). */
+void store_batch_gone(store_batch_t *self, int i);
+
+/* 1 when idea i was written marked gone (not skipped); its id, the
+ * normalised address and the name as given (borrowed) for
+ * store_erased_meanwhile(). */
+int store_batch_erased(const store_batch_t *self, int i, const char **id, const char **email,
+                       const char **name);
+
 /* The idea (0-based, in the order added) whose record key is KEYS[k + 1]
  * of the last check (or the k-th record of the last write), or -1. */
 int store_batch_in_call(const store_batch_t *self, int k);
 
 /* The check script: the positions in KEYS (1-based) of the records that
- * exist (an empty array when none does). Writes nothing. */
+ * exist, and the negated positions of the records whose pid (ARGV) their
+ * email index key no longer names (an empty array when neither).
+ * Writes nothing. */
 extern const char STORE_BATCH_LUA[];
 
 #endif

@@ -26,7 +26,7 @@ struct store {
     char err[256];
 };
 
-#define STORE_MAX_ARGS 200 /* 169 with 3 themes and a participant, pair, people and shown counts */
+#define STORE_MAX_ARGS 200 /* 171 with 3 themes and a participant, pair, people and shown counts */
 
 typedef struct {
     const char *argv[STORE_MAX_ARGS];
@@ -44,6 +44,18 @@ int store_prepare(store_t *self, idea_t *idea, const participant_t *p, store_arg
 void store_args_free(store_args_t *a);
 /* SCRIPT LOAD script into sha (48 bytes). 0 or -1 (self->err). */
 int store_load(store_t *self, const char *script, char *sha);
+/* The email index key, "inspraak:participant-email:<32 hex>", and NUL. */
+#define STORE_EMAIL_KEY_SIZE 64
+
+/* After a write found the idea's participant erased since store_prepare()
+ * resolved its pid (the record is written without them, S_SCRIPT / the
+ * batch's check): logs it and cuts the address and name, as participant
+ * erase cuts them from the person's stored ideas, out of the idea's text
+ * (store_redact). A failed cut is logged for staff to redact by hand; the
+ * idea is stored either way: returns 1. email and name as given to the
+ * write (normalised address; "" for none). */
+int store_erased_meanwhile(store_t *self, const char *id, const char *email, const char *name);
+
 /* 1 when e (one reply of a GET or MGET of inspraak:idea:<id>) is a
  * readable record of that id, decoded into *idea (the caller then
  * idea_clear()s it); 0 for a key that is gone or of another type (nil),

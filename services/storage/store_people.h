@@ -24,7 +24,10 @@
  *       not hidden moves the same +-1 (a pid field at 0 is deleted);
  *     - erase (inspraakctl, PEOPLE_ERASE_LUA): the pid leaves PEOPLE_PIDS,
  *       the person stays counted in PEOPLE_COUNTS erased; the ideas of a
- *       pid whose participant hash is gone no longer move any count.
+ *       pid whose participant hash is gone no longer move any count, and
+ *       an idea whose pid was resolved before the erase and written after
+ *       it does not add the pid again (store.c, S_SCRIPT: its email index
+ *       key is gone).
  *   Why a hash pid -> ideas and not a set or a HyperLogLog: the page must
  *   be exact (it says "ongeveer" only for ideas without a person), a
  *   person whose every idea is hidden must drop out (a set cannot tell

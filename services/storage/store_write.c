@@ -31,19 +31,26 @@
 
 #define S_WRITE_TRIES 5 /* batch writes aborted by a changed record before giving up */
 
-/* Round trip 1: WATCH the records of the ideas of b not skipped, then the
- * batch script (store_batch.c) with an empty command list: which of them
- * exist. After a Redis restart the script cache is empty (NOSCRIPT): load
- * it and retry once. *conn: the connection the WATCH went over. Returns
- * the script's reply (an array of KEYS positions, maybe empty), or NULL
- * with self->err. */
+/* A position of the check's reply, without its sign. */
+static int s_position(const redisReply *e)
+{
+    return (int)(e->integer < 0 ? -e->integer : e->integer);
+}
+
+/* Round trip 1: WATCH the records of the ideas of b not skipped and the
+ * email index keys of their participants, then the batch script
+ * (store_batch.c): which records exist, and whose participant was erased
+ * since the pid was resolved. After a Redis restart the script cache is
+ * empty (NOSCRIPT): load it and retry once. *conn: the connection the
+ * WATCH went over. Returns the script's reply (an array of KEYS positions,
+ * negated for an erased participant, maybe empty), or NULL with
+ * self->err. */
 static redisReply *s_watch_check(store_t *self, store_batch_t *b, int *conn)
 {
-    int argc;
+    int argc, m; /* EVALSHA sha m KEYS... ARGV... */
     const char **argv;
     size_t *lens;
-    store_batch_check_argv(b, &argc, &argv, &lens);
-    int m = argc - 3; /* EVALSHA sha m KEYS... */
+    store_batch_check_argv(b, &argc, &m, &argv, &lens);
     for (int attempt = 0; attempt < 2; attempt++) {
         if (!self->bsha[0] && store_load(self, STORE_BATCH_LUA, self->bsha) < 0)
             return NULL;
@@ -69,7 +76,7 @@ static redisReply *s_watch_check(store_t *self, store_batch_t *b, int *conn)
             int ok = r->type == REDIS_REPLY_ARRAY;
             for (size_t i = 0; ok && i < r->elements; i++)
                 ok = r->element[i]->type == REDIS_REPLY_INTEGER &&
-                     store_batch_in_call(b, (int)r->element[i]->integer - 1) >= 0;
+                     store_batch_in_call(b, s_position(r->element[i]) - 1) >= 0;
             if (ok)
                 return r;
             freeReplyObject(r);
@@ -208,6 +215,16 @@ static int s_multi_write(store_t *self, store_batch_t *b, int conn)
     return ret;
 }
 
+/* The ideas of b just written whose participant was erased meanwhile:
+ * their text loses the name and address (store_erased_meanwhile). */
+static void s_erased_meanwhile(store_t *self, const store_batch_t *b)
+{
+    const char *id, *email, *name;
+    for (int i = 0; i < store_batch_count(b); i++)
+        if (store_batch_erased(b, i, &id, &email, &name))
+            store_erased_meanwhile(self, id, email, name);
+}
+
 /* Writes the ideas of b (ideas[idx[k]] is the batch's k-th): those whose
  * record exists get 0 and are left out, the others go in one MULTI/EXEC
  * guarded by the WATCH; when it was aborted (another instance stored one
@@ -228,9 +245,13 @@ static void s_batch_write(store_t *self, store_batch_t *b, const int *idx, int *
             return;
         }
         for (size_t i = 0; i < r->elements; i++) {
-            int k = store_batch_in_call(b, (int)r->element[i]->integer - 1);
+            int k = store_batch_in_call(b, s_position(r->element[i]) - 1);
             if (k < 0)
                 continue; /* s_watch_check checked every position */
+            if (r->element[i]->integer < 0) {
+                store_batch_gone(b, k); /* still written, without the participant */
+                continue;
+            }
             res[idx[k]] = 0;
             store_batch_skip(b, k);
             left--;
@@ -244,6 +265,7 @@ static void s_batch_write(store_t *self, store_batch_t *b, const int *idx, int *
             for (int k = 0; store_batch_in_call(b, k) >= 0; k++)
                 res[idx[store_batch_in_call(b, k)]] = 1;
             left = 0;
+            s_erased_meanwhile(self, b);
         }
     }
 }

@@ -33,6 +33,7 @@
 #include "../../services/storage/store_people.c"
 #include "../../services/storage/store_shown.c"
 #include "../../services/storage/store_record.c"
+#include "../../services/storage/store_redact.c"
 #include "../../services/storage/store_write.c"
 #include "test_redis_util.h"
 

@@ -22,6 +22,7 @@
 #include "../../services/storage/store_people.c"
 #include "../../services/storage/store_shown.c"
 #include "../../services/storage/store_record.c"
+#include "../../services/storage/store_redact.c"
 
 static void s_idea(idea_t *i, const char *wijk, const char *t1, const char *t2)
 {

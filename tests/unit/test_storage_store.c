@@ -26,6 +26,7 @@
 #include "../../services/storage/store_people.c"
 #include "../../services/storage/store_shown.c"
 #include "../../services/storage/store_record.c"
+#include "../../services/storage/store_redact.c"
 
 static void test_email_normalise(void **state)
 {

@@ -1,0 +1,280 @@
+/*
+ * NAME
+ *   test_storage_erase - a participant erase that comes between storage
+ *   resolving an idea's participant id and writing the idea counts the
+ *   person once on /resultaten, and brings back none of their data
+ *
+ * DESCRIPTION
+ *   Storage resolves the participant id of an idea from its address
+ *   (store_prepare: the email index key, SET NX then GET) in one round
+ *   trip and writes the idea (the script, or a batch's WATCH, check and
+ *   MULTI/EXEC) in the next. `inspraakctl participant erase` may run in
+ *   between: it deletes the participant hash, the email index key and the
+ *   participant-ideas set and moves the person from inspraak:people:pids
+ *   to "erased" (common/people.h, PEOPLE_ERASE_LUA) in one script. The
+ *   write then must neither count the person again under the erased pid
+ *   nor write their name and address back.
+ *
+ *   The interleaving is made step by step against a real redis-server
+ *   (tests/unit/test_redis_util.h, INSPRAAK_TEST_PORTS' first port + 96,
+ *   else 26096): Jan has one idea stored; a second idea of his is
+ *   prepared; the erase's Redis script runs; the second idea is written.
+ *   What a reader checks is the number of people /resultaten shows
+ *   (the dashboard's reach_people()), and what the privacy promise
+ *   checks: no key holds his address or name, and the address he typed
+ *   in the second idea is cut as erase cuts it from the first. Once
+ *   with the single-idea script (store_idea's write), once with a batch
+ *   (store_ideas' write), and once in the order where the erase comes
+ *   after the write, for the same answer.
+ *   store.c lives in services/storage/, which unit tests do not link, so
+ *   it is included here, as reach.c of the dashboard.
+ */
+#define _GNU_SOURCE /* memmem */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "../../services/dashboard/reach.c"
+#include "../../services/storage/store.c"
+#include "../../services/storage/store_batch.c"
+#include "../../services/storage/store_pairs.c"
+#include "../../services/storage/store_people.c"
+#include "../../services/storage/store_record.c"
+#include "../../services/storage/store_redact.c"
+#include "../../services/storage/store_shown.c"
+#include "../../services/storage/store_write.c"
+#include "test_redis_util.h"
+
+#define S_EMAIL "jan@example.nl"
+#define S_NAME "Jan Smeets"
+
+static int s_port;
+static pid_t s_pid;
+static char s_dir[64];
+
+static int s_group_setup(void **state)
+{
+    (void)state;
+    const char *range = getenv("INSPRAAK_TEST_PORTS");
+    s_port = (range && atoi(range) > 0 ? atoi(range) : 26000) + 96;
+    snprintf(s_dir, sizeof s_dir, "/tmp/test_storage_erase_XXXXXX");
+    if (!mkdtemp(s_dir))
+        return -1;
+    s_pid = test_redis_start(s_port, s_dir, NULL);
+    return s_pid > 0 ? 0 : -1;
+}
+
+static int s_group_teardown(void **state)
+{
+    (void)state;
+    test_redis_stop(&s_pid);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", s_dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static store_t *s_store(int db)
+{
+    char url[96], err[256];
+    snprintf(url, sizeof url, "redis://127.0.0.1:%d/%d", s_port, db);
+    store_t *st = store_new(url, err, sizeof err);
+    assert_non_null(st);
+    return st;
+}
+
+/* An idea of Jan's (address and name given, as the form sends them). */
+static void s_make(idea_t *idea, participant_t *p, const char *id, const char *text)
+{
+    idea_init(idea);
+    participant_init(p);
+    proto_set(&idea->id, id);
+    proto_set(&idea->channel, "form");
+    proto_set(&idea->text, text);
+    proto_set(&idea->wijk, "WK091701");
+    idea_add_theme(idea, "groen");
+    idea->received_at = 1764320000000LL;
+    proto_set(&p->email, S_EMAIL);
+    proto_set(&p->name, S_NAME);
+}
+
+/* The Redis part of `inspraakctl participant erase` for pid (its step 0,
+ * the redaction of the ideas in the participant-ideas set, is storage's
+ * store_redact, run here for the ideas stored by then). */
+static void s_erase(store_t *st, const char *pid)
+{
+    redisReply *ids = rstore_cmd(st->rs, "SMEMBERS inspraak:participant-ideas:%s", pid);
+    assert_non_null(ids);
+    for (size_t i = 0; i < ids->elements; i++) {
+        redact_msg_t m;
+        redact_msg_init(&m);
+        redact_msg_add_text(&m, S_EMAIL);
+        redact_msg_add_text(&m, S_NAME);
+        int bad = 0;
+        char err[256];
+        assert_int_equal(store_redact(st, ids->element[i]->str, &m, &bad, err, sizeof err), 1);
+        redact_msg_clear(&m);
+    }
+    freeReplyObject(ids);
+    char ekey[128];
+    unsigned char h[16];
+    char hex[33];
+    crypto_generichash(h, sizeof h, (const unsigned char *)S_EMAIL, strlen(S_EMAIL), NULL, 0);
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    snprintf(ekey, sizeof ekey, "inspraak:participant-email:%s", hex);
+    redisReply *r =
+        rstore_cmd(st->rs, "EVAL %s 3 inspraak:participant:%s %s inspraak:participant-ideas:%s %s",
+                   "redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])\n"
+                   "local pid = ARGV[1]\n" PEOPLE_ERASE_LUA "return 1\n",
+                   pid, ekey, pid, pid);
+    assert_non_null(r);
+    freeReplyObject(r);
+}
+
+/* What /resultaten says: the number of people (the dashboard's reach.c). */
+static long long s_people(store_t *st)
+{
+    return reach_people(st->rs, NULL);
+}
+
+/* 1 when any key or value of the database holds s. */
+static int s_anywhere(store_t *st, const char *s)
+{
+    redisReply *keys = rstore_cmd(st->rs, "KEYS *");
+    assert_non_null(keys);
+    int found = 0;
+    for (size_t i = 0; !found && i < keys->elements; i++) {
+        const char *k = keys->element[i]->str;
+        redisReply *t = rstore_cmd(st->rs, "TYPE %s", k);
+        const char *type = t->str;
+        redisReply *v = strcmp(type, "string") == 0 ? rstore_cmd(st->rs, "GET %s", k)
+                        : strcmp(type, "hash") == 0 ? rstore_cmd(st->rs, "HGETALL %s", k)
+                        : strcmp(type, "set") == 0  ? rstore_cmd(st->rs, "SMEMBERS %s", k)
+                        : strcmp(type, "zset") == 0 ? rstore_cmd(st->rs, "ZRANGE %s 0 -1", k)
+                        : strcmp(type, "list") == 0 ? rstore_cmd(st->rs, "LRANGE %s 0 -1", k)
+                                                    : NULL;
+        found = strstr(k, s) != NULL;
+        if (v && v->type == REDIS_REPLY_STRING)
+            found |= memmem(v->str, v->len, s, strlen(s)) != NULL;
+        for (size_t j = 0; v && v->type == REDIS_REPLY_ARRAY && j < v->elements; j++)
+            found |= v->element[j]->str &&
+                     memmem(v->element[j]->str, v->element[j]->len, s, strlen(s)) != NULL;
+        if (v)
+            freeReplyObject(v);
+        freeReplyObject(t);
+    }
+    freeReplyObject(keys);
+    return found;
+}
+
+/* Jan's first idea, stored: one person. Returns his pid (static). */
+static const char *s_first(store_t *st)
+{
+    static char pid[64];
+    idea_t idea;
+    participant_t p;
+    int bad = 0;
+    char err[256];
+    s_make(&idea, &p, "jan-1", "Meer bomen in de straat, mail me op " S_EMAIL);
+    assert_int_equal(store_idea(st, &idea, &p, &bad, err, sizeof err), 1);
+    snprintf(pid, sizeof pid, "%s", idea.participant_id);
+    idea_clear(&idea);
+    participant_clear(&p);
+    assert_int_equal(s_people(st), 1);
+    return pid;
+}
+
+/* After the erase and the second idea, in whatever order: Jan counted
+ * once, his address and name nowhere, both ideas stored. */
+static void s_check(store_t *st)
+{
+    assert_int_equal(s_people(st), 1);
+    assert_false(s_anywhere(st, S_EMAIL));
+    assert_false(s_anywhere(st, S_NAME));
+    redisReply *r = rstore_cmd(st->rs, "ZCARD inspraak:ideas");
+    assert_int_equal(r->integer, 2);
+    freeReplyObject(r);
+}
+
+/* The race with store_idea's single-idea script. */
+static void test_erase_between_prepare_and_script(void **state)
+{
+    (void)state;
+    store_t *st = s_store(1);
+    const char *pid = s_first(st);
+    idea_t idea;
+    participant_t p;
+    store_args_t a;
+    char *rec = NULL, err[256];
+    int bad = 0;
+    s_make(&idea, &p, "jan-2", "Een bankje bij de bushalte. Groeten, " S_NAME);
+    assert_int_equal(store_prepare(st, &idea, &p, &a, &rec, &bad, err, sizeof err), 0);
+    assert_string_equal(idea.participant_id, pid);
+    s_erase(st, pid);
+    assert_int_equal(s_write(st, idea.id, &a, err, sizeof err), 1);
+    store_args_free(&a);
+    free(rec);
+    s_check(st);
+    idea_clear(&idea);
+    participant_clear(&p);
+    store_destroy(&st);
+}
+
+/* The race with store_ideas' batch write (WATCH, check, MULTI/EXEC). */
+static void test_erase_between_prepare_and_batch(void **state)
+{
+    (void)state;
+    store_t *st = s_store(2);
+    const char *pid = s_first(st);
+    idea_t idea;
+    participant_t p;
+    store_args_t a;
+    char *rec = NULL, err[256];
+    int bad = 0, res[1] = {-1}, idx[1] = {0};
+    s_make(&idea, &p, "jan-2", "Een bankje bij de bushalte. Groeten, " S_NAME);
+    assert_int_equal(store_prepare(st, &idea, &p, &a, &rec, &bad, err, sizeof err), 0);
+    assert_string_equal(idea.participant_id, pid);
+    store_batch_t *b = store_batch_new();
+    assert_int_equal(store_batch_add(b, a.argc, a.argv, a.lens), 0);
+    s_erase(st, pid);
+    s_batch_write(st, b, idx, res, err, sizeof err);
+    assert_int_equal(res[0], 1);
+    store_batch_destroy(&b);
+    store_args_free(&a);
+    free(rec);
+    s_check(st);
+    idea_clear(&idea);
+    participant_clear(&p);
+    store_destroy(&st);
+}
+
+/* The other order: the second idea is stored, then Jan is erased. */
+static void test_erase_after_the_write(void **state)
+{
+    (void)state;
+    store_t *st = s_store(3);
+    const char *pid = s_first(st);
+    idea_t idea;
+    participant_t p;
+    int bad = 0;
+    char err[256];
+    s_make(&idea, &p, "jan-2", "Een bankje bij de bushalte. Groeten, " S_NAME);
+    assert_int_equal(store_idea(st, &idea, &p, &bad, err, sizeof err), 1);
+    assert_int_equal(s_people(st), 1);
+    s_erase(st, pid);
+    s_check(st);
+    idea_clear(&idea);
+    participant_clear(&p);
+    store_destroy(&st);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_erase_after_the_write),
+        cmocka_unit_test(test_erase_between_prepare_and_script),
+        cmocka_unit_test(test_erase_between_prepare_and_batch),
+    };
+    return cmocka_run_group_tests(tests, s_group_setup, s_group_teardown);
+}
