@@ -29,7 +29,7 @@
  *   (store_days.h; once per Redis). The people counts and the counts of
  *   ideas not hidden of /resultaten are begun before the first idea is
  *   stored; ideas stored before they existed are counted between messages
- *   (store_people.h, store_shown.h).
+ *   in one pass feeding both (store_counts.h).
  *
  * GUARANTEES
  *   An ack is published only after Redis confirmed the write (Redis runs
@@ -60,7 +60,7 @@
  *   Structured log lines on stderr. Metrics: inspraak_storage_stored_total,
  *   inspraak_storage_duplicates_total, inspraak_storage_deadletter_total,
  *   inspraak_storage_redis_errors_total,
- *   inspraak_storage_backfill_skipped_total (store_shown.h).
+ *   inspraak_storage_backfill_skipped_total (store_counts.h).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -81,9 +81,8 @@
 #include "rstore.h"
 #include "service.h"
 #include "store.h"
+#include "store_counts.h"
 #include "store_days.h"
-#include "store_people.h"
-#include "store_shown.h"
 #include "xalloc.h"
 
 /* Acks held for one message each of a batch (STORE_BATCH_MAX), at most;
@@ -106,7 +105,7 @@ typedef struct {
     int n_acks;
     int days_done;         /* stats:day known to be in Heerlen's days */
     int64_t days_retry_at; /* mono ms: next try when not */
-    int people; /* store_people.h: -1 not begun (nothing may be stored), 1 backfill, 0 done */
+    int people; /* store_counts.h: -1 not begun (nothing may be stored), 1 backfill, 0 done */
 } storage_t;
 
 static int s_health(char *reason, size_t size, void *arg)
@@ -507,7 +506,7 @@ static void s_days(storage_t *s)
         log_info("msg=\"day counts rebuilt in heerlen days\" ideas=%lld", ideas);
 }
 
-/* The people and shown counts (store_people.h, store_shown.h): begun
+/* The people and shown counts (store_counts.h): begun
  * before the first idea is stored, so each idea is counted by its write
  * or by the backfill; then one backfill step per turn of the loop while
  * one is due. 0, or -1 while Redis fails (retried after a pause). */

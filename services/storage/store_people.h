@@ -5,9 +5,7 @@
  *
  * SUMMARY
  *   ns += store_people_of(idea, has_p, &keys[ns], &fields[ns]);  // with the stats
- *   store_people_begin(st);            // once, before the first idea is stored
- *   while (store_people_step(st) > 0)  // the backfill, when idle
- *       ;
+ *   store_people_backfill_args(idea, &pid, &shown);  // the backfill (store_counts.c)
  *
  * DESCRIPTION
  *   Why storage: Redis has no index by participant, so the dashboard used
@@ -36,30 +34,24 @@
  *   if 1,000,000 ideas came from 1,000,000 different people; the hash the
  *   dashboard kept before was the same size.
  *
- *   The backfill, for ideas stored before these counts existed:
- *   store_people_begin() runs one script that, the first time, copies
- *   inspraak:ideas into PEOPLE_TODO and sets state "backfill" (when
- *   PEOPLE_COUNTS ideas already equals ZCARD inspraak:ideas, as on a new
- *   Redis, it only sets "done"; it starts again from nothing when the
- *   counts are "done" but miss ideas an older storage instance stored
- *   beside a newer one). Storage calls it before it stores
- *   anything, so every idea is either counted by its write or in the todo
- *   set, never both. store_people_step() reads S_CHUNK ids of the todo
- *   set, their records, and counts them in one script that takes each id
- *   out of the todo set first and counts only those it removed: a crash
- *   between steps leaves them in the set, two storage instances never
- *   count one twice, and a moderation of an idea still in the set counts
- *   it there with its new status (the backfill then skips it). The last
- *   step sets "done". The dashboard trusts the counts only when PEOPLE_COUNTS
- *   ideas equals ZCARD inspraak:ideas.
+ *   The backfill, for ideas stored before these counts existed, is
+ *   store_counts.h's, which counts the shown counts in the same pass:
+ *   STORE_PEOPLE_BEGIN_LUA, run before storage stores anything, the
+ *   first time copies inspraak:ideas into PEOPLE_TODO and sets state
+ *   "backfill" (when PEOPLE_COUNTS ideas already equals ZCARD
+ *   inspraak:ideas, as on a new Redis, it only sets "done"; it starts
+ *   again from nothing when the counts are "done" but miss ideas an older
+ *   storage instance stored beside a newer one). Each step then takes
+ *   ids out of PEOPLE_TODO and counts those it removed with
+ *   s_people_add() (STORE_PEOPLE_ADD_LUA), from the arguments
+ *   store_people_backfill_args() gives; a moderation of an idea still in
+ *   the set counts it there with its new status (the backfill then skips
+ *   it). The step that finds the set empty sets "done". The dashboard
+ *   trusts the counts only when PEOPLE_COUNTS ideas equals ZCARD
+ *   inspraak:ideas.
  *
  * DIAGNOSTICS
- *   -1 with store_error() on a Redis failure; the caller tries again. A
- *   damaged record (nil from MGET: gone or another type; no record; not
- *   its own id) is counted as nobody's hidden idea and the backfill goes
- *   on: level=warn msg="backfill: damaged idea record skipped, ..." with
- *   its id, once (by the step that took it), and
- *   inspraak_storage_backfill_skipped_total.
+ *   None here: the backfill's are store_counts.h's.
  */
 #ifndef INSPRAAK_STORE_PEOPLE_H
 #define INSPRAAK_STORE_PEOPLE_H
@@ -76,28 +68,34 @@
  * Returns how many. */
 int store_people_of(const idea_t *idea, int has_p, const char **keys, const char **fields);
 
-/* Starts the counts (see above). 1: a backfill is to be done; 0: none;
- * -1: Redis failed. */
-int store_people_begin(store_t *self);
+/* The script that begins the counts (see above; no KEYS, no ARGV): 1
+ * when a backfill is to be done, else 0. */
+extern const char STORE_PEOPLE_BEGIN_LUA[];
 
-/* Counts one chunk of the backfill. 1: more to do; 0: done; -1: Redis
- * failed. */
-int store_people_step(store_t *self);
+/* The backfill's two arguments of a record for s_people_add(): its pid
+ * ("" for none) and "1" (not hidden) or "0" (hidden); for a damaged
+ * record (idea NULL) "" and "d", which counts the idea and nobody.
+ * Borrowed from idea or static. */
+void store_people_backfill_args(const idea_t *idea, const char **pid, const char **shown);
 
 /*
  * Lua for a script that counts an idea the first time (locals: none;
- * defines s_people_add(pid, shown)). shown is "1" for an idea not hidden.
+ * defines s_people_add(pid, shown, incr)). shown is "1" for an idea not
+ * hidden (anything else counts the idea, not a person). incr(key, field,
+ * n) does the increments: an HINCRBY at once (s_people_hincrby), or the
+ * backfill's sums per chunk (store_counts.c).
  */
 #define STORE_PEOPLE_ADD_LUA                                                                       \
-    "local function s_people_add(pid, shown)\n"                                                    \
-    "  redis.call('HINCRBY', '" PEOPLE_COUNTS "', 'ideas', 1)\n"                                   \
+    "local function s_people_hincrby(k, f, n) redis.call('HINCRBY', k, f, n) end\n"                \
+    "local function s_people_add(pid, shown, incr)\n"                                              \
+    "  incr('" PEOPLE_COUNTS "', 'ideas', 1)\n"                                                    \
     "  if shown ~= '1' then return end\n"                                                          \
     "  if pid == '' then\n"                                                                        \
-    "    redis.call('HINCRBY', '" PEOPLE_COUNTS "', 'anon', 1)\n"                                  \
+    "    incr('" PEOPLE_COUNTS "', 'anon', 1)\n"                                                   \
     "  elseif redis.call('EXISTS', 'inspraak:participant:' .. pid) == 1 then\n"                    \
-    "    redis.call('HINCRBY', '" PEOPLE_PIDS "', pid, 1)\n"                                       \
+    "    incr('" PEOPLE_PIDS "', pid, 1)\n"                                                        \
     "  elseif redis.call('SADD', '" PEOPLE_SEEN "', pid) == 1 then\n"                              \
-    "    redis.call('HINCRBY', '" PEOPLE_COUNTS "', 'erased', 1)\n"                                \
+    "    incr('" PEOPLE_COUNTS "', 'erased', 1)\n"                                                 \
     "  end\n"                                                                                      \
     "end\n"
 
@@ -111,7 +109,7 @@ int store_people_step(store_t *self);
     STORE_PEOPLE_ADD_LUA                                                                           \
     "local upid, was, now = ARGV[ui], ARGV[ui + 1], ARGV[ui + 2]\n"                                \
     "if redis.call('ZREM', '" PEOPLE_TODO "', id) == 1 then\n"                                     \
-    "  s_people_add(upid, now)\n"                                                                  \
+    "  s_people_add(upid, now, s_people_hincrby)\n"                                                \
     "elseif was ~= now then\n"                                                                     \
     "  local d = now == '1' and 1 or -1\n"                                                         \
     "  if upid == '' then\n"                                                                       \

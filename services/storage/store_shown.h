@@ -7,9 +7,7 @@
  * SUMMARY
  *   ns += store_shown_of(idea, day, &keys[ns], &fields[ns]);  // with the stats
  *   store_shown_update_args(&old, &new, &sa);  // ARGV of STORE_SHOWN_UPDATE_LUA
- *   store_shown_begin(st);             // once, before the first idea is stored
- *   while (store_shown_step(st) > 0)   // the backfill, when idle
- *       ;
+ *   n = store_shown_values(idea, day, keys, vals);  // the backfill (store_counts.c)
  *
  * DESCRIPTION
  *   Why: /resultaten and the report leave hidden ideas out of every
@@ -33,38 +31,29 @@
  *   dashboard reads one dimension at a time with one HGETALL, and small
  *   hashes stay listpacks (shown:day holds one field per day, as
  *   stats:day); a new idea touches the same number of fields either way
- *   (~11). 100,000 ideas backfill in ~3 s.
+ *   (~11).
  *
- *   The backfill, for ideas stored before these counts existed, works
- *   as store_people's: store_shown_begin() runs one script that, the
- *   first time, copies inspraak:ideas into SHOWN_TODO and sets state
- *   "backfill" (when SHOWN_COUNTED ideas already equals ZCARD
- *   inspraak:ideas, as on a new Redis, it only sets "done"). Storage
- *   calls it before it stores anything, so every idea is either counted
- *   by its write or in the todo set, never both. store_shown_step() reads
- *   S_CHUNK ids of the todo set and their records (one MGET) and counts
- *   them in one script that takes each id out of the todo set first and
- *   counts only those it removed: a crash between steps leaves them in
- *   the set, two storage instances never count one twice, and a
- *   moderation of an idea still in the set counts it there as it is
- *   after the moderation (the backfill then skips it). The last step sets
- *   "done". The dashboard trusts the counts only when SHOWN_COUNTED ideas
- *   equals ZCARD inspraak:ideas, and until then subtracts the hidden
- *   ideas itself.
+ *   The backfill, for ideas stored before these counts existed, is
+ *   store_counts.h's, in the same pass as the people counts':
+ *   STORE_SHOWN_BEGIN_LUA, run before storage stores anything, the first
+ *   time copies inspraak:ideas into SHOWN_TODO and sets state "backfill"
+ *   (when SHOWN_COUNTED ideas already equals ZCARD inspraak:ideas, as on
+ *   a new Redis, it only sets "done"). Each step then takes ids out of
+ *   SHOWN_TODO and counts those it removed: SHOWN_COUNTED ideas +1 and
+ *   +1 for each pair store_shown_values() gives; a moderation of an idea
+ *   still in the set counts it there as it is after the moderation (the
+ *   backfill then skips it). The step that finds the set empty sets
+ *   "done". The dashboard trusts the counts only when SHOWN_COUNTED
+ *   ideas equals ZCARD inspraak:ideas, and until then subtracts the
+ *   hidden ideas itself.
  *
  * DIAGNOSTICS
- *   -1 with store_error() on a Redis failure; the caller tries again. A
- *   damaged record (nil from MGET: gone or another type; no record; not
- *   its own id) is counted as nobody's hidden idea and the backfill goes
- *   on: level=warn msg="backfill: damaged idea record skipped, ..." with
- *   its id, once (by the step that took it), and
- *   inspraak_storage_backfill_skipped_total.
+ *   None here: the backfill's are store_counts.h's.
  */
 #ifndef INSPRAAK_STORE_SHOWN_H
 #define INSPRAAK_STORE_SHOWN_H
 
 #include "proto.h"
-#include "rstore.h"
 #include "shown.h"
 #include "store.h"
 
@@ -89,27 +78,14 @@ typedef struct {
 } store_shown_args_t;
 void store_shown_update_args(const idea_t *old, const idea_t *new, store_shown_args_t *a);
 
-/* Starts the counts (see above). 1: a backfill is to be done; 0: none;
- * -1: Redis failed. */
-int store_shown_begin(store_t *self);
+/* The (key, value) pairs of an idea not hidden (borrowed: static names,
+ * the idea's values, day), room for STORE_SHOWN_VALUES; none (0) for a
+ * hidden idea. Returns how many. */
+int store_shown_values(const idea_t *idea, const char *day, const char **keys, const char **vals);
 
-/* Counts one chunk of the backfill. 1: more to do; 0: done; -1: Redis
- * failed. */
-int store_shown_step(store_t *self);
-
-/* The people counts (store_people.h) and these together, as storage's
- * loop runs them: begin both (1 when either has a backfill to do); a step
- * of the people backfill while it has one, else of this one. */
-int store_counts_begin(store_t *self);
-int store_counts_step(store_t *self);
-
-/* A step script's reply r, {more, positions (1-based) in ids of the
- * damaged records it took out of its todo set}: each of those is logged
- * (count names which counts) and counted in
- * inspraak_storage_backfill_skipped_total. Returns more (0 or 1), or -1
- * with store_error() for another reply. */
-int store_counts_skipped(store_t *self, const char *count, const redisReply *r,
-                         const redisReply *ids);
+/* The script that begins the counts (see above; no KEYS, no ARGV): 1
+ * when a backfill is to be done, else 0. */
+extern const char STORE_SHOWN_BEGIN_LUA[];
 
 /*
  * Lua appended to store_update.c's S_UPDATE: expects locals `id` and

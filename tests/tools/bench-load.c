@@ -32,6 +32,7 @@
  */
 #include "../../services/storage/store.c"
 #include "../../services/storage/store_batch.c"
+#include "../../services/storage/store_counts.c"
 #include "../../services/storage/store_pairs.c"
 #include "../../services/storage/store_people.c"
 #include "../../services/storage/store_record.c"
@@ -473,9 +474,9 @@ int main(int argc, char **argv)
     }
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    /* As storage does before it stores anything (store_people.h,
-     * store_shown.h): on a Redis without ideas this only marks the people
-     * and shown counts as complete. */
+    /* As storage does before it stores anything (store_counts.h): on a
+     * Redis without ideas this only marks the people and shown counts as
+     * complete. */
     int rc = store_counts_begin(st);
     while (rc > 0)
         rc = store_counts_step(st);
