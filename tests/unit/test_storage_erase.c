@@ -16,8 +16,8 @@
  *   nor write their name and address back.
  *
  *   The interleaving is made step by step against a real redis-server
- *   (tests/unit/test_redis_util.h, INSPRAAK_TEST_PORTS' first port + 96,
- *   else 26096): Jan has one idea stored; a second idea of his is
+ *   (tests/unit/test_redis_util.h test_redis_up, INSPRAAK_TEST_PORTS'
+ *   first port + 96, else 26096): Jan has one idea stored; a second idea of his is
  *   prepared; the erase's Redis script runs; the second idea is written.
  *   What a reader checks is the number of people /resultaten shows
  *   (the dashboard's reach_people()), and what the privacy promise
@@ -50,35 +50,24 @@
 #define S_EMAIL "jan@example.nl"
 #define S_NAME "Jan Smeets"
 
-static int s_port;
-static pid_t s_pid;
-static char s_dir[64];
+static test_redis_t s_redis;
 
 static int s_group_setup(void **state)
 {
     (void)state;
-    const char *range = getenv("INSPRAAK_TEST_PORTS");
-    s_port = (range && atoi(range) > 0 ? atoi(range) : 26000) + 96;
-    snprintf(s_dir, sizeof s_dir, "/tmp/test_storage_erase_XXXXXX");
-    if (!mkdtemp(s_dir))
-        return -1;
-    s_pid = test_redis_start(s_port, s_dir, NULL);
-    return s_pid > 0 ? 0 : -1;
+    return test_redis_up(&s_redis, "test_storage_erase", 96);
 }
 
 static int s_group_teardown(void **state)
 {
     (void)state;
-    test_redis_stop(&s_pid);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", s_dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return test_redis_down(&s_redis);
 }
 
 static store_t *s_store(int db)
 {
     char url[96], err[256];
-    snprintf(url, sizeof url, "redis://127.0.0.1:%d/%d", s_port, db);
+    snprintf(url, sizeof url, "redis://127.0.0.1:%d/%d", s_redis.port, db);
     store_t *st = store_new(url, err, sizeof err);
     assert_non_null(st);
     return st;
@@ -168,21 +157,27 @@ static int s_anywhere(store_t *st, const char *s)
     return found;
 }
 
-/* Jan's first idea, stored: one person. Returns his pid (static). */
-static const char *s_first(store_t *st)
+/* An idea of Jan's stored: he is one person. Returns his pid (static). */
+static const char *s_stored(store_t *st, const char *id, const char *text)
 {
     static char pid[64];
     idea_t idea;
     participant_t p;
     int bad = 0;
     char err[256];
-    s_make(&idea, &p, "jan-1", "Meer bomen in de straat, mail me op " S_EMAIL);
+    s_make(&idea, &p, id, text);
     assert_int_equal(store_idea(st, &idea, &p, &bad, err, sizeof err), 1);
     snprintf(pid, sizeof pid, "%s", idea.participant_id);
     idea_clear(&idea);
     participant_clear(&p);
     assert_int_equal(s_people(st), 1);
     return pid;
+}
+
+/* Jan's first idea, stored. Returns his pid. */
+static const char *s_first(store_t *st)
+{
+    return s_stored(st, "jan-1", "Meer bomen in de straat, mail me op " S_EMAIL);
 }
 
 /* After the erase and the second idea, in whatever order: Jan counted
@@ -197,35 +192,12 @@ static void s_check(store_t *st)
     freeReplyObject(r);
 }
 
-/* The race with store_idea's single-idea script. */
-static void test_erase_between_prepare_and_script(void **state)
+/* The race: Jan's second idea prepared (its pid looked up), Jan erased,
+ * then the idea written by the single-idea script, or with batch by
+ * store_ideas' batch write (WATCH, check, MULTI/EXEC). */
+static void s_race(int db, int batch)
 {
-    (void)state;
-    store_t *st = s_store(1);
-    const char *pid = s_first(st);
-    idea_t idea;
-    participant_t p;
-    store_args_t a;
-    char *rec = NULL, err[256];
-    int bad = 0;
-    s_make(&idea, &p, "jan-2", "Een bankje bij de bushalte. Groeten, " S_NAME);
-    assert_int_equal(store_prepare(st, &idea, &p, &a, &rec, &bad, err, sizeof err), 0);
-    assert_string_equal(idea.participant_id, pid);
-    s_erase(st, pid);
-    assert_int_equal(s_write(st, idea.id, &a, err, sizeof err), 1);
-    store_args_free(&a);
-    free(rec);
-    s_check(st);
-    idea_clear(&idea);
-    participant_clear(&p);
-    store_destroy(&st);
-}
-
-/* The race with store_ideas' batch write (WATCH, check, MULTI/EXEC). */
-static void test_erase_between_prepare_and_batch(void **state)
-{
-    (void)state;
-    store_t *st = s_store(2);
+    store_t *st = s_store(db);
     const char *pid = s_first(st);
     idea_t idea;
     participant_t p;
@@ -238,7 +210,10 @@ static void test_erase_between_prepare_and_batch(void **state)
     store_batch_t *b = store_batch_new();
     assert_int_equal(store_batch_add(b, a.argc, a.argv, a.lens), 0);
     s_erase(st, pid);
-    s_batch_write(st, b, idx, res, err, sizeof err);
+    if (batch)
+        s_batch_write(st, b, idx, res, err, sizeof err);
+    else
+        res[0] = s_write(st, idea.id, &a, err, sizeof err);
     assert_int_equal(res[0], 1);
     store_batch_destroy(&b);
     store_args_free(&a);
@@ -249,23 +224,27 @@ static void test_erase_between_prepare_and_batch(void **state)
     store_destroy(&st);
 }
 
+static void test_erase_between_prepare_and_script(void **state)
+{
+    (void)state;
+    s_race(1, 0);
+}
+
+static void test_erase_between_prepare_and_batch(void **state)
+{
+    (void)state;
+    s_race(2, 1);
+}
+
 /* The other order: the second idea is stored, then Jan is erased. */
 static void test_erase_after_the_write(void **state)
 {
     (void)state;
     store_t *st = s_store(3);
     const char *pid = s_first(st);
-    idea_t idea;
-    participant_t p;
-    int bad = 0;
-    char err[256];
-    s_make(&idea, &p, "jan-2", "Een bankje bij de bushalte. Groeten, " S_NAME);
-    assert_int_equal(store_idea(st, &idea, &p, &bad, err, sizeof err), 1);
-    assert_int_equal(s_people(st), 1);
+    s_stored(st, "jan-2", "Een bankje bij de bushalte. Groeten, " S_NAME);
     s_erase(st, pid);
     s_check(st);
-    idea_clear(&idea);
-    participant_clear(&p);
     store_destroy(&st);
 }
 
