@@ -29,7 +29,7 @@
  *   (store_days.h; once per Redis). The people counts and the counts of
  *   ideas not hidden of /resultaten are begun before the first idea is
  *   stored; ideas stored before they existed are counted between messages
- *   in one pass feeding both (store_counts.h).
+ *   in one pass feeding both (store_counts.h; both run by store_upgrade.h).
  *
  * GUARANTEES
  *   An ack is published only after Redis confirmed the write (Redis runs
@@ -81,8 +81,7 @@
 #include "rstore.h"
 #include "service.h"
 #include "store.h"
-#include "store_counts.h"
-#include "store_days.h"
+#include "store_upgrade.h"
 #include "xalloc.h"
 
 /* Acks held for one message each of a batch (STORE_BATCH_MAX), at most;
@@ -103,9 +102,7 @@ typedef struct {
         char *origin, *id;
     } acks[S_ACKS_MAX];
     int n_acks;
-    int days_done;         /* stats:day known to be in Heerlen's days */
-    int64_t days_retry_at; /* mono ms: next try when not */
-    int people; /* store_counts.h: -1 not begun (nothing may be stored), 1 backfill, 0 done */
+    store_upgrade_t up; /* day counts and the counts' backfill, main loop only */
 } storage_t;
 
 static int s_health(char *reason, size_t size, void *arg)
@@ -485,59 +482,28 @@ static int s_receive(storage_t *s, s_msg_t *msgs)
     return n;
 }
 
-/* Day counts in Heerlen's days (store_days.h), once a process, before
- * the first message; while Redis is away, again every 10 s. Storing need
- * not wait: the rebuild counts whatever is stored by then. */
-static void s_days(storage_t *s)
+/* The counts' work after an upgrade (store_upgrade.h). 0, or -1 while
+ * Redis fails (retried after a pause). */
+static int s_upgrade(storage_t *s)
 {
-    if (s->days_done || clock_mono_ms() < s->days_retry_at)
-        return;
-    long long ideas = 0;
-    char q[200];
-    int r = store_days_rebuild(s->st, &ideas);
-    if (r < 0) {
-        log_warn("msg=\"day counts not checked; trying again in 10 s\" err=%s",
-                 log_quote(q, sizeof q, store_error(s->st)));
-        s->days_retry_at = clock_mono_ms() + 10000;
-        return;
-    }
-    s->days_done = 1;
-    if (r == 1)
-        log_info("msg=\"day counts rebuilt in heerlen days\" ideas=%lld", ideas);
-}
-
-/* The people and shown counts (store_counts.h): begun
- * before the first idea is stored, so each idea is counted by its write
- * or by the backfill; then one backfill step per turn of the loop while
- * one is due. 0, or -1 while Redis fails (retried after a pause). */
-static int s_people(storage_t *s)
-{
-    if (s->people == 0)
+    store_upgrade_days(&s->up, s->st);
+    if (store_upgrade_counts(&s->up, s->st) == 0)
         return 0;
-    int r = s->people < 0 ? store_counts_begin(s->st) : store_counts_step(s->st);
-    if (r < 0) {
-        char q[300];
-        metric_inc(s->m_redis_err);
-        log_warn("msg=\"people counts: redis failed, trying again\" err=%s",
-                 log_quote(q, sizeof q, store_error(s->st)));
-        s_sleep_ms(1000);
-        return -1;
-    }
-    s->people = r;
-    return 0;
+    metric_inc(s->m_redis_err);
+    s_sleep_ms(1000);
+    return -1;
 }
 
 static void s_loop(storage_t *s)
 {
     s_msg_t *msgs = xcalloc(STORE_BATCH_MAX, sizeof *msgs);
-    s->people = -1;
+    store_upgrade_init(&s->up);
     while (!s_stop) {
-        s_days(s);
-        if (s_people(s) < 0 && s->people < 0)
+        if (s_upgrade(s) < 0 && s->up.counts < 0)
             continue; /* nothing is stored before the counts have begun */
         zmq_pollitem_t item = {.socket = s->pull, .events = ZMQ_POLLIN};
         /* a backfill step waits for no message: it runs between them */
-        if (zmq_poll(&item, 1, s->people > 0 ? 0 : 500) <= 0)
+        if (zmq_poll(&item, 1, s->up.counts > 0 ? 0 : 500) <= 0)
             continue; /* timeout or EINTR: look at s_stop again */
         int n = s_receive(s, msgs);
         s_batch(s, msgs, n);
