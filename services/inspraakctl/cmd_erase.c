@@ -41,8 +41,10 @@
  *
  *   retention run: erases every participant whose created_at is before
  *   DATE (--before YYYY-MM-DD, else INSPRAAK_RETENTION_DATE; without
- *   either: every participant), prints one JSON object per person and a
- *   summary line, then rewrites the AOF once.
+ *   either: every participant), prints one JSON object per person, deletes
+ *   the files kept after processing that were last modified before DATE
+ *   (and before the run began; cmd_retention_files.c), rewrites the AOF
+ *   once, and prints a summary line with the counts.
  */
 #define _GNU_SOURCE /* strptime, timegm */
 #include <ctype.h>
@@ -415,6 +417,7 @@ int cmd_retention(ctl_t *ctl, int argc, char **argv)
     }
     char cursor[32] = "0";
     long erased = 0;
+    int64_t started = (int64_t)time(NULL) * 1000;
     do {
         redisReply *r =
             rstore_cmd(ctl->rs, "SCAN %s MATCH " CTL_PREFIX "participant:* COUNT 1000", cursor);
@@ -433,10 +436,25 @@ int cmd_retention(ctl_t *ctl, int argc, char **argv)
         freeReplyObject(r);
     } while (strcmp(cursor, "0") != 0);
     fflush(stdout);
-    if (ctl_aof_rewrite(ctl) != CTL_OK)
+    /* The files kept after processing: those last modified before the date,
+     * and never one changed since this run began (cmd_retention_files.c). */
+    json_t *files = json_object();
+    long undeleted = ctl_retention_files(before < 0 || before > started ? started : before, files);
+    if (ctl_aof_rewrite(ctl) != CTL_OK) {
+        json_decref(files);
         return CTL_ERR;
-    printf("{\"retention\":{\"before\":%s%s%s,\"participants_erased\":%ld}}\n",
-           before < 0 ? "" : "\"", before < 0 ? "null" : date, before < 0 ? "" : "\"", erased);
+    }
+    json_t *sum = json_pack("{s:{s:o, s:I, s:o}}", "retention", "before",
+                            before < 0 ? json_null() : json_string(date), "participants_erased",
+                            (json_int_t)erased, "files_removed", files);
+    char *text = json_dumps(sum, JSON_COMPACT);
+    printf("%s\n", text ? text : "{}");
+    free(text);
+    json_decref(sum);
     fflush(stdout);
+    if (undeleted) {
+        ctl_err("retention: %ld file(s) could not be deleted (see above); run it again", undeleted);
+        return CTL_ERR;
+    }
     return CTL_OK;
 }

@@ -105,6 +105,11 @@ int ctl_erase_address(ctl_t *ctl, const char *email, struct json_t *out, long *d
  * dead-letter entries holding it) to out; both empty when email is "".
  * CTL_OK or CTL_ERR. */
 int ctl_held_elsewhere(ctl_t *ctl, const char *email, struct json_t *out);
+/* cmd_retention_files.c: deletes the files of the processed stores
+ * (transcripts done/ and failed/, ...) last modified before cutoff_ms and
+ * adds each store's count to removed ({"store": N}). Returns how many
+ * files could not be deleted (each said on stderr). */
+long ctl_retention_files(int64_t cutoff_ms, struct json_t *removed);
 /* BGREWRITEAOF and wait until Redis has finished it. CTL_OK or CTL_ERR. */
 int ctl_aof_rewrite(ctl_t *ctl);
 

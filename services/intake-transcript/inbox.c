@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "file.h"
 #include "log.h"
@@ -56,12 +57,17 @@ static void s_move(inbox_t *ib, const char *name, const char *to)
 
 static void s_fail(inbox_t *ib, const char *name, const char *stem, const ingest_result_t *r)
 {
+    /* Written under a dot name, then renamed: a file under its own name in
+     * failed/ is complete (retention run deletes old ones; inspraakctl). */
+    char *tmp = xasprintf("%s/failed/.%s.why", ib->dir, stem);
     char *why = xasprintf("%s/failed/%s.why", ib->dir, stem);
-    FILE *f = fopen(why, "w");
+    FILE *f = fopen(tmp, "w");
     if (f) {
         fprintf(f, "%s\n%s\n", r->why_nl, r->why_en);
-        fclose(f);
+        if (fclose(f) != 0 || rename(tmp, why) < 0)
+            unlink(tmp);
     }
+    free(tmp);
     free(why);
     s_move(ib, name, "failed");
     char *side = xasprintf("%s.json", stem);

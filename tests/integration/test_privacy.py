@@ -31,6 +31,15 @@ DESCRIPTION
     participants created before DATE and says so; none is left.
     Finally the service logs are searched for every name and address used.
 
+    Files kept after processing, with names in them, are limited by the
+    retention date too: street-interview transcripts (with the speakers'
+    names) read from the drop folder into transcripts/done/, and one that
+    could not be read in transcripts/failed/ (with its .why), are still
+    there after `retention run --before 2000-01-01` and gone after
+    `retention run --before DATE` (a date after today), which prints how
+    many files it removed from each store and no file name; a file still
+    being written into the drop folder (a dotfile) is not touched.
+
     A resident who gave only a name (a field-app idea on the street tour,
     no address) is found by the idea's id, as staff see it:
     `participant export --idea ID` shows the name, `participant erase --idea
@@ -57,6 +66,7 @@ ERASE_ADDR = "Erik.Wisser@Example.ORG"
 ERASE_NAME = "Erik Wisselmans"
 KEEP = [("Rita Tentie", "rita.tentie@example.net"), ("Bas Bewaar", "bas.bewaar@example.com")]
 FIELD_NAME = "Fenna Veldhuis"  # gave only her name to the street tour's tablet
+SPEAKER = "Truus Straatman"  # a speaker's name in a street-interview transcript
 
 
 def redis_cli(cluster, *args):
@@ -67,7 +77,7 @@ def redis_cli(cluster, *args):
 
 class TestPrivacy(ClusterTestCase):
     SERVICES = ("storage", "classifier", "intake-form", "intake-mail", "intake-field", "notify",
-                "dashboard")
+                "intake-transcript", "dashboard")
     ENV = {"INSPRAAK_RECEIPT_BATCH_S": "1", "INSPRAAK_NOTIFY_SCAN_S": "1",
            "INSPRAAK_SMTP_URL": "", "INSPRAAK_MAIL_POLL_MS": "200"}
 
@@ -339,6 +349,65 @@ class TestPrivacy(ClusterTestCase):
         r = c.ctl("participant", "erase", "--idea", i)
         self.assertEqual(r.returncode, 3, r.stdout)
         self.assertIn("already erased", r.stderr)
+
+    def drop_transcript(self, name, text):
+        """Puts NAME into intake-transcript's drop folder, as a transcriber
+        does: written under a dot name, then renamed."""
+        inbox = os.path.join(self.cluster.var, "transcripts", "inbox")
+        wait_until("transcript drop folder", lambda: os.path.isdir(inbox))
+        with open(os.path.join(inbox, "." + name), "w") as f:
+            f.write(text)
+        os.rename(os.path.join(inbox, "." + name), os.path.join(inbox, name))
+
+    def ideas_saying(self, text):
+        """How many stored ideas hold text."""
+        keys = [k for k in redis_cli(self.cluster, "--scan", "--pattern", "inspraak:idea:*")
+                .splitlines() if k]
+        return sum(text in (self.cluster.redis("GET", k) or "") for k in keys)
+
+    def retention_files(self, date):
+        """retention run --before DATE: its summary's files_removed."""
+        r = self.cluster.ctl("retention", "run", "--before", date)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        summary = json.loads(r.stdout.splitlines()[-1])["retention"]
+        return summary.get("files_removed", {}), r
+
+    def test_6_retention_deletes_processed_transcripts(self):
+        c = self.cluster
+        tr = os.path.join(c.var, "transcripts")
+        self.drop_transcript("markt.vtt", "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n"
+                             "<v Interviewer>Wat mist u?\n\n00:00:04.500 --> 00:00:08.000\n"
+                             "<v %s>Een speeltuin bij het station.\n" % SPEAKER)
+        with open(os.path.join(tr, "inbox", "markt.json"), "w") as f:
+            json.dump({"video_id": "markt-privacy", "wijk": "Heerlen-Centrum"}, f)
+        self.drop_transcript("kapot.vtt", "Geen ondertitels, wel %s.\n" % SPEAKER)
+        done = [os.path.join(tr, "done", n) for n in ("markt.vtt", "markt.json")]
+        failed = [os.path.join(tr, "failed", n) for n in ("kapot.vtt", "kapot.why")]
+        wait_until("transcripts read", lambda: all(map(os.path.exists, done + failed)),
+                   timeout=120)
+        wait_until("the interview's idea stored",
+                   lambda: self.ideas_saying("Een speeltuin bij het station"), timeout=120)
+        # a transcript still being written into the drop folder
+        writing = os.path.join(tr, "inbox", ".half.vtt")
+        with open(writing, "w") as f:
+            f.write("WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v %s>Meer" % SPEAKER)
+        held = [f for f in self.grep_var(SPEAKER) if "/log/" not in f]
+        self.assertEqual(sorted(held), sorted([done[0], failed[0], writing]))
+
+        removed, _ = self.retention_files("2000-01-01")
+        self.assertEqual(removed.get("transcripts_done", 0), 0, removed)
+        self.assertTrue(all(map(os.path.exists, done + failed)))
+
+        tomorrow = (datetime.date.today() + datetime.timedelta(days=2)).isoformat()
+        removed, r = self.retention_files(tomorrow)
+        self.assertEqual([f for f in self.grep_var(SPEAKER) if "/log/" not in f], [writing])
+        self.assertFalse(any(map(os.path.exists, done + failed)))
+        self.assertEqual((removed.get("transcripts_done"), removed.get("transcripts_failed")),
+                         (2, 2), r.stdout)
+        for name in ("markt", "kapot"):
+            self.assertNotIn(name, r.stdout + r.stderr)
+        # the idea stays: only the file it was read from is gone
+        self.assertEqual(self.ideas_saying("Een speeltuin bij het station"), 1)
 
 
 if __name__ == "__main__":
