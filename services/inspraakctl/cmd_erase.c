@@ -60,6 +60,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "config.h"
 #include "ctl.h"
 #include "people.h"
@@ -417,7 +418,7 @@ int cmd_retention(ctl_t *ctl, int argc, char **argv)
     }
     char cursor[32] = "0";
     long erased = 0;
-    int64_t started = (int64_t)time(NULL) * 1000;
+    int64_t started = clock_wall_ms();
     do {
         redisReply *r =
             rstore_cmd(ctl->rs, "SCAN %s MATCH " CTL_PREFIX "participant:* COUNT 1000", cursor);

@@ -11,18 +11,26 @@
  *                         (speaker names) and their sidecars
  *     transcripts_failed  $INSPRAAK_VAR/transcripts/failed/  transcripts that
  *                         could not be read, and their .why
+ *     mail_inbox_cur      $INSPRAAK_VAR/mail/inbox/cur/      mails that became ideas
+ *     mail_skipped        $INSPRAAK_VAR/mail/skipped/ and skipped/cur/  auto-replies,
+ *                         bounces, list mail, and their .why
+ *     mail_failed         $INSPRAAK_VAR/mail/failed/         unreadable mails, .why
+ *     mail_outbox         $INSPRAAK_VAR/mail/outbox/new/ and cur/  mails notify
+ *                         wrote (Maildir outbox, when no SMTP server is set)
  *   Only the files directly in each folder; never a subfolder, a symbolic
  *   link or a name that starts with ".". Never the folders a service is
- *   still reading or writing (transcripts/inbox/, the spools): a file gets
- *   into a processed store by rename(2), complete, and no service opens it
- *   for writing again (intake-transcript writes a .why under a dot name
- *   first, then renames it), so no file here is ever half written.
+ *   still reading or writing (transcripts/inbox/, mail/inbox/new/ and
+ *   tmp/, mail/outbox/tmp/, the spools): a file gets into a processed
+ *   store by rename(2), complete, and no service opens it for writing
+ *   again (intake-transcript and intake-mail write a .why, and an IMAP
+ *   mail they keep, under a dot name first, then rename it), so no file
+ *   here is ever half written.
  *   The counts go to the summary ("files_removed") and to the log; file
  *   names never do (a name can be a person's).
  *
  * OWNERSHIP
- *   Owned by inspraakctl; the folders are the services' (intake-transcript
- *   README says what goes where).
+ *   Owned by inspraakctl; the folders are the services' (the intake-transcript,
+ *   intake-mail and notify READMEs say what goes where).
  */
 #define _GNU_SOURCE /* st_mtim */
 #include <dirent.h>
@@ -48,6 +56,12 @@ typedef struct {
 static const s_store_t s_stores[] = {
     {"transcripts_done", "transcripts/done"},
     {"transcripts_failed", "transcripts/failed"},
+    {"mail_inbox_cur", "mail/inbox/cur"}, /* never inbox/new/ or tmp/: not read yet */
+    {"mail_skipped", "mail/skipped"},     /* the .why files */
+    {"mail_skipped", "mail/skipped/cur"},
+    {"mail_failed", "mail/failed"},
+    {"mail_outbox", "mail/outbox/new"}, /* never outbox/tmp/: being written */
+    {"mail_outbox", "mail/outbox/cur"},
 };
 
 /* Deletes the regular files directly in dir last modified before

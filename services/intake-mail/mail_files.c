@@ -19,6 +19,7 @@
 
 #include "log.h"
 #include "mail_files.h"
+#include "xalloc.h"
 
 int mail_files_mkdirs(const char *base)
 {
@@ -40,15 +41,10 @@ void mail_files_write_why(const char *dir, const char *name, const char *why)
 {
     char path[900];
     snprintf(path, sizeof path, "%s/%s.why", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f) {
+    char *line = xasprintf("%s\n", why);
+    if (mail_files_write(path, line, strlen(line)) < 0)
         log_error("msg=\"cannot write reason file\" path=%s err=\"%s\"", path, strerror(errno));
-        return;
-    }
-    fprintf(f, "%s\n", why);
-    fflush(f);
-    fsync(fileno(f));
-    fclose(f);
+    free(line);
 }
 
 /* The Maildir base name without any ":2,..." info part. */
@@ -69,23 +65,37 @@ int mail_files_move(const char *from, const char *to)
     return 0;
 }
 
-/* Writes bytes to path and fsyncs them. */
+/* Writes bytes to path and fsyncs them: under the dot name .NAME.part in
+ * the same folder first, then renamed, so a file under its own name is
+ * always complete (inspraakctl retention run deletes old ones). */
 int mail_files_write(const char *path, const char *data, size_t len)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0)
+    const char *slash = strrchr(path, '/');
+    int dl = slash ? (int)(slash - path + 1) : 0;
+    char *tmp = xasprintf("%.*s.%s.part", dl, path, path + dl);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        free(tmp);
         return -1;
+    }
     for (size_t off = 0; off < len;) {
         ssize_t w = write(fd, data + off, len - off);
         if (w < 0 && errno == EINTR)
             continue;
         if (w < 0) {
             close(fd);
+            unlink(tmp);
+            free(tmp);
             return -1;
         }
         off += (size_t)w;
     }
     int rc = fsync(fd);
-    close(fd);
+    rc = close(fd) < 0 ? -1 : rc;
+    if (rc == 0 && rename(tmp, path) < 0)
+        rc = -1;
+    if (rc < 0)
+        unlink(tmp);
+    free(tmp);
     return rc;
 }

@@ -38,7 +38,12 @@ DESCRIPTION
     there after `retention run --before 2000-01-01` and gone after
     `retention run --before DATE` (a date after today), which prints how
     many files it removed from each store and no file name; a file still
-    being written into the drop folder (a dotfile) is not touched.
+    being written into the drop folder (a dotfile) is not touched. The same
+    for the mails intake-mail keeps after processing whose sender no erase
+    by address reaches: an idea from a name without a valid address
+    (mail/inbox/cur/), an auto-reply (mail/skipped/, with its .why) and a
+    mail over the size limit (mail/failed/, with its .why); a mail still
+    being delivered (mail/inbox/tmp/) is not touched.
 
     A resident who gave only a name (a field-app idea on the street tour,
     no address) is found by the idea's id, as staff see it:
@@ -67,6 +72,13 @@ ERASE_NAME = "Erik Wisselmans"
 KEEP = [("Rita Tentie", "rita.tentie@example.net"), ("Bas Bewaar", "bas.bewaar@example.com")]
 FIELD_NAME = "Fenna Veldhuis"  # gave only her name to the street tour's tablet
 SPEAKER = "Truus Straatman"  # a speaker's name in a street-interview transcript
+# mails that intake-mail keeps after processing, from senders whose files
+# no erase by address reaches: a name without a valid address (an idea, so
+# in inbox/cur/), an auto-reply (skipped/), a mail over the size limit (failed/)
+MAIL_IDEA = ("Otto Zonderadres", "otto.zonderadres")
+MAIL_AUTO = ("Alma Afwezig", "alma.afwezig@example.net")
+MAIL_BIG = ("Fred Foutief", "fred.foutief@example.net")
+MAIL_MAX_BYTES = 1 << 20
 
 
 def redis_cli(cluster, *args):
@@ -79,7 +91,8 @@ class TestPrivacy(ClusterTestCase):
     SERVICES = ("storage", "classifier", "intake-form", "intake-mail", "intake-field", "notify",
                 "intake-transcript", "dashboard")
     ENV = {"INSPRAAK_RECEIPT_BATCH_S": "1", "INSPRAAK_NOTIFY_SCAN_S": "1",
-           "INSPRAAK_SMTP_URL": "", "INSPRAAK_MAIL_POLL_MS": "200"}
+           "INSPRAAK_SMTP_URL": "", "INSPRAAK_MAIL_POLL_MS": "200",
+           "INSPRAAK_MAIL_MAX_BYTES": str(MAIL_MAX_BYTES)}
 
     def dump_everything(self):
         """Every key and every value in Redis, as text."""
@@ -111,13 +124,17 @@ class TestPrivacy(ClusterTestCase):
                            capture_output=True, text=True)
         return [f for f in r.stdout.splitlines() if f]
 
-    def send_mail(self, name, addr, text, n):
+    def send_mail(self, name, addr, text, n, headers="", body_bytes=0):
+        """Delivers a mail from name <addr> into the inbox Maildir (tmp/,
+        then new/), as Postfix does; body_bytes pads the body to that size."""
         inbox = os.path.join(self.cluster.var, "mail", "inbox")
         for sub in ("tmp", "new", "cur"):
             os.makedirs(os.path.join(inbox, sub), exist_ok=True)
-        msg = ("From: %s <%s>\r\nTo: idee@heerlen.nl\r\nSubject: Idee voor de wijk\r\n"
+        msg = ("From: %s <%s>\r\nTo: idee@heerlen.nl\r\nSubject: Idee voor de wijk\r\n%s"
                "Message-ID: <privacy-%d@example.org>\r\nDate: Mon, 12 May 2025 14:03:00 +0200\r\n"
-               "Content-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n" % (name, addr, n, text))
+               "Content-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n"
+               % (name, addr, headers, n, text))
+        msg += "x" * max(0, body_bytes - len(msg))
         tmp = os.path.join(inbox, "tmp", "privacy-%d" % n)
         with open(tmp, "w") as f:
             f.write(msg)
@@ -401,13 +418,51 @@ class TestPrivacy(ClusterTestCase):
         tomorrow = (datetime.date.today() + datetime.timedelta(days=2)).isoformat()
         removed, r = self.retention_files(tomorrow)
         self.assertEqual([f for f in self.grep_var(SPEAKER) if "/log/" not in f], [writing])
-        self.assertFalse(any(map(os.path.exists, done + failed)))
+        self.assertEqual([f for f in done + failed if os.path.exists(f)], [])
         self.assertEqual((removed.get("transcripts_done"), removed.get("transcripts_failed")),
                          (2, 2), r.stdout)
         for name in ("markt", "kapot"):
             self.assertNotIn(name, r.stdout + r.stderr)
         # the idea stays: only the file it was read from is gone
         self.assertEqual(self.ideas_saying("Een speeltuin bij het station"), 1)
+
+    def test_7_retention_deletes_processed_mail_files(self):
+        c = self.cluster
+        mail = os.path.join(c.var, "mail")
+        self.send_mail(*MAIL_IDEA, "Een bloementuin bij de kerk in Welten.", 71)
+        self.send_mail(*MAIL_AUTO, "Ik ben tot 1 juli afwezig.", 72,
+                       headers="Auto-Submitted: auto-replied\r\n")
+        self.send_mail(*MAIL_BIG, "Een heel lange brief.", 73, body_bytes=MAIL_MAX_BYTES + 1)
+        kept = [os.path.join(mail, "inbox", "cur", "privacy-71:2,S"),
+                os.path.join(mail, "skipped", "cur", "privacy-72:2,S"),
+                os.path.join(mail, "skipped", "privacy-72.why"),
+                os.path.join(mail, "failed", "privacy-73"),
+                os.path.join(mail, "failed", "privacy-73.why")]
+        wait_until("the mails processed", lambda: all(map(os.path.exists, kept)), timeout=120)
+        # a mail still being delivered into the inbox
+        arriving = os.path.join(mail, "inbox", "tmp", "privacy-74")
+        with open(arriving, "w") as f:
+            f.write("From: %s <%s>\r\n" % MAIL_AUTO)
+        held = set()
+        for name, _ in (MAIL_IDEA, MAIL_AUTO, MAIL_BIG):
+            held |= {f for f in self.grep_var(name) if "/log/" not in f}
+        self.assertTrue(held >= set(kept[:2] + kept[3:4]), held)
+
+        removed, _ = self.retention_files("2000-01-01")
+        self.assertTrue(all(map(os.path.exists, kept + [arriving])))
+
+        tomorrow = (datetime.date.today() + datetime.timedelta(days=2)).isoformat()
+        removed, r = self.retention_files(tomorrow)
+        for name, addr in (MAIL_IDEA, MAIL_AUTO, MAIL_BIG):
+            self.assertEqual([f for f in self.grep_var(name) + self.grep_var(addr)
+                              if "/log/" not in f and f != arriving], [], name)
+        self.assertEqual([f for f in kept if os.path.exists(f)], [])
+        self.assertTrue(os.path.exists(arriving))
+        self.assertEqual((removed.get("mail_inbox_cur"), removed.get("mail_skipped"),
+                          removed.get("mail_failed")), (1, 2, 2), r.stdout)
+        self.assertIn("mail_outbox", removed)
+        self.assertNotIn("privacy-", r.stdout + r.stderr)
+        self.assertEqual(self.ideas_saying("Een bloementuin bij de kerk in Welten."), 1)
 
 
 if __name__ == "__main__":
