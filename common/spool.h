@@ -25,7 +25,8 @@
  *     acks.log                one acknowledged id per line (not fsync'd: a
  *                             lost ack only means a harmless re-send).
  *     corrupt/                segments with a damaged record in the middle
- *                             are moved here, never deleted.
+ *                             are moved here, never deleted by the spool
+ *                             (inspraakctl retention run deletes old ones).
  *   Group commit: writers copy their record into a buffer under a lock and
  *   wait (without it) until an fdatasync covers it; one thread per spool
  *   writes each group with one pwrite and fdatasyncs it, back to back,

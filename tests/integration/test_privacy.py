@@ -43,7 +43,9 @@ DESCRIPTION
     by address reaches: an idea from a name without a valid address
     (mail/inbox/cur/), an auto-reply (mail/skipped/, with its .why) and a
     mail over the size limit (mail/failed/, with its .why); a mail still
-    being delivered (mail/inbox/tmp/) is not touched.
+    being delivered (mail/inbox/tmp/) is not touched. A damaged spool
+    segment that replay moved to spool/<intake>/corrupt/ for a human (its
+    good records were spooled again) is kept until the retention date too.
 
     A resident who gave only a name (a field-app idea on the street tour,
     no address) is found by the idea's id, as staff see it:
@@ -79,6 +81,7 @@ MAIL_IDEA = ("Otto Zonderadres", "otto.zonderadres")
 MAIL_AUTO = ("Alma Afwezig", "alma.afwezig@example.net")
 MAIL_BIG = ("Fred Foutief", "fred.foutief@example.net")
 MAIL_MAX_BYTES = 1 << 20
+DAMAGED = "Dirk Beschadigd"  # in a spool segment that replay found damaged
 
 
 def redis_cli(cluster, *args):
@@ -463,6 +466,30 @@ class TestPrivacy(ClusterTestCase):
         self.assertIn("mail_outbox", removed)
         self.assertNotIn("privacy-", r.stdout + r.stderr)
         self.assertEqual(self.ideas_saying("Een bloementuin bij de kerk in Welten."), 1)
+
+    def test_8_retention_deletes_damaged_spool_segments(self):
+        c = self.cluster
+        spool = os.path.join(c.var, "spool", "intake-form.0")
+        wait_until("intake-form's spool", lambda: os.path.isdir(os.path.join(spool, "corrupt")))
+        # what replay leaves when a segment has a damaged record in the
+        # middle (common/spool_replay.c; tests/unit/test_spool_replay.c): the file,
+        # with whatever names its records held
+        damaged = os.path.join(spool, "corrupt", "seg-0000000000000001.log")
+        with open(damaged, "wb") as f:
+            f.write(b"ISP1\x00\x00\x00\x40garbage {\"name\":\"%s\"}" % DAMAGED.encode())
+        self.assertEqual([f for f in self.grep_var(DAMAGED) if "/log/" not in f], [damaged])
+
+        removed, _ = self.retention_files("2000-01-01")
+        self.assertTrue(os.path.exists(damaged))
+
+        tomorrow = (datetime.date.today() + datetime.timedelta(days=2)).isoformat()
+        removed, r = self.retention_files(tomorrow)
+        self.assertEqual([f for f in self.grep_var(DAMAGED) if "/log/" not in f], [])
+        self.assertEqual(removed.get("spool_corrupt"), 1, r.stdout)
+        # the intake still takes ideas: its spool is untouched
+        status, body = c.post_idea("Een watertappunt in het park.")
+        self.assertEqual(status, 201, body)
+        self.wait_stored([body["id"]])
 
 
 if __name__ == "__main__":
