@@ -45,7 +45,9 @@ DESCRIPTION
     mail over the size limit (mail/failed/, with its .why); a mail still
     being delivered (mail/inbox/tmp/) is not touched. A damaged spool
     segment that replay moved to spool/<intake>/corrupt/ for a human (its
-    good records were spooled again) is kept until the retention date too.
+    good records were spooled again) is kept until the retention date too,
+    and so is a dead letter whose raw bytes hold a name but no address
+    (one no erase by address finds): gone after the later date, counted.
 
     A resident who gave only a name (a field-app idea on the street tour,
     no address) is found by the idea's id, as staff see it:
@@ -82,6 +84,7 @@ MAIL_AUTO = ("Alma Afwezig", "alma.afwezig@example.net")
 MAIL_BIG = ("Fred Foutief", "fred.foutief@example.net")
 MAIL_MAX_BYTES = 1 << 20
 DAMAGED = "Dirk Beschadigd"  # in a spool segment that replay found damaged
+UNREADABLE = "Ursula Onleesbaar"  # a name in the raw bytes of a dead letter
 
 
 def redis_cli(cluster, *args):
@@ -385,12 +388,16 @@ class TestPrivacy(ClusterTestCase):
                 .splitlines() if k]
         return sum(text in (self.cluster.redis("GET", k) or "") for k in keys)
 
+    def retention_summary(self, date, r=None):
+        """retention run --before DATE: its summary line ("retention")."""
+        r = r or self.cluster.ctl("retention", "run", "--before", date)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return json.loads(r.stdout.splitlines()[-1])["retention"]
+
     def retention_files(self, date):
         """retention run --before DATE: its summary's files_removed."""
         r = self.cluster.ctl("retention", "run", "--before", date)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        summary = json.loads(r.stdout.splitlines()[-1])["retention"]
-        return summary.get("files_removed", {}), r
+        return self.retention_summary(date, r).get("files_removed", {}), r
 
     def test_6_retention_deletes_processed_transcripts(self):
         c = self.cluster
@@ -490,6 +497,25 @@ class TestPrivacy(ClusterTestCase):
         status, body = c.post_idea("Een watertappunt in het park.")
         self.assertEqual(status, 201, body)
         self.wait_stored([body["id"]])
+
+    def test_9_retention_removes_old_dead_letters(self):
+        c = self.cluster
+        subprocess.run([os.path.join(c.bin, "bus-inject"), "tcp://127.0.0.1:%d" % (c.base + 12),
+                        "tcp://127.0.0.1:%d" % (c.base + 13)],
+                       input=json.dumps({"raw": "\x93garbage from " + UNREADABLE}) + "\n",
+                       capture_output=True, text=True, timeout=120,
+                       env=dict(c.env(), INJECT_TIMEOUT_S="5"))
+        wait_until("a dead letter", lambda: self.deadletters_with(UNREADABLE), timeout=60)
+
+        early = self.retention_summary("2000-01-01")
+        self.assertEqual(self.deadletters_with(UNREADABLE), 1)
+
+        tomorrow = (datetime.date.today() + datetime.timedelta(days=2)).isoformat()
+        later = self.retention_summary(tomorrow)
+        self.assertEqual(self.deadletters_with(UNREADABLE), 0)
+        self.assertNotIn(UNREADABLE.lower(), self.dump_everything().lower())
+        self.assertEqual(early.get("dead_letters_removed"), 0, early)
+        self.assertGreaterEqual(later.get("dead_letters_removed", 0), 1, later)
 
 
 if __name__ == "__main__":
