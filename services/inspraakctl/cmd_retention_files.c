@@ -109,8 +109,8 @@ static long s_age_out_each(const char *dir, const char *each, int64_t cutoff_ms,
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         struct stat st;
-        if (e->d_name[0] == '.' ||
-            fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+        if (e->d_name[0] == '.' || fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+            !S_ISDIR(st.st_mode))
             continue;
         char *sub = xasprintf("%s/%s/%s", dir, e->d_name, each);
         n += s_age_out(sub, cutoff_ms, failed);
@@ -129,10 +129,14 @@ long ctl_retention_files(int64_t cutoff_ms, json_t *removed)
         long n = s_stores[i].each ? s_age_out_each(dir, s_stores[i].each, cutoff_ms, &failed)
                                   : s_age_out(dir, cutoff_ms, &failed);
         free(dir);
-        json_object_set_new(removed, s_stores[i].store,
-                            json_integer(n + json_integer_value(
-                                                 json_object_get(removed, s_stores[i].store))));
-        log_info("msg=\"retention removed files\" store=%s files=%ld", s_stores[i].store, n);
+        /* a store in two folders (mail_outbox: new/, cur/) sums them */
+        json_int_t sum = json_integer_value(json_object_get(removed, s_stores[i].store)) + n;
+        json_object_set_new(removed, s_stores[i].store, json_integer(sum));
     }
+    const char *store;
+    json_t *count;
+    json_object_foreach(removed, store, count)
+        log_info("msg=\"retention removed files\" store=%s files=%lld", store,
+                 (long long)json_integer_value(count));
     return failed;
 }

@@ -433,6 +433,8 @@ class TestPrivacy(ClusterTestCase):
                          (2, 2), r.stdout)
         for name in ("markt", "kapot"):
             self.assertNotIn(name, r.stdout + r.stderr)
+        # the log says it too, one line per store
+        self.assertIn('msg="retention removed files" store=transcripts_done files=2', r.stderr)
         # the idea stays: only the file it was read from is gone
         self.assertEqual(self.ideas_saying("Een speeltuin bij het station"), 1)
 
