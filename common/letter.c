@@ -246,6 +246,14 @@ static int s_participant(rstore_t *rs, const letter_settings_t *ls, const char *
     return rc;
 }
 
+/* {{naam}}: the participant's name, or a word that fits "Beste {{naam}},"
+ * when they gave none (the name is optional everywhere; an empty value
+ * greeted them with "Beste ,"). */
+static const char *s_greeting_name(const letter_t *l)
+{
+    return l->to_name && *l->to_name ? l->to_name : LETTER_NO_NAME;
+}
+
 /* An idea that came in by mail and can be answered (has a Message-ID). */
 static int s_answers_mail(const idea_t *idea)
 {
@@ -342,7 +350,7 @@ int letter_receipt(rstore_t *rs, const letter_settings_t *ls, const char *pid,
     }
     char *res = xasprintf("%s/resultaten", ls->public_url);
     const char *names[] = {"naam", "!ideeen", "ideeen", "resultaten_url", "afmelden_url"};
-    const char *vals[] = {out->to_name ? out->to_name : "", ih, it, res, out->unsub_url};
+    const char *vals[] = {s_greeting_name(out), ih, it, res, out->unsub_url};
     char *subj = s_template(ls, "receipt.subject", err, errlen);
     rc = subj ? s_fill(ls, "receipt", names, vals, 5, out, err, errlen) : -1;
     if (rc == 0) {
@@ -440,7 +448,7 @@ int letter_campaign(rstore_t *rs, const letter_settings_t *ls, const char *campa
                          : xstrdup("");
         const char *names[] = {"naam", "!ideeen", "ideeen", "resultaten_url", "afmelden_url",
                                "bijeenkomst", "!tekst", "tekst"};
-        const char *vals[] = {out->to_name ? out->to_name : "", ih, found ? it : "", res,
+        const char *vals[] = {s_greeting_name(out), ih, found ? it : "", res,
                               out->unsub_url, meet, NULL, NULL};
         char *t = letter_render(body, names, vals, 6, 0);
         char *th = s_paragraphs(t);

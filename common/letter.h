@@ -44,6 +44,8 @@
 #include "rstore.h"
 
 #define LETTER_MAX_IDEAS 50
+/* {{naam}} for a participant who gave no name: "Beste deelnemer," */
+#define LETTER_NO_NAME "deelnemer"
 
 typedef struct {
     char tpl_dir[600];       /* $INSPRAAK_DATA/mail */

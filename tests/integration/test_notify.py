@@ -184,6 +184,20 @@ class TestReceipts(NotifyCase):
         self.sentinel("consent")
         self.assertEqual(self.smtp.messages("bert@example.org"), [])
 
+    def test_1b_receipt_without_a_name(self):
+        # The name is optional on every channel; the greeting must still
+        # read as Dutch, in both parts ("Beste ," was what people got).
+        iid = self.post("Een bankje bij de bushalte op de Akerstraat", "zonder-naam@example.org",
+                        name=None)
+        m = self.wait_mails("zonder-naam@example.org")[0]
+        text = body_text(m)
+        html = m.get_body(preferencelist=("html",)).get_content()
+        self.assertIn(iid, text)
+        self.assertTrue(text.startswith("Beste deelnemer,\n"), text[:80])
+        self.assertIn("<p>Beste deelnemer,</p>", html)
+        self.assertNotIn("Beste ,", text + html)
+        self.assertEqual(str(m["To"]), "zonder-naam@example.org")
+
     def test_2_batching(self):
         self.post("Eerste idee: meer bankjes in het park", "carla@example.org")
         self.post("Tweede idee: een speeltuin in Heerlerbaan", "carla@example.org")
