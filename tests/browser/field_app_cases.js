@@ -23,6 +23,9 @@
  *                       goes back into the form with "Aanpassen", is
  *                       corrected and sent, the other is removed with
  *                       "Verwijderen" (confirmed); a reload shows none.
+ *     wrong_code        the tablet is registered again ("Andere
+ *                       tablet-aanmelding") with a mistyped device code,
+ *                       then with the right one, and an idea is saved.
  *     old_queue         an idea queued by the app's first IndexedDB layout
  *                       (version 1, store "queue" only) before the update:
  *                       the new app must still send it.
@@ -168,6 +171,32 @@ async function rejectedKept(page) {
   return out;
 }
 
+async function wrongCode(page) {
+  await page.click('#logout');
+  await page.waitForSelector('#setup-form', {state: 'visible'});
+  await page.fill('#token', 'isd_' + 'x'.repeat(43));
+  await page.click('#setup-form button[type=submit]');
+  /* Either the app says the code is wrong, or (as it did) it takes any code. */
+  await page.waitForFunction(() => document.getElementById('collect').hidden === false ||
+    (document.getElementById('setup-message') || {}).textContent);
+  const out = {
+    wrong: {
+      setup_shown: await page.isVisible('#setup-form'),
+      said: await page.$eval('#setup', (s) => (s.querySelector('[role=alert]') || {}).textContent || ''),
+    },
+  };
+  if (!out.wrong.setup_shown) return out;
+  await page.fill('#token', process.env.FIELD_TOKEN);
+  await page.click('#setup-form button[type=submit]');
+  await fieldReady(page);
+  await page.fill('#text', 'Een zebrapad bij de basisschool in Molenberg.');
+  await page.click('#save');
+  await page.waitForFunction(() => document.getElementById('pending').textContent === 'Alles is verzonden' &&
+    document.getElementById('message').textContent !== '');
+  out.right = await screen(page);
+  return out;
+}
+
 /* Before the app opens: a version-1 database holding one queued idea, as
  * a tablet that was offline during the update would have it. */
 async function oldQueueBefore(page) {
@@ -194,7 +223,7 @@ async function oldQueue(page) {
 const BEFORE = {old_queue: oldQueueBefore};
 
 const CASES = {save_during_sync: saveDuringSync, email_typo: emailTypo, long_activity: longActivity,
-               long_name: longName, rejected_kept: rejectedKept,
+               long_name: longName, rejected_kept: rejectedKept, wrong_code: wrongCode,
                old_queue: oldQueue};
 
 async function main() {

@@ -149,6 +149,17 @@ class TestFieldApp(ClusterTestCase):
         self.assertEqual(idea["source"]["context"], "wijkgesprek Zeswegen")
         self.assertNotIn("hondenweide", json.dumps(self.field_ideas("tablet-reject")))
 
+    def test_wrong_device_code_is_said_at_registration(self):
+        # A mistyped code was taken without a word: the tablet collected
+        # ideas that could not be sent, and only later said so.
+        seen = self.run_case("wrong_code", "tablet-code")
+        self.assertTrue(seen["wrong"]["setup_shown"], seen)
+        self.assertIn("apparaatcode", seen["wrong"]["said"])
+        self.assertEqual(seen["right"]["pending"], "Alles is verzonden", seen)
+        self.assertEqual(seen["right"]["message"], "Bewaard. Dank u wel!", seen)
+        self.assertFalse(seen["right"]["message_is_error"], seen)
+        wait_until("the idea of tablet-code", lambda: self.field_ideas("tablet-code"))
+
     def test_queue_of_the_old_app_is_still_sent(self):
         # The app's database gained a store for rejected items (version 2);
         # ideas a tablet queued before the update must survive it.

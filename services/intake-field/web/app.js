@@ -114,6 +114,54 @@ function showPage() {
   if (act) $('activity').value = act;
 }
 
+/* Asks the server whether name and code belong together (an empty batch
+ * stores nothing). A mistyped code was taken without a word, and the
+ * ideas of a whole day waited for a code that never worked. Offline it
+ * cannot ask: then the first send tells. Resolves a Dutch reason, or null. */
+async function codeProblem(name, token) {
+  let res;
+  try {
+    res = await fetch(API, {
+      method: 'POST',
+      headers: {'Content-Type': 'application/json', 'Authorization': 'Bearer ' + token},
+      body: JSON.stringify({device_id: name, items: []}),
+    });
+  } catch (e) {
+    return null;
+  }
+  if (res.status === 401) {
+    return 'Deze apparaatcode werkt niet. Kijk of u de code goed hebt overgenomen. ' +
+      'Of vraag een nieuwe code aan de gemeente.';
+  }
+  if (res.status === 403) {
+    return 'Deze apparaatcode hoort bij een andere tablet. Vul de naam van de tablet in die ' +
+      'u bij de code kreeg.';
+  }
+  return null;
+}
+
+async function register(ev) {
+  ev.preventDefault();
+  const name = $('device').value.trim(), token = $('token').value.trim();
+  const m = $('setup-message');
+  m.className = '';
+  m.textContent = 'Even controleren…';
+  const problem = await codeProblem(name, token);
+  if (problem) {
+    m.className = 'error';
+    m.textContent = problem;
+    $('token').focus();
+    return;
+  }
+  m.textContent = '';
+  localStorage.setItem('field.device', name);
+  localStorage.setItem('field.token', token);
+  say('', false); /* "the code does not work" was about the old code */
+  showPage();
+  retryMs = RETRY_MIN_MS;
+  sync();
+}
+
 /* ---------------- collecting ---------------- */
 
 function readItem() {
@@ -399,13 +447,7 @@ async function sync() {
 /* ---------------- start ---------------- */
 
 async function start() {
-  $('setup-form').addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    localStorage.setItem('field.device', $('device').value.trim());
-    localStorage.setItem('field.token', $('token').value.trim());
-    showPage();
-    sync();
-  });
+  $('setup-form').addEventListener('submit', register);
   $('logout').addEventListener('click', () => {
     localStorage.removeItem('field.token');
     showPage();
