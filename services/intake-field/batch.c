@@ -280,7 +280,9 @@ static int s_location(const json_t *item, const geo_t *geo, idea_t *idea, batch_
     if (w) {
         wijk = geo ? geo_wijk_lookup(geo, w) : NULL;
         if (!wijk)
-            return s_reject(rej, "unknown_wijk", "Deze wijk kennen we niet in Heerlen.");
+            return s_reject(rej, "unknown_wijk",
+                            "Deze wijk kennen we niet in Heerlen. Kies een wijk uit de lijst, "
+                            "of laat het veld leeg.");
     }
     if (idea->has_location && geo) {
         if (geo_locate(geo, idea->lat, idea->lon, &gw, &gb) < 0) {

@@ -12,7 +12,9 @@
  *   and writes each good item as an ENV_IDEA envelope into its spool
  *   $INSPRAAK_VAR/spool/intake-field.<instance>/, from where common/intake.c
  *   sends it on the bus until storage acknowledges it.
- *   Serves the field web app itself at GET /field (files in web.h).
+ *   Serves the field web app itself at GET /field (files in web.h), and
+ *   GET /field/wijken.json, the wijk names the API takes (for its wijk
+ *   field).
  *
  *   Guarantees: the 200 answer lists an item as accepted only after every
  *   accepted item of the batch is fsync'd in the spool; when one cannot be
@@ -48,6 +50,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "auth.h"
 #include "batch.h"
@@ -77,6 +80,7 @@ typedef struct {
     config_t cfg;
     size_t max_body;
     geo_t *geo;
+    char *wijken_json; /* GET /field/wijken.json: the wijk names, A-Z */
     web_t *web;
     intake_t *intake;
     pthread_mutex_t rs_mu; /* rstore is not thread-safe; one lookup per batch */
@@ -316,6 +320,43 @@ static void s_file(s_app_t *app, const char *name, http_res_t *res)
         http_res_header(res, "Service-Worker-Allowed", "/field");
 }
 
+static int s_name_cmp(const void *a, const void *b)
+{
+    return strcasecmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The wijk names the batch API takes, for the app's wijk field (a
+ * datalist): a free-text wijk as people say it ("Heerlerbaan", "hoensbroek
+ * de dem") was rejected, and the tablet could not tell which would do. */
+static char *s_wijken_json(const geo_t *geo)
+{
+    size_t n = geo ? geo_wijk_count(geo) : 0, k = 0;
+    const char **names = xcalloc(n ? n : 1, sizeof *names);
+    const char *code, *full;
+    for (size_t i = 0; i < n && geo_wijk_at(geo, i, &code, &full) == 0; i++) {
+        const char *name = geo_wijk_name(geo, code);
+        names[k++] = name ? name : full;
+    }
+    qsort(names, k, sizeof *names, s_name_cmp);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < k; i++)
+        json_array_append_new(arr, json_string(names[i]));
+    char *out = json_dumps(arr, JSON_COMPACT);
+    json_decref(arr);
+    free(names);
+    if (!out)
+        log_fatal("msg=\"out of memory\" where=wijken_json");
+    return out;
+}
+
+static void s_get_wijken(const http_req_t *req, http_res_t *res, void *arg)
+{
+    (void)req;
+    s_app_t *app = arg;
+    http_res_set(res, 200, "application/json", app->wijken_json, strlen(app->wijken_json));
+    http_res_header(res, "Cache-Control", "no-cache"); /* the service worker keeps a copy */
+}
+
 static void s_get_app(const http_req_t *req, http_res_t *res, void *arg)
 {
     (void)req;
@@ -375,6 +416,7 @@ static http_server_t *s_http(s_app_t *app)
         return NULL;
     http_route(srv, "POST", "/api/v1/field/batches", s_post_batch, app);
     http_route(srv, "GET", "/field", s_get_app, app);
+    http_route(srv, "GET", "/field/wijken.json", s_get_wijken, app); /* before /field/ */
     http_route(srv, "GET", "/field/*", s_get_file, app);
     http_server_set_health(srv, s_health, app);
     service_http_start(&srv, &app->cfg);
@@ -388,6 +430,7 @@ static void s_load_data(s_app_t *app)
     if (!app->geo)
         log_error("msg=\"no geo data; lat/lon and wijk names cannot be used\" err=%s",
                   log_quote(q, sizeof q, err));
+    app->wijken_json = s_wijken_json(app->geo);
     const char *wd = web_default_dir(dir, sizeof dir);
     app->web = wd ? web_load(wd, err, sizeof err) : NULL;
     if (!app->web)
@@ -434,6 +477,7 @@ int main(void)
     pthread_mutex_destroy(&app.health_mu);
     web_destroy(&app.web);
     geo_destroy(&app.geo);
+    free(app.wijken_json);
     log_info("msg=\"stopped\"");
     return 0;
 }

@@ -26,6 +26,10 @@
  *     wrong_code        the tablet is registered again ("Andere
  *                       tablet-aanmelding") with a mistyped device code,
  *                       then with the right one, and an idea is saved.
+ *     wijk_list         the names the wijk field offers (its datalist), online
+ *                       and after an offline reload; then an idea with a
+ *                       wijk typed as a resident says it ("hoensbroek de
+ *                       dem") and one picked from the list.
  *     old_queue         an idea queued by the app's first IndexedDB layout
  *                       (version 1, store "queue" only) before the update:
  *                       the new app must still send it.
@@ -197,6 +201,33 @@ async function wrongCode(page) {
   return out;
 }
 
+async function wijkOptions(page) {
+  return page.$eval('#wijk', (w) => (w.list ? [...w.list.options].map((o) => o.value) : []));
+}
+
+async function wijkList(page) {
+  await page.waitForFunction(() => { const w = document.getElementById('wijk');
+    return !w.getAttribute('list') || (w.list && w.list.options.length > 0); });
+  const out = {online: await wijkOptions(page)};
+  await page.waitForFunction(() => navigator.serviceWorker.controller); /* the app works offline */
+  await page.context().setOffline(true);
+  await reloadApp(page);
+  await page.waitForFunction(() => { const w = document.getElementById('wijk');
+    return !w.getAttribute('list') || (w.list && w.list.options.length > 0); });
+  out.offline = await wijkOptions(page);
+  await page.fill('#text', 'De bus naar Hoensbroek rijdt te weinig in het weekend.');
+  await page.fill('#wijk', 'hoensbroek de dem');
+  await page.click('#save');
+  await page.fill('#text', 'Meer bomen in het centrum, bij het Pancratiusplein.');
+  await page.fill('#wijk', out.offline.find((n) => n.startsWith('Heerlen-C')) || 'Heerlen-Centrum');
+  await page.click('#save');
+  await page.context().setOffline(false);
+  await page.waitForFunction(() => /^Alles is verzonden/.test(document.getElementById('pending').textContent),
+                             null, {timeout: 60000});
+  Object.assign(out, await screen(page));
+  return out;
+}
+
 /* Before the app opens: a version-1 database holding one queued idea, as
  * a tablet that was offline during the update would have it. */
 async function oldQueueBefore(page) {
@@ -224,6 +255,7 @@ const BEFORE = {old_queue: oldQueueBefore};
 
 const CASES = {save_during_sync: saveDuringSync, email_typo: emailTypo, long_activity: longActivity,
                long_name: longName, rejected_kept: rejectedKept, wrong_code: wrongCode,
+               wijk_list: wijkList,
                old_queue: oldQueue};
 
 async function main() {

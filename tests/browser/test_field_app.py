@@ -160,6 +160,20 @@ class TestFieldApp(ClusterTestCase):
         self.assertFalse(seen["right"]["message_is_error"], seen)
         wait_until("the idea of tablet-code", lambda: self.field_ideas("tablet-code"))
 
+    def test_wijk_field_offers_the_names_the_server_knows(self):
+        # The wijk was free text: "hoensbroek de dem" or "Heerlerbaan", as
+        # people say it, came back "Deze wijk kennen we niet in Heerlen.",
+        # and nothing on the tablet said which names would do.
+        seen = self.run_case("wijk_list", "tablet-wijk")
+        self.assertIn("Hoensbroek-De Dem", seen["online"], seen)
+        self.assertIn("Heerlen-Centrum", seen["online"], seen)
+        self.assertEqual(len(seen["online"]), 23, seen["online"])  # Heerlen's wijken
+        self.assertEqual(seen["offline"], seen["online"])
+        self.assertEqual(len(seen["rejected"]), 1, seen)
+        self.assertIn("Kies een wijk uit de lijst", seen["rejected"][0])
+        items = wait_until("the idea of tablet-wijk", lambda: self.field_ideas("tablet-wijk"))
+        self.assertEqual([i["wijk"] for i in items], ["WK091733"])
+
     def test_queue_of_the_old_app_is_still_sent(self):
         # The app's database gained a store for rejected items (version 2);
         # ideas a tablet queued before the update must survive it.

@@ -164,6 +164,24 @@ async function register(ev) {
 
 /* ---------------- collecting ---------------- */
 
+/* The wijk names the server takes, as choices for the wijk field (the
+ * service worker keeps a copy for offline use). Without them the field
+ * still takes free text. */
+async function loadWijken() {
+  try {
+    const res = await fetch('/field/wijken.json');
+    if (!res.ok) return;
+    const names = await res.json();
+    $('wijken').replaceChildren(...names.map((n) => {
+      const o = document.createElement('option');
+      o.value = n;
+      return o;
+    }));
+  } catch (e) {
+    /* offline before the first visit: free text only */
+  }
+}
+
 function readItem() {
   const form = $('idea-form');
   const val = (name) => (form.elements[name].value || '').trim();
@@ -462,6 +480,7 @@ async function start() {
   window.addEventListener('online', () => { retryMs = RETRY_MIN_MS; showStatus(); sync(); });
   window.addEventListener('offline', showStatus);
   showPage();
+  loadWijken();
   db = await openDb();
   await showStatus();
   sync();

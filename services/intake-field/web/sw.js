@@ -4,9 +4,9 @@
  * the tablet is online), the cached copy when the network fails. The API
  * is never cached: items wait in IndexedDB (app.js), not here.
  */
-const CACHE = 'inspraak-field-v2';
+const CACHE = 'inspraak-field-v3';
 const SHELL = ['/field', '/field/app.js', '/field/style.css', '/field/manifest.webmanifest',
-               '/field/icon.svg'];
+               '/field/icon.svg', '/field/wijken.json'];
 
 self.addEventListener('install', (e) => {
   e.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting()));
