@@ -104,6 +104,11 @@ const char *http_path(const http_req_t *req); /* without query string */
 const char *http_path_rest(const http_req_t *req);
 const char *http_header(const http_req_t *req, const char *name); /* NULL when absent */
 const char *http_query(const http_req_t *req, const char *name);  /* decoded; NULL when absent */
+/* Calls fn(key, value, len, arg) for each query argument, decoded, in the
+ * order sent (value "" for "?k"); a non-zero return stops. The callback
+ * type is http_field_fn, below. */
+typedef int (*http_field_fn)(const char *key, const char *value, size_t len, void *arg);
+void http_query_each(const http_req_t *req, http_field_fn fn, void *arg);
 const char *http_body(const http_req_t *req, size_t *len);        /* NUL-terminated copy */
 /* Media type without parameters, lowercase: "application/json" or NULL. */
 const char *http_content_type(const http_req_t *req, char *buf, size_t size);
@@ -116,7 +121,6 @@ const char *http_client_ip(const http_req_t *req, char *buf, size_t size);
  * value (at most max_value bytes; longer values make this return -1).
  * At most 64 fields. A non-zero return from fn stops the parse (-1).
  * Returns 0, or -1 when the body cannot be parsed. */
-typedef int (*http_field_fn)(const char *key, const char *value, size_t len, void *arg);
 int http_form_fields(const http_req_t *req, size_t max_value, http_field_fn fn, void *arg);
 
 /* --- answering later ---

@@ -49,6 +49,26 @@ const char *http_query(const http_req_t *req, const char *name)
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+typedef struct {
+    http_field_fn fn;
+    void *arg;
+} s_each_t;
+
+static enum MHD_Result s_query_one(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    (void)kind;
+    s_each_t *e = cls;
+    const char *v = value ? value : "";
+    return e->fn(key, v, strlen(v), e->arg) == 0 ? MHD_YES : MHD_NO;
+}
+
+void http_query_each(const http_req_t *req, http_field_fn fn, void *arg)
+{
+    s_each_t e = {fn, arg};
+    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, s_query_one, &e);
+}
+
 const char *http_body(const http_req_t *req, size_t *len)
 {
     if (len)

@@ -22,6 +22,13 @@
  *   name for 15 minutes (inspraak:loginfail:ip:<hash>, :user:<hash>); over
  *   the limit every attempt is refused (429), even with the right password.
  *
+ *   Without a session a page answers 303 to /login?terug=<that page>
+ *   (a GET keeps its query: the filters of a search), plus verlopen=1 when
+ *   the request still carried a session cookie (the idle or absolute
+ *   timeout ended it) or verlopen=2 when it was a form that was sent and is
+ *   therefore not saved; the login page says so and, once logged in, goes
+ *   back there. Only a local path is followed (s_back_ok).
+ *
  *   Audit: logins and logouts go to inspraak:audit (audit_log(),
  *   common/audit.c); a failed login does not record the name that was
  *   typed.
@@ -43,6 +50,7 @@
 /* The longest password inspraakctl and /beheer store (CTL_PW_MAX,
  * ui_admin's S_PW_MAX): a longer limit here would lock such users out. */
 #define S_PW_MAX 1024
+#define S_BACK_MAX 1000 /* the way back after logging in: a path and its query */
 
 static void s_hash_hex(const char *s, char out[65])
 {
@@ -124,6 +132,58 @@ int session_get(dash_t *d, rstore_t *rs, const http_req_t *req, session_t *s)
     return 1;
 }
 
+/* A place the login may send people back to: a path of this dashboard,
+ * never another site ("//host", "/\\host") nor the login itself. */
+static int s_back_ok(const char *p)
+{
+    if (!p || p[0] != '/' || p[1] == '/' || p[1] == '\\' || strlen(p) > S_BACK_MAX)
+        return 0;
+    if (strncmp(p, "/login", 6) == 0 || strncmp(p, "/logout", 7) == 0)
+        return 0;
+    for (const unsigned char *c = (const unsigned char *)p; *c; c++)
+        if (*c < 0x21 || *c == 0x7f)
+            return 0;
+    return 1;
+}
+
+static int s_query_arg(const char *key, const char *value, size_t len, void *arg)
+{
+    sb_t *sb = arg;
+    sb_add(sb, strchr(sb->buf, '?') ? "&" : "?");
+    sb_url(sb, key);
+    sb_add(sb, "=");
+    char *v = xstrndup(value, len);
+    sb_url(sb, v);
+    free(v);
+    return 0;
+}
+
+/* No (or no longer a) session: to the login page, which brings people back
+ * to the page they asked for (with its filters) and, when their session
+ * ran out, says so; for a form that was sent, that it was not saved.
+ * Before, they landed on a bare login page and then on the overview, and a
+ * correction sent after the idle time was dropped without a word. */
+static void s_to_login(const http_req_t *req, http_res_t *res)
+{
+    char old[65];
+    int expired = s_cookie(req, S_COOKIE, old) == 0;
+    int sent = strcmp(http_method(req), "GET") != 0 && strcmp(http_method(req), "HEAD") != 0;
+    sb_t back = {0}, loc = {0};
+    sb_add(&back, http_path(req));
+    if (!sent)
+        http_query_each(req, s_query_arg, &back);
+    sb_add(&loc, "/login");
+    if (expired)
+        sb_printf(&loc, "?verlopen=%d", sent ? 2 : 1);
+    if (strcmp(back.buf, "/") != 0 && s_back_ok(back.buf)) {
+        sb_add(&loc, expired ? "&terug=" : "?terug=");
+        sb_url(&loc, back.buf);
+    }
+    page_redirect(res, loc.buf);
+    sb_free(&back);
+    sb_free(&loc);
+}
+
 int session_require(dash_t *d, rstore_t *rs, const http_req_t *req, http_res_t *res, session_t *s)
 {
     int r = session_get(d, rs, req, s);
@@ -132,7 +192,7 @@ int session_require(dash_t *d, rstore_t *rs, const http_req_t *req, http_res_t *
                      "De gegevens zijn nu niet bereikbaar. Probeer het over een paar minuten "
                      "opnieuw.");
     else if (r == 0)
-        page_redirect(res, "/login");
+        s_to_login(req, res);
     return r == 1;
 }
 
@@ -154,7 +214,8 @@ int session_csrf_ok(const session_t *s, const char *token)
            sodium_memcmp(token, s->csrf, 64) == 0;
 }
 
-static void s_form(dash_t *d, http_res_t *res, int status, const char *error)
+/* back: where to go after logging in (checked again when it comes back). */
+static void s_form(dash_t *d, http_res_t *res, int status, const char *error, const char *back)
 {
     char pre[65];
     s_random_hex(pre);
@@ -169,6 +230,10 @@ static void s_form(dash_t *d, http_res_t *res, int status, const char *error)
     sb_add(&sb, "<form method=\"post\" action=\"/login\">\n"
                 "<input type=\"hidden\" name=\"csrf\" value=\"");
     sb_esc(&sb, pre);
+    if (s_back_ok(back)) {
+        sb_add(&sb, "\">\n<input type=\"hidden\" name=\"terug\" value=\"");
+        sb_esc(&sb, back);
+    }
     sb_add(&sb, "\">\n<p><label for=\"user\">Gebruikersnaam</label>"
                 "<input id=\"user\" name=\"user\" autocomplete=\"username\" required></p>\n"
                 "<p><label for=\"password\">Wachtwoord</label>"
@@ -186,12 +251,17 @@ static void s_form(dash_t *d, http_res_t *res, int status, const char *error)
 
 void session_login_form(const http_req_t *req, http_res_t *res, void *arg)
 {
-    (void)req;
-    s_form(arg, res, 200, NULL);
+    const char *why = http_query(req, "verlopen"), *msg = NULL;
+    if (why && strcmp(why, "1") == 0)
+        msg = "Uw sessie is verlopen, omdat u een tijd niets deed. Log opnieuw in.";
+    else if (why && strcmp(why, "2") == 0)
+        msg = "Uw sessie is verlopen, omdat u een tijd niets deed. Wat u net verstuurde, is "
+              "niet opgeslagen. Log opnieuw in en doe het nog een keer.";
+    s_form(arg, res, 200, msg, http_query(req, "terug"));
 }
 
 typedef struct {
-    char user[65], password[S_PW_MAX + 1], csrf[65];
+    char user[65], password[S_PW_MAX + 1], csrf[65], back[S_BACK_MAX + 1];
     int too_long;
 } s_fields_t;
 
@@ -206,6 +276,8 @@ static int s_field(const char *key, const char *value, size_t len, void *arg)
         dst = f->password, cap = sizeof f->password;
     else if (strcmp(key, "csrf") == 0)
         dst = f->csrf, cap = sizeof f->csrf;
+    else if (strcmp(key, "terug") == 0 && len < sizeof f->back)
+        dst = f->back, cap = sizeof f->back; /* a longer one is dropped, not an error */
     if (!dst)
         return 0;
     if (len >= cap || memchr(value, '\0', len)) {
@@ -272,7 +344,7 @@ static int s_verify(rstore_t *rs, const s_fields_t *f, char *role, size_t size)
 }
 
 static int s_start_session(dash_t *d, rstore_t *rs, http_res_t *res, const char *user,
-                           const char *role)
+                           const char *role, const char *back)
 {
     char id[65], hex[65], csrf[65];
     s_random_hex(id);
@@ -290,7 +362,7 @@ static int s_start_session(dash_t *d, rstore_t *rs, http_res_t *res, const char 
     }
     if (!ok)
         return -1;
-    page_redirect(res, "/");
+    page_redirect(res, s_back_ok(back) ? back : "/");
     /* One Set-Cookie per response (http_res_header replaces); the login
      * cookie is harmless and expires by itself. */
     s_set_cookie(d, res, S_COOKIE, id, d->max_s);
@@ -300,15 +372,15 @@ static int s_start_session(dash_t *d, rstore_t *rs, http_res_t *res, const char 
 void session_login(const http_req_t *req, http_res_t *res, void *arg)
 {
     dash_t *d = arg;
-    s_fields_t f = {{0}, {0}, {0}, 0};
+    s_fields_t f = {{0}, {0}, {0}, {0}, 0};
     char pre[65], ip[64], iph[65], uh[65], role[17] = "staff";
     if (http_form_fields(req, S_PW_MAX, s_field, &f) < 0 || f.too_long || !f.user[0]) {
-        s_form(d, res, 400, "Vul uw gebruikersnaam en wachtwoord in.");
+        s_form(d, res, 400, "Vul uw gebruikersnaam en wachtwoord in.", f.back);
         return;
     }
     if (s_cookie(req, S_PRE_COOKIE, pre) < 0 || strlen(f.csrf) != 64 ||
         sodium_memcmp(pre, f.csrf, 64) != 0) {
-        s_form(d, res, 403, "Het formulier is verlopen. Probeer het nog eens.");
+        s_form(d, res, 403, "Het formulier is verlopen. Probeer het nog eens.", f.back);
         return;
     }
     s_hash_hex(http_client_ip(req, ip, sizeof ip) ? ip : "unknown", iph);
@@ -325,12 +397,13 @@ void session_login(const http_req_t *req, http_res_t *res, void *arg)
         audit_log(rs, "login_blocked", NULL, NULL, "too many failed logins");
         s_form(d, res, 429,
                "Te veel mislukte pogingen. Wacht een kwartier en probeer het "
-               "dan opnieuw.");
+               "dan opnieuw.",
+               f.back);
     } else if (!ok) {
         s_count_failure(rs, iph, uh);
         audit_log(rs, "login_failed", NULL, NULL, NULL);
-        s_form(d, res, 401, "Gebruikersnaam of wachtwoord klopt niet.");
-    } else if (s_start_session(d, rs, res, f.user, role) < 0) {
+        s_form(d, res, 401, "Gebruikersnaam of wachtwoord klopt niet.", f.back);
+    } else if (s_start_session(d, rs, res, f.user, role, f.back) < 0) {
         dash_unavailable_page(res, rs);
     } else {
         redisReply *r = rstore_cmd(rs, "DEL " DASH_KEY_PREFIX "loginfail:user:%s", uh);
@@ -344,7 +417,7 @@ void session_login(const http_req_t *req, http_res_t *res, void *arg)
 void session_logout(const http_req_t *req, http_res_t *res, void *arg)
 {
     dash_t *d = arg;
-    s_fields_t f = {{0}, {0}, {0}, 0};
+    s_fields_t f = {{0}, {0}, {0}, {0}, 0};
     session_t s;
     rstore_t *rs = dash_redis_get(d);
     if (session_require(d, rs, req, res, &s)) {

@@ -257,6 +257,54 @@ class TestDashboardUI(ClusterTestCase):
         self.get("/", sid, expect=303)
         self.assertEqual(self.cluster.redis("EXISTS", self.session_key(sid)), 0)
 
+    def login_on(self, page_path, user="anna", password="anna-wachtwoord-1"):
+        """Logs in through the login page at page_path, sending every field
+        that page's form holds (as a browser would); (status, Location)."""
+        st, hs, body = req(self.cluster, "GET", page_path)
+        self.assertEqual(st, 200, body[:300])
+        page = body.decode("utf-8")
+        pre, _ = cookie(hs, "inspraak_login")
+        form = dict(re.findall(r'<input type="hidden" name="([a-z]+)" value="([^"]*)"', page))
+        form = {k: html.unescape(v) for k, v in form.items()}
+        form.update({"user": user, "password": password})
+        st, hs, _ = req(self.cluster, "POST", "/login", urllib.parse.urlencode(form),
+                        dict(FORM, Cookie="inspraak_login=" + pre))
+        return st, (header(hs, "Location") or [None])[0], visible(page)
+
+    def test_expired_session_brings_staff_back_and_says_what_was_lost(self):
+        # After the idle time a click led to a bare login page and then to
+        # the overview: the search was gone, and a correction sent in that
+        # moment was dropped without a word.
+        sid, _ = self.login()
+        idea_id = self.ideas[FORMULA]
+        _, page = self.get("/ideeen/" + idea_id, sid)
+        csrf = self.csrf(page)
+        self.cluster.redis("DEL", self.session_key(sid))  # the idle time is up
+
+        search = "/ideeen?q=bomen&wijk=WK091711"
+        st, hs, _ = req(self.cluster, "GET", search, headers={"Cookie": "inspraak_session=" + sid})
+        self.assertEqual(st, 303)
+        st, loc, seen = self.login_on(header(hs, "Location")[0])
+        self.assertIn("Uw sessie is verlopen", seen)
+        self.assertEqual((st, loc), (303, search))
+
+        sid, _ = self.login()
+        self.cluster.redis("DEL", self.session_key(sid))
+        form = urllib.parse.urlencode({"csrf": csrf, "status": "approved", "wijk": "WK091711"})
+        st, hs, _ = req(self.cluster, "POST", "/ideeen/" + idea_id, form,
+                        dict(FORM, Cookie="inspraak_session=" + sid))
+        self.assertEqual(st, 303)
+        st, loc, seen = self.login_on(header(hs, "Location")[0])
+        self.assertIn("niet opgeslagen", seen)
+        self.assertEqual((st, loc), (303, "/ideeen/" + idea_id))
+        _, body = self.cluster.api("/api/v1/ideas/" + idea_id, self.token)
+        self.assertEqual(body["status"], "new")
+
+        # Only a page of this dashboard is a place to go back to.
+        for away in ("//example.org/", "https://example.org/", "/\\example.org", "/login"):
+            st, loc, _ = self.login_on("/login?terug=" + urllib.parse.quote(away, safe=""))
+            self.assertEqual((st, loc), (303, "/"), away)
+
     # --- moderation round trip ---
     def test_moderation_round_trip(self):
         sid, _ = self.login()
