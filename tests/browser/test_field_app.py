@@ -171,6 +171,9 @@ class TestFieldApp(ClusterTestCase):
         self.assertEqual(seen["offline"], seen["online"])
         self.assertEqual(len(seen["rejected"]), 1, seen)
         self.assertIn("Kies een wijk uit de lijst", seen["rejected"][0])
+        # one idea: "het staat", not "ze staan"
+        self.assertEqual(seen["message"], "1 idee is niet opgeslagen. Het staat nog op deze "
+                         "tablet, onder „Niet opgeslagen”.")
         items = wait_until("the idea of tablet-wijk", lambda: self.field_ideas("tablet-wijk"))
         self.assertEqual([i["wijk"] for i in items], ["WK091733"])
 

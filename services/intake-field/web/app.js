@@ -423,8 +423,9 @@ async function sendBatch(d, activity, entries) {
   await queueDelete(done);
   if (held.length) {
     await queueReject(held);
-    say((held.length === 1 ? '1 idee is' : held.length + ' ideeën zijn') + ' niet opgeslagen. ' +
-        'Ze staan nog op deze tablet, onder „Niet opgeslagen”.', true);
+    say((held.length === 1 ? '1 idee is niet opgeslagen. Het staat' :
+         held.length + ' ideeën zijn niet opgeslagen. Ze staan') +
+        ' nog op deze tablet, onder „Niet opgeslagen”.', true);
   }
   return true;
 }
