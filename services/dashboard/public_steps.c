@@ -300,7 +300,9 @@ int public_people(rstore_t *rs, sb_t *sb, json_t *list, json_t *ch, json_t *wijk
     if (people >= 0)
         sb_printf(sb, "<p><span class=\"big\">%s%lld</span> %s</p>", anon > 0 ? "ongeveer " : "",
                   people, s_pl(people, "persoon deed mee", "mensen deden mee"));
-    sb_printf(sb, "<p><span class=\"big\">%lld</span> %s waar zij wonen of werken</p></div>\n",
+    /* An idea's wijk is the one it is about (what the form asks), not
+     * where the person lives or works. */
+    sb_printf(sb, "<p><span class=\"big\">%lld</span> %s waar de ideeën over gaan</p></div>\n",
               wijken, s_pl(wijken, "wijk", "wijken"));
     if (people < 0) /* storage is counting the ideas from before an update */
         sb_add(sb, "<p>Hoeveel mensen meededen, tellen we nu opnieuw. Kijk over een paar "

@@ -288,7 +288,10 @@ class TestStepsAndPeople(ReportCase):
                       "Stop van de omgevingsvisietour Hoensbroek-De Dem 0 ideeën", steps)
         self.assertIn("Ideeënbus online het formulier op de website 4 ideeën", steps)
         self.assertIn("ongeveer 3 mensen deden mee", people)
-        self.assertIn("3 wijken waar zij wonen of werken", people)
+        # The wijk is the one an idea is about (the form asks for that), not
+        # where its giver lives: the page said "waar zij wonen of werken".
+        self.assertIn("3 wijken waar de ideeën over gaan", people)
+        self.assertNotIn("wonen of werken", people)
 
         # The tour's video (an idea older than the form's) and a second
         # activity of two days, entered later but held earlier.
@@ -320,7 +323,7 @@ class TestStepsAndPeople(ReportCase):
         _, steps, people = self.sections()
         self.assertIn("ongeveer 4 mensen deden mee", people)
         self.assertIn("Samen gaven zij 5 ideeën", people)
-        self.assertIn("2 wijken waar zij wonen of werken", people)
+        self.assertIn("2 wijken waar de ideeën over gaan", people)
         self.assertIn("Ideeënbus online het formulier op de website 3 ideeën", steps)
         self.assertRegex(self.report(), re.compile(r"<caption>Kanaal</caption>.*?<tr><td>"
                                                    r"Formulier</td><td>3</td></tr>", re.S))
