@@ -14,7 +14,8 @@
 #   stop    SIGTERM to the supervisor (run/supervisor.pid), waits until it
 #           and its children are gone
 #   status  each pid file with alive/dead, and each service's /healthz
-#   urls    the URLs only
+#   urls    the URLs only, and the inspraakctl commands that make a staff
+#           user, a device token and an API token (what a first visit needs)
 #
 #   It writes $INSPRAAK_VAR/run/Procfile with Redis (AOF, appendfsync
 #   always, data in $INSPRAAK_VAR/redis) and each service whose binary
@@ -107,7 +108,13 @@ print_urls() {
         printf '  %-18s http://localhost:%d/healthz  http://localhost:%d/metrics\n' "$name" "$port" "$port"
     done
     printf '  %-18s redis://127.0.0.1:%d  (data in %s/redis)\n' "redis" "$REDIS_PORT" "$INSPRAAK_VAR"
-    echo "Make a staff API token: INSPRAAK_VAR=$INSPRAAK_VAR INSPRAAK_PORT_BASE=$BASE $INSPRAAK_BIN/inspraakctl token create NAME"
+    local ctl="INSPRAAK_VAR=$INSPRAAK_VAR INSPRAAK_PORT_BASE=$BASE $INSPRAAK_BIN/inspraakctl"
+    echo "Before the first login, make a staff user (add --role admin for user and device admin):"
+    echo "  $ctl user add NAME"
+    echo "A tablet for the field app needs a device token:"
+    echo "  $ctl device add NAME"
+    echo "Programs use a staff API token:"
+    echo "  $ctl token create NAME"
 }
 
 # Refuses a second run and busy ports; clears what a killed run left.

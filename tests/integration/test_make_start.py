@@ -113,6 +113,12 @@ class TestMakeStart(unittest.TestCase):
         self.assertIn("http://localhost:%d/" % self.base, r.stdout)
         self.assertIn("http://localhost:%d/" % (self.base + OFFSETS["dashboard"]), r.stdout)
         self.assertIn("redis://127.0.0.1:%d" % (self.base - 1690), r.stdout)
+        # The dashboard and the field app need a user and a device token
+        # first; the printout only told how to make an API token, and the
+        # login page does not say how to get in.
+        for cmd in ("inspraakctl user add NAME", "inspraakctl device add NAME",
+                    "inspraakctl token create NAME"):
+            self.assertIn(cmd, r.stdout)
         self.assertEqual(redis_command(self.base - 1690, "PING"), "PONG")
         self.assertEqual(redis_command(self.base - 1690, "CONFIG", "GET", "appendonly"),
                          ["appendonly", "yes"])
