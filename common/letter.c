@@ -349,12 +349,16 @@ int letter_receipt(rstore_t *rs, const letter_settings_t *ls, const char *pid,
         return found == 0 ? 1 : -1;
     }
     char *res = xasprintf("%s/resultaten", ls->public_url);
-    const char *names[] = {"naam", "!ideeen", "ideeen", "resultaten_url", "afmelden_url"};
-    const char *vals[] = {s_greeting_name(out), ih, it, res, out->unsub_url};
+    /* {{uw_idee}}: a receipt may list several ideas ("uw idee" was said
+     * of two). */
+    const char *names[] = {"naam",           "!ideeen",      "ideeen",
+                           "resultaten_url", "afmelden_url", "uw_idee"};
+    const char *vals[] = {s_greeting_name(out), ih, it, res, out->unsub_url,
+                          found == 1 ? "uw idee" : "uw ideeën"};
     char *subj = s_template(ls, "receipt.subject", err, errlen);
-    rc = subj ? s_fill(ls, "receipt", names, vals, 5, out, err, errlen) : -1;
+    rc = subj ? s_fill(ls, "receipt", names, vals, 6, out, err, errlen) : -1;
     if (rc == 0) {
-        char *s = letter_render(subj, names, vals, 5, 0);
+        char *s = letter_render(subj, names, vals, 6, 0);
         s[strcspn(s, "\r\n")] = '\0';
         out->subject = s;
         out->message_id = xasprintf("notify.receipt.%s.%s@%s", key, pid, ls->domain);

@@ -174,6 +174,8 @@ class TestReceipts(NotifyCase):
         self.assertIn("http://localhost:%d/resultaten" % self.cluster.port("dashboard"), text)
         self.assertIn("http://localhost:%d/afmelden?p=" % self.cluster.port("notify"), text)
         self.assertIn("/afmelden?p=", m["List-Unsubscribe"])
+        self.assertEqual(m["Subject"], "Bedankt voor uw idee voor Heerlen")
+        self.assertIn("Wij hebben uw idee voor Heerlen goed ontvangen", text)
         # what the resident reads, in both parts, as written (data/mail/receipt.*)
         self.assertIn("We lezen alle ideeën.", text)
         self.assertIn("We lezen alle ideeën.", m.get_body(preferencelist=("html",)).get_content())
@@ -204,6 +206,11 @@ class TestReceipts(NotifyCase):
         m = self.wait_mails("carla@example.org")[0]
         self.assertIn("meer bankjes", body_text(m))
         self.assertIn("een speeltuin", body_text(m))
+        # two ideas: "uw ideeën", in the subject and the first sentence
+        self.assertEqual(m["Subject"], "Bedankt voor uw ideeën voor Heerlen")
+        self.assertIn("Wij hebben uw ideeën voor Heerlen goed ontvangen", body_text(m))
+        self.assertIn("Wij hebben uw ideeën voor Heerlen goed ontvangen",
+                      m.get_body(preferencelist=("html",)).get_content())
         self.sentinel("batch")
         self.assertEqual(len(self.smtp.messages("carla@example.org")), 1)
 
