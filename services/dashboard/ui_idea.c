@@ -19,6 +19,7 @@
  *   Stored values are never used as link targets (a "javascript:" video id
  *   stays text).
  */
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,8 +163,39 @@ static void s_theme_select(dash_t *d, sb_t *sb, int i, const char *cur)
     sb_add(sb, "</select></p>\n");
 }
 
+/* What the moderation form showed of an idea, as 32 hex digits: the form
+ * sends every field as it showed it, so a page opened before someone
+ * else's change (another tab, a colleague) would put the old values back.
+ * It carries this as "was"; a save whose "was" no longer matches is
+ * refused (409). */
+static void s_version(json_t *it, char out[33])
+{
+    static const char *const keys[] = {"status", "wijk", "sentiment", "question", "cluster"};
+    crypto_generichash_state h;
+    crypto_generichash_init(&h, NULL, 0, 16);
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        const char *v = s_str(it, keys[i]);
+        if (v)
+            crypto_generichash_update(&h, (const unsigned char *)v, strlen(v));
+        crypto_generichash_update(&h, (const unsigned char *)"\x1f", 1);
+    }
+    json_t *themes = json_object_get(it, "themes"), *t;
+    size_t k;
+    json_array_foreach(themes, k, t)
+    {
+        const char *v = json_string_value(t);
+        crypto_generichash_update(&h, (const unsigned char *)(v ? v : ""), v ? strlen(v) : 0);
+        crypto_generichash_update(&h, (const unsigned char *)"\x1e", 1);
+    }
+    unsigned char bin[16];
+    crypto_generichash_final(&h, bin, sizeof bin);
+    sodium_bin2hex(out, 33, bin, sizeof bin);
+}
+
 static void s_modform(dash_t *d, sb_t *sb, const session_t *s, json_t *it)
 {
+    char was[33];
+    s_version(it, was);
     static const char *const st[] = {"new", "approved", "hidden"};
     static const char *const se[] = {"", "positief", "neutraal", "negatief"};
     static const char *const qu[] = {"nu", "toekomst"};
@@ -177,6 +209,8 @@ static void s_modform(dash_t *d, sb_t *sb, const session_t *s, json_t *it)
     sb_url(sb, s_str(it, "id"));
     sb_add(sb, "\">\n<input type=\"hidden\" name=\"csrf\" value=\"");
     sb_esc(sb, s->csrf);
+    sb_add(sb, "\">\n<input type=\"hidden\" name=\"was\" value=\"");
+    sb_esc(sb, was);
     sb_add(sb, "\">\n<p><label for=\"m-status\">Status</label><select id=\"m-status\" "
                "name=\"status\">");
     s_options(sb, d, "status", st, 3, s_str(it, "status"));
@@ -314,6 +348,7 @@ typedef struct {
     char csrf[65];
     char bij[65]; /* "hoort bij": another idea's id */
     int los;      /* "los maken": a cluster of its own */
+    char was[33]; /* s_version() of the page the form was on; "" from others */
     int bad;
 } s_mod_t;
 
@@ -330,6 +365,8 @@ static int s_field(const char *key, const char *value, size_t len, void *arg)
         snprintf(m->bij, sizeof m->bij, "%.*s", (int)len, value);
     else if (strcmp(key, "los") == 0)
         m->los = 1;
+    else if (strcmp(key, "was") == 0 && len < sizeof m->was)
+        memcpy(m->was, value, len + 1);
     else if (strcmp(key, "status") == 0)
         proto_set(&m->upd.status, value);
     else if (strcmp(key, "wijk") == 0)
@@ -445,6 +482,16 @@ void ui_moderate(const http_req_t *req, http_res_t *res, void *arg)
     json_t *before = ui_idea_or_answer(rs, id, res);
     if (!before)
         goto out;
+    char now[33];
+    s_version(before, now);
+    if (m.was[0] && strcmp(m.was, now) != 0) {
+        json_decref(before);
+        page_message(res, 409, "Niet opgeslagen",
+                     "Dit idee is intussen veranderd, in een ander tabblad of door een collega. "
+                     "Open het idee opnieuw, kijk wat er nu staat en sla uw wijziging dan nog "
+                     "een keer op.");
+        goto out;
+    }
     int cluster_ok = s_cluster_choice(rs, &m, before, res);
     json_decref(before);
     if (!cluster_ok)

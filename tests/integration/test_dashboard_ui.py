@@ -305,6 +305,43 @@ class TestDashboardUI(ClusterTestCase):
             st, loc, _ = self.login_on("/login?terug=" + urllib.parse.quote(away, safe=""))
             self.assertEqual((st, loc), (303, "/"), away)
 
+    def test_second_tab_does_not_undo_a_correction(self):
+        # The moderation form sends every field as the page showed it. A
+        # tab opened before a correction (or a colleague's page) saved
+        # later and put the old theme and wijk back without a word.
+        sid, _ = self.login()
+        idea_id = self.ideas[HOSTILE[1][0]]
+        _, tab1 = self.get("/ideeen/" + idea_id, sid)
+        _, tab2 = self.get("/ideeen/" + idea_id, sid)
+
+        def fields(page, **change):
+            form = dict(re.findall(r'<input type="hidden" name="([a-z]+)" value="([^"]*)"',
+                                   page.split("Beoordelen en verbeteren", 1)[1]))
+            form.update({"status": "new", "wijk": "WK091711", "sentiment": "neutraal"})
+            form.update(change)
+            return urllib.parse.urlencode(form)
+        st, _, body = req(self.cluster, "POST", "/ideeen/" + idea_id,
+                          fields(tab1, theme="mobiliteit", wijk="WK091733"),
+                          dict(FORM, Cookie="inspraak_session=" + sid))
+        self.assertEqual(st, 303, body[:300])
+        st, _, body = req(self.cluster, "POST", "/ideeen/" + idea_id,
+                          fields(tab2, status="approved", theme="groen"),
+                          dict(FORM, Cookie="inspraak_session=" + sid))
+        self.assertEqual(st, 409, body[:300])
+        self.assertIn("intussen veranderd", visible(body.decode("utf-8")))
+        _, it = self.cluster.api("/api/v1/ideas/" + idea_id, self.token)
+        self.assertEqual((it["status"], it["wijk"], it["themes"]),
+                         ("new", "WK091733", ["mobiliteit"]))
+        # A page opened after the correction saves as before.
+        _, tab3 = self.get("/ideeen/" + idea_id, sid)
+        st, _, body = req(self.cluster, "POST", "/ideeen/" + idea_id,
+                          fields(tab3, status="approved", theme="mobiliteit", wijk="WK091733"),
+                          dict(FORM, Cookie="inspraak_session=" + sid))
+        self.assertEqual(st, 303, body[:300])
+        _, it = self.cluster.api("/api/v1/ideas/" + idea_id, self.token)
+        self.assertEqual(it["status"], "approved")
+        self.moderate(sid, idea_id, "new")  # as the other tests expect it
+
     # --- moderation round trip ---
     def test_moderation_round_trip(self):
         sid, _ = self.login()
