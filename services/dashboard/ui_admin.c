@@ -48,9 +48,11 @@ static size_t s_chars(const char *s)
     return n;
 }
 
-/* A list of "<prefix><name>" keys with some hash fields, sorted by name;
- * NULL when Redis failed. [[name, f1, f2, ...], ...] */
-static json_t *s_scan(rstore_t *rs, const char *prefix, const char *fields)
+/* A list of "<prefix><name>" keys with two hash fields, sorted by name;
+ * NULL when Redis failed. [[name, f1, f2], ...] (a missing field: "").
+ * The fields are two arguments: one "%s" of "role created_at" was one
+ * field name to hiredis, so every role and date showed empty. */
+static json_t *s_scan(rstore_t *rs, const char *prefix, const char *f1, const char *f2)
 {
     json_t *out = json_array();
     char cursor[32] = "0";
@@ -68,7 +70,7 @@ static json_t *s_scan(rstore_t *rs, const char *prefix, const char *fields)
         redisReply *keys = r->element[1];
         for (size_t i = 0; i < keys->elements; i++) {
             const char *key = keys->element[i]->str;
-            redisReply *h = key ? rstore_cmd(rs, "HMGET %s %s", key, fields) : NULL;
+            redisReply *h = key ? rstore_cmd(rs, "HMGET %s %s %s", key, f1, f2) : NULL;
             if (h && h->type == REDIS_REPLY_ARRAY) {
                 json_t *row = json_array();
                 json_array_append_new(row, json_string(key + plen));
@@ -177,8 +179,8 @@ static void s_forms(sb_t *sb, const session_t *s)
 static void s_page(rstore_t *rs, const session_t *s, http_res_t *res, int status, const char *msg,
                    int ok, const char *token)
 {
-    json_t *users = s_scan(rs, DASH_KEY_PREFIX "user:", "role created_at");
-    json_t *devs = users ? s_scan(rs, DASH_KEY_PREFIX "device:", "created_at revoked_at") : NULL;
+    json_t *users = s_scan(rs, DASH_KEY_PREFIX "user:", "role", "created_at");
+    json_t *devs = users ? s_scan(rs, DASH_KEY_PREFIX "device:", "created_at", "revoked_at") : NULL;
     if (!users || !devs) {
         json_decref(users);
         dash_unavailable_page(res, rs);

@@ -218,6 +218,17 @@ class TestDashboardAdmin(ClusterTestCase):
                                               "name": "tablet-beheer"})
         self.assertEqual(st, 200)
         self.assertEqual(self.field_post(token, "tablet-beheer")[0], 401)
+        # The lists show role, creation and revocation: they showed an
+        # empty role and "-" for every date, so a revoked tablet looked
+        # active and nobody could see who was an admin.
+        _, page = self.get("/beheer", sid)
+        rows = {m[0]: m[1:] for m in re.findall(
+            r"<tr><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td></tr>", page)}
+        self.assertEqual(rows["admin1"][0], "admin")
+        self.assertEqual(rows["nieuw1"][0], "staff")
+        self.assertRegex(rows["nieuw1"][1], r"^\d\d-\d\d-\d{4} \d\d:\d\d$")
+        self.assertRegex(rows["tablet-beheer"][0], r"^\d\d-\d\d-\d{4} \d\d:\d\d$")
+        self.assertRegex(rows["tablet-beheer"][1], r"^\d\d-\d\d-\d{4} \d\d:\d\d$")
         # inspraakctl sees the same records.
         r = c.ctl("device", "list")
         self.assertRegex(r.stdout, r"tablet-beheer\t\d+\t\d+")
