@@ -274,6 +274,17 @@ int main(int argc, char **argv)
         ctl_err("INSPRAAK_REDIS_URL: %s", err);
         return CTL_ERR;
     }
+    /* Run from another folder, INSPRAAK_VAR (./var) holds no port-base and
+     * the default Redis is asked: "eval: redis: connect ...: Connection
+     * refused" told the operator nothing. Say where it looked and why. */
+    if (!rstore_ping(ctl.rs)) {
+        ctl_err("redis at %s does not answer (%s). Is inspraak running? `make start` starts "
+                "it. inspraakctl finds it through INSPRAAK_REDIS_URL, else INSPRAAK_PORT_BASE, "
+                "else $INSPRAAK_VAR/run/port-base (INSPRAAK_VAR is %s).",
+                rstore_address(ctl.rs), rstore_error(ctl.rs), cfg.var_dir);
+        rstore_destroy(&ctl.rs);
+        return CTL_ERR;
+    }
     int rc = fn(&ctl, argc - 2, argv + 2);
     rstore_destroy(&ctl.rs);
     bus_shutdown(); /* participant erase may have used the bus */

@@ -146,6 +146,11 @@ class InspraakctlTest(unittest.TestCase):
         r = subprocess.run([CTL, "token", "list"], capture_output=True, text=True, env=env)
         self.assertEqual(r.returncode, 1)
         self.assertIn("redis", r.stderr)
+        # It said "eval: redis: connect ...: Connection refused"; an operator
+        # in another folder (INSPRAAK_VAR is ./var) had no idea why.
+        self.assertIn(env["INSPRAAK_REDIS_URL"][len("redis://"):], r.stderr)
+        self.assertIn("make start", r.stderr)
+        self.assertIn("INSPRAAK_VAR", r.stderr)
 
     # --- users ---
     def test_user_add(self):
