@@ -201,10 +201,12 @@ static void s_create_form(sb_t *sb, const session_t *s, const s_form_t *f)
                "aria-describedby=\"c-help\">");
     sb_esc(sb, f && f->text ? f->text : "");
     sb_add(sb, "</textarea></p>\n<p id=\"c-help\">U mag deze woorden tussen dubbele "
-               "accolades gebruiken: {{naam}} (naam van de deelnemer), {{ideeen}} (de ideeën "
+               "accolades gebruiken: {{naam}} (naam van de deelnemer, of het woord "
+               "&quot;deelnemer&quot; als we de naam niet weten), {{ideeen}} (de ideeën "
                "van de deelnemer), {{resultaten_url}} (link naar de resultaten) en "
-               "{{bijeenkomst}}. De lijst met ideeën, de link naar de resultaten en een link "
-               "om af te melden staan altijd in de mail.</p>\n"
+               "{{bijeenkomst}}. De aanhef (Beste ...,), de lijst met ideeën, de link naar de "
+               "resultaten, de groet en een link om af te melden staan altijd in de mail. "
+               "Begin dus meteen met uw boodschap.</p>\n"
                "<p><label for=\"c-meeting\">Bijeenkomst (niet verplicht)</label><input "
                "id=\"c-meeting\" name=\"meeting\" maxlength=\"300\" size=\"60\" "
                "placeholder=\"12 maart, 19.00 uur, Glaspaleis\" value=\"");

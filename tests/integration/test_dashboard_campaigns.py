@@ -151,6 +151,13 @@ class TestDashboardCampaigns(ClusterTestCase):
 
     def test_3_create_preview_test_start_pause_resume(self):
         c = self.cluster
+        # The mail already opens with "Beste {{naam}}," and closes with the
+        # greeting; the help did not say so, and a text that began with
+        # "Beste {{naam}}," greeted every participant twice.
+        help_text = re.search(r'<p id="c-help">(.*?)</p>', self.get("/campagnes", self.admin),
+                              re.S).group(1)
+        self.assertIn("De aanhef (Beste", help_text)
+        self.assertIn("de groet", help_text)
         cid = self.create(SUBJECT, "Dank u wel, {{naam}}.\r\nBekijk wat we met alle ideeën "
                           "deden.", "12 maart, 19.00 uur, Glaspaleis")
         page = self.get("/campagnes/%s?m=aangemaakt" % cid, self.admin)
