@@ -166,7 +166,8 @@ static int s_query_arg(const char *key, const char *value, size_t len, void *arg
 static void s_to_login(const http_req_t *req, http_res_t *res)
 {
     char old[65];
-    int expired = s_cookie(req, S_COOKIE, old) == 0;
+    /* Logging out of a session that already ended loses nothing. */
+    int expired = s_cookie(req, S_COOKIE, old) == 0 && strcmp(http_path(req), "/logout") != 0;
     int sent = strcmp(http_method(req), "GET") != 0 && strcmp(http_method(req), "HEAD") != 0;
     sb_t back = {0}, loc = {0};
     sb_add(&back, http_path(req));

@@ -300,6 +300,13 @@ class TestDashboardUI(ClusterTestCase):
         _, body = self.cluster.api("/api/v1/ideas/" + idea_id, self.token)
         self.assertEqual(body["status"], "new")
 
+        # Logging out after the session ended: nothing was lost, nothing to say.
+        sid, _ = self.login()
+        self.cluster.redis("DEL", self.session_key(sid))
+        st, hs, _ = req(self.cluster, "POST", "/logout", urllib.parse.urlencode({"csrf": csrf}),
+                        dict(FORM, Cookie="inspraak_session=" + sid))
+        self.assertEqual((st, header(hs, "Location")), (303, ["/login"]))
+
         # Only a page of this dashboard is a place to go back to.
         for away in ("//example.org/", "https://example.org/", "/\\example.org", "/login"):
             st, loc, _ = self.login_on("/login?terug=" + urllib.parse.quote(away, safe=""))
