@@ -98,6 +98,9 @@ void page_field_copy(const page_field_t *fields, size_t n, const char *key, cons
  * they are, "" / NULL / "none" as "Onbekend". For people only: exports
  * keep the slugs. */
 const char *page_label(const dash_t *d, const char *dim, const char *value);
+/* A day "2026-03-12" as people write it, "12 maart 2026", in buf; any
+ * other text is returned as it is. Returns buf or ymd. */
+const char *page_day(const char *ymd, char *buf, size_t size);
 /* An RFC 3339 moment (received_at as idea_json.c writes it) as people in
  * Heerlen read it, "29-11-2026 04:47" (Europe/Amsterdam, clock.h); the
  * text itself when it is no such moment, "" for NULL. Written into out. */

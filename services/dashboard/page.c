@@ -252,6 +252,19 @@ const char *page_label(const dash_t *d, const char *dim, const char *v)
     return v;
 }
 
+const char *page_day(const char *ymd, char *buf, size_t size)
+{
+    static const char *const months[] = {"januari",   "februari", "maart",    "april",
+                                         "mei",       "juni",     "juli",     "augustus",
+                                         "september", "oktober",  "november", "december"};
+    int y, m, d;
+    char rest;
+    if (!ymd || sscanf(ymd, "%4d-%2d-%2d%c", &y, &m, &d, &rest) != 3 || m < 1 || m > 12)
+        return ymd ? ymd : "";
+    snprintf(buf, size, "%d %s %d", d, months[m - 1], y);
+    return buf;
+}
+
 int page_theme_known(const dash_t *d, const char *slug)
 {
     for (size_t i = 0; i < d->n_themes; i++)

@@ -42,14 +42,8 @@ static const char *s_pl(long long n, const char *one, const char *many)
 /* "2026-03-12" as "12 maart 2026"; other text as it is. */
 static void s_day(sb_t *sb, const char *ymd)
 {
-    static const char *const months[] = {"januari",   "februari", "maart",    "april",
-                                         "mei",       "juni",     "juli",     "augustus",
-                                         "september", "oktober",  "november", "december"};
-    int y, m, d;
-    if (ymd && sscanf(ymd, "%4d-%2d-%2d", &y, &m, &d) == 3 && m >= 1 && m <= 12)
-        sb_printf(sb, "%d %s %d", d, months[m - 1], y);
-    else
-        sb_esc(sb, ymd ? ymd : "");
+    char buf[40];
+    sb_esc(sb, page_day(ymd, buf, sizeof buf));
 }
 
 typedef struct {

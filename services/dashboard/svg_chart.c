@@ -94,7 +94,11 @@ void svg_bar_chart(sb_t *sb, const dash_t *d, const char *dim, json_t *counts, i
     sb_printf(sb, ": aantal ideeën per waarde (%zu %s)</title>\n", shown,
               shown == 1 ? "waarde" : "waarden");
     for (size_t i = first; i < first + shown; i++) {
-        const char *label = page_label(d, dim, it[i].key);
+        /* days as people write them ("12 maart 2026"), "none" as Onbekend */
+        char day[40];
+        const char *label = strcmp(dim, "day") == 0 ? page_day(it[i].key, day, sizeof day) : NULL;
+        if (label != day)
+            label = page_label(d, dim, it[i].key);
         char cut[32];
         s_short(cut, sizeof cut, label);
         int y = (int)(i - first) * S_BAR_H + 4;

@@ -111,6 +111,17 @@ class TestOneIdea(ReportCase):
         svg = re.search(r'<svg class="map".*?</svg>', page, re.S).group(0)
         self.assertEqual(re.findall(r'<text class="count"[^>]*>(\d+)</text>', svg), ["1"])
         self.assertIn("Het getal in een wijk is het aantal ideeën", visible(page))
+        # The "Per dag" chart names the day as people write it, as the
+        # steps section does ("12 maart 2026"); it showed "2026-11-29".
+        import datetime
+        import zoneinfo
+        today = datetime.datetime.now(zoneinfo.ZoneInfo("Europe/Amsterdam")).date()
+        months = ("januari februari maart april mei juni juli augustus september oktober "
+                  "november december").split()
+        day = "%d %s %d" % (today.day, months[today.month - 1], today.year)
+        chart = page.split("<title>Per dag", 1)[1].split("</svg>", 1)[0]
+        self.assertIn(">%s</text>" % day, chart)
+        self.assertNotIn(today.isoformat(), visible(page))
 
 
 def commandstats(cluster):
