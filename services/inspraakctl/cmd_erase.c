@@ -43,8 +43,8 @@
  *   DATE (--before YYYY-MM-DD, else INSPRAAK_RETENTION_DATE; without
  *   either: every participant), prints one JSON object per person, deletes
  *   the files kept after processing that were last modified before DATE
- *   (and before the run began; cmd_retention_files.c) and the dead letters
- *   written before it (cmd_retention_deadletters.c), rewrites the AOF
+ *   (and before the run began; cmd_retention_files.c), the dead letters and
+ *   skipped-mail entries written before it (cmd_retention_lists.c), rewrites the AOF
  *   once, and prints a summary line with the counts.
  */
 #define _GNU_SOURCE /* strptime, timegm */
@@ -440,21 +440,27 @@ int cmd_retention(ctl_t *ctl, int argc, char **argv)
     fflush(stdout);
     /* The files kept after processing: those last modified before the date,
      * and never one changed since this run began (cmd_retention_files.c);
-     * the dead letters written before it (cmd_retention_deadletters.c). */
+     * the dead letters and skipped-mail entries written before it
+     * (cmd_retention_lists.c). */
     int64_t cutoff = before < 0 || before > started ? started : before;
     json_t *files = json_object();
-    long undeleted = ctl_retention_files(cutoff, files), undated = 0;
-    long dead = ctl_retention_deadletters(ctl, cutoff, &undated);
-    if (dead < 0 || ctl_aof_rewrite(ctl) != CTL_OK) {
+    long undeleted = ctl_retention_files(cutoff, files), undated = 0, skipped_undated = 0;
+    long dead = ctl_retention_list(ctl, "deadletter", cutoff, &undated);
+    long skipped =
+        dead < 0 ? -1 : ctl_retention_list(ctl, "mail:skipped", cutoff, &skipped_undated);
+    if (dead < 0 || skipped < 0 || ctl_aof_rewrite(ctl) != CTL_OK) {
         json_decref(files);
         return CTL_ERR;
     }
     if (undated)
         ctl_err("note: %ld dead letter(s) without a time kept; see inspraak:deadletter", undated);
-    json_t *sum = json_pack("{s:{s:o, s:I, s:o, s:I}}", "retention", "before",
+    if (skipped_undated)
+        ctl_err("note: %ld skipped mail(s) without a time kept; see inspraak:mail:skipped",
+                skipped_undated);
+    json_t *sum = json_pack("{s:{s:o, s:I, s:o, s:I, s:I}}", "retention", "before",
                             before < 0 ? json_null() : json_string(date), "participants_erased",
                             (json_int_t)erased, "files_removed", files, "dead_letters_removed",
-                            (json_int_t)dead);
+                            (json_int_t)dead, "skipped_mails_removed", (json_int_t)skipped);
     char *text = json_dumps(sum, JSON_COMPACT);
     printf("%s\n", text ? text : "{}");
     free(text);

@@ -110,10 +110,11 @@ int ctl_held_elsewhere(ctl_t *ctl, const char *email, struct json_t *out);
  * adds each store's count to removed ({"store": N}). Returns how many
  * files could not be deleted (each said on stderr). */
 long ctl_retention_files(int64_t cutoff_ms, struct json_t *removed);
-/* cmd_retention_deadletters.c: removes the entries of inspraak:deadletter
- * whose "at" is before cutoff_ms; sets *undated to those without one
- * (kept). Returns how many were removed, or -1 (message printed). */
-long ctl_retention_deadletters(ctl_t *ctl, int64_t cutoff_ms, long *undated);
+/* cmd_retention_lists.c: removes the entries of the list inspraak:<list>
+ * ("deadletter", "mail:skipped") whose "at" is before cutoff_ms; sets
+ * *undated to those without one (kept). Returns how many were removed, or
+ * -1 (message printed). */
+long ctl_retention_list(ctl_t *ctl, const char *list, int64_t cutoff_ms, long *undated);
 /* BGREWRITEAOF and wait until Redis has finished it. CTL_OK or CTL_ERR. */
 int ctl_aof_rewrite(ctl_t *ctl);
 

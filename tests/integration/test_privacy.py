@@ -85,6 +85,7 @@ MAIL_BIG = ("Fred Foutief", "fred.foutief@example.net")
 MAIL_MAX_BYTES = 1 << 20
 DAMAGED = "Dirk Beschadigd"  # in a spool segment that replay found damaged
 UNREADABLE = "Ursula Onleesbaar"  # a name in the raw bytes of a dead letter
+SKIPPED = "Sanne Onderwerp"  # a name in the subject of an auto-reply (skipped mail list)
 
 
 def redis_cli(cluster, *args):
@@ -130,16 +131,17 @@ class TestPrivacy(ClusterTestCase):
                            capture_output=True, text=True)
         return [f for f in r.stdout.splitlines() if f]
 
-    def send_mail(self, name, addr, text, n, headers="", body_bytes=0):
+    def send_mail(self, name, addr, text, n, headers="", body_bytes=0,
+                  subject="Idee voor de wijk"):
         """Delivers a mail from name <addr> into the inbox Maildir (tmp/,
         then new/), as Postfix does; body_bytes pads the body to that size."""
         inbox = os.path.join(self.cluster.var, "mail", "inbox")
         for sub in ("tmp", "new", "cur"):
             os.makedirs(os.path.join(inbox, sub), exist_ok=True)
-        msg = ("From: %s <%s>\r\nTo: idee@heerlen.nl\r\nSubject: Idee voor de wijk\r\n%s"
+        msg = ("From: %s <%s>\r\nTo: idee@heerlen.nl\r\nSubject: %s\r\n%s"
                "Message-ID: <privacy-%d@example.org>\r\nDate: Mon, 12 May 2025 14:03:00 +0200\r\n"
                "Content-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n"
-               % (name, addr, headers, n, text))
+               % (name, addr, subject, headers, n, text))
         msg += "x" * max(0, body_bytes - len(msg))
         tmp = os.path.join(inbox, "tmp", "privacy-%d" % n)
         with open(tmp, "w") as f:
@@ -518,6 +520,26 @@ class TestPrivacy(ClusterTestCase):
         self.assertNotIn(UNREADABLE.lower(), self.dump_everything().lower())
         self.assertEqual(early.get("dead_letters_removed"), 0, early)
         self.assertGreaterEqual(later.get("dead_letters_removed", 0), 1, later)
+
+    def test_10_retention_removes_old_skipped_mail_entries(self):
+        c = self.cluster
+
+        def listed():
+            return sum(SKIPPED in e for e in c.redis("LRANGE", "inspraak:mail:skipped", 0, -1) or [])
+        self.send_mail("Sanne", "sanne.onderwerp@example.net", "Ik ben er niet.", 101,
+                       headers="Auto-Submitted: auto-replied\r\n",
+                       subject="Afwezig: " + SKIPPED)
+        wait_until("the skipped mail listed", lambda: listed() == 1, timeout=120)
+
+        early = self.retention_summary("2000-01-01")
+        self.assertEqual(listed(), 1)
+        self.assertEqual(early.get("skipped_mails_removed"), 0, early)
+
+        tomorrow = (datetime.date.today() + datetime.timedelta(days=2)).isoformat()
+        later = self.retention_summary(tomorrow)
+        self.assertEqual(listed(), 0)
+        self.assertNotIn(SKIPPED.lower(), self.dump_everything().lower())
+        self.assertGreaterEqual(later.get("skipped_mails_removed", 0), 1, later)
 
 
 if __name__ == "__main__":
