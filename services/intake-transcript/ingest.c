@@ -280,18 +280,37 @@ static int s_check_lengths(statement_list_t *st, ingest_result_t *r)
     return 0;
 }
 
+/* The key an idea's id is derived from: the video and the statement's
+ * times (or its place, for a text). Statements with the same times (the
+ * parts of a long turn whose cues share their times, as a tool that
+ * splits one segment writes them) get "/2", "/3", ... in file order, so
+ * each is an idea of its own and a file read again gives the same ids. */
+static void s_key(const statement_t *s, size_t i, const char *video_id, GHashTable *seen,
+                  char *key, size_t size)
+{
+    if (!s->has_times) {
+        snprintf(key, size, "%s/turn-%zu", video_id, i + 1);
+        return;
+    }
+    snprintf(key, size, "%s/%lld-%lld", video_id, (long long)s->start_ms, (long long)s->end_ms);
+    guint n = GPOINTER_TO_UINT(g_hash_table_lookup(seen, key)) + 1;
+    g_hash_table_replace(seen, g_strdup(key), GUINT_TO_POINTER(n));
+    if (n > 1) {
+        size_t used = strlen(key);
+        snprintf(key + used, size - used, "/%u", n);
+    }
+}
+
 /* Spools every statement; INGEST_OK when all are durable. */
 static ingest_rc_t s_submit_all(ingest_t *ing, const statement_list_t *st, const ingest_meta_t *m,
                                 const char *wijk, int64_t received_at, ingest_result_t *r)
 {
+    GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    ingest_rc_t ret = INGEST_OK;
     for (size_t i = 0; i < st->n; i++) {
         const statement_t *s = &st->items[i];
         char key[300], id[PROTO_ID_SIZE], err[256], q[300];
-        if (s->has_times)
-            snprintf(key, sizeof key, "%s/%lld-%lld", r->video_id, (long long)s->start_ms,
-                     (long long)s->end_ms);
-        else
-            snprintf(key, sizeof key, "%s/turn-%zu", r->video_id, i + 1);
+        s_key(s, i, r->video_id, seen, key, sizeof key);
         proto_derive_id("transcript", key, id);
         envelope_t env;
         envelope_init(&env);
@@ -306,7 +325,8 @@ static ingest_rc_t s_submit_all(ingest_t *ing, const statement_list_t *st, const
             s_why(r, "unavailable",
                   "Het lukt nu niet om de ideeën op te slaan. Probeer het later opnieuw.",
                   "the spool does not accept ideas now");
-            return INGEST_UNAVAILABLE;
+            ret = INGEST_UNAVAILABLE;
+            break;
         }
         json_t *one = json_pack("{s:s}", "id", id);
         json_object_set_new(one, "start",
@@ -314,7 +334,8 @@ static ingest_rc_t s_submit_all(ingest_t *ing, const statement_list_t *st, const
         json_object_set_new(one, "end", s->has_times ? json_real(s->end_ms / 1000.0) : json_null());
         json_array_append_new(r->ideas, one);
     }
-    return INGEST_OK;
+    g_hash_table_destroy(seen);
+    return ret;
 }
 
 ingest_rc_t ingest_file(ingest_t *ing, const char *buf, size_t len, ingest_format_t fmt,

@@ -297,6 +297,29 @@ class TestTranscripts(ClusterTestCase):
         self.video_ideas("marker-lang-http", 1)
         self.assertEqual([i for i in self.ideas() if i["source"]["video_id"] == "lang-http-2"], [])
 
+    def test_upload_long_turn_of_cues_with_one_time(self):
+        # a tool that splits one long segment into cues with the same
+        # times: the turn is cut into parts with the same start and end,
+        # and each part is still an idea of its own (its own id, stored)
+        part = "Meer bomen bij het café, graag 🌳. " * 170  # 5,780 characters
+        srt = SRT + "".join("\r\n%d\r\n00:00:04,000 --> 00:00:09,000\r\nHENK: %s\r\n"
+                            % (n, part) for n in (3, 4))
+        status, body = self.upload(srt, "application/x-subrip", video_id="lang-een-tijd")
+        self.assertEqual(status, 201, body)
+        ids = [i["id"] for i in body["ideas"]]
+        self.assertEqual(len(ids), 3, body)  # Henk's answer, then the two parts
+        self.assertEqual(len(set(ids)), 3, body)
+        items = self.video_ideas("lang-een-tijd", 3)
+        self.assertEqual(sorted(i["id"] for i in items), sorted(ids))
+        # the same file again: the same ids, nothing doubled
+        status, again = self.upload(srt, "application/x-subrip", video_id="lang-een-tijd")
+        self.assertEqual([i["id"] for i in again["ideas"]], ids)
+        status, _ = self.upload(TXT, "text/plain", video_id="marker-een-tijd")
+        self.assertEqual(status, 201)
+        self.video_ideas("marker-een-tijd", 1)
+        self.assertEqual(len([i for i in self.ideas() if i["source"]["video_id"] == "lang-een-tijd"]),
+                         3)
+
     def test_video_url_never_javascript(self):
         status, body = self.upload(SRT, "application/x-subrip", video_id="js-1",
                                    video_url="javascript:alert(1)//\"><b>")
