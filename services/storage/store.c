@@ -537,9 +537,39 @@ static int s_script_result(redisReply *r, char *err, size_t errlen)
     return ret;
 }
 
+void store_stored_erased(store_t *self, const char *id, const char *email, const char *name)
+{
+    if (!email || !*email)
+        return;
+    char q[200];
+    idea_t it;
+    int erased = -1;
+    redisReply *r = rstore_cmd(self->rs, "GET " STORE_KEY_PREFIX "idea:%s", id), *e = NULL;
+    if (r && store_record_read(r, id, &it)) {
+        erased = 0;
+        if (it.participant_id && *it.participant_id) {
+            e = rstore_cmd(self->rs, "EXISTS " STORE_KEY_PREFIX "participant:%s",
+                           it.participant_id);
+            erased = !e || e->type != REDIS_REPLY_INTEGER ? -1 : e->integer == 0;
+        }
+        idea_clear(&it);
+    }
+    if (r)
+        freeReplyObject(r);
+    if (e)
+        freeReplyObject(e);
+    if (erased < 0)
+        log_error("msg=\"cannot tell whether the person of an idea stored before was erased; "
+                  "if so, redact their name and address in the dashboard\" id=%s",
+                  log_quote(q, sizeof q, id));
+    else if (erased)
+        store_erased_meanwhile(self, id, email, name);
+}
+
 /* The script call of a prepared idea: 1 stored, 0 stored before, -1
  * (err). An idea whose participant was erased since the pid was resolved
- * (2) is stored: store_erased_meanwhile(). */
+ * (2) is stored: store_erased_meanwhile(); one stored before goes
+ * through store_stored_erased(). */
 static int s_write(store_t *self, const char *id, store_args_t *a, char *err, size_t errlen)
 {
     redisReply *r = s_evalsha(self, a);
@@ -551,6 +581,9 @@ static int s_write(store_t *self, const char *id, store_args_t *a, char *err, si
     if (ret == 2)
         ret = store_erased_meanwhile(self, id, a->argv[a->argc - S_ARG_EMAIL_FROM_END],
                                      a->argv[a->argc - S_ARG_NAME_FROM_END]);
+    else if (ret == 0)
+        store_stored_erased(self, id, a->argv[a->argc - S_ARG_EMAIL_FROM_END],
+                            a->argv[a->argc - S_ARG_NAME_FROM_END]);
     return ret;
 }
 

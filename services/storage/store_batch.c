@@ -300,6 +300,18 @@ int store_batch_erased(const store_batch_t *self, int i, const char **id, const 
     return d->gone && !d->skip;
 }
 
+int store_batch_stored_before(const store_batch_t *self, int i, const char **id,
+                              const char **email, const char **name)
+{
+    if (i < 0 || (guint)i >= self->ideas->len)
+        return 0;
+    const s_idea_t *d = g_ptr_array_index(self->ideas, i);
+    *id = d->id.p;
+    *email = d->p[4].p;
+    *name = d->p[3].p;
+    return d->skip && d->has_p;
+}
+
 int store_batch_in_call(const store_batch_t *self, int k)
 {
     if (k < 0 || (guint)k >= self->in_call->len)

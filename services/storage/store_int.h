@@ -56,6 +56,14 @@ int store_load(store_t *self, const char *script, char *sha);
  * write (normalised address; "" for none). */
 int store_erased_meanwhile(store_t *self, const char *id, const char *email, const char *name);
 
+/* After a write found the idea stored before (a message sent again, as
+ * the intake's spool does after storage was killed): when the person its
+ * record names is gone (erased), the write that stored it may have died
+ * before store_erased_meanwhile() cut their address and name, so this
+ * cuts them now (a cut made before changes nothing). Nothing for an idea
+ * without an address. A Redis failure is logged for staff to check. */
+void store_stored_erased(store_t *self, const char *id, const char *email, const char *name);
+
 /* 1 when e (one reply of a GET or MGET of inspraak:idea:<id>) is a
  * readable record of that id, decoded into *idea (the caller then
  * idea_clear()s it); 0 for a key that is gone or of another type (nil),

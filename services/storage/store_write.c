@@ -216,13 +216,16 @@ static int s_multi_write(store_t *self, store_batch_t *b, int conn)
 }
 
 /* The ideas of b just written whose participant was erased meanwhile:
- * their text loses the name and address (store_erased_meanwhile). */
+ * their text loses the name and address (store_erased_meanwhile); so do
+ * those stored before whose person is gone (store_stored_erased). */
 static void s_erased_meanwhile(store_t *self, const store_batch_t *b)
 {
     const char *id, *email, *name;
     for (int i = 0; i < store_batch_count(b); i++)
         if (store_batch_erased(b, i, &id, &email, &name))
             store_erased_meanwhile(self, id, email, name);
+        else if (store_batch_stored_before(b, i, &id, &email, &name))
+            store_stored_erased(self, id, email, name);
 }
 
 /* Writes the ideas of b (ideas[idx[k]] is the batch's k-th): those whose
@@ -257,6 +260,11 @@ static void s_batch_write(store_t *self, store_batch_t *b, const int *idx, int *
             left--;
         }
         freeReplyObject(r);
+        if (left == 0) { /* all stored before: no EXEC ends the WATCH */
+            redisReply *u = rstore_cmd(self->rs, "UNWATCH");
+            if (u) /* else the connection, and its WATCH, is gone */
+                freeReplyObject(u);
+        }
         if (left > 0 && (w = s_multi_write(self, b, conn)) < 0) {
             snprintf(err, errlen, "%s", self->err);
             return;
@@ -265,9 +273,9 @@ static void s_batch_write(store_t *self, store_batch_t *b, const int *idx, int *
             for (int k = 0; store_batch_in_call(b, k) >= 0; k++)
                 res[idx[store_batch_in_call(b, k)]] = 1;
             left = 0;
-            s_erased_meanwhile(self, b);
         }
     }
+    s_erased_meanwhile(self, b);
 }
 
 /*

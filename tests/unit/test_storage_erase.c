@@ -16,8 +16,8 @@
  *   nor write their name and address back.
  *
  *   The interleaving is made step by step against a real redis-server
- *   (tests/unit/test_redis_util.h test_redis_up, INSPRAAK_TEST_PORTS'
- *   first port + 96, else 26096): Jan has one idea stored; a second idea of his is
+ *   (tests/unit/test_redis_util.h, INSPRAAK_TEST_PORTS' first port + 96,
+ *   else 26096): Jan has one idea stored; a second idea of his is
  *   prepared; the erase's Redis script runs; the second idea is written.
  *   What a reader checks is the number of people /resultaten shows
  *   (the dashboard's reach_people()), and what the privacy promise
@@ -25,7 +25,9 @@
  *   in the second idea is cut as erase cuts it from the first. Once
  *   with the single-idea script (store_idea's write), once with a batch
  *   (store_ideas' write), and once in the order where the erase comes
- *   after the write, for the same answer.
+ *   after the write, for the same answer. And storage killed (kill -9)
+ *   between that write and the cut: when the message comes again (single
+ *   and in a batch), the idea is found stored and the cut is made then.
  *   store.c lives in services/storage/, which unit tests do not link, so
  *   it is included here, as reach.c of the dashboard.
  */
@@ -50,24 +52,35 @@
 #define S_EMAIL "jan@example.nl"
 #define S_NAME "Jan Smeets"
 
-static test_redis_t s_redis;
+static int s_port;
+static pid_t s_pid;
+static char s_dir[64];
 
 static int s_group_setup(void **state)
 {
     (void)state;
-    return test_redis_up(&s_redis, "test_storage_erase", 96);
+    const char *range = getenv("INSPRAAK_TEST_PORTS");
+    s_port = (range && atoi(range) > 0 ? atoi(range) : 26000) + 96;
+    snprintf(s_dir, sizeof s_dir, "/tmp/test_storage_erase_XXXXXX");
+    if (!mkdtemp(s_dir))
+        return -1;
+    s_pid = test_redis_start(s_port, s_dir, NULL);
+    return s_pid > 0 ? 0 : -1;
 }
 
 static int s_group_teardown(void **state)
 {
     (void)state;
-    return test_redis_down(&s_redis);
+    test_redis_stop(&s_pid);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", s_dir);
+    return system(cmd) == 0 ? 0 : -1;
 }
 
 static store_t *s_store(int db)
 {
     char url[96], err[256];
-    snprintf(url, sizeof url, "redis://127.0.0.1:%d/%d", s_redis.port, db);
+    snprintf(url, sizeof url, "redis://127.0.0.1:%d/%d", s_port, db);
     store_t *st = store_new(url, err, sizeof err);
     assert_non_null(st);
     return st;
@@ -157,27 +170,21 @@ static int s_anywhere(store_t *st, const char *s)
     return found;
 }
 
-/* An idea of Jan's stored: he is one person. Returns his pid (static). */
-static const char *s_stored(store_t *st, const char *id, const char *text)
+/* Jan's first idea, stored: one person. Returns his pid (static). */
+static const char *s_first(store_t *st)
 {
     static char pid[64];
     idea_t idea;
     participant_t p;
     int bad = 0;
     char err[256];
-    s_make(&idea, &p, id, text);
+    s_make(&idea, &p, "jan-1", "Meer bomen in de straat, mail me op " S_EMAIL);
     assert_int_equal(store_idea(st, &idea, &p, &bad, err, sizeof err), 1);
     snprintf(pid, sizeof pid, "%s", idea.participant_id);
     idea_clear(&idea);
     participant_clear(&p);
     assert_int_equal(s_people(st), 1);
     return pid;
-}
-
-/* Jan's first idea, stored. Returns his pid. */
-static const char *s_first(store_t *st)
-{
-    return s_stored(st, "jan-1", "Meer bomen in de straat, mail me op " S_EMAIL);
 }
 
 /* After the erase and the second idea, in whatever order: Jan counted
@@ -192,13 +199,49 @@ static void s_check(store_t *st)
     freeReplyObject(r);
 }
 
-/* The race: Jan's second idea prepared (its pid looked up), Jan erased,
- * then the idea written by the single-idea script, or with batch by
- * store_ideas' batch write (WATCH, check, MULTI/EXEC). */
-static void s_race(int db, int batch)
+/* Jan's second idea, prepared, then Jan erased, then the single-idea
+ * script (store_idea's write); with crash, storage dies (kill -9) right
+ * after the script, before it cuts his address and name from the text. */
+static void s_single_raced(store_t *st, const char *pid, int crash)
 {
-    store_t *st = s_store(db);
-    const char *pid = s_first(st);
+    idea_t idea;
+    participant_t p;
+    store_args_t a;
+    char *rec = NULL, err[256];
+    int bad = 0;
+    s_make(&idea, &p, "jan-2", "Een bankje bij de bushalte. Groeten, " S_NAME);
+    assert_int_equal(store_prepare(st, &idea, &p, &a, &rec, &bad, err, sizeof err), 0);
+    assert_string_equal(idea.participant_id, pid);
+    s_erase(st, pid);
+    if (crash) {
+        redisReply *r = s_evalsha(st, &a); /* the write; the cut never runs */
+        assert_non_null(r);
+        assert_int_equal(r->integer, 2);
+        freeReplyObject(r);
+    } else {
+        assert_int_equal(s_write(st, idea.id, &a, err, sizeof err), 1);
+    }
+    store_args_free(&a);
+    free(rec);
+    idea_clear(&idea);
+    participant_clear(&p);
+}
+
+/* The race with store_idea's single-idea script. */
+static void test_erase_between_prepare_and_script(void **state)
+{
+    (void)state;
+    store_t *st = s_store(1);
+    s_single_raced(st, s_first(st), 0);
+    s_check(st);
+    store_destroy(&st);
+}
+
+/* Jan's second idea written by a batch of one (store_ideas' write:
+ * WATCH, check, MULTI/EXEC), Jan erased after the prepare when erase_pid
+ * is given; the write's answer must be want. */
+static void s_batch_one(store_t *st, const char *erase_pid, int want)
+{
     idea_t idea;
     participant_t p;
     store_args_t a;
@@ -206,34 +249,66 @@ static void s_race(int db, int batch)
     int bad = 0, res[1] = {-1}, idx[1] = {0};
     s_make(&idea, &p, "jan-2", "Een bankje bij de bushalte. Groeten, " S_NAME);
     assert_int_equal(store_prepare(st, &idea, &p, &a, &rec, &bad, err, sizeof err), 0);
-    assert_string_equal(idea.participant_id, pid);
+    if (erase_pid)
+        assert_string_equal(idea.participant_id, erase_pid);
     store_batch_t *b = store_batch_new();
     assert_int_equal(store_batch_add(b, a.argc, a.argv, a.lens), 0);
-    s_erase(st, pid);
-    if (batch)
-        s_batch_write(st, b, idx, res, err, sizeof err);
-    else
-        res[0] = s_write(st, idea.id, &a, err, sizeof err);
-    assert_int_equal(res[0], 1);
+    if (erase_pid)
+        s_erase(st, erase_pid);
+    s_batch_write(st, b, idx, res, err, sizeof err);
+    assert_int_equal(res[0], want);
     store_batch_destroy(&b);
     store_args_free(&a);
     free(rec);
-    s_check(st);
     idea_clear(&idea);
     participant_clear(&p);
-    store_destroy(&st);
 }
 
-static void test_erase_between_prepare_and_script(void **state)
-{
-    (void)state;
-    s_race(1, 0);
-}
-
+/* The race with store_ideas' batch write. */
 static void test_erase_between_prepare_and_batch(void **state)
 {
     (void)state;
-    s_race(2, 1);
+    store_t *st = s_store(2);
+    s_batch_one(st, s_first(st), 1);
+    s_check(st);
+    store_destroy(&st);
+}
+
+/* The race of test_erase_between_prepare_and_script, and storage killed
+ * (kill -9) after the script wrote the idea, before it cut Jan's name from
+ * its text; the restarted storage gets the message again (the intake's
+ * spool resends what was not acknowledged): single (batch 0) or in a
+ * batch (1). */
+static void s_redelivered_after_crash(int db, int batch)
+{
+    store_t *st = s_store(db);
+    s_single_raced(st, s_first(st), 1);
+    if (batch) {
+        s_batch_one(st, NULL, 0);
+    } else {
+        idea_t idea;
+        participant_t p;
+        char err[256];
+        int bad = 0;
+        s_make(&idea, &p, "jan-2", "Een bankje bij de bushalte. Groeten, " S_NAME);
+        assert_int_equal(store_idea(st, &idea, &p, &bad, err, sizeof err), 0);
+        idea_clear(&idea);
+        participant_clear(&p);
+    }
+    s_check(st);
+    store_destroy(&st);
+}
+
+static void test_redelivered_after_a_crash_before_the_cut(void **state)
+{
+    (void)state;
+    s_redelivered_after_crash(4, 0);
+}
+
+static void test_redelivered_in_a_batch_after_a_crash_before_the_cut(void **state)
+{
+    (void)state;
+    s_redelivered_after_crash(5, 1);
 }
 
 /* The other order: the second idea is stored, then Jan is erased. */
@@ -242,9 +317,17 @@ static void test_erase_after_the_write(void **state)
     (void)state;
     store_t *st = s_store(3);
     const char *pid = s_first(st);
-    s_stored(st, "jan-2", "Een bankje bij de bushalte. Groeten, " S_NAME);
+    idea_t idea;
+    participant_t p;
+    int bad = 0;
+    char err[256];
+    s_make(&idea, &p, "jan-2", "Een bankje bij de bushalte. Groeten, " S_NAME);
+    assert_int_equal(store_idea(st, &idea, &p, &bad, err, sizeof err), 1);
+    assert_int_equal(s_people(st), 1);
     s_erase(st, pid);
     s_check(st);
+    idea_clear(&idea);
+    participant_clear(&p);
     store_destroy(&st);
 }
 
@@ -254,6 +337,8 @@ int main(void)
         cmocka_unit_test(test_erase_after_the_write),
         cmocka_unit_test(test_erase_between_prepare_and_script),
         cmocka_unit_test(test_erase_between_prepare_and_batch),
+        cmocka_unit_test(test_redelivered_after_a_crash_before_the_cut),
+        cmocka_unit_test(test_redelivered_in_a_batch_after_a_crash_before_the_cut),
     };
     return cmocka_run_group_tests(tests, s_group_setup, s_group_teardown);
 }
