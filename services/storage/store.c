@@ -537,23 +537,31 @@ static int s_script_result(redisReply *r, char *err, size_t errlen)
     return ret;
 }
 
-void store_stored_erased(store_t *self, const char *id, const char *email, const char *name)
+void store_stored_erased(store_t *self, const char *id, const char *rec, size_t rec_len,
+                         const char *email, const char *name)
 {
     if (!email || !*email)
         return;
     char q[200];
-    idea_t it;
+    idea_t it, in;
+    proto_err_t perr;
     int erased = -1;
+    if (idea_decode(rec, rec_len, &in, &perr) < 0)
+        return; /* cannot happen: store_prepare() encoded it */
     redisReply *r = rstore_cmd(self->rs, "GET " STORE_KEY_PREFIX "idea:%s", id), *e = NULL;
     if (r && store_record_read(r, id, &it)) {
         erased = 0;
-        if (it.participant_id && *it.participant_id) {
+        /* the very message whose cut was lost: the stored text is its
+         * text (another message with this id names nobody's name here) */
+        if (it.participant_id && *it.participant_id && it.text && in.text &&
+            strcmp(it.text, in.text) == 0) {
             e = rstore_cmd(self->rs, "EXISTS " STORE_KEY_PREFIX "participant:%s",
                            it.participant_id);
             erased = !e || e->type != REDIS_REPLY_INTEGER ? -1 : e->integer == 0;
         }
         idea_clear(&it);
     }
+    idea_clear(&in);
     if (r)
         freeReplyObject(r);
     if (e)
@@ -581,9 +589,12 @@ static int s_write(store_t *self, const char *id, store_args_t *a, char *err, si
     if (ret == 2)
         ret = store_erased_meanwhile(self, id, a->argv[a->argc - S_ARG_EMAIL_FROM_END],
                                      a->argv[a->argc - S_ARG_NAME_FROM_END]);
-    else if (ret == 0)
-        store_stored_erased(self, id, a->argv[a->argc - S_ARG_EMAIL_FROM_END],
+    else if (ret == 0) {
+        int at = 4 + atoi(a->argv[2]); /* the record: after the keys and the id (ARGV above) */
+        store_stored_erased(self, id, a->argv[at], a->lens[at],
+                            a->argv[a->argc - S_ARG_EMAIL_FROM_END],
                             a->argv[a->argc - S_ARG_NAME_FROM_END]);
+    }
     return ret;
 }
 

@@ -301,12 +301,15 @@ int store_batch_erased(const store_batch_t *self, int i, const char **id, const 
 }
 
 int store_batch_stored_before(const store_batch_t *self, int i, const char **id,
-                              const char **email, const char **name)
+                              const char **rec, size_t *rec_len, const char **email,
+                              const char **name)
 {
     if (i < 0 || (guint)i >= self->ideas->len)
         return 0;
     const s_idea_t *d = g_ptr_array_index(self->ideas, i);
     *id = d->id.p;
+    *rec = d->rec.p;
+    *rec_len = d->rec.len;
     *email = d->p[4].p;
     *name = d->p[3].p;
     return d->skip && d->has_p;

@@ -57,12 +57,16 @@ int store_load(store_t *self, const char *script, char *sha);
 int store_erased_meanwhile(store_t *self, const char *id, const char *email, const char *name);
 
 /* After a write found the idea stored before (a message sent again, as
- * the intake's spool does after storage was killed): when the person its
- * record names is gone (erased), the write that stored it may have died
- * before store_erased_meanwhile() cut their address and name, so this
- * cuts them now (a cut made before changes nothing). Nothing for an idea
+ * the intake's spool does after storage was killed): when the stored
+ * record still holds the text of rec (the record this write would have
+ * written: the same message) and the person it names is gone (erased),
+ * the write that stored it may have died before store_erased_meanwhile()
+ * cut their address and name, so this cuts them now (a cut made before
+ * changes nothing; a record with another text is left alone, so a
+ * message that only reuses the id cuts nothing). Nothing for an idea
  * without an address. A Redis failure is logged for staff to check. */
-void store_stored_erased(store_t *self, const char *id, const char *email, const char *name);
+void store_stored_erased(store_t *self, const char *id, const char *rec, size_t rec_len,
+                         const char *email, const char *name);
 
 /* 1 when e (one reply of a GET or MGET of inspraak:idea:<id>) is a
  * readable record of that id, decoded into *idea (the caller then

@@ -220,12 +220,13 @@ static int s_multi_write(store_t *self, store_batch_t *b, int conn)
  * those stored before whose person is gone (store_stored_erased). */
 static void s_erased_meanwhile(store_t *self, const store_batch_t *b)
 {
-    const char *id, *email, *name;
+    const char *id, *rec, *email, *name;
+    size_t rec_len;
     for (int i = 0; i < store_batch_count(b); i++)
         if (store_batch_erased(b, i, &id, &email, &name))
             store_erased_meanwhile(self, id, email, name);
-        else if (store_batch_stored_before(b, i, &id, &email, &name))
-            store_stored_erased(self, id, email, name);
+        else if (store_batch_stored_before(b, i, &id, &rec, &rec_len, &email, &name))
+            store_stored_erased(self, id, rec, rec_len, email, name);
 }
 
 /* Writes the ideas of b (ideas[idx[k]] is the batch's k-th): those whose
