@@ -285,8 +285,8 @@ static int s_check_lengths(statement_list_t *st, ingest_result_t *r)
  * parts of a long turn whose cues share their times, as a tool that
  * splits one segment writes them) get "/2", "/3", ... in file order, so
  * each is an idea of its own and a file read again gives the same ids. */
-static void s_key(const statement_t *s, size_t i, const char *video_id, GHashTable *seen,
-                  char *key, size_t size)
+static void s_key(const statement_t *s, size_t i, const char *video_id, GHashTable *seen, char *key,
+                  size_t size)
 {
     if (!s->has_times) {
         snprintf(key, size, "%s/turn-%zu", video_id, i + 1);

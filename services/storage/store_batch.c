@@ -300,9 +300,8 @@ int store_batch_erased(const store_batch_t *self, int i, const char **id, const 
     return d->gone && !d->skip;
 }
 
-int store_batch_stored_before(const store_batch_t *self, int i, const char **id,
-                              const char **rec, size_t *rec_len, const char **email,
-                              const char **name)
+int store_batch_stored_before(const store_batch_t *self, int i, const char **id, const char **rec,
+                              size_t *rec_len, const char **email, const char **name)
 {
     if (i < 0 || (guint)i >= self->ideas->len)
         return 0;

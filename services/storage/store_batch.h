@@ -91,9 +91,8 @@ int store_batch_erased(const store_batch_t *self, int i, const char **id, const 
 /* 1 when idea i, which names a participant, was left out as stored
  * before; its id, record, address and name (borrowed, as
  * store_batch_erased() gives them) for store_stored_erased(). */
-int store_batch_stored_before(const store_batch_t *self, int i, const char **id,
-                              const char **rec, size_t *rec_len, const char **email,
-                              const char **name);
+int store_batch_stored_before(const store_batch_t *self, int i, const char **id, const char **rec,
+                              size_t *rec_len, const char **email, const char **name);
 
 /* The idea (0-based, in the order added) whose record key is KEYS[k + 1]
  * of the last check (or the k-th record of the last write), or -1. */
