@@ -115,6 +115,16 @@ static inline int test_redis_up(test_redis_t *r, const char *name, int offset)
 
 static inline int test_redis_down(test_redis_t *r)
 {
+    /* An AOF rewrite (every erase and redaction starts one) runs in a
+     * child: SHUTDOWN NOSAVE stops it and removes its files, where a
+     * SIGKILL of the server alone leaves it writing into dir while dir is
+     * removed (rm then fails now and then). */
+    struct timeval tv = {1, 0}; /* a stopped or hung server: SIGKILL below */
+    redisContext *c = r->pid > 0 ? redisConnectWithTimeout("127.0.0.1", r->port, tv) : NULL;
+    if (c && !c->err && redisSetTimeout(c, tv) == REDIS_OK)
+        freeReplyObject(redisCommand(c, "SHUTDOWN NOSAVE"));
+    if (c)
+        redisFree(c);
     test_redis_stop(&r->pid);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", r->dir);

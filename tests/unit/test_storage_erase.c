@@ -16,8 +16,8 @@
  *   nor write their name and address back.
  *
  *   The interleaving is made step by step against a real redis-server
- *   (tests/unit/test_redis_util.h, INSPRAAK_TEST_PORTS' first port + 96,
- *   else 26096): Jan has one idea stored; a second idea of his is
+ *   (tests/unit/test_redis_util.h test_redis_up, INSPRAAK_TEST_PORTS'
+ *   first port + 96, else 26096): Jan has one idea stored; a second idea of his is
  *   prepared; the erase's Redis script runs; the second idea is written.
  *   What a reader checks is the number of people /resultaten shows
  *   (the dashboard's reach_people()), and what the privacy promise
@@ -52,43 +52,24 @@
 #define S_EMAIL "jan@example.nl"
 #define S_NAME "Jan Smeets"
 
-static int s_port;
-static pid_t s_pid;
-static char s_dir[64];
+static test_redis_t s_redis;
 
 static int s_group_setup(void **state)
 {
     (void)state;
-    const char *range = getenv("INSPRAAK_TEST_PORTS");
-    s_port = (range && atoi(range) > 0 ? atoi(range) : 26000) + 96;
-    snprintf(s_dir, sizeof s_dir, "/tmp/test_storage_erase_XXXXXX");
-    if (!mkdtemp(s_dir))
-        return -1;
-    s_pid = test_redis_start(s_port, s_dir, NULL);
-    return s_pid > 0 ? 0 : -1;
+    return test_redis_up(&s_redis, "test_storage_erase", 96);
 }
 
 static int s_group_teardown(void **state)
 {
     (void)state;
-    /* each cut starts an AOF rewrite: SHUTDOWN stops its child and removes
-     * its files, which a SIGKILL of the server alone leaves writing into
-     * s_dir while it is removed */
-    redisContext *c = redisConnect("127.0.0.1", s_port);
-    if (c && !c->err)
-        freeReplyObject(redisCommand(c, "SHUTDOWN NOSAVE"));
-    if (c)
-        redisFree(c);
-    test_redis_stop(&s_pid);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", s_dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return test_redis_down(&s_redis);
 }
 
 static store_t *s_store(int db)
 {
     char url[96], err[256];
-    snprintf(url, sizeof url, "redis://127.0.0.1:%d/%d", s_port, db);
+    snprintf(url, sizeof url, "redis://127.0.0.1:%d/%d", s_redis.port, db);
     store_t *st = store_new(url, err, sizeof err);
     assert_non_null(st);
     return st;
