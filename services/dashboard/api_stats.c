@@ -103,7 +103,7 @@ long long stats_total(rstore_t *rs)
     return v;
 }
 
-static long long s_hidden_n(rstore_t *rs)
+long long stats_total_hidden(rstore_t *rs)
 {
     redisReply *r = rstore_cmd(rs, "ZCARD " S_HIDDEN);
     long long v = r && r->type == REDIS_REPLY_INTEGER ? r->integer : -1;
@@ -186,7 +186,7 @@ json_t *stats_counts_visible(rstore_t *rs, const char *by)
             return kept > 0 ? counts : NULL;
     }
     counts = stats_counts(rs, by);
-    long long hidden = counts ? s_hidden_n(rs) : -1;
+    long long hidden = counts ? stats_total_hidden(rs) : -1;
     if (hidden < 0) {
         json_decref(counts);
         return NULL;
@@ -204,7 +204,7 @@ json_t *stats_counts_visible(rstore_t *rs, const char *by)
 long long stats_total_visible(rstore_t *rs)
 {
     long long all = stats_total(rs);
-    long long hidden = all < 0 ? -1 : s_hidden_n(rs);
+    long long hidden = all < 0 ? -1 : stats_total_hidden(rs);
     return hidden < 0 ? -1 : all - hidden;
 }
 

@@ -163,6 +163,8 @@ long long stats_total(rstore_t *rs);
  * the report. NULL / -1 when Redis failed. */
 json_t *stats_counts_visible(rstore_t *rs, const char *by);
 long long stats_total_visible(rstore_t *rs);
+/* ZCARD ix:status:hidden: how many ideas staff hid, or -1. */
+long long stats_total_hidden(rstore_t *rs);
 
 /* --- svg_chart.c / svg_map.c --- */
 typedef struct {

@@ -11,7 +11,8 @@
  *   approved quotes (approved, no PII flags), "nu" versus "toekomst", and an
  *   appendix table of every count. Everything is server-side HTML + SVG, so
  *   printing the page gives the same document. Hidden ideas (status
- *   "hidden") are left out of every count (stats_counts_visible).
+ *   "hidden") are left out of every count (stats_counts_visible); the
+ *   opening says how many ideas came in and how many of them are hidden.
  *
  *   PDF: headless Chromium prints this same page (report_pdf.c). It fetches
  *   /report?token=T where T is a random one-time token whose hash is kept
@@ -124,18 +125,40 @@ static int s_section(dash_t *d, rstore_t *rs, sb_t *sb, const char *dim, const c
     return rc;
 }
 
-static int s_build(dash_t *d, rstore_t *rs, sb_t *sb)
+/* The opening: how many ideas came in, and how many of them the report
+ * leaves out because staff hid them (and why one hides an idea), so the
+ * reader knows what the figures below are about. */
+static void s_intro(sb_t *sb, long long all, long long hidden)
 {
     char day[32];
     clock_local_format(clock_wall_ms(), "%d-%m-%Y", day, sizeof day);
-    long long total = stats_total_visible(rs);
-    if (total < 0)
-        return -1;
+    hidden = hidden > all ? all : hidden; /* read apart: an idea may come in between */
     sb_printf(sb,
               "<h1>Participatieverslag Omgevingsvisie Heerlen</h1>\n<p>Gemaakt op %s. "
-              "In totaal %s %lld %s binnen. Citaten zijn alleen ideeën die door "
-              "medewerkers zijn goedgekeurd, zonder persoonsgegevens.</p>\n",
-              day, total == 1 ? "kwam" : "kwamen", total, total == 1 ? "idee" : "ideeën");
+              "In totaal %s %lld %s binnen. ",
+              day, all == 1 ? "kwam" : "kwamen", all, all == 1 ? "idee" : "ideeën");
+    if (hidden == 1)
+        sb_add(sb, "1 idee is verborgen door medewerkers, bijvoorbeeld omdat het kwetsend was "
+                   "of niet over Heerlen ging. Dat idee staat niet in dit verslag. ");
+    else if (hidden > 1)
+        sb_printf(sb,
+                  "%lld ideeën zijn verborgen door medewerkers, bijvoorbeeld omdat ze kwetsend "
+                  "waren of niet over Heerlen gingen. Die ideeën staan niet in dit verslag. ",
+                  hidden);
+    if (hidden > 0)
+        sb_printf(sb, "Dit verslag gaat over %lld %s. ", all - hidden,
+                  all - hidden == 1 ? "idee" : "ideeën");
+    sb_add(sb, "Citaten zijn alleen ideeën die door medewerkers zijn goedgekeurd, zonder "
+               "persoonsgegevens.</p>\n");
+}
+
+static int s_build(dash_t *d, rstore_t *rs, sb_t *sb)
+{
+    long long came = stats_total(rs);
+    long long hidden = came < 0 ? -1 : stats_total_hidden(rs);
+    if (hidden < 0)
+        return -1;
+    s_intro(sb, came, hidden);
     json_t *acts = activities_list(rs);
     if (!acts)
         return -1;

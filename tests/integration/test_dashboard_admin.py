@@ -11,7 +11,8 @@ DESCRIPTION
     as a user would:
       - /clusters lists a group of near-duplicate ideas with its count and
         its (escaped) representative text, and its member list;
-      - a hidden idea is not counted on /resultaten or in /report;
+      - a hidden idea is not counted on /resultaten or in /report, and the
+        report says how many came in and how many it leaves out, and why;
       - /beheer: a staff user gets 403 in Dutch; an admin adds a user and a
         device (its token shown once), and that token works on the field
         API of intake-field; revoking it makes the field API refuse it;
@@ -31,6 +32,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import ClusterTestCase, http, main, wait_until  # noqa: E402
 from test_dashboard_ui import FORM, cookie, header, req  # noqa: E402
+from test_report import visible  # noqa: E402
 
 SAME = ["Wij willen een skatepark in Hoensbroek <b>nu</b>, bij het kasteel worden we weggestuurd.",
         "Een skatepark in Hoensbroek <b>nu</b> graag, want bij het kasteel mogen we niet skaten.",
@@ -118,14 +120,26 @@ class TestDashboardAdmin(ClusterTestCase):
         self.assertIn("3 keer (bijna) hetzelfde idee", page)
 
     # --- 2. hidden ideas are not counted in public ---
-    def total_on(self, path, sid=None):
+    def page_text(self, path, sid=None):
         hs = {"Cookie": "inspraak_session=" + sid} if sid else {}
         st, _, body = req(self.cluster, "GET", path, headers=hs)
         self.assertEqual(st, 200)
-        page = body.decode("utf-8")
-        if path == "/resultaten":
-            return int(re.search(r'<span class="big">(\d+)</span> (?:idee|ideeën)<', page).group(1))
-        return int(re.search(r"In totaal kwam(?:en)? (\d+) (?:idee|ideeën) binnen", page).group(1))
+        return body.decode("utf-8")
+
+    def public_total(self):
+        page = self.page_text("/resultaten")
+        return int(re.search(r'<span class="big">(\d+)</span> (?:idee|ideeën)<', page).group(1))
+
+    def report_intro(self, sid):
+        """What the report's opening tells a reader: (ideas that came in,
+        ideas the report is about, ideas hidden, the words about them)."""
+        page = self.page_text("/report", sid)
+        intro = visible(page.split("<h1>", 1)[1].split("</p>", 1)[0])
+        came = int(re.search(r"In totaal kwam(?:en)? (\d+) (?:idee|ideeën) binnen", intro).group(1))
+        hidden = re.search(r"(\d+) (?:idee is|ideeën zijn) verborgen", intro)
+        about = re.search(r"Dit verslag gaat over (\d+) (?:idee|ideeën)", intro)
+        return (came, int(about.group(1)) if about else came,
+                int(hidden.group(1)) if hidden else 0, intro)
 
     def test_hidden_ideas_not_counted_on_public_page_and_report(self):
         c = self.cluster
@@ -135,20 +149,27 @@ class TestDashboardAdmin(ClusterTestCase):
         hid = body["id"]
         wait_until("stored", lambda: c.api("/api/v1/ideas/" + hid, self.token)[0] == 200)
         sid = self.login()
-        pub, rep = self.total_on("/resultaten"), self.total_on("/report", sid)
+        pub = self.public_total()
+        came, about, hidden, _ = self.report_intro(sid)
         stats = c.api("/api/v1/stats?by=wijk", self.token)[1]
         self.assertEqual(pub, stats["total"])
+        self.assertEqual(came, stats["total"])
         self.assertEqual(stats["counts"].get("WK091714"), 1)
         self.moderate(sid, hid, "hidden")
-        self.assertEqual(self.total_on("/resultaten"), pub - 1)
-        self.assertEqual(self.total_on("/report", sid), rep - 1)
+        self.assertEqual(self.public_total(), pub - 1)
+        # The report still says how many came in, and that one of them is
+        # hidden and left out (and why), and what the report is about.
+        came2, about2, hidden2, intro = self.report_intro(sid)
+        self.assertEqual((came2, about2, hidden2), (came, about - 1, hidden + 1), intro)
+        self.assertIn("staat niet in dit verslag", intro)
+        self.assertIn("bijvoorbeeld omdat", intro)
         # The staff API still counts every idea, hidden ones too.
         self.assertEqual(c.api("/api/v1/stats?by=wijk", self.token)[1]["total"], stats["total"])
         # The report's appendix has no hidden row and no hidden wijk count.
-        _, page = self.get("/report", sid)
-        self.assertNotIn("Verborgen", page)
+        self.assertNotIn("Verborgen", self.page_text("/report", sid))
         self.moderate(sid, hid, "new")
-        self.assertEqual(self.total_on("/resultaten"), pub)
+        self.assertEqual(self.public_total(), pub)
+        self.assertEqual(self.report_intro(sid)[:3], (came, about, hidden))
 
     # --- 3. /beheer ---
     def field_post(self, token, device):
