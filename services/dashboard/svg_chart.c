@@ -5,8 +5,9 @@
  * DESCRIPTION
  *   A chart is plain SVG inside the page, so it works without JavaScript,
  *   prints in the report and passes the Content-Security-Policy. For screen
- *   readers the <svg> has role="img" and a <title> summarising the chart,
- *   and every bar carries its own <title> ("Wijk: 12 ideeën"). Labels come
+ *   readers the <svg> has role="img" and a <title> saying what it shows
+ *   ("Ideeën per wijk"; ", de laatste 31 dagen" when not every bar fits),
+ *   and every bar carries its own <title> ("Heerlerheide: 12"). Labels come
  *   from page_label() or the stored values and are always escaped.
  *   Drawing a handful of rectangles needs no library.
  */
@@ -65,6 +66,26 @@ static void s_short(char *out, size_t size, const char *s)
     memcpy(out + n, "\xe2\x80\xa6", 4); /* ellipsis */
 }
 
+/* What the chart shows, in words a screen reader says first. */
+static const char *s_title(const char *dim)
+{
+    static const char *const t[][2] = {
+        {"channel", "Hoe de ideeën binnenkwamen"},
+        {"activity", "Ideeën per activiteit"},
+        {"target_group", "Ideeën per doelgroep"},
+        {"wijk", "Ideeën per wijk"},
+        {"theme", "Ideeën per thema"},
+        {"sentiment", "Ideeën per gevoel: positief, neutraal of negatief"},
+        {"question", "Ideeën over Heerlen nu en over Heerlen in de toekomst"},
+        {"day", "Ideeën per dag"},
+        {"status", "Ideeën per status"},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (strcmp(t[i][0], dim) == 0)
+            return t[i][1];
+    return "Aantal ideeën";
+}
+
 void svg_bar_chart(sb_t *sb, const dash_t *d, const char *dim, json_t *counts, int max_bars,
                    int by_key)
 {
@@ -90,9 +111,10 @@ void svg_bar_chart(sb_t *sb, const dash_t *d, const char *dim, json_t *counts, i
               "<svg role=\"img\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" "
               "xmlns=\"http://www.w3.org/2000/svg\"><title>",
               S_CHART_W, h, S_CHART_W, h);
-    sb_esc(sb, page_dim_title(dim));
-    sb_printf(sb, ": aantal ideeën per waarde (%zu %s)</title>\n", shown,
-              shown == 1 ? "waarde" : "waarden");
+    sb_add(sb, s_title(dim));
+    if (shown < k)
+        sb_printf(sb, by_key ? ", de laatste %zu dagen" : ", de %zu grootste", shown);
+    sb_add(sb, "</title>\n");
     for (size_t i = first; i < first + shown; i++) {
         /* days as people write them ("12 maart 2026"), "none" as Onbekend */
         char day[40];

@@ -118,7 +118,7 @@ class TestOneIdea(ReportCase):
         y, m, d = (int(x) for x in iso.split("-"))
         months = ("januari februari maart april mei juni juli augustus september oktober "
                   "november december").split()
-        chart = page.split("<title>Per dag", 1)[1].split("</svg>", 1)[0]
+        chart = page.split("<title>Ideeën per dag</title>", 1)[1].split("</svg>", 1)[0]
         self.assertIn(">%d %s %d</text>" % (d, months[m - 1], y), chart)
         self.assertNotIn(iso, visible(page))
 
@@ -225,6 +225,8 @@ class TestCharts(ReportCase):
             self.assertIsNotNone(chart, name)
             bars = re.findall(r"<g><title>([^<]*): \d+</title>", chart.group(1))
             self.assertEqual(len(bars), len(wijken["counts"]), (name, bars))
+            # what a screen reader says first: what the chart shows
+            self.assertIn("<title>Ideeën per wijk</title>", chart.group(1), name)
 
 
 TOUR_VTT = """WEBVTT

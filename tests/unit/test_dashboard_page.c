@@ -66,7 +66,8 @@ static void test_chart_order_and_escaping(void **state)
     sb_t sb = {0};
     svg_bar_chart(&sb, &s_dash, "theme", c, 10, 0);
     assert_non_null(strstr(sb.buf, "role=\"img\""));
-    assert_non_null(strstr(sb.buf, "<title>Thema: aantal"));
+    /* a screen reader reads the title: what the chart shows, in words */
+    assert_non_null(strstr(sb.buf, "<title>Ideeën per thema</title>"));
     assert_null(strstr(sb.buf, "<script"));
     char *big = strstr(sb.buf, "&lt;script&gt;x()&lt;/script&gt;: 7</title>");
     char *mid = strstr(sb.buf, "groen: 3</title>");
@@ -81,8 +82,13 @@ static void test_chart_order_and_escaping(void **state)
     /* Days in date order, only the most recent when there are too many. */
     c = json_pack("{s:i, s:i, s:i}", "2026-11-03", 1, "2026-11-01", 5, "2026-11-02", 2);
     svg_bar_chart(&sb, &s_dash, "day", c, 2, 1);
-    assert_null(strstr(sb.buf, "2026-11-01"));
-    assert_true(strstr(sb.buf, "2026-11-02") < strstr(sb.buf, "2026-11-03"));
+    assert_non_null(strstr(sb.buf, "<title>Ideeën per dag, de laatste 2 dagen</title>"));
+    /* days as people write them (page_day), not "2026-11-02" */
+    assert_null(strstr(sb.buf, "<title>1 november 2026"));
+    assert_non_null(strstr(sb.buf, "<title>2 november 2026: 2</title>"));
+    assert_true(strstr(sb.buf, "<title>2 november 2026") <
+                strstr(sb.buf, "<title>3 november 2026"));
+    assert_null(strstr(sb.buf, "2026-11-0"));
     sb_free(&sb);
     json_decref(c);
 
