@@ -73,11 +73,24 @@ static void s_table(sb_t *sb, const dash_t *d, const char *dim, json_t *counts)
     sb_add(sb, "</caption><thead><tr><th scope=\"col\">Waarde</th><th scope=\"col\">Aantal "
                "ideeën</th></tr></thead><tbody>\n");
     /* As the charts: largest first, days in date order. */
+    int days = strcmp(dim, "day") == 0;
     size_t n;
-    count_item_t *it = counts_sorted(counts, strcmp(dim, "day") == 0, &n);
+    count_item_t *it = counts_sorted(counts, days, &n);
     for (size_t i = 0; i < n; i++) {
+        /* a day as the charts write it, "29 november 2026", and for
+         * programs <time datetime="2026-11-29"> */
+        char buf[40];
+        const char *day = days ? page_day(it[i].key, buf, sizeof buf) : NULL;
         sb_add(sb, "<tr><td>");
-        sb_esc(sb, page_label(d, dim, it[i].key));
+        if (day == buf) {
+            sb_add(sb, "<time datetime=\"");
+            sb_esc(sb, it[i].key);
+            sb_add(sb, "\">");
+            sb_esc(sb, day);
+            sb_add(sb, "</time>");
+        } else {
+            sb_esc(sb, page_label(d, dim, it[i].key));
+        }
         sb_printf(sb, "</td><td>%lld</td></tr>\n", it[i].n);
     }
     free(it);

@@ -76,8 +76,10 @@ class ShownCase(ReportCase):
         tables = {}
         for cap, body in re.findall(r"<caption>([^<]*)</caption>.*?<tbody>(.*?)</tbody>",
                                     appendix, re.S):
-            rows = re.findall(r"<tr><td>([^<]*)</td><td>(\d+)</td></tr>", body)
-            tables[html.unescape(cap)] = {html.unescape(k): int(n) for k, n in rows}
+            rows = re.findall(r"<tr><td>(.*?)</td><td>(\d+)</td></tr>", body)
+            # a day's cell is <time datetime="...">2 augustus 2026</time>
+            tables[html.unescape(cap)] = {html.unescape(re.sub(r"<[^>]+>", "", k)): int(n)
+                                          for k, n in rows}
         figures = visible(results.split('id="totaal"', 1)[1])
         total = int(re.search(r"(\d+) (?:ideeën|idee)\b", figures).group(1))
         return tables, total, recounts

@@ -15,7 +15,8 @@ DESCRIPTION
         each day's bar holds as many ideas as the list shows for that day
         (from=DAY&to=DAY);
       - a hidden idea leaves the report's count of its Heerlen day (the
-        report and /resultaten leave hidden ideas out);
+        report and /resultaten leave hidden ideas out); the report's table
+        "Per dag" names each day as the charts do ("2 augustus 2026");
       - day counts an older storage left in UTC days (and no version
         marker) are rebuilt to Heerlen's days when storage starts, by each
         of two instances starting together, with ideas arriving meanwhile
@@ -37,6 +38,16 @@ from harness import ClusterTestCase, main, wait_until  # noqa: E402
 from test_list_sort import inject, make_idea  # noqa: E402
 
 VERSION_KEY = "inspraak:stats:day:version"
+
+
+MONTHS = ("januari februari maart april mei juni juli augustus september oktober "
+          "november december").split()
+
+
+def dutch_day(iso):
+    """"2026-08-02" as people write it: "2 augustus 2026"."""
+    y, m, d = (int(x) for x in iso.split("-"))
+    return "%d %s %d" % (d, MONTHS[m - 1], y)
 
 
 def utc_ms(y, mo, d, h, mi):
@@ -66,14 +77,20 @@ class DayCase(ClusterTestCase):
         return body["total"]
 
     def report_days(self):
-        """The participatieverslag's table "Per dag": {day: count}."""
+        """The participatieverslag's table "Per dag": {day: count}. Each
+        day is written as people write it ("2 augustus 2026"), as the
+        charts do, with the date for programs in <time datetime>."""
         st, _, body = self.cluster.dash("GET", "/report",
                                         headers={"Authorization": "Bearer " + self.token})
         self.assertEqual(st, 200)
         page = body.decode() if isinstance(body, bytes) else body
         table = page.split("<caption>Per dag</caption>", 1)[1].split("</table>", 1)[0]
-        return {d: int(n) for d, n in
-                re.findall(r"<tr><td>([0-9-]{10})</td><td>([0-9]+)</td></tr>", table)}
+        rows = re.findall(r'<tr><td><time datetime="([0-9]{4}-[0-9]{2}-[0-9]{2})">([^<]*)'
+                          r'</time></td><td>([0-9]+)</td></tr>', table)
+        self.assertEqual(len(rows), table.count("<tr><td>"), table)
+        for iso, shown, _ in rows:
+            self.assertEqual(shown, dutch_day(iso))
+        return {iso: int(n) for iso, _, n in rows}
 
     def assert_bars(self, want):
         counts = self.days()
