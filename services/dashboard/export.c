@@ -7,9 +7,19 @@
  *   matching idea is exported, newest first, one row each). Access: a staff
  *   API token or a staff session. UTF-8 with a byte order mark so Excel
  *   reads the accents; RFC 4180: every cell quoted, quotes doubled, CRLF
- *   line ends. Spreadsheet formula injection: a text cell that starts with
- *   = + - @ (or a tab/CR, which some programs skip) gets a leading
- *   apostrophe, so it is shown as text and never evaluated. Names and email
+ *   line ends, cells separated by commas (programs read it so).
+ *
+ *   ?excel=1 (the links on the staff pages): the same file for Excel set
+ *   to Dutch, which opens a double-clicked CSV split on its list
+ *   separator, the semicolon, so a comma file landed in one column. Cells
+ *   are separated by ";" and the seconds of a video fragment (start, end)
+ *   have a decimal comma ("12,500"; with a point Dutch Excel reads 12500).
+ *   Not a "sep=" first line: programs would read it as the header, and
+ *   Excel then ignores the byte order mark (the accents break).
+ *
+ *   Spreadsheet formula injection: a text cell that starts with = + - @
+ *   (or a tab/CR, which some programs skip) gets a leading apostrophe, so
+ *   it is shown as text and never evaluated. Names and email
  *   addresses are not in the items, so never in the file.
  *
  *   GET /api/v1/export.json: the same selection and access, as one JSON
@@ -44,7 +54,15 @@ static void s_join(sb_t *out, json_t *arr)
     }
 }
 
-static void s_row(const dash_t *d, sb_t *sb, json_t *it)
+/* One cell of column c: "," before it (";" for Excel) unless c is 0. */
+static void s_cell(sb_t *sb, const char *v, size_t c, int excel)
+{
+    if (c > 0)
+        sb_add(sb, excel ? ";" : ",");
+    csv_cell(sb, v, 1); /* 1: csv_cell adds no comma of its own */
+}
+
+static void s_row(const dash_t *d, sb_t *sb, json_t *it, int excel)
 {
     json_t *src = json_object_get(it, "source");
     for (size_t c = 0; c < S_NCOLS; c++) {
@@ -63,6 +81,9 @@ static void s_row(const dash_t *d, sb_t *sb, json_t *it)
             v = json_object_get(src, k);
             if (json_is_number(v)) {
                 snprintf(num, sizeof num, "%.3f", json_number_value(v));
+                char *point = excel ? strchr(num, '.') : NULL;
+                if (point)
+                    *point = ',';
                 s = num;
             } else {
                 s = json_string_value(v);
@@ -70,7 +91,7 @@ static void s_row(const dash_t *d, sb_t *sb, json_t *it)
         } else {
             s = json_string_value(v);
         }
-        csv_cell(sb, s, c == 0);
+        s_cell(sb, s, c, excel);
         sb_free(&tmp);
     }
     sb_add(sb, "\r\n");
@@ -156,10 +177,12 @@ void export_csv(const http_req_t *req, http_res_t *res, void *arg)
         dash_query_refuse(res, &qerr);
         goto out;
     }
+    const char *ex = http_query(req, "excel");
+    int excel = ex && strcmp(ex, "1") == 0;
     q.limit = QUERY_MAX_LIMIT;
     sb_add(&sb, "\xef\xbb\xbf");
     for (size_t c = 0; c < S_NCOLS; c++)
-        csv_cell(&sb, s_cols[c], c == 0);
+        s_cell(&sb, s_cols[c], c, excel);
     sb_add(&sb, "\r\n");
     for (;;) {
         json_t *ans = ideas_find(rs, &q);
@@ -170,7 +193,7 @@ void export_csv(const http_req_t *req, http_res_t *res, void *arg)
         }
         size_t i;
         json_t *it;
-        json_array_foreach(json_object_get(ans, "items"), i, it) s_row(d, &sb, it);
+        json_array_foreach(json_object_get(ans, "items"), i, it) s_row(d, &sb, it, excel);
         const char *next = json_string_value(json_object_get(ans, "next_cursor"));
         int more = next &&
                    query_cursor_decode(next, &q.cursor_score, q.cursor_id, sizeof q.cursor_id) == 0;

@@ -193,10 +193,13 @@ void ui_ideas(const http_req_t *req, http_res_t *res, void *arg)
     sb_printf(&sb, "<h2>%lld %s gevonden</h2>\n",
               (long long)json_integer_value(json_object_get(ans, "total")),
               json_integer_value(json_object_get(ans, "total")) == 1 ? "idee" : "ideeën");
-    sb_add(&sb, "<p><a href=\"/api/v1/export.csv?");
+    sb_add(&sb, "<p>Deze selectie downloaden: <a href=\"/api/v1/export.csv?");
+    s_filters_qs(&sb, req);
+    sb_add(&sb, "excel=1\">voor Excel</a> of <a href=\"/api/v1/export.csv?");
     s_filters_qs(&sb, req);
     sb_printf(&sb,
-              "\">Deze selectie als CSV</a></p>\n<table>\n<caption>Ideeën, %s "
+              "\">als CSV voor andere programma's</a> (met komma's)</p>\n<table>\n"
+              "<caption>Ideeën, %s "
               "eerst</caption>\n",
               q.sort == QUERY_SORT_OLD ? "oudste" : "nieuwste");
     sb_add(&sb, "<thead><tr><th scope=\"col\">Ontvangen</th><th "

@@ -170,8 +170,10 @@ void ui_overview(const http_req_t *req, http_res_t *res, void *arg)
         goto out;
     page_begin(&sb, "Overzicht", &s);
     sb_add(&sb, "<h1>Overzicht van alle ideeën</h1>\n<p>Klik op <a href=\"/ideeen\">Ideeën</a> "
-                "om te zoeken en te filteren. Exporteer alles als <a "
-                "href=\"/api/v1/export.csv\">CSV-bestand</a>.</p>\n");
+                "om te zoeken en te filteren. Alle ideeën downloaden: <a "
+                "href=\"/api/v1/export.csv?excel=1\">voor Excel</a> of <a "
+                "href=\"/api/v1/export.csv\">als CSV voor andere programma's</a> (met "
+                "komma's).</p>\n");
     if (ui_figures(d, rs, &sb, 0, NULL) < 0) {
         sb_free(&sb);
         dash_unavailable_page(res, rs);

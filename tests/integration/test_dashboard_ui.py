@@ -34,6 +34,7 @@ import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from harness import ClusterTestCase, main, wait_until  # noqa: E402
+from test_list_sort import inject, make_idea  # noqa: E402
 
 NAME = "Zwaantje Grootveld-Oosterbeek"
 EMAIL = "zwaantje.grootveld@example.org"
@@ -496,6 +497,32 @@ class TestDashboardUI(ClusterTestCase):
         st, _, _ = req(self.cluster, "GET", "/api/v1/export.csv")
         self.assertEqual(st, 401)
 
+    def test_csv_for_dutch_excel(self):
+        # Dutch Excel splits a double-clicked CSV on semicolons, so the
+        # comma file opened in one column. The list's download link gives
+        # the Excel form (?excel=1: semicolons, BOM); programs keep commas.
+        sid, _ = self.login()
+        _, page = self.get("/ideeen?wijk=WK091711", sid)
+        links = dict((html.unescape(re.sub(r"<[^>]+>", "", t)), html.unescape(u)) for u, t in
+                     re.findall(r'<a href="(/api/v1/export\.csv\?[^"]*)">(.*?)</a>', page))
+        excel = [u for t, u in links.items() if "Excel" in t]
+        self.assertEqual(len(excel), 1, links)
+        self.assertIn("wijk=WK091711", excel[0])
+        st, hs, body = req(self.cluster, "GET", excel[0],
+                           headers={"Cookie": "inspraak_session=" + sid})
+        self.assertEqual(st, 200)
+        self.assertTrue(body.startswith(b"\xef\xbb\xbf"))  # Excel reads the accents
+        text = body[3:].decode("utf-8")
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+        plain_url = excel[0].replace("excel=1", "").rstrip("&")
+        _, _, plain = req(self.cluster, "GET", plain_url,
+                          headers={"Cookie": "inspraak_session=" + sid})
+        self.assertEqual(rows, list(csv.reader(io.StringIO(plain[3:].decode("utf-8"),
+                                                           newline=""))))
+        self.assertEqual(rows[0][:3], ["id", "received_at", "channel"])
+        self.assertGreater(len(rows), 2)
+        self.assertEqual({len(r) for r in rows}, {len(rows[0])})  # one cell per column
+
     def test_report_html_and_pdf(self):
         st, hs, body = req(self.cluster, "GET", "/report",
                            headers={"Authorization": "Bearer " + self.token})
@@ -629,6 +656,27 @@ class TestDashboardUI(ClusterTestCase):
             self.assertNotIn("<b>", body, p)  # from the titles
         self.assertIn("&lt;script&gt;alert(&#39;xss1&#39;)&lt;/script&gt;", bodies[-1])
         self.assertIn("&lt;svg onload=alert(&#39;xss4&#39;)&gt;", bodies[-1])
+
+
+class TestExcelNumbers(ClusterTestCase):
+    """A video fragment's seconds in the CSV for Excel have a decimal comma:
+    Dutch Excel reads "12.500" as twelve thousand five hundred."""
+    SERVICES = ("storage", "dashboard")
+
+    def test_seconds_with_a_decimal_comma(self):
+        c = self.cluster
+        auth = {"Authorization": "Bearer " + c.staff_token()}
+        inject(c, [make_idea(1, channel="transcript", activity="camjo-video",
+                             source={"video_id": "tour-1", "start": 12.5, "end": 20.25})])
+        seen = {}
+        for query, sep in (("", ","), ("?excel=1", ";")):
+            st, _, body = c.dash("GET", "/api/v1/export.csv" + query, headers=auth)
+            self.assertEqual(st, 200)
+            (row,) = csv.DictReader(io.StringIO(body.decode("utf-8-sig"), newline=""),
+                                    delimiter=sep)
+            seen[sep] = (row["video_id"], row["start"], row["end"])
+        self.assertEqual(seen[","], ("tour-1", "12.500", "20.250"))  # programs
+        self.assertEqual(seen[";"], ("tour-1", "12,500", "20,250"))  # Dutch Excel
 
 
 class TestSecureCookies(ClusterTestCase):
