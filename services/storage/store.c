@@ -9,8 +9,10 @@
  *   check script, then one MULTI/EXEC of store_batch.c's commands, built
  *   from the same per-idea arguments. The participant id is resolved before
  *   the script because it is part of the encoded record; that step is itself
- *   idempotent (SET NX, then GET), so a crash between it and the script
- *   leaves only a mapping that the re-send reuses.
+ *   idempotent (SET NX, then GET, S_PID_SCRIPT), so a crash between it and
+ *   the script leaves only a mapping that the re-send reuses. A re-send of
+ *   an idea stored already looks up no id, so it makes no email index key
+ *   after its person was erased.
  *
  * DIAGNOSTICS
  *   Redis failures return -1 with the hiredis/Redis message in
@@ -243,9 +245,20 @@ static void s_email_key(const char *email, char key[STORE_EMAIL_KEY_SIZE])
     snprintf(key, STORE_EMAIL_KEY_SIZE, STORE_KEY_PREFIX "participant-email:%s", hex);
 }
 
-/* SET NX a fresh random id under the email key, then GET whatever won:
- * two ideas from one address, even at the same moment, get one id. */
-static int s_pid_for_email(store_t *self, const char *ekey, char *pid, size_t size)
+/* The pid lookup. KEYS: [1] idea record, [2] email index key; ARGV: [1] a
+ * fresh pid. An idea stored already gets "" and touches no key: its write
+ * writes nothing (records are never deleted), and an email index key made
+ * for it would outlive an erase of its person (docs/privacy.md, "Erase").
+ * Else SET NX the fresh pid, then GET whatever won: two ideas from one
+ * address, even at the same moment, get one id. */
+static const char S_PID_SCRIPT[] = "if redis.call('EXISTS', KEYS[1]) == 1 then return '' end\n"
+                                   "redis.call('SET', KEYS[2], ARGV[1], 'NX')\n"
+                                   "return redis.call('GET', KEYS[2])\n";
+
+/* The pid of the address whose email index key is ekey, for the idea id
+ * (S_PID_SCRIPT): 0 with pid, 1 when the idea is stored already (pid unset),
+ * -1 (self->err). */
+static int s_pid_for_email(store_t *self, const char *id, const char *ekey, char *pid, size_t size)
 {
     unsigned char rnd[8];
     char fresh[19];
@@ -253,26 +266,21 @@ static int s_pid_for_email(store_t *self, const char *ekey, char *pid, size_t si
     memcpy(fresh, "p-", 2);
     sodium_bin2hex(fresh + 2, 17, rnd, sizeof rnd);
 
-    redisReply *r = rstore_cmd(self->rs, "SET %s %s NX", ekey, fresh);
+    redisReply *r = rstore_cmd(self->rs, "EVAL %s 2 " STORE_KEY_PREFIX "idea:%s %s %s",
+                               S_PID_SCRIPT, id, ekey, fresh);
     if (!r) {
-        store_set_err(self, "participant-email set");
+        store_set_err(self, "participant-email");
         return -1;
     }
-    freeReplyObject(r);
-    r = rstore_cmd(self->rs, "GET %s", ekey);
-    if (!r || r->type != REDIS_REPLY_STRING || r->len == 0 || r->len >= size) {
-        if (r)
-            snprintf(self->err, sizeof self->err, "participant-email get: unexpected reply");
-        else
-            store_set_err(self, "participant-email get");
-        if (r)
-            freeReplyObject(r);
-        return -1;
+    int ret = r->type != REDIS_REPLY_STRING || r->len >= size ? -1 : r->len == 0 ? 1 : 0;
+    if (ret < 0)
+        snprintf(self->err, sizeof self->err, "participant-email: unexpected reply");
+    else if (ret == 0) {
+        memcpy(pid, r->str, r->len);
+        pid[r->len] = '\0';
     }
-    memcpy(pid, r->str, r->len);
-    pid[r->len] = '\0';
     freeReplyObject(r);
-    return 0;
+    return ret;
 }
 
 /* ------------------------------------------------------------------ */
@@ -449,7 +457,8 @@ static void s_build_args(store_args_t *a, const idea_t *idea, const char *rec, s
 }
 
 /* Everything before the script call: default status, participant id (one
- * or two Redis round trips when the idea names someone by email), the
+ * Redis round trip when the idea names someone by email, which makes no
+ * email index key for an idea stored already), the
  * record and the script's arguments. 0, or -1 (with *bad for a record that
  * cannot be encoded). On 0 the caller frees *rec and store_args_free(a). */
 int store_prepare(store_t *self, idea_t *idea, const participant_t *p, store_args_t *a, char **rec,
@@ -474,15 +483,20 @@ int store_prepare(store_t *self, idea_t *idea, const participant_t *p, store_arg
     int has_p = 0;
     if (p && ((p->email && store_email_normalise(p->email, email, sizeof email) == 0) ||
               (p->name && *p->name))) {
+        int stored = 0;
         if (email[0]) {
             s_email_key(email, ekey);
-            if (s_pid_for_email(self, ekey, pid, sizeof pid) < 0) {
+            stored = s_pid_for_email(self, idea->id, ekey, pid, sizeof pid);
+            if (stored < 0) {
                 snprintf(err, errlen, "%s", self->err);
                 return -1;
             }
-        } else {
-            store_pid_from_idea(idea->id, pid);
         }
+        /* Stored already: its write is a duplicate (records are never
+         * deleted), so this pid is never written; the participant's name
+         * and address stay in the arguments for store_stored_erased(). */
+        if (!email[0] || stored)
+            store_pid_from_idea(idea->id, pid);
         proto_set(&idea->participant_id, pid);
         has_p = 1;
     }

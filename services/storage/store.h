@@ -13,8 +13,8 @@
  *   The key layout is docs/redis.md; this file is the only code that writes
  *   idea records, their indexes and stats (DESIGN.md contract 4).
  *   store_idea() first resolves the participant id (SET NX on the email
- *   hash, so one person keeps one id), sets idea->participant_id and a
- *   default status "new", then runs ONE Lua script that writes the record,
+ *   hash, so one person keeps one id; not for an idea stored already),
+ *   sets idea->participant_id and a default status "new", then runs ONE Lua script that writes the record,
  *   every index, the stats and the participant atomically, or nothing when
  *   the id is already stored. Redis runs with appendfsync always, so a
  *   return of 1 or 0 means the idea is durable.

@@ -28,6 +28,12 @@
  *   after the write, for the same answer. And storage killed (kill -9)
  *   between that write and the cut: when the message comes again (single
  *   and in a batch), the idea is found stored and the cut is made then.
+ *
+ *   A re-send of Jan's stored idea after the erase (a spool replay, an
+ *   intake retry), alone and in a batch, is a duplicate that leaves no
+ *   email index key (the BLAKE2b of his address) behind; and when Jan
+ *   takes part again with two new ideas in flight at once and the re-send
+ *   among them, both get one pid and he is counted once more.
  *   store.c lives in services/storage/, which unit tests do not link, so
  *   it is included here, as reach.c of the dashboard.
  */
@@ -108,12 +114,8 @@ static void s_erase(store_t *st, const char *pid)
         redact_msg_clear(&m);
     }
     freeReplyObject(ids);
-    char ekey[128];
-    unsigned char h[16];
-    char hex[33];
-    crypto_generichash(h, sizeof h, (const unsigned char *)S_EMAIL, strlen(S_EMAIL), NULL, 0);
-    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-    snprintf(ekey, sizeof ekey, "inspraak:participant-email:%s", hex);
+    char ekey[STORE_EMAIL_KEY_SIZE];
+    s_email_key(S_EMAIL, ekey);
     redisReply *r =
         rstore_cmd(st->rs, "EVAL %s 3 inspraak:participant:%s %s inspraak:participant-ideas:%s %s",
                    "redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])\n"
@@ -121,6 +123,19 @@ static void s_erase(store_t *st, const char *pid)
                    pid, ekey, pid, pid);
     assert_non_null(r);
     freeReplyObject(r);
+}
+
+/* 1 when Redis holds Jan's email index key (the BLAKE2b of his address,
+ * store.c's s_email_key). */
+static int s_email_key_left(store_t *st)
+{
+    char ekey[STORE_EMAIL_KEY_SIZE];
+    s_email_key(S_EMAIL, ekey);
+    redisReply *r = rstore_cmd(st->rs, "EXISTS %s", ekey);
+    assert_non_null(r);
+    int left = r->integer == 1;
+    freeReplyObject(r);
+    return left;
 }
 
 /* What /resultaten says: the number of people (the dashboard's reach.c). */
@@ -342,6 +357,89 @@ static void test_erase_after_the_write(void **state)
     store_destroy(&st);
 }
 
+/* Jan's stored idea is sent again after his erase (a spool replay after a
+ * crash, an intake retry), alone or with batch in a batch write: it is a
+ * duplicate, and nothing derived from his address comes back. */
+static void s_resend(int db, int batch)
+{
+    store_t *st = s_store(db);
+    s_erase(st, s_first(st));
+    assert_false(s_email_key_left(st));
+    idea_t idea;
+    participant_t p;
+    int bad = 0, res = -1;
+    char err[256];
+    s_make(&idea, &p, "jan-1", "Meer bomen in de straat, mail me op " S_EMAIL);
+    if (batch) {
+        idea_t *ideas[1] = {&idea};
+        const participant_t *ps[1] = {&p};
+        assert_int_equal(store_ideas(st, ideas, ps, 1, &res, &bad, err, sizeof err), 1);
+    } else {
+        res = store_idea(st, &idea, &p, &bad, err, sizeof err);
+    }
+    assert_int_equal(res, 0);
+    assert_false(s_email_key_left(st));
+    assert_int_equal(s_people(st), 1);
+    assert_false(s_anywhere(st, S_EMAIL));
+    assert_false(s_anywhere(st, S_NAME));
+    idea_clear(&idea);
+    participant_clear(&p);
+    store_destroy(&st);
+}
+
+static void test_resend_after_erase(void **state)
+{
+    (void)state;
+    s_resend(7, 0);
+}
+
+static void test_resend_in_a_batch_after_erase(void **state)
+{
+    (void)state;
+    s_resend(8, 1);
+}
+
+/* After his erase Jan takes part again (a new person to storage) with two
+ * new ideas in flight at once, and his erased idea is re-sent between
+ * them: all three prepared before any is written. The new ideas share one
+ * pid, whose participant and email index key exist, and /resultaten
+ * counts the erased Jan and the new one. */
+static void test_new_ideas_in_flight_with_a_resend(void **state)
+{
+    (void)state;
+    store_t *st = s_store(9);
+    s_erase(st, s_first(st));
+    static const char *const ids[3] = {"jan-3", "jan-1", "jan-4"};
+    idea_t idea[3];
+    participant_t p[3];
+    store_args_t a[3];
+    char *rec[3], err[256];
+    int bad = 0;
+    for (int i = 0; i < 3; i++) {
+        s_make(&idea[i], &p[i], ids[i], "Een speeltuin in het park");
+        assert_int_equal(store_prepare(st, &idea[i], &p[i], &a[i], &rec[i], &bad, err, sizeof err),
+                         0);
+    }
+    assert_int_equal(s_write(st, "jan-1", &a[1], err, sizeof err), 0);
+    assert_int_equal(s_write(st, "jan-3", &a[0], err, sizeof err), 1);
+    assert_int_equal(s_write(st, "jan-4", &a[2], err, sizeof err), 1);
+    assert_string_equal(idea[0].participant_id, idea[2].participant_id);
+    redisReply *r =
+        rstore_cmd(st->rs, "HGET inspraak:participant:%s email", idea[0].participant_id);
+    assert_int_equal(r->type, REDIS_REPLY_STRING);
+    assert_string_equal(r->str, S_EMAIL);
+    freeReplyObject(r);
+    assert_true(s_email_key_left(st));
+    assert_int_equal(s_people(st), 2);
+    for (int i = 0; i < 3; i++) {
+        store_args_free(&a[i]);
+        free(rec[i]);
+        idea_clear(&idea[i]);
+        participant_clear(&p[i]);
+    }
+    store_destroy(&st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -351,6 +449,9 @@ int main(void)
         cmocka_unit_test(test_redelivered_after_a_crash_before_the_cut),
         cmocka_unit_test(test_redelivered_in_a_batch_after_a_crash_before_the_cut),
         cmocka_unit_test(test_same_id_with_another_text_cuts_nothing),
+        cmocka_unit_test(test_resend_after_erase),
+        cmocka_unit_test(test_resend_in_a_batch_after_erase),
+        cmocka_unit_test(test_new_ideas_in_flight_with_a_resend),
     };
     return cmocka_run_group_tests(tests, s_group_setup, s_group_teardown);
 }
