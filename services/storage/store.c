@@ -54,7 +54,8 @@
  * participant was erased since store_prepare() resolved the pid (their
  * email index key no longer names it: the idea is written without the
  * participant and without counting the pid in PEOPLE_PIDS, as an idea of
- * an erased person; store_erased_meanwhile()), else 1.
+ * an erased person; store_erased_meanwhile(); a person the erase did not
+ * count goes uncounted: README.md, "Erase during a write"), else 1.
  * Consent is only ever set here, never cleared: an idea without consent
  * must not silently withdraw what an earlier idea gave.
  */

@@ -25,7 +25,8 @@
  *       pid whose participant hash is gone no longer move any count, and
  *       an idea whose pid was resolved before the erase and written after
  *       it does not add the pid again (store.c, S_SCRIPT: its email index
- *       key is gone).
+ *       key is gone); a person the erase did not count (no idea shown
+ *       then) goes uncounted (README.md, "Erase during a write").
  *   Why a hash pid -> ideas and not a set or a HyperLogLog: the page must
  *   be exact (it says "ongeveer" only for ideas without a person), a
  *   person whose every idea is hidden must drop out (a set cannot tell
