@@ -168,15 +168,29 @@ enum MHD_Result http_send(http_req_t *req, http_res_t *res)
     return rc;
 }
 
+/* A browser: Accept names text/html, or the request is an HTML form post
+ * (url-encoded or multipart) to a page outside /api/, which some clients
+ * send without Accept. API uploads (multipart under /api/) stay JSON. */
+static bool s_wants_html(const http_req_t *req)
+{
+    const char *accept = http_header(req, "Accept");
+    if (accept && strstr(accept, "text/html"))
+        return true;
+    char ct[64];
+    const char *type = http_content_type(req, ct, sizeof ct);
+    return type && strncmp(req->path, "/api/", 5) != 0 &&
+           (strcmp(type, "application/x-www-form-urlencoded") == 0 ||
+            strcmp(type, "multipart/form-data") == 0);
+}
+
 /* The errors this layer answers itself (404, 405, 413): JSON as every API
- * error, but a short Dutch page for a browser (Accept names text/html), so
- * a resident who mistypes an address or sends too much on a form sees
+ * error, but a short Dutch page for a browser (s_wants_html), so a
+ * resident who mistypes an address or sends too much on a form sees
  * words, not JSON. */
 static void s_error(const http_req_t *req, http_res_t *res, int status, const char *code,
                     const char *msg)
 {
-    const char *accept = http_header(req, "Accept");
-    if (!accept || !strstr(accept, "text/html")) {
+    if (!s_wants_html(req)) {
         http_res_error(res, status, code, msg, NULL);
         return;
     }

@@ -261,7 +261,7 @@ static void s_idea_fields(FILE *fp, const form_t *f, const geo_t *geo)
     s_field_top(fp, f, FORM_TEXT, "Uw idee (verplicht)",
                 "Schrijf in uw eigen woorden wat u wilt zeggen. Zet er geen adres of "
                 "telefoonnummer in. U kunt maximaal 10.000 tekens gebruiken.");
-    fputs("<textarea rows=\"8\" aria-required=\"true\"", fp);
+    fprintf(fp, "<textarea rows=\"8\" aria-required=\"true\" maxlength=\"%d\"", TEXT_MAX_CHARS);
     s_attrs(fp, f, FORM_TEXT, true);
     fputc('>', fp);
     s_esc(fp, s_value(f, FORM_TEXT));

@@ -198,6 +198,29 @@ class TestBadInput(ClusterTestCase):
         self.assertIn("Te veel gegevens".encode(), answer)
         self.healthy("intake-form")
 
+    def test_form_too_big_gets_dutch_page_and_textarea_has_limit(self):
+        """A form post to /ideeen over the body limit is answered with the
+        Dutch page even when the client names no Accept (as curl -F, or a
+        browser extension, sends it): /ideeen is the browser form. The
+        textarea stops at the server's limit and says so."""
+        head = (b"POST /ideeen HTTP/1.1\r\nHost: x\r\n"
+                b"Content-Type: application/x-www-form-urlencoded\r\n"
+                b"Content-Length: %d\r\n\r\n" % (2 << 20))
+        answer = raw_request(self.cluster.port("intake-form"), head)
+        self.assertEqual(status_of(answer), 413, answer[:200])
+        self.assertIn(b"text/html", answer.split(b"\r\n\r\n")[0].lower(), answer[:300])
+        self.assertIn("Te veel gegevens".encode(), answer)
+        # The JSON API keeps its JSON error.
+        head = (b"POST /api/v1/ideas HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                b"Content-Length: %d\r\n\r\n" % (2 << 20))
+        answer = raw_request(self.cluster.port("intake-form"), head)
+        self.assertIn(b'"body_too_large"', answer)
+        status, _, body = http("GET", self.cluster.url("intake-form", "/"))
+        page = body.decode()
+        textarea = re.search(r"<textarea[^>]*>", page).group(0)
+        self.assertIn('maxlength="10000"', textarea)
+        self.assertIn("maximaal 10.000 tekens", page)
+
     def test_body_over_limit_chunked(self):
         port = self.cluster.port("intake-form")
         chunk = b"a" * 65536

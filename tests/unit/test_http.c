@@ -181,11 +181,13 @@ static void test_body_and_limits(void **state)
     json_decref(j);
     s_free(&r);
 
-    /* Declared too large: 413 before the body is read. */
+    /* Declared too large: 413 before the body is read. (An API client's
+     * body: curl's default form type would get the browser's HTML page.) */
     size_t big_len = 200000;
     char *big = xmalloc(big_len);
     memset(big, 'y', big_len);
     h = curl_slist_append(NULL, "Expect: 100-continue");
+    h = curl_slist_append(h, "Content-Type: application/json");
     r = s_call(s_port, NULL, "/echo", big, big_len, h, NULL, 0);
     assert_int_equal(r.status, 413);
     json_t *root;
@@ -195,15 +197,24 @@ static void test_body_and_limits(void **state)
 
     /* One byte over, no Expect: still 413. */
     h = curl_slist_append(NULL, "Expect:");
+    h = curl_slist_append(h, "Content-Type: application/json");
     r = s_call(s_port, NULL, "/echo", big, MAX_BODY + 1, h, NULL, 0);
     assert_int_equal(r.status, 413);
     s_free(&r);
 
     /* Chunked, a little too large: read away, then 413. */
-    r = s_call(s_port, NULL, "/echo", big, MAX_BODY * 2, NULL, NULL, 1);
+    h = curl_slist_append(NULL, "Content-Type: application/json");
+    r = s_call(s_port, NULL, "/echo", big, MAX_BODY * 2, h, NULL, 1);
     assert_int_equal(r.status, 413);
     s_error(&r, "body_too_large", &root);
     json_decref(root);
+    s_free(&r);
+
+    /* A browser's form post that names no Accept gets the Dutch page. */
+    h = curl_slist_append(NULL, "Expect:");
+    r = s_call(s_port, NULL, "/echo", big, MAX_BODY + 1, h, NULL, 0);
+    assert_int_equal(r.status, 413);
+    assert_non_null(strstr(r.body, "Te veel gegevens"));
     s_free(&r);
 
     /* Chunked and endless: the server cuts the connection. */
