@@ -12,7 +12,7 @@
  *   the token stops working at once (exit 3 for an unknown device; a
  *   second revoke changes nothing and exits 0).
  *   device list prints "NAME<TAB>CREATED_AT<TAB>REVOKED_AT" lines, sorted
- *   (times in ms, REVOKED_AT empty while active).
+ *   (times in ISO 8601, UTC; REVOKED_AT empty while active).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,9 +112,10 @@ static int s_list(ctl_t *ctl, int argc)
                 cap = cap ? 2 * cap : 16;
                 lines = xrealloc(lines, cap * sizeof *lines);
             }
+            char made[40], revoked[40];
             lines[got++] = xasprintf("%s\t%s\t%s", key + plen,
-                                     d->element[0]->str ? d->element[0]->str : "",
-                                     d->element[1]->str ? d->element[1]->str : "");
+                                     ctl_time(d->element[0]->str, made, sizeof made),
+                                     ctl_time(d->element[1]->str, revoked, sizeof revoked));
             freeReplyObject(d);
         }
         freeReplyObject(r);

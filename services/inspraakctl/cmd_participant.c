@@ -240,9 +240,15 @@ static json_t *s_participant(ctl_t *ctl, const who_t *who)
         return NULL;
     }
     json_t *p = json_object();
-    for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2)
-        json_object_set_new(p, r->element[i]->str,
-                            json_stringn(r->element[i + 1]->str, r->element[i + 1]->len));
+    for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2) {
+        const char *field = r->element[i]->str, *value = r->element[i + 1]->str;
+        size_t flen = strlen(field);
+        char when[40];
+        if (flen > 3 && strcmp(field + flen - 3, "_at") == 0) /* a time: readable */
+            json_object_set_new(p, field, json_string(ctl_time(value, when, sizeof when)));
+        else
+            json_object_set_new(p, field, json_stringn(value, r->element[i + 1]->len));
+    }
     freeReplyObject(r);
     return p;
 }

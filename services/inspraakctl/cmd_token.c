@@ -9,7 +9,7 @@
  *   both appear together. A NAME holds one token: revoke it before making
  *   a new one (exit 1 otherwise).
  *   token revoke NAME deletes both (exit 3 when NAME has no token).
- *   token list prints "NAME<TAB>ROLE<TAB>CREATED_AT(ms)" lines, sorted.
+ *   token list prints "NAME<TAB>ROLE<TAB>CREATED_AT" lines, sorted (the time in ISO 8601, UTC).
  *   The dashboard checks a bearer token by hashing it and looking for
  *   inspraak:token:<hash>, so a revoke takes effect at the next request.
  */
@@ -104,7 +104,8 @@ static int s_list(ctl_t *ctl, int argc)
         }
         const char *role = t->elements > 0 && t->element[0]->str ? t->element[0]->str : "?";
         const char *at = t->elements > 1 && t->element[1]->str ? t->element[1]->str : "";
-        lines[got++] = xasprintf("%s\t%s\t%s", name, role, at);
+        char when[40];
+        lines[got++] = xasprintf("%s\t%s\t%s", name, role, ctl_time(at, when, sizeof when));
         freeReplyObject(t);
     }
     ctl_print_sorted(lines, got);

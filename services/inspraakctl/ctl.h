@@ -56,6 +56,11 @@ redisReply *ctl_eval(ctl_t *ctl, const char *script, int nkeys, const char **key
 /* Sorts the n malloc'd lines, prints one per line on stdout, frees them
  * and the array (the listing commands). */
 void ctl_print_sorted(char **lines, size_t n);
+/* A stored time (ms since the epoch, as Redis holds it) as a person reads
+ * it: ISO 8601 in UTC, "2026-11-29T10:02:33.106Z", into buf (>= 32 bytes).
+ * Anything that is not a number ("" for "never") is copied as it is.
+ * Returns buf. */
+const char *ctl_time(const char *ms, char *buf, size_t size);
 /* Parses "--role R" (or "--role=R") from argv[from..argc); R must be one
  * of allowed (NULL terminated). argv[from - 1] is the command's NAME: one
  * that starts with "-" is an option given before it. Returns 0 with *role

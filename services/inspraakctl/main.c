@@ -40,6 +40,7 @@
 #include "bus.h"
 #include "config.h"
 #include "ctl.h"
+#include "idea_json.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -132,6 +133,17 @@ redisReply *ctl_eval(ctl_t *ctl, const char *script, int nkeys, const char **key
 static int s_by_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+const char *ctl_time(const char *ms, char *buf, size_t size)
+{
+    char *end = NULL;
+    long long v = ms && *ms ? strtoll(ms, &end, 10) : 0;
+    if (!end || *end || v <= 0)
+        snprintf(buf, size, "%s", ms ? ms : "");
+    else
+        proto_rfc3339(v, buf, size);
+    return buf;
 }
 
 void ctl_print_sorted(char **lines, size_t n)

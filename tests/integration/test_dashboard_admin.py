@@ -252,7 +252,7 @@ class TestDashboardAdmin(ClusterTestCase):
         self.assertRegex(rows["tablet-beheer"][1], r"^\d\d-\d\d-\d{4} \d\d:\d\d$")
         # inspraakctl sees the same records.
         r = c.ctl("device", "list")
-        self.assertRegex(r.stdout, r"tablet-beheer\t\d+\t\d+")
+        self.assertRegex(r.stdout, r"tablet-beheer\t\d{4}-\d\d-\d\dT[0-9:.]+Z\t\d{4}-\d\d-\d\dT[0-9:.]+Z")
         acts = [a["action"] for a in self.audit()]
         for a in ("user_add", "device_add", "device_revoke"):
             self.assertIn(a, acts)

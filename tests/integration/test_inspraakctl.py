@@ -196,6 +196,9 @@ class InspraakctlTest(unittest.TestCase):
         lst = self.ctl("token", "list").stdout.strip().split("\n")
         self.assertEqual([l.split("\t")[:2] for l in lst],
                          [["beheer", "admin"], ["rapportage", "staff"]])
+        # a time a person can read: ISO 8601 in UTC
+        for l in lst:
+            self.assertRegex(l.split("\t")[2], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z$")
         # revoke: both keys gone; again: not found
         self.assertEqual(self.ctl("token", "revoke", "rapportage").returncode, 0)
         self.assertEqual(self.cli("EXISTS", f"inspraak:token:{h}"), "0")
@@ -223,9 +226,12 @@ class InspraakctlTest(unittest.TestCase):
         self.assertGreater(int(self.hgetall("inspraak:device:tablet-1")["revoked_at"]), 0)
         self.assertEqual(self.ctl("device", "revoke", "tablet-1").returncode, 0)
         self.assertEqual(self.ctl("device", "revoke", "nope").returncode, 3)
-        lst = dict((l.split("\t")[0], l.split("\t")[2]) for l in
-                   self.ctl("device", "list").stdout.rstrip("\n").split("\n"))
-        self.assertNotEqual(lst["tablet-1"], "")
+        rows = [l.split("\t") for l in self.ctl("device", "list").stdout.rstrip("\n").split("\n")]
+        lst = dict((row[0], row[2]) for row in rows)
+        iso = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z$"
+        self.assertRegex(lst["tablet-1"], iso)
+        for row in rows:
+            self.assertRegex(row[1], iso)
         self.assertEqual(lst["tablet-2"], "")
         # a revoked device may get a new token; the old one stays dead
         r = self.ctl("device", "add", "tablet-1")
@@ -264,6 +270,9 @@ class InspraakctlTest(unittest.TestCase):
         self.assertEqual(out["participant_id"], pid)
         self.assertEqual(out["participant"]["name"], "Jan Jansen")
         self.assertEqual(out["participant"]["consent_feedback"], "1")
+        # times a resident can read (ISO 8601, UTC), not epoch milliseconds
+        self.assertEqual(out["participant"]["consent_at"], "2026-11-18T11:06:40Z")
+        self.assertEqual(out["participant"]["created_at"], "2026-11-18T11:06:40Z")
         self.assertEqual(sorted(i["id"] for i in out["ideas"]), ids)
         texts = {i["id"]: i for i in out["ideas"]}
         self.assertEqual(texts[ids[0]]["text"], "Meer bomen op het plein")
