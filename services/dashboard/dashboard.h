@@ -223,7 +223,7 @@ const char *activities_idea_activity(const char *kind);
  * public_people 1 when it could not give the number of people yet (the
  * page is then not kept: public_cache.c). */
 int public_steps(dash_t *d, rstore_t *rs, sb_t *sb, json_t *list, json_t *channel);
-int public_people(rstore_t *rs, sb_t *sb, json_t *list, json_t *channel, json_t *wijk);
+int public_people(dash_t *d, rstore_t *rs, sb_t *sb, json_t *list, json_t *channel, json_t *wijk);
 /* reach.c: people who took part (distinct participants of the ideas not
  * hidden, plus one per such idea without one; *anon gets the latter),
  * from the counts storage keeps; REACH_COUNTING while storage is still

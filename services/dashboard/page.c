@@ -203,10 +203,12 @@ void page_redirect(http_res_t *res, const char *location)
 const char *page_label(const dash_t *d, const char *dim, const char *v)
 {
     static const char *const pairs[][3] = {
-        {"channel", "form", "Formulier"},
+        /* the channels in the words of the plan, as the public page's
+         * steps name them (public_steps.c) */
+        {"channel", "form", "Ideeënbus online"},
         {"channel", "email", "E-mail"},
-        {"channel", "transcript", "Gesprek (video)"},
-        {"channel", "field", "Op straat (app)"},
+        {"channel", "transcript", "Straatinterviews en video"},
+        {"channel", "field", "Veldapp"},
         {"sentiment", "positief", "Positief"},
         {"sentiment", "neutraal", "Neutraal"},
         {"sentiment", "negatief", "Negatief"},

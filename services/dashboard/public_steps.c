@@ -212,12 +212,13 @@ static void s_activity_row(sb_t *sb, const dash_t *d, const s_act_t *act)
         sb_add(sb, "</td><td>niet apart geteld</td></tr>\n");
 }
 
-/* The channels that were open all the time, in the words of the plan. */
-static const char *const s_channels[][3] = {
-    {"form", "Ideeënbus online", "het formulier op de website"},
-    {"email", "E-mail", "een e-mail aan de gemeente"},
-    {"transcript", "Straatinterviews en video", "gesprekken op straat, op video opgenomen"},
-    {"field", "Veldapp", "medewerkers schrijven ideeën op straat op met een tablet"},
+/* The channels that were open all the time; their names come from
+ * page_label(), so the charts on the same page use the same ones. */
+static const char *const s_channels[][2] = {
+    {"form", "het formulier op de website"},
+    {"email", "een e-mail aan de gemeente"},
+    {"transcript", "gesprekken op straat, op video opgenomen"},
+    {"field", "medewerkers schrijven ideeën op straat op met een tablet"},
 };
 #define S_NCHANNELS (sizeof s_channels / sizeof s_channels[0])
 
@@ -263,8 +264,9 @@ int public_steps(dash_t *d, rstore_t *rs, sb_t *sb, json_t *list, json_t *ch)
                    "scope=\"col\">Hoe</th><th scope=\"col\">Ideeën</th></tr></thead><tbody>\n");
         for (size_t i = 0; i < S_NCHANNELS; i++) {
             long long c = json_integer_value(json_object_get(ch, s_channels[i][0]));
-            sb_printf(sb, "<tr><td>%s</td><td>%s</td><td>%lld %s</td></tr>\n", s_channels[i][1],
-                      s_channels[i][2], c, s_pl(c, "idee", "ideeën"));
+            sb_printf(sb, "<tr><td>%s</td><td>%s</td><td>%lld %s</td></tr>\n",
+                      page_label(d, "channel", s_channels[i][0]), s_channels[i][1], c,
+                      s_pl(c, "idee", "ideeën"));
         }
         sb_add(sb, "</tbody></table>\n");
     }
@@ -273,7 +275,7 @@ int public_steps(dash_t *d, rstore_t *rs, sb_t *sb, json_t *list, json_t *ch)
     return rc;
 }
 
-int public_people(rstore_t *rs, sb_t *sb, json_t *list, json_t *ch, json_t *wijk)
+int public_people(dash_t *d, rstore_t *rs, sb_t *sb, json_t *list, json_t *ch, json_t *wijk)
 {
     long long anon = 0;
     long long people = reach_people(rs, &anon);
@@ -320,7 +322,8 @@ int public_people(rstore_t *rs, sb_t *sb, json_t *list, json_t *ch, json_t *wijk
     sb_add(sb, "<p>Zo gaven de mensen hun ideeën:</p>\n<ul>\n");
     for (size_t c = 0; c < S_NCHANNELS; c++) {
         long long k = json_integer_value(json_object_get(ch, s_channels[c][0]));
-        sb_printf(sb, "<li>%s: %lld %s</li>\n", s_channels[c][1], k, s_pl(k, "idee", "ideeën"));
+        sb_printf(sb, "<li>%s: %lld %s</li>\n", page_label(d, "channel", s_channels[c][0]), k,
+                  s_pl(k, "idee", "ideeën"));
     }
     sb_add(sb, "</ul>\n<p>Hier staan alleen aantallen. Namen, e-mailadressen en adressen staan "
                "hier nooit.</p>\n</section>\n");

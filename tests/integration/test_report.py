@@ -299,6 +299,12 @@ class TestStepsAndPeople(ReportCase):
         self.assertIn("12 maart 2026 Omgevingsvisietour in Hoensbroek "
                       "Stop van de omgevingsvisietour Hoensbroek-De Dem 0 ideeën", steps)
         self.assertIn("Ideeënbus online het formulier op de website 4 ideeën", steps)
+        # one name per channel on the whole page: the charts say what the
+        # steps say (they said "Formulier" and "Op straat (app)")
+        self.assertNotIn("Formulier", visible(page))
+        self.assertNotIn("Op straat (app)", visible(page))
+        self.assertIn("Ideeënbus online", visible(page).replace(
+            "Ideeënbus online het formulier op de website", ""))
         self.assertIn("ongeveer 3 mensen deden mee", people)
         # The wijk is the one an idea is about (the form asks for that), not
         # where its giver lives: the page said "waar zij wonen of werken".
@@ -338,7 +344,7 @@ class TestStepsAndPeople(ReportCase):
         self.assertIn("2 wijken waar de ideeën over gaan", people)
         self.assertIn("Ideeënbus online het formulier op de website 3 ideeën", steps)
         self.assertRegex(self.report(), re.compile(r"<caption>Kanaal</caption>.*?<tr><td>"
-                                                   r"Formulier</td><td>3</td></tr>", re.S))
+                                                   r"Ideeënbus online</td><td>3</td></tr>", re.S))
 
         # Ria writes again and a new resident joins without a name: one
         # more person, two more ideas.
