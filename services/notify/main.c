@@ -21,7 +21,8 @@
  *   mailout.h (SMTP or the Maildir outbox), composed by letter.h.
  *
  *   HTTP (admin port PORT_BASE+6): /healthz, /metrics, and the unsubscribe
- *   page: GET /afmelden?p=&s= shows a Dutch confirmation with a button;
+ *   page: GET /afmelden?p=&s= shows a Dutch confirmation with a button
+ *   (or, for someone already unsubscribed, says so and asks nothing);
  *   POST /afmelden?p=&s= (RFC 8058 one-click, body
  *   List-Unsubscribe=One-Click, or the button) unsubscribes.
  *
@@ -130,6 +131,15 @@ static void s_get_afmelden(const http_req_t *req, http_res_t *res, void *arg)
     const char *pid;
     if (s_check(w, req, &pid, res) < 0)
         return;
+    pthread_mutex_lock(&w->mu);
+    int already = unsubscribe_is(w->rs, pid); /* -1: Redis is down; the POST will say so */
+    pthread_mutex_unlock(&w->mu);
+    if (already == 1) { /* the link of an older mail: nothing to ask */
+        s_page(res, 200, "U bent al afgemeld",
+               "<p>U bent al afgemeld. U krijgt geen mails meer van ons over uw ideeën. U hoeft "
+               "niets meer te doen. Uw ideeën blijven gewoon meetellen.</p>");
+        return;
+    }
     char *ep = http_html_escape(pid), *es = http_html_escape(http_query(req, "s"));
     char *body = xasprintf(
         "<p>Wilt u geen mails meer van ons krijgen over uw ideeën voor Heerlen? Klik dan op de "

@@ -255,6 +255,11 @@ class TestReceipts(NotifyCase):
                                {"Content-Type": "application/x-www-form-urlencoded"})
         self.assertEqual(status, 200)
         self.assertIn("afgemeld", page.decode())
+        # The link again (an old mail): it says so, and asks nothing.
+        status, _, page = http("GET", local)
+        self.assertEqual(status, 200)
+        self.assertIn("al afgemeld", page.decode())
+        self.assertNotIn("meld mij af", page.decode())
         pid = wait_until("fien stored", lambda: self.pid_of("fien@example.org"))
         self.assertEqual(self.cluster.redis("HGET", "inspraak:participant:" + pid,
                                             "consent_feedback"), "0")
