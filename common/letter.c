@@ -287,7 +287,10 @@ static int s_ideas(rstore_t *rs, const char *const *ids, size_t n, int only_mail
             idea_decode(r->str, r->len, &idea, &perr) == 0 && idea.text && idea.id &&
             (!only_mail || s_answers_mail(&idea))) {
             char *t = s_cut(idea.text, IDEA_TEXT_MAX);
-            char *line = xasprintf("- \"%s\"\n  (nummer van uw idee: %s)\n\n", t, idea.id);
+            /* A blank line between ideas, none after the last: the
+             * template's own line break after {{ideeen}} ends the list. */
+            char *line = xasprintf("%s- \"%s\"\n  (nummer van uw idee: %s)\n", found ? "\n" : "",
+                                   t, idea.id);
             s_append(text, &tl, &tc, line, strlen(line));
             char *et = http_html_escape(t), *ei = http_html_escape(idea.id);
             char *hline = xasprintf("<li><p>%s</p><p><small>Nummer van uw idee: %s</small></p></li>\n",

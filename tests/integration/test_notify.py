@@ -206,6 +206,11 @@ class TestReceipts(NotifyCase):
         m = self.wait_mails("carla@example.org")[0]
         self.assertIn("meer bankjes", body_text(m))
         self.assertIn("een speeltuin", body_text(m))
+        # one blank line between the ideas and after the list, never two
+        text = body_text(m).replace("\r\n", "\n")
+        self.assertNotIn("\n\n\n", text)
+        self.assertRegex(text, r"\(nummer van uw idee: [^)]*\)\n\n- ")
+        self.assertRegex(text, r"\(nummer van uw idee: [^)]*\)\n\nWat gebeurt er nu\?")
         # two ideas: "uw ideeën", in the subject and the first sentence
         self.assertEqual(m["Subject"], "Bedankt voor uw ideeën voor Heerlen")
         self.assertIn("Wij hebben uw ideeën voor Heerlen goed ontvangen", body_text(m))
