@@ -24,6 +24,8 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <glib.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +49,30 @@ static int s_equal_trimmed(const char *a, const char *b)
                   a[la - 1] == '\r'))
         la--;
     return la == strlen(b) && strncasecmp(a, b, la) == 0;
+}
+
+/* A name as lookups compare it: case folded (glib: also "Ë" -> "ë"; ASCII
+ * only when s is not valid UTF-8), "-" read as a space, runs of spaces as
+ * one, none at the ends: "Hoensbroek-De  Dem " -> "hoensbroek de dem".
+ * Caller frees. */
+static char *s_key(const char *s)
+{
+    char *folded = g_utf8_validate(s, -1, NULL) ? g_utf8_casefold(s, -1) : g_ascii_strdown(s, -1);
+    char *out = xmalloc(strlen(folded) + 1), *o = out;
+    bool space = false;
+    for (const char *p = folded; *p; p++) {
+        if (*p == '-' || isspace((unsigned char)*p)) {
+            space = o > out;
+            continue;
+        }
+        if (space)
+            *o++ = ' ';
+        space = false;
+        *o++ = *p;
+    }
+    *o = '\0';
+    g_free(folded);
+    return out;
 }
 
 /* "Wijk 10 Maria Gewanden" -> "Maria Gewanden"; other names unchanged. */
@@ -187,6 +213,8 @@ static int s_codes_row(geo_t *self, char fields[][GEO_MAX_FIELD], int n, char *e
         snprintf(wk->code, sizeof wk->code, "%s", fields[2]);
         wk->full = xstrdup(fields[3]);
         wk->name = s_short_name(fields[3]);
+        wk->full_key = s_key(wk->full);
+        wk->name_key = s_key(wk->name);
         w = (long)self->n_wijken++;
     }
     if (geo_find_buurt(self, fields[0]) >= 0) {
@@ -198,6 +226,7 @@ static int s_codes_row(geo_t *self, char fields[][GEO_MAX_FIELD], int n, char *e
     memset(bu, 0, sizeof *bu);
     snprintf(bu->code, sizeof bu->code, "%s", fields[0]);
     bu->name = xstrdup(fields[1]);
+    bu->name_key = s_key(bu->name);
     bu->wijk = (size_t)w;
     return 0;
 }
@@ -302,10 +331,13 @@ void geo_destroy(geo_t **self_p)
     for (size_t i = 0; i < self->n_wijken; i++) {
         free(self->wijken[i].full);
         free(self->wijken[i].name);
+        free(self->wijken[i].full_key);
+        free(self->wijken[i].name_key);
         geo_shape_clear(&self->wijken[i].shape);
     }
     for (size_t i = 0; i < self->n_buurten; i++) {
         free(self->buurten[i].name);
+        free(self->buurten[i].name_key);
         geo_shape_clear(&self->buurten[i].shape);
     }
     free(self->wijken);
@@ -383,18 +415,23 @@ const char *geo_wijk_lookup(const geo_t *self, const char *s)
 {
     if (!s)
         return NULL;
-    for (size_t i = 0; i < self->n_wijken; i++) {
+    /* Names as typed ("hoensbroek de dem", "HEERLERHEIDE-PASSART") match
+     * the canonical one; the code returned is the canonical wijk's. */
+    char *key = s_key(s);
+    const char *found = NULL;
+    for (size_t i = 0; !found && *key && i < self->n_wijken; i++) {
         const wijk_t *w = &self->wijken[i];
-        if (s_equal_trimmed(s, w->code) || s_equal_trimmed(s, w->full) ||
-            s_equal_trimmed(s, w->name))
-            return w->code;
+        if (s_equal_trimmed(s, w->code) || strcmp(key, w->full_key) == 0 ||
+            strcmp(key, w->name_key) == 0)
+            found = w->code;
     }
-    for (size_t i = 0; i < self->n_buurten; i++) {
+    for (size_t i = 0; !found && *key && i < self->n_buurten; i++) {
         const buurt_t *b = &self->buurten[i];
-        if (s_equal_trimmed(s, b->code) || s_equal_trimmed(s, b->name))
-            return self->wijken[b->wijk].code;
+        if (s_equal_trimmed(s, b->code) || strcmp(key, b->name_key) == 0)
+            found = self->wijken[b->wijk].code;
     }
-    return NULL;
+    free(key);
+    return found;
 }
 
 const char *geo_wijk_from_pc4(const geo_t *self, int pc4)

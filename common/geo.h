@@ -49,8 +49,10 @@ int geo_buurt_at(const geo_t *self, size_t i, const char **code, const char **na
                  const char **wijk);
 
 /* A wijk code from what a person wrote: a code ("WK091710"), the full or
- * short name, or a buurt name/code (its wijk); case-insensitive. NULL when
- * unknown. The returned string belongs to geo. */
+ * short name, or a buurt name/code (its wijk); case-insensitive (also
+ * accented letters), "-" and " " alike, extra spaces ignored
+ * ("hoensbroek de dem" is "Hoensbroek-De Dem"). NULL when unknown. The
+ * returned string (the canonical code, for storing) belongs to geo. */
 const char *geo_wijk_lookup(const geo_t *self, const char *code_or_name);
 /* The wijk holding most addresses of a PC4 (6411..6422), or NULL. */
 const char *geo_wijk_from_pc4(const geo_t *self, int pc4);

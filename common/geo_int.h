@@ -31,13 +31,15 @@ typedef struct {
     char code[GEO_CODE_SIZE];
     char *full;  /* "Wijk 10 Maria Gewanden en Terschuren" */
     char *name;  /* "Maria Gewanden en Terschuren" */
+    char *full_key, *name_key; /* the same as geo.c's s_key() folds them for lookups */
     shape_t shape;
 } wijk_t;
 
 typedef struct {
     char code[GEO_CODE_SIZE];
     char *name;
-    size_t wijk; /* index into wijken */
+    char *name_key; /* s_key(name) */
+    size_t wijk;    /* index into wijken */
     shape_t shape;
 } buurt_t;
 

@@ -29,7 +29,8 @@
  *     wijk_list         the names the wijk field offers (its datalist), online
  *                       and after an offline reload; then an idea with a
  *                       wijk typed as a resident says it ("hoensbroek de
- *                       dem") and one picked from the list.
+ *                       dem", taken), one no wijk is called ("Heerlerbaan",
+ *                       refused) and one picked from the list.
  *     old_queue         an idea queued by the app's first IndexedDB layout
  *                       (version 1, store "queue" only) before the update:
  *                       the new app must still send it.
@@ -217,6 +218,9 @@ async function wijkList(page) {
   out.offline = await wijkOptions(page);
   await page.fill('#text', 'De bus naar Hoensbroek rijdt te weinig in het weekend.');
   await page.fill('#wijk', 'hoensbroek de dem');
+  await page.click('#save');
+  await page.fill('#text', 'Een zebrapad bij de basisschool, de auto\'s rijden te hard.');
+  await page.fill('#wijk', 'Heerlerbaan'); /* two wijken bear that name: refused */
   await page.click('#save');
   await page.fill('#text', 'Meer bomen in het centrum, bij het Pancratiusplein.');
   await page.fill('#wijk', out.offline.find((n) => n.startsWith('Heerlen-C')) || 'Heerlen-Centrum');

@@ -163,7 +163,9 @@ class TestFieldApp(ClusterTestCase):
     def test_wijk_field_offers_the_names_the_server_knows(self):
         # The wijk was free text: "hoensbroek de dem" or "Heerlerbaan", as
         # people say it, came back "Deze wijk kennen we niet in Heerlen.",
-        # and nothing on the tablet said which names would do.
+        # and nothing on the tablet said which names would do. Now the
+        # first is taken (case and "-"/" " do not matter); the second,
+        # which no wijk is called, is refused with the list's hint.
         seen = self.run_case("wijk_list", "tablet-wijk")
         self.assertIn("Hoensbroek-De Dem", seen["online"], seen)
         self.assertIn("Heerlen-Centrum", seen["online"], seen)
@@ -175,7 +177,9 @@ class TestFieldApp(ClusterTestCase):
         self.assertEqual(seen["message"], "1 idee is niet opgeslagen. Het staat nog op deze "
                          "tablet, onder „Niet opgeslagen”.")
         items = wait_until("the idea of tablet-wijk", lambda: self.field_ideas("tablet-wijk"))
-        self.assertEqual([i["wijk"] for i in items], ["WK091733"])
+        wait_until("both ideas of tablet-wijk", lambda: len(self.field_ideas("tablet-wijk")) == 2)
+        items = self.field_ideas("tablet-wijk")
+        self.assertEqual(sorted(i["wijk"] for i in items), ["WK091712", "WK091733"])
 
     def test_queue_of_the_old_app_is_still_sent(self):
         # The app's database gained a store for rejected items (version 2);

@@ -138,6 +138,15 @@ static void test_lookup(void **state)
     assert_string_equal(geo_wijk_lookup(g, "Terschuren\n"), "WK091710");
     assert_string_equal(geo_wijk_lookup(g, "BU09174200"), "WK091742");
     assert_string_equal(geo_wijk_lookup(g, "Versiliënbosch"), "WK091720");
+    /* As people type them: any case, "-" and " " alike, spaces doubled. */
+    assert_string_equal(geo_wijk_lookup(g, "hoensbroek de dem"), "WK091712");
+    assert_string_equal(geo_wijk_lookup(g, "HEERLERHEIDE PASSART"), "WK091721");
+    assert_string_equal(geo_wijk_lookup(g, "heerlerheide-kom"), "WK091721");
+    assert_string_equal(geo_wijk_lookup(g, "Heerlen -  Centrum"), "WK091733");
+    assert_string_equal(geo_wijk_lookup(g, "VERSILIËNBOSCH"), "WK091720");
+    assert_string_equal(geo_wijk_lookup(g, "nieuw einde"), geo_wijk_lookup(g, "Nieuw-Einde"));
+    assert_null(geo_wijk_lookup(g, "-"));
+    assert_null(geo_wijk_lookup(g, "hoensbroekdedem"));
     assert_null(geo_wijk_lookup(g, "Amsterdam"));
     assert_null(geo_wijk_lookup(g, ""));
     assert_null(geo_wijk_lookup(g, NULL));
