@@ -9,7 +9,11 @@
  *     ideas   first, storage cuts the person's address and name out of the
  *             texts of their ideas (cmd_erase_ideas.c, over the bus); if it
  *             does not answer, nothing below happens;
- *     Redis   in one script: inspraak:participant:<pid> (name, email,
+ *     Redis   in one script, given the ids step 1 handled, which deletes
+ *             nothing (RETRY) when the set holds an idea storage wrote
+ *             after step 1 read it: step 1 then cuts the new ones and the
+ *             script runs again (ERASE_ROUNDS in all, then CTL_ERR);
+ *             inspraak:participant:<pid> (name, email,
  *             consent), the email index key, inspraak:participant-ideas:<pid>,
  *             notify's inspraak:notify:receipt-pending:<pid> and
  *             receipt-inflight:<pid>, the pid in inspraak:unsubscribed,
@@ -70,16 +74,54 @@
 #define ERASE_MAX_FILE (64L * 1024 * 1024) /* larger files are not mails of ours */
 #define ERASE_MAX_DEPTH 6
 
-static const char s_erase_lua[] = "local n = redis.call('SCARD', KEYS[3])\n"
-                                  "local p = redis.call('DEL', KEYS[1])\n"
-                                  "local e = redis.call('DEL', KEYS[2])\n"
-                                  "local i = redis.call('DEL', KEYS[3])\n"
-                                  "local q = redis.call('DEL', KEYS[4], KEYS[5])\n"
-                                  "q = q + redis.call('SREM', KEYS[6], ARGV[1])\n"
-                                  "q = q + redis.call('ZREM', KEYS[7], ARGV[1])\n"
-                                  "q = q + redis.call('HDEL', KEYS[8], ARGV[1])\n"
-                                  "local pid = ARGV[1]\n" PEOPLE_ERASE_LUA
-                                  "return {p, e, n, i, q}\n";
+#define ERASE_ROUNDS 5 /* step 1 and the script, when new ideas keep coming */
+
+/* Step 2. KEYS as kv in ctl_erase_person(); ARGV[1] the pid, ARGV[2..] the
+ * ids step 1 handled. When the participant-ideas set holds an idea step 1
+ * did not cut (storage wrote it meanwhile), it deletes nothing and answers
+ * the status RETRY; else {p, e, n, i, q}. A member with a NUL byte is no
+ * id storage wrote (step 1 skips it too). */
+static const char s_erase_lua[] =
+    "local done = {}\n"
+    "for k = 2, #ARGV do done[ARGV[k]] = true end\n"
+    "for _, id in ipairs(redis.call('SMEMBERS', KEYS[3])) do\n"
+    "  if not done[id] and not string.find(id, '\\0', 1, true) then\n"
+    "    return redis.status_reply('RETRY')\n"
+    "  end\n"
+    "end\n"
+    "local n = redis.call('SCARD', KEYS[3])\n"
+    "local p = redis.call('DEL', KEYS[1])\n"
+    "local e = redis.call('DEL', KEYS[2])\n"
+    "local i = redis.call('DEL', KEYS[3])\n"
+    "local q = redis.call('DEL', KEYS[4], KEYS[5])\n"
+    "q = q + redis.call('SREM', KEYS[6], ARGV[1])\n"
+    "q = q + redis.call('ZREM', KEYS[7], ARGV[1])\n"
+    "q = q + redis.call('HDEL', KEYS[8], ARGV[1])\n"
+    "local pid = ARGV[1]\n" PEOPLE_ERASE_LUA "return {p, e, n, i, q}\n";
+
+/* Runs s_erase_lua with the 8 keys and the pid of kv and the ids in done.
+ * The reply (status RETRY, or the array), or NULL (message printed). */
+static redisReply *s_erase_keys(ctl_t *ctl, const char *const kv[9], json_t *done)
+{
+    size_t argc = 0, max = 12 + json_object_size(done);
+    const char **argv = xcalloc(max, sizeof *argv);
+    size_t *lens = xcalloc(max, sizeof *lens);
+    argv[argc++] = "EVAL";
+    argv[argc++] = s_erase_lua;
+    argv[argc++] = "8";
+    for (int k = 0; k < 9; k++)
+        argv[argc++] = kv[k];
+    const char *id;
+    json_t *v;
+    json_object_foreach(done, id, v) argv[argc++] = id;
+    for (size_t k = 0; k < argc; k++)
+        lens[k] = strlen(argv[k]);
+    redisReply *r = rstore_cmdargv(ctl->rs, (int)argc, argv, lens);
+    free(argv), free(lens);
+    if (!r)
+        ctl_redis_err(ctl, "participant erase");
+    return r;
+}
 
 /* SCAN for pattern; for every key: DEL it (member NULL) or remove member
  * from it. Returns how many keys changed, or -1. */
@@ -243,12 +285,34 @@ int ctl_erase_person(ctl_t *ctl, const char *pid, const char *email, const char 
                         CTL_PREFIX "notify:bounced",
                         pid};
     /* First the ideas' texts, while the set and the name still exist: if
-     * storage does not answer, nothing is deleted and erase can run again. */
-    if (ctl_erase_ideas(ctl, pid, email, out) != CTL_OK)
+     * storage does not answer, nothing is deleted and erase can run again.
+     * An idea storage writes meanwhile makes the script refuse: step 1
+     * runs again for it (ERASE_ROUNDS in all). */
+    json_t *done = json_object();
+    redisReply *r = NULL;
+    for (int round = 0; round < ERASE_ROUNDS && !r; round++) {
+        if (ctl_erase_ideas(ctl, pid, email, done, out) != CTL_OK) {
+            json_decref(done);
+            return CTL_ERR;
+        }
+        r = s_erase_keys(ctl, kv, done);
+        if (!r) {
+            json_decref(done);
+            return CTL_ERR;
+        }
+        if (r->type == REDIS_REPLY_STATUS && strcmp(r->str, "RETRY") == 0) {
+            freeReplyObject(r);
+            r = NULL;
+        }
+    }
+    json_decref(done);
+    if (!r) {
+        ctl_err("participant erase: storage kept writing new ideas of participant %s while their "
+                "name and address were cut from them (%d rounds); the ideas seen so far are cut, "
+                "nothing else was deleted. Run the command again",
+                pid, ERASE_ROUNDS);
         return CTL_ERR;
-    redisReply *r = ctl_eval(ctl, s_erase_lua, 8, kv, 1);
-    if (!r)
-        return CTL_ERR;
+    }
     if (r->type != REDIS_REPLY_ARRAY || r->elements != 5) {
         freeReplyObject(r);
         ctl_err("participant erase: unexpected reply from redis");
@@ -289,10 +353,9 @@ int ctl_erase_address(ctl_t *ctl, const char *email, json_t *out, long *dead)
     free(mail);
     json_object_set_new(out, "participant_id", json_null());
     json_object_set_new(out, "removed",
-                        json_pack("{s:b, s:b, s:b, s:I, s:I, s:o}", "participant", 0,
-                                  "email_index", 0, "idea_index", 0, "notify_keys",
-                                  (json_int_t)0, "dead_letters", (json_int_t)*dead,
-                                  "mail_files", files));
+                        json_pack("{s:b, s:b, s:b, s:I, s:I, s:o}", "participant", 0, "email_index",
+                                  0, "idea_index", 0, "notify_keys", (json_int_t)0, "dead_letters",
+                                  (json_int_t)*dead, "mail_files", files));
     json_object_set_new(out, "ideas_kept_anonymous", json_integer(0));
     return CTL_OK;
 }
@@ -335,9 +398,9 @@ static int s_aof_wait(ctl_t *ctl, int note_no_aof)
         redisReply *info = rstore_cmd(ctl->rs, "INFO persistence");
         if (!info)
             return ctl_redis_err(ctl, "INFO persistence");
-        int busy = info->type == REDIS_REPLY_STRING &&
-                   (strstr(info->str, "aof_rewrite_in_progress:1") ||
-                    strstr(info->str, "aof_rewrite_scheduled:1"));
+        int busy =
+            info->type == REDIS_REPLY_STRING && (strstr(info->str, "aof_rewrite_in_progress:1") ||
+                                                 strstr(info->str, "aof_rewrite_scheduled:1"));
         int aof_on = info->type == REDIS_REPLY_STRING && strstr(info->str, "aof_enabled:1");
         freeReplyObject(info);
         if (!aof_on && note_no_aof && tries == 0)

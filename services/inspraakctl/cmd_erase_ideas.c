@@ -27,6 +27,12 @@
  *   fails the erase before anything is deleted: running it again is safe,
  *   because a redaction applied twice finds nothing the second time.
  *
+ *   done (a JSON object used as a set of ids) says which ideas of the set
+ *   were handled by an earlier call of the same erase: they are skipped,
+ *   and every id handled now (cut, or one no idea can have) is added, so
+ *   ctl_erase_person() can call it again for the ideas storage wrote in
+ *   the meantime and tell its Redis script which ideas were cut.
+ *
  *   Each acked redaction gets an audit entry (inspraak:audit, as the
  *   dashboard writes for staff): action "redact", user "inspraakctl",
  *   the idea id and how many texts were asked for; never the texts.
@@ -81,9 +87,11 @@ static void s_audit(ctl_t *ctl, const char *id, int n_texts)
     audit_log(ctl->rs, "redact", "inspraakctl", id, detail);
 }
 
-/* Sends the redaction m for ids[0..n) until all are acked; CTL_OK, or
- * CTL_ERR (message printed) when a round brings no ack at all. */
-static int s_send_batch(ctl_t *ctl, char **ids, int n, const redact_msg_t *m, long wait_ms)
+/* Sends the redaction m for ids[0..n) until all are acked, each acked id
+ * going into done; CTL_OK, or CTL_ERR (message printed) when a round
+ * brings no ack at all. */
+static int s_send_batch(ctl_t *ctl, char **ids, int n, const redact_msg_t *m, long wait_ms,
+                        json_t *done)
 {
     idea_t *upd = xcalloc((size_t)n, sizeof *upd);
     idea_t **ptrs = xcalloc((size_t)n, sizeof *ptrs);
@@ -122,13 +130,16 @@ static int s_send_batch(ctl_t *ctl, char **ids, int n, const redact_msg_t *m, lo
         }
         left -= got > 0 ? got : 0;
     }
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
+        if (acked[i])
+            json_object_set_new_nocheck(done, ids[i], json_true()); /* ids: any bytes */
         idea_clear(&upd[i]);
+    }
     free(upd), free(ptrs), free(acked), free(sub);
     return rc;
 }
 
-int ctl_erase_ideas(ctl_t *ctl, const char *pid, const char *email, json_t *out)
+int ctl_erase_ideas(ctl_t *ctl, const char *pid, const char *email, json_t *done, json_t *out)
 {
     char err[256];
     long wait_s = 0;
@@ -153,22 +164,26 @@ int ctl_erase_ideas(ctl_t *ctl, const char *pid, const char *email, json_t *out)
     free(name);
     char *batch[S_BATCH];
     int n = 0, rc = CTL_OK;
-    long sent = 0;
-    for (size_t i = 0; m.n_texts > 0 && ids->type == REDIS_REPLY_ARRAY && i < ids->elements &&
-                       rc == CTL_OK;
-         i++) {
+    long sent = json_integer_value(json_object_get(out, "ideas_redacted"));
+    for (size_t i = 0; ids->type == REDIS_REPLY_ARRAY && i < ids->elements && rc == CTL_OK; i++) {
         const redisReply *e = ids->element[i];
-        if (e->type != REDIS_REPLY_STRING || e->len == 0 || e->len >= PROTO_ID_SIZE)
-            continue; /* not an id storage wrote: no idea to redact */
+        if (e->type != REDIS_REPLY_STRING || memchr(e->str, '\0', e->len) ||
+            json_object_get(done, e->str))
+            continue; /* handled in an earlier round (a member with a NUL byte
+                       * is not an id storage wrote, and the script knows it) */
+        if (m.n_texts == 0 || e->len == 0 || e->len >= PROTO_ID_SIZE) {
+            json_object_set_new_nocheck(done, e->str, json_true()); /* nothing to cut */
+            continue;
+        }
         batch[n++] = e->str;
         if (n == S_BATCH) {
-            rc = s_send_batch(ctl, batch, n, &m, wait_s * 1000);
+            rc = s_send_batch(ctl, batch, n, &m, wait_s * 1000, done);
             sent += rc == CTL_OK ? n : 0;
             n = 0;
         }
     }
     if (rc == CTL_OK && n > 0) {
-        rc = s_send_batch(ctl, batch, n, &m, wait_s * 1000);
+        rc = s_send_batch(ctl, batch, n, &m, wait_s * 1000, done);
         sent += rc == CTL_OK ? n : 0;
     }
     freeReplyObject(ids);

@@ -95,10 +95,13 @@ int ctl_erase_person(ctl_t *ctl, const char *pid, const char *email, const char 
                      struct json_t *out);
 /* cmd_erase_ideas.c: asks storage (over the bus, waiting for each ack)
  * to cut email and the participant's name out of the texts of every idea
- * in inspraak:participant-ideas:<pid>, and adds "ideas_redacted" to out.
- * Called by ctl_erase_person() before anything is deleted. CTL_OK, or
+ * in inspraak:participant-ideas:<pid> that is not in done (a JSON object
+ * used as a set of ids), adds each id handled to done and the running count
+ * to "ideas_redacted" in out. Called by ctl_erase_person() before anything
+ * is deleted, again for ideas storage wrote meanwhile. CTL_OK, or
  * CTL_ERR (message printed; nothing deleted) when storage did not answer. */
-int ctl_erase_ideas(ctl_t *ctl, const char *pid, const char *email, struct json_t *out);
+int ctl_erase_ideas(ctl_t *ctl, const char *pid, const char *email, struct json_t *done,
+                    struct json_t *out);
 /* cmd_erase.c: for an address with no participant record (any more, e.g.
  * an earlier erase was interrupted): removes only the dead letters and
  * mail files holding it; adds the same members to out ("participant_id"
