@@ -76,11 +76,9 @@ http_server_t *http_server_new(const http_opts_t *opts)
         srv->opts.timeout_s = v >= 1 && v <= 3600 ? (unsigned)v : 30;
     }
     static const char *codes[] = {"1xx", "1xx", "2xx", "3xx", "4xx", "5xx"};
-    for (int i = 1; i < 6; i++) {
-        char name[96];
-        snprintf(name, sizeof name, "inspraak_http_requests_total{code=\"%s\"}", codes[i]);
-        srv->m_code[i] = metrics_counter(name, "HTTP requests answered, by status class.");
-    }
+    for (int i = 1; i < 6; i++)
+        srv->m_code[i] = metrics_counter_labelled("inspraak_http_requests_total", "code", codes[i],
+                                                  "HTTP requests answered, by status class.");
     srv->m_seconds = metrics_counter("inspraak_http_request_seconds_total",
                                      "Time spent answering HTTP requests, in seconds.");
     return srv;

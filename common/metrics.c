@@ -80,6 +80,16 @@ metric_t *metrics_counter(const char *name, const char *help)
     return s_register(name, help, M_COUNTER);
 }
 
+metric_t *metrics_counter_labelled(const char *family, const char *label, const char *value,
+                                   const char *help)
+{
+    /* One byte more than a registered name holds: a longer one is refused
+     * (and logged) by s_register rather than registered cut short. */
+    char name[sizeof s_scratch.name + 1];
+    snprintf(name, sizeof name, "%s{%s=\"%s\"}", family, label, value);
+    return s_register(name, help, M_COUNTER);
+}
+
 metric_t *metrics_gauge(const char *name, const char *help)
 {
     return s_register(name, help, M_GAUGE);

@@ -18,6 +18,11 @@ typedef struct metric metric_t;
 
 metric_t *metrics_counter(const char *name, const char *help);
 metric_t *metrics_gauge(const char *name, const char *help);
+/* The counter family{label="value"}, e.g. ("inspraak_mail_skipped_total",
+ * "reason", "empty", help): one call per value of a label, so that callers
+ * registering one counter per reason or code need not build the name. */
+metric_t *metrics_counter_labelled(const char *family, const char *label, const char *value,
+                                   const char *help);
 /* A gauge whose value fn(arg) computes when /metrics is read. fn runs with
  * the registry locked: it must be quick and must not register metrics. */
 void metrics_gauge_fn(const char *name, const char *help, double (*fn)(void *arg), void *arg);

@@ -182,18 +182,14 @@ static void s_metrics_init(classifier_t *c)
                                       "Ideas classified and sent to storage.");
     c->m_dead = metrics_counter("inspraak_classifier_dead_total",
                                 "Unreadable messages sent to storage as dead letters.");
-    for (int i = 0; i < N_LANGS; i++) {
-        char name[96];
-        snprintf(name, sizeof name, "inspraak_classifier_language_total{language=\"%s\"}",
-                 s_langs[i]);
-        c->m_lang[i] = metrics_counter(name, "Ideas classified, by detected language.");
-    }
-    for (int i = 0; i < N_SOURCES; i++) {
-        char name[96];
-        snprintf(name, sizeof name, "inspraak_classifier_wijk_total{source=\"%s\"}",
-                 classify_wijk_source_name((wijk_source_t)i));
-        c->m_wijk[i] = metrics_counter(name, "Ideas classified, by where the wijk came from.");
-    }
+    for (int i = 0; i < N_LANGS; i++)
+        c->m_lang[i] =
+            metrics_counter_labelled("inspraak_classifier_language_total", "language", s_langs[i],
+                                     "Ideas classified, by detected language.");
+    for (int i = 0; i < N_SOURCES; i++)
+        c->m_wijk[i] = metrics_counter_labelled("inspraak_classifier_wijk_total", "source",
+                                                classify_wijk_source_name((wijk_source_t)i),
+                                                "Ideas classified, by where the wijk came from.");
     c->m_cluster_err = metrics_counter("inspraak_classifier_cluster_errors_total",
                                        "Ideas sent without cluster because Redis failed.");
     c->m_cluster_joined = metrics_counter("inspraak_classifier_cluster_joined_total",

@@ -402,11 +402,10 @@ static void s_metrics(s_app_t *app)
     const char *help = "Items of batches, by result (accepted: durable in the spool).";
     app->accepted = metrics_counter("inspraak_field_items_total{result=\"accepted\"}", help);
     app->rejected = metrics_counter("inspraak_field_items_total{result=\"rejected\"}", help);
-    for (int i = 0; s_codes[i]; i++) {
-        char name[128];
-        snprintf(name, sizeof name, "inspraak_field_refused_total{code=\"%s\"}", s_codes[i]);
-        app->refused[i] = metrics_counter(name, "Whole batches refused, by error code.");
-    }
+    for (int i = 0; s_codes[i]; i++)
+        app->refused[i] =
+            metrics_counter_labelled("inspraak_field_refused_total", "code", s_codes[i],
+                                     "Whole batches refused, by error code.");
 }
 
 static http_server_t *s_http(s_app_t *app)

@@ -421,11 +421,9 @@ static void s_metrics(s_app_t *app)
                                     "Form posts with the hidden bot field filled (not stored).");
     app->rate_limited = metrics_counter("inspraak_form_rate_limited_total",
                                         "Requests refused by the per-address rate limit.");
-    for (int i = 0; s_codes[i]; i++) {
-        char name[128];
-        snprintf(name, sizeof name, "inspraak_form_rejected_total{code=\"%s\"}", s_codes[i]);
-        app->rejected[i] = metrics_counter(name, "Requests refused, by error code.");
-    }
+    for (int i = 0; s_codes[i]; i++)
+        app->rejected[i] = metrics_counter_labelled("inspraak_form_rejected_total", "code",
+                                                    s_codes[i], "Requests refused, by error code.");
 }
 
 static http_server_t *s_http(s_app_t *app)

@@ -374,11 +374,10 @@ static void s_metrics(s_app_t *app)
                                        "IMAP polls, fetches or moves that failed (retried).");
     app->skiplog_errors = metrics_counter("inspraak_mail_skiplog_errors_total",
                                           "Skipped mails not listed for staff (Redis failed).");
-    for (int i = 0; s_reasons[i]; i++) {
-        char name[128];
-        snprintf(name, sizeof name, "inspraak_mail_skipped_total{reason=\"%s\"}", s_reasons[i]);
-        app->skipped_total[i] = metrics_counter(name, "Mails that make no idea, by reason.");
-    }
+    for (int i = 0; s_reasons[i]; i++)
+        app->skipped_total[i] =
+            metrics_counter_labelled("inspraak_mail_skipped_total", "reason", s_reasons[i],
+                                     "Mails that make no idea, by reason.");
 }
 
 static void s_imap_settings(s_app_t *app)

@@ -80,6 +80,24 @@ static void test_labels_grouped(void **state)
     free(text);
 }
 
+/* The services register one counter per reason or code with
+ * metrics_counter_labelled: it must be the very metric the written-out
+ * name gives, so /metrics shows the same lines as before. */
+static void test_counter_labelled(void **state)
+{
+    (void)state;
+    metric_t *m = metrics_counter_labelled("inspraak_mail_skipped_total", "reason", "empty",
+                                           "Mails that make no idea, by reason.");
+    assert_ptr_equal(metrics_counter("inspraak_mail_skipped_total{reason=\"empty\"}", NULL), m);
+    metric_inc(m);
+    char *text = metrics_render();
+    assert_string_equal(text,
+                        "# HELP inspraak_mail_skipped_total Mails that make no idea, by reason.\n"
+                        "# TYPE inspraak_mail_skipped_total counter\n"
+                        "inspraak_mail_skipped_total{reason=\"empty\"} 1\n");
+    free(text);
+}
+
 static double s_answer(void *arg)
 {
     return *(double *)arg;
@@ -136,6 +154,7 @@ int main(void)
         cmocka_unit_test_setup(test_counter, s_reset),
         cmocka_unit_test_setup(test_gauge, s_reset),
         cmocka_unit_test_setup(test_labels_grouped, s_reset),
+        cmocka_unit_test_setup(test_counter_labelled, s_reset),
         cmocka_unit_test_setup(test_gauge_fn, s_reset),
         cmocka_unit_test_setup(test_concurrent_increments, s_reset),
         cmocka_unit_test_setup(test_empty, s_reset),
