@@ -39,12 +39,10 @@ static int s_add(ctl_t *ctl, int argc, char **argv)
     snprintf(tkey, sizeof tkey, CTL_PREFIX "device-token:%s", hash);
     snprintf(now, sizeof now, "%lld", (long long)clock_wall_ms());
     const char *kv[] = {dkey, tkey, hash, now, name};
-    redisReply *r = ctl_eval(ctl, auth_device_add_lua, 2, kv, 3);
-    if (!r)
+    long long made;
+    if (ctl_eval_int(ctl, auth_device_add_lua, 2, kv, 3, &made) < 0)
         return CTL_ERR;
-    int made = r->type == REDIS_REPLY_INTEGER && r->integer == 1;
-    freeReplyObject(r);
-    if (!made) {
+    if (made != 1) {
         ctl_err("device %s already exists; revoke it first to issue a new token", name);
         return CTL_ERR;
     }
@@ -65,11 +63,9 @@ static int s_revoke(ctl_t *ctl, int argc, char **argv)
     snprintf(dkey, sizeof dkey, CTL_PREFIX "device:%s", argv[1]);
     snprintf(now, sizeof now, "%lld", (long long)clock_wall_ms());
     const char *kv[] = {dkey, now, CTL_PREFIX "device-token:"};
-    redisReply *r = ctl_eval(ctl, auth_device_revoke_lua, 1, kv, 2);
-    if (!r)
+    long long rc;
+    if (ctl_eval_int(ctl, auth_device_revoke_lua, 1, kv, 2, &rc) < 0)
         return CTL_ERR;
-    long long rc = r->type == REDIS_REPLY_INTEGER ? r->integer : 0;
-    freeReplyObject(r);
     if (rc == 0) {
         ctl_err("no device named %s", argv[1]);
         return CTL_NOTFOUND;

@@ -52,12 +52,10 @@ static int s_create(ctl_t *ctl, int argc, char **argv)
     snprintf(key, sizeof key, CTL_PREFIX "token:%s", hash);
     snprintf(now, sizeof now, "%lld", (long long)clock_wall_ms());
     const char *kv[] = {key, CTL_PREFIX "token-names", name, role, now, hash};
-    redisReply *r = ctl_eval(ctl, s_create_script, 2, kv, 4);
-    if (!r)
+    long long made;
+    if (ctl_eval_int(ctl, s_create_script, 2, kv, 4, &made) < 0)
         return CTL_ERR;
-    int made = r->type == REDIS_REPLY_INTEGER && r->integer == 1;
-    freeReplyObject(r);
-    if (!made) {
+    if (made != 1) {
         ctl_err("%s already has a token; revoke it first (inspraakctl token revoke %s)", name,
                 name);
         return CTL_ERR;
@@ -72,12 +70,10 @@ static int s_revoke(ctl_t *ctl, int argc, char **argv)
     if (argc != 2)
         return CTL_USAGE;
     const char *kv[] = {CTL_PREFIX "token-names", argv[1], CTL_PREFIX "token:"};
-    redisReply *r = ctl_eval(ctl, s_revoke_script, 1, kv, 2);
-    if (!r)
+    long long done;
+    if (ctl_eval_int(ctl, s_revoke_script, 1, kv, 2, &done) < 0)
         return CTL_ERR;
-    int done = r->type == REDIS_REPLY_INTEGER && r->integer == 1;
-    freeReplyObject(r);
-    if (!done) {
+    if (done != 1) {
         ctl_err("no token named %s", argv[1]);
         return CTL_NOTFOUND;
     }

@@ -122,12 +122,10 @@ static int s_add(ctl_t *ctl, int argc, char **argv)
     snprintf(key, sizeof key, CTL_PREFIX "user:%s", name);
     snprintf(now, sizeof now, "%lld", (long long)clock_wall_ms());
     const char *kv[] = {key, hash, role, now};
-    redisReply *r = ctl_eval(ctl, auth_user_add_lua, 1, kv, 3);
-    if (!r)
+    long long added;
+    if (ctl_eval_int(ctl, auth_user_add_lua, 1, kv, 3, &added) < 0)
         return CTL_ERR;
-    int added = r->type == REDIS_REPLY_INTEGER && r->integer == 1;
-    freeReplyObject(r);
-    if (!added) {
+    if (added != 1) {
         ctl_err("user %s already exists", name);
         return CTL_ERR;
     }

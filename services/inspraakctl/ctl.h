@@ -53,6 +53,11 @@ int64_t ctl_date_ms(const char *s);
  * keys, all strings). NULL on error (message printed). */
 redisReply *ctl_eval(ctl_t *ctl, const char *script, int nkeys, const char **keys_then_args,
                      int nargs);
+/* ctl_eval() for the record scripts that answer a number (1 = done, 0 =
+ * nothing to do, ...): sets *answer to it (0 when the reply is not an
+ * integer) and returns 0, or -1 when Redis failed (message printed). */
+int ctl_eval_int(ctl_t *ctl, const char *script, int nkeys, const char **keys_then_args, int nargs,
+                 long long *answer);
 /* Sorts the n malloc'd lines, prints one per line on stdout, frees them
  * and the array (the listing commands). */
 void ctl_print_sorted(char **lines, size_t n);

@@ -130,6 +130,17 @@ redisReply *ctl_eval(ctl_t *ctl, const char *script, int nkeys, const char **key
     return r;
 }
 
+int ctl_eval_int(ctl_t *ctl, const char *script, int nkeys, const char **keys_then_args, int nargs,
+                 long long *answer)
+{
+    redisReply *r = ctl_eval(ctl, script, nkeys, keys_then_args, nargs);
+    if (!r)
+        return -1;
+    *answer = r->type == REDIS_REPLY_INTEGER ? r->integer : 0;
+    freeReplyObject(r);
+    return 0;
+}
+
 static int s_by_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
