@@ -409,6 +409,20 @@ int intake_submit_async(intake_t *self, envelope_t *env, intake_done_fn fn, void
     return rc;
 }
 
+intake_t *intake_new_or_exit(const config_t *cfg)
+{
+    char err[256], q[300];
+    intake_t *self = intake_new(cfg, err, sizeof err);
+    if (!self)
+        log_fatal("msg=\"cannot open intake\" err=%s", log_quote(q, sizeof q, err));
+    return self;
+}
+
+int intake_health_check(char *reason, size_t size, void *intake)
+{
+    return intake_healthy(intake, reason, size);
+}
+
 int intake_healthy(intake_t *self, char *reason, size_t size)
 {
     if (spool_error(self->spool, reason, size) < 0)

@@ -41,6 +41,10 @@
 typedef struct intake intake_t;
 
 intake_t *intake_new(const config_t *cfg, char *err, size_t errlen);
+/* intake_new() for a service's main(): an intake that cannot open (spool,
+ * bus) is fatal, logged as "cannot open intake" with the reason (exit 1),
+ * as service_init() treats a bad setting. */
+intake_t *intake_new_or_exit(const config_t *cfg);
 void intake_destroy(intake_t **self_p);
 
 int intake_submit(intake_t *self, envelope_t *env, char *err, size_t errlen);
@@ -58,6 +62,9 @@ int intake_submit_async(intake_t *self, envelope_t *env, intake_done_fn fn, void
 
 /* 1 when the intake can accept (spool writable); 0 with a reason. For /healthz. */
 int intake_healthy(intake_t *self, char *reason, size_t size);
+/* intake_healthy() as the /healthz callback (http_health_fn) of an intake
+ * whose health is its spool's and sender's alone: arg is the intake_t. */
+int intake_health_check(char *reason, size_t size, void *intake);
 void intake_stats(intake_t *self, spool_stats_t *out);
 
 #endif

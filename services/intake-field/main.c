@@ -456,9 +456,7 @@ int main(void)
     pthread_mutex_init(&app.rs_mu, NULL);
     pthread_mutex_init(&app.health_mu, NULL);
 
-    app.intake = intake_new(&app.cfg, err, sizeof err);
-    if (!app.intake)
-        log_fatal("msg=\"cannot open intake\" err=%s", log_quote(q, sizeof q, err));
+    app.intake = intake_new_or_exit(&app.cfg);
     s_metrics(&app);
     http_server_t *srv = s_http(&app);
     if (!srv) {

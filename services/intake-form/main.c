@@ -402,12 +402,6 @@ static void s_post_api(const http_req_t *req, http_res_t *res, void *arg)
     s_submit(app, req, &f, id, key, NULL); /* answered by s_answer() */
 }
 
-static int s_health(char *reason, size_t size, void *arg)
-{
-    s_app_t *app = arg;
-    return intake_healthy(app->intake, reason, size);
-}
-
 /* ------------------------------------------------------------------ */
 /* Start and stop                                                     */
 /* ------------------------------------------------------------------ */
@@ -458,7 +452,7 @@ static http_server_t *s_http(s_app_t *app)
     http_route(srv, "POST", "/ideeen", s_post_form, app);
     http_route(srv, "GET", "/ideeen", s_get_ideeen, app);
     http_route(srv, "POST", "/api/v1/ideas", s_post_api, app);
-    http_server_set_health(srv, s_health, app);
+    http_server_set_health(srv, intake_health_check, app->intake);
     service_http_start(&srv, &app->cfg);
     return srv;
 }
@@ -480,9 +474,7 @@ int main(void)
     sigset_t stop;
     service_block_stop(&stop); /* before any thread starts */
 
-    app.intake = intake_new(&app.cfg, err, sizeof err);
-    if (!app.intake)
-        log_fatal("msg=\"cannot open intake\" err=%s", log_quote(q, sizeof q, err));
+    app.intake = intake_new_or_exit(&app.cfg);
     app.rate = ratelimit_new(per_minute);
     app.per_minute = per_minute;
     s_metrics(&app);

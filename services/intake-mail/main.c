@@ -357,12 +357,6 @@ static void s_scan(s_app_t *app)
 /* Start and stop                                                     */
 /* ------------------------------------------------------------------ */
 
-static int s_health(char *reason, size_t size, void *arg)
-{
-    s_app_t *app = arg;
-    return intake_healthy(app->intake, reason, size);
-}
-
 static void s_metrics(s_app_t *app)
 {
     app->ideas = metrics_counter("inspraak_mail_ideas_total", "Mails spooled as ideas.");
@@ -429,7 +423,7 @@ static http_server_t *s_http(s_app_t *app)
     http_server_t *srv = service_http_new(&app->cfg, app->cfg.max_body);
     if (!srv)
         return NULL;
-    http_server_set_health(srv, s_health, app);
+    http_server_set_health(srv, intake_health_check, app->intake);
     service_http_start(&srv, &app->cfg);
     return srv;
 }
@@ -450,9 +444,7 @@ int main(void)
     sigset_t stop;
     service_block_stop(&stop); /* before any thread starts */
 
-    app.intake = intake_new(&app.cfg, err, sizeof err);
-    if (!app.intake)
-        log_fatal("msg=\"cannot open intake\" err=%s", log_quote(q, sizeof q, err));
+    app.intake = intake_new_or_exit(&app.cfg);
     s_metrics(&app);
     http_server_t *srv = s_http(&app);
     if (!srv) {

@@ -186,12 +186,6 @@ static void s_post(const http_req_t *req, http_res_t *res, void *arg)
     ingest_meta_clear(&m);
 }
 
-static int s_health(char *reason, size_t size, void *arg)
-{
-    s_app_t *app = arg;
-    return intake_healthy(app->ing.intake, reason, size);
-}
-
 static void s_metrics(s_app_t *app)
 {
     const char *help = "Transcript uploads over HTTP, by result.";
@@ -209,7 +203,7 @@ static http_server_t *s_http(s_app_t *app)
     if (!srv)
         return NULL;
     http_route(srv, "POST", "/api/v1/transcripts", s_post, app);
-    http_server_set_health(srv, s_health, app);
+    http_server_set_health(srv, intake_health_check, app->ing.intake);
     service_http_start(&srv, &app->cfg);
     return srv;
 }
@@ -230,9 +224,7 @@ int main(void)
     sigset_t stop;
     service_block_stop(&stop); /* before any thread starts */
 
-    app.ing.intake = intake_new(&app.cfg, err, sizeof err);
-    if (!app.ing.intake)
-        log_fatal("msg=\"cannot open intake\" err=%s", log_quote(q, sizeof q, err));
+    app.ing.intake = intake_new_or_exit(&app.cfg);
     s_metrics(&app);
     char dir[600];
     if (config_var_path(&app.cfg, "transcripts", dir, sizeof dir) < 0)

@@ -169,6 +169,8 @@ static void test_submit_ack_restart(void **state)
     intake_t *in = s_start(&cfg, &pull, &pub);
     char reason[128];
     assert_int_equal(intake_healthy(in, reason, sizeof reason), 1);
+    /* what form, mail and transcript give /healthz */
+    assert_int_equal(intake_health_check(reason, sizeof reason, in), 1);
     double accepted0 = metric_value(metrics_counter("inspraak_intake_accepted_total", ""));
 
     s_submit(in, "f-0000000000000001", "Meer groen in het centrum");
