@@ -55,6 +55,15 @@ static void s_move(inbox_t *ib, const char *name, const char *to)
     free(dest);
 }
 
+/* NAME and its sidecar STEM.json (which may be missing) from inbox/ to to/. */
+static void s_move_with_sidecar(inbox_t *ib, const char *name, const char *stem, const char *to)
+{
+    s_move(ib, name, to);
+    char *side = xasprintf("%s.json", stem);
+    s_move(ib, side, to);
+    free(side);
+}
+
 static void s_fail(inbox_t *ib, const char *name, const char *stem, const ingest_result_t *r)
 {
     /* Written under a dot name, then renamed: a file under its own name in
@@ -69,10 +78,7 @@ static void s_fail(inbox_t *ib, const char *name, const char *stem, const ingest
     }
     free(tmp);
     free(why);
-    s_move(ib, name, "failed");
-    char *side = xasprintf("%s.json", stem);
-    s_move(ib, side, "failed");
-    free(side);
+    s_move_with_sidecar(ib, name, stem, "failed");
     metric_inc(ib->failed);
     char q[400], qn[600];
     log_info("msg=\"transcript failed\" file=%s why=%s", log_quote(qn, sizeof qn, name),
@@ -120,10 +126,7 @@ static void s_one(inbox_t *ib, const char *name, const char *stem)
         if (rc == INGEST_BAD) {
             s_fail(ib, name, stem, &r);
         } else if (rc == INGEST_OK) {
-            s_move(ib, name, "done");
-            char *sc = xasprintf("%s.json", stem);
-            s_move(ib, sc, "done");
-            free(sc);
+            s_move_with_sidecar(ib, name, stem, "done");
             metric_inc(ib->done);
             char qn[600], qv[600];
             log_info("msg=\"transcript done\" file=%s video_id=%s ideas=%zu interviewer=%d",
