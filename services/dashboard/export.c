@@ -126,25 +126,49 @@ static int s_walk(rstore_t *rs, query_t *q, void (*fn)(json_t *it, void *arg), v
     }
 }
 
+/* Who may export and what: a staff session or API token, and the
+ * filters of the request in *q. Returns 0, or -1 when res already says
+ * why not (auth_check's 401 or 503, or the 400 of a bad filter). */
+static int s_export_query(dash_t *d, rstore_t *rs, const http_req_t *req, http_res_t *res,
+                          query_t *q)
+{
+    session_t s;
+    query_err_t qerr;
+    if (session_get(d, rs, req, &s) != 1 && !auth_check(d, rs, req, res))
+        return -1;
+    if (dash_query_parse(d, rs, q, s_get, (void *)req, &qerr) < 0) {
+        dash_query_refuse(res, &qerr);
+        return -1;
+    }
+    return 0;
+}
+
 static void s_append(json_t *it, void *arg)
 {
     json_array_append(arg, it);
+}
+
+/* The CSV being written, for s_walk's callback. */
+typedef struct {
+    const dash_t *d;
+    sb_t *sb;
+    int excel;
+} s_csv_t;
+
+static void s_append_row(json_t *it, void *arg)
+{
+    s_csv_t *csv = arg;
+    s_row(csv->d, csv->sb, it, csv->excel);
 }
 
 void export_json(const http_req_t *req, http_res_t *res, void *arg)
 {
     dash_t *d = arg;
     rstore_t *rs = dash_redis_get(d);
-    session_t s;
     query_t q;
-    query_err_t qerr;
     json_t *all = NULL;
-    if (session_get(d, rs, req, &s) != 1 && !auth_check(d, rs, req, res))
+    if (s_export_query(d, rs, req, res, &q) < 0)
         goto out;
-    if (dash_query_parse(d, rs, &q, s_get, (void *)req, &qerr) < 0) {
-        dash_query_refuse(res, &qerr);
-        goto out;
-    }
     all = json_array();
     if (s_walk(rs, &q, s_append, all) < 0) {
         dash_unavailable(res, rs);
@@ -167,40 +191,20 @@ void export_csv(const http_req_t *req, http_res_t *res, void *arg)
 {
     dash_t *d = arg;
     rstore_t *rs = dash_redis_get(d);
-    session_t s;
     query_t q;
-    query_err_t qerr;
     sb_t sb = {0};
-    if (session_get(d, rs, req, &s) != 1 && !auth_check(d, rs, req, res))
+    if (s_export_query(d, rs, req, res, &q) < 0)
         goto out;
-    if (dash_query_parse(d, rs, &q, s_get, (void *)req, &qerr) < 0) {
-        dash_query_refuse(res, &qerr);
-        goto out;
-    }
     const char *ex = http_query(req, "excel");
-    int excel = ex && strcmp(ex, "1") == 0;
-    q.limit = QUERY_MAX_LIMIT;
+    s_csv_t csv = {d, &sb, ex && strcmp(ex, "1") == 0};
     sb_add(&sb, "\xef\xbb\xbf");
     for (size_t c = 0; c < S_NCOLS; c++)
-        s_cell(&sb, s_cols[c], c, excel);
+        s_cell(&sb, s_cols[c], c, csv.excel);
     sb_add(&sb, "\r\n");
-    for (;;) {
-        json_t *ans = ideas_find(rs, &q);
-        if (!ans) {
-            sb_free(&sb);
-            dash_unavailable(res, rs);
-            goto out;
-        }
-        size_t i;
-        json_t *it;
-        json_array_foreach(json_object_get(ans, "items"), i, it) s_row(d, &sb, it, excel);
-        const char *next = json_string_value(json_object_get(ans, "next_cursor"));
-        int more = next &&
-                   query_cursor_decode(next, &q.cursor_score, q.cursor_id, sizeof q.cursor_id) == 0;
-        q.has_cursor = more;
-        json_decref(ans);
-        if (!more)
-            break;
+    if (s_walk(rs, &q, s_append_row, &csv) < 0) {
+        sb_free(&sb);
+        dash_unavailable(res, rs);
+        goto out;
     }
     http_res_take(res, 200, "text/csv; charset=utf-8", sb.buf, sb.len);
     http_res_header(res, "Content-Disposition", "attachment; filename=\"ideeen.csv\"");
