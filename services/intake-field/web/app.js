@@ -250,17 +250,19 @@ async function saveIdea(ev) {
     say('De naam van de activiteit is te lang: hoogstens 200 tekens.', true); return;
   }
   const entry = {local_id: item.local_id, activity: activity, item: item};
-  if (editing) {
+  const corrected = editing;
+  if (corrected) {
     await rejectedRequeue(entry);
     stopEditing();
-    say('Aangepast en bewaard. Dank u wel!', false);
   } else {
     localStorage.setItem('field.activity', activity);
     await queuePut(entry);
     clearForm();
-    say('Bewaard. Dank u wel!', false);
   }
+  /* The count first, then the thanks: the screen never says "Bewaard"
+   * beside a count that does not hold the idea yet. */
   await showStatus();
+  say(corrected ? 'Aangepast en bewaard. Dank u wel!' : 'Bewaard. Dank u wel!', false);
   sync();
 }
 
