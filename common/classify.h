@@ -140,7 +140,8 @@ void classify_stem(classify_tok_t *self, const char *word, char *out, size_t out
  * A pattern is one or more words; each word matches a text word by stem
  * ("woning" matches "woningen"), or, with '*', by its letters: "woning*"
  * starts with, "*woning" ends with, "*woning*" contains (for Dutch
- * compounds: "huurwoningen"). Weight defaults to 1. A lexicon remembers
+ * compounds: "huurwoningen"), or, with a leading '=', as that word alone
+ * ("=dan" matches "dan", not "dans" of the same stem). Weight defaults to 1. A lexicon remembers
  * its recent look-ups in its own memory (even through a const pointer):
  * one lexicon per thread, like the stemmer it was loaded with. */
 typedef struct classify_lex classify_lex_t;

@@ -7,14 +7,16 @@
  *   plain: "label<TAB>pattern[<TAB>weight]" per line, '#' starts a
  *   comment, blank lines are skipped. See classify.h for the pattern
  *   forms. Patterns without '*' are stemmed when loaded, so one entry
- *   covers singular, plural and verb forms. Hand-written because it is a
+ *   covers singular, plural and verb forms; a word written "=dan" is
+ *   not: it matches that word alone, where its stem is shared by other
+ *   words ("dans", "daan"). Hand-written because it is a
  *   dozen lines of parsing; limits: 4096-byte lines, 6 words a pattern,
  *   20000 entries, 256 labels.
  *
  *   Look-ups are indexed, because every word of every idea asks every
  *   lexicon (a linear scan with strcmp/strstr was 12 % of the
  *   classifier's time): entries whose first word is a stem sit in a hash
- *   table by that stem; the others (prefix, suffix, contains) are
+ *   table by that stem; the others (prefix, suffix, contains, word) are
  *   scanned, but each carries a 64-bit mask of its letter pairs and is
  *   tried only when the text word has all those pairs; they are also
  *   filed under one of their pair bits, so a word only looks at the
@@ -43,7 +45,7 @@
 #define LEX_MAX_ENTRIES 20000
 #define LEX_MAX_LABELS 256
 
-typedef enum { PAT_STEM, PAT_PREFIX, PAT_SUFFIX, PAT_CONTAINS } pat_kind_t;
+typedef enum { PAT_STEM, PAT_PREFIX, PAT_SUFFIX, PAT_CONTAINS, PAT_WORD } pat_kind_t;
 
 typedef struct {
     pat_kind_t kind;
@@ -170,13 +172,16 @@ static int s_label(classify_lex_t *self, const char *name)
 static void s_word(classify_tok_t *tok, const char *word, pat_word_t *w)
 {
     size_t len = strlen(word);
-    int pre = len > 1 && word[0] == '*', post = len > 1 && word[len - 1] == '*';
+    int exact = len > 1 && word[0] == '=';
+    int pre = exact || (len > 1 && word[0] == '*'), post = len > 1 && word[len - 1] == '*';
     char buf[128];
     snprintf(buf, sizeof buf, "%.*s", (int)(len - (size_t)pre - (size_t)post), word + pre);
     for (char *c = buf; *c; c++)
         if (*c >= 'A' && *c <= 'Z')
             *c = (char)(*c - 'A' + 'a');
-    if (pre && post)
+    if (exact)
+        w->kind = PAT_WORD;
+    else if (pre && post)
         w->kind = PAT_CONTAINS;
     else if (pre)
         w->kind = PAT_SUFFIX;
@@ -296,6 +301,8 @@ static int s_match(const pat_word_t *w, const char *word, size_t len, const char
         return len >= w->len && memcmp(word + len - w->len, w->s, w->len) == 0;
     case PAT_CONTAINS:
         return len >= w->len && strstr(word, w->s) != NULL;
+    case PAT_WORD:
+        return len == w->len && memcmp(word, w->s, len) == 0;
     }
     return 0;
 }

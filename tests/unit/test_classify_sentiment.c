@@ -265,6 +265,18 @@ static void test_spoken_and_other_languages(void **state)
     t_sides(cases, sizeof cases / sizeof cases[0]);
 }
 
+/* Wish markers are words, not stems: "dans", "daan" and "wennen" share
+ * their stems with "dan" and "wenn" but wish for nothing. */
+static void test_wish_markers_by_word(void **state)
+{
+    (void)state;
+    assert_int_equal(t_parts("Een dans op het plein in de zomer.").wish, 0);
+    assert_int_equal(t_parts("Het is even wennen aan de nieuwe bus.").wish, 0);
+    assert_int_equal(t_parts("Daan en zijn vrienden spelen op het veld.").wish, 0);
+    assert_int_equal(t_parts("Kom op zondag, dan is het rustig.").wish, 1);
+    assert_int_equal(t_parts("Es wäre schön, wenn der Bus öfter fährt.").wish, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -277,6 +289,7 @@ int main(void)
         cmocka_unit_test(test_rhetorical_questions),
         cmocka_unit_test(test_shortage_loss_and_attachment),
         cmocka_unit_test(test_spoken_and_other_languages),
+        cmocka_unit_test(test_wish_markers_by_word),
     };
     return cmocka_run_group_tests(tests, t_setup, t_teardown);
 }
