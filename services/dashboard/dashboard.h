@@ -115,6 +115,8 @@ void page_themes_free(dash_t *d);
 /* 1 when slug is in the theme file. */
 int page_theme_known(const dash_t *d, const char *slug);
 const char *page_dim_title(const char *dim);
+/* The title of dim's chart, in words a screen reader says first. */
+const char *page_chart_title(const char *dim);
 void page_css(const http_req_t *req, http_res_t *res, void *arg);
 
 /* --- session.c: staff login --- */

@@ -375,23 +375,40 @@ void page_themes_free(dash_t *d)
     d->n_themes = 0;
 }
 
+/* Each dimension's heading and its chart's title (what a screen reader
+ * says first), in one table so a new dimension gets both. */
+static const struct {
+    const char *dim, *heading, *chart;
+} s_dims[] = {
+    {"channel", "Kanaal", "Hoe de ideeën binnenkwamen"},
+    {"activity", "Activiteit", "Ideeën per activiteit"},
+    {"target_group", "Doelgroep", "Ideeën per doelgroep"},
+    {"wijk", "Wijk", "Ideeën per wijk"},
+    {"theme", "Thema", "Ideeën per thema"},
+    {"sentiment", "Gevoel", "Ideeën per gevoel: positief, neutraal of negatief"},
+    {"question", "Nu of toekomst", "Ideeën over Heerlen nu en over Heerlen in de toekomst"},
+    {"day", "Per dag", "Ideeën per dag"},
+    {"status", "Status", "Ideeën per status"},
+};
+
+static int s_dim_index(const char *dim)
+{
+    for (size_t i = 0; i < sizeof s_dims / sizeof s_dims[0]; i++)
+        if (strcmp(s_dims[i].dim, dim) == 0)
+            return (int)i;
+    return -1;
+}
+
 const char *page_dim_title(const char *dim)
 {
-    static const char *const t[][2] = {
-        {"channel", "Kanaal"},
-        {"activity", "Activiteit"},
-        {"target_group", "Doelgroep"},
-        {"wijk", "Wijk"},
-        {"theme", "Thema"},
-        {"sentiment", "Gevoel"},
-        {"question", "Nu of toekomst"},
-        {"day", "Per dag"},
-        {"status", "Status"},
-    };
-    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
-        if (strcmp(t[i][0], dim) == 0)
-            return t[i][1];
-    return dim;
+    int i = s_dim_index(dim);
+    return i < 0 ? dim : s_dims[i].heading;
+}
+
+const char *page_chart_title(const char *dim)
+{
+    int i = s_dim_index(dim);
+    return i < 0 ? "Aantal ideeën" : s_dims[i].chart;
 }
 
 /* Contrast: every text colour below has at least 4.5:1 against its

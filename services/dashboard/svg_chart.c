@@ -66,26 +66,6 @@ static void s_short(char *out, size_t size, const char *s)
     memcpy(out + n, "\xe2\x80\xa6", 4); /* ellipsis */
 }
 
-/* What the chart shows, in words a screen reader says first. */
-static const char *s_title(const char *dim)
-{
-    static const char *const t[][2] = {
-        {"channel", "Hoe de ideeën binnenkwamen"},
-        {"activity", "Ideeën per activiteit"},
-        {"target_group", "Ideeën per doelgroep"},
-        {"wijk", "Ideeën per wijk"},
-        {"theme", "Ideeën per thema"},
-        {"sentiment", "Ideeën per gevoel: positief, neutraal of negatief"},
-        {"question", "Ideeën over Heerlen nu en over Heerlen in de toekomst"},
-        {"day", "Ideeën per dag"},
-        {"status", "Ideeën per status"},
-    };
-    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
-        if (strcmp(t[i][0], dim) == 0)
-            return t[i][1];
-    return "Aantal ideeën";
-}
-
 void svg_bar_chart(sb_t *sb, const dash_t *d, const char *dim, json_t *counts, int max_bars,
                    int by_key)
 {
@@ -111,7 +91,7 @@ void svg_bar_chart(sb_t *sb, const dash_t *d, const char *dim, json_t *counts, i
               "<svg role=\"img\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" "
               "xmlns=\"http://www.w3.org/2000/svg\"><title>",
               S_CHART_W, h, S_CHART_W, h);
-    sb_add(sb, s_title(dim));
+    sb_add(sb, page_chart_title(dim));
     if (shown < k)
         sb_printf(sb, by_key ? ", de laatste %zu dagen" : ", de %zu grootste", shown);
     sb_add(sb, "</title>\n");
