@@ -20,7 +20,6 @@
  */
 #include "store.h"
 
-#include <jansson.h>
 #include <sodium.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -30,17 +29,11 @@
 
 #include "clock.h"
 #include "log.h"
-#include "redact.h"
 #include "rstore.h"
 #include "store_int.h"
 #include "store_people.h"
-#include "store_redact.h"
 #include "store_shown.h"
 #include "xalloc.h"
-
-/* Deadletter entries keep at most this much of the raw bytes: the list is
- * capped in entries, this caps it in bytes (10000 x 256 KiB worst case). */
-#define S_DEAD_RAW_MAX (256u * 1024)
 
 /*
  * The write script. KEYS: [1] idea record, [2] inspraak:ideas, then ni
@@ -515,34 +508,6 @@ int store_prepare(store_t *self, idea_t *idea, const participant_t *p, store_arg
     return 0;
 }
 
-int store_erased_meanwhile(store_t *self, const char *id, const char *email, const char *name)
-{
-    char q[200], qe[300], err[256];
-    log_warn("msg=\"participant erased while their idea was being stored: stored without their "
-             "name and address, which are cut from its text\" id=%s",
-             log_quote(q, sizeof q, id));
-    redact_msg_t m;
-    redact_msg_init(&m);
-    /* the texts participant erase cuts (cmd_erase_ideas.c): the address as
-     * stored and the name without the spaces around it */
-    size_t b = name ? strspn(name, " \t\r\n") : 0, e = name ? strlen(name) : 0;
-    while (e > b && strchr(" \t\r\n", name[e - 1]))
-        e--;
-    char *trimmed = name ? xstrndup(name + b, e - b) : NULL;
-    if (email && *email && redact_needle_check(email, err, sizeof err) == 0)
-        redact_msg_add_text(&m, email);
-    if (trimmed && redact_needle_check(trimmed, err, sizeof err) == 0)
-        redact_msg_add_text(&m, trimmed);
-    free(trimmed);
-    int bad = 0, r = m.n_texts ? store_redact(self, id, &m, &bad, err, sizeof err) : 1;
-    redact_msg_clear(&m);
-    if (r < 0)
-        log_error("msg=\"cannot cut the erased participant's name and address from the idea; "
-                  "redact it in the dashboard\" id=%s err=%s",
-                  log_quote(q, sizeof q, id), log_quote(qe, sizeof qe, err));
-    return 1;
-}
-
 static int s_script_result(redisReply *r, char *err, size_t errlen)
 {
     int ret = (r->type == REDIS_REPLY_INTEGER) ? (int)r->integer : -1;
@@ -550,43 +515,6 @@ static int s_script_result(redisReply *r, char *err, size_t errlen)
     if (ret < 0)
         snprintf(err, errlen, "unexpected reply from the write script");
     return ret;
-}
-
-void store_stored_erased(store_t *self, const char *id, const char *rec, size_t rec_len,
-                         const char *email, const char *name)
-{
-    if (!email || !*email)
-        return;
-    char q[200];
-    idea_t it, in;
-    proto_err_t perr;
-    int erased = -1;
-    if (idea_decode(rec, rec_len, &in, &perr) < 0)
-        return; /* cannot happen: store_prepare() encoded it */
-    redisReply *r = rstore_cmd(self->rs, "GET " STORE_KEY_PREFIX "idea:%s", id), *e = NULL;
-    if (r && store_record_read(r, id, &it)) {
-        erased = 0;
-        /* the very message whose cut was lost: the stored text is its
-         * text (another message with this id names nobody's name here) */
-        if (it.participant_id && *it.participant_id && it.text && in.text &&
-            strcmp(it.text, in.text) == 0) {
-            e = rstore_cmd(self->rs, "EXISTS " STORE_KEY_PREFIX "participant:%s",
-                           it.participant_id);
-            erased = !e || e->type != REDIS_REPLY_INTEGER ? -1 : e->integer == 0;
-        }
-        idea_clear(&it);
-    }
-    idea_clear(&in);
-    if (r)
-        freeReplyObject(r);
-    if (e)
-        freeReplyObject(e);
-    if (erased < 0)
-        log_error("msg=\"cannot tell whether the person of an idea stored before was erased; "
-                  "if so, redact their name and address in the dashboard\" id=%s",
-                  log_quote(q, sizeof q, id));
-    else if (erased)
-        store_erased_meanwhile(self, id, email, name);
 }
 
 /* The script call of a prepared idea: 1 stored, 0 stored before, -1
@@ -629,48 +557,3 @@ int store_idea(store_t *self, idea_t *idea, const participant_t *p, int *bad, ch
 /* ------------------------------------------------------------------ */
 /* Dead letters                                                        */
 /* ------------------------------------------------------------------ */
-
-/* json_string() refuses invalid UTF-8; a reason quoting bad input must
- * still be recorded, so fall back to a marker. */
-static json_t *s_jstr(const char *s)
-{
-    if (!s)
-        return json_null();
-    json_t *j = json_string(s);
-    return j ? j : json_string("(invalid utf-8)");
-}
-
-int store_deadletter(store_t *self, const char *origin, const char *code, const char *reason,
-                     const char *raw, size_t raw_len)
-{
-    size_t keep = raw_len > S_DEAD_RAW_MAX ? S_DEAD_RAW_MAX : raw_len;
-    size_t b64_size = sodium_base64_ENCODED_LEN(keep, sodium_base64_VARIANT_ORIGINAL);
-    char *b64 = xmalloc(b64_size);
-    sodium_bin2base64(b64, b64_size, (const unsigned char *)(raw ? raw : ""), raw ? keep : 0,
-                      sodium_base64_VARIANT_ORIGINAL);
-    json_t *j = json_object();
-    json_object_set_new(j, "at", json_integer(clock_wall_ms()));
-    json_object_set_new(j, "origin", s_jstr(origin));
-    json_object_set_new(j, "reason", s_jstr(reason));
-    json_object_set_new(j, "code", s_jstr(code ? code : "unknown"));
-    json_object_set_new(j, "raw_base64", json_string(b64));
-    json_object_set_new(j, "raw_len", json_integer((json_int_t)raw_len));
-    free(b64);
-    char *text = json_dumps(j, JSON_COMPACT);
-    json_decref(j);
-
-    int rc = 0;
-    redisReply *r = rstore_cmd(self->rs, "LPUSH " STORE_KEY_PREFIX "deadletter %s", text);
-    free(text);
-    if (!r) {
-        store_set_err(self, "deadletter lpush");
-        return -1;
-    }
-    freeReplyObject(r);
-    r = rstore_cmd(self->rs, "LTRIM " STORE_KEY_PREFIX "deadletter 0 %d", STORE_DEADLETTER_MAX - 1);
-    if (r)
-        freeReplyObject(r);
-    else
-        log_warn("msg=\"deadletter trim failed\"");
-    return rc;
-}

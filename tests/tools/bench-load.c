@@ -32,6 +32,7 @@
  */
 #include "../../services/storage/store.c"
 #include "../../services/storage/store_batch.c"
+#include "../../services/storage/store_erased.c"
 #include "../../services/storage/store_counts.c"
 #include "../../services/storage/store_pairs.c"
 #include "../../services/storage/store_people.c"

@@ -40,6 +40,7 @@
 #include "../../services/inspraakctl/cmd_erase.c"
 #include "../../services/storage/store.c"
 #include "../../services/storage/store_batch.c"
+#include "../../services/storage/store_erased.c"
 #include "../../services/storage/store_pairs.c"
 #include "../../services/storage/store_people.c"
 #include "../../services/storage/store_record.c"

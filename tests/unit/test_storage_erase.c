@@ -47,6 +47,7 @@
 #include "../../services/dashboard/reach.c"
 #include "../../services/storage/store.c"
 #include "../../services/storage/store_batch.c"
+#include "../../services/storage/store_erased.c"
 #include "../../services/storage/store_pairs.c"
 #include "../../services/storage/store_people.c"
 #include "../../services/storage/store_record.c"

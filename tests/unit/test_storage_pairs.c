@@ -18,6 +18,7 @@
 
 #include "../../services/storage/store.c"
 #include "../../services/storage/store_batch.c"
+#include "../../services/storage/store_erased.c"
 #include "../../services/storage/store_pairs.c"
 #include "../../services/storage/store_people.c"
 #include "../../services/storage/store_shown.c"
