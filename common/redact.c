@@ -173,6 +173,23 @@ int redact_needle_check(const char *needle, char *err, size_t errlen)
     return why ? -1 : 0;
 }
 
+char *redact_name_needle(const char *name, size_t len)
+{
+    if (!name || len == 0 || memchr(name, '\0', len) != NULL)
+        return NULL;
+    const char *b = name, *e = name + len;
+    while (b < e && (*b == ' ' || *b == '\t' || *b == '\n' || *b == '\r'))
+        b++;
+    while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
+        e--;
+    char *out = xstrndup(b, (size_t)(e - b)), err[128];
+    if (redact_needle_check(out, err, sizeof err) < 0) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
 /* 1 when a marker starts in text[from, to). */
 static int s_marker_within(const char *text, size_t from, size_t to)
 {

@@ -103,6 +103,13 @@ int redact_find_text(const char *text, const char *needle, redact_spans_t *sp, c
  * Else -1 (err). */
 int redact_needle_check(const char *needle, char *err, size_t errlen);
 
+/* A person's name as erase cuts it from texts: the len bytes of name
+ * without the white space around them, as a new string; NULL when there
+ * is none (NULL, empty, a NUL byte inside) or redact_needle_check()
+ * refuses it. Shared by participant erase (inspraakctl) and storage's
+ * cut of an idea whose person was erased on its way. */
+char *redact_name_needle(const char *name, size_t len);
+
 /* Writes text with every span of sp replaced by its marker into *out.
  * Returns the number of markers written (overlapping spans make one), or
  * -1 (err, *out NULL): a span outside the text, empty, or not on a

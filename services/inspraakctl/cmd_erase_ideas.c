@@ -62,21 +62,8 @@ static char *s_name(ctl_t *ctl, const char *pid, int *failed)
         *failed = 1;
         return NULL;
     }
-    char *name = NULL;
-    if (r->type == REDIS_REPLY_STRING && r->len > 0 && memchr(r->str, '\0', r->len) == NULL) {
-        const char *b = r->str, *e = r->str + r->len;
-        while (b < e && (*b == ' ' || *b == '\t' || *b == '\n' || *b == '\r'))
-            b++;
-        while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
-            e--;
-        name = xstrndup(b, (size_t)(e - b));
-    }
+    char *name = r->type == REDIS_REPLY_STRING ? redact_name_needle(r->str, r->len) : NULL;
     freeReplyObject(r);
-    char err[128];
-    if (name && redact_needle_check(name, err, sizeof err) < 0) {
-        free(name);
-        name = NULL;
-    }
     return name;
 }
 

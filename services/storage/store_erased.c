@@ -22,7 +22,6 @@
 #include "rstore.h"
 #include "store_int.h"
 #include "store_redact.h"
-#include "xalloc.h"
 
 int store_erased_meanwhile(store_t *self, const char *id, const char *email, const char *name)
 {
@@ -34,13 +33,10 @@ int store_erased_meanwhile(store_t *self, const char *id, const char *email, con
     redact_msg_init(&m);
     /* the texts participant erase cuts (cmd_erase_ideas.c): the address as
      * stored and the name without the spaces around it */
-    size_t b = name ? strspn(name, " \t\r\n") : 0, e = name ? strlen(name) : 0;
-    while (e > b && strchr(" \t\r\n", name[e - 1]))
-        e--;
-    char *trimmed = name ? xstrndup(name + b, e - b) : NULL;
+    char *trimmed = name ? redact_name_needle(name, strlen(name)) : NULL;
     if (email && *email && redact_needle_check(email, err, sizeof err) == 0)
         redact_msg_add_text(&m, email);
-    if (trimmed && redact_needle_check(trimmed, err, sizeof err) == 0)
+    if (trimmed)
         redact_msg_add_text(&m, trimmed);
     free(trimmed);
     int bad = 0, r = m.n_texts ? store_redact(self, id, &m, &bad, err, sizeof err) : 1;

@@ -500,6 +500,22 @@ static void test_msg_malformed_is_refused(void **state)
     redact_msg_clear(&m);
 }
 
+/* The name erase cuts: trimmed; none when empty, too short, or with a
+ * NUL byte inside (a Redis value can hold one). */
+static void test_name_needle(void **state)
+{
+    (void)state;
+    char *n = redact_name_needle(" \tJan Smeets\r\n", 14);
+    assert_non_null(n);
+    assert_string_equal(n, "Jan Smeets");
+    free(n);
+    assert_null(redact_name_needle(NULL, 0));
+    assert_null(redact_name_needle("", 0));
+    assert_null(redact_name_needle("   ", 3));
+    assert_null(redact_name_needle(" J ", 3));
+    assert_null(redact_name_needle("Jan\0Smeets", 10));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -513,6 +529,7 @@ int main(void)
         cmocka_unit_test(test_overlapping_spans_make_one_marker),
         cmocka_unit_test(test_absurd_counts_are_refused),
         cmocka_unit_test(test_needle_limits),
+        cmocka_unit_test(test_name_needle),
         cmocka_unit_test(test_redact_idea_fields_and_flags),
         cmocka_unit_test(test_msg_round_trip_through_an_envelope),
         cmocka_unit_test(test_msg_malformed_is_refused),
