@@ -21,6 +21,8 @@
  *   Rate limit: failed logins are counted per client address and per user
  *   name for 15 minutes (inspraak:loginfail:ip:<hash>, :user:<hash>); over
  *   the limit every attempt is refused (429), even with the right password.
+ *   An attempt is counted before its password is checked (and given back
+ *   when it was right), so parallel guesses cannot pass the limit.
  *
  *   Without a session a page answers 303 to /login?terug=<that page>
  *   (a GET keeps its query: the filters of a search), plus verlopen=1 when
@@ -290,38 +292,51 @@ static int s_field(const char *key, const char *value, size_t len, void *arg)
     return 0;
 }
 
-/* Failed logins so far for this address and user; -1 when Redis failed. */
-static int s_over_limit(dash_t *d, rstore_t *rs, const char *iph, const char *uh)
+/* Counts this attempt as a failed login for the address and the user
+ * name before the password is checked: 1 when either was already at its
+ * limit (then nothing is counted), 0 when the attempt may go on, -1 when
+ * Redis failed. Check and count are one script: checked first and counted
+ * after the slow argon2 verify, guesses sent at the same moment on
+ * parallel connections (a thread each) all passed the check, so an
+ * attacker got as many tries as connections instead of the limit. */
+static int s_take_attempt(dash_t *d, rstore_t *rs, const char *iph, const char *uh)
 {
-    rstore_append(rs, "GET " DASH_KEY_PREFIX "loginfail:ip:%s", iph);
-    rstore_append(rs, "GET " DASH_KEY_PREFIX "loginfail:user:%s", uh);
-    redisReply *a = rstore_reply(rs), *b = rstore_reply(rs);
-    int over = -1;
-    if (a && b) {
-        long ni = a->type == REDIS_REPLY_STRING ? strtol(a->str, NULL, 10) : 0;
-        long nu = b->type == REDIS_REPLY_STRING ? strtol(b->str, NULL, 10) : 0;
-        over = ni >= d->login_max_ip || nu >= d->login_max_user;
-    }
-    if (a)
-        freeReplyObject(a);
-    if (b)
-        freeReplyObject(b);
+    static const char script[] =
+        "for i = 1, 2 do\n"
+        "  if tonumber(redis.call('GET', KEYS[i]) or '0') >= tonumber(ARGV[i]) then\n"
+        "    return 1\n"
+        "  end\n"
+        "end\n"
+        "for i = 1, 2 do\n"
+        "  redis.call('INCR', KEYS[i])\n"
+        "  redis.call('EXPIRE', KEYS[i], ARGV[3], 'NX')\n"
+        "end\n"
+        "return 0\n";
+    redisReply *r = rstore_cmd(rs,
+                               "EVAL %s 2 " DASH_KEY_PREFIX "loginfail:ip:%s " DASH_KEY_PREFIX
+                               "loginfail:user:%s %ld %ld %d",
+                               script, iph, uh, d->login_max_ip, d->login_max_user, S_FAIL_WINDOW);
+    int over = r && r->type == REDIS_REPLY_INTEGER ? (int)r->integer : -1;
+    if (r)
+        freeReplyObject(r);
     return over;
 }
 
-static void s_count_failure(rstore_t *rs, const char *iph, const char *uh)
+/* A login that succeeded was no failure: the user name's count starts
+ * again and the address gets its attempt back (the key may have expired
+ * meanwhile: then there is nothing to give back). */
+static void s_attempt_was_good(rstore_t *rs, const char *iph, const char *uh)
 {
-    const char *kinds[2] = {"ip", "user"}, *hs[2] = {iph, uh};
-    for (int i = 0; i < 2; i++) {
-        rstore_append(rs, "INCR " DASH_KEY_PREFIX "loginfail:%s:%s", kinds[i], hs[i]);
-        rstore_append(rs, "EXPIRE " DASH_KEY_PREFIX "loginfail:%s:%s %d NX", kinds[i], hs[i],
-                      S_FAIL_WINDOW);
-    }
-    for (int i = 0; i < 4; i++) {
-        redisReply *r = rstore_reply(rs);
-        if (r)
-            freeReplyObject(r);
-    }
+    static const char script[] = "redis.call('DEL', KEYS[2])\n"
+                                 "if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then\n"
+                                 "  redis.call('DECR', KEYS[1])\n"
+                                 "end\n"
+                                 "return 1\n";
+    redisReply *r = rstore_cmd(
+        rs, "EVAL %s 2 " DASH_KEY_PREFIX "loginfail:ip:%s " DASH_KEY_PREFIX "loginfail:user:%s",
+        script, iph, uh);
+    if (r)
+        freeReplyObject(r);
 }
 
 /* 1 when user exists and password matches (role filled); 0; -1 Redis. */
@@ -387,7 +402,7 @@ void session_login(const http_req_t *req, http_res_t *res, void *arg)
     s_hash_hex(http_client_ip(req, ip, sizeof ip) ? ip : "unknown", iph);
     s_hash_hex(f.user, uh);
     rstore_t *rs = dash_redis_get(d);
-    int over = s_over_limit(d, rs, iph, uh);
+    int over = s_take_attempt(d, rs, iph, uh);
     int ok = over == 0 ? s_verify(rs, &f, role, sizeof role) : 0;
     sodium_memzero(f.password, sizeof f.password);
     if (over < 0 || ok < 0) {
@@ -401,15 +416,12 @@ void session_login(const http_req_t *req, http_res_t *res, void *arg)
                "dan opnieuw.",
                f.back);
     } else if (!ok) {
-        s_count_failure(rs, iph, uh);
         audit_log(rs, "login_failed", NULL, NULL, NULL);
         s_form(d, res, 401, "Gebruikersnaam of wachtwoord klopt niet.", f.back);
     } else if (s_start_session(d, rs, res, f.user, role, f.back) < 0) {
         dash_unavailable_page(res, rs);
     } else {
-        redisReply *r = rstore_cmd(rs, "DEL " DASH_KEY_PREFIX "loginfail:user:%s", uh);
-        if (r)
-            freeReplyObject(r);
+        s_attempt_was_good(rs, iph, uh);
         audit_log(rs, "login", f.user, NULL, NULL);
     }
     dash_redis_put(d, rs);

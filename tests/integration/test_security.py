@@ -15,19 +15,27 @@ DESCRIPTION
     (mode 0600); the same flow works. A world-readable password file is
     refused.
 
+    TestLoginAttack: the dashboard's login as an attacker sees it. Guesses
+    sent all at once on parallel connections (the dashboard runs a thread
+    per connection) get no more answers than the documented limit of
+    failed logins per user name.
+
     Waiting is a bounded poll, never a timing threshold.
 """
+import http.client
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import unittest
+import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import harness  # noqa: E402
-from harness import Cluster, ClusterTestCase, bin_dir  # noqa: E402
+from harness import Cluster, ClusterTestCase, bin_dir, set_cookie  # noqa: E402
 
 SERVICES = ("storage", "classifier", "intake-form", "dashboard")
 
@@ -130,6 +138,51 @@ class TestRedisPassword(ClusterTestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn("INSPRAAK_REDIS_PASSWORD_FILE", r.stderr)
         self.assertIn("0644", r.stderr)
+
+
+class TestLoginAttack(ClusterTestCase):
+    SERVICES = ("dashboard",)
+    FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+    def login_form(self, user, password):
+        """(body, headers) of a login post with a fresh login-form token."""
+        _, hs, _ = self.cluster.dash("GET", "/login")
+        pre = set_cookie(hs, "inspraak_login")
+        body = urllib.parse.urlencode({"user": user, "password": password, "csrf": pre})
+        return body, dict(self.FORM, Cookie="inspraak_login=" + pre)
+
+    def test_parallel_guesses_get_no_more_tries_than_the_limit(self):
+        # INSPRAAK_LOGIN_MAX_USER is 5: five wrong passwords, then 429.
+        # Twelve guesses sent at the same moment used to be checked
+        # against the count before any of them was counted, so all twelve
+        # were tried (11 answered 401 in a run before the fix).
+        r = self.cluster.ctl("user", "add", "doelwit", input="goed-wachtwoord-1\n" * 2)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        body, headers = self.login_form("doelwit", "geraden-wachtwoord")
+        n = 12
+        conns = [http.client.HTTPConnection("127.0.0.1", self.cluster.port("dashboard"),
+                                            timeout=120) for _ in range(n)]
+        for conn in conns:
+            conn.connect()
+        statuses = [None] * n
+        start = threading.Barrier(n)
+
+        def guess(i):
+            start.wait()
+            conns[i].request("POST", "/login", body, headers)
+            statuses[i] = conns[i].getresponse().status
+
+        threads = [threading.Thread(target=guess, args=(i,)) for i in range(n)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        for conn in conns:
+            conn.close()
+        self.assertEqual(sorted(statuses), [401] * 5 + [429] * 7)
+        # The right password is refused too until the window ends.
+        body, headers = self.login_form("doelwit", "goed-wachtwoord-1")
+        self.assertEqual(self.cluster.dash("POST", "/login", body, headers)[0], 429)
 
 
 if __name__ == "__main__":
