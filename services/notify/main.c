@@ -110,6 +110,15 @@ static void s_page(http_res_t *res, int status, const char *title, const char *b
                            "</body></html>\n",
                            title, title, body_html);
     http_res_take(res, status, "text/html; charset=utf-8", page, strlen(page));
+    /* No other site may frame the page (an invisible frame under a button
+     * of its own would make the resident unsubscribe unknowingly); it
+     * loads nothing and posts only here. nosniff and the referrer policy
+     * come from common/http. */
+    http_res_header(res, "Content-Security-Policy",
+                    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+                    "frame-ancestors 'none'; base-uri 'none'");
+    http_res_header(res, "X-Frame-Options", "DENY");
+    http_res_header(res, "Cache-Control", "no-store");
 }
 
 static int s_check(web_t *w, const http_req_t *req, const char **pid, http_res_t *res)

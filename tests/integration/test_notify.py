@@ -250,9 +250,16 @@ class TestReceipts(NotifyCase):
         url = str(m["List-Unsubscribe"]).strip("<>")
         u = urllib.parse.urlsplit(url)
         local = self.cluster.url("notify", u.path + "?" + u.query)
-        status, _, page = http("GET", local)
+        status, headers, page = http("GET", local)
         self.assertEqual(status, 200)
         self.assertIn("meld mij af", page.decode())
+        # The page with the button may not be framed by another site (a
+        # page that shows it invisibly under its own button makes the
+        # resident unsubscribe without knowing), nor load anything.
+        csp = headers.get("content-security-policy", "")
+        for rule in ("default-src 'none'", "frame-ancestors 'none'", "form-action 'self'"):
+            self.assertIn(rule, csp)
+        self.assertEqual(headers.get("x-frame-options"), "DENY")
         bad = self.cluster.url("notify", u.path + "?" + u.query[:-3] + "AAA")
         self.assertEqual(http("POST", bad, "List-Unsubscribe=One-Click",
                               {"Content-Type": "application/x-www-form-urlencoded"})[0], 400)
