@@ -66,6 +66,10 @@ http_server_t *http_server_new(const http_opts_t *opts)
     srv->bind_addr = (bind && *bind) ? xstrdup(bind) : NULL;
     srv->opts.name = srv->name;
     srv->opts.bind_addr = srv->bind_addr;
+    const char *px =
+        opts->trusted_proxies ? opts->trusted_proxies : getenv("INSPRAAK_TRUSTED_PROXIES");
+    srv->proxies_text = (px && *px) ? xstrdup(px) : NULL;
+    srv->opts.trusted_proxies = srv->proxies_text;
     pthread_mutex_init(&srv->defer_mu, NULL);
     pthread_cond_init(&srv->defer_cond, NULL);
     if (srv->opts.max_body == 0)
@@ -456,6 +460,8 @@ int http_server_start(http_server_t *srv, char *err, size_t errlen)
         snprintf(err, errlen, "bind address %s is not an IP address", srv->bind_addr);
         return -1;
     }
+    if (http_proxies_parse(srv, err, errlen) < 0)
+        return -1;
     struct MHD_OptionItem opts[9];
     int n = 0;
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)s_mhd_log, srv};
@@ -512,6 +518,10 @@ void http_server_destroy(http_server_t **srv_p)
     free(srv->routes);
     free(srv->name);
     free(srv->bind_addr);
+    for (int i = 0; i < srv->n_proxies; i++)
+        free(srv->proxies[i]);
+    free(srv->proxies);
+    free(srv->proxies_text);
     free(srv);
     *srv_p = NULL;
 }

@@ -50,6 +50,9 @@ typedef struct {
     unsigned timeout_s;    /* idle connection timeout; default INSPRAAK_HTTP_TIMEOUT or 30 */
     int threads;           /* 0: one thread per connection; >0: pool */
     const char *name;      /* service name, for logs */
+    /* Reverse proxies whose X-Forwarded-For is believed (http_client_ip):
+     * addresses separated by commas; NULL: INSPRAAK_TRUSTED_PROXIES. */
+    const char *trusted_proxies;
 } http_opts_t;
 
 typedef struct http_req http_req_t; /* opaque; see accessors */
@@ -116,6 +119,10 @@ const char *http_body(const http_req_t *req, size_t *len);        /* NUL-termina
 const char *http_content_type(const http_req_t *req, char *buf, size_t size);
 /* Bearer token from Authorization, or NULL. */
 const char *http_bearer(const http_req_t *req);
+/* The client's address: the TCP peer; when the peer is one of the
+ * trusted proxies (http_opts_t), the rightmost X-Forwarded-For entry that
+ * is not itself a trusted proxy (what the proxy saw; entries to its left
+ * come from the client and are never believed). */
 const char *http_client_ip(const http_req_t *req, char *buf, size_t size);
 
 /* Parses an application/x-www-form-urlencoded or multipart/form-data body

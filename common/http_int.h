@@ -56,6 +56,9 @@ struct http_server {
     http_health_fn health;
     void *health_arg;
     size_t conn_memory; /* 0: libmicrohttpd's default */
+    char *proxies_text; /* trusted proxies as configured (NULL: none) */
+    char **proxies;     /* the same, each address in inet_ntop form */
+    int n_proxies;
     struct MHD_Daemon *daemon;
     metric_t *m_code[6]; /* index status / 100 */
     metric_t *m_seconds;
@@ -69,6 +72,10 @@ struct http_server {
 
 /* http_req.defer: who owns the answer of a deferred request (http_defer.c) */
 enum { HTTP_DEFER_NONE, HTTP_DEFER_RUNNING, HTTP_DEFER_SUSPENDED, HTTP_DEFER_DONE };
+
+/* http_req.c: parses srv->proxies_text into srv->proxies; 0, or -1 with
+ * the entry that is no address in err. */
+int http_proxies_parse(http_server_t *srv, char *err, size_t errlen);
 
 /* http.c: sends res (and frees what it owns); called from the access
  * handler only (libmicrohttpd queues answers nowhere else). */

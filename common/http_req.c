@@ -103,6 +103,56 @@ const char *http_bearer(const http_req_t *req)
     return *a ? a : NULL;
 }
 
+/* s (len bytes, spaces around allowed) as an address in inet_ntop form
+ * into out; 0, or -1 when it is no IPv4 or IPv6 address. */
+static int s_address(const char *s, size_t len, char *out, size_t size)
+{
+    while (len > 0 && (*s == ' ' || *s == '\t'))
+        s++, len--;
+    while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+        len--;
+    char text[INET6_ADDRSTRLEN];
+    unsigned char bin[sizeof(struct in6_addr)];
+    if (len == 0 || len >= sizeof text)
+        return -1;
+    memcpy(text, s, len);
+    text[len] = '\0';
+    if (inet_pton(AF_INET, text, bin) == 1)
+        return inet_ntop(AF_INET, bin, out, (socklen_t)size) ? 0 : -1;
+    if (inet_pton(AF_INET6, text, bin) == 1)
+        return inet_ntop(AF_INET6, bin, out, (socklen_t)size) ? 0 : -1;
+    return -1;
+}
+
+int http_proxies_parse(http_server_t *srv, char *err, size_t errlen)
+{
+    if (srv->n_proxies > 0) /* parsed by an earlier start */
+        return 0;
+    for (const char *p = srv->proxies_text; p && *p;) {
+        p += strspn(p, " \t");
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        char a[INET6_ADDRSTRLEN];
+        if (s_address(p, len, a, sizeof a) < 0) {
+            snprintf(err, errlen, "INSPRAAK_TRUSTED_PROXIES: \"%.*s\" is not an IP address",
+                     (int)(len > 64 ? 64 : len), p);
+            return -1; /* what was kept is freed with the server */
+        }
+        srv->proxies = xrealloc(srv->proxies, sizeof *srv->proxies * (size_t)(srv->n_proxies + 1));
+        srv->proxies[srv->n_proxies++] = xstrdup(a);
+        p = end ? end + 1 : p + len;
+    }
+    return 0;
+}
+
+static int s_trusted(const http_server_t *srv, const char *addr)
+{
+    for (int i = 0; i < srv->n_proxies; i++)
+        if (strcmp(srv->proxies[i], addr) == 0)
+            return 1;
+    return 0;
+}
+
 const char *http_client_ip(const http_req_t *req, char *buf, size_t size)
 {
     const union MHD_ConnectionInfo *ci =
@@ -117,6 +167,24 @@ const char *http_client_ip(const http_req_t *req, char *buf, size_t size)
         inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf, (socklen_t)size);
     else if (sa->sa_family == AF_INET6)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf, (socklen_t)size);
+    /* Behind a trusted proxy: walk X-Forwarded-For from the right (each
+     * proxy appends the address it saw) past the trusted proxies. */
+    const char *xff = http_header(req, "X-Forwarded-For");
+    if (!xff || !s_trusted(req->srv, buf))
+        return buf;
+    size_t end = strlen(xff);
+    while (end > 0) {
+        size_t start = end;
+        while (start > 0 && xff[start - 1] != ',')
+            start--;
+        char a[INET6_ADDRSTRLEN];
+        if (s_address(xff + start, end - start, a, sizeof a) < 0)
+            break; /* garbage: keep the last address that was believed */
+        snprintf(buf, size, "%s", a);
+        if (!s_trusted(req->srv, a))
+            break;
+        end = start > 0 ? start - 1 : 0;
+    }
     return buf;
 }
 

@@ -20,6 +20,12 @@ DESCRIPTION
     per connection) get no more answers than the documented limit of
     failed logins per user name.
 
+    TestLoginBehindProxy: behind the reverse proxy of a TLS deployment
+    (INSPRAAK_TRUSTED_PROXIES names it) the per-address limit counts the
+    address the proxy reports (the rightmost X-Forwarded-For entry), so
+    one attacker cannot lock every staff member out; a client that is not
+    a named proxy cannot choose its address with that header.
+
     Waiting is a bounded poll, never a timing threshold.
 """
 import http.client
@@ -140,16 +146,17 @@ class TestRedisPassword(ClusterTestCase):
         self.assertIn("0644", r.stderr)
 
 
+def login_form(cluster, user, password):
+    """(body, headers) of a dashboard login post with a fresh form token."""
+    _, hs, _ = cluster.dash("GET", "/login")
+    pre = set_cookie(hs, "inspraak_login")
+    body = urllib.parse.urlencode({"user": user, "password": password, "csrf": pre})
+    return body, {"Content-Type": "application/x-www-form-urlencoded",
+                  "Cookie": "inspraak_login=" + pre}
+
+
 class TestLoginAttack(ClusterTestCase):
     SERVICES = ("dashboard",)
-    FORM = {"Content-Type": "application/x-www-form-urlencoded"}
-
-    def login_form(self, user, password):
-        """(body, headers) of a login post with a fresh login-form token."""
-        _, hs, _ = self.cluster.dash("GET", "/login")
-        pre = set_cookie(hs, "inspraak_login")
-        body = urllib.parse.urlencode({"user": user, "password": password, "csrf": pre})
-        return body, dict(self.FORM, Cookie="inspraak_login=" + pre)
 
     def test_parallel_guesses_get_no_more_tries_than_the_limit(self):
         # INSPRAAK_LOGIN_MAX_USER is 5: five wrong passwords, then 429.
@@ -158,7 +165,7 @@ class TestLoginAttack(ClusterTestCase):
         # were tried (11 answered 401 in a run before the fix).
         r = self.cluster.ctl("user", "add", "doelwit", input="goed-wachtwoord-1\n" * 2)
         self.assertEqual(r.returncode, 0, r.stderr)
-        body, headers = self.login_form("doelwit", "geraden-wachtwoord")
+        body, headers = login_form(self.cluster, "doelwit", "geraden-wachtwoord")
         n = 12
         conns = [http.client.HTTPConnection("127.0.0.1", self.cluster.port("dashboard"),
                                             timeout=120) for _ in range(n)]
@@ -181,8 +188,49 @@ class TestLoginAttack(ClusterTestCase):
             conn.close()
         self.assertEqual(sorted(statuses), [401] * 5 + [429] * 7)
         # The right password is refused too until the window ends.
-        body, headers = self.login_form("doelwit", "goed-wachtwoord-1")
+        body, headers = login_form(self.cluster, "doelwit", "goed-wachtwoord-1")
         self.assertEqual(self.cluster.dash("POST", "/login", body, headers)[0], 429)
+
+
+class TestLoginBehindProxy(ClusterTestCase):
+    SERVICES = ("dashboard",)
+    ENV = {"INSPRAAK_TRUSTED_PROXIES": "127.0.0.1", "INSPRAAK_LOGIN_MAX_IP": "3"}
+
+    def login(self, user, password, forwarded=None, source="127.0.0.1"):
+        """Status of one login through a fresh form, sent from `source`
+        with X-Forwarded-For `forwarded` (None: none)."""
+        body, headers = login_form(self.cluster, user, password)
+        if forwarded:
+            headers["X-Forwarded-For"] = forwarded
+        conn = http.client.HTTPConnection("127.0.0.1", self.cluster.port("dashboard"),
+                                          timeout=60, source_address=(source, 0))
+        try:
+            conn.request("POST", "/login", body, headers)
+            return conn.getresponse().status
+        finally:
+            conn.close()
+
+    def test_limit_per_address_the_proxy_reports(self):
+        r = self.cluster.ctl("user", "add", "eva", input="eva-wachtwoord-1\n" * 2)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        # An attacker behind the proxy guesses three passwords (three user
+        # names, so only the address limit counts) and is then refused,
+        # also when it puts an address of its own in front (the proxy
+        # appends the real one).
+        for i in range(3):
+            self.assertEqual(self.login("gok%d" % i, "geraden", "198.51.100.7"), 401)
+        self.assertEqual(self.login("gok9", "geraden", "198.51.100.7"), 429)
+        self.assertEqual(self.login("gok9", "geraden", "192.0.2.55, 198.51.100.7"), 429)
+        # A staff member at another address, through the same proxy, gets
+        # in (all requests came from the proxy's address: this was 429).
+        self.assertEqual(self.login("eva", "eva-wachtwoord-1", "203.0.113.9"), 303)
+        # A client that is no named proxy: the header is not believed, its
+        # failures count for its own address whatever it claims.
+        for i in range(3):
+            self.assertEqual(self.login("gok%d" % i, "geraden", "192.0.2.%d" % (10 + i),
+                                        source="127.0.0.2"), 401)
+        self.assertEqual(self.login("eva", "eva-wachtwoord-1", "192.0.2.99", source="127.0.0.2"),
+                         429)
 
 
 if __name__ == "__main__":

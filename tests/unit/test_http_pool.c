@@ -100,6 +100,14 @@ static void test_pool_and_port_in_use(void **state)
     http_server_t *bad = http_server_new(&(http_opts_t){.port = 0, .bind_addr = "nope"});
     assert_int_equal(http_server_start(bad, err, sizeof err), -1);
     http_server_destroy(&bad);
+
+    /* A trusted proxy that is no address is a start-up error, not a
+     * header believed from anyone. */
+    bad = http_server_new(&(http_opts_t){
+        .port = 0, .bind_addr = "127.0.0.1", .trusted_proxies = "10.0.0.1, proxy.local"});
+    assert_int_equal(http_server_start(bad, err, sizeof err), -1);
+    assert_non_null(strstr(err, "INSPRAAK_TRUSTED_PROXIES: \"proxy.local\""));
+    http_server_destroy(&bad);
 }
 
 /* A header of n bytes ("X-Pad: xxx...") sent to /hello on port. */
