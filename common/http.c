@@ -205,7 +205,10 @@ static void s_error(const http_req_t *req, http_res_t *res, int status, const ch
                            "<p><a href=\"/\">Naar de beginpagina</a></p></body></html>\n",
                            title, title, msg);
     http_res_take(res, status, "text/html; charset=utf-8", page, strlen(page));
-    http_res_header(res, "Content-Security-Policy", "default-src 'none'");
+    /* frame-ancestors does not fall back to default-src: said apart. */
+    http_res_header(res, "Content-Security-Policy",
+                    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'");
+    http_res_header(res, "X-Frame-Options", "DENY");
 }
 
 static enum MHD_Result s_send_error(http_req_t *req, int status, const char *code, const char *msg)

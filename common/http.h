@@ -17,7 +17,9 @@
  *   every error is JSON {"error": {"code": "...", "message": "..."}} with a
  *   Dutch message (see http_res_error); the built-in 404/405/413 give a
  *   browser (Accept text/html, or a form post outside /api/) a short
- *   Dutch page instead. GET /healthz and GET /metrics are
+ *   Dutch page instead (which no other site may frame: CSP
+ *   frame-ancestors 'none', X-Frame-Options: DENY). GET /healthz and
+ *   GET /metrics are
  *   built in: /healthz answers 200 "ok" or 503 with the reason from the
  *   health callback; /metrics renders metrics.h. Unknown paths: 404, known
  *   path with another method: 405. Handlers run on libmicrohttpd's threads

@@ -180,6 +180,11 @@ class TestBadInput(ClusterTestCase):
         self.assertTrue(headers["content-type"].startswith("text/html"))
         self.assertIn("Pagina niet gevonden", body.decode())
         self.assertIn('lang="nl"', body.decode())
+        # An HTML page like any other: nobody may frame it (frame-ancestors
+        # does not fall back to default-src).
+        for rule in ("default-src 'none'", "frame-ancestors 'none'", "base-uri 'none'"):
+            self.assertIn(rule, headers.get("content-security-policy", ""))
+        self.assertEqual(headers.get("x-frame-options"), "DENY")
         status, headers, body = http("GET", url)
         self.assertEqual((status, json.loads(body)["error"]["code"]), (404, "not_found"))
         status, headers, body = http("DELETE", self.cluster.url("intake-form", "/"),
