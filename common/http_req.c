@@ -153,6 +153,51 @@ static int s_trusted(const http_server_t *srv, const char *addr)
     return 0;
 }
 
+/* The X-Forwarded-For lines of a request, in the order received (MHD
+ * keeps them for the request's life); more than FORWARDED_LINES_MAX:
+ * the last ones, which the nearest proxies wrote. */
+#define FORWARDED_LINES_MAX 8
+typedef struct {
+    const char *line[FORWARDED_LINES_MAX];
+    int n;
+} s_forwarded_t;
+
+static enum MHD_Result s_forwarded_line(void *cls, enum MHD_ValueKind kind, const char *key,
+                                        const char *value)
+{
+    (void)kind;
+    s_forwarded_t *fw = cls;
+    if (!key || !value || strcasecmp(key, "X-Forwarded-For") != 0)
+        return MHD_YES;
+    if (fw->n == FORWARDED_LINES_MAX) {
+        memmove(fw->line, fw->line + 1, sizeof fw->line[0] * (FORWARDED_LINES_MAX - 1));
+        fw->n--;
+    }
+    fw->line[fw->n++] = value;
+    return MHD_YES;
+}
+
+/* One X-Forwarded-For line from the right: each address is believed in
+ * turn into buf; 0 when every one was a trusted proxy (go on with the
+ * line before), -1 at the first that is not (or is no address). */
+static int s_forwarded_walk(const http_server_t *srv, const char *xff, char *buf, size_t size)
+{
+    size_t end = strlen(xff);
+    while (end > 0) {
+        size_t start = end;
+        while (start > 0 && xff[start - 1] != ',')
+            start--;
+        char a[INET6_ADDRSTRLEN];
+        if (s_address(xff + start, end - start, a, sizeof a) < 0)
+            return -1; /* garbage: keep the last address that was believed */
+        snprintf(buf, size, "%s", a);
+        if (!s_trusted(srv, a))
+            return -1;
+        end = start > 0 ? start - 1 : 0;
+    }
+    return 0;
+}
+
 const char *http_client_ip(const http_req_t *req, char *buf, size_t size)
 {
     const union MHD_ConnectionInfo *ci =
@@ -168,23 +213,15 @@ const char *http_client_ip(const http_req_t *req, char *buf, size_t size)
     else if (sa->sa_family == AF_INET6)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf, (socklen_t)size);
     /* Behind a trusted proxy: walk X-Forwarded-For from the right (each
-     * proxy appends the address it saw) past the trusted proxies. */
-    const char *xff = http_header(req, "X-Forwarded-For");
-    if (!xff || !s_trusted(req->srv, buf))
+     * proxy appends the address it saw, to the line or as a line of its
+     * own: the lines read as one comma list) past the trusted proxies. */
+    if (!s_trusted(req->srv, buf))
         return buf;
-    size_t end = strlen(xff);
-    while (end > 0) {
-        size_t start = end;
-        while (start > 0 && xff[start - 1] != ',')
-            start--;
-        char a[INET6_ADDRSTRLEN];
-        if (s_address(xff + start, end - start, a, sizeof a) < 0)
-            break; /* garbage: keep the last address that was believed */
-        snprintf(buf, size, "%s", a);
-        if (!s_trusted(req->srv, a))
+    s_forwarded_t fw = {0};
+    MHD_get_connection_values(req->conn, MHD_HEADER_KIND, s_forwarded_line, &fw);
+    for (int line = fw.n - 1; line >= 0; line--)
+        if (s_forwarded_walk(req->srv, fw.line[line], buf, size) < 0)
             break;
-        end = start > 0 ? start - 1 : 0;
-    }
     return buf;
 }
 

@@ -198,14 +198,20 @@ class TestLoginBehindProxy(ClusterTestCase):
 
     def login(self, user, password, forwarded=None, source="127.0.0.1"):
         """Status of one login through a fresh form, sent from `source`
-        with X-Forwarded-For `forwarded` (None: none)."""
+        with X-Forwarded-For `forwarded` (None: none; a list: one header
+        line each, as a proxy that appends its own line sends them)."""
         body, headers = login_form(self.cluster, user, password)
-        if forwarded:
-            headers["X-Forwarded-For"] = forwarded
+        lines = [forwarded] if isinstance(forwarded, str) else forwarded or []
         conn = http.client.HTTPConnection("127.0.0.1", self.cluster.port("dashboard"),
                                           timeout=60, source_address=(source, 0))
         try:
-            conn.request("POST", "/login", body, headers)
+            conn.putrequest("POST", "/login")
+            for name, value in headers.items():
+                conn.putheader(name, value)
+            for value in lines:
+                conn.putheader("X-Forwarded-For", value)
+            conn.putheader("Content-Length", str(len(body)))
+            conn.endheaders(body.encode() if isinstance(body, str) else body)
             return conn.getresponse().status
         finally:
             conn.close()
@@ -221,6 +227,9 @@ class TestLoginBehindProxy(ClusterTestCase):
             self.assertEqual(self.login("gok%d" % i, "geraden", "198.51.100.7"), 401)
         self.assertEqual(self.login("gok9", "geraden", "198.51.100.7"), 429)
         self.assertEqual(self.login("gok9", "geraden", "192.0.2.55, 198.51.100.7"), 429)
+        # A proxy that appends a header line of its own (HAProxy's option
+        # forwardfor) after the one the client sent: the last line counts.
+        self.assertEqual(self.login("gok9", "geraden", ["192.0.2.56", "198.51.100.7"]), 429)
         # A staff member at another address, through the same proxy, gets
         # in (all requests came from the proxy's address: this was 429).
         self.assertEqual(self.login("eva", "eva-wachtwoord-1", "203.0.113.9"), 303)
