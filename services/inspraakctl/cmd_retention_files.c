@@ -20,15 +20,24 @@
  *     spool_corrupt       $INSPRAAK_VAR/spool/<intake>/corrupt/  damaged
  *                         segments replay moved there for a human (their
  *                         good records were spooled again; common/spool.h)
- *   Only the files directly in each folder; never a subfolder, a symbolic
- *   link or a name that starts with ".". Never the folders a service is
- *   still reading or writing (transcripts/inbox/, mail/inbox/new/ and
- *   tmp/, mail/outbox/tmp/, the spools' own segments and acks.log; only
- *   their corrupt/ subfolders): a file gets into a processed
- *   store by rename(2), complete, and no service opens it for writing
- *   again (intake-transcript and intake-mail write a .why, and an IMAP
- *   mail they keep, under a dot name first, then rename it), so no file
- *   here is ever half written.
+ *   Only the files directly in each folder; never a subfolder or a
+ *   symbolic link. Never the folders a service is still reading or
+ *   writing (transcripts/inbox/, mail/inbox/new/ and tmp/, mail/outbox/tmp/,
+ *   the spools' own segments and acks.log; only their corrupt/
+ *   subfolders), except for leftovers (below): a file gets into a
+ *   processed store by rename(2), complete, and no service opens it for
+ *   writing again (intake-transcript and intake-mail write a .why, and an
+ *   IMAP mail they keep, under a dot name first, then rename it), so no
+ *   file here is ever half written.
+ *
+ *   temp_leftovers: a file being written has a dot name (".x.why",
+ *   ".x.why.part"; a transcript copied into transcripts/inbox/) or is in a
+ *   Maildir's tmp/ (mail/inbox/tmp/, mail/outbox/tmp/). A crash at that
+ *   moment leaves it there for good, holding the same personal data. Such
+ *   a file is deleted once it is older than the cutoff and than
+ *   TEMP_STALE_MS (36 hours, the Maildir rule for tmp/): no service or
+ *   delivery takes that long to write one, so a file still being written
+ *   is never touched.
  *   The counts go to the summary ("files_removed") and to the log; file
  *   names never do (a name can be a person's).
  *
@@ -47,32 +56,51 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "config.h"
 #include "ctl.h"
 #include "log.h"
 #include "xalloc.h"
 
+/* A temporary file untouched this long is a crash's leftover (above). */
+#define TEMP_STALE_MS (36LL * 3600 * 1000)
+#define TEMP_STORE "temp_leftovers"
+
 typedef struct {
     const char *store; /* its name in the output and the log */
     const char *dir;   /* under $INSPRAAK_VAR */
     const char *each;  /* non-NULL: the folder of that name in each folder of dir */
+    int temp;          /* a folder being written: 0 no, 1 its dot names are temporary
+                        * files, 2 every file is (a Maildir tmp/) */
 } s_store_t;
 
 static const s_store_t s_stores[] = {
-    {"transcripts_done", "transcripts/done", NULL},
-    {"transcripts_failed", "transcripts/failed", NULL},
-    {"mail_inbox_cur", "mail/inbox/cur", NULL}, /* never inbox/new/ or tmp/: not read yet */
-    {"mail_skipped", "mail/skipped", NULL},     /* the .why files */
-    {"mail_skipped", "mail/skipped/cur", NULL},
-    {"mail_failed", "mail/failed", NULL},
-    {"mail_outbox", "mail/outbox/new", NULL}, /* never outbox/tmp/: being written */
-    {"mail_outbox", "mail/outbox/cur", NULL},
-    {"spool_corrupt", "spool", "corrupt"}, /* never the segments beside it */
+    {"transcripts_done", "transcripts/done", NULL, 0},
+    {"transcripts_failed", "transcripts/failed", NULL, 0},
+    {"mail_inbox_cur", "mail/inbox/cur", NULL, 0}, /* inbox/new/ is not read yet */
+    {"mail_skipped", "mail/skipped", NULL, 0},     /* the .why files */
+    {"mail_skipped", "mail/skipped/cur", NULL, 0},
+    {"mail_failed", "mail/failed", NULL, 0},
+    {"mail_outbox", "mail/outbox/new", NULL, 0},
+    {"mail_outbox", "mail/outbox/cur", NULL, 0},
+    {"spool_corrupt", "spool", "corrupt", 0}, /* never the segments beside it */
+    {TEMP_STORE, "transcripts/inbox", NULL, 1},
+    {TEMP_STORE, "mail/inbox/tmp", NULL, 2},
+    {TEMP_STORE, "mail/outbox/tmp", NULL, 2},
 };
 
-/* Deletes the regular files directly in dir last modified before
- * cutoff_ms. Returns how many; adds files it could not delete to *failed. */
-static long s_age_out(const char *dir, int64_t cutoff_ms, long *failed)
+typedef struct {
+    int64_t cutoff_ms; /* a complete file last changed before it goes */
+    int64_t stale_ms;  /* a temporary file last changed before it goes */
+    long temps;        /* temporary files deleted */
+    long failed;       /* files that could not be deleted */
+} s_run_t;
+
+/* Deletes the regular files directly in dir last modified before the
+ * cutoff (with temp: none but the temporary ones), and the temporary
+ * files (dot names; with temp 2, every file) that are stale. Returns how
+ * many complete files; adds the temporary ones to run->temps. */
+static long s_age_out(const char *dir, int temp_dir, s_run_t *run)
 {
     DIR *d = opendir(dir);
     if (!d)
@@ -80,18 +108,21 @@ static long s_age_out(const char *dir, int64_t cutoff_ms, long *failed)
     long n = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.') /* ".", "..", and names still being written */
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        int temp = temp_dir == 2 || e->d_name[0] == '.';
+        if (temp_dir && !temp)
             continue;
         struct stat st;
         if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
             continue;
         int64_t mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
-        if (mtime_ms >= cutoff_ms)
+        if (mtime_ms >= (temp ? run->stale_ms : run->cutoff_ms))
             continue;
         if (unlinkat(dirfd(d), e->d_name, 0) == 0)
-            n++;
+            *(temp ? &run->temps : &n) += 1;
         else if (errno != ENOENT) {
-            (*failed)++;
+            run->failed++;
             ctl_err("cannot delete a file in %s: %s", dir, strerror(errno));
         }
     }
@@ -100,7 +131,7 @@ static long s_age_out(const char *dir, int64_t cutoff_ms, long *failed)
 }
 
 /* s_age_out() in dir/NAME/each for every folder NAME in dir. */
-static long s_age_out_each(const char *dir, const char *each, int64_t cutoff_ms, long *failed)
+static long s_age_out_each(const char *dir, const char *each, s_run_t *run)
 {
     DIR *d = opendir(dir);
     if (!d)
@@ -113,30 +144,38 @@ static long s_age_out_each(const char *dir, const char *each, int64_t cutoff_ms,
             !S_ISDIR(st.st_mode))
             continue;
         char *sub = xasprintf("%s/%s/%s", dir, e->d_name, each);
-        n += s_age_out(sub, cutoff_ms, failed);
+        n += s_age_out(sub, 0, run);
         free(sub);
     }
     closedir(d);
     return n;
 }
 
+/* Adds n to removed[store]: a store in more folders sums them. */
+static void s_add(json_t *removed, const char *store, long n)
+{
+    json_int_t sum = json_integer_value(json_object_get(removed, store)) + n;
+    json_object_set_new(removed, store, json_integer(sum));
+}
+
 long ctl_retention_files(int64_t cutoff_ms, json_t *removed)
 {
     const char *var = config_str("INSPRAAK_VAR", "./var");
-    long failed = 0;
+    int64_t stale = clock_wall_ms() - TEMP_STALE_MS;
+    s_run_t run = {cutoff_ms, stale < cutoff_ms ? stale : cutoff_ms, 0, 0};
     for (size_t i = 0; i < sizeof s_stores / sizeof s_stores[0]; i++) {
-        char *dir = xasprintf("%s/%s", var, s_stores[i].dir);
-        long n = s_stores[i].each ? s_age_out_each(dir, s_stores[i].each, cutoff_ms, &failed)
-                                  : s_age_out(dir, cutoff_ms, &failed);
+        const s_store_t *st = &s_stores[i];
+        char *dir = xasprintf("%s/%s", var, st->dir);
+        long n = st->each ? s_age_out_each(dir, st->each, &run) : s_age_out(dir, st->temp, &run);
         free(dir);
-        /* a store in two folders (mail_outbox: new/, cur/) sums them */
-        json_int_t sum = json_integer_value(json_object_get(removed, s_stores[i].store)) + n;
-        json_object_set_new(removed, s_stores[i].store, json_integer(sum));
+        if (!st->temp)
+            s_add(removed, st->store, n);
     }
+    s_add(removed, TEMP_STORE, run.temps);
     const char *store;
     json_t *count;
     json_object_foreach(removed, store, count)
         log_info("msg=\"retention removed files\" store=%s files=%lld", store,
                  (long long)json_integer_value(count));
-    return failed;
+    return run.failed;
 }

@@ -86,6 +86,7 @@ MAIL_MAX_BYTES = 1 << 20
 DAMAGED = "Dirk Beschadigd"  # in a spool segment that replay found damaged
 UNREADABLE = "Ursula Onleesbaar"  # a name in the raw bytes of a dead letter
 SKIPPED = "Sanne Onderwerp"  # a name in the subject of an auto-reply (skipped mail list)
+LEFTOVER = "Lotte Achtergelaten"  # in temporary files a crash left behind
 
 
 def redis_cli(cluster, *args):
@@ -540,6 +541,45 @@ class TestPrivacy(ClusterTestCase):
         self.assertEqual(listed(), 0)
         self.assertNotIn(SKIPPED.lower(), self.dump_everything().lower())
         self.assertGreaterEqual(later.get("skipped_mails_removed", 0), 1, later)
+
+    def test_11_retention_deletes_temporary_files_a_crash_left(self):
+        """A crash while a .why, a kept mail, an outbox mail or a dropped
+        transcript was being written leaves its temporary file (dot name, or
+        Maildir tmp/) behind for good; retention deletes those that nothing
+        has touched for 36 hours, never one that may still be written."""
+        c = self.cluster
+        var = c.var
+        old = time.time() - 3 * 86400
+        places = [("transcripts", "failed", ".kapot.why"),
+                  ("transcripts", "inbox", ".interview.vtt"),
+                  ("mail", "skipped", ".privacy-81.why.part"),
+                  ("mail", "failed", ".privacy-82.part"),
+                  ("mail", "inbox", "tmp", "privacy-83"),
+                  ("mail", "outbox", "tmp", "1764400000.M1P2.inspraak")]
+        stale, fresh = [], []
+        for parts in places:
+            os.makedirs(os.path.join(var, *parts[:-1]), exist_ok=True)
+            for age, kind in ((old, stale), (None, fresh)):
+                path = os.path.join(var, *parts[:-1]) + "/" + \
+                    ("" if age else "nieuw-" if "tmp" in parts else ".nieuw") + parts[-1]
+                with open(path, "w") as f:
+                    f.write("Van: %s\n" % LEFTOVER)
+                if age:
+                    os.utime(path, (age, age))
+                kind.append(path)
+
+        tomorrow = (datetime.date.today() + datetime.timedelta(days=2)).isoformat()
+        removed, r = self.retention_files(tomorrow)
+        self.assertEqual([f for f in stale if os.path.exists(f)], [], r.stdout)
+        self.assertEqual([f for f in fresh if not os.path.exists(f)], [], r.stdout)
+        self.assertEqual(sorted(f for f in self.grep_var(LEFTOVER) if "/log/" not in f),
+                         sorted(fresh))
+        self.assertEqual(removed.get("temp_leftovers"), len(stale), r.stdout)
+        self.assertIn('msg="retention removed files" store=temp_leftovers files=%d' % len(stale),
+                      r.stderr)
+        self.assertNotIn("privacy-8", r.stdout + r.stderr)
+        for f in fresh:
+            os.unlink(f)
 
 
 if __name__ == "__main__":
