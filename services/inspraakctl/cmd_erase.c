@@ -225,46 +225,41 @@ static void s_mail_files(const char *dir, const char *email, json_t *out, int re
  * hold the address: with remove they are deleted, else each is added to
  * found (the entry's JSON, or its text when it is not JSON). Returns how
  * many, or -1 on a Redis error. */
+typedef struct {
+    const char *email; /* lowercase */
+    json_t *found;     /* non-NULL: the entries holding it are added here */
+} s_holds_t;
+
+/* 1 when the dead letter's text or its raw bytes (raw_base64) hold the
+ * address; adds the entry to found when asked to. */
+static int s_holds_address(const char *entry, size_t len, void *arg)
+{
+    s_holds_t *h = arg;
+    int hit = s_mem_has(entry, len, h->email);
+    json_t *j = hit ? NULL : json_loadb(entry, len, 0, NULL);
+    const char *b64 = json_string_value(json_object_get(j, "raw_base64"));
+    if (b64) {
+        size_t blen = strlen(b64), rawlen = 0;
+        unsigned char *raw = xmalloc(blen + 1);
+        if (sodium_base642bin(raw, blen + 1, b64, blen, NULL, &rawlen, NULL,
+                              sodium_base64_VARIANT_ORIGINAL) == 0)
+            hit = s_mem_has((const char *)raw, rawlen, h->email);
+        free(raw);
+    }
+    if (hit && h->found) {
+        json_t *e = j ? json_incref(j) : json_loadb(entry, len, 0, NULL);
+        json_array_append_new(h->found, e ? e : json_stringn(entry, len));
+    }
+    json_decref(j);
+    return hit;
+}
+
+/* The dead letters holding the address: removed (remove), or counted and
+ * added to found. Returns how many, or -1 when Redis failed. */
 static long s_deadletters(ctl_t *ctl, const char *email, json_t *found, int remove)
 {
-    redisReply *r = rstore_cmd(ctl->rs, "LRANGE " CTL_PREFIX "deadletter 0 -1");
-    if (!r)
-        return -1;
-    long n = 0;
-    for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {
-        const redisReply *e = r->element[i];
-        if (e->type != REDIS_REPLY_STRING)
-            continue;
-        int hit = s_mem_has(e->str, e->len, email);
-        json_t *j = hit ? NULL : json_loadb(e->str, e->len, 0, NULL);
-        const char *b64 = json_string_value(json_object_get(j, "raw_base64"));
-        if (b64) {
-            size_t blen = strlen(b64), rawlen = 0;
-            unsigned char *raw = xmalloc(blen + 1);
-            if (sodium_base642bin(raw, blen + 1, b64, blen, NULL, &rawlen, NULL,
-                                  sodium_base64_VARIANT_ORIGINAL) == 0)
-                hit = s_mem_has((const char *)raw, rawlen, email);
-            free(raw);
-        }
-        if (hit && !remove) {
-            json_t *entry = j ? json_incref(j) : json_loadb(e->str, e->len, 0, NULL);
-            json_array_append_new(found, entry ? entry : json_stringn(e->str, e->len));
-            n++;
-        }
-        json_decref(j);
-        if (hit && remove) {
-            redisReply *d =
-                rstore_cmd(ctl->rs, "LREM " CTL_PREFIX "deadletter 0 %b", e->str, e->len);
-            if (!d) {
-                freeReplyObject(r);
-                return -1;
-            }
-            n += d->type == REDIS_REPLY_INTEGER ? (long)d->integer : 0;
-            freeReplyObject(d);
-        }
-    }
-    freeReplyObject(r);
-    return n;
+    s_holds_t h = {email, remove ? NULL : found};
+    return ctl_list_remove_if(ctl, "deadletter", s_holds_address, &h, remove);
 }
 
 int ctl_erase_person(ctl_t *ctl, const char *pid, const char *email, const char *email_key,

@@ -12,50 +12,46 @@
  *     finds; "at" set by storage's store_deadletter());
  *   - inspraak:mail:skipped, intake-mail's skipped mails that staff see
  *     (the subject can hold a name; "at" set by mail_skiplog_json()).
- *   Entries are removed by value (LREM), so entries a service pushes
- *   meanwhile are never touched. An entry without a readable "at" (not
- *   JSON: none is written so) is kept and counted apart, so the operator
- *   can look at it. Counts only, in the summary and the log; never the
- *   contents.
+ *   Entries are removed by value (LREM, ctl_list_remove_if() in
+ *   list_remove.c), so entries a service pushes meanwhile are never
+ *   touched. An entry without a readable "at" (not JSON: none is written
+ *   so) is kept and counted apart, so the operator can look at it. Counts
+ *   only, in the summary and the log; never the contents.
  *
  * OWNERSHIP
  *   Owned by inspraakctl; the lists are storage's and intake-mail's
  *   (docs/redis.md).
  */
 #include <jansson.h>
-#include <stdio.h>
-#include <stdlib.h>
+#include <stdint.h>
 
 #include "ctl.h"
 #include "log.h"
 
+typedef struct {
+    int64_t cutoff_ms;
+    long undated; /* entries without a readable "at" */
+} s_dated_t;
+
+/* 1 when the entry's "at" is before the cutoff; counts those without one. */
+static int s_written_before(const char *entry, size_t len, void *arg)
+{
+    s_dated_t *d = arg;
+    json_t *j = json_loadb(entry, len, 0, NULL);
+    json_t *at = json_object_get(j, "at");
+    int old = json_is_integer(at) && json_integer_value(at) < d->cutoff_ms;
+    d->undated += !json_is_integer(at);
+    json_decref(j);
+    return old;
+}
+
 long ctl_retention_list(ctl_t *ctl, const char *list, int64_t cutoff_ms, long *undated)
 {
-    redisReply *r = rstore_cmd(ctl->rs, "LRANGE " CTL_PREFIX "%s 0 -1", list);
-    if (!r)
+    s_dated_t d = {cutoff_ms, 0};
+    long n = ctl_list_remove_if(ctl, list, s_written_before, &d, 1);
+    *undated = d.undated;
+    if (n < 0)
         return ctl_redis_err(ctl, list), -1;
-    long n = 0;
-    *undated = 0;
-    for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {
-        const redisReply *e = r->element[i];
-        if (e->type != REDIS_REPLY_STRING)
-            continue;
-        json_t *j = json_loadb(e->str, e->len, 0, NULL);
-        json_t *at = json_object_get(j, "at");
-        int old = json_is_integer(at) && json_integer_value(at) < cutoff_ms;
-        *undated += !json_is_integer(at);
-        json_decref(j);
-        if (!old)
-            continue;
-        redisReply *d = rstore_cmd(ctl->rs, "LREM " CTL_PREFIX "%s 0 %b", list, e->str, e->len);
-        if (!d) {
-            freeReplyObject(r);
-            return ctl_redis_err(ctl, list), -1;
-        }
-        n += d->type == REDIS_REPLY_INTEGER ? (long)d->integer : 0;
-        freeReplyObject(d);
-    }
-    freeReplyObject(r);
     log_info("msg=\"retention removed list entries\" list=%s removed=%ld undated=%ld", list, n,
              *undated);
     return n;

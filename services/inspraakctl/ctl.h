@@ -128,6 +128,12 @@ long ctl_retention_files(int64_t cutoff_ms, struct json_t *removed);
  * *undated to those without one (kept). Returns how many were removed, or
  * -1 (message printed). */
 long ctl_retention_list(ctl_t *ctl, const char *list, int64_t cutoff_ms, long *undated);
+/* list_remove.c: walks inspraak:<list> and, for every string entry pick()
+ * answers non-zero to, removes it by value (LREM 0) when remove is set.
+ * Returns the entries removed (without remove: the entries picked), or -1
+ * when Redis failed (nothing printed: the caller names what it was doing). */
+typedef int (*ctl_list_pred_t)(const char *entry, size_t len, void *arg);
+long ctl_list_remove_if(ctl_t *ctl, const char *list, ctl_list_pred_t pick, void *arg, int remove);
 /* BGREWRITEAOF and wait until Redis has finished it. CTL_OK or CTL_ERR. */
 int ctl_aof_rewrite(ctl_t *ctl);
 

@@ -38,6 +38,7 @@
 #include <cmocka.h>
 
 #include "../../services/inspraakctl/cmd_erase.c"
+#include "../../services/inspraakctl/list_remove.c"
 #include "../../services/storage/store.c"
 #include "../../services/storage/store_batch.c"
 #include "../../services/storage/store_erased.c"
