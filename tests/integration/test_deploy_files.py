@@ -17,7 +17,11 @@ DESCRIPTION
         binaries, since /opt/inspraak is not installed here);
       - every folder services/NAME with a main.c is either a service with a
         unit inspraak-NAME@.service, a Wants= in inspraak.target and a
-        compose service, or one of the tools listed below.
+        compose service, or one of the tools listed below;
+      - every service's port (8080 + its offset in common/config.h) is the
+        one its compose service publishes and health-checks and its unit
+        names, and docs/configuration.md and docs/interfaces.md state it
+        beside the service's name.
     A check whose program is missing is skipped with a message.
 """
 import glob
@@ -160,6 +164,50 @@ class TestCoverage(unittest.TestCase):
             else:
                 self.assertNotIn("Nice=", unit, s)
                 self.assertNotIn("cpu_shares:", block, s)
+
+
+# How the docs name a service beside its port ("form 8080", "field API 8083",
+# "intake-mail 8081").
+DOC_NAMES = {"intake-form": ("intake-form", "form"), "intake-mail": ("intake-mail", "mail"),
+             "intake-transcript": ("intake-transcript", "transcript"),
+             "intake-field": ("intake-field", "field")}
+
+
+def config_offsets():
+    """{service: HTTP port offset} as common/config.h defines them."""
+    with open(os.path.join(REPO, "common", "config.h")) as f:
+        text = f.read()
+    offs = {m.group(1): int(m.group(2))
+            for m in re.finditer(r"PORT_OFF_([A-Z_]+) = (-?\d+)", text)}
+    return {s: offs[(s[len("intake-"):] if s.startswith("intake-") else s).upper()]
+            for s in OFFSETS}
+
+
+class TestPorts(unittest.TestCase):
+    def test_harness_offsets_are_config_h(self):
+        self.assertEqual(config_offsets(), OFFSETS)
+
+    def test_compose_and_units_use_each_service_port(self):
+        with open(COMPOSE) as f:
+            compose_text = f.read()
+        for s, off in config_offsets().items():
+            port = 8080 + off
+            block = compose_text.split("\n  %s:\n" % s, 1)[1].split("\n\n", 1)[0]
+            self.assertRegex(block, r'"(127\.0\.0\.1:)?%d:%d"' % (port, port), s)
+            self.assertIn("http://127.0.0.1:%d/healthz" % port, block, s)
+            with open(os.path.join(UNITS, "inspraak-%s@.service" % s)) as f:
+                self.assertIn("INSPRAAK_PORT_BASE + %d + 20 * instance" % off, f.read(), s)
+
+    def test_docs_state_every_default_port(self):
+        for doc in ("configuration.md", "interfaces.md"):
+            with open(os.path.join(REPO, "docs", doc)) as f:
+                text = f.read()
+            for s, off in config_offsets().items():
+                names = "|".join(re.escape(n) for n in DOC_NAMES.get(s, (s,)))
+                pattern = r"`?\b(%s)`?(?:\s+[a-zA-Z]+)?[\s:|`]{1,6}%d\b" % (names, 8080 + off)
+                found = re.search(pattern, text)
+                self.assertTrue(found, "docs/%s does not state %s's default port %d"
+                                % (doc, s, 8080 + off))
 
 
 @unittest.skipUnless(shutil.which("systemd-analyze"), "systemd-analyze is not installed")
