@@ -21,7 +21,11 @@ DESCRIPTION
       - every service's port (8080 + its offset in common/config.h) is the
         one its compose service publishes and health-checks and its unit
         names, and docs/configuration.md and docs/interfaces.md state it
-        beside the service's name.
+        beside the service's name;
+      - every INSPRAAK_* variable a program names (a string literal in
+        common/ or services/) is in docs/configuration.md, which says it
+        holds the full list, and every one that docker-compose.yml or
+        deploy/systemd/ sets is one a program reads.
     A check whose program is missing is skipped with a message.
 """
 import glob
@@ -208,6 +212,31 @@ class TestPorts(unittest.TestCase):
                 found = re.search(pattern, text)
                 self.assertTrue(found, "docs/%s does not state %s's default port %d"
                                 % (doc, s, 8080 + off))
+
+
+def variables_read():
+    """The INSPRAAK_* names the programs read: string literals in their C."""
+    names = set()
+    for path in glob.glob(os.path.join(REPO, "common", "*.c")) + \
+            glob.glob(os.path.join(REPO, "services", "*", "*.c")):
+        with open(path) as f:
+            names |= set(re.findall(r'"(INSPRAAK_[A-Z0-9_]+)', f.read()))
+    return names
+
+
+class TestSettings(unittest.TestCase):
+    def test_every_variable_read_is_documented(self):
+        with open(os.path.join(REPO, "docs", "configuration.md")) as f:
+            documented = set(re.findall(r"`(INSPRAAK_[A-Z0-9_]+)`", f.read()))
+        self.assertEqual(sorted(variables_read() - documented), [],
+                         "read by a program, missing from docs/configuration.md")
+
+    def test_every_variable_deploy_sets_is_read(self):
+        read = variables_read()
+        for path in [COMPOSE] + glob.glob(os.path.join(UNITS, "*")):
+            with open(path) as f:
+                named = set(re.findall(r"\b(INSPRAAK_[A-Z0-9_]+)", f.read()))
+            self.assertEqual(sorted(named - read), [], "%s sets what nothing reads" % path)
 
 
 @unittest.skipUnless(shutil.which("systemd-analyze"), "systemd-analyze is not installed")
