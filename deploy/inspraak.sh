@@ -17,6 +17,7 @@
 #   urls    the URLs only, and the inspraakctl commands that make a staff
 #           user, a device token and an API token (what a first visit needs)
 #
+#   Files and folders are made with umask 027 (no access for other users).
 #   It writes $INSPRAAK_VAR/run/Procfile with Redis (AOF, appendfsync
 #   always, data in $INSPRAAK_VAR/redis) and each service whose binary
 #   exists in $INSPRAAK_BIN, and hands it to the supervisor, which restarts
@@ -31,6 +32,10 @@
 #   INSPRAAK_DATA       data folder [./data], made absolute
 #   INSPRAAK_BIN        binaries [./bin], made absolute
 set -eu
+# What this run writes under $INSPRAAK_VAR (Redis's AOF with names and
+# addresses, spools, logs) is for the user running it and its group only,
+# as under systemd (UMask=0027 in deploy/systemd/).
+umask 027
 
 abspath() { case "$1" in /*) printf '%s\n' "$1" ;; *) printf '%s/%s\n' "$PWD" "${1#./}" ;; esac; }
 

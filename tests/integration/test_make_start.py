@@ -147,7 +147,8 @@ class TestMakeStart(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         token = r.stdout.strip().split()[-1]
         status, _, raw = http("POST", self.url("intake-form", "/api/v1/ideas"),
-                              {"text": "Meer bomen op het Pancratiusplein"})
+                              {"text": "Meer bomen op het Pancratiusplein",
+                               "name": "Mila Modus", "email": "mila.modus@example.org"})
         self.assertEqual(status, 201, raw)
         idea_id = json.loads(raw)["id"]
 
@@ -158,6 +159,20 @@ class TestMakeStart(unittest.TestCase):
             return status == 200 and json.loads(raw)
         self.assertEqual(wait_until("idea stored", stored, 120)["text"],
                          "Meer bomen op het Pancratiusplein")
+        # The state folder holds names and addresses (Redis's AOF, the
+        # spools): no other user of the machine may read any of it, as under
+        # systemd (UMask=0027).
+        readable = []
+        for root, dirs, files in os.walk(self.var):
+            for name in dirs + files:
+                path = os.path.join(root, name)
+                if os.lstat(path).st_mode & 0o007:
+                    readable.append(path[len(self.var):])
+        held = subprocess.run(["grep", "-r", "-l", "-a", "Mila Modus",
+                               os.path.join(self.var, "redis")],
+                              capture_output=True, text=True).stdout.split()
+        self.assertTrue(held, "the name is not in Redis's files")
+        self.assertEqual(readable, [], "readable or usable by every user of the machine")
 
         # ... and through INSPRAAK_VAR alone: the port base this run used is
         # in $INSPRAAK_VAR/run/port-base (without it, inspraakctl would go to
