@@ -11,7 +11,8 @@
 #   backup: `redis-cli --rdb` asks the running Redis (default 127.0.0.1
 #   6390) for a snapshot over the replication protocol: consistent at one
 #   moment, taken while inspraak runs, no access to Redis's folder needed.
-#   Written to FILE.tmp, fsynced by redis-cli, then renamed to FILE.
+#   Written to FILE.tmp, fsynced by redis-cli, then renamed to FILE (mode
+#   0600, as everything this script makes: umask 077).
 #   Set REDISCLI_AUTH for a password.
 #
 #   restore: DIR must be empty or missing. Redis with appendonly yes ignores
@@ -25,6 +26,9 @@
 # EXIT STATUS
 #   0 done; 1 failed (message on stderr); 2 bad usage.
 set -eu
+# The snapshot and a restored folder hold every name and email address:
+# for the user running this only (the restore's owner: see docs/operations.md).
+umask 077
 
 usage() {
     echo "usage: $0 backup FILE [HOST [PORT]] | restore FILE DIR [SCRATCH_PORT]" >&2

@@ -94,6 +94,8 @@ class TestBackupRestore(ClusterTestCase):
             r = subprocess.run([SCRIPT, "backup", backup, "127.0.0.1", str(c.redis_port)],
                                capture_output=True, text=True, timeout=120)
             self.assertEqual(r.returncode, 0, r.stderr)
+            # it holds every name and address: for its owner only
+            self.assertEqual(oct(os.stat(backup).st_mode & 0o777), oct(0o600))
             for i in range(5):  # after the backup: not in the restore
                 self.assertEqual(c.post_idea("Later idee %d" % i, key="late-%d" % i)[0], 201)
 
@@ -102,6 +104,10 @@ class TestBackupRestore(ClusterTestCase):
                                 str(scratch)], capture_output=True, text=True, timeout=300)
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
             self.assertTrue(os.path.isdir(os.path.join(tmp, "data", "appendonlydir")))
+            for root, dirs, files in os.walk(os.path.join(tmp, "data")):
+                for name in dirs + files:
+                    path = os.path.join(root, name)
+                    self.assertEqual(os.stat(path).st_mode & 0o077, 0, path)
             # A restore into a folder that is not empty is refused.
             r2 = subprocess.run([SCRIPT, "restore", backup, os.path.join(tmp, "data")],
                                 capture_output=True, text=True, timeout=60)
