@@ -11,7 +11,8 @@ DESCRIPTION
         service a health check, a restart policy, a memory limit, its own
         state volume and only loopback published ports except the public
         intakes and the dashboard; the scale profile adds classifier-1 and
-        storage-1 with INSPRAAK_INSTANCE=1;
+        storage-1 with INSPRAAK_INSTANCE=1; every container gets (from
+        compose or the image) each setting inspraak.env.example sets;
       - `systemd-analyze verify` accepts every unit (copied to a temporary
         folder, templates as instance 0, ExecStart pointed at the built
         binaries, since /opt/inspraak is not installed here);
@@ -106,6 +107,19 @@ class TestCompose(unittest.TestCase):
                 self.assertEqual(len(vols), 1, "%s: one state volume, got %r" % (name, vols))
                 self.assertNotIn(vols[0], volumes_seen, "%s shares a state volume" % name)
                 volumes_seen.add(vols[0])
+
+    def test_production_settings_reach_every_container(self):
+        """What deploy/systemd/inspraak.env.example sets for production
+        (public URLs for the links in mails, Secure cookies, ...) is set
+        for every compose service too (or by the image), so an operator
+        can give it (.env), instead of mails linking to localhost."""
+        with open(os.path.join(UNITS, "inspraak.env.example")) as f:
+            wanted = set(re.findall(r"^(INSPRAAK_[A-Z0-9_]+)=", f.read(), re.M))
+        with open(os.path.join(REPO, "deploy", "Dockerfile")) as f:
+            image = set(re.findall(r"\b(INSPRAAK_[A-Z0-9_]+)=", f.read()))
+        for name, svc in self.parsed()["services"].items():
+            if name != "redis":
+                self.assertEqual(sorted(wanted - image - set(svc["environment"])), [], name)
 
     def test_scale_profile_runs_two_classifiers_and_storages(self):
         cfg = self.parsed("--profile", "scale")
