@@ -116,6 +116,10 @@ class InspraakctlTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0)
         self.assertIn("participant erase EMAIL", r.stdout)
         self.assertIn("participant export|erase --idea IDEA_ID", r.stdout)
+        # retention run deletes more than participants: the help says what
+        retention = r.stdout.split("retention run", 1)[1].split("\n  corrections", 1)[0]
+        for what in ("files", "dead letters", "skipped mails"):
+            self.assertIn(what, retention)
         self.assertEqual(self.ctl().returncode, 2)
         self.assertEqual(self.ctl("frobnicate", "x").returncode, 2)
         self.assertEqual(self.ctl("token", "create").returncode, 2)
