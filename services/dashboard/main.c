@@ -63,6 +63,7 @@
 #include "bus.h"
 #include "dashboard.h"
 #include "log.h"
+#include "password.h"
 #include "service.h"
 #include "xalloc.h"
 
@@ -210,6 +211,8 @@ int main(void)
     pthread_mutex_init(&d.mu, NULL);
     dash_redis_put(&d, probe);
     s_config(&d);
+    if (password_init(err, sizeof err) < 0)
+        log_fatal("msg=\"no password checks\" err=\"%s\"", err);
 
     sigset_t stop;
     service_block_stop(&stop); /* before the HTTP threads start */

@@ -4,7 +4,9 @@
  *
  * DESCRIPTION
  *   Users are inspraak:user:<name> {pwhash, role} (inspraakctl user add);
- *   the password is checked with crypto_pwhash_str_verify (argon2id).
+ *   the password is checked with crypto_pwhash_str_verify (argon2id), and
+ *   a name that is no user against a dummy hash, so that both take the
+ *   same work (password.c).
  *
  *   A session id is 32 random bytes (hex in the cookie "inspraak_session",
  *   HttpOnly, SameSite=Strict, Path=/, Secure when INSPRAAK_SECURE_COOKIES=1).
@@ -44,6 +46,7 @@
 #include "clock.h"
 #include "dashboard.h"
 #include "log.h"
+#include "password.h"
 #include "xalloc.h"
 
 #define S_COOKIE "inspraak_session"
@@ -339,24 +342,27 @@ static void s_attempt_was_good(rstore_t *rs, const char *iph, const char *uh)
         freeReplyObject(r);
 }
 
-/* 1 when user exists and password matches (role filled); 0; -1 Redis. */
+/* 1 when user exists and password matches (role filled); 0; -1 Redis.
+ * A name without a user (or without a usable hash) costs the same argon2
+ * check as a wrong password (password.c): answered at once, it told an
+ * attacker by the time which staff user names exist. */
 static int s_verify(rstore_t *rs, const s_fields_t *f, char *role, size_t size)
 {
     redisReply *r = rstore_cmd(rs, "HMGET " DASH_KEY_PREFIX "user:%s pwhash role", f->user);
     if (!r)
         return -1;
-    int ok = 0;
-    if (r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
-        r->element[0]->type == REDIS_REPLY_STRING && r->element[0]->len < crypto_pwhash_STRBYTES) {
-        char hash[crypto_pwhash_STRBYTES];
+    char hash[crypto_pwhash_STRBYTES];
+    int known = r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+                r->element[0]->type == REDIS_REPLY_STRING &&
+                r->element[0]->len < crypto_pwhash_STRBYTES;
+    if (known) {
         memcpy(hash, r->element[0]->str, r->element[0]->len);
         hash[r->element[0]->len] = '\0';
-        ok = crypto_pwhash_str_verify(hash, f->password, strlen(f->password)) == 0;
         snprintf(role, size, "%s",
                  r->element[1]->type == REDIS_REPLY_STRING ? r->element[1]->str : "staff");
     }
     freeReplyObject(r);
-    return ok;
+    return password_verify(known ? hash : NULL, f->password);
 }
 
 static int s_start_session(dash_t *d, rstore_t *rs, http_res_t *res, const char *user,

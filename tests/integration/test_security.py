@@ -20,6 +20,11 @@ DESCRIPTION
     per connection) get no more answers than the documented limit of
     failed logins per user name.
 
+    TestLoginUserNames: a user name that does not exist gets the same
+    argon2 password check as one that does (against a dummy hash), so the
+    time of the 401 does not tell which names exist; shown by the
+    dashboard's count of checks, as a test cannot judge time.
+
     TestLoginBehindProxy: behind the reverse proxy of a TLS deployment
     (INSPRAAK_TRUSTED_PROXIES names it) the per-address limit counts the
     address the proxy reports (the rightmost X-Forwarded-For entry), so
@@ -190,6 +195,32 @@ class TestLoginAttack(ClusterTestCase):
         # The right password is refused too until the window ends.
         body, headers = login_form(self.cluster, "doelwit", "goed-wachtwoord-1")
         self.assertEqual(self.cluster.dash("POST", "/login", body, headers)[0], 429)
+
+
+def password_checks(cluster):
+    """The dashboard's count of argon2 password checks (its /metrics)."""
+    _, _, body = cluster.dash("GET", "/metrics")
+    for line in body.decode().splitlines():
+        if line.startswith("inspraak_dashboard_password_checks_total "):
+            return float(line.split()[1])
+    raise AssertionError("no inspraak_dashboard_password_checks_total on /metrics")
+
+
+class TestLoginUserNames(ClusterTestCase):
+    SERVICES = ("dashboard",)
+
+    def test_unknown_name_costs_the_same_check(self):
+        # An unknown user name was answered 401 without the slow argon2
+        # check a known name gets, so the time of the answer told which
+        # staff names exist. A test cannot judge time; it checks that the
+        # check is done (and counted) for both.
+        r = self.cluster.ctl("user", "add", "bestaat", input="goed-wachtwoord-1\n" * 2)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for user in ("bestaat", "bestaat-niet"):
+            before = password_checks(self.cluster)
+            body, headers = login_form(self.cluster, user, "geraden-wachtwoord")
+            self.assertEqual(self.cluster.dash("POST", "/login", body, headers)[0], 401)
+            self.assertEqual(password_checks(self.cluster), before + 1, user)
 
 
 class TestLoginBehindProxy(ClusterTestCase):
