@@ -43,6 +43,8 @@ typedef struct {
     long login_max_ip, login_max_user; /* failed logins per 15 minutes */
     char chromium[256];                /* INSPRAAK_CHROMIUM, for /report?format=pdf */
     long public_cache_s;               /* INSPRAAK_PUBLIC_CACHE_S: /resultaten kept (0: off) */
+    /* Password checks at once, and how long a login waits for a place. */
+    long login_checks_max, login_wait_ms;
     /* The theme list of data/nl/themes.tsv (page_themes_load): slugs in
      * file order and their Dutch labels (the slug when the file has none). */
     size_t n_themes;

@@ -43,7 +43,10 @@
  *   overrides as for the classifier), INSPRAAK_SECURE_COOKIES=1 (behind TLS),
  *   INSPRAAK_SESSION_IDLE_S [1800], INSPRAAK_SESSION_MAX_S [28800],
  *   INSPRAAK_LOGIN_MAX_IP [20] and INSPRAAK_LOGIN_MAX_USER [5] (failed
- *   logins per 15 minutes), INSPRAAK_CHROMIUM [/usr/bin/chromium],
+ *   logins per 15 minutes), INSPRAAK_LOGIN_CHECKS_MAX [4] (password
+ *   checks at once, 64 MiB each) and INSPRAAK_LOGIN_WAIT_MS [5000] (how
+ *   long a login waits for one, then 503; password.c),
+ *   INSPRAAK_CHROMIUM [/usr/bin/chromium],
  *   INSPRAAK_PUBLIC_CACHE_S [60] (/resultaten kept while unchanged, at most
  *   this long; 0: off, public_cache.c); for
  *   the campaign preview and test mail the mail settings of notify
@@ -143,6 +146,8 @@ static void s_config(dash_t *d)
         {"INSPRAAK_SESSION_MAX_S", 8 * 3600, 10, 7 * 86400, &d->max_s},
         {"INSPRAAK_LOGIN_MAX_IP", 20, 1, 100000, &d->login_max_ip},
         {"INSPRAAK_LOGIN_MAX_USER", 5, 1, 100000, &d->login_max_user},
+        {"INSPRAAK_LOGIN_CHECKS_MAX", 4, 1, 64, &d->login_checks_max},
+        {"INSPRAAK_LOGIN_WAIT_MS", 5000, 0, 60000, &d->login_wait_ms},
         {"INSPRAAK_PUBLIC_CACHE_S", 60, 0, 3600, &d->public_cache_s},
     };
     for (size_t i = 0; i < sizeof longs / sizeof longs[0]; i++)
@@ -211,7 +216,7 @@ int main(void)
     pthread_mutex_init(&d.mu, NULL);
     dash_redis_put(&d, probe);
     s_config(&d);
-    if (password_init(err, sizeof err) < 0)
+    if (password_init(d.login_checks_max, d.login_wait_ms, err, sizeof err) < 0)
         log_fatal("msg=\"no password checks\" err=\"%s\"", err);
 
     sigset_t stop;

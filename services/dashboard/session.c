@@ -26,6 +26,11 @@
  *   An attempt is counted before its password is checked (and given back
  *   when it was right), so parallel guesses cannot pass the limit.
  *
+ *   Memory: each password check takes 64 MiB; at most
+ *   INSPRAAK_LOGIN_CHECKS_MAX run at once (password.c). A login that finds
+ *   no place within INSPRAAK_LOGIN_WAIT_MS gets the form again with 503,
+ *   Retry-After and "te druk", and nothing is counted against it.
+ *
  *   Without a session a page answers 303 to /login?terug=<that page>
  *   (a GET keeps its query: the filters of a search), plus verlopen=1 when
  *   the request still carried a session cookie (the idle or absolute
@@ -405,11 +410,20 @@ void session_login(const http_req_t *req, http_res_t *res, void *arg)
         s_form(d, res, 403, "Het formulier is verlopen. Probeer het nog eens.", f.back);
         return;
     }
+    /* A place among the checks that may run at once, before anything is
+     * counted: a login refused as busy was no failed attempt. */
+    if (password_slot_take() < 0) {
+        sodium_memzero(f.password, sizeof f.password);
+        s_form(d, res, 503, "Het is nu te druk om in te loggen. Probeer het zo opnieuw.", f.back);
+        http_res_header(res, "Retry-After", "10");
+        return;
+    }
     s_hash_hex(http_client_ip(req, ip, sizeof ip) ? ip : "unknown", iph);
     s_hash_hex(f.user, uh);
     rstore_t *rs = dash_redis_get(d);
     int over = s_take_attempt(d, rs, iph, uh);
     int ok = over == 0 ? s_verify(rs, &f, role, sizeof role) : 0;
+    password_slot_give();
     sodium_memzero(f.password, sizeof f.password);
     if (over < 0 || ok < 0) {
         page_message(res, 503, "Even niet beschikbaar",

@@ -25,6 +25,12 @@ DESCRIPTION
     time of the 401 does not tell which names exist; shown by the
     dashboard's count of checks, as a test cannot judge time.
 
+    TestLoginMemory: with INSPRAAK_LOGIN_CHECKS_MAX=1 a login that finds
+    the one place taken (held by a login waiting on a paused Redis) gets
+    the form again with 503, Retry-After and "te druk", and nothing is
+    counted against it; many logins at once each get 303, 401 or 503 and
+    the service stays up.
+
     TestLoginBehindProxy: behind the reverse proxy of a TLS deployment
     (INSPRAAK_TRUSTED_PROXIES names it) the per-address limit counts the
     address the proxy reports (the rightmost X-Forwarded-For entry), so
@@ -33,6 +39,7 @@ DESCRIPTION
 
     Waiting is a bounded poll, never a timing threshold.
 """
+import hashlib
 import http.client
 import json
 import os
@@ -46,7 +53,7 @@ import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import harness  # noqa: E402
-from harness import Cluster, ClusterTestCase, bin_dir, set_cookie  # noqa: E402
+from harness import Cluster, ClusterTestCase, bin_dir, set_cookie, wait_until  # noqa: E402
 
 SERVICES = ("storage", "classifier", "intake-form", "dashboard")
 
@@ -160,6 +167,36 @@ def login_form(cluster, user, password):
                   "Cookie": "inspraak_login=" + pre}
 
 
+def logins_at_once(cluster, forms):
+    """Posts every (body, headers) of forms to /login at the same moment,
+    each on its own connection (the dashboard runs a thread per
+    connection); the statuses in order, or the error a request got."""
+    n = len(forms)
+    conns = [http.client.HTTPConnection("127.0.0.1", cluster.port("dashboard"), timeout=120)
+             for _ in range(n)]
+    for conn in conns:
+        conn.connect()
+    statuses = [None] * n
+    start = threading.Barrier(n)
+
+    def send(i):
+        start.wait()
+        try:
+            conns[i].request("POST", "/login", *forms[i])
+            statuses[i] = conns[i].getresponse().status
+        except OSError as e:
+            statuses[i] = repr(e)
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for conn in conns:
+        conn.close()
+    return statuses
+
+
 class TestLoginAttack(ClusterTestCase):
     SERVICES = ("dashboard",)
 
@@ -170,27 +207,8 @@ class TestLoginAttack(ClusterTestCase):
         # were tried (11 answered 401 in a run before the fix).
         r = self.cluster.ctl("user", "add", "doelwit", input="goed-wachtwoord-1\n" * 2)
         self.assertEqual(r.returncode, 0, r.stderr)
-        body, headers = login_form(self.cluster, "doelwit", "geraden-wachtwoord")
-        n = 12
-        conns = [http.client.HTTPConnection("127.0.0.1", self.cluster.port("dashboard"),
-                                            timeout=120) for _ in range(n)]
-        for conn in conns:
-            conn.connect()
-        statuses = [None] * n
-        start = threading.Barrier(n)
-
-        def guess(i):
-            start.wait()
-            conns[i].request("POST", "/login", body, headers)
-            statuses[i] = conns[i].getresponse().status
-
-        threads = [threading.Thread(target=guess, args=(i,)) for i in range(n)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        for conn in conns:
-            conn.close()
+        statuses = logins_at_once(self.cluster, [login_form(self.cluster, "doelwit",
+                                                            "geraden-wachtwoord")] * 12)
         self.assertEqual(sorted(statuses), [401] * 5 + [429] * 7)
         # The right password is refused too until the window ends.
         body, headers = login_form(self.cluster, "doelwit", "goed-wachtwoord-1")
@@ -221,6 +239,67 @@ class TestLoginUserNames(ClusterTestCase):
             body, headers = login_form(self.cluster, user, "geraden-wachtwoord")
             self.assertEqual(self.cluster.dash("POST", "/login", body, headers)[0], 401)
             self.assertEqual(password_checks(self.cluster), before + 1, user)
+
+
+class TestLoginMemory(ClusterTestCase):
+    """One password check at a time, and no wait for a place."""
+    SERVICES = ("dashboard",)
+    ENV = {"INSPRAAK_LOGIN_CHECKS_MAX": "1", "INSPRAAK_LOGIN_WAIT_MS": "0",
+           "INSPRAAK_LOGIN_MAX_IP": "1000"}
+
+    def waiting_on_redis(self):
+        """1 when a client's command waits in the Redis pause (its
+        CLIENT LIST line names the command: the attempt count's EVAL)."""
+        return "cmd=eval" in self.cluster.redis("CLIENT", "LIST")
+
+    def login(self, user, password, out=None, i=0):
+        body, headers = login_form(self.cluster, user, password)
+        status, hs, page = self.cluster.dash("POST", "/login", body, headers)
+        if out is not None:
+            out[i] = status
+        return status, dict(hs), page.decode()
+
+    def test_1_a_login_over_the_cap_is_told_to_retry(self):
+        # Each check takes 64 MiB and nothing capped how many ran at once.
+        # A login holds its place while Redis does not answer (paused
+        # for writes, which the attempt count is), so the place stays
+        # taken without any timing; the next login then finds no place.
+        # Before the cap it waited for Redis too and got 401.
+        r = self.cluster.ctl("user", "add", "houder", input="houder-wachtwoord-1\n" * 2)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        body, headers = login_form(self.cluster, "houder", "houder-wachtwoord-1")
+        second = login_form(self.cluster, "tweede", "geraden")
+        self.cluster.redis("CLIENT", "PAUSE", "20000", "WRITE")
+        first = [None]
+        try:
+            t = threading.Thread(target=lambda: first.__setitem__(
+                0, self.cluster.dash("POST", "/login", body, headers)[0]))
+            t.start()
+            wait_until("the first login holds the place", self.waiting_on_redis)
+            status, hs, page = self.cluster.dash("POST", "/login", *second)
+        finally:
+            self.cluster.redis("CLIENT", "UNPAUSE")
+        t.join()
+        self.assertIn("te druk", page.decode())
+        self.assertEqual(status, 503)
+        self.assertEqual(dict(hs).get("Retry-After"), "10")
+        self.assertIn('name="password"', page.decode())  # the form, to try again
+        self.assertEqual(first[0], 303)
+        # The busy answer counted no failed login: "tweede" may still try.
+        self.assertEqual(self.cluster.redis("GET", "inspraak:loginfail:user:" + hashlib.blake2b(
+            b"tweede", digest_size=32).hexdigest()), None)
+
+    def test_2_many_logins_at_once(self):
+        r = self.cluster.ctl("user", "add", "veel", input="veel-wachtwoord-1\n" * 2)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        statuses = logins_at_once(self.cluster, [
+            login_form(self.cluster, *(("veel", "veel-wachtwoord-1") if i % 4 == 0 else
+                                       ("naam%d" % i, "geraden"))) for i in range(16)])
+        for i, st in enumerate(statuses):
+            self.assertIn(st, (303, 401, 503) if i % 4 == 0 else (401, 503), statuses)
+        # Still up, and a login alone gets in.
+        self.assertEqual(self.cluster.dash("GET", "/healthz")[0], 200)
+        self.assertEqual(self.login("veel", "veel-wachtwoord-1")[0], 303)
 
 
 class TestLoginBehindProxy(ClusterTestCase):
