@@ -22,6 +22,7 @@
 #include "file.h"
 #include "http.h"
 #include "letter.h"
+#include "letter_quote.h"
 #include "proto.h"
 #include "unsubscribe.h"
 #include "validate.h"
@@ -235,7 +236,9 @@ static int s_participant(rstore_t *rs, const letter_settings_t *ls, const char *
             for (char *p = nm; *p; p++)
                 if (*p == '\n' || *p == '\t')
                     *p = ' ';
-            out->to_name = s_cut(nm, 200);
+            char *cut = s_cut(nm, 200);
+            out->to_name = letter_quote_clean(cut); /* a name is typed by anyone too */
+            free(cut);
             free(nm);
         }
         char sig[UNSUBSCRIBE_SIG_SIZE];
@@ -286,7 +289,12 @@ static int s_ideas(rstore_t *rs, const char *const *ids, size_t n, int only_mail
         if (r->type == REDIS_REPLY_STRING &&
             idea_decode(r->str, r->len, &idea, &perr) == 0 && idea.text && idea.id &&
             (!only_mail || s_answers_mail(&idea))) {
-            char *t = s_cut(idea.text, IDEA_TEXT_MAX);
+            /* The text may be a stranger's (an address typed in the form
+             * or a forged From): no link or address of theirs goes out
+             * in a mail with Heerlen's name (letter_quote.h). Cut first:
+             * the cut must not make a host name of a longer word. */
+            char *cut = s_cut(idea.text, IDEA_TEXT_MAX), *t = letter_quote_clean(cut);
+            free(cut);
             /* A blank line between ideas, none after the last: the
              * template's own line break after {{ideeen}} ends the list. */
             char *line = xasprintf("%s- \"%s\"\n  (nummer van uw idee: %s)\n", found ? "\n" : "",

@@ -16,7 +16,10 @@
  *   change them without a restart. Placeholders: {{naam}}, {{ideeen}},
  *   {{resultaten_url}}, {{afmelden_url}}, {{bijeenkomst}}, {{tekst}} (the
  *   campaign text, itself rendered with the same placeholders). In the HTML
- *   alternative every value is HTML-escaped.
+ *   alternative every value is HTML-escaped. The texts a resident typed
+ *   (each quoted idea, at most 600 bytes, and the name in {{naam}} and To)
+ *   go out without web links and email addresses (letter_quote.h): the
+ *   person who typed them may not be the one who gets the mail.
  *
  *   Who gets nothing: a participant without a record, without consent
  *   (consent_feedback != 1), in inspraak:unsubscribed, or whose address

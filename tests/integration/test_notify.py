@@ -301,6 +301,45 @@ class TestReceipts(NotifyCase):
         self.assertEqual(self.smtp.messages("hans@example.org"), [])
 
 
+    def test_7_no_links_from_a_strangers_text(self):
+        # Anyone can type someone else's address in the form: that person
+        # got a receipt from Heerlen quoting the stranger's text, links and
+        # addresses included (phishing with the city's name on it).
+        text = ("Uw parkeervergunning verloopt. Betaal via "
+                "https://heerlen-betalen.example/login?id=7 of www.heerlen-loket.example, "
+                "of kijk op heerlen-pas.example/nu en mail boete@heerlen-boete.example. "
+                "Meer bomen graag.")
+        iid = self.post(text, "doelwit@example.org", name="Zie www.naam-link.example")
+        m = self.wait_mails("doelwit@example.org")[0]
+        parts = [p.get_content() for p in m.walk() if p.get_content_maintype() == "text"]
+        self.assertEqual(len(parts), 2)
+        for part in parts + [str(m["To"])]:
+            for gone in ("heerlen-betalen", "heerlen-loket", "heerlen-pas", "heerlen-boete",
+                         "boete@", "naam-link"):
+                self.assertNotIn(gone, part)
+        for part in parts:
+            self.assertIn(iid, part)
+            self.assertIn("Uw parkeervergunning verloopt. Betaal via [link weggelaten] of "
+                          "[link weggelaten], of kijk op [link weggelaten] en mail "
+                          "[e-mailadres weggelaten]. Meer bomen graag.", part)
+        # A campaign quotes the same ideas (its preview is the mail it sends).
+        tf = os.path.join(self.cluster.var, "links-campaign.txt")
+        with open(tf, "w") as f:
+            f.write("Dank u wel, {{naam}}. Uw ideeen:\n{{ideeen}}\n")
+        r = self.cluster.ctl("campaign", "create", "--subject", "Terugkoppeling", "--text-file", tf)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.cluster.ctl("campaign", "preview", r.stdout.strip(), "doelwit@example.org")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        c = email.message_from_string(r.stdout, policy=email.policy.default)
+        parts = [p.get_content() for p in c.walk() if p.get_content_maintype() == "text"]
+        self.assertEqual(len(parts), 2)
+        for part in parts:
+            self.assertIn("Betaal via [link weggelaten] of [link weggelaten]", part)
+            for gone in ("heerlen-betalen", "heerlen-loket", "heerlen-pas", "heerlen-boete",
+                         "boete@", "naam-link"):
+                self.assertNotIn(gone, part)
+
+
 class TestReceiptLimit(NotifyCase):
     """A receipt lists at most 50 ideas (LETTER_MAX_IDEAS); the rest of a
     larger batch must come in the next receipt, not be dropped."""

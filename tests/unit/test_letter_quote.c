@@ -1,0 +1,86 @@
+/*
+ * NAME
+ *   test_letter_quote - links and email addresses out of a text a mail
+ *   quotes (common/letter_quote.c)
+ *
+ * DESCRIPTION
+ *   What a resident reads in a receipt when the idea was someone else's:
+ *   no place a mail program makes a link of, and the rest of the text as
+ *   it was (Dutch prose with abbreviations, amounts and times unchanged).
+ *   Owner: notify (services/notify/README.md).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "letter_quote.h"
+
+static void s_is(const char *in, const char *want)
+{
+    char *got = letter_quote_clean(in);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+static void test_links(void **state)
+{
+    (void)state;
+    s_is("Betaal via https://heerlen-betalen.example/login?id=7&x=1 vandaag.",
+         "Betaal via [link weggelaten] vandaag.");
+    s_is("(zie http://192.0.2.7:8080/pad)", "(zie [link weggelaten])");
+    s_is("Kijk op www.gemeente-heerlen.example, echt!", "Kijk op [link weggelaten], echt!");
+    s_is("WWW.HEERLEN-LOKET.EXAMPLE", "[link weggelaten]");
+    s_is("ga naar heerlen-loket.nl/pas of bit.ly/abc.", "ga naar [link weggelaten] of "
+                                                        "[link weggelaten].");
+    s_is("Heerlen.nl: mooi", "[link weggelaten]: mooi");
+    s_is("Heerlen-Betalen.Nl en Evil.Com/x", "[link weggelaten] en [link weggelaten]");
+    s_is("mailto:boete@heerlen.example", "[link weggelaten]");
+    s_is("ftp://x.example/a b", "[link weggelaten] b");
+    s_is("\xe2\x80\x9c"
+         "evil.nl\xe2\x80\x9d",
+         "\xe2\x80\x9c[link weggelaten]\xe2\x80\x9d");
+    s_is("idee: hxxps://evil.example/x", "idee: [link weggelaten]");
+}
+
+static void test_addresses(void **state)
+{
+    (void)state;
+    s_is("Mail jan.de.vries@heerlen.nl maar.", "Mail [e-mailadres weggelaten] maar.");
+    s_is("a@b.nl,c@d.nl", "[e-mailadres weggelaten],[e-mailadres weggelaten]");
+    /* An address inside a link: one place, a link. */
+    s_is("https://jan@evil.example/x", "[link weggelaten]");
+}
+
+static void test_prose_stays(void **state)
+{
+    (void)state;
+    const char *keep[] = {
+        "Meer bomen op het Pancratiusplein, m.b.t. de zomer; bijv. eiken.",
+        "Het kost 2.500 euro, om 19.30 uur, versie 1.5 is klaar.",
+        "Dr.Poelsstraat en St.Jansgeleen: het park is vies.Meer bomen graag.",
+        "i.v.m. de drukte t.o.v. vorig jaar, z.s.m. graag...",
+        "Heerlen-Noord",
+        "",
+        "www.",
+        "://",
+        "a.b",
+        "Caf\xc3\xa9 aan de Akerstraat (ca. 40 m\xc2\xb2).",
+    };
+    for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++)
+        s_is(keep[i], keep[i]);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_links),
+        cmocka_unit_test(test_addresses),
+        cmocka_unit_test(test_prose_stays),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
