@@ -359,6 +359,28 @@ json_t *ideas_find(rstore_t *rs, const query_t *query)
     return out;
 }
 
+/* The exports and filtered stats: every match, page by page of
+ * QUERY_MAX_LIMIT (limit and cursor of q are overwritten). */
+int ideas_each(rstore_t *rs, query_t *q, void (*fn)(json_t *it, void *arg), void *arg)
+{
+    q->limit = QUERY_MAX_LIMIT;
+    for (;;) {
+        json_t *ans = ideas_find(rs, q);
+        if (!ans)
+            return -1;
+        size_t i;
+        json_t *it;
+        json_array_foreach(json_object_get(ans, "items"), i, it) fn(it, arg);
+        const char *next = json_string_value(json_object_get(ans, "next_cursor"));
+        int more = next &&
+                   query_cursor_decode(next, &q->cursor_score, q->cursor_id, sizeof q->cursor_id) == 0;
+        q->has_cursor = more;
+        json_decref(ans);
+        if (!more)
+            return 0;
+    }
+}
+
 typedef struct {
     dash_t *d;
     rstore_t *rs;

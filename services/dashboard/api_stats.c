@@ -10,6 +10,13 @@
  *   by=theme the counts may add up to more (an idea has up to 3 themes).
  *   Ideas with an empty field are counted under "none".
  *
+ *   With any filter of GET /api/v1/ideas (wijk, theme, channel, ..., q,
+ *   from, to; an unknown value is the list's 400) the counts are of the
+ *   matching ideas only: "how many ideas from Heerlerheide, per channel".
+ *   Those are counted from the matches themselves (ideas_each, the walk
+ *   the exports use), one pass over the ideas the list would show; the
+ *   hashes only know every idea.
+ *
  *   stats_counts_visible / stats_total_visible are the same figures
  *   without hidden ideas (status "hidden"), for the public page and the
  *   report. Storage keeps them with every write and moderation
@@ -208,6 +215,59 @@ long long stats_total_visible(rstore_t *rs)
     return hidden < 0 ? -1 : all - hidden;
 }
 
+/* The list's filters; limit, cursor and sort mean nothing for counts. */
+static const char *s_filter_param(const char *name, void *arg)
+{
+    if (strcmp(name, "limit") == 0 || strcmp(name, "cursor") == 0 || strcmp(name, "sort") == 0)
+        return NULL;
+    return http_query((const http_req_t *)arg, name);
+}
+
+static bool s_filtered(const query_t *q)
+{
+    for (int i = 0; i < QUERY_NDIMS; i++)
+        if (q->eq[i][0])
+            return true;
+    return q->q[0] || q->has_from || q->has_to;
+}
+
+/* Counting the matches of a filtered query, for ideas_each. */
+typedef struct {
+    const char *by;
+    json_t *counts;
+    long long total;
+} s_tally_t;
+
+static void s_count(json_t *counts, const char *v)
+{
+    if (!v || !*v)
+        v = "none";
+    json_object_set_new(counts, v, json_integer(json_integer_value(json_object_get(counts, v)) + 1));
+}
+
+static void s_tally(json_t *it, void *arg)
+{
+    s_tally_t *t = arg;
+    t->total++;
+    if (strcmp(t->by, "theme") == 0) {
+        json_t *themes = json_object_get(it, "themes"), *v;
+        size_t i;
+        if (json_array_size(themes) == 0)
+            s_count(t->counts, NULL);
+        json_array_foreach(themes, i, v) s_count(t->counts, json_string_value(v));
+    } else if (strcmp(t->by, "day") == 0) {
+        /* the Heerlen day, as storage files stats:day */
+        const char *at = json_string_value(json_object_get(it, "received_at"));
+        int64_t ms;
+        char day[11] = "";
+        if (at && query_parse_time(at, false, &ms) == 0)
+            clock_local_day_name(ms, day);
+        s_count(t->counts, day);
+    } else {
+        s_count(t->counts, json_string_value(json_object_get(it, t->by)));
+    }
+}
+
 void api_stats(const http_req_t *req, http_res_t *res, void *arg)
 {
     dash_t *d = arg;
@@ -225,8 +285,22 @@ void api_stats(const http_req_t *req, http_res_t *res, void *arg)
                        NULL);
         goto out;
     }
-    json_t *counts = stats_counts(rs, by);
-    long long total = counts ? stats_total(rs) : -1;
+    query_t q;
+    query_err_t qerr;
+    if (dash_query_parse(d, rs, &q, s_filter_param, (void *)req, &qerr) < 0) {
+        dash_query_refuse(res, &qerr);
+        goto out;
+    }
+    json_t *counts;
+    long long total;
+    if (s_filtered(&q)) {
+        s_tally_t t = {by, json_object(), 0};
+        counts = t.counts;
+        total = ideas_each(rs, &q, s_tally, &t) < 0 ? -1 : t.total;
+    } else {
+        counts = stats_counts(rs, by);
+        total = counts ? stats_total(rs) : -1;
+    }
     if (!counts || total < 0) {
         json_decref(counts);
         dash_unavailable(res, rs);

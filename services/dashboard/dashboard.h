@@ -142,6 +142,9 @@ void session_logout(const http_req_t *req, http_res_t *res, void *arg);
 /* The API answer {"items","total","next_cursor"} for a parsed query, or
  * NULL when Redis failed. */
 json_t *ideas_find(rstore_t *rs, const query_t *q);
+/* Every idea of q, newest first, page by page: each item (borrowed) is
+ * given to fn. Returns 0, or -1 when Redis failed. */
+int ideas_each(rstore_t *rs, query_t *q, void (*fn)(json_t *it, void *arg), void *arg);
 /* One idea as JSON (idea_to_json), NULL when absent; *failed on Redis error. */
 json_t *ideas_get_one(rstore_t *rs, const char *id, int *failed);
 /* The same for a staff page: NULL after answering 503 (Redis) or 404 with

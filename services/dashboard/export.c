@@ -104,28 +104,6 @@ static const char *s_get(const char *name, void *arg)
     return http_query((const http_req_t *)arg, name);
 }
 
-/* Every idea of the query, page by page; each item is given to fn.
- * Returns 0, or -1 when Redis failed. */
-static int s_walk(rstore_t *rs, query_t *q, void (*fn)(json_t *it, void *arg), void *arg)
-{
-    q->limit = QUERY_MAX_LIMIT;
-    for (;;) {
-        json_t *ans = ideas_find(rs, q);
-        if (!ans)
-            return -1;
-        size_t i;
-        json_t *it;
-        json_array_foreach(json_object_get(ans, "items"), i, it) fn(it, arg);
-        const char *next = json_string_value(json_object_get(ans, "next_cursor"));
-        int more = next &&
-                   query_cursor_decode(next, &q->cursor_score, q->cursor_id, sizeof q->cursor_id) == 0;
-        q->has_cursor = more;
-        json_decref(ans);
-        if (!more)
-            return 0;
-    }
-}
-
 /* Who may export and what: a staff session or API token, and the
  * filters of the request in *q. Returns 0, or -1 when res already says
  * why not (auth_check's 401 or 503, or the 400 of a bad filter). */
@@ -170,7 +148,7 @@ void export_json(const http_req_t *req, http_res_t *res, void *arg)
     if (s_export_query(d, rs, req, res, &q) < 0)
         goto out;
     all = json_array();
-    if (s_walk(rs, &q, s_append, all) < 0) {
+    if (ideas_each(rs, &q, s_append, all) < 0) {
         dash_unavailable(res, rs);
         goto out;
     }
@@ -201,7 +179,7 @@ void export_csv(const http_req_t *req, http_res_t *res, void *arg)
     for (size_t c = 0; c < S_NCOLS; c++)
         s_cell(&sb, s_cols[c], c, csv.excel);
     sb_add(&sb, "\r\n");
-    if (s_walk(rs, &q, s_append_row, &csv) < 0) {
+    if (ideas_each(rs, &q, s_append_row, &csv) < 0) {
         sb_free(&sb);
         dash_unavailable(res, rs);
         goto out;

@@ -373,6 +373,47 @@ class StoreDashboard(unittest.TestCase):
         status, body = self.api("/api/v1/stats", by="email")
         self.assertEqual(status, 400)
 
+    def test_stats_with_filters(self):
+        """Staff ask "how many ideas from this wijk, per channel": the
+        filters of the list count, they are never left out silently."""
+        def listed(**params):
+            items, cursor = [], None
+            while True:
+                p = dict(params, limit=500, **({"cursor": cursor} if cursor else {}))
+                status, body = self.api("/api/v1/ideas", **p)
+                self.assertEqual(status, 200, body)
+                items += body["items"]
+                cursor = body["next_cursor"]
+                if not cursor:
+                    return items
+        cases = [("channel", {"wijk": "WK091701"}), ("theme", {"wijk": "WK091702"}),
+                 ("wijk", {"channel": "transcript", "q": "idee"}),
+                 ("sentiment", {"theme": "groen", "wijk": "WK091701"}),
+                 ("day", {"from": "2025-11-28T09:03:20Z", "to": "2025-11-28T09:13:20Z"})]
+        for by, filters in cases:
+            items = listed(**filters)
+            want = {}
+            for it in items:
+                if by == "theme":
+                    values = it["themes"] or ["none"]
+                elif by == "day":  # the Heerlen day (CET in November)
+                    values = ["2025-11-28"]
+                else:
+                    values = [it[by] or "none"]
+                for v in values:
+                    want[v] = want.get(v, 0) + 1
+            status, body = self.api("/api/v1/stats", by=by, **filters)
+            self.assertEqual(status, 200, body)
+            self.assertEqual(body["counts"], want, (by, filters))
+            self.assertEqual(body["total"], len(items), (by, filters))
+        # wijk WK091701 holds only form ideas: no other channel may appear
+        status, body = self.api("/api/v1/stats", by="channel", wijk="WK091701")
+        self.assertEqual(list(body["counts"]), ["form"])
+        # a typing error in a filter is an error, as in the list
+        status, body = self.api("/api/v1/stats", by="channel", wijk="Atlantis")
+        self.assertEqual(status, 400)
+        self.assertEqual(list(body["error"]["fields"]), ["wijk"])
+
     def test_duplicate_is_stored_once(self):
         i = idea(900, activity="extra", id="f-9000000000000001", wijk="WK091799")
         first = self.inject([i])
