@@ -10,6 +10,7 @@
 #include "query.h"
 
 #include <errno.h>
+#include <glib.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -391,12 +392,41 @@ bool query_after_cursor(const query_t *q, int64_t score, const char *id, size_t 
     return old ? c > 0 : c < 0;
 }
 
-bool query_contains_ci(const char *hay, const char *needle)
+static bool s_ascii(const char *s)
 {
-    if (!*needle)
-        return true;
-    if (!hay)
-        return false;
+    for (; *s; s++)
+        if ((unsigned char)*s >= 0x80)
+            return false;
+    return true;
+}
+
+/* s as a reader compares words: case folded, decomposed (NFD) and without
+ * combining marks, so "CAFÉ", "café" and "cafe" are the same; GLib's
+ * Unicode tables. NULL for text that is not UTF-8. Caller g_free()s. */
+static char *s_fold(const char *s)
+{
+    if (!g_utf8_validate(s, -1, NULL))
+        return NULL;
+    char *cf = g_utf8_casefold(s, -1);
+    char *nfd = g_utf8_normalize(cf, -1, G_NORMALIZE_NFD);
+    g_free(cf);
+    if (!nfd)
+        return NULL;
+    char *w = nfd;
+    for (const char *r = nfd; *r;) {
+        const char *next = g_utf8_next_char(r);
+        if (!g_unichar_ismark(g_utf8_get_char(r))) {
+            memmove(w, r, (size_t)(next - r));
+            w += next - r;
+        }
+        r = next;
+    }
+    *w = '\0';
+    return nfd;
+}
+
+static bool s_contains_ascii(const char *hay, const char *needle)
+{
     for (; *hay; hay++) {
         size_t i = 0;
         for (; needle[i]; i++) {
@@ -412,6 +442,23 @@ bool query_contains_ci(const char *hay, const char *needle)
             return true;
     }
     return false;
+}
+
+bool query_contains_ci(const char *hay, const char *needle)
+{
+    if (!*needle)
+        return true;
+    if (!hay)
+        return false;
+    if (s_ascii(hay) && s_ascii(needle))
+        return s_contains_ascii(hay, needle);
+    /* an accent on either side: compare the folded texts (stored text is
+     * UTF-8; a broken record gets the plain comparison) */
+    char *h = s_fold(hay), *n = h ? s_fold(needle) : NULL;
+    bool found = n ? strstr(h, n) != NULL : s_contains_ascii(hay, needle);
+    g_free(h);
+    g_free(n);
+    return found;
 }
 
 /* An empty field is "none" in the indexes; match the same way. */

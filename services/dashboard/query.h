@@ -139,7 +139,8 @@ bool query_after_cursor(const query_t *q, int64_t score, const char *id, size_t 
 /* true when the idea passes every filter (equality, time, q). */
 bool query_match(const query_t *q, const idea_t *idea);
 
-/* Substring search ignoring ASCII case; needle already lowercased. */
+/* Substring search ignoring case and accents ("cafe" finds "Taalcafé",
+ * "CAFÉ" finds "café"); needle already lowercased (ASCII). */
 bool query_contains_ci(const char *hay, const char *needle);
 
 #endif

@@ -414,6 +414,19 @@ class StoreDashboard(unittest.TestCase):
         self.assertEqual(status, 400)
         self.assertEqual(list(body["error"]["fields"]), ["wijk"])
 
+    def test_search_accents(self):
+        """Staff type "cafe" or "CAFÉ" and find every café, also inside
+        a longer word ("taalcafé"), as they find "Cafe" with "cafe"."""
+        texts = ["Een taalcafé in de bibliotheek", "Het repaircafe in Heksenberg",
+                 "Meer IDEEËN van jongeren", "Geen koffie hier"]
+        ideas = [idea(910 + k, activity="zoeken", id="f-90000000000001%02d" % k, text=t)
+                 for k, t in enumerate(texts)]
+        self.inject(ideas)
+        for q, want in (("cafe", [0, 1]), ("café", [0, 1]), ("CAFÉ", [0, 1]),
+                        ("Cafe", [0, 1]), ("ideeen", [2]), ("ideeën", [2])):
+            ids, total = self.walk(activity="zoeken", q=q)
+            self.assertEqual(sorted(ids), sorted(ideas[k]["id"] for k in want), q)
+
     def test_duplicate_is_stored_once(self):
         i = idea(900, activity="extra", id="f-9000000000000001", wijk="WK091799")
         first = self.inject([i])

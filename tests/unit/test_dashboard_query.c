@@ -353,6 +353,14 @@ static void test_contains_ci(void **state)
     assert_false(query_contains_ci("ab", "abc"));
     assert_true(query_contains_ci("aaab", "aab"));
     assert_true(query_contains_ci("Café Één", "café"));
+    /* accents and capitals as staff type them (or not) */
+    assert_true(query_contains_ci("Een taalcafé in de bibliotheek", "cafe"));
+    assert_true(query_contains_ci("Een taalcafé in de bibliotheek", "CAFÉ"));
+    assert_true(query_contains_ci("Het repaircafe in Heksenberg", "café"));
+    assert_true(query_contains_ci("Meer IDEEËN van jongeren", "ideeen"));
+    assert_true(query_contains_ci("Meer ideeen van jongeren", "ideeën"));
+    assert_true(query_contains_ci("ŁÓDŹ", "łódź"));
+    assert_false(query_contains_ci("Een taalcafé", "cafes"));
 }
 
 int main(void)
