@@ -342,13 +342,20 @@ int query_parse_known(query_t *q, query_get_fn get, void *arg, query_known_fn kn
         memcpy(q->eq[i], v, strlen(v) + 1);
         q->n_eq++;
     }
+    /* spaces around the words (or only spaces) are no search text: a
+     * space in the search box must not empty the list */
     const char *text = get("q", arg);
+    while (text && (*text == ' ' || *text == '\t'))
+        text++;
     if (text && *text) {
         size_t n = strlen(text);
+        while (text[n - 1] == ' ' || text[n - 1] == '\t')
+            n--;
         if (n > QUERY_MAX_Q)
             return s_fail(err, "q", "De zoektekst is te lang (hoogstens 256 tekens).");
-        for (size_t i = 0; i <= n; i++)
+        for (size_t i = 0; i < n; i++)
             q->q[i] = (text[i] >= 'A' && text[i] <= 'Z') ? (char)(text[i] + 32) : text[i];
+        q->q[n] = '\0';
     }
     if (s_parse_limit(q, get("limit", arg), err) < 0 || s_parse_times(q, get, arg, err) < 0)
         return -1;

@@ -427,6 +427,15 @@ class StoreDashboard(unittest.TestCase):
             ids, total = self.walk(activity="zoeken", q=q)
             self.assertEqual(sorted(ids), sorted(ideas[k]["id"] for k in want), q)
 
+    def test_search_blank(self):
+        """A space typed into the search box searches nothing: the list
+        stays whole (it said "0 ideeën gevonden"), and a space around
+        the words changes nothing."""
+        all_ids, total = self.walk()
+        self.assertEqual(self.walk(q="  "), (all_ids, total))
+        self.assertEqual(self.walk(q=" bankjes "), self.walk(q="bankjes"))
+        self.assertEqual(len(self.walk(q=" bankjes ")[0]), 1)
+
     def test_duplicate_is_stored_once(self):
         i = idea(900, activity="extra", id="f-9000000000000001", wijk="WK091799")
         first = self.inject([i])
