@@ -268,7 +268,7 @@ static void s_members(sb_t *sb, const dash_t *d, s_scan_t *sc, const session_t *
                            when, sizeof when);
         sb_printf(sb, "<tr><td>%s</td><td>", when);
         sb_esc(sb, page_label(d, "wijk", json_string_value(json_object_get(m, "wijk"))));
-        sb_add(sb, "</td><td><a href=\"/ideeen/");
+        sb_add(sb, "</td><td><a dir=\"auto\" href=\"/ideeen/");
         sb_url(sb, json_string_value(json_object_get(m, "id")));
         sb_add(sb, "\">");
         sb_esc(sb, json_string_value(json_object_get(m, "text")));

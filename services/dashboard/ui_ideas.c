@@ -134,7 +134,7 @@ static void s_row(dash_t *d, sb_t *sb, json_t *it)
     }
     sb_add(sb, "</td><td>");
     sb_esc(sb, page_label(d, "status", json_string_value(json_object_get(it, "status"))));
-    sb_add(sb, "</td><td><a href=\"/ideeen/");
+    sb_add(sb, "</td><td><a dir=\"auto\" href=\"/ideeen/");
     sb_url(sb, id);
     sb_add(sb, "\">");
     s_excerpt(sb, json_string_value(json_object_get(it, "text")));

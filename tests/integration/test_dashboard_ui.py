@@ -350,6 +350,24 @@ class TestDashboardUI(ClusterTestCase):
         self.assertEqual(it["status"], "approved")
         self.moderate(sid, idea_id, "new")  # as the other tests expect it
 
+    def test_right_to_left_text_in_lists(self):
+        # An Arabic idea in the list of ideas and of a group: its excerpt
+        # takes its own direction (dir="auto", as on the idea's page), so
+        # it reads from the right and its "..." stands at its end, on the
+        # left; without it the line was laid out left to right.
+        text = ("أتمنى مكانًا للشباب في هيرلن، مع رياضة وموسيقى ومساعدة في الواجبات "
+                "المدرسية بعد المدرسة، لأن الشباب الآن ليس لديهم مكان يذهبون إليه في المساء "
+                "ويقفون في الشارع.")
+        st, body = self.cluster.post_idea(text)
+        self.assertEqual(st, 201, body)
+        it = self.cluster.wait_idea(body["id"], self.token)
+        sid, _ = self.login()
+        link = r'<a dir="auto" href="/ideeen/%s">' % body["id"]
+        _, page = self.get("/ideeen?q=" + urllib.parse.quote("هيرلن"), sid)
+        self.assertRegex(page, link)
+        _, page = self.get("/clusters?cluster=" + urllib.parse.quote(it["cluster"]), sid)
+        self.assertRegex(page, link)
+
     # --- moderation round trip ---
     def test_moderation_round_trip(self):
         sid, _ = self.login()

@@ -247,7 +247,7 @@ class TestListSort(ClusterTestCase):
         want = self.expected(lambda i: i["channel"] == "form", True)
         seen = []
         for _ in range(50):
-            seen += re.findall(r'<a href="/ideeen/([^"]+)">', page)
+            seen += re.findall(r'<a dir="auto" href="/ideeen/([^"]+)">', page)
             m = re.search(r'<a rel="next" href="([^"]+)">', page)
             if not m:
                 break
