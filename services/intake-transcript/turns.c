@@ -136,10 +136,18 @@ static char *s_cue_speaker(const cue_t *cue, char **plain)
     char *all = webvtt_cue_plain(cue->text);
     const char *rest = all;
     char *prefix = transcript_prefix_speaker(all, &rest);
-    if (!speaker)
+    if (!speaker) {
         speaker = prefix;
-    else
-        free(prefix); /* "<v Bob>Bob: ..." : drop the repeated name too */
+    } else {
+        /* "<v Bob>Bob: ..." : drop the repeated name too; but "<v Bob>Mijn
+         * moeder zei altijd: ..." is what Bob said, kept whole */
+        gchar *a = g_utf8_casefold(speaker, -1), *b = prefix ? g_utf8_casefold(prefix, -1) : NULL;
+        if (!b || strcmp(a, b) != 0)
+            rest = all;
+        g_free(a);
+        g_free(b);
+        free(prefix);
+    }
     if (!speaker)
         rest = all;
     *plain = xstrdup(rest);

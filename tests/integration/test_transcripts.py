@@ -331,6 +331,22 @@ class TestTranscripts(ClusterTestCase):
         self.assertNotIn('"><b>', page)
         self.assertIn("javascript:alert(1)//&quot;&gt;&lt;b&gt;", page)
 
+    def test_colon_in_a_named_speakers_words_is_kept(self):
+        # A resident named by a voice tag who says "Mijn moeder zei
+        # altijd: ..." lost those words: they were taken for a repeated
+        # speaker name. Only the speaker's own name is dropped.
+        vtt = ("WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Interviewer>Hoe is Heerlen?\n\n"
+               "00:00:04.000 --> 00:00:09.000\n<v Spreker 8>Mijn moeder zei altijd: Hèrle was "
+               "ooit de rijkste stad van Limburg.\n\n"
+               "00:00:10.000 --> 00:00:12.000\n<v Interviewer>En u?\n\n"
+               "00:00:12.000 --> 00:00:15.000\n<v Bob>Bob: Meer bankjes.\n")
+        status, body = self.upload(vtt, video_id="dubbelepunt-1")
+        self.assertEqual(status, 201, body)
+        items = sorted(self.video_ideas("dubbelepunt-1", 2), key=lambda i: i["source"]["start"])
+        self.assertEqual([i["text"] for i in items],
+                         ["Mijn moeder zei altijd: Hèrle was ooit de rijkste stad van Limburg.",
+                          "Meer bankjes."])
+
     def idea_page(self, idea_id):
         """The staff detail page of an idea, after logging in (once)."""
         if not getattr(TestTranscripts, "sid", None):
