@@ -181,7 +181,15 @@ static int s_build(dash_t *d, rstore_t *rs, sb_t *sb)
     else
         activities_table(sb, d, acts);
     sb_add(sb, "</section>\n");
+    /* who took part: the same section and figures as /resultaten */
+    json_t *channel = stats_counts_visible(rs, "channel");
+    json_t *wijk = channel ? stats_counts_visible(rs, "wijk") : NULL;
+    int rc = wijk ? public_people(d, rs, sb, acts, channel, wijk) : -1;
+    json_decref(wijk);
+    json_decref(channel);
     json_decref(acts);
+    if (rc < 0)
+        return -1;
     static const char *const dims[] = {"activity", "channel", "target_group",
                                        "wijk",     "theme",   "question"};
     static const char *const titles[] = {"1. Ideeën per soort activiteit",

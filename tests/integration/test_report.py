@@ -331,6 +331,9 @@ class TestStepsAndPeople(ReportCase):
         self.assertIn("ongeveer 5 mensen deden mee", people)  # each speaker is one person
         self.assertIn("Samen gaven zij 6 ideeën", people)
         self.assertIn("spraken medewerkers met 55 mensen", people)
+        # the participatieverslag says how many people took part, in the
+        # same words as /resultaten (it said nothing about them)
+        self.assertEqual(self.report_people(), people)
         for secret in ("Akerstraat 12", "Weltertuinstraat", "ria@example.nl", "Peters", "anna"):
             self.assertNotIn(secret, visible(page).replace("Meer bomen langs de Akerstraat", ""),
                              secret)
@@ -341,6 +344,7 @@ class TestStepsAndPeople(ReportCase):
         _, steps, people = self.sections()
         self.assertIn("ongeveer 4 mensen deden mee", people)
         self.assertIn("Samen gaven zij 5 ideeën", people)
+        self.assertEqual(self.report_people(), people)
         self.assertIn("2 wijken waar de ideeën over gaan", people)
         self.assertIn("Ideeënbus online het formulier op de website 3 ideeën", steps)
         self.assertRegex(self.report(), re.compile(r"<caption>Kanaal</caption>.*?<tr><td>"
@@ -355,6 +359,12 @@ class TestStepsAndPeople(ReportCase):
         self.assertIn("ongeveer 5 mensen deden mee", people)
         self.assertIn("Samen gaven zij 7 ideeën", people)
         self.assertIn("Bij 4 ideeën weten we niet wie ze gaf", people)  # 2 + the video's 2
+
+    def report_people(self):
+        """The report's section on who took part, as read."""
+        sec = self.report().split('id="mensen"', 1)
+        self.assertEqual(len(sec), 2, "the report has no section on the people")
+        return visible(sec[1].split("</section>", 1)[0])
 
     def post_as(self, text, wijk, email):
         st, body = self.cluster.post_idea(text, wijk=wijk, name="Inwoner", email=email)
