@@ -235,11 +235,37 @@ const char *page_label(const dash_t *d, const char *dim, const char *v)
         {"activity", "tourstop", "Stop van de omgevingsvisietour"},
         {"activity", "video", "Video"},
         {"activity", "anders", "Anders"},
+        /* the languages of data/nl/textcat.conf (the classifier's) */
+        {"language", "nl", "Nederlands"},
+        {"language", "en", "Engels"},
+        {"language", "de", "Duits"},
+        {"language", "fr", "Frans"},
+        {"language", "tr", "Turks"},
+        {"language", "ar", "Arabisch"},
+        {"language", "pl", "Pools"},
+        {"language", "es", "Spaans"},
+        {"language", "it", "Italiaans"},
+        {"language", "pt", "Portugees"},
+        {"language", "ro", "Roemeens"},
+        {"language", "bg", "Bulgaars"},
+        {"language", "uk", "Oekraïens"},
+        {"language", "ru", "Russisch"},
+        {"language", "so", "Somalisch"},
+        {"language", "ti", "Tigrinya"},
+        {"language", "fa", "Perzisch"},
+        {"language", "ckb", "Koerdisch (Sorani)"},
+        {"language", "sq", "Albanees"},
+        {"language", "hr", "Kroatisch"},
+        {"language", "zh", "Chinees"},
     };
     if (!v || !*v || strcmp(v, "none") == 0)
         return "Onbekend";
     if (strcmp(dim, "wijk") == 0 && d->geo) {
         const char *n = geo_wijk_name(d->geo, v);
+        return n ? n : v;
+    }
+    if (strcmp(dim, "buurt") == 0 && d->geo) {
+        const char *n = geo_buurt_name(d->geo, v);
         return n ? n : v;
     }
     if (strcmp(dim, "theme") == 0) {

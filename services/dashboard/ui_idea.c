@@ -289,10 +289,10 @@ static void s_detail(dash_t *d, const session_t *s, http_res_t *res, json_t *it,
     sb_add(&sb, "</dl>\n<h2>Indeling</h2>\n<dl>\n");
     s_dt(&sb, "Status", page_label(d, "status", s_str(it, "status")));
     s_dt(&sb, "Wijk", page_label(d, "wijk", s_str(it, "wijk")));
-    s_dt(&sb, "Buurt", s_str(it, "buurt"));
+    s_dt(&sb, "Buurt", page_label(d, "buurt", s_str(it, "buurt")));
     s_dt(&sb, "Nu of toekomst", page_label(d, "question", s_str(it, "question")));
     s_dt(&sb, "Gevoel", page_label(d, "sentiment", s_str(it, "sentiment")));
-    s_dt(&sb, "Taal", s_str(it, "language"));
+    s_dt(&sb, "Taal", page_label(d, "language", s_str(it, "language")));
     s_cluster_dt(&sb, s_str(it, "cluster"));
     const char *keys[2] = {"themes", "pii"}, *labels[2] = {"Thema's", "Persoonsgegevens (PII)"};
     for (int k = 0; k < 2; k++) {

@@ -633,6 +633,19 @@ class TestDashboardUI(ClusterTestCase):
                           headers={"Authorization": "Bearer " + self.token})
         self.assertIn("openbare-ruimte", csvb.decode("utf-8-sig"))
 
+    def test_idea_page_names_buurt_and_language(self):
+        """The idea's page names its buurt and language in Dutch words, as
+        it names the wijk; it showed "BU09172401" and "nl"."""
+        st, body = self.cluster.post_idea("Een hondenpoepbak op het grasveld tussen de flats "
+                                          "in Beersdal, met zakjes erbij.")
+        self.assertEqual(st, 201, body)
+        it = self.cluster.wait_idea(body["id"], self.token)
+        self.assertEqual((it["buurt"], it["language"]), ("BU09172401", "nl"))
+        sid, _ = self.login()
+        _, page = self.get("/ideeen/" + body["id"], sid)
+        self.assertIn("<dt>Buurt</dt><dd>Beersdal</dd>", page)
+        self.assertIn("<dt>Taal</dt><dd>Nederlands</dd>", page)
+
     def test_unknown_filter_value_is_an_error(self):
         """A typing error gives a Dutch error, not an empty list."""
         sid, _ = self.login()
