@@ -83,6 +83,10 @@ void page_send(http_res_t *res, int status, sb_t *sb);
 void page_end(sb_t *sb);
 void page_send_body(http_res_t *res, int status, sb_t *sb);
 void page_message(http_res_t *res, int status, const char *title, const char *text);
+/* The same with a link back to where the message sends staff (href: a
+ * local path, escaped here) instead of the start page. */
+void page_message_back(http_res_t *res, int status, const char *title, const char *text,
+                       const char *href, const char *label);
 void page_redirect(http_res_t *res, const char *location);
 /* One short form field: its name and the fixed buffer it is copied into. */
 typedef struct {

@@ -179,7 +179,8 @@ void page_send(http_res_t *res, int status, sb_t *sb)
     page_send_body(res, status, sb);
 }
 
-void page_message(http_res_t *res, int status, const char *title, const char *text)
+void page_message_back(http_res_t *res, int status, const char *title, const char *text,
+                       const char *href, const char *label)
 {
     sb_t sb = {0};
     page_begin(&sb, title, NULL);
@@ -187,8 +188,17 @@ void page_message(http_res_t *res, int status, const char *title, const char *te
     sb_esc(&sb, title);
     sb_add(&sb, "</h1>\n<p>");
     sb_esc(&sb, text);
-    sb_add(&sb, "</p>\n<p><a href=\"/\">Naar het begin</a></p>\n");
+    sb_add(&sb, "</p>\n<p><a href=\"");
+    sb_esc(&sb, href);
+    sb_add(&sb, "\">");
+    sb_esc(&sb, label);
+    sb_add(&sb, "</a></p>\n");
     page_send(res, status, &sb);
+}
+
+void page_message(http_res_t *res, int status, const char *title, const char *text)
+{
+    page_message_back(res, status, title, text, "/", "Naar het begin");
 }
 
 void page_redirect(http_res_t *res, const char *location)

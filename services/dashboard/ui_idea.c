@@ -486,10 +486,15 @@ void ui_moderate(const http_req_t *req, http_res_t *res, void *arg)
     s_version(before, now);
     if (m.was[0] && strcmp(m.was, now) != 0) {
         json_decref(before);
-        page_message(res, 409, "Niet opgeslagen",
-                     "Dit idee is intussen veranderd, in een ander tabblad of door een collega. "
-                     "Open het idee opnieuw, kijk wat er nu staat en sla uw wijziging dan nog "
-                     "een keer op.");
+        sb_t back = {0};
+        sb_add(&back, "/ideeen/");
+        sb_url(&back, id);
+        page_message_back(res, 409, "Niet opgeslagen",
+                          "Dit idee is intussen veranderd, in een ander tabblad of door een "
+                          "collega. Open het idee opnieuw, kijk wat er nu staat en sla uw "
+                          "wijziging dan nog een keer op.",
+                          back.buf, "Open het idee opnieuw");
+        sb_free(&back);
         goto out;
     }
     int cluster_ok = s_cluster_choice(rs, &m, before, res);

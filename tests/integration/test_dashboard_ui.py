@@ -337,6 +337,10 @@ class TestDashboardUI(ClusterTestCase):
                           dict(FORM, Cookie="inspraak_session=" + sid))
         self.assertEqual(st, 409, body[:300])
         self.assertIn("intussen veranderd", visible(body.decode("utf-8")))
+        # the page asks to open the idea again, so it links to the idea
+        # (it only linked to the start page)
+        self.assertIn('<a href="/ideeen/%s">Open het idee opnieuw</a>' % idea_id,
+                      body.decode("utf-8"))
         _, it = self.cluster.api("/api/v1/ideas/" + idea_id, self.token)
         self.assertEqual((it["status"], it["wijk"], it["themes"]),
                          ("new", "WK091733", ["mobiliteit"]))
