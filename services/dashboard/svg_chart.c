@@ -6,7 +6,7 @@
  *   A chart is plain SVG inside the page, so it works without JavaScript,
  *   prints in the report and passes the Content-Security-Policy. For screen
  *   readers the <svg> has role="img" and a <title> saying what it shows
- *   ("Ideeën per wijk"; ", de laatste 31 dagen" when not every bar fits),
+ *   ("Ideeën per wijk"; ", de laatste 31 dagen met ideeën" when not every bar fits),
  *   and every bar carries its own <title> ("Heerlerheide: 12"). Labels come
  *   from page_label() or the stored values and are always escaped.
  *   Drawing a handful of rectangles needs no library.
@@ -93,7 +93,8 @@ void svg_bar_chart(sb_t *sb, const dash_t *d, const char *dim, json_t *counts, i
               S_CHART_W, h, S_CHART_W, h);
     sb_add(sb, page_chart_title(dim));
     if (shown < k)
-        sb_printf(sb, by_key ? ", de laatste %zu dagen" : ", de %zu grootste", shown);
+        /* the newest days that have ideas, not the last calendar days */
+        sb_printf(sb, by_key ? ", de laatste %zu dagen met ideeën" : ", de %zu grootste", shown);
     sb_add(sb, "</title>\n");
     for (size_t i = first; i < first + shown; i++) {
         /* days as people write them ("12 maart 2026"), "none" as Onbekend */

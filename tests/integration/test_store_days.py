@@ -130,6 +130,23 @@ class TestHeerlenDays(DayCase):
         self.assertNotIn("2026-08-01", report)
 
 
+class TestDayChartTitle(DayCase):
+    def test_title_says_the_days_are_days_with_ideas(self):
+        # Ideas on 40 days, one week apart: the chart on /resultaten shows
+        # the newest 31 of those days (30 weeks), and its title said "de
+        # laatste 31 dagen", which a reader takes for the last month.
+        days = [utc_ms(2025, 1, 6, 12, 0) + k * 7 * 86400000 for k in range(40)]
+        inject(self.cluster, [make_idea(400 + k, received_at=t) for k, t in enumerate(days)])
+        st, _, body = self.cluster.dash("GET", "/resultaten")
+        self.assertEqual(st, 200)
+        page = body.decode()
+        title = re.search(r"<svg[^>]*><title>(Ideeën per dag[^<]*)</title>", page)
+        self.assertIsNotNone(title, page[-3000:])
+        self.assertEqual(title.group(1), "Ideeën per dag, de laatste 31 dagen met ideeën")
+        chart = page[title.end():].split("</svg>", 1)[0]
+        self.assertEqual(len(re.findall(r"<g><title>", chart)), 31)
+
+
 class TestDayRebuild(DayCase):
     """A Redis written by an older storage: UTC day counts, no marker."""
     INSTANCES = {"storage": 2}

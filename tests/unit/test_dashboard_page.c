@@ -82,7 +82,7 @@ static void test_chart_order_and_escaping(void **state)
     /* Days in date order, only the most recent when there are too many. */
     c = json_pack("{s:i, s:i, s:i}", "2026-11-03", 1, "2026-11-01", 5, "2026-11-02", 2);
     svg_bar_chart(&sb, &s_dash, "day", c, 2, 1);
-    assert_non_null(strstr(sb.buf, "<title>Ideeën per dag, de laatste 2 dagen</title>"));
+    assert_non_null(strstr(sb.buf, "<title>Ideeën per dag, de laatste 2 dagen met ideeën</title>"));
     /* days as people write them (page_day), not "2026-11-02" */
     assert_null(strstr(sb.buf, "<title>1 november 2026"));
     assert_non_null(strstr(sb.buf, "<title>2 november 2026: 2</title>"));
