@@ -117,6 +117,16 @@ static void s_when(sb_t *sb, const char *ms)
     sb_add(sb, clock_local_format(strtoll(ms, NULL, 10), PAGE_WHEN_FMT, buf, sizeof buf));
 }
 
+/* A role as the form's options name it. */
+static const char *s_role(const char *v)
+{
+    if (v && strcmp(v, "admin") == 0)
+        return "beheerder";
+    if (v && strcmp(v, "staff") == 0)
+        return "medewerker";
+    return v;
+}
+
 static void s_table(sb_t *sb, json_t *rows, const char *caption, const char *const *cols, int nc)
 {
     sb_add(sb, "<table><caption>");
@@ -135,6 +145,8 @@ static void s_table(sb_t *sb, json_t *rows, const char *caption, const char *con
             sb_add(sb, "<td>");
             if (strstr(cols[c], "Gemaakt") || strstr(cols[c], "Ingetrokken"))
                 s_when(sb, v);
+            else if (strcmp(cols[c], "Rol") == 0)
+                sb_esc(sb, s_role(v));
             else
                 sb_esc(sb, v);
             sb_add(sb, "</td>");

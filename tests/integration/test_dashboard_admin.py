@@ -245,8 +245,10 @@ class TestDashboardAdmin(ClusterTestCase):
         _, page = self.get("/beheer", sid)
         rows = {m[0]: m[1:] for m in re.findall(
             r"<tr><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td></tr>", page)}
-        self.assertEqual(rows["admin1"][0], "admin")
-        self.assertEqual(rows["nieuw1"][0], "staff")
+        # the role in the words of the form ("beheerder", "medewerker"),
+        # not its code ("admin", "staff")
+        self.assertEqual(rows["admin1"][0], "beheerder")
+        self.assertEqual(rows["nieuw1"][0], "medewerker")
         self.assertRegex(rows["nieuw1"][1], r"^\d\d-\d\d-\d{4} \d\d:\d\d$")
         self.assertRegex(rows["tablet-beheer"][0], r"^\d\d-\d\d-\d{4} \d\d:\d\d$")
         self.assertRegex(rows["tablet-beheer"][1], r"^\d\d-\d\d-\d{4} \d\d:\d\d$")
