@@ -149,6 +149,16 @@ static const char *s_str(json_t *st, const char *k)
     return v ? v : "";
 }
 
+/* The number of participants: notify counts them when the campaign
+ * starts, so a draft has none yet ("0" read as "nobody gets it"). */
+static void s_total(sb_t *sb, json_t *c, const char *draft_text)
+{
+    if (strcmp(s_str(c, "state"), "draft") == 0)
+        sb_add(sb, draft_text);
+    else
+        sb_printf(sb, "%lld", s_n(c, "total"));
+}
+
 static void s_table(sb_t *sb, const session_t *s, json_t *list)
 {
     if (json_array_size(list) == 0) {
@@ -177,9 +187,10 @@ static void s_table(sb_t *sb, const session_t *s, json_t *list)
         sb_esc(sb, s_state_label(s_str(c, "state")));
         sb_add(sb, "</td><td>");
         s_date(sb, s_str(c, "created_at"));
-        sb_printf(sb, "</td><td>%lld</td><td>%lld</td><td>%lld</td><td>%lld</td><td>%lld</td><td>",
-                  s_n(c, "total"), s_n(c, "sent"), s_n(c, "skipped"), s_n(c, "bounced"),
-                  s_n(c, "to_do"));
+        sb_add(sb, "</td><td>");
+        s_total(sb, c, "nog niet geteld");
+        sb_printf(sb, "</td><td>%lld</td><td>%lld</td><td>%lld</td><td>%lld</td><td>",
+                  s_n(c, "sent"), s_n(c, "skipped"), s_n(c, "bounced"), s_n(c, "to_do"));
         s_actions(sb, s, id, s_str(c, "state"));
         sb_add(sb, "</td></tr>\n");
     }
@@ -299,12 +310,13 @@ static void s_detail_page(rstore_t *rs, const session_t *s, http_res_t *res, con
     sb_esc(&sb, s_state_label(s_str(st, "state")));
     sb_add(&sb, "</dd><dt>Gemaakt</dt><dd>");
     s_date(&sb, s_str(st, "created_at"));
+    sb_add(&sb, "</dd><dt>Deelnemers</dt><dd>");
+    s_total(&sb, st, "nog niet geteld: dat gebeurt als de campagne start");
     sb_printf(&sb,
-              "</dd><dt>Deelnemers</dt><dd>%lld</dd><dt>Verstuurd</dt><dd>%lld</dd>"
+              "</dd><dt>Verstuurd</dt><dd>%lld</dd>"
               "<dt>Overgeslagen (geen toestemming of afgemeld)</dt><dd>%lld</dd>"
               "<dt>Niet aangekomen</dt><dd>%lld</dd><dt>Nog te doen</dt><dd>%lld</dd>",
-              s_n(st, "total"), s_n(st, "sent"), s_n(st, "skipped"), s_n(st, "bounced"),
-              s_n(st, "to_do"));
+              s_n(st, "sent"), s_n(st, "skipped"), s_n(st, "bounced"), s_n(st, "to_do"));
     if (*s_str(st, "meeting")) {
         sb_add(&sb, "<dt>Bijeenkomst</dt><dd>");
         sb_esc(&sb, s_str(st, "meeting"));

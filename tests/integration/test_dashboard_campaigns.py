@@ -164,6 +164,12 @@ class TestDashboardCampaigns(ClusterTestCase):
         self.assertIn("opgeslagen als concept", page)
         self.assertIn("Concept", page)
         self.assertIn("Dank u wel, Voorbeeld Deelnemer.", page)  # the sample
+        # a draft's participants are counted when it starts: not "0", which
+        # read as "nobody will get this mail"
+        self.assertIn("<dt>Deelnemers</dt><dd>nog niet geteld: dat gebeurt als de campagne "
+                      "start</dd>", page)
+        self.assertRegex(self.get("/campagnes", self.admin),
+                         r"<td>Concept[^<]*</td><td>[^<]*</td><td>nog niet geteld</td>")
         self.assertIn("/resultaten", page)
         for name, addr, _, texts in PEOPLE:  # no resident's data on the page
             self.assertNotIn(name, page)
