@@ -354,13 +354,18 @@ static void test_contains_ci(void **state)
     assert_true(query_contains_ci("aaab", "aab"));
     assert_true(query_contains_ci("Café Één", "café"));
     /* accents and capitals as staff type them (or not) */
-    assert_true(query_contains_ci("Een taalcafé in de bibliotheek", "cafe"));
-    assert_true(query_contains_ci("Een taalcafé in de bibliotheek", "CAFÉ"));
-    assert_true(query_contains_ci("Het repaircafe in Heksenberg", "café"));
-    assert_true(query_contains_ci("Meer IDEEËN van jongeren", "ideeen"));
-    assert_true(query_contains_ci("Meer ideeen van jongeren", "ideeën"));
-    assert_true(query_contains_ci("ŁÓDŹ", "łódź"));
-    assert_false(query_contains_ci("Een taalcafé", "cafes"));
+    static const struct {
+        const char *text, *typed;
+        bool found;
+    } typed[] = {{"Een taalcafé in de bibliotheek", "cafe", true},
+                 {"Een taalcafé in de bibliotheek", "CAFÉ", true},
+                 {"Het repaircafe in Heksenberg", "café", true},
+                 {"Meer IDEEËN van jongeren", "ideeen", true},
+                 {"Meer ideeen van jongeren", "ideeën", true},
+                 {"ŁÓDŹ", "łódź", true},
+                 {"Een taalcafé", "cafes", false}};
+    for (size_t i = 0; i < sizeof typed / sizeof typed[0]; i++)
+        assert_int_equal(query_contains_ci(typed[i].text, typed[i].typed), typed[i].found);
 }
 
 int main(void)
