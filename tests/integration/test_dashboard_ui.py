@@ -364,6 +364,7 @@ class TestDashboardUI(ClusterTestCase):
                 "ويقفون في الشارع.")
         st, body = self.cluster.post_idea(text)
         self.assertEqual(st, 201, body)
+        self.ideas[text] = body["id"]  # counted by the public page's test
         it = self.cluster.wait_idea(body["id"], self.token)
         sid, _ = self.login()
         link = r'<a dir="auto" href="/ideeen/%s">' % body["id"]
@@ -643,6 +644,7 @@ class TestDashboardUI(ClusterTestCase):
         st, body = self.cluster.post_idea("Een hondenpoepbak op het grasveld tussen de flats "
                                           "in Beersdal, met zakjes erbij.")
         self.assertEqual(st, 201, body)
+        self.ideas["beersdal"] = body["id"]  # counted by the public page's test
         it = self.cluster.wait_idea(body["id"], self.token)
         self.assertEqual((it["buurt"], it["language"]), ("BU09172401", "nl"))
         sid, _ = self.login()
