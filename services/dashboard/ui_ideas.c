@@ -190,9 +190,14 @@ void ui_ideas(const http_req_t *req, http_res_t *res, void *arg)
         dash_unavailable_page(res, rs);
         goto out;
     }
-    sb_printf(&sb, "<h2>%lld %s gevonden</h2>\n",
-              (long long)json_integer_value(json_object_get(ans, "total")),
-              json_integer_value(json_object_get(ans, "total")) == 1 ? "idee" : "ideeën");
+    long long total = (long long)json_integer_value(json_object_get(ans, "total"));
+    if (total == 0) { /* no empty table, nothing to download */
+        sb_add(&sb, "<h2>Geen ideeën gevonden</h2>\n<p>Er zijn geen ideeën die bij deze filters "
+                    "passen. Kies minder filters of zoek op een ander woord.</p>\n");
+        page_send(res, 200, &sb);
+        goto out;
+    }
+    sb_printf(&sb, "<h2>%lld %s gevonden</h2>\n", total, total == 1 ? "idee" : "ideeën");
     sb_add(&sb, "<p>Deze selectie downloaden: <a href=\"/api/v1/export.csv?");
     s_filters_qs(&sb, req);
     sb_add(&sb, "excel=1\">voor Excel</a> of <a href=\"/api/v1/export.csv?");

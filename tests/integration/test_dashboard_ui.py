@@ -652,6 +652,18 @@ class TestDashboardUI(ClusterTestCase):
         self.assertIn("<dt>Buurt</dt><dd>Beersdal</dd>", page)
         self.assertIn("<dt>Taal</dt><dd>Nederlands</dd>", page)
 
+    def test_empty_selection_says_so(self):
+        # Filters that match nothing: the page said "0 ideeën gevonden"
+        # above an empty table and offered to download the empty selection.
+        sid, _ = self.login()
+        _, page = self.get("/ideeen?channel=transcript&q=" + urllib.parse.quote("geen-zulk-woord"),
+                           sid)
+        main = page.split('<main id="inhoud">', 1)[1]
+        self.assertIn("Geen ideeën gevonden", visible(main))
+        self.assertIn("Kies minder filters of zoek op een ander woord.", visible(main))
+        self.assertNotIn("<table>", main)
+        self.assertNotIn("export.csv", main)
+
     def test_unknown_filter_value_is_an_error(self):
         """A typing error gives a Dutch error, not an empty list."""
         sid, _ = self.login()
