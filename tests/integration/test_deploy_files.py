@@ -9,8 +9,11 @@ DESCRIPTION
         without the "scale" profile; the parsed file (`docker-compose
         config`, PyYAML) has Redis with AOF always and a volume, and every
         service a health check, a restart policy, a memory limit, its own
-        state volume and only loopback published ports except the public
-        intakes and the dashboard; the scale profile adds classifier-1 and
+        state volume; the services docs/configuration.md calls public
+        (the form, transcript upload, field API, notify's /afmelden and
+        the dashboard) publish their port on every interface, for the
+        reverse proxy in front, and every other port is published on
+        127.0.0.1 only; the scale profile adds classifier-1 and
         storage-1 with INSPRAAK_INSTANCE=1; every container gets (from
         compose or the image) each setting inspraak.env.example sets;
       - `systemd-analyze verify` accepts every unit (copied to a temporary
@@ -43,7 +46,6 @@ from harness import OFFSETS, REPO, bin_dir  # noqa: E402
 
 # Folders with a main.c that are programs, not long-running services.
 TOOLS = {"supervisor", "inspraakctl", "classify", "classify-train"}
-PUBLIC = {"intake-form", "intake-transcript", "intake-field", "dashboard"}
 COMPOSE = os.path.join(REPO, "docker-compose.yml")
 UNITS = os.path.join(REPO, "deploy", "systemd")
 
@@ -51,6 +53,12 @@ UNITS = os.path.join(REPO, "deploy", "systemd")
 def service_folders():
     return sorted(os.path.basename(os.path.dirname(p))
                   for p in glob.glob(os.path.join(REPO, "services", "*", "main.c")))
+
+
+def public_services():
+    """The services whose port docs/configuration.md calls public."""
+    with open(os.path.join(REPO, "docs", "configuration.md")) as f:
+        return set(re.findall(r"^\| `([a-z-]+)` \| \d+ \|.*\(public", f.read(), re.M))
 
 
 def compose(*args):
@@ -86,6 +94,8 @@ class TestCompose(unittest.TestCase):
         self.assertIn("--appendonly yes", cmd)
         self.assertTrue(redis.get("volumes"), "redis has no volume")
         volumes_seen = set()
+        public = public_services()
+        self.assertGreaterEqual(public, {"intake-form", "notify", "dashboard"})
         for name, svc in services.items():
             self.assertIn("healthcheck", svc, name)
             self.assertIn(svc.get("restart"), ("unless-stopped", "always"), name)
@@ -96,7 +106,10 @@ class TestCompose(unittest.TestCase):
                 else:  # "[HOST_IP:]HOST_PORT:CONTAINER_PORT[/proto]"
                     parts = str(p).split(":")
                     host_ip = parts[0] if len(parts) == 3 else None
-                if re.sub(r"-\d+$", "", name) not in PUBLIC:
+                if re.sub(r"-\d+$", "", name) in public:  # reached through the proxy
+                    self.assertIn(host_ip, (None, "", "0.0.0.0"),
+                                  "%s is public but publishes %r on %s only" % (name, p, host_ip))
+                else:
                     self.assertEqual(host_ip, "127.0.0.1",
                                      "%s publishes %r beyond loopback" % (name, p))
             if name != "redis":
