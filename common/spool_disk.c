@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -388,9 +389,15 @@ static int s_rewrite_acks(spool_t *self)
     char tmp[4096], path[4096];
     snprintf(tmp, sizeof tmp, "%s/acks.log.tmp", self->dir);
     snprintf(path, sizeof path, "%s/acks.log", self->dir);
-    FILE *f = fopen(tmp, "we");
-    if (!f)
+    /* 0640 like the segments, whatever the umask; fchmod for a tmp file a
+     * crash left behind with another mode (O_CREAT keeps that mode). */
+    int tfd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    FILE *f = tfd < 0 || fchmod(tfd, 0640) < 0 ? NULL : fdopen(tfd, "w");
+    if (!f) {
+        if (tfd >= 0)
+            close(tfd);
         return -1;
+    }
     for (spool_seg_t *s = self->segs; s; s = s->next)
         if (s->acked_len > 0)
             fwrite(s->acked, 1, s->acked_len, f);

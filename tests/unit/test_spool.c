@@ -130,6 +130,38 @@ static void test_ack_trim(void **state)
     spool_destroy(&s);
 }
 
+/* acks.log is rewritten on every trim; like the segments it is 0640 under
+ * any umask (before, the rewrite made it 0644 under umask 022). */
+static void test_file_modes(void **state)
+{
+    (void)state;
+    mode_t old = umask(022);
+    spool_t *s = s_open();
+    s_append_str(s, "f-a", "a");
+    spool_destroy(&s);
+    s = s_open();
+    assert_int_equal(spool_ack(s, "f-a"), 0); /* its segment goes: acks.log rewritten */
+    s_append_str(s, "f-b", "b");
+    umask(old);
+    DIR *d = opendir(s_dir);
+    assert_non_null(d);
+    int seen = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", s_dir, e->d_name);
+        struct stat st;
+        assert_int_equal(stat(path, &st), 0);
+        if (S_ISREG(st.st_mode) && (st.st_mode & 0777) != 0640)
+            fail_msg("%s has mode %o, want 640", e->d_name, st.st_mode & 0777);
+        seen += strcmp(e->d_name, "acks.log") == 0;
+    }
+    closedir(d);
+    assert_int_equal(seen, 1);
+    spool_destroy(&s);
+}
+
 static void test_duplicate_id(void **state)
 {
     (void)state;
@@ -564,6 +596,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
         cmocka_unit_test_setup_teardown(test_append_new, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ack_trim, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_file_modes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_duplicate_id, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_failure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_preallocated, setup, teardown),
