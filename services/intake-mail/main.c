@@ -183,8 +183,15 @@ static s_outcome_t s_handle(s_app_t *app, const char *raw, size_t len, bool too_
         mail_worker_run(raw, len, &app->lim, app->timeout_ms, r);
     if (r->status == MAIL_RESULT_SKIPPED) {
         s_count_skip(app, r->skip);
+        /* A skip's why is "Header: value", and the value may hold a name
+         * ("Subject: Afwezig: Gerda Grootveld"): the log names the header
+         * only; the .why in skipped/ and the staff list keep the value. */
+        const char *why = r->why ? r->why : "";
+        const char *colon = strchr(why, ':');
+        char hdr[64];
+        snprintf(hdr, sizeof hdr, "%.*s", colon ? (int)(colon - why) : (int)strlen(why), why);
         log_info("msg=\"mail skipped\" mail=%s reason=%s why=%s", ql, r->skip,
-                 log_quote(q, sizeof q, r->why ? r->why : ""));
+                 log_quote(q, sizeof q, hdr));
         /* Best effort: the skipped/ folder keeps the mail either way. */
         if (mail_skiplog_record(app->rs, r, clock_wall_ms()) < 0) {
             metric_inc(app->skiplog_errors);

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include "xalloc.h"
 
 #define SIDECAR_MAX (64 * 1024) /* bytes of NAME.json */
+#define FILE_REF_HEX 12         /* hex digits of a file's reference */
 
 struct inbox {
     ingest_t *ing;
@@ -43,14 +45,29 @@ static int s_mkdir(const char *dir, const char *sub, char *err, size_t errlen)
     return rc;
 }
 
+/* How the log names a file: a transcript's name is often the
+ * interviewee's ("Gesprek_met_Anna_Jansen.srt"), and logs carry no names
+ * (docs/privacy.md). The first FILE_REF_HEX hex digits of the SHA-256 of
+ * the name, which an operator can compute with sha256sum; a failed file's
+ * .why repeats it. */
+static void s_file_ref(const char *name, char ref[FILE_REF_HEX + 1])
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, (const unsigned char *)name, strlen(name));
+    sodium_bin2hex(ref, FILE_REF_HEX + 1, h, FILE_REF_HEX / 2);
+}
+
 static void s_move(inbox_t *ib, const char *name, const char *to)
 {
     char *from = xasprintf("%s/inbox/%s", ib->dir, name);
     char *dest = xasprintf("%s/%s/%s", ib->dir, to, name);
-    char qf[1100], qd[1100]; /* file names come from whoever fills the inbox */
-    if (rename(from, dest) < 0 && errno != ENOENT)
-        log_error("msg=\"cannot move file\" from=%s to=%s err=\"%s\"",
-                  log_quote(qf, sizeof qf, from), log_quote(qd, sizeof qd, dest), strerror(errno));
+    if (rename(from, dest) < 0 && errno != ENOENT) {
+        int e = errno;
+        char ref[FILE_REF_HEX + 1];
+        s_file_ref(name, ref);
+        log_error("msg=\"cannot move file out of inbox/\" file_ref=%s to=%s err=\"%s\"", ref, to,
+                  strerror(e));
+    }
     free(from);
     free(dest);
 }
@@ -68,11 +85,13 @@ static void s_fail(inbox_t *ib, const char *name, const char *stem, const ingest
 {
     /* Written under a dot name, then renamed: a file under its own name in
      * failed/ is complete (retention run deletes old ones; inspraakctl). */
+    char ref[FILE_REF_HEX + 1];
+    s_file_ref(name, ref);
     char *tmp = xasprintf("%s/failed/.%s.why", ib->dir, stem);
     char *why = xasprintf("%s/failed/%s.why", ib->dir, stem);
     FILE *f = fopen(tmp, "w");
     if (f) {
-        fprintf(f, "%s\n%s\n", r->why_nl, r->why_en);
+        fprintf(f, "%s\n%s\nfile_ref=%s\n", r->why_nl, r->why_en, ref);
         if (fclose(f) != 0 || rename(tmp, why) < 0)
             unlink(tmp);
     }
@@ -80,9 +99,9 @@ static void s_fail(inbox_t *ib, const char *name, const char *stem, const ingest
     free(why);
     s_move_with_sidecar(ib, name, stem, "failed");
     metric_inc(ib->failed);
-    char q[400], qn[600];
-    log_info("msg=\"transcript failed\" file=%s why=%s", log_quote(qn, sizeof qn, name),
-             log_quote(q, sizeof q, r->why_en));
+    /* The code, not why_en: that may name the sidecar or quote the text. */
+    log_info("msg=\"transcript failed\" file_ref=%s code=%s", ref,
+             r->code[0] ? r->code : "unreadable");
 }
 
 /* One file of the inbox. */
@@ -105,6 +124,7 @@ static void s_one(inbox_t *ib, const char *name, const char *stem)
                             : "Het bestand %.200s kan niet worden geopend.",
                  sname);
         snprintf(r.why_en, sizeof r.why_en, "cannot read %.200s: %s", sname, strerror(e));
+        snprintf(r.code, sizeof r.code, "invalid_sidecar");
     }
     free(side);
     free(sname);
@@ -128,10 +148,13 @@ static void s_one(inbox_t *ib, const char *name, const char *stem)
         } else if (rc == INGEST_OK) {
             s_move_with_sidecar(ib, name, stem, "done");
             metric_inc(ib->done);
-            char qn[600], qv[600];
-            log_info("msg=\"transcript done\" file=%s video_id=%s ideas=%zu interviewer=%d",
-                     log_quote(qn, sizeof qn, name), log_quote(qv, sizeof qv, r.video_id),
-                     json_array_size(r.ideas), r.skipped_interviewer);
+            /* No video_id: by default it is the file's stem, a name. */
+            char ref[FILE_REF_HEX + 1];
+            s_file_ref(name, ref);
+            const char *first =
+                json_string_value(json_object_get(json_array_get(r.ideas, 0), "id"));
+            log_info("msg=\"transcript done\" file_ref=%s ideas=%zu first_id=%s interviewer=%d",
+                     ref, json_array_size(r.ideas), first ? first : "none", r.skipped_interviewer);
         } /* INGEST_UNAVAILABLE: stays, tried again at the next look */
     }
     free(buf);

@@ -30,6 +30,12 @@ DESCRIPTION
     Then `inspraakctl retention run --before DATE` erases the remaining
     participants created before DATE and says so; none is left.
     Finally the service logs are searched for every name and address used.
+    No log holds a file name or a mail header that names a person: a
+    transcript named after its interviewee (done, and failed with a broken
+    sidecar) is logged by its file_ref (the first 12 hex digits of the
+    SHA-256 of its name; a failed one's .why repeats it), and an
+    out-of-office whose subject holds a name by the header that made it a
+    skip.
 
     Files kept after processing, with names in them, are limited by the
     retention date too: street-interview transcripts (with the speakers'
@@ -60,6 +66,7 @@ DESCRIPTION
 """
 import base64
 import datetime
+import hashlib
 import json
 import os
 import signal
@@ -87,6 +94,9 @@ DAMAGED = "Dirk Beschadigd"  # in a spool segment that replay found damaged
 UNREADABLE = "Ursula Onleesbaar"  # a name in the raw bytes of a dead letter
 SKIPPED = "Sanne Onderwerp"  # a name in the subject of an auto-reply (skipped mail list)
 LEFTOVER = "Lotte Achtergelaten"  # in temporary files a crash left behind
+FILE_DONE = "Gesprek_met_Anna_Jansen"  # a transcript named after the interviewee
+FILE_FAILED = "Interview_Piet_Peeters"  # the same, with a broken sidecar
+SUBJECT_NAME = "Gerda Grootveld"  # in an out-of-office subject
 
 
 def redis_cli(cluster, *args):
@@ -579,6 +589,46 @@ class TestPrivacy(ClusterTestCase):
                       r.stderr)
         self.assertNotIn("privacy-8", r.stdout + r.stderr)
         for f in fresh:
+            os.unlink(f)
+
+    def test_12_no_file_name_or_subject_in_logs(self):
+        """A transcript's file name is often the interviewee's name, and an
+        out-of-office subject the sender's: no log line carries either. The
+        log names a dropped file by FILE_REF (the first 12 hex digits of the
+        SHA-256 of its name), which the .why of a failed file repeats."""
+        c = self.cluster
+        tr = os.path.join(c.var, "transcripts")
+        srt = ("1\r\n00:00:01,000 --> 00:00:03,000\r\nCAMJO: Wat mist u?\r\n\r\n"
+               "2\r\n00:00:03,500 --> 00:00:06,000\r\nANNA: Een bankje bij de bushalte.\r\n")
+        self.drop_transcript(FILE_DONE + ".srt", srt)
+        with open(os.path.join(tr, "inbox", FILE_FAILED + ".json"), "w") as f:
+            f.write("{niet af")
+        self.drop_transcript(FILE_FAILED + ".vtt", "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nJa.\n")
+        self.send_mail("Gerda", "gerda@example.net", "Ik ben er niet.", 121,
+                       subject="Afwezig: " + SUBJECT_NAME)
+        files = [os.path.join(tr, "done", FILE_DONE + ".srt"),
+                 os.path.join(tr, "failed", FILE_FAILED + ".vtt"),
+                 os.path.join(tr, "failed", FILE_FAILED + ".json"),
+                 os.path.join(tr, "failed", FILE_FAILED + ".why"),
+                 os.path.join(c.var, "mail", "skipped", "cur", "privacy-121:2,S"),
+                 os.path.join(c.var, "mail", "skipped", "privacy-121.why")]
+        wait_until("the files processed", lambda: all(map(os.path.exists, files)), timeout=120)
+        wait_until("the interview's idea stored",
+                   lambda: self.ideas_saying("Een bankje bij de bushalte."), timeout=120)
+        found = []
+        for needle in (FILE_DONE, FILE_FAILED, "Anna_Jansen", "Piet_Peeters", SUBJECT_NAME):
+            found += ["%s in %s" % (needle, f) for f in self.grep_var(needle) if "/log/" in f]
+        self.assertEqual(found, [])
+        # the operator still finds each file from its log line
+        with open(c.log_path("intake-transcript"), encoding="utf-8", errors="replace") as f:
+            log = f.read()
+        for name in (FILE_DONE + ".srt", FILE_FAILED + ".vtt"):
+            ref = hashlib.sha256(name.encode()).hexdigest()[:12]
+            self.assertIn("file_ref=" + ref, log)
+        with open(files[3]) as f:
+            self.assertIn("file_ref=" + hashlib.sha256((FILE_FAILED + ".vtt").encode())
+                          .hexdigest()[:12], f.read())
+        for f in files:  # the retention tests count the files they leave
             os.unlink(f)
 
 
