@@ -12,17 +12,59 @@
  *   stopped every later start, and a process starting at the same
  *   moment could read it empty (tests/unit/test_unsubscribe.c). A
  *   process killed before its link() leaves its own file behind
- *   (secret.XXXXXX, mode 0600); it is never read.
+ *   (secret.tmp-XXXXXX, mode 0600, no personal data); it is never read,
+ *   and every later start deletes such files once nothing has touched
+ *   them for LEFTOVER_AGE_S (younger ones may be another process's,
+ *   starting at this moment). Before, they stayed for good.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "unsubscribe.h"
+
+#define TMP_INFIX ".tmp-"        /* path + TMP_INFIX + XXXXXX: s_make_key's file */
+#define LEFTOVER_AGE_S (10 * 60) /* far beyond one write, fsync and link() */
+
+/* The folder of path ("." when it has no slash) into dir. */
+static void s_dir_of(const char *path, char *dir, size_t size)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash)
+        snprintf(dir, size, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+    else
+        snprintf(dir, size, ".");
+}
+
+/* Deletes the files s_make_key() of a process killed before its unlink()
+ * left beside path, once they are LEFTOVER_AGE_S old. Best effort. */
+static void s_remove_leftovers(const char *path)
+{
+    char dir[700], prefix[700];
+    s_dir_of(path, dir, sizeof dir);
+    const char *slash = strrchr(path, '/');
+    snprintf(prefix, sizeof prefix, "%s" TMP_INFIX, slash ? slash + 1 : path);
+    size_t plen = strlen(prefix);
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    time_t now = time(NULL);
+    for (struct dirent *e; (e = readdir(d));) {
+        if (strncmp(e->d_name, prefix, plen) != 0 || strlen(e->d_name) != plen + 6)
+            continue;
+        struct stat st;
+        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+            st.st_mtime < now - LEFTOVER_AGE_S)
+            unlinkat(dirfd(d), e->d_name, 0);
+    }
+    closedir(d);
+}
 
 static int s_read_key(const char *path, unsigned char *key, char *err, size_t errlen)
 {
@@ -44,7 +86,7 @@ static int s_read_key(const char *path, unsigned char *key, char *err, size_t er
 static int s_make_key(const char *path)
 {
     char tmp[700];
-    snprintf(tmp, sizeof tmp, "%s.XXXXXX", path);
+    snprintf(tmp, sizeof tmp, "%s" TMP_INFIX "XXXXXX", path);
     int fd = mkstemp(tmp); /* mode 0600 */
     if (fd < 0)
         return -1;
@@ -62,10 +104,8 @@ static int s_make_key(const char *path)
         return -1;
     }
     /* the new name survives a power cut: sync the folder */
-    char dir[700] = ".";
-    const char *slash = strrchr(path, '/');
-    if (slash)
-        snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+    char dir[700];
+    s_dir_of(path, dir, sizeof dir);
     int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd >= 0) {
         fsync(dfd);
@@ -84,6 +124,7 @@ int unsubscribe_key_load(const config_t *cfg, unsigned char key[UNSUBSCRIBE_KEY_
     }
     snprintf(def, sizeof def, "%s/secret", cfg->var_dir);
     const char *path = config_str("INSPRAAK_SECRET_FILE", def);
+    s_remove_leftovers(path);
     for (int attempt = 0; attempt < 2; attempt++) {
         int r = s_read_key(path, key, err, errlen);
         if (r == 0)

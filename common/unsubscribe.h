@@ -6,7 +6,9 @@
  *   A link is <base>/afmelden?p=<pid>&s=<sig> where sig is the base64url
  *   (no padding) of crypto_auth(pid) under a 32-byte key kept in
  *   INSPRAAK_SECRET_FILE (default $INSPRAAK_VAR/secret; created with mode
- *   0600 from random bytes when missing). Without the key nobody can make a
+ *   0600 from random bytes when missing; unsubscribe_key_load() deletes
+ *   the temporary files beside it that a killed start left, see
+ *   unsubscribe.c). Without the key nobody can make a
  *   link for another pid, so a guessed pid cannot unsubscribe someone.
  *
  *   unsubscribe_apply() marks the participant: SADD inspraak:unsubscribed

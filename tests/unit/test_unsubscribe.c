@@ -7,7 +7,10 @@
  *   process that signs or checks a link (notify, the dashboard) must end
  *   up with the same key, also when they start at the same moment, and a
  *   start that is killed half-way must not leave a file that stops every
- *   later start. Owner: notify (services/notify/README.md).
+ *   later start, and the temporary file such a start leaves beside the key
+ *   is deleted by a later start once it is old (a young one may be another
+ *   process's, starting at this moment). Owner: notify
+ *   (services/notify/README.md).
  */
 #include <fcntl.h>
 #include <setjmp.h>
@@ -20,7 +23,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+#include <utime.h>
 
 #include <cmocka.h>
 
@@ -61,15 +66,22 @@ static int s_strays(const char *dir)
     return atoi(line);
 }
 
+/* A fresh folder (caller frees) whose key was made and loaded into key. */
+static char *s_first_start(config_t *cfg, unsigned char key[UNSUBSCRIBE_KEY_BYTES])
+{
+    char *dir = s_tmpdir();
+    char err[256];
+    s_cfg(cfg, dir);
+    assert_int_equal(unsubscribe_key_load(cfg, key, err, sizeof err), 0);
+    return dir;
+}
+
 static void test_key_is_made_once_and_kept(void **state)
 {
     (void)state;
-    char *dir = s_tmpdir();
     config_t cfg;
-    s_cfg(&cfg, dir);
     unsigned char a[UNSUBSCRIBE_KEY_BYTES], b[UNSUBSCRIBE_KEY_BYTES];
-    char err[256];
-    assert_int_equal(unsubscribe_key_load(&cfg, a, err, sizeof err), 0);
+    char *dir = s_first_start(&cfg, a), err[256];
     assert_int_equal(unsubscribe_key_load(&cfg, b, err, sizeof err), 0);
     assert_memory_equal(a, b, sizeof a);
 
@@ -184,12 +196,52 @@ static void test_a_killed_first_start_leaves_no_broken_key(void **state)
     assert_int_equal(broken, 0);
 }
 
+static void s_touch(const char *dir, const char *name, time_t age_s)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("0123456789abcdef0123456789abcdef", f);
+    fclose(f);
+    struct utimbuf t = {.actime = time(NULL) - age_s, .modtime = time(NULL) - age_s};
+    assert_int_equal(utime(path, &t), 0);
+}
+
+static int s_exists(const char *dir, const char *name)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return access(path, F_OK) == 0;
+}
+
+static void test_a_crash_leftover_is_removed_at_a_later_start(void **state)
+{
+    (void)state;
+    config_t cfg;
+    unsigned char k1[UNSUBSCRIBE_KEY_BYTES], k2[UNSUBSCRIBE_KEY_BYTES];
+    char *dir = s_first_start(&cfg, k1), err[256];
+    /* what a start killed between mkstemp() and unlink() left a day ago,
+     * one being written right now, and an operator's copy of the key */
+    s_touch(dir, "secret.tmp-Ab3dEf", 86400);
+    s_touch(dir, "secret.tmp-Zz9Yy8", 0);
+    s_touch(dir, "secret.backup", 86400);
+    assert_int_equal(unsubscribe_key_load(&cfg, k2, err, sizeof err), 0);
+    assert_memory_equal(k1, k2, sizeof k1);
+    assert_false(s_exists(dir, "secret.tmp-Ab3dEf"));
+    assert_true(s_exists(dir, "secret.tmp-Zz9Yy8"));
+    assert_true(s_exists(dir, "secret.backup"));
+    s_rmdir(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_key_is_made_once_and_kept),
         cmocka_unit_test(test_processes_starting_together_agree),
         cmocka_unit_test(test_a_killed_first_start_leaves_no_broken_key),
+        cmocka_unit_test(test_a_crash_leftover_is_removed_at_a_later_start),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
