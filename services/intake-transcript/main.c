@@ -166,10 +166,12 @@ static void s_post(const http_req_t *req, http_res_t *res, void *arg)
         if (rc == INGEST_OK) {
             metric_inc(app->ok);
             metric_add(app->ideas, (double)json_array_size(r.ideas));
-            char qv[600]; /* the uploader's video_id may hold spaces or a newline */
-            log_info("msg=\"transcript accepted\" video_id=%s ideas=%zu interviewer=%d",
-                     log_quote(qv, sizeof qv, r.video_id), json_array_size(r.ideas),
-                     r.skipped_interviewer);
+            /* The first idea's id, not the video_id: staff may have typed
+             * the interviewee's name there (docs/privacy.md). */
+            const char *first =
+                json_string_value(json_object_get(json_array_get(r.ideas, 0), "id"));
+            log_info("msg=\"transcript accepted\" ideas=%zu first_id=%s interviewer=%d",
+                     json_array_size(r.ideas), first ? first : "none", r.skipped_interviewer);
             http_res_json(res, 201,
                           json_pack("{s:s, s:O, s:i}", "video_id", r.video_id, "ideas", r.ideas,
                                     "skipped_interviewer", r.skipped_interviewer));

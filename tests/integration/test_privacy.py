@@ -97,6 +97,7 @@ LEFTOVER = "Lotte Achtergelaten"  # in temporary files a crash left behind
 FILE_DONE = "Gesprek_met_Anna_Jansen"  # a transcript named after the interviewee
 FILE_FAILED = "Interview_Piet_Peeters"  # the same, with a broken sidecar
 SUBJECT_NAME = "Gerda Grootveld"  # in an out-of-office subject
+UPLOAD_VIDEO = "Interview_Klaas_Kuipers"  # a video_id staff typed for an upload
 
 
 def redis_cli(cluster, *args):
@@ -606,6 +607,13 @@ class TestPrivacy(ClusterTestCase):
         self.drop_transcript(FILE_FAILED + ".vtt", "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nJa.\n")
         self.send_mail("Gerda", "gerda@example.net", "Ik ben er niet.", 121,
                        subject="Afwezig: " + SUBJECT_NAME)
+        status, _, body = http("POST", c.url("intake-transcript", "/api/v1/transcripts?video_id="
+                                             + UPLOAD_VIDEO),
+                               b"WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n"
+                               b"Meer bomen in de Akerstraat.\n",
+                               {"Content-Type": "text/vtt",
+                                "Authorization": "Bearer " + c.staff_token()})
+        self.assertEqual(status, 201, body)
         files = [os.path.join(tr, "done", FILE_DONE + ".srt"),
                  os.path.join(tr, "failed", FILE_FAILED + ".vtt"),
                  os.path.join(tr, "failed", FILE_FAILED + ".json"),
@@ -616,7 +624,8 @@ class TestPrivacy(ClusterTestCase):
         wait_until("the interview's idea stored",
                    lambda: self.ideas_saying("Een bankje bij de bushalte."), timeout=120)
         found = []
-        for needle in (FILE_DONE, FILE_FAILED, "Anna_Jansen", "Piet_Peeters", SUBJECT_NAME):
+        for needle in (FILE_DONE, FILE_FAILED, "Anna_Jansen", "Piet_Peeters", SUBJECT_NAME,
+                       UPLOAD_VIDEO):
             found += ["%s in %s" % (needle, f) for f in self.grep_var(needle) if "/log/" in f]
         self.assertEqual(found, [])
         # the operator still finds each file from its log line
