@@ -216,26 +216,34 @@ void svg_map_render(sb_t *sb, const dash_t *d, json_t *counts, int links)
         long long n = json_integer_value(json_object_get(counts, m->w[i].code));
         max = n > max ? n : max;
     }
+    /* With links the map is a group of links (an image hides what is in
+     * it from a screen reader, while Tab still stops at each link). */
     sb_printf(sb,
-              "<svg class=\"map\" role=\"img\" viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" "
+              "<svg class=\"map\" role=\"%s\" viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" "
               "height=\"%.0f\" xmlns=\"http://www.w3.org/2000/svg\">"
               "<title>Kaart van Heerlen: aantal ideeën per wijk</title>\n",
-              S_MAP_W, m->h + 2, S_MAP_W, m->h + 2);
+              links ? "group" : "img", S_MAP_W, m->h + 2, S_MAP_W, m->h + 2);
     for (int i = 0; i < m->n; i++) {
         const s_wijk_t *w = &m->w[i];
         long long n = json_integer_value(json_object_get(counts, w->code));
         int cls = n <= 0 || max == 0 ? 0 : 1 + (int)((n * 5 - 1) / max);
         const char *label = page_label(d, "wijk", w->code);
-        if (links) { /* keyboard users reach each wijk's list with Tab */
+        const char *name = strcmp(label, w->code) == 0 ? w->name : label;
+        const char *ideas = n == 1 ? "idee" : "ideeën";
+        if (links) { /* keyboard users reach each wijk's list with Tab; the
+                      * title names the link (and is its tooltip) */
             sb_add(sb, "<a href=\"/ideeen?wijk=");
             sb_url(sb, w->code);
-            sb_add(sb, "\">");
+            sb_add(sb, "\"><title>");
+            sb_esc(sb, name);
+            sb_printf(sb, ": %lld %s</title><path d=\"%s\" fill=\"%s\"/></a>\n", n, ideas,
+                      w->path.buf ? w->path.buf : "", s_fill[cls > 5 ? 5 : cls]);
+            continue;
         }
         sb_printf(sb, "<path d=\"%s\" fill=\"%s\"><title>", w->path.buf ? w->path.buf : "",
                   s_fill[cls > 5 ? 5 : cls]);
-        sb_esc(sb, strcmp(label, w->code) == 0 ? w->name : label);
-        sb_printf(sb, ": %lld %s</title></path>%s\n", n, n == 1 ? "idee" : "ideeën",
-                  links ? "</a>" : "");
+        sb_esc(sb, name);
+        sb_printf(sb, ": %lld %s</title></path>\n", n, ideas);
     }
     /* the numbers after every wijk, so none is drawn over; white on the
      * two darkest fills; pointer-events none keeps the wijk's link and

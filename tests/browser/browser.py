@@ -4,8 +4,9 @@ NAME
 
 DESCRIPTION
     The browser tests drive Debian's /usr/bin/chromium (CHROMIUM overrides)
-    with playwright-core from npm. ensure_playwright() installs it into
-    tests/browser/node_modules (npm ci from package-lock.json) when missing;
+    with playwright-core from npm; test_a11y also uses axe-core from npm.
+    ensure_playwright() installs both into tests/browser/node_modules (npm
+    ci from package-lock.json) when either is missing;
     AVAILABLE is false, and the tests skip with a message, when node, npm
     or chromium are not installed (deploy/install-deps.sh test installs
     them). run_script() runs one of the .js drivers here with extra
@@ -22,11 +23,13 @@ MISSING = "node, npm or chromium not installed"
 
 
 def ensure_playwright():
-    if os.path.isdir(os.path.join(HERE, "node_modules", "playwright-core")):
+    if all(os.path.isdir(os.path.join(HERE, "node_modules", name))
+           for name in ("playwright-core", "axe-core")):
         return
     cmd = ["npm", "ci", "--no-audit", "--no-fund"]
     if not os.path.exists(os.path.join(HERE, "package-lock.json")):
-        cmd = ["npm", "install", "--no-save", "--no-audit", "--no-fund", "playwright-core@1"]
+        cmd = ["npm", "install", "--no-save", "--no-audit", "--no-fund", "playwright-core@1",
+               "axe-core@4"]
     subprocess.run(cmd, cwd=HERE, check=True, timeout=600)
 
 

@@ -185,9 +185,14 @@ static void test_map(void **state)
     assert_non_null(strstr(sb.buf, "fill=\"#08519c\"><title>Heerlen-Centrum")); /* darkest */
     assert_non_null(strstr(sb.buf, "fill=\"#d9d9d9\"><title>Mariarade: 0"));    /* none */
     assert_null(strstr(sb.buf, "<a "));
+    assert_non_null(strstr(sb.buf, "<svg class=\"map\" role=\"img\""));
     sb_free(&sb);
     svg_map_render(&sb, &s_dash, c, 1);
-    assert_non_null(strstr(sb.buf, "<a href=\"/ideeen?wijk=WK091733\"><path "));
+    /* links, each named by its title: a group, not one image that would
+     * hide them from a screen reader while Tab still stops at them */
+    assert_non_null(strstr(sb.buf, "<svg class=\"map\" role=\"group\""));
+    assert_non_null(strstr(sb.buf, "<a href=\"/ideeen?wijk=WK091733\"><title>Heerlen-Centrum: "
+                                   "10 ideeën</title><path "));
     sb_free(&sb);
     json_decref(c);
     svg_map_destroy(&s_dash.map);

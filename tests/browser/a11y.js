@@ -1,0 +1,148 @@
+/*
+ * NAME
+ *   a11y.js - axe-core (WCAG 2.1 A and AA) on every page people see, in a
+ *   real headless Chromium
+ *
+ * SYNOPSIS
+ *   FORM_URL=http://127.0.0.1:P DASH_URL=http://127.0.0.1:Q UNSUB_URL=http://127.0.0.1:R/afmelden?p=..&s=.. \
+ *   FIELD_URL=http://127.0.0.1:S/field FIELD_DEVICE=tablet FIELD_TOKEN=isd_... \
+ *   DASH_USER=admin DASH_PASSWORD=... CAMPAIGN_ID=... node a11y.js
+ *
+ * DESCRIPTION
+ *   Run by test_a11y.py (which starts the services, stores ideas and makes
+ *   a campaign). Opens each page a resident, field worker or staff member
+ *   sees, in the state they see it (the idea form empty and after a submit
+ *   with errors, the thank-you page, /resultaten, the unsubscribe pages,
+ *   the field app's registration and idea screens, the dashboard's login
+ *   and every staff page) and runs axe-core on it with the tags wcag2a,
+ *   wcag2aa, wcag21a and wcag21aa. Every violation becomes one problem
+ *   "PAGE: RULE at ELEMENT: WHAT" (rule id, CSS selector of the element,
+ *   axe's summary). A false positive is never switched off globally: it is
+ *   listed in ACCEPTED below, with the page, the rule, the element and why.
+ *   A11Y_TAGS (comma-separated) runs other axe tags instead.
+ *   Prints a JSON summary (pages audited, rules_passed: how many rule
+ *   checks passed in all, problems) on the last line; exits non-zero on
+ *   any problem. Debian's chromium with playwright-core.
+ */
+'use strict';
+const {launch, watch, staffLogin, fieldRegister, finish, crashed} = require('./chromium');
+
+const AXE = require.resolve('axe-core/axe.min.js');
+const TAGS = (process.env.A11Y_TAGS || 'wcag2a,wcag2aa,wcag21a,wcag21aa').split(',');
+
+/* Violations that are not one, each scoped to a page, a rule and an
+ * element, with the reason. Empty: nothing axe found was wrong. */
+const ACCEPTED = [];
+
+function accepted(page, rule, target) {
+  return ACCEPTED.some((a) => a.page === page && a.rule === rule && a.target === target);
+}
+
+async function audit(page, name, problems, out) {
+  await page.addScriptTag({path: AXE});
+  const res = await page.evaluate((tags) => window.axe.run(document, {
+    runOnly: {type: 'tag', values: tags}, resultTypes: ['violations', 'passes'],
+  }), TAGS);
+  for (const v of res.violations) {
+    for (const n of v.nodes) {
+      const target = n.target.join(' ');
+      if (accepted(name, v.id, target)) continue;
+      const why = (n.failureSummary || v.help).replace(/\s+/g, ' ').slice(0, 300);
+      problems.push(name + ': ' + v.id + ' at ' + target + ': ' + why);
+    }
+  }
+  out.pages.push(name);
+  out.rules_passed = (out.rules_passed || 0) + res.passes.length;
+}
+
+async function residentPages(page, problems, out) {
+  const form = process.env.FORM_URL;
+  await page.goto(form + '/');
+  await audit(page, 'idea form', problems, out);
+  // A submit with errors: no idea, a bad e-mail address, consent without it.
+  await page.fill('#email', 'jan@');
+  await page.click('form[action="/ideeen"] button[type=submit]');
+  await page.waitForSelector('.fouten');
+  await audit(page, 'idea form with errors', problems, out);
+  await page.fill('#tekst', 'Meer bankjes in het park van Welten, voor ouderen.');
+  await page.fill('#email', '');
+  await page.click('form[action="/ideeen"] button[type=submit]');
+  await page.waitForSelector('h1:has-text("Bedankt")');
+  await audit(page, 'thank-you page', problems, out);
+  await page.goto(form + '/privacy');
+  await audit(page, 'privacy statement', problems, out);
+
+  await page.goto(process.env.DASH_URL + '/resultaten');
+  await audit(page, '/resultaten', problems, out);
+
+  const unsub = process.env.UNSUB_URL;
+  await page.goto(unsub);
+  await audit(page, 'unsubscribe: ask', problems, out);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('h1:has-text("U bent afgemeld")');
+  await audit(page, 'unsubscribe: done', problems, out);
+  await page.goto(unsub);
+  await audit(page, 'unsubscribe: already', problems, out);
+  await page.goto(unsub.replace(/s=[^&]*/, 's=AAAA'));
+  await audit(page, 'unsubscribe: broken link', problems, out);
+}
+
+async function fieldPages(page, problems, out) {
+  await page.goto(process.env.FIELD_URL);
+  await page.waitForSelector('#setup-form', {state: 'visible'});
+  await audit(page, 'field app: registration', problems, out);
+  await fieldRegister(page);
+  await audit(page, 'field app: idea screen', problems, out);
+  await page.click('details summary');
+  await page.click('#save');  // no text: the browser's own check says so
+  await audit(page, 'field app: idea screen, contact open', problems, out);
+}
+
+async function staffPages(page, problems, out) {
+  const base = process.env.DASH_URL;
+  await page.goto(base + '/login');
+  await audit(page, 'dashboard login', problems, out);
+  await page.fill('#user', process.env.DASH_USER);
+  await page.fill('#password', 'niet-het-wachtwoord');
+  await page.click('form[action="/login"] button[type=submit]');
+  await page.waitForSelector('#user');
+  await audit(page, 'dashboard login, wrong password', problems, out);
+  await staffLogin(page, base);
+  await audit(page, 'overview', problems, out);
+  for (const path of ['/ideeen', '/clusters', '/activiteiten', '/overgeslagen', '/report',
+                      '/beheer', '/campagnes', '/campagnes/' + process.env.CAMPAIGN_ID]) {
+    await page.goto(base + path);
+    await audit(page, path, problems, out);
+  }
+  await page.goto(base + '/ideeen');
+  await page.locator('table tbody a').first().click();
+  await page.waitForSelector('h2:has-text("Herkomst")');
+  await audit(page, 'one idea', problems, out);
+  await page.goto(base + '/clusters');
+  const members = page.locator('main a[href*="cluster="]');
+  if (await members.count()) {
+    await members.first().click();
+    await audit(page, 'one cluster', problems, out);
+  }
+}
+
+async function main() {
+  const browser = await launch();
+  const out = {pages: []};
+  const problems = [];
+  try {
+    // bypassCSP: axe is injected as an inline script, which the pages'
+    // own Content-Security-Policy (rightly) forbids.
+    const context = await browser.newContext({viewport: {width: 1280, height: 900}, bypassCSP: true});
+    const page = await context.newPage();
+    watch(page, problems);
+    await residentPages(page, problems, out);
+    await fieldPages(page, problems, out);
+    await staffPages(page, problems, out);
+  } finally {
+    await browser.close();
+  }
+  finish(out, problems);
+}
+
+main().catch((e) => crashed(e, []));

@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""
+NAME
+    test_a11y - WCAG 2.1 AA (axe-core) and keyboard use of every page
+    people see, in a real headless Chromium
+
+DESCRIPTION
+    Starts Redis and every service a page comes from (intake-form,
+    intake-field, notify writing to its Maildir outbox, the dashboard,
+    with storage and the classifier behind them; tests/lib/harness.py),
+    stores ideas from several wijken (one with an e-mail address and
+    consent, so notify writes a receipt with an unsubscribe link), adds an
+    admin, a field-app device and a feedback campaign, and runs:
+
+    a11y.js: axe-core with the tags wcag2a, wcag2aa, wcag21a and wcag21aa
+    on the idea form (empty, with errors), the thank-you page,
+    /resultaten, the unsubscribe pages, the field app (registration, idea
+    screen), the dashboard login and every staff and admin page. A
+    violation fails the test with the page, the rule id and the element.
+
+    Installs playwright-core and axe-core into tests/browser/node_modules
+    (npm ci from package-lock.json) when missing; skips when node, npm or
+    chromium are not installed (deploy/install-deps.sh test installs them).
+
+    INSPRAAK_BIN=build/asan/bin python3 tests/browser/test_a11y.py
+"""
+import glob
+import json
+import os
+import re
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+from harness import ClusterTestCase, main, wait_until  # noqa: E402
+import browser  # noqa: E402
+
+IDEAS = [
+    ("Meer bomen en schaduw op het Pancratiusplein, het is daar 's zomers te heet.", "WK091733"),
+    ("Meer bomen en schaduw op het Pancratiusplein, want het is er 's zomers heet.", "WK091733"),
+    ("Een veilig fietspad van Hoensbroek naar het centrum, nu rijden de auto's te hard.",
+     "WK091712"),
+    ("Speeltuin in Heerlerheide opknappen, de toestellen zijn kapot.", "WK091721"),
+    ("Het park in Welten is prachtig, houd het groen zo.", "WK091736"),
+]
+RECEIPT_TO = "lotte@example.org"
+
+
+@unittest.skipUnless(browser.AVAILABLE, browser.MISSING)
+class TestAccessibility(ClusterTestCase):
+    SERVICES = ("storage", "classifier", "intake-form", "intake-field", "notify", "dashboard")
+    # receipts at once, into the Maildir outbox
+    ENV = {"INSPRAAK_RECEIPT_BATCH_S": "1", "INSPRAAK_NOTIFY_SCAN_S": "1", "INSPRAAK_SMTP_URL": ""}
+
+    @classmethod
+    def setUpClass(cls):
+        browser.ensure_playwright()
+        super().setUpClass()
+
+    def device(self, name):
+        r = self.cluster.ctl("device", "add", name)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return r.stdout.strip().split()[-1]
+
+    def unsubscribe_url(self):
+        """The unsubscribe link of the receipt notify wrote for RECEIPT_TO,
+        pointed at this cluster's notify."""
+        outbox = os.path.join(self.cluster.var, "mail", "outbox", "new")
+
+        def link():
+            for path in glob.glob(os.path.join(outbox, "*")):
+                with open(path, encoding="utf-8", errors="replace") as f:
+                    mail = f.read()
+                if RECEIPT_TO in mail:
+                    m = re.search(r"List-Unsubscribe:\s*<[^>]*(/afmelden\?[^>]+)>", mail)
+                    if m:
+                        return m.group(1)
+            return None
+        return self.cluster.url("notify", wait_until("a receipt with an unsubscribe link", link))
+
+    def test_axe_finds_nothing_on_any_page(self):
+        c = self.cluster
+        r = c.ctl("user", "add", "beheer", "--role", "admin",
+                  input="beheer-wachtwoord-1\nbeheer-wachtwoord-1\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for text, wijk in IDEAS:
+            status, body = c.post_idea(text, wijk=wijk, question="toekomst")
+            self.assertEqual(status, 201, body)
+        status, body = c.post_idea("Betere verlichting bij het station, 's avonds is het donker.",
+                                   email=RECEIPT_TO, name="Lotte", consent={"feedback": True})
+        self.assertEqual(status, 201, body)
+        staff = c.staff_token()
+        wait_until("ideas stored", lambda: c.api("/api/v1/ideas?limit=1", staff)[1]
+                   .get("total") == len(IDEAS) + 1)
+        with tempfile.NamedTemporaryFile("w", suffix=".txt") as f:
+            f.write("Dank u wel voor uw idee. Op de resultatenpagina leest u wat we ermee doen.\n")
+            f.flush()
+            r = c.ctl("campaign", "create", "--subject", "Wat we met uw idee doen",
+                      "--text-file", f.name)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        run = browser.run_script("a11y.js", FORM_URL=c.url("intake-form", "").rstrip("/"),
+                                 DASH_URL=c.url("dashboard", "").rstrip("/"),
+                                 UNSUB_URL=self.unsubscribe_url(),
+                                 FIELD_URL=c.url("intake-field", "/field"),
+                                 FIELD_DEVICE="tablet-a11y", FIELD_TOKEN=self.device("tablet-a11y"),
+                                 DASH_USER="beheer", DASH_PASSWORD="beheer-wachtwoord-1",
+                                 CAMPAIGN_ID=r.stdout.strip())
+        seen = json.loads(run.stdout.strip().splitlines()[-1])
+        self.assertEqual(seen["problems"], [], "\n" + "\n".join(seen["problems"]))
+        self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+        self.assertGreaterEqual(len(seen["pages"]), 25, seen["pages"])
+        self.assertGreater(seen["rules_passed"], 0)  # axe did check
+
+
+if __name__ == "__main__":
+    main()
