@@ -162,7 +162,11 @@ static void s_errors_summary(FILE *fp, const form_t *f)
 {
     if (!f || f->n_errors == 0)
         return;
-    fputs("<div class=\"fouten\" role=\"alert\" aria-labelledby=\"fouten-titel\">\n"
+    /* autofocus (no JavaScript needed): after a failed submit the focus
+     * starts here, so a screen reader reads what went wrong first and the
+     * keyboard goes on to the links to the fields */
+    fputs("<div class=\"fouten\" role=\"alert\" aria-labelledby=\"fouten-titel\" "
+          "tabindex=\"-1\" autofocus>\n"
           "<h2 id=\"fouten-titel\">Er ging iets mis</h2>\n"
           "<p>Verbeter de volgende punten en verstuur het formulier opnieuw:</p>\n<ul>\n",
           fp);

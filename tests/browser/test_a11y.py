@@ -18,6 +18,11 @@ DESCRIPTION
     screen), the dashboard login and every staff and admin page. A
     violation fails the test with the page, the rule id and the element.
 
+    keyboard.js: the idea form and the field app with the keyboard only:
+    Tab reaches every control in reading order, each shows where the
+    focus is, the form is sent with Enter, and after a failed submit the
+    error summary has the focus.
+
     Installs playwright-core and axe-core into tests/browser/node_modules
     (npm ci from package-lock.json) when missing; skips when node, npm or
     chromium are not installed (deploy/install-deps.sh test installs them).
@@ -112,6 +117,38 @@ class TestAccessibility(ClusterTestCase):
         self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
         self.assertGreaterEqual(len(seen["pages"]), 25, seen["pages"])
         self.assertGreater(seen["rules_passed"], 0)  # axe did check
+
+    def test_keyboard_only(self):
+        c = self.cluster
+        run = browser.run_script("keyboard.js", FORM_URL=c.url("intake-form", "").rstrip("/"),
+                                 FIELD_URL=c.url("intake-field", "/field"),
+                                 FIELD_DEVICE="tablet-keys", FIELD_TOKEN=self.device("tablet-keys"))
+        self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+        seen = json.loads(run.stdout.strip().splitlines()[-1])
+        # The idea form: every control in reading order (one stop per
+        # group of radio buttons), the honeypot never; each shows its focus.
+        self.assertEqual(seen["form_order"], [
+            "textarea#tekst", "input#titel", "input#vraag-nu", "select#wijk", "input#postcode",
+            "input#doelgroep-inwoner", "a", "input#naam", "input#email", "input#toestemming",
+            "button"], seen)
+        self.assertEqual(seen["form_unseen"], [])
+        # After a failed submit the error summary has the focus (a screen
+        # reader reads it first), and shows it; its link leads to the field.
+        self.assertEqual(seen["focus_after_errors"], "div.fouten", seen)
+        self.assertTrue(seen["focus_after_errors_shown"], seen)
+        self.assertEqual(seen["focus_after_link"], "textarea#tekst", seen)
+        self.assertEqual(seen["form_sent"], "Bedankt!")
+        # The field app: registration, then the idea screen.
+        self.assertEqual(seen["field_setup_order"], ["input#device", "input#token",
+                                                     "button"], seen)
+        self.assertEqual(seen["field_setup_unseen"], [])
+        self.assertEqual(seen["field_order"], [
+            "input#activity", "textarea#text", "input[name=question]=nu", "select#target_group",
+            "input#wijk", "button#locate", "summary", "button#save", "button#sync",
+            "button#logout"], seen)
+        self.assertEqual(seen["field_unseen"], [])
+        self.assertEqual(seen["field_question"], "toekomst")
+        self.assertTrue(seen["field_saved"].startswith("Bewaard"), seen)
 
 
 if __name__ == "__main__":

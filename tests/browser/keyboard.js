@@ -1,0 +1,142 @@
+/*
+ * NAME
+ *   keyboard.js - the idea form and the field app with the keyboard only,
+ *   in a real headless Chromium
+ *
+ * SYNOPSIS
+ *   FORM_URL=http://127.0.0.1:P FIELD_URL=http://127.0.0.1:S/field FIELD_DEVICE=tablet \
+ *   FIELD_TOKEN=isd_... node keyboard.js
+ *
+ * DESCRIPTION
+ *   Run by test_a11y.py. No mouse, no page.fill(): only Tab, Shift+Tab,
+ *   arrow keys, Space, Enter and typed text.
+ *   Idea form: records the order in which Tab reaches the controls and
+ *   whether each one shows the focus (an outline or a shadow); sends the
+ *   form empty with Enter and records what has the focus on the page
+ *   that comes back (the error summary should), follows the summary's
+ *   first link with Enter, types the idea and sends it.
+ *   Field app: registers the tablet by typing, records the Tab order and
+ *   the focus of the idea screen, types an idea, chooses a question with
+ *   the arrow keys and saves it with Enter.
+ *   Prints a JSON summary on the last line: form_order, form_unseen (the
+ *   controls whose focus shows nothing), focus_after_errors, focus_after_link,
+ *   form_sent, field_setup_order, field_order, field_unseen, field_saved.
+ */
+'use strict';
+const {launch, watch, fieldReady, finish, crashed} = require('./chromium');
+
+/* What has the focus: "tag#id", "tag[name=..]" or "tag.class", and
+ * whether anything shows it. */
+function focused(page) {
+  return page.evaluate(() => {
+    const e = document.activeElement;
+    if (!e || e === document.body) return {name: 'body', shown: false};
+    let name = e.tagName.toLowerCase();
+    if (e.id) name += '#' + e.id;
+    else if (e.name) name += '[name=' + e.name + ']';
+    else if (e.className) name += '.' + String(e.className).split(' ')[0];
+    if (e.type === 'radio' && !e.id) name += '=' + e.value;
+    const s = getComputedStyle(e);
+    const shown = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) ||
+      s.boxShadow !== 'none';
+    return {name, shown};
+  });
+}
+
+/* Tab from the top of the page until the focus leaves the page (or
+ * comes back to where it began); the elements reached, in order. */
+async function tabOrder(page, max) {
+  await page.evaluate(() => { document.activeElement && document.activeElement.blur(); });
+  const order = [], unseen = [];
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const f = await focused(page);
+    if (f.name === 'body' || order.includes(f.name)) break;
+    order.push(f.name);
+    if (!f.shown) unseen.push(f.name);
+  }
+  return {order, unseen};
+}
+
+async function tabTo(page, name) {
+  for (let i = 0; i < 40; i++) {
+    if ((await focused(page)).name === name) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error('Tab never reached ' + name);
+}
+
+async function ideaForm(page, out) {
+  await page.goto(process.env.FORM_URL + '/');
+  const t = await tabOrder(page, 40);
+  out.form_order = t.order;
+  out.form_unseen = t.unseen;
+
+  // Send it empty: Tab to the button, Enter.
+  await page.evaluate(() => document.activeElement && document.activeElement.blur());
+  await tabTo(page, 'button');
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+  await page.waitForSelector('.fouten');
+  out.focus_after_errors = (await focused(page)).name;
+  out.focus_after_errors_shown = (await focused(page)).shown;
+
+  // The first link in the summary leads to the field.
+  await page.focus('.fouten a');
+  await page.keyboard.press('Enter');
+  out.focus_after_link = (await focused(page)).name;
+
+  await page.focus('#tekst');
+  await page.keyboard.type('Een bankje bij de bushalte in Hoensbroek, om op te wachten.');
+  await tabTo(page, 'button');
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+  out.form_sent = await page.locator('h1').textContent();
+}
+
+async function fieldApp(page, out) {
+  await page.goto(process.env.FIELD_URL);
+  await page.waitForSelector('#setup-form', {state: 'visible'});
+  const s = await tabOrder(page, 20);
+  out.field_setup_order = s.order;
+  out.field_setup_unseen = s.unseen;
+  await page.evaluate(() => document.activeElement && document.activeElement.blur());
+  await tabTo(page, 'input#device');
+  await page.keyboard.type(process.env.FIELD_DEVICE);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(process.env.FIELD_TOKEN);
+  await page.keyboard.press('Enter');
+  await fieldReady(page);
+
+  const t = await tabOrder(page, 40);
+  out.field_order = t.order;
+  out.field_unseen = t.unseen;
+
+  await page.evaluate(() => document.activeElement && document.activeElement.blur());
+  await tabTo(page, 'textarea#text');
+  await page.keyboard.type('Meer prullenbakken op de markt, er ligt veel afval.');
+  await page.keyboard.press('Tab');  // the first radio button of the question
+  await page.keyboard.press('ArrowDown');  // moves to, and chooses, "toekomst"
+  out.field_question = await page.evaluate(
+    () => (document.querySelector('input[name=question]:checked') || {}).value || null);
+  await tabTo(page, 'button#save');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.getElementById('message').textContent.startsWith('Bewaard'));
+  out.field_saved = await page.textContent('#message');
+}
+
+async function main() {
+  const browser = await launch();
+  const out = {};
+  const problems = [];
+  try {
+    const context = await browser.newContext({viewport: {width: 1280, height: 900}});
+    const page = await context.newPage();
+    watch(page, problems);
+    await ideaForm(page, out);
+    await fieldApp(page, out);
+  } finally {
+    await browser.close();
+  }
+  finish(out, problems);
+}
+
+main().catch((e) => crashed(e, []));
