@@ -106,8 +106,8 @@ static void s_page(http_res_t *res, int status, const char *title, const char *b
     char *page = xasprintf("<!doctype html>\n<html lang=\"nl\"><head><meta charset=\"utf-8\">"
                            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
                            "<title>%s</title></head>\n<body style=\"font-family:sans-serif;"
-                           "max-width:40em;margin:2em auto;padding:0 1em\">\n<h1>%s</h1>\n%s\n"
-                           "</body></html>\n",
+                           "max-width:40em;margin:2em auto;padding:0 1em\">\n<main>\n"
+                           "<h1>%s</h1>\n%s\n</main>\n</body></html>\n",
                            title, title, body_html);
     http_res_take(res, status, "text/html; charset=utf-8", page, strlen(page));
     /* No other site may frame the page (an invisible frame under a button

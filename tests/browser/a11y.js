@@ -15,9 +15,9 @@
  *   with errors, the thank-you page, /resultaten, the unsubscribe pages,
  *   the field app's registration and idea screens, the dashboard's login
  *   and every staff page) and runs axe-core on it with the tags wcag2a,
- *   wcag2aa, wcag21a and wcag21aa. Every violation becomes one problem
- *   "PAGE: RULE at ELEMENT: WHAT" (rule id, CSS selector of the element,
- *   axe's summary). A false positive is never switched off globally: it is
+ *   wcag2aa, wcag21a, wcag21aa and best-practice. Every violation becomes
+ *   one problem "PAGE: RULE at ELEMENT: WHAT" (rule id, CSS selector of
+ *   the element, axe's summary). A false positive is never switched off globally: it is
  *   listed in ACCEPTED below, with the page, the rule, the element and why.
  *   A11Y_TAGS (comma-separated) runs other axe tags instead.
  *   Prints a JSON summary (pages audited, rules_passed: how many rule
@@ -28,7 +28,9 @@
 const {launch, watch, staffLogin, fieldRegister, finish, crashed} = require('./chromium');
 
 const AXE = require.resolve('axe-core/axe.min.js');
-const TAGS = (process.env.A11Y_TAGS || 'wcag2a,wcag2aa,wcag21a,wcag21aa').split(',');
+/* WCAG 2.1 A and AA, and axe's best practices: landmarks (all content in
+ * one, exactly one main), one h1, headings in order, ... */
+const TAGS = (process.env.A11Y_TAGS || 'wcag2a,wcag2aa,wcag21a,wcag21aa,best-practice').split(',');
 
 /* Violations that are not one, each scoped to a page, a rule and an
  * element, with the reason. Empty: nothing axe found was wrong. */

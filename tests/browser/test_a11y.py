@@ -13,7 +13,7 @@ DESCRIPTION
     admin, a field-app device and a feedback campaign, and runs:
 
     a11y.js: axe-core with the tags wcag2a, wcag2aa, wcag21a and wcag21aa
-    on the idea form (empty, with errors), the thank-you page,
+    (WCAG 2.1 AA) and best-practice (landmarks, one h1, heading order) on the idea form (empty, with errors), the thank-you page,
     /resultaten, the unsubscribe pages, the field app (registration, idea
     screen), the dashboard login and every staff and admin page. A
     violation fails the test with the page, the rule id and the element.
