@@ -449,6 +449,9 @@ const char *page_chart_title(const char *dim)
 
 /* Contrast: every text colour below has at least 4.5:1 against its
  * background (WCAG 2.1 AA); focus is always visible for keyboard users.
+ * Reflow (WCAG 1.4.10): 320 CSS pixels wide (400% zoom) needs no sideways
+ * scrolling but in a data table: the menu wraps, charts take one column,
+ * no field is wider than the page.
  * Residents' texts (.text) may hold a word longer than the line (a pasted
  * link): it wraps anywhere, else printing cuts it off at the page edge. */
 static const char S_CSS[] =
@@ -458,7 +461,7 @@ static const char S_CSS[] =
     "header{background:#003a70;color:#fff;padding:.5rem 1rem;display:flex;flex-wrap:wrap;"
     "gap:1rem;align-items:center}\n"
     "header a{color:#fff}\n.brand{font-weight:bold;margin:0}\n"
-    "nav ul{list-style:none;display:flex;gap:1rem;margin:0;padding:0}\n"
+    "nav ul{list-style:none;display:flex;flex-wrap:wrap;gap:.25rem 1rem;margin:0;padding:0}\n"
     ".logout{margin-left:auto}\n"
     "main{max-width:72rem;margin:0 auto;padding:1rem}\n"
     "footer{border-top:1px solid #767676;padding:1rem;color:#444}\n"
@@ -468,7 +471,8 @@ static const char S_CSS[] =
     "{outline:3px solid #e07000;outline-offset:2px}\n"
     "table{border-collapse:collapse;width:100%}\nth,td{border:1px solid #999;padding:.3rem;"
     "text-align:left;vertical-align:top}\nth{background:#e8eef5}\n"
-    ".charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(29rem,1fr));gap:1rem}\n"
+    ".charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(29rem,100%),1fr));"
+    "gap:1rem}\n"
     "figure{margin:0;border:1px solid #ccc;padding:.5rem}\nfigcaption{font-weight:bold}\n"
     "svg{max-width:100%;height:auto}\n.bar{fill:#0b5394}\n.lbl{font-size:12px;fill:#1a1a1a}\n"
     ".map path{stroke:#fff;stroke-width:1}\n.map path:hover{stroke:#e07000;stroke-width:3}\n"
@@ -476,7 +480,7 @@ static const char S_CSS[] =
     "padding:.5rem 1rem;margin:0}\n.big{font-size:2rem;font-weight:bold;display:block}\n"
     "form.filters{display:grid;grid-template-columns:repeat(auto-fill,minmax(12rem,1fr));"
     "gap:.5rem;align-items:end}\nlabel{display:block;font-weight:bold}\n"
-    "input,select,button,textarea{font:inherit;padding:.3rem}\n"
+    "input,select,button,textarea{font:inherit;padding:.3rem;max-width:100%}\n"
     "button{background:#003a70;color:#fff;border:0;padding:.4rem .8rem;cursor:pointer}\n"
     "blockquote{border-left:4px solid #0b5394;margin:.5rem 0;padding:.3rem 1rem;"
     "background:#f3f6fa}\n.ok{background:#e3f4e3;border:1px solid #2e7d32;padding:.5rem}\n"

@@ -19,7 +19,10 @@
  *   one problem "PAGE: RULE at ELEMENT: WHAT" (rule id, CSS selector of
  *   the element, axe's summary). A false positive is never switched off globally: it is
  *   listed in ACCEPTED below, with the page, the rule, the element and why.
- *   A11Y_TAGS (comma-separated) runs other axe tags instead.
+ *   A11Y_TAGS (comma-separated) runs other axe tags instead. Each page is
+ *   also shown 320 CSS pixels wide (WCAG 1.4.10 Reflow: 1280 at 400% zoom),
+ *   which axe does not check: an element outside a data table that sticks
+ *   out to the right is a problem "PAGE: reflow (WCAG 1.4.10) at ELEMENT".
  *   Prints a JSON summary (pages audited, rules_passed: how many rule
  *   checks passed in all, problems) on the last line; exits non-zero on
  *   any problem. Debian's chromium with playwright-core.
@@ -40,7 +43,37 @@ function accepted(page, rule, target) {
   return ACCEPTED.some((a) => a.page === page && a.rule === rule && a.target === target);
 }
 
+/* WCAG 1.4.10 Reflow, which axe does not check: at 320 CSS pixels wide
+ * (1280 at 400% zoom) nothing may need scrolling sideways, except what
+ * needs two dimensions: a data table (WCAG's own exception). */
+async function reflow(page, name, problems) {
+  const size = page.viewportSize();
+  await page.setViewportSize({width: 320, height: 640});
+  const wide = await page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const found = [];
+    for (const e of document.querySelectorAll('body *')) {
+      const r = e.getBoundingClientRect();
+      if (r.width === 0 || r.right <= width + 1 || e.closest('table, .skip')) continue;
+      if (found.some((f) => f.el.contains(e))) continue;  // its outermost only
+      found.push({el: e, right: Math.round(r.right)});
+    }
+    return found.map((f) => {
+      const e = f.el;
+      let css = e.tagName.toLowerCase();
+      if (e.id) css += '#' + e.id;
+      else if (typeof e.className === 'string' && e.className) css += '.' + e.className.split(' ')[0];
+      return css + ' (' + f.right + ' px)';
+    });
+  });
+  for (const w of wide) {
+    problems.push(name + ': reflow (WCAG 1.4.10) at ' + w + ': wider than the 320 px screen');
+  }
+  await page.setViewportSize(size);
+}
+
 async function audit(page, name, problems, out) {
+  await reflow(page, name, problems);
   await page.addScriptTag({path: AXE});
   const res = await page.evaluate((tags) => window.axe.run(document, {
     runOnly: {type: 'tag', values: tags}, resultTypes: ['violations', 'passes'],

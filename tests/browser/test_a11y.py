@@ -17,6 +17,8 @@ DESCRIPTION
     /resultaten, the unsubscribe pages, the field app (registration, idea
     screen), the dashboard login and every staff and admin page. A
     violation fails the test with the page, the rule id and the element.
+    Each page is also shown 320 CSS pixels wide (WCAG 1.4.10 Reflow, which
+    axe does not check): nothing but a data table may stick out.
 
     keyboard.js: the idea form and the field app with the keyboard only:
     Tab reaches every control in reading order, each shows where the
