@@ -113,6 +113,17 @@ const rejectedCount = (page, n) => page.waitForFunction(
   (k) => document.querySelectorAll('#rejected li').length === k, n, {timeout: 10000});
 
 /* After a reload: the app is ready when the status shows the queue. */
+/* What a screen reader says about the field with the focus besides its
+ * name: whether it is invalid, and the texts its aria-describedby points at. */
+function focusedSays(page) {
+  return page.evaluate(() => {
+    const e = document.activeElement;
+    const ids = (e.getAttribute('aria-describedby') || '').split(/\s+/).filter(Boolean);
+    return {id: e.id, invalid: e.getAttribute('aria-invalid') === 'true',
+            described: ids.map((id) => (document.getElementById(id) || {}).textContent || '').join(' ')};
+  });
+}
+
 async function reloadApp(page) {
   await page.reload();
   await fieldReady(page);
@@ -160,6 +171,7 @@ async function rejectedKept(page) {
     consent: await page.isChecked('#consent'),
     focused: await page.evaluate(() => document.activeElement.id),
   };
+  out.focused_says = await focusedSays(page);
   await page.fill('#wijk', 'Heerlen-Centrum');
   await page.click('#save');
   await rejectedCount(page, 1);
@@ -188,6 +200,7 @@ async function wrongCode(page) {
     wrong: {
       setup_shown: await page.isVisible('#setup-form'),
       said: await page.$eval('#setup', (s) => (s.querySelector('[role=alert]') || {}).textContent || ''),
+      focused_says: await focusedSays(page),
     },
   };
   if (!out.wrong.setup_shown) return out;

@@ -130,6 +130,11 @@ class TestFieldApp(ClusterTestCase):
             "question": "toekomst", "target_group": "professional",
             "wijk": "Heerlen-Centrumm", "name": "Anna de Vries",
             "email": "anna@example.org", "consent": True, "focused": "wijk"}, seen)
+        # A screen reader on the field with the focus hears that it is
+        # wrong and why (the note above the form is tied to it).
+        self.assertEqual(seen["focused_says"]["id"], "wijk", seen)
+        self.assertTrue(seen["focused_says"]["invalid"], seen)
+        self.assertIn("Deze wijk kennen we niet in Heerlen.", seen["focused_says"]["described"])
         # The next new idea belongs to the activity chosen before "Aanpassen".
         self.assertEqual(seen["activity_after_save"], "omgevingsvisietour Markt")
         self.assertIn("verwijderen", seen["confirm"].lower())
@@ -155,6 +160,11 @@ class TestFieldApp(ClusterTestCase):
         seen = self.run_case("wrong_code", "tablet-code")
         self.assertTrue(seen["wrong"]["setup_shown"], seen)
         self.assertIn("apparaatcode", seen["wrong"]["said"])
+        # the code field has the focus, and says it is wrong and why
+        says = seen["wrong"]["focused_says"]
+        self.assertEqual(says["id"], "token", seen)
+        self.assertTrue(says["invalid"], seen)
+        self.assertEqual(says["described"], seen["wrong"]["said"])
         self.assertEqual(seen["right"]["pending"], "Alles is verzonden", seen)
         self.assertEqual(seen["right"]["message"], "Bewaard. Dank u wel!", seen)
         self.assertFalse(seen["right"]["message_is_error"], seen)

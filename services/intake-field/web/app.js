@@ -150,9 +150,11 @@ async function register(ev) {
   if (problem) {
     m.className = 'error';
     m.textContent = problem;
+    markInvalid($('token'), 'setup-message');
     $('token').focus();
     return;
   }
+  unmarkInvalid($('token'));
   m.textContent = '';
   localStorage.setItem('field.device', name);
   localStorage.setItem('field.token', token);
@@ -216,12 +218,24 @@ function emailValid(s) {
     /[A-Za-z]/.test(labels[labels.length - 1]);
 }
 
+/* A field the server or the code check found wrong: a screen reader says
+ * so on the field itself, and reads the reason (the element noteId) too. */
+function markInvalid(field, noteId) {
+  field.setAttribute('aria-invalid', 'true');
+  field.setAttribute('aria-describedby', noteId);
+}
+
+function unmarkInvalid(field) {
+  field.removeAttribute('aria-invalid');
+  field.removeAttribute('aria-describedby');
+}
+
 function clearForm() {
   const form = $('idea-form');
   ['text', 'wijk', 'name', 'email'].forEach((n) => { form.elements[n].value = ''; });
   $('consent').checked = false;
   form.querySelectorAll('input[name=question]').forEach((r) => { r.checked = false; });
-  form.querySelectorAll('[aria-invalid]').forEach((f) => f.removeAttribute('aria-invalid'));
+  form.querySelectorAll('[aria-invalid]').forEach(unmarkInvalid);
   coords = null;
   $('where').textContent = '';
 }
@@ -360,7 +374,7 @@ function editRejected(entry) {
   say('', false);
   const name = FIELD_OF_CODE[entry.code] || 'text';
   const field = name === 'question' ? form.querySelector('input[name=question]') : $(name);
-  field.setAttribute('aria-invalid', 'true');
+  markInvalid(field, 'editing-note');
   field.focus();
 }
 
