@@ -23,6 +23,9 @@
  *   also shown 320 CSS pixels wide (WCAG 1.4.10 Reflow: 1280 at 400% zoom),
  *   which axe does not check: an element outside a data table that sticks
  *   out to the right is a problem "PAGE: reflow (WCAG 1.4.10) at ELEMENT".
+ *   Text drawn on a shape in an SVG (the numbers in the map's wijken:
+ *   aria-hidden, so axe skips them) must have a contrast of 4.5:1 with
+ *   the shape ("PAGE: svg text contrast (WCAG 1.4.3) at ...").
  *   Prints a JSON summary (pages audited, rules_passed: how many rule
  *   checks passed in all, problems) on the last line; exits non-zero on
  *   any problem. Debian's chromium with playwright-core.
@@ -72,8 +75,45 @@ async function reflow(page, name, problems) {
   await page.setViewportSize(size);
 }
 
+/* WCAG 1.4.3 Contrast for text drawn on a shape in an SVG (the numbers
+ * in the wijken of the map), which axe skips: they are aria-hidden (the
+ * shape's title says the same), yet people read them. 4.5:1, or 3:1 for
+ * large text (24 px, or 18.66 px bold). */
+async function svgTextContrast(page, name, problems) {
+  const bad = await page.evaluate(() => {
+    const lum = (css) => {
+      const [r, g, b] = css.match(/[\d.]+/g).slice(0, 3).map((v) => {
+        const c = Number(v) / 255;
+        return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+      });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const found = [];
+    for (const t of document.querySelectorAll('svg text')) {
+      t.scrollIntoView({block: 'center'});
+      const r = t.getBoundingClientRect();
+      const under = document.elementsFromPoint(r.x + r.width / 2, r.y + r.height / 2)
+        .find((e) => e !== t && ['path', 'rect', 'circle', 'polygon'].includes(e.tagName));
+      if (!under) continue;  // on the page's own background: axe checks that
+      const ts = getComputedStyle(t);
+      const [a, b] = [lum(ts.fill), lum(getComputedStyle(under).fill)];
+      const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+      const size = parseFloat(ts.fontSize), bold = Number(ts.fontWeight) >= 700;
+      const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+      if (ratio < need) {
+        found.push('"' + t.textContent + '" ' + ts.fill + ' on ' + getComputedStyle(under).fill +
+                   ' (' + ratio.toFixed(2) + ':1, needs ' + need + ':1)');
+      }
+    }
+    window.scrollTo(0, 0);
+    return found;
+  });
+  for (const b of bad) problems.push(name + ': svg text contrast (WCAG 1.4.3) at ' + b);
+}
+
 async function audit(page, name, problems, out) {
   await reflow(page, name, problems);
+  await svgTextContrast(page, name, problems);
   await page.addScriptTag({path: AXE});
   const res = await page.evaluate((tags) => window.axe.run(document, {
     runOnly: {type: 'tag', values: tags}, resultTypes: ['violations', 'passes'],

@@ -44,11 +44,20 @@ sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 from harness import ClusterTestCase, main, wait_until  # noqa: E402
 import browser  # noqa: E402
 
+# Five ideas in Heerlen-Centrum and four in Hoensbroek, so the map uses
+# its two darkest blues (and the numbers on them); two near-duplicates
+# make a cluster.
 IDEAS = [
     ("Meer bomen en schaduw op het Pancratiusplein, het is daar 's zomers te heet.", "WK091733"),
     ("Meer bomen en schaduw op het Pancratiusplein, want het is er 's zomers heet.", "WK091733"),
+    ("Een markt op zaterdag op het Emmaplein, met streekproducten.", "WK091733"),
+    ("Minder leegstand in de Saroleastraat, er staan te veel winkels leeg.", "WK091733"),
+    ("Meer plekken om te zitten bij het station, ook voor ouderen.", "WK091733"),
     ("Een veilig fietspad van Hoensbroek naar het centrum, nu rijden de auto's te hard.",
      "WK091712"),
+    ("Het kasteel van Hoensbroek vaker open voor de buurt.", "WK091712"),
+    ("Betere straatverlichting in de Akerstraat in Hoensbroek.", "WK091712"),
+    ("Een hondenuitlaatplek bij het Ganzeveld in Hoensbroek.", "WK091712"),
     ("Speeltuin in Heerlerheide opknappen, de toestellen zijn kapot.", "WK091721"),
     ("Het park in Welten is prachtig, houd het groen zo.", "WK091736"),
 ]
