@@ -15,9 +15,11 @@
  *   form empty with Enter and records what has the focus on the page
  *   that comes back (the error summary should), follows the summary's
  *   first link with Enter, types the idea and sends it.
- *   Field app: registers the tablet by typing, records the Tab order and
- *   the focus of the idea screen, types an idea, chooses a question with
- *   the arrow keys and saves it with Enter.
+ *   "Shows the focus": a box shadow, the browser's own ring, or an outline
+ *   with at least 3:1 contrast against the background around it (WCAG
+ *   1.4.11). Field app: registers the tablet by typing, records the Tab
+ *   order and the focus of the idea screen, types an idea, chooses a
+ *   question with the arrow keys and saves it with Enter.
  *   Prints a JSON summary on the last line: form_order, form_unseen (the
  *   controls whose focus shows nothing), focus_after_errors, focus_after_link,
  *   form_sent, field_setup_order, field_order, field_unseen, field_saved.
@@ -26,7 +28,9 @@
 const {launch, watch, fieldReady, finish, crashed} = require('./chromium');
 
 /* What has the focus: "tag#id", "tag[name=..]" or "tag.class", and
- * whether anything shows it. */
+ * whether anything shows it: an outline with a contrast of at least 3:1
+ * against the background around it (WCAG 1.4.11), or a shadow. When not,
+ * shown is false and why says what was seen. */
 function focused(page) {
   return page.evaluate(() => {
     const e = document.activeElement;
@@ -36,10 +40,28 @@ function focused(page) {
     else if (e.name) name += '[name=' + e.name + ']';
     else if (e.className) name += '.' + String(e.className).split(' ')[0];
     if (e.type === 'radio' && !e.id) name += '=' + e.value;
+    const lum = (css) => {
+      const [r, g, b] = css.match(/[\d.]+/g).slice(0, 3).map((v) => {
+        const c = Number(v) / 255;
+        return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+      });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    let around = 'rgb(255, 255, 255)';
+    for (let p = e.parentElement; p; p = p.parentElement) {
+      const bg = getComputedStyle(p).backgroundColor;
+      if (bg !== 'rgba(0, 0, 0, 0)' && bg !== 'transparent') { around = bg; break; }
+    }
     const s = getComputedStyle(e);
-    const shown = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) ||
-      s.boxShadow !== 'none';
-    return {name, shown};
+    if (s.boxShadow !== 'none') return {name, shown: true};
+    if (s.outlineStyle === 'none' || !(parseFloat(s.outlineWidth) > 0)) {
+      return {name, shown: false, why: 'no outline'};
+    }
+    if (s.outlineStyle === 'auto') return {name, shown: true};  // the browser's own ring
+    const [a, b] = [lum(s.outlineColor), lum(around)];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    return {name, shown: ratio >= 3,
+            why: s.outlineColor + ' on ' + around + ': ' + ratio.toFixed(2) + ':1'};
   });
 }
 
@@ -53,7 +75,7 @@ async function tabOrder(page, max) {
     const f = await focused(page);
     if (f.name === 'body' || order.includes(f.name)) break;
     order.push(f.name);
-    if (!f.shown) unseen.push(f.name);
+    if (!f.shown) unseen.push(f.name + (f.why ? ' (' + f.why + ')' : ''));
   }
   return {order, unseen};
 }
