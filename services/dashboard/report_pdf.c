@@ -8,6 +8,9 @@
  *   http://127.0.0.1:<port>/report?token=<one-time token> (report.c), with a
  *   fresh profile folder under $INSPRAAK_VAR/tmp that is removed afterwards.
  *   It gets S_TIMEOUT_S seconds; then it is killed and the answer is 504.
+ *   The PDF is tagged (Chromium's default: headings, lists, tables and
+ *   the page language for a screen reader) and has bookmarks made from
+ *   the headings.
  *   Without Chromium the answer is 503 with a Dutch message: the HTML
  *   report still works and can be printed from any browser.
  */
@@ -59,6 +62,8 @@ static int s_run(const char *chromium, const char *profile, const char *out, con
                     "--disable-sync",
                     "--no-first-run",
                     "--no-pdf-header-footer",
+                    /* bookmarks from the headings, to go to a chapter */
+                    "--generate-pdf-document-outline",
                     a_profile,
                     a_out,
                     (char *)url,

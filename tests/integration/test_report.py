@@ -14,6 +14,7 @@ DESCRIPTION
         idea is still quoted behind many approved ideas with a phone number;
       - a very long word (a pasted link) is printed whole in the PDF
         (pdftotext, poppler-utils), not cut off at the page edge;
+      - the PDF is tagged, names its language and has bookmarks (pdfinfo);
       - /resultaten tells the steps taken (each activity of the register
         with its ideas, in date order, and the standing channels) and the
         people reached (about how many, from how many wijken), with ideas
@@ -200,6 +201,24 @@ class TestQuotes(ReportCase):
                                   text=True).stdout
         self.assertIn("Participatieverslag", text)
         self.assertIn(word, re.sub(r"\s+", "", text))
+
+    @unittest.skipUnless(os.access("/usr/bin/chromium", os.X_OK) and shutil.which("pdfinfo"),
+                         "needs /usr/bin/chromium and pdfinfo (poppler-utils)")
+    def test_pdf_is_tagged_with_bookmarks(self):
+        # A screen reader needs the structure (tags) and the language; a
+        # long report needs bookmarks to go to a chapter (WCAG 2.4.5, PDF2).
+        self.stored([self.post("Meer bankjes in het park van Welten", "WK091736")])
+        st, _, pdf = self.cluster.dash("GET", "/report?format=pdf",
+                                       headers={"Authorization": "Bearer " + self.token})
+        self.assertEqual(st, 200, pdf[:300])
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+            f.write(pdf)
+            f.flush()
+            info = subprocess.run(["pdfinfo", f.name], capture_output=True, check=True,
+                                  text=True).stdout
+        self.assertRegex(info, r"(?m)^Tagged:\s+yes$")
+        self.assertTrue(b"/Lang" in pdf, "the PDF names no language")
+        self.assertTrue(b"/Outlines" in pdf, "the PDF has no bookmarks")
 
 
 class TestCharts(ReportCase):
