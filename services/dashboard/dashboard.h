@@ -87,6 +87,9 @@ void page_message(http_res_t *res, int status, const char *title, const char *te
  * local path, escaped here) instead of the start page. */
 void page_message_back(http_res_t *res, int status, const char *title, const char *text,
                        const char *href, const char *label);
+/* The message a sent form comes back with (text escaped here): "ok" as a
+ * status, else an alert; it has the focus when the page opens. */
+void page_notice(sb_t *sb, int ok, const char *text);
 void page_redirect(http_res_t *res, const char *location);
 /* One short form field: its name and the fixed buffer it is copied into. */
 typedef struct {

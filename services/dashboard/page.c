@@ -201,6 +201,16 @@ void page_message(http_res_t *res, int status, const char *title, const char *te
     page_message_back(res, status, title, text, "/", "Naar het begin");
 }
 
+/* autofocus (the dashboard runs no script): a screen reader reads the
+ * outcome first, and the keyboard starts from there. */
+void page_notice(sb_t *sb, int ok, const char *text)
+{
+    sb_printf(sb, "<p class=\"%s\" role=\"%s\" tabindex=\"-1\" autofocus>", ok ? "ok" : "err",
+              ok ? "status" : "alert");
+    sb_esc(sb, text);
+    sb_add(sb, "</p>\n");
+}
+
 void page_redirect(http_res_t *res, const char *location)
 {
     http_res_set(res, 303, "text/plain; charset=utf-8", "", 0);

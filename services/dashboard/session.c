@@ -233,11 +233,8 @@ static void s_form(dash_t *d, http_res_t *res, int status, const char *error, co
     sb_t sb = {0};
     page_begin(&sb, "Inloggen", NULL);
     sb_add(&sb, "<h1>Inloggen voor medewerkers</h1>\n");
-    if (error) {
-        sb_add(&sb, "<p class=\"err\" role=\"alert\">");
-        sb_esc(&sb, error);
-        sb_add(&sb, "</p>\n");
-    }
+    if (error)
+        page_notice(&sb, 0, error);
     sb_add(&sb, "<form method=\"post\" action=\"/login\">\n"
                 "<input type=\"hidden\" name=\"csrf\" value=\"");
     sb_esc(&sb, pre);

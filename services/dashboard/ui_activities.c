@@ -121,11 +121,8 @@ static void s_page(dash_t *d, rstore_t *rs, const session_t *s, http_res_t *res,
     sb_t sb = {0};
     page_begin(&sb, "Activiteiten", s);
     sb_add(&sb, "<h1>Activiteiten</h1>\n");
-    if (msg) {
-        sb_printf(&sb, "<p class=\"%s\" role=\"status\">", ok ? "ok" : "err");
-        sb_esc(&sb, msg);
-        sb_add(&sb, "</p>\n");
-    }
+    if (msg)
+        page_notice(&sb, ok, msg);
     activities_table(&sb, d, list);
     json_decref(list);
     sb_add(&sb, "<h2>Activiteit toevoegen</h2>\n<form method=\"post\" action=\"/activiteiten\">"

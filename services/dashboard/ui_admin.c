@@ -203,11 +203,8 @@ static void s_page(rstore_t *rs, const session_t *s, http_res_t *res, int status
     sb_t sb = {0};
     page_begin(&sb, "Beheer", s);
     sb_add(&sb, "<h1>Beheer: gebruikers en apparaten</h1>\n");
-    if (msg) {
-        sb_printf(&sb, "<p class=\"%s\" role=\"status\">", ok ? "ok" : "err");
-        sb_esc(&sb, msg);
-        sb_add(&sb, "</p>\n");
-    }
+    if (msg)
+        page_notice(&sb, ok, msg);
     if (token) {
         sb_add(&sb, "<p>De sleutel van het nieuwe apparaat (u ziet hem maar één keer; zet hem "
                     "nu in de veld-app):</p>\n<p><code class=\"token\">");

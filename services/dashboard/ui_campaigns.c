@@ -98,11 +98,8 @@ static int s_admin(dash_t *d, rstore_t *rs, const http_req_t *req, http_res_t *r
 
 static void s_msg(sb_t *sb, const char *msg, int ok)
 {
-    if (!msg)
-        return;
-    sb_printf(sb, "<p class=\"%s\" role=\"%s\">", ok ? "ok" : "err", ok ? "status" : "alert");
-    sb_esc(sb, msg);
-    sb_add(sb, "</p>\n");
+    if (msg)
+        page_notice(sb, ok, msg);
 }
 
 static void s_csrf(sb_t *sb, const session_t *s)

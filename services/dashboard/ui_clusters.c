@@ -249,11 +249,13 @@ static void s_merge_form(sb_t *sb, const session_t *s, const char *cluster)
 static void s_members(sb_t *sb, const dash_t *d, s_scan_t *sc, const session_t *s,
                       const char *merged)
 {
-    if (merged)
-        sb_printf(sb, "<p class=\"ok\" role=\"status\">%ld ideeën zijn bij deze groep gezet.</p>\n",
-                  strtol(merged, NULL, 10) > 0 && strtol(merged, NULL, 10) < 100000
-                      ? strtol(merged, NULL, 10)
-                      : 0);
+    if (merged) {
+        long n = strtol(merged, NULL, 10);
+        char said[64];
+        snprintf(said, sizeof said, "%ld ideeën zijn bij deze groep gezet.",
+                 n > 0 && n < 100000 ? n : 0);
+        page_notice(sb, 1, said);
+    }
     sb_printf(sb, "<h2>%zu ideeën in deze groep</h2>\n", json_array_size(sc->members));
     sb_add(sb, "<p><a href=\"/clusters\">Terug naar alle groepen</a></p>\n<table><caption>"
                "Ideeën in de groep, nieuwste eerst</caption><thead><tr><th scope=\"col\">"

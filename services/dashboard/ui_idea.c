@@ -263,13 +263,13 @@ static void s_detail(dash_t *d, const session_t *s, http_res_t *res, json_t *it,
     sb_esc(&sb, s_str(it, "id"));
     sb_add(&sb, "</h1>\n");
     if (saved)
-        sb_add(&sb, "<p class=\"ok\" role=\"status\">De wijziging is opgeslagen.</p>\n");
+        page_notice(&sb, 1, "De wijziging is opgeslagen.");
     if (redacted) {
         long n = strtol(redacted, NULL, 10);
-        sb_printf(&sb,
-                  "<p class=\"ok\" role=\"status\">Weggehaald: %ld %s. De oude tekst is "
-                  "nergens meer te zien.</p>\n",
-                  n > 0 && n < 100000 ? n : 0, n == 1 ? "plek" : "plekken");
+        char said[96];
+        snprintf(said, sizeof said, "Weggehaald: %ld %s. De oude tekst is nergens meer te zien.",
+                 n > 0 && n < 100000 ? n : 0, n == 1 ? "plek" : "plekken");
+        page_notice(&sb, 1, said);
     }
     if (s_str(it, "title")) {
         sb_add(&sb, "<h2>");

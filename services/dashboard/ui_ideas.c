@@ -179,9 +179,7 @@ void ui_ideas(const http_req_t *req, http_res_t *res, void *arg)
     sb_add(&sb, "<h1>Ideeën</h1>\n");
     s_form(d, rs, &sb, req);
     if (dash_query_parse(d, rs, &q, s_get, (void *)req, &qerr) < 0) {
-        sb_add(&sb, "<p class=\"err\" role=\"alert\">");
-        sb_esc(&sb, qerr.message);
-        sb_add(&sb, "</p>\n");
+        page_notice(&sb, 0, qerr.message);
         page_send(res, 400, &sb);
         goto out;
     }

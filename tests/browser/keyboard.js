@@ -5,7 +5,8 @@
  *
  * SYNOPSIS
  *   FORM_URL=http://127.0.0.1:P FIELD_URL=http://127.0.0.1:S/field FIELD_DEVICE=tablet \
- *   FIELD_TOKEN=isd_... node keyboard.js
+ *   FIELD_TOKEN=isd_... DASH_URL=http://127.0.0.1:Q DASH_USER=admin DASH_PASSWORD=... \
+ *   node keyboard.js
  *
  * DESCRIPTION
  *   Run by test_a11y.py. No mouse, no page.fill(): only Tab, Shift+Tab,
@@ -20,9 +21,13 @@
  *   1.4.11). Field app: registers the tablet by typing, records the Tab
  *   order and the focus of the idea screen, types an idea, chooses a
  *   question with the arrow keys and saves it with Enter.
+ *   Dashboard: a wrong password, a user that cannot be added (/beheer) and
+ *   an idea's change saved, each sent with Enter: what has the focus on
+ *   the page that comes back (the message should).
  *   Prints a JSON summary on the last line: form_order, form_unseen (the
  *   controls whose focus shows nothing), focus_after_errors, focus_after_link,
- *   form_sent, field_setup_order, field_order, field_unseen, field_saved.
+ *   form_sent, field_setup_order, field_order, field_unseen, field_saved,
+ *   dash_login_failed, dash_admin_failed, dash_saved.
  */
 'use strict';
 const {launch, watch, fieldReady, finish, crashed} = require('./chromium');
@@ -145,6 +150,51 @@ async function fieldApp(page, out) {
   out.field_saved = await page.textContent('#message');
 }
 
+/* The dashboard: a form sent with Enter that comes back with a message
+ * (an error, or "opgeslagen") starts with the focus on that message. */
+async function dashboard(page, out) {
+  const base = process.env.DASH_URL;
+  const said = async () => {
+    const f = await focused(page);
+    const role = await page.evaluate(() => document.activeElement.getAttribute('role'));
+    return f.name + (role ? '[role=' + role + ']' : '');
+  };
+  await page.goto(base + '/login');
+  await page.focus('#user');
+  await page.keyboard.type(process.env.DASH_USER);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('niet-het-wachtwoord');
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+  out.dash_login_failed = await said();
+  await page.fill('#user', '');  // the name may have been kept
+  await page.focus('#user');
+  await page.keyboard.type(process.env.DASH_USER);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(process.env.DASH_PASSWORD);
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+
+  await page.goto(base + '/beheer');
+  await page.focus('#u-name');
+  await page.keyboard.type('geen spaties');  // a name may not hold a space
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('een-lang-wachtwoord');
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+  out.dash_admin_failed = await said();
+  out.dash_admin_failed_shown = (await focused(page)).shown;
+
+  await page.goto(base + '/ideeen');
+  await page.locator('table tbody a').first().click();
+  await page.focus('#m-status');
+  await page.keyboard.press('ArrowDown');
+  await tabTo(page, 'button');
+  for (let i = 0; i < 10; i++) {  // to the form's own "Opslaan"
+    if (await page.evaluate(() => document.activeElement.textContent.trim() === 'Opslaan')) break;
+    await page.keyboard.press('Tab');
+  }
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+  out.dash_saved = await said();
+}
+
 async function main() {
   const browser = await launch();
   const out = {};
@@ -155,6 +205,7 @@ async function main() {
     watch(page, problems);
     await ideaForm(page, out);
     await fieldApp(page, out);
+    await dashboard(page, out);
   } finally {
     await browser.close();
   }

@@ -23,7 +23,8 @@ DESCRIPTION
     keyboard.js: the idea form and the field app with the keyboard only:
     Tab reaches every control in reading order, each shows where the
     focus is, the form is sent with Enter, and after a failed submit the
-    error summary has the focus.
+    error summary has the focus; on the dashboard, the message a sent form
+    comes back with (an error, "opgeslagen") has the focus.
 
     Installs playwright-core and axe-core into tests/browser/node_modules
     (npm ci from package-lock.json) when missing; skips when node, npm or
@@ -131,9 +132,17 @@ class TestAccessibility(ClusterTestCase):
 
     def test_keyboard_only(self):
         c = self.cluster
+        r = c.ctl("user", "add", "toetsen", "--role", "admin",
+                  input="toetsen-wachtwoord-1\ntoetsen-wachtwoord-1\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        status, body = c.post_idea("Een bankje bij de bushalte op de Akerstraat.", wijk="WK091733")
+        self.assertEqual(status, 201, body)
+        c.wait_idea(body["id"], c.staff_token())
         run = browser.run_script("keyboard.js", FORM_URL=c.url("intake-form", "").rstrip("/"),
                                  FIELD_URL=c.url("intake-field", "/field"),
-                                 FIELD_DEVICE="tablet-keys", FIELD_TOKEN=self.device("tablet-keys"))
+                                 FIELD_DEVICE="tablet-keys", FIELD_TOKEN=self.device("tablet-keys"),
+                                 DASH_URL=c.url("dashboard", "").rstrip("/"),
+                                 DASH_USER="toetsen", DASH_PASSWORD="toetsen-wachtwoord-1")
         self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
         seen = json.loads(run.stdout.strip().splitlines()[-1])
         # The idea form: every control in reading order (one stop per
@@ -160,6 +169,12 @@ class TestAccessibility(ClusterTestCase):
         self.assertEqual(seen["field_unseen"], [])
         self.assertEqual(seen["field_question"], "toekomst")
         self.assertTrue(seen["field_saved"].startswith("Bewaard"), seen)
+        # The dashboard: after a form is sent, the page that comes back
+        # starts at its message (read first; an error as an alert).
+        self.assertEqual(seen["dash_login_failed"], "p.err[role=alert]", seen)
+        self.assertEqual(seen["dash_admin_failed"], "p.err[role=alert]", seen)
+        self.assertTrue(seen["dash_admin_failed_shown"], seen)
+        self.assertEqual(seen["dash_saved"], "p.ok[role=status]", seen)
 
 
 if __name__ == "__main__":
