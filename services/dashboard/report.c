@@ -66,37 +66,6 @@ static int s_access(dash_t *d, rstore_t *rs, const http_req_t *req, http_res_t *
     return session_require(d, rs, req, res, s);
 }
 
-static void s_table(sb_t *sb, const dash_t *d, const char *dim, json_t *counts)
-{
-    sb_add(sb, "<table><caption>");
-    sb_esc(sb, page_dim_title(dim));
-    sb_add(sb, "</caption><thead><tr><th scope=\"col\">Waarde</th><th scope=\"col\">Aantal "
-               "ideeën</th></tr></thead><tbody>\n");
-    /* As the charts: largest first, days in date order. */
-    int days = strcmp(dim, "day") == 0;
-    size_t n;
-    count_item_t *it = counts_sorted(counts, days, &n);
-    for (size_t i = 0; i < n; i++) {
-        /* a day as the charts write it, "29 november 2026", and for
-         * programs <time datetime="2026-11-29"> */
-        char buf[40];
-        const char *day = days ? page_day(it[i].key, buf, sizeof buf) : NULL;
-        sb_add(sb, "<tr><td>");
-        if (day == buf) {
-            sb_add(sb, "<time datetime=\"");
-            sb_esc(sb, it[i].key);
-            sb_add(sb, "\">");
-            sb_esc(sb, day);
-            sb_add(sb, "</time>");
-        } else {
-            sb_esc(sb, page_label(d, dim, it[i].key));
-        }
-        sb_printf(sb, "</td><td>%lld</td></tr>\n", it[i].n);
-    }
-    free(it);
-    sb_add(sb, "</tbody></table>\n");
-}
-
 /* A section with a chart of dim and, with quotes > 0, quotes per value
  * (the top values only). Returns 0 or -1 (Redis). */
 static int s_section(dash_t *d, rstore_t *rs, sb_t *sb, const char *dim, const char *title,
@@ -215,7 +184,7 @@ static int s_build(dash_t *d, rstore_t *rs, sb_t *sb)
         json_t *c = stats_counts_visible(rs, all[i]);
         if (!c)
             return -1;
-        s_table(sb, d, all[i], c);
+        chart_table(sb, d, all[i], c);
         json_decref(c);
     }
     sb_add(sb, "</section>\n");

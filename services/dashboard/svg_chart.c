@@ -7,8 +7,12 @@
  *   prints in the report and passes the Content-Security-Policy. For screen
  *   readers the <svg> has role="img" and a <title> saying what it shows
  *   ("Ideeën per wijk"; ", de laatste 31 dagen met ideeën" when not every bar fits),
- *   and every bar carries its own <title> ("Heerlerheide: 12"). Labels come
- *   from page_label() or the stored values and are always escaped.
+ *   and every bar carries its own <title> ("Heerlerheide: 12", a tooltip:
+ *   inside an image a screen reader does not read it). The figures
+ *   themselves are in chart_table(): a table captioned as the chart, with
+ *   every value, in the chart's order (the report's appendix; on the
+ *   overview and /resultaten under each chart). Labels come from
+ *   page_label() or the stored values and are always escaped.
  *   Drawing a handful of rectangles needs no library.
  */
 #include <stdlib.h>
@@ -119,4 +123,35 @@ void svg_bar_chart(sb_t *sb, const dash_t *d, const char *dim, json_t *counts, i
     }
     sb_add(sb, "</svg>\n");
     free(it);
+}
+
+void chart_table(sb_t *sb, const dash_t *d, const char *dim, json_t *counts)
+{
+    sb_add(sb, "<table><caption>");
+    sb_esc(sb, page_dim_title(dim));
+    sb_add(sb, "</caption><thead><tr><th scope=\"col\">Waarde</th><th scope=\"col\">Aantal "
+               "ideeën</th></tr></thead><tbody>\n");
+    /* As the charts: largest first, days in date order. */
+    int days = strcmp(dim, "day") == 0;
+    size_t n;
+    count_item_t *it = counts_sorted(counts, days, &n);
+    for (size_t i = 0; i < n; i++) {
+        /* a day as the charts write it, "29 november 2026", and for
+         * programs <time datetime="2026-11-29"> */
+        char buf[40];
+        const char *day = days ? page_day(it[i].key, buf, sizeof buf) : NULL;
+        sb_add(sb, "<tr><td>");
+        if (day == buf) {
+            sb_add(sb, "<time datetime=\"");
+            sb_esc(sb, it[i].key);
+            sb_add(sb, "\">");
+            sb_esc(sb, day);
+            sb_add(sb, "</time>");
+        } else {
+            sb_esc(sb, page_label(d, dim, it[i].key));
+        }
+        sb_printf(sb, "</td><td>%lld</td></tr>\n", it[i].n);
+    }
+    free(it);
+    sb_add(sb, "</tbody></table>\n");
 }

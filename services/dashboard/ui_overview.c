@@ -87,7 +87,10 @@ int ui_figures(dash_t *d, rstore_t *rs, sb_t *sb, int public_page, json_t *have)
         sb_esc(sb, page_dim_title(dim));
         sb_add(sb, "</figcaption>\n");
         svg_bar_chart(sb, d, dim, c, i < S_NDIMS ? SVG_ALL_BARS : 31, i == S_NDIMS);
-        sb_add(sb, "</figure>\n");
+        /* the chart is one image to a screen reader: its figures as text */
+        sb_add(sb, "<details><summary>De cijfers in een tabel</summary>\n");
+        chart_table(sb, d, dim, c);
+        sb_add(sb, "</details>\n</figure>\n");
         json_decref(c);
     }
     sb_add(sb, "</div></section>\n");

@@ -25,7 +25,10 @@
  *   out to the right is a problem "PAGE: reflow (WCAG 1.4.10) at ELEMENT".
  *   Text drawn on a shape in an SVG (the numbers in the map's wijken:
  *   aria-hidden, so axe skips them) must have a contrast of 4.5:1 with
- *   the shape ("PAGE: svg text contrast (WCAG 1.4.3) at ...").
+ *   the shape ("PAGE: svg text contrast (WCAG 1.4.3) at ..."). A bar
+ *   chart (an SVG image: its bars' titles are hidden from a screen reader)
+ *   needs a table on the page captioned as its figure, with a row per bar
+ *   ("PAGE: chart without its figures as text (WCAG 1.1.1) at ...").
  *   Prints a JSON summary (pages audited, rules_passed: how many rule
  *   checks passed in all, problems) on the last line; exits non-zero on
  *   any problem. Debian's chromium with playwright-core.
@@ -111,9 +114,31 @@ async function svgTextContrast(page, name, problems) {
   for (const b of bad) problems.push(name + ': svg text contrast (WCAG 1.4.3) at ' + b);
 }
 
+/* WCAG 1.1.1 for charts: an SVG with role="img" is one image to a screen
+ * reader (the bars' own titles are hidden inside it), so its figures must
+ * also be in a table on the page, captioned as the chart's figure. */
+async function chartData(page, name, problems) {
+  const bad = await page.evaluate(() => {
+    const found = [];
+    const tables = [...document.querySelectorAll('table')];
+    for (const svg of document.querySelectorAll('figure svg[role=img]')) {
+      const bars = svg.querySelectorAll('g > title').length;
+      if (!bars) continue;  // not a bar chart
+      const fig = svg.closest('figure');
+      const caption = (fig.querySelector('figcaption') || {}).textContent || '';
+      const table = tables.find((t) => t.caption && t.caption.textContent.trim() === caption.trim());
+      const rows = table ? table.querySelectorAll('tbody tr').length : 0;
+      if (rows < bars) found.push('"' + caption + '": ' + bars + ' bars, ' + rows + ' rows in a table');
+    }
+    return found;
+  });
+  for (const b of bad) problems.push(name + ': chart without its figures as text (WCAG 1.1.1) at ' + b);
+}
+
 async function audit(page, name, problems, out) {
   await reflow(page, name, problems);
   await svgTextContrast(page, name, problems);
+  await chartData(page, name, problems);
   await page.addScriptTag({path: AXE});
   const res = await page.evaluate((tags) => window.axe.run(document, {
     runOnly: {type: 'tag', values: tags}, resultTypes: ['violations', 'passes'],
