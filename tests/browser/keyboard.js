@@ -20,7 +20,8 @@
  *   with at least 3:1 contrast against the background around it (WCAG
  *   1.4.11). Field app: registers the tablet by typing, records the Tab
  *   order and the focus of the idea screen, types an idea, chooses a
- *   question with the arrow keys and saves it with Enter.
+ *   question with the arrow keys, asks for the tablet's location with
+ *   Enter (is the answer in a live region?) and saves it with Enter.
  *   Dashboard: a wrong password, a user that cannot be added (/beheer) and
  *   an idea's change saved, each sent with Enter: what has the focus on
  *   the page that comes back (the message should).
@@ -144,6 +145,16 @@ async function fieldApp(page, out) {
   await page.keyboard.press('ArrowDown');  // moves to, and chooses, "toekomst"
   out.field_question = await page.evaluate(
     () => (document.querySelector('input[name=question]:checked') || {}).value || null);
+  // "Gebruik mijn locatie" with Enter: what it finds must be said (a live
+  // region), as the button itself does not change.
+  await tabTo(page, 'button#locate');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => /^Locatie: /.test(document.getElementById('where').textContent));
+  out.field_locate = await page.evaluate(() => {
+    const w = document.getElementById('where');
+    const live = w.closest('[aria-live], [role=status], [role=alert]');
+    return {said: w.textContent, live: live ? (live.getAttribute('role') || live.getAttribute('aria-live')) : null};
+  });
   await tabTo(page, 'button#save');
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => document.getElementById('message').textContent.startsWith('Bewaard'));
@@ -200,7 +211,10 @@ async function main() {
   const out = {};
   const problems = [];
   try {
-    const context = await browser.newContext({viewport: {width: 1280, height: 900}});
+    // the tablet's position: Heerlen-Centrum (the browser's own permission)
+    const context = await browser.newContext({viewport: {width: 1280, height: 900},
+                                              geolocation: {latitude: 50.8882, longitude: 5.9795},
+                                              permissions: ['geolocation']});
     const page = await context.newPage();
     watch(page, problems);
     await ideaForm(page, out);

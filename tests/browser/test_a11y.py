@@ -168,6 +168,9 @@ class TestAccessibility(ClusterTestCase):
             "button#logout"], seen)
         self.assertEqual(seen["field_unseen"], [])
         self.assertEqual(seen["field_question"], "toekomst")
+        # the location found is said to a screen reader (a live region)
+        self.assertTrue(seen["field_locate"]["said"].startswith("Locatie: 50.888"), seen)
+        self.assertEqual(seen["field_locate"]["live"], "status", seen)
         self.assertTrue(seen["field_saved"].startswith("Bewaard"), seen)
         # The dashboard: after a form is sent, the page that comes back
         # starts at its message (read first; an error as an alert).
