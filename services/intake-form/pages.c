@@ -324,8 +324,8 @@ char *page_form(const form_t *f, const geo_t *geo, const char *key, const char *
           "<p>Heerlen maakt een omgevingsvisie: een plan voor hoe de stad er in 2050 uitziet. "
           "Wat vindt u goed aan Heerlen? En wat moet er beter? Vertel het ons.</p>\n",
           fp);
-    if (notice) {
-        fputs("<div class=\"bericht\" role=\"alert\"><p>", fp);
+    if (notice) { /* has the focus, as the error summary below */
+        fputs("<div class=\"bericht\" role=\"alert\" tabindex=\"-1\" autofocus><p>", fp);
         s_esc(fp, notice);
         fputs("</p></div>\n", fp);
     }

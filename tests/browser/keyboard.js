@@ -25,6 +25,9 @@
  *   Dashboard: a wrong password, a user that cannot be added (/beheer) and
  *   an idea's change saved, each sent with Enter: what has the focus on
  *   the page that comes back (the message should).
+ *   KEYS_CASE=busy: only the idea form sent twice (the service allows one a
+ *   minute): the notice on the page that comes back should have the focus
+ *   (busy_notice, busy_focus, busy_text_kept).
  *   Prints a JSON summary on the last line: form_order, form_unseen (the
  *   controls whose focus shows nothing), focus_after_errors, focus_after_link,
  *   form_sent, field_setup_order, field_order, field_unseen, field_saved,
@@ -206,6 +209,21 @@ async function dashboard(page, out) {
   out.dash_saved = await said();
 }
 
+/* KEYS_CASE=busy (intake-form with INSPRAAK_FORM_RATE=1): the second idea
+ * in a minute comes back with a notice ("too many"): what has the focus. */
+async function formBusy(page, out) {
+  for (let i = 0; i < 2; i++) {
+    await page.goto(process.env.FORM_URL + '/');
+    await page.focus('#tekst');
+    await page.keyboard.type('Een watertappunt in het park, idee ' + (i + 1) + '.');
+    await tabTo(page, 'button');
+    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+  }
+  out.busy_notice = await page.textContent('.bericht');
+  out.busy_focus = (await focused(page)).name;
+  out.busy_text_kept = await page.inputValue('#tekst');
+}
+
 async function main() {
   const browser = await launch();
   const out = {};
@@ -217,9 +235,13 @@ async function main() {
                                               permissions: ['geolocation']});
     const page = await context.newPage();
     watch(page, problems);
-    await ideaForm(page, out);
-    await fieldApp(page, out);
-    await dashboard(page, out);
+    if (process.env.KEYS_CASE === 'busy') {
+      await formBusy(page, out);
+    } else {
+      await ideaForm(page, out);
+      await fieldApp(page, out);
+      await dashboard(page, out);
+    }
   } finally {
     await browser.close();
   }

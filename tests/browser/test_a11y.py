@@ -180,5 +180,29 @@ class TestAccessibility(ClusterTestCase):
         self.assertEqual(seen["dash_saved"], "p.ok[role=status]", seen)
 
 
+
+@unittest.skipUnless(browser.AVAILABLE, browser.MISSING)
+class TestBusyForm(ClusterTestCase):
+    """The idea form when the service asks to wait (one idea a minute)."""
+    SERVICES = ("storage", "classifier", "intake-form")
+    ENV = {"INSPRAAK_FORM_RATE": "1"}
+
+    @classmethod
+    def setUpClass(cls):
+        browser.ensure_playwright()
+        super().setUpClass()
+
+    def test_notice_has_the_focus(self):
+        # The notice ("try again in a moment") starts the page, as the
+        # error summary does: a screen reader reads it first.
+        run = browser.run_script("keyboard.js", KEYS_CASE="busy",
+                                 FORM_URL=self.cluster.url("intake-form", "").rstrip("/"))
+        self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+        seen = json.loads(run.stdout.strip().splitlines()[-1])
+        self.assertTrue(seen["busy_notice"].strip(), seen)
+        self.assertEqual(seen["busy_focus"], "div.bericht", seen)
+        self.assertTrue(seen["busy_text_kept"].endswith("idee 2."), seen)
+
+
 if __name__ == "__main__":
     main()
