@@ -182,6 +182,18 @@ class TestQuotes(ReportCase):
         shown = self.wijk_section(self.report(), "Welten-Benzenrade")
         self.assertEqual(shown, [clean])
 
+    def report_pdf(self, tool, *args):
+        """/report?format=pdf, and what the poppler-utils TOOL prints
+        about it: (PDF bytes, TOOL's output)."""
+        st, _, pdf = self.cluster.dash("GET", "/report?format=pdf",
+                                       headers={"Authorization": "Bearer " + self.token})
+        self.assertEqual(st, 200, pdf[:300])
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+            f.write(pdf)
+            f.flush()
+            return pdf, subprocess.run([tool, f.name, *args], capture_output=True, check=True,
+                                       text=True).stdout
+
     @unittest.skipUnless(os.access("/usr/bin/chromium", os.X_OK) and shutil.which("pdftotext"),
                          "needs /usr/bin/chromium and pdftotext (poppler-utils)")
     def test_long_word_is_printed_whole(self):
@@ -191,14 +203,7 @@ class TestQuotes(ReportCase):
         idea = self.post("Mijn plan staat op " + word + " en gaat over groen", "WK091737")
         self.stored([idea])
         self.approve(idea, "WK091737")
-        st, _, pdf = self.cluster.dash("GET", "/report?format=pdf",
-                                       headers={"Authorization": "Bearer " + self.token})
-        self.assertEqual(st, 200, pdf[:300])
-        with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
-            f.write(pdf)
-            f.flush()
-            text = subprocess.run(["pdftotext", f.name, "-"], capture_output=True, check=True,
-                                  text=True).stdout
+        _, text = self.report_pdf("pdftotext", "-")
         self.assertIn("Participatieverslag", text)
         self.assertIn(word, re.sub(r"\s+", "", text))
 
@@ -208,14 +213,7 @@ class TestQuotes(ReportCase):
         # A screen reader needs the structure (tags) and the language; a
         # long report needs bookmarks to go to a chapter (WCAG 2.4.5, PDF2).
         self.stored([self.post("Meer bankjes in het park van Welten", "WK091736")])
-        st, _, pdf = self.cluster.dash("GET", "/report?format=pdf",
-                                       headers={"Authorization": "Bearer " + self.token})
-        self.assertEqual(st, 200, pdf[:300])
-        with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
-            f.write(pdf)
-            f.flush()
-            info = subprocess.run(["pdfinfo", f.name], capture_output=True, check=True,
-                                  text=True).stdout
+        pdf, info = self.report_pdf("pdfinfo")
         self.assertRegex(info, r"(?m)^Tagged:\s+yes$")
         self.assertTrue(b"/Lang" in pdf, "the PDF names no language")
         self.assertTrue(b"/Outlines" in pdf, "the PDF has no bookmarks")
