@@ -6,7 +6,8 @@
  *   Works on lines. Hand-written: the rules are about how Dutch and English
  *   mail clients format replies, which no library in our set knows. Every
  *   rule errs towards keeping text: a greeting is only treated as the start
- *   of a signature when at most a few short lines follow it.
+ *   of a signature when at most a few short lines follow it, and an opening
+ *   salutation is only dropped when it is the first line, alone on it.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -242,6 +243,67 @@ static void s_cut_signature(s_lines_t *l)
     }
 }
 
+/* An opening salutation on a line of its own: "Beste gemeente,", "Geachte
+ * heer/mevrouw,", "Hallo,", "Dag allemaal!", "Dear Sir or Madam,", "Sehr
+ * geehrte Damen und Herren,". The word must stand alone ("Dagelijks" is no
+ * "Dag") and the line must end at its only comma or exclamation mark with
+ * no other sentence sign in it: "Beste gemeente, plant bomen." says more. */
+static bool s_salutation(const char *s)
+{
+    static const char *const words[] = {"beste",
+                                        "geachte",
+                                        "hallo",
+                                        "hoi",
+                                        "hey",
+                                        "dag",
+                                        "goedendag",
+                                        "goedemorgen",
+                                        "goedemiddag",
+                                        "goedenavond",
+                                        "lieve",
+                                        "dear",
+                                        "hello",
+                                        "hi",
+                                        "good morning",
+                                        "good afternoon",
+                                        "sehr geehrte",
+                                        "sehr geehrter",
+                                        "liebe",
+                                        "lieber",
+                                        "guten tag",
+                                        "guten morgen",
+                                        NULL};
+    s = s_skipws(s);
+    size_t len = strlen(s);
+    if (len == 0 || len > 60 || strpbrk(s, ".?;:") || strcspn(s, ",!") < len - 1)
+        return false;
+    for (int i = 0; words[i]; i++) {
+        size_t n = strlen(words[i]);
+        if (strncasecmp(s, words[i], n) == 0 &&
+            (s[n] == '\0' || s[n] == ' ' || s[n] == ',' || s[n] == '!'))
+            return s[len - 1] == ',' || s[len - 1] == '!' || s[n] == '\0';
+    }
+    return false;
+}
+
+/* Drops the first line of the new text when it is only a salutation and
+ * more new text follows (a mail of just "Hallo," keeps it). */
+static void s_cut_salutation(s_lines_t *l)
+{
+    int first = -1;
+    for (int i = 0; i < l->n; i++) {
+        if (l->drop[i] || s_blank(l->line[i]))
+            continue;
+        if (first >= 0) {
+            l->drop[first] = true;
+            return;
+        }
+        if (!s_salutation(l->line[i]))
+            return;
+        first = i;
+    }
+}
+
 /* A paragraph (lines between blank lines) that opens like a disclaimer. */
 static void s_cut_disclaimers(s_lines_t *l)
 {
@@ -301,6 +363,7 @@ char *mail_text_clean(const char *body)
     s_cut_replies(&l);
     s_cut_disclaimers(&l);
     s_cut_signature(&l);
+    s_cut_salutation(&l);
     char *out = s_join(&l);
     s_free(&l);
     return out;

@@ -13,7 +13,9 @@
  *   blocks; "-----Original Message-----" / "-----Oorspronkelijk
  *   bericht-----" and after), signatures (a "-- " line and below; a closing
  *   greeting such as "Met vriendelijke groet" when what follows is short
- *   enough to be a signature) and legal disclaimer paragraphs. Everything
+ *   enough to be a signature), an opening salutation ("Beste gemeente,")
+ *   alone on the first line when more text follows, and legal disclaimer
+ *   paragraphs. Everything
  *   else, numbered lists included, is kept as written; blank-line runs are
  *   collapsed. An interleaved reply (quotes with new text between them)
  *   keeps the new text.

@@ -393,6 +393,12 @@ DOZEN = [
          "Message-ID: <d13@example.nl>"],
         "Op 2 jun 2025 schreef Gemeente Heerlen <inspraak@heerlen.nl>:\n> Wat vindt u?\n"),
      "empty"),
+    ("opening-salutation", mail(
+        ["From: Lisa <lisa@example.nl>", "Subject: Idee voor Heerlen",
+         "Message-ID: <d14@example.nl>"],
+        "Beste gemeente,\n\nGraag een losloopgebied voor honden in Molenberg.\n\n"
+        "Met vriendelijke groet,\nLisa\n"),
+     "Idee voor Heerlen\n\nGraag een losloopgebied voor honden in Molenberg."),
 ]
 SKIP_REASONS = ("autoreply", "bounce", "list", "empty")
 
