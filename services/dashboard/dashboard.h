@@ -68,6 +68,10 @@ void sb_add(sb_t *sb, const char *s);
 void sb_addn(sb_t *sb, const char *s, size_t n);
 void sb_printf(sb_t *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sb_esc(sb_t *sb, const char *s); /* HTML text or quoted attribute */
+/* sb_esc() of s cut to at most max characters after a whole word, with
+ * "..." when cut (UTF-8 safe): quotes of ideas (PAGE_QUOTE_CHARS). */
+#define PAGE_QUOTE_CHARS 500
+void sb_esc_cut(sb_t *sb, const char *s, size_t max);
 void sb_url(sb_t *sb, const char *s); /* percent-encoded query value */
 void sb_free(sb_t *sb);
 /* One CSV cell (quoted, formula-safe), preceded by a comma unless first. */

@@ -26,6 +26,7 @@
  *   sb_t owns its buffer; page_send() hands it to the response.
  */
 #define _GNU_SOURCE /* vasprintf, nftw */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,6 +77,37 @@ void sb_esc(sb_t *sb, const char *s)
     char *e = http_html_escape(s ? s : "");
     sb_add(sb, e);
     free(e);
+}
+
+/* Escaped, as sb_esc(); a text of more than max characters (code points)
+ * is cut after its last whole word within them (a word longer than that:
+ * between two characters), less the space and ",;:" before the cut, and
+ * "..." added. */
+void sb_esc_cut(sb_t *sb, const char *s, size_t max)
+{
+    s = s ? s : "";
+    size_t end = 0, chars = 0;
+    while (s[end] && chars < max) {
+        end++;
+        while (((unsigned char)s[end] & 0xC0) == 0x80)
+            end++;
+        chars++;
+    }
+    if (!s[end]) {
+        sb_esc(sb, s);
+        return;
+    }
+    size_t cut = end;
+    while (cut > 0 && !isspace((unsigned char)s[cut]))
+        cut--;
+    while (cut > 0 && (isspace((unsigned char)s[cut - 1]) || strchr(",;:", s[cut - 1])))
+        cut--;
+    if (cut == 0)
+        cut = end;
+    char *part = xstrndup(s, cut);
+    sb_esc(sb, part);
+    free(part);
+    sb_add(sb, "...");
 }
 
 void sb_url(sb_t *sb, const char *s)

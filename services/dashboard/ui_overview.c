@@ -147,7 +147,7 @@ int ui_quotes(rstore_t *rs, sb_t *sb, const char *dim, const char *value, int n)
             if (s_quoted_before(seen, json_string_value(json_object_get(it, "cluster")), text))
                 continue; /* one quote per group of (nearly) the same ideas */
             sb_add(sb, "<blockquote><p class=\"text\" dir=\"auto\">");
-            sb_esc(sb, text);
+            sb_esc_cut(sb, text, PAGE_QUOTE_CHARS); /* the whole idea: its own page */
             sb_add(sb, "</p></blockquote>\n");
             shown++;
         }

@@ -194,6 +194,25 @@ class TestQuotes(ReportCase):
             return pdf, subprocess.run([tool, f.name, *args], capture_output=True, check=True,
                                        text=True).stdout
 
+    def test_long_idea_is_quoted_in_part(self):
+        # 10,000 characters, the most the form takes: a quote is its start,
+        # cut after a whole word, the same on /resultaten and in the report.
+        words = ("Maak van het Schinkelplein een groen plein met bomen, bankjes en "
+                 "een speelplek voor de kinderen uit Nieuw Lotbroek. ")
+        text = (words * (10000 // len(words) + 1))[:10000].strip()
+        idea = self.post(text, "WK091713")
+        self.stored([idea])
+        self.approve(idea, "WK091713")
+        cut = [q for q in quotes(self.results()) if q.startswith("Maak van het Schinkelplein")]
+        self.assertEqual(len(cut), 1)
+        self.assertLess(len(cut[0]), 1000)
+        self.assertTrue(cut[0].endswith("..."), cut[0][-40:])
+        self.assertTrue(text.startswith(cut[0][:-3]), cut[0][-40:])
+        self.assertIn(text[len(cut[0]) - 3], " ,.", "cut inside a word: " + cut[0][-40:])
+        section = [q for q in self.wijk_section(self.report(), "Nieuw Lotbroek")
+                   if q.startswith("Maak van het Schinkelplein")]
+        self.assertEqual(section, cut)
+
     @unittest.skipUnless(os.access("/usr/bin/chromium", os.X_OK) and shutil.which("pdftotext"),
                          "needs /usr/bin/chromium and pdftotext (poppler-utils)")
     def test_long_word_is_printed_whole(self):

@@ -44,6 +44,31 @@ static void test_escape_and_url(void **state)
     sb_free(&sb);
 }
 
+/* What sb_esc_cut() makes of in with room for max characters. */
+static void s_cut_is(const char *in, size_t max, const char *want)
+{
+    sb_t sb = {0};
+    sb_esc_cut(&sb, in, max);
+    if (strcmp(sb.buf ? sb.buf : "", want) != 0)
+        fail_msg("cut of [%s] at %zu:\n got: [%s]\nwant: [%s]", in, max, sb.buf, want);
+    sb_free(&sb);
+}
+
+static void test_quote_cut(void **state)
+{
+    (void)state;
+    s_cut_is("kort", 10, "kort");
+    s_cut_is("precies 10", 10, "precies 10");
+    s_cut_is("een twee drie vier", 10, "een twee...");
+    s_cut_is("een twee, drie", 9, "een twee...");
+    s_cut_is("Meer\nbomen in de wijk", 8, "Meer...");
+    s_cut_is("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 4,
+             "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9..."); /* one long word: cut between letters */
+    s_cut_is("Caf\xc3\xa9 \xc3\xa9\xc3\xa9n twee", 8, "Caf\xc3\xa9 \xc3\xa9\xc3\xa9n...");
+    s_cut_is("<b>&</b> en nog veel meer tekst", 10, "&lt;b&gt;&amp;&lt;/b&gt;...");
+    s_cut_is(NULL, 10, "");
+}
+
 static void test_csv_cells(void **state)
 {
     (void)state;
@@ -226,6 +251,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_escape_and_url),
+        cmocka_unit_test(test_quote_cut),
         cmocka_unit_test(test_csv_cells),
         cmocka_unit_test(test_chart_order_and_escaping),
         cmocka_unit_test(test_labels),
