@@ -114,6 +114,8 @@ const char *page_label(const dash_t *d, const char *dim, const char *value);
 /* A day "2026-03-12" as people write it, "12 maart 2026", in buf; any
  * other text is returned as it is. Returns buf or ymd. */
 const char *page_day(const char *ymd, char *buf, size_t size);
+/* one when n is 1, else many: "1 e-mail", "2 e-mails". */
+const char *page_plural(long long n, const char *one, const char *many);
 /* An RFC 3339 moment (received_at as idea_json.c writes it) as people in
  * Heerlen read it, "29-11-2026 04:47" (Europe/Amsterdam, clock.h); the
  * text itself when it is no such moment, "" for NULL. Written into out. */

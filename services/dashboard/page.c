@@ -553,6 +553,11 @@ void page_field_copy(const page_field_t *fields, size_t n, const char *key, cons
         }
 }
 
+const char *page_plural(long long n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
 const char *page_when(const char *rfc3339, char *out, size_t n)
 {
     GDateTime *dt = rfc3339 ? g_date_time_new_from_iso8601(rfc3339, NULL) : NULL;

@@ -34,11 +34,6 @@
 #include "dashboard.h"
 #include "xalloc.h"
 
-static const char *s_pl(long long n, const char *one, const char *many)
-{
-    return n == 1 ? one : many;
-}
-
 /* "2026-03-12" as "12 maart 2026"; other text as it is. */
 static void s_day(sb_t *sb, const char *ymd)
 {
@@ -207,7 +202,8 @@ static void s_activity_row(sb_t *sb, const dash_t *d, const s_act_t *act)
     sb_add(sb, "</td><td>");
     sb_esc(sb, wijk ? page_label(d, "wijk", wijk) : "Heel Heerlen");
     if (act->idea)
-        sb_printf(sb, "</td><td>%lld %s</td></tr>\n", act->n, s_pl(act->n, "idee", "ideeën"));
+        sb_printf(sb, "</td><td>%lld %s</td></tr>\n", act->n,
+                  page_plural(act->n, "idee", "ideeën"));
     else
         sb_add(sb, "</td><td>niet apart geteld</td></tr>\n");
 }
@@ -252,7 +248,8 @@ int public_steps(dash_t *d, rstore_t *rs, sb_t *sb, json_t *list, json_t *ch)
                   "tot laatste</caption><thead><tr><th scope=\"col\">Datum</th><th scope=\"col\">"
                   "Activiteit</th><th scope=\"col\">Soort</th><th scope=\"col\">Wijk</th><th "
                   "scope=\"col\">Ideeën</th></tr></thead><tbody>\n",
-                  n == 1 ? "was" : "waren", n, s_pl((long long)n, "activiteit", "activiteiten"));
+                  n == 1 ? "was" : "waren", n,
+                  page_plural((long long)n, "activiteit", "activiteiten"));
         for (size_t i = 0; i < n; i++)
             s_activity_row(sb, d, &acts[i]);
         sb_add(sb, "</tbody></table>\n");
@@ -266,7 +263,7 @@ int public_steps(dash_t *d, rstore_t *rs, sb_t *sb, json_t *list, json_t *ch)
             long long c = json_integer_value(json_object_get(ch, s_channels[i][0]));
             sb_printf(sb, "<tr><td>%s</td><td>%s</td><td>%lld %s</td></tr>\n",
                       page_label(d, "channel", s_channels[i][0]), s_channels[i][1], c,
-                      s_pl(c, "idee", "ideeën"));
+                      page_plural(c, "idee", "ideeën"));
         }
         sb_add(sb, "</tbody></table>\n");
     }
@@ -295,35 +292,35 @@ int public_people(dash_t *d, rstore_t *rs, sb_t *sb, json_t *list, json_t *ch, j
                "<div class=\"totals\">");
     if (people >= 0)
         sb_printf(sb, "<p><span class=\"big\">%s%lld</span> %s</p>", anon > 0 ? "ongeveer " : "",
-                  people, s_pl(people, "persoon deed mee", "mensen deden mee"));
+                  people, page_plural(people, "persoon deed mee", "mensen deden mee"));
     /* An idea's wijk is the one it is about (what the form asks), not
      * where the person lives or works. */
     sb_printf(sb, "<p><span class=\"big\">%lld</span> %s waar de ideeën over gaan</p></div>\n",
-              wijken, s_pl(wijken, "wijk", "wijken"));
+              wijken, page_plural(wijken, "wijk", "wijken"));
     if (people < 0) /* storage is counting the ideas from before an update */
         sb_add(sb, "<p>Hoeveel mensen meededen, tellen we nu opnieuw. Kijk over een paar "
                    "minuten nog eens.</p>\n");
     sb_printf(sb, "<p>Samen gaven zij %lld %s. Wie meer ideeën gaf, telt als één persoon.", ideas,
-              s_pl(ideas, "idee", "ideeën"));
+              page_plural(ideas, "idee", "ideeën"));
     if (anon > 0)
         sb_printf(sb,
                   " Bij %lld %s weten we niet wie %s gaf. Die tellen we als één persoon per "
                   "idee. Daarom staat er \"ongeveer\".",
-                  anon, s_pl(anon, "idee", "ideeën"), s_pl(anon, "het", "ze"));
+                  anon, page_plural(anon, "idee", "ideeën"), page_plural(anon, "het", "ze"));
     sb_add(sb, "</p>\n");
     if (no_wijk > 0)
         sb_printf(sb, "<p>Bij %lld %s weten we de wijk niet.</p>\n", no_wijk,
-                  s_pl(no_wijk, "idee", "ideeën"));
+                  page_plural(no_wijk, "idee", "ideeën"));
     if (json_array_size(list) > 0)
         sb_printf(sb,
                   "<p>Bij de activiteiten spraken medewerkers met %lld %s. Sommigen van hen "
                   "gaven ook zelf een idee.</p>\n",
-                  spoken, s_pl(spoken, "persoon", "mensen"));
+                  spoken, page_plural(spoken, "persoon", "mensen"));
     sb_add(sb, "<p>Zo gaven de mensen hun ideeën:</p>\n<ul>\n");
     for (size_t c = 0; c < S_NCHANNELS; c++) {
         long long k = json_integer_value(json_object_get(ch, s_channels[c][0]));
         sb_printf(sb, "<li>%s: %lld %s</li>\n", page_label(d, "channel", s_channels[c][0]), k,
-                  s_pl(k, "idee", "ideeën"));
+                  page_plural(k, "idee", "ideeën"));
     }
     sb_add(sb, "</ul>\n<p>Hier staan alleen aantallen. Namen, e-mailadressen en adressen staan "
                "hier nooit.</p>\n</section>\n");

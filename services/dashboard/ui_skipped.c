@@ -84,11 +84,12 @@ static void s_page(rstore_t *rs, const session_t *s, http_res_t *res)
     if (r->elements == 0)
         sb_add(&sb, "<p>Er zijn geen overgeslagen e-mails.</p>\n");
     else {
-        sb_printf(&sb, "<table><caption>De laatste %zu overgeslagen e-mails, nieuwste eerst"
-                       "</caption><thead><tr><th scope=\"col\">Ontvangen</th><th scope=\"col\">"
+        long long n = (long long)r->elements;
+        sb_printf(&sb, "<table><caption>%s%lld overgeslagen %s%s</caption><thead><tr><th scope=\"col\">Ontvangen</th><th scope=\"col\">"
                        "Reden</th><th scope=\"col\">Onderwerp</th><th scope=\"col\">Domein van "
                        "de afzender</th></tr></thead><tbody>\n",
-                  r->elements);
+                  n == 1 ? "" : "De laatste ", n, page_plural(n, "e-mail", "e-mails"),
+                  n == 1 ? "" : ", nieuwste eerst");
         for (size_t i = 0; i < r->elements; i++) {
             json_t *e = r->element[i]->type == REDIS_REPLY_STRING
                             ? json_loadb(r->element[i]->str, r->element[i]->len, 0, NULL)

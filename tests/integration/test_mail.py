@@ -264,6 +264,7 @@ class MailTest(ClusterTestCase):
         status, page = self.cluster.staff_page("/overgeslagen", sid)
         self.assertEqual(status, 200)
         self.assertIn('href="/overgeslagen"', page)  # in the staff navigation
+        self.assertIn("De laatste 2 overgeslagen e-mails, nieuwste eerst", page)
         self.assertIn("automatisch antwoord", page)
         self.assertIn("Auto-Submitted: auto-replied", page)
         self.assertIn("Automatisch antwoord: Uw mening over Heerlen", page)
@@ -462,6 +463,26 @@ class MailAttachmentTest(ClusterTestCase):
         self.assertEqual(status, 200)
         self.assertNotIn(b"Aambos</b>", public)
         self.assertNotIn(b"co.pdf", public)
+
+
+class MailSkippedOneTest(ClusterTestCase):
+    """One skipped mail is counted in the singular on /overgeslagen."""
+    SERVICES = ("storage", "classifier", "intake-mail", "dashboard")
+    ENV = {"INSPRAAK_MAIL_POLL_MS": "100"}
+
+    def test_one_skipped_mail(self):
+        inbox = os.path.join(self.cluster.var, "mail", "inbox")
+        name = "%d.M1P%d.afwezig" % (int(time.time()), os.getpid())
+        with open(os.path.join(inbox, "tmp", name), "wb") as f:
+            f.write(DOZEN[8][1])  # "Afwezig: Uw mening telt"
+        os.rename(os.path.join(inbox, "tmp", name), os.path.join(inbox, "new", name))
+        wait_until("the mail skipped",
+                   lambda: self.cluster.redis("LLEN", "inspraak:mail:skipped") == 1)
+        status, page = self.cluster.staff_page("/overgeslagen", self.cluster.staff_login())
+        self.assertEqual(status, 200)
+        self.assertIn("Afwezig: Uw mening telt", page)
+        self.assertIn("<caption>1 overgeslagen e-mail</caption>", page)
+        self.assertNotIn("1 overgeslagen e-mails", page)
 
 
 class MailDozenTest(ClusterTestCase):
