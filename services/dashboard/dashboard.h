@@ -121,6 +121,10 @@ const char *page_plural(long long n, const char *one, const char *many);
  * text itself when it is no such moment, "" for NULL. Written into out. */
 #define PAGE_WHEN_FMT "%d-%m-%Y %H:%M"
 const char *page_when(const char *rfc3339, char *out, size_t n);
+/* page_when() in another g_date_time_format() form: PAGE_EXCEL_FMT,
+ * "2026-11-29 14:00:00", is what Dutch Excel reads as a date and time. */
+#define PAGE_EXCEL_FMT "%Y-%m-%d %H:%M:%S"
+const char *page_moment(const char *rfc3339, const char *fmt, char *out, size_t n);
 /* Reads the theme slugs of a themes.tsv (the classifier's own loader,
  * classify_lex_load) and their Dutch labels from its "# Labels:" comment
  * ("slug=Label; slug=Label; ..."). 0, or -1 with err (no themes known:

@@ -14,6 +14,11 @@
  *   separator, the semicolon, so a comma file landed in one column. Cells
  *   are separated by ";" and the seconds of a video fragment (start, end)
  *   have a decimal comma ("12,500"; with a point Dutch Excel reads 12500).
+ *   The second column is then received_at_heerlen: when the idea came in
+ *   as the pages show it, Heerlen's time (Europe/Amsterdam, summer time
+ *   included), "2026-11-29 14:00:00", which Dutch Excel reads as a date
+ *   and time (it keeps "2026-11-29T13:00:00Z" as text). The comma file
+ *   and export.json keep received_at in UTC, ISO 8601, for programs.
  *   Not a "sep=" first line: programs would read it as the header, and
  *   Excel then ignores the byte order mark (the accents break).
  *
@@ -42,6 +47,9 @@ static const char *const s_cols[] = {
     "message_id", "video_id",    "start",    "end",      "device_id",    "local_id"};
 #define S_NCOLS (sizeof s_cols / sizeof s_cols[0])
 
+#define S_COL_RECEIVED 1
+#define S_EXCEL_RECEIVED "received_at_heerlen" /* s_cols[S_COL_RECEIVED] for Excel */
+
 static void s_join(sb_t *out, json_t *arr)
 {
     size_t i;
@@ -68,12 +76,14 @@ static void s_row(const dash_t *d, sb_t *sb, json_t *it, int excel)
     for (size_t c = 0; c < S_NCOLS; c++) {
         const char *k = s_cols[c];
         json_t *v = json_object_get(it, k);
-        char num[32];
+        char num[32], when[40];
         sb_t tmp = {0};
         const char *s = NULL;
         if (strcmp(k, "wijk_naam") == 0) {
             const char *w = json_string_value(json_object_get(it, "wijk"));
             s = w ? page_label(d, "wijk", w) : NULL;
+        } else if (c == S_COL_RECEIVED && excel) {
+            s = page_moment(json_string_value(v), PAGE_EXCEL_FMT, when, sizeof when);
         } else if (strcmp(k, "themes") == 0 || strcmp(k, "pii") == 0) {
             s_join(&tmp, v);
             s = tmp.buf;
@@ -177,7 +187,7 @@ void export_csv(const http_req_t *req, http_res_t *res, void *arg)
     s_csv_t csv = {d, &sb, ex && strcmp(ex, "1") == 0};
     sb_add(&sb, "\xef\xbb\xbf");
     for (size_t c = 0; c < S_NCOLS; c++)
-        s_cell(&sb, s_cols[c], c, csv.excel);
+        s_cell(&sb, c == S_COL_RECEIVED && csv.excel ? S_EXCEL_RECEIVED : s_cols[c], c, csv.excel);
     sb_add(&sb, "\r\n");
     if (ideas_each(rs, &q, s_append_row, &csv) < 0) {
         sb_free(&sb);

@@ -558,14 +558,19 @@ const char *page_plural(long long n, const char *one, const char *many)
     return n == 1 ? one : many;
 }
 
-const char *page_when(const char *rfc3339, char *out, size_t n)
+const char *page_moment(const char *rfc3339, const char *fmt, char *out, size_t n)
 {
     GDateTime *dt = rfc3339 ? g_date_time_new_from_iso8601(rfc3339, NULL) : NULL;
     if (!dt) {
         g_strlcpy(out, rfc3339 ? rfc3339 : "", n);
         return out;
     }
-    clock_local_format(g_date_time_to_unix(dt) * 1000, PAGE_WHEN_FMT, out, n);
+    clock_local_format(g_date_time_to_unix(dt) * 1000, fmt, out, n);
     g_date_time_unref(dt);
     return out;
+}
+
+const char *page_when(const char *rfc3339, char *out, size_t n)
+{
+    return page_moment(rfc3339, PAGE_WHEN_FMT, out, n);
 }

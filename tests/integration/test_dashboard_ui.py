@@ -540,9 +540,10 @@ class TestDashboardUI(ClusterTestCase):
         plain_url = excel[0].replace("excel=1", "").rstrip("&")
         _, _, plain = req(self.cluster, "GET", plain_url,
                           headers={"Cookie": "inspraak_session=" + sid})
-        self.assertEqual(rows, list(csv.reader(io.StringIO(plain[3:].decode("utf-8"),
-                                                           newline=""))))
-        self.assertEqual(rows[0][:3], ["id", "received_at", "channel"])
+        plain_rows = list(csv.reader(io.StringIO(plain[3:].decode("utf-8"), newline="")))
+        # the same cells, but received_at in Heerlen's time (TestExcelTimes)
+        self.assertEqual([r[:1] + r[2:] for r in rows], [r[:1] + r[2:] for r in plain_rows])
+        self.assertEqual(rows[0][:3], ["id", "received_at_heerlen", "channel"])
         self.assertGreater(len(rows), 2)
         self.assertEqual({len(r) for r in rows}, {len(rows[0])})  # one cell per column
 
@@ -726,6 +727,33 @@ class TestExcelNumbers(ClusterTestCase):
             seen[sep] = (row["video_id"], row["start"], row["end"])
         self.assertEqual(seen[","], ("tour-1", "12.500", "20.250"))  # programs
         self.assertEqual(seen[";"], ("tour-1", "12,500", "20,250"))  # Dutch Excel
+
+
+class TestExcelTimes(ClusterTestCase):
+    """The CSV for Excel gives when an idea came in as the pages do, in
+    Heerlen's time (winter +1, summer +2 hours), in a form Dutch Excel
+    reads as a date and time; programs keep UTC ISO 8601."""
+    SERVICES = ("storage", "dashboard")
+
+    def test_received_at_in_heerlen_time(self):
+        c = self.cluster
+        auth = {"Authorization": "Bearer " + c.staff_token()}
+        winter = 1795953600000  # 2026-11-29 12:00:00 UTC
+        summer = 1782907200000  # 2026-07-01 12:00:00 UTC
+        inject(c, [make_idea(1, received_at=winter, text="Winteridee"),
+                   make_idea(2, received_at=summer, text="Zomeridee")])
+        got = {}
+        for query, sep in (("", ","), ("?excel=1", ";")):
+            st, _, body = c.dash("GET", "/api/v1/export.csv" + query, headers=auth)
+            self.assertEqual(st, 200)
+            rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline=""),
+                                   delimiter=sep))
+            col = 1
+            got[sep] = (rows[0][col], {r[rows[0].index("text")]: r[col] for r in rows[1:]})
+        self.assertEqual(got[","], ("received_at", {"Winteridee": "2026-11-29T12:00:00Z",
+                                                    "Zomeridee": "2026-07-01T12:00:00Z"}))
+        self.assertEqual(got[";"], ("received_at_heerlen", {"Winteridee": "2026-11-29 13:00:00",
+                                                             "Zomeridee": "2026-07-01 14:00:00"}))
 
 
 class TestSecureCookies(ClusterTestCase):
