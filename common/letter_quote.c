@@ -113,17 +113,10 @@ static size_t s_host_end(const char *t, size_t p)
     return strchr("/:?#", t[e]) && t[e] ? s_link_end(t, e) : e;
 }
 
-/* The end of a link starting at p ("scheme://", "mailto:", "www.", a host
- * name), 0 when none starts there. */
+/* The end of a link starting at p ("mailto:", "www.", a host name), 0
+ * when none starts there ("scheme://": s_find_schemes). */
 static size_t s_link_at(const char *t, size_t p)
 {
-    size_t s = p;
-    if (isalpha((unsigned char)t[s])) {
-        while (isalnum((unsigned char)t[s]) || t[s] == '+' || t[s] == '.' || t[s] == '-')
-            s++;
-        if (strncmp(t + s, "://", 3) == 0 && t[s + 3] && (unsigned char)t[s + 3] > ' ')
-            return s_link_end(t, s + 3);
-    }
     if (strncasecmp(t + p, "mailto:", 7) == 0 || strncasecmp(t + p, "www.", 4) == 0) {
         size_t e = s_link_end(t, p);
         return e > p + 4 ? e : 0;
@@ -137,16 +130,47 @@ static int s_by_start(const void *a, const void *b)
     return x->start < y->start ? -1 : x->start > y->start;
 }
 
+/* Every "scheme://" wherever it stands: mail programs find the "://" and
+ * take the letters before it, also after a digit, a hyphen or dots
+ * ("stap1http://", "hier...https://"), where no word starts. */
+static void s_find_schemes(const char *t, s_places_t *pl)
+{
+    for (const char *c = strstr(t, "://"); c; c = strstr(c + 3, "://")) {
+        size_t k = (size_t)(c - t), s = k;
+        while (s > 0 && isalpha((unsigned char)t[s - 1]))
+            s--;
+        if (s < k && (unsigned char)t[k + 3] > ' ')
+            s_add(pl, s, s_link_end(t, k + 3), 1);
+    }
+}
+
+/* Whether a link may start at i: at a letter or digit that begins a word.
+ * A hyphen, an underscore or a run of dots before it ("-www.x.nl", a list
+ * item; "hier...x.nl") ends a word for a mail program too; one dot
+ * between letters ("vies.meer"), an '@' or a hyphen inside an address's
+ * domain ("boete@heerlen-boete.nl": the address is cut as one) does not. */
+static int s_word_start(const char *t, size_t i)
+{
+    unsigned char prev = i ? (unsigned char)t[i - 1] : ' ';
+    if (!isalnum((unsigned char)t[i]) || isalnum(prev) || prev == '@')
+        return 0;
+    if (prev == '-' || prev == '_') {
+        size_t j = i - 1;
+        while (j > 0 && (s_label_char((unsigned char)t[j - 1]) || t[j - 1] == '.' ||
+                         t[j - 1] == '_'))
+            j--;
+        return j == 0 || t[j - 1] != '@';
+    }
+    return prev != '.' || i < 2 || !s_label_char((unsigned char)t[i - 2]);
+}
+
 char *letter_quote_clean(const char *text)
 {
     s_places_t pl = {0};
     classify_pii_find(text, "email", NULL, s_on_email, &pl);
+    s_find_schemes(text, &pl);
     for (size_t i = 0; text[i];) {
-        unsigned char prev = i ? (unsigned char)text[i - 1] : ' ';
-        size_t e = s_label_char(prev) || prev == '.' || prev == '@' || prev == '_' ||
-                           !isalnum((unsigned char)text[i])
-                       ? 0
-                       : s_link_at(text, i);
+        size_t e = s_word_start(text, i) ? s_link_at(text, i) : 0;
         if (e > i) {
             s_add(&pl, i, e, 1);
             i = e;

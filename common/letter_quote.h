@@ -25,6 +25,12 @@
  *     "heerlen-betalen.nl", "bit.ly/x")
  *                                          -> "[link weggelaten]"
  *
+ *   A link may start where a word starts, also after a hyphen, an
+ *   underscore or a run of dots ("-www.x.nl" in a list, "hier...x.nl"),
+ *   not after an '@' or one dot between letters ("vies.meer"); a
+ *   "scheme://" counts wherever it stands, from the letters before the
+ *   "://" ("stap1http://...": mail programs find it there too).
+ *
  *   A link runs to the next white space, control character, '<', '>' or
  *   '"' (a bare host name only when '/', ':', '?' or '#' follows it), less
  *   the punctuation a sentence puts after it (".,;:!?)]}'"). Places that

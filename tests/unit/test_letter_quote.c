@@ -47,11 +47,30 @@ static void test_links(void **state)
     s_is("idee: hxxps://evil.example/x", "idee: [link weggelaten]");
 }
 
+/* A link right after a hyphen, an underscore, a digit or an ellipsis:
+ * mail programs make a link of it (a list written "-www.x.nl", "Kijk
+ * hier...https://..."), so it is cut as well. */
+static void test_links_after_punctuation(void **state)
+{
+    (void)state;
+    s_is("-www.heerlen-betalen.nl", "-[link weggelaten]");
+    s_is("Stappen:\n-heerlen-betalen.nl/pas\n-bellen", "Stappen:\n-[link weggelaten]\n-bellen");
+    s_is("Info:-http://192.0.2.7/betaal", "Info:-[link weggelaten]");
+    s_is("Kijk hier...https://192.0.2.7/x of...www.evil.nl",
+         "Kijk hier...[link weggelaten] of...[link weggelaten]");
+    s_is("zie...evil.nl", "zie...[link weggelaten]");
+    s_is("stap1http://192.0.2.7/x", "stap1[link weggelaten]");
+    s_is("betalen_heerlen.evil.nl", "betalen_[link weggelaten]");
+    s_is("-mailto:boete@heerlen.example", "-[link weggelaten]");
+}
+
 static void test_addresses(void **state)
 {
     (void)state;
     s_is("Mail jan.de.vries@heerlen.nl maar.", "Mail [e-mailadres weggelaten] maar.");
     s_is("a@b.nl,c@d.nl", "[e-mailadres weggelaten],[e-mailadres weggelaten]");
+    s_is("mail boete@heerlen-boete.example. Meer", "mail [e-mailadres weggelaten]. Meer");
+    s_is("Mail: jan_de@heerlen-x.nl", "Mail: [e-mailadres weggelaten]");
     /* An address inside a link: one place, a link. */
     s_is("https://jan@evil.example/x", "[link weggelaten]");
 }
@@ -65,6 +84,8 @@ static void test_prose_stays(void **state)
         "Dr.Poelsstraat en St.Jansgeleen: het park is vies.Meer bomen graag.",
         "i.v.m. de drukte t.o.v. vorig jaar, z.s.m. graag...",
         "Heerlen-Noord",
+        "Heerlen-Noord.Meer bomen, m.b.t.-regeling en het_plan",
+        "Nou...vies.Meer bomen. 3.500-4.000 euro",
         "",
         "www.",
         "://",
@@ -79,6 +100,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_links),
+        cmocka_unit_test(test_links_after_punctuation),
         cmocka_unit_test(test_addresses),
         cmocka_unit_test(test_prose_stays),
     };
