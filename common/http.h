@@ -124,7 +124,10 @@ const char *http_bearer(const http_req_t *req);
 /* The client's address: the TCP peer; when the peer is one of the
  * trusted proxies (http_opts_t), the rightmost X-Forwarded-For entry that
  * is not itself a trusted proxy (what the proxy saw; entries to its left
- * come from the client and are never believed). */
+ * come from the client and are never believed). An IPv4-mapped IPv6
+ * address ("::ffff:192.0.2.1") reads as its IPv4 address, and a port a
+ * proxy adds ("192.0.2.1:51234", "[2001:db8::1]:443") is dropped, in the
+ * header and in the trusted list alike: one address, one form. */
 const char *http_client_ip(const http_req_t *req, char *buf, size_t size);
 
 /* Parses an application/x-www-form-urlencoded or multipart/form-data body

@@ -103,24 +103,64 @@ const char *http_bearer(const http_req_t *req)
     return *a ? a : NULL;
 }
 
+/* An IPv6 address in inet_ntop form into out, an IPv4-mapped one
+ * ("::ffff:192.0.2.1", how a dual-stack listener sees an IPv4 peer) as
+ * the IPv4 address it is, so that one address has one form. */
+static const char *s_ntop6(const struct in6_addr *a, char *out, size_t size)
+{
+    if (IN6_IS_ADDR_V4MAPPED(a))
+        return inet_ntop(AF_INET, a->s6_addr + 12, out, (socklen_t)size);
+    return inet_ntop(AF_INET6, a, out, (socklen_t)size);
+}
+
+/* Whether s (len bytes) is a port number: 1 to 5 digits. */
+static int s_port_digits(const char *s, size_t len)
+{
+    if (len == 0 || len > 5)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if (!isdigit((unsigned char)s[i]))
+            return 0;
+    return 1;
+}
+
 /* s (len bytes, spaces around allowed) as an address in inet_ntop form
- * into out; 0, or -1 when it is no IPv4 or IPv6 address. */
+ * into out (s_ntop6); 0, or -1 when it is no IPv4 or IPv6 address. A port
+ * some proxies add is dropped: "192.0.2.1:51234", "[2001:db8::1]:443"
+ * (and "[2001:db8::1]"); an IPv6 address with a port has its brackets. */
 static int s_address(const char *s, size_t len, char *out, size_t size)
 {
     while (len > 0 && (*s == ' ' || *s == '\t'))
         s++, len--;
     while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
         len--;
+    int bracketed = len > 0 && s[0] == '[';
+    if (bracketed) {
+        const char *close = memchr(s, ']', len);
+        size_t after = close ? len - (size_t)(close - s) - 1 : 0;
+        if (!close || (after > 0 && (close[1] != ':' || !s_port_digits(close + 2, after - 1))))
+            return -1;
+        len = (size_t)(close - s) - 1;
+        s++;
+    } else {
+        const char *colon = memchr(s, ':', len);
+        if (colon && !memchr(colon + 1, ':', len - (size_t)(colon - s) - 1)) {
+            /* one colon: IPv4 with a port (an IPv6 address has two or more) */
+            if (!s_port_digits(colon + 1, len - (size_t)(colon - s) - 1))
+                return -1;
+            len = (size_t)(colon - s);
+        }
+    }
     char text[INET6_ADDRSTRLEN];
-    unsigned char bin[sizeof(struct in6_addr)];
+    struct in6_addr bin;
     if (len == 0 || len >= sizeof text)
         return -1;
     memcpy(text, s, len);
     text[len] = '\0';
-    if (inet_pton(AF_INET, text, bin) == 1)
-        return inet_ntop(AF_INET, bin, out, (socklen_t)size) ? 0 : -1;
-    if (inet_pton(AF_INET6, text, bin) == 1)
-        return inet_ntop(AF_INET6, bin, out, (socklen_t)size) ? 0 : -1;
+    if (!bracketed && inet_pton(AF_INET, text, &bin) == 1)
+        return inet_ntop(AF_INET, &bin, out, (socklen_t)size) ? 0 : -1;
+    if (inet_pton(AF_INET6, text, &bin) == 1)
+        return s_ntop6(&bin, out, size) ? 0 : -1;
     return -1;
 }
 
@@ -211,7 +251,7 @@ const char *http_client_ip(const http_req_t *req, char *buf, size_t size)
     if (sa->sa_family == AF_INET)
         inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf, (socklen_t)size);
     else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf, (socklen_t)size);
+        s_ntop6(&((const struct sockaddr_in6 *)sa)->sin6_addr, buf, size);
     /* Behind a trusted proxy: walk X-Forwarded-For from the right (each
      * proxy appends the address it saw, to the line or as a line of its
      * own: the lines read as one comma list) past the trusted proxies. */

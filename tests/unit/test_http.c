@@ -278,6 +278,59 @@ static void test_request_accessors(void **state)
     s_free(&r);
 }
 
+/* The client address behind a trusted proxy, as X-Forwarded-For forms it
+ * (GET /who on a server that trusts proxies, from 127.0.0.1). */
+static char *s_ip_via(int port, const char *forwarded)
+{
+    struct curl_slist *h = curl_slist_append(NULL, forwarded);
+    reply_t r = s_call(port, NULL, "/who", NULL, 0, h, NULL, 0);
+    assert_int_equal(r.status, 200);
+    json_t *j = json_loads(r.body, 0, NULL);
+    char *ip = xstrdup(json_string_value(json_object_get(j, "ip")));
+    json_decref(j);
+    s_free(&r);
+    return ip;
+}
+
+static void s_ip_is(int port, const char *forwarded, const char *want)
+{
+    char *ip = s_ip_via(port, forwarded);
+    assert_string_equal(ip, want);
+    free(ip);
+}
+
+/* One address is one address in every form a proxy writes it: an IPv4
+ * client or proxy as IPv4-mapped IPv6 (a dual-stack listener: HAProxy's
+ * "v4v6", what `ss` shows), with a port (Azure Application Gateway, IIS
+ * ARR) or in brackets. Before, such an entry was no address or not the
+ * trusted proxy's: the walk stopped at the proxy, and every client
+ * counted as the proxy again (one attacker locks all staff out). */
+static void test_client_ip_forms_behind_proxy(void **state)
+{
+    (void)state;
+    http_server_t *srv = http_server_new(&(http_opts_t){.port = 0,
+                                                        .bind_addr = "127.0.0.1",
+                                                        .max_body = MAX_BODY,
+                                                        .timeout_s = 10,
+                                                        .name = "test",
+                                                        .trusted_proxies =
+                                                            "::ffff:127.0.0.1, 10.0.0.1"});
+    http_route(srv, "GET", "/who", h_who, NULL);
+    int port = s_start(srv);
+    assert_true(port > 0);
+    s_ip_is(port, "X-Forwarded-For: 198.51.100.7", "198.51.100.7");
+    s_ip_is(port, "X-Forwarded-For: ::ffff:198.51.100.7", "198.51.100.7");
+    s_ip_is(port, "X-Forwarded-For: 192.0.2.1, 198.51.100.7, ::ffff:10.0.0.1", "198.51.100.7");
+    s_ip_is(port, "X-Forwarded-For: 198.51.100.7:51234", "198.51.100.7");
+    s_ip_is(port, "X-Forwarded-For: [2001:db8::7]:443, 10.0.0.1:8080", "2001:db8::7");
+    s_ip_is(port, "X-Forwarded-For: [2001:DB8:0::7]", "2001:db8::7");
+    /* Still no address: the walk stops and keeps the proxy's. */
+    s_ip_is(port, "X-Forwarded-For: 198.51.100.7:", "127.0.0.1");
+    s_ip_is(port, "X-Forwarded-For: [198.51.100.7]:1", "127.0.0.1");
+    s_ip_is(port, "X-Forwarded-For: 2001:db8::7:443", "2001:db8::7:443");
+    http_server_destroy(&srv);
+}
+
 static void test_health_and_metrics(void **state)
 {
     (void)state;
@@ -359,7 +412,7 @@ int main(void)
         cmocka_unit_test(test_routing),           cmocka_unit_test(test_not_found_and_method),
         cmocka_unit_test(test_body_and_limits),   cmocka_unit_test(test_query),
         cmocka_unit_test(test_request_accessors), cmocka_unit_test(test_health_and_metrics),
-        cmocka_unit_test(test_html_escape),
+        cmocka_unit_test(test_html_escape),       cmocka_unit_test(test_client_ip_forms_behind_proxy),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }
