@@ -11,8 +11,9 @@
 #   backup: `redis-cli --rdb` asks the running Redis (default 127.0.0.1
 #   6390) for a snapshot over the replication protocol: consistent at one
 #   moment, taken while inspraak runs, no access to Redis's folder needed.
-#   Written to FILE.tmp, fsynced by redis-cli, then renamed to FILE (mode
-#   0600, as everything this script makes: umask 077).
+#   Written to FILE.tmp (a new file: one left by an earlier run is removed
+#   first), fsynced by redis-cli, then renamed to FILE (mode 0600, as
+#   everything this script makes: umask 077).
 #   Set REDISCLI_AUTH for a password.
 #
 #   restore: DIR must be empty or missing. Redis with appendonly yes ignores
@@ -42,6 +43,9 @@ die() {
 
 backup() {
     file=$1 host=${2:-127.0.0.1} port=${3:-6390}
+    # redis-cli writes into an existing FILE.tmp and keeps its mode (one an
+    # interrupted backup left may be 0644): start from a new file
+    rm -f "$file.tmp"
     redis-cli -h "$host" -p "$port" --rdb "$file.tmp" >/dev/null 2>&1 ||
         { rm -f "$file.tmp"; die "snapshot from $host:$port failed"; }
     mv "$file.tmp" "$file"
