@@ -129,6 +129,10 @@ const char *http_bearer(const http_req_t *req);
  * proxy adds ("192.0.2.1:51234", "[2001:db8::1]:443") is dropped, in the
  * header and in the trusted list alike: one address, one form. */
 const char *http_client_ip(const http_req_t *req, char *buf, size_t size);
+/* What a limit per client counts: http_client_ip(), an IPv6 address as
+ * its /64 network ("2001:db8:1:2::/64"). One line or host has a whole /64
+ * and could take a new address for every request. */
+const char *http_client_net(const http_req_t *req, char *buf, size_t size);
 
 /* Parses an application/x-www-form-urlencoded or multipart/form-data body
  * (libmicrohttpd's post processor), calling fn once per field with the whole

@@ -265,6 +265,18 @@ const char *http_client_ip(const http_req_t *req, char *buf, size_t size)
     return buf;
 }
 
+const char *http_client_net(const http_req_t *req, char *buf, size_t size)
+{
+    struct in6_addr a;
+    if (!http_client_ip(req, buf, size) || inet_pton(AF_INET6, buf, &a) != 1)
+        return buf; /* IPv4, or nothing known */
+    memset(a.s6_addr + 8, 0, 8);
+    char net[INET6_ADDRSTRLEN];
+    if (inet_ntop(AF_INET6, &a, net, sizeof net))
+        snprintf(buf, size, "%s/64", net);
+    return buf;
+}
+
 /* --- forms -------------------------------------------------------------- */
 
 typedef struct {

@@ -20,8 +20,8 @@
  *   yet) uses a double-submit token: the same random value in a short-lived
  *   cookie and in the form.
  *
- *   Rate limit: failed logins are counted per client address and per user
- *   name for 15 minutes (inspraak:loginfail:ip:<hash>, :user:<hash>); over
+ *   Rate limit: failed logins are counted per client address (an IPv6
+ *   one as its /64: http_client_net) and per user name for 15 minutes (inspraak:loginfail:ip:<hash>, :user:<hash>); over
  *   the limit every attempt is refused (429), even with the right password.
  *   An attempt is counted before its password is checked (and given back
  *   when it was right), so parallel guesses cannot pass the limit.
@@ -415,7 +415,7 @@ void session_login(const http_req_t *req, http_res_t *res, void *arg)
         http_res_header(res, "Retry-After", "10");
         return;
     }
-    s_hash_hex(http_client_ip(req, ip, sizeof ip) ? ip : "unknown", iph);
+    s_hash_hex(http_client_net(req, ip, sizeof ip) ? ip : "unknown", iph);
     s_hash_hex(f.user, uh);
     rstore_t *rs = dash_redis_get(d);
     int over = s_take_attempt(d, rs, iph, uh);

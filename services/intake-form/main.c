@@ -133,7 +133,7 @@ static bool s_rate_ok(s_app_t *app, const http_req_t *req, int *retry_s)
     if (app->per_minute == 0)
         return true; /* the client address (inet_ntop) is only needed for the limit */
     char ip[64];
-    http_client_ip(req, ip, sizeof ip);
+    http_client_net(req, ip, sizeof ip); /* an IPv6 client: its /64 */
     if (ratelimit_allow(app->rate, ip, clock_mono_ms(), retry_s))
         return true;
     metric_inc(app->rate_limited);

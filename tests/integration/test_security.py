@@ -351,6 +351,19 @@ class TestLoginBehindProxy(ClusterTestCase):
         self.assertEqual(self.login("eva", "eva-wachtwoord-1", "192.0.2.99", source="127.0.0.2"),
                          429)
 
+    def test_limit_per_ipv6_network(self):
+        """An IPv6 client has a whole /64 network to itself (a home line,
+        a server): counted per address, it took a new address for every
+        guess and the address limit never held. Its /64 counts as one."""
+        r = self.cluster.ctl("user", "add", "ida", input="ida-wachtwoord-1\n" * 2)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for i in range(3):
+            self.assertEqual(self.login("zes%d" % i, "geraden", "2001:db8:6:4::%x" % (i + 1)),
+                             401)
+        self.assertEqual(self.login("zes9", "geraden", "2001:db8:6:4:ffff::99"), 429)
+        # Someone in another /64 of the same provider gets in.
+        self.assertEqual(self.login("ida", "ida-wachtwoord-1", "2001:db8:6:5::1"), 303)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
