@@ -243,11 +243,31 @@ static void s_cut_signature(s_lines_t *l)
     }
 }
 
+/* Salutations are short: "Beste mensen van de gemeente Heerlen," has 6
+ * words, "Hallo allemaal!" 2. A longer line that opens with such a word is
+ * a sentence: "Dag in dag uit rijden hier vrachtwagens door de straat!", or
+ * the first line of one wrapped at a comma ("Dag en nacht rijden hier
+ * ... door de straat,"). */
+#define S_SALUTATION_WORDS 6
+#define S_EXCLAIMED_SALUTATION_WORDS 3
+
+static int s_words(const char *s)
+{
+    int n = 0;
+    for (bool in = false; *s; s++) {
+        bool sp = isspace((unsigned char)*s);
+        n += !sp && !in;
+        in = !sp;
+    }
+    return n;
+}
+
 /* An opening salutation on a line of its own: "Beste gemeente,", "Geachte
  * heer/mevrouw,", "Hallo,", "Dag allemaal!", "Dear Sir or Madam,", "Sehr
  * geehrte Damen und Herren,". The word must stand alone ("Dagelijks" is no
  * "Dag") and the line must end at its only comma or exclamation mark with
- * no other sentence sign in it: "Beste gemeente, plant bomen." says more. */
+ * no other sentence sign in it: "Beste gemeente, plant bomen." says more;
+ * and it must be short (S_SALUTATION_WORDS). */
 static bool s_salutation(const char *s)
 {
     static const char *const words[] = {"beste",
@@ -276,6 +296,10 @@ static bool s_salutation(const char *s)
     s = s_skipws(s);
     size_t len = strlen(s);
     if (len == 0 || len > 60 || strpbrk(s, ".?;:") || strcspn(s, ",!") < len - 1)
+        return false;
+    int n_words = s_words(s);
+    if (n_words > S_SALUTATION_WORDS ||
+        (s[len - 1] == '!' && n_words > S_EXCLAIMED_SALUTATION_WORDS))
         return false;
     for (int i = 0; words[i]; i++) {
         size_t n = strlen(words[i]);

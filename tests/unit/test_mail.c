@@ -116,6 +116,16 @@ static const struct {
     {"salutation only on a later line stays", "Meer groen.\nBeste gemeente,\nnog iets.\n",
      "Meer groen.\nBeste gemeente,\nnog iets."},
     {"salutation alone is kept", "Hallo,\n", "Hallo,"},
+    {"exclaimed first sentence stays",
+     "Dag in dag uit rijden hier vrachtwagens door de straat!\nDat moet anders.\n",
+     "Dag in dag uit rijden hier vrachtwagens door de straat!\nDat moet anders."},
+    {"best as adjective stays", "Beste plek voor een park is het Pancratiusplein!\nDaar is ruimte.\n",
+     "Beste plek voor een park is het Pancratiusplein!\nDaar is ruimte."},
+    {"first line of a wrapped sentence stays",
+     "Dag en nacht rijden hier veel te veel auto's door de straat,\n"
+     "waardoor kinderen niet veilig kunnen oversteken.\n",
+     "Dag en nacht rijden hier veel te veel auto's door de straat,\n"
+     "waardoor kinderen niet veilig kunnen oversteken."},
     {"crlf already removed and blank runs collapsed", "Regel een\n\n\n\nRegel twee\n",
      "Regel een\n\nRegel twee"},
 };
