@@ -64,7 +64,9 @@ int srt_parse(const char *buf, size_t len, cue_list_t *out, char *err, size_t er
 int plaintext_parse(const char *buf, size_t len, cue_list_t *out, char *err, size_t errlen);
 
 /* "NAAM: tekst" -> speaker "NAAM" (malloc'd) and *rest pointing at
- * "tekst"; NULL when the text has no such prefix. */
+ * "tekst"; NULL when the text has no such prefix. A name has at most 4
+ * words, each after the first with a capital, a digit or a particle
+ * ("Jan de Wit"): "Het probleem is: ..." has none. */
 char *transcript_prefix_speaker(const char *text, const char **rest);
 
 typedef struct {

@@ -17,6 +17,25 @@
 #include "validate.h"
 #include "xalloc.h"
 
+/* Whether the word at w (up to a space or ':') may be a later word of a
+ * name: it starts with a capital or a digit ("Jan Wit", "Spreker 8"), or is
+ * a particle of a Dutch, German or French name ("Jan de Wit", "van der").
+ * "Mijn moeder zei altijd" and "Het probleem is" are a resident's words. */
+static bool s_name_word(const char *w)
+{
+    static const char *const particles[] = {"de", "den", "der", "van", "het", "'t",  "te",
+                                            "ten", "ter", "in", "op", "von", "zu", "du",
+                                            "la",  "le",  "d'", NULL};
+    size_t n = strcspn(w, " :");
+    gunichar c = g_utf8_get_char_validated(w, (gssize)n);
+    if (c != (gunichar)-1 && c != (gunichar)-2 && (g_unichar_isupper(c) || g_unichar_isdigit(c)))
+        return true;
+    for (int i = 0; particles[i]; i++)
+        if (strlen(particles[i]) == n && strncmp(w, particles[i], n) == 0)
+            return true;
+    return false;
+}
+
 char *transcript_prefix_speaker(const char *text, const char **rest)
 {
     const char *p = text;
@@ -31,9 +50,11 @@ char *transcript_prefix_speaker(const char *text, const char **rest)
         return NULL;
     while (*p && *p != ':') {
         unsigned char c = (unsigned char)*p;
-        if (c == ' ')
+        if (c == ' ') {
             words++;
-        else if (!(isalnum(c) || c >= 0x80 || c == '.' || c == '-' || c == '\'' || c == '_'))
+            if (p[1] != ' ' && p[1] != ':' && !s_name_word(p + 1))
+                return NULL;
+        } else if (!(isalnum(c) || c >= 0x80 || c == '.' || c == '-' || c == '\'' || c == '_'))
             return NULL;
         if (words > 4 || p - name >= TRANSCRIPT_MAX_SPEAKER)
             return NULL;

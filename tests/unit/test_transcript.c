@@ -186,6 +186,29 @@ static void test_prefix(void **state)
     assert_null(transcript_prefix_speaker(": leeg", &rest));
 }
 
+/* An SRT cue that goes on with the same resident's words and opens with
+ * words before a colon ("Mijn moeder zei altijd: ...", "Het probleem is:
+ * ...") is what that resident said, not a new speaker's name. */
+static void test_colon_in_a_residents_next_cue(void **state)
+{
+    (void)state;
+    cue_list_t cues;
+    statement_list_t st;
+    s_srt_statements(g_strdup("1\n00:00:01,000 --> 00:00:03,000\nINTERVIEWER: Wat mist u?\n\n"
+                              "2\n00:00:03,000 --> 00:00:05,000\nANNA: Ik woon al veertig jaar "
+                              "hier.\n\n3\n00:00:05,000 --> 00:00:08,000\nMijn moeder zei altijd: "
+                              "H\xC3\xA8rle was ooit de rijkste stad van Limburg.\n\n"
+                              "4\n00:00:08,000 --> 00:00:10,000\nHet probleem is: er rijdt geen "
+                              "bus meer.\n"),
+                     &cues, &st);
+    assert_int_equal(st.n, 1);
+    assert_string_equal(st.items[0].text,
+                        "Ik woon al veertig jaar hier. Mijn moeder zei altijd: H\xC3\xA8rle was "
+                        "ooit de rijkste stad van Limburg. Het probleem is: er rijdt geen bus meer.");
+    statement_list_clear(&st);
+    cue_list_clear(&cues);
+}
+
 /* Deterministic "random" bytes (a 64-bit LCG): the junk a wrong upload
  * (an image, a zip) gives. */
 static void s_junk(unsigned char *buf, size_t n, uint64_t seed)
@@ -309,6 +332,7 @@ int main(void)
         cmocka_unit_test(test_vtt_statements),
         cmocka_unit_test(test_long_turn_cut),
         cmocka_unit_test(test_prefix),
+        cmocka_unit_test(test_colon_in_a_residents_next_cue),
         cmocka_unit_test(test_binary_refused),
         cmocka_unit_test(test_control_characters_removed),
         cmocka_unit_test(test_windows_1252_accepted),
