@@ -401,10 +401,17 @@ static int s_rewrite_acks(spool_t *self)
     for (spool_seg_t *s = self->segs; s; s = s->next)
         if (s->acked_len > 0)
             fwrite(s->acked, 1, s->acked_len, f);
-    if (fclose(f) != 0 || rename(tmp, path) < 0) {
+    /* Written out before the rename and the rename made durable after it:
+     * else a power cut could leave an empty acks.log in place of the old
+     * one, and every acknowledged record of the kept segments would be
+     * sent again (harmless downstream, which drops ids it has, but
+     * needless). One trim, one fsync: trims are rare. */
+    int bad = fflush(f) != 0 || fdatasync(fileno(f)) < 0;
+    if (fclose(f) != 0 || bad || rename(tmp, path) < 0) {
         unlink(tmp);
         return -1;
     }
+    (void)fsync(self->dir_fd); /* the new name; a failure costs only a replay */
     int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
     if (fd < 0)
         return -1;
