@@ -11,11 +11,15 @@
  *   It errs on the side of cutting: a word pair written without a space
  *   after the full stop ("vies.meer") reads as a host name and is cut;
  *   "vies.Meer" (mixed case) is left unless its last word is a common
- *   top-level domain ("Heerlen.Nl"), as such words are mostly two words.
- *   All offsets are bytes; every place starts and ends on an ASCII byte or
- *   at the end of the text, so the UTF-8 around it stays whole.
+ *   top-level domain ("Heerlen.Nl"), a path follows it ("Evil.Bank/login")
+ *   or it is such a domain and a hyphen ("evil.nl-loket"), as such words
+ *   are mostly two words. A host name's letters may be of any script
+ *   ("вход.рф": mail programs link those too; GLib tells letters).
+ *   All offsets are bytes; every place starts and ends on a character
+ *   boundary (or at the end of the text), so the UTF-8 around it stays whole.
  */
 #include <ctype.h>
+#include <glib.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -50,9 +54,32 @@ static int s_on_email(void *arg, const char *kind, size_t start, size_t end)
     return 0;
 }
 
-static int s_label_char(unsigned char c)
+/* The bytes of the letter or digit (of any script, or a mark on one) at
+ * t, 0 when there is none. */
+static size_t s_alnum(const char *t)
 {
-    return isalnum(c) || c == '-';
+    unsigned char c = (unsigned char)*t;
+    if (c < 0x80)
+        return isalnum(c) != 0;
+    gunichar u = g_utf8_get_char_validated(t, -1);
+    if (u == (gunichar)-1 || u == (gunichar)-2)
+        return 0;
+    return g_unichar_isalnum(u) || g_unichar_ismark(u) ? (size_t)g_utf8_skip[c] : 0;
+}
+
+/* The bytes of the host name character at t, 0 when there is none. */
+static size_t s_label_char(const char *t)
+{
+    return *t == '-' ? 1 : s_alnum(t);
+}
+
+/* Where the character before byte i > 0 starts. */
+static size_t s_prev(const char *t, size_t i)
+{
+    do
+        i--;
+    while (i > 0 && ((unsigned char)t[i] & 0xc0) == 0x80);
+    return i;
 }
 
 /* Where a link ends: the next byte no link holds, less a sentence's
@@ -85,30 +112,47 @@ static int s_common_tld(const char *t, size_t n)
     return 0;
 }
 
+/* Whether the last label of a host name, t[0..n), reads as a top-level
+ * domain: letters of one case ("nl", "NL", "рф", a script without case),
+ * a common one in any case ("Nl"), "xn--" (a script's ASCII form), a
+ * common one and a hyphen ("nl-loket"), or any letters and a path after
+ * it ("Bank/login"). Digits ("2.50") and mixed case ("vies.Meer") do not. */
+static int s_tld_like(const char *t, size_t n, int path)
+{
+    size_t chars = 0, letters = 0, lower = 0, upper = 0, k;
+    for (size_t i = 0; i < n; i += k, chars++) {
+        k = s_label_char(t + i);
+        gunichar u = g_utf8_get_char(t + i);
+        if (u == '-')
+            return strncasecmp(t, "xn--", 4) == 0 || s_common_tld(t, i);
+        letters += g_unichar_isalpha(u) || g_unichar_ismark(u);
+        lower += g_unichar_islower(u) != 0;
+        upper += g_unichar_isupper(u) != 0;
+    }
+    if (chars < 2 || chars > 63 || letters == 0)
+        return 0;
+    return path || s_common_tld(t, n) || (letters == chars && (lower == 0 || upper == 0));
+}
+
 /* The end of a bare host name starting at p, 0 when there is none. */
 static size_t s_host_end(const char *t, size_t p)
 {
     int labels = 0;
-    size_t e = p, last = p;
+    size_t e = p, last = p, k;
     for (;;) {
         size_t s = e;
-        while (s_label_char((unsigned char)t[e]))
-            e++;
+        while ((k = s_label_char(t + e)) != 0)
+            e += k;
         if (e == s)
             return 0; /* an empty label: ".." or a '.' at the end */
         labels++;
         last = s;
-        if (t[e] != '.' || !s_label_char((unsigned char)t[e + 1]))
+        if (t[e] != '.' || !s_label_char(t + e + 1))
             break;
         e++;
     }
-    size_t n = e - last, lower = 0, upper = 0;
-    for (size_t i = last; i < e; i++) {
-        lower += islower((unsigned char)t[i]) != 0;
-        upper += isupper((unsigned char)t[i]) != 0;
-    }
-    if (labels < 2 || n < 2 || n > 63 || t[e] == '@' ||
-        (lower != n && upper != n && !s_common_tld(t + last, n)))
+    int path = t[e] == '/' && s_link_end(t, e + 1) > e + 1;
+    if (labels < 2 || t[e] == '@' || !s_tld_like(t + last, e - last, path))
         return 0;
     return strchr("/:?#", t[e]) && t[e] ? s_link_end(t, e) : e;
 }
@@ -151,17 +195,20 @@ static void s_find_schemes(const char *t, s_places_t *pl)
  * domain ("boete@heerlen-boete.nl": the address is cut as one) does not. */
 static int s_word_start(const char *t, size_t i)
 {
-    unsigned char prev = i ? (unsigned char)t[i - 1] : ' ';
-    if (!isalnum((unsigned char)t[i]) || isalnum(prev) || prev == '@')
+    if (!s_alnum(t + i))
+        return 0;
+    if (i == 0)
+        return 1;
+    unsigned char prev = (unsigned char)t[i - 1];
+    if (s_alnum(t + s_prev(t, i)) || prev == '@')
         return 0;
     if (prev == '-' || prev == '_') {
         size_t j = i - 1;
-        while (j > 0 && (s_label_char((unsigned char)t[j - 1]) || t[j - 1] == '.' ||
-                         t[j - 1] == '_'))
-            j--;
+        while (j > 0 && (s_label_char(t + s_prev(t, j)) || t[j - 1] == '.' || t[j - 1] == '_'))
+            j = s_prev(t, j);
         return j == 0 || t[j - 1] != '@';
     }
-    return prev != '.' || i < 2 || !s_label_char((unsigned char)t[i - 2]);
+    return prev != '.' || i < 2 || !s_label_char(t + s_prev(t, i - 1));
 }
 
 char *letter_quote_clean(const char *text)

@@ -64,6 +64,25 @@ static void test_links_after_punctuation(void **state)
     s_is("-mailto:boete@heerlen.example", "-[link weggelaten]");
 }
 
+/* A host name a mail program makes a link of although the plain rules
+ * above would read words: in another script ("вход.рф"), with an
+ * unknown mixed-case last label and a path after it, or with a known
+ * top-level domain and a hyphen after it. */
+static void test_links_in_other_forms(void **state)
+{
+    (void)state;
+    s_is("Ga naar \xd0\xb2\xd1\x85\xd0\xbe\xd0\xb4.\xd1\x80\xd1\x84 nu",
+         "Ga naar [link weggelaten] nu"); /* вход.рф */
+    s_is("(\xd0\xbf\xd1\x80\xd0\xb8\xd0\xbc\xd0\xb5\xd1\x80."
+         "\xd0\xb8\xd1\x81\xd0\xbf\xd1\x8b\xd1\x82\xd0\xb0\xd0\xbd\xd0\xb8\xd0\xb5/pad)",
+         "([link weggelaten])"); /* пример.испытание/pad */
+    s_is("\xe2\x80\x9c\xd0\xb2\xd1\x85\xd0\xbe\xd0\xb4.\xd1\x80\xd1\x84\xe2\x80\x9d",
+         "\xe2\x80\x9c[link weggelaten]\xe2\x80\x9d");
+    s_is("Log in op Evil.Bank/login vandaag", "Log in op [link weggelaten] vandaag");
+    s_is("zie evil.nl-loket of Heerlen.Com-betalen.", "zie [link weggelaten] of [link weggelaten].");
+    s_is("\xd0\xb2\xd1\x85\xd0\xbe\xd0\xb4.xn--p1ai", "[link weggelaten]");
+}
+
 static void test_addresses(void **state)
 {
     (void)state;
@@ -91,6 +110,17 @@ static void test_prose_stays(void **state)
         "://",
         "a.b",
         "Caf\xc3\xa9 aan de Akerstraat (ca. 40 m\xc2\xb2).",
+        "vies.Meer",
+        "o.a.",
+        "bijv.",
+        "1.5",
+        "\xe2\x82\xac 2.50",
+        "12.30 uur",
+        "Dr.Poelsstraat",
+        "Het plein is vies.Meer bomen, o.a. eiken; bijv. 12 stuks \xc3\xa0 \xe2\x82\xac 2.50.",
+        "\xd0\x9c\xd0\xbe\xd1\x81\xd0\xba\xd0\xb2\xd0\xb0.\xd0\x9b\xd0\xb5\xd0\xbd\xd0\xb8\xd0\xbd",
+        "Heerlen-Noord.Meer bomen/struiken",
+        "2.50/3.00 euro, 1.5/2 uur",
     };
     for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++)
         s_is(keep[i], keep[i]);
@@ -101,6 +131,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_links),
         cmocka_unit_test(test_links_after_punctuation),
+        cmocka_unit_test(test_links_in_other_forms),
         cmocka_unit_test(test_addresses),
         cmocka_unit_test(test_prose_stays),
     };
