@@ -30,9 +30,13 @@
  *   IMAP mail they keep, under a dot name first, then rename it), so no
  *   file here is ever half written.
  *
- *   temp_leftovers: a file being written has a dot name (".x.why",
- *   ".x.why.part"; a transcript copied into transcripts/inbox/) or is in a
- *   Maildir's tmp/ (mail/inbox/tmp/, mail/outbox/tmp/). A crash at that
+ *   temp_leftovers: a file being written has one of the dot names the
+ *   project writes (".x.why": intake-transcript's inbox.c; ".x.part",
+ *   ".x.why.part": intake-mail's mail_files.c; in transcripts/inbox/ a
+ *   transcript copied in under a dot name, ".x.vtt|srt|txt|json", as the
+ *   intake-transcript README asks) or is in a Maildir's tmp/
+ *   (mail/inbox/tmp/, mail/outbox/tmp/). Any other dot file (an
+ *   operator's ".gitkeep") is left alone. A crash at that
  *   moment leaves it there for good, holding the same personal data. Such
  *   a file is deleted once it is older than the cutoff and than
  *   TEMP_STALE_MS (36 hours, the Maildir rule for tmp/): no service or
@@ -53,6 +57,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -70,8 +75,8 @@ typedef struct {
     const char *store; /* its name in the output and the log */
     const char *dir;   /* under $INSPRAAK_VAR */
     const char *each;  /* non-NULL: the folder of that name in each folder of dir */
-    int temp;          /* a folder being written: 0 no, 1 its dot names are temporary
-                        * files, 2 every file is (a Maildir tmp/) */
+    int temp;          /* a folder being written: 0 no, 1 its dot-named transcripts are
+                        * temporary files, 2 every file is (a Maildir tmp/) */
 } s_store_t;
 
 static const s_store_t s_stores[] = {
@@ -96,9 +101,28 @@ typedef struct {
     long failed;       /* files that could not be deleted */
 } s_run_t;
 
+/* Whether name is a temporary file's (above) in a folder of that temp
+ * kind: a dot name ending in a suffix the project writes under. */
+static int s_temp_name(const char *name, int temp_dir)
+{
+    static const char *const written[] = {".why", ".part", NULL};
+    static const char *const dropped[] = {".vtt", ".srt", ".txt", ".json", NULL};
+    if (temp_dir == 2)
+        return 1;
+    size_t n = strlen(name);
+    if (name[0] != '.')
+        return 0;
+    for (const char *const *suf = temp_dir ? dropped : written; *suf; suf++) {
+        size_t k = strlen(*suf);
+        if (n > k + 1 && strcasecmp(name + n - k, *suf) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 /* Deletes the regular files directly in dir last modified before the
  * cutoff (with temp: none but the temporary ones), and the temporary
- * files (dot names; with temp 2, every file) that are stale. Returns how
+ * files (s_temp_name) that are stale; other dot files stay. Returns how
  * many complete files; adds the temporary ones to run->temps. */
 static long s_age_out(const char *dir, int temp_dir, s_run_t *run)
 {
@@ -110,9 +134,9 @@ static long s_age_out(const char *dir, int temp_dir, s_run_t *run)
     while ((e = readdir(d)) != NULL) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
-        int temp = temp_dir == 2 || e->d_name[0] == '.';
-        if (temp_dir && !temp)
-            continue;
+        int temp = s_temp_name(e->d_name, temp_dir);
+        if ((temp_dir || e->d_name[0] == '.') && !temp)
+            continue; /* a file still to be read, or an operator's dot file */
         struct stat st;
         if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
             continue;

@@ -592,6 +592,28 @@ class TestPrivacy(ClusterTestCase):
         for f in fresh:
             os.unlink(f)
 
+    def test_11b_retention_keeps_an_operators_own_dot_files(self):
+        """A dot file an operator keeps in a folder retention cleans
+        (.gitkeep, .keep: no temporary name a service writes) is no crash's
+        leftover: retention leaves it, however old."""
+        var = self.cluster.var
+        old = time.time() - 3 * 86400
+        kept = []
+        for folder in ("transcripts/done", "transcripts/failed", "transcripts/inbox",
+                       "mail/inbox/cur", "mail/skipped", "mail/failed", "mail/outbox/new"):
+            os.makedirs(os.path.join(var, folder), exist_ok=True)
+            for name in (".gitkeep", ".keep", ".mailcheck"):
+                path = os.path.join(var, folder, name)
+                open(path, "w").close()
+                os.utime(path, (old, old))
+                self.addCleanup(lambda p=path: os.path.exists(p) and os.unlink(p))
+                kept.append(path)
+
+        tomorrow = (datetime.date.today() + datetime.timedelta(days=2)).isoformat()
+        removed, r = self.retention_files(tomorrow)
+        self.assertEqual([f for f in kept if not os.path.exists(f)], [], r.stdout)
+        self.assertEqual(removed.get("temp_leftovers"), 0, r.stdout)
+
     def test_12_no_file_name_or_subject_in_logs(self):
         """A transcript's file name is often the interviewee's name, and an
         out-of-office subject the sender's: no log line carries either. The
