@@ -131,7 +131,8 @@ long ctl_retention_list(ctl_t *ctl, const char *list, int64_t cutoff_ms, long *u
 /* list_remove.c: walks inspraak:<list> and, for every string entry pick()
  * answers non-zero to, removes it by value (LREM 0) when remove is set.
  * Returns the entries removed (without remove: the entries picked), or -1
- * when Redis failed (nothing printed: the caller names what it was doing). */
+ * when Redis failed or answered with a reply of the wrong type (nothing
+ * printed: the caller names what it was doing, ctl_redis_err()). */
 typedef int (*ctl_list_pred_t)(const char *entry, size_t len, void *arg);
 long ctl_list_remove_if(ctl_t *ctl, const char *list, ctl_list_pred_t pick, void *arg, int remove);
 /* BGREWRITEAOF and wait until Redis has finished it. CTL_OK or CTL_ERR. */

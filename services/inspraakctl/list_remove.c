@@ -9,7 +9,11 @@
  *   it picks is removed by value (LREM 0), so entries a service pushes
  *   meanwhile are never touched, and the count is what LREM removed;
  *   without remove nothing changes and the count is the entries picked
- *   (the predicate can collect them: participant export). Used by
+ *   (the predicate can collect them: participant export). A reply of
+ *   another type than the command's (not a list for LRANGE, not a count
+ *   for LREM: e.g. "+QUEUED" from a connection left in MULTI, or a proxy)
+ *   fails the walk like a Redis error: counted as nothing removed it
+ *   would report an erase or a retention run that did not happen. Used by
  *   cmd_retention_lists.c (entries written before the cutoff) and
  *   cmd_erase.c (dead letters holding an address).
  *
@@ -26,8 +30,12 @@ long ctl_list_remove_if(ctl_t *ctl, const char *list, ctl_list_pred_t pick, void
     redisReply *r = rstore_cmd(ctl->rs, "LRANGE " CTL_PREFIX "%s 0 -1", list);
     if (!r)
         return -1;
+    if (r->type != REDIS_REPLY_ARRAY) {
+        freeReplyObject(r);
+        return -1;
+    }
     long n = 0;
-    for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {
+    for (size_t i = 0; i < r->elements; i++) {
         const redisReply *e = r->element[i];
         if (e->type != REDIS_REPLY_STRING || !pick(e->str, e->len, arg))
             continue;
@@ -40,8 +48,13 @@ long ctl_list_remove_if(ctl_t *ctl, const char *list, ctl_list_pred_t pick, void
             freeReplyObject(r);
             return -1;
         }
-        n += d->type == REDIS_REPLY_INTEGER ? (long)d->integer : 0;
+        int counted = d->type == REDIS_REPLY_INTEGER;
+        n += counted ? (long)d->integer : 0;
         freeReplyObject(d);
+        if (!counted) {
+            freeReplyObject(r);
+            return -1;
+        }
     }
     freeReplyObject(r);
     return n;

@@ -88,7 +88,8 @@ void ctl_err(const char *fmt, ...)
 
 int ctl_redis_err(ctl_t *ctl, const char *what)
 {
-    ctl_err("%s: redis: %s", what, rstore_error(ctl->rs));
+    const char *e = rstore_error(ctl->rs); /* empty: the last command had an answer */
+    ctl_err("%s: redis: %s", what, *e ? e : "answered with a reply of an unexpected type");
     return CTL_ERR;
 }
 

@@ -29,6 +29,11 @@
  *   store*.c live in services/storage/ and cmd_erase.c in
  *   services/inspraakctl/, which unit tests do not link, so they are
  *   included.
+ *
+ *   Also here, with the same redis-server: a reply of another type than
+ *   the command's (list_remove.c; the connection is put in MULTI, so a
+ *   real Redis answers "+QUEUED") makes the erase of dead letters fail
+ *   (inspraakctl exits 1 with a message) instead of reporting 0 removed.
  */
 #define _GNU_SOURCE /* memmem */
 #include <setjmp.h>
@@ -269,11 +274,76 @@ static void test_ideas_arriving_every_round_delete_nothing(void **state)
     store_destroy(&s_st);
 }
 
+/* One dead letter holding Jan's address, in database db. */
+static void s_dead_letter(int db)
+{
+    s_jan(db);
+    redisReply *r = rstore_cmd(s_st->rs, "RPUSH inspraak:deadletter %s",
+                               "{\"at\":1764320000000,\"to\":\"" S_EMAIL "\"}");
+    assert_non_null(r);
+    freeReplyObject(r);
+}
+
+static void s_discard(void)
+{
+    redisReply *r = rstore_cmd(s_st->rs, "DISCARD");
+    assert_non_null(r);
+    freeReplyObject(r);
+}
+
+/* Redis answers LRANGE with another type than a list ("+QUEUED"): the
+ * erase of Jan's address fails (CTL_ERR: exit 1), it does not report "0
+ * dead letters" while his stays; run again, it removes it. */
+static void test_list_reply_of_another_type_fails_the_erase(void **state)
+{
+    (void)state;
+    s_dead_letter(3);
+    redisReply *r = rstore_cmd(s_st->rs, "MULTI");
+    assert_non_null(r);
+    freeReplyObject(r);
+    json_t *out = json_object();
+    long dead = 0;
+    assert_int_equal(ctl_erase_address(&s_ctl, S_EMAIL, out, &dead), CTL_ERR);
+    json_decref(out);
+    s_discard();
+    out = json_object();
+    assert_int_equal(ctl_erase_address(&s_ctl, S_EMAIL, out, &dead), CTL_OK);
+    assert_int_equal(dead, 1);
+    json_decref(out);
+    assert_int_equal(s_number("LLEN %s", "inspraak:deadletter"), 0);
+    store_destroy(&s_st);
+}
+
+/* Picks every entry and puts the connection in MULTI, so that the LREM
+ * after it is answered "+QUEUED", not with a count. */
+static int s_pick_then_multi(const char *entry, size_t len, void *arg)
+{
+    (void)entry, (void)len;
+    redisReply *r = rstore_cmd(((ctl_t *)arg)->rs, "MULTI");
+    assert_non_null(r);
+    freeReplyObject(r);
+    return 1;
+}
+
+/* Redis answers LREM with another type than a count: the walk fails, it
+ * does not count the entry as 0 removed. */
+static void test_remove_reply_of_another_type_fails(void **state)
+{
+    (void)state;
+    s_dead_letter(4);
+    assert_int_equal(ctl_list_remove_if(&s_ctl, "deadletter", s_pick_then_multi, &s_ctl, 1), -1);
+    s_discard();
+    assert_int_equal(s_number("LLEN %s", "inspraak:deadletter"), 1);
+    store_destroy(&s_st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_idea_written_during_the_cut_is_cut),
         cmocka_unit_test(test_ideas_arriving_every_round_delete_nothing),
+        cmocka_unit_test(test_list_reply_of_another_type_fails_the_erase),
+        cmocka_unit_test(test_remove_reply_of_another_type_fails),
     };
     return cmocka_run_group_tests(tests, s_group_setup, s_group_teardown);
 }
