@@ -23,6 +23,10 @@
  *   strictly below S.
  *
  *   "total": see ideas_total.c.
+ *
+ *   ideas_walk() is the same walk over every match, without paging or
+ *   JSON: the people count (headcount.c) reads the participant id from
+ *   the decoded record, which the API answer never holds.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -55,6 +59,9 @@ typedef struct {
     char last_id[QUERY_MAX_ID + 1];
     bool more; /* a match exists after the last item */
     bool done;
+    /* ideas_walk: every match goes to each, and no JSON is made */
+    void (*each)(const idea_t *idea, void *arg);
+    void *each_arg;
 } s_walk_t;
 
 static const char *s_get_param(const char *name, void *arg)
@@ -82,6 +89,10 @@ static int s_feed(s_walk_t *w, redisReply **ids, double *scores, size_t n)
             proto_err_t perr;
             if (idea_decode(r->str, r->len, &idea, &perr) < 0) {
                 log_warn("msg=\"undecodable idea record\" err=%s", perr.code);
+            } else if (w->each) {
+                if (query_match(w->q, &idea))
+                    w->each(&idea, w->each_arg);
+                idea_clear(&idea);
             } else {
                 if (query_match(w->q, &idea)) {
                     w->total += w->count_all;
@@ -379,6 +390,21 @@ int ideas_each(rstore_t *rs, query_t *q, void (*fn)(json_t *it, void *arg), void
         if (!more)
             return 0;
     }
+}
+
+int ideas_walk(rstore_t *rs, const query_t *query, void (*fn)(const idea_t *idea, void *arg),
+               void *arg)
+{
+    query_t qs = *query, *q = &qs;
+    q->has_cursor = false;
+    search_prepare(q);
+    s_walk_t w = {.rs = rs, .q = q, .page = S_PAGE, .each = fn, .each_arg = arg};
+    long long card = s_choose_index(&w, q);
+    int rc = card < 0 || (card > 0 && s_walk(&w, false) < 0) ? -1 : 0;
+    for (int k = 0; k < w.n_other; k++)
+        free(w.other[k]);
+    search_done(q);
+    return rc;
 }
 
 typedef struct {

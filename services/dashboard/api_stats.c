@@ -13,9 +13,18 @@
  *   With any filter of GET /api/v1/ideas (wijk, theme, channel, ..., q,
  *   from, to; an unknown value is the list's 400) the counts are of the
  *   matching ideas only: "how many ideas from Heerlerheide, per channel".
- *   Those are counted from the matches themselves (ideas_each, the walk
+ *   Those are counted from the matches themselves (ideas_walk, the walk
  *   the exports use), one pass over the ideas the list would show; the
  *   hashes only know every idea.
+ *
+ *   "people" is the number of people behind the ideas counted, as on
+ *   /resultaten: each distinct participant once, each idea without one as
+ *   a person (headcount.h); with a filter also "people_counts" {value:
+ *   people}, from the same pass. Without a filter "people" comes from
+ *   storage's people counts and the hidden ideas (reach_people_listed:
+ *   no pass over every idea), and there is no "people_counts". null
+ *   while storage is still counting after an update. Only counts leave
+ *   the dashboard: never an id.
  *
  *   stats_counts_visible / stats_total_visible are the same figures
  *   without hidden ideas (status "hidden"), for the public page and the
@@ -37,6 +46,7 @@
 
 #include "clock.h"
 #include "dashboard.h"
+#include "headcount.h"
 #include "shown.h"
 #include "xalloc.h"
 
@@ -223,48 +233,47 @@ static const char *s_filter_param(const char *name, void *arg)
     return http_query((const http_req_t *)arg, name);
 }
 
-static bool s_filtered(const query_t *q)
-{
-    for (int i = 0; i < QUERY_NDIMS; i++)
-        if (q->eq[i][0])
-            return true;
-    return q->q[0] || q->has_from || q->has_to;
-}
-
-/* Counting the matches of a filtered query, for ideas_each. */
+/* Counting the matches of a filtered query, ideas and people, for
+ * ideas_walk. */
 typedef struct {
     const char *by;
     json_t *counts;
     long long total;
+    headcount_t *people;
 } s_tally_t;
 
-static void s_count(json_t *counts, const char *v)
+static void s_count(s_tally_t *t, const char *v, const char *pid)
 {
     if (!v || !*v)
         v = "none";
-    json_object_set_new(counts, v, json_integer(json_integer_value(json_object_get(counts, v)) + 1));
+    json_object_set_new(t->counts, v,
+                        json_integer(json_integer_value(json_object_get(t->counts, v)) + 1));
+    headcount_add(t->people, v, pid);
 }
 
-static void s_tally(json_t *it, void *arg)
+static void s_tally(const idea_t *idea, void *arg)
 {
     s_tally_t *t = arg;
+    const char *pid = idea->participant_id;
     t->total++;
+    headcount_add(t->people, NULL, pid);
     if (strcmp(t->by, "theme") == 0) {
-        json_t *themes = json_object_get(it, "themes"), *v;
-        size_t i;
-        if (json_array_size(themes) == 0)
-            s_count(t->counts, NULL);
-        json_array_foreach(themes, i, v) s_count(t->counts, json_string_value(v));
+        if (idea->n_themes == 0)
+            s_count(t, NULL, pid);
+        for (int i = 0; i < idea->n_themes; i++)
+            s_count(t, idea->themes[i], pid);
     } else if (strcmp(t->by, "day") == 0) {
-        /* the Heerlen day, as storage files stats:day */
-        const char *at = json_string_value(json_object_get(it, "received_at"));
-        int64_t ms;
-        char day[11] = "";
-        if (at && query_parse_time(at, false, &ms) == 0)
-            clock_local_day_name(ms, day);
-        s_count(t->counts, day);
+        char day[11]; /* the Heerlen day, as storage files stats:day */
+        clock_local_day_name(idea->received_at, day);
+        s_count(t, day, pid);
     } else {
-        s_count(t->counts, json_string_value(json_object_get(it, t->by)));
+        const char *fields[] = {idea->wijk,         idea->channel,  idea->sentiment, idea->question,
+                                idea->target_group, idea->activity, idea->status};
+        static const char *const names[] = {"wijk",         "channel",  "sentiment", "question",
+                                            "target_group", "activity", "status"};
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+            if (strcmp(t->by, names[i]) == 0)
+                s_count(t, fields[i], pid);
     }
 }
 
@@ -291,18 +300,23 @@ void api_stats(const http_req_t *req, http_res_t *res, void *arg)
         dash_query_refuse(res, &qerr);
         goto out;
     }
-    json_t *counts;
-    long long total;
-    if (s_filtered(&q)) {
-        s_tally_t t = {by, json_object(), 0};
+    json_t *counts, *people_counts = NULL;
+    long long total, people;
+    if (query_filtered(&q)) {
+        s_tally_t t = {by, json_object(), 0, headcount_new()};
         counts = t.counts;
-        total = ideas_each(rs, &q, s_tally, &t) < 0 ? -1 : t.total;
+        total = ideas_walk(rs, &q, s_tally, &t) < 0 ? -1 : t.total;
+        people = headcount_people(t.people, NULL);
+        people_counts = headcount_by(t.people);
+        headcount_destroy(&t.people);
     } else {
         counts = stats_counts(rs, by);
         total = counts ? stats_total(rs) : -1;
+        people = total < 0 ? -1 : reach_people_listed(rs);
     }
-    if (!counts || total < 0) {
+    if (!counts || total < 0 || people == -1) {
         json_decref(counts);
+        json_decref(people_counts);
         dash_unavailable(res, rs);
         goto out;
     }
@@ -310,6 +324,10 @@ void api_stats(const http_req_t *req, http_res_t *res, void *arg)
     json_object_set_new(o, "by", json_string(by));
     json_object_set_new(o, "counts", counts);
     json_object_set_new(o, "total", json_integer(total));
+    /* null while storage counts the ideas of before an update (reach.c) */
+    json_object_set_new(o, "people", people < 0 ? json_null() : json_integer(people));
+    if (people_counts)
+        json_object_set_new(o, "people_counts", people_counts);
     http_res_json(res, 200, o);
 out:
     dash_redis_put(d, rs);

@@ -162,6 +162,12 @@ json_t *ideas_find(rstore_t *rs, const query_t *q);
 /* Every idea of q, newest first, page by page: each item (borrowed) is
  * given to fn. Returns 0, or -1 when Redis failed. */
 int ideas_each(rstore_t *rs, query_t *q, void (*fn)(json_t *it, void *arg), void *arg);
+/* Every idea of q in one pass (limit and cursor of q do not count), as
+ * decoded records (borrowed for the call) and without JSON: for counts
+ * that need fields the API never shows (headcount.c: the participant
+ * id). Returns 0, or -1 when Redis failed. */
+int ideas_walk(rstore_t *rs, const query_t *q, void (*fn)(const idea_t *idea, void *arg),
+               void *arg);
 /* One idea as JSON (idea_to_json), NULL when absent; *failed on Redis error. */
 json_t *ideas_get_one(rstore_t *rs, const char *id, int *failed);
 /* The same for a staff page: NULL after answering 503 (Redis) or 404 with
@@ -258,6 +264,10 @@ int public_people(dash_t *d, rstore_t *rs, sb_t *sb, json_t *list, json_t *chann
  * failed. */
 #define REACH_COUNTING (-2)
 long long reach_people(rstore_t *rs, long long *anon);
+/* The same for every idea, hidden ones too (what the staff list shows
+ * without filters): the count above plus the people only hidden ideas
+ * bring. REACH_COUNTING or -1 as above. */
+long long reach_people_listed(rstore_t *rs);
 /* ui_skipped.c: GET /overgeslagen, the mails intake-mail skipped
  * (inspraak:mail:skipped), for staff. */
 void ui_skipped(const http_req_t *req, http_res_t *res, void *arg);

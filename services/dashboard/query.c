@@ -476,6 +476,11 @@ static bool s_eq(const char *want, const char *have)
     return strcmp(want, have) == 0;
 }
 
+bool query_filtered(const query_t *q)
+{
+    return q->n_eq > 0 || q->q[0] || q->has_from || q->has_to;
+}
+
 bool query_match(const query_t *q, const idea_t *idea)
 {
     const char *fields[QUERY_NDIMS] = {idea->wijk,      idea->themes[0], idea->channel,

@@ -136,6 +136,10 @@ bool query_id_valid(const char *id, size_t len);
  * q->sort's order. */
 bool query_after_cursor(const query_t *q, int64_t score, const char *id, size_t id_len);
 
+/* true when q has any filter (equality, time, q): a selection and not
+ * every idea. */
+bool query_filtered(const query_t *q);
+
 /* true when the idea passes every filter (equality, time, q). */
 bool query_match(const query_t *q, const idea_t *idea);
 

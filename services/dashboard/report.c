@@ -8,7 +8,8 @@
  *   a one-time internal token (?token=, see below). Sections: the process
  *   (activities and channels with counts), ideas per channel, wijk and
  *   target group, the main themes overall and per wijk with representative
- *   approved quotes (approved, no PII flags), "nu" versus "toekomst", and an
+ *   approved quotes (approved, no PII flags; each wijk's heading also says
+ *   how many people gave its ideas, headcount.h), "nu" versus "toekomst", and an
  *   appendix table of every count. Everything is server-side HTML + SVG, so
  *   printing the page gives the same document. Hidden ideas (status
  *   "hidden") are left out of every count (stats_counts_visible); the
@@ -27,6 +28,7 @@
 
 #include "clock.h"
 #include "dashboard.h"
+#include "headcount.h"
 #include "log.h"
 
 static int s_one_time_ok(rstore_t *rs, const char *token)
@@ -66,6 +68,26 @@ static int s_access(dash_t *d, rstore_t *rs, const http_req_t *req, http_res_t *
     return session_require(d, rs, req, res, s);
 }
 
+static void s_add_shown(const idea_t *idea, void *arg)
+{
+    if (!idea->status || strcmp(idea->status, "hidden") != 0)
+        headcount_add(arg, NULL, idea->participant_id);
+}
+
+/* The people behind the ideas of one wijk, hidden ones left out as in
+ * every count of the report; -1 when Redis failed. */
+static long long s_wijk_people(rstore_t *rs, const char *wijk)
+{
+    query_t q;
+    memset(&q, 0, sizeof q);
+    snprintf(q.eq[QUERY_WIJK], sizeof q.eq[QUERY_WIJK], "%s", wijk);
+    q.n_eq = 1;
+    headcount_t *h = headcount_new();
+    long long people = ideas_walk(rs, &q, s_add_shown, h) < 0 ? -1 : headcount_people(h, NULL);
+    headcount_destroy(&h);
+    return people;
+}
+
 /* A section with a chart of dim and, with quotes > 0, quotes per value
  * (the top values only). Returns 0 or -1 (Redis). */
 static int s_section(dash_t *d, rstore_t *rs, sb_t *sb, const char *dim, const char *title,
@@ -97,7 +119,14 @@ static int s_section(dash_t *d, rstore_t *rs, sb_t *sb, const char *dim, const c
             break;
         sb_add(sb, "<h3>");
         sb_esc(sb, page_label(d, dim, best));
-        sb_printf(sb, " (%lld %s)</h3>\n", bn, bn == 1 ? "idee" : "ideeën");
+        sb_printf(sb, " (%lld %s", bn, page_plural(bn, "idee", "ideeën"));
+        long long people = strcmp(dim, "wijk") == 0 ? s_wijk_people(rs, best) : 0;
+        if (people < 0)
+            rc = -1;
+        else if (people > 0) /* the people counted as on /resultaten (headcount.h) */
+            sb_printf(sb, ", van ongeveer %lld %s", people,
+                      page_plural(people, "persoon", "mensen"));
+        sb_add(sb, ")</h3>\n");
         if (ui_quotes(rs, sb, dim, best, quotes) < 0)
             rc = -1;
         json_object_set_new(c, best, json_integer(0)); /* next round: the next best */

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "dashboard.h"
+#include "headcount.h"
 
 static const char *s_get(const char *name, void *arg)
 {
@@ -195,7 +196,18 @@ void ui_ideas(const http_req_t *req, http_res_t *res, void *arg)
         page_send(res, 200, &sb);
         goto out;
     }
-    sb_printf(&sb, "<h2>%lld %s gevonden</h2>\n", total, total == 1 ? "idee" : "ideeën");
+    /* the people behind them, counted as on /resultaten (headcount.h); left
+     * out while storage is still counting after an update */
+    long long people = headcount_query(rs, &q);
+    if (people == -1) {
+        sb_free(&sb);
+        dash_unavailable_page(res, rs);
+        goto out;
+    }
+    sb_printf(&sb, "<h2>%lld %s gevonden", total, page_plural(total, "idee", "ideeën"));
+    if (people >= 0)
+        sb_printf(&sb, ", van ongeveer %lld %s", people, page_plural(people, "persoon", "mensen"));
+    sb_add(&sb, "</h2>\n");
     sb_add(&sb, "<p>Deze selectie downloaden: <a href=\"/api/v1/export.csv?");
     s_filters_qs(&sb, req);
     sb_add(&sb, "excel=1\">voor Excel</a> of <a href=\"/api/v1/export.csv?");

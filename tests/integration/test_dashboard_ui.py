@@ -35,6 +35,7 @@ import urllib.parse
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from harness import ClusterTestCase, main, wait_until  # noqa: E402
 from test_list_sort import inject, make_idea  # noqa: E402
+from test_store_dashboard import PEOPLE_IDEAS, people_idea, people_of  # noqa: E402
 
 NAME = "Zwaantje Grootveld-Oosterbeek"
 EMAIL = "zwaantje.grootveld@example.org"
@@ -706,6 +707,46 @@ class TestDashboardUI(ClusterTestCase):
             self.assertNotIn("<b>", body, p)  # from the titles
         self.assertIn("&lt;script&gt;alert(&#39;xss1&#39;)&lt;/script&gt;", bodies[-1])
         self.assertIn("&lt;svg onload=alert(&#39;xss4&#39;)&gt;", bodies[-1])
+
+
+class TestPeopleCount(ClusterTestCase):
+    """/ideeen says how many people are behind the ideas found ("10 ideeën
+    gevonden, van ongeveer 8 mensen"), for every selection, counted as on
+    /resultaten; the report says it for each wijk. Only counts: no name or
+    address."""
+    SERVICES = ("storage", "dashboard")
+
+    def test_people_on_the_list_and_in_the_report(self):
+        c = self.cluster
+        inject(c, [people_idea(make_idea, k) for k in range(len(PEOPLE_IDEAS))])
+        r = c.ctl("participant", "erase", "cas@example.nl")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        sid = c.staff_login()
+        cases = [("", PEOPLE_IDEAS),  # every idea: this cluster holds only these
+                 ("?activity=mensen", PEOPLE_IDEAS),
+                 ("?wijk=WK091711", [r for r in PEOPLE_IDEAS if r[1] == "WK091711"]),
+                 ("?wijk=WK091712", [r for r in PEOPLE_IDEAS if r[1] == "WK091712"]),
+                 ("?channel=email", [r for r in PEOPLE_IDEAS if r[2] == "email"]),
+                 ("?status=hidden", [r for r in PEOPLE_IDEAS if r[3] == "hidden"])]
+        for query, rows in cases:
+            st, page = c.staff_page("/ideeen" + query, sid)
+            self.assertEqual(st, 200)
+            n, people = len(rows), people_of(rows)
+            self.assertIn("%d %s gevonden, van ongeveer %d %s</h2>" % (
+                n, "idee" if n == 1 else "ideeën", people,
+                "persoon" if people == 1 else "mensen"), page, query)
+            for leak in ("example.nl", "Mensink", "Bakker"):
+                self.assertNotIn(leak, page)
+        # The report leaves hidden ideas out: WK091713 has none left.
+        st, _, body = c.dash("GET", "/report", headers={"Cookie": "inspraak_session=" + sid})
+        self.assertEqual(st, 200)
+        shown = [r for r in PEOPLE_IDEAS if not r[3]]
+        want = sorted((sum(1 for r in shown if r[1] == w), people_of([r for r in shown
+                                                                      if r[1] == w]))
+                      for w in {r[1] for r in shown})
+        got = re.findall(r"\((\d+) ideeën, van ongeveer (\d+) (?:mensen|persoon)\)</h3>",
+                         body.decode())
+        self.assertEqual(sorted((int(a), int(b)) for a, b in got), want)
 
 
 class TestExcelNumbers(ClusterTestCase):

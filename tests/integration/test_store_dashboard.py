@@ -108,6 +108,41 @@ def idea(n, **kw):
     return d
 
 
+# The ideas of the people counts (test_people here, TestPeopleCount in
+# test_dashboard_ui): (person, wijk, channel, status). An gives two ideas in
+# two wijken and two channels, Bert only a name, Cas is erased after
+# sending, Dirk's only idea is hidden, None is an idea without a person.
+PEOPLE_IDEAS = [
+    ("an", "WK091711", "form", None), ("an", "WK091712", "email", None),
+    ("bert", "WK091711", "form", None),
+    (None, "WK091711", "form", None), (None, "WK091711", "field", None),
+    (None, "WK091712", "email", None),
+    ("cas", "WK091712", "form", None), ("cas", "WK091712", "field", None),
+    ("dirk", "WK091713", "form", "hidden"), (None, "WK091713", "email", "hidden"),
+]
+
+
+def people_idea(make, k):
+    """Idea k of PEOPLE_IDEAS, made with make(n, **fields) (the idea()
+    helper of a test file), with its participant."""
+    who, wijk, channel, status = PEOPLE_IDEAS[k]
+    d = make(700 + k, id="m-%016x" % (0xD000 + k), activity="mensen", wijk=wijk,
+             channel=channel, text="Idee %d van de mensentelling" % k)
+    if status:
+        d["status"] = status
+    if who == "bert":
+        d["participant"] = {"name": "Bert Bakker"}
+    elif who:
+        d["participant"] = {"name": who.title() + " Mensink", "email": who + "@example.nl"}
+    return d
+
+
+def people_of(rows):
+    """People behind rows of PEOPLE_IDEAS, as /resultaten counts them:
+    each person once, each idea without a person as one."""
+    return len({r[0] for r in rows if r[0]}) + sum(1 for r in rows if not r[0])
+
+
 # --- the fixture -------------------------------------------------------------
 
 class StoreDashboard(unittest.TestCase):
@@ -470,6 +505,43 @@ class StoreDashboard(unittest.TestCase):
         self.assertEqual(self.r.hget("inspraak:participant:" + want, "name"), b"Bert")
         self.assertEqual(self.r.hget("inspraak:participant:" + want, "consent_feedback"),
                          b"0")
+
+    def test_people(self):
+        """Staff ask "how many people from this wijk took part, and through
+        which channel": /api/v1/stats gives the people behind the selected
+        ideas beside the counts, and never who they are."""
+        self.inject([people_idea(idea, k) for k in range(len(PEOPLE_IDEAS))])
+        p = subprocess.run([os.path.join(BIN, "inspraakctl"), "participant", "erase",
+                            "cas@example.nl"], env=self.env, capture_output=True, text=True,
+                           timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        cases = [("channel", {}), ("wijk", {}), ("channel", {"wijk": "WK091711"}),
+                 ("wijk", {"channel": "email"}), ("channel", {"status": "hidden"}),
+                 ("wijk", {"q": "mensentelling", "channel": "form"})]
+        for by, filters in cases:
+            rows = [r for r in PEOPLE_IDEAS
+                    if all({"wijk": r[1], "channel": r[2], "status": r[3] or "new"}.get(k, v)
+                           == v for k, v in filters.items())]
+            per = {}
+            for r in rows:
+                per.setdefault(r[1] if by == "wijk" else r[2], []).append(r)
+            status, body = self.api("/api/v1/stats", by=by, activity="mensen", **filters)
+            self.assertEqual(status, 200, body)
+            self.assertEqual(body["total"], len(rows), filters)
+            self.assertEqual(body["people"], people_of(rows), filters)
+            self.assertEqual(body["people_counts"], {v: people_of(rs) for v, rs in per.items()},
+                             (by, filters))
+            text = json.dumps(body)
+            for leak in ("example.nl", "Mensink", "Bakker", '"p-'):
+                self.assertNotIn(leak, text)
+        # Without a filter the number comes from storage's people counts and
+        # the hidden ideas, not from a walk: both ways must agree.
+        status, whole = self.api("/api/v1/stats", by="channel")
+        status, walked = self.api("/api/v1/stats", by="channel", **{"from": "2000-01-01"})
+        self.assertEqual(whole["total"], walked["total"])
+        self.assertEqual(whole["people"], walked["people"])
+        self.assertGreaterEqual(whole["people"], people_of(PEOPLE_IDEAS))
+        self.assertNotIn("people_counts", whole)
 
     def test_deadletter_and_keeps_running(self):
         before = self.r.llen("inspraak:deadletter")

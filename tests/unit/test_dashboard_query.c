@@ -63,6 +63,27 @@ static void test_filters_and_q(void **state)
     assert_int_equal(q.limit, 500);
 }
 
+/* Which queries are a selection: the people count walks those and reads
+ * storage's counts for the rest, so paging or order must not count. */
+static void test_filtered(void **state)
+{
+    (void)state;
+    query_t q;
+    query_err_t err;
+    const char *none[] = {"limit", "7", "sort", "oud", "q", "  ", "wijk", "", NULL};
+    assert_int_equal(s_parse(&q, &err, none), 0);
+    assert_false(query_filtered(&q));
+    const char *const each[][3] = {{"wijk", "WK091701", NULL},
+                                   {"status", "hidden", NULL},
+                                   {"q", "bankjes", NULL},
+                                   {"from", "2026-01-01", NULL},
+                                   {"to", "2026-01-01", NULL}};
+    for (size_t i = 0; i < sizeof each / sizeof each[0]; i++) {
+        assert_int_equal(s_parse(&q, &err, each[i]), 0);
+        assert_true(query_filtered(&q));
+    }
+}
+
 static void test_bad_limit(void **state)
 {
     (void)state;
@@ -373,6 +394,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_filters_and_q),
+        cmocka_unit_test(test_filtered),
         cmocka_unit_test(test_bad_limit),
         cmocka_unit_test(test_too_long_values),
         cmocka_unit_test(test_unknown_values_refused),
