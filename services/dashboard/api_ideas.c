@@ -370,7 +370,7 @@ json_t *ideas_find(rstore_t *rs, const query_t *query)
     return out;
 }
 
-/* The exports and filtered stats: every match, page by page of
+/* The exports: every match, page by page of
  * QUERY_MAX_LIMIT (limit and cursor of q are overwritten). */
 int ideas_each(rstore_t *rs, query_t *q, void (*fn)(json_t *it, void *arg), void *arg)
 {
