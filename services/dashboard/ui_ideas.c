@@ -96,24 +96,6 @@ static void s_filters_qs(sb_t *sb, const http_req_t *req)
     }
 }
 
-/* First ~160 bytes of the text, not cut inside a UTF-8 sequence. */
-static void s_excerpt(sb_t *sb, const char *text)
-{
-    size_t n = text ? strlen(text) : 0;
-    if (n <= 160) {
-        sb_esc(sb, text);
-        return;
-    }
-    n = 160;
-    while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)
-        n--;
-    sb_t cut = {0};
-    sb_addn(&cut, text, n);
-    sb_esc(sb, cut.buf);
-    sb_free(&cut);
-    sb_add(sb, "\xe2\x80\xa6");
-}
-
 static void s_row(dash_t *d, sb_t *sb, json_t *it)
 {
     const char *id = json_string_value(json_object_get(it, "id"));
@@ -138,7 +120,8 @@ static void s_row(dash_t *d, sb_t *sb, json_t *it)
     sb_add(sb, "</td><td><a dir=\"auto\" href=\"/ideeen/");
     sb_url(sb, id);
     sb_add(sb, "\">");
-    s_excerpt(sb, json_string_value(json_object_get(it, "text")));
+    /* 160 characters, after the last whole word (it was cut inside one) */
+    sb_esc_cut(sb, json_string_value(json_object_get(it, "text")), 160);
     sb_add(sb, "</a></td></tr>\n");
 }
 

@@ -374,6 +374,20 @@ class TestDashboardUI(ClusterTestCase):
         _, page = self.get("/clusters?cluster=" + urllib.parse.quote(it["cluster"]), sid)
         self.assertRegex(page, link)
 
+    def test_list_excerpt_ends_on_a_whole_word(self):
+        # The list of ideas showed the first 160 bytes of a long idea, cut
+        # inside a word ("... fietsensta…"); it now ends after a whole word.
+        text = "Graag " + "fietsenstalling " * 12 + "bij het station."
+        st, body = self.cluster.post_idea(text)
+        self.assertEqual(st, 201, body)
+        self.ideas[text] = body["id"]  # counted by the public page's test
+        self.cluster.wait_idea(body["id"], self.token)
+        sid, _ = self.login()
+        _, page = self.get("/ideeen?q=fietsenstalling", sid)
+        shown = re.search(r'<a dir="auto" href="/ideeen/%s">([^<]*)</a>' % body["id"], page)
+        self.assertIsNotNone(shown, page[-2000:])
+        self.assertRegex(shown.group(1), r"^Graag (fietsenstalling )+fietsenstalling\.\.\.$")
+
     # --- moderation round trip ---
     def test_moderation_round_trip(self):
         sid, _ = self.login()
