@@ -12,7 +12,9 @@
  *   The page lists users (name, role, created; never the password hash)
  *   and devices. Forms (each with the session's CSRF token, field
  *   "action"): user_add (name, password of at least 10 characters, role;
- *   stored as crypto_pwhash_str, Argon2id, an existing user is never
+ *   stored as crypto_pwhash_str, Argon2id, under the same cap on argon2
+ *   runs at once as the logins (password.c; none free in time: 503 and
+ *   "te druk"), an existing user is never
  *   overwritten), device_add (name; the token "isd_" + 43 base64url
  *   characters is shown once on the answer page and only its BLAKE2b-256
  *   is stored) and device_revoke (the token stops working at once).
@@ -29,6 +31,7 @@
 #include "auth.h"
 #include "clock.h"
 #include "dashboard.h"
+#include "password.h"
 #include "xalloc.h"
 
 #define S_PW_MIN 10
@@ -270,16 +273,24 @@ static long long s_eval(rstore_t *rs, const char *script, int nkeys, const char 
     return v;
 }
 
-static const char *s_user_add(rstore_t *rs, s_form_t *f, int *ok)
+/* busy: no place among the argon2 runs that may go at once (password.c:
+ * 64 MiB each, shared with the logins) came free in time. */
+static const char *s_user_add(rstore_t *rs, s_form_t *f, int *ok, int *busy)
 {
     if (strcmp(f->role, "admin") != 0 && strcmp(f->role, "staff") != 0)
         return "Kies de rol medewerker of beheerder.";
     if (s_chars(f->password) < S_PW_MIN)
         return "Het wachtwoord moet minstens 10 tekens hebben.";
     char hash[crypto_pwhash_STRBYTES], key[AUTH_NAME_MAX + 32], now[32];
-    if (crypto_pwhash_str(hash, f->password, strlen(f->password),
-                          crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+    if (password_slot_take() < 0) {
+        *busy = 1;
+        return "Het is nu te druk om een gebruiker toe te voegen. Probeer het zo opnieuw.";
+    }
+    int hashed = crypto_pwhash_str(hash, f->password, strlen(f->password),
+                                   crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                   crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0;
+    password_slot_give();
+    if (!hashed)
         return "Het wachtwoord kon niet worden opgeslagen (te weinig geheugen).";
     snprintf(key, sizeof key, DASH_KEY_PREFIX "user:%s", f->name);
     snprintf(now, sizeof now, "%lld", (long long)time(NULL) * 1000);
@@ -335,7 +346,7 @@ void ui_admin_post(const http_req_t *req, http_res_t *res, void *arg)
     session_t s;
     s_form_t *f = xcalloc(1, sizeof *f);
     char token[AUTH_TOKEN_SIZE] = "";
-    int ok = 0;
+    int ok = 0, busy = 0;
     const char *msg = "Onbekende actie.";
     if (!s_admin(d, rs, req, res, &s))
         goto out;
@@ -346,7 +357,7 @@ void ui_admin_post(const http_req_t *req, http_res_t *res, void *arg)
     if (f->bad || !auth_valid_name(f->name))
         msg = "Een naam is 1 tot 64 letters, cijfers of . _ @ -";
     else if (strcmp(f->action, "user_add") == 0)
-        msg = s_user_add(rs, f, &ok);
+        msg = s_user_add(rs, f, &ok, &busy);
     else if (strcmp(f->action, "device_add") == 0)
         msg = s_device_add(rs, f, token, &ok);
     else if (strcmp(f->action, "device_revoke") == 0)
@@ -358,7 +369,9 @@ void ui_admin_post(const http_req_t *req, http_res_t *res, void *arg)
     if (ok) /* no new user name and no password in the audit log */
         audit_log(rs, f->action, s.user, NULL,
                   strcmp(f->action, "user_add") == 0 ? f->role : f->name);
-    s_page(rs, &s, res, ok ? 200 : 400, msg, ok, token[0] ? token : NULL);
+    s_page(rs, &s, res, ok ? 200 : busy ? 503 : 400, msg, ok, token[0] ? token : NULL);
+    if (busy)
+        http_res_header(res, "Retry-After", "10");
 out:
     sodium_memzero(f, sizeof *f);
     free(f);
