@@ -24,7 +24,8 @@
  *   one as its /64: http_client_net) and per user name for 15 minutes (inspraak:loginfail:ip:<hash>, :user:<hash>); over
  *   the limit every attempt is refused (429), even with the right password.
  *   An attempt is counted before its password is checked (and given back
- *   when it was right), so parallel guesses cannot pass the limit.
+ *   when it was right, or when Redis failed before it could be judged:
+ *   503), so parallel guesses cannot pass the limit.
  *
  *   Memory: each password check takes 64 MiB; at most
  *   INSPRAAK_LOGIN_CHECKS_MAX run at once (password.c). A login that finds
@@ -327,19 +328,25 @@ static int s_take_attempt(dash_t *d, rstore_t *rs, const char *iph, const char *
     return over;
 }
 
-/* A login that succeeded was no failure: the user name's count starts
- * again and the address gets its attempt back (the key may have expired
- * meanwhile: then there is nothing to give back). */
-static void s_attempt_was_good(rstore_t *rs, const char *iph, const char *uh)
+/* Gives this attempt back (best effort; a key that expired meanwhile has
+ * nothing to give back). good: the login succeeded, so the user name's
+ * count starts again; otherwise Redis failed before the password could be
+ * judged (the user lookup, the session write), which was no failed
+ * attempt: a staff member retrying through such a hiccup with the right
+ * password was locked out for a quarter of an hour. */
+static void s_attempt_give_back(rstore_t *rs, const char *iph, const char *uh, int good)
 {
-    static const char script[] = "redis.call('DEL', KEYS[2])\n"
-                                 "if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then\n"
-                                 "  redis.call('DECR', KEYS[1])\n"
+    static const char script[] = "for i = 1, 2 do\n"
+                                 "  if i == 2 and ARGV[1] == '1' then\n"
+                                 "    redis.call('DEL', KEYS[2])\n"
+                                 "  elseif tonumber(redis.call('GET', KEYS[i]) or '0') > 0 then\n"
+                                 "    redis.call('DECR', KEYS[i])\n"
+                                 "  end\n"
                                  "end\n"
                                  "return 1\n";
     redisReply *r = rstore_cmd(
-        rs, "EVAL %s 2 " DASH_KEY_PREFIX "loginfail:ip:%s " DASH_KEY_PREFIX "loginfail:user:%s",
-        script, iph, uh);
+        rs, "EVAL %s 2 " DASH_KEY_PREFIX "loginfail:ip:%s " DASH_KEY_PREFIX "loginfail:user:%s %d",
+        script, iph, uh, good);
     if (r)
         freeReplyObject(r);
 }
@@ -422,6 +429,8 @@ void session_login(const http_req_t *req, http_res_t *res, void *arg)
     int ok = over == 0 ? s_verify(rs, &f, role, sizeof role) : 0;
     password_slot_give();
     sodium_memzero(f.password, sizeof f.password);
+    if (over == 0 && ok < 0)
+        s_attempt_give_back(rs, iph, uh, 0);
     if (over < 0 || ok < 0) {
         page_message(res, 503, "Even niet beschikbaar",
                      "Inloggen lukt nu niet. Probeer het "
@@ -436,9 +445,10 @@ void session_login(const http_req_t *req, http_res_t *res, void *arg)
         audit_log(rs, "login_failed", NULL, NULL, NULL);
         s_form(d, res, 401, "Gebruikersnaam of wachtwoord klopt niet.", f.back);
     } else if (s_start_session(d, rs, res, f.user, role, f.back) < 0) {
-        dash_unavailable_page(res, rs);
+        dash_unavailable_page(res, rs); /* logs the error first */
+        s_attempt_give_back(rs, iph, uh, 0);
     } else {
-        s_attempt_was_good(rs, iph, uh);
+        s_attempt_give_back(rs, iph, uh, 1);
         audit_log(rs, "login", f.user, NULL, NULL);
     }
     dash_redis_put(d, rs);

@@ -31,6 +31,12 @@ DESCRIPTION
     counted against it; many logins at once each get 303, 401 or 503 and
     the service stays up.
 
+    TestLoginRedisHiccup: when Redis refuses the user lookup or the
+    session write (an ACL takes the command away: no timing), the login
+    answers the Dutch 503 and the attempt is given back, so a staff
+    member who retried through it with the right password more often than
+    the limit still gets in afterwards.
+
     TestLoginBehindProxy: behind the reverse proxy of a TLS deployment
     (INSPRAAK_TRUSTED_PROXIES names it) the per-address limit counts the
     address the proxy reports (the rightmost X-Forwarded-For entry), so
@@ -300,6 +306,30 @@ class TestLoginMemory(ClusterTestCase):
         # Still up, and a login alone gets in.
         self.assertEqual(self.cluster.dash("GET", "/healthz")[0], 200)
         self.assertEqual(self.login("veel", "veel-wachtwoord-1")[0], 303)
+
+
+class TestLoginRedisHiccup(ClusterTestCase):
+    SERVICES = ("dashboard",)
+
+    def test_right_password_after_redis_failed(self):
+        # The attempt is counted before the password is checked. When
+        # Redis then failed (the user lookup, or writing the session) the
+        # count stayed: six retries with the right password through such
+        # a hiccup locked the user out for a quarter of an hour (429).
+        r = self.cluster.ctl("user", "add", "hikke", input="hikke-wachtwoord-1\n" * 2)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for command in ("hmget", "hset"):  # the user lookup, the session write
+            self.cluster.redis("ACL", "SETUSER", "default", "-" + command)
+            try:
+                for _ in range(6):  # INSPRAAK_LOGIN_MAX_USER is 5
+                    body, headers = login_form(self.cluster, "hikke", "hikke-wachtwoord-1")
+                    status, _, page = self.cluster.dash("POST", "/login", body, headers)
+                    self.assertEqual(status, 503, command)
+                    self.assertIn("Probeer het over een paar minuten opnieuw", page.decode())
+            finally:
+                self.cluster.redis("ACL", "SETUSER", "default", "+" + command)
+            body, headers = login_form(self.cluster, "hikke", "hikke-wachtwoord-1")
+            self.assertEqual(self.cluster.dash("POST", "/login", body, headers)[0], 303, command)
 
 
 class TestLoginBehindProxy(ClusterTestCase):
