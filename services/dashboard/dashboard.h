@@ -16,6 +16,7 @@
 #define INSPRAAK_DASHBOARD_H
 
 #include <pthread.h>
+#include <stdint.h>
 
 #include "audit.h" /* audit_log() */
 #include "config.h"
@@ -40,6 +41,7 @@ typedef struct {
     svg_map_t *map;                    /* wijk boundaries; NULL: no map */
     int secure_cookies;                /* INSPRAAK_SECURE_COOKIES=1: behind TLS */
     long idle_s, max_s;                /* session timeouts */
+    long long_idle_s;                  /* the idle timeout staff may choose */
     long login_max_ip, login_max_user; /* failed logins per 15 minutes */
     char chromium[256];                /* INSPRAAK_CHROMIUM, for /report?format=pdf */
     long public_cache_s;               /* INSPRAAK_PUBLIC_CACHE_S: /resultaten kept (0: off) */
@@ -62,6 +64,7 @@ typedef struct {
     char role[17];
     char csrf[65];
     char key[128]; /* the Redis key of the session */
+    int64_t ends_ms; /* when it ends without a click (0: not known) */
 } session_t;
 
 void sb_add(sb_t *sb, const char *s);

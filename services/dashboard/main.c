@@ -42,6 +42,8 @@
  *   map file; data/nl/themes.tsv: theme labels, INSPRAAK_THEMES_FILE
  *   overrides as for the classifier), INSPRAAK_SECURE_COOKIES=1 (behind TLS),
  *   INSPRAAK_SESSION_IDLE_S [1800], INSPRAAK_SESSION_MAX_S [28800],
+ *   INSPRAAK_SESSION_LONG_IDLE_S [72000] (the idle limit staff may choose
+ *   at login; session.c),
  *   INSPRAAK_LOGIN_MAX_IP [20] and INSPRAAK_LOGIN_MAX_USER [5] (failed
  *   logins per 15 minutes), INSPRAAK_LOGIN_CHECKS_MAX [4] (password
  *   checks at once, 64 MiB each) and INSPRAAK_LOGIN_WAIT_MS [5000] (how
@@ -144,6 +146,7 @@ static void s_config(dash_t *d)
     } longs[] = {
         {"INSPRAAK_SESSION_IDLE_S", 1800, 10, 86400, &d->idle_s},
         {"INSPRAAK_SESSION_MAX_S", 8 * 3600, 10, 7 * 86400, &d->max_s},
+        {"INSPRAAK_SESSION_LONG_IDLE_S", 20 * 3600, 10, 7 * 86400, &d->long_idle_s},
         {"INSPRAAK_LOGIN_MAX_IP", 20, 1, 100000, &d->login_max_ip},
         {"INSPRAAK_LOGIN_MAX_USER", 5, 1, 100000, &d->login_max_user},
         {"INSPRAAK_LOGIN_CHECKS_MAX", 4, 1, 64, &d->login_checks_max},

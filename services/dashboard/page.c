@@ -158,6 +158,27 @@ void page_headers(http_res_t *res)
     http_res_header(res, "Cache-Control", "no-store");
 }
 
+/* "Ingelogd tot 14:35" (tomorrow: "morgen 10:35"; later: the date too),
+ * in Heerlen's time: until when the session lasts without a click
+ * (WCAG 2.2.1; session.c). */
+static void s_session_end(sb_t *sb, int64_t ends_ms)
+{
+    char when[40], day[11], end_day[11];
+    int64_t today_end = 0;
+    if (ends_ms <= 0 || clock_local_day_of(clock_wall_ms(), day, NULL, &today_end) < 0 ||
+        clock_local_day_of(ends_ms, end_day, NULL, NULL) < 0)
+        return;
+    const char *pre = "", *fmt = "%H:%M";
+    if (strcmp(day, end_day) != 0) {
+        if (clock_local_day_of(today_end + 1, day, NULL, NULL) == 0 && strcmp(day, end_day) == 0)
+            pre = "morgen ";
+        else
+            fmt = "%d-%m-%Y %H:%M";
+    }
+    clock_local_format(ends_ms, fmt, when, sizeof when);
+    sb_printf(sb, "<span class=\"ends\">Ingelogd tot %s%s</span> ", pre, when);
+}
+
 void page_begin(sb_t *sb, const char *title, const session_t *s)
 {
     sb_add(sb, "<!doctype html>\n<html lang=\"nl\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -186,7 +207,9 @@ void page_begin(sb_t *sb, const char *title, const session_t *s)
         sb_esc(sb, s->csrf);
         sb_add(sb, "\"><span>Ingelogd als ");
         sb_esc(sb, s->user);
-        sb_add(sb, "</span> <button type=\"submit\">Uitloggen</button></form>\n");
+        sb_add(sb, "</span> ");
+        s_session_end(sb, s->ends_ms);
+        sb_add(sb, "<button type=\"submit\">Uitloggen</button></form>\n");
     }
     sb_add(sb, "</header>\n<main id=\"inhoud\">\n");
 }
@@ -524,6 +547,7 @@ static const char S_CSS[] =
     "padding:.5rem 1rem;margin:0}\n.big{font-size:2rem;font-weight:bold;display:block}\n"
     "form.filters{display:grid;grid-template-columns:repeat(auto-fill,minmax(12rem,1fr));"
     "gap:.5rem;align-items:end}\nlabel{display:block;font-weight:bold}\n"
+    ".check{display:flex;gap:.5rem;align-items:baseline}\n.check label{font-weight:normal}\n"
     "input,select,button,textarea{font:inherit;padding:.3rem;max-width:100%}\n"
     "button{background:#003a70;color:#fff;border:0;padding:.4rem .8rem;cursor:pointer}\n"
     "blockquote{border-left:4px solid #0b5394;margin:.5rem 0;padding:.3rem 1rem;"

@@ -11,9 +11,18 @@
  *   A session id is 32 random bytes (hex in the cookie "inspraak_session",
  *   HttpOnly, SameSite=Strict, Path=/, Secure when INSPRAAK_SECURE_COOKIES=1).
  *   Only its BLAKE2b-256 is used in Redis: inspraak:session:<hex> = HASH
- *   {user, role, csrf, created}. The key's TTL is the idle timeout and is
- *   renewed on every request; "created" enforces the absolute timeout.
- *   So a copy of Redis does not hand out live cookies.
+ *   {user, role, csrf, created, long}. The key's TTL is the idle timeout
+ *   and is renewed on every request; "created" enforces the absolute
+ *   timeout. So a copy of Redis does not hand out live cookies.
+ *
+ *   Timing adjustable (WCAG 2.2.1): the pages run no JavaScript, so they
+ *   cannot warn before the idle timeout. Instead staff choose at login:
+ *   the check box "lang" gives the session INSPRAAK_SESSION_LONG_IDLE_S
+ *   (20 h) of idle time instead of INSPRAAK_SESSION_IDLE_S ("long" 1 in
+ *   the hash; a session without it has the short one), and such a session
+ *   also lasts at least that long in all (its absolute limit is the
+ *   larger of the two). Every staff page says beside "Uitloggen" until
+ *   when the session lasts without a click (session_t.ends_ms).
  *
  *   CSRF: each session has its own random token, put in a hidden field of
  *   every form and compared in constant time. The login form (no session
@@ -108,6 +117,14 @@ static void s_set_cookie(dash_t *d, http_res_t *res, const char *name, const cha
     free(c);
 }
 
+/* How long a session with this idle timeout lasts in all: a long one
+ * (chosen at login) at least its idle time, else the idle time chosen
+ * would be cut short by INSPRAAK_SESSION_MAX_S. */
+static long s_max_s(const dash_t *d, long idle)
+{
+    return idle > d->max_s ? idle : d->max_s;
+}
+
 int session_get(dash_t *d, rstore_t *rs, const http_req_t *req, session_t *s)
 {
     char id[65], hex[65];
@@ -116,10 +133,11 @@ int session_get(dash_t *d, rstore_t *rs, const http_req_t *req, session_t *s)
         return 0;
     s_hash_hex(id, hex);
     snprintf(s->key, sizeof s->key, DASH_KEY_PREFIX "session:%s", hex);
-    redisReply *r = rstore_cmd(rs, "HMGET %s user role csrf created", s->key);
+    redisReply *r = rstore_cmd(rs, "HMGET %s user role csrf created long", s->key);
     if (!r)
         return -1;
-    int ok = r->type == REDIS_REPLY_ARRAY && r->elements == 4;
+    long idle = d->idle_s;
+    int ok = r->type == REDIS_REPLY_ARRAY && r->elements == 5;
     for (size_t i = 0; ok && i < 4; i++)
         ok = r->element[i]->type == REDIS_REPLY_STRING && r->element[i]->len < 65;
     if (ok) {
@@ -127,7 +145,11 @@ int session_get(dash_t *d, rstore_t *rs, const http_req_t *req, session_t *s)
         snprintf(s->role, sizeof s->role, "%s", r->element[1]->str);
         snprintf(s->csrf, sizeof s->csrf, "%s", r->element[2]->str);
         long long created = strtoll(r->element[3]->str, NULL, 10);
-        if (clock_wall_ms() - created > (int64_t)d->max_s * 1000) {
+        if (r->element[4]->type == REDIS_REPLY_STRING && strcmp(r->element[4]->str, "1") == 0)
+            idle = d->long_idle_s;
+        int64_t now = clock_wall_ms(), end = created + (int64_t)s_max_s(d, idle) * 1000;
+        s->ends_ms = now + (int64_t)idle * 1000 < end ? now + (int64_t)idle * 1000 : end;
+        if (now > end) {
             ok = 0; /* absolute timeout: end it */
             redisReply *x = rstore_cmd(rs, "DEL %s", s->key);
             if (x)
@@ -137,7 +159,7 @@ int session_get(dash_t *d, rstore_t *rs, const http_req_t *req, session_t *s)
     freeReplyObject(r);
     if (!ok)
         return 0;
-    r = rstore_cmd(rs, "EXPIRE %s %ld", s->key, d->idle_s);
+    r = rstore_cmd(rs, "EXPIRE %s %ld", s->key, idle);
     if (r)
         freeReplyObject(r);
     return 1;
@@ -248,7 +270,15 @@ static void s_form(dash_t *d, http_res_t *res, int status, const char *error, co
                 "<p><label for=\"password\">Wachtwoord</label>"
                 "<input id=\"password\" name=\"password\" type=\"password\" "
                 "autocomplete=\"current-password\" required></p>\n"
-                "<p><button type=\"submit\">Inloggen</button></p>\n</form>\n"
+                "<p class=\"check\"><input type=\"checkbox\" id=\"lang\" name=\"lang\" "
+                "value=\"1\"><label for=\"lang\">Ik werk lang aan één pagina: houd mij ");
+    if (d->long_idle_s % 3600 == 0)
+        sb_printf(&sb, "%ld uur", d->long_idle_s / 3600);
+    else
+        sb_printf(&sb, "%ld minuten", (d->long_idle_s + 59) / 60);
+    sb_printf(&sb, " lang ingelogd (anders tot %ld minuten na mijn laatste klik)</label></p>\n",
+              (d->idle_s + 59) / 60);
+    sb_add(&sb, "<p><button type=\"submit\">Inloggen</button></p>\n</form>\n"
                 "<p>Op zoek naar de resultaten? Zie <a href=\"/resultaten\">de openbare "
                 "pagina</a>.</p>\n<p>Koppelingen met andere systemen gebruiken de API "
                 "(<code>/api/v1/ideas</code>, <code>/api/v1/stats</code>, "
@@ -271,7 +301,7 @@ void session_login_form(const http_req_t *req, http_res_t *res, void *arg)
 
 typedef struct {
     char user[65], password[S_PW_MAX + 1], csrf[65], back[S_BACK_MAX + 1];
-    int too_long;
+    int too_long, long_session; /* long_session: the check box "lang" */
 } s_fields_t;
 
 static int s_field(const char *key, const char *value, size_t len, void *arg)
@@ -279,7 +309,9 @@ static int s_field(const char *key, const char *value, size_t len, void *arg)
     s_fields_t *f = arg;
     char *dst = NULL;
     size_t cap = 0;
-    if (strcmp(key, "user") == 0)
+    if (strcmp(key, "lang") == 0)
+        f->long_session = len == 1 && value[0] == '1';
+    else if (strcmp(key, "user") == 0)
         dst = f->user, cap = sizeof f->user;
     else if (strcmp(key, "password") == 0)
         dst = f->password, cap = sizeof f->password;
@@ -374,16 +406,18 @@ static int s_verify(rstore_t *rs, const s_fields_t *f, char *role, size_t size)
     return password_verify(known ? hash : NULL, f->password);
 }
 
-static int s_start_session(dash_t *d, rstore_t *rs, http_res_t *res, const char *user,
-                           const char *role, const char *back)
+static int s_start_session(dash_t *d, rstore_t *rs, http_res_t *res, const s_fields_t *f,
+                           const char *role)
 {
+    long idle = f->long_session ? d->long_idle_s : d->idle_s;
     char id[65], hex[65], csrf[65];
     s_random_hex(id);
     s_random_hex(csrf);
     s_hash_hex(id, hex);
-    rstore_append(rs, "HSET " DASH_KEY_PREFIX "session:%s user %s role %s csrf %s created %lld",
-                  hex, user, role, csrf, (long long)clock_wall_ms());
-    rstore_append(rs, "EXPIRE " DASH_KEY_PREFIX "session:%s %ld", hex, d->idle_s);
+    rstore_append(rs,
+                  "HSET " DASH_KEY_PREFIX "session:%s user %s role %s csrf %s created %lld long %d",
+                  hex, f->user, role, csrf, (long long)clock_wall_ms(), f->long_session);
+    rstore_append(rs, "EXPIRE " DASH_KEY_PREFIX "session:%s %ld", hex, idle);
     int ok = 1;
     for (int i = 0; i < 2; i++) {
         redisReply *r = rstore_reply(rs);
@@ -393,17 +427,17 @@ static int s_start_session(dash_t *d, rstore_t *rs, http_res_t *res, const char 
     }
     if (!ok)
         return -1;
-    page_redirect(res, s_back_ok(back) ? back : "/");
+    page_redirect(res, s_back_ok(f->back) ? f->back : "/");
     /* One Set-Cookie per response (http_res_header replaces); the login
      * cookie is harmless and expires by itself. */
-    s_set_cookie(d, res, S_COOKIE, id, d->max_s);
+    s_set_cookie(d, res, S_COOKIE, id, s_max_s(d, idle));
     return 0;
 }
 
 void session_login(const http_req_t *req, http_res_t *res, void *arg)
 {
     dash_t *d = arg;
-    s_fields_t f = {{0}, {0}, {0}, {0}, 0};
+    s_fields_t f = {{0}, {0}, {0}, {0}, 0, 0};
     char pre[65], ip[64], iph[65], uh[65], role[17] = "staff";
     if (http_form_fields(req, S_PW_MAX, s_field, &f) < 0 || f.too_long || !f.user[0]) {
         s_form(d, res, 400, "Vul uw gebruikersnaam en wachtwoord in.", f.back);
@@ -444,7 +478,7 @@ void session_login(const http_req_t *req, http_res_t *res, void *arg)
     } else if (!ok) {
         audit_log(rs, "login_failed", NULL, NULL, NULL);
         s_form(d, res, 401, "Gebruikersnaam of wachtwoord klopt niet.", f.back);
-    } else if (s_start_session(d, rs, res, f.user, role, f.back) < 0) {
+    } else if (s_start_session(d, rs, res, &f, role) < 0) {
         dash_unavailable_page(res, rs); /* logs the error first */
         s_attempt_give_back(rs, iph, uh, 0);
     } else {
@@ -457,7 +491,7 @@ void session_login(const http_req_t *req, http_res_t *res, void *arg)
 void session_logout(const http_req_t *req, http_res_t *res, void *arg)
 {
     dash_t *d = arg;
-    s_fields_t f = {{0}, {0}, {0}, {0}, 0};
+    s_fields_t f = {{0}, {0}, {0}, {0}, 0, 0};
     session_t s;
     rstore_t *rs = dash_redis_get(d);
     if (session_require(d, rs, req, res, &s)) {

@@ -20,6 +20,7 @@ DESCRIPTION
     back) instead of waiting: no timing thresholds.
 """
 import csv
+import datetime
 import hashlib
 import html
 import http.client
@@ -31,6 +32,7 @@ import sys
 import time
 import unittest
 import urllib.parse
+import zoneinfo
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from harness import ClusterTestCase, main, wait_until  # noqa: E402
@@ -109,6 +111,15 @@ def cookie(headers, name):
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
+def heerlen_hhmm(t, day=False):
+    """The time t (seconds since the epoch) as a clock in Heerlen shows it;
+    day: with "morgen " before it when that is tomorrow there."""
+    zone = zoneinfo.ZoneInfo("Europe/Amsterdam")
+    when = datetime.datetime.fromtimestamp(t, zone)
+    tomorrow = datetime.datetime.now(zone).date() + datetime.timedelta(days=1)
+    return ("morgen " if day and when.date() == tomorrow else "") + when.strftime("%H:%M")
+
+
 class TestDashboardUI(ClusterTestCase):
     SERVICES = ("storage", "classifier", "intake-form", "dashboard")
 
@@ -137,11 +148,12 @@ class TestDashboardUI(ClusterTestCase):
                    .get("total") == n)
 
     # --- helpers ---
-    def login(self, user="anna", password="anna-wachtwoord-1", expect=303):
+    def login(self, user="anna", password="anna-wachtwoord-1", expect=303, **extra):
         st, hs, body = req(self.cluster, "GET", "/login")
         self.assertEqual(st, 200)
         pre, _ = cookie(hs, "inspraak_login")
-        form = urllib.parse.urlencode({"user": user, "password": password, "csrf": pre})
+        form = urllib.parse.urlencode(dict({"user": user, "password": password, "csrf": pre},
+                                           **extra))
         st, hs, body = req(self.cluster, "POST", "/login", form,
                            dict(FORM, Cookie="inspraak_login=" + pre))
         self.assertEqual(st, expect, body[:500])
@@ -258,6 +270,44 @@ class TestDashboardUI(ClusterTestCase):
         self.cluster.redis("HSET", self.session_key(sid), "created", str(nine_hours_ago))
         self.get("/", sid, expect=303)
         self.assertEqual(self.cluster.redis("EXISTS", self.session_key(sid)), 0)
+
+    def test_staff_choose_a_long_session_and_see_until_when(self):
+        # WCAG 2.2.1: a session ended after 30 idle minutes without a
+        # warning and without a way to extend it (the pages run no
+        # JavaScript). At login staff may now choose 20 hours
+        # (INSPRAAK_SESSION_LONG_IDLE_S), and every staff page says, beside
+        # "Uitloggen", until when the session lasts without a click.
+        _, page = self.get("/login")
+        self.assertIn('<input type="checkbox" id="lang" name="lang" value="1">', page)
+        self.assertIn("houd mij 20 uur lang ingelogd", visible(page))
+
+        before = time.time()
+        sid, _ = self.login()
+        _, page = self.get("/", sid)
+        after = time.time()
+        self.assertTrue(0 < self.cluster.redis("TTL", self.session_key(sid)) <= 1800)
+        shown = re.search(r"Ingelogd tot ([0-9:]+)<", page)
+        self.assertIsNotNone(shown, page[:3000])
+        self.assertIn(shown.group(1), {heerlen_hhmm(t + 1800) for t in (before, after)})
+
+        sid, raw = self.login(lang="1")
+        ttl = self.cluster.redis("TTL", self.session_key(sid))
+        self.assertTrue(1800 < ttl <= 20 * 3600, ttl)
+        self.assertIn("Max-Age=72000", raw)  # the cookie lasts as long
+        created = int(self.cluster.redis("HGET", self.session_key(sid), "created")) / 1000
+        _, page = self.get("/ideeen", sid)
+        # The session ends 20 hours after logging in (mostly tomorrow).
+        self.assertIn("Ingelogd tot " + heerlen_hhmm(created + 20 * 3600, day=True) + "<", page)
+        # Still there after the 30 minutes a normal session has: its idle
+        # timer is renewed to 20 hours, not to 30 minutes.
+        self.assertTrue(self.cluster.redis("TTL", self.session_key(sid)) > 1800)
+        # Nine hours after logging in (past INSPRAAK_SESSION_MAX_S, 8 h)
+        # the long session goes on; after 21 hours it has ended.
+        key = self.session_key(sid)
+        self.cluster.redis("HSET", key, "created", str(int((time.time() - 9 * 3600) * 1000)))
+        self.get("/", sid)
+        self.cluster.redis("HSET", key, "created", str(int((time.time() - 21 * 3600) * 1000)))
+        self.get("/", sid, expect=303)
 
     def login_on(self, page_path, user="anna", password="anna-wachtwoord-1"):
         """Logs in through the login page at page_path, sending every field
