@@ -46,7 +46,9 @@
  *   the request still carried a session cookie (the idle or absolute
  *   timeout ended it) or verlopen=2 when it was a form that was sent and is
  *   therefore not saved; the login page says so and, once logged in, goes
- *   back there. Only a local path is followed (s_back_ok).
+ *   back there. Only a local path is followed (s_back_ok). After an idea's
+ *   moderation form that was not saved, the idea's page says so as well
+ *   (opgeslagen=0: the login page's message is gone once staff are in).
  *
  *   Audit: logins and logouts go to inspraak:audit (audit_log(),
  *   common/audit.c); a failed login does not record the name that was
@@ -248,8 +250,11 @@ int session_csrf_ok(const session_t *s, const char *token)
            sodium_memcmp(token, s->csrf, 64) == 0;
 }
 
-/* back: where to go after logging in (checked again when it comes back). */
-static void s_form(dash_t *d, http_res_t *res, int status, const char *error, const char *back)
+/* back: where to go after logging in (checked again when it comes back);
+ * unsent: a form sent on the ended session was not saved (verlopen=2),
+ * which the page staff go back to says as well. */
+static void s_form(dash_t *d, http_res_t *res, int status, const char *error, const char *back,
+                   int unsent)
 {
     char pre[65];
     s_random_hex(pre);
@@ -264,6 +269,8 @@ static void s_form(dash_t *d, http_res_t *res, int status, const char *error, co
     if (s_back_ok(back)) {
         sb_add(&sb, "\">\n<input type=\"hidden\" name=\"terug\" value=\"");
         sb_esc(&sb, back);
+        if (unsent)
+            sb_add(&sb, "\">\n<input type=\"hidden\" name=\"verlopen\" value=\"2");
     }
     sb_add(&sb, "\">\n<p><label for=\"user\">Gebruikersnaam</label>"
                 "<input id=\"user\" name=\"user\" autocomplete=\"username\" required></p>\n"
@@ -296,12 +303,13 @@ void session_login_form(const http_req_t *req, http_res_t *res, void *arg)
     else if (why && strcmp(why, "2") == 0)
         msg = "Uw sessie is verlopen, omdat u een tijd niets deed. Wat u net verstuurde, is "
               "niet opgeslagen. Log opnieuw in en doe het nog een keer.";
-    s_form(arg, res, 200, msg, http_query(req, "terug"));
+    s_form(arg, res, 200, msg, http_query(req, "terug"), why && strcmp(why, "2") == 0);
 }
 
 typedef struct {
     char user[65], password[S_PW_MAX + 1], csrf[65], back[S_BACK_MAX + 1];
     int too_long, long_session; /* long_session: the check box "lang" */
+    int unsent;                 /* verlopen=2: a form sent on the ended session */
 } s_fields_t;
 
 static int s_field(const char *key, const char *value, size_t len, void *arg)
@@ -311,6 +319,8 @@ static int s_field(const char *key, const char *value, size_t len, void *arg)
     size_t cap = 0;
     if (strcmp(key, "lang") == 0)
         f->long_session = len == 1 && value[0] == '1';
+    else if (strcmp(key, "verlopen") == 0)
+        f->unsent = len == 1 && value[0] == '2';
     else if (strcmp(key, "user") == 0)
         dst = f->user, cap = sizeof f->user;
     else if (strcmp(key, "password") == 0)
@@ -427,7 +437,12 @@ static int s_start_session(dash_t *d, rstore_t *rs, http_res_t *res, const s_fie
     }
     if (!ok)
         return -1;
-    page_redirect(res, s_back_ok(f->back) ? f->back : "/");
+    /* An idea's moderation form that was not saved: its page says so
+     * (ui_idea.c, opgeslagen=0) */
+    int idea = f->unsent && strncmp(f->back, "/ideeen/", 8) == 0 && !strchr(f->back, '?');
+    char *to = xasprintf("%s%s", s_back_ok(f->back) ? f->back : "/", idea ? "?opgeslagen=0" : "");
+    page_redirect(res, to);
+    free(to);
     /* One Set-Cookie per response (http_res_header replaces); the login
      * cookie is harmless and expires by itself. */
     s_set_cookie(d, res, S_COOKIE, id, s_max_s(d, idle));
@@ -437,22 +452,23 @@ static int s_start_session(dash_t *d, rstore_t *rs, http_res_t *res, const s_fie
 void session_login(const http_req_t *req, http_res_t *res, void *arg)
 {
     dash_t *d = arg;
-    s_fields_t f = {{0}, {0}, {0}, {0}, 0, 0};
+    s_fields_t f = {{0}, {0}, {0}, {0}, 0, 0, 0};
     char pre[65], ip[64], iph[65], uh[65], role[17] = "staff";
     if (http_form_fields(req, S_PW_MAX, s_field, &f) < 0 || f.too_long || !f.user[0]) {
-        s_form(d, res, 400, "Vul uw gebruikersnaam en wachtwoord in.", f.back);
+        s_form(d, res, 400, "Vul uw gebruikersnaam en wachtwoord in.", f.back, f.unsent);
         return;
     }
     if (s_cookie(req, S_PRE_COOKIE, pre) < 0 || strlen(f.csrf) != 64 ||
         sodium_memcmp(pre, f.csrf, 64) != 0) {
-        s_form(d, res, 403, "Het formulier is verlopen. Probeer het nog eens.", f.back);
+        s_form(d, res, 403, "Het formulier is verlopen. Probeer het nog eens.", f.back, f.unsent);
         return;
     }
     /* A place among the checks that may run at once, before anything is
      * counted: a login refused as busy was no failed attempt. */
     if (password_slot_take() < 0) {
         sodium_memzero(f.password, sizeof f.password);
-        s_form(d, res, 503, "Het is nu te druk om in te loggen. Probeer het zo opnieuw.", f.back);
+        s_form(d, res, 503, "Het is nu te druk om in te loggen. Probeer het zo opnieuw.", f.back,
+               f.unsent);
         http_res_header(res, "Retry-After", "10");
         return;
     }
@@ -474,10 +490,10 @@ void session_login(const http_req_t *req, http_res_t *res, void *arg)
         s_form(d, res, 429,
                "Te veel mislukte pogingen. Wacht een kwartier en probeer het "
                "dan opnieuw.",
-               f.back);
+               f.back, f.unsent);
     } else if (!ok) {
         audit_log(rs, "login_failed", NULL, NULL, NULL);
-        s_form(d, res, 401, "Gebruikersnaam of wachtwoord klopt niet.", f.back);
+        s_form(d, res, 401, "Gebruikersnaam of wachtwoord klopt niet.", f.back, f.unsent);
     } else if (s_start_session(d, rs, res, &f, role) < 0) {
         dash_unavailable_page(res, rs); /* logs the error first */
         s_attempt_give_back(rs, iph, uh, 0);
@@ -491,7 +507,7 @@ void session_login(const http_req_t *req, http_res_t *res, void *arg)
 void session_logout(const http_req_t *req, http_res_t *res, void *arg)
 {
     dash_t *d = arg;
-    s_fields_t f = {{0}, {0}, {0}, {0}, 0, 0};
+    s_fields_t f = {{0}, {0}, {0}, {0}, 0, 0, 0};
     session_t s;
     rstore_t *rs = dash_redis_get(d);
     if (session_require(d, rs, req, res, &s)) {

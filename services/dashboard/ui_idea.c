@@ -254,6 +254,8 @@ static void s_cluster_dt(sb_t *sb, const char *cluster)
     sb_add(sb, "</a></dd>\n");
 }
 
+/* saved: 1 after a saved change, -1 when a change sent on a session that
+ * had ended was not saved (the login came back here: session.c), 0. */
 static void s_detail(dash_t *d, const session_t *s, http_res_t *res, json_t *it, int saved,
                      const char *redacted)
 {
@@ -262,8 +264,12 @@ static void s_detail(dash_t *d, const session_t *s, http_res_t *res, json_t *it,
     sb_add(&sb, "<h1>Idee ");
     sb_esc(&sb, s_str(it, "id"));
     sb_add(&sb, "</h1>\n");
-    if (saved)
+    if (saved > 0)
         page_notice(&sb, 1, "De wijziging is opgeslagen.");
+    else if (saved < 0)
+        page_notice(&sb, 0,
+                    "Uw wijziging is niet opgeslagen, omdat uw sessie was verlopen. Doe het "
+                    "hieronder nog een keer.");
     if (redacted) {
         long n = strtol(redacted, NULL, 10);
         char said[96];
@@ -335,8 +341,10 @@ void ui_idea(const http_req_t *req, http_res_t *res, void *arg)
     session_t s;
     if (session_require(d, rs, req, res, &s)) {
         json_t *it = ui_idea_or_answer(rs, http_path_rest(req), res);
+        const char *q = http_query(req, "opgeslagen");
+        int saved = q && strcmp(q, "0") == 0 ? -1 : q != NULL;
         if (it)
-            s_detail(d, &s, res, it, http_query(req, "opgeslagen") != NULL,
+            s_detail(d, &s, res, it, saved,
                      http_query(req, "weggehaald"));
         json_decref(it);
     }

@@ -348,7 +348,13 @@ class TestDashboardUI(ClusterTestCase):
         self.assertEqual(st, 303)
         st, loc, seen = self.login_on(header(hs, "Location")[0])
         self.assertIn("niet opgeslagen", seen)
-        self.assertEqual((st, loc), (303, "/ideeen/" + idea_id))
+        # Back on the idea's page, which says so too (the login page was
+        # the only place that did, gone after logging in).
+        self.assertEqual(st, 303)
+        self.assertEqual(urllib.parse.urlsplit(loc).path, "/ideeen/" + idea_id)
+        _, page = self.get(loc, self.login()[0])
+        self.assertIn("Uw wijziging is niet opgeslagen", visible(page))
+        self.assertNotIn("De wijziging is opgeslagen", page)
         _, body = self.cluster.api("/api/v1/ideas/" + idea_id, self.token)
         self.assertEqual(body["status"], "new")
 
