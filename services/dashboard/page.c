@@ -518,7 +518,12 @@ const char *page_chart_title(const char *dim)
  * scrolling but in a data table: the menu wraps, charts take one column,
  * no field is wider than the page.
  * Residents' texts (.text) may hold a word longer than the line (a pasted
- * link): it wraps anywhere, else printing cuts it off at the page edge. */
+ * link): it wraps anywhere, else printing cuts it off at the page edge.
+ * A wijk link of the map shows its focus on the wijk's own border: its
+ * outline was a box the map's edge cut off (Wijk 10). #1a1a1a, 4 px, has
+ * 3.4:1 or more against every fill but the darkest and 17:1 against the
+ * page; on the darkest blue (#08519c) the border is white (7.9:1) with a
+ * dark halo against the page. */
 static const char S_CSS[] =
     "*{box-sizing:border-box}\n"
     "body{font-family:system-ui,sans-serif;margin:0;color:#1a1a1a;background:#fff;"
@@ -543,6 +548,9 @@ static const char S_CSS[] =
     "summary{cursor:pointer}\n"
     "svg{max-width:100%;height:auto}\n.bar{fill:#0b5394}\n.lbl{font-size:12px;fill:#1a1a1a}\n"
     ".map path{stroke:#fff;stroke-width:1}\n.map path:hover{stroke:#e07000;stroke-width:3}\n"
+    "svg.map{overflow:visible}\n.map a:focus{outline:none}\n"
+    ".map a:focus path{stroke:#1a1a1a;stroke-width:4}\n"
+    ".map a:focus path[fill=\"#08519c\"]{stroke:#fff;filter:drop-shadow(0 0 1.5px #1a1a1a)}\n"
     ".totals{display:flex;gap:1rem;flex-wrap:wrap}\n.totals p{border:1px solid #ccc;"
     "padding:.5rem 1rem;margin:0}\n.big{font-size:2rem;font-weight:bold;display:block}\n"
     "form.filters{display:grid;grid-template-columns:repeat(auto-fill,minmax(12rem,1fr));"

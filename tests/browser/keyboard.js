@@ -187,6 +187,43 @@ async function dashboard(page, out) {
   await page.keyboard.type(process.env.DASH_PASSWORD);
   await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
 
+  // The wijk map: where the focus on a wijk is drawn. The link's outline
+  // was a box around the wijk that the map's edge cut off (Wijk 10 on the
+  // west edge); it is now the wijk's own border.
+  await page.goto(base + '/');
+  out.dash_map_focus = {};
+  for (const wijk of ['WK091710', 'WK091712', 'WK091733']) {
+    await page.focus('a[href="/ideeen?wijk=' + wijk + '"]');
+    out.dash_map_focus[wijk] = await page.evaluate(() => {
+      const a = document.activeElement;
+      const path = a.querySelector('path');
+      const svg = a.closest('svg');
+      const lum = (css) => {
+        const [r, g, b] = css.match(/[\d.]+/g).slice(0, 3).map((v) => {
+          const c = Number(v) / 255;
+          return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+        });
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+      };
+      const ratio = (x, y) => {
+        const [l1, l2] = [lum(x), lum(y)];
+        return (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+      };
+      const s = getComputedStyle(path);
+      const width = parseFloat(s.strokeWidth);
+      const box = path.getBBox();
+      const vb = svg.viewBox.baseVal;
+      const within = box.x - width / 2 >= vb.x && box.y - width / 2 >= vb.y &&
+          box.x + box.width + width / 2 <= vb.x + vb.width &&
+          box.y + box.height + width / 2 <= vb.y + vb.height;
+      return {outline: getComputedStyle(a).outlineStyle, stroke: s.stroke, width,
+              vs_page: Math.round(ratio(s.stroke, 'rgb(255, 255, 255)') * 100) / 100,
+              vs_fill: Math.round(ratio(s.stroke, s.fill) * 100) / 100,
+              halo: s.filter,
+              uncut: within || getComputedStyle(svg).overflow === 'visible'};
+    });
+  }
+
   await page.goto(base + '/beheer');
   await page.focus('#u-name');
   await page.keyboard.type('geen spaties');  // a name may not hold a space

@@ -24,7 +24,8 @@ DESCRIPTION
     Tab reaches every control in reading order, each shows where the
     focus is, the form is sent with Enter, and after a failed submit the
     error summary has the focus; on the dashboard, the message a sent form
-    comes back with (an error, "opgeslagen") has the focus.
+    comes back with (an error, "opgeslagen") has the focus; a wijk of the
+    map shows its focus on its own border (3:1, not cut off at the edge).
 
     Installs playwright-core and axe-core into tests/browser/node_modules
     (npm ci from package-lock.json) when missing; skips when node, npm or
@@ -178,6 +179,18 @@ class TestAccessibility(ClusterTestCase):
         self.assertEqual(seen["dash_admin_failed"], "p.err[role=alert]", seen)
         self.assertTrue(seen["dash_admin_failed_shown"], seen)
         self.assertEqual(seen["dash_saved"], "p.ok[role=status]", seen)
+        # A wijk of the map shows its focus on its own border, at least
+        # 3:1 against the page and its fill, not cut off at the map's edge
+        # (the link's outline box was; Wijk 10 lies on the west edge).
+        for wijk, f in seen["dash_map_focus"].items():
+            self.assertEqual(f["outline"], "none", (wijk, f))
+            self.assertGreaterEqual(f["width"], 3, (wijk, f))
+            self.assertGreaterEqual(f["vs_fill"], 3, (wijk, f))
+            # against the page: the ring itself, or (a light ring on the
+            # darkest blue) a dark halo around it
+            self.assertTrue(f["vs_page"] >= 3 or "drop-shadow(rgb(26, 26, 26)" in f["halo"],
+                            (wijk, f))
+            self.assertTrue(f["uncut"], (wijk, f))
 
 
 
