@@ -30,8 +30,9 @@
  *   cookie and in the form.
  *
  *   Rate limit: failed logins are counted per client address (an IPv6
- *   one as its /64: http_client_net) and per user name for 15 minutes (inspraak:loginfail:ip:<hash>, :user:<hash>); over
- *   the limit every attempt is refused (429), even with the right password.
+ *   one as its /64: http_client_net) and per user name for 15 minutes
+ *   (inspraak:loginfail:ip:<hash>, :user:<hash>); over the limit every
+ *   attempt is refused (429), even with the right password.
  *   An attempt is counted before its password is checked (and given back
  *   when it was right, or when Redis failed before it could be judged:
  *   503), so parallel guesses cannot pass the limit.
@@ -252,9 +253,10 @@ int session_csrf_ok(const session_t *s, const char *token)
 
 /* back: where to go after logging in (checked again when it comes back);
  * unsent: a form sent on the ended session was not saved (verlopen=2),
- * which the page staff go back to says as well. */
+ * which the page staff go back to says as well; user, long_session: what
+ * a failed login sent, kept in the form (never the password). */
 static void s_form(dash_t *d, http_res_t *res, int status, const char *error, const char *back,
-                   int unsent)
+                   int unsent, const char *user, int long_session)
 {
     char pre[65];
     s_random_hex(pre);
@@ -273,12 +275,20 @@ static void s_form(dash_t *d, http_res_t *res, int status, const char *error, co
             sb_add(&sb, "\">\n<input type=\"hidden\" name=\"verlopen\" value=\"2");
     }
     sb_add(&sb, "\">\n<p><label for=\"user\">Gebruikersnaam</label>"
-                "<input id=\"user\" name=\"user\" autocomplete=\"username\" required></p>\n"
+                "<input id=\"user\" name=\"user\" autocomplete=\"username\" required");
+    if (user && *user) {
+        sb_add(&sb, " value=\"");
+        sb_esc(&sb, user);
+        sb_add(&sb, "\"");
+    }
+    sb_add(&sb, "></p>\n"
                 "<p><label for=\"password\">Wachtwoord</label>"
                 "<input id=\"password\" name=\"password\" type=\"password\" "
                 "autocomplete=\"current-password\" required></p>\n"
                 "<p class=\"check\"><input type=\"checkbox\" id=\"lang\" name=\"lang\" "
-                "value=\"1\"><label for=\"lang\">Ik werk lang aan één pagina: houd mij ");
+                "value=\"1\"");
+    sb_add(&sb, long_session ? " checked>" : ">");
+    sb_add(&sb, "<label for=\"lang\">Ik werk lang aan één pagina: houd mij ");
     if (d->long_idle_s % 3600 == 0)
         sb_printf(&sb, "%ld uur", d->long_idle_s / 3600);
     else
@@ -303,7 +313,7 @@ void session_login_form(const http_req_t *req, http_res_t *res, void *arg)
     else if (why && strcmp(why, "2") == 0)
         msg = "Uw sessie is verlopen, omdat u een tijd niets deed. Wat u net verstuurde, is "
               "niet opgeslagen. Log opnieuw in en doe het nog een keer.";
-    s_form(arg, res, 200, msg, http_query(req, "terug"), why && strcmp(why, "2") == 0);
+    s_form(arg, res, 200, msg, http_query(req, "terug"), why && strcmp(why, "2") == 0, NULL, 0);
 }
 
 typedef struct {
@@ -455,12 +465,14 @@ void session_login(const http_req_t *req, http_res_t *res, void *arg)
     s_fields_t f = {{0}, {0}, {0}, {0}, 0, 0, 0};
     char pre[65], ip[64], iph[65], uh[65], role[17] = "staff";
     if (http_form_fields(req, S_PW_MAX, s_field, &f) < 0 || f.too_long || !f.user[0]) {
-        s_form(d, res, 400, "Vul uw gebruikersnaam en wachtwoord in.", f.back, f.unsent);
+        s_form(d, res, 400, "Vul uw gebruikersnaam en wachtwoord in.", f.back, f.unsent, f.user,
+               f.long_session);
         return;
     }
     if (s_cookie(req, S_PRE_COOKIE, pre) < 0 || strlen(f.csrf) != 64 ||
         sodium_memcmp(pre, f.csrf, 64) != 0) {
-        s_form(d, res, 403, "Het formulier is verlopen. Probeer het nog eens.", f.back, f.unsent);
+        s_form(d, res, 403, "Het formulier is verlopen. Probeer het nog eens.", f.back, f.unsent,
+               f.user, f.long_session);
         return;
     }
     /* A place among the checks that may run at once, before anything is
@@ -468,7 +480,7 @@ void session_login(const http_req_t *req, http_res_t *res, void *arg)
     if (password_slot_take() < 0) {
         sodium_memzero(f.password, sizeof f.password);
         s_form(d, res, 503, "Het is nu te druk om in te loggen. Probeer het zo opnieuw.", f.back,
-               f.unsent);
+               f.unsent, f.user, f.long_session);
         http_res_header(res, "Retry-After", "10");
         return;
     }
@@ -490,10 +502,11 @@ void session_login(const http_req_t *req, http_res_t *res, void *arg)
         s_form(d, res, 429,
                "Te veel mislukte pogingen. Wacht een kwartier en probeer het "
                "dan opnieuw.",
-               f.back, f.unsent);
+               f.back, f.unsent, f.user, f.long_session);
     } else if (!ok) {
         audit_log(rs, "login_failed", NULL, NULL, NULL);
-        s_form(d, res, 401, "Gebruikersnaam of wachtwoord klopt niet.", f.back, f.unsent);
+        s_form(d, res, 401, "Gebruikersnaam of wachtwoord klopt niet.", f.back, f.unsent, f.user,
+               f.long_session);
     } else if (s_start_session(d, rs, res, &f, role) < 0) {
         dash_unavailable_page(res, rs); /* logs the error first */
         s_attempt_give_back(rs, iph, uh, 0);

@@ -232,6 +232,28 @@ class TestDashboardUI(ClusterTestCase):
         self.login("lange-zin", pw)
         self.login("lange-zin", pw[:-1] + "!", expect=401)
 
+    def test_failed_login_keeps_name_and_choice(self):
+        # After a wrong password the form came back empty: staff typed
+        # their name again and lost the "20 uur" choice they had ticked.
+        # The password is never sent back.
+        st, hs, body = req(self.cluster, "GET", "/login")
+        pre, _ = cookie(hs, "inspraak_login")
+        form = urllib.parse.urlencode({"user": "anna<b>", "password": "geheim-fout",
+                                       "csrf": pre, "lang": "1"})
+        st, _, body = req(self.cluster, "POST", "/login", form,
+                          dict(FORM, Cookie="inspraak_login=" + pre))
+        self.assertEqual(st, 401, body[:300])
+        page = body.decode("utf-8")
+        user = re.search(r'<input id="user"[^>]*>', page).group(0)
+        self.assertIn('value="anna&lt;b&gt;"', user)
+        self.assertIn("checked", re.search(r'<input type="checkbox" id="lang"[^>]*>', page).group(0))
+        self.assertNotIn("geheim-fout", page)
+        st, hs, body = req(self.cluster, "GET", "/login")
+        page = body.decode("utf-8")
+        self.assertNotIn("value=", re.search(r'<input id="user"[^>]*>', page).group(0))
+        self.assertNotIn("checked", re.search(r'<input type="checkbox" id="lang"[^>]*>',
+                                              page).group(0))
+
     def test_wrong_password_and_rate_limit(self):
         self.login("bert", "fout", expect=401)
         for _ in range(4):
