@@ -17,14 +17,15 @@
  *   the exports use), one pass over the ideas the list would show; the
  *   hashes only know every idea.
  *
- *   "people" is the number of people behind the ideas counted, as on
- *   /resultaten: each distinct participant once, each idea without one as
+ *   With people=1, "people" is the number of people behind the ideas
+ *   counted, as on /resultaten: each distinct participant once, each idea without one as
  *   a person (headcount.h); with a filter also "people_counts" {value:
  *   people}, from the same pass. Without a filter "people" comes from
  *   storage's people counts and the hidden ideas (reach_people_listed:
  *   no pass over every idea), and there is no "people_counts". null
  *   while storage is still counting after an update. Only counts leave
- *   the dashboard: never an id.
+ *   the dashboard: never an id. Without people=1 neither is there, and
+ *   nothing is spent on them (the tally skips the headcount).
  *
  *   stats_counts_visible / stats_total_visible are the same figures
  *   without hidden ideas (status "hidden"), for the public page and the
@@ -300,19 +301,26 @@ void api_stats(const http_req_t *req, http_res_t *res, void *arg)
         dash_query_refuse(res, &qerr);
         goto out;
     }
+    /* the people cost a walk (or, without a filter, a GET per hidden
+     * idea): only when asked for */
+    const char *ask = http_query(req, "people");
+    bool want_people = ask && strcmp(ask, "1") == 0;
     json_t *counts, *people_counts = NULL;
-    long long total, people;
+    long long total, people = 0;
     if (query_filtered(&q)) {
-        s_tally_t t = {by, json_object(), 0, headcount_new()};
+        s_tally_t t = {by, json_object(), 0, want_people ? headcount_new() : NULL};
         counts = t.counts;
         total = ideas_walk(rs, &q, s_tally, &t) < 0 ? -1 : t.total;
-        people = headcount_people(t.people, NULL);
-        people_counts = headcount_by(t.people);
-        headcount_destroy(&t.people);
+        if (want_people) {
+            people = headcount_people(t.people, NULL);
+            people_counts = headcount_by(t.people);
+            headcount_destroy(&t.people);
+        }
     } else {
         counts = stats_counts(rs, by);
         total = counts ? stats_total(rs) : -1;
-        people = total < 0 ? -1 : reach_people_listed(rs);
+        if (want_people)
+            people = total < 0 ? -1 : reach_people_listed(rs);
     }
     if (!counts || total < 0 || people == -1) {
         json_decref(counts);
@@ -325,7 +333,8 @@ void api_stats(const http_req_t *req, http_res_t *res, void *arg)
     json_object_set_new(o, "counts", counts);
     json_object_set_new(o, "total", json_integer(total));
     /* null while storage counts the ideas of before an update (reach.c) */
-    json_object_set_new(o, "people", people < 0 ? json_null() : json_integer(people));
+    if (want_people)
+        json_object_set_new(o, "people", people < 0 ? json_null() : json_integer(people));
     if (people_counts)
         json_object_set_new(o, "people_counts", people_counts);
     http_res_json(res, 200, o);

@@ -65,6 +65,8 @@ static const s_group_t *s_find(const headcount_t *h, const char *value)
 
 void headcount_add(headcount_t *h, const char *value, const char *pid)
 {
+    if (!h)
+        return;
     s_group_t *g = (s_group_t *)s_find(h, value);
     if (!g) {
         g = xcalloc(1, sizeof *g);

@@ -35,7 +35,8 @@ typedef struct headcount headcount_t;
 headcount_t *headcount_new(void);
 void headcount_destroy(headcount_t **p);
 /* One idea with participant id pid ("" or NULL: none) counted for value
- * (NULL: the whole selection; "" counts as "none"). */
+ * (NULL: the whole selection; "" counts as "none"). h NULL: nothing is
+ * counted (a caller that was not asked for people). */
 void headcount_add(headcount_t *h, const char *value, const char *pid);
 /* People behind value's ideas (NULL: the whole selection); 0 when none. */
 long long headcount_people(const headcount_t *h, const char *value);

@@ -10,8 +10,12 @@
  *   the same GET form, so it works without JavaScript and keeps the
  *   filters). Paging follows next_cursor, which belongs to that order. Every value typed or
  *   stored is escaped; links carry values percent-encoded (sb_url), and no
- *   stored text is ever used as a link target.
+ *   stored text is ever used as a link target. The people behind the
+ *   selection are counted only on request (mensen=1, the link beside the
+ *   total): that is a walk over the selection, which the list itself
+ *   never needs.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +98,17 @@ static void s_filters_qs(sb_t *sb, const http_req_t *req)
         sb_url(sb, v);
         sb_add(sb, "&amp;");
     }
+}
+
+/* The page asked for (cursor) as a query string part, "" on the first. */
+static void s_cursor_qs(sb_t *sb, const http_req_t *req)
+{
+    const char *v = http_query(req, "cursor");
+    if (!v || !*v)
+        return;
+    sb_add(sb, "cursor=");
+    sb_url(sb, v);
+    sb_add(sb, "&amp;");
 }
 
 static void s_row(dash_t *d, sb_t *sb, json_t *it)
@@ -179,9 +194,12 @@ void ui_ideas(const http_req_t *req, http_res_t *res, void *arg)
         page_send(res, 200, &sb);
         goto out;
     }
-    /* the people behind them, counted as on /resultaten (headcount.h); left
-     * out while storage is still counting after an update */
-    long long people = headcount_query(rs, &q);
+    /* the people behind them, counted as on /resultaten (headcount.h), only
+     * with mensen=1: they cost a walk over the selection; left out while
+     * storage is still counting after an update */
+    const char *ask = http_query(req, "mensen");
+    bool want_people = ask && strcmp(ask, "1") == 0;
+    long long people = want_people ? headcount_query(rs, &q) : REACH_COUNTING;
     if (people == -1) {
         sb_free(&sb);
         dash_unavailable_page(res, rs);
@@ -191,6 +209,12 @@ void ui_ideas(const http_req_t *req, http_res_t *res, void *arg)
     if (people >= 0)
         sb_printf(&sb, ", van ongeveer %lld %s", people, page_plural(people, "persoon", "mensen"));
     sb_add(&sb, "</h2>\n");
+    if (!want_people) {
+        sb_add(&sb, "<p><a href=\"/ideeen?");
+        s_filters_qs(&sb, req);
+        s_cursor_qs(&sb, req);
+        sb_add(&sb, "mensen=1\">Tel de mensen achter deze ideeën</a></p>\n");
+    }
     sb_add(&sb, "<p>Deze selectie downloaden: <a href=\"/api/v1/export.csv?");
     s_filters_qs(&sb, req);
     sb_add(&sb, "excel=1\">voor Excel</a> of <a href=\"/api/v1/export.csv?");

@@ -802,10 +802,12 @@ class TestDashboardUI(ClusterTestCase):
 
 
 class TestPeopleCount(ClusterTestCase):
-    """/ideeen says how many people are behind the ideas found ("10 ideeën
-    gevonden, van ongeveer 8 mensen"), for every selection, counted as on
-    /resultaten; the report says it for each wijk. Only counts: no name or
-    address."""
+    """/ideeen offers to count the people behind the ideas found: its link
+    "Tel de mensen achter deze ideeën" opens the same selection with
+    mensen=1, which says "10 ideeën gevonden, van ongeveer 8 mensen",
+    counted as on /resultaten. Without it the list does not count (that
+    costs a walk over the selection). The report says it for each wijk.
+    Only counts: no name or address."""
     SERVICES = ("storage", "dashboard")
 
     def test_people_on_the_list_and_in_the_report(self):
@@ -819,14 +821,27 @@ class TestPeopleCount(ClusterTestCase):
                  ("?wijk=WK091711", [r for r in PEOPLE_IDEAS if r[1] == "WK091711"]),
                  ("?wijk=WK091712", [r for r in PEOPLE_IDEAS if r[1] == "WK091712"]),
                  ("?channel=email", [r for r in PEOPLE_IDEAS if r[2] == "email"]),
-                 ("?status=hidden", [r for r in PEOPLE_IDEAS if r[3] == "hidden"])]
+                 ("?status=hidden", [r for r in PEOPLE_IDEAS if r[3] == "hidden"]),
+                 ("?q=" + urllib.parse.quote("mensentelling & <idee>") + "&channel=form",
+                  [r for r in PEOPLE_IDEAS if r[2] == "form"])]
         for query, rows in cases:
+            query += ("&" if query else "?") + "sort=oud"  # a parameter the link keeps
             st, page = c.staff_page("/ideeen" + query, sid)
             self.assertEqual(st, 200)
             n, people = len(rows), people_of(rows)
-            self.assertIn("%d %s gevonden, van ongeveer %d %s</h2>" % (
-                n, "idee" if n == 1 else "ideeën", people,
-                "persoon" if people == 1 else "mensen"), page, query)
+            found = "%d %s gevonden" % (n, "idee" if n == 1 else "ideeën")
+            self.assertIn(found + "</h2>", page, query)  # no count without asking
+            links = re.findall(r'<a href="([^"]*)">Tel de mensen achter deze ideeën</a>', page)
+            self.assertEqual(len(links), 1, query)
+            link = html.unescape(links[0])
+            want = dict(urllib.parse.parse_qsl(query[1:]), mensen="1")
+            self.assertEqual(link.split("?")[0], "/ideeen")
+            self.assertEqual(dict(urllib.parse.parse_qsl(link.split("?", 1)[1])), want)
+            st, page = c.staff_page(link, sid)
+            self.assertEqual(st, 200)
+            self.assertIn("%s, van ongeveer %d %s</h2>" % (
+                found, people, "persoon" if people == 1 else "mensen"), page, query)
+            self.assertNotIn("Tel de mensen", page)
             for leak in ("example.nl", "Mensink", "Bakker"):
                 self.assertNotIn(leak, page)
         # The report leaves hidden ideas out: WK091713 has none left.

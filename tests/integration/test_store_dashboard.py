@@ -508,8 +508,10 @@ class StoreDashboard(unittest.TestCase):
 
     def test_people(self):
         """Staff ask "how many people from this wijk took part, and through
-        which channel": /api/v1/stats gives the people behind the selected
-        ideas beside the counts, and never who they are."""
+        which channel": /api/v1/stats with people=1 gives the people behind
+        the selected ideas beside the counts, and never who they are.
+        Without people=1 the answer has no people figures (they cost a walk
+        over the selection)."""
         self.inject([people_idea(idea, k) for k in range(len(PEOPLE_IDEAS))])
         p = subprocess.run([os.path.join(BIN, "inspraakctl"), "participant", "erase",
                             "cas@example.nl"], env=self.env, capture_output=True, text=True,
@@ -525,8 +527,15 @@ class StoreDashboard(unittest.TestCase):
             per = {}
             for r in rows:
                 per.setdefault(r[1] if by == "wijk" else r[2], []).append(r)
-            status, body = self.api("/api/v1/stats", by=by, activity="mensen", **filters)
+            status, plain = self.api("/api/v1/stats", by=by, activity="mensen", **filters)
+            self.assertEqual(status, 200, plain)
+            self.assertEqual(plain["total"], len(rows), filters)
+            self.assertNotIn("people", plain, filters)
+            self.assertNotIn("people_counts", plain, filters)
+            status, body = self.api("/api/v1/stats", by=by, activity="mensen", people=1,
+                                    **filters)
             self.assertEqual(status, 200, body)
+            self.assertEqual(body["counts"], plain["counts"], filters)
             self.assertEqual(body["total"], len(rows), filters)
             self.assertEqual(body["people"], people_of(rows), filters)
             self.assertEqual(body["people_counts"], {v: people_of(rs) for v, rs in per.items()},
@@ -536,12 +545,16 @@ class StoreDashboard(unittest.TestCase):
                 self.assertNotIn(leak, text)
         # Without a filter the number comes from storage's people counts and
         # the hidden ideas, not from a walk: both ways must agree.
-        status, whole = self.api("/api/v1/stats", by="channel")
-        status, walked = self.api("/api/v1/stats", by="channel", **{"from": "2000-01-01"})
+        status, whole = self.api("/api/v1/stats", by="channel", people=1)
+        status, walked = self.api("/api/v1/stats", by="channel", people=1,
+                                  **{"from": "2000-01-01"})
         self.assertEqual(whole["total"], walked["total"])
         self.assertEqual(whole["people"], walked["people"])
         self.assertGreaterEqual(whole["people"], people_of(PEOPLE_IDEAS))
         self.assertNotIn("people_counts", whole)
+        status, plain = self.api("/api/v1/stats", by="channel")
+        self.assertEqual(plain["total"], whole["total"])
+        self.assertNotIn("people", plain)
 
     def test_deadletter_and_keeps_running(self):
         before = self.r.llen("inspraak:deadletter")
