@@ -17,8 +17,12 @@
  *
  *   The texts are the address as stored (normalised: lowercase) and the
  *   name as given, spaces around it removed, when redact_needle_check()
- *   takes it (2..200 characters). A name typed differently in the idea
- *   ("J. Smeets") is not found: docs/privacy.md says so.
+ *   takes it (2..200 characters). With them go the kinds S_ERASE_KINDS:
+ *   every place the pii finders see (common/redact.c) in the person's own
+ *   ideas, so a phone number, an address (postcode and house number), an
+ *   IBAN or a name after "mijn naam is" or under a greeting ("J. Smeets"
+ *   for "Jan Smeets") goes too. A street name with a number and no
+ *   postcode, or a name the finders miss, stays: docs/privacy.md says so.
  *
  *   Updates go in batches of S_BATCH over common/bus_update.c; a batch is
  *   re-sent (only what is not acked) as long as acks keep coming, so a busy
@@ -66,6 +70,10 @@ static char *s_name(ctl_t *ctl, const char *pid, int *failed)
     freeReplyObject(r);
     return name;
 }
+
+/* Every pii flag kind redaction knows: the person's own ideas keep
+ * nothing that points to them (docs/privacy.md, "Erase"). */
+static const char *const S_ERASE_KINDS[] = {"phone", "email", "iban", "postcode", "name"};
 
 static void s_audit(ctl_t *ctl, const char *id, int n_texts)
 {
@@ -149,6 +157,8 @@ int ctl_erase_ideas(ctl_t *ctl, const char *pid, const char *email, json_t *done
     if (name)
         redact_msg_add_text(&m, name);
     free(name);
+    for (size_t k = 0; k < sizeof S_ERASE_KINDS / sizeof S_ERASE_KINDS[0]; k++)
+        redact_msg_add_kind(&m, S_ERASE_KINDS[k]);
     char *batch[S_BATCH];
     int n = 0, rc = CTL_OK;
     long sent = json_integer_value(json_object_get(out, "ideas_redacted"));
@@ -158,7 +168,7 @@ int ctl_erase_ideas(ctl_t *ctl, const char *pid, const char *email, json_t *done
             json_object_get(done, e->str))
             continue; /* handled in an earlier round (a member with a NUL byte
                        * is not an id storage wrote, and the script knows it) */
-        if (m.n_texts == 0 || e->len == 0 || e->len >= PROTO_ID_SIZE) {
+        if (e->len == 0 || e->len >= PROTO_ID_SIZE) {
             json_object_set_new_nocheck(done, e->str, json_true()); /* nothing to cut */
             continue;
         }

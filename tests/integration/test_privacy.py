@@ -662,6 +662,33 @@ class TestPrivacy(ClusterTestCase):
         for f in files:  # the retention tests count the files they leave
             os.unlink(f)
 
+    def test_13_erase_cuts_the_phone_number_and_address_from_their_own_ideas(self):
+        """The register promises that after erase (and so after retention)
+        an idea stays "zonder iets dat naar u wijst": the phone number,
+        postcode with house number, IBAN and signed name the resident typed
+        into their own idea go with their address, as the pii flags find
+        them; another resident's idea with a phone number is not touched."""
+        c = self.cluster
+        own = self.post("Bel mij op 06-12345678 of kom langs op 6411 HB 12. "
+                        "Mijn naam is Hanna Heuvels. Mijn IBAN: NL91ABNA0417164300",
+                        "H. Heuvels", "hanna.heuvels@example.org", title="Speeltuin")
+        other = self.post("Bel de wijkagent op 06-87654321.", "Otto Ander",
+                          "otto.ander@example.org")
+        self.wait_stored([own, other])
+        before_other = c.redis("GET", "inspraak:idea:" + other)
+        r = c.ctl("participant", "erase", "hanna.heuvels@example.org")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        dump = self.dump_everything()
+        for needle in ("06-12345678", "6411 HB 12", "Hanna Heuvels", "NL91ABNA0417164300"):
+            self.assertNotIn(needle, dump)
+            self.assertEqual([f for f in self.grep_var(needle) if "/log/" not in f], [], needle)
+        text = c.redis("GET", "inspraak:idea:" + own)
+        self.assertIn("Bel mij op [weggehaald: telefoonnummer]", text)
+        self.assertIn("Speeltuin", text)
+        self.assertEqual(c.redis("GET", "inspraak:idea:" + other), before_other)
+        # test_2 counts the participants left before it runs
+        self.assertEqual(c.ctl("participant", "erase", "otto.ander@example.org").returncode, 0)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
