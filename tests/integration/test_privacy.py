@@ -689,6 +689,27 @@ class TestPrivacy(ClusterTestCase):
         # test_2 counts the participants left before it runs
         self.assertEqual(c.ctl("participant", "erase", "otto.ander@example.org").returncode, 0)
 
+    def test_14_privacy_page_names_the_period_and_how_to_use_the_rights(self):
+        """The form links to /privacy. A resident reading it learns how long
+        their name and address are kept (until the council adopts the
+        omgevingsvisie: the retention date, docs/privacy.md) and which
+        rights they have (inzien, verwijderen, afmelden, a complaint) and
+        how to use them: whom to ask, and what to name (the address, or the
+        idea's number from the thank-you page when they gave only a name)."""
+        status, _, form = http("GET", self.cluster.url("intake-form", "/"))
+        self.assertEqual(status, 200)
+        self.assertIn('href="/privacy"', form.decode())
+        status, _, data = http("GET", self.cluster.url("intake-form", "/privacy"))
+        self.assertEqual(status, 200)
+        page = data.decode()
+        period = page.split("<h2>Hoe lang</h2>")[1].split("<h2>")[0]
+        self.assertIn("gemeenteraad", period)
+        self.assertIn("omgevingsvisie heeft vastgesteld", period)
+        rights = page.split("<h2>Uw rechten</h2>")[1]
+        for words in ("inzien", "verwijderen", "afmelden", "14 045", "nummer van uw idee",
+                      "Autoriteit Persoonsgegevens"):
+            self.assertIn(words, rights)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
