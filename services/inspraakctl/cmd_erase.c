@@ -123,35 +123,51 @@ static redisReply *s_erase_keys(ctl_t *ctl, const char *const kv[9], json_t *don
     return r;
 }
 
-/* SCAN for pattern; for every key: DEL it (member NULL) or remove member
- * from it. Returns how many keys changed, or -1. */
-static long s_scan_apply(ctl_t *ctl, const char *pattern, const char *member)
+int ctl_scan(ctl_t *ctl, const char *pattern, int (*fn)(ctl_t *, const char *, void *), void *arg)
 {
     char cursor[32] = "0";
-    long changed = 0;
     do {
         redisReply *r = rstore_cmd(ctl->rs, "SCAN %s MATCH %s COUNT 1000", cursor, pattern);
         if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
             if (r)
                 freeReplyObject(r);
-            return -1;
+            return CTL_ERR;
         }
         snprintf(cursor, sizeof cursor, "%s", r->element[0]->str);
-        redisReply *keys = r->element[1];
-        for (size_t i = 0; i < keys->elements; i++) {
-            const char *k = keys->element[i]->str;
-            redisReply *d = member ? rstore_cmd(ctl->rs, "ZREM %s %s", k, member)
-                                   : rstore_cmd(ctl->rs, "DEL %s", k);
-            if (!d) {
+        const redisReply *keys = r->element[1];
+        for (size_t i = 0; i < keys->elements; i++)
+            if (fn(ctl, keys->element[i]->str, arg) != CTL_OK) {
                 freeReplyObject(r);
-                return -1;
+                return CTL_ERR;
             }
-            changed += d->type == REDIS_REPLY_INTEGER && d->integer > 0;
-            freeReplyObject(d);
-        }
         freeReplyObject(r);
     } while (strcmp(cursor, "0") != 0);
-    return changed;
+    return CTL_OK;
+}
+
+typedef struct {
+    const char *member; /* NULL: delete the key */
+    long changed;
+} s_apply_t;
+
+static int s_apply_one(ctl_t *ctl, const char *key, void *arg)
+{
+    s_apply_t *a = arg;
+    redisReply *d = a->member ? rstore_cmd(ctl->rs, "ZREM %s %s", key, a->member)
+                              : rstore_cmd(ctl->rs, "DEL %s", key);
+    if (!d)
+        return CTL_ERR;
+    a->changed += d->type == REDIS_REPLY_INTEGER && d->integer > 0;
+    freeReplyObject(d);
+    return CTL_OK;
+}
+
+/* SCAN for pattern; for every key: DEL it (member NULL) or remove member
+ * from it. Returns how many keys changed, or -1. */
+static long s_scan_apply(ctl_t *ctl, const char *pattern, const char *member)
+{
+    s_apply_t a = {member, 0};
+    return ctl_scan(ctl, pattern, s_apply_one, &a) == CTL_OK ? a.changed : -1;
 }
 
 /* 1 when buf holds needle (lowercase ASCII), ignoring ASCII case. */

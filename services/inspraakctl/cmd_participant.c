@@ -32,8 +32,11 @@
  *   "mail_files": [paths of the files under $INSPRAAK_VAR/mail/ holding
  *   the address: their mails, our receipts], "dead_letters": [the
  *   dead-letter entries holding it]} (the last two are what erase removes
- *   besides the Redis keys; empty without an address), plus "idea" when
- *   found with --idea.
+ *   besides the Redis keys; empty without an address), notify's state for
+ *   the pid ("mails_sent": [{"mail": "<purpose>:<key>", "state", "at",
+ *   ...} per marker inspraak:notify:sent:<pid>:*], "unsubscribed": bool,
+ *   "bounce": the bounce record or null), plus "idea" when found with
+ *   --idea.
  *
  *   erase removes the person everywhere (ctl_erase_person in cmd_erase.c:
  *   first storage cuts the address and name out of the ideas' texts, then
@@ -231,6 +234,22 @@ static void s_print(json_t *out)
     fflush(stdout);
 }
 
+/* Sets the fields of the HGETALL reply r in obj as strings; a time (a
+ * field "at" or "*_at", in ms) as ISO 8601 UTC. */
+static void s_fields(const redisReply *r, json_t *obj)
+{
+    for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2) {
+        const char *field = r->element[i]->str, *value = r->element[i + 1]->str;
+        size_t flen = strlen(field);
+        char when[40];
+        if (strcmp(field, "at") == 0 ||
+            (flen > 3 && strcmp(field + flen - 3, "_at") == 0)) /* a time: readable */
+            json_object_set_new(obj, field, json_string(ctl_time(value, when, sizeof when)));
+        else
+            json_object_set_new(obj, field, json_stringn(value, r->element[i + 1]->len));
+    }
+}
+
 /* The participant hash as a JSON object of strings. NULL on Redis error. */
 static json_t *s_participant(ctl_t *ctl, const who_t *who)
 {
@@ -240,17 +259,58 @@ static json_t *s_participant(ctl_t *ctl, const who_t *who)
         return NULL;
     }
     json_t *p = json_object();
-    for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2) {
-        const char *field = r->element[i]->str, *value = r->element[i + 1]->str;
-        size_t flen = strlen(field);
-        char when[40];
-        if (flen > 3 && strcmp(field + flen - 3, "_at") == 0) /* a time: readable */
-            json_object_set_new(p, field, json_string(ctl_time(value, when, sizeof when)));
-        else
-            json_object_set_new(p, field, json_stringn(value, r->element[i + 1]->len));
-    }
+    s_fields(r, p);
     freeReplyObject(r);
     return p;
+}
+
+typedef struct {
+    json_t *mails;
+    size_t prefix; /* bytes of "inspraak:notify:sent:<pid>:" */
+} s_mails_t;
+
+/* One marker inspraak:notify:sent:<pid>:<purpose>:<key> into mails. */
+static int s_mail_one(ctl_t *ctl, const char *key, void *arg)
+{
+    s_mails_t *a = arg;
+    redisReply *h = rstore_cmd(ctl->rs, "HGETALL %s", key);
+    if (!h)
+        return CTL_ERR;
+    json_t *m = json_object();
+    json_object_set_new(m, "mail", json_string(key + a->prefix));
+    s_fields(h, m);
+    json_array_append_new(a->mails, m);
+    freeReplyObject(h);
+    return CTL_OK;
+}
+
+/* notify's state for the pid (services/notify/README.md): each mail's
+ * marker as {"mail": "<purpose>:<key>", its fields (times readable)},
+ * whether the pid is in inspraak:unsubscribed, and its bounce record (or
+ * null). CTL_OK or CTL_ERR (message printed). */
+static int s_notify(ctl_t *ctl, const who_t *who, json_t *out)
+{
+    char pat[128];
+    s_mails_t a = {json_array(), 0};
+    json_object_set_new(out, "mails_sent", a.mails);
+    a.prefix = (size_t)snprintf(pat, sizeof pat, CTL_PREFIX "notify:sent:%s:*", who->pid) - 1;
+    if (ctl_scan(ctl, pat, s_mail_one, &a) != CTL_OK)
+        return ctl_redis_err(ctl, "participant mails");
+    redisReply *u = rstore_cmd(ctl->rs, "SISMEMBER " CTL_PREFIX "unsubscribed %s", who->pid);
+    redisReply *b =
+        u ? rstore_cmd(ctl->rs, "HGET " CTL_PREFIX "notify:bounced %s", who->pid) : NULL;
+    if (b) {
+        json_object_set_new(out, "unsubscribed", json_boolean(u->integer == 1));
+        json_object_set_new(out, "bounce",
+                            b->type == REDIS_REPLY_STRING ? json_stringn(b->str, b->len)
+                                                          : json_null());
+    }
+    if (u)
+        freeReplyObject(u);
+    if (!b)
+        return ctl_redis_err(ctl, "participant mails");
+    freeReplyObject(b);
+    return CTL_OK;
 }
 
 /* Adds every idea of the participant to ideas (or its id to bad). */
@@ -298,7 +358,9 @@ static int s_export(ctl_t *ctl, const who_t *who)
     json_object_set_new(out, "participant", p);
     json_object_set_new(out, "ideas", ideas);
     json_object_set_new(out, "unreadable_ideas", bad);
-    rc = ctl_held_elsewhere(ctl, who->email, out);
+    rc = s_notify(ctl, who, out);
+    if (rc == CTL_OK)
+        rc = ctl_held_elsewhere(ctl, who->email, out);
     if (rc == CTL_OK)
         s_print(out);
     json_decref(out);

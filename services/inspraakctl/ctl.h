@@ -118,6 +118,10 @@ int ctl_erase_address(ctl_t *ctl, const char *email, struct json_t *out, long *d
  * dead-letter entries holding it) to out; both empty when email is "".
  * CTL_OK or CTL_ERR. */
 int ctl_held_elsewhere(ctl_t *ctl, const char *email, struct json_t *out);
+/* cmd_erase.c: calls fn(ctl, key, arg) for every key SCAN finds for
+ * pattern (a key may come twice, as SCAN allows). CTL_OK, or CTL_ERR on a
+ * Redis error (no message printed) or when fn returns something else. */
+int ctl_scan(ctl_t *ctl, const char *pattern, int (*fn)(ctl_t *, const char *, void *), void *arg);
 /* cmd_retention_files.c: deletes the files of the processed stores
  * (transcripts done/ and failed/, ...) last modified before cutoff_ms and
  * adds each store's count to removed ({"store": N}). Returns how many

@@ -297,10 +297,13 @@ class TestPrivacy(ClusterTestCase):
             self.assertIn("nothing was deleted", r.stderr)
             self.assertEqual(r.stdout, "")
             # the person, the list of their ideas and the idea itself are all
-            # still there; mail files may only have come (notify's receipt)
+            # still there; mail files and notify's marker of the receipt may
+            # only have come
             before, after = json.loads(export.stdout), json.loads(
                 c.ctl("participant", "export", addr).stdout)
             self.assertLessEqual(set(before.pop("mail_files")), set(after.pop("mail_files")))
+            self.assertLessEqual({m["mail"] for m in before.pop("mails_sent")},
+                                 {m["mail"] for m in after.pop("mails_sent")})
             self.assertEqual(after, before)
             self.assertEqual(c.redis("GET", "inspraak:idea:" + i), record)
         finally:
@@ -709,6 +712,36 @@ class TestPrivacy(ClusterTestCase):
         for words in ("inzien", "verwijderen", "afmelden", "14 045", "nummer van uw idee",
                       "Autoriteit Persoonsgegevens"):
             self.assertIn(words, rights)
+
+    def test_15_export_lists_the_mails_sent_to_the_person(self):
+        """Inzage (AVG art. 15) covers what notify holds on a person too: the
+        receipt mailed to them (when, in what state), whether they
+        unsubscribed, a bounce. A receipt is sent; export shows it as the
+        Redis key notify holds for the pid does."""
+        c = self.cluster
+        addr = "mila.mailbaar@example.org"
+        i = self.post("Een watertappunt op het Pancratiusplein.", "Mila Mailbaar", addr)
+        self.wait_stored([i])
+        outbox = os.path.join(c.var, "mail", "outbox", "new")
+        wait_until("the receipt", lambda: any(
+            addr in open(os.path.join(outbox, f), errors="replace").read()
+            for f in os.listdir(outbox)), timeout=60)
+        r = c.ctl("participant", "export", addr)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = json.loads(r.stdout)
+        pid = out["participant_id"]
+        keys = [k for k in redis_cli(c, "--scan", "--pattern", "inspraak:notify:sent:%s:*" % pid)
+                .splitlines() if k]
+        self.assertEqual(len(keys), 1, keys)
+        flat = c.redis("HGETALL", keys[0])
+        held = dict(zip(flat[::2], flat[1::2]))
+        mails = out.get("mails_sent")
+        self.assertEqual([m["mail"] for m in mails or []],
+                         [keys[0].split(pid + ":", 1)[1]], out)
+        self.assertEqual(mails[0]["state"], held["state"])
+        self.assertTrue(mails[0]["at"].endswith("Z"), mails)
+        self.assertEqual((out["unsubscribed"], out["bounce"]), (False, None))
+        self.assertEqual(c.ctl("participant", "erase", addr).returncode, 0)
 
 
 if __name__ == "__main__":
