@@ -199,7 +199,7 @@ static int s_participant(rstore_t *rs, const letter_settings_t *ls, const char *
         snprintf(err, errlen, "redis: %s", rstore_error(rs));
         return -1;
     }
-    const char *email = NULL, *name = NULL, *consent = NULL;
+    const char *email = NULL, *name = NULL, *consent = NULL, *bounced = NULL;
     for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2) {
         const char *k = r->element[i]->str, *v = r->element[i + 1]->str;
         if (!k || !v)
@@ -210,6 +210,8 @@ static int s_participant(rstore_t *rs, const letter_settings_t *ls, const char *
             name = v;
         else if (strcmp(k, "consent_feedback") == 0)
             consent = v;
+        else if (strcmp(k, "email_bounced_at") == 0)
+            bounced = v;
     }
     int rc = 0;
     *consented = consent && strcmp(consent, "1") == 0;
@@ -219,6 +221,8 @@ static int s_participant(rstore_t *rs, const letter_settings_t *ls, const char *
         snprintf(err, errlen, "no_consent"), rc = 1;
     else if (!email || !email_valid(email))
         snprintf(err, errlen, "bad_address"), rc = 1;
+    else if (bounced)
+        snprintf(err, errlen, "bounced_address"), rc = 1; /* hard bounce: notify/outbox.c */
     if (rc == 0) {
         int u = unsubscribe_is(rs, pid);
         if (u < 0)

@@ -212,5 +212,12 @@ mailout_result_t mailout_send(mailout_t *self, const char *rcpt, const char *msg
      * mail goes out once the operator fixes the password. */
     if (rc == CURLE_LOGIN_DENIED)
         return MAILOUT_TEMP;
-    return code >= 500 && code < 600 ? MAILOUT_PERM : MAILOUT_TEMP;
+    if (code < 500 || code >= 600)
+        return MAILOUT_TEMP;
+    /* One recipient per mail, so a refused RCPT TO refuses the address;
+     * a 5xx after DATA refuses this message (size, content) and says
+     * nothing about the address. libcurl reports the former only in its
+     * error text ("RCPT failed: 550", smtp.c), with CURLE_SEND_ERROR. */
+    int at_rcpt = rc == CURLE_SEND_ERROR && strncmp(ebuf, "RCPT failed", 11) == 0;
+    return at_rcpt ? MAILOUT_PERM_RCPT : MAILOUT_PERM;
 }

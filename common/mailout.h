@@ -16,7 +16,9 @@
  *
  *   The result says what the caller must do: MAILOUT_OK (the server took
  *   it), MAILOUT_TEMP (4xx or no connection: try again later), MAILOUT_PERM
- *   (5xx: give up, record a bounce).
+ *   (5xx: give up, record a bounce), MAILOUT_PERM_RCPT (5xx to RCPT TO,
+ *   so to the address itself, as in "550 5.1.1 no such user": a hard
+ *   bounce; the address is not worth mailing again).
  */
 #ifndef INSPRAAK_MAILOUT_H
 #define INSPRAAK_MAILOUT_H
@@ -25,7 +27,12 @@
 
 #include "config.h"
 
-typedef enum { MAILOUT_OK = 0, MAILOUT_TEMP = 1, MAILOUT_PERM = 2 } mailout_result_t;
+typedef enum {
+    MAILOUT_OK = 0,
+    MAILOUT_TEMP = 1,
+    MAILOUT_PERM = 2,
+    MAILOUT_PERM_RCPT = 3
+} mailout_result_t;
 
 typedef struct mailout mailout_t;
 

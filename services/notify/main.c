@@ -37,6 +37,8 @@
  *   inspraak:campaign:<id>:todo                ZSET pid -> not before (ms)
  *   inspraak:campaign:<id>                     HASH (counts, state done, populated)
  *   inspraak:unsubscribed                      SET of pids (also consent_feedback 0)
+ *   inspraak:participant:<pid>                 email_bounced_at, email_bounce on a hard
+ *                                              bounce (RCPT TO refused): no more mail
  *
  * GUARANTEES
  *   A due mail survives a kill: the outbox is in Redis (appendfsync always).
@@ -44,7 +46,8 @@
  *   the one window for a duplicate is described in outbox.c. Nothing is
  *   mailed without consent_feedback 1 (except a receipt that answers the
  *   participant's own mail and lists only mail ideas; never a campaign),
- *   to an unsubscribed pid, or to an address that fails email_valid().
+ *   to an unsubscribed pid, to an address that fails email_valid(), or to
+ *   one the SMTP server refused before (hard bounce, outbox.c).
  *   Run one notify instance.
  *
  * CONFIGURATION

@@ -233,6 +233,25 @@ static void s_bounce(notify_t *n, const char *pid, const char *what, const char 
     metric_inc(n->m_bounced);
 }
 
+/* A hard bounce: the server refused the address itself. The participant
+ * record gets email_bounced_at and the reason, and letter.c mails that
+ * record no more (receipts and campaigns); only while it still holds the
+ * address that bounced. */
+static const char s_hard_bounce_lua[] =
+    "if redis.call('HGET', KEYS[1], 'email') ~= ARGV[1] then return 0 end\n"
+    "redis.call('HSET', KEYS[1], 'email_bounced_at', ARGV[2], 'email_bounce', ARGV[3])\n"
+    "return 1\n";
+
+static void s_hard_bounce(notify_t *n, const letter_t *l, const char *err)
+{
+    char key[128], now[32];
+    snprintf(key, sizeof key, "inspraak:participant:%s", l->pid);
+    snprintf(now, sizeof now, "%lld", (long long)clock_wall_ms());
+    const char *kv[] = {key, l->to_addr, now, err};
+    if (s_eval(n, s_hard_bounce_lua, 1, kv, 4) == 1)
+        log_warn("msg=\"address refused: no more mail to it\" pid=%s", l->pid);
+}
+
 /* Claims the marker and sends. *later gets the back-off for D_DEFERRED. */
 static deliver_t s_deliver(notify_t *n, const letter_t *l, const char *marker, const char *what,
                            long long *later)
@@ -272,10 +291,12 @@ static deliver_t s_deliver(notify_t *n, const letter_t *l, const char *marker, c
         log_info("msg=\"mail sent\" mail=%s pid=%s via=%s", what, l->pid, mailout_kind(n->mo));
         return D_SENT;
     }
-    if (res == MAILOUT_PERM) {
+    if (res == MAILOUT_PERM || res == MAILOUT_PERM_RCPT) {
         log_warn("msg=\"mail refused: bounce recorded\" mail=%s pid=%s err=%s", what, l->pid,
                  log_quote(q, sizeof q, err));
         s_bounce(n, l->pid, what, err);
+        if (res == MAILOUT_PERM_RCPT)
+            s_hard_bounce(n, l, err);
         return D_BOUNCED;
     }
     long long tries = s_eval(n, s_defer_lua, 1, kv, 2);

@@ -7,7 +7,8 @@ DESCRIPTION
     The SMTP server is aiosmtpd (Debian python3-aiosmtpd, run with the
     system /usr/bin/python3) with a small handler of our own: it stores each
     message as a file, and reads two control files in its folder: `mode`
-    ("ok", "tempfail N": the first N messages get 451, "perm": 550) and
+    ("ok", "tempfail N": the first N messages get 451, "perm": 550 at RCPT,
+    "permdata": 554 after DATA) and
     `hold` (a number K: when K messages are stored, the next RCPT waits
     until `hold` is removed, having written `held`; the test kills notify
     in that moment, so notify dies with a claimed, unsent mail).
@@ -62,6 +63,8 @@ class H:
         return "250 OK"
     async def handle_DATA(self, server, session, envelope):
         m = self._mode()
+        if m == "permdata":
+            return "554 5.6.0 message refused"
         if m.startswith("tempfail") and self.fails < int(m.split()[1]):
             self.fails += 1
             return "451 4.3.0 try again later"
@@ -299,6 +302,32 @@ class TestReceipts(NotifyCase):
         finally:
             self.smtp.control("mode", "ok")
         self.assertEqual(self.smtp.messages("hans@example.org"), [])
+        # The server refused the address itself (550 5.1.1 at RCPT): a hard
+        # bounce. The municipality expects that address to be marked and
+        # not mailed again: not the next receipt, not a campaign (which
+        # uses the same participant check).
+        self.assertTrue(self.cluster.redis("HGET", "inspraak:participant:" + pid,
+                                           "email_bounced_at"))
+        self.post("Nog een idee van hetzelfde adres", "hans@example.org")
+        self.sentinel("hardbounce")
+        self.assertEqual(self.smtp.messages("hans@example.org"), [])
+        self.assertIn("why=bounced_address", self.cluster.log_tail("notify", 400))
+
+    def test_6b_refused_content_does_not_mark_the_address(self):
+        # A 5xx after DATA refuses this message, not the address: the
+        # participant stays reachable.
+        self.smtp.control("mode", "permdata")
+        try:
+            self.post("Idee waarvan de mail geweigerd wordt", "ineke@example.org")
+            pid = wait_until("ineke stored", lambda: self.pid_of("ineke@example.org"))
+            wait_until("bounce recorded",
+                       lambda: self.cluster.redis("HGET", "inspraak:notify:bounced", pid))
+        finally:
+            self.smtp.control("mode", "ok")
+        self.assertIsNone(self.cluster.redis("HGET", "inspraak:participant:" + pid,
+                                             "email_bounced_at"))
+        self.post("Tweede idee van ineke", "ineke@example.org")
+        self.wait_mails("ineke@example.org")
 
 
     def test_7_no_links_from_a_strangers_text(self):
