@@ -173,6 +173,24 @@ static bool s_greeting(const char *s)
     return false;
 }
 
+/* The line a phone or mail app adds below the text: "Verzonden vanaf mijn
+ * iPhone", "Verstuurd vanaf mijn Samsung Galaxy-smartphone.", "Sent from
+ * my iPad", "Get Outlook for Android". Short, or it is a sentence. */
+static bool s_device_line(const char *s)
+{
+    static const char *const starts[] = {
+        "verzonden vanaf mijn ", "verzonden met mijn ",    "verzonden via mijn ",
+        "verstuurd vanaf mijn ", "verstuurd met mijn ",    "verstuurd via mijn ",
+        "sent from my ",         "sent with my ",          "von meinem ",
+        "envoyé de mon ",        "get outlook for ",       "outlook voor ios",
+        "outlook voor android",  "download outlook voor ", NULL};
+    s = s_skipws(s);
+    for (int i = 0; starts[i]; i++)
+        if (strncasecmp(s, starts[i], strlen(starts[i])) == 0)
+            return strlen(s) <= 60 && !strchr(s, ',');
+    return false;
+}
+
 /* Is everything after line i short enough to be a signature? */
 static bool s_signature_after(const s_lines_t *l, int i)
 {
@@ -238,7 +256,7 @@ static void s_cut_signature(s_lines_t *l)
             continue;
         if (strcmp(l->line[i], "--") == 0)
             return s_drop_from(l, i); /* "-- " with its space trimmed by s_split */
-        if (s_greeting(l->line[i]) && s_signature_after(l, i))
+        if ((s_greeting(l->line[i]) || s_device_line(l->line[i])) && s_signature_after(l, i))
             return s_drop_from(l, i);
     }
 }

@@ -394,6 +394,14 @@ DOZEN = [
          "Message-ID: <d13@example.nl>"],
         "Op 2 jun 2025 schreef Gemeente Heerlen <inspraak@heerlen.nl>:\n> Wat vindt u?\n"),
      "empty"),
+    ("iphone-html-only", mail(
+        ["From: Sanne <sanne@example.nl>", "Subject: Prullenbakken",
+         "Message-ID: <d15@example.nl>"],
+        "<html><head><meta http-equiv=\"content-type\" content=\"text/html; charset=utf-8\">"
+        "</head><body dir=\"auto\">Graag meer prullenbakken langs het Aambos, nu ligt er "
+        "overal afval.<br><br><div dir=\"ltr\">Verzonden vanaf mijn iPhone</div></body></html>",
+        "text/html; charset=utf-8"),
+     "Prullenbakken\n\nGraag meer prullenbakken langs het Aambos, nu ligt er overal afval."),
     ("opening-salutation", mail(
         ["From: Lisa <lisa@example.nl>", "Subject: Idee voor Heerlen",
          "Message-ID: <d14@example.nl>"],

@@ -126,6 +126,17 @@ static const struct {
      "waardoor kinderen niet veilig kunnen oversteken.\n",
      "Dag en nacht rijden hier veel te veel auto's door de straat,\n"
      "waardoor kinderen niet veilig kunnen oversteken."},
+    {"sent from a phone", "Graag meer prullenbakken langs het Aambos.\n\nVerzonden vanaf mijn iPhone\n",
+     "Graag meer prullenbakken langs het Aambos."},
+    {"sent from a phone, above the quote",
+     "Een zebrapad bij de school.\n\nVerstuurd vanaf mijn Samsung Galaxy-smartphone.\n\n"
+     "Op 2 jun 2025 schreef Gemeente Heerlen <inspraak@heerlen.nl>:\n> Wat vindt u?\n",
+     "Een zebrapad bij de school."},
+    {"english phone line and outlook app", "More trees please.\n\nSent from my iPad\n"
+     "Get Outlook for Android\n", "More trees please."},
+    {"a sentence about a phone stays",
+     "Verzonden vanaf mijn iPhone zie ik dat de bus te laat is, elke dag weer.\n",
+     "Verzonden vanaf mijn iPhone zie ik dat de bus te laat is, elke dag weer."},
     {"crlf already removed and blank runs collapsed", "Regel een\n\n\n\nRegel twee\n",
      "Regel een\n\nRegel twee"},
 };
