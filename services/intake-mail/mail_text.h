@@ -24,13 +24,22 @@
  *   when the subject says something: not empty, not a reply ("Re:",
  *   "Antw:", "AW:"), not just "idee"/"inspraak". "Fwd:" is stripped.
  *
+ *   mail_text_thanks_only() says whether a cleaned text is only a
+ *   thank-you ("Bedankt!", "Hartelijk dank voor uw snelle reactie!",
+ *   "Thanks!"): at most 12 words, each of a short list of thanking and
+ *   filler words, at least one of them a thank. A reply to our receipt
+ *   that says only that is no idea.
+ *
  * OWNERSHIP
  *   Both return a malloc'd UTF-8 string the caller frees (never NULL).
  */
 #ifndef INSPRAAK_MAIL_TEXT_H
 #define INSPRAAK_MAIL_TEXT_H
 
+#include <stdbool.h>
+
 char *mail_text_clean(const char *body);
 char *mail_text_idea(const char *subject, const char *clean);
+bool mail_text_thanks_only(const char *clean);
 
 #endif

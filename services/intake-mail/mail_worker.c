@@ -124,10 +124,19 @@ static void s_idea_text(const mail_t *m, mail_result_t *r)
 {
     char *clean = mail_text_clean(m->body);
     char *text = mail_text_idea(m->subject, clean);
+    /* Only a thank-you, and no subject of its own: a reply to our receipt
+     * ("Bedankt!"), no idea; it would get a receipt of its own as well. */
+    bool thanks = strcmp(text, clean) == 0 && mail_text_thanks_only(clean);
     free(clean);
     r->text = s_clean(text, TEXT_MAX_CHARS);
     free(text);
-    if (!r->text || utf8_chars(r->text, strlen(r->text)) < TEXT_MIN_CHARS) {
+    if (r->text && thanks) {
+        free(r->text);
+        r->text = NULL;
+        r->status = MAIL_RESULT_SKIPPED;
+        r->skip = xstrdup("empty");
+        r->why = xstrdup("only a thank-you, no idea");
+    } else if (!r->text || utf8_chars(r->text, strlen(r->text)) < TEXT_MIN_CHARS) {
         free(r->text);
         r->text = NULL;
         r->status = MAIL_RESULT_SKIPPED;

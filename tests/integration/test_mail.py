@@ -402,6 +402,25 @@ DOZEN = [
         "overal afval.<br><br><div dir=\"ltr\">Verzonden vanaf mijn iPhone</div></body></html>",
         "text/html; charset=utf-8"),
      "Prullenbakken\n\nGraag meer prullenbakken langs het Aambos, nu ligt er overal afval."),
+    ("thanks-reply-to-receipt", mail(
+        ["From: Anna <anna@example.nl>", "Subject: Re: Bedankt voor uw idee voor Heerlen",
+         "In-Reply-To: <receipt-1@inspraak.heerlen.nl>", "Message-ID: <d16@example.nl>"],
+        "Bedankt!\n\nOp 3 jun 2025 om 10:00 schreef Gemeente Heerlen <inspraak@heerlen.nl>:\n"
+        "> Beste Anna,\n>\n> Bedankt! Wij hebben uw idee voor Heerlen goed ontvangen:\n"),
+     "empty"),
+    ("thank-you-very-much", mail(
+        ["From: Bert <bert@example.nl>", "Subject: Re: Bedankt voor uw ideeën voor Heerlen",
+         "Message-ID: <d17@example.nl>"],
+        "Hartelijk dank voor uw snelle reactie!\n\nMet vriendelijke groet,\nBert\n\n"
+        "Op 3 jun 2025 om 10:00 schreef Gemeente Heerlen <inspraak@heerlen.nl>:\n> Beste Bert,\n"),
+     "empty"),
+    ("new-idea-above-receipt", mail(
+        ["From: Anna <anna@example.nl>", "Subject: Re: Bedankt voor uw idee voor Heerlen",
+         "Message-ID: <d18@example.nl>"],
+        "Dank u! Nog een idee: een zebrapad bij de school in Zeswegen.\n\n"
+        "Op 3 jun 2025 om 10:00 schreef Gemeente Heerlen <inspraak@heerlen.nl>:\n"
+        "> Bedankt! Wij hebben uw idee voor Heerlen goed ontvangen:\n"),
+     "Dank u! Nog een idee: een zebrapad bij de school in Zeswegen."),
     ("opening-salutation", mail(
         ["From: Lisa <lisa@example.nl>", "Subject: Idee voor Heerlen",
          "Message-ID: <d14@example.nl>"],

@@ -141,6 +141,24 @@ static const struct {
      "Regel een\n\nRegel twee"},
 };
 
+/* A reply to our receipt that only thanks is no idea; a thank-you with an
+ * idea in it is one. */
+static void test_thanks_only(void **state)
+{
+    (void)state;
+    static const char *const yes[] = {"Bedankt!", "Hartelijk dank voor uw snelle reactie!",
+                                      "Top, bedankt \xf0\x9f\x99\x8f", "Thanks!",
+                                      "Dank je wel.\nGroeten", NULL};
+    static const char *const no[] = {"Dank u! Nog een idee: een zebrapad bij de school.",
+                                     "Bedankt voor het nieuwe park", "Top", "Prima", "", NULL};
+    for (int i = 0; yes[i]; i++)
+        if (!mail_text_thanks_only(yes[i]))
+            fail_msg("not taken for a thank-you: [%s]", yes[i]);
+    for (int i = 0; no[i]; i++)
+        if (mail_text_thanks_only(no[i]))
+            fail_msg("taken for a thank-you: [%s]", no[i]);
+}
+
 static void test_clean_table(void **state)
 {
     (void)state;
@@ -385,6 +403,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_clean_table),
+        cmocka_unit_test(test_thanks_only),
         cmocka_unit_test(test_idea_text_subject),
         cmocka_unit_test(test_html_to_text),
         cmocka_unit_test(test_parse_latin1_qp),
