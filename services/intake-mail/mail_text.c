@@ -227,9 +227,70 @@ static bool s_text_after_quotes(const s_lines_t *l, int i)
     return false;
 }
 
+/* "---------- Forwarded message ---------" (Gmail), "---------- Doorgestuurd
+ * bericht ---------", "Begin forwarded message:" / "Begin doorgestuurd
+ * bericht:" (Apple Mail). */
+static bool s_forward_marker(const char *s)
+{
+    s = s_skipws(s);
+    if (strncmp(s, "-----", 5) == 0)
+        return strcasestr(s, "forwarded message") || strcasestr(s, "doorgestuurd bericht");
+    return s_starts(s, "begin forwarded message:") || s_starts(s, "begin doorgestuurd bericht:");
+}
+
+static bool s_forward_header(const char *s)
+{
+    static const char *const names[] = {
+        "Van:", "From:", "Datum:", "Date:", "Verzonden:",    "Sent:",     "Onderwerp:", "Subject:",
+        "Aan:", "To:",   "Cc:",    "Bcc:",  "Beantwoorden:", "Reply-To:", NULL};
+    s = s_skipws(s);
+    if (*s == '*')
+        s++; /* "*Van:*" from HTML bold */
+    for (int i = 0; names[i]; i++)
+        if (s_starts(s, names[i]))
+            return true;
+    return false;
+}
+
+/* A forwarded mail is the point of the mail, not an old thread: its
+ * marker and header block (the first sender's name and address) go, its
+ * text stays, unquoted when Apple Mail quoted it. fwd (the subject says
+ * "Fwd:") also takes an Outlook header block for the start. */
+static void s_unwrap_forward(s_lines_t *l, bool fwd)
+{
+    int i = 0;
+    for (; i < l->n && !s_quoted(l->line[i]); i++) {
+        if (s_forward_marker(l->line[i]))
+            break;
+        if (fwd && s_outlook_block(l, i))
+            break;
+        if (fwd && strncmp(l->line[i], "__________", 10) == 0 && i + 1 < l->n &&
+            s_outlook_block(l, i + 1))
+            break;
+    }
+    if (i >= l->n || s_quoted(l->line[i]))
+        return;
+    if (!s_forward_header(l->line[i]))
+        l->drop[i++] = true;
+    int k = i;
+    while (k < l->n && s_blank(l->line[k]))
+        k++;
+    if (k < l->n && s_quoted(l->line[k]))
+        for (int q = i; q < l->n && (s_quoted(l->line[q]) || s_blank(l->line[q])); q++) {
+            char *s = (char *)s_skipws(l->line[q]);
+            if (*s == '>')
+                s += s[1] == ' ' ? 2 : 1;
+            memmove(l->line[q], s, strlen(s) + 1);
+        }
+    for (; i < l->n && (s_blank(l->line[i]) || s_forward_header(l->line[i])); i++)
+        l->drop[i] = true;
+}
+
 static void s_cut_replies(s_lines_t *l)
 {
     for (int i = 0; i < l->n; i++) {
+        if (l->drop[i])
+            continue;
         int span = s_attribution(l, i);
         if (span > 0) {
             if (s_text_after_quotes(l, i + span)) {
@@ -398,10 +459,11 @@ static char *s_join(const s_lines_t *l)
     return out;
 }
 
-char *mail_text_clean(const char *body)
+static char *s_clean_body(const char *body, bool fwd)
 {
     s_lines_t l;
     s_split(&l, body ? body : "");
+    s_unwrap_forward(&l, fwd);
     s_cut_replies(&l);
     s_cut_disclaimers(&l);
     s_cut_signature(&l);
@@ -409,6 +471,16 @@ char *mail_text_clean(const char *body)
     char *out = s_join(&l);
     s_free(&l);
     return out;
+}
+
+char *mail_text_clean(const char *body)
+{
+    return s_clean_body(body, false);
+}
+
+char *mail_text_clean_forward(const char *body)
+{
+    return s_clean_body(body, true);
 }
 
 /* Strips reply/forward prefixes; sets *reply when one was a reply prefix. */
@@ -432,6 +504,16 @@ static const char *s_subject_core(const char *s, bool *reply)
             }
     }
     return s;
+}
+
+bool mail_text_is_forward(const char *subject)
+{
+    static const char *const forwards[] = {"fwd:", "fw:", "doorst:", "tr:", "wg:", NULL};
+    const char *s = s_skipws(subject ? subject : "");
+    for (int i = 0; forwards[i]; i++)
+        if (s_starts(s, forwards[i]))
+            return true;
+    return false;
 }
 
 static bool s_says_something(const char *core)

@@ -20,6 +20,15 @@
  *   collapsed. An interleaved reply (quotes with new text between them)
  *   keeps the new text.
  *
+ *   A forwarded mail ("---------- Forwarded message ---------", "Begin
+ *   doorgestuurd bericht:") keeps the forwarded text: its marker and
+ *   header block (Van/From, Datum/Date, Onderwerp/Subject, Aan/To, Cc)
+ *   are dropped, Apple Mail's "> " quoting of it removed.
+ *   mail_text_clean_forward() does the same for a mail whose subject
+ *   says it is a forward (mail_text_is_forward(): "Fwd:", "FW:",
+ *   "Doorst:", "TR:", "WG:"), where an Outlook header block without a
+ *   marker starts the forwarded text.
+ *
  *   mail_text_idea() puts the subject above the text (blank line between)
  *   when the subject says something: not empty, not a reply ("Re:",
  *   "Antw:", "AW:"), not just "idee"/"inspraak". "Fwd:" is stripped.
@@ -39,6 +48,8 @@
 #include <stdbool.h>
 
 char *mail_text_clean(const char *body);
+char *mail_text_clean_forward(const char *body);
+bool mail_text_is_forward(const char *subject);
 char *mail_text_idea(const char *subject, const char *clean);
 bool mail_text_thanks_only(const char *clean);
 

@@ -122,7 +122,8 @@ static void s_list_attachments(const mail_t *m, mail_result_t *r)
 /* The idea text, or a skip reason in r when there is none to speak of. */
 static void s_idea_text(const mail_t *m, mail_result_t *r)
 {
-    char *clean = mail_text_clean(m->body);
+    char *clean = mail_text_is_forward(m->subject) ? mail_text_clean_forward(m->body)
+                                                   : mail_text_clean(m->body);
     char *text = mail_text_idea(m->subject, clean);
     /* Only a thank-you, and no subject of its own: a reply to our receipt
      * ("Bedankt!"), no idea; it would get a receipt of its own as well. */

@@ -421,6 +421,22 @@ DOZEN = [
         "Op 3 jun 2025 om 10:00 schreef Gemeente Heerlen <inspraak@heerlen.nl>:\n"
         "> Bedankt! Wij hebben uw idee voor Heerlen goed ontvangen:\n"),
      "Dank u! Nog een idee: een zebrapad bij de school in Zeswegen."),
+    ("forward-from-a-neighbour", mail(
+        ["From: Jan <jan@example.nl>", "Subject: Fwd: Bankje bij de bushalte",
+         "Message-ID: <d19@example.nl>"],
+        "Hoi, hieronder het idee van mijn buurvrouw, zij heeft geen e-mail.\n\n"
+        "---------- Forwarded message ---------\nVan: Mies Hendriks <mies@example.nl>\n"
+        "Date: di 3 jun 2025 om 09:00\nSubject: Bankje bij de bushalte\nTo: Jan <jan@example.nl>\n\n"
+        "Graag een bankje bij de bushalte in de Heerlerbaan, ik kan niet lang staan.\n\n"
+        "Groetjes,\nMies\n"),
+     "Bankje bij de bushalte\n\nHoi, hieronder het idee van mijn buurvrouw, zij heeft geen "
+     "e-mail.\n\nGraag een bankje bij de bushalte in de Heerlerbaan, ik kan niet lang staan."),
+    ("outlook-forward", mail(
+        ["From: Kees <kees@example.nl>", "Subject: FW: Hondenpoep", "Message-ID: <d20@example.nl>"],
+        "\n\n________________________________\nVan: Ria Coenen <ria@example.nl>\n"
+        "Verzonden: maandag 2 juni 2025 20:14\nAan: Kees <kees@example.nl>\nOnderwerp: Hondenpoep\n\n"
+        "Kunnen er meer afvalbakken voor hondenpoep komen in Schandelen?\n"),
+     "Hondenpoep\n\nKunnen er meer afvalbakken voor hondenpoep komen in Schandelen?"),
     ("opening-salutation", mail(
         ["From: Lisa <lisa@example.nl>", "Subject: Idee voor Heerlen",
          "Message-ID: <d14@example.nl>"],
@@ -546,7 +562,7 @@ class MailDozenTest(ClusterTestCase):
         self.assertEqual(sorted(i["text"] for i in got), want_texts)
         dump = json.dumps(got, ensure_ascii=False)
         for personal in ("Maria", "janssen", "Tom Peters", "Smeets", "G\u00fclen", "sander@",
-                         "henk@", "els@"):
+                         "henk@", "els@", "Hendriks", "mies@", "Coenen", "ria@"):
             self.assertNotIn(personal, dump)
 
     def _pending(self):

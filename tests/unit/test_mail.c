@@ -159,6 +159,28 @@ static void test_thanks_only(void **state)
             fail_msg("taken for a thank-you: [%s]", no[i]);
 }
 
+/* A forward keeps the forwarded text, without its header block. */
+static void test_forward(void **state)
+{
+    (void)state;
+    char *got = mail_text_clean("Begin doorgestuurd bericht:\n\n> Van: Mies <mies@example.nl>\n"
+                                "> Onderwerp: Bankje\n> Aan: Jan\n>\n> Graag een bankje.\n");
+    assert_string_equal(got, "Graag een bankje.");
+    free(got);
+    const char *outlook = "Zie onder.\n\n________________________________\nVan: Ria "
+                          "<ria@example.nl>\nVerzonden: maandag\nAan: Kees\nOnderwerp: Poep\n\n"
+                          "Meer afvalbakken graag.\n";
+    got = mail_text_clean_forward(outlook);
+    assert_string_equal(got, "Zie onder.\n\nMeer afvalbakken graag.");
+    free(got);
+    got = mail_text_clean(outlook); /* a reply: the block below is the old thread */
+    assert_string_equal(got, "Zie onder.");
+    free(got);
+    assert_true(mail_text_is_forward("Fwd: Bankje"));
+    assert_true(mail_text_is_forward("FW: Poep"));
+    assert_false(mail_text_is_forward("Re: Fwd: Bankje"));
+}
+
 static void test_clean_table(void **state)
 {
     (void)state;
@@ -404,6 +426,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_clean_table),
         cmocka_unit_test(test_thanks_only),
+        cmocka_unit_test(test_forward),
         cmocka_unit_test(test_idea_text_subject),
         cmocka_unit_test(test_html_to_text),
         cmocka_unit_test(test_parse_latin1_qp),
