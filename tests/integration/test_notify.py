@@ -282,6 +282,23 @@ class TestReceipts(NotifyCase):
         self.sentinel("unsub")
         self.assertEqual(len(self.smtp.messages("fien@example.org")), 1)
 
+    def test_4b_one_click_as_rfc8058_sends_it(self):
+        # A mail client's one-click unsubscribe (RFC 8058 section 3.1, as
+        # Gmail and Apple Mail send it): multipart/form-data, no cookie.
+        self.post("Een watertappunt in het Burgemeester van Grunsvenpark", "joke@example.org")
+        m = self.wait_mails("joke@example.org")[0]
+        self.assertEqual(m["List-Unsubscribe-Post"], "List-Unsubscribe=One-Click")
+        u = urllib.parse.urlsplit(str(m["List-Unsubscribe"]).strip().strip("<>"))
+        body = ("---FormBoundaryjWmhtjORrn\r\n"
+                "Content-Disposition: form-data; name=\"List-Unsubscribe\"\r\n\r\n"
+                "One-Click\r\n---FormBoundaryjWmhtjORrn--\r\n")
+        ctype = "multipart/form-data; boundary=-FormBoundaryjWmhtjORrn"
+        status, _, page = http("POST", self.cluster.url("notify", u.path + "?" + u.query), body,
+                               {"Content-Type": ctype})
+        self.assertEqual(status, 200, page)
+        pid = wait_until("joke stored", lambda: self.pid_of("joke@example.org"))
+        self.assertEqual(self.cluster.redis("SISMEMBER", "inspraak:unsubscribed", pid), 1)
+
     def test_5_retry_after_4xx(self):
         self.smtp.control("mode", "tempfail 2")
         try:
