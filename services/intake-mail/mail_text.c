@@ -144,22 +144,15 @@ static bool s_outlook_block(const s_lines_t *l, int i)
  * punctuation and a name on the same line). */
 static bool s_greeting(const char *s)
 {
-    static const char *const words[] = {"met vriendelijke groet",
-                                        "vriendelijke groet",
-                                        "met hartelijke groet",
-                                        "hartelijke groet",
-                                        "met groet",
-                                        "groetjes",
-                                        "groeten",
-                                        "groet",
-                                        "mvg",
-                                        "m.v.g.",
-                                        "kind regards",
-                                        "best regards",
-                                        "regards",
-                                        "vr. gr.",
-                                        "vr.gr.",
-                                        NULL};
+    static const char *const words[] = {
+        "met vriendelijke groet", "vriendelijke groet", "met hartelijke groet", "hartelijke groet",
+        "met groet", "groetjes", "groeten", "groet", "mvg", "m.v.g.", "kind regards",
+        "best regards", "regards", "vr. gr.", "vr.gr.",
+        /* residents who write in their own language */
+        "mit freundlichen grüßen", "mit freundlichen grüssen", "viele grüße", "liebe grüße",
+        "cordialement", "bien cordialement", "saludos", "atentamente", "pozdrawiam", "z poważaniem",
+        "z wyrazami szacunku", "serdeczne pozdrowienia", "saygılarımla", "selamlar", "مع التحية",
+        "مع تحياتي", "مع خالص التحية", "تحياتي", NULL};
     s = s_skipws(s);
     for (int i = 0; words[i]; i++) {
         size_t n = strlen(words[i]);
@@ -178,12 +171,27 @@ static bool s_greeting(const char *s)
  * my iPad", "Get Outlook for Android". Short, or it is a sentence. */
 static bool s_device_line(const char *s)
 {
-    static const char *const starts[] = {
-        "verzonden vanaf mijn ", "verzonden met mijn ",    "verzonden via mijn ",
-        "verstuurd vanaf mijn ", "verstuurd met mijn ",    "verstuurd via mijn ",
-        "sent from my ",         "sent with my ",          "von meinem ",
-        "envoyé de mon ",        "get outlook for ",       "outlook voor ios",
-        "outlook voor android",  "download outlook voor ", NULL};
+    static const char *const starts[] = {"verzonden vanaf mijn ",
+                                         "verzonden met mijn ",
+                                         "verzonden via mijn ",
+                                         "verstuurd vanaf mijn ",
+                                         "verstuurd met mijn ",
+                                         "verstuurd via mijn ",
+                                         "sent from my ",
+                                         "sent with my ",
+                                         "von meinem ",
+                                         "envoyé de mon ",
+                                         "get outlook for ",
+                                         "outlook voor ios",
+                                         "outlook voor android",
+                                         "download outlook voor ",
+                                         "gesendet von meinem ",
+                                         "enviado desde mi ",
+                                         "wysłane z ",
+                                         "wysłano z ",
+                                         "أرسلت من ",
+                                         "أُرسلت من ",
+                                         NULL};
     s = s_skipws(s);
     for (int i = 0; starts[i]; i++)
         if (strncasecmp(s, starts[i], strlen(starts[i])) == 0)

@@ -437,6 +437,21 @@ DOZEN = [
         "Verzonden: maandag 2 juni 2025 20:14\nAan: Kees <kees@example.nl>\nOnderwerp: Hondenpoep\n\n"
         "Kunnen er meer afvalbakken voor hondenpoep komen in Schandelen?\n"),
      "Hondenpoep\n\nKunnen er meer afvalbakken voor hondenpoep komen in Schandelen?"),
+    ("polish-latin2", mail(
+        ["From: Marek <marek@example.nl>", "Subject: =?ISO-8859-2?Q?Wi=EAcej_zieleni?=",
+         "Message-ID: <d21@example.nl>"],
+        "Prosz\u0119 o wi\u0119cej drzew na placu Pancratius.\n\nPozdrawiam,\nMarek Nowak\n\n"
+        "Wys\u0142ane z iPhone'a\n".encode("iso-8859-2"),
+        "text/plain; charset=iso-8859-2"),
+     "Wi\u0119cej zieleni\n\nProsz\u0119 o wi\u0119cej drzew na placu Pancratius."),
+    ("arabic-html", mail(
+        ["From: Samira <samira@example.nl>", "Subject: =?UTF-8?B?" +
+         __import__("base64").b64encode("حديقة للأطفال".encode()).decode() + "?=",
+         "Message-ID: <d22@example.nl>"],
+        "<html><body dir=\"rtl\"><p>نريد حديقة للأطفال في هيرلربان.</p>"
+        "<p>مع تحياتي<br>سميرة</p></body></html>",
+        "text/html; charset=utf-8"),
+     "حديقة للأطفال\n\nنريد حديقة للأطفال في هيرلربان."),
     ("opening-salutation", mail(
         ["From: Lisa <lisa@example.nl>", "Subject: Idee voor Heerlen",
          "Message-ID: <d14@example.nl>"],
@@ -562,7 +577,8 @@ class MailDozenTest(ClusterTestCase):
         self.assertEqual(sorted(i["text"] for i in got), want_texts)
         dump = json.dumps(got, ensure_ascii=False)
         for personal in ("Maria", "janssen", "Tom Peters", "Smeets", "G\u00fclen", "sander@",
-                         "henk@", "els@", "Hendriks", "mies@", "Coenen", "ria@"):
+                         "henk@", "els@", "Hendriks", "mies@", "Coenen", "ria@",
+                         "Nowak", "سميرة"):
             self.assertNotIn(personal, dump)
 
     def _pending(self):

@@ -137,6 +137,14 @@ static const struct {
     {"a sentence about a phone stays",
      "Verzonden vanaf mijn iPhone zie ik dat de bus te laat is, elke dag weer.\n",
      "Verzonden vanaf mijn iPhone zie ik dat de bus te laat is, elke dag weer."},
+    {"polish closing and phone line",
+     "Prosz\u0119 o wi\u0119cej drzew.\n\nPozdrawiam,\nMarek Nowak\n\nWys\u0142ane z iPhone'a\n",
+     "Prosz\u0119 o wi\u0119cej drzew."},
+    {"german closing", "Mehr B\u00e4ume bitte.\n\nMit freundlichen Gr\u00fc\u00dfen\nAnna Schmidt\n",
+     "Mehr B\u00e4ume bitte."},
+    {"arabic closing", "\u0646\u0631\u064a\u062f \u062d\u062f\u064a\u0642\u0629.\n\n"
+     "\u0645\u0639 \u062a\u062d\u064a\u0627\u062a\u064a\n\u0633\u0645\u064a\u0631\u0629\n",
+     "\u0646\u0631\u064a\u062f \u062d\u062f\u064a\u0642\u0629."},
     {"crlf already removed and blank runs collapsed", "Regel een\n\n\n\nRegel twee\n",
      "Regel een\n\nRegel twee"},
 };
