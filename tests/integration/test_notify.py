@@ -309,15 +309,21 @@ class TestReceipts(NotifyCase):
             self.smtp.control("mode", "ok")
         self.assertIn("mail deferred", self.cluster.log_tail("notify", 400))
 
-    def test_6_bounce_on_5xx(self):
-        self.smtp.control("mode", "perm")
+    def refused(self, mode, text, addr):
+        """Posts an idea while the SMTP server refuses mail (mode); returns
+        the pid once notify recorded the bounce."""
+        self.smtp.control("mode", mode)
         try:
-            self.post("Idee voor een adres dat niet bestaat", "hans@example.org")
-            pid = wait_until("hans stored", lambda: self.pid_of("hans@example.org"))
+            self.post(text, addr)
+            pid = wait_until(addr + " stored", lambda: self.pid_of(addr))
             wait_until("bounce recorded",
                        lambda: self.cluster.redis("HGET", "inspraak:notify:bounced", pid))
         finally:
             self.smtp.control("mode", "ok")
+        return pid
+
+    def test_6_bounce_on_5xx(self):
+        pid = self.refused("perm", "Idee voor een adres dat niet bestaat", "hans@example.org")
         self.assertEqual(self.smtp.messages("hans@example.org"), [])
         # The server refused the address itself (550 5.1.1 at RCPT): a hard
         # bounce. The municipality expects that address to be marked and
@@ -333,14 +339,7 @@ class TestReceipts(NotifyCase):
     def test_6b_refused_content_does_not_mark_the_address(self):
         # A 5xx after DATA refuses this message, not the address: the
         # participant stays reachable.
-        self.smtp.control("mode", "permdata")
-        try:
-            self.post("Idee waarvan de mail geweigerd wordt", "ineke@example.org")
-            pid = wait_until("ineke stored", lambda: self.pid_of("ineke@example.org"))
-            wait_until("bounce recorded",
-                       lambda: self.cluster.redis("HGET", "inspraak:notify:bounced", pid))
-        finally:
-            self.smtp.control("mode", "ok")
+        pid = self.refused("permdata", "Idee waarvan de mail geweigerd wordt", "ineke@example.org")
         self.assertIsNone(self.cluster.redis("HGET", "inspraak:participant:" + pid,
                                              "email_bounced_at"))
         self.post("Tweede idee van ineke", "ineke@example.org")
