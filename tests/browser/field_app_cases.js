@@ -34,6 +34,11 @@
  *     old_queue         an idea queued by the app's first IndexedDB layout
  *                       (version 1, store "queue" only) before the update:
  *                       the new app must still send it.
+ *     phone_day         on a phone (its screen, touch) that still has the
+ *                       cache of the app before, offline: an idea in
+ *                       Limburgish with emoji, one of two emoji only, the
+ *                       location refused, a reload and a killed tab, then
+ *                       online again.
  *   Exits non-zero on a page error or when a step cannot be done.
  */
 'use strict';
@@ -271,12 +276,64 @@ async function oldQueue(page) {
   return screen(page); /* registering already waited for "Alles is verzonden" */
 }
 
-const BEFORE = {old_queue: oldQueueBefore};
+/* A day on a phone, offline most of it: an idea in Limburgish with emoji,
+ * one of emoji alone ("👍👍": 2 characters to the server), the location
+ * refused, the app reloaded and the tab killed before the network is back. */
+const DAY_TEXT = 'Gooj plaats veur de kinjer in de wiek, \'t is hie sjoan 😊🌳';
+
+async function phoneDay(page) {
+  const out = {};
+  const context = page.context();
+  await page.waitForFunction(() => navigator.serviceWorker.controller); /* the app works offline */
+  out.caches = await page.evaluate(() => caches.keys());
+  await context.setOffline(true);
+  await page.fill('#text', DAY_TEXT);
+  await page.tap('#save');
+  await page.waitForFunction(() => document.getElementById('pending').textContent.startsWith('1 '));
+  await page.fill('#text', '👍👍');
+  await page.tap('#save');
+  await page.waitForFunction(() => document.getElementById('message').textContent !== 'Bewaard. Dank u wel!' ||
+    document.getElementById('pending').textContent.startsWith('2 '));
+  out.emoji_only = await screen(page);
+  await page.fill('#text', '');
+  await page.reload();
+  await page.waitForSelector('#idea-form', {state: 'visible'});
+  await page.waitForFunction(() => /wacht/.test(document.getElementById('pending').textContent));
+  out.after_reload = await page.textContent('#pending');
+  await page.close(); /* the tab is killed */
+  const again = await context.newPage();
+  await again.goto(process.env.FIELD_URL);
+  await again.waitForSelector('#idea-form', {state: 'visible'});
+  await again.waitForFunction(() => /wacht/.test(document.getElementById('pending').textContent));
+  out.after_kill = await again.textContent('#pending');
+  await again.tap('#locate'); /* the phone was never allowed to give it */
+  await again.waitForFunction(() => !/zoeken/.test(document.getElementById('where').textContent));
+  out.gps_refused = await again.textContent('#where');
+  out.online_at = new Date().toISOString();
+  await context.setOffline(false);
+  await again.waitForFunction(() => document.getElementById('pending').textContent === 'Alles is verzonden',
+                              null, {timeout: 30000}).catch(() => {});
+  Object.assign(out, await screen(again));
+  return out;
+}
+
+/* The cache of the app's version before, as a phone would still have it. */
+async function oldCacheBefore(page) {
+  await page.goto(new URL('/field/manifest.webmanifest', process.env.FIELD_URL).href);
+  await page.evaluate(() => caches.open('inspraak-field-v7')
+    .then((c) => c.put('/field/app.js', new Response('/* the app of before */'))));
+}
+
+const BEFORE = {old_queue: oldQueueBefore, phone_day: oldCacheBefore};
+
+/* Cases played on a phone: its screen, touch. */
+const PHONE = {phone_day: {viewport: {width: 390, height: 844}, deviceScaleFactor: 3, isMobile: true,
+                           hasTouch: true}};
 
 const CASES = {save_during_sync: saveDuringSync, email_typo: emailTypo, long_activity: longActivity,
                long_name: longName, rejected_kept: rejectedKept, wrong_code: wrongCode,
                wijk_list: wijkList,
-               old_queue: oldQueue};
+               old_queue: oldQueue, phone_day: phoneDay};
 
 async function main() {
   const run = CASES[process.env.FIELD_CASE];
@@ -284,7 +341,7 @@ async function main() {
   const browser = await launch();
   const errors = [];
   try {
-    const context = await browser.newContext();
+    const context = await browser.newContext(PHONE[process.env.FIELD_CASE] || {});
     const page = await context.newPage();
     page.on('pageerror', (e) => errors.push(e.message));
     if (BEFORE[process.env.FIELD_CASE]) await BEFORE[process.env.FIELD_CASE](page);

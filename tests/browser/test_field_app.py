@@ -199,6 +199,29 @@ class TestFieldApp(ClusterTestCase):
         items = wait_until("the queued idea of tablet-old", lambda: self.field_ideas("tablet-old"))
         self.assertEqual([i["source"]["local_id"] for i in items], ["v1-item"])
 
+    def test_phone_day_offline(self):
+        # Two emoji are 4 UTF-16 units but 2 characters: the app said
+        # "Bewaard", the server refused it, and it came back later under
+        # "Niet opgeslagen" instead of the form saying so at once.
+        seen = self.run_case("phone_day", "phone-day")
+        # the app's files of before are gone once the new app runs
+        self.assertEqual(seen["caches"], ["inspraak-field-v8"], seen)
+        self.assertEqual(seen["emoji_only"]["message"], "Schrijf minstens 3 tekens.", seen)
+        self.assertTrue(seen["emoji_only"]["message_is_error"], seen)
+        self.assertEqual(seen["emoji_only"]["pending"], "1 wacht op verzenden", seen)
+        # reloaded and killed offline: the queue is still there
+        self.assertEqual(seen["after_reload"], "1 wacht op verzenden", seen)
+        self.assertEqual(seen["after_kill"], "1 wacht op verzenden", seen)
+        self.assertEqual(seen["gps_refused"], "De locatie is niet gevonden. Vul de wijk in.")
+        self.assertEqual(seen["pending"], "Alles is verzonden", seen)
+        self.assertEqual(seen["rejected"], [], seen)
+        items = wait_until("the idea of phone-day", lambda: self.field_ideas("phone-day"))
+        self.assertEqual(len(items), 1, items)
+        self.assertEqual(items[0]["text"], "Gooj plaats veur de kinjer in de wiek, 't is hie sjoan 😊🌳")
+        self.assertEqual(items[0]["channel"], "field")
+        # staff see when it was said on the street, not when the phone got online
+        self.assertLess(items[0]["received_at"], seen["online_at"])
+
 
 if __name__ == "__main__":
     main()

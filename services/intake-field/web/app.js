@@ -250,7 +250,8 @@ async function saveIdea(ev) {
     item.local_id = editing.entry.local_id;
     item.collected_at = editing.entry.item.collected_at || item.collected_at;
   }
-  if (item.text.length < 3) { say('Schrijf minstens 3 tekens.', true); return; }
+  /* Characters as the server counts them: "👍👍" is 4 UTF-16 units but 2. */
+  if ([...item.text].length < 3) { say('Schrijf minstens 3 tekens.', true); return; }
   if (item.participant && item.participant.consent.feedback && !item.participant.email) {
     say('Voor toestemming om te mailen is een e-mailadres nodig.', true); return;
   }
