@@ -39,6 +39,11 @@
  *                       Limburgish with emoji, one of two emoji only, the
  *                       location refused, a reload and a killed tab, then
  *                       online again.
+ *     revoked_mid_tour  on a phone, offline with an idea waiting, staff revoke
+ *                       the device (FIELD_MARK.revoke, done by the test); back
+ *                       online the worker reads what happened, saves one
+ *                       more idea, reloads, gets a new code
+ *                       (FIELD_MARK.new-code) and signs the phone in again.
  *   Exits non-zero on a page error or when a step cannot be done.
  */
 'use strict';
@@ -287,6 +292,7 @@ async function phoneDay(page) {
   await page.waitForFunction(() => navigator.serviceWorker.controller); /* the app works offline */
   out.caches = await page.evaluate(() => caches.keys());
   await context.setOffline(true);
+  await page.waitForFunction(() => document.getElementById('net').textContent === 'offline');
   await page.fill('#text', DAY_TEXT);
   await page.tap('#save');
   await page.waitForFunction(() => document.getElementById('pending').textContent.startsWith('1 '));
@@ -296,9 +302,7 @@ async function phoneDay(page) {
     document.getElementById('pending').textContent.startsWith('2 '));
   out.emoji_only = await screen(page);
   await page.fill('#text', '');
-  await page.reload();
-  await page.waitForSelector('#idea-form', {state: 'visible'});
-  await page.waitForFunction(() => /wacht/.test(document.getElementById('pending').textContent));
+  await reloadAppWaiting(page);
   out.after_reload = await page.textContent('#pending');
   await page.close(); /* the tab is killed */
   const again = await context.newPage();
@@ -317,6 +321,60 @@ async function phoneDay(page) {
   return out;
 }
 
+/* Hands a step to the Python test (which acts as staff) and waits until it
+ * is done: writes FIELD_MARK.step, waits for FIELD_MARK.step.done and
+ * returns what staff wrote in it. */
+async function staffStep(page, step) {
+  const fs = require('fs');
+  const mark = process.env.FIELD_MARK + '.' + step;
+  fs.writeFileSync(mark, '');
+  while (!fs.existsSync(mark + '.done')) await page.waitForTimeout(100);
+  return fs.readFileSync(mark + '.done', 'utf8').trim();
+}
+
+/* Staff revoke the phone while it is offline in the middle of the tour;
+ * the worker goes on, then gets a new code and signs the phone in again. */
+async function revokedMidTour(page) {
+  const out = {};
+  await page.waitForFunction(() => navigator.serviceWorker.controller);
+  await page.context().setOffline(true);
+  await page.waitForFunction(() => document.getElementById('net').textContent === 'offline');
+  await page.fill('#text', 'De straatverlichting in de Mijnstreek is te zwak, het is er donker.');
+  await page.tap('#save');
+  await page.waitForFunction(() => document.getElementById('pending').textContent.startsWith('1 '));
+  await staffStep(page, 'revoke');
+  await page.context().setOffline(false);
+  await page.waitForFunction(() => document.getElementById('message').className === 'error',
+                             null, {timeout: 30000}).catch(() => {});
+  out.revoked = await screen(page);
+  out.form_shown = await page.isVisible('#idea-form');
+  if (!out.form_shown) return out;
+  await page.fill('#text', 'Meer prullenbakken in het Aambos, er ligt veel zwerfvuil.');
+  await page.tap('#save');
+  await page.waitForFunction(() => document.getElementById('pending').textContent.startsWith('2 '));
+  await reloadAppWaiting(page);
+  out.after_reload = await page.textContent('#pending');
+  const token = await staffStep(page, 'new-code');
+  await page.tap('#logout');
+  await page.waitForSelector('#setup-form', {state: 'visible'});
+  out.device_field = await page.inputValue('#device');
+  if (!out.device_field) await page.fill('#device', process.env.FIELD_DEVICE);
+  await page.fill('#token', token);
+  await page.tap('#setup-form button[type=submit]');
+  await page.waitForSelector('#idea-form', {state: 'visible'});
+  await page.waitForFunction(() => document.getElementById('pending').textContent === 'Alles is verzonden',
+                             null, {timeout: 30000}).catch(() => {});
+  out.signed_in_again = await screen(page);
+  return out;
+}
+
+/* After a reload with ideas waiting. */
+async function reloadAppWaiting(page) {
+  await page.reload();
+  await page.waitForSelector('#idea-form', {state: 'visible'});
+  await page.waitForFunction(() => /wacht/.test(document.getElementById('pending').textContent));
+}
+
 /* The cache of the app's version before, as a phone would still have it. */
 async function oldCacheBefore(page) {
   await page.goto(new URL('/field/manifest.webmanifest', process.env.FIELD_URL).href);
@@ -327,13 +385,14 @@ async function oldCacheBefore(page) {
 const BEFORE = {old_queue: oldQueueBefore, phone_day: oldCacheBefore};
 
 /* Cases played on a phone: its screen, touch. */
-const PHONE = {phone_day: {viewport: {width: 390, height: 844}, deviceScaleFactor: 3, isMobile: true,
-                           hasTouch: true}};
+const A_PHONE = {viewport: {width: 390, height: 844}, deviceScaleFactor: 3, isMobile: true, hasTouch: true};
+const PHONE = {phone_day: A_PHONE, revoked_mid_tour: A_PHONE};
 
 const CASES = {save_during_sync: saveDuringSync, email_typo: emailTypo, long_activity: longActivity,
                long_name: longName, rejected_kept: rejectedKept, wrong_code: wrongCode,
                wijk_list: wijkList,
-               old_queue: oldQueue, phone_day: phoneDay};
+               old_queue: oldQueue, phone_day: phoneDay,
+               revoked_mid_tour: revokedMidTour};
 
 async function main() {
   const run = CASES[process.env.FIELD_CASE];

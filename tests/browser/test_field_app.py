@@ -22,6 +22,8 @@ DESCRIPTION
 import json
 import os
 import sys
+import threading
+import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -221,6 +223,50 @@ class TestFieldApp(ClusterTestCase):
         self.assertEqual(items[0]["channel"], "field")
         # staff see when it was said on the street, not when the phone got online
         self.assertLess(items[0]["received_at"], seen["online_at"])
+
+    def staff_steps(self, mark, steps):
+        """Plays staff for a case: runs steps[name]() when the case writes
+        mark.name, and writes what it returns to mark.name.done."""
+        def play():
+            for name, step in steps:
+                while not os.path.exists(mark + "." + name):
+                    time.sleep(0.1)
+                said = step()
+                with open(mark + "." + name + ".tmp", "w") as f:
+                    f.write(said)
+                os.rename(mark + "." + name + ".tmp", mark + "." + name + ".done")
+        threading.Thread(target=play, daemon=True).start()
+
+    def test_device_revoked_mid_tour(self):
+        # The phone was revoked while offline. The app said "Meld de tablet
+        # opnieuw aan": the worker tapped "Andere tablet-aanmelding", the
+        # idea form was gone, and without a new code at hand no more ideas
+        # could be saved; nothing said that the ideas waiting were safe, and
+        # the phone's name had to be typed again (a different one would
+        # send ideas already stored again, under another device).
+        c = self.cluster
+        mark = os.path.join(c.var, "field-revoke")
+        def revoke():
+            self.assertEqual(c.ctl("device", "revoke", "phone-rev").returncode, 0)
+            return ""
+        def new_code():
+            r = c.ctl("device", "add", "phone-rev")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            return r.stdout.strip().split()[-1]
+        self.staff_steps(mark, [("revoke", revoke), ("new-code", new_code)])
+        os.environ["FIELD_MARK"] = mark
+        try:
+            seen = self.run_case("revoked_mid_tour", "phone-rev")
+        finally:
+            del os.environ["FIELD_MARK"]
+        said = seen["revoked"]["message"]
+        self.assertIn("De ideeën blijven op dit apparaat bewaard", said, seen)
+        self.assertIn("nieuwe code", said, seen)
+        self.assertTrue(seen["form_shown"], seen)
+        self.assertEqual(seen["after_reload"], "2 wachten op verzenden", seen)
+        self.assertEqual(seen["device_field"], "phone-rev", seen)
+        self.assertEqual(seen["signed_in_again"]["pending"], "Alles is verzonden", seen)
+        wait_until("2 ideas of phone-rev", lambda: len(self.field_ideas("phone-rev")) == 2)
 
 
 if __name__ == "__main__":

@@ -110,6 +110,9 @@ function showPage() {
   const d = device();
   $('setup').hidden = !!(d.name && d.token);
   $('collect').hidden = !(d.name && d.token);
+  /* Signing in again (a new code): the same name, or ideas already stored
+   * would be sent again as another device's. */
+  if (d.name && !$('device').value) $('device').value = d.name;
   const act = localStorage.getItem('field.activity');
   if (act) $('activity').value = act;
 }
@@ -414,7 +417,11 @@ async function sendBatch(d, activity, entries) {
     body: JSON.stringify(body),
   });
   if (res.status === 401 || res.status === 403) {
-    say('De apparaatcode werkt niet (meer). Meld de tablet opnieuw aan.', true);
+    /* Revoked (or wrong): the worker must know the ideas are safe and can
+     * go on collecting; signing in again at once would hide the form. */
+    say('De apparaatcode werkt niet meer. De ideeën blijven op dit apparaat bewaard en u kunt ' +
+        'gewoon doorgaan. Vraag de gemeente om een nieuwe code. Kies daarna ' +
+        '„Andere tablet-aanmelding” en vul de nieuwe code in.', true);
     return false;
   }
   if (res.status >= 400 && res.status < 500 && res.status !== 429) {
