@@ -44,6 +44,8 @@
  *                       online the worker reads what happened, saves one
  *                       more idea, reloads, gets a new code
  *                       (FIELD_MARK.new-code) and signs the phone in again.
+ *     double_tap        on a phone, offline: "Bewaar idee" tapped twice in a
+ *                       row, then the next idea saved.
  *   Exits non-zero on a page error or when a step cannot be done.
  */
 'use strict';
@@ -321,6 +323,26 @@ async function phoneDay(page) {
   return out;
 }
 
+/* "Bewaar idee" tapped twice in quick succession on a slow phone (offline),
+ * then the next idea saved as usual. */
+async function doubleTap(page) {
+  await page.context().setOffline(true);
+  await page.waitForFunction(() => document.getElementById('net').textContent === 'offline');
+  await page.fill('#text', 'Een zebrapad bij de basisschool aan de Ganzeweide, het is er gevaarlijk.');
+  await page.evaluate(() => { const b = document.getElementById('save'); b.click(); b.click(); });
+  await page.waitForFunction(() => document.getElementById('message').textContent.startsWith('Bewaard'));
+  await page.fill('#text', 'Meer bankjes langs de Geleenbeek, om even te rusten.');
+  await page.tap('#save');
+  /* IndexedDB writes of one store run in order: this count holds all three saves */
+  await page.waitForFunction(() => document.getElementById('text').value === '' &&
+    /wacht/.test(document.getElementById('pending').textContent));
+  const waiting = await page.textContent('#pending');
+  await page.context().setOffline(false);
+  await page.waitForFunction(() => document.getElementById('pending').textContent === 'Alles is verzonden',
+                             null, {timeout: 30000}).catch(() => {});
+  return Object.assign(await screen(page), {waiting: waiting});
+}
+
 /* Hands a step to the Python test (which acts as staff) and waits until it
  * is done: writes FIELD_MARK.step, waits for FIELD_MARK.step.done and
  * returns what staff wrote in it. */
@@ -386,13 +408,13 @@ const BEFORE = {old_queue: oldQueueBefore, phone_day: oldCacheBefore};
 
 /* Cases played on a phone: its screen, touch. */
 const A_PHONE = {viewport: {width: 390, height: 844}, deviceScaleFactor: 3, isMobile: true, hasTouch: true};
-const PHONE = {phone_day: A_PHONE, revoked_mid_tour: A_PHONE};
+const PHONE = {phone_day: A_PHONE, revoked_mid_tour: A_PHONE, double_tap: A_PHONE};
 
 const CASES = {save_during_sync: saveDuringSync, email_typo: emailTypo, long_activity: longActivity,
                long_name: longName, rejected_kept: rejectedKept, wrong_code: wrongCode,
                wijk_list: wijkList,
                old_queue: oldQueue, phone_day: phoneDay,
-               revoked_mid_tour: revokedMidTour};
+               revoked_mid_tour: revokedMidTour, double_tap: doubleTap};
 
 async function main() {
   const run = CASES[process.env.FIELD_CASE];

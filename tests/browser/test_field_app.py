@@ -268,6 +268,17 @@ class TestFieldApp(ClusterTestCase):
         self.assertEqual(seen["signed_in_again"]["pending"], "Alles is verzonden", seen)
         wait_until("2 ideas of phone-rev", lambda: len(self.field_ideas("phone-rev")) == 2)
 
+    def test_double_tap_saves_one_idea(self):
+        # A second tap on "Bewaar idee" before the form was emptied saved
+        # the same words again under a new local_id: two ideas on the
+        # dashboard for one resident.
+        seen = self.run_case("double_tap", "phone-tap")
+        self.assertEqual(seen["waiting"], "2 wachten op verzenden", seen)
+        self.assertEqual(seen["pending"], "Alles is verzonden", seen)
+        wait_until("the ideas of phone-tap", lambda: len(self.field_ideas("phone-tap")) >= 2)
+        texts = sorted(i["text"] for i in self.field_ideas("phone-tap"))
+        self.assertEqual(len(texts), 2, texts)
+
 
 if __name__ == "__main__":
     main()

@@ -21,6 +21,7 @@ const ACTIVITY_MAX = 200;       /* characters, as the server counts them */
 
 let db = null;
 let syncing = false;
+let saving = false;             /* saveIdea() runs */
 let syncAgain = false;          /* asked while a round ran: it may have missed new items */
 let retryMs = RETRY_MIN_MS;
 let retryTimer = null;
@@ -243,8 +244,21 @@ function clearForm() {
   $('where').textContent = '';
 }
 
+/* "Bewaar idee" tapped again before the form is emptied (a slow phone, a
+ * double tap) would save the same words under a new local_id: one save
+ * at a time. */
 async function saveIdea(ev) {
   ev.preventDefault();
+  if (saving) return;
+  saving = true;
+  try {
+    await saveForm();
+  } finally {
+    saving = false;
+  }
+}
+
+async function saveForm() {
   const item = readItem();
   if (editing) {
     /* The server stored nothing under this local_id (it rejected it), so
