@@ -46,6 +46,8 @@
  *                       (FIELD_MARK.new-code) and signs the phone in again.
  *     double_tap        on a phone, offline: "Bewaar idee" tapped twice in a
  *                       row, then the next idea saved.
+ *     send_offline      on a phone, offline: an idea saved, "Nu verzenden"
+ *                       tapped; then online again.
  *   Exits non-zero on a page error or when a step cannot be done.
  */
 'use strict';
@@ -343,6 +345,24 @@ async function doubleTap(page) {
   return Object.assign(await screen(page), {waiting: waiting});
 }
 
+/* "Nu verzenden" tapped on the street without a connection. */
+async function sendOffline(page) {
+  await page.context().setOffline(true);
+  await page.waitForFunction(() => document.getElementById('net').textContent === 'offline');
+  await page.fill('#text', 'Een overdekte fietsenstalling bij station Heerlen, met toezicht.');
+  await page.tap('#save');
+  await page.waitForFunction(() => document.getElementById('message').textContent.startsWith('Bewaard'));
+  await page.tap('#sync');
+  await page.waitForFunction(() => !document.getElementById('message').textContent.startsWith('Bewaard'),
+                             null, {timeout: 5000}).catch(() => {});
+  const out = {offline: await screen(page)};
+  await page.context().setOffline(false);
+  await page.waitForFunction(() => document.getElementById('pending').textContent === 'Alles is verzonden',
+                             null, {timeout: 30000}).catch(() => {});
+  out.online = await screen(page);
+  return out;
+}
+
 /* Hands a step to the Python test (which acts as staff) and waits until it
  * is done: writes FIELD_MARK.step, waits for FIELD_MARK.step.done and
  * returns what staff wrote in it. */
@@ -408,13 +428,15 @@ const BEFORE = {old_queue: oldQueueBefore, phone_day: oldCacheBefore};
 
 /* Cases played on a phone: its screen, touch. */
 const A_PHONE = {viewport: {width: 390, height: 844}, deviceScaleFactor: 3, isMobile: true, hasTouch: true};
-const PHONE = {phone_day: A_PHONE, revoked_mid_tour: A_PHONE, double_tap: A_PHONE};
+const PHONE = {phone_day: A_PHONE, revoked_mid_tour: A_PHONE, double_tap: A_PHONE,
+               send_offline: A_PHONE};
 
 const CASES = {save_during_sync: saveDuringSync, email_typo: emailTypo, long_activity: longActivity,
                long_name: longName, rejected_kept: rejectedKept, wrong_code: wrongCode,
                wijk_list: wijkList,
                old_queue: oldQueue, phone_day: phoneDay,
-               revoked_mid_tour: revokedMidTour, double_tap: doubleTap};
+               revoked_mid_tour: revokedMidTour, double_tap: doubleTap,
+               send_offline: sendOffline};
 
 async function main() {
   const run = CASES[process.env.FIELD_CASE];

@@ -279,6 +279,19 @@ class TestFieldApp(ClusterTestCase):
         texts = sorted(i["text"] for i in self.field_ideas("phone-tap"))
         self.assertEqual(len(texts), 2, texts)
 
+    def test_send_now_offline_says_why_not(self):
+        # "Nu verzenden" without a connection did nothing at all: the
+        # screen still said "Bewaard. Dank u wel!", and the worker did not
+        # know whether the idea had gone, or would.
+        seen = self.run_case("send_offline", "phone-send")
+        said = seen["offline"]["message"]
+        self.assertIn("geen internet", said, seen)
+        self.assertIn("vanzelf verzonden", said, seen)
+        self.assertEqual(seen["offline"]["pending"], "1 wacht op verzenden", seen)
+        self.assertEqual(seen["online"]["pending"], "Alles is verzonden", seen)
+        self.assertNotIn("geen internet", seen["online"]["message"], seen)
+        wait_until("the idea of phone-send", lambda: self.field_ideas("phone-send"))
+
 
 if __name__ == "__main__":
     main()

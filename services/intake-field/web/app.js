@@ -503,6 +503,10 @@ async function sync() {
 
 /* ---------------- start ---------------- */
 
+/* What "Nu verzenden" says without a connection. */
+const NO_NETWORK = 'Er is nu geen internet. De ideeën blijven op dit apparaat bewaard. ' +
+  'Ze worden vanzelf verzonden als er weer internet is.';
+
 async function start() {
   $('setup-form').addEventListener('submit', register);
   $('logout').addEventListener('click', () => {
@@ -515,8 +519,17 @@ async function start() {
     say('Niet aangepast. Het idee staat nog onder „Niet opgeslagen”.', false);
   });
   $('locate').addEventListener('click', locate);
-  $('sync').addEventListener('click', () => { retryMs = RETRY_MIN_MS; sync(); });
-  window.addEventListener('online', () => { retryMs = RETRY_MIN_MS; showStatus(); sync(); });
+  $('sync').addEventListener('click', () => {
+    retryMs = RETRY_MIN_MS;
+    if (!navigator.onLine) say(NO_NETWORK, false);
+    sync();
+  });
+  window.addEventListener('online', () => {
+    retryMs = RETRY_MIN_MS;
+    if ($('message').textContent === NO_NETWORK) say('', false); /* no longer true */
+    showStatus();
+    sync();
+  });
   window.addEventListener('offline', showStatus);
   showPage();
   loadWijken();
