@@ -214,7 +214,10 @@ class TestFieldApp(ClusterTestCase):
         # reloaded and killed offline: the queue is still there
         self.assertEqual(seen["after_reload"], "1 wacht op verzenden", seen)
         self.assertEqual(seen["after_kill"], "1 wacht op verzenden", seen)
-        self.assertEqual(seen["gps_refused"], "De locatie is niet gevonden. Vul de wijk in.")
+        # The browser was never allowed to give the location: the app said
+        # "De locatie is niet gevonden", and trying again never helped.
+        self.assertEqual(seen["gps_refused"], "Deze app mag de locatie niet gebruiken. Vul de wijk "
+                         "in. Of geef toestemming voor de locatie in de instellingen van de browser.")
         self.assertEqual(seen["pending"], "Alles is verzonden", seen)
         self.assertEqual(seen["rejected"], [], seen)
         items = wait_until("the idea of phone-day", lambda: self.field_ideas("phone-day"))

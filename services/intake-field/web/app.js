@@ -304,8 +304,12 @@ function locate() {
   navigator.geolocation.getCurrentPosition((pos) => {
     coords = {lat: pos.coords.latitude, lon: pos.coords.longitude};
     $('where').textContent = 'Locatie: ' + coords.lat.toFixed(5) + ', ' + coords.lon.toFixed(5);
-  }, () => {
-    $('where').textContent = 'De locatie is niet gevonden. Vul de wijk in.';
+  }, (err) => {
+    /* Refused: trying again never helps, the browser's settings do. */
+    $('where').textContent = err.code === err.PERMISSION_DENIED ?
+      'Deze app mag de locatie niet gebruiken. Vul de wijk in. ' +
+      'Of geef toestemming voor de locatie in de instellingen van de browser.' :
+      'De locatie is niet gevonden. Vul de wijk in.';
   }, {enableHighAccuracy: true, timeout: 15000, maximumAge: 60000});
 }
 
