@@ -48,6 +48,8 @@
  *                       row, then the next idea saved.
  *     send_offline      on a phone, offline: an idea saved, "Nu verzenden"
  *                       tapped; then online again.
+ *     hung_send         on a phone: the first batch gets no answer and no
+ *                       error (a dead connection); "Nu verzenden" tapped.
  *   Exits non-zero on a page error or when a step cannot be done.
  */
 'use strict';
@@ -363,6 +365,25 @@ async function sendOffline(page) {
   return out;
 }
 
+/* The first batch never gets an answer, nor an error (a dead mobile
+ * connection); the worker taps "Nu verzenden". */
+async function hungSend(page) {
+  let first = true;
+  await page.route(API, async (route) => {
+    if (first) { first = false; return; } /* never answered */
+    await route.continue();
+  });
+  await page.fill('#text', 'Een bankje bij de bushalte op de Akerstraat, om te wachten.');
+  await page.tap('#save');
+  await page.waitForFunction(() => document.getElementById('message').textContent.startsWith('Bewaard'));
+  const waiting = await page.textContent('#pending');
+  await page.tap('#sync');
+  /* Failure deadline only */
+  await page.waitForFunction(() => document.getElementById('pending').textContent === 'Alles is verzonden',
+                             null, {timeout: 30000}).catch(() => {});
+  return Object.assign(await screen(page), {waiting: waiting});
+}
+
 /* Hands a step to the Python test (which acts as staff) and waits until it
  * is done: writes FIELD_MARK.step, waits for FIELD_MARK.step.done and
  * returns what staff wrote in it. */
@@ -429,14 +450,14 @@ const BEFORE = {old_queue: oldQueueBefore, phone_day: oldCacheBefore};
 /* Cases played on a phone: its screen, touch. */
 const A_PHONE = {viewport: {width: 390, height: 844}, deviceScaleFactor: 3, isMobile: true, hasTouch: true};
 const PHONE = {phone_day: A_PHONE, revoked_mid_tour: A_PHONE, double_tap: A_PHONE,
-               send_offline: A_PHONE};
+               send_offline: A_PHONE, hung_send: A_PHONE};
 
 const CASES = {save_during_sync: saveDuringSync, email_typo: emailTypo, long_activity: longActivity,
                long_name: longName, rejected_kept: rejectedKept, wrong_code: wrongCode,
                wijk_list: wijkList,
                old_queue: oldQueue, phone_day: phoneDay,
                revoked_mid_tour: revokedMidTour, double_tap: doubleTap,
-               send_offline: sendOffline};
+               send_offline: sendOffline, hung_send: hungSend};
 
 async function main() {
   const run = CASES[process.env.FIELD_CASE];

@@ -295,6 +295,17 @@ class TestFieldApp(ClusterTestCase):
         self.assertNotIn("geen internet", seen["online"]["message"], seen)
         wait_until("the idea of phone-send", lambda: self.field_ideas("phone-send"))
 
+    def test_send_now_gets_past_a_dead_connection(self):
+        # A batch on a mobile connection that died gets neither an answer
+        # nor an error: the app waited for it, "Nu verzenden" did nothing
+        # (a round was still running), and every idea after it stayed on
+        # the phone with "1 wacht op verzenden".
+        seen = self.run_case("hung_send", "phone-hung")
+        self.assertEqual(seen["waiting"], "1 wacht op verzenden", seen)
+        self.assertEqual(seen["pending"], "Alles is verzonden", seen)
+        wait_until("the idea of phone-hung", lambda: self.field_ideas("phone-hung"))
+        self.assertEqual(len(self.field_ideas("phone-hung")), 1)
+
 
 if __name__ == "__main__":
     main()

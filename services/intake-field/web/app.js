@@ -23,6 +23,8 @@ let db = null;
 let syncing = false;
 let saving = false;             /* saveIdea() runs */
 let syncAgain = false;          /* asked while a round ran: it may have missed new items */
+let sending = null;             /* AbortController of the batch on its way */
+let restart = false;            /* that batch was given up to start the round again */
 let retryMs = RETRY_MIN_MS;
 let retryTimer = null;
 let coords = null;
@@ -429,10 +431,12 @@ function scheduleRetry() {
 /* Sends one batch; resolves true when the server answered every item. */
 async function sendBatch(d, activity, entries) {
   const body = {device_id: d.name, activity: activity, items: entries.map((e) => e.item)};
+  sending = new AbortController();
   const res = await fetch(API, {
     method: 'POST',
     headers: {'Content-Type': 'application/json', 'Authorization': 'Bearer ' + d.token},
     body: JSON.stringify(body),
+    signal: sending.signal,
   });
   if (res.status === 401 || res.status === 403) {
     /* Revoked (or wrong): the worker must know the ideas are safe and can
@@ -495,14 +499,32 @@ async function sync() {
     ok = false; /* offline or the server is away: try again later */
   } finally {
     syncing = false;
+    sending = null;
   }
   await showStatus();
   if (ok) {
     retryMs = RETRY_MIN_MS;
     if (syncAgain) sync();
+  } else if (restart) {
+    restart = false;
+    sync();
   } else {
     scheduleRetry();
   }
+}
+
+/* "Nu verzenden" and the connection coming back. A batch still on its way
+ * may hang on a dead mobile connection (no answer, no error) and hold up
+ * every round after it: it is given up and the round starts again. Safe:
+ * the server stores nothing twice. */
+function syncNow() {
+  retryMs = RETRY_MIN_MS;
+  if (sending) {
+    restart = true;
+    sending.abort();
+    return;
+  }
+  sync();
 }
 
 /* ---------------- start ---------------- */
@@ -524,15 +546,13 @@ async function start() {
   });
   $('locate').addEventListener('click', locate);
   $('sync').addEventListener('click', () => {
-    retryMs = RETRY_MIN_MS;
     if (!navigator.onLine) say(NO_NETWORK, false);
-    sync();
+    syncNow();
   });
   window.addEventListener('online', () => {
-    retryMs = RETRY_MIN_MS;
     if ($('message').textContent === NO_NETWORK) say('', false); /* no longer true */
     showStatus();
-    sync();
+    syncNow();
   });
   window.addEventListener('offline', showStatus);
   showPage();
