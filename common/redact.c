@@ -41,6 +41,14 @@ bool redact_kind_known(const char *kind)
     return redact_kind_label(kind) != NULL;
 }
 
+int redact_msg_add_all_kinds(redact_msg_t *m)
+{
+    for (size_t i = 0; i < S_N_KINDS; i++)
+        if (redact_msg_add_kind(m, S_KINDS[i].kind) < 0)
+            return -1;
+    return 0;
+}
+
 const char *redact_kind_label(const char *kind)
 {
     for (size_t i = 0; kind && i < S_N_KINDS; i++)

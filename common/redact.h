@@ -103,6 +103,12 @@ int redact_find_text(const char *text, const char *needle, redact_spans_t *sp, c
  * Else -1 (err). */
 int redact_needle_check(const char *needle, char *err, size_t errlen);
 
+/* Adds every kind the finders know to m: what erase cuts from the ideas
+ * of an erased person besides their name and address, shared by
+ * participant erase (inspraakctl) and storage's cut of an idea whose
+ * person was erased on its way. 0, or -1 when m is full. */
+int redact_msg_add_all_kinds(redact_msg_t *m);
+
 /* A person's name as erase cuts it from texts: the len bytes of name
  * without the white space around them, as a new string; NULL when there
  * is none (NULL, empty, a NUL byte inside) or redact_needle_check()

@@ -17,7 +17,7 @@
  *
  *   The texts are the address as stored (normalised: lowercase) and the
  *   name as given, spaces around it removed, when redact_needle_check()
- *   takes it (2..200 characters). With them go the kinds S_ERASE_KINDS:
+ *   takes it (2..200 characters). With them go all kinds (redact_msg_add_all_kinds):
  *   every place the pii finders see (common/redact.c) in the person's own
  *   ideas, so a phone number, an address (postcode and house number), an
  *   IBAN or a name after "mijn naam is" or under a greeting ("J. Smeets"
@@ -70,10 +70,6 @@ static char *s_name(ctl_t *ctl, const char *pid, int *failed)
     freeReplyObject(r);
     return name;
 }
-
-/* Every pii flag kind redaction knows: the person's own ideas keep
- * nothing that points to them (docs/privacy.md, "Erase"). */
-static const char *const S_ERASE_KINDS[] = {"phone", "email", "iban", "postcode", "name"};
 
 static void s_audit(ctl_t *ctl, const char *id, int n_texts)
 {
@@ -157,8 +153,9 @@ int ctl_erase_ideas(ctl_t *ctl, const char *pid, const char *email, json_t *done
     if (name)
         redact_msg_add_text(&m, name);
     free(name);
-    for (size_t k = 0; k < sizeof S_ERASE_KINDS / sizeof S_ERASE_KINDS[0]; k++)
-        redact_msg_add_kind(&m, S_ERASE_KINDS[k]);
+    /* every pii flag kind: the person's own ideas keep nothing that
+     * points to them (docs/privacy.md, "Erase") */
+    redact_msg_add_all_kinds(&m);
     char *batch[S_BATCH];
     int n = 0, rc = CTL_OK;
     long sent = json_integer_value(json_object_get(out, "ideas_redacted"));

@@ -4,9 +4,10 @@
  *   way to storage (see store_int.h)
  *
  * DESCRIPTION
- *   store_erased_meanwhile() cuts the erased person's address and name from
- *   an idea the write script stored as nobody's (the email key no longer
- *   named the pid), as participant erase does for the ideas it finds.
+ *   store_erased_meanwhile() cuts the erased person's address and name,
+ *   and every place of a pii kind (redact_msg_add_all_kinds), from an idea
+ *   the write script stored as nobody's (the email key no longer named the
+ *   pid), as participant erase does for the ideas it finds.
  *   store_stored_erased() makes that cut again when the same message comes
  *   back after storage died between its write and the cut.
  *
@@ -31,15 +32,16 @@ int store_erased_meanwhile(store_t *self, const char *id, const char *email, con
              log_quote(q, sizeof q, id));
     redact_msg_t m;
     redact_msg_init(&m);
-    /* the texts participant erase cuts (cmd_erase_ideas.c): the address as
-     * stored and the name without the spaces around it */
+    /* what participant erase cuts (cmd_erase_ideas.c): the address as
+     * stored, the name without the spaces around it, and every pii kind */
     char *trimmed = name ? redact_name_needle(name, strlen(name)) : NULL;
     if (email && *email && redact_needle_check(email, err, sizeof err) == 0)
         redact_msg_add_text(&m, email);
     if (trimmed)
         redact_msg_add_text(&m, trimmed);
     free(trimmed);
-    int bad = 0, r = m.n_texts ? store_redact(self, id, &m, &bad, err, sizeof err) : 1;
+    redact_msg_add_all_kinds(&m); /* phone, postcode, ...: as erase does */
+    int bad = 0, r = store_redact(self, id, &m, &bad, err, sizeof err);
     redact_msg_clear(&m);
     if (r < 0)
         log_error("msg=\"cannot cut the erased participant's name and address from the idea; "

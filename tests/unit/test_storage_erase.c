@@ -58,6 +58,9 @@
 
 #define S_EMAIL "jan@example.nl"
 #define S_NAME "Jan Smeets"
+#define S_PHONE "06-12345678" /* typed into his idea: erase cuts every pii kind */
+/* Jan's second idea, the one in flight while he is erased */
+#define S_TEXT_2 "Een bankje bij de bushalte. Bel me: " S_PHONE ". Groeten, " S_NAME
 
 static test_redis_t s_redis;
 
@@ -109,6 +112,7 @@ static void s_erase(store_t *st, const char *pid)
         redact_msg_init(&m);
         redact_msg_add_text(&m, S_EMAIL);
         redact_msg_add_text(&m, S_NAME);
+        redact_msg_add_all_kinds(&m);
         int bad = 0;
         char err[256];
         assert_int_equal(store_redact(st, ids->element[i]->str, &m, &bad, err, sizeof err), 1);
@@ -199,6 +203,7 @@ static void s_check(store_t *st)
     assert_int_equal(s_people(st), 1);
     assert_false(s_anywhere(st, S_EMAIL));
     assert_false(s_anywhere(st, S_NAME));
+    assert_false(s_anywhere(st, S_PHONE));
     redisReply *r = rstore_cmd(st->rs, "ZCARD inspraak:ideas");
     assert_int_equal(r->integer, 2);
     freeReplyObject(r);
@@ -214,7 +219,7 @@ static void s_single_raced(store_t *st, const char *pid, int crash)
     store_args_t a;
     char *rec = NULL, err[256];
     int bad = 0;
-    s_make(&idea, &p, "jan-2", "Een bankje bij de bushalte. Groeten, " S_NAME);
+    s_make(&idea, &p, "jan-2", S_TEXT_2);
     assert_int_equal(store_prepare(st, &idea, &p, &a, &rec, &bad, err, sizeof err), 0);
     assert_string_equal(idea.participant_id, pid);
     s_erase(st, pid);
@@ -252,7 +257,7 @@ static void s_batch_one(store_t *st, const char *erase_pid, int want)
     store_args_t a;
     char *rec = NULL, err[256];
     int bad = 0, res[1] = {-1}, idx[1] = {0};
-    s_make(&idea, &p, "jan-2", "Een bankje bij de bushalte. Groeten, " S_NAME);
+    s_make(&idea, &p, "jan-2", S_TEXT_2);
     assert_int_equal(store_prepare(st, &idea, &p, &a, &rec, &bad, err, sizeof err), 0);
     if (erase_pid)
         assert_string_equal(idea.participant_id, erase_pid);
@@ -295,7 +300,7 @@ static void s_redelivered_after_crash(int db, int batch)
         participant_t p;
         char err[256];
         int bad = 0;
-        s_make(&idea, &p, "jan-2", "Een bankje bij de bushalte. Groeten, " S_NAME);
+        s_make(&idea, &p, "jan-2", S_TEXT_2);
         assert_int_equal(store_idea(st, &idea, &p, &bad, err, sizeof err), 0);
         idea_clear(&idea);
         participant_clear(&p);
@@ -348,7 +353,7 @@ static void test_erase_after_the_write(void **state)
     participant_t p;
     int bad = 0;
     char err[256];
-    s_make(&idea, &p, "jan-2", "Een bankje bij de bushalte. Groeten, " S_NAME);
+    s_make(&idea, &p, "jan-2", S_TEXT_2);
     assert_int_equal(store_idea(st, &idea, &p, &bad, err, sizeof err), 1);
     assert_int_equal(s_people(st), 1);
     s_erase(st, pid);
