@@ -260,6 +260,12 @@ const char *activities_idea_activity(const char *kind);
  * page is then not kept: public_cache.c). */
 int public_steps(dash_t *d, rstore_t *rs, sb_t *sb, json_t *list, json_t *channel);
 int public_people(dash_t *d, rstore_t *rs, sb_t *sb, json_t *list, json_t *channel, json_t *wijk);
+/* public_sorting.c: the sections of /report and /resultaten on how the
+ * ideas were sorted (the classifier, checked and corrected by staff: how
+ * many of the total ideas not hidden, and how many corrected; 0, or -1
+ * when Redis failed) and on what happens next (the plan's promises). */
+int public_sorting(rstore_t *rs, sb_t *sb, long long total);
+void public_next(sb_t *sb);
 /* reach.c: people who took part (distinct participants of the ideas not
  * hidden, plus one per such idea without one; *anon gets the latter),
  * from the counts storage keeps; REACH_COUNTING while storage is still

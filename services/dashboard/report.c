@@ -9,11 +9,14 @@
  *   (activities and channels with counts), ideas per channel, wijk and
  *   target group, the main themes overall and per wijk with representative
  *   approved quotes (approved, no PII flags; each wijk's heading also says
- *   how many people gave its ideas, headcount.h), "nu" versus "toekomst", and an
- *   appendix table of every count. Everything is server-side HTML + SVG, so
- *   printing the page gives the same document. Hidden ideas (status
- *   "hidden") are left out of every count (stats_counts_visible); the
- *   opening says how many ideas came in and how many of them are hidden.
+ *   how many people gave its ideas, headcount.h), "nu" versus "toekomst",
+ *   and an appendix table of every count; before the sections, how the
+ *   ideas were sorted (classifier, checked by staff), and before the
+ *   appendix, what happens next (public_sorting.c, as on /resultaten).
+ *   Everything is server-side HTML + SVG, so printing the page gives the
+ *   same document. Hidden ideas (status "hidden") are left out of every
+ *   count (stats_counts_visible); the opening says how many ideas came in
+ *   and how many of them are hidden.
  *
  *   PDF: headless Chromium prints this same page (report_pdf.c). It fetches
  *   /report?token=T where T is a random one-time token whose hash is kept
@@ -186,7 +189,7 @@ static int s_build(dash_t *d, rstore_t *rs, sb_t *sb)
     json_decref(wijk);
     json_decref(channel);
     json_decref(acts);
-    if (rc < 0)
+    if (rc < 0 || public_sorting(rs, sb, came - hidden) < 0)
         return -1;
     static const char *const dims[] = {"activity", "channel", "target_group",
                                        "wijk",     "theme",   "question"};
@@ -206,7 +209,9 @@ static int s_build(dash_t *d, rstore_t *rs, sb_t *sb)
         return -1;
     svg_map_render(sb, d, w, 0);
     json_decref(w);
-    sb_add(sb, "</section>\n<section><h2>Bijlage: alle aantallen</h2>\n");
+    sb_add(sb, "</section>\n");
+    public_next(sb);
+    sb_add(sb, "<section><h2>Bijlage: alle aantallen</h2>\n");
     static const char *const all[] = {"channel",   "activity", "target_group", "wijk", "theme",
                                       "sentiment", "question", "status",       "day"};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {

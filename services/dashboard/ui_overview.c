@@ -7,7 +7,8 @@
  *   Both show the same figures (ui_figures): totals, a bar chart per
  *   dimension from the stats hashes and the wijk map, all server-side SVG.
  *   The public page starts with the steps taken and the people reached
- *   (public_steps.c), adds approved quotes (ui_quotes) and shows nothing
+ *   (public_steps.c), says how the ideas were sorted and what happens
+ *   next (public_sorting.c), adds approved quotes (ui_quotes) and shows nothing
  *   else about any idea: quotes are only ideas with status "approved" and
  *   without PII flags, printed as text alone (no id, no date, no source),
  *   and at most one per near-duplicate cluster (or identical text).
@@ -219,6 +220,10 @@ void ui_public(const http_req_t *req, http_res_t *res, void *arg)
         versioned = rc = 0;
     if (rc == 0)
         rc = ui_figures(d, rs, &sb, 1, have);
+    if (rc == 0) {
+        long long total = stats_total_visible(rs);
+        rc = total < 0 ? -1 : public_sorting(rs, &sb, total);
+    }
     json_decref(have);
     json_decref(list);
     json_decref(channel);
@@ -231,6 +236,7 @@ void ui_public(const http_req_t *req, http_res_t *res, void *arg)
         if (n == 0)
             sb_add(&sb, "<p>Er zijn nog geen citaten gekozen.</p>\n");
         sb_add(&sb, "</section>\n");
+        public_next(&sb);
     }
     if (rc < 0) {
         sb_free(&sb);

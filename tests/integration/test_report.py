@@ -408,5 +408,47 @@ class TestStepsAndPeople(ReportCase):
         return body["id"]
 
 
+class TestSortingAndNextSteps(ReportCase):
+    """The plan promises the council a traceable report and residents a
+    page on what happened and what comes next: both say how the ideas were
+    sorted (by a computer, checked by staff), how often the computer was
+    right where staff looked, and what happens now."""
+
+    def confirm(self, idea):
+        """Staff approve IDEA with the labels the classifier gave it."""
+        st, page = self.cluster.staff_page("/ideeen/" + idea["id"], self.sid)
+        self.assertEqual(st, 200)
+        csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
+        form = [("csrf", csrf), ("status", "approved"), ("wijk", idea.get("wijk") or ""),
+                ("sentiment", idea.get("sentiment") or "")]
+        form += [("theme", t) for t in idea.get("themes") or []]
+        st, _, body = self.cluster.dash("POST", "/ideeen/" + idea["id"],
+                                        urllib.parse.urlencode(form),
+                                        dict(FORM, Cookie="inspraak_session=" + self.sid))
+        self.assertEqual(st, 303, body[:300])
+
+    def test_report_says_how_ideas_were_sorted_and_what_comes_next(self):
+        ids = [self.post("Meer bomen en groen op het Pancratiusplein", "WK091733"),
+               self.post("Een veilige fietsroute naar school in Heerlerheide", "WK091721"),
+               self.post("Meer bankjes in het park van Welten", "WK091736"),
+               self.post("Een speeltuin voor kleine kinderen in Zeswegen", "WK091730")]
+        stored = self.stored(ids)
+        self.confirm(stored[0])                           # the computer was right
+        other = "WK091713" if stored[1].get("wijk") != "WK091713" else "WK091712"
+        self.approve(ids[1], other, themes=("mobiliteit",))  # staff corrected it
+        report = visible(self.report())
+        self.assertIn("Hoe we de ideeën indeelden", report)
+        self.assertIn("Een computerprogramma", report)
+        self.assertIn("Medewerkers keken 2 van de 4 ideeën na.", report)
+        self.assertIn("Bij 1 daarvan veranderden zij de indeling.", report)
+        self.assertIn("De andere 2 ideeën zijn (nog) niet nagekeken.", report)
+        for name, page in (("/report", report), ("/resultaten", visible(self.results()))):
+            self.assertIn("Wat gebeurt er nu met de ideeën?", page, name)
+            self.assertIn("bijlage bij de omgevingsvisie", page, name)
+            self.assertIn("terugkombijeenkomst", page, name)
+            self.assertIn("e-mail", page, name)
+        self.assertIn("Hoe we de ideeën indeelden", visible(self.results()))
+
+
 if __name__ == "__main__":
     main()
