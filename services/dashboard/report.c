@@ -144,8 +144,9 @@ static int s_section(dash_t *d, rstore_t *rs, sb_t *sb, const char *dim, const c
  * reader knows what the figures below are about. */
 static void s_intro(sb_t *sb, long long all, long long hidden)
 {
-    char day[32];
-    clock_local_format(clock_wall_ms(), "%d-%m-%Y", day, sizeof day);
+    char ymd[16], buf[40];
+    clock_local_format(clock_wall_ms(), "%Y-%m-%d", ymd, sizeof ymd);
+    const char *day = page_day(ymd, buf, sizeof buf); /* "29 november 2026" */
     hidden = hidden > all ? all : hidden; /* read apart: an idea may come in between */
     sb_printf(sb,
               "<h1>Participatieverslag Omgevingsvisie Heerlen</h1>\n<p>Gemaakt op %s. "

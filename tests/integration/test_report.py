@@ -450,5 +450,16 @@ class TestSortingAndNextSteps(ReportCase):
         self.assertIn("Hoe we de ideeën indeelden", visible(self.results()))
 
 
+class TestReportDate(ReportCase):
+    def test_report_date_is_written_in_words(self):
+        # "Gemaakt op 29-11-2026" read as a form field; the rest of the
+        # report (and the day chart) writes "29 november 2026".
+        self.stored([self.post("Een bankje bij de bushalte in Bekkerveld", "WK091737")])
+        made = re.search(r"Gemaakt op ([^.]*)\.", visible(self.report()))
+        self.assertIsNotNone(made, "the report does not say when it was made")
+        months = ("januari februari maart april mei juni juli augustus september oktober "
+                  "november december").split()
+        self.assertRegex(made.group(1), r"^[1-9]\d? (%s) 20\d\d$" % "|".join(months))
+
 if __name__ == "__main__":
     main()
