@@ -92,11 +92,17 @@ void activities_table(sb_t *sb, const dash_t *d, json_t *list)
             const char *v = json_string_value(json_object_get(a, cols[c]));
             sb_add(sb, "<td>");
             const char *dim = c == 4 ? "wijk" : c == 2 ? "activity" : NULL;
-            sb_esc(sb, dim ? page_label(d, dim, v) : v ? v : "");
             const char *until = json_string_value(json_object_get(a, "until"));
+            char day[40];
+            if (c == 0) /* "20 november 2026 t/m 21 november 2026", as /resultaten */
+                sb_esc(sb, page_day(v, day, sizeof day));
+            else if (c == 4 && !v) /* no wijk: one for all of Heerlen */
+                sb_add(sb, "Heel Heerlen");
+            else
+                sb_esc(sb, dim ? page_label(d, dim, v) : v ? v : "");
             if (c == 0 && until) {
                 sb_add(sb, " t/m ");
-                sb_esc(sb, until);
+                sb_esc(sb, page_day(until, day, sizeof day));
             }
             sb_add(sb, "</td>");
         }

@@ -461,5 +461,26 @@ class TestReportDate(ReportCase):
                   "november december").split()
         self.assertRegex(made.group(1), r"^[1-9]\d? (%s) 20\d\d$" % "|".join(months))
 
+class TestReportActivities(ReportCase):
+    def test_activities_in_the_report_read_as_on_resultaten(self):
+        # The report's table of activities showed "2026-11-20" and, for
+        # a buurtenconferentie for all of Heerlen, wijk "Onbekend";
+        # /resultaten says "20 november 2026" and "Heel Heerlen".
+        _, page = self.cluster.staff_page("/activiteiten", self.sid)
+        csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
+        form = {"csrf": csrf, "kind": "buurtenconferentie", "date": "2026-11-20",
+                "until": "2026-11-21", "place": "Glaspaleis", "people": "22"}
+        st, _, body = self.cluster.dash("POST", "/activiteiten", urllib.parse.urlencode(form),
+                                        dict(FORM, Cookie="inspraak_session=" + self.sid))
+        self.assertEqual(st, 303, body[:300])
+        sec = self.report().split("<caption>Activiteiten en bereikte mensen</caption>", 1)
+        self.assertEqual(len(sec), 2, "the report has no table of activities")
+        row = visible(re.search(r"<tbody>(.*?)</tbody>", sec[1], re.S).group(1))
+        self.assertIn("20 november 2026 t/m 21 november 2026", row)
+        self.assertIn("Heel Heerlen", row)
+        self.assertNotIn("Onbekend", row)
+        self.assertNotIn("2026-11", row)
+
+
 if __name__ == "__main__":
     main()
