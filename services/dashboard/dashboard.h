@@ -265,6 +265,10 @@ int public_people(dash_t *d, rstore_t *rs, sb_t *sb, json_t *list, json_t *chann
  * many of the total ideas not hidden, and how many corrected; 0, or -1
  * when Redis failed) and on what happens next (the plan's promises). */
 int public_sorting(rstore_t *rs, sb_t *sb, long long total);
+/* public_gaps.c: for public_people, the wijken with few ideas (fewer than
+ * half the median per wijk) or none, and the target groups with none,
+ * from the visible wijk counts; 0, or -1 when Redis failed. */
+int public_gaps(const dash_t *d, rstore_t *rs, sb_t *sb, json_t *wijk);
 void public_next(sb_t *sb);
 /* reach.c: people who took part (distinct participants of the ideas not
  * hidden, plus one per such idea without one; *anon gets the latter),

@@ -311,6 +311,8 @@ int public_people(dash_t *d, rstore_t *rs, sb_t *sb, json_t *list, json_t *ch, j
     if (no_wijk > 0)
         sb_printf(sb, "<p>Bij %lld %s weten we de wijk niet.</p>\n", no_wijk,
                   page_plural(no_wijk, "idee", "ideeën"));
+    if (public_gaps(d, rs, sb, wijk) < 0) /* who we heard little from */
+        return -1;
     if (json_array_size(list) > 0)
         sb_printf(sb,
                   "<p>Bij de activiteiten spraken medewerkers met %lld %s. Sommigen van hen "

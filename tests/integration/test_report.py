@@ -482,5 +482,33 @@ class TestReportActivities(ReportCase):
         self.assertNotIn("2026-11", row)
 
 
+class TestWhoWeHeardLittleFrom(ReportCase):
+    def test_wijken_and_groups_with_few_or_no_ideas_are_named(self):
+        # The plan asks who took part and who did not: the council must
+        # see which wijken and target groups gave few or no ideas. Twelve
+        # wijken give 4 ideas each (half of Heerlen's 23 wijken gave 4 or
+        # more), De Hei gives 1 (less than half of 4), ten give none; no
+        # buurtorganisatie gave an idea.
+        full = ["WK0917%02d" % n for n in (10, 11, 12, 13, 14, 20, 21, 22, 24, 30, 31, 32)]
+        ids = []
+        for n, wijk in enumerate(full * 4):
+            st, body = self.cluster.post_idea("Meer groen en bankjes in de buurt %d" % n,
+                                              wijk=wijk, target_group=("inwoner", "professional")[n % 2])
+            self.assertEqual(st, 201, body)
+            ids.append(body["id"])
+        ids.append(self.post("Een ijsbaan in de winter bij De Hei", "WK091723"))
+        self.stored(ids)
+        page = visible(self.results().split('id="mensen"', 1)[1].split("</section>", 1)[0])
+        report = visible(self.report().split('id="mensen"', 1)[1].split("</section>", 1)[0])
+        self.assertEqual(page, report)
+        self.assertIn("De helft van de wijken gaf 4 ideeën of meer. Uit deze wijk kwamen weinig "
+                      "ideeën, minder dan de helft daarvan: De Hei (1 idee).", page)
+        self.assertIn("Uit deze 10 wijken kwam nog geen idee: ", page)
+        for none in ("Eikenderveld", "Heerlen-Centrum", "Bekkerveld", "De Beitel"):
+            self.assertIn(none, page.split("kwam nog geen idee:", 1)[1])
+        self.assertNotIn("Mariarade", page.split("kwam nog geen idee:", 1)[1])
+        self.assertIn("Van buurtorganisaties kwam nog geen idee.", page)
+
+
 if __name__ == "__main__":
     main()
