@@ -523,7 +523,9 @@ const char *page_chart_title(const char *dim)
  * outline was a box the map's edge cut off (Wijk 10). #1a1a1a, 4 px, has
  * 3.4:1 or more against every fill but the darkest and 17:1 against the
  * page; on the darkest blue (#08519c) the border is white (7.9:1) with a
- * dark halo against the page. */
+ * dark halo against the page.
+ * Print (the report's PDF): a heading stays with what follows it, and a
+ * figure, table or quote is not cut by a page break. */
 static const char S_CSS[] =
     "*{box-sizing:border-box}\n"
     "body{font-family:system-ui,sans-serif;margin:0;color:#1a1a1a;background:#fff;"
@@ -563,7 +565,8 @@ static const char S_CSS[] =
     ".err{background:#fdecea;border:1px solid #b71c1c;padding:.5rem}\n"
     ".text{white-space:pre-wrap;overflow-wrap:anywhere}\nform.inline{display:inline}\n"
     "@media print{header,nav,.logout,.noprint{display:none}main{max-width:none}"
-    "h2{page-break-before:auto}figure,table,blockquote{page-break-inside:avoid}}\n";
+    "h2{page-break-before:auto}figure,table,blockquote{page-break-inside:avoid}"
+    "h1,h2,h3{break-after:avoid;page-break-after:avoid}}\n";
 
 void page_css(const http_req_t *req, http_res_t *res, void *arg)
 {

@@ -510,5 +510,34 @@ class TestWhoWeHeardLittleFrom(ReportCase):
         self.assertIn("Van buurtorganisaties kwam nog geen idee.", page)
 
 
+@unittest.skipUnless(os.access("/usr/bin/chromium", os.X_OK) and shutil.which("pdftotext"),
+                     "needs /usr/bin/chromium and pdftotext (poppler-utils)")
+class TestPdfPageBreaks(ReportCase):
+    def test_no_page_ends_with_a_heading(self):
+        # A printed report had "7. Ideeën per wijk op de kaart" as the last
+        # line of a page and the map on the next, and a wijk's heading
+        # with its quotes overleaf. Ideas of the test corpus, approved in
+        # their wijk, fill the sections with quotes over many pages.
+        path = os.path.join(os.path.dirname(__file__), "..", "data", "ideas", "dev.jsonl")
+        with open(path, encoding="utf-8") as f:
+            rows = [r for r in map(json.loads, f) if r.get("wijk")][:80]
+        ids = [self.post(r["text"], r["wijk"]) for r in rows]
+        self.stored(ids)
+        for i, r in zip(ids, rows):
+            self.approve(i, r["wijk"], themes=r["themes"][:1])
+        page = self.report()
+        headings = [visible(h).strip() for h in re.findall(r"<h[1-3][^>]*>(.*?)</h[1-3]>", page,
+                                                          re.S)]
+        _, text = TestQuotes.report_pdf(self, "pdftotext", "-")
+        pages = text.split("\f")  # pdftotext ends each page with a form feed
+        self.assertGreater(len(pages), 5)
+        ends = []
+        for n, p in enumerate(pages, 1):
+            lines = [x.strip() for x in p.splitlines() if x.strip()]
+            if lines and any(h.endswith(lines[-1]) for h in headings):
+                ends.append((n, lines[-1]))
+        self.assertEqual(ends, [], "pages ending with a heading")
+
+
 if __name__ == "__main__":
     main()
