@@ -260,6 +260,9 @@ const char *activities_idea_activity(const char *kind);
  * page is then not kept: public_cache.c). */
 int public_steps(dash_t *d, rstore_t *rs, sb_t *sb, json_t *list, json_t *channel);
 int public_people(dash_t *d, rstore_t *rs, sb_t *sb, json_t *list, json_t *channel, json_t *wijk);
+/* ZMSCORE key ids... (the string elements of the array reply ids), appended
+ * to rs's pipeline; 0 or -1. */
+int public_append_mscore(rstore_t *rs, const char *key, redisReply *ids);
 /* public_sorting.c: the sections of /report and /resultaten on how the
  * ideas were sorted (the classifier, checked and corrected by staff: how
  * many of the total ideas not hidden, and how many corrected; 0, or -1

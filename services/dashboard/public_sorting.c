@@ -18,40 +18,69 @@
  *     corrected = ideas staff changed a label of (inspraak:corrections:at,
  *                 storage's store_correct.h), hidden ones and ones no
  *                 longer stored left out
- *   Four small Redis commands (ZCARD, three ZINTERCARD), pipelined.
+ *   Two round trips: ZCARD and ZRANGE of the corrected ids, then three
+ *   ZMSCORE of those ids. The work grows with the corrections staff made
+ *   by hand, never with the ideas or the hidden ones (no ZINTERCARD:
+ *   test_shown checks the pages recount nothing).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "dashboard.h"
 
-/* 0 and the figures, or -1 (Redis). */
+/* How many of the ids of the ZMSCORE replies r[0..2] (ideas, hidden,
+ * approved) are stored and not hidden, and of those not approved. */
+static void s_tally(redisReply *const r[3], size_t k, long long *shown, long long *other)
+{
+    for (size_t j = 0; j < k; j++) {
+        int in =
+            r[0]->element[j]->type != REDIS_REPLY_NIL && r[1]->element[j]->type == REDIS_REPLY_NIL;
+        *shown += in;
+        *other += in && r[2]->element[j]->type == REDIS_REPLY_NIL;
+    }
+}
+
+/* 0 and the figures, or -1 (Redis). The corrected ids (as many as staff
+ * corrected by hand) are checked against the ideas, the hidden and the
+ * approved ones with ZMSCORE: no intersection over the hidden ideas. */
 static int s_figures(rstore_t *rs, long long *checked, long long *corrected)
 {
-    long long v[4];
+    redisReply *ids = NULL, *r[3] = {NULL, NULL, NULL};
+    long long approved = -1, shown = 0, other = 0;
     int rc = rstore_append(rs, "ZCARD " DASH_KEY_PREFIX "ix:status:approved");
     if (rc == 0)
-        rc = rstore_append(rs, "ZINTERCARD 2 " DASH_KEY_PREFIX "corrections:at " DASH_KEY_PREFIX
-                               "ideas");
-    if (rc == 0)
-        rc = rstore_append(rs, "ZINTERCARD 2 " DASH_KEY_PREFIX "corrections:at " DASH_KEY_PREFIX
-                               "ix:status:hidden");
-    if (rc == 0)
-        rc = rstore_append(rs, "ZINTERCARD 2 " DASH_KEY_PREFIX "corrections:at " DASH_KEY_PREFIX
-                               "ix:status:approved");
-    for (size_t i = 0; i < 4 && rc == 0; i++) {
-        redisReply *r = rstore_reply(rs);
-        if (!r || r->type != REDIS_REPLY_INTEGER)
-            rc = -1;
-        else
-            v[i] = r->integer;
-        if (r)
-            freeReplyObject(r);
+        rc = rstore_append(rs, "ZRANGE " DASH_KEY_PREFIX "corrections:at 0 -1");
+    redisReply *a = rc == 0 ? rstore_reply(rs) : NULL;
+    ids = a ? rstore_reply(rs) : NULL;
+    if (!a || a->type != REDIS_REPLY_INTEGER || !ids || ids->type != REDIS_REPLY_ARRAY)
+        rc = -1;
+    else
+        approved = a->integer;
+    if (rc == 0 && ids->elements > 0) {
+        static const char *const keys[3] = {DASH_KEY_PREFIX "ideas",
+                                            DASH_KEY_PREFIX "ix:status:hidden",
+                                            DASH_KEY_PREFIX "ix:status:approved"};
+        for (int i = 0; i < 3 && rc == 0; i++)
+            rc = public_append_mscore(rs, keys[i], ids);
+        for (int i = 0; i < 3 && rc == 0; i++) {
+            r[i] = rstore_reply(rs);
+            if (!r[i] || r[i]->type != REDIS_REPLY_ARRAY || r[i]->elements != ids->elements)
+                rc = -1;
+        }
+        if (rc == 0)
+            s_tally(r, ids->elements, &shown, &other);
     }
+    for (int i = 0; i < 3; i++)
+        if (r[i])
+            freeReplyObject(r[i]);
+    if (a)
+        freeReplyObject(a);
+    if (ids)
+        freeReplyObject(ids);
     if (rc < 0)
         return -1;
-    *corrected = v[1] - v[2];
-    *checked = v[0] + (*corrected - v[3]);
+    *corrected = shown;
+    *checked = approved + other;
     return 0;
 }
 

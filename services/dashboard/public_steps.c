@@ -63,8 +63,7 @@ static int s_by_date(const void *x, const void *y)
     return c ? c : a->order < b->order ? 1 : -1; /* same day: entered first, first */
 }
 
-/* ZMSCORE key ids...: appended to the pipeline. */
-static int s_append_mscore(rstore_t *rs, const char *key, redisReply *ids)
+int public_append_mscore(rstore_t *rs, const char *key, redisReply *ids)
 {
     size_t n = ids->elements + 2;
     const char **argv = xcalloc(n, sizeof *argv);
@@ -152,11 +151,11 @@ static int s_count(rstore_t *rs, s_act_t *acts, size_t n)
         snprintf(akey, sizeof akey, DASH_KEY_PREFIX "ix:activity:%s", acts[i].idea);
         snprintf(wkey, sizeof wkey, DASH_KEY_PREFIX "ix:wijk:%s", wijk ? wijk : "");
         if (acts[i].base->type == REDIS_REPLY_ARRAY && acts[i].base->elements)
-            rc = s_append_mscore(rs, akey, acts[i].base);
+            rc = public_append_mscore(rs, akey, acts[i].base);
         if (rc == 0 && acts[i].hid && acts[i].hid->elements) {
-            rc = s_append_mscore(rs, akey, acts[i].hid);
+            rc = public_append_mscore(rs, akey, acts[i].hid);
             if (rc == 0 && wijk)
-                rc = s_append_mscore(rs, wkey, acts[i].hid);
+                rc = public_append_mscore(rs, wkey, acts[i].hid);
         }
     }
     for (size_t i = 0; i < n && rc == 0; i++) {
