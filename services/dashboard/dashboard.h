@@ -248,8 +248,10 @@ void ui_activities(const http_req_t *req, http_res_t *res, void *arg);
 void ui_activity_add(const http_req_t *req, http_res_t *res, void *arg);
 /* The register as a JSON array (newest first), or NULL when Redis failed. */
 json_t *activities_list(rstore_t *rs);
-/* A table of the register with the total number of people reached. */
-void activities_table(sb_t *sb, const dash_t *d, json_t *list);
+/* A table of the register with the total number of people reached;
+ * with_place: the free-text place column, for staff only (/activiteiten);
+ * the report, a public appendix, leaves it out as /resultaten does. */
+void activities_table(sb_t *sb, const dash_t *d, json_t *list, int with_place);
 /* The idea "activity" value of ideas from a register kind, NULL for none. */
 const char *activities_idea_activity(const char *kind);
 /* public_steps.c: the sections of /resultaten on the steps taken

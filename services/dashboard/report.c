@@ -181,7 +181,7 @@ static int s_build(dash_t *d, rstore_t *rs, sb_t *sb)
     if (json_array_size(acts) == 0)
         sb_add(sb, "<p>Er zijn nog geen activiteiten vastgelegd.</p>\n");
     else
-        activities_table(sb, d, acts);
+        activities_table(sb, d, acts, 0); /* no place: staff's note, may be an address */
     sb_add(sb, "</section>\n");
     /* who took part: the same section and figures as /resultaten */
     json_t *channel = stats_counts_visible(rs, "channel");

@@ -74,13 +74,15 @@ json_t *activities_list(rstore_t *rs)
     return out;
 }
 
-void activities_table(sb_t *sb, const dash_t *d, json_t *list)
+void activities_table(sb_t *sb, const dash_t *d, json_t *list, int with_place)
 {
     long long total = 0;
     sb_add(sb, "<table><caption>Activiteiten en bereikte mensen</caption><thead><tr>"
                "<th scope=\"col\">Datum</th><th scope=\"col\">Naam</th><th "
-               "scope=\"col\">Soort</th><th scope=\"col\">Plaats</th><th "
-               "scope=\"col\">Wijk</th><th scope=\"col\">Mensen "
+               "scope=\"col\">Soort</th>");
+    if (with_place)
+        sb_add(sb, "<th scope=\"col\">Plaats</th>");
+    sb_add(sb, "<th scope=\"col\">Wijk</th><th scope=\"col\">Mensen "
                "gesproken</th></tr></thead><tbody>\n");
     size_t i;
     json_t *a;
@@ -89,6 +91,8 @@ void activities_table(sb_t *sb, const dash_t *d, json_t *list)
         const char *cols[5] = {"date", "name", "kind", "place", "wijk"};
         sb_add(sb, "<tr>");
         for (int c = 0; c < 5; c++) {
+            if (c == 3 && !with_place)
+                continue;
             const char *v = json_string_value(json_object_get(a, cols[c]));
             sb_add(sb, "<td>");
             const char *dim = c == 4 ? "wijk" : c == 2 ? "activity" : NULL;
@@ -111,9 +115,9 @@ void activities_table(sb_t *sb, const dash_t *d, json_t *list)
         sb_printf(sb, "<td>%lld</td></tr>\n", n);
     }
     sb_printf(sb,
-              "</tbody><tfoot><tr><th scope=\"row\" colspan=\"5\">Totaal</th><td>%lld</td>"
+              "</tbody><tfoot><tr><th scope=\"row\" colspan=\"%d\">Totaal</th><td>%lld</td>"
               "</tr></tfoot></table>\n",
-              total);
+              with_place ? 5 : 4, total);
 }
 
 static void s_page(dash_t *d, rstore_t *rs, const session_t *s, http_res_t *res, int status,
@@ -129,7 +133,7 @@ static void s_page(dash_t *d, rstore_t *rs, const session_t *s, http_res_t *res,
     sb_add(&sb, "<h1>Activiteiten</h1>\n");
     if (msg)
         page_notice(&sb, ok, msg);
-    activities_table(&sb, d, list);
+    activities_table(&sb, d, list, 1);
     json_decref(list);
     sb_add(&sb, "<h2>Activiteit toevoegen</h2>\n<form method=\"post\" action=\"/activiteiten\">"
                 "<input type=\"hidden\" name=\"csrf\" value=\"");

@@ -480,6 +480,12 @@ class TestReportActivities(ReportCase):
         self.assertIn("Heel Heerlen", row)
         self.assertNotIn("Onbekend", row)
         self.assertNotIn("2026-11", row)
+        # The place is staff's own note (it may be a home address, as
+        # /resultaten knows): the report, a public appendix, leaves it out;
+        # /activiteiten still shows it to staff.
+        self.assertNotIn("Glaspaleis", row)
+        self.assertNotIn(">Plaats<", sec[1].split("</table>", 1)[0])
+        self.assertIn("Glaspaleis", self.cluster.staff_page("/activiteiten", self.sid)[1])
 
 
 class TestWhoWeHeardLittleFrom(ReportCase):
