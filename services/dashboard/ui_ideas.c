@@ -209,6 +209,9 @@ void ui_ideas(const http_req_t *req, http_res_t *res, void *arg)
     if (people >= 0)
         sb_printf(&sb, ", van ongeveer %lld %s", people, page_plural(people, "persoon", "mensen"));
     sb_add(&sb, "</h2>\n");
+    if (want_people && people == REACH_COUNTING)
+        sb_add(&sb, "<p>Het aantal mensen wordt nog geteld. Probeer het over een paar minuten "
+                    "opnieuw.</p>\n");
     if (!want_people) {
         sb_add(&sb, "<p><a href=\"/ideeen?");
         s_filters_qs(&sb, req);

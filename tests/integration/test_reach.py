@@ -253,6 +253,9 @@ class TestBackfill(ReachCase):
         # A Redis written by an older storage: the ideas, no counts.
         self.cluster.redis("DEL", "inspraak:people:pids", "inspraak:people:counts")
         self.assertIsNone(self.people())  # "we are still counting", no wrong number
+        # Staff who ask for the people behind the list are told the same.
+        _, page = self.cluster.staff_page("/ideeen?mensen=1", self.sid)
+        self.assertIn("Het aantal mensen wordt nog geteld", visible(page))
         self.restart_storage()
         wait_until("the backfill", lambda: self.cluster.redis(
             "HGET", "inspraak:people:counts", "state") == "done")
