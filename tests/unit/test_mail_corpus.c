@@ -39,6 +39,7 @@
 #include "../../services/intake-mail/mail_html.c"
 #include "../../services/intake-mail/mail_parse.c"
 #include "../../services/intake-mail/mail_text.c"
+#include "../../services/intake-mail/mail_thanks.c"
 #include "../../services/intake-mail/mail_worker.c"
 
 #define MIN_MATCHING 91 /* of 96 compared when this test was written (GMime 3.2.13) */

@@ -24,6 +24,7 @@
 #include "../../services/intake-mail/mail_html.c"
 #include "../../services/intake-mail/mail_parse.c"
 #include "../../services/intake-mail/mail_text.c"
+#include "../../services/intake-mail/mail_thanks.c"
 #include "../../services/intake-mail/mail_worker.c"
 #include "test_mail_util.h"
 
