@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "../../services/dashboard/page.c"
+#include "../../services/dashboard/sb.c"
 #include "../../services/dashboard/search.c"
 #include "../../services/dashboard/svg_chart.c"
 #include "../../services/dashboard/svg_map.c"
