@@ -119,6 +119,17 @@ const char *page_label(const dash_t *d, const char *dim, const char *value);
 const char *page_day(const char *ymd, char *buf, size_t size);
 /* one when n is 1, else many: "1 e-mail", "2 e-mails". */
 const char *page_plural(long long n, const char *one, const char *many);
+
+/* --- num_nl.c: numbers for people --- */
+typedef struct {
+    char s[32];
+} num_nl_t;
+/* A count as Dutch readers write it, "1.234", "-12.345"; use .s in the
+ * same call (sb_printf(sb, "%s", num_nl(n).s)). Only for pages: JSON,
+ * CSV and /metrics keep plain digits. */
+num_nl_t num_nl(long long n);
+/* A percentage with one decimal, "12,5%". */
+num_nl_t num_nl_percent(double pct);
 /* An RFC 3339 moment (received_at as idea_json.c writes it) as people in
  * Heerlen read it, "29-11-2026 04:47" (Europe/Amsterdam, clock.h); the
  * text itself when it is no such moment, "" for NULL. Written into out. */

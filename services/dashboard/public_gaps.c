@@ -58,13 +58,13 @@ static void s_wijken(const dash_t *d, sb_t *sb, json_t *wijk)
         none += c == 0;
     }
     if (few > 0) {
-        sb_printf(sb, "<p>De helft van de wijken gaf %lld %s of meer. ", median,
+        sb_printf(sb, "<p>De helft van de wijken gaf %s %s of meer. ", num_nl(median).s,
                   page_plural(median, "idee", "ideeën"));
         if (few == 1)
             sb_add(sb, "Uit deze wijk kwamen weinig ideeën, minder dan de helft daarvan: ");
         else
-            sb_printf(
-                sb, "Uit deze %zu wijken kwamen weinig ideeën, minder dan de helft daarvan: ", few);
+            sb_printf(sb, "Uit deze %s wijken kwamen weinig ideeën, minder dan de helft daarvan: ",
+                      num_nl((long long)few).s);
         for (size_t i = 0, k = 0; i < n; i++) {
             if (geo_wijk_at(d->geo, i, &code, &name) != 0)
                 continue;
@@ -72,7 +72,7 @@ static void s_wijken(const dash_t *d, sb_t *sb, json_t *wijk)
             if (c > 0 && 2 * c < median) {
                 s_sep(sb, k++, few);
                 sb_esc(sb, page_label(d, "wijk", code));
-                sb_printf(sb, " (%lld %s)", c, page_plural(c, "idee", "ideeën"));
+                sb_printf(sb, " (%s %s)", num_nl(c).s, page_plural(c, "idee", "ideeën"));
             }
         }
         sb_add(sb, ".</p>\n");
@@ -81,7 +81,7 @@ static void s_wijken(const dash_t *d, sb_t *sb, json_t *wijk)
         if (none == 1)
             sb_add(sb, "<p>Uit deze wijk kwam nog geen idee: ");
         else
-            sb_printf(sb, "<p>Uit deze %zu wijken kwam nog geen idee: ", none);
+            sb_printf(sb, "<p>Uit deze %s wijken kwam nog geen idee: ", num_nl((long long)none).s);
         for (size_t i = 0, k = 0; i < n; i++)
             if (geo_wijk_at(d->geo, i, &code, &name) == 0 &&
                 json_integer_value(json_object_get(wijk, code)) == 0) {

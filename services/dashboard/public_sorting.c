@@ -102,14 +102,14 @@ int public_sorting(rstore_t *rs, sb_t *sb, long long total)
         sb_add(sb, "Medewerkers hebben de indeling nog niet nagekeken. ");
     else
         sb_printf(sb,
-                  "Medewerkers keken %lld van de %lld %s na. Bij %lld daarvan veranderden zij de "
-                  "indeling. Bij %lld %s klopte de indeling van de computer al. ",
-                  checked, total, page_plural(total, "idee", "ideeën"), corrected, right,
-                  page_plural(right, "idee", "ideeën"));
+                  "Medewerkers keken %s van de %s %s na. Bij %s daarvan veranderden zij de "
+                  "indeling. Bij %s %s klopte de indeling van de computer al. ",
+                  num_nl(checked).s, num_nl(total).s, page_plural(total, "idee", "ideeën"),
+                  num_nl(corrected).s, num_nl(right).s, page_plural(right, "idee", "ideeën"));
     if (rest == 1)
         sb_add(sb, "Het andere idee is (nog) niet nagekeken. ");
     else if (rest > 1 && checked > 0)
-        sb_printf(sb, "De andere %lld ideeën zijn (nog) niet nagekeken. ", rest);
+        sb_printf(sb, "De andere %s ideeën zijn (nog) niet nagekeken. ", num_nl(rest).s);
     if (rest > 0)
         sb_add(sb, "Daar kan de indeling soms niet kloppen. Zie de aantallen per thema en per "
                    "wijk daarom als een goede schatting, niet als precieze uitkomst.");

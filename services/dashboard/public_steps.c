@@ -201,7 +201,7 @@ static void s_activity_row(sb_t *sb, const dash_t *d, const s_act_t *act)
     sb_add(sb, "</td><td>");
     sb_esc(sb, wijk ? page_label(d, "wijk", wijk) : "Heel Heerlen");
     if (act->idea)
-        sb_printf(sb, "</td><td>%lld %s</td></tr>\n", act->n,
+        sb_printf(sb, "</td><td>%s %s</td></tr>\n", num_nl(act->n).s,
                   page_plural(act->n, "idee", "ideeën"));
     else
         sb_add(sb, "</td><td>niet apart geteld</td></tr>\n");
@@ -241,13 +241,13 @@ int public_steps(dash_t *d, rstore_t *rs, sb_t *sb, json_t *list, json_t *ch)
     if (rc == 0 && n > 0) {
         sb_printf(sb,
                   "<p>We gingen de wijken in: met de omgevingsvisietour, gesprekken en "
-                  "bijeenkomsten. In totaal %s er %zu %s. Bij elke activiteit staat hoeveel "
+                  "bijeenkomsten. In totaal %s er %s %s. Bij elke activiteit staat hoeveel "
                   "ideeën we daar kregen: de ideeën van die soort activiteit, op die dag of "
                   "dagen, en uit die wijk.</p>\n<table><caption>Activiteiten, van eerste "
                   "tot laatste</caption><thead><tr><th scope=\"col\">Datum</th><th scope=\"col\">"
                   "Activiteit</th><th scope=\"col\">Soort</th><th scope=\"col\">Wijk</th><th "
                   "scope=\"col\">Ideeën</th></tr></thead><tbody>\n",
-                  n == 1 ? "was" : "waren", n,
+                  n == 1 ? "was" : "waren", num_nl((long long)n).s,
                   page_plural((long long)n, "activiteit", "activiteiten"));
         for (size_t i = 0; i < n; i++)
             s_activity_row(sb, d, &acts[i]);
@@ -260,8 +260,8 @@ int public_steps(dash_t *d, rstore_t *rs, sb_t *sb, json_t *list, json_t *ch)
                    "scope=\"col\">Hoe</th><th scope=\"col\">Ideeën</th></tr></thead><tbody>\n");
         for (size_t i = 0; i < S_NCHANNELS; i++) {
             long long c = json_integer_value(json_object_get(ch, s_channels[i][0]));
-            sb_printf(sb, "<tr><td>%s</td><td>%s</td><td>%lld %s</td></tr>\n",
-                      page_label(d, "channel", s_channels[i][0]), s_channels[i][1], c,
+            sb_printf(sb, "<tr><td>%s</td><td>%s</td><td>%s %s</td></tr>\n",
+                      page_label(d, "channel", s_channels[i][0]), s_channels[i][1], num_nl(c).s,
                       page_plural(c, "idee", "ideeën"));
         }
         sb_add(sb, "</tbody></table>\n");
@@ -290,38 +290,39 @@ int public_people(dash_t *d, rstore_t *rs, sb_t *sb, json_t *list, json_t *ch, j
     sb_add(sb, "<section aria-labelledby=\"mensen\"><h2 id=\"mensen\">Wie deden er mee?</h2>\n"
                "<div class=\"totals\">");
     if (people >= 0)
-        sb_printf(sb, "<p><span class=\"big\">%s%lld</span> %s</p>", anon > 0 ? "ongeveer " : "",
-                  people, page_plural(people, "persoon deed mee", "mensen deden mee"));
+        sb_printf(sb, "<p><span class=\"big\">%s%s</span> %s</p>", anon > 0 ? "ongeveer " : "",
+                  num_nl(people).s, page_plural(people, "persoon deed mee", "mensen deden mee"));
     /* An idea's wijk is the one it is about (what the form asks), not
      * where the person lives or works. */
-    sb_printf(sb, "<p><span class=\"big\">%lld</span> %s waar de ideeën over gaan</p></div>\n",
-              wijken, page_plural(wijken, "wijk", "wijken"));
+    sb_printf(sb, "<p><span class=\"big\">%s</span> %s waar de ideeën over gaan</p></div>\n",
+              num_nl(wijken).s, page_plural(wijken, "wijk", "wijken"));
     if (people < 0) /* storage is counting the ideas from before an update */
         sb_add(sb, "<p>Hoeveel mensen meededen, tellen we nu opnieuw. Kijk over een paar "
                    "minuten nog eens.</p>\n");
-    sb_printf(sb, "<p>Samen gaven zij %lld %s. Wie meer ideeën gaf, telt als één persoon.", ideas,
-              page_plural(ideas, "idee", "ideeën"));
+    sb_printf(sb, "<p>Samen gaven zij %s %s. Wie meer ideeën gaf, telt als één persoon.",
+              num_nl(ideas).s, page_plural(ideas, "idee", "ideeën"));
     if (anon > 0)
         sb_printf(sb,
-                  " Bij %lld %s weten we niet wie %s gaf. Die tellen we als één persoon per "
+                  " Bij %s %s weten we niet wie %s gaf. Die tellen we als één persoon per "
                   "idee. Daarom staat er \"ongeveer\".",
-                  anon, page_plural(anon, "idee", "ideeën"), page_plural(anon, "het", "ze"));
+                  num_nl(anon).s, page_plural(anon, "idee", "ideeën"),
+                  page_plural(anon, "het", "ze"));
     sb_add(sb, "</p>\n");
     if (no_wijk > 0)
-        sb_printf(sb, "<p>Bij %lld %s weten we de wijk niet.</p>\n", no_wijk,
+        sb_printf(sb, "<p>Bij %s %s weten we de wijk niet.</p>\n", num_nl(no_wijk).s,
                   page_plural(no_wijk, "idee", "ideeën"));
     if (public_gaps(d, rs, sb, wijk) < 0) /* who we heard little from */
         return -1;
     if (json_array_size(list) > 0)
         sb_printf(sb,
-                  "<p>Bij de activiteiten spraken medewerkers met %lld %s. Sommigen van hen "
+                  "<p>Bij de activiteiten spraken medewerkers met %s %s. Sommigen van hen "
                   "gaven ook zelf een idee.</p>\n",
-                  spoken, page_plural(spoken, "persoon", "mensen"));
+                  num_nl(spoken).s, page_plural(spoken, "persoon", "mensen"));
     sb_add(sb, "<p>Zo gaven de mensen hun ideeën:</p>\n<ul>\n");
     for (size_t c = 0; c < S_NCHANNELS; c++) {
         long long k = json_integer_value(json_object_get(ch, s_channels[c][0]));
-        sb_printf(sb, "<li>%s: %lld %s</li>\n", page_label(d, "channel", s_channels[c][0]), k,
-                  page_plural(k, "idee", "ideeën"));
+        sb_printf(sb, "<li>%s: %s %s</li>\n", page_label(d, "channel", s_channels[c][0]),
+                  num_nl(k).s, page_plural(k, "idee", "ideeën"));
     }
     sb_add(sb, "</ul>\n<p>Hier staan alleen aantallen. Namen, e-mailadressen en adressen staan "
                "hier nooit.</p>\n</section>\n");

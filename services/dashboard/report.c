@@ -122,12 +122,12 @@ static int s_section(dash_t *d, rstore_t *rs, sb_t *sb, const char *dim, const c
             break;
         sb_add(sb, "<h3>");
         sb_esc(sb, page_label(d, dim, best));
-        sb_printf(sb, " (%lld %s", bn, page_plural(bn, "idee", "ideeën"));
+        sb_printf(sb, " (%s %s", num_nl(bn).s, page_plural(bn, "idee", "ideeën"));
         long long people = strcmp(dim, "wijk") == 0 ? s_wijk_people(rs, best) : 0;
         if (people < 0)
             rc = -1;
         else if (people > 0) /* the people counted as on /resultaten (headcount.h) */
-            sb_printf(sb, ", van ongeveer %lld %s", people,
+            sb_printf(sb, ", van ongeveer %s %s", num_nl(people).s,
                       page_plural(people, "persoon", "mensen"));
         sb_add(sb, ")</h3>\n");
         if (ui_quotes(rs, sb, dim, best, quotes) < 0)
@@ -150,18 +150,18 @@ static void s_intro(sb_t *sb, long long all, long long hidden)
     hidden = hidden > all ? all : hidden; /* read apart: an idea may come in between */
     sb_printf(sb,
               "<h1>Participatieverslag Omgevingsvisie Heerlen</h1>\n<p>Gemaakt op %s. "
-              "In totaal %s %lld %s binnen. ",
-              day, all == 1 ? "kwam" : "kwamen", all, all == 1 ? "idee" : "ideeën");
+              "In totaal %s %s %s binnen. ",
+              day, all == 1 ? "kwam" : "kwamen", num_nl(all).s, all == 1 ? "idee" : "ideeën");
     if (hidden == 1)
         sb_add(sb, "1 idee is verborgen door medewerkers, bijvoorbeeld omdat het kwetsend was "
                    "of niet over Heerlen ging. Dat idee staat niet in dit verslag. ");
     else if (hidden > 1)
         sb_printf(sb,
-                  "%lld ideeën zijn verborgen door medewerkers, bijvoorbeeld omdat ze kwetsend "
+                  "%s ideeën zijn verborgen door medewerkers, bijvoorbeeld omdat ze kwetsend "
                   "waren of niet over Heerlen gingen. Die ideeën staan niet in dit verslag. ",
-                  hidden);
+                  num_nl(hidden).s);
     if (hidden > 0)
-        sb_printf(sb, "Dit verslag gaat over %lld %s. ", all - hidden,
+        sb_printf(sb, "Dit verslag gaat over %s %s. ", num_nl(all - hidden).s,
                   all - hidden == 1 ? "idee" : "ideeën");
     sb_add(sb, "Citaten zijn alleen ideeën die door medewerkers zijn goedgekeurd, zonder "
                "persoonsgegevens.</p>\n");

@@ -292,9 +292,9 @@ static void s_form(dash_t *d, http_res_t *res, int status, const char *error, co
     if (d->long_idle_s % 3600 == 0)
         sb_printf(&sb, "%ld uur", d->long_idle_s / 3600);
     else
-        sb_printf(&sb, "%ld minuten", (d->long_idle_s + 59) / 60);
-    sb_printf(&sb, " lang ingelogd (anders tot %ld minuten na mijn laatste klik)</label></p>\n",
-              (d->idle_s + 59) / 60);
+        sb_printf(&sb, "%s minuten", num_nl((d->long_idle_s + 59) / 60).s);
+    sb_printf(&sb, " lang ingelogd (anders tot %s minuten na mijn laatste klik)</label></p>\n",
+              num_nl((d->idle_s + 59) / 60).s);
     sb_add(&sb, "<p><button type=\"submit\">Inloggen</button></p>\n</form>\n"
                 "<p>Op zoek naar de resultaten? Zie <a href=\"/resultaten\">de openbare "
                 "pagina</a>.</p>\n<p>Koppelingen met andere systemen gebruiken de API "

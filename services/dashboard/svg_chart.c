@@ -98,7 +98,8 @@ void svg_bar_chart(sb_t *sb, const dash_t *d, const char *dim, json_t *counts, i
     sb_add(sb, page_chart_title(dim));
     if (shown < k)
         /* the newest days that have ideas, not the last calendar days */
-        sb_printf(sb, by_key ? ", de laatste %zu dagen met ideeën" : ", de %zu grootste", shown);
+        sb_printf(sb, by_key ? ", de laatste %s dagen met ideeën" : ", de %s grootste",
+                  num_nl((long long)shown).s);
     sb_add(sb, "</title>\n");
     for (size_t i = first; i < first + shown; i++) {
         /* days as people write them ("12 maart 2026"), "none" as Onbekend */
@@ -112,14 +113,15 @@ void svg_bar_chart(sb_t *sb, const dash_t *d, const char *dim, json_t *counts, i
         int w = (int)((S_CHART_W - S_LABEL_W - 50) * it[i].n / max);
         sb_add(sb, "<g><title>");
         sb_esc(sb, label);
-        sb_printf(sb, ": %lld</title>", it[i].n);
+        sb_printf(sb, ": %s</title>", num_nl(it[i].n).s);
         sb_printf(sb, "<text class=\"lbl\" x=\"%d\" y=\"%d\" text-anchor=\"end\">", S_LABEL_W - 6,
                   y + 15);
         sb_esc(sb, cut);
         sb_printf(sb,
                   "</text><rect class=\"bar\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\"/>"
-                  "<text class=\"lbl\" x=\"%d\" y=\"%d\">%lld</text></g>\n",
-                  S_LABEL_W, y, w < 1 ? 1 : w, S_BAR_H - 6, S_LABEL_W + w + 4, y + 15, it[i].n);
+                  "<text class=\"lbl\" x=\"%d\" y=\"%d\">%s</text></g>\n",
+                  S_LABEL_W, y, w < 1 ? 1 : w, S_BAR_H - 6, S_LABEL_W + w + 4, y + 15,
+                  num_nl(it[i].n).s);
     }
     sb_add(sb, "</svg>\n");
     free(it);
@@ -150,7 +152,7 @@ void chart_table(sb_t *sb, const dash_t *d, const char *dim, json_t *counts)
         } else {
             sb_esc(sb, page_label(d, dim, it[i].key));
         }
-        sb_printf(sb, "</td><td>%lld</td></tr>\n", it[i].n);
+        sb_printf(sb, "</td><td>%s</td></tr>\n", num_nl(it[i].n).s);
     }
     free(it);
     sb_add(sb, "</tbody></table>\n");

@@ -239,14 +239,14 @@ void svg_map_render(sb_t *sb, const dash_t *d, json_t *counts, int links)
             sb_url(sb, w->code);
             sb_add(sb, "\"><title>");
             sb_esc(sb, name);
-            sb_printf(sb, ": %lld %s</title><path d=\"%s\" fill=\"%s\"/></a>\n", n, ideas,
+            sb_printf(sb, ": %s %s</title><path d=\"%s\" fill=\"%s\"/></a>\n", num_nl(n).s, ideas,
                       w->path.buf ? w->path.buf : "", s_fill[cls > 5 ? 5 : cls]);
             continue;
         }
         sb_printf(sb, "<path d=\"%s\" fill=\"%s\"><title>", w->path.buf ? w->path.buf : "",
                   s_fill[cls > 5 ? 5 : cls]);
         sb_esc(sb, name);
-        sb_printf(sb, ": %lld %s</title></path>\n", n, ideas);
+        sb_printf(sb, ": %s %s</title></path>\n", num_nl(n).s, ideas);
     }
     /* the numbers after every wijk, so none is drawn over; white on the
      * two darkest fills; pointer-events none keeps the wijk's link and
@@ -260,8 +260,8 @@ void svg_map_render(sb_t *sb, const dash_t *d, json_t *counts, int links)
         sb_printf(sb,
                   "<text class=\"count\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
                   "dominant-baseline=\"central\" font-size=\"13\" font-weight=\"bold\" "
-                  "fill=\"%s\" pointer-events=\"none\" aria-hidden=\"true\">%lld</text>\n",
-                  w->lx, w->ly, cls >= 4 ? "#ffffff" : "#1a1a1a", n);
+                  "fill=\"%s\" pointer-events=\"none\" aria-hidden=\"true\">%s</text>\n",
+                  w->lx, w->ly, cls >= 4 ? "#ffffff" : "#1a1a1a", num_nl(n).s);
     }
     sb_add(sb, "</svg>\n<p class=\"legend\">Hoe donkerder de wijk, hoe meer ideeën (grijs: nog "
                "geen). Het getal in een wijk is het aantal ideeën.</p>\n");

@@ -112,12 +112,12 @@ void activities_table(sb_t *sb, const dash_t *d, json_t *list, int with_place)
         }
         long long n = json_integer_value(json_object_get(a, "people"));
         total += n;
-        sb_printf(sb, "<td>%lld</td></tr>\n", n);
+        sb_printf(sb, "<td>%s</td></tr>\n", num_nl(n).s);
     }
     sb_printf(sb,
-              "</tbody><tfoot><tr><th scope=\"row\" colspan=\"%d\">Totaal</th><td>%lld</td>"
+              "</tbody><tfoot><tr><th scope=\"row\" colspan=\"%d\">Totaal</th><td>%s</td>"
               "</tr></tfoot></table>\n",
-              with_place ? 5 : 4, total);
+              with_place ? 5 : 4, num_nl(total).s);
 }
 
 static void s_page(dash_t *d, rstore_t *rs, const session_t *s, http_res_t *res, int status,

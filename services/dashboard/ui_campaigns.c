@@ -153,7 +153,7 @@ static void s_total(sb_t *sb, json_t *c, const char *draft_text)
     if (strcmp(s_str(c, "state"), "draft") == 0)
         sb_add(sb, draft_text);
     else
-        sb_printf(sb, "%lld", s_n(c, "total"));
+        sb_add(sb, num_nl(s_n(c, "total")).s);
 }
 
 static void s_table(sb_t *sb, const session_t *s, json_t *list)
@@ -186,8 +186,9 @@ static void s_table(sb_t *sb, const session_t *s, json_t *list)
         s_date(sb, s_str(c, "created_at"));
         sb_add(sb, "</td><td>");
         s_total(sb, c, "nog niet geteld");
-        sb_printf(sb, "</td><td>%lld</td><td>%lld</td><td>%lld</td><td>%lld</td><td>",
-                  s_n(c, "sent"), s_n(c, "skipped"), s_n(c, "bounced"), s_n(c, "to_do"));
+        sb_printf(sb, "</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>",
+                  num_nl(s_n(c, "sent")).s, num_nl(s_n(c, "skipped")).s,
+                  num_nl(s_n(c, "bounced")).s, num_nl(s_n(c, "to_do")).s);
         s_actions(sb, s, id, s_str(c, "state"));
         sb_add(sb, "</td></tr>\n");
     }
@@ -310,10 +311,11 @@ static void s_detail_page(rstore_t *rs, const session_t *s, http_res_t *res, con
     sb_add(&sb, "</dd><dt>Deelnemers</dt><dd>");
     s_total(&sb, st, "nog niet geteld: dat gebeurt als de campagne start");
     sb_printf(&sb,
-              "</dd><dt>Verstuurd</dt><dd>%lld</dd>"
-              "<dt>Overgeslagen (geen toestemming of afgemeld)</dt><dd>%lld</dd>"
-              "<dt>Niet aangekomen</dt><dd>%lld</dd><dt>Nog te doen</dt><dd>%lld</dd>",
-              s_n(st, "sent"), s_n(st, "skipped"), s_n(st, "bounced"), s_n(st, "to_do"));
+              "</dd><dt>Verstuurd</dt><dd>%s</dd>"
+              "<dt>Overgeslagen (geen toestemming of afgemeld)</dt><dd>%s</dd>"
+              "<dt>Niet aangekomen</dt><dd>%s</dd><dt>Nog te doen</dt><dd>%s</dd>",
+              num_nl(s_n(st, "sent")).s, num_nl(s_n(st, "skipped")).s, num_nl(s_n(st, "bounced")).s,
+              num_nl(s_n(st, "to_do")).s);
     if (*s_str(st, "meeting")) {
         sb_add(&sb, "<dt>Bijeenkomst</dt><dd>");
         sb_esc(&sb, s_str(st, "meeting"));

@@ -91,9 +91,9 @@ static void s_merge(dash_t *d, rstore_t *rs, http_res_t *res, const session_t *s
     if (moved == n && more) { /* a large group: one part at a time */
         char msg[300];
         snprintf(msg, sizeof msg,
-                 "%d ideeën zijn bij de andere groep gezet. In deze groep staan er nog meer: "
+                 "%s ideeën zijn bij de andere groep gezet. In deze groep staan er nog meer: "
                  "open de groep opnieuw en klik nog een keer op Samenvoegen.",
-                 n);
+                 num_nl(n).s);
         page_message(res, 200, "Voor een deel samengevoegd", msg);
     } else if (moved == n) {
         sb_t loc = {0};
@@ -105,9 +105,9 @@ static void s_merge(dash_t *d, rstore_t *rs, http_res_t *res, const session_t *s
     } else {
         char msg[200];
         snprintf(msg, sizeof msg,
-                 "%d van de %d ideeën zijn bij de andere groep gezet. Probeer het over een "
+                 "%s van de %s ideeën zijn bij de andere groep gezet. Probeer het over een "
                  "minuut opnieuw.",
-                 moved, n);
+                 num_nl(moved).s, num_nl(n).s);
         page_message(res, 502, "Niet alles samengevoegd", msg);
     }
     for (int i = 0; i < n; i++)

@@ -188,7 +188,7 @@ static void s_sentence(sb_t *sb, const dash_t *d, json_t *g)
     const char *wijk = json_is_true(json_object_get(g, "wijk_same"))
                            ? json_string_value(json_object_get(g, "wijk"))
                            : NULL;
-    sb_printf(sb, "%lld keer (bijna) hetzelfde idee", n);
+    sb_printf(sb, "%s keer (bijna) hetzelfde idee", num_nl(n).s);
     if (theme) {
         sb_add(sb, " over ");
         sb_esc(sb, page_label(d, "theme", theme));
@@ -224,8 +224,8 @@ static void s_list(sb_t *sb, const dash_t *d, s_scan_t *sc)
         sb_esc(sb, json_string_value(json_object_get(gs[i], "text")));
         sb_add(sb, "</p></blockquote>\n<p><a href=\"/clusters?cluster=");
         sb_url(sb, json_string_value(json_object_get(gs[i], "id")));
-        sb_printf(sb, "\">Alle %lld ideeën van deze groep</a></p></li>\n",
-                  (long long)json_integer_value(json_object_get(gs[i], "n")));
+        sb_printf(sb, "\">Alle %s ideeën van deze groep</a></p></li>\n",
+                  num_nl(json_integer_value(json_object_get(gs[i], "n"))).s);
     }
     if (k)
         sb_add(sb, "</ol>\n");
@@ -251,12 +251,13 @@ static void s_members(sb_t *sb, const dash_t *d, s_scan_t *sc, const session_t *
 {
     if (merged) {
         long n = strtol(merged, NULL, 10);
-        char said[64];
-        snprintf(said, sizeof said, "%ld ideeën zijn bij deze groep gezet.",
-                 n > 0 && n < 100000 ? n : 0);
+        char said[80];
+        snprintf(said, sizeof said, "%s ideeën zijn bij deze groep gezet.",
+                 num_nl(n > 0 && n < 100000 ? n : 0).s);
         page_notice(sb, 1, said);
     }
-    sb_printf(sb, "<h2>%zu ideeën in deze groep</h2>\n", json_array_size(sc->members));
+    sb_printf(sb, "<h2>%s ideeën in deze groep</h2>\n",
+              num_nl((long long)json_array_size(sc->members)).s);
     sb_add(sb, "<p><a href=\"/clusters\">Terug naar alle groepen</a></p>\n<table><caption>"
                "Ideeën in de groep, nieuwste eerst</caption><thead><tr><th scope=\"col\">"
                "Ontvangen</th><th scope=\"col\">Wijk</th><th scope=\"col\">Tekst</th></tr>"
@@ -359,8 +360,8 @@ void ui_clusters(const http_req_t *req, http_res_t *res, void *arg)
                 "de grootste groepen eerst. Verborgen ideeën tellen niet mee.</p>\n");
     s_form(&sb, d, &sc);
     if (sc.truncated)
-        sb_printf(&sb, "<p class=\"err\">Alleen de nieuwste %d ideeën zijn geteld.</p>\n",
-                  S_MAX_SCAN);
+        sb_printf(&sb, "<p class=\"err\">Alleen de nieuwste %s ideeën zijn geteld.</p>\n",
+                  num_nl(S_MAX_SCAN).s);
     if (sc.cluster)
         s_members(&sb, d, &sc, &s, http_query(req, "samengevoegd"));
     else

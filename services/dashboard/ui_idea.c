@@ -86,9 +86,9 @@ static void s_attachments(sb_t *sb, json_t *list)
         if (size < 1024)
             snprintf(buf, sizeof buf, "%lld bytes", (long long)size);
         else if (size < 1024 * 1024)
-            snprintf(buf, sizeof buf, "%lld kB", (long long)(size + 512) / 1024);
+            snprintf(buf, sizeof buf, "%s kB", num_nl((long long)(size + 512) / 1024).s);
         else /* Dutch decimal comma */
-            snprintf(buf, sizeof buf, "%lld,%lld MB", (long long)size / (1024 * 1024),
+            snprintf(buf, sizeof buf, "%s,%lld MB", num_nl((long long)size / (1024 * 1024)).s,
                      (long long)(size % (1024 * 1024)) * 10 / (1024 * 1024));
         sb_add(sb, "<li>");
         sb_esc(sb, name && *name ? name : "(zonder naam)");
@@ -273,8 +273,8 @@ static void s_detail(dash_t *d, const session_t *s, http_res_t *res, json_t *it,
     if (redacted) {
         long n = strtol(redacted, NULL, 10);
         char said[96];
-        snprintf(said, sizeof said, "Weggehaald: %ld %s. De oude tekst is nergens meer te zien.",
-                 n > 0 && n < 100000 ? n : 0, n == 1 ? "plek" : "plekken");
+        snprintf(said, sizeof said, "Weggehaald: %s %s. De oude tekst is nergens meer te zien.",
+                 num_nl(n > 0 && n < 100000 ? n : 0).s, n == 1 ? "plek" : "plekken");
         page_notice(&sb, 1, said);
     }
     if (s_str(it, "title")) {

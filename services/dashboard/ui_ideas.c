@@ -205,9 +205,10 @@ void ui_ideas(const http_req_t *req, http_res_t *res, void *arg)
         dash_unavailable_page(res, rs);
         goto out;
     }
-    sb_printf(&sb, "<h2>%lld %s gevonden", total, page_plural(total, "idee", "ideeën"));
+    sb_printf(&sb, "<h2>%s %s gevonden", num_nl(total).s, page_plural(total, "idee", "ideeën"));
     if (people >= 0)
-        sb_printf(&sb, ", van ongeveer %lld %s", people, page_plural(people, "persoon", "mensen"));
+        sb_printf(&sb, ", van ongeveer %s %s", num_nl(people).s,
+                  page_plural(people, "persoon", "mensen"));
     sb_add(&sb, "</h2>\n");
     if (want_people && people == REACH_COUNTING)
         sb_add(&sb, "<p>Het aantal mensen wordt nog geteld. Probeer het over een paar minuten "

@@ -68,11 +68,12 @@ int ui_figures(dash_t *d, rstore_t *rs, sb_t *sb, int public_page, json_t *have)
     size_t n_wijken = json_object_size(wijk) - (json_object_get(wijk, "none") ? 1 : 0);
     sb_printf(sb,
               "<section aria-labelledby=\"totaal\"><h2 id=\"totaal\">In cijfers</h2>\n"
-              "<div class=\"totals\"><p><span class=\"big\">%lld</span> %s</p>"
-              "<p><span class=\"big\">%zu</span> %s met ideeën</p>",
-              total, total == 1 ? "idee" : "ideeën", n_wijken, n_wijken == 1 ? "wijk" : "wijken");
+              "<div class=\"totals\"><p><span class=\"big\">%s</span> %s</p>"
+              "<p><span class=\"big\">%s</span> %s met ideeën</p>",
+              num_nl(total).s, total == 1 ? "idee" : "ideeën", num_nl((long long)n_wijken).s,
+              n_wijken == 1 ? "wijk" : "wijken");
     if (!public_page)
-        sb_printf(sb, "<p><span class=\"big\">%lld</span> goedgekeurd</p>", approved);
+        sb_printf(sb, "<p><span class=\"big\">%s</span> goedgekeurd</p>", num_nl(approved).s);
     sb_add(sb, "</div></section>\n<section aria-labelledby=\"kaart\"><h2 id=\"kaart\">Ideeën "
                "per wijk</h2>\n<figure id=\"map\">");
     svg_map_render(sb, d, wijk, !public_page);

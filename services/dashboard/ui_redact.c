@@ -133,7 +133,7 @@ void ui_redact_section(sb_t *sb, const session_t *s, json_t *it)
         snprintf(cap, sizeof cap, "%s", redact_kind_label(kind));
         if (cap[0] >= 'a' && cap[0] <= 'z')
             cap[0] = (char)(cap[0] - 'a' + 'A');
-        sb_printf(&buttons, "\">%s weghalen (%d keer gevonden)</button>\n", cap, n);
+        sb_printf(&buttons, "\">%s weghalen (%s keer gevonden)</button>\n", cap, num_nl(n).s);
     }
     if (known) {
         s_form_open(sb, s, it, "redact-flags");

@@ -85,10 +85,10 @@ static void s_page(rstore_t *rs, const session_t *s, http_res_t *res)
         sb_add(&sb, "<p>Er zijn geen overgeslagen e-mails.</p>\n");
     else {
         long long n = (long long)r->elements;
-        sb_printf(&sb, "<table><caption>%s%lld overgeslagen %s%s</caption><thead><tr><th scope=\"col\">Ontvangen</th><th scope=\"col\">"
+        sb_printf(&sb, "<table><caption>%s%s overgeslagen %s%s</caption><thead><tr><th scope=\"col\">Ontvangen</th><th scope=\"col\">"
                        "Reden</th><th scope=\"col\">Onderwerp</th><th scope=\"col\">Domein van "
                        "de afzender</th></tr></thead><tbody>\n",
-                  n == 1 ? "" : "De laatste ", n, page_plural(n, "e-mail", "e-mails"),
+                  n == 1 ? "" : "De laatste ", num_nl(n).s, page_plural(n, "e-mail", "e-mails"),
                   n == 1 ? "" : ", nieuwste eerst");
         for (size_t i = 0; i < r->elements; i++) {
             json_t *e = r->element[i]->type == REDIS_REPLY_STRING

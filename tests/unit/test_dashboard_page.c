@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../services/dashboard/num_nl.c"
 #include "../../services/dashboard/page.c"
 #include "../../services/dashboard/sb.c"
 #include "../../services/dashboard/search.c"
