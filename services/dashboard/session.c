@@ -11,9 +11,16 @@
  *   A session id is 32 random bytes (hex in the cookie "inspraak_session",
  *   HttpOnly, SameSite=Strict, Path=/, Secure when INSPRAAK_SECURE_COOKIES=1).
  *   Only its BLAKE2b-256 is used in Redis: inspraak:session:<hex> = HASH
- *   {user, role, csrf, created, long}. The key's TTL is the idle timeout
+ *   {user, role, csrf, created, long, pw}. The key's TTL is the idle timeout
  *   and is renewed on every request; "created" enforces the absolute
  *   timeout. So a copy of Redis does not hand out live cookies.
+ *
+ *   "pw" is a fingerprint of the user's password hash at login (s_pw_mark).
+ *   Every request checks it against the user record, so a session ends at
+ *   its next request when the user is deleted (inspraakctl user delete:
+ *   a staff member left) or has a new password (user password; a new hash
+ *   always has a new salt, so also a user deleted and added again). A
+ *   session without it (made before this check) ends too: log in again.
  *
  *   Timing adjustable (WCAG 2.2.1): the pages run no JavaScript, so they
  *   cannot warn before the idle timeout. Instead staff choose at login:
@@ -120,6 +127,29 @@ static void s_set_cookie(dash_t *d, http_res_t *res, const char *name, const cha
     free(c);
 }
 
+/* The hex of the BLAKE2b-128 of a user's pwhash: what a session keeps of
+ * it (never the hash itself). */
+static void s_pw_mark(const char *pwhash, size_t len, char out[33])
+{
+    unsigned char h[16];
+    crypto_generichash(h, sizeof h, (const unsigned char *)pwhash, len, NULL, 0);
+    sodium_bin2hex(out, 33, h, sizeof h);
+}
+
+/* 1 when user still has the password hash the session was made with
+ * (mark), 0 when not (deleted, new password), -1 when Redis failed. */
+static int s_same_password(rstore_t *rs, const char *user, const char *mark)
+{
+    redisReply *r = rstore_cmd(rs, "HGET " DASH_KEY_PREFIX "user:%s pwhash", user);
+    if (!r)
+        return -1;
+    char now[33] = "";
+    if (r->type == REDIS_REPLY_STRING)
+        s_pw_mark(r->str, r->len, now);
+    freeReplyObject(r);
+    return *now && strcmp(now, mark) == 0;
+}
+
 /* How long a session with this idle timeout lasts in all: a long one
  * (chosen at login) at least its idle time, else the idle time chosen
  * would be cut short by INSPRAAK_SESSION_MAX_S. */
@@ -136,11 +166,12 @@ int session_get(dash_t *d, rstore_t *rs, const http_req_t *req, session_t *s)
         return 0;
     s_hash_hex(id, hex);
     snprintf(s->key, sizeof s->key, DASH_KEY_PREFIX "session:%s", hex);
-    redisReply *r = rstore_cmd(rs, "HMGET %s user role csrf created long", s->key);
+    redisReply *r = rstore_cmd(rs, "HMGET %s user role csrf created long pw", s->key);
     if (!r)
         return -1;
     long idle = d->idle_s;
-    int ok = r->type == REDIS_REPLY_ARRAY && r->elements == 5;
+    int ok = r->type == REDIS_REPLY_ARRAY && r->elements == 6 &&
+             r->element[5]->type == REDIS_REPLY_STRING && r->element[5]->len == 32;
     for (size_t i = 0; ok && i < 4; i++)
         ok = r->element[i]->type == REDIS_REPLY_STRING && r->element[i]->len < 65;
     if (ok) {
@@ -152,8 +183,13 @@ int session_get(dash_t *d, rstore_t *rs, const http_req_t *req, session_t *s)
             idle = d->long_idle_s;
         int64_t now = clock_wall_ms(), end = created + (int64_t)s_max_s(d, idle) * 1000;
         s->ends_ms = now + (int64_t)idle * 1000 < end ? now + (int64_t)idle * 1000 : end;
-        if (now > end) {
-            ok = 0; /* absolute timeout: end it */
+        int same = now > end ? 0 : s_same_password(rs, s->user, r->element[5]->str);
+        if (same < 0) {
+            freeReplyObject(r);
+            return -1;
+        }
+        if (!same) {
+            ok = 0; /* absolute timeout, user deleted or new password: end it */
             redisReply *x = rstore_cmd(rs, "DEL %s", s->key);
             if (x)
                 freeReplyObject(x);
@@ -403,11 +439,12 @@ static void s_attempt_give_back(rstore_t *rs, const char *iph, const char *uh, i
         freeReplyObject(r);
 }
 
-/* 1 when user exists and password matches (role filled); 0; -1 Redis.
+/* 1 when user exists and password matches (role and the s_pw_mark of
+ * the hash filled); 0; -1 Redis.
  * A name without a user (or without a usable hash) costs the same argon2
  * check as a wrong password (password.c): answered at once, it told an
  * attacker by the time which staff user names exist. */
-static int s_verify(rstore_t *rs, const s_fields_t *f, char *role, size_t size)
+static int s_verify(rstore_t *rs, const s_fields_t *f, char *role, size_t size, char mark[33])
 {
     redisReply *r = rstore_cmd(rs, "HMGET " DASH_KEY_PREFIX "user:%s pwhash role", f->user);
     if (!r)
@@ -419,6 +456,7 @@ static int s_verify(rstore_t *rs, const s_fields_t *f, char *role, size_t size)
     if (known) {
         memcpy(hash, r->element[0]->str, r->element[0]->len);
         hash[r->element[0]->len] = '\0';
+        s_pw_mark(hash, r->element[0]->len, mark);
         snprintf(role, size, "%s",
                  r->element[1]->type == REDIS_REPLY_STRING ? r->element[1]->str : "staff");
     }
@@ -427,16 +465,16 @@ static int s_verify(rstore_t *rs, const s_fields_t *f, char *role, size_t size)
 }
 
 static int s_start_session(dash_t *d, rstore_t *rs, http_res_t *res, const s_fields_t *f,
-                           const char *role)
+                           const char *role, const char *mark)
 {
     long idle = f->long_session ? d->long_idle_s : d->idle_s;
     char id[65], hex[65], csrf[65];
     s_random_hex(id);
     s_random_hex(csrf);
     s_hash_hex(id, hex);
-    rstore_append(rs,
-                  "HSET " DASH_KEY_PREFIX "session:%s user %s role %s csrf %s created %lld long %d",
-                  hex, f->user, role, csrf, (long long)clock_wall_ms(), f->long_session);
+    rstore_append(
+        rs, "HSET " DASH_KEY_PREFIX "session:%s user %s role %s csrf %s created %lld long %d pw %s",
+        hex, f->user, role, csrf, (long long)clock_wall_ms(), f->long_session, mark);
     rstore_append(rs, "EXPIRE " DASH_KEY_PREFIX "session:%s %ld", hex, idle);
     int ok = 1;
     for (int i = 0; i < 2; i++) {
@@ -463,7 +501,7 @@ void session_login(const http_req_t *req, http_res_t *res, void *arg)
 {
     dash_t *d = arg;
     s_fields_t f = {{0}, {0}, {0}, {0}, 0, 0, 0};
-    char pre[65], ip[64], iph[65], uh[65], role[17] = "staff";
+    char pre[65], ip[64], iph[65], uh[65], role[17] = "staff", mark[33] = "";
     if (http_form_fields(req, S_PW_MAX, s_field, &f) < 0 || f.too_long || !f.user[0]) {
         s_form(d, res, 400, "Vul uw gebruikersnaam en wachtwoord in.", f.back, f.unsent, f.user,
                f.long_session);
@@ -488,7 +526,7 @@ void session_login(const http_req_t *req, http_res_t *res, void *arg)
     s_hash_hex(f.user, uh);
     rstore_t *rs = dash_redis_get(d);
     int over = s_take_attempt(d, rs, iph, uh);
-    int ok = over == 0 ? s_verify(rs, &f, role, sizeof role) : 0;
+    int ok = over == 0 ? s_verify(rs, &f, role, sizeof role, mark) : 0;
     password_slot_give();
     sodium_memzero(f.password, sizeof f.password);
     if (over == 0 && ok < 0)
@@ -507,7 +545,7 @@ void session_login(const http_req_t *req, http_res_t *res, void *arg)
         audit_log(rs, "login_failed", NULL, NULL, NULL);
         s_form(d, res, 401, "Gebruikersnaam of wachtwoord klopt niet.", f.back, f.unsent, f.user,
                f.long_session);
-    } else if (s_start_session(d, rs, res, &f, role) < 0) {
+    } else if (s_start_session(d, rs, res, &f, role, mark) < 0) {
         dash_unavailable_page(res, rs); /* logs the error first */
         s_attempt_give_back(rs, iph, uh, 0);
     } else {

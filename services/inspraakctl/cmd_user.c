@@ -1,6 +1,7 @@
 /*
  * NAME
- *   cmd_user - inspraakctl user add: staff users for the dashboard
+ *   cmd_user - inspraakctl user add|list|delete|password: staff users for
+ *   the dashboard
  *
  * DESCRIPTION
  *   user add NAME [--role admin|staff] (default staff). The password is
@@ -9,6 +10,15 @@
  *   Stored as crypto_pwhash_str (Argon2id, libsodium's interactive limits)
  *   in HSET inspraak:user:<NAME> pwhash role created_at. An existing user
  *   is not overwritten (exit 1).
+ *
+ *   user delete NAME (a staff member leaves) deletes inspraak:user:<NAME>
+ *   and revokes the API token of the same name (token create NAME), in one
+ *   script. user password NAME sets a new pwhash (same rules as add; role
+ *   and created_at stay). Both end the user's dashboard sessions at their
+ *   next request: the dashboard keeps a fingerprint of the pwhash in each
+ *   session and ends one whose user has no pwhash or another one
+ *   (services/dashboard/session.c); a new hash always has a new salt.
+ *   Unknown NAME: exit 3, nothing changed. user list: cmd_user_list.c.
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -94,6 +104,25 @@ static int s_password(char *pw, size_t size)
     return 0;
 }
 
+/* Reads the password (s_password) and hashes it into hash; 0, or -1
+ * after saying why. The password itself is wiped. */
+static int s_hash_password(char hash[crypto_pwhash_STRBYTES])
+{
+    char pw[CTL_PW_MAX + 2];
+    if (s_password(pw, sizeof pw) < 0) {
+        sodium_memzero(pw, sizeof pw);
+        return -1;
+    }
+    int hrc = crypto_pwhash_str(hash, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                crypto_pwhash_MEMLIMIT_INTERACTIVE);
+    sodium_memzero(pw, sizeof pw);
+    if (hrc != 0) {
+        ctl_err("cannot hash the password (out of memory)");
+        return -1;
+    }
+    return 0;
+}
+
 /* An existing user is never overwritten (auth_user_add_lua). */
 static int s_add(ctl_t *ctl, int argc, char **argv)
 {
@@ -105,19 +134,9 @@ static int s_add(ctl_t *ctl, int argc, char **argv)
         ctl_err("a user name is 1 to %d of A-Z a-z 0-9 . _ @ -", AUTH_NAME_MAX);
         return CTL_ERR;
     }
-    char pw[CTL_PW_MAX + 2];
-    if (s_password(pw, sizeof pw) < 0) {
-        sodium_memzero(pw, sizeof pw);
-        return CTL_ERR;
-    }
     char hash[crypto_pwhash_STRBYTES];
-    int hrc = crypto_pwhash_str(hash, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                                crypto_pwhash_MEMLIMIT_INTERACTIVE);
-    sodium_memzero(pw, sizeof pw);
-    if (hrc != 0) {
-        ctl_err("cannot hash the password (out of memory)");
+    if (s_hash_password(hash) < 0)
         return CTL_ERR;
-    }
     char key[AUTH_NAME_MAX + 32], now[32];
     snprintf(key, sizeof key, CTL_PREFIX "user:%s", name);
     snprintf(now, sizeof now, "%lld", (long long)clock_wall_ms());
@@ -133,9 +152,92 @@ static int s_add(ctl_t *ctl, int argc, char **argv)
     return CTL_OK;
 }
 
+static const char s_delete_script[] =
+    "if redis.call('DEL', KEYS[1]) == 0 then return 0 end\n"
+    "local h = redis.call('HGET', KEYS[2], ARGV[1])\n"
+    "if not h then return 1 end\n"
+    "redis.call('DEL', ARGV[2] .. h)\n"
+    "redis.call('HDEL', KEYS[2], ARGV[1])\n"
+    "return 2\n";
+
+static const char s_password_script[] =
+    "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end\n"
+    "redis.call('HSET', KEYS[1], 'pwhash', ARGV[1])\n"
+    "return 1\n";
+
+static int s_unknown(const char *name)
+{
+    ctl_err("no user named %s; nothing was changed", name);
+    return CTL_NOTFOUND;
+}
+
+/* Checks the NAME of "user delete|password NAME" and makes its key:
+ * CTL_OK, CTL_USAGE, or CTL_ERR after saying what is wrong. */
+static int s_user_key(int argc, char **argv, char *key, size_t size)
+{
+    if (argc != 2 || argv[1][0] == '-')
+        return CTL_USAGE;
+    if (!auth_valid_name(argv[1])) {
+        ctl_err("a user name is 1 to %d of A-Z a-z 0-9 . _ @ -", AUTH_NAME_MAX);
+        return CTL_ERR;
+    }
+    snprintf(key, size, CTL_PREFIX "user:%s", argv[1]);
+    return CTL_OK;
+}
+
+static int s_delete(ctl_t *ctl, int argc, char **argv)
+{
+    char key[AUTH_NAME_MAX + 32];
+    int rc = s_user_key(argc, argv, key, sizeof key);
+    if (rc != CTL_OK)
+        return rc;
+    const char *name = argv[1];
+    const char *kv[] = {key, CTL_PREFIX "token-names", name, CTL_PREFIX "token:"};
+    long long done;
+    if (ctl_eval_int(ctl, s_delete_script, 2, kv, 2, &done) < 0)
+        return CTL_ERR;
+    if (done == 0)
+        return s_unknown(name);
+    fprintf(stderr, "inspraakctl: user %s deleted; their dashboard sessions end%s\n", name,
+            done == 2 ? " and their API token is revoked" : "");
+    return CTL_OK;
+}
+
+static int s_new_password(ctl_t *ctl, int argc, char **argv)
+{
+    char key[AUTH_NAME_MAX + 32], hash[crypto_pwhash_STRBYTES];
+    int rc = s_user_key(argc, argv, key, sizeof key);
+    if (rc != CTL_OK)
+        return rc;
+    const char *name = argv[1];
+    redisReply *r = rstore_cmd(ctl->rs, "EXISTS %s", key); /* before asking a password */
+    if (!r)
+        return ctl_redis_err(ctl, "user password");
+    int exists = r->type == REDIS_REPLY_INTEGER && r->integer == 1;
+    freeReplyObject(r);
+    if (!exists)
+        return s_unknown(name);
+    if (s_hash_password(hash) < 0)
+        return CTL_ERR;
+    const char *kv[] = {key, hash};
+    long long done;
+    if (ctl_eval_int(ctl, s_password_script, 1, kv, 1, &done) < 0)
+        return CTL_ERR;
+    if (done != 1)
+        return s_unknown(name);
+    fprintf(stderr, "inspraakctl: password of %s changed; their dashboard sessions end\n", name);
+    return CTL_OK;
+}
+
 int cmd_user(ctl_t *ctl, int argc, char **argv)
 {
     if (strcmp(argv[0], "add") == 0)
         return s_add(ctl, argc, argv);
+    if (strcmp(argv[0], "list") == 0)
+        return ctl_user_list(ctl, argc);
+    if (strcmp(argv[0], "delete") == 0)
+        return s_delete(ctl, argc, argv);
+    if (strcmp(argv[0], "password") == 0)
+        return s_new_password(ctl, argc, argv);
     return CTL_USAGE;
 }

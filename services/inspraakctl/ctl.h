@@ -82,6 +82,8 @@ int cmd_participant(ctl_t *ctl, int argc, char **argv);
 int cmd_campaign(ctl_t *ctl, int argc, char **argv);
 int cmd_retention(ctl_t *ctl, int argc, char **argv);
 int cmd_corrections(ctl_t *ctl, int argc, char **argv);
+/* cmd_user_list.c: "user list" (argc counts "list"). */
+int ctl_user_list(ctl_t *ctl, int argc);
 /* cmd_buskeys.c: "bus-keys FOLDER"; needs no Redis (argv[0] is FOLDER). */
 int cmd_buskeys(int argc, char **argv);
 

@@ -4,6 +4,9 @@
  *
  * SYNOPSIS
  *   inspraakctl user add NAME [--role admin|staff]     (password on stdin)
+ *   inspraakctl user list
+ *   inspraakctl user delete NAME
+ *   inspraakctl user password NAME                     (password on stdin)
  *   inspraakctl token create NAME [--role staff|admin]
  *   inspraakctl token revoke NAME
  *   inspraakctl token list
@@ -49,6 +52,11 @@ static const char s_usage[] =
     "\n"
     "  user add NAME [--role admin|staff]   add a staff user; password from stdin\n"
     "                                       (asked twice on a terminal; at least 10 characters)\n"
+    "  user list                            list users: name, role, created, last login\n"
+    "  user delete NAME                     remove a user: their dashboard sessions end and\n"
+    "                                       their API token (token NAME) is revoked, at once\n"
+    "  user password NAME                   set a new password (stdin, as for add); the\n"
+    "                                       user's dashboard sessions end\n"
     "  token create NAME [--role staff|admin]  print a new staff API token (shown once)\n"
     "  token revoke NAME                    revoke NAME's API token\n"
     "  token list                           list API tokens: name, role, created\n"

@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""
+NAME
+    test_staff_accounts - inspraakctl user list|delete|password against a
+    real dashboard
+
+DESCRIPTION
+    Starts Redis, storage and the dashboard (tests/lib/harness.py;
+    binaries from INSPRAAK_BIN) and checks what an operator and a staff
+    member see:
+      - user list: name, role, created and the last login (empty before
+        the first), sorted by name;
+      - user delete: a staff member who leaves is logged out at once (the
+        next page is the login page, the API token of that name gets 401),
+        cannot log in again; unknown user: exit 3; no name: exit 2;
+      - user password: a new password from stdin with the rules of user
+        add; the old sessions end, the old password no longer logs in,
+        the new one does; a short password changes nothing (exit 1).
+
+Usage: INSPRAAK_BIN=build/asan/bin INSPRAAK_DATA=$PWD/data \
+       python3 tests/integration/test_staff_accounts.py
+"""
+import os
+import re
+import sys
+import urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import ClusterTestCase, main  # noqa: E402
+from test_dashboard_ui import FORM, cookie, header, req  # noqa: E402
+
+ISO = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z"
+
+
+class TestStaffAccounts(ClusterTestCase):
+    SERVICES = ("storage", "dashboard")
+
+    def add(self, user, password, role="staff"):
+        r = self.cluster.ctl("user", "add", user, "--role", role, input=password + "\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+    def login(self, user, password, expect=303):
+        st, hs, _ = req(self.cluster, "GET", "/login")
+        self.assertEqual(st, 200)
+        pre, _ = cookie(hs, "inspraak_login")
+        form = urllib.parse.urlencode({"user": user, "password": password, "csrf": pre})
+        st, hs, body = req(self.cluster, "POST", "/login", form,
+                           dict(FORM, Cookie="inspraak_login=" + pre))
+        self.assertEqual(st, expect, body[:400])
+        return cookie(hs, "inspraak_session")[0]
+
+    def page(self, sid, path="/ideeen"):
+        """(status, Location or None) of a staff page with that session."""
+        st, hs, _ = req(self.cluster, "GET", path,
+                        headers={"Cookie": "inspraak_session=" + sid})
+        loc = header(hs, "Location")
+        return st, loc[0] if loc else None
+
+    def test_user_list_shows_role_created_and_last_login(self):
+        self.add("lijst-a", "lijst-wachtwoord-a", "admin")
+        self.add("lijst-b", "lijst-wachtwoord-b")
+        self.login("lijst-a", "lijst-wachtwoord-a")
+        r = self.cluster.ctl("user", "list")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        rows = [line.split("\t") for line in r.stdout.splitlines()]
+        mine = [row for row in rows if row[0].startswith("lijst-")]
+        self.assertEqual([row[:2] for row in mine], [["lijst-a", "admin"], ["lijst-b", "staff"]])
+        self.assertEqual([len(row) for row in mine], [4, 4])
+        for row in mine:
+            self.assertRegex(row[2], "^" + ISO + "$")
+        self.assertRegex(mine[0][3], "^" + ISO + "$")
+        self.assertEqual(mine[1][3], "")  # never logged in
+        self.assertNotIn("argon2", r.stdout)
+        self.assertEqual([row[0] for row in rows], sorted(row[0] for row in rows))
+
+    def test_user_delete_ends_sessions_and_token_at_once(self):
+        self.add("vertrekt", "vertrekt-wachtwoord")
+        sid = self.login("vertrekt", "vertrekt-wachtwoord")
+        self.assertEqual(self.page(sid)[0], 200)
+        r = self.cluster.ctl("token", "create", "vertrekt")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        token = r.stdout.strip()
+        self.assertEqual(self.cluster.api("/api/v1/ideas", token)[0], 200)
+
+        r = self.cluster.ctl("user", "delete", "vertrekt")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        # The very next request: the login page, and the API token is refused.
+        st, loc = self.page(sid)
+        self.assertEqual(st, 303)
+        self.assertTrue(loc.startswith("/login"), loc)
+        self.assertEqual(self.cluster.api("/api/v1/ideas", token)[0], 401)
+        self.login("vertrekt", "vertrekt-wachtwoord", expect=401)
+        self.assertNotIn("vertrekt\t", self.cluster.ctl("user", "list").stdout)
+        self.assertNotIn("vertrekt\t", self.cluster.ctl("token", "list").stdout)
+
+        r = self.cluster.ctl("user", "delete", "vertrekt")
+        self.assertEqual(r.returncode, 3)
+        self.assertIn("no user named vertrekt", r.stderr)
+        self.assertEqual(self.cluster.ctl("user", "delete").returncode, 2)
+
+    def test_user_delete_then_add_again_does_not_revive_old_sessions(self):
+        self.add("terug", "terug-wachtwoord-1")
+        sid = self.login("terug", "terug-wachtwoord-1")
+        self.assertEqual(self.cluster.ctl("user", "delete", "terug").returncode, 0)
+        self.add("terug", "terug-wachtwoord-1")
+        self.assertEqual(self.page(sid)[0], 303)
+
+    def test_user_password_resets_and_ends_old_sessions(self):
+        self.add("wisselt", "oud-wachtwoord-1")
+        sid = self.login("wisselt", "oud-wachtwoord-1")
+        self.assertEqual(self.page(sid)[0], 200)
+
+        r = self.cluster.ctl("user", "password", "wisselt", input="kort\n")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("at least 10 characters", r.stderr)
+        self.assertEqual(self.page(sid)[0], 200)  # nothing changed
+
+        r = self.cluster.ctl("user", "password", "wisselt", input="nieuw-wachtwoord-1\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        st, loc = self.page(sid)
+        self.assertEqual(st, 303)
+        self.assertTrue(loc.startswith("/login"), loc)
+        self.login("wisselt", "oud-wachtwoord-1", expect=401)
+        new = self.login("wisselt", "nieuw-wachtwoord-1")
+        self.assertEqual(self.page(new)[0], 200)
+        # the role stays
+        rows = [line.split("\t") for line in self.cluster.ctl("user", "list").stdout.splitlines()]
+        self.assertIn(["wisselt", "staff"], [row[:2] for row in rows])
+
+        r = self.cluster.ctl("user", "password", "niemand", input="nieuw-wachtwoord-1\n")
+        self.assertEqual(r.returncode, 3)
+        self.assertIn("no user named niemand", r.stderr)
+
+    def test_help_names_the_new_commands(self):
+        r = self.cluster.ctl("help")
+        for cmd in ("user list", "user delete NAME", "user password NAME"):
+            self.assertTrue(re.search(re.escape(cmd), r.stdout + r.stderr), cmd)
+
+
+if __name__ == "__main__":
+    main()
