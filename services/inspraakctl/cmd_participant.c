@@ -6,6 +6,7 @@
  *   participant export|erase EMAIL
  *   participant export|erase --idea IDEA_ID
  *   participant export|erase --participant-id PID
+ *   participant unbounce EMAIL | --idea IDEA_ID | --participant-id PID
  *
  * DESCRIPTION
  *   EMAIL is normalised as storage does (spaces around it removed, ASCII
@@ -45,6 +46,15 @@
  *   ideas stay: they carry only the pseudonymous pid, which now points to
  *   nothing, so they are anonymous. (Storage is the only writer of ideas,
  *   so erase asks it over the bus instead of rewriting them itself.)
+ *
+ *   unbounce lifts notify's hard-bounce mark (email_bounced_at and
+ *   email_bounce on the participant, services/notify/README.md) when the
+ *   resident's mailbox works again, so receipts and campaigns reach them
+ *   again; consent, unsubscribe and the rest of the record stay. Named after
+ *   the mark it undoes, as unsubscribe has its own. A record without the
+ *   mark: said on stderr, exit 0. notify's own log of the failed mail
+ *   (inspraak:notify:bounced, export's "bounce") stays: it is what
+ *   happened.
  *
  *   Unknown email: exit 3 with a message on stderr. erase then still
  *   removes the dead letters and mail files holding the address (and
@@ -404,6 +414,24 @@ static int s_erase_leftovers(ctl_t *ctl, const who_t *who)
     return rc == CTL_OK ? CTL_NOTFOUND : rc;
 }
 
+static int s_unbounce(ctl_t *ctl, const who_t *who)
+{
+    redisReply *r = rstore_cmd(
+        ctl->rs, "HDEL " CTL_PREFIX "participant:%s email_bounced_at email_bounce", who->pid);
+    if (!r || r->type != REDIS_REPLY_INTEGER) {
+        if (r)
+            freeReplyObject(r);
+        return ctl_redis_err(ctl, "participant unbounce");
+    }
+    const char *whom = who->email[0] ? who->email : who->pid;
+    if (r->integer > 0)
+        fprintf(stderr, "inspraakctl: bounce mark of %s lifted; mail goes to it again\n", whom);
+    else
+        fprintf(stderr, "inspraakctl: %s has no bounce mark; nothing was changed\n", whom);
+    freeReplyObject(r);
+    return CTL_OK;
+}
+
 /* "--NAME VALUE" or "--NAME=VALUE" in argv[1..argc): VALUE, else NULL. */
 static const char *s_opt(int argc, char **argv, const char *name)
 {
@@ -417,8 +445,8 @@ static const char *s_opt(int argc, char **argv, const char *name)
 
 int cmd_participant(ctl_t *ctl, int argc, char **argv)
 {
-    int export = strcmp(argv[0], "export") == 0;
-    if (!export && strcmp(argv[0], "erase") != 0)
+    int export = strcmp(argv[0], "export") == 0, unbounce = strcmp(argv[0], "unbounce") == 0;
+    if (!export && !unbounce && strcmp(argv[0], "erase") != 0)
         return CTL_USAGE;
     who_t who;
     memset(&who, 0, sizeof who);
@@ -430,11 +458,13 @@ int cmd_participant(ctl_t *ctl, int argc, char **argv)
         rc = s_find_pid(ctl, pid, &who);
     else if (argc == 2 && strncmp(argv[1], "--", 2) != 0) {
         rc = s_find(ctl, argv[1], &who);
-        if (rc == CTL_NOTFOUND && !export)
+        if (rc == CTL_NOTFOUND && !export && !unbounce)
             return s_erase_leftovers(ctl, &who);
     } else
         return CTL_USAGE; /* an option misspelt is no address to search mail files for */
     if (rc != CTL_OK)
         return rc;
+    if (unbounce)
+        return s_unbounce(ctl, &who);
     return export ? s_export(ctl, &who) : s_erase(ctl, &who);
 }

@@ -15,6 +15,7 @@
  *   inspraakctl device list
  *   inspraakctl participant export EMAIL | --idea IDEA_ID | --participant-id PID
  *   inspraakctl participant erase EMAIL | --idea IDEA_ID | --participant-id PID
+ *   inspraakctl participant unbounce EMAIL | --idea IDEA_ID | --participant-id PID
  *   inspraakctl retention run [--before YYYY-MM-DD]
  *   inspraakctl corrections export [--since YYYY-MM-DD]
  *   inspraakctl bus-keys FOLDER
@@ -70,6 +71,8 @@ static const char s_usage[] =
     "                                       (also a name without email address)\n"
     "  participant export|erase --participant-id PID\n"
     "                                       the same by the id export and erase print\n"
+    "  participant unbounce EMAIL           lift the hard-bounce mark (email_bounced_at): the\n"
+    "                                       mailbox works again; --idea, --participant-id too\n"
     "  retention run [--before YYYY-MM-DD]  erase every participant created before the date\n"
     "                                       (or INSPRAAK_RETENTION_DATE; none: all), and delete\n"
     "                                       the files kept after processing, dead letters and\n"

@@ -306,6 +306,44 @@ class InspraakctlTest(unittest.TestCase):
         self.assertIn("no participant", r.stderr)
         self.assertEqual(self.ctl("participant", "erase", "jan.jansen@example.nl").returncode, 3)
 
+    def test_participant_unbounce_lifts_the_hard_bounce_mark(self):
+        # notify marked the address dead (a 550 at RCPT TO); the resident
+        # fixed their mailbox and asks to get mail again
+        pid = "p-00000000000b0b0b"
+        self.put_participant("Bo.Bounce@Example.NL", pid)
+        self.cli("HSET", f"inspraak:participant:{pid}", "email_bounced_at", "1795000000000",
+                 "email_bounce", "550 5.1.1 no such user")
+        out = json.loads(self.ctl("participant", "export", "bo.bounce@example.nl").stdout)
+        self.assertEqual(out["participant"]["email_bounced_at"], "2026-11-18T11:06:40Z")
+        text = os.path.join(self.tmp, "unbounce-campaign.txt")
+        with open(text, "w") as f:
+            f.write("Beste {{naam}}, dank voor uw ideeen:\n{{ideeen}}\n")
+        r = self.ctl("campaign", "create", "--subject", "Terugkoppeling", "--text-file", text)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        campaign = r.stdout.strip()
+        r = self.ctl("campaign", "preview", campaign, "bo.bounce@example.nl")
+        self.assertIn("gets no mail: bounced_address", r.stderr)
+        r = self.ctl("participant", "unbounce", " BO.BOUNCE@example.nl")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("lifted", r.stderr)
+        r = self.ctl("campaign", "preview", campaign, "bo.bounce@example.nl")  # mail again
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("<bo.bounce@example.nl>", r.stdout.split("\n\n", 1)[0])  # To:
+        out = json.loads(self.ctl("participant", "export", "bo.bounce@example.nl").stdout)
+        self.assertNotIn("email_bounced_at", out["participant"])
+        self.assertNotIn("email_bounce", out["participant"])
+        self.assertEqual(out["participant"]["email"], "bo.bounce@example.nl")  # the rest stays
+        self.assertEqual(out["participant"]["consent_feedback"], "1")
+        # again: nothing to lift, still fine; by the participant id as well
+        r = self.ctl("participant", "unbounce", "--participant-id", pid)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("no bounce mark", r.stderr)
+        r = self.ctl("participant", "unbounce", "nobody@example.nl")
+        self.assertEqual(r.returncode, 3)
+        self.assertIn("no participant", r.stderr)
+        self.assertEqual(self.ctl("participant", "unbounce").returncode, 2)
+        self.assertIn("participant unbounce EMAIL", self.ctl("help").stdout)
+
     def test_participant_by_idea(self):
         # a person who gave name and address, named by one of their ideas:
         # erase by idea removes the address's index key as erase by address does
