@@ -402,6 +402,28 @@ static int s_valid(const idea_t *u)
     return u->status && idea_update_check(u, NULL, 0) == 0;
 }
 
+/* 1 when every theme of the update is in the theme file or already one
+ * of the idea's own (before): the form offers only those, and a theme
+ * removed from the file later stays on the ideas that have it. Anything
+ * else is a crafted form: storage would take any lowercase slug, and the
+ * made-up theme would then show in the lists, filters and the report. */
+static int s_themes_known(const dash_t *d, const idea_t *u, json_t *before)
+{
+    for (int k = 0; k < u->n_themes; k++) {
+        int known = page_theme_known(d, u->themes[k]);
+        size_t i;
+        json_t *v;
+        json_array_foreach(json_object_get(before, "themes"), i, v)
+        {
+            const char *own = json_string_value(v);
+            known = known || (own && strcmp(own, u->themes[k]) == 0);
+        }
+        if (!known)
+            return 0;
+    }
+    return 1;
+}
+
 /* The stored idea now shows the update's values. */
 static int s_applied(json_t *it, const idea_t *u)
 {
@@ -503,6 +525,13 @@ void ui_moderate(const http_req_t *req, http_res_t *res, void *arg)
                           "wijziging dan nog een keer op.",
                           back.buf, "Open het idee opnieuw");
         sb_free(&back);
+        goto out;
+    }
+    if (!s_themes_known(d, &m.upd, before)) {
+        json_decref(before);
+        page_message(res, 400, "Niet opgeslagen",
+                     "Een thema dat u koos, staat niet in de lijst met thema's. Kies de "
+                     "thema's uit de lijst op de pagina van het idee.");
         goto out;
     }
     int cluster_ok = s_cluster_choice(rs, &m, before, res);

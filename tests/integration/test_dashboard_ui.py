@@ -473,12 +473,13 @@ class TestDashboardUI(ClusterTestCase):
         idea_id = self.ideas[text]
         _, page = self.get("/resultaten")
         self.assertNotIn(text, page)
-        self.moderate(sid, idea_id, "approved", themes=("voorzieningen", "groen"))
+        self.moderate(sid, idea_id, "approved", themes=("wonen", "groen"))
         _, body = self.cluster.api("/api/v1/ideas/" + idea_id, self.token)
         self.assertEqual(body["status"], "approved")
-        self.assertEqual(body["themes"], ["voorzieningen", "groen"])
+        self.assertEqual(body["themes"], ["wonen", "groen"])
         # The detail page names themes by their Dutch label and offers them
-        # as choices; a theme the file does not know stays choosable.
+        # as choices (a theme the file no longer knows, and one it never
+        # knew: test_moderation_themes.py).
         _, page = self.get("/ideeen/" + idea_id, sid)
         self.assertIn("Groen, natuur &amp; water", page)
         second = re.search(r'<select id="m-theme1" name="theme">(.*?)</select>', page, re.S)
@@ -486,13 +487,13 @@ class TestDashboardUI(ClusterTestCase):
         self.assertIn('<option value="groen" selected>Groen, natuur &amp; water</option>',
                       second.group(1))
         first = re.search(r'<select id="m-theme0" name="theme">(.*?)</select>', page, re.S)
-        self.assertIn('<option value="voorzieningen" selected>', first.group(1))
+        self.assertIn('<option value="wonen" selected>Wonen</option>', first.group(1))
         _, page = self.get("/resultaten")
         self.assertIn(text, page)
         _, stats = self.cluster.api("/api/v1/stats?by=status", self.token)
         approved = stats["counts"].get("approved", 0)
         self.assertGreaterEqual(approved, 1)
-        _, lst = self.cluster.api("/api/v1/ideas?status=approved&theme=voorzieningen",
+        _, lst = self.cluster.api("/api/v1/ideas?status=approved&theme=wonen",
                                   self.token)
         self.assertIn(idea_id, [i["id"] for i in lst["items"]])
         self.moderate(sid, idea_id, "hidden")

@@ -33,14 +33,14 @@ BIN = os.environ.get("INSPRAAK_BIN", "./bin")
 CTL = os.path.join(BIN, "inspraakctl")
 
 
-def idea_record(idea_id, pid, text, wijk, pii=()):
+def idea_record(idea_id, pid, text, wijk, pii=(), themes=("groen",)):
     source = {k: None for k in ("message_id", "video_id", "start", "end", "device_id",
                                 "local_id", "context", "idempotency_key", "subject")}
     return mp({
         "id": idea_id, "channel": "form", "activity": "ideeenbus", "target_group": "inwoner",
         "received_at": 1795000000000, "text": text, "title": None, "lat": None, "lon": None,
         "wijk": wijk, "buurt": None, "postcode": None, "question": "toekomst",
-        "source": source, "participant_id": pid, "themes": ["groen"], "sentiment": None,
+        "source": source, "participant_id": pid, "themes": list(themes), "sentiment": None,
         "language": "nl", "cluster": None, "pii": list(pii), "status": "new", "classified": True,
     })
 
