@@ -57,6 +57,7 @@ void mail_clear(mail_t *m)
     free(m->from_addr);
     free(m->subject);
     free(m->body);
+    mail_dsn_clear(&m->dsn);
     for (int i = 0; i < m->n_attachments; i++) {
         free(m->attachments[i].name);
         free(m->attachments[i].type);
@@ -129,8 +130,8 @@ int mail_precheck(const char *raw, size_t len, const mail_limits_t *lim, char *e
 /* Text of a part, in UTF-8                                           */
 /* ------------------------------------------------------------------ */
 
-/* The transfer-decoded bytes of a part (NUL-terminated), or NULL. */
-static char *s_decoded(GMimePart *part, size_t max, size_t *len)
+/* The transfer-decoded bytes of a part (NUL-terminated), or NULL (mail_dsn.h). */
+char *mail_part_bytes(GMimePart *part, size_t max, size_t *len)
 {
     GMimeDataWrapper *w = g_mime_part_get_content(part);
     if (!w)
@@ -182,7 +183,7 @@ static char *s_part_text(GMimePart *part, size_t max)
     char *text;
     size_t len = 0;
     if (s_is_latin1_label(cs) || !GMIME_IS_TEXT_PART(part)) {
-        char *bytes = s_decoded(part, max, &len);
+        char *bytes = mail_part_bytes(part, max, &len);
         if (!bytes)
             return xstrdup("");
         if (!cs && g_utf8_validate(bytes, (gssize)len, NULL))
@@ -417,6 +418,8 @@ int mail_parse(const char *raw, size_t len, const mail_limits_t *lim, mail_t *m,
         } else
             m->body = xstrdup("");
         s_verdict(msg, m);
+        if (m->skip == MAIL_SKIP_BOUNCE)
+            mail_dsn_read(top, &m->dsn);
     }
     g_object_unref(msg);
     if (rc < 0) {

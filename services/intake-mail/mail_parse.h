@@ -16,6 +16,7 @@
  *   mail_html_to_text), converts every charset to UTF-8, lists attachments
  *   (name from RFC 2231/2047 parameters, type, decoded size) and decides
  *   whether the mail is one to skip (auto-reply, bounce/DSN, mailing list).
+ *   Of a bounce it reads the hard-bounced participant (mail_dsn.h).
  *
  *   Limits are checked on the raw bytes BEFORE GMime sees them: the size,
  *   and the number of multipart and message/rfc822 Content-Type headers
@@ -35,6 +36,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "mail_dsn.h"
 
 typedef enum {
     MAIL_SKIP_NONE = 0,
@@ -64,6 +67,7 @@ typedef struct {
     int n_attachments_total;
     mail_skip_t skip;
     char skip_why[160]; /* e.g. "Auto-Submitted: auto-replied" */
+    mail_dsn_t dsn;     /* a bounce: the hard bounce of a notify mail it reports, if any */
 } mail_t;
 
 typedef struct {

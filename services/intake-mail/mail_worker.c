@@ -46,6 +46,7 @@ void mail_result_clear(mail_result_t *r)
     free(r->from_addr);
     free(r->subject);
     free(r->text);
+    mail_dsn_clear(&r->dsn);
     for (int i = 0; i < r->n_listed; i++) {
         free(r->listed[i].name);
         free(r->listed[i].type);
@@ -168,6 +169,12 @@ void mail_worker_read(const char *raw, size_t len, const mail_limits_t *lim, mai
         r->status = MAIL_RESULT_SKIPPED;
         r->skip = xstrdup(mail_skip_name(m.skip));
         r->why = xstrdup(m.skip_why);
+        r->dsn = m.dsn; /* moved: mail_clear() below frees nothing of it */
+        memset(&m.dsn, 0, sizeof m.dsn);
+        /* the report's words go onto the participant record: one clean line */
+        char *why = r->dsn.why;
+        r->dsn.why = s_clean_line(why, 200, false);
+        free(why);
     } else
         s_idea_text(&m, r);
     mail_clear(&m);
@@ -198,8 +205,9 @@ static char *s_serialise(const mail_result_t *r, size_t *len)
     int32_t na = r->n_attachments;
     memcpy(buf + 9, &na, 4);
     *len = 13;
-    const char *strs[] = {r->why,       r->skip,    r->message_id, r->from_name,
-                          r->from_addr, r->subject, r->text};
+    const char *strs[] = {r->why,       r->skip,         r->message_id, r->from_name,
+                          r->from_addr, r->subject,      r->text,       r->dsn.pid,
+                          r->dsn.final, r->dsn.original, r->dsn.why};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
         s_put_str(&buf, len, strs[i]);
     int32_t nl = r->n_listed;
@@ -245,8 +253,9 @@ static int s_deserialise(const char *buf, size_t len, mail_result_t *r)
     memcpy(&na, buf + 9, 4);
     r->n_attachments = na;
     size_t off = 13;
-    char **strs[] = {&r->why,       &r->skip,    &r->message_id, &r->from_name,
-                     &r->from_addr, &r->subject, &r->text};
+    char **strs[] = {&r->why,       &r->skip,         &r->message_id, &r->from_name,
+                     &r->from_addr, &r->subject,      &r->text,       &r->dsn.pid,
+                     &r->dsn.final, &r->dsn.original, &r->dsn.why};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
         if (s_get_str(buf, len, &off, strs[i]) < 0)
             return -1;

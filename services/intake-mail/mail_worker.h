@@ -54,6 +54,10 @@ typedef struct {
     mail_attachment_t listed[MAIL_RESULT_MAX_ATTACHMENTS];
     int n_listed;
     int64_t date_ms;
+    /* SKIPPED "bounce" reporting a hard bounce of a notify mail
+     * (mail_dsn.h): the participant, the failed address(es), the status;
+     * all NULL otherwise. main.c marks the participant (mail_bounce.h). */
+    mail_dsn_t dsn;
 } mail_result_t;
 
 /* Does the whole job in this process (no fork). For tests and the child. */

@@ -23,7 +23,10 @@
  *       $INSPRAAK_VAR/mail/skipped/ naming the reason, and listed (time,
  *       reason, subject, sender's domain; no address or name) in the Redis
  *       list inspraak:mail:skipped that the dashboard shows on
- *       /overgeslagen (mail_skiplog.h). intake-mail writes no other key.
+ *       /overgeslagen (mail_skiplog.h). A delivery-status report of a
+ *       hard bounce of a notify mail also sets email_bounced_at and
+ *       email_bounce on that participant (mail_dsn.h, mail_bounce.h);
+ *       intake-mail writes no other key.
  *     - unreadable, over a limit, or the worker hung or crashed: moved to
  *       $INSPRAAK_VAR/mail/failed/ with a .why file; the service carries on.
  *   A mail whose spool write fails stays in new/ and is tried again.
@@ -54,7 +57,8 @@
  *   Metrics: inspraak_mail_ideas_total, inspraak_mail_skipped_total
  *   {reason="autoreply"|"bounce"|"list"|"empty"}, inspraak_mail_failed_total,
  *   inspraak_mail_spool_errors_total, inspraak_mail_imap_errors_total,
- *   inspraak_mail_skiplog_errors_total.
+ *   inspraak_mail_skiplog_errors_total, inspraak_mail_bounces_marked_total,
+ *   inspraak_mail_bounce_errors_total.
  */
 #include <curl/curl.h>
 #include <dirent.h>
@@ -78,6 +82,7 @@
 #include "intake.h"
 #include "log.h"
 #include "service.h"
+#include "mail_bounce.h"
 #include "mail_files.h"
 #include "mail_imap.h"
 #include "mail_skiplog.h"
@@ -96,8 +101,8 @@ typedef struct {
     long poll_ms;
     char inbox[600], skipped[600], failed[600];
     mail_imap_t *imap; /* NULL without INSPRAAK_IMAP_URL */
-    rstore_t *rs;      /* only for the skipped list (mail_skiplog.h) */
-    metric_t *skiplog_errors;
+    rstore_t *rs;      /* the skipped list (mail_skiplog.h), bounce marks (mail_bounce.h) */
+    metric_t *skiplog_errors, *bounces_marked, *bounce_errors;
     long imap_poll_s;
     metric_t *ideas, *failed_total, *spool_errors, *imap_errors;
     metric_t *skipped_total[sizeof s_reasons / sizeof s_reasons[0]];
@@ -169,6 +174,28 @@ static void s_count_skip(s_app_t *app, const char *reason)
 
 typedef enum { S_IDEA, S_SKIPPED, S_FAILED, S_RETRY } s_outcome_t;
 
+/* A report of a hard bounce of our mail marks that participant, so that
+ * notify mails the dead address no more (mail_bounce.h). Best effort, like
+ * the skipped list: Redis being down never stops mail intake, and the
+ * next mail to the address bounces again and marks it then. */
+static void s_mark_bounce(s_app_t *app, const mail_result_t *r, const char *ql)
+{
+    char q[300], qp[100];
+    int rc = mail_bounce_mark(app->rs, &r->dsn);
+    log_quote(qp, sizeof qp, r->dsn.pid);
+    if (rc < 0) {
+        metric_inc(app->bounce_errors);
+        log_warn("msg=\"cannot mark bounced address\" mail=%s pid=%s err=%s", ql, qp,
+                 log_quote(q, sizeof q, rstore_error(app->rs)));
+    } else if (rc == 1) {
+        metric_inc(app->bounces_marked);
+        log_warn("msg=\"address bounced (report): no more mail to it\" mail=%s pid=%s", ql, qp);
+    } else
+        log_info("msg=\"bounce report names no participant's address; nothing marked\" mail=%s "
+                 "pid=%s",
+                 ql, qp);
+}
+
 /* Reads one mail (in the worker) and, when it is an idea, spools it.
  * S_RETRY: the spool refused; the caller keeps the mail where it is. */
 static s_outcome_t s_handle(s_app_t *app, const char *raw, size_t len, bool too_large,
@@ -183,6 +210,8 @@ static s_outcome_t s_handle(s_app_t *app, const char *raw, size_t len, bool too_
         mail_worker_run(raw, len, &app->lim, app->timeout_ms, r);
     if (r->status == MAIL_RESULT_SKIPPED) {
         s_count_skip(app, r->skip);
+        if (r->dsn.pid)
+            s_mark_bounce(app, r, ql);
         /* A skip's why is "Header: value", and the value may hold a name
          * ("Subject: Afwezig: Gerda Grootveld"): the log names the header
          * only; the .why in skipped/ and the staff list keep the value. */
@@ -232,7 +261,7 @@ static int s_one(s_app_t *app, const char *name)
     size_t len = 0;
     char *raw = file_read(path, app->lim.max_bytes, &len);
     if (!raw && errno == ENOENT)
-        return 0; /* gone meanwhile (another instance took it) */
+        return 0;                            /* gone meanwhile (another instance took it) */
     bool too_large = !raw && errno == EFBIG; /* answered below, never parsed */
     if (!raw && !too_large) {
         /* Not a file we can read (a folder, no permission): out of the
@@ -375,6 +404,11 @@ static void s_metrics(s_app_t *app)
                                        "IMAP polls, fetches or moves that failed (retried).");
     app->skiplog_errors = metrics_counter("inspraak_mail_skiplog_errors_total",
                                           "Skipped mails not listed for staff (Redis failed).");
+    app->bounces_marked =
+        metrics_counter("inspraak_mail_bounces_marked_total",
+                        "Participants marked bounced by a delivery-status report (mail_bounce.h).");
+    app->bounce_errors = metrics_counter("inspraak_mail_bounce_errors_total",
+                                         "Bounce reports not marked (Redis failed).");
     for (int i = 0; s_reasons[i]; i++)
         app->skipped_total[i] =
             metrics_counter_labelled("inspraak_mail_skipped_total", "reason", s_reasons[i],

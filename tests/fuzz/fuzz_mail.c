@@ -11,6 +11,8 @@
  *   middle (strlen is the whole text), and a refusal has a reason.
  *
  *   FUZZ_SOURCES: services/intake-mail/mail_parse.c
+ *   FUZZ_SOURCES: services/intake-mail/mail_dsn.c
+ *   FUZZ_SEEDS: tests/data/dsn
  *   FUZZ_SOURCES: services/intake-mail/mail_html.c
  *   FUZZ_SOURCES: services/intake-mail/mail_text.c
  *   FUZZ_SEEDS: tests/data/mime/core/src/test/resources/mimetools-testmsgs

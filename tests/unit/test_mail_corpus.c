@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../services/intake-mail/mail_dsn.c"
 #include "../../services/intake-mail/mail_html.c"
 #include "../../services/intake-mail/mail_parse.c"
 #include "../../services/intake-mail/mail_text.c"
@@ -153,7 +154,7 @@ static void s_compare(const char *dir, const char *stem, const char *raw, size_t
         snprintf(file, sizeof file, "%s/%s", dir, e->d_name);
         size_t wl, gl;
         char *want = s_slurp(file, &wl);
-        char *got = s_decoded(GMIME_PART(node), 64u << 20, &gl);
+        char *got = mail_part_bytes(GMIME_PART(node), 64u << 20, &gl);
         c->compared++;
         if (want && got && s_same(got, gl, want, wl))
             c->matched++;

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../services/intake-mail/mail_dsn.c"
 #include "../../services/intake-mail/mail_html.c"
 #include "../../services/intake-mail/mail_parse.c"
 #include "../../services/intake-mail/mail_text.c"
