@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -120,6 +121,26 @@ static void s_list_attachments(const mail_t *m, mail_result_t *r)
     }
 }
 
+/* The idea text of a mail with photos and no words (a phone's "Sent
+ * from my iPhone" does not count), NULL when it has no photo. The
+ * resident expects what they sent to arrive: it becomes an idea that
+ * says what came (staff see the photos listed, "Bijlagen (niet bewaard)")
+ * and the receipt tells the sender the same, so they can write what
+ * they meant. In Dutch: the receipt quotes it. */
+static char *s_photos_only(const mail_t *m)
+{
+    int photos = 0;
+    for (int i = 0; i < m->n_attachments; i++)
+        if (m->attachments[i].type && strncasecmp(m->attachments[i].type, "image/", 6) == 0)
+            photos++;
+    if (photos == 0)
+        return NULL;
+    if (photos == 1)
+        return xstrdup("[Alleen een foto gestuurd, zonder tekst. De foto bewaren we niet.]");
+    return xasprintf("[Alleen %d foto's gestuurd, zonder tekst. De foto's bewaren we niet.]",
+                     photos);
+}
+
 /* The idea text, or a skip reason in r when there is none to speak of. */
 static void s_idea_text(const mail_t *m, mail_result_t *r)
 {
@@ -140,7 +161,11 @@ static void s_idea_text(const mail_t *m, mail_result_t *r)
         r->why = xstrdup("only a thank-you, no idea");
     } else if (!r->text || utf8_chars(r->text, strlen(r->text)) < TEXT_MIN_CHARS) {
         free(r->text);
-        r->text = NULL;
+        r->text = s_photos_only(m);
+        if (r->text) {
+            r->status = MAIL_RESULT_IDEA;
+            return;
+        }
         r->status = MAIL_RESULT_SKIPPED;
         r->skip = xstrdup("empty");
         r->why = xstrdup("no new text in the mail");

@@ -523,6 +523,55 @@ class MailAttachmentTest(ClusterTestCase):
         self.assertNotIn(b"co.pdf", public)
 
 
+PHOTO_ONLY = (
+    b"From: Wim Hermans <wim.hermans@example.nl>\r\nTo: inspraak@heerlen.nl\r\n"
+    b"Message-ID: <photo-1.test@example.nl>\r\nMIME-Version: 1.0\r\n"
+    b"Content-Type: multipart/mixed; boundary=\"Apple-Mail-7F3A\"\r\n\r\n"
+    b"--Apple-Mail-7F3A\r\nContent-Type: image/jpeg; name=IMG_4821.jpeg\r\n"
+    b"Content-Disposition: inline; filename=IMG_4821.jpeg\r\n"
+    b"Content-Transfer-Encoding: base64\r\n\r\n/9j/4AAQSkZJRg==\r\n"
+    b"--Apple-Mail-7F3A\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n"
+    b"\r\n\r\nVerzonden vanaf mijn iPhone\r\n--Apple-Mail-7F3A--\r\n")
+
+
+class MailPhotoOnlyTest(ClusterTestCase):
+    """A photo sent from a phone without a word: the resident expects it to
+    arrive. It becomes an idea that says so (the photo listed, not
+    stored) and the sender gets the receipt, which tells them the same;
+    before, the mail was skipped as empty and they heard nothing."""
+    SERVICES = ("storage", "classifier", "intake-mail", "dashboard", "notify")
+    ENV = {"INSPRAAK_MAIL_POLL_MS": "100", "INSPRAAK_RECEIPT_BATCH_S": "1",
+           "INSPRAAK_NOTIFY_SCAN_S": "1"}
+
+    def test_photo_without_text(self):
+        token = self.cluster.staff_token()
+        inbox = os.path.join(self.cluster.var, "mail", "inbox")
+        name = "%d.M1P%d.photo" % (int(time.time()), os.getpid())
+        with open(os.path.join(inbox, "tmp", name), "wb") as f:
+            f.write(PHOTO_ONLY)
+        os.rename(os.path.join(inbox, "tmp", name), os.path.join(inbox, "new", name))
+        wait_until("the mail read",
+                   lambda: not os.path.exists(os.path.join(inbox, "new", name)))
+        self.assertTrue(os.path.exists(os.path.join(inbox, "cur", name + ":2,S")),
+                        "the photo-only mail was skipped, not made an idea")
+        want = "[Alleen een foto gestuurd, zonder tekst. De foto bewaren we niet.]"
+
+        def items():
+            status, body = self.cluster.api("/api/v1/ideas?channel=email&limit=50", token)
+            return body["items"] if status == 200 else []
+        got = wait_until("the idea stored", lambda: items() or None)
+        self.assertEqual([i["text"] for i in got], [want])
+        self.assertEqual(got[0]["source"]["attachments"],
+                         [{"name": "IMG_4821.jpeg", "type": "image/jpeg", "size": 10}])
+        outbox = os.path.join(self.cluster.var, "mail", "outbox", "new")
+        files = wait_until("the receipt", lambda: os.path.isdir(outbox) and os.listdir(outbox))
+        with open(os.path.join(outbox, files[0]), "rb") as f:
+            m = email.message_from_bytes(f.read(), policy=email.policy.default)
+        self.assertEqual(m["To"].addresses[0].addr_spec, "wim.hermans@example.nl")
+        self.assertEqual(str(m["In-Reply-To"]).strip(), "<photo-1.test@example.nl>")
+        self.assertIn(want, m.get_body(preferencelist=("plain",)).get_content())
+
+
 class MailSkippedOneTest(ClusterTestCase):
     """One skipped mail is counted in the singular on /overgeslagen."""
     SERVICES = ("storage", "classifier", "intake-mail", "dashboard")

@@ -307,6 +307,64 @@ static void test_worker_attachments(void **state)
     mail_result_clear(&b);
     g_string_free(raw, TRUE);
 }
+/* A photo sent from a phone with no words (the signature line the phone
+ * adds is dropped): the resident expects it to arrive, so it is an idea
+ * that says so (the photo is listed, never stored) and gets the receipt.
+ * A PDF alone, or a photo under a thank-you, is still no idea. */
+static char *s_photo_mail(const char *subject, const char *text, const char *type, int n)
+{
+    GString *raw = g_string_new(NULL);
+    g_string_append_printf(raw,
+                           "From: Wim Hermans <wim@example.nl>\r\n%s%s%s"
+                           "Message-ID: <photo-%d@example.nl>\r\nMIME-Version: 1.0\r\n"
+                           "Content-Type: multipart/mixed; boundary=\"Apple-Mail-1\"\r\n\r\n"
+                           "--Apple-Mail-1\r\nContent-Type: text/plain; charset=us-ascii\r\n"
+                           "\r\n%s\r\n",
+                           subject ? "Subject: " : "", subject ? subject : "",
+                           subject ? "\r\n" : "", n, text);
+    for (int i = 0; i < n; i++)
+        g_string_append_printf(raw,
+                               "--Apple-Mail-1\r\nContent-Type: %s; name=IMG_48%02d\r\n"
+                               "Content-Disposition: inline; filename=IMG_48%02d\r\n"
+                               "Content-Transfer-Encoding: base64\r\n\r\n/9j/4AAQSkZJRg==\r\n",
+                               type, i, i);
+    g_string_append(raw, "--Apple-Mail-1--\r\n");
+    return g_string_free(raw, FALSE);
+}
+
+static void test_photo_only(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *subject, *text, *type;
+        int n;
+        const char *want; /* idea text, or NULL: skipped as empty */
+    } cases[] = {
+        {NULL, "\r\nVerzonden vanaf mijn iPhone", "image/jpeg", 1,
+         "[Alleen een foto gestuurd, zonder tekst. De foto bewaren we niet.]"},
+        {"Re: Uw mening telt", "", "image/heic", 3,
+         "[Alleen 3 foto's gestuurd, zonder tekst. De foto's bewaren we niet.]"},
+        {NULL, "", "application/pdf", 1, NULL},
+        {"Re: Bedankt voor uw idee", "Bedankt!", "image/jpeg", 1, NULL},
+        {"Kapotte lantaarnpaal", "", "image/jpeg", 1, "Kapotte lantaarnpaal"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *raw = s_photo_mail(cases[i].subject, cases[i].text, cases[i].type, cases[i].n);
+        mail_result_t r;
+        mail_worker_run(raw, strlen(raw), &LIM, 10000, &r);
+        if (cases[i].want) {
+            if (r.status != MAIL_RESULT_IDEA || strcmp(r.text, cases[i].want) != 0)
+                fail_msg("case %zu: status %d text %s", i, r.status, r.text);
+            assert_int_equal(r.n_listed, cases[i].n);
+        } else {
+            assert_int_equal(r.status, MAIL_RESULT_SKIPPED);
+            assert_string_equal(r.skip, "empty");
+        }
+        mail_result_clear(&r);
+        g_free(raw);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -317,6 +375,7 @@ int main(void)
         cmocka_unit_test(test_worker_dies_with_parent),
         cmocka_unit_test(test_worker_limits),
         cmocka_unit_test(test_worker_attachments),
+        cmocka_unit_test(test_photo_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
