@@ -484,6 +484,17 @@ PDF_MAIL = (
 )
 
 
+def maildir_deliver(cluster, raw, tag):
+    """As an MTA delivers into intake-mail's Maildir: tmp/, then renamed
+    into new/. Returns the file's name."""
+    inbox = os.path.join(cluster.var, "mail", "inbox")
+    name = "%d.M1P%d.%s" % (int(time.time()), os.getpid(), tag)
+    with open(os.path.join(inbox, "tmp", name), "wb") as f:
+        f.write(raw)
+    os.rename(os.path.join(inbox, "tmp", name), os.path.join(inbox, "new", name))
+    return name
+
+
 class MailAttachmentTest(ClusterTestCase):
     """Attachments are listed in the idea (name, type, size), not stored:
     the staff idea page shows them escaped; the public page does not."""
@@ -492,11 +503,7 @@ class MailAttachmentTest(ClusterTestCase):
 
     def test_pdf_listed(self):
         token = self.cluster.staff_token()
-        inbox = os.path.join(self.cluster.var, "mail", "inbox")
-        name = "%d.M1P%d.pdf" % (int(time.time()), os.getpid())
-        with open(os.path.join(inbox, "tmp", name), "wb") as f:
-            f.write(PDF_MAIL)
-        os.rename(os.path.join(inbox, "tmp", name), os.path.join(inbox, "new", name))
+        maildir_deliver(self.cluster, PDF_MAIL, "pdf")
 
         def items():
             status, body = self.cluster.api("/api/v1/ideas?channel=email&limit=50", token)
@@ -546,10 +553,7 @@ class MailPhotoOnlyTest(ClusterTestCase):
     def test_photo_without_text(self):
         token = self.cluster.staff_token()
         inbox = os.path.join(self.cluster.var, "mail", "inbox")
-        name = "%d.M1P%d.photo" % (int(time.time()), os.getpid())
-        with open(os.path.join(inbox, "tmp", name), "wb") as f:
-            f.write(PHOTO_ONLY)
-        os.rename(os.path.join(inbox, "tmp", name), os.path.join(inbox, "new", name))
+        name = maildir_deliver(self.cluster, PHOTO_ONLY, "photo")
         wait_until("the mail read",
                    lambda: not os.path.exists(os.path.join(inbox, "new", name)))
         self.assertTrue(os.path.exists(os.path.join(inbox, "cur", name + ":2,S")),
@@ -578,11 +582,7 @@ class MailSkippedOneTest(ClusterTestCase):
     ENV = {"INSPRAAK_MAIL_POLL_MS": "100"}
 
     def test_one_skipped_mail(self):
-        inbox = os.path.join(self.cluster.var, "mail", "inbox")
-        name = "%d.M1P%d.afwezig" % (int(time.time()), os.getpid())
-        with open(os.path.join(inbox, "tmp", name), "wb") as f:
-            f.write(DOZEN[8][1])  # "Afwezig: Uw mening telt"
-        os.rename(os.path.join(inbox, "tmp", name), os.path.join(inbox, "new", name))
+        maildir_deliver(self.cluster, DOZEN[8][1], "afwezig")  # "Afwezig: Uw mening telt"
         wait_until("the mail skipped",
                    lambda: self.cluster.redis("LLEN", "inspraak:mail:skipped") == 1)
         status, page = self.cluster.staff_page("/overgeslagen", self.cluster.staff_login())
