@@ -172,7 +172,9 @@ static char *s_returned_msgid(GMimeObject *obj)
         id = msg ? g_mime_message_get_message_id(msg) : NULL;
         return id ? xstrdup(id) : NULL;
     }
-    if (!GMIME_IS_PART(obj) || !ct || !g_mime_content_type_is_type(ct, "text", "rfc822-headers"))
+    if (!GMIME_IS_PART(obj) || !ct ||
+        !(g_mime_content_type_is_type(ct, "text", "rfc822-headers") ||
+          g_mime_content_type_is_type(ct, "message", "global-headers")))
         return NULL;
     size_t len = 0;
     char *bytes = mail_part_bytes(GMIME_PART(obj), S_MAX_BYTES, &len);
@@ -215,7 +217,8 @@ void mail_dsn_read(GMimeObject *top, mail_dsn_t *d)
     if (!GMIME_IS_MULTIPART(top) || !ct || !g_mime_content_type_is_type(ct, "multipart", "report"))
         return;
     const char *rt = g_mime_content_type_get_parameter(ct, "report-type");
-    if (!rt || strcasecmp(rt, "delivery-status") != 0)
+    if (!rt ||
+        (strcasecmp(rt, "delivery-status") != 0 && strcasecmp(rt, "global-delivery-status") != 0))
         return;
     GMimeMultipart *mp = GMIME_MULTIPART(top);
     char *msgid = NULL;
@@ -224,7 +227,9 @@ void mail_dsn_read(GMimeObject *top, mail_dsn_t *d)
         GMimeObject *part = g_mime_multipart_get_part(mp, i);
         GMimeContentType *pct = g_mime_object_get_content_type(part);
         if (GMIME_IS_PART(part) && pct &&
-            g_mime_content_type_is_type(pct, "message", "delivery-status") && !d->final)
+            (g_mime_content_type_is_type(pct, "message", "delivery-status") ||
+             g_mime_content_type_is_type(pct, "message", "global-delivery-status")) &&
+            !d->final)
             s_status_part(GMIME_PART(part), d);
         else if (!msgid)
             msgid = s_returned_msgid(part);

@@ -14,7 +14,9 @@
  *   message/delivery-status part (one block of fields about the message,
  *   then one block per recipient) and the returned mail, whole
  *   (message/rfc822) or its header only (text/rfc822-headers). Postfix,
- *   Exim and Exchange all send this form.
+ *   Exim and Exchange all send this form; also its RFC 6533 variant for
+ *   internationalised addresses (global-delivery-status, message/global,
+ *   message/global-headers).
  *
  *   mail_dsn_read() takes the first recipient block with "Action: failed"
  *   and a permanent "Status: 5.x.x": a hard bounce. "Action: delayed", or

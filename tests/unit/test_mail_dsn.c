@@ -48,16 +48,21 @@ static char *s_fixture(const char *name, size_t *len)
     return NULL;
 }
 
-/* The fixture with one piece of text replaced. */
-static char *s_fixture_with(const char *name, const char *from, const char *to)
+/* raw (freed) with the first from replaced by to. */
+static char *s_with(char *raw, const char *from, const char *to)
 {
-    size_t len;
-    char *raw = s_fixture(name, &len);
     char *at = strstr(raw, from);
     assert_non_null(at);
     char *out = xasprintf("%.*s%s%s", (int)(at - raw), raw, to, at + strlen(from));
     free(raw);
     return out;
+}
+
+/* The fixture with one piece of text replaced. */
+static char *s_fixture_with(const char *name, const char *from, const char *to)
+{
+    size_t len;
+    return s_with(s_fixture(name, &len), from, to);
 }
 
 static void s_parse(const char *raw, size_t len, mail_t *m)
@@ -82,6 +87,29 @@ static const struct {
      "5.1.10 smtp;550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP "
      "address lookup"},
 };
+
+/* The RFC 6533 form (SMTPUTF8): the same fields under global types. */
+static void test_global_delivery_status(void **state)
+{
+    (void)state;
+    char *raw = s_fixture_with("exchange-recipient-not-found.eml", "report-type=delivery-status",
+                               "report-type=global-delivery-status");
+    raw = s_with(raw, "message/delivery-status", "message/global-delivery-status");
+    raw = s_with(raw, "text/rfc822-headers", "message/global-headers");
+    mail_t m;
+    s_parse(raw, strlen(raw), &m);
+    assert_string_equal(m.dsn.pid, "p-fedcba9876543210");
+    assert_string_equal(m.dsn.final, "jan.smeets@contoso.nl");
+    mail_clear(&m);
+    free(raw);
+    raw = s_fixture_with("postfix-user-unknown.eml", "Content-Type: message/rfc822",
+                         "Content-Type: message/global");
+    s_parse(raw, strlen(raw), &m);
+    assert_non_null(m.dsn.pid);
+    assert_string_equal(m.dsn.pid, "p-0123456789abcdef");
+    mail_clear(&m);
+    free(raw);
+}
 
 static void test_hard_bounces(void **state)
 {
@@ -168,9 +196,8 @@ static void test_through_the_worker(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_hard_bounces),
-        cmocka_unit_test(test_not_a_hard_bounce),
-        cmocka_unit_test(test_status_codes),
+        cmocka_unit_test(test_hard_bounces),       cmocka_unit_test(test_global_delivery_status),
+        cmocka_unit_test(test_not_a_hard_bounce),  cmocka_unit_test(test_status_codes),
         cmocka_unit_test(test_through_the_worker),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
