@@ -50,6 +50,9 @@
  *                       tapped; then online again.
  *     hung_send         on a phone: the first batch gets no answer and no
  *                       error (a dead connection); "Nu verzenden" tapped.
+ *     late_gps          on a phone: "Gebruik mijn locatie", then "Bewaar
+ *                       idee" before the position is found; it arrives
+ *                       (held back until then) while the next idea is typed.
  *   Exits non-zero on a page error or when a step cannot be done.
  */
 'use strict';
@@ -384,6 +387,38 @@ async function hungSend(page) {
   return Object.assign(await screen(page), {waiting: waiting});
 }
 
+/* The phone takes its time to find the position: Chromium's own answer
+ * (the context's geolocation override) is held until the case lets it go
+ * (gpsRelease), as a slow GPS fix would arrive. */
+async function holdGps(page) {
+  await page.addInitScript(() => {
+    const geo = navigator.geolocation, real = geo.getCurrentPosition.bind(geo), held = [];
+    window.gpsHeld = () => held.length;
+    window.gpsRelease = () => held.splice(0).forEach((answer) => answer());
+    geo.getCurrentPosition = (ok, fail, options) => real((p) => held.push(() => ok(p)),
+      (e) => held.push(() => fail && fail(e)), options);
+  });
+}
+
+/* "Gebruik mijn locatie" tapped for one idea, "Bewaar idee" before the
+ * position is found; the position arrives while the next idea is typed. */
+async function lateGps(page) {
+  const out = {};
+  await page.fill('#text', 'Een bankje bij de vijver, om even te zitten.');
+  await page.tap('#locate');
+  await page.waitForFunction(() => window.gpsHeld() === 1);
+  await page.tap('#save');
+  await page.waitForFunction(() => document.getElementById('message').textContent.startsWith('Bewaard'));
+  await page.fill('#text', 'Meer licht in de tunnel, \'s avonds is het er donker.');
+  await page.evaluate(() => window.gpsRelease());
+  out.where_next = await page.textContent('#where');
+  await page.tap('#save');
+  await page.waitForFunction(() => document.getElementById('text').value === '');
+  await page.waitForFunction(() => document.getElementById('pending').textContent === 'Alles is verzonden',
+                             null, {timeout: 30000}).catch(() => {});
+  return Object.assign(out, await screen(page));
+}
+
 /* Hands a step to the Python test (which acts as staff) and waits until it
  * is done: writes FIELD_MARK.step, waits for FIELD_MARK.step.done and
  * returns what staff wrote in it. */
@@ -441,23 +476,28 @@ async function reloadAppWaiting(page) {
 /* The cache of the app's version before, as a phone would still have it. */
 async function oldCacheBefore(page) {
   await page.goto(new URL('/field/manifest.webmanifest', process.env.FIELD_URL).href);
-  await page.evaluate(() => caches.open('inspraak-field-v7')
+  await page.evaluate(() => caches.open('inspraak-field-v8')
     .then((c) => c.put('/field/app.js', new Response('/* the app of before */'))));
 }
 
-const BEFORE = {old_queue: oldQueueBefore, phone_day: oldCacheBefore};
+const BEFORE = {old_queue: oldQueueBefore, phone_day: oldCacheBefore,
+                late_gps: holdGps};
 
 /* Cases played on a phone: its screen, touch. */
 const A_PHONE = {viewport: {width: 390, height: 844}, deviceScaleFactor: 3, isMobile: true, hasTouch: true};
 const PHONE = {phone_day: A_PHONE, revoked_mid_tour: A_PHONE, double_tap: A_PHONE,
-               send_offline: A_PHONE, hung_send: A_PHONE};
+               send_offline: A_PHONE, hung_send: A_PHONE,
+               /* allowed to give its position: Heerlen-Centrum */
+               late_gps: Object.assign({geolocation: {latitude: 50.8882, longitude: 5.9795},
+                                        permissions: ['geolocation']}, A_PHONE)};
 
 const CASES = {save_during_sync: saveDuringSync, email_typo: emailTypo, long_activity: longActivity,
                long_name: longName, rejected_kept: rejectedKept, wrong_code: wrongCode,
                wijk_list: wijkList,
                old_queue: oldQueue, phone_day: phoneDay,
                revoked_mid_tour: revokedMidTour, double_tap: doubleTap,
-               send_offline: sendOffline, hung_send: hungSend};
+               send_offline: sendOffline, hung_send: hungSend,
+               late_gps: lateGps};
 
 async function main() {
   const run = CASES[process.env.FIELD_CASE];

@@ -207,7 +207,7 @@ class TestFieldApp(ClusterTestCase):
         # "Niet opgeslagen" instead of the form saying so at once.
         seen = self.run_case("phone_day", "phone-day")
         # the app's files of before are gone once the new app runs
-        self.assertEqual(seen["caches"], ["inspraak-field-v8"], seen)
+        self.assertEqual(seen["caches"], ["inspraak-field-v9"], seen)
         self.assertEqual(seen["emoji_only"]["message"], "Schrijf minstens 3 tekens.", seen)
         self.assertTrue(seen["emoji_only"]["message_is_error"], seen)
         self.assertEqual(seen["emoji_only"]["pending"], "1 wacht op verzenden", seen)
@@ -305,6 +305,20 @@ class TestFieldApp(ClusterTestCase):
         self.assertEqual(seen["pending"], "Alles is verzonden", seen)
         wait_until("the idea of phone-hung", lambda: self.field_ideas("phone-hung"))
         self.assertEqual(len(self.field_ideas("phone-hung")), 1)
+
+    def test_late_position_stays_with_its_own_idea(self):
+        # "Gebruik mijn locatie", then "Bewaar idee" before the GPS found
+        # the position: the answer came while the next idea was typed, and
+        # that idea was sent with the position of the one before (and the
+        # screen said "Locatie: ..." under it, though nobody asked).
+        seen = self.run_case("late_gps", "phone-gps")
+        self.assertEqual(seen["where_next"], "", seen)
+        self.assertEqual(seen["pending"], "Alles is verzonden", seen)
+        wait_until("both ideas of phone-gps", lambda: len(self.field_ideas("phone-gps")) == 2)
+        by_text = {i["text"]: i for i in self.field_ideas("phone-gps")}
+        nxt = by_text["Meer licht in de tunnel, 's avonds is het er donker."]
+        self.assertIsNone(nxt["wijk"], nxt)
+        self.assertIsNone(nxt["buurt"], nxt)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ let restart = false;            /* that batch was given up to start the round ag
 let retryMs = RETRY_MIN_MS;
 let retryTimer = null;
 let coords = null;
+let formRound = 0;              /* counts emptied forms: a late GPS answer is for an old one */
 let editing = null;             /* {entry, activity}: a rejected item back in the form */
 
 const $ = (id) => document.getElementById(id);
@@ -243,6 +244,7 @@ function clearForm() {
   form.querySelectorAll('input[name=question]').forEach((r) => { r.checked = false; });
   form.querySelectorAll('[aria-invalid]').forEach(unmarkInvalid);
   coords = null;
+  formRound++;
   $('where').textContent = '';
 }
 
@@ -303,10 +305,15 @@ async function saveForm() {
 function locate() {
   if (!navigator.geolocation) { $('where').textContent = 'Deze tablet kan de locatie niet bepalen.'; return; }
   $('where').textContent = 'Locatie zoeken…';
+  /* The idea was saved (or the form emptied) before the position came:
+   * it is not the next idea's position, so it is dropped. */
+  const round = formRound;
   navigator.geolocation.getCurrentPosition((pos) => {
+    if (round !== formRound) return;
     coords = {lat: pos.coords.latitude, lon: pos.coords.longitude};
     $('where').textContent = 'Locatie: ' + coords.lat.toFixed(5) + ', ' + coords.lon.toFixed(5);
   }, (err) => {
+    if (round !== formRound) return;
     /* Refused: trying again never helps, the browser's settings do. */
     $('where').textContent = err.code === err.PERMISSION_DENIED ?
       'Deze app mag de locatie niet gebruiken. Vul de wijk in. ' +
