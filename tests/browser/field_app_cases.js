@@ -53,6 +53,8 @@
  *     late_gps          on a phone: "Gebruik mijn locatie", then "Bewaar
  *                       idee" before the position is found; it arrives
  *                       (held back until then) while the next idea is typed.
+ *     keep_storage      on a phone, offline: two ideas saved; counts the
+ *                       app's calls of navigator.storage.persist().
  *   Exits non-zero on a page error or when a step cannot be done.
  */
 'use strict';
@@ -419,6 +421,41 @@ async function lateGps(page) {
   return Object.assign(out, await screen(page));
 }
 
+/* Counts the app's calls of navigator.storage.persist() (the real one
+ * still answers) in this tab. */
+async function countPersist(page) {
+  await page.addInitScript(() => {
+    const storage = navigator.storage, real = storage.persist.bind(storage);
+    storage.persist = () => {
+      sessionStorage.setItem('persist-asked', String(Number(sessionStorage.getItem('persist-asked') || 0) + 1));
+      return real();
+    };
+  });
+}
+
+const persistAsked = (page) => page.evaluate(() => Number(sessionStorage.getItem('persist-asked') || 0));
+
+/* Two ideas saved offline: the app should ask to keep its storage, once. */
+async function keepStorage(page) {
+  const out = {asked_before_saving: await persistAsked(page)};
+  await page.context().setOffline(true);
+  await page.waitForFunction(() => document.getElementById('net').textContent === 'offline');
+  for (const text of ['Een speeltuin bij de Schelsberg, voor de kleine kinderen.',
+                      'Meer bankjes langs de Geleenbeek, om even te rusten.']) {
+    await page.fill('#text', text);
+    await page.tap('#save');
+    await page.waitForFunction(() => document.getElementById('text').value === '' &&
+      document.getElementById('message').textContent !== '');
+  }
+  out.asked = await persistAsked(page);
+  out.persisted = await page.evaluate(() => navigator.storage.persisted());
+  Object.assign(out, await screen(page));
+  await page.context().setOffline(false);
+  await page.waitForFunction(() => document.getElementById('pending').textContent === 'Alles is verzonden',
+                             null, {timeout: 30000}).catch(() => {});
+  return out;
+}
+
 /* Hands a step to the Python test (which acts as staff) and waits until it
  * is done: writes FIELD_MARK.step, waits for FIELD_MARK.step.done and
  * returns what staff wrote in it. */
@@ -481,12 +518,12 @@ async function oldCacheBefore(page) {
 }
 
 const BEFORE = {old_queue: oldQueueBefore, phone_day: oldCacheBefore,
-                late_gps: holdGps};
+                late_gps: holdGps, keep_storage: countPersist};
 
 /* Cases played on a phone: its screen, touch. */
 const A_PHONE = {viewport: {width: 390, height: 844}, deviceScaleFactor: 3, isMobile: true, hasTouch: true};
 const PHONE = {phone_day: A_PHONE, revoked_mid_tour: A_PHONE, double_tap: A_PHONE,
-               send_offline: A_PHONE, hung_send: A_PHONE,
+               send_offline: A_PHONE, hung_send: A_PHONE, keep_storage: A_PHONE,
                /* allowed to give its position: Heerlen-Centrum */
                late_gps: Object.assign({geolocation: {latitude: 50.8882, longitude: 5.9795},
                                         permissions: ['geolocation']}, A_PHONE)};
@@ -497,7 +534,7 @@ const CASES = {save_during_sync: saveDuringSync, email_typo: emailTypo, long_act
                old_queue: oldQueue, phone_day: phoneDay,
                revoked_mid_tour: revokedMidTour, double_tap: doubleTap,
                send_offline: sendOffline, hung_send: hungSend,
-               late_gps: lateGps};
+               late_gps: lateGps, keep_storage: keepStorage};
 
 async function main() {
   const run = CASES[process.env.FIELD_CASE];

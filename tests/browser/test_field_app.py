@@ -320,6 +320,18 @@ class TestFieldApp(ClusterTestCase):
         self.assertIsNone(nxt["wijk"], nxt)
         self.assertIsNone(nxt["buurt"], nxt)
 
+    def test_app_asks_to_keep_its_storage(self):
+        # The ideas waiting on the phone live in the browser's storage,
+        # which a phone low on space may clear unless the app asked to
+        # keep it (navigator.storage.persist()); the app never asked.
+        seen = self.run_case("keep_storage", "phone-keep")
+        self.assertEqual(seen["asked_before_saving"], 0, seen)
+        self.assertEqual(seen["asked"], 1, seen)
+        # whatever the browser answers, the worker sees only the thanks
+        self.assertEqual(seen["message"], "Bewaard. Dank u wel!", seen)
+        self.assertFalse(seen["message_is_error"], seen)
+        self.assertEqual(seen["pending"], "2 wachten op verzenden", seen)
+
 
 if __name__ == "__main__":
     main()

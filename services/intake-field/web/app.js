@@ -294,12 +294,28 @@ async function saveForm() {
     localStorage.setItem('field.activity', activity);
     await queuePut(entry);
     clearForm();
+    keepStorage();
   }
   /* The count first, then the thanks: the screen never says "Bewaard"
    * beside a count that does not hold the idea yet. */
   await showStatus();
   say(corrected ? 'Aangepast en bewaard. Dank u wel!' : 'Bewaard. Dank u wel!', false);
   sync();
+}
+
+/* Unsent ideas live in the browser's storage, which a phone low on space
+ * may clear unless the app asked to keep it. Asked once per start of the
+ * app, when the first idea is saved (the moment there is something to
+ * keep; Firefox asks the worker then, Chromium decides by itself), and
+ * not at all once granted. A refusal changes nothing on the screen: the
+ * ideas are kept as before, only not guaranteed. */
+let storageAsked = false;
+function keepStorage() {
+  if (storageAsked || !navigator.storage || !navigator.storage.persist) return;
+  storageAsked = true;
+  navigator.storage.persisted()
+    .then((kept) => (kept ? true : navigator.storage.persist()))
+    .catch(() => {});
 }
 
 function locate() {
