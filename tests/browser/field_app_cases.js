@@ -23,8 +23,8 @@
  *                       goes back into the form with "Aanpassen", is
  *                       corrected and sent, the other is removed with
  *                       "Verwijderen" (confirmed); a reload shows none.
- *     wrong_code        the tablet is registered again ("Andere
- *                       tablet-aanmelding") with a mistyped device code,
+ *     wrong_code        the tablet is registered again ("Opnieuw
+ *                       aanmelden") with a mistyped device code,
  *                       then with the right one, and an idea is saved.
  *     wijk_list         the names the wijk field offers (its datalist), online
  *                       and after an offline reload; then an idea with a
@@ -55,6 +55,8 @@
  *                       (held back until then) while the next idea is typed.
  *     keep_storage      on a phone, offline: two ideas saved; counts the
  *                       app's calls of navigator.storage.persist().
+ *     words             on a phone: what the worker reads (an idea refused,
+ *                       the question before removing it, the sign-in screen).
  *   Exits non-zero on a page error or when a step cannot be done.
  */
 'use strict';
@@ -456,6 +458,24 @@ async function keepStorage(page) {
   return out;
 }
 
+/* What the worker reads on the way: the idea screen with an idea the
+ * server refused, the question before removing it, the sign-in screen. */
+async function wordsRead(page) {
+  const said = [];
+  const read = async () => said.push(await page.evaluate(() => document.body.innerText));
+  await page.fill('#text', 'Een hondenweide achter de sporthal, met een hek eromheen.');
+  await page.fill('#wijk', 'Atlantis');
+  await page.tap('#save');
+  await rejectedCount(page, 1);
+  await read();
+  page.once('dialog', async (d) => { said.push(d.message()); await d.dismiss(); });
+  await page.tap('#rejected button:has-text("Verwijderen")');
+  await page.tap('#logout');
+  await page.waitForSelector('#setup-form', {state: 'visible'});
+  await read();
+  return {said: said};
+}
+
 /* Hands a step to the Python test (which acts as staff) and waits until it
  * is done: writes FIELD_MARK.step, waits for FIELD_MARK.step.done and
  * returns what staff wrote in it. */
@@ -523,7 +543,7 @@ const BEFORE = {old_queue: oldQueueBefore, phone_day: oldCacheBefore,
 /* Cases played on a phone: its screen, touch. */
 const A_PHONE = {viewport: {width: 390, height: 844}, deviceScaleFactor: 3, isMobile: true, hasTouch: true};
 const PHONE = {phone_day: A_PHONE, revoked_mid_tour: A_PHONE, double_tap: A_PHONE,
-               send_offline: A_PHONE, hung_send: A_PHONE, keep_storage: A_PHONE,
+               send_offline: A_PHONE, hung_send: A_PHONE, keep_storage: A_PHONE, words: A_PHONE,
                /* allowed to give its position: Heerlen-Centrum */
                late_gps: Object.assign({geolocation: {latitude: 50.8882, longitude: 5.9795},
                                         permissions: ['geolocation']}, A_PHONE)};
@@ -534,7 +554,7 @@ const CASES = {save_during_sync: saveDuringSync, email_typo: emailTypo, long_act
                old_queue: oldQueue, phone_day: phoneDay,
                revoked_mid_tour: revokedMidTour, double_tap: doubleTap,
                send_offline: sendOffline, hung_send: hungSend,
-               late_gps: lateGps, keep_storage: keepStorage};
+               late_gps: lateGps, keep_storage: keepStorage, words: wordsRead};
 
 async function main() {
   const run = CASES[process.env.FIELD_CASE];

@@ -186,8 +186,8 @@ class TestFieldApp(ClusterTestCase):
         self.assertEqual(len(seen["rejected"]), 1, seen)
         self.assertIn("Kies een wijk uit de lijst", seen["rejected"][0])
         # one idea: "het staat", not "ze staan"
-        self.assertEqual(seen["message"], "1 idee is niet opgeslagen. Het staat nog op deze "
-                         "tablet, onder „Niet opgeslagen”.")
+        self.assertEqual(seen["message"], "1 idee is niet opgeslagen. Het staat nog op dit "
+                         "apparaat, onder „Niet opgeslagen”.")
         items = wait_until("the idea of tablet-wijk", lambda: self.field_ideas("tablet-wijk"))
         wait_until("both ideas of tablet-wijk", lambda: len(self.field_ideas("tablet-wijk")) == 2)
         items = self.field_ideas("tablet-wijk")
@@ -331,6 +331,16 @@ class TestFieldApp(ClusterTestCase):
         self.assertEqual(seen["message"], "Bewaard. Dank u wel!", seen)
         self.assertFalse(seen["message_is_error"], seen)
         self.assertEqual(seen["pending"], "2 wachten op verzenden", seen)
+
+    def test_words_fit_a_phone(self):
+        # Field workers use their phones; the app spoke of "deze tablet"
+        # ("Tablet aanmelden", "Ze staan nog op deze tablet"); "telefoon of
+        # tablet" is fine.
+        seen = self.run_case("words", "phone-words")
+        self.assertEqual(len(seen["said"]), 3, seen)
+        for said in seen["said"]:
+            self.assertNotRegex(said.replace("telefoon of tablet", ""), "(?i)tablet", said)
+        self.assertIn("Naam van dit apparaat", seen["said"][2])
 
 
 if __name__ == "__main__":

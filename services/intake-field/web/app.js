@@ -1,14 +1,15 @@
 /*
- * Field app (intake-field): collects ideas on a tablet, keeps them in an
- * IndexedDB queue, and sends them to POST /api/v1/field/batches when the
- * tablet is online. Every item gets a local_id (crypto.randomUUID) when it
- * is saved and keeps it for ever, so sending a batch again after a lost
- * answer stores nothing twice (the server derives the idea id from device
- * and local_id). An item leaves the queue only when the server answered it.
- * Accepted: it is gone. Rejected: it moves to the store "rejected" with the
- * server's Dutch reason and stays on the tablet until the interviewer
- * corrects it ("Aanpassen": back into the form, saved again under the same
- * local_id, which the server never stored, so nothing can arrive twice) or
+ * Field app (intake-field): collects ideas on a phone or tablet, keeps
+ * them in an IndexedDB queue, and sends them to POST
+ * /api/v1/field/batches when the device is online. Every item gets a
+ * local_id (crypto.randomUUID) when it is saved and keeps it for ever, so
+ * sending a batch again after a lost answer stores nothing twice (the
+ * server derives the idea id from device and local_id). An item leaves
+ * the queue only when the server answered it. Accepted: it is gone.
+ * Rejected: it moves to the store "rejected" with the server's Dutch
+ * reason and stays on the device until the interviewer corrects it
+ * ("Aanpassen": back into the form, saved again under the same local_id,
+ * which the server never stored, so nothing can arrive twice) or
  * removes it ("Verwijderen", confirmed). Plain JavaScript, no framework,
  * no build step.
  */
@@ -141,7 +142,7 @@ async function codeProblem(name, token) {
       'Of vraag een nieuwe code aan de gemeente.';
   }
   if (res.status === 403) {
-    return 'Deze apparaatcode hoort bij een andere tablet. Vul de naam van de tablet in die ' +
+    return 'Deze apparaatcode hoort bij een ander apparaat. Vul de naam van het apparaat in die ' +
       'u bij de code kreeg.';
   }
   return null;
@@ -319,7 +320,7 @@ function keepStorage() {
 }
 
 function locate() {
-  if (!navigator.geolocation) { $('where').textContent = 'Deze tablet kan de locatie niet bepalen.'; return; }
+  if (!navigator.geolocation) { $('where').textContent = 'Dit apparaat kan de locatie niet bepalen.'; return; }
   $('where').textContent = 'Locatie zoeken…';
   /* The idea was saved (or the form emptied) before the position came:
    * it is not the next idea's position, so it is dropped. */
@@ -434,8 +435,8 @@ function stopEditing() {
 }
 
 async function deleteRejected(entry) {
-  if (!confirm('Wilt u dit idee voor altijd verwijderen? Het staat dan niet meer op deze ' +
-               'tablet en de gemeente krijgt het niet.\n\n„' + snippet(entry.item.text) + '”')) return;
+  if (!confirm('Wilt u dit idee voor altijd verwijderen? Het staat dan niet meer op dit ' +
+               'apparaat en de gemeente krijgt het niet.\n\n„' + snippet(entry.item.text) + '”')) return;
   await rejectedDelete(entry.local_id);
   if (editing && editing.entry.local_id === entry.local_id) stopEditing();
   say('Het idee is verwijderd.', false);
@@ -466,7 +467,7 @@ async function sendBatch(d, activity, entries) {
      * go on collecting; signing in again at once would hide the form. */
     say('De apparaatcode werkt niet meer. De ideeën blijven op dit apparaat bewaard en u kunt ' +
         'gewoon doorgaan. Vraag de gemeente om een nieuwe code. Kies daarna ' +
-        '„Andere tablet-aanmelding” en vul de nieuwe code in.', true);
+        '„Opnieuw aanmelden” en vul de nieuwe code in.', true);
     return false;
   }
   if (res.status >= 400 && res.status < 500 && res.status !== 429) {
@@ -494,7 +495,7 @@ async function sendBatch(d, activity, entries) {
     await queueReject(held);
     say((held.length === 1 ? '1 idee is niet opgeslagen. Het staat' :
          held.length + ' ideeën zijn niet opgeslagen. Ze staan') +
-        ' nog op deze tablet, onder „Niet opgeslagen”.', true);
+        ' nog op dit apparaat, onder „Niet opgeslagen”.', true);
   }
   return true;
 }
