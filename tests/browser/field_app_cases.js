@@ -57,6 +57,8 @@
  *                       app's calls of navigator.storage.persist().
  *     words             on a phone: what the worker reads (an idea refused,
  *                       the question before removing it, the sign-in screen).
+ *     thousand          1,050 ideas waiting, all refused by the server: the
+ *                       counts the screen shows.
  *   Exits non-zero on a page error or when a step cannot be done.
  */
 'use strict';
@@ -476,6 +478,39 @@ async function wordsRead(page) {
   return {said: said};
 }
 
+/* 1,050 ideas waiting (put in the app's queue as a long offline day would
+ * leave them), all refused by the server (a wijk it does not know). */
+async function thousand(page) {
+  const out = {};
+  await page.evaluate(() => new Promise((resolve, reject) => {
+    const req = indexedDB.open('inspraak-field', 2);
+    req.onsuccess = () => {
+      const t = req.result.transaction('queue', 'readwrite');
+      for (let i = 0; i < 1050; i++) {
+        const id = 'many-' + i;
+        t.objectStore('queue').put({local_id: id, activity: 'omgevingsvisietour', item: {
+          local_id: id, text: 'Idee nummer ' + i + ' voor de wijk.', target_group: 'inwoner',
+          question: null, wijk: 'Atlantis', collected_at: new Date().toISOString()}});
+      }
+      t.oncomplete = () => { req.result.close(); resolve(); };
+      t.onerror = () => reject(t.error);
+    };
+    req.onerror = () => reject(req.error);
+  }));
+  await page.context().setOffline(true);
+  await page.waitForFunction(() => document.getElementById('net').textContent === 'offline');
+  out.waiting = await page.textContent('#pending');
+  await page.context().setOffline(false);
+  await page.waitForFunction(() => document.getElementById('pending').textContent === 'Alles is verzonden',
+                             null, {timeout: 60000}).catch(() => {});
+  await page.waitForFunction(() => document.querySelectorAll('#rejected li').length === 1050,
+                             null, {timeout: 10000}).catch(() => {});
+  out.held = await page.textContent('#held');
+  out.message = await page.textContent('#message');
+  out.pending = await page.textContent('#pending');
+  return out;
+}
+
 /* Hands a step to the Python test (which acts as staff) and waits until it
  * is done: writes FIELD_MARK.step, waits for FIELD_MARK.step.done and
  * returns what staff wrote in it. */
@@ -554,7 +589,7 @@ const CASES = {save_during_sync: saveDuringSync, email_typo: emailTypo, long_act
                old_queue: oldQueue, phone_day: phoneDay,
                revoked_mid_tour: revokedMidTour, double_tap: doubleTap,
                send_offline: sendOffline, hung_send: hungSend,
-               late_gps: lateGps, keep_storage: keepStorage, words: wordsRead};
+               late_gps: lateGps, keep_storage: keepStorage, words: wordsRead, thousand: thousand};
 
 async function main() {
   const run = CASES[process.env.FIELD_CASE];

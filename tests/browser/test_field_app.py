@@ -342,6 +342,17 @@ class TestFieldApp(ClusterTestCase):
             self.assertNotRegex(said.replace("telefoon of tablet", ""), "(?i)tablet", said)
         self.assertIn("Naam van dit apparaat", seen["said"][2])
 
+    def test_counts_are_written_the_dutch_way(self):
+        # 1,050 ideas waiting read "1050 wachten op verzenden", and after
+        # the server refused them "· 1050 niet opgeslagen" and "50 ideeën
+        # zijn niet opgeslagen" (the last batch only); the dashboard
+        # writes "1.050".
+        seen = self.run_case("thousand", "phone-many")
+        self.assertEqual(seen["waiting"], "1.050 wachten op verzenden", seen)
+        self.assertEqual(seen["pending"], "Alles is verzonden", seen)
+        self.assertEqual(seen["held"], " · 1.050 niet opgeslagen", seen)
+        self.assertTrue(seen["message"].startswith("1.050 ideeën zijn niet opgeslagen."), seen)
+
 
 if __name__ == "__main__":
     main()

@@ -31,8 +31,12 @@ let retryTimer = null;
 let coords = null;
 let formRound = 0;              /* counts emptied forms: a late GPS answer is for an old one */
 let editing = null;             /* {entry, activity}: a rejected item back in the form */
+let heldInRound = 0;            /* items the server rejected in this sending round */
 
 const $ = (id) => document.getElementById(id);
+
+/* A count the Dutch way, as the dashboard writes it: 1.050. */
+const count = (n) => n.toLocaleString('nl-NL');
 
 /* ---------------- IndexedDB: queue and rejected ---------------- */
 
@@ -94,7 +98,7 @@ const rejectedRequeue = (entry) => tx(['queue', 'rejected'], 'readwrite', (q, r)
 async function showStatus() {
   const n = await queueCount();
   $('pending').textContent = n === 0 ? 'Alles is verzonden' :
-    (n === 1 ? '1 wacht op verzenden' : n + ' wachten op verzenden');
+    (n === 1 ? '1 wacht op verzenden' : count(n) + ' wachten op verzenden');
   $('net').textContent = navigator.onLine ? 'online' : 'offline';
   await showRejected();
 }
@@ -386,7 +390,7 @@ function rejectedRow(entry, i) {
 async function showRejected() {
   const list = await rejectedAll();
   list.sort((a, b) => (a.rejected_at || '').localeCompare(b.rejected_at || ''));
-  $('held').textContent = list.length === 0 ? '' : ' · ' + list.length + ' niet opgeslagen';
+  $('held').textContent = list.length === 0 ? '' : ' · ' + count(list.length) + ' niet opgeslagen';
   const key = JSON.stringify(list.map((e) => [e.local_id, e.message]));
   if (key === shownRejected) return; /* a redraw would take the keyboard focus away */
   shownRejected = key;
@@ -493,8 +497,10 @@ async function sendBatch(d, activity, entries) {
   await queueDelete(done);
   if (held.length) {
     await queueReject(held);
-    say((held.length === 1 ? '1 idee is niet opgeslagen. Het staat' :
-         held.length + ' ideeën zijn niet opgeslagen. Ze staan') +
+    /* The round's total: 1,050 refused in three batches are not "50". */
+    heldInRound += held.length;
+    say((heldInRound === 1 ? '1 idee is niet opgeslagen. Het staat' :
+         count(heldInRound) + ' ideeën zijn niet opgeslagen. Ze staan') +
         ' nog op dit apparaat, onder „Niet opgeslagen”.', true);
   }
   return true;
@@ -506,6 +512,7 @@ async function sync() {
   if (!navigator.onLine || !d.name || !d.token || !db) return;
   syncing = true;
   syncAgain = false;
+  heldInRound = 0;
   let ok = true;
   try {
     const all = await queueAll();
