@@ -260,7 +260,7 @@ static void s_members(sb_t *sb, const dash_t *d, s_scan_t *sc, const session_t *
               num_nl((long long)json_array_size(sc->members)).s);
     sb_add(sb, "<p><a href=\"/clusters\">Terug naar alle groepen</a></p>\n<table><caption>"
                "Ideeën in de groep, nieuwste eerst</caption><thead><tr><th scope=\"col\">"
-               "Ontvangen</th><th scope=\"col\">Wijk</th><th scope=\"col\">Tekst</th></tr>"
+               "Datum</th><th scope=\"col\">Wijk</th><th scope=\"col\">Tekst</th></tr>"
                "</thead><tbody>\n");
     size_t i;
     json_t *m;

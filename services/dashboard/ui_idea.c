@@ -286,7 +286,12 @@ static void s_detail(dash_t *d, const session_t *s, http_res_t *res, json_t *it,
     sb_esc(&sb, s_str(it, "text"));
     sb_add(&sb, "</p></blockquote>\n<h2>Herkomst</h2>\n<dl>\n");
     char when[40];
-    s_dt(&sb, "Ontvangen", page_when(s_str(it, "received_at"), when, sizeof when));
+    /* A street interview's or field tour's received_at is when it was
+     * recorded (intake-transcript, intake-field), not when it reached us. */
+    const char *ch = s_str(it, "channel");
+    int recorded = ch && (!strcmp(ch, "field") || !strcmp(ch, "transcript"));
+    s_dt(&sb, recorded ? "Opgenomen" : "Ontvangen",
+         page_when(s_str(it, "received_at"), when, sizeof when));
     s_dt(&sb, "Kanaal", page_label(d, "channel", s_str(it, "channel")));
     s_dt(&sb, "Activiteit", page_label(d, "activity", s_str(it, "activity")));
     s_dt(&sb, "Doelgroep", page_label(d, "target_group", s_str(it, "target_group")));

@@ -228,7 +228,7 @@ void ui_ideas(const http_req_t *req, http_res_t *res, void *arg)
               "<caption>Ideeën, %s "
               "eerst</caption>\n",
               q.sort == QUERY_SORT_OLD ? "oudste" : "nieuwste");
-    sb_add(&sb, "<thead><tr><th scope=\"col\">Ontvangen</th><th "
+    sb_add(&sb, "<thead><tr><th scope=\"col\">Datum</th><th "
                 "scope=\"col\">Kanaal</th><th scope=\"col\">Wijk</th><th "
                 "scope=\"col\">Thema's</th><th scope=\"col\">Status</th><th "
                 "scope=\"col\">Tekst</th></tr></thead>\n<tbody>\n");

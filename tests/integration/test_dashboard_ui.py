@@ -736,6 +736,26 @@ class TestDashboardUI(ClusterTestCase):
                           headers={"Authorization": "Bearer " + self.token})
         self.assertIn("openbare-ruimte", csvb.decode("utf-8-sig"))
 
+    def test_recorded_ideas_say_when_they_were_recorded(self):
+        """A street interview's or field tour's time is when it was
+        recorded, maybe hours before it was sent in: its page says
+        "Opgenomen", a form or email idea's page "Ontvangen"; the lists,
+        which mix both, head the column "Datum". Field ideas said
+        "Ontvangen" before."""
+        c = self.cluster
+        kinds = {"form": 0x701, "email": 0x702, "transcript": 0x703, "field": 0x704}
+        inject(c, [make_idea(n, channel=ch, text="Tijdidee " + ch) for ch, n in kinds.items()])
+        sid, _ = self.login()
+        for ch, n in kinds.items():
+            _, page = self.get("/ideeen/s-%016x" % (0x5000 + n), sid)
+            want = "Opgenomen" if ch in ("transcript", "field") else "Ontvangen"
+            other = "Ontvangen" if want == "Opgenomen" else "Opgenomen"
+            self.assertIn("<dt>%s</dt>" % want, page, ch)
+            self.assertNotIn("<dt>%s</dt>" % other, page, ch)
+        _, page = self.get("/ideeen?q=Tijdidee", sid)
+        self.assertIn('<th scope="col">Datum</th>', page)
+        self.assertNotIn("Ontvangen", page)
+
     def test_idea_page_names_buurt_and_language(self):
         """The idea's page names its buurt and language in Dutch words, as
         it names the wijk; it showed "BU09172401" and "nl"."""
