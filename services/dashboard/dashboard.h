@@ -65,6 +65,9 @@ typedef struct {
     char csrf[65];
     char key[128]; /* the Redis key of the session */
     int64_t ends_ms; /* when it ends without a click (0: not known) */
+    /* session_get() 0 because the user was deleted or has a new password
+     * (inspraakctl user delete|password), not because time ran out */
+    int signed_out;
 } session_t;
 
 void sb_add(sb_t *sb, const char *s);

@@ -53,7 +53,10 @@
  *   (a GET keeps its query: the filters of a search), plus verlopen=1 when
  *   the request still carried a session cookie (the idle or absolute
  *   timeout ended it) or verlopen=2 when it was a form that was sent and is
- *   therefore not saved; the login page says so and, once logged in, goes
+ *   therefore not saved; verlopen=3 and 4 the same when the "pw" check
+ *   ended it (the login page then says "U bent uitgelogd", not that they
+ *   did nothing for a while, nor whether the account still exists); the
+ *   login page says so and, once logged in, goes
  *   back there. Only a local path is followed (s_back_ok). After an idea's
  *   moderation form that was not saved, the idea's page says so as well
  *   (opgeslagen=0: the login page's message is gone once staff are in).
@@ -190,6 +193,7 @@ int session_get(dash_t *d, rstore_t *rs, const http_req_t *req, session_t *s)
         }
         if (!same) {
             ok = 0; /* absolute timeout, user deleted or new password: end it */
+            s->signed_out = now <= end;
             redisReply *x = rstore_cmd(rs, "DEL %s", s->key);
             if (x)
                 freeReplyObject(x);
@@ -235,7 +239,7 @@ static int s_query_arg(const char *key, const char *value, size_t len, void *arg
  * ran out, says so; for a form that was sent, that it was not saved.
  * Before, they landed on a bare login page and then on the overview, and a
  * correction sent after the idle time was dropped without a word. */
-static void s_to_login(const http_req_t *req, http_res_t *res)
+static void s_to_login(const http_req_t *req, http_res_t *res, const session_t *s)
 {
     char old[65];
     /* Logging out of a session that already ended loses nothing. */
@@ -247,7 +251,7 @@ static void s_to_login(const http_req_t *req, http_res_t *res)
         http_query_each(req, s_query_arg, &back);
     sb_add(&loc, "/login");
     if (expired)
-        sb_printf(&loc, "?verlopen=%d", sent ? 2 : 1);
+        sb_printf(&loc, "?verlopen=%d", (sent ? 2 : 1) + (s->signed_out ? 2 : 0));
     if (strcmp(back.buf, "/") != 0 && s_back_ok(back.buf)) {
         sb_add(&loc, expired ? "&terug=" : "?terug=");
         sb_url(&loc, back.buf);
@@ -265,7 +269,7 @@ int session_require(dash_t *d, rstore_t *rs, const http_req_t *req, http_res_t *
                      "De gegevens zijn nu niet bereikbaar. Probeer het over een paar minuten "
                      "opnieuw.");
     else if (r == 0)
-        s_to_login(req, res);
+        s_to_login(req, res, s);
     return r == 1;
 }
 
@@ -344,12 +348,20 @@ static void s_form(dash_t *d, http_res_t *res, int status, const char *error, co
 void session_login_form(const http_req_t *req, http_res_t *res, void *arg)
 {
     const char *why = http_query(req, "verlopen"), *msg = NULL;
-    if (why && strcmp(why, "1") == 0)
+    int v = why && why[0] >= '1' && why[0] <= '4' && !why[1] ? why[0] - '0' : 0;
+    /* 3 and 4: the account changed (s_to_login); whether it still exists
+     * is not said */
+    if (v == 1)
         msg = "Uw sessie is verlopen, omdat u een tijd niets deed. Log opnieuw in.";
-    else if (why && strcmp(why, "2") == 0)
+    else if (v == 2)
         msg = "Uw sessie is verlopen, omdat u een tijd niets deed. Wat u net verstuurde, is "
               "niet opgeslagen. Log opnieuw in en doe het nog een keer.";
-    s_form(arg, res, 200, msg, http_query(req, "terug"), why && strcmp(why, "2") == 0, NULL, 0);
+    else if (v == 3)
+        msg = "U bent uitgelogd. Log opnieuw in.";
+    else if (v == 4)
+        msg = "U bent uitgelogd. Wat u net verstuurde, is niet opgeslagen. Log opnieuw in en doe "
+              "het nog een keer.";
+    s_form(arg, res, 200, msg, http_query(req, "terug"), v == 2 || v == 4, NULL, 0);
 }
 
 typedef struct {

@@ -13,6 +13,9 @@ DESCRIPTION
       - user delete: a staff member who leaves is logged out at once (the
         next page is the login page, the API token of that name gets 401),
         cannot log in again; unknown user: exit 3; no name: exit 2;
+      - the login page a deleted user or one with a new password lands on
+        says to log in again, not that they did nothing for a while (which
+        is not why), nor whether the account still exists;
       - user password: a new password from stdin with the rules of user
         add; the old sessions end, the old password no longer logs in,
         the new one does; a short password changes nothing (exit 1).
@@ -57,6 +60,11 @@ class TestStaffAccounts(ClusterTestCase):
         loc = header(hs, "Location")
         return st, loc[0] if loc else None
 
+    def login_page_text(self, loc):
+        st, _, body = req(self.cluster, "GET", loc)
+        self.assertEqual(st, 200)
+        return body.decode() if isinstance(body, bytes) else body
+
     def test_user_list_shows_role_created_and_last_login(self):
         self.add("lijst-a", "lijst-wachtwoord-a", "admin")
         self.add("lijst-b", "lijst-wachtwoord-b")
@@ -89,6 +97,9 @@ class TestStaffAccounts(ClusterTestCase):
         st, loc = self.page(sid)
         self.assertEqual(st, 303)
         self.assertTrue(loc.startswith("/login"), loc)
+        text = self.login_page_text(loc)
+        self.assertIn("U bent uitgelogd. Log opnieuw in.", text)
+        self.assertNotIn("niets deed", text)  # not idle: that was not why
         self.assertEqual(self.cluster.api("/api/v1/ideas", token)[0], 401)
         self.login("vertrekt", "vertrekt-wachtwoord", expect=401)
         self.assertNotIn("vertrekt\t", self.cluster.ctl("user", "list").stdout)
@@ -118,9 +129,13 @@ class TestStaffAccounts(ClusterTestCase):
 
         r = self.cluster.ctl("user", "password", "wisselt", input="nieuw-wachtwoord-1\n")
         self.assertEqual(r.returncode, 0, r.stderr)
-        st, loc = self.page(sid)
+        # a form sent on the ended session: not saved, and the page says so
+        st, hs, _ = req(self.cluster, "POST", "/activiteiten", "x=1",
+                        dict(FORM, Cookie="inspraak_session=" + sid))
         self.assertEqual(st, 303)
-        self.assertTrue(loc.startswith("/login"), loc)
+        text = self.login_page_text(header(hs, "Location")[0])
+        self.assertIn("U bent uitgelogd. Wat u net verstuurde, is niet opgeslagen.", text)
+        self.assertNotIn("niets deed", text)
         self.login("wisselt", "oud-wachtwoord-1", expect=401)
         new = self.login("wisselt", "nieuw-wachtwoord-1")
         self.assertEqual(self.page(new)[0], 200)
