@@ -54,7 +54,8 @@
  *   the mark it undoes, as unsubscribe has its own. A record without the
  *   mark: said on stderr, exit 0. notify's own log of the failed mail
  *   (inspraak:notify:bounced, export's "bounce") stays: it is what
- *   happened.
+ *   happened. A lifted mark is audited (participant_unbounce, user
+ *   inspraakctl; no address, no pid).
  *
  *   Unknown email: exit 3 with a message on stderr. erase then still
  *   removes the dead letters and mail files holding the address (and
@@ -68,6 +69,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "ctl.h"
 #include "idea_json.h"
 #include "proto.h"
@@ -424,8 +426,10 @@ static int s_unbounce(ctl_t *ctl, const who_t *who)
         return ctl_redis_err(ctl, "participant unbounce");
     }
     const char *whom = who->email[0] ? who->email : who->pid;
-    if (r->integer > 0)
+    if (r->integer > 0) {
+        audit_log(ctl->rs, "participant_unbounce", "inspraakctl", NULL, NULL);
         fprintf(stderr, "inspraakctl: bounce mark of %s lifted; mail goes to it again\n", whom);
+    }
     else
         fprintf(stderr, "inspraakctl: %s has no bounce mark; nothing was changed\n", whom);
     freeReplyObject(r);

@@ -18,7 +18,10 @@
  *   next request: the dashboard keeps a fingerprint of the pwhash in each
  *   session and ends one whose user has no pwhash or another one
  *   (services/dashboard/session.c); a new hash always has a new salt.
- *   Unknown NAME: exit 3, nothing changed. user list: cmd_user_list.c.
+ *   Unknown NAME: exit 3, nothing changed. Both write an audit entry
+ *   (user_delete with detail "api token revoked" when it was, user_password;
+ *   user "inspraakctl"), without the name, as /beheer's user_add.
+ *   user list: cmd_user_list.c.
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -26,6 +29,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "clock.h"
 #include "ctl.h"
 
@@ -198,6 +202,7 @@ static int s_delete(ctl_t *ctl, int argc, char **argv)
         return CTL_ERR;
     if (done == 0)
         return s_unknown(name);
+    audit_log(ctl->rs, "user_delete", "inspraakctl", NULL, done == 2 ? "api token revoked" : NULL);
     fprintf(stderr, "inspraakctl: user %s deleted; their dashboard sessions end%s\n", name,
             done == 2 ? " and their API token is revoked" : "");
     return CTL_OK;
@@ -225,6 +230,7 @@ static int s_new_password(ctl_t *ctl, int argc, char **argv)
         return CTL_ERR;
     if (done != 1)
         return s_unknown(name);
+    audit_log(ctl->rs, "user_password", "inspraakctl", NULL, NULL);
     fprintf(stderr, "inspraakctl: password of %s changed; their dashboard sessions end\n", name);
     return CTL_OK;
 }

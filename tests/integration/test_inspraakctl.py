@@ -326,6 +326,12 @@ class InspraakctlTest(unittest.TestCase):
         r = self.ctl("participant", "unbounce", " BO.BOUNCE@example.nl")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("lifted", r.stderr)
+        # the audit says an operator did it, never whose address
+        newest = json.loads(self.cli("LINDEX", "inspraak:audit", "0"))
+        self.assertEqual((newest["action"], newest["user"], newest["detail"]),
+                         ("participant_unbounce", "inspraakctl", None))
+        self.assertNotIn("bounce@", json.dumps(newest).lower())
+        self.assertNotIn(pid, json.dumps(newest))
         r = self.ctl("campaign", "preview", campaign, "bo.bounce@example.nl")  # mail again
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("<bo.bounce@example.nl>", r.stdout.split("\n\n", 1)[0])  # To:

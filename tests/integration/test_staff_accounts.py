@@ -16,6 +16,8 @@ DESCRIPTION
       - the login page a deleted user or one with a new password lands on
         says to log in again, not that they did nothing for a while (which
         is not why), nor whether the account still exists;
+      - user delete and user password write an audit entry (user
+        "inspraakctl", never the name nor a password);
       - user password: a new password from stdin with the rules of user
         add; the old sessions end, the old password no longer logs in,
         the new one does; a short password changes nothing (exit 1).
@@ -23,6 +25,7 @@ DESCRIPTION
 Usage: INSPRAAK_BIN=build/asan/bin INSPRAAK_DATA=$PWD/data \
        python3 tests/integration/test_staff_accounts.py
 """
+import json
 import os
 import re
 import sys
@@ -65,6 +68,10 @@ class TestStaffAccounts(ClusterTestCase):
         self.assertEqual(st, 200)
         return body.decode() if isinstance(body, bytes) else body
 
+    def audit(self, action):
+        lines = [json.loads(x) for x in self.cluster.redis("LRANGE", "inspraak:audit", "0", "-1")]
+        return [a for a in lines if a["action"] == action]
+
     def test_user_list_shows_role_created_and_last_login(self):
         self.add("lijst-a", "lijst-wachtwoord-a", "admin")
         self.add("lijst-b", "lijst-wachtwoord-b")
@@ -101,6 +108,9 @@ class TestStaffAccounts(ClusterTestCase):
         self.assertIn("U bent uitgelogd. Log opnieuw in.", text)
         self.assertNotIn("niets deed", text)  # not idle: that was not why
         self.assertEqual(self.cluster.api("/api/v1/ideas", token)[0], 401)
+        newest = self.audit("user_delete")[0]
+        self.assertEqual((newest["user"], newest["detail"]), ("inspraakctl", "api token revoked"))
+        self.assertNotIn("vertrekt", json.dumps(newest))
         self.login("vertrekt", "vertrekt-wachtwoord", expect=401)
         self.assertNotIn("vertrekt\t", self.cluster.ctl("user", "list").stdout)
         self.assertNotIn("vertrekt\t", self.cluster.ctl("token", "list").stdout)
@@ -119,6 +129,7 @@ class TestStaffAccounts(ClusterTestCase):
 
     def test_user_password_resets_and_ends_old_sessions(self):
         self.add("wisselt", "oud-wachtwoord-1")
+        before = len(self.audit("user_password"))
         sid = self.login("wisselt", "oud-wachtwoord-1")
         self.assertEqual(self.page(sid)[0], 200)
 
@@ -127,8 +138,13 @@ class TestStaffAccounts(ClusterTestCase):
         self.assertIn("at least 10 characters", r.stderr)
         self.assertEqual(self.page(sid)[0], 200)  # nothing changed
 
+        self.assertEqual(len(self.audit("user_password")), before)  # nothing changed
         r = self.cluster.ctl("user", "password", "wisselt", input="nieuw-wachtwoord-1\n")
         self.assertEqual(r.returncode, 0, r.stderr)
+        audit = self.audit("user_password")
+        self.assertEqual(len(audit), before + 1)
+        self.assertEqual((audit[0]["user"], audit[0]["detail"]), ("inspraakctl", None))
+        self.assertNotIn("wisselt", json.dumps(audit[0]))
         # a form sent on the ended session: not saved, and the page says so
         st, hs, _ = req(self.cluster, "POST", "/activiteiten", "x=1",
                         dict(FORM, Cookie="inspraak_session=" + sid))
