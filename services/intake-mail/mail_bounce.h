@@ -17,9 +17,13 @@
  *   report naming another address, or one about an address the
  *   participant has since changed, marks nothing.
  *
- *   The two fields are the only keys intake-mail writes besides its
- *   skipped list (mail_skiplog.h); inspraakctl participant export shows
- *   them and erase removes them with the record.
+ *   In the same step it records the failed mail in notify's
+ *   inspraak:notify:bounced (pid -> "<ms> <purpose>:<key> dsn <status>
+ *   <diagnostic>"), as notify does for a refusal at RCPT TO, so that
+ *   inspraakctl participant export's "bounce" shows it whichever way the
+ *   failure came back. These are the only keys intake-mail writes besides
+ *   its skipped list (mail_skiplog.h); export shows them and erase
+ *   removes them with the record.
  */
 #ifndef INSPRAAK_MAIL_BOUNCE_H
 #define INSPRAAK_MAIL_BOUNCE_H

@@ -26,6 +26,7 @@ void mail_dsn_clear(mail_dsn_t *d)
     free(d->final);
     free(d->original);
     free(d->why);
+    free(d->mail);
     memset(d, 0, sizeof *d);
 }
 
@@ -190,9 +191,12 @@ static char *s_returned_msgid(GMimeObject *obj)
     return out;
 }
 
-/* "notify.receipt.<key>.<pid>@<domain>" -> "<pid>"; NULL for any other. */
-static char *s_pid_of(const char *msgid)
+/* "notify.receipt.<key>.<pid>@<domain>" -> "<pid>", and *mail the
+ * "receipt:<key>" notify names that mail by (notify/README.md); NULL
+ * (and *mail NULL) for any other. */
+static char *s_pid_of(const char *msgid, char **mail)
 {
+    *mail = NULL;
     if (!msgid || strncmp(msgid, "notify.", 7) != 0)
         return NULL;
     const char *at = strchr(msgid, '@');
@@ -207,6 +211,17 @@ static char *s_pid_of(const char *msgid)
     for (size_t i = 0; i < n; i++)
         if (!isalnum((unsigned char)start[i]) && start[i] != '-')
             return NULL;
+    /* "<purpose>.<key>" between "notify." and ".<pid>" */
+    const char *what = msgid + 7, *what_end = start - 1, *dot = NULL;
+    for (const char *c = what; c < what_end; c++)
+        if (*c == '.' && !dot)
+            dot = c;
+        else if (!isalnum((unsigned char)*c) && *c != '-' && *c != '.')
+            return NULL;
+    if (!dot || dot == what || dot + 1 == what_end || what_end - what > 128)
+        return NULL;
+    *mail = xstrndup(what, (size_t)(what_end - what));
+    (*mail)[dot - what] = ':';
     return xstrndup(start, n);
 }
 
@@ -234,7 +249,7 @@ void mail_dsn_read(GMimeObject *top, mail_dsn_t *d)
         else if (!msgid)
             msgid = s_returned_msgid(part);
     }
-    d->pid = d->final ? s_pid_of(msgid) : NULL;
+    d->pid = d->final ? s_pid_of(msgid, &d->mail) : NULL;
     free(msgid);
     if (!d->pid)
         mail_dsn_clear(d);

@@ -47,6 +47,7 @@ typedef struct {
     char *final;    /* Final-Recipient address */
     char *original; /* Original-Recipient address, NULL when absent */
     char *why;      /* "5.1.1 smtp; 550 5.1.1 <...>: User unknown", at most 200 bytes */
+    char *mail;     /* "receipt:<key>", "campaign:<id>": the failed mail, as notify names it */
 } mail_dsn_t;
 
 /* Reads the report in top (the message's MIME part). d is all NULL unless

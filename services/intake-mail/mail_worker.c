@@ -232,7 +232,7 @@ static char *s_serialise(const mail_result_t *r, size_t *len)
     *len = 13;
     const char *strs[] = {r->why,       r->skip,         r->message_id, r->from_name,
                           r->from_addr, r->subject,      r->text,       r->dsn.pid,
-                          r->dsn.final, r->dsn.original, r->dsn.why};
+                          r->dsn.final, r->dsn.original, r->dsn.why,    r->dsn.mail};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
         s_put_str(&buf, len, strs[i]);
     int32_t nl = r->n_listed;
@@ -280,7 +280,7 @@ static int s_deserialise(const char *buf, size_t len, mail_result_t *r)
     size_t off = 13;
     char **strs[] = {&r->why,       &r->skip,         &r->message_id, &r->from_name,
                      &r->from_addr, &r->subject,      &r->text,       &r->dsn.pid,
-                     &r->dsn.final, &r->dsn.original, &r->dsn.why};
+                     &r->dsn.final, &r->dsn.original, &r->dsn.why,    &r->dsn.mail};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
         if (s_get_str(buf, len, &off, strs[i]) < 0)
             return -1;

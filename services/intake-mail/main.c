@@ -25,8 +25,9 @@
  *       list inspraak:mail:skipped that the dashboard shows on
  *       /overgeslagen (mail_skiplog.h). A delivery-status report of a
  *       hard bounce of a notify mail also sets email_bounced_at and
- *       email_bounce on that participant (mail_dsn.h, mail_bounce.h);
- *       intake-mail writes no other key.
+ *       email_bounce on that participant and records the failed mail in
+ *       inspraak:notify:bounced (mail_dsn.h, mail_bounce.h); intake-mail
+ *       writes no other key.
  *     - unreadable, over a limit, or the worker hung or crashed: moved to
  *       $INSPRAAK_VAR/mail/failed/ with a .why file; the service carries on.
  *   A mail whose spool write fails stays in new/ and is tried again.

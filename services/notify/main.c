@@ -34,6 +34,8 @@
  *   inspraak:notify:receipt-due                ZSET pid -> when its receipt is due
  *   inspraak:notify:sent:<pid>:<purpose>:<key> HASH state claimed|sent|deferred|bounced|abandoned
  *   inspraak:notify:bounced                    HASH pid -> "ms purpose:key reason"
+ *                                              (also written by intake-mail for a
+ *                                              bounce report: mail_bounce.h)
  *   inspraak:campaign:<id>:todo                ZSET pid -> not before (ms)
  *   inspraak:campaign:<id>                     HASH (counts, state done, populated)
  *   inspraak:unsubscribed                      SET of pids (also consent_feedback 0)

@@ -16,7 +16,8 @@ DESCRIPTION
 
     What the municipality checks: after a hard bounce (Action: failed,
     Status 5.x.x) the next receipt and a campaign skip that address, and
-    `inspraakctl participant export` shows the bounce; a delay (4.4.7)
+    `inspraakctl participant export` shows the bounce (on the record and
+    in "bounce", as a refusal at RCPT TO); a delay (4.4.7)
     marks nobody, nor does a report naming an address other than the one
     the returned mail went to; no report becomes an idea.
 
@@ -130,6 +131,13 @@ class MailDsnTest(ClusterTestCase):
         self.assertNotIn("email_bounced_at", self.participant(self.MARIEKE)["participant"])
         self.assertNotIn("email_bounced_at", self.participant(self.PIET)["participant"])
         self.assertIn("address bounced", c.log_tail("intake-mail", 400))
+        # export's "bounce" (the record of our mail that failed) names it as
+        # it does a refusal at RCPT TO: "<ms> <purpose>:<key> <why>"
+        self.assertRegex(self.participant(self.GERDA)["bounce"] or "",
+                         r"^\d+ receipt:\S+ dsn 5\.1\.1 ")
+        self.assertRegex(self.participant(self.JAN)["bounce"] or "", r"^\d+ receipt:\S+ dsn 5\.1\.10 ")
+        self.assertIsNone(self.participant(self.MARIEKE)["bounce"])
+        self.assertIsNone(self.participant(self.PIET)["bounce"])
 
         # The next receipt skips Gerda; Piet (forged report) still gets his.
         pid = self.participant(self.GERDA)["participant_id"]

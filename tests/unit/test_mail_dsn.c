@@ -167,12 +167,19 @@ static void test_status_codes(void **state)
     for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
         if (s_permanent(no[i]))
             fail_msg("%s is not permanent", no[i]);
-    char *p = s_pid_of("notify.campaign.c.7.p-ab@heerlen.nl");
+    char *mail = NULL;
+    char *p = s_pid_of("notify.campaign.c.7.p-ab@heerlen.nl", &mail);
     assert_string_equal(p, "p-ab");
+    assert_string_equal(mail, "campaign:c.7"); /* as notify names the mail */
     free(p);
-    assert_null(s_pid_of("notify.@heerlen.nl"));
-    assert_null(s_pid_of("notify.receipt.1.p-a b@heerlen.nl"));
-    assert_null(s_pid_of("other.receipt.1.p-ab@heerlen.nl"));
+    free(mail);
+    const char *bad[] = {"notify.@heerlen.nl", "notify.receipt.1.p-a b@heerlen.nl",
+                         "other.receipt.1.p-ab@heerlen.nl", "notify.p-ab@heerlen.nl",
+                         "notify.receipt.p-ab@heerlen.nl", "notify.re ceipt.1.p-ab@heerlen.nl"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        if ((p = s_pid_of(bad[i], &mail)) != NULL || mail)
+            fail_msg("%s names %s (%s)", bad[i], p, mail);
+    }
 }
 
 /* The bounce crosses the worker's pipe to the service. */
@@ -189,6 +196,7 @@ static void test_through_the_worker(void **state)
     assert_string_equal(r.dsn.pid, "p-0123456789abcdef");
     assert_string_equal(r.dsn.final, "gerda.vos@example.nl");
     assert_non_null(r.dsn.why);
+    assert_string_equal(r.dsn.mail, "receipt:1762161100000");
     mail_result_clear(&r);
     free(raw);
 }
