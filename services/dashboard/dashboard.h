@@ -162,6 +162,10 @@ int session_get(dash_t *d, rstore_t *rs, const http_req_t *req, session_t *s);
 /* For staff pages: 1 with a session; else the response is a redirect to
  * /login (or 503) and 0 is returned. */
 int session_require(dash_t *d, rstore_t *rs, const http_req_t *req, http_res_t *res, session_t *s);
+/* session_require()'s answer for what session_get() returned (r 0 or -1),
+ * for a page that looked for a session itself: a second session_get()
+ * would no longer see why the first one ended it (session_t.signed_out). */
+void session_refuse(const http_req_t *req, http_res_t *res, int r, const session_t *s);
 /* For admin pages: as session_require, and a 403 page saying `refusal`
  * ("Alleen beheerders mogen ...") for a session that is not an admin's. */
 int session_require_admin(dash_t *d, rstore_t *rs, const http_req_t *req, http_res_t *res,

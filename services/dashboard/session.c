@@ -261,15 +261,21 @@ static void s_to_login(const http_req_t *req, http_res_t *res, const session_t *
     sb_free(&loc);
 }
 
-int session_require(dash_t *d, rstore_t *rs, const http_req_t *req, http_res_t *res, session_t *s)
+void session_refuse(const http_req_t *req, http_res_t *res, int r, const session_t *s)
 {
-    int r = session_get(d, rs, req, s);
     if (r < 0)
         page_message(res, 503, "Even niet beschikbaar",
                      "De gegevens zijn nu niet bereikbaar. Probeer het over een paar minuten "
                      "opnieuw.");
     else if (r == 0)
         s_to_login(req, res, s);
+}
+
+int session_require(dash_t *d, rstore_t *rs, const http_req_t *req, http_res_t *res, session_t *s)
+{
+    int r = session_get(d, rs, req, s);
+    if (r != 1)
+        session_refuse(req, res, r, s);
     return r == 1;
 }
 

@@ -163,6 +163,20 @@ class TestStaffAccounts(ClusterTestCase):
         self.assertEqual(r.returncode, 3)
         self.assertIn("no user named niemand", r.stderr)
 
+    def test_report_also_says_logged_out(self):
+        # /report looks for a session before an API token; the first look
+        # ended the session, so a second one saw only an old cookie
+        self.add("rapport", "rapport-wachtwoord-1")
+        sid = self.login("rapport", "rapport-wachtwoord-1")
+        self.assertEqual(self.page(sid, "/report")[0], 200)
+        r = self.cluster.ctl("user", "password", "rapport", input="rapport-wachtwoord-2\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        st, loc = self.page(sid, "/report")
+        self.assertEqual(st, 303)
+        text = self.login_page_text(loc)
+        self.assertIn("U bent uitgelogd. Log opnieuw in.", text)
+        self.assertNotIn("niets deed", text)
+
     def test_help_names_the_new_commands(self):
         r = self.cluster.ctl("help")
         for cmd in ("user list", "user delete NAME", "user password NAME"):
