@@ -460,9 +460,11 @@ bool query_contains_ci(const char *hay, const char *needle)
     if (s_ascii(hay) && s_ascii(needle))
         return s_contains_ascii(hay, needle);
     /* an accent on either side: compare the folded texts (stored text is
-     * UTF-8; a broken record gets the plain comparison) */
+     * UTF-8; a broken record gets the plain comparison). A needle of only
+     * combining marks folds to nothing and finds nothing: as "" it would
+     * be found in every text. */
     char *h = s_fold(hay), *n = h ? s_fold(needle) : NULL;
-    bool found = n ? strstr(h, n) != NULL : s_contains_ascii(hay, needle);
+    bool found = n ? *n && strstr(h, n) != NULL : s_contains_ascii(hay, needle);
     g_free(h);
     g_free(n);
     return found;

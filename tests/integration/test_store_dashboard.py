@@ -462,6 +462,14 @@ class StoreDashboard(unittest.TestCase):
             ids, total = self.walk(activity="zoeken", q=q)
             self.assertEqual(sorted(ids), sorted(ideas[k]["id"] for k in want), q)
 
+    def test_search_only_an_accent(self):
+        """A search of only an accent (a combining mark, as a dead key
+        leaves it: q=%CC%81) found every idea, the folded search text
+        being empty; it finds none, as no idea holds a bare accent."""
+        for q in ("\u0301", " \u0301\u0308 "):
+            self.assertEqual(self.walk(q=q), ([], 0), repr(q))
+        self.assertEqual(len(self.walk(q="e\u0301")[0]), len(self.walk(q="e")[0]))
+
     def test_search_blank(self):
         """A space typed into the search box searches nothing: the list
         stays whole (it said "0 ideeën gevonden"), and a space around
