@@ -66,7 +66,8 @@ int plaintext_parse(const char *buf, size_t len, cue_list_t *out, char *err, siz
 /* "NAAM: tekst" -> speaker "NAAM" (malloc'd) and *rest pointing at
  * "tekst"; NULL when the text has no such prefix. A name has at most 4
  * words, each after the first with a capital, a digit or a particle
- * ("Jan de Wit"): "Het probleem is: ..." has none. */
+ * ("Jan de Wit"): "Het probleem is: ..." has none. A Dutch discourse
+ * word or phrase ("Kortom:", "Nou:", "Let op:") is no name either. */
 char *transcript_prefix_speaker(const char *text, const char **rest);
 
 typedef struct {

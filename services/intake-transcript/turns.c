@@ -36,6 +36,29 @@ static bool s_name_word(const char *w)
     return false;
 }
 
+/* Whether name (as written before the colon) is a Dutch discourse word
+ * that opens a resident's sentence ("Kortom: we willen meer groen", "Let
+ * op: ...") rather than a speaker's name; compared case folded, so "OKÉ"
+ * is "oké". */
+static bool s_discourse_word(const char *name, size_t n)
+{
+    static const char *const words[] = {
+        "kortom",     "dus",        "maar",       "nou",       "ja",           "nee",
+        "oké",        "oke",        "ok",         "okay",      "tja",          "nou ja",
+        "ja maar",    "ja hoor",    "nee hoor",   "goed",      "kijk",         "luister",
+        "zeg",        "enfin",      "trouwens",   "overigens", "bijvoorbeeld", "samengevat",
+        "daarom",     "oftewel",    "ofwel",      "eigenlijk", "inderdaad",    "precies",
+        "sowieso",    "tot slot",   "let op",     "let wel",   "kort gezegd",  "eerlijk gezegd",
+        "ten eerste", "ten tweede", "ten slotte", "nogmaals",  "verder",       "ook",
+        NULL};
+    if (n > 20 || !g_utf8_validate(name, (gssize)n, NULL))
+        return false;
+    gchar *folded = g_utf8_casefold(name, (gssize)n);
+    bool found = value_allowed(folded, words);
+    g_free(folded);
+    return found;
+}
+
 char *transcript_prefix_speaker(const char *text, const char **rest)
 {
     const char *p = text;
@@ -65,7 +88,7 @@ char *transcript_prefix_speaker(const char *text, const char **rest)
     const char *end = p;
     while (end > name && end[-1] == ' ')
         end--;
-    if (end == name)
+    if (end == name || s_discourse_word(name, (size_t)(end - name)))
         return NULL;
     p++;
     while (*p == ' ' || *p == '\t' || *p == '\n')

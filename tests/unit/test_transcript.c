@@ -186,6 +186,45 @@ static void test_prefix(void **state)
     assert_null(transcript_prefix_speaker(": leeg", &rest));
 }
 
+/* "Kortom: we willen meer groen" was read as a speaker "Kortom" saying
+ * "we willen meer groen": a Dutch discourse word before a colon opens a
+ * resident's sentence; a one-word name before a colon is still a name. */
+static void test_prefix_discourse_word(void **state)
+{
+    (void)state;
+    const char *rest;
+    static const char *const words[] = {"Kortom: we willen meer groen",
+                                        "Dus: meer bankjes",
+                                        "Maar: wie betaalt dat?",
+                                        "Nou: dat vind ik niet",
+                                        "Ja: graag",
+                                        "Nee: liever niet",
+                                        "Oké: nog een punt",
+                                        "OKÉ: nog een punt",
+                                        "Eerlijk gezegd: het is te druk",
+                                        "Let op: de stoep is kapot",
+                                        "- Samengevat: meer groen",
+                                        NULL};
+    for (int i = 0; words[i]; i++) {
+        char *who = transcript_prefix_speaker(words[i], &rest), shown[64];
+        if (who) {
+            snprintf(shown, sizeof shown, "%s", who);
+            free(who);
+            fail_msg("\"%s\" read as speaker \"%s\"", words[i], shown);
+        }
+    }
+    static const char *const names[][2] = {{"Interviewer: wat vindt u?", "Interviewer"},
+                                           {"Marie: meer groen", "Marie"},
+                                           {"Daan: ja", "Daan"},
+                                           {"Jan de Wit: hallo", "Jan de Wit"}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char *who = transcript_prefix_speaker(names[i][0], &rest);
+        assert_non_null(who);
+        assert_string_equal(who, names[i][1]);
+        free(who);
+    }
+}
+
 /* An SRT cue that goes on with the same resident's words and opens with
  * words before a colon ("Mijn moeder zei altijd: ...", "Het probleem is:
  * ...") is what that resident said, not a new speaker's name. */
@@ -332,6 +371,7 @@ int main(void)
         cmocka_unit_test(test_vtt_statements),
         cmocka_unit_test(test_long_turn_cut),
         cmocka_unit_test(test_prefix),
+        cmocka_unit_test(test_prefix_discourse_word),
         cmocka_unit_test(test_colon_in_a_residents_next_cue),
         cmocka_unit_test(test_binary_refused),
         cmocka_unit_test(test_control_characters_removed),
