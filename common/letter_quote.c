@@ -26,6 +26,7 @@
 
 #include "classify.h"
 #include "letter_quote.h"
+#include "validate.h"
 #include "xalloc.h"
 
 typedef struct {
@@ -106,10 +107,7 @@ static int s_common_tld(const char *t, size_t n)
         "fr",  "frl", "gov", "gq",     "info",  "io",  "link", "live", "ly",    "me",
         "ml",  "net", "nl",  "online", "org",   "ru",  "shop", "site", "store", "su",
         "tk",  "top", "uk",  "us",     "vip",   "win", "work", "xyz",  NULL};
-    for (int i = 0; tld[i]; i++)
-        if (strlen(tld[i]) == n && strncasecmp(t, tld[i], n) == 0)
-            return 1;
-    return 0;
+    return value_listed_nocase(t, n, tld);
 }
 
 /* Whether the last label of a host name, t[0..n), reads as a top-level

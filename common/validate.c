@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 const char *const VALID_CHANNELS[] = {"form", "email", "transcript", "field", NULL};
 const char *const VALID_QUESTIONS[] = {"nu", "toekomst", NULL};
@@ -312,6 +313,14 @@ bool value_allowed(const char *v, const char *const *allowed)
         return false;
     for (; *allowed; allowed++)
         if (strcmp(v, *allowed) == 0)
+            return true;
+    return false;
+}
+
+bool value_listed_nocase(const char *w, size_t n, const char *const *list)
+{
+    for (; *list; list++)
+        if (strlen(*list) == n && strncasecmp(w, *list, n) == 0)
             return true;
     return false;
 }

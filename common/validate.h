@@ -49,6 +49,10 @@ bool email_valid(const char *s);
 /* True when v is one of the NULL-terminated list. */
 bool value_allowed(const char *v, const char *const *allowed);
 
+/* True when the n bytes at w are one of the NULL-terminated list, ASCII
+ * letters compared without case ("NL" is "nl"; "É" is not "é"). */
+bool value_listed_nocase(const char *w, size_t n, const char *const *list);
+
 /* Dutch postcode "6411 AB" / "6411ab" / "6411" -> "6411AB" / "6411".
  * Returns the PC4 number (1000..9999), or -1 when not a postcode. */
 int postcode_normalise(const char *s, char *out, size_t size);

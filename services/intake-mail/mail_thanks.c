@@ -14,10 +14,9 @@
  */
 #include <ctype.h>
 #include <stdbool.h>
-#include <string.h>
-#include <strings.h>
 
 #include "mail_text.h"
+#include "validate.h"
 
 /* Words of a thank-you; the first group thanks, the rest only fill. */
 static int s_thanks_word(const char *w, size_t n)
@@ -33,13 +32,9 @@ static int s_thanks_word(const char *w, size_t n)
         "oke",      "you",     "very",     "much",     "for",         "the",        "so",
         "nogmaals", "alvast",  "gemeente", "heerlen",  "hoor",        "groet",      "groeten",
         NULL};
-    for (int i = 0; thanks[i]; i++)
-        if (strlen(thanks[i]) == n && strncasecmp(w, thanks[i], n) == 0)
-            return 2;
-    for (int i = 0; fill[i]; i++)
-        if (strlen(fill[i]) == n && strncasecmp(w, fill[i], n) == 0)
-            return 1;
-    return 0;
+    if (value_listed_nocase(w, n, thanks))
+        return 2;
+    return value_listed_nocase(w, n, fill) ? 1 : 0;
 }
 
 bool mail_text_thanks_only(const char *clean)

@@ -297,6 +297,13 @@ static void test_value_allowed(void **state)
     for (size_t i = 0; i < sizeof activities / sizeof activities[0]; i++)
         assert_true(value_allowed(activities[i], VALID_ACTIVITIES));
     assert_false(value_allowed("ideeënbus", VALID_ACTIVITIES));
+    /* a word inside a longer text, ASCII case ignored, the length exact */
+    static const char *const tld[] = {"nl", "com", NULL};
+    assert_false(value_listed_nocase("nl", 0, tld));
+    assert_true(value_listed_nocase("NL/x", 2, tld));
+    assert_true(value_listed_nocase("Com", 3, tld));
+    assert_false(value_listed_nocase("co", 2, tld));
+    assert_false(value_listed_nocase("nlx", 3, tld));
 }
 
 int main(void)
