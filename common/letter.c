@@ -22,6 +22,7 @@
 #include "file.h"
 #include "http.h"
 #include "letter.h"
+#include "letter_int.h"
 #include "letter_quote.h"
 #include "proto.h"
 #include "unsubscribe.h"
@@ -38,6 +39,11 @@ static void s_gmime_init(void)
     g_mime_init();
 }
 
+void letter_gmime_init(void)
+{
+    pthread_once(&s_gmime_once, s_gmime_init);
+}
+
 int letter_settings_load(letter_settings_t *ls, const config_t *cfg, char *err, size_t errlen)
 {
     char def[128];
@@ -51,7 +57,7 @@ int letter_settings_load(letter_settings_t *ls, const config_t *cfg, char *err, 
              config_str("INSPRAAK_NOTIFY_PUBLIC_URL", def));
     snprintf(ls->from, sizeof ls->from, "%s",
              config_str("INSPRAAK_MAIL_FROM", "Gemeente Heerlen <inspraak@heerlen.nl>"));
-    pthread_once(&s_gmime_once, s_gmime_init);
+    letter_gmime_init();
     InternetAddressList *l = internet_address_list_parse(NULL, ls->from);
     InternetAddress *a = l && internet_address_list_length(l) == 1
                              ? internet_address_list_get_address(l, 0) : NULL;
@@ -174,10 +180,8 @@ static char *s_cut(const char *s, size_t max)
     return xasprintf("%.*s...", (int)max, s);
 }
 
-/* Message-IDs from ideas go into In-Reply-To: only printable ASCII without
- * spaces or angle brackets is accepted, so nothing from a resident's mail
- * can break out of the header. */
-static int s_msgid_ok(const char *s)
+/* Why this check: letter_int.h. */
+int letter_msgid_ok(const char *s)
 {
     size_t n = s ? strlen(s) : 0;
     if (n == 0 || n > 900 || !strchr(s, '@'))
@@ -265,7 +269,7 @@ static const char *s_greeting_name(const letter_t *l)
 static int s_answers_mail(const idea_t *idea)
 {
     return idea->channel && strcmp(idea->channel, "email") == 0 &&
-           s_msgid_ok(idea->source.message_id);
+           letter_msgid_ok(idea->source.message_id);
 }
 
 /* The ideas' list in text and HTML; the newest mail Message-ID into
@@ -490,91 +494,6 @@ int letter_campaign(rstore_t *rs, const letter_settings_t *ls, const char *campa
     if (rc != 0)
         letter_clear(out);
     return rc;
-}
-
-/* --- MIME -------------------------------------------------------------- */
-
-/* The body goes in as its UTF-8 bytes. g_mime_text_part_set_text() would
- * convert it to ISO-8859-1 whenever it fits (every Dutch text), so with
- * charset=utf-8 named on top, a reader saw a broken character for the
- * "ë" of "ideeën". */
-static GMimeObject *s_part(const char *subtype, const char *body)
-{
-    GMimeTextPart *p = g_mime_text_part_new_with_subtype(subtype);
-    GMimeStream *s = g_mime_stream_mem_new_with_buffer(body, strlen(body));
-    GMimeDataWrapper *w = g_mime_data_wrapper_new_with_stream(s, GMIME_CONTENT_ENCODING_DEFAULT);
-    g_mime_part_set_content(GMIME_PART(p), w);
-    g_object_unref(w);
-    g_object_unref(s);
-    g_mime_text_part_set_charset(p, "utf-8");
-    g_mime_part_set_content_encoding(GMIME_PART(p), GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
-    return GMIME_OBJECT(p);
-}
-
-int letter_mime(const letter_settings_t *ls, const letter_t *l, char **msg, size_t *len, char *err,
-                size_t errlen)
-{
-    pthread_once(&s_gmime_once, s_gmime_init);
-    if (!l->to_addr || !email_valid(l->to_addr) || !l->subject || !l->text || !l->html) {
-        snprintf(err, errlen, "incomplete letter or unusable address");
-        return -1;
-    }
-    if (!utf8_valid(l->subject, strlen(l->subject)) || strpbrk(l->subject, "\r\n")) {
-        snprintf(err, errlen, "subject is not one line of UTF-8");
-        return -1;
-    }
-    GMimeMessage *m = g_mime_message_new(TRUE);
-    InternetAddressList *from = internet_address_list_parse(NULL, ls->from);
-    internet_address_list_append(g_mime_message_get_from(m), from);
-    g_object_unref(from);
-    g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_TO, l->to_name ? l->to_name : "", l->to_addr);
-    g_mime_message_set_subject(m, l->subject, "utf-8");
-    GDateTime *now = g_date_time_new_now_local();
-    g_mime_message_set_date(m, now);
-    g_date_time_unref(now);
-    g_mime_message_set_message_id(m, l->message_id);
-    GMimeObject *o = GMIME_OBJECT(m);
-    if (l->in_reply_to && s_msgid_ok(l->in_reply_to)) {
-        char *v = xasprintf("<%s>", l->in_reply_to);
-        g_mime_object_set_header(o, "In-Reply-To", v, NULL);
-        g_mime_object_set_header(o, "References", v, NULL);
-        free(v);
-    }
-    if (l->unsub_url) {
-        /* Set raw: GMime would RFC 2047-encode a long unstructured value,
-         * which breaks the URL. The URL is ours (base + pid + base64url),
-         * checked to be printable ASCII without spaces below. */
-        for (const char *c = l->unsub_url; *c; c++)
-            if (*c <= 32 || *c >= 127 || *c == '<' || *c == '>') {
-                snprintf(err, errlen, "unsubscribe URL is not plain ASCII");
-                g_object_unref(m);
-                return -1;
-            }
-        char *v = xasprintf(" <%s>\n", l->unsub_url);
-        g_mime_object_set_header(o, "List-Unsubscribe", "x", NULL);
-        g_mime_header_set_raw_value(
-            g_mime_header_list_get_header(g_mime_object_get_header_list(o), "List-Unsubscribe"), v);
-        g_mime_object_set_header(o, "List-Unsubscribe-Post", "List-Unsubscribe=One-Click", NULL);
-        free(v);
-    }
-    g_mime_object_set_header(o, "Auto-Submitted", "auto-generated", NULL);
-    GMimeMultipart *alt = g_mime_multipart_new_with_subtype("alternative");
-    GMimeObject *tp = s_part("plain", l->text), *hp = s_part("html", l->html);
-    g_mime_multipart_add(alt, tp);
-    g_mime_multipart_add(alt, hp);
-    g_object_unref(tp);
-    g_object_unref(hp);
-    g_mime_message_set_mime_part(m, GMIME_OBJECT(alt));
-    g_object_unref(alt);
-    GMimeFormatOptions *fo = g_mime_format_options_new();
-    g_mime_format_options_set_newline_format(fo, GMIME_NEWLINE_FORMAT_DOS);
-    char *s = g_mime_object_to_string(o, fo);
-    g_mime_format_options_free(fo);
-    g_object_unref(m);
-    *len = strlen(s);
-    *msg = xstrndup(s, *len);
-    g_free(s);
-    return 0;
 }
 
 int letter_pid_for_email(rstore_t *rs, const char *email, char *out, size_t size)
