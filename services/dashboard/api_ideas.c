@@ -26,7 +26,10 @@
  *
  *   ideas_walk() is the same walk over every match, without paging or
  *   JSON: the people count (headcount.c) reads the participant id from
- *   the decoded record, which the API answer never holds.
+ *   the decoded record, which the API answer never holds. When the total
+ *   itself needs that walk (a search text, or equality filters with a
+ *   date), ideas_find_also() hands every match to a callback in the same
+ *   pass, so /ideeen?mensen=1 does not walk the matches a second time.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -62,6 +65,9 @@ typedef struct {
     /* ideas_walk: every match goes to each, and no JSON is made */
     void (*each)(const idea_t *idea, void *arg);
     void *each_arg;
+    /* ideas_find_also: every match of a counting walk also goes to also */
+    void (*also)(const idea_t *idea, void *arg);
+    void *also_arg;
 } s_walk_t;
 
 static const char *s_get_param(const char *name, void *arg)
@@ -96,6 +102,8 @@ static int s_feed(s_walk_t *w, redisReply **ids, double *scores, size_t n)
             } else {
                 if (query_match(w->q, &idea)) {
                     w->total += w->count_all;
+                    if (w->count_all && w->also)
+                        w->also(&idea, w->also_arg);
                     if (after && w->n_items < w->q->limit && ids[i]->len <= QUERY_MAX_ID) {
                         json_array_append_new(w->items, idea_to_json(&idea));
                         w->n_items++;
@@ -353,9 +361,16 @@ static json_t *s_answer(s_walk_t *w)
 
 json_t *ideas_find(rstore_t *rs, const query_t *query)
 {
+    bool all_seen;
+    return ideas_find_also(rs, query, NULL, NULL, &all_seen);
+}
+
+json_t *ideas_find_also(rstore_t *rs, const query_t *query,
+                        void (*fn)(const idea_t *idea, void *arg), void *arg, bool *all_seen)
+{
     query_t qs = *query, *q = &qs;
     search_prepare(q);
-    s_walk_t w = {.rs = rs, .q = q, .page = S_PAGE};
+    s_walk_t w = {.rs = rs, .q = q, .page = S_PAGE, .also = fn, .also_arg = arg};
     json_t *out = NULL;
     w.items = json_array();
     long long card = s_choose_index(&w, q);
@@ -364,6 +379,7 @@ json_t *ideas_find(rstore_t *rs, const query_t *query)
         json_decref(w.items);
     else
         out = s_answer(&w);
+    *all_seen = w.count_all;
     for (int k = 0; k < w.n_other; k++)
         free(w.other[k]);
     search_done(q);

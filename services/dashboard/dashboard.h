@@ -180,6 +180,12 @@ void session_logout(const http_req_t *req, http_res_t *res, void *arg);
 /* The API answer {"items","total","next_cursor"} for a parsed query, or
  * NULL when Redis failed. */
 json_t *ideas_find(rstore_t *rs, const query_t *q);
+/* ideas_find(), and when its total needs a pass over every match (a
+ * search text, or equality filters with a date), fn gets each match of
+ * that pass (decoded record, borrowed for the call) and *all_seen is set
+ * true; otherwise fn is not called and *all_seen is false. */
+json_t *ideas_find_also(rstore_t *rs, const query_t *q, void (*fn)(const idea_t *idea, void *arg),
+                        void *arg, bool *all_seen);
 /* Every idea of q, newest first, page by page: each item (borrowed) is
  * given to fn. Returns 0, or -1 when Redis failed. */
 int ideas_each(rstore_t *rs, query_t *q, void (*fn)(json_t *it, void *arg), void *arg);

@@ -98,7 +98,7 @@ json_t *headcount_by(const headcount_t *h)
     return out;
 }
 
-static void s_add_idea(const idea_t *idea, void *arg)
+void headcount_add_idea(const idea_t *idea, void *arg)
 {
     headcount_add(arg, NULL, idea->participant_id);
 }
@@ -108,7 +108,7 @@ long long headcount_query(rstore_t *rs, const query_t *q)
     if (!query_filtered(q))
         return reach_people_listed(rs);
     headcount_t *h = headcount_new();
-    long long people = ideas_walk(rs, q, s_add_idea, h) < 0 ? -1 : headcount_people(h, NULL);
+    long long people = ideas_walk(rs, q, headcount_add_idea, h) < 0 ? -1 : headcount_people(h, NULL);
     headcount_destroy(&h);
     return people;
 }

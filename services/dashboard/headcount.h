@@ -42,6 +42,9 @@ void headcount_add(headcount_t *h, const char *value, const char *pid);
 long long headcount_people(const headcount_t *h, const char *value);
 /* {value: people} for every value added. */
 json_t *headcount_by(const headcount_t *h);
+/* A walk callback (ideas_walk, ideas_find_also): adds the idea's
+ * participant to the whole selection of arg, a headcount_t. */
+void headcount_add_idea(const idea_t *idea, void *arg);
 
 /* The people behind the ideas of q (its filters; limit, cursor and sort
  * do not count), hidden ideas as the list has them: with a filter, one

@@ -172,6 +172,7 @@ void ui_ideas(const http_req_t *req, http_res_t *res, void *arg)
     query_t q;
     query_err_t qerr;
     json_t *ans = NULL;
+    headcount_t *h = NULL;
     if (!session_require(d, rs, req, res, &s))
         goto out;
     page_begin(&sb, "Ideeën", &s);
@@ -182,7 +183,14 @@ void ui_ideas(const http_req_t *req, http_res_t *res, void *arg)
         page_send(res, 400, &sb);
         goto out;
     }
-    if (!(ans = ideas_find(rs, &q))) {
+    /* the people behind them, counted as on /resultaten (headcount.h), only
+     * with mensen=1: they cost a walk over the selection, which the list
+     * makes anyway for its total with a search text or a date (all_seen);
+     * left out while storage is still counting after an update */
+    const char *ask = http_query(req, "mensen");
+    bool want_people = ask && strcmp(ask, "1") == 0, all_seen = false;
+    h = want_people ? headcount_new() : NULL;
+    if (!(ans = ideas_find_also(rs, &q, h ? headcount_add_idea : NULL, h, &all_seen))) {
         sb_free(&sb);
         dash_unavailable_page(res, rs);
         goto out;
@@ -194,12 +202,9 @@ void ui_ideas(const http_req_t *req, http_res_t *res, void *arg)
         page_send(res, 200, &sb);
         goto out;
     }
-    /* the people behind them, counted as on /resultaten (headcount.h), only
-     * with mensen=1: they cost a walk over the selection; left out while
-     * storage is still counting after an update */
-    const char *ask = http_query(req, "mensen");
-    bool want_people = ask && strcmp(ask, "1") == 0;
-    long long people = want_people ? headcount_query(rs, &q) : REACH_COUNTING;
+    long long people = !want_people ? REACH_COUNTING
+                       : all_seen   ? headcount_people(h, NULL)
+                                    : headcount_query(rs, &q);
     if (people == -1) {
         sb_free(&sb);
         dash_unavailable_page(res, rs);
@@ -247,5 +252,6 @@ void ui_ideas(const http_req_t *req, http_res_t *res, void *arg)
     page_send(res, 200, &sb);
 out:
     json_decref(ans);
+    headcount_destroy(&h);
     dash_redis_put(d, rs);
 }

@@ -847,7 +847,9 @@ class TestPeopleCount(ClusterTestCase):
                  ("?channel=email", [r for r in PEOPLE_IDEAS if r[2] == "email"]),
                  ("?status=hidden", [r for r in PEOPLE_IDEAS if r[3] == "hidden"]),
                  ("?q=" + urllib.parse.quote("mensentelling & <idee>") + "&channel=form",
-                  [r for r in PEOPLE_IDEAS if r[2] == "form"])]
+                  [r for r in PEOPLE_IDEAS if r[2] == "form"]),
+                 ("?wijk=WK091711&from=2000-01-01",
+                  [r for r in PEOPLE_IDEAS if r[1] == "WK091711"])]
         for query, rows in cases:
             query += ("&" if query else "?") + "sort=oud"  # a parameter the link keeps
             st, page = c.staff_page("/ideeen" + query, sid)
@@ -868,6 +870,19 @@ class TestPeopleCount(ClusterTestCase):
             self.assertNotIn("Tel de mensen", page)
             for leak in ("example.nl", "Mensink", "Bakker"):
                 self.assertNotIn(leak, page)
+        # With a search text the list reads every match for its total; the
+        # people are counted in that same pass, not in a second one: asking
+        # for them reads no idea record again (GETs, as Redis counts them).
+        def record_reads(path):
+            c.redis("CONFIG", "RESETSTAT")
+            st, _ = c.staff_page(path, sid)
+            self.assertEqual(st, 200)
+            m = re.search(r"cmdstat_get:calls=(\d+)", c.redis("INFO", "commandstats"))
+            return int(m.group(1)) if m else 0
+        search = "/ideeen?q=" + urllib.parse.quote("mensentelling & <idee>")
+        plain, counted = record_reads(search), record_reads(search + "&mensen=1")
+        self.assertGreaterEqual(plain, len(PEOPLE_IDEAS))
+        self.assertLess(counted - plain, len(PEOPLE_IDEAS), (plain, counted))
         # The report leaves hidden ideas out: WK091713 has none left.
         st, _, body = c.dash("GET", "/report", headers={"Cookie": "inspraak_session=" + sid})
         self.assertEqual(st, 200)
