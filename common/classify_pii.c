@@ -44,8 +44,10 @@
  *   name      (classify_pii_name.c) capitalised words right after "mijn naam is", "ik heet",
  *             "ik ben" (with ':' or ',' allowed in between), or alone on
  *             the line after a mail closing ("groet,", "groeten,",
- *             "groetjes", "mvg", "gr.", "grt"). One to five words: capitalised words,
- *             initials ("J.") and particles inside ("Jan van der Berg").
+ *             "groetjes", "mvg", "gr.", "grt", "hoogachtend", "met dank",
+ *             "dank u wel", "dank je wel", "liefs"; comma and line break
+ *             optional). One to five words: capitalised words, initials
+ *             ("J.", "J.M.") and particles inside ("Jan van der Berg").
  *             The word right after the marker is never a sentence start,
  *             so a capital there means a name more often than not; what
  *             remains are ordinary words written with a capital (all-caps

@@ -146,9 +146,12 @@ static const struct {
     const char *words;
     int type;
 } S_MARKERS[] = {
-    {"mijn naam is", S_INTRO}, {"ik heet", S_INTRO}, {"ik ben", S_WEAK}, {"groetjes", S_CLOSING},
-    {"groeten", S_CLOSING},    {"groet", S_CLOSING}, {"mvg", S_CLOSING}, {"m.v.g.", S_CLOSING},
-    {"grt.", S_CLOSING},       {"grt", S_CLOSING},   {"gr.", S_CLOSING}, /* "Gr. Jan" */
+    {"mijn naam is", S_INTRO},  {"ik heet", S_INTRO},    {"ik ben", S_WEAK},
+    {"groetjes", S_CLOSING},    {"groeten", S_CLOSING},  {"groet", S_CLOSING},
+    {"mvg", S_CLOSING},         {"m.v.g.", S_CLOSING},   {"grt.", S_CLOSING},
+    {"grt", S_CLOSING},         {"gr.", S_CLOSING}, /* "Gr. Jan" */
+    {"hoogachtend", S_CLOSING}, {"met dank", S_CLOSING}, {"dank u wel", S_CLOSING},
+    {"dank je wel", S_CLOSING}, {"liefs", S_CLOSING},
 };
 
 /* The marker type at p (its end in *end), or 0. Words are compared
@@ -262,7 +265,7 @@ int classify_pii_find_name(const char *text, const classify_pii_words_t *w, clas
     int n = 0;
     for (const char *p = text; *p; p++) {
         char c = (char)tolower((unsigned char)*p);
-        if (c != 'm' && c != 'i' && c != 'g')
+        if (!strchr("migdhl", c))
             continue;
         const char *m_end, *start, *end;
         int type = s_marker_at(text, p, &m_end);
