@@ -8,7 +8,8 @@
  *   functions do no I/O after loading, so unit tests call them directly:
  *     classify_wijk.c  wijk/buurt from field, GPS, postcode or text
  *     classify_pii.c   finders of personal data: email, phone, IBAN,
- *                      postcode + house number, name (classify_pii_name.c)
+ *                      postcode + house number (classify_pii_addr.c),
+ *                      name (classify_pii_name.c)
  *     classify_lang.c  language with libexttextcat
  *     classify_tok.c   words and Dutch stems (libstemmer)
  *     classify_lex.c   keyword lexicon files (themes, question, sentiment)
@@ -56,7 +57,7 @@ const char *classify_wijk_source_name(wijk_source_t src);
 int classify_wijk_in_text(const geo_t *geo, const char *text, const char **wijk,
                           const char **buurt);
 
-/* --- pii (classify_pii.c, classify_pii_name.c) --- */
+/* --- pii (classify_pii.c, classify_pii_addr.c, classify_pii_name.c) --- */
 
 /* The kinds of personal data the finders know, by the slug used in an
  * idea's pii list: "email", "phone", "iban", "postcode" (with a house
@@ -86,6 +87,9 @@ bool classify_pii_has(const char *text, const char *kind, const classify_pii_wor
 /* The name finder alone (classify_pii_name.c; classify_pii_find(.., "name", ..)). */
 int classify_pii_find_name(const char *text, const classify_pii_words_t *words,
                            classify_pii_fn fn, void *arg);
+/* The address finder alone (classify_pii_addr.c; classify_pii_find(..,
+ * "postcode", ..)). */
+int classify_pii_find_address(const char *text, classify_pii_fn fn, void *arg);
 /* classify_pii_has(text, "email"/"phone", NULL). */
 bool classify_pii_has_email(const char *text);
 bool classify_pii_has_phone(const char *text);

@@ -1,7 +1,7 @@
 /*
  * NAME
  *   test_classify_pii - the finders of personal data (common/classify_pii.c,
- *   common/classify_pii_name.c)
+ *   common/classify_pii_addr.c, common/classify_pii_name.c)
  *
  * DESCRIPTION
  *   Table-driven, on Dutch texts like residents write them: for each kind

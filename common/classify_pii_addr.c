@@ -1,0 +1,172 @@
+/*
+ * NAME
+ *   classify_pii_addr - an address a resident gives: a Dutch postcode with
+ *   a house number ("Akerstraat 12, 6411 AB", "6411AB 12a")
+ *
+ * DESCRIPTION
+ *   The address finder of common/classify_pii.c (rules and reasons there,
+ *   under "postcode"); it reports the kind "postcode". Hand-written: no
+ *   library knows Dutch postcodes or how residents write an address.
+ */
+#include <ctype.h>
+#include <string.h>
+
+#include "classify.h"
+
+/* A Dutch postcode at p (not glued to a letter or digit before it): its
+ * end, else NULL. Letters upper case, or lower case when glued to the
+ * digits ("6411ab"; "1990 de" is a year and an article). SA, SD and SS
+ * are never issued. */
+static const char *s_postcode_end(const char *text, const char *p)
+{
+    if ((p > text && isalnum((unsigned char)p[-1])) || *p < '1' || *p > '9')
+        return NULL;
+    for (int i = 1; i < 4; i++)
+        if (!isdigit((unsigned char)p[i]))
+            return NULL;
+    const char *l = p[4] == ' ' ? p + 5 : p + 4;
+    int up = isupper((unsigned char)l[0]) && isupper((unsigned char)l[1]);
+    int low = islower((unsigned char)l[0]) && islower((unsigned char)l[1]) && l == p + 4;
+    if (!up && !low)
+        return NULL;
+    char a = (char)toupper((unsigned char)l[0]), b = (char)toupper((unsigned char)l[1]);
+    if (a == 'S' && (b == 'A' || b == 'D' || b == 'S'))
+        return NULL;
+    if (isalnum((unsigned char)l[2]) || (unsigned char)l[2] >= 0x80)
+        return NULL;
+    return l + 2;
+}
+
+/* A house number at p: 1-5 digits (not starting with 0) and an optional
+ * addition ("12a", "12-14", "12-A"); its end, else NULL. Not a time, a
+ * decimal or a longer number ("12:30", "1,5", "12 345"). */
+static const char *s_housenr_end(const char *p)
+{
+    const char *q = p;
+    if (*q < '1' || *q > '9')
+        return NULL;
+    while (isdigit((unsigned char)*q) && q - p < 6)
+        q++;
+    if (q - p > 5 || isdigit((unsigned char)*q))
+        return NULL;
+    if (isalpha((unsigned char)*q) && !isalnum((unsigned char)q[1]))
+        q++;
+    else if (*q == '-' && isalnum((unsigned char)q[1])) {
+        const char *r = q + 1;
+        while (isalnum((unsigned char)*r) && r - q <= 4)
+            r++;
+        if (r - q > 4)
+            return NULL;
+        q = r;
+    }
+    if (isalnum((unsigned char)*q) || (unsigned char)*q >= 0x80)
+        return NULL;
+    if ((*q == ':' || *q == '.' || *q == ',') && isdigit((unsigned char)q[1]))
+        return NULL;
+    return q;
+}
+
+static int s_word_byte(unsigned char c)
+{
+    return isalpha(c) || c >= 0x80 || c == '-' || c == '\'' || c == '.';
+}
+
+/* Lowercase words inside a street name ("Burgemeester van Grunsvenplein"). */
+static int s_street_particle(const char *p, size_t n)
+{
+    static const char *const words[] = {"van", "de", "der", "den", "het", "'t", "op", "in"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strlen(words[i]) == n && strncmp(p, words[i], n) == 0)
+            return 1;
+    return 0;
+}
+
+/* Start of the street before the house number at nr ("Akerstraat 12"):
+ * the word right before it (it must end in a letter), and capitalised
+ * words and particles before that on the same line ("Burgemeester van
+ * Grunsvenplein 12"), not across a sentence end. NULL when no word
+ * precedes the number. */
+static const char *s_street_start(const char *text, const char *nr)
+{
+    const char *p = nr;
+    if (p - text < 2 || p[-1] != ' ')
+        return NULL;
+    p--;
+    unsigned char last = (unsigned char)p[-1];
+    if (!(isalpha(last) || last >= 0x80 || last == '.'))
+        return NULL;
+    const char *start = NULL;
+    for (int words = 0; words < 5 && p > text && p[-1] != '\n'; words++) {
+        const char *e = p;
+        while (p > text && s_word_byte((unsigned char)p[-1]))
+            p--;
+        if (p == e)
+            break;
+        int cap = isupper((unsigned char)*p) || ((unsigned char)*p == 0xc3);
+        if (words > 0 && !cap && !s_street_particle(p, (size_t)(e - p)))
+            break;
+        /* A capital after a full stop starts a sentence, not a street:
+         * "Amrani. Bij de Akerstraat 12" */
+        if (words > 0 && cap && p - text >= 2 && p[-1] == ' ' && strchr(".!?", p[-2]))
+            break;
+        if (words == 0 || cap)
+            start = p;
+        if (p == text || p[-1] != ' ')
+            break;
+        p--;
+    }
+    return start;
+}
+
+int classify_pii_find_address(const char *text, classify_pii_fn fn, void *arg)
+{
+    if (!text)
+        return 0;
+    int n = 0;
+    for (const char *p = text; *p; p++) {
+        const char *pc_end = s_postcode_end(text, p);
+        if (!pc_end)
+            continue;
+        const char *start = NULL, *end = NULL;
+        /* before: "Akerstraat 12, 6411 AB" (up to four spaces, commas or line breaks) */
+        const char *q = p;
+        while (q > text && q > p - 4 && strchr(" ,\n\r\t", q[-1]))
+            q--;
+        if (q < p && q > text) {
+            const char *nr = q;
+            while (nr > text && (isalnum((unsigned char)nr[-1]) || nr[-1] == '-'))
+                nr--;
+            const char *nr_end = q;
+            /* an addition written apart: "Akerstraat 12 B, 6411 AB" */
+            if (q - nr == 1 && isalpha((unsigned char)*nr) && nr - text >= 3 && nr[-1] == ' ' &&
+                isdigit((unsigned char)nr[-2])) {
+                nr_end = nr - 1;
+                while (nr - text >= 2 && isdigit((unsigned char)nr[-2]))
+                    nr--;
+                nr--;
+            }
+            if (s_housenr_end(nr) == nr_end)
+                start = s_street_start(text, nr);
+            if (start)
+                end = pc_end;
+        }
+        /* after: "6411AB 12a", "6411 AB, nr. 12" */
+        q = pc_end;
+        while (*q && q < pc_end + 4 && strchr(" ,\n\r\t", *q))
+            q++;
+        if (strncmp(q, "nr. ", 4) == 0 || strncmp(q, "nr ", 3) == 0)
+            q += q[2] == '.' ? 4 : 3;
+        const char *hn = q > pc_end ? s_housenr_end(q) : NULL;
+        if (hn) {
+            start = start ? start : p;
+            end = hn;
+        }
+        if (!start)
+            continue;
+        n++;
+        if (fn(arg, "postcode", (size_t)(start - text), (size_t)(end - text)))
+            break;
+        p = end - 1;
+    }
+    return n;
+}
