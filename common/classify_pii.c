@@ -34,13 +34,20 @@
  *             mod-97 check must give 1, so a random string of letters and
  *             digits is flagged one time in 97 at most, and a Dutch one
  *             must also be 4 letters + 10 digits after the check digits.
- *   postcode  (classify_pii_addr.c) a Dutch postcode (1234 AB, 1234AB, 1234ab) WITH a house
- *             number: "Akerstraat 12, 6411 AB" (the street word(s) before
- *             the number are part of the place; the number may carry an
- *             addition: "12a", "12-2", "12 B") or "6411AB 12a". A
- *             postcode alone is not flagged: a PC6 area holds 15-20
- *             households, and residents give theirs to say where a
- *             problem is; with the house number it is one home.
+ *   postcode  (classify_pii_addr.c) an address: a Dutch postcode (1234
+ *             AB, 1234AB, 1234ab) WITH a house number: "Akerstraat 12,
+ *             6411 AB" (the street word(s) before the number are part of
+ *             the place; the number may carry an addition: "12a", "12-2",
+ *             "12 B") or "6411AB 12a"; or a street with a house number
+ *             and no postcode: "Akerstraat 12", "Burgemeester van
+ *             Grunsvenplein 12-3". The street starts with a capital and
+ *             its last word ends in a Dutch street ending (straat, weg,
+ *             laan, plein, singel, pad, hof, dreef, steeg, kade, gracht,
+ *             dijk, markt, wal) and is longer than it; a count, unit or
+ *             month after the number ("2 keer", "40 km", "3 mei") or a
+ *             year makes it no address. A postcode alone is not flagged: a PC6 area
+ *             holds 15-20 households, and residents give theirs to say
+ *             where a problem is; with the house number it is one home.
  *   name      (classify_pii_name.c) capitalised words right after "mijn naam is", "ik heet",
  *             "ik ben" (with ':' or ',' allowed in between), or alone on
  *             the line after a mail closing ("groet,", "groeten,",

@@ -1,7 +1,8 @@
 /*
  * NAME
  *   classify_pii_addr - an address a resident gives: a Dutch postcode with
- *   a house number ("Akerstraat 12, 6411 AB", "6411AB 12a")
+ *   a house number ("Akerstraat 12, 6411 AB", "6411AB 12a") or a street
+ *   with a house number ("Akerstraat 12")
  *
  * DESCRIPTION
  *   The address finder of common/classify_pii.c (rules and reasons there,
@@ -10,6 +11,7 @@
  */
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #include "classify.h"
 
@@ -118,50 +120,161 @@ static const char *s_street_start(const char *text, const char *nr)
     return start;
 }
 
+/* The endings of Dutch street names ("Akerstraat", "Kloosterweg",
+ * "Pancratiusplein"). Not "baan", "berg", "broek" or "heide": in Heerlen
+ * those end wijk and buurt names as often ("Heerlerbaan", "Molenberg"),
+ * and "In Molenberg 2 scholen" holds no address; not "ring", which ends
+ * nouns ("Vergadering 3 maart"). */
+static const char *const S_STREET_ENDS[] = {
+    "straat", "weg",  "laan",   "plein", "singel", "pad", "hof",      "dreef",
+    "steeg",  "kade", "gracht", "dijk",  "markt",  "wal", "straatje",
+};
+
+/* Words that make the number after a street a count or a date, not a
+ * house number: "Akerstraat 2 keer per dag", "de Kloosterweg 40 km per
+ * uur", "op het Pancratiusplein 3 mei". */
+static const char *const S_COUNT_WORDS[] = {
+    "keer",      "maal",     "x",        "jaar",     "jaren",  "maand",     "maanden", "week",
+    "weken",     "dag",      "dagen",    "uur",      "uren",   "minuut",    "minuten", "min",
+    "seconden",  "meter",    "m",        "km",       "cm",     "kilometer", "euro",    "procent",
+    "stuks",     "mensen",   "personen", "kinderen", "auto's", "auto",      "huizen",  "woningen",
+    "januari",   "februari", "maart",    "april",    "mei",    "juni",      "juli",    "augustus",
+    "september", "oktober",  "november", "december", "jan",    "feb",       "mrt",     "apr",
+    "jun",       "jul",      "aug",      "sep",      "sept",   "okt",       "nov",     "dec",
+};
+
+static int s_word_in(const char *p, size_t n, const char *const *list, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (strlen(list[i]) == n && strncmp(p, list[i], n) == 0)
+            return 1;
+    return 0;
+}
+
+/* The word ending at e (a street's last word) ends in a street ending and
+ * is longer than it: "Akerstraat", not "straat" or "weg" alone. */
+static int s_street_word(const char *text, const char *e)
+{
+    const char *w = e;
+    while (w > text && isalpha((unsigned char)w[-1]))
+        w--;
+    for (size_t i = 0; i < sizeof S_STREET_ENDS / sizeof S_STREET_ENDS[0]; i++) {
+        size_t n = strlen(S_STREET_ENDS[i]);
+        if ((size_t)(e - w) > n && strncasecmp(e - n, S_STREET_ENDS[i], n) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* The number [p, e) is a count or a year, not a house number: a word of
+ * S_COUNT_WORDS follows ("2 keer"), or it is a year 1800-2099. */
+static int s_count_or_year(const char *p, const char *e)
+{
+    if (e - p == 4 &&
+        (strncmp(p, "18", 2) == 0 || strncmp(p, "19", 2) == 0 || strncmp(p, "20", 2) == 0))
+        return 1;
+    const char *w = e + (*e == ' '), *we = w;
+    while (islower((unsigned char)*we) || *we == '\'')
+        we++;
+    return we > w && s_word_in(w, (size_t)(we - w), S_COUNT_WORDS,
+                               sizeof S_COUNT_WORDS / sizeof S_COUNT_WORDS[0]);
+}
+
+/* A postcode right after the house number ending at q (an addition
+ * written apart may come between: "12 B, 6411 AB"): the postcode rule
+ * takes the whole address then. */
+static int s_postcode_follows(const char *text, const char *q)
+{
+    for (int k = 0; k < 4 && *q && strchr(" ,\n\r\t", *q); k++)
+        q++;
+    if (isalpha((unsigned char)q[0]) && !isalnum((unsigned char)q[1])) {
+        q++;
+        for (int k = 0; k < 4 && *q && strchr(" ,\n\r\t", *q); k++)
+            q++;
+    }
+    return s_postcode_end(text, q) != NULL;
+}
+
+/* A street and house number without a postcode at the number p
+ * ("Akerstraat 12", "Burgemeester van Grunsvenplein 12-3"): the end, with
+ * the street's start in *start; else NULL. The street starts with a
+ * capital: "het fietspad 3" is not an address. */
+static const char *s_street_nr_end(const char *text, const char *p, const char **start)
+{
+    if (p - text < 2 || p[-1] != ' ' || !s_street_word(text, p - 1))
+        return NULL;
+    const char *end = s_housenr_end(p);
+    if (!end)
+        return NULL;
+    const char *digits = p;
+    while (isdigit((unsigned char)*digits))
+        digits++;
+    const char *st = s_street_start(text, p);
+    if (!st || !(isupper((unsigned char)*st) || (unsigned char)*st == 0xc3) ||
+        s_count_or_year(p, digits) || s_postcode_follows(text, end))
+        return NULL;
+    *start = st;
+    return end;
+}
+
+/* The address around the postcode [p, pc_end): sets [*start, *end) and
+ * returns 1, or 0 when no house number is next to it. */
+static int s_postcode_place(const char *text, const char *p, const char *pc_end,
+                            const char **start_p, const char **end_p)
+{
+    const char *start = NULL, *end = NULL;
+    /* before: "Akerstraat 12, 6411 AB" (up to four spaces, commas or line breaks) */
+    const char *q = p;
+    while (q > text && q > p - 4 && strchr(" ,\n\r\t", q[-1]))
+        q--;
+    if (q < p && q > text) {
+        const char *nr = q;
+        while (nr > text && (isalnum((unsigned char)nr[-1]) || nr[-1] == '-'))
+            nr--;
+        const char *nr_end = q;
+        /* an addition written apart: "Akerstraat 12 B, 6411 AB" */
+        if (q - nr == 1 && isalpha((unsigned char)*nr) && nr - text >= 3 && nr[-1] == ' ' &&
+            isdigit((unsigned char)nr[-2])) {
+            nr_end = nr - 1;
+            while (nr - text >= 2 && isdigit((unsigned char)nr[-2]))
+                nr--;
+            nr--;
+        }
+        if (s_housenr_end(nr) == nr_end)
+            start = s_street_start(text, nr);
+        if (start)
+            end = pc_end;
+    }
+    /* after: "6411AB 12a", "6411 AB, nr. 12" */
+    q = pc_end;
+    while (*q && q < pc_end + 4 && strchr(" ,\n\r\t", *q))
+        q++;
+    if (strncmp(q, "nr. ", 4) == 0 || strncmp(q, "nr ", 3) == 0)
+        q += q[2] == '.' ? 4 : 3;
+    const char *hn = q > pc_end ? s_housenr_end(q) : NULL;
+    if (hn) {
+        start = start ? start : p;
+        end = hn;
+    }
+    if (!start)
+        return 0;
+    *start_p = start;
+    *end_p = end;
+    return 1;
+}
+
 int classify_pii_find_address(const char *text, classify_pii_fn fn, void *arg)
 {
     if (!text)
         return 0;
     int n = 0;
     for (const char *p = text; *p; p++) {
-        const char *pc_end = s_postcode_end(text, p);
-        if (!pc_end)
-            continue;
-        const char *start = NULL, *end = NULL;
-        /* before: "Akerstraat 12, 6411 AB" (up to four spaces, commas or line breaks) */
-        const char *q = p;
-        while (q > text && q > p - 4 && strchr(" ,\n\r\t", q[-1]))
-            q--;
-        if (q < p && q > text) {
-            const char *nr = q;
-            while (nr > text && (isalnum((unsigned char)nr[-1]) || nr[-1] == '-'))
-                nr--;
-            const char *nr_end = q;
-            /* an addition written apart: "Akerstraat 12 B, 6411 AB" */
-            if (q - nr == 1 && isalpha((unsigned char)*nr) && nr - text >= 3 && nr[-1] == ' ' &&
-                isdigit((unsigned char)nr[-2])) {
-                nr_end = nr - 1;
-                while (nr - text >= 2 && isdigit((unsigned char)nr[-2]))
-                    nr--;
-                nr--;
-            }
-            if (s_housenr_end(nr) == nr_end)
-                start = s_street_start(text, nr);
-            if (start)
-                end = pc_end;
-        }
-        /* after: "6411AB 12a", "6411 AB, nr. 12" */
-        q = pc_end;
-        while (*q && q < pc_end + 4 && strchr(" ,\n\r\t", *q))
-            q++;
-        if (strncmp(q, "nr. ", 4) == 0 || strncmp(q, "nr ", 3) == 0)
-            q += q[2] == '.' ? 4 : 3;
-        const char *hn = q > pc_end ? s_housenr_end(q) : NULL;
-        if (hn) {
-            start = start ? start : p;
-            end = hn;
-        }
-        if (!start)
+        const char *pc_end = s_postcode_end(text, p), *start = NULL, *end = NULL;
+        if (pc_end)
+            s_postcode_place(text, p, pc_end, &start, &end);
+        else if (isdigit((unsigned char)*p)) /* "Akerstraat 12" without a postcode */
+            end = s_street_nr_end(text, p, &start);
+        if (!start || !end)
             continue;
         n++;
         if (fn(arg, "postcode", (size_t)(start - text), (size_t)(end - text)))

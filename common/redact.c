@@ -30,7 +30,7 @@ static const struct {
     {"phone", "telefoonnummer", "[weggehaald: telefoonnummer]"},
     {"email", "e-mailadres", "[weggehaald: e-mailadres]"},
     {"iban", "IBAN (rekeningnummer)", "[weggehaald: rekeningnummer]"},
-    {"postcode", "adres (postcode en huisnummer)", "[weggehaald: adres]"},
+    {"postcode", "adres (straat of postcode met huisnummer)", "[weggehaald: adres]"},
     {"name", "naam", "[weggehaald: naam]"},
 };
 #define S_N_KINDS (sizeof S_KINDS / sizeof S_KINDS[0])

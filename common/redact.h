@@ -84,7 +84,7 @@ typedef struct {
  * "postcode", "name"). */
 bool redact_kind_known(const char *kind);
 /* Dutch name for staff ("telefoonnummer", "e-mailadres", "IBAN
- * (rekeningnummer)", "adres (postcode en huisnummer)", "naam"), or NULL. */
+ * (rekeningnummer)", "adres (straat of postcode met huisnummer)", "naam"), or NULL. */
 const char *redact_kind_label(const char *kind);
 /* The marker for a kind (NULL or unknown: "[weggehaald]"). */
 const char *redact_marker(const char *kind);

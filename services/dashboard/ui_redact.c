@@ -129,7 +129,7 @@ void ui_redact_section(sb_t *sb, const session_t *s, json_t *it)
         known++;
         sb_add(&buttons, "<button type=\"submit\" name=\"soort\" value=\"");
         sb_esc(&buttons, kind);
-        char cap[64]; /* "Telefoonnummer", "Adres (postcode en huisnummer)": redact.c */
+        char cap[64]; /* "Telefoonnummer", "Adres (straat of ...)": redact.c */
         snprintf(cap, sizeof cap, "%s", redact_kind_label(kind));
         if (cap[0] >= 'a' && cap[0] <= 'z')
             cap[0] = (char)(cap[0] - 'a' + 'A');

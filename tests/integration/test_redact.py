@@ -29,6 +29,9 @@ DESCRIPTION
       - a second idea holds an IBAN, a street + house number + postcode and
         a name after "mijn naam is": flagged "iban", "postcode", "name",
         cut with one button each, then gone from the same places;
+      - a third idea holds a street + house number without a postcode and
+        a name under "Hoogachtend,": flagged "postcode" and "name", not
+        quoted until both are cut, then quoted with the markers only;
       - replaying the redaction envelope straight onto storage's bus socket
         (a hand-written ZMTP 3.0 PUSH client: Python has no ZeroMQ module
         here) leaves the record byte for byte as it was, and a malformed
@@ -354,7 +357,7 @@ class TestRedactIbanAddressName(RedactCase):
         page = self.approve()
         self.assertNotIn("bloembakken", self.page("/resultaten"))  # PII: never quoted
         self.assertIn("IBAN (rekeningnummer) weghalen (1 keer gevonden)", page)
-        self.assertIn("Adres (postcode en huisnummer) weghalen (1 keer gevonden)", page)
+        self.assertIn("Adres (straat of postcode met huisnummer) weghalen (1 keer gevonden)", page)
         self.assertIn("Naam weghalen (1 keer gevonden)", page)
 
     def test_2_cut_each_flag(self):
@@ -380,6 +383,34 @@ class TestRedactIbanAddressName(RedactCase):
         details = sorted(a["detail"] for a in audit if a.get("action") == "redact")
         self.assertEqual(details, ["kinds=iban texts=0 places=1", "kinds=name texts=0 places=1",
                                    "kinds=postcode texts=0 places=1"])
+
+
+class TestRedactStreetAndClosing(RedactCase):
+    """A street and house number without a postcode and a name under
+    "Hoogachtend,": flagged "postcode" and "name" (both were missed
+    before), so the idea is not quoted until staff cut them with the two
+    buttons; then it is quoted with the markers only."""
+    TEXT = ("Er moet een zebrapad komen bij de Akerstraat 12, daar woon ik. Ik wil ook meer "
+            "bankjes in het park.\nHoogachtend, P. Smeets")
+    PII = ["name", "postcode"]
+    ORIGINALS = ["akerstraat", "smeets"]
+
+    def test_1_not_quoted_buttons_per_flag(self):
+        page = self.approve()
+        self.assertNotIn("zebrapad", self.page("/resultaten"))  # PII: never quoted
+        self.assertIn("Adres (straat of postcode met huisnummer) weghalen (1 keer gevonden)", page)
+        self.assertIn("Naam weghalen (1 keer gevonden)", page)
+
+    def test_2_cut_and_quoted(self):
+        for kind in ("postcode", "name"):
+            st, loc, body = self.redact([("soort", kind)])
+            self.assertEqual(st, 303, "%s: %s" % (kind, body[:300]))
+        it = self.idea()
+        self.assertEqual(it["text"], "Er moet een zebrapad komen bij de [weggehaald: adres], daar "
+                         "woon ik. Ik wil ook meer bankjes in het park.\nHoogachtend, "
+                         "[weggehaald: naam]")
+        self.assertEqual(it["pii"], [])
+        self.assert_gone_everywhere("zebrapad", ("Akerstraat", "Smeets"))
 
 
 # 200 characters with accents (about 280 bytes): what the form's

@@ -57,7 +57,7 @@ static void test_markers(void **state)
     assert_false(redact_kind_known(NULL));
     assert_string_equal(redact_kind_label("email"), "e-mailadres");
     assert_string_equal(redact_kind_label("iban"), "IBAN (rekeningnummer)");
-    assert_string_equal(redact_kind_label("postcode"), "adres (postcode en huisnummer)");
+    assert_string_equal(redact_kind_label("postcode"), "adres (straat of postcode met huisnummer)");
     assert_string_equal(redact_kind_label("name"), "naam");
 }
 
