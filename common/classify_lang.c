@@ -13,6 +13,12 @@
  *   - when "nl" is among the close candidates, the answer is "nl";
  *   - texts under LANG_MIN_BYTES give NULL unless they are obviously
  *     Dutch: two common Dutch words, or one when textcat also says nl.
+ *   - phone numbers, addresses, email addresses and IBANs, and with a
+ *     Dutch phone number or address also a capitalised word with a
+ *     number ("Schelsberg 55"), are left out of the guess (digits and
+ *     street names are no language); a Dutch
+ *     phone number or address with fewer than LANG_MIN_BYTES letters
+ *     around it is "nl" ("Speeltuin nodig. Bel 0612345675");
  *   - texts with many common Dutch words (LANG_SURE_*), or with two
  *     different words that only Dutch has among the languages residents
  *     write in (s_dutch_only) making up a quarter of the words, are "nl"
@@ -201,6 +207,66 @@ static int s_dutch_words(classify_lang_t *self, const char *text, size_t len, in
     return n;
 }
 
+/* What classify_lang() learns from the personal data in a text. */
+typedef struct {
+    char *text;    /* a copy: places are blanked in it */
+    int dutch_pii; /* Dutch phone numbers and addresses found */
+} s_pii_t;
+
+static int s_blank(void *arg, const char *kind, size_t start, size_t end)
+{
+    s_pii_t *b = arg;
+    memset(b->text + start, ' ', end - start);
+    b->dutch_pii += strcmp(kind, "phone") == 0 || strcmp(kind, "postcode") == 0;
+    return 0;
+}
+
+/* Blanks a capitalised word followed by a number ("Schelsberg 55",
+ * "Lijn 40"): next to a phone number mostly a street the address rule
+ * does not know; no language either way. */
+static void s_blank_numbered_names(char *text)
+{
+    for (char *p = text; *p; p++) {
+        if (!(isupper((unsigned char)*p) || (unsigned char)*p == 0xc3) ||
+            (p > text && !isspace((unsigned char)p[-1]) && !ispunct((unsigned char)p[-1])))
+            continue;
+        char *e = p + 1;
+        while (isalpha((unsigned char)*e) || (unsigned char)*e >= 0x80)
+            e++;
+        char *n = e + (*e == ' ');
+        if (n == e || !isdigit((unsigned char)*n)) {
+            p = e - 1;
+            continue;
+        }
+        while (isdigit((unsigned char)*n) || isalpha((unsigned char)*n))
+            n++;
+        memset(p, ' ', (size_t)(n - p));
+        p = n - 1;
+    }
+}
+
+/* Blanks the phone numbers, addresses, email addresses and IBANs in
+ * text (len bytes, copied into out, NUL-terminated): their digits and
+ * street names are no language ("Schelsberg 55" reads as German to
+ * textcat). Returns the number of letters left; *dutch_pii gets the
+ * number of Dutch phone numbers and addresses. */
+static int s_without_pii(const char *text, size_t len, char *out, int *dutch_pii)
+{
+    static const char *const kinds[] = {"phone", "postcode", "email", "iban"};
+    memcpy(out, text, len);
+    out[len] = '\0';
+    s_pii_t b = {out, 0};
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        classify_pii_find(out, kinds[i], NULL, s_blank, &b);
+    if (b.dutch_pii) /* not in field notes: "Jongen 15: skatebaan kapot" */
+        s_blank_numbered_names(out);
+    int letters = 0;
+    for (size_t i = 0; i < len; i++)
+        letters += isalpha((unsigned char)out[i]) || (unsigned char)out[i] >= 0x80;
+    *dutch_pii = b.dutch_pii;
+    return letters;
+}
+
 /* The language of the first "[xx--utf8]" candidate into code, or "". */
 static void s_first(const char *answer, char code[4])
 {
@@ -227,8 +293,18 @@ const char *classify_lang(classify_lang_t *self, const char *text)
         return "nl";
     if (only >= LANG_ONLY_WORDS && any * 100 >= words * LANG_ONLY_PCT)
         return "nl";
+    if (len < LANG_MIN_BYTES && dutch == 0 && !strpbrk(text, "0123456789"))
+        return NULL; /* what the rules below give whatever textcat says */
+    /* A Dutch phone number or address with too little text around it to
+     * tell ("Speeltuin nodig. Bel 0612345675, Schelsberg 55") is Dutch;
+     * with more, textcat judges the text without them. */
+    char clean[LANG_MAX_BYTES + 1];
+    int dutch_pii, letters = s_without_pii(text, len, clean, &dutch_pii);
+    if (dutch_pii > 0 && letters < LANG_MIN_BYTES)
+        return "nl";
     if (len < LANG_MIN_BYTES && dutch == 0)
-        return NULL; /* what the rule below gives whatever textcat says */
+        return NULL;
+    text = clean;
     /* The fingerprints are of ordinary text: a text IN CAPITALS (a few
      * residents write so) is guessed from its lowercase form. */
     char low[LANG_MAX_BYTES];

@@ -271,6 +271,41 @@ static void test_language(void **state)
     assert_null(lang);
 }
 
+/* A short Dutch note with a phone number or an address: the digits and
+ * the street name ("Schelsberg") made textcat say German. They are left
+ * out of the guess; with nothing else to go on, a Dutch number or address
+ * says Dutch. A German or English text around a Dutch number stays what
+ * it is. Both fingerprint lists: libexttextcat's and the project's. */
+static void test_language_with_pii(void **state)
+{
+    (void)state;
+    char err[200], conf[1024];
+    const char *d = getenv("INSPRAAK_DATA");
+    snprintf(conf, sizeof conf, "%s/nl/textcat.conf", d && *d ? d : "./data");
+    const char *confs[] = {NULL, conf};
+    for (size_t c = 0; c < 2; c++) {
+        classify_lang_t *lang = classify_lang_new_conf(confs[c], err, sizeof err);
+        assert_non_null(lang);
+        const struct {
+            const char *text, *want;
+        } cases[] = {
+            {"Speeltuin nodig. Bel 0612345675, Schelsberg 55", "nl"},
+            {"Bankje kapot, Kloosterweg 12a, 6411 AB. Bel +31 6 12345678", "nl"},
+            {"Lantaarnpaal stuk. Bel 045-5712345", "nl"},
+            {"Wir brauchen einen Spielplatz in der Nähe, bitte rufen Sie mich an: 06-12345678",
+             "de"},
+            {"There is no playground for the children here, please call me on 06-12345678", "en"},
+        };
+        for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+            const char *got = classify_lang(lang, cases[i].text);
+            if (!got || strcmp(got, cases[i].want) != 0)
+                fail_msg("\"%s\" (%s): got %s, want %s", cases[i].text,
+                         c ? "project list" : "all", got ? got : "NULL", cases[i].want);
+        }
+        classify_lang_destroy(&lang);
+    }
+}
+
 /* --- near-duplicates --- */
 
 typedef struct {
@@ -504,6 +539,7 @@ int main(void)
         cmocka_unit_test(test_wijk_postcode),    cmocka_unit_test(test_wijk_text),
         cmocka_unit_test(test_pii_email),        cmocka_unit_test(test_pii_phone),
         cmocka_unit_test(test_pii_idea),         cmocka_unit_test(test_language),
+        cmocka_unit_test(test_language_with_pii),
         cmocka_unit_test(test_cluster_synonyms), cmocka_unit_test(test_cluster_ideas),
         cmocka_unit_test(test_sentiment_rules),  cmocka_unit_test(test_question_markers),
         cmocka_unit_test(test_sentiment_parts),
