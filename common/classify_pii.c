@@ -48,8 +48,11 @@
  *             year makes it no address. A postcode alone is not flagged: a PC6 area
  *             holds 15-20 households, and residents give theirs to say
  *             where a problem is; with the house number it is one home.
- *   name      (classify_pii_name.c) capitalised words right after "mijn naam is", "ik heet",
- *             "ik ben" (with ':' or ',' allowed in between), or alone on
+ *   name      (classify_pii_name.c) capitalised words right after "mijn
+ *             naam is", "ik heet", "ik ben", "idee van", "voorstel van",
+ *             "suggestie van", "reactie van", "bericht van" (a mailed
+ *             idea's text starts with its subject: "Idee van Piet
+ *             Jansen"; ':' or ',' allowed in between), or alone on
  *             the line after a mail closing ("groet,", "groeten,",
  *             "groetjes", "mvg", "gr.", "grt", "hoogachtend", "met dank",
  *             "dank u wel", "dank je wel", "liefs"; comma and line break
@@ -59,7 +62,7 @@
  *             so a capital there means a name more often than not; what
  *             remains are ordinary words written with a capital (all-caps
  *             texts, "Ik ben Blij") and places ("groeten, Heerlen").
- *             Always excluded: a short built-in list (Heerlen, Limburg,
+ *             Always excluded: a short built-in list (Heerlen, Gemeente, Limburg,
  *             days, months, demonyms like Heerlenaar). With words given
  *             (the classifier), also excluded: a first word that is a
  *             stopword (data/nl/stopwords-iso-nl.txt), a single-word name

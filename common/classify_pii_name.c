@@ -49,12 +49,14 @@ static int s_particle(const char *p, size_t n)
 }
 
 /* Capitalised words that are never a name here, whatever the lexicons
- * say: the place itself, demonyms, days and months. */
+ * say: the place itself and its council ("Reactie van Gemeente Heerlen"),
+ * demonyms, days and months. */
 static const char *const S_NOT_NAMES[] = {
-    "heerlen",     "heerlenaar",  "heerlense", "limburg",  "limburger", "limburgse", "nederland",
-    "nederlander", "nederlandse", "parkstad",  "maandag",  "dinsdag",   "woensdag",  "donderdag",
-    "vrijdag",     "zaterdag",    "zondag",    "januari",  "februari",  "maart",     "augustus",
-    "september",   "oktober",     "november",  "december", "ik",        "wij",       "we",
+    "heerlen",   "heerlenaar",  "heerlense",   "limburg",   "limburger", "limburgse",
+    "nederland", "nederlander", "nederlandse", "parkstad",  "maandag",   "dinsdag",
+    "woensdag",  "donderdag",   "vrijdag",     "zaterdag",  "zondag",    "januari",
+    "februari",  "maart",       "augustus",    "september", "oktober",   "november",
+    "december",  "ik",          "wij",         "we",        "gemeente",
 };
 
 /* Byte length of the letter at p: an ASCII letter, or a two-byte UTF-8
@@ -146,12 +148,28 @@ static const struct {
     const char *words;
     int type;
 } S_MARKERS[] = {
-    {"mijn naam is", S_INTRO},  {"ik heet", S_INTRO},    {"ik ben", S_WEAK},
-    {"groetjes", S_CLOSING},    {"groeten", S_CLOSING},  {"groet", S_CLOSING},
-    {"mvg", S_CLOSING},         {"m.v.g.", S_CLOSING},   {"grt.", S_CLOSING},
-    {"grt", S_CLOSING},         {"gr.", S_CLOSING}, /* "Gr. Jan" */
-    {"hoogachtend", S_CLOSING}, {"met dank", S_CLOSING}, {"dank u wel", S_CLOSING},
-    {"dank je wel", S_CLOSING}, {"liefs", S_CLOSING},
+    {"mijn naam is", S_INTRO},
+    {"ik heet", S_INTRO},
+    {"ik ben", S_WEAK},
+    {"groetjes", S_CLOSING},
+    {"groeten", S_CLOSING},
+    {"groet", S_CLOSING},
+    {"mvg", S_CLOSING},
+    {"m.v.g.", S_CLOSING},
+    {"grt.", S_CLOSING},
+    {"grt", S_CLOSING},
+    {"gr.", S_CLOSING}, /* "Gr. Jan" */
+    {"hoogachtend", S_CLOSING},
+    {"met dank", S_CLOSING},
+    {"dank u wel", S_CLOSING},
+    {"dank je wel", S_CLOSING},
+    {"liefs", S_CLOSING},
+    /* the first line of a mailed idea is its subject: "Idee van Piet Jansen" */
+    {"idee van", S_INTRO},
+    {"voorstel van", S_INTRO},
+    {"suggestie van", S_INTRO},
+    {"reactie van", S_INTRO},
+    {"bericht van", S_INTRO},
 };
 
 /* The marker type at p (its end in *end), or 0. Words are compared
@@ -265,7 +283,7 @@ int classify_pii_find_name(const char *text, const classify_pii_words_t *w, clas
     int n = 0;
     for (const char *p = text; *p; p++) {
         char c = (char)tolower((unsigned char)*p);
-        if (!strchr("migdhl", c))
+        if (!strchr("migdhlvsrb", c))
             continue;
         const char *m_end, *start, *end;
         int type = s_marker_at(text, p, &m_end);

@@ -18,7 +18,10 @@ new/), and checks what a staff member sees in the dashboard API:
     source.attachments (name, type, size), the staff idea page shows the
     name escaped, the public page does not;
   - a dozen realistic Dutch mails of every kind give exactly the expected
-    ideas and skip reasons.
+    ideas and skip reasons;
+  - a name in the subject ("Idee van Piet Jansen"), which becomes the
+    text's first line, is flagged: the approved idea is not quoted on
+    /resultaten until staff cut the name, from the text and the subject.
 
 The same through IMAP against a real Dovecot is in test_mail_imap.py,
 which imports the mails (LATIN1_QP, HTML_ONLY, GMIME_165, DOZEN) from here.
@@ -29,6 +32,7 @@ import email
 import email.policy
 import json
 import os
+import re
 import urllib.parse
 import sys
 import time
@@ -574,6 +578,64 @@ class MailPhotoOnlyTest(ClusterTestCase):
         self.assertEqual(m["To"].addresses[0].addr_spec, "wim.hermans@example.nl")
         self.assertEqual(str(m["In-Reply-To"]).strip(), "<photo-1.test@example.nl>")
         self.assertIn(want, m.get_body(preferencelist=("plain",)).get_content())
+
+
+SUBJECT_NAME = (
+    b"From: \"Piet Jansen\" <piet.jansen@example.nl>\r\n"
+    b"To: inspraak@heerlen.nl\r\n"
+    b"Subject: Idee van Piet Jansen\r\n"
+    b"Message-ID: <subject-name.test@example.nl>\r\n"
+    b"Content-Type: text/plain; charset=utf-8\r\n"
+    b"\r\n"
+    b"Graag meer bankjes bij de vijver in het Aambos, voor ouderen die even willen zitten.\r\n"
+)
+
+
+class MailSubjectNameTest(ClusterTestCase):
+    """The subject becomes the idea text's first line: a name in it ("Idee
+    van Piet Jansen") is flagged, so the approved idea is not quoted on
+    /resultaten until staff cut the name (from the text and the subject)."""
+    SERVICES = ("storage", "classifier", "intake-mail", "dashboard")
+    ENV = {"INSPRAAK_MAIL_POLL_MS": "100"}
+
+    def test_name_in_subject_not_public(self):
+        token = self.cluster.staff_token()
+        maildir_deliver(self.cluster, SUBJECT_NAME, "subject")
+
+        def idea():
+            status, body = self.cluster.api("/api/v1/ideas?channel=email&limit=5", token)
+            items = body["items"] if status == 200 else []
+            return items[0] if items and "pii" in items[0] else None
+        it = wait_until("the idea stored and classified", idea)
+        self.assertTrue(it["text"].startswith("Idee van Piet Jansen\n"), it["text"])
+        self.assertEqual(it["pii"], ["name"])
+
+        sid = self.cluster.staff_login()
+        form = {"Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": "inspraak_session=" + sid}
+
+        def post(path, fields):
+            _, page = self.cluster.staff_page("/ideeen/" + it["id"], sid)
+            csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
+            st, _, body = self.cluster.dash("POST", path,
+                                            urllib.parse.urlencode(fields + [("csrf", csrf)]),
+                                            form)
+            self.assertEqual(st, 303, body[:300])
+        post("/ideeen/" + it["id"], [("status", "approved"), ("wijk", "WK091712"),
+                                     ("sentiment", "positief"), ("theme", "jeugd")])
+        status, _, public = self.cluster.dash("GET", "/resultaten")
+        self.assertEqual(status, 200)
+        self.assertNotIn(b"Jansen", public)
+        self.assertNotIn(b"vijver", public)  # flagged: not quoted at all
+
+        post("/ideeen/%s/weghalen" % it["id"], [("soort", "name")])
+        it = idea()
+        self.assertEqual(it["pii"], [])
+        self.assertTrue(it["text"].startswith("Idee van [weggehaald: naam]\n"), it["text"])
+        self.assertEqual(it["source"]["subject"], "Idee van [weggehaald: naam]")
+        status, _, public = self.cluster.dash("GET", "/resultaten")
+        self.assertIn(b"vijver", public)  # now quoted, without the name
+        self.assertNotIn(b"Jansen", public)
 
 
 class MailSkippedOneTest(ClusterTestCase):

@@ -243,6 +243,12 @@ static const t_case_t CASES[] = {
     {"name", "Met vriendelijke groet, Heerlen", "", 'b'},
     {"name", "Groet, en tot ziens op de buurtavond", "", 'b'},
     {"name", "namens Wijkraad Heerlerheide: meer licht", "", 'b'},
+    /* intake-mail puts a mail's subject on the first line of the text */
+    {"name", "Idee van Piet Jansen\n\nMeer bankjes in het park.", "Piet Jansen", 'b'},
+    {"name", "Voorstel van J. Dols: meer licht", "J. Dols", 'b'},
+    {"name", "Suggestie van familie Ramakers", "Ramakers", 'b'},
+    {"name", "Het idee van Heerlen 2050 is mooi, het idee van de buurt ook.", "", 'b'},
+    {"name", "Reactie van Gemeente Heerlen op ons voorstel van maandag", "", 'b'},
     {"name", "IK BEN BOOS OVER DE BUS", "BOOS OVER DE BUS", 's'},
     {"name", "IK BEN HET NIET EENS", "HET NIET EENS", 's'},
     {"name", "Ik ben Blij met het nieuwe park", "Blij", 's'},
