@@ -33,16 +33,27 @@ static void s_head_err(decode_err_t *err, int status, const char *code, const ch
     snprintf(err->message, sizeof err->message, "%s", msg);
 }
 
+/* True when name starts with the word(s) w, ASCII case ignored. */
+static bool s_starts_with(const char *name, const char *w)
+{
+    size_t n = strlen(w);
+    return strncasecmp(name, w, n) == 0 && (name[n] == '\0' || !isalnum((unsigned char)name[n]));
+}
+
 /* The type an activity name starts with ("omgevingsvisietour Hoensbroek"
- * -> "omgevingsvisietour"), or the field app's own type. */
+ * -> "omgevingsvisietour"), or the field app's own type. The activities
+ * register (dashboard) and everyday Dutch write "stakeholdersessie" as one
+ * word; staff type it so, and such a session is no tour stop. */
 static const char *s_activity_type(const char *name)
 {
-    for (int i = 0; VALID_ACTIVITIES[i]; i++) {
-        size_t n = strlen(VALID_ACTIVITIES[i]);
-        if (strncasecmp(name, VALID_ACTIVITIES[i], n) == 0 &&
-            (name[n] == '\0' || !isalnum((unsigned char)name[n])))
+    static const char *const alias[][2] = {{"stakeholdersessie", "stakeholder-sessie"},
+                                           {"stakeholder sessie", "stakeholder-sessie"}};
+    for (int i = 0; VALID_ACTIVITIES[i]; i++)
+        if (s_starts_with(name, VALID_ACTIVITIES[i]))
             return VALID_ACTIVITIES[i];
-    }
+    for (size_t i = 0; i < sizeof alias / sizeof alias[0]; i++)
+        if (s_starts_with(name, alias[i][0]))
+            return alias[i][1];
     return DEFAULT_ACTIVITY;
 }
 

@@ -19,7 +19,8 @@
  *   ("omgevingsvisietour") or a specific name ("omgevingsvisietour
  *   Hoensbroek 12 mei"). idea.activity is always a type (the dashboard's
  *   filters and counts work on types across channels): the type the name
- *   starts with, else "omgevingsvisietour" (what the field app is for).
+ *   starts with ("stakeholdersessie ..." is "stakeholder-sessie"), else
+ *   "omgevingsvisietour" (what the field app is for).
  *   The specific name, when it differs from the type, goes into
  *   idea.source.context, which the dashboard shows with the idea.
  *   Location: an explicit wijk wins (its buurt is taken from lat/lon only
