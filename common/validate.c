@@ -35,6 +35,7 @@ const char *const VALID_ACTIVITIES[] = {"ideeenbus",
                                         "buurtenconferentie",
                                         "camjo-video",
                                         "enquete",
+                                        "interventie",
                                         "email",
                                         NULL};
 const char *const VALID_STATUSES[] = {"new", "approved", "hidden", NULL};

@@ -22,7 +22,7 @@ extern const char *const VALID_CHANNELS[];      /* form email transcript field *
 extern const char *const VALID_QUESTIONS[];     /* nu toekomst */
 extern const char *const VALID_SENTIMENTS[];    /* positief neutraal negatief */
 extern const char *const VALID_TARGET_GROUPS[]; /* inwoner professional buurtorganisatie */
-extern const char *const VALID_ACTIVITIES[];    /* ideeenbus wijkgesprek ... */
+extern const char *const VALID_ACTIVITIES[];    /* ideeenbus wijkgesprek ... interventie */
 extern const char *const VALID_STATUSES[];      /* new approved hidden */
 
 /* Strict UTF-8 (no overlongs, no surrogates, no code points > U+10FFFF).

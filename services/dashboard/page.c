@@ -193,6 +193,7 @@ const char *page_label(const dash_t *d, const char *dim, const char *v)
         {"activity", "buurtenconferentie", "Buurtenconferentie"},
         {"activity", "camjo-video", "Camjo-video"},
         {"activity", "enquete", "Enquête"},
+        {"activity", "interventie", "Interventie bij een groep"},
         {"activity", "email", "E-mail"},
         {"activity", "straatinterview", "Straatinterview"},
         {"activity", "tourstop", "Stop van de omgevingsvisietour"},

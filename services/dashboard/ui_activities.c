@@ -35,7 +35,8 @@
 #define S_NAME_CHARS 80
 
 static const char *const s_kinds[] = {
-    "wijkgesprek", "stakeholdersessie", "buurtenconferentie", "tourstop", "video", "anders"};
+    "wijkgesprek", "stakeholdersessie", "buurtenconferentie", "tourstop", "video",
+    "interventie", "anders"};
 #define S_NKINDS (sizeof s_kinds / sizeof s_kinds[0])
 
 /* The idea "activity" value (VALID_ACTIVITIES) of ideas gathered at an
@@ -46,7 +47,8 @@ const char *activities_idea_activity(const char *kind)
                                          {"stakeholdersessie", "stakeholder-sessie"},
                                          {"buurtenconferentie", "buurtenconferentie"},
                                          {"tourstop", "omgevingsvisietour"},
-                                         {"video", "camjo-video"}};
+                                         {"video", "camjo-video"},
+                                         {"interventie", "interventie"}};
     for (size_t i = 0; kind && i < sizeof map / sizeof map[0]; i++)
         if (strcmp(kind, map[i][0]) == 0)
             return map[i][1];

@@ -18,7 +18,11 @@ DESCRIPTION
         counted under the register entry on /resultaten;
       - a session typed as "Stakeholdersessie ..." (the register's own
         spelling of the kind) is filed as stakeholder-sessie, not as a
-        stop of the omgevingsvisietour, and counted under its entry.
+        stop of the omgevingsvisietour, and counted under its entry;
+      - an intervention at a primary school ("interventie ...") can be
+        recorded in the register, its ideas are filed as interventie,
+        found with activity=interventie and counted under its entry; the
+        children's ideas carry no personal data.
 
     INSPRAAK_BIN=build/asan/bin python3 tests/integration/test_session_entry.py
 """
@@ -134,6 +138,27 @@ class TestSessionEntry(SessionEntryCase):
         self.register(kind="stakeholdersessie", name="Brainstorm professionals",
                       date="2026-11-18", place="Schunck", people="24")
         self.assertEqual(self.step_count("Brainstorm professionals"), 2)
+
+    def test_intervention_for_children_is_an_activity(self):
+        # The plan's interventions for groups that are hard to reach
+        # (primary-school children, labour migrants) had no activity: the
+        # register refused them (only "anders", counted with no ideas) and
+        # the ideas became stops of the omgevingsvisietour.
+        ids = self.batch("interventie basisschool De Bron groep 7",
+                         ["Een grote speeltuin met een klimrek bij school",
+                          "Minder auto's bij het schoolplein",
+                          "Meer bomen in de straat"],
+                         "2026-11-19", "inwoner", "iv", wijk="Hoensbroek-De Dem")
+        self.register(kind="interventie", name="Kinderen van De Bron denken mee",
+                      date="2026-11-19", place="Basisschool De Bron", wijk="WK091712",
+                      people="27")
+        found = self.ideas("activity=interventie")
+        self.assertEqual(sorted(i["id"] for i in found["items"]), sorted(ids))
+        st, page = self.cluster.staff_page("/activiteiten", self.sid)
+        self.assertIn("Interventie", visible(page))
+        self.assertEqual(self.step_count("Kinderen van De Bron denken mee"), 3)
+        # children: no name, no address, nothing to send a receipt to
+        self.assertEqual(self.cluster.redis("KEYS", "inspraak:participant*"), [])
 
 
 if __name__ == "__main__":

@@ -293,6 +293,7 @@ static void test_value_allowed(void **state)
                                        "buurtenconferentie",
                                        "camjo-video",
                                        "enquete",
+                                       "interventie",
                                        "email"};
     for (size_t i = 0; i < sizeof activities / sizeof activities[0]; i++)
         assert_true(value_allowed(activities[i], VALID_ACTIVITIES));
