@@ -33,13 +33,9 @@ import json
 import os
 import re
 import sys
-import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from harness import ClusterTestCase, http, main  # noqa: E402
-
-FORM = {"Content-Type": "application/x-www-form-urlencoded"}
-
 
 def visible(page):
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
@@ -81,13 +77,8 @@ class SessionEntryCase(ClusterTestCase):
         return ids
 
     def register(self, **fields):
-        st, page = self.cluster.staff_page("/activiteiten", self.sid)
-        self.assertEqual(st, 200)
-        csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
-        st, _, body = self.cluster.dash("POST", "/activiteiten",
-                                        urllib.parse.urlencode(dict(fields, csrf=csrf)),
-                                        dict(FORM, Cookie="inspraak_session=" + self.sid))
-        self.assertEqual(st, 303, visible(body.decode())[-400:])
+        st, body = self.cluster.staff_form("/activiteiten", self.sid, fields)
+        self.assertEqual(st, 303, visible(body)[-400:])
 
     def ideas(self, query):
         st, body = self.cluster.api("/api/v1/ideas?limit=200&" + query, self.token)

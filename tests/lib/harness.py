@@ -493,6 +493,17 @@ class Cluster:
         status, _, page = self.dash("GET", path, headers={"Cookie": "inspraak_session=" + sid})
         return status, page.decode()
 
+    def staff_form(self, path, sid, fields):
+        """Sends a staff form as a browser does: the CSRF token from the
+        page at PATH, then POST PATH with FIELDS; (status, body text)."""
+        page = self.staff_page(path, sid)[1]
+        token = page.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+        body = urllib.parse.urlencode(dict(fields, csrf=token))
+        status, _, answer = self.dash("POST", path, body,
+                                      {"Content-Type": "application/x-www-form-urlencoded",
+                                       "Cookie": "inspraak_session=" + sid})
+        return status, answer.decode()
+
     # --- logs ---
     def log_tail(self, name, lines=40):
         try:
