@@ -272,6 +272,28 @@ static int s_answers_mail(const idea_t *idea)
            letter_msgid_ok(idea->source.message_id);
 }
 
+/* Whether text holds a letter of a script written right to left (Arabic,
+ * Hebrew, ...). Such a quote is isolated in the text part (U+2068 FIRST
+ * STRONG ISOLATE ... U+2069 POP DIRECTIONAL ISOLATE): a mail program that
+ * lays the line out left to right otherwise puts the writer's closing
+ * "!" or "." at the start of the quote. Dutch quotes stay as they are. */
+static int s_right_to_left(const char *text)
+{
+    for (const char *p = text; *p; p = g_utf8_next_char(p)) {
+        switch (g_unichar_get_script(g_utf8_get_char(p))) {
+        case G_UNICODE_SCRIPT_ARABIC:
+        case G_UNICODE_SCRIPT_HEBREW:
+        case G_UNICODE_SCRIPT_SYRIAC:
+        case G_UNICODE_SCRIPT_THAANA:
+        case G_UNICODE_SCRIPT_NKO:
+            return 1;
+        default:
+            break;
+        }
+    }
+    return 0;
+}
+
 /* The ideas' list in text and HTML; the newest mail Message-ID into
  * *reply_to. only_mail: list only ideas that came in by mail (a receipt
  * without consent may only answer the participant's own mails).
@@ -305,11 +327,13 @@ static int s_ideas(rstore_t *rs, const char *const *ids, size_t n, int only_mail
             free(cut);
             /* A blank line between ideas, none after the last: the
              * template's own line break after {{ideeen}} ends the list. */
-            char *line = xasprintf("%s- \"%s\"\n  (nummer van uw idee: %s)\n", found ? "\n" : "",
-                                   t, idea.id);
+            const char *fsi = s_right_to_left(t) ? "\u2068" : "", *pdi = *fsi ? "\u2069" : "";
+            char *line = xasprintf("%s- \"%s%s%s\"\n  (nummer van uw idee: %s)\n",
+                                   found ? "\n" : "", fsi, t, pdi, idea.id);
             s_append(text, &tl, &tc, line, strlen(line));
             char *et = http_html_escape(t), *ei = http_html_escape(idea.id);
-            char *hline = xasprintf("<li><p>%s</p><p><small>Nummer van uw idee: %s</small></p></li>\n",
+            char *hline = xasprintf("<li><p dir=\"auto\">%s</p><p><small>Nummer van uw idee: "
+                                    "%s</small></p></li>\n",
                                     et, ei);
             s_append(html, &hl, &hc, hline, strlen(hline));
             free(line), free(hline), free(et), free(ei), free(t);

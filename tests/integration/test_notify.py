@@ -203,6 +203,22 @@ class TestReceipts(NotifyCase):
         self.assertNotIn("Beste ,", text + html)
         self.assertEqual(str(m["To"]), "zonder-naam@example.org")
 
+    def test_1c_arabic_quote_reads_right_to_left(self):
+        # An Arabic idea quoted in the Dutch mail: without its own direction
+        # the paragraph is laid out left to right, so the "!" the writer
+        # ended with shows at the start of the Arabic sentence. The HTML
+        # part lets the quote choose its direction (dir="auto"); the text
+        # part isolates it (U+2068 ... U+2069), so a client showing it left
+        # to right keeps the "!" at the end and the Dutch line around it.
+        arabic = "نريد المزيد من الأشجار في الحديقة. الشوارع مظلمة في الليل!"
+        iid = self.post(arabic, "ahmed@example.org", name="أحمد الحسن")
+        m = self.wait_mails("ahmed@example.org")[0]
+        text = body_text(m)
+        html = m.get_body(preferencelist=("html",)).get_content()
+        self.assertIn('- "\u2068%s\u2069"\n  (nummer van uw idee: %s)' % (arabic, iid), text)
+        self.assertIn('<p dir="auto">%s</p>' % arabic, html)
+        self.assertIn("<p>Beste أحمد الحسن,</p>", html)
+
     def test_2_batching(self):
         self.post("Eerste idee: meer bankjes in het park", "carla@example.org")
         self.post("Tweede idee: een speeltuin in Heerlerbaan", "carla@example.org")
