@@ -351,38 +351,32 @@ static int s_words(const char *s)
 
 /* An opening salutation on a line of its own: "Beste gemeente,", "Geachte
  * heer/mevrouw,", "Hallo,", "Dag allemaal!", "Dear Sir or Madam,", "Sehr
- * geehrte Damen und Herren,". The word must stand alone ("Dagelijks" is no
- * "Dag") and the line must end at its only comma or exclamation mark with
+ * geehrte Damen und Herren,", and the Polish, Turkish and Arabic ones
+ * ("Dzień dobry,", "Merhaba,", "مرحبا،"). The word must stand alone
+ * ("Dagelijks" is no "Dag") and the line must end at its only comma or exclamation mark with
  * no other sentence sign in it: "Beste gemeente, plant bomen." says more;
  * and it must be short (S_SALUTATION_WORDS). */
 static bool s_salutation(const char *s)
 {
-    static const char *const words[] = {"beste",
-                                        "geachte",
-                                        "hallo",
-                                        "hoi",
-                                        "hey",
-                                        "dag",
-                                        "goedendag",
-                                        "goedemorgen",
-                                        "goedemiddag",
-                                        "goedenavond",
-                                        "lieve",
-                                        "dear",
-                                        "hello",
-                                        "hi",
-                                        "good morning",
-                                        "good afternoon",
-                                        "sehr geehrte",
-                                        "sehr geehrter",
-                                        "liebe",
-                                        "lieber",
-                                        "guten tag",
-                                        "guten morgen",
-                                        NULL};
+    static const char *const words[] = {
+        "beste", "geachte", "hallo", "hoi", "hey", "dag", "goedendag", "goedemorgen", "goedemiddag",
+        "goedenavond", "lieve", "dear", "hello", "hi", "good morning", "good afternoon",
+        "sehr geehrte", "sehr geehrter", "liebe", "lieber", "guten tag", "guten morgen",
+        /* residents who write in their own language */
+        "dzień dobry", "szanowni", "szanowny", "szanowna", "witam", "cześć", "merhaba", "sayın",
+        "iyi günler", "İyi günler", "selam", "مرحبا", "مرحباً", "السلام عليكم", "تحية طيبة", NULL};
+    char line[64];
     s = s_skipws(s);
     size_t len = strlen(s);
-    if (len == 0 || len > 60 || strpbrk(s, ".?;:") || strcspn(s, ",!") < len - 1)
+    if (len == 0 || len > 60)
+        return false;
+    /* The Arabic comma (U+060C) ends a salutation as "," does. */
+    if (len >= 2 && strcmp(s + len - 2, "\xd8\x8c") == 0) {
+        snprintf(line, sizeof line, "%.*s,", (int)(len - 2), s);
+        s = line;
+        len--;
+    }
+    if (strpbrk(s, ".?;:") || strcspn(s, ",!") < len - 1)
         return false;
     int n_words = s_words(s);
     if (n_words > S_SALUTATION_WORDS ||

@@ -462,6 +462,22 @@ DOZEN = [
         "Beste gemeente,\n\nGraag een losloopgebied voor honden in Molenberg.\n\n"
         "Met vriendelijke groet,\nLisa\n"),
      "Idee voor Heerlen\n\nGraag een losloopgebied voor honden in Molenberg."),
+    # Residents who write in their own language open with its "hello";
+    # the report quotes the idea, not the salutation (the Arabic comma
+    # "،" ends a line as "," does).
+    ("polish-salutation", mail(
+        ["From: Ewa <ewa@example.nl>", "Subject: Plac zabaw", "Message-ID: <d23@example.nl>"],
+        "Dzie\u0144 dobry,\n\nProsz\u0119 o plac zabaw w Hoensbroek.\n\nPozdrawiam,\nEwa\n"),
+     "Plac zabaw\n\nProsz\u0119 o plac zabaw w Hoensbroek."),
+    ("turkish-salutation", mail(
+        ["From: Ay\u015fe <ayse@example.nl>", "Subject: Park", "Message-ID: <d24@example.nl>"],
+        "Merhaba,\n\nParkta \u00e7ocuklar i\u00e7in daha fazla a\u011fa\u00e7 istiyoruz.\n\n"
+        "Sayg\u0131lar\u0131mla,\nAy\u015fe\n"),
+     "Park\n\nParkta \u00e7ocuklar i\u00e7in daha fazla a\u011fa\u00e7 istiyoruz."),
+    ("arabic-salutation", mail(
+        ["From: Ahmed <ahmed@example.nl>", "Subject: Licht", "Message-ID: <d25@example.nl>"],
+        "مرحبا،\n\nالشوارع مظلمة في الليل في هيرلربان!\n\nمع تحياتي\nأحمد\n"),
+     "Licht\n\nالشوارع مظلمة في الليل في هيرلربان!"),
 ]
 SKIP_REASONS = ("autoreply", "bounce", "list", "empty")
 
