@@ -318,15 +318,37 @@ static void s_cut_replies(s_lines_t *l)
     }
 }
 
+/* A farewell word alone on its line: "Dag,", "Doei!", Limburgish "Doag,"
+ * (Dutch "Dag"), "Houdoe", "Tschüss". Unlike a greeting it counts only
+ * after some text: "Dag," on the first line opens the mail, and "Dag in
+ * dag uit ..." says more than the word. */
+static bool s_farewell(const char *s)
+{
+    static const char *const words[] = {"dag",  "doei",      "doeg",    "doag",   "houdoe",
+                                        "ciao", "tot ziens", "tschüss", "tschüs", NULL};
+    s = s_skipws(s);
+    size_t n = strlen(s);
+    while (n > 0 && strchr(" ,.!", s[n - 1]))
+        n--;
+    for (int i = 0; words[i]; i++)
+        if (n == strlen(words[i]) && strncasecmp(s, words[i], n) == 0)
+            return true;
+    return false;
+}
+
 static void s_cut_signature(s_lines_t *l)
 {
+    bool text_before = false;
     for (int i = 0; i < l->n; i++) {
         if (l->drop[i])
             continue;
         if (strcmp(l->line[i], "--") == 0)
             return s_drop_from(l, i); /* "-- " with its space trimmed by s_split */
-        if ((s_greeting(l->line[i]) || s_device_line(l->line[i])) && s_signature_after(l, i))
+        if ((s_greeting(l->line[i]) || s_device_line(l->line[i]) ||
+             (text_before && s_farewell(l->line[i]))) &&
+            s_signature_after(l, i))
             return s_drop_from(l, i);
+        text_before = text_before || !s_blank(l->line[i]);
     }
 }
 
@@ -353,9 +375,9 @@ static int s_words(const char *s)
  * heer/mevrouw,", "Hallo,", "Dag allemaal!", "Dear Sir or Madam,", "Sehr
  * geehrte Damen und Herren,", and the Polish, Turkish and Arabic ones
  * ("Dzień dobry,", "Merhaba,", "مرحبا،"). The word must stand alone
- * ("Dagelijks" is no "Dag") and the line must end at its only comma or exclamation mark with
- * no other sentence sign in it: "Beste gemeente, plant bomen." says more;
- * and it must be short (S_SALUTATION_WORDS). */
+ * ("Dagelijks" is no "Dag") and the line must end at its only comma or
+ * exclamation mark with no other sentence sign in it: "Beste gemeente,
+ * plant bomen." says more; and it must be short (S_SALUTATION_WORDS). */
 static bool s_salutation(const char *s)
 {
     static const char *const words[] = {

@@ -478,6 +478,14 @@ DOZEN = [
         ["From: Ahmed <ahmed@example.nl>", "Subject: Licht", "Message-ID: <d25@example.nl>"],
         "مرحبا،\n\nالشوارع مظلمة في الليل في هيرلربان!\n\nمع تحياتي\nأحمد\n"),
      "Licht\n\nالشوارع مظلمة في الليل في هيرلربان!"),
+    # A Limburgish writer ends with "Doag," (Dutch "Dag,") and a first
+    # name: a bare farewell after the text ends it, as "Groetjes," does.
+    ("limburgish-farewell", mail(
+        ["From: Sjef <sjef@example.nl>", "Subject: Get veur Heerle",
+         "Message-ID: <d26@example.nl>"],
+        "Hoi,\n\nVeer wille mie greun in de sjtad en 'n sjoon plein veur de kinjer.\n\n"
+        "Doag,\nSjef\n"),
+     "Get veur Heerle\n\nVeer wille mie greun in de sjtad en 'n sjoon plein veur de kinjer."),
 ]
 SKIP_REASONS = ("autoreply", "bounce", "list", "empty")
 
@@ -705,7 +713,7 @@ class MailDozenTest(ClusterTestCase):
         dump = json.dumps(got, ensure_ascii=False)
         for personal in ("Maria", "janssen", "Tom Peters", "Smeets", "G\u00fclen", "sander@",
                          "henk@", "els@", "Hendriks", "mies@", "Coenen", "ria@",
-                         "Nowak", "سميرة"):
+                         "Nowak", "سميرة", "Sjef"):
             self.assertNotIn(personal, dump)
 
     def _pending(self):
