@@ -265,14 +265,18 @@ static void s_idea_fields(FILE *fp, const form_t *f, const geo_t *geo)
     s_field_top(fp, f, FORM_TEXT, "Uw idee (verplicht)",
                 "Schrijf in uw eigen woorden wat u wilt zeggen. Zet er geen adres of "
                 "telefoonnummer in. U kunt maximaal 10.000 tekens gebruiken.");
-    fprintf(fp, "<textarea rows=\"8\" aria-required=\"true\" maxlength=\"%d\"", TEXT_MAX_CHARS);
+    /* dir="auto" here and on the title and name: a resident who writes
+     * Arabic or Hebrew sees the text in its own direction, the "!" at
+     * the end of the sentence, also when the form comes back. */
+    fprintf(fp, "<textarea rows=\"8\" dir=\"auto\" aria-required=\"true\" maxlength=\"%d\"",
+            TEXT_MAX_CHARS);
     s_attrs(fp, f, FORM_TEXT, true);
     fputc('>', fp);
     s_esc(fp, s_value(f, FORM_TEXT));
     fputs("</textarea>\n</div>\n", fp);
 
     s_input(fp, f, FORM_TITLE, "text", "Titel (niet verplicht)",
-            "Een korte zin die uw idee samenvat.", "autocomplete=\"off\"");
+            "Een korte zin die uw idee samenvat.", "dir=\"auto\" autocomplete=\"off\"");
     s_radios(fp, f, FORM_QUESTION, "Over welke vraag gaat uw idee? (niet verplicht)",
              "Kies wat het beste past. Weet u het niet? Dan kiezen wij.", s_q_values, s_q_labels,
              NULL);
@@ -293,7 +297,7 @@ static void s_contact_fields(FILE *fp, const form_t *f)
           "bewaren we apart van uw idee. We gebruiken ze alleen om u te mailen over uw idee "
           "en de omgevingsvisie. Lees meer in de <a href=\"/privacy\">privacyverklaring</a>.</p>\n",
           fp);
-    s_input(fp, f, FORM_NAME, "text", "Naam", NULL, "autocomplete=\"name\"");
+    s_input(fp, f, FORM_NAME, "text", "Naam", NULL, "dir=\"auto\" autocomplete=\"name\"");
     s_input(fp, f, FORM_EMAIL, "email", "E-mailadres", NULL,
             "autocomplete=\"email\" spellcheck=\"false\"");
     const char *err = s_err(f, FORM_CONSENT);

@@ -172,6 +172,29 @@ class TestFoundation(ClusterTestCase):
         self.assertEqual(self.api("/api/v1/stats?by=channel")["total"], len(self.POSTED))
         self.assertEqual(self.list_ids("")[1], len(self.POSTED))
 
+    def test_form_keeps_arabic_text_right_to_left(self):
+        # A resident types Arabic into the Dutch form: the fields where
+        # people write in their own words lay the text out in its own
+        # direction (dir="auto"), also when the form comes back with an
+        # error, so the "!" stays at the end of the sentence.
+        text = "الشوارع مظلمة في الليل!"
+        name = "أحمد الحسن"
+        form = urllib.parse.urlencode({"tekst": text, "titel": "ضوء", "naam": name,
+                                       "email": "ahmed@", "toestemming": "ja"})
+        status, _, body = http("POST", self.cluster.url("intake-form", "/ideeen"), form,
+                               {"Content-Type": "application/x-www-form-urlencoded"})
+        self.assertEqual(status, 422, body[:500])
+        page = body.decode("utf-8")
+        self.assertIn("Dit e-mailadres klopt niet", page)
+        area = re.search(r'<textarea[^>]*name="tekst"[^>]*>([^<]*)</textarea>', page)
+        self.assertIsNotNone(area, page[:2000])
+        self.assertEqual(area.group(1), text)
+        self.assertIn('dir="auto"', area.group(0))
+        for field, value in (("titel", "ضوء"), ("naam", name)):
+            tag = re.search(r'<input[^>]*name="%s"[^>]*>' % field, page).group(0)
+            self.assertIn('value="%s"' % value, tag)
+            self.assertIn('dir="auto"', tag)
+
     def test_malformed_json_is_400_with_error_object(self):
         status, _, body = http("POST", self.cluster.url("intake-form", "/api/v1/ideas"),
                                b'{"text": "half', {"Content-Type": "application/json"})
