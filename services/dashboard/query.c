@@ -407,9 +407,36 @@ static bool s_ascii(const char *s)
     return true;
 }
 
+/* The plain letters for letters that Unicode does not decompose but a
+ * reader types without their stroke or dot: Polish "ł", Turkish dotless
+ * "ı", Danish/Norwegian "ø", "đ", and the ligatures "æ", "œ" (after case
+ * folding, so only lower case). Never longer than the letter it replaces,
+ * so s_fold can rewrite in place. NULL when c is not one of them.
+ * Hand-written: GLib's g_str_to_ascii makes "ı" a "?", and NFD keeps them. */
+static const char *s_plain_letter(gunichar c)
+{
+    switch (c) {
+    case 0x0142:
+        return "l"; /* ł */
+    case 0x0131:
+        return "i"; /* ı */
+    case 0x00F8:
+        return "o"; /* ø */
+    case 0x0111:
+        return "d"; /* đ */
+    case 0x00E6:
+        return "ae"; /* æ */
+    case 0x0153:
+        return "oe"; /* œ */
+    default:
+        return NULL;
+    }
+}
+
 /* s as a reader compares words: case folded, decomposed (NFD) and without
- * combining marks, so "CAFÉ", "café" and "cafe" are the same; GLib's
- * Unicode tables. NULL for text that is not UTF-8. Caller g_free()s. */
+ * combining marks, so "CAFÉ", "café" and "cafe" are the same, and the
+ * letters of s_plain_letter as their plain ones ("pomysł" is "pomysl");
+ * GLib's Unicode tables. NULL for text that is not UTF-8. Caller g_free()s. */
 static char *s_fold(const char *s)
 {
     if (!g_utf8_validate(s, -1, NULL))
@@ -422,7 +449,13 @@ static char *s_fold(const char *s)
     char *w = nfd;
     for (const char *r = nfd; *r;) {
         const char *next = g_utf8_next_char(r);
-        if (!g_unichar_ismark(g_utf8_get_char(r))) {
+        gunichar c = g_utf8_get_char(r);
+        const char *plain = s_plain_letter(c);
+        if (plain) {
+            size_t n = strlen(plain);
+            memcpy(w, plain, n);
+            w += n;
+        } else if (!g_unichar_ismark(c)) {
             memmove(w, r, (size_t)(next - r));
             w += next - r;
         }
