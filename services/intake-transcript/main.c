@@ -12,7 +12,7 @@
  * DESCRIPTION
  *   Reads WebVTT, SRT and plain-text ("Naam: tekst") transcripts and spools
  *   one ENV_IDEA per resident statement (consecutive cues of one speaker;
- *   interviewer turns are not ideas but give the next answer its context),
+ *   interviewer turns are not ideas but give the answers after them their context),
  *   with source.video_id/start/end. See ingest.h for ids and transcript.h
  *   for the turn rules.
  *

@@ -31,8 +31,10 @@
  *   last cue), cut before the cue that would take it past TEXT_MAX_CHARS
  *   characters (validate.h: an idea's limit), so a long speaker gives
  *   several statements; a single longer cue stays whole (ingest refuses
- *   it). Interviewer statements are not returned; the next resident
- *   statement carries the last one's text as context. Speaker names are
+ *   it). Interviewer statements are not returned; every resident
+ *   statement after one, up to the next, carries its text as context
+ *   (several residents answering one question), but not the later
+ *   parts of a cut statement. Speaker names are
  *   never part of the statement text. Text and context are normalised
  *   (text_normalise() of validate.h: control characters removed, white
  *   space trimmed), as every intake does; a statement left empty is none.

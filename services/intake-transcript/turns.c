@@ -130,6 +130,7 @@ typedef struct {
     GString *text;
     size_t chars; /* characters in text */
     bool open, has_times;
+    bool part; /* a later part of a turn cut at TEXT_MAX_CHARS */
     int64_t start, end;
 } s_turn_t;
 
@@ -150,12 +151,14 @@ static void s_close(s_turn_t *t, const char *interviewers, char **question, stat
             out->cap = out->cap ? out->cap * 2 : 16;
             out->items = xrealloc(out->items, out->cap * sizeof *out->items);
         }
+        /* The question stays until the interviewer asks the next one:
+         * every resident answering it gets it, not only the first. */
+        char *context = *question && !t->part ? xstrdup(*question) : NULL;
         out->items[out->n++] = (statement_t){.has_times = t->has_times,
                                              .start_ms = t->start,
                                              .end_ms = t->end,
                                              .text = xstrdup(text),
-                                             .context = *question};
-        *question = NULL; /* only the answer right after the question */
+                                             .context = context};
     }
     free(text);
     g_string_truncate(t->text, 0);
@@ -226,6 +229,7 @@ void statements_build(const cue_list_t *cues, const char *interviewers, statemen
                 t.speaker = speaker ? xstrdup(speaker) : NULL;
             }
             t.open = true;
+            t.part = cont && full;
             t.has_times = c->has_times;
             t.start = c->start_ms;
         }

@@ -6,7 +6,7 @@
  *   The pure parts of services/intake-transcript/, included as source.
  *   What staff would check: one statement per resident turn with the right
  *   start and end, no interviewer text and no speaker names in statements,
- *   the question as context, Windows-1252 subtitles read correctly, binary
+ *   the question as context (for every answer to it), Windows-1252 subtitles read correctly, binary
  *   junk refused as not text, control characters out of statements, a
  *   wijk the geo data does not know refused (also one shaped like a code),
  *   a turn longer than an idea may be cut at a cue boundary (a single
@@ -75,7 +75,7 @@ static void test_plaintext(void **state)
     assert_string_equal(st.items[0].context, "Wat wilt u in Heerlen?");
     assert_false(st.items[0].has_times);
     assert_string_equal(st.items[1].text, "Minder auto's!");
-    assert_null(st.items[1].context);
+    assert_string_equal(st.items[1].context, "Wat wilt u in Heerlen?"); /* the same question */
     statement_list_clear(&st);
     cue_list_clear(&cues);
     assert_int_equal(plaintext_parse("\n \n", 3, &cues, err, sizeof err), -1);
@@ -116,6 +116,33 @@ static void test_vtt_statements(void **state)
     assert_int_equal(webvtt_parse(anon, strlen(anon), &cues, err, sizeof err), 0);
     statements_build(&cues, IV, &st);
     assert_int_equal(st.n, 2);
+    statement_list_clear(&st);
+    cue_list_clear(&cues);
+}
+
+/* One question, several residents answering in turn: staff reading any
+ * of the answers sees the question it answers, not only the first. */
+static void test_question_for_every_answer(void **state)
+{
+    (void)state;
+    const char *vtt = "WEBVTT\n\n00:01.000 --> 00:03.000\n<v Interviewer>Wat mist u in de wijk?\n\n"
+                      "00:03.000 --> 00:05.000\n<v Anna>Een speeltuin.\n\n"
+                      "00:05.000 --> 00:07.000\n<v Henk>Een bakker.\n\n"
+                      "00:07.000 --> 00:09.000\n<v Els>Meer bankjes.\n\n"
+                      "00:09.000 --> 00:10.000\n<v camjo>En de bus?\n\n"
+                      "00:10.000 --> 00:12.000\n<v Henk>Die rijdt te weinig.\n";
+    cue_list_t cues;
+    char err[200];
+    assert_int_equal(webvtt_parse(vtt, strlen(vtt), &cues, err, sizeof err), 0);
+    statement_list_t st;
+    statements_build(&cues, IV, &st);
+    assert_int_equal(st.n, 4);
+    for (size_t i = 0; i < 3; i++) {
+        assert_non_null(st.items[i].context);
+        assert_string_equal(st.items[i].context, "Wat mist u in de wijk?");
+    }
+    assert_string_equal(st.items[3].text, "Die rijdt te weinig.");
+    assert_string_equal(st.items[3].context, "En de bus?");
     statement_list_clear(&st);
     cue_list_clear(&cues);
 }
@@ -369,6 +396,7 @@ int main(void)
         cmocka_unit_test(test_srt_basic),
         cmocka_unit_test(test_plaintext),
         cmocka_unit_test(test_vtt_statements),
+        cmocka_unit_test(test_question_for_every_answer),
         cmocka_unit_test(test_long_turn_cut),
         cmocka_unit_test(test_prefix),
         cmocka_unit_test(test_prefix_discourse_word),
