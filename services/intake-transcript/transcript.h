@@ -26,9 +26,10 @@
  *
  *   statements_build(): the speaker of a cue is its first <v Name>, else
  *   a "NAAM:" prefix of its text, else the speaker of the cue before (when
- *   none is known yet, every cue is a statement of its own). Consecutive
- *   cues of one speaker are one statement (start of the first, end of the
- *   last cue), cut before the cue that would take it past TEXT_MAX_CHARS
+ *   none is known yet, every cue is a statement of its own). Cues are
+ *   taken in time order (by start, then file order); consecutive cues of
+ *   one speaker are one statement (start of the first, end of the last
+ *   cue), cut before the cue that would take it past TEXT_MAX_CHARS
  *   characters (validate.h: an idea's limit), so a long speaker gives
  *   several statements; a single longer cue stays whole (ingest refuses
  *   it). Interviewer statements are not returned; every resident

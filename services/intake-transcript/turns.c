@@ -205,13 +205,46 @@ static char *s_cue_speaker(const cue_t *cue, char **plain)
     return speaker;
 }
 
+/* A cue's place in the video: its start, then its place in the file. */
+typedef struct {
+    int64_t start;
+    size_t i;
+} s_place_t;
+
+static int s_place_cmp(const void *a, const void *b)
+{
+    const s_place_t *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* The cues in the order they are heard: by start time, cues that start
+ * together in file order. Subtitle tools may write a cue out of order (a
+ * correction appended at the end); read in file order, its words joined
+ * the wrong turn and its idea pointed at the wrong moment. Turns without
+ * times (text) keep their order. */
+static size_t *s_time_order(const cue_list_t *cues)
+{
+    s_place_t *p = xmalloc((cues->n ? cues->n : 1) * sizeof *p);
+    for (size_t i = 0; i < cues->n; i++)
+        p[i] = (s_place_t){.start = cues->items[i].has_times ? cues->items[i].start_ms : 0, .i = i};
+    qsort(p, cues->n, sizeof *p, s_place_cmp);
+    size_t *order = xmalloc((cues->n ? cues->n : 1) * sizeof *order);
+    for (size_t i = 0; i < cues->n; i++)
+        order[i] = p[i].i;
+    free(p);
+    return order;
+}
+
 void statements_build(const cue_list_t *cues, const char *interviewers, statement_list_t *out)
 {
     memset(out, 0, sizeof *out);
     s_turn_t t = {.text = g_string_new("")};
     char *question = NULL;
+    size_t *order = s_time_order(cues);
     for (size_t i = 0; i < cues->n; i++) {
-        const cue_t *c = &cues->items[i];
+        const cue_t *c = &cues->items[order[i]];
         char *plain;
         char *speaker = s_cue_speaker(c, &plain);
         /* a cue without a name goes on with the known speaker; with no
@@ -244,6 +277,7 @@ void statements_build(const cue_list_t *cues, const char *interviewers, statemen
         free(speaker);
     }
     s_close(&t, interviewers, &question, out);
+    free(order);
     free(t.speaker);
     free(question);
     g_string_free(t.text, TRUE);

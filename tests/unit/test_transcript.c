@@ -147,6 +147,31 @@ static void test_question_for_every_answer(void **state)
     cue_list_clear(&cues);
 }
 
+/* Cues out of time order (a subtitle tool that appends a corrected cue at
+ * the end): statements follow the video, each sentence at its moment. */
+static void test_cues_out_of_order(void **state)
+{
+    (void)state;
+    const char *vtt = "WEBVTT\n\n00:10.000 --> 00:12.000\n<v Anna>Daarna dit.\n\n"
+                      "00:01.000 --> 00:03.000\n<v Anna>Eerst dit.\n\n"
+                      "00:20.000 --> 00:22.000\n<v Henk>Iets anders.\n\n"
+                      "00:15.000 --> 00:18.000\n<v Interviewer>En u, meneer?\n";
+    cue_list_t cues;
+    char err[200];
+    assert_int_equal(webvtt_parse(vtt, strlen(vtt), &cues, err, sizeof err), 0);
+    statement_list_t st;
+    statements_build(&cues, IV, &st);
+    assert_int_equal(st.n, 2);
+    assert_string_equal(st.items[0].text, "Eerst dit. Daarna dit.");
+    assert_int_equal(st.items[0].start_ms, 1000);
+    assert_int_equal(st.items[0].end_ms, 12000);
+    assert_string_equal(st.items[1].text, "Iets anders.");
+    assert_non_null(st.items[1].context);
+    assert_string_equal(st.items[1].context, "En u, meneer?");
+    statement_list_clear(&st);
+    cue_list_clear(&cues);
+}
+
 /* An SRT of one speaker: cues of `chars` e-acutes each (two bytes each). */
 static char *s_one_speaker(int cues, int chars)
 {
@@ -397,6 +422,7 @@ int main(void)
         cmocka_unit_test(test_plaintext),
         cmocka_unit_test(test_vtt_statements),
         cmocka_unit_test(test_question_for_every_answer),
+        cmocka_unit_test(test_cues_out_of_order),
         cmocka_unit_test(test_long_turn_cut),
         cmocka_unit_test(test_prefix),
         cmocka_unit_test(test_prefix_discourse_word),
