@@ -176,11 +176,51 @@ static bool s_same_speaker(const char *a, const char *b)
     return same;
 }
 
-/* The speaker and the plain text (without the name) of one cue. */
-static char *s_cue_speaker(const cue_t *cue, char **plain)
+/* The line at s (up to '\n'), trimmed: its start in *line, its length. */
+static size_t s_trimmed_line(const char *s, const char **line)
+{
+    size_t n = strcspn(s, "\n");
+    while (n && g_ascii_isspace(*s))
+        s++, n--;
+    while (n && g_ascii_isspace(s[n - 1]))
+        n--;
+    *line = s;
+    return n;
+}
+
+/* Rolling captions (YouTube's automatic ones, and live captioning): a cue
+ * of two or more lines repeats the last line of the cue before above its
+ * own new words, and a short cue holds that line alone above a blank one.
+ * Read as they are, every sentence reached staff in two or three ideas.
+ * The first line of such a cue is dropped when it is the previous cue's
+ * last non-blank line (trimmed); a cue of one line is never touched, so a
+ * resident saying "Ja." twice keeps both. *last is then set to plain's own
+ * last non-blank line (malloc'd). */
+static void s_unroll(char *plain, char **last)
+{
+    const char *first, *line;
+    size_t n = s_trimmed_line(plain, &first);
+    char *nl = strchr(plain, '\n');
+    char *prev = *last;
+    *last = NULL;
+    for (const char *p = plain; p; p = strchr(p, '\n')) {
+        p += *p == '\n';
+        size_t m = s_trimmed_line(p, &line);
+        if (m) {
+            free(*last);
+            *last = xstrndup(line, m);
+        }
+    }
+    if (nl && prev && n && strlen(prev) == n && memcmp(first, prev, n) == 0)
+        memmove(plain, nl + 1, strlen(nl + 1) + 1);
+    free(prev);
+}
+
+/* The speaker of one cue and its plain text all (from s_unroll) without
+ * the name, in *plain. */
+static char *s_cue_speaker(const cue_t *cue, const char *all, char **plain)
 {
     char *speaker = webvtt_cue_voice(cue->text);
-    char *all = webvtt_cue_plain(cue->text);
     const char *rest = all;
     char *prefix = transcript_prefix_speaker(all, &rest);
     if (!speaker) {
@@ -201,7 +241,6 @@ static char *s_cue_speaker(const cue_t *cue, char **plain)
     for (char *c = *plain; *c; c++)
         if (*c == '\n' || *c == '\t')
             *c = ' ';
-    free(all);
     return speaker;
 }
 
@@ -243,10 +282,14 @@ void statements_build(const cue_list_t *cues, const char *interviewers, statemen
     s_turn_t t = {.text = g_string_new("")};
     char *question = NULL;
     size_t *order = s_time_order(cues);
+    char *last_line = NULL; /* of the cue before, for s_unroll() */
     for (size_t i = 0; i < cues->n; i++) {
         const cue_t *c = &cues->items[order[i]];
+        char *all = webvtt_cue_plain(c->text);
+        s_unroll(all, &last_line);
         char *plain;
-        char *speaker = s_cue_speaker(c, &plain);
+        char *speaker = s_cue_speaker(c, all, &plain);
+        free(all);
         /* a cue without a name goes on with the known speaker; with no
          * speaker known at all, each cue stands alone */
         bool cont = t.open && (speaker ? s_same_speaker(speaker, t.speaker) : t.speaker != NULL);
@@ -278,6 +321,7 @@ void statements_build(const cue_list_t *cues, const char *interviewers, statemen
     }
     s_close(&t, interviewers, &question, out);
     free(order);
+    free(last_line);
     free(t.speaker);
     free(question);
     g_string_free(t.text, TRUE);

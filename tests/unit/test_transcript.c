@@ -172,6 +172,47 @@ static void test_cues_out_of_order(void **state)
     cue_list_clear(&cues);
 }
 
+/* YouTube's automatic captions roll: each cue repeats the line before it
+ * above its new words, and a 10 ms cue holds the line alone. Every
+ * sentence reaches staff once, not in two or three ideas. */
+static void test_rolling_captions(void **state)
+{
+    (void)state;
+    const char *vtt =
+        "WEBVTT\nKind: captions\nLanguage: nl\n\n"
+        "00:00:00.000 --> 00:00:02.500 align:start position:0%\n \n"
+        "wat<00:00:00.500><c> zou</c><00:00:00.800><c> u</c><00:00:01.000><c> willen</c>\n\n"
+        "00:00:02.500 --> 00:00:02.510 align:start position:0%\nwat zou u willen\n \n\n"
+        "00:00:02.510 --> 00:00:05.000 align:start position:0%\nwat zou u willen\n"
+        "meer<00:00:03.000><c> groen</c><00:00:03.500><c> op</c><00:00:04.000><c> het</c>"
+        "<00:00:04.200><c> plein</c>\n\n"
+        "00:00:05.000 --> 00:00:05.010 align:start position:0%\nmeer groen op het plein\n \n\n"
+        "00:00:05.010 --> 00:00:07.000 align:start position:0%\nmeer groen op het plein\n"
+        "en<00:00:05.500><c> bankjes</c>\n";
+    cue_list_t cues;
+    char err[200];
+    assert_int_equal(webvtt_parse(vtt, strlen(vtt), &cues, err, sizeof err), 0);
+    statement_list_t st;
+    statements_build(&cues, IV, &st);
+    assert_int_equal(st.n, 3);
+    assert_string_equal(st.items[0].text, "wat zou u willen");
+    assert_string_equal(st.items[1].text, "meer groen op het plein");
+    assert_int_equal(st.items[1].start_ms, 2510);
+    assert_string_equal(st.items[2].text, "en bankjes");
+    statement_list_clear(&st);
+    cue_list_clear(&cues);
+
+    /* A resident saying the same short line twice is said twice. */
+    const char *twice = "WEBVTT\n\n00:01.000 --> 00:02.000\n<v Anna>Ja.\n\n"
+                        "00:02.000 --> 00:03.000\n<v Anna>Ja.\n";
+    assert_int_equal(webvtt_parse(twice, strlen(twice), &cues, err, sizeof err), 0);
+    statements_build(&cues, IV, &st);
+    assert_int_equal(st.n, 1);
+    assert_string_equal(st.items[0].text, "Ja. Ja.");
+    statement_list_clear(&st);
+    cue_list_clear(&cues);
+}
+
 /* An SRT of one speaker: cues of `chars` e-acutes each (two bytes each). */
 static char *s_one_speaker(int cues, int chars)
 {
@@ -423,6 +464,7 @@ int main(void)
         cmocka_unit_test(test_vtt_statements),
         cmocka_unit_test(test_question_for_every_answer),
         cmocka_unit_test(test_cues_out_of_order),
+        cmocka_unit_test(test_rolling_captions),
         cmocka_unit_test(test_long_turn_cut),
         cmocka_unit_test(test_prefix),
         cmocka_unit_test(test_prefix_discourse_word),
