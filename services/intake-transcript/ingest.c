@@ -70,10 +70,33 @@ int ingest_meta_json(ingest_meta_t *m, const char *name, const char *buf, size_t
         s_why(r, "invalid_sidecar", nl, en);
         return -1;
     }
+    /* Only the fields of the upload's query. Any other field ("Wijk",
+     * "plaats", "naam") was ignored silently and the ideas were stored
+     * without the wijk the team meant to give: refused, naming it. */
+    static const char *const known[] = {"video_id", "wijk",      "recorded_at",
+                                        "activity", "video_url", NULL};
     const char *key;
     json_t *v;
     json_object_foreach(root, key, v)
     {
+        if (!value_allowed(key, known) || !(json_is_string(v) || json_is_null(v))) {
+            char nl[512], en[512], shown[61]; /* s_why() cuts them to size */
+            snprintf(shown, sizeof shown, "%s", key);
+            for (char *c = shown; *c; c++) /* the .why is one line each */
+                if ((unsigned char)*c < 0x20 || *c == 0x7f)
+                    *c = '?';
+            snprintf(nl, sizeof nl,
+                     "Het bestand %.80s heeft een veld dat we niet kennen of dat geen tekst is: "
+                     "\"%.60s\". Gebruik alleen video_id, wijk, recorded_at, activity en "
+                     "video_url, met tekst als waarde.",
+                     name, shown);
+            snprintf(en, sizeof en,
+                     "the sidecar %.200s has an unknown or non-string field \"%.60s\"", name,
+                     shown);
+            s_why(r, "invalid_sidecar", nl, en);
+            json_decref(root);
+            return -1;
+        }
         if (json_is_string(v))
             ingest_meta_set(m, key, json_string_value(v));
     }

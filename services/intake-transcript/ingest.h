@@ -70,7 +70,8 @@ void ingest_meta_clear(ingest_meta_t *m);
 /* Sets a known field (others are ignored). */
 void ingest_meta_set(ingest_meta_t *m, const char *key, const char *value);
 /* Reads a sidecar JSON object (name: its file name, for the message); -1
- * with code and why_* in r when it is not one. */
+ * with code and why_* in r when it is not one, or has a field other than
+ * the five of ingest_meta_t or a value that is not a string or null. */
 int ingest_meta_json(ingest_meta_t *m, const char *name, const char *buf, size_t len,
                      ingest_result_t *r);
 

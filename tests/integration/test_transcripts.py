@@ -264,6 +264,13 @@ class TestTranscripts(ClusterTestCase):
             f.write("{niet af")
         with open(os.path.join(inbox, "ruis.txt"), "wb") as f:
             f.write(random.Random(8).randbytes(300))
+        # A sidecar with a field the service does not know ("Wijk" with a
+        # capital, "plaats" for the interview place) is refused, naming
+        # the field, rather than storing the ideas without their wijk.
+        with open(os.path.join(inbox, "plek.srt"), "w", newline="") as f:
+            f.write(SRT)
+        with open(os.path.join(inbox, "plek.json"), "w") as f:
+            json.dump({"video_id": "plek-video", "Wijk": "Heerlen-Centrum", "plaats": "Markt"}, f)
         wait_until("stuk.why", lambda: os.path.exists(os.path.join(base, "failed", "stuk.why")))
         with open(os.path.join(base, "failed", "stuk.why")) as f:
             why = f.read()
@@ -273,8 +280,14 @@ class TestTranscripts(ClusterTestCase):
         wait_until("ruis.why", lambda: os.path.exists(os.path.join(base, "failed", "ruis.why")))
         with open(os.path.join(base, "failed", "ruis.why")) as f:
             self.assertIn("geen tekstbestand", f.read())
-        self.assertEqual([i for i in self.ideas() if i["source"]["video_id"] in ("ruis", "stuk")],
-                         [])
+        wait_until("plek.why", lambda: os.path.exists(os.path.join(base, "failed", "plek.why")))
+        with open(os.path.join(base, "failed", "plek.why")) as f:
+            why = f.read()
+        self.assertIn("plek.json", why)
+        self.assertIn('"Wijk"', why)
+        self.assertTrue(os.path.exists(os.path.join(base, "failed", "plek.srt")))
+        self.assertEqual([i for i in self.ideas()
+                          if i["source"]["video_id"] in ("ruis", "stuk", "plek-video", "plek")], [])
 
     def test_upload_long_turn(self):
         # over HTTP the same: a resident's turn of 12,000 characters in
