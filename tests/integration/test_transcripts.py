@@ -271,20 +271,19 @@ class TestTranscripts(ClusterTestCase):
             f.write(SRT)
         with open(os.path.join(inbox, "plek.json"), "w") as f:
             json.dump({"video_id": "plek-video", "Wijk": "Heerlen-Centrum", "plaats": "Markt"}, f)
-        wait_until("stuk.why", lambda: os.path.exists(os.path.join(base, "failed", "stuk.why")))
-        with open(os.path.join(base, "failed", "stuk.why")) as f:
-            why = f.read()
-        self.assertIn("Het bestand stuk.json is geen geldig JSON-object.", why)
-        self.assertNotIn("NAAM", why)
+        def why(stem):
+            path = os.path.join(base, "failed", stem + ".why")
+            wait_until(stem + ".why", lambda: os.path.exists(path))
+            with open(path) as f:
+                return f.read()
+        why_stuk = why("stuk")
+        self.assertIn("Het bestand stuk.json is geen geldig JSON-object.", why_stuk)
+        self.assertNotIn("NAAM", why_stuk)
         self.assertTrue(os.path.exists(os.path.join(base, "failed", "stuk.json")))
-        wait_until("ruis.why", lambda: os.path.exists(os.path.join(base, "failed", "ruis.why")))
-        with open(os.path.join(base, "failed", "ruis.why")) as f:
-            self.assertIn("geen tekstbestand", f.read())
-        wait_until("plek.why", lambda: os.path.exists(os.path.join(base, "failed", "plek.why")))
-        with open(os.path.join(base, "failed", "plek.why")) as f:
-            why = f.read()
-        self.assertIn("plek.json", why)
-        self.assertIn('"Wijk"', why)
+        self.assertIn("geen tekstbestand", why("ruis"))
+        why_plek = why("plek")
+        self.assertIn("plek.json", why_plek)
+        self.assertIn('"Wijk"', why_plek)
         self.assertTrue(os.path.exists(os.path.join(base, "failed", "plek.srt")))
         self.assertEqual([i for i in self.ideas()
                           if i["source"]["video_id"] in ("ruis", "stuk", "plek-video", "plek")], [])

@@ -120,6 +120,14 @@ static void test_vtt_statements(void **state)
     cue_list_clear(&cues);
 }
 
+/* Parses the WebVTT text vtt (it must parse) and builds its statements. */
+static void s_vtt_statements(const char *vtt, cue_list_t *cues, statement_list_t *st)
+{
+    char err[200];
+    assert_int_equal(webvtt_parse(vtt, strlen(vtt), cues, err, sizeof err), 0);
+    statements_build(cues, IV, st);
+}
+
 /* One question, several residents answering in turn: staff reading any
  * of the answers sees the question it answers, not only the first. */
 static void test_question_for_every_answer(void **state)
@@ -132,10 +140,8 @@ static void test_question_for_every_answer(void **state)
                       "00:09.000 --> 00:10.000\n<v camjo>En de bus?\n\n"
                       "00:10.000 --> 00:12.000\n<v Henk>Die rijdt te weinig.\n";
     cue_list_t cues;
-    char err[200];
-    assert_int_equal(webvtt_parse(vtt, strlen(vtt), &cues, err, sizeof err), 0);
     statement_list_t st;
-    statements_build(&cues, IV, &st);
+    s_vtt_statements(vtt, &cues, &st);
     assert_int_equal(st.n, 4);
     for (size_t i = 0; i < 3; i++) {
         assert_non_null(st.items[i].context);
@@ -157,10 +163,8 @@ static void test_cues_out_of_order(void **state)
                       "00:20.000 --> 00:22.000\n<v Henk>Iets anders.\n\n"
                       "00:15.000 --> 00:18.000\n<v Interviewer>En u, meneer?\n";
     cue_list_t cues;
-    char err[200];
-    assert_int_equal(webvtt_parse(vtt, strlen(vtt), &cues, err, sizeof err), 0);
     statement_list_t st;
-    statements_build(&cues, IV, &st);
+    s_vtt_statements(vtt, &cues, &st);
     assert_int_equal(st.n, 2);
     assert_string_equal(st.items[0].text, "Eerst dit. Daarna dit.");
     assert_int_equal(st.items[0].start_ms, 1000);
@@ -190,10 +194,8 @@ static void test_rolling_captions(void **state)
         "00:00:05.010 --> 00:00:07.000 align:start position:0%\nmeer groen op het plein\n"
         "en<00:00:05.500><c> bankjes</c>\n";
     cue_list_t cues;
-    char err[200];
-    assert_int_equal(webvtt_parse(vtt, strlen(vtt), &cues, err, sizeof err), 0);
     statement_list_t st;
-    statements_build(&cues, IV, &st);
+    s_vtt_statements(vtt, &cues, &st);
     assert_int_equal(st.n, 3);
     assert_string_equal(st.items[0].text, "wat zou u willen");
     assert_string_equal(st.items[1].text, "meer groen op het plein");
@@ -205,8 +207,7 @@ static void test_rolling_captions(void **state)
     /* A resident saying the same short line twice is said twice. */
     const char *twice = "WEBVTT\n\n00:01.000 --> 00:02.000\n<v Anna>Ja.\n\n"
                         "00:02.000 --> 00:03.000\n<v Anna>Ja.\n";
-    assert_int_equal(webvtt_parse(twice, strlen(twice), &cues, err, sizeof err), 0);
-    statements_build(&cues, IV, &st);
+    s_vtt_statements(twice, &cues, &st);
     assert_int_equal(st.n, 1);
     assert_string_equal(st.items[0].text, "Ja. Ja.");
     statement_list_clear(&st);
