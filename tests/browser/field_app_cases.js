@@ -59,6 +59,9 @@
  *                       the question before removing it, the sign-in screen).
  *     thousand          1,050 ideas waiting, all refused by the server: the
  *                       counts the screen shows.
+ *     session_wijk      post-its of a wijkgesprek typed in a row: the wijk
+ *                       picked once, two ideas saved; then, on the street
+ *                       in another wijk, "Gebruik mijn locatie" for a third.
  *   Exits non-zero on a page error or when a step cannot be done.
  */
 'use strict';
@@ -425,6 +428,32 @@ async function lateGps(page) {
   return Object.assign(out, await screen(page));
 }
 
+/* A wijkgesprek's post-its typed in a row: the wijk is picked for the
+ * first only. Then a street tour: the phone's position lies in another
+ * wijk (Schandelen-Grasbroek) than the one the form still shows. */
+async function sessionWijk(page) {
+  const out = {};
+  await page.fill('#activity', 'wijkgesprek Hoensbroek');
+  await page.fill('#wijk', 'Hoensbroek-De Dem');
+  for (const text of ['Een ontmoetingsplek voor ouderen bij het kasteel.',
+                      'Veiliger oversteken op de Hoofdstraat, bij de school.']) {
+    await page.fill('#text', text);
+    await page.click('#save');
+    await page.waitForFunction(() => document.getElementById('text').value === '');
+  }
+  out.wijk_after_save = await page.inputValue('#wijk');
+  await page.fill('#activity', 'omgevingsvisietour Centrum');
+  await page.fill('#text', 'Meer fietsenrekken bij het station.');
+  await page.click('#locate');
+  await page.waitForFunction(() => /^Locatie: /.test(document.getElementById('where').textContent));
+  out.wijk_after_locate = await page.inputValue('#wijk');
+  await page.click('#save');
+  await page.waitForFunction(() => document.getElementById('text').value === '');
+  await page.waitForFunction(() => document.getElementById('pending').textContent === 'Alles is verzonden',
+                             null, {timeout: 30000}).catch(() => {});
+  return Object.assign(out, await screen(page));
+}
+
 /* Counts the app's calls of navigator.storage.persist() (the real one
  * still answers) in this tab. */
 async function countPersist(page) {
@@ -568,7 +597,7 @@ async function reloadAppWaiting(page) {
 /* The cache of the app's version before, as a phone would still have it. */
 async function oldCacheBefore(page) {
   await page.goto(new URL('/field/manifest.webmanifest', process.env.FIELD_URL).href);
-  await page.evaluate(() => caches.open('inspraak-field-v8')
+  await page.evaluate(() => caches.open('inspraak-field-v9')
     .then((c) => c.put('/field/app.js', new Response('/* the app of before */'))));
 }
 
@@ -581,7 +610,9 @@ const PHONE = {phone_day: A_PHONE, revoked_mid_tour: A_PHONE, double_tap: A_PHON
                send_offline: A_PHONE, hung_send: A_PHONE, keep_storage: A_PHONE, words: A_PHONE,
                /* allowed to give its position: Heerlen-Centrum */
                late_gps: Object.assign({geolocation: {latitude: 50.8882, longitude: 5.9795},
-                                        permissions: ['geolocation']}, A_PHONE)};
+                                        permissions: ['geolocation']}, A_PHONE),
+               session_wijk: {geolocation: {latitude: 50.8882, longitude: 5.9795},
+                              permissions: ['geolocation']}};
 
 const CASES = {save_during_sync: saveDuringSync, email_typo: emailTypo, long_activity: longActivity,
                long_name: longName, rejected_kept: rejectedKept, wrong_code: wrongCode,
@@ -589,7 +620,8 @@ const CASES = {save_during_sync: saveDuringSync, email_typo: emailTypo, long_act
                old_queue: oldQueue, phone_day: phoneDay,
                revoked_mid_tour: revokedMidTour, double_tap: doubleTap,
                send_offline: sendOffline, hung_send: hungSend,
-               late_gps: lateGps, keep_storage: keepStorage, words: wordsRead, thousand: thousand};
+               late_gps: lateGps, keep_storage: keepStorage, words: wordsRead, thousand: thousand,
+               session_wijk: sessionWijk};
 
 async function main() {
   const run = CASES[process.env.FIELD_CASE];

@@ -207,7 +207,7 @@ class TestFieldApp(ClusterTestCase):
         # "Niet opgeslagen" instead of the form saying so at once.
         seen = self.run_case("phone_day", "phone-day")
         # the app's files of before are gone once the new app runs
-        self.assertEqual(seen["caches"], ["inspraak-field-v9"], seen)
+        self.assertEqual(seen["caches"], ["inspraak-field-v10"], seen)
         self.assertEqual(seen["emoji_only"]["message"], "Schrijf minstens 3 tekens.", seen)
         self.assertTrue(seen["emoji_only"]["message_is_error"], seen)
         self.assertEqual(seen["emoji_only"]["pending"], "1 wacht op verzenden", seen)
@@ -352,6 +352,24 @@ class TestFieldApp(ClusterTestCase):
         self.assertEqual(seen["pending"], "Alles is verzonden", seen)
         self.assertEqual(seen["held"], " · 1.050 niet opgeslagen", seen)
         self.assertTrue(seen["message"].startswith("1.050 ideeën zijn niet opgeslagen."), seen)
+
+    def test_wijk_stays_for_the_next_idea(self):
+        # Typing the 40 post-its of a wijkgesprek, the wijk field was empty
+        # after every saved idea: picked again 40 times, or left empty, and
+        # then the idea was not counted under the register entry with that
+        # wijk. It stays now; a position found with "Gebruik mijn
+        # locatie" (another wijk, on a street tour) still decides.
+        seen = self.run_case("session_wijk", "laptop-wijk")
+        self.assertEqual(seen["wijk_after_save"], "Hoensbroek-De Dem", seen)
+        # the position found empties the wijk left from the idea before
+        self.assertEqual(seen["wijk_after_locate"], "", seen)
+        self.assertEqual(seen["pending"], "Alles is verzonden", seen)
+        wait_until("3 ideas of laptop-wijk", lambda: len(self.field_ideas("laptop-wijk")) == 3)
+        by_text = {i["text"]: i["wijk"] for i in self.field_ideas("laptop-wijk")}
+        self.assertEqual(by_text, {
+            "Een ontmoetingsplek voor ouderen bij het kasteel.": "WK091712",
+            "Veiliger oversteken op de Hoofdstraat, bij de school.": "WK091712",
+            "Meer fietsenrekken bij het station.": "WK091731"}, by_text)  # its position
 
 
 if __name__ == "__main__":

@@ -30,7 +30,8 @@ let retryMs = RETRY_MIN_MS;
 let retryTimer = null;
 let coords = null;
 let formRound = 0;              /* counts emptied forms: a late GPS answer is for an old one */
-let editing = null;             /* {entry, activity}: a rejected item back in the form */
+let editing = null;             /* {entry, activity, wijk}: a rejected item back in the form */
+let wijkKept = false;           /* the wijk field holds the idea before's wijk, not one chosen for this idea */
 let heldInRound = 0;            /* items the server rejected in this sending round */
 
 const $ = (id) => document.getElementById(id);
@@ -242,9 +243,12 @@ function unmarkInvalid(field) {
   field.removeAttribute('aria-describedby');
 }
 
+/* Empties the form for the next idea. The wijk stays: the post-its of a
+ * wijkgesprek are typed in a row, 40 of them from one wijk. */
 function clearForm() {
   const form = $('idea-form');
-  ['text', 'wijk', 'name', 'email'].forEach((n) => { form.elements[n].value = ''; });
+  ['text', 'name', 'email'].forEach((n) => { form.elements[n].value = ''; });
+  wijkKept = form.elements.wijk.value.trim() !== '';
   $('consent').checked = false;
   form.querySelectorAll('input[name=question]').forEach((r) => { r.checked = false; });
   form.querySelectorAll('[aria-invalid]').forEach(unmarkInvalid);
@@ -332,7 +336,16 @@ function locate() {
   navigator.geolocation.getCurrentPosition((pos) => {
     if (round !== formRound) return;
     coords = {lat: pos.coords.latitude, lon: pos.coords.longitude};
-    $('where').textContent = 'Locatie: ' + coords.lat.toFixed(5) + ', ' + coords.lon.toFixed(5);
+    let said = 'Locatie: ' + coords.lat.toFixed(5) + ', ' + coords.lon.toFixed(5);
+    /* A wijk the server is given wins over the position. The one left from
+     * the idea before was not chosen for this idea: on a street tour the
+     * worker may have walked into another wijk, so the position decides. */
+    if (wijkKept) {
+      $('wijk').value = '';
+      wijkKept = false;
+      said += '. De wijk volgt uit de locatie.';
+    }
+    $('where').textContent = said;
   }, (err) => {
     if (round !== formRound) return;
     /* Refused: trying again never helps, the browser's settings do. */
@@ -401,13 +414,14 @@ async function showRejected() {
 /* "Aanpassen": the rejected item back into the form. It stays in the list
  * (and on the tablet) until the corrected version is saved. */
 function editRejected(entry) {
-  if (!editing) editing = {activity: $('activity').value};
+  if (!editing) editing = {activity: $('activity').value, wijk: $('wijk').value};
   editing.entry = entry;
   const it = entry.item, form = $('idea-form'), p = it.participant || {};
   clearForm();
   $('activity').value = entry.activity;
   form.elements.text.value = it.text || '';
   form.elements.wijk.value = it.wijk || '';
+  wijkKept = false;
   form.querySelectorAll('input[name=question]').forEach((r) => { r.checked = r.value === it.question; });
   if (it.target_group) $('target_group').value = it.target_group;
   $('name').value = p.name || '';
@@ -433,6 +447,7 @@ function editRejected(entry) {
 function stopEditing() {
   if (!editing) return;
   $('activity').value = editing.activity;
+  $('wijk').value = editing.wijk;
   editing = null;
   $('editing').hidden = true;
   clearForm();
@@ -576,6 +591,7 @@ async function start() {
     say('Niet aangepast. Het idee staat nog onder „Niet opgeslagen”.', false);
   });
   $('locate').addEventListener('click', locate);
+  $('wijk').addEventListener('input', () => { wijkKept = false; });
   $('sync').addEventListener('click', () => {
     if (!navigator.onLine) say(NO_NETWORK, false);
     syncNow();
