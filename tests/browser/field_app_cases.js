@@ -59,6 +59,10 @@
  *                       the question before removing it, the sign-in screen).
  *     thousand          1,050 ideas waiting, all refused by the server: the
  *                       counts the screen shows.
+ *     session_date      post-its of yesterday's wijkgesprek typed today, on
+ *                       a laptop in Heerlen's time zone: the day of the
+ *                       session chosen (after a day in the future and one
+ *                       before 1970 were tried), two ideas saved.
  *     session_wijk      post-its of a wijkgesprek typed in a row: the wijk
  *                       picked once, two ideas saved; then, on the street
  *                       in another wijk, "Gebruik mijn locatie" for a third.
@@ -423,9 +427,53 @@ async function lateGps(page) {
   out.where_next = await page.textContent('#where');
   await page.tap('#save');
   await page.waitForFunction(() => document.getElementById('text').value === '');
+  return Object.assign(out, await screenWhenSent(page));
+}
+
+/* The screen once everything is sent (or, if it never is, after 30 s). */
+async function screenWhenSent(page) {
   await page.waitForFunction(() => document.getElementById('pending').textContent === 'Alles is verzonden',
                              null, {timeout: 30000}).catch(() => {});
-  return Object.assign(out, await screen(page));
+  return screen(page);
+}
+
+/* Post-its typed in a row: only the text changes from one to the next. */
+async function saveInARow(page, texts) {
+  for (const text of texts) {
+    await page.fill('#text', text);
+    await page.click('#save');
+    await page.waitForFunction(() => document.getElementById('text').value === '');
+  }
+}
+
+/* The post-its of yesterday's wijkgesprek, typed today. The days are
+ * the laptop's own (Europe/Amsterdam, as in Heerlen). */
+async function sessionDate(page) {
+  const day = (shift) => page.evaluate((n) => {
+    const d = new Date();
+    d.setDate(d.getDate() + n);
+    return [d.getFullYear(), String(d.getMonth() + 1).padStart(2, '0'),
+            String(d.getDate()).padStart(2, '0')].join('-');
+  }, shift);
+  const out = {today: await day(0), yesterday: await day(-1)};
+  out.day_shown = await page.inputValue('#day').catch(() => null);
+  await page.fill('#activity', 'wijkgesprek Zeswegen');
+  await page.fill('#text', 'Een bankje bij de bushalte aan de Kissel.');
+  const refused = async (date) => {
+    await page.fill('#day', date);
+    await page.click('#save');
+    await page.waitForFunction(() => document.getElementById('message').textContent !== '');
+    const seen = await screen(page);
+    await page.evaluate(() => { document.getElementById('message').textContent = ''; });
+    return seen;
+  };
+  out.future = await refused(await day(1));
+  out.before_1970 = await refused('1969-12-31');
+  await page.fill('#day', out.yesterday);
+  await saveInARow(page, ['Een bankje bij de bushalte aan de Kissel.',
+                          'Meer groen op het schoolplein van de basisschool.']);
+  out.day_after_save = await page.inputValue('#day');
+  return Object.assign(out, await screenWhenSent(page));
 }
 
 /* A wijkgesprek's post-its typed in a row: the wijk is picked for the
@@ -435,12 +483,8 @@ async function sessionWijk(page) {
   const out = {};
   await page.fill('#activity', 'wijkgesprek Hoensbroek');
   await page.fill('#wijk', 'Hoensbroek-De Dem');
-  for (const text of ['Een ontmoetingsplek voor ouderen bij het kasteel.',
-                      'Veiliger oversteken op de Hoofdstraat, bij de school.']) {
-    await page.fill('#text', text);
-    await page.click('#save');
-    await page.waitForFunction(() => document.getElementById('text').value === '');
-  }
+  await saveInARow(page, ['Een ontmoetingsplek voor ouderen bij het kasteel.',
+                          'Veiliger oversteken op de Hoofdstraat, bij de school.']);
   out.wijk_after_save = await page.inputValue('#wijk');
   await page.fill('#activity', 'omgevingsvisietour Centrum');
   await page.fill('#text', 'Meer fietsenrekken bij het station.');
@@ -449,9 +493,7 @@ async function sessionWijk(page) {
   out.wijk_after_locate = await page.inputValue('#wijk');
   await page.click('#save');
   await page.waitForFunction(() => document.getElementById('text').value === '');
-  await page.waitForFunction(() => document.getElementById('pending').textContent === 'Alles is verzonden',
-                             null, {timeout: 30000}).catch(() => {});
-  return Object.assign(out, await screen(page));
+  return Object.assign(out, await screenWhenSent(page));
 }
 
 /* Counts the app's calls of navigator.storage.persist() (the real one
@@ -611,6 +653,7 @@ const PHONE = {phone_day: A_PHONE, revoked_mid_tour: A_PHONE, double_tap: A_PHON
                /* allowed to give its position: Heerlen-Centrum */
                late_gps: Object.assign({geolocation: {latitude: 50.8882, longitude: 5.9795},
                                         permissions: ['geolocation']}, A_PHONE),
+               session_date: {timezoneId: 'Europe/Amsterdam'},
                session_wijk: {geolocation: {latitude: 50.8882, longitude: 5.9795},
                               permissions: ['geolocation']}};
 
@@ -621,7 +664,7 @@ const CASES = {save_during_sync: saveDuringSync, email_typo: emailTypo, long_act
                revoked_mid_tour: revokedMidTour, double_tap: doubleTap,
                send_offline: sendOffline, hung_send: hungSend,
                late_gps: lateGps, keep_storage: keepStorage, words: wordsRead, thousand: thousand,
-               session_wijk: sessionWijk};
+               session_wijk: sessionWijk, session_date: sessionDate};
 
 async function main() {
   const run = CASES[process.env.FIELD_CASE];

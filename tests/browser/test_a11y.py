@@ -164,9 +164,9 @@ class TestAccessibility(ClusterTestCase):
                                                      "button"], seen)
         self.assertEqual(seen["field_setup_unseen"], [])
         self.assertEqual(seen["field_order"], [
-            "input#activity", "textarea#text", "input[name=question]=nu", "select#target_group",
-            "input#wijk", "button#locate", "summary", "button#save", "button#sync",
-            "button#logout"], seen)
+            "input#activity", "input#day", "textarea#text", "input[name=question]=nu",
+            "select#target_group", "input#wijk", "button#locate", "summary", "button#save",
+            "button#sync", "button#logout"], seen)
         self.assertEqual(seen["field_unseen"], [])
         self.assertEqual(seen["field_question"], "toekomst")
         # the location found is said to a screen reader (a live region)

@@ -19,12 +19,14 @@ DESCRIPTION
 
     INSPRAAK_BIN=build/asan/bin python3 tests/browser/test_field_app.py
 """
+import datetime
 import json
 import os
 import sys
 import threading
 import time
 import unittest
+import zoneinfo
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
@@ -370,6 +372,31 @@ class TestFieldApp(ClusterTestCase):
             "Een ontmoetingsplek voor ouderen bij het kasteel.": "WK091712",
             "Veiliger oversteken op de Hoofdstraat, bij de school.": "WK091712",
             "Meer fietsenrekken bij het station.": "WK091731"}, by_text)  # its position
+
+    def test_post_its_of_yesterday_count_on_its_day(self):
+        # Post-its of a session typed after midnight were sent with the
+        # moment of typing: outside the register entry's day, so
+        # /resultaten and the report counted 0 ideas for the session.
+        # The day of the session can be chosen now (today by default, not
+        # in the future, not before 1970 as the server refuses) and stays
+        # for the next idea.
+        seen = self.run_case("session_date", "laptop-avond-b")
+        self.assertEqual(seen["day_shown"], seen["today"], seen)
+        for refused in (seen["future"], seen["before_1970"]):
+            self.assertTrue(refused["message_is_error"], seen)
+            self.assertEqual(refused["text"], "Een bankje bij de bushalte aan de Kissel.", seen)
+            self.assertEqual(refused["pending"], "Alles is verzonden", seen)
+        self.assertIn("nog niet geweest", seen["future"]["message"])
+        self.assertIn("1970", seen["before_1970"]["message"])
+        self.assertEqual(seen["day_after_save"], seen["yesterday"], seen)
+        self.assertEqual(seen["pending"], "Alles is verzonden", seen)
+        wait_until("2 ideas of laptop-avond-b",
+                   lambda: len(self.field_ideas("laptop-avond-b")) == 2)
+        heerlen = zoneinfo.ZoneInfo("Europe/Amsterdam")
+        days = [datetime.datetime.fromisoformat(i["received_at"].replace("Z", "+00:00"))
+                .astimezone(heerlen).date().isoformat()
+                for i in self.field_ideas("laptop-avond-b")]
+        self.assertEqual(days, [seen["yesterday"]] * 2, seen)
 
 
 if __name__ == "__main__":

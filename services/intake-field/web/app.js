@@ -30,8 +30,9 @@ let retryMs = RETRY_MIN_MS;
 let retryTimer = null;
 let coords = null;
 let formRound = 0;              /* counts emptied forms: a late GPS answer is for an old one */
-let editing = null;             /* {entry, activity, wijk}: a rejected item back in the form */
-let wijkKept = false;           /* the wijk field holds the idea before's wijk, not one chosen for this idea */
+let editing = null;             /* {entry, activity, wijk, day}: a rejected item back in the form */
+let dayChosen = false;          /* the worker chose the day: it is not moved on to today */
+let wijkKept = false;           /* the wijk field holds the wijk of the idea before */
 let heldInRound = 0;            /* items the server rejected in this sending round */
 
 const $ = (id) => document.getElementById(id);
@@ -197,6 +198,43 @@ async function loadWijken() {
   }
 }
 
+/* ---------------- the day of the session ---------------- */
+
+/* A day as the date field writes it ("2026-11-28"), in the device's own
+ * time zone (Heerlen's, on the municipality's devices). */
+function localDay(d) {
+  return [d.getFullYear(), String(d.getMonth() + 1).padStart(2, '0'),
+          String(d.getDate()).padStart(2, '0')].join('-');
+}
+
+/* The time an idea was said, for collected_at. Today (or no day): now.
+ * An earlier day (post-its of yesterday's session typed tonight): noon
+ * of that day, well inside the day /resultaten counts the session's
+ * ideas on (received_at, days in Heerlen's time). */
+function collectedAt(day) {
+  const now = new Date();
+  if (!day || day === localDay(now)) return now.toISOString();
+  const [y, m, d] = day.split('-').map(Number);
+  return new Date(y, m - 1, d, 12).toISOString();
+}
+
+/* Why the chosen day cannot be used (Dutch), or null. The server takes
+ * any RFC 3339 time from 1970 on; a day still to come is a typo. */
+function dayProblem(day) {
+  if (!day) return null;
+  if (day > localDay(new Date())) {
+    return 'Deze datum is nog niet geweest. Kies vandaag of een dag die al voorbij is.';
+  }
+  if (day < '1970-01-01') return 'Deze datum is te lang geleden. Kies een datum vanaf 1 januari 1970.';
+  return null;
+}
+
+/* Today, unless the worker chose a day: a tablet left on overnight must
+ * not date the next morning's ideas on the day before. */
+function showToday() {
+  if (!dayChosen && !editing) $('day').value = localDay(new Date());
+}
+
 function readItem() {
   const form = $('idea-form');
   const val = (name) => (form.elements[name].value || '').trim();
@@ -206,7 +244,7 @@ function readItem() {
     text: val('text'),
     target_group: val('target_group') || null,
     question: q ? q.value : null,
-    collected_at: new Date().toISOString(),
+    collected_at: collectedAt(val('day')),
   };
   if (val('wijk')) item.wijk = val('wijk');
   if (coords) { item.lat = coords.lat; item.lon = coords.lon; }
@@ -276,12 +314,16 @@ async function saveForm() {
   if (editing) {
     /* The server stored nothing under this local_id (it rejected it), so
      * the corrected item may use it: even sent twice it is one idea. The
-     * time stays the moment the resident spoke. */
+     * time stays the moment the resident spoke, unless the day was
+     * corrected. */
     item.local_id = editing.entry.local_id;
-    item.collected_at = editing.entry.item.collected_at || item.collected_at;
+    const was = editing.entry.item.collected_at;
+    if (was && $('day').value === localDay(new Date(was))) item.collected_at = was;
   }
   /* Characters as the server counts them: "👍👍" is 4 UTF-16 units but 2. */
   if ([...item.text].length < 3) { say('Schrijf minstens 3 tekens.', true); return; }
+  const wrongDay = dayProblem($('day').value);
+  if (wrongDay) { say(wrongDay, true); $('day').focus(); return; }
   if (item.participant && item.participant.consent.feedback && !item.participant.email) {
     say('Voor toestemming om te mailen is een e-mailadres nodig.', true); return;
   }
@@ -362,8 +404,8 @@ function locate() {
 const FIELD_OF_CODE = {
   missing_text: 'text', text_too_short: 'text', text_too_long: 'text',
   invalid_question: 'question', invalid_target_group: 'target_group', unknown_wijk: 'wijk',
-  invalid_participant: 'name', invalid_name: 'name', invalid_email: 'email',
-  consent_without_email: 'email',
+  invalid_collected_at: 'day', invalid_participant: 'name', invalid_name: 'name',
+  invalid_email: 'email', consent_without_email: 'email',
 };
 
 let shownRejected = null;       /* what the list shows, to redraw only on a change */
@@ -414,11 +456,13 @@ async function showRejected() {
 /* "Aanpassen": the rejected item back into the form. It stays in the list
  * (and on the tablet) until the corrected version is saved. */
 function editRejected(entry) {
-  if (!editing) editing = {activity: $('activity').value, wijk: $('wijk').value};
+  if (!editing) editing = {activity: $('activity').value, wijk: $('wijk').value, day: $('day').value};
   editing.entry = entry;
   const it = entry.item, form = $('idea-form'), p = it.participant || {};
   clearForm();
   $('activity').value = entry.activity;
+  const at = it.collected_at ? new Date(it.collected_at) : null;
+  $('day').value = at && !isNaN(at) ? localDay(at) : '';
   form.elements.text.value = it.text || '';
   form.elements.wijk.value = it.wijk || '';
   wijkKept = false;
@@ -448,6 +492,7 @@ function stopEditing() {
   if (!editing) return;
   $('activity').value = editing.activity;
   $('wijk').value = editing.wijk;
+  $('day').value = editing.day;
   editing = null;
   $('editing').hidden = true;
   clearForm();
@@ -592,6 +637,12 @@ async function start() {
   });
   $('locate').addEventListener('click', locate);
   $('wijk').addEventListener('input', () => { wijkKept = false; });
+  $('day').addEventListener('input', () => {
+    if (!editing) dayChosen = $('day').value !== localDay(new Date());
+  });
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') showToday();
+  });
   $('sync').addEventListener('click', () => {
     if (!navigator.onLine) say(NO_NETWORK, false);
     syncNow();
@@ -603,6 +654,7 @@ async function start() {
   });
   window.addEventListener('offline', showStatus);
   showPage();
+  showToday();
   loadWijken();
   db = await openDb();
   await showStatus();
