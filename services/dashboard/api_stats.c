@@ -39,9 +39,12 @@
  *   subtracted here, with one ZINTERCARD per value against
  *   ix:status:hidden (pipelined); "day" has no index: the scores
  *   (received_at) of the hidden set give the days (Heerlen's, as storage
- *   files them).
+ *   files them). "language" has neither an index nor shown counts: its
+ *   stats hash minus the languages of the hidden ideas, read one by one
+ *   (ideas_walk over ix:status:hidden; staff hide few ideas).
  */
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -188,6 +191,22 @@ static int s_hidden_values(rstore_t *rs, const char *by, json_t *counts)
     return rc;
 }
 
+static void s_sub_language(const idea_t *idea, void *arg)
+{
+    s_sub(arg, idea->language && *idea->language ? idea->language : "none", 1);
+}
+
+/* "language" has no index (docs/redis.md): the hidden ideas themselves
+ * (ix:status:hidden, a few) say which languages to take off. */
+static int s_hidden_languages(rstore_t *rs, json_t *counts)
+{
+    query_t q;
+    memset(&q, 0, sizeof q);
+    snprintf(q.eq[QUERY_STATUS], sizeof q.eq[QUERY_STATUS], "hidden");
+    q.n_eq = 1;
+    return ideas_walk(rs, &q, s_sub_language, counts);
+}
+
 json_t *stats_counts_visible(rstore_t *rs, const char *by)
 {
     json_t *counts = NULL;
@@ -211,7 +230,9 @@ json_t *stats_counts_visible(rstore_t *rs, const char *by)
     }
     if (hidden == 0)
         return counts;
-    int rc = strcmp(by, "day") == 0 ? s_hidden_days(rs, counts) : s_hidden_values(rs, by, counts);
+    int rc = strcmp(by, "day") == 0        ? s_hidden_days(rs, counts)
+             : strcmp(by, "language") == 0 ? s_hidden_languages(rs, counts)
+                                           : s_hidden_values(rs, by, counts);
     if (rc < 0) {
         json_decref(counts);
         return NULL;

@@ -377,6 +377,7 @@ static const struct {
     {"theme", "Thema", "Ideeën per thema"},
     {"sentiment", "Gevoel", "Ideeën per gevoel: positief, neutraal of negatief"},
     {"question", "Nu of toekomst", "Ideeën over Heerlen nu en over Heerlen in de toekomst"},
+    {"language", "Taal", "Ideeën per taal"},
     {"day", "Per dag", "Ideeën per dag"},
     {"status", "Status", "Ideeën per status"},
 };

@@ -1,8 +1,9 @@
 /*
  * NAME
  *   public_gaps - who we heard little from: the wijken with few or no
- *   ideas and the target groups with none, for "Wie deden er mee?" on
- *   /resultaten and in the report (public_people)
+ *   ideas, the target groups with none and the ideas in other languages,
+ *   for "Wie deden er mee?" on /resultaten and in the report
+ *   (public_people)
  *
  * DESCRIPTION
  *   The participation plan asks for the people spoken to "(aantallen,
@@ -16,6 +17,11 @@
  *   least one idea but fewer than M/2 gave few. Wijken with none are
  *   listed apart. Target groups: the three of the form (inwoner,
  *   professional, buurtorganisatie) that gave no idea.
+ *
+ *   Languages: how many ideas came in each language other than Dutch
+ *   (the classifier's language, named in Dutch by page_label), from the
+ *   stats hash of "language" without hidden ideas. Only counts, never who
+ *   or where; a count of 1 is shown as the wijken's are: it names no one.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +98,38 @@ static void s_wijken(const dash_t *d, sb_t *sb, json_t *wijk)
     }
 }
 
+/* The ideas in each language other than Dutch, most first: the plan
+ * wants to reach labour migrants and others who are hard to reach.
+ * Ideas whose language the classifier could not tell ("none") are left
+ * out: that says nothing about who gave them. */
+static int s_languages(const dash_t *d, rstore_t *rs, sb_t *sb)
+{
+    json_t *lang = stats_counts_visible(rs, "language");
+    if (!lang)
+        return -1;
+    json_object_del(lang, "nl");
+    json_object_del(lang, "none");
+    size_t n;
+    count_item_t *it = counts_sorted(lang, 0, &n);
+    long long other = 0;
+    for (size_t i = 0; i < n; i++)
+        other += it[i].n;
+    if (other > 0) {
+        sb_printf(sb, "<p>In een andere taal dan het Nederlands %s %s %s binnen: ",
+                  other == 1 ? "kwam" : "kwamen", num_nl(other).s,
+                  page_plural(other, "idee", "ideeën"));
+        for (size_t i = 0; i < n; i++) {
+            s_sep(sb, i, n);
+            sb_esc(sb, page_label(d, "language", it[i].key));
+            sb_printf(sb, " (%s %s)", num_nl(it[i].n).s, page_plural(it[i].n, "idee", "ideeën"));
+        }
+        sb_add(sb, ".</p>\n");
+    }
+    free(it);
+    json_decref(lang);
+    return 0;
+}
+
 int public_gaps(const dash_t *d, rstore_t *rs, sb_t *sb, json_t *wijk)
 {
     static const char *const groups[][2] = {{"inwoner", "inwoners"},
@@ -117,5 +155,5 @@ int public_gaps(const dash_t *d, rstore_t *rs, sb_t *sb, json_t *wijk)
         sb_add(sb, " kwam nog geen idee.</p>\n");
     }
     json_decref(tg);
-    return 0;
+    return s_languages(d, rs, sb);
 }

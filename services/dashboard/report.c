@@ -13,6 +13,9 @@
  *   and an appendix table of every count; before the sections, how the
  *   ideas were sorted (classifier, checked by staff), and before the
  *   appendix, what happens next (public_sorting.c, as on /resultaten).
+ *   "Wie deden er mee?" (public_people) also says how many ideas came in
+ *   each language other than Dutch (public_gaps.c); the appendix has
+ *   every language, Dutch too.
  *   Everything is server-side HTML + SVG, so printing the page gives the
  *   same document. Hidden ideas (status "hidden") are left out of every
  *   count (stats_counts_visible); the opening says how many ideas came in
@@ -214,8 +217,10 @@ static int s_build(dash_t *d, rstore_t *rs, sb_t *sb)
     sb_add(sb, "</section>\n");
     public_next(sb);
     sb_add(sb, "<section><h2>Bijlage: alle aantallen</h2>\n");
-    static const char *const all[] = {"channel",   "activity", "target_group", "wijk", "theme",
-                                      "sentiment", "question", "status",       "day"};
+    static const char *const all[] = {"channel",  "activity", "target_group",
+                                      "wijk",     "theme",    "sentiment",
+                                      "question", "language", "status",
+                                      "day"};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         json_t *c = stats_counts_visible(rs, all[i]);
         if (!c)
