@@ -331,9 +331,14 @@ static int s_ideas(rstore_t *rs, const char *const *ids, size_t n, int only_mail
             char *line = xasprintf("%s- \"%s%s%s\"\n  (nummer van uw idee: %s)\n",
                                    found ? "\n" : "", fsi, t, pdi, idea.id);
             s_append(text, &tl, &tc, line, strlen(line));
+            /* A long unbroken word (a pasted code, a link without its
+             * dots) ran past the 40em body: the quote may break it, said
+             * inline, as many mail clients ignore <style>. word-break is
+             * for clients that know no overflow-wrap:anywhere. */
             char *et = http_html_escape(t), *ei = http_html_escape(idea.id);
-            char *hline = xasprintf("<li><p dir=\"auto\">%s</p><p><small>Nummer van uw idee: "
-                                    "%s</small></p></li>\n",
+            char *hline = xasprintf("<li><p dir=\"auto\" style=\"overflow-wrap:anywhere;"
+                                    "word-break:break-word\">%s</p><p><small>Nummer van uw "
+                                    "idee: %s</small></p></li>\n",
                                     et, ei);
             s_append(html, &hl, &hc, hline, strlen(hline));
             free(line), free(hline), free(et), free(ei), free(t);

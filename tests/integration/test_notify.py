@@ -157,6 +157,18 @@ class NotifyCase(ClusterTestCase):
         self.post("Sentinel idee voor de volgorde %s" % tag, addr)
         self.wait_mails(addr)
 
+    def campaign_preview(self, name, addr):
+        """The mail a campaign quoting each idea ({{ideeen}}) would send to
+        addr (inspraakctl campaign preview), parsed."""
+        tf = os.path.join(self.cluster.var, name + "-campaign.txt")
+        with open(tf, "w") as f:
+            f.write("Dank u wel, {{naam}}. Uw ideeen:\n{{ideeen}}\n")
+        r = self.cluster.ctl("campaign", "create", "--subject", "Terugkoppeling", "--text-file", tf)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.cluster.ctl("campaign", "preview", r.stdout.strip(), addr)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return email.message_from_string(r.stdout, policy=email.policy.default)
+
     def pid_of(self, addr):
         h = hashlib.blake2b(addr.encode(), digest_size=16).hexdigest()
         return self.cluster.redis("GET", "inspraak:participant-email:" + h)
@@ -216,8 +228,27 @@ class TestReceipts(NotifyCase):
         text = body_text(m)
         html = m.get_body(preferencelist=("html",)).get_content()
         self.assertIn('- "\u2068%s\u2069"\n  (nummer van uw idee: %s)' % (arabic, iid), text)
-        self.assertIn('<p dir="auto">%s</p>' % arabic, html)
+        self.assertIn('<p dir="auto" style="overflow-wrap:anywhere;word-break:break-word">%s</p>'
+                      % arabic, html)
         self.assertIn("<p>Beste أحمد الحسن,</p>", html)
+
+    def test_1d_long_word_wraps_inside_the_mail(self):
+        # A quoted idea with one very long unbroken word (170 letters, as a
+        # pasted code or link without its dots) ran past the mail's 40em
+        # body: mail clients keep a word whole unless told it may break,
+        # and many ignore a <style> block, so the quote says it inline.
+        # The same quote goes into a campaign (its preview is the mail).
+        word = "Groen" * 34
+        self.assertEqual(len(word), 170)
+        quote = '<p dir="auto" style="overflow-wrap:anywhere;word-break:break-word">'
+        iid = self.post("Meer bomen graag %s einde" % word, "lang-woord@example.org")
+        m = self.wait_mails("lang-woord@example.org")[0]
+        html = m.get_body(preferencelist=("html",)).get_content()
+        self.assertIn(quote + "Meer bomen graag %s einde</p>" % word, html)
+        self.assertIn(iid, html)
+        c = self.campaign_preview("long-word", "lang-woord@example.org")
+        self.assertIn(quote + "Meer bomen graag %s einde</p>" % word,
+                      c.get_body(preferencelist=("html",)).get_content())
 
     def test_2_batching(self):
         self.post("Eerste idee: meer bankjes in het park", "carla@example.org")
@@ -384,14 +415,7 @@ class TestReceipts(NotifyCase):
                           "[link weggelaten], of kijk op [link weggelaten] en mail "
                           "[e-mailadres weggelaten]. Meer bomen graag.", part)
         # A campaign quotes the same ideas (its preview is the mail it sends).
-        tf = os.path.join(self.cluster.var, "links-campaign.txt")
-        with open(tf, "w") as f:
-            f.write("Dank u wel, {{naam}}. Uw ideeen:\n{{ideeen}}\n")
-        r = self.cluster.ctl("campaign", "create", "--subject", "Terugkoppeling", "--text-file", tf)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        r = self.cluster.ctl("campaign", "preview", r.stdout.strip(), "doelwit@example.org")
-        self.assertEqual(r.returncode, 0, r.stderr)
-        c = email.message_from_string(r.stdout, policy=email.policy.default)
+        c = self.campaign_preview("links", "doelwit@example.org")
         parts = [p.get_content() for p in c.walk() if p.get_content_maintype() == "text"]
         self.assertEqual(len(parts), 2)
         for part in parts:
