@@ -25,8 +25,9 @@
 static void s_why(ingest_result_t *r, const char *code, const char *nl, const char *en)
 {
     snprintf(r->code, sizeof r->code, "%s", code);
-    snprintf(r->why_nl, sizeof r->why_nl, "%s", nl);
-    snprintf(r->why_en, sizeof r->why_en, "%s", en);
+    /* cut to size on purpose: the precision tells the compiler so */
+    snprintf(r->why_nl, sizeof r->why_nl, "%.*s", (int)sizeof r->why_nl - 1, nl);
+    snprintf(r->why_en, sizeof r->why_en, "%.*s", (int)sizeof r->why_en - 1, en);
 }
 
 void ingest_meta_init(ingest_meta_t *m)
