@@ -57,11 +57,52 @@ static void s_file_ref(const char *name, char ref[FILE_REF_HEX + 1])
     sodium_bin2hex(ref, FILE_REF_HEX + 1, h, FILE_REF_HEX / 2);
 }
 
-static void s_move(inbox_t *ib, const char *name, const char *to)
+/* Whether to/ holds a file called name (one that cannot be looked at is
+ * taken to be free: the move then fails and is logged). */
+static bool s_taken(inbox_t *ib, const char *to, const char *name)
+{
+    char *path = xasprintf("%s/%s/%s", ib->dir, to, name);
+    struct stat st;
+    bool taken = lstat(path, &st) == 0;
+    free(path);
+    return taken;
+}
+
+/* The stem under which a file (NAME = stem + ext) and its sidecar and .why
+ * are kept in to/: stem itself, or, when to/ already holds one of those
+ * three names, stem-2, stem-3, ... An earlier file is never replaced: the
+ * same name ("interview.vtt" every week) is often used for another
+ * interview, whose source file is kept until the retention date too. */
+static char *s_kept_stem(inbox_t *ib, const char *stem, const char *ext, const char *to)
+{
+    for (unsigned n = 1;; n++) {
+        char *kept = n == 1 ? xstrdup(stem) : xasprintf("%s-%u", stem, n);
+        char *file = xasprintf("%s%s", kept, ext);
+        char *side = xasprintf("%s.json", kept);
+        char *why = xasprintf("%s.why", kept);
+        bool taken = s_taken(ib, to, file) || s_taken(ib, to, side) || s_taken(ib, to, why);
+        free(file);
+        free(side);
+        free(why);
+        if (!taken)
+            return kept;
+        free(kept);
+    }
+}
+
+/* inbox/NAME to to/KEPT; link(2) then unlink(2), as link never replaces
+ * a file of that name (rename(2) would). On a file system without hard
+ * links (a mounted share) rename(2): KEPT was free a moment ago. A missing
+ * NAME is no error. */
+static void s_move(inbox_t *ib, const char *name, const char *to, const char *kept)
 {
     char *from = xasprintf("%s/inbox/%s", ib->dir, name);
-    char *dest = xasprintf("%s/%s/%s", ib->dir, to, name);
-    if (rename(from, dest) < 0 && errno != ENOENT) {
+    char *dest = xasprintf("%s/%s/%s", ib->dir, to, kept);
+    int rc = link(from, dest) == 0 ? unlink(from)
+             : errno == ENOENT     ? 0
+             : errno == EEXIST     ? -1
+                                   : rename(from, dest);
+    if (rc < 0 && errno != ENOENT) {
         int e = errno;
         char ref[FILE_REF_HEX + 1];
         s_file_ref(name, ref);
@@ -72,23 +113,39 @@ static void s_move(inbox_t *ib, const char *name, const char *to)
     free(dest);
 }
 
-/* NAME and its sidecar STEM.json (which may be missing) from inbox/ to to/. */
-static void s_move_with_sidecar(inbox_t *ib, const char *name, const char *stem, const char *to)
+/* The file_ref of the name a file is kept under in done/ or failed/ (its
+ * own name unless that was taken), so hashing the names there finds it. */
+static void s_kept_ref(const char *kept, const char *ext, char ref[FILE_REF_HEX + 1])
 {
-    s_move(ib, name, to);
+    char *file = xasprintf("%s%s", kept, ext);
+    s_file_ref(file, ref);
+    free(file);
+}
+
+/* NAME and its sidecar STEM.json (which may be missing) from inbox/ to
+ * to/, as KEPT + the extension of NAME and KEPT.json. */
+static void s_move_with_sidecar(inbox_t *ib, const char *name, const char *stem, const char *to,
+                                const char *kept)
+{
+    char *file = xasprintf("%s%s", kept, name + strlen(stem));
+    s_move(ib, name, to, file);
+    free(file);
     char *side = xasprintf("%s.json", stem);
-    s_move(ib, side, to);
+    char *kept_side = xasprintf("%s.json", kept);
+    s_move(ib, side, to, kept_side);
     free(side);
+    free(kept_side);
 }
 
 static void s_fail(inbox_t *ib, const char *name, const char *stem, const ingest_result_t *r)
 {
     /* Written under a dot name, then renamed: a file under its own name in
      * failed/ is complete (retention run deletes old ones; inspraakctl). */
+    char *kept = s_kept_stem(ib, stem, name + strlen(stem), "failed");
     char ref[FILE_REF_HEX + 1];
-    s_file_ref(name, ref);
-    char *tmp = xasprintf("%s/failed/.%s.why", ib->dir, stem);
-    char *why = xasprintf("%s/failed/%s.why", ib->dir, stem);
+    s_kept_ref(kept, name + strlen(stem), ref);
+    char *tmp = xasprintf("%s/failed/.%s.why", ib->dir, kept);
+    char *why = xasprintf("%s/failed/%s.why", ib->dir, kept);
     FILE *f = fopen(tmp, "w");
     if (f) {
         fprintf(f, "%s\n%s\nfile_ref=%s\n", r->why_nl, r->why_en, ref);
@@ -97,7 +154,8 @@ static void s_fail(inbox_t *ib, const char *name, const char *stem, const ingest
     }
     free(tmp);
     free(why);
-    s_move_with_sidecar(ib, name, stem, "failed");
+    s_move_with_sidecar(ib, name, stem, "failed", kept);
+    free(kept);
     metric_inc(ib->failed);
     /* The code, not why_en: that may name the sidecar or quote the text. */
     log_info("msg=\"transcript failed\" file_ref=%s code=%s", ref,
@@ -146,11 +204,13 @@ static void s_one(inbox_t *ib, const char *name, const char *stem)
         if (rc == INGEST_BAD) {
             s_fail(ib, name, stem, &r);
         } else if (rc == INGEST_OK) {
-            s_move_with_sidecar(ib, name, stem, "done");
+            char *kept = s_kept_stem(ib, stem, name + strlen(stem), "done");
+            s_move_with_sidecar(ib, name, stem, "done", kept);
             metric_inc(ib->done);
             /* No video_id: by default it is the file's stem, a name. */
             char ref[FILE_REF_HEX + 1];
-            s_file_ref(name, ref);
+            s_kept_ref(kept, name + strlen(stem), ref);
+            free(kept);
             const char *first =
                 json_string_value(json_object_get(json_array_get(r.ideas, 0), "id"));
             log_info("msg=\"transcript done\" file_ref=%s ideas=%zu first_id=%s interviewer=%d",

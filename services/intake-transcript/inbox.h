@@ -13,7 +13,8 @@
  *   recorded_at, activity, video_url; video_id defaults to NAME) are read
  *   once they have not changed for a second and are not dotfiles, so a
  *   file still being written is not read half. After every statement is
- *   spooled the file (and sidecar) moves to DIR/done/; a file that cannot
+ *   spooled the file (and sidecar) moves to DIR/done/ (under NAME-2, ...
+ *   when the name is taken there: nothing is replaced); a file that cannot
  *   be read moves to DIR/failed/ with NAME.why (Dutch and English reason).
  *   When the spool refuses, the file stays and is tried again.
  *   Metrics: inspraak_transcript_files_total{result="done"|"failed"}.

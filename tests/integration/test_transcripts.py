@@ -254,6 +254,30 @@ class TestTranscripts(ClusterTestCase):
         status, body = self.upload(SRT, "application/x-subrip", video_id="x", wijk="Atlantis")
         self.assertEqual(body["error"]["code"], "unknown_wijk")
 
+    def test_drop_folder_name_used_again(self):
+        """The team drops "interview.vtt" (with interview.json) every week:
+        last week's file and sidecar stay in done/ beside this week's."""
+        base = os.path.join(self.cluster.var, "transcripts")
+        inbox = os.path.join(base, "inbox")
+        wait_until("inbox folder", lambda: os.path.isdir(inbox))
+        weeks = []
+        for week in ("week-1", "week-2"):
+            vtt = VTT.replace("Promenade", "Promenade (%s)" % week)
+            side = json.dumps({"video_id": "interview-" + week})
+            with open(os.path.join(inbox, "interview.json"), "w") as f:
+                f.write(side)
+            with open(os.path.join(inbox, "interview.vtt"), "w") as f:
+                f.write(vtt)
+            wait_until(week + " read", lambda: not os.path.exists(os.path.join(inbox, "interview.vtt")))
+            weeks += [vtt, side]
+        done = []
+        for name in os.listdir(os.path.join(base, "done")):
+            with open(os.path.join(base, "done", name)) as f:
+                done.append(f.read())
+        for kept in weeks:
+            self.assertEqual(done.count(kept), 1)
+        self.assertEqual(len(self.video_ideas("interview-week-1", 2)), 2)
+
     def test_drop_folder_refused(self):
         base = os.path.join(self.cluster.var, "transcripts")
         inbox = os.path.join(base, "inbox")

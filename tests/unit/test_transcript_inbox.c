@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,89 @@
 #include "../../services/intake-transcript/srt.c"
 #include "../../services/intake-transcript/turns.c"
 #include "../../services/intake-transcript/webvtt.c"
+
+/* A fresh transcripts folder with inbox/ (caller removes it: s_rmdir). */
+static char *s_mkdir_tmp(void)
+{
+    char *dir = xstrdup("/tmp/test_transcript_inbox.XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    char *in = xasprintf("%s/inbox", dir);
+    assert_int_equal(mkdir(in, 0750), 0);
+    free(in);
+    return dir;
+}
+
+static void s_rmdir(char *dir)
+{
+    char *cmd = xasprintf("rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+    free(cmd);
+    free(dir);
+}
+
+/* Writes dir/sub/name holding body, last modified age seconds ago
+ * (negative: in the future, as a file still being written). */
+static void s_put(const char *dir, const char *sub, const char *name, const char *body, int age)
+{
+    char *path = xasprintf("%s/%s/%s", dir, sub, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(body, f);
+    assert_int_equal(fclose(f), 0);
+    struct utimbuf t = {.actime = time(NULL) - age, .modtime = time(NULL) - age};
+    assert_int_equal(utime(path, &t), 0);
+    free(path);
+}
+
+/* Drops name into inbox/ (written two seconds ago) and waits until the
+ * running inbox moved it out. The inbox looks every second; a generous
+ * bound, not a threshold. */
+static void s_drop_and_wait(const char *dir, const char *name, const char *body)
+{
+    s_put(dir, "inbox", name, body, 2);
+    char *path = xasprintf("%s/inbox/%s", dir, name);
+    for (int i = 0; i < 6000 && access(path, F_OK) == 0; i++)
+        usleep(10000);
+    assert_int_not_equal(access(path, F_OK), 0);
+    free(path);
+}
+
+/* dir/sub/name, or NULL when there is none (caller frees). */
+static char *s_get(const char *dir, const char *sub, const char *name)
+{
+    char *path = xasprintf("%s/%s/%s", dir, sub, name);
+    size_t len;
+    char *s = file_read(path, 1 << 20, &len);
+    free(path);
+    return s;
+}
+
+/* How many files in dir/sub hold exactly body. */
+static int s_count_holding(const char *dir, const char *sub, const char *body)
+{
+    char *path = xasprintf("%s/%s", dir, sub);
+    DIR *d = opendir(path);
+    assert_non_null(d);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        char *s = e->d_name[0] == '.' ? NULL : s_get(dir, sub, e->d_name);
+        n += s && strcmp(s, body) == 0;
+        free(s);
+    }
+    closedir(d);
+    free(path);
+    return n;
+}
+
+static inbox_t *s_start(const char *dir)
+{
+    static ingest_t ing = {.intake = NULL, .geo = NULL, .interviewers = "Interviewer"};
+    char err[256];
+    inbox_t *ib = inbox_start(&ing, dir, err, sizeof err);
+    assert_non_null(ib);
+    return ib;
+}
 
 /* Drops name (unreadable bytes, written two seconds ago) into a fresh
  * inbox, waits until the inbox moved it to failed/, and returns what was
@@ -110,11 +194,28 @@ static void test_file_logged_by_ref_not_name(void **state)
     free(log);
 }
 
+/* A name used again ("interview.vtt" every week) for another file: the
+ * earlier file in failed/ is kept beside the new one, never replaced. */
+static void test_same_name_again_keeps_both(void **state)
+{
+    (void)state;
+    char *dir = s_mkdir_tmp();
+    inbox_t *ib = s_start(dir);
+    const char *week1 = "\x01\x02\x03 week 1", *week2 = "\x01\x02\x03 week 2";
+    s_drop_and_wait(dir, "interview.vtt", week1);
+    s_drop_and_wait(dir, "interview.vtt", week2);
+    inbox_stop(&ib);
+    assert_int_equal(s_count_holding(dir, "failed", week1), 1);
+    assert_int_equal(s_count_holding(dir, "failed", week2), 1);
+    s_rmdir(dir);
+}
+
 int main(void)
 {
     log_init("intake-transcript");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_file_logged_by_ref_not_name),
+        cmocka_unit_test(test_same_name_again_keeps_both),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
