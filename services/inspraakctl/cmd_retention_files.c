@@ -25,7 +25,7 @@
  *   writing (transcripts/inbox/, mail/inbox/new/ and tmp/, mail/outbox/tmp/,
  *   the spools' own segments and acks.log; only their corrupt/
  *   subfolders), except for leftovers (below): a file gets into a
- *   processed store by rename(2), complete, and no service opens it for
+ *   processed store by rename(2) (a transcript: link(2)), complete, and no service opens it for
  *   writing again (intake-transcript and intake-mail write a .why, and an
  *   IMAP mail they keep, under a dot name first, then rename it), so no
  *   file here is ever half written.

@@ -68,18 +68,19 @@ static bool s_taken(inbox_t *ib, const char *to, const char *name)
     return taken;
 }
 
-/* The stem under which a file (NAME = stem + ext) and its sidecar and .why
- * are kept in to/: stem itself, or, when to/ already holds one of those
- * three names, stem-2, stem-3, ... An earlier file is never replaced: the
- * same name ("interview.vtt" every week) is often used for another
- * interview, whose source file is kept until the retention date too. */
+/* The stem under which a file (NAME = stem + ext), its sidecar stem.json
+ * and its NAME.why are kept in to/: stem itself, or, when to/ already
+ * holds one of those three names, stem-2, stem-3, ... An earlier file is
+ * never replaced: the same name ("interview.vtt" every week) is often
+ * used for another interview, whose source file is kept until the
+ * retention date too. */
 static char *s_kept_stem(inbox_t *ib, const char *stem, const char *ext, const char *to)
 {
     for (unsigned n = 1;; n++) {
         char *kept = n == 1 ? xstrdup(stem) : xasprintf("%s-%u", stem, n);
         char *file = xasprintf("%s%s", kept, ext);
         char *side = xasprintf("%s.json", kept);
-        char *why = xasprintf("%s.why", kept);
+        char *why = xasprintf("%s%s.why", kept, ext);
         bool taken = s_taken(ib, to, file) || s_taken(ib, to, side) || s_taken(ib, to, why);
         free(file);
         free(side);
@@ -144,8 +145,10 @@ static void s_fail(inbox_t *ib, const char *name, const char *stem, const ingest
     char *kept = s_kept_stem(ib, stem, name + strlen(stem), "failed");
     char ref[FILE_REF_HEX + 1];
     s_kept_ref(kept, name + strlen(stem), ref);
-    char *tmp = xasprintf("%s/failed/.%s.why", ib->dir, kept);
-    char *why = xasprintf("%s/failed/%s.why", ib->dir, kept);
+    /* NAME.why, after the whole name: leeg.vtt and leeg.srt each keep their own. */
+    const char *ext = name + strlen(stem);
+    char *tmp = xasprintf("%s/failed/.%s%s.why", ib->dir, kept, ext);
+    char *why = xasprintf("%s/failed/%s%s.why", ib->dir, kept, ext);
     FILE *f = fopen(tmp, "w");
     if (f) {
         fprintf(f, "%s\n%s\nfile_ref=%s\n", r->why_nl, r->why_en, ref);

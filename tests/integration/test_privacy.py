@@ -426,7 +426,7 @@ class TestPrivacy(ClusterTestCase):
             json.dump({"video_id": "markt-privacy", "wijk": "Heerlen-Centrum"}, f)
         self.drop_transcript("kapot.vtt", "Geen ondertitels, wel %s.\n" % SPEAKER)
         done = [os.path.join(tr, "done", n) for n in ("markt.vtt", "markt.json")]
-        failed = [os.path.join(tr, "failed", n) for n in ("kapot.vtt", "kapot.why")]
+        failed = [os.path.join(tr, "failed", n) for n in ("kapot.vtt", "kapot.vtt.why")]
         wait_until("transcripts read", lambda: all(map(os.path.exists, done + failed)),
                    timeout=120)
         wait_until("the interview's idea stored",
@@ -564,7 +564,7 @@ class TestPrivacy(ClusterTestCase):
         c = self.cluster
         var = c.var
         old = time.time() - 3 * 86400
-        places = [("transcripts", "failed", ".kapot.why"),
+        places = [("transcripts", "failed", ".kapot.vtt.why"),
                   ("transcripts", "inbox", ".interview.vtt"),
                   ("mail", "skipped", ".privacy-81.why.part"),
                   ("mail", "failed", ".privacy-82.part"),
@@ -642,7 +642,7 @@ class TestPrivacy(ClusterTestCase):
         files = [os.path.join(tr, "done", FILE_DONE + ".srt"),
                  os.path.join(tr, "failed", FILE_FAILED + ".vtt"),
                  os.path.join(tr, "failed", FILE_FAILED + ".json"),
-                 os.path.join(tr, "failed", FILE_FAILED + ".why"),
+                 os.path.join(tr, "failed", FILE_FAILED + ".vtt.why"),
                  os.path.join(c.var, "mail", "skipped", "cur", "privacy-121:2,S"),
                  os.path.join(c.var, "mail", "skipped", "privacy-121.why")]
         wait_until("the files processed", lambda: all(map(os.path.exists, files)), timeout=120)

@@ -171,9 +171,9 @@ class TestTranscripts(ClusterTestCase):
         wait_until("markt.srt in done/", lambda: os.path.exists(os.path.join(base, "done", "markt.srt")))
         self.assertTrue(os.path.exists(os.path.join(base, "done", "markt.json")))
         wait_until("kees.txt in done/", lambda: os.path.exists(os.path.join(base, "done", "kees.txt")))
-        wait_until("kapot.why", lambda: os.path.exists(os.path.join(base, "failed", "kapot.why")))
+        wait_until("kapot.vtt.why", lambda: os.path.exists(os.path.join(base, "failed", "kapot.vtt.why")))
         self.assertTrue(os.path.exists(os.path.join(base, "failed", "kapot.vtt")))
-        with open(os.path.join(base, "failed", "kapot.why")) as f:
+        with open(os.path.join(base, "failed", "kapot.vtt.why")) as f:
             why = f.read()
         self.assertIn("WebVTT", why)
         self.assertFalse(os.path.exists(os.path.join(inbox, "kapot.vtt")))
@@ -295,17 +295,17 @@ class TestTranscripts(ClusterTestCase):
             f.write(SRT)
         with open(os.path.join(inbox, "plek.json"), "w") as f:
             json.dump({"video_id": "plek-video", "Wijk": "Heerlen-Centrum", "plaats": "Markt"}, f)
-        def why(stem):
-            path = os.path.join(base, "failed", stem + ".why")
-            wait_until(stem + ".why", lambda: os.path.exists(path))
+        def why(name):
+            path = os.path.join(base, "failed", name + ".why")
+            wait_until(name + ".why", lambda: os.path.exists(path))
             with open(path) as f:
                 return f.read()
-        why_stuk = why("stuk")
+        why_stuk = why("stuk.srt")
         self.assertIn("Het bestand stuk.json is geen geldig JSON-object.", why_stuk)
         self.assertNotIn("NAAM", why_stuk)
         self.assertTrue(os.path.exists(os.path.join(base, "failed", "stuk.json")))
-        self.assertIn("geen tekstbestand", why("ruis"))
-        why_plek = why("plek")
+        self.assertIn("geen tekstbestand", why("ruis.txt"))
+        why_plek = why("plek.srt")
         self.assertIn("plek.json", why_plek)
         self.assertIn('"Wijk"', why_plek)
         self.assertTrue(os.path.exists(os.path.join(base, "failed", "plek.srt")))
@@ -478,8 +478,7 @@ class TestLongInterview(ClusterTestCase):
         os.rename(os.path.join(base, name + ".part"), os.path.join(inbox, name))
         wait_until(name + " out of the inbox",
                    lambda: not os.path.exists(os.path.join(inbox, name)), timeout=300)
-        stem = name.rsplit(".", 1)[0]
-        self.assertFalse(os.path.exists(os.path.join(base, "failed", stem + ".why")))
+        self.assertFalse(os.path.exists(os.path.join(base, "failed", name + ".why")))
         self.assertTrue(os.path.exists(os.path.join(base, "done", name)))
         return len(cues)
 

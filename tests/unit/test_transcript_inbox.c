@@ -93,6 +93,14 @@ static char *s_get(const char *dir, const char *sub, const char *name)
     return s;
 }
 
+static bool s_exists(const char *dir, const char *sub, const char *name)
+{
+    char *path = xasprintf("%s/%s/%s", dir, sub, name);
+    bool there = access(path, F_OK) == 0;
+    free(path);
+    return there;
+}
+
 /* How many files in dir/sub hold exactly body. */
 static int s_count_holding(const char *dir, const char *sub, const char *body)
 {
@@ -210,12 +218,34 @@ static void test_same_name_again_keeps_both(void **state)
     s_rmdir(dir);
 }
 
+/* leeg.vtt and leeg.srt both fail: each keeps its own reason, in a .why
+ * named after its whole name, next to it. */
+static void test_why_named_after_the_whole_name(void **state)
+{
+    (void)state;
+    char *dir = s_mkdir_tmp();
+    inbox_t *ib = s_start(dir);
+    s_drop_and_wait(dir, "leeg.vtt", "geen ondertitels\n");
+    s_drop_and_wait(dir, "leeg.srt", "geen ondertitels\n");
+    inbox_stop(&ib);
+    char *vtt = s_get(dir, "failed", "leeg.vtt.why"), *srt = s_get(dir, "failed", "leeg.srt.why");
+    if (!vtt || !srt || !strstr(vtt, "WebVTT") || !strstr(srt, "SRT"))
+        fail_msg("want failed/leeg.vtt.why (WebVTT) and failed/leeg.srt.why (SRT), got %s, %s",
+                 vtt ? vtt : "none", srt ? srt : "none");
+    assert_true(s_exists(dir, "failed", "leeg.vtt"));
+    assert_true(s_exists(dir, "failed", "leeg.srt"));
+    free(vtt);
+    free(srt);
+    s_rmdir(dir);
+}
+
 int main(void)
 {
     log_init("intake-transcript");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_file_logged_by_ref_not_name),
         cmocka_unit_test(test_same_name_again_keeps_both),
+        cmocka_unit_test(test_why_named_after_the_whole_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
