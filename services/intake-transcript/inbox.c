@@ -165,6 +165,23 @@ static void s_fail(inbox_t *ib, const char *name, const char *stem, const ingest
              r->code[0] ? r->code : "unreadable");
 }
 
+/* A reason of the drop folder's own, in r. */
+static void s_reason(ingest_result_t *r, const char *code, const char *nl, const char *en)
+{
+    snprintf(r->code, sizeof r->code, "%s", code);
+    snprintf(r->why_nl, sizeof r->why_nl, "%s", nl);
+    snprintf(r->why_en, sizeof r->why_en, "%s", en);
+}
+
+/* Whether buf holds nothing but white space (a 0-byte file included). */
+static bool s_blank(const char *buf, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (!strchr(" \t\r\n\f\v", buf[i]) || buf[i] == '\0')
+            return false;
+    return true;
+}
+
 /* One file of the inbox. */
 static void s_one(inbox_t *ib, const char *name, const char *stem)
 {
@@ -200,10 +217,23 @@ static void s_one(inbox_t *ib, const char *name, const char *stem)
         snprintf(r.why_en, sizeof r.why_en, "cannot read: %s", strerror(e));
         bad = 1;
     }
+    if (!bad && s_blank(buf, len)) { /* staff are told that, not "not WebVTT" */
+        s_reason(&r, "empty", "Het bestand is leeg. Er is niets opgeslagen.", "the file is empty");
+        bad = 1;
+    }
     if (bad) {
         s_fail(ib, name, stem, &r);
     } else {
         ingest_rc_t rc = ingest_file(ib->ing, buf, len, ingest_format_from_name(name), &m, &r);
+        if (rc == INGEST_OK && json_array_size(r.ideas) == 0) {
+            /* Read, but nothing to store (only a header, or only the
+             * interviewer): a word to staff in failed/, not done/ in silence. */
+            s_reason(&r, "no_statement",
+                     "In het bestand staat geen uitspraak van een bewoner (alleen een kop, of "
+                     "alleen de interviewer). Er is niets opgeslagen.",
+                     "no resident statement found");
+            rc = INGEST_BAD;
+        }
         if (rc == INGEST_BAD) {
             s_fail(ib, name, stem, &r);
         } else if (rc == INGEST_OK) {

@@ -15,9 +15,10 @@
  *   file still being written is not read half. After every statement is
  *   spooled the file (and sidecar) moves to DIR/done/ (under NAME-2, ...
  *   when the name is taken there: nothing is replaced); a file that cannot
- *   be read moves to DIR/failed/ with NAME.EXT.why (Dutch and English
- *   reason; named after the whole name, so leeg.vtt and leeg.srt each
- *   keep their own).
+ *   be read, is empty or holds no resident's statement (header or
+ *   interviewer only) moves to DIR/failed/ with NAME.EXT.why (Dutch and
+ *   English reason; named after the whole name, so leeg.vtt and leeg.srt
+ *   each keep their own).
  *   When the spool refuses, the file stays and is tried again.
  *   Metrics: inspraak_transcript_files_total{result="done"|"failed"}.
  */

@@ -239,6 +239,33 @@ static void test_why_named_after_the_whole_name(void **state)
     s_rmdir(dir);
 }
 
+/* An empty file is failed as empty; a file without a resident's statement
+ * (only the WEBVTT header, or only the interviewer) is failed saying so,
+ * not put in done/ with 0 ideas and no word to staff. */
+static void test_empty_or_no_statement_is_told(void **state)
+{
+    (void)state;
+    char *dir = s_mkdir_tmp();
+    inbox_t *ib = s_start(dir);
+    s_drop_and_wait(dir, "leeg.vtt", "");
+    s_drop_and_wait(dir, "kop.vtt", "WEBVTT\n");
+    s_drop_and_wait(dir, "vraag.vtt",
+                    "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v Interviewer>Wat mist u?\n");
+    inbox_stop(&ib);
+    const char *want[][2] = {{"leeg.vtt.why", "Het bestand is leeg."},
+                             {"kop.vtt.why", "geen uitspraak"},
+                             {"vraag.vtt.why", "geen uitspraak"}};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        char *why = s_get(dir, "failed", want[i][0]);
+        if (!why || !strstr(why, want[i][1]))
+            fail_msg("want failed/%s saying \"%s\", got %s", want[i][0], want[i][1],
+                     why ? why : "none");
+        free(why);
+    }
+    assert_false(s_exists(dir, "done", "kop.vtt"));
+    s_rmdir(dir);
+}
+
 int main(void)
 {
     log_init("intake-transcript");
@@ -246,6 +273,7 @@ int main(void)
         cmocka_unit_test(test_file_logged_by_ref_not_name),
         cmocka_unit_test(test_same_name_again_keeps_both),
         cmocka_unit_test(test_why_named_after_the_whole_name),
+        cmocka_unit_test(test_empty_or_no_statement_is_told),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
