@@ -273,10 +273,15 @@ static void s_scan(inbox_t *ib)
         struct stat st;
         bool ready = stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_mtime < now - 1;
         free(path);
-        if (!ready) /* still being written (or not a file) */
-            continue;
         char *stem = xstrndup(name, (size_t)(strrchr(name, '.') - name));
-        s_one(ib, name, stem);
+        /* The sidecar settles too: one still being written would fail the
+         * file as invalid_sidecar. A missing sidecar is no reason to wait. */
+        path = xasprintf("%s/%s.json", in, stem);
+        if (ready && stat(path, &st) == 0 && st.st_mtime >= now - 1)
+            ready = false;
+        free(path);
+        if (ready) /* else still being written (or not a file) */
+            s_one(ib, name, stem);
         free(stem);
     }
     closedir(d);

@@ -266,6 +266,36 @@ static void test_empty_or_no_statement_is_told(void **state)
     s_rmdir(dir);
 }
 
+/* A sidecar still being written (changed just now) holds its transcript
+ * back until it has settled too; then the file is read with its fields,
+ * not failed as having an invalid sidecar. */
+static void test_sidecar_being_written_is_waited_for(void **state)
+{
+    (void)state;
+    char *dir = s_mkdir_tmp();
+    s_put(dir, "inbox", "interview.vtt", "WEBVTT\n", 2);
+    /* half written; changed "now" for as long as the test needs */
+    s_put(dir, "inbox", "interview.json", "{\"video_id\": \"plein-", -3600);
+    inbox_t *ib = s_start(dir);
+    /* Two later files read: the look that read the first had begun
+     * before, and has ended by the second, so it saw interview.vtt. */
+    s_drop_and_wait(dir, "een.txt", "\x01\x02\x03");
+    s_drop_and_wait(dir, "twee.txt", "\x01\x02\x03");
+    assert_false(s_exists(dir, "failed", "interview.vtt"));
+    assert_true(s_exists(dir, "inbox", "interview.vtt"));
+    s_drop_and_wait(dir, "interview.json", "{\"video_id\": \"plein-2026\"}");
+    char *path = xasprintf("%s/inbox/interview.vtt", dir);
+    for (int i = 0; i < 6000 && access(path, F_OK) == 0; i++)
+        usleep(10000);
+    free(path);
+    inbox_stop(&ib);
+    char *why = s_get(dir, "failed", "interview.vtt.why");
+    if (!why || !strstr(why, "geen uitspraak")) /* the sidecar was read whole */
+        fail_msg("want failed/interview.vtt.why saying no statement, got %s", why ? why : "none");
+    free(why);
+    s_rmdir(dir);
+}
+
 int main(void)
 {
     log_init("intake-transcript");
@@ -274,6 +304,7 @@ int main(void)
         cmocka_unit_test(test_same_name_again_keeps_both),
         cmocka_unit_test(test_why_named_after_the_whole_name),
         cmocka_unit_test(test_empty_or_no_statement_is_told),
+        cmocka_unit_test(test_sidecar_being_written_is_waited_for),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
