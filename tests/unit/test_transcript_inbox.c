@@ -10,7 +10,11 @@
  *   the interviewee's), so a name with spaces, quotes or a newline can
  *   neither be read in the log nor cut the line or forge a second one
  *   (log.h); the file still ends in failed/ with its .why, which ends with
- *   the same file_ref.
+ *   the same file_ref. What the street-interview team checks: a name used
+ *   again (interview.vtt every week) keeps the earlier file; leeg.vtt and
+ *   leeg.srt each keep their own reason (leeg.vtt.why, leeg.srt.why); an
+ *   empty file is failed as empty and one without a resident's statement
+ *   saying so; a sidecar still being written holds its transcript back.
  *   No intake is needed: the files here fail before anything is spooled.
  */
 #include <setjmp.h>
@@ -128,6 +132,18 @@ static inbox_t *s_start(const char *dir)
     return ib;
 }
 
+/* A fresh folder after a running inbox read files[i] = {name, body}, one
+ * after the other (caller removes it: s_rmdir). */
+static char *s_read_all(const char *const files[][2], size_t n)
+{
+    char *dir = s_mkdir_tmp();
+    inbox_t *ib = s_start(dir);
+    for (size_t i = 0; i < n; i++)
+        s_drop_and_wait(dir, files[i][0], files[i][1]);
+    inbox_stop(&ib);
+    return dir;
+}
+
 /* Drops name (unreadable bytes, written two seconds ago) into a fresh
  * inbox, waits until the inbox moved it to failed/, and returns what was
  * logged meanwhile (caller frees). */
@@ -207,12 +223,9 @@ static void test_file_logged_by_ref_not_name(void **state)
 static void test_same_name_again_keeps_both(void **state)
 {
     (void)state;
-    char *dir = s_mkdir_tmp();
-    inbox_t *ib = s_start(dir);
     const char *week1 = "\x01\x02\x03 week 1", *week2 = "\x01\x02\x03 week 2";
-    s_drop_and_wait(dir, "interview.vtt", week1);
-    s_drop_and_wait(dir, "interview.vtt", week2);
-    inbox_stop(&ib);
+    const char *const files[][2] = {{"interview.vtt", week1}, {"interview.vtt", week2}};
+    char *dir = s_read_all(files, 2);
     assert_int_equal(s_count_holding(dir, "failed", week1), 1);
     assert_int_equal(s_count_holding(dir, "failed", week2), 1);
     s_rmdir(dir);
@@ -223,11 +236,9 @@ static void test_same_name_again_keeps_both(void **state)
 static void test_why_named_after_the_whole_name(void **state)
 {
     (void)state;
-    char *dir = s_mkdir_tmp();
-    inbox_t *ib = s_start(dir);
-    s_drop_and_wait(dir, "leeg.vtt", "geen ondertitels\n");
-    s_drop_and_wait(dir, "leeg.srt", "geen ondertitels\n");
-    inbox_stop(&ib);
+    const char *const files[][2] = {{"leeg.vtt", "geen ondertitels\n"},
+                                    {"leeg.srt", "geen ondertitels\n"}};
+    char *dir = s_read_all(files, 2);
     char *vtt = s_get(dir, "failed", "leeg.vtt.why"), *srt = s_get(dir, "failed", "leeg.srt.why");
     if (!vtt || !srt || !strstr(vtt, "WebVTT") || !strstr(srt, "SRT"))
         fail_msg("want failed/leeg.vtt.why (WebVTT) and failed/leeg.srt.why (SRT), got %s, %s",
@@ -245,13 +256,11 @@ static void test_why_named_after_the_whole_name(void **state)
 static void test_empty_or_no_statement_is_told(void **state)
 {
     (void)state;
-    char *dir = s_mkdir_tmp();
-    inbox_t *ib = s_start(dir);
-    s_drop_and_wait(dir, "leeg.vtt", "");
-    s_drop_and_wait(dir, "kop.vtt", "WEBVTT\n");
-    s_drop_and_wait(dir, "vraag.vtt",
-                    "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v Interviewer>Wat mist u?\n");
-    inbox_stop(&ib);
+    const char *const files[][2] = {
+        {"leeg.vtt", ""},
+        {"kop.vtt", "WEBVTT\n"},
+        {"vraag.vtt", "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v Interviewer>Wat mist u?\n"}};
+    char *dir = s_read_all(files, 3);
     const char *want[][2] = {{"leeg.vtt.why", "Het bestand is leeg."},
                              {"kop.vtt.why", "geen uitspraak"},
                              {"vraag.vtt.why", "geen uitspraak"}};
