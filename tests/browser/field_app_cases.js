@@ -66,6 +66,11 @@
  *     session_wijk      post-its of a wijkgesprek typed in a row: the wijk
  *                       picked once, two ideas saved; then, on the street
  *                       in another wijk, "Gebruik mijn locatie" for a third.
+ *     field_hints       what Chromium's accessibility tree gives a screen
+ *                       reader as the description of the wijk and the day
+ *                       field: before an error, while the server's refusal
+ *                       (an unknown wijk; a time it cannot read) is being
+ *                       corrected, and after the corrected idea is saved.
  *   Exits non-zero on a page error or when a step cannot be done.
  */
 'use strict';
@@ -496,6 +501,52 @@ async function sessionWijk(page) {
   return Object.assign(out, await screenWhenSent(page));
 }
 
+/* The accessible descriptions (what a screen reader reads after the
+ * name) Chromium computes for the fields, by id. */
+async function descriptions(page, ids) {
+  const cdp = await page.context().newCDPSession(page);
+  const {root} = await cdp.send('DOM.getDocument', {depth: 0});
+  const out = {};
+  for (const id of ids) {
+    const {nodeId} = await cdp.send('DOM.querySelector', {nodeId: root.nodeId, selector: '#' + id});
+    const {nodes} = await cdp.send('Accessibility.getPartialAXTree', {nodeId, fetchRelatives: false});
+    out[id] = nodes[0].description ? nodes[0].description.value : '';
+  }
+  await cdp.detach();
+  return out;
+}
+
+/* One idea refused for a field (the server's own answer), taken back into
+ * the form with "Aanpassen"; fix() corrects it and it is saved. */
+async function refusedAndFixed(page, out, key, fix) {
+  await page.fill('#text', 'Een bankje bij de bushalte aan de Kissel.');
+  await page.click('#save');
+  await rejectedCount(page, 1);
+  await page.click('#rejected li button:has-text("Aanpassen")');
+  out[key + '_error'] = await descriptions(page, ['wijk', 'day']);
+  await fix();
+  await page.click('#save');
+  await rejectedCount(page, 0);
+  await page.waitForFunction(() => document.getElementById('pending').textContent === 'Alles is verzonden');
+  out[key + '_fixed'] = await descriptions(page, ['wijk', 'day']);
+}
+
+async function fieldHints(page) {
+  const out = {today: await page.inputValue('#day'), before: await descriptions(page, ['wijk', 'day'])};
+  await page.fill('#wijk', 'Atlantis');
+  await refusedAndFixed(page, out, 'wijk', () => page.fill('#wijk', 'Heerlen-Centrum'));
+  /* The wijk of before "Aanpassen" is back in the form; this idea has none.
+   * A clock gone wrong: the one batch carries a time the server cannot read. */
+  await page.fill('#wijk', '');
+  await page.route(API, (route) => {
+    const batch = JSON.parse(route.request().postData());
+    batch.items.forEach((i) => { i.collected_at = 'gisteravond'; });
+    return route.continue({postData: JSON.stringify(batch)});
+  }, {times: 1});
+  await refusedAndFixed(page, out, 'day', () => page.fill('#day', out.today));
+  return out;
+}
+
 /* Counts the app's calls of navigator.storage.persist() (the real one
  * still answers) in this tab. */
 async function countPersist(page) {
@@ -650,7 +701,7 @@ const BEFORE = {old_queue: oldQueueBefore, phone_day: oldCacheBefore,
 const A_PHONE = {viewport: {width: 390, height: 844}, deviceScaleFactor: 3, isMobile: true, hasTouch: true};
 const PHONE = {phone_day: A_PHONE, revoked_mid_tour: A_PHONE, double_tap: A_PHONE,
                send_offline: A_PHONE, hung_send: A_PHONE, keep_storage: A_PHONE, words: A_PHONE,
-               /* allowed to give its position: Heerlen-Centrum */
+               /* allowed to give its position: WK091731 Schandelen-Grasbroek */
                late_gps: Object.assign({geolocation: {latitude: 50.8882, longitude: 5.9795},
                                         permissions: ['geolocation']}, A_PHONE),
                session_date: {timezoneId: 'Europe/Amsterdam'},
@@ -664,7 +715,7 @@ const CASES = {save_during_sync: saveDuringSync, email_typo: emailTypo, long_act
                revoked_mid_tour: revokedMidTour, double_tap: doubleTap,
                send_offline: sendOffline, hung_send: hungSend,
                late_gps: lateGps, keep_storage: keepStorage, words: wordsRead, thousand: thousand,
-               session_wijk: sessionWijk, session_date: sessionDate};
+               session_wijk: sessionWijk, session_date: sessionDate, field_hints: fieldHints};
 
 async function main() {
   const run = CASES[process.env.FIELD_CASE];

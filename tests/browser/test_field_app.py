@@ -209,7 +209,7 @@ class TestFieldApp(ClusterTestCase):
         # "Niet opgeslagen" instead of the form saying so at once.
         seen = self.run_case("phone_day", "phone-day")
         # the app's files of before are gone once the new app runs
-        self.assertEqual(seen["caches"], ["inspraak-field-v10"], seen)
+        self.assertEqual(seen["caches"], ["inspraak-field-v11"], seen)
         self.assertEqual(seen["emoji_only"]["message"], "Schrijf minstens 3 tekens.", seen)
         self.assertTrue(seen["emoji_only"]["message_is_error"], seen)
         self.assertEqual(seen["emoji_only"]["pending"], "1 wacht op verzenden", seen)
@@ -397,6 +397,28 @@ class TestFieldApp(ClusterTestCase):
                 .astimezone(heerlen).date().isoformat()
                 for i in self.field_ideas("laptop-avond-b")]
         self.assertEqual(days, [seen["yesterday"]] * 2, seen)
+
+    def test_fields_keep_their_hint_for_a_screen_reader(self):
+        # The hints under the wijk and the day field were not tied to the
+        # fields, and an error the server found replaced whatever the field
+        # described: a screen reader read either the hint or the error, and
+        # after the error was fixed, nothing. Now it reads the hint, with
+        # the error after it while there is one.
+        seen = self.run_case("field_hints", "laptop-hints")
+        wijk_hint = ("De wijk blijft staan voor het volgende idee. Met „Gebruik mijn locatie” "
+                     "bepaalt de locatie de wijk.")
+        day_hint = ("Typt u post-its over van een bijeenkomst op een eerdere dag? Kies dan die "
+                    "dag. De datum blijft staan voor het volgende idee.")
+        hints = {"wijk": wijk_hint, "day": day_hint}
+        self.assertEqual(seen["before"], hints, seen)
+        for field, other in (("wijk", "day"), ("day", "wijk")):
+            said = seen[field + "_error"]
+            self.assertTrue(said[field].startswith(hints[field] + " U past een idee aan dat "
+                                                   "niet is opgeslagen. Reden:"), seen)
+            self.assertEqual(said[other], hints[other], seen)
+            self.assertEqual(seen[field + "_fixed"], hints, seen)
+        self.assertIn("Deze wijk kennen we niet in Heerlen.", seen["wijk_error"]["wijk"])
+        self.assertIn("tijdstip", seen["day_error"]["day"])
 
 
 if __name__ == "__main__":

@@ -269,16 +269,31 @@ function emailValid(s) {
     /[A-Za-z]/.test(labels[labels.length - 1]);
 }
 
+/* The ids a field's aria-describedby lists, set to ids. */
+function setDescribedBy(field, ids) {
+  if (ids.length) field.setAttribute('aria-describedby', ids.join(' '));
+  else field.removeAttribute('aria-describedby');
+}
+
+function describedBy(field) {
+  return (field.getAttribute('aria-describedby') || '').split(/\s+/).filter(Boolean);
+}
+
 /* A field the server or the code check found wrong: a screen reader says
- * so on the field itself, and reads the reason (the element noteId) too. */
+ * so on the field itself, and reads the reason (the element noteId) after
+ * the field's own hint, which stays. */
 function markInvalid(field, noteId) {
+  unmarkInvalid(field);
   field.setAttribute('aria-invalid', 'true');
-  field.setAttribute('aria-describedby', noteId);
+  field.dataset.errorNote = noteId;
+  setDescribedBy(field, describedBy(field).concat(noteId));
 }
 
 function unmarkInvalid(field) {
+  const noteId = field.dataset.errorNote;
   field.removeAttribute('aria-invalid');
-  field.removeAttribute('aria-describedby');
+  delete field.dataset.errorNote;
+  if (noteId) setDescribedBy(field, describedBy(field).filter((id) => id !== noteId));
 }
 
 /* Empties the form for the next idea. The wijk stays: the post-its of a
