@@ -309,14 +309,29 @@ static int s_check_lengths(statement_list_t *st, ingest_result_t *r)
  * parts of a long turn whose cues share their times, as a tool that
  * splits one segment writes them) get "/2", "/3", ... in file order, so
  * each is an idea of its own and a file read again gives the same ids. */
+/* The key an idea's id is derived from: the video id, the statement's
+ * place in the video (cue times, or the turn's number in a text) and a
+ * fingerprint of its words (the first 8 bytes of its BLAKE2b, hex). So
+ * the same file again adds nothing, while another interview under the
+ * same video id (a drop-folder file named "interview.vtt" every week,
+ * whose video id is its name) keeps its own statements at the same times
+ * instead of taking last week's ids and being dropped as repeats. A
+ * corrected statement is a new idea beside the old one (staff hide one),
+ * never a silent loss. */
 static void s_key(const statement_t *s, size_t i, const char *video_id, GHashTable *seen, char *key,
                   size_t size)
 {
+    unsigned char h[8];
+    char words[sizeof h * 2 + 1];
+    const char *text = s->text ? s->text : "";
+    crypto_generichash(h, sizeof h, (const unsigned char *)text, strlen(text), NULL, 0);
+    sodium_bin2hex(words, sizeof words, h, sizeof h);
     if (!s->has_times) {
-        snprintf(key, size, "%s/turn-%zu", video_id, i + 1);
+        snprintf(key, size, "%s/turn-%zu/%s", video_id, i + 1, words);
         return;
     }
-    snprintf(key, size, "%s/%lld-%lld", video_id, (long long)s->start_ms, (long long)s->end_ms);
+    snprintf(key, size, "%s/%lld-%lld/%s", video_id, (long long)s->start_ms, (long long)s->end_ms,
+             words);
     guint n = GPOINTER_TO_UINT(g_hash_table_lookup(seen, key)) + 1;
     g_hash_table_replace(seen, g_strdup(key), GUINT_TO_POINTER(n));
     if (n > 1) {

@@ -278,6 +278,31 @@ class TestTranscripts(ClusterTestCase):
             self.assertEqual(done.count(kept), 1)
         self.assertEqual(len(self.video_ideas("interview-week-1", 2)), 2)
 
+    def test_same_name_without_sidecar_keeps_each_weeks_statements(self):
+        """Without a sidecar the video id is the file name, so "wekelijks.vtt"
+        dropped every week gives every week's statements the same video id
+        and, at the same cue times, they took the ids of last week's and
+        were dropped as repeats: week 2 was lost. The same file dropped
+        again still adds nothing."""
+        base = os.path.join(self.cluster.var, "transcripts")
+        inbox = os.path.join(base, "inbox")
+        wait_until("inbox folder", lambda: os.path.isdir(inbox))
+        week1 = VTT.replace("Meer groen op het plein.", "Week een: meer groen op het plein.")
+        week2 = (VTT.replace("Meer groen op het plein.", "Week twee: een zebrapad bij de school.")
+                 .replace("En bankjes voor ouderen.", "En een brievenbus in de straat."))
+        for vtt in (week1, week2, week2):
+            with open(os.path.join(inbox, "wekelijks.vtt"), "w") as f:
+                f.write(vtt)
+            wait_until("read", lambda: not os.path.exists(os.path.join(inbox, "wekelijks.vtt")))
+        # Week 1: Mevrouw Peters and the resident after camjo's question;
+        # week 2: Mevrouw Peters said something else, the other resident's
+        # words are the same and stay one idea.
+        items = self.video_ideas("wekelijks", 3)
+        texts = sorted(i["text"] for i in items)
+        self.assertEqual(len(texts), 3, texts)
+        self.assertTrue(any("zebrapad" in t for t in texts), texts)
+        self.assertTrue(any("Week een" in t for t in texts), texts)
+
     def test_drop_folder_refused(self):
         base = os.path.join(self.cluster.var, "transcripts")
         inbox = os.path.join(base, "inbox")
