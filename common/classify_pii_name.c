@@ -10,8 +10,8 @@
  *   letter, e.g. "Ö", "İ", "Ł", and at least one
  *   more letter; inner '-' and '\'' allowed), initials ("J.", "J.P.") and
  *   lowercase particles between them ("van der"), never at the end; "en"
- *   or "&" joins two names ("Rob en Ellen Coumans"); a title before the
- *   name stays ("familie [weggehaald: naam]", "juf", "fam.", "dhr."). The
+ *   or "&" joins two names ("Rob en Ellen Coumans"); a title or family word before the
+ *   name stays ("familie [weggehaald: naam]", "juf", "fam.", "dhr.", "oma"). The
  *   first word decides whether it is an ordinary word (built-in list,
  *   then with words: stopwords, wijk/buurt names for a one-word name,
  *   and after "ik ben" sentiment words). After a closing ("groet,") the
@@ -128,12 +128,15 @@ static const char *s_connector_end(const char *p)
 }
 
 /* A title before the name is skipped, not cut: "familie Ramakers",
- * "fam. Houben", "juf Esther", "de heer J. Dols". */
+ * "fam. Houben", "juf Esther", "de heer J. Dols", and the family words
+ * grandparents, aunts and parents sign with ("Liefs, oma Truus"): without
+ * them the lowercase word hid the name behind it from the finder. */
 static const char *s_title_end(const char *p)
 {
-    static const char *const titles[] = {"familie ", "fam. ",  "fam ",   "juf ",     "meester ",
-                                         "mevrouw ", "mevr. ", "mw. ",   "dhr. ",    "de heer ",
-                                         "meneer ",  "dr. ",   "gezin ", "buurman ", "buurvrouw "};
+    static const char *const titles[] = {
+        "familie ",   "fam. ", "fam ",     "juf ",    "meester ", "mevrouw ", "mevr. ",
+        "mw. ",       "dhr. ", "de heer ", "meneer ", "dr. ",     "gezin ",   "buurman ",
+        "buurvrouw ", "oma ",  "opa ",     "tante ",  "oom ",     "mama ",    "papa "};
     for (size_t i = 0; i < sizeof titles / sizeof titles[0]; i++) {
         size_t n = strlen(titles[i]);
         if (s_eq_ascii_ci(p, n, titles[i]) && s_upper_at(p + n))

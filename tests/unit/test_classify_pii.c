@@ -210,6 +210,12 @@ static const t_case_t CASES[] = {
     {"name", "Hartelijke groeten,\nRob en Ellen Coumans", "Rob en Ellen Coumans", 'b'},
     {"name", "Met vriendelijke groet,\nfam. Houben", "Houben", 'b'},
     {"name", "Groet,\njuf Esther", "Esther", 'b'},
+    /* a family word before the name, as grandparents sign: the name is
+     * flagged, the word stays */
+    {"name", "Meer bankjes in het park graag.\n\nLiefs, oma Truus", "Truus", 'b'},
+    {"name", "Meer bankjes graag.\nGroetjes,\nopa Jan Smeets\n", "Jan Smeets", 'b'},
+    {"name", "Een speeltuin graag.\nDikke knuffel en liefs,\ntante Anja", "Anja", 'b'},
+    {"name", "Liefs, oma\n", "", 'b'},
     {"name", "Groet,\nDaan (19)\n", "Daan", 'b'},
     {"name", "Met sportieve groet,\nBestuur volleybalvereniging", "", 'b'},
     {"name", "Met vriendelijke groet,\nBewoners van de straat", "", 'b'},
