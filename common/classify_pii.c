@@ -40,7 +40,7 @@
  *             the place; the number may carry an addition: "12a", "12-2",
  *             "12 B") or "6411AB 12a"; or a street with a house number
  *             and no postcode: "Akerstraat 12", "Burgemeester van
- *             Grunsvenplein 12-3". The street starts with a capital and
+ *             Grunsvenplein 12-3", "Akerstraat nr. 12". The street starts with a capital and
  *             its last word ends in a Dutch street ending (straat, weg,
  *             laan, plein, singel, pad, hof, dreef, steeg, kade, gracht,
  *             dijk, markt, wal) and is longer than it; a count, unit or

@@ -10,6 +10,7 @@
  *   library knows Dutch postcodes or how residents write an address.
  */
 #include <ctype.h>
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 
@@ -195,13 +196,29 @@ static int s_postcode_follows(const char *text, const char *q)
     return s_postcode_end(text, q) != NULL;
 }
 
+/* Where the word before the house number p starts when it is "nr.",
+ * "nr" or "nummer" ("Akerstraat nr. 12"), else p: the street is before
+ * that word. */
+static const char *s_nr_word_start(const char *text, const char *p)
+{
+    static const char *const words[] = {"nr. ", "nr ", "nummer "};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        size_t n = strlen(words[i]);
+        if ((size_t)(p - text) > n && strncmp(p - n, words[i], n) == 0 &&
+            p[-(ptrdiff_t)n - 1] == ' ')
+            return p - n;
+    }
+    return p;
+}
+
 /* A street and house number without a postcode at the number p
- * ("Akerstraat 12", "Burgemeester van Grunsvenplein 12-3"): the end, with
- * the street's start in *start; else NULL. The street starts with a
- * capital: "het fietspad 3" is not an address. */
+ * ("Akerstraat 12", "Burgemeester van Grunsvenplein 12-3", "Akerstraat
+ * nr. 12"): the end, with the street's start in *start; else NULL. The
+ * street starts with a capital: "het fietspad 3" is not an address. */
 static const char *s_street_nr_end(const char *text, const char *p, const char **start)
 {
-    if (p - text < 2 || p[-1] != ' ' || !s_street_word(text, p - 1))
+    const char *at = s_nr_word_start(text, p);
+    if (at - text < 2 || at[-1] != ' ' || !s_street_word(text, at - 1))
         return NULL;
     const char *end = s_housenr_end(p);
     if (!end)
@@ -209,7 +226,7 @@ static const char *s_street_nr_end(const char *text, const char *p, const char *
     const char *digits = p;
     while (isdigit((unsigned char)*digits))
         digits++;
-    const char *st = s_street_start(text, p);
+    const char *st = s_street_start(text, at);
     if (!st || !(isupper((unsigned char)*st) || (unsigned char)*st == 0xc3) ||
         s_count_or_year(p, digits) || s_postcode_follows(text, end))
         return NULL;

@@ -184,6 +184,12 @@ static const t_case_t CASES[] = {
     {"postcode", "Het is bij Heerlerweg 4 en de Oude Kerkstraat 2b", "Heerlerweg 4|Oude Kerkstraat 2b",
      'b'},
     {"postcode", "Er ligt achter Geerstraat 5 een veldje.", "Geerstraat 5", 'b'},
+    /* "nr." or "nummer" between street and house number */
+    {"postcode", "Ik woon aan de Akerstraat nr. 12 en de stoep is kapot.", "Akerstraat nr. 12", 'b'},
+    {"postcode", "Bel aan bij Kloosterweg nr 4a", "Kloosterweg nr 4a", 'b'},
+    {"postcode", "Wij wonen op het Pancratiusplein nummer 7.", "Pancratiusplein nummer 7", 'b'},
+    {"postcode", "Op de Akerstraat nr. 2 keer per dag file.", "", 'b'},
+    {"postcode", "Bus nr. 12 en het fietspad nummer 3", "", 'b'},
     {"postcode", "Het gaat om Akerstraat 12 B, 6411 AB Heerlen.", "Akerstraat 12 B, 6411 AB", 'b'},
     {"postcode", "Neem lijn 40 of bus 12, zie artikel 5. Ik kom 2 keer.", "", 'b'},
     {"postcode", "Op de Akerstraat 2 keer per dag file, al 3 jaar.", "", 'b'},
