@@ -15,7 +15,8 @@
  *   first word decides whether it is an ordinary word (built-in list,
  *   then with words: stopwords, wijk/buurt names for a one-word name,
  *   and after "ik ben" sentiment words). After a closing ("groet,") the
- *   name must end its line (a short bracket may follow: "Daan (19)"):
+ *   name must end its line (a short bracket may follow: "Daan (19)"; a
+ *   "van" may come before it: "Groetjes van Jayden"):
  *   "groeten uit Heerlen" and "groet, en tot ziens" give nothing. Hand-written: no library knows
  * these phrases.
  */
@@ -246,6 +247,10 @@ static int s_name_after(const char *p, const classify_pii_words_t *w, int type, 
         breaks += *q++ == '\n';
     if (q == p || !strchr(" \t\r\n", q[-1]) || breaks > 2)
         return 0;
+    /* "Groetjes van Jayden", "Liefs van oma Truus": "van" before the name
+     * of who signs ("Groeten van de buurtvereniging" stays no name) */
+    if (type == S_CLOSING && strncmp(q, "van ", 4) == 0)
+        q += 4;
     q = s_title_end(q);
     const char *first = s_name_word_end(q), *last = first, *r = first;
     if (!first)

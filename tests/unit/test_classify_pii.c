@@ -222,6 +222,13 @@ static const t_case_t CASES[] = {
     {"name", "Meer bankjes graag.\nGroetjes,\nopa Jan Smeets\n", "Jan Smeets", 'b'},
     {"name", "Een speeltuin graag.\nDikke knuffel en liefs,\ntante Anja", "Anja", 'b'},
     {"name", "Liefs, oma\n", "", 'b'},
+    /* "van" between closing and name, as children and family sign */
+    {"name", "Dan hoeven we niet op straat te hangen.\n\nGroetjes van Jayden", "Jayden", 'b'},
+    {"name", "Meer bankjes.\nLiefs van oma Truus", "Truus", 'b'},
+    {"name", "Meer bankjes.\nGroeten van Rob en Ellen Coumans\n", "Rob en Ellen Coumans", 'b'},
+    {"name", "Groeten van de buurtvereniging", "", 'b'},
+    {"name", "Groeten van Heerlen", "", 'b'},
+    {"name", "Groetjes van ons allemaal", "", 'b'},
     {"name", "Groet,\nDaan (19)\n", "Daan", 'b'},
     {"name", "Met sportieve groet,\nBestuur volleybalvereniging", "", 'b'},
     {"name", "Met vriendelijke groet,\nBewoners van de straat", "", 'b'},
