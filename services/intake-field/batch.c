@@ -43,11 +43,19 @@ static bool s_starts_with(const char *name, const char *w)
 /* The type an activity name starts with ("omgevingsvisietour Hoensbroek"
  * -> "omgevingsvisietour"), or the field app's own type. The activities
  * register (dashboard) and everyday Dutch write "stakeholdersessie" as one
- * word; staff type it so, and such a session is no tour stop. */
+ * word; staff type it so, and such a session is no tour stop. Staff who
+ * enter an evening of several sessions write the plural ("Interventies op
+ * basisscholen"), which names the same kind. */
 static const char *s_activity_type(const char *name)
 {
     static const char *const alias[][2] = {{"stakeholdersessie", "stakeholder-sessie"},
-                                           {"stakeholder sessie", "stakeholder-sessie"}};
+                                           {"stakeholder sessie", "stakeholder-sessie"},
+                                           {"stakeholdersessies", "stakeholder-sessie"},
+                                           {"stakeholder sessies", "stakeholder-sessie"},
+                                           {"stakeholder-sessies", "stakeholder-sessie"},
+                                           {"interventies", "interventie"},
+                                           {"wijkgesprekken", "wijkgesprek"},
+                                           {"buurtenconferenties", "buurtenconferentie"}};
     for (int i = 0; VALID_ACTIVITIES[i]; i++)
         if (s_starts_with(name, VALID_ACTIVITIES[i]))
             return VALID_ACTIVITIES[i];

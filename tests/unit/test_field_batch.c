@@ -253,6 +253,22 @@ static void test_head(void **state)
     batch_head_clear(&head);
     json_decref(root);
 
+    /* the plural, as staff name an evening of several sessions */
+    static const char *const plural[][2] = {
+        {"Stakeholdersessies zorg en welzijn", "stakeholder-sessie"},
+        {"Interventies op basisscholen", "interventie"},
+        {"Wijkgesprekken Hoensbroek", "wijkgesprek"},
+        {"Buurtenconferenties 2026", "buurtenconferentie"}};
+    for (size_t i = 0; i < sizeof plural / sizeof plural[0]; i++) {
+        json_t *b = json_pack("{s:s, s:s, s:[]}", "device_id", "t", "activity", plural[i][0],
+                              "items");
+        assert_int_equal(batch_head_check(b, &head, &err), 0);
+        assert_string_equal(head.activity, plural[i][1]);
+        assert_string_equal(head.activity_name, plural[i][0]);
+        batch_head_clear(&head);
+        json_decref(b);
+    }
+
     root = json_loads("{\"items\": []}", 0, NULL);
     assert_int_equal(batch_head_check(root, &head, &err), -1);
     assert_string_equal(err.code, "missing_device_id");
