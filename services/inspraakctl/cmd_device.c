@@ -13,11 +13,15 @@
  *   second revoke changes nothing and exits 0).
  *   device list prints "NAME<TAB>CREATED_AT<TAB>REVOKED_AT" lines, sorted
  *   (times in ISO 8601, UTC; REVOKED_AT empty while active).
+ *   add and revoke write the audit entries /beheer writes (device_add,
+ *   device_revoke with the device name as detail; user "inspraakctl";
+ *   a second revoke too, as there), never the token.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "clock.h"
 #include "ctl.h"
 #include "xalloc.h"
@@ -46,6 +50,7 @@ static int s_add(ctl_t *ctl, int argc, char **argv)
         ctl_err("device %s already exists; revoke it first to issue a new token", name);
         return CTL_ERR;
     }
+    audit_log(ctl->rs, "device_add", "inspraakctl", NULL, name); /* as /beheer; no token */
     printf("%s\n", token);
     fflush(stdout);
     return CTL_OK;
@@ -70,6 +75,7 @@ static int s_revoke(ctl_t *ctl, int argc, char **argv)
         ctl_err("no device named %s", argv[1]);
         return CTL_NOTFOUND;
     }
+    audit_log(ctl->rs, "device_revoke", "inspraakctl", NULL, argv[1]);
     fprintf(stderr, "inspraakctl: device %s %s\n", argv[1],
             rc == 1 ? "revoked" : "was already revoked");
     return CTL_OK;

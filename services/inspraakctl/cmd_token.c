@@ -12,11 +12,15 @@
  *   token list prints "NAME<TAB>ROLE<TAB>CREATED_AT" lines, sorted (the time in ISO 8601, UTC).
  *   The dashboard checks a bearer token by hashing it and looking for
  *   inspraak:token:<hash>, so a revoke takes effect at the next request.
+ *   Audit entries (user "inspraakctl"): token_create with the role as
+ *   detail, token_revoke; never the name (often a staff member's) nor
+ *   the token.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "clock.h"
 #include "ctl.h"
 #include "xalloc.h"
@@ -60,6 +64,7 @@ static int s_create(ctl_t *ctl, int argc, char **argv)
                 name);
         return CTL_ERR;
     }
+    audit_log(ctl->rs, "token_create", "inspraakctl", NULL, role); /* no name, no token */
     printf("%s\n", token);
     fflush(stdout);
     return CTL_OK;
@@ -77,6 +82,7 @@ static int s_revoke(ctl_t *ctl, int argc, char **argv)
         ctl_err("no token named %s", argv[1]);
         return CTL_NOTFOUND;
     }
+    audit_log(ctl->rs, "token_revoke", "inspraakctl", NULL, NULL);
     fprintf(stderr, "inspraakctl: token %s revoked\n", argv[1]);
     return CTL_OK;
 }

@@ -9,7 +9,8 @@
  *   asked twice without echo on a terminal. At least CTL_PW_MIN characters.
  *   Stored as crypto_pwhash_str (Argon2id, libsodium's interactive limits)
  *   in HSET inspraak:user:<NAME> pwhash role created_at. An existing user
- *   is not overwritten (exit 1).
+ *   is not overwritten (exit 1). Audit entry user_add with the role as
+ *   detail (user "inspraakctl"), as /beheer writes it.
  *
  *   user delete NAME (a staff member leaves) deletes inspraak:user:<NAME>
  *   and revokes the API token of the same name (token create NAME), in one
@@ -152,6 +153,7 @@ static int s_add(ctl_t *ctl, int argc, char **argv)
         ctl_err("user %s already exists", name);
         return CTL_ERR;
     }
+    audit_log(ctl->rs, "user_add", "inspraakctl", NULL, role); /* as /beheer: no name */
     fprintf(stderr, "inspraakctl: user %s added (role %s)\n", name, role);
     return CTL_OK;
 }

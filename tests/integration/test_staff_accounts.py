@@ -18,6 +18,12 @@ DESCRIPTION
         is not why), nor whether the account still exists;
       - user delete and user password write an audit entry (user
         "inspraakctl", never the name nor a password);
+      - user add, token create|revoke and device add|revoke write the
+        audit entries /beheer writes for the same change (user_add with
+        the role, token_create with the role, token_revoke, device_add
+        and device_revoke with the device name; user "inspraakctl"),
+        never a user's name, a password or a token; a refused change
+        writes none;
       - user password: a new password from stdin with the rules of user
         add; the old sessions end, the old password no longer logs in,
         the new one does; a short password changes nothing (exit 1).
@@ -162,6 +168,50 @@ class TestStaffAccounts(ClusterTestCase):
         r = self.cluster.ctl("user", "password", "niemand", input="nieuw-wachtwoord-1\n")
         self.assertEqual(r.returncode, 3)
         self.assertIn("no user named niemand", r.stderr)
+
+    def test_access_changes_are_in_the_audit_log(self):
+        def newest():
+            return json.loads(self.cluster.redis("LINDEX", "inspraak:audit", "0"))
+
+        def count():
+            return int(self.cluster.redis("LLEN", "inspraak:audit"))
+
+        def entry(*args, input=None):
+            before = count()
+            r = self.cluster.ctl(*args, input=input)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(count(), before + 1, "no audit entry for " + " ".join(args))
+            a = newest()
+            self.assertEqual(a["user"], "inspraakctl", args)
+            return (a["action"], a["detail"]), r.stdout.strip(), json.dumps(a)
+
+        got, _, line = entry("user", "add", "auditnaam", "--role", "admin",
+                             input="audit-wachtwoord-1\n")
+        self.assertEqual(got, ("user_add", "admin"))
+        self.assertNotIn("auditnaam", line)
+        self.assertNotIn("audit-wachtwoord-1", line)
+
+        got, token, line = entry("token", "create", "auditnaam")
+        self.assertEqual(got, ("token_create", "staff"))
+        self.assertNotIn("auditnaam", line)
+        self.assertNotIn(token, line)
+        got, _, line = entry("token", "revoke", "auditnaam")
+        self.assertEqual(got, ("token_revoke", None))
+        self.assertNotIn("auditnaam", line)
+
+        got, token, line = entry("device", "add", "audit-tablet")
+        self.assertEqual(got, ("device_add", "audit-tablet"))
+        self.assertNotIn(token, line)
+        self.assertEqual(entry("device", "revoke", "audit-tablet")[0],
+                         ("device_revoke", "audit-tablet"))
+
+        # a refused change writes nothing
+        before = count()
+        self.assertEqual(self.cluster.ctl("user", "add", "auditnaam",
+                                          input="audit-wachtwoord-2\n").returncode, 1)
+        self.assertEqual(self.cluster.ctl("token", "revoke", "auditnaam").returncode, 3)
+        self.assertEqual(self.cluster.ctl("device", "revoke", "geen-tablet").returncode, 3)
+        self.assertEqual(count(), before)
 
     def test_report_also_says_logged_out(self):
         # /report looks for a session before an API token; the first look
