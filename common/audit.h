@@ -9,8 +9,10 @@
  *
  * OWNERSHIP
  *   Written by the dashboard (staff actions, services/dashboard) and by
- *   inspraakctl (participant erase's redactions); moved out of the
- *   dashboard's session.c so both write the same lines.
+ *   inspraakctl (participant erase's redactions, unbounce, and every change
+ *   of access: user add/delete/password, token create/revoke, device
+ *   add/revoke); moved out of the dashboard's session.c so both write the
+ *   same lines.
  */
 #ifndef INSPRAAK_AUDIT_H
 #define INSPRAAK_AUDIT_H
