@@ -62,7 +62,8 @@
  *     session_date      post-its of yesterday's wijkgesprek typed today, on
  *                       a laptop in Heerlen's time zone: the day of the
  *                       session chosen (after a day in the future and one
- *                       before 1970 were tried), two ideas saved.
+ *                       before 1970 were tried, each refusal read on the
+ *                       day field), two ideas saved.
  *     session_wijk      post-its of a wijkgesprek typed in a row: the wijk
  *                       picked once, two ideas saved; then, on the street
  *                       in another wijk, "Gebruik mijn locatie" for a third.
@@ -468,7 +469,7 @@ async function sessionDate(page) {
     await page.fill('#day', date);
     await page.click('#save');
     await page.waitForFunction(() => document.getElementById('message').textContent !== '');
-    const seen = await screen(page);
+    const seen = Object.assign(await screen(page), {day_says: await focusedSays(page)});
     await page.evaluate(() => { document.getElementById('message').textContent = ''; });
     return seen;
   };
@@ -478,6 +479,7 @@ async function sessionDate(page) {
   await saveInARow(page, ['Een bankje bij de bushalte aan de Kissel.',
                           'Meer groen op het schoolplein van de basisschool.']);
   out.day_after_save = await page.inputValue('#day');
+  out.day_invalid_after_save = await page.$eval('#day', (e) => e.hasAttribute('aria-invalid'));
   return Object.assign(out, await screenWhenSent(page));
 }
 

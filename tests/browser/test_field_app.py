@@ -209,7 +209,7 @@ class TestFieldApp(ClusterTestCase):
         # "Niet opgeslagen" instead of the form saying so at once.
         seen = self.run_case("phone_day", "phone-day")
         # the app's files of before are gone once the new app runs
-        self.assertEqual(seen["caches"], ["inspraak-field-v11"], seen)
+        self.assertEqual(seen["caches"], ["inspraak-field-v12"], seen)
         self.assertEqual(seen["emoji_only"]["message"], "Schrijf minstens 3 tekens.", seen)
         self.assertTrue(seen["emoji_only"]["message_is_error"], seen)
         self.assertEqual(seen["emoji_only"]["pending"], "1 wacht op verzenden", seen)
@@ -386,9 +386,15 @@ class TestFieldApp(ClusterTestCase):
             self.assertTrue(refused["message_is_error"], seen)
             self.assertEqual(refused["text"], "Een bankje bij de bushalte aan de Kissel.", seen)
             self.assertEqual(refused["pending"], "Alles is verzonden", seen)
+            # a screen reader on the day field hears that it is wrong, and why
+            says = refused["day_says"]
+            self.assertEqual(says["id"], "day", seen)
+            self.assertTrue(says["invalid"], seen)
+            self.assertIn(refused["message"], says["described"], seen)
         self.assertIn("nog niet geweest", seen["future"]["message"])
         self.assertIn("1970", seen["before_1970"]["message"])
         self.assertEqual(seen["day_after_save"], seen["yesterday"], seen)
+        self.assertFalse(seen["day_invalid_after_save"], seen)
         self.assertEqual(seen["pending"], "Alles is verzonden", seen)
         wait_until("2 ideas of laptop-avond-b",
                    lambda: len(self.field_ideas("laptop-avond-b")) == 2)

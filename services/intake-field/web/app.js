@@ -337,8 +337,11 @@ async function saveForm() {
   }
   /* Characters as the server counts them: "👍👍" is 4 UTF-16 units but 2. */
   if ([...item.text].length < 3) { say('Schrijf minstens 3 tekens.', true); return; }
+  /* Marked as the server's refusals are: a screen reader says on the day
+   * field that it is wrong, and why; the mark goes once the day is fine. */
   const wrongDay = dayProblem($('day').value);
-  if (wrongDay) { say(wrongDay, true); $('day').focus(); return; }
+  if (wrongDay) { say(wrongDay, true); markInvalid($('day'), 'message'); $('day').focus(); return; }
+  if ($('day').dataset.errorNote === 'message') unmarkInvalid($('day'));
   if (item.participant && item.participant.consent.feedback && !item.participant.email) {
     say('Voor toestemming om te mailen is een e-mailadres nodig.', true); return;
   }
