@@ -280,8 +280,7 @@ static int s_coords(const json_t *item, idea_t *idea, batch_reject_t *rej)
     if (!json_is_number(la) || !json_is_number(lo) || lat < -90 || lat > 90 || lon < -180 ||
         lon > 180)
         return s_reject(rej, "invalid_location",
-                        "De locatie klopt niet: geef lat (-90 tot 90) en lon (-180 tot 180) "
-                        "allebei als getal.");
+                        "De locatie klopt niet. Vul de wijk in of zoek de locatie opnieuw.");
     idea->has_location = true;
     idea->lat = lat;
     idea->lon = lon;
@@ -335,12 +334,13 @@ static int s_participant(const json_t *item, int64_t now_ms, envelope_t *env,
     json_t *c = json_object_get(p, "consent");
     json_t *consent = json_object_get(c, "feedback");
     /* {"feedback": bool} or nothing: a bare true or "ja" read as "no
-     * consent" would silently cost the person their feedback mail. */
-    if (c && !json_is_null(c) && !json_is_object(c))
+     * consent" would silently cost the person their feedback mail. The
+     * message is for the field worker who sees it in the app; the shape
+     * expected is in the README. */
+    if ((c && !json_is_null(c) && !json_is_object(c)) || (consent && !json_is_boolean(consent)))
         return s_reject(rej, "invalid_participant",
-                        "Geef toestemming als object, zoals {\"feedback\": true}.");
-    if (consent && !json_is_boolean(consent))
-        return s_reject(rej, "invalid_participant", "Toestemming moet waar of niet waar zijn.");
+                        "De toestemming om te mailen klopt niet. Kies opnieuw of de inwoner "
+                        "een e-mail wil krijgen.");
     bool yes = json_is_true(consent);
     if (yes && !email)
         return s_reject(rej, "consent_without_email",
@@ -380,7 +380,7 @@ static int s_item_fields(const json_t *item, const geo_t *geo, int64_t now_ms, e
     if (s_opt_str(item, "collected_at", &at) < 0 ||
         (at && batch_parse_time(at, &idea->received_at) < 0))
         return s_reject(rej, "invalid_collected_at",
-                        "Het tijdstip moet een RFC 3339-tijd zijn, zoals 2024-05-12T14:03:00Z.");
+                        "De datum of tijd klopt niet. Kies de dag waarop de inwoner het idee gaf.");
     /* A clock over a day ahead is a broken tablet, not an idea from
      * tomorrow: the idea counts from its arrival. Refusing it would lose
      * the resident's words over a setting they cannot see. */

@@ -8,7 +8,8 @@
  *   parsing, MessagePack and JSON giving the same tree, each bad item its
  *   own code, ids stable per (device, local_id), location rules (explicit
  *   wijk wins, outside Heerlen flagged), activity type and name, RFC 3339,
- *   a tablet clock over a day ahead (kept, with the time of arrival).
+ *   a tablet clock over a day ahead (kept, with the time of arrival), the
+ *   messages a field worker reads in plain Dutch (no format names or JSON).
  *   Geo data from INSPRAAK_DATA or ./data.
  */
 #define _GNU_SOURCE
@@ -65,6 +66,39 @@ static void s_expect_code(const char *item_json, const char *code)
     assert_true(strlen(rej.message) > 0);
     assert_null(env.idea);
     batch_reject_clear(&rej);
+}
+
+/* The message a field worker reads in the app under "Niet opgeslagen" and
+ * in the "Aanpassen" note: plain Dutch, no format names or JSON. */
+static void s_expect_message(const char *item_json, const char *code, const char *message)
+{
+    envelope_t env;
+    batch_reject_t rej;
+    assert_int_equal(s_check(item_json, &env, &rej), -1);
+    assert_string_equal(rej.code, code);
+    assert_string_equal(rej.message, message);
+    batch_reject_clear(&rej);
+}
+
+static void test_messages_for_people(void **state)
+{
+    (void)state;
+    s_expect_message("{\"local_id\": \"a\", \"text\": \"tekst\", \"collected_at\": \"12 mei\"}",
+                     "invalid_collected_at",
+                     "De datum of tijd klopt niet. Kies de dag waarop de inwoner het idee gaf.");
+    s_expect_message("{\"local_id\": \"a\", \"text\": \"tekst\", \"lat\": 91, \"lon\": 5}",
+                     "invalid_location",
+                     "De locatie klopt niet. Vul de wijk in of zoek de locatie opnieuw.");
+    s_expect_message("{\"local_id\": \"a\", \"text\": \"tekst\", \"participant\": "
+                     "{\"email\": \"p@example.org\", \"consent\": true}}",
+                     "invalid_participant",
+                     "De toestemming om te mailen klopt niet. Kies opnieuw of de inwoner "
+                     "een e-mail wil krijgen.");
+    s_expect_message("{\"local_id\": \"a\", \"text\": \"tekst\", \"participant\": "
+                     "{\"email\": \"p@example.org\", \"consent\": {\"feedback\": \"ja\"}}}",
+                     "invalid_participant",
+                     "De toestemming om te mailen klopt niet. Kies opnieuw of de inwoner "
+                     "een e-mail wil krijgen.");
 }
 
 static void test_good_item(void **state)
@@ -380,7 +414,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_item),     cmocka_unit_test(test_bad_items),
-        cmocka_unit_test(test_clock_ahead),
+        cmocka_unit_test(test_clock_ahead),   cmocka_unit_test(test_messages_for_people),
         cmocka_unit_test(test_text_limits),   cmocka_unit_test(test_location),
         cmocka_unit_test(test_head),          cmocka_unit_test(test_decode_json),
         cmocka_unit_test(test_decode_msgpack), cmocka_unit_test(test_time_and_ids),
