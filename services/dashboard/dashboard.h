@@ -285,7 +285,11 @@ const char *activities_idea_activity(const char *kind);
  * public_people 1 when it could not give the number of people yet (the
  * page is then not kept: public_cache.c). */
 int public_steps(dash_t *d, rstore_t *rs, sb_t *sb, json_t *list, json_t *channel);
-int public_people(dash_t *d, rstore_t *rs, sb_t *sb, json_t *list, json_t *channel, json_t *wijk);
+/* languages: also the ideas per language other than Dutch (the report
+ * only: it reads the hidden ideas' records, and a visit to /resultaten
+ * reads counters only, test_reach). */
+int public_people(dash_t *d, rstore_t *rs, sb_t *sb, json_t *list, json_t *channel, json_t *wijk,
+                  bool languages);
 /* ZMSCORE key ids... (the string elements of the array reply ids), appended
  * to rs's pipeline; 0 or -1. */
 int public_append_mscore(rstore_t *rs, const char *key, redisReply *ids);
@@ -296,8 +300,9 @@ int public_append_mscore(rstore_t *rs, const char *key, redisReply *ids);
 int public_sorting(rstore_t *rs, sb_t *sb, long long total);
 /* public_gaps.c: for public_people, the wijken with few ideas (fewer than
  * half the median per wijk) or none, and the target groups with none,
- * from the visible wijk counts; 0, or -1 when Redis failed. */
-int public_gaps(const dash_t *d, rstore_t *rs, sb_t *sb, json_t *wijk);
+ * from the visible wijk counts, and with languages the ideas per language
+ * other than Dutch; 0, or -1 when Redis failed. */
+int public_gaps(const dash_t *d, rstore_t *rs, sb_t *sb, json_t *wijk, bool languages);
 void public_next(sb_t *sb);
 /* reach.c: people who took part (distinct participants of the ideas not
  * hidden, plus one per such idea without one; *anon gets the latter),

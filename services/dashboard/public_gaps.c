@@ -1,8 +1,8 @@
 /*
  * NAME
  *   public_gaps - who we heard little from: the wijken with few or no
- *   ideas, the target groups with none and the ideas in other languages,
- *   for "Wie deden er mee?" on /resultaten and in the report
+ *   ideas, the target groups with none and (in the report) the ideas in
+ *   other languages, for "Wie deden er mee?" on /resultaten and in the report
  *   (public_people)
  *
  * DESCRIPTION
@@ -18,9 +18,12 @@
  *   listed apart. Target groups: the three of the form (inwoner,
  *   professional, buurtorganisatie) that gave no idea.
  *
- *   Languages: how many ideas came in each language other than Dutch
- *   (the classifier's language, named in Dutch by page_label), from the
- *   stats hash of "language" without hidden ideas. Only counts, never who
+ *   Languages (the report only): how many ideas came in each language
+ *   other than Dutch (the classifier's language, named in Dutch by
+ *   page_label), from the stats hash of "language" without hidden ideas.
+ *   Taking the hidden ones off reads their records (language has no
+ *   index), and a visit to /resultaten reads only counters (test_reach),
+ *   so the public page leaves this sentence out. Only counts, never who
  *   or where; a count of 1 is shown as the wijken's are: it names no one.
  */
 #include <stdlib.h>
@@ -130,7 +133,7 @@ static int s_languages(const dash_t *d, rstore_t *rs, sb_t *sb)
     return 0;
 }
 
-int public_gaps(const dash_t *d, rstore_t *rs, sb_t *sb, json_t *wijk)
+int public_gaps(const dash_t *d, rstore_t *rs, sb_t *sb, json_t *wijk, bool languages)
 {
     static const char *const groups[][2] = {{"inwoner", "inwoners"},
                                             {"professional", "professionals"},
@@ -155,5 +158,5 @@ int public_gaps(const dash_t *d, rstore_t *rs, sb_t *sb, json_t *wijk)
         sb_add(sb, " kwam nog geen idee.</p>\n");
     }
     json_decref(tg);
-    return s_languages(d, rs, sb);
+    return languages ? s_languages(d, rs, sb) : 0;
 }

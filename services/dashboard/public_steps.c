@@ -271,7 +271,8 @@ int public_steps(dash_t *d, rstore_t *rs, sb_t *sb, json_t *list, json_t *ch)
     return rc;
 }
 
-int public_people(dash_t *d, rstore_t *rs, sb_t *sb, json_t *list, json_t *ch, json_t *wijk)
+int public_people(dash_t *d, rstore_t *rs, sb_t *sb, json_t *list, json_t *ch, json_t *wijk,
+                  bool languages)
 {
     long long anon = 0;
     long long people = reach_people(rs, &anon);
@@ -311,7 +312,7 @@ int public_people(dash_t *d, rstore_t *rs, sb_t *sb, json_t *list, json_t *ch, j
     if (no_wijk > 0)
         sb_printf(sb, "<p>Bij %s %s weten we de wijk niet.</p>\n", num_nl(no_wijk).s,
                   page_plural(no_wijk, "idee", "ideeën"));
-    if (public_gaps(d, rs, sb, wijk) < 0) /* who we heard little from */
+    if (public_gaps(d, rs, sb, wijk, languages) < 0) /* who we heard little from */
         return -1;
     if (json_array_size(list) > 0)
         sb_printf(sb,

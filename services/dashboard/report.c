@@ -190,7 +190,7 @@ static int s_build(dash_t *d, rstore_t *rs, sb_t *sb)
     /* who took part: the same section and figures as /resultaten */
     json_t *channel = stats_counts_visible(rs, "channel");
     json_t *wijk = channel ? stats_counts_visible(rs, "wijk") : NULL;
-    int rc = wijk ? public_people(d, rs, sb, acts, channel, wijk) : -1;
+    int rc = wijk ? public_people(d, rs, sb, acts, channel, wijk, true) : -1;
     json_decref(wijk);
     json_decref(channel);
     json_decref(acts);

@@ -216,7 +216,7 @@ void ui_public(const http_req_t *req, http_res_t *res, void *arg)
     json_t *have = json_pack("{s:O?, s:O?}", "channel", channel, "wijk", wijk);
     int rc = wijk ? public_steps(d, rs, &sb, list, channel) : -1;
     if (rc == 0)
-        rc = public_people(d, rs, &sb, list, channel, wijk);
+        rc = public_people(d, rs, &sb, list, channel, wijk, false);
     if (rc == 1) /* no number of people yet: not a page to keep */
         versioned = rc = 0;
     if (rc == 0)

@@ -424,7 +424,7 @@ class TestFieldApp(ClusterTestCase):
             self.assertEqual(said[other], hints[other], seen)
             self.assertEqual(seen[field + "_fixed"], hints, seen)
         self.assertIn("Deze wijk kennen we niet in Heerlen.", seen["wijk_error"]["wijk"])
-        self.assertIn("tijdstip", seen["day_error"]["day"])
+        self.assertIn("De datum of tijd klopt niet", seen["day_error"]["day"])
 
 
 if __name__ == "__main__":
