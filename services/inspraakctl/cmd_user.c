@@ -128,6 +128,18 @@ static int s_hash_password(char hash[crypto_pwhash_STRBYTES])
     return 0;
 }
 
+/* The Redis key of user name: CTL_OK, or CTL_ERR after saying what a
+ * user name may be. */
+static int s_name_key(const char *name, char *key, size_t size)
+{
+    if (!auth_valid_name(name)) {
+        ctl_err("a user name is 1 to %d of A-Z a-z 0-9 . _ @ -", AUTH_NAME_MAX);
+        return CTL_ERR;
+    }
+    snprintf(key, size, CTL_PREFIX "user:%s", name);
+    return CTL_OK;
+}
+
 /* An existing user is never overwritten (auth_user_add_lua). */
 static int s_add(ctl_t *ctl, int argc, char **argv)
 {
@@ -135,15 +147,13 @@ static int s_add(ctl_t *ctl, int argc, char **argv)
     if (argc < 2 || ctl_role_opt(argc, argv, 2, s_roles, "staff", &role) < 0)
         return CTL_USAGE;
     const char *name = argv[1];
-    if (!auth_valid_name(name)) {
-        ctl_err("a user name is 1 to %d of A-Z a-z 0-9 . _ @ -", AUTH_NAME_MAX);
+    char key[AUTH_NAME_MAX + 32];
+    if (s_name_key(name, key, sizeof key) != CTL_OK)
         return CTL_ERR;
-    }
     char hash[crypto_pwhash_STRBYTES];
     if (s_hash_password(hash) < 0)
         return CTL_ERR;
-    char key[AUTH_NAME_MAX + 32], now[32];
-    snprintf(key, sizeof key, CTL_PREFIX "user:%s", name);
+    char now[32];
     snprintf(now, sizeof now, "%lld", (long long)clock_wall_ms());
     const char *kv[] = {key, hash, role, now};
     long long added;
@@ -183,12 +193,7 @@ static int s_user_key(int argc, char **argv, char *key, size_t size)
 {
     if (argc != 2 || argv[1][0] == '-')
         return CTL_USAGE;
-    if (!auth_valid_name(argv[1])) {
-        ctl_err("a user name is 1 to %d of A-Z a-z 0-9 . _ @ -", AUTH_NAME_MAX);
-        return CTL_ERR;
-    }
-    snprintf(key, size, CTL_PREFIX "user:%s", argv[1]);
-    return CTL_OK;
+    return s_name_key(argv[1], key, size);
 }
 
 static int s_delete(ctl_t *ctl, int argc, char **argv)
