@@ -74,14 +74,20 @@ static int s_word_byte(unsigned char c)
     return isalpha(c) || c >= 0x80 || c == '-' || c == '\'' || c == '.';
 }
 
+/* Whether the n bytes at p are one of the len words of list. */
+static int s_word_in(const char *p, size_t n, const char *const *list, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (strlen(list[i]) == n && strncmp(p, list[i], n) == 0)
+            return 1;
+    return 0;
+}
+
 /* Lowercase words inside a street name ("Burgemeester van Grunsvenplein"). */
 static int s_street_particle(const char *p, size_t n)
 {
     static const char *const words[] = {"van", "de", "der", "den", "het", "'t", "op", "in"};
-    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-        if (strlen(words[i]) == n && strncmp(p, words[i], n) == 0)
-            return 1;
-    return 0;
+    return s_word_in(p, n, words, sizeof words / sizeof words[0]);
 }
 
 /* Start of the street before the house number at nr ("Akerstraat 12"):
@@ -143,14 +149,6 @@ static const char *const S_COUNT_WORDS[] = {
     "september", "oktober",  "november", "december", "jan",    "feb",       "mrt",     "apr",
     "jun",       "jul",      "aug",      "sep",      "sept",   "okt",       "nov",     "dec",
 };
-
-static int s_word_in(const char *p, size_t n, const char *const *list, size_t len)
-{
-    for (size_t i = 0; i < len; i++)
-        if (strlen(list[i]) == n && strncmp(p, list[i], n) == 0)
-            return 1;
-    return 0;
-}
 
 /* The word ending at e (a street's last word) ends in a street ending and
  * is longer than it: "Akerstraat", not "straat" or "weg" alone. */
