@@ -198,22 +198,23 @@ static size_t s_trimmed_line(const char *s, const char **line)
  * last non-blank line (malloc'd). */
 static void s_unroll(char *plain, char **last)
 {
-    const char *first, *line;
-    size_t n = s_trimmed_line(plain, &first);
+    const char *first, *line, *own = NULL;
+    size_t n = s_trimmed_line(plain, &first), own_n = 0;
     char *nl = strchr(plain, '\n');
-    char *prev = *last;
-    *last = NULL;
     for (const char *p = plain; p; p = strchr(p, '\n')) {
         p += *p == '\n';
         size_t m = s_trimmed_line(p, &line);
         if (m) {
-            free(*last);
-            *last = xstrndup(line, m);
+            own = line;
+            own_n = m;
         }
     }
+    char *mine = own ? xstrndup(own, own_n) : NULL; /* before plain is moved */
+    char *prev = *last;
     if (nl && prev && n && strlen(prev) == n && memcmp(first, prev, n) == 0)
         memmove(plain, nl + 1, strlen(nl + 1) + 1);
     free(prev);
+    *last = mine;
 }
 
 /* The speaker of one cue and its plain text all (from s_unroll) without
