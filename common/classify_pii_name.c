@@ -176,6 +176,11 @@ static const struct {
     {"bericht van", S_INTRO},
 };
 
+/* The first letters of S_MARKERS: classify_pii_find_name looks for a
+ * marker only where one of them starts a word. A marker added above needs
+ * its first letter here. */
+static const char S_MARKER_FIRST[] = "migdhlvsrb";
+
 /* The marker type at p (its end in *end), or 0. Words are compared
  * without ASCII case; one or more spaces separate them. */
 static int s_marker_at(const char *text, const char *p, const char **end)
@@ -291,7 +296,7 @@ int classify_pii_find_name(const char *text, const classify_pii_words_t *w, clas
     int n = 0;
     for (const char *p = text; *p; p++) {
         char c = (char)tolower((unsigned char)*p);
-        if (!strchr("migdhlvsrb", c))
+        if (!strchr(S_MARKER_FIRST, c))
             continue;
         const char *m_end, *start, *end;
         int type = s_marker_at(text, p, &m_end);
