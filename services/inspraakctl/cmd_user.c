@@ -12,15 +12,16 @@
  *   is not overwritten (exit 1). Audit entry user_add with the role as
  *   detail (user "inspraakctl"), as /beheer writes it.
  *
- *   user delete NAME (a staff member leaves) deletes inspraak:user:<NAME>
- *   and revokes the API token of the same name (token create NAME), in one
- *   script. user password NAME sets a new pwhash (same rules as add; role
+ *   user delete NAME (a staff member leaves) deletes inspraak:user:<NAME>;
+ *   an API token is another thing, even under the same name (a staff user
+ *   "monitor" beside the monitoring token "monitor"), and stays: token
+ *   revoke NAME revokes it. user password NAME sets a new pwhash (same rules as add; role
  *   and created_at stay). Both end the user's dashboard sessions at their
  *   next request: the dashboard keeps a fingerprint of the pwhash in each
  *   session and ends one whose user has no pwhash or another one
  *   (services/dashboard/session.c); a new hash always has a new salt.
  *   Unknown NAME: exit 3, nothing changed. Both write an audit entry
- *   (user_delete with detail "api token revoked" when it was, user_password;
+ *   (user_delete, user_password;
  *   user "inspraakctl"), without the name, as /beheer's user_add.
  *   user list: cmd_user_list.c.
  */
@@ -168,14 +169,6 @@ static int s_add(ctl_t *ctl, int argc, char **argv)
     return CTL_OK;
 }
 
-static const char s_delete_script[] =
-    "if redis.call('DEL', KEYS[1]) == 0 then return 0 end\n"
-    "local h = redis.call('HGET', KEYS[2], ARGV[1])\n"
-    "if not h then return 1 end\n"
-    "redis.call('DEL', ARGV[2] .. h)\n"
-    "redis.call('HDEL', KEYS[2], ARGV[1])\n"
-    "return 2\n";
-
 static const char s_password_script[] =
     "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end\n"
     "redis.call('HSET', KEYS[1], 'pwhash', ARGV[1])\n"
@@ -203,15 +196,18 @@ static int s_delete(ctl_t *ctl, int argc, char **argv)
     if (rc != CTL_OK)
         return rc;
     const char *name = argv[1];
-    const char *kv[] = {key, CTL_PREFIX "token-names", name, CTL_PREFIX "token:"};
-    long long done;
-    if (ctl_eval_int(ctl, s_delete_script, 2, kv, 2, &done) < 0)
-        return CTL_ERR;
-    if (done == 0)
+    redisReply *r = rstore_cmd(ctl->rs, "DEL %s", key);
+    if (!r || r->type != REDIS_REPLY_INTEGER) {
+        if (r)
+            freeReplyObject(r);
+        return ctl_redis_err(ctl, "user delete");
+    }
+    long long deleted = r->integer;
+    freeReplyObject(r);
+    if (deleted == 0)
         return s_unknown(name);
-    audit_log(ctl->rs, "user_delete", "inspraakctl", NULL, done == 2 ? "api token revoked" : NULL);
-    fprintf(stderr, "inspraakctl: user %s deleted; their dashboard sessions end%s\n", name,
-            done == 2 ? " and their API token is revoked" : "");
+    audit_log(ctl->rs, "user_delete", "inspraakctl", NULL, NULL);
+    fprintf(stderr, "inspraakctl: user %s deleted; their dashboard sessions end\n", name);
     return CTL_OK;
 }
 

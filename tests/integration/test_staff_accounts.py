@@ -11,8 +11,11 @@ DESCRIPTION
       - user list: name, role, created and the last login (empty before
         the first), sorted by name;
       - user delete: a staff member who leaves is logged out at once (the
-        next page is the login page, the API token of that name gets 401),
-        cannot log in again; unknown user: exit 3; no name: exit 2;
+        next page is the login page), cannot log in again; unknown user:
+        exit 3; no name: exit 2;
+      - users and API tokens are apart: deleting user "monitor" leaves the
+        monitoring token "monitor" working, and revoking that token leaves
+        the user's sessions open;
       - the login page a deleted user or one with a new password lands on
         says to log in again, not that they did nothing for a while (which
         is not why), nor whether the account still exists;
@@ -95,36 +98,59 @@ class TestStaffAccounts(ClusterTestCase):
         self.assertNotIn("argon2", r.stdout)
         self.assertEqual([row[0] for row in rows], sorted(row[0] for row in rows))
 
-    def test_user_delete_ends_sessions_and_token_at_once(self):
+    def test_user_delete_ends_sessions_at_once(self):
         self.add("vertrekt", "vertrekt-wachtwoord")
         sid = self.login("vertrekt", "vertrekt-wachtwoord")
         self.assertEqual(self.page(sid)[0], 200)
-        r = self.cluster.ctl("token", "create", "vertrekt")
-        self.assertEqual(r.returncode, 0, r.stderr)
-        token = r.stdout.strip()
-        self.assertEqual(self.cluster.api("/api/v1/ideas", token)[0], 200)
 
         r = self.cluster.ctl("user", "delete", "vertrekt")
         self.assertEqual(r.returncode, 0, r.stderr)
-        # The very next request: the login page, and the API token is refused.
+        # The very next request: the login page.
         st, loc = self.page(sid)
         self.assertEqual(st, 303)
         self.assertTrue(loc.startswith("/login"), loc)
         text = self.login_page_text(loc)
         self.assertIn("U bent uitgelogd. Log opnieuw in.", text)
         self.assertNotIn("niets deed", text)  # not idle: that was not why
-        self.assertEqual(self.cluster.api("/api/v1/ideas", token)[0], 401)
         newest = self.audit("user_delete")[0]
-        self.assertEqual((newest["user"], newest["detail"]), ("inspraakctl", "api token revoked"))
+        self.assertEqual((newest["user"], newest["detail"]), ("inspraakctl", None))
         self.assertNotIn("vertrekt", json.dumps(newest))
         self.login("vertrekt", "vertrekt-wachtwoord", expect=401)
         self.assertNotIn("vertrekt\t", self.cluster.ctl("user", "list").stdout)
-        self.assertNotIn("vertrekt\t", self.cluster.ctl("token", "list").stdout)
 
         r = self.cluster.ctl("user", "delete", "vertrekt")
         self.assertEqual(r.returncode, 3)
         self.assertIn("no user named vertrekt", r.stderr)
         self.assertEqual(self.cluster.ctl("user", "delete").returncode, 2)
+
+    def test_user_delete_leaves_the_token_of_that_name(self):
+        # The monitoring token is called "monitor", and so is a staff user.
+        self.add("monitor", "monitor-wachtwoord")
+        r = self.cluster.ctl("token", "create", "monitor")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        token = r.stdout.strip()
+        self.assertEqual(self.cluster.api("/api/v1/stats?by=wijk", token)[0], 200)
+
+        r = self.cluster.ctl("user", "delete", "monitor")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.cluster.api("/api/v1/stats?by=wijk", token)[0], 200)
+        self.assertNotIn("token", r.stderr)
+        self.assertIn("monitor\t", self.cluster.ctl("token", "list").stdout)
+        self.assertEqual(self.audit("user_delete")[0]["detail"], None)
+
+    def test_token_revoke_leaves_the_user_of_that_name(self):
+        self.add("meter", "meter-wachtwoord-1")
+        sid = self.login("meter", "meter-wachtwoord-1")
+        r = self.cluster.ctl("token", "create", "meter")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        token = r.stdout.strip()
+
+        r = self.cluster.ctl("token", "revoke", "meter")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.cluster.api("/api/v1/stats?by=wijk", token)[0], 401)
+        self.assertEqual(self.page(sid)[0], 200)  # still logged in
+        self.assertIn("meter\t", self.cluster.ctl("user", "list").stdout)
+        self.login("meter", "meter-wachtwoord-1")
 
     def test_user_delete_then_add_again_does_not_revive_old_sessions(self):
         self.add("terug", "terug-wachtwoord-1")
