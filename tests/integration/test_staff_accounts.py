@@ -30,10 +30,14 @@ DESCRIPTION
       - user password: a new password from stdin with the rules of user
         add; the old sessions end, the old password no longer logs in,
         the new one does; a short password changes nothing (exit 1).
+      - a staff page reads its session and the user's password hash in
+        one round trip to Redis (MONITOR: one command from the dashboard
+        before the session's EXPIRE, the hash read inside it).
 
 Usage: INSPRAAK_BIN=build/asan/bin INSPRAAK_DATA=$PWD/data \
        python3 tests/integration/test_staff_accounts.py
 """
+import hashlib
 import json
 import os
 import re
@@ -42,6 +46,7 @@ import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clients import redis  # noqa: E402
 from harness import ClusterTestCase, main  # noqa: E402
 from test_dashboard_ui import FORM, cookie, header, req  # noqa: E402
 
@@ -238,6 +243,42 @@ class TestStaffAccounts(ClusterTestCase):
         self.assertEqual(self.cluster.ctl("token", "revoke", "auditnaam").returncode, 3)
         self.assertEqual(self.cluster.ctl("device", "revoke", "geen-tablet").returncode, 3)
         self.assertEqual(count(), before)
+
+    def redis_seen(self, action):
+        """The commands Redis ran while action() ran (MONITOR lines: a
+        client's own command names its address, one a script ran says
+        "lua")."""
+        mon = redis.Connection(host="127.0.0.1", port=self.cluster.redis_port,
+                               socket_timeout=30, decode_responses=True)
+        try:
+            mon.send_command("MONITOR")
+            self.assertEqual(mon.read_response(), "OK")
+            action()
+            marker = "ops-monitor-end-%d" % os.getpid()
+            self.cluster.redis("ECHO", marker)
+            lines = []
+            while True:
+                line = mon.read_response()
+                if marker in line:
+                    return lines
+                lines.append(line)
+        finally:
+            mon.disconnect()
+
+    def test_session_check_is_one_round_trip(self):
+        self.add("snel", "snel-wachtwoord-1")
+        sid = self.login("snel", "snel-wachtwoord-1")
+        session = "inspraak:session:" + hashlib.blake2b(sid.encode(), digest_size=32).hexdigest()
+        got = []
+        lines = self.redis_seen(lambda: got.append(self.page(sid)[0]))
+        self.assertEqual(got, [200])
+        own = [x for x in lines if " [0 lua] " not in x]
+        about = [x for x in own if session in x or '"inspraak:user:snel"' in x]
+        reads = [x for x in about if '"EXPIRE"' not in x.upper()]
+        self.assertEqual(len(reads), 1, "\n".join(about))
+        # the hash is still read on every request, inside that one command
+        self.assertTrue(any('"inspraak:user:snel"' in x and " [0 lua] " in x for x in lines),
+                        "\n".join(lines))
 
     def test_report_also_says_logged_out(self):
         # /report looks for a session before an API token; the first look
