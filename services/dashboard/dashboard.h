@@ -166,6 +166,9 @@ int session_require(dash_t *d, rstore_t *rs, const http_req_t *req, http_res_t *
  * for a page that looked for a session itself: a second session_get()
  * would no longer see why the first one ended it (session_t.signed_out). */
 void session_refuse(const http_req_t *req, http_res_t *res, int r, const session_t *s);
+/* 1 when the request carries a session cookie, live or ended: a browser
+ * of staff, not a program with an API token. */
+int session_cookie_sent(const http_req_t *req);
 /* For admin pages: as session_require, and a 403 page saying `refusal`
  * ("Alleen beheerders mogen ...") for a session that is not an admin's. */
 int session_require_admin(dash_t *d, rstore_t *rs, const http_req_t *req, http_res_t *res,

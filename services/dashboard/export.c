@@ -116,13 +116,21 @@ static const char *s_get(const char *name, void *arg)
 
 /* Who may export and what: a staff session or API token, and the
  * filters of the request in *q. Returns 0, or -1 when res already says
- * why not (auth_check's 401 or 503, or the 400 of a bad filter). */
+ * why not (auth_check's 401 or 503, the login page for a browser whose
+ * session ended, or the 400 of a bad filter). */
 static int s_export_query(dash_t *d, rstore_t *rs, const http_req_t *req, http_res_t *res,
                           query_t *q)
 {
     session_t s;
     query_err_t qerr;
-    if (session_get(d, rs, req, &s) != 1 && !auth_check(d, rs, req, res))
+    int r = session_get(d, rs, req, &s);
+    if (r != 1 && !http_header(req, "Authorization") && session_cookie_sent(req)) {
+        /* the list's download link clicked after the session ended: the
+         * login page saying why, as the list itself; it was a bare 401 */
+        session_refuse(req, res, r, &s);
+        return -1;
+    }
+    if (r != 1 && !auth_check(d, rs, req, res))
         return -1;
     if (dash_query_parse(d, rs, q, s_get, (void *)req, &qerr) < 0) {
         dash_query_refuse(res, &qerr);

@@ -21,7 +21,8 @@
  *   its next request when the user is deleted (inspraakctl user delete:
  *   a staff member left) or has a new password (user password; a new hash
  *   always has a new salt, so also a user deleted and added again). A
- *   session without it (made before this check) ends too: log in again.
+ *   session without it (made before this check) ends too, with the same
+ *   "U bent uitgelogd" (it was no idle timeout): log in again.
  *
  *   Timing adjustable (WCAG 2.2.1): the pages run no JavaScript, so they
  *   cannot warn before the idle timeout. Instead staff choose at login:
@@ -151,14 +152,18 @@ static const char s_read_script[] =
     "return s\n";
 
 /* 1 when the user still has the password hash the session was made with
- * (mark): pwhash, the 7th element of s_read_script's answer; 0 when not
- * (deleted, new password). */
-static int s_same_password(const redisReply *r, const char *mark)
+ * (its "pw", the 6th element of s_read_script's answer, against pwhash,
+ * the 7th); 0 when not (deleted, new password, or a session from before
+ * the check, which has no "pw"). */
+static int s_same_password(const redisReply *r)
 {
+    const redisReply *mark = r->element[5];
     char now[33] = "";
+    if (mark->type != REDIS_REPLY_STRING || mark->len != 32)
+        return 0;
     if (r->elements == 7 && r->element[6]->type == REDIS_REPLY_STRING)
         s_pw_mark(r->element[6]->str, r->element[6]->len, now);
-    return *now && strcmp(now, mark) == 0;
+    return *now && strcmp(now, mark->str) == 0;
 }
 
 /* How long a session with this idle timeout lasts in all: a long one
@@ -182,8 +187,7 @@ int session_get(dash_t *d, rstore_t *rs, const http_req_t *req, session_t *s)
     if (!r)
         return -1;
     long idle = d->idle_s;
-    int ok = r->type == REDIS_REPLY_ARRAY && r->elements >= 6 &&
-             r->element[5]->type == REDIS_REPLY_STRING && r->element[5]->len == 32;
+    int ok = r->type == REDIS_REPLY_ARRAY && r->elements >= 6;
     for (size_t i = 0; ok && i < 4; i++)
         ok = r->element[i]->type == REDIS_REPLY_STRING && r->element[i]->len < 65;
     if (ok) {
@@ -195,8 +199,10 @@ int session_get(dash_t *d, rstore_t *rs, const http_req_t *req, session_t *s)
             idle = d->long_idle_s;
         int64_t now = clock_wall_ms(), end = created + (int64_t)s_max_s(d, idle) * 1000;
         s->ends_ms = now + (int64_t)idle * 1000 < end ? now + (int64_t)idle * 1000 : end;
-        if (now > end || !s_same_password(r, r->element[5]->str)) {
-            ok = 0; /* absolute timeout, user deleted or new password: end it */
+        if (now > end || !s_same_password(r)) {
+            /* absolute timeout, user deleted, new password, or made by a
+             * dashboard from before the check: end it */
+            ok = 0;
             s->signed_out = now <= end;
             redisReply *x = rstore_cmd(rs, "DEL %s", s->key);
             if (x)
@@ -238,6 +244,12 @@ static int s_query_arg(const char *key, const char *value, size_t len, void *arg
     return 0;
 }
 
+int session_cookie_sent(const http_req_t *req)
+{
+    char old[65];
+    return s_cookie(req, S_COOKIE, old) == 0;
+}
+
 /* No (or no longer a) session: to the login page, which brings people back
  * to the page they asked for (with its filters) and, when their session
  * ran out, says so; for a form that was sent, that it was not saved.
@@ -245,9 +257,8 @@ static int s_query_arg(const char *key, const char *value, size_t len, void *arg
  * correction sent after the idle time was dropped without a word. */
 static void s_to_login(const http_req_t *req, http_res_t *res, const session_t *s)
 {
-    char old[65];
     /* Logging out of a session that already ended loses nothing. */
-    int expired = s_cookie(req, S_COOKIE, old) == 0 && strcmp(http_path(req), "/logout") != 0;
+    int expired = session_cookie_sent(req) && strcmp(http_path(req), "/logout") != 0;
     int sent = strcmp(http_method(req), "GET") != 0 && strcmp(http_method(req), "HEAD") != 0;
     sb_t back = {0}, loc = {0};
     sb_add(&back, http_path(req));

@@ -30,6 +30,11 @@ DESCRIPTION
       - user password: a new password from stdin with the rules of user
         add; the old sessions end, the old password no longer logs in,
         the new one does; a short password changes nothing (exit 1).
+      - after the upgrade that added the password check (operations.md:
+        "staff log in once more"), a session an older dashboard made
+        (no "pw") sends staff to the login page saying "U bent uitgelogd",
+        not that they were idle; the list's CSV download does the same
+        instead of a bare 401;
       - a staff page reads its session and the user's password hash in
         one round trip to Redis (MONITOR: one command from the dashboard
         before the session's EXPIRE, the hash read inside it).
@@ -243,6 +248,29 @@ class TestStaffAccounts(ClusterTestCase):
         self.assertEqual(self.cluster.ctl("token", "revoke", "auditnaam").returncode, 3)
         self.assertEqual(self.cluster.ctl("device", "revoke", "geen-tablet").returncode, 3)
         self.assertEqual(count(), before)
+
+    def old_session(self, user):
+        """A session cookie as a dashboard from before 2026-11-29 made it:
+        no "pw" fingerprint of the password hash."""
+        sid = os.urandom(32).hex()
+        key = "inspraak:session:" + hashlib.blake2b(sid.encode(), digest_size=32).hexdigest()
+        now = int(self.cluster.redis("TIME")[0]) * 1000
+        self.cluster.redis("HSET", key, "user", user, "role", "staff", "csrf", "c" * 64,
+                           "created", str(now), "long", "0")
+        self.cluster.redis("EXPIRE", key, "1800")
+        return sid
+
+    def test_session_from_before_the_upgrade_says_logged_out(self):
+        self.add("voorheen", "voorheen-wachtwoord-1")
+        for path in ("/ideeen?wijk=WK091711", "/api/v1/export.csv?excel=1&wijk=WK091711"):
+            st, loc = self.page(self.old_session("voorheen"), path)
+            self.assertEqual(st, 303, path)
+            self.assertTrue(loc.startswith("/login?"), loc)
+            text = self.login_page_text(loc)
+            self.assertIn("U bent uitgelogd. Log opnieuw in.", text)
+            self.assertNotIn("niets deed", text)
+            self.assertIn(urllib.parse.quote(path.split("?")[0], safe=""), loc)
+        self.login("voorheen", "voorheen-wachtwoord-1")
 
     def redis_seen(self, action):
         """The commands Redis ran while action() ran (MONITOR lines: a
