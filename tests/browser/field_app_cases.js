@@ -719,16 +719,20 @@ const CASES = {save_during_sync: saveDuringSync, email_typo: emailTypo, long_act
                late_gps: lateGps, keep_storage: keepStorage, words: wordsRead, thousand: thousand,
                session_wijk: sessionWijk, session_date: sessionDate, field_hints: fieldHints};
 
-async function main() {
-  const run = CASES[process.env.FIELD_CASE];
-  if (!run) throw new Error('unknown FIELD_CASE ' + process.env.FIELD_CASE);
+/* Plays case FIELD_CASE of cases in a context with contexts[case] (a phone,
+ * a position, a time zone), after before[case] if any, and prints what
+ * it returns as JSON on the last line; exits 1 on a page error. */
+async function play(cases, contexts, before) {
+  const name = process.env.FIELD_CASE;
+  const run = cases[name];
+  if (!run) throw new Error('unknown FIELD_CASE ' + name);
   const browser = await launch();
   const errors = [];
   try {
-    const context = await browser.newContext(PHONE[process.env.FIELD_CASE] || {});
+    const context = await browser.newContext(contexts[name] || {});
     const page = await context.newPage();
     page.on('pageerror', (e) => errors.push(e.message));
-    if (BEFORE[process.env.FIELD_CASE]) await BEFORE[process.env.FIELD_CASE](page);
+    if (before[name]) await before[name](page);
     await fieldRegister(page);
     const out = await run(page);
     out.errors = errors;
@@ -739,4 +743,9 @@ async function main() {
   if (errors.length) process.exit(1);
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+/* field_app_form_cases.js plays more cases with these helpers. */
+module.exports = {API, play, screen, focusedSays, rejectedCount, reloadApp, screenWhenSent};
+
+if (require.main === module) {
+  play(CASES, PHONE, BEFORE).catch((e) => { console.error(e); process.exit(1); });
+}

@@ -69,11 +69,11 @@ class TestFieldApp(ClusterTestCase):
         self.assertIn("WK091733", {i["wijk"] for i in items})  # Heerlen-Centrum, given by name
         self.assertNotIn("jan@example.org", json.dumps(items))
 
-    def run_case(self, case, device):
+    def run_case(self, case, device, script="field_app_cases.js"):
         c = self.cluster
         r = c.ctl("device", "add", device)
         self.assertEqual(r.returncode, 0, r.stderr)
-        run = browser.run_script("field_app_cases.js", FIELD_CASE=case, FIELD_DEVICE=device,
+        run = browser.run_script(script, FIELD_CASE=case, FIELD_DEVICE=device,
                                  FIELD_URL=c.url("intake-field", "/field"),
                                  FIELD_TOKEN=r.stdout.strip().split()[-1])
         self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
@@ -209,7 +209,7 @@ class TestFieldApp(ClusterTestCase):
         # "Niet opgeslagen" instead of the form saying so at once.
         seen = self.run_case("phone_day", "phone-day")
         # the app's files of before are gone once the new app runs
-        self.assertEqual(seen["caches"], ["inspraak-field-v12"], seen)
+        self.assertEqual(seen["caches"], ["inspraak-field-v13"], seen)
         self.assertEqual(seen["emoji_only"]["message"], "Schrijf minstens 3 tekens.", seen)
         self.assertTrue(seen["emoji_only"]["message_is_error"], seen)
         self.assertEqual(seen["emoji_only"]["pending"], "1 wacht op verzenden", seen)
@@ -425,6 +425,23 @@ class TestFieldApp(ClusterTestCase):
             self.assertEqual(seen[field + "_fixed"], hints, seen)
         self.assertIn("Deze wijk kennen we niet in Heerlen.", seen["wijk_error"]["wijk"])
         self.assertIn("De datum of tijd klopt niet", seen["day_error"]["day"])
+
+    def test_refusal_focuses_the_field_it_is_about(self):
+        # The server refused a consent it could not read ("De toestemming
+        # om te mailen klopt niet"), and "Aanpassen" put the focus on the
+        # name field, marked invalid: a screen-reader user heard that the
+        # name was wrong, and the consent checkbox was never reached. A
+        # position out of range put it on the text. Now the focus and the
+        # mark go to the field that is wrong, and to no other.
+        seen = self.run_case("refusal_focus", "laptop-focus", script="field_app_form_cases.js")
+        for code, field, said in (
+                ("invalid_participant", "consent", "De toestemming om te mailen klopt niet."),
+                ("invalid_location", "wijk", "De locatie klopt niet.")):
+            says = seen[code]
+            self.assertEqual(says["id"], field, seen)
+            self.assertTrue(says["invalid"], seen)
+            self.assertIn(said, says["described"], seen)
+            self.assertEqual(says["marked"], [field], seen)
 
 
 if __name__ == "__main__":

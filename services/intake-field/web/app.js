@@ -418,12 +418,19 @@ function locate() {
 
 /* ---------------- rejected items ---------------- */
 
-/* The form field each rejection code is about: focused after "Aanpassen". */
+/* The form field each rejection code is about (services/intake-field/
+ * batch.c): focused and marked invalid after "Aanpassen", so a screen
+ * reader lands on what is wrong. invalid_participant is the consent: the
+ * app always sends the participant as an object, so only its consent can
+ * be unreadable. invalid_location: the point is dropped, and the reason
+ * asks for the wijk. consent_without_email asks for an address. Codes
+ * about the item as a whole (invalid_item, invalid_local_id) go to the
+ * text; duplicate_local_id never reaches the list. */
 const FIELD_OF_CODE = {
   missing_text: 'text', text_too_short: 'text', text_too_long: 'text',
   invalid_question: 'question', invalid_target_group: 'target_group', unknown_wijk: 'wijk',
-  invalid_collected_at: 'day', invalid_participant: 'name', invalid_name: 'name',
-  invalid_email: 'email', consent_without_email: 'email',
+  invalid_location: 'wijk', invalid_collected_at: 'day', invalid_participant: 'consent',
+  invalid_name: 'name', invalid_email: 'email', consent_without_email: 'email',
 };
 
 let shownRejected = null;       /* what the list shows, to redraw only on a change */
@@ -502,6 +509,8 @@ function editRejected(entry) {
   say('', false);
   const name = FIELD_OF_CODE[entry.code] || 'text';
   const field = name === 'question' ? form.querySelector('input[name=question]') : $(name);
+  const box = field.closest('details');
+  if (box) box.open = true; /* a field in a closed box cannot take the focus */
   markInvalid(field, 'editing-note');
   field.focus();
 }
