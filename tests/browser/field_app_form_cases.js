@@ -17,10 +17,16 @@
  *                     could send it); for each, "Aanpassen": which field
  *                     has the focus, what a screen reader hears on it, and
  *                     which fields are marked invalid.
+ *     kept_on_reload  on a street tour, the wijk and the day of the session
+ *                     chosen, an idea saved, the page reloaded (a tablet
+ *                     low on memory does): what the form holds, and the
+ *                     next idea saved; then the app opened the next
+ *                     morning (the page's clock set to it).
  *   Exits non-zero on a page error or when a step cannot be done.
  */
 'use strict';
-const {API, play, focusedSays, rejectedCount} = require('./field_app_cases');
+const {API, play, focusedSays, rejectedCount, reloadApp, screenWhenSent} =
+  require('./field_app_cases');
 
 /* What the server refuses, and how the batch on its way is changed to get
  * that refusal; mark tells the refused ideas apart in the list. */
@@ -57,4 +63,45 @@ async function refusalFocus(page) {
   return out;
 }
 
-play({refusal_focus: refusalFocus}, {}, {}).catch((e) => { console.error(e); process.exit(1); });
+/* A day as the date field writes it, shift days from the page's today. */
+const pageDay = (page, shift) => page.evaluate((n) => {
+  const d = new Date();
+  d.setDate(d.getDate() + n);
+  return [d.getFullYear(), String(d.getMonth() + 1).padStart(2, '0'),
+          String(d.getDate()).padStart(2, '0')].join('-');
+}, shift);
+
+const form = async (page) => ({wijk: await page.inputValue('#wijk'), day: await page.inputValue('#day')});
+
+async function saveIdea(page, text) {
+  await page.fill('#text', text);
+  await page.click('#save');
+  await page.waitForFunction(() => document.getElementById('text').value === '');
+}
+
+async function keptOnReload(page) {
+  const out = {today: await pageDay(page, 0), yesterday: await pageDay(page, -1)};
+  await page.fill('#activity', 'omgevingsvisietour Hoensbroek');
+  await page.fill('#wijk', 'Hoensbroek-De Dem');
+  await page.fill('#day', out.yesterday);
+  await saveIdea(page, 'Een bankje bij het kasteel, om even uit te rusten.');
+  await reloadApp(page);
+  out.after_reload = await form(page);
+  await saveIdea(page, 'Meer licht op het pad naar de Mijnstreek.');
+  out.after_save = await form(page);
+  Object.assign(out, await screenWhenSent(page));
+  /* The next morning: the tablet is opened again for a new day. */
+  const morning = await page.evaluate(() => {
+    const d = new Date();
+    d.setDate(d.getDate() + 1);
+    d.setHours(9, 0, 0, 0);
+    return d.getTime();
+  });
+  await page.clock.setFixedTime(morning);
+  await reloadApp(page);
+  out.next_morning = Object.assign(await form(page), {today: await pageDay(page, 0)});
+  return out;
+}
+
+play({refusal_focus: refusalFocus, kept_on_reload: keptOnReload},
+     {kept_on_reload: {timezoneId: 'Europe/Amsterdam'}}, {}).catch((e) => { console.error(e); process.exit(1); });

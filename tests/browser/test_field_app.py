@@ -13,6 +13,8 @@ DESCRIPTION
     unlucky moments: an idea saved while a batch is on its way, an e-mail
     address only the browser accepts, an over-long activity or name, ideas
     the server rejects (kept on the tablet, corrected or removed).
+    field_app_form_cases.js plays the form itself: the field a refusal
+    focuses, the wijk and day a reload keeps.
     Installs playwright-core into tests/browser/node_modules (npm ci from
     package-lock.json) when it is missing; skips when node, npm or chromium
     are not installed (deploy/install-deps.sh test installs them).
@@ -209,7 +211,7 @@ class TestFieldApp(ClusterTestCase):
         # "Niet opgeslagen" instead of the form saying so at once.
         seen = self.run_case("phone_day", "phone-day")
         # the app's files of before are gone once the new app runs
-        self.assertEqual(seen["caches"], ["inspraak-field-v13"], seen)
+        self.assertEqual(seen["caches"], ["inspraak-field-v14"], seen)
         self.assertEqual(seen["emoji_only"]["message"], "Schrijf minstens 3 tekens.", seen)
         self.assertTrue(seen["emoji_only"]["message_is_error"], seen)
         self.assertEqual(seen["emoji_only"]["pending"], "1 wacht op verzenden", seen)
@@ -442,6 +444,30 @@ class TestFieldApp(ClusterTestCase):
             self.assertTrue(says["invalid"], seen)
             self.assertIn(said, says["described"], seen)
             self.assertEqual(says["marked"], [field], seen)
+
+    def test_wijk_and_day_survive_a_reload(self):
+        # The wijk and the day chosen for a session stayed for the next
+        # idea only until the page reloaded (a tablet low on memory does,
+        # in the middle of a street tour): then the wijk was empty and the
+        # day was today, and the next ideas went under no wijk and the
+        # wrong day. Both stay now; the day only for the day it was
+        # chosen on: the next morning the app starts at today.
+        seen = self.run_case("kept_on_reload", "tablet-reload", script="field_app_form_cases.js")
+        kept = {"wijk": "Hoensbroek-De Dem", "day": seen["yesterday"]}
+        self.assertEqual(seen["after_reload"], kept, seen)
+        self.assertEqual(seen["after_save"], kept, seen)
+        self.assertEqual(seen["pending"], "Alles is verzonden", seen)
+        morning = seen["next_morning"]
+        self.assertEqual(morning["day"], morning["today"], seen)
+        self.assertNotEqual(morning["day"], seen["today"], seen)  # the clock did move on
+        self.assertEqual(morning["wijk"], "Hoensbroek-De Dem", seen)
+        ideas = wait_until("2 ideas of tablet-reload",
+                           lambda: len(self.field_ideas("tablet-reload")) == 2
+                           and self.field_ideas("tablet-reload"))
+        heerlen = zoneinfo.ZoneInfo("Europe/Amsterdam")
+        self.assertEqual(sorted((i["wijk"], datetime.datetime.fromisoformat(
+            i["received_at"].replace("Z", "+00:00")).astimezone(heerlen).date().isoformat())
+            for i in ideas), [("WK091712", seen["yesterday"])] * 2, ideas)
 
 
 if __name__ == "__main__":

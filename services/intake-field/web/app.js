@@ -235,6 +235,42 @@ function showToday() {
   if (!dayChosen && !editing) $('day').value = localDay(new Date());
 }
 
+/* ---------------- what a reload keeps ---------------- */
+
+/* The session's wijk and day, as the form holds them for the next idea,
+ * kept in localStorage: a tablet low on memory reloads the page in the
+ * middle of a street tour, and the next ideas went under no wijk and
+ * today. The day chosen is kept with the date it was chosen on and only
+ * for that date: the next morning is a new session, and the app starts
+ * at today. A rejected item in the form (editing) is not the session's. */
+function keepSession() {
+  if (editing) return;
+  localStorage.setItem('field.wijk', $('wijk').value.trim());
+  if (dayChosen) {
+    localStorage.setItem('field.day', JSON.stringify({day: $('day').value, on: localDay(new Date())}));
+  } else {
+    localStorage.removeItem('field.day');
+  }
+}
+
+function restoreSession() {
+  const wijk = localStorage.getItem('field.wijk');
+  if (wijk) {
+    $('wijk').value = wijk;
+    wijkKept = true; /* a position found still decides (locate()) */
+  }
+  let kept = null;
+  try {
+    kept = JSON.parse(localStorage.getItem('field.day'));
+  } catch (e) {
+    /* unreadable: the day is today */
+  }
+  if (kept && kept.on === localDay(new Date()) && kept.day && !dayProblem(kept.day)) {
+    $('day').value = kept.day;
+    dayChosen = kept.day !== kept.on;
+  }
+}
+
 function readItem() {
   const form = $('idea-form');
   const val = (name) => (form.elements[name].value || '').trim();
@@ -363,6 +399,7 @@ async function saveForm() {
     localStorage.setItem('field.activity', activity);
     await queuePut(entry);
     clearForm();
+    keepSession();
     keepStorage();
   }
   /* The count first, then the thanks: the screen never says "Bewaard"
@@ -403,6 +440,7 @@ function locate() {
     if (wijkKept) {
       $('wijk').value = '';
       wijkKept = false;
+      keepSession();
       said += '. De wijk volgt uit de locatie.';
     }
     $('where').textContent = said;
@@ -664,9 +702,11 @@ async function start() {
   });
   $('locate').addEventListener('click', locate);
   $('wijk').addEventListener('input', () => { wijkKept = false; });
+  $('wijk').addEventListener('change', keepSession);
   $('day').addEventListener('input', () => {
     if (!editing) dayChosen = $('day').value !== localDay(new Date());
   });
+  $('day').addEventListener('change', keepSession);
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible') showToday();
   });
@@ -681,6 +721,7 @@ async function start() {
   });
   window.addEventListener('offline', showStatus);
   showPage();
+  restoreSession();
   showToday();
   loadWijken();
   db = await openDb();

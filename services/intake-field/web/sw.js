@@ -4,7 +4,7 @@
  * the tablet is online), the cached copy when the network fails. The API
  * is never cached: items wait in IndexedDB (app.js), not here.
  */
-const CACHE = 'inspraak-field-v13';
+const CACHE = 'inspraak-field-v14';
 const SHELL = ['/field', '/field/app.js', '/field/style.css', '/field/manifest.webmanifest',
                '/field/icon.svg', '/field/wijken.json'];
 
