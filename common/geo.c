@@ -196,6 +196,25 @@ static int s_valid_code(const char *code, const char *prefix)
     return 1;
 }
 
+/* The first part of a wijk name made of two places ("Heerlerheide" of
+ * "Heerlerheide-Passart"), as a lookup key: people name the wijk by it.
+ * Not the town's own name: "Heerlen" alone is all of Heerlen, not the wijk
+ * Heerlen-Centrum. NULL when the name has no "-". Caller frees. */
+static char *s_first_key(const char *name)
+{
+    const char *dash = strchr(name, '-');
+    if (!dash || dash == name)
+        return NULL;
+    char *first = xstrndup(name, (size_t)(dash - name));
+    char *key = s_key(first);
+    free(first);
+    if (strcmp(key, GEO_TOWN_KEY) == 0) {
+        free(key);
+        return NULL;
+    }
+    return key;
+}
+
 /* buurtcode,buurtnaam,wijkcode,wijknaam */
 static int s_codes_row(geo_t *self, char fields[][GEO_MAX_FIELD], int n, char *err,
                        size_t errlen)
@@ -215,6 +234,7 @@ static int s_codes_row(geo_t *self, char fields[][GEO_MAX_FIELD], int n, char *e
         wk->name = s_short_name(fields[3]);
         wk->full_key = s_key(wk->full);
         wk->name_key = s_key(wk->name);
+        wk->first_key = s_first_key(wk->name);
         w = (long)self->n_wijken++;
     }
     if (geo_find_buurt(self, fields[0]) >= 0) {
@@ -333,6 +353,7 @@ void geo_destroy(geo_t **self_p)
         free(self->wijken[i].name);
         free(self->wijken[i].full_key);
         free(self->wijken[i].name_key);
+        free(self->wijken[i].first_key);
         geo_shape_clear(&self->wijken[i].shape);
     }
     for (size_t i = 0; i < self->n_buurten; i++) {
@@ -430,6 +451,18 @@ const char *geo_wijk_lookup(const geo_t *self, const char *s)
         if (s_equal_trimmed(s, b->code) || strcmp(key, b->name_key) == 0)
             found = self->wijken[b->wijk].code;
     }
+    /* "Heerlerheide" for Heerlerheide-Passart: the first place of a wijk's
+     * name, when no other wijk's name starts with it ("Heerlerbaan" is
+     * Heerlerbaan-Centrum or Heerlerbaan-Schil: still unknown). */
+    const char *first = NULL;
+    size_t n_first = 0;
+    for (size_t i = 0; !found && *key && i < self->n_wijken; i++)
+        if (self->wijken[i].first_key && strcmp(key, self->wijken[i].first_key) == 0) {
+            first = self->wijken[i].code;
+            n_first++;
+        }
+    if (!found && n_first == 1)
+        found = first;
     free(key);
     return found;
 }

@@ -49,10 +49,13 @@ int geo_buurt_at(const geo_t *self, size_t i, const char **code, const char **na
                  const char **wijk);
 
 /* A wijk code from what a person wrote: a code ("WK091710"), the full or
- * short name, or a buurt name/code (its wijk); case-insensitive (also
- * accented letters), "-" and " " alike, extra spaces ignored
- * ("hoensbroek de dem" is "Hoensbroek-De Dem"). NULL when unknown. The
- * returned string (the canonical code, for storing) belongs to geo. */
+ * short name, a buurt name/code (its wijk), or the first place of a wijk
+ * name made of two ("Heerlerheide" for Heerlerheide-Passart) when it starts
+ * no other wijk's name ("Heerlerbaan": two wijken) and is not the town
+ * ("Heerlen"); case-insensitive (also accented letters), "-" and " "
+ * alike, extra spaces ignored ("hoensbroek de dem" is "Hoensbroek-De
+ * Dem"). NULL when unknown. The returned string (the canonical code, for
+ * storing) belongs to geo. */
 const char *geo_wijk_lookup(const geo_t *self, const char *code_or_name);
 /* The wijk holding most addresses of a PC4 (6411..6422), or NULL. */
 const char *geo_wijk_from_pc4(const geo_t *self, int pc4);

@@ -15,6 +15,7 @@
 #define GEO_MAX_RINGS 10000               /* rings in one feature */
 #define GEO_MAX_POINTS 1000000            /* points in one ring */
 #define GEO_CODE_SIZE 16
+#define GEO_TOWN_KEY "heerlen" /* the town's name as geo.c's s_key() folds it */
 
 typedef struct {
     double *xy; /* lon, lat pairs */
@@ -32,6 +33,7 @@ typedef struct {
     char *full;  /* "Wijk 10 Maria Gewanden en Terschuren" */
     char *name;  /* "Maria Gewanden en Terschuren" */
     char *full_key, *name_key; /* the same as geo.c's s_key() folds them for lookups */
+    char *first_key; /* s_key of the name before its first "-" ("heerlerheide"), or NULL */
     shape_t shape;
 } wijk_t;
 

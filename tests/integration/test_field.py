@@ -301,6 +301,31 @@ class TestField(ClusterTestCase):
         received = datetime.datetime.fromisoformat(ideas[0]["received_at"].replace("Z", "+00:00"))
         self.assertLess(received, ahead - datetime.timedelta(days=1), ideas[0])
 
+    def test_7_village_name_of_a_wijk(self):
+        # "Heerlerheide" typed in the wijk field (the wijk is Heerlerheide-
+        # Passart, WK091721) came back "Deze wijk kennen we niet in
+        # Heerlen.": the volunteer on the street could not tell what would
+        # do. It is the wijk now, without a buurt (no point was given);
+        # the full name is still taken, and a name two wijken share
+        # ("Heerlerbaan"), or the town's own, is still refused.
+        token = self.device_token("tablet-village")
+        t = "Een nieuw buurthuis, het oude is te klein."
+        items = [{"local_id": "v-" + str(i), "text": t, "wijk": w}
+                 for i, w in enumerate(("Heerlerheide", "heerlerheide", "Heerlerheide-Passart",
+                                        "Heerlerbaan", "Heerlen"))]
+        status, res = self.post({"device_id": "tablet-village", "items": items}, token=token)
+        self.assertEqual(status, 200, res)
+        self.assertEqual(sorted(a["local_id"] for a in res["accepted"]), ["v-0", "v-1", "v-2"], res)
+        self.assertEqual(sorted((r["local_id"], r["code"]) for r in res["rejected"]),
+                         [("v-3", "unknown_wijk"), ("v-4", "unknown_wijk")], res)
+        def village():
+            found = [i for i in self.field_ideas() if i["source"]["device_id"] == "tablet-village"]
+            return found if len(found) == 3 else None
+        ideas = wait_until("3 ideas of tablet-village", village)
+        self.assertEqual(sorted((i["source"]["local_id"], i["wijk"], i["buurt"]) for i in ideas),
+                         [("v-0", "WK091721", None), ("v-1", "WK091721", None),
+                          ("v-2", "WK091721", None)], ideas)
+
 
 class TestFieldRedisStopped(ClusterTestCase):
     """Redis hung (SIGSTOP): no device token can be checked, so every batch

@@ -145,6 +145,16 @@ static void test_lookup(void **state)
     assert_string_equal(geo_wijk_lookup(g, "Heerlen -  Centrum"), "WK091733");
     assert_string_equal(geo_wijk_lookup(g, "VERSILIËNBOSCH"), "WK091720");
     assert_string_equal(geo_wijk_lookup(g, "nieuw einde"), geo_wijk_lookup(g, "Nieuw-Einde"));
+    /* The first part of a wijk's name, as people call it, when it is
+     * that wijk's alone: "Heerlerheide" (also the start of the buurt
+     * "Heerlerheide Kom"). Not one two wijken share, nor the town. */
+    assert_string_equal(geo_wijk_lookup(g, "Heerlerheide"), "WK091721");
+    assert_string_equal(geo_wijk_lookup(g, " heerlerheide "), "WK091721");
+    assert_string_equal(geo_wijk_lookup(g, "Hoensbroek"), "WK091712");
+    assert_string_equal(geo_wijk_lookup(g, "Welten"), "WK091736");
+    assert_null(geo_wijk_lookup(g, "Heerlerbaan"));
+    assert_null(geo_wijk_lookup(g, "Heerlen"));
+    assert_null(geo_wijk_lookup(g, "Heerler"));
     assert_null(geo_wijk_lookup(g, "-"));
     assert_null(geo_wijk_lookup(g, "hoensbroekdedem"));
     assert_null(geo_wijk_lookup(g, "Amsterdam"));
