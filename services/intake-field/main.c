@@ -273,7 +273,7 @@ static void s_post_batch(const http_req_t *req, http_res_t *res, void *arg)
         return s_refuse(app, res, 503, "unavailable", MSG_UNAVAILABLE);
     if (ok == 0) {
         s_refuse(app, res, 401, "unauthorized",
-                 "Deze tablet is niet (meer) aangemeld. Vraag een nieuwe apparaatcode.");
+                 "Dit apparaat is niet (meer) aangemeld. Vraag een nieuwe apparaatcode.");
         http_res_header(res, "WWW-Authenticate", "Bearer realm=\"inspraak-field\"");
         return;
     }
