@@ -16,9 +16,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "file.h"
 #include "log.h"
 #include "metrics.h"
+#include "seen.h"
 #include "webvtt.h"
 #include "xalloc.h"
 
@@ -32,7 +34,9 @@ struct inbox {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     bool stop;
-    metric_t *done, *failed;
+    rstore_t *rs;    /* the record of files read (seen.h); NULL: none kept */
+    bool redis_down; /* logged once per outage, not every second */
+    metric_t *done, *failed, *repeat;
 };
 
 static int s_mkdir(const char *dir, const char *sub, char *err, size_t errlen)
@@ -138,25 +142,32 @@ static void s_move_with_sidecar(inbox_t *ib, const char *name, const char *stem,
     free(kept_side);
 }
 
-static void s_fail(inbox_t *ib, const char *name, const char *stem, const ingest_result_t *r)
+/* to/KEPT+EXT.why holding the Dutch line, the English line and the
+ * file_ref. Written under a dot name, then renamed: a .why under its own
+ * name is complete (retention run deletes old ones; inspraakctl). Named
+ * after the whole name: leeg.vtt and leeg.srt each keep their own. */
+static void s_write_why(inbox_t *ib, const char *to, const char *kept, const char *ext,
+                        const char *nl, const char *en, const char *ref)
 {
-    /* Written under a dot name, then renamed: a file under its own name in
-     * failed/ is complete (retention run deletes old ones; inspraakctl). */
-    char *kept = s_kept_stem(ib, stem, name + strlen(stem), "failed");
-    char ref[FILE_REF_HEX + 1];
-    s_kept_ref(kept, name + strlen(stem), ref);
-    /* NAME.why, after the whole name: leeg.vtt and leeg.srt each keep their own. */
-    const char *ext = name + strlen(stem);
-    char *tmp = xasprintf("%s/failed/.%s%s.why", ib->dir, kept, ext);
-    char *why = xasprintf("%s/failed/%s%s.why", ib->dir, kept, ext);
+    char *tmp = xasprintf("%s/%s/.%s%s.why", ib->dir, to, kept, ext);
+    char *why = xasprintf("%s/%s/%s%s.why", ib->dir, to, kept, ext);
     FILE *f = fopen(tmp, "w");
     if (f) {
-        fprintf(f, "%s\n%s\nfile_ref=%s\n", r->why_nl, r->why_en, ref);
+        fprintf(f, "%s\n%s\nfile_ref=%s\n", nl, en, ref);
         if (fclose(f) != 0 || rename(tmp, why) < 0)
             unlink(tmp);
     }
     free(tmp);
     free(why);
+}
+
+static void s_fail(inbox_t *ib, const char *name, const char *stem, const ingest_result_t *r)
+{
+    const char *ext = name + strlen(stem);
+    char *kept = s_kept_stem(ib, stem, ext, "failed");
+    char ref[FILE_REF_HEX + 1];
+    s_kept_ref(kept, ext, ref);
+    s_write_why(ib, "failed", kept, ext, r->why_nl, r->why_en, ref);
     s_move_with_sidecar(ib, name, stem, "failed", kept);
     free(kept);
     metric_inc(ib->failed);
@@ -180,6 +191,126 @@ static bool s_blank(const char *buf, size_t len)
         if (!strchr(" \t\r\n\f\v", buf[i]) || buf[i] == '\0')
             return false;
     return true;
+}
+
+/* The name in to/ whose file_ref is ref (caller frees), or NULL when
+ * none is (retention run or staff deleted it). */
+static char *s_name_of_ref(inbox_t *ib, const char *to, const char *ref)
+{
+    char *path = xasprintf("%s/%s", ib->dir, to);
+    DIR *d = opendir(path);
+    free(path);
+    char *found = NULL;
+    struct dirent *e;
+    while (d && !found && (e = readdir(d))) {
+        char r[FILE_REF_HEX + 1];
+        s_file_ref(e->d_name, r);
+        if (e->d_name[0] != '.' && strcmp(r, ref) == 0)
+            found = xstrdup(e->d_name);
+    }
+    if (d)
+        closedir(d);
+    return found;
+}
+
+/* Read into ideas (ideas, first_id) and recorded (seen.h): inbox/NAME
+ * and its sidecar to done/ as KEPT. */
+static void s_done(inbox_t *ib, const char *name, const char *stem, const char *kept,
+                   const char *ref, size_t ideas, const char *first, int interviewer)
+{
+    s_move_with_sidecar(ib, name, stem, "done", kept);
+    metric_inc(ib->done);
+    /* No video_id: by default it is the file's stem, a name. */
+    log_info("msg=\"transcript done\" file_ref=%s ideas=%zu first_id=%s interviewer=%d", ref, ideas,
+             first[0] ? first : "none", interviewer);
+}
+
+/* A file with the bytes of one read before (rec): to done/ with a .why
+ * naming that earlier file, nothing stored. Unless rec is this very file,
+ * recorded but not yet moved when the service was killed: its record's
+ * file_ref is that of the name it was to be kept under, still free. */
+static void s_repeat(inbox_t *ib, const char *name, const char *stem, const seen_t *rec)
+{
+    const char *ext = name + strlen(stem);
+    char *kept = s_kept_stem(ib, stem, ext, "done");
+    char ref[FILE_REF_HEX + 1];
+    s_kept_ref(kept, ext, ref);
+    if (strcmp(ref, rec->file_ref) == 0) {
+        s_done(ib, name, stem, kept, ref, rec->ideas, rec->first_id, 0);
+        free(kept);
+        return;
+    }
+    char *earlier = s_name_of_ref(ib, "done", rec->file_ref);
+    for (char *c = earlier; c && *c; c++) /* the .why is one line each */
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '?';
+    char local[40], utc[40];
+    clock_local_format(rec->read_at, "%d-%m-%Y %H:%M", local, sizeof local);
+    time_t t = (time_t)(rec->read_at / 1000);
+    struct tm tm;
+    strftime(utc, sizeof utc, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+    char *nl = earlier ? xasprintf("Dit bestand is hetzelfde als done/%s, ingelezen op %s. Er "
+                                   "is niets opnieuw opgeslagen.",
+                                   earlier, local)
+                       : xasprintf("Dit bestand is hetzelfde als een bestand dat op %s is "
+                                   "ingelezen (niet meer in done/). Er is niets opnieuw "
+                                   "opgeslagen.",
+                                   local);
+    char *en = xasprintf("repeat: the same bytes as %s%s (file_ref=%s), read %s into %zu ideas "
+                         "(first %s); nothing stored again",
+                         earlier ? "done/" : "a file no longer in done/", earlier ? earlier : "",
+                         rec->file_ref, utc, rec->ideas, rec->first_id[0] ? rec->first_id : "none");
+    s_write_why(ib, "done", kept, ext, nl, en, ref);
+    s_move_with_sidecar(ib, name, stem, "done", kept);
+    metric_inc(ib->repeat);
+    log_info("msg=\"transcript repeat\" file_ref=%s repeats=%s", ref, rec->file_ref);
+    free(nl);
+    free(en);
+    free(earlier);
+    free(kept);
+}
+
+/* Whether the file with these bytes (hash) was read before: 1 (handled
+ * by s_repeat), 0 (read it), -1 (Redis unavailable: it stays in inbox/,
+ * as when the spool refuses; reading it could store it twice). */
+static int s_seen_before(inbox_t *ib, const char *name, const char *stem, const char *hash)
+{
+    if (!ib->rs)
+        return 0;
+    seen_t rec;
+    int found = seen_find(ib->rs, hash, &rec);
+    if (found < 0 && !ib->redis_down)
+        log_error("msg=\"redis unavailable: transcripts wait in inbox/\" err=\"%s\"",
+                  rstore_error(ib->rs));
+    else if (found >= 0 && ib->redis_down)
+        log_info("msg=\"redis available again: reading inbox/\"");
+    ib->redis_down = found < 0;
+    if (found == 1)
+        s_repeat(ib, name, stem, &rec);
+    return found;
+}
+
+/* Read into ideas: the record of its bytes, then to done/. When Redis
+ * does not take the record the file stays and is read again (the same
+ * ids: storage stores nothing twice). */
+static void s_read(inbox_t *ib, const char *name, const char *stem, const char *hash,
+                   const ingest_result_t *r)
+{
+    const char *ext = name + strlen(stem);
+    char *kept = s_kept_stem(ib, stem, ext, "done");
+    char ref[FILE_REF_HEX + 1];
+    s_kept_ref(kept, ext, ref);
+    seen_t rec = {.ideas = json_array_size(r->ideas)};
+    snprintf(rec.file_ref, sizeof rec.file_ref, "%s", ref);
+    const char *first = json_string_value(json_object_get(json_array_get(r->ideas, 0), "id"));
+    snprintf(rec.first_id, sizeof rec.first_id, "%s", first ? first : "");
+    if (ib->rs && seen_add(ib->rs, hash, &rec) < 0)
+        log_error("msg=\"cannot record transcript as read; it stays in inbox/\" file_ref=%s "
+                  "err=\"%s\"",
+                  ref, rstore_error(ib->rs));
+    else
+        s_done(ib, name, stem, kept, ref, rec.ideas, rec.first_id, r->skipped_interviewer);
+    free(kept);
 }
 
 /* One file of the inbox. */
@@ -221,9 +352,12 @@ static void s_one(inbox_t *ib, const char *name, const char *stem)
         s_reason(&r, "empty", "Het bestand is leeg. Er is niets opgeslagen.", "the file is empty");
         bad = 1;
     }
+    char hash[SEEN_HASH_HEX + 1] = "";
+    if (!bad)
+        seen_hash(buf, len, hash);
     if (bad) {
         s_fail(ib, name, stem, &r);
-    } else {
+    } else if (s_seen_before(ib, name, stem, hash) == 0) {
         ingest_rc_t rc = ingest_file(ib->ing, buf, len, ingest_format_from_name(name), &m, &r);
         if (rc == INGEST_OK && json_array_size(r.ideas) == 0) {
             /* Read, but nothing to store (only a header, or only the
@@ -234,21 +368,11 @@ static void s_one(inbox_t *ib, const char *name, const char *stem)
                      "no resident statement found");
             rc = INGEST_BAD;
         }
-        if (rc == INGEST_BAD) {
+        if (rc == INGEST_BAD)
             s_fail(ib, name, stem, &r);
-        } else if (rc == INGEST_OK) {
-            char *kept = s_kept_stem(ib, stem, name + strlen(stem), "done");
-            s_move_with_sidecar(ib, name, stem, "done", kept);
-            metric_inc(ib->done);
-            /* No video_id: by default it is the file's stem, a name. */
-            char ref[FILE_REF_HEX + 1];
-            s_kept_ref(kept, name + strlen(stem), ref);
-            free(kept);
-            const char *first =
-                json_string_value(json_object_get(json_array_get(r.ideas, 0), "id"));
-            log_info("msg=\"transcript done\" file_ref=%s ideas=%zu first_id=%s interviewer=%d",
-                     ref, json_array_size(r.ideas), first ? first : "none", r.skipped_interviewer);
-        } /* INGEST_UNAVAILABLE: stays, tried again at the next look */
+        else if (rc == INGEST_OK)
+            s_read(ib, name, stem, hash, &r);
+        /* INGEST_UNAVAILABLE: stays, tried again at the next look */
     }
     free(buf);
     ingest_result_clear(&r);
@@ -306,7 +430,8 @@ static void *s_main(void *arg)
     return NULL;
 }
 
-inbox_t *inbox_start(ingest_t *ing, const char *dir, char *err, size_t errlen)
+inbox_t *inbox_start(ingest_t *ing, const char *dir, const char *redis_url, char *err,
+                     size_t errlen)
 {
     if (s_mkdir(dir, NULL, err, errlen) < 0 || s_mkdir(dir, "inbox", err, errlen) < 0 ||
         s_mkdir(dir, "done", err, errlen) < 0 || s_mkdir(dir, "failed", err, errlen) < 0)
@@ -314,13 +439,20 @@ inbox_t *inbox_start(ingest_t *ing, const char *dir, char *err, size_t errlen)
     inbox_t *ib = xcalloc(1, sizeof *ib);
     ib->ing = ing;
     ib->dir = xstrdup(dir);
+    if (redis_url && !(ib->rs = rstore_new(redis_url, err, errlen))) {
+        free(ib->dir);
+        free(ib);
+        return NULL;
+    }
     pthread_mutex_init(&ib->mu, NULL);
     pthread_cond_init(&ib->cv, NULL);
     const char *help = "Transcript files from the drop folder, by result.";
     ib->done = metrics_counter("inspraak_transcript_files_total{result=\"done\"}", help);
     ib->failed = metrics_counter("inspraak_transcript_files_total{result=\"failed\"}", help);
+    ib->repeat = metrics_counter("inspraak_transcript_files_total{result=\"repeat\"}", help);
     if (pthread_create(&ib->thread, NULL, s_main, ib) != 0) {
         snprintf(err, errlen, "cannot start the inbox thread");
+        rstore_destroy(&ib->rs);
         free(ib->dir);
         free(ib);
         return NULL;
@@ -340,6 +472,7 @@ void inbox_stop(inbox_t **self_p)
     pthread_join(ib->thread, NULL);
     pthread_mutex_destroy(&ib->mu);
     pthread_cond_destroy(&ib->cv);
+    rstore_destroy(&ib->rs);
     free(ib->dir);
     free(ib);
     *self_p = NULL;

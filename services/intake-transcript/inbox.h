@@ -3,7 +3,8 @@
  *   inbox - the drop folder of intake-transcript
  *
  * SUMMARY
- *   inbox_t *ib = inbox_start(&ing, "/var/inspraak/transcripts", err, sizeof err);
+ *   inbox_t *ib = inbox_start(&ing, "/var/inspraak/transcripts", cfg.redis_url, err,
+ *                             sizeof err);
  *   ...
  *   inbox_stop(&ib);
  *
@@ -20,7 +21,13 @@
  *   English reason; named after the whole name, so leeg.vtt and leeg.srt
  *   each keep their own).
  *   When the spool refuses, the file stays and is tried again.
- *   Metrics: inspraak_transcript_files_total{result="done"|"failed"}.
+ *   A file with the bytes of one read before (seen.h; another name, as a
+ *   copy or a browser download gives it) stores nothing: it moves to
+ *   done/ with NAME.EXT.why naming the earlier file. The record is kept
+ *   in Redis at redis_url; while Redis cannot be asked, files stay in
+ *   inbox/ (reading them could store them twice). redis_url NULL keeps
+ *   no record (the unit tests, which have no Redis).
+ *   Metrics: inspraak_transcript_files_total{result="done"|"failed"|"repeat"}.
  */
 #ifndef INSPRAAK_INBOX_H
 #define INSPRAAK_INBOX_H
@@ -31,7 +38,8 @@
 
 typedef struct inbox inbox_t;
 
-inbox_t *inbox_start(ingest_t *ing, const char *dir, char *err, size_t errlen);
+inbox_t *inbox_start(ingest_t *ing, const char *dir, const char *redis_url, char *err,
+                     size_t errlen);
 void inbox_stop(inbox_t **self_p);
 
 #endif

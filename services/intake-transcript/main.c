@@ -231,7 +231,7 @@ int main(void)
     char dir[600];
     if (config_var_path(&app.cfg, "transcripts", dir, sizeof dir) < 0)
         log_fatal("msg=\"var path too long\"");
-    inbox_t *inbox = inbox_start(&app.ing, dir, err, sizeof err);
+    inbox_t *inbox = inbox_start(&app.ing, dir, app.cfg.redis_url, err, sizeof err);
     http_server_t *srv = inbox ? s_http(&app) : NULL;
     if (!srv) {
         inbox_stop(&inbox);

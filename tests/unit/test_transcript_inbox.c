@@ -37,6 +37,7 @@
 #undef s_fail
 #include "../../services/intake-transcript/ingest.c"
 #include "../../services/intake-transcript/plaintext.c"
+#include "../../services/intake-transcript/seen.c"
 #include "../../services/intake-transcript/srt.c"
 #include "../../services/intake-transcript/turns.c"
 #include "../../services/intake-transcript/webvtt.c"
@@ -127,7 +128,7 @@ static inbox_t *s_start(const char *dir)
 {
     static ingest_t ing = {.intake = NULL, .geo = NULL, .interviewers = "Interviewer"};
     char err[256];
-    inbox_t *ib = inbox_start(&ing, dir, err, sizeof err);
+    inbox_t *ib = inbox_start(&ing, dir, NULL, err, sizeof err);
     assert_non_null(ib);
     return ib;
 }
@@ -169,7 +170,7 @@ static char *s_fail_and_log(const char *name)
 
     ingest_t ing = {.intake = NULL, .geo = NULL, .interviewers = "Interviewer"};
     char err[256];
-    inbox_t *ib = inbox_start(&ing, dir, err, sizeof err);
+    inbox_t *ib = inbox_start(&ing, dir, NULL, err, sizeof err);
     assert_non_null(ib);
     char *failed = xasprintf("%s/failed/%s", dir, name);
     /* The inbox looks every second; a generous bound, not a threshold. */

@@ -1,0 +1,60 @@
+/*
+ * NAME
+ *   seen - the transcript files the drop folder has read, by their bytes
+ *
+ * SUMMARY
+ *   char hash[SEEN_HASH_HEX + 1];
+ *   seen_hash(buf, len, hash);
+ *   seen_t rec;
+ *   int found = seen_find(rs, hash, &rec);    // 1, 0, or -1: Redis unavailable
+ *   ... ingest, then ...
+ *   seen_add(rs, hash, &(seen_t){.file_ref = "...", .ideas = n, .first_id = id});
+ *
+ * DESCRIPTION
+ *   A file dropped again under another name ("interview.vtt", then
+ *   "interview (1).vtt" from a browser download or a copy) has the same
+ *   bytes but another video id (its name), so its statements got new ids
+ *   and were stored twice. The drop folder therefore keeps, in Redis (so
+ *   it survives restarts), the BLAKE2b-256 of the bytes of every file it
+ *   read into ideas: HASH SEEN_KEY, field the hash in hex, value JSON
+ *   {"file_ref", "read_at" (ms), "ideas", "first_id"}. No file name is
+ *   kept (it is often the interviewee's): file_ref is the one the log
+ *   and .why use (inbox.c), of the name the file is kept under in done/.
+ *
+ *   The record is added only after every statement is in the spool and
+ *   before the file leaves inbox/, so a kill -9 between the two leaves a
+ *   file in inbox/ with a record whose file_ref is that of the name it
+ *   was about to take in done/ (inbox.c finishes its move); a kill before
+ *   the record leaves no record, and the file is read again with the same
+ *   ids (stored once).
+ *
+ * OWNERSHIP
+ *   seen_t holds its strings inline; nothing to free.
+ */
+#ifndef INSPRAAK_SEEN_H
+#define INSPRAAK_SEEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rstore.h"
+
+#define SEEN_KEY "inspraak:transcript:read"
+#define SEEN_HASH_HEX 64 /* BLAKE2b-256 */
+
+typedef struct {
+    char file_ref[13];
+    int64_t read_at; /* ms since the epoch */
+    size_t ideas;
+    char first_id[64];
+} seen_t;
+
+void seen_hash(const char *buf, size_t len, char hex[SEEN_HASH_HEX + 1]);
+/* 1 with rec filled when hash was read before, 0 when not, -1 when Redis
+ * cannot be asked (a value that is not the JSON above counts as found,
+ * with rec empty: better a file not read twice than read twice). */
+int seen_find(rstore_t *rs, const char *hash, seen_t *rec);
+/* Records hash (read_at: now); 0, or -1 when Redis did not take it. */
+int seen_add(rstore_t *rs, const char *hash, const seen_t *rec);
+
+#endif

@@ -1,0 +1,147 @@
+"""
+NAME
+    test_transcript_repeats - a transcript file dropped again under another
+    name is not stored twice
+
+DESCRIPTION
+    Starts Redis, storage, classifier, intake-transcript and the dashboard
+    (tests/lib/harness.py). A file dropped into the drop folder without a
+    sidecar takes its name as video id; the same bytes again under another
+    name ("gesprek.vtt", then "gesprek (1).vtt", as a browser download or a
+    copy names it) gave every statement a second idea. Now the second file
+    stores nothing and ends in done/ with a .why naming the first, also
+    after intake-transcript was killed and restarted (the record is in
+    Redis); a file with changed bytes is read as before. The two moments a
+    kill -9 can leave behind (statements spooled but no record yet; record
+    made but the file not yet moved) each end with the file in done/ and
+    its statements stored once. Bounded waits only, no timing thresholds.
+"""
+import hashlib
+import os
+import shutil
+import sys
+import unittest
+import urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from harness import ClusterTestCase, main, wait_until  # noqa: E402
+
+RECORD_KEY = "inspraak:transcript:read"
+
+
+def vtt(words):
+    """An interview: the interviewer's question and two residents' turns."""
+    return ("WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Interviewer>Wat mist u hier?\n\n"
+            "00:00:04.500 --> 00:00:08.000\n<v Mevrouw Peters>%s\n\n"
+            "00:00:12.000 --> 00:00:14.000\n<v Henk>Een bakker op de hoek.\n" % words)
+
+
+class TestTranscriptRepeats(ClusterTestCase):
+    SERVICES = ("storage", "classifier", "intake-transcript", "dashboard")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.token = cls.cluster.staff_token()
+        cls.base = os.path.join(cls.cluster.var, "transcripts")
+        wait_until("inbox folder", lambda: os.path.isdir(os.path.join(cls.base, "inbox")))
+        cls.markers = 0
+
+    def path(self, sub, name):
+        return os.path.join(self.base, sub, name)
+
+    def drop(self, name, text):
+        """Writes inbox/NAME as a transcriber does (a dot name, then
+        renamed) and waits until the service moved it out of inbox/."""
+        tmp = self.path("inbox", "." + name)
+        with open(tmp, "w") as f:
+            f.write(text)
+        os.rename(tmp, self.path("inbox", name))
+        wait_until(name + " read", lambda: not os.path.exists(self.path("inbox", name)))
+
+    def texts(self, video_id):
+        """The texts of the stored ideas of video_id, once everything
+        spooled before now is stored: a marker file dropped after them
+        is stored after them."""
+        TestTranscriptRepeats.markers += 1
+        marker = "marker-%d" % self.markers
+        self.drop(marker + ".vtt", vtt("Merkteken %d." % self.markers))
+
+        def ideas():
+            q = urllib.parse.urlencode(dict(channel="transcript", limit=500))
+            status, body = self.cluster.api("/api/v1/ideas?" + q, self.token)
+            self.assertEqual(status, 200, body)
+            return body["items"]
+        wait_until(marker + " stored", lambda: [i for i in ideas()
+                                                if i["source"]["video_id"] == marker])
+        return sorted(i["text"] for i in ideas() if i["source"]["video_id"] == video_id)
+
+    def why(self, sub, name):
+        with open(self.path(sub, name + ".why")) as f:
+            return f.read()
+
+    def test_same_bytes_under_another_name_stored_once(self):
+        first = vtt("Een speeltuin bij het station.")
+        self.drop("gesprek.vtt", first)
+        self.assertEqual(self.texts("gesprek"),
+                         ["Een bakker op de hoek.", "Een speeltuin bij het station."])
+
+        self.drop("gesprek (1).vtt", first)
+        self.assertEqual(self.texts("gesprek (1)"), [])
+        self.assertTrue(os.path.exists(self.path("done", "gesprek (1).vtt")))
+        why = self.why("done", "gesprek (1).vtt")
+        self.assertIn("done/gesprek.vtt", why)
+        self.assertIn("Er is niets opnieuw opgeslagen.", why)
+        self.assertIn("file_ref=" + hashlib.sha256(b"gesprek (1).vtt").hexdigest()[:12], why)
+        self.assertFalse(os.path.exists(self.path("done", "gesprek.vtt.why")))
+
+        # The record outlives the service: killed and restarted, it still
+        # knows the bytes.
+        pid = self.cluster.kill9("intake-transcript")
+        self.assertIsNotNone(pid)
+        self.cluster.wait_restarted("intake-transcript", pid)
+        self.drop("gesprek-kopie.vtt", first)
+        self.assertEqual(self.texts("gesprek-kopie"), [])
+        self.assertIn("done/gesprek.vtt", self.why("done", "gesprek-kopie.vtt"))
+
+        # Changed bytes are another file: read as always.
+        self.drop("gesprek-2.vtt", vtt("Een speeltuin bij de school."))
+        self.assertEqual(self.texts("gesprek-2"),
+                         ["Een bakker op de hoek.", "Een speeltuin bij de school."])
+        self.assertFalse(os.path.exists(self.path("done", "gesprek-2.vtt.why")))
+
+    def put_back(self, name):
+        """done/NAME back into inbox/, as it was before it was moved."""
+        shutil.move(self.path("done", name), self.path("inbox", name))
+        wait_until(name + " read", lambda: not os.path.exists(self.path("inbox", name)))
+
+    def test_killed_between_stored_and_recorded_or_moved(self):
+        text = vtt("Meer licht in het park.")
+        digest = hashlib.blake2b(text.encode(), digest_size=32).hexdigest()
+        self.drop("park.vtt", text)
+        self.assertEqual(self.texts("park"), ["Een bakker op de hoek.", "Meer licht in het park."])
+        self.assertIsNotNone(self.cluster.redis("HGET", RECORD_KEY, digest))
+
+        pid = self.cluster.kill9("intake-transcript")
+        self.assertIsNotNone(pid)
+        self.cluster.wait_restarted("intake-transcript", pid)
+        # Killed after the record, before the move: the file is still in
+        # inbox/ and its record names the place it was going to in done/.
+        self.put_back("park.vtt")
+        self.assertTrue(os.path.exists(self.path("done", "park.vtt")))
+        self.assertFalse(os.path.exists(self.path("done", "park-2.vtt")))
+        self.assertFalse(os.path.exists(self.path("done", "park.vtt.why")))
+        self.assertEqual(self.texts("park"), ["Een bakker op de hoek.", "Meer licht in het park."])
+
+        # Killed after the statements were spooled, before the record:
+        # read again, stored once, recorded this time.
+        self.assertEqual(self.cluster.redis("HDEL", RECORD_KEY, digest), 1)
+        self.put_back("park.vtt")
+        self.assertTrue(os.path.exists(self.path("done", "park.vtt")))
+        self.assertFalse(os.path.exists(self.path("done", "park.vtt.why")))
+        self.assertEqual(self.texts("park"), ["Een bakker op de hoek.", "Meer licht in het park."])
+        self.assertIsNotNone(self.cluster.redis("HGET", RECORD_KEY, digest))
+
+
+if __name__ == "__main__":
+    main()
