@@ -34,8 +34,9 @@ struct inbox {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     bool stop;
-    rstore_t *rs;    /* the record of files read (seen.h); NULL: none kept */
-    bool redis_down; /* logged once per outage, not every second */
+    rstore_t *rs;       /* the record of files read (seen.h); NULL: none kept */
+    bool redis_down;    /* logged once per outage, not every second */
+    bool done_recorded; /* done/ of before the record is in it (s_record_done) */
     metric_t *done, *failed, *repeat;
 };
 
@@ -216,13 +217,13 @@ static char *s_name_of_ref(inbox_t *ib, const char *to, const char *ref)
 /* Read into ideas (ideas, first_id) and recorded (seen.h): inbox/NAME
  * and its sidecar to done/ as KEPT. */
 static void s_done(inbox_t *ib, const char *name, const char *stem, const char *kept,
-                   const char *ref, size_t ideas, const char *first, int interviewer)
+                   const char *ref, int64_t ideas, const char *first, int interviewer)
 {
     s_move_with_sidecar(ib, name, stem, "done", kept);
     metric_inc(ib->done);
     /* No video_id: by default it is the file's stem, a name. */
-    log_info("msg=\"transcript done\" file_ref=%s ideas=%zu first_id=%s interviewer=%d", ref, ideas,
-             first[0] ? first : "none", interviewer);
+    log_info("msg=\"transcript done\" file_ref=%s ideas=%lld first_id=%s interviewer=%d", ref,
+             (long long)ideas, first[0] ? first : "none", interviewer);
 }
 
 /* A file with the bytes of one read before (rec): to done/ with a .why
@@ -256,10 +257,14 @@ static void s_repeat(inbox_t *ib, const char *name, const char *stem, const seen
                                    "ingelezen (niet meer in done/). Er is niets opnieuw "
                                    "opgeslagen.",
                                    local);
-    char *en = xasprintf("repeat: the same bytes as %s%s (file_ref=%s), read %s into %zu ideas "
-                         "(first %s); nothing stored again",
+    char *read = rec->ideas < 0
+                     ? xasprintf("read %s (before this record existed)", utc)
+                     : xasprintf("read %s into %lld ideas (first %s)", utc, (long long)rec->ideas,
+                                 rec->first_id[0] ? rec->first_id : "none");
+    char *en = xasprintf("repeat: the same bytes as %s%s (file_ref=%s), %s; nothing stored again",
                          earlier ? "done/" : "a file no longer in done/", earlier ? earlier : "",
-                         rec->file_ref, utc, rec->ideas, rec->first_id[0] ? rec->first_id : "none");
+                         rec->file_ref, read);
+    free(read);
     s_write_why(ib, "done", kept, ext, nl, en, ref);
     s_move_with_sidecar(ib, name, stem, "done", kept);
     metric_inc(ib->repeat);
@@ -268,6 +273,18 @@ static void s_repeat(inbox_t *ib, const char *name, const char *stem, const seen
     free(en);
     free(earlier);
     free(kept);
+}
+
+/* Logs once when Redis stops answering the inbox and once when it is
+ * back, not every second. */
+static void s_redis_state(inbox_t *ib, bool answered)
+{
+    if (!answered && !ib->redis_down)
+        log_error("msg=\"redis unavailable: transcripts wait in inbox/\" err=\"%s\"",
+                  rstore_error(ib->rs));
+    else if (answered && ib->redis_down)
+        log_info("msg=\"redis available again: reading inbox/\"");
+    ib->redis_down = !answered;
 }
 
 /* Whether the file with these bytes (hash) was read before: 1 (handled
@@ -279,12 +296,7 @@ static int s_seen_before(inbox_t *ib, const char *name, const char *stem, const 
         return 0;
     seen_t rec;
     int found = seen_find(ib->rs, hash, &rec);
-    if (found < 0 && !ib->redis_down)
-        log_error("msg=\"redis unavailable: transcripts wait in inbox/\" err=\"%s\"",
-                  rstore_error(ib->rs));
-    else if (found >= 0 && ib->redis_down)
-        log_info("msg=\"redis available again: reading inbox/\"");
-    ib->redis_down = found < 0;
+    s_redis_state(ib, found >= 0);
     if (found == 1)
         s_repeat(ib, name, stem, &rec);
     return found;
@@ -300,7 +312,7 @@ static void s_read(inbox_t *ib, const char *name, const char *stem, const char *
     char *kept = s_kept_stem(ib, stem, ext, "done");
     char ref[FILE_REF_HEX + 1];
     s_kept_ref(kept, ext, ref);
-    seen_t rec = {.ideas = json_array_size(r->ideas)};
+    seen_t rec = {.ideas = (int64_t)json_array_size(r->ideas)};
     snprintf(rec.file_ref, sizeof rec.file_ref, "%s", ref);
     const char *first = json_string_value(json_object_get(json_array_get(r->ideas, 0), "id"));
     snprintf(rec.first_id, sizeof rec.first_id, "%s", first ? first : "");
@@ -379,8 +391,54 @@ static void s_one(inbox_t *ib, const char *name, const char *stem)
     ingest_meta_clear(&m);
 }
 
+/* Records the bytes of every transcript in done/ not recorded yet (seen.h):
+ * files read before the record existed, by a version without it, so the
+ * same bytes dropped again are a repeat too. Once per start, before the
+ * first file is read; 0, or -1 when Redis did not answer (tried again at
+ * the next look, and no file is read meanwhile). */
+static int s_record_done(inbox_t *ib)
+{
+    char *path = xasprintf("%s/done", ib->dir);
+    DIR *d = opendir(path);
+    free(path);
+    int rc = 0, n = 0;
+    struct dirent *e;
+    while (d && rc == 0 && (e = readdir(d))) {
+        const char *name = e->d_name;
+        if (name[0] == '.' || ingest_format_from_name(name) == INGEST_AUTO)
+            continue;
+        char *file = xasprintf("%s/done/%s", ib->dir, name);
+        struct stat st;
+        size_t len;
+        char *buf = stat(file, &st) == 0 && S_ISREG(st.st_mode)
+                        ? file_read(file, WEBVTT_MAX_BYTES, &len)
+                        : NULL;
+        free(file);
+        if (!buf)
+            continue;
+        char hash[SEEN_HASH_HEX + 1];
+        seen_hash(buf, len, hash);
+        free(buf);
+        seen_t rec = {.read_at = (int64_t)st.st_mtime * 1000};
+        s_file_ref(name, rec.file_ref);
+        rc = seen_add_old(ib->rs, hash, &rec);
+        n += rc == 0;
+    }
+    if (d)
+        closedir(d);
+    s_redis_state(ib, rc == 0);
+    if (rc == 0)
+        log_info("msg=\"files in done/ recorded as read\" files=%d", n);
+    return rc;
+}
+
 static void s_scan(inbox_t *ib)
 {
+    if (ib->rs && !ib->done_recorded)
+        ib->done_recorded = s_record_done(ib) == 0;
+    if (ib->rs && !ib->done_recorded)
+        return; /* a file in done/ not yet recorded could be read again */
+
     char *in = xasprintf("%s/inbox", ib->dir);
     DIR *d = opendir(in);
     if (!d) {

@@ -33,22 +33,37 @@ int seen_find(rstore_t *rs, const char *hash, seen_t *rec)
     snprintf(rec->file_ref, sizeof rec->file_ref, "%s", ref ? ref : "");
     snprintf(rec->first_id, sizeof rec->first_id, "%s", first ? first : "");
     rec->read_at = json_integer_value(json_object_get(v, "read_at"));
-    rec->ideas = (size_t)json_integer_value(json_object_get(v, "ideas"));
+    json_t *ideas = json_object_get(v, "ideas");
+    rec->ideas = json_is_integer(ideas) ? json_integer_value(ideas) : -1;
     json_decref(v);
     return found;
 }
 
-int seen_add(rstore_t *rs, const char *hash, const seen_t *rec)
+/* HSET (or HSETNX) of hash to rec as JSON, read_at given; ideas null when unknown. */
+static int s_hset(rstore_t *rs, const char *cmd, const char *hash, const seen_t *rec,
+                  int64_t read_at)
 {
-    json_t *v = json_pack("{s:s, s:I, s:I, s:s}", "file_ref", rec->file_ref, "read_at",
-                          (json_int_t)clock_wall_ms(), "ideas", (json_int_t)rec->ideas, "first_id",
-                          rec->first_id);
+    json_t *v = json_pack(
+        "{s:s, s:I, s:o, s:s}", "file_ref", rec->file_ref, "read_at", (json_int_t)read_at, "ideas",
+        rec->ideas < 0 ? json_null() : json_integer(rec->ideas), "first_id", rec->first_id);
     char *s = json_dumps(v, JSON_COMPACT);
     json_decref(v);
-    redisReply *r = s ? rstore_cmd(rs, "HSET " SEEN_KEY " %s %s", hash, s) : NULL;
+    redisReply *r = s ? rstore_cmd(rs, "%s " SEEN_KEY " %s %s", cmd, hash, s) : NULL;
     free(s);
     if (!r)
         return -1;
     freeReplyObject(r);
     return 0;
+}
+
+int seen_add(rstore_t *rs, const char *hash, const seen_t *rec)
+{
+    return s_hset(rs, "HSET", hash, rec, clock_wall_ms());
+}
+
+int seen_add_old(rstore_t *rs, const char *hash, const seen_t *rec)
+{
+    seen_t old = *rec;
+    old.ideas = -1;
+    return s_hset(rs, "HSETNX", hash, &old, rec->read_at);
 }

@@ -28,6 +28,10 @@
  *   the record leaves no record, and the file is read again with the same
  *   ids (stored once).
  *
+ *   Files read before the record existed are in done/ only: inbox.c
+ *   records them with seen_add_old() at its start (HSETNX, so a record
+ *   already there is kept).
+ *
  * OWNERSHIP
  *   seen_t holds its strings inline; nothing to free.
  */
@@ -45,7 +49,7 @@
 typedef struct {
     char file_ref[13];
     int64_t read_at; /* ms since the epoch */
-    size_t ideas;
+    int64_t ideas;   /* -1: unknown (recorded from done/, seen_add_old) */
     char first_id[64];
 } seen_t;
 
@@ -56,5 +60,9 @@ void seen_hash(const char *buf, size_t len, char hex[SEEN_HASH_HEX + 1]);
 int seen_find(rstore_t *rs, const char *hash, seen_t *rec);
 /* Records hash (read_at: now); 0, or -1 when Redis did not take it. */
 int seen_add(rstore_t *rs, const char *hash, const seen_t *rec);
+/* Records hash, unless it is recorded already, as a file read at
+ * rec->read_at (ideas unknown): for the files in done/ read before the
+ * record existed. 0, or -1 when Redis did not take it. */
+int seen_add_old(rstore_t *rs, const char *hash, const seen_t *rec);
 
 #endif

@@ -14,7 +14,9 @@ DESCRIPTION
     Redis); a file with changed bytes is read as before. The two moments a
     kill -9 can leave behind (statements spooled but no record yet; record
     made but the file not yet moved) each end with the file in done/ and
-    its statements stored once. Bounded waits only, no timing thresholds.
+    its statements stored once. A file in done/ from before the record
+    existed is a repeat too once the service restarted. Bounded waits
+    only, no timing thresholds.
 """
 import hashlib
 import os
@@ -76,6 +78,12 @@ class TestTranscriptRepeats(ClusterTestCase):
                                                 if i["source"]["video_id"] == marker])
         return sorted(i["text"] for i in ideas() if i["source"]["video_id"] == video_id)
 
+    def kill_and_restart(self):
+        """kill -9 of intake-transcript; returns once it runs again."""
+        pid = self.cluster.kill9("intake-transcript")
+        self.assertIsNotNone(pid)
+        self.cluster.wait_restarted("intake-transcript", pid)
+
     def why(self, sub, name):
         with open(self.path(sub, name + ".why")) as f:
             return f.read()
@@ -97,9 +105,7 @@ class TestTranscriptRepeats(ClusterTestCase):
 
         # The record outlives the service: killed and restarted, it still
         # knows the bytes.
-        pid = self.cluster.kill9("intake-transcript")
-        self.assertIsNotNone(pid)
-        self.cluster.wait_restarted("intake-transcript", pid)
+        self.kill_and_restart()
         self.drop("gesprek-kopie.vtt", first)
         self.assertEqual(self.texts("gesprek-kopie"), [])
         self.assertIn("done/gesprek.vtt", self.why("done", "gesprek-kopie.vtt"))
@@ -109,6 +115,19 @@ class TestTranscriptRepeats(ClusterTestCase):
         self.assertEqual(self.texts("gesprek-2"),
                          ["Een bakker op de hoek.", "Een speeltuin bij de school."])
         self.assertFalse(os.path.exists(self.path("done", "gesprek-2.vtt.why")))
+
+    def test_file_read_before_the_record_existed(self):
+        """A file read by a version without the record (or the upgrade
+        before the word fingerprint in ids) is in done/ but not in the
+        record: at its start the service records what done/ holds, so
+        the same bytes dropped again store nothing."""
+        text = vtt("Een fietsenstalling bij het station.")
+        with open(self.path("done", "oud.vtt"), "w") as f:
+            f.write(text)
+        self.kill_and_restart()
+        self.drop("oud (1).vtt", text)
+        self.assertEqual(self.texts("oud (1)"), [])
+        self.assertIn("done/oud.vtt", self.why("done", "oud (1).vtt"))
 
     def put_back(self, name):
         """done/NAME back into inbox/, as it was before it was moved."""
@@ -122,9 +141,7 @@ class TestTranscriptRepeats(ClusterTestCase):
         self.assertEqual(self.texts("park"), ["Een bakker op de hoek.", "Meer licht in het park."])
         self.assertIsNotNone(self.cluster.redis("HGET", RECORD_KEY, digest))
 
-        pid = self.cluster.kill9("intake-transcript")
-        self.assertIsNotNone(pid)
-        self.cluster.wait_restarted("intake-transcript", pid)
+        self.kill_and_restart()
         # Killed after the record, before the move: the file is still in
         # inbox/ and its record names the place it was going to in done/.
         self.put_back("park.vtt")
