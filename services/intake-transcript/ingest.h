@@ -14,9 +14,12 @@
  * DESCRIPTION
  *   Parses the file (format from the caller or sniffed), builds statements
  *   (transcript.h) and submits each as an ENV_IDEA with id
- *   proto_derive_id("transcript", "<video_id>/<start_ms>-<end_ms>") (text
- *   turns without times use their position: "<video_id>/turn-<n>"), so a
- *   file read twice gives the same ids and storage stores nothing new.
+ *   proto_derive_id("transcript", "<video_id>/<start_ms>-<end_ms>/<words>")
+ *   (text turns without times use their position:
+ *   "<video_id>/turn-<n>/<words>"; <words> is a fingerprint of the
+ *   statement's text, ingest.c), so a file read twice gives the same ids
+ *   and storage stores nothing new, while another file under the same
+ *   name does not take the first one's ids.
  *   Returns INGEST_OK only after intake_submit() returned 0 for every
  *   statement. No participant record is made: speaker names are not kept.
  *
