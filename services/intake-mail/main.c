@@ -27,7 +27,8 @@
  *       hard bounce of a notify mail also sets email_bounced_at and
  *       email_bounce on that participant and records the failed mail in
  *       inspraak:notify:bounced (mail_dsn.h, mail_bounce.h); intake-mail
- *       writes no other key.
+ *       writes no other key. While Redis does not answer, such a report
+ *       stays in new/ (or pending on the IMAP server) and is read again.
  *     - unreadable, over a limit, or the worker hung or crashed: moved to
  *       $INSPRAAK_VAR/mail/failed/ with a .why file; the service carries on.
  *   A mail whose spool write fails stays in new/ and is tried again.
@@ -173,21 +174,24 @@ static void s_count_skip(s_app_t *app, const char *reason)
             metric_inc(app->skipped_total[i]);
 }
 
-typedef enum { S_IDEA, S_SKIPPED, S_FAILED, S_RETRY } s_outcome_t;
+/* S_RETRY: the spool refused; stop this pass and keep the mail.
+ * S_LATER: keep this mail where it is, but go on with the next ones. */
+typedef enum { S_IDEA, S_SKIPPED, S_FAILED, S_RETRY, S_LATER } s_outcome_t;
 
 /* A report of a hard bounce of our mail marks that participant, so that
- * notify mails the dead address no more (mail_bounce.h). Best effort, like
- * the skipped list: Redis being down never stops mail intake, and the
- * next mail to the address bounces again and marks it then. */
-static void s_mark_bounce(s_app_t *app, const mail_result_t *r, const char *ql)
+ * notify mails the dead address no more (mail_bounce.h). Returns -1 when
+ * Redis did not answer: the caller keeps the report to read it again
+ * (nothing lost), while the mails behind it go on. */
+static int s_mark_bounce(s_app_t *app, const mail_result_t *r, const char *ql)
 {
     char q[300], qp[100];
     int rc = mail_bounce_mark(app->rs, &r->dsn);
     log_quote(qp, sizeof qp, r->dsn.pid);
     if (rc < 0) {
         metric_inc(app->bounce_errors);
-        log_warn("msg=\"cannot mark bounced address\" mail=%s pid=%s err=%s", ql, qp,
-                 log_quote(q, sizeof q, rstore_error(app->rs)));
+        log_warn("msg=\"cannot mark bounced address; report kept for a retry\" mail=%s pid=%s "
+                 "err=%s",
+                 ql, qp, log_quote(q, sizeof q, rstore_error(app->rs)));
     } else if (rc == 1) {
         metric_inc(app->bounces_marked);
         log_warn("msg=\"address bounced (report): no more mail to it\" mail=%s pid=%s", ql, qp);
@@ -195,10 +199,12 @@ static void s_mark_bounce(s_app_t *app, const mail_result_t *r, const char *ql)
         log_info("msg=\"bounce report names no participant's address; nothing marked\" mail=%s "
                  "pid=%s",
                  ql, qp);
+    return rc < 0 ? -1 : 0;
 }
 
 /* Reads one mail (in the worker) and, when it is an idea, spools it.
- * S_RETRY: the spool refused; the caller keeps the mail where it is. */
+ * S_RETRY: the spool refused; S_LATER: a bounce report Redis could not
+ * take; in both the caller keeps the mail where it is. */
 static s_outcome_t s_handle(s_app_t *app, const char *raw, size_t len, bool too_large,
                             const char *label, mail_result_t *r)
 {
@@ -210,9 +216,9 @@ static s_outcome_t s_handle(s_app_t *app, const char *raw, size_t len, bool too_
     } else
         mail_worker_run(raw, len, &app->lim, app->timeout_ms, r);
     if (r->status == MAIL_RESULT_SKIPPED) {
+        if (r->dsn.pid && s_mark_bounce(app, r, ql) < 0)
+            return S_LATER;
         s_count_skip(app, r->skip);
-        if (r->dsn.pid)
-            s_mark_bounce(app, r, ql);
         /* A skip's why is "Header: value", and the value may hold a name
          * ("Subject: Afwezig: Gerda Grootveld"): the log names the header
          * only; the .why in skipped/ and the staff list keep the value. */
@@ -253,7 +259,8 @@ static s_outcome_t s_handle(s_app_t *app, const char *raw, size_t len, bool too_
     return S_IDEA;
 }
 
-/* Handles new/<name>. Returns 0 when it left new/, -1 to retry later. */
+/* Handles new/<name>. Returns 0 when it left new/ or waits there for
+ * Redis (S_LATER), -1 to stop this pass (the spool refused). */
 static int s_one(s_app_t *app, const char *name)
 {
     char path[1024], dest[1024], base[256], why[400];
@@ -299,8 +306,9 @@ static int s_one(s_app_t *app, const char *name)
 /* IMAP                                                               */
 /* ------------------------------------------------------------------ */
 
-/* One IMAP message. Returns 0 when it is done on the server, -1 to stop
- * this poll (it stays pending there and comes back next time). */
+/* One IMAP message. Returns 0 when it is done on the server or waits
+ * there for Redis (S_LATER), -1 to stop this poll (it stays pending there
+ * and comes back next time). */
 static int s_imap_one(s_app_t *app, unsigned long uid)
 {
     char err[256], q[300], name[128], path[1024], why[400];
@@ -329,6 +337,11 @@ static int s_imap_one(s_app_t *app, unsigned long uid)
         rc = raw ? mail_files_write(path, raw, len) : 0;
     } else if (out == S_RETRY)
         rc = -1;
+    else if (out == S_LATER) {
+        mail_result_clear(&r); /* stays pending on the server; the next poll reads it again */
+        free(raw);
+        return 0;
+    }
     if (rc == 0 && mail_imap_done(app->imap, uid, err, sizeof err) < 0) {
         metric_inc(app->imap_errors);
         log_warn("msg=\"imap flag/move failed; mail will be read again\" uid=%lu err=%s", uid,

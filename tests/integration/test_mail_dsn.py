@@ -19,20 +19,23 @@ DESCRIPTION
     `inspraakctl participant export` shows the bounce (on the record and
     in "bounce", as a refusal at RCPT TO); a delay (4.4.7)
     marks nobody, nor does a report naming an address other than the one
-    the returned mail went to; no report becomes an idea.
+    the returned mail went to; no report becomes an idea. A report that
+    arrives while Redis is down stays in the mailbox, not done, and marks
+    its participant once Redis is back (nothing lost).
 
     INSPRAAK_BIN=build/asan/bin python3 tests/integration/test_mail_dsn.py
 """
 import json
 import os
 import shutil
+import signal
 import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 import harness  # noqa: E402
-from harness import ClusterTestCase, wait_until  # noqa: E402
+from harness import ClusterTestCase, http, wait_until  # noqa: E402
 from test_mail_imap import IMAP_USER, IMAP_PASSWORD, Dovecot, imap_uids  # noqa: E402
 from test_notify import Smtp  # noqa: E402
 
@@ -165,6 +168,61 @@ class MailDsnTest(ClusterTestCase):
         self.assertEqual(len(self.mails(self.GERDA)), 1)
         self.assertEqual(len(self.mails(self.JAN)), 1)
         self.assertEqual(len(self.mails(self.MARIEKE)), 2)
+
+
+    def metric(self, name):
+        status, _, data = http("GET", self.cluster.url("intake-mail", "/metrics"))
+        self.assertEqual(status, 200)
+        for line in data.decode().splitlines():
+            if line.startswith(name + " "):
+                return float(line.split()[-1])
+        return 0.0
+
+    def bounce_whys(self):
+        skipped = os.path.join(self.cluster.var, "mail", "skipped")
+        return [f for f in os.listdir(skipped) if f.endswith(".why")]
+
+    def redis_down(self):
+        try:
+            self.cluster.redis_ping()
+            return False
+        except OSError:
+            return True
+
+    def test_zz_report_while_redis_down(self):
+        """Named to run last: it stops Redis. The supervisor is held
+        (SIGSTOP) so that it does not start Redis again before we do."""
+        c = self.cluster
+        addr = "anna.janssen@example.nl"
+        self.post("Een bankje bij de bushalte in de Heerlerbaan", addr)
+        report = postfix(addr, self.receipt_id(addr))
+        errors = self.metric("inspraak_mail_bounce_errors_total")
+        whys = len(self.bounce_whys())
+        os.kill(c.proc.pid, signal.SIGSTOP)
+        try:
+            os.kill(c.pid_of("redis"), signal.SIGKILL)
+            wait_until("redis down", self.redis_down)
+            m = self.dovecot.client()
+            self.assertEqual(m.append("INBOX", None, None, report)[0], "OK")
+            # Not lost: read, kept, and read again at the next poll; still
+            # in the inbox, not flagged done.
+            wait_until("intake-mail read the report twice",
+                       lambda: self.metric("inspraak_mail_bounce_errors_total") >= errors + 2)
+            self.assertEqual(len(imap_uids(m, "INBOX", "NOT KEYWORD $Inspraak")), 1)
+        finally:
+            os.kill(c.proc.pid, signal.SIGCONT)
+        wait_until("redis back", c.redis_ping)
+        wait_until("the inbox emptied", lambda: imap_uids(m, "INBOX") == [])
+        m.logout()
+        p = self.participant(addr)
+        self.assertIn("email_bounced_at", p["participant"])
+        self.assertIn("5.1.1", p["participant"]["email_bounce"])
+        self.assertRegex(p["bounce"] or "", r"^\d+ receipt:\S+ dsn 5\.1\.1 ")
+        # Marked once, skipped once.
+        marks = [l for l in c.log_tail("intake-mail", 5000).splitlines()
+                 if "address bounced" in l and p["participant_id"] in l]
+        self.assertEqual(len(marks), 1, marks)
+        self.assertEqual(len(self.bounce_whys()), whys + 1)
 
 
 if __name__ == "__main__":
