@@ -13,7 +13,7 @@
 CC      ?= gcc
 # make run / make test build with one compiler per core (JOBS=1: one at a time).
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
-PKGS    := libzmq msgpack hiredis libmicrohttpd jansson libsodium libcurl gmime-3.0 libexttextcat hunspell
+PKGS    := libzmq msgpack hiredis libmicrohttpd jansson libsodium libcurl gmime-3.0 libexttextcat hunspell libidn2
 SAN     ?= 0
 
 ifeq ($(SAN),1)

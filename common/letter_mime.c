@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "email_idn.h"
 #include "letter.h"
 #include "letter_int.h"
 #include "validate.h"
@@ -53,7 +54,10 @@ int letter_mime(const letter_settings_t *ls, const letter_t *l, char **msg, size
     InternetAddressList *from = internet_address_list_parse(NULL, ls->from);
     internet_address_list_append(g_mime_message_get_from(m), from);
     g_object_unref(from);
-    g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_TO, l->to_name ? l->to_name : "", l->to_addr);
+    char *to = email_idn_ascii(l->to_addr); /* the header says what the envelope says */
+    g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_TO, l->to_name ? l->to_name : "",
+                               to ? to : l->to_addr);
+    free(to);
     g_mime_message_set_subject(m, l->subject, "utf-8");
     GDateTime *now = g_date_time_new_now_local();
     g_mime_message_set_date(m, now);

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "email_idn.h"
 #include "mailout.h"
 #include "validate.h"
 #include "xalloc.h"
@@ -170,8 +171,11 @@ mailout_result_t mailout_send(mailout_t *self, const char *rcpt, const char *msg
     s_pace(self);
     if (!self->curl)
         return s_maildir(self, msg, len, err, errlen);
-    char to[300];
-    snprintf(to, sizeof to, "<%s>", rcpt);
+    /* "jan@bücher.nl" goes out as "jan@xn--bcher-kva.nl": without
+     * SMTPUTF8 the envelope is ASCII (email_idn.h). */
+    char to[300], *ascii = email_idn_ascii(rcpt);
+    snprintf(to, sizeof to, "<%s>", ascii ? ascii : rcpt);
+    free(ascii);
     struct curl_slist *rcpts = curl_slist_append(NULL, to);
     s_reader_t rd = {msg, len};
     char ebuf[CURL_ERROR_SIZE] = "";

@@ -15,6 +15,7 @@
  */
 #include "validate.h"
 
+#include "email_idn.h"
 #include "xalloc.h"
 
 #include <ctype.h>
@@ -288,6 +289,18 @@ static bool s_domain_valid(const char *d)
     return tld_has_alpha; /* "1.2.3.4" is not a mail domain */
 }
 
+/* An internationalised domain ("bücher.nl") is checked in its ASCII form,
+ * the one it is sent to (email_idn.h). */
+static bool s_any_domain_valid(const char *d)
+{
+    for (const char *p = d; *p; p++)
+        if ((unsigned char)*p >= 0x80) {
+            char ascii[EMAIL_MAX_BYTES + 1];
+            return email_idn_domain_ascii(d, ascii, sizeof ascii) == 0 && s_domain_valid(ascii);
+        }
+    return s_domain_valid(d);
+}
+
 bool email_valid(const char *s)
 {
     if (!s)
@@ -305,7 +318,7 @@ bool email_valid(const char *s)
         if (s[i] == '.' && s[i + 1] == '.')
             return false;
     }
-    return s_domain_valid(at + 1);
+    return s_any_domain_valid(at + 1);
 }
 
 bool value_allowed(const char *v, const char *const *allowed)

@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <string.h>
 
+#include "email_idn.h"
 #include "validate.h"
 #include "xalloc.h"
 
@@ -298,13 +299,29 @@ static void s_check_choice(form_t *f, form_field_t i, const char *const *allowed
     s_error(f, i, msg);
 }
 
+/* An address with an internationalised domain ("jan@bücher.nl") is
+ * welcome and kept readable: a browser may send it as "xn--bcher-kva.nl",
+ * and both are stored as "bücher.nl" (email_idn.h). Letters with accents
+ * before the @ would need SMTPUTF8, which our mail does not use. */
 static void s_check_email(form_t *f)
 {
     char *v = f->err[FORM_EMAIL] ? NULL : s_trim(f->raw[FORM_EMAIL]);
     if (v && !email_valid(v)) {
-        s_error(f, FORM_EMAIL, "Dit e-mailadres klopt niet. Schrijf het zo: naam@voorbeeld.nl.");
+        s_error(f, FORM_EMAIL,
+                strchr(v, '@') && !email_idn_local_ascii(v)
+                    ? "Dit e-mailadres kunnen we niet gebruiken. Vóór de @ mogen alleen letters "
+                      "zonder accent (a tot z), cijfers en tekens als . - _ staan. Heeft u een "
+                      "ander e-mailadres? Vul dat dan in."
+                    : "Dit e-mailadres klopt niet. Schrijf het zo: naam@voorbeeld.nl.");
         free(v);
         return;
+    }
+    if (v) {
+        char *shown = email_idn_readable(v);
+        if (shown) {
+            free(v);
+            v = shown;
+        }
     }
     f->clean[FORM_EMAIL] = v;
     if (f->consent && !v && !f->err[FORM_EMAIL])

@@ -9,7 +9,10 @@
 #define _GNU_SOURCE
 #include <stdio.h>
 
+#include <stdlib.h>
+
 #include "clock.h"
+#include "email_idn.h"
 #include "mail_bounce.h"
 
 static const char s_mark_lua[] =
@@ -29,9 +32,15 @@ int mail_bounce_mark(rstore_t *rs, const mail_dsn_t *d)
     snprintf(key, sizeof key, "inspraak:participant:%s", d->pid);
     snprintf(now, sizeof now, "%lld", (long long)clock_wall_ms());
     snprintf(why, sizeof why, "dsn %s", d->why ? d->why : "");
+    /* A report names an IDN address in its ASCII form, the record holds
+     * the readable one (email_idn.h). */
+    char *fin = email_idn_readable(d->final);
+    char *orig = email_idn_readable(d->original ? d->original : d->final);
     redisReply *r = rstore_cmd(rs, "EVAL %s 2 %s inspraak:notify:bounced %s %s %s %s %s %s",
-                               s_mark_lua, key, d->final, d->original ? d->original : d->final,
-                               now, why, d->pid, d->mail);
+                               s_mark_lua, key, fin ? fin : d->final,
+                               orig ? orig : d->final, now, why, d->pid, d->mail);
+    free(fin);
+    free(orig);
     if (!r)
         return -1;
     int rc = r->type == REDIS_REPLY_INTEGER ? (int)r->integer : -1;

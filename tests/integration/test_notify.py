@@ -20,6 +20,7 @@ import email
 import email.policy
 import glob
 import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -231,6 +232,28 @@ class TestReceipts(NotifyCase):
         self.assertIn('<p dir="auto" style="overflow-wrap:anywhere;word-break:break-word">%s</p>'
                       % arabic, html)
         self.assertIn("<p>Beste أحمد الحسن,</p>", html)
+
+    def test_1c2_address_with_an_idn_domain(self):
+        # "jan@bücher.nl" was refused by the idea box. It is accepted,
+        # stored as the resident wrote it, and the receipt goes out to the
+        # domain's ASCII form (what SMTP without SMTPUTF8 needs).
+        iid = self.post("Een zebrapad bij de basisschool in Meezenbroek", "jan@bücher.nl")
+        m = self.wait_mails("jan@xn--bcher-kva.nl")[0]
+        self.assertIn(iid, body_text(m))
+        self.assertEqual(m["To"].addresses[0].addr_spec, "jan@xn--bcher-kva.nl")
+        r = self.cluster.ctl("participant", "export", "jan@bücher.nl")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(json.loads(r.stdout)["participant"]["email"], "jan@bücher.nl")
+        # The same domain typed in its ASCII form is stored readable too.
+        self.post("Meer bankjes in het Aambos", "ali@xn--strae-oqa.de")
+        self.wait_mails("ali@xn--strae-oqa.de")
+        r = self.cluster.ctl("participant", "export", "ali@straße.de")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        # Non-ASCII before the @ stays refused, with a message saying what to do.
+        status, body = self.cluster.post_idea("Een speeltuin in Hoensbroek", email="jürgen@example.de",
+                                              consent={"feedback": True})
+        self.assertEqual(status, 422, body)
+        self.assertIn("Vóór de @", body["error"]["fields"]["email"])
 
     def test_1d_long_word_wraps_inside_the_mail(self):
         # A quoted idea with one very long unbroken word (170 letters, as a

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "email_idn.h"
 #include "validate.h"
 
 typedef struct {
@@ -184,6 +185,33 @@ static void test_text_normalise(void **state)
     }
 }
 
+/* Stored readable, sent as ASCII (email_idn.h). */
+static void test_email_idn(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *given, *readable, *ascii;
+    } cases[] = {
+        {"jan@b\xc3\xbc" "cher.nl", "jan@b\xc3\xbc" "cher.nl", "jan@xn--bcher-kva.nl"},
+        {"jan@xn--bcher-kva.nl", "jan@b\xc3\xbc" "cher.nl", "jan@xn--bcher-kva.nl"},
+        {"Jan@B\xc3\x9c" "CHER.nl", "Jan@b\xc3\xbc" "cher.nl", "Jan@xn--bcher-kva.nl"},
+        {"ali@stra\xc3\x9f" "e.de", "ali@stra\xc3\x9f" "e.de", "ali@xn--strae-oqa.de"},
+        {"Jan@Example.NL", "Jan@Example.NL", "Jan@Example.NL"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *r = email_idn_readable(cases[i].given), *a = email_idn_ascii(cases[i].given);
+        assert_non_null(r);
+        assert_non_null(a);
+        assert_string_equal(r, cases[i].readable);
+        assert_string_equal(a, cases[i].ascii);
+        free(r);
+        free(a);
+    }
+    assert_null(email_idn_ascii("jan@b\xff.nl")); /* not UTF-8 */
+    assert_true(email_idn_local_ascii("jan@b\xc3\xbc" "cher.nl"));
+    assert_false(email_idn_local_ascii("j\xc3\xbc" "rgen@example.de"));
+}
+
 static void test_email_valid(void **state)
 {
     (void)state;
@@ -215,6 +243,14 @@ static void test_email_valid(void **state)
         {"jan@example.nl\r\nBcc: x@y.nl", false},
         {"jan\n@example.nl", false},
         {"\"jan\"@example.nl", false},
+        /* IDN domains are addresses people have; sent as xn-- (email_idn.h) */
+        {"jan@b\xc3\xbc" "cher.nl", true},
+        {"ali@stra\xc3\x9f" "e.de", true},
+        {"jan@xn--bcher-kva.nl", true},
+        {"jan@b\xc3\xbc" "cher..nl", false},
+        {"jan@b\xc3\xbc cher.nl", false},
+        /* a non-ASCII local part needs SMTPUTF8, which we do not send */
+        {"j\xc3\xbc" "rgen@example.de", false},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         if (email_valid(cases[i].s) != cases[i].ok)
@@ -312,6 +348,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_utf8_valid),     cmocka_unit_test(test_utf8_chars),
         cmocka_unit_test(test_text_normalise), cmocka_unit_test(test_email_valid),
+        cmocka_unit_test(test_email_idn),
         cmocka_unit_test(test_utf8_every_offset), cmocka_unit_test(test_text_normalise_grows),
         cmocka_unit_test(test_postcode),       cmocka_unit_test(test_value_allowed),
     };
