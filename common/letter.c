@@ -297,9 +297,10 @@ static int s_right_to_left(const char *text)
 /* The ideas' list in text and HTML; the newest mail Message-ID into
  * *reply_to. only_mail: list only ideas that came in by mail (a receipt
  * without consent may only answer the participant's own mails).
+ * receipt: under a mail of only photos, ask for a few words.
  * Returns the number of ideas found, -1 on a Redis error. */
-static int s_ideas(rstore_t *rs, const char *const *ids, size_t n, int only_mail, char **text,
-                   char **html, char **reply_to, char *err, size_t errlen)
+static int s_ideas(rstore_t *rs, const char *const *ids, size_t n, int only_mail, int receipt,
+                   char **text, char **html, char **reply_to, char *err, size_t errlen)
 {
     size_t tl = 0, tc = 256, hl = 0, hc = 256;
     int found = 0;
@@ -328,8 +329,11 @@ static int s_ideas(rstore_t *rs, const char *const *ids, size_t n, int only_mail
             /* A blank line between ideas, none after the last: the
              * template's own line break after {{ideeen}} ends the list. */
             const char *fsi = s_right_to_left(t) ? "\u2068" : "", *pdi = *fsi ? "\u2069" : "";
-            char *line = xasprintf("%s- \"%s%s%s\"\n  (nummer van uw idee: %s)\n",
-                                   found ? "\n" : "", fsi, t, pdi, idea.id);
+            int photos = receipt && s_answers_mail(&idea) ? letter_photo_only(idea.text) : 0;
+            const char *ask = photos ? letter_photo_question(photos) : "";
+            char *line = xasprintf("%s- \"%s%s%s\"\n  (nummer van uw idee: %s)\n%s%s%s",
+                                   found ? "\n" : "", fsi, t, pdi, idea.id, *ask ? "  " : "",
+                                   ask, *ask ? "\n" : "");
             s_append(text, &tl, &tc, line, strlen(line));
             /* A long unbroken word (a pasted code, a link without its
              * dots) ran past the 40em body: the quote may break it, said
@@ -338,8 +342,8 @@ static int s_ideas(rstore_t *rs, const char *const *ids, size_t n, int only_mail
             char *et = http_html_escape(t), *ei = http_html_escape(idea.id);
             char *hline = xasprintf("<li><p dir=\"auto\" style=\"overflow-wrap:anywhere;"
                                     "word-break:break-word\">%s</p><p><small>Nummer van uw "
-                                    "idee: %s</small></p></li>\n",
-                                    et, ei);
+                                    "idee: %s</small></p>%s%s%s</li>\n",
+                                    et, ei, *ask ? "<p>" : "", ask, *ask ? "</p>" : "");
             s_append(html, &hl, &hc, hline, strlen(hline));
             free(line), free(hline), free(et), free(ei), free(t);
             found++;
@@ -388,7 +392,7 @@ int letter_receipt(rstore_t *rs, const letter_settings_t *ls, const char *pid,
     if (rc != 0)
         return rc;
     char *it = NULL, *ih = NULL, *reply = NULL;
-    int found = s_ideas(rs, ids, n, !consented, &it, &ih, &reply, err, errlen);
+    int found = s_ideas(rs, ids, n, !consented, 1, &it, &ih, &reply, err, errlen);
     if (found <= 0) {
         if (found == 0)
             snprintf(err, errlen, consented ? "no_ideas" : "no_consent");
@@ -489,7 +493,7 @@ int letter_campaign(rstore_t *rs, const letter_settings_t *ls, const char *campa
         ids = xrealloc(ids, (n + 1) * sizeof *ids);
         ids[n++] = m->element[i]->str;
     }
-    int found = m ? s_ideas(rs, ids, n, 0, &it, &ih, &reply, err, errlen) : -1;
+    int found = m ? s_ideas(rs, ids, n, 0, 0, &it, &ih, &reply, err, errlen) : -1;
     if (!m)
         snprintf(err, errlen, "redis: %s", rstore_error(rs));
     rc = found < 0 ? -1 : 0;

@@ -109,6 +109,14 @@ char *letter_render(const char *tpl, const char *const *names, const char *const
  * out. Returns 1 found, 0 not found, -1 Redis error. */
 int letter_pid_for_email(rstore_t *rs, const char *email, char *out, size_t size);
 
+/* The idea text of a mail with only photos and no words (intake-mail
+ * stores it: "[Alleen een foto gestuurd, ...]"). Caller frees. */
+char *letter_photo_only_text(int photos);
+/* The number of photos when text is exactly such a text, else 0. */
+int letter_photo_only(const char *text);
+/* The receipt's question for a few words under such an idea (static). */
+const char *letter_photo_question(int photos);
+
 void letter_clear(letter_t *l);
 
 #endif

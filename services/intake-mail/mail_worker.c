@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "letter.h"
 #include "mail_text.h"
 #include "mail_worker.h"
 #include "validate.h"
@@ -133,12 +134,8 @@ static char *s_photos_only(const mail_t *m)
     for (int i = 0; i < m->n_attachments; i++)
         if (m->attachments[i].type && strncasecmp(m->attachments[i].type, "image/", 6) == 0)
             photos++;
-    if (photos == 0)
-        return NULL;
-    if (photos == 1)
-        return xstrdup("[Alleen een foto gestuurd, zonder tekst. De foto bewaren we niet.]");
-    return xasprintf("[Alleen %d foto's gestuurd, zonder tekst. De foto's bewaren we niet.]",
-                     photos);
+    /* the receipt knows this text again and asks for words (letter.h) */
+    return photos == 0 ? NULL : letter_photo_only_text(photos);
 }
 
 /* The idea text, or a skip reason in r when there is none to speak of. */

@@ -602,6 +602,15 @@ class MailPhotoOnlyTest(ClusterTestCase):
         self.assertEqual(m["To"].addresses[0].addr_spec, "wim.hermans@example.nl")
         self.assertEqual(str(m["In-Reply-To"]).strip(), "<photo-1.test@example.nl>")
         self.assertIn(want, m.get_body(preferencelist=("plain",)).get_content())
+        # The receipt asks for a few words, in both parts, and says honestly
+        # what a reply becomes (a reply to a receipt is a mail of its own).
+        ask = ("We zagen alleen een foto. Wilt u in een paar woorden zeggen wat u ermee "
+               "bedoelt? Antwoord dan op deze mail. Uw antwoord komt bij ons binnen als een "
+               "nieuw idee.")
+        text = m.get_body(preferencelist=("plain",)).get_content()
+        self.assertIn(ask, " ".join(text.split()))
+        html = m.get_body(preferencelist=("html",)).get_content()
+        self.assertIn(ask, " ".join(html.split()))
 
 
 SUBJECT_NAME = (

@@ -356,6 +356,8 @@ static void test_photo_only(void **state)
             if (r.status != MAIL_RESULT_IDEA || strcmp(r.text, cases[i].want) != 0)
                 fail_msg("case %zu: status %d text %s", i, r.status, r.text);
             assert_int_equal(r.n_listed, cases[i].n);
+            /* the receipt knows it again, to ask for words (letter.h) */
+            assert_int_equal(letter_photo_only(r.text), cases[i].want[0] == '[' ? cases[i].n : 0);
         } else {
             assert_int_equal(r.status, MAIL_RESULT_SKIPPED);
             assert_string_equal(r.skip, "empty");
