@@ -128,6 +128,17 @@ def big_mail():
     return head + b"x" * (MAX_BYTES + 1 - len(head))
 
 
+
+def service_metric(cluster, service, name):
+    """The value of an unlabelled metric on service's /metrics, or None."""
+    status, _, data = http("GET", cluster.url(service, "/metrics"))
+    if status != 200:
+        raise AssertionError("%s /metrics: %s" % (service, status))
+    for line in data.decode().splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[-1])
+    return None
+
 class MailTest(ClusterTestCase):
     SERVICES = ("storage", "classifier", "intake-mail", "dashboard", "notify")
     # No SMTP server set: notify writes into the Maildir outbox.
@@ -145,12 +156,7 @@ class MailTest(ClusterTestCase):
         return out
 
     def notify_metric(self, name):
-        status, _, data = http("GET", self.cluster.url("notify", "/metrics"))
-        self.assertEqual(status, 200)
-        for line in data.decode().splitlines():
-            if line.startswith(name + " "):
-                return float(line.split()[-1])
-        return None
+        return service_metric(self.cluster, "notify", name)
 
     def deliver(self, raw):
         """As an MTA does: write into tmp/, then rename into new/."""
@@ -172,12 +178,7 @@ class MailTest(ClusterTestCase):
         return body["items"]
 
     def metric(self, name):
-        status, _, data = http("GET", self.cluster.url("intake-mail", "/metrics"))
-        self.assertEqual(status, 200)
-        for line in data.decode().splitlines():
-            if line.startswith(name + " "):
-                return float(line.split()[-1])
-        return None
+        return service_metric(self.cluster, "intake-mail", name)
 
     def test_maildir(self):
         self.token = self.cluster.staff_token()

@@ -35,8 +35,9 @@ import unittest
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 import harness  # noqa: E402
-from harness import ClusterTestCase, http, wait_until  # noqa: E402
+from harness import ClusterTestCase, wait_until  # noqa: E402
 from test_mail_imap import IMAP_USER, IMAP_PASSWORD, Dovecot, imap_uids  # noqa: E402
+from test_mail import service_metric  # noqa: E402
 from test_notify import Smtp  # noqa: E402
 
 DSN_DIR = os.path.join(os.path.dirname(__file__), "..", "data", "dsn")
@@ -171,12 +172,7 @@ class MailDsnTest(ClusterTestCase):
 
 
     def metric(self, name):
-        status, _, data = http("GET", self.cluster.url("intake-mail", "/metrics"))
-        self.assertEqual(status, 200)
-        for line in data.decode().splitlines():
-            if line.startswith(name + " "):
-                return float(line.split()[-1])
-        return 0.0
+        return service_metric(self.cluster, "intake-mail", name) or 0.0
 
     def bounce_whys(self):
         skipped = os.path.join(self.cluster.var, "mail", "skipped")
