@@ -45,7 +45,12 @@
  *             laan, plein, singel, pad, hof, dreef, steeg, kade, gracht,
  *             dijk, markt, wal) and is longer than it; a count, unit or
  *             month after the number ("2 keer", "40 km", "3 mei") or a
- *             year makes it no address. A postcode alone is not flagged: a PC6 area
+ *             year makes it no address. A street in lower case
+ *             ("ik woon op de akerstraat 12 en ...") counts after an
+ *             address cue ("op", "aan", "ik woon in de", "adres:", "mijn
+ *             adres is") when the number ends its phrase (punctuation,
+ *             the end, a capital or a word like "en", "is", "staat"):
+ *             "op het schoolplein 2 bankjes" is a count. A postcode alone is not flagged: a PC6 area
  *             holds 15-20 households, and residents give theirs to say
  *             where a problem is; with the house number it is one home.
  *   name      (classify_pii_name.c) capitalised words right after "mijn

@@ -209,10 +209,104 @@ static const char *s_nr_word_start(const char *text, const char *p)
     return p;
 }
 
+/* The word before the blank(s) before p, a ':' after it allowed
+ * ("Adres: ..."): sets [*w, returned end); NULL when there is none on the
+ * line. */
+static const char *s_prev_word(const char *text, const char *p, const char **w)
+{
+    const char *e = p;
+    while (e > text && e[-1] == ' ')
+        e--;
+    if (e == p)
+        return NULL;
+    if (e > text && e[-1] == ':')
+        e--;
+    const char *s = e;
+    while (s > text && (isalpha((unsigned char)s[-1]) || s[-1] == '\''))
+        s--;
+    *w = s;
+    return s < e ? e : NULL;
+}
+
+/* Whether [w, e) is one of the words of list, without ASCII case. */
+static int s_word_in_ci(const char *w, const char *e, const char *const *list, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (strlen(list[i]) == (size_t)(e - w) && strncasecmp(w, list[i], (size_t)(e - w)) == 0)
+            return 1;
+    return 0;
+}
+
+#define S_IN(w, e, list) s_word_in_ci(w, e, list, sizeof list / sizeof list[0])
+
+static const char *const S_ARTICLES[] = {"de", "het", "'t"};
+static const char *const S_AT[] = {"op", "aan"};
+static const char *const S_LIVE[] = {"woon", "woont", "wonen", "woonde", "woonden", "woonachtig"};
+static const char *const S_ADDRESS[] = {"adres", "woonadres", "huisadres", "postadres"};
+
+/* Whether the words before the street at st announce an address: "op
+ * (de)", "aan (het)", "ik woon (in de)", "adres:", "mijn adres is". */
+static int s_address_cue(const char *text, const char *st)
+{
+    const char *w, *e = s_prev_word(text, st, &w);
+    if (!e)
+        return 0;
+    if (S_IN(w, e, S_ARTICLES)) {
+        if (!(e = s_prev_word(text, w, &w)))
+            return 0;
+        if (S_IN(w, e, S_AT))
+            return 1;
+        if (e - w != 2 || strncasecmp(w, "in", 2) != 0)
+            return 0;
+        return (e = s_prev_word(text, w, &w)) && S_IN(w, e, S_LIVE);
+    }
+    if (S_IN(w, e, S_AT) || S_IN(w, e, S_LIVE) || S_IN(w, e, S_ADDRESS))
+        return 1;
+    if (e - w != 2 || strncasecmp(w, "is", 2) != 0)
+        return 0;
+    return (e = s_prev_word(text, w, &w)) && S_IN(w, e, S_ADDRESS);
+}
+
+/* Words that may follow a house number in a sentence ("op de akerstraat
+ * 12 en er is ..."); any other word makes the number more likely a count
+ * ("op het schoolplein 2 bankjes"). */
+static const char *const S_AFTER_NR[] = {
+    "en",   "in",    "is",    "te",     "of",   "op",     "aan",  "bij",   "met",
+    "maar", "want",  "dus",   "daar",   "hier", "die",    "dat",  "waar",  "staat",
+    "ligt", "heb",   "heeft", "hebben", "woon", "woont",  "wonen", "naast", "tegenover",
+    "was",  "wordt", "zijn",  "kan",    "moet", "ook",    "al",   "nu",    "sinds",
+    "zit",  "er",    "graag", "komt",   "voor", "achter", "hoek",
+};
+
+/* Whether a house number ending at q closes its phrase: the text ends,
+ * a punctuation mark, a capital (a place, a new sentence) or a word of
+ * S_AFTER_NR follows. */
+static int s_nr_closes(const char *q)
+{
+    while (*q == ' ')
+        q++;
+    unsigned char c = (unsigned char)*q;
+    if (c == 0xe2) /* dashes, curly quotes, "..." */
+        return 1;
+    if (!islower(c))
+        return isupper(c) || !(c >= 0x80 || isdigit(c));
+    const char *e = q;
+    while (islower((unsigned char)*e))
+        e++;
+    return !isalnum((unsigned char)*e) && (unsigned char)*e < 0x80 && S_IN(q, e, S_AFTER_NR);
+}
+
+static int s_cap(const char *p)
+{
+    return isupper((unsigned char)*p) || (unsigned char)*p == 0xc3;
+}
+
 /* A street and house number without a postcode at the number p
  * ("Akerstraat 12", "Burgemeester van Grunsvenplein 12-3", "Akerstraat
  * nr. 12"): the end, with the street's start in *start; else NULL. The
- * street starts with a capital: "het fietspad 3" is not an address. */
+ * street starts with a capital ("het fietspad 3" is not an address), or
+ * is one lower-case word with a street ending after an address cue and
+ * before the end of the phrase ("ik woon op de akerstraat 12 en ..."). */
 static const char *s_street_nr_end(const char *text, const char *p, const char **start)
 {
     const char *at = s_nr_word_start(text, p);
@@ -225,9 +319,16 @@ static const char *s_street_nr_end(const char *text, const char *p, const char *
     while (isdigit((unsigned char)*digits))
         digits++;
     const char *st = s_street_start(text, at);
-    if (!st || !(isupper((unsigned char)*st) || (unsigned char)*st == 0xc3) ||
-        s_count_or_year(p, digits) || s_postcode_follows(text, end))
+    if (!st || s_count_or_year(p, digits) || s_postcode_follows(text, end))
         return NULL;
+    const char *last = at - 1;
+    while (last > text && s_word_byte((unsigned char)last[-1]))
+        last--;
+    if (!s_cap(last)) {
+        st = last;
+        if (!s_address_cue(text, st) || !s_nr_closes(end))
+            return NULL;
+    }
     *start = st;
     return end;
 }

@@ -198,6 +198,12 @@ static const t_case_t CASES[] = {
     {"postcode", "Fietspad 3 meter breder en de Akerstraat 40 km per uur.", "", 'b'},
     {"postcode", "Om 10:30 op de Akerstraat, 12 mensen kwamen.", "", 'b'},
     {"postcode", "Op het Pancratiusplein 3 mei een markt. Vergadering 3 maart.", "", 'b'},
+    /* a street written in lower case, after "op", "aan" or an address word */
+    {"postcode", "ik woon op de akerstraat 12 en er is veel lawaai", "akerstraat 12", 'b'},
+    {"postcode", "mijn adres is kloosterweg 4a, kom gerust", "kloosterweg 4a", 'b'},
+    {"postcode", "Op akerstraat 12 staat de lantaarnpaal scheef", "akerstraat 12", 'b'},
+    {"postcode", "op het schoolplein 2 bankjes en aan het fietspad 3 paaltjes", "", 'b'},
+    {"postcode", "de akerstraat 2 keer per dag dicht en op de kloosterweg 2019 ook", "", 'b'},
     /* names */
     {"name", "Mijn naam is Anna de Vries en ik woon in Heerlerbaan.", "Anna de Vries", 'b'},
     {"name", "Ik ben Jan, 34 jaar, en ik mis een bankje.", "Jan", 'b'},
