@@ -50,7 +50,12 @@
  *             address cue ("op", "aan", "ik woon in de", "adres:", "mijn
  *             adres is") when the number ends its phrase (punctuation,
  *             the end, a capital or a word like "en", "is", "staat"):
- *             "op het schoolplein 2 bankjes" is a count. A postcode alone is not flagged: a PC6 area
+ *             "op het schoolplein 2 bankjes" is a count. So do
+ *             capitalised words without a street ending ("aan de
+ *             Bongerd 4.", "Mijn adres is Markt 3,") after the same cues
+ *             and with the same phrase end, except words that name no
+ *             street ("Lijn 40", "Bus 12", "Artikel 5", "Fase 2",
+ *             "Groep 8", days, months). A postcode alone is not flagged: a PC6 area
  *             holds 15-20 households, and residents give theirs to say
  *             where a problem is; with the house number it is one home.
  *   name      (classify_pii_name.c) capitalised words right after "mijn

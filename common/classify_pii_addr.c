@@ -271,10 +271,10 @@ static int s_address_cue(const char *text, const char *st)
  * 12 en er is ..."); any other word makes the number more likely a count
  * ("op het schoolplein 2 bankjes"). */
 static const char *const S_AFTER_NR[] = {
-    "en",   "in",    "is",    "te",     "of",   "op",     "aan",  "bij",   "met",
-    "maar", "want",  "dus",   "daar",   "hier", "die",    "dat",  "waar",  "staat",
+    "en",   "in",    "is",    "te",     "of",   "op",     "aan",   "bij",   "met",
+    "maar", "want",  "dus",   "daar",   "hier", "die",    "dat",   "waar",  "staat",
     "ligt", "heb",   "heeft", "hebben", "woon", "woont",  "wonen", "naast", "tegenover",
-    "was",  "wordt", "zijn",  "kan",    "moet", "ook",    "al",   "nu",    "sinds",
+    "was",  "wordt", "zijn",  "kan",    "moet", "ook",    "al",    "nu",    "sinds",
     "zit",  "er",    "graag", "komt",   "voor", "achter", "hoek",
 };
 
@@ -301,16 +301,57 @@ static int s_cap(const char *p)
     return isupper((unsigned char)*p) || (unsigned char)*p == 0xc3;
 }
 
+/* Capitalised words before a house number that name no street: "Lijn
+ * 40", "Bus 12", "Artikel 5", "Fase 2", "Heerlen 2050", "Groep 8". */
+static const char *const S_NOT_STREETS[] = {
+    "lijn",     "bus",      "tram",      "trein",    "artikel",   "fase",      "heerlen",
+    "limburg",  "parkstad", "nederland", "pagina",   "hoofdstuk", "paragraaf", "bijlage",
+    "stap",     "punt",     "groep",     "klas",     "niveau",    "versie",    "deel",
+    "ronde",    "top",      "kanaal",    "radio",    "npo",       "zaal",      "lokaal",
+    "blok",     "plan",     "optie",     "vraag",    "thema",     "agenda",    "seizoen",
+    "nummer",   "lid",      "route",     "perron",   "spoor",     "zone",      "editie",
+    "raad",     "tafel",    "station",   "week",     "dag",       "jaar",      "uur",
+    "partij",   "lijst",    "code",      "maandag",  "dinsdag",   "woensdag",  "donderdag",
+    "vrijdag",  "zaterdag", "zondag",    "januari",  "februari",  "maart",     "april",
+    "mei",      "juni",     "juli",      "augustus", "september", "oktober",   "november",
+    "december",
+};
+
+/* Start of the capitalised words right before e that may name a street
+ * without a street ending ("Markt", "Oude Markt"; up to three, not a
+ * cue word such as "Op", not across a sentence end); NULL when the word
+ * right before e is not capitalised or names no street. */
+static const char *s_plain_street_start(const char *text, const char *e)
+{
+    const char *st = NULL, *w;
+    for (int words = 0; words < 3; words++) {
+        const char *we = words == 0 ? e : st - 1;
+        if (words > 0 && (st - text < 2 || st[-1] != ' ' || !isalpha((unsigned char)st[-2])))
+            break;
+        w = we;
+        while (w > text && isalpha((unsigned char)w[-1]))
+            w--;
+        if (we - w < 3 || !isupper((unsigned char)*w) || (w > text && w[-1] != ' ') ||
+            S_IN(w, we, S_AT) || S_IN(w, we, S_ARTICLES) || S_IN(w, we, S_ADDRESS) ||
+            S_IN(w, we, S_NOT_STREETS))
+            break;
+        st = w;
+    }
+    return st;
+}
+
 /* A street and house number without a postcode at the number p
  * ("Akerstraat 12", "Burgemeester van Grunsvenplein 12-3", "Akerstraat
- * nr. 12"): the end, with the street's start in *start; else NULL. The
- * street starts with a capital ("het fietspad 3" is not an address), or
- * is one lower-case word with a street ending after an address cue and
- * before the end of the phrase ("ik woon op de akerstraat 12 en ..."). */
+ * nr. 12"): the end, with the street's start in *start; else NULL. A
+ * street with a street ending starts with a capital ("het fietspad 3" is
+ * not an address). Other streets count only after an address cue and
+ * before the end of the phrase: one lower-case word with a street ending
+ * ("ik woon op de akerstraat 12 en ...") or capitalised words without
+ * one ("aan de Bongerd 4."). */
 static const char *s_street_nr_end(const char *text, const char *p, const char **start)
 {
     const char *at = s_nr_word_start(text, p);
-    if (at - text < 2 || at[-1] != ' ' || !s_street_word(text, at - 1))
+    if (at - text < 2 || at[-1] != ' ')
         return NULL;
     const char *end = s_housenr_end(p);
     if (!end)
@@ -324,11 +365,14 @@ static const char *s_street_nr_end(const char *text, const char *p, const char *
     const char *last = at - 1;
     while (last > text && s_word_byte((unsigned char)last[-1]))
         last--;
-    if (!s_cap(last)) {
-        st = last;
-        if (!s_address_cue(text, st) || !s_nr_closes(end))
-            return NULL;
+    int known = s_street_word(text, at - 1);
+    if (known && s_cap(last)) {
+        *start = st;
+        return end;
     }
+    st = known ? last : s_plain_street_start(text, at - 1);
+    if (!st || !s_address_cue(text, st) || !s_nr_closes(end))
+        return NULL;
     *start = st;
     return end;
 }

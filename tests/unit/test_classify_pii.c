@@ -204,6 +204,17 @@ static const t_case_t CASES[] = {
     {"postcode", "Op akerstraat 12 staat de lantaarnpaal scheef", "akerstraat 12", 'b'},
     {"postcode", "op het schoolplein 2 bankjes en aan het fietspad 3 paaltjes", "", 'b'},
     {"postcode", "de akerstraat 2 keer per dag dicht en op de kloosterweg 2019 ook", "", 'b'},
+    /* a street without a street ending ("Markt", "Bongerd"), after an
+     * address cue, with the phrase ending after the number */
+    {"postcode", "Ik woon op de Ganzeweide 88 en de bus rijdt te weinig.", "Ganzeweide 88", 'b'},
+    {"postcode", "Mijn adres is Markt 3, kom gerust langs.", "Markt 3", 'b'},
+    {"postcode", "Adres: Promenade 12\nHeerlen", "Promenade 12", 'b'},
+    {"postcode", "Wij wonen aan de Bongerd 4.", "Bongerd 4", 'b'},
+    {"postcode", "Ik woon aan de Oude Markt 7 en Op de Markt 3 is het druk", "Oude Markt 7|Markt 3",
+     'b'},
+    {"postcode", "Stap op Lijn 40 of op Bus 12, zie Artikel 5. Op Heerlen 2050, op Lijst 3 en aan Fase 2.", "",
+     'b'},
+    {"postcode", "Op de Markt 3 kramen, aan de Promenade 12 bomen, op de Markt 2019.", "", 'b'},
     /* names */
     {"name", "Mijn naam is Anna de Vries en ik woon in Heerlerbaan.", "Anna de Vries", 'b'},
     {"name", "Ik ben Jan, 34 jaar, en ik mis een bankje.", "Jan", 'b'},
