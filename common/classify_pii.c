@@ -66,8 +66,12 @@
  *             the line after a mail closing ("groet,", "groeten,",
  *             "groetjes", "mvg", "gr.", "grt", "hoogachtend", "met dank",
  *             "dank u wel", "dank je wel", "liefs"; comma and line break
- *             optional). One to five words: capitalised words, initials
- *             ("J.", "J.M.") and particles inside ("Jan van der Berg").
+ *             optional), or right after a title or family word anywhere
+ *             ("tante Anja", "oom Wim", "buurman", "buurvrouw", "neef",
+ *             "nicht", "collega", "zus", "zoon", "mevrouw", "dhr.",
+ *             "familie": classify_pii_name.c). One to five words:
+ *             capitalised words, initials ("J.", "J.M.", "Th.") and
+ *             particles inside ("Jan van der Berg").
  *             The word right after the marker is never a sentence start,
  *             so a capital there means a name more often than not; what
  *             remains are ordinary words written with a capital (all-caps

@@ -11,7 +11,10 @@
  *   more letter; inner '-' and '\'' allowed), initials ("J.", "J.P.") and
  *   lowercase particles between them ("van der"), never at the end; "en"
  *   or "&" joins two names ("Rob en Ellen Coumans"); a title or family word before the
- *   name stays ("familie [weggehaald: naam]", "juf", "fam.", "dhr.", "oma"). The
+ *   name stays ("familie [weggehaald: naam]", "juf", "fam.", "dhr.", "oma"); most
+ *   titles and family words ("tante", "oom", "buurman", "collega", "mevrouw")
+ *   are a marker themselves, anywhere in a text ("Mijn tante Anja en oom Wim
+ *   wonen hier": Anja, Wim). The
  *   first word decides whether it is an ordinary word (built-in list,
  *   then with words: stopwords, wijk/buurt names for a one-word name,
  *   and after "ik ben" sentiment words). After a closing ("groet,") the
@@ -105,6 +108,12 @@ static const char *s_name_word_end(const char *p)
             p += 2;
         return p;
     }
+    /* the initials of Dutch given names written with more letters:
+     * "Th. Pelzer", "Joh. Smeets" */
+    static const char *const longer[] = {"Th. ", "Ch. ", "Ph. ", "Chr. ", "Joh. ", "Jac. ", "Wm. "};
+    for (size_t i = 0; i < sizeof longer / sizeof longer[0]; i++)
+        if (strncmp(p, longer[i], strlen(longer[i])) == 0)
+            return p + strlen(longer[i]) - 1;
     int letters = 0;
     for (int k; (k = s_letter_len(p)) > 0 || ((*p == '-' || *p == '\'') && s_letter_len(p + 1));
          letters++)
@@ -128,25 +137,41 @@ static const char *s_connector_end(const char *p)
     return e && s_upper_at(e + 1) ? e : NULL;
 }
 
-/* A title before the name is skipped, not cut: "familie Ramakers",
- * "fam. Houben", "juf Esther", "de heer J. Dols", and the family words
- * grandparents, aunts and parents sign with ("Liefs, oma Truus"): without
- * them the lowercase word hid the name behind it from the finder. */
-static const char *s_title_end(const char *p)
+/* Titles and family words before a name: skipped, not cut ("familie
+ * Ramakers", "fam. Houben", "juf Esther", "de heer J. Dols", "Liefs, oma
+ * Truus"). Those marked alone announce a name anywhere in a text too
+ * ("Mijn tante Anja en oom Wim wonen hier"); "meester " and "dr. " only
+ * after a marker, as they also start street names ("Dr. Poelsstraat"). */
+static const struct {
+    const char *words;
+    int alone;
+} S_TITLES[] = {
+    {"familie ", 1}, {"fam. ", 1},     {"fam ", 0},        {"juf ", 1},
+    {"meester ", 0}, {"mevrouw ", 1},  {"mevr. ", 1},      {"mw. ", 1},
+    {"dhr. ", 1},    {"de heer ", 1},  {"meneer ", 1},     {"dr. ", 0},
+    {"gezin ", 0},   {"buurman ", 1},  {"buurvrouw ", 1},  {"oma ", 1},
+    {"opa ", 1},     {"tante ", 1},    {"oom ", 1},        {"mama ", 1},
+    {"papa ", 1},    {"neef ", 1},     {"nicht ", 1},      {"collega ", 1},
+    {"zus ", 1},     {"zusje ", 1},    {"broer ", 1},      {"broertje ", 1},
+    {"zoon ", 1},    {"dochter ", 1},  {"kleinzoon ", 1},  {"kleindochter ", 1},
+    {"vriend ", 1},  {"vriendin ", 1}, {"buurjongen ", 1}, {"buurmeisje ", 1},
+};
+
+/* The end of a title at p followed by a capital ("tante Anja": after
+ * "tante "), else p; with alone, only titles that announce a name
+ * anywhere. */
+static const char *s_title_end(const char *p, int alone)
 {
-    static const char *const titles[] = {
-        "familie ",   "fam. ", "fam ",     "juf ",    "meester ", "mevrouw ", "mevr. ",
-        "mw. ",       "dhr. ", "de heer ", "meneer ", "dr. ",     "gezin ",   "buurman ",
-        "buurvrouw ", "oma ",  "opa ",     "tante ",  "oom ",     "mama ",    "papa "};
-    for (size_t i = 0; i < sizeof titles / sizeof titles[0]; i++) {
-        size_t n = strlen(titles[i]);
-        if (s_eq_ascii_ci(p, n, titles[i]) && s_upper_at(p + n))
+    for (size_t i = 0; i < sizeof S_TITLES / sizeof S_TITLES[0]; i++) {
+        size_t n = strlen(S_TITLES[i].words);
+        if ((S_TITLES[i].alone || !alone) && s_eq_ascii_ci(p, n, S_TITLES[i].words) &&
+            s_upper_at(p + n))
             return p + n;
     }
     return p;
 }
 
-enum { S_WEAK = 1, S_INTRO = 2, S_CLOSING = 3 };
+enum { S_WEAK = 1, S_INTRO = 2, S_CLOSING = 3, S_TITLE = 4 };
 
 static const struct {
     const char *words;
@@ -183,10 +208,15 @@ static const char S_MARKER_FIRST[] = "migdhlvsrb";
 
 /* The marker type at p (its end in *end), or 0. Words are compared
  * without ASCII case; one or more spaces separate them. */
+static int s_word_start(const char *text, const char *p)
+{
+    return p == text || !(s_letter_len(p - 1) || isdigit((unsigned char)p[-1]) ||
+                          ((unsigned char)p[-1] & 0xc0) == 0x80);
+}
+
 static int s_marker_at(const char *text, const char *p, const char **end)
 {
-    if (p > text && (s_letter_len(p - 1) || isdigit((unsigned char)p[-1]) ||
-                     ((unsigned char)p[-1] & 0xc0) == 0x80))
+    if (!s_word_start(text, p))
         return 0;
     for (size_t i = 0; i < sizeof S_MARKERS / sizeof S_MARKERS[0]; i++) {
         const char *m = S_MARKERS[i].words, *q = p;
@@ -256,7 +286,7 @@ static int s_name_after(const char *p, const classify_pii_words_t *w, int type, 
      * of who signs ("Groeten van de buurtvereniging" stays no name) */
     if (type == S_CLOSING && strncmp(q, "van ", 4) == 0)
         q += 4;
-    q = s_title_end(q);
+    q = s_title_end(q, 0);
     const char *first = s_name_word_end(q), *last = first, *r = first;
     if (!first)
         return 0;
@@ -281,7 +311,16 @@ static int s_name_after(const char *p, const classify_pii_words_t *w, int type, 
         if (*r && *r != '\n' && *r != '\r')
             return 0;
     }
-    if (s_ordinary(w, q, (size_t)(first - q), type, last == first))
+    /* after a title a capitalised particle starts the surname: "mevrouw
+     * De Bruin" is judged by "Bruin" */
+    const char *judge = q, *judge_end = first;
+    if (type == S_TITLE && last != first && *first == ' ' && s_particle(q, (size_t)(first - q))) {
+        judge = first + 1;
+        judge_end = s_name_word_end(judge);
+        judge_end = judge_end ? judge_end : first;
+        judge = judge_end == first ? q : judge;
+    }
+    if (s_ordinary(w, judge, (size_t)(judge_end - judge), type, last == first))
         return 0;
     *start = q;
     *end = last;
@@ -296,10 +335,14 @@ int classify_pii_find_name(const char *text, const classify_pii_words_t *w, clas
     int n = 0;
     for (const char *p = text; *p; p++) {
         char c = (char)tolower((unsigned char)*p);
-        if (!strchr(S_MARKER_FIRST, c))
-            continue;
-        const char *m_end, *start, *end;
-        int type = s_marker_at(text, p, &m_end);
+        const char *m_end = p, *start, *end;
+        int type = c && strchr(S_MARKER_FIRST, c) ? s_marker_at(text, p, &m_end) : 0;
+        /* a title alone: "tante Anja"; the name is looked for after its space */
+        if (!type && isalpha((unsigned char)*p) && s_word_start(text, p) &&
+            (m_end = s_title_end(p, 1)) != p) {
+            type = S_TITLE;
+            m_end--;
+        }
         if (!type || !s_name_after(m_end, w, type, &start, &end))
             continue;
         n++;

@@ -239,6 +239,18 @@ static const t_case_t CASES[] = {
     {"name", "Meer bankjes graag.\nGroetjes,\nopa Jan Smeets\n", "Jan Smeets", 'b'},
     {"name", "Een speeltuin graag.\nDikke knuffel en liefs,\ntante Anja", "Anja", 'b'},
     {"name", "Liefs, oma\n", "", 'b'},
+    /* a family word or title with a name anywhere in the text: the name
+     * is flagged, the word stays; "X en Y" gives both names */
+    {"name", "Mijn tante Anja en oom Wim wonen hier al jaren.", "Anja|Wim", 'b'},
+    {"name", "Mijn buurman Piet de Vries en buurvrouw Els helpen mee.", "Piet de Vries|Els", 'b'},
+    {"name", "Mijn neef Daan en nicht Sara spelen in het park.", "Daan|Sara", 'b'},
+    {"name", "Samen met collega Jansen, mijn zus Fatima en mevrouw De Bruin.",
+     "Jansen|Fatima|De Bruin", 'b'},
+    {"name", "Mijn tante Anja en Wim wonen hier.", "Anja en Wim", 'b'},
+    {"name", "Mijn tante woont hier, mijn oom ook. De buurman en de buurvrouw ook.", "", 'b'},
+    {"name", "Groet,\nMevr. Th. Pelzer\n", "Th. Pelzer", 'b'},
+    {"name", "Mijn oom Heerlenaar, tante Gemeente. Jong gezin Nieuw Lotbroek: te klein.", "",
+     'b'},
     /* "van" between closing and name, as children and family sign */
     {"name", "Dan hoeven we niet op straat te hangen.\n\nGroetjes van Jayden", "Jayden", 'b'},
     {"name", "Meer bankjes.\nLiefs van oma Truus", "Truus", 'b'},
