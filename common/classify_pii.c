@@ -77,7 +77,11 @@
  *             remains are ordinary words written with a capital (all-caps
  *             texts, "Ik ben Blij") and places ("groeten, Heerlen").
  *             Always excluded: a short built-in list (Heerlen, Gemeente, Limburg,
- *             days, months, demonyms like Heerlenaar). With words given
+ *             days, months, demonyms like Heerlenaar), and a name with an
+ *             organisation word in it ("idee van Wijkraad Zeswegen",
+ *             "Basisschool De Vlieger", "Zuyd Hogeschool": words and
+ *             endings such as wijkraad, stichting, -vereniging, -school,
+ *             -college, -commissie). With words given
  *             (the classifier), also excluded: a first word that is a
  *             stopword (data/nl/stopwords-iso-nl.txt), a single-word name
  *             that is a wijk or buurt, and after "ik ben" (the marker most

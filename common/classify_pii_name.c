@@ -63,6 +63,34 @@ static const char *const S_NOT_NAMES[] = {
     "december",  "ik",          "wij",         "we",        "gemeente",
 };
 
+/* Words that make a name an organisation ("idee van Wijkraad Zeswegen",
+ * "Basisschool De Vlieger", "Zuyd Hogeschool"): the whole word, or its
+ * end when the word is longer. Not "raad" or "kerk" as ends: Koenraad,
+ * Verkerk. */
+static const char *const S_ORG_WORDS[] = {
+    "wijkraad",  "buurtraad",   "dorpsraad",    "gemeenteraad", "jongerenraad", "seniorenraad",
+    "raad",      "gemeente",    "politie",      "brandweer",    "bibliotheek",  "scouting",
+    "kerk",      "parochie",    "harmonie",     "fanfare",      "schutterij",   "gilde",
+    "buurthuis", "wijkcentrum", "buurtcentrum",
+};
+static const char *const S_ORG_ENDS[] = {
+    "vereniging", "stichting", "platform",   "comité", "commissie", "werkgroep", "bestuur",
+    "fractie",    "partij",    "corporatie", "school", "college",   "club",      "overleg",
+};
+
+static int s_organisation(const char *p, size_t n)
+{
+    for (size_t i = 0; i < sizeof S_ORG_WORDS / sizeof S_ORG_WORDS[0]; i++)
+        if (s_eq_ascii_ci(p, n, S_ORG_WORDS[i]))
+            return 1;
+    for (size_t i = 0; i < sizeof S_ORG_ENDS / sizeof S_ORG_ENDS[0]; i++) {
+        size_t k = strlen(S_ORG_ENDS[i]);
+        if (n >= k && s_eq_ascii_ci(p + n - k, k, S_ORG_ENDS[i]))
+            return 1;
+    }
+    return 0;
+}
+
 /* Byte length of the letter at p: an ASCII letter, or a two-byte UTF-8
  * letter of the Latin-1 Supplement / Latin Extended-A blocks (é, ö, Ł).
  * 0 for anything else (digits, punctuation, other scripts). */
@@ -290,16 +318,19 @@ static int s_name_after(const char *p, const classify_pii_words_t *w, int type, 
     const char *first = s_name_word_end(q), *last = first, *r = first;
     if (!first)
         return 0;
-    int words = 1;
+    int words = 1, org = s_organisation(q, (size_t)(first - q));
     while (words < 5 && *r == ' ') {
         const char *e = s_name_word_end(r + 1);
-        if (e)
+        if (e) {
             last = e;
-        else if (!(e = s_particle_end(r + 1)) && !(e = s_connector_end(r + 1)))
+            org |= s_organisation(r + 1, (size_t)(e - r - 1));
+        } else if (!(e = s_particle_end(r + 1)) && !(e = s_connector_end(r + 1)))
             break;
         r = e;
         words++;
     }
+    if (org)
+        return 0;
     if (type == S_CLOSING && *last != ',') {
         r = last + (*last == '.' || *last == '!');
         while (*r == ' ' || *r == '\t')

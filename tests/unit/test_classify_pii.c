@@ -297,6 +297,13 @@ static const t_case_t CASES[] = {
     {"name", "Suggestie van familie Ramakers", "Ramakers", 'b'},
     {"name", "Het idee van Heerlen 2050 is mooi, het idee van de buurt ook.", "", 'b'},
     {"name", "Reactie van Gemeente Heerlen op ons voorstel van maandag", "", 'b'},
+    /* an organisation after "van" is no person */
+    {"name", "Ik steun het idee van Wijkraad Zeswegen", "", 'b'},
+    {"name", "Voorstel van Buurtvereniging De Linde: meer bomen", "", 'b'},
+    {"name", "Reactie van Stichting Hart voor Heerlen, bericht van Basisschool De Vlieger", "",
+     'b'},
+    {"name", "Idee van Zuyd Hogeschool en het Bernardinuscollege", "", 'b'},
+    {"name", "Met vriendelijke groet,\nVereniging Oud-Heerlen\n", "", 'b'},
     {"name", "IK BEN BOOS OVER DE BUS", "BOOS OVER DE BUS", 's'},
     {"name", "IK BEN HET NIET EENS", "HET NIET EENS", 's'},
     {"name", "Ik ben Blij met het nieuwe park", "Blij", 's'},
