@@ -93,7 +93,8 @@ int classify_pii_find_address(const char *text, classify_pii_fn fn, void *arg);
 /* classify_pii_has(text, "email"/"phone", NULL). */
 bool classify_pii_has_email(const char *text);
 bool classify_pii_has_phone(const char *text);
-/* Adds the slug of every kind found in idea's text or title to idea->pii
+/* Adds the slug of every kind found in idea's text, title or
+ * source.context (a street interview's question) to idea->pii
  * (in CLASSIFY_PII_KINDS order; no duplicates). classify_pii(): without
  * words. */
 void classify_pii_words(idea_t *idea, const classify_pii_words_t *words);

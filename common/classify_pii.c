@@ -463,7 +463,10 @@ void classify_pii_words(idea_t *idea, const classify_pii_words_t *words)
 {
     for (size_t i = 0; CLASSIFY_PII_KINDS[i]; i++) {
         const char *k = CLASSIFY_PII_KINDS[i];
-        if (classify_pii_has(idea->text, k, words) || classify_pii_has(idea->title, k, words))
+        /* source.context: a street interview's question, shown beside
+         * every answer on staff pages and in exports */
+        if (classify_pii_has(idea->text, k, words) || classify_pii_has(idea->title, k, words) ||
+            classify_pii_has(idea->source.context, k, words))
             idea_add_pii(idea, k);
     }
 }

@@ -357,7 +357,8 @@ static int s_field(const char *value, const redact_msg_t *m, char **out, char *e
     return rc;
 }
 
-/* The pii flags of known kinds as the finders would set them now (without
+/* The pii flags of known kinds as the finders would set them now in the
+ * fields the classifier reads: text, title and source.context (without
  * the classifier's word lists: a superset of its names, so a name flag
  * stays only while some name-like place is left). Other flags stay. */
 static void s_reflag(idea_t *idea)
@@ -366,7 +367,8 @@ static void s_reflag(idea_t *idea)
     for (int i = 0; i < idea->n_pii; i++) {
         const char *f = idea->pii[i];
         int keep = !redact_kind_known(f) || classify_pii_has(idea->text, f, NULL) ||
-                   classify_pii_has(idea->title, f, NULL);
+                   classify_pii_has(idea->title, f, NULL) ||
+                   classify_pii_has(idea->source.context, f, NULL);
         if (keep) {
             idea->pii[k++] = idea->pii[i];
         } else {

@@ -13,7 +13,8 @@
  *     wijk, buurt  from the wijk field, GPS, postcode or names in the text
  *               (classify_wijk.c, common/geo.c)
  *     pii       "email", "phone", "iban", "postcode", "name" for what the
- *               text holds (classify_pii.c, classify_pii_name.c)
+ *               text, title or interview question (source.context) holds
+ *               (classify_pii.c, classify_pii_addr.c, classify_pii_name.c)
  *     themes, sentiment, question  from the words (classify_theme.c,
  *               classify_sentiment.c, classify_question.c), only when
  *               the idea has none yet

@@ -384,6 +384,16 @@ static void test_classify_idea_sets_pii(void **state)
     classify_idea(cls, &idea);
     assert_int_equal(idea.n_pii, 0);
     idea_clear(&idea);
+
+    /* a street interview: the interviewer's question (source.context)
+     * shows on staff pages and in exports beside every answer */
+    idea_init(&idea);
+    proto_set(&idea.text, "Meer bankjes in het park, dan kunnen ouderen even zitten.");
+    proto_set(&idea.source.context, "Mevrouw Jansen, wat vindt u van het park?");
+    classify_idea(cls, &idea);
+    assert_int_equal(idea.n_pii, 1);
+    assert_string_equal(idea.pii[0], "name");
+    idea_clear(&idea);
     classify_destroy(&cls);
 }
 

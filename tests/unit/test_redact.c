@@ -400,6 +400,34 @@ static void test_redact_idea_fields_and_flags(void **state)
     idea_clear(&idea);
 }
 
+/* A name in the interviewer's question (source.context) keeps its flag
+ * while another kind is cut, and goes with it once cut. */
+static void test_redact_idea_context_flag(void **state)
+{
+    (void)state;
+    idea_t idea;
+    idea_init(&idea);
+    proto_set(&idea.text, "Bel me op 06-12345678 over het park.");
+    proto_set(&idea.source.context, "Mevrouw Jansen, wat vindt u van het park?");
+    idea_add_pii(&idea, "phone");
+    idea_add_pii(&idea, "name");
+    redact_msg_t m;
+    redact_msg_init(&m);
+    redact_msg_add_kind(&m, "phone");
+    char err[200];
+    assert_int_equal(redact_idea(&idea, &m, err, sizeof err), 1);
+    assert_int_equal(idea.n_pii, 1);
+    assert_string_equal(idea.pii[0], "name");
+    redact_msg_clear(&m);
+    redact_msg_add_kind(&m, "name");
+    assert_int_equal(redact_idea(&idea, &m, err, sizeof err), 1);
+    assert_string_equal(idea.source.context,
+                        "Mevrouw [weggehaald: naam], wat vindt u van het park?");
+    assert_int_equal(idea.n_pii, 0);
+    redact_msg_clear(&m);
+    idea_clear(&idea);
+}
+
 static void test_msg_round_trip_through_an_envelope(void **state)
 {
     (void)state;
@@ -531,6 +559,7 @@ int main(void)
         cmocka_unit_test(test_needle_limits),
         cmocka_unit_test(test_name_needle),
         cmocka_unit_test(test_redact_idea_fields_and_flags),
+        cmocka_unit_test(test_redact_idea_context_flag),
         cmocka_unit_test(test_msg_round_trip_through_an_envelope),
         cmocka_unit_test(test_msg_malformed_is_refused),
     };
