@@ -302,19 +302,16 @@ static int s_cap(const char *p)
 }
 
 /* Capitalised words before a house number that name no street: "Lijn
- * 40", "Bus 12", "Artikel 5", "Fase 2", "Heerlen 2050", "Groep 8". */
+ * 40", "Bus 12", "Artikel 5", "Fase 2", "Heerlen 2050", "Groep 8"; the
+ * units and months of S_COUNT_WORDS ("Mei 12") and days neither. */
 static const char *const S_NOT_STREETS[] = {
-    "lijn",     "bus",      "tram",      "trein",    "artikel",   "fase",      "heerlen",
-    "limburg",  "parkstad", "nederland", "pagina",   "hoofdstuk", "paragraaf", "bijlage",
-    "stap",     "punt",     "groep",     "klas",     "niveau",    "versie",    "deel",
-    "ronde",    "top",      "kanaal",    "radio",    "npo",       "zaal",      "lokaal",
-    "blok",     "plan",     "optie",     "vraag",    "thema",     "agenda",    "seizoen",
-    "nummer",   "lid",      "route",     "perron",   "spoor",     "zone",      "editie",
-    "raad",     "tafel",    "station",   "week",     "dag",       "jaar",      "uur",
-    "partij",   "lijst",    "code",      "maandag",  "dinsdag",   "woensdag",  "donderdag",
-    "vrijdag",  "zaterdag", "zondag",    "januari",  "februari",  "maart",     "april",
-    "mei",      "juni",     "juli",      "augustus", "september", "oktober",   "november",
-    "december",
+    "lijn",     "bus",       "tram",     "trein",     "artikel",   "fase",     "heerlen", "limburg",
+    "parkstad", "nederland", "pagina",   "hoofdstuk", "paragraaf", "bijlage",  "stap",    "punt",
+    "groep",    "klas",      "niveau",   "versie",    "deel",      "ronde",    "top",     "kanaal",
+    "radio",    "npo",       "zaal",     "lokaal",    "blok",      "plan",     "optie",   "vraag",
+    "thema",    "agenda",    "seizoen",  "nummer",    "lid",       "route",    "perron",  "spoor",
+    "zone",     "editie",    "raad",     "tafel",     "station",   "partij",   "lijst",   "code",
+    "maandag",  "dinsdag",   "woensdag", "donderdag", "vrijdag",   "zaterdag", "zondag",
 };
 
 /* Start of the capitalised words right before e that may name a street
@@ -333,7 +330,7 @@ static const char *s_plain_street_start(const char *text, const char *e)
             w--;
         if (we - w < 3 || !isupper((unsigned char)*w) || (w > text && w[-1] != ' ') ||
             S_IN(w, we, S_AT) || S_IN(w, we, S_ARTICLES) || S_IN(w, we, S_ADDRESS) ||
-            S_IN(w, we, S_NOT_STREETS))
+            S_IN(w, we, S_NOT_STREETS) || S_IN(w, we, S_COUNT_WORDS))
             break;
         st = w;
     }

@@ -212,8 +212,9 @@ static const t_case_t CASES[] = {
     {"postcode", "Wij wonen aan de Bongerd 4.", "Bongerd 4", 'b'},
     {"postcode", "Ik woon aan de Oude Markt 7 en Op de Markt 3 is het druk", "Oude Markt 7|Markt 3",
      'b'},
-    {"postcode", "Stap op Lijn 40 of op Bus 12, zie Artikel 5. Op Heerlen 2050, op Lijst 3 en aan Fase 2.", "",
+    {"postcode", "Stap op Lijn 40 of op Bus 12, zie Artikel 5. Op Heerlen 2050, op Lijst 3.", "",
      'b'},
+    {"postcode", "Wij wonen aan Fase 2. Het gebeurt op Zaterdag 3 of op Mei 12.", "", 'b'},
     {"postcode", "Op de Markt 3 kramen, aan de Promenade 12 bomen, op de Markt 2019.", "", 'b'},
     /* names */
     {"name", "Mijn naam is Anna de Vries en ik woon in Heerlerbaan.", "Anna de Vries", 'b'},
