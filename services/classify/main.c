@@ -11,8 +11,9 @@
  *   "themes", "sentiment", "question", "wijk", "language" and "cluster"
  *   added (and "buurt", "pii"). Read as input, like the service reads
  *   them from an idea: "text", "title", "wijk" (a field the resident
- *   filled), "postcode", "lat"/"lon" or "location": {"lat","lon"}, and
- *   "question" (kept when given). Labels "themes" and "sentiment" in the
+ *   filled), "postcode", "lat"/"lon" or "location": {"lat","lon"},
+ *   "source": {"context"} (a street interview's question, checked for
+ *   personal data like the text) and "question" (kept when given). Labels "themes" and "sentiment" in the
  *   input are replaced. The work is done by classify_idea(), the same
  *   function as in the classifier service, so the answers are the same.
  *   "cluster" is the id of the first idea of this run that the idea is a
@@ -63,6 +64,9 @@ static void s_idea_from(json_t *in, idea_t *idea)
     proto_set(&idea->title, s_str(in, "title"));
     proto_set(&idea->wijk, s_str(in, "wijk"));
     proto_set(&idea->postcode, s_str(in, "postcode"));
+    json_t *source = json_object_get(in, "source");
+    if (json_is_object(source)) /* a street interview's question: PII */
+        proto_set(&idea->source.context, s_str(source, "context"));
     const char *q = s_str(in, "question");
     if (q && (strcmp(q, "nu") == 0 || strcmp(q, "toekomst") == 0))
         proto_set(&idea->question, q);

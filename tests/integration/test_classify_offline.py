@@ -61,6 +61,23 @@ class TestClassifyOffline(ClusterTestCase):
                 with self.subTest(id=s["id"], label=key):
                     self.assertEqual(o[key], s[key], s["text"][:80])
 
+    def test_offline_tool_checks_the_interviewers_question(self):
+        # A street interview's answer carries the question (source.context),
+        # shown beside it on staff pages: the service flags a name there,
+        # so bin/classify must too ("the same answers").
+        answer = {"id": "t1", "text": "Meer bankjes bij de bushalte.",
+                  "source": {"context": "Mevrouw Schrijnemakers, wat mist u hier?"}}
+        bare = {"id": "t2", "text": answer["text"], "source": {"context": "Wat mist u hier?"}}
+        lines = "".join(json.dumps(d) + "\n" for d in (answer, bare))
+        out = subprocess.run([os.path.join(self.cluster.bin, "classify")], input=lines.encode(),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env=self.cluster.env(), timeout=60)
+        self.assertEqual(out.returncode, 0, out.stderr.decode())
+        got = [json.loads(line) for line in out.stdout.decode().splitlines()]
+        self.assertIn("name", got[0]["pii"])
+        self.assertEqual(got[1]["pii"], [])
+        self.assertEqual(got[0]["source"], answer["source"])  # copied through
+
 
 if __name__ == "__main__":
     main()
