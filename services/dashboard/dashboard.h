@@ -275,6 +275,9 @@ void ui_activities(const http_req_t *req, http_res_t *res, void *arg);
 void ui_activity_add(const http_req_t *req, http_res_t *res, void *arg);
 /* The register as a JSON array (newest first), or NULL when Redis failed. */
 json_t *activities_list(rstore_t *rs);
+/* The entries of list from the first day to the last (same day: entered
+ * first, first), as a new array holding the same entries; caller frees. */
+json_t *activities_by_date(json_t *list);
 /* A table of the register with the total number of people reached;
  * with_place: the free-text place column, for staff only (/activiteiten);
  * the report, a public appendix, leaves it out as /resultaten does. */

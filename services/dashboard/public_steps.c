@@ -43,7 +43,6 @@ static void s_day(sb_t *sb, const char *ymd)
 
 typedef struct {
     json_t *a;        /* the register entry (borrowed) */
-    size_t order;     /* position in the register (0 = newest) */
     const char *idea; /* the ideas' activity value, NULL: not counted */
     redisReply *base; /* ZCOUNT, or the ids of its wijk on its days */
     redisReply *hid;  /* the hidden ideas of its days (with hidden ideas) */
@@ -53,14 +52,6 @@ typedef struct {
 static const char *s_str(json_t *a, const char *key)
 {
     return json_string_value(json_object_get(a, key));
-}
-
-static int s_by_date(const void *x, const void *y)
-{
-    const s_act_t *a = x, *b = y;
-    int c = strcmp(s_str(a->a, "date") ? s_str(a->a, "date") : "",
-                   s_str(b->a, "date") ? s_str(b->a, "date") : "");
-    return c ? c : a->order < b->order ? 1 : -1; /* same day: entered first, first */
 }
 
 int public_append_mscore(rstore_t *rs, const char *key, redisReply *ids)
@@ -219,14 +210,13 @@ static const char *const s_channels[][2] = {
 
 int public_steps(dash_t *d, rstore_t *rs, sb_t *sb, json_t *list, json_t *ch)
 {
-    size_t n = json_array_size(list);
+    json_t *dated = activities_by_date(list); /* first to last */
+    size_t n = json_array_size(dated);
     s_act_t *acts = xcalloc(n ? n : 1, sizeof *acts);
     for (size_t i = 0; i < n; i++) {
-        acts[i].a = json_array_get(list, i);
-        acts[i].order = i;
+        acts[i].a = json_array_get(dated, i);
         acts[i].idea = activities_idea_activity(s_str(acts[i].a, "kind"));
     }
-    qsort(acts, n, sizeof *acts, s_by_date);
     int rc = s_count(rs, acts, n);
     for (size_t i = 0; i < n; i++) {
         if (acts[i].base)
@@ -268,6 +258,7 @@ int public_steps(dash_t *d, rstore_t *rs, sb_t *sb, json_t *list, json_t *ch)
     }
     sb_add(sb, "</section>\n");
     free(acts);
+    json_decref(dated);
     return rc;
 }
 

@@ -184,8 +184,11 @@ static int s_build(dash_t *d, rstore_t *rs, sb_t *sb)
     sb_add(sb, "<section><h2>Het proces: activiteiten en bereikte mensen</h2>\n");
     if (json_array_size(acts) == 0)
         sb_add(sb, "<p>Er zijn nog geen activiteiten vastgelegd.</p>\n");
-    else
-        activities_table(sb, d, acts, 0); /* no place: staff's note, may be an address */
+    else { /* first to last, as /resultaten; no place: staff's note, may be an address */
+        json_t *dated = activities_by_date(acts);
+        activities_table(sb, d, dated, 0);
+        json_decref(dated);
+    }
     sb_add(sb, "</section>\n");
     /* who took part: the same section and figures as /resultaten */
     json_t *channel = stats_counts_visible(rs, "channel");

@@ -26,6 +26,7 @@
 
 #include "dashboard.h"
 #include "validate.h"
+#include "xalloc.h"
 
 #define S_MAX 10000
 /* The place: at most S_PLACE_CHARS characters, the form's maxlength="120" (a
@@ -73,6 +74,37 @@ json_t *activities_list(rstore_t *rs)
         json_decref(j);
     }
     freeReplyObject(r);
+    return out;
+}
+
+/* Register entries in date order; the list is newest entry first, so
+ * of two entries of one day the one with the higher index was entered
+ * first and comes first. */
+typedef struct {
+    json_t *a;
+    size_t at;
+} s_dated_t;
+
+static int s_by_date(const void *x, const void *y)
+{
+    const s_dated_t *a = x, *b = y;
+    const char *da = json_string_value(json_object_get(a->a, "date"));
+    const char *db = json_string_value(json_object_get(b->a, "date"));
+    int c = strcmp(da ? da : "", db ? db : "");
+    return c ? c : a->at < b->at ? 1 : -1;
+}
+
+json_t *activities_by_date(json_t *list)
+{
+    size_t n = json_array_size(list);
+    s_dated_t *v = xcalloc(n ? n : 1, sizeof *v);
+    for (size_t i = 0; i < n; i++)
+        v[i] = (s_dated_t){json_array_get(list, i), i};
+    qsort(v, n, sizeof *v, s_by_date);
+    json_t *out = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append(out, v[i].a);
+    free(v);
     return out;
 }
 

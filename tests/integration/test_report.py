@@ -487,6 +487,30 @@ class TestReportActivities(ReportCase):
         self.assertNotIn(">Plaats<", sec[1].split("</table>", 1)[0])
         self.assertIn("Glaspaleis", self.cluster.staff_page("/activiteiten", self.sid)[1])
 
+    def test_activities_in_the_report_run_from_first_to_last(self):
+        # The report listed the activities in the order staff entered them
+        # (the newest entry first): a stakeholder session of 1 February
+        # stood below a buurtenconferentie of 15 February and the tour of
+        # 12 March above both. /resultaten lists them from first to last.
+        for kind, day in (("tourstop", "2026-03-12"), ("stakeholdersessie", "2026-02-01"),
+                          ("buurtenconferentie", "2026-02-15")):
+            st, body = self.cluster.staff_form("/activiteiten", self.sid,
+                                               {"kind": kind, "date": day, "place": "Glaspaleis",
+                                                "people": "10"})
+            self.assertEqual(st, 303, body[:300])
+        table = self.report().split("<caption>Activiteiten en bereikte mensen</caption>", 1)[1]
+        rows = re.findall(r"<tr><td>([^<]*)</td>", table.split("</tbody>", 1)[0])
+        months = {m: n for n, m in enumerate(("januari februari maart april mei juni juli "
+                                              "augustus september oktober november "
+                                              "december").split(), 1)}
+
+        def day(text):
+            d, m, y = text.split(" t/m ")[0].split()
+            return int(y), months[m], int(d)
+        self.assertEqual([r for r in rows if r.endswith(" 2026") and day(r)[1] in (2, 3)],
+                         ["1 februari 2026", "15 februari 2026", "12 maart 2026"], rows)
+        self.assertEqual([day(r) for r in rows], sorted(day(r) for r in rows), rows)
+
 
 class TestWhoWeHeardLittleFrom(ReportCase):
     def test_wijken_and_groups_with_few_or_no_ideas_are_named(self):
