@@ -10,7 +10,8 @@
  *   (public_steps.c), says how the ideas were sorted and what happens
  *   next (public_sorting.c), adds approved quotes (ui_quotes) and shows nothing
  *   else about any idea: quotes are only ideas with status "approved" and
- *   without PII flags, printed as text alone (no id, no date, no source),
+ *   without PII flags, printed as text alone (no id, no date, no source;
+ *   lang="xx" when the classifier found another language than Dutch),
  *   and at most one per near-duplicate cluster (or identical text).
  *   Names and email addresses are never read by the dashboard at all.
  */
@@ -119,6 +120,18 @@ static int s_quoted_before(json_t *seen, const char *cluster, const char *text)
     return 0;
 }
 
+/* lang="xx" for a quote the classifier found to be in another language
+ * than the page's Dutch, so a screen reader reads it with that language's
+ * sounds (WCAG 3.1.2); only a plain code (2 or 3 lowercase letters). */
+static void s_lang(sb_t *sb, const char *lang)
+{
+    size_t n = lang ? strlen(lang) : 0;
+    if (n < 2 || n > 3 || strcmp(lang, "nl") == 0 ||
+        strspn(lang, "abcdefghijklmnopqrstuvwxyz") != n)
+        return;
+    sb_printf(sb, " lang=\"%s\"", lang);
+}
+
 int ui_quotes(rstore_t *rs, sb_t *sb, const char *dim, const char *value, int n)
 {
     char limit[16], cursor[QUERY_MAX_CURSOR + 1] = "";
@@ -148,7 +161,9 @@ int ui_quotes(rstore_t *rs, sb_t *sb, const char *dim, const char *value, int n)
                 continue; /* PII-flagged ideas are never quoted in public */
             if (s_quoted_before(seen, json_string_value(json_object_get(it, "cluster")), text))
                 continue; /* one quote per group of (nearly) the same ideas */
-            sb_add(sb, "<blockquote><p class=\"text\" dir=\"auto\">");
+            sb_add(sb, "<blockquote><p class=\"text\" dir=\"auto\"");
+            s_lang(sb, json_string_value(json_object_get(it, "language")));
+            sb_add(sb, ">");
             sb_esc_cut(sb, text, PAGE_QUOTE_CHARS); /* the whole idea: its own page */
             sb_add(sb, "</p></blockquote>\n");
             shown++;

@@ -47,7 +47,7 @@ def visible(page):
 def quotes(page):
     """The quoted texts of a page, in order."""
     return [html.unescape(q) for q in
-            re.findall(r'<blockquote><p class="text" dir="auto">(.*?)</p></blockquote>', page, re.S)]
+            re.findall(r'<blockquote><p class="text" dir="auto"[^>]*>(.*?)</p></blockquote>', page, re.S)]
 
 
 class ReportCase(ClusterTestCase):
@@ -181,6 +181,27 @@ class TestQuotes(ReportCase):
             self.approve(i, "WK091736")
         shown = self.wijk_section(self.report(), "Welten-Benzenrade")
         self.assertEqual(shown, [clean])
+
+    def test_quote_in_another_language_says_which(self):
+        # A Polish idea was quoted inside the Dutch page with nothing to
+        # say it was Polish: a screen reader read it out with Dutch sounds
+        # (WCAG 3.1.2, language of parts). It now carries lang="pl"; a
+        # Dutch quote takes the page's own language.
+        polish = ("Chcialbym wiecej miejsc pracy dla ludzi w Heerlen i lepszy transport "
+                  "publiczny do Maastricht")
+        dutch = "Een moestuin voor de buurt bij de school in Heerlerheide"
+        ids = [self.post(polish, "WK091721"), self.post(dutch, "WK091721")]
+        items = self.stored(ids)
+        self.assertEqual(items[0]["language"], "pl")
+        for i in ids:
+            self.approve(i, "WK091721")
+        for name, page in (("/resultaten", self.results()), ("/report", self.report())):
+            marks = re.findall(r'<p class="text" dir="auto"([^>]*)>%s</p>' % re.escape(polish),
+                               page)
+            self.assertTrue(marks, name)
+            self.assertEqual(set(marks), {' lang="pl"'}, name)
+            self.assertEqual(set(re.findall(r'<p class="text" dir="auto"([^>]*)>%s</p>'
+                                            % re.escape(dutch), page)), {""}, name)
 
     def report_pdf(self, tool, *args):
         """/report?format=pdf, and what the poppler-utils TOOL prints
