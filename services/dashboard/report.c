@@ -10,6 +10,8 @@
  *   target group, the main themes overall and per wijk with representative
  *   approved quotes (approved, no PII flags; each wijk's heading also says
  *   how many people gave its ideas, headcount.h), "nu" versus "toekomst",
+ *   the tone (positief/neutraal/negatief, with quotes: the plan asks what
+ *   residents are proud of and what not),
  *   and an appendix table of every count; before the sections, how the
  *   ideas were sorted (classifier, checked by staff), and before the
  *   appendix, what happens next (public_sorting.c, as on /resultaten).
@@ -199,19 +201,22 @@ static int s_build(dash_t *d, rstore_t *rs, sb_t *sb)
     json_decref(acts);
     if (rc < 0 || public_sorting(rs, sb, came - hidden) < 0)
         return -1;
-    static const char *const dims[] = {"activity", "channel", "target_group",
-                                       "wijk",     "theme",   "question"};
+    /* 7: the plan asks what residents are proud of and what not */
+    static const char *const dims[] = {"activity", "channel",  "target_group", "wijk",
+                                       "theme",    "question", "sentiment"};
     static const char *const titles[] = {"1. Ideeën per soort activiteit",
                                          "2. Ideeën per kanaal",
                                          "3. Ideeën per doelgroep",
                                          "4. Ideeën per wijk, met citaten",
                                          "5. De belangrijkste thema's, met citaten",
-                                         "6. Heerlen nu en Heerlen in de toekomst"};
-    static const int quotes[] = {0, 0, 0, 2, 3, 3}, top[] = {0, 0, 0, 8, 6, 2};
+                                         "6. Heerlen nu en Heerlen in de toekomst",
+                                         "7. Positief of negatief: hoe denken mensen over "
+                                         "Heerlen?"};
+    static const int quotes[] = {0, 0, 0, 2, 3, 3, 2}, top[] = {0, 0, 0, 8, 6, 2, 3};
     for (size_t i = 0; i < sizeof dims / sizeof dims[0]; i++)
         if (s_section(d, rs, sb, dims[i], titles[i], quotes[i], top[i]) < 0)
             return -1;
-    sb_add(sb, "<section><h2>7. Ideeën per wijk op de kaart</h2>\n");
+    sb_add(sb, "<section><h2>8. Ideeën per wijk op de kaart</h2>\n");
     json_t *w = stats_counts_visible(rs, "wijk");
     if (!w)
         return -1;

@@ -471,6 +471,37 @@ class TestSortingAndNextSteps(ReportCase):
         self.assertIn("Hoe we de ideeën indeelden", visible(self.results()))
 
 
+class TestSentiment(ReportCase):
+    def test_report_says_what_people_like_and_dislike(self):
+        # The plan asks what residents are proud of and what not ("Waar
+        # zijn ze trots op en waarop niet? ... het heersende sentiment").
+        # The report had the tone only as a table in its appendix, without
+        # a chart or a single quote.
+        liked = "Ik ben trots op het mooie park in Welten, daar wandel ik graag"
+        disliked = "Het station is vies en 's avonds voel ik me er niet veilig"
+        for text, tone in ((liked, "positief"), (disliked, "negatief")):
+            idea = self.post(text, "WK091736")
+            self.stored([idea])
+            st, page = self.cluster.staff_page("/ideeen/" + idea, self.sid)
+            csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
+            form = {"csrf": csrf, "status": "approved", "wijk": "WK091736", "sentiment": tone,
+                    "theme": "groen"}
+            st, _, body = self.cluster.dash("POST", "/ideeen/" + idea,
+                                            urllib.parse.urlencode(form),
+                                            dict(FORM, Cookie="inspraak_session=" + self.sid))
+            self.assertEqual(st, 303, body[:300])
+        report = self.report()
+        sec = re.search(r"<h2>\d+\. Positief of negatief: hoe denken mensen over Heerlen\?</h2>"
+                        r"(.*?)</section>", report, re.S)
+        self.assertIsNotNone(sec, "the report has no section on the tone of the ideas")
+        self.assertIn("<figcaption>Gevoel</figcaption>", sec.group(1))
+        for label, text in (("Positief", liked), ("Negatief", disliked)):
+            m = re.search(r"<h3>%s \(1 idee\)</h3>\n((?:<blockquote>.*?</blockquote>\n)*)"
+                          % label, sec.group(1), re.S)
+            self.assertIsNotNone(m, label)
+            self.assertEqual(quotes(m.group(1)), [text], label)
+
+
 class TestReportDate(ReportCase):
     def test_report_date_is_written_in_words(self):
         # "Gemaakt op 29-11-2026" read as a form field; the rest of the
@@ -565,7 +596,7 @@ class TestWhoWeHeardLittleFrom(ReportCase):
                      "needs /usr/bin/chromium and pdftotext (poppler-utils)")
 class TestPdfPageBreaks(ReportCase):
     def test_no_page_ends_with_a_heading(self):
-        # A printed report had "7. Ideeën per wijk op de kaart" as the last
+        # A printed report had "Ideeën per wijk op de kaart" as the last
         # line of a page and the map on the next, and a wijk's heading
         # with its quotes overleaf. Ideas of the test corpus, approved in
         # their wijk, fill the sections with quotes over many pages.
