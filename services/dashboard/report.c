@@ -7,7 +7,7 @@
  *   Access: a staff session, a staff API token (Authorization: Bearer), or
  *   a one-time internal token (?token=, see below). Sections: the process
  *   (activities and channels with counts), ideas per channel, wijk and
- *   target group, the main themes overall and per wijk with representative
+ *   target group (quotes per group: the plan's three tracks), the main themes overall and per wijk with representative
  *   approved quotes (approved, no PII flags; each wijk's heading also says
  *   how many people gave its ideas, headcount.h), "nu" versus "toekomst",
  *   the tone (positief/neutraal/negatief, with quotes: the plan asks what
@@ -206,13 +206,15 @@ static int s_build(dash_t *d, rstore_t *rs, sb_t *sb)
                                        "theme",    "question", "sentiment"};
     static const char *const titles[] = {"1. Ideeën per soort activiteit",
                                          "2. Ideeën per kanaal",
-                                         "3. Ideeën per doelgroep",
+                                         "3. Ideeën per doelgroep, met citaten",
                                          "4. Ideeën per wijk, met citaten",
                                          "5. De belangrijkste thema's, met citaten",
                                          "6. Heerlen nu en Heerlen in de toekomst",
                                          "7. Positief of negatief: hoe denken mensen over "
                                          "Heerlen?"};
-    static const int quotes[] = {0, 0, 0, 2, 3, 3, 2}, top[] = {0, 0, 0, 8, 6, 2, 3};
+    /* 3: the plan promises what each group (inwoners, professionals,
+     * buurtorganisaties) wished for */
+    static const int quotes[] = {0, 0, 2, 2, 3, 3, 2}, top[] = {0, 0, 3, 8, 6, 2, 3};
     for (size_t i = 0; i < sizeof dims / sizeof dims[0]; i++)
         if (s_section(d, rs, sb, dims[i], titles[i], quotes[i], top[i]) < 0)
             return -1;

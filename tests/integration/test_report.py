@@ -502,6 +502,30 @@ class TestSentiment(ReportCase):
             self.assertEqual(quotes(m.group(1)), [text], label)
 
 
+class TestTargetGroups(ReportCase):
+    def test_report_quotes_each_group(self):
+        # The plan talks with three groups (professionals, buurtorganisaties,
+        # inwoners) and promises "ideeën en wensen" of each. The report's
+        # section per target group was a chart alone: nothing of what
+        # professionals or buurtorganisaties asked for.
+        said = {"professional": "Als zorgaanbieder willen we een gezondheidscentrum in Heerlerbaan",
+                "buurtorganisatie": "Onze buurtvereniging wil een ontmoetingsplek in het buurthuis"}
+        for group, text in said.items():
+            st, body = self.cluster.post_idea(text, wijk="WK091740", target_group=group)
+            self.assertEqual(st, 201, body)
+            self.stored([body["id"]])
+            self.approve(body["id"], "WK091740")
+        sec = re.search(r"<h2>3\. Ideeën per doelgroep[^<]*</h2>(.*?)</section>", self.report(),
+                        re.S)
+        self.assertIsNotNone(sec, "the report has no section per target group")
+        for label, group in (("Professional", "professional"),
+                             ("Buurtorganisatie", "buurtorganisatie")):
+            m = re.search(r"<h3>%s \(1 idee\)</h3>\n((?:<blockquote>.*?</blockquote>\n)*)"
+                          % label, sec.group(1), re.S)
+            self.assertIsNotNone(m, label)
+            self.assertEqual(quotes(m.group(1)), [said[group]], label)
+
+
 class TestReportDate(ReportCase):
     def test_report_date_is_written_in_words(self):
         # "Gemaakt op 29-11-2026" read as a form field; the rest of the
