@@ -280,7 +280,8 @@ json_t *activities_list(rstore_t *rs);
 json_t *activities_by_date(json_t *list);
 /* A table of the register with the total number of people reached;
  * with_place: the free-text place column, for staff only (/activiteiten);
- * the report, a public appendix, leaves it out as /resultaten does. */
+ * the report, a public appendix, leaves it out as /resultaten does, and
+ * names an activity without a public name by its kind, as /resultaten. */
 void activities_table(sb_t *sb, const dash_t *d, json_t *list, int with_place);
 /* The idea "activity" value of ideas from a register kind, NULL for none. */
 const char *activities_idea_activity(const char *kind);

@@ -136,6 +136,9 @@ void activities_table(sb_t *sb, const dash_t *d, json_t *list, int with_place)
                 sb_esc(sb, page_day(v, day, sizeof day));
             else if (c == 4 && !v) /* no wijk: one for all of Heerlen */
                 sb_add(sb, "Heel Heerlen");
+            else if (c == 1 && !with_place && (!v || !*v)) /* no public name: as /resultaten */
+                sb_esc(sb, page_label(d, "activity",
+                                      json_string_value(json_object_get(a, "kind"))));
             else
                 sb_esc(sb, dim ? page_label(d, dim, v) : v ? v : "");
             if (c == 0 && until) {

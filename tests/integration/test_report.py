@@ -563,6 +563,20 @@ class TestReportActivities(ReportCase):
         self.assertNotIn(">Plaats<", sec[1].split("</table>", 1)[0])
         self.assertIn("Glaspaleis", self.cluster.staff_page("/activiteiten", self.sid)[1])
 
+    def test_activity_without_a_name_is_named_by_its_kind(self):
+        # An activity staff entered without a public name had an empty
+        # "Naam" cell in the report; /resultaten names it by its kind.
+        st, body = self.cluster.staff_form("/activiteiten", self.sid,
+                                           {"kind": "wijkgesprek", "date": "2026-04-02",
+                                            "place": "Buurthuis", "wijk": "WK091736",
+                                            "people": "12"})
+        self.assertEqual(st, 303, body[:300])
+        table = self.report().split("<caption>Activiteiten en bereikte mensen</caption>", 1)[1]
+        rows = re.findall(r"<tr><td>2 april 2026</td><td>([^<]*)</td><td>([^<]*)</td>", table)
+        self.assertEqual(rows, [("Wijkgesprek", "Wijkgesprek")], table[:600])
+        steps = self.cluster.dash("GET", "/resultaten")[2].decode()
+        self.assertIn("<td>2 april 2026</td><td>Wijkgesprek</td>", steps)
+
     def test_activities_in_the_report_run_from_first_to_last(self):
         # The report listed the activities in the order staff entered them
         # (the newest entry first): a stakeholder session of 1 February
