@@ -20,8 +20,8 @@
  *   every language, Dutch too.
  *   Everything is server-side HTML + SVG, so printing the page gives the
  *   same document. Hidden ideas (status "hidden") are left out of every
- *   count (stats_counts_visible); the opening says how many ideas came in
- *   and how many of them are hidden.
+ *   count (stats_counts_visible); the opening says how many ideas came in,
+ *   how many of them are hidden, and between which days they were given.
  *
  *   PDF: headless Chromium prints this same page (report_pdf.c). It fetches
  *   /report?token=T where T is a random one-time token whose hash is kept
@@ -148,7 +148,38 @@ static int s_section(dash_t *d, rstore_t *rs, sb_t *sb, const char *dim, const c
 /* The opening: how many ideas came in, and how many of them the report
  * leaves out because staff hid them (and why one hides an idea), so the
  * reader knows what the figures below are about. */
-static void s_intro(sb_t *sb, long long all, long long hidden)
+/* "De ideeën ... zijn gegeven tussen 12 maart 2026 en 29 november 2026.":
+ * the first and last of Heerlen's days with ideas not hidden (days:
+ * stats_counts_visible of "day", "YYYY-MM-DD" keys, which sort as dates),
+ * so the reader knows over which time the figures run. */
+static void s_period(sb_t *sb, json_t *days)
+{
+    const char *first = NULL, *last = NULL, *k;
+    json_t *v;
+    json_object_foreach(days, k, v)
+    {
+        if (json_integer_value(v) <= 0 || strlen(k) != 10)
+            continue;
+        if (!first || strcmp(k, first) < 0)
+            first = k;
+        if (!last || strcmp(k, last) > 0)
+            last = k;
+    }
+    if (!first)
+        return;
+    char buf[40];
+    int one = strcmp(first, last) == 0;
+    sb_add(sb, one ? "De ideeën in dit verslag zijn gegeven op "
+                   : "De ideeën in dit verslag zijn gegeven tussen ");
+    sb_esc(sb, page_day(first, buf, sizeof buf));
+    if (!one) {
+        sb_add(sb, " en ");
+        sb_esc(sb, page_day(last, buf, sizeof buf));
+    }
+    sb_add(sb, ". ");
+}
+
+static void s_intro(sb_t *sb, long long all, long long hidden, json_t *days)
 {
     char ymd[16], buf[40];
     clock_local_format(clock_wall_ms(), "%Y-%m-%d", ymd, sizeof ymd);
@@ -169,6 +200,7 @@ static void s_intro(sb_t *sb, long long all, long long hidden)
     if (hidden > 0)
         sb_printf(sb, "Dit verslag gaat over %s %s. ", num_nl(all - hidden).s,
                   all - hidden == 1 ? "idee" : "ideeën");
+    s_period(sb, days);
     sb_add(sb, "Citaten zijn alleen ideeën die door medewerkers zijn goedgekeurd, zonder "
                "persoonsgegevens.</p>\n");
 }
@@ -177,9 +209,11 @@ static int s_build(dash_t *d, rstore_t *rs, sb_t *sb)
 {
     long long came = stats_total(rs);
     long long hidden = came < 0 ? -1 : stats_total_hidden(rs);
-    if (hidden < 0)
+    json_t *days = hidden < 0 ? NULL : stats_counts_visible(rs, "day");
+    if (!days)
         return -1;
-    s_intro(sb, came, hidden);
+    s_intro(sb, came, hidden, days);
+    json_decref(days);
     json_t *acts = activities_list(rs);
     if (!acts)
         return -1;

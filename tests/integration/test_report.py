@@ -537,6 +537,30 @@ class TestReportDate(ReportCase):
                   "november december").split()
         self.assertRegex(made.group(1), r"^[1-9]\d? (%s) 20\d\d$" % "|".join(months))
 
+class TestReportPeriod(ReportCase):
+    SERVICES = ("storage", "classifier", "intake-form", "intake-transcript", "dashboard")
+
+    def test_report_says_over_which_days_the_ideas_came(self):
+        # "In totaal kwamen 4 ideeën binnen" said nothing of when: a council
+        # member could not tell a week of the tour from a year of the idea
+        # box. The opening now names the first and the last day.
+        url = self.cluster.url("intake-transcript", "/api/v1/transcripts") + "?" + \
+            urllib.parse.urlencode({"video_id": "tour-2", "wijk": "WK091712",
+                                    "recorded_at": "2026-03-12", "activity": "omgevingsvisietour"})
+        st, _, data = http("POST", url, TOUR_VTT.encode(),
+                           {"Content-Type": "text/vtt", "Authorization": "Bearer " + self.token})
+        self.assertIn(st, (200, 201), data[:300])
+        self.stored([i["id"] for i in json.loads(data)["ideas"]])
+        self.stored([self.post("Een bankje bij de bushalte in Bekkerveld", "WK091737")])
+        _, stats = self.cluster.api("/api/v1/stats?by=day", self.token)
+        last = max(stats["counts"])  # today in Heerlen, "2026-11-29"
+        y, m, d = (int(x) for x in last.split("-"))
+        months = ("januari februari maart april mei juni juli augustus september oktober "
+                  "november december").split()
+        self.assertIn("De ideeën in dit verslag zijn gegeven tussen 12 maart 2026 en "
+                      "%d %s %d." % (d, months[m - 1], y), visible(self.report()))
+
+
 class TestReportActivities(ReportCase):
     def test_activities_in_the_report_read_as_on_resultaten(self):
         # The report's table of activities showed "2026-11-20" and, for
