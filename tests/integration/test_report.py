@@ -88,6 +88,17 @@ class ReportCase(ClusterTestCase):
         self.assertEqual(st, 200, body[:300])
         return body.decode()
 
+    def tour_video(self, video_id="tour-hoensbroek"):
+        """Two residents interviewed on the tour's stop in Hoensbroek
+        (needs intake-transcript in SERVICES); their ideas' ids."""
+        url = self.cluster.url("intake-transcript", "/api/v1/transcripts") + "?" + \
+            urllib.parse.urlencode({"video_id": video_id, "wijk": "WK091712",
+                                    "recorded_at": "2026-03-12", "activity": "omgevingsvisietour"})
+        st, _, data = http("POST", url, TOUR_VTT.encode(),
+                           {"Content-Type": "text/vtt", "Authorization": "Bearer " + self.token})
+        self.assertIn(st, (200, 201), data[:300])
+        return [i["id"] for i in json.loads(data)["ideas"]]
+
     def wijk_section(self, report, name):
         """The quotes under the report's heading for wijk NAME (section 4)."""
         sec = report.split("4. Ideeën per wijk", 1)[1].split("</section>", 1)[0]
@@ -323,16 +334,6 @@ class TestStepsAndPeople(ReportCase):
                                         dict(FORM, Cookie="inspraak_session=" + self.sid))
         self.assertEqual(st, 303, body[:300])
 
-    def tour_video(self):
-        """Two residents interviewed on the tour's stop in Hoensbroek."""
-        url = self.cluster.url("intake-transcript", "/api/v1/transcripts") + "?" + \
-            urllib.parse.urlencode({"video_id": "tour-hoensbroek", "wijk": "WK091712",
-                                    "recorded_at": "2026-03-12", "activity": "omgevingsvisietour"})
-        st, _, data = http("POST", url, TOUR_VTT.encode(),
-                           {"Content-Type": "text/vtt", "Authorization": "Bearer " + self.token})
-        self.assertIn(st, (200, 201), data[:300])
-        return [i["id"] for i in json.loads(data)["ideas"]]
-
     def sections(self):
         page = self.results()
         steps = visible(page.split('id="stappen"', 1)[1].split("</section>", 1)[0])
@@ -537,6 +538,7 @@ class TestReportDate(ReportCase):
                   "november december").split()
         self.assertRegex(made.group(1), r"^[1-9]\d? (%s) 20\d\d$" % "|".join(months))
 
+
 class TestReportPeriod(ReportCase):
     SERVICES = ("storage", "classifier", "intake-form", "intake-transcript", "dashboard")
 
@@ -544,13 +546,7 @@ class TestReportPeriod(ReportCase):
         # "In totaal kwamen 4 ideeën binnen" said nothing of when: a council
         # member could not tell a week of the tour from a year of the idea
         # box. The opening now names the first and the last day.
-        url = self.cluster.url("intake-transcript", "/api/v1/transcripts") + "?" + \
-            urllib.parse.urlencode({"video_id": "tour-2", "wijk": "WK091712",
-                                    "recorded_at": "2026-03-12", "activity": "omgevingsvisietour"})
-        st, _, data = http("POST", url, TOUR_VTT.encode(),
-                           {"Content-Type": "text/vtt", "Authorization": "Bearer " + self.token})
-        self.assertIn(st, (200, 201), data[:300])
-        self.stored([i["id"] for i in json.loads(data)["ideas"]])
+        self.stored(self.tour_video("tour-2"))
         self.stored([self.post("Een bankje bij de bushalte in Bekkerveld", "WK091737")])
         _, stats = self.cluster.api("/api/v1/stats?by=day", self.token)
         last = max(stats["counts"])  # today in Heerlen, "2026-11-29"
