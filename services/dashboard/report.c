@@ -136,8 +136,11 @@ static int s_section(dash_t *d, rstore_t *rs, sb_t *sb, const char *dim, const c
             sb_printf(sb, ", van ongeveer %s %s", num_nl(people).s,
                       page_plural(people, "persoon", "mensen"));
         sb_add(sb, ")</h3>\n");
-        if (ui_quotes(rs, sb, dim, best, quotes) < 0)
+        int shown = ui_quotes(rs, sb, dim, best, quotes);
+        if (shown < 0)
             rc = -1;
+        else if (shown == 0) /* not a quote gone missing: none approved yet */
+            sb_add(sb, "<p>Hier is nog geen citaat gekozen.</p>\n");
         json_object_set_new(c, best, json_integer(0)); /* next round: the next best */
     }
     sb_add(sb, "</section>\n");

@@ -539,6 +539,21 @@ class TestReportDate(ReportCase):
         self.assertRegex(made.group(1), r"^[1-9]\d? (%s) 20\d\d$" % "|".join(months))
 
 
+class TestNoQuoteYet(ReportCase):
+    def test_heading_without_quotes_says_so(self):
+        # Before staff approve anything, every wijk, theme and group of the
+        # report had a heading with nothing under it, as if a quote had
+        # gone missing. It now says no quote was chosen yet, as
+        # /resultaten does.
+        self.stored([self.post("Een bankje bij de bushalte in Bekkerveld", "WK091737")])
+        report = self.report()
+        sec = report.split("4. Ideeën per wijk", 1)[1].split("</section>", 1)[0]
+        after = re.search(r"<h3>Bekkerveld \([^)]*\)</h3>\n(.*?)(?:\n|$)", sec)
+        self.assertIsNotNone(after, sec[-600:])
+        self.assertEqual(visible(after.group(1)).strip(), "Hier is nog geen citaat gekozen.")
+        self.assertEqual(quotes(report), [])
+
+
 class TestReportPeriod(ReportCase):
     SERVICES = ("storage", "classifier", "intake-form", "intake-transcript", "dashboard")
 
