@@ -19,7 +19,10 @@ DESCRIPTION
     `inspraakctl participant export` shows the bounce (on the record and
     in "bounce", as a refusal at RCPT TO); a delay (4.4.7)
     marks nobody, nor does a report naming an address other than the one
-    the returned mail went to; no report becomes an idea. A report that
+    the returned mail went to; no report becomes an idea. A report naming
+    an internationalised domain in its ASCII form (jan@xn--bcher-kva.nl,
+    as the receipt went out) marks the participant stored readable
+    (jan@bücher.nl). A report that
     arrives while Redis is down stays in the mailbox, not done, and marks
     its participant once Redis is back (nothing lost).
 
@@ -170,6 +173,23 @@ class MailDsnTest(ClusterTestCase):
         self.assertEqual(len(self.mails(self.JAN)), 1)
         self.assertEqual(len(self.mails(self.MARIEKE)), 2)
 
+
+    def test_idn_dsn_marks_the_readable_record(self):
+        # The receipt to "jan@bücher.nl" went out as "jan@xn--bcher-kva.nl";
+        # the report that it bounced names that ASCII form. It marks the
+        # participant stored as jan@bücher.nl (mail_bounce.c).
+        addr, ascii_addr = "jan@bücher.nl", "jan@xn--bcher-kva.nl"
+        self.post("Een zebrapad bij de school in Heerlerbaan", addr)
+        report = postfix(ascii_addr, self.receipt_id(ascii_addr))
+        m = self.dovecot.client()
+        self.assertEqual(m.append("INBOX", None, None, report)[0], "OK")
+        wait_until("the inbox emptied", lambda: imap_uids(m, "INBOX") == [])
+        m.logout()
+        p = self.participant(addr)
+        self.assertEqual(p["participant"]["email"], addr)
+        self.assertIn("email_bounced_at", p["participant"])
+        self.assertIn("5.1.1", p["participant"]["email_bounce"])
+        self.assertRegex(p["bounce"] or "", r"^\d+ receipt:\S+ dsn 5\.1\.1 ")
 
     def metric(self, name):
         return service_metric(self.cluster, "intake-mail", name) or 0.0
