@@ -80,3 +80,31 @@ char *email_idn_ascii(const char *addr)
         return xstrdup(addr);
     return s_convert(addr, false);
 }
+
+static bool s_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+int email_stored_form(const char *email, size_t len, char *out, size_t size)
+{
+    if (!email)
+        return -1;
+    const char *b = email, *e = email + len;
+    while (b < e && s_blank(*b))
+        b++;
+    while (e > b && s_blank(e[-1]))
+        e--;
+    size_t n = (size_t)(e - b);
+    if (n == 0 || memchr(b, '\0', n))
+        return -1;
+    char *given = xstrndup(b, n), *shown = email_idn_readable(given);
+    const char *s = shown ? shown : given;
+    size_t m = strlen(s);
+    int rc = m < size ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i <= m; i++) /* ASCII folding only: UTF-8 stays */
+        out[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] - 'A' + 'a') : s[i];
+    free(shown);
+    free(given);
+    return rc;
+}

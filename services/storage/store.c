@@ -28,6 +28,7 @@
 #include <time.h>
 
 #include "clock.h"
+#include "email_idn.h"
 #include "log.h"
 #include "rstore.h"
 #include "store_int.h"
@@ -158,25 +159,6 @@ void store_set_err(store_t *self, const char *what)
 /* ------------------------------------------------------------------ */
 /* Pure helpers                                                        */
 /* ------------------------------------------------------------------ */
-
-int store_email_normalise(const char *email, char *out, size_t size)
-{
-    if (!email)
-        return -1;
-    const char *b = email, *e = email + strlen(email);
-    while (b < e && (*b == ' ' || *b == '\t' || *b == '\r' || *b == '\n'))
-        b++;
-    while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
-        e--;
-    size_t n = (size_t)(e - b);
-    if (n == 0 || n >= size)
-        return -1;
-    /* ASCII folding only: bytes >= 0x80 (UTF-8) are left as they are. */
-    for (size_t i = 0; i < n; i++)
-        out[i] = (b[i] >= 'A' && b[i] <= 'Z') ? (char)(b[i] - 'A' + 'a') : b[i];
-    out[n] = '\0';
-    return 0;
-}
 
 void store_pid_from_idea(const char *idea_id, char out[19])
 {
@@ -473,10 +455,11 @@ int store_prepare(store_t *self, idea_t *idea, const participant_t *p, store_arg
         proto_set(&idea->status, "new");
 
     /* A participant needs a name or an email; consent alone names nobody. */
-    char email[320] = "", pid[64], ekey[STORE_EMAIL_KEY_SIZE] = "";
+    char email[EMAIL_STORED_MAX] = "", pid[64], ekey[STORE_EMAIL_KEY_SIZE] = "";
     int has_p = 0;
-    if (p && ((p->email && store_email_normalise(p->email, email, sizeof email) == 0) ||
-              (p->name && *p->name))) {
+    if (p &&
+        ((p->email && email_stored_form(p->email, strlen(p->email), email, sizeof email) == 0) ||
+         (p->name && *p->name))) {
         int stored = 0;
         if (email[0]) {
             s_email_key(email, ekey);

@@ -133,9 +133,6 @@ const char *store_error(const store_t *self);
 int store_record_encode(const idea_t *idea, char **buf, size_t *len, proto_err_t *err);
 
 /* Pure helpers, public for tests. */
-/* Lowercase (ASCII) and trim ASCII white space into out; 0, or -1 when
- * empty or too long. */
-int store_email_normalise(const char *email, char *out, size_t size);
 /* "p-" + 16 hex chars from the first 8 bytes of BLAKE2b-256(idea_id). */
 void store_pid_from_idea(const char *idea_id, char out[19]);
 /* "YYYY-MM-DD" of ms since epoch: the day in Heerlen (Europe/Amsterdam,

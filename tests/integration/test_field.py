@@ -15,7 +15,9 @@ DESCRIPTION
     explicit wijk winning over GPS, a point outside Heerlen kept without a
     wijk. Then: bad, revoked and mismatched tokens, a 10,000-item batch,
     MessagePack and JSON bombs (400, service still up), a tablet clock two
-    days ahead (kept, with the time of arrival). With Redis stopped, every
+    days ahead (kept, with the time of arrival), a participant address in
+    its ASCII form (Jan@XN--BCHER-KVA.nl) filed as the readable one the
+    form stores (jan@bücher.nl). With Redis stopped, every
     batch gets 503 and so does /healthz (TestFieldRedisStopped).
     MessagePack is encoded by a small hand-written encoder below (the
     standard library has none and nothing is installed with pip).
@@ -23,6 +25,7 @@ DESCRIPTION
     INSPRAAK_BIN=build/asan/bin python3 tests/integration/test_field.py
 """
 import datetime
+import hashlib
 import json
 import urllib.parse
 import os
@@ -38,6 +41,12 @@ from mpack import pack as mp  # noqa: E402
 # tests/unit/test_geo.c): not usable as "this point is in that wijk".
 OFF_POLYGON = {"WK091731", "WK091740"}
 AMSTERDAM = (52.37, 4.90)
+
+
+def email_key(addr):
+    """The participant index key storage files an address under (docs/redis.md)."""
+    return "inspraak:participant-email:" + hashlib.blake2b(addr.encode(),
+                                                           digest_size=16).hexdigest()
 
 
 def label_points():
@@ -325,6 +334,29 @@ class TestField(ClusterTestCase):
         self.assertEqual(sorted((i["source"]["local_id"], i["wijk"], i["buurt"]) for i in ideas),
                          [("v-0", "WK091721", None), ("v-1", "WK091721", None),
                           ("v-2", "WK091721", None)], ideas)
+
+    def test_8_idn_address_is_the_form_s_participant(self):
+        # A volunteer typed the resident's address as the phone's keyboard
+        # gave it, "Jan@XN--BCHER-KVA.nl"; the idea box stores that person
+        # as "jan@bücher.nl" (services/intake-form/README.md). The field
+        # idea made a second participant under the xn-- form; now both are
+        # one participant, stored readable.
+        token = self.device_token("tablet-idn")
+        item = {"local_id": "idn-1", "text": "Meer groen op het Pancratiusplein.",
+                "participant": {"name": "Jan Bücher", "email": "Jan@XN--BCHER-KVA.nl",
+                                "consent": {"feedback": True}}}
+        status, res = self.post({"device_id": "tablet-idn", "items": [item]}, token=token)
+        self.assertEqual(status, 200, res)
+        self.assertEqual([a["local_id"] for a in res["accepted"]], ["idn-1"], res)
+        c = self.cluster
+        key, ascii_key = email_key("jan@bücher.nl"), email_key("jan@xn--bcher-kva.nl")
+        wait_until("the participant stored", lambda: c.redis("GET", key) or
+                   c.redis("GET", ascii_key))
+        self.assertIsNone(c.redis("GET", ascii_key))
+        pid = c.redis("GET", key)
+        self.assertEqual(c.redis("HGET", "inspraak:participant:" + pid, "email"), "jan@bücher.nl")
+        export = json.loads(c.ctl("participant", "export", "jan@bücher.nl").stdout)
+        self.assertEqual(export["participant_id"], pid)
 
 
 class TestFieldRedisStopped(ClusterTestCase):

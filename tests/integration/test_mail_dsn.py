@@ -28,6 +28,7 @@ DESCRIPTION
 
     INSPRAAK_BIN=build/asan/bin python3 tests/integration/test_mail_dsn.py
 """
+import hashlib
 import json
 import os
 import shutil
@@ -40,10 +41,16 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 import harness  # noqa: E402
 from harness import ClusterTestCase, wait_until  # noqa: E402
 from test_mail_imap import IMAP_USER, IMAP_PASSWORD, Dovecot, imap_uids  # noqa: E402
-from test_mail import service_metric  # noqa: E402
+from test_mail import mail, service_metric  # noqa: E402
 from test_notify import Smtp  # noqa: E402
 
 DSN_DIR = os.path.join(os.path.dirname(__file__), "..", "data", "dsn")
+
+
+def email_key(addr):
+    """The participant index key storage files an address under (docs/redis.md)."""
+    return "inspraak:participant-email:" + hashlib.blake2b(addr.encode(),
+                                                           digest_size=16).hexdigest()
 
 
 def dsn(fixture, old_addr, old_msgid, addr, msgid):
@@ -173,6 +180,31 @@ class MailDsnTest(ClusterTestCase):
         self.assertEqual(len(self.mails(self.JAN)), 1)
         self.assertEqual(len(self.mails(self.MARIEKE)), 2)
 
+
+    def test_idn_mail_and_form_are_one_participant(self):
+        # A resident typed "els@bücher.nl" in the idea box and later mailed
+        # an idea; her mail program sent the domain's ASCII form, as mail
+        # programs do ("els@xn--bcher-kva.nl"). The mail made a second
+        # participant (its own export, consent and bounce mark); now the
+        # mail's idea is hers, filed under the readable address.
+        c = self.cluster
+        self.post("Een bankje bij de vijver in het Aambos", "els@bücher.nl")
+        key, ascii_key = email_key("els@bücher.nl"), email_key("els@xn--bcher-kva.nl")
+        pid = wait_until("the form idea stored", lambda: c.redis("GET", key))
+        m = self.dovecot.client()
+        raw = mail(["From: Els <Els@XN--BCHER-KVA.nl>", "Subject: Nog een idee",
+                    "Message-ID: <idn-els-1@xn--bcher-kva.nl>"],
+                   "Graag meer fietsenrekken bij station Heerlen.\r\n")
+        self.assertEqual(m.append("INBOX", None, None, raw)[0], "OK")
+        wait_until("the inbox emptied", lambda: imap_uids(m, "INBOX") == [])
+        m.logout()
+        ideas = "inspraak:participant-ideas:" + pid
+        wait_until("the mail idea stored", lambda: c.redis("SCARD", ideas) == 2
+                   or c.redis("GET", ascii_key))
+        self.assertIsNone(c.redis("GET", ascii_key))
+        self.assertEqual(c.redis("SCARD", ideas), 2)
+        self.assertEqual(self.participant("els@bücher.nl")["participant"]["email"],
+                         "els@bücher.nl")
 
     def test_idn_dsn_marks_the_readable_record(self):
         # The receipt to "jan@bücher.nl" went out as "jan@xn--bcher-kva.nl";

@@ -29,21 +29,6 @@
 #include "../../services/storage/store_record.c"
 #include "../../services/storage/store_redact.c"
 
-static void test_email_normalise(void **state)
-{
-    (void)state;
-    char out[64];
-    assert_int_equal(store_email_normalise("  An.Jansen@Example.ORG \r\n", out, sizeof out), 0);
-    assert_string_equal(out, "an.jansen@example.org");
-    /* non-ASCII bytes are left alone, not folded or broken */
-    assert_int_equal(store_email_normalise("Ülla@Example.de", out, sizeof out), 0);
-    assert_string_equal(out, "Ülla@example.de");
-    assert_int_equal(store_email_normalise("   ", out, sizeof out), -1);
-    assert_int_equal(store_email_normalise("", out, sizeof out), -1);
-    assert_int_equal(store_email_normalise(NULL, out, sizeof out), -1);
-    assert_int_equal(store_email_normalise("a@b.nl", out, 6), -1); /* does not fit */
-}
-
 static void test_pid_from_idea(void **state)
 {
     (void)state;
@@ -264,7 +249,6 @@ static void test_bad_url(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_email_normalise),
         cmocka_unit_test(test_pid_from_idea),
         cmocka_unit_test(test_day),
         cmocka_unit_test(test_cat),

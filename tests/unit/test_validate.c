@@ -212,6 +212,38 @@ static void test_email_idn(void **state)
     assert_false(email_idn_local_ascii("j\xc3\xbc" "rgen@example.de"));
 }
 
+/* The form storage files an address under: one person, one key. */
+static void test_email_stored_form(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *given, *stored;
+    } cases[] = {
+        {"  An.Jansen@Example.ORG \r\n", "an.jansen@example.org"},
+        {"Jan@XN--BCHER-KVA.nl", "jan@b\xc3\xbc" "cher.nl"},
+        {"jan@B\xc3\x9c" "cher.NL", "jan@b\xc3\xbc" "cher.nl"},
+        {"ali@xn--strae-oqa.de", "ali@stra\xc3\x9f" "e.de"},
+        /* non-ASCII bytes are left alone, not folded or broken */
+        {"\xc3\x9clla@Example.de", "\xc3\x9clla@example.de"},
+        {"jan@xn--zz.nl", "jan@xn--zz.nl"}, /* no valid A-label: as given */
+        {"no-at-sign", "no-at-sign"},
+    };
+    char out[EMAIL_STORED_MAX];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *g = cases[i].given;
+        assert_int_equal(email_stored_form(g, strlen(g), out, sizeof out), 0);
+        assert_string_equal(out, cases[i].stored);
+    }
+    assert_int_equal(email_stored_form("   ", 3, out, sizeof out), -1);
+    assert_int_equal(email_stored_form("", 0, out, sizeof out), -1);
+    assert_int_equal(email_stored_form(NULL, 0, out, sizeof out), -1);
+    assert_int_equal(email_stored_form("a@b.nl", 6, out, 6), -1); /* does not fit */
+    assert_int_equal(email_stored_form("a@b.nl", 6, out, 7), 0);
+    assert_int_equal(email_stored_form("a@\0b.nl", 7, out, sizeof out), -1);
+    assert_int_equal(email_stored_form("a@b.nl  x", 6, out, sizeof out), 0); /* len bytes */
+    assert_string_equal(out, "a@b.nl");
+}
+
 static void test_email_valid(void **state)
 {
     (void)state;
@@ -348,7 +380,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_utf8_valid),     cmocka_unit_test(test_utf8_chars),
         cmocka_unit_test(test_text_normalise), cmocka_unit_test(test_email_valid),
-        cmocka_unit_test(test_email_idn),
+        cmocka_unit_test(test_email_idn), cmocka_unit_test(test_email_stored_form),
         cmocka_unit_test(test_utf8_every_offset), cmocka_unit_test(test_text_normalise_grows),
         cmocka_unit_test(test_postcode),       cmocka_unit_test(test_value_allowed),
     };
