@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "email_idn.h"
 #include "file.h"
 #include "http.h"
 #include "letter.h"
@@ -531,21 +532,12 @@ int letter_campaign(rstore_t *rs, const letter_settings_t *ls, const char *campa
 
 int letter_pid_for_email(rstore_t *rs, const char *email, char *out, size_t size)
 {
-    char norm[EMAIL_MAX_BYTES + 1];
-    const char *b = email;
-    while (*b == ' ' || *b == '\t')
-        b++;
-    size_t n = strlen(b);
-    while (n > 0 && (b[n - 1] == ' ' || b[n - 1] == '\t' || b[n - 1] == '\r' || b[n - 1] == '\n'))
-        n--;
-    if (n == 0 || n > EMAIL_MAX_BYTES)
+    char norm[EMAIL_STORED_MAX];
+    if (email_stored_form(email, strlen(email), norm, sizeof norm) < 0)
         return 0;
-    for (size_t i = 0; i < n; i++)
-        norm[i] = (char)tolower((unsigned char)b[i]);
-    norm[n] = '\0';
     unsigned char h[16];
     char hex[33];
-    crypto_generichash(h, sizeof h, (const unsigned char *)norm, n, NULL, 0);
+    crypto_generichash(h, sizeof h, (const unsigned char *)norm, strlen(norm), NULL, 0);
     sodium_bin2hex(hex, sizeof hex, h, sizeof h);
     redisReply *r = rstore_cmd(rs, "GET inspraak:participant-email:%s", hex);
     if (!r)

@@ -9,8 +9,10 @@
  *   participant unbounce EMAIL | --idea IDEA_ID | --participant-id PID
  *
  * DESCRIPTION
- *   EMAIL is normalised as storage does (spaces around it removed, ASCII
- *   letters lowercased) and found through
+ *   EMAIL is normalised as storage does (email_stored_form(): spaces
+ *   around it removed, an internationalised domain readable, so
+ *   "jan@xn--bcher-kva.nl" finds jan@bücher.nl, ASCII letters lowercased)
+ *   and found through
  *   inspraak:participant-email:<hex of BLAKE2b-128 of it> -> pid.
  *
  *   --idea names the person by one of their ideas, the id staff see in the
@@ -71,11 +73,12 @@
 
 #include "audit.h"
 #include "ctl.h"
+#include "email_idn.h"
 #include "idea_json.h"
 #include "proto.h"
 #include "xalloc.h"
 
-#define CTL_EMAIL_MAX 320
+#define CTL_EMAIL_MAX EMAIL_STORED_MAX
 #define CTL_PID_MAX 128
 
 typedef struct {
@@ -85,21 +88,13 @@ typedef struct {
     const char *idea; /* the idea named with --idea, else NULL */
 } who_t;
 
-/* Sets who->email (trimmed, ASCII lowercased, as storage stores it) and
- * the email index key. -1 when nothing is left or it is too long. */
+/* Sets who->email (in the form storage stores it, email_stored_form():
+ * "Jan@xn--bcher-kva.nl" finds jan@bücher.nl) and the email index key.
+ * -1 when nothing is left or it is too long. */
 static int s_set_email(who_t *who, const char *given, size_t len)
 {
-    const char *b = given, *e = given + len;
-    while (b < e && (*b == ' ' || *b == '\t' || *b == '\r' || *b == '\n'))
-        b++;
-    while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
-        e--;
-    size_t n = (size_t)(e - b);
-    if (n == 0 || n >= sizeof who->email || memchr(b, '\0', n))
+    if (email_stored_form(given, len, who->email, sizeof who->email) < 0)
         return -1;
-    for (size_t i = 0; i < n; i++)
-        who->email[i] = (b[i] >= 'A' && b[i] <= 'Z') ? (char)(b[i] - 'A' + 'a') : b[i];
-    who->email[n] = '\0';
     ctl_email_key(who->email, who->email_key);
     return 0;
 }

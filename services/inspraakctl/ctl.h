@@ -90,7 +90,7 @@ int cmd_buskeys(int argc, char **argv);
 /* cmd_participant.c: the email index key storage files an address under,
  * CTL_PREFIX "participant-email:" and the hex of its 16-byte BLAKE2b,
  * into out (at least CTL_EMAIL_KEY_MAX bytes). email must already be as
- * storage stores it (trimmed, ASCII lowercased). */
+ * storage stores it (email_stored_form(), common/email_idn.h). */
 #define CTL_EMAIL_KEY_MAX 96
 void ctl_email_key(const char *email, char *out);
 

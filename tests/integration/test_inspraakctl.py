@@ -350,6 +350,42 @@ class InspraakctlTest(unittest.TestCase):
         self.assertEqual(self.ctl("participant", "unbounce").returncode, 2)
         self.assertIn("participant unbounce EMAIL", self.ctl("help").stdout)
 
+    def test_participant_by_the_ascii_form_of_an_idn_address(self):
+        # jan@bücher.nl is stored readable (services/intake-form/README.md).
+        # The operator copied the address from a mail header, where it is
+        # "Jan@XN--BCHER-KVA.nl", and got "no participant" from export,
+        # unbounce, erase and campaign preview. Each finds the person now.
+        pid = "p-00000000000b0c4e"
+        ekey, ids = self.put_participant("jan@bücher.nl", pid)
+        ascii_addr = "Jan@XN--BCHER-KVA.nl"
+        self.cli("HSET", f"inspraak:participant:{pid}", "email_bounced_at", "1795000000000",
+                 "email_bounce", "550 5.1.1 no such user")
+        r = self.ctl("participant", "export", ascii_addr)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = json.loads(r.stdout)
+        self.assertEqual((out["participant_id"], out["participant"]["email"]),
+                         (pid, "jan@bücher.nl"))
+        text = os.path.join(self.tmp, "idn-campaign.txt")
+        with open(text, "w") as f:
+            f.write("Beste {{naam}}, dank voor uw ideeen:\n{{ideeen}}\n")
+        r = self.ctl("campaign", "create", "--subject", "Terugkoppeling", "--text-file", text)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        campaign = r.stdout.strip()
+        r = self.ctl("campaign", "preview", campaign, ascii_addr)
+        self.assertIn("gets no mail: bounced_address", r.stderr)
+        r = self.ctl("participant", "unbounce", ascii_addr)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("lifted", r.stderr)
+        r = self.ctl("campaign", "preview", campaign, ascii_addr)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("<jan@xn--bcher-kva.nl>", r.stdout.split("\n\n", 1)[0])  # To:
+        env = self.start_storage()
+        r = subprocess.run([CTL, "participant", "erase", ascii_addr], capture_output=True,
+                           text=True, env=env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(json.loads(r.stdout)["removed"]["email_index"])
+        self.assertEqual(self.cli("EXISTS", ekey, f"inspraak:participant:{pid}"), "0")
+
     def test_participant_by_idea(self):
         # a person who gave name and address, named by one of their ideas:
         # erase by idea removes the address's index key as erase by address does
