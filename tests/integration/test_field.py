@@ -25,7 +25,6 @@ DESCRIPTION
     INSPRAAK_BIN=build/asan/bin python3 tests/integration/test_field.py
 """
 import datetime
-import hashlib
 import json
 import urllib.parse
 import os
@@ -34,19 +33,14 @@ import sys
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from harness import REPO, ClusterTestCase, http, main, wait_until  # noqa: E402
+from harness import (REPO, ClusterTestCase, http, main, participant_email_key,  # noqa: E402
+                     wait_until)
 from mpack import pack as mp  # noqa: E402
 
 # Label points that lie 100 m outside their own coarse polygon (see
 # tests/unit/test_geo.c): not usable as "this point is in that wijk".
 OFF_POLYGON = {"WK091731", "WK091740"}
 AMSTERDAM = (52.37, 4.90)
-
-
-def email_key(addr):
-    """The participant index key storage files an address under (docs/redis.md)."""
-    return "inspraak:participant-email:" + hashlib.blake2b(addr.encode(),
-                                                           digest_size=16).hexdigest()
 
 
 def label_points():
@@ -349,7 +343,8 @@ class TestField(ClusterTestCase):
         self.assertEqual(status, 200, res)
         self.assertEqual([a["local_id"] for a in res["accepted"]], ["idn-1"], res)
         c = self.cluster
-        key, ascii_key = email_key("jan@bücher.nl"), email_key("jan@xn--bcher-kva.nl")
+        key = participant_email_key("jan@bücher.nl")
+        ascii_key = participant_email_key("jan@xn--bcher-kva.nl")
         wait_until("the participant stored", lambda: c.redis("GET", key) or
                    c.redis("GET", ascii_key))
         self.assertIsNone(c.redis("GET", ascii_key))

@@ -265,6 +265,15 @@ class InspraakctlTest(unittest.TestCase):
             ids.append(idea_id)
         return ekey, ids
 
+    def feedback_campaign(self, file_name):
+        """A campaign that quotes the participant's ideas; its id."""
+        text = os.path.join(self.tmp, file_name)
+        with open(text, "w") as f:
+            f.write("Beste {{naam}}, dank voor uw ideeen:\n{{ideeen}}\n")
+        r = self.ctl("campaign", "create", "--subject", "Terugkoppeling", "--text-file", text)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return r.stdout.strip()
+
     def test_participant_export_erase(self):
         pid = "p-0123456789abcdef"
         ekey, ids = self.put_participant("Jan.Jansen@Example.NL", pid)
@@ -315,12 +324,7 @@ class InspraakctlTest(unittest.TestCase):
                  "email_bounce", "550 5.1.1 no such user")
         out = json.loads(self.ctl("participant", "export", "bo.bounce@example.nl").stdout)
         self.assertEqual(out["participant"]["email_bounced_at"], "2026-11-18T11:06:40Z")
-        text = os.path.join(self.tmp, "unbounce-campaign.txt")
-        with open(text, "w") as f:
-            f.write("Beste {{naam}}, dank voor uw ideeen:\n{{ideeen}}\n")
-        r = self.ctl("campaign", "create", "--subject", "Terugkoppeling", "--text-file", text)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        campaign = r.stdout.strip()
+        campaign = self.feedback_campaign("unbounce-campaign.txt")
         r = self.ctl("campaign", "preview", campaign, "bo.bounce@example.nl")
         self.assertIn("gets no mail: bounced_address", r.stderr)
         r = self.ctl("participant", "unbounce", " BO.BOUNCE@example.nl")
@@ -365,12 +369,7 @@ class InspraakctlTest(unittest.TestCase):
         out = json.loads(r.stdout)
         self.assertEqual((out["participant_id"], out["participant"]["email"]),
                          (pid, "jan@bücher.nl"))
-        text = os.path.join(self.tmp, "idn-campaign.txt")
-        with open(text, "w") as f:
-            f.write("Beste {{naam}}, dank voor uw ideeen:\n{{ideeen}}\n")
-        r = self.ctl("campaign", "create", "--subject", "Terugkoppeling", "--text-file", text)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        campaign = r.stdout.strip()
+        campaign = self.feedback_campaign("idn-campaign.txt")
         r = self.ctl("campaign", "preview", campaign, ascii_addr)
         self.assertIn("gets no mail: bounced_address", r.stderr)
         r = self.ctl("participant", "unbounce", ascii_addr)

@@ -28,7 +28,6 @@ DESCRIPTION
 
     INSPRAAK_BIN=build/asan/bin python3 tests/integration/test_mail_dsn.py
 """
-import hashlib
 import json
 import os
 import shutil
@@ -39,18 +38,12 @@ import unittest
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 import harness  # noqa: E402
-from harness import ClusterTestCase, wait_until  # noqa: E402
+from harness import ClusterTestCase, participant_email_key, wait_until  # noqa: E402
 from test_mail_imap import IMAP_USER, IMAP_PASSWORD, Dovecot, imap_uids  # noqa: E402
 from test_mail import mail, service_metric  # noqa: E402
 from test_notify import Smtp  # noqa: E402
 
 DSN_DIR = os.path.join(os.path.dirname(__file__), "..", "data", "dsn")
-
-
-def email_key(addr):
-    """The participant index key storage files an address under (docs/redis.md)."""
-    return "inspraak:participant-email:" + hashlib.blake2b(addr.encode(),
-                                                           digest_size=16).hexdigest()
 
 
 def dsn(fixture, old_addr, old_msgid, addr, msgid):
@@ -189,7 +182,8 @@ class MailDsnTest(ClusterTestCase):
         # mail's idea is hers, filed under the readable address.
         c = self.cluster
         self.post("Een bankje bij de vijver in het Aambos", "els@bücher.nl")
-        key, ascii_key = email_key("els@bücher.nl"), email_key("els@xn--bcher-kva.nl")
+        key = participant_email_key("els@bücher.nl")
+        ascii_key = participant_email_key("els@xn--bcher-kva.nl")
         pid = wait_until("the form idea stored", lambda: c.redis("GET", key))
         m = self.dovecot.client()
         raw = mail(["From: Els <Els@XN--BCHER-KVA.nl>", "Subject: Nog een idee",

@@ -10,6 +10,7 @@ SYNOPSIS
     status, headers, body = http("GET", "http://127.0.0.1:26010/healthz")
     wait_until("the idea stored", lambda: count() >= 1)
     redis_command(port, "HGET", "inspraak:participant:p-1", "name")
+    redis_command(port, "GET", participant_email_key("jan@bücher.nl"))
     body, ctype = multipart({"vraag": "nu"}, {"file": ("a.vtt", "text/vtt", data)})
 
     from clients import redis               # redis-py, for a client of its own
@@ -22,7 +23,9 @@ DESCRIPTION
     multipart() encodes fields and files as a browser's
     multipart/form-data form would;
     redis_command() sends one command and returns Redis's reply as it
-    came. Nothing here knows about a Cluster: tests/lib/harness.py builds
+    came; participant_email_key() is the key storage files an address
+    (in its stored form) under, docs/redis.md. Nothing here knows about
+    a Cluster: tests/lib/harness.py builds
     on these and imports every name back, so `from harness import http,
     wait_until, set_cookie, redis_command` keeps working.
 
@@ -32,6 +35,7 @@ DESCRIPTION
     so that folder is added at the end of sys.path when the first import
     fails (the end: the running Python's own packages still come first).
 """
+import hashlib
 import http.client as httplib
 import json
 import sys
@@ -115,6 +119,13 @@ def _json_or_bytes(data):
         return json.loads(data)
     except ValueError:
         return data
+
+
+def participant_email_key(stored):
+    """The email index key of an address in its stored form (trimmed,
+    domain readable, ASCII lowercased: docs/redis.md)."""
+    return "inspraak:participant-email:" + hashlib.blake2b(stored.encode(),
+                                                           digest_size=16).hexdigest()
 
 
 def redis_command(port, *args):

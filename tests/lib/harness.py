@@ -79,7 +79,8 @@ import urllib.parse
 # The HTTP and Redis clients live in clients.py (same folder); imported
 # back here so `from harness import http, wait_until, ...` keeps working.
 from clients import (  # noqa: F401 (re-exported)
-    _json_or_bytes, http, multipart, redis_command, set_cookie, wait_until)
+    _json_or_bytes, http, multipart, participant_email_key, redis_command, set_cookie,
+    wait_until)
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 PORT_LOW, PORT_HIGH = 26000, 29999
