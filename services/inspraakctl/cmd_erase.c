@@ -27,7 +27,10 @@
  *             hold the address;
  *     files   every regular file under $INSPRAAK_VAR/mail/ (outbox, inbox,
  *             skipped, failed: copies of mails to or from the person) whose
- *             bytes contain the address (ASCII case-insensitive) is deleted.
+ *             bytes contain the address (ASCII case-insensitive; with an
+ *             internationalised domain also its ASCII form, as mail
+ *             headers carry it: jan@xn--bcher-kva.nl for jan@bücher.nl;
+ *             the same for dead letters) is deleted.
  *   The ideas stay, carrying only the pid, which now points to nothing,
  *   and "[weggehaald]" where the address or name was typed in them.
  *   Spools: an intake's spool segment is deleted once every record in it
@@ -68,6 +71,7 @@
 #include "clock.h"
 #include "config.h"
 #include "ctl.h"
+#include "email_idn.h"
 #include "people.h"
 #include "xalloc.h"
 
@@ -184,7 +188,20 @@ static int s_mem_has(const char *buf, size_t len, const char *needle)
     return 0;
 }
 
-/* 1 when the file's bytes hold needle (lowercase ASCII), ignoring case. */
+/* 1 when buf holds the address (lowercase), ignoring ASCII case: as
+ * stored ("jan@bücher.nl") or, for an internationalised domain, in the
+ * ASCII form mail headers and raw bytes carry ("jan@xn--bcher-kva.nl"). */
+static int s_mem_has_address(const char *buf, size_t len, const char *email)
+{
+    if (s_mem_has(buf, len, email))
+        return 1;
+    char *ascii = email_idn_ascii(email);
+    int hit = ascii && strcmp(ascii, email) != 0 && s_mem_has(buf, len, ascii);
+    free(ascii);
+    return hit;
+}
+
+/* 1 when the file's bytes hold the address (s_mem_has_address). */
 static int s_file_has(const char *path, const char *needle)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -204,7 +221,7 @@ static int s_file_has(const char *path, const char *needle)
         got += (size_t)k;
     }
     close(fd);
-    int found = s_mem_has(buf, got, needle);
+    int found = s_mem_has_address(buf, got, needle);
     free(buf);
     return found;
 }
@@ -251,7 +268,7 @@ typedef struct {
 static int s_holds_address(const char *entry, size_t len, void *arg)
 {
     s_holds_t *h = arg;
-    int hit = s_mem_has(entry, len, h->email);
+    int hit = s_mem_has_address(entry, len, h->email);
     json_t *j = hit ? NULL : json_loadb(entry, len, 0, NULL);
     const char *b64 = json_string_value(json_object_get(j, "raw_base64"));
     if (b64) {
@@ -259,7 +276,7 @@ static int s_holds_address(const char *entry, size_t len, void *arg)
         unsigned char *raw = xmalloc(blen + 1);
         if (sodium_base642bin(raw, blen + 1, b64, blen, NULL, &rawlen, NULL,
                               sodium_base64_VARIANT_ORIGINAL) == 0)
-            hit = s_mem_has((const char *)raw, rawlen, h->email);
+            hit = s_mem_has_address((const char *)raw, rawlen, h->email);
         free(raw);
     }
     if (hit && h->found) {

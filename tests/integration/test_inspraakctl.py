@@ -14,6 +14,7 @@ DESCRIPTION
 
     Binaries: $INSPRAAK_BIN (default ./bin). Run from the repository root.
 """
+import base64
 import hashlib
 import json
 import os
@@ -441,6 +442,26 @@ class InspraakctlTest(unittest.TestCase):
         self.assertIsNone(out["participant_id"])
         self.assertEqual(out["removed"]["mail_files"], [mail])
         self.assertEqual(out["removed"]["dead_letters"], 1)
+
+    def test_participant_erase_finds_the_ascii_form_in_mails(self):
+        # jan@bücher.nl is stored readable, but a mail's headers carry the
+        # domain's ASCII form ("From: Jan@XN--BCHER-KVA.nl"), and so do the
+        # raw bytes of a dead letter. Erase looked for the readable form
+        # only and left those holding the address.
+        var = os.path.join(self.tmp, "var-idn")
+        os.makedirs(os.path.join(var, "mail", "cur"))
+        mail = os.path.join(var, "mail", "cur", "1.eml")
+        with open(mail, "w") as f:
+            f.write("From: Jan <Jan@XN--BCHER-KVA.nl>\r\nSubject: Idee\r\n\r\nMeer bomen.\r\n")
+        raw = base64.b64encode(b"From: jan@xn--bcher-kva.nl\r\n").decode()
+        self.cli("LPUSH", "inspraak:deadletter", json.dumps({"reason": "bad", "raw_base64": raw}))
+        r = subprocess.run([CTL, "participant", "erase", "jan@bücher.nl"], capture_output=True,
+                           text=True, env=dict(self.env, INSPRAAK_VAR=var))
+        self.assertEqual(r.returncode, 3, r.stderr)  # no participant record
+        self.assertFalse(os.path.exists(mail), "the mail holding the address is still there")
+        self.assertNotIn(raw, self.cli("LRANGE", "inspraak:deadletter", "0", "-1"))
+        out = json.loads(r.stdout)
+        self.assertEqual((out["removed"]["mail_files"], out["removed"]["dead_letters"]), ([mail], 1))
 
     def test_retention_refuses_a_bad_date(self):
         # An erase cannot be undone: a --before that is empty (a script's
