@@ -16,7 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "clock.h"
 #include "file.h"
 #include "log.h"
 #include "metrics.h"
@@ -198,7 +197,12 @@ static bool s_blank(const char *buf, size_t len)
  * none is (retention run or staff deleted it). */
 static char *s_name_of_ref(inbox_t *ib, const char *to, const char *ref)
 {
-    char *path = xasprintf("%s/%s", ib->dir, to);
+    return inbox_name_of_ref(ib->dir, to, ref);
+}
+
+char *inbox_name_of_ref(const char *dir, const char *sub, const char *ref)
+{
+    char *path = xasprintf("%s/%s", dir, sub);
     DIR *d = opendir(path);
     free(path);
     char *found = NULL;
@@ -241,34 +245,17 @@ static void s_repeat(inbox_t *ib, const char *name, const char *stem, const seen
         free(kept);
         return;
     }
-    char *earlier = s_name_of_ref(ib, "done", rec->file_ref);
+    char *earlier = rec->upload ? NULL : s_name_of_ref(ib, "done", rec->file_ref);
     for (char *c = earlier; c && *c; c++) /* the .why is one line each */
         if ((unsigned char)*c < 0x20 || *c == 0x7f)
             *c = '?';
-    char local[40], utc[40];
-    clock_local_format(rec->read_at, "%d-%m-%Y %H:%M", local, sizeof local);
-    time_t t = (time_t)(rec->read_at / 1000);
-    struct tm tm;
-    strftime(utc, sizeof utc, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
-    char *nl = earlier ? xasprintf("Dit bestand is hetzelfde als done/%s, ingelezen op %s. Er "
-                                   "is niets opnieuw opgeslagen.",
-                                   earlier, local)
-                       : xasprintf("Dit bestand is hetzelfde als een bestand dat op %s is "
-                                   "ingelezen (niet meer in done/). Er is niets opnieuw "
-                                   "opgeslagen.",
-                                   local);
-    char *read = rec->ideas < 0
-                     ? xasprintf("read %s (before this record existed)", utc)
-                     : xasprintf("read %s into %lld ideas (first %s)", utc, (long long)rec->ideas,
-                                 rec->first_id[0] ? rec->first_id : "none");
-    char *en = xasprintf("repeat: the same bytes as %s%s (file_ref=%s), %s; nothing stored again",
-                         earlier ? "done/" : "a file no longer in done/", earlier ? earlier : "",
-                         rec->file_ref, read);
-    free(read);
+    char *nl, *en;
+    seen_repeat_text(rec, earlier, &nl, &en);
     s_write_why(ib, "done", kept, ext, nl, en, ref);
     s_move_with_sidecar(ib, name, stem, "done", kept);
     metric_inc(ib->repeat);
-    log_info("msg=\"transcript repeat\" file_ref=%s repeats=%s", ref, rec->file_ref);
+    log_info("msg=\"transcript repeat\" file_ref=%s repeats=%s", ref,
+             rec->upload ? "upload" : rec->file_ref);
     free(nl);
     free(en);
     free(earlier);

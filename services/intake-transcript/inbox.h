@@ -43,5 +43,9 @@ typedef struct inbox inbox_t;
 inbox_t *inbox_start(ingest_t *ing, const char *dir, const char *redis_url, char *err,
                      size_t errlen);
 void inbox_stop(inbox_t **self_p);
+/* The name in DIR/SUB/ whose file_ref (the first 12 hex digits of the
+ * SHA-256 of the name, as the log and the record of files read use it)
+ * is ref; caller frees. NULL when none is. */
+char *inbox_name_of_ref(const char *dir, const char *sub, const char *ref);
 
 #endif

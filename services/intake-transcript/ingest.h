@@ -47,7 +47,9 @@ typedef enum { INGEST_AUTO, INGEST_VTT, INGEST_SRT, INGEST_TEXT } ingest_format_
 typedef enum { INGEST_OK = 0, INGEST_BAD = -1, INGEST_UNAVAILABLE = -2 } ingest_rc_t;
 
 typedef struct {
-    intake_t *intake;
+    intake_t *intake;         /* NULL: nothing is spooled, r->ideas lists the
+                                 ids it would have (the upload's check for a
+                                 re-send, main.c) */
     const geo_t *geo;         /* may be NULL: then wijk must be a CBS code */
     const char *interviewers; /* comma list */
 } ingest_t;

@@ -23,6 +23,12 @@
  *   {"video_id", "ideas": [{"id","start","end"}], "skipped_interviewer"}
  *   only after every idea is in the spool; 422 with a Dutch message when
  *   the file or its fields cannot be read; 503 when the spool refuses.
+ *   An upload is recorded by its bytes as drop-folder files are (seen.h):
+ *   bytes read before (dropped, or uploaded under another video id) store
+ *   nothing and get 409 {"error": {"code": "repeat", "message" (Dutch,
+ *   naming the earlier file), "repeats": {"file", "file_ref", "read_at",
+ *   "ideas", "first_id"}}}; the same bytes with the same ids as before (a
+ *   re-send after a lost answer) get 201 with those ids, as always.
  *
  *   The drop folder $INSPRAAK_VAR/transcripts/inbox/ (inbox.h).
  *   GET /healthz, GET /metrics. SIGTERM/SIGINT: stop HTTP, the inbox,
@@ -35,7 +41,7 @@
  *
  * DIAGNOSTICS
  *   Structured logs on stderr. Metrics: inspraak_transcript_ideas_total,
- *   inspraak_transcript_uploads_total{result="ok"|"bad"|"unauthorized"},
+ *   inspraak_transcript_uploads_total{result="ok"|"bad"|"unauthorized"|"repeat"},
  *   inspraak_transcript_files_total{result=...} (inbox.h).
  */
 #include <jansson.h>
@@ -45,6 +51,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "auth.h"
 #include "bus.h"
@@ -58,6 +65,7 @@
 #include "service.h"
 #include "metrics.h"
 #include "rstore.h"
+#include "seen.h"
 #include "xalloc.h"
 
 #define MSG_UNAVAILABLE "Het lukt nu niet om de ideeën op te slaan. Probeer het later opnieuw."
@@ -68,7 +76,9 @@ typedef struct {
     ingest_t ing;
     pthread_mutex_t rs_mu; /* rstore is not thread-safe; uploads are rare */
     rstore_t *rs;
-    metric_t *ideas, *ok, *bad, *unauthorized;
+    pthread_mutex_t read_mu; /* one upload at a time from record to record */
+    char dir[600];           /* $INSPRAAK_VAR/transcripts (the drop folder) */
+    metric_t *ideas, *ok, *bad, *unauthorized, *repeat;
 } s_app_t;
 
 /* 1 when the request carries a valid staff token; else res is filled. */
@@ -146,6 +156,113 @@ static char *s_file(s_app_t *app, const http_req_t *req, http_res_t *res, ingest
     return copy;
 }
 
+/* seen_find() or seen_add() on the upload's connection (rec_add NULL: find). */
+static int s_record(s_app_t *app, const char *hash, seen_t *rec, const seen_t *rec_add)
+{
+    char err[256];
+    pthread_mutex_lock(&app->rs_mu);
+    if (!app->rs)
+        app->rs = rstore_new(app->cfg.redis_url, err, sizeof err);
+    int rc = !app->rs ? -1 : rec_add ? seen_add(app->rs, hash, rec_add) : seen_find(app->rs, hash, rec);
+    pthread_mutex_unlock(&app->rs_mu);
+    return rc;
+}
+
+/* Whether this upload gives the ids of rec (the same bytes under the same
+ * video id: a re-send, which storage stores once) or cannot be read (its
+ * 422 follows). A dry run: nothing is spooled. */
+static int s_same_ids(s_app_t *app, const char *file, size_t len, ingest_format_t fmt,
+                      const ingest_meta_t *m, const seen_t *rec)
+{
+    ingest_t dry = app->ing;
+    dry.intake = NULL;
+    ingest_result_t r;
+    ingest_rc_t rc = ingest_file(&dry, file, len, fmt, m, &r);
+    const char *first = json_string_value(json_object_get(json_array_get(r.ideas, 0), "id"));
+    int same = rc != INGEST_OK || (first && strcmp(first, rec->first_id) == 0);
+    ingest_result_clear(&r);
+    return same;
+}
+
+/* 409 repeat: the bytes were read before (rec) under other ids. */
+static void s_repeat(s_app_t *app, http_res_t *res, const seen_t *rec)
+{
+    char *earlier = rec->upload ? NULL : inbox_name_of_ref(app->dir, "done", rec->file_ref);
+    char *nl, *en, at[40];
+    seen_repeat_text(rec, earlier, &nl, &en);
+    time_t t = (time_t)(rec->read_at / 1000);
+    struct tm tm;
+    strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+    char *file = earlier ? xasprintf("done/%s", earlier) : NULL;
+    json_t *repeats = json_pack("{s:s?, s:s?, s:s, s:o, s:s?}", "file", file, "file_ref",
+                                rec->file_ref[0] ? rec->file_ref : NULL, "read_at", at, "ideas",
+                                rec->ideas < 0 ? json_null() : json_integer(rec->ideas),
+                                "first_id", rec->first_id[0] ? rec->first_id : NULL);
+    http_res_json(res, 409,
+                  json_pack("{s:{s:s, s:s, s:o}}", "error", "code", "repeat", "message", nl,
+                            "repeats", repeats));
+    metric_inc(app->repeat);
+    log_info("msg=\"transcript upload repeat\" repeats=%s first_id=%s",
+             rec->upload ? "upload" : rec->file_ref[0] ? rec->file_ref : "unknown",
+             rec->first_id[0] ? rec->first_id : "none");
+    free(file);
+    free(nl);
+    free(en);
+    free(earlier);
+}
+
+/* The file read into ideas: 201, and its bytes recorded (found: they were already). */
+static void s_accepted(s_app_t *app, http_res_t *res, const char *hash, int found,
+                       const ingest_result_t *r)
+{
+    metric_inc(app->ok);
+    metric_add(app->ideas, (double)json_array_size(r->ideas));
+    /* The first idea's id, not the video_id: staff may have typed
+     * the interviewee's name there (docs/privacy.md). */
+    const char *first = json_string_value(json_object_get(json_array_get(r->ideas, 0), "id"));
+    seen_t rec = {.upload = true, .ideas = (int64_t)json_array_size(r->ideas)};
+    snprintf(rec.first_id, sizeof rec.first_id, "%s", first ? first : "");
+    if (!found && s_record(app, hash, NULL, &rec) < 0) /* stored; only a later repeat is missed */
+        log_error("msg=\"cannot record upload as read\" first_id=%s", first ? first : "none");
+    log_info("msg=\"transcript accepted\" ideas=%zu first_id=%s interviewer=%d",
+             json_array_size(r->ideas), first ? first : "none", r->skipped_interviewer);
+    http_res_json(res, 201,
+                  json_pack("{s:s, s:O, s:i}", "video_id", r->video_id, "ideas", r->ideas,
+                            "skipped_interviewer", r->skipped_interviewer));
+}
+
+/* Reads file unless its bytes were read before under other ids. */
+static void s_read(s_app_t *app, http_res_t *res, const char *file, size_t len,
+                   ingest_format_t fmt, const ingest_meta_t *m)
+{
+    char hash[SEEN_HASH_HEX + 1];
+    seen_hash(file, len, hash);
+    seen_t rec;
+    pthread_mutex_lock(&app->read_mu);
+    int found = s_record(app, hash, &rec, NULL);
+    if (found < 0) { /* reading it could store it twice */
+        log_error("msg=\"redis unavailable for the record of files read\"");
+        http_res_error(res, 503, "unavailable", MSG_UNAVAILABLE, NULL);
+        http_res_header(res, "Retry-After", "60");
+    } else if (found == 1 && !s_same_ids(app, file, len, fmt, m, &rec)) {
+        s_repeat(app, res, &rec);
+    } else {
+        ingest_result_t r;
+        ingest_rc_t rc = ingest_file(&app->ing, file, len, fmt, m, &r);
+        if (rc == INGEST_OK) {
+            s_accepted(app, res, hash, found, &r);
+        } else if (rc == INGEST_BAD) {
+            metric_inc(app->bad);
+            http_res_error(res, 422, r.code[0] ? r.code : "unreadable", r.why_nl, NULL);
+        } else {
+            http_res_error(res, 503, "unavailable", MSG_UNAVAILABLE, NULL);
+            http_res_header(res, "Retry-After", "60");
+        }
+        ingest_result_clear(&r);
+    }
+    pthread_mutex_unlock(&app->read_mu);
+}
+
 static void s_post(const http_req_t *req, http_res_t *res, void *arg)
 {
     s_app_t *app = arg;
@@ -160,31 +277,9 @@ static void s_post(const http_req_t *req, http_res_t *res, void *arg)
     size_t len;
     ingest_format_t fmt;
     char *file = s_file(app, req, res, &m, &len, &fmt);
-    if (file) {
-        ingest_result_t r;
-        ingest_rc_t rc = ingest_file(&app->ing, file, len, fmt, &m, &r);
-        if (rc == INGEST_OK) {
-            metric_inc(app->ok);
-            metric_add(app->ideas, (double)json_array_size(r.ideas));
-            /* The first idea's id, not the video_id: staff may have typed
-             * the interviewee's name there (docs/privacy.md). */
-            const char *first =
-                json_string_value(json_object_get(json_array_get(r.ideas, 0), "id"));
-            log_info("msg=\"transcript accepted\" ideas=%zu first_id=%s interviewer=%d",
-                     json_array_size(r.ideas), first ? first : "none", r.skipped_interviewer);
-            http_res_json(res, 201,
-                          json_pack("{s:s, s:O, s:i}", "video_id", r.video_id, "ideas", r.ideas,
-                                    "skipped_interviewer", r.skipped_interviewer));
-        } else if (rc == INGEST_BAD) {
-            metric_inc(app->bad);
-            http_res_error(res, 422, r.code[0] ? r.code : "unreadable", r.why_nl, NULL);
-        } else {
-            http_res_error(res, 503, "unavailable", MSG_UNAVAILABLE, NULL);
-            http_res_header(res, "Retry-After", "60");
-        }
-        ingest_result_clear(&r);
-        free(file);
-    }
+    if (file)
+        s_read(app, res, file, len, fmt, &m);
+    free(file);
     ingest_meta_clear(&m);
 }
 
@@ -197,6 +292,7 @@ static void s_metrics(s_app_t *app)
     app->bad = metrics_counter("inspraak_transcript_uploads_total{result=\"bad\"}", help);
     app->unauthorized =
         metrics_counter("inspraak_transcript_uploads_total{result=\"unauthorized\"}", help);
+    app->repeat = metrics_counter("inspraak_transcript_uploads_total{result=\"repeat\"}", help);
 }
 
 static http_server_t *s_http(s_app_t *app)
@@ -222,23 +318,23 @@ int main(void)
     app.ing.geo = app.geo;
     app.ing.interviewers = config_str("INSPRAAK_INTERVIEWERS", "Interviewer,camjo");
     pthread_mutex_init(&app.rs_mu, NULL);
+    pthread_mutex_init(&app.read_mu, NULL);
 
     sigset_t stop;
     service_block_stop(&stop); /* before any thread starts */
 
     app.ing.intake = intake_new_or_exit(&app.cfg);
     s_metrics(&app);
-    char dir[600];
-    if (config_var_path(&app.cfg, "transcripts", dir, sizeof dir) < 0)
+    if (config_var_path(&app.cfg, "transcripts", app.dir, sizeof app.dir) < 0)
         log_fatal("msg=\"var path too long\"");
-    inbox_t *inbox = inbox_start(&app.ing, dir, app.cfg.redis_url, err, sizeof err);
+    inbox_t *inbox = inbox_start(&app.ing, app.dir, app.cfg.redis_url, err, sizeof err);
     http_server_t *srv = inbox ? s_http(&app) : NULL;
     if (!srv) {
         inbox_stop(&inbox);
         intake_destroy(&app.ing.intake);
         log_fatal("msg=\"cannot start\" err=%s", log_quote(q, sizeof q, err));
     }
-    log_info("msg=\"listening\" port=%d inbox=%s/inbox", app.cfg.http_port, dir);
+    log_info("msg=\"listening\" port=%d inbox=%s/inbox", app.cfg.http_port, app.dir);
 
     service_wait_stop(&stop);
     http_server_destroy(&srv);       /* no new uploads; running ones finish */
@@ -247,6 +343,7 @@ int main(void)
     bus_shutdown();
     rstore_destroy(&app.rs);
     pthread_mutex_destroy(&app.rs_mu);
+    pthread_mutex_destroy(&app.read_mu);
     geo_destroy(&app.geo);
     log_info("msg=\"stopped\"");
     return 0;

@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "clock.h"
+#include "xalloc.h"
 
 void seen_hash(const char *buf, size_t len, char hex[SEEN_HASH_HEX + 1])
 {
@@ -33,6 +35,8 @@ int seen_find(rstore_t *rs, const char *hash, seen_t *rec)
     snprintf(rec->file_ref, sizeof rec->file_ref, "%s", ref ? ref : "");
     snprintf(rec->first_id, sizeof rec->first_id, "%s", first ? first : "");
     rec->read_at = json_integer_value(json_object_get(v, "read_at"));
+    const char *via = json_string_value(json_object_get(v, "via"));
+    rec->upload = via && strcmp(via, "upload") == 0;
     json_t *ideas = json_object_get(v, "ideas");
     rec->ideas = json_is_integer(ideas) ? json_integer_value(ideas) : -1;
     json_decref(v);
@@ -46,6 +50,8 @@ static int s_hset(rstore_t *rs, const char *cmd, const char *hash, const seen_t 
     json_t *v = json_pack(
         "{s:s, s:I, s:o, s:s}", "file_ref", rec->file_ref, "read_at", (json_int_t)read_at, "ideas",
         rec->ideas < 0 ? json_null() : json_integer(rec->ideas), "first_id", rec->first_id);
+    if (rec->upload)
+        json_object_set_new(v, "via", json_string("upload"));
     char *s = json_dumps(v, JSON_COMPACT);
     json_decref(v);
     redisReply *r = s ? rstore_cmd(rs, "%s " SEEN_KEY " %s %s", cmd, hash, s) : NULL;
@@ -66,4 +72,36 @@ int seen_add_old(rstore_t *rs, const char *hash, const seen_t *rec)
     seen_t old = *rec;
     old.ideas = -1;
     return s_hset(rs, "HSETNX", hash, &old, rec->read_at);
+}
+
+void seen_repeat_text(const seen_t *rec, const char *earlier, char **nl, char **en)
+{
+    char local[40], utc[40];
+    clock_local_format(rec->read_at, "%d-%m-%Y %H:%M", local, sizeof local);
+    time_t t = (time_t)(rec->read_at / 1000);
+    struct tm tm;
+    strftime(utc, sizeof utc, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+    const char *first = rec->first_id[0] ? rec->first_id : "none";
+    if (rec->upload) {
+        *nl = xasprintf("Dit bestand is hetzelfde als een bestand dat op %s is geüpload (eerste "
+                        "idee %s). Er is niets opnieuw opgeslagen.",
+                        local, first);
+        *en = xasprintf("repeat: the same bytes as an upload read %s into %lld ideas (first %s); "
+                        "nothing stored again",
+                        utc, (long long)rec->ideas, first);
+        return;
+    }
+    *nl = earlier ? xasprintf("Dit bestand is hetzelfde als done/%s, ingelezen op %s. Er is niets "
+                              "opnieuw opgeslagen.",
+                              earlier, local)
+                  : xasprintf("Dit bestand is hetzelfde als een bestand dat op %s is ingelezen "
+                              "(niet meer in done/). Er is niets opnieuw opgeslagen.",
+                              local);
+    char *read = rec->ideas < 0 ? xasprintf("read %s (before this record existed)", utc)
+                                : xasprintf("read %s into %lld ideas (first %s)", utc,
+                                            (long long)rec->ideas, first);
+    *en = xasprintf("repeat: the same bytes as %s%s (file_ref=%s), %s; nothing stored again",
+                    earlier ? "done/" : "a file no longer in done/", earlier ? earlier : "",
+                    rec->file_ref, read);
+    free(read);
 }

@@ -28,6 +28,11 @@
  *   the record leaves no record, and the file is read again with the same
  *   ids (stored once).
  *
+ *   HTTP uploads (main.c) are recorded too, with "via": "upload" and no
+ *   file_ref, so an upload of bytes read before (dropped, or uploaded
+ *   under another video id) stores nothing, and a file dropped after an
+ *   upload of its bytes is a repeat of that upload.
+ *
  *   Files read before the record existed are in done/ only: inbox.c
  *   records them with seen_add_old() at its start (HSETNX, so a record
  *   already there is kept).
@@ -38,6 +43,7 @@
 #ifndef INSPRAAK_SEEN_H
 #define INSPRAAK_SEEN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -47,7 +53,8 @@
 #define SEEN_HASH_HEX 64 /* BLAKE2b-256 */
 
 typedef struct {
-    char file_ref[13];
+    char file_ref[13]; /* "" for an upload */
+    bool upload;       /* read from an HTTP upload ("via": "upload"), not the drop folder */
     int64_t read_at; /* ms since the epoch */
     int64_t ideas;   /* -1: unknown (recorded from done/, seen_add_old) */
     char first_id[64];
@@ -64,5 +71,11 @@ int seen_add(rstore_t *rs, const char *hash, const seen_t *rec);
  * rec->read_at (ideas unknown): for the files in done/ read before the
  * record existed. 0, or -1 when Redis did not take it. */
 int seen_add_old(rstore_t *rs, const char *hash, const seen_t *rec);
+
+/* The Dutch and the English line telling staff that a file or upload
+ * repeats rec and nothing was stored again (caller frees both).
+ * earlier: the name in done/ of the file rec was read from, or NULL when
+ * it is no longer there (or rec is an upload). */
+void seen_repeat_text(const seen_t *rec, const char *earlier, char **nl, char **en);
 
 #endif

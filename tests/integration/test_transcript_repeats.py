@@ -19,6 +19,7 @@ DESCRIPTION
     only, no timing thresholds.
 """
 import hashlib
+import json
 import os
 import shutil
 import sys
@@ -26,7 +27,7 @@ import unittest
 import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from harness import ClusterTestCase, main, wait_until  # noqa: E402
+from harness import ClusterTestCase, http, main, wait_until  # noqa: E402
 
 RECORD_KEY = "inspraak:transcript:read"
 
@@ -128,6 +129,57 @@ class TestTranscriptRepeats(ClusterTestCase):
         self.drop("oud (1).vtt", text)
         self.assertEqual(self.texts("oud (1)"), [])
         self.assertIn("done/oud.vtt", self.why("done", "oud (1).vtt"))
+
+    def upload(self, text, **query):
+        """POST /api/v1/transcripts; (status, parsed JSON)."""
+        url = self.cluster.url("intake-transcript", "/api/v1/transcripts")
+        if query:
+            url += "?" + urllib.parse.urlencode(query)
+        status, _, data = http("POST", url, text.encode(),
+                               {"Content-Type": "text/vtt", "Authorization": "Bearer " + self.token})
+        return status, json.loads(data)
+
+    def test_upload_with_the_bytes_of_one_read_before(self):
+        """The same bytes uploaded under another video id, or uploaded
+        and also dropped into the folder, were stored twice. Now the
+        second stores nothing: an upload gets 409 "repeat" naming the
+        earlier file in Dutch, a dropped file a .why. The same upload
+        again with the same video id (a re-send after a lost answer)
+        still gets 201 with the same ids."""
+        text = vtt("Een bankje bij de bushalte.")
+        status, first = self.upload(text, video_id="upload-a")
+        self.assertEqual(status, 201, first)
+        self.assertEqual(len(first["ideas"]), 2)
+        status, again = self.upload(text, video_id="upload-a")
+        self.assertEqual(status, 201, again)
+        self.assertEqual(again["ideas"], first["ideas"])
+
+        status, body = self.upload(text, video_id="upload-b")
+        self.assertEqual(status, 409, body)
+        self.assertEqual(body["error"]["code"], "repeat")
+        self.assertIn("Er is niets opnieuw opgeslagen.", body["error"]["message"])
+        self.assertIn("geüpload", body["error"]["message"])
+        self.assertEqual(body["error"]["repeats"]["first_id"], first["ideas"][0]["id"])
+        self.assertEqual(self.texts("upload-b"), [])
+        self.assertEqual(self.texts("upload-a"),
+                         ["Een bakker op de hoek.", "Een bankje bij de bushalte."])
+
+        self.drop("upload-kopie.vtt", text)
+        self.assertEqual(self.texts("upload-kopie"), [])
+        why = self.why("done", "upload-kopie.vtt")
+        self.assertIn("geüpload", why)
+        self.assertIn(first["ideas"][0]["id"], why)
+
+        # Dropped first, uploaded after (without a video id): the answer
+        # names the file in done/.
+        dropped = vtt("Een zebrapad bij de school.")
+        self.drop("zebrapad.vtt", dropped)
+        status, body = self.upload(dropped)
+        self.assertEqual(status, 409, body)
+        self.assertIn("done/zebrapad.vtt", body["error"]["message"])
+        self.assertEqual(body["error"]["repeats"]["file"], "done/zebrapad.vtt")
+        video_id = "upload-" + hashlib.blake2b(dropped.encode(), digest_size=8).hexdigest()
+        self.assertEqual(self.texts(video_id), [])
 
     def put_back(self, name):
         """done/NAME back into inbox/, as it was before it was moved."""

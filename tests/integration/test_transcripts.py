@@ -55,6 +55,15 @@ SRT = ("1\r\n00:00:01,000 --> 00:00:03,000\r\nCAMJO: Wat mist u?\r\n\r\n"
 TXT = "Interviewer: Wat is uw idee?\nKees: Een markt op zaterdag in Hoensbroek.\n"
 
 
+def own(text, tag):
+    """text with tag at the end of its last statement. The same bytes a
+    second time under another video id are a repeat (409, nothing
+    stored: services/intake-transcript/README.md), so a test that uploads
+    one of the files above uploads its own copy."""
+    end = "\r\n" if text.endswith("\r\n") else "\n"
+    return text[:-len(end)] + " (" + tag + ")" + end
+
+
 class TestTranscripts(ClusterTestCase):
     SERVICES = ("storage", "classifier", "intake-transcript", "dashboard")
 
@@ -88,7 +97,7 @@ class TestTranscripts(ClusterTestCase):
         return wait_until("%d ideas of %s" % (n, video_id), got)
 
     def test_upload_vtt(self):
-        status, body = self.upload(VTT, video_id="straat-1", recorded_at="2026-05-02T14:00:00+02:00")
+        status, body = self.upload(own(VTT, "straat-1"), video_id="straat-1", recorded_at="2026-05-02T14:00:00+02:00")
         self.assertEqual(status, 201, body)
         self.assertEqual(body["video_id"], "straat-1")
         self.assertEqual(body["skipped_interviewer"], 2)
@@ -114,11 +123,11 @@ class TestTranscripts(ClusterTestCase):
         self.assertEqual(ids, sorted(i["id"] for i in body["ideas"]))
 
         # the same file again: the same ids, nothing new stored
-        status, again = self.upload(VTT, video_id="straat-1")
+        status, again = self.upload(own(VTT, "straat-1"), video_id="straat-1")
         self.assertEqual(status, 201, again)
         self.assertEqual(sorted(i["id"] for i in again["ideas"]), ids)
         # the repeat went through the whole pipeline once the next upload is stored
-        status, _ = self.upload(TXT, "text/plain", video_id="marker-1")
+        status, _ = self.upload(own(TXT, "marker-1"), "text/plain", video_id="marker-1")
         self.assertEqual(status, 201)
         self.video_ideas("marker-1", 1)
         self.assertEqual(len([i for i in self.ideas() if i["source"]["video_id"] == "straat-1"]), 2)
@@ -212,7 +221,7 @@ class TestTranscripts(ClusterTestCase):
         status, body = self.upload(junk.replace(b"\0", b"a"), "text/plain", video_id="junk-1")
         self.assertEqual(status, 422, body)
         # nothing was stored: a later upload is stored, the junk is not
-        status, _ = self.upload(TXT, "text/plain", video_id="marker-junk")
+        status, _ = self.upload(own(TXT, "marker-junk"), "text/plain", video_id="marker-junk")
         self.assertEqual(status, 201)
         self.video_ideas("marker-junk", 1)
         self.assertEqual([i for i in self.ideas() if i["source"]["video_id"] == "junk-1"], [])
@@ -240,18 +249,18 @@ class TestTranscripts(ClusterTestCase):
 
     def test_recorded_at_date_only(self):
         # a bare date is that day, midnight in Heerlen (CET in March: 23:00 UTC the day before)
-        status, body = self.upload(SRT, "application/x-subrip", video_id="datum-1",
+        status, body = self.upload(own(SRT, "datum"), "application/x-subrip", video_id="datum-1",
                                    recorded_at="2023-03-01")
         self.assertEqual(status, 201, body)
         item = self.video_ideas("datum-1", 1)[0]
         self.assertEqual(item["received_at"], "2023-02-28T23:00:00Z")
         for bad in ("2023-02-30", "1 maart 2023", "2023-03-01T25:00:00Z"):
-            status, body = self.upload(SRT, "application/x-subrip", video_id="datum-2",
+            status, body = self.upload(own(SRT, "datum"), "application/x-subrip", video_id="datum-2",
                                        recorded_at=bad)
             self.assertEqual(status, 422, (bad, body))
             self.assertEqual(body["error"]["code"], "invalid_recorded_at")
             self.assertIn("opnamedatum", body["error"]["message"])
-        status, body = self.upload(SRT, "application/x-subrip", video_id="x", wijk="Atlantis")
+        status, body = self.upload(own(SRT, "datum"), "application/x-subrip", video_id="x", wijk="Atlantis")
         self.assertEqual(body["error"]["code"], "unknown_wijk")
 
     def test_drop_folder_name_used_again(self):
@@ -353,7 +362,7 @@ class TestTranscripts(ClusterTestCase):
         self.assertEqual(status, 422, body)
         self.assertEqual(body["error"]["code"], "text_too_long")
         self.assertIn("De beurt op 00:00:07 heeft meer dan 10.000 tekens", body["error"]["message"])
-        status, _ = self.upload(TXT, "text/plain", video_id="marker-lang-http")
+        status, _ = self.upload(own(TXT, "marker-lang-http"), "text/plain", video_id="marker-lang-http")
         self.assertEqual(status, 201)
         self.video_ideas("marker-lang-http", 1)
         self.assertEqual([i for i in self.ideas() if i["source"]["video_id"] == "lang-http-2"], [])
@@ -375,14 +384,14 @@ class TestTranscripts(ClusterTestCase):
         # the same file again: the same ids, nothing doubled
         status, again = self.upload(srt, "application/x-subrip", video_id="lang-een-tijd")
         self.assertEqual([i["id"] for i in again["ideas"]], ids)
-        status, _ = self.upload(TXT, "text/plain", video_id="marker-een-tijd")
+        status, _ = self.upload(own(TXT, "marker-een-tijd"), "text/plain", video_id="marker-een-tijd")
         self.assertEqual(status, 201)
         self.video_ideas("marker-een-tijd", 1)
         self.assertEqual(len([i for i in self.ideas() if i["source"]["video_id"] == "lang-een-tijd"]),
                          3)
 
     def test_video_url_never_javascript(self):
-        status, body = self.upload(SRT, "application/x-subrip", video_id="js-1",
+        status, body = self.upload(own(SRT, "js-1"), "application/x-subrip", video_id="js-1",
                                    video_url="javascript:alert(1)//\"><b>")
         self.assertEqual(status, 201, body)
         item = self.video_ideas("js-1", 1)[0]
