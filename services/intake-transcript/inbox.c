@@ -275,8 +275,10 @@ static void s_redis_state(inbox_t *ib, bool answered)
 }
 
 /* Whether the file with these bytes (hash) was read before: 1 (handled
- * by s_repeat), 0 (read it), -1 (Redis unavailable: it stays in inbox/,
- * as when the spool refuses; reading it could store it twice). */
+ * by s_repeat, or waiting: a file with these bytes is being read and
+ * still in inbox/), 0 (read it: not recorded as being read, it is),
+ * -1 (Redis unavailable: it stays in inbox/, as when the spool refuses;
+ * reading it could store it twice). */
 static int s_seen_before(inbox_t *ib, const char *name, const char *stem, const char *hash)
 {
     if (!ib->rs)
@@ -284,8 +286,27 @@ static int s_seen_before(inbox_t *ib, const char *name, const char *stem, const 
     seen_t rec;
     int found = seen_find(ib->rs, hash, &rec);
     s_redis_state(ib, found >= 0);
-    if (found == 1)
+    char ref[FILE_REF_HEX + 1];
+    s_file_ref(name, ref);
+    if (found == 1 && rec.reading[0]) {
+        /* Being read when the service was killed: this very file (read
+         * again, the same ids), a copy of it (waits for it), or a file
+         * no longer in inbox/ (stale: this one is read). */
+        char *other = strcmp(rec.reading, ref) == 0 ? NULL : s_name_of_ref(ib, "inbox", rec.reading);
+        bool wait = other != NULL;
+        free(other);
+        if (wait)
+            return 1;
+        found = 0;
+    } else if (found == 1) {
         s_repeat(ib, name, stem, &rec);
+    }
+    if (found == 0 && seen_add_reading(ib->rs, hash, ref) < 0) {
+        log_error("msg=\"cannot record transcript as being read; it stays in inbox/\" "
+                  "file_ref=%s err=\"%s\"",
+                  ref, rstore_error(ib->rs));
+        return -1;
+    }
     return found;
 }
 
@@ -367,6 +388,8 @@ static void s_one(inbox_t *ib, const char *name, const char *stem)
                      "no resident statement found");
             rc = INGEST_BAD;
         }
+        if (rc == INGEST_BAD && ib->rs)
+            seen_forget(ib->rs, hash); /* nothing spooled: not being read */
         if (rc == INGEST_BAD)
             s_fail(ib, name, stem, &r);
         else if (rc == INGEST_OK)

@@ -187,13 +187,15 @@ static int s_same_ids(s_app_t *app, const char *file, size_t len, ingest_format_
 /* 409 repeat: the bytes were read before (rec) under other ids. */
 static void s_repeat(s_app_t *app, http_res_t *res, const seen_t *rec)
 {
-    char *earlier = rec->upload ? NULL : inbox_name_of_ref(app->dir, "done", rec->file_ref);
+    char *earlier = rec->reading[0] ? inbox_name_of_ref(app->dir, "inbox", rec->reading)
+                    : rec->upload   ? NULL
+                                    : inbox_name_of_ref(app->dir, "done", rec->file_ref);
     char *nl, *en, at[40];
     seen_repeat_text(rec, earlier, &nl, &en);
     time_t t = (time_t)(rec->read_at / 1000);
     struct tm tm;
     strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
-    char *file = earlier ? xasprintf("done/%s", earlier) : NULL;
+    char *file = earlier ? xasprintf("%s/%s", rec->reading[0] ? "inbox" : "done", earlier) : NULL;
     json_t *repeats = json_pack("{s:s?, s:s?, s:s, s:o, s:s?}", "file", file, "file_ref",
                                 rec->file_ref[0] ? rec->file_ref : NULL, "read_at", at, "ideas",
                                 rec->ideas < 0 ? json_null() : json_integer(rec->ideas),
@@ -240,11 +242,17 @@ static void s_read(s_app_t *app, http_res_t *res, const char *file, size_t len,
     seen_t rec;
     pthread_mutex_lock(&app->read_mu);
     int found = s_record(app, hash, &rec, NULL);
+    char *reading = found == 1 && rec.reading[0]
+                        ? inbox_name_of_ref(app->dir, "inbox", rec.reading)
+                        : NULL;
+    if (found == 1 && rec.reading[0] && !reading)
+        found = 0; /* being read by a drop-folder file no longer there: stale */
+    free(reading);
     if (found < 0) { /* reading it could store it twice */
         log_error("msg=\"redis unavailable for the record of files read\"");
         http_res_error(res, 503, "unavailable", MSG_UNAVAILABLE, NULL);
         http_res_header(res, "Retry-After", "60");
-    } else if (found == 1 && !s_same_ids(app, file, len, fmt, m, &rec)) {
+    } else if (found == 1 && (rec.reading[0] || !s_same_ids(app, file, len, fmt, m, &rec))) {
         s_repeat(app, res, &rec);
     } else {
         ingest_result_t r;

@@ -35,6 +35,8 @@ int seen_find(rstore_t *rs, const char *hash, seen_t *rec)
     snprintf(rec->file_ref, sizeof rec->file_ref, "%s", ref ? ref : "");
     snprintf(rec->first_id, sizeof rec->first_id, "%s", first ? first : "");
     rec->read_at = json_integer_value(json_object_get(v, "read_at"));
+    const char *reading = json_string_value(json_object_get(v, "reading"));
+    snprintf(rec->reading, sizeof rec->reading, "%s", reading ? reading : "");
     const char *via = json_string_value(json_object_get(v, "via"));
     rec->upload = via && strcmp(via, "upload") == 0;
     json_t *ideas = json_object_get(v, "ideas");
@@ -74,6 +76,30 @@ int seen_add_old(rstore_t *rs, const char *hash, const seen_t *rec)
     return s_hset(rs, "HSETNX", hash, &old, rec->read_at);
 }
 
+/* One command whose reply only says whether Redis took it. */
+static int s_cmd_ok(redisReply *r)
+{
+    if (!r)
+        return -1;
+    freeReplyObject(r);
+    return 0;
+}
+
+int seen_add_reading(rstore_t *rs, const char *hash, const char *ref)
+{
+    json_t *v = json_pack("{s:s, s:I}", "reading", ref, "since", (json_int_t)clock_wall_ms());
+    char *s = json_dumps(v, JSON_COMPACT);
+    json_decref(v);
+    int rc = s ? s_cmd_ok(rstore_cmd(rs, "HSET " SEEN_KEY " %s %s", hash, s)) : -1;
+    free(s);
+    return rc;
+}
+
+int seen_forget(rstore_t *rs, const char *hash)
+{
+    return s_cmd_ok(rstore_cmd(rs, "HDEL " SEEN_KEY " %s", hash));
+}
+
 void seen_repeat_text(const seen_t *rec, const char *earlier, char **nl, char **en)
 {
     char local[40], utc[40];
@@ -82,6 +108,15 @@ void seen_repeat_text(const seen_t *rec, const char *earlier, char **nl, char **
     struct tm tm;
     strftime(utc, sizeof utc, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
     const char *first = rec->first_id[0] ? rec->first_id : "none";
+    if (rec->reading[0]) {
+        *nl = xasprintf("Dit bestand is hetzelfde als inbox/%s, dat nu wordt ingelezen. Er is "
+                        "niets opnieuw opgeslagen.",
+                        earlier ? earlier : "?");
+        *en = xasprintf("repeat: the same bytes as inbox/%s (file_ref=%s), being read since %s; "
+                        "nothing stored again",
+                        earlier ? earlier : "?", rec->reading, utc);
+        return;
+    }
     if (rec->upload) {
         *nl = xasprintf("Dit bestand is hetzelfde als een bestand dat op %s is geüpload (eerste "
                         "idee %s). Er is niets opnieuw opgeslagen.",

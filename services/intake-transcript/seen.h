@@ -33,6 +33,14 @@
  *   under another video id) stores nothing, and a file dropped after an
  *   upload of its bytes is a repeat of that upload.
  *
+ *   Before a file's first statement is spooled, its hash is recorded as
+ *   being read ({"reading": file_ref of its name in inbox/, "since"}):
+ *   killed before the final record, a copy of the file in inbox/ (found
+ *   first after the restart) sees that the file is being read and waits
+ *   while that file is in inbox/ (inbox.c), instead of being stored a
+ *   second time under its own name. A record being read whose file is
+ *   no longer in inbox/ is stale: the next file with those bytes is read.
+ *
  *   Files read before the record existed are in done/ only: inbox.c
  *   records them with seen_add_old() at its start (HSETNX, so a record
  *   already there is kept).
@@ -58,6 +66,8 @@ typedef struct {
     int64_t read_at; /* ms since the epoch */
     int64_t ideas;   /* -1: unknown (recorded from done/, seen_add_old) */
     char first_id[64];
+    char reading[13]; /* not "": being read, not yet recorded (seen_add_reading);
+                         the file_ref of the file's name in inbox/ */
 } seen_t;
 
 void seen_hash(const char *buf, size_t len, char hex[SEEN_HASH_HEX + 1]);
@@ -72,10 +82,16 @@ int seen_add(rstore_t *rs, const char *hash, const seen_t *rec);
  * record existed. 0, or -1 when Redis did not take it. */
 int seen_add_old(rstore_t *rs, const char *hash, const seen_t *rec);
 
+/* Records hash as being read from inbox/ under the name whose file_ref
+ * is ref (HSET: replaces a stale one). 0, or -1 when Redis did not take it. */
+int seen_add_reading(rstore_t *rs, const char *hash, const char *ref);
+/* Drops the record of hash (a file being read that failed); 0 or -1. */
+int seen_forget(rstore_t *rs, const char *hash);
 /* The Dutch and the English line telling staff that a file or upload
  * repeats rec and nothing was stored again (caller frees both).
- * earlier: the name in done/ of the file rec was read from, or NULL when
- * it is no longer there (or rec is an upload). */
+ * earlier: the name in done/ of the file rec was read from (in inbox/
+ * when rec is being read), or NULL when it is no longer there (or rec is
+ * an upload). */
 void seen_repeat_text(const seen_t *rec, const char *earlier, char **nl, char **en);
 
 #endif

@@ -23,6 +23,7 @@ import json
 import os
 import shutil
 import sys
+import time
 import unittest
 import urllib.parse
 
@@ -129,6 +130,76 @@ class TestTranscriptRepeats(ClusterTestCase):
         self.drop("oud (1).vtt", text)
         self.assertEqual(self.texts("oud (1)"), [])
         self.assertIn("done/oud.vtt", self.why("done", "oud (1).vtt"))
+
+    def name_listed_before(self, name, stem):
+        """A copy's name (STEM (1).vtt, ...) that a directory on this file
+        system lists before NAME, so the service finds the copy first."""
+        scratch = os.path.join(self.base, "order-%d" % os.getpid())
+        os.makedirs(scratch)
+        copies = ["%s (%d).vtt" % (stem, n) for n in range(1, 30)]
+        for n in [name] + copies:
+            open(os.path.join(scratch, n), "w").close()
+        listed = os.listdir(scratch)
+        shutil.rmtree(scratch)
+        return next(c for c in listed if c != name and listed.index(c) < listed.index(name))
+
+    def place(self, name, text):
+        """inbox/NAME, written a minute ago (read at the next look)."""
+        tmp = self.path("inbox", "." + name)
+        with open(tmp, "w") as f:
+            f.write(text)
+        past = time.time() - 60
+        os.utime(tmp, (past, past))
+        os.rename(tmp, self.path("inbox", name))
+
+    def log_since(self, offset):
+        with open(self.cluster.log_path("intake-transcript"), errors="replace") as f:
+            f.seek(offset)
+            return f.read()
+
+    def test_killed_after_spooled_with_a_copy_in_inbox(self):
+        """A copy of a file ("pin (1).vtt") in inbox/ beside it, and the
+        file's statements spooled but not recorded (Redis took no writes,
+        then kill -9): the copy, not recorded either, was stored a second
+        time under its own name. Now a file is recorded as being read
+        before anything is spooled (no record, nothing spooled), and a
+        copy waits while the file being read is in inbox/."""
+        text = vtt("Een pinautomaat in de wijk.")
+        copy = self.name_listed_before("pin.vtt", "pin")
+        # Redis takes no writes: the service cannot record the file.
+        offset = os.path.getsize(self.cluster.log_path("intake-transcript"))
+        self.cluster.redis("CLIENT", "PAUSE", "300000", "WRITE")
+        try:
+            self.place("pin.vtt", text)
+            wait_until("the record refused",
+                       lambda: 'msg="cannot record transcript' in self.log_since(offset))
+            self.place(copy, text)
+            self.kill_and_restart()
+        finally:
+            self.cluster.redis("CLIENT", "UNPAUSE")
+        for name in ("pin.vtt", copy):
+            wait_until(name + " read", lambda: not os.path.exists(self.path("inbox", name)))
+        stored = self.texts("pin") + self.texts(copy[:-4])
+        self.assertEqual(sorted(stored), ["Een bakker op de hoek.", "Een pinautomaat in de wijk."])
+
+        # Killed after spooling with the record "being read" (as the
+        # service leaves it; docs/redis.md): the copy, found first, waits
+        # until the file itself is read again (the same ids), then is a
+        # repeat of it.
+        text = vtt("Een brievenbus bij de kerk.")
+        digest = hashlib.blake2b(text.encode(), digest_size=32).hexdigest()
+        copy = self.name_listed_before("kerk.vtt", "kerk")
+        ref = hashlib.sha256(b"kerk.vtt").hexdigest()[:12]
+        self.cluster.redis("HSET", RECORD_KEY, digest,
+                           json.dumps({"reading": ref, "since": int(time.time() * 1000)}))
+        self.place("kerk.vtt", text)
+        self.place(copy, text)
+        for name in ("kerk.vtt", copy):
+            wait_until(name + " read", lambda: not os.path.exists(self.path("inbox", name)))
+        self.assertEqual(self.texts("kerk"), ["Een bakker op de hoek.", "Een brievenbus bij de kerk."])
+        self.assertEqual(self.texts(copy[:-4]), [])
+        self.assertFalse(os.path.exists(self.path("done", "kerk.vtt.why")))
+        self.assertIn("done/kerk.vtt", self.why("done", copy))
 
     def upload(self, text, **query):
         """POST /api/v1/transcripts; (status, parsed JSON)."""
