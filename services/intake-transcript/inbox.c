@@ -403,11 +403,16 @@ static void s_one(inbox_t *ib, const char *name, const char *stem)
 
 /* Records the bytes of every transcript in done/ not recorded yet (seen.h):
  * files read before the record existed, by a version without it, so the
- * same bytes dropped again are a repeat too. Once per start, before the
- * first file is read; 0, or -1 when Redis did not answer (tried again at
- * the next look, and no file is read meanwhile). */
+ * same bytes dropped again are a repeat too. Once (SEEN_DONE_SCANNED), at
+ * the first start with the record, before the first file is read; 0, or
+ * -1 when Redis did not answer (tried again at the next look, and no file
+ * is read meanwhile). */
 static int s_record_done(inbox_t *ib)
 {
+    int scanned = seen_done_scanned(ib->rs);
+    s_redis_state(ib, scanned >= 0);
+    if (scanned != 0)
+        return scanned < 0 ? -1 : 0;
     char *path = xasprintf("%s/done", ib->dir);
     DIR *d = opendir(path);
     free(path);
@@ -436,6 +441,8 @@ static int s_record_done(inbox_t *ib)
     }
     if (d)
         closedir(d);
+    if (rc == 0)
+        rc = seen_mark_done_scanned(ib->rs, n);
     s_redis_state(ib, rc == 0);
     if (rc == 0)
         log_info("msg=\"files in done/ recorded as read\" files=%d", n);

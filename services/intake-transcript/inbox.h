@@ -24,9 +24,9 @@
  *   A file with the bytes of one read before (seen.h; another name, as a
  *   copy or a browser download gives it) stores nothing: it moves to
  *   done/ with NAME.EXT.why naming the earlier file. The record is kept
- *   in Redis at redis_url; at the start, before any file is read, the
- *   files already in done/ are added to it (read by a version without
- *   it). While Redis cannot be asked, files stay in inbox/ (reading them
+ *   in Redis at redis_url; at the first start with it, before any file
+ *   is read, the files already in done/ are added to it (read by a
+ *   version without it; once: seen.h). While Redis cannot be asked, files stay in inbox/ (reading them
  *   could store them twice). redis_url NULL keeps no record (the unit
  *   tests, which have no Redis).
  *   Metrics: inspraak_transcript_files_total{result="done"|"failed"|"repeat"}.

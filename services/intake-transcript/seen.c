@@ -100,6 +100,26 @@ int seen_forget(rstore_t *rs, const char *hash)
     return s_cmd_ok(rstore_cmd(rs, "HDEL " SEEN_KEY " %s", hash));
 }
 
+int seen_done_scanned(rstore_t *rs)
+{
+    redisReply *r = rstore_cmd(rs, "HEXISTS " SEEN_KEY " " SEEN_DONE_SCANNED);
+    if (!r)
+        return -1;
+    int found = r->type == REDIS_REPLY_INTEGER && r->integer == 1;
+    freeReplyObject(r);
+    return found;
+}
+
+int seen_mark_done_scanned(rstore_t *rs, int files)
+{
+    json_t *v = json_pack("{s:I, s:i}", "at", (json_int_t)clock_wall_ms(), "files", files);
+    char *s = json_dumps(v, JSON_COMPACT);
+    json_decref(v);
+    int rc = s ? s_cmd_ok(rstore_cmd(rs, "HSET " SEEN_KEY " " SEEN_DONE_SCANNED " %s", s)) : -1;
+    free(s);
+    return rc;
+}
+
 void seen_repeat_text(const seen_t *rec, const char *earlier, char **nl, char **en)
 {
     char local[40], utc[40];

@@ -43,7 +43,10 @@
  *
  *   Files read before the record existed are in done/ only: inbox.c
  *   records them with seen_add_old() at its start (HSETNX, so a record
- *   already there is kept).
+ *   already there is kept), once: then the field SEEN_DONE_SCANNED
+ *   ({"at" (ms), "files"}) says done/ was recorded, and later starts do
+ *   not read done/ again (every file read since is recorded as it is
+ *   read). In the same key, so a record deleted or lost is scanned anew.
  *
  * OWNERSHIP
  *   seen_t holds its strings inline; nothing to free.
@@ -59,6 +62,7 @@
 
 #define SEEN_KEY "inspraak:transcript:read"
 #define SEEN_HASH_HEX 64 /* BLAKE2b-256 */
+#define SEEN_DONE_SCANNED "scan:done" /* field: done/ was recorded once */
 
 typedef struct {
     char file_ref[13]; /* "" for an upload */
@@ -82,6 +86,11 @@ int seen_add(rstore_t *rs, const char *hash, const seen_t *rec);
  * record existed. 0, or -1 when Redis did not take it. */
 int seen_add_old(rstore_t *rs, const char *hash, const seen_t *rec);
 
+/* 1 when done/ was recorded (seen_mark_done_scanned), 0 when not, -1
+ * when Redis cannot be asked. */
+int seen_done_scanned(rstore_t *rs);
+/* Notes that every file in done/ (files of them) is recorded; 0 or -1. */
+int seen_mark_done_scanned(rstore_t *rs, int files);
 /* Records hash as being read from inbox/ under the name whose file_ref
  * is ref (HSET: replaces a stale one). 0, or -1 when Redis did not take it. */
 int seen_add_reading(rstore_t *rs, const char *hash, const char *ref);

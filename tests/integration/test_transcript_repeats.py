@@ -126,6 +126,8 @@ class TestTranscriptRepeats(ClusterTestCase):
         text = vtt("Een fietsenstalling bij het station.")
         with open(self.path("done", "oud.vtt"), "w") as f:
             f.write(text)
+        # The Redis of such a version holds no "scan:done" (done/ read once).
+        self.cluster.redis("HDEL", RECORD_KEY, "scan:done")
         self.kill_and_restart()
         self.drop("oud (1).vtt", text)
         self.assertEqual(self.texts("oud (1)"), [])
@@ -251,6 +253,26 @@ class TestTranscriptRepeats(ClusterTestCase):
         self.assertEqual(body["error"]["repeats"]["file"], "done/zebrapad.vtt")
         video_id = "upload-" + hashlib.blake2b(dropped.encode(), digest_size=8).hexdigest()
         self.assertEqual(self.texts(video_id), [])
+
+    def test_done_read_once_not_at_every_start(self):
+        """At its start the service recorded the bytes of every file in
+        done/, reading them all at every start. Now it does that once (the
+        record keeps "scan:done"); a file that reaches done/ later is not
+        read at a start. Without that field (the Redis of a version before
+        the record) done/ is read again."""
+        text = vtt("Een bloembak bij de bibliotheek.")
+        digest = hashlib.blake2b(text.encode(), digest_size=32).hexdigest()
+        self.drop("marker-before.vtt", vtt("Merkteken voor de start."))  # read after the scan
+        with open(self.path("done", "later.vtt"), "w") as f:
+            f.write(text)
+        self.kill_and_restart()
+        self.drop("marker-start.vtt", vtt("Merkteken bij de start."))  # read after any scan
+        self.assertIsNone(self.cluster.redis("HGET", RECORD_KEY, digest))
+
+        self.assertEqual(self.cluster.redis("HDEL", RECORD_KEY, "scan:done"), 1)
+        self.kill_and_restart()
+        wait_until("done/ recorded", lambda: self.cluster.redis("HGET", RECORD_KEY, "scan:done"))
+        self.assertIsNotNone(self.cluster.redis("HGET", RECORD_KEY, digest))
 
     def put_back(self, name):
         """done/NAME back into inbox/, as it was before it was moved."""
