@@ -51,7 +51,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "auth.h"
 #include "bus.h"
@@ -190,11 +189,9 @@ static void s_repeat(s_app_t *app, http_res_t *res, const seen_t *rec)
     char *earlier = rec->reading[0] ? inbox_name_of_ref(app->dir, "inbox", rec->reading)
                     : rec->upload   ? NULL
                                     : inbox_name_of_ref(app->dir, "done", rec->file_ref);
-    char *nl, *en, at[40];
+    char *nl, *en, at[SEEN_UTC_SIZE];
     seen_repeat_text(rec, earlier, &nl, &en);
-    time_t t = (time_t)(rec->read_at / 1000);
-    struct tm tm;
-    strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+    seen_utc(rec->read_at, at);
     char *file = earlier ? xasprintf("%s/%s", rec->reading[0] ? "inbox" : "done", earlier) : NULL;
     json_t *repeats = json_pack("{s:s?, s:s?, s:s, s:o, s:s?}", "file", file, "file_ref",
                                 rec->file_ref[0] ? rec->file_ref : NULL, "read_at", at, "ideas",
@@ -224,8 +221,11 @@ static void s_accepted(s_app_t *app, http_res_t *res, const char *hash, int foun
     const char *first = json_string_value(json_object_get(json_array_get(r->ideas, 0), "id"));
     seen_t rec = {.upload = true, .ideas = (int64_t)json_array_size(r->ideas)};
     snprintf(rec.first_id, sizeof rec.first_id, "%s", first ? first : "");
-    if (!found && s_record(app, hash, NULL, &rec) < 0) /* stored; only a later repeat is missed */
-        log_error("msg=\"cannot record upload as read\" first_id=%s", first ? first : "none");
+    /* Without ideas it stored nothing to repeat (a dropped copy goes to failed/). */
+    if (!found && rec.ideas > 0 && s_record(app, hash, NULL, &rec) < 0)
+        log_error("msg=\"cannot record upload as read (a later repeat is stored again)\" "
+                  "first_id=%s",
+                  first ? first : "none");
     log_info("msg=\"transcript accepted\" ideas=%zu first_id=%s interviewer=%d",
              json_array_size(r->ideas), first ? first : "none", r->skipped_interviewer);
     http_res_json(res, 201,

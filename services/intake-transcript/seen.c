@@ -120,13 +120,18 @@ int seen_mark_done_scanned(rstore_t *rs, int files)
     return rc;
 }
 
+void seen_utc(int64_t ms, char out[SEEN_UTC_SIZE])
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    strftime(out, SEEN_UTC_SIZE, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+}
+
 void seen_repeat_text(const seen_t *rec, const char *earlier, char **nl, char **en)
 {
-    char local[40], utc[40];
+    char local[40], utc[SEEN_UTC_SIZE];
     clock_local_format(rec->read_at, "%d-%m-%Y %H:%M", local, sizeof local);
-    time_t t = (time_t)(rec->read_at / 1000);
-    struct tm tm;
-    strftime(utc, sizeof utc, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+    seen_utc(rec->read_at, utc);
     const char *first = rec->first_id[0] ? rec->first_id : "none";
     if (rec->reading[0]) {
         *nl = xasprintf("Dit bestand is hetzelfde als inbox/%s, dat nu wordt ingelezen. Er is "

@@ -62,6 +62,7 @@
 
 #define SEEN_KEY "inspraak:transcript:read"
 #define SEEN_HASH_HEX 64 /* BLAKE2b-256 */
+#define SEEN_UTC_SIZE 32 /* "2026-11-29T14:05:00Z" and room */
 #define SEEN_DONE_SCANNED "scan:done" /* field: done/ was recorded once */
 
 typedef struct {
@@ -96,6 +97,8 @@ int seen_mark_done_scanned(rstore_t *rs, int files);
 int seen_add_reading(rstore_t *rs, const char *hash, const char *ref);
 /* Drops the record of hash (a file being read that failed); 0 or -1. */
 int seen_forget(rstore_t *rs, const char *hash);
+/* ms since the epoch as RFC 3339 UTC, to the second. */
+void seen_utc(int64_t ms, char out[SEEN_UTC_SIZE]);
 /* The Dutch and the English line telling staff that a file or upload
  * repeats rec and nothing was stored again (caller frees both).
  * earlier: the name in done/ of the file rec was read from (in inbox/

@@ -274,6 +274,19 @@ class TestTranscriptRepeats(ClusterTestCase):
         wait_until("done/ recorded", lambda: self.cluster.redis("HGET", RECORD_KEY, "scan:done"))
         self.assertIsNotNone(self.cluster.redis("HGET", RECORD_KEY, digest))
 
+    def test_upload_without_a_statement_is_not_a_record(self):
+        """An upload with no resident's statement (only the interviewer)
+        gets 201 with no ideas and stored nothing: the same bytes dropped
+        later go to failed/ saying so, not to done/ as a repeat."""
+        text = ("WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n"
+                "<v Interviewer>Wat mist u bij het zwembad?\n")
+        status, body = self.upload(text, video_id="alleen-vraag")
+        self.assertEqual(status, 201, body)
+        self.assertEqual(body["ideas"], [])
+        self.drop("alleen-vraag.vtt", text)
+        self.assertIn("geen uitspraak", self.why("failed", "alleen-vraag.vtt"))
+        self.assertFalse(os.path.exists(self.path("done", "alleen-vraag.vtt")))
+
     def put_back(self, name):
         """done/NAME back into inbox/, as it was before it was moved."""
         shutil.move(self.path("done", name), self.path("inbox", name))
