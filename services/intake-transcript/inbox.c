@@ -292,7 +292,8 @@ static int s_seen_before(inbox_t *ib, const char *name, const char *stem, const 
         /* Being read when the service was killed: this very file (read
          * again, the same ids), a copy of it (waits for it), or a file
          * no longer in inbox/ (stale: this one is read). */
-        char *other = strcmp(rec.reading, ref) == 0 ? NULL : s_name_of_ref(ib, "inbox", rec.reading);
+        char *other =
+            strcmp(rec.reading, ref) == 0 ? NULL : s_name_of_ref(ib, "inbox", rec.reading);
         bool wait = other != NULL;
         free(other);
         if (wait)

@@ -26,9 +26,9 @@
  *   done/ with NAME.EXT.why naming the earlier file. The record is kept
  *   in Redis at redis_url; at the first start with it, before any file
  *   is read, the files already in done/ are added to it (read by a
- *   version without it; once: seen.h). While Redis cannot be asked, files stay in inbox/ (reading them
- *   could store them twice). redis_url NULL keeps no record (the unit
- *   tests, which have no Redis).
+ *   version without it; once: seen.h). While Redis cannot be asked,
+ *   files stay in inbox/ (reading them could store them twice).
+ *   redis_url NULL keeps no record (the unit tests, which have no Redis).
  *   Metrics: inspraak_transcript_files_total{result="done"|"failed"|"repeat"}.
  */
 #ifndef INSPRAAK_INBOX_H

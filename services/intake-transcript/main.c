@@ -162,7 +162,9 @@ static int s_record(s_app_t *app, const char *hash, seen_t *rec, const seen_t *r
     pthread_mutex_lock(&app->rs_mu);
     if (!app->rs)
         app->rs = rstore_new(app->cfg.redis_url, err, sizeof err);
-    int rc = !app->rs ? -1 : rec_add ? seen_add(app->rs, hash, rec_add) : seen_find(app->rs, hash, rec);
+    int rc = !app->rs  ? -1
+             : rec_add ? seen_add(app->rs, hash, rec_add)
+                       : seen_find(app->rs, hash, rec);
     pthread_mutex_unlock(&app->rs_mu);
     return rc;
 }
@@ -195,14 +197,16 @@ static void s_repeat(s_app_t *app, http_res_t *res, const seen_t *rec)
     char *file = earlier ? xasprintf("%s/%s", rec->reading[0] ? "inbox" : "done", earlier) : NULL;
     json_t *repeats = json_pack("{s:s?, s:s?, s:s, s:o, s:s?}", "file", file, "file_ref",
                                 rec->file_ref[0] ? rec->file_ref : NULL, "read_at", at, "ideas",
-                                rec->ideas < 0 ? json_null() : json_integer(rec->ideas),
-                                "first_id", rec->first_id[0] ? rec->first_id : NULL);
+                                rec->ideas < 0 ? json_null() : json_integer(rec->ideas), "first_id",
+                                rec->first_id[0] ? rec->first_id : NULL);
     http_res_json(res, 409,
                   json_pack("{s:{s:s, s:s, s:o}}", "error", "code", "repeat", "message", nl,
                             "repeats", repeats));
     metric_inc(app->repeat);
     log_info("msg=\"transcript upload repeat\" repeats=%s first_id=%s",
-             rec->upload ? "upload" : rec->file_ref[0] ? rec->file_ref : "unknown",
+             rec->upload        ? "upload"
+             : rec->file_ref[0] ? rec->file_ref
+                                : "unknown",
              rec->first_id[0] ? rec->first_id : "none");
     free(file);
     free(nl);
@@ -234,17 +238,16 @@ static void s_accepted(s_app_t *app, http_res_t *res, const char *hash, int foun
 }
 
 /* Reads file unless its bytes were read before under other ids. */
-static void s_read(s_app_t *app, http_res_t *res, const char *file, size_t len,
-                   ingest_format_t fmt, const ingest_meta_t *m)
+static void s_read(s_app_t *app, http_res_t *res, const char *file, size_t len, ingest_format_t fmt,
+                   const ingest_meta_t *m)
 {
     char hash[SEEN_HASH_HEX + 1];
     seen_hash(file, len, hash);
     seen_t rec;
     pthread_mutex_lock(&app->read_mu);
     int found = s_record(app, hash, &rec, NULL);
-    char *reading = found == 1 && rec.reading[0]
-                        ? inbox_name_of_ref(app->dir, "inbox", rec.reading)
-                        : NULL;
+    char *reading =
+        found == 1 && rec.reading[0] ? inbox_name_of_ref(app->dir, "inbox", rec.reading) : NULL;
     if (found == 1 && rec.reading[0] && !reading)
         found = 0; /* being read by a drop-folder file no longer there: stale */
     free(reading);

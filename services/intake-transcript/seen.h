@@ -61,15 +61,15 @@
 #include "rstore.h"
 
 #define SEEN_KEY "inspraak:transcript:read"
-#define SEEN_HASH_HEX 64 /* BLAKE2b-256 */
-#define SEEN_UTC_SIZE 32 /* "2026-11-29T14:05:00Z" and room */
+#define SEEN_HASH_HEX 64              /* BLAKE2b-256 */
+#define SEEN_UTC_SIZE 32              /* "2026-11-29T14:05:00Z" and room */
 #define SEEN_DONE_SCANNED "scan:done" /* field: done/ was recorded once */
 
 typedef struct {
     char file_ref[13]; /* "" for an upload */
     bool upload;       /* read from an HTTP upload ("via": "upload"), not the drop folder */
-    int64_t read_at; /* ms since the epoch */
-    int64_t ideas;   /* -1: unknown (recorded from done/, seen_add_old) */
+    int64_t read_at;   /* ms since the epoch */
+    int64_t ideas;     /* -1: unknown (recorded from done/, seen_add_old) */
     char first_id[64];
     char reading[13]; /* not "": being read, not yet recorded (seen_add_reading);
                          the file_ref of the file's name in inbox/ */
