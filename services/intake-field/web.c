@@ -21,6 +21,11 @@ static const struct {
     const char *name, *type;
 } s_files[] = {
     {"index.html", "text/html; charset=utf-8"},
+    {"queue.js", "text/javascript; charset=utf-8"},
+    {"send.js", "text/javascript; charset=utf-8"},
+    {"form.js", "text/javascript; charset=utf-8"},
+    {"session.js", "text/javascript; charset=utf-8"},
+    {"rejected.js", "text/javascript; charset=utf-8"},
     {"app.js", "text/javascript; charset=utf-8"},
     {"sw.js", "text/javascript; charset=utf-8"},
     {"style.css", "text/css; charset=utf-8"},

@@ -247,7 +247,7 @@ async function wrongCode(page) {
   await fieldReady(page);
   await page.fill('#text', 'Een zebrapad bij de basisschool in Molenberg.');
   await page.click('#save');
-  /* "Bewaard" is said once the count holds the idea (app.js), so the count
+  /* "Bewaard" is said once the count holds the idea (form.js), so the count
    * read after it is the one after sending, never the one from before. */
   await page.waitForFunction(() => document.getElementById('message').textContent !== '');
   await page.waitForFunction(() => document.getElementById('pending').textContent === 'Alles is verzonden',

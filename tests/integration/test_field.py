@@ -275,8 +275,9 @@ class TestField(ClusterTestCase):
                    timeout=600, interval=1)
 
     def test_5_web_app(self):
-        for path, ctype in (("/field", "text/html"), ("/field/app.js", "text/javascript"),
-                            ("/field/sw.js", "text/javascript"),
+        scripts = ("queue.js", "send.js", "form.js", "session.js", "rejected.js", "app.js", "sw.js")
+        for path, ctype in (("/field", "text/html"),
+                            *(("/field/" + s, "text/javascript") for s in scripts),
                             ("/field/manifest.webmanifest", "application/manifest+json"),
                             ("/field/style.css", "text/css"), ("/field/icon.svg", "image/svg+xml")):
             status, headers, body = http("GET", self.cluster.url("intake-field", path))

@@ -2,11 +2,12 @@
  * Service worker of the field app: keeps the app shell so the app opens
  * without a connection. Network first (so an update is seen as soon as
  * the tablet is online), the cached copy when the network fails. The API
- * is never cached: items wait in IndexedDB (app.js), not here.
+ * is never cached: items wait in IndexedDB (queue.js), not here.
  */
-const CACHE = 'inspraak-field-v14';
-const SHELL = ['/field', '/field/app.js', '/field/style.css', '/field/manifest.webmanifest',
-               '/field/icon.svg', '/field/wijken.json'];
+const CACHE = 'inspraak-field-v15';
+const SHELL = ['/field', '/field/queue.js', '/field/send.js', '/field/form.js', '/field/session.js',
+               '/field/rejected.js', '/field/app.js', '/field/style.css',
+               '/field/manifest.webmanifest', '/field/icon.svg', '/field/wijken.json'];
 
 self.addEventListener('install', (e) => {
   e.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting()));

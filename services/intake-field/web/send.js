@@ -1,0 +1,129 @@
+/*
+ * send.js - sending the queue: POST /api/v1/field/batches in batches of
+ * at most 500 items, one activity per batch; an item leaves the queue
+ * only when the server answered it (accepted: gone; rejected: into the
+ * store "rejected", queue.js). Retries with backoff (5 s to 2 min), gives
+ * up a batch that hangs when "Nu verzenden" is tapped or the connection
+ * comes back. Owns the state of the sending round.
+ */
+'use strict';
+
+const API = '/api/v1/field/batches';
+const BATCH_MAX = 500;          /* items per request */
+const RETRY_MIN_MS = 5000, RETRY_MAX_MS = 120000;
+
+let syncing = false;
+let syncAgain = false;          /* asked while a round ran: it may have missed new items */
+let sending = null;             /* AbortController of the batch on its way */
+let restart = false;            /* that batch was given up to start the round again */
+let retryMs = RETRY_MIN_MS;
+let retryTimer = null;
+let heldInRound = 0;            /* items the server rejected in this sending round */
+
+function scheduleRetry() {
+  clearTimeout(retryTimer);
+  retryTimer = setTimeout(sync, retryMs);
+  retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
+}
+
+/* Sends one batch; resolves true when the server answered every item. */
+async function sendBatch(d, activity, entries) {
+  const body = {device_id: d.name, activity: activity, items: entries.map((e) => e.item)};
+  sending = new AbortController();
+  const res = await fetch(API, {
+    method: 'POST',
+    headers: {'Content-Type': 'application/json', 'Authorization': 'Bearer ' + d.token},
+    body: JSON.stringify(body),
+    signal: sending.signal,
+  });
+  if (res.status === 401 || res.status === 403) {
+    /* Revoked (or wrong): the worker must know the ideas are safe and can
+     * go on collecting; signing in again at once would hide the form. */
+    say('De apparaatcode werkt niet meer. De ideeën blijven op dit apparaat bewaard en u kunt ' +
+        'gewoon doorgaan. Vraag de gemeente om een nieuwe code. Kies daarna ' +
+        '„Opnieuw aanmelden” en vul de nieuwe code in.', true);
+    return false;
+  }
+  if (res.status >= 400 && res.status < 500 && res.status !== 429) {
+    /* The server refuses the whole batch: say why, or it waits unseen. */
+    const answer = await res.json().catch(() => null);
+    const why = answer && answer.error && answer.error.message;
+    say('Verzenden lukt niet. ' + (why || 'Vraag de gemeente om hulp.'), true);
+    return false;
+  }
+  if (res.status !== 200) return false;
+  const answer = await res.json();
+  const byId = new Map(entries.map((e) => [e.local_id, e]));
+  const done = answer.accepted.map((a) => a.local_id);
+  const held = [];
+  const at = new Date().toISOString();
+  answer.rejected.forEach((r) => {
+    const e = r.local_id && byId.get(r.local_id);
+    if (!e) return;
+    /* The same local_id was accepted earlier in this batch: nothing is lost. */
+    if (r.code === 'duplicate_local_id') { done.push(r.local_id); return; }
+    held.push(Object.assign({}, e, {code: r.code, message: r.message, rejected_at: at}));
+  });
+  await queueDelete(done);
+  if (held.length) {
+    await queueReject(held);
+    /* The round's total: 1,050 refused in three batches are not "50". */
+    heldInRound += held.length;
+    say((heldInRound === 1 ? '1 idee is niet opgeslagen. Het staat' :
+         count(heldInRound) + ' ideeën zijn niet opgeslagen. Ze staan') +
+        ' nog op dit apparaat, onder „Niet opgeslagen”.', true);
+  }
+  return true;
+}
+
+async function sync() {
+  const d = device();
+  if (syncing) { syncAgain = true; return; }
+  if (!navigator.onLine || !d.name || !d.token || !db) return;
+  syncing = true;
+  syncAgain = false;
+  heldInRound = 0;
+  let ok = true;
+  try {
+    const all = await queueAll();
+    const groups = new Map();
+    all.forEach((e) => {
+      if (!groups.has(e.activity)) groups.set(e.activity, []);
+      groups.get(e.activity).push(e);
+    });
+    for (const [activity, entries] of groups) {
+      for (let i = 0; i < entries.length && ok; i += BATCH_MAX) {
+        ok = await sendBatch(d, activity, entries.slice(i, i + BATCH_MAX));
+      }
+    }
+  } catch (e) {
+    ok = false; /* offline or the server is away: try again later */
+  } finally {
+    syncing = false;
+    sending = null;
+  }
+  await showStatus();
+  if (ok) {
+    retryMs = RETRY_MIN_MS;
+    if (syncAgain) sync();
+  } else if (restart) {
+    restart = false;
+    sync();
+  } else {
+    scheduleRetry();
+  }
+}
+
+/* "Nu verzenden" and the connection coming back. A batch still on its way
+ * may hang on a dead mobile connection (no answer, no error) and hold up
+ * every round after it: it is given up and the round starts again. Safe:
+ * the server stores nothing twice. */
+function syncNow() {
+  retryMs = RETRY_MIN_MS;
+  if (sending) {
+    restart = true;
+    sending.abort();
+    return;
+  }
+  sync();
+}
