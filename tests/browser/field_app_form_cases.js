@@ -1,32 +1,44 @@
 /*
  * NAME
- *   field_app_form_cases.js - the field app's form after a refusal, in a
- *   real headless Chromium
- *
- * SYNOPSIS
- *   FIELD_CASE=refusal_focus FIELD_URL=http://127.0.0.1:PORT/field \
- *   FIELD_DEVICE=laptop FIELD_TOKEN=isd_... node field_app_form_cases.js
+ *   field_app_form_cases.js - the field app's idea form: the field a
+ *   refusal focuses, the session's wijk and day, the position, what a
+ *   screen reader hears on a field
  *
  * DESCRIPTION
- *   Run by test_field_app.py, like field_app_cases.js (whose helpers and
- *   player it uses): registers the device, plays one case and prints what
- *   the screen shows as JSON on the last line:
- *     refusal_focus   ideas the server refuses for a consent it cannot
- *                     read and for a position out of range (the batch on
- *                     its way is changed once, as a broken or older app
- *                     could send it); for each, "Aanpassen": which field
- *                     has the focus, what a screen reader hears on it, and
- *                     which fields are marked invalid.
- *     kept_on_reload  on a street tour, the wijk and the day of the session
- *                     chosen, an idea saved, the page reloaded (a tablet
- *                     low on memory does): what the form holds, and the
- *                     next idea saved; then the app opened the next
- *                     morning (the page's clock set to it).
- *   Exits non-zero on a page error or when a step cannot be done.
+ *   Cases of field_app_cases.js (which plays them; see there). Each
+ *   registers the device, plays its moment and returns what the screen
+ *   shows:
+ *     refusal_focus     ideas the server refuses for a consent it cannot
+ *                       read and for a position out of range (the batch on
+ *                       its way is changed once, as a broken or older app
+ *                       could send it); for each, "Aanpassen": which field
+ *                       has the focus, what a screen reader hears on it, and
+ *                       which fields are marked invalid.
+ *     kept_on_reload    on a street tour, the wijk and the day of the session
+ *                       chosen, an idea saved, the page reloaded (a tablet
+ *                       low on memory does): what the form holds, and the
+ *                       next idea saved; then the app opened the next
+ *                       morning (the page's clock set to it).
+ *     late_gps          on a phone: "Gebruik mijn locatie", then "Bewaar
+ *                       idee" before the position is found; it arrives
+ *                       (held back until then) while the next idea is typed.
+ *     session_date      post-its of yesterday's wijkgesprek typed today, on
+ *                       a laptop in Heerlen's time zone: the day of the
+ *                       session chosen (after a day in the future and one
+ *                       before 1970 were tried, each refusal read on the
+ *                       day field), two ideas saved.
+ *     session_wijk      post-its of a wijkgesprek typed in a row: the wijk
+ *                       picked once, two ideas saved; then, on the street
+ *                       in another wijk, "Gebruik mijn locatie" for a third.
+ *     field_hints       what Chromium's accessibility tree gives a screen
+ *                       reader as the description of the wijk and the day
+ *                       field: before an error, while the server's refusal
+ *                       (an unknown wijk; a time it cannot read) is being
+ *                       corrected, and after the corrected idea is saved.
  */
 'use strict';
-const {API, play, focusedSays, rejectedCount, reloadApp, screenWhenSent} =
-  require('./field_app_cases');
+const {API, A_PHONE, screen, focusedSays, rejectedCount, reloadApp, screenWhenSent, saveInARow} =
+  require('./field_app_play');
 
 /* What the server refuses, and how the batch on its way is changed to get
  * that refusal; mark tells the refused ideas apart in the list. */
@@ -73,21 +85,15 @@ const pageDay = (page, shift) => page.evaluate((n) => {
 
 const form = async (page) => ({wijk: await page.inputValue('#wijk'), day: await page.inputValue('#day')});
 
-async function saveIdea(page, text) {
-  await page.fill('#text', text);
-  await page.click('#save');
-  await page.waitForFunction(() => document.getElementById('text').value === '');
-}
-
 async function keptOnReload(page) {
   const out = {today: await pageDay(page, 0), yesterday: await pageDay(page, -1)};
   await page.fill('#activity', 'omgevingsvisietour Hoensbroek');
   await page.fill('#wijk', 'Hoensbroek-De Dem');
   await page.fill('#day', out.yesterday);
-  await saveIdea(page, 'Een bankje bij het kasteel, om even uit te rusten.');
+  await saveInARow(page, ['Een bankje bij het kasteel, om even uit te rusten.']);
   await reloadApp(page);
   out.after_reload = await form(page);
-  await saveIdea(page, 'Meer licht op het pad naar de Mijnstreek.');
+  await saveInARow(page, ['Meer licht op het pad naar de Mijnstreek.']);
   out.after_save = await form(page);
   Object.assign(out, await screenWhenSent(page));
   /* The next morning: the tablet is opened again for a new day. */
@@ -103,5 +109,135 @@ async function keptOnReload(page) {
   return out;
 }
 
-play({refusal_focus: refusalFocus, kept_on_reload: keptOnReload},
-     {kept_on_reload: {timezoneId: 'Europe/Amsterdam'}}, {}).catch((e) => { console.error(e); process.exit(1); });
+/* The phone takes its time to find the position: Chromium's own answer
+ * (the context's geolocation override) is held until the case lets it go
+ * (gpsRelease), as a slow GPS fix would arrive. */
+async function holdGps(page) {
+  await page.addInitScript(() => {
+    const geo = navigator.geolocation, real = geo.getCurrentPosition.bind(geo), held = [];
+    window.gpsHeld = () => held.length;
+    window.gpsRelease = () => held.splice(0).forEach((answer) => answer());
+    geo.getCurrentPosition = (ok, fail, options) => real((p) => held.push(() => ok(p)),
+      (e) => held.push(() => fail && fail(e)), options);
+  });
+}
+
+/* "Gebruik mijn locatie" tapped for one idea, "Bewaar idee" before the
+ * position is found; the position arrives while the next idea is typed. */
+async function lateGps(page) {
+  const out = {};
+  await page.fill('#text', 'Een bankje bij de vijver, om even te zitten.');
+  await page.tap('#locate');
+  await page.waitForFunction(() => window.gpsHeld() === 1);
+  await page.tap('#save');
+  await page.waitForFunction(() => document.getElementById('message').textContent.startsWith('Bewaard'));
+  await page.fill('#text', 'Meer licht in de tunnel, \'s avonds is het er donker.');
+  await page.evaluate(() => window.gpsRelease());
+  out.where_next = await page.textContent('#where');
+  await page.tap('#save');
+  await page.waitForFunction(() => document.getElementById('text').value === '');
+  return Object.assign(out, await screenWhenSent(page));
+}
+
+/* The post-its of yesterday's wijkgesprek, typed today. The days are
+ * the laptop's own (Europe/Amsterdam, as in Heerlen). */
+async function sessionDate(page) {
+  const day = (shift) => pageDay(page, shift);
+  const out = {today: await day(0), yesterday: await day(-1)};
+  out.day_shown = await page.inputValue('#day').catch(() => null);
+  await page.fill('#activity', 'wijkgesprek Zeswegen');
+  await page.fill('#text', 'Een bankje bij de bushalte aan de Kissel.');
+  const refused = async (date) => {
+    await page.fill('#day', date);
+    await page.click('#save');
+    await page.waitForFunction(() => document.getElementById('message').textContent !== '');
+    const seen = Object.assign(await screen(page), {day_says: await focusedSays(page)});
+    await page.evaluate(() => { document.getElementById('message').textContent = ''; });
+    return seen;
+  };
+  out.future = await refused(await day(1));
+  out.before_1970 = await refused('1969-12-31');
+  await page.fill('#day', out.yesterday);
+  await saveInARow(page, ['Een bankje bij de bushalte aan de Kissel.',
+                          'Meer groen op het schoolplein van de basisschool.']);
+  out.day_after_save = await page.inputValue('#day');
+  out.day_invalid_after_save = await page.$eval('#day', (e) => e.hasAttribute('aria-invalid'));
+  return Object.assign(out, await screenWhenSent(page));
+}
+
+/* A wijkgesprek's post-its typed in a row: the wijk is picked for the
+ * first only. Then a street tour: the phone's position lies in another
+ * wijk (Schandelen-Grasbroek) than the one the form still shows. */
+async function sessionWijk(page) {
+  const out = {};
+  await page.fill('#activity', 'wijkgesprek Hoensbroek');
+  await page.fill('#wijk', 'Hoensbroek-De Dem');
+  await saveInARow(page, ['Een ontmoetingsplek voor ouderen bij het kasteel.',
+                          'Veiliger oversteken op de Hoofdstraat, bij de school.']);
+  out.wijk_after_save = await page.inputValue('#wijk');
+  await page.fill('#activity', 'omgevingsvisietour Centrum');
+  await page.fill('#text', 'Meer fietsenrekken bij het station.');
+  await page.click('#locate');
+  await page.waitForFunction(() => /^Locatie: /.test(document.getElementById('where').textContent));
+  out.wijk_after_locate = await page.inputValue('#wijk');
+  await page.click('#save');
+  await page.waitForFunction(() => document.getElementById('text').value === '');
+  return Object.assign(out, await screenWhenSent(page));
+}
+
+/* The accessible descriptions (what a screen reader reads after the
+ * name) Chromium computes for the fields, by id. */
+async function descriptions(page, ids) {
+  const cdp = await page.context().newCDPSession(page);
+  const {root} = await cdp.send('DOM.getDocument', {depth: 0});
+  const out = {};
+  for (const id of ids) {
+    const {nodeId} = await cdp.send('DOM.querySelector', {nodeId: root.nodeId, selector: '#' + id});
+    const {nodes} = await cdp.send('Accessibility.getPartialAXTree', {nodeId, fetchRelatives: false});
+    out[id] = nodes[0].description ? nodes[0].description.value : '';
+  }
+  await cdp.detach();
+  return out;
+}
+
+/* One idea refused for a field (the server's own answer), taken back into
+ * the form with "Aanpassen"; fix() corrects it and it is saved. */
+async function refusedAndFixed(page, out, key, fix) {
+  await page.fill('#text', 'Een bankje bij de bushalte aan de Kissel.');
+  await page.click('#save');
+  await rejectedCount(page, 1);
+  await page.click('#rejected li button:has-text("Aanpassen")');
+  out[key + '_error'] = await descriptions(page, ['wijk', 'day']);
+  await fix();
+  await page.click('#save');
+  await rejectedCount(page, 0);
+  await page.waitForFunction(() => document.getElementById('pending').textContent === 'Alles is verzonden');
+  out[key + '_fixed'] = await descriptions(page, ['wijk', 'day']);
+}
+
+async function fieldHints(page) {
+  const out = {today: await page.inputValue('#day'), before: await descriptions(page, ['wijk', 'day'])};
+  await page.fill('#wijk', 'Atlantis');
+  await refusedAndFixed(page, out, 'wijk', () => page.fill('#wijk', 'Heerlen-Centrum'));
+  /* The wijk of before "Aanpassen" is back in the form; this idea has none.
+   * A clock gone wrong: the one batch carries a time the server cannot read. */
+  await page.fill('#wijk', '');
+  await page.route(API, (route) => {
+    const batch = JSON.parse(route.request().postData());
+    batch.items.forEach((i) => { i.collected_at = 'gisteravond'; });
+    return route.continue({postData: JSON.stringify(batch)});
+  }, {times: 1});
+  await refusedAndFixed(page, out, 'day', () => page.fill('#day', out.today));
+  return out;
+}
+
+/* allowed to give its position: WK091731 Schandelen-Grasbroek */
+const SCHANDELEN = {geolocation: {latitude: 50.8882, longitude: 5.9795}, permissions: ['geolocation']};
+
+module.exports = {
+  cases: {refusal_focus: refusalFocus, kept_on_reload: keptOnReload, late_gps: lateGps,
+          session_date: sessionDate, session_wijk: sessionWijk, field_hints: fieldHints},
+  contexts: {kept_on_reload: {timezoneId: 'Europe/Amsterdam'}, session_date: {timezoneId: 'Europe/Amsterdam'},
+             late_gps: Object.assign({}, SCHANDELEN, A_PHONE), session_wijk: SCHANDELEN},
+  before: {late_gps: holdGps},
+};

@@ -10,11 +10,12 @@ DESCRIPTION
     tablet, go offline, save 2 ideas, see "2 wachten", go online, see them
     sent. Then the dashboard API must list exactly 2 field ideas, with the
     activity type and name, and no personal data. field_app_cases.js plays
-    unlucky moments: an idea saved while a batch is on its way, an e-mail
-    address only the browser accepts, an over-long activity or name, ideas
-    the server rejects (kept on the tablet, corrected or removed).
-    field_app_form_cases.js plays the form itself: the field a refusal
-    focuses, the wijk and day a reload keeps.
+    unlucky moments, one case per test, from a file per subject
+    (field_app_*_cases.js): an idea saved while a batch is on its way, an
+    e-mail address only the browser accepts, an over-long activity or
+    name, ideas the server rejects (kept on the tablet, corrected or
+    removed), the form itself (the field a refusal focuses, the wijk and
+    day a reload keeps).
     Installs playwright-core into tests/browser/node_modules (npm ci from
     package-lock.json) when it is missing; skips when node, npm or chromium
     are not installed (deploy/install-deps.sh test installs them).
@@ -71,11 +72,11 @@ class TestFieldApp(ClusterTestCase):
         self.assertIn("WK091733", {i["wijk"] for i in items})  # Heerlen-Centrum, given by name
         self.assertNotIn("jan@example.org", json.dumps(items))
 
-    def run_case(self, case, device, script="field_app_cases.js"):
+    def run_case(self, case, device):
         c = self.cluster
         r = c.ctl("device", "add", device)
         self.assertEqual(r.returncode, 0, r.stderr)
-        run = browser.run_script(script, FIELD_CASE=case, FIELD_DEVICE=device,
+        run = browser.run_script("field_app_cases.js", FIELD_CASE=case, FIELD_DEVICE=device,
                                  FIELD_URL=c.url("intake-field", "/field"),
                                  FIELD_TOKEN=r.stdout.strip().split()[-1])
         self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
@@ -435,7 +436,7 @@ class TestFieldApp(ClusterTestCase):
         # name was wrong, and the consent checkbox was never reached. A
         # position out of range put it on the text. Now the focus and the
         # mark go to the field that is wrong, and to no other.
-        seen = self.run_case("refusal_focus", "laptop-focus", script="field_app_form_cases.js")
+        seen = self.run_case("refusal_focus", "laptop-focus")
         for code, field, said in (
                 ("invalid_participant", "consent", "De toestemming om te mailen klopt niet."),
                 ("invalid_location", "wijk", "De locatie klopt niet.")):
@@ -452,7 +453,7 @@ class TestFieldApp(ClusterTestCase):
         # day was today, and the next ideas went under no wijk and the
         # wrong day. Both stay now; the day only for the day it was
         # chosen on: the next morning the app starts at today.
-        seen = self.run_case("kept_on_reload", "tablet-reload", script="field_app_form_cases.js")
+        seen = self.run_case("kept_on_reload", "tablet-reload")
         kept = {"wijk": "Hoensbroek-De Dem", "day": seen["yesterday"]}
         self.assertEqual(seen["after_reload"], kept, seen)
         self.assertEqual(seen["after_save"], kept, seen)

@@ -1,0 +1,179 @@
+/*
+ * NAME
+ *   field_app_send_cases.js - the field app sending its queue: a
+ *   batch on its way, a double tap, no connection, a dead one, storage kept,
+ *   1,050 ideas
+ *
+ * DESCRIPTION
+ *   Cases of field_app_cases.js (which plays them; see there). Each
+ *   registers the device, plays its moment and returns what the screen
+ *   shows:
+ *     save_during_sync  a second idea is saved while the first one's batch
+ *                       is still on its way (the answer is held back until
+ *                       the second save is done); both must be sent.
+ *     double_tap        on a phone, offline: "Bewaar idee" tapped twice in a
+ *                       row, then the next idea saved.
+ *     send_offline      on a phone, offline: an idea saved, "Nu verzenden"
+ *                       tapped; then online again.
+ *     hung_send         on a phone: the first batch gets no answer and no
+ *                       error (a dead connection); "Nu verzenden" tapped.
+ *     keep_storage      on a phone, offline: two ideas saved; counts the
+ *                       app's calls of navigator.storage.persist().
+ *     thousand          1,050 ideas waiting, all refused by the server: the
+ *                       counts the screen shows.
+ */
+'use strict';
+const {API, A_PHONE, screen} = require('./field_app_play');
+
+async function saveDuringSync(page) {
+  let release;
+  const held = new Promise((r) => { release = r; });
+  let first = true;
+  await page.route(API, async (route) => {
+    if (first) { first = false; await held; }
+    await route.continue();
+  });
+  await page.fill('#text', 'Een speeltuin bij de Schelsberg, voor de kleine kinderen.');
+  await page.click('#save');
+  await page.waitForFunction(() => document.getElementById('message').textContent.startsWith('Bewaard'));
+  await page.fill('#text', 'Meer bankjes langs de Geleenbeek, om even te rusten.');
+  await page.click('#save');
+  await page.waitForFunction(() => /^2 wachten/.test(document.getElementById('pending').textContent));
+  release();
+  /* Failure deadline only: the app retries every 5 s at first. */
+  await page.waitForFunction(() => document.getElementById('pending').textContent === 'Alles is verzonden',
+                             null, {timeout: 30000}).catch(() => {});
+  return screen(page);
+}
+
+/* "Bewaar idee" tapped twice in quick succession on a slow phone (offline),
+ * then the next idea saved as usual. */
+async function doubleTap(page) {
+  await page.context().setOffline(true);
+  await page.waitForFunction(() => document.getElementById('net').textContent === 'offline');
+  await page.fill('#text', 'Een zebrapad bij de basisschool aan de Ganzeweide, het is er gevaarlijk.');
+  await page.evaluate(() => { const b = document.getElementById('save'); b.click(); b.click(); });
+  await page.waitForFunction(() => document.getElementById('message').textContent.startsWith('Bewaard'));
+  await page.fill('#text', 'Meer bankjes langs de Geleenbeek, om even te rusten.');
+  await page.tap('#save');
+  /* IndexedDB writes of one store run in order: this count holds all three saves */
+  await page.waitForFunction(() => document.getElementById('text').value === '' &&
+    /wacht/.test(document.getElementById('pending').textContent));
+  const waiting = await page.textContent('#pending');
+  await page.context().setOffline(false);
+  await page.waitForFunction(() => document.getElementById('pending').textContent === 'Alles is verzonden',
+                             null, {timeout: 30000}).catch(() => {});
+  return Object.assign(await screen(page), {waiting: waiting});
+}
+
+/* "Nu verzenden" tapped on the street without a connection. */
+async function sendOffline(page) {
+  await page.context().setOffline(true);
+  await page.waitForFunction(() => document.getElementById('net').textContent === 'offline');
+  await page.fill('#text', 'Een overdekte fietsenstalling bij station Heerlen, met toezicht.');
+  await page.tap('#save');
+  await page.waitForFunction(() => document.getElementById('message').textContent.startsWith('Bewaard'));
+  await page.tap('#sync');
+  await page.waitForFunction(() => !document.getElementById('message').textContent.startsWith('Bewaard'),
+                             null, {timeout: 5000}).catch(() => {});
+  const out = {offline: await screen(page)};
+  await page.context().setOffline(false);
+  await page.waitForFunction(() => document.getElementById('pending').textContent === 'Alles is verzonden',
+                             null, {timeout: 30000}).catch(() => {});
+  out.online = await screen(page);
+  return out;
+}
+
+/* The first batch never gets an answer, nor an error (a dead mobile
+ * connection); the worker taps "Nu verzenden". */
+async function hungSend(page) {
+  let first = true;
+  await page.route(API, async (route) => {
+    if (first) { first = false; return; } /* never answered */
+    await route.continue();
+  });
+  await page.fill('#text', 'Een bankje bij de bushalte op de Akerstraat, om te wachten.');
+  await page.tap('#save');
+  await page.waitForFunction(() => document.getElementById('message').textContent.startsWith('Bewaard'));
+  const waiting = await page.textContent('#pending');
+  await page.tap('#sync');
+  /* Failure deadline only */
+  await page.waitForFunction(() => document.getElementById('pending').textContent === 'Alles is verzonden',
+                             null, {timeout: 30000}).catch(() => {});
+  return Object.assign(await screen(page), {waiting: waiting});
+}
+
+/* Counts the app's calls of navigator.storage.persist() (the real one
+ * still answers) in this tab. */
+async function countPersist(page) {
+  await page.addInitScript(() => {
+    const storage = navigator.storage, real = storage.persist.bind(storage);
+    storage.persist = () => {
+      sessionStorage.setItem('persist-asked', String(Number(sessionStorage.getItem('persist-asked') || 0) + 1));
+      return real();
+    };
+  });
+}
+
+const persistAsked = (page) => page.evaluate(() => Number(sessionStorage.getItem('persist-asked') || 0));
+
+/* Two ideas saved offline: the app should ask to keep its storage, once. */
+async function keepStorage(page) {
+  const out = {asked_before_saving: await persistAsked(page)};
+  await page.context().setOffline(true);
+  await page.waitForFunction(() => document.getElementById('net').textContent === 'offline');
+  for (const text of ['Een speeltuin bij de Schelsberg, voor de kleine kinderen.',
+                      'Meer bankjes langs de Geleenbeek, om even te rusten.']) {
+    await page.fill('#text', text);
+    await page.tap('#save');
+    await page.waitForFunction(() => document.getElementById('text').value === '' &&
+      document.getElementById('message').textContent !== '');
+  }
+  out.asked = await persistAsked(page);
+  out.persisted = await page.evaluate(() => navigator.storage.persisted());
+  Object.assign(out, await screen(page));
+  await page.context().setOffline(false);
+  await page.waitForFunction(() => document.getElementById('pending').textContent === 'Alles is verzonden',
+                             null, {timeout: 30000}).catch(() => {});
+  return out;
+}
+
+/* 1,050 ideas waiting (put in the app's queue as a long offline day would
+ * leave them), all refused by the server (a wijk it does not know). */
+async function thousand(page) {
+  const out = {};
+  await page.evaluate(() => new Promise((resolve, reject) => {
+    const req = indexedDB.open('inspraak-field', 2);
+    req.onsuccess = () => {
+      const t = req.result.transaction('queue', 'readwrite');
+      for (let i = 0; i < 1050; i++) {
+        const id = 'many-' + i;
+        t.objectStore('queue').put({local_id: id, activity: 'omgevingsvisietour', item: {
+          local_id: id, text: 'Idee nummer ' + i + ' voor de wijk.', target_group: 'inwoner',
+          question: null, wijk: 'Atlantis', collected_at: new Date().toISOString()}});
+      }
+      t.oncomplete = () => { req.result.close(); resolve(); };
+      t.onerror = () => reject(t.error);
+    };
+    req.onerror = () => reject(req.error);
+  }));
+  await page.context().setOffline(true);
+  await page.waitForFunction(() => document.getElementById('net').textContent === 'offline');
+  out.waiting = await page.textContent('#pending');
+  await page.context().setOffline(false);
+  await page.waitForFunction(() => document.getElementById('pending').textContent === 'Alles is verzonden',
+                             null, {timeout: 60000}).catch(() => {});
+  await page.waitForFunction(() => document.querySelectorAll('#rejected li').length === 1050,
+                             null, {timeout: 10000}).catch(() => {});
+  out.held = await page.textContent('#held');
+  out.message = await page.textContent('#message');
+  out.pending = await page.textContent('#pending');
+  return out;
+}
+
+module.exports = {
+  cases: {save_during_sync: saveDuringSync, double_tap: doubleTap, send_offline: sendOffline,
+          hung_send: hungSend, keep_storage: keepStorage, thousand: thousand},
+  contexts: {double_tap: A_PHONE, send_offline: A_PHONE, hung_send: A_PHONE, keep_storage: A_PHONE},
+  before: {keep_storage: countPersist},
+};
