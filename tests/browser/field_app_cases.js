@@ -16,7 +16,8 @@
  *                                 no connection or a dead one, 1,050 ideas)
  *     field_app_refusal_cases.js  ideas the server would refuse or refused
  *     field_app_device_cases.js   the device's code: mistyped, revoked
- *     field_app_offline_cases.js  offline, and after an update
+ *     field_app_offline_cases.js  started offline from the service worker's
+ *                                 cache, and after an update
  *     field_app_form_cases.js     the form: the field a refusal focuses, the
  *                                 session's wijk and day, the position
  *   Exits non-zero on a page error, when a step cannot be done, or when

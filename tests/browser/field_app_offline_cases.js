@@ -1,7 +1,8 @@
 /*
  * NAME
  *   field_app_offline_cases.js - the field app without a connection and
- *   after an update: the wijk list offline, an old queue, an old cache
+ *   after an update: started from the service worker's cache, an old queue,
+ *   an old cache
  *
  * DESCRIPTION
  *   Cases of field_app_cases.js (which plays them; see there). Each
@@ -20,9 +21,15 @@
  *                       Limburgish with emoji, one of two emoji only, the
  *                       location refused, a reload and a killed tab, then
  *                       online again.
+ *     offline_start     the app opened once, then offline: reloaded from
+ *                       the service worker's cache; which of the files the
+ *                       page loads (scripts, style sheet, manifest, icon)
+ *                       the cache holds, and an idea saved, then sent
+ *                       once online.
  */
 'use strict';
-const {A_PHONE, screen, reloadApp, reloadAppWaiting} = require('./field_app_play');
+const {fieldReady} = require('./chromium');
+const {A_PHONE, screen, reloadApp, reloadAppWaiting, screenWhenSent} = require('./field_app_play');
 
 async function wijkOptions(page) {
   return page.$eval('#wijk', (w) => (w.list ? [...w.list.options].map((o) => o.value) : []));
@@ -124,8 +131,35 @@ async function oldCacheBefore(page) {
     .then((c) => c.put('/field/app.js', new Response('/* the app of before */'))));
 }
 
+/* Started offline from what the service worker keeps (sw.js SHELL) and
+ * nothing else: the page was loaded before the worker ran, so only the
+ * files it took at install are in its cache. A file the page loads that
+ * is not among them does not arrive, and the app does not start. */
+async function offlineStart(page) {
+  await page.waitForFunction(() => navigator.serviceWorker.controller);
+  await page.context().setOffline(true);
+  await page.reload();
+  /* Read before the app is waited for: a run that fails on it still
+   * prints which file was not kept. */
+  const out = await page.evaluate(async () => {
+    const files = [...document.querySelectorAll('script[src], link[href]')]
+      .map((e) => new URL(e.src || e.href).pathname);
+    const kept = [];
+    for (const f of files) if (await caches.match(f)) kept.push(f);
+    return {files: files, kept: kept};
+  });
+  if (out.kept.length !== out.files.length) return out;
+  await fieldReady(page);
+  await page.fill('#text', 'Een waterpunt bij het Burgemeester van Grunsvenplein.');
+  await page.click('#save');
+  await page.waitForFunction(() => document.getElementById('text').value === '');
+  out.offline = await screen(page);
+  await page.context().setOffline(false);
+  return Object.assign(out, await screenWhenSent(page));
+}
+
 module.exports = {
-  cases: {wijk_list: wijkList, old_queue: oldQueue, phone_day: phoneDay},
+  cases: {wijk_list: wijkList, old_queue: oldQueue, phone_day: phoneDay, offline_start: offlineStart},
   contexts: {phone_day: A_PHONE},
   before: {old_queue: oldQueueBefore, phone_day: oldCacheBefore},
 };

@@ -14,8 +14,8 @@ DESCRIPTION
     (field_app_*_cases.js): an idea saved while a batch is on its way, an
     e-mail address only the browser accepts, an over-long activity or
     name, ideas the server rejects (kept on the tablet, corrected or
-    removed), the form itself (the field a refusal focuses, the wijk and
-    day a reload keeps).
+    removed), the app started offline, the form itself (the field a
+    refusal focuses, the wijk and day a reload keeps).
     Installs playwright-core into tests/browser/node_modules (npm ci from
     package-lock.json) when it is missing; skips when node, npm or chromium
     are not installed (deploy/install-deps.sh test installs them).
@@ -205,6 +205,20 @@ class TestFieldApp(ClusterTestCase):
         self.assertEqual(seen["pending"], "Alles is verzonden", seen)
         items = wait_until("the queued idea of tablet-old", lambda: self.field_ideas("tablet-old"))
         self.assertEqual([i["source"]["local_id"] for i in items], ["v1-item"])
+
+    def test_app_starts_offline_from_its_cache(self):
+        # The app is several files (web/*.js); the service worker keeps
+        # the ones in its list (sw.js SHELL) at install. A file left out
+        # of that list was not there offline: the app did not start on
+        # the street, with ideas waiting in the queue.
+        seen = self.run_case("offline_start", "tablet-offline")
+        self.assertEqual(seen["kept"], seen["files"], seen)
+        self.assertIn("/field/app.js", seen["files"], seen)
+        self.assertIn("/field/queue.js", seen["files"], seen)
+        self.assertEqual(seen["offline"]["message"], "Bewaard. Dank u wel!", seen)
+        self.assertEqual(seen["offline"]["pending"], "1 wacht op verzenden", seen)
+        self.assertEqual(seen["pending"], "Alles is verzonden", seen)
+        wait_until("the idea of tablet-offline", lambda: self.field_ideas("tablet-offline"))
 
     def test_phone_day_offline(self):
         # Two emoji are 4 UTF-16 units but 2 characters: the app said

@@ -5,6 +5,8 @@
  * is never cached: items wait in IndexedDB (queue.js), not here.
  */
 const CACHE = 'inspraak-field-v15';
+/* Every file index.html loads: one left out here is missing offline, and
+ * the app does not start (test_field_app.py, case offline_start). */
 const SHELL = ['/field', '/field/queue.js', '/field/send.js', '/field/form.js', '/field/session.js',
                '/field/rejected.js', '/field/app.js', '/field/style.css',
                '/field/manifest.webmanifest', '/field/icon.svg', '/field/wijken.json'];
