@@ -25,9 +25,10 @@ async function wrongCode(page) {
   await page.waitForSelector('#setup-form', {state: 'visible'});
   await page.fill('#token', 'isd_' + 'x'.repeat(43));
   await page.click('#setup-form button[type=submit]');
-  /* Either the app says the code is wrong, or (as it did) it takes any code. */
+  /* Either the app says the code is wrong, or (as it did) it takes any
+   * code. Not just any text: "Even controleren…" is there while it asks. */
   await page.waitForFunction(() => document.getElementById('collect').hidden === false ||
-    (document.getElementById('setup-message') || {}).textContent);
+    (document.getElementById('setup-message') || {}).className === 'error');
   const out = {
     wrong: {
       setup_shown: await page.isVisible('#setup-form'),

@@ -67,12 +67,17 @@ async function screenWhenSent(page) {
   return screen(page);
 }
 
-/* Post-its typed in a row: only the text changes from one to the next. */
+/* Post-its typed in a row: only the text changes from one to the next.
+ * Each is saved once the app said "Bewaard" for the one before: it
+ * empties the form before it is done saving, and a tap in between saves
+ * nothing (one save at a time, form.js saveIdea). */
 async function saveInARow(page, texts) {
   for (const text of texts) {
     await page.fill('#text', text);
+    await page.evaluate(() => { document.getElementById('message').textContent = ''; });
     await page.click('#save');
-    await page.waitForFunction(() => document.getElementById('text').value === '');
+    await page.waitForFunction(() => document.getElementById('text').value === '' &&
+      document.getElementById('message').textContent.startsWith('Bewaard'));
   }
 }
 
