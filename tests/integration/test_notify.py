@@ -255,6 +255,20 @@ class TestReceipts(NotifyCase):
         self.assertEqual(status, 422, body)
         self.assertIn("Vóór de @", body["error"]["fields"]["email"])
 
+    def test_1c3_one_participant_however_the_idn_domain_is_written(self):
+        # A request to erase "piet@xn--bcher-kva.nl" (how a mail's From:
+        # shows piet@bücher.nl) found no participant: the email index key
+        # was made of the address as written, so each spelling of the
+        # domain was another person. Now every spelling is one participant.
+        self.post("Een bloembak bij de bibliotheek in Heerlerheide", "piet@bücher.nl")
+        self.wait_mails("piet@xn--bcher-kva.nl")
+        pids = set()
+        for spelling in ("piet@bücher.nl", "PIET@XN--BCHER-KVA.NL", "Piet@BÜCHER.nl"):
+            r = self.cluster.ctl("participant", "export", spelling)
+            self.assertEqual(r.returncode, 0, (spelling, r.stderr))
+            pids.add(json.loads(r.stdout)["participant_id"])
+        self.assertEqual(len(pids), 1, pids)
+
     def test_1d_long_word_wraps_inside_the_mail(self):
         # A quoted idea with one very long unbroken word (170 letters, as a
         # pasted code or link without its dots) ran past the mail's 40em
