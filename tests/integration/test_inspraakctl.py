@@ -463,6 +463,35 @@ class InspraakctlTest(unittest.TestCase):
         out = json.loads(r.stdout)
         self.assertEqual((out["removed"]["mail_files"], out["removed"]["dead_letters"]), ([mail], 1))
 
+    def test_participant_erase_finds_both_forms_of_an_idn_address(self):
+        # The receipt to jan@bücher.nl goes out as "To: jan@xn--bcher-kva.nl"
+        # (SMTP needs the ASCII form); a copy of it in var/mail (failed, or
+        # the outbox) and a dead letter of it stayed after the erase, which
+        # looked for the readable form only.
+        pid = "p-00000000000000bd"
+        self.put_participant("jan@bücher.nl", pid)  # stored readable (email_stored_form)
+        self.cli("DEL", f"inspraak:participant-ideas:{pid}")  # no storage here to cut ideas
+        var = os.path.join(self.tmp, "var-idn")
+        os.makedirs(os.path.join(var, "mail", "failed"))
+        sent = os.path.join(var, "mail", "failed", "1.eml")
+        with open(sent, "w") as f:
+            f.write("To: Jan <jan@xn--bcher-kva.nl>\r\nSubject: Uw idee\r\n\r\nDank u.\r\n")
+        got = os.path.join(var, "mail", "failed", "2.eml")
+        with open(got, "w", encoding="utf-8") as f:
+            f.write("From: Jan <jan@bücher.nl>\r\nSubject: Idee\r\n\r\nMeer bomen.\r\n")
+        raw = base64.b64encode(b"To: jan@xn--bcher-kva.nl\r\n\r\nDank u.").decode()
+        self.cli("LPUSH", "inspraak:deadletter", json.dumps({"reason": "bad", "raw_base64": raw}))
+        r = subprocess.run([CTL, "participant", "erase", "jan@bücher.nl"], capture_output=True,
+                           text=True, env=dict(self.env, INSPRAAK_VAR=var))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertFalse(os.path.exists(got), r.stdout)
+        self.assertFalse(os.path.exists(sent), "the receipt to the ASCII form is still there")
+        self.assertNotIn(raw, self.cli("LRANGE", "inspraak:deadletter", "0", "-1"))
+        out = json.loads(r.stdout)
+        self.assertEqual(out["participant_id"], pid)
+        self.assertEqual(sorted(out["removed"]["mail_files"]), [sent, got])
+        self.assertEqual(out["removed"]["dead_letters"], 1)
+
     def test_retention_refuses_a_bad_date(self):
         # An erase cannot be undone: a --before that is empty (a script's
         # unset variable) or a day that does not exist must not erase
