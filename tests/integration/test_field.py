@@ -354,6 +354,30 @@ class TestField(ClusterTestCase):
         export = json.loads(c.ctl("participant", "export", "jan@bücher.nl").stdout)
         self.assertEqual(export["participant_id"], pid)
 
+    def test_8b_idn_email_stored_readable_whatever_the_case(self):
+        # An address with an international domain typed in the field app
+        # ("Piet@BÜCHER.NL", or "piet@xn--bcher-kva.nl" as a phone may
+        # autocorrect it) was stored as typed; the idea box stores it
+        # readable ("bücher.nl", email_idn.h) and a bounce report is
+        # matched on that form, so a hard bounce no longer marked the
+        # participant and receipts kept going to a dead address.
+        token = self.device_token("tablet-idn")
+        items = [{"local_id": "idn-%d" % i, "text": "Een brievenbus bij het station, graag.",
+                  "participant": {"name": "Piet Smeets", "email": e, "consent": {"feedback": True}}}
+                 for i, e in enumerate(("Piet@BÜCHER.NL", "piet@xn--bcher-kva.nl"))]
+        status, res = self.post({"device_id": "tablet-idn", "items": items}, token=token)
+        self.assertEqual(status, 200, res)
+        self.assertEqual(len(res["accepted"]), 2, res)
+
+        def stored():
+            found = [i for i in self.field_ideas() if i["source"]["device_id"] == "tablet-idn"]
+            return found if len(found) == 2 else None
+        wait_until("2 ideas of tablet-idn", stored)
+        r = self.cluster.ctl("participant", "export", "piet@bücher.nl")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        stored_as = json.loads(r.stdout)["participant"]["email"]
+        self.assertEqual(stored_as.split("@")[1], "bücher.nl", stored_as)
+
 
 class TestFieldRedisStopped(ClusterTestCase):
     """Redis hung (SIGSTOP): no device token can be checked, so every batch
