@@ -290,13 +290,15 @@ static bool s_domain_valid(const char *d)
 }
 
 /* An internationalised domain ("bücher.nl") is checked in its ASCII form,
- * the one it is sent to (email_idn.h). */
-static bool s_any_domain_valid(const char *d)
+ * the one it is sent to (email_idn.h), and so is the length of the whole
+ * address: local bytes, "@" and that form, at most EMAIL_MAX_BYTES. */
+static bool s_any_domain_valid(const char *d, size_t local)
 {
     for (const char *p = d; *p; p++)
         if ((unsigned char)*p >= 0x80) {
             char ascii[EMAIL_MAX_BYTES + 1];
-            return email_idn_domain_ascii(d, ascii, sizeof ascii) == 0 && s_domain_valid(ascii);
+            return email_idn_domain_ascii(d, ascii, sizeof ascii) == 0 && s_domain_valid(ascii) &&
+                   local + 1 + strlen(ascii) <= EMAIL_MAX_BYTES;
         }
     return s_domain_valid(d);
 }
@@ -318,7 +320,7 @@ bool email_valid(const char *s)
         if (s[i] == '.' && s[i + 1] == '.')
             return false;
     }
-    return s_any_domain_valid(at + 1);
+    return s_any_domain_valid(at + 1, local);
 }
 
 bool value_allowed(const char *v, const char *const *allowed)

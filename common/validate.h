@@ -45,7 +45,7 @@ char *text_normalise_n(const char *s, size_t len, size_t *out_len);
 /* A pragmatic address check: one @, a non-empty local part of allowed
  * ASCII characters (no SMTPUTF8), a domain with a dot and valid labels
  * (an internationalised domain in its ASCII form: email_idn.h), at most
- * 254 bytes. */
+ * 254 bytes as given and as sent (the ASCII form, which may be longer). */
 bool email_valid(const char *s);
 
 /* True when v is one of the NULL-terminated list. */
