@@ -174,13 +174,15 @@ static long s_scan_apply(ctl_t *ctl, const char *pattern, const char *member)
     return ctl_scan(ctl, pattern, s_apply_one, &a) == CTL_OK ? a.changed : -1;
 }
 
-/* 1 when buf holds needle (lowercase ASCII), ignoring ASCII case. */
+/* 1 when buf holds needle (lowercase ASCII), ignoring ASCII case. The
+ * needle's bytes compared unsigned, as tolower() answers: a UTF-8 byte
+ * ("ü" of "jan@bücher.nl") as a negative char never matched. */
 static int s_mem_has(const char *buf, size_t len, const char *needle)
 {
     size_t m = strlen(needle);
     for (size_t i = 0; m && i + m <= len; i++) {
         size_t j = 0;
-        while (j < m && tolower((unsigned char)buf[i + j]) == needle[j])
+        while (j < m && tolower((unsigned char)buf[i + j]) == (unsigned char)needle[j])
             j++;
         if (j == m)
             return 1;
