@@ -361,16 +361,16 @@ class TestField(ClusterTestCase):
         # readable ("bücher.nl", email_idn.h) and a bounce report is
         # matched on that form, so a hard bounce no longer marked the
         # participant and receipts kept going to a dead address.
-        token = self.device_token("tablet-idn")
+        token = self.device_token("tablet-idn2")
         items = [{"local_id": "idn-%d" % i, "text": "Een brievenbus bij het station, graag.",
                   "participant": {"name": "Piet Smeets", "email": e, "consent": {"feedback": True}}}
                  for i, e in enumerate(("Piet@BÜCHER.NL", "piet@xn--bcher-kva.nl"))]
-        status, res = self.post({"device_id": "tablet-idn", "items": items}, token=token)
+        status, res = self.post({"device_id": "tablet-idn2", "items": items}, token=token)
         self.assertEqual(status, 200, res)
         self.assertEqual(len(res["accepted"]), 2, res)
 
         def stored():
-            found = [i for i in self.field_ideas() if i["source"]["device_id"] == "tablet-idn"]
+            found = [i for i in self.field_ideas() if i["source"]["device_id"] == "tablet-idn2"]
             return found if len(found) == 2 else None
         wait_until("2 ideas of tablet-idn", stored)
         r = self.cluster.ctl("participant", "export", "piet@bücher.nl")
