@@ -19,7 +19,8 @@
  *     field_app_offline_cases.js  started offline from the service worker's
  *                                 cache, and after an update
  *     field_app_form_cases.js     the form: the field a refusal focuses, the
- *                                 session's wijk and day, the position
+ *                                 session's wijk and day, the position, a
+ *                                 tap while an idea is being saved
  *   Exits non-zero on a page error, when a step cannot be done, or when
  *   two files name the same case.
  */

@@ -231,12 +231,44 @@ async function fieldHints(page) {
   return out;
 }
 
+/* The next idea typed and submitted at once when the form is emptied for
+ * it: the first idea's save is still in its awaits (the count, the thanks). */
+async function nextWhileSaving(page) {
+  await page.fill('#text', 'Een bankje bij de bushalte aan de Kissel.');
+  await page.evaluate((next) => {
+    const real = clearForm;
+    window.clearForm = () => {
+      real();
+      window.clearForm = real;
+      const form = document.getElementById('idea-form');
+      form.elements.text.value = next;
+      form.requestSubmit();
+    };
+  }, 'Meer groen op het schoolplein van de basisschool.');
+  await page.click('#save');
+  await page.waitForFunction(() => document.getElementById('message').textContent.startsWith('Bewaard'));
+  return screenWhenSent(page);
+}
+
+/* Two taps on "Bewaar idee" for one idea, in one go. */
+async function doubleSubmit(page) {
+  await page.fill('#text', 'Een zebrapad bij de basisschool aan de Ganzeweide.');
+  await page.evaluate(() => {
+    const form = document.getElementById('idea-form');
+    form.requestSubmit();
+    form.requestSubmit();
+  });
+  await page.waitForFunction(() => document.getElementById('text').value === '');
+  return screenWhenSent(page);
+}
+
 /* allowed to give its position: WK091731 Schandelen-Grasbroek */
 const SCHANDELEN = {geolocation: {latitude: 50.8882, longitude: 5.9795}, permissions: ['geolocation']};
 
 module.exports = {
   cases: {refusal_focus: refusalFocus, kept_on_reload: keptOnReload, late_gps: lateGps,
-          session_date: sessionDate, session_wijk: sessionWijk, field_hints: fieldHints},
+          session_date: sessionDate, session_wijk: sessionWijk, field_hints: fieldHints,
+          next_while_saving: nextWhileSaving, double_submit: doubleSubmit},
   contexts: {kept_on_reload: {timezoneId: 'Europe/Amsterdam'}, session_date: {timezoneId: 'Europe/Amsterdam'},
              late_gps: Object.assign({}, SCHANDELEN, A_PHONE), session_wijk: SCHANDELEN},
   before: {late_gps: holdGps},

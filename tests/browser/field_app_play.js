@@ -68,9 +68,9 @@ async function screenWhenSent(page) {
 }
 
 /* Post-its typed in a row: only the text changes from one to the next.
- * Each is saved once the app said "Bewaard" for the one before: it
- * empties the form before it is done saving, and a tap in between saves
- * nothing (one save at a time, form.js saveIdea). */
+ * Each is typed once the app said "Bewaard" for the one before: words
+ * typed before the app empties the form would be emptied with it (a tap
+ * while a save runs is saved after it: case next_while_saving). */
 async function saveInARow(page, texts) {
   for (const text of texts) {
     await page.fill('#text', text);

@@ -226,7 +226,7 @@ class TestFieldApp(ClusterTestCase):
         # "Niet opgeslagen" instead of the form saying so at once.
         seen = self.run_case("phone_day", "phone-day")
         # the app's files of before are gone once the new app runs
-        self.assertEqual(seen["caches"], ["inspraak-field-v15"], seen)
+        self.assertEqual(seen["caches"], ["inspraak-field-v16"], seen)
         self.assertEqual(seen["emoji_only"]["message"], "Schrijf minstens 3 tekens.", seen)
         self.assertTrue(seen["emoji_only"]["message_is_error"], seen)
         self.assertEqual(seen["emoji_only"]["pending"], "1 wacht op verzenden", seen)
@@ -300,6 +300,31 @@ class TestFieldApp(ClusterTestCase):
         wait_until("the ideas of phone-tap", lambda: len(self.field_ideas("phone-tap")) >= 2)
         texts = sorted(i["text"] for i in self.field_ideas("phone-tap"))
         self.assertEqual(len(texts), 2, texts)
+
+    def test_next_idea_tapped_while_saving_is_saved(self):
+        # The form was emptied before the save was done (the count, the
+        # thanks): a volunteer who typed the next idea and tapped "Bewaar
+        # idee" in that moment was ignored without a word, and walked on
+        # with the idea still in the form, unsaved.
+        seen = self.run_case("next_while_saving", "laptop-hurry")
+        self.assertEqual(seen["text"], "", seen)
+        self.assertEqual(seen["message"], "Bewaard. Dank u wel!", seen)
+        self.assertEqual(seen["pending"], "Alles is verzonden", seen)
+        wait_until("2 ideas of laptop-hurry", lambda: len(self.field_ideas("laptop-hurry")) >= 2)
+        self.assertEqual(sorted(i["text"] for i in self.field_ideas("laptop-hurry")), [
+            "Een bankje bij de bushalte aan de Kissel.",
+            "Meer groen op het schoolplein van de basisschool."])
+
+    def test_double_submit_saves_one_idea_without_error(self):
+        # The tap remembered while a save runs finds the form emptied by
+        # that save: it saves nothing, and says nothing wrong.
+        seen = self.run_case("double_submit", "laptop-twice")
+        self.assertEqual(seen["message"], "Bewaard. Dank u wel!", seen)
+        self.assertFalse(seen["message_is_error"], seen)
+        self.assertEqual(seen["pending"], "Alles is verzonden", seen)
+        wait_until("the idea of laptop-twice", lambda: self.field_ideas("laptop-twice"))
+        self.assertEqual([i["text"] for i in self.field_ideas("laptop-twice")],
+                         ["Een zebrapad bij de basisschool aan de Ganzeweide."])
 
     def test_send_now_offline_says_why_not(self):
         # "Nu verzenden" without a connection did nothing at all: the

@@ -4,13 +4,14 @@
  * day, e-mail address, activity), marks a wrong field for a screen
  * reader (aria-invalid, aria-describedby), saves into the queue (or
  * back into it, corrected, from "rejected") and empties the form for the
- * next idea. Owns saving, coords and formRound.
+ * next idea. Owns saving, tappedWhileSaving, coords and formRound.
  */
 'use strict';
 
 const ACTIVITY_MAX = 200;       /* characters, as the server counts them */
 
 let saving = false;             /* saveIdea() runs */
+let tappedWhileSaving = false;  /* "Bewaar idee" tapped meanwhile: save again after */
 let coords = null;
 let formRound = 0;              /* counts emptied forms: a late GPS answer is for an old one */
 
@@ -89,15 +90,19 @@ function clearForm() {
   $('where').textContent = '';
 }
 
-/* "Bewaar idee" tapped again before the form is emptied (a slow phone, a
- * double tap) would save the same words under a new local_id: one save
- * at a time. */
+/* One save at a time, or a double tap would save the same words under
+ * a new local_id. A tap while a save runs is remembered and done when it
+ * ends, if the form then holds text: the next idea, typed the moment the
+ * form was emptied, is saved; a double tap finds the form empty. */
 async function saveIdea(ev) {
   ev.preventDefault();
-  if (saving) return;
+  if (saving) { tappedWhileSaving = true; return; }
   saving = true;
   try {
-    await saveForm();
+    do {
+      tappedWhileSaving = false;
+      await saveForm();
+    } while (tappedWhileSaving && $('text').value.trim() !== '');
   } finally {
     saving = false;
   }
