@@ -101,11 +101,20 @@ int public_sorting(rstore_t *rs, sb_t *sb, long long total)
     if (checked == 0)
         sb_add(sb, "Medewerkers hebben de indeling nog niet nagekeken. ");
     else
-        sb_printf(sb,
-                  "Medewerkers keken %s van de %s %s na. Bij %s daarvan veranderden zij de "
-                  "indeling. Bij %s %s klopte de indeling van de computer al. ",
-                  num_nl(checked).s, num_nl(total).s, page_plural(total, "idee", "ideeën"),
-                  num_nl(corrected).s, num_nl(right).s, page_plural(right, "idee", "ideeën"));
+    {
+        sb_printf(sb, "Medewerkers keken %s van de %s %s na. ", num_nl(checked).s,
+                  num_nl(total).s, page_plural(total, "idee", "ideeën"));
+        if (corrected == 0) /* "Bij 0 daarvan ..." is no way to say none */
+            sb_add(sb, "Zij hebben de indeling nergens veranderd. ");
+        else
+            sb_printf(sb, "Bij %s %s veranderden zij de indeling. ", num_nl(corrected).s,
+                      page_plural(corrected, "idee", "ideeën"));
+        if (right == 0)
+            sb_add(sb, "De indeling van de computer klopte bij geen van die ideeën. ");
+        else
+            sb_printf(sb, "Bij %s %s klopte de indeling van de computer al. ", num_nl(right).s,
+                      page_plural(right, "idee", "ideeën"));
+    }
     if (rest == 1)
         sb_add(sb, "Het andere idee is (nog) niet nagekeken. ");
     else if (rest > 1 && checked > 0)

@@ -77,6 +77,19 @@ class ReportCase(ClusterTestCase):
                                         dict(FORM, Cookie="inspraak_session=" + self.sid))
         self.assertEqual(st, 303, body[:300])
 
+    def confirm(self, idea):
+        """Staff approve IDEA with the labels the classifier gave it."""
+        st, page = self.cluster.staff_page("/ideeen/" + idea["id"], self.sid)
+        self.assertEqual(st, 200)
+        csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
+        form = [("csrf", csrf), ("status", "approved"), ("wijk", idea.get("wijk") or ""),
+                ("sentiment", idea.get("sentiment") or "")]
+        form += [("theme", t) for t in idea.get("themes") or []]
+        st, _, body = self.cluster.dash("POST", "/ideeen/" + idea["id"],
+                                        urllib.parse.urlencode(form),
+                                        dict(FORM, Cookie="inspraak_session=" + self.sid))
+        self.assertEqual(st, 303, body[:300])
+
     def report(self):
         st, _, body = self.cluster.dash("GET", "/report",
                                         headers={"Authorization": "Bearer " + self.token})
@@ -436,19 +449,6 @@ class TestSortingAndNextSteps(ReportCase):
     sorted (by a computer, checked by staff), how often the computer was
     right where staff looked, and what happens now."""
 
-    def confirm(self, idea):
-        """Staff approve IDEA with the labels the classifier gave it."""
-        st, page = self.cluster.staff_page("/ideeen/" + idea["id"], self.sid)
-        self.assertEqual(st, 200)
-        csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
-        form = [("csrf", csrf), ("status", "approved"), ("wijk", idea.get("wijk") or ""),
-                ("sentiment", idea.get("sentiment") or "")]
-        form += [("theme", t) for t in idea.get("themes") or []]
-        st, _, body = self.cluster.dash("POST", "/ideeen/" + idea["id"],
-                                        urllib.parse.urlencode(form),
-                                        dict(FORM, Cookie="inspraak_session=" + self.sid))
-        self.assertEqual(st, 303, body[:300])
-
     def test_report_says_how_ideas_were_sorted_and_what_comes_next(self):
         ids = [self.post("Meer bomen en groen op het Pancratiusplein", "WK091733"),
                self.post("Een veilige fietsroute naar school in Heerlerheide", "WK091721"),
@@ -462,7 +462,7 @@ class TestSortingAndNextSteps(ReportCase):
         self.assertIn("Hoe we de ideeën indeelden", report)
         self.assertIn("Een computerprogramma", report)
         self.assertIn("Medewerkers keken 2 van de 4 ideeën na.", report)
-        self.assertIn("Bij 1 daarvan veranderden zij de indeling.", report)
+        self.assertIn("Bij 1 idee veranderden zij de indeling.", report)
         self.assertIn("De andere 2 ideeën zijn (nog) niet nagekeken.", report)
         for name, page in (("/report", report), ("/resultaten", visible(self.results()))):
             self.assertIn("Wat gebeurt er nu met de ideeën?", page, name)
@@ -692,6 +692,23 @@ class TestPdfPageBreaks(ReportCase):
             if lines and any(h.endswith(lines[-1]) for h in headings):
                 ends.append((n, lines[-1]))
         self.assertEqual(ends, [], "pages ending with a heading")
+
+
+class TestSortingInPlainWords(ReportCase):
+    def test_changes_by_staff_are_said_plainly(self):
+        # "Bij 0 daarvan veranderden zij de indeling." is not how people
+        # talk; nor is "daarvan" after a number without its noun.
+        stored = self.stored([self.post("Meer bomen en groen op het Pancratiusplein", "WK091733"),
+                              self.post("Een veilige fietsroute naar school", "WK091721"),
+                              self.post("Meer bankjes in het park van Welten", "WK091736")])
+        self.confirm(stored[0])
+        report = visible(self.report())
+        self.assertIn("Zij hebben de indeling nergens veranderd.", report)
+        self.assertNotIn("Bij 0", report)
+        for idea in stored[1:]:
+            other = "WK091713" if idea.get("wijk") != "WK091713" else "WK091712"
+            self.approve(idea["id"], other, themes=("mobiliteit",))
+        self.assertIn("Bij 2 ideeën veranderden zij de indeling.", visible(self.report()))
 
 
 if __name__ == "__main__":
