@@ -243,8 +243,11 @@ count_item_t *counts_sorted(json_t *counts, int by_key, size_t *n);
 void svg_bar_chart(sb_t *sb, const dash_t *d, const char *dim, json_t *counts, int max_bars,
                    int by_key);
 /* The same counts as a table captioned page_dim_title(dim): every value,
- * largest first (days in date order), for screen readers and print. */
-void chart_table(sb_t *sb, const dash_t *d, const char *dim, json_t *counts);
+ * largest first (days in date order), for screen readers and print; each
+ * value's share ("12,5%", not for days) and a row "Totaal". Themes: the
+ * share is of ideas (the number of ideas; an idea may have several
+ * themes), and no total. */
+void chart_table(sb_t *sb, const dash_t *d, const char *dim, json_t *counts, long long ideas);
 svg_map_t *svg_map_load(const char *geojson_path, char *err, size_t errlen);
 void svg_map_destroy(svg_map_t **m);
 /* The wijken coloured by counts (wijk code -> n); with links, each wijk

@@ -272,7 +272,7 @@ static int s_build(dash_t *d, rstore_t *rs, sb_t *sb)
         json_t *c = stats_counts_visible(rs, all[i]);
         if (!c)
             return -1;
-        chart_table(sb, d, all[i], c);
+        chart_table(sb, d, all[i], c, came - hidden);
         json_decref(c);
     }
     sb_add(sb, "</section>\n");

@@ -10,8 +10,11 @@
  *   and every bar carries its own <title> ("Heerlerheide: 12", a tooltip:
  *   inside an image a screen reader does not read it). The figures
  *   themselves are in chart_table(): a table captioned as the chart, with
- *   every value, in the chart's order (the report's appendix; on the
- *   overview and /resultaten under each chart). Labels come from
+ *   every value, in the chart's order, its share of the whole ("12,5%",
+ *   num_nl_percent) and a row "Totaal", so a reader comparing parts of a
+ *   whole need not work them out (the report's appendix; on the overview
+ *   and /resultaten under each chart). Themes get shares of all ideas and
+ *   no total (an idea may have several); days get no shares. Labels come from
  *   page_label() or the stored values and are always escaped.
  *   Drawing a handful of rectangles needs no library.
  */
@@ -127,16 +130,37 @@ void svg_bar_chart(sb_t *sb, const dash_t *d, const char *dim, json_t *counts, i
     free(it);
 }
 
-void chart_table(sb_t *sb, const dash_t *d, const char *dim, json_t *counts)
+/* The share of n in whole, "12,5%"; "-" with nothing to share. */
+static const char *s_share(num_nl_t *buf, long long n, long long whole)
 {
+    if (whole <= 0)
+        return "-";
+    *buf = num_nl_percent(100.0 * (double)n / (double)whole);
+    return buf->s;
+}
+
+void chart_table(sb_t *sb, const dash_t *d, const char *dim, json_t *counts, long long ideas)
+{
+    /* As the charts: largest first, days in date order. */
+    int days = strcmp(dim, "day") == 0;
+    /* An idea may have several themes: their shares are of all ideas, and
+     * a total of the rows would count ideas twice. Every other dimension
+     * gives an idea one value ("none" too), so its rows make the whole. */
+    int themes = strcmp(dim, "theme") == 0;
+    size_t n;
+    count_item_t *it = counts_sorted(counts, days, &n);
+    long long sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += it[i].n;
+    long long whole = themes ? ideas : sum;
     sb_add(sb, "<table><caption>");
     sb_esc(sb, page_dim_title(dim));
     sb_add(sb, "</caption><thead><tr><th scope=\"col\">Waarde</th><th scope=\"col\">Aantal "
-               "ideeën</th></tr></thead><tbody>\n");
-    /* As the charts: largest first, days in date order. */
-    int days = strcmp(dim, "day") == 0;
-    size_t n;
-    count_item_t *it = counts_sorted(counts, days, &n);
+               "ideeën</th>");
+    if (!days) /* a share per day compares nothing a reader asks about */
+        sb_add(sb, "<th scope=\"col\">Deel</th>");
+    sb_add(sb, "</tr></thead><tbody>\n");
+    num_nl_t pct;
     for (size_t i = 0; i < n; i++) {
         /* a day as the charts write it, "29 november 2026", and for
          * programs <time datetime="2026-11-29"> */
@@ -152,8 +176,18 @@ void chart_table(sb_t *sb, const dash_t *d, const char *dim, json_t *counts)
         } else {
             sb_esc(sb, page_label(d, dim, it[i].key));
         }
-        sb_printf(sb, "</td><td>%s</td></tr>\n", num_nl(it[i].n).s);
+        sb_printf(sb, "</td><td>%s</td>", num_nl(it[i].n).s);
+        if (!days)
+            sb_printf(sb, "<td>%s</td>", s_share(&pct, it[i].n, whole));
+        sb_add(sb, "</tr>\n");
     }
     free(it);
-    sb_add(sb, "</tbody></table>\n");
+    sb_add(sb, "</tbody>");
+    if (n > 0 && !themes) {
+        sb_printf(sb, "<tfoot><tr><th scope=\"row\">Totaal</th><td>%s</td>", num_nl(sum).s);
+        if (!days)
+            sb_printf(sb, "<td>%s</td>", s_share(&pct, sum, sum));
+        sb_add(sb, "</tr></tfoot>");
+    }
+    sb_add(sb, "</table>\n");
 }

@@ -92,7 +92,7 @@ int ui_figures(dash_t *d, rstore_t *rs, sb_t *sb, int public_page, json_t *have)
         svg_bar_chart(sb, d, dim, c, i < S_NDIMS ? SVG_ALL_BARS : 31, i == S_NDIMS);
         /* the chart is one image to a screen reader: its figures as text */
         sb_add(sb, "<details><summary>De cijfers in een tabel</summary>\n");
-        chart_table(sb, d, dim, c);
+        chart_table(sb, d, dim, c, total);
         sb_add(sb, "</details>\n</figure>\n");
         json_decref(c);
     }

@@ -290,7 +290,7 @@ class TestCharts(ReportCase):
         self.stored([self.post("Meer licht in het park van De Beitel", "WK091742")
                      for _ in range(3)])
         table = re.search(r"<caption>Wijk</caption>.*?<tbody>(.*?)</tbody>", self.report(), re.S)
-        rows = re.findall(r"<tr><td>([^<]*)</td><td>(\d+)</td></tr>", table.group(1))
+        rows = re.findall(r"<tr><td>([^<]*)</td><td>(\d+)</td><td>[^<]*</td></tr>", table.group(1))
         counts = [int(n) for _, n in rows]
         self.assertEqual(rows[0], ("De Beitel", "3"), rows)
         self.assertEqual(counts, sorted(counts, reverse=True), rows)
@@ -419,7 +419,7 @@ class TestStepsAndPeople(ReportCase):
         self.assertIn("2 wijken waar de ideeën over gaan", people)
         self.assertIn("Ideeënbus online het formulier op de website 3 ideeën", steps)
         self.assertRegex(self.report(), re.compile(r"<caption>Kanaal</caption>.*?<tr><td>"
-                                                   r"Ideeënbus online</td><td>3</td></tr>", re.S))
+                                                   r"Ideeënbus online</td><td>3</td><td>", re.S))
 
         # Ria writes again and a new resident joins without a name: one
         # more person, two more ideas.
@@ -709,6 +709,30 @@ class TestSortingInPlainWords(ReportCase):
             other = "WK091713" if idea.get("wijk") != "WK091713" else "WK091712"
             self.approve(idea["id"], other, themes=("mobiliteit",))
         self.assertIn("Bij 2 ideeën veranderden zij de indeling.", visible(self.report()))
+
+
+class TestShares(ReportCase):
+    def test_tables_give_each_share_and_the_total(self):
+        # A council member comparing wijken saw "3" and "1" and had to
+        # work out the shares and the total by hand.
+        self.stored([self.post("Meer licht in het park van De Beitel", "WK091742")
+                     for _ in range(3)])
+        self.stored([self.post("Een zebrapad bij de school in Molenberg", "WK091739")])
+        for name, page in (("/report", self.report()), ("/resultaten", self.results())):
+            table = re.search(r"<caption>Wijk</caption>.*?</table>", page, re.S).group(0)
+            rows = re.findall(r"<tr><td>([^<]*)</td><td>(\d+)</td><td>([^<]*)</td></tr>", table)
+            self.assertEqual(rows, [("De Beitel", "3", "75,0%"), ("Molenberg", "1", "25,0%")],
+                             name)
+            self.assertIn("<th scope=\"col\">Deel</th>", table, name)
+            self.assertEqual(visible(table.split("<tfoot>", 1)[-1].split("</tfoot>", 1)[0]).split(),
+                             ["Totaal", "4", "100,0%"], name)
+            # an idea may have more themes: the theme shares are of all
+            # ideas and have no total that would count ideas twice
+            themes = re.search(r"<caption>Thema</caption>.*?</table>", page, re.S).group(0)
+            self.assertNotIn("<tfoot>", themes, name)
+            # the chart's own text alternative still names count per bar
+            chart = re.search(r"<figcaption>Wijk</figcaption>\s*(<svg.*?</svg>)", page, re.S)
+            self.assertIn("<g><title>De Beitel: 3</title>", chart.group(1), name)
 
 
 if __name__ == "__main__":

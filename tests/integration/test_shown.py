@@ -76,7 +76,7 @@ class ShownCase(ReportCase):
         tables = {}
         for cap, body in re.findall(r"<caption>([^<]*)</caption>.*?<tbody>(.*?)</tbody>",
                                     appendix, re.S):
-            rows = re.findall(r"<tr><td>(.*?)</td><td>(\d+)</td></tr>", body)
+            rows = re.findall(r"<tr><td>(.*?)</td><td>(\d+)</td>(?:<td>[^<]*</td>)?</tr>", body)
             # a day's cell is <time datetime="...">2 augustus 2026</time>
             tables[html.unescape(cap)] = {html.unescape(re.sub(r"<[^>]+>", "", k)): int(n)
                                           for k, n in rows}
