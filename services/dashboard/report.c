@@ -7,7 +7,8 @@
  *   Access: a staff session, a staff API token (Authorization: Bearer), or
  *   a one-time internal token (?token=, see below). Sections: the process
  *   (activities and channels with counts), ideas per channel, wijk and
- *   target group (quotes per group: the plan's three tracks), the main themes overall and per wijk with representative
+ *   target group (quotes per group: the plan's three tracks), the main
+ *   themes, and every wijk with ideas (not only the largest), with representative
  *   approved quotes (approved, no PII flags; each wijk's heading also says
  *   how many people gave its ideas, headcount.h), "nu" versus "toekomst",
  *   the tone (positief/neutraal/negatief, with quotes: the plan asks what
@@ -97,8 +98,11 @@ static long long s_wijk_people(rstore_t *rs, const char *wijk)
     return people;
 }
 
+/* top for every value with ideas ("none" never has a heading) */
+#define S_ALL SVG_ALL_BARS
+
 /* A section with a chart of dim and, with quotes > 0, quotes per value
- * (the top values only). Returns 0 or -1 (Redis). */
+ * (the top values only, largest first). Returns 0 or -1 (Redis). */
 static int s_section(dash_t *d, rstore_t *rs, sb_t *sb, const char *dim, const char *title,
                      int quotes, int top)
 {
@@ -251,7 +255,10 @@ static int s_build(dash_t *d, rstore_t *rs, sb_t *sb)
                                          "Heerlen?"};
     /* 3: the plan promises what each group (inwoners, professionals,
      * buurtorganisaties) wished for */
-    static const int quotes[] = {0, 0, 2, 2, 3, 3, 2}, top[] = {0, 0, 3, 8, 6, 2, 3};
+    /* 4: every wijk with ideas (S_ALL), not only the largest: a council
+     * member of a small wijk looks for theirs. Heerlen has 23 wijken, so
+     * at most 46 quotes; the themes stay the 6 largest. */
+    static const int quotes[] = {0, 0, 2, 2, 3, 3, 2}, top[] = {0, 0, 3, S_ALL, 6, 2, 3};
     for (size_t i = 0; i < sizeof dims / sizeof dims[0]; i++)
         if (s_section(d, rs, sb, dims[i], titles[i], quotes[i], top[i]) < 0)
             return -1;

@@ -735,5 +735,19 @@ class TestShares(ReportCase):
             self.assertIn("<g><title>De Beitel: 3</title>", chart.group(1), name)
 
 
+class TestEveryWijkQuoted(ReportCase):
+    def test_a_small_wijk_gets_its_quote(self):
+        # Only the 8 largest wijken had a heading and quotes: a council
+        # member of a small wijk found nothing of it in section 4.
+        big = ["WK0917%d" % n for n in (10, 11, 12, 13, 14, 20, 21, 22)]
+        self.stored([self.post("Een bankje bij de bushalte in mijn wijk", c)
+                     for c in big for _ in range(2)])
+        text = "Een speelveld voor de jeugd achter de kerk in Bekkerveld"
+        (small,) = self.stored([self.post(text, "WK091737")])
+        self.approve(small["id"], "WK091737")
+        report = self.report()
+        self.assertEqual(self.wijk_section(report, "Bekkerveld"), [text])
+
+
 if __name__ == "__main__":
     main()
