@@ -284,8 +284,12 @@ json_t *activities_by_date(json_t *list);
 /* A table of the register with the total number of people reached;
  * with_place: the free-text place column, for staff only (/activiteiten);
  * the report, a public appendix, leaves it out as /resultaten does, and
- * names an activity without a public name by its kind, as /resultaten. */
-void activities_table(sb_t *sb, const dash_t *d, json_t *list, int with_place);
+ * names an activity without a public name by its kind, as /resultaten.
+ * ideas (or NULL): per entry of list the ideas it gave, -1 for a kind
+ * whose ideas are not counted apart (public_activity_ideas), as a column
+ * "Ideeën" after the people. */
+void activities_table(sb_t *sb, const dash_t *d, json_t *list, int with_place,
+                      const long long *ideas);
 /* The idea "activity" value of ideas from a register kind, NULL for none. */
 const char *activities_idea_activity(const char *kind);
 /* public_steps.c: the sections of /resultaten on the steps taken
@@ -295,6 +299,13 @@ const char *activities_idea_activity(const char *kind);
  * public_people 1 when it could not give the number of people yet (the
  * page is then not kept: public_cache.c). */
 int public_steps(dash_t *d, rstore_t *rs, sb_t *sb, json_t *list, json_t *channel);
+/* Per entry of dated (activities_by_date) the ideas it gave, as on
+ * /resultaten, -1 for a kind whose ideas are not counted apart; NULL when
+ * Redis failed. Reads indexes: the report only, or public_steps. Free it. */
+long long *public_activity_ideas(rstore_t *rs, json_t *dated);
+/* The table "Kanalen" (the standing channels with their ideas, from the
+ * visible counts of channel), as /resultaten shows it. */
+void public_channels(sb_t *sb, const dash_t *d, json_t *channel);
 /* languages: also the ideas per language other than Dutch (the report
  * only: it reads the hidden ideas' records, and a visit to /resultaten
  * reads counters only, test_reach). */

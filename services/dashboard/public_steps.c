@@ -26,6 +26,10 @@
  *   for the whole register. So the work is the ideas of one wijk (and the
  *   hidden ones) on an activity's days, never a scan of all ideas. Two register
  *   entries of the same kind, days and wijk show the same ideas.
+ *
+ *   The report shows the same figures: public_activity_ideas() gives it
+ *   the ideas per activity for its own table (with the people spoken to),
+ *   public_channels() the table of the channels.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -208,22 +212,64 @@ static const char *const s_channels[][2] = {
 };
 #define S_NCHANNELS (sizeof s_channels / sizeof s_channels[0])
 
-int public_steps(dash_t *d, rstore_t *rs, sb_t *sb, json_t *list, json_t *ch)
+/* The entries of dated with their ideas counted (s_count); NULL when
+ * Redis failed. The caller frees the array. */
+static s_act_t *s_acts(rstore_t *rs, json_t *dated, size_t *n)
 {
-    json_t *dated = activities_by_date(list); /* first to last */
-    size_t n = json_array_size(dated);
-    s_act_t *acts = xcalloc(n ? n : 1, sizeof *acts);
-    for (size_t i = 0; i < n; i++) {
+    *n = json_array_size(dated);
+    s_act_t *acts = xcalloc(*n ? *n : 1, sizeof *acts);
+    for (size_t i = 0; i < *n; i++) {
         acts[i].a = json_array_get(dated, i);
         acts[i].idea = activities_idea_activity(s_str(acts[i].a, "kind"));
     }
-    int rc = s_count(rs, acts, n);
-    for (size_t i = 0; i < n; i++) {
+    int rc = s_count(rs, acts, *n);
+    for (size_t i = 0; i < *n; i++) {
         if (acts[i].base)
             freeReplyObject(acts[i].base);
         if (acts[i].hid)
             freeReplyObject(acts[i].hid);
     }
+    if (rc < 0) {
+        free(acts);
+        return NULL;
+    }
+    return acts;
+}
+
+long long *public_activity_ideas(rstore_t *rs, json_t *dated)
+{
+    size_t n;
+    s_act_t *acts = s_acts(rs, dated, &n);
+    if (!acts)
+        return NULL;
+    long long *ideas = xcalloc(n ? n : 1, sizeof *ideas);
+    for (size_t i = 0; i < n; i++)
+        ideas[i] = acts[i].idea ? acts[i].n : -1;
+    free(acts);
+    return ideas;
+}
+
+void public_channels(sb_t *sb, const dash_t *d, json_t *ch)
+{
+    sb_add(sb, "<p>Deze kanalen waren de hele tijd open. Alle ideeën kwamen via een van deze "
+               "kanalen binnen, ook de ideeën uit de activiteiten.</p>\n<table>"
+               "<caption>Kanalen</caption><thead><tr><th scope=\"col\">Kanaal</th><th "
+               "scope=\"col\">Hoe</th><th scope=\"col\">Ideeën</th></tr></thead><tbody>\n");
+    for (size_t i = 0; i < S_NCHANNELS; i++) {
+        long long c = json_integer_value(json_object_get(ch, s_channels[i][0]));
+        sb_printf(sb, "<tr><td>%s</td><td>%s</td><td>%s %s</td></tr>\n",
+                  page_label(d, "channel", s_channels[i][0]), s_channels[i][1], num_nl(c).s,
+                  page_plural(c, "idee", "ideeën"));
+    }
+    sb_add(sb, "</tbody></table>\n");
+}
+
+int public_steps(dash_t *d, rstore_t *rs, sb_t *sb, json_t *list, json_t *ch)
+{
+    json_t *dated = activities_by_date(list); /* first to last */
+    size_t n;
+    s_act_t *acts = s_acts(rs, dated, &n);
+    int rc = acts ? 0 : -1;
     sb_add(sb, "<section aria-labelledby=\"stappen\"><h2 id=\"stappen\">De stappen: zo "
                "haalden we de ideeën op</h2>\n");
     if (rc == 0 && n == 0)
@@ -243,19 +289,8 @@ int public_steps(dash_t *d, rstore_t *rs, sb_t *sb, json_t *list, json_t *ch)
             s_activity_row(sb, d, &acts[i]);
         sb_add(sb, "</tbody></table>\n");
     }
-    if (rc == 0) {
-        sb_add(sb, "<p>Deze kanalen waren de hele tijd open. Alle ideeën kwamen via een van deze "
-                   "kanalen binnen, ook de ideeën uit de activiteiten.</p>\n<table>"
-                   "<caption>Kanalen</caption><thead><tr><th scope=\"col\">Kanaal</th><th "
-                   "scope=\"col\">Hoe</th><th scope=\"col\">Ideeën</th></tr></thead><tbody>\n");
-        for (size_t i = 0; i < S_NCHANNELS; i++) {
-            long long c = json_integer_value(json_object_get(ch, s_channels[i][0]));
-            sb_printf(sb, "<tr><td>%s</td><td>%s</td><td>%s %s</td></tr>\n",
-                      page_label(d, "channel", s_channels[i][0]), s_channels[i][1], num_nl(c).s,
-                      page_plural(c, "idee", "ideeën"));
-        }
-        sb_add(sb, "</tbody></table>\n");
-    }
+    if (rc == 0)
+        public_channels(sb, d, ch);
     sb_add(sb, "</section>\n");
     free(acts);
     json_decref(dated);

@@ -6,7 +6,9 @@
  * DESCRIPTION
  *   Access: a staff session, a staff API token (Authorization: Bearer), or
  *   a one-time internal token (?token=, see below). Sections: the process
- *   (activities and channels with counts), ideas per channel, wijk and
+ *   (activities with the people spoken to and the ideas each gave, counted
+ *   as on /resultaten by public_activity_ideas, and the table of the
+ *   channels, public_channels), ideas per channel, wijk and
  *   target group (quotes per group: the plan's three tracks), the main
  *   themes, and every wijk with ideas (not only the largest), with representative
  *   approved quotes (approved, no PII flags; each wijk's heading also says
@@ -222,21 +224,33 @@ static int s_build(dash_t *d, rstore_t *rs, sb_t *sb)
     s_intro(sb, came, hidden, days);
     json_decref(days);
     json_t *acts = activities_list(rs);
-    if (!acts)
+    json_t *channel = acts ? stats_counts_visible(rs, "channel") : NULL;
+    if (!channel) {
+        json_decref(acts);
         return -1;
+    }
     sb_add(sb, "<section><h2>Het proces: activiteiten en bereikte mensen</h2>\n");
+    int rc = 0;
     if (json_array_size(acts) == 0)
         sb_add(sb, "<p>Er zijn nog geen activiteiten vastgelegd.</p>\n");
     else { /* first to last, as /resultaten; no place: staff's note, may be an address */
         json_t *dated = activities_by_date(acts);
-        activities_table(sb, d, dated, 0);
+        long long *ideas = public_activity_ideas(rs, dated); /* as /resultaten counts them */
+        if (ideas) {
+            sb_add(sb, "<p>Bij elke activiteit staat met hoeveel mensen medewerkers spraken en "
+                       "hoeveel ideeën we daar kregen: de ideeën van die soort activiteit, op die "
+                       "dag of dagen, en uit die wijk.</p>\n");
+            activities_table(sb, d, dated, 0, ideas);
+        }
+        rc = ideas ? 0 : -1;
+        free(ideas);
         json_decref(dated);
     }
+    public_channels(sb, d, channel); /* the steps that were open all the time */
     sb_add(sb, "</section>\n");
     /* who took part: the same section and figures as /resultaten */
-    json_t *channel = stats_counts_visible(rs, "channel");
-    json_t *wijk = channel ? stats_counts_visible(rs, "wijk") : NULL;
-    int rc = wijk ? public_people(d, rs, sb, acts, channel, wijk, true) : -1;
+    json_t *wijk = rc == 0 ? stats_counts_visible(rs, "wijk") : NULL;
+    rc = wijk ? public_people(d, rs, sb, acts, channel, wijk, true) : -1;
     json_decref(wijk);
     json_decref(channel);
     json_decref(acts);

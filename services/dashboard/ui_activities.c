@@ -108,7 +108,8 @@ json_t *activities_by_date(json_t *list)
     return out;
 }
 
-void activities_table(sb_t *sb, const dash_t *d, json_t *list, int with_place)
+void activities_table(sb_t *sb, const dash_t *d, json_t *list, int with_place,
+                      const long long *ideas)
 {
     long long total = 0;
     sb_add(sb, "<table><caption>Activiteiten en bereikte mensen</caption><thead><tr>"
@@ -116,8 +117,10 @@ void activities_table(sb_t *sb, const dash_t *d, json_t *list, int with_place)
                "scope=\"col\">Soort</th>");
     if (with_place)
         sb_add(sb, "<th scope=\"col\">Plaats</th>");
-    sb_add(sb, "<th scope=\"col\">Wijk</th><th scope=\"col\">Mensen "
-               "gesproken</th></tr></thead><tbody>\n");
+    sb_add(sb, "<th scope=\"col\">Wijk</th><th scope=\"col\">Mensen gesproken</th>");
+    if (ideas)
+        sb_add(sb, "<th scope=\"col\">Ideeën</th>");
+    sb_add(sb, "</tr></thead><tbody>\n");
     size_t i;
     json_t *a;
     json_array_foreach(list, i, a)
@@ -149,12 +152,19 @@ void activities_table(sb_t *sb, const dash_t *d, json_t *list, int with_place)
         }
         long long n = json_integer_value(json_object_get(a, "people"));
         total += n;
-        sb_printf(sb, "<td>%s</td></tr>\n", num_nl(n).s);
+        sb_printf(sb, "<td>%s</td>", num_nl(n).s);
+        if (ideas && ideas[i] >= 0)
+            sb_printf(sb, "<td>%s</td>", num_nl(ideas[i]).s);
+        else if (ideas)
+            sb_add(sb, "<td>niet apart geteld</td>");
+        sb_add(sb, "</tr>\n");
     }
+    /* no total of ideas: two entries of one kind, day and wijk show the
+     * same ideas (public_steps.c) */
     sb_printf(sb,
-              "</tbody><tfoot><tr><th scope=\"row\" colspan=\"%d\">Totaal</th><td>%s</td>"
+              "</tbody><tfoot><tr><th scope=\"row\" colspan=\"%d\">Totaal</th><td>%s</td>%s"
               "</tr></tfoot></table>\n",
-              with_place ? 5 : 4, num_nl(total).s);
+              with_place ? 5 : 4, num_nl(total).s, ideas ? "<td></td>" : "");
 }
 
 static void s_page(dash_t *d, rstore_t *rs, const session_t *s, http_res_t *res, int status,
@@ -170,7 +180,7 @@ static void s_page(dash_t *d, rstore_t *rs, const session_t *s, http_res_t *res,
     sb_add(&sb, "<h1>Activiteiten</h1>\n");
     if (msg)
         page_notice(&sb, ok, msg);
-    activities_table(&sb, d, list, 1);
+    activities_table(&sb, d, list, 1, NULL);
     json_decref(list);
     sb_add(&sb, "<h2>Activiteit toevoegen</h2>\n<form method=\"post\" action=\"/activiteiten\">"
                 "<input type=\"hidden\" name=\"csrf\" value=\"");

@@ -749,5 +749,32 @@ class TestEveryWijkQuoted(ReportCase):
         self.assertEqual(self.wijk_section(report, "Bekkerveld"), [text])
 
 
+class TestReportStepsWithIdeas(ReportCase):
+    SERVICES = ("storage", "classifier", "intake-form", "intake-transcript", "dashboard")
+
+    def test_report_says_the_ideas_of_each_activity_and_channel(self):
+        # The plan wants the steps traceable: the report's table of
+        # activities had the people spoken to but not the ideas each
+        # activity gave, and no table of the channels as /resultaten has.
+        st, body = self.cluster.staff_form("/activiteiten", self.sid,
+                                           {"kind": "tourstop", "name": "Tour in Hoensbroek",
+                                            "date": "2026-03-12", "place": "Markt",
+                                            "wijk": "WK091712", "people": "40"})
+        self.assertEqual(st, 303, body[:300])
+        self.stored(self.tour_video())
+        self.stored([self.post("Een bankje bij de bushalte in Bekkerveld", "WK091737")])
+        report = self.report()
+        table = report.split("<caption>Activiteiten en bereikte mensen</caption>", 1)[1]
+        table = table.split("</table>", 1)[0]
+        self.assertIn("<th scope=\"col\">Ideeën</th>", table)
+        row = re.search(r"<tr><td>12 maart 2026</td>.*?</tr>", table).group(0)
+        self.assertEqual(visible(row).split()[-2:], ["40", "2"], row)
+        chan = re.search(r"<caption>Kanalen</caption>(.*?)</table>", report, re.S)
+        self.assertIsNotNone(chan, "the report has no table of the channels")
+        seen = visible(chan.group(1))
+        self.assertIn("Ideeënbus online het formulier op de website 1 idee", seen)
+        self.assertIn("gesprekken op straat, op video opgenomen 2 ideeën", seen)
+
+
 if __name__ == "__main__":
     main()
