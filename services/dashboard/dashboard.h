@@ -357,6 +357,10 @@ void ui_campaign(const http_req_t *req, http_res_t *res, void *arg);
 void ui_campaign_create(const http_req_t *req, http_res_t *res, void *arg);
 void ui_campaign_post(const http_req_t *req, http_res_t *res, void *arg);
 void report_page(const http_req_t *req, http_res_t *res, void *arg);
+/* report_tone.c: the report's table "Gevoel per vraag" (tone by nu /
+ * toekomst, hidden ideas left out), from the visible counts of sentiment
+ * and question. 0, or -1 when Redis failed. */
+int report_tone(dash_t *d, rstore_t *rs, sb_t *sb, json_t *tones, json_t *questions);
 /* report_pdf.c: answers with the PDF of /report (or 503/504 in Dutch). */
 void report_pdf(dash_t *d, rstore_t *rs, http_res_t *res);
 void export_csv(const http_req_t *req, http_res_t *res, void *arg);

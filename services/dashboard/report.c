@@ -14,7 +14,8 @@
  *   approved quotes (approved, no PII flags; each wijk's heading also says
  *   how many people gave its ideas, headcount.h), "nu" versus "toekomst",
  *   the tone (positief/neutraal/negatief, with quotes: the plan asks what
- *   residents are proud of and what not),
+ *   residents are proud of and what not; split by nu / toekomst in a
+ *   table, report_tone.c),
  *   and an appendix table of every count; before the sections, how the
  *   ideas were sorted (classifier, checked by staff), and before the
  *   appendix, what happens next (public_sorting.c, as on /resultaten).
@@ -119,6 +120,11 @@ static int s_section(dash_t *d, rstore_t *rs, sb_t *sb, const char *dim, const c
     svg_bar_chart(sb, d, dim, c, SVG_ALL_BARS, 0);
     sb_add(sb, "</figure>\n");
     int rc = 0;
+    if (strcmp(dim, "sentiment") == 0) { /* the plan's pride is about Heerlen now */
+        json_t *question = stats_counts_visible(rs, "question");
+        rc = question ? report_tone(d, rs, sb, c, question) : -1;
+        json_decref(question);
+    }
     for (int round = 0; quotes > 0 && round < top && rc == 0; round++) {
         const char *best = NULL, *k;
         json_t *v;

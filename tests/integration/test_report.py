@@ -90,6 +90,13 @@ class ReportCase(ClusterTestCase):
                                         dict(FORM, Cookie="inspraak_session=" + self.sid))
         self.assertEqual(st, 303, body[:300])
 
+    def label(self, idea_id, wijk, status="approved", sentiment="neutraal", question=""):
+        """Staff set IDEA_ID's status, tone and question (theme groen)."""
+        st, body = self.cluster.staff_form("/ideeen/" + idea_id, self.sid,
+                                           {"status": status, "wijk": wijk, "theme": "groen",
+                                            "sentiment": sentiment, "question": question})
+        self.assertEqual(st, 303, body[:300])
+
     def report(self):
         st, _, body = self.cluster.dash("GET", "/report",
                                         headers={"Authorization": "Bearer " + self.token})
@@ -747,6 +754,27 @@ class TestEveryWijkQuoted(ReportCase):
         self.approve(small["id"], "WK091737")
         report = self.report()
         self.assertEqual(self.wijk_section(report, "Bekkerveld"), [text])
+
+
+class TestToneByQuestion(ReportCase):
+    def test_tone_is_split_into_now_and_future(self):
+        # Plan: "Waar zijn ze trots op en waarop niet?" is about Heerlen
+        # now; section 7 counted the tone of all ideas, wishes for the
+        # future too, without saying so.
+        wanted = (("positief", "nu", "approved"), ("negatief", "nu", "approved"),
+                  ("positief", "toekomst", "approved"), ("positief", "nu", "hidden"))
+        ideas = self.stored([self.post("Idee nummer %d over het park in Welten" % i, "WK091736")
+                             for i in range(len(wanted))])
+        for idea, (tone, question, status) in zip(ideas, wanted):
+            self.label(idea["id"], "WK091736", status, tone, question)
+        report = self.report()
+        sec = re.search(r"<h2>7\. Positief of negatief[^<]*</h2>(.*?)</section>", report, re.S)
+        table = re.search(r"<caption>Gevoel per vraag</caption>(.*?)</table>", sec.group(1), re.S)
+        self.assertIsNotNone(table, "section 7 does not split the tone by question")
+        rows = {visible(r).strip() for r in re.findall(r"<tr>(.*?)</tr>", table.group(1))}
+        self.assertIn("Heerlen nu 1 0 1 2", rows)
+        self.assertIn("Heerlen in de toekomst 1 0 0 1", rows)
+        self.assertIn("De citaten hieronder komen uit alle ideeën", visible(sec.group(1)))
 
 
 class TestReportStepsWithIdeas(ReportCase):
