@@ -8,21 +8,35 @@
  *   language part becomes an ISO 639-1 code; three-letter codes (languages
  *   without a 639-1 code) give NULL.
  *
- *   Two domain rules, because nearly all input in Heerlen is Dutch and
- *   textcat confuses Dutch with its neighbours on short texts:
- *   - when "nl" is among the close candidates, the answer is "nl";
- *   - texts under LANG_MIN_BYTES give NULL unless they are obviously
- *     Dutch: two common Dutch words, or one when textcat also says nl.
- *   - phone numbers, addresses, email addresses and IBANs, and with a
- *     Dutch phone number or address also a capitalised word with a
- *     number ("Schelsberg 55"), are left out of the guess (digits and
- *     street names are no language); a Dutch
- *     phone number or address with fewer than LANG_MIN_BYTES letters
- *     around it is "nl" ("Speeltuin nodig. Bel 0612345675");
+ *   textcat compares letter n-grams, which on a short text say little
+ *   ("More student bars would be nice" reads as Dutch), so words come
+ *   first, then textcat, with these rules:
+ *   - a text mostly in another script than Latin (Arabic, Cyrillic) is
+ *     never Dutch: textcat's first candidate, from two words on;
+ *   - words of English, German, Polish or Turkish (classify_lang_words.c,
+ *     no word of Dutch or Limburgish), at least LANG_OTHER_WORDS, more
+ *     than the Dutch words and LANG_OTHER_PCT of all words, give that
+ *     language without asking textcat;
  *   - texts with many common Dutch words (LANG_SURE_*), or with two
  *     different words that only Dutch has among the languages residents
  *     write in (s_dutch_only) making up a quarter of the words, are "nl"
- *     without asking textcat, which is the expensive part.
+ *     without asking textcat, which is the expensive part;
+ *   - phone numbers, addresses, email addresses and IBANs, and with a
+ *     Dutch phone number or address also a capitalised word with a
+ *     number ("Schelsberg 55"), are left out of the guess (digits and
+ *     street names are no language); a Dutch phone number or address
+ *     with fewer than LANG_MIN_BYTES letters around it is "nl"
+ *     ("Speeltuin nodig. Bel 0612345675");
+ *   - a language whose words the text has, more than Dutch ones, is the
+ *     answer when textcat lists it too (on a short text: first);
+ *   - texts under LANG_MIN_BYTES (or with fewer letters once an email
+ *     address is left out) give NULL unless obviously Dutch: two common
+ *     Dutch words, or one when textcat also says nl;
+ *   - when "nl" is among textcat's close candidates, the answer is "nl"
+ *     (nearly all input in Heerlen is Dutch);
+ *   - when textcat says English, German, Polish or Turkish but the text
+ *     has none of that language's words and some Dutch ones, it is "nl":
+ *     Limburgish reads as German ("Ich wil gein windmeule hie").
  *   Only the first LANG_MAX_BYTES are looked at: more does not change the
  *   answer and textcat's time grows with the length.
  *
@@ -44,6 +58,7 @@
 #include <strings.h>
 
 #include "classify.h"
+#include "classify_lang_int.h"
 #include "xalloc.h"
 
 #define LANG_CONF "/usr/share/libexttextcat/fpdb.conf"
@@ -64,21 +79,31 @@
 #define LANG_ONLY_WORDS 2
 #define LANG_ONLY_PCT 25
 
-/* The two word lists as one hash table (built once per handle), because
- * trying ~120 words with strncasecmp at every word of every text cost
+/* The word lists as one hash table (built once per handle), because
+ * trying ~300 words with strncasecmp at every word of every text cost
  * more than the textcat calls the lists save. A word maps to
- * (index in s_dutch_only + 1) << 1 | (in s_dutch): never 0, so a miss
- * (NULL) is told apart. */
-#define LANG_WORD_MAX 9
+ * (in s_dutch) | (index in s_dutch_only + 1) << 1 | (bit of each other
+ * language whose list has it) << LANG_BITS_SHIFT: never 0, so a miss
+ * (NULL) is told apart. Words are lowercased UTF-8 (classify_lang_int.h
+ * has the other languages' lists). */
+#define LANG_WORD_MAX 14
+#define LANG_ONLY_MASK 0x7f /* s_dutch_only index + 1: below 128 */
+#define LANG_BITS_SHIFT 8
+/* Another language by its words, textcat not asked: at least this many
+ * of its words, more than the Dutch ones, and at least this share of all
+ * words ("I would like more bike lanes in Heerlen": i, would, like,
+ * more). */
+#define LANG_OTHER_WORDS 2
+#define LANG_OTHER_PCT 20
 
 struct classify_lang {
     void *tc;
     char code[4];      /* the last answer */
     GHashTable *words; /* lowercase word -> GINT_TO_POINTER(value above) */
     /* first[len]: bit c - 'a' set when a listed word of len bytes starts
-     * with c; a word whose length and first letter no listed word has is
-     * not looked up (about half of a text's words: the look-up was
-     * ~150 instructions a word). */
+     * with c, bit 26 when one starts with a byte over 127; a word whose
+     * length and first letter no listed word has is not looked up (about
+     * half of a text's words: the look-up was ~150 instructions a word). */
     uint32_t first[LANG_WORD_MAX + 1];
 };
 
@@ -86,29 +111,27 @@ static void s_build(classify_lang_t *self);
 
 /* Common Dutch words; those that are as common in English, French or
  * German ("en", "in", "we", "er") are left out. */
-static const char *const s_dutch[] = {
-    "de",  "het", "een",  "van", "is",   "niet",  "geen", "meer",  "wij",
-    "ik",  "op",  "voor", "met", "zijn", "wordt", "moet", "graag", "te", NULL};
+static const char *const s_dutch[] = {"de",    "het",  "een",   "van", "is",   "niet", "geen",
+                                      "meer",  "wij",  "ik",    "op",  "voor", "met",  "zijn",
+                                      "wordt", "moet", "graag", "te",  NULL};
 
 /* Words that are Dutch and not a common word of English, German, French,
  * Polish or Turkish (so no "die", "er", "hier", "als", "in", "de", "is",
  * "was"): function words, and the everyday words of ideas about a town. */
 static const char *const s_dutch_only[] = {
-    "het",      "een",     "niet",    "geen",      "wij",       "ik",       "voor",
-    "zijn",     "wordt",   "moet",    "graag",     "ook",       "maar",     "bij",
-    "naar",     "dat",     "nog",     "wel",       "heel",      "zou",      "veel",
-    "mooi",     "jullie",  "onze",    "ons",       "hebben",    "worden",   "deze",
-    "kunnen",   "mijn",    "jij",     "uw",        "je",        "echt",     "met",
-    "door",     "van",     "uit",     "tot",       "dan",       "wat",      "daar",
-    "aan",      "haar",    "hun",     "zij",       "ze",        "dit",      "wil",
-    "willen",   "moeten",  "meer",    "minder",    "weer",      "waar",     "hoe",
-    "nooit",    "altijd",  "elke",    "iedereen",  "niks",      "niets",    "alle",
-    "goed",     "straat",  "wijk",    "buurt",     "gemeente",  "mensen",   "kinderen",
-    "jongeren", "ouderen", "huis",    "woningen",  "bewoners",  "vrouw",    "jongen",
-    "meisje",   "mevrouw", "meneer",  "maak",      "zorg",      "staat",    "staan",
-    "komt",     "gaat",    "gaan",    "zonder",    "tegen",     "tussen",   "omdat",
-    "zodat",    "want",    "bomen",   "stoep",     "stoepen",   "fiets",    "weg",
-    NULL};
+    "het",    "een",      "niet",     "geen",     "wij",    "ik",       "voor",     "zijn",
+    "wordt",  "moet",     "graag",    "ook",      "maar",   "bij",      "naar",     "dat",
+    "nog",    "wel",      "heel",     "zou",      "veel",   "mooi",     "jullie",   "onze",
+    "ons",    "hebben",   "worden",   "deze",     "kunnen", "mijn",     "jij",      "uw",
+    "je",     "echt",     "met",      "door",     "van",    "uit",      "tot",      "dan",
+    "wat",    "daar",     "aan",      "haar",     "hun",    "zij",      "ze",       "dit",
+    "wil",    "willen",   "moeten",   "meer",     "minder", "weer",     "waar",     "hoe",
+    "nooit",  "altijd",   "elke",     "iedereen", "niks",   "niets",    "alle",     "goed",
+    "straat", "wijk",     "buurt",    "gemeente", "mensen", "kinderen", "jongeren", "ouderen",
+    "huis",   "woningen", "bewoners", "vrouw",    "jongen", "meisje",   "mevrouw",  "meneer",
+    "maak",   "zorg",     "staat",    "staan",    "komt",   "gaat",     "gaan",     "zonder",
+    "tegen",  "tussen",   "omdat",    "zodat",    "want",   "bomen",    "stoep",    "stoepen",
+    "fiets",  "weg",      NULL};
 
 classify_lang_t *classify_lang_new(char *err, size_t errlen)
 {
@@ -140,83 +163,166 @@ void classify_lang_destroy(classify_lang_t **self_p)
     *self_p = NULL;
 }
 
-/* Notes w in self->first (the lists are lowercase a-z). */
+/* Notes w in self->first (lowercase words). */
 static void s_first_add(classify_lang_t *self, const char *w)
 {
     size_t n = strlen(w);
-    if (n <= LANG_WORD_MAX && w[0] >= 'a' && w[0] <= 'z')
-        self->first[n] |= (uint32_t)1 << (w[0] - 'a');
-    else if (n <= LANG_WORD_MAX)
-        self->first[n] = UINT32_MAX; /* not a-z: every word of this length is looked up */
+    unsigned char c = (unsigned char)w[0];
+    if (n <= LANG_WORD_MAX)
+        self->first[n] |= (uint32_t)1 << (c >= 'a' && c <= 'z' ? c - 'a' : 26);
+}
+
+static void s_add(classify_lang_t *self, const char *w, int value)
+{
+    s_first_add(self, w);
+    value |= GPOINTER_TO_INT(g_hash_table_lookup(self->words, w));
+    g_hash_table_insert(self->words, (gpointer)w, GINT_TO_POINTER(value));
 }
 
 static void s_build(classify_lang_t *self)
 {
-    for (int i = 0; s_dutch[i]; i++)
-        s_first_add(self, s_dutch[i]);
-    for (int i = 0; s_dutch_only[i]; i++)
-        s_first_add(self, s_dutch_only[i]);
     self->words = g_hash_table_new(g_str_hash, g_str_equal); /* keys are static strings */
     for (int i = 0; s_dutch[i]; i++)
-        g_hash_table_insert(self->words, (gpointer)s_dutch[i], GINT_TO_POINTER(1));
-    for (int i = 0; s_dutch_only[i]; i++) {
-        int common = GPOINTER_TO_INT(g_hash_table_lookup(self->words, s_dutch_only[i])) & 1;
-        g_hash_table_insert(self->words, (gpointer)s_dutch_only[i],
-                            GINT_TO_POINTER((i + 1) << 1 | common));
-    }
+        s_add(self, s_dutch[i], 1);
+    for (int i = 0; s_dutch_only[i]; i++)
+        s_add(self, s_dutch_only[i], (i + 1) << 1);
+    for (int l = 0; l < LANG_OTHERS; l++)
+        for (int i = 0; classify_lang_lists[l][i]; i++)
+            s_add(self, classify_lang_lists[l][i], 1 << (LANG_BITS_SHIFT + l));
 }
 
-/* Number of common Dutch words in text (whole words, ASCII case-folded);
- * *words gets the number of words looked at, *only_distinct the number
- * of different s_dutch_only words and *any the words in either list. */
-static int s_dutch_words(classify_lang_t *self, const char *text, size_t len, int *words,
-                         int *only_distinct, int *any)
+/* The length of the letter at p (a UTF-8 sequence), 0 when it is no
+ * letter; *skip gets the bytes to pass either way. *script: 1 Latin,
+ * 2 another script (Arabic, Cyrillic, ...), 0 none. Emoji, punctuation
+ * ("’", "…") and symbols are no letters. */
+static size_t s_letter(const unsigned char *p, const unsigned char *end, size_t *skip, int *script)
 {
-    int n = 0, all = 0, either = 0;
+    unsigned char c = p[0];
+    size_t n = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+    if ((size_t)(end - p) < n)
+        n = (size_t)(end - p);
+    *skip = n;
+    *script = 0;
+    if (c < 0x80)
+        *script = isalpha(c) ? 1 : 0;
+    else if (n == 2 && c >= 0xc3 && c <= 0xca) /* Latin-1 letters, Latin Extended A and B */
+        *script = 1;
+    else if (n == 2 && c >= 0xcd) /* Greek, Cyrillic, Hebrew, Arabic, ... */
+        *script = 2;
+    else if (n == 3 && c == 0xe1 && p[1] >= 0xb8 && p[1] <= 0xbb) /* Latin Extended Additional */
+        *script = 1;
+    else if (n == 3 && c != 0xe2 && c != 0xef) /* not punctuation, symbols, specials */
+        *script = 2;
+    return *script ? n : 0;
+}
+
+/* Lowercases the letter at p (n bytes) into out; returns its length
+ * there. ASCII, Latin-1 ("Ç", "Ö") and Latin Extended A ("Ł", "Ś", "Ż",
+ * "Ğ"; "İ" becomes "i"). */
+static size_t s_lower(const unsigned char *p, size_t n, char *out)
+{
+    if (n == 1) {
+        out[0] = (char)tolower(p[0]);
+        return 1;
+    }
+    if (n != 2 || p[0] < 0xc3 || p[0] > 0xc5) {
+        memcpy(out, p, n);
+        return n;
+    }
+    unsigned cp = (unsigned)(p[0] & 0x1f) << 6 | (p[1] & 0x3f);
+    if (cp == 0x130) {
+        out[0] = 'i';
+        return 1;
+    }
+    if (cp >= 0xc0 && cp <= 0xde && cp != 0xd7)
+        cp += 0x20;
+    else if ((cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17e))
+        cp += cp & 1; /* odd capitals */
+    else if (cp >= 0x100 && cp <= 0x177 && cp != 0x138 && cp != 0x149)
+        cp |= 1; /* even capitals */
+    out[0] = (char)(0xc0 | cp >> 6);
+    out[1] = (char)(0x80 | (cp & 0x3f));
+    return 2;
+}
+
+/* What the words of a text say. */
+typedef struct {
+    int words;               /* words looked at */
+    int dutch;               /* words of s_dutch */
+    int only_distinct;       /* different words of s_dutch_only */
+    int any;                 /* words of either Dutch list */
+    int other[LANG_OTHERS];  /* words of each other language */
+    int latin, other_script; /* letters in Latin script, in another */
+} s_words_t;
+
+/* Counts the words of text (len bytes) into *c. */
+static void s_count(classify_lang_t *self, const char *text, size_t len, s_words_t *c)
+{
+    memset(c, 0, sizeof *c);
     uint64_t seen[2] = {0, 0}; /* s_dutch_only has fewer than 128 words */
-    const char *p = text, *end = text + len;
+    const unsigned char *p = (const unsigned char *)text, *end = p + len;
     while (p < end) {
-        while (p < end && !isalpha((unsigned char)*p))
-            p++;
-        const char *w = p;
-        while (p < end && isalpha((unsigned char)*p))
-            p++;
-        size_t wl = (size_t)(p - w);
-        all += wl > 0;
+        char low[LANG_WORD_MAX + 1];
+        size_t wl = 0, lowlen = 0, skip, n;
+        int script;
+        while (p < end && !s_letter(p, end, &skip, &script))
+            p += skip;
+        const unsigned char *w = p;
+        while (p < end && (n = s_letter(p, end, &skip, &script)) > 0) {
+            c->latin += script == 1;
+            c->other_script += script == 2;
+            if (lowlen + n <= LANG_WORD_MAX)
+                lowlen += s_lower(p, n, low + lowlen);
+            else
+                lowlen = LANG_WORD_MAX + 1; /* longer than any listed word */
+            wl++;
+            p += n;
+        }
+        if (!wl)
+            continue;
+        c->words++;
         int value = 0;
-        int c0 = wl ? tolower((unsigned char)w[0]) : 0;
-        bool maybe = wl && wl <= LANG_WORD_MAX &&
-                     (self->first[wl] == UINT32_MAX ||
-                      (c0 >= 'a' && c0 <= 'z' && (self->first[wl] >> (c0 - 'a') & 1)));
-        if (maybe) {
-            char low[LANG_WORD_MAX + 1];
-            for (size_t i = 0; i < wl; i++)
-                low[i] = (char)tolower((unsigned char)w[i]);
-            low[wl] = '\0';
+        unsigned char c0 = (unsigned char)low[0];
+        if (wl > 1 && lowlen <= LANG_WORD_MAX &&
+            (self->first[lowlen] >> (c0 >= 'a' && c0 <= 'z' ? c0 - 'a' : 26) & 1)) {
+            low[lowlen] = '\0';
             value = GPOINTER_TO_INT(g_hash_table_lookup(self->words, low));
         }
-        int common = value & 1, only = (value >> 1) - 1;
-        n += common;
-        either += common || only >= 0;
+        int common = value & 1, only = ((value >> 1) & LANG_ONLY_MASK) - 1;
+        c->dutch += common;
+        c->any += common || only >= 0;
         if (only >= 0)
             seen[only / 64] |= (uint64_t)1 << (only % 64);
+        int by_letters = classify_lang_letters((const char *)w, (size_t)(p - w));
+        for (int l = 0; l < LANG_OTHERS; l++)
+            c->other[l] += (value >> (LANG_BITS_SHIFT + l) & 1) || by_letters == l;
     }
-    *words = all;
-    *only_distinct = __builtin_popcountll(seen[0]) + __builtin_popcountll(seen[1]);
-    *any = either;
-    return n;
+    c->only_distinct = __builtin_popcountll(seen[0]) + __builtin_popcountll(seen[1]);
+}
+
+/* The other language with the most words in c (the first of equals), or
+ * -1 when no word is of another language. */
+static int s_other(const s_words_t *c)
+{
+    int best = -1;
+    for (int l = 0; l < LANG_OTHERS; l++)
+        if (c->other[l] > 0 && (best < 0 || c->other[l] > c->other[best]))
+            best = l;
+    return best;
 }
 
 /* What classify_lang() learns from the personal data in a text. */
 typedef struct {
     char *text;    /* a copy: places are blanked in it */
     int dutch_pii; /* Dutch phone numbers and addresses found */
+    int found;     /* places found */
 } s_pii_t;
 
 static int s_blank(void *arg, const char *kind, size_t start, size_t end)
 {
     s_pii_t *b = arg;
     memset(b->text + start, ' ', end - start);
+    b->found++;
     b->dutch_pii += strcmp(kind, "phone") == 0 || strcmp(kind, "postcode") == 0;
     return 0;
 }
@@ -248,14 +354,15 @@ static void s_blank_numbered_names(char *text)
 /* Blanks the phone numbers, addresses, email addresses and IBANs in
  * text (len bytes, copied into out, NUL-terminated): their digits and
  * street names are no language ("Schelsberg 55" reads as German to
- * textcat). Returns the number of letters left; *dutch_pii gets the
- * number of Dutch phone numbers and addresses. */
+ * textcat). Returns the number of letters left, or -1 when nothing
+ * was found; *dutch_pii gets the number of Dutch phone numbers and
+ * addresses. */
 static int s_without_pii(const char *text, size_t len, char *out, int *dutch_pii)
 {
     static const char *const kinds[] = {"phone", "postcode", "email", "iban"};
     memcpy(out, text, len);
     out[len] = '\0';
-    s_pii_t b = {out, 0};
+    s_pii_t b = {out, 0, 0};
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         classify_pii_find(out, kinds[i], NULL, s_blank, &b);
     if (b.dutch_pii) /* not in field notes: "Jongen 15: skatebaan kapot" */
@@ -264,7 +371,7 @@ static int s_without_pii(const char *text, size_t len, char *out, int *dutch_pii
     for (size_t i = 0; i < len; i++)
         letters += isalpha((unsigned char)out[i]) || (unsigned char)out[i] >= 0x80;
     *dutch_pii = b.dutch_pii;
-    return letters;
+    return b.found ? letters : -1;
 }
 
 /* The language of the first "[xx--utf8]" candidate into code, or "". */
@@ -281,6 +388,26 @@ static void s_first(const char *answer, char code[4])
     }
 }
 
+/* Whether answer (textcat's candidates) lists language code. */
+static bool s_lists(const char *answer, const char *code)
+{
+    char tag[8];
+    snprintf(tag, sizeof tag, "[%s-", code);
+    return strstr(answer, tag) != NULL;
+}
+
+/* A text mostly in another script than Latin (Arabic, Cyrillic, ...):
+ * never Dutch, and textcat tells these apart even when short
+ * ("الملعب مكسور"). */
+static const char *s_script(classify_lang_t *self, const char *text, size_t len)
+{
+    const char *answer = textcat_Classify(self->tc, text, len);
+    if (!answer)
+        return NULL;
+    s_first(answer, self->code);
+    return self->code[0] && strcmp(self->code, "nl") != 0 ? self->code : NULL;
+}
+
 const char *classify_lang(classify_lang_t *self, const char *text)
 {
     if (!text)
@@ -288,12 +415,18 @@ const char *classify_lang(classify_lang_t *self, const char *text)
     size_t len = strlen(text);
     if (len > LANG_MAX_BYTES)
         len = LANG_MAX_BYTES;
-    int words, only, any, dutch = s_dutch_words(self, text, len, &words, &only, &any);
-    if (len >= LANG_MIN_BYTES && dutch >= LANG_SURE_WORDS && dutch * 100 >= words * LANG_SURE_PCT)
+    s_words_t c;
+    s_count(self, text, len, &c);
+    if (c.other_script > c.latin) /* one word ("شكرا") is too little for textcat */
+        return c.words >= 2 ? s_script(self, text, len) : NULL;
+    int dutch = c.dutch, other = s_other(&c), n_other = other >= 0 ? c.other[other] : 0;
+    if (n_other >= LANG_OTHER_WORDS && n_other > c.any && n_other * 100 >= c.words * LANG_OTHER_PCT)
+        return classify_lang_codes[other];
+    if (len >= LANG_MIN_BYTES && dutch >= LANG_SURE_WORDS && dutch * 100 >= c.words * LANG_SURE_PCT)
         return "nl";
-    if (only >= LANG_ONLY_WORDS && any * 100 >= words * LANG_ONLY_PCT)
+    if (c.only_distinct >= LANG_ONLY_WORDS && c.any * 100 >= c.words * LANG_ONLY_PCT)
         return "nl";
-    if (len < LANG_MIN_BYTES && dutch == 0 && !strpbrk(text, "0123456789"))
+    if (len < LANG_MIN_BYTES && dutch == 0 && !n_other && !strpbrk(text, "0123456789"))
         return NULL; /* what the rules below give whatever textcat says */
     /* A Dutch phone number or address with too little text around it to
      * tell ("Speeltuin nodig. Bel 0612345675, Schelsberg 55") is Dutch;
@@ -302,7 +435,10 @@ const char *classify_lang(classify_lang_t *self, const char *text)
     int dutch_pii, letters = s_without_pii(text, len, clean, &dutch_pii);
     if (dutch_pii > 0 && letters < LANG_MIN_BYTES)
         return "nl";
-    if (len < LANG_MIN_BYTES && dutch == 0)
+    /* short: also with too few letters once an email address is left
+     * out ("Mail me at john.smith@example.com") */
+    bool short_text = len < LANG_MIN_BYTES || (letters >= 0 && letters < LANG_MIN_BYTES);
+    if (short_text && dutch == 0 && !n_other)
         return NULL;
     text = clean;
     /* The fingerprints are of ordinary text: a text IN CAPITALS (a few
@@ -321,11 +457,24 @@ const char *classify_lang(classify_lang_t *self, const char *text)
     const char *answer = textcat_Classify(self->tc, text, len);
     if (!answer)
         return NULL;
-    int nl = strstr(answer, "[nl-") != NULL;
-    if (len < LANG_MIN_BYTES)
+    int nl = s_lists(answer, "nl");
+    s_first(answer, self->code);
+    /* A word of another language and textcat's agreement outweigh the
+     * Dutch words, when there are fewer of those ("Der Spielplatz ist
+     * kaputt", "Plac zabaw jest zepsuty") */
+    if (other >= 0 && n_other > c.any &&
+        (short_text ? strcmp(self->code, classify_lang_codes[other]) == 0
+                    : s_lists(answer, classify_lang_codes[other])))
+        return classify_lang_codes[other];
+    if (short_text)
         return dutch >= (nl ? 1 : 2) ? "nl" : NULL;
     if (nl)
         return "nl";
-    s_first(answer, self->code);
+    /* textcat's language has a word list, and the text has none of its
+     * words but Dutch ones: Limburgish reads as German to textcat ("Ich
+     * wil gein windmeule hie") */
+    for (int l = 0; l < LANG_OTHERS; l++)
+        if (strcmp(self->code, classify_lang_codes[l]) == 0 && c.other[l] == 0 && c.any > 0)
+            return "nl";
     return self->code[0] ? self->code : NULL;
 }
