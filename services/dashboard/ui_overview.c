@@ -104,7 +104,8 @@ int ui_figures(dash_t *d, rstore_t *rs, sb_t *sb, int public_page, json_t *have)
  * then S_QUOTE_PAGE at a time, until n quotes are found or S_QUOTE_PAGES
  * pages were read: ideas with PII flags and repeats of a group already
  * quoted are passed over, so a run of them must not leave the page without
- * quotes, but the report (16 calls) must stay cheap with many approved
+ * quotes, but the report (one call per wijk with ideas, up to 23, and per theme,
+ * tone and target group: about 35) must stay cheap with many approved
  * ideas. */
 #define S_QUOTE_PAGE 100
 #define S_QUOTE_PAGES 10
