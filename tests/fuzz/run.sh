@@ -36,7 +36,7 @@ while [ $# -gt 0 ]; do
 done
 out="${FUZZ_BUILD:-build/fuzz}"
 jobs="${FUZZ_JOBS:-$(nproc)}"
-pkgs="libzmq msgpack hiredis libmicrohttpd jansson libsodium libcurl gmime-3.0 libexttextcat hunspell"
+pkgs="libzmq msgpack hiredis libmicrohttpd jansson libsodium libcurl gmime-3.0 libexttextcat hunspell libidn2"
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 # shellcheck disable=SC2086
 cflags="-std=gnu11 -g -O1 -Wall -Wextra -Werror -Icommon -Iproto $(pkg-config --cflags $pkgs)"
