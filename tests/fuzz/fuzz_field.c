@@ -28,27 +28,10 @@
 #include "geo.h"
 #include "proto.h"
 
-static geo_t *s_geo;
+#define FUZZ_NAME "fuzz_field"
+#include "fuzz_util.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    char err[256];
-    s_geo = geo_load(getenv("INSPRAAK_DATA") ? getenv("INSPRAAK_DATA") : "data", err, sizeof err);
-    if (!s_geo)
-        fprintf(stderr, "fuzz_field: no geo data (%s)\n", err);
-    return 0;
-}
-
-static void s_fail(const char *what)
-{
-    fprintf(stderr, "fuzz_field: %s\n", what);
-    abort();
-}
 
 static void s_item(const json_t *item, const batch_head_t *head)
 {

@@ -32,21 +32,10 @@
 #include "proto.h"
 #include "xalloc.h"
 
-static geo_t *s_geo;
+#define FUZZ_NAME "fuzz_form"
+#include "fuzz_util.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    char err[256];
-    s_geo = geo_load(getenv("INSPRAAK_DATA") ? getenv("INSPRAAK_DATA") : "data", err, sizeof err);
-    if (!s_geo)
-        fprintf(stderr, "fuzz_form: no geo data (%s); wijk checks are skipped\n", err);
-    return 0;
-}
 
 static int s_hex(int c)
 {

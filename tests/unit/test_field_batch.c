@@ -24,26 +24,9 @@
 
 #include "../../services/intake-field/batch.c"
 #include "../../services/intake-field/decode.c"
+#include "test_geo_util.h"
 
 #define NOW 1747051200000LL /* 2025-05-12T12:00:00Z */
-
-static geo_t *s_geo;
-
-static int s_setup(void **state)
-{
-    (void)state;
-    char err[256];
-    const char *d = getenv("INSPRAAK_DATA");
-    s_geo = geo_load(d && *d ? d : "./data", err, sizeof err);
-    return s_geo ? 0 : -1;
-}
-
-static int s_teardown(void **state)
-{
-    (void)state;
-    geo_destroy(&s_geo);
-    return 0;
-}
 
 /* Checks one item (JSON text) under a head for device "tab-1". Returns
  * 0/-1 like batch_item_check; env and rej for the caller to clear. */
