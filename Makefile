@@ -27,7 +27,7 @@ else
 endif
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lstemmer -lz -lpthread -lm
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lstemmer -lz -lpthread -lm
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -g $(OPT) -Icommon -Iproto $(PKG_CFLAGS) -MMD -MP
 LDFLAGS += $(OPT)
 

@@ -21,7 +21,7 @@ set -eu
 want_build="gcc make pkg-config zlib1g-dev libzmq3-dev libmsgpack-dev
  libhiredis-dev libmicrohttpd-dev libjansson-dev libsodium-dev libgmime-3.0-dev
  libcurl4-openssl-dev libstemmer-dev libexttextcat-dev libexttextcat-data
- libhunspell-dev hunspell-nl libidn2-dev"
+ libhunspell-dev hunspell-nl libidn2-dev libcsv-dev"
 want_run="$want_build ca-certificates curl tzdata redis-server redis-tools chromium"
 want_test="libcmocka-dev dovecot-imapd python3-aiosmtpd redis-sentinel wrk
  libclang-rt-14-dev clang python3 jq nodejs npm docker-compose python3-yaml

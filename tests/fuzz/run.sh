@@ -41,7 +41,7 @@ san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 # shellcheck disable=SC2086
 cflags="-std=gnu11 -g -O1 -Wall -Wextra -Werror -Icommon -Iproto $(pkg-config --cflags $pkgs)"
 # shellcheck disable=SC2086
-libs="$(pkg-config --libs $pkgs) -lstemmer -lz -lpthread -lm"
+libs="$(pkg-config --libs $pkgs) -lcsv -lstemmer -lz -lpthread -lm"
 
 # The library, rebuilt only when a source is newer than the archive.
 lib="$out/obj/libfuzz.a"

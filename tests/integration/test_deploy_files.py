@@ -45,7 +45,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from harness import OFFSETS, REPO, bin_dir  # noqa: E402
 
 # Folders with a main.c that are programs, not long-running services.
-TOOLS = {"supervisor", "inspraakctl", "classify", "classify-train"}
+TOOLS = {"supervisor", "inspraakctl", "classify", "classify-train", "inspraak-import"}
 COMPOSE = os.path.join(REPO, "docker-compose.yml")
 UNITS = os.path.join(REPO, "deploy", "systemd")
 
