@@ -36,12 +36,20 @@ while [ $# -gt 0 ]; do
 done
 out="${FUZZ_BUILD:-build/fuzz}"
 jobs="${FUZZ_JOBS:-$(nproc)}"
-pkgs="libzmq msgpack hiredis libmicrohttpd jansson libsodium libcurl gmime-3.0 libexttextcat hunspell libidn2"
+# The libraries are the Makefile's (PKGS, and the -l flags after
+# PKG_LIBS's pkg-config call): a list of its own here drifted once
+# (libidn2 missing: fuzz_field no longer linked).
+pkgs="$(sed -n 's/^PKGS *:= *//p' Makefile)"
+extra_libs="$(sed -n 's/^PKG_LIBS *= *$(shell .*) *\(-l.*\)$/\1/p' Makefile)"
+if [ -z "$pkgs" ] || [ -z "$extra_libs" ]; then
+    echo "fuzz: cannot read PKGS / PKG_LIBS from the Makefile" >&2
+    exit 1
+fi
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 # shellcheck disable=SC2086
 cflags="-std=gnu11 -g -O1 -Wall -Wextra -Werror -Icommon -Iproto $(pkg-config --cflags $pkgs)"
 # shellcheck disable=SC2086
-libs="$(pkg-config --libs $pkgs) -lcsv -lstemmer -lz -lpthread -lm"
+libs="$(pkg-config --libs $pkgs) $extra_libs"
 
 # The library, rebuilt only when a source is newer than the archive.
 lib="$out/obj/libfuzz.a"
