@@ -230,18 +230,32 @@ static void s_done(inbox_t *ib, const char *name, const char *stem, const char *
              (long long)ideas, first[0] ? first : "none", interviewer);
 }
 
-/* A file with the bytes of one read before (rec): to done/ with a .why
- * naming that earlier file, nothing stored. Unless rec is this very file,
- * recorded but not yet moved when the service was killed: its record's
- * file_ref is that of the name it was to be kept under, still free. */
-static void s_repeat(inbox_t *ib, const char *name, const char *stem, const seen_t *rec)
+/* Notes in the record that the file of hash (rec) is in done/: a kill
+ * before this leaves it "moving" (seen.h). Not noted, the same bytes
+ * dropped under that name after its copy left done/ are taken for it
+ * and finish their move without a .why; nothing is stored either way. */
+static void s_moved(inbox_t *ib, const char *hash, const seen_t *rec)
+{
+    if (ib->rs && seen_moved(ib->rs, hash, rec) < 0)
+        log_warn("msg=\"cannot record transcript as moved to done/\" file_ref=%s err=\"%s\"",
+                 rec->file_ref, rstore_error(ib->rs));
+}
+
+/* A file with the bytes of one read before (rec, of hash): to done/ with
+ * a .why naming that earlier file (or saying it is no longer in done/),
+ * nothing stored. Unless rec is this very file, recorded but not yet
+ * moved when the service was killed: its record is still "moving" and
+ * its file_ref is that of the name it was to be kept under, still free. */
+static void s_repeat(inbox_t *ib, const char *name, const char *stem, const char *hash,
+                     const seen_t *rec)
 {
     const char *ext = name + strlen(stem);
     char *kept = s_kept_stem(ib, stem, ext, "done");
     char ref[FILE_REF_HEX + 1];
     s_kept_ref(kept, ext, ref);
-    if (strcmp(ref, rec->file_ref) == 0) {
+    if (rec->moving && strcmp(ref, rec->file_ref) == 0) {
         s_done(ib, name, stem, kept, ref, rec->ideas, rec->first_id, 0);
+        s_moved(ib, hash, rec);
         free(kept);
         return;
     }
@@ -300,7 +314,7 @@ static int s_seen_before(inbox_t *ib, const char *name, const char *stem, const 
             return 1;
         found = 0;
     } else if (found == 1) {
-        s_repeat(ib, name, stem, &rec);
+        s_repeat(ib, name, stem, hash, &rec);
     }
     if (found == 0 && seen_add_reading(ib->rs, hash, ref) < 0) {
         log_error("msg=\"cannot record transcript as being read; it stays in inbox/\" "
@@ -311,9 +325,10 @@ static int s_seen_before(inbox_t *ib, const char *name, const char *stem, const 
     return found;
 }
 
-/* Read into ideas: the record of its bytes, then to done/. When Redis
- * does not take the record the file stays and is read again (the same
- * ids: storage stores nothing twice). */
+/* Read into ideas: the record of its bytes ("moving"), then to done/,
+ * then the record notes it is there (s_moved). When Redis does not take
+ * the record the file stays and is read again (the same ids: storage
+ * stores nothing twice). */
 static void s_read(inbox_t *ib, const char *name, const char *stem, const char *hash,
                    const ingest_result_t *r)
 {
@@ -321,16 +336,18 @@ static void s_read(inbox_t *ib, const char *name, const char *stem, const char *
     char *kept = s_kept_stem(ib, stem, ext, "done");
     char ref[FILE_REF_HEX + 1];
     s_kept_ref(kept, ext, ref);
-    seen_t rec = {.ideas = (int64_t)json_array_size(r->ideas)};
+    seen_t rec = {.ideas = (int64_t)json_array_size(r->ideas), .moving = true};
     snprintf(rec.file_ref, sizeof rec.file_ref, "%s", ref);
     const char *first = json_string_value(json_object_get(json_array_get(r->ideas, 0), "id"));
     snprintf(rec.first_id, sizeof rec.first_id, "%s", first ? first : "");
-    if (ib->rs && seen_add(ib->rs, hash, &rec) < 0)
+    if (ib->rs && seen_add(ib->rs, hash, &rec) < 0) {
         log_error("msg=\"cannot record transcript as read; it stays in inbox/\" file_ref=%s "
                   "err=\"%s\"",
                   ref, rstore_error(ib->rs));
-    else
+    } else {
         s_done(ib, name, stem, kept, ref, rec.ideas, rec.first_id, r->skipped_interviewer);
+        s_moved(ib, hash, &rec);
+    }
     free(kept);
 }
 

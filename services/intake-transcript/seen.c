@@ -39,6 +39,7 @@ int seen_find(rstore_t *rs, const char *hash, seen_t *rec)
     snprintf(rec->reading, sizeof rec->reading, "%s", reading ? reading : "");
     const char *via = json_string_value(json_object_get(v, "via"));
     rec->upload = via && strcmp(via, "upload") == 0;
+    rec->moving = json_is_true(json_object_get(v, "moving"));
     json_t *ideas = json_object_get(v, "ideas");
     rec->ideas = json_is_integer(ideas) ? json_integer_value(ideas) : -1;
     json_decref(v);
@@ -54,6 +55,8 @@ static int s_hset(rstore_t *rs, const char *cmd, const char *hash, const seen_t 
         rec->ideas < 0 ? json_null() : json_integer(rec->ideas), "first_id", rec->first_id);
     if (rec->upload)
         json_object_set_new(v, "via", json_string("upload"));
+    if (rec->moving)
+        json_object_set_new(v, "moving", json_true());
     char *s = json_dumps(v, JSON_COMPACT);
     json_decref(v);
     redisReply *r = s ? rstore_cmd(rs, "%s " SEEN_KEY " %s %s", cmd, hash, s) : NULL;
@@ -67,6 +70,13 @@ static int s_hset(rstore_t *rs, const char *cmd, const char *hash, const seen_t 
 int seen_add(rstore_t *rs, const char *hash, const seen_t *rec)
 {
     return s_hset(rs, "HSET", hash, rec, clock_wall_ms());
+}
+
+int seen_moved(rstore_t *rs, const char *hash, const seen_t *rec)
+{
+    seen_t moved = *rec;
+    moved.moving = false;
+    return s_hset(rs, "HSET", hash, &moved, rec->read_at ? rec->read_at : clock_wall_ms());
 }
 
 int seen_add_old(rstore_t *rs, const char *hash, const seen_t *rec)

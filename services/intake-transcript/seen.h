@@ -22,11 +22,14 @@
  *   and .why use (inbox.c), of the name the file is kept under in done/.
  *
  *   The record is added only after every statement is in the spool and
- *   before the file leaves inbox/, so a kill -9 between the two leaves a
- *   file in inbox/ with a record whose file_ref is that of the name it
- *   was about to take in done/ (inbox.c finishes its move); a kill before
- *   the record leaves no record, and the file is read again with the same
- *   ids (stored once).
+ *   before the file leaves inbox/, with "moving": true until the file is
+ *   in done/ (seen_moved), so a kill -9 between the two leaves a file in
+ *   inbox/ with a record still moving, whose file_ref is that of the name
+ *   it was about to take in done/ (inbox.c finishes its move); a kill
+ *   before the record leaves no record, and the file is read again with
+ *   the same ids (stored once). The same bytes dropped again under that
+ *   name after its copy left done/ (retention) find a record that is
+ *   not moving: a repeat, with a .why.
  *
  *   HTTP uploads (main.c) are recorded too, with "via": "upload" and no
  *   file_ref, so an upload of bytes read before (dropped, or uploaded
@@ -73,6 +76,7 @@ typedef struct {
     char first_id[64];
     char reading[13]; /* not "": being read, not yet recorded (seen_add_reading);
                          the file_ref of the file's name in inbox/ */
+    bool moving;      /* recorded, not yet in done/ (seen_add, then seen_moved) */
 } seen_t;
 
 void seen_hash(const char *buf, size_t len, char hex[SEEN_HASH_HEX + 1]);
@@ -82,6 +86,9 @@ void seen_hash(const char *buf, size_t len, char hex[SEEN_HASH_HEX + 1]);
 int seen_find(rstore_t *rs, const char *hash, seen_t *rec);
 /* Records hash (read_at: now); 0, or -1 when Redis did not take it. */
 int seen_add(rstore_t *rs, const char *hash, const seen_t *rec);
+/* Records that the file of rec is in done/: rec without "moving",
+ * read_at kept (now when 0). 0, or -1 when Redis did not take it. */
+int seen_moved(rstore_t *rs, const char *hash, const seen_t *rec);
 /* Records hash, unless it is recorded already, as a file read at
  * rec->read_at (ideas unknown): for the files in done/ read before the
  * record existed. 0, or -1 when Redis did not take it. */

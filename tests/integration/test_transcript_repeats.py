@@ -203,6 +203,26 @@ class TestTranscriptRepeats(ClusterTestCase):
         self.assertFalse(os.path.exists(self.path("done", "kerk.vtt.why")))
         self.assertIn("done/kerk.vtt", self.why("done", copy))
 
+    def test_same_name_after_done_copy_deleted(self):
+        """A file read, its done/ copy deleted (retention run), then the
+        same bytes dropped again under the same name: nothing was stored
+        again, but the file went to done/ without a .why, as if read, so
+        the operator could not see why. Now its .why says it repeats a
+        file no longer in done/."""
+        text = vtt("Een watertappunt in het park.")
+        self.drop("water.vtt", text)
+        stored = ["Een bakker op de hoek.", "Een watertappunt in het park."]
+        self.assertEqual(self.texts("water"), stored)
+        os.unlink(self.path("done", "water.vtt"))  # as inspraakctl retention run does
+
+        self.drop("water.vtt", text)
+        self.assertEqual(self.texts("water"), stored)
+        self.assertTrue(os.path.exists(self.path("done", "water.vtt")))
+        why = self.why("done", "water.vtt")
+        self.assertIn("niet meer in done/", why)
+        self.assertIn("Er is niets opnieuw opgeslagen.", why)
+        self.assertIn("file_ref=" + hashlib.sha256(b"water.vtt").hexdigest()[:12], why)
+
     def upload(self, text, **query):
         """POST /api/v1/transcripts; (status, parsed JSON)."""
         url = self.cluster.url("intake-transcript", "/api/v1/transcripts")
@@ -301,11 +321,16 @@ class TestTranscriptRepeats(ClusterTestCase):
 
         self.kill_and_restart()
         # Killed after the record, before the move: the file is still in
-        # inbox/ and its record names the place it was going to in done/.
+        # inbox/ and its record, still "moving", names the place it was
+        # going to in done/.
+        record = json.loads(self.cluster.redis("HGET", RECORD_KEY, digest))
+        self.assertNotIn("moving", record)  # it reached done/
+        self.cluster.redis("HSET", RECORD_KEY, digest, json.dumps(dict(record, moving=True)))
         self.put_back("park.vtt")
         self.assertTrue(os.path.exists(self.path("done", "park.vtt")))
         self.assertFalse(os.path.exists(self.path("done", "park-2.vtt")))
         self.assertFalse(os.path.exists(self.path("done", "park.vtt.why")))
+        self.assertNotIn("moving", json.loads(self.cluster.redis("HGET", RECORD_KEY, digest)))
         self.assertEqual(self.texts("park"), ["Een bakker op de hoek.", "Meer licht in het park."])
 
         # Killed after the statements were spooled, before the record:
