@@ -299,7 +299,6 @@ static int s_seen_before(inbox_t *ib, const char *name, const char *stem, const 
         return 0;
     seen_t rec;
     int found = seen_find(ib->rs, hash, &rec);
-    s_redis_state(ib, found >= 0);
     char ref[FILE_REF_HEX + 1];
     s_file_ref(name, ref);
     if (found == 1 && rec.reading[0]) {
@@ -308,20 +307,16 @@ static int s_seen_before(inbox_t *ib, const char *name, const char *stem, const 
          * no longer in inbox/ (stale: this one is read). */
         char *other =
             strcmp(rec.reading, ref) == 0 ? NULL : s_name_of_ref(ib, "inbox", rec.reading);
-        bool wait = other != NULL;
+        found = other != NULL;
         free(other);
-        if (wait)
-            return 1;
-        found = 0;
     } else if (found == 1) {
         s_repeat(ib, name, stem, hash, &rec);
     }
-    if (found == 0 && seen_add_reading(ib->rs, hash, ref) < 0) {
-        log_error("msg=\"cannot record transcript as being read; it stays in inbox/\" "
-                  "file_ref=%s err=\"%s\"",
-                  ref, rstore_error(ib->rs));
-        return -1;
-    }
+    /* Redis may answer reads but take no writes: one state for both, so
+     * the outage is logged once, not at every look. */
+    if (found == 0 && seen_add_reading(ib->rs, hash, ref) < 0)
+        found = -1;
+    s_redis_state(ib, found >= 0);
     return found;
 }
 

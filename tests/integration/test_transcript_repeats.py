@@ -174,7 +174,7 @@ class TestTranscriptRepeats(ClusterTestCase):
         try:
             self.place("pin.vtt", text)
             wait_until("the record refused",
-                       lambda: 'msg="cannot record transcript' in self.log_since(offset))
+                       lambda: 'msg="redis unavailable' in self.log_since(offset))
             self.place(copy, text)
             self.kill_and_restart()
         finally:
@@ -342,6 +342,51 @@ class TestTranscriptRepeats(ClusterTestCase):
         self.assertEqual(self.texts("park"), ["Een bakker op de hoek.", "Meer licht in het park."])
         self.assertIsNotNone(self.cluster.redis("HGET", RECORD_KEY, digest))
 
+
+
+class TestTranscriptRedisWritesRefused(ClusterTestCase):
+    """intake-transcript alone: the only client of Redis that reads the
+    record of files read, so HGET calls in INFO commandstats count its
+    looks at a file."""
+    SERVICES = ("intake-transcript",)
+
+    def hget_calls(self):
+        stats = self.cluster.redis("INFO", "commandstats")
+        line = next((l for l in stats.splitlines() if l.startswith("cmdstat_hget:")), "")
+        return int(line.split("calls=")[1].split(",")[0]) if line else 0
+
+    def test_writes_refused_logged_once(self):
+        """While Redis answers reads but takes no writes, a file waits in
+        inbox/; the warning "cannot record transcript as being read" was
+        logged at every look (once a second). Now the outage is logged
+        once, and once when Redis takes writes again."""
+        base = os.path.join(self.cluster.var, "transcripts")
+        wait_until("inbox folder", lambda: os.path.isdir(os.path.join(base, "inbox")))
+        log = self.cluster.log_path("intake-transcript")
+        offset = os.path.getsize(log)
+        looks = self.hget_calls()
+        self.cluster.redis("CLIENT", "PAUSE", "300000", "WRITE")
+        try:
+            tmp = os.path.join(base, "inbox", ".wacht.vtt")
+            with open(tmp, "w") as f:
+                f.write(vtt("Een fontein op het plein."))
+            past = time.time() - 60
+            os.utime(tmp, (past, past))
+            os.rename(tmp, os.path.join(base, "inbox", "wacht.vtt"))
+            # A third look at the file began: the first two ended (one at a time).
+            wait_until("three looks", lambda: self.hget_calls() >= looks + 3, timeout=120)
+        finally:
+            self.cluster.redis("CLIENT", "UNPAUSE")
+        wait_until("wacht.vtt read",
+                   lambda: os.path.exists(os.path.join(base, "done", "wacht.vtt")))
+        with open(log, errors="replace") as f:
+            f.seek(offset)
+            lines = f.read().splitlines()
+        refused = [l for l in lines if 'msg="cannot record transcript as being read' in l
+                   or 'msg="redis unavailable' in l]
+        self.assertEqual(len(refused), 1, "\n".join(lines))
+        back = [l for l in lines if 'msg="redis available again' in l]
+        self.assertEqual(len(back), 1, "\n".join(lines))
 
 if __name__ == "__main__":
     main()
