@@ -33,9 +33,10 @@ struct inbox {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     bool stop;
-    rstore_t *rs;       /* the record of files read (seen.h); NULL: none kept */
-    bool redis_down;    /* logged once per outage, not every second */
-    bool done_recorded; /* done/ of before the record is in it (s_record_done) */
+    rstore_t *rs;             /* the record of files read (seen.h); NULL: none kept */
+    pthread_mutex_t *read_mu; /* shared with the uploads (inbox.h); NULL: none */
+    bool redis_down;          /* logged once per outage, not every second */
+    bool done_recorded;       /* done/ of before the record is in it (s_record_done) */
     metric_t *done, *failed, *repeat;
 };
 
@@ -293,10 +294,8 @@ static void s_redis_state(inbox_t *ib, bool answered)
  * still in inbox/), 0 (read it: not recorded as being read, it is),
  * -1 (Redis unavailable: it stays in inbox/, as when the spool refuses;
  * reading it could store it twice). */
-static int s_seen_before(inbox_t *ib, const char *name, const char *stem, const char *hash)
+static int s_seen_before_locked(inbox_t *ib, const char *name, const char *stem, const char *hash)
 {
-    if (!ib->rs)
-        return 0;
     seen_t rec;
     int found = seen_find(ib->rs, hash, &rec);
     char ref[FILE_REF_HEX + 1];
@@ -317,6 +316,21 @@ static int s_seen_before(inbox_t *ib, const char *name, const char *stem, const 
     if (found == 0 && seen_add_reading(ib->rs, hash, ref) < 0)
         found = -1;
     s_redis_state(ib, found >= 0);
+    return found;
+}
+
+/* s_seen_before_locked() under read_mu, which an upload holds from its
+ * look into the record to its record: an upload and a file with the same
+ * bytes at the same moment do not both find them not read before. */
+static int s_seen_before(inbox_t *ib, const char *name, const char *stem, const char *hash)
+{
+    if (!ib->rs)
+        return 0;
+    if (ib->read_mu)
+        pthread_mutex_lock(ib->read_mu);
+    int found = s_seen_before_locked(ib, name, stem, hash);
+    if (ib->read_mu)
+        pthread_mutex_unlock(ib->read_mu);
     return found;
 }
 
@@ -518,8 +532,8 @@ static void *s_main(void *arg)
     return NULL;
 }
 
-inbox_t *inbox_start(ingest_t *ing, const char *dir, const char *redis_url, char *err,
-                     size_t errlen)
+inbox_t *inbox_start(ingest_t *ing, const char *dir, const char *redis_url,
+                     pthread_mutex_t *read_mu, char *err, size_t errlen)
 {
     if (s_mkdir(dir, NULL, err, errlen) < 0 || s_mkdir(dir, "inbox", err, errlen) < 0 ||
         s_mkdir(dir, "done", err, errlen) < 0 || s_mkdir(dir, "failed", err, errlen) < 0)
@@ -527,6 +541,7 @@ inbox_t *inbox_start(ingest_t *ing, const char *dir, const char *redis_url, char
     inbox_t *ib = xcalloc(1, sizeof *ib);
     ib->ing = ing;
     ib->dir = xstrdup(dir);
+    ib->read_mu = read_mu;
     if (redis_url && !(ib->rs = rstore_new(redis_url, err, errlen))) {
         free(ib->dir);
         free(ib);

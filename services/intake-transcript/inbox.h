@@ -3,8 +3,8 @@
  *   inbox - the drop folder of intake-transcript
  *
  * SUMMARY
- *   inbox_t *ib = inbox_start(&ing, "/var/inspraak/transcripts", cfg.redis_url, err,
- *                             sizeof err);
+ *   inbox_t *ib = inbox_start(&ing, "/var/inspraak/transcripts", cfg.redis_url, &read_mu,
+ *                             err, sizeof err);
  *   ...
  *   inbox_stop(&ib);
  *
@@ -29,19 +29,24 @@
  *   version without it; once: seen.h). While Redis cannot be asked,
  *   files stay in inbox/ (reading them could store them twice).
  *   redis_url NULL keeps no record (the unit tests, which have no Redis).
+ *   read_mu (may be NULL) is held from the look into the record to the
+ *   "being read" record of a file; main.c holds it for an upload from its
+ *   look to its record, so an upload and a dropped file with the same
+ *   bytes at the same moment are not both read (one is a repeat).
  *   Metrics: inspraak_transcript_files_total{result="done"|"failed"|"repeat"}.
  */
 #ifndef INSPRAAK_INBOX_H
 #define INSPRAAK_INBOX_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 #include "ingest.h"
 
 typedef struct inbox inbox_t;
 
-inbox_t *inbox_start(ingest_t *ing, const char *dir, const char *redis_url, char *err,
-                     size_t errlen);
+inbox_t *inbox_start(ingest_t *ing, const char *dir, const char *redis_url,
+                     pthread_mutex_t *read_mu, char *err, size_t errlen);
 void inbox_stop(inbox_t **self_p);
 /* The name in DIR/SUB/ whose file_ref (the first 12 hex digits of the
  * SHA-256 of the name, as the log and the record of files read use it)

@@ -75,7 +75,8 @@ typedef struct {
     ingest_t ing;
     pthread_mutex_t rs_mu; /* rstore is not thread-safe; uploads are rare */
     rstore_t *rs;
-    pthread_mutex_t read_mu; /* one upload at a time from record to record */
+    pthread_mutex_t read_mu; /* one upload or dropped file at a time from record to record
+                                (inbox.h) */
     char dir[600];           /* $INSPRAAK_VAR/transcripts (the drop folder) */
     metric_t *ideas, *ok, *bad, *unauthorized, *repeat;
 } s_app_t;
@@ -338,7 +339,8 @@ int main(void)
     s_metrics(&app);
     if (config_var_path(&app.cfg, "transcripts", app.dir, sizeof app.dir) < 0)
         log_fatal("msg=\"var path too long\"");
-    inbox_t *inbox = inbox_start(&app.ing, app.dir, app.cfg.redis_url, err, sizeof err);
+    inbox_t *inbox =
+        inbox_start(&app.ing, app.dir, app.cfg.redis_url, &app.read_mu, err, sizeof err);
     http_server_t *srv = inbox ? s_http(&app) : NULL;
     if (!srv) {
         inbox_stop(&inbox);

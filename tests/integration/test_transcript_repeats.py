@@ -23,6 +23,7 @@ import json
 import os
 import shutil
 import sys
+import threading
 import time
 import unittest
 import urllib.parse
@@ -273,6 +274,48 @@ class TestTranscriptRepeats(ClusterTestCase):
         self.assertEqual(body["error"]["repeats"]["file"], "done/zebrapad.vtt")
         video_id = "upload-" + hashlib.blake2b(dropped.encode(), digest_size=8).hexdigest()
         self.assertEqual(self.texts(video_id), [])
+
+    def blocked_clients(self, cmd):
+        """Ids of the Redis clients waiting on a cmd that CLIENT PAUSE WRITE holds."""
+        return [c["id"] for c in self.clients() if c["cmd"] == cmd and "b" in c["flags"]]
+
+    def clients(self):
+        return [dict(f.split("=", 1) for f in line.split(" "))
+                for line in self.cluster.redis("CLIENT", "LIST").splitlines()]
+
+    def test_upload_and_dropped_file_at_the_same_moment(self):
+        """An upload and a dropped file with the same bytes at the same
+        moment were both stored: the upload looked at the record while
+        the file was about to be recorded as being read. Here Redis holds
+        the file's "being read" record (CLIENT PAUSE WRITE) while the
+        upload arrives; then it takes it. Now the upload waits for the
+        file to be recorded, and gets 409 naming it."""
+        self.kill_and_restart()  # its first upload opens a new connection to Redis
+        text = vtt("Een drinkfontein bij de markt.")
+        result = {}
+        self.cluster.redis("CLIENT", "PAUSE", "300000", "WRITE")
+        try:
+            self.place("fontein.vtt", text)
+            wait_until("the file's record held", lambda: self.blocked_clients("hset"))
+            before = max(int(c["id"]) for c in self.clients())
+            thread = threading.Thread(
+                target=lambda: result.update(answer=self.upload(text, video_id="fontein-upload")))
+            thread.start()
+            wait_until("the upload's token checked", lambda: [
+                c for c in self.clients() if int(c["id"]) > before
+                and c["cmd"] in ("exists", "hget", "hset")])
+        finally:
+            self.cluster.redis("CLIENT", "UNPAUSE")
+        thread.join(60)
+        status, body = result["answer"]
+        wait_until("fontein.vtt read", lambda: not os.path.exists(self.path("inbox", "fontein.vtt")))
+        stored = self.texts("fontein") + self.texts("fontein-upload")
+        self.assertEqual(sorted(stored), ["Een bakker op de hoek.", "Een drinkfontein bij de markt."])
+        if status == 201:  # Redis gave up on the held record first: the upload was read
+            self.assertIn("geüpload", self.why("done", "fontein.vtt"))
+        else:
+            self.assertEqual(status, 409, body)
+            self.assertIn("inbox/fontein.vtt", body["error"]["message"])
 
     def test_done_read_once_not_at_every_start(self):
         """At its start the service recorded the bytes of every file in

@@ -128,7 +128,7 @@ static inbox_t *s_start(const char *dir)
 {
     static ingest_t ing = {.intake = NULL, .geo = NULL, .interviewers = "Interviewer"};
     char err[256];
-    inbox_t *ib = inbox_start(&ing, dir, NULL, err, sizeof err);
+    inbox_t *ib = inbox_start(&ing, dir, NULL, NULL, err, sizeof err);
     assert_non_null(ib);
     return ib;
 }
@@ -170,7 +170,7 @@ static char *s_fail_and_log(const char *name)
 
     ingest_t ing = {.intake = NULL, .geo = NULL, .interviewers = "Interviewer"};
     char err[256];
-    inbox_t *ib = inbox_start(&ing, dir, NULL, err, sizeof err);
+    inbox_t *ib = inbox_start(&ing, dir, NULL, NULL, err, sizeof err);
     assert_non_null(ib);
     char *failed = xasprintf("%s/failed/%s", dir, name);
     /* The inbox looks every second; a generous bound, not a threshold. */
