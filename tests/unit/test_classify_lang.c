@@ -8,7 +8,8 @@
  *   training or evaluation set): English, German, Polish, Turkish and
  *   Arabic get their language; Limburgish-flavoured Dutch ("Doe mót get
  *   gebeure an de Akerstraat") and short Dutch field notes ("Vrouw (35):
- *   wil meer straatverlichting") stay "nl". Too little text to tell
+ *   wil meer straatverlichting") stay "nl", and so does Dutch with one
+ *   English word ("Zwembad terug in Heerlerbaan please"). Too little text to tell
  *   ("Mail me at" once the address is left out) gives no language rather
  *   than a wrong one.
  *
@@ -114,6 +115,20 @@ static const struct {
     {"nl", "Oudere man: er wordt te hard gereden in de straat"},
     {"nl", "Jongeren: hangplek bij het park"},
     {"nl", "Vrouw (50): parkeren in het centrum te duur"},
+    /* Dutch with one English word, as residents write it: no Dutch word
+     * of the lists, so the one English word must not outweigh textcat's
+     * nl */
+    {"nl", "de skatepark is cool"},
+    {"nl", "meer events voor young professionals"},
+    {"nl", "Jongerencentrum with a gym en muziekstudio"},
+    {"nl", "Speeltuinen in Hoensbroek, please"},
+    {"nl", "Parkeerplaatsen Akerstraat too duur"},
+    {"nl", "Zwembad terug in Heerlerbaan please"},
+    {"nl", "Fietsenstalling station vol, more plekken"},
+    {"nl", "Trapveldje in Meezenbroek with doeltjes"},
+    {"nl", "Straatverlichting kapot in Grasbroek, too donker"},
+    {"nl", "Hondenpoep overal in Molenberg, boetes please"},
+    {"nl", "Brug over Caumerbeek repareren, not veilig"},
 };
 
 /* Too little text to tell: no language, not a wrong one. */
