@@ -28,7 +28,9 @@
  *     with fewer than LANG_MIN_BYTES letters around it is "nl"
  *     ("Speeltuin nodig. Bel 0612345675");
  *   - a language whose words the text has, more than Dutch ones, is the
- *     answer when textcat lists it too (on a short text: first);
+ *     answer when textcat lists it too (on a short text: first); with
+ *     only one such word, not when textcat lists Dutch as well (Dutch
+ *     borrows English words: "Zwembad terug in Heerlerbaan please");
  *   - texts under LANG_MIN_BYTES (or with fewer letters once an email
  *     address is left out) give NULL unless obviously Dutch: two common
  *     Dutch words, or one when textcat also says nl;
@@ -461,8 +463,10 @@ const char *classify_lang(classify_lang_t *self, const char *text)
     s_first(answer, self->code);
     /* A word of another language and textcat's agreement outweigh the
      * Dutch words, when there are fewer of those ("Der Spielplatz ist
-     * kaputt", "Plac zabaw jest zepsuty") */
-    if (other >= 0 && n_other > c.any &&
+     * kaputt", "Plac zabaw jest zepsuty"); a single such word only when
+     * textcat does not also find Dutch: Dutch borrows English words
+     * ("Zwembad terug in Heerlerbaan please") */
+    if (other >= 0 && n_other > c.any && (n_other >= LANG_OTHER_WORDS || !nl) &&
         (short_text ? strcmp(self->code, classify_lang_codes[other]) == 0
                     : s_lists(answer, classify_lang_codes[other])))
         return classify_lang_codes[other];
