@@ -742,6 +742,27 @@ class TestShares(ReportCase):
             self.assertIn("<g><title>De Beitel: 3</title>", chart.group(1), name)
 
 
+class TestThemeShares(ReportCase):
+    def test_theme_shares_say_they_are_of_all_ideas(self):
+        # An idea may have up to three themes, so the theme shares add up
+        # to more than 100%: a reader who saw every other table end at
+        # "Totaal 100,0%" took the column "Deel" for an error.
+        ideas = self.stored([self.post("Meer bomen en betaalbare woningen in De Beitel",
+                                       "WK091742"),
+                             self.post("Een zebrapad bij de school in Molenberg", "WK091739")])
+        self.approve(ideas[0]["id"], "WK091742", themes=("groen", "wonen"))
+        self.approve(ideas[1]["id"], "WK091739", themes=("groen",))
+        for name, page in (("/report", self.report()), ("/resultaten", self.results())):
+            table = re.search(r"<caption>Thema</caption>.*?</table>", page, re.S).group(0)
+            after = visible(page.split(table, 1)[1][:400])  # what a reader reads next
+            heads = [visible(h).strip() for h in re.findall(r"<th scope=\"col\">(.*?)</th>", table)]
+            self.assertEqual(heads, ["Waarde", "Aantal ideeën", "Deel van alle ideeën"], name)
+            rows = re.findall(r"<tr><td>([^<]*)</td><td>(\d+)</td><td>([^<]*)</td></tr>", table)
+            self.assertEqual(sorted(r[2] for r in rows), ["100,0%", "50,0%"], name)
+            self.assertIn("Een idee kan over meer dan één thema gaan. Daarom zijn de delen samen "
+                          "meer dan 100%.", after, name)
+
+
 class TestEveryWijkQuoted(ReportCase):
     def test_a_small_wijk_gets_its_quote(self):
         # Only the 8 largest wijken had a heading and quotes: a council
