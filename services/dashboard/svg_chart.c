@@ -13,8 +13,10 @@
  *   every value, in the chart's order, its share of the whole ("12,5%",
  *   num_nl_percent) and a row "Totaal", so a reader comparing parts of a
  *   whole need not work them out (the report's appendix; on the overview
- *   and /resultaten under each chart). Themes get shares of all ideas and
- *   no total (an idea may have several); days get no shares. Labels come from
+ *   and /resultaten under each chart). Themes get shares of all ideas
+ *   ("Deel van alle ideeën") and no total (an idea may have several); when
+ *   their shares add up to more than 100% a sentence under the table says
+ *   why. Days get no shares. Labels come from
  *   page_label() or the stored values and are always escaped.
  *   Drawing a handful of rectangles needs no library.
  */
@@ -158,7 +160,8 @@ void chart_table(sb_t *sb, const dash_t *d, const char *dim, json_t *counts, lon
     sb_add(sb, "</caption><thead><tr><th scope=\"col\">Waarde</th><th scope=\"col\">Aantal "
                "ideeën</th>");
     if (!days) /* a share per day compares nothing a reader asks about */
-        sb_add(sb, "<th scope=\"col\">Deel</th>");
+        sb_add(sb, themes ? "<th scope=\"col\">Deel van alle ideeën</th>"
+                          : "<th scope=\"col\">Deel</th>");
     sb_add(sb, "</tr></thead><tbody>\n");
     num_nl_t pct;
     for (size_t i = 0; i < n; i++) {
@@ -190,4 +193,7 @@ void chart_table(sb_t *sb, const dash_t *d, const char *dim, json_t *counts, lon
         sb_add(sb, "</tr></tfoot>");
     }
     sb_add(sb, "</table>\n");
+    if (themes && sum > whole && whole > 0) /* beside tables that end at 100,0% */
+        sb_add(sb, "<p>Een idee kan over meer dan één thema gaan. Daarom zijn de delen samen "
+                   "meer dan 100%.</p>\n");
 }
