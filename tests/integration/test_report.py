@@ -718,6 +718,18 @@ class TestSortingInPlainWords(ReportCase):
         self.assertIn("Bij 2 ideeën veranderden zij de indeling.", visible(self.report()))
 
 
+class TestSortingOfTheFirstIdea(ReportCase):
+    def test_one_idea_not_checked_is_not_called_the_other(self):
+        # With one idea and no check yet the report said "Medewerkers
+        # hebben de indeling nog niet nagekeken. Het andere idee is (nog)
+        # niet nagekeken.": there is no other idea.
+        self.stored([self.post("Meer bomen en groen op het Pancratiusplein", "WK091733")])
+        for name, page in (("/report", self.report()), ("/resultaten", self.results())):
+            text = visible(page)
+            self.assertIn("Medewerkers hebben de indeling nog niet nagekeken.", text, name)
+            self.assertNotIn("andere idee", text, name)
+
+
 class TestShares(ReportCase):
     def test_tables_give_each_share_and_the_total(self):
         # A council member comparing wijken saw "3" and "1" and had to
