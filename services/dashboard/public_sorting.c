@@ -115,7 +115,7 @@ int public_sorting(rstore_t *rs, sb_t *sb, long long total)
             sb_printf(sb, "Bij %s %s klopte de indeling van de computer al. ", num_nl(right).s,
                       page_plural(right, "idee", "ideeën"));
     }
-    if (rest == 1)
+    if (rest == 1 && checked > 0) /* with none checked there is no "other" idea */
         sb_add(sb, "Het andere idee is (nog) niet nagekeken. ");
     else if (rest > 1 && checked > 0)
         sb_printf(sb, "De andere %s ideeën zijn (nog) niet nagekeken. ", num_nl(rest).s);
