@@ -153,9 +153,12 @@ void seen_repeat_text(const seen_t *rec, const char *earlier, char **nl, char **
         return;
     }
     if (rec->upload) {
-        *nl = xasprintf("Dit bestand is hetzelfde als een bestand dat op %s is geüpload (eerste "
-                        "idee %s). Er is niets opnieuw opgeslagen.",
-                        local, first);
+        /* People read this (a 409's message): no idea ids, which the
+         * answer's "repeats" gives programs, but what to do. */
+        *nl = xasprintf("Dit bestand is hetzelfde als een bestand dat op %s is geüpload. Er is "
+                        "niets opnieuw opgeslagen. Wilde u een ander gesprek inlezen? Kies dan "
+                        "het bestand van dat gesprek.",
+                        local);
         *en = xasprintf("repeat: the same bytes as an upload read %s into %lld ideas (first %s); "
                         "nothing stored again",
                         utc, (long long)rec->ideas, first);

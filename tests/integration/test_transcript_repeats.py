@@ -253,6 +253,9 @@ class TestTranscriptRepeats(ClusterTestCase):
         self.assertEqual(body["error"]["code"], "repeat")
         self.assertIn("Er is niets opnieuw opgeslagen.", body["error"]["message"])
         self.assertIn("geüpload", body["error"]["message"])
+        # what staff can do about it, and no idea id (that is in "repeats")
+        self.assertIn("Kies dan het bestand van dat gesprek.", body["error"]["message"])
+        self.assertNotIn(first["ideas"][0]["id"], body["error"]["message"])
         self.assertEqual(body["error"]["repeats"]["first_id"], first["ideas"][0]["id"])
         self.assertEqual(self.texts("upload-b"), [])
         self.assertEqual(self.texts("upload-a"),
