@@ -245,8 +245,12 @@ static const char *const S_LIVE[] = {"woon", "woont", "wonen", "woonde", "woonde
 static const char *const S_ADDRESS[] = {"adres", "woonadres", "huisadres", "postadres"};
 
 /* Whether the words before the street at st announce an address: "op
- * (de)", "aan (het)", "ik woon (in de)", "adres:", "mijn adres is". */
-static int s_address_cue(const char *text, const char *st)
+ * (de)", "aan (het)", "ik woon (in de)", "adres:", "mijn adres is". With
+ * strict, a bare "op" or "aan" counts only after a word of living ("ik
+ * woon op Ganzeweide 88"): before a capitalised word without a street
+ * ending it as often names a floor, a room or a brand ("op Verdieping
+ * 2", "aan Kamer 12", "op Ziggo 5"). */
+static int s_address_cue(const char *text, const char *st, int strict)
 {
     const char *w, *e = s_prev_word(text, st, &w);
     if (!e)
@@ -260,7 +264,9 @@ static int s_address_cue(const char *text, const char *st)
             return 0;
         return (e = s_prev_word(text, w, &w)) && S_IN(w, e, S_LIVE);
     }
-    if (S_IN(w, e, S_AT) || S_IN(w, e, S_LIVE) || S_IN(w, e, S_ADDRESS))
+    if (S_IN(w, e, S_AT))
+        return !strict || ((e = s_prev_word(text, w, &w)) && S_IN(w, e, S_LIVE));
+    if (S_IN(w, e, S_LIVE) || S_IN(w, e, S_ADDRESS))
         return 1;
     if (e - w != 2 || strncasecmp(w, "is", 2) != 0)
         return 0;
@@ -344,7 +350,8 @@ static const char *s_plain_street_start(const char *text, const char *e)
  * not an address). Other streets count only after an address cue and
  * before the end of the phrase: one lower-case word with a street ending
  * ("ik woon op de akerstraat 12 en ...") or capitalised words without
- * one ("aan de Bongerd 4."). */
+ * one ("aan de Bongerd 4."; a bare "op" or "aan" only after "woon":
+ * s_address_cue). */
 static const char *s_street_nr_end(const char *text, const char *p, const char **start)
 {
     const char *at = s_nr_word_start(text, p);
@@ -368,7 +375,7 @@ static const char *s_street_nr_end(const char *text, const char *p, const char *
         return end;
     }
     st = known ? last : s_plain_street_start(text, at - 1);
-    if (!st || !s_address_cue(text, st) || !s_nr_closes(end))
+    if (!st || !s_address_cue(text, st, !known) || !s_nr_closes(end))
         return NULL;
     *start = st;
     return end;

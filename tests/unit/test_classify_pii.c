@@ -216,6 +216,12 @@ static const t_case_t CASES[] = {
      'b'},
     {"postcode", "Wij wonen aan Fase 2. Het gebeurt op Zaterdag 3 of op Mei 12.", "", 'b'},
     {"postcode", "Op de Markt 3 kramen, aan de Promenade 12 bomen, op de Markt 2019.", "", 'b'},
+    /* a capitalised word after a bare "op" or "aan" is a floor, a room or
+     * a brand, not a street: "op de", "aan het", "ik woon op" or "adres:"
+     * must come before a street without a street ending */
+    {"postcode", "Op Verdieping 2 is de wc kapot, aan Kamer 12 ook.", "", 'b'},
+    {"postcode", "Wifi op Etage 3 werkt niet. Zenders op Ziggo 5.", "", 'b'},
+    {"postcode", "Ik woon op Ganzeweide 88 en het is er stil.", "Ganzeweide 88", 'b'},
     /* names */
     {"name", "Mijn naam is Anna de Vries en ik woon in Heerlerbaan.", "Anna de Vries", 'b'},
     {"name", "Ik ben Jan, 34 jaar, en ik mis een bankje.", "Jan", 'b'},
