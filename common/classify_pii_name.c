@@ -11,7 +11,8 @@
  *   more letter; inner '-' and '\'' allowed), initials ("J.", "J.P.") and
  *   lowercase particles between them ("van der"), never at the end; "en"
  *   or "&" joins two names ("Rob en Ellen Coumans"); a title or family word before the
- *   name stays ("familie [weggehaald: naam]", "juf", "fam.", "dhr.", "oma"); most
+ *   name stays ("familie [weggehaald: naam]", "juf", "fam.", "dhr.", "oma"),
+ *   and so does an office after it ("Mevrouw Wethouder," is no name); most
  *   titles and family words ("tante", "oom", "buurman", "collega", "mevrouw")
  *   are a marker themselves, anywhere in a text ("Mijn tante Anja en oom Wim
  *   wonen hier": Anja, Wim). The
@@ -60,7 +61,8 @@ static const char *const S_NOT_NAMES[] = {
     "nederland", "nederlander", "nederlandse", "parkstad",  "maandag",   "dinsdag",
     "woensdag",  "donderdag",   "vrijdag",     "zaterdag",  "zondag",    "januari",
     "februari",  "maart",       "augustus",    "september", "oktober",   "november",
-    "december",  "ik",          "wij",         "we",        "gemeente",
+    "december",  "ik",          "wij",         "we",        "gemeente",  "god",
+    "jezus",     "christus",    "allah",       "here",
 };
 
 /* Words that make a name an organisation ("idee van Wijkraad Zeswegen",
@@ -199,6 +201,34 @@ static const char *s_title_end(const char *p, int alone)
     return p;
 }
 
+/* Offices and titles a title may precede without a name ("Mevrouw
+ * Wethouder,", "Geachte heer Burgemeester"), skipped like a title after
+ * any marker; a name may follow ("meneer Wethouder Jansen"). Not offices
+ * that are as often surnames: Koning, Prins, Bisschop, Pastoor, Deken. */
+static const char *const S_OFFICES[] = {
+    "wethouder",  "burgemeester", "minister",  "staatssecretaris", "gedeputeerde", "commissaris",
+    "gouverneur", "voorzitter",   "secretaris", "directeur",       "directrice",   "raadslid",
+    "president",  "ambtenaar",    "dokter",     "dominee",         "pastor",       "kapelaan",
+    "professor",  "prof",         "rector",     "officier",        "notaris",      "advocaat",
+    "heer",       "mevrouw",      "meneer",
+};
+
+/* The end of an office word at p and the blanks after it, else p. */
+static const char *s_office_end(const char *p)
+{
+    const char *e = p;
+    while (isalpha((unsigned char)*e))
+        e++;
+    for (size_t i = 0; e > p && i < sizeof S_OFFICES / sizeof S_OFFICES[0]; i++)
+        if (s_eq_ascii_ci(p, (size_t)(e - p), S_OFFICES[i])) {
+            e += *e == '.';
+            while (*e == ' ')
+                e++;
+            return e;
+        }
+    return p;
+}
+
 enum { S_WEAK = 1, S_INTRO = 2, S_CLOSING = 3, S_TITLE = 4 };
 
 static const struct {
@@ -314,7 +344,7 @@ static int s_name_after(const char *p, const classify_pii_words_t *w, int type, 
      * of who signs ("Groeten van de buurtvereniging" stays no name) */
     if (type == S_CLOSING && strncmp(q, "van ", 4) == 0)
         q += 4;
-    q = s_title_end(q, 0);
+    q = s_office_end(s_title_end(q, 0));
     const char *first = s_name_word_end(q), *last = first, *r = first;
     if (!first)
         return 0;

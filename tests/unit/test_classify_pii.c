@@ -264,6 +264,12 @@ static const t_case_t CASES[] = {
     {"name", "Meer bankjes.\nGroeten van Rob en Ellen Coumans\n", "Rob en Ellen Coumans", 'b'},
     {"name", "Groeten van de buurtvereniging", "", 'b'},
     {"name", "Groeten van Heerlen", "", 'b'},
+    /* an office or a title after a title is no name; the Lord neither */
+    {"name", "Mevrouw Wethouder,\nGraag meer bankjes.", "", 'b'},
+    {"name", "Geachte mevrouw Burgemeester, meneer Wethouder Jansen kent het park.", "Jansen",
+     'b'},
+    {"name", "Dank aan de Heer Jezus voor dit mooie park.", "", 'b'},
+    {"name", "Samen met mevrouw Koning en meneer Prins.", "Koning|Prins", 'b'},
     {"name", "Groetjes van ons allemaal", "", 'b'},
     {"name", "Groet,\nDaan (19)\n", "Daan", 'b'},
     {"name", "Met sportieve groet,\nBestuur volleybalvereniging", "", 'b'},
