@@ -111,6 +111,11 @@ classify_lang_t *classify_lang_new(char *err, size_t errlen);
  * that libexttextcat ships). classify_new() uses data/nl/textcat.conf. */
 classify_lang_t *classify_lang_new_conf(const char *conf, char *err, size_t errlen);
 void classify_lang_destroy(classify_lang_t **self_p);
+/* Heerlen's wijk and buurt names (geo stays the caller's; NULL: none): a
+ * few words with a preposition and such a name are Dutch ("Openbare wc
+ * in Benzenrade.", which textcat reads as Romanian). classify_new() sets
+ * them. */
+void classify_lang_set_geo(classify_lang_t *self, const geo_t *geo);
 /* ISO 639-1 code ("nl", "en", ...) or NULL when the text is too short to
  * tell or the language has no two-letter code. */
 const char *classify_lang(classify_lang_t *self, const char *text);

@@ -84,6 +84,7 @@ classify_t *classify_new(const char *data_dir, char *err, size_t errlen)
                                               errlen)) ||
         !(self->tok = classify_tok_new(err, errlen)))
         goto fail;
+    classify_lang_set_geo(self->lang, self->geo);
     snprintf(path, sizeof path, "%s/nl/themes.tsv", data_dir);
     if (!(self->themes = classify_lex_load(self->tok, tf && *tf ? tf : path, err, errlen)))
         goto fail;

@@ -36,6 +36,13 @@
  *     Dutch words, or one when textcat also says nl;
  *   - when "nl" is among textcat's close candidates, the answer is "nl"
  *     (nearly all input in Heerlen is Dutch);
+ *   - a text under LANG_MIN_BYTES once its emoji are left out, not
+ *     Dutch to textcat, gives NULL ("Brunssummerheide 😍🌲": German);
+ *   - a few words (LANG_FEW_WORDS) with no word of another list, which
+ *     textcat gives a language without a word list (Romanian), are "nl"
+ *     with a word only Dutch has, a Dutch preposition and an article
+ *     ("in de") or a preposition and a Heerlen wijk or buurt name
+ *     (classify_lang_set_geo: "Openbare wc in Benzenrade.");
  *   - when textcat says English, German, Polish or Turkish but the text
  *     has none of that language's words and some Dutch ones, it is "nl":
  *     Limburgish reads as German ("Ich wil gein windmeule hie").
@@ -98,7 +105,14 @@
 #define LANG_OTHER_WORDS 2
 #define LANG_OTHER_PCT 20
 
+/* At most this many words make a text "a few words" (LANG_FEW_WORDS),
+ * on which textcat's letter n-grams land on a language we have no word
+ * list for ("Een pumptrack in Imstenrade." reads as Romanian): a Dutch
+ * sign outweighs them there. */
+#define LANG_FEW_WORDS 8
+
 struct classify_lang {
+    const geo_t *geo; /* wijk and buurt names, or NULL */
     void *tc;
     char code[4];      /* the last answer */
     GHashTable *words; /* lowercase word -> GINT_TO_POINTER(value above) */
@@ -163,6 +177,28 @@ void classify_lang_destroy(classify_lang_t **self_p)
     g_hash_table_destroy((*self_p)->words);
     free(*self_p);
     *self_p = NULL;
+}
+
+void classify_lang_set_geo(classify_lang_t *self, const geo_t *geo)
+{
+    if (self)
+        self->geo = geo;
+}
+
+/* Dutch prepositions, and the articles that follow them in Dutch alone
+ * ("in de", "op het", "naar de"; French and Spanish have "de" but never
+ * after these). */
+static const char *const s_nl_preps[] = {"in",   "op",    "bij",   "naar",   "aan",
+                                         "van",  "voor",  "met",   "uit",    "rond",
+                                         "over", "onder", "naast", "achter", "tussen"};
+static const char *const s_nl_articles[] = {"de", "het", "een"};
+
+static bool s_in_list(const char *w, const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(w, list[i]) == 0)
+            return true;
+    return false;
 }
 
 /* Notes w in self->first (lowercase words). */
@@ -255,6 +291,9 @@ typedef struct {
     int any;                 /* words of either Dutch list */
     int other[LANG_OTHERS];  /* words of each other language */
     int latin, other_script; /* letters in Latin script, in another */
+    int preps;               /* Dutch prepositions (s_nl_preps) */
+    int pairs;               /* a Dutch preposition, then an article ("in de") */
+    size_t symbol_bytes;     /* bytes of emoji and other non-ASCII non-letters */
 } s_words_t;
 
 /* Counts the words of text (len bytes) into *c. */
@@ -263,12 +302,15 @@ static void s_count(classify_lang_t *self, const char *text, size_t len, s_words
     memset(c, 0, sizeof *c);
     uint64_t seen[2] = {0, 0}; /* s_dutch_only has fewer than 128 words */
     const unsigned char *p = (const unsigned char *)text, *end = p + len;
+    bool after_prep = false;
     while (p < end) {
         char low[LANG_WORD_MAX + 1];
         size_t wl = 0, lowlen = 0, skip, n;
         int script;
-        while (p < end && !s_letter(p, end, &skip, &script))
+        while (p < end && !s_letter(p, end, &skip, &script)) {
+            c->symbol_bytes += *p >= 0x80 ? skip : 0;
             p += skip;
+        }
         const unsigned char *w = p;
         while (p < end && (n = s_letter(p, end, &skip, &script)) > 0) {
             c->latin += script == 1;
@@ -283,6 +325,15 @@ static void s_count(classify_lang_t *self, const char *text, size_t len, s_words
         if (!wl)
             continue;
         c->words++;
+        bool prep = false;
+        if (lowlen <= LANG_WORD_MAX) {
+            low[lowlen] = '\0';
+            prep = s_in_list(low, s_nl_preps, sizeof s_nl_preps / sizeof *s_nl_preps);
+            c->pairs += after_prep &&
+                        s_in_list(low, s_nl_articles, sizeof s_nl_articles / sizeof *s_nl_articles);
+        }
+        c->preps += prep;
+        after_prep = prep;
         int value = 0;
         unsigned char c0 = (unsigned char)low[0];
         if (wl > 1 && lowlen <= LANG_WORD_MAX &&
@@ -311,6 +362,15 @@ static int s_other(const s_words_t *c)
         if (c->other[l] > 0 && (best < 0 || c->other[l] > c->other[best]))
             best = l;
     return best;
+}
+
+/* The index of code among the languages with a word list, or -1. */
+static int s_listed_code(const char *code)
+{
+    for (int l = 0; l < LANG_OTHERS; l++)
+        if (strcmp(code, classify_lang_codes[l]) == 0)
+            return l;
+    return -1;
 }
 
 /* What classify_lang() learns from the personal data in a text. */
@@ -414,6 +474,7 @@ const char *classify_lang(classify_lang_t *self, const char *text)
 {
     if (!text)
         return NULL;
+    const char *given = text; /* text is blanked and lowercased below */
     size_t len = strlen(text);
     if (len > LANG_MAX_BYTES)
         len = LANG_MAX_BYTES;
@@ -474,11 +535,25 @@ const char *classify_lang(classify_lang_t *self, const char *text)
         return dutch >= (nl ? 1 : 2) ? "nl" : NULL;
     if (nl)
         return "nl";
+    /* Short once its emoji are left out, and not Dutch to textcat: too
+     * little to tell ("Brunssummerheide 😍🌲" reads as German) */
+    if (len - c.symbol_bytes < LANG_MIN_BYTES && !n_other)
+        return NULL;
+    /* A few words with no word of another list, which textcat gives a
+     * language we have no word list for, are Dutch when they have a word
+     * only Dutch has ("Een pumptrack ..."), a preposition and an article
+     * ("wc in de binnenstad") or a preposition and a Heerlen place
+     * ("Openbare wc in Benzenrade."): Romanian to textcat. */
+    const char *wk, *bu;
+    if (c.words <= LANG_FEW_WORDS && other < 0 && s_listed_code(self->code) < 0 &&
+        (c.only_distinct > 0 || c.pairs > 0 ||
+         (c.preps > 0 && self->geo && classify_wijk_in_text(self->geo, given, &wk, &bu) == 0)))
+        return "nl";
     /* textcat's language has a word list, and the text has none of its
      * words but Dutch ones: Limburgish reads as German to textcat ("Ich
      * wil gein windmeule hie") */
-    for (int l = 0; l < LANG_OTHERS; l++)
-        if (strcmp(self->code, classify_lang_codes[l]) == 0 && c.other[l] == 0 && c.any > 0)
-            return "nl";
+    int l = s_listed_code(self->code);
+    if (l >= 0 && c.other[l] == 0 && c.any > 0)
+        return "nl";
     return self->code[0] ? self->code : NULL;
 }

@@ -9,12 +9,15 @@
  *   Arabic get their language; Limburgish-flavoured Dutch ("Doe mót get
  *   gebeure an de Akerstraat") and short Dutch field notes ("Vrouw (35):
  *   wil meer straatverlichting") stay "nl", and so does Dutch with one
- *   English word ("Zwembad terug in Heerlerbaan please"). Too little text to tell
- *   ("Mail me at" once the address is left out) gives no language rather
- *   than a wrong one.
+ *   English word ("Zwembad terug in Heerlerbaan please"). Too little text
+ *   to tell ("Mail me at" once the address is left out, a place name with
+ *   emoji) gives no language rather than a wrong one. A few Dutch words
+ *   that textcat reads as Romanian ("Openbare wc in de Rennemig.") stay
+ *   "nl".
  *
  *   Uses the project's list of languages (data/nl/textcat.conf from
- *   INSPRAAK_DATA or ./data), as the classifier does.
+ *   INSPRAAK_DATA or ./data) and its wijk and buurt names, as the
+ *   classifier does.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -129,6 +132,16 @@ static const struct {
     {"nl", "Straatverlichting kapot in Grasbroek, too donker"},
     {"nl", "Hondenpoep overal in Molenberg, boetes please"},
     {"nl", "Brug over Caumerbeek repareren, not veilig"},
+    /* a few Dutch words that textcat reads as Romanian: a word only Dutch
+     * has, a preposition and an article ("in de"), or a Heerlen place
+     * with a preposition */
+    {"nl", "Een trampoline in Vrieheide."},
+    {"nl", "Openbare toiletten in de binnenstad"},
+    {"nl", "Openbare wc in de Rennemig."},
+    {"nl", "Openbare wc in Benzenrade."},
+    /* French and Spanish with a Heerlen place stay theirs */
+    {"es", "Una pista en Imstenrade por favor"},
+    {"fr", "Plus de bancs dans le parc de Imstenrade"},
 };
 
 /* Too little text to tell: no language, not a wrong one. */
@@ -136,6 +149,7 @@ static const char *const s_unsure[] = {
     "Mail me at john.smith@example.com",
     "Hallo",
     "ok",
+    "Aambos 😍🌳🌳🌳🌳🌳", /* a place and emoji: no words to tell */
 };
 
 static void test_short_texts(void **state)
@@ -146,6 +160,9 @@ static void test_short_texts(void **state)
     snprintf(conf, sizeof conf, "%s/nl/textcat.conf", d && *d ? d : "./data");
     classify_lang_t *lang = classify_lang_new_conf(conf, err, sizeof err);
     assert_non_null(lang);
+    geo_t *geo = geo_load(d && *d ? d : "./data", err, sizeof err);
+    assert_non_null(geo);
+    classify_lang_set_geo(lang, geo);
     int wrong = 0;
     for (size_t i = 0; i < sizeof s_cases / sizeof *s_cases; i++) {
         const char *got = classify_lang(lang, s_cases[i].text);
@@ -163,6 +180,7 @@ static void test_short_texts(void **state)
         }
     }
     classify_lang_destroy(&lang);
+    geo_destroy(&geo);
     if (wrong)
         fail_msg("%d of %zu short texts got the wrong language", wrong,
                  sizeof s_cases / sizeof *s_cases + sizeof s_unsure / sizeof *s_unsure);
