@@ -152,7 +152,9 @@ async function offlineStart(page) {
   await fieldReady(page);
   await page.fill('#text', 'Een waterpunt bij het Burgemeester van Grunsvenplein.');
   await page.click('#save');
-  await page.waitForFunction(() => document.getElementById('text').value === '');
+  /* The form empties before the save ends (the count, then the thanks):
+   * wait for the thanks, which come last, not for the empty form. */
+  await page.waitForFunction(() => /^Bewaard/.test(document.getElementById('message').textContent));
   out.offline = await screen(page);
   await page.context().setOffline(false);
   return Object.assign(out, await screenWhenSent(page));
