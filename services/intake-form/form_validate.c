@@ -300,9 +300,10 @@ static void s_check_choice(form_t *f, form_field_t i, const char *const *allowed
 }
 
 /* An address with an internationalised domain ("jan@bücher.nl") is
- * welcome and kept readable: a browser may send it as "xn--bcher-kva.nl",
- * and both are stored as "bücher.nl" (email_idn.h). Letters with accents
- * before the @ would need SMTPUTF8, which our mail does not use. */
+ * welcome: a browser may send it as "xn--bcher-kva.nl", and storage keeps
+ * both as "bücher.nl" (email_stored_form(), as for every channel). Letters
+ * with accents before the @ would need SMTPUTF8, which our mail does not
+ * use. */
 static void s_check_email(form_t *f)
 {
     char *v = f->err[FORM_EMAIL] ? NULL : s_trim(f->raw[FORM_EMAIL]);
@@ -315,13 +316,6 @@ static void s_check_email(form_t *f)
                     : "Dit e-mailadres klopt niet. Schrijf het zo: naam@voorbeeld.nl.");
         free(v);
         return;
-    }
-    if (v) {
-        char *shown = email_idn_readable(v);
-        if (shown) {
-            free(v);
-            v = shown;
-        }
     }
     f->clean[FORM_EMAIL] = v;
     if (f->consent && !v && !f->err[FORM_EMAIL])
