@@ -119,13 +119,18 @@ static void s_move(inbox_t *ib, const char *name, const char *to, const char *ke
     free(dest);
 }
 
-/* The file_ref of the name a file is kept under in done/ or failed/ (its
- * own name unless that was taken), so hashing the names there finds it. */
-static void s_kept_ref(const char *kept, const char *ext, char ref[FILE_REF_HEX + 1])
+/* The stem NAME (= stem + ext) is to be kept under in to/ (s_kept_stem),
+ * and in ref the file_ref of the name it will have there (its own name
+ * unless that was taken), so hashing the names there finds it. */
+static char *s_keep_as(inbox_t *ib, const char *name, const char *stem, const char *to,
+                       char ref[FILE_REF_HEX + 1])
 {
+    const char *ext = name + strlen(stem);
+    char *kept = s_kept_stem(ib, stem, ext, to);
     char *file = xasprintf("%s%s", kept, ext);
     s_file_ref(file, ref);
     free(file);
+    return kept;
 }
 
 /* NAME and its sidecar STEM.json (which may be missing) from inbox/ to
@@ -165,9 +170,8 @@ static void s_write_why(inbox_t *ib, const char *to, const char *kept, const cha
 static void s_fail(inbox_t *ib, const char *name, const char *stem, const ingest_result_t *r)
 {
     const char *ext = name + strlen(stem);
-    char *kept = s_kept_stem(ib, stem, ext, "failed");
     char ref[FILE_REF_HEX + 1];
-    s_kept_ref(kept, ext, ref);
+    char *kept = s_keep_as(ib, name, stem, "failed", ref);
     s_write_why(ib, "failed", kept, ext, r->why_nl, r->why_en, ref);
     s_move_with_sidecar(ib, name, stem, "failed", kept);
     free(kept);
@@ -251,9 +255,8 @@ static void s_repeat(inbox_t *ib, const char *name, const char *stem, const char
                      const seen_t *rec)
 {
     const char *ext = name + strlen(stem);
-    char *kept = s_kept_stem(ib, stem, ext, "done");
     char ref[FILE_REF_HEX + 1];
-    s_kept_ref(kept, ext, ref);
+    char *kept = s_keep_as(ib, name, stem, "done", ref);
     if (rec->moving && strcmp(ref, rec->file_ref) == 0) {
         s_done(ib, name, stem, kept, ref, rec->ideas, rec->first_id, 0);
         s_moved(ib, hash, rec);
@@ -341,14 +344,11 @@ static int s_seen_before(inbox_t *ib, const char *name, const char *stem, const 
 static void s_read(inbox_t *ib, const char *name, const char *stem, const char *hash,
                    const ingest_result_t *r)
 {
-    const char *ext = name + strlen(stem);
-    char *kept = s_kept_stem(ib, stem, ext, "done");
     char ref[FILE_REF_HEX + 1];
-    s_kept_ref(kept, ext, ref);
-    seen_t rec = {.ideas = (int64_t)json_array_size(r->ideas), .moving = true};
+    char *kept = s_keep_as(ib, name, stem, "done", ref);
+    seen_t rec = {.moving = true};
     snprintf(rec.file_ref, sizeof rec.file_ref, "%s", ref);
-    const char *first = json_string_value(json_object_get(json_array_get(r->ideas, 0), "id"));
-    snprintf(rec.first_id, sizeof rec.first_id, "%s", first ? first : "");
+    seen_of_ideas(&rec, r->ideas);
     if (ib->rs && seen_add(ib->rs, hash, &rec) < 0) {
         log_error("msg=\"cannot record transcript as read; it stays in inbox/\" file_ref=%s "
                   "err=\"%s\"",

@@ -180,7 +180,8 @@ static int s_same_ids(s_app_t *app, const char *file, size_t len, ingest_format_
     dry.intake = NULL;
     ingest_result_t r;
     ingest_rc_t rc = ingest_file(&dry, file, len, fmt, m, &r);
-    const char *first = json_string_value(json_object_get(json_array_get(r.ideas, 0), "id"));
+    seen_t again = {0};
+    const char *first = seen_of_ideas(&again, r.ideas);
     int same = rc != INGEST_OK || (first && strcmp(first, rec->first_id) == 0);
     ingest_result_clear(&r);
     return same;
@@ -223,9 +224,8 @@ static void s_accepted(s_app_t *app, http_res_t *res, const char *hash, int foun
     metric_add(app->ideas, (double)json_array_size(r->ideas));
     /* The first idea's id, not the video_id: staff may have typed
      * the interviewee's name there (docs/privacy.md). */
-    const char *first = json_string_value(json_object_get(json_array_get(r->ideas, 0), "id"));
-    seen_t rec = {.upload = true, .ideas = (int64_t)json_array_size(r->ideas)};
-    snprintf(rec.first_id, sizeof rec.first_id, "%s", first ? first : "");
+    seen_t rec = {.upload = true};
+    const char *first = seen_of_ideas(&rec, r->ideas);
     /* Without ideas it stored nothing to repeat (a dropped copy goes to failed/). */
     if (!found && rec.ideas > 0 && s_record(app, hash, NULL, &rec) < 0)
         log_error("msg=\"cannot record upload as read (a later repeat is stored again)\" "

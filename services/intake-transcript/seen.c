@@ -21,6 +21,14 @@ void seen_hash(const char *buf, size_t len, char hex[SEEN_HASH_HEX + 1])
     sodium_bin2hex(hex, SEEN_HASH_HEX + 1, h, sizeof h);
 }
 
+const char *seen_of_ideas(seen_t *rec, const json_t *ideas)
+{
+    const char *first = json_string_value(json_object_get(json_array_get(ideas, 0), "id"));
+    rec->ideas = (int64_t)json_array_size(ideas);
+    snprintf(rec->first_id, sizeof rec->first_id, "%s", first ? first : "");
+    return first;
+}
+
 int seen_find(rstore_t *rs, const char *hash, seen_t *rec)
 {
     memset(rec, 0, sizeof *rec);

@@ -61,6 +61,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "rstore.h"
 
 #define SEEN_KEY "inspraak:transcript:read"
@@ -80,6 +82,10 @@ typedef struct {
 } seen_t;
 
 void seen_hash(const char *buf, size_t len, char hex[SEEN_HASH_HEX + 1]);
+/* rec->ideas and rec->first_id from the ideas a file was read into (a
+ * JSON array of {"id", ...}, ingest.h); returns the first id, NULL when
+ * there is none. */
+const char *seen_of_ideas(seen_t *rec, const json_t *ideas);
 /* 1 with rec filled when hash was read before, 0 when not, -1 when Redis
  * cannot be asked (a value that is not the JSON above counts as found,
  * with rec empty: better a file not read twice than read twice). */
