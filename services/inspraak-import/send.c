@@ -13,30 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "curl_answer.h"
 #include "xalloc.h"
 
 #define SEND_MAX_ANSWER (32 * 1024 * 1024)
-
-typedef struct {
-    char *buf;
-    size_t len;
-    bool too_big;
-} s_buf_t;
-
-static size_t s_write(char *data, size_t size, size_t n, void *user)
-{
-    s_buf_t *b = user;
-    size_t add = size * n;
-    if (b->len + add > SEND_MAX_ANSWER) {
-        b->too_big = true;
-        return 0;
-    }
-    b->buf = xrealloc(b->buf, b->len + add + 1);
-    memcpy(b->buf + b->len, data, add);
-    b->len += add;
-    b->buf[b->len] = '\0';
-    return add;
-}
 
 /* The server's {"error": {"code", "message"}} into a, when it is there. */
 static void s_error_body(send_answer_t *a)
@@ -51,8 +31,7 @@ static void s_error_body(send_answer_t *a)
         snprintf(a->message, sizeof a->message, "de server antwoordde met HTTP %ld.", a->status);
 }
 
-int send_batch(const char *url, const char *token, const char *body, size_t len,
-               send_answer_t *a)
+int send_batch(const char *url, const char *token, const char *body, size_t len, send_answer_t *a)
 {
     memset(a, 0, sizeof *a);
     CURL *c = curl_easy_init();
@@ -64,12 +43,12 @@ int send_batch(const char *url, const char *token, const char *body, size_t len,
     struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
     h = curl_slist_append(h, auth);
     h = curl_slist_append(h, "Expect:"); /* no 100-continue round trip */
-    s_buf_t b = {0};
+    curl_answer_t b = {.max = SEND_MAX_ANSWER};
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, s_write);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, curl_answer_write);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 900L);
@@ -82,15 +61,15 @@ int send_batch(const char *url, const char *token, const char *body, size_t len,
     free(auth);
     curl_easy_cleanup(c);
     if (rc != CURLE_OK) {
-        snprintf(a->code, sizeof a->code, "%s", b.too_big ? "answer_too_large" : "no_answer");
+        snprintf(a->code, sizeof a->code, "%s", b.over ? "answer_too_large" : "no_answer");
         snprintf(a->message, sizeof a->message, "geen antwoord van %s: %s", url,
-                 b.too_big ? "het antwoord is te groot" : curl_easy_strerror(rc));
+                 b.over ? "het antwoord is te groot" : curl_easy_strerror(rc));
         a->status = 0;
-        free(b.buf);
+        free(b.p);
         return -1;
     }
-    a->body = b.buf ? json_loadb(b.buf, b.len, 0, NULL) : NULL;
-    free(b.buf);
+    a->body = b.p ? json_loadb(b.p, b.len, 0, NULL) : NULL;
+    free(b.p);
     if (a->status != 200) {
         s_error_body(a);
         return -1;

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "curl_answer.h"
 #include "mail_imap.h"
 #include "xalloc.h"
 
@@ -26,27 +27,6 @@ struct mail_imap {
     size_t max_bytes;
     bool done_made;
 };
-
-typedef struct {
-    char *p;
-    size_t len, max;
-    bool over;
-} s_buf_t;
-
-static size_t s_write(char *data, size_t size, size_t n, void *arg)
-{
-    s_buf_t *b = arg;
-    size_t add = size * n;
-    if (b->len + add > b->max) {
-        b->over = true;
-        return 0; /* aborts the transfer */
-    }
-    b->p = xrealloc(b->p, b->len + add + 1);
-    memcpy(b->p + b->len, data, add);
-    b->len += add;
-    b->p[b->len] = '\0';
-    return add;
-}
 
 mail_imap_t *mail_imap_new(const char *url, const char *user, const char *password,
                            const char *done_folder, size_t max_bytes)
@@ -72,7 +52,7 @@ mail_imap_t *mail_imap_new(const char *url, const char *user, const char *passwo
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 20L);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, s_write);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, curl_answer_write);
     return self;
 }
 
@@ -89,8 +69,8 @@ void mail_imap_destroy(mail_imap_t **self_p)
 }
 
 /* One request on url (custom command when cmd is set); the answer in *b. */
-static int s_perform(mail_imap_t *self, const char *url, const char *cmd, s_buf_t *b, char *err,
-                     size_t errlen)
+static int s_perform(mail_imap_t *self, const char *url, const char *cmd, curl_answer_t *b,
+                     char *err, size_t errlen)
 {
     curl_easy_setopt(self->curl, CURLOPT_URL, url);
     curl_easy_setopt(self->curl, CURLOPT_CUSTOMREQUEST, cmd);
@@ -112,7 +92,7 @@ static int s_cmp(const void *a, const void *b)
 
 int mail_imap_pending(mail_imap_t *self, unsigned long **uids, char *err, size_t errlen)
 {
-    s_buf_t b = {.max = MAX_ANSWER};
+    curl_answer_t b = {.max = MAX_ANSWER};
     *uids = NULL;
     if (s_perform(self, self->url, "UID SEARCH NOT KEYWORD $Inspraak", &b, err, errlen) < 0) {
         free(b.p);
@@ -146,7 +126,7 @@ char *mail_imap_fetch(mail_imap_t *self, unsigned long uid, size_t *len, bool *t
                       size_t errlen)
 {
     char *url = xasprintf("%s/;UID=%lu", self->url, uid);
-    s_buf_t b = {.max = self->max_bytes};
+    curl_answer_t b = {.max = self->max_bytes};
     int rc = s_perform(self, url, NULL, &b, err, errlen);
     free(url);
     *too_large = b.over;
@@ -164,7 +144,7 @@ static void s_make_done(mail_imap_t *self)
     if (self->done_made)
         return;
     char err[200];
-    s_buf_t b = {.max = MAX_ANSWER};
+    curl_answer_t b = {.max = MAX_ANSWER};
     char *cmd = xasprintf("CREATE \"%s\"", self->done);
     s_perform(self, self->url, cmd, &b, err, sizeof err);
     free(cmd);
@@ -174,7 +154,7 @@ static void s_make_done(mail_imap_t *self)
 
 static int s_cmd(mail_imap_t *self, const char *cmd, char *err, size_t errlen)
 {
-    s_buf_t b = {.max = MAX_ANSWER};
+    curl_answer_t b = {.max = MAX_ANSWER};
     int rc = s_perform(self, self->url, cmd, &b, err, errlen);
     free(b.p);
     return rc;
