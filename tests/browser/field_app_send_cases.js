@@ -54,16 +54,21 @@ async function doubleTap(page) {
   await page.fill('#text', 'Een zebrapad bij de basisschool aan de Ganzeweide, het is er gevaarlijk.');
   await page.evaluate(() => { const b = document.getElementById('save'); b.click(); b.click(); });
   await page.waitForFunction(() => document.getElementById('message').textContent.startsWith('Bewaard'));
+  const afterFirst = await page.textContent('#pending');
   await page.fill('#text', 'Meer bankjes langs de Geleenbeek, om even te rusten.');
   await page.tap('#save');
-  /* IndexedDB writes of one store run in order: this count holds all three saves */
-  await page.waitForFunction(() => document.getElementById('text').value === '' &&
-    /wacht/.test(document.getElementById('pending').textContent));
+  /* The form is emptied before the count is redrawn, so an empty form
+   * says nothing yet: wait for the count to move on from the first save's.
+   * IndexedDB writes of one store run in order: this count holds all three
+   * saves (a doubled first one would make it 3). */
+  await page.waitForFunction((before) => document.getElementById('text').value === '' &&
+    document.getElementById('pending').textContent !== before, afterFirst,
+    {timeout: 10000}).catch(() => {});
   const waiting = await page.textContent('#pending');
   await page.context().setOffline(false);
   await page.waitForFunction(() => document.getElementById('pending').textContent === 'Alles is verzonden',
                              null, {timeout: 30000}).catch(() => {});
-  return Object.assign(await screen(page), {waiting: waiting});
+  return Object.assign(await screen(page), {waiting: waiting, after_first: afterFirst});
 }
 
 /* "Nu verzenden" tapped on the street without a connection. */

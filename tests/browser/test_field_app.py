@@ -295,6 +295,7 @@ class TestFieldApp(ClusterTestCase):
         # the same words again under a new local_id: two ideas on the
         # dashboard for one resident.
         seen = self.run_case("double_tap", "phone-tap")
+        self.assertEqual(seen["after_first"], "1 wacht op verzenden", seen)
         self.assertEqual(seen["waiting"], "2 wachten op verzenden", seen)
         self.assertEqual(seen["pending"], "Alles is verzonden", seen)
         wait_until("the ideas of phone-tap", lambda: len(self.field_ideas("phone-tap")) >= 2)
