@@ -155,7 +155,7 @@ const char *page_dim_title(const char *dim);
 const char *page_chart_title(const char *dim);
 void page_css(const http_req_t *req, http_res_t *res, void *arg);
 
-/* --- session.c: staff login --- */
+/* --- session.c: staff sessions --- */
 /* 1 with *s filled when the request has a live session (its idle timer is
  * renewed); 0 when not; -1 when Redis failed. */
 int session_get(dash_t *d, rstore_t *rs, const http_req_t *req, session_t *s);
@@ -175,6 +175,7 @@ int session_require_admin(dash_t *d, rstore_t *rs, const http_req_t *req, http_r
                           session_t *s, const char *refusal);
 /* Constant-time comparison with the session's CSRF token. */
 int session_csrf_ok(const session_t *s, const char *token);
+/* --- login.c: the login page, logging in and out --- */
 void session_login_form(const http_req_t *req, http_res_t *res, void *arg);
 void session_login(const http_req_t *req, http_res_t *res, void *arg);
 void session_logout(const http_req_t *req, http_res_t *res, void *arg);
