@@ -236,9 +236,9 @@ static void s_done(inbox_t *ib, const char *name, const char *stem, const char *
 }
 
 /* Notes in the record that the file of hash (rec) is in done/: a kill
- * before this leaves it "moving" (seen.h). Not noted, the same bytes
- * dropped under that name after its copy left done/ are taken for it
- * and finish their move without a .why; nothing is stored either way. */
+ * before this leaves it "moving" (seen.h). Not noted, the record stays
+ * "moving"; the same bytes dropped under that name after its copy left
+ * done/ came after the record, so they are still a repeat (s_repeat). */
 static void s_moved(inbox_t *ib, const char *hash, const seen_t *rec)
 {
     if (ib->rs && seen_moved(ib->rs, hash, rec) < 0)
@@ -246,18 +246,36 @@ static void s_moved(inbox_t *ib, const char *hash, const seen_t *rec)
                  rec->file_ref, rstore_error(ib->rs));
 }
 
+/* Whether inbox/NAME was put there before the record rec was written:
+ * its status change time (ctime: set when the file was made, renamed or
+ * linked; a copy with its old mtime kept still gets a new one) is not
+ * after rec->read_at. A file that cannot be looked at is taken to be new. */
+static bool s_in_inbox_before(inbox_t *ib, const char *name, const seen_t *rec)
+{
+    char *path = xasprintf("%s/inbox/%s", ib->dir, name);
+    struct stat st;
+    bool before = stat(path, &st) == 0 &&
+                  (int64_t)st.st_ctim.tv_sec * 1000 + st.st_ctim.tv_nsec / 1000000 <= rec->read_at;
+    free(path);
+    return before;
+}
+
 /* A file with the bytes of one read before (rec, of hash): to done/ with
  * a .why naming that earlier file (or saying it is no longer in done/),
  * nothing stored. Unless rec is this very file, recorded but not yet
- * moved when the service was killed: its record is still "moving" and
- * its file_ref is that of the name it was to be kept under, still free. */
+ * moved when the service was killed: its record is still "moving", its
+ * file_ref is that of the name it was to be kept under, still free, and
+ * the file was in inbox/ before the record was written. (A record left
+ * "moving" because Redis refused its second write (s_moved) is met by
+ * the same bytes dropped under that name after the done/ copy left:
+ * that file came later, so it is a repeat, with a .why.) */
 static void s_repeat(inbox_t *ib, const char *name, const char *stem, const char *hash,
                      const seen_t *rec)
 {
     const char *ext = name + strlen(stem);
     char ref[FILE_REF_HEX + 1];
     char *kept = s_keep_as(ib, name, stem, "done", ref);
-    if (rec->moving && strcmp(ref, rec->file_ref) == 0) {
+    if (rec->moving && strcmp(ref, rec->file_ref) == 0 && s_in_inbox_before(ib, name, rec)) {
         s_done(ib, name, stem, kept, ref, rec->ideas, rec->first_id, 0);
         s_moved(ib, hash, rec);
         free(kept);

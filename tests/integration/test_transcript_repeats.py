@@ -224,6 +224,30 @@ class TestTranscriptRepeats(ClusterTestCase):
         self.assertIn("Er is niets opnieuw opgeslagen.", why)
         self.assertIn("file_ref=" + hashlib.sha256(b"water.vtt").hexdigest()[:12], why)
 
+    def test_moving_mark_refused_then_same_name_after_done_copy_deleted(self):
+        """Redis took the record of a file but refused its second write
+        (the mark that the file reached done/), so the record stayed
+        "moving". The same bytes dropped under that name after the done/
+        copy was deleted were taken for that file, killed before its
+        move: they went to done/ without a .why, logged as read. Now a
+        file put into inbox/ after its record was written is a repeat,
+        with a .why."""
+        text = vtt("Een hondenuitlaatplaats bij de vijver.")
+        digest = hashlib.blake2b(text.encode(), digest_size=32).hexdigest()
+        self.drop("vijver.vtt", text)
+        stored = ["Een bakker op de hoek.", "Een hondenuitlaatplaats bij de vijver."]
+        self.assertEqual(self.texts("vijver"), stored)
+        record = json.loads(self.cluster.redis("HGET", RECORD_KEY, digest))
+        # The record as a refused second write leaves it.
+        self.cluster.redis("HSET", RECORD_KEY, digest, json.dumps(dict(record, moving=True)))
+        os.unlink(self.path("done", "vijver.vtt"))  # as inspraakctl retention run does
+
+        self.drop("vijver.vtt", text)
+        self.assertEqual(self.texts("vijver"), stored)
+        why = self.why("done", "vijver.vtt")
+        self.assertIn("niet meer in done/", why)
+        self.assertIn("Er is niets opnieuw opgeslagen.", why)
+
     def upload(self, text, **query):
         """POST /api/v1/transcripts; (status, parsed JSON)."""
         url = self.cluster.url("intake-transcript", "/api/v1/transcripts")
@@ -371,7 +395,12 @@ class TestTranscriptRepeats(ClusterTestCase):
         # going to in done/.
         record = json.loads(self.cluster.redis("HGET", RECORD_KEY, digest))
         self.assertNotIn("moving", record)  # it reached done/
-        self.cluster.redis("HSET", RECORD_KEY, digest, json.dumps(dict(record, moving=True)))
+        # The service writes the record once the file is in inbox/, so its
+        # read_at is after the file got there (put_back, below, renames it
+        # there now); a file put there after its record is a new drop.
+        written = int(time.time() * 1000) + 86400 * 1000
+        self.cluster.redis("HSET", RECORD_KEY, digest,
+                           json.dumps(dict(record, moving=True, read_at=written)))
         self.put_back("park.vtt")
         self.assertTrue(os.path.exists(self.path("done", "park.vtt")))
         self.assertFalse(os.path.exists(self.path("done", "park-2.vtt")))
