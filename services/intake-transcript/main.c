@@ -28,7 +28,9 @@
  *   nothing and get 409 {"error": {"code": "repeat", "message" (Dutch,
  *   naming the earlier file), "repeats": {"file", "file_ref", "read_at",
  *   "ideas", "first_id"}}}; the same bytes with the same ids as before (a
- *   re-send after a lost answer) get 201 with those ids, as always.
+ *   re-send after a lost answer) get 201 with those ids, as always (for a
+ *   record without ids, one made from done/: when storage holds the
+ *   upload's first idea).
  *
  *   The drop folder $INSPRAAK_VAR/transcripts/inbox/ (inbox.h).
  *   GET /healthz, GET /metrics. SIGTERM/SIGINT: stop HTTP, the inbox,
@@ -170,9 +172,26 @@ static int s_record(s_app_t *app, const char *hash, seen_t *rec, const seen_t *r
     return rc;
 }
 
+/* 1 when storage holds the idea id (inspraak:idea:<id>, docs/redis.md),
+ * 0 when not or when Redis cannot be asked (the caller then answers 409,
+ * which stores nothing). */
+static int s_stored(s_app_t *app, const char *id)
+{
+    pthread_mutex_lock(&app->rs_mu);
+    redisReply *r = app->rs ? rstore_cmd(app->rs, "EXISTS inspraak:idea:%s", id) : NULL;
+    pthread_mutex_unlock(&app->rs_mu);
+    int stored = r && r->type == REDIS_REPLY_INTEGER && r->integer == 1;
+    if (r)
+        freeReplyObject(r);
+    return stored;
+}
+
 /* Whether this upload gives the ids of rec (the same bytes under the same
  * video id: a re-send, which storage stores once) or cannot be read (its
- * 422 follows). A dry run: nothing is spooled. */
+ * 422 follows). A dry run: nothing is spooled. A record without a first
+ * id (a file recorded from done/, read before the record existed) has
+ * the upload's ids when storage holds its first idea: the file was read
+ * under this video id. */
 static int s_same_ids(s_app_t *app, const char *file, size_t len, ingest_format_t fmt,
                       const ingest_meta_t *m, const seen_t *rec)
 {
@@ -182,7 +201,9 @@ static int s_same_ids(s_app_t *app, const char *file, size_t len, ingest_format_
     ingest_rc_t rc = ingest_file(&dry, file, len, fmt, m, &r);
     seen_t again = {0};
     const char *first = seen_of_ideas(&again, r.ideas);
-    int same = rc != INGEST_OK || (first && strcmp(first, rec->first_id) == 0);
+    int same = rc != INGEST_OK ||
+               (first && (rec->first_id[0] ? strcmp(first, rec->first_id) == 0
+                                           : s_stored(app, first)));
     ingest_result_clear(&r);
     return same;
 }

@@ -248,6 +248,32 @@ class TestTranscriptRepeats(ClusterTestCase):
         self.assertIn("niet meer in done/", why)
         self.assertIn("Er is niets opnieuw opgeslagen.", why)
 
+    def test_upload_again_of_a_file_recorded_from_done(self):
+        """A file read before the record existed is recorded from done/
+        with no idea ids. Uploaded again under its own video id (the same
+        ids: storage stores nothing twice) it got 409 "repeat" instead of
+        201 with its ids; under another video id it is still a repeat."""
+        text = vtt("Een parkeerplaats voor bakfietsen.")
+        digest = hashlib.blake2b(text.encode(), digest_size=32).hexdigest()
+        self.drop("bakfiets.vtt", text)
+        stored = ["Een bakker op de hoek.", "Een parkeerplaats voor bakfietsen."]
+        self.assertEqual(self.texts("bakfiets"), stored)
+        # As a version without the record left it: ideas stored, file in
+        # done/, no record; the next start records done/.
+        self.cluster.redis("HDEL", RECORD_KEY, digest, "scan:done")
+        self.kill_and_restart()
+        wait_until("done/ recorded", lambda: self.cluster.redis("HGET", RECORD_KEY, digest))
+        self.assertIsNone(json.loads(self.cluster.redis("HGET", RECORD_KEY, digest))["ideas"])
+
+        status, body = self.upload(text, video_id="bakfiets")
+        self.assertEqual(status, 201, body)
+        self.assertEqual(len(body["ideas"]), 2)
+        self.assertEqual(self.texts("bakfiets"), stored)
+        status, body = self.upload(text, video_id="bakfiets-2")
+        self.assertEqual(status, 409, body)
+        self.assertIn("done/bakfiets.vtt", body["error"]["message"])
+        self.assertEqual(self.texts("bakfiets-2"), [])
+
     def upload(self, text, **query):
         """POST /api/v1/transcripts; (status, parsed JSON)."""
         url = self.cluster.url("intake-transcript", "/api/v1/transcripts")
