@@ -16,10 +16,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "file.h"
 #include "log.h"
 #include "metrics.h"
 #include "seen.h"
+#include "trim.h"
 #include "webvtt.h"
 #include "xalloc.h"
 
@@ -37,6 +39,7 @@ struct inbox {
     pthread_mutex_t *read_mu; /* shared with the uploads (inbox.h); NULL: none */
     bool redis_down;          /* logged once per outage, not every second */
     bool done_recorded;       /* done/ of before the record is in it (s_record_done) */
+    trim_t *trim;             /* drops old entries of the record (trim.h); NULL: no record */
     metric_t *done, *failed, *repeat;
 };
 
@@ -55,7 +58,7 @@ static int s_mkdir(const char *dir, const char *sub, char *err, size_t errlen)
  * (docs/privacy.md). The first FILE_REF_HEX hex digits of the SHA-256 of
  * the name, which an operator can compute with sha256sum; a failed file's
  * .why repeats it. */
-static void s_file_ref(const char *name, char ref[FILE_REF_HEX + 1])
+void inbox_file_ref(const char *name, char ref[FILE_REF_HEX + 1])
 {
     unsigned char h[crypto_hash_sha256_BYTES];
     crypto_hash_sha256(h, (const unsigned char *)name, strlen(name));
@@ -111,7 +114,7 @@ static void s_move(inbox_t *ib, const char *name, const char *to, const char *ke
     if (rc < 0 && errno != ENOENT) {
         int e = errno;
         char ref[FILE_REF_HEX + 1];
-        s_file_ref(name, ref);
+        inbox_file_ref(name, ref);
         log_error("msg=\"cannot move file out of inbox/\" file_ref=%s to=%s err=\"%s\"", ref, to,
                   strerror(e));
     }
@@ -128,7 +131,7 @@ static char *s_keep_as(inbox_t *ib, const char *name, const char *stem, const ch
     const char *ext = name + strlen(stem);
     char *kept = s_kept_stem(ib, stem, ext, to);
     char *file = xasprintf("%s%s", kept, ext);
-    s_file_ref(file, ref);
+    inbox_file_ref(file, ref);
     free(file);
     return kept;
 }
@@ -214,7 +217,7 @@ char *inbox_name_of_ref(const char *dir, const char *sub, const char *ref)
     struct dirent *e;
     while (d && !found && (e = readdir(d))) {
         char r[FILE_REF_HEX + 1];
-        s_file_ref(e->d_name, r);
+        inbox_file_ref(e->d_name, r);
         if (e->d_name[0] != '.' && strcmp(r, ref) == 0)
             found = xstrdup(e->d_name);
     }
@@ -320,7 +323,7 @@ static int s_seen_before_locked(inbox_t *ib, const char *name, const char *stem,
     seen_t rec;
     int found = seen_find(ib->rs, hash, &rec);
     char ref[FILE_REF_HEX + 1];
-    s_file_ref(name, ref);
+    inbox_file_ref(name, ref);
     if (found == 1 && rec.reading[0]) {
         /* Being read when the service was killed: this very file (read
          * again, the same ids), a copy of it (waits for it), or a file
@@ -480,7 +483,7 @@ static int s_record_done(inbox_t *ib)
         seen_hash(buf, len, hash);
         free(buf);
         seen_t rec = {.read_at = (int64_t)st.st_mtime * 1000};
-        s_file_ref(name, rec.file_ref);
+        inbox_file_ref(name, rec.file_ref);
         rc = seen_add_old(ib->rs, hash, &rec);
         n += rc == 0;
     }
@@ -499,7 +502,14 @@ static void s_scan(inbox_t *ib)
     if (ib->rs && !ib->done_recorded)
         ib->done_recorded = s_record_done(ib) == 0;
     if (ib->rs && !ib->done_recorded)
-        return; /* a file in done/ not yet recorded could be read again */
+        return;     /* a file in done/ not yet recorded could be read again */
+    if (ib->trim) { /* no file is being recorded; an upload neither (read_mu) */
+        if (ib->read_mu)
+            pthread_mutex_lock(ib->read_mu);
+        trim_step(ib->trim, ib->rs);
+        if (ib->read_mu)
+            pthread_mutex_unlock(ib->read_mu);
+    }
 
     char *in = xasprintf("%s/inbox", ib->dir);
     DIR *d = opendir(in);
@@ -556,6 +566,10 @@ inbox_t *inbox_start(ingest_t *ing, const char *dir, const char *redis_url,
     if (s_mkdir(dir, NULL, err, errlen) < 0 || s_mkdir(dir, "inbox", err, errlen) < 0 ||
         s_mkdir(dir, "done", err, errlen) < 0 || s_mkdir(dir, "failed", err, errlen) < 0)
         return NULL;
+    long days;
+    if (config_long("INSPRAAK_TRANSCRIPT_RECORD_DAYS", TRIM_DAYS_DEFAULT, 1, 36500, &days, err,
+                    errlen) < 0)
+        return NULL;
     inbox_t *ib = xcalloc(1, sizeof *ib);
     ib->ing = ing;
     ib->dir = xstrdup(dir);
@@ -565,6 +579,8 @@ inbox_t *inbox_start(ingest_t *ing, const char *dir, const char *redis_url,
         free(ib);
         return NULL;
     }
+    if (ib->rs)
+        ib->trim = trim_new(dir, days);
     pthread_mutex_init(&ib->mu, NULL);
     pthread_cond_init(&ib->cv, NULL);
     const char *help = "Transcript files from the drop folder, by result.";
@@ -573,6 +589,7 @@ inbox_t *inbox_start(ingest_t *ing, const char *dir, const char *redis_url,
     ib->repeat = metrics_counter("inspraak_transcript_files_total{result=\"repeat\"}", help);
     if (pthread_create(&ib->thread, NULL, s_main, ib) != 0) {
         snprintf(err, errlen, "cannot start the inbox thread");
+        trim_destroy(&ib->trim);
         rstore_destroy(&ib->rs);
         free(ib->dir);
         free(ib);
@@ -593,6 +610,7 @@ void inbox_stop(inbox_t **self_p)
     pthread_join(ib->thread, NULL);
     pthread_mutex_destroy(&ib->mu);
     pthread_cond_destroy(&ib->cv);
+    trim_destroy(&ib->trim);
     rstore_destroy(&ib->rs);
     free(ib->dir);
     free(ib);

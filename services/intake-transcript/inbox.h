@@ -27,7 +27,8 @@
  *   in Redis at redis_url; at the first start with it, before any file
  *   is read, the files already in done/ are added to it (read by a
  *   version without it; once: seen.h). While Redis cannot be asked,
- *   files stay in inbox/ (reading them could store them twice).
+ *   files stay in inbox/ (reading them could store them twice). Old
+ *   entries of the record are dropped a few at each look (trim.h).
  *   redis_url NULL keeps no record (the unit tests, which have no Redis).
  *   read_mu (may be NULL) is held from the look into the record to the
  *   "being read" record of a file; main.c holds it for an upload from its
@@ -52,5 +53,8 @@ void inbox_stop(inbox_t **self_p);
  * SHA-256 of the name, as the log and the record of files read use it)
  * is ref; caller frees. NULL when none is. */
 char *inbox_name_of_ref(const char *dir, const char *sub, const char *ref);
+/* The file_ref of a name (12 hex digits and a NUL), as the log, the .why
+ * and the record of files read give it. */
+void inbox_file_ref(const char *name, char ref[13]);
 
 #endif

@@ -40,6 +40,8 @@
  *   The common variables of config.h (INSPRAAK_HTTP_PORT [BASE+2], ...) and
  *     INSPRAAK_INTERVIEWERS  speaker names that are interviewers, comma list
  *                            ["Interviewer,camjo"], case-insensitive
+ *     INSPRAAK_TRANSCRIPT_RECORD_DAYS  days an entry of the record of files
+ *                            read is kept at least [365] (trim.h)
  *
  * DIAGNOSTICS
  *   Structured logs on stderr. Metrics: inspraak_transcript_ideas_total,
@@ -201,9 +203,9 @@ static int s_same_ids(s_app_t *app, const char *file, size_t len, ingest_format_
     ingest_rc_t rc = ingest_file(&dry, file, len, fmt, m, &r);
     seen_t again = {0};
     const char *first = seen_of_ideas(&again, r.ideas);
-    int same = rc != INGEST_OK ||
-               (first && (rec->first_id[0] ? strcmp(first, rec->first_id) == 0
-                                           : s_stored(app, first)));
+    int same =
+        rc != INGEST_OK ||
+        (first && (rec->first_id[0] ? strcmp(first, rec->first_id) == 0 : s_stored(app, first)));
     ingest_result_clear(&r);
     return same;
 }

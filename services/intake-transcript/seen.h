@@ -51,6 +51,9 @@
  *   not read done/ again (every file read since is recorded as it is
  *   read). In the same key, so a record deleted or lost is scanned anew.
  *
+ *   Entries older than INSPRAAK_TRANSCRIPT_RECORD_DAYS whose file is not
+ *   in done/ are dropped, a few at a time (trim.h).
+ *
  * OWNERSHIP
  *   seen_t holds its strings inline; nothing to free.
  */

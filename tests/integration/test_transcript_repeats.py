@@ -274,6 +274,44 @@ class TestTranscriptRepeats(ClusterTestCase):
         self.assertIn("done/bakfiets.vtt", body["error"]["message"])
         self.assertEqual(self.texts("bakfiets-2"), [])
 
+    def test_old_entries_trimmed(self):
+        """The record of files read grew by one entry a file for ever.
+        Now an entry older than INSPRAAK_TRANSCRIPT_RECORD_DAYS (365) is
+        dropped, unless its file is still in done/; a recent one stays
+        and still stops a repeat after its done/ copy is gone."""
+        year_ago = int(time.time() * 1000) - 400 * 86400 * 1000
+        old_upload = "a" * 64
+        old_dropped = "b" * 64
+        self.cluster.redis("HSET", RECORD_KEY, old_upload, json.dumps(
+            {"file_ref": "", "read_at": year_ago, "ideas": 2, "first_id": "t-0", "via": "upload"}))
+        self.cluster.redis("HSET", RECORD_KEY, old_dropped, json.dumps(
+            {"file_ref": "0123456789ab", "read_at": year_ago, "ideas": 1, "first_id": "t-1"}))
+        # Old, but its file is still in done/: kept while it is there.
+        kept_text = vtt("Een oud gesprek dat nog in done/ staat.")
+        kept = hashlib.blake2b(kept_text.encode(), digest_size=32).hexdigest()
+        with open(self.path("done", "nog-daar.vtt"), "w") as f:
+            f.write(kept_text)
+        self.cluster.redis("HSET", RECORD_KEY, kept, json.dumps(
+            {"file_ref": hashlib.sha256(b"nog-daar.vtt").hexdigest()[:12], "read_at": year_ago,
+             "ideas": None, "first_id": ""}))
+        recent_text = vtt("Een bankje onder de lindeboom.")
+        recent = hashlib.blake2b(recent_text.encode(), digest_size=32).hexdigest()
+        self.drop("linde.vtt", recent_text)
+        os.unlink(self.path("done", "linde.vtt"))
+
+        offset = os.path.getsize(self.cluster.log_path("intake-transcript"))
+        self.kill_and_restart()
+        wait_until("record trimmed",
+                   lambda: 'msg="record of files read trimmed"' in self.log_since(offset))
+        self.assertIsNone(self.cluster.redis("HGET", RECORD_KEY, old_upload))
+        self.assertIsNone(self.cluster.redis("HGET", RECORD_KEY, old_dropped))
+        self.assertIsNotNone(self.cluster.redis("HGET", RECORD_KEY, kept))
+        self.assertIsNotNone(self.cluster.redis("HGET", RECORD_KEY, recent))
+        self.assertIsNotNone(self.cluster.redis("HGET", RECORD_KEY, "scan:done"))
+
+        self.drop("linde.vtt", recent_text)
+        self.assertIn("niet meer in done/", self.why("done", "linde.vtt"))
+
     def upload(self, text, **query):
         """POST /api/v1/transcripts; (status, parsed JSON)."""
         url = self.cluster.url("intake-transcript", "/api/v1/transcripts")

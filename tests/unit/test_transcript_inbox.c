@@ -39,6 +39,7 @@
 #include "../../services/intake-transcript/plaintext.c"
 #include "../../services/intake-transcript/seen.c"
 #include "../../services/intake-transcript/srt.c"
+#include "../../services/intake-transcript/trim.c"
 #include "../../services/intake-transcript/turns.c"
 #include "../../services/intake-transcript/webvtt.c"
 
