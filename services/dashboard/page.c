@@ -415,7 +415,12 @@ const char *page_chart_title(const char *dim)
  * page; on the darkest blue (#08519c) the border is white (7.9:1) with a
  * dark halo against the page.
  * Print (the report's PDF): a heading stays with what follows it, and a
- * figure, table or quote is not cut by a page break. */
+ * figure, table or quote is not cut by a page break. A folded table
+ * (details, under each chart of /resultaten and the overview) prints
+ * unfolded: paper cannot be clicked open. ::details-content does it
+ * without script (the pages run none: Content-Security-Policy); a
+ * browser without it (before Chromium 131, Firefox 143, Safari 18.4)
+ * prints the table folded, as before. */
 static const char S_CSS[] =
     "*{box-sizing:border-box}\n"
     "body{font-family:system-ui,sans-serif;margin:0;color:#1a1a1a;background:#fff;"
@@ -456,7 +461,9 @@ static const char S_CSS[] =
     ".text{white-space:pre-wrap;overflow-wrap:anywhere}\nform.inline{display:inline}\n"
     "@media print{header,nav,.logout,.noprint{display:none}main{max-width:none}"
     "h2{page-break-before:auto}figure,table,blockquote{page-break-inside:avoid}"
-    "h1,h2,h3{break-after:avoid;page-break-after:avoid}}\n";
+    "h1,h2,h3{break-after:avoid;page-break-after:avoid}"
+    "details::details-content{content-visibility:visible;display:block}"
+    "summary{list-style:none}}\n";
 
 void page_css(const http_req_t *req, http_res_t *res, void *arg)
 {

@@ -22,7 +22,11 @@ DESCRIPTION
 """
 import json
 import os
+import re
+import shutil
+import subprocess
 import sys
+import tempfile
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -112,6 +116,31 @@ class TestDashboardBrowser(ClusterTestCase):
         _, it = c.api("/api/v1/ideas/" + body["id"], staff)
         self.assertEqual(it["pii"], [])
         self.assertNotIn("12345678", it["text"])
+
+    @unittest.skipUnless(shutil.which("pdftotext"), "needs pdftotext (poppler-utils)")
+    def test_resultaten_printed_shows_every_table(self):
+        # Under each chart of /resultaten its figures are in a table,
+        # folded away (details) on screen; a printed page must show them,
+        # or the paper copy has bars without numbers.
+        c = self.cluster
+        status, body = c.post_idea("Meer bankjes in het Vondelpark in Heerlerheide.",
+                                   wijk="WK091721")
+        self.assertEqual(status, 201, body)
+        c.wait_idea(body["id"], c.staff_token())
+        status, _, page = c.dash("GET", "/resultaten")
+        self.assertEqual(status, 200)
+        tables = page.decode().count("<summary>De cijfers in een tabel</summary>")
+        self.assertGreaterEqual(tables, 8)  # one per chart
+        with tempfile.TemporaryDirectory() as tmp:
+            pdf = os.path.join(tmp, "resultaten.pdf")
+            run = browser.run_script("print.js", PRINT_URL=c.url("dashboard", "/resultaten"),
+                                     PDF=pdf)
+            self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+            text = subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True,
+                                  text=True, check=True).stdout
+        # each table's column heading "Waarde" is in no chart, only in the tables
+        self.assertEqual(len(re.findall(r"\bWaarde\b", text)), tables, text[:3000])
+        self.assertIn("Totaal", text)
 
 
 if __name__ == "__main__":
