@@ -277,6 +277,15 @@ int ui_quotes(rstore_t *rs, sb_t *sb, const char *dim, const char *value, int n)
 /* ui_activities.c: the activities register (inspraak:activities). */
 void ui_activities(const http_req_t *req, http_res_t *res, void *arg);
 void ui_activity_add(const http_req_t *req, http_res_t *res, void *arg);
+/* 0: "YYYY-MM-DD", a day of the years 2000..2100 that exists; 1: ten
+ * characters of that form naming no day (2026-02-31); -1: anything else. */
+int form_date_check(const char *s);
+/* ui_meeting.c: GET/POST /bijeenkomst, the terugkombijeenkomst (role
+ * admin), and meeting_show(): it for /resultaten and the report (nothing
+ * when none is set); 0, or -1 when Redis failed. */
+void ui_meeting(const http_req_t *req, http_res_t *res, void *arg);
+void ui_meeting_post(const http_req_t *req, http_res_t *res, void *arg);
+int meeting_show(rstore_t *rs, sb_t *sb);
 /* The register as a JSON array (newest first), or NULL when Redis failed. */
 json_t *activities_list(rstore_t *rs);
 /* The entries of list from the first day to the last (same day: entered
@@ -325,7 +334,7 @@ int public_sorting(rstore_t *rs, sb_t *sb, long long total);
  * from the visible wijk counts, and with languages the ideas per language
  * other than Dutch; 0, or -1 when Redis failed. */
 int public_gaps(const dash_t *d, rstore_t *rs, sb_t *sb, json_t *wijk, bool languages);
-void public_next(sb_t *sb);
+int public_next(rstore_t *rs, sb_t *sb);
 /* reach.c: people who took part (distinct participants of the ideas not
  * hidden, plus one per such idea without one; *anon gets the latter),
  * from the counts storage keeps; REACH_COUNTING while storage is still

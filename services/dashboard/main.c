@@ -19,6 +19,7 @@
  *     GET /clusters             near-duplicate clusters, largest first
  *     GET|POST /beheer          users and devices (role admin)
  *     GET|POST /campagnes[/{id}]  feedback campaigns (role admin; notify sends)
+ *     GET|POST /bijeenkomst     the terugkombijeenkomst announcement (role admin)
  *     GET /resultaten           public results page (no login)
  *     GET /report[?format=pdf]  participatieverslag (session or API token)
  *     GET /api/v1/export.csv    CSV of a query (session or API token)
@@ -193,6 +194,8 @@ static void s_routes(http_server_t *srv, dash_t *d)
     http_route(srv, "POST", "/clusters", ui_cluster_merge, d);
     http_route(srv, "GET", "/beheer", ui_admin, d);
     http_route(srv, "POST", "/beheer", ui_admin_post, d);
+    http_route(srv, "GET", "/bijeenkomst", ui_meeting, d);
+    http_route(srv, "POST", "/bijeenkomst", ui_meeting_post, d);
     http_route(srv, "GET", "/campagnes", ui_campaigns, d);
     http_route(srv, "POST", "/campagnes", ui_campaign_create, d);
     http_route(srv, "GET", "/campagnes/*", ui_campaign, d);

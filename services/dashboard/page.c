@@ -88,6 +88,7 @@ void page_begin(sb_t *sb, const char *title, const session_t *s)
                    "<li><a href=\"/resultaten\">Openbare pagina</a></li>");
         if (strcmp(s->role, "admin") == 0)
             sb_add(sb, "<li><a href=\"/campagnes\">Campagnes</a></li>"
+                       "<li><a href=\"/bijeenkomst\">Bijeenkomst</a></li>"
                        "<li><a href=\"/beheer\">Beheer</a></li>");
         sb_add(sb, "</ul></nav>\n"
                    "<form class=\"logout\" method=\"post\" action=\"/logout\">"

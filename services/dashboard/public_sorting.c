@@ -127,7 +127,7 @@ int public_sorting(rstore_t *rs, sb_t *sb, long long total)
     return 0;
 }
 
-void public_next(sb_t *sb)
+int public_next(rstore_t *rs, sb_t *sb)
 {
     sb_add(sb, "<section aria-labelledby=\"vervolg\"><h2 id=\"vervolg\">Wat gebeurt er nu met "
                "de ideeën?</h2>\n<ul>\n<li>Alle ideeën staan in het participatieverslag. Dat "
@@ -138,5 +138,8 @@ void public_next(sb_t *sb)
                "met een link naar de resultaten op de website.</li>\n<li>Er komt een "
                "terugkombijeenkomst, in het echt of online. Daar vertellen we wat er met de "
                "ideeën gebeurt. Iedereen is welkom: inwoners, buurtorganisaties, professionals "
-               "en andere belangstellenden.</li>\n</ul>\n</section>\n");
+               "en andere belangstellenden.");
+    int rc = meeting_show(rs, sb); /* when and where, once staff set it */
+    sb_add(sb, "</li>\n</ul>\n</section>\n");
+    return rc;
 }

@@ -289,7 +289,8 @@ static int s_build(dash_t *d, rstore_t *rs, sb_t *sb)
     svg_map_render(sb, d, w, 0);
     json_decref(w);
     sb_add(sb, "</section>\n");
-    public_next(sb);
+    if (public_next(rs, sb) < 0)
+        return -1;
     sb_add(sb, "<section><h2>Bijlage: alle aantallen</h2>\n");
     static const char *const all[] = {"channel",  "activity", "target_group",
                                       "wijk",     "theme",    "sentiment",

@@ -246,7 +246,7 @@ static int s_field(const char *key, const char *value, size_t len, void *arg)
 /* 0: a day of the years 2000..2100 that exists; 1: ten characters of the
  * form YYYY-MM-DD in those years that name no day (2026-02-31, month 13);
  * -1: anything else. query_parse_time() knows the length of each month. */
-static int s_date_check(const char *s)
+int form_date_check(const char *s)
 {
     if (strlen(s) != 10)
         return -1;
@@ -269,8 +269,8 @@ static int s_valid(const dash_t *d, const s_form_t *f, long *people)
     *people = strtol(f->people, &end, 10);
     json_t *place = json_string(f->place), *name = json_string(f->name); /* NULL: not UTF-8 */
     /* until: empty, or a later day (YYYY-MM-DD compares as text) */
-    int until = !f->until[0] || (s_date_check(f->until) == 0 && strcmp(f->until, f->date) > 0);
-    int ok = !f->bad && kind && s_date_check(f->date) == 0 && until && name &&
+    int until = !f->until[0] || (form_date_check(f->until) == 0 && strcmp(f->until, f->date) > 0);
+    int ok = !f->bad && kind && form_date_check(f->date) == 0 && until && name &&
              utf8_chars(f->name, strlen(f->name)) <= S_NAME_CHARS && f->place[0] && place &&
              utf8_chars(f->place, strlen(f->place)) <= S_PLACE_CHARS && end && end != f->people &&
              !*end && *people >= 0 && *people <= 100000 &&
@@ -296,10 +296,10 @@ void ui_activity_add(const http_req_t *req, http_res_t *res, void *arg)
     }
     if (!s_valid(d, &f, &people)) {
         s_page(d, rs, &s, res, 400,
-               s_date_check(f.date) == 1 || (f.until[0] && s_date_check(f.until) == 1)
+               form_date_check(f.date) == 1 || (f.until[0] && form_date_check(f.until) == 1)
                    ? "Niet toegevoegd: die datum bestaat niet. Kies een dag die in de kalender "
                      "staat."
-               : f.until[0] && s_date_check(f.until) == 0 && strcmp(f.until, f.date) <= 0
+               : f.until[0] && form_date_check(f.until) == 0 && strcmp(f.until, f.date) <= 0
                    ? "Niet toegevoegd: de datum bij 'tot en met' moet na de eerste datum liggen."
                    : "Niet toegevoegd: kies een soort, een datum, vul de plaats in en een aantal "
                      "mensen van 0 tot 100000.",

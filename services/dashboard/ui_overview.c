@@ -253,7 +253,8 @@ void ui_public(const http_req_t *req, http_res_t *res, void *arg)
         if (n == 0)
             sb_add(&sb, "<p>Er zijn nog geen citaten gekozen.</p>\n");
         sb_add(&sb, "</section>\n");
-        public_next(&sb);
+        if (rc == 0)
+            rc = public_next(rs, &sb);
     }
     if (rc < 0) {
         sb_free(&sb);

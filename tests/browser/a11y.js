@@ -12,7 +12,8 @@
  *   Run by test_a11y.py (which starts the services, stores ideas and makes
  *   a campaign). Opens each page a resident, field worker or staff member
  *   sees, in the state they see it (the idea form empty and after a submit
- *   with errors, the thank-you page, /resultaten, the unsubscribe pages,
+ *   with errors, the thank-you page, /resultaten (also with the
+ *   terugkombijeenkomst set on /bijeenkomst), the unsubscribe pages,
  *   the field app's registration and idea screens, the dashboard's login
  *   and every staff page) and runs axe-core on it with the tags wcag2a,
  *   wcag2aa, wcag21a, wcag21aa and best-practice. Every violation becomes
@@ -210,10 +211,25 @@ async function staffPages(page, problems, out) {
   await staffLogin(page, base);
   await audit(page, 'overview', problems, out);
   for (const path of ['/ideeen', '/clusters', '/activiteiten', '/overgeslagen', '/report',
-                      '/beheer', '/campagnes', '/campagnes/' + process.env.CAMPAIGN_ID]) {
+                      '/beheer', '/campagnes', '/campagnes/' + process.env.CAMPAIGN_ID,
+                      '/bijeenkomst']) {
     await page.goto(base + path);
     await audit(page, path, problems, out);
   }
+  // The terugkombijeenkomst announced: the form's answer, and /resultaten
+  // (and the report) with it.
+  await page.goto(base + '/bijeenkomst');
+  await page.fill('#m-date', '2027-03-11');
+  await page.fill('#m-time', '19:30');
+  await page.fill('#m-place', 'https://heerlen.nl/terugkombijeenkomst');
+  await page.fill('#m-text', 'Iedereen is welkom. Er is koffie.');
+  await page.click('form[action="/bijeenkomst"] button:not([name])');
+  await page.waitForSelector('p.ok');
+  await audit(page, '/bijeenkomst, saved', problems, out);
+  await page.goto(base + '/resultaten');
+  await audit(page, '/resultaten with the terugkombijeenkomst', problems, out);
+  await page.goto(base + '/report');
+  await audit(page, '/report with the terugkombijeenkomst', problems, out);
   await page.goto(base + '/ideeen');
   await page.locator('table tbody a').first().click();
   await page.waitForSelector('h2:has-text("Herkomst")');

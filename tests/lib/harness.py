@@ -473,10 +473,12 @@ class Cluster:
         finally:
             conn.close()
 
-    def staff_login(self, user="anna", password="anna-wachtwoord-1"):
-        """Adds a staff user with inspraakctl and logs in through the
-        dashboard's form (with its CSRF cookie); returns the session id."""
-        r = self.ctl("user", "add", user, input=(password + "\n") * 2)
+    def staff_login(self, user="anna", password="anna-wachtwoord-1", role=None):
+        """Adds a staff user (role: "admin", or inspraakctl's default) with
+        inspraakctl and logs in through the dashboard's form (with its CSRF
+        cookie); returns the session id."""
+        r = self.ctl("user", "add", user, *(("--role", role) if role else ()),
+                     input=(password + "\n") * 2)
         if r.returncode != 0:
             raise AssertionError("user add failed: " + r.stderr)
         _, headers, _ = self.dash("GET", "/login")
