@@ -27,6 +27,7 @@
 
 #include "dashboard.h"
 #include "log.h"
+#include "redact.h"
 #include "ui_redact.h"
 #include "xalloc.h"
 
@@ -314,7 +315,9 @@ static void s_detail(dash_t *d, const session_t *s, http_res_t *res, json_t *it,
         {
             sb_add(&list, i ? ", " : "");
             const char *slug = json_string_value(v) ? json_string_value(v) : "";
-            sb_add(&list, k == 0 ? page_label(d, "theme", slug) : slug);
+            /* PII kinds in the words of the redact buttons ("naam", not "name"). */
+            const char *pii = redact_kind_label(slug);
+            sb_add(&list, k == 0 ? page_label(d, "theme", slug) : pii ? pii : slug);
         }
         s_dt(&sb, labels[k], list.buf);
         sb_free(&list);

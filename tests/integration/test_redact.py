@@ -359,6 +359,11 @@ class TestRedactIbanAddressName(RedactCase):
         self.assertIn("IBAN (rekeningnummer) weghalen (1 keer gevonden)", page)
         self.assertIn("Adres (straat of postcode met huisnummer) weghalen (1 keer gevonden)", page)
         self.assertIn("Naam weghalen (1 keer gevonden)", page)
+        # What the finders found, in the words staff read on the buttons
+        # (was "iban, postcode, name": the English slugs of the API).
+        found = re.search(r"<dt>Persoonsgegevens[^<]*</dt><dd>([^<]*)</dd>", page).group(1)
+        self.assertEqual(sorted(found.split(", ")), ["IBAN (rekeningnummer)", "adres (straat of "
+                         "postcode met huisnummer)", "naam"])
 
     def test_2_cut_each_flag(self):
         left = list(self.PII)
