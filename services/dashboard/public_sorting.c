@@ -109,7 +109,9 @@ int public_sorting(rstore_t *rs, sb_t *sb, long long total)
         else
             sb_printf(sb, "Bij %s %s veranderden zij de indeling. ", num_nl(corrected).s,
                       page_plural(corrected, "idee", "ideeën"));
-        if (right == 0)
+        if (right == 0 && checked == 1)
+            sb_add(sb, "De indeling van de computer klopte bij dat idee niet. ");
+        else if (right == 0)
             sb_add(sb, "De indeling van de computer klopte bij geen van die ideeën. ");
         else
             sb_printf(sb, "Bij %s %s klopte de indeling van de computer al. ", num_nl(right).s,

@@ -729,6 +729,19 @@ class TestSortingOfTheFirstIdea(ReportCase):
             self.assertIn("Medewerkers hebben de indeling nog niet nagekeken.", text, name)
             self.assertNotIn("andere idee", text, name)
 
+    def test_the_one_idea_checked_and_changed_is_called_that_idea(self):
+        # One idea checked and changed read "De indeling van de computer
+        # klopte bij geen van die ideeën.": plural, for one idea.
+        first = self.cluster.api("/api/v1/ideas?limit=1", self.token)[1]["items"][0]
+        self.stored([self.post("Een veilige fietsroute naar school", "WK091721")])
+        other = "WK091713" if first.get("wijk") != "WK091713" else "WK091712"
+        self.approve(first["id"], other, themes=("mobiliteit",))
+        for name, page in (("/report", self.report()), ("/resultaten", self.results())):
+            text = visible(page)
+            self.assertIn("Medewerkers keken 1 van de 2 ideeën na. Bij 1 idee veranderden zij de "
+                          "indeling. De indeling van de computer klopte bij dat idee niet. Het "
+                          "andere idee is (nog) niet nagekeken.", text, name)
+
 
 class TestShares(ReportCase):
     def test_tables_give_each_share_and_the_total(self):
