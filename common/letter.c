@@ -508,10 +508,17 @@ int letter_campaign(rstore_t *rs, const letter_settings_t *ls, const char *campa
         const char *vals[] = {s_greeting_name(out), ih, found ? it : "", res,
                               out->unsub_url, meet, NULL, NULL};
         char *t = letter_render(body, names, vals, 6, 0);
+        /* The template says the meeting sentence too: a text that already
+         * says it ({{bijeenkomst}}) gets it once, where staff put it. */
+        vals[5] = "";
+        char *without = letter_render(body, names, vals, 6, 0);
+        vals[5] = strcmp(t, without) == 0 ? meet : "";
+        free(without);
         char *th = s_paragraphs(t);
         vals[6] = th;
         vals[7] = t;
         rc = s_fill(ls, "campaign", names, vals, 8, out, err, errlen);
+        vals[5] = meet;
         if (rc == 0) {
             char *s = letter_render(subject, names, vals, 6, 0);
             s[strcspn(s, "\r\n")] = '\0';

@@ -257,6 +257,20 @@ class TestDashboardCampaigns(ClusterTestCase):
                                                        "text": "Dank u wel."}, expect=400)
         self.assertIn("te lang", page)
 
+    def test_5_meeting_placeholder_says_the_meeting_once(self):
+        # The help offers {{bijeenkomst}}, and the mail itself already has
+        # the meeting sentence under the results link: a text with
+        # "Kom ook: {{bijeenkomst}}" invited every participant twice.
+        help_text = re.search(r'<p id="c-help">(.*?)</p>', self.get("/campagnes", self.admin),
+                              re.S).group(1)
+        self.assertIn("{{bijeenkomst}} (de zin &quot;U bent van harte welkom op de "
+                      "terugkombijeenkomst: ...&quot;)", help_text)
+        cid = self.create("Uitnodiging", "Dank u wel, {{naam}}.\r\nKom ook: {{ bijeenkomst }}",
+                          "3 april, 19.00 uur, Glaspaleis")
+        page = self.get("/campagnes/" + cid, self.admin)
+        self.assertEqual(page.count("terugkombijeenkomst: 3 april"), 1, page)
+        self.assertIn("Kom ook: U bent van harte welkom op de terugkombijeenkomst: 3 april", page)
+
 
 if __name__ == "__main__":
     harness.main()
