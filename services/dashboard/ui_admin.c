@@ -369,7 +369,8 @@ void ui_admin_post(const http_req_t *req, http_res_t *res, void *arg)
     if (ok) /* no new user name and no password in the audit log */
         audit_log(rs, f->action, s.user, NULL,
                   strcmp(f->action, "user_add") == 0 ? f->role : f->name);
-    s_page(rs, &s, res, ok ? 200 : busy ? 503 : 400, msg, ok, token[0] ? token : NULL);
+    /* a key only for a device that was added: a refused one never works */
+    s_page(rs, &s, res, ok ? 200 : busy ? 503 : 400, msg, ok, ok && token[0] ? token : NULL);
     if (busy)
         http_res_header(res, "Retry-After", "10");
 out:

@@ -231,6 +231,14 @@ class TestDashboardAdmin(ClusterTestCase):
         _, page = self.get("/beheer", sid)
         self.assertNotIn(token, page)
         self.assertIn("tablet-beheer", page)
+        # The same name again is refused, and the page shows no key: it
+        # showed a new one "to put in the field app now" that never worked.
+        st, _, body = self.post("/beheer", sid, {"csrf": tok, "action": "device_add",
+                                                 "name": "tablet-beheer"})
+        self.assertEqual(st, 400, body[:300])
+        self.assertIn("Dit apparaat bestaat al.", body.decode())
+        self.assertNotIn("isd_", body.decode())
+        self.assertNotIn("De sleutel van het nieuwe apparaat", body.decode())
         self.assertEqual(self.field_post("isd_not-a-real-token", "tablet-beheer")[0], 401)
         st, data = self.field_post(token, "tablet-beheer")
         self.assertIn(st, (200, 201), data[:300])
