@@ -290,6 +290,11 @@ int main(int argc, char **argv)
         fn = cmd_corrections;
     else if (strcmp(argv[1], "campaign") == 0)
         fn = cmd_campaign; /* notify's engineer: services/inspraakctl/cmd_campaign.c */
+    /* Say what is wrong before the whole usage: a typo was not named. */
+    if (!fn)
+        ctl_err("unknown command \"%s\"", argv[1]);
+    else if (argc < 3)
+        ctl_err("%s needs more: see the lines starting with \"%s\" below", argv[1], argv[1]);
     if (!fn || argc < 3)
         return s_usage_err();
 

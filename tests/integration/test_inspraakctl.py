@@ -122,7 +122,15 @@ class InspraakctlTest(unittest.TestCase):
         for what in ("files", "dead letters", "skipped mails"):
             self.assertIn(what, retention)
         self.assertEqual(self.ctl().returncode, 2)
-        self.assertEqual(self.ctl("frobnicate", "x").returncode, 2)
+        # A mistyped command is named: the bare usage did not say what was
+        # wrong with "partcipant export ...".
+        r = self.ctl("partcipant", "export", "jan@example.org")
+        self.assertEqual(r.returncode, 2)
+        self.assertEqual(r.stderr.split("\n")[0], 'inspraakctl: unknown command "partcipant"')
+        r = self.ctl("device")
+        self.assertEqual(r.returncode, 2)
+        self.assertEqual(r.stderr.split("\n")[0], 'inspraakctl: device needs more: see the '
+                         'lines starting with "device" below')
         self.assertEqual(self.ctl("token", "create").returncode, 2)
         self.assertEqual(self.ctl("user", "add", "x", "--role", "root").returncode, 2)
 
