@@ -209,8 +209,8 @@ static void s_page(rstore_t *rs, const session_t *s, http_res_t *res, int status
     if (msg)
         page_notice(&sb, ok, msg);
     if (token) {
-        sb_add(&sb, "<p>De sleutel van het nieuwe apparaat (u ziet hem maar één keer; zet hem "
-                    "nu in de veld-app):</p>\n<p><code class=\"token\">");
+        sb_add(&sb, "<p>De apparaatcode van het nieuwe apparaat (u ziet hem maar één keer; "
+                    "vul hem nu in de veld-app in):</p>\n<p><code class=\"token\">");
         sb_esc(&sb, token);
         sb_add(&sb, "</code></p>\n");
     }
@@ -318,7 +318,7 @@ static const char *s_device_add(rstore_t *rs, const s_form_t *f, char token[AUTH
     if (rc < 0)
         return NULL;
     if (rc == 0)
-        return "Dit apparaat bestaat al. Trek het eerst in om een nieuwe sleutel te maken.";
+        return "Dit apparaat bestaat al. Trek het eerst in om een nieuwe apparaatcode te maken.";
     *ok = 1;
     return "Het apparaat is toegevoegd.";
 }
@@ -335,7 +335,7 @@ static const char *s_device_revoke(rstore_t *rs, const s_form_t *f, int *ok)
     if (rc == 0)
         return "Er is geen apparaat met deze naam.";
     *ok = 1;
-    return rc == 1 ? "Het apparaat is ingetrokken; de sleutel werkt niet meer."
+    return rc == 1 ? "Het apparaat is ingetrokken; de apparaatcode werkt niet meer."
                    : "Dit apparaat was al ingetrokken.";
 }
 

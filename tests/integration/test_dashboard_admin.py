@@ -228,6 +228,10 @@ class TestDashboardAdmin(ClusterTestCase):
         self.assertEqual(st, 200, body[:300])
         token = re.search(r'<code class="token">(isd_[A-Za-z0-9_-]{43})</code>',
                           body.decode()).group(1)
+        # named as the field app asks for it ("Apparaatcode") and as its
+        # refusal says ("Vraag een nieuwe apparaatcode"), not "sleutel"
+        self.assertIn("De apparaatcode van het nieuwe apparaat", body.decode())
+        self.assertNotIn("sleutel", body.decode())
         _, page = self.get("/beheer", sid)
         self.assertNotIn(token, page)
         self.assertIn("tablet-beheer", page)
@@ -238,14 +242,16 @@ class TestDashboardAdmin(ClusterTestCase):
         self.assertEqual(st, 400, body[:300])
         self.assertIn("Dit apparaat bestaat al.", body.decode())
         self.assertNotIn("isd_", body.decode())
-        self.assertNotIn("De sleutel van het nieuwe apparaat", body.decode())
+        self.assertNotIn("De apparaatcode van het nieuwe apparaat", body.decode())
+        self.assertIn("Trek het eerst in om een nieuwe apparaatcode te maken.", body.decode())
         self.assertEqual(self.field_post("isd_not-a-real-token", "tablet-beheer")[0], 401)
         st, data = self.field_post(token, "tablet-beheer")
         self.assertIn(st, (200, 201), data[:300])
         # Revoked: the field API refuses the token at once.
-        st, _, _ = self.post("/beheer", sid, {"csrf": tok, "action": "device_revoke",
-                                              "name": "tablet-beheer"})
+        st, _, body = self.post("/beheer", sid, {"csrf": tok, "action": "device_revoke",
+                                                 "name": "tablet-beheer"})
         self.assertEqual(st, 200)
+        self.assertIn("de apparaatcode werkt niet meer", body.decode())
         self.assertEqual(self.field_post(token, "tablet-beheer")[0], 401)
         # The lists show role, creation and revocation: they showed an
         # empty role and "-" for every date, so a revoked tablet looked
