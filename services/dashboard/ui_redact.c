@@ -205,9 +205,19 @@ static int s_field(const char *key, const char *value, size_t len, void *arg)
     return 0;
 }
 
+/* A refusal that links back to the idea's form, so staff can type again. */
+static void s_refuse(http_res_t *res, int status, const char *id, const char *title,
+                     const char *text)
+{
+    char *back = xasprintf("/ideeen/%s#weghalen", id);
+    page_message_back(res, status, title, text, back, "Terug naar het idee");
+    free(back);
+}
+
 /* The request from the form, checked against the idea as it is now.
  * Returns 0, or -1 after answering res in Dutch. */
-static int s_build(const s_form_t *f, json_t *it, redact_msg_t *m, http_res_t *res)
+static int s_build(const s_form_t *f, const char *id, json_t *it, redact_msg_t *m,
+                   http_res_t *res)
 {
     char err[200];
     for (int i = 0; i < f->n_kinds; i++)
@@ -222,22 +232,22 @@ static int s_build(const s_form_t *f, json_t *it, redact_msg_t *m, http_res_t *r
     if (f->text) {
         if (redact_needle_check(f->text, err, sizeof err) < 0 ||
             redact_msg_add_text(m, f->text) < 0) {
-            page_message(res, 400, "Niet weggehaald",
-                         "Typ minstens 2 tekens en hoogstens 200, zonder enter of tab.");
+            s_refuse(res, 400, id, "Niet weggehaald",
+                     "Typ minstens 2 tekens en hoogstens 200, zonder enter of tab.");
             return -1;
         }
     }
     int n = m->n_kinds + m->n_texts ? s_count(it, m) : 0;
     if (n < 0) {
-        page_message(res, 422, "Niet weggehaald",
-                     "Deze tekst staat te vaak in het idee (meer dan 256 keer). Kies een "
-                     "langere tekst.");
+        s_refuse(res, 422, id, "Niet weggehaald",
+                 "Deze tekst staat te vaak in het idee (meer dan 256 keer). Kies een "
+                 "langere tekst.");
         return -1;
     }
     if (n == 0) {
-        page_message(res, 422, "Niets gevonden",
-                     "Wat u wilde weghalen, staat niet (meer) in dit idee. Typ de woorden "
-                     "precies zoals ze in de tekst staan.");
+        s_refuse(res, 422, id, "Niets gevonden",
+                 "Wat u wilde weghalen, staat niet (meer) in dit idee. Typ de woorden "
+                 "precies zoals ze in de tekst staan.");
         return -1;
     }
     return n;
@@ -319,7 +329,7 @@ void ui_redact(const http_req_t *req, http_res_t *res, void *arg)
     json_t *before = ui_idea_or_answer(rs, id, res);
     if (!before)
         goto out;
-    int places = s_build(&f, before, &m, res);
+    int places = s_build(&f, id, before, &m, res);
     json_decref(before);
     if (places > 0)
         s_send(d, rs, &s, res, id, &m, places);

@@ -227,6 +227,9 @@ class TestRedact(RedactCase):
         st, _, body = self.redact([("tekst", "Piet Puk")])
         self.assertEqual(st, 422, body[:300])
         self.assertIn("Niets gevonden", body)
+        # back to the idea to type it again, not to the overview where
+        # staff had to look the idea up anew
+        self.assertIn('<a href="/ideeen/%s#weghalen">Terug naar het idee</a>' % self.id, body)
         st, _, body = self.redact([("soort", "bsn")])
         self.assertEqual(st, 400, body[:300])
         st, _, body = self.redact([("soort", "iban")])  # a known kind, not in this idea
