@@ -102,8 +102,11 @@ int public_sorting(rstore_t *rs, sb_t *sb, long long total)
         sb_add(sb, "Medewerkers hebben de indeling nog niet nagekeken. ");
     else
     {
-        sb_printf(sb, "Medewerkers keken %s van de %s %s na. ", num_nl(checked).s,
-                  num_nl(total).s, page_plural(total, "idee", "ideeën"));
+        if (checked == 1 && total == 1) /* not "1 van de 1 idee" */
+            sb_add(sb, "Medewerkers keken het idee na. ");
+        else
+            sb_printf(sb, "Medewerkers keken %s van de %s %s na. ", num_nl(checked).s,
+                      num_nl(total).s, page_plural(total, "idee", "ideeën"));
         if (corrected == 0) /* "Bij 0 daarvan ..." is no way to say none */
             sb_add(sb, "Zij hebben de indeling nergens veranderd. ");
         else

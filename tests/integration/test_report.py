@@ -743,6 +743,20 @@ class TestSortingOfTheFirstIdea(ReportCase):
                           "andere idee is (nog) niet nagekeken.", text, name)
 
 
+class TestSortingOfTheOnlyIdea(ReportCase):
+    def test_the_only_idea_checked_is_not_one_of_one(self):
+        # "Medewerkers keken 1 van de 1 idee na." is no way to say it.
+        idea = self.stored([self.post("Meer bomen en groen op het Pancratiusplein",
+                                      "WK091733")])[0]
+        other = "WK091713" if idea.get("wijk") != "WK091713" else "WK091712"
+        self.approve(idea["id"], other, themes=("mobiliteit",))
+        for name, page in (("/report", self.report()), ("/resultaten", self.results())):
+            text = visible(page)
+            self.assertIn("Medewerkers keken het idee na. Bij 1 idee veranderden zij de "
+                          "indeling.", text, name)
+            self.assertNotIn("1 van de 1", text, name)
+
+
 class TestShares(ReportCase):
     def test_tables_give_each_share_and_the_total(self):
         # A council member comparing wijken saw "3" and "1" and had to
