@@ -47,13 +47,16 @@
  *             month after the number ("2 keer", "40 km", "3 mei") or a
  *             year makes it no address. A street in lower case
  *             ("ik woon op de akerstraat 12 en ...") counts after an
- *             address cue ("op", "aan", "ik woon in de", "adres:", "mijn
+ *             address cue ("op", "aan", "bij", "ik woon in de", "adres:", "mijn
  *             adres is") when the number ends its phrase (punctuation,
  *             the end, a capital or a word like "en", "is", "staat"):
  *             "op het schoolplein 2 bankjes" is a count. So do
  *             capitalised words without a street ending ("aan de
  *             Bongerd 4.", "Mijn adres is Markt 3,") after the same cues
- *             and with the same phrase end, except words that name no
+ *             and with the same phrase end (a bare "op", "aan" or "bij"
+ *             only after "woon" or before a place ending such as "weide",
+ *             "veld", "boord": "De lamp op Ganzeweide 88 is kapot"),
+ *             except words that name no
  *             street ("Lijn 40", "Bus 12", "Artikel 5", "Fase 2",
  *             "Groep 8", days, months). A postcode alone is not flagged: a PC6 area
  *             holds 15-20 households, and residents give theirs to say

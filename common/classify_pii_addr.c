@@ -150,19 +150,36 @@ static const char *const S_COUNT_WORDS[] = {
     "jun",       "jul",      "aug",      "sep",      "sept",   "okt",       "nov",     "dec",
 };
 
-/* The word ending at e (a street's last word) ends in a street ending and
- * is longer than it: "Akerstraat", not "straat" or "weg" alone. */
-static int s_street_word(const char *text, const char *e)
+/* Endings that end Heerlen's street names as often as its wijk, buurt
+ * and field names ("Ganzeweide", "Schandelerboord", "Bekkerveld",
+ * "Heerlerbaan", "Molenberg"): not a street by themselves, but after a
+ * bare "op", "aan" or "bij" more likely a street than a floor, a room or
+ * a brand ("op Verdieping 2", "aan Kamer 12", "op Ziggo 5"). Not "ring":
+ * "bij Vergadering 3". */
+static const char *const S_PLACE_ENDS[] = {
+    "weide", "wei",  "veld", "baan",  "berg", "broek", "heide", "boord",
+    "dal",   "erf",  "kamp", "rade",  "donk", "gaard", "beek",  "horst",
+};
+
+/* The word ending at e ends in one of the n endings and is longer than
+ * it: "Akerstraat", not "straat" or "weg" alone. */
+static int s_ends_in(const char *text, const char *e, const char *const *ends, size_t n_ends)
 {
     const char *w = e;
     while (w > text && isalpha((unsigned char)w[-1]))
         w--;
-    for (size_t i = 0; i < sizeof S_STREET_ENDS / sizeof S_STREET_ENDS[0]; i++) {
-        size_t n = strlen(S_STREET_ENDS[i]);
-        if ((size_t)(e - w) > n && strncasecmp(e - n, S_STREET_ENDS[i], n) == 0)
+    for (size_t i = 0; i < n_ends; i++) {
+        size_t n = strlen(ends[i]);
+        if ((size_t)(e - w) > n && strncasecmp(e - n, ends[i], n) == 0)
             return 1;
     }
     return 0;
+}
+
+/* The word ending at e (a street's last word) ends in a street ending. */
+static int s_street_word(const char *text, const char *e)
+{
+    return s_ends_in(text, e, S_STREET_ENDS, sizeof S_STREET_ENDS / sizeof S_STREET_ENDS[0]);
 }
 
 /* The number [p, e) is a count or a year, not a house number: a word of
@@ -240,16 +257,16 @@ static int s_word_in_ci(const char *w, const char *e, const char *const *list, s
 #define S_IN(w, e, list) s_word_in_ci(w, e, list, sizeof list / sizeof list[0])
 
 static const char *const S_ARTICLES[] = {"de", "het", "'t"};
-static const char *const S_AT[] = {"op", "aan"};
+static const char *const S_AT[] = {"op", "aan", "bij"};
 static const char *const S_LIVE[] = {"woon", "woont", "wonen", "woonde", "woonden", "woonachtig"};
 static const char *const S_ADDRESS[] = {"adres", "woonadres", "huisadres", "postadres"};
 
 /* Whether the words before the street at st announce an address: "op
- * (de)", "aan (het)", "ik woon (in de)", "adres:", "mijn adres is". With
- * strict, a bare "op" or "aan" counts only after a word of living ("ik
- * woon op Ganzeweide 88"): before a capitalised word without a street
- * ending it as often names a floor, a room or a brand ("op Verdieping
- * 2", "aan Kamer 12", "op Ziggo 5"). */
+ * (de)", "aan (het)", "bij (de)", "ik woon (in de)", "adres:", "mijn
+ * adres is". With strict, a bare "op", "aan" or "bij" counts only after
+ * a word of living ("ik woon op Ganzeweide 88"): before a capitalised
+ * word without a street or place ending it as often names a floor, a
+ * room or a brand ("op Verdieping 2", "aan Kamer 12", "op Ziggo 5"). */
 static int s_address_cue(const char *text, const char *st, int strict)
 {
     const char *w, *e = s_prev_word(text, st, &w);
@@ -350,8 +367,8 @@ static const char *s_plain_street_start(const char *text, const char *e)
  * not an address). Other streets count only after an address cue and
  * before the end of the phrase: one lower-case word with a street ending
  * ("ik woon op de akerstraat 12 en ...") or capitalised words without
- * one ("aan de Bongerd 4."; a bare "op" or "aan" only after "woon":
- * s_address_cue). */
+ * one ("aan de Bongerd 4."; a bare "op", "aan" or "bij" only after
+ * "woon" or before a place ending: s_address_cue, S_PLACE_ENDS). */
 static const char *s_street_nr_end(const char *text, const char *p, const char **start)
 {
     const char *at = s_nr_word_start(text, p);
@@ -375,7 +392,8 @@ static const char *s_street_nr_end(const char *text, const char *p, const char *
         return end;
     }
     st = known ? last : s_plain_street_start(text, at - 1);
-    if (!st || !s_address_cue(text, st, !known) || !s_nr_closes(end))
+    int place = s_ends_in(text, at - 1, S_PLACE_ENDS, sizeof S_PLACE_ENDS / sizeof S_PLACE_ENDS[0]);
+    if (!st || !s_address_cue(text, st, !known && !place) || !s_nr_closes(end))
         return NULL;
     *start = st;
     return end;

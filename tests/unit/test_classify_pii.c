@@ -222,6 +222,18 @@ static const t_case_t CASES[] = {
     {"postcode", "Op Verdieping 2 is de wc kapot, aan Kamer 12 ook.", "", 'b'},
     {"postcode", "Wifi op Etage 3 werkt niet. Zenders op Ziggo 5.", "", 'b'},
     {"postcode", "Ik woon op Ganzeweide 88 en het is er stil.", "Ganzeweide 88", 'b'},
+    /* a street word with an ending that also ends places or nouns
+     * ("weide", "veld", "baan", "berg", "boord") after a bare "op",
+     * "aan" or "bij": a street more often than a floor or a room */
+    {"postcode", "De lamp op Ganzeweide 88 is kapot.", "Ganzeweide 88", 'b'},
+    {"postcode", "Er staat een kapotte fiets bij Ganzeweide 88, kan die weg?", "Ganzeweide 88",
+     'b'},
+    {"postcode", "Het park bij Ganzeweide 88 is mooi, bij de Bongerd 4 ook.",
+     "Ganzeweide 88|Bongerd 4", 'b'},
+    {"postcode", "De stoep aan Schandelerboord 3 en op Bekkerveld 12 is kapot.",
+     "Schandelerboord 3|Bekkerveld 12", 'b'},
+    {"postcode", "Bij Kamer 12 en bij Verdieping 2 is het koud. In Molenberg 2 scholen.", "", 'b'},
+    {"postcode", "Op Molenberg 2 scholen en bij Heerlerbaan 12 ongelukken.", "", 'b'},
     /* names */
     {"name", "Mijn naam is Anna de Vries en ik woon in Heerlerbaan.", "Anna de Vries", 'b'},
     {"name", "Ik ben Jan, 34 jaar, en ik mis een bankje.", "Jan", 'b'},
