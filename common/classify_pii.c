@@ -20,6 +20,8 @@
  *   email     something@label.label, local part of [A-Za-z0-9._%+-],
  *             domain labels of [A-Za-z0-9-], the last label 2+ letters;
  *             both may hold letters with accents ("josé@", "müller.de").
+ *             Also written out: "jan punt jansen apenstaartje gmail punt
+ *             com", "piet.smeets (at) hotmail.com".
  *   phone     Dutch numbers: ten digits nationally (0 + area/mobile code +
  *             subscriber), nine after +31 / 0031 (optionally "(0)").
  *             Spaces, one dash ('-', '/' or an en dash), dots and
@@ -171,19 +173,84 @@ static const char *s_domain_end(const char *p)
     return labels >= 2 && alpha_len >= 2 ? end : NULL;
 }
 
+/* An address written out in words ("jan punt jansen apenstaartje gmail
+ * punt com", "piet.smeets (at) hotmail.com", "anna [at] ziggo.nl"): the
+ * word for '@' between blanks, one for '.' between labels. */
+static const char *const S_SPELLED_AT[] = {" apenstaartje ", " (at) ", " [at] ",
+                                           " (apenstaartje) "};
+static const char *const S_SPELLED_DOT[] = {".", " punt ", " (punt) ", " dot ", " (dot) "};
+
+/* Length of the string of list (n strings) that starts at p, else 0. */
+static size_t s_spelled_at(const char *p, const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(p, list[i], strlen(list[i])) == 0)
+            return strlen(list[i]);
+    return 0;
+}
+
+/* The spelled address whose '@' word starts at p: its end, the start in
+ * *start; else NULL. Two or more domain labels, the last of 2-6 letters
+ * ("com", "nl"); the local part is the word before, and the words
+ * joined to it by "punt". */
+static const char *s_spelled_email(const char *text, const char *p, const char **start)
+{
+    size_t at = s_spelled_at(p, S_SPELLED_AT, sizeof S_SPELLED_AT / sizeof S_SPELLED_AT[0]);
+    if (!at || p == text || !s_local_char((unsigned char)p[-1]))
+        return NULL;
+    const char *q = p + at, *end = NULL;
+    int labels = 0, letters = 0;
+    for (;;) {
+        const char *l = q;
+        letters = 0;
+        for (; s_label_char((unsigned char)*q); q++)
+            letters = isalpha((unsigned char)*q) && letters >= 0 ? letters + 1 : -1;
+        if (q == l)
+            break;
+        labels++;
+        end = q;
+        size_t dot = s_spelled_at(q, S_SPELLED_DOT, sizeof S_SPELLED_DOT / sizeof S_SPELLED_DOT[0]);
+        if (!dot || !s_label_char((unsigned char)q[dot]))
+            break;
+        q += dot;
+    }
+    if (labels < 2 || letters < 2 || letters > 6 || isalnum((unsigned char)*end))
+        return NULL;
+    const char *s = p;
+    for (;;) {
+        while (s > text && s_local_char((unsigned char)s[-1]))
+            s--;
+        const char *w = s - 6; /* " punt " before the word */
+        if (w <= text || strncmp(w, " punt ", 6) != 0 || !s_local_char((unsigned char)w[-1]))
+            break;
+        s = w;
+    }
+    *start = s;
+    return end;
+}
+
 static int s_find_email(const char *text, const classify_pii_words_t *w, const char *kind,
                         classify_pii_fn fn, void *arg)
 {
     (void)w;
     int n = 0;
     const char *from = text;
-    for (const char *at = strchr(from, '@'); at; at = strchr(at + 1, '@')) {
-        if (!s_local_before(from, at))
+    for (const char *at = from; *at; at++) {
+        const char *start, *end;
+        if (*at == ' ' && (end = s_spelled_email(text, at, &start)) != NULL) {
+            n++;
+            if (fn(arg, kind, (size_t)(start - text), (size_t)(end - text)))
+                break;
+            from = end;
+            at = end - 1;
             continue;
-        const char *end = s_domain_end(at + 1);
+        }
+        if (*at != '@' || !s_local_before(from, at))
+            continue;
+        end = s_domain_end(at + 1);
         if (!end)
             continue;
-        const char *start = at;
+        start = at;
         for (int k; (k = s_local_before(from, start)) > 0;)
             start -= k;
         n++;

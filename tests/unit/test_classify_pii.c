@@ -130,6 +130,12 @@ static const t_case_t CASES[] = {
      "info@bäckerei-müller.de|josé.ramírez@example.nl", 'b'},
     {"email", "Mail “jan@example.nl” of ‘piet@example.nl’…", "jan@example.nl|piet@example.nl",
      'b'},
+    /* an address written out in words, as residents do against spam */
+    {"email", "Mailen kan naar jan punt jansen apenstaartje gmail punt com, dan stuur ik foto's.",
+     "jan punt jansen apenstaartje gmail punt com", 'b'},
+    {"email", "Via piet.smeets (at) hotmail.com of anna [at] ziggo.nl",
+     "piet.smeets (at) hotmail.com|anna [at] ziggo.nl", 'b'},
+    {"email", "Het apenstaartje is een teken, punt uit. Ik zit (at) home, punt.", "", 'b'},
     {"email", "Volg ons op @heerlen_nl of #heerlen2050", "", 'b'},
     {"email", "prijs 3@5 euro, x@localhost", "", 'b'},
     /* phone */
