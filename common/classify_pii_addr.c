@@ -216,7 +216,8 @@ static int s_postcode_follows(const char *text, const char *q)
  * that word. */
 static const char *s_nr_word_start(const char *text, const char *p)
 {
-    static const char *const words[] = {"nr. ", "nr ", "nummer "};
+    static const char *const words[] = {"nr. ", "nr ", "nummer ", "huisnummer ", "huisnr. ",
+                                        "huisnr "};
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
         size_t n = strlen(words[i]);
         if ((size_t)(p - text) > n && strncmp(p - n, words[i], n) == 0 &&
@@ -399,6 +400,48 @@ static const char *s_street_nr_end(const char *text, const char *p, const char *
     return end;
 }
 
+/* The house number after the word "huisnummer" or "huisnr." at w
+ * ("huisnummer 12a", "Huisnummer: 12-2", "huisnr. is 7"): its end, else
+ * NULL. */
+static const char *s_named_nr_end(const char *text, const char *w)
+{
+    static const char *const words[] = {"huisnummer", "huisnr.", "huisnr"};
+    if (w > text && isalpha((unsigned char)w[-1]))
+        return NULL;
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        size_t n = strlen(words[i]);
+        if (strncasecmp(w, words[i], n) != 0 || isalpha((unsigned char)w[n]))
+            continue;
+        const char *q = w + n + (w[n] == ':');
+        while (*q == ' ')
+            q++;
+        if (strncmp(q, "is ", 3) == 0)
+            q += 3;
+        return q > w + n ? s_housenr_end(q) : NULL;
+    }
+    return NULL;
+}
+
+/* "huisnummer 12a" in the same sentence as the postcode [p, pc_end) and
+ * at most 40 bytes from it, after it ("6411 AB en mijn huisnummer 12a":
+ * sets *end) or before it ("Huisnummer: 12-2, postcode 6411AB": sets
+ * *start); 1 when found. */
+static int s_named_nr_near(const char *text, const char *p, const char *pc_end,
+                           const char **start, const char **end)
+{
+    for (const char *w = pc_end; *w && w < pc_end + 40 && !strchr(".!?\n", *w); w++)
+        if ((*end = s_named_nr_end(text, w)) != NULL)
+            return 1;
+    for (const char *w = p; w > text && w > p - 40 && !strchr(".!?\n", w[-1]);) {
+        const char *e = s_named_nr_end(text, --w);
+        if (e && e <= p) {
+            *start = w;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* The address around the postcode [p, pc_end): sets [*start, *end) and
  * returns 1, or 0 when no house number is next to it. */
 static int s_postcode_place(const char *text, const char *p, const char *pc_end,
@@ -437,6 +480,10 @@ static int s_postcode_place(const char *text, const char *p, const char *pc_end,
     if (hn) {
         start = start ? start : p;
         end = hn;
+    } else if (!start && s_named_nr_near(text, p, pc_end, &start, &end)) {
+        /* "6411 AB en mijn huisnummer 12a", "huisnummer 12, postcode 6411 AB" */
+        start = start ? start : p;
+        end = end ? end : pc_end;
     }
     if (!start)
         return 0;

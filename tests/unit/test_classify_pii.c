@@ -173,6 +173,13 @@ static const t_case_t CASES[] = {
     {"postcode", "Het gaat om Akerstraat 12 B, 6411 AB Heerlen.", "Akerstraat 12 B, 6411 AB",
      'b'},
     {"postcode", "Adres: Pancratiusplein 7 a 6411 JT", "Pancratiusplein 7 a 6411 JT", 'b'},
+    /* the house number named as such, in the same sentence as the postcode */
+    {"postcode", "Mijn postcode is 6411 AB en mijn huisnummer 12a, de lamp is stuk.",
+     "6411 AB en mijn huisnummer 12a", 'b'},
+    {"postcode", "Huisnummer: 12-2, postcode 6411AB.", "Huisnummer: 12-2, postcode 6411AB", 'b'},
+    {"postcode", "Ik woon aan de Akerstraat huisnummer 12, kom gerust.", "Akerstraat huisnummer 12",
+     'b'},
+    {"postcode", "Postcode 6411 AB. Het huisnummer 12 staat op de kaart.", "", 'b'},
     {"postcode", "12 B, 6411 AB", "", 'b'}, /* no street before it */
     {"postcode", "Postcode 6415 el, nr. 7-B", "", 'b'}, /* lowercase with a space */
     {"postcode", "graag bij 6415el nr. 7-B aanbellen", "6415el nr. 7-B", 'b'},
