@@ -320,6 +320,35 @@ static int s_nr_closes(const char *q)
     return !isalnum((unsigned char)*e) && (unsigned char)*e < 0x80 && S_IN(q, e, S_AFTER_NR);
 }
 
+/* Words ending in -en or -s after a house number that are no plural
+ * noun: verbs of place ("Akerstraat 12 liggen stenen"), prepositions and
+ * adverbs ("Akerstraat 12 boven de bakker"). */
+static const char *const S_NOT_PLURAL[] = {
+    "liggen", "hangen",  "rijden", "zitten", "spelen",  "lopen",   "komen",   "worden",
+    "kunnen", "moeten",  "mogen",  "willen", "zouden",  "waren",   "stonden", "lagen",
+    "werden", "parkeren", "boven", "beneden", "binnen", "buiten",  "tussen",  "tegen",
+    "open",   "even",    "eens",   "samen",  "alleen",  "steeds",  "ergens",  "iets",
+    "niets",  "alles",   "tijdens", "volgens", "sinds", "misschien", "bovendien", "heen",
+};
+
+/* Whether a plural noun follows the number ending at q ("Akerstraat 30
+ * bomen", "Valkenburgerweg 3 ongelukken", "12 auto's"): a lower-case
+ * word of 4+ letters ending in -en or -s that is not a word of
+ * S_AFTER_NR or S_NOT_PLURAL; the number is a count then. */
+static int s_plural_follows(const char *q)
+{
+    if (*q != ' ')
+        return 0;
+    const char *w = q + 1, *e = w;
+    while (islower((unsigned char)*e) || *e == '\'')
+        e++;
+    if (e - w < 4 || isalnum((unsigned char)*e) || (unsigned char)*e >= 0x80)
+        return 0;
+    if (!(e[-1] == 's' || (e[-2] == 'e' && e[-1] == 'n')))
+        return 0;
+    return !S_IN(w, e, S_AFTER_NR) && !S_IN(w, e, S_NOT_PLURAL);
+}
+
 static int s_cap(const char *p)
 {
     return isupper((unsigned char)*p) || (unsigned char)*p == 0xc3;
@@ -388,7 +417,7 @@ static const char *s_street_nr_end(const char *text, const char *p, const char *
     while (last > text && s_word_byte((unsigned char)last[-1]))
         last--;
     int known = s_street_word(text, at - 1);
-    if (known && s_cap(last)) {
+    if (known && s_cap(last) && !s_plural_follows(end)) {
         *start = st;
         return end;
     }

@@ -206,6 +206,15 @@ static const t_case_t CASES[] = {
     {"postcode", "Het gaat om Akerstraat 12 B, 6411 AB Heerlen.", "Akerstraat 12 B, 6411 AB", 'b'},
     {"postcode", "Neem lijn 40 of bus 12, zie artikel 5. Ik kom 2 keer.", "", 'b'},
     {"postcode", "Op de Akerstraat 2 keer per dag file, al 3 jaar.", "", 'b'},
+    /* a plural noun after the number makes it a count, a verb or a
+     * preposition leaves it a house number */
+    {"postcode", "Op de Akerstraat 30 bomen gekapt, op de Valkenburgerweg 3 ongelukken.", "", 'b'},
+    {"postcode", "In de Kloosterweg 12 lantaarns kapot en 40 auto's op het Pancratiusplein 3 dagen.",
+     "", 'b'},
+    {"postcode", "Vlak bij Akerstraat 12 liggen stenen, boven Kloosterweg 4 wonen we.",
+     "Akerstraat 12|Kloosterweg 4", 'b'},
+    {"postcode", "Het huis Akerstraat 12 boven de bakker en Geerstraat 5 tegen de heg.",
+     "Akerstraat 12|Geerstraat 5", 'b'},
     {"postcode", "Sinds de Kloosterweg 2019 open is, en de Valkenburgerweg 1990.", "", 'b'},
     {"postcode", "Het fietspad 3 meter breder, de straat 12 uur dicht.", "", 'b'},
     {"postcode", "Fietspad 3 meter breder en de Akerstraat 40 km per uur.", "", 'b'},
