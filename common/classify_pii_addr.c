@@ -157,8 +157,8 @@ static const char *const S_COUNT_WORDS[] = {
  * a brand ("op Verdieping 2", "aan Kamer 12", "op Ziggo 5"). Not "ring":
  * "bij Vergadering 3". */
 static const char *const S_PLACE_ENDS[] = {
-    "weide", "wei",  "veld", "baan",  "berg", "broek", "heide", "boord",
-    "dal",   "erf",  "kamp", "rade",  "donk", "gaard", "beek",  "horst",
+    "weide", "wei", "veld", "baan", "berg", "broek", "heide", "boord",
+    "dal",   "erf", "kamp", "rade", "donk", "gaard", "beek",  "horst",
 };
 
 /* The word ending at e ends in one of the n endings and is longer than
@@ -216,8 +216,8 @@ static int s_postcode_follows(const char *text, const char *q)
  * that word. */
 static const char *s_nr_word_start(const char *text, const char *p)
 {
-    static const char *const words[] = {"nr. ", "nr ", "nummer ", "huisnummer ", "huisnr. ",
-                                        "huisnr "};
+    static const char *const words[] = {"nr. ",        "nr ",      "nummer ",
+                                        "huisnummer ", "huisnr. ", "huisnr "};
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
         size_t n = strlen(words[i]);
         if ((size_t)(p - text) > n && strncmp(p - n, words[i], n) == 0 &&
@@ -324,11 +324,11 @@ static int s_nr_closes(const char *q)
  * noun: verbs of place ("Akerstraat 12 liggen stenen"), prepositions and
  * adverbs ("Akerstraat 12 boven de bakker"). */
 static const char *const S_NOT_PLURAL[] = {
-    "liggen", "hangen",  "rijden", "zitten", "spelen",  "lopen",   "komen",   "worden",
-    "kunnen", "moeten",  "mogen",  "willen", "zouden",  "waren",   "stonden", "lagen",
-    "werden", "parkeren", "boven", "beneden", "binnen", "buiten",  "tussen",  "tegen",
-    "open",   "even",    "eens",   "samen",  "alleen",  "steeds",  "ergens",  "iets",
-    "niets",  "alles",   "tijdens", "volgens", "sinds", "misschien", "bovendien", "heen",
+    "liggen", "hangen",   "rijden",  "zitten",  "spelen", "lopen",     "komen",     "worden",
+    "kunnen", "moeten",   "mogen",   "willen",  "zouden", "waren",     "stonden",   "lagen",
+    "werden", "parkeren", "boven",   "beneden", "binnen", "buiten",    "tussen",    "tegen",
+    "open",   "even",     "eens",    "samen",   "alleen", "steeds",    "ergens",    "iets",
+    "niets",  "alles",    "tijdens", "volgens", "sinds",  "misschien", "bovendien", "heen",
 };
 
 /* Whether a plural noun follows the number ending at q ("Akerstraat 30
@@ -455,8 +455,8 @@ static const char *s_named_nr_end(const char *text, const char *w)
  * at most 40 bytes from it, after it ("6411 AB en mijn huisnummer 12a":
  * sets *end) or before it ("Huisnummer: 12-2, postcode 6411AB": sets
  * *start); 1 when found. */
-static int s_named_nr_near(const char *text, const char *p, const char *pc_end,
-                           const char **start, const char **end)
+static int s_named_nr_near(const char *text, const char *p, const char *pc_end, const char **start,
+                           const char **end)
 {
     for (const char *w = pc_end; *w && w < pc_end + 40 && !strchr(".!?\n", *w); w++)
         if ((*end = s_named_nr_end(text, w)) != NULL)
