@@ -20,9 +20,10 @@
 #   INSPRAAK_TEST_JOBS files run at the same time [2 on a machine with 2 or
 #   more cores, else 1]. Most suites spend their time waiting for services,
 #   so two lanes on 2 cores take little more than half the time of one.
-#   Each lane takes the next file not yet taken (mkdir is the claim) and
-#   gets its own half of the port range (INSPRAAK_TEST_PORTS, default
-#   26000-29999), so two clusters never pick the same ports.
+#   Each lane takes the next file not yet taken (mkdir is the claim; the
+#   longest suites come first, in the order of tests/suite-seconds.txt, so
+#   the lanes end together) and gets its own half of the port range (INSPRAAK_TEST_PORTS,
+#   default 26000-29999), so two clusters never pick the same ports.
 #
 # ENVIRONMENT
 #   INSPRAAK_BIN   binaries to test [bin]; made absolute
@@ -57,8 +58,17 @@ if [ "$jobs" -gt 1 ] && [ "$width" -lt 1750 ]; then
     exit 2
 fi
 
-files=""
+# New suites (not in tests/suite-seconds.txt) first, then the listed ones
+# longest first: a long suite taken last would run alone at the end while
+# the other lane has nothing left.
+listed=$(sed -n 's/^[0-9][0-9]* //p' tests/suite-seconds.txt | tr '\n' ' ')
+new=""
 for t in tests/integration/test_*.py tests/browser/test_*.py tests/fault/test_*.py; do
+    [ -e "$t" ] || continue
+    case " $listed " in *" $t "*) ;; *) new="$new $t" ;; esac
+done
+files=""
+for t in $new $listed; do
     [ -e "$t" ] || continue
     case "$t" in *"${1:-}"*) files="$files $t" ;; esac
 done
