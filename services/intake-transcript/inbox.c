@@ -40,6 +40,8 @@ struct inbox {
     bool redis_down;          /* logged once per outage, not every second */
     bool done_recorded;       /* done/ of before the record is in it (s_record_done) */
     trim_t *trim;             /* drops old entries of the record (trim.h); NULL: no record */
+    long look_ms;             /* between two looks (inbox.h) */
+    long settle_ms;           /* unchanged this long before a file is read */
     metric_t *done, *failed, *repeat;
 };
 
@@ -497,6 +499,13 @@ static int s_record_done(inbox_t *ib)
     return rc;
 }
 
+/* Not changed for settle_ms (a file changed "in the future" is not). */
+static bool s_settled(const inbox_t *ib, const struct stat *st, int64_t now_ms)
+{
+    int64_t mtime_ms = (int64_t)st->st_mtim.tv_sec * 1000 + st->st_mtim.tv_nsec / 1000000;
+    return now_ms - mtime_ms >= ib->settle_ms;
+}
+
 static void s_scan(inbox_t *ib)
 {
     if (ib->rs && !ib->done_recorded)
@@ -517,7 +526,9 @@ static void s_scan(inbox_t *ib)
         free(in);
         return;
     }
-    time_t now = time(NULL);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    int64_t now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
     struct dirent *e;
     while ((e = readdir(d))) {
         const char *name = e->d_name;
@@ -525,13 +536,13 @@ static void s_scan(inbox_t *ib)
             continue;
         char *path = xasprintf("%s/%s", in, name);
         struct stat st;
-        bool ready = stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_mtime < now - 1;
+        bool ready = stat(path, &st) == 0 && S_ISREG(st.st_mode) && s_settled(ib, &st, now_ms);
         free(path);
         char *stem = xstrndup(name, (size_t)(strrchr(name, '.') - name));
         /* The sidecar settles too: one still being written would fail the
          * file as invalid_sidecar. A missing sidecar is no reason to wait. */
         path = xasprintf("%s/%s.json", in, stem);
-        if (ready && stat(path, &st) == 0 && st.st_mtime >= now - 1)
+        if (ready && stat(path, &st) == 0 && !s_settled(ib, &st, now_ms))
             ready = false;
         free(path);
         if (ready) /* else still being written (or not a file) */
@@ -552,7 +563,12 @@ static void *s_main(void *arg)
         pthread_mutex_lock(&ib->mu);
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += 1;
+        until.tv_sec += ib->look_ms / 1000;
+        until.tv_nsec += ib->look_ms % 1000 * 1000000;
+        if (until.tv_nsec >= 1000000000) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000;
+        }
         while (!ib->stop && pthread_cond_timedwait(&ib->cv, &ib->mu, &until) != ETIMEDOUT)
             ;
     }
@@ -566,12 +582,16 @@ inbox_t *inbox_start(ingest_t *ing, const char *dir, const char *redis_url,
     if (s_mkdir(dir, NULL, err, errlen) < 0 || s_mkdir(dir, "inbox", err, errlen) < 0 ||
         s_mkdir(dir, "done", err, errlen) < 0 || s_mkdir(dir, "failed", err, errlen) < 0)
         return NULL;
-    long days;
+    long days, look_ms, settle_ms;
     if (config_long("INSPRAAK_TRANSCRIPT_RECORD_DAYS", TRIM_DAYS_DEFAULT, 1, 36500, &days, err,
-                    errlen) < 0)
+                    errlen) < 0 ||
+        config_long("INSPRAAK_TRANSCRIPT_LOOK_MS", 1000, 10, 60000, &look_ms, err, errlen) < 0 ||
+        config_long("INSPRAAK_TRANSCRIPT_SETTLE_MS", 1000, 0, 3600000, &settle_ms, err, errlen) < 0)
         return NULL;
     inbox_t *ib = xcalloc(1, sizeof *ib);
     ib->ing = ing;
+    ib->look_ms = look_ms;
+    ib->settle_ms = settle_ms;
     ib->dir = xstrdup(dir);
     ib->read_mu = read_mu;
     if (redis_url && !(ib->rs = rstore_new(redis_url, err, errlen))) {

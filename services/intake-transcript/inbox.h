@@ -9,11 +9,14 @@
  *   inbox_stop(&ib);
  *
  * DESCRIPTION
- *   A thread looks at DIR/inbox/ every second. NAME.vtt, NAME.srt and
- *   NAME.txt (with an optional sidecar NAME.json: video_id, wijk,
- *   recorded_at, activity, video_url; video_id defaults to NAME) are read
- *   once they and their sidecar have not changed for a second and are not
- *   dotfiles, so a file or sidecar still being written is not read half. After every statement is
+ *   A thread looks at DIR/inbox/ every second (INSPRAAK_TRANSCRIPT_LOOK_MS).
+ *   NAME.vtt, NAME.srt and NAME.txt (with an optional sidecar NAME.json:
+ *   video_id, wijk, recorded_at, activity, video_url; video_id defaults to
+ *   NAME) are read once they and their sidecar have not changed for a
+ *   second (INSPRAAK_TRANSCRIPT_SETTLE_MS) and are not dotfiles, so a file
+ *   or sidecar still being written is not read half. Both settings are in
+ *   milliseconds, read from the environment at inbox_start (which fails,
+ *   saying why in err, on a value out of range); the tests shorten them. After every statement is
  *   spooled the file (and sidecar) moves to DIR/done/ (under NAME-2, ...
  *   when the name is taken there: nothing is replaced); a file that cannot
  *   be read, is empty or holds no resident's statement (header or

@@ -281,6 +281,9 @@ class Cluster:
             "INSPRAAK_LOG_DIR": os.path.join(self.var, "log"),
             # Tests post from one address far faster than a person would.
             "INSPRAAK_FORM_RATE": "0",
+            # A dropped transcript is read 0.1 s after it settled, not up
+            # to a second later; settling itself keeps its second.
+            "INSPRAAK_TRANSCRIPT_LOOK_MS": "100",
         })
         if self.max_instances() > 1:
             e.update(self.endpoints())
