@@ -14,7 +14,9 @@
  *   run/supervisor.pid. A child that exits or is killed is started again
  *   after 250 ms, doubling up to 30 s, back to 250 ms once it had run 60 s
  *   (what systemd's Restart=always does in production, so a test that
- *   kill -9's a service sees production's recovery).
+ *   kill -9's a service sees production's recovery). INSPRAAK_RESTART_MAX_MS
+ *   (250-30000) lowers the 30 s, for a test that kills one service many
+ *   times and is about what follows the restart, not the back-off.
  *   SIGTERM/SIGINT/SIGHUP: SIGTERM to every child, 10 s grace, SIGKILL, exit 0.
  *   Ctrl-C sends SIGINT to the whole foreground process group. Children
  *   stay in our group but start with SIGINT ignored, so each gets exactly
@@ -75,6 +77,7 @@ typedef struct {
     const char *log_dir; /* NULL: children share our stdout/stderr */
     sigset_t old_mask;   /* restored in children */
     pid_t self;
+    long delay_max_ms; /* SV_DELAY_MAX_MS or INSPRAAK_RESTART_MAX_MS */
 } supervisor_t;
 
 /* Adds one "name: command" line; returns NULL or the reason it cannot. */
@@ -183,7 +186,7 @@ static void s_spawn(supervisor_t *sv, sv_child_t *k)
     if (pid < 0) {
         log_error("msg=\"fork failed\" child=%s err=%s", k->name,
                   log_quote(e, sizeof e, strerror(errno)));
-        k->restart_at = clock_mono_ms() + SV_DELAY_MAX_MS;
+        k->restart_at = clock_mono_ms() + sv->delay_max_ms;
         return;
     }
     if (pid == 0)
@@ -223,7 +226,7 @@ static void s_reap(supervisor_t *sv, bool stopping)
             k->delay_ms = SV_DELAY_FIRST_MS;
         k->restart_at = now + k->delay_ms;
         log_info("msg=\"restart scheduled\" child=%s delay_ms=%ld", k->name, k->delay_ms);
-        k->delay_ms = k->delay_ms * 2 > SV_DELAY_MAX_MS ? SV_DELAY_MAX_MS : k->delay_ms * 2;
+        k->delay_ms = k->delay_ms * 2 > sv->delay_max_ms ? sv->delay_max_ms : k->delay_ms * 2;
     }
 }
 
@@ -307,10 +310,15 @@ static int s_setup(supervisor_t *sv, int argc, char **argv, int *sigfd)
     }
     if (optind != argc - 1)
         return -1;
+    char e[200], why[160];
+    if (config_long("INSPRAAK_RESTART_MAX_MS", SV_DELAY_MAX_MS, SV_DELAY_FIRST_MS, SV_DELAY_MAX_MS,
+                    &sv->delay_max_ms, why, sizeof why) < 0) {
+        log_error("msg=\"bad setting\" err=%s", log_quote(e, sizeof e, why));
+        exit(1);
+    }
     config_t cfg;
     memset(&cfg, 0, sizeof cfg);
     snprintf(cfg.var_dir, sizeof cfg.var_dir, "%s", config_str("INSPRAAK_VAR", "./var"));
-    char e[200];
     if (config_var_path(&cfg, "run", sv->run_dir, sizeof sv->run_dir) < 0)
         log_fatal("msg=\"cannot make run folder\" err=%s", log_quote(e, sizeof e, strerror(errno)));
     snprintf(sv->pid_path, sizeof sv->pid_path, "%s/supervisor.pid", sv->run_dir);

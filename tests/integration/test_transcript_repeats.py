@@ -43,6 +43,10 @@ def vtt(words):
 
 class TestTranscriptRepeats(ClusterTestCase):
     SERVICES = ("storage", "classifier", "intake-transcript", "dashboard")
+    # intake-transcript is killed seven times, each within a minute of the
+    # last: the supervisor's back-off (doubling from 250 ms) would wait
+    # 32 s in all; these tests are about what the restarted service does.
+    ENV = {"INSPRAAK_RESTART_MAX_MS": "250"}
 
     @classmethod
     def setUpClass(cls):
