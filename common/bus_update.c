@@ -119,12 +119,13 @@ int bus_update_send(const char *to, const char *events, const char *origin, idea
         done = BUS_UPDATE_ECONNECT;
     } else if (push) {
         int64_t end = clock_mono_ms() + wait_ms;
+        int resend_ms = BUS_UPDATE_FIRST_RESEND_MS;
         while (done < n && clock_mono_ms() < end) {
             if (s_send_unacked(push, bufs, lens, acked, n) < 0)
                 break;
             int64_t left = end - clock_mono_ms();
-            done += s_wait_acks(sub, ids, acked, n,
-                                left < BUS_UPDATE_RESEND_MS ? (int)left : BUS_UPDATE_RESEND_MS);
+            done += s_wait_acks(sub, ids, acked, n, left < resend_ms ? (int)left : resend_ms);
+            resend_ms = resend_ms * 2 > BUS_UPDATE_RESEND_MS ? BUS_UPDATE_RESEND_MS : resend_ms * 2;
         }
     }
     bus_close(&push);
