@@ -451,20 +451,30 @@ const char *geo_wijk_lookup(const geo_t *self, const char *s)
         if (s_equal_trimmed(s, b->code) || strcmp(key, b->name_key) == 0)
             found = self->wijken[b->wijk].code;
     }
+    free(key);
     /* "Heerlerheide" for Heerlerheide-Passart: the first place of a wijk's
      * name, when no other wijk's name starts with it ("Heerlerbaan" is
      * Heerlerbaan-Centrum or Heerlerbaan-Schil: still unknown). */
     const char *first = NULL;
-    size_t n_first = 0;
-    for (size_t i = 0; !found && *key && i < self->n_wijken; i++)
-        if (self->wijken[i].first_key && strcmp(key, self->wijken[i].first_key) == 0) {
-            first = self->wijken[i].code;
-            n_first++;
-        }
-    if (!found && n_first == 1)
+    if (!found && geo_wijk_first_place(self, s, &first, 1) == 1)
         found = first;
-    free(key);
     return found;
+}
+
+size_t geo_wijk_first_place(const geo_t *self, const char *s, const char **codes, size_t max)
+{
+    if (!s)
+        return 0;
+    char *key = s_key(s);
+    size_t n = 0;
+    for (size_t i = 0; *key && i < self->n_wijken; i++)
+        if (self->wijken[i].first_key && strcmp(key, self->wijken[i].first_key) == 0) {
+            if (n < max)
+                codes[n] = self->wijken[i].code;
+            n++;
+        }
+    free(key);
+    return n;
 }
 
 const char *geo_wijk_from_pc4(const geo_t *self, int pc4)

@@ -57,6 +57,10 @@ int geo_buurt_at(const geo_t *self, size_t i, const char **code, const char **na
  * Dem"). NULL when unknown. The returned string (the canonical code, for
  * storing) belongs to geo. */
 const char *geo_wijk_lookup(const geo_t *self, const char *code_or_name);
+/* The wijken whose name starts with the place s ("Heerlerbaan":
+ * Heerlerbaan-Centrum and Heerlerbaan-Schil), compared as geo_wijk_lookup
+ * does: how many there are; the first max codes (owned by geo) go in codes. */
+size_t geo_wijk_first_place(const geo_t *self, const char *s, const char **codes, size_t max);
 /* The wijk holding most addresses of a PC4 (6411..6422), or NULL. */
 const char *geo_wijk_from_pc4(const geo_t *self, int pc4);
 /* Wijk and buurt holding the point. Returns 0, or -1 when outside Heerlen

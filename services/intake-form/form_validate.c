@@ -9,6 +9,8 @@
 #include "form_validate.h"
 
 #include <ctype.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <strings.h>
 #include <string.h>
 
@@ -46,6 +48,7 @@ void form_clear(form_t *f)
         free(f->clean[i]);
     }
     free(f->key);
+    free(f->made_err);
     form_init(f);
 }
 
@@ -225,6 +228,33 @@ static bool s_wijk_code_shape(const char *s)
     return isdigit((unsigned char)s[6]) && isdigit((unsigned char)s[7]);
 }
 
+/* "Heerlerbaan": the first place of more than one wijk's name, which
+ * geo_wijk_lookup() cannot decide. The resident is told which wijken
+ * those are, by the names the list shows. false when v is no such place. */
+static bool s_error_shared_place(form_t *f, const geo_t *geo, const char *v)
+{
+    static const char *const count[] = {"", "", "twee", "drie", "vier", "vijf"};
+    const char *codes[5];
+    size_t n = geo && utf8_valid(v, strlen(v)) ? geo_wijk_first_place(geo, v, codes, 5) : 0;
+    if (n < 2 || n > 5 || f->err[FORM_WIJK])
+        return false;
+    const char *first = geo_wijk_name(geo, codes[0]);
+    const char *dash = strchr(first, '-');
+    char names[400] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < n && used < sizeof names; i++)
+        used += (size_t)snprintf(names + used, sizeof names - used, "%s%s",
+                                 i == 0 ? "" : i + 1 == n ? " en " : ", ",
+                                 geo_wijk_name(geo, codes[i]));
+    free(f->made_err);
+    f->made_err = xasprintf("Er zijn %s wijken met %.*s in de naam: %s. Kies een van deze "
+                            "wijken uit de lijst.",
+                            count[n], (int)(dash ? dash - first : (ptrdiff_t)strlen(first)),
+                            first, names);
+    s_error(f, FORM_WIJK, f->made_err);
+    return true;
+}
+
 static void s_check_wijk(form_t *f, const geo_t *geo)
 {
     if (!f->raw[FORM_WIJK] || f->err[FORM_WIJK])
@@ -258,7 +288,7 @@ static void s_check_wijk(form_t *f, const geo_t *geo)
         for (char *p = c; *p; p++)
             *p = (char)toupper((unsigned char)*p);
         f->clean[FORM_WIJK] = c;
-    } else {
+    } else if (!s_error_shared_place(f, geo, v)) {
         s_error(f, FORM_WIJK, "Deze wijk kennen we niet. Kies een wijk uit de lijst.");
     }
     free(v);

@@ -28,7 +28,7 @@
  *
  * OWNERSHIP
  *   form_t owns every string in it; form_clear() frees them. Messages in
- *   err[] are static strings. form_errors_json() returns a new reference.
+ *   err[] are static strings, or made_err (a message naming wijken). form_errors_json() returns a new reference.
  *   form_to_envelope() fills an envelope the caller frees with
  *   envelope_clear().
  */
@@ -67,6 +67,7 @@ typedef struct {
     bool honeypot;                 /* the hidden "website" field was filled: a bot */
     char *key;                     /* hidden form field "sleutel", or NULL */
     const char *err[FORM_NFIELDS]; /* Dutch message per field, NULL when fine */
+    char *made_err;                /* a message made for this form, or NULL */
     int n_errors;
     char *clean[FORM_NFIELDS]; /* after form_validate(): clean values or NULL */
 } form_t;

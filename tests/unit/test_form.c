@@ -170,6 +170,19 @@ static void test_wijk(void **state)
     assert_int_equal(form_validate(&f, s_geo), -1);
     assert_string_equal(f.err[FORM_WIJK], "Deze wijk kennen we niet. Kies een wijk uit de lijst.");
     form_clear(&f);
+    /* A place two wijken start with: the resident is told which ones,
+     * by name, as geo_wijk_lookup takes "Heerlerheide" for the one it
+     * starts. */
+    s_form(&f, "tekst", "Meer bankjes", "wijk", " heerlerbaan ", NULL);
+    assert_int_equal(form_validate(&f, s_geo), -1);
+    assert_string_equal(f.err[FORM_WIJK], "Er zijn twee wijken met Heerlerbaan in de naam: "
+                                          "Heerlerbaan-Centrum en Heerlerbaan-Schil. Kies een "
+                                          "van deze wijken uit de lijst.");
+    form_clear(&f);
+    s_form(&f, "tekst", "Meer bankjes", "wijk", "Heerlerheide", NULL);
+    assert_int_equal(form_validate(&f, s_geo), 0);
+    assert_string_equal(f.clean[FORM_WIJK], "WK091721");
+    form_clear(&f);
     /* The shape of a code is not enough when the table is known. */
     s_form(&f, "tekst", "Meer bankjes", "wijk", "WK091799", NULL);
     assert_int_equal(form_validate(&f, s_geo), -1);
