@@ -294,7 +294,9 @@ static void s_detail(dash_t *d, const session_t *s, http_res_t *res, json_t *it,
     s_dt(&sb, recorded ? "Opgenomen" : "Ontvangen",
          page_when(s_str(it, "received_at"), when, sizeof when));
     s_dt(&sb, "Kanaal", page_label(d, "channel", s_str(it, "channel")));
-    s_dt(&sb, "Activiteit", page_label(d, "activity", s_str(it, "activity")));
+    /* the kind (wijkgesprek); a field idea's named activity is
+     * "Activiteit" under it (s_source) */
+    s_dt(&sb, "Soort activiteit", page_label(d, "activity", s_str(it, "activity")));
     s_dt(&sb, "Doelgroep", page_label(d, "target_group", s_str(it, "target_group")));
     s_dt(&sb, "Postcode", s_str(it, "postcode"));
     s_source(&sb, json_object_get(it, "source"));

@@ -770,6 +770,22 @@ class TestDashboardUI(ClusterTestCase):
         self.assertIn("<dt>Buurt</dt><dd>Beersdal</dd>", page)
         self.assertIn("<dt>Taal</dt><dd>Nederlands</dd>", page)
 
+    # "test_the_": after test_public_page..., which counts the ideas.
+    def test_the_field_idea_names_kind_and_activity_once_each(self):
+        """A field idea's page had two rows "Activiteit": the kind
+        (wijkgesprek) and the activity chosen on the tablet. Now one row
+        each: "Soort activiteit" and "Activiteit"."""
+        idea = make_idea(71, id="s-veldidee-activiteit", channel="field", activity="wijkgesprek",
+                         text="Veldidee met een activiteit", wijk="WK091740",
+                         source={"device_id": "tablet-1", "local_id": "v-1",
+                                 "context": "Wijkgesprek Molenberg 3 juni"})
+        inject(self.cluster, [idea])
+        sid, _ = self.login()
+        _, page = self.get("/ideeen/" + idea["id"], sid)
+        self.assertEqual(page.count("<dt>Activiteit</dt>"), 1)
+        self.assertIn("<dt>Activiteit</dt><dd>Wijkgesprek Molenberg 3 juni</dd>", page)
+        self.assertIn("<dt>Soort activiteit</dt><dd>", page)
+
     def test_empty_selection_says_so(self):
         # Filters that match nothing: the page said "0 ideeën gevonden"
         # above an empty table and offered to download the empty selection.
