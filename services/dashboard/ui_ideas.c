@@ -16,12 +16,17 @@
  *   never needs.
  */
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dashboard.h"
 #include "headcount.h"
+
+/* The labels of the date fields; a bad date is named by them. */
+#define S_FROM_LABEL "Vanaf (datum)"
+#define S_TO_LABEL "Tot en met (datum)"
 
 static const char *s_get(const char *name, void *arg)
 {
@@ -157,10 +162,26 @@ static void s_form(dash_t *d, rstore_t *rs, sb_t *sb, const http_req_t *req)
     s_input(sb, req, "q", "Zoeken in de tekst", "search");
     for (int i = 0; i < QUERY_NDIMS; i++)
         s_select(d, rs, sb, query_dims[i], http_query(req, query_dims[i]));
-    s_input(sb, req, "from", "Vanaf (datum)", "date");
-    s_input(sb, req, "to", "Tot en met (datum)", "date");
+    s_input(sb, req, "from", S_FROM_LABEL, "date");
+    s_input(sb, req, "to", S_TO_LABEL, "date");
     s_sort(sb, http_query(req, "sort"));
     sb_add(sb, "<p><button type=\"submit\">Filter toepassen</button></p>\n</form>\n");
+}
+
+/* What was wrong with the query, for staff: the API's message names its
+ * parameters ("from moet een datum zijn"), this page names a date by the
+ * label of its field. */
+static const char *s_problem(const http_req_t *req, const query_err_t *err)
+{
+    if (strcmp(err->param, "from") != 0 && strcmp(err->param, "to") != 0)
+        return err->message;
+    int64_t ms;
+    const char *from = http_query(req, "from"), *to = http_query(req, "to");
+    if (from && *from && query_parse_time(from, false, &ms) < 0)
+        return "\"" S_FROM_LABEL "\" is geen datum. Kies een dag, bijvoorbeeld 2026-11-28.";
+    if (to && *to && query_parse_time(to, true, &ms) < 0)
+        return "\"" S_TO_LABEL "\" is geen datum. Kies een dag, bijvoorbeeld 2026-11-28.";
+    return "\"" S_FROM_LABEL "\" moet vóór \"" S_TO_LABEL "\" liggen.";
 }
 
 void ui_ideas(const http_req_t *req, http_res_t *res, void *arg)
@@ -179,7 +200,7 @@ void ui_ideas(const http_req_t *req, http_res_t *res, void *arg)
     sb_add(&sb, "<h1>Ideeën</h1>\n");
     s_form(d, rs, &sb, req);
     if (dash_query_parse(d, rs, &q, s_get, (void *)req, &qerr) < 0) {
-        page_notice(&sb, 0, qerr.message);
+        page_notice(&sb, 0, s_problem(req, &qerr));
         page_send(res, 400, &sb);
         goto out;
     }

@@ -786,6 +786,25 @@ class TestDashboardUI(ClusterTestCase):
         self.assertIn("<dt>Activiteit</dt><dd>Wijkgesprek Molenberg 3 juni</dd>", page)
         self.assertIn("<dt>Soort activiteit</dt><dd>", page)
 
+    def test_bad_date_is_named_by_the_page_s_own_label(self):
+        """A bad date on /ideeen said "from/to moet een datum zijn": the
+        API's field names. The page names its own fields; the API keeps
+        its message."""
+        sid, _ = self.login()
+        for qs, label in (("from=gisteren", "Vanaf (datum)"), ("to=31-02", "Tot en met (datum)")):
+            _, page = self.get("/ideeen?" + qs, sid, expect=400)
+            err = visible(page.split('class="err"', 1)[1].split("</p>", 1)[0])
+            self.assertIn(label, err)
+            self.assertNotIn("from", err)
+            self.assertNotIn(" to ", err)
+            st, body = self.cluster.api("/api/v1/ideas?" + qs, self.token)
+            self.assertEqual(st, 400)
+            self.assertIn(qs.split("=")[0] + " moet een datum zijn", body["error"]["message"])
+        _, page = self.get("/ideeen?from=2026-05-02&to=2026-05-01", sid, expect=400)
+        err = visible(page.split('class="err"', 1)[1].split("</p>", 1)[0])
+        self.assertIn("Vanaf (datum)", err)
+        self.assertIn("Tot en met (datum)", err)
+
     def test_empty_selection_says_so(self):
         # Filters that match nothing: the page said "0 ideeën gevonden"
         # above an empty table and offered to download the empty selection.
