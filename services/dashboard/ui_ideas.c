@@ -184,6 +184,30 @@ static const char *s_problem(const http_req_t *req, const query_err_t *err)
     return "\"" S_FROM_LABEL "\" moet vóór \"" S_TO_LABEL "\" liggen.";
 }
 
+/* Below the table: back to the first page (past it), on to the next. */
+static void s_paging(sb_t *sb, const http_req_t *req, const char *next)
+{
+    const char *cursor = http_query(req, "cursor");
+    bool later = cursor && *cursor;
+    if (!later && !next)
+        return;
+    sb_add(sb, "<p>");
+    if (later) {
+        sb_add(sb, "<a href=\"/ideeen?");
+        s_filters_qs(sb, req);
+        sb_add(sb, "\">Naar de eerste pagina</a>");
+    }
+    if (next) {
+        sb_add(sb, later ? " · " : "");
+        sb_add(sb, "<a rel=\"next\" href=\"/ideeen?");
+        s_filters_qs(sb, req);
+        sb_add(sb, "cursor=");
+        sb_url(sb, next);
+        sb_add(sb, "\">Volgende pagina</a>");
+    }
+    sb_add(sb, "</p>\n");
+}
+
 void ui_ideas(const http_req_t *req, http_res_t *res, void *arg)
 {
     dash_t *d = arg;
@@ -262,14 +286,7 @@ void ui_ideas(const http_req_t *req, http_res_t *res, void *arg)
     json_t *it;
     json_array_foreach(json_object_get(ans, "items"), i, it) s_row(d, &sb, it);
     sb_add(&sb, "</tbody></table>\n");
-    const char *next = json_string_value(json_object_get(ans, "next_cursor"));
-    if (next) {
-        sb_add(&sb, "<p><a rel=\"next\" href=\"/ideeen?");
-        s_filters_qs(&sb, req);
-        sb_add(&sb, "cursor=");
-        sb_url(&sb, next);
-        sb_add(&sb, "\">Volgende pagina</a></p>\n");
-    }
+    s_paging(&sb, req, json_string_value(json_object_get(ans, "next_cursor")));
     page_send(res, 200, &sb);
 out:
     json_decref(ans);

@@ -805,6 +805,27 @@ class TestDashboardUI(ClusterTestCase):
         self.assertIn("Vanaf (datum)", err)
         self.assertIn("Tot en met (datum)", err)
 
+    def test_the_later_pages_lead_back_to_the_first_with_the_filters(self):
+        """Past the first page of /ideeen there was only "Volgende
+        pagina": the way back to the first page, filters kept, was the
+        browser's back button, page by page."""
+        inject(self.cluster, [make_idea(80 + n, id="s-bladeridee-%d" % n, channel="form",
+                                        wijk="WK091740", text="Bladeridee nummer %d" % n)
+                              for n in range(3)])
+        sid, _ = self.login()
+        _, first = self.get("/ideeen?channel=form&q=Bladeridee&limit=1", sid)
+        self.assertNotIn("Naar de eerste pagina", first)
+        nxt = html.unescape(re.search(r'<a rel="next" href="([^"]+)"', first).group(1))
+        _, second = self.get(nxt, sid)
+        back = re.search(r'<a href="([^"]+)"[^>]*>Naar de eerste pagina</a>', second)
+        self.assertIsNotNone(back, "no way back to the first page")
+        url = html.unescape(back.group(1))
+        self.assertNotIn("cursor", url)
+        _, again = self.get(url, sid)
+        self.assertEqual(re.findall(r'href="/ideeen/([^"]+)"', again),
+                         re.findall(r'href="/ideeen/([^"]+)"', first))
+        self.assertIn('value="Bladeridee"', again)
+
     def test_empty_selection_says_so(self):
         # Filters that match nothing: the page said "0 ideeën gevonden"
         # above an empty table and offered to download the empty selection.
