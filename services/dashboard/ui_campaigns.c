@@ -72,6 +72,10 @@ static const char *s_state_label(const char *st)
     return "Onbekend";
 }
 
+/* An action refused in the campaign's state: the page says which state,
+ * read with the rest of the page (s_detail_page). */
+static const char S_OTHER_STATE[] = "state";
+
 static const char *s_done_message(const char *m)
 {
     static const char *const t[][2] = {
@@ -305,6 +309,12 @@ static void s_detail_page(rstore_t *rs, const session_t *s, http_res_t *res, con
     sb_add(&sb, ": ");
     sb_esc(&sb, s_str(st, "subject"));
     sb_add(&sb, "</h1>\n");
+    char refused[160];
+    if (msg == S_OTHER_STATE) {
+        snprintf(refused, sizeof refused, "Dat kan nu niet: de campagne heeft de status \"%s\".",
+                 s_state_label(s_str(st, "state")));
+        msg = refused;
+    }
     s_msg(&sb, msg, ok);
     sb_add(&sb, "<dl><dt>Status</dt><dd id=\"status\">");
     sb_esc(&sb, s_state_label(s_str(st, "state")));
@@ -498,7 +508,7 @@ void ui_campaign_post(const http_req_t *req, http_res_t *res, void *arg)
             goto out;
         }
         done = v == 1 ? acts[i].done : NULL;
-        bad = v == 1 ? NULL : "Dat kan nu niet: de campagne heeft al een andere status.";
+        bad = v == 1 ? NULL : S_OTHER_STATE;
     }
     if (strcmp(f.action, "test") == 0) {
         bad = f.bad ? "Dit e-mailadres is te lang." : s_test(rs, id, f.to);

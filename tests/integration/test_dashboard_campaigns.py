@@ -182,7 +182,10 @@ class TestDashboardCampaigns(ClusterTestCase):
         self.assertIn('"state": "draft"', r.stdout)
         # pause is not possible from draft; the page says so
         _, page = self.act(cid, "pause", expect=400)
-        self.assertIn("Dat kan nu niet", page)
+        refusal = re.search(r'<p class="err"[^>]*>(.*?)</p>', page, re.S).group(1)
+        self.assertIn("Dat kan nu niet", refusal)
+        # which status, in the words the page shows it by ("andere status" before)
+        self.assertIn("Concept (nog niet gestart)", refusal)
         # a test mail, at once
         self.act(cid, "test", to="staf@example.org")
         test = wait_until("test mail", lambda: self.smtp.messages("staf@example.org"))
