@@ -286,6 +286,10 @@ int form_date_check(const char *s);
 void ui_meeting(const http_req_t *req, http_res_t *res, void *arg);
 void ui_meeting_post(const http_req_t *req, http_res_t *res, void *arg);
 int meeting_show(rstore_t *rs, sb_t *sb);
+/* The announcement's date, time and place as one plain line ("11 maart
+ * 2027 om 19.30 uur, Glaspaleis"), which a new campaign's meeting starts
+ * from; NULL when none is set or Redis did not answer. Caller frees. */
+char *meeting_line(rstore_t *rs);
 /* The register as a JSON array (newest first), or NULL when Redis failed. */
 json_t *activities_list(rstore_t *rs);
 /* The entries of list from the first day to the last (same day: entered

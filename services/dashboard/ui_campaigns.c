@@ -199,7 +199,9 @@ static void s_table(sb_t *sb, const session_t *s, json_t *list)
     sb_add(sb, "</tbody></table>\n");
 }
 
-static void s_create_form(sb_t *sb, const session_t *s, const s_form_t *f)
+/* f: the form as sent, shown again to correct it; NULL: a new form, its
+ * meeting line taken from the announcement on /bijeenkomst. */
+static void s_create_form(sb_t *sb, rstore_t *rs, const session_t *s, const s_form_t *f)
 {
     sb_add(sb, "<h2 id=\"nieuw\">Nieuwe campagne</h2>\n<form method=\"post\" "
                "action=\"/campagnes\">");
@@ -225,8 +227,14 @@ static void s_create_form(sb_t *sb, const session_t *s, const s_form_t *f)
                "<p><label for=\"c-meeting\">Bijeenkomst (niet verplicht)</label><input "
                "id=\"c-meeting\" name=\"meeting\" maxlength=\"300\" size=\"60\" "
                "placeholder=\"12 maart, 19.00 uur, Glaspaleis\" value=\"");
-    sb_esc(sb, f ? f->meeting : "");
-    sb_add(sb, "\"></p>\n<p><button type=\"submit\">Opslaan als concept</button></p>\n"
+    char *line = f ? NULL : meeting_line(rs);
+    sb_esc(sb, f ? f->meeting : line ? line : "");
+    free(line);
+    sb_add(sb, "\" aria-describedby=\"c-meeting-help\"></p>\n<p id=\"c-meeting-help\">"
+               "Staat er een terugkombijeenkomst op de pagina <a "
+               "href=\"/bijeenkomst\">Bijeenkomst</a>, dan staan de datum, de tijd en de "
+               "plaats daarvan hier al. U kunt dat hier veranderen of weghalen.</p>\n"
+               "<p><button type=\"submit\">Opslaan als concept</button></p>\n"
                "</form>\n");
 }
 
@@ -247,7 +255,7 @@ static void s_list_page(rstore_t *rs, const session_t *s, http_res_t *res, int s
     s_msg(&sb, msg, ok);
     s_table(&sb, s, list);
     json_decref(list);
-    s_create_form(&sb, s, f);
+    s_create_form(&sb, rs, s, f);
     page_send(res, status, &sb);
 }
 

@@ -16,7 +16,9 @@
  *   finders) is refused; a person's name cannot be told from a place's
  *   here, so the form asks for none. meeting_show() prints it, escaped,
  *   without "by"; a place that is an http(s) link with no space becomes
- *   a link. Not an idea: the dashboard writes it itself, as the
+ *   a link. meeting_line() gives date, time and place as one line, which
+ *   a new campaign's meeting starts from (ui_campaigns.c), so staff do not
+ *   type the same fact twice. Not an idea: the dashboard writes it itself, as the
  *   activities register (DESIGN.md contract 4 is about idea records), and
  *   writes an audit entry, which also makes /resultaten render afresh
  *   (public_cache.c). A hash, read with HGETALL: a visit to /resultaten
@@ -32,6 +34,7 @@
 #include "classify.h"
 #include "dashboard.h"
 #include "validate.h"
+#include "xalloc.h"
 
 #define S_KEY DASH_KEY_PREFIX "meeting"
 /* The form's maxlength; a browser counts characters (up to 4 bytes each). */
@@ -77,6 +80,40 @@ static int s_is_link(const char *s)
            !strpbrk(s, " \t\r\n");
 }
 
+/* "11 maart 2027 om 19.30 uur" in buf, plain text: the day, and the time
+ * as Dutch readers write it; either may be empty. Returns buf. */
+static const char *s_when(const char *date, const char *time, char *buf, size_t size)
+{
+    char day[40];
+    snprintf(buf, size, "%s", *date ? page_day(date, day, sizeof day) : "");
+    if (*time) {
+        size_t n = strlen(buf);
+        snprintf(buf + n, size - n, "%s%.2s.%.2s uur", *date ? " om " : "", time, time + 3);
+    }
+    return buf;
+}
+
+char *meeting_line(rstore_t *rs)
+{
+    int failed;
+    json_t *m = s_read(rs, &failed);
+    const char *date = s_get(m, "date"), *time = s_get(m, "time"), *place = s_get(m, "place");
+    char *line = NULL, when[80];
+    if (*date || *time || *place) {
+        sb_t sb = {0};
+        sb_printf(&sb, "%s%s%s", s_when(date, time, when, sizeof when),
+                  (*date || *time) && *place ? ", " : "", place);
+        /* one line: what a campaign's meeting may be */
+        for (char *p = sb.buf; *p; p++)
+            if (*p == '\r' || *p == '\n' || *p == '\t')
+                *p = ' ';
+        line = xstrdup(sb.buf);
+        sb_free(&sb);
+    }
+    json_decref(m);
+    return line;
+}
+
 int meeting_show(rstore_t *rs, sb_t *sb)
 {
     int failed;
@@ -87,11 +124,9 @@ int meeting_show(rstore_t *rs, sb_t *sb)
                *text = s_get(m, "text");
     sb_add(sb, "<div class=\"meeting\">");
     if (*date || *time) {
-        char day[40];
+        char when[80];
         sb_add(sb, "<p><strong>Wanneer:</strong> ");
-        sb_esc(sb, *date ? page_day(date, day, sizeof day) : "");
-        if (*time) /* "19.30 uur", as Dutch readers write a time */
-            sb_printf(sb, "%s%.2s.%.2s uur", *date ? " om " : "", time, time + 3);
+        sb_esc(sb, s_when(date, time, when, sizeof when));
         sb_add(sb, "</p>");
     }
     if (*place) {

@@ -274,6 +274,34 @@ class TestDashboardCampaigns(ClusterTestCase):
         self.assertEqual(page.count("terugkombijeenkomst: 3 april"), 1, page)
         self.assertIn("Kom ook: U bent van harte welkom op de terugkombijeenkomst: 3 april", page)
 
+    def test_6_a_new_campaign_s_meeting_line_comes_from_the_announcement(self):
+        # /bijeenkomst and a campaign's meeting line are the same fact:
+        # staff typed it twice, and the two could differ.
+        c = self.cluster
+        form = re.search(r'<h2 id="nieuw">.*?</form>', self.get("/campagnes", self.admin),
+                         re.S).group(0)
+        self.assertIn('name="meeting" maxlength="300" size="60" placeholder="12 maart, '
+                      '19.00 uur, Glaspaleis" value=""', form)
+        page = self.get("/bijeenkomst", self.admin)
+        try:
+            self.post("/bijeenkomst", self.admin,
+                      {"csrf": self.csrf(page), "date": "2027-03-11", "time": "19:30",
+                       "place": "Glaspaleis, Bongerd 18", "text": "Iedereen is welkom."})
+            form = re.search(r'<h2 id="nieuw">.*?</form>', self.get("/campagnes", self.admin),
+                             re.S).group(0)
+            line = re.search(r'name="meeting"[^>]* value="([^"]*)"', form).group(1)
+            self.assertEqual(line, "11 maart 2027 om 19.30 uur, Glaspaleis, Bongerd 18")
+            self.assertIn("Bijeenkomst", form)
+            help_text = re.search(r'<p id="c-meeting-help">(.*?)</p>', form, re.S).group(1)
+            self.assertIn("terugkombijeenkomst", help_text)
+            self.assertIn("veranderen", help_text)
+            # still editable: what staff send is what is kept
+            cid = self.create("Met een andere regel", "Tot ziens.", "12 maart, Schunck")
+            self.assertEqual(c.redis("HGET", "inspraak:campaign:" + cid, "meeting"),
+                             "12 maart, Schunck")
+        finally:
+            c.redis("DEL", "inspraak:meeting")
+
 
 if __name__ == "__main__":
     harness.main()
