@@ -124,9 +124,10 @@ int public_sorting(rstore_t *rs, sb_t *sb, long long total)
         sb_add(sb, "Het andere idee is (nog) niet nagekeken. ");
     else if (rest > 1 && checked > 0)
         sb_printf(sb, "De andere %s ideeën zijn (nog) niet nagekeken. ", num_nl(rest).s);
-    if (rest > 0)
-        sb_add(sb, "Daar kan de indeling soms niet kloppen. Zie de aantallen per thema en per "
-                   "wijk daarom als een goede schatting, niet als precieze uitkomst.");
+    if (rest > 0) /* "Daar" needs the other ideas named just before it */
+        sb_printf(sb, "%s kan de indeling soms niet kloppen. Zie de aantallen per thema en per "
+                      "wijk daarom als een goede schatting, niet als precieze uitkomst.",
+                  checked > 0 ? "Daar" : "Daarom");
     sb_add(sb, "</p>\n<p>Een idee kan over meer dan één thema gaan. Daarom zijn de aantallen per "
                "thema samen meer dan het aantal ideeën.</p>\n</section>\n");
     return 0;

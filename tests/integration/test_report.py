@@ -728,6 +728,10 @@ class TestSortingOfTheFirstIdea(ReportCase):
             text = visible(page)
             self.assertIn("Medewerkers hebben de indeling nog niet nagekeken.", text, name)
             self.assertNotIn("andere idee", text, name)
+            # nor "Daar kan de indeling soms niet kloppen.": "daar"
+            # pointed at nothing named
+            self.assertIn("Medewerkers hebben de indeling nog niet nagekeken. Daarom kan de "
+                          "indeling soms niet kloppen.", text, name)
 
     def test_the_one_idea_checked_and_changed_is_called_that_idea(self):
         # One idea checked and changed read "De indeling van de computer
