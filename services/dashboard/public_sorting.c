@@ -128,8 +128,10 @@ int public_sorting(rstore_t *rs, sb_t *sb, long long total)
         sb_printf(sb, "%s kan de indeling soms niet kloppen. Zie de aantallen per thema en per "
                       "wijk daarom als een goede schatting, niet als precieze uitkomst.",
                   checked > 0 ? "Daar" : "Daarom");
-    sb_add(sb, "</p>\n<p>Een idee kan over meer dan één thema gaan. Daarom zijn de aantallen per "
-               "thema samen meer dan het aantal ideeën.</p>\n</section>\n");
+    /* True for any figures: not every idea has more themes (the theme
+     * table itself says "samen meer dan 100%" only when they add up so) */
+    sb_add(sb, "</p>\n<p>Een idee kan over meer dan één thema gaan. Dan telt het mee bij elk "
+               "van die thema's.</p>\n</section>\n");
     return 0;
 }
 

@@ -761,6 +761,20 @@ class TestSortingOfTheOnlyIdea(ReportCase):
             self.assertNotIn("1 van de 1", text, name)
 
 
+class TestSortingSaysOnlyWhatIsTrue(ReportCase):
+    def test_one_theme_per_idea_is_not_called_more_themes(self):
+        # A resident whose only idea got one theme read "Daarom zijn de
+        # aantallen per thema samen meer dan het aantal ideeën." under a
+        # theme table of 1 idea: not true for these figures.
+        idea = self.stored([self.post("Meer bomen en groen op het Pancratiusplein",
+                                      "WK091733")])[0]
+        self.approve(idea["id"], "WK091733", themes=("groen",))
+        for name, page in (("/report", self.report()), ("/resultaten", self.results())):
+            text = visible(page)
+            self.assertIn("Een idee kan over meer dan één thema gaan.", text, name)
+            self.assertNotIn("samen meer dan het aantal ideeën", text, name)
+
+
 class TestShares(ReportCase):
     def test_tables_give_each_share_and_the_total(self):
         # A council member comparing wijken saw "3" and "1" and had to
