@@ -287,6 +287,18 @@ class TestReceipts(NotifyCase):
         self.assertIn(quote + "Meer bomen graag %s einde</p>" % word,
                       c.get_body(preferencelist=("html",)).get_content())
 
+    def test_1e_campaign_to_one_idea_does_not_say_ideas(self):
+        # A resident who sent one idea read "Uw ideeën:" above it in the
+        # feedback mail: plural, for one idea.
+        iid = self.post("Een zebrapad bij de basisschool in Molenberg", "een-idee@example.org")
+        self.wait_mails("een-idee@example.org")
+        c = self.campaign_preview("one-idea", "een-idee@example.org")
+        text = body_text(c)
+        html = c.get_body(preferencelist=("html",)).get_content()
+        self.assertIn(iid, text)
+        self.assertNotIn("Uw ideeën", text)
+        self.assertNotIn("Uw ideeën", html)
+
     def test_2_batching(self):
         self.post("Eerste idee: meer bankjes in het park", "carla@example.org")
         self.post("Tweede idee: een speeltuin in Heerlerbaan", "carla@example.org")
