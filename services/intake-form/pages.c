@@ -342,8 +342,9 @@ char *page_form(const form_t *f, const geo_t *geo, const char *key, const char *
     }
     s_idea_fields(fp, f, geo);
     s_contact_fields(fp, f);
-    /* The honeypot: people never see it; bots that fill every field do. */
-    fputs("<div class=\"hp\"><label for=\"website\">Vul dit veld niet in</label>"
+    /* The honeypot: people never see it (nor hear it: aria-hidden, and
+     * out of the Tab order); bots that fill every field do. */
+    fputs("<div class=\"hp\" aria-hidden=\"true\"><label for=\"website\">Vul dit veld niet in</label>"
           "<input type=\"text\" id=\"website\" name=\"website\" tabindex=\"-1\" "
           "autocomplete=\"off\"></div>\n"
           "<button type=\"submit\">Verstuur uw idee</button>\n</form>\n",

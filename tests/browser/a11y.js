@@ -30,6 +30,8 @@
  *   chart (an SVG image: its bars' titles are hidden from a screen reader)
  *   needs a table on the page captioned as its figure, with a row per bar
  *   ("PAGE: chart without its figures as text (WCAG 1.1.1) at ...").
+ *   The idea form's honeypot (a field only bots fill) must not be in
+ *   what a screen reader reads (Playwright's ARIA snapshot of the form).
  *   Prints a JSON summary (pages audited, rules_passed: how many rule
  *   checks passed in all, problems) on the last line; exits non-zero on
  *   any problem. Debian's chromium with playwright-core.
@@ -160,6 +162,11 @@ async function residentPages(page, problems, out) {
   const form = process.env.FORM_URL;
   await page.goto(form + '/');
   await audit(page, 'idea form', problems, out);
+  // The bots' field (honeypot) is off screen; a screen reader read it out
+  // too, as a text box "Vul dit veld niet in" just before the send button.
+  const heard = await page.locator('form[action="/ideeen"]').ariaSnapshot();
+  if (heard.includes('Vul dit veld niet in'))
+    problems.push('idea form: a screen reader meets the honeypot field "Vul dit veld niet in"');
   // A submit with errors: no idea, a bad e-mail address, consent without it.
   await page.fill('#email', 'jan@');
   await page.click('form[action="/ideeen"] button[type=submit]');
