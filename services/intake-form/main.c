@@ -182,7 +182,8 @@ static void s_answer(const http_req_t *req, http_res_t *res, void *arg)
     } else if (p->html) {
         metric_inc(app->ideas_html);
         log_debug("msg=\"idea accepted\" id=%s via=html", p->id);
-        char *page = page_thanks(p->id, p->f.consent && p->f.clean[FORM_EMAIL], &len);
+        char *page = page_thanks(p->id, p->f.consent && p->f.clean[FORM_EMAIL],
+                                 p->f.clean[FORM_NAME] && !p->f.clean[FORM_EMAIL], &len);
         s_html(res, 200, page, len);
     } else {
         metric_inc(app->ideas_api);
@@ -313,7 +314,7 @@ static void s_post_form(const http_req_t *req, http_res_t *res, void *arg)
         /* Thank the bot like a person, so it learns nothing; store nothing. */
         metric_inc(app->honeypot);
         proto_derive_id("form", NULL, id);
-        page = page_thanks(id, false, &len);
+        page = page_thanks(id, false, false, &len);
         s_html(res, 200, page, len);
     } else if (!s_rate_ok(app, req, &retry_s)) {
         page = page_form(&f, app->geo, key, MSG_TOO_MANY, &len);

@@ -353,7 +353,7 @@ char *page_form(const form_t *f, const geo_t *geo, const char *key, const char *
     return s_close(fp, &buf);
 }
 
-char *page_thanks(const char *id, bool mail, size_t *len)
+char *page_thanks(const char *id, bool mail, bool name_only, size_t *len)
 {
     char *buf = NULL;
     FILE *fp = s_open(&buf, len);
@@ -363,6 +363,11 @@ char *page_thanks(const char *id, bool mail, size_t *len)
     fputs("</strong>.</p>\n", fp);
     if (mail)
         fputs("<p>U krijgt een e-mail over wat er met uw idee gebeurt.</p>\n", fp);
+    if (name_only) /* the privacy statement asks for the number then */
+        fputs("<p>Bewaar dit nummer. U gaf uw naam, maar geen e-mailadres. Wilt u later "
+              "weten wat we van u bewaren, of uw naam laten weghalen? Dan noemt u dit nummer. "
+              "Lees meer in de <a href=\"/privacy\">privacyverklaring</a>.</p>\n",
+              fp);
     fputs("<p>Alle ideeën samen helpen ons bij het maken van de omgevingsvisie.</p>\n"
           "<p><a href=\"/\">Nog een idee insturen</a></p>\n",
           fp);

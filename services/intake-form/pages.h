@@ -31,8 +31,10 @@
 char *page_form(const form_t *f, const geo_t *geo, const char *key, const char *notice,
                 size_t *len);
 
-/* "Bedankt! ..." naming the idea's id; mail: the person will get email. */
-char *page_thanks(const char *id, bool mail, size_t *len);
+/* "Bedankt! ..." naming the idea's id; mail: the person will get email;
+ * name_only: a name but no email address was given, so the page says to
+ * keep the number (the privacy statement asks for it then). */
+char *page_thanks(const char *id, bool mail, bool name_only, size_t *len);
 
 /* The privacy text (GET /privacy). */
 char *page_privacy(size_t *len);

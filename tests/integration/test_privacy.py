@@ -713,6 +713,29 @@ class TestPrivacy(ClusterTestCase):
                       "Autoriteit Persoonsgegevens"):
             self.assertIn(words, rights)
 
+    def test_14b_thank_you_page_says_to_keep_the_number_when_only_a_name_was_given(self):
+        """The privacy statement tells a resident who gave a name but no
+        e-mail address to name the idea's number from the thank-you page;
+        that page never said to keep it, so once closed it was gone."""
+        import urllib.parse
+        form = urllib.parse.urlencode({"tekst": "Een bankje bij de bushalte op de Akerstraat",
+                                       "naam": "Mia Claessen"})
+        status, _, data = http("POST", self.cluster.url("intake-form", "/ideeen"), form,
+                               {"Content-Type": "application/x-www-form-urlencoded"})
+        self.assertEqual(status, 200, data[:300])
+        page = data.decode()
+        self.assertIn("Bewaar dit nummer", page)
+        self.assertIn('href="/privacy"', page)
+        # the number on the page finds her name; then it goes (the later
+        # retention test counts the participants it erases)
+        number = page.split("Het nummer van uw idee is <strong>", 1)[1].split("<", 1)[0]
+        wait_until("the idea stored", lambda: self.cluster.ctl(
+            "participant", "export", "--idea", number).returncode == 0)
+        r = self.cluster.ctl("participant", "export", "--idea", number)
+        self.assertEqual(json.loads(r.stdout)["participant"]["name"], "Mia Claessen")
+        r = self.cluster.ctl("participant", "erase", "--idea", number)
+        self.assertEqual(r.returncode, 0, r.stderr)
+
     def test_15_export_lists_the_mails_sent_to_the_person(self):
         """Inzage (AVG art. 15) covers what notify holds on a person too: the
         receipt mailed to them (when, in what state), whether they

@@ -508,7 +508,7 @@ static void test_page_form_empty(void **state)
     assert_null(strstr(page, "<script"));
     free(page);
 
-    page = page_thanks("f-00aa11bb22cc33dd", false, &len);
+    page = page_thanks("f-00aa11bb22cc33dd", false, false, &len);
     assert_non_null(strstr(page, "Bedankt!"));
     assert_non_null(strstr(page, "Het nummer van uw idee is <strong>f-00aa11bb22cc33dd</strong>"));
     free(page);
