@@ -362,6 +362,32 @@ static int s_ideas(rstore_t *rs, const char *const *ids, size_t n, int only_mail
     return found;
 }
 
+/* A placeholder that filled in empty on a line of its own ({{bijeenkomst}}
+ * with no meeting set) left a hole: in text, runs of blank lines become
+ * one; in HTML, an empty paragraph goes, with its line end. In place. */
+static void s_tidy_text(char *t)
+{
+    char *w = t;
+    for (const char *r = t; *r; r++)
+        if (!(r[0] == '\n' && w - t >= 2 && w[-1] == '\n' && w[-2] == '\n'))
+            *w++ = *r;
+    *w = '\0';
+}
+
+static void s_tidy_html(char *h)
+{
+    char *w = h;
+    for (const char *r = h; *r;) {
+        if (strncmp(r, "<p></p>", 7) == 0) {
+            r += 7;
+            r += *r == '\n';
+            continue;
+        }
+        *w++ = *r++;
+    }
+    *w = '\0';
+}
+
 /* Fills subject/text/html from templates base.txt/base.html with vars. */
 static int s_fill(const letter_settings_t *ls, const char *base, const char *const *names,
                   const char *const *vals, size_t nv, letter_t *out, char *err, size_t errlen)
@@ -378,6 +404,8 @@ static int s_fill(const letter_settings_t *ls, const char *base, const char *con
     }
     out->text = letter_render(t, names, vals, nv, 0);
     out->html = letter_render(h, names, vals, nv, 1);
+    s_tidy_text(out->text);
+    s_tidy_html(out->html);
     free(t);
     free(h);
     return 0;

@@ -299,6 +299,19 @@ class TestReceipts(NotifyCase):
         self.assertNotIn("Uw ideeën", text)
         self.assertNotIn("Uw ideeën", html)
 
+    def test_1f_campaign_without_meeting_leaves_no_gap(self):
+        # With no terugkombijeenkomst set, {{bijeenkomst}} stood alone on
+        # its line: the text part had a hole of blank lines before the
+        # closing, the HTML part an empty paragraph.
+        self.post("Meer bankjes langs de Geleenbeek", "geen-bijeenkomst@example.org")
+        self.wait_mails("geen-bijeenkomst@example.org")
+        c = self.campaign_preview("no-meeting", "geen-bijeenkomst@example.org")
+        text = body_text(c).replace("\r\n", "\n")
+        html = c.get_body(preferencelist=("html",)).get_content()
+        self.assertIn("Met vriendelijke groet", text)
+        self.assertNotIn("\n\n\n", text)
+        self.assertNotRegex(html, r"<p>\s*</p>")
+
     def test_2_batching(self):
         self.post("Eerste idee: meer bankjes in het park", "carla@example.org")
         self.post("Tweede idee: een speeltuin in Heerlerbaan", "carla@example.org")
