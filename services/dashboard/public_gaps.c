@@ -18,6 +18,10 @@
  *   listed apart. Target groups: the three of the form (inwoner,
  *   professional, buurtorganisatie) that gave no idea.
  *
+ *   An idea's wijk is the one it is about (the form asks "waar gaat uw
+ *   idee over"), not where its author lives: the sentences say "over deze
+ *   wijk", never "uit".
+ *
  *   Languages (the report only): how many ideas came in each language
  *   other than Dutch (the classifier's language, named in Dutch by
  *   page_label), from the stats hash of "language" without hidden ideas.
@@ -67,12 +71,12 @@ static void s_wijken(const dash_t *d, sb_t *sb, json_t *wijk)
         none += c == 0;
     }
     if (few > 0) {
-        sb_printf(sb, "<p>De helft van de wijken gaf %s %s of meer. ", num_nl(median).s,
+        sb_printf(sb, "<p>De helft van de wijken kreeg %s %s of meer. ", num_nl(median).s,
                   page_plural(median, "idee", "ideeën"));
         if (few == 1)
-            sb_add(sb, "Uit deze wijk kwamen weinig ideeën, minder dan de helft daarvan: ");
+            sb_add(sb, "Over deze wijk kwamen weinig ideeën, minder dan de helft daarvan: ");
         else
-            sb_printf(sb, "Uit deze %s wijken kwamen weinig ideeën, minder dan de helft daarvan: ",
+            sb_printf(sb, "Over deze %s wijken kwamen weinig ideeën, minder dan de helft daarvan: ",
                       num_nl((long long)few).s);
         for (size_t i = 0, k = 0; i < n; i++) {
             if (geo_wijk_at(d->geo, i, &code, &name) != 0)
@@ -88,9 +92,9 @@ static void s_wijken(const dash_t *d, sb_t *sb, json_t *wijk)
     }
     if (none > 0 && none < n) {
         if (none == 1)
-            sb_add(sb, "<p>Uit deze wijk kwam nog geen idee: ");
+            sb_add(sb, "<p>Over deze wijk kwam nog geen idee: ");
         else
-            sb_printf(sb, "<p>Uit deze %s wijken kwam nog geen idee: ", num_nl((long long)none).s);
+            sb_printf(sb, "<p>Over deze %s wijken kwam nog geen idee: ", num_nl((long long)none).s);
         for (size_t i = 0, k = 0; i < n; i++)
             if (geo_wijk_at(d->geo, i, &code, &name) == 0 &&
                 json_integer_value(json_object_get(wijk, code)) == 0) {

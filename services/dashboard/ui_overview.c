@@ -223,8 +223,8 @@ void ui_public(const http_req_t *req, http_res_t *res, void *arg)
     sb_add(&sb, "<h1>Wat zegt Heerlen? De resultaten van de inspraak</h1>\n"
                 "<p>Inwoners, professionals en buurtorganisaties gaven hun ideeën voor de "
                 "omgevingsvisie van Heerlen. Hier ziet u hoe we de ideeën ophaalden, hoeveel "
-                "mensen meededen, hoeveel ideeën er zijn, waar ze over gaan en uit welke wijk ze "
-                "komen. Namen en e-mailadressen staan hier nooit.</p>\n");
+                "mensen meededen, hoeveel ideeën er zijn, waar ze over gaan en over welke wijken "
+                "ze gaan. Namen en e-mailadressen staan hier nooit.</p>\n");
     /* Channel and wijk counts are read once for all sections. */
     json_t *list = activities_list(rs);
     json_t *channel = list ? stats_counts_visible(rs, "channel") : NULL;

@@ -663,9 +663,9 @@ class TestWhoWeHeardLittleFrom(ReportCase):
         page = visible(self.results().split('id="mensen"', 1)[1].split("</section>", 1)[0])
         report = visible(self.report().split('id="mensen"', 1)[1].split("</section>", 1)[0])
         self.assertEqual(page, report)
-        self.assertIn("De helft van de wijken gaf 4 ideeën of meer. Uit deze wijk kwamen weinig "
+        self.assertIn("De helft van de wijken kreeg 4 ideeën of meer. Over deze wijk kwamen weinig "
                       "ideeën, minder dan de helft daarvan: De Hei (1 idee).", page)
-        self.assertIn("Uit deze 10 wijken kwam nog geen idee: ", page)
+        self.assertIn("Over deze 10 wijken kwam nog geen idee: ", page)
         for none in ("Eikenderveld", "Heerlen-Centrum", "Bekkerveld", "De Beitel"):
             self.assertIn(none, page.split("kwam nog geen idee:", 1)[1])
         self.assertNotIn("Mariarade", page.split("kwam nog geen idee:", 1)[1])
