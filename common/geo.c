@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <glib.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -475,6 +476,28 @@ size_t geo_wijk_first_place(const geo_t *self, const char *s, const char **codes
         }
     free(key);
     return n;
+}
+
+char *geo_wijk_shared_place_text(const geo_t *self, const char *s)
+{
+    static const char *const count[] = {"", "", "twee", "drie", "vier", "vijf"};
+    const char *codes[5];
+    size_t n = geo_wijk_first_place(self, s, codes, 5);
+    if (n < 2 || n > 5)
+        return NULL;
+    /* The place as the wijk list writes it ("Heerlerbaan"), not as typed. */
+    const char *first = geo_wijk_name(self, codes[0]);
+    const char *dash = strchr(first, '-');
+    char names[400] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < n && used < sizeof names; i++)
+        used += (size_t)snprintf(names + used, sizeof names - used, "%s%s",
+                                 i == 0 ? "" : i + 1 == n ? " en " : ", ",
+                                 geo_wijk_name(self, codes[i]));
+    return xasprintf("Er zijn %s wijken met %.*s in de naam: %s. Kies een van deze wijken uit "
+                     "de lijst.",
+                     count[n], (int)(dash ? dash - first : (ptrdiff_t)strlen(first)), first,
+                     names);
 }
 
 const char *geo_wijk_from_pc4(const geo_t *self, int pc4)

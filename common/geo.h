@@ -15,7 +15,8 @@
  *   are split by hand; a quoted field is still understood.
  *
  * OWNERSHIP
- *   Every string returned belongs to geo and lives until geo_destroy().
+ *   Every string returned belongs to geo and lives until geo_destroy(),
+ *   except geo_wijk_shared_place_text()'s, which the caller frees.
  *   geo_load() returns NULL with a reason in err when a file is missing or
  *   malformed; it never aborts on bad data.
  */
@@ -61,6 +62,13 @@ const char *geo_wijk_lookup(const geo_t *self, const char *code_or_name);
  * Heerlerbaan-Centrum and Heerlerbaan-Schil), compared as geo_wijk_lookup
  * does: how many there are; the first max codes (owned by geo) go in codes. */
 size_t geo_wijk_first_place(const geo_t *self, const char *s, const char **codes, size_t max);
+/* What a person is told who named such a place, shared by every intake
+ * (form, field app): "Er zijn twee wijken met Heerlerbaan in de naam:
+ * Heerlerbaan-Centrum en Heerlerbaan-Schil. Kies een van deze wijken uit de
+ * lijst." NULL when s starts fewer than two wijken's names (or more than
+ * five). s is valid UTF-8. Unlike the other strings here, the caller frees
+ * the answer. */
+char *geo_wijk_shared_place_text(const geo_t *self, const char *s);
 /* The wijk holding most addresses of a PC4 (6411..6422), or NULL. */
 const char *geo_wijk_from_pc4(const geo_t *self, int pc4);
 /* Wijk and buurt holding the point. Returns 0, or -1 when outside Heerlen

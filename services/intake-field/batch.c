@@ -297,6 +297,13 @@ static int s_location(const json_t *item, const geo_t *geo, idea_t *idea, batch_
     const char *wijk = NULL, *buurt = NULL, *gw = NULL, *gb = NULL;
     if (w) {
         wijk = geo ? geo_wijk_lookup(geo, w) : NULL;
+        /* "Heerlerbaan", two wijken's first place: named as the form does. */
+        char *shared = !wijk && geo ? geo_wijk_shared_place_text(geo, w) : NULL;
+        if (shared) {
+            s_reject(rej, "unknown_wijk", shared);
+            free(shared);
+            return -1;
+        }
         if (!wijk)
             return s_reject(rej, "unknown_wijk",
                             "Deze wijk kennen we niet in Heerlen. Kies een wijk uit de lijst, "

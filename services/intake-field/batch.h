@@ -63,7 +63,7 @@ typedef struct {
 
 typedef struct {
     char code[32];     /* stable English slug */
-    char message[200]; /* Dutch */
+    char message[400]; /* Dutch; a place two wijken share names them */
     char *local_id;    /* as sent when it was a string, else NULL; owned */
 } batch_reject_t;
 

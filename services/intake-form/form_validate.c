@@ -9,8 +9,6 @@
 #include "form_validate.h"
 
 #include <ctype.h>
-#include <stddef.h>
-#include <stdio.h>
 #include <strings.h>
 #include <string.h>
 
@@ -230,27 +228,15 @@ static bool s_wijk_code_shape(const char *s)
 
 /* "Heerlerbaan": the first place of more than one wijk's name, which
  * geo_wijk_lookup() cannot decide. The resident is told which wijken
- * those are, by the names the list shows. false when v is no such place. */
+ * those are, in the words every intake uses (geo_wijk_shared_place_text).
+ * false when v is no such place. */
 static bool s_error_shared_place(form_t *f, const geo_t *geo, const char *v)
 {
-    static const char *const count[] = {"", "", "twee", "drie", "vier", "vijf"};
-    const char *codes[5];
-    size_t n = geo && utf8_valid(v, strlen(v)) ? geo_wijk_first_place(geo, v, codes, 5) : 0;
-    if (n < 2 || n > 5 || f->err[FORM_WIJK])
+    char *text = geo && utf8_valid(v, strlen(v)) ? geo_wijk_shared_place_text(geo, v) : NULL;
+    if (!text)
         return false;
-    const char *first = geo_wijk_name(geo, codes[0]);
-    const char *dash = strchr(first, '-');
-    char names[400] = "";
-    size_t used = 0;
-    for (size_t i = 0; i < n && used < sizeof names; i++)
-        used += (size_t)snprintf(names + used, sizeof names - used, "%s%s",
-                                 i == 0 ? "" : i + 1 == n ? " en " : ", ",
-                                 geo_wijk_name(geo, codes[i]));
     free(f->made_err);
-    f->made_err = xasprintf("Er zijn %s wijken met %.*s in de naam: %s. Kies een van deze "
-                            "wijken uit de lijst.",
-                            count[n], (int)(dash ? dash - first : (ptrdiff_t)strlen(first)),
-                            first, names);
+    f->made_err = text;
     s_error(f, FORM_WIJK, f->made_err);
     return true;
 }

@@ -182,14 +182,17 @@ class TestFieldApp(ClusterTestCase):
         # people say it, came back "Deze wijk kennen we niet in Heerlen.",
         # and nothing on the tablet said which names would do. Now the
         # first is taken (case and "-"/" " do not matter); the second,
-        # which no wijk is called, is refused with the list's hint.
+        # which no wijk is called, is refused with the two wijken whose
+        # names start with it (as the form says it).
         seen = self.run_case("wijk_list", "tablet-wijk")
         self.assertIn("Hoensbroek-De Dem", seen["online"], seen)
         self.assertIn("Heerlen-Centrum", seen["online"], seen)
         self.assertEqual(len(seen["online"]), 23, seen["online"])  # Heerlen's wijken
         self.assertEqual(seen["offline"], seen["online"])
         self.assertEqual(len(seen["rejected"]), 1, seen)
-        self.assertIn("Kies een wijk uit de lijst", seen["rejected"][0])
+        self.assertIn("Er zijn twee wijken met Heerlerbaan in de naam: Heerlerbaan-Centrum en "
+                      "Heerlerbaan-Schil. Kies een van deze wijken uit de lijst.",
+                      seen["rejected"][0])
         # one idea: "het staat", not "ze staan"
         self.assertEqual(seen["message"], "1 idee is niet opgeslagen. Het staat nog op dit "
                          "apparaat, onder „Niet opgeslagen”.")

@@ -82,6 +82,16 @@ static void test_messages_for_people(void **state)
                      "invalid_participant",
                      "De toestemming om te mailen klopt niet. Kies opnieuw of de inwoner "
                      "een e-mail wil krijgen.");
+    /* A place two wijken's names start with: the same answer as the form
+     * (common/geo.c), naming both, not "Deze wijk kennen we niet". */
+    s_expect_message("{\"local_id\": \"a\", \"text\": \"tekst\", \"wijk\": \" heerlerbaan \"}",
+                     "unknown_wijk",
+                     "Er zijn twee wijken met Heerlerbaan in de naam: Heerlerbaan-Centrum en "
+                     "Heerlerbaan-Schil. Kies een van deze wijken uit de lijst.");
+    s_expect_message("{\"local_id\": \"a\", \"text\": \"tekst\", \"wijk\": \"Atlantis\"}",
+                     "unknown_wijk",
+                     "Deze wijk kennen we niet in Heerlen. Kies een wijk uit de lijst, of laat "
+                     "het veld leeg.");
 }
 
 static void test_good_item(void **state)
