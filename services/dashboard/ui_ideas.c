@@ -24,9 +24,13 @@
 #include "dashboard.h"
 #include "headcount.h"
 
-/* The labels of the date fields; a bad date is named by them. */
+/* The labels of the date fields and of the order; a value the list
+ * cannot take is named by them. */
 #define S_FROM_LABEL "Vanaf (datum)"
 #define S_TO_LABEL "Tot en met (datum)"
+#define S_SORT_LABEL "Volgorde"
+/* The order's choices; the values are those of the API's sort. */
+static const char *const s_sort_labels[QUERY_NSORTS] = {"Nieuwste eerst", "Oudste eerst"};
 
 static const char *s_get(const char *name, void *arg)
 {
@@ -145,14 +149,14 @@ static void s_row(dash_t *d, sb_t *sb, json_t *it)
     sb_add(sb, "</a></td></tr>\n");
 }
 
-/* The order of the list; the values are those of the API's sort. */
+/* The order of the list. */
 static void s_sort(sb_t *sb, const char *cur)
 {
-    static const char *const labels[QUERY_NSORTS] = {"Nieuwste eerst", "Oudste eerst"};
-    sb_add(sb, "<p><label for=\"f-sort\">Volgorde</label><select id=\"f-sort\" name=\"sort\">");
+    sb_add(sb, "<p><label for=\"f-sort\">" S_SORT_LABEL "</label><select id=\"f-sort\" "
+               "name=\"sort\">");
     for (int i = 0; i < QUERY_NSORTS; i++)
         sb_printf(sb, "<option value=\"%s\"%s>%s</option>", query_sorts[i],
-                  cur && strcmp(cur, query_sorts[i]) == 0 ? " selected" : "", labels[i]);
+                  cur && strcmp(cur, query_sorts[i]) == 0 ? " selected" : "", s_sort_labels[i]);
     sb_add(sb, "</select></p>\n");
 }
 
@@ -168,13 +172,9 @@ static void s_form(dash_t *d, rstore_t *rs, sb_t *sb, const http_req_t *req)
     sb_add(sb, "<p><button type=\"submit\">Filter toepassen</button></p>\n</form>\n");
 }
 
-/* What was wrong with the query, for staff: the API's message names its
- * parameters ("from moet een datum zijn"), this page names a date by the
- * label of its field. */
-static const char *s_problem(const http_req_t *req, const query_err_t *err)
+/* A date the list could not take, named by the label of its field. */
+static const char *s_date_problem(const http_req_t *req)
 {
-    if (strcmp(err->param, "from") != 0 && strcmp(err->param, "to") != 0)
-        return err->message;
     int64_t ms;
     const char *from = http_query(req, "from"), *to = http_query(req, "to");
     if (from && *from && query_parse_time(from, false, &ms) < 0)
@@ -182,6 +182,42 @@ static const char *s_problem(const http_req_t *req, const query_err_t *err)
     if (to && *to && query_parse_time(to, true, &ms) < 0)
         return "\"" S_TO_LABEL "\" is geen datum. Kies een dag, bijvoorbeeld 2026-11-28.";
     return "\"" S_FROM_LABEL "\" moet vóór \"" S_TO_LABEL "\" liggen.";
+}
+
+/* What was wrong with the query, for staff: the API's message names its
+ * parameters and values ("Deze waarde van channel kennen we niet", "sort
+ * moet nieuw ... zijn", "limit moet ..."), this page says it with the
+ * labels it shows. limit and cursor have no field: they come from a link,
+ * and "Filter toepassen" leaves both out. The search text's message (q)
+ * names no parameter; it is kept. The answer is static or in buf. */
+static const char *s_problem(const http_req_t *req, const query_err_t *err, char *buf,
+                             size_t len)
+{
+    const char *p = err->param;
+    if (strcmp(p, "from") == 0 || strcmp(p, "to") == 0)
+        return s_date_problem(req);
+    if (strcmp(p, "sort") == 0) {
+        snprintf(buf, len, "Deze \"" S_SORT_LABEL "\" kennen we niet. Kies \"%s\" of \"%s\".",
+                 s_sort_labels[0], s_sort_labels[1]);
+        return buf;
+    }
+    if (strcmp(p, "limit") == 0) {
+        snprintf(buf, len,
+                 "Het aantal ideeën per pagina moet een heel getal van 1 tot en met %d zijn. "
+                 "Met \"Filter toepassen\" ziet u er %d per pagina.",
+                 QUERY_MAX_LIMIT, QUERY_DEFAULT_LIMIT);
+        return buf;
+    }
+    if (strcmp(p, "cursor") == 0)
+        return "Deze pagina van de lijst kunnen we niet openen. Met \"Filter toepassen\" begint "
+               "u weer bij de eerste pagina.";
+    for (int i = 0; i < QUERY_NDIMS; i++)
+        if (strcmp(p, query_dims[i]) == 0) {
+            snprintf(buf, len, "Deze keuze bij \"%s\" kennen we niet. Kies er een uit de lijst.",
+                     page_dim_title(p));
+            return buf;
+        }
+    return err->message;
 }
 
 /* Below the table: back to the first page (past it), on to the next. */
@@ -224,7 +260,8 @@ void ui_ideas(const http_req_t *req, http_res_t *res, void *arg)
     sb_add(&sb, "<h1>Ideeën</h1>\n");
     s_form(d, rs, &sb, req);
     if (dash_query_parse(d, rs, &q, s_get, (void *)req, &qerr) < 0) {
-        page_notice(&sb, 0, s_problem(req, &qerr));
+        char problem[200];
+        page_notice(&sb, 0, s_problem(req, &qerr, problem, sizeof problem));
         page_send(res, 400, &sb);
         goto out;
     }

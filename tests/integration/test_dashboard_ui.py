@@ -826,6 +826,32 @@ class TestDashboardUI(ClusterTestCase):
                          re.findall(r'href="/ideeen/([^"]+)"', first))
         self.assertIn('value="Bladeridee"', again)
 
+    def test_bad_choice_is_named_by_the_page_s_own_label(self):
+        """A filter, order or page size the list could not take said
+        "Deze waarde van channel kennen we niet", "sort moet ..." or "limit
+        moet ...": the API's names, which the page never shows. The page
+        says it with its own labels; the API keeps its message."""
+        sid, _ = self.login()
+        for qs, said, api_said in (
+                ("channel=fax", '"Kanaal"', "Deze waarde van channel kennen we niet"),
+                ("wijk=WK999999", '"Wijk"', "Deze wijk kennen we niet"),
+                ("sort=willekeurig", '"Volgorde"', "sort moet nieuw"),
+                ("limit=0", "aantal ideeën per pagina", "limit moet een heel getal"),
+                ("cursor=onzin", "eerste pagina", "Deze cursor is ongeldig")):
+            _, page = self.get("/ideeen?" + qs, sid, expect=400)
+            err = visible(page.split('class="err"', 1)[1].split("</p>", 1)[0])
+            self.assertIn(said, err)
+            for api_word in ("channel", "sort", "limit", "none", "cursor", "/api/"):
+                self.assertNotIn(api_word, err)
+            st, body = self.cluster.api("/api/v1/ideas?" + qs, self.token)
+            self.assertEqual(st, 400)
+            self.assertIn(api_said, body["error"]["message"])
+        # the sort's own choices, as its select names them
+        _, page = self.get("/ideeen?sort=willekeurig", sid, expect=400)
+        err = visible(page.split('class="err"', 1)[1].split("</p>", 1)[0])
+        self.assertIn('"Nieuwste eerst"', err)
+        self.assertIn('"Oudste eerst"', err)
+
     def test_empty_selection_says_so(self):
         # Filters that match nothing: the page said "0 ideeën gevonden"
         # above an empty table and offered to download the empty selection.
