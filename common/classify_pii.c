@@ -48,7 +48,8 @@
  *             laan, plein, singel, pad, hof, dreef, steeg, kade, gracht,
  *             dijk, markt, wal) and is longer than it; a count, unit or
  *             month after the number ("2 keer", "40 km", "3 mei"), a
- *             plural noun ("Akerstraat 30 bomen") or a
+ *             plural noun ("Akerstraat 30 bomen"; not a verb
+ *             before its subject: "Op de Akerstraat 12 hadden we") or a
  *             year makes it no address. A street in lower case
  *             ("ik woon op de akerstraat 12 en ...") counts after an
  *             address cue ("op", "aan", "bij", "ik woon in de", "adres:", "mijn

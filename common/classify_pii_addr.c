@@ -321,20 +321,39 @@ static int s_nr_closes(const char *q)
 }
 
 /* Words ending in -en or -s after a house number that are no plural
- * noun: verbs of place ("Akerstraat 12 liggen stenen"), prepositions and
- * adverbs ("Akerstraat 12 boven de bakker"). */
+ * noun: verbs of place ("Akerstraat 12 liggen stenen", "Akerstraat 12
+ * gelegen naast"), prepositions and adverbs ("Akerstraat 12 boven de bakker"). */
 static const char *const S_NOT_PLURAL[] = {
-    "liggen", "hangen",   "rijden",  "zitten",  "spelen", "lopen",     "komen",     "worden",
-    "kunnen", "moeten",   "mogen",   "willen",  "zouden", "waren",     "stonden",   "lagen",
-    "werden", "parkeren", "boven",   "beneden", "binnen", "buiten",    "tussen",    "tegen",
-    "open",   "even",     "eens",    "samen",   "alleen", "steeds",    "ergens",    "iets",
-    "niets",  "alles",    "tijdens", "volgens", "sinds",  "misschien", "bovendien", "heen",
+    "liggen",  "hangen", "rijden",    "zitten",    "spelen", "lopen",   "komen",
+    "worden",  "kunnen", "moeten",    "mogen",     "willen", "zouden",  "waren",
+    "stonden", "lagen",  "werden",    "parkeren",  "boven",  "beneden", "binnen",
+    "buiten",  "tussen", "tegen",     "open",      "even",   "eens",    "samen",
+    "alleen",  "steeds", "ergens",    "iets",      "niets",  "alles",   "tijdens",
+    "volgens", "sinds",  "misschien", "bovendien", "heen",   "gelegen",
 };
+
+/* Subjects that follow their verb when a sentence starts with the place
+ * ("Op de Akerstraat 12 hadden we een tuin", "... merken wij ..."): the
+ * word before them is a verb, not a plural noun. */
+static const char *const S_SUBJECTS[] = {"ik", "je",  "jij",    "u",   "hij",  "zij", "ze",
+                                         "we", "wij", "jullie", "men", "mijn", "onze"};
+
+/* Whether the word after the one ending at e is a word of S_SUBJECTS. */
+static int s_subject_follows(const char *e)
+{
+    if (*e != ' ')
+        return 0;
+    const char *w = e + 1, *f = w;
+    while (isalpha((unsigned char)*f))
+        f++;
+    return (unsigned char)*f < 0x80 && S_IN(w, f, S_SUBJECTS);
+}
 
 /* Whether a plural noun follows the number ending at q ("Akerstraat 30
  * bomen", "Valkenburgerweg 3 ongelukken", "12 auto's"): a lower-case
  * word of 4+ letters ending in -en or -s that is not a word of
- * S_AFTER_NR or S_NOT_PLURAL; the number is a count then. */
+ * S_AFTER_NR or S_NOT_PLURAL, nor a verb before its subject ("hadden
+ * we"); the number is a count then. */
 static int s_plural_follows(const char *q)
 {
     if (*q != ' ')
@@ -346,7 +365,7 @@ static int s_plural_follows(const char *q)
         return 0;
     if (!(e[-1] == 's' || (e[-2] == 'e' && e[-1] == 'n')))
         return 0;
-    return !S_IN(w, e, S_AFTER_NR) && !S_IN(w, e, S_NOT_PLURAL);
+    return !S_IN(w, e, S_AFTER_NR) && !S_IN(w, e, S_NOT_PLURAL) && !s_subject_follows(e);
 }
 
 static int s_cap(const char *p)

@@ -215,6 +215,11 @@ static const t_case_t CASES[] = {
      "Akerstraat 12|Kloosterweg 4", 'b'},
     {"postcode", "Het huis Akerstraat 12 boven de bakker en Geerstraat 5 tegen de heg.",
      "Akerstraat 12|Geerstraat 5", 'b'},
+    /* a verb before its subject (the street put first) is no plural noun */
+    {"postcode", "Bij ons op de Akerstraat 12 hadden we een tuin, op de Geerstraat 5 merken wij "
+                 "de herrie en aan de Kloosterweg 7 ervaren jullie dat ook.",
+     "Akerstraat 12|Geerstraat 5|Kloosterweg 7", 'b'},
+    {"postcode", "Het pand Akerstraat 12 gelegen naast de kerk staat leeg.", "Akerstraat 12", 'b'},
     {"postcode", "Sinds de Kloosterweg 2019 open is, en de Valkenburgerweg 1990.", "", 'b'},
     {"postcode", "Het fietspad 3 meter breder, de straat 12 uur dicht.", "", 'b'},
     {"postcode", "Fietspad 3 meter breder en de Akerstraat 40 km per uur.", "", 'b'},
