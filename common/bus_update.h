@@ -20,8 +20,10 @@
  *   publisher after a fast ack went out (ZeroMQ "slow joiner"), so every
  *   update not acked yet is re-sent after BUS_UPDATE_FIRST_RESEND_MS, then
  *   after twice as long each time up to BUS_UPDATE_RESEND_MS, until all
- *   are acked or wait_ms pass. Re-sending is safe: applying the same update
- *   twice changes nothing (docs/proto.md). (Before, the first re-send came
+ *   are acked or wait_ms pass. Re-sending is safe: every copy has the
+ *   update's id, and storage applies an id once (a copy that waited in a
+ *   busy instance's queue would otherwise undo a later update of the same
+ *   idea: services/storage/main.c). (Before, the first re-send came
  *   after a whole second, and the first ack was lost so often that nearly
  *   every save in the dashboard took a second.)
  *
