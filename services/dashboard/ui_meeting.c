@@ -231,8 +231,8 @@ static int s_time_ok(const char *t)
 {
     if (!*t)
         return 1;
-    return strlen(t) == 5 && t[2] == ':' && strspn(t, "0123456789:") == 5 &&
-           strchr(t, ':') == t + 2 && atoi(t) < 24 && atoi(t + 3) < 60;
+    return strlen(t) == 5 && t[2] == ':' && strspn(t, "0123456789") == 2 &&
+           strspn(t + 3, "0123456789") == 2 && atoi(t) < 24 && atoi(t + 3) < 60;
 }
 
 static int s_chars_ok(const char *s, size_t max)

@@ -121,7 +121,8 @@ class TestMeeting(ClusterTestCase):
                 ({"place": "p" * 121}, "hoogstens 120 tekens"),
                 ({"text": "Vragen? Mail jan.jansen@example.org"}, "e-mailadres"),
                 ({"date": "2027-02-30"}, "die datum bestaat niet"),
-                ({"time": "25:00"}, "uu:mm")):
+                ({"time": "25:00"}, "uu:mm"),
+                ({"time": "19::5"}, "uu:mm")):  # /resultaten showed "19.:5 uur"
             st, _, body = self.post(sid, fields)
             self.assertEqual(st, 400, (list(fields), body[:300]))
             self.assertIn("Niet opgeslagen", body)
