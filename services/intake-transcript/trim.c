@@ -6,6 +6,7 @@
 #include "trim.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -57,8 +58,10 @@ static int s_cmp_ref(const void *a, const void *b)
     return strcmp(a, b);
 }
 
-/* t->done: the file_refs of what done/ holds now. */
-static void s_list_done(trim_t *t)
+/* t->done: the file_refs of what done/ holds now; 0, or -1 when done/
+ * exists but cannot be listed (then nothing may be dropped: every old
+ * entry would look as if its file were gone). No done/ yet holds none. */
+static int s_list_done(trim_t *t)
 {
     free(t->done);
     t->done = NULL;
@@ -67,8 +70,11 @@ static void s_list_done(trim_t *t)
     char *path = xasprintf("%s/done", t->dir);
     DIR *d = opendir(path);
     free(path);
+    if (!d)
+        return errno == ENOENT ? 0 : -1;
     struct dirent *e;
-    while (d && (e = readdir(d))) {
+    errno = 0;
+    while ((e = readdir(d))) {
         if (e->d_name[0] == '.')
             continue;
         if (t->ndone == cap) {
@@ -76,11 +82,13 @@ static void s_list_done(trim_t *t)
             t->done = xrealloc(t->done, cap * sizeof *t->done);
         }
         inbox_file_ref(e->d_name, t->done[t->ndone++]);
+        errno = 0;
     }
-    if (d)
-        closedir(d);
+    int rc = errno ? -1 : 0;
+    closedir(d);
     if (t->ndone)
         qsort(t->done, t->ndone, sizeof *t->done, s_cmp_ref);
+    return rc;
 }
 
 /* Whether the entry (field, value) is to be dropped; counts it. */
@@ -123,7 +131,12 @@ int trim_step(trim_t *t, rstore_t *rs)
     if (!t->in_pass) {
         if (clock_mono_ms() < t->next_pass)
             return 0;
-        s_list_done(t);
+        if (s_list_done(t) < 0) {
+            log_warn("msg=\"cannot list done/; record of files read not trimmed\" err=\"%s\"",
+                     strerror(errno));
+            t->next_pass = clock_mono_ms() + TRIM_EVERY_MS;
+            return 0;
+        }
         snprintf(t->cursor, sizeof t->cursor, "0");
         t->checked = t->removed = t->kept_in_done = 0;
         t->warned = false;

@@ -307,6 +307,25 @@ static void test_sidecar_being_written_is_waited_for(void **state)
     s_rmdir(dir);
 }
 
+/* A done/ that cannot be listed (here: a file where the folder should be)
+ * starts no trim pass: every old entry would look as if its done/ copy
+ * were gone, and a repeat still in done/ would be read again. The step
+ * asks Redis nothing (rs NULL would crash it) and is tried again later.
+ * No done/ at all is no error: it holds nothing. */
+static void test_trim_waits_while_done_cannot_be_listed(void **state)
+{
+    (void)state;
+    char *dir = s_mkdir_tmp();
+    trim_t *t = trim_new(dir, 1);
+    assert_int_equal(s_list_done(t), 0); /* no done/ yet */
+    s_put(dir, ".", "done", "not a folder", 0);
+    assert_int_equal(trim_step(t, NULL), 0);
+    assert_false(t->in_pass);
+    assert_true(t->next_pass > clock_mono_ms());
+    trim_destroy(&t);
+    s_rmdir(dir);
+}
+
 int main(void)
 {
     log_init("intake-transcript");
@@ -316,6 +335,7 @@ int main(void)
         cmocka_unit_test(test_why_named_after_the_whole_name),
         cmocka_unit_test(test_empty_or_no_statement_is_told),
         cmocka_unit_test(test_sidecar_being_written_is_waited_for),
+        cmocka_unit_test(test_trim_waits_while_done_cannot_be_listed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
