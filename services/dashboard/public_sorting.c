@@ -100,23 +100,23 @@ int public_sorting(rstore_t *rs, sb_t *sb, long long total)
     long long right = checked - corrected, rest = total - checked;
     if (checked == 0)
         sb_add(sb, "Medewerkers hebben de indeling nog niet nagekeken. ");
-    else
-    {
+    else {
         if (checked == 1 && total == 1) /* not "1 van de 1 idee" */
             sb_add(sb, "Medewerkers keken het idee na. ");
         else
             sb_printf(sb, "Medewerkers keken %s van de %s %s na. ", num_nl(checked).s,
                       num_nl(total).s, page_plural(total, "idee", "ideeën"));
-        if (corrected == 0) /* "Bij 0 daarvan ..." is no way to say none */
+        if (checked == 1) /* one idea: "dat idee", never "bij 1 idee" */
+            sb_add(sb, corrected ? "Zij veranderden de indeling van dat idee. "
+                                 : "De indeling van de computer klopte bij dat idee al. ");
+        else if (corrected == 0) /* "Bij 0 daarvan ..." is no way to say none */
             sb_add(sb, "Zij hebben de indeling nergens veranderd. ");
         else
             sb_printf(sb, "Bij %s %s veranderden zij de indeling. ", num_nl(corrected).s,
                       page_plural(corrected, "idee", "ideeën"));
-        if (right == 0 && checked == 1)
-            sb_add(sb, "De indeling van de computer klopte bij dat idee niet. ");
-        else if (right == 0)
+        if (checked > 1 && right == 0)
             sb_add(sb, "De indeling van de computer klopte bij geen van die ideeën. ");
-        else
+        else if (checked > 1)
             sb_printf(sb, "Bij %s %s klopte de indeling van de computer al. ", num_nl(right).s,
                       page_plural(right, "idee", "ideeën"));
     }
@@ -125,8 +125,9 @@ int public_sorting(rstore_t *rs, sb_t *sb, long long total)
     else if (rest > 1 && checked > 0)
         sb_printf(sb, "De andere %s ideeën zijn (nog) niet nagekeken. ", num_nl(rest).s);
     if (rest > 0) /* "Daar" needs the other ideas named just before it */
-        sb_printf(sb, "%s kan de indeling soms niet kloppen. Zie de aantallen per thema en per "
-                      "wijk daarom als een goede schatting, niet als precieze uitkomst.",
+        sb_printf(sb,
+                  "%s kan de indeling soms niet kloppen. Zie de aantallen per thema en per "
+                  "wijk daarom als een goede schatting, niet als precieze uitkomst.",
                   checked > 0 ? "Daar" : "Daarom");
     /* True for any figures: not every idea has more themes (the theme
      * table itself says "samen meer dan 100%" only when they add up so) */

@@ -707,12 +707,14 @@ class TestSortingInPlainWords(ReportCase):
         # talk; nor is "daarvan" after a number without its noun.
         stored = self.stored([self.post("Meer bomen en groen op het Pancratiusplein", "WK091733"),
                               self.post("Een veilige fietsroute naar school", "WK091721"),
-                              self.post("Meer bankjes in het park van Welten", "WK091736")])
+                              self.post("Meer bankjes in het park van Welten", "WK091736"),
+                              self.post("Een speeltuin bij de Schelsberg", "WK091711")])
         self.confirm(stored[0])
+        self.confirm(stored[1])
         report = visible(self.report())
         self.assertIn("Zij hebben de indeling nergens veranderd.", report)
         self.assertNotIn("Bij 0", report)
-        for idea in stored[1:]:
+        for idea in stored[2:]:
             other = "WK091713" if idea.get("wijk") != "WK091713" else "WK091712"
             self.approve(idea["id"], other, themes=("mobiliteit",))
         self.assertIn("Bij 2 ideeën veranderden zij de indeling.", visible(self.report()))
@@ -742,9 +744,9 @@ class TestSortingOfTheFirstIdea(ReportCase):
         self.approve(first["id"], other, themes=("mobiliteit",))
         for name, page in (("/report", self.report()), ("/resultaten", self.results())):
             text = visible(page)
-            self.assertIn("Medewerkers keken 1 van de 2 ideeën na. Bij 1 idee veranderden zij de "
-                          "indeling. De indeling van de computer klopte bij dat idee niet. Het "
-                          "andere idee is (nog) niet nagekeken.", text, name)
+            self.assertIn("Medewerkers keken 1 van de 2 ideeën na. Zij veranderden de indeling "
+                          "van dat idee. Het andere idee is (nog) niet nagekeken.", text, name)
+            self.assertNotIn("Bij 1 idee veranderden", text, name)
 
 
 class TestSortingOfTheOnlyIdea(ReportCase):
@@ -756,9 +758,23 @@ class TestSortingOfTheOnlyIdea(ReportCase):
         self.approve(idea["id"], other, themes=("mobiliteit",))
         for name, page in (("/report", self.report()), ("/resultaten", self.results())):
             text = visible(page)
-            self.assertIn("Medewerkers keken het idee na. Bij 1 idee veranderden zij de "
-                          "indeling.", text, name)
+            self.assertIn("Medewerkers keken het idee na. Zij veranderden de indeling van dat "
+                          "idee.", text, name)
             self.assertNotIn("1 van de 1", text, name)
+
+
+class TestSortingOfTheOnlyIdeaConfirmed(ReportCase):
+    def test_the_only_idea_confirmed_is_called_that_idea(self):
+        # "Bij 1 idee klopte de indeling van de computer al." said of the
+        # only idea there is.
+        idea = self.stored([self.post("Meer bomen en groen op het Pancratiusplein",
+                                      "WK091733")])[0]
+        self.confirm(idea)
+        for name, page in (("/report", self.report()), ("/resultaten", self.results())):
+            text = visible(page)
+            self.assertIn("Medewerkers keken het idee na. De indeling van de computer klopte "
+                          "bij dat idee al.", text, name)
+            self.assertNotIn("Bij 1 idee klopte", text, name)
 
 
 class TestSortingSaysOnlyWhatIsTrue(ReportCase):
