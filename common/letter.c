@@ -45,17 +45,28 @@ void letter_gmime_init(void)
     pthread_once(&s_gmime_once, s_gmime_init);
 }
 
-int letter_settings_load(letter_settings_t *ls, const config_t *cfg, char *err, size_t errlen)
+/* url: the setting name's value, or http://localhost:<port_base + off>
+ * (the defaults move with INSPRAAK_PORT_BASE, as the ports they name do),
+ * without trailing slashes. */
+static void s_public_url(char *url, size_t size, const char *name, const config_t *cfg, int off)
 {
     char def[128];
+    snprintf(def, sizeof def, "http://localhost:%d", cfg->port_base + off);
+    snprintf(url, size, "%s", config_str(name, def));
+    for (char *p = url + strlen(url); p > url && p[-1] == '/';)
+        *--p = '\0';
+}
+
+int letter_settings_load(letter_settings_t *ls, const config_t *cfg, char *err, size_t errlen)
+{
     memset(ls, 0, sizeof *ls);
     snprintf(ls->tpl_dir, sizeof ls->tpl_dir, "%s/mail", cfg->data_dir);
-    /* Both defaults move with INSPRAAK_PORT_BASE, as the ports they name do. */
-    snprintf(def, sizeof def, "http://localhost:%d", cfg->port_base + PORT_OFF_DASHBOARD);
-    snprintf(ls->public_url, sizeof ls->public_url, "%s", config_str("INSPRAAK_PUBLIC_URL", def));
-    snprintf(def, sizeof def, "http://localhost:%d", cfg->port_base + PORT_OFF_NOTIFY);
-    snprintf(ls->notify_url, sizeof ls->notify_url, "%s",
-             config_str("INSPRAAK_NOTIFY_PUBLIC_URL", def));
+    s_public_url(ls->public_url, sizeof ls->public_url, "INSPRAAK_PUBLIC_URL", cfg,
+                 PORT_OFF_DASHBOARD);
+    s_public_url(ls->notify_url, sizeof ls->notify_url, "INSPRAAK_NOTIFY_PUBLIC_URL", cfg,
+                 PORT_OFF_NOTIFY);
+    s_public_url(ls->form_url, sizeof ls->form_url, "INSPRAAK_FORM_PUBLIC_URL", cfg,
+                 PORT_OFF_FORM);
     snprintf(ls->from, sizeof ls->from, "%s",
              config_str("INSPRAAK_MAIL_FROM", "Gemeente Heerlen <inspraak@heerlen.nl>"));
     letter_gmime_init();
@@ -73,10 +84,6 @@ int letter_settings_load(letter_settings_t *ls, const config_t *cfg, char *err, 
     snprintf(ls->from_addr, sizeof ls->from_addr, "%s", addr);
     snprintf(ls->domain, sizeof ls->domain, "%s", strchr(addr, '@') + 1);
     g_object_unref(l);
-    for (char *p = ls->public_url + strlen(ls->public_url); p > ls->public_url && p[-1] == '/';)
-        *--p = '\0';
-    for (char *p = ls->notify_url + strlen(ls->notify_url); p > ls->notify_url && p[-1] == '/';)
-        *--p = '\0';
     return unsubscribe_key_load(cfg, ls->key, err, errlen);
 }
 
@@ -430,23 +437,24 @@ int letter_receipt(rstore_t *rs, const letter_settings_t *ls, const char *pid,
         return found == 0 ? 1 : -1;
     }
     char *res = xasprintf("%s/resultaten", ls->public_url);
+    char *priv = xasprintf("%s/privacy", ls->form_url);
     /* {{uw_idee}}: a receipt may list several ideas ("uw idee" was said
      * of two). */
-    const char *names[] = {"naam",           "!ideeen",      "ideeen",
-                           "resultaten_url", "afmelden_url", "uw_idee"};
+    const char *names[] = {"naam",         "!ideeen", "ideeen",     "resultaten_url",
+                           "afmelden_url", "uw_idee", "privacy_url"};
     const char *vals[] = {s_greeting_name(out), ih, it, res, out->unsub_url,
-                          found == 1 ? "uw idee" : "uw ideeën"};
+                          found == 1 ? "uw idee" : "uw ideeën", priv};
     char *subj = s_template(ls, "receipt.subject", err, errlen);
-    rc = subj ? s_fill(ls, "receipt", names, vals, 6, out, err, errlen) : -1;
+    rc = subj ? s_fill(ls, "receipt", names, vals, 7, out, err, errlen) : -1;
     if (rc == 0) {
-        char *s = letter_render(subj, names, vals, 6, 0);
+        char *s = letter_render(subj, names, vals, 7, 0);
         s[strcspn(s, "\r\n")] = '\0';
         out->subject = s;
         out->message_id = xasprintf("notify.receipt.%s.%s@%s", key, pid, ls->domain);
         out->in_reply_to = reply;
         reply = NULL;
     }
-    free(subj), free(it), free(ih), free(res), free(reply);
+    free(subj), free(it), free(ih), free(res), free(priv), free(reply);
     if (rc != 0)
         letter_clear(out);
     return rc;
@@ -528,33 +536,36 @@ int letter_campaign(rstore_t *rs, const letter_settings_t *ls, const char *campa
     rc = found < 0 ? -1 : 0;
     if (rc == 0) {
         char *res = xasprintf("%s/resultaten", ls->public_url);
+        char *priv = xasprintf("%s/privacy", ls->form_url);
         char *meet = meeting && *meeting
                          ? xasprintf("U bent van harte welkom op de terugkombijeenkomst: %s", meeting)
                          : xstrdup("");
-        const char *names[] = {"naam", "!ideeen", "ideeen", "resultaten_url", "afmelden_url",
-                               "bijeenkomst", "!tekst", "tekst"};
-        const char *vals[] = {s_greeting_name(out), ih, found ? it : "", res,
-                              out->unsub_url, meet, NULL, NULL};
-        char *t = letter_render(body, names, vals, 6, 0);
+        /* The campaign text may use the first 7 names; the template all 9. */
+        enum { MEET = 6, TEKST_HTML = 7, TEKST = 8, N_TEXT = 7, N_ALL = 9 };
+        const char *names[] = {"naam",         "!ideeen",     "ideeen",      "resultaten_url",
+                               "afmelden_url", "privacy_url", "bijeenkomst", "!tekst", "tekst"};
+        const char *vals[] = {s_greeting_name(out), ih,   found ? it : "", res, out->unsub_url,
+                              priv,                 meet, NULL,            NULL};
+        char *t = letter_render(body, names, vals, N_TEXT, 0);
         /* The template says the meeting sentence too: a text that already
          * says it ({{bijeenkomst}}) gets it once, where staff put it. */
-        vals[5] = "";
-        char *without = letter_render(body, names, vals, 6, 0);
-        vals[5] = strcmp(t, without) == 0 ? meet : "";
+        vals[MEET] = "";
+        char *without = letter_render(body, names, vals, N_TEXT, 0);
+        vals[MEET] = strcmp(t, without) == 0 ? meet : "";
         free(without);
         char *th = s_paragraphs(t);
-        vals[6] = th;
-        vals[7] = t;
-        rc = s_fill(ls, "campaign", names, vals, 8, out, err, errlen);
-        vals[5] = meet;
+        vals[TEKST_HTML] = th;
+        vals[TEKST] = t;
+        rc = s_fill(ls, "campaign", names, vals, N_ALL, out, err, errlen);
+        vals[MEET] = meet;
         if (rc == 0) {
-            char *s = letter_render(subject, names, vals, 6, 0);
+            char *s = letter_render(subject, names, vals, N_TEXT, 0);
             s[strcspn(s, "\r\n")] = '\0';
             out->subject = s;
             out->message_id = xasprintf("notify.campaign.%s.%s@%s", campaign_id,
                                         pid ? pid : "test", ls->domain);
         }
-        free(t), free(th), free(res), free(meet);
+        free(t), free(th), free(res), free(priv), free(meet);
     }
     free(it), free(ih), free(reply), free(ids);
     if (m)

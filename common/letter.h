@@ -54,6 +54,7 @@ typedef struct {
     char tpl_dir[600];       /* $INSPRAAK_DATA/mail */
     char public_url[512];    /* INSPRAAK_PUBLIC_URL [http://localhost:PORT_BASE+10] */
     char notify_url[512];    /* INSPRAAK_NOTIFY_PUBLIC_URL [http://localhost:PORT_BASE+6] */
+    char form_url[512];      /* INSPRAAK_FORM_PUBLIC_URL [http://localhost:PORT_BASE+0] */
     char from[512];          /* INSPRAAK_MAIL_FROM ["Gemeente Heerlen <inspraak@heerlen.nl>"] */
     char from_addr[300];     /* the address part of from (envelope sender) */
     char domain[256];        /* for Message-IDs: domain of from_addr */

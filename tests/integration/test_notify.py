@@ -312,6 +312,20 @@ class TestReceipts(NotifyCase):
         self.assertNotIn("\n\n\n", text)
         self.assertNotRegex(html, r"<p>\s*</p>")
 
+    def test_1g_receipt_and_campaign_link_the_privacy_statement(self):
+        # The privacy statement (the form's /privacy) tells a resident how
+        # to see or erase what we keep; neither mail linked to it. The link
+        # points at this installation's form, which moved with
+        # INSPRAAK_PORT_BASE (nothing set INSPRAAK_FORM_PUBLIC_URL).
+        url = "http://localhost:%d/privacy" % self.cluster.port("intake-form")
+        self.post("Een speeltuin in de Vrieheide", "privacy-link@example.org")
+        r = self.wait_mails("privacy-link@example.org")[0]
+        c = self.campaign_preview("privacy-link", "privacy-link@example.org")
+        for m in (r, c):
+            self.assertIn("Lees dan onze privacyverklaring: " + url, body_text(m))
+            self.assertIn('<a href="%s">privacyverklaring</a>' % url,
+                          m.get_body(preferencelist=("html",)).get_content())
+
     def test_2_batching(self):
         self.post("Eerste idee: meer bankjes in het park", "carla@example.org")
         self.post("Tweede idee: een speeltuin in Heerlerbaan", "carla@example.org")
