@@ -32,6 +32,8 @@
  *   The common variables of config.h (INSPRAAK_PORT_BASE, INSPRAAK_VAR,
  *   INSPRAAK_DATA, INSPRAAK_HTTP_PORT [BASE+0], INSPRAAK_MAX_BODY, ...) and
  *     INSPRAAK_FORM_RATE  POSTs per minute per client address [30]; 0: no limit
+ *     INSPRAAK_PRIVACY_CONTACT  the address /privacy says to write to
+ *                         [PAGE_PRIVACY_CONTACT, pages.h]
  *   INSPRAAK_HTTP_THREADS here means the size of the HTTP epoll pool; 0
  *   (the default) gives one thread per core (there is no thread per
  *   connection for this service: a waiting idea suspends its connection).
@@ -86,6 +88,7 @@ typedef struct {
     intake_t *intake;
     ratelimit_t *rate;
     long per_minute; /* 0: no limit, and no client address to look up */
+    const char *privacy_contact; /* INSPRAAK_PRIVACY_CONTACT */
     metric_t *ideas_html;
     metric_t *ideas_api;
     metric_t *honeypot;
@@ -258,9 +261,9 @@ static void s_get_form(const http_req_t *req, http_res_t *res, void *arg)
 static void s_get_privacy(const http_req_t *req, http_res_t *res, void *arg)
 {
     (void)req;
-    (void)arg;
+    s_app_t *app = arg;
     size_t len;
-    char *page = page_privacy(&len);
+    char *page = page_privacy(app->privacy_contact, &len);
     s_html(res, 200, page, len);
 }
 
@@ -467,6 +470,7 @@ int main(void)
     if (config_long("INSPRAAK_FORM_RATE", 30, 0, 1000000, &per_minute, err, sizeof err) < 0)
         log_fatal("msg=\"bad configuration\" err=%s", log_quote(q, sizeof q, err));
 
+    app.privacy_contact = config_str("INSPRAAK_PRIVACY_CONTACT", PAGE_PRIVACY_CONTACT);
     app.geo = geo_load(app.cfg.data_dir, err, sizeof err);
     if (!app.geo)
         log_error("msg=\"no geo data; the form has no list of wijken\" err=%s",

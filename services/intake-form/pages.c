@@ -389,7 +389,7 @@ char *page_message(const char *title, const char *text, size_t *len)
     return s_close(fp, &buf);
 }
 
-char *page_privacy(size_t *len)
+char *page_privacy(const char *contact, size_t *len)
 {
     char *buf = NULL;
     FILE *fp = s_open(&buf, len);
@@ -422,8 +422,10 @@ char *page_privacy(size_t *len)
           "e-mailadres.</li>\n"
           "<li>U mag zich afmelden. Dan mailen we u niet meer. In elke e-mail staat een link "
           "om u af te melden.</li>\n</ul>\n"
-          "<p>Zo doet u dat: bel de gemeente Heerlen op 14 045, of schrijf de gemeente. "
-          "Zeg dat het gaat om de ideeën voor de omgevingsvisie. Noem uw e-mailadres. "
+          "<p>Zo doet u dat: bel de gemeente Heerlen op 14 045, of schrijf naar: ",
+          fp);
+    s_esc(fp, contact);
+    fputs(". Zeg dat het gaat om de ideeën voor de omgevingsvisie. Noem uw e-mailadres. "
           "Gaf u geen e-mailadres? Noem dan het nummer van uw idee. Dat staat op de pagina "
           "die u zag na het versturen.</p>\n"
           "<p>Bent u het niet eens met hoe we met uw gegevens omgaan? Dan mag u een klacht "

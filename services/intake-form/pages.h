@@ -36,8 +36,13 @@ char *page_form(const form_t *f, const geo_t *geo, const char *key, const char *
  * keep the number (the privacy statement asks for it then). */
 char *page_thanks(const char *id, bool mail, bool name_only, size_t *len);
 
-/* The privacy text (GET /privacy). */
-char *page_privacy(size_t *len);
+/* INSPRAAK_PRIVACY_CONTACT's default: where residents write to use their
+ * rights. */
+#define PAGE_PRIVACY_CONTACT "Gemeente Heerlen, Postbus 1, 6400 AA Heerlen"
+
+/* The privacy text (GET /privacy); contact: the address to write to
+ * (shown escaped). */
+char *page_privacy(const char *contact, size_t *len);
 
 /* A short page with a heading, one sentence and a link back to the form. */
 char *page_message(const char *title, const char *text, size_t *len);

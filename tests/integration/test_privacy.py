@@ -106,12 +106,18 @@ def redis_cli(cluster, *args):
     return r.stdout.decode("utf-8", "replace")  # values are MessagePack too
 
 
+PRIVACY_CONTACT = "Gemeente Heerlen, t.a.v. Privacy & Inspraak <AVG>, Postbus 1, 6400 AA Heerlen"
+
+
 class TestPrivacy(ClusterTestCase):
     SERVICES = ("storage", "classifier", "intake-form", "intake-mail", "intake-field", "notify",
                 "intake-transcript", "dashboard")
     ENV = {"INSPRAAK_RECEIPT_BATCH_S": "1", "INSPRAAK_NOTIFY_SCAN_S": "1",
            "INSPRAAK_SMTP_URL": "", "INSPRAAK_MAIL_POLL_MS": "200",
-           "INSPRAAK_MAIL_MAX_BYTES": str(MAIL_MAX_BYTES)}
+           "INSPRAAK_MAIL_MAX_BYTES": str(MAIL_MAX_BYTES),
+           # the address the privacy statement gives (test_14c), with
+           # characters that must be escaped in HTML
+           "INSPRAAK_PRIVACY_CONTACT": PRIVACY_CONTACT}
 
     def dump_everything(self):
         """Every key and every value in Redis, as text."""
@@ -712,6 +718,16 @@ class TestPrivacy(ClusterTestCase):
         for words in ("inzien", "verwijderen", "afmelden", "14 045", "nummer van uw idee",
                       "Autoriteit Persoonsgegevens"):
             self.assertIn(words, rights)
+
+    def test_14c_privacy_page_gives_the_address_to_write_to(self):
+        """The statement said "of schrijf de gemeente" but gave no address
+        to write to. It names the one INSPRAAK_PRIVACY_CONTACT holds,
+        escaped, so the page shows it as set."""
+        status, _, data = http("GET", self.cluster.url("intake-form", "/privacy"))
+        self.assertEqual(status, 200)
+        rights = data.decode().split("<h2>Uw rechten</h2>")[1]
+        self.assertIn("of schrijf naar: Gemeente Heerlen, t.a.v. Privacy &amp; Inspraak "
+                      "&lt;AVG&gt;, Postbus 1, 6400 AA Heerlen.", rights)
 
     def test_14b_thank_you_page_says_to_keep_the_number_when_only_a_name_was_given(self):
         """The privacy statement tells a resident who gave a name but no

@@ -512,8 +512,9 @@ static void test_page_form_empty(void **state)
     assert_non_null(strstr(page, "Bedankt!"));
     assert_non_null(strstr(page, "Het nummer van uw idee is <strong>f-00aa11bb22cc33dd</strong>"));
     free(page);
-    page = page_privacy(&len);
+    page = page_privacy("Postbus 1 & <2>", &len);
     assert_non_null(strstr(page, "<html lang=\"nl\">"));
+    assert_non_null(strstr(page, "of schrijf naar: Postbus 1 &amp; &lt;2&gt;."));
     free(page);
 }
 
