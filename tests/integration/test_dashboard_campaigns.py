@@ -158,6 +158,10 @@ class TestDashboardCampaigns(ClusterTestCase):
                               re.S).group(1)
         self.assertIn("De aanhef (Beste", help_text)
         self.assertIn("de groet", help_text)
+        # every word the mail fills in is offered, and what is always in it said
+        for word in ("naam", "ideeen", "resultaten_url", "privacy_url", "bijeenkomst"):
+            self.assertIn("{{%s}}" % word, help_text)
+        self.assertIn("een link naar de privacyverklaring", help_text)
         cid = self.create(SUBJECT, "Dank u wel, {{naam}}.\r\nBekijk wat we met alle ideeën "
                           "deden.", "12 maart, 19.00 uur, Glaspaleis")
         page = self.get("/campagnes/%s?m=aangemaakt" % cid, self.admin)
