@@ -499,10 +499,15 @@ static int s_record_done(inbox_t *ib)
     return rc;
 }
 
-/* Not changed for settle_ms (a file changed "in the future" is not). */
+/* Not changed for settle_ms (a file changed "in the future" is not).
+ * A time of whole seconds (a share or FAT keeps no more: SMB, vfat) may
+ * be up to a second before the last write, so it counts as the end of
+ * its second: settle_ms is never shortened by the clock's grain. */
 static bool s_settled(const inbox_t *ib, const struct stat *st, int64_t now_ms)
 {
     int64_t mtime_ms = (int64_t)st->st_mtim.tv_sec * 1000 + st->st_mtim.tv_nsec / 1000000;
+    if (st->st_mtim.tv_nsec == 0)
+        mtime_ms += 999;
     return now_ms - mtime_ms >= ib->settle_ms;
 }
 
@@ -586,7 +591,7 @@ inbox_t *inbox_start(ingest_t *ing, const char *dir, const char *redis_url,
     if (config_long("INSPRAAK_TRANSCRIPT_RECORD_DAYS", TRIM_DAYS_DEFAULT, 1, 36500, &days, err,
                     errlen) < 0 ||
         config_long("INSPRAAK_TRANSCRIPT_LOOK_MS", 1000, 10, 60000, &look_ms, err, errlen) < 0 ||
-        config_long("INSPRAAK_TRANSCRIPT_SETTLE_MS", 1000, 0, 3600000, &settle_ms, err, errlen) < 0)
+        config_long("INSPRAAK_TRANSCRIPT_SETTLE_MS", 1000, 100, 3600000, &settle_ms, err, errlen) < 0)
         return NULL;
     inbox_t *ib = xcalloc(1, sizeof *ib);
     ib->ing = ing;

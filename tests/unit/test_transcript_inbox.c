@@ -307,6 +307,26 @@ static void test_sidecar_being_written_is_waited_for(void **state)
     s_rmdir(dir);
 }
 
+/* A share or FAT disk keeps file times in whole seconds: a file written
+ * at 12:00:00.900 says 12:00:00. Read as exact, it looked settled at
+ * 12:00:01.000, 0.1 s after its last write, and a copy still running
+ * would be read half. Such a time counts as the end of its second. */
+static void test_whole_second_file_time_waits_the_full_settle(void **state)
+{
+    (void)state;
+    inbox_t ib;
+    memset(&ib, 0, sizeof ib);
+    ib.settle_ms = 1000;
+    struct stat st;
+    memset(&st, 0, sizeof st);
+    st.st_mtim.tv_sec = 1700000000; /* whole seconds: tv_nsec 0 */
+    assert_false(s_settled(&ib, &st, 1700000000LL * 1000 + 1500));
+    assert_true(s_settled(&ib, &st, 1700000000LL * 1000 + 2000));
+    st.st_mtim.tv_nsec = 500 * 1000000L; /* a disk that keeps more */
+    assert_true(s_settled(&ib, &st, 1700000000LL * 1000 + 1500));
+    assert_false(s_settled(&ib, &st, 1700000000LL * 1000 + 1400));
+}
+
 /* A done/ that cannot be listed (here: a file where the folder should be)
  * starts no trim pass: every old entry would look as if its done/ copy
  * were gone, and a repeat still in done/ would be read again. The step
@@ -336,6 +356,7 @@ int main(void)
         cmocka_unit_test(test_empty_or_no_statement_is_told),
         cmocka_unit_test(test_sidecar_being_written_is_waited_for),
         cmocka_unit_test(test_trim_waits_while_done_cannot_be_listed),
+        cmocka_unit_test(test_whole_second_file_time_waits_the_full_settle),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
