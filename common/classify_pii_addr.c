@@ -470,17 +470,26 @@ static const char *s_named_nr_end(const char *text, const char *w)
     return NULL;
 }
 
+/* Whether the byte before w ends a sentence: "!", "?", a line break, or
+ * a full stop that does not end the abbreviation "nr." ("huisnr. 12"). */
+static int s_sentence_ends_before(const char *text, const char *w)
+{
+    if (strchr("!?\n", w[-1]))
+        return 1;
+    return w[-1] == '.' && !(w - text >= 3 && strncasecmp(w - 3, "nr", 2) == 0);
+}
+
 /* "huisnummer 12a" in the same sentence as the postcode [p, pc_end) and
  * at most 40 bytes from it, after it ("6411 AB en mijn huisnummer 12a":
- * sets *end) or before it ("Huisnummer: 12-2, postcode 6411AB": sets
- * *start); 1 when found. */
+ * sets *end) or before it ("Huisnummer: 12-2, postcode 6411AB", "huisnr.
+ * 12, postcode 6411 AB": sets *start); 1 when found. */
 static int s_named_nr_near(const char *text, const char *p, const char *pc_end, const char **start,
                            const char **end)
 {
     for (const char *w = pc_end; *w && w < pc_end + 40 && !strchr(".!?\n", *w); w++)
         if ((*end = s_named_nr_end(text, w)) != NULL)
             return 1;
-    for (const char *w = p; w > text && w > p - 40 && !strchr(".!?\n", w[-1]);) {
+    for (const char *w = p; w > text && w > p - 40 && !s_sentence_ends_before(text, w);) {
         const char *e = s_named_nr_end(text, --w);
         if (e && e <= p) {
             *start = w;

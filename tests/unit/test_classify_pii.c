@@ -179,6 +179,8 @@ static const t_case_t CASES[] = {
     {"postcode", "Huisnummer: 12-2, postcode 6411AB.", "Huisnummer: 12-2, postcode 6411AB", 'b'},
     {"postcode", "Ik woon aan de Akerstraat huisnummer 12, kom gerust.", "Akerstraat huisnummer 12",
      'b'},
+    {"postcode", "Huisnr. 12, postcode 6411 AB. Mijn huisnr. 12, 6411 AB Heerlen.",
+     "Huisnr. 12, postcode 6411 AB|huisnr. 12, 6411 AB", 'b'},
     {"postcode", "Postcode 6411 AB. Het huisnummer 12 staat op de kaart.", "", 'b'},
     {"postcode", "12 B, 6411 AB", "", 'b'}, /* no street before it */
     {"postcode", "Postcode 6415 el, nr. 7-B", "", 'b'}, /* lowercase with a space */
