@@ -90,11 +90,26 @@ static int s_street_particle(const char *p, size_t n)
     return s_word_in(p, n, words, sizeof words / sizeof words[0]);
 }
 
+/* Prepositions that start a sentence before a street ("Op de Akerstraat
+ * 12", "Bij Kloosterweg 4"); not "van", which starts street names ("Van
+ * Goghstraat"). */
+static const char *const S_PREPOSITIONS[] = {
+    "op",    "bij", "aan",    "in",    "naast",    "tegenover", "voor",    "achter",
+    "langs", "via", "vanaf",  "nabij", "richting", "over",      "onder",   "rond",
+    "om",    "tot", "tussen", "uit",   "naar",     "door",      "vlakbij", "met",
+};
+
+static int s_street_word(const char *text, const char *e);
+static int s_word_in_ci(const char *w, const char *e, const char *const *list, size_t len);
+
 /* Start of the street before the house number at nr ("Akerstraat 12"):
  * the word right before it (it must end in a letter), and capitalised
  * words and particles before that on the same line ("Burgemeester van
- * Grunsvenplein 12"), not across a sentence end. NULL when no word
- * precedes the number. */
+ * Grunsvenplein 12"), not across a sentence end. When that word is a
+ * street by its ending ("Akerstraat"), a capitalised preposition before
+ * it starts the sentence, not the street ("Op de Akerstraat 12" gives
+ * "Akerstraat"); other streets may start with one ("In de Cramer 12").
+ * NULL when no word precedes the number. */
 static const char *s_street_start(const char *text, const char *nr)
 {
     const char *p = nr;
@@ -117,6 +132,10 @@ static const char *s_street_start(const char *text, const char *nr)
         /* A capital after a full stop starts a sentence, not a street:
          * "Amrani. Bij de Akerstraat 12" */
         if (words > 0 && cap && p - text >= 2 && p[-1] == ' ' && strchr(".!?", p[-2]))
+            break;
+        if (words > 0 && cap &&
+            s_word_in_ci(p, e, S_PREPOSITIONS, sizeof S_PREPOSITIONS / sizeof S_PREPOSITIONS[0]) &&
+            s_street_word(text, nr - 1))
             break;
         if (words == 0 || cap)
             start = p;

@@ -191,6 +191,13 @@ static const t_case_t CASES[] = {
     /* a street with a house number is an address without a postcode too */
     {"postcode", "Er moet een zebrapad komen bij de Akerstraat 12, daar woon ik.",
      "Akerstraat 12", 'b'},
+    /* a preposition that starts the sentence is no part of a street
+     * that is a street by its last word; "In de Cramer" is a street */
+    {"postcode", "Op de Akerstraat 12 is de stoep kapot.", "Akerstraat 12", 'b'},
+    {"postcode", "Bij Kloosterweg 4 ligt glas.\nAan Geerstraat 5 ook", "Kloosterweg 4|Geerstraat 5",
+     'b'},
+    {"postcode", "Naast de Akerstraat 12, 6411 AB is het druk.", "Akerstraat 12, 6411 AB", 'b'},
+    {"postcode", "In de Cramer 12, 6411 AB Heerlen", "In de Cramer 12, 6411 AB", 'b'},
     {"postcode", "Ik woon aan de Kloosterweg 12a en de stoep is kapot.", "Kloosterweg 12a", 'b'},
     {"postcode", "Adres: Burgemeester van Grunsvenplein 12-3. Kom gerust.",
      "Burgemeester van Grunsvenplein 12-3", 'b'},
