@@ -16,7 +16,9 @@
  *   - words of English, German, Polish or Turkish (classify_lang_words.c,
  *     no word of Dutch or Limburgish), at least LANG_OTHER_WORDS, more
  *     than the Dutch words and LANG_OTHER_PCT of all words, give that
- *     language without asking textcat;
+ *     language without asking textcat; one or two of them, all short
+ *     ("at the"), give "nl" when the rest of the text reads as Dutch to
+ *     textcat ("Voetbalkooi at the schoolplein");
  *   - texts with many common Dutch words (LANG_SURE_*), or with two
  *     different words that only Dutch has among the languages residents
  *     write in (s_dutch_only) making up a quarter of the words, are "nl"
@@ -110,6 +112,15 @@
  * list for ("Een pumptrack in Imstenrade." reads as Romanian): a Dutch
  * sign outweighs them there. */
 #define LANG_FEW_WORDS 8
+
+/* Two words of another language or fewer that are all short ("at the",
+ * "to the") are function words a Dutch line may carry ("Voetbalkooi at
+ * the schoolplein"): the text is Dutch when its rest, without them,
+ * reads as Dutch to textcat. More of them are that language ("Most of
+ * my fellow students at Zuyd go home to Maastricht"). LANG_SPANS: how
+ * many such words are noted. */
+#define LANG_SHORT_WORD 3
+#define LANG_SPANS 16
 
 struct classify_lang {
     const geo_t *geo; /* wijk and buurt names, or NULL */
@@ -285,15 +296,22 @@ static size_t s_lower(const unsigned char *p, size_t n, char *out)
 
 /* What the words of a text say. */
 typedef struct {
-    int words;               /* words looked at */
-    int dutch;               /* words of s_dutch */
-    int only_distinct;       /* different words of s_dutch_only */
-    int any;                 /* words of either Dutch list */
-    int other[LANG_OTHERS];  /* words of each other language */
-    int latin, other_script; /* letters in Latin script, in another */
-    int preps;               /* Dutch prepositions (s_nl_preps) */
-    int pairs;               /* a Dutch preposition, then an article ("in de") */
-    size_t symbol_bytes;     /* bytes of emoji and other non-ASCII non-letters */
+    int words;                   /* words looked at */
+    int dutch;                   /* words of s_dutch */
+    int only_distinct;           /* different words of s_dutch_only */
+    int any;                     /* words of either Dutch list */
+    int other[LANG_OTHERS];      /* words of each other language */
+    int latin, other_script;     /* letters in Latin script, in another */
+    int preps;                   /* Dutch prepositions (s_nl_preps) */
+    int pairs;                   /* a Dutch preposition, then an article ("in de") */
+    size_t symbol_bytes;         /* bytes of emoji and other non-ASCII non-letters */
+    int long_other[LANG_OTHERS]; /* of those, words of 4+ letters or told by letters */
+    /* where the words of other languages are (the first LANG_SPANS) */
+    struct {
+        size_t at, len;
+        int langs; /* bit of each language whose word it is */
+    } span[LANG_SPANS];
+    int spans;
 } s_words_t;
 
 /* Counts the words of text (len bytes) into *c. */
@@ -347,8 +365,18 @@ static void s_count(classify_lang_t *self, const char *text, size_t len, s_words
         if (only >= 0)
             seen[only / 64] |= (uint64_t)1 << (only % 64);
         int by_letters = classify_lang_letters((const char *)w, (size_t)(p - w));
-        for (int l = 0; l < LANG_OTHERS; l++)
-            c->other[l] += (value >> (LANG_BITS_SHIFT + l) & 1) || by_letters == l;
+        int langs = 0;
+        for (int l = 0; l < LANG_OTHERS; l++) {
+            int is = (value >> (LANG_BITS_SHIFT + l) & 1) || by_letters == l;
+            c->other[l] += is;
+            c->long_other[l] += is && (wl > LANG_SHORT_WORD || by_letters == l);
+            langs |= is << l;
+        }
+        if (langs && c->spans < LANG_SPANS) {
+            c->span[c->spans].at = (size_t)(w - (const unsigned char *)text);
+            c->span[c->spans].len = (size_t)(p - w);
+            c->span[c->spans++].langs = langs;
+        }
     }
     c->only_distinct = __builtin_popcountll(seen[0]) + __builtin_popcountll(seen[1]);
 }
@@ -470,6 +498,34 @@ static const char *s_script(classify_lang_t *self, const char *text, size_t len)
     return self->code[0] && strcmp(self->code, "nl") != 0 ? self->code : NULL;
 }
 
+/* Whether other (a language of c) has only one or two short words in
+ * text ("at", "the") and the rest of the text, without them, reads as
+ * Dutch to textcat ("Voetbalkooi schoolplein"): then they are function
+ * words a Dutch line carries, not that language. */
+static bool s_short_words_in_dutch(classify_lang_t *self, const char *text, size_t len,
+                                   const s_words_t *c, int other)
+{
+    if (other < 0 || c->long_other[other] > 0 || c->other[other] > LANG_OTHER_WORDS)
+        return false;
+    char rest[LANG_MAX_BYTES];
+    size_t n = 0, from = 0;
+    for (int i = 0; i <= c->spans; i++) {
+        if (i < c->spans && !(c->span[i].langs >> other & 1))
+            continue;
+        size_t to = i < c->spans ? c->span[i].at : len;
+        for (size_t k = from; k < to; k++) /* one blank where a word was left out */
+            if (text[k] != ' ' || (n > 0 && rest[n - 1] != ' '))
+                rest[n++] = text[k];
+        from = i < c->spans ? to + c->span[i].len : len;
+    }
+    const char *answer = textcat_Classify(self->tc, rest, n);
+    char code[4];
+    if (!answer)
+        return false;
+    s_first(answer, code);
+    return strcmp(code, "nl") == 0;
+}
+
 const char *classify_lang(classify_lang_t *self, const char *text)
 {
     if (!text)
@@ -483,6 +539,8 @@ const char *classify_lang(classify_lang_t *self, const char *text)
     if (c.other_script > c.latin) /* one word ("شكرا") is too little for textcat */
         return c.words >= 2 ? s_script(self, text, len) : NULL;
     int dutch = c.dutch, other = s_other(&c), n_other = other >= 0 ? c.other[other] : 0;
+    if (s_short_words_in_dutch(self, text, len, &c, other))
+        return "nl";
     if (n_other >= LANG_OTHER_WORDS && n_other > c.any && n_other * 100 >= c.words * LANG_OTHER_PCT)
         return classify_lang_codes[other];
     if (len >= LANG_MIN_BYTES && dutch >= LANG_SURE_WORDS && dutch * 100 >= c.words * LANG_SURE_PCT)

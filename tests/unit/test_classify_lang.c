@@ -132,6 +132,9 @@ static const struct {
     {"nl", "Straatverlichting kapot in Grasbroek, too donker"},
     {"nl", "Hondenpoep overal in Molenberg, boetes please"},
     {"nl", "Brug over Caumerbeek repareren, not veilig"},
+    /* two short English words between Dutch ones: the rest reads as Dutch */
+    {"nl", "Voetbalkooi at the schoolplein"},
+    {"nl", "Hondenpoepbakjes to the speeltuin"},
     /* a few Dutch words that textcat reads as Romanian: a word only Dutch
      * has, a preposition and an article ("in de"), or a Heerlen place
      * with a preposition */
