@@ -13,8 +13,8 @@
  *   first, then textcat, with these rules:
  *   - a text mostly in another script than Latin (Arabic, Cyrillic) is
  *     never Dutch: textcat's first candidate, from two words on;
- *   - words of English, German, Polish or Turkish (classify_lang_words.c,
- *     no word of Dutch or Limburgish), at least LANG_OTHER_WORDS, more
+ *   - words of English, German, Polish, Turkish or French
+ *     (classify_lang_words.c, no word of Dutch or Limburgish), at least LANG_OTHER_WORDS, more
  *     than the Dutch words and LANG_OTHER_PCT of all words, give that
  *     language without asking textcat; one or two of them, all short
  *     ("at the"), give "nl" when the rest of the text reads as Dutch to
@@ -45,8 +45,8 @@
  *     with a word only Dutch has, a Dutch preposition and an article
  *     ("in de") or a preposition and a Heerlen wijk or buurt name
  *     (classify_lang_set_geo: "Openbare wc in Benzenrade.");
- *   - when textcat says English, German, Polish or Turkish but the text
- *     has none of that language's words and some Dutch ones, it is "nl":
+ *   - when textcat says English, German, Polish, Turkish or French but
+ *     the text has none of that language's words and some Dutch ones, it is "nl":
  *     Limburgish reads as German ("Ich wil gein windmeule hie").
  *   Only the first LANG_MAX_BYTES are looked at: more does not change the
  *   answer and textcat's time grows with the length.
@@ -354,7 +354,7 @@ static void s_count(classify_lang_t *self, const char *text, size_t len, s_words
         after_prep = prep;
         int value = 0;
         unsigned char c0 = (unsigned char)low[0];
-        if (wl > 1 && lowlen <= LANG_WORD_MAX &&
+        if ((wl > 1 || *w >= 0x80) && lowlen <= LANG_WORD_MAX && /* "à", not "W." */
             (self->first[lowlen] >> (c0 >= 'a' && c0 <= 'z' ? c0 - 'a' : 26) & 1)) {
             low[lowlen] = '\0';
             value = GPOINTER_TO_INT(g_hash_table_lookup(self->words, low));

@@ -13,7 +13,7 @@
 #include <stddef.h>
 
 /* The languages with a word list, besides Dutch (bit numbers) */
-enum { LANG_EN, LANG_DE, LANG_PL, LANG_TR, LANG_OTHERS };
+enum { LANG_EN, LANG_DE, LANG_PL, LANG_TR, LANG_FR, LANG_OTHERS };
 
 /* Their ISO 639-1 codes, in the order above */
 extern const char *const classify_lang_codes[LANG_OTHERS];

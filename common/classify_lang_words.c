@@ -1,7 +1,7 @@
 /*
  * NAME
- *   classify_lang_words - frequent words of English, German, Polish and
- *   Turkish, for the language guess
+ *   classify_lang_words - frequent words of English, German, Polish,
+ *   Turkish and French, for the language guess
  *
  * DESCRIPTION
  *   textcat (classify_lang.c) compares letter n-grams; on a short text
@@ -19,12 +19,15 @@
  *   "student"; German "ich", "die", "der", "den", "ein", "kein", "mit",
  *   "wie", "hier", "man", "es", "kinder", "danke"; Polish "w", "z", "na",
  *   "do", "po", "to", "ich", "co", "tak", "za" ("za 12 mei"), "by";
- *   Turkish "de", "da", "en", "ben", "her", "mi", "ne", "az". Single
- *   letters never count (initials: "W. Frijns").
+ *   Turkish "de", "da", "en", "ben", "her", "mi", "ne", "az"; French
+ *   "de", "en", "et", "je", "les", "des", "du", "pas", "plus", "merci",
+ *   "la", "que" (Spanish too), "mes", "vos", "nos" (Dutch: knife, fox,
+ *   the NOS). Single letters never count (initials: "W. Frijns"), except
+ *   a letter with an accent: French "à".
  */
 #include "classify_lang_int.h"
 
-const char *const classify_lang_codes[LANG_OTHERS] = {"en", "de", "pl", "tr"};
+const char *const classify_lang_codes[LANG_OTHERS] = {"en", "de", "pl", "tr", "fr"};
 
 static const char *const s_en[] = {
     "the",   "and",    "to",      "for",  "with",   "this",  "that",   "there",  "are",  "not",
@@ -62,7 +65,16 @@ static const char *const s_tr[] = {
     "bizim",     "sokak", "mahalle",   "otobüs", "çöp",    "cami",   "camiye", "edin",
     "yakın",     "akşam", "akşamları", "burada", "yeni",   "artık",  NULL};
 
-const char *const *const classify_lang_lists[LANG_OTHERS] = {s_en, s_de, s_pl, s_tr};
+/* French: residents from Belgium and France, and tourists */
+static const char *const s_fr[] = {
+    "une",   "le",       "est",     "sont",    "dans",     "pour",   "avec",   "sur",      "nous",
+    "vous",  "il",       "elle",    "ils",     "qui",      "au",     "aux",    "à",        "très",
+    "mais",  "ce",       "cette",   "ces",     "mon",      "notre",  "votre",  "leur",     "parce",
+    "ville", "quartier", "enfants", "rue",     "beaucoup", "trop",   "peu",    "besoin",   "faut",
+    "fait",  "être",     "avoir",   "voulons", "veux",     "aussi",  "encore", "toujours", "jamais",
+    "plaît", "bonjour",  "où",      "ça",      "avons",    "sommes", "serait", NULL};
+
+const char *const *const classify_lang_lists[LANG_OTHERS] = {s_en, s_de, s_pl, s_tr, s_fr};
 
 int classify_lang_letters(const char *word, size_t len)
 {

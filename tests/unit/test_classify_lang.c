@@ -145,6 +145,9 @@ static const struct {
     /* French and Spanish with a Heerlen place stay theirs */
     {"es", "Una pista en Imstenrade por favor"},
     {"fr", "Plus de bancs dans le parc de Imstenrade"},
+    {"fr", "Une piste de pumptrack à Heerlen"},
+    {"fr", "Nous voulons une piste de skate au Aambos"},
+    {"fr", "Il faut une toilette publique à la gare"},
 };
 
 /* Too little text to tell: no language, not a wrong one. */
