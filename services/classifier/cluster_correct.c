@@ -9,11 +9,14 @@
  *   (services/dashboard/moderate.c), which calls
  *   cluster_redis_correct_update() (the update must pass storage's check,
  *   idea_update_check(), then cluster_redis_correct()) and then hands the
- *   update on to storage unchanged. Storage changes
- *   the record; this changes the stored sketch, so that the next idea
- *   like it joins the cluster staff chose and not the one the classifier
- *   first gave (a correction in storage alone would fix that one idea
- *   and nothing after it).
+ *   update on to storage unchanged. A copy of an update storage
+ *   already applied (its envelope id is marked: update_applied.h, a
+ *   re-send that waited in a busy classifier's queue) leaves the sketch
+ *   alone, as storage leaves the record: staff may have moved the idea
+ *   again since. Storage changes the record; this changes the stored
+ *   sketch, so that the next idea like it joins the cluster staff chose
+ *   and not the one the classifier first gave (a correction in storage
+ *   alone would fix that one idea and nothing after it).
  *
  *   The sketch keeps a group of its own ("~" and its id) and gets staff's
  *   cluster as its label: the join still averages over the groups the
@@ -36,7 +39,8 @@
  *
  * OWNERSHIP
  *   The classifier service (services/classifier/README.md); only its own
- *   keys inspraak:cluster:sk:* and inspraak:cluster:corrected.
+ *   keys inspraak:cluster:sk:* and inspraak:cluster:corrected (it reads
+ *   storage's inspraak:update:applied:*, never writes it).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +48,7 @@
 
 #include "cluster_redis_int.h"
 #include "log.h"
+#include "update_applied.h"
 
 #define S_COUNTER "inspraak:cluster:corrected"
 _Static_assert(PROTO_MAX_CLUSTER <= sizeof(((cluster_sketch_t *)0)->label),
@@ -118,11 +123,16 @@ int cluster_redis_correct(cluster_redis_t *self, const char *id, const char *clu
     return rc == 2 ? -1 : rc == 3 ? 1 : rc;
 }
 
-int cluster_redis_correct_update(cluster_redis_t *self, const idea_t *upd)
+int cluster_redis_correct_update(cluster_redis_t *self, const idea_t *upd, const char *update_id)
 {
     if (!upd->cluster || !upd->id)
         return 0;
     char qid[120], qc[120], why[120];
+    if (update_applied_before(self->rs, update_id)) {
+        log_info("msg=\"cluster correction applied before; sketch unchanged\" id=%s update=%s",
+                 log_quote(qid, sizeof qid, upd->id), log_quote(qc, sizeof qc, update_id));
+        return 0;
+    }
     if (idea_update_check(upd, why, sizeof why) < 0) {
         log_warn("msg=\"cluster correction refused, sketch unchanged\" id=%s why=%s",
                  log_quote(qid, sizeof qid, upd->id), log_quote(qc, sizeof qc, why));

@@ -57,8 +57,10 @@ int cluster_redis_correct(cluster_redis_t *self, const char *id, const char *clu
  * cluster and storage will accept it (idea_update_check(): a refused
  * update must not move the sketch, its record never changes), corrects
  * the sketch with cluster_redis_correct() and logs what happened. Returns
- * cluster_redis_correct()'s answer, or 0 when there was nothing to do. */
-int cluster_redis_correct_update(cluster_redis_t *self, const idea_t *upd);
+ * cluster_redis_correct()'s answer, or 0 when there was nothing to do,
+ * also when storage applied the update with envelope id update_id (may be
+ * NULL) before: a late copy must not undo a later move. */
+int cluster_redis_correct_update(cluster_redis_t *self, const idea_t *upd, const char *update_id);
 /* Before a batch: empties the sketch cache when any instance corrected a
  * cluster since the last call (one GET). 0, or -1 when Redis failed. */
 int cluster_redis_sync(cluster_redis_t *self);

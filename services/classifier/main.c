@@ -306,7 +306,7 @@ static void s_classify(classifier_t *c, int i)
  * is still corrected, later ideas may still join the old cluster. */
 static void s_correct(classifier_t *c, const envelope_t *env, const char *data, size_t len)
 {
-    if (cluster_redis_correct_update(c->cr, env->idea) == 1)
+    if (cluster_redis_correct_update(c->cr, env->idea, env->id) == 1)
         metric_inc(c->m_corrected);
     if (!s_stop)
         s_send(c, data, len);

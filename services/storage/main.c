@@ -82,6 +82,7 @@
 #include "service.h"
 #include "store.h"
 #include "store_upgrade.h"
+#include "update_applied.h"
 #include "xalloc.h"
 
 /* Acks held for one message each of a batch (STORE_BATCH_MAX), at most;
@@ -297,43 +298,23 @@ static int s_on_classified(storage_t *s, envelope_t *e, const char *raw, size_t 
     return 0;
 }
 
-/* An update applied is remembered by its envelope id (S_APPLIED_KEY) for
- * S_APPLIED_MS: its senders re-send it with the same id until the ack
+/* An update applied is remembered by its envelope id (update_applied.h):
+ * its senders re-send it with the same id until the ack
  * (common/bus_update.c), and a copy that waited in a busy classifier's or
  * storage's queue can come after a later update of the same idea, which
  * applying it again would undo. Remembered after it is applied, so an
- * update a failing Redis did not apply is applied by its re-send. */
-#define S_APPLIED_KEY STORE_KEY_PREFIX "update:applied:%s"
-#define S_APPLIED_MS 3600000
-
-/* 1 when the update with this envelope id was applied before; 0 when not
- * or Redis cannot say (then it is applied: the same update twice changes
- * nothing unless a later one came between). */
-static int s_applied_before(storage_t *s, const envelope_t *e)
-{
-    redisReply *r = rstore_cmd(store_rstore(s->st), "EXISTS " S_APPLIED_KEY, e->id);
-    int seen = r && r->type == REDIS_REPLY_INTEGER && r->integer == 1;
-    if (r)
-        freeReplyObject(r);
-    return seen;
-}
-
-static void s_applied(storage_t *s, const envelope_t *e)
-{
-    redisReply *r =
-        rstore_cmd(store_rstore(s->st), "SET " S_APPLIED_KEY " 1 PX %d", e->id, S_APPLIED_MS);
-    if (r)
-        freeReplyObject(r);
-}
-
-/* Moderation from the dashboard (store_update.c). A bad or unknown-id
+ * update a failing Redis did not apply is applied by its re-send; when
+ * Redis cannot say, it is applied (the same update twice changes nothing
+ * unless a later one came between).
+ *
+ * Moderation from the dashboard (store_update.c). A bad or unknown-id
  * update is logged and acked: re-sending it would not help, and the
  * dashboard re-reads the idea to tell staff whether it was saved. A copy
  * of an update applied before is acked and not applied again. */
 static int s_on_update(storage_t *s, envelope_t *e)
 {
     char err[256], q[200];
-    if (e->id && *e->id && s_applied_before(s, e)) {
+    if (update_applied_before(store_rstore(s->st), e->id)) {
         log_info("msg=\"update applied before; not again\" update=%s",
                  log_quote(q, sizeof q, e->id));
         s_ack(s, e);
@@ -353,8 +334,8 @@ static int s_on_update(storage_t *s, envelope_t *e)
     else
         log_info("msg=\"%s\" id=%s", r == 1 ? "updated" : "update of unknown idea",
                  log_quote(q, sizeof q, e->idea->id));
-    if (r == 1 && e->id && *e->id)
-        s_applied(s, e);
+    if (r == 1)
+        update_applied_mark(store_rstore(s->st), e->id);
     s_ack(s, e);
     return 0;
 }

@@ -53,6 +53,18 @@ BENCH = ["Meer bankjes in het Molenbergpark, om even te zitten.",
          "Bankjes in het Molenbergpark graag, om te zitten en uit te rusten."]
 
 
+def to_classifier(c, updates):
+    """Pushes updates onto the first classifier's bus port, as the
+    dashboard does (bin/bus-inject), waiting for storage's acks; returns
+    the finished process (stdout has "ack <id>" for each)."""
+    return subprocess.run([os.path.join(c.bin, "bus-inject"),
+                           c.endpoints()["INSPRAAK_BUS_CLASSIFY"].split(",")[0],
+                           c.endpoints()["INSPRAAK_BUS_EVENTS"].split(",")[0]],
+                          input="".join(json.dumps(u) + "\n" for u in updates),
+                          capture_output=True, text=True, timeout=120,
+                          env=dict(os.environ, INJECT_TIMEOUT_S="30"))
+
+
 class TestClusterCorrections(ClusterTestCase):
     SERVICES = ("storage", "classifier", "intake-form", "dashboard")
     INSTANCES = {"classifier": 2}
@@ -245,11 +257,7 @@ class TestClusterCorrections(ClusterTestCase):
             {"type": "update", "id": "u-status", "idea": idea["id"], "status": "bogus",
              "cluster": "elders"},
         ]
-        r = subprocess.run([os.path.join(c.bin, "bus-inject"), c.endpoints()["INSPRAAK_BUS_CLASSIFY"]
-                            .split(",")[0], c.endpoints()["INSPRAAK_BUS_EVENTS"].split(",")[0]],
-                           input="".join(json.dumps(u) + "\n" for u in updates),
-                           capture_output=True, text=True, timeout=120,
-                           env=dict(os.environ, INJECT_TIMEOUT_S="30"))
+        r = to_classifier(c, updates)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         for u in updates:
             self.assertIn("ack " + u["id"], r.stdout)

@@ -16,6 +16,13 @@ DESCRIPTION
     checks that the idea is still hidden, as staff last saved it, and that
     the copy was acknowledged (so no sender waits for it).
 
+    The same for a move to another near-duplicate cluster, which goes
+    through the classifier (services/classifier/cluster_correct.c): a bench
+    wish is put with a toilet wish (m-move), then made its own (m-los),
+    then the late copy of m-move comes; the idea stays on its own, and a
+    new wording of the bench wish joins it there, not the toilet wish (the
+    classifier's sketch must not take the late copy either).
+
     INSPRAAK_BIN=build/asan/bin python3 tests/integration/test_update_resend.py
 """
 import os
@@ -23,6 +30,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from harness import ClusterTestCase, main  # noqa: E402
+from test_cluster_corrections import BENCH, TOILET, to_classifier  # noqa: E402
 from test_list_sort import inject, make_idea  # noqa: E402
 
 
@@ -46,6 +54,37 @@ class TestLateResend(ClusterTestCase):
         self.assertEqual(self.status(token, idea["id"]), "hidden")
         inject(c, [first])  # the copy, late; inject() asserts its ack
         self.assertEqual(self.status(token, idea["id"]), "hidden")
+
+
+class TestLateClusterMove(ClusterTestCase):
+    SERVICES = ("storage", "classifier", "intake-form", "dashboard")
+
+    def post(self, token, text):
+        st, body = self.cluster.post_idea(text)
+        self.assertEqual(st, 201, body)
+        return self.cluster.wait_idea(body["id"], token)
+
+    def to_classifier(self, updates):
+        r = to_classifier(self.cluster, updates)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        for u in updates:
+            self.assertIn("ack " + u["id"], r.stdout)
+
+    def test_a_late_copy_of_a_cluster_move_does_not_undo_a_later_one(self):
+        c = self.cluster
+        token = c.staff_token()
+        toilet = self.post(token, TOILET)
+        bench = self.post(token, BENCH[0])
+        self.assertEqual(bench["cluster"], bench["id"])
+        own = bench["id"] + "-los"
+        move = {"type": "update", "id": "m-move", "idea": bench["id"], "cluster": toilet["id"]}
+        self.to_classifier([move])
+        self.to_classifier([{"type": "update", "id": "m-los", "idea": bench["id"],
+                             "cluster": own}])
+        self.to_classifier([move])  # the copy, late
+        st, body = c.api("/api/v1/ideas/" + bench["id"], token)
+        self.assertEqual(body["cluster"], own)
+        self.assertEqual(self.post(token, BENCH[1])["cluster"], own)
 
 
 if __name__ == "__main__":
