@@ -22,11 +22,13 @@ int update_applied_before(rstore_t *rs, const char *id)
     return seen;
 }
 
-void update_applied_mark(rstore_t *rs, const char *id)
+int update_applied_mark(rstore_t *rs, const char *id)
 {
     if (!id || !*id)
-        return;
+        return 0;
     redisReply *r = rstore_cmd(rs, "SET " UPDATE_APPLIED_KEY " 1 PX %d", id, UPDATE_APPLIED_MS);
+    int ok = r && r->type == REDIS_REPLY_STATUS;
     if (r)
         freeReplyObject(r);
+    return ok ? 0 : -1;
 }

@@ -33,7 +33,9 @@
  * when id is NULL or empty, or when Redis cannot say. */
 int update_applied_before(rstore_t *rs, const char *id);
 /* Marks it applied for UPDATE_APPLIED_MS (nothing for a NULL or empty
- * id); a Redis error is ignored. */
-void update_applied_mark(rstore_t *rs, const char *id);
+ * id): 0, or -1 when Redis failed (storage then does not ack, so the
+ * update comes again, is applied again, which changes nothing, and is
+ * marked then: an unmarked applied update could be undone by a late copy). */
+int update_applied_mark(rstore_t *rs, const char *id);
 
 #endif

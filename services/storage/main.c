@@ -334,8 +334,11 @@ static int s_on_update(storage_t *s, envelope_t *e)
     else
         log_info("msg=\"%s\" id=%s", r == 1 ? "updated" : "update of unknown idea",
                  log_quote(q, sizeof q, e->idea->id));
-    if (r == 1)
-        update_applied_mark(store_rstore(s->st), e->id);
+    if (r == 1 && update_applied_mark(store_rstore(s->st), e->id) < 0) {
+        log_warn("msg=\"update applied but not marked; not acked, comes again\" id=%s",
+                 log_quote(q, sizeof q, e->idea->id));
+        return -1;
+    }
     s_ack(s, e);
     return 0;
 }
