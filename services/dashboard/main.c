@@ -54,7 +54,8 @@
  *   this long; 0: off, public_cache.c); for
  *   the campaign preview and test mail the mail settings of notify
  *   (INSPRAAK_SMTP_URL, INSPRAAK_MAIL_FROM, INSPRAAK_PUBLIC_URL,
- *   INSPRAAK_NOTIFY_PUBLIC_URL, INSPRAAK_SECRET_FILE: letter.h, mailout.h).
+ *   INSPRAAK_NOTIFY_PUBLIC_URL, INSPRAAK_FORM_PUBLIC_URL, INSPRAAK_SECRET_FILE:
+ *   letter.h, mailout.h).
  *
  * DIAGNOSTICS
  *   Structured log lines on stderr; inspraak_http_requests_total and the
