@@ -327,13 +327,16 @@ def dup_run(bindir, items, extra, hash_seeds=()):
     (none of items), or keywords alone when there is no corpus. Returns
     the answers with the shipped hash, and the answers of the same run
     with each of hash_seeds."""
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, \
+            concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         model = "none"
         if extra:
             model = os.path.join(tmp, "dup-model.tsv")
             train(bindir, list(extra), model)  # corpus ideas only: no dev weight matters
-        return (run_classify(bindir, items, model),
-                [run_classify(bindir, items, model, seed) for seed in hash_seeds])
+        # the runs are independent: one at a time per core, answers in seed order
+        runs = list(pool.map(lambda seed: run_classify(bindir, items, model, seed),
+                             [0] + list(hash_seeds)))
+        return runs[0], runs[1:]
 
 
 def score_dup_seeds(items, seeds, runs, out, lines):
@@ -501,13 +504,18 @@ def main():
                 ", every fold also trained on %d extra ideas from %d files in %s"
                 " (%d copies of dev texts left out)"
                 % (len(extra), len(files), os.path.relpath(args.extra, ROOT), copies))
-        got = cross_validate(args.bin, items, args.folds, args.seed, groups)
+        # The near-duplicate run trains a model of its own, independent of
+        # the folds: it runs beside them, so no core waits for the last fold.
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as side:
+            dups = None if args.by_writer else side.submit(dup_run, args.bin, items, extra,
+                                                           HASH_SEEDS)
+            got = cross_validate(args.bin, items, args.folds, args.seed, groups)
     elif args.folds == 0:
         how = "shipped model on its own training set (NOT unseen data)"
-        got = run_classify(args.bin, items)
+        got, dups = run_classify(args.bin, items), None
     else:
         how = "keyword lexicons alone (INSPRAAK_MODEL_FILE=none)"
-        got = run_classify(args.bin, items, "none")
+        got, dups = run_classify(args.bin, items, "none"), None
     out, lines = score(items, got)
     if args.by_writer and args.folds > 1 and not args.no_extra:
         lines = ["dev cross-validation: themes macro-F1 %.3f, sentiment %.3f, question %.3f"
@@ -519,7 +527,7 @@ def main():
             suspects(results, lines)
         print(json.dumps(out) if args.json else "\n".join(lines))
         return
-    shipped, other_hashes = dup_run(args.bin, items, extra, HASH_SEEDS)
+    shipped, other_hashes = dups.result() if dups else dup_run(args.bin, items, extra, HASH_SEEDS)
     score_dups(items, shipped, out, lines, args.debug_dups)
     score_dup_seeds(items, HASH_SEEDS, other_hashes, out, lines)
     if args.dup_corpus and files:
