@@ -18,15 +18,24 @@ DESCRIPTION
     stats checks compare against exactly what was sent. Waiting for an
     idea to arrive is a bounded poll, never a timing threshold.
 """
+import datetime
 import json
 import os
 import re
 import sys
 import unittest
 import urllib.parse
+import zoneinfo
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from harness import ClusterTestCase, http, multipart, wait_until  # noqa: E402
+
+
+def heerlen_day(received_at):
+    """The day in Heerlen (Europe/Amsterdam) of an RFC 3339 UTC time."""
+    t = datetime.datetime.fromisoformat(received_at.replace("Z", "+00:00"))
+    return t.astimezone(zoneinfo.ZoneInfo("Europe/Amsterdam")).date().isoformat()
+
 
 THEMES = {"wonen", "groen", "mobiliteit", "veiligheid", "economie", "centrum", "cultuur",
           "zorg", "duurzaamheid", "jeugd", "openbare-ruimte"}
@@ -281,8 +290,10 @@ class TestFoundation(ClusterTestCase):
                    "activity", "status", "day"):
             want = {}
             for i in items:
+                # day: Heerlen's day (storage README), not the UTC date
+                # of received_at: they differ after midnight in Heerlen
                 values = {"theme": i["themes"] or [None],
-                          "day": [i["received_at"][:10]]}.get(by, [i.get(by)])
+                          "day": [heerlen_day(i["received_at"])]}.get(by, [i.get(by)])
                 for v in values:
                     want[v or "none"] = want.get(v or "none", 0) + 1
             stats = self.api("/api/v1/stats?by=" + by)
