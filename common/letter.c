@@ -227,21 +227,22 @@ static int s_participant(rstore_t *rs, const letter_settings_t *ls, const char *
     }
     int rc = 0;
     *consented = consent && strcmp(consent, "1") == 0;
+    /* Unsubscribed comes before consent: an unsubscribe also sets
+     * consent_feedback 0, and "no_consent" told staff (campaign preview,
+     * notify's log) that the resident had never agreed. */
+    int u = r->type == REDIS_REPLY_ARRAY && r->elements > 0 ? unsubscribe_is(rs, pid) : 0;
     if (r->type != REDIS_REPLY_ARRAY || r->elements == 0)
         snprintf(err, errlen, "no_participant"), rc = 1;
+    else if (u < 0)
+        snprintf(err, errlen, "redis: %s", rstore_error(rs)), rc = -1;
+    else if (u == 1)
+        snprintf(err, errlen, "unsubscribed"), rc = 1;
     else if (!*consented && !implied)
         snprintf(err, errlen, "no_consent"), rc = 1;
     else if (!email || !email_valid(email))
         snprintf(err, errlen, "bad_address"), rc = 1;
     else if (bounced)
         snprintf(err, errlen, "bounced_address"), rc = 1; /* hard bounce: notify/outbox.c */
-    if (rc == 0) {
-        int u = unsubscribe_is(rs, pid);
-        if (u < 0)
-            snprintf(err, errlen, "redis: %s", rstore_error(rs)), rc = -1;
-        else if (u == 1)
-            snprintf(err, errlen, "unsubscribed"), rc = 1;
-    }
     if (rc == 0) {
         out->pid = xstrdup(pid);
         out->to_addr = xstrdup(email);

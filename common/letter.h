@@ -78,9 +78,11 @@ typedef struct {
 int letter_settings_load(letter_settings_t *ls, const config_t *cfg, char *err, size_t errlen);
 
 /* Composes a receipt for pid naming the ideas ids[0..n). Returns 0 when
- * composed, 1 when pid must get nothing (err says why: no_participant,
- * no_consent, unsubscribed, bad_address, no_ideas), -1 on a Redis or
- * template error. */
+ * composed, 1 when pid must get nothing (err says why, the first that
+ * applies: no_participant, unsubscribed, no_consent, bad_address,
+ * bounced_address, no_ideas; unsubscribed before no_consent, as an
+ * unsubscribe also sets consent_feedback 0), -1 on a Redis or template
+ * error. */
 int letter_receipt(rstore_t *rs, const letter_settings_t *ls, const char *pid,
                    const char *const *ids, size_t n, const char *key, letter_t *out, char *err,
                    size_t errlen);

@@ -422,6 +422,29 @@ class TestReceipts(NotifyCase):
         pid = wait_until("joke stored", lambda: self.pid_of("joke@example.org"))
         self.assertEqual(self.cluster.redis("SISMEMBER", "inspraak:unsubscribed", pid), 1)
 
+    def test_4c_campaign_preview_names_the_unsubscribe(self):
+        # Staff previewing a campaign for someone who unsubscribed read
+        # "gets no mail: no_consent", as if the resident had never agreed:
+        # unsubscribing also sets consent_feedback 0, and consent was
+        # checked first. The real reason is that they unsubscribed.
+        self.post("Meer groen op het schoolplein in Hoensbroek", "afgemeld@example.org")
+        m = self.wait_mails("afgemeld@example.org")[0]
+        u = urllib.parse.urlsplit(str(m["List-Unsubscribe"]).strip("<>"))
+        status, _, _ = http("POST", self.cluster.url("notify", u.path + "?" + u.query),
+                            "List-Unsubscribe=One-Click",
+                            {"Content-Type": "application/x-www-form-urlencoded"})
+        self.assertEqual(status, 200)
+        tf = os.path.join(self.cluster.var, "unsubscribed-campaign.txt")
+        with open(tf, "w") as f:
+            f.write("Dank u wel, {{naam}}.\n")
+        r = self.cluster.ctl("campaign", "create", "--subject", "Terugkoppeling", "--text-file", tf)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.cluster.ctl("campaign", "preview", r.stdout.strip(), "afgemeld@example.org")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, "")
+        self.assertIn("gets no mail: unsubscribed", r.stderr)
+        self.assertNotIn("no_consent", r.stderr)
+
     def test_5_retry_after_4xx(self):
         self.smtp.control("mode", "tempfail 2")
         try:
