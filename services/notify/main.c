@@ -17,7 +17,9 @@
  *   INSPRAAK_RECEIPT_BATCH_S after its first pending idea, so ideas sent
  *   close together share one mail, and an address gets at most one
  *   receipt per period. Running campaigns (inspraakctl campaign) are
- *   advanced a few recipients per turn of the loop. Mail goes out through
+ *   advanced a few recipients per turn of the loop; a campaign mail to
+ *   someone whose receipt is still pending waits until that receipt has
+ *   gone out (outbox.c, s_receipt_first). Mail goes out through
  *   mailout.h (SMTP or the Maildir outbox), composed by letter.h.
  *
  *   HTTP (admin port PORT_BASE+6): /healthz, /metrics, and the unsubscribe
@@ -36,7 +38,8 @@
  *   inspraak:notify:bounced                    HASH pid -> "ms purpose:key reason"
  *                                              (also written by intake-mail for a
  *                                              bounce report: mail_bounce.h)
- *   inspraak:campaign:<id>:todo                ZSET pid -> not before (ms)
+ *   inspraak:campaign:<id>:todo                ZSET pid -> not before (ms; a 4xx
+ *                                              retry, or a pending receipt's due time)
  *   inspraak:campaign:<id>                     HASH (counts, state done, populated)
  *   inspraak:unsubscribed                      SET of pids (also consent_feedback 0)
  *   inspraak:participant:<pid>                 email_bounced_at, email_bounce on a hard

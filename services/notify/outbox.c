@@ -433,6 +433,60 @@ static int s_populate(notify_t *n, const char *cid)
     return 0;
 }
 
+/* The participant's ideas that the next scan would queue for a receipt
+ * and that were not yet (their event dropped, the scan not there yet):
+ * not in receipt-seen, received after watermark - slack, as in
+ * outbox_scan. */
+static const char s_unqueued_lua[] =
+    "local mark = tonumber(redis.call('GET', KEYS[4]) or ARGV[1])\n"
+    "local from, out = mark - tonumber(ARGV[2]), {}\n"
+    "for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do\n"
+    "  if redis.call('SISMEMBER', KEYS[2], id) == 0 then\n"
+    "    local sc = redis.call('ZSCORE', KEYS[3], id)\n"
+    "    if sc and tonumber(sc) > from then out[#out + 1] = id end\n"
+    "  end\n"
+    "end\n"
+    "return out\n";
+
+/* A pending receipt puts the campaign mail off until the receipt's due
+ * time: 1 = wait, 0 = go. */
+static const char s_after_receipt_lua[] =
+    "local due = redis.call('ZSCORE', KEYS[1], ARGV[1])\n"
+    "if not due then return 0 end\n"
+    "redis.call('ZADD', KEYS[2], 'XX', due, ARGV[1])\n"
+    "return 1\n";
+
+/* A resident hears "we received your idea" before "what we did with your
+ * ideas": a campaign mail to pid waits while pid's receipt is pending
+ * (batched for batch_ms, or deferred by a 4xx), and goes out on a later
+ * turn, after it. Ideas the scan would still queue are queued first (the
+ * same outbox_enqueue, idempotent on receipt-seen). Only the todo score
+ * changes, so a kill at any point loses and doubles nothing. Returns 1
+ * when the mail waits, 0 when it may go, -1 on a Redis error. */
+static int s_receipt_first(notify_t *n, const char *pid, const char *todo)
+{
+    char ideas[128], now[32], slack[32];
+    snprintf(ideas, sizeof ideas, "inspraak:participant-ideas:%s", pid);
+    snprintf(now, sizeof now, "%lld", (long long)clock_wall_ms());
+    snprintf(slack, sizeof slack, "%ld", n->slack_ms);
+    redisReply *r = rstore_cmd(n->rs, "EVAL %s 4 %s %s inspraak:ideas %s %s %s", s_unqueued_lua,
+                               ideas, K "receipt-seen", K "watermark", now, slack);
+    if (!r)
+        return -1;
+    for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {
+        /* answers_mail 0: a campaign needs consent, and with consent the
+         * idea is queued either way; without, the scan queues it. */
+        if (r->element[i]->str && outbox_enqueue(n, r->element[i]->str, pid, 0) < 0) {
+            freeReplyObject(r);
+            return -1;
+        }
+    }
+    freeReplyObject(r);
+    const char *kv[] = {K "receipt-due", todo, pid};
+    long long w = s_eval(n, s_after_receipt_lua, 2, kv, 3);
+    return w == -9 ? -1 : w == 1;
+}
+
 static int s_campaign_one(notify_t *n, const char *cid, const char *pid)
 {
     char todo[128], camp[128], marker[256], what[160], err[200], now[32];
@@ -446,6 +500,14 @@ static int s_campaign_one(notify_t *n, const char *cid, const char *pid)
         return -1;
     const char *state = "", *counter = "skipped";
     if (c == 0) {
+        int w = s_receipt_first(n, pid, todo);
+        if (w != 0) {
+            letter_clear(&l);
+            if (w == 1)
+                log_info("msg=\"campaign mail waits for the receipt\" campaign=%s pid=%s", cid,
+                         pid);
+            return w;
+        }
         long long later = 0;
         deliver_t d = s_deliver(n, &l, marker, what, &later);
         letter_clear(&l);

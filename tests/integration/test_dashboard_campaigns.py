@@ -7,7 +7,8 @@ NAME
 
 DESCRIPTION
     Four participants post ideas through intake-form: three with consent
-    (one with two ideas), one without. An admin creates a campaign on
+    (one with two ideas), one without; the three receipts go out first (a
+    campaign mail waits for a pending one). An admin creates a campaign on
     /campagnes, looks at the sample (no resident's data on it), sends a
     test mail, starts it while the SMTP server holds the first delivery
     (the `hold` control of test_notify's handler; that delivery then gets
@@ -50,8 +51,9 @@ class TestDashboardCampaigns(ClusterTestCase):
     def start_peers(cls):
         cls.smtp = Smtp()
         cls.ENV = {"INSPRAAK_SMTP_URL": "smtp://127.0.0.1:%d" % cls.smtp.port,
-                   # no receipts during the test: only campaign mails count
-                   "INSPRAAK_RECEIPT_BATCH_S": "86400", "INSPRAAK_NOTIFY_SCAN_S": "1",
+                   # the receipts go out before the test (a campaign mail
+                   # waits for a pending receipt); only campaign mails count
+                   "INSPRAAK_RECEIPT_BATCH_S": "1", "INSPRAAK_NOTIFY_SCAN_S": "1",
                    "INSPRAAK_SMTP_RATE": "0", "INSPRAAK_SMTP_RETRY_MS": "200"}
         return [cls.smtp]
 
@@ -73,6 +75,8 @@ class TestDashboardCampaigns(ClusterTestCase):
                 assert st == 201, body
         n = sum(len(p[3]) for p in PEOPLE)
         wait_until("ideas stored", lambda: c.redis("ZCARD", "inspraak:ideas") == n)
+        consenting = sum(p[2] for p in PEOPLE)
+        wait_until("receipts sent", lambda: len(cls.smtp.messages()) == consenting)
         for user, role in (("beheerder", "admin"), ("medewerker", "staff")):
             pw = user + "-wachtwoord"
             r = c.ctl("user", "add", user, "--role", role, input="%s\n%s\n" % (pw, pw))

@@ -566,8 +566,68 @@ class TestScanTies(NotifyCase):
         wait_until("every tied idea queued by the scan", queued, 20)
 
 
+class TestReceiptBeforeCampaign(NotifyCase):
+    """A campaign started while a resident's receipt still waits for its
+    batch (INSPRAAK_RECEIPT_BATCH_S) reached them first: "what we did with
+    your ideas" before "we received your idea". The campaign mail to that
+    person now waits until their receipt has gone out."""
+    BATCH_S = "6"
+
+    def start_campaign(self, name):
+        tf = os.path.join(self.cluster.var, name + ".txt")
+        with open(tf, "w") as f:
+            f.write("Dank u wel, {{naam}}. Dit deden we met de ideeën.\n")
+        r = self.cluster.ctl("campaign", "create", "--subject", "Wat we met uw idee deden",
+                             "--text-file", tf)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        cid = r.stdout.strip()
+        self.assertEqual(self.cluster.ctl("campaign", "start", cid).returncode, 0)
+        return cid
+
+    def wait_done(self, cid):
+        wait_until("campaign done", lambda: '"state": "done"' in
+                   self.cluster.ctl("campaign", "status", cid).stdout, timeout=120)
+
+    def assert_receipt_then_campaign(self, addr, iid):
+        mails = self.wait_mails(addr, n=2)
+        self.assertEqual([m["Subject"] for m in mails],
+                         ["Bedankt voor uw idee voor Heerlen", "Wat we met uw idee deden"])
+        self.assertIn(iid, body_text(mails[0]))
+        self.assertIn(iid, body_text(mails[1]))
+
+    def test_1_receipt_comes_before_the_campaign(self):
+        addr = "eerst-bedankt@example.org"
+        iid = self.post("Een moestuin voor de buurt in Meezenbroek", addr)
+        wait_until("participant stored", lambda: self.pid_of(addr))
+        cid = self.start_campaign("order")
+        self.assert_receipt_then_campaign(addr, iid)
+        self.wait_done(cid)
+        self.sentinel("order")
+        self.assertEqual(len(self.smtp.messages(addr)), 2)
+
+    def test_2_kill9_while_the_campaign_waits(self):
+        # notify dies while the campaign mail waits for the receipt: after
+        # the restart each mail comes once, still in that order.
+        addr = "na-de-crash@example.org"
+        iid = self.post("Een bankje bij de bushalte in Heerlerheide", addr)
+        pid = wait_until("participant stored", lambda: self.pid_of(addr))
+        cid = self.start_campaign("order-kill")
+        todo = "inspraak:campaign:%s:todo" % cid
+        wait_until("campaign mail waiting for the receipt",
+                   lambda: float(self.cluster.redis("ZSCORE", todo, pid) or 0) > 0)
+        old = self.cluster.kill9("notify")
+        self.assertTrue(old)
+        self.cluster.wait_restarted("notify", old)
+        self.assert_receipt_then_campaign(addr, iid)
+        self.wait_done(cid)
+        self.sentinel("order-kill")
+        self.assertEqual(len(self.smtp.messages(addr)), 2)
+
+
 class TestCampaign(NotifyCase):
-    BATCH_S = "86400"  # no receipts during this test: only campaign mails count
+    # Every receipt goes out before the campaign starts (a campaign mail
+    # waits for a pending receipt); only campaign mails are counted.
+    BATCH_S = "1"
     N = 1000 if os.environ.get("INSPRAAK_SOAK") == "1" else 200
 
     def test_campaign_kill9_twice(self):
@@ -579,6 +639,7 @@ class TestCampaign(NotifyCase):
         wait_until("all participants stored",
                    lambda: len([a for a in addrs[-5:] if self.pid_of(a)]) == 5)
         wait_until("all ideas stored", lambda: c.redis("ZCARD", "inspraak:ideas") >= self.N + 1)
+        wait_until("every receipt sent", lambda: len(self.smtp.messages()) >= self.N, timeout=120)
         tf = os.path.join(c.var, "campaign.txt")
         with open(tf, "w") as f:
             f.write("Dank u wel, {{naam}}. Bekijk wat we met alle ideeën deden.\n")
@@ -593,8 +654,9 @@ class TestCampaign(NotifyCase):
         r = c.ctl("campaign", "test", cid, "staf@example.org")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.wait_mails("staf@example.org")
-        first_kill, second_kill = self.N // 3, 2 * self.N // 3
-        self.smtp.control("hold", str(first_kill + 1))  # +1: the test mail
+        before = len(self.smtp.messages())  # the receipts and the test mail
+        first_kill, second_kill = before + self.N // 3, before + 2 * self.N // 3
+        self.smtp.control("hold", str(first_kill))
         self.assertEqual(c.ctl("campaign", "start", cid).returncode, 0)
         for k in (first_kill, second_kill):
             wait_until("smtp hold", lambda: os.path.exists(os.path.join(self.smtp.box, "held")))
@@ -602,14 +664,15 @@ class TestCampaign(NotifyCase):
             self.assertTrue(old)
             self.smtp.control("held")
             if k == first_kill:
-                self.smtp.control("hold", str(second_kill + 1))
+                self.smtp.control("hold", str(second_kill))
             else:
                 self.smtp.control("hold")
             c.wait_restarted("notify", old)
         wait_until("campaign done", lambda: '"state": "done"' in
                    c.ctl("campaign", "status", cid).stdout, timeout=300)
         got = [m["X-Test-Rcpt"] for m in self.smtp.messages()
-               if m["X-Test-Rcpt"].startswith("deelnemer")]
+               if m["X-Test-Rcpt"].startswith("deelnemer")
+               and m["Subject"] == "Wat er met uw idee gebeurt"]
         self.assertEqual(len(got), self.N)
         self.assertEqual(sorted(set(got)), sorted(addrs))
         self.assertEqual(self.smtp.messages("zonder@example.org"), [])
