@@ -440,15 +440,27 @@ int letter_receipt(rstore_t *rs, const letter_settings_t *ls, const char *pid,
     char *res = xasprintf("%s/resultaten", ls->public_url);
     char *priv = xasprintf("%s/privacy", ls->form_url);
     /* {{uw_idee}}: a receipt may list several ideas ("uw idee" was said
-     * of two). */
-    const char *names[] = {"naam",         "!ideeen", "ideeen",     "resultaten_url",
-                           "afmelden_url", "uw_idee", "privacy_url"};
-    const char *vals[] = {s_greeting_name(out), ih, it, res, out->unsub_url,
-                          found == 1 ? "uw idee" : "uw ideeën", priv};
+     * of two). {{vervolg}}: only with consent does a feedback mail follow
+     * (campaigns need it); a receipt that only answers the resident's own
+     * mail promised one all the same. */
+    const char *names[] = {"naam",         "!ideeen", "ideeen",      "resultaten_url",
+                           "afmelden_url", "uw_idee", "privacy_url", "vervolg"};
+    const char *vals[] = {s_greeting_name(out),
+                          ih,
+                          it,
+                          res,
+                          out->unsub_url,
+                          found == 1 ? "uw idee" : "uw ideeën",
+                          priv,
+                          consented ? "Later krijgt u van ons een mail over wat er met de ideeën "
+                                      "is gedaan."
+                                    : "Wat er met de ideeën is gedaan, leest u later op onze "
+                                      "website."};
+    size_t nv = sizeof names / sizeof names[0];
     char *subj = s_template(ls, "receipt.subject", err, errlen);
-    rc = subj ? s_fill(ls, "receipt", names, vals, 7, out, err, errlen) : -1;
+    rc = subj ? s_fill(ls, "receipt", names, vals, nv, out, err, errlen) : -1;
     if (rc == 0) {
-        char *s = letter_render(subj, names, vals, 7, 0);
+        char *s = letter_render(subj, names, vals, nv, 0);
         s[strcspn(s, "\r\n")] = '\0';
         out->subject = s;
         out->message_id = xasprintf("notify.receipt.%s.%s@%s", key, pid, ls->domain);

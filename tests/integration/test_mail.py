@@ -293,6 +293,15 @@ class MailTest(ClusterTestCase):
             self.assertEqual(str(got[addr]["In-Reply-To"]).strip(), mid)
             self.assertIn(mid, str(got[addr]["References"]))
         self.assertNotIn("karin@example.nl", json.dumps(list(got)))
+        # Without consent no campaign ever follows (docs/privacy.md): the
+        # receipt promised one ("Later krijgt u van ons een mail over wat
+        # er met de ideeën is gedaan"). It points at the results instead.
+        for m in got.values():
+            for part in ("plain", "html"):
+                body = " ".join(m.get_body(preferencelist=(part,)).get_content().split())
+                self.assertNotIn("Later krijgt u van ons een mail", body)
+                self.assertIn("Wat er met de ideeën is gedaan, leest u later op onze website.",
+                              body)
 
         # Unsubscribed: the next mail from the same sender gets no receipt.
         url = str(got["renee.bakker@example.nl"]["List-Unsubscribe"]).strip("<>")

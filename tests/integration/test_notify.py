@@ -195,6 +195,10 @@ class TestReceipts(NotifyCase):
         # what the resident reads, in both parts, as written (data/mail/receipt.*)
         self.assertIn("We lezen alle ideeën.", text)
         self.assertIn("We lezen alle ideeën.", m.get_body(preferencelist=("html",)).get_content())
+        # with consent a feedback mail follows, and the receipt says so
+        for part in (text, m.get_body(preferencelist=("html",)).get_content()):
+            self.assertIn("Later krijgt u van ons een mail over wat er met de ideeën is gedaan.",
+                          " ".join(part.split()))
         self.assertEqual(m["List-Unsubscribe-Post"], "List-Unsubscribe=One-Click")
         self.assertIn("Anna de Vries", str(m["To"]))
         self.assertTrue(m["Message-ID"] and m["Date"])
