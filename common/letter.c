@@ -537,7 +537,22 @@ int letter_campaign(rstore_t *rs, const letter_settings_t *ls, const char *campa
     char *it = NULL, *ih = NULL, *reply = NULL;
     const char **ids = NULL;
     size_t n = 0;
-    redisReply *m = pid ? rstore_cmd(rs, "SMEMBERS inspraak:participant-ideas:%s", pid)
+    /* In the order they were sent, as a receipt lists them (a set has no
+     * order: the list read as shuffled), and so the oldest
+     * LETTER_MAX_IDEAS when there are more. Ideas no longer stored last. */
+    static const char by_received_lua[] =
+        "local ids, at = redis.call('SMEMBERS', KEYS[1]), {}\n"
+        "for _, id in ipairs(ids) do\n"
+        "  local sc = redis.call('ZSCORE', KEYS[2], id)\n"
+        "  at[id] = sc and tonumber(sc) or math.huge\n"
+        "end\n"
+        "table.sort(ids, function(a, b)\n"
+        "  if at[a] ~= at[b] then return at[a] < at[b] end\n"
+        "  return a < b\n"
+        "end)\n"
+        "return ids\n";
+    redisReply *m = pid ? rstore_cmd(rs, "EVAL %s 2 inspraak:participant-ideas:%s inspraak:ideas",
+                                     by_received_lua, pid)
                         : rstore_cmd(rs, "PING");
     for (size_t i = 0; pid && m && m->type == REDIS_REPLY_ARRAY && i < m->elements; i++) {
         ids = xrealloc(ids, (n + 1) * sizeof *ids);

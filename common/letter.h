@@ -88,7 +88,9 @@ int letter_receipt(rstore_t *rs, const letter_settings_t *ls, const char *pid,
                    size_t errlen);
 
 /* Composes campaign campaign_id (inspraak:campaign:<id>) for pid, listing
- * the ideas in inspraak:participant-ideas:<pid>. Return values as above.
+ * the ideas in inspraak:participant-ideas:<pid> in the order they were
+ * received (their inspraak:ideas score), oldest first, at most
+ * LETTER_MAX_IDEAS. Return values as above.
  * pid NULL: a sample (for a test mail) with no person's data and no ideas;
  * the caller sets out->to_addr (malloc'd). */
 int letter_campaign(rstore_t *rs, const letter_settings_t *ls, const char *campaign_id,

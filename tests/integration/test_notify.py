@@ -330,6 +330,17 @@ class TestReceipts(NotifyCase):
             self.assertIn('<a href="%s">privacyverklaring</a>' % url,
                           m.get_body(preferencelist=("html",)).get_content())
 
+    def test_1h_campaign_lists_the_ideas_in_the_order_sent(self):
+        # The feedback mail listed a resident's ideas in the order of a
+        # Redis set: shuffled, unlike the receipt before it.
+        addr = "volgorde@example.org"
+        ids = [self.post("Idee %d over de wijk Heerlerheide" % i, addr) for i in range(8)]
+        self.wait_mails(addr)
+        text = body_text(self.campaign_preview("order-sent", addr))
+        at = [text.index(i) for i in ids]
+        self.assertEqual(at, sorted(at), "ideas in the mail in this order: %s"
+                         % [ids.index(i) for i in sorted(ids, key=text.index)])
+
     def test_2_batching(self):
         self.post("Eerste idee: meer bankjes in het park", "carla@example.org")
         self.post("Tweede idee: een speeltuin in Heerlerbaan", "carla@example.org")
