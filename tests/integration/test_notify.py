@@ -355,8 +355,10 @@ class TestReceipts(NotifyCase):
         # two ideas: "uw ideeën", in the subject and the first sentence
         self.assertEqual(m["Subject"], "Bedankt voor uw ideeën voor Heerlen")
         self.assertIn("Wij hebben uw ideeën voor Heerlen goed ontvangen", body_text(m))
-        self.assertIn("Wij hebben uw ideeën voor Heerlen goed ontvangen",
-                      m.get_body(preferencelist=("html",)).get_content())
+        html = m.get_body(preferencelist=("html",)).get_content()
+        self.assertIn("Wij hebben uw ideeën voor Heerlen goed ontvangen", html)
+        # the HTML part's title (a mail reader may show it) says so too
+        self.assertIn("<title>Bedankt voor uw ideeën</title>", html)
         self.sentinel("batch")
         self.assertEqual(len(self.smtp.messages("carla@example.org")), 1)
 
