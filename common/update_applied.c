@@ -11,6 +11,15 @@
  */
 #include "update_applied.h"
 
+#include <stddef.h>
+
+#include "xalloc.h"
+
+char *update_applied_key(const char *id)
+{
+    return id && *id ? xasprintf(UPDATE_APPLIED_KEY, id) : NULL;
+}
+
 int update_applied_before(rstore_t *rs, const char *id)
 {
     if (!id || !*id)
@@ -20,15 +29,4 @@ int update_applied_before(rstore_t *rs, const char *id)
     if (r)
         freeReplyObject(r);
     return seen;
-}
-
-int update_applied_mark(rstore_t *rs, const char *id)
-{
-    if (!id || !*id)
-        return 0;
-    redisReply *r = rstore_cmd(rs, "SET " UPDATE_APPLIED_KEY " 1 PX %d", id, UPDATE_APPLIED_MS);
-    int ok = r && r->type == REDIS_REPLY_STATUS;
-    if (r)
-        freeReplyObject(r);
-    return ok ? 0 : -1;
 }

@@ -5,7 +5,13 @@
  * SUMMARY
  *   #include "update_applied.h"
  *
- *   if (!update_applied_before(rs, env->id)) { apply; update_applied_mark(rs, env->id); }
+ *   char *key = update_applied_key(env->id);    // NULL: no id, no mark
+ *   ... EVAL script (KEYS[2] = key when there is one) that starts with
+ *       UPDATE_APPLIED_LUA_CHECK and runs UPDATE_APPLIED_LUA_MARK before
+ *       its first write ...
+ *   free(key);
+ *
+ *   if (update_applied_before(rs, env->id)) ...  // the classifier's read
  *
  * DESCRIPTION
  *   Senders re-send an update not acked yet with the same envelope id
@@ -13,9 +19,12 @@
  *   wait in a busy instance's queue and come after a later update of the
  *   same idea, which applying it again would undo. Storage marks each
  *   update it applied (UPDATE_APPLIED_KEY, for UPDATE_APPLIED_MS) and
- *   skips a marked one (services/storage/main.c); the classifier does not
- *   move a sketch for a marked one (services/classifier/cluster_correct.c).
- *   Key layout: docs/redis.md.
+ *   skips a marked one. The check, the write and the mark are one Lua
+ *   script (services/storage/store_update.c, store_redact.c): as three
+ *   round trips, two storages holding copies of one update could both
+ *   pass the check, and the later one applied it over a save that came
+ *   between. The classifier does not move a sketch for a marked update
+ *   (services/classifier/cluster_correct.c). Key layout: docs/redis.md.
  *
  * OWNERSHIP
  *   Storage's key (services/storage/README.md); the classifier only reads
@@ -28,14 +37,29 @@
 
 #define UPDATE_APPLIED_KEY "inspraak:update:applied:%s"
 #define UPDATE_APPLIED_MS 3600000
+#define UPDATE_APPLIED_S_STR(x) #x
+#define UPDATE_APPLIED_STR(x) UPDATE_APPLIED_S_STR(x)
 
+/*
+ * Lua for a storage script whose KEYS[2], when given, is the mark of the
+ * update it applies (no KEYS[2]: an update without an envelope id, applied
+ * unmarked). The check returns UPDATE_APPLIED_BEFORE at once, before any
+ * read or write of the idea; the mark goes before the script's first
+ * write, so a mark Redis refuses aborts the script with nothing written.
+ */
+#define UPDATE_APPLIED_BEFORE 2
+#define UPDATE_APPLIED_LUA_CHECK                                                                   \
+    "if KEYS[2] and redis.call('EXISTS', KEYS[2]) == 1 then return "                               \
+    UPDATE_APPLIED_STR(UPDATE_APPLIED_BEFORE) " end\n"
+#define UPDATE_APPLIED_LUA_MARK                                                                    \
+    "if KEYS[2] then redis.call('SET', KEYS[2], '1', 'PX', '" UPDATE_APPLIED_STR(                  \
+        UPDATE_APPLIED_MS) "') end\n"
+
+/* The mark's key for envelope id, or NULL when id is NULL or empty (such
+ * an update is applied and not marked). Free with free(). */
+char *update_applied_key(const char *id);
 /* 1 when the update with this envelope id was marked applied; 0 when not,
  * when id is NULL or empty, or when Redis cannot say. */
 int update_applied_before(rstore_t *rs, const char *id);
-/* Marks it applied for UPDATE_APPLIED_MS (nothing for a NULL or empty
- * id): 0, or -1 when Redis failed (storage then does not ack, so the
- * update comes again, is applied again, which changes nothing, and is
- * marked then: an unmarked applied update could be undone by a late copy). */
-int update_applied_mark(rstore_t *rs, const char *id);
 
 #endif

@@ -18,7 +18,9 @@
  *               (item INSPRAAK_INSTANCE of INSPRAAK_BUS_EVENTS).
  *   update      moderation from the dashboard (status, themes, wijk,
  *               sentiment of a stored idea): store_update() rewrites the
- *               record, its indexes and stats in one script, then "ack".
+ *               record, its indexes and stats in one script, which also
+ *               skips an update whose envelope id is marked applied and
+ *               marks it (update_applied.h), then "ack".
  *   dead        (the classifier could not read a record) goes to the
  *               inspraak:deadletter list, then is acked so the intake stops
  *               re-sending it.
@@ -302,10 +304,12 @@ static int s_on_classified(storage_t *s, envelope_t *e, const char *raw, size_t 
  * its senders re-send it with the same id until the ack
  * (common/bus_update.c), and a copy that waited in a busy classifier's or
  * storage's queue can come after a later update of the same idea, which
- * applying it again would undo. Remembered after it is applied, so an
- * update a failing Redis did not apply is applied by its re-send; when
- * Redis cannot say, it is applied (the same update twice changes nothing
- * unless a later one came between).
+ * applying it again would undo. The check, the write and the mark are one
+ * script (store_update.c, store_redact.c), so of two storages holding
+ * copies of one update only one applies it, and the mark exists exactly
+ * when the write does: an update a failing Redis did not apply was not
+ * marked either and is applied by its re-send (not acked, comes again).
+ * An envelope without an id is applied and not marked.
  *
  * Moderation from the dashboard (store_update.c). A bad or unknown-id
  * update is logged and acked: re-sending it would not help, and the
@@ -314,13 +318,7 @@ static int s_on_classified(storage_t *s, envelope_t *e, const char *raw, size_t 
 static int s_on_update(storage_t *s, envelope_t *e)
 {
     char err[256], q[200];
-    if (update_applied_before(store_rstore(s->st), e->id)) {
-        log_info("msg=\"update applied before; not again\" update=%s",
-                 log_quote(q, sizeof q, e->id));
-        s_ack(s, e);
-        return 0;
-    }
-    int bad = 0, r = e->idea ? store_update(s->st, e->idea, &bad, err, sizeof err) : -1;
+    int bad = 0, r = e->idea ? store_update(s->st, e->idea, e->id, &bad, err, sizeof err) : -1;
     if (!e->idea) {
         bad = 1;
         snprintf(err, sizeof err, "update envelope without idea");
@@ -331,14 +329,12 @@ static int s_on_update(storage_t *s, envelope_t *e)
     }
     if (r < 0)
         log_warn("msg=\"update refused\" err=%s", log_quote(q, sizeof q, err));
+    else if (r == UPDATE_APPLIED_BEFORE)
+        log_info("msg=\"update applied before; not again\" update=%s",
+                 log_quote(q, sizeof q, e->id));
     else
         log_info("msg=\"%s\" id=%s", r == 1 ? "updated" : "update of unknown idea",
                  log_quote(q, sizeof q, e->idea->id));
-    if (r == 1 && update_applied_mark(store_rstore(s->st), e->id) < 0) {
-        log_warn("msg=\"update applied but not marked; not acked, comes again\" id=%s",
-                 log_quote(q, sizeof q, e->idea->id));
-        return -1;
-    }
     s_ack(s, e);
     return 0;
 }

@@ -113,10 +113,14 @@ void store_pairs_clear(store_pairs_t *p);
 /* store_update.c: moderation (ENV_UPDATE). upd holds the id and the new
  * status (new|approved|hidden), themes, wijk, sentiment (NULL/empty and no
  * themes clear them). Rewrites the record and moves the id between the
- * index sets and stats atomically. 1: applied (also when nothing changed);
- * 0: no such idea; -1: Redis failed (retry), or *bad = 1 when the update
- * itself is invalid (err says why). */
-int store_update(store_t *self, const idea_t *upd, int *bad, char *err, size_t errlen);
+ * index sets and stats atomically, and in the same script checks and
+ * marks update_id (the envelope id; NULL or "": applied, not marked;
+ * update_applied.h). 1: applied (also when nothing changed);
+ * UPDATE_APPLIED_BEFORE: update_id was applied before, nothing done;
+ * 0: no such idea; -1: Redis failed (nothing written and nothing marked:
+ * retry), or *bad = 1 when the update itself is invalid (err says why). */
+int store_update(store_t *self, const idea_t *upd, const char *update_id, int *bad, char *err,
+                 size_t errlen);
 /* What store_update accepts: idea_update_check() (proto.h). */
 /* The connection, for the other files of storage. */
 struct rstore;

@@ -17,7 +17,9 @@
  *        re-sending until the ack is harmless);
  *     4. one Lua script SETs the new record only if the stored one is still
  *        the one read in 1 (another storage instance may have moderated it
- *        meanwhile); otherwise 1-4 run again, at most S_ATTEMPTS times;
+ *        meanwhile; otherwise 1-4 run again, at most S_ATTEMPTS times),
+ *        and, for a redaction from the bus, only if its envelope id is not
+ *        marked applied, marking it in the same script (update_applied.h);
  *     5. BGREWRITEAOF, so the old record leaves Redis' append-only file
  *        too (as inspraakctl's erase does). It runs in the background. A
  *        rewrite already running forked before our write, so storage waits
@@ -41,39 +43,53 @@
 #include "redact.h"
 #include "rstore.h"
 #include "store_redact.h"
+#include "update_applied.h"
 #include "xalloc.h"
 
 #define S_ATTEMPTS 5
 #define S_REWRITE_WAIT_MS 30000
+#define S_CHANGED (-2) /* the record changed since it was read: again */
+#define S_NOTHING 3    /* nothing (left) to cut */
 
-/* KEYS[1] record; ARGV[1] record as read, ARGV[2] new record. 0: no such
- * idea; -1: changed since read; 1: written. */
-static const char S_CAS[] = "local cur = redis.call('GET', KEYS[1])\n"
-                            "if not cur then return 0 end\n"
-                            "if cur ~= ARGV[1] then return -1 end\n"
-                            "redis.call('SET', KEYS[1], ARGV[2])\n"
-                            "return 1\n";
+/* KEYS[1] record, [2] the update's applied mark (absent: none); ARGV[1]
+ * record as read, ARGV[2] new record. UPDATE_APPLIED_BEFORE: nothing done;
+ * 0: no such idea; -1: changed since read; 1: written. */
+static const char S_CAS[] = UPDATE_APPLIED_LUA_CHECK
+    "local cur = redis.call('GET', KEYS[1])\n"
+    "if not cur then return 0 end\n"
+    "if cur ~= ARGV[1] then return -1 end\n" UPDATE_APPLIED_LUA_MARK
+    "redis.call('SET', KEYS[1], ARGV[2])\n"
+    "return 1\n";
 
-static int s_cas(rstore_t *rs, const char *key, const redisReply *old, const char *rec,
-                 size_t rec_len, char *err, size_t errlen)
+static int s_cas(rstore_t *rs, const char *key, const char *mark, const redisReply *old,
+                 const char *rec, size_t rec_len, char *err, size_t errlen)
 {
-    const char *argv[] = {"EVAL", S_CAS, "1", key, old->str, rec};
-    size_t lens[] = {4, strlen(S_CAS), 1, strlen(key), old->len, rec_len};
-    redisReply *e = rstore_cmdargv(rs, 6, argv, lens);
+    const char *argv[7] = {"EVAL", S_CAS, mark ? "2" : "1", key};
+    size_t lens[7] = {4, strlen(S_CAS), 1, strlen(key)};
+    int argc = 4;
+    if (mark) {
+        argv[argc] = mark;
+        lens[argc++] = strlen(mark);
+    }
+    argv[argc] = old->str;
+    lens[argc++] = old->len;
+    argv[argc] = rec;
+    lens[argc++] = rec_len;
+    redisReply *e = rstore_cmdargv(rs, argc, argv, lens);
     int rc = -1;
     if (!e || e->type != REDIS_REPLY_INTEGER)
         snprintf(err, errlen, "redact script: %s", e ? "unexpected reply" : rstore_error(rs));
     else
-        rc = e->integer < 0 ? 2 : (int)e->integer;
+        rc = e->integer < 0 ? S_CHANGED : (int)e->integer;
     if (e)
         freeReplyObject(e);
     return rc;
 }
 
-/* One read-modify-write. 1 (written), 3 (nothing to cut), 0, -1, or 2
- * (changed: retry). *places: markers written. */
-static int s_attempt(rstore_t *rs, const char *id, const redact_msg_t *m, int *bad, int *places,
-                     char *err, size_t errlen)
+/* One read-modify-write. 1 (written), S_NOTHING, UPDATE_APPLIED_BEFORE,
+ * 0, -1, or S_CHANGED (retry). *places: markers written. */
+static int s_attempt(rstore_t *rs, const char *id, const redact_msg_t *m, const char *mark,
+                     int *bad, int *places, char *err, size_t errlen)
 {
     char *key = xasprintf(STORE_KEY_PREFIX "idea:%s", id);
     redisReply *r = rstore_cmd(rs, "GET %s", key);
@@ -96,12 +112,12 @@ static int s_attempt(rstore_t *rs, const char *id, const redact_msg_t *m, int *b
     } else if ((*places = redact_idea(&idea, m, err, errlen)) < 0) {
         *bad = 1;
     } else if (*places == 0) {
-        rc = 3;
+        rc = S_NOTHING;
     } else if (store_record_encode(&idea, &rec, &rec_len, &perr) < 0) {
         snprintf(err, errlen, "cannot encode: %s", perr.code);
         *bad = 1;
     } else {
-        rc = s_cas(rs, key, r, rec, rec_len, err, errlen);
+        rc = s_cas(rs, key, mark, r, rec, rec_len, err, errlen);
     }
     free(rec);
     idea_clear(&idea);
@@ -153,6 +169,12 @@ static void s_rewrite_aof(rstore_t *rs)
 int store_redact(store_t *self, const char *id, const redact_msg_t *m, int *bad, char *err,
                  size_t errlen)
 {
+    return store_redact_update(self, id, m, NULL, bad, err, errlen);
+}
+
+int store_redact_update(store_t *self, const char *id, const redact_msg_t *m,
+                        const char *update_id, int *bad, char *err, size_t errlen)
+{
     *bad = 0;
     if (!id || !*id || strlen(id) > 64) {
         snprintf(err, errlen, "redaction without a valid idea id");
@@ -160,21 +182,24 @@ int store_redact(store_t *self, const char *id, const redact_msg_t *m, int *bad,
         return -1;
     }
     rstore_t *rs = store_rstore(self);
+    char *mark = update_applied_key(update_id);
     for (int attempt = 0; attempt < S_ATTEMPTS; attempt++) {
         int places = 0;
-        int rc = s_attempt(rs, id, m, bad, &places, err, errlen);
-        if (rc == 2)
+        int rc = s_attempt(rs, id, m, mark, bad, &places, err, errlen);
+        if (rc == S_CHANGED)
             continue;
+        free(mark);
         char q[100];
         if (rc == 1) {
             log_info("msg=\"redacted\" id=%s places=%d", log_quote(q, sizeof q, id), places);
             s_rewrite_aof(rs);
-        } else if (rc == 3) {
+        } else if (rc == S_NOTHING) {
             log_info("msg=\"redaction found nothing to cut\" id=%s", log_quote(q, sizeof q, id));
             rc = 1;
         }
         return rc;
     }
+    free(mark);
     snprintf(err, errlen, "the record kept changing during the redaction");
     return -1;
 }

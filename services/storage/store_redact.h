@@ -25,5 +25,12 @@
  * why, never quoting the personal data). */
 int store_redact(store_t *self, const char *id, const redact_msg_t *m, int *bad, char *err,
                  size_t errlen);
+/* The same for the redaction in update envelope update_id: the write
+ * checks and marks it applied in one script (update_applied.h; NULL or
+ * "": not marked), and UPDATE_APPLIED_BEFORE means a copy was applied
+ * before and nothing was done. A redaction that finds nothing to cut
+ * writes nothing, so it marks nothing either. */
+int store_redact_update(store_t *self, const char *id, const redact_msg_t *m,
+                        const char *update_id, int *bad, char *err, size_t errlen);
 
 #endif

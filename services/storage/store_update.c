@@ -11,9 +11,13 @@
  *   Here the current record is read and decoded, the fields replaced, and
  *   one Lua script (S_UPDATE) writes the new record, moves the id between
  *   the index sets (inspraak:ix:<dim>:<value>) and adjusts the stats hashes,
- *   all or nothing. The script first checks that the record is still the
- *   one that was read (optimistic check: another storage instance may have
- *   moderated it meanwhile) and the whole step is retried when it is not.
+ *   all or nothing. The script first checks that this update (its envelope
+ *   id) was not applied before (update_applied.h: then it returns at once,
+ *   the idea untouched), then that the record is still the one that was
+ *   read (optimistic check: another storage instance may have moderated it
+ *   meanwhile; the whole step is retried when it is not), and marks the
+ *   update applied in the same script as it writes: no copy of it, at
+ *   another storage, can pass the check between the write and the mark.
  *   A cluster in the update (staff put the idea with another idea, or
  *   made it its own cluster; it came through the classifier, which moved
  *   the stored sketch: services/classifier/cluster_correct.c) replaces
@@ -40,25 +44,29 @@
 #include "store_people.h"
 #include "store_redact.h"
 #include "store_shown.h"
+#include "update_applied.h"
 #include "xalloc.h"
 
 #define S_MAX_OPS 32 /* 4 single dims x 2 + 2 x 3 themes, with room */
 #define S_ATTEMPTS 5
+#define S_CHANGED (-2) /* the record changed since it was read: again */
+#define S_NOT_REDACTION (-3)
 
-/* ARGV: [1] record as read, [2] new record, [3] id, [4] score, [5] n ops,
- * then per op: "+"|"-", dim, value, then the pair-count changes (n, then
- * key, field, delta per change: store_pairs_diff, STORE_PAIRS_LUA), then
- * the correction ("was" labels or "", and the time: STORE_CORRECT_LUA),
- * then the people count (pid or "", shown before, shown after "1"|"0":
- * STORE_PEOPLE_UPDATE_LUA), then the shown counts (store_shown_args_t:
- * STORE_SHOWN_UPDATE_LUA).
- * Returns 0 (no such idea), -1 (the record changed since it was read) or
- * 1. */
+/* KEYS: [1] the record, [2] the update's applied mark (absent for an
+ * update without envelope id). ARGV: [1] record as read, [2] new record,
+ * [3] id, [4] score, [5] n ops, then per op: "+"|"-", dim, value, then
+ * the pair-count changes (n, then key, field, delta per change:
+ * store_pairs_diff, STORE_PAIRS_LUA), then the correction ("was" labels
+ * or "", and the time: STORE_CORRECT_LUA), then the people count (pid or
+ * "", shown before, shown after "1"|"0": STORE_PEOPLE_UPDATE_LUA), then
+ * the shown counts (store_shown_args_t: STORE_SHOWN_UPDATE_LUA).
+ * Returns UPDATE_APPLIED_BEFORE (nothing done), 0 (no such idea), -1 (the
+ * record changed since it was read) or 1. */
 static const char S_UPDATE[] =
-    "local p = 'inspraak:'\n"
+    "local p = 'inspraak:'\n" UPDATE_APPLIED_LUA_CHECK
     "local cur = redis.call('GET', KEYS[1])\n"
     "if not cur then return 0 end\n"
-    "if cur ~= ARGV[1] then return -1 end\n"
+    "if cur ~= ARGV[1] then return -1 end\n" UPDATE_APPLIED_LUA_MARK
     "redis.call('SET', KEYS[1], ARGV[2])\n"
     "local id, score, n = ARGV[3], ARGV[4], tonumber(ARGV[5])\n"
     "for i = 0, n - 1 do\n"
@@ -152,8 +160,10 @@ static void s_apply(idea_t *idea, const idea_t *upd)
         idea_add_theme(idea, upd->themes[k]);
 }
 
-/* One read-modify-write. Returns 1, 0, -1 (Redis) or 2 (changed: retry). */
-static int s_attempt(rstore_t *rs, const idea_t *upd, char *err, size_t errlen, int *bad)
+/* One read-modify-write. Returns 1, 0, UPDATE_APPLIED_BEFORE, -1 (Redis)
+ * or S_CHANGED (retry). mark: the update's applied mark, or NULL. */
+static int s_attempt(rstore_t *rs, const idea_t *upd, const char *mark, char *err, size_t errlen,
+                     int *bad)
 {
     redisReply *r = rstore_cmd(rs, "GET " STORE_KEY_PREFIX "idea:%s", upd->id);
     if (!r) {
@@ -198,16 +208,19 @@ static int s_attempt(rstore_t *rs, const idea_t *upd, char *err, size_t errlen, 
     snprintf(nops, sizeof nops, "%d", o.n);
     store_shown_args_t sa;
     store_shown_update_args(&old, &new, &sa);
-    /* 15 single arguments (EVAL .. nops, npairs, was .. shown), 3 per op,
+    /* 16 single arguments (EVAL .. nops, npairs, was .. shown), 3 per op,
      * 3 per pair, then the shown counts' own (store_shown.h) */
-    enum { S_ARGS_MAX = 15 + 3 * S_MAX_OPS + 3 * 2 * STORE_PAIRS_MAX + 2 + 4 * STORE_SHOWN_VALUES };
+    enum { S_ARGS_MAX = 16 + 3 * S_MAX_OPS + 3 * 2 * STORE_PAIRS_MAX + 2 + 4 * STORE_SHOWN_VALUES };
     const char *argv[S_ARGS_MAX];
     size_t lens[S_ARGS_MAX];
     int argc = 0;
     argv[argc++] = "EVAL";
     argv[argc++] = S_UPDATE;
-    argv[argc++] = "1";
+    argv[argc++] = mark ? "2" : "1";
     argv[argc++] = key;
+    if (mark)
+        argv[argc++] = mark;
+    int bin = argc; /* the two records, not C strings */
     argv[argc] = r->str;
     lens[argc++] = r->len;
     argv[argc] = rec;
@@ -236,13 +249,13 @@ static int s_attempt(rstore_t *rs, const idea_t *upd, char *err, size_t errlen, 
         argv[argc++] = sa.argv[i];
     assert(argc <= S_ARGS_MAX);
     for (int i = 0; i < argc; i++)
-        if (i != 4 && i != 5)
+        if (i != bin && i != bin + 1)
             lens[i] = strlen(argv[i]);
     redisReply *e = rstore_cmdargv(rs, argc, argv, lens);
     if (!e || e->type != REDIS_REPLY_INTEGER) {
         snprintf(err, errlen, "update script: %s", e ? "unexpected reply" : rstore_error(rs));
     } else {
-        rc = e->integer < 0 ? 2 : (int)e->integer;
+        rc = e->integer < 0 ? S_CHANGED : (int)e->integer;
     }
     if (e)
         freeReplyObject(e);
@@ -261,7 +274,8 @@ out:
 /* A redaction (the idea holds "redact") is its own kind of update: the
  * moderation fields are ignored (the dashboard sends them nil, so a storage
  * from before redaction refuses the update instead of clearing them). */
-static int s_redact(store_t *self, const idea_t *upd, int *bad, char *err, size_t errlen)
+static int s_redact(store_t *self, const idea_t *upd, const char *update_id, int *bad, char *err,
+                    size_t errlen)
 {
     redact_msg_t m;
     proto_err_t perr;
@@ -273,29 +287,34 @@ static int s_redact(store_t *self, const idea_t *upd, int *bad, char *err, size_
         return -1;
     }
     if (has == 0)
-        return 2;
-    int rc = store_redact(self, upd->id, &m, bad, err, errlen);
+        return S_NOT_REDACTION;
+    int rc = store_redact_update(self, upd->id, &m, update_id, bad, err, errlen);
     redact_msg_clear(&m);
     return rc;
 }
 
-int store_update(store_t *self, const idea_t *upd, int *bad, char *err, size_t errlen)
+int store_update(store_t *self, const idea_t *upd, const char *update_id, int *bad, char *err,
+                 size_t errlen)
 {
     *bad = 0;
     if (upd->extra.count) {
-        int rc = s_redact(self, upd, bad, err, errlen);
-        if (rc != 2)
+        int rc = s_redact(self, upd, update_id, bad, err, errlen);
+        if (rc != S_NOT_REDACTION)
             return rc;
     }
     if (idea_update_check(upd, err, errlen) < 0) {
         *bad = 1;
         return -1;
     }
+    char *mark = update_applied_key(update_id);
     for (int attempt = 0; attempt < S_ATTEMPTS; attempt++) {
-        int rc = s_attempt(store_rstore(self), upd, err, errlen, bad);
-        if (rc != 2)
+        int rc = s_attempt(store_rstore(self), upd, mark, err, errlen, bad);
+        if (rc != S_CHANGED) {
+            free(mark);
             return rc;
+        }
     }
+    free(mark);
     snprintf(err, errlen, "the record kept changing during the update");
     return -1;
 }

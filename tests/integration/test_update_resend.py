@@ -23,24 +23,43 @@ DESCRIPTION
     new wording of the bench wish joins it there, not the toilet wish (the
     classifier's sketch must not take the late copy either).
 
+    Two storages sharing one Redis: the copy of a save reaches the second
+    storage while the first applies it. The second storage's Redis
+    connection runs through a proxy in this test that holds what it sends
+    from its update script on, until released: so it has read the idea
+    (and, before the check and the apply were one script, found the save
+    not applied yet) but not written it. Meanwhile the first storage
+    applies the save and a second save. Released, the second storage must
+    not apply the first save over the second one (with three round trips
+    it did: its compare-and-set saw the record changed, read it again and
+    applied the old save on top). The proxy only stops bytes, it changes
+    none; storage's own 5 s command timeout ends a hold that lasts longer,
+    which only makes the old fault harder to show, never this test fail.
+
     INSPRAAK_BIN=build/asan/bin python3 tests/integration/test_update_resend.py
 """
+import json
 import os
+import socket
+import subprocess
 import sys
+import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from harness import ClusterTestCase, main  # noqa: E402
+from harness import Cluster, ClusterTestCase, free_port, http, main, wait_until  # noqa: E402
 from test_cluster_corrections import BENCH, TOILET, to_classifier  # noqa: E402
 from test_list_sort import inject, make_idea  # noqa: E402
 
 
-class TestLateResend(ClusterTestCase):
-    SERVICES = ("storage", "dashboard")
-
+class IdeaStatus:
     def status(self, token, idea_id):
         st, body = self.cluster.api("/api/v1/ideas/" + idea_id, token)
         self.assertEqual(st, 200, body)
         return body["status"]
+
+
+class TestLateResend(IdeaStatus, ClusterTestCase):
+    SERVICES = ("storage", "dashboard")
 
     def test_a_late_copy_of_an_earlier_save_does_not_undo_a_later_one(self):
         c = self.cluster
@@ -54,6 +73,135 @@ class TestLateResend(ClusterTestCase):
         self.assertEqual(self.status(token, idea["id"]), "hidden")
         inject(c, [first])  # the copy, late; inject() asserts its ack
         self.assertEqual(self.status(token, idea["id"]), "hidden")
+
+
+class HoldingProxy:
+    """A TCP proxy to Redis (upstream: its port, set before the first
+    connection). After arm(pattern), the first chunk a client sends that
+    completes `pattern` and everything after it on that connection wait
+    until release(); `held` is set when that happens."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.upstream = None
+        self.pattern = None
+        self.held = threading.Event()
+        self.released = threading.Event()
+        self.lock = threading.Lock()
+        self.sock = socket.create_server(("127.0.0.1", self.port))
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def arm(self, pattern):
+        with self.lock:
+            self.pattern = pattern
+
+    def release(self):
+        self.released.set()
+
+    def stop(self):
+        self.released.set()
+        self.sock.close()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.sock.accept()
+            except OSError:
+                return
+            server = socket.create_connection(("127.0.0.1", self.upstream))
+            threading.Thread(target=self._pipe, args=(client, server, True), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(server, client, False), daemon=True).start()
+
+    def _triggers(self, tail, chunk):
+        with self.lock:
+            if self.pattern is None or self.pattern not in tail + chunk:
+                return False
+            self.pattern = None
+            return True
+
+    def _pipe(self, src, dst, from_client):
+        tail = b""
+        try:
+            while True:
+                chunk = src.recv(65536)
+                if not chunk:
+                    break
+                if from_client and self._triggers(tail, chunk):
+                    self.held.set()
+                    self.released.wait()
+                tail = chunk[-200:]
+                dst.sendall(chunk)
+        except OSError:
+            pass
+        for s in (src, dst):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            s.close()
+
+
+class StorageBehindProxy(Cluster):
+    """Storage instance 0 as usual, instance 1 talking to Redis through
+    `proxy` (the bus lists of two instances)."""
+    proxy = None
+
+    def max_instances(self):
+        return 2
+
+    def extra_procs(self):
+        self.proxy.upstream = self.redis_port
+        return [("storage.1", 'env INSPRAAK_INSTANCE=1 INSPRAAK_REDIS_URL=redis://127.0.0.1:%d '
+                 '"$INSPRAAK_BIN/storage"' % self.proxy.port)]
+
+    def proc_names(self):
+        return super().proc_names() + ["storage.1"]
+
+
+class TestTwoStoragesOneSave(IdeaStatus, ClusterTestCase):
+    SERVICES = ("storage", "dashboard")
+    CLUSTER_CLASS = StorageBehindProxy
+
+    @classmethod
+    def start_peers(cls):
+        cls.proxy = StorageBehindProxy.proxy = HoldingProxy()
+        return [cls.proxy]
+
+    def test_a_copy_applied_by_the_other_storage_meanwhile_is_not_applied_again(self):
+        c = self.cluster
+        token = c.staff_token()
+        wait_until("storage.1 /healthz",
+                   lambda: http("GET", c.url("storage", "/healthz", 1), timeout=2)[0] == 200)
+        idea = make_idea(701)
+        inject(c, [idea])
+        first = {"type": "update", "id": "m-both", "idea": idea["id"], "status": "approved"}
+        # the update script (store_update.c) moves index entries with this
+        self.proxy.arm(b"'ix:' .. dim")
+        with open(os.path.join(c.var, "late.jsonl"), "w+") as f:
+            f.write(json.dumps(first) + "\n")
+            f.seek(0)
+            late = subprocess.Popen(
+                [os.path.join(c.bin, "bus-inject"), "tcp://127.0.0.1:%d" % (c.base + 20 + 12),
+                 "tcp://127.0.0.1:%d" % (c.base + 20 + 13)],
+                stdin=f, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                env=dict(os.environ, INJECT_TIMEOUT_S="60"))
+        try:
+            self.assertTrue(self.proxy.held.wait(60), "storage.1 never ran the update script")
+            inject(c, [first])  # the same save, applied by storage 0
+            self.assertEqual(self.status(token, idea["id"]), "approved")
+            inject(c, [{"type": "update", "id": "m-after", "idea": idea["id"],
+                        "status": "hidden"}])
+            self.assertEqual(self.status(token, idea["id"]), "hidden")
+        finally:
+            self.proxy.release()
+            out, err = late.communicate(timeout=120)
+        self.assertEqual(late.returncode, 0, err)
+        self.assertIn(b"ack m-both", out)
+        self.assertEqual(self.status(token, idea["id"]), "hidden")
+        st, stats = c.api("/api/v1/stats?by=status", token)
+        self.assertEqual(st, 200, stats)
+        self.assertEqual(stats["counts"].get("hidden"), 1, stats)
+        self.assertEqual(stats["counts"].get("approved", 0), 0, stats)
 
 
 class TestLateClusterMove(ClusterTestCase):
