@@ -7,11 +7,11 @@
  *
  *   char *key = update_applied_key(env->id);    // NULL: no id, no mark
  *   ... EVAL script (KEYS[2] = key when there is one) that starts with
- *       UPDATE_APPLIED_LUA_CHECK and runs UPDATE_APPLIED_LUA_MARK before
- *       its first write ...
+ *       UPDATE_APPLIED_LUA_CHECK(2) and runs UPDATE_APPLIED_LUA_MARK(2)
+ *       before its first write ...
  *   free(key);
  *
- *   if (update_applied_before(rs, env->id)) ...  // the classifier's read
+ *   if (update_applied_before(rs, env->id)) ...  // a plain read
  *
  * DESCRIPTION
  *   Senders re-send an update not acked yet with the same envelope id
@@ -23,7 +23,8 @@
  *   script (services/storage/store_update.c, store_redact.c): as three
  *   round trips, two storages holding copies of one update could both
  *   pass the check, and the later one applied it over a save that came
- *   between. The classifier does not move a sketch for a marked update
+ *   between. The classifier does not move a sketch for a marked update,
+ *   checked in the script that moves it for the same reason
  *   (services/classifier/cluster_correct.c). Key layout: docs/redis.md.
  *
  * OWNERSHIP
@@ -41,18 +42,19 @@
 #define UPDATE_APPLIED_STR(x) UPDATE_APPLIED_S_STR(x)
 
 /*
- * Lua for a storage script whose KEYS[2], when given, is the mark of the
- * update it applies (no KEYS[2]: an update without an envelope id, applied
+ * Lua for a script whose KEYS[k], when given, is the mark of the update
+ * it applies (no KEYS[k]: an update without an envelope id, applied
  * unmarked). The check returns UPDATE_APPLIED_BEFORE at once, before any
- * read or write of the idea; the mark goes before the script's first
- * write, so a mark Redis refuses aborts the script with nothing written.
+ * read or write; storage's mark goes before its script's first write, so
+ * a mark Redis refuses aborts the script with nothing written. The
+ * classifier only checks (its sketch correction, before storage applies).
  */
 #define UPDATE_APPLIED_BEFORE 2
-#define UPDATE_APPLIED_LUA_CHECK                                                                   \
-    "if KEYS[2] and redis.call('EXISTS', KEYS[2]) == 1 then return "                               \
+#define UPDATE_APPLIED_LUA_CHECK(k)                                                                \
+    "if KEYS[" #k "] and redis.call('EXISTS', KEYS[" #k "]) == 1 then return "                     \
     UPDATE_APPLIED_STR(UPDATE_APPLIED_BEFORE) " end\n"
-#define UPDATE_APPLIED_LUA_MARK                                                                    \
-    "if KEYS[2] then redis.call('SET', KEYS[2], '1', 'PX', '" UPDATE_APPLIED_STR(                  \
+#define UPDATE_APPLIED_LUA_MARK(k)                                                                 \
+    "if KEYS[" #k "] then redis.call('SET', KEYS[" #k "], '1', 'PX', '" UPDATE_APPLIED_STR(        \
         UPDATE_APPLIED_MS) "') end\n"
 
 /* The mark's key for envelope id, or NULL when id is NULL or empty (such

@@ -13,7 +13,10 @@
  *   already applied (its envelope id is marked: update_applied.h, a
  *   re-send that waited in a busy classifier's queue) leaves the sketch
  *   alone, as storage leaves the record: staff may have moved the idea
- *   again since. Storage changes the record; this changes the stored
+ *   again since. The mark is checked in the script that writes the
+ *   sketch: checked before it, a copy that read the sketch and then
+ *   waited found it changed by the later move, read it again and put the
+ *   old move back. Storage changes the record; this changes the stored
  *   sketch, so that the next idea like it joins the cluster staff chose
  *   and not the one the classifier first gave (a correction in storage
  *   alone would fix that one idea and nothing after it).
@@ -55,9 +58,12 @@ _Static_assert(PROTO_MAX_CLUSTER <= sizeof(((cluster_sketch_t *)0)->label),
                "a cluster idea_cluster_ok() accepts fits the sketch's label");
 #define S_ATTEMPTS 5
 
-/* KEYS[1] bucket, KEYS[2] counter; ARGV[1] field, ARGV[2] sketch as
- * read, ARGV[3] new sketch. 1 written, 0 gone, -1 changed meanwhile. */
-static const char s_correct_script[] = "local cur = redis.call('HGET', KEYS[1], ARGV[1])\n"
+/* KEYS[1] bucket, KEYS[2] counter, KEYS[3] the update's applied mark
+ * (absent: none); ARGV[1] field, ARGV[2] sketch as read, ARGV[3] new
+ * sketch. 1 written, 0 gone, -1 changed meanwhile, UPDATE_APPLIED_BEFORE:
+ * storage applied the update, nothing written. */
+static const char s_correct_script[] = UPDATE_APPLIED_LUA_CHECK(3)
+                               "local cur = redis.call('HGET', KEYS[1], ARGV[1])\n"
                                "if not cur then return 0 end\n"
                                "if cur ~= ARGV[2] then return -1 end\n"
                                "redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])\n"
@@ -65,8 +71,9 @@ static const char s_correct_script[] = "local cur = redis.call('HGET', KEYS[1], 
                                "return 1\n";
 
 /* One read-change-write; 1, 0 (no sketch), -1 (Redis), 2 (retry), 3
- * (already so: nothing written). */
-static int s_attempt(cluster_redis_t *self, const char *id, const char *cluster)
+ * (already so: nothing written), 4 (applied before: nothing written).
+ * mark: the update's applied mark, or NULL. */
+static int s_attempt(cluster_redis_t *self, const char *id, const char *cluster, const char *mark)
 {
     uint64_t h = classify_cluster_handle(id);
     char key[48], field[HB], stored_id[CLUSTER_ID_MAX];
@@ -100,27 +107,47 @@ static int s_attempt(cluster_redis_t *self, const char *id, const char *cluster)
     snprintf(sk.cluster, sizeof sk.cluster, "%s", group);
     char rec[CLUSTER_PACK_MAX];
     size_t rec_len = cluster_redis_pack(&sk, id, rec);
-    const char *argv[8] = {"EVAL", s_correct_script, "2", key, S_COUNTER, field, r->str, rec};
-    size_t lens[8] = {4, sizeof s_correct_script - 1, 1, strlen(key), sizeof S_COUNTER - 1, HB,
-                      r->len, rec_len};
-    redisReply *w = rstore_cmdargv(self->rs, 8, argv, lens);
+    const char *argv[9] = {"EVAL", s_correct_script, mark ? "3" : "2", key, S_COUNTER};
+    size_t lens[9] = {4, sizeof s_correct_script - 1, 1, strlen(key), sizeof S_COUNTER - 1};
+    int argc = 5;
+    if (mark) {
+        argv[argc] = mark;
+        lens[argc++] = strlen(mark);
+    }
+    argv[argc] = field;
+    lens[argc++] = HB;
+    argv[argc] = r->str;
+    lens[argc++] = r->len;
+    argv[argc] = rec;
+    lens[argc++] = rec_len;
+    redisReply *w = rstore_cmdargv(self->rs, argc, argv, lens);
     freeReplyObject(r);
-    int rc = !w || w->type != REDIS_REPLY_INTEGER ? -1 : w->integer == -1 ? 2 : (int)w->integer;
+    int rc = !w || w->type != REDIS_REPLY_INTEGER  ? -1
+             : w->integer == -1                    ? 2
+             : w->integer == UPDATE_APPLIED_BEFORE ? 4
+                                                   : (int)w->integer;
     if (w)
         freeReplyObject(w);
     return rc;
 }
 
-int cluster_redis_correct(cluster_redis_t *self, const char *id, const char *cluster)
+/* cluster_redis_correct() for the update whose applied mark is mark (or
+ * NULL); 4 when storage applied it before. */
+static int s_correct(cluster_redis_t *self, const char *id, const char *cluster, const char *mark)
 {
     if (!id || !*id || strlen(id) >= CLUSTER_ID_MAX || !idea_cluster_ok(cluster))
         return 0;
     int rc = 2;
     for (int i = 0; i < S_ATTEMPTS && rc == 2; i++)
-        rc = s_attempt(self, id, cluster);
+        rc = s_attempt(self, id, cluster, mark);
     if (rc == 1)
         g_hash_table_remove_all(self->sketches); /* ours changed: read it again */
     return rc == 2 ? -1 : rc == 3 ? 1 : rc;
+}
+
+int cluster_redis_correct(cluster_redis_t *self, const char *id, const char *cluster)
+{
+    return s_correct(self, id, cluster, NULL);
 }
 
 int cluster_redis_correct_update(cluster_redis_t *self, const idea_t *upd, const char *update_id)
@@ -128,17 +155,19 @@ int cluster_redis_correct_update(cluster_redis_t *self, const idea_t *upd, const
     if (!upd->cluster || !upd->id)
         return 0;
     char qid[120], qc[120], why[120];
-    if (update_applied_before(self->rs, update_id)) {
-        log_info("msg=\"cluster correction applied before; sketch unchanged\" id=%s update=%s",
-                 log_quote(qid, sizeof qid, upd->id), log_quote(qc, sizeof qc, update_id));
-        return 0;
-    }
     if (idea_update_check(upd, why, sizeof why) < 0) {
         log_warn("msg=\"cluster correction refused, sketch unchanged\" id=%s why=%s",
                  log_quote(qid, sizeof qid, upd->id), log_quote(qc, sizeof qc, why));
         return 0;
     }
-    int rc = cluster_redis_correct(self, upd->id, upd->cluster);
+    char *mark = update_applied_key(update_id);
+    int rc = s_correct(self, upd->id, upd->cluster, mark);
+    free(mark);
+    if (rc == 4) {
+        log_info("msg=\"cluster correction applied before; sketch unchanged\" id=%s update=%s",
+                 log_quote(qid, sizeof qid, upd->id), log_quote(qc, sizeof qc, update_id));
+        return 0;
+    }
     log_info("msg=\"cluster corrected by staff\" id=%s cluster=%s sketch=%s",
              log_quote(qid, sizeof qid, upd->id), log_quote(qc, sizeof qc, upd->cluster),
              rc == 1 ? "updated" : rc == 0 ? "none" : "redis_failed");

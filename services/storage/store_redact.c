@@ -54,10 +54,10 @@
 /* KEYS[1] record, [2] the update's applied mark (absent: none); ARGV[1]
  * record as read, ARGV[2] new record. UPDATE_APPLIED_BEFORE: nothing done;
  * 0: no such idea; -1: changed since read; 1: written. */
-static const char S_CAS[] = UPDATE_APPLIED_LUA_CHECK
+static const char S_CAS[] = UPDATE_APPLIED_LUA_CHECK(2)
     "local cur = redis.call('GET', KEYS[1])\n"
     "if not cur then return 0 end\n"
-    "if cur ~= ARGV[1] then return -1 end\n" UPDATE_APPLIED_LUA_MARK
+    "if cur ~= ARGV[1] then return -1 end\n" UPDATE_APPLIED_LUA_MARK(2)
     "redis.call('SET', KEYS[1], ARGV[2])\n"
     "return 1\n";
 

@@ -63,10 +63,10 @@
  * Returns UPDATE_APPLIED_BEFORE (nothing done), 0 (no such idea), -1 (the
  * record changed since it was read) or 1. */
 static const char S_UPDATE[] =
-    "local p = 'inspraak:'\n" UPDATE_APPLIED_LUA_CHECK
+    "local p = 'inspraak:'\n" UPDATE_APPLIED_LUA_CHECK(2)
     "local cur = redis.call('GET', KEYS[1])\n"
     "if not cur then return 0 end\n"
-    "if cur ~= ARGV[1] then return -1 end\n" UPDATE_APPLIED_LUA_MARK
+    "if cur ~= ARGV[1] then return -1 end\n" UPDATE_APPLIED_LUA_MARK(2)
     "redis.call('SET', KEYS[1], ARGV[2])\n"
     "local id, score, n = ARGV[3], ARGV[4], tonumber(ARGV[5])\n"
     "for i = 0, n - 1 do\n"

@@ -35,6 +35,11 @@ DESCRIPTION
     applied the old save on top). The proxy only stops bytes, it changes
     none; storage's own 5 s command timeout ends a hold that lasts longer,
     which only makes the old fault harder to show, never this test fail.
+    The same with two classifiers: the second one's sketch correction of
+    the bench wish's move is held while the first moves it, storage
+    applies the move and then the move back to a cluster of its own; the
+    released copy must leave the sketch, so a new wording of the bench
+    wish still joins the idea's own cluster.
 
     INSPRAAK_BIN=build/asan/bin python3 tests/integration/test_update_resend.py
 """
@@ -141,62 +146,90 @@ class HoldingProxy:
             s.close()
 
 
-class StorageBehindProxy(Cluster):
-    """Storage instance 0 as usual, instance 1 talking to Redis through
-    `proxy` (the bus lists of two instances)."""
+class InstanceBehindProxy(Cluster):
+    """Instance 0 of service BEHIND as usual, instance 1 talking to Redis
+    through `proxy` (the bus lists of two instances)."""
     proxy = None
+    BEHIND = None
 
     def max_instances(self):
         return 2
 
     def extra_procs(self):
         self.proxy.upstream = self.redis_port
-        return [("storage.1", 'env INSPRAAK_INSTANCE=1 INSPRAAK_REDIS_URL=redis://127.0.0.1:%d '
-                 '"$INSPRAAK_BIN/storage"' % self.proxy.port)]
+        return [(self.BEHIND + ".1", 'env INSPRAAK_INSTANCE=1 INSPRAAK_REDIS_URL='
+                 'redis://127.0.0.1:%d "$INSPRAAK_BIN/%s"' % (self.proxy.port, self.BEHIND))]
 
     def proc_names(self):
-        return super().proc_names() + ["storage.1"]
+        return super().proc_names() + [self.BEHIND + ".1"]
 
 
-class TestTwoStoragesOneSave(IdeaStatus, ClusterTestCase):
-    SERVICES = ("storage", "dashboard")
-    CLUSTER_CLASS = StorageBehindProxy
+class StorageBehindProxy(InstanceBehindProxy):
+    BEHIND = "storage"
+
+
+class ClassifierBehindProxy(InstanceBehindProxy):
+    BEHIND = "classifier"
+
+
+class HeldCopy:
+    """For a ClusterTestCase whose CLUSTER_CLASS is an InstanceBehindProxy."""
 
     @classmethod
     def start_peers(cls):
-        cls.proxy = StorageBehindProxy.proxy = HoldingProxy()
+        cls.proxy = cls.CLUSTER_CLASS.proxy = HoldingProxy()
         return [cls.proxy]
+
+    def send_held(self, update, pattern, push, events):
+        """Arms the proxy with pattern, pushes update to instance 1 on bus
+        port BASE+push (bin/bus-inject, acks from BASE+events) and returns
+        the running bus-inject once instance 1 is held at the pattern."""
+        c = self.cluster
+        wait_until("%s.1 /healthz" % c.BEHIND, lambda: http(
+            "GET", c.url(c.BEHIND, "/healthz", 1), timeout=2)[0] == 200)
+        self.proxy.arm(pattern)
+        with open(os.path.join(c.var, "late.jsonl"), "w+") as f:
+            f.write(json.dumps(update) + "\n")
+            f.seek(0)
+            late = subprocess.Popen(
+                [os.path.join(c.bin, "bus-inject"), "tcp://127.0.0.1:%d" % (c.base + push),
+                 "tcp://127.0.0.1:%d" % (c.base + events)],
+                stdin=f, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                env=dict(os.environ, INJECT_TIMEOUT_S="60"))
+        if not self.proxy.held.wait(60):
+            self.proxy.release()
+            late.kill()
+            late.communicate()
+            self.fail("%s.1 never ran the script" % c.BEHIND)
+        return late
+
+    def release(self, late, update_id):
+        self.proxy.release()
+        out, err = late.communicate(timeout=120)
+        self.assertEqual(late.returncode, 0, err)
+        self.assertIn(b"ack " + update_id.encode(), out)
+
+
+class TestTwoStoragesOneSave(HeldCopy, IdeaStatus, ClusterTestCase):
+    SERVICES = ("storage", "dashboard")
+    CLUSTER_CLASS = StorageBehindProxy
 
     def test_a_copy_applied_by_the_other_storage_meanwhile_is_not_applied_again(self):
         c = self.cluster
         token = c.staff_token()
-        wait_until("storage.1 /healthz",
-                   lambda: http("GET", c.url("storage", "/healthz", 1), timeout=2)[0] == 200)
         idea = make_idea(701)
         inject(c, [idea])
         first = {"type": "update", "id": "m-both", "idea": idea["id"], "status": "approved"}
         # the update script (store_update.c) moves index entries with this
-        self.proxy.arm(b"'ix:' .. dim")
-        with open(os.path.join(c.var, "late.jsonl"), "w+") as f:
-            f.write(json.dumps(first) + "\n")
-            f.seek(0)
-            late = subprocess.Popen(
-                [os.path.join(c.bin, "bus-inject"), "tcp://127.0.0.1:%d" % (c.base + 20 + 12),
-                 "tcp://127.0.0.1:%d" % (c.base + 20 + 13)],
-                stdin=f, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                env=dict(os.environ, INJECT_TIMEOUT_S="60"))
+        late = self.send_held(first, b"'ix:' .. dim", 20 + 12, 20 + 13)
         try:
-            self.assertTrue(self.proxy.held.wait(60), "storage.1 never ran the update script")
             inject(c, [first])  # the same save, applied by storage 0
             self.assertEqual(self.status(token, idea["id"]), "approved")
             inject(c, [{"type": "update", "id": "m-after", "idea": idea["id"],
                         "status": "hidden"}])
             self.assertEqual(self.status(token, idea["id"]), "hidden")
         finally:
-            self.proxy.release()
-            out, err = late.communicate(timeout=120)
-        self.assertEqual(late.returncode, 0, err)
-        self.assertIn(b"ack m-both", out)
+            self.release(late, "m-both")
         self.assertEqual(self.status(token, idea["id"]), "hidden")
         st, stats = c.api("/api/v1/stats?by=status", token)
         self.assertEqual(st, 200, stats)
@@ -204,9 +237,7 @@ class TestTwoStoragesOneSave(IdeaStatus, ClusterTestCase):
         self.assertEqual(stats["counts"].get("approved", 0), 0, stats)
 
 
-class TestLateClusterMove(ClusterTestCase):
-    SERVICES = ("storage", "classifier", "intake-form", "dashboard")
-
+class ClusterMoves:
     def post(self, token, text):
         st, body = self.cluster.post_idea(text)
         self.assertEqual(st, 201, body)
@@ -217,6 +248,10 @@ class TestLateClusterMove(ClusterTestCase):
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         for u in updates:
             self.assertIn("ack " + u["id"], r.stdout)
+
+
+class TestLateClusterMove(ClusterMoves, ClusterTestCase):
+    SERVICES = ("storage", "classifier", "intake-form", "dashboard")
 
     def test_a_late_copy_of_a_cluster_move_does_not_undo_a_later_one(self):
         c = self.cluster
@@ -230,6 +265,30 @@ class TestLateClusterMove(ClusterTestCase):
         self.to_classifier([{"type": "update", "id": "m-los", "idea": bench["id"],
                              "cluster": own}])
         self.to_classifier([move])  # the copy, late
+        st, body = c.api("/api/v1/ideas/" + bench["id"], token)
+        self.assertEqual(body["cluster"], own)
+        self.assertEqual(self.post(token, BENCH[1])["cluster"], own)
+
+
+class TestTwoClassifiersOneMove(HeldCopy, ClusterMoves, ClusterTestCase):
+    SERVICES = ("storage", "classifier", "intake-form", "dashboard")
+    CLUSTER_CLASS = ClassifierBehindProxy
+
+    def test_a_copy_of_a_move_held_in_the_other_classifier_does_not_undo_a_later_one(self):
+        c = self.cluster
+        token = c.staff_token()
+        toilet = self.post(token, TOILET)
+        bench = self.post(token, BENCH[0])
+        own = bench["id"] + "-los"
+        move = {"type": "update", "id": "m-move-2", "idea": bench["id"], "cluster": toilet["id"]}
+        # the sketch correction (cluster_correct.c) counts itself with this
+        late = self.send_held(move, b"redis.call('INCR', KEYS[2])", 20 + 11, 13)
+        try:
+            self.to_classifier([move])  # the same move, by classifier 0
+            self.to_classifier([{"type": "update", "id": "m-los-2", "idea": bench["id"],
+                                 "cluster": own}])
+        finally:
+            self.release(late, "m-move-2")
         st, body = c.api("/api/v1/ideas/" + bench["id"], token)
         self.assertEqual(body["cluster"], own)
         self.assertEqual(self.post(token, BENCH[1])["cluster"], own)

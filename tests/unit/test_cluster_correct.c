@@ -12,7 +12,8 @@
  *   cluster, also in the instance that had the old sketch in its cache
  *   (the counter makes it read again); a re-sent idea gets the corrected
  *   cluster; the sketch keeps its keys; an id with nothing stored, a bad
- *   cluster and Redis down change nothing and say so. Unit tests do not
+ *   cluster and Redis down change nothing and say so; a copy of a move
+ *   storage marked applied (common/update_applied.h) moves nothing. Unit tests do not
  *   link service code, so the classifier's files are included here.
  */
 #include <setjmp.h>
@@ -218,6 +219,37 @@ static void test_same_correction_twice(void **state)
     rstore_destroy(&rs);
 }
 
+/* A move from the bus whose envelope id storage marked applied (a copy)
+ * leaves the sketch, in the script that would write it; one not marked
+ * moves it. */
+static void test_move_applied_before_leaves_the_sketch(void **state)
+{
+    (void)state;
+    rstore_t *rs = s_open(s_redis.port, 1);
+    cluster_redis_t *cr = cluster_redis_new(rs);
+    char c[80];
+    s_classify(cr, "b1", s_bench1, c, sizeof c);
+    s_classify(cr, "w1", s_wc, c, sizeof c);
+    redisReply *r = rstore_cmd(rs, "SET inspraak:update:applied:m-copy 1 PX 60000");
+    assert_non_null(r);
+    freeReplyObject(r);
+    idea_t upd;
+    idea_init(&upd);
+    proto_set(&upd.id, "b1");
+    proto_set(&upd.cluster, "w1");
+    assert_int_equal(cluster_redis_correct_update(cr, &upd, "m-copy"), 0);
+    assert_int_equal(s_counter(rs), 0);
+    s_classify(cr, "b2", s_bench2, c, sizeof c);
+    assert_string_equal(c, "b1");
+    assert_int_equal(cluster_redis_correct_update(cr, &upd, "m-new"), 1);
+    assert_int_equal(s_counter(rs), 1);
+    s_classify(cr, "b3", s_bench2, c, sizeof c);
+    assert_string_equal(c, "w1");
+    idea_clear(&upd);
+    cluster_redis_destroy(&cr);
+    rstore_destroy(&rs);
+}
+
 /* One group name with two labels (ideas that joined a corrected idea
  * before staff corrected it again) are two groups: a new idea like the
  * one labelled "eerst" joins that group and takes "eerst", and is not
@@ -267,6 +299,7 @@ int main(void)
         cmocka_unit_test(test_sketch_keeps_its_keys),
         cmocka_unit_test(test_nothing_to_correct),
         cmocka_unit_test(test_same_correction_twice),
+        cmocka_unit_test(test_move_applied_before_leaves_the_sketch),
         cmocka_unit_test(test_group_is_cluster_and_label),
         cmocka_unit_test(test_redis_gone),
     };
