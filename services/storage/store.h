@@ -118,10 +118,10 @@ void store_pairs_clear(store_pairs_t *p);
  * update_applied.h). 1: applied (also when nothing changed);
  * UPDATE_APPLIED_BEFORE: update_id was applied before, nothing done;
  * 0: no such idea; -1: Redis failed (nothing written and nothing marked:
- * retry), or *bad = 1 when the update itself is invalid (err says why). */
+ * retry), or *bad = 1 when the update itself is invalid (err says why;
+ * what it accepts is idea_update_check(), proto.h). */
 int store_update(store_t *self, const idea_t *upd, const char *update_id, int *bad, char *err,
                  size_t errlen);
-/* What store_update accepts: idea_update_check() (proto.h). */
 /* The connection, for the other files of storage. */
 struct rstore;
 struct rstore *store_rstore(store_t *self);
