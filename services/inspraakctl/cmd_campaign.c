@@ -44,12 +44,17 @@ static char *s_read_file(const char *path)
         ctl_err("cannot read %s", path);
         return NULL;
     }
-    if (!buf || !campaign_text_ok(buf, n)) {
+    /* Cleaned as the dashboard cleans the text typed there (CRLF, trailing
+     * spaces, blank lines at the end), so a file saved on Windows or with
+     * a final newline gives the same mail as the same words typed. */
+    char *text = buf && campaign_text_ok(buf, n) ? text_normalise(buf, n) : NULL;
+    free(buf);
+    if (!text || !campaign_text_ok(text, strlen(text))) {
         ctl_err("%s must be UTF-8 text of 1 to %d bytes", path, TEXT_FILE_MAX);
-        free(buf);
+        free(text);
         return NULL;
     }
-    return buf;
+    return text;
 }
 
 static int s_create(ctl_t *ctl, int argc, char **argv)

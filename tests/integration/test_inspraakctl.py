@@ -283,6 +283,16 @@ class InspraakctlTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         return r.stdout.strip()
 
+    def test_campaign_text_file_is_cleaned_as_the_dashboard_does(self):
+        # a text saved on Windows: CRLF, a trailing space, blank lines at the end
+        text = os.path.join(self.tmp, "windows-campaign.txt")
+        with open(text, "wb") as f:
+            f.write("Beste {{naam}}, \r\n\r\nDank voor uw ideeën.\r\n\r\n\r\n".encode())
+        r = self.ctl("campaign", "create", "--subject", "Terugkoppeling", "--text-file", text)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        stored = self.cli("HGET", f"inspraak:campaign:{r.stdout.strip()}", "text", raw=True)
+        self.assertEqual(stored.decode(), "Beste {{naam}},\n\nDank voor uw ideeën.\n")  # + cli's
+
     def test_participant_export_erase(self):
         pid = "p-0123456789abcdef"
         ekey, ids = self.put_participant("Jan.Jansen@Example.NL", pid)
