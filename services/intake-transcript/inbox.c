@@ -1,8 +1,14 @@
 /*
  * NAME
  *   inbox - the drop folder of intake-transcript (see inbox.h)
+ *
+ * DESCRIPTION
+ *   Owns the thread that looks at inbox/, the reading of a settled file
+ *   (and its sidecar) into ideas, and the moves to done/ and failed/
+ *   under a free name with a .why. A file whose bytes were read before,
+ *   and the one-time recording of done/, are repeat.c's (inbox_int.h).
  */
-#include "inbox.h"
+#include "inbox_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -19,31 +25,10 @@
 #include "config.h"
 #include "file.h"
 #include "log.h"
-#include "metrics.h"
-#include "seen.h"
-#include "trim.h"
 #include "webvtt.h"
 #include "xalloc.h"
 
 #define SIDECAR_MAX (64 * 1024) /* bytes of NAME.json */
-#define FILE_REF_HEX 12         /* hex digits of a file's reference */
-
-struct inbox {
-    ingest_t *ing;
-    char *dir;
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    bool stop;
-    rstore_t *rs;             /* the record of files read (seen.h); NULL: none kept */
-    pthread_mutex_t *read_mu; /* shared with the uploads (inbox.h); NULL: none */
-    bool redis_down;          /* logged once per outage, not every second */
-    bool done_recorded;       /* done/ of before the record is in it (s_record_done) */
-    trim_t *trim;             /* drops old entries of the record (trim.h); NULL: no record */
-    long look_ms;             /* between two looks (inbox.h) */
-    long settle_ms;           /* unchanged this long before a file is read */
-    metric_t *done, *failed, *repeat;
-};
 
 static int s_mkdir(const char *dir, const char *sub, char *err, size_t errlen)
 {
@@ -127,8 +112,8 @@ static void s_move(inbox_t *ib, const char *name, const char *to, const char *ke
 /* The stem NAME (= stem + ext) is to be kept under in to/ (s_kept_stem),
  * and in ref the file_ref of the name it will have there (its own name
  * unless that was taken), so hashing the names there finds it. */
-static char *s_keep_as(inbox_t *ib, const char *name, const char *stem, const char *to,
-                       char ref[FILE_REF_HEX + 1])
+char *inbox_keep_as(inbox_t *ib, const char *name, const char *stem, const char *to,
+                    char ref[FILE_REF_HEX + 1])
 {
     const char *ext = name + strlen(stem);
     char *kept = s_kept_stem(ib, stem, ext, to);
@@ -140,8 +125,8 @@ static char *s_keep_as(inbox_t *ib, const char *name, const char *stem, const ch
 
 /* NAME and its sidecar STEM.json (which may be missing) from inbox/ to
  * to/, as KEPT + the extension of NAME and KEPT.json. */
-static void s_move_with_sidecar(inbox_t *ib, const char *name, const char *stem, const char *to,
-                                const char *kept)
+void inbox_move_with_sidecar(inbox_t *ib, const char *name, const char *stem, const char *to,
+                             const char *kept)
 {
     char *file = xasprintf("%s%s", kept, name + strlen(stem));
     s_move(ib, name, to, file);
@@ -157,8 +142,8 @@ static void s_move_with_sidecar(inbox_t *ib, const char *name, const char *stem,
  * file_ref. Written under a dot name, then renamed: a .why under its own
  * name is complete (retention run deletes old ones; inspraakctl). Named
  * after the whole name: leeg.vtt and leeg.srt each keep their own. */
-static void s_write_why(inbox_t *ib, const char *to, const char *kept, const char *ext,
-                        const char *nl, const char *en, const char *ref)
+void inbox_write_why(inbox_t *ib, const char *to, const char *kept, const char *ext, const char *nl,
+                     const char *en, const char *ref)
 {
     char *tmp = xasprintf("%s/%s/.%s%s.why", ib->dir, to, kept, ext);
     char *why = xasprintf("%s/%s/%s%s.why", ib->dir, to, kept, ext);
@@ -176,9 +161,9 @@ static void s_fail(inbox_t *ib, const char *name, const char *stem, const ingest
 {
     const char *ext = name + strlen(stem);
     char ref[FILE_REF_HEX + 1];
-    char *kept = s_keep_as(ib, name, stem, "failed", ref);
-    s_write_why(ib, "failed", kept, ext, r->why_nl, r->why_en, ref);
-    s_move_with_sidecar(ib, name, stem, "failed", kept);
+    char *kept = inbox_keep_as(ib, name, stem, "failed", ref);
+    inbox_write_why(ib, "failed", kept, ext, r->why_nl, r->why_en, ref);
+    inbox_move_with_sidecar(ib, name, stem, "failed", kept);
     free(kept);
     metric_inc(ib->failed);
     /* The code, not why_en: that may name the sidecar or quote the text. */
@@ -203,13 +188,6 @@ static bool s_blank(const char *buf, size_t len)
     return true;
 }
 
-/* The name in to/ whose file_ref is ref (caller frees), or NULL when
- * none is (retention run or staff deleted it). */
-static char *s_name_of_ref(inbox_t *ib, const char *to, const char *ref)
-{
-    return inbox_name_of_ref(ib->dir, to, ref);
-}
-
 char *inbox_name_of_ref(const char *dir, const char *sub, const char *ref)
 {
     char *path = xasprintf("%s/%s", dir, sub);
@@ -230,82 +208,19 @@ char *inbox_name_of_ref(const char *dir, const char *sub, const char *ref)
 
 /* Read into ideas (ideas, first_id) and recorded (seen.h): inbox/NAME
  * and its sidecar to done/ as KEPT. */
-static void s_done(inbox_t *ib, const char *name, const char *stem, const char *kept,
-                   const char *ref, int64_t ideas, const char *first, int interviewer)
+void inbox_done(inbox_t *ib, const char *name, const char *stem, const char *kept, const char *ref,
+                int64_t ideas, const char *first, int interviewer)
 {
-    s_move_with_sidecar(ib, name, stem, "done", kept);
+    inbox_move_with_sidecar(ib, name, stem, "done", kept);
     metric_inc(ib->done);
     /* No video_id: by default it is the file's stem, a name. */
     log_info("msg=\"transcript done\" file_ref=%s ideas=%lld first_id=%s interviewer=%d", ref,
              (long long)ideas, first[0] ? first : "none", interviewer);
 }
 
-/* Notes in the record that the file of hash (rec) is in done/: a kill
- * before this leaves it "moving" (seen.h). Not noted, the record stays
- * "moving"; the same bytes dropped under that name after its copy left
- * done/ came after the record, so they are still a repeat (s_repeat). */
-static void s_moved(inbox_t *ib, const char *hash, const seen_t *rec)
-{
-    if (ib->rs && seen_moved(ib->rs, hash, rec) < 0)
-        log_warn("msg=\"cannot record transcript as moved to done/\" file_ref=%s err=\"%s\"",
-                 rec->file_ref, rstore_error(ib->rs));
-}
-
-/* Whether inbox/NAME was put there before the record rec was written:
- * its status change time (ctime: set when the file was made, renamed or
- * linked; a copy with its old mtime kept still gets a new one) is not
- * after rec->read_at. A file that cannot be looked at is taken to be new. */
-static bool s_in_inbox_before(inbox_t *ib, const char *name, const seen_t *rec)
-{
-    char *path = xasprintf("%s/inbox/%s", ib->dir, name);
-    struct stat st;
-    bool before = stat(path, &st) == 0 &&
-                  (int64_t)st.st_ctim.tv_sec * 1000 + st.st_ctim.tv_nsec / 1000000 <= rec->read_at;
-    free(path);
-    return before;
-}
-
-/* A file with the bytes of one read before (rec, of hash): to done/ with
- * a .why naming that earlier file (or saying it is no longer in done/),
- * nothing stored. Unless rec is this very file, recorded but not yet
- * moved when the service was killed: its record is still "moving", its
- * file_ref is that of the name it was to be kept under, still free, and
- * the file was in inbox/ before the record was written. (A record left
- * "moving" because Redis refused its second write (s_moved) is met by
- * the same bytes dropped under that name after the done/ copy left:
- * that file came later, so it is a repeat, with a .why.) */
-static void s_repeat(inbox_t *ib, const char *name, const char *stem, const char *hash,
-                     const seen_t *rec)
-{
-    const char *ext = name + strlen(stem);
-    char ref[FILE_REF_HEX + 1];
-    char *kept = s_keep_as(ib, name, stem, "done", ref);
-    if (rec->moving && strcmp(ref, rec->file_ref) == 0 && s_in_inbox_before(ib, name, rec)) {
-        s_done(ib, name, stem, kept, ref, rec->ideas, rec->first_id, 0);
-        s_moved(ib, hash, rec);
-        free(kept);
-        return;
-    }
-    char *earlier = rec->upload ? NULL : s_name_of_ref(ib, "done", rec->file_ref);
-    for (char *c = earlier; c && *c; c++) /* the .why is one line each */
-        if ((unsigned char)*c < 0x20 || *c == 0x7f)
-            *c = '?';
-    char *nl, *en;
-    seen_repeat_text(rec, earlier, &nl, &en);
-    s_write_why(ib, "done", kept, ext, nl, en, ref);
-    s_move_with_sidecar(ib, name, stem, "done", kept);
-    metric_inc(ib->repeat);
-    log_info("msg=\"transcript repeat\" file_ref=%s repeats=%s", ref,
-             rec->upload ? "upload" : rec->file_ref);
-    free(nl);
-    free(en);
-    free(earlier);
-    free(kept);
-}
-
 /* Logs once when Redis stops answering the inbox and once when it is
  * back, not every second. */
-static void s_redis_state(inbox_t *ib, bool answered)
+void inbox_redis_state(inbox_t *ib, bool answered)
 {
     if (!answered && !ib->redis_down)
         log_error("msg=\"redis unavailable: transcripts wait in inbox/\" err=\"%s\"",
@@ -316,7 +231,7 @@ static void s_redis_state(inbox_t *ib, bool answered)
 }
 
 /* Whether the file with these bytes (hash) was read before: 1 (handled
- * by s_repeat, or waiting: a file with these bytes is being read and
+ * by repeat_file, or waiting: a file with these bytes is being read and
  * still in inbox/), 0 (read it: not recorded as being read, it is),
  * -1 (Redis unavailable: it stays in inbox/, as when the spool refuses;
  * reading it could store it twice). */
@@ -331,17 +246,17 @@ static int s_seen_before_locked(inbox_t *ib, const char *name, const char *stem,
          * again, the same ids), a copy of it (waits for it), or a file
          * no longer in inbox/ (stale: this one is read). */
         char *other =
-            strcmp(rec.reading, ref) == 0 ? NULL : s_name_of_ref(ib, "inbox", rec.reading);
+            strcmp(rec.reading, ref) == 0 ? NULL : inbox_name_of_ref(ib->dir, "inbox", rec.reading);
         found = other != NULL;
         free(other);
     } else if (found == 1) {
-        s_repeat(ib, name, stem, hash, &rec);
+        repeat_file(ib, name, stem, hash, &rec);
     }
     /* Redis may answer reads but take no writes: one state for both, so
      * the outage is logged once, not at every look. */
     if (found == 0 && seen_add_reading(ib->rs, hash, ref) < 0)
         found = -1;
-    s_redis_state(ib, found >= 0);
+    inbox_redis_state(ib, found >= 0);
     return found;
 }
 
@@ -361,14 +276,14 @@ static int s_seen_before(inbox_t *ib, const char *name, const char *stem, const 
 }
 
 /* Read into ideas: the record of its bytes ("moving"), then to done/,
- * then the record notes it is there (s_moved). When Redis does not take
+ * then the record notes it is there (repeat_moved). When Redis does not take
  * the record the file stays and is read again (the same ids: storage
  * stores nothing twice). */
 static void s_read(inbox_t *ib, const char *name, const char *stem, const char *hash,
                    const ingest_result_t *r)
 {
     char ref[FILE_REF_HEX + 1];
-    char *kept = s_keep_as(ib, name, stem, "done", ref);
+    char *kept = inbox_keep_as(ib, name, stem, "done", ref);
     seen_t rec = {.moving = true};
     snprintf(rec.file_ref, sizeof rec.file_ref, "%s", ref);
     seen_of_ideas(&rec, r->ideas);
@@ -377,8 +292,8 @@ static void s_read(inbox_t *ib, const char *name, const char *stem, const char *
                   "err=\"%s\"",
                   ref, rstore_error(ib->rs));
     } else {
-        s_done(ib, name, stem, kept, ref, rec.ideas, rec.first_id, r->skipped_interviewer);
-        s_moved(ib, hash, &rec);
+        inbox_done(ib, name, stem, kept, ref, rec.ideas, rec.first_id, r->skipped_interviewer);
+        repeat_moved(ib, hash, &rec);
     }
     free(kept);
 }
@@ -451,54 +366,6 @@ static void s_one(inbox_t *ib, const char *name, const char *stem)
     ingest_meta_clear(&m);
 }
 
-/* Records the bytes of every transcript in done/ not recorded yet (seen.h):
- * files read before the record existed, by a version without it, so the
- * same bytes dropped again are a repeat too. Once (SEEN_DONE_SCANNED), at
- * the first start with the record, before the first file is read; 0, or
- * -1 when Redis did not answer (tried again at the next look, and no file
- * is read meanwhile). */
-static int s_record_done(inbox_t *ib)
-{
-    int scanned = seen_done_scanned(ib->rs);
-    s_redis_state(ib, scanned >= 0);
-    if (scanned != 0)
-        return scanned < 0 ? -1 : 0;
-    char *path = xasprintf("%s/done", ib->dir);
-    DIR *d = opendir(path);
-    free(path);
-    int rc = 0, n = 0;
-    struct dirent *e;
-    while (d && rc == 0 && (e = readdir(d))) {
-        const char *name = e->d_name;
-        if (name[0] == '.' || ingest_format_from_name(name) == INGEST_AUTO)
-            continue;
-        char *file = xasprintf("%s/done/%s", ib->dir, name);
-        struct stat st;
-        size_t len;
-        char *buf = stat(file, &st) == 0 && S_ISREG(st.st_mode)
-                        ? file_read(file, WEBVTT_MAX_BYTES, &len)
-                        : NULL;
-        free(file);
-        if (!buf)
-            continue;
-        char hash[SEEN_HASH_HEX + 1];
-        seen_hash(buf, len, hash);
-        free(buf);
-        seen_t rec = {.read_at = (int64_t)st.st_mtime * 1000};
-        inbox_file_ref(name, rec.file_ref);
-        rc = seen_add_old(ib->rs, hash, &rec);
-        n += rc == 0;
-    }
-    if (d)
-        closedir(d);
-    if (rc == 0)
-        rc = seen_mark_done_scanned(ib->rs, n);
-    s_redis_state(ib, rc == 0);
-    if (rc == 0)
-        log_info("msg=\"files in done/ recorded as read\" files=%d", n);
-    return rc;
-}
-
 /* Not changed for settle_ms (a file changed "in the future" is not).
  * A time of whole seconds (a share or FAT keeps no more: SMB, vfat) may
  * be up to a second before the last write, so it counts as the end of
@@ -514,7 +381,7 @@ static bool s_settled(const inbox_t *ib, const struct stat *st, int64_t now_ms)
 static void s_scan(inbox_t *ib)
 {
     if (ib->rs && !ib->done_recorded)
-        ib->done_recorded = s_record_done(ib) == 0;
+        ib->done_recorded = repeat_record_done(ib) == 0;
     if (ib->rs && !ib->done_recorded)
         return;     /* a file in done/ not yet recorded could be read again */
     if (ib->trim) { /* no file is being recorded; an upload neither (read_mu) */

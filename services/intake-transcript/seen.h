@@ -25,7 +25,7 @@
  *   before the file leaves inbox/, with "moving": true until the file is
  *   in done/ (seen_moved), so a kill -9 between the two leaves a file in
  *   inbox/ with a record still moving, whose file_ref is that of the name
- *   it was about to take in done/ (inbox.c finishes its move); a kill
+ *   it was about to take in done/ (repeat.c finishes its move); a kill
  *   before the record leaves no record, and the file is read again with
  *   the same ids (stored once). The same bytes dropped again under that
  *   name after its copy left done/ (retention) find a record that is
@@ -44,7 +44,7 @@
  *   second time under its own name. A record being read whose file is
  *   no longer in inbox/ is stale: the next file with those bytes is read.
  *
- *   Files read before the record existed are in done/ only: inbox.c
+ *   Files read before the record existed are in done/ only: repeat.c
  *   records them with seen_add_old() at its start (HSETNX, so a record
  *   already there is kept), once: then the field SEEN_DONE_SCANNED
  *   ({"at" (ms), "files"}) says done/ was recorded, and later starts do

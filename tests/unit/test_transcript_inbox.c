@@ -37,6 +37,7 @@
 #undef s_fail
 #include "../../services/intake-transcript/ingest.c"
 #include "../../services/intake-transcript/plaintext.c"
+#include "../../services/intake-transcript/repeat.c"
 #include "../../services/intake-transcript/seen.c"
 #include "../../services/intake-transcript/srt.c"
 #include "../../services/intake-transcript/trim.c"
