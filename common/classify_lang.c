@@ -21,8 +21,8 @@
  *     textcat ("Voetbalkooi at the schoolplein");
  *   - texts with many common Dutch words (LANG_SURE_*), or with two
  *     different words that only Dutch has among the languages residents
- *     write in (s_dutch_only) making up a quarter of the words, are "nl"
- *     without asking textcat, which is the expensive part;
+ *     write in (s_dutch_only, classify_lang_words.c) making up a quarter
+ *     of the words, are "nl" without asking textcat, the expensive part;
  *   - phone numbers, addresses, email addresses and IBANs, and with a
  *     Dutch phone number or address also a capitalised word with a
  *     number ("Schelsberg 55"), are left out of the guess (digits and
@@ -60,9 +60,7 @@
  *   textcat keeps state in its handle: one handle per thread.
  */
 #include <ctype.h>
-#include <glib.h>
 #include <libexttextcat/textcat.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,20 +84,10 @@
 /* The second shortcut: two different Dutch-only words, and the Dutch
  * words of both lists at least this share of all words. Field notes
  * ("Vrouw (35): wil meer straatverlichting") have few of the words in
- * s_dutch but nearly always two of s_dutch_only. */
+ * s_dutch but nearly always two of s_dutch_only (classify_lang_words.c). */
 #define LANG_ONLY_WORDS 2
 #define LANG_ONLY_PCT 25
 
-/* The word lists as one hash table (built once per handle), because
- * trying ~300 words with strncasecmp at every word of every text cost
- * more than the textcat calls the lists save. A word maps to
- * (in s_dutch) | (index in s_dutch_only + 1) << 1 | (bit of each other
- * language whose list has it) << LANG_BITS_SHIFT: never 0, so a miss
- * (NULL) is told apart. Words are lowercased UTF-8 (classify_lang_int.h
- * has the other languages' lists). */
-#define LANG_WORD_MAX 14
-#define LANG_ONLY_MASK 0x7f /* s_dutch_only index + 1: below 128 */
-#define LANG_BITS_SHIFT 8
 /* Another language by its words, textcat not asked: at least this many
  * of its words, more than the Dutch ones, and at least this share of all
  * words ("I would like more bike lanes in Heerlen": i, would, like,
@@ -113,52 +101,12 @@
  * sign outweighs them there. */
 #define LANG_FEW_WORDS 8
 
-/* Two words of another language or fewer that are all short ("at the",
- * "to the") are function words a Dutch line may carry ("Voetbalkooi at
- * the schoolplein"): the text is Dutch when its rest, without them,
- * reads as Dutch to textcat. More of them are that language ("Most of
- * my fellow students at Zuyd go home to Maastricht"). LANG_SPANS: how
- * many such words are noted. */
-#define LANG_SHORT_WORD 3
-#define LANG_SPANS 16
-
 struct classify_lang {
     const geo_t *geo; /* wijk and buurt names, or NULL */
     void *tc;
-    char code[4];      /* the last answer */
-    GHashTable *words; /* lowercase word -> GINT_TO_POINTER(value above) */
-    /* first[len]: bit c - 'a' set when a listed word of len bytes starts
-     * with c, bit 26 when one starts with a byte over 127; a word whose
-     * length and first letter no listed word has is not looked up (about
-     * half of a text's words: the look-up was ~150 instructions a word). */
-    uint32_t first[LANG_WORD_MAX + 1];
+    char code[4];                 /* the last answer */
+    classify_lang_words_t *words; /* the word lists (classify_lang_int.h) */
 };
-
-static void s_build(classify_lang_t *self);
-
-/* Common Dutch words; those that are as common in English, French or
- * German ("en", "in", "we", "er") are left out. */
-static const char *const s_dutch[] = {"de",    "het",  "een",   "van", "is",   "niet", "geen",
-                                      "meer",  "wij",  "ik",    "op",  "voor", "met",  "zijn",
-                                      "wordt", "moet", "graag", "te",  NULL};
-
-/* Words that are Dutch and not a common word of English, German, French,
- * Polish or Turkish (so no "die", "er", "hier", "als", "in", "de", "is",
- * "was"): function words, and the everyday words of ideas about a town. */
-static const char *const s_dutch_only[] = {
-    "het",    "een",      "niet",     "geen",     "wij",    "ik",       "voor",     "zijn",
-    "wordt",  "moet",     "graag",    "ook",      "maar",   "bij",      "naar",     "dat",
-    "nog",    "wel",      "heel",     "zou",      "veel",   "mooi",     "jullie",   "onze",
-    "ons",    "hebben",   "worden",   "deze",     "kunnen", "mijn",     "jij",      "uw",
-    "je",     "echt",     "met",      "door",     "van",    "uit",      "tot",      "dan",
-    "wat",    "daar",     "aan",      "haar",     "hun",    "zij",      "ze",       "dit",
-    "wil",    "willen",   "moeten",   "meer",     "minder", "weer",     "waar",     "hoe",
-    "nooit",  "altijd",   "elke",     "iedereen", "niks",   "niets",    "alle",     "goed",
-    "straat", "wijk",     "buurt",    "gemeente", "mensen", "kinderen", "jongeren", "ouderen",
-    "huis",   "woningen", "bewoners", "vrouw",    "jongen", "meisje",   "mevrouw",  "meneer",
-    "maak",   "zorg",     "staat",    "staan",    "komt",   "gaat",     "gaan",     "zonder",
-    "tegen",  "tussen",   "omdat",    "zodat",    "want",   "bomen",    "stoep",    "stoepen",
-    "fiets",  "weg",      NULL};
 
 classify_lang_t *classify_lang_new(char *err, size_t errlen)
 {
@@ -176,7 +124,7 @@ classify_lang_t *classify_lang_new_conf(const char *conf, char *err, size_t errl
     }
     classify_lang_t *self = xcalloc(1, sizeof *self);
     self->tc = tc;
-    s_build(self);
+    self->words = classify_lang_words_new();
     return self;
 }
 
@@ -185,7 +133,7 @@ void classify_lang_destroy(classify_lang_t **self_p)
     if (!self_p || !*self_p)
         return;
     textcat_Done((*self_p)->tc);
-    g_hash_table_destroy((*self_p)->words);
+    classify_lang_words_destroy(&(*self_p)->words);
     free(*self_p);
     *self_p = NULL;
 }
@@ -196,194 +144,9 @@ void classify_lang_set_geo(classify_lang_t *self, const geo_t *geo)
         self->geo = geo;
 }
 
-/* Dutch prepositions, and the articles that follow them in Dutch alone
- * ("in de", "op het", "naar de"; French and Spanish have "de" but never
- * after these). */
-static const char *const s_nl_preps[] = {"in",   "op",    "bij",   "naar",   "aan",
-                                         "van",  "voor",  "met",   "uit",    "rond",
-                                         "over", "onder", "naast", "achter", "tussen"};
-static const char *const s_nl_articles[] = {"de", "het", "een"};
-
-static bool s_in_list(const char *w, const char *const *list, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(w, list[i]) == 0)
-            return true;
-    return false;
-}
-
-/* Notes w in self->first (lowercase words). */
-static void s_first_add(classify_lang_t *self, const char *w)
-{
-    size_t n = strlen(w);
-    unsigned char c = (unsigned char)w[0];
-    if (n <= LANG_WORD_MAX)
-        self->first[n] |= (uint32_t)1 << (c >= 'a' && c <= 'z' ? c - 'a' : 26);
-}
-
-static void s_add(classify_lang_t *self, const char *w, int value)
-{
-    s_first_add(self, w);
-    value |= GPOINTER_TO_INT(g_hash_table_lookup(self->words, w));
-    g_hash_table_insert(self->words, (gpointer)w, GINT_TO_POINTER(value));
-}
-
-static void s_build(classify_lang_t *self)
-{
-    self->words = g_hash_table_new(g_str_hash, g_str_equal); /* keys are static strings */
-    for (int i = 0; s_dutch[i]; i++)
-        s_add(self, s_dutch[i], 1);
-    for (int i = 0; s_dutch_only[i]; i++)
-        s_add(self, s_dutch_only[i], (i + 1) << 1);
-    for (int l = 0; l < LANG_OTHERS; l++)
-        for (int i = 0; classify_lang_lists[l][i]; i++)
-            s_add(self, classify_lang_lists[l][i], 1 << (LANG_BITS_SHIFT + l));
-}
-
-/* The length of the letter at p (a UTF-8 sequence), 0 when it is no
- * letter; *skip gets the bytes to pass either way. *script: 1 Latin,
- * 2 another script (Arabic, Cyrillic, ...), 0 none. Emoji, punctuation
- * ("’", "…") and symbols are no letters. */
-static size_t s_letter(const unsigned char *p, const unsigned char *end, size_t *skip, int *script)
-{
-    unsigned char c = p[0];
-    size_t n = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
-    if ((size_t)(end - p) < n)
-        n = (size_t)(end - p);
-    *skip = n;
-    *script = 0;
-    if (c < 0x80)
-        *script = isalpha(c) ? 1 : 0;
-    else if (n == 2 && c >= 0xc3 && c <= 0xca) /* Latin-1 letters, Latin Extended A and B */
-        *script = 1;
-    else if (n == 2 && c >= 0xcd) /* Greek, Cyrillic, Hebrew, Arabic, ... */
-        *script = 2;
-    else if (n == 3 && c == 0xe1 && p[1] >= 0xb8 && p[1] <= 0xbb) /* Latin Extended Additional */
-        *script = 1;
-    else if (n == 3 && c != 0xe2 && c != 0xef) /* not punctuation, symbols, specials */
-        *script = 2;
-    return *script ? n : 0;
-}
-
-/* Lowercases the letter at p (n bytes) into out; returns its length
- * there. ASCII, Latin-1 ("Ç", "Ö") and Latin Extended A ("Ł", "Ś", "Ż",
- * "Ğ"; "İ" becomes "i"). */
-static size_t s_lower(const unsigned char *p, size_t n, char *out)
-{
-    if (n == 1) {
-        out[0] = (char)tolower(p[0]);
-        return 1;
-    }
-    if (n != 2 || p[0] < 0xc3 || p[0] > 0xc5) {
-        memcpy(out, p, n);
-        return n;
-    }
-    unsigned cp = (unsigned)(p[0] & 0x1f) << 6 | (p[1] & 0x3f);
-    if (cp == 0x130) {
-        out[0] = 'i';
-        return 1;
-    }
-    if (cp >= 0xc0 && cp <= 0xde && cp != 0xd7)
-        cp += 0x20;
-    else if ((cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17e))
-        cp += cp & 1; /* odd capitals */
-    else if (cp >= 0x100 && cp <= 0x177 && cp != 0x138 && cp != 0x149)
-        cp |= 1; /* even capitals */
-    out[0] = (char)(0xc0 | cp >> 6);
-    out[1] = (char)(0x80 | (cp & 0x3f));
-    return 2;
-}
-
-/* What the words of a text say. */
-typedef struct {
-    int words;                   /* words looked at */
-    int dutch;                   /* words of s_dutch */
-    int only_distinct;           /* different words of s_dutch_only */
-    int any;                     /* words of either Dutch list */
-    int other[LANG_OTHERS];      /* words of each other language */
-    int latin, other_script;     /* letters in Latin script, in another */
-    int preps;                   /* Dutch prepositions (s_nl_preps) */
-    int pairs;                   /* a Dutch preposition, then an article ("in de") */
-    size_t symbol_bytes;         /* bytes of emoji and other non-ASCII non-letters */
-    int long_other[LANG_OTHERS]; /* of those, words of 4+ letters or told by letters */
-    /* where the words of other languages are (the first LANG_SPANS) */
-    struct {
-        size_t at, len;
-        int langs; /* bit of each language whose word it is */
-    } span[LANG_SPANS];
-    int spans;
-} s_words_t;
-
-/* Counts the words of text (len bytes) into *c. */
-static void s_count(classify_lang_t *self, const char *text, size_t len, s_words_t *c)
-{
-    memset(c, 0, sizeof *c);
-    uint64_t seen[2] = {0, 0}; /* s_dutch_only has fewer than 128 words */
-    const unsigned char *p = (const unsigned char *)text, *end = p + len;
-    bool after_prep = false;
-    while (p < end) {
-        char low[LANG_WORD_MAX + 1];
-        size_t wl = 0, lowlen = 0, skip, n;
-        int script;
-        while (p < end && !s_letter(p, end, &skip, &script)) {
-            c->symbol_bytes += *p >= 0x80 ? skip : 0;
-            p += skip;
-        }
-        const unsigned char *w = p;
-        while (p < end && (n = s_letter(p, end, &skip, &script)) > 0) {
-            c->latin += script == 1;
-            c->other_script += script == 2;
-            if (lowlen + n <= LANG_WORD_MAX)
-                lowlen += s_lower(p, n, low + lowlen);
-            else
-                lowlen = LANG_WORD_MAX + 1; /* longer than any listed word */
-            wl++;
-            p += n;
-        }
-        if (!wl)
-            continue;
-        c->words++;
-        bool prep = false;
-        if (lowlen <= LANG_WORD_MAX) {
-            low[lowlen] = '\0';
-            prep = s_in_list(low, s_nl_preps, sizeof s_nl_preps / sizeof *s_nl_preps);
-            c->pairs += after_prep &&
-                        s_in_list(low, s_nl_articles, sizeof s_nl_articles / sizeof *s_nl_articles);
-        }
-        c->preps += prep;
-        after_prep = prep;
-        int value = 0;
-        unsigned char c0 = (unsigned char)low[0];
-        if ((wl > 1 || *w >= 0x80) && lowlen <= LANG_WORD_MAX && /* "à", not "W." */
-            (self->first[lowlen] >> (c0 >= 'a' && c0 <= 'z' ? c0 - 'a' : 26) & 1)) {
-            low[lowlen] = '\0';
-            value = GPOINTER_TO_INT(g_hash_table_lookup(self->words, low));
-        }
-        int common = value & 1, only = ((value >> 1) & LANG_ONLY_MASK) - 1;
-        c->dutch += common;
-        c->any += common || only >= 0;
-        if (only >= 0)
-            seen[only / 64] |= (uint64_t)1 << (only % 64);
-        int by_letters = classify_lang_letters((const char *)w, (size_t)(p - w));
-        int langs = 0;
-        for (int l = 0; l < LANG_OTHERS; l++) {
-            int is = (value >> (LANG_BITS_SHIFT + l) & 1) || by_letters == l;
-            c->other[l] += is;
-            c->long_other[l] += is && (wl > LANG_SHORT_WORD || by_letters == l);
-            langs |= is << l;
-        }
-        if (langs && c->spans < LANG_SPANS) {
-            c->span[c->spans].at = (size_t)(w - (const unsigned char *)text);
-            c->span[c->spans].len = (size_t)(p - w);
-            c->span[c->spans++].langs = langs;
-        }
-    }
-    c->only_distinct = __builtin_popcountll(seen[0]) + __builtin_popcountll(seen[1]);
-}
-
 /* The other language with the most words in c (the first of equals), or
  * -1 when no word is of another language. */
-static int s_other(const s_words_t *c)
+static int s_other(const classify_lang_count_t *c)
 {
     int best = -1;
     for (int l = 0; l < LANG_OTHERS; l++)
@@ -503,7 +266,7 @@ static const char *s_script(classify_lang_t *self, const char *text, size_t len)
  * Dutch to textcat ("Voetbalkooi schoolplein"): then they are function
  * words a Dutch line carries, not that language. */
 static bool s_short_words_in_dutch(classify_lang_t *self, const char *text, size_t len,
-                                   const s_words_t *c, int other)
+                                   const classify_lang_count_t *c, int other)
 {
     if (other < 0 || c->long_other[other] > 0 || c->other[other] > LANG_OTHER_WORDS)
         return false;
@@ -534,8 +297,8 @@ const char *classify_lang(classify_lang_t *self, const char *text)
     size_t len = strlen(text);
     if (len > LANG_MAX_BYTES)
         len = LANG_MAX_BYTES;
-    s_words_t c;
-    s_count(self, text, len, &c);
+    classify_lang_count_t c;
+    classify_lang_words_count(self->words, text, len, &c);
     if (c.other_script > c.latin) /* one word ("شكرا") is too little for textcat */
         return c.words >= 2 ? s_script(self, text, len) : NULL;
     int dutch = c.dutch, other = s_other(&c), n_other = other >= 0 ? c.other[other] : 0;

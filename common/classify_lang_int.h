@@ -1,11 +1,26 @@
 /*
  * NAME
- *   classify_lang_int.h - the word lists of the languages other than
- *   Dutch that the language guess counts words of
+ *   classify_lang_int.h - the words the language guess counts: the word
+ *   lists of Dutch and of the languages residents write in after it, and
+ *   what the words of a text say
+ *
+ * SUMMARY
+ *   classify_lang_words_t *w = classify_lang_words_new();
+ *   classify_lang_count_t c;
+ *   classify_lang_words_count(w, text, strlen(text), &c);
+ *   ...
+ *   classify_lang_words_destroy(&w);
  *
  * DESCRIPTION
- *   Private to common/classify_lang*.c. Owner: the classifier
- *   (docs/classifier.md, "Language").
+ *   Private to common/classify_lang*.c. classify_lang_words.c holds the
+ *   lists and counts a text's words; classify_lang.c weighs the counts
+ *   and asks textcat. Owner: the classifier (docs/classifier.md,
+ *   "Language").
+ *
+ * OWNERSHIP
+ *   classify_lang_words_new() never fails; the caller destroys what it
+ *   returns. The word table is read only once built, so one can be
+ *   counted with from any thread; classify_lang keeps one per handle.
  */
 #ifndef INSPRAAK_CLASSIFY_LANG_INT_H
 #define INSPRAAK_CLASSIFY_LANG_INT_H
@@ -18,14 +33,43 @@ enum { LANG_EN, LANG_DE, LANG_PL, LANG_TR, LANG_FR, LANG_OTHERS };
 /* Their ISO 639-1 codes, in the order above */
 extern const char *const classify_lang_codes[LANG_OTHERS];
 
-/* Per language a NULL-terminated list of lowercase words (UTF-8) that
- * are frequent in it and are no word of Dutch or of Limburgish
- * (classify_lang_words.c says which were left out and why). */
-extern const char *const *const classify_lang_lists[LANG_OTHERS];
+/* Two words of another language or fewer that are all short ("at the",
+ * "to the") are function words a Dutch line may carry ("Voetbalkooi at
+ * the schoolplein"): the text is Dutch when its rest, without them,
+ * reads as Dutch to textcat. More of them are that language ("Most of
+ * my fellow students at Zuyd go home to Maastricht"). LANG_SPANS: how
+ * many such words are noted. */
+#define LANG_SHORT_WORD 3
+#define LANG_SPANS 16
 
-/* The language that a lowercase word's letters alone tell (a word with
- * "ł", "ą", "ę", "ś", "ź", "ż" or "ń" is Polish, one with "ı" or "ğ"
- * Turkish), or -1. */
-int classify_lang_letters(const char *word, size_t len);
+/* What the words of a text say (the lists named are in
+ * classify_lang_words.c). */
+typedef struct {
+    int words;                   /* words looked at */
+    int dutch;                   /* common Dutch words (s_dutch) */
+    int only_distinct;           /* different words of s_dutch_only */
+    int any;                     /* words of either Dutch list */
+    int other[LANG_OTHERS];      /* words of each other language */
+    int latin, other_script;     /* letters in Latin script, in another */
+    int preps;                   /* Dutch prepositions (s_nl_preps) */
+    int pairs;                   /* a Dutch preposition, then an article ("in de") */
+    size_t symbol_bytes;         /* bytes of emoji and other non-ASCII non-letters */
+    int long_other[LANG_OTHERS]; /* of those, words of 4+ letters or told by letters */
+    /* where the words of other languages are (the first LANG_SPANS) */
+    struct {
+        size_t at, len;
+        int langs; /* bit of each language whose word it is */
+    } span[LANG_SPANS];
+    int spans;
+} classify_lang_count_t;
+
+/* The word lists as one table, built once per handle. */
+typedef struct classify_lang_words classify_lang_words_t;
+
+classify_lang_words_t *classify_lang_words_new(void);
+void classify_lang_words_destroy(classify_lang_words_t **self_p);
+/* Counts the words of text (len bytes) into *c. */
+void classify_lang_words_count(const classify_lang_words_t *self, const char *text, size_t len,
+                               classify_lang_count_t *c);
 
 #endif
