@@ -4,17 +4,23 @@
  *   real master, replica and Sentinel
  *
  * DESCRIPTION
- *   Starts (temporary folder, no persistence) a master on 42379, a replica
- *   of it on 42383 and one Sentinel (quorum 1) on 42381. Checks URL
- *   parsing, that a sentinel URL reaches the master, that WAIT reports the
- *   replica, that a write to a replica fails with READONLY, and that rstore
- *   follows a failover twice: once requested (SENTINEL FAILOVER: the old
- *   master becomes a replica) and once after kill -9 of the master. A write
- *   acknowledged by WAIT before the kill is still there afterwards. Waits
- *   are bounded retries; nothing is asserted about time.
- *   The ports are odd on purpose: Linux gives outgoing connections even
- *   ports from its ephemeral range (which holds 42xxx), and one of those in
- *   TIME_WAIT would keep a server from binding.
+ *   Starts (temporary folder, no persistence) a master, a replica of it
+ *   and one Sentinel (quorum 1). Checks URL parsing, that a sentinel URL
+ *   reaches the master, that WAIT reports the replica, that a write to a
+ *   replica fails with READONLY, and that rstore follows a failover
+ *   twice: once requested (SENTINEL FAILOVER: the old master becomes a
+ *   replica) and once after kill -9 of the master. A write acknowledged
+ *   by WAIT before the kill is still there afterwards. Waits are bounded
+ *   retries; nothing is asserted about time.
+ *
+ *   Ports: the first port of INSPRAAK_TEST_PORTS (lo-hi, as the suites
+ *   and the other unit tests take it) plus 81 (master), 85 (replica), 83
+ *   (Sentinel) and 87 (a Sentinel that is down), so two unit runs with
+ *   their own ranges do not meet; without it 42379, 42383, 42381 and
+ *   42399. The ports are odd on purpose: Linux gives outgoing connections
+ *   even ports from its ephemeral range (which holds 42xxx), and one of
+ *   those in TIME_WAIT would keep a server from binding. A port that
+ *   already answers is another run's server: the setup fails.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -32,10 +38,10 @@
 
 #include "rstore.h"
 
-#define PORT_A 42379
-#define PORT_B 42383
-#define PORT_S 42381
-#define URL "redis-sentinel://127.0.0.1:42399,127.0.0.1:42381/inspraak"
+/* The master, the replica, the Sentinel and a Sentinel that is down
+ * (s_ports). */
+static int s_port_a = 42379, s_port_b = 42383, s_port_s = 42381, s_port_down = 42399;
+static char s_url[96]; /* redis-sentinel:// with the down Sentinel first */
 
 static char s_dir[64];
 static pid_t s_pid_a, s_pid_b, s_pid_s;
@@ -82,7 +88,7 @@ static int s_wait_info(int port, const char *text)
 /* The port Sentinel names as master now, or 0. */
 static int s_sentinel_master(void)
 {
-    redisReply *r = s_cmd(PORT_S, "SENTINEL get-master-addr-by-name %s", "inspraak");
+    redisReply *r = s_cmd(s_port_s, "SENTINEL get-master-addr-by-name %s", "inspraak");
     int port = 0;
     if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2)
         port = atoi(r->element[1]->str);
@@ -91,8 +97,36 @@ static int s_sentinel_master(void)
     return port;
 }
 
+/* The ports from INSPRAAK_TEST_PORTS (above), and s_url. */
+static void s_ports(void)
+{
+    const char *range = getenv("INSPRAAK_TEST_PORTS");
+    if (range && atoi(range) > 0) {
+        int lo = atoi(range);
+        s_port_a = lo + 81;
+        s_port_s = lo + 83;
+        s_port_b = lo + 85;
+        s_port_down = lo + 87;
+    }
+    snprintf(s_url, sizeof s_url, "redis-sentinel://127.0.0.1:%d,127.0.0.1:%d/inspraak",
+             s_port_down, s_port_s);
+}
+
+/* "127.0.0.1:PORT" in buf, as rstore_address() gives it. */
+static const char *s_addr(char buf[32], int port)
+{
+    snprintf(buf, 32, "127.0.0.1:%d", port);
+    return buf;
+}
+
 static pid_t s_start(char *const argv[], int port)
 {
+    redisReply *r = s_cmd(port, "PING%s", "");
+    if (r) { /* not ours: another run's server */
+        freeReplyObject(r);
+        fprintf(stderr, "port %d is taken (INSPRAAK_TEST_PORTS)\n", port);
+        return -1;
+    }
     pid_t pid = fork();
     if (pid == 0) {
         if (!freopen("/dev/null", "w", stdout))
@@ -122,9 +156,12 @@ static void s_stop(pid_t *pid)
     *pid = 0;
 }
 
+static int s_group_teardown(void **state);
+
 static int s_group_setup(void **state)
 {
     (void)state;
+    s_ports();
     snprintf(s_dir, sizeof s_dir, "/tmp/test_rstore_sentinel_XXXXXX");
     if (!mkdtemp(s_dir))
         return -1;
@@ -138,23 +175,25 @@ static int s_group_setup(void **state)
             "sentinel monitor inspraak 127.0.0.1 %d 1\n"
             "sentinel down-after-milliseconds inspraak 500\n"
             "sentinel failover-timeout inspraak 2000\n",
-            PORT_S, s_dir, PORT_A);
+            s_port_s, s_dir, s_port_a);
     fclose(f);
-    char *a[] = {"redis-server", "--port", "42379", "--bind", "127.0.0.1", "--save", "",
+    char pa[16], pb[16];
+    snprintf(pa, sizeof pa, "%d", s_port_a);
+    snprintf(pb, sizeof pb, "%d", s_port_b);
+    char *a[] = {"redis-server", "--port", pa,      "--bind", "127.0.0.1", "--save", "",
                  "--appendonly", "no",     "--dir", s_dir,    NULL};
-    char *b[] = {"redis-server", "--port", "42383", "--bind",
-                 "127.0.0.1",    "--save", "",      "--appendonly",
-                 "no",           "--dir",  s_dir,   "--replicaof",
-                 "127.0.0.1",    "42379",  NULL};
+    char *b[] = {
+        "redis-server", "--port", pb,    "--bind",      "127.0.0.1", "--save", "",  "--appendonly",
+        "no",           "--dir",  s_dir, "--replicaof", "127.0.0.1", pa,       NULL};
     char *s[] = {"redis-server", conf, "--sentinel", NULL};
-    s_pid_a = s_start(a, PORT_A);
-    s_pid_b = s_start(b, PORT_B);
-    s_pid_s = s_start(s, PORT_S);
-    if (s_pid_a <= 0 || s_pid_b <= 0 || s_pid_s <= 0)
-        return -1;
-    return s_wait_info(PORT_A, "connected_slaves:1") && s_wait_info(PORT_B, "master_link_status:up")
-               ? 0
-               : -1;
+    s_pid_a = s_start(a, s_port_a);
+    s_pid_b = s_start(b, s_port_b);
+    s_pid_s = s_start(s, s_port_s);
+    if (s_pid_a > 0 && s_pid_b > 0 && s_pid_s > 0 && s_wait_info(s_port_a, "connected_slaves:1") &&
+        s_wait_info(s_port_b, "master_link_status:up"))
+        return 0;
+    s_group_teardown(state); /* the servers that did start (a port taken) */
+    return -1;
 }
 
 static int s_group_teardown(void **state)
@@ -227,19 +266,19 @@ static void test_parse_sentinel_url(void **state)
     assert_non_null(strstr(err, "redis-sentinel://"));
 }
 
-/* The first sentinel in URL is down (42399): the second one answers. */
+/* The first sentinel in s_url is down (s_port_down): the second one answers. */
 static void test_master_through_sentinel_and_wait(void **state)
 {
     (void)state;
-    char err[256] = "";
-    rstore_t *r = rstore_new(URL, err, sizeof err);
+    char err[256] = "", addr[32];
+    rstore_t *r = rstore_new(s_url, err, sizeof err);
     assert_non_null(r);
     redisReply *rep = rstore_cmd(r, "SET %s %s", "k1", "v1");
     assert_non_null(rep);
     freeReplyObject(rep);
-    assert_string_equal(rstore_address(r), "127.0.0.1:42379");
+    assert_string_equal(rstore_address(r), s_addr(addr, s_port_a));
     assert_int_equal(rstore_wait(r, 1, 5000), 1);
-    rep = s_cmd(PORT_B, "GET %s", "k1");
+    rep = s_cmd(s_port_b, "GET %s", "k1");
     assert_non_null(rep);
     assert_string_equal(rep->str, "v1");
     freeReplyObject(rep);
@@ -250,7 +289,9 @@ static void test_replica_refuses_writes(void **state)
 {
     (void)state;
     char err[256] = "";
-    rstore_t *r = rstore_new("redis://127.0.0.1:42383", err, sizeof err);
+    char url[64];
+    snprintf(url, sizeof url, "redis://127.0.0.1:%d", s_port_b);
+    rstore_t *r = rstore_new(url, err, sizeof err);
     assert_non_null(r);
     assert_null(rstore_cmd(r, "SET %s %s", "k", "v"));
     assert_non_null(strstr(rstore_error(r), "READONLY"));
@@ -277,27 +318,27 @@ static int s_set_until_ok(rstore_t *r, const char *k, const char *v)
 static void test_follows_failovers(void **state)
 {
     (void)state;
-    char err[256] = "";
-    rstore_t *r = rstore_new(URL, err, sizeof err);
+    char err[256] = "", addr[32];
+    rstore_t *r = rstore_new(s_url, err, sizeof err);
     assert_non_null(r);
     assert_true(s_set_until_ok(r, "before", "1"));
-    assert_string_equal(rstore_address(r), "127.0.0.1:42379");
+    assert_string_equal(rstore_address(r), s_addr(addr, s_port_a));
 
     /* 1: a requested failover; A is demoted to a replica of B. */
-    redisReply *rep = s_cmd(PORT_S, "SENTINEL FAILOVER %s", "inspraak");
+    redisReply *rep = s_cmd(s_port_s, "SENTINEL FAILOVER %s", "inspraak");
     assert_non_null(rep);
     freeReplyObject(rep);
-    for (int i = 0; i < 600 && s_sentinel_master() != PORT_B; i++)
+    for (int i = 0; i < 600 && s_sentinel_master() != s_port_b; i++)
         s_nap_ms(50);
-    assert_int_equal(s_sentinel_master(), PORT_B);
-    assert_true(s_wait_info(PORT_B, "role:master"));
+    assert_int_equal(s_sentinel_master(), s_port_b);
+    assert_true(s_wait_info(s_port_b, "role:master"));
     /* Until Sentinel has reconfigured A, A still takes writes (which the
      * resync then throws away: the window docs/operations.md describes). */
-    assert_true(s_wait_info(PORT_A, "role:slave"));
+    assert_true(s_wait_info(s_port_a, "role:slave"));
     assert_true(s_set_until_ok(r, "after1", "2"));
-    assert_string_equal(rstore_address(r), "127.0.0.1:42383");
-    assert_true(s_wait_info(PORT_A, "master_link_status:up"));
-    assert_true(s_wait_info(PORT_B, "connected_slaves:1"));
+    assert_string_equal(rstore_address(r), s_addr(addr, s_port_b));
+    assert_true(s_wait_info(s_port_a, "master_link_status:up"));
+    assert_true(s_wait_info(s_port_b, "connected_slaves:1"));
 
     /* WAIT cannot vouch for writes over the old connection: -1 once,
      * then the write is re-done and WAIT counts the replica. */
@@ -308,7 +349,7 @@ static void test_follows_failovers(void **state)
     /* 2: kill -9 of the master B; Sentinel promotes A again. */
     s_stop(&s_pid_b);
     assert_true(s_set_until_ok(r, "after2", "3"));
-    assert_string_equal(rstore_address(r), "127.0.0.1:42379");
+    assert_string_equal(rstore_address(r), s_addr(addr, s_port_a));
     rep = rstore_cmd(r, "MGET before after1 after2");
     assert_non_null(rep);
     assert_int_equal(rep->elements, 3);
