@@ -318,6 +318,21 @@ static int s_parse_sort(query_t *q, const char *v, query_err_t *err)
     return s_fail(err, "sort", "sort moet nieuw (nieuwste eerst) of oud (oudste eerst) zijn.");
 }
 
+/* True when the search text t (n bytes) holds fewer than two letters or
+ * digits. Such a text is found in (nearly) every idea: "é" folds to "e"
+ * (query_contains_ci), a bare accent to nothing, and "." or a quote
+ * stands in nearly every text. Counted on the text as typed, with GLib's
+ * Unicode tables; text that is not UTF-8 is left to the plain comparison. */
+static bool s_too_few_letters(const char *t, size_t n)
+{
+    if (!g_utf8_validate(t, (gssize)n, NULL))
+        return false;
+    int letters = 0;
+    for (const char *p = t; p < t + n && letters < 2; p = g_utf8_next_char(p))
+        letters += g_unichar_isalnum(g_utf8_get_char(p)) ? 1 : 0;
+    return letters < 2;
+}
+
 int query_parse(query_t *q, query_get_fn get, void *arg, query_err_t *err)
 {
     return query_parse_known(q, get, arg, NULL, NULL, err);
@@ -353,6 +368,9 @@ int query_parse_known(query_t *q, query_get_fn get, void *arg, query_known_fn kn
             n--;
         if (n > QUERY_MAX_Q)
             return s_fail(err, "q", "De zoektekst is te lang (hoogstens 256 tekens).");
+        if (s_too_few_letters(text, n))
+            return s_fail(err, "q",
+                          "Zoek op een woord of getal van minstens twee letters of cijfers.");
         for (size_t i = 0; i < n; i++)
             q->q[i] = (text[i] >= 'A' && text[i] <= 'Z') ? (char)(text[i] + 32) : text[i];
         q->q[n] = '\0';

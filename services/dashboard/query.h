@@ -16,7 +16,9 @@
  *   (YYYY-MM-DD: from the start / to the end of that UTC day) or date-time
  *   (with Z or an offset); both ends are inclusive. q matches a substring
  *   of text or title, ignoring ASCII case, or (after search_prepare) when
- *   every word of q has the Dutch stem of a word of the text or title.
+ *   every word of q has the Dutch stem of a word of the text or title;
+ *   a q with fewer than two letters or digits ("é", "5", ".", a quote) is
+ *   refused, as it would be found in nearly every idea.
  *   sort is "nieuw" (the default: received_at descending, then id
  *   descending, the order of ZREVRANGEBYSCORE) or "oud" (received_at
  *   ascending, then id ascending, the order of ZRANGEBYSCORE). The cursor

@@ -454,6 +454,16 @@ class TestDashboardUI(ClusterTestCase):
         _, page = self.get("/clusters?cluster=" + urllib.parse.quote(it["cluster"]), sid)
         self.assertRegex(page, link)
 
+    def test_search_one_letter_is_refused(self):
+        # /ideeen?q=é listed every idea (é is e, found in nearly every
+        # text); a search of fewer than two letters or digits now gets
+        # the form back with a Dutch message, its text kept in the box.
+        sid, _ = self.login()
+        _, page = self.get("/ideeen?q=" + urllib.parse.quote("é"), sid, expect=400)
+        self.assertIn("Zoek op een woord of getal van minstens twee letters of cijfers.", page)
+        self.assertNotIn("gevonden</h2>", page)
+        self.assertRegex(page, r'<input[^>]*name="q"[^>]*value="é"')
+
     def test_list_excerpt_ends_on_a_whole_word(self):
         # The list of ideas showed the first 160 bytes of a long idea, cut
         # inside a word ("... fietsensta…"); it now ends after a whole word.

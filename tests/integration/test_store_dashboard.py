@@ -462,13 +462,26 @@ class StoreDashboard(unittest.TestCase):
             ids, total = self.walk(activity="zoeken", q=q)
             self.assertEqual(sorted(ids), sorted(ideas[k]["id"] for k in want), q)
 
-    def test_search_only_an_accent(self):
-        """A search of only an accent (a combining mark, as a dead key
-        leaves it: q=%CC%81) found every idea, the folded search text
-        being empty; it finds none, as no idea holds a bare accent."""
-        for q in ("\u0301", " \u0301\u0308 "):
-            self.assertEqual(self.walk(q=q), ([], 0), repr(q))
-        self.assertEqual(len(self.walk(q="e\u0301")[0]), len(self.walk(q="e")[0]))
+    def test_search_too_short(self):
+        """q=é (one letter, folded to "e") listed every idea, as did "e",
+        a bare accent (a dead key's q=%CC%81), "." or a quote. A search
+        text with fewer than two letters or digits is refused with a 400
+        that says what to type; two letters, a word in quotes and a word
+        of stopwords are searched."""
+        for q in ("\u00e9", "e\u0301", "e", "\u0301", " \u0301\u0308 ", ".", "?!", '"', "'",
+                  '"\u00e9"', "7"):
+            status, body = self.api("/api/v1/ideas", q=q)
+            self.assertEqual(status, 400, repr(q))
+            self.assertEqual(body["error"]["code"], "invalid_query", repr(q))
+            self.assertIn("minstens twee letters of cijfers", body["error"]["message"])
+            self.assertEqual(list(body["error"]["fields"]), ["q"])
+        self.assertEqual(self.walk(q='"bankjes"'), self.walk(q="bankjes"))
+        self.assertEqual(len(self.walk(q="bankjes")[0]), 1)
+        all_ids, _ = self.walk()
+        self.assertLess(len(self.walk(q="zz")[0]), len(all_ids))
+        status, body = self.api("/api/v1/ideas", q="bankjes " * 40)
+        self.assertEqual(status, 400)
+        self.assertIn("te lang", body["error"]["message"])
 
     def test_search_blank(self):
         """A space typed into the search box searches nothing: the list

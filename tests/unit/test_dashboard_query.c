@@ -114,6 +114,34 @@ static void test_too_long_values(void **state)
     assert_string_equal(err.param, "q");
 }
 
+/* A search text with fewer than two letters or digits once folded ("é"
+ * is "e", a bare accent nothing, "." or a quote none) would be found in
+ * (nearly) every idea: it is refused with a message saying what to type.
+ * Two letters, a word with punctuation or an accent, and a word in
+ * quotes are searched. */
+static void test_short_q_refused(void **state)
+{
+    (void)state;
+    const char *refused[] = {"\xc3\xa9", "e", "E", "5", "\xcc\x81", ".", "\"", "''", "?!",
+                             " \"\xc3\xa9\" ", "\xe2\x82\xac"};
+    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+        query_t q;
+        query_err_t err;
+        const char *kv[] = {"q", refused[i], NULL};
+        assert_int_equal(s_parse(&q, &err, kv), -1);
+        assert_string_equal(err.param, "q");
+        assert_non_null(strstr(err.message, "twee letters of cijfers"));
+    }
+    const char *kept[] = {"ab", "A2", "\xc3\xa9\xc3\xa9n", "\"bomen\"", "de", "12", "b.v."};
+    for (size_t i = 0; i < sizeof kept / sizeof *kept; i++) {
+        query_t q;
+        query_err_t err;
+        const char *kv[] = {"q", kept[i], NULL};
+        assert_int_equal(s_parse(&q, &err, kv), 0);
+        assert_true(query_filtered(&q));
+    }
+}
+
 /* A typing error in a filter is an error, not an empty list. */
 static void test_unknown_values_refused(void **state)
 {
@@ -407,6 +435,7 @@ int main(void)
         cmocka_unit_test(test_filtered),
         cmocka_unit_test(test_bad_limit),
         cmocka_unit_test(test_too_long_values),
+        cmocka_unit_test(test_short_q_refused),
         cmocka_unit_test(test_unknown_values_refused),
         cmocka_unit_test(test_known_values),
         cmocka_unit_test(test_times),
