@@ -21,6 +21,10 @@ static const char *const s_html_names[FORM_NFIELDS] = {
 static const char *const s_api_names[FORM_NFIELDS] = {
     "text", "title", "wijk", "postcode", "question", "target_group", "name", "email", "consent"};
 
+/* A limit of validate.h as text, for the messages that name it: one
+ * number for the check and the message. */
+#define S_STR(n) S_STR_(n)
+#define S_STR_(n) #n
 #define MSG_UNREADABLE "Hier staan tekens in die we niet kunnen lezen. Typ de tekst opnieuw."
 #define MSG_NOT_STRING "Dit veld moet een tekst zijn."
 
@@ -346,14 +350,15 @@ int form_validate(form_t *f, const geo_t *geo)
     }
     s_check_text(f);
     s_check_line(f, FORM_TITLE, TITLE_MAX_CHARS,
-                 "De titel is te lang. Gebruik maximaal 200 tekens.");
+                 "De titel is te lang. Gebruik maximaal " S_STR(TITLE_MAX_CHARS) " tekens.");
     s_check_wijk(f, geo);
     s_check_postcode(f);
     s_check_choice(f, FORM_QUESTION, VALID_QUESTIONS, NULL,
                    "Kies een van de twee vragen: nu of toekomst.");
     s_check_choice(f, FORM_TARGET_GROUP, VALID_TARGET_GROUPS, "inwoner",
                    "Kies inwoner, professional of buurtorganisatie.");
-    s_check_line(f, FORM_NAME, NAME_MAX_CHARS, "Uw naam is te lang. Gebruik maximaal 200 tekens.");
+    s_check_line(f, FORM_NAME, NAME_MAX_CHARS,
+                 "Uw naam is te lang. Gebruik maximaal " S_STR(NAME_MAX_CHARS) " tekens.");
     s_check_email(f);
     return f->n_errors ? -1 : 0;
 }

@@ -147,12 +147,20 @@ static void s_attrs(FILE *fp, const form_t *f, form_field_t i, bool hint)
         fputs(" aria-invalid=\"true\"", fp);
 }
 
+/* maxlength: the server's limit for the field (validate.h), so a browser
+ * stops there instead of the server refusing after sending; 0 for none.
+ * A browser counts UTF-16 units, never fewer than the characters the
+ * server counts in a title or name. An email address is measured by the
+ * server in its ASCII form, which a domain with accents makes longer: the
+ * server still answers such a one with its message. */
 static void s_input(FILE *fp, const form_t *f, form_field_t i, const char *type, const char *label,
-                    const char *hint, const char *extra)
+                    const char *hint, int maxlength, const char *extra)
 {
     s_field_top(fp, f, i, label, hint);
     fprintf(fp, "<input type=\"%s\"", type);
     s_attrs(fp, f, i, hint != NULL);
+    if (maxlength > 0)
+        fprintf(fp, " maxlength=\"%d\"", maxlength);
     fprintf(fp, " %s value=\"", extra);
     s_esc(fp, s_value(f, i));
     fputs("\">\n</div>\n", fp);
@@ -276,14 +284,15 @@ static void s_idea_fields(FILE *fp, const form_t *f, const geo_t *geo)
     fputs("</textarea>\n</div>\n", fp);
 
     s_input(fp, f, FORM_TITLE, "text", "Titel (niet verplicht)",
-            "Een korte zin die uw idee samenvat.", "dir=\"auto\" autocomplete=\"off\"");
+            "Een korte zin die uw idee samenvat.", TITLE_MAX_CHARS,
+            "dir=\"auto\" autocomplete=\"off\"");
     s_radios(fp, f, FORM_QUESTION, "Over welke vraag gaat uw idee? (niet verplicht)",
              "Kies wat het beste past. Weet u het niet? Dan kiezen wij.", s_q_values, s_q_labels,
              NULL);
     s_wijk_select(fp, f, geo);
     s_input(fp, f, FORM_POSTCODE, "text", "Postcode (niet verplicht)",
             "Bijvoorbeeld 6411 AB. Zo weten we over welke buurt het gaat.",
-            "autocomplete=\"postal-code\" size=\"8\"");
+            0, "autocomplete=\"postal-code\" size=\"8\"");
     s_radios(fp, f, FORM_TARGET_GROUP, "Wie bent u?", NULL, s_tg_values, s_tg_labels, "inwoner");
 }
 
@@ -297,8 +306,9 @@ static void s_contact_fields(FILE *fp, const form_t *f)
           "bewaren we apart van uw idee. We gebruiken ze alleen om u te mailen over uw idee "
           "en de omgevingsvisie. Lees meer in de <a href=\"/privacy\">privacyverklaring</a>.</p>\n",
           fp);
-    s_input(fp, f, FORM_NAME, "text", "Naam", NULL, "dir=\"auto\" autocomplete=\"name\"");
-    s_input(fp, f, FORM_EMAIL, "email", "E-mailadres", NULL,
+    s_input(fp, f, FORM_NAME, "text", "Naam", NULL, NAME_MAX_CHARS,
+            "dir=\"auto\" autocomplete=\"name\"");
+    s_input(fp, f, FORM_EMAIL, "email", "E-mailadres", NULL, EMAIL_MAX_BYTES,
             "autocomplete=\"email\" spellcheck=\"false\"");
     const char *err = s_err(f, FORM_CONSENT);
     fprintf(fp, "<div class=\"veld%s\">\n", err ? " fout-veld" : "");

@@ -32,6 +32,7 @@ import sys
 import threading
 import time
 import unittest
+import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from harness import ClusterTestCase, http, wait_until  # noqa: E402
@@ -225,6 +226,32 @@ class TestBadInput(ClusterTestCase):
         textarea = re.search(r"<textarea[^>]*>", page).group(0)
         self.assertIn('maxlength="10000"', textarea)
         self.assertIn("maximaal 10.000 tekens", page)
+
+    def test_form_inputs_stop_at_the_servers_limits(self):
+        """Title and name had no maxlength: a browser let a resident type
+        on past the 200 characters the server takes, to be told so only
+        after sending. Every text input the server limits now stops at
+        that limit; the server still refuses one character more, with a
+        clear message, on the form and the API."""
+        status, _, body = http("GET", self.cluster.url("intake-form", "/"))
+        self.assertEqual(status, 200)
+        page = body.decode()
+        limits = {"titel": 200, "naam": 200, "email": 254}
+        for name, limit in limits.items():
+            tag = re.search(r'<input[^>]*name="%s"[^>]*>' % name, page)
+            self.assertIsNotNone(tag, name)
+            self.assertIn('maxlength="%d"' % limit, tag.group(0), name)
+        for api_name, form_name, word in (("title", "titel", "titel"), ("name", "naam", "naam")):
+            status, body = self.api({"text": GOOD_TEXT, api_name: "a" * 201})
+            self.assertEqual(status, 422, body)
+            self.assertIn("te lang", body["error"]["fields"][api_name])
+            status, page = self.form(urllib.parse.urlencode({"tekst": GOOD_TEXT,
+                                                             form_name: "é" * 201}))
+            self.assertEqual(status, 422, page[:300])
+            self.assertIn("maximaal 200 tekens", page)
+        status, body = self.api({"text": GOOD_TEXT, "title": "é" * 200, "name": "a" * 200})
+        self.assertEqual(status, 201, body)
+        self.accepted.add(body["id"])
 
     def test_body_over_limit_chunked(self):
         port = self.cluster.port("intake-form")

@@ -506,6 +506,21 @@ static void test_page_form_empty(void **state)
     }
     assert_non_null(strstr(page, "href=\"/privacy\""));
     assert_null(strstr(page, "<script"));
+    /* every text input the server limits stops at that limit */
+    const struct {
+        const char *id;
+        int max;
+    } limited[] = {{"titel", TITLE_MAX_CHARS}, {"naam", NAME_MAX_CHARS}, {"email", EMAIL_MAX_BYTES}};
+    for (size_t i = 0; i < sizeof limited / sizeof limited[0]; i++) {
+        char want[64];
+        snprintf(want, sizeof want, "id=\"%s\"", limited[i].id);
+        const char *tag = strstr(page, want);
+        assert_non_null(tag);
+        const char *close = strchr(tag, '>');
+        snprintf(want, sizeof want, "maxlength=\"%d\"", limited[i].max);
+        const char *max = strstr(tag, want);
+        assert_true(max && max < close);
+    }
     free(page);
 
     page = page_thanks("f-00aa11bb22cc33dd", false, false, &len);
