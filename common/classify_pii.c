@@ -20,6 +20,8 @@
  *   email     something@label.label, local part of [A-Za-z0-9._%+-],
  *             domain labels of [A-Za-z0-9-], the last label 2+ letters;
  *             both may hold letters with accents ("josé@", "müller.de").
+ *             A space typed before the dot of a last label of 2-6
+ *             lower-case letters is part of it ("lisa.vos@ziggo .nl").
  *             Also written out: "jan punt jansen apenstaartje gmail punt
  *             com", "piet.smeets (at) hotmail.com".
  *   phone     Dutch numbers: ten digits nationally (0 + area/mobile code +
@@ -154,6 +156,20 @@ static int s_local_before(const char *from, const char *p)
     return p - from >= 2 && s_accent_len(p - 2) ? 2 : 0;
 }
 
+/* 1 when p is a space typed before the dot of the last label
+ * ("lisa.vos@ziggo .nl"): a dot and 2-6 lower-case letters follow, and
+ * then no letter, digit or dash ("@thuis .Nu", "info@buurt .netwerken"
+ * and "@werk . nl" are no address); else 0. */
+static int s_space_before_tld(const char *p)
+{
+    if (p[0] != ' ' || p[1] != '.')
+        return 0;
+    int n = 0;
+    while (n < 7 && p[2 + n] >= 'a' && p[2 + n] <= 'z')
+        n++;
+    return n >= 2 && n <= 6 && !s_label_char((unsigned char)p[2 + n]) && !s_accent_len(p + 2 + n);
+}
+
 /* End of the domain after '@' when it has two or more labels and the last
  * one is two or more letters; else NULL. */
 static const char *s_domain_end(const char *p)
@@ -169,6 +185,7 @@ static const char *s_domain_end(const char *p)
             break;
         labels++;
         end = p;
+        p += s_space_before_tld(p);
         if (*p != '.' || !(s_label_char((unsigned char)p[1]) || s_accent_len(p + 1)))
             break;
         p++;

@@ -130,6 +130,11 @@ static const t_case_t CASES[] = {
      "info@bäckerei-müller.de|josé.ramírez@example.nl", 'b'},
     {"email", "Mail “jan@example.nl” of ‘piet@example.nl’…", "jan@example.nl|piet@example.nl",
      'b'},
+    /* a space typed before the dot of the last label is still the address;
+     * not a space after the dot, a capital or a long word after it */
+    {"email", "Mail naar lisa.vos@ziggo .nl, dank. Of naar jan@gmail .com.",
+     "lisa.vos@ziggo .nl|jan@gmail .com", 'b'},
+    {"email", "Vraag het @thuis .Nu al, of @werk . nl of info@buurt .netwerken", "", 'b'},
     /* an address written out in words, as residents do against spam */
     {"email", "Mailen kan naar jan punt jansen apenstaartje gmail punt com, dan stuur ik foto's.",
      "jan punt jansen apenstaartje gmail punt com", 'b'},
