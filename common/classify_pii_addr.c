@@ -40,9 +40,24 @@ static const char *s_postcode_end(const char *text, const char *p)
     return l + 2;
 }
 
+/* 1 when a range word and a number follow the number ending at q ("12
+ * tot 40", "2 t/m 18", "2 tot en met 18"): a stretch of a street, not
+ * one home. */
+static int s_range_follows(const char *q)
+{
+    static const char *const words[] = {" tot en met ", " t/m ", " tot "};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        size_t n = strlen(words[i]);
+        if (strncasecmp(q, words[i], n) == 0 && isdigit((unsigned char)q[n]))
+            return 1;
+    }
+    return 0;
+}
+
 /* A house number at p: 1-5 digits (not starting with 0) and an optional
  * addition ("12a", "12-14", "12-A"); its end, else NULL. Not a time, a
- * decimal or a longer number ("12:30", "1,5", "12 345"). */
+ * decimal or a longer number ("12:30", "1,5", "12 345"), nor the first of
+ * a range ("12 tot 40"). */
 static const char *s_housenr_end(const char *p)
 {
     const char *q = p;
@@ -66,7 +81,7 @@ static const char *s_housenr_end(const char *p)
         return NULL;
     if ((*q == ':' || *q == '.' || *q == ',') && isdigit((unsigned char)q[1]))
         return NULL;
-    return q;
+    return s_range_follows(q) ? NULL : q;
 }
 
 static int s_word_byte(unsigned char c)

@@ -188,6 +188,11 @@ static const t_case_t CASES[] = {
      "Huisnr. 12, postcode 6411 AB|huisnr. 12, 6411 AB", 'b'},
     {"postcode", "Postcode 6411 AB. Het huisnummer 12 staat op de kaart.", "", 'b'},
     {"postcode", "12 B, 6411 AB", "", 'b'}, /* no street before it */
+    /* a range of house numbers is a stretch of street, not one home */
+    {"postcode", "In 6412 AB is elk huisnummer 12 tot 40 aangesloten op het warmtenet.", "",
+     'b'},
+    {"postcode", "Postcode 6411 AB, huisnummer 2 t/m 18: de stoep gaat open.", "", 'b'},
+    {"postcode", "De Akerstraat 2 tot en met 40 krijgt nieuwe stoepen.", "", 'b'},
     {"postcode", "Postcode 6415 el, nr. 7-B", "", 'b'}, /* lowercase with a space */
     {"postcode", "graag bij 6415el nr. 7-B aanbellen", "6415el nr. 7-B", 'b'},
     {"postcode", "In 6411 AB is de stoep kapot, en in 6412 CD ook.", "", 'b'},
