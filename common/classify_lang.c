@@ -47,7 +47,10 @@
  *     (classify_lang_set_geo: "Openbare wc in Benzenrade.");
  *   - when textcat says English, German, Polish, Turkish or French but
  *     the text has none of that language's words and some Dutch ones, it is "nl":
- *     Limburgish reads as German ("Ich wil gein windmeule hie").
+ *     Limburgish reads as German ("Ich wil gein windmeule hie");
+ *   - when textcat says Romanian and the text has a letter French writes
+ *     and Romanian never does ("è", "ç", "à", ...), it is "fr" ("Piste de
+ *     pumptrack près de la gare").
  *   Only the first LANG_MAX_BYTES are looked at: more does not change the
  *   answer and textcat's time grows with the length.
  *
@@ -249,6 +252,19 @@ static bool s_lists(const char *answer, const char *code)
     return strstr(answer, tag) != NULL;
 }
 
+/* Whether text has a letter French writes and Romanian never does
+ * ("è", "ê", "ç", "à", "ù", "û", "ô", "œ"; not "ë" or "ï", which Dutch
+ * writes in "ideeën" and "ruïne"). */
+static bool s_french_letter(const char *text)
+{
+    static const char *const letters[] = {"è", "ê", "ç", "à", "ù", "û", "ô", "œ",
+                                          "È", "Ê", "Ç", "À", "Ù", "Û", "Ô", "Œ"};
+    for (size_t i = 0; i < sizeof letters / sizeof letters[0]; i++)
+        if (strstr(text, letters[i]))
+            return true;
+    return false;
+}
+
 /* A text mostly in another script than Latin (Arabic, Cyrillic, ...):
  * never Dutch, and textcat tells these apart even when short
  * ("الملعب مكسور"). */
@@ -376,5 +392,10 @@ const char *classify_lang(classify_lang_t *self, const char *text)
     int l = s_listed_code(self->code);
     if (l >= 0 && c.other[l] == 0 && c.any > 0)
         return "nl";
+    /* Romanian to textcat, with a letter only French of the two writes:
+     * a few French words with no listed one ("Piste de pumptrack près
+     * de la gare") */
+    if (strcmp(self->code, "ro") == 0 && s_french_letter(given))
+        return "fr";
     return self->code[0] ? self->code : NULL;
 }
