@@ -20,6 +20,10 @@
 #include "clock.h"
 #include "validate.h"
 
+/* A number constant as a string literal, for the messages. */
+#define S_STR_(x) #x
+#define S_STR(x) S_STR_(x)
+
 const char *const query_sorts[QUERY_NSORTS] = {"nieuw", "oud"};
 
 const char *const query_dims[QUERY_NDIMS] = {"wijk",     "theme",        "channel", "sentiment",
@@ -366,8 +370,10 @@ int query_parse_known(query_t *q, query_get_fn get, void *arg, query_known_fn kn
         size_t n = strlen(text);
         while (text[n - 1] == ' ' || text[n - 1] == '\t')
             n--;
-        if (n > QUERY_MAX_Q)
-            return s_fail(err, "q", "De zoektekst is te lang (hoogstens 256 tekens).");
+        if (n > QUERY_MAX_Q ||
+            (g_utf8_validate(text, (gssize)n, NULL) && g_utf8_strlen(text, (gssize)n) > QUERY_MAX_Q_CHARS))
+            return s_fail(err, "q",
+                          "De zoektekst is te lang (hoogstens " S_STR(QUERY_MAX_Q_CHARS) " tekens).");
         if (s_too_few_letters(text, n))
             return s_fail(err, "q",
                           "Zoek op een woord of getal van minstens twee letters of cijfers.");

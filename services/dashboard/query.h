@@ -57,7 +57,8 @@ enum {
 };
 
 #define QUERY_MAX_VALUE 128 /* bytes in one filter value */
-#define QUERY_MAX_Q 256     /* bytes in the search text */
+#define QUERY_MAX_Q_CHARS 256 /* characters in the search text */
+#define QUERY_MAX_Q (4 * QUERY_MAX_Q_CHARS) /* its bytes (UTF-8: at most 4 a character) */
 #define QUERY_MAX_ID 128    /* bytes in an idea id */
 #define QUERY_MAX_CURSOR 256
 #define QUERY_DEFAULT_LIMIT 50

@@ -114,6 +114,26 @@ static void test_too_long_values(void **state)
     assert_string_equal(err.param, "q");
 }
 
+/* The search text's limit is in characters, as its message says
+ * ("hoogstens 256 tekens"): 256 accented letters (512 bytes) are
+ * searched, 257 refused. */
+static void test_q_limit_counts_characters(void **state)
+{
+    (void)state;
+    char text[2 * (QUERY_MAX_Q_CHARS + 1) + 1] = "";
+    for (int i = 0; i < QUERY_MAX_Q_CHARS; i++)
+        strcat(text, "\xc3\xa9");
+    query_t q;
+    query_err_t err;
+    const char *kv[] = {"q", text, NULL};
+    assert_int_equal(s_parse(&q, &err, kv), 0);
+    assert_int_equal(strlen(q.q), 2 * QUERY_MAX_Q_CHARS);
+    strcat(text, "\xc3\xa9");
+    assert_int_equal(s_parse(&q, &err, kv), -1);
+    assert_string_equal(err.param, "q");
+    assert_non_null(strstr(err.message, "256 tekens"));
+}
+
 /* A search text with fewer than two letters or digits once folded ("é"
  * is "e", a bare accent nothing, "." or a quote none) would be found in
  * (nearly) every idea: it is refused with a message saying what to type.
@@ -436,6 +456,7 @@ int main(void)
         cmocka_unit_test(test_bad_limit),
         cmocka_unit_test(test_too_long_values),
         cmocka_unit_test(test_short_q_refused),
+        cmocka_unit_test(test_q_limit_counts_characters),
         cmocka_unit_test(test_unknown_values_refused),
         cmocka_unit_test(test_known_values),
         cmocka_unit_test(test_times),
