@@ -44,7 +44,8 @@
  *             the place; the number may carry an addition: "12a", "12-2",
  *             "12 B") or "6411AB 12a" or "6411 AB en mijn huisnummer
  *             12a" (the word in the same sentence; not a range: "huisnummer
- *             12 tot 40", "2 t/m 18"); or a street with a house number
+ *             12 tot 40", "2 t/m 18"; but "Akerstraat 12 tot 17 uur",
+ *             "tot 1 mei", "tot 2027" are no range); or a street with a house number
  *             and no postcode: "Akerstraat 12", "Burgemeester van
  *             Grunsvenplein 12-3", "Akerstraat nr. 12". The street starts with a capital and
  *             its last word ends in a Dutch street ending (straat, weg,

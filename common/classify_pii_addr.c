@@ -11,6 +11,7 @@
  */
 #include <ctype.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -40,16 +41,27 @@ static const char *s_postcode_end(const char *text, const char *p)
     return l + 2;
 }
 
-/* 1 when a range word and a number follow the number ending at q ("12
- * tot 40", "2 t/m 18", "2 tot en met 18"): a stretch of a street, not
- * one home. */
-static int s_range_follows(const char *q)
+static int s_count_or_year(const char *p, const char *e);
+
+/* 1 when a range word and a second house number follow the number that
+ * starts at p and ends at q ("12 tot 40", "2 t/m 18", "2 tot en met
+ * 18"): a stretch of a street, not one home. The second is higher than
+ * the first and no time, date, count or year (s_count_or_year): after
+ * "Akerstraat 12 tot 17 uur", "tot 15 maart", "tot 1 mei", "tot 17:30"
+ * or "tot 2027" the first is one home's number. */
+static int s_range_follows(const char *p, const char *q)
 {
     static const char *const words[] = {" tot en met ", " t/m ", " tot "};
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
         size_t n = strlen(words[i]);
-        if (strncasecmp(q, words[i], n) == 0 && isdigit((unsigned char)q[n]))
-            return 1;
+        if (strncasecmp(q, words[i], n) != 0 || q[n] < '1' || q[n] > '9')
+            continue;
+        const char *d = q + n, *e = d;
+        while (isdigit((unsigned char)*e) && e - d < 6)
+            e++;
+        if (e - d > 5 || strtol(d, NULL, 10) <= strtol(p, NULL, 10) || s_count_or_year(d, e))
+            return 0;
+        return !((*e == ':' || *e == '.' || *e == ',') && isdigit((unsigned char)e[1]));
     }
     return 0;
 }
@@ -81,7 +93,7 @@ static const char *s_housenr_end(const char *p)
         return NULL;
     if ((*q == ':' || *q == '.' || *q == ',') && isdigit((unsigned char)q[1]))
         return NULL;
-    return s_range_follows(q) ? NULL : q;
+    return s_range_follows(p, q) ? NULL : q;
 }
 
 static int s_word_byte(unsigned char c)

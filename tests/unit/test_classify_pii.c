@@ -193,6 +193,14 @@ static const t_case_t CASES[] = {
      'b'},
     {"postcode", "Postcode 6411 AB, huisnummer 2 t/m 18: de stoep gaat open.", "", 'b'},
     {"postcode", "De Akerstraat 2 tot en met 40 krijgt nieuwe stoepen.", "", 'b'},
+    /* "tot" and a number that is no second house number: a time, a date
+     * or a year after one home's address */
+    {"postcode", "Kom langs op de Akerstraat 12 tot 17 uur, dan ben ik thuis.", "Akerstraat 12",
+     'b'},
+    {"postcode", "Ik woon op Akerstraat 12 tot 15 maart, dan verhuis ik.", "Akerstraat 12", 'b'},
+    {"postcode", "Ik woon nog op Akerstraat 12 tot 2027.", "Akerstraat 12", 'b'},
+    {"postcode", "Mijn adres is 6411AB 12a tot 17:30 uur.", "6411AB 12a", 'b'},
+    {"postcode", "Ik woon op Akerstraat 12 tot 1 mei.", "Akerstraat 12", 'b'},
     {"postcode", "Postcode 6415 el, nr. 7-B", "", 'b'}, /* lowercase with a space */
     {"postcode", "graag bij 6415el nr. 7-B aanbellen", "6415el nr. 7-B", 'b'},
     {"postcode", "In 6411 AB is de stoep kapot, en in 6412 CD ook.", "", 'b'},
