@@ -232,6 +232,90 @@ void proto_extra_clear(proto_extra_t *x)
     memset(x, 0, sizeof(*x));
 }
 
+char *proto_extra_wrap(const proto_extra_t *x, size_t *len)
+{
+    unsigned char hdr[5];
+    size_t h = 0;
+    if (x->count < 16) {
+        hdr[h++] = (unsigned char)(0x80 | x->count);
+    } else if (x->count <= 0xffff) {
+        hdr[h++] = 0xde;
+        hdr[h++] = (unsigned char)(x->count >> 8);
+        hdr[h++] = (unsigned char)x->count;
+    } else {
+        hdr[h++] = 0xdf;
+        for (int s = 24; s >= 0; s -= 8)
+            hdr[h++] = (unsigned char)(x->count >> s);
+    }
+    char *buf = xmalloc(h + x->len + 1);
+    memcpy(buf, hdr, h);
+    if (x->len)
+        memcpy(buf + h, x->buf, x->len);
+    *len = h + x->len;
+    return buf;
+}
+
+static bool s_str_is(const msgpack_object *k, const char *key)
+{
+    return k->type == MSGPACK_OBJECT_STR && k->via.str.size == strlen(key) &&
+           memcmp(k->via.str.ptr, key, k->via.str.size) == 0;
+}
+
+int proto_extra_find(const proto_extra_t *x, const char *key, proto_extra_fn_t fn, void *arg,
+                     proto_err_t *err)
+{
+    if (x->count == 0)
+        return 0;
+    size_t len = 0;
+    char *buf = proto_extra_wrap(x, &len);
+    msgpack_zone zone;
+    msgpack_zone_init(&zone, 2048);
+    msgpack_object obj;
+    int rc = 0;
+    if (proto_unpack(buf, len, &zone, &obj, err) < 0) {
+        rc = -1;
+    } else {
+        for (uint32_t i = 0; i < obj.via.map.size && rc == 0; i++)
+            if (s_str_is(&obj.via.map.ptr[i].key, key))
+                rc = fn(&obj.via.map.ptr[i].val, arg, err) < 0 ? -1 : 1;
+    }
+    msgpack_zone_destroy(&zone);
+    free(buf);
+    return rc;
+}
+
+/* x without its pairs under key. */
+static void s_extra_drop(proto_extra_t *x, const char *key)
+{
+    size_t len = 0;
+    char *buf = proto_extra_wrap(x, &len);
+    msgpack_zone zone;
+    msgpack_zone_init(&zone, 2048);
+    msgpack_object obj;
+    proto_err_t err;
+    proto_extra_t keep = {NULL, 0, 0};
+    if (proto_unpack(buf, len, &zone, &obj, &err) == 0) {
+        for (uint32_t i = 0; i < obj.via.map.size; i++)
+            if (!s_str_is(&obj.via.map.ptr[i].key, key))
+                proto_extra_add(&keep, &obj.via.map.ptr[i].key, &obj.via.map.ptr[i].val);
+        proto_extra_clear(x);
+        *x = keep;
+    }
+    msgpack_zone_destroy(&zone);
+    free(buf);
+}
+
+void proto_extra_replace(proto_extra_t *x, const char *key, const char *pair, size_t len)
+{
+    if (x->count)
+        s_extra_drop(x, key);
+    /* pair is 0x81 (fixmap, one pair) followed by the pair itself. */
+    x->buf = xrealloc(x->buf, x->len + len - 1);
+    memcpy(x->buf + x->len, pair + 1, len - 1);
+    x->len += len - 1;
+    x->count++;
+}
+
 /* --- decoding --- */
 
 /* Byte by byte, without strlen(name): this runs for every key of every

@@ -60,6 +60,19 @@ void proto_enc_raw(proto_enc_t *enc, const char *data, size_t len);
 void proto_extra_add(proto_extra_t *x, const msgpack_object *key, const msgpack_object *val);
 void proto_extra_copy(proto_extra_t *dst, const proto_extra_t *src);
 void proto_extra_clear(proto_extra_t *x);
+/* The packed pairs of x behind a map header: a buffer proto_unpack()
+ * reads as one map. Malloc'd; the caller frees it. */
+char *proto_extra_wrap(const proto_extra_t *x, size_t *len);
+/* Calls fn with the value of the first pair of x whose key is the str
+ * key (the value lives only during the call). 1 when found and fn
+ * returned 0, 0 when x has no such key, -1 (err) when x cannot be read
+ * or fn returned -1. */
+typedef int (*proto_extra_fn_t)(const msgpack_object *val, void *arg, proto_err_t *err);
+int proto_extra_find(const proto_extra_t *x, const char *key, proto_extra_fn_t fn, void *arg,
+                     proto_err_t *err);
+/* Replaces the pairs under key in x by the one pair of `pair`: a packed
+ * one-pair fixmap {key: value} (len bytes) as proto_enc_finish() gives it. */
+void proto_extra_replace(proto_extra_t *x, const char *key, const char *pair, size_t len);
 
 /* --- decoding --- */
 typedef enum {

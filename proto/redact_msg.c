@@ -4,12 +4,12 @@
  *
  * DESCRIPTION
  *   The key lives in idea->extra (proto_extra_t: packed key, value, key,
- *   value, ...). To read it, the pairs are wrapped in a map header and
- *   unpacked with proto_unpack(), so the same limits and the same
+ *   value, ...). To read it, proto_extra_find() unpacks the pairs with
+ *   proto_unpack(), so the same limits and the same
  *   no-allocation-before-checking rule apply as to a whole message. To
  *   write it, a one-pair map {"redact": {...}} is encoded with the proto
- *   encoder (UTF-8 and limit checks included) and its one-byte fixmap
- *   header dropped, which leaves exactly the packed pair.
+ *   encoder (UTF-8 and limit checks included) and handed to
+ *   proto_extra_replace().
  *
  * DIAGNOSTICS
  *   bad_field with a sentence naming "idea.redact..." for anything that is
@@ -62,37 +62,6 @@ int redact_msg_add_text(redact_msg_t *m, const char *text)
                  text ? strlen(text) : 0);
 }
 
-/* Wraps the packed pairs of x in a map header: a buffer proto_unpack()
- * can read as one map. */
-static char *s_wrap(const proto_extra_t *x, size_t *len)
-{
-    unsigned char hdr[5];
-    size_t h = 0;
-    if (x->count < 16) {
-        hdr[h++] = (unsigned char)(0x80 | x->count);
-    } else if (x->count <= 0xffff) {
-        hdr[h++] = 0xde;
-        hdr[h++] = (unsigned char)(x->count >> 8);
-        hdr[h++] = (unsigned char)x->count;
-    } else {
-        hdr[h++] = 0xdf;
-        for (int s = 24; s >= 0; s -= 8)
-            hdr[h++] = (unsigned char)(x->count >> s);
-    }
-    char *buf = xmalloc(h + x->len + 1);
-    memcpy(buf, hdr, h);
-    if (x->len)
-        memcpy(buf + h, x->buf, x->len);
-    *len = h + x->len;
-    return buf;
-}
-
-static int s_is_key(const msgpack_object *k)
-{
-    return k->type == MSGPACK_OBJECT_STR && k->via.str.size == strlen(REDACT_MSG_KEY) &&
-           memcmp(k->via.str.ptr, REDACT_MSG_KEY, k->via.str.size) == 0;
-}
-
 /* One array of strings into v: -1 (err) unless every entry is a UTF-8
  * string of 1..max_len bytes without NUL, and there are at most max. */
 static int s_strs(const msgpack_object *o, const char *name, char **v, int *n, int max,
@@ -122,8 +91,10 @@ static int s_strs(const msgpack_object *o, const char *name, char **v, int *n, i
     return 0;
 }
 
-static int s_from(const msgpack_object *o, redact_msg_t *m, proto_err_t *err)
+/* The "redact" value into arg (a redact_msg_t): a proto_extra_fn_t. */
+static int s_from(const msgpack_object *o, void *arg, proto_err_t *err)
 {
+    redact_msg_t *m = arg;
     if (o->type != MSGPACK_OBJECT_MAP) {
         proto_err_set(err, "bad_field", "field \"idea.redact\" must be a map");
         return -1;
@@ -151,49 +122,10 @@ static int s_from(const msgpack_object *o, redact_msg_t *m, proto_err_t *err)
 
 int redact_msg_get(const idea_t *upd, redact_msg_t *m, proto_err_t *err)
 {
-    if (upd->extra.count == 0)
-        return 0;
-    size_t len = 0;
-    char *buf = s_wrap(&upd->extra, &len);
-    msgpack_zone zone;
-    msgpack_zone_init(&zone, 2048);
-    msgpack_object obj;
-    int rc = 0;
-    if (proto_unpack(buf, len, &zone, &obj, err) < 0) {
-        rc = -1;
-    } else {
-        for (uint32_t i = 0; i < obj.via.map.size && rc == 0; i++) {
-            if (!s_is_key(&obj.via.map.ptr[i].key))
-                continue;
-            rc = s_from(&obj.via.map.ptr[i].val, m, err) < 0 ? -1 : 1;
-        }
-    }
-    msgpack_zone_destroy(&zone);
-    free(buf);
+    int rc = proto_extra_find(&upd->extra, REDACT_MSG_KEY, s_from, m, err);
     if (rc < 0)
         redact_msg_clear(m);
     return rc;
-}
-
-/* upd->extra without its "redact" pairs. */
-static void s_drop_key(proto_extra_t *x)
-{
-    size_t len = 0;
-    char *buf = s_wrap(x, &len);
-    msgpack_zone zone;
-    msgpack_zone_init(&zone, 2048);
-    msgpack_object obj;
-    proto_err_t err;
-    proto_extra_t keep = {NULL, 0, 0};
-    if (proto_unpack(buf, len, &zone, &obj, &err) == 0) {
-        for (uint32_t i = 0; i < obj.via.map.size; i++)
-            if (!s_is_key(&obj.via.map.ptr[i].key))
-                proto_extra_add(&keep, &obj.via.map.ptr[i].key, &obj.via.map.ptr[i].val);
-        proto_extra_clear(x);
-        *x = keep;
-    }
-    msgpack_zone_destroy(&zone);
-    free(buf);
 }
 
 int redact_msg_put(idea_t *upd, const redact_msg_t *m, proto_err_t *err)
@@ -209,13 +141,7 @@ int redact_msg_put(idea_t *upd, const redact_msg_t *m, proto_err_t *err)
     size_t len = 0;
     if (proto_enc_finish(&enc, &buf, &len) < 0)
         return -1;
-    if (upd->extra.count)
-        s_drop_key(&upd->extra);
-    /* buf is 0x81 (fixmap, one pair) followed by the pair itself. */
-    upd->extra.buf = xrealloc(upd->extra.buf, upd->extra.len + len - 1);
-    memcpy(upd->extra.buf + upd->extra.len, buf + 1, len - 1);
-    upd->extra.len += len - 1;
-    upd->extra.count++;
+    proto_extra_replace(&upd->extra, REDACT_MSG_KEY, buf, len);
     free(buf);
     return 0;
 }

@@ -19,13 +19,13 @@
  *   Stored values are never used as link targets (a "javascript:" video id
  *   stays text).
  */
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "dashboard.h"
+#include "idea_version.h"
 #include "log.h"
 #include "redact.h"
 #include "ui_redact.h"
@@ -164,38 +164,32 @@ static void s_theme_select(dash_t *d, sb_t *sb, int i, const char *cur)
     sb_add(sb, "</select></p>\n");
 }
 
-/* What the moderation form showed of an idea, as 32 hex digits: the form
+/* What the moderation form showed of an idea (idea_version.h): the form
  * sends every field as it showed it, so a page opened before someone
  * else's change (another tab, a colleague) would put the old values back.
  * It carries this as "was"; a save whose "was" no longer matches is
- * refused (409). */
-static void s_version(json_t *it, char out[33])
+ * refused (409), here and, for a save that reaches storage late, by
+ * storage. */
+static void s_version(json_t *it, char out[IDEA_VERSION_SIZE])
 {
-    static const char *const keys[] = {"status", "wijk", "sentiment", "question", "cluster"};
-    crypto_generichash_state h;
-    crypto_generichash_init(&h, NULL, 0, 16);
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-        const char *v = s_str(it, keys[i]);
-        if (v)
-            crypto_generichash_update(&h, (const unsigned char *)v, strlen(v));
-        crypto_generichash_update(&h, (const unsigned char *)"\x1f", 1);
-    }
-    json_t *themes = json_object_get(it, "themes"), *t;
+    static const char *const keys[IDEA_VERSION_FIELDS] = IDEA_VERSION_NAMES;
+    const char *vals[IDEA_VERSION_FIELDS], *themes[PROTO_MAX_THEMES];
+    for (int i = 0; i < IDEA_VERSION_FIELDS; i++)
+        vals[i] = s_str(it, keys[i]);
+    int n = 0;
+    json_t *list = json_object_get(it, "themes"), *t;
     size_t k;
-    json_array_foreach(themes, k, t)
+    json_array_foreach(list, k, t)
     {
-        const char *v = json_string_value(t);
-        crypto_generichash_update(&h, (const unsigned char *)(v ? v : ""), v ? strlen(v) : 0);
-        crypto_generichash_update(&h, (const unsigned char *)"\x1e", 1);
+        if (n < PROTO_MAX_THEMES)
+            themes[n++] = json_string_value(t);
     }
-    unsigned char bin[16];
-    crypto_generichash_final(&h, bin, sizeof bin);
-    sodium_bin2hex(out, 33, bin, sizeof bin);
+    idea_version_of(vals, themes, n, out);
 }
 
 static void s_modform(dash_t *d, sb_t *sb, const session_t *s, json_t *it)
 {
-    char was[33];
+    char was[IDEA_VERSION_SIZE];
     s_version(it, was);
     static const char *const st[] = {"new", "approved", "hidden"};
     static const char *const se[] = {"", "positief", "neutraal", "negatief"};
@@ -366,7 +360,7 @@ typedef struct {
     char csrf[65];
     char bij[65]; /* "hoort bij": another idea's id */
     int los;      /* "los maken": a cluster of its own */
-    char was[33]; /* s_version() of the page the form was on; "" from others */
+    char was[IDEA_VERSION_SIZE]; /* s_version() of the page the form was on; "" from others */
     int bad;
 } s_mod_t;
 
@@ -522,7 +516,7 @@ void ui_moderate(const http_req_t *req, http_res_t *res, void *arg)
     json_t *before = ui_idea_or_answer(rs, id, res);
     if (!before)
         goto out;
-    char now[33];
+    char now[IDEA_VERSION_SIZE];
     s_version(before, now);
     if (m.was[0] && strcmp(m.was, now) != 0) {
         json_decref(before);

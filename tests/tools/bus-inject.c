@@ -15,8 +15,9 @@
  *         -> an ENV_CLASSIFIED envelope with that idea (keys as in proto.h;
  *            "classified" defaults to true)
  *     {"type": "dead", "id", "reason", "raw"}  -> an ENV_DEAD envelope
- *     {"type": "update", "id", "idea", "status", "cluster"}  -> an ENV_UPDATE
- *            (envelope id "id") of idea "idea" with those fields only
+ *     {"type": "update", "id", "idea", "status", "cluster", "was"}  -> an
+ *            ENV_UPDATE (envelope id "id") of idea "idea" with those fields
+ *            only; "was" is the version staff saw (proto/idea_version.h)
  *     {"raw": "..."}  -> those bytes as they are (not an envelope; no ack)
  *
  *   Envelopes carry origin $INJECT_ORIGIN (default "inject.0"). The tool
@@ -35,6 +36,7 @@
 #include <zmq.h>
 
 #include "bus.h"
+#include "idea_version.h"
 #include "proto.h"
 #include "xalloc.h"
 
@@ -156,6 +158,12 @@ static int s_make(json_t *o, const char *origin, s_msg_t *m)
         proto_set(&e.idea->id, s_str(o, "idea"));
         proto_set(&e.idea->status, s_str(o, "status"));
         proto_set(&e.idea->cluster, s_str(o, "cluster"));
+        proto_err_t verr;
+        if (s_str(o, "was") && idea_version_put(e.idea, s_str(o, "was"), &verr) < 0) {
+            fprintf(stderr, "bus-inject: %s\n", verr.message);
+            envelope_clear(&e);
+            return -1;
+        }
     } else {
         e.type = ENV_CLASSIFIED;
         e.idea = xcalloc(1, sizeof *e.idea);
