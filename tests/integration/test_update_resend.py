@@ -16,6 +16,14 @@ DESCRIPTION
     checks that the idea is still hidden, as staff last saved it, and that
     the copy was acknowledged (so no sender waits for it).
 
+    A save is also sent again by staff, with a new envelope id, when the
+    first did not reach storage within the dashboard's wait: the first
+    can then land after the second. Every save from the idea page carries
+    the version of the page it was made on (proto/idea_version.h, "was"),
+    and storage applies nothing over a record that no longer has it: the
+    late first save leaves the idea as the second one left it. Updates
+    without that version (inspraakctl, cluster merges) are applied.
+
     The same for a move to another near-duplicate cluster, which goes
     through the classifier (services/classifier/cluster_correct.c): a bench
     wish is put with a toilet wish (m-move), then made its own (m-los),
@@ -78,6 +86,42 @@ class TestLateResend(IdeaStatus, ClusterTestCase):
         self.assertEqual(self.status(token, idea["id"]), "hidden")
         inject(c, [first])  # the copy, late; inject() asserts its ack
         self.assertEqual(self.status(token, idea["id"]), "hidden")
+
+
+class TestLateSaveOfAnOlderPage(IdeaStatus, ClusterTestCase):
+    SERVICES = ("storage", "dashboard")
+
+    def test_a_late_save_from_an_older_page_does_not_undo_a_later_save(self):
+        """Staff saved an idea; the save waited in a busy storage's queue
+        past the dashboard's 15 s, so staff saved the page again (a new
+        envelope id): that one was applied, then the first came. It
+        carries the version of the page it was made on ("was"), which
+        the idea no longer has: storage acks it and applies nothing."""
+        c = self.cluster
+        token = c.staff_token()
+        sid = c.staff_login("moderator", "moderator-wachtwoord")
+        idea = make_idea(702)
+        inject(c, [idea])
+        path = "/ideeen/" + idea["id"]
+        was = c.staff_page(path, sid)[1].split('name="was" value="', 1)[1].split('"', 1)[0]
+        st, page = c.staff_form(path, sid, {"was": was, "status": "hidden"})
+        self.assertEqual(st, 303, page[:600])
+        self.assertEqual(self.status(token, idea["id"]), "hidden")
+        inject(c, [{"type": "update", "id": "m-late-page", "idea": idea["id"],
+                    "status": "approved", "was": was}])
+        self.assertEqual(self.status(token, idea["id"]), "hidden")
+        # An update that says nothing of what was seen (inspraakctl, a
+        # cluster merge, an older dashboard) is applied as before.
+        inject(c, [{"type": "update", "id": "m-no-was", "idea": idea["id"],
+                    "status": "approved"}])
+        self.assertEqual(self.status(token, idea["id"]), "approved")
+        # And a save from the page as it is now still works.
+        _, page = c.staff_page(path, sid)
+        now = page.split('name="was" value="', 1)[1].split('"', 1)[0]
+        self.assertNotEqual(now, was)
+        st, page = c.staff_form(path, sid, {"was": now, "status": "new"})
+        self.assertEqual(st, 303, page[:600])
+        self.assertEqual(self.status(token, idea["id"]), "new")
 
 
 class HoldingProxy:
