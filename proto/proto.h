@@ -156,7 +156,9 @@ typedef enum {
                        question (nu|toekomst; nil keeps it)
                        and, when staff moved it to another near-duplicate
                        cluster, cluster (then dashboard -> classifier ->
-                       storage: the classifier moves its sketch too) */
+                       storage: the classifier moves its sketch too); a
+                       save from the idea page also carries the version
+                       staff saw, "was" (idea_version.h) */
 } env_type_t;
 
 typedef struct {

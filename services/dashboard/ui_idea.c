@@ -12,10 +12,14 @@
  *   idea in N's cluster, "los maken" gives it a cluster of its own
  *   ("<id>-los": its id may be the cluster of other ideas).
  *   Saving sends ENV_UPDATE to storage (moderate.c; with a new cluster
- *   through the classifier, so later near-duplicates follow it) and, after
- *   the ack, reads the idea back: "opgeslagen" is only said when the
- *   stored record shows the change. Every action goes to the audit log (staff
- *   name, idea id, the new values; no idea text).
+ *   through the classifier, so later near-duplicates follow it) with the
+ *   version of the page it was made on ("was", proto/idea_version.h) and,
+ *   after the ack, reads the idea back: "opgeslagen" is only said when the
+ *   stored record shows the change. A save that storage did not apply
+ *   because the idea no longer had that version (it changed after the
+ *   check here) gets the same 409 as a page opened before a change.
+ *   Every action goes to the audit log (staff name, idea id, the new
+ *   values; no idea text).
  *   Stored values are never used as link targets (a "javascript:" video id
  *   stays text).
  */
@@ -360,7 +364,8 @@ typedef struct {
     char csrf[65];
     char bij[65]; /* "hoort bij": another idea's id */
     int los;      /* "los maken": a cluster of its own */
-    char was[IDEA_VERSION_SIZE]; /* s_version() of the page the form was on; "" from others */
+    /* s_version() of the page the form was on; "" from others */
+    char was[IDEA_VERSION_SIZE];
     int bad;
 } s_mod_t;
 
@@ -485,6 +490,34 @@ static int s_cluster_choice(rstore_t *rs, s_mod_t *m, json_t *before, http_res_t
     return 1;
 }
 
+/* 409: the idea changed after the page the save was made on was opened;
+ * found before sending, or by storage (the save's "was"). */
+static void s_changed_page(http_res_t *res, const char *id)
+{
+    sb_t back = {0};
+    sb_add(&back, "/ideeen/");
+    sb_url(&back, id);
+    page_message_back(res, 409, "Niet opgeslagen",
+                      "Dit idee is intussen veranderd, in een ander tabblad of door een "
+                      "collega. Open het idee opnieuw, kijk wat er nu staat en sla uw "
+                      "wijziging dan nog een keer op.",
+                      back.buf, "Open het idee opnieuw");
+    sb_free(&back);
+}
+
+/* After the ack: 1 when the stored idea shows the save, 0 when it does
+ * not, -1 when it does not and no longer has the version the save was
+ * made on (storage refused it, or someone changed the idea since). */
+static int s_saved(json_t *after, const s_mod_t *m)
+{
+    const char *cl = s_str(after, "cluster");
+    if (s_applied(after, &m->upd) && (!m->upd.cluster || (cl && strcmp(cl, m->upd.cluster) == 0)))
+        return 1;
+    char now[IDEA_VERSION_SIZE];
+    s_version(after, now);
+    return m->was[0] && strcmp(m->was, now) != 0 ? -1 : 0;
+}
+
 void ui_moderate(const http_req_t *req, http_res_t *res, void *arg)
 {
     dash_t *d = arg;
@@ -520,15 +553,7 @@ void ui_moderate(const http_req_t *req, http_res_t *res, void *arg)
     s_version(before, now);
     if (m.was[0] && strcmp(m.was, now) != 0) {
         json_decref(before);
-        sb_t back = {0};
-        sb_add(&back, "/ideeen/");
-        sb_url(&back, id);
-        page_message_back(res, 409, "Niet opgeslagen",
-                          "Dit idee is intussen veranderd, in een ander tabblad of door een "
-                          "collega. Open het idee opnieuw, kijk wat er nu staat en sla uw "
-                          "wijziging dan nog een keer op.",
-                          back.buf, "Open het idee opnieuw");
-        sb_free(&back);
+        s_changed_page(res, id);
         goto out;
     }
     if (!s_themes_known(d, &m.upd, before)) {
@@ -542,20 +567,27 @@ void ui_moderate(const http_req_t *req, http_res_t *res, void *arg)
     json_decref(before);
     if (!cluster_ok)
         goto out;
+    /* Storage applies the save only over the idea as this page showed it:
+     * a save that reaches it late, after a later one, changes nothing. */
+    proto_err_t perr;
+    if (m.was[0] && idea_version_put(&m.upd, m.was, &perr) < 0)
+        log_warn("msg=\"save sent without its version\" err=\"%s\"", perr.message);
     int failed = 0;
     int ok = moderate_send(d, &m.upd, err, sizeof err) == 0;
     json_t *after = ok ? ideas_get_one(rs, id, &failed) : NULL;
-    ok = ok && after && s_applied(after, &m.upd) &&
-         (!m.upd.cluster || (s_str(after, "cluster") &&
-                             strcmp(s_str(after, "cluster"), m.upd.cluster) == 0));
+    int saved = after ? s_saved(after, &m) : 0;
+    ok = ok && saved > 0;
     json_decref(after);
     char detail[200];
+    const char *note = saved < 0 ? " (not saved: changed meanwhile)" : ok ? "" : " (not saved)";
     snprintf(detail, sizeof detail, "status=%s wijk=%s sentiment=%s themes=%d%s%.80s%s",
              m.upd.status, m.upd.wijk ? m.upd.wijk : "", m.upd.sentiment ? m.upd.sentiment : "",
              m.upd.n_themes, m.upd.cluster ? " cluster=" : "", m.upd.cluster ? m.upd.cluster : "",
-             ok ? "" : " (not saved)");
+             note);
     audit_log(rs, ok ? "moderate" : "moderate_failed", s.user, id, detail);
-    if (!ok) {
+    if (saved < 0) {
+        s_changed_page(res, id);
+    } else if (!ok) {
         page_message(res, 502, "Niet opgeslagen",
                      err[0] && failed == 0 ? err : "De wijziging is niet opgeslagen.");
     } else {

@@ -20,7 +20,9 @@
  *               sentiment of a stored idea): store_update() rewrites the
  *               record, its indexes and stats in one script, which also
  *               skips an update whose envelope id is marked applied and
- *               marks it (update_applied.h), then "ack".
+ *               marks it (update_applied.h), then "ack". A save that
+ *               says which version of the idea staff saw ("was") and no
+ *               longer matches it is acked and not applied.
  *   dead        (the classifier could not read a record) goes to the
  *               inspraak:deadletter list, then is acked so the intake stops
  *               re-sending it.
@@ -314,7 +316,9 @@ static int s_on_classified(storage_t *s, envelope_t *e, const char *raw, size_t 
  * Moderation from the dashboard (store_update.c). A bad or unknown-id
  * update is logged and acked: re-sending it would not help, and the
  * dashboard re-reads the idea to tell staff whether it was saved. A copy
- * of an update applied before is acked and not applied again. */
+ * of an update applied before is acked and not applied again, and so is
+ * a save made on an idea page that no longer shows the idea as it is
+ * (its "was", store_update.c): the dashboard tells staff so. */
 static int s_on_update(storage_t *s, envelope_t *e)
 {
     char err[256], q[200];
@@ -332,6 +336,10 @@ static int s_on_update(storage_t *s, envelope_t *e)
     else if (r == UPDATE_APPLIED_BEFORE)
         log_info("msg=\"update applied before; not again\" update=%s",
                  log_quote(q, sizeof q, e->id));
+    else if (r == STORE_UPDATE_STALE)
+        log_info("msg=\"update not applied: the idea changed since staff saw it\" id=%s "
+                 "update=%s",
+                 log_quote(q, 100, e->idea->id), log_quote(q + 100, sizeof q - 100, e->id));
     else
         log_info("msg=\"%s\" id=%s", r == 1 ? "updated" : "update of unknown idea",
                  log_quote(q, sizeof q, e->idea->id));

@@ -117,9 +117,13 @@ void store_pairs_clear(store_pairs_t *p);
  * marks update_id (the envelope id; NULL or "": applied, not marked;
  * update_applied.h). 1: applied (also when nothing changed);
  * UPDATE_APPLIED_BEFORE: update_id was applied before, nothing done;
- * 0: no such idea; -1: Redis failed (nothing written and nothing marked:
- * retry), or *bad = 1 when the update itself is invalid (err says why;
- * what it accepts is idea_update_check(), proto.h). */
+ * STORE_UPDATE_STALE: upd carries the version staff saw ("was",
+ * idea_version.h) and the stored idea no longer has it: nothing done,
+ * nothing marked; 0: no such idea; -1: Redis failed (nothing written and
+ * nothing marked: retry), or *bad = 1 when the update itself is invalid
+ * (err says why; what it accepts is idea_update_check(), proto.h, and a
+ * "was" of 32 lowercase hex digits). */
+#define STORE_UPDATE_STALE 3
 int store_update(store_t *self, const idea_t *upd, const char *update_id, int *bad, char *err,
                  size_t errlen);
 /* The connection, for the other files of storage. */

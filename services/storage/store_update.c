@@ -25,6 +25,15 @@
  *   and no status moves only the cluster (a whole group merged into
  *   another on the dashboard's cluster page). Clusters have no index set,
  *   so only the record changes.
+ *   A save from the dashboard's idea page carries the version of the
+ *   page staff saved it on ("was", proto/idea_version.h). When the record
+ *   read no longer has that version, nothing is written and nothing is
+ *   marked (STORE_UPDATE_STALE): the idea changed after staff opened it,
+ *   for instance by a later save of the same page while this one waited
+ *   in a busy storage's queue, past the dashboard's wait. That record is
+ *   the one the script then writes over only if unchanged, so the check
+ *   and the write see the same idea. Updates without "was" (cluster
+ *   merges, redactions, inspraakctl, older senders) are not checked.
  *   Applying the same update twice changes nothing the second time, so the
  *   dashboard may re-send until it sees the ack.
  *
@@ -37,6 +46,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "idea_version.h"
 #include "log.h"
 #include "rstore.h"
 #include "store.h"
@@ -160,10 +170,12 @@ static void s_apply(idea_t *idea, const idea_t *upd)
         idea_add_theme(idea, upd->themes[k]);
 }
 
-/* One read-modify-write. Returns 1, 0, UPDATE_APPLIED_BEFORE, -1 (Redis)
- * or S_CHANGED (retry). mark: the update's applied mark, or NULL. */
-static int s_attempt(rstore_t *rs, const idea_t *upd, const char *mark, char *err, size_t errlen,
-                     int *bad)
+/* One read-modify-write. Returns 1, 0, UPDATE_APPLIED_BEFORE,
+ * STORE_UPDATE_STALE, -1 (Redis) or S_CHANGED (retry). mark: the update's
+ * applied mark, or NULL; was: the version staff saw (idea_version.h), or
+ * NULL when the update does not say. */
+static int s_attempt(rstore_t *rs, const idea_t *upd, const char *mark, const char *was_seen,
+                     char *err, size_t errlen, int *bad)
 {
     redisReply *r = rstore_cmd(rs, "GET " STORE_KEY_PREFIX "idea:%s", upd->id);
     if (!r) {
@@ -181,6 +193,16 @@ static int s_attempt(rstore_t *rs, const idea_t *upd, const char *mark, char *er
         freeReplyObject(r);
         *bad = 1;
         return -1;
+    }
+    /* The record read is the one the script's compare-and-set writes
+     * over, so this check holds at the moment of the write: a save made
+     * on a page that showed other values is not applied. */
+    char cur[IDEA_VERSION_SIZE];
+    idea_version(&old, cur);
+    if (was_seen && strcmp(was_seen, cur) != 0) {
+        idea_clear(&old);
+        freeReplyObject(r);
+        return STORE_UPDATE_STALE;
     }
     idea_copy(&new, &old);
     s_apply(&new, upd);
@@ -306,9 +328,17 @@ int store_update(store_t *self, const idea_t *upd, const char *update_id, int *b
         *bad = 1;
         return -1;
     }
+    char was[IDEA_VERSION_SIZE];
+    proto_err_t perr;
+    int has_was = idea_version_get(upd, was, &perr);
+    if (has_was < 0) {
+        snprintf(err, errlen, "%s", perr.message);
+        *bad = 1;
+        return -1;
+    }
     char *mark = update_applied_key(update_id);
     for (int attempt = 0; attempt < S_ATTEMPTS; attempt++) {
-        int rc = s_attempt(store_rstore(self), upd, mark, err, errlen, bad);
+        int rc = s_attempt(store_rstore(self), upd, mark, has_was ? was : NULL, err, errlen, bad);
         if (rc != S_CHANGED) {
             free(mark);
             return rc;

@@ -23,6 +23,10 @@ DESCRIPTION
     and storage applies nothing over a record that no longer has it: the
     late first save leaves the idea as the second one left it. Updates
     without that version (inspraakctl, cluster merges) are applied.
+    When the idea changes between the dashboard's own check of that
+    version and storage's (storage's read is held by the proxy below),
+    storage applies nothing and staff are told the idea changed (409),
+    not that saving failed (502).
 
     The same for a move to another near-duplicate cluster, which goes
     through the classifier (services/classifier/cluster_correct.c): a bench
@@ -61,6 +65,7 @@ import threading
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from harness import Cluster, ClusterTestCase, free_port, http, main, wait_until  # noqa: E402
 from test_cluster_corrections import BENCH, TOILET, to_classifier  # noqa: E402
+from test_inspraakctl import idea_record  # noqa: E402
 from test_list_sort import inject, make_idea  # noqa: E402
 
 
@@ -279,6 +284,48 @@ class TestTwoStoragesOneSave(HeldCopy, IdeaStatus, ClusterTestCase):
         self.assertEqual(st, 200, stats)
         self.assertEqual(stats["counts"].get("hidden"), 1, stats)
         self.assertEqual(stats["counts"].get("approved", 0), 0, stats)
+
+
+class TestSaveOvertakenInStorage(HeldCopy, IdeaStatus, ClusterTestCase):
+    SERVICES = ("dashboard",)  # the one storage is StorageBehindProxy's storage.1
+    CLUSTER_CLASS = StorageBehindProxy
+
+    def test_a_save_the_idea_changed_under_is_a_409_not_a_502(self):
+        """The idea changes after the dashboard checked the save's "was"
+        and before storage applies it (held here while storage reads
+        the record). Storage applies nothing; the staff member reads the
+        page of a changed idea (409), as when the change came earlier,
+        not "not saved, try again" (502), and the change stays."""
+        c = self.cluster
+        token = c.staff_token()
+        sid = c.staff_login("moderator", "moderator-wachtwoord")
+        wait_until("storage.1 /healthz", lambda: http(
+            "GET", c.url("storage", "/healthz", 1), timeout=2)[0] == 200)
+        idea = make_idea(703)
+        inject(c, [idea], instance=1)
+        path = "/ideeen/" + idea["id"]
+        was = c.staff_page(path, sid)[1].split('name="was" value="', 1)[1].split('"', 1)[0]
+        self.proxy.arm(("idea:" + idea["id"]).encode())  # storage reads the record
+        answer = {}
+        save = threading.Thread(target=lambda: answer.update(
+            r=c.staff_form(path, sid, {"was": was, "status": "approved"})))
+        save.start()
+        try:
+            self.assertTrue(self.proxy.held.wait(60), "storage never read the idea")
+            # a colleague's change lands meanwhile (other wijk and themes)
+            subprocess.run(["redis-cli", "-p", str(c.redis_port), "-x", "SET",
+                            "inspraak:idea:" + idea["id"]],
+                           input=idea_record(idea["id"], None, idea["text"], "WK091711",
+                                             themes=("wonen",)),
+                           capture_output=True, check=True)
+        finally:
+            self.proxy.release()
+            save.join(120)
+        st, page = answer["r"]
+        self.assertEqual(st, 409, page[:600])
+        self.assertIn("intussen veranderd", page)
+        self.assertIn("Open het idee opnieuw", page)
+        self.assertEqual(self.status(token, idea["id"]), "new")
 
 
 class ClusterMoves:
