@@ -305,8 +305,12 @@ static void s_extra_drop(proto_extra_t *x, const char *key)
     free(buf);
 }
 
-void proto_extra_replace(proto_extra_t *x, const char *key, const char *pair, size_t len)
+int proto_extra_replace(proto_extra_t *x, const char *key, proto_enc_t *enc)
 {
+    char *pair = NULL;
+    size_t len = 0;
+    if (proto_enc_finish(enc, &pair, &len) < 0)
+        return -1;
     if (x->count)
         s_extra_drop(x, key);
     /* pair is 0x81 (fixmap, one pair) followed by the pair itself. */
@@ -314,6 +318,8 @@ void proto_extra_replace(proto_extra_t *x, const char *key, const char *pair, si
     memcpy(x->buf + x->len, pair + 1, len - 1);
     x->len += len - 1;
     x->count++;
+    free(pair);
+    return 0;
 }
 
 /* --- decoding --- */

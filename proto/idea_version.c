@@ -14,7 +14,6 @@
  *   bad_field "field \"idea.was\" must be 32 lowercase hex digits".
  */
 #include <sodium.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "idea_version.h"
@@ -72,13 +71,7 @@ int idea_version_put(idea_t *upd, const char *was, proto_err_t *err)
     proto_enc_init(&enc, err);
     msgpack_pack_map(&enc.pk, 1);
     proto_enc_str(&enc, "idea", IDEA_VERSION_KEY, was);
-    char *buf = NULL;
-    size_t len = 0;
-    if (proto_enc_finish(&enc, &buf, &len) < 0)
-        return -1;
-    proto_extra_replace(&upd->extra, IDEA_VERSION_KEY, buf, len);
-    free(buf);
-    return 0;
+    return proto_extra_replace(&upd->extra, IDEA_VERSION_KEY, &enc);
 }
 
 /* The "was" value into arg (char[IDEA_VERSION_SIZE]): a proto_extra_fn_t. */

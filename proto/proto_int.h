@@ -70,9 +70,10 @@ char *proto_extra_wrap(const proto_extra_t *x, size_t *len);
 typedef int (*proto_extra_fn_t)(const msgpack_object *val, void *arg, proto_err_t *err);
 int proto_extra_find(const proto_extra_t *x, const char *key, proto_extra_fn_t fn, void *arg,
                      proto_err_t *err);
-/* Replaces the pairs under key in x by the one pair of `pair`: a packed
- * one-pair fixmap {key: value} (len bytes) as proto_enc_finish() gives it. */
-void proto_extra_replace(proto_extra_t *x, const char *key, const char *pair, size_t len);
+/* Finishes enc, which packed a one-pair map {key: value}, and replaces
+ * the pairs under key in x by that pair. 0, or -1 with enc's error (x
+ * unchanged). */
+int proto_extra_replace(proto_extra_t *x, const char *key, proto_enc_t *enc);
 
 /* --- decoding --- */
 typedef enum {

@@ -137,11 +137,5 @@ int redact_msg_put(idea_t *upd, const redact_msg_t *m, proto_err_t *err)
     msgpack_pack_map(&enc.pk, 2);
     proto_enc_strs(&enc, "idea.redact", "kinds", m->kinds, m->n_kinds, REDACT_MSG_MAX_KINDS);
     proto_enc_strs(&enc, "idea.redact", "texts", m->texts, m->n_texts, REDACT_MSG_MAX_TEXTS);
-    char *buf = NULL;
-    size_t len = 0;
-    if (proto_enc_finish(&enc, &buf, &len) < 0)
-        return -1;
-    proto_extra_replace(&upd->extra, REDACT_MSG_KEY, buf, len);
-    free(buf);
-    return 0;
+    return proto_extra_replace(&upd->extra, REDACT_MSG_KEY, &enc);
 }
