@@ -47,9 +47,10 @@ typedef struct {
 void ctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Reports a failed Redis call and returns CTL_ERR. */
 int ctl_redis_err(ctl_t *ctl, const char *what);
-/* "YYYY-MM-DD" (UTC midnight) into ms since the epoch; -1 when it is not a date. */
+/* ctl_date.c: "YYYY-MM-DD", a day in Heerlen, into ms since the epoch of
+ * its start (midnight Europe/Amsterdam); -1 when it is not a day. */
 int64_t ctl_date_ms(const char *s);
-/* EVAL script with nkeys keys then args (NULL-terminated list after nkeys
+/* main.c: EVAL script with nkeys keys then args (NULL-terminated list after nkeys
  * keys, all strings). NULL on error (message printed). */
 redisReply *ctl_eval(ctl_t *ctl, const char *script, int nkeys, const char **keys_then_args,
                      int nargs);

@@ -33,13 +33,11 @@
  *   0 done; 1 error (Redis unreachable, bad input, already exists);
  *   2 usage; 3 not found (user, token, device, participant or idea).
  */
-#define _GNU_SOURCE /* strptime, timegm */
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "bus.h"
 #include "config.h"
@@ -102,23 +100,6 @@ int ctl_redis_err(ctl_t *ctl, const char *what)
     const char *e = rstore_error(ctl->rs); /* empty: the last command had an answer */
     ctl_err("%s: redis: %s", what, *e ? e : "answered with a reply of an unexpected type");
     return CTL_ERR;
-}
-
-int64_t ctl_date_ms(const char *s)
-{
-    struct tm tm;
-    memset(&tm, 0, sizeof tm);
-    const char *end = s ? strptime(s, "%Y-%m-%d", &tm) : NULL;
-    if (!end || *end)
-        return -1;
-    /* strptime takes any day 1..31 in any month and timegm then rolls
-     * "2026-02-30" over to 2 March: a day that does not exist is refused,
-     * since retention would otherwise erase people up to a later day. */
-    struct tm want = tm;
-    time_t t = timegm(&tm);
-    if (tm.tm_year != want.tm_year || tm.tm_mon != want.tm_mon || tm.tm_mday != want.tm_mday)
-        return -1;
-    return (int64_t)t * 1000;
 }
 
 redisReply *ctl_eval(ctl_t *ctl, const char *script, int nkeys, const char **keys_then_args,
