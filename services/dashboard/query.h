@@ -13,7 +13,8 @@
  *   Pure functions, no I/O (unit tested in tests/unit/test_dashboard_query.c).
  *   Equality filters name a dimension of docs/redis.md; the value "none"
  *   selects ideas where that field is empty. from/to take an RFC 3339 date
- *   (YYYY-MM-DD: from the start / to the end of that UTC day) or date-time
+ *   (YYYY-MM-DD: from the start / to the end of that day in Heerlen,
+ *   Europe/Amsterdam, clock_local_day) or date-time
  *   (with Z or an offset); both ends are inclusive. q matches a substring
  *   of text or title, ignoring ASCII case, or (after search_prepare) when
  *   every word of q has the Dutch stem of a word of the text or title;
