@@ -54,7 +54,7 @@
  *   skipped-mail entries written before it (cmd_retention_lists.c), rewrites the AOF
  *   once, and prints a summary line with the counts.
  */
-#define _GNU_SOURCE /* strptime, timegm */
+#define _GNU_SOURCE /* asprintf */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
