@@ -361,6 +361,32 @@ class TestLateClusterMove(ClusterMoves, ClusterTestCase):
         self.assertEqual(self.post(token, BENCH[1])["cluster"], own)
 
 
+class TestStaleMove(IdeaStatus, ClusterMoves, ClusterTestCase):
+    SERVICES = ("storage", "classifier", "intake-form", "dashboard")
+
+    def test_a_stale_save_that_moves_the_cluster_leaves_the_sketch(self):
+        """A save from an older page of the bench wish that also puts it
+        with the toilet wish reaches the classifier after staff saved the
+        page again: storage refuses it ("was" no longer matches), so the
+        classifier must not move the sketch either, or the next wording
+        of the bench wish would join the toilet wish."""
+        c = self.cluster
+        token = c.staff_token()
+        sid = c.staff_login("moderator", "moderator-wachtwoord")
+        toilet = self.post(token, TOILET)
+        bench = self.post(token, BENCH[0])
+        self.assertEqual(bench["cluster"], bench["id"])
+        path = "/ideeen/" + bench["id"]
+        was = c.staff_page(path, sid)[1].split('name="was" value="', 1)[1].split('"', 1)[0]
+        st, page = c.staff_form(path, sid, {"was": was, "status": "approved"})
+        self.assertEqual(st, 303, page[:600])
+        self.to_classifier([{"type": "update", "id": "m-stale-move", "idea": bench["id"],
+                             "status": "new", "cluster": toilet["id"], "was": was}])
+        st, body = c.api("/api/v1/ideas/" + bench["id"], token)
+        self.assertEqual((body["status"], body["cluster"]), ("approved", bench["id"]))
+        self.assertEqual(self.post(token, BENCH[1])["cluster"], bench["id"])
+
+
 class TestTwoClassifiersOneMove(HeldCopy, ClusterMoves, ClusterTestCase):
     SERVICES = ("storage", "classifier", "intake-form", "dashboard")
     CLUSTER_CLASS = ClassifierBehindProxy
