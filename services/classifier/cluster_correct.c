@@ -16,10 +16,20 @@
  *   again since. The mark is checked in the script that writes the
  *   sketch: checked before it, a copy that read the sketch and then
  *   waited found it changed by the later move, read it again and put the
- *   old move back. Storage changes the record; this changes the stored
- *   sketch, so that the next idea like it joins the cluster staff chose
- *   and not the one the classifier first gave (a correction in storage
- *   alone would fix that one idea and nothing after it).
+ *   old move back. A save from the idea page carries the version of the
+ *   page staff saved it on ("was", proto/idea_version.h); storage applies
+ *   nothing over a record that no longer has it (a colleague changed the
+ *   idea, or a later save of the same page came first), so neither is the
+ *   sketch moved then: the record is read and its version compared first,
+ *   and the script that writes the sketch writes only while the record is
+ *   still the one read (changed meanwhile: read both again). Without that
+ *   the sketch followed a move the record never took, and the next
+ *   wording of the same wish joined the refused cluster.
+ *
+ *   Storage changes the record; this changes the stored sketch, so that
+ *   the next idea like it joins the cluster staff chose and not the one
+ *   the classifier first gave (a correction in storage alone would fix
+ *   that one idea and nothing after it).
  *
  *   The sketch keeps a group of its own ("~" and its id) and gets staff's
  *   cluster as its label: the join still averages over the groups the
@@ -43,13 +53,15 @@
  * OWNERSHIP
  *   The classifier service (services/classifier/README.md); only its own
  *   keys inspraak:cluster:sk:* and inspraak:cluster:corrected (it reads
- *   storage's inspraak:update:applied:*, never writes it).
+ *   storage's inspraak:update:applied:* and inspraak:idea:*, never writes
+ *   them).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cluster_redis_int.h"
+#include "idea_version.h"
 #include "log.h"
 #include "update_applied.h"
 
@@ -57,12 +69,20 @@
 _Static_assert(PROTO_MAX_CLUSTER <= sizeof(((cluster_sketch_t *)0)->label),
                "a cluster idea_cluster_ok() accepts fits the sketch's label");
 #define S_ATTEMPTS 5
+/* storage's record of an idea (docs/redis.md) */
+#define S_RECORD_KEY "inspraak:idea:%s"
+#define S_STALE 5
 
-/* KEYS[1] bucket, KEYS[2] counter, KEYS[3] the update's applied mark
- * (absent: none); ARGV[1] field, ARGV[2] sketch as read, ARGV[3] new
- * sketch. 1 written, 0 gone, -1 changed meanwhile, UPDATE_APPLIED_BEFORE:
- * storage applied the update, nothing written. */
-static const char s_correct_script[] = UPDATE_APPLIED_LUA_CHECK(3)
+/* KEYS[1] bucket, KEYS[2] counter, KEYS[3] the idea's record, KEYS[4]
+ * the update's applied mark (absent: none); ARGV[1] field, ARGV[2]
+ * sketch as read, ARGV[3] new sketch, ARGV[4] the record as read
+ * (absent: the update does not say what staff saw, not checked). 1
+ * written, 0 gone, -1 changed meanwhile, UPDATE_APPLIED_BEFORE: storage
+ * applied the update, nothing written. */
+static const char s_correct_script[] = UPDATE_APPLIED_LUA_CHECK(4)
+                               "if ARGV[4] and redis.call('GET', KEYS[3]) ~= ARGV[4] then\n"
+                               "  return -1\n"
+                               "end\n"
                                "local cur = redis.call('HGET', KEYS[1], ARGV[1])\n"
                                "if not cur then return 0 end\n"
                                "if cur ~= ARGV[2] then return -1 end\n"
@@ -70,10 +90,39 @@ static const char s_correct_script[] = UPDATE_APPLIED_LUA_CHECK(3)
                                "redis.call('INCR', KEYS[2])\n"
                                "return 1\n";
 
-/* One read-change-write; 1, 0 (no sketch), -1 (Redis), 2 (retry), 3
- * (already so: nothing written), 4 (applied before: nothing written).
- * mark: the update's applied mark, or NULL. */
-static int s_attempt(cluster_redis_t *self, const char *id, const char *cluster, const char *mark)
+/* Reads idea id's record into *rec when it still has version was (what
+ * staff saw): 1, S_STALE (changed since, gone or unreadable: storage
+ * applies nothing) or -1 (Redis). */
+static int s_record_as_seen(cluster_redis_t *self, const char *id, const char *was,
+                            redisReply **rec)
+{
+    *rec = rstore_cmd(self->rs, "GET " S_RECORD_KEY, id);
+    if (!*rec || ((*rec)->type != REDIS_REPLY_STRING && (*rec)->type != REDIS_REPLY_NIL)) {
+        if (*rec)
+            freeReplyObject(*rec);
+        *rec = NULL;
+        return -1;
+    }
+    idea_t idea;
+    proto_err_t perr;
+    char cur[IDEA_VERSION_SIZE] = "";
+    if ((*rec)->type == REDIS_REPLY_STRING &&
+        idea_decode((*rec)->str, (*rec)->len, &idea, &perr) == 0) {
+        idea_version(&idea, cur);
+        idea_clear(&idea);
+    }
+    if (strcmp(cur, was) == 0)
+        return 1;
+    freeReplyObject(*rec);
+    *rec = NULL;
+    return S_STALE;
+}
+
+/* Sets the cluster of idea id's sketch in one EVAL; 1, 0 (no sketch),
+ * -1 (Redis), 2 (retry), 3 (already so), 4 (applied before). seen: the
+ * record as read when it had the version staff saw, or NULL. */
+static int s_move(cluster_redis_t *self, const char *id, const char *cluster, const char *mark,
+                  const redisReply *seen)
 {
     uint64_t h = classify_cluster_handle(id);
     char key[48], field[HB], stored_id[CLUSTER_ID_MAX];
@@ -107,9 +156,12 @@ static int s_attempt(cluster_redis_t *self, const char *id, const char *cluster,
     snprintf(sk.cluster, sizeof sk.cluster, "%s", group);
     char rec[CLUSTER_PACK_MAX];
     size_t rec_len = cluster_redis_pack(&sk, id, rec);
-    const char *argv[9] = {"EVAL", s_correct_script, mark ? "3" : "2", key, S_COUNTER};
-    size_t lens[9] = {4, sizeof s_correct_script - 1, 1, strlen(key), sizeof S_COUNTER - 1};
-    int argc = 5;
+    char rkey[CLUSTER_ID_MAX + sizeof S_RECORD_KEY];
+    snprintf(rkey, sizeof rkey, S_RECORD_KEY, id);
+    const char *argv[11] = {"EVAL", s_correct_script, mark ? "4" : "3", key, S_COUNTER, rkey};
+    size_t lens[11] = {4, sizeof s_correct_script - 1, 1, strlen(key), sizeof S_COUNTER - 1,
+                       strlen(rkey)};
+    int argc = 6;
     if (mark) {
         argv[argc] = mark;
         lens[argc++] = strlen(mark);
@@ -120,6 +172,10 @@ static int s_attempt(cluster_redis_t *self, const char *id, const char *cluster,
     lens[argc++] = r->len;
     argv[argc] = rec;
     lens[argc++] = rec_len;
+    if (seen) {
+        argv[argc] = seen->str;
+        lens[argc++] = seen->len;
+    }
     redisReply *w = rstore_cmdargv(self->rs, argc, argv, lens);
     freeReplyObject(r);
     int rc = !w || w->type != REDIS_REPLY_INTEGER  ? -1
@@ -131,15 +187,37 @@ static int s_attempt(cluster_redis_t *self, const char *id, const char *cluster,
     return rc;
 }
 
+/* One read-change-write; 1, 0 (no sketch), -1 (Redis), 2 (retry), 3
+ * (already so: nothing written), 4 (applied before: nothing written),
+ * S_STALE (the record is not the one staff saw: nothing written). mark:
+ * the update's applied mark, or NULL; was: the version staff saw, or
+ * NULL (not checked). */
+static int s_attempt(cluster_redis_t *self, const char *id, const char *cluster, const char *mark,
+                     const char *was)
+{
+    redisReply *seen = NULL;
+    if (was) {
+        int rc = s_record_as_seen(self, id, was, &seen);
+        if (rc != 1)
+            return rc;
+    }
+    int rc = s_move(self, id, cluster, mark, seen);
+    if (seen)
+        freeReplyObject(seen);
+    return rc;
+}
+
 /* cluster_redis_correct() for the update whose applied mark is mark (or
- * NULL); 4 when storage applied it before. */
-static int s_correct(cluster_redis_t *self, const char *id, const char *cluster, const char *mark)
+ * NULL) and that was made on version was (or NULL); 4 when storage
+ * applied it before, S_STALE when the record is not the one staff saw. */
+static int s_correct(cluster_redis_t *self, const char *id, const char *cluster, const char *mark,
+                     const char *was)
 {
     if (!id || !*id || strlen(id) >= CLUSTER_ID_MAX || !idea_cluster_ok(cluster))
         return 0;
     int rc = 2;
     for (int i = 0; i < S_ATTEMPTS && rc == 2; i++)
-        rc = s_attempt(self, id, cluster, mark);
+        rc = s_attempt(self, id, cluster, mark, was);
     if (rc == 1)
         g_hash_table_remove_all(self->sketches); /* ours changed: read it again */
     return rc == 2 ? -1 : rc == 3 ? 1 : rc;
@@ -147,7 +225,7 @@ static int s_correct(cluster_redis_t *self, const char *id, const char *cluster,
 
 int cluster_redis_correct(cluster_redis_t *self, const char *id, const char *cluster)
 {
-    return s_correct(self, id, cluster, NULL);
+    return s_correct(self, id, cluster, NULL, NULL);
 }
 
 int cluster_redis_correct_update(cluster_redis_t *self, const idea_t *upd, const char *update_id)
@@ -160,11 +238,20 @@ int cluster_redis_correct_update(cluster_redis_t *self, const idea_t *upd, const
                  log_quote(qid, sizeof qid, upd->id), log_quote(qc, sizeof qc, why));
         return 0;
     }
+    char was[IDEA_VERSION_SIZE];
+    proto_err_t perr;
+    int has_was = idea_version_get(upd, was, &perr);
+    if (has_was < 0) { /* storage refuses it too */
+        log_warn("msg=\"cluster correction refused, sketch unchanged\" id=%s why=%s",
+                 log_quote(qid, sizeof qid, upd->id), log_quote(qc, sizeof qc, perr.message));
+        return 0;
+    }
     char *mark = update_applied_key(update_id);
-    int rc = s_correct(self, upd->id, upd->cluster, mark);
+    int rc = s_correct(self, upd->id, upd->cluster, mark, has_was ? was : NULL);
     free(mark);
-    if (rc == 4) {
-        log_info("msg=\"cluster correction applied before; sketch unchanged\" id=%s update=%s",
+    if (rc == 4 || rc == S_STALE) {
+        log_info("msg=\"cluster correction %s; sketch unchanged\" id=%s update=%s",
+                 rc == 4 ? "applied before" : "made on an older version of the idea",
                  log_quote(qid, sizeof qid, upd->id), log_quote(qc, sizeof qc, update_id));
         return 0;
     }

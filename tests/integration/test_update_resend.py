@@ -33,7 +33,11 @@ DESCRIPTION
     wish is put with a toilet wish (m-move), then made its own (m-los),
     then the late copy of m-move comes; the idea stays on its own, and a
     new wording of the bench wish joins it there, not the toilet wish (the
-    classifier's sketch must not take the late copy either).
+    classifier's sketch must not take the late copy either). A save from
+    an older page of the bench wish that also puts it with the toilet
+    wish is refused by storage ("was"), and the classifier must not move
+    the sketch for it either: the next wording still joins the bench wish
+    (TestStaleMove); a move saved from the page as it is now still does.
 
     Two storages sharing one Redis: the copy of a save reaches the second
     storage while the first applies it. The second storage's Redis
@@ -385,6 +389,12 @@ class TestStaleMove(IdeaStatus, ClusterMoves, ClusterTestCase):
         st, body = c.api("/api/v1/ideas/" + bench["id"], token)
         self.assertEqual((body["status"], body["cluster"]), ("approved", bench["id"]))
         self.assertEqual(self.post(token, BENCH[1])["cluster"], bench["id"])
+        # A move saved from the page as it is now moves the sketch.
+        now = c.staff_page(path, sid)[1].split('name="was" value="', 1)[1].split('"', 1)[0]
+        st, page = c.staff_form(path, sid, {"was": now, "status": "approved",
+                                            "bij": toilet["id"]})
+        self.assertEqual(st, 303, page[:600])
+        self.assertEqual(self.post(token, BENCH[2])["cluster"], toilet["id"])
 
 
 class TestTwoClassifiersOneMove(HeldCopy, ClusterMoves, ClusterTestCase):
