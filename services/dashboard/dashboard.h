@@ -22,6 +22,7 @@
 #include "config.h"
 #include "geo.h"
 #include "http.h"
+#include "idea_version.h"
 #include "proto.h"
 #include "query.h"
 #include "rstore.h"
@@ -204,6 +205,10 @@ json_t *ideas_get_one(rstore_t *rs, const char *id, int *failed);
 /* The same for a staff page: NULL after answering 503 (Redis) or 404 with
  * a Dutch page (ui_idea.c). */
 json_t *ui_idea_or_answer(rstore_t *rs, const char *id, http_res_t *res);
+/* The version of idea it (API JSON) its page's form carries as "was"
+ * (idea_version.h; ui_idea.c), and a save is checked against
+ * (ui_moderate.c). */
+void ui_idea_version(json_t *it, char out[IDEA_VERSION_SIZE]);
 /* query_parse_known() with the dashboard's lists: a theme of the theme
  * file, a wijk of data/geo, an activity of VALID_ACTIVITIES, or any value
  * counted in inspraak:stats:<dim> (older or moderated values). A Redis

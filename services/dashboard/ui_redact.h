@@ -9,7 +9,7 @@
  *
  * DESCRIPTION
  *   See ui_redact.c. The POST route "/ideeen/ *" belongs to ui_moderate
- *   (ui_idea.c), which hands paths ending in "/weghalen" to ui_redact().
+ *   (ui_moderate.c), which hands paths ending in "/weghalen" to ui_redact().
  */
 #ifndef INSPRAAK_UI_REDACT_H
 #define INSPRAAK_UI_REDACT_H
