@@ -86,6 +86,12 @@ typedef struct {
     doc_t *docs;
     size_t n_docs;
     head_t head[3];
+    /* The ideas each feature is in (s_index_features): feature j's are
+     * post_doc/post_val[post_start[j] .. post_start[j + 1]), in the
+     * order of the ideas. */
+    size_t *post_start;
+    int *post_doc;
+    double *post_val;
 } train_t;
 
 static int s_class(const head_t *h, const char *v)
@@ -228,23 +234,58 @@ static bool s_excluded(const train_t *t, int h, size_t j)
     return false;
 }
 
-/* Trains head h; w is [features][classes], zeroed. */
+/* Fills t->post_*: for each feature the ideas that have it, with its
+ * value there, in the order of the ideas (and of the features in an
+ * idea), so a gradient summed over them adds the same terms in the same
+ * order as a sum over the ideas. */
+static void s_index_features(train_t *t)
+{
+    size_t nf = t->names->len;
+    t->post_start = xcalloc(nf + 1, sizeof *t->post_start);
+    for (size_t k = 0; k < t->n_docs; k++)
+        for (size_t i = 0; i < t->docs[k].n; i++)
+            t->post_start[t->docs[k].idx[i] + 1]++;
+    for (size_t j = 0; j < nf; j++)
+        t->post_start[j + 1] += t->post_start[j];
+    size_t nnz = t->post_start[nf];
+    t->post_doc = xmalloc((nnz ? nnz : 1) * sizeof *t->post_doc);
+    t->post_val = xmalloc((nnz ? nnz : 1) * sizeof *t->post_val);
+    size_t *fill = xmalloc((nf ? nf : 1) * sizeof *fill);
+    memcpy(fill, t->post_start, nf * sizeof *fill);
+    for (size_t k = 0; k < t->n_docs; k++)
+        for (size_t i = 0; i < t->docs[k].n; i++) {
+            size_t p = fill[t->docs[k].idx[i]]++;
+            t->post_doc[p] = (int)k;
+            t->post_val[p] = t->docs[k].val[i];
+        }
+    free(fill);
+}
+
+/* Trains head h; w is [features][classes], zeroed. Each step first
+ * computes every labelled idea's error under the current weights, then
+ * per feature the gradient over the ideas that have it (s_index_features:
+ * the same sums in the same order as adding each idea's part to a
+ * gradient row, without writing a row of all features for each idea,
+ * which made training wait on memory) and its AdaGrad step. */
 static void s_train_head(const train_t *t, int h, double *w, double l2, int iters)
 {
     const head_t *hd = &t->head[h];
     size_t nf = t->names->len, nc = (size_t)hd->n;
-    double *g = xcalloc(nf * nc, sizeof *g), *acc = xcalloc(nf * nc, sizeof *acc);
+    double *err = xcalloc((t->n_docs ? t->n_docs : 1) * nc, sizeof *err);
+    double *acc = xcalloc(nf * nc, sizeof *acc);
     bool *off = xcalloc(nf ? nf : 1, sizeof *off);
+    bool *labelled = xcalloc(t->n_docs ? t->n_docs : 1, sizeof *labelled);
     for (size_t j = 0; j < nf; j++)
         off[j] = s_excluded(t, h, j);
     double used = 0; /* the weight of the ideas with a label for this head */
-    for (size_t k = 0; k < t->n_docs; k++)
-        used += s_target(t, &t->docs[k], h, 0) >= 0 ? t->docs[k].weight : 0;
+    for (size_t k = 0; k < t->n_docs; k++) {
+        labelled[k] = s_target(t, &t->docs[k], h, 0) >= 0;
+        used += labelled[k] ? t->docs[k].weight : 0;
+    }
     for (int it = 0; it < iters && used > 0; it++) {
-        memset(g, 0, nf * nc * sizeof *g);
         for (size_t k = 0; k < t->n_docs; k++) {
             const doc_t *d = &t->docs[k];
-            if (s_target(t, d, h, 0) < 0)
+            if (!labelled[k])
                 continue;
             double z[CLASSIFY_MODEL_MAX_CLASSES] = {0}, max = -1e300, sum = 0;
             for (size_t i = 0; i < d->n; i++)
@@ -256,30 +297,36 @@ static void s_train_head(const train_t *t, int h, double *w, double l2, int iter
                 z[c] = hd->softmax ? exp(z[c] - max) : 1.0 / (1.0 + exp(-z[c]));
                 sum += z[c];
             }
-            double err[CLASSIFY_MODEL_MAX_CLASSES];
             for (size_t c = 0; c < nc; c++)
-                err[c] = ((hd->softmax ? z[c] / sum : z[c]) - s_target(t, d, h, (int)c)) *
-                         (d->weight / used);
-            /* feature-major: each gradient row is written in one place
-             * (same sums in the same order as class-major, faster) */
-            for (size_t i = 0; i < d->n; i++) {
-                double *gi = &g[(size_t)d->idx[i] * nc];
+                err[k * nc + c] = ((hd->softmax ? z[c] / sum : z[c]) - s_target(t, d, h, (int)c)) *
+                                  (d->weight / used);
+        }
+        for (size_t j = 0; j < nf; j++) {
+            if (off[j])
+                continue;
+            double g[CLASSIFY_MODEL_MAX_CLASSES];
+            for (size_t c = 0; c < nc; c++)
+                g[c] = 0;
+            for (size_t p = t->post_start[j]; p < t->post_start[j + 1]; p++) {
+                size_t k = (size_t)t->post_doc[p];
+                if (!labelled[k])
+                    continue;
                 for (size_t c = 0; c < nc; c++)
-                    gi[c] += err[c] * d->val[i];
+                    g[c] += err[k * nc + c] * t->post_val[p];
+            }
+            for (size_t c = 0; c < nc; c++) {
+                size_t x = j * nc + c;
+                double gj = g[c] + (j > 0 ? l2 * w[x] : 0); /* feature 0 is _bias */
+                acc[x] += gj * gj;
+                if (acc[x] > 0)
+                    w[x] -= 0.5 * gj / sqrt(acc[x]);
             }
         }
-        for (size_t j = 0; j < nf * nc; j++) {
-            if (off[j / nc])
-                continue;
-            double gj = g[j] + (j >= nc ? l2 * w[j] : 0); /* feature 0 is _bias */
-            acc[j] += gj * gj;
-            if (acc[j] > 0)
-                w[j] -= 0.5 * gj / sqrt(acc[j]);
-        }
     }
-    free(g);
+    free(err);
     free(acc);
     free(off);
+    free(labelled);
 }
 
 static void s_write(const train_t *t, double *const *w, FILE *out)
@@ -506,6 +553,7 @@ static int s_train(classify_t *cls, const opts_t *o, const train_input_t *in)
     }
     t.min_writers = in->n_files < TRAIN_PRUNE_FILES ? 1
                     : o->min_writers >= 0 ? (int)o->min_writers : TRAIN_MIN_WRITERS;
+    s_index_features(&t);
     double *w[3];
     for (int h = 0; h < 3; h++) {
         w[h] = xcalloc(t.names->len * (size_t)(t.head[h].n ? t.head[h].n : 1), sizeof *w[h]);
@@ -523,6 +571,9 @@ static int s_train(classify_t *cls, const opts_t *o, const train_input_t *in)
         free(t.docs[k].val);
     }
     free(t.docs);
+    free(t.post_start);
+    free(t.post_doc);
+    free(t.post_val);
     g_hash_table_destroy(t.feat);
     g_ptr_array_free(t.names, TRUE);
     g_array_free(t.writers, TRUE);
