@@ -4,7 +4,7 @@
  *
  * DESCRIPTION
  *   Shared by every intake so that a text is valid or not whatever the
- *   channel. Nothing here allocates except text_normalise().
+ *   channel. Nothing here allocates except text_normalise() and utf8_nfc().
  */
 #ifndef INSPRAAK_VALIDATE_H
 #define INSPRAAK_VALIDATE_H
@@ -31,9 +31,17 @@ bool utf8_valid(const char *s, size_t len);
 /* Number of code points in valid UTF-8. */
 size_t utf8_chars(const char *s, size_t len);
 
+/* The composed form (Unicode NFC: "e" + U+0301 becomes "é") of the len
+ * bytes of valid UTF-8 at s, NUL-terminated, its length in *out_len (may
+ * be NULL); NULL when s is NULL, already NFC (all ASCII is) or not valid
+ * UTF-8. NFC makes a decomposed text shorter, but a few characters
+ * (U+0958: two after NFC) longer. Caller frees. */
+char *utf8_nfc(const char *s, size_t len, size_t *out_len);
+
 /* A clean copy of a valid UTF-8 text: CRLF and CR to LF, control characters
- * other than LF and TAB removed, trailing spaces on lines removed, more than
- * two blank lines in a row collapsed, leading/trailing white space trimmed.
+ * other than LF and TAB removed, composed to Unicode NFC ("e" + U+0301
+ * becomes "é"), trailing spaces on lines removed, more than two blank
+ * lines in a row collapsed, leading/trailing white space trimmed.
  * Control characters are C0 (also NUL), DEL and C1. Invalid bytes, should
  * any slip through, become U+FFFD so the result is always valid. Caller
  * frees. */
@@ -41,6 +49,7 @@ char *text_normalise(const char *s, size_t len);
 /* The same, and *out_len (may be NULL) receives the result's length in
  * bytes, so a caller need not strlen() it again. */
 char *text_normalise_n(const char *s, size_t len, size_t *out_len);
+/* Length limits in characters belong after the clean-up (utf8_nfc). */
 
 /* A pragmatic address check: one @, a non-empty local part of allowed
  * ASCII characters (no SMTPUTF8), a domain with a dot and valid labels

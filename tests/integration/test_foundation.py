@@ -23,6 +23,7 @@ import json
 import os
 import re
 import sys
+import unicodedata
 import unittest
 import urllib.parse
 import zoneinfo
@@ -180,6 +181,25 @@ class TestFoundation(ClusterTestCase):
         self.wait_all_stored()
         self.assertEqual(self.api("/api/v1/stats?by=channel")["total"], len(self.POSTED))
         self.assertEqual(self.list_ids("")[1], len(self.POSTED))
+
+    def test_decomposed_text_is_stored_composed_and_found_either_way(self):
+        # A Mac mail client, text copied from a PDF or a transcript tool
+        # may send "e" + U+0301 for "é" (NFD). The idea is stored as the
+        # composed text (NFC) the classifier's word lists know, and the
+        # dashboard search finds it typed either way, or without accents.
+        text = "Een taalcafé voor nieuwe inwoners, met ideeën voor de financiën van clubs."
+        title = "Taalcafé en ideeën"
+        nfd = unicodedata.normalize("NFD", text)
+        self.assertNotEqual(nfd, text)
+        idea_id = self.post(nfd, title=unicodedata.normalize("NFD", title), question="toekomst")
+        item, _ = self.get_idea(idea_id)
+        self.assertEqual(item["text"], text)
+        self.assertEqual(item["title"], title)
+        for word in ("taalcafé", "ideeën", "ideeen"):
+            for form in ("NFC", "NFD"):
+                q = unicodedata.normalize(form, word)
+                ids, _ = self.list_ids("q=" + urllib.parse.quote(q))
+                self.assertIn(idea_id, ids, "q=%r (%s)" % (q, form))
 
     def test_form_keeps_arabic_text_right_to_left(self):
         # A resident types Arabic into the Dutch form: the fields where

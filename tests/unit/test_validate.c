@@ -151,6 +151,22 @@ typedef struct {
     const char *why;
 } norm_case_t;
 
+/* Each case through text_normalise_n: the expected text, valid UTF-8, and
+ * the length it reports. */
+static void t_normalise_cases(const norm_case_t *cases, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const norm_case_t *c = &cases[i];
+        size_t len = 0;
+        char *out = text_normalise_n(c->in, c->len ? c->len : strlen(c->in), &len);
+        if (strcmp(out, c->out) != 0)
+            fail_msg("text_normalise (%s): got \"%s\"", c->why, out);
+        assert_true(utf8_valid(out, strlen(out)));
+        assert_int_equal(len, strlen(out));
+        free(out);
+    }
+}
+
 static void test_text_normalise(void **state)
 {
     (void)state;
@@ -174,15 +190,26 @@ static void test_text_normalise(void **state)
         {"\n\n \t\r\n", 0, "", "only white space"},
         {"", 0, "", "empty"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        const norm_case_t *c = &cases[i];
-        size_t len = c->len ? c->len : strlen(c->in);
-        char *out = text_normalise(c->in, len);
-        if (strcmp(out, c->out) != 0)
-            fail_msg("text_normalise (%s): got \"%s\"", c->why, out);
-        assert_true(utf8_valid(out, strlen(out)));
-        free(out);
-    }
+    t_normalise_cases(cases, sizeof cases / sizeof cases[0]);
+}
+
+/* Text typed on a Mac, copied from a PDF or written by a transcript tool
+ * may arrive decomposed (NFD: "e" + U+0301 for "é"); every intake stores
+ * the composed form (NFC), which the classifier's word lists know. */
+static void test_text_normalise_nfc(void **state)
+{
+    (void)state;
+    static const norm_case_t cases[] = {
+        {"cafe\xCC\x81", 0, "caf\xC3\xA9", "e + acute is \"é\""},
+        {"idee\xCC\x88n", 0, "ide\xC3\xABn", "e + diaeresis is \"ë\""},
+        {"  No\xC3\xABl en Noe\xCC\x88l \r\n", 0, "No\xC3\xABl en No\xC3\xABl", "mixed, trimmed"},
+        {"H\xC3\xA8rle", 0, "H\xC3\xA8rle", "already composed stays"},
+        {"\xE2\x84\xA6", 0, "\xCE\xA9", "Ohm sign is Omega (a singleton)"},
+        {"\xE0\xA5\x98", 0, "\xE0\xA4\x95\xE0\xA4\xBC", "U+0958 grows to two characters"},
+        {"\xCC\x81x", 0, "\xCC\x81x", "a mark at the start stays"},
+        {"e\xCC\x81\x07\xCC\x81", 0, "\xC3\xA9\xCC\x81", "NFC after controls go"},
+    };
+    t_normalise_cases(cases, sizeof cases / sizeof cases[0]);
 }
 
 /* Stored readable, sent as ASCII (email_idn.h). */
@@ -398,6 +425,7 @@ int main(void)
         cmocka_unit_test(test_text_normalise), cmocka_unit_test(test_email_valid),
         cmocka_unit_test(test_email_idn), cmocka_unit_test(test_email_stored_form),
         cmocka_unit_test(test_utf8_every_offset), cmocka_unit_test(test_text_normalise_grows),
+        cmocka_unit_test(test_text_normalise_nfc),
         cmocka_unit_test(test_postcode),       cmocka_unit_test(test_value_allowed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
