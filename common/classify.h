@@ -393,8 +393,11 @@ classify_t *classify_new(const char *data_dir, char *err, size_t errlen);
 void classify_destroy(classify_t **self_p);
 const geo_t *classify_geo(const classify_t *self);
 /* Fills language, wijk/buurt, pii, themes (when none), sentiment (when
- * none), question (when none), status "new" when empty, classified. The
- * classifier service and bin/classify both call this. */
+ * none), question (when none), status "new" when empty, classified. First
+ * composes text, title, source.context and wijk to Unicode NFC (utf8_nfc
+ * of validate.h: "e" + U+0301 is "é"), so a decomposed text gets the
+ * answers and the cluster of its composed form. The classifier service
+ * and bin/classify both call this. */
 wijk_source_t classify_idea(classify_t *self, idea_t *idea);
 /* The model's features of an idea's title and text (for bin/classify-train). */
 void classify_idea_features(classify_t *self, const idea_t *idea, classify_feats_t *out);

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "classify.h"
+#include "validate.h"
 #include "xalloc.h"
 
 struct classify {
@@ -241,8 +242,25 @@ static void s_from_keywords(classify_t *self, idea_t *idea, const classify_toks_
         proto_set(&idea->question, classify_question(self->question, toks));
 }
 
+/* *field in its composed form (NFC), when it is not already. */
+static void s_compose(char **field)
+{
+    char *nfc = *field ? utf8_nfc(*field, strlen(*field), NULL) : NULL;
+    if (nfc) {
+        free(*field);
+        *field = nfc;
+    }
+}
+
 wijk_source_t classify_idea(classify_t *self, idea_t *idea)
 {
+    /* The word lists, the stemmer, the PII rules and the language
+     * profiles know composed letters ("é", not "e" + U+0301). The intakes
+     * store NFC (text_normalise); bin/classify reads anyone's JSON. */
+    s_compose(&idea->text);
+    s_compose(&idea->title);
+    s_compose(&idea->source.context);
+    s_compose(&idea->wijk);
     const char *lang = classify_lang(self->lang, idea->text);
     if (lang || !idea->language)
         proto_set(&idea->language, lang);
