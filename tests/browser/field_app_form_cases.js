@@ -37,7 +37,8 @@
  *                       corrected, and after the corrected idea is saved.
  */
 'use strict';
-const {API, A_PHONE, screen, focusedSays, rejectedCount, reloadApp, screenWhenSent, saveInARow} =
+const {API, A_PHONE, screen, focusedSays, rejectedCount, reloadApp, screenWhenSent, saveInARow,
+       saveThanked} =
   require('./field_app_play');
 
 /* What the server refuses, and how the batch on its way is changed to get
@@ -134,8 +135,7 @@ async function lateGps(page) {
   await page.fill('#text', 'Meer licht in de tunnel, \'s avonds is het er donker.');
   await page.evaluate(() => window.gpsRelease());
   out.where_next = await page.textContent('#where');
-  await page.tap('#save');
-  await page.waitForFunction(() => document.getElementById('text').value === '');
+  await saveThanked(page, () => page.tap('#save'));
   return Object.assign(out, await screenWhenSent(page));
 }
 
@@ -180,8 +180,7 @@ async function sessionWijk(page) {
   await page.click('#locate');
   await page.waitForFunction(() => /^Locatie: /.test(document.getElementById('where').textContent));
   out.wijk_after_locate = await page.inputValue('#wijk');
-  await page.click('#save');
-  await page.waitForFunction(() => document.getElementById('text').value === '');
+  await saveThanked(page, () => page.click('#save'));
   return Object.assign(out, await screenWhenSent(page));
 }
 
@@ -253,12 +252,11 @@ async function nextWhileSaving(page) {
 /* Two taps on "Bewaar idee" for one idea, in one go. */
 async function doubleSubmit(page) {
   await page.fill('#text', 'Een zebrapad bij de basisschool aan de Ganzeweide.');
-  await page.evaluate(() => {
+  await saveThanked(page, () => page.evaluate(() => {
     const form = document.getElementById('idea-form');
     form.requestSubmit();
     form.requestSubmit();
-  });
-  await page.waitForFunction(() => document.getElementById('text').value === '');
+  }));
   return screenWhenSent(page);
 }
 

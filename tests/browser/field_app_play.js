@@ -16,7 +16,8 @@
  *   field_app_cases.js gathers the cases of the field_app_*_cases.js
  *   files and calls it. The helpers read the screen (screen, focusedSays),
  *   wait for it (rejectedCount, screenWhenSent), reload the app
- *   (reloadApp, reloadAppWaiting) and save ideas in a row (saveInARow).
+ *   (reloadApp, reloadAppWaiting), save ideas in a row (saveInARow)
+ *   and save one, waiting for the thanks (saveThanked).
  */
 'use strict';
 const {launch, fieldRegister, fieldReady} = require('./chromium');
@@ -74,11 +75,21 @@ async function screenWhenSent(page) {
 async function saveInARow(page, texts) {
   for (const text of texts) {
     await page.fill('#text', text);
-    await page.evaluate(() => { document.getElementById('message').textContent = ''; });
-    await page.click('#save');
-    await page.waitForFunction(() => document.getElementById('text').value === '' &&
-      document.getElementById('message').textContent.startsWith('Bewaard'));
+    await saveThanked(page, () => page.click('#save'));
   }
+}
+
+/* Saves with tap() and waits for the thanks. Not for the empty form: the
+ * app empties it before it counts the queue again, so the count of before
+ * the save ("Alles is verzonden") still shows then, and screenWhenSent
+ * would read the screen at once, in the middle of the save. The thanks
+ * come after the count; the message is emptied first so that the thanks
+ * for an earlier idea do not count. */
+async function saveThanked(page, tap) {
+  await page.evaluate(() => { document.getElementById('message').textContent = ''; });
+  await tap();
+  await page.waitForFunction(() => document.getElementById('text').value === '' &&
+    document.getElementById('message').textContent.startsWith('Bewaard'));
 }
 
 /* Cases played on a phone: its screen, touch. */
@@ -109,4 +120,4 @@ async function play(cases, contexts, before) {
 }
 
 module.exports = {API, A_PHONE, play, screen, focusedSays, rejectedCount, reloadApp,
-                  reloadAppWaiting, screenWhenSent, saveInARow};
+                  reloadAppWaiting, screenWhenSent, saveInARow, saveThanked};
