@@ -12,12 +12,26 @@ DESCRIPTION
     or chromium are not installed (deploy/install-deps.sh test installs
     them). run_script() runs one of the .js drivers here with extra
     environment and returns the CompletedProcess.
+
+    Server() starts one Chromium for a whole suite (browser_server.js on
+    a free port of the test range); a suite class that starts with
+    SharedBrowser (class T(browser.SharedBrowser, ClusterTestCase)) starts
+    it with its peers (start_peers()): before the services, stopped after
+    them. While it runs, run_script() hands its endpoint to the drivers
+    ($BROWSER_WS): each connects to it instead of starting a Chromium of
+    its own (a second or more each), and plays in a new browser context
+    of its own, closed when it ends, so no storage, cookie, service
+    worker, IndexedDB or cache of one case is seen by the next.
 """
 import fcntl
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from harness import free_port  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -46,7 +60,51 @@ def ensure_playwright():
         subprocess.run(cmd, cwd=HERE, check=True, timeout=600)
 
 
+_endpoint = None  # ws:// of the running Server, if any
+
+
+class Server:
+    """The suite's one Chromium (browser_server.js); stop() ends it. It
+    also ends by itself when this process does (its stdin closes)."""
+
+    def __init__(self):
+        global _endpoint
+        self.proc = subprocess.Popen(["node", os.path.join(HERE, "browser_server.js")],
+                                     env=dict(os.environ, CHROMIUM=CHROMIUM,
+                                              BROWSER_PORT=str(free_port())),
+                                     cwd=HERE, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     text=True)
+        line = self.proc.stdout.readline().strip()
+        if not line.startswith("ws://"):
+            self.stop()
+            raise RuntimeError("browser_server.js did not start: %r" % line)
+        _endpoint = line
+
+    def stop(self):
+        global _endpoint
+        _endpoint = None
+        if self.proc.poll() is None:
+            self.proc.stdin.close()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc.stdout.close()
+
+
+class SharedBrowser:
+    """Mixin for a ClusterTestCase: one Chromium for the test class,
+    playwright-core installed first if needed."""
+
+    @classmethod
+    def start_peers(cls):
+        ensure_playwright()
+        return list(super().start_peers()) + [Server()]
+
+
 def run_script(name, **env):
+    shared = {"BROWSER_WS": _endpoint} if _endpoint else {}
     return subprocess.run(["node", os.path.join(HERE, name)],
-                          env=dict(os.environ, CHROMIUM=CHROMIUM, **env), cwd=HERE,
+                          env=dict(os.environ, CHROMIUM=CHROMIUM, **shared, **env), cwd=HERE,
                           capture_output=True, text=True, timeout=300)

@@ -6,7 +6,8 @@
  *
  * SYNOPSIS
  *   const {launch, watch, staffLogin} = require('./chromium');
- *   const browser = await launch();
+ *   const browser = await launch();     // or connects to $BROWSER_WS
+ *   const server = await serve();       // browser_server.js, on $BROWSER_PORT
  *   watch(page, problems);              // dialogs and page errors -> problems
  *   await staffLogin(page, base);       // DASH_USER / DASH_PASSWORD
  *   await fieldRegister(page);          // FIELD_URL / FIELD_DEVICE / FIELD_TOKEN
@@ -16,9 +17,13 @@
  *
  * DESCRIPTION
  *   launch(): playwright-core with $CHROMIUM (default /usr/bin/chromium),
- *   headless, no network chatter of its own. watch(): any JavaScript
- *   dialog (alert/confirm/prompt: what an XSS payload would open) is
- *   dismissed and recorded, as is every page error. staffLogin(): fills the
+ *   headless, no network chatter of its own; when $BROWSER_WS is set it
+ *   connects to the suite's running browser there instead (serve(),
+ *   browser_server.js): the driver's browser.close() then closes only the
+ *   contexts it opened, and disconnects. serve(): the same Chromium as a
+ *   server for the drivers of a suite, on 127.0.0.1:$BROWSER_PORT.
+ *   watch(): any JavaScript dialog (alert/confirm/prompt: what an XSS
+ *   payload would open) is dismissed and recorded, as is every page error. staffLogin(): fills the
  *   dashboard's login form at the page it is on (or base + '/login') and
  *   waits for the overview. fieldRegister(): opens the field app at
  *   $FIELD_URL, registers the tablet with $FIELD_DEVICE and $FIELD_TOKEN
@@ -30,12 +35,19 @@
 'use strict';
 const {chromium} = require('playwright-core');
 
+const LAUNCH = {
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+         '--disable-component-update', '--disable-sync', '--no-first-run'],
+};
+
 function launch() {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-           '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  if (process.env.BROWSER_WS) return chromium.connect(process.env.BROWSER_WS);
+  return chromium.launch(LAUNCH);
+}
+
+function serve() {
+  return chromium.launchServer({...LAUNCH, host: '127.0.0.1', port: Number(process.env.BROWSER_PORT)});
 }
 
 function watch(page, problems) {
@@ -80,4 +92,4 @@ async function fieldRegister(page) {
   await fieldReady(page);
 }
 
-module.exports = {launch, watch, staffLogin, fieldRegister, fieldReady, finish, crashed};
+module.exports = {launch, serve, watch, staffLogin, fieldRegister, fieldReady, finish, crashed};

@@ -8,7 +8,8 @@
  *   await play(cases, contexts, before);   // plays case FIELD_CASE
  *
  * DESCRIPTION
- *   play() opens a headless Chromium (chromium.js) in a context with
+ *   play() opens a headless Chromium (chromium.js; the suite's own when
+ *   it runs one, browser.py) and in it a new context with
  *   contexts[FIELD_CASE] (a phone, a position, a time zone), runs
  *   before[FIELD_CASE] if any, registers the device (FIELD_URL,
  *   FIELD_DEVICE, FIELD_TOKEN), plays cases[FIELD_CASE] and prints what it

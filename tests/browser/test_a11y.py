@@ -67,15 +67,10 @@ RECEIPT_TO = "lotte@example.org"
 
 
 @unittest.skipUnless(browser.AVAILABLE, browser.MISSING)
-class TestAccessibility(ClusterTestCase):
+class TestAccessibility(browser.SharedBrowser, ClusterTestCase):
     SERVICES = ("storage", "classifier", "intake-form", "intake-field", "notify", "dashboard")
     # receipts at once, into the Maildir outbox
     ENV = {"INSPRAAK_RECEIPT_BATCH_S": "1", "INSPRAAK_NOTIFY_SCAN_S": "1", "INSPRAAK_SMTP_URL": ""}
-
-    @classmethod
-    def setUpClass(cls):
-        browser.ensure_playwright()
-        super().setUpClass()
 
     def device(self, name):
         r = self.cluster.ctl("device", "add", name)
@@ -195,15 +190,10 @@ class TestAccessibility(ClusterTestCase):
 
 
 @unittest.skipUnless(browser.AVAILABLE, browser.MISSING)
-class TestBusyForm(ClusterTestCase):
+class TestBusyForm(browser.SharedBrowser, ClusterTestCase):
     """The idea form when the service asks to wait (one idea a minute)."""
     SERVICES = ("storage", "classifier", "intake-form")
     ENV = {"INSPRAAK_FORM_RATE": "1"}
-
-    @classmethod
-    def setUpClass(cls):
-        browser.ensure_playwright()
-        super().setUpClass()
 
     def test_notice_has_the_focus(self):
         # The notice ("try again in a moment") starts the page, as the

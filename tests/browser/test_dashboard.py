@@ -50,13 +50,8 @@ IDEAS = [
 
 
 @unittest.skipUnless(browser.AVAILABLE, browser.MISSING)
-class TestDashboardBrowser(ClusterTestCase):
+class TestDashboardBrowser(browser.SharedBrowser, ClusterTestCase):
     SERVICES = ("storage", "classifier", "intake-form", "dashboard")
-
-    @classmethod
-    def setUpClass(cls):
-        browser.ensure_playwright()
-        super().setUpClass()
 
     def test_login_filter_detail_approve_report(self):
         c = self.cluster

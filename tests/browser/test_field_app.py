@@ -39,13 +39,8 @@ import browser  # noqa: E402
 
 
 @unittest.skipUnless(browser.AVAILABLE, browser.MISSING)
-class TestFieldApp(ClusterTestCase):
+class TestFieldApp(browser.SharedBrowser, ClusterTestCase):
     SERVICES = ("storage", "classifier", "intake-field", "dashboard")
-
-    @classmethod
-    def setUpClass(cls):
-        browser.ensure_playwright()
-        super().setUpClass()
 
     def test_offline_then_sync(self):
         c = self.cluster
