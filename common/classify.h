@@ -337,7 +337,7 @@ uint64_t classify_cluster_handle(const char *id);
  * hashes that place keys in the sketch's slots and name its index keys,
  * for the whole process (0, the default, is what the service stores).
  * With 64 slots, which keys of a long idea shared a slot moved pair F1
- * by several points (docs/classifier.md "The hash decides"); scoring
+ * by several points (docs/classifier-history.md "The hash decides"); scoring
  * over seeds shows how much of a figure is that luck. Call before the first sketch and never in a service: sketches of
  * two seeds cannot be compared. */
 void classify_cluster_hash_seed(unsigned seed);

@@ -22,7 +22,7 @@
  *   shared keys nearly exactly, also for long emails: with the 64 slots
  *   of before (CLUSTER_HASHES, until 2026-11-29) two keys of one idea
  *   often shared a slot, and pair F1
- *   moved with the hash (docs/classifier.md "The hash decides").
+ *   moved with the hash (docs/classifier-history.md "The hash decides").
  *   classify_cluster_fold() gives the 64-slot sketch of the same keys,
  *   which the score compares with a sketch stored before. The score of two
  *   ideas is their shared key weight (not a ratio: a long email and a

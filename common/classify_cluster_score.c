@@ -12,7 +12,7 @@
  *   by volume only. The counts come from a merge of the two sketches'
  *   sorted slot lists (a sketch stored before 2026-11-29, 64 slots,
  *   against the other's 64-slot fold). Each constant says where its
- *   value came from (docs/classifier.md, "Cluster", has the figures of
+ *   value came from (docs/classifier-history.md has the figures of
  *   every round); all were chosen on the 64-slot sketch's one hash, and
  *   six were chosen again for the 1,024-slot one (twelfth round): on
  *   the mean pair F1 over hash seeds 0-8, with dev and half of the
@@ -48,8 +48,8 @@
  * other way, on dev and those 11 files, gained only 0.004 on the first
  * 11: much of what a search finds fits its own files, so the search
  * whose gain held on unsearched files was kept.) Dev 0.671 -> 0.706,
- * all 22 files 0.487 -> 0.509 (means over seeds 0-8; docs/classifier.md
- * "Twelfth round"). */
+ * all 22 files 0.487 -> 0.509 (means over seeds 0-8;
+ * docs/classifier-history.md "Twelfth round"). */
 /* CLUSTER_THRESHOLD (0.6) is in classify_cluster_join.c, which uses it. */
 /* The same wijk is ~13x likelier among near-duplicate pairs than among
  * all pairs (training corpus, 3,200 ideas), two different wijken ~3x

@@ -72,7 +72,8 @@ typedef struct {
 
 /* Remembered look-ups: a fixed table indexed by a hash of the word, one
  * word a slot, 64 bytes a slot (one cache line: a glib table of strings
- * cost more in cache misses than it saved, docs/classifier.md "Speed").
+ * cost more in cache misses than it saved,
+ * docs/classifier-history.md "Speed, session by session").
  * Words whose key does not fit, or that start more than LEX_MEMO_HITS
  * entries, are looked up every time. */
 #define LEX_MEMO_SLOTS 1024

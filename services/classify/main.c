@@ -26,7 +26,7 @@
  *   1 MiB are refused the same way. Exit 0, 1 when the data cannot be
  *   loaded, 2 on arguments (--help prints the usage). --hash-seed N
  *   (0-1000) sketches with another hash (classify_cluster_hash_seed();
- *   evaluation only: docs/classifier.md "The hash decides").
+ *   evaluation only: docs/classifier-history.md "The hash decides").
  *
  * CONFIGURATION
  *   INSPRAAK_DATA (default ./data), INSPRAAK_THEMES_FILE, INSPRAAK_MODEL_FILE

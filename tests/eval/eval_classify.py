@@ -317,7 +317,7 @@ def dup_debug(items, got, gold, pred):
 # Other hashes of the near-duplicate sketch that `make eval` also scores
 # (bin/classify --hash-seed): the 64 slots hold many keys of a long idea,
 # so which keys share a slot moves pair F1 by several points, and eight
-# rounds of constants were chosen on seed 0 (docs/classifier.md "The
+# rounds of constants were chosen on seed 0 (docs/classifier-history.md "The
 # hash decides"). Their mean is the figure a new hash would give.
 HASH_SEEDS = range(1, 9)
 

@@ -102,8 +102,8 @@ static void s_sparse(const uint32_t *dense, cluster_sketch_t *sk)
  * slot in any place raises it. Sketches with empty, equal, different and
  * main-concept slots in every position of the sorted lists. (Written for
  * a four-slots-at-a-time version of the 64-slot counts, which did not
- * pay: docs/classifier.md "Speed"; the lists are merged since
- * 2026-11-29.) */
+ * pay: docs/classifier-history.md "Speed, session by session"; the
+ * lists are merged since 2026-11-29.) */
 static void test_score_any_slot(void **state)
 {
     (void)state;
