@@ -539,21 +539,26 @@ int letter_campaign(rstore_t *rs, const letter_settings_t *ls, const char *campa
     size_t n = 0;
     /* In the order they were sent, as a receipt lists them (a set has no
      * order: the list read as shuffled), and so the oldest
-     * LETTER_MAX_IDEAS when there are more. Ideas no longer stored last. */
+     * LETTER_MAX_IDEAS when there are more. Ideas no longer stored last.
+     * Once notify listed the recipients (listed_at), only the ideas
+     * received until then: notify waits for their receipts only. */
     static const char by_received_lua[] =
-        "local ids, at = redis.call('SMEMBERS', KEYS[1]), {}\n"
-        "for _, id in ipairs(ids) do\n"
+        "local ids, at, upto = {}, {}, tonumber(ARGV[1])\n"
+        "for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do\n"
         "  local sc = redis.call('ZSCORE', KEYS[2], id)\n"
         "  at[id] = sc and tonumber(sc) or math.huge\n"
+        "  if not upto or at[id] <= upto then ids[#ids + 1] = id end\n"
         "end\n"
         "table.sort(ids, function(a, b)\n"
         "  if at[a] ~= at[b] then return at[a] < at[b] end\n"
         "  return a < b\n"
         "end)\n"
         "return ids\n";
-    redisReply *m = pid ? rstore_cmd(rs, "EVAL %s 2 inspraak:participant-ideas:%s inspraak:ideas",
-                                     by_received_lua, pid)
-                        : rstore_cmd(rs, "PING");
+    const char *upto = s_hget(c, "listed_at");
+    redisReply *m =
+        pid ? rstore_cmd(rs, "EVAL %s 2 inspraak:participant-ideas:%s inspraak:ideas %s",
+                         by_received_lua, pid, upto ? upto : "all")
+            : rstore_cmd(rs, "PING");
     for (size_t i = 0; pid && m && m->type == REDIS_REPLY_ARRAY && i < m->elements; i++) {
         ids = xrealloc(ids, (n + 1) * sizeof *ids);
         ids[n++] = m->element[i]->str;

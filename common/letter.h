@@ -90,7 +90,9 @@ int letter_receipt(rstore_t *rs, const letter_settings_t *ls, const char *pid,
 /* Composes campaign campaign_id (inspraak:campaign:<id>) for pid, listing
  * the ideas in inspraak:participant-ideas:<pid> in the order they were
  * received (their inspraak:ideas score), oldest first, at most
- * LETTER_MAX_IDEAS. Return values as above.
+ * LETTER_MAX_IDEAS; once notify has listed the campaign's recipients (its
+ * field listed_at, ms), only the ideas received until then (notify waits
+ * for their receipts, services/notify/README.md). Return values as above.
  * pid NULL: a sample (for a test mail) with no person's data and no ideas;
  * the caller sets out->to_addr (malloc'd). */
 int letter_campaign(rstore_t *rs, const letter_settings_t *ls, const char *campaign_id,

@@ -12,7 +12,7 @@
  * DESCRIPTION
  *   A campaign is the hash inspraak:campaign:<id> (subject, text, meeting,
  *   state draft|running|paused|done, created_at, and, written by notify,
- *   total, sent, skipped, bounced) and its id in the ZSET
+ *   listed_at, total, sent, skipped, bounced) and its id in the ZSET
  *   inspraak:campaigns. Ids are "c-<n>" from INCR inspraak:campaign-seq.
  *   bin/notify does the sending (services/notify/outbox.c): start and
  *   resume only set the state. The text may hold the placeholders of

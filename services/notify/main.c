@@ -18,7 +18,8 @@
  *   close together share one mail, and an address gets at most one
  *   receipt per period. Running campaigns (inspraakctl campaign) are
  *   advanced a few recipients per turn of the loop; a campaign mail to
- *   someone whose receipt is still pending waits until that receipt has
+ *   someone whose receipt for an idea it lists (received before the
+ *   campaign's listed_at) is still pending waits until that receipt has
  *   gone out (outbox.c, s_receipt_first). Mail goes out through
  *   mailout.h (SMTP or the Maildir outbox), composed by letter.h.
  *
@@ -40,7 +41,8 @@
  *                                              bounce report: mail_bounce.h)
  *   inspraak:campaign:<id>:todo                ZSET pid -> not before (ms; a 4xx
  *                                              retry, or a pending receipt's due time)
- *   inspraak:campaign:<id>                     HASH (counts, state done, populated)
+ *   inspraak:campaign:<id>                     HASH (counts, state done, populated,
+ *                                              listed_at: the mail lists ideas until then)
  *   inspraak:unsubscribed                      SET of pids (also consent_feedback 0)
  *   inspraak:participant:<pid>                 email_bounced_at, email_bounce on a hard
  *                                              bounce (RCPT TO refused): no more mail

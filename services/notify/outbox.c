@@ -422,10 +422,13 @@ static int s_populate(notify_t *n, const char *cid)
     } while (strcmp(cursor, "0") != 0 && !*n->stop);
     if (*n->stop)
         return -1;
-    redisReply *r = rstore_cmd(n->rs, "EVAL %s 2 inspraak:campaign:%s %s",
+    /* listed_at: the campaign mail is due from now on; it lists the ideas
+     * received until now and waits for their receipts only. */
+    redisReply *r = rstore_cmd(n->rs, "EVAL %s 2 inspraak:campaign:%s %s %lld",
+                               "redis.call('HSETNX', KEYS[1], 'listed_at', ARGV[1]) "
                                "redis.call('HSET', KEYS[1], 'populated', '1', 'total', "
                                "redis.call('ZCARD', KEYS[2])) return 1",
-                               cid, todo);
+                               cid, todo, (long long)clock_wall_ms());
     if (!r)
         return -1;
     freeReplyObject(r);
@@ -448,24 +451,40 @@ static const char s_unqueued_lua[] =
     "end\n"
     "return out\n";
 
-/* A pending receipt puts the campaign mail off until the receipt's due
- * time: 1 = wait, 0 = go. */
+/* A pending receipt (KEYS[3] pending, KEYS[4] in flight) for an idea
+ * received by the campaign's listed_at (KEYS[6]), so one its mail lists
+ * (letter_campaign), puts the campaign mail off until the receipt's due
+ * time: 1 = wait, 0 = go. Later ideas, and ideas no longer stored, do not
+ * hold it: they are not in the mail. */
 static const char s_after_receipt_lua[] =
     "local due = redis.call('ZSCORE', KEYS[1], ARGV[1])\n"
     "if not due then return 0 end\n"
-    "redis.call('ZADD', KEYS[2], 'XX', due, ARGV[1])\n"
-    "return 1\n";
+    "local upto = tonumber(redis.call('HGET', KEYS[6], 'listed_at') or '') or math.huge\n"
+    "for _, k in ipairs({KEYS[3], KEYS[4]}) do\n"
+    "  for _, id in ipairs(redis.call('ZRANGE', k, 0, -1)) do\n"
+    "    local at = redis.call('ZSCORE', KEYS[5], id)\n"
+    "    if at and tonumber(at) <= upto then\n"
+    "      redis.call('ZADD', KEYS[2], 'XX', due, ARGV[1])\n"
+    "      return 1\n"
+    "    end\n"
+    "  end\n"
+    "end\n"
+    "return 0\n";
 
 /* A resident hears "we received your idea" before "what we did with your
- * ideas": a campaign mail to pid waits while pid's receipt is pending
- * (batched for batch_ms, or deferred by a 4xx), and goes out on a later
- * turn, after it. Ideas the scan would still queue are queued first (the
- * same outbox_enqueue, idempotent on receipt-seen). Only the todo score
- * changes, so a kill at any point loses and doubles nothing. Returns 1
- * when the mail waits, 0 when it may go, -1 on a Redis error. */
-static int s_receipt_first(notify_t *n, const char *pid, const char *todo)
+ * ideas": a campaign mail to pid waits while a receipt for an idea it
+ * lists is pending (batched for batch_ms, or deferred by a 4xx), and goes
+ * out on a later turn, after it. It lists the ideas received up to the
+ * campaign's listed_at, so a resident who keeps sending ideas does not
+ * keep it waiting: the receipts for those are finite, later ideas get
+ * their receipt after the campaign mail. Ideas the scan would still queue
+ * are queued first (the same outbox_enqueue, idempotent on
+ * receipt-seen). Only the todo score changes, so a kill at any point
+ * loses and doubles nothing. Returns 1 when the mail waits, 0 when it may
+ * go, -1 on a Redis error. */
+static int s_receipt_first(notify_t *n, const char *pid, const char *todo, const char *camp)
 {
-    char ideas[128], now[32], slack[32];
+    char ideas[128], now[32], slack[32], pending[128], inflight[128];
     snprintf(ideas, sizeof ideas, "inspraak:participant-ideas:%s", pid);
     snprintf(now, sizeof now, "%lld", (long long)clock_wall_ms());
     snprintf(slack, sizeof slack, "%ld", n->slack_ms);
@@ -482,8 +501,10 @@ static int s_receipt_first(notify_t *n, const char *pid, const char *todo)
         }
     }
     freeReplyObject(r);
-    const char *kv[] = {K "receipt-due", todo, pid};
-    long long w = s_eval(n, s_after_receipt_lua, 2, kv, 3);
+    snprintf(pending, sizeof pending, K "receipt-pending:%s", pid);
+    snprintf(inflight, sizeof inflight, K "receipt-inflight:%s", pid);
+    const char *kv[] = {K "receipt-due", todo, pending, inflight, "inspraak:ideas", camp, pid};
+    long long w = s_eval(n, s_after_receipt_lua, 6, kv, 7);
     return w == -9 ? -1 : w == 1;
 }
 
@@ -500,7 +521,7 @@ static int s_campaign_one(notify_t *n, const char *cid, const char *pid)
         return -1;
     const char *state = "", *counter = "skipped";
     if (c == 0) {
-        int w = s_receipt_first(n, pid, todo);
+        int w = s_receipt_first(n, pid, todo, camp);
         if (w != 0) {
             letter_clear(&l);
             if (w == 1)
@@ -537,17 +558,25 @@ static int s_campaign_one(notify_t *n, const char *cid, const char *pid)
 /* One running campaign: up to max recipients. Returns the number handled. */
 static int s_campaign(notify_t *n, const char *cid, int max)
 {
-    redisReply *r = rstore_cmd(n->rs, "HMGET inspraak:campaign:%s state populated", cid);
+    redisReply *r = rstore_cmd(n->rs, "HMGET inspraak:campaign:%s state populated listed_at", cid);
     if (!r)
         return -1;
-    int running = r->type == REDIS_REPLY_ARRAY && r->elements == 2 && r->element[0]->str &&
+    int running = r->type == REDIS_REPLY_ARRAY && r->elements == 3 && r->element[0]->str &&
                   strcmp(r->element[0]->str, "running") == 0;
     int populated = running && r->element[1]->str && strcmp(r->element[1]->str, "1") == 0;
+    int listed = populated && r->element[2]->str;
     freeReplyObject(r);
     if (!running)
         return 0;
     if (!populated && s_populate(n, cid) < 0)
         return -1;
+    if (populated && !listed) { /* listed by a notify before listed_at */
+        r = rstore_cmd(n->rs, "HSETNX inspraak:campaign:%s listed_at %lld", cid,
+                       (long long)clock_wall_ms());
+        if (!r)
+            return -1;
+        freeReplyObject(r);
+    }
     r = rstore_cmd(n->rs, "ZRANGEBYSCORE inspraak:campaign:%s:todo -inf %lld LIMIT 0 %d", cid,
                    (long long)clock_wall_ms(), max);
     if (!r)

@@ -170,6 +170,18 @@ class NotifyCase(ClusterTestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         return email.message_from_string(r.stdout, policy=email.policy.default)
 
+    def start_campaign(self, name):
+        """A running campaign (its mail lists the ideas); its id."""
+        tf = os.path.join(self.cluster.var, name + ".txt")
+        with open(tf, "w") as f:
+            f.write("Dank u wel, {{naam}}. Dit deden we met de ideeën.\n")
+        r = self.cluster.ctl("campaign", "create", "--subject", "Wat we met uw idee deden",
+                             "--text-file", tf)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        cid = r.stdout.strip()
+        self.assertEqual(self.cluster.ctl("campaign", "start", cid).returncode, 0)
+        return cid
+
     def pid_of(self, addr):
         h = hashlib.blake2b(addr.encode(), digest_size=16).hexdigest()
         return self.cluster.redis("GET", "inspraak:participant-email:" + h)
@@ -590,17 +602,6 @@ class TestReceiptBeforeCampaign(NotifyCase):
     person now waits until their receipt has gone out."""
     BATCH_S = "6"
 
-    def start_campaign(self, name):
-        tf = os.path.join(self.cluster.var, name + ".txt")
-        with open(tf, "w") as f:
-            f.write("Dank u wel, {{naam}}. Dit deden we met de ideeën.\n")
-        r = self.cluster.ctl("campaign", "create", "--subject", "Wat we met uw idee deden",
-                             "--text-file", tf)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        cid = r.stdout.strip()
-        self.assertEqual(self.cluster.ctl("campaign", "start", cid).returncode, 0)
-        return cid
-
     def assert_receipt_then_campaign(self, addr, iid, cid):
         """addr got its receipt, then the campaign mail, each once."""
         mails = self.wait_mails(addr, n=2)
@@ -634,6 +635,74 @@ class TestReceiptBeforeCampaign(NotifyCase):
         self.assertTrue(old)
         self.cluster.wait_restarted("notify", old)
         self.assert_receipt_then_campaign(addr, iid, cid)
+
+
+class TestCampaignWhileIdeasKeepComing(NotifyCase):
+    """A resident who kept sending ideas, each before the receipt of the
+    last one went out, kept the campaign mail waiting: it waited for every
+    pending receipt, and a new idea always made one. The campaign was not
+    done while they kept writing. Now the campaign mail lists the ideas
+    received before the campaign started and waits only for their
+    receipt; later ideas get their own receipt after it.
+    The worst moment for a new idea is while the receipt is on its way:
+    the SMTP server holds each mail at RCPT (`hold`) until the resident
+    has sent the next idea, then answers 451 (as a greylisting server
+    does), so the idea is there when the receipt goes out on the retry."""
+    BATCH_S = "3"
+    ROUNDS = 4  # receipts the resident keeps sending ideas across
+
+    def test_campaign_mail_comes_while_the_resident_keeps_sending(self):
+        addr = "blijft-schrijven@example.org"
+        self.smtp.control("hold", str(len(self.smtp.messages())))
+        first = self.post("Een speeltuin in Molenberg voor de kleintjes", addr)
+        wait_until("participant stored", lambda: self.pid_of(addr))
+        cid = self.start_campaign("keeps-sending")
+        later = []
+
+        def campaign_mails():
+            return [m for m in self.smtp.messages(addr)
+                    if m["Subject"] == "Wat we met uw idee deden"]
+
+        for i in range(self.ROUNDS):
+            held = os.path.join(self.smtp.box, "held")
+            wait_until("a mail to the resident held, or the campaign mail",
+                       lambda: os.path.exists(held) or campaign_mails())
+            if campaign_mails():
+                break
+            iid = self.post("Nog een idee, nummer %d: bloemen langs de Akerstraat" % i, addr)
+            wait_until("idea stored", lambda: self.cluster.redis("EXISTS", "inspraak:idea:" + iid))
+            later.append(iid)
+            n = len(self.smtp.messages())
+            self.smtp.control("hold")
+            self.smtp.control("held")
+            wait_until("the held mail sent on its retry", lambda: len(self.smtp.messages()) > n)
+            self.smtp.control("hold", str(len(self.smtp.messages())))  # and hold the next
+        self.smtp.control("hold")
+        self.smtp.control("held")
+        self.assertTrue(campaign_mails(), "no campaign mail in %d receipts while the resident "
+                        "kept sending ideas" % self.ROUNDS)
+        mails = self.smtp.messages(addr)
+        subjects = [m["Subject"] for m in mails]
+        at = subjects.index("Wat we met uw idee deden")
+        self.assertEqual(subjects[0], "Bedankt voor uw idee voor Heerlen")
+        self.assertIn(first, body_text(mails[0]))
+        # Every idea the campaign mail names had its receipt before it.
+        told = " ".join(body_text(m) for m in mails[:at])
+        for iid in [first] + later:
+            if iid in body_text(mails[at]):
+                self.assertIn(iid, told)
+        self.assertIn(first, body_text(mails[at]))
+        wait_until("campaign done", lambda: '"state": "done"' in
+                   self.cluster.ctl("campaign", "status", cid).stdout, timeout=60)
+        # The later ideas still get their receipt, each once.
+        self.sentinel(cid)
+        wait_until("a receipt for every later idea", lambda: all(
+            any(iid in body_text(m) for m in self.smtp.messages(addr)) for iid in later))
+        texts = [body_text(m) for m in self.smtp.messages(addr)
+                 if m["Subject"] != "Wat we met uw idee deden"]
+        for iid in [first] + later:
+            self.assertEqual(sum(iid in t for t in texts), 1, iid)
+        self.assertEqual(len(campaign_mails()), 1)
 
 
 class TestCampaign(NotifyCase):
