@@ -1,6 +1,7 @@
 /*
  * NAME
- *   letter - the mails notify sends: receipts and campaign mails (see letter.h)
+ *   letter - the mails notify sends: receipts, and what every mail needs
+ *   (campaign mails: letter_campaign.c; see letter.h)
  *
  * DESCRIPTION
  *   Composition reads the participant, the ideas and the templates, and
@@ -103,7 +104,7 @@ void letter_clear(letter_t *l)
 
 /* --- rendering ------------------------------------------------------- */
 
-static void s_append(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
+void letter_append(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
 {
     if (*len + n + 1 > *cap) {
         *cap = (*len + n + 1) * 2;
@@ -125,10 +126,10 @@ char *letter_render(const char *tpl, const char *const *names, const char *const
         const char *open = strstr(p, "{{");
         const char *close = open ? strstr(open + 2, "}}") : NULL;
         if (!open || !close) {
-            s_append(&out, &len, &cap, p, strlen(p));
+            letter_append(&out, &len, &cap, p, strlen(p));
             break;
         }
-        s_append(&out, &len, &cap, p, (size_t)(open - p));
+        letter_append(&out, &len, &cap, p, (size_t)(open - p));
         const char *name = open + 2;
         size_t nl = (size_t)(close - name);
         while (nl > 0 && name[0] == ' ')
@@ -145,10 +146,10 @@ char *letter_render(const char *tpl, const char *const *names, const char *const
                 continue;
             if (html && !raw) {
                 char *e = http_html_escape(vals[i]);
-                s_append(&out, &len, &cap, e, strlen(e));
+                letter_append(&out, &len, &cap, e, strlen(e));
                 free(e);
             } else {
-                s_append(&out, &len, &cap, vals[i], strlen(vals[i]));
+                letter_append(&out, &len, &cap, vals[i], strlen(vals[i]));
             }
             break;
         }
@@ -203,8 +204,8 @@ int letter_msgid_ok(const char *s)
 /* implied: a missing consent is no refusal (a receipt that answers the
  * participant's own mail, INTERFACES.md "Email"); *consented says whether
  * consent_feedback was 1. Unsubscribe and the address check still apply. */
-static int s_participant(rstore_t *rs, const letter_settings_t *ls, const char *pid, int implied,
-                         int *consented, letter_t *out, char *err, size_t errlen)
+int letter_participant(rstore_t *rs, const letter_settings_t *ls, const char *pid, int implied,
+                       int *consented, letter_t *out, char *err, size_t errlen)
 {
     redisReply *r = rstore_cmd(rs, "HGETALL inspraak:participant:%s", pid);
     if (!r) {
@@ -269,7 +270,7 @@ static int s_participant(rstore_t *rs, const letter_settings_t *ls, const char *
 /* {{naam}}: the participant's name, or a word that fits "Beste {{naam}},"
  * when they gave none (the name is optional everywhere; an empty value
  * greeted them with "Beste ,"). */
-static const char *s_greeting_name(const letter_t *l)
+const char *letter_greeting_name(const letter_t *l)
 {
     return l->to_name && *l->to_name ? l->to_name : LETTER_NO_NAME;
 }
@@ -308,15 +309,15 @@ static int s_right_to_left(const char *text)
  * without consent may only answer the participant's own mails).
  * receipt: under a mail of only photos, ask for a few words.
  * Returns the number of ideas found, -1 on a Redis error. */
-static int s_ideas(rstore_t *rs, const char *const *ids, size_t n, int only_mail, int receipt,
-                   char **text, char **html, char **reply_to, char *err, size_t errlen)
+int letter_ideas(rstore_t *rs, const char *const *ids, size_t n, int only_mail, int receipt,
+                 char **text, char **html, char **reply_to, char *err, size_t errlen)
 {
     size_t tl = 0, tc = 256, hl = 0, hc = 256;
     int found = 0;
     int64_t reply_at = -1;
     *text = xcalloc(1, tc);
     *html = xcalloc(1, hc);
-    s_append(html, &hl, &hc, "<ul>\n", 5);
+    letter_append(html, &hl, &hc, "<ul>\n", 5);
     for (size_t i = 0; i < n && i < LETTER_MAX_IDEAS; i++) {
         redisReply *r = rstore_cmd(rs, "GET inspraak:idea:%s", ids[i]);
         if (!r) {
@@ -343,7 +344,7 @@ static int s_ideas(rstore_t *rs, const char *const *ids, size_t n, int only_mail
             char *line = xasprintf("%s- \"%s%s%s\"\n  (nummer van uw idee: %s)\n%s%s%s",
                                    found ? "\n" : "", fsi, t, pdi, idea.id, *ask ? "  " : "",
                                    ask, *ask ? "\n" : "");
-            s_append(text, &tl, &tc, line, strlen(line));
+            letter_append(text, &tl, &tc, line, strlen(line));
             /* A long unbroken word (a pasted code, a link without its
              * dots) ran past the 40em body: the quote may break it, said
              * inline, as many mail clients ignore <style>. word-break is
@@ -353,7 +354,7 @@ static int s_ideas(rstore_t *rs, const char *const *ids, size_t n, int only_mail
                                     "word-break:break-word\">%s</p><p><small>Nummer van uw "
                                     "idee: %s</small></p>%s%s%s</li>\n",
                                     et, ei, *ask ? "<p>" : "", ask, *ask ? "</p>" : "");
-            s_append(html, &hl, &hc, hline, strlen(hline));
+            letter_append(html, &hl, &hc, hline, strlen(hline));
             free(line), free(hline), free(et), free(ei), free(t);
             found++;
             if (s_answers_mail(&idea) && idea.received_at > reply_at) {
@@ -366,7 +367,7 @@ static int s_ideas(rstore_t *rs, const char *const *ids, size_t n, int only_mail
         idea_clear(&idea);
         freeReplyObject(r);
     }
-    s_append(html, &hl, &hc, "</ul>", 5);
+    letter_append(html, &hl, &hc, "</ul>", 5);
     return found;
 }
 
@@ -397,8 +398,8 @@ static void s_tidy_html(char *h)
 }
 
 /* Fills subject/text/html from templates base.txt/base.html with vars. */
-static int s_fill(const letter_settings_t *ls, const char *base, const char *const *names,
-                  const char *const *vals, size_t nv, letter_t *out, char *err, size_t errlen)
+int letter_fill(const letter_settings_t *ls, const char *base, const char *const *names,
+                const char *const *vals, size_t nv, letter_t *out, char *err, size_t errlen)
 {
     char fn[64];
     snprintf(fn, sizeof fn, "%s.txt", base);
@@ -425,11 +426,11 @@ int letter_receipt(rstore_t *rs, const letter_settings_t *ls, const char *pid,
 {
     memset(out, 0, sizeof *out);
     int consented = 0;
-    int rc = s_participant(rs, ls, pid, 1, &consented, out, err, errlen);
+    int rc = letter_participant(rs, ls, pid, 1, &consented, out, err, errlen);
     if (rc != 0)
         return rc;
     char *it = NULL, *ih = NULL, *reply = NULL;
-    int found = s_ideas(rs, ids, n, !consented, 1, &it, &ih, &reply, err, errlen);
+    int found = letter_ideas(rs, ids, n, !consented, 1, &it, &ih, &reply, err, errlen);
     if (found <= 0) {
         if (found == 0)
             snprintf(err, errlen, consented ? "no_ideas" : "no_consent");
@@ -445,7 +446,7 @@ int letter_receipt(rstore_t *rs, const letter_settings_t *ls, const char *pid,
      * mail promised one all the same. */
     const char *names[] = {"naam",         "!ideeen", "ideeen",      "resultaten_url",
                            "afmelden_url", "uw_idee", "privacy_url", "vervolg"};
-    const char *vals[] = {s_greeting_name(out),
+    const char *vals[] = {letter_greeting_name(out),
                           ih,
                           it,
                           res,
@@ -458,7 +459,7 @@ int letter_receipt(rstore_t *rs, const letter_settings_t *ls, const char *pid,
                                       "website."};
     size_t nv = sizeof names / sizeof names[0];
     char *subj = s_template(ls, "receipt.subject", err, errlen);
-    rc = subj ? s_fill(ls, "receipt", names, vals, nv, out, err, errlen) : -1;
+    rc = subj ? letter_fill(ls, "receipt", names, vals, nv, out, err, errlen) : -1;
     if (rc == 0) {
         char *s = letter_render(subj, names, vals, nv, 0);
         s[strcspn(s, "\r\n")] = '\0';
@@ -468,142 +469,6 @@ int letter_receipt(rstore_t *rs, const letter_settings_t *ls, const char *pid,
         reply = NULL;
     }
     free(subj), free(it), free(ih), free(res), free(priv), free(reply);
-    if (rc != 0)
-        letter_clear(out);
-    return rc;
-}
-
-/* Plain text as HTML paragraphs: escaped, blank lines split paragraphs,
- * single newlines become <br>. */
-static char *s_paragraphs(const char *text)
-{
-    char *e = http_html_escape(text);
-    size_t len = 0, cap = strlen(e) * 2 + 16;
-    char *out = xmalloc(cap);
-    out[0] = '\0';
-    s_append(&out, &len, &cap, "<p>", 3);
-    for (const char *p = e; *p; p++) {
-        if (p[0] == '\n' && p[1] == '\n') {
-            s_append(&out, &len, &cap, "</p>\n<p>", 8);
-            while (p[1] == '\n')
-                p++;
-        } else if (*p == '\n') {
-            s_append(&out, &len, &cap, "<br>\n", 5);
-        } else {
-            s_append(&out, &len, &cap, p, 1);
-        }
-    }
-    s_append(&out, &len, &cap, "</p>", 4);
-    free(e);
-    return out;
-}
-
-static char *s_hget(redisReply *r, const char *field)
-{
-    for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2)
-        if (r->element[i]->str && strcmp(r->element[i]->str, field) == 0)
-            return r->element[i + 1]->str;
-    return NULL;
-}
-
-int letter_campaign(rstore_t *rs, const letter_settings_t *ls, const char *campaign_id,
-                    const char *pid, letter_t *out, char *err, size_t errlen)
-{
-    memset(out, 0, sizeof *out);
-    redisReply *c = rstore_cmd(rs, "HGETALL inspraak:campaign:%s", campaign_id);
-    if (!c) {
-        snprintf(err, errlen, "redis: %s", rstore_error(rs));
-        return -1;
-    }
-    const char *subject = s_hget(c, "subject"), *body = s_hget(c, "text");
-    const char *meeting = s_hget(c, "meeting");
-    if (!subject || !body) {
-        snprintf(err, errlen, "campaign %s not found", campaign_id);
-        freeReplyObject(c);
-        return -1;
-    }
-    int consented = 0; /* campaigns need real consent: implied 0 */
-    int rc = pid ? s_participant(rs, ls, pid, 0, &consented, out, err, errlen) : 0;
-    if (rc != 0) {
-        freeReplyObject(c);
-        return rc;
-    }
-    if (!pid) { /* a sample for a test mail: no real person's data */
-        char sig[UNSUBSCRIBE_SIG_SIZE];
-        unsubscribe_sign(ls->key, "p-0000000000000000", sig);
-        out->unsub_url = xasprintf("%s/afmelden?p=p-0000000000000000&s=%s", ls->notify_url, sig);
-        out->to_name = xstrdup("Voorbeeld Deelnemer");
-    }
-    char *it = NULL, *ih = NULL, *reply = NULL;
-    const char **ids = NULL;
-    size_t n = 0;
-    /* In the order they were sent, as a receipt lists them (a set has no
-     * order: the list read as shuffled), and so the oldest
-     * LETTER_MAX_IDEAS when there are more. Ideas no longer stored last.
-     * Once notify listed the recipients (listed_at), only the ideas
-     * received until then: notify waits for their receipts only. */
-    static const char by_received_lua[] =
-        "local ids, at, upto = {}, {}, tonumber(ARGV[1])\n"
-        "for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do\n"
-        "  local sc = redis.call('ZSCORE', KEYS[2], id)\n"
-        "  at[id] = sc and tonumber(sc) or math.huge\n"
-        "  if not upto or at[id] <= upto then ids[#ids + 1] = id end\n"
-        "end\n"
-        "table.sort(ids, function(a, b)\n"
-        "  if at[a] ~= at[b] then return at[a] < at[b] end\n"
-        "  return a < b\n"
-        "end)\n"
-        "return ids\n";
-    const char *upto = s_hget(c, "listed_at");
-    redisReply *m =
-        pid ? rstore_cmd(rs, "EVAL %s 2 inspraak:participant-ideas:%s inspraak:ideas %s",
-                         by_received_lua, pid, upto ? upto : "all")
-            : rstore_cmd(rs, "PING");
-    for (size_t i = 0; pid && m && m->type == REDIS_REPLY_ARRAY && i < m->elements; i++) {
-        ids = xrealloc(ids, (n + 1) * sizeof *ids);
-        ids[n++] = m->element[i]->str;
-    }
-    int found = m ? s_ideas(rs, ids, n, 0, 0, &it, &ih, &reply, err, errlen) : -1;
-    if (!m)
-        snprintf(err, errlen, "redis: %s", rstore_error(rs));
-    rc = found < 0 ? -1 : 0;
-    if (rc == 0) {
-        char *res = xasprintf("%s/resultaten", ls->public_url);
-        char *priv = xasprintf("%s/privacy", ls->form_url);
-        char *meet = meeting && *meeting
-                         ? xasprintf("U bent van harte welkom op de terugkombijeenkomst: %s", meeting)
-                         : xstrdup("");
-        /* The campaign text may use the first 7 names; the template all 9. */
-        enum { MEET = 6, TEKST_HTML = 7, TEKST = 8, N_TEXT = 7, N_ALL = 9 };
-        const char *names[] = {"naam",         "!ideeen",     "ideeen",      "resultaten_url",
-                               "afmelden_url", "privacy_url", "bijeenkomst", "!tekst", "tekst"};
-        const char *vals[] = {s_greeting_name(out), ih,   found ? it : "", res, out->unsub_url,
-                              priv,                 meet, NULL,            NULL};
-        char *t = letter_render(body, names, vals, N_TEXT, 0);
-        /* The template says the meeting sentence too: a text that already
-         * says it ({{bijeenkomst}}) gets it once, where staff put it. */
-        vals[MEET] = "";
-        char *without = letter_render(body, names, vals, N_TEXT, 0);
-        vals[MEET] = strcmp(t, without) == 0 ? meet : "";
-        free(without);
-        char *th = s_paragraphs(t);
-        vals[TEKST_HTML] = th;
-        vals[TEKST] = t;
-        rc = s_fill(ls, "campaign", names, vals, N_ALL, out, err, errlen);
-        vals[MEET] = meet;
-        if (rc == 0) {
-            char *s = letter_render(subject, names, vals, N_TEXT, 0);
-            s[strcspn(s, "\r\n")] = '\0';
-            out->subject = s;
-            out->message_id = xasprintf("notify.campaign.%s.%s@%s", campaign_id,
-                                        pid ? pid : "test", ls->domain);
-        }
-        free(t), free(th), free(res), free(priv), free(meet);
-    }
-    free(it), free(ih), free(reply), free(ids);
-    if (m)
-        freeReplyObject(m);
-    freeReplyObject(c);
     if (rc != 0)
         letter_clear(out);
     return rc;
