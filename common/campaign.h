@@ -14,13 +14,13 @@
  *   dashboard's /campagnes page. A campaign is the hash
  *   inspraak:campaign:<id> (subject, text, meeting, state
  *   draft|running|paused|done, created_at, and, written by notify, total,
- *   sent, skipped, bounced, populated) and its id in the ZSET
+ *   sent, skipped, bounced, populated, listed_at) and its id in the ZSET
  *   inspraak:campaigns (score created_at). Ids are "c-<n>" from INCR
  *   inspraak:campaign-seq. bin/notify does the sending
- *   (services/notify/outbox.c): start and resume only set the state, so
- *   whoever changes it, notify picks it up on its next scan. The text may
- *   hold the placeholders of data/mail/README.md; the letter itself is
- *   composed by letter.h, exactly as notify composes it.
+ *   (services/notify/outbox_campaign.c): start and resume only set the
+ *   state, so whoever changes it, notify picks it up on its next scan.
+ *   The text may hold the placeholders of data/mail/README.md; the letter
+ *   itself is composed by letter.h, exactly as notify composes it.
  *
  *   State changes are one Lua script (check and set in one step), so two
  *   staff members pressing "start" at once start it once.

@@ -14,8 +14,8 @@
  *   state draft|running|paused|done, created_at, and, written by notify,
  *   listed_at, total, sent, skipped, bounced) and its id in the ZSET
  *   inspraak:campaigns. Ids are "c-<n>" from INCR inspraak:campaign-seq.
- *   bin/notify does the sending (services/notify/outbox.c): start and
- *   resume only set the state. The text may hold the placeholders of
+ *   bin/notify does the sending (services/notify/outbox_campaign.c): start
+ *   and resume only set the state. The text may hold the placeholders of
  *   data/mail/README.md. preview composes exactly what notify would send
  *   (letter.h), so it also says when that participant would get nothing.
  *   The Redis side is common/campaign.c, shared with the dashboard's

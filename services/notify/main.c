@@ -20,7 +20,7 @@
  *   advanced a few recipients per turn of the loop; a campaign mail to
  *   someone whose receipt for an idea it lists (received before the
  *   campaign's listed_at) is still pending waits until that receipt has
- *   gone out (outbox.c, s_receipt_first). Mail goes out through
+ *   gone out (outbox_campaign.c, s_receipt_first). Mail goes out through
  *   mailout.h (SMTP or the Maildir outbox), composed by letter.h.
  *
  *   HTTP (admin port PORT_BASE+6): /healthz, /metrics, and the unsubscribe

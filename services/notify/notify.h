@@ -4,8 +4,9 @@
  *
  * DESCRIPTION
  *   outbox.c holds the durable outbox in Redis (the keys are listed in
- *   main.c's header comment); main.c the bus loop, timers and HTTP.
- *   Everything in outbox.c runs on the main thread with n->rs.
+ *   main.c's header comment): receipts and the claim -> send -> finish
+ *   steps; outbox_campaign.c the campaigns; main.c the bus loop, timers
+ *   and HTTP. Everything in outbox*.c runs on the main thread with n->rs.
  */
 #ifndef INSPRAAK_NOTIFY_H
 #define INSPRAAK_NOTIFY_H
@@ -44,7 +45,19 @@ int outbox_answers_mail(const idea_t *idea);
 int outbox_scan(notify_t *n);
 /* Sends the receipts that are due; returns how many were handled, -1. */
 int outbox_receipts(notify_t *n, int max);
-/* Advances running campaigns by at most max recipients; count or -1. */
+/* Advances running campaigns by at most max recipients; count or -1
+ * (outbox_campaign.c). */
 int outbox_campaigns(notify_t *n, int max);
+
+/* Shared by outbox.c and outbox_campaign.c: */
+typedef enum { D_SENT, D_BOUNCED, D_DEFERRED, D_DONE_BEFORE, D_ERROR } deliver_t;
+/* EVAL script with nkeys keys: kv holds the keys, then the arguments
+ * (total in all). The integer reply; 0 for another type; -9 on a Redis
+ * error (counted and logged). */
+long long outbox_eval(notify_t *n, const char *script, int nkeys, const char **kv, int total);
+/* Claims the marker and sends l (outbox.c's claim -> send step; the
+ * caller finishes). *later gets the back-off for D_DEFERRED. */
+deliver_t outbox_deliver(notify_t *n, const letter_t *l, const char *marker, const char *what,
+                         long long *later);
 
 #endif
