@@ -67,6 +67,7 @@ import sys
 import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from clients import redis  # noqa: E402 (redis-py, Debian python3-redis)
 from harness import Cluster, ClusterTestCase, free_port, http, main, wait_until  # noqa: E402
 from test_cluster_corrections import BENCH, TOILET, to_classifier  # noqa: E402
 from test_inspraakctl import idea_record  # noqa: E402
@@ -131,6 +132,51 @@ class TestLateSaveOfAnOlderPage(IdeaStatus, ClusterTestCase):
         st, page = c.staff_form(path, sid, {"was": now, "status": "new"})
         self.assertEqual(st, 303, page[:600])
         self.assertEqual(self.status(token, idea["id"]), "new")
+
+
+class TestDamagedKey(IdeaStatus, ClusterTestCase):
+    SERVICES = ("storage", "dashboard")
+
+    def test_an_update_a_damaged_key_stopped_is_applied_in_full_once_repaired(self):
+        """Redis does not roll back a script that fails half way. The
+        index set the save moves the idea into is damaged (a string where
+        a sorted set belongs): storage's update fails and is retried, and
+        once the key is repaired the save is applied in full: record,
+        index and counts; a re-send of it is then applied before."""
+        c = self.cluster
+        token = c.staff_token()
+        r = redis.Redis(host="127.0.0.1", port=c.redis_port)
+        idea = make_idea(704)
+        inject(c, [idea])
+        ix = "inspraak:ix:status:approved"
+        r.delete(ix)
+        r.set(ix, "damaged")
+        save = {"type": "update", "id": "m-damaged", "idea": idea["id"], "status": "approved"}
+        with open(os.path.join(c.var, "damaged.jsonl"), "w+") as f:
+            f.write(json.dumps(save) + "\n")
+            f.seek(0)
+            sent = subprocess.Popen(
+                [os.path.join(c.bin, "bus-inject"), "tcp://127.0.0.1:%d" % (c.base + 12),
+                 "tcp://127.0.0.1:%d" % (c.base + 13)],
+                stdin=f, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                env=dict(os.environ, INJECT_TIMEOUT_S="90"))
+        try:
+            wait_until("storage meets the damaged key", lambda: "redis update failed" in
+                       c.log_tail("storage", 200))
+        finally:
+            r.delete(ix)  # repaired
+            out, err = sent.communicate(timeout=120)
+        self.assertEqual(sent.returncode, 0, err)
+        self.assertIn(b"ack m-damaged", out)
+        inject(c, [save])  # a re-send (the same envelope id)
+        self.assertEqual(self.status(token, idea["id"]), "approved")
+        st, listed = c.api("/api/v1/ideas?status=approved", token)
+        self.assertEqual(st, 200, listed)
+        self.assertEqual([i["id"] for i in listed["items"]], [idea["id"]])
+        st, stats = c.api("/api/v1/stats?by=status", token)
+        self.assertEqual(st, 200, stats)
+        self.assertEqual(stats["counts"], {"approved": 1}, stats)
+        self.assertIn("update applied before; not again", c.log_tail("storage", 200))
 
 
 class HoldingProxy:
