@@ -126,6 +126,13 @@ const char *rstore_error(const rstore_t *self)
     return self->err;
 }
 
+const char *rstore_why(const rstore_t *self, const redisReply *r)
+{
+    if (!r)
+        return self->err;
+    return r->type == REDIS_REPLY_ERROR && r->str ? r->str : "unexpected reply";
+}
+
 /* Sends one set-up command on a fresh context; 0 when it answered OK. */
 static int s_setup(rstore_t *self, redisContext *c, const char *what, const char *fmt, ...)
 {

@@ -90,5 +90,10 @@ int rstore_append_resp(rstore_t *self, const char *buf, size_t len, int ncmds);
  * 5 s timeout. */
 int rstore_ping(rstore_t *self);
 const char *rstore_error(const rstore_t *self);
+/* Why a command whose reply r was not the one expected failed, for a log
+ * line: rstore_error() when r is NULL, the text of an error reply (a
+ * script's own error, WRONGTYPE, ...), else "unexpected reply". Borrowed
+ * from self or r. */
+const char *rstore_why(const rstore_t *self, const redisReply *r);
 
 #endif

@@ -7,8 +7,9 @@
  *
  *   char *key = update_applied_key(env->id);    // NULL: no id, no mark
  *   ... EVAL script (KEYS[2] = key when there is one) that starts with
- *       UPDATE_APPLIED_LUA_CHECK(2) and runs UPDATE_APPLIED_LUA_MARK(2)
- *       before its first write ...
+ *       UPDATE_APPLIED_LUA_CHECK(2), makes every check that can fail and
+ *       UPDATE_APPLIED_LUA_PROBE(2) before its first write, and ends
+ *       with UPDATE_APPLIED_LUA_MARK(2) as its last write ...
  *   free(key);
  *
  *   if (update_applied_before(rs, env->id)) ...  // a plain read
@@ -19,8 +20,9 @@
  *   wait in a busy instance's queue and come after a later update of the
  *   same idea, which applying it again would undo. Storage marks each
  *   update it applied (UPDATE_APPLIED_KEY, for UPDATE_APPLIED_MS) and
- *   skips a marked one. The check, the write and the mark are one Lua
- *   script (services/storage/store_update.c, store_redact.c): as three
+ *   skips a marked one. The check, the write and the mark (the last
+ *   write) are one Lua script (services/storage/store_update.c,
+ *   store_redact.c): as three
  *   round trips, two storages holding copies of one update could both
  *   pass the check, and the later one applied it over a save that came
  *   between. The classifier does not move a sketch for a marked update,
@@ -45,14 +47,23 @@
  * Lua for a script whose KEYS[k], when given, is the mark of the update
  * it applies (no KEYS[k]: an update without an envelope id, applied
  * unmarked). The check returns UPDATE_APPLIED_BEFORE at once, before any
- * read or write; storage's mark goes before its script's first write, so
- * a mark Redis refuses aborts the script with nothing written. The
- * classifier only checks (its sketch correction, before storage applies).
+ * read or write. Redis does not roll back a script that fails half way,
+ * so storage's script makes every check and every command that can fail
+ * on the data it finds before its first write, and the mark is its last
+ * write: a script that still fails leaves no mark, and the update's
+ * re-send is applied, not skipped as applied before. The probe, before
+ * the first write, is a PEXPIRE of the mark, absent then (the check
+ * said so): it changes nothing, but needs the same write permission as
+ * the mark, so a Redis user that may not mark fails there with nothing
+ * written. The classifier only checks (its sketch correction, before
+ * storage applies).
  */
 #define UPDATE_APPLIED_BEFORE 2
 #define UPDATE_APPLIED_LUA_CHECK(k)                                                                \
     "if KEYS[" #k "] and redis.call('EXISTS', KEYS[" #k "]) == 1 then return "                     \
     UPDATE_APPLIED_STR(UPDATE_APPLIED_BEFORE) " end\n"
+#define UPDATE_APPLIED_LUA_PROBE(k)                                                                \
+    "if KEYS[" #k "] then redis.call('PEXPIRE', KEYS[" #k "], '1') end\n"
 #define UPDATE_APPLIED_LUA_MARK(k)                                                                 \
     "if KEYS[" #k "] then redis.call('SET', KEYS[" #k "], '1', 'PX', '" UPDATE_APPLIED_STR(        \
         UPDATE_APPLIED_MS) "') end\n"

@@ -19,7 +19,8 @@
  *        the one read in 1 (another storage instance may have moderated it
  *        meanwhile; otherwise 1-4 run again, at most S_ATTEMPTS times),
  *        and, for a redaction from the bus, only if its envelope id is not
- *        marked applied, marking it in the same script (update_applied.h);
+ *        marked applied, marking it in the same script, after the write
+ *        (update_applied.h: a write that fails leaves no mark);
  *     5. BGREWRITEAOF, so the old record leaves Redis' append-only file
  *        too (as inspraakctl's erase does). It runs in the background. A
  *        rewrite already running forked before our write, so storage waits
@@ -53,13 +54,13 @@
 
 /* KEYS[1] record, [2] the update's applied mark (absent: none); ARGV[1]
  * record as read, ARGV[2] new record. UPDATE_APPLIED_BEFORE: nothing done;
- * 0: no such idea; -1: changed since read; 1: written. */
+ * 0: no such idea; -1: changed since read; 1: written, then marked (the
+ * GET failed on a record that is no string, before any write). */
 static const char S_CAS[] = UPDATE_APPLIED_LUA_CHECK(2)
     "local cur = redis.call('GET', KEYS[1])\n"
     "if not cur then return 0 end\n"
-    "if cur ~= ARGV[1] then return -1 end\n" UPDATE_APPLIED_LUA_MARK(2)
-    "redis.call('SET', KEYS[1], ARGV[2])\n"
-    "return 1\n";
+    "if cur ~= ARGV[1] then return -1 end\n" UPDATE_APPLIED_LUA_PROBE(2)
+    "redis.call('SET', KEYS[1], ARGV[2])\n" UPDATE_APPLIED_LUA_MARK(2) "return 1\n";
 
 static int s_cas(rstore_t *rs, const char *key, const char *mark, const redisReply *old,
                  const char *rec, size_t rec_len, char *err, size_t errlen)
@@ -78,7 +79,7 @@ static int s_cas(rstore_t *rs, const char *key, const char *mark, const redisRep
     redisReply *e = rstore_cmdargv(rs, argc, argv, lens);
     int rc = -1;
     if (!e || e->type != REDIS_REPLY_INTEGER)
-        snprintf(err, errlen, "redact script: %s", e ? "unexpected reply" : rstore_error(rs));
+        snprintf(err, errlen, "redact script: %s", rstore_why(rs, e));
     else
         rc = e->integer < 0 ? S_CHANGED : (int)e->integer;
     if (e)

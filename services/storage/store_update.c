@@ -18,6 +18,10 @@
  *   meanwhile; the whole step is retried when it is not), and marks the
  *   update applied in the same script as it writes: no copy of it, at
  *   another storage, can pass the check between the write and the mark.
+ *   Redis does not roll back a script that fails half way, so before its
+ *   first write the script reads every key it writes and fails when one
+ *   is damaged (S_CHECK_LUA), and the mark is its last write: a failed
+ *   update is neither half applied nor marked, and comes again.
  *   A cluster in the update (staff put the idea with another idea, or
  *   made it its own cluster; it came through the classifier, which moved
  *   the stored sketch: services/classifier/cluster_correct.c) replaces
@@ -62,6 +66,69 @@
 #define S_CHANGED (-2) /* the record changed since it was read: again */
 #define S_NOT_REDACTION (-3)
 
+/* Redis does not roll back a script that fails half way (update_applied.h):
+ * before S_UPDATE's first write, this reads every key it will write and
+ * fails (nothing written, nothing marked: the update comes again) when
+ * one holds another type than the script writes (WRONGTYPE) or a count
+ * it adds to is no integer, and it reads every argument the writes take,
+ * so that a bad one fails here too. Its own function, so its locals
+ * leave the writes' alone. Keys and arguments as in S_UPDATE. */
+#define S_CHECK_LUA                                                                                \
+    "local function s_type(k, t)\n"                                                                \
+    "  local got = redis.call('TYPE', k)['ok']\n"                                                  \
+    "  if got ~= 'none' and got ~= t then\n"                                                       \
+    "    error({err = 'WRONGTYPE ' .. k .. ' holds a ' .. got .. ', not a ' .. t})\n"              \
+    "  end\n"                                                                                      \
+    "end\n"                                                                                        \
+    "local function s_num(v, what)\n"                                                              \
+    "  if not tonumber(v) then error({err = 'ERR ' .. what .. ' is no number'}) end\n"             \
+    "  return tonumber(v)\n"                                                                       \
+    "end\n"                                                                                        \
+    "local function s_count(k, f)\n"                                                               \
+    "  s_type(k, 'hash')\n"                                                                        \
+    "  local v = redis.call('HGET', k, f)\n"                                                       \
+    "  if v and not string.match(v, '^%-?%d+$') then\n"                                            \
+    "    error({err = 'ERR ' .. k .. ' ' .. f .. ' holds no count'})\n"                            \
+    "  end\n"                                                                                      \
+    "end\n"                                                                                        \
+    "local function s_check()\n"                                                                   \
+    "  local n = s_num(ARGV[5], 'the number of index moves')\n"                                    \
+    "  s_num(ARGV[4], 'the score')\n"                                                              \
+    "  for i = 0, n - 1 do\n"                                                                      \
+    "    local dim, val = ARGV[7 + 3 * i], ARGV[8 + 3 * i]\n"                                      \
+    "    s_type(p .. 'ix:' .. dim .. ':' .. val, 'zset')\n"                                        \
+    "    s_count(p .. 'stats:' .. dim, val)\n"                                                     \
+    "  end\n"                                                                                      \
+    "  local pa = 6 + 3 * n\n"                                                                     \
+    "  local np = s_num(ARGV[pa], 'the number of pair counts')\n"                                  \
+    "  for i = 0, np - 1 do\n"                                                                     \
+    "    s_count(ARGV[pa + 1 + 3 * i], ARGV[pa + 2 + 3 * i])\n"                                    \
+    "    s_num(ARGV[pa + 3 + 3 * i], 'a pair count change')\n"                                     \
+    "  end\n"                                                                                      \
+    "  local ci = pa + 1 + 3 * np\n"                                                               \
+    "  if ARGV[ci] ~= '' then\n"                                                                   \
+    "    s_type(p .. 'corrections', 'hash')\n"                                                     \
+    "    s_type(p .. 'corrections:at', 'zset')\n"                                                  \
+    "    s_num(ARGV[ci + 1], 'the time of the correction')\n"                                      \
+    "  end\n"                                                                                      \
+    "  local ui = ci + 2\n"                                                                        \
+    "  s_type('" PEOPLE_TODO "', 'zset')\n"                                                        \
+    "  s_type('" PEOPLE_SEEN "', 'set')\n"                                                         \
+    "  s_count('" PEOPLE_COUNTS "', 'ideas')\n"                                                    \
+    "  s_count('" PEOPLE_COUNTS "', 'anon')\n"                                                     \
+    "  if ARGV[ui] ~= '' then s_count('" PEOPLE_PIDS "', ARGV[ui]) end\n"                          \
+    "  if not ARGV[ui + 2] then error({err = 'ERR the people count lacks an argument'}) end\n"     \
+    "  s_type('" SHOWN_TODO "', 'zset')\n"                                                         \
+    "  s_count('" SHOWN_COUNTED "', 'ideas')\n"                                                    \
+    "  local at = ui + 3\n"                                                                        \
+    "  for _ = 1, 2 do\n"                                                                          \
+    "    local sn = s_num(ARGV[at], 'the number of shown counts')\n"                               \
+    "    for i = 0, sn - 1 do s_count(ARGV[at + 1 + 2 * i], ARGV[at + 2 + 2 * i]) end\n"           \
+    "    at = at + 1 + 2 * sn\n"                                                                   \
+    "  end\n"                                                                                      \
+    "end\n"                                                                                        \
+    "s_check()\n"
+
 /* KEYS: [1] the record, [2] the update's applied mark (absent for an
  * update without envelope id). ARGV: [1] record as read, [2] new record,
  * [3] id, [4] score, [5] n ops, then per op: "+"|"-", dim, value, then
@@ -71,12 +138,13 @@
  * "", shown before, shown after "1"|"0": STORE_PEOPLE_UPDATE_LUA), then
  * the shown counts (store_shown_args_t: STORE_SHOWN_UPDATE_LUA).
  * Returns UPDATE_APPLIED_BEFORE (nothing done), 0 (no such idea), -1 (the
- * record changed since it was read) or 1. */
+ * record changed since it was read) or 1; an error (S_CHECK_LUA) with
+ * nothing written. The mark is the last write. */
 static const char S_UPDATE[] =
     "local p = 'inspraak:'\n" UPDATE_APPLIED_LUA_CHECK(2)
     "local cur = redis.call('GET', KEYS[1])\n"
     "if not cur then return 0 end\n"
-    "if cur ~= ARGV[1] then return -1 end\n" UPDATE_APPLIED_LUA_MARK(2)
+    "if cur ~= ARGV[1] then return -1 end\n" S_CHECK_LUA UPDATE_APPLIED_LUA_PROBE(2)
     "redis.call('SET', KEYS[1], ARGV[2])\n"
     "local id, score, n = ARGV[3], ARGV[4], tonumber(ARGV[5])\n"
     "for i = 0, n - 1 do\n"
@@ -93,7 +161,7 @@ static const char S_UPDATE[] =
     "local pa = 6 + 3 * n\n" STORE_PAIRS_LUA
     "local ci = pa + 1 + 3 * tonumber(ARGV[pa])\n" STORE_CORRECT_LUA
     "local ui = ci + 2\n" STORE_PEOPLE_UPDATE_LUA "local si = ui + 3\n" STORE_SHOWN_UPDATE_LUA
-    "return 1\n";
+    UPDATE_APPLIED_LUA_MARK(2) "return 1\n";
 
 typedef struct {
     char op[S_MAX_OPS][2];
@@ -275,7 +343,7 @@ static int s_attempt(rstore_t *rs, const idea_t *upd, const char *mark, const ch
             lens[i] = strlen(argv[i]);
     redisReply *e = rstore_cmdargv(rs, argc, argv, lens);
     if (!e || e->type != REDIS_REPLY_INTEGER) {
-        snprintf(err, errlen, "update script: %s", e ? "unexpected reply" : rstore_error(rs));
+        snprintf(err, errlen, "update script: %s", rstore_why(rs, e));
     } else {
         rc = e->integer < 0 ? S_CHANGED : (int)e->integer;
     }

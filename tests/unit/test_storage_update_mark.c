@@ -18,6 +18,11 @@
  *       the script skip: status, index and stats unchanged;
  *     - an update without envelope id (NULL or "") is applied, unmarked;
  *     - a redaction is marked, and a marked one cuts nothing;
+ *     - a key the update writes that holds something else (a string
+ *       where a sorted set belongs, a count that is no number) fails the
+ *       script before its first write: -1, nothing written, no mark; once
+ *       repaired, the update is applied in full (Redis does not roll
+ *       back a script that fails half way, so the mark is the last write);
  *     - a Redis that refuses the mark (a user who may only read the marks)
  *       gets -1 with nothing written: storage then does not ack, and the
  *       update comes again whole.
@@ -212,6 +217,40 @@ static void test_redaction_marked_and_a_marked_one_skipped(void **state)
     store_destroy(&st);
 }
 
+/* Redis does not roll back a script that fails half way: a key the
+ * update writes that holds something else (another type, a count that
+ * is no number) fails the script before its first write, so nothing is
+ * written and nothing marked, and once repaired the update comes again
+ * and is applied in full. */
+static void test_a_damaged_key_writes_nothing_and_marks_nothing(void **state)
+{
+    (void)state;
+    static const char *const damage[][2] = {
+        {"SET inspraak:ix:status:approved damaged", "DEL inspraak:ix:status:approved"},
+        {"HSET inspraak:stats:status approved damaged", "HDEL inspraak:stats:status approved"},
+        {"SET inspraak:people:todo damaged", "DEL inspraak:people:todo"},
+        {"SET inspraak:shown-todo damaged", "DEL inspraak:shown-todo"},
+    };
+    for (size_t i = 0; i < sizeof damage / sizeof damage[0]; i++) {
+        store_t *st = s_store_with_idea(NULL);
+        freeReplyObject(rstore_cmd(st->rs, damage[i][0]));
+        assert_int_equal(s_update(st, "u-damaged", "approved"), -1);
+        assert_status(st, "new");
+        assert_int_equal(s_int(st, "EXISTS inspraak:update:applied:u-damaged"), 0);
+        assert_int_equal(s_int(st, "HGET inspraak:stats:status new"), 1);
+        assert_int_equal(s_int(st, "ZCARD inspraak:ix:status:new"), 1);
+        freeReplyObject(rstore_cmd(st->rs, damage[i][1]));
+        assert_int_equal(s_update(st, "u-damaged", "approved"), 1);
+        assert_status(st, "approved");
+        assert_int_equal(s_int(st, "ZCARD inspraak:ix:status:approved"), 1);
+        assert_int_equal(s_int(st, "ZCARD inspraak:ix:status:new"), 0);
+        assert_int_equal(s_int(st, "HGET inspraak:stats:status approved"), 1);
+        assert_int_equal(s_int(st, "HEXISTS inspraak:stats:status new"), 0);
+        assert_int_equal(s_int(st, "EXISTS inspraak:update:applied:u-damaged"), 1);
+        store_destroy(&st);
+    }
+}
+
 static void test_a_refused_mark_writes_nothing(void **state)
 {
     (void)state;
@@ -247,6 +286,7 @@ int main(void)
         cmocka_unit_test(test_a_mark_already_there_skips_the_update),
         cmocka_unit_test(test_without_an_id_applied_and_not_marked),
         cmocka_unit_test(test_redaction_marked_and_a_marked_one_skipped),
+        cmocka_unit_test(test_a_damaged_key_writes_nothing_and_marks_nothing),
         cmocka_unit_test(test_a_refused_mark_writes_nothing),
     };
     return cmocka_run_group_tests(tests, s_group_setup, s_group_teardown);
