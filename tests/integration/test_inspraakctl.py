@@ -34,7 +34,8 @@ BIN = os.environ.get("INSPRAAK_BIN", "./bin")
 CTL = os.path.join(BIN, "inspraakctl")
 
 
-def idea_record(idea_id, pid, text, wijk, pii=(), themes=("groen",)):
+def idea_record(idea_id, pid, text, wijk, pii=(), themes=("groen",), cluster=None,
+                status="new"):
     source = {k: None for k in ("message_id", "video_id", "start", "end", "device_id",
                                 "local_id", "context", "idempotency_key", "subject")}
     return mp({
@@ -42,7 +43,8 @@ def idea_record(idea_id, pid, text, wijk, pii=(), themes=("groen",)):
         "received_at": 1795000000000, "text": text, "title": None, "lat": None, "lon": None,
         "wijk": wijk, "buurt": None, "postcode": None, "question": "toekomst",
         "source": source, "participant_id": pid, "themes": list(themes), "sentiment": None,
-        "language": "nl", "cluster": None, "pii": list(pii), "status": "new", "classified": True,
+        "language": "nl", "cluster": cluster, "pii": list(pii), "status": status,
+        "classified": True,
     })
 
 
