@@ -78,7 +78,10 @@ _Static_assert(PROTO_MAX_CLUSTER <= sizeof(((cluster_sketch_t *)0)->label),
  * sketch as read, ARGV[3] new sketch, ARGV[4] the record as read
  * (absent: the update does not say what staff saw, not checked). 1
  * written, 0 gone, -1 changed meanwhile, UPDATE_APPLIED_BEFORE: storage
- * applied the update, nothing written. */
+ * applied the update, nothing written. The count comes before the
+ * sketch: an INCR that fails (the counter holds no number; Redis does
+ * not roll back) then leaves the sketch too, and the move is logged as
+ * failed, never made without the other instances' caches knowing. */
 static const char s_correct_script[] = UPDATE_APPLIED_LUA_CHECK(4)
                                "if ARGV[4] and redis.call('GET', KEYS[3]) ~= ARGV[4] then\n"
                                "  return -1\n"
@@ -86,8 +89,8 @@ static const char s_correct_script[] = UPDATE_APPLIED_LUA_CHECK(4)
                                "local cur = redis.call('HGET', KEYS[1], ARGV[1])\n"
                                "if not cur then return 0 end\n"
                                "if cur ~= ARGV[2] then return -1 end\n"
-                               "redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])\n"
                                "redis.call('INCR', KEYS[2])\n"
+                               "redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])\n"
                                "return 1\n";
 
 /* Reads idea id's record into *rec when it still has version was (what

@@ -13,8 +13,10 @@
  *   (the counter makes it read again); a re-sent idea gets the corrected
  *   cluster; the sketch keeps its keys; an id with nothing stored, a bad
  *   cluster and Redis down change nothing and say so; a copy of a move
- *   storage marked applied (common/update_applied.h) moves nothing. Unit tests do not
- *   link service code, so the classifier's files are included here.
+ *   storage marked applied (common/update_applied.h) moves nothing; a
+ *   counter that holds no number fails the move before the sketch is
+ *   written. Unit tests do not link service code, so the classifier's
+ *   files are included here.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -279,6 +281,30 @@ static void test_group_is_cluster_and_label(void **state)
     cluster_mem_destroy(&mem.store);
 }
 
+/* Redis does not roll back a script that fails half way: with a counter
+ * that holds no number, the move fails before it writes the sketch (an
+ * instance that reads it now finds it as it was), so no sketch moves
+ * while the other instances' caches cannot be told. */
+static void test_a_damaged_counter_moves_nothing(void **state)
+{
+    (void)state;
+    rstore_t *rs = s_open(s_redis.port, 1);
+    cluster_redis_t *cr = cluster_redis_new(rs);
+    char c[80];
+    s_classify(cr, "b1", s_bench1, c, sizeof c);
+    s_classify(cr, "w1", s_wc, c, sizeof c);
+    redisReply *r = rstore_cmd(rs, "SET inspraak:cluster:corrected damaged");
+    assert_non_null(r);
+    freeReplyObject(r);
+    assert_int_equal(cluster_redis_correct(cr, "b1", "w1"), -1);
+    cluster_redis_t *fresh = cluster_redis_new(rs); /* reads the sketch from Redis */
+    s_classify(fresh, "b2", s_bench2, c, sizeof c);
+    assert_string_equal(c, "b1");
+    cluster_redis_destroy(&fresh);
+    cluster_redis_destroy(&cr);
+    rstore_destroy(&rs);
+}
+
 /* Redis down: the correction and the counter read fail and say so. */
 static void test_redis_gone(void **state)
 {
@@ -301,6 +327,7 @@ int main(void)
         cmocka_unit_test(test_same_correction_twice),
         cmocka_unit_test(test_move_applied_before_leaves_the_sketch),
         cmocka_unit_test(test_group_is_cluster_and_label),
+        cmocka_unit_test(test_a_damaged_counter_moves_nothing),
         cmocka_unit_test(test_redis_gone),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
