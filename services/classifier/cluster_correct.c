@@ -24,7 +24,12 @@
  *   and the script that writes the sketch writes only while the record is
  *   still the one read (changed meanwhile: read both again). Without that
  *   the sketch followed a move the record never took, and the next
- *   wording of the same wish joined the refused cluster.
+ *   wording of the same wish joined the refused cluster. That check is
+ *   the classifier's, before storage's: a save without a cluster goes
+ *   straight to storage and may change the idea in between, and storage
+ *   then refuses the move. So once storage acked a cluster update
+ *   (main.c), cluster_redis_follow() makes the sketch give the cluster
+ *   the record has, with the same script, over the record as read.
  *
  *   Storage changes the record; this changes the stored sketch, so that
  *   the next idea like it joins the cluster staff chose and not the one
@@ -123,9 +128,11 @@ static int s_record_as_seen(cluster_redis_t *self, const char *id, const char *w
 
 /* Sets the cluster of idea id's sketch in one EVAL; 1, 0 (no sketch),
  * -1 (Redis), 2 (retry), 3 (already so), 4 (applied before). seen: the
- * record as read when it had the version staff saw, or NULL. */
+ * record as read when it had the version staff saw, or NULL. follow: the
+ * sketch is only to give the record's cluster (cluster_redis_follow()),
+ * so one that gives it already, corrected or not, is already so. */
 static int s_move(cluster_redis_t *self, const char *id, const char *cluster, const char *mark,
-                  const redisReply *seen)
+                  const redisReply *seen, int follow)
 {
     uint64_t h = classify_cluster_handle(id);
     char key[48], field[HB], stored_id[CLUSTER_ID_MAX];
@@ -150,7 +157,8 @@ static int s_move(cluster_redis_t *self, const char *id, const char *cluster, co
      * like it join that group and take the label (classify_cluster_join.c). */
     char group[CLUSTER_ID_MAX];
     snprintf(group, sizeof group, "~%.78s", id);
-    if (strcmp(sk.label, cluster) == 0 && strcmp(sk.cluster, group) == 0) {
+    if ((strcmp(sk.label, cluster) == 0 && strcmp(sk.cluster, group) == 0) ||
+        (follow && strcmp(classify_cluster_label(&sk), cluster) == 0)) {
         freeReplyObject(r); /* the same correction again (a re-send): the
                                other instances' caches need not be emptied */
         return 3;
@@ -196,7 +204,7 @@ static int s_move(cluster_redis_t *self, const char *id, const char *cluster, co
  * the update's applied mark, or NULL; was: the version staff saw, or
  * NULL (not checked). */
 static int s_attempt(cluster_redis_t *self, const char *id, const char *cluster, const char *mark,
-                     const char *was)
+                     const char *was, int follow)
 {
     redisReply *seen = NULL;
     if (was) {
@@ -204,31 +212,75 @@ static int s_attempt(cluster_redis_t *self, const char *id, const char *cluster,
         if (rc != 1)
             return rc;
     }
-    int rc = s_move(self, id, cluster, mark, seen);
+    int rc = s_move(self, id, cluster, mark, seen, follow);
     if (seen)
         freeReplyObject(seen);
     return rc;
 }
 
 /* cluster_redis_correct() for the update whose applied mark is mark (or
- * NULL) and that was made on version was (or NULL); 4 when storage
- * applied it before, S_STALE when the record is not the one staff saw. */
+ * NULL) and that was made on version was (or NULL); 3 when the sketch was
+ * so already, 4 when storage applied it before, S_STALE when the record
+ * is not the one staff saw. follow: see s_move. */
 static int s_correct(cluster_redis_t *self, const char *id, const char *cluster, const char *mark,
-                     const char *was)
+                     const char *was, int follow)
 {
     if (!id || !*id || strlen(id) >= CLUSTER_ID_MAX || !idea_cluster_ok(cluster))
         return 0;
     int rc = 2;
     for (int i = 0; i < S_ATTEMPTS && rc == 2; i++)
-        rc = s_attempt(self, id, cluster, mark, was);
+        rc = s_attempt(self, id, cluster, mark, was, follow);
     if (rc == 1)
         g_hash_table_remove_all(self->sketches); /* ours changed: read it again */
-    return rc == 2 ? -1 : rc == 3 ? 1 : rc;
+    return rc == 2 ? -1 : rc;
 }
 
 int cluster_redis_correct(cluster_redis_t *self, const char *id, const char *cluster)
 {
-    return s_correct(self, id, cluster, NULL, NULL);
+    int rc = s_correct(self, id, cluster, NULL, NULL, 0);
+    return rc == 3 ? 1 : rc;
+}
+
+/* The cluster and version of idea id's record: 1, 0 (no record, or
+ * unreadable, or no cluster), -1 (Redis). */
+static int s_record_cluster(cluster_redis_t *self, const char *id, char *cluster, size_t size,
+                            char *was)
+{
+    redisReply *r = rstore_cmd(self->rs, "GET " S_RECORD_KEY, id);
+    if (!r || (r->type != REDIS_REPLY_STRING && r->type != REDIS_REPLY_NIL)) {
+        if (r)
+            freeReplyObject(r);
+        return -1;
+    }
+    idea_t idea;
+    proto_err_t perr;
+    int rc = 0;
+    if (r->type == REDIS_REPLY_STRING && idea_decode(r->str, r->len, &idea, &perr) == 0) {
+        if (idea.cluster && strlen(idea.cluster) < size) {
+            snprintf(cluster, size, "%s", idea.cluster);
+            idea_version(&idea, was);
+            rc = 1;
+        }
+        idea_clear(&idea);
+    }
+    freeReplyObject(r);
+    return rc;
+}
+
+int cluster_redis_follow(cluster_redis_t *self, const char *id)
+{
+    if (!id || !*id || strlen(id) >= CLUSTER_ID_MAX)
+        return 0;
+    for (int i = 0; i < S_ATTEMPTS; i++) {
+        char cluster[CLUSTER_ID_MAX], was[IDEA_VERSION_SIZE];
+        int rc = s_record_cluster(self, id, cluster, sizeof cluster, was);
+        if (rc <= 0)
+            return rc;
+        rc = s_correct(self, id, cluster, NULL, was, 1); /* written only over this record */
+        if (rc != S_STALE)
+            return rc;
+    }
+    return -1; /* the record kept changing: the next ack follows it */
 }
 
 int cluster_redis_correct_update(cluster_redis_t *self, const idea_t *upd, const char *update_id)
@@ -250,8 +302,10 @@ int cluster_redis_correct_update(cluster_redis_t *self, const idea_t *upd, const
         return 0;
     }
     char *mark = update_applied_key(update_id);
-    int rc = s_correct(self, upd->id, upd->cluster, mark, has_was ? was : NULL);
+    int rc = s_correct(self, upd->id, upd->cluster, mark, has_was ? was : NULL, 0);
     free(mark);
+    if (rc == 3)
+        rc = 1;
     if (rc == 4 || rc == S_STALE) {
         log_info("msg=\"cluster correction %s; sketch unchanged\" id=%s update=%s",
                  rc == 4 ? "applied before" : "made on an older version of the idea",

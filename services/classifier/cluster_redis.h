@@ -61,6 +61,16 @@ int cluster_redis_correct(cluster_redis_t *self, const char *id, const char *clu
  * also when storage applied the update with envelope id update_id (may be
  * NULL) before: a late copy must not undo a later move. */
 int cluster_redis_correct_update(cluster_redis_t *self, const idea_t *upd, const char *update_id);
+/* After storage acked a cluster update of idea id (main.c): its sketch
+ * gives the cluster its record has now. Storage may have refused the
+ * update that moved the sketch (a save from an older page, "was", that
+ * a save without a cluster overtook after the classifier's check), and
+ * such a save never comes here. A sketch that gives the record's cluster
+ * already is left as it is; one that does not becomes a group of its own
+ * with that label, as a staff move makes it (cluster_correct.c); written
+ * only while the record is the one read. 1 moved, 3 already so, 0 no
+ * record, no cluster in it or no sketch, -1 Redis failed. */
+int cluster_redis_follow(cluster_redis_t *self, const char *id);
 /* Before a batch: empties the sketch cache when any instance corrected a
  * cluster since the last call (one GET). 0, or -1 when Redis failed. */
 int cluster_redis_sync(cluster_redis_t *self);

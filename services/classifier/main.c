@@ -31,7 +31,12 @@
  *   An ENV_UPDATE with a cluster (staff moved the idea to another
  *   near-duplicate cluster in the dashboard) sets that cluster in the
  *   idea's stored sketch (cluster_correct.c) and goes on to storage as it
- *   came, so later near-duplicates follow staff's choice.
+ *   came, so later near-duplicates follow staff's choice. Storage may
+ *   still refuse it (a save from an older page that a save without a
+ *   cluster overtook after the classifier's check), so the classifier
+ *   subscribes to storage's acks (INSPRAAK_BUS_EVENTS, topic "ack.") and,
+ *   when one covers a cluster update it handed on, makes the sketch give
+ *   the cluster the idea's record has (cluster_redis_follow).
  *
  *   An envelope that cannot be read (envelope_decode fails, e.g. code
  *   unknown_version) or that is not an idea becomes an ENV_DEAD with the
@@ -54,7 +59,8 @@
  *
  * CONFIGURATION
  *   common/config.h: INSPRAAK_PORT_BASE, INSPRAAK_INSTANCE, INSPRAAK_DATA,
- *   INSPRAAK_BUS_CLASSIFY, INSPRAAK_BUS_STORE, INSPRAAK_REDIS_URL (cluster
+ *   INSPRAAK_BUS_CLASSIFY, INSPRAAK_BUS_STORE, INSPRAAK_BUS_EVENTS
+ *   (storage's acks), INSPRAAK_REDIS_URL (cluster
  *   state), INSPRAAK_MODEL_FILE (classify_idea.c), INSPRAAK_HTTP_PORT (admin
  *   port, default PORT_BASE + 4 + 20 * instance), INSPRAAK_LOG_LEVEL;
  *   common/geo.h: INSPRAAK_GEO_WIJKEN, INSPRAAK_GEO_BUURTEN.
@@ -103,6 +109,11 @@
 #define CLASSIFIER_BATCH_BYTES (16u * 1024 * 1024)
 /* Answers kept for re-sent messages (~1 KB each; emptied when full). */
 #define CLASSIFIER_DONE_MAX 16384
+/* Cluster updates handed to storage, waiting for its ack (emptied when
+ * full: a lost ack only leaves the sketch as the update moved it). */
+#define CLASSIFIER_MOVES_MAX 4096
+/* Ack messages read in one go, so that a busy bus cannot hold ideas up. */
+#define CLASSIFIER_ACKS_AT_ONCE 1024
 
 static const char *const s_langs[] = {"nl", "en", "de", "fr", "other", "none", NULL};
 #define N_LANGS 6
@@ -136,7 +147,10 @@ typedef struct {
      * again without classifying. Only answers whose cluster state was
      * saved are kept. */
     GHashTable *done;
-    void *pull, *push;
+    /* envelope id -> idea id of the cluster updates sent on to storage
+     * whose ack has not come (s_correct, s_on_acks); both malloc'd */
+    GHashTable *moves;
+    void *pull, *push, *acks;
     http_server_t *http;
     /* clock_mono_ms() when the send to storage began (an interval: never
      * the wall clock, which may step); 0 when not blocked on storage. */
@@ -303,13 +317,61 @@ static void s_classify(classifier_t *c, int i)
  * the stored sketch gets the cluster staff chose, so later near-duplicates
  * follow it (cluster_correct.c); then the update goes on to storage as it
  * came, and storage's ack reaches the dashboard. Redis down: the record
- * is still corrected, later ideas may still join the old cluster. */
+ * is still corrected, later ideas may still join the old cluster. The
+ * update is remembered until storage's ack, when the sketch follows the
+ * record (s_on_acks): storage may refuse what the sketch took. */
 static void s_correct(classifier_t *c, const envelope_t *env, const char *data, size_t len)
 {
     if (cluster_redis_correct_update(c->cr, env->idea, env->id) == 1)
         metric_inc(c->m_corrected);
-    if (!s_stop)
-        s_send(c, data, len);
+    if (s_stop || s_send(c, data, len) < 0 || !env->id || !env->idea->id ||
+        !env->idea->cluster)
+        return;
+    if (g_hash_table_size(c->moves) >= CLASSIFIER_MOVES_MAX)
+        g_hash_table_remove_all(c->moves);
+    g_hash_table_replace(c->moves, xstrdup(env->id), xstrdup(env->idea->id));
+}
+
+/* Storage's acks (every origin's; topic "ack."). For each cluster update
+ * sent on to storage that one covers, storage has applied it, or refused
+ * it: a save from an older idea page ("was") that another save, one
+ * without a cluster, which does not come here, overtook after this
+ * classifier moved the sketch. Either way the sketch now follows the
+ * record (cluster_redis_follow), so the next wording of the same wish
+ * joins the cluster the idea has, not one storage refused. */
+static void s_on_acks(classifier_t *c)
+{
+    char *data = NULL;
+    size_t len = 0;
+    for (int n = 0; n < CLASSIFIER_ACKS_AT_ONCE &&
+                    bus_recv(c->acks, NULL, 0, &data, &len, PROTO_MAX_MESSAGE, BUS_DONTWAIT) == 0;
+         n++) {
+        envelope_t e;
+        proto_err_t perr;
+        if (g_hash_table_size(c->moves) == 0 || envelope_decode(data, len, &e, &perr) < 0) {
+            free(data);
+            continue;
+        }
+        GHashTableIter it;
+        gpointer key, idea_id;
+        g_hash_table_iter_init(&it, c->moves);
+        while (g_hash_table_iter_next(&it, &key, &idea_id)) {
+            if (!envelope_acks(&e, key))
+                continue;
+            int rc = cluster_redis_follow(c->cr, idea_id);
+            char qid[120], qu[120];
+            log_info("msg=\"storage acked the cluster update; the sketch follows the record\" "
+                     "id=%s update=%s sketch=%s",
+                     log_quote(qid, sizeof qid, idea_id), log_quote(qu, sizeof qu, key),
+                     rc == 1   ? "moved"
+                     : rc == 3 ? "as_record"
+                     : rc == 0 ? "none"
+                               : "redis_failed");
+            g_hash_table_iter_remove(&it);
+        }
+        envelope_clear(&e);
+        free(data);
+    }
 }
 
 /* Takes one message (and data with it): an idea joins the batch, anything
@@ -489,6 +551,7 @@ static void s_start(classifier_t *c)
         log_fatal("msg=\"cannot start libsodium\"");
     c->done = g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref,
                                     (GDestroyNotify)g_bytes_unref);
+    c->moves = g_hash_table_new_full(g_str_hash, g_str_equal, free, free);
     s_metrics_init(c);
     c->http = http_server_new(&(http_opts_t){.port = c->cfg.http_port,
                                              .max_body = 4096,
@@ -503,6 +566,9 @@ static void s_start(classifier_t *c)
     c->push = bus_push_connect(c->cfg.bus_store, err, sizeof err);
     if (!c->push)
         log_fatal("msg=\"cannot connect to storage\" err=\"%s\"", err);
+    c->acks = bus_sub_connect(c->cfg.bus_events, "ack.", err, sizeof err);
+    if (!c->acks)
+        log_fatal("msg=\"cannot subscribe to storage's acks\" err=\"%s\"", err);
     log_info("msg=\"started\" http_port=%d wijken=%zu", c->cfg.http_port,
              geo_wijk_count(classify_geo(c->cls)));
 }
@@ -521,9 +587,14 @@ static bool s_more(classifier_t *c)
 static void s_loop(classifier_t *c)
 {
     while (!s_stop) {
-        zmq_pollitem_t item = {.socket = c->pull, .events = ZMQ_POLLIN};
-        if (zmq_poll(&item, 1, CLASSIFIER_POLL_MS) <= 0)
+        zmq_pollitem_t items[2] = {{.socket = c->pull, .events = ZMQ_POLLIN},
+                                   {.socket = c->acks, .events = ZMQ_POLLIN}};
+        if (zmq_poll(items, 2, CLASSIFIER_POLL_MS) <= 0)
             continue; /* timeout, or EINTR: look at s_stop */
+        if (items[1].revents & ZMQ_POLLIN)
+            s_on_acks(c); /* first: an idea that came after an ack sees its sketch */
+        if (!(items[0].revents & ZMQ_POLLIN))
+            continue;
         do {
             char *data = NULL;
             size_t len = 0;
@@ -560,10 +631,12 @@ int main(void)
     http_server_destroy(&c.http);
     bus_close(&c.pull);
     bus_close(&c.push);
+    bus_close(&c.acks);
     bus_shutdown();
     classify_destroy(&c.cls);
     cluster_redis_destroy(&c.cr);
     g_hash_table_destroy(c.done);
+    g_hash_table_destroy(c.moves);
     rstore_destroy(&c.redis);
     return 0;
 }

@@ -13,10 +13,12 @@
  *   (the counter makes it read again); a re-sent idea gets the corrected
  *   cluster; the sketch keeps its keys; an id with nothing stored, a bad
  *   cluster and Redis down change nothing and say so; a copy of a move
- *   storage marked applied (common/update_applied.h) moves nothing; a
- *   counter that holds no number fails the move before the sketch is
- *   written. Unit tests do not link service code, so the classifier's
- *   files are included here.
+ *   storage marked applied (common/update_applied.h) moves nothing; after
+ *   storage's ack the sketch follows the record's cluster
+ *   (cluster_redis_follow: a move storage refused is undone); a counter
+ *   that holds no number fails the move before the sketch is written.
+ *   Unit tests do not link service code, so the classifier's files are
+ *   included here.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -281,6 +283,58 @@ static void test_group_is_cluster_and_label(void **state)
     cluster_mem_destroy(&mem.store);
 }
 
+/* Stores a record of idea id (storage's inspraak:idea:<id>) whose
+ * cluster is cluster. */
+static void s_record(rstore_t *rs, const char *id, const char *text, const char *cluster)
+{
+    idea_t *idea = s_idea(s_cls, id, text);
+    proto_set(&idea->cluster, cluster);
+    char *buf = NULL;
+    size_t len = 0;
+    proto_err_t perr;
+    assert_int_equal(idea_encode(idea, &buf, &len, &perr), 0);
+    const char *argv[3] = {"SET", "inspraak:idea:", buf};
+    char key[80];
+    snprintf(key, sizeof key, "inspraak:idea:%s", id);
+    argv[1] = key;
+    size_t lens[3] = {3, strlen(key), len};
+    redisReply *r = rstore_cmdargv(rs, 3, argv, lens);
+    assert_non_null(r);
+    freeReplyObject(r);
+    free(buf);
+    s_idea_free(idea);
+}
+
+/* After storage's ack the sketch gives the record's cluster: a move that
+ * storage refused (the record kept "b1") is undone, so the next wording
+ * joins b1 again; a sketch that gives the record's cluster already, moved
+ * or never moved, is not written (the counter stays); no record: 0. */
+static void test_sketch_follows_the_record(void **state)
+{
+    (void)state;
+    rstore_t *rs = s_open(s_redis.port, 1);
+    cluster_redis_t *cr = cluster_redis_new(rs);
+    char c[80];
+    s_classify(cr, "b1", s_bench1, c, sizeof c);
+    s_classify(cr, "w1", s_wc, c, sizeof c);
+    assert_int_equal(cluster_redis_follow(cr, "b1"), 0); /* no record yet */
+    s_record(rs, "b1", s_bench1, "b1");
+    s_record(rs, "w1", s_wc, "w1");
+    assert_int_equal(cluster_redis_follow(cr, "w1"), 3);
+    assert_int_equal(s_counter(rs), 0);
+    assert_int_equal(cluster_redis_correct(cr, "b1", "w1"), 1);
+    s_classify(cr, "b2", s_bench2, c, sizeof c);
+    assert_string_equal(c, "w1");
+    assert_int_equal(cluster_redis_follow(cr, "b1"), 1);
+    assert_int_equal(s_counter(rs), 2);
+    s_classify(cr, "b3", s_bench2, c, sizeof c);
+    assert_string_equal(c, "b1");
+    assert_int_equal(cluster_redis_follow(cr, "b1"), 3);
+    assert_int_equal(s_counter(rs), 2);
+    cluster_redis_destroy(&cr);
+    rstore_destroy(&rs);
+}
+
 /* Redis does not roll back a script that fails half way: with a counter
  * that holds no number, the move fails before it writes the sketch (an
  * instance that reads it now finds it as it was), so no sketch moves
@@ -327,6 +381,7 @@ int main(void)
         cmocka_unit_test(test_same_correction_twice),
         cmocka_unit_test(test_move_applied_before_leaves_the_sketch),
         cmocka_unit_test(test_group_is_cluster_and_label),
+        cmocka_unit_test(test_sketch_follows_the_record),
         cmocka_unit_test(test_a_damaged_counter_moves_nothing),
         cmocka_unit_test(test_redis_gone),
     };
