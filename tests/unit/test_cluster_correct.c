@@ -98,6 +98,26 @@ static const char s_bench1[] = "Meer bankjes in het Molenbergpark, om even te zi
 static const char s_bench2[] = "Graag meer bankjes in het Molenbergpark om even uit te rusten.";
 static const char s_wc[] = "Er moet een openbare wc komen in het centrum van Heerlen.";
 
+/* An emptied Redis in *rs with the bench wish b1 and the toilet wish w1
+ * classified in the instance returned. */
+static cluster_redis_t *s_bench_and_wc(rstore_t **rs)
+{
+    *rs = s_open(s_redis.port, 1);
+    cluster_redis_t *cr = cluster_redis_new(*rs);
+    char c[80];
+    s_classify(cr, "b1", s_bench1, c, sizeof c);
+    s_classify(cr, "w1", s_wc, c, sizeof c);
+    return cr;
+}
+
+/* One command whose answer does not matter. */
+static void s_do(rstore_t *rs, const char *cmd)
+{
+    redisReply *r = rstore_cmd(rs, cmd);
+    assert_non_null(r);
+    freeReplyObject(r);
+}
+
 /* Instance 1 classified b1 (its sketch in its cache); staff put b1 with
  * the toilet wish w1 through instance 2. The next wording of b1 joins
  * w1's cluster in instance 1 too, and so does b1 when it is re-sent. */
@@ -229,14 +249,10 @@ static void test_same_correction_twice(void **state)
 static void test_move_applied_before_leaves_the_sketch(void **state)
 {
     (void)state;
-    rstore_t *rs = s_open(s_redis.port, 1);
-    cluster_redis_t *cr = cluster_redis_new(rs);
+    rstore_t *rs;
+    cluster_redis_t *cr = s_bench_and_wc(&rs);
     char c[80];
-    s_classify(cr, "b1", s_bench1, c, sizeof c);
-    s_classify(cr, "w1", s_wc, c, sizeof c);
-    redisReply *r = rstore_cmd(rs, "SET inspraak:update:applied:m-copy 1 PX 60000");
-    assert_non_null(r);
-    freeReplyObject(r);
+    s_do(rs, "SET inspraak:update:applied:m-copy 1 PX 60000");
     idea_t upd;
     idea_init(&upd);
     proto_set(&upd.id, "b1");
@@ -312,11 +328,9 @@ static void s_record(rstore_t *rs, const char *id, const char *text, const char 
 static void test_sketch_follows_the_record(void **state)
 {
     (void)state;
-    rstore_t *rs = s_open(s_redis.port, 1);
-    cluster_redis_t *cr = cluster_redis_new(rs);
+    rstore_t *rs;
+    cluster_redis_t *cr = s_bench_and_wc(&rs);
     char c[80];
-    s_classify(cr, "b1", s_bench1, c, sizeof c);
-    s_classify(cr, "w1", s_wc, c, sizeof c);
     assert_int_equal(cluster_redis_follow(cr, "b1"), 0); /* no record yet */
     s_record(rs, "b1", s_bench1, "b1");
     s_record(rs, "w1", s_wc, "w1");
@@ -342,14 +356,10 @@ static void test_sketch_follows_the_record(void **state)
 static void test_a_damaged_counter_moves_nothing(void **state)
 {
     (void)state;
-    rstore_t *rs = s_open(s_redis.port, 1);
-    cluster_redis_t *cr = cluster_redis_new(rs);
+    rstore_t *rs;
+    cluster_redis_t *cr = s_bench_and_wc(&rs);
     char c[80];
-    s_classify(cr, "b1", s_bench1, c, sizeof c);
-    s_classify(cr, "w1", s_wc, c, sizeof c);
-    redisReply *r = rstore_cmd(rs, "SET inspraak:cluster:corrected damaged");
-    assert_non_null(r);
-    freeReplyObject(r);
+    s_do(rs, "SET inspraak:cluster:corrected damaged");
     assert_int_equal(cluster_redis_correct(cr, "b1", "w1"), -1);
     cluster_redis_t *fresh = cluster_redis_new(rs); /* reads the sketch from Redis */
     s_classify(fresh, "b2", s_bench2, c, sizeof c);
