@@ -10,12 +10,8 @@
  *   U+10FFFF are refused. A NUL byte is refused as well: texts travel on as
  *   C strings, and a NUL would silently cut them.
  *
- *   Nothing here allocates except text_normalise() and utf8_nfc().
- *
- *   text_normalise() composes the text (Unicode NFC) with GLib's
- *   g_utf8_normalize(): GLib is linked into every program already (GMime
- *   and the classifier use it), and its tables follow the Unicode version
- *   of the GLib release, which a hand-written table would not.
+ *   Nothing here allocates except text_normalise(), which composes the
+ *   text to Unicode NFC with utf8_nfc() (utf8_nfc.c).
  */
 #include "validate.h"
 
@@ -23,7 +19,6 @@
 #include "xalloc.h"
 
 #include <ctype.h>
-#include <glib.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -233,77 +228,6 @@ static size_t s_lines(char *buf, size_t n)
         i = end + 1;
     }
     return o;
-}
-
-/* True when one of the n bytes at p is not ASCII. */
-static bool s_has_non_ascii(const char *p, size_t n)
-{
-    size_t i = 0;
-    for (; n - i >= 8; i += 8)
-        if (s_load8((const unsigned char *)p + i) & HIGHS)
-            return true;
-    for (; i < n; i++)
-        if ((unsigned char)p[i] >= 0x80)
-            return true;
-    return false;
-}
-
-/* Segments of about this many bytes are composed one at a time. GLib's
- * g_utf8_normalize() moves the rest of its buffer for every pair it
- * composes, so one call on a long accented text takes time in the square
- * of its length (a 12 KB transcript turn: seconds under ASan; a large
- * mail body: far longer). */
-#define S_NFC_SEGMENT 256
-
-/* True when every character is below U+0300: such text is NFC already
- * (no character below U+0300 changes under NFC), the common case of
- * Dutch, French, German, Polish and Turkish. */
-static bool s_below_u0300(const char *s, size_t len)
-{
-    for (const char *p = s, *end = s + len; p < end; p = g_utf8_next_char(p))
-        if (g_utf8_get_char(p) >= 0x300)
-            return false;
-    return true;
-}
-
-char *utf8_nfc(const char *s, size_t len, size_t *out_len)
-{
-    if (!s || !s_has_non_ascii(s, len))
-        return NULL; /* ASCII is NFC already */
-    if (!g_utf8_validate(s, (gssize)len, NULL) || s_below_u0300(s, len))
-        return NULL;
-    GString *nfc = g_string_sized_new(len + 16);
-    const char *seg = s, *end = s + len;
-    for (const char *p = s; p < end;) {
-        const char *next = g_utf8_next_char(p);
-        /* A cut before a character below U+0300 changes nothing: it is a
-         * starter (canonical combining class 0, so reordering never moves
-         * a mark across it) and never the second of a composition, so
-         * nothing before it composes with it or with anything after it
-         * (UAX #15). Hand-written because GLib has no piecewise
-         * normalisation. A long run with no such character (Korean
-         * written without spaces) is still composed in one call. */
-        if (next < end && (size_t)(next - seg) >= S_NFC_SEGMENT &&
-            (unsigned char)*next < 0xCC) { /* UTF-8 below U+0300: lead byte < 0xCC */
-            char *part = g_utf8_normalize(seg, next - seg, G_NORMALIZE_NFC);
-            g_string_append(nfc, part);
-            g_free(part);
-            seg = next;
-        }
-        p = next;
-    }
-    char *part = g_utf8_normalize(seg, end - seg, G_NORMALIZE_NFC);
-    g_string_append(nfc, part);
-    g_free(part);
-    char *out = NULL;
-    if (nfc->len != len || memcmp(nfc->str, s, len) != 0) {
-        out = xmalloc(nfc->len + 1);
-        memcpy(out, nfc->str, nfc->len + 1);
-        if (out_len)
-            *out_len = nfc->len;
-    }
-    g_string_free(nfc, TRUE);
-    return out;
 }
 
 /* Pass 2: the composed form (NFC) of the n valid bytes in *buf, so "e" +

@@ -4,10 +4,13 @@
  *
  * DESCRIPTION
  *   Shared by every intake so that a text is valid or not whatever the
- *   channel. Nothing here allocates except text_normalise() and utf8_nfc().
+ *   channel. Nothing here allocates except text_normalise() (and
+ *   utf8_nfc(), utf8_nfc.h, which validate.h includes).
  */
 #ifndef INSPRAAK_VALIDATE_H
 #define INSPRAAK_VALIDATE_H
+
+#include "utf8_nfc.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -30,13 +33,6 @@ extern const char *const VALID_STATUSES[];      /* new approved hidden */
 bool utf8_valid(const char *s, size_t len);
 /* Number of code points in valid UTF-8. */
 size_t utf8_chars(const char *s, size_t len);
-
-/* The composed form (Unicode NFC: "e" + U+0301 becomes "é") of the len
- * bytes of valid UTF-8 at s, NUL-terminated, its length in *out_len (may
- * be NULL); NULL when s is NULL, already NFC (all ASCII is) or not valid
- * UTF-8. NFC makes a decomposed text shorter, but a few characters
- * (U+0958: two after NFC) longer. Caller frees. */
-char *utf8_nfc(const char *s, size_t len, size_t *out_len);
 
 /* A clean copy of a valid UTF-8 text: CRLF and CR to LF, control characters
  * other than LF and TAB removed, composed to Unicode NFC ("e" + U+0301
