@@ -214,41 +214,6 @@ static void test_text_normalise_nfc(void **state)
     t_normalise_cases(cases, sizeof cases / sizeof cases[0]);
 }
 
-/* utf8_nfc composes a long text piece by piece (GLib's one-call
- * normalisation takes time in the square of the length). The pieces must
- * give what one call on the whole text gives, whatever the script: long
- * texts of composed and decomposed Latin, Arabic, decomposed Korean
- * (jamo that compose with the syllable before them), Indic vowel signs
- * that compose with a starter, marks out of order, and emoji. */
-static void test_nfc_in_pieces_is_nfc_of_the_whole(void **state)
-{
-    (void)state;
-    static const char *const units[] = {
-        "Een caf\xC3\xA9 bij de Pancratiuskerk, cafe\xCC\x81 en ide\xC3\xABn. ",
-        "e\xCC\x81" "e\xCC\x88" "o\xCC\x82",                       /* decomposed, no space */
-        "\xD9\x85\xD8\xB1\xD8\xAD\xD8\xA8\xD8\xA7 \xD8\xA8\xD9\x83\xD9\x85 ", /* Arabic */
-        "\xE1\x84\x92\xE1\x85\xA1\xE1\x86\xAB",           /* Korean jamo: han */
-        "\xED\x95\x9C\xE1\x86\xA8",                          /* syllable + final jamo */
-        "\xE0\xAE\x95\xE0\xAF\x86\xE0\xAE\xBE",           /* Tamil ko in two parts */
-        "a\xCC\xA3\xCC\x81" "a\xCC\x81\xCC\xA3",              /* marks in two orders */
-        "\xF0\x9F\x91\x8D\xE2\x84\xA6",                     /* emoji, Ohm sign */
-    };
-    for (size_t u = 0; u < sizeof units / sizeof units[0]; u++) {
-        GString *text = g_string_new(NULL);
-        for (int i = 0; i < 400; i++) /* a few kB: many pieces */
-            g_string_append(text, units[(u + (size_t)i * (i % 3 == 0)) % (sizeof units / sizeof units[0])]);
-        char *whole = g_utf8_normalize(text->str, (gssize)text->len, G_NORMALIZE_NFC);
-        size_t n = 0;
-        char *pieces = utf8_nfc(text->str, text->len, &n);
-        const char *got = pieces ? pieces : text->str; /* NULL: NFC already */
-        if (strcmp(got, whole) != 0)
-            fail_msg("unit %zu: pieces differ from the whole", u);
-        free(pieces);
-        g_free(whole);
-        g_string_free(text, TRUE);
-    }
-}
-
 /* Stored readable, sent as ASCII (email_idn.h). */
 static void test_email_idn(void **state)
 {
@@ -463,7 +428,6 @@ int main(void)
         cmocka_unit_test(test_email_idn), cmocka_unit_test(test_email_stored_form),
         cmocka_unit_test(test_utf8_every_offset), cmocka_unit_test(test_text_normalise_grows),
         cmocka_unit_test(test_text_normalise_nfc),
-        cmocka_unit_test(test_nfc_in_pieces_is_nfc_of_the_whole),
         cmocka_unit_test(test_postcode),       cmocka_unit_test(test_value_allowed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
