@@ -395,7 +395,7 @@ const geo_t *classify_geo(const classify_t *self);
 /* Fills language, wijk/buurt, pii, themes (when none), sentiment (when
  * none), question (when none), status "new" when empty, classified. First
  * composes text, title, source.context and wijk to Unicode NFC (utf8_nfc
- * of validate.h: "e" + U+0301 is "é"), so a decomposed text gets the
+ * of utf8_nfc.h: "e" + U+0301 is "é"), so a decomposed text gets the
  * answers and the cluster of its composed form. The classifier service
  * and bin/classify both call this. */
 wijk_source_t classify_idea(classify_t *self, idea_t *idea);
