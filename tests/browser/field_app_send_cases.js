@@ -17,13 +17,16 @@
  *                       tapped; then online again.
  *     hung_send         on a phone: the first batch gets no answer and no
  *                       error (a dead connection); "Nu verzenden" tapped.
+ *     tap_after_answer  "Nu verzenden" tapped the moment a batch's answer
+ *                       came in; then the server is away: how often the
+ *                       app tries before it waits, and after 5 s.
  *     keep_storage      on a phone, offline: two ideas saved; counts the
  *                       app's calls of navigator.storage.persist().
  *     thousand          1,050 ideas waiting, all refused by the server: the
  *                       counts the screen shows.
  */
 'use strict';
-const {API, A_PHONE, screen} = require('./field_app_play');
+const {API, A_PHONE, screen, saveThanked} = require('./field_app_play');
 
 async function saveDuringSync(page) {
   let release;
@@ -108,6 +111,88 @@ async function hungSend(page) {
   return Object.assign(await screen(page), {waiting: waiting});
 }
 
+/* The batch API as the tablet reaches it: every POST is counted; while
+ * `down`, each is refused as by a server that is away (connection
+ * refused), after `beforeRefusal` (once) if set. */
+async function countedServer(page) {
+  const server = {posts: 0, down: false, beforeRefusal: null};
+  await page.route(API, async (route) => {
+    server.posts++;
+    if (!server.down) return route.continue();
+    const before = server.beforeRefusal;
+    server.beforeRefusal = null;
+    if (before) await before();
+    return route.abort('connectionrefused');
+  });
+  return server;
+}
+
+/* The page's clock stands still: a retry comes only when the case moves
+ * the clock on (page.clock.runFor). */
+async function stopClock(page) {
+  await page.clock.install();
+  await page.clock.pauseAt(await page.evaluate(() => Date.now() + 1000));
+}
+
+/* The app waits for its next try: a retry is set and no round runs (the
+ * state of send.js). */
+const waitsToRetry = (page) => page.waitForFunction(() => retryTimer !== null && !syncing,
+                                                    null, {timeout: 10000});
+
+/* "Nu verzenden" is tapped the next time the app calls IDBObjectStore's
+ * `method` (delete: it removes the items a batch's answer accepted;
+ * count: it redraws "N wachten" at the end of a round), as a tap may
+ * land at that very moment. window.tappedAt then names the method. */
+function tapAtNext(page, method) {
+  return page.evaluate((m) => {
+    const proto = IDBObjectStore.prototype, real = proto[m];
+    proto[m] = function (...args) {
+      proto[m] = real;
+      window.tappedAt = m;
+      document.getElementById('sync').click();
+      return real.apply(this, args);
+    };
+  }, method);
+}
+
+async function saveOne(page, text) {
+  await page.fill('#text', text);
+  await saveThanked(page, () => page.tap('#save'));
+}
+
+/* After the server was away: it is back, "Nu verzenden". */
+async function sentWhenBack(page, server, out) {
+  server.down = false;
+  await page.tap('#sync');
+  await page.waitForFunction(() => document.getElementById('pending').textContent === 'Alles is verzonden',
+                             null, {timeout: 30000}).catch(() => {});
+  return Object.assign(await screen(page), out);
+}
+
+/* "Nu verzenden" tapped when the batch's answer was in, while the app
+ * removed the accepted idea from its queue; then the server goes away
+ * and the next idea is saved. The app tries once and waits 5 s (it tried
+ * twice at once: the tap's "start again" was left over for the next
+ * failure). */
+async function tapAfterAnswer(page) {
+  const server = await countedServer(page);
+  await stopClock(page);
+  await tapAtNext(page, 'delete');
+  await saveOne(page, 'Een bankje bij de bushalte op de Akerstraat, om te wachten.');
+  await page.waitForFunction(() => document.getElementById('pending').textContent === 'Alles is verzonden',
+                             null, {timeout: 10000});
+  const out = {tapped: await page.evaluate(() => window.tappedAt || null)};
+  server.down = true;
+  const before = server.posts;
+  await saveOne(page, 'Meer licht op het pad naar de Mijnstreek, in de winter.');
+  await waitsToRetry(page);
+  out.tries_before_waiting = server.posts - before;
+  await page.clock.runFor(5000);
+  await waitsToRetry(page);
+  out.tries_after_5_s = server.posts - before;
+  return sentWhenBack(page, server, out);
+}
+
 /* Counts the app's calls of navigator.storage.persist() (the real one
  * still answers) in this tab. */
 async function countPersist(page) {
@@ -178,7 +263,9 @@ async function thousand(page) {
 
 module.exports = {
   cases: {save_during_sync: saveDuringSync, double_tap: doubleTap, send_offline: sendOffline,
-          hung_send: hungSend, keep_storage: keepStorage, thousand: thousand},
-  contexts: {double_tap: A_PHONE, send_offline: A_PHONE, hung_send: A_PHONE, keep_storage: A_PHONE},
+          hung_send: hungSend, tap_after_answer: tapAfterAnswer, keep_storage: keepStorage,
+          thousand: thousand},
+  contexts: {double_tap: A_PHONE, send_offline: A_PHONE, hung_send: A_PHONE, tap_after_answer: A_PHONE,
+             keep_storage: A_PHONE},
   before: {keep_storage: countPersist},
 };

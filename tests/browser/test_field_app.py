@@ -349,6 +349,20 @@ class TestFieldApp(browser.SharedBrowser, ClusterTestCase):
         wait_until("the idea of phone-hung", lambda: self.field_ideas("phone-hung"))
         self.assertEqual(len(self.field_ideas("phone-hung")), 1)
 
+    def test_send_now_after_the_answer_keeps_the_retry_delay(self):
+        # "Nu verzenden" tapped just after a batch's answer came in gave
+        # up nothing (the batch was done) but left "start again" set: the
+        # next round that failed (the server away) tried again at once
+        # instead of after 5 s.
+        seen = self.run_case("tap_after_answer", "phone-tap-answer")
+        self.assertEqual(seen["tapped"], "delete", seen)  # the tap did land after the answer
+        self.assertEqual(seen["tries_before_waiting"], 1, seen)
+        self.assertEqual(seen["tries_after_5_s"], 2, seen)
+        self.assertEqual(seen["pending"], "Alles is verzonden", seen)
+        wait_until("both ideas of phone-tap-answer",
+                   lambda: len(self.field_ideas("phone-tap-answer")) >= 2)
+        self.assertEqual(len(self.field_ideas("phone-tap-answer")), 2)
+
     def test_late_position_stays_with_its_own_idea(self):
         # "Gebruik mijn locatie", then "Bewaar idee" before the GPS found
         # the position: the answer came while the next idea was typed, and

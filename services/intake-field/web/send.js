@@ -14,8 +14,7 @@ const RETRY_MIN_MS = 5000, RETRY_MAX_MS = 120000;
 
 let syncing = false;
 let syncAgain = false;          /* asked while a round ran: it may have missed new items */
-let sending = null;             /* AbortController of the batch on its way */
-let restart = false;            /* that batch was given up to start the round again */
+let sending = null;             /* AbortController of the batch on its way, until its answer is read */
 let retryMs = RETRY_MIN_MS;
 let retryTimer = null;
 let heldInRound = 0;            /* items the server rejected in this sending round */
@@ -26,16 +25,31 @@ function scheduleRetry() {
   retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
 }
 
+/* Posts one batch; resolves the status and the answer (null when it is
+ * not JSON). Until the answer is read in full the batch can be given up
+ * (syncNow): then it rejects with an AbortError. */
+async function post(d, body) {
+  sending = new AbortController();
+  try {
+    const res = await fetch(API, {
+      method: 'POST',
+      headers: {'Content-Type': 'application/json', 'Authorization': 'Bearer ' + d.token},
+      body: JSON.stringify(body),
+      signal: sending.signal,
+    });
+    const text = await res.text();
+    let answer = null;
+    try { answer = JSON.parse(text); } catch (e) { /* not JSON: a proxy's page, say */ }
+    return {status: res.status, answer: answer};
+  } finally {
+    sending = null;
+  }
+}
+
 /* Sends one batch; resolves true when the server answered every item. */
 async function sendBatch(d, activity, entries) {
   const body = {device_id: d.name, activity: activity, items: entries.map((e) => e.item)};
-  sending = new AbortController();
-  const res = await fetch(API, {
-    method: 'POST',
-    headers: {'Content-Type': 'application/json', 'Authorization': 'Bearer ' + d.token},
-    body: JSON.stringify(body),
-    signal: sending.signal,
-  });
+  const res = await post(d, body);
   if (res.status === 401 || res.status === 403) {
     /* Revoked (or wrong): the worker must know the ideas are safe and can
      * go on collecting; signing in again at once would hide the form. */
@@ -46,13 +60,12 @@ async function sendBatch(d, activity, entries) {
   }
   if (res.status >= 400 && res.status < 500 && res.status !== 429) {
     /* The server refuses the whole batch: say why, or it waits unseen. */
-    const answer = await res.json().catch(() => null);
-    const why = answer && answer.error && answer.error.message;
+    const why = res.answer && res.answer.error && res.answer.error.message;
     say('Verzenden lukt niet. ' + (why || 'Vraag de gemeente om hulp.'), true);
     return false;
   }
-  if (res.status !== 200) return false;
-  const answer = await res.json();
+  if (res.status !== 200 || !res.answer) return false;
+  const answer = res.answer;
   const byId = new Map(entries.map((e) => [e.local_id, e]));
   const done = answer.accepted.map((a) => a.local_id);
   const held = [];
@@ -83,7 +96,7 @@ async function sync() {
   syncing = true;
   syncAgain = false;
   heldInRound = 0;
-  let ok = true;
+  let ok = true, givenUp = false;
   try {
     const all = await queueAll();
     const groups = new Map();
@@ -98,16 +111,15 @@ async function sync() {
     }
   } catch (e) {
     ok = false; /* offline or the server is away: try again later */
+    givenUp = e.name === 'AbortError'; /* syncNow gave up the batch on its way */
   } finally {
     syncing = false;
-    sending = null;
   }
   await showStatus();
   if (ok) {
     retryMs = RETRY_MIN_MS;
     if (syncAgain) sync();
-  } else if (restart) {
-    restart = false;
+  } else if (givenUp) {
     sync();
   } else {
     scheduleRetry();
@@ -117,13 +129,11 @@ async function sync() {
 /* "Nu verzenden" and the connection coming back. A batch still on its way
  * may hang on a dead mobile connection (no answer, no error) and hold up
  * every round after it: it is given up and the round starts again. Safe:
- * the server stores nothing twice. */
+ * the server stores nothing twice. Only a batch whose answer is not yet in
+ * can be given up; a round past that runs once more when it ends (as any
+ * sync() during a round), and a round that then fails waits its retry. */
 function syncNow() {
   retryMs = RETRY_MIN_MS;
-  if (sending) {
-    restart = true;
-    sending.abort();
-    return;
-  }
+  if (sending) sending.abort();
   sync();
 }
