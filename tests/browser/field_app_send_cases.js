@@ -20,6 +20,9 @@
  *     tap_after_answer  "Nu verzenden" tapped the moment a batch's answer
  *                       came in; then the server is away: how often the
  *                       app tries before it waits, and after 5 s.
+ *     tap_while_deciding  the server away: "Nu verzenden" tapped while the
+ *                       app redraws "1 wacht" after the failed batch; how
+ *                       often it tries before it waits, and after 5 s.
  *     keep_storage      on a phone, offline: two ideas saved; counts the
  *                       app's calls of navigator.storage.persist().
  *     thousand          1,050 ideas waiting, all refused by the server: the
@@ -92,25 +95,6 @@ async function sendOffline(page) {
   return out;
 }
 
-/* The first batch never gets an answer, nor an error (a dead mobile
- * connection); the worker taps "Nu verzenden". */
-async function hungSend(page) {
-  let first = true;
-  await page.route(API, async (route) => {
-    if (first) { first = false; return; } /* never answered */
-    await route.continue();
-  });
-  await page.fill('#text', 'Een bankje bij de bushalte op de Akerstraat, om te wachten.');
-  await page.tap('#save');
-  await page.waitForFunction(() => document.getElementById('message').textContent.startsWith('Bewaard'));
-  const waiting = await page.textContent('#pending');
-  await page.tap('#sync');
-  /* Failure deadline only */
-  await page.waitForFunction(() => document.getElementById('pending').textContent === 'Alles is verzonden',
-                             null, {timeout: 30000}).catch(() => {});
-  return Object.assign(await screen(page), {waiting: waiting});
-}
-
 /* The batch API as the tablet reaches it: every POST is counted; while
  * `down`, each is refused as by a server that is away (connection
  * refused), after `beforeRefusal` (once) if set. */
@@ -155,6 +139,30 @@ function tapAtNext(page, method) {
   }, method);
 }
 
+/* The first batch never gets an answer, nor an error (a dead mobile
+ * connection); the worker taps "Nu verzenden". The page's clock stands
+ * still, so the idea goes only if the tap starts the round again (no
+ * retry comes). */
+async function hungSend(page) {
+  await stopClock(page);
+  let first = true, onItsWay;
+  const hung = new Promise((r) => { onItsWay = r; });
+  await page.route(API, async (route) => {
+    if (first) { first = false; onItsWay(); return; } /* never answered */
+    await route.continue();
+  });
+  await page.fill('#text', 'Een bankje bij de bushalte op de Akerstraat, om te wachten.');
+  await page.tap('#save');
+  await page.waitForFunction(() => document.getElementById('message').textContent.startsWith('Bewaard'));
+  const waiting = await page.textContent('#pending');
+  await hung;
+  await page.tap('#sync');
+  /* Failure deadline only */
+  await page.waitForFunction(() => document.getElementById('pending').textContent === 'Alles is verzonden',
+                             null, {timeout: 30000}).catch(() => {});
+  return Object.assign(await screen(page), {waiting: waiting});
+}
+
 async function saveOne(page, text) {
   await page.fill('#text', text);
   await saveThanked(page, () => page.tap('#save'));
@@ -190,6 +198,26 @@ async function tapAfterAnswer(page) {
   await page.clock.runFor(5000);
   await waitsToRetry(page);
   out.tries_after_5_s = server.posts - before;
+  return sentWhenBack(page, server, out);
+}
+
+/* The server away from the start: the first batch fails, and "Nu
+ * verzenden" is tapped while the app redraws "1 wacht op verzenden" at
+ * the end of that round, before it decided what comes next. The tap
+ * belongs to that round: the app tries once and waits 5 s (it started a
+ * second round beside the first, which set a retry while it ran). */
+async function tapWhileDeciding(page) {
+  const server = await countedServer(page);
+  server.down = true;
+  await stopClock(page);
+  server.beforeRefusal = () => tapAtNext(page, 'count');
+  await saveOne(page, 'Een bankje bij de bushalte op de Akerstraat, om te wachten.');
+  await waitsToRetry(page);
+  const out = {tapped: await page.evaluate(() => window.tappedAt || null),
+               tries_before_waiting: server.posts};
+  await page.clock.runFor(5000);
+  await waitsToRetry(page);
+  out.tries_after_5_s = server.posts;
   return sentWhenBack(page, server, out);
 }
 
@@ -263,9 +291,9 @@ async function thousand(page) {
 
 module.exports = {
   cases: {save_during_sync: saveDuringSync, double_tap: doubleTap, send_offline: sendOffline,
-          hung_send: hungSend, tap_after_answer: tapAfterAnswer, keep_storage: keepStorage,
-          thousand: thousand},
+          hung_send: hungSend, tap_after_answer: tapAfterAnswer, tap_while_deciding: tapWhileDeciding,
+          keep_storage: keepStorage, thousand: thousand},
   contexts: {double_tap: A_PHONE, send_offline: A_PHONE, hung_send: A_PHONE, tap_after_answer: A_PHONE,
-             keep_storage: A_PHONE},
+             tap_while_deciding: A_PHONE, keep_storage: A_PHONE},
   before: {keep_storage: countPersist},
 };

@@ -363,6 +363,19 @@ class TestFieldApp(browser.SharedBrowser, ClusterTestCase):
                    lambda: len(self.field_ideas("phone-tap-answer")) >= 2)
         self.assertEqual(len(self.field_ideas("phone-tap-answer")), 2)
 
+    def test_send_now_while_a_round_ends_starts_no_second_round(self):
+        # With the server away, "Nu verzenden" tapped while the app
+        # redrew "1 wacht op verzenden" after the failed batch started a
+        # second round beside the first, which was still deciding: two
+        # tries at once, and a retry set while a round ran.
+        seen = self.run_case("tap_while_deciding", "phone-tap-end")
+        self.assertEqual(seen["tapped"], "count", seen)  # the tap did land in the redraw
+        self.assertEqual(seen["tries_before_waiting"], 1, seen)
+        self.assertEqual(seen["tries_after_5_s"], 2, seen)
+        self.assertEqual(seen["pending"], "Alles is verzonden", seen)
+        wait_until("the idea of phone-tap-end", lambda: self.field_ideas("phone-tap-end"))
+        self.assertEqual(len(self.field_ideas("phone-tap-end")), 1)
+
     def test_late_position_stays_with_its_own_idea(self):
         # "Gebruik mijn locatie", then "Bewaar idee" before the GPS found
         # the position: the answer came while the next idea was typed, and

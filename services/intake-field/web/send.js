@@ -12,17 +12,34 @@ const API = '/api/v1/field/batches';
 const BATCH_MAX = 500;          /* items per request */
 const RETRY_MIN_MS = 5000, RETRY_MAX_MS = 120000;
 
+/* Sending is idle, runs one round (syncing: from reading the queue until
+ * the round decided what comes next, the redraw of the count included),
+ * or waits for a retry (retryTimer). A sync() while a round runs only
+ * asks for one more (syncAgain), which that round's end answers: never
+ * two rounds at once, never a retry set while a round runs. */
 let syncing = false;
 let syncAgain = false;          /* asked while a round ran: it may have missed new items */
 let sending = null;             /* AbortController of the batch on its way, until its answer is read */
 let retryMs = RETRY_MIN_MS;
-let retryTimer = null;
+let retryTimer = null;          /* the retry waited for, or null */
 let heldInRound = 0;            /* items the server rejected in this sending round */
 
-function scheduleRetry() {
-  clearTimeout(retryTimer);
-  retryTimer = setTimeout(sync, retryMs);
-  retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
+function retry() {
+  retryTimer = null;
+  sync();
+}
+
+/* After a round: 'sent' (everything answered), 'failed' (offline, the
+ * server away or refusing: again after retryMs, 5 s doubling to 2 min) or
+ * 'given-up' (syncNow gave up its batch: again at once). */
+function roundEnded(outcome) {
+  if (outcome === 'failed') {
+    retryTimer = setTimeout(retry, retryMs);
+    retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
+    return;
+  }
+  if (outcome === 'sent') retryMs = RETRY_MIN_MS;
+  if (outcome === 'given-up' || syncAgain) sync();
 }
 
 /* Posts one batch; resolves the status and the answer (null when it is
@@ -89,14 +106,9 @@ async function sendBatch(d, activity, entries) {
   return true;
 }
 
-async function sync() {
-  const d = device();
-  if (syncing) { syncAgain = true; return; }
-  if (!navigator.onLine || !d.name || !d.token || !db) return;
-  syncing = true;
-  syncAgain = false;
-  heldInRound = 0;
-  let ok = true, givenUp = false;
+/* One round: the whole queue, one activity per batch; resolves its
+ * outcome (roundEnded). */
+async function sendQueue(d) {
   try {
     const all = await queueAll();
     const groups = new Map();
@@ -105,24 +117,33 @@ async function sync() {
       groups.get(e.activity).push(e);
     });
     for (const [activity, entries] of groups) {
-      for (let i = 0; i < entries.length && ok; i += BATCH_MAX) {
-        ok = await sendBatch(d, activity, entries.slice(i, i + BATCH_MAX));
+      for (let i = 0; i < entries.length; i += BATCH_MAX) {
+        if (!await sendBatch(d, activity, entries.slice(i, i + BATCH_MAX))) return 'failed';
       }
     }
+    return 'sent';
   } catch (e) {
-    ok = false; /* offline or the server is away: try again later */
-    givenUp = e.name === 'AbortError'; /* syncNow gave up the batch on its way */
+    /* syncNow gave up the batch on its way; else offline or the server is away */
+    return e.name === 'AbortError' ? 'given-up' : 'failed';
+  }
+}
+
+async function sync() {
+  const d = device();
+  if (syncing) { syncAgain = true; return; }
+  if (!navigator.onLine || !d.name || !d.token || !db) return;
+  syncing = true;
+  clearTimeout(retryTimer); /* this round is the try it waited for */
+  retryTimer = null;
+  syncAgain = false;
+  heldInRound = 0;
+  let outcome = 'failed';
+  try {
+    outcome = await sendQueue(d);
+    await showStatus();
   } finally {
     syncing = false;
-  }
-  await showStatus();
-  if (ok) {
-    retryMs = RETRY_MIN_MS;
-    if (syncAgain) sync();
-  } else if (givenUp) {
-    sync();
-  } else {
-    scheduleRetry();
+    roundEnded(outcome);
   }
 }
 
