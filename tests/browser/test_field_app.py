@@ -224,7 +224,7 @@ class TestFieldApp(browser.SharedBrowser, ClusterTestCase):
         # "Niet opgeslagen" instead of the form saying so at once.
         seen = self.run_case("phone_day", "phone-day")
         # the app's files of before are gone once the new app runs
-        self.assertEqual(seen["caches"], ["inspraak-field-v16"], seen)
+        self.assertEqual(seen["caches"], ["inspraak-field-v17"], seen)
         self.assertEqual(seen["emoji_only"]["message"], "Schrijf minstens 3 tekens.", seen)
         self.assertTrue(seen["emoji_only"]["message_is_error"], seen)
         self.assertEqual(seen["emoji_only"]["pending"], "1 wacht op verzenden", seen)

@@ -4,7 +4,7 @@
  * the tablet is online), the cached copy when the network fails. The API
  * is never cached: items wait in IndexedDB (queue.js), not here.
  */
-const CACHE = 'inspraak-field-v16';
+const CACHE = 'inspraak-field-v17';
 /* Every file index.html loads: one left out here is missing offline, and
  * the app does not start (test_field_app.py, case offline_start). */
 const SHELL = ['/field', '/field/queue.js', '/field/send.js', '/field/form.js', '/field/session.js',
