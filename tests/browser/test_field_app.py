@@ -349,32 +349,32 @@ class TestFieldApp(browser.SharedBrowser, ClusterTestCase):
         wait_until("the idea of phone-hung", lambda: self.field_ideas("phone-hung"))
         self.assertEqual(len(self.field_ideas("phone-hung")), 1)
 
+    def assert_one_try_then_the_retry(self, case, device, tapped_at, ideas):
+        """Plays a case where "Nu verzenden" is tapped at the moment the app
+        calls IndexedDB's tapped_at and the server is away: the app tries
+        once, then waits for its retry (5 s); with the server back its
+        ideas arrive, each once."""
+        seen = self.run_case(case, device)
+        self.assertEqual(seen["tapped"], tapped_at, seen)  # the tap did land at that moment
+        self.assertEqual(seen["tries_before_waiting"], 1, seen)
+        self.assertEqual(seen["tries_after_5_s"], 2, seen)
+        self.assertEqual(seen["pending"], "Alles is verzonden", seen)
+        wait_until("the ideas of " + device, lambda: len(self.field_ideas(device)) >= ideas)
+        self.assertEqual(len(self.field_ideas(device)), ideas)
+
     def test_send_now_after_the_answer_keeps_the_retry_delay(self):
         # "Nu verzenden" tapped just after a batch's answer came in gave
         # up nothing (the batch was done) but left "start again" set: the
         # next round that failed (the server away) tried again at once
         # instead of after 5 s.
-        seen = self.run_case("tap_after_answer", "phone-tap-answer")
-        self.assertEqual(seen["tapped"], "delete", seen)  # the tap did land after the answer
-        self.assertEqual(seen["tries_before_waiting"], 1, seen)
-        self.assertEqual(seen["tries_after_5_s"], 2, seen)
-        self.assertEqual(seen["pending"], "Alles is verzonden", seen)
-        wait_until("both ideas of phone-tap-answer",
-                   lambda: len(self.field_ideas("phone-tap-answer")) >= 2)
-        self.assertEqual(len(self.field_ideas("phone-tap-answer")), 2)
+        self.assert_one_try_then_the_retry("tap_after_answer", "phone-tap-answer", "delete", 2)
 
     def test_send_now_while_a_round_ends_starts_no_second_round(self):
         # With the server away, "Nu verzenden" tapped while the app
         # redrew "1 wacht op verzenden" after the failed batch started a
         # second round beside the first, which was still deciding: two
         # tries at once, and a retry set while a round ran.
-        seen = self.run_case("tap_while_deciding", "phone-tap-end")
-        self.assertEqual(seen["tapped"], "count", seen)  # the tap did land in the redraw
-        self.assertEqual(seen["tries_before_waiting"], 1, seen)
-        self.assertEqual(seen["tries_after_5_s"], 2, seen)
-        self.assertEqual(seen["pending"], "Alles is verzonden", seen)
-        wait_until("the idea of phone-tap-end", lambda: self.field_ideas("phone-tap-end"))
-        self.assertEqual(len(self.field_ideas("phone-tap-end")), 1)
+        self.assert_one_try_then_the_retry("tap_while_deciding", "phone-tap-end", "count", 1)
 
     def test_late_position_stays_with_its_own_idea(self):
         # "Gebruik mijn locatie", then "Bewaar idee" before the GPS found
