@@ -10,7 +10,8 @@
  *   query_cursor_encode(score, id, buf, sizeof buf) -> next_cursor
  *
  * DESCRIPTION
- *   Pure functions, no I/O (unit tested in tests/unit/test_dashboard_query.c).
+ *   Pure functions, no I/O: query.c parses, query_match.c matches (unit
+ *   tested in tests/unit/test_dashboard_query.c).
  *   Equality filters name a dimension of docs/redis.md; the value "none"
  *   selects ideas where that field is empty. from/to take an RFC 3339 date
  *   (YYYY-MM-DD: from the start / to the end of that day in Heerlen,

@@ -21,7 +21,8 @@
  *       text is the search text itself; a query without filters other
  *       than q matches that idea.
  *
- *   FUZZ_SOURCES: services/dashboard/query.c services/dashboard/search.c
+ *   FUZZ_SOURCES: services/dashboard/query.c services/dashboard/query_match.c
+ *   FUZZ_SOURCES: services/dashboard/search.c
  */
 #include <stdint.h>
 #include <stdio.h>

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "../../services/dashboard/query.c"
+#include "../../services/dashboard/query_match.c"
 
 /* Parameters as name=value pairs, NULL-terminated. */
 static const char *s_get(const char *name, void *arg)

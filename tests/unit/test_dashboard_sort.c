@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "../../services/dashboard/query.c"
+#include "../../services/dashboard/query_match.c"
 
 static const char *const *s_params;
 
