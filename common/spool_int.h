@@ -210,6 +210,8 @@ void spool_wake(spool_t *self);
 void spool_rec_free(spool_rec_t *r);
 /* Takes r out of the append-order list (and first_unsent). Locked. */
 void spool_rec_unlink(spool_t *self, spool_rec_t *r);
+
+/* spool_append.c */
 /* Takes the async waiters that are done (durable, or failed and dropped)
  * off the queue into self->done and returns how many; every one when all
  * is true (shutdown: the rest fail with ECANCELED). Locked, syncer only.
