@@ -34,6 +34,8 @@
  *   ideas not hidden of /resultaten are begun before the first idea is
  *   stored; ideas stored before they existed are counted between messages
  *   in one pass feeding both (store_counts.h; both run by store_upgrade.h).
+ *   This file receives, batches and retries; handle.c handles one
+ *   message, events.c publishes the events and acks (storage_int.h).
  *
  * GUARANTEES
  *   An ack is published only after Redis confirmed the write (Redis runs
@@ -84,31 +86,13 @@
 #include "proto.h"
 #include "rstore.h"
 #include "service.h"
+#include "storage_int.h"
 #include "store.h"
 #include "store_upgrade.h"
 #include "update_applied.h"
 #include "xalloc.h"
 
-/* Acks held for one message each of a batch (STORE_BATCH_MAX), at most;
- * PROTO_MAX_ACK_IDS bounds what one ack message may carry. */
-#define S_ACKS_MAX STORE_BATCH_MAX
-
 static volatile sig_atomic_t s_stop;
-
-typedef struct {
-    config_t cfg;
-    store_t *st;        /* main loop only */
-    store_t *health_st; /* HTTP threads, under health_mu */
-    pthread_mutex_t health_mu;
-    void *pull, *pub;
-    metric_t *m_stored, *m_dups, *m_dead, *m_redis_err;
-    /* acks noted, not yet published (s_ack, s_acks_flush): both owned */
-    struct {
-        char *origin, *id;
-    } acks[S_ACKS_MAX];
-    int n_acks;
-    store_upgrade_t up; /* day counts and the counts' backfill, main loop only */
-} storage_t;
 
 static int s_health(char *reason, size_t size, void *arg)
 {
@@ -120,280 +104,6 @@ static int s_health(char *reason, size_t size, void *arg)
                  rstore_error(store_rstore(s->health_st)));
     pthread_mutex_unlock(&s->health_mu);
     return ok;
-}
-
-/* Encodes e (origin and time are set here) and publishes it. Events may
- * be lost (PUB drops at the high-water mark); a lost ack only causes a
- * re-send, so a failure is logged and otherwise ignored. */
-static void s_send_env(storage_t *s, const char *topic, envelope_t *e)
-{
-    e->version = PROTO_VERSION;
-    proto_set(&e->origin, s->cfg.name);
-    e->sent_at = clock_wall_ms();
-    char *buf = NULL;
-    size_t len = 0;
-    proto_err_t perr;
-    char q[160];
-    if (envelope_encode(e, &buf, &len, &perr) < 0)
-        log_error("msg=\"cannot encode event\" id=%s err=%s", log_quote(q, sizeof q, e->id),
-                  perr.code);
-    else if (bus_send(s->pub, topic, buf, len, BUS_DONTWAIT) < 0)
-        log_warn("msg=\"event not published\" topic=%s err=\"%s\"", log_quote(q, sizeof q, topic),
-                 strerror(errno));
-    free(buf);
-}
-
-/* Publishes an envelope of the given type. The idea is borrowed. */
-static void s_publish(storage_t *s, const char *topic, env_type_t type, const char *id,
-                      idea_t *idea)
-{
-    envelope_t e;
-    envelope_init(&e);
-    e.type = type;
-    proto_set(&e.id, id);
-    e.idea = idea;
-    s_send_env(s, topic, &e);
-    e.idea = NULL; /* borrowed */
-    envelope_clear(&e);
-}
-
-/* 1 when the writes so far may be acknowledged: always without
- * INSPRAAK_REDIS_WAIT_REPLICAS; else when WAIT counts enough replicas. A
- * withheld ack costs only a re-send (the write is idempotent). */
-static int s_replicated(storage_t *s)
-{
-    static long replicas = -1, wait_ms = 1000;
-    static metric_t *m_unrepl;
-    if (replicas < 0) {
-        char err[160];
-        if (config_long("INSPRAAK_REDIS_WAIT_REPLICAS", 0, 0, 16, &replicas, err, sizeof err) < 0 ||
-            config_long("INSPRAAK_REDIS_WAIT_MS", 1000, 1, 60000, &wait_ms, err, sizeof err) < 0) {
-            log_error("msg=\"bad setting, acks wait for 1 replica\" err=\"%s\"", err);
-            replicas = 1;
-        }
-        m_unrepl = metrics_counter("inspraak_storage_unreplicated_total",
-                                   "Acks withheld because too few replicas confirmed the write.");
-    }
-    if (replicas == 0)
-        return 1;
-    int n = rstore_wait(store_rstore(s->st), (int)replicas, (int)wait_ms);
-    if (n >= replicas)
-        return 1;
-    metric_inc(m_unrepl);
-    log_warn("msg=\"ack withheld: write not replicated\" replicas=%d want=%ld err=\"%s\"", n,
-             replicas, n < 0 ? rstore_error(store_rstore(s->st)) : "");
-    return 0;
-}
-
-/* Publishes the acks noted since the last flush: after one replication
- * check for all of them (a WAIT per batch, not per idea), one ENV_ACK per
- * origin, carrying every id of that origin in noted order (proto.h: a
- * single id keeps the old single-id form). Withheld: nothing is sent, and
- * the intakes re-send, as before. */
-static void s_acks_flush(storage_t *s)
-{
-    if (s->n_acks == 0)
-        return;
-    int ok = s_replicated(s);
-    const char *ids[S_ACKS_MAX];
-    for (int i = 0; ok && i < s->n_acks; i++) {
-        if (!s->acks[i].origin)
-            continue; /* sent with an earlier origin */
-        const char *origin = s->acks[i].origin;
-        int n = 0;
-        for (int j = i; j < s->n_acks; j++)
-            if (s->acks[j].origin && strcmp(s->acks[j].origin, origin) == 0)
-                ids[n++] = s->acks[j].id;
-        char topic[BUS_MAX_TOPIC];
-        snprintf(topic, sizeof topic, "ack.%s", origin);
-        envelope_t e;
-        envelope_init(&e);
-        envelope_set_acks(&e, ids, n);
-        s_send_env(s, topic, &e);
-        envelope_clear(&e);
-        for (int j = s->n_acks - 1; j >= i; j--)
-            if (s->acks[j].origin && (j == i || strcmp(s->acks[j].origin, origin) == 0)) {
-                free(s->acks[j].origin);
-                s->acks[j].origin = NULL;
-            }
-    }
-    for (int i = 0; i < s->n_acks; i++) {
-        free(s->acks[i].origin);
-        free(s->acks[i].id);
-    }
-    s->n_acks = 0;
-}
-
-/* Notes an ack for e (to e->origin) for the next s_acks_flush(): acks
- * of one batch go out together, one message per origin, so an intake's
- * sender wakes and decodes once per batch instead of once per idea. */
-static void s_ack(storage_t *s, const envelope_t *e)
-{
-    if (!e->origin || !e->id || strlen(e->origin) + 5 > BUS_MAX_TOPIC)
-        return;
-    if (s->n_acks == S_ACKS_MAX)
-        s_acks_flush(s);
-    s->acks[s->n_acks].origin = xstrdup(e->origin);
-    s->acks[s->n_acks].id = xstrdup(e->id);
-    s->n_acks++;
-}
-
-/* Returns 0 when done with the message, -1 when Redis failed (retry). */
-static int s_dead(storage_t *s, const char *origin, const char *code, const char *reason,
-                  const char *raw, size_t len)
-{
-    char q1[200], q2[64];
-    if (store_deadletter(s->st, origin, code, reason, raw, len) < 0) {
-        log_warn("msg=\"deadletter write failed\" err=%s",
-                 log_quote(q1, sizeof q1, store_error(s->st)));
-        return -1;
-    }
-    metric_inc(s->m_dead);
-    log_warn("msg=\"dead letter\" code=%s reason=%s", log_quote(q2, sizeof q2, code),
-             log_quote(q1, sizeof q1, reason ? reason : ""));
-    return 0;
-}
-
-/* Publishes what store_idea or store_ideas decided for one classified
- * envelope (r: 1 stored, 0 already stored), then acks it. "stored" goes
- * out before the ack: a subscriber to both on one socket then sees the
- * event before the ack that ends its wait. */
-static void s_after_store(storage_t *s, envelope_t *e, int r)
-{
-    char q[200];
-    idea_t *idea = e->idea;
-    if (r == 1) {
-        metric_inc(s->m_stored);
-        s_publish(s, "stored", ENV_STORED, idea->id, idea);
-        log_info("msg=\"stored\" id=%s", log_quote(q, sizeof q, idea->id));
-    } else {
-        metric_inc(s->m_dups);
-        log_debug("msg=\"duplicate\" id=%s", log_quote(q, sizeof q, idea->id));
-    }
-    s_ack(s, e);
-}
-
-static int s_on_classified(storage_t *s, envelope_t *e, const char *raw, size_t len)
-{
-    char err[256], q[200];
-    idea_t *idea = e->idea;
-    if (!idea) {
-        if (s_dead(s, e->origin, "missing_field", "classified envelope without idea", raw, len) < 0)
-            return -1;
-        s_ack(s, e);
-        return 0;
-    }
-    if (!idea->id && e->id)
-        proto_set(&idea->id, e->id);
-    int bad = 0;
-    int r = store_idea(s->st, idea, e->participant, &bad, err, sizeof err);
-    if (r < 0 && bad) {
-        if (s_dead(s, e->origin, "bad_record", err, raw, len) < 0)
-            return -1;
-        s_ack(s, e);
-        return 0;
-    }
-    if (r < 0) {
-        log_warn("msg=\"redis write failed\" id=%s err=%s", log_quote(q, 64, idea->id),
-                 log_quote(q + 64, sizeof q - 64, err));
-        return -1;
-    }
-    s_after_store(s, e, r);
-    return 0;
-}
-
-/* An update applied is remembered by its envelope id (update_applied.h):
- * its senders re-send it with the same id until the ack
- * (common/bus_update.c), and a copy that waited in a busy classifier's or
- * storage's queue can come after a later update of the same idea, which
- * applying it again would undo. The check, the write and the mark are one
- * script (store_update.c, store_redact.c), so of two storages holding
- * copies of one update only one applies it, and the mark exists exactly
- * when the write does: an update a failing Redis did not apply was not
- * marked either and is applied by its re-send (not acked, comes again).
- * An envelope without an id is applied and not marked.
- *
- * Moderation from the dashboard (store_update.c). A bad or unknown-id
- * update is logged and acked: re-sending it would not help, and the
- * dashboard re-reads the idea to tell staff whether it was saved. A copy
- * of an update applied before is acked and not applied again, and so is
- * a save made on an idea page that no longer shows the idea as it is
- * (its "was", store_update.c): the dashboard tells staff so. */
-static int s_on_update(storage_t *s, envelope_t *e)
-{
-    char err[256], q[200];
-    int bad = 0, r = e->idea ? store_update(s->st, e->idea, e->id, &bad, err, sizeof err) : -1;
-    if (!e->idea) {
-        bad = 1;
-        snprintf(err, sizeof err, "update envelope without idea");
-    }
-    if (r < 0 && !bad) {
-        log_warn("msg=\"redis update failed\" err=%s", log_quote(q, sizeof q, err));
-        return -1;
-    }
-    if (r < 0)
-        log_warn("msg=\"update refused\" err=%s", log_quote(q, sizeof q, err));
-    else if (r == UPDATE_APPLIED_BEFORE)
-        log_info("msg=\"update applied before; not again\" update=%s",
-                 log_quote(q, sizeof q, e->id));
-    else if (r == STORE_UPDATE_STALE)
-        log_info("msg=\"update not applied: the idea changed since staff saw it\" id=%s "
-                 "update=%s",
-                 log_quote(q, 100, e->idea->id), log_quote(q + 100, sizeof q - 100, e->id));
-    else
-        log_info("msg=\"%s\" id=%s", r == 1 ? "updated" : "update of unknown idea",
-                 log_quote(q, sizeof q, e->idea->id));
-    s_ack(s, e);
-    return 0;
-}
-
-/* The classifier writes reasons as "<code>: <sentence>" (proto_err_t);
- * keep that code for the list, else call it "unreadable". */
-static void s_dead_code(const char *reason, char *code, size_t size)
-{
-    size_t n = reason ? strspn(reason, "abcdefghijklmnopqrstuvwxyz_") : 0;
-    if (n > 0 && n < size && reason[n] == ':')
-        snprintf(code, size, "%.*s", (int)n, reason);
-    else
-        snprintf(code, size, "unreadable");
-}
-
-/* One message from the bus. Returns 0 when done, -1 to retry later. */
-static int s_handle(storage_t *s, const char *raw, size_t len)
-{
-    envelope_t e;
-    proto_err_t perr;
-    envelope_init(&e);
-    if (envelope_decode(raw, len, &e, &perr) < 0) {
-        envelope_clear(&e);
-        return s_dead(s, NULL, perr.code, perr.message, raw, len);
-    }
-    int rc;
-    switch (e.type) {
-    case ENV_CLASSIFIED:
-        rc = s_on_classified(s, &e, raw, len);
-        break;
-    case ENV_UPDATE:
-        rc = s_on_update(s, &e);
-        break;
-    case ENV_DEAD: {
-        char code[32];
-        s_dead_code(e.reason, code, sizeof code);
-        rc = s_dead(s, e.origin, code, e.reason, e.raw, e.raw_len);
-        if (rc == 0)
-            s_ack(s, &e);
-        break;
-    }
-    default:
-        /* Not meant for storage; keep the bytes rather than drop them, and
-         * ack so the sender does not loop on it. */
-        rc = s_dead(s, e.origin, "unexpected_type", env_type_name(e.type), raw, len);
-        if (rc == 0)
-            s_ack(s, &e);
-        break;
-    }
-    envelope_clear(&e);
-    return rc;
 }
 
 /* Sleeps ms, waking early on SIGTERM. */
@@ -410,9 +120,9 @@ static void s_sleep_ms(long ms)
 static void s_process(storage_t *s, const char *raw, size_t len)
 {
     long delay = 1000;
-    while (s_handle(s, raw, len) < 0) {
+    while (handle_message(s, raw, len) < 0) {
         metric_inc(s->m_redis_err);
-        s_acks_flush(s); /* what is stored already need not wait for Redis */
+        events_acks_flush(s); /* what is stored already need not wait for Redis */
         if (s_stop) {
             log_warn("msg=\"stopping with a message not stored; the intake will re-send it\"");
             return;
@@ -450,7 +160,7 @@ static void s_store_batch(storage_t *s, s_msg_t *msgs, int n)
     store_ideas(s->st, ideas, ps, n, res, bad, err, sizeof err);
     for (int i = 0; i < n; i++) {
         if (res[i] >= 0)
-            s_after_store(s, &msgs[i].env, res[i]);
+            handle_after_store(s, &msgs[i].env, res[i]);
         else
             s_process(s, msgs[i].data, msgs[i].len);
     }
@@ -493,7 +203,7 @@ static int s_receive(storage_t *s, s_msg_t *msgs)
                 char reason[96];
                 snprintf(reason, sizeof reason, "message larger than %u bytes", PROTO_MAX_MESSAGE);
                 /* The bytes are gone (bus.h discards them); record the fact. */
-                while (s_dead(s, NULL, "too_large", reason, NULL, 0) < 0 && !s_stop) {
+                while (handle_dead(s, NULL, "too_large", reason, NULL, 0) < 0 && !s_stop) {
                     metric_inc(s->m_redis_err);
                     s_sleep_ms(1000);
                 }
@@ -533,7 +243,7 @@ static void s_loop(storage_t *s)
             continue; /* timeout or EINTR: look at s_stop again */
         int n = s_receive(s, msgs);
         s_batch(s, msgs, n);
-        s_acks_flush(s);
+        events_acks_flush(s);
         for (int i = 0; i < n; i++) {
             envelope_clear(&msgs[i].env);
             free(msgs[i].data);
