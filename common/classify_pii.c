@@ -20,8 +20,11 @@
  *   email     something@label.label, local part of [A-Za-z0-9._%+-],
  *             domain labels of [A-Za-z0-9-], the last label 2+ letters;
  *             both may hold letters with accents ("josé@", "müller.de").
- *             A space typed before the dot of a last label of 2-6
- *             lower-case letters is part of it ("lisa.vos@ziggo .nl").
+ *             One space typed before a dot after the first domain label
+ *             is part of it when lower-case labels follow, the last of
+ *             2-6 letters ("lisa.vos@ziggo .nl", "jan.smit@gemeente
+ *             .heerlen.nl"); not after a complete address
+ *             ("info@heerlen.nl .dank" ends at ".nl").
  *             Also written out: "jan punt jansen apenstaartje gmail punt
  *             com", "piet.smeets (at) hotmail.com".
  *   phone     Dutch numbers: ten digits nationally (0 + area/mobile code +
@@ -158,18 +161,27 @@ static int s_local_before(const char *from, const char *p)
     return p - from >= 2 && s_accent_len(p - 2) ? 2 : 0;
 }
 
-/* 1 when p is a space typed before the dot of the last label
- * ("lisa.vos@ziggo .nl"): a dot and 2-6 lower-case letters follow, and
- * then no letter, digit or dash ("@thuis .Nu", "info@buurt .netwerken"
- * and "@werk . nl" are no address); else 0. */
-static int s_space_before_tld(const char *p)
+/* 1 when p is a space typed before the dot of a domain label
+ * ("lisa.vos@ziggo .nl", "jan.smit@gemeente .heerlen.nl"): a dot and
+ * lower-case labels follow ([a-z0-9-], joined by dots), the last of 2-6
+ * lower-case letters, and then no letter, digit or dash ("@thuis .Nu",
+ * "info@buurt .netwerken", "@gemeente .heerlen" and "@werk . nl" are no
+ * address); else 0. */
+static int s_space_before_dot(const char *p)
 {
     if (p[0] != ' ' || p[1] != '.')
         return 0;
-    int n = 0;
-    while (n < 7 && p[2 + n] >= 'a' && p[2 + n] <= 'z')
-        n++;
-    return n >= 2 && n <= 6 && !s_label_char((unsigned char)p[2 + n]) && !s_accent_len(p + 2 + n);
+    const char *q = p + 1;
+    int letters;
+    do {
+        const char *label = ++q;
+        letters = 0;
+        for (; (*q >= 'a' && *q <= 'z') || isdigit((unsigned char)*q) || *q == '-'; q++)
+            letters = letters >= 0 && isalpha((unsigned char)*q) ? letters + 1 : -1;
+        if (q == label)
+            return 0;
+    } while (q[0] == '.' && ((q[1] >= 'a' && q[1] <= 'z') || isdigit((unsigned char)q[1])));
+    return letters >= 2 && letters <= 6 && !s_label_char((unsigned char)*q) && !s_accent_len(q);
 }
 
 /* End of the domain after '@' when it has two or more labels and the last
@@ -187,7 +199,10 @@ static const char *s_domain_end(const char *p)
             break;
         labels++;
         end = p;
-        p += s_space_before_tld(p);
+        /* only while the domain is no address yet: "info@heerlen.nl .dank"
+         * and "info@heerlen.nl . Dank" end at ".nl" */
+        if (labels == 1)
+            p += s_space_before_dot(p);
         if (*p != '.' || !(s_label_char((unsigned char)p[1]) || s_accent_len(p + 1)))
             break;
         p++;

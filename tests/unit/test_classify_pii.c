@@ -130,11 +130,20 @@ static const t_case_t CASES[] = {
      "info@bäckerei-müller.de|josé.ramírez@example.nl", 'b'},
     {"email", "Mail “jan@example.nl” of ‘piet@example.nl’…", "jan@example.nl|piet@example.nl",
      'b'},
-    /* a space typed before the dot of the last label is still the address;
-     * not a space after the dot, a capital or a long word after it */
+    /* a space typed before the dot of a label is still the address; not
+     * a space after the dot, a capital or a long last word after it */
     {"email", "Mail naar lisa.vos@ziggo .nl, dank. Of naar jan@gmail .com.",
      "lisa.vos@ziggo .nl|jan@gmail .com", 'b'},
     {"email", "Vraag het @thuis .Nu al, of @werk . nl of info@buurt .netwerken", "", 'b'},
+    /* also before an inner dot */
+    {"email", "Mail naar jan.smit@gemeente .heerlen.nl of piet@mail .zuyd.nl.",
+     "jan.smit@gemeente .heerlen.nl|piet@mail .zuyd.nl", 'b'},
+    /* a complete address is not made longer by a space and a dot after
+     * it: the end of a sentence, a typo or a word after a stray dot */
+    {"email", "mail naar info@heerlen.nl . Dank", "info@heerlen.nl", 'b'},
+    {"email", "mail naar info@heerlen.nl .dank u, of naar jan@gmail .com .nl",
+     "info@heerlen.nl|jan@gmail .com", 'b'},
+    {"email", "Groet @gemeente .heerlen en @wijk .heerlen.Nu", "", 'b'},
     /* an address written out in words, as residents do against spam */
     {"email", "Mailen kan naar jan punt jansen apenstaartje gmail punt com, dan stuur ik foto's.",
      "jan punt jansen apenstaartje gmail punt com", 'b'},
