@@ -57,7 +57,7 @@ const char *classify_wijk_source_name(wijk_source_t src);
 int classify_wijk_in_text(const geo_t *geo, const char *text, const char **wijk,
                           const char **buurt);
 
-/* --- pii (classify_pii.c, classify_pii_addr.c, classify_pii_name.c) --- */
+/* --- pii (classify_pii.c, classify_pii_addr*.c, classify_pii_name.c) --- */
 
 /* The kinds of personal data the finders know, by the slug used in an
  * idea's pii list: "email", "phone", "iban", "postcode" (with a house
