@@ -14,11 +14,13 @@
  *   - a text mostly in another script than Latin (Arabic, Cyrillic) is
  *     never Dutch: textcat's first candidate, from two words on;
  *   - words of English, German, Polish, Turkish or French
- *     (classify_lang_words.c, no word of Dutch or Limburgish), at least LANG_OTHER_WORDS, more
- *     than the Dutch words and LANG_OTHER_PCT of all words, give that
- *     language without asking textcat; one or two of them, all short
- *     ("at the"), give "nl" when the rest of the text reads as Dutch to
- *     textcat ("Voetbalkooi at the schoolplein");
+ *     (classify_lang_words.c, no word of Dutch or Limburgish), at least
+ *     LANG_OTHER_WORDS, more than the Dutch words that language does not
+ *     write too (French writes "de" and "je") and LANG_OTHER_PCT of all
+ *     words, give that language without asking textcat; one or two of
+ *     them, all short ("at the"), give "nl" when the rest of the text
+ *     reads as Dutch, and not as that language, to textcat ("Voetbalkooi
+ *     at the schoolplein");
  *   - texts with many common Dutch words (LANG_SURE_*), or with two
  *     different words that only Dutch has among the languages residents
  *     write in (s_dutch_only, classify_lang_words.c) making up a quarter
@@ -45,12 +47,23 @@
  *     with a word only Dutch has, a Dutch preposition and an article
  *     ("in de") or a preposition and a Heerlen wijk or buurt name
  *     (classify_lang_set_geo: "Openbare wc in Benzenrade.");
+ *   - textcat's first French, a letter French writes ("ô", "è") and no
+ *     Dutch word French does not write: "fr", though textcat lists Dutch
+ *     after it ("Ligne de bus vers l'hôpital");
  *   - when textcat says English, German, Polish, Turkish or French but
- *     the text has none of that language's words and some Dutch ones, it is "nl":
- *     Limburgish reads as German ("Ich wil gein windmeule hie");
+ *     the text has none of that language's words, it is the language of
+ *     the text's other words, when they outnumber the Dutch words that
+ *     language does not write ("Plus de bus vers Maastricht le
+ *     dimanche": German to textcat), else "nl" with a Dutch word textcat's
+ *     language does not write: Limburgish reads as German ("Ich wil gein
+ *     windmeule hie"), but French "de" and "je" are no Dutch sign ("Je
+ *     voudrais plus de fleurs et des bancs");
  *   - when textcat says Romanian and the text has a letter French writes
  *     and Romanian never does ("è", "ç", "à", ...), it is "fr" ("Piste de
- *     pumptrack près de la gare").
+ *     pumptrack près de la gare"); so it is when textcat lists French too
+ *     and the text has a French word ("de", "la" count), no letter of
+ *     Romanian and no Dutch word French does not write ("Salle de sport
+ *     municipale").
  *   Only the first LANG_MAX_BYTES are looked at: more does not change the
  *   answer and textcat's time grows with the length.
  *
@@ -252,6 +265,18 @@ static bool s_lists(const char *answer, const char *code)
     return strstr(answer, tag) != NULL;
 }
 
+/* Whether text has a letter Romanian writes ("ă", "â", "î", "ș", "ț",
+ * and the cedilla forms "ş", "ţ" many keyboards give). */
+static bool s_romanian_letter(const char *text)
+{
+    static const char *const letters[] = {"ă", "â", "î", "ș", "ț", "ş", "ţ",
+                                          "Ă", "Â", "Î", "Ș", "Ț", "Ş", "Ţ"};
+    for (size_t i = 0; i < sizeof letters / sizeof letters[0]; i++)
+        if (strstr(text, letters[i]))
+            return true;
+    return false;
+}
+
 /* Whether text has a letter French writes and Romanian never does
  * ("è", "ê", "ç", "à", "ù", "û", "ô", "œ"; not "ë" or "ï", which Dutch
  * writes in "ideeën" and "ruïne"). */
@@ -302,7 +327,9 @@ static bool s_short_words_in_dutch(classify_lang_t *self, const char *text, size
     if (!answer)
         return false;
     s_first(answer, code);
-    return strcmp(code, "nl") == 0;
+    /* and not as that language as well: "La route vers stade
+     * dangereuse" (without "le", "est") reads as Dutch, then French */
+    return strcmp(code, "nl") == 0 && !s_lists(answer, classify_lang_codes[other]);
 }
 
 const char *classify_lang(classify_lang_t *self, const char *text)
@@ -320,7 +347,10 @@ const char *classify_lang(classify_lang_t *self, const char *text)
     int dutch = c.dutch, other = s_other(&c), n_other = other >= 0 ? c.other[other] : 0;
     if (s_short_words_in_dutch(self, text, len, &c, other))
         return "nl";
-    if (n_other >= LANG_OTHER_WORDS && n_other > c.any && n_other * 100 >= c.words * LANG_OTHER_PCT)
+    /* Dutch words that other writes too ("de" in French) count for neither */
+    int dutch_vs_other = other >= 0 ? c.dutch_not[other] : c.any;
+    if (n_other >= LANG_OTHER_WORDS && n_other > dutch_vs_other &&
+        n_other * 100 >= c.words * LANG_OTHER_PCT)
         return classify_lang_codes[other];
     if (len >= LANG_MIN_BYTES && dutch >= LANG_SURE_WORDS && dutch * 100 >= c.words * LANG_SURE_PCT)
         return "nl";
@@ -364,12 +394,19 @@ const char *classify_lang(classify_lang_t *self, const char *text)
      * kaputt", "Plac zabaw jest zepsuty"); a single such word only when
      * textcat does not also find Dutch: Dutch borrows English words
      * ("Zwembad terug in Heerlerbaan please") */
-    if (other >= 0 && n_other > c.any && (n_other >= LANG_OTHER_WORDS || !nl) &&
+    if (other >= 0 && n_other > dutch_vs_other && (n_other >= LANG_OTHER_WORDS || !nl) &&
         (short_text ? strcmp(self->code, classify_lang_codes[other]) == 0
                     : s_lists(answer, classify_lang_codes[other])))
         return classify_lang_codes[other];
     if (short_text)
         return dutch >= (nl ? 1 : 2) ? "nl" : NULL;
+    /* French to textcat first, with a letter Romanian and Dutch do not
+     * write and no Dutch word French does not write as well: French,
+     * though textcat lists Dutch after it ("Ligne de bus vers
+     * l'hôpital": "de" is both) */
+    int fr = s_listed_code("fr");
+    if (strcmp(self->code, "fr") == 0 && c.dutch_not[fr] == 0 && s_french_letter(given))
+        return "fr";
     if (nl)
         return "nl";
     /* Short once its emoji are left out, and not Dutch to textcat: too
@@ -390,12 +427,18 @@ const char *classify_lang(classify_lang_t *self, const char *text)
      * words but Dutch ones: Limburgish reads as German to textcat ("Ich
      * wil gein windmeule hie") */
     int l = s_listed_code(self->code);
-    if (l >= 0 && c.other[l] == 0 && c.any > 0)
+    if (l >= 0 && c.other[l] == 0 && other >= 0 && n_other > dutch_vs_other)
+        return classify_lang_codes[other]; /* "Plus de bus vers Maastricht le dimanche": German */
+    if (l >= 0 && c.other[l] == 0 && c.dutch_not[l] > 0)
         return "nl";
-    /* Romanian to textcat, with a letter only French of the two writes:
-     * a few French words with no listed one ("Piste de pumptrack près
-     * de la gare") */
-    if (strcmp(self->code, "ro") == 0 && s_french_letter(given))
+    /* Romanian to textcat, with a letter only French of the two writes
+     * ("Piste de pumptrack près de la gare"), or French among its
+     * candidates, a French word and no letter of Romanian or Dutch word
+     * French does not write ("Salle de sport municipale") */
+    if (strcmp(self->code, "ro") == 0 &&
+        (s_french_letter(given) ||
+         (s_lists(answer, "fr") && !s_romanian_letter(given) && c.dutch_not[fr] == 0 &&
+          c.other[fr] + c.shared[fr] > 0)))
         return "fr";
     return self->code[0] ? self->code : NULL;
 }

@@ -55,6 +55,8 @@ typedef struct {
     int pairs;                   /* a Dutch preposition, then an article ("in de") */
     size_t symbol_bytes;         /* bytes of emoji and other non-ASCII non-letters */
     int long_other[LANG_OTHERS]; /* of those, words of 4+ letters or told by letters */
+    int shared[LANG_OTHERS];     /* words each language shares with Dutch or others ("de") */
+    int dutch_not[LANG_OTHERS];  /* words of either Dutch list that language does not write */
     /* where the words of other languages are (the first LANG_SPANS) */
     struct {
         size_t at, len;

@@ -25,6 +25,9 @@
  *   "la", "que" (Spanish too), "mes", "vos", "nos" (Dutch: knife, fox,
  *   the NOS). Single letters never count (initials: "W. Frijns"), except
  *   a letter with an accent: French "à".
+ *   A few of these are noted all the same (s_shared_lists): no sign of
+ *   their language, but no sign of Dutch against it either (French "de"
+ *   and "je" are on the Dutch lists too).
  */
 #include <ctype.h>
 #include <glib.h>
@@ -40,11 +43,13 @@
  * per handle), because trying ~300 words with strncasecmp at every word
  * of every text cost more than the textcat calls the lists save. A word maps to
  * (in s_dutch) | (index in s_dutch_only + 1) << 1 | (bit of each other
- * language whose list has it) << LANG_BITS_SHIFT: never 0, so a miss
+ * language whose list has it) << LANG_BITS_SHIFT | (bit of each language
+ * whose s_shared_lists has it) << LANG_SHARED_SHIFT: never 0, so a miss
  * (NULL) is told apart. Words are lowercased UTF-8. */
 #define LANG_WORD_MAX 14
 #define LANG_ONLY_MASK 0x7f /* s_dutch_only index + 1: below 128 */
 #define LANG_BITS_SHIFT 8
+#define LANG_SHARED_SHIFT (LANG_BITS_SHIFT + LANG_OTHERS)
 
 struct classify_lang_words {
     GHashTable *words; /* lowercase word -> GINT_TO_POINTER(value above) */
@@ -106,6 +111,20 @@ static const char *const s_fr[] = {
  * are frequent in it and are no word of Dutch or of Limburgish (left out:
  * above). */
 static const char *const *const s_other_lists[LANG_OTHERS] = {s_en, s_de, s_pl, s_tr, s_fr};
+
+/* Frequent words a language shares with Dutch or another language, so
+ * left out of its list above: no sign of that language on their own, but
+ * no sign of Dutch against it either. French "de" and "je" are on the
+ * Dutch lists, and "Je voudrais plus de fleurs et des bancs" (textcat:
+ * French, no word of s_fr) read as Limburgish-flavoured Dutch on them;
+ * "la", "les", "des", "du", "et" and "un" tell French from Romanian
+ * without an accent ("Salle de sport municipale"). Turkish writes "de"
+ * and "da" ("Ben de"). */
+static const char *const s_fr_shared[] = {"de", "je", "la", "les", "des", "du", "et", "un", NULL};
+static const char *const s_tr_shared[] = {"de", "da", NULL};
+static const char *const s_none[] = {NULL};
+static const char *const *const s_shared_lists[LANG_OTHERS] = {s_none, s_none, s_none,
+                                                               s_tr_shared, s_fr_shared};
 
 /* The language that a lowercase word's letters alone tell (a word with
  * "ł", "ą", "ę", "ś", "ź", "ż" or "ń" is Polish, one with "ı" or "ğ"
@@ -193,6 +212,9 @@ classify_lang_words_t *classify_lang_words_new(void)
     for (int l = 0; l < LANG_OTHERS; l++)
         for (int i = 0; s_other_lists[l][i]; i++)
             s_add(self, s_other_lists[l][i], 1 << (LANG_BITS_SHIFT + l));
+    for (int l = 0; l < LANG_OTHERS; l++)
+        for (int i = 0; s_shared_lists[l][i]; i++)
+            s_add(self, s_shared_lists[l][i], 1 << (LANG_SHARED_SHIFT + l));
     return self;
 }
 
@@ -314,6 +336,9 @@ void classify_lang_words_count(const classify_lang_words_t *self, const char *te
         for (int l = 0; l < LANG_OTHERS; l++) {
             int is = (value >> (LANG_BITS_SHIFT + l) & 1) || by_letters == l;
             c->other[l] += is;
+            int shared = value >> (LANG_SHARED_SHIFT + l) & 1;
+            c->shared[l] += shared;
+            c->dutch_not[l] += (common || only >= 0) && !shared;
             c->long_other[l] += is && (wl > LANG_SHORT_WORD || by_letters == l);
             langs |= is << l;
         }

@@ -13,7 +13,11 @@
  *   to tell ("Mail me at" once the address is left out, a place name with
  *   emoji) gives no language rather than a wrong one. A few Dutch words
  *   that textcat reads as Romanian ("Openbare wc in de Rennemig.") stay
- *   "nl".
+ *   "nl". Short French about parks, benches, buses and housing is "fr"
+ *   though it shares "de", "je", "la" with Dutch and Limburgish ("Je
+ *   voudrais plus de fleurs et des bancs"), while Dutch with French
+ *   words ("Route de la Mode in het centrum", "Parking de Promenade
+ *   vol") stays "nl".
  *
  *   Uses the project's list of languages (data/nl/textcat.conf from
  *   INSPRAAK_DATA or ./data) and its wijk and buurt names, as the
@@ -152,6 +156,103 @@ static const struct {
      * writes and Romanian never does */
     {"fr", "Piste de pumptrack près de la gare"},
     {"fr", "Piste de skate près de la piscine"},
+    /* short French about parks, benches, buses, sport and housing: "de"
+     * and "je" are Dutch words too, "la", "les", "des", "du" are on no
+     * list, and textcat says French (or Romanian) */
+    {"fr", "Je voudrais plus de fleurs et des bancs"},
+    {"fr", "Salle de sport municipale"},
+    {"fr", "Plus de bancs au parc"},
+    {"fr", "Le bus passe trop rarement le soir"},
+    {"fr", "Des poubelles dans le parc, svp"},
+    {"fr", "Un terrain de football pour les jeunes"},
+    {"fr", "Les logements sont trop chers ici"},
+    {"fr", "Il manque des places de parking"},
+    {"fr", "Piste cyclable vers la gare"},
+    {"fr", "Plus de bus vers Maastricht le dimanche"},
+    {"fr", "Une aire de jeux pour les petits"},
+    {"fr", "Des bancs près de la fontaine"},
+    {"fr", "Nouvelle piscine pour la ville"},
+    {"fr", "Rénover les trottoirs du centre"},
+    {"fr", "Logements sociaux pour les familles"},
+    {"fr", "Éclairage public dans la rue"},
+    {"fr", "Plus d'arbres dans les rues"},
+    {"fr", "Terrain de basket pour les ados"},
+    {"fr", "Je voudrais un jardin partagé"},
+    {"fr", "Moins de voitures au centre-ville"},
+    {"fr", "Des toilettes publiques au parc"},
+    {"fr", "Le parc est sale le week-end"},
+    {"fr", "Appartements abordables pour les étudiants"},
+    {"fr", "Fontaine d'eau potable au parc"},
+    {"fr", "Parcours de jogging autour du lac"},
+    {"fr", "Une salle de sport pour les seniors"},
+    {"fr", "Les chiens partout dans le parc"},
+    {"fr", "Ligne de bus vers l'hôpital"},
+    {"fr", "Des fleurs sur la place du marché"},
+    {"fr", "Stationnement gratuit pour les habitants"},
+    {"fr", "Nettoyer les graffitis sur les murs"},
+    {"fr", "Plus de pistes cyclables sécurisées"},
+    {"fr", "Un restaurant au centre de la ville"},
+    {"fr", "Le parking de la gare est plein"},
+    {"fr", "La route vers le stade est dangereuse"},
+    /* Dutch and Limburgish-flavoured Dutch with words French has too */
+    {"nl", "De route naar het station is slecht verlicht"},
+    {"nl", "Parking bij het station te duur"},
+    {"nl", "Een restaurant in het centrum"},
+    {"nl", "Meer parking in de binnenstad"},
+    {"nl", "De centrale route door de wijk"},
+    {"nl", "Terras van La Place moet blijven"},
+    {"nl", "Plus supermarkt in Heerlerheide"},
+    {"nl", "Fietsroute langs de Geleenbeek"},
+    {"nl", "Parking Promenade te duur"},
+    {"nl", "Restaurant de Kromme Dissel open houden"},
+    {"nl", "Nieuw restaurant aan het Pancratiusplein"},
+    {"nl", "De bus naar station Heerlen"},
+    {"nl", "Parkeerplaatsen bij de Plus"},
+    {"nl", "Wandelroute rond de Schaesberg"},
+    {"nl", "Route de la Mode in het centrum"},
+    {"nl", "Station de bus te vies"},
+    {"nl", "Restaurant de Pancrace weer open"},
+    {"nl", "Parking de Promenade vol"},
+    {"nl", "Centrum de plus mooi maken"},
+    {"nl", "De parking is altijd vol"},
+    {"nl", "Ich wil mie parking in de sjtad"},
+    {"nl", "Gein plats veur de fiets bij 't station"},
+    {"nl", "De route nao 't station is donker"},
+    {"nl", "Ein restaurant in de wiek"},
+    {"nl", "Get doon aan de route nao Kirchroa"},
+    {"nl", "Mie plats op de parking veur de luuj"},
+    {"nl", "Sjoen restaurant in de sjtad"},
+    {"nl", "De bus nao 't station kump te laat"},
+    /* the same places and words in German, English, Polish, Turkish */
+    {"de", "Mehr Parkplätze am Bahnhof bitte"},
+    {"de", "Der Bus fährt zu selten"},
+    {"de", "Ein Restaurant im Zentrum fehlt"},
+    {"de", "Mehr Bänke im Park"},
+    {"de", "Die Route zum Bahnhof ist dunkel"},
+    {"de", "Wohnungen sind zu teuer"},
+    {"en", "More benches in the park please"},
+    {"en", "Parking in the centre is too expensive"},
+    {"en", "We need a new sports hall"},
+    {"en", "Cheaper housing for young people"},
+    {"en", "The route to the station is dark"},
+    {"pl", "Więcej ławek w parku"},
+    {"pl", "Autobus jeździ za rzadko"},
+    {"pl", "Parking przy dworcu jest za drogi"},
+    {"pl", "Potrzebujemy nowej hali sportowej"},
+    {"pl", "Mieszkania są za drogie"},
+    {"tr", "Parkta daha fazla bank olsun"},
+    {"tr", "Otobüs durağı çok kirli"},
+    {"tr", "İstasyon yakınında otopark yok"},
+    {"tr", "Yeni bir spor salonu lazım"},
+    {"tr", "Kiralar çok pahalı"},
+};
+
+/* French under 25 bytes with no word of the French list: too little to
+ * tell may give no language, but never Dutch. */
+static const char *const s_short_french[] = {
+    "Arrêt de bus sans abri",
+    "Horaires des bus du soir",
+    "Trop de bruit la nuit",
 };
 
 /* Too little text to tell: no language, not a wrong one. */
@@ -182,6 +283,13 @@ static void test_short_texts(void **state)
             wrong++;
         }
     }
+    for (size_t i = 0; i < sizeof s_short_french / sizeof *s_short_french; i++) {
+        const char *got = classify_lang(lang, s_short_french[i]);
+        if (got && strcmp(got, "fr") != 0) {
+            fprintf(stderr, "  \"%s\": got %s, want fr or NULL\n", s_short_french[i], got);
+            wrong++;
+        }
+    }
     for (size_t i = 0; i < sizeof s_unsure / sizeof *s_unsure; i++) {
         const char *got = classify_lang(lang, s_unsure[i]);
         if (got) {
@@ -193,7 +301,8 @@ static void test_short_texts(void **state)
     geo_destroy(&geo);
     if (wrong)
         fail_msg("%d of %zu short texts got the wrong language", wrong,
-                 sizeof s_cases / sizeof *s_cases + sizeof s_unsure / sizeof *s_unsure);
+                 sizeof s_cases / sizeof *s_cases + sizeof s_unsure / sizeof *s_unsure +
+                     sizeof s_short_french / sizeof *s_short_french);
 }
 
 int main(void)
