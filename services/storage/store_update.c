@@ -116,6 +116,7 @@
     "  s_type('" PEOPLE_SEEN "', 'set')\n"                                                         \
     "  s_count('" PEOPLE_COUNTS "', 'ideas')\n"                                                    \
     "  s_count('" PEOPLE_COUNTS "', 'anon')\n"                                                     \
+    "  s_count('" PEOPLE_COUNTS "', 'erased')\n"                                                   \
     "  if ARGV[ui] ~= '' then s_count('" PEOPLE_PIDS "', ARGV[ui]) end\n"                          \
     "  if not ARGV[ui + 2] then error({err = 'ERR the people count lacks an argument'}) end\n"     \
     "  s_type('" SHOWN_TODO "', 'zset')\n"                                                         \

@@ -251,6 +251,47 @@ static void test_a_damaged_key_writes_nothing_and_marks_nothing(void **state)
     }
 }
 
+/* The stored idea names p-erased, who has been erased (no participant
+ * key), and waits for the people counts' backfill (people:todo): the
+ * update counts it, in inspraak:people:counts "erased". */
+static void s_name_an_erased_person(store_t *st)
+{
+    redisReply *r = rstore_cmd(st->rs, "GET inspraak:idea:i-1");
+    assert_non_null(r);
+    idea_t idea;
+    proto_err_t perr;
+    assert_int_equal(idea_decode(r->str, r->len, &idea, &perr), 0);
+    freeReplyObject(r);
+    proto_set(&idea.participant_id, "p-erased");
+    char *rec = NULL;
+    size_t len = 0;
+    assert_int_equal(store_record_encode(&idea, &rec, &len, &perr), 0);
+    freeReplyObject(rstore_cmd(st->rs, "SET inspraak:idea:i-1 %b", rec, len));
+    freeReplyObject(rstore_cmd(st->rs, "ZADD " PEOPLE_TODO " 0 i-1"));
+    free(rec);
+    idea_clear(&idea);
+}
+
+/* The erased people's count is a count the update adds to as well: one
+ * that is no number fails the script before its first write too. */
+static void test_a_damaged_erased_count_writes_nothing(void **state)
+{
+    (void)state;
+    store_t *st = s_store_with_idea(NULL);
+    s_name_an_erased_person(st);
+    freeReplyObject(rstore_cmd(st->rs, "HSET " PEOPLE_COUNTS " erased damaged"));
+    assert_int_equal(s_update(st, "u-damaged", "approved"), -1);
+    assert_status(st, "new");
+    assert_int_equal(s_int(st, "EXISTS inspraak:update:applied:u-damaged"), 0);
+    assert_int_equal(s_int(st, "ZCARD inspraak:ix:status:approved"), 0);
+    freeReplyObject(rstore_cmd(st->rs, "HDEL " PEOPLE_COUNTS " erased"));
+    assert_int_equal(s_update(st, "u-damaged", "approved"), 1);
+    assert_status(st, "approved");
+    assert_int_equal(s_int(st, "ZCARD inspraak:ix:status:approved"), 1);
+    assert_int_equal(s_int(st, "HGET " PEOPLE_COUNTS " erased"), 1);
+    store_destroy(&st);
+}
+
 static void test_a_refused_mark_writes_nothing(void **state)
 {
     (void)state;
@@ -287,6 +328,7 @@ int main(void)
         cmocka_unit_test(test_without_an_id_applied_and_not_marked),
         cmocka_unit_test(test_redaction_marked_and_a_marked_one_skipped),
         cmocka_unit_test(test_a_damaged_key_writes_nothing_and_marks_nothing),
+        cmocka_unit_test(test_a_damaged_erased_count_writes_nothing),
         cmocka_unit_test(test_a_refused_mark_writes_nothing),
     };
     return cmocka_run_group_tests(tests, s_group_setup, s_group_teardown);
