@@ -77,6 +77,7 @@ _Static_assert(PROTO_MAX_CLUSTER <= sizeof(((cluster_sketch_t *)0)->label),
 /* storage's record of an idea (docs/redis.md) */
 #define S_RECORD_KEY "inspraak:idea:%s"
 #define S_STALE 5
+#define S_MOVED_SINCE 6 /* cluster_redis_follow(), cluster_redis.h */
 
 /* KEYS[1] bucket, KEYS[2] counter, KEYS[3] the idea's record, KEYS[4]
  * the update's applied mark (absent: none); ARGV[1] field, ARGV[2]
@@ -127,12 +128,16 @@ static int s_record_as_seen(cluster_redis_t *self, const char *id, const char *w
 }
 
 /* Sets the cluster of idea id's sketch in one EVAL; 1, 0 (no sketch),
- * -1 (Redis), 2 (retry), 3 (already so), 4 (applied before). seen: the
- * record as read when it had the version staff saw, or NULL. follow: the
- * sketch is only to give the record's cluster (cluster_redis_follow()),
- * so one that gives it already, corrected or not, is already so. */
+ * -1 (Redis), 2 (retry), 3 (already so), 4 (applied before),
+ * S_MOVED_SINCE. seen: the record as read when it had the version staff
+ * saw, or NULL. follow: NULL for a staff move; else the sketch is only to
+ * give the record's cluster (cluster_redis_follow()), so one that gives
+ * it already, corrected or not, is already so, and follow is the cluster
+ * the acked update moved the sketch to ("" when it moved none): a sketch
+ * that gives neither was moved since by a later update (S_MOVED_SINCE,
+ * nothing written), which its own ack follows. */
 static int s_move(cluster_redis_t *self, const char *id, const char *cluster, const char *mark,
-                  const redisReply *seen, int follow)
+                  const redisReply *seen, const char *follow)
 {
     uint64_t h = classify_cluster_handle(id);
     char key[48], field[HB], stored_id[CLUSTER_ID_MAX];
@@ -162,6 +167,10 @@ static int s_move(cluster_redis_t *self, const char *id, const char *cluster, co
         freeReplyObject(r); /* the same correction again (a re-send): the
                                other instances' caches need not be emptied */
         return 3;
+    }
+    if (follow && *follow && strcmp(classify_cluster_label(&sk), follow) != 0) {
+        freeReplyObject(r);
+        return S_MOVED_SINCE;
     }
     snprintf(sk.label, sizeof sk.label, "%s", cluster);
     snprintf(sk.cluster, sizeof sk.cluster, "%s", group);
@@ -204,7 +213,7 @@ static int s_move(cluster_redis_t *self, const char *id, const char *cluster, co
  * the update's applied mark, or NULL; was: the version staff saw, or
  * NULL (not checked). */
 static int s_attempt(cluster_redis_t *self, const char *id, const char *cluster, const char *mark,
-                     const char *was, int follow)
+                     const char *was, const char *follow)
 {
     redisReply *seen = NULL;
     if (was) {
@@ -223,7 +232,7 @@ static int s_attempt(cluster_redis_t *self, const char *id, const char *cluster,
  * so already, 4 when storage applied it before, S_STALE when the record
  * is not the one staff saw. follow: see s_move. */
 static int s_correct(cluster_redis_t *self, const char *id, const char *cluster, const char *mark,
-                     const char *was, int follow)
+                     const char *was, const char *follow)
 {
     if (!id || !*id || strlen(id) >= CLUSTER_ID_MAX || !idea_cluster_ok(cluster))
         return 0;
@@ -237,7 +246,7 @@ static int s_correct(cluster_redis_t *self, const char *id, const char *cluster,
 
 int cluster_redis_correct(cluster_redis_t *self, const char *id, const char *cluster)
 {
-    int rc = s_correct(self, id, cluster, NULL, NULL, 0);
+    int rc = s_correct(self, id, cluster, NULL, NULL, NULL);
     return rc == 3 ? 1 : rc;
 }
 
@@ -267,7 +276,7 @@ static int s_record_cluster(cluster_redis_t *self, const char *id, char *cluster
     return rc;
 }
 
-int cluster_redis_follow(cluster_redis_t *self, const char *id)
+int cluster_redis_follow(cluster_redis_t *self, const char *id, const char *moved_to)
 {
     if (!id || !*id || strlen(id) >= CLUSTER_ID_MAX)
         return 0;
@@ -276,7 +285,8 @@ int cluster_redis_follow(cluster_redis_t *self, const char *id)
         int rc = s_record_cluster(self, id, cluster, sizeof cluster, was);
         if (rc <= 0)
             return rc;
-        rc = s_correct(self, id, cluster, NULL, was, 1); /* written only over this record */
+        /* written only over this record */
+        rc = s_correct(self, id, cluster, NULL, was, moved_to ? moved_to : "");
         if (rc != S_STALE)
             return rc;
     }
@@ -302,7 +312,7 @@ int cluster_redis_correct_update(cluster_redis_t *self, const idea_t *upd, const
         return 0;
     }
     char *mark = update_applied_key(update_id);
-    int rc = s_correct(self, upd->id, upd->cluster, mark, has_was ? was : NULL, 0);
+    int rc = s_correct(self, upd->id, upd->cluster, mark, has_was ? was : NULL, NULL);
     free(mark);
     if (rc == 3)
         rc = 1;

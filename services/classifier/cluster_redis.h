@@ -68,9 +68,15 @@ int cluster_redis_correct_update(cluster_redis_t *self, const idea_t *upd, const
  * such a save never comes here. A sketch that gives the record's cluster
  * already is left as it is; one that does not becomes a group of its own
  * with that label, as a staff move makes it (cluster_correct.c); written
- * only while the record is the one read. 1 moved, 3 already so, 0 no
- * record, no cluster in it or no sketch, -1 Redis failed. */
-int cluster_redis_follow(cluster_redis_t *self, const char *id);
+ * only while the record is the one read. moved_to: the cluster the
+ * acked update moved the sketch to (cluster_redis_correct_update() said
+ * 1), or NULL when it moved none; a sketch that gives neither the
+ * record's cluster nor moved_to was moved since by a later update, not
+ * yet applied, whose own ack follows, and is left as it is (one
+ * classifier's ack must not undo another's move in flight). 1 moved,
+ * 3 already so, 6 moved since, 0 no record, no cluster in it or no
+ * sketch, -1 Redis failed. */
+int cluster_redis_follow(cluster_redis_t *self, const char *id, const char *moved_to);
 /* Before a batch: empties the sketch cache when any instance corrected a
  * cluster since the last call (one GET). 0, or -1 when Redis failed. */
 int cluster_redis_sync(cluster_redis_t *self);

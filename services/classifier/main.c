@@ -119,6 +119,20 @@ static const char *const s_langs[] = {"nl", "en", "de", "fr", "other", "none", N
 #define N_LANGS 6
 #define N_SOURCES 5
 
+/* A cluster update sent on to storage, until its ack (s_on_acks). */
+typedef struct {
+    char *idea_id;
+    char *moved_to; /* the cluster it moved the sketch to, or NULL (moved none) */
+} s_move_t;
+
+static void s_move_free(void *p)
+{
+    s_move_t *m = p;
+    free(m->idea_id);
+    free(m->moved_to);
+    free(m);
+}
+
 typedef struct {
     config_t cfg;
     classify_t *cls; /* common/classify_idea.c: the same code as bin/classify */
@@ -147,7 +161,7 @@ typedef struct {
      * again without classifying. Only answers whose cluster state was
      * saved are kept. */
     GHashTable *done;
-    /* envelope id -> idea id of the cluster updates sent on to storage
+    /* envelope id -> s_move_t of the cluster updates sent on to storage
      * whose ack has not come (s_correct, s_on_acks); both malloc'd */
     GHashTable *moves;
     void *pull, *push, *acks;
@@ -322,14 +336,18 @@ static void s_classify(classifier_t *c, int i)
  * record (s_on_acks): storage may refuse what the sketch took. */
 static void s_correct(classifier_t *c, const envelope_t *env, const char *data, size_t len)
 {
-    if (cluster_redis_correct_update(c->cr, env->idea, env->id) == 1)
+    int moved = cluster_redis_correct_update(c->cr, env->idea, env->id) == 1;
+    if (moved)
         metric_inc(c->m_corrected);
     if (s_stop || s_send(c, data, len) < 0 || !env->id || !env->idea->id ||
         !env->idea->cluster)
         return;
     if (g_hash_table_size(c->moves) >= CLASSIFIER_MOVES_MAX)
         g_hash_table_remove_all(c->moves);
-    g_hash_table_replace(c->moves, xstrdup(env->id), xstrdup(env->idea->id));
+    s_move_t *m = xmalloc(sizeof *m);
+    m->idea_id = xstrdup(env->idea->id);
+    m->moved_to = moved ? xstrdup(env->idea->cluster) : NULL;
+    g_hash_table_replace(c->moves, xstrdup(env->id), m);
 }
 
 /* Storage's acks (every origin's; topic "ack."). For each cluster update
@@ -338,7 +356,10 @@ static void s_correct(classifier_t *c, const envelope_t *env, const char *data, 
  * without a cluster, which does not come here, overtook after this
  * classifier moved the sketch. Either way the sketch now follows the
  * record (cluster_redis_follow), so the next wording of the same wish
- * joins the cluster the idea has, not one storage refused. */
+ * joins the cluster the idea has, not one storage refused. A sketch that
+ * a later update moved since (through any instance, maybe not yet
+ * applied) is left to that update's ack: the record read now may not have
+ * it yet. */
 static void s_on_acks(classifier_t *c)
 {
     char *data = NULL;
@@ -353,18 +374,21 @@ static void s_on_acks(classifier_t *c)
             continue;
         }
         GHashTableIter it;
-        gpointer key, idea_id;
+        gpointer key, value;
         g_hash_table_iter_init(&it, c->moves);
-        while (g_hash_table_iter_next(&it, &key, &idea_id)) {
+        while (g_hash_table_iter_next(&it, &key, &value)) {
             if (!envelope_acks(&e, key))
                 continue;
-            int rc = cluster_redis_follow(c->cr, idea_id);
+            const s_move_t *m = value;
+            const char *idea_id = m->idea_id;
+            int rc = cluster_redis_follow(c->cr, idea_id, m->moved_to);
             char qid[120], qu[120];
             log_info("msg=\"storage acked the cluster update; the sketch follows the record\" "
                      "id=%s update=%s sketch=%s",
                      log_quote(qid, sizeof qid, idea_id), log_quote(qu, sizeof qu, key),
                      rc == 1   ? "moved"
                      : rc == 3 ? "as_record"
+                     : rc == 6 ? "moved_since"
                      : rc == 0 ? "none"
                                : "redis_failed");
             g_hash_table_iter_remove(&it);
@@ -551,7 +575,7 @@ static void s_start(classifier_t *c)
         log_fatal("msg=\"cannot start libsodium\"");
     c->done = g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref,
                                     (GDestroyNotify)g_bytes_unref);
-    c->moves = g_hash_table_new_full(g_str_hash, g_str_equal, free, free);
+    c->moves = g_hash_table_new_full(g_str_hash, g_str_equal, free, s_move_free);
     s_metrics_init(c);
     c->http = http_server_new(&(http_opts_t){.port = c->cfg.http_port,
                                              .max_body = 4096,
