@@ -110,8 +110,11 @@ static int s_on_update(storage_t *s, envelope_t *e)
         bad = 1;
         snprintf(err, sizeof err, "update envelope without idea");
     }
-    if (r < 0 && !bad) {
-        log_warn("msg=\"redis update failed\" err=%s", log_quote(q, sizeof q, err));
+    if (r < 0 && !bad) { /* retried until Redis takes it: say which save waits */
+        char qi[100], qu[100];
+        log_warn("msg=\"redis update failed\" id=%s update=%s err=%s",
+                 log_quote(qi, sizeof qi, e->idea->id), log_quote(qu, sizeof qu, e->id),
+                 log_quote(q, sizeof q, err));
         return -1;
     }
     if (r < 0)

@@ -153,7 +153,8 @@ class TestDamagedKey(IdeaStatus, ClusterTestCase):
         index set the save moves the idea into is damaged (a string where
         a sorted set belongs): storage's update fails and is retried, and
         once the key is repaired the save is applied in full: record,
-        index and counts; a re-send of it is then applied before."""
+        index and counts; a re-send of it is then applied before. While
+        it waits, storage's log names the key, the idea and the save."""
         c = self.cluster
         token = c.staff_token()
         r = redis.Redis(host="127.0.0.1", port=c.redis_port)
@@ -174,6 +175,12 @@ class TestDamagedKey(IdeaStatus, ClusterTestCase):
         try:
             wait_until("storage meets the damaged key", lambda: "redis update failed" in
                        c.log_tail("storage", 200))
+            # The operator finds the key and the save that waits for it.
+            failed = [line for line in c.log_tail("storage", 200).splitlines()
+                      if "redis update failed" in line][0]
+            self.assertIn(ix, failed)
+            self.assertIn('id="%s"' % idea["id"], failed)
+            self.assertIn('update="m-damaged"', failed)
         finally:
             r.delete(ix)  # repaired
             out, err = sent.communicate(timeout=120)
