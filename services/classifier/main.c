@@ -93,86 +93,11 @@
 #include <zmq.h>
 
 #include "bus.h"
-#include "classify.h"
+#include "classifier_int.h"
 #include "clock.h"
-#include "cluster_redis.h"
-#include "config.h"
-#include "http.h"
 #include "log.h"
-#include "metrics.h"
 #include "peek_ids.h"
 #include "xalloc.h"
-
-#define CLASSIFIER_STALL_MS 5000
-#define CLASSIFIER_POLL_MS 500
-/* Bytes of received messages held in one batch at most. */
-#define CLASSIFIER_BATCH_BYTES (16u * 1024 * 1024)
-/* Answers kept for re-sent messages (~1 KB each; emptied when full). */
-#define CLASSIFIER_DONE_MAX 16384
-/* Cluster updates handed to storage, waiting for its ack (emptied when
- * full: a lost ack only leaves the sketch as the update moved it). */
-#define CLASSIFIER_MOVES_MAX 4096
-/* Ack messages read in one go, so that a busy bus cannot hold ideas up. */
-#define CLASSIFIER_ACKS_AT_ONCE 1024
-
-static const char *const s_langs[] = {"nl", "en", "de", "fr", "other", "none", NULL};
-#define N_LANGS 6
-#define N_SOURCES 5
-
-/* A cluster update sent on to storage, until its ack (s_on_acks). */
-typedef struct {
-    char *idea_id;
-    char *moved_to; /* the cluster it moved the sketch to, or NULL (moved none) */
-} s_move_t;
-
-static void s_move_free(void *p)
-{
-    s_move_t *m = p;
-    free(m->idea_id);
-    free(m->moved_to);
-    free(m);
-}
-
-typedef struct {
-    config_t cfg;
-    classify_t *cls; /* common/classify_idea.c: the same code as bin/classify */
-    rstore_t *redis; /* near-duplicate cluster state (cluster_redis.c) */
-    cluster_redis_t *cr; /* near-duplicate clusters, a batch at a time */
-    /* The batch in hand: decoded, classified ideas waiting for their
-     * clusters (one Redis round per batch, cluster_redis.c), sent to
-     * storage by s_flush. raw is the message as received, for a dead
-     * letter when the classified idea cannot be encoded. */
-    struct {
-        envelope_t env;
-        char *raw;
-        size_t len;
-        unsigned char key[crypto_generichash_BYTES]; /* BLAKE2b of raw (done) */
-        bool had_cluster;
-        wijk_source_t src;
-    } batch[CLUSTER_REDIS_BATCH];
-    int n_batch;
-    size_t batch_bytes;
-    metric_t *m_cluster_err, *m_cluster_joined, *m_batches, *m_resent, *m_corrected;
-    /* BLAKE2b of a message as received -> the ENV_CLASSIFIED it became.
-     * An intake re-sends the same bytes (its spool keeps them) when
-     * storage has not acked in INSPRAAK_RESEND_MS; with a backlog that is
-     * a fifth of all messages. The answer is the same (classify_idea() is
-     * pure; the cluster is the one then stored for the id), so it is sent
-     * again without classifying. Only answers whose cluster state was
-     * saved are kept. */
-    GHashTable *done;
-    /* envelope id -> s_move_t of the cluster updates sent on to storage
-     * whose ack has not come (s_correct, s_on_acks); both malloc'd */
-    GHashTable *moves;
-    void *pull, *push, *acks;
-    http_server_t *http;
-    /* clock_mono_ms() when the send to storage began (an interval: never
-     * the wall clock, which may step); 0 when not blocked on storage. */
-    _Atomic int64_t waiting_since;
-    metric_t *m_classified, *m_dead;
-    metric_t *m_lang[N_LANGS];
-    metric_t *m_wijk[N_SOURCES];
-} classifier_t;
 
 static volatile sig_atomic_t s_stop;
 
@@ -180,69 +105,6 @@ static void s_on_signal(int sig)
 {
     (void)sig;
     s_stop = 1;
-}
-
-/* ------------------------------------------------------------------ */
-/* Health and metrics                                                  */
-/* ------------------------------------------------------------------ */
-
-static double s_waiting_seconds(void *arg)
-{
-    classifier_t *c = arg;
-    int64_t since = atomic_load(&c->waiting_since);
-    return since ? (double)(clock_mono_ms() - since) / 1000.0 : 0.0;
-}
-
-static int s_health(char *reason, size_t size, void *arg)
-{
-    classifier_t *c = arg;
-    int64_t since = atomic_load(&c->waiting_since);
-    if (since && clock_mono_ms() - since > CLASSIFIER_STALL_MS) {
-        snprintf(reason, size, "waiting for storage for %lld s",
-                 (long long)((clock_mono_ms() - since) / 1000));
-        return 0;
-    }
-    return 1;
-}
-
-static void s_metrics_init(classifier_t *c)
-{
-    c->m_classified = metrics_counter("inspraak_classifier_classified_total",
-                                      "Ideas classified and sent to storage.");
-    c->m_dead = metrics_counter("inspraak_classifier_dead_total",
-                                "Unreadable messages sent to storage as dead letters.");
-    for (int i = 0; i < N_LANGS; i++)
-        c->m_lang[i] =
-            metrics_counter_labelled("inspraak_classifier_language_total", "language", s_langs[i],
-                                     "Ideas classified, by detected language.");
-    for (int i = 0; i < N_SOURCES; i++)
-        c->m_wijk[i] = metrics_counter_labelled("inspraak_classifier_wijk_total", "source",
-                                                classify_wijk_source_name((wijk_source_t)i),
-                                                "Ideas classified, by where the wijk came from.");
-    c->m_cluster_err = metrics_counter("inspraak_classifier_cluster_errors_total",
-                                       "Ideas sent without cluster because Redis failed.");
-    c->m_cluster_joined = metrics_counter("inspraak_classifier_cluster_joined_total",
-                                          "Ideas that joined the cluster of an earlier idea.");
-    c->m_resent = metrics_counter("inspraak_classifier_resent_total",
-                                  "Re-sent ideas answered again without classifying.");
-    c->m_corrected = metrics_counter("inspraak_classifier_cluster_corrected_total",
-                                     "Ideas staff moved to another cluster (sketch updated).");
-    c->m_batches = metrics_counter("inspraak_classifier_batches_total",
-                                   "Batches of queued ideas clustered and sent together.");
-    metrics_gauge_fn("inspraak_classifier_waiting_seconds",
-                     "How long the current send to storage has been blocked.",
-                     s_waiting_seconds, c);
-}
-
-static void s_count_language(classifier_t *c, const char *lang)
-{
-    int i = 0;
-    if (!lang)
-        i = N_LANGS - 1;
-    else
-        while (i < N_LANGS - 2 && strcmp(s_langs[i], lang) != 0)
-            i++;
-    metric_inc(c->m_lang[i]);
 }
 
 /* ------------------------------------------------------------------ */
@@ -323,7 +185,7 @@ static void s_classify(classifier_t *c, int i)
     c->batch[i].src = classify_idea(c->cls, idea);
     c->batch[i].had_cluster = idea->cluster != NULL;
     cluster_redis_add(c->cr, c->cls, idea); /* room: n_batch <= CLUSTER_REDIS_BATCH */
-    s_count_language(c, idea->language);
+    classifier_count_language(c, idea->language);
     metric_inc(c->m_wijk[c->batch[i].src]);
 }
 
@@ -342,12 +204,24 @@ static void s_correct(classifier_t *c, const envelope_t *env, const char *data, 
     if (s_stop || s_send(c, data, len) < 0 || !env->id || !env->idea->id ||
         !env->idea->cluster)
         return;
-    if (g_hash_table_size(c->moves) >= CLASSIFIER_MOVES_MAX)
-        g_hash_table_remove_all(c->moves);
-    s_move_t *m = xmalloc(sizeof *m);
-    m->idea_id = xstrdup(env->idea->id);
-    m->moved_to = moved ? xstrdup(env->idea->cluster) : NULL;
-    g_hash_table_replace(c->moves, xstrdup(env->id), m);
+    moves_remember(c->moves, env->id, env->idea->id, moved ? env->idea->cluster : NULL,
+                   clock_mono_ms());
+}
+
+/* moves_on_ack's follow function: the sketch follows the record. */
+static void s_follow(void *arg, const char *update_id, const char *idea_id, const char *moved_to)
+{
+    classifier_t *c = arg;
+    int rc = cluster_redis_follow(c->cr, idea_id, moved_to);
+    char qid[120], qu[120];
+    log_info("msg=\"storage acked the cluster update; the sketch follows the record\" "
+             "id=%s update=%s sketch=%s",
+             log_quote(qid, sizeof qid, idea_id), log_quote(qu, sizeof qu, update_id),
+             rc == 1   ? "moved"
+             : rc == 3 ? "as_record"
+             : rc == 6 ? "moved_since"
+             : rc == 0 ? "none"
+                       : "redis_failed");
 }
 
 /* Storage's acks (every origin's; topic "ack."). For each cluster update
@@ -369,33 +243,13 @@ static void s_on_acks(classifier_t *c)
          n++) {
         envelope_t e;
         proto_err_t perr;
-        if (g_hash_table_size(c->moves) == 0 || envelope_decode(data, len, &e, &perr) < 0) {
-            free(data);
-            continue;
+        if (moves_waiting(c->moves) > 0 && envelope_decode(data, len, &e, &perr) == 0) {
+            moves_on_ack(c->moves, &e, s_follow, c);
+            envelope_clear(&e);
         }
-        GHashTableIter it;
-        gpointer key, value;
-        g_hash_table_iter_init(&it, c->moves);
-        while (g_hash_table_iter_next(&it, &key, &value)) {
-            if (!envelope_acks(&e, key))
-                continue;
-            const s_move_t *m = value;
-            const char *idea_id = m->idea_id;
-            int rc = cluster_redis_follow(c->cr, idea_id, m->moved_to);
-            char qid[120], qu[120];
-            log_info("msg=\"storage acked the cluster update; the sketch follows the record\" "
-                     "id=%s update=%s sketch=%s",
-                     log_quote(qid, sizeof qid, idea_id), log_quote(qu, sizeof qu, key),
-                     rc == 1   ? "moved"
-                     : rc == 3 ? "as_record"
-                     : rc == 6 ? "moved_since"
-                     : rc == 0 ? "none"
-                               : "redis_failed");
-            g_hash_table_iter_remove(&it);
-        }
-        envelope_clear(&e);
         free(data);
     }
+    moves_expire(c->moves, clock_mono_ms());
 }
 
 /* Takes one message (and data with it): an idea joins the batch, anything
@@ -575,13 +429,13 @@ static void s_start(classifier_t *c)
         log_fatal("msg=\"cannot start libsodium\"");
     c->done = g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref,
                                     (GDestroyNotify)g_bytes_unref);
-    c->moves = g_hash_table_new_full(g_str_hash, g_str_equal, free, s_move_free);
-    s_metrics_init(c);
+    c->moves = moves_new();
+    classifier_metrics_init(c);
     c->http = http_server_new(&(http_opts_t){.port = c->cfg.http_port,
                                              .max_body = 4096,
                                              .threads = c->cfg.http_threads,
                                              .name = c->cfg.name});
-    http_server_set_health(c->http, s_health, c);
+    http_server_set_health(c->http, classifier_health, c);
     if (http_server_start(c->http, err, sizeof err) < 0)
         log_fatal("msg=\"cannot start admin http\" port=%d err=\"%s\"", c->cfg.http_port, err);
     c->pull = bus_pull_bind(c->cfg.bus_classify, c->cfg.instance, err, sizeof err);
@@ -660,7 +514,7 @@ int main(void)
     classify_destroy(&c.cls);
     cluster_redis_destroy(&c.cr);
     g_hash_table_destroy(c.done);
-    g_hash_table_destroy(c.moves);
+    moves_free(c.moves);
     rstore_destroy(&c.redis);
     return 0;
 }
