@@ -37,7 +37,12 @@ DESCRIPTION
     Subclasses may add processes (extra_procs(), called after the port base
     and the folder are chosen), reserve more ports next to Redis
     (REDIS_PORTS) and change the Redis URL the services get (redis_url()),
-    e.g. for a replica and Sentinel (tests/fault/test_sentinel.py).
+    e.g. for a replica and Sentinel (tests/fault/test_sentinel.py). They
+    may also add redis-server arguments (REDIS_ARGS, e.g. --aclfile) and
+    give each service, and inspraakctl through ctl(), a Redis ACL user of
+    its own (redis_user(): a user name and a password file, passed as
+    INSPRAAK_REDIS_URL=redis://USER@... and INSPRAAK_REDIS_PASSWORD_FILE;
+    tests/integration/test_redis_acl.py).
 
     free_port() gives a random free port of the same range for a server
     the test starts itself (SMTP, IMAP, a scratch Redis): start it before
@@ -67,6 +72,7 @@ import http.client as httplib
 import json
 import os
 import random
+import shlex
 import shutil
 import signal
 import socket
@@ -208,6 +214,7 @@ BUS_OFFSETS = (("INSPRAAK_BUS_CLASSIFY", 11), ("INSPRAAK_BUS_STORE", 12),
 
 class Cluster:
     REDIS_PORTS = 1  # ports reserved from BASE-1690 upwards
+    REDIS_ARGS = ""  # more redis-server arguments (shell words), e.g. "--aclfile PATH"
 
     def __init__(self, services=DEFAULT_SERVICES, env=None, redis=True, instances=None):
         self.services = tuple(services)
@@ -262,6 +269,21 @@ class Cluster:
     def redis_url(self):
         return "redis://127.0.0.1:%d" % self.redis_port
 
+    def redis_user(self, program):
+        """(ACL user, password file) for a service or "inspraakctl", or
+        None for the URL without a user (subclasses)."""
+        return None
+
+    def redis_user_env(self, program):
+        """{INSPRAAK_REDIS_URL, INSPRAAK_REDIS_PASSWORD_FILE} of
+        redis_user(program), or {} when it has none."""
+        user = self.redis_user(program)
+        if not user:
+            return {}
+        scheme, rest = self.redis_url().split("://", 1)
+        return {"INSPRAAK_REDIS_URL": "%s://%s@%s" % (scheme, user[0], rest),
+                "INSPRAAK_REDIS_PASSWORD_FILE": user[1]}
+
     def extra_procs(self):
         """[(name, command)] added to the Procfile after Redis (subclasses)."""
         return []
@@ -306,15 +328,17 @@ class Cluster:
             if self.with_redis:
                 f.write("redis: redis-server --port %d --bind 127.0.0.1 --dir \"$INSPRAAK_VAR/redis\""
                         " --appendonly yes --appendfsync always --save '' --daemonize no"
-                        " --logfile ''\n" % self.redis_port)
+                        " --logfile '' %s\n" % (self.redis_port, self.REDIS_ARGS))
             self._extra = self.extra_procs()
             for name, cmd in self._extra:
                 f.write("%s: %s\n" % (name, cmd))
             for s in self.services:
                 for i in range(self.n_instances(s)):
                     nice = "nice -n %d " % INTAKE_NICE if s.startswith("intake-") else ""
-                    f.write('%s: %senv INSPRAAK_INSTANCE=%d "$INSPRAAK_BIN/%s"\n' % (
-                        self.proc_name(s, i), nice, i, s))
+                    user = "".join(" %s=%s" % (k, shlex.quote(v))
+                                   for k, v in self.redis_user_env(s).items())
+                    f.write('%s: %senv INSPRAAK_INSTANCE=%d%s "$INSPRAAK_BIN/%s"\n' % (
+                        self.proc_name(s, i), nice, i, user, s))
         sv_log = open(self.log_path("supervisor"), "ab")
         # Own session: the test runner's terminal signals do not reach it,
         # and stop() can end the whole group if anything is left.
@@ -426,7 +450,8 @@ class Cluster:
     def ctl(self, *args, input=None):
         """Runs bin/inspraakctl against this cluster's Redis."""
         return subprocess.run([os.path.join(self.bin, "inspraakctl")] + list(args),
-                              env=self.env(), input=input, capture_output=True, text=True,
+                              env=dict(self.env(), **self.redis_user_env("inspraakctl")),
+                              input=input, capture_output=True, text=True,
                               timeout=60)
 
     def staff_token(self, name=None):
