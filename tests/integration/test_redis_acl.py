@@ -33,6 +33,7 @@ import os
 import re
 import secrets
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -134,7 +135,7 @@ class TestRedisAcl(ClusterTestCase):
 
     def test_1_file_has_placeholders_only(self):
         """The shipped file holds no usable password: every user has the
-        placeholder, none is `nopass`."""
+        placeholder, none is `nopass`, and Redis will not start with it."""
         with open(ACL_FILE) as f:
             users = [l for l in f if l.startswith("user ")]
         self.assertTrue(users)
@@ -142,6 +143,11 @@ class TestRedisAcl(ClusterTestCase):
             self.assertIn(PLACEHOLDER, line)
             self.assertNotIn("nopass", line)
             self.assertNotRegex(line, r"(^| )>")
+        # As shipped, Redis refuses it (no port: nothing listens if it did not).
+        r = subprocess.run(["redis-server", "--port", "0", "--save", "", "--daemonize", "no",
+                            "--include", ACL_FILE], capture_output=True, text=True, timeout=60)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("password hash must be exactly 64 characters", r.stdout + r.stderr)
 
     def test_2_main_flows_without_noperm(self):
         c = self.cluster
@@ -261,9 +267,10 @@ class TestRedisAcl(ClusterTestCase):
                                 if "NOPERM" in l]
             except OSError:
                 pass
-        log = c.redis("ACL", "LOG")
+        log = ["%(username)s: %(reason)s %(object)s (%(context)s)" % dict(zip(e[::2], e[1::2]))
+               for e in c.redis("ACL", "LOG")]
         self.assertEqual(refused, [], "\n".join(refused[:20]))
-        self.assertEqual(log, [], log)
+        self.assertEqual(log, [], "Redis refused:\n" + "\n".join(log))
         # Every connection but this one runs as a service's own user.
         users = re.findall(r" user=(\S+)", c.redis("CLIENT", "LIST"))
         self.assertEqual(users.count("default"), 1, users)
