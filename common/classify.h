@@ -234,6 +234,11 @@ void classify_compound_destroy(classify_compound_t **self_p);
  * word is not split (parts[0] is the word, or its stem). */
 int classify_compound_split(classify_compound_t *self, const char *word,
                             char parts[][CLASSIFY_COMPOUND_PART_BYTES], bool stems);
+/* Whether the dictionary accepts word (UTF-8, as written: "Hoensbroek",
+ * "busstation"; compounds hunspell glues count) or it splits into
+ * dictionary words ("hondenpoepbakjes"). Words of
+ * CLASSIFY_COMPOUND_PART_BYTES or more bytes are not looked up (false). */
+bool classify_compound_knows(classify_compound_t *self, const char *word);
 /* The process's splitter, loaded on first use from
  * $INSPRAAK_HUNSPELL_DIR/nl.aff + nl.dic (default /usr/share/hunspell;
  * "none": no splitting); NULL, with one warning logged, when the

@@ -47,6 +47,12 @@
  *   candidate tail and head is remembered too (COMPOUND_MEMO_MAX
  *   strings): new compounds mostly end in a known tail.
  *
+ *   classify_compound_knows() lends the dictionary to the language guess
+ *   (classify_lang_dict.c): whether hunspell-nl accepts a word as
+ *   written, compounds it glues itself included ("Busstation"), or the
+ *   word splits as above ("hondenpoepbakjes"). Its answers share the
+ *   memo and the cache.
+ *
  * OWNERSHIP AND THREADS
  *   classify_compound_new() returns a handle freed with
  *   classify_compound_destroy(). A handle may be shared by threads: calls
@@ -90,6 +96,8 @@ struct classify_compound {
 #define MEMO_WORD 2u
 #define MEMO_HEAD_KNOWN 4u
 #define MEMO_HEAD 8u
+#define MEMO_SPELL_KNOWN 16u
+#define MEMO_SPELL 32u
 #define COMPOUND_MEMO_MAX 200000 /* strings remembered; starts over when full */
 
 /* Prefixes and particles that are words of their own ("ver" = far, "over",
@@ -379,6 +387,23 @@ int classify_compound_split(classify_compound_t *self, const char *word,
         snprintf(parts[n++], CLASSIFY_COMPOUND_PART_BYTES, "%s", e);
     pthread_mutex_unlock(&self->lock);
     return n;
+}
+
+bool classify_compound_knows(classify_compound_t *self, const char *word)
+{
+    if (strlen(word) >= CLASSIFY_COMPOUND_PART_BYTES)
+        return false;
+    pthread_mutex_lock(&self->lock);
+    unsigned bits = s_memo_get(self, word);
+    if (!(bits & MEMO_SPELL_KNOWN)) {
+        bits |= MEMO_SPELL_KNOWN | (Hunspell_spell(self->hun, word) ? MEMO_SPELL : 0);
+        s_memo_set(self, word, bits);
+    }
+    pthread_mutex_unlock(&self->lock);
+    if (bits & MEMO_SPELL)
+        return true;
+    char parts[CLASSIFY_COMPOUND_MAX_PARTS][CLASSIFY_COMPOUND_PART_BYTES];
+    return classify_compound_split(self, word, parts, false) > 1;
 }
 
 /* The process's splitter (see classify.h), made on first use. */

@@ -20,11 +20,21 @@
  *     words, give that language without asking textcat; one or two of
  *     them, all short ("at the"), give "nl" when the rest of the text
  *     reads as Dutch, and not as that language, to textcat ("Voetbalkooi
- *     at the schoolplein");
+ *     at the schoolplein"), and in a few words has fewer words the Dutch
+ *     dictionary lacks than it knows ("Parken zu teuer" is no Dutch:
+ *     "teuer");
  *   - texts with many common Dutch words (LANG_SURE_*), or with two
  *     different words that only Dutch has among the languages residents
  *     write in (s_dutch_only, classify_lang_words.c) making up a quarter
  *     of the words, are "nl" without asking textcat, the expensive part;
+ *   - a text of a few words (2 to LANG_NOTED) that hunspell-nl, the
+ *     Dutch lists or Heerlen's place names know, with no word of another
+ *     list (or one, beside a Dutch word no other language writes), is
+ *     "nl" without asking textcat: "Fietspad kapot", "Busstation
+ *     centrum opknappen" (English to textcat), "Crêpes à la carte in het
+ *     centrum" (French); the rule and its bounds: classify_lang_dict.c;
+ *   - a text without letters (emoji, numbers, a phone number alone) has
+ *     no language;
  *   - phone numbers, addresses, email addresses and IBANs, and with a
  *     Dutch phone number or address also a capitalised word with a
  *     number ("Schelsberg 55"), are left out of the guess (digits and
@@ -37,7 +47,8 @@
  *     borrows English words: "Zwembad terug in Heerlerbaan please");
  *   - texts under LANG_MIN_BYTES (or with fewer letters once an email
  *     address is left out) give NULL unless obviously Dutch: two common
- *     Dutch words, or one when textcat also says nl;
+ *     Dutch words, or one when textcat also says nl, not counting words
+ *     the text's other language writes too ("Trop de voitures": "de");
  *   - when "nl" is among textcat's close candidates, the answer is "nl"
  *     (nearly all input in Heerlen is Dutch);
  *   - a text under LANG_MIN_BYTES once its emoji are left out, not
@@ -311,6 +322,12 @@ static bool s_short_words_in_dutch(classify_lang_t *self, const char *text, size
 {
     if (other < 0 || c->long_other[other] > 0 || c->other[other] > LANG_OTHER_WORDS)
         return false;
+    /* and, in a few words, the rest are no words the Dutch dictionary
+     * lacks: "Parken zu teuer" ("Parken teuer" reads as Dutch) */
+    classify_lang_tally_t t;
+    classify_lang_dict_tally(c, text, self->geo, &t);
+    if (t.dict && t.unknown > 0 && t.unknown >= t.known)
+        return false;
     char rest[LANG_MAX_BYTES];
     size_t n = 0, from = 0;
     for (int i = 0; i <= c->spans; i++) {
@@ -342,6 +359,8 @@ const char *classify_lang(classify_lang_t *self, const char *text)
         len = LANG_MAX_BYTES;
     classify_lang_count_t c;
     classify_lang_words_count(self->words, text, len, &c);
+    if (c.words == 0) /* no letters: emoji, numbers, a phone number alone */
+        return NULL;
     if (c.other_script > c.latin) /* one word ("شكرا") is too little for textcat */
         return c.words >= 2 ? s_script(self, text, len) : NULL;
     int dutch = c.dutch, other = s_other(&c), n_other = other >= 0 ? c.other[other] : 0;
@@ -355,6 +374,10 @@ const char *classify_lang(classify_lang_t *self, const char *text)
     if (len >= LANG_MIN_BYTES && dutch >= LANG_SURE_WORDS && dutch * 100 >= c.words * LANG_SURE_PCT)
         return "nl";
     if (c.only_distinct >= LANG_ONLY_WORDS && c.any * 100 >= c.words * LANG_ONLY_PCT)
+        return "nl";
+    /* A few words a Dutch dictionary knows ("Fietspad kapot", "Busstation
+     * centrum opknappen"): too little for textcat (classify_lang_dict.c) */
+    if (classify_lang_dict_dutch(&c, given, self->geo))
         return "nl";
     if (len < LANG_MIN_BYTES && dutch == 0 && !n_other && !strpbrk(text, "0123456789"))
         return NULL; /* what the rules below give whatever textcat says */
@@ -398,8 +421,10 @@ const char *classify_lang(classify_lang_t *self, const char *text)
         (short_text ? strcmp(self->code, classify_lang_codes[other]) == 0
                     : s_lists(answer, classify_lang_codes[other])))
         return classify_lang_codes[other];
+    /* Dutch words the other language writes too are no sign ("Trop de
+     * voitures": "de") */
     if (short_text)
-        return dutch >= (nl ? 1 : 2) ? "nl" : NULL;
+        return dutch >= (nl ? 1 : 2) && (other < 0 || c.dutch_not[other] > 0) ? "nl" : NULL;
     /* French to textcat first, with a letter Romanian and Dutch do not
      * write and no Dutch word French does not write as well: French,
      * though textcat lists Dutch after it ("Ligne de bus vers

@@ -25,7 +25,10 @@
 #ifndef INSPRAAK_CLASSIFY_LANG_INT_H
 #define INSPRAAK_CLASSIFY_LANG_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+#include "geo.h"
 
 /* The languages with a word list, besides Dutch (bit numbers) */
 enum { LANG_EN, LANG_DE, LANG_PL, LANG_TR, LANG_FR, LANG_OTHERS };
@@ -41,6 +44,16 @@ extern const char *const classify_lang_codes[LANG_OTHERS];
  * many such words are noted. */
 #define LANG_SHORT_WORD 3
 #define LANG_SPANS 16
+
+/* The words of a text of at most LANG_NOTED words are noted one by one
+ * (classify_lang_count_t.word) for the dictionary rule
+ * (classify_lang_dict.c): a short note ("Fietspad kapot") is Dutch when
+ * hunspell-nl knows its words. */
+#define LANG_NOTED 8
+/* A noted word on a Dutch list ("de"), and one that no other language
+ * writes either ("het", "te", "op"): a Dutch sign. */
+#define LANG_DUTCH_LIST 1
+#define LANG_DUTCH_SIGN 2
 
 /* What the words of a text say (the lists named are in
  * classify_lang_words.c). */
@@ -63,6 +76,14 @@ typedef struct {
         int langs; /* bit of each language whose word it is */
     } span[LANG_SPANS];
     int spans;
+    /* every word, when there are at most LANG_NOTED (else noted is 0) */
+    struct {
+        size_t at, len;
+        int letters;
+        int dutch; /* LANG_DUTCH_LIST, LANG_DUTCH_SIGN or 0 */
+        int langs; /* bit of each other language whose word it is */
+    } word[LANG_NOTED];
+    int noted;
 } classify_lang_count_t;
 
 /* The word lists as one table, built once per handle. */
@@ -73,5 +94,24 @@ void classify_lang_words_destroy(classify_lang_words_t **self_p);
 /* Counts the words of text (len bytes) into *c. */
 void classify_lang_words_count(const classify_lang_words_t *self, const char *text, size_t len,
                                classify_lang_count_t *c);
+
+/* What the dictionary rule makes of the noted words of a text
+ * (classify_lang_dict.c): words hunspell-nl, the Dutch lists or the wijk
+ * and buurt names know, words of another language's list, words of
+ * neither (names with a capital left out), and Dutch signs among the
+ * known. */
+typedef struct {
+    int known, other, unknown, sign;
+    bool dict; /* hunspell-nl was there to ask */
+} classify_lang_tally_t;
+void classify_lang_dict_tally(const classify_lang_count_t *c, const char *text, const geo_t *geo,
+                              classify_lang_tally_t *t);
+
+/* Whether a text of a few words (c->noted of them, counted from text) is
+ * Dutch by its words alone: hunspell-nl (classify_compound_shared()) or
+ * the Dutch lists know them, and no other language's list carries it;
+ * geo (or NULL) names Heerlen's wijken and buurten. Rule and why:
+ * classify_lang_dict.c. */
+bool classify_lang_dict_dutch(const classify_lang_count_t *c, const char *text, const geo_t *geo);
 
 #endif

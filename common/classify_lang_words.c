@@ -44,12 +44,14 @@
  * of every text cost more than the textcat calls the lists save. A word maps to
  * (in s_dutch) | (index in s_dutch_only + 1) << 1 | (bit of each other
  * language whose list has it) << LANG_BITS_SHIFT | (bit of each language
- * whose s_shared_lists has it) << LANG_SHARED_SHIFT: never 0, so a miss
+ * whose s_shared_lists has it) << LANG_SHARED_SHIFT | LANG_LIMBURG_BIT (in
+ * s_limburgish): never 0, so a miss
  * (NULL) is told apart. Words are lowercased UTF-8. */
 #define LANG_WORD_MAX 14
 #define LANG_ONLY_MASK 0x7f /* s_dutch_only index + 1: below 128 */
 #define LANG_BITS_SHIFT 8
 #define LANG_SHARED_SHIFT (LANG_BITS_SHIFT + LANG_OTHERS)
+#define LANG_LIMBURG_BIT (1 << (LANG_SHARED_SHIFT + LANG_OTHERS)) /* s_limburgish */
 
 struct classify_lang_words {
     GHashTable *words; /* lowercase word -> GINT_TO_POINTER(value above) */
@@ -169,6 +171,17 @@ static const char *const s_dutch_only[] = {
     "tegen",  "tussen",   "omdat",    "zodat",    "want",   "bomen",    "stoep",    "stoepen",
     "fiets",  "weg",      NULL};
 
+/* Limburgish words that hunspell-nl does not know and no other language
+ * writes ("Sjtroat kapot", "Sjoen plein", "Te väöl verkeer"): for the
+ * dictionary rule (classify_lang_dict.c) they are known Dutch words, but
+ * no Dutch sign and no word of the counts above (the older rules judge
+ * Limburgish without them). */
+static const char *const s_limburgish[] = {
+    "sjoen",      "sjoon",     "sjtroat",      "sjtraot", "sjtraat", "sjtad",   "sjtat",
+    "sjpeeltuin", "veur",      "vur",          "greun",   "neet",    "höbbe",   "wiek",
+    "luuj",       "nao",       "kump",         "väöl",    "kinger",  "oavends", "gedoan",
+    "heële",      "windmeule", "vastelaovend", "sjlech",  "sjmerig", "sjtoep",  NULL};
+
 /* Dutch prepositions, and the articles that follow them in Dutch alone
  * ("in de", "op het", "naar de"; French and Spanish have "de" but never
  * after these). */
@@ -215,6 +228,8 @@ classify_lang_words_t *classify_lang_words_new(void)
     for (int l = 0; l < LANG_OTHERS; l++)
         for (int i = 0; s_shared_lists[l][i]; i++)
             s_add(self, s_shared_lists[l][i], 1 << (LANG_SHARED_SHIFT + l));
+    for (int i = 0; s_limburgish[i]; i++)
+        s_add(self, s_limburgish[i], LANG_LIMBURG_BIT);
     return self;
 }
 
@@ -332,7 +347,7 @@ void classify_lang_words_count(const classify_lang_words_t *self, const char *te
         if (only >= 0)
             seen[only / 64] |= (uint64_t)1 << (only % 64);
         int by_letters = s_letters((const char *)w, (size_t)(p - w));
-        int langs = 0;
+        int langs = 0, shared_by = 0;
         for (int l = 0; l < LANG_OTHERS; l++) {
             int is = (value >> (LANG_BITS_SHIFT + l) & 1) || by_letters == l;
             c->other[l] += is;
@@ -341,12 +356,26 @@ void classify_lang_words_count(const classify_lang_words_t *self, const char *te
             c->dutch_not[l] += (common || only >= 0) && !shared;
             c->long_other[l] += is && (wl > LANG_SHORT_WORD || by_letters == l);
             langs |= is << l;
+            shared_by |= shared << l;
         }
+        size_t at = (size_t)(w - (const unsigned char *)text);
         if (langs && c->spans < LANG_SPANS) {
-            c->span[c->spans].at = (size_t)(w - (const unsigned char *)text);
+            c->span[c->spans].at = at;
             c->span[c->spans].len = (size_t)(p - w);
             c->span[c->spans++].langs = langs;
         }
+        if (c->words <= LANG_NOTED) {
+            c->word[c->noted].at = at;
+            c->word[c->noted].len = (size_t)(p - w);
+            c->word[c->noted].letters = (int)wl;
+            bool listed = common || only >= 0;
+            c->word[c->noted].dutch = listed && !langs && !shared_by         ? LANG_DUTCH_SIGN
+                                      : listed || (value & LANG_LIMBURG_BIT) ? LANG_DUTCH_LIST
+                                                                             : 0;
+            c->word[c->noted++].langs = langs;
+        }
     }
+    if (c->words > LANG_NOTED)
+        c->noted = 0;
     c->only_distinct = __builtin_popcountll(seen[0]) + __builtin_popcountll(seen[1]);
 }
