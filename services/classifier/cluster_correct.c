@@ -290,7 +290,10 @@ int cluster_redis_follow(cluster_redis_t *self, const char *id, const char *move
         if (rc != S_STALE)
             return rc;
     }
-    return -1; /* the record kept changing: the next ack follows it */
+    /* The record kept changing under every attempt: given up, as when
+     * Redis fails; only a later cluster update of this idea, with an ack
+     * of its own, makes the sketch follow again. */
+    return -1;
 }
 
 int cluster_redis_correct_update(cluster_redis_t *self, const idea_t *upd, const char *update_id)

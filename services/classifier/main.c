@@ -75,6 +75,8 @@
  *     inspraak_classifier_waiting_seconds
  *     inspraak_classifier_cluster_joined_total
  *     inspraak_classifier_cluster_errors_total
+ *     inspraak_classifier_cluster_corrected_total  (staff's cluster moves
+ *                                         that moved a sketch)
  *     inspraak_classifier_batches_total  (batches of queued ideas)
  *     inspraak_classifier_resent_total   (re-sent messages answered again
  *                                         from the answers kept, not classified)
