@@ -458,8 +458,10 @@ int http_server_start(http_server_t *srv, char *err, size_t errlen)
     else /* pool: suspend/resume for http_defer() */
         flags |= (srv->use_poll ? MHD_USE_POLL : MHD_USE_EPOLL) | MHD_ALLOW_SUSPEND_RESUME;
     srv->pool = srv->opts.threads > 0;
+    if (srv->opts.no_listen)
+        flags |= MHD_USE_NO_LISTEN_SOCKET;
     struct sockaddr_storage ss;
-    if (srv->bind_addr && s_bind_addr(srv, &ss, &flags) < 0) {
+    if (srv->bind_addr && !srv->opts.no_listen && s_bind_addr(srv, &ss, &flags) < 0) {
         snprintf(err, errlen, "bind address %s is not an IP address", srv->bind_addr);
         return -1;
     }
@@ -478,7 +480,7 @@ int http_server_start(http_server_t *srv, char *err, size_t errlen)
     if (srv->conn_memory > 0)
         opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT,
                                             (intptr_t)srv->conn_memory, NULL};
-    if (srv->bind_addr)
+    if (srv->bind_addr && !srv->opts.no_listen)
         opts[n++] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, &ss};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
     srv->daemon = MHD_start_daemon(flags, (uint16_t)srv->opts.port, NULL, NULL, s_access, srv,

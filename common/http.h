@@ -55,6 +55,10 @@ typedef struct {
     /* Reverse proxies whose X-Forwarded-For is believed (http_client_ip):
      * addresses separated by commas; NULL: INSPRAAK_TRUSTED_PROXIES. */
     const char *trusted_proxies;
+    /* No listening socket: connections come only through libmicrohttpd's
+     * MHD_add_connection() on the daemon (tests/fuzz/fuzz_http.c hands it
+     * one end of a socketpair); port and bind_addr are not used. */
+    bool no_listen;
 } http_opts_t;
 
 typedef struct http_req http_req_t; /* opaque; see accessors */
