@@ -311,6 +311,8 @@ void statements_build(const cue_list_t *cues, const char *interviewers, statemen
             t.start = c->start_ms;
         }
         t.end = c->end_ms > t.end || !cont || full ? c->end_ms : t.end;
+        if (t.end < t.start) /* a cue that ends before it starts: a typo in its times */
+            t.end = t.start;
         if (t.text->len && *plain) {
             g_string_append_c(t.text, ' ');
             t.chars++;

@@ -176,6 +176,29 @@ static void test_cues_out_of_order(void **state)
     cue_list_clear(&cues);
 }
 
+/* A subtitle file with a typo in a time ("15:00:04,500 --> 00:00:09,000",
+ * the hour of the start mistyped) made an idea that ends before it
+ * starts: the dashboard showed 15:00:04 to 00:00:09 and the fragment link
+ * ran backwards. The statement now ends where it starts. */
+static void test_cue_ending_before_it_starts(void **state)
+{
+    (void)state;
+    const char *srt = "1\n00:00:01,000 --> 00:00:03,000\nAnna: Meer bomen.\n\n"
+                      "2\n15:00:04,500 --> 00:00:09,000\nHenk: Minder auto's.\n";
+    cue_list_t cues;
+    char err[200];
+    assert_int_equal(srt_parse(srt, strlen(srt), &cues, err, sizeof err), 0);
+    statement_list_t st;
+    statements_build(&cues, IV, &st);
+    assert_int_equal(st.n, 2);
+    assert_string_equal(st.items[1].text, "Minder auto's.");
+    assert_int_equal(st.items[1].start_ms, 15LL * 3600000 + 4500);
+    assert_true(st.items[1].end_ms >= st.items[1].start_ms);
+    assert_int_equal(st.items[0].end_ms, 3000);
+    statement_list_clear(&st);
+    cue_list_clear(&cues);
+}
+
 /* YouTube's automatic captions roll: each cue repeats the line before it
  * above its new words, and a 10 ms cue holds the line alone. Every
  * sentence reaches staff once, not in two or three ideas. */
@@ -465,6 +488,7 @@ int main(void)
         cmocka_unit_test(test_vtt_statements),
         cmocka_unit_test(test_question_for_every_answer),
         cmocka_unit_test(test_cues_out_of_order),
+        cmocka_unit_test(test_cue_ending_before_it_starts),
         cmocka_unit_test(test_rolling_captions),
         cmocka_unit_test(test_long_turn_cut),
         cmocka_unit_test(test_prefix),
