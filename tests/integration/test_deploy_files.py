@@ -16,6 +16,14 @@ DESCRIPTION
         127.0.0.1 only; the scale profile adds classifier-1 and
         storage-1 with INSPRAAK_INSTANCE=1; every container gets (from
         compose or the image) each setting inspraak.env.example sets;
+      - every service unit runs as its own user (inspraak-SERVICE) with its
+        own state folder, and gets only its own secrets as systemd
+        credentials: its Redis password file (for its own Redis ACL user
+        in deploy/redis-users.conf), notify's unsubscribe key for the two
+        services that sign links; every *_FILE setting a unit sets points
+        into its own credentials ($CREDENTIALS_DIRECTORY, %d); the shared
+        inspraak.env.example names no secret, no Redis URL and no state
+        folder (it would override every unit's own);
       - `systemd-analyze verify` accepts every unit (copied to a temporary
         folder, templates as instance 0, ExecStart pointed at the built
         binaries, since /opt/inspraak is not installed here);
@@ -166,7 +174,7 @@ class TestCoverage(unittest.TestCase):
             with open(unit) as f:
                 text = f.read()
             for line in ("NoNewPrivileges=yes", "ProtectSystem=strict",
-                         "ReadWritePaths=/var/lib/inspraak", "Restart=always",
+                         "StateDirectory=inspraak/%s" % s, "Restart=always",
                          "EnvironmentFile=/etc/inspraak/inspraak.env", "PartOf=inspraak.target",
                          "WantedBy=inspraak.target"):
                 self.assertIn(line, text, "%s lacks %s" % (unit, line))
@@ -264,6 +272,112 @@ class TestSettings(unittest.TestCase):
             with open(path) as f:
                 named = set(re.findall(r"\b(INSPRAAK_[A-Z0-9_]+)", f.read()))
             self.assertEqual(sorted(named - read), [], "%s sets what nothing reads" % path)
+
+
+def unit_settings(path):
+    """[(key, value)] of the unit file at path, in order (comments left out)."""
+    out = []
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line and not line.startswith(("#", ";", "[")) and "=" in line:
+                key, value = line.split("=", 1)
+                out.append((key.strip(), value.strip()))
+    return out
+
+
+def redis_acl_users():
+    with open(os.path.join(REPO, "deploy", "redis-users.conf")) as f:
+        return set(re.findall(r"^user (\S+) ", f.read(), re.M))
+
+
+# Secrets that more than one service needs by design: notify signs the
+# unsubscribe links in mails, the dashboard the ones in campaign previews
+# and letters, with the same key (common/letter.c, unsubscribe.h).
+SHARED_SECRETS = {"/etc/inspraak/unsubscribe.key": {"notify", "dashboard"}}
+
+
+class TestSecrets(unittest.TestCase):
+    """One broken service must not open another's secrets: each unit runs
+    as its own user and gets only its own secrets, as systemd credentials
+    (readable by that unit's user only)."""
+
+    def units(self):
+        return {s: unit_settings(os.path.join(UNITS, "inspraak-%s@.service" % s))
+                for s in sorted(OFFSETS)}
+
+    def test_every_service_runs_as_its_own_user_in_its_own_folder(self):
+        users = {}
+        for s, kv in self.units().items():
+            d = dict(kv)
+            self.assertEqual(d.get("User"), "inspraak-" + s, s)
+            self.assertEqual(d.get("Group"), "inspraak-" + s, s)
+            self.assertEqual(d.get("StateDirectory"), "inspraak/" + s, s)
+            self.assertIn(("Environment", "INSPRAAK_VAR=/var/lib/inspraak/" + s), kv, s)
+            self.assertNotIn("ReadWritePaths", d, "%s may write beyond its own folder" % s)
+            users[d["User"]] = s
+        redis = dict(unit_settings(os.path.join(UNITS, "inspraak-redis.service")))
+        self.assertNotIn(redis.get("User"), users, "Redis runs as a service's user")
+        self.assertEqual(len(users), len(OFFSETS), "two services share a user")
+
+    def test_each_unit_gets_only_its_own_secrets(self):
+        acl = redis_acl_users()
+        sources = {}
+        for s, kv in self.units().items():
+            creds = {}
+            for key, value in kv:
+                if key == "LoadCredential":
+                    name, _, src = value.partition(":")
+                    creds[name] = src
+                    sources.setdefault(src, set()).add(s)
+            env = dict(v.split("=", 1) for k, v in kv if k == "Environment")
+            # Every *_FILE setting the unit makes names one of its own credentials.
+            for var, value in env.items():
+                if var.endswith("_FILE"):
+                    self.assertTrue(value.startswith("%d/"), "%s: %s=%s is no credential"
+                                    % (s, var, value))
+                    self.assertIn(value[3:], creds, "%s: %s names no credential it loads"
+                                  % (s, var))
+            # Its Redis user is its own, with its own password file.
+            if "inspraak-" + s in acl:
+                self.assertEqual(env.get("INSPRAAK_REDIS_URL"),
+                                 "redis://inspraak-%s@127.0.0.1:6390" % s, s)
+                self.assertEqual(env.get("INSPRAAK_REDIS_PASSWORD_FILE"), "%d/redis-password", s)
+                self.assertEqual(creds.get("redis-password"),
+                                 "/etc/inspraak/%s.redis-password" % s, s)
+            else:
+                self.assertNotIn("redis-password", creds, "%s has no Redis user" % s)
+            # The unsubscribe key goes to the services whose code reads it.
+            with open(os.path.join(REPO, "services", s, "main.c")) as f:
+                reads_key = "INSPRAAK_SECRET_FILE" in f.read()
+            self.assertEqual(env.get("INSPRAAK_SECRET_FILE") == "%d/unsubscribe-key", reads_key, s)
+            # Per-service settings (SMTP, IMAP passwords) in a file of its own,
+            # read after the shared one, so they win.
+            files = [v for k, v in kv if k == "EnvironmentFile"]
+            self.assertEqual(files, ["/etc/inspraak/inspraak.env",
+                                     "-/etc/inspraak/inspraak-%s.env" % s], s)
+        for src, services in sources.items():
+            self.assertTrue(src.startswith("/etc/inspraak/"), src)
+            if src in SHARED_SECRETS:
+                self.assertEqual(services, SHARED_SECRETS[src], src)
+            else:
+                self.assertEqual(len(services), 1, "%s goes to %s" % (src, sorted(services)))
+                self.assertTrue(os.path.basename(src).startswith(next(iter(services)) + "."),
+                                "%s is named after another service" % src)
+
+    def test_redis_reads_its_users_from_a_credential(self):
+        kv = unit_settings(os.path.join(UNITS, "inspraak-redis.service"))
+        self.assertIn(("LoadCredential", "redis-users.conf:/etc/inspraak/redis-users.conf"), kv)
+        self.assertIn("--include %d/redis-users.conf", dict(kv)["ExecStart"])
+
+    def test_shared_settings_hold_no_secret(self):
+        """inspraak.env reaches every unit: no password, key, Redis URL or
+        state folder in it, not even as a commented example."""
+        with open(os.path.join(UNITS, "inspraak.env.example")) as f:
+            named = set(re.findall(r"^#?(INSPRAAK_[A-Z0-9_]+)=", f.read(), re.M))
+        bad = {n for n in named if re.search(r"PASSWORD|SECRET|_KEY|TOKEN|_FILE$", n)}
+        bad |= named & {"INSPRAAK_REDIS_URL", "INSPRAAK_VAR", "INSPRAAK_INSTANCE"}
+        self.assertEqual(sorted(bad), [])
 
 
 @unittest.skipUnless(shutil.which("systemd-analyze"), "systemd-analyze is not installed")
