@@ -65,8 +65,22 @@ static int s_endpoint_default(char *dst, size_t size, const char *var, int port,
     return s_copy(dst, size, config_str(var, def), var, err, errlen);
 }
 
+/* 1 when path is a file directly in $CREDENTIALS_DIRECTORY: a systemd
+ * credential (LoadCredential=), a read-only copy only the unit's user may
+ * read. Where systemd grants that read with an ACL (a tmpfs: newer
+ * systemd, or no ramfs) the file is root's 0400 and stat shows the ACL's
+ * mask, r, in the group bits: 0440, though the group itself cannot read. */
+static int s_is_credential(const char *path)
+{
+    const char *dir = getenv("CREDENTIALS_DIRECTORY");
+    size_t n = dir ? strlen(dir) : 0;
+    return n > 0 && strncmp(path, dir, n) == 0 && path[n] == '/' && path[n + 1] &&
+           !strchr(path + n + 1, '/');
+}
+
 /* Reads the password file: a regular file that group and others cannot
- * read, one line of at most 255 bytes. */
+ * read (a systemd credential: see s_is_credential), one line of at most
+ * 255 bytes. */
 static int s_read_secret(const char *var, const char *path, char *out, size_t size, char *err,
                          size_t errlen)
 {
@@ -78,7 +92,8 @@ static int s_read_secret(const char *var, const char *path, char *out, size_t si
             close(fd);
         return -1;
     }
-    if (!S_ISREG(st.st_mode) || (st.st_mode & 077)) {
+    mode_t refused = s_is_credential(path) ? 037 : 077;
+    if (!S_ISREG(st.st_mode) || (st.st_mode & refused)) {
         snprintf(err, errlen, "%s=%s: mode %04o; refusing a secret that group or others can "
                  "read (want a regular file with mode 0600)", var, path,
                  (unsigned)(st.st_mode & 07777));

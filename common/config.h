@@ -17,7 +17,9 @@
  *                         redis-sentinel://h:p[,h:p...]/master[?db=N] [redis://127.0.0.1:PORT_BASE-1690]
  *                         (redis://user:password@... for a Redis 6 ACL user)
  *     INSPRAAK_REDIS_PASSWORD_FILE  file holding the Redis password (mode 0600
- *                         or stricter, else config_load fails); config_load
+ *                         or stricter, else config_load fails; a systemd
+ *                         credential, $CREDENTIALS_DIRECTORY/NAME, may show
+ *                         0440, its ACL mask); config_load
  *                         puts it, percent-encoded, into redis_url, so the
  *                         URL itself may name a user but must hold no password
  *     INSPRAAK_BUS_CURVE_KEYS  CURVE key folder for the bus (bus_curve.h) [unset: plain TCP]

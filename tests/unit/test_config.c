@@ -151,6 +151,57 @@ static void test_redis_password_file(void **state)
     rmdir(dir);
 }
 
+/* A systemd credential (LoadCredential=, INSPRAAK_REDIS_PASSWORD_FILE=%d/x)
+ * that systemd made readable for the unit's user with an ACL shows mode
+ * 0440 (the ACL mask in the group bits): it is read. Anything else
+ * group-readable, or a credential others or the group may write, is not. */
+static void test_redis_password_credential(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/test_config.XXXXXX", path[64], sub[64], sibling[80], err[256] = "";
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/redis-password", dir);
+    snprintf(sub, sizeof sub, "%s/d", dir);
+    snprintf(sibling, sizeof sibling, "%s-other/redis-password", dir);
+    s_write(path, "pw\n", 0440);
+    setenv("INSPRAAK_REDIS_PASSWORD_FILE", path, 1);
+    setenv("INSPRAAK_REDIS_URL", "redis://inspraak-storage@127.0.0.1:6390", 1);
+    config_t c;
+    assert_int_equal(config_load(&c, "storage", PORT_OFF_STORAGE, err, sizeof err), -1);
+    assert_non_null(strstr(err, "mode 0440")); /* no credentials folder: refused */
+    setenv("CREDENTIALS_DIRECTORY", dir, 1);
+    assert_int_equal(config_load(&c, "storage", PORT_OFF_STORAGE, err, sizeof err), 0);
+    assert_string_equal(c.redis_url, "redis://inspraak-storage:pw@127.0.0.1:6390");
+    assert_int_equal(chmod(path, 0444), 0);
+    assert_int_equal(config_load(&c, "storage", PORT_OFF_STORAGE, err, sizeof err), -1);
+    assert_non_null(strstr(err, "mode 0444"));
+    assert_int_equal(chmod(path, 0460), 0);
+    assert_int_equal(config_load(&c, "storage", PORT_OFF_STORAGE, err, sizeof err), -1);
+    /* only files directly in the folder named by CREDENTIALS_DIRECTORY */
+    assert_int_equal(mkdir(sub, 0700), 0);
+    snprintf(path, sizeof path, "%s/d/pw", dir);
+    s_write(path, "pw\n", 0440);
+    setenv("INSPRAAK_REDIS_PASSWORD_FILE", path, 1);
+    assert_int_equal(config_load(&c, "storage", PORT_OFF_STORAGE, err, sizeof err), -1);
+    unlink(path);
+    rmdir(sub);
+    setenv("INSPRAAK_REDIS_PASSWORD_FILE", sibling, 1); /* "/tmp/x-other" is not in "/tmp/x" */
+    char odir[80];
+    snprintf(odir, sizeof odir, "%s-other", dir);
+    assert_int_equal(mkdir(odir, 0700), 0);
+    s_write(sibling, "pw\n", 0440);
+    assert_int_equal(config_load(&c, "storage", PORT_OFF_STORAGE, err, sizeof err), -1);
+    assert_non_null(strstr(err, "mode 0440"));
+    unlink(sibling);
+    rmdir(odir);
+    snprintf(path, sizeof path, "%s/redis-password", dir);
+    unlink(path);
+    unsetenv("CREDENTIALS_DIRECTORY");
+    unsetenv("INSPRAAK_REDIS_URL");
+    unsetenv("INSPRAAK_REDIS_PASSWORD_FILE");
+    rmdir(dir);
+}
+
 static void test_range_errors(void **state)
 {
     (void)state;
@@ -240,6 +291,7 @@ int main(void)
         cmocka_unit_test_setup(test_overrides, s_clear),
         cmocka_unit_test_setup(test_range_errors, s_clear),
         cmocka_unit_test_setup(test_redis_password_file, s_clear),
+        cmocka_unit_test_setup(test_redis_password_credential, s_clear),
         cmocka_unit_test_setup(test_too_long, s_clear),
         cmocka_unit_test_setup(test_var_path, s_clear),
     };
