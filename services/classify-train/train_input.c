@@ -16,10 +16,7 @@
 #include "train_input.h"
 #include "xalloc.h"
 
-/* Appends the JSON objects of fp (named name in warnings), with their
- * training weight, to in, and ends a file there; stops at
- * TRAIN_MAX_IDEAS in all. */
-static void s_read(FILE *fp, const char *name, double weight, train_input_t *in)
+void train_input_read_file(train_input_t *in, FILE *fp, const char *name, double weight)
 {
     char *line = NULL;
     size_t cap = 0, n = in->n;
@@ -61,7 +58,7 @@ static int s_read_path(const char *path, double weight, train_input_t *in)
         perror(path);
         return -1;
     }
-    s_read(fp, path, weight, in);
+    train_input_read_file(in, fp, path, weight);
     fclose(fp);
     return 0;
 }
@@ -82,7 +79,7 @@ int train_input_read(train_input_t *in, const char *const *wpath, const double *
         if (s_read_path(wpath[a], wval[a], in) < 0)
             return -1;
     if (n_paths == 0 && n_weighted == 0)
-        s_read(stdin, "stdin", 1.0, in);
+        train_input_read_file(in, stdin, "stdin", 1.0);
     for (int a = 0; a < n_paths; a++)
         if (s_read_path(paths[a], 1.0, in) < 0)
             return -1;

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #define TRAIN_MAX_IDEAS 100000
 #define TRAIN_MAX_LINE (1024 * 1024)
@@ -33,6 +34,10 @@ typedef struct {
  * free it either way). */
 int train_input_read(train_input_t *in, const char *const *wpath, const double *wval,
                      int n_weighted, char *const *paths, int n_paths);
+/* Appends the JSON objects of fp (named name in warnings), with weight,
+ * to in and ends a file there, skipping and stopping as
+ * train_input_read() does. */
+void train_input_read_file(train_input_t *in, FILE *fp, const char *name, double weight);
 /* Frees what in holds (not in itself). */
 void train_input_free(train_input_t *in);
 

@@ -32,86 +32,16 @@
  *   INSPRAAK_DATA (default ./data), INSPRAAK_THEMES_FILE, INSPRAAK_MODEL_FILE
  *   (default data/nl/model.tsv; "none": keywords alone),
  *   INSPRAAK_GEO_WIJKEN, INSPRAAK_GEO_BUURTEN (common/geo.h).
+ *
+ *   The lines themselves are read and written by jsonl.c.
  */
 #include <errno.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "classify.h"
-#include "xalloc.h"
-
-#define CLASSIFY_MAX_LINE (1024 * 1024)
-
-static const char *s_str(json_t *obj, const char *key)
-{
-    json_t *v = json_object_get(obj, key);
-    return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-static void s_set_str(json_t *obj, const char *key, const char *v)
-{
-    json_object_set_new(obj, key, v ? json_string(v) : json_null());
-}
-
-/* The idea fields classify_idea() reads, from the JSON object. */
-static void s_idea_from(json_t *in, idea_t *idea)
-{
-    idea_init(idea);
-    proto_set(&idea->id, s_str(in, "id"));
-    proto_set(&idea->text, s_str(in, "text"));
-    proto_set(&idea->title, s_str(in, "title"));
-    proto_set(&idea->wijk, s_str(in, "wijk"));
-    proto_set(&idea->postcode, s_str(in, "postcode"));
-    json_t *source = json_object_get(in, "source");
-    if (json_is_object(source)) /* a street interview's question: PII */
-        proto_set(&idea->source.context, s_str(source, "context"));
-    const char *q = s_str(in, "question");
-    if (q && (strcmp(q, "nu") == 0 || strcmp(q, "toekomst") == 0))
-        proto_set(&idea->question, q);
-    json_t *loc = json_object_get(in, "location");
-    json_t *src = json_is_object(loc) ? loc : in;
-    json_t *lat = json_object_get(src, "lat"), *lon = json_object_get(src, "lon");
-    if (json_is_number(lat) && json_is_number(lon)) {
-        idea->has_location = true;
-        idea->lat = json_number_value(lat);
-        idea->lon = json_number_value(lon);
-    }
-}
-
-static void s_one(classify_t *cls, const cluster_store_t *st, json_t *in)
-{
-    idea_t idea;
-    s_idea_from(in, &idea);
-    classify_idea(cls, &idea);
-    classify_idea_cluster(cls, st, &idea); /* the memory store cannot fail */
-    json_t *themes = json_array();
-    for (int i = 0; i < idea.n_themes; i++)
-        json_array_append_new(themes, json_string(idea.themes[i]));
-    json_object_set_new(in, "themes", themes);
-    json_t *pii = json_array();
-    for (int i = 0; i < idea.n_pii; i++)
-        json_array_append_new(pii, json_string(idea.pii[i]));
-    json_object_set_new(in, "pii", pii);
-    s_set_str(in, "sentiment", idea.sentiment);
-    s_set_str(in, "question", idea.question);
-    s_set_str(in, "wijk", idea.wijk);
-    s_set_str(in, "buurt", idea.buurt);
-    s_set_str(in, "language", idea.language);
-    s_set_str(in, "cluster", idea.cluster);
-    idea_clear(&idea);
-}
-
-static void s_error(long lineno, const char *why)
-{
-    fprintf(stderr, "classify: line %ld: %s\n", lineno, why);
-    json_t *e = json_pack("{s:s, s:I}", "error", why, "line", (json_int_t)lineno);
-    char *s = json_dumps(e, JSON_COMPACT);
-    printf("%s\n", s);
-    free(s);
-    json_decref(e);
-}
+#include "jsonl.h"
 
 static const char s_usage[] =
     "usage: classify [--hash-seed N] < ideas.jsonl > classified.jsonl\n"
@@ -156,32 +86,7 @@ int main(int argc, char **argv)
     }
     cluster_store_t st = cluster_mem_ops;
     st.store = cluster_mem_new();
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
-    long lineno = 0;
-    while ((n = getline(&line, &cap, stdin)) >= 0) {
-        lineno++;
-        if (strspn(line, " \t\r\n") == (size_t)n)
-            continue;
-        if (n > CLASSIFY_MAX_LINE) {
-            s_error(lineno, "line longer than 1 MiB");
-            continue;
-        }
-        json_error_t je;
-        json_t *in = json_loadb(line, (size_t)n, JSON_REJECT_DUPLICATES, &je);
-        if (!json_is_object(in)) {
-            s_error(lineno, in ? "not a JSON object" : je.text);
-            json_decref(in);
-            continue;
-        }
-        s_one(cls, &st, in);
-        char *out = json_dumps(in, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        printf("%s\n", out);
-        free(out);
-        json_decref(in);
-    }
-    free(line);
+    jsonl_classify(cls, &st, stdin, stdout, stderr);
     cluster_mem_destroy(&st.store);
     classify_destroy(&cls);
     return 0;
