@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include "jsonl.h"
+#include "validate.h"
+#include "xalloc.h"
 
 static const char *s_str(json_t *obj, const char *key)
 {
@@ -74,11 +76,26 @@ static void s_one(classify_t *cls, const cluster_store_t *st, json_t *in)
     idea_clear(&idea);
 }
 
+/* jansson's error text quotes the input near the error, cut anywhere:
+ * bytes of a bad or cut UTF-8 character, which a JSON string cannot
+ * hold. Those become '?' in a copy the caller frees. */
+static char *s_printable(const char *why)
+{
+    char *s = xstrdup(why);
+    if (!utf8_valid(s, strlen(s)))
+        for (char *c = s; *c; c++)
+            if ((unsigned char)*c >= 0x80)
+                *c = '?';
+    return s;
+}
+
 static void s_error(FILE *out, FILE *warn, long lineno, const char *why)
 {
     if (warn)
         fprintf(warn, "classify: line %ld: %s\n", lineno, why);
-    json_t *e = json_pack("{s:s, s:I}", "error", why, "line", (json_int_t)lineno);
+    char *text = s_printable(why);
+    json_t *e = json_pack("{s:s, s:I}", "error", text, "line", (json_int_t)lineno);
+    free(text);
     char *s = json_dumps(e, JSON_COMPACT);
     fprintf(out, "%s\n", s);
     free(s);
