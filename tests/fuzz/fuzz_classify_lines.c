@@ -29,15 +29,12 @@
 #include "classify.h"
 #include "jsonl.h"
 
+#define FUZZ_NAME "fuzz_classify_lines"
+#include "fuzz_util.h" /* s_fail(); the geo data it loads is not used */
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static classify_t *s_cls;
-
-static void s_fail(const char *what)
-{
-    fprintf(stderr, "fuzz_classify_lines: %s\n", what);
-    abort();
-}
 
 static void s_init(void)
 {

@@ -27,13 +27,10 @@
 
 #include "train_input.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#define FUZZ_NAME "fuzz_train_input"
+#include "fuzz_util.h" /* s_fail(); the geo data it loads is not used */
 
-static void s_fail(const char *what)
-{
-    fprintf(stderr, "fuzz_train_input: %s\n", what);
-    abort();
-}
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Reads data as one file into in, with stderr silenced meanwhile. */
 static void s_read(const uint8_t *data, size_t size, train_input_t *in)
