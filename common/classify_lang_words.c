@@ -23,8 +23,15 @@
  *   Turkish "de", "da", "en", "ben", "her", "mi", "ne", "az"; French
  *   "de", "en", "et", "je", "les", "des", "du", "pas", "plus", "merci",
  *   "la", "que" (Spanish too), "mes", "vos", "nos" (Dutch: knife, fox,
- *   the NOS). Single letters never count (initials: "W. Frijns"), except
- *   a letter with an accent: French "à".
+ *   the NOS); the words of a civic note Dutch writes too: "park",
+ *   "parken" (parks), "parking", "bank", "station", "trees" (a name),
+ *   "bike" ("e-bike"), "housing". Single letters never count (initials:
+ *   "W. Frijns"), except a letter with an accent: French "à".
+ *
+ *   Besides function words the lists have the everyday words of short
+ *   notes about a town ("Playground broken", "Spielplatz kaputt",
+ *   "Brudne ulice", "Oyun parkı bozuk", "Trop de voitures"): without
+ *   them such a note had one listed word or none, and no language.
  *   A few of these are noted all the same (s_shared_lists): no sign of
  *   their language, but no sign of Dutch against it either (French "de"
  *   and "je" are on the Dutch lists too).
@@ -109,10 +116,38 @@ static const char *const s_fr[] = {
     "fait",  "être",     "avoir",   "voulons", "veux",     "aussi",  "encore", "toujours", "jamais",
     "plaît", "bonjour",  "où",      "ça",      "avons",    "sommes", "serait", NULL};
 
+/* The everyday words of short notes about a town, per language: what is
+ * broken, dirty, dark, too expensive or wanted more of ("Playground
+ * broken", "Spielplatz kaputt", "Trop de voitures", "Brudne ulice",
+ * "Oyun parkı bozuk" had one listed word or none before the nineteenth
+ * round, and no language). Each was checked against hunspell-nl and
+ * the Dutch lists; left out because Dutch writes them too: above, and
+ * French "sale" (Dutch: a sale), "sans" and "nuit" (café names: "Sans
+ * Souci", "La Nuit"), "abri" (Dutch: a bus shelter). */
+static const char *const s_en_civic[] = {
+    "broken",  "dirty",  "streets",   "lane",      "lanes", "cheap",      "cheaper",
+    "needed",  "lights", "downtown",  "expensive", "dark",  "playground", "benches",
+    "traffic", "litter", "dangerous", "unsafe",    NULL};
+static const char *const s_de_civic[] = {
+    "kaputt",     "schmutzig", "dreckig", "teuer",      "kostenlos", "dunkel", "gefährlich",
+    "spielplatz", "radweg",    "radwege", "parkplätze", "bänke",     NULL};
+static const char *const s_pl_civic[] = {
+    "zepsuty", "zepsuta", "zepsute", "brudne",  "brudno", "brudna", "ulice",   "ulica", "drogo",
+    "drogie",  "drogi",   "darmowy", "darmowe", "ciemny", "ciemno", "dworzec", "zabaw", NULL};
+static const char *const s_tr_civic[] = {"kirli",   "bozuk",    "pahalı",    "oyun", "ücretsiz",
+                                         "otopark", "karanlık", "tehlikeli", NULL};
+static const char *const s_fr_civic[] = {
+    "cassé",    "cassée",    "cassés",     "parc",   "cher",  "chère",    "chers",
+    "chères",   "voitures",  "sombre",     "arbres", "bancs", "cyclable", "cyclables",
+    "gratuit",  "gratuite",  "svp",        "jeux",   "bruit", "arrêt",    "soir",
+    "horaires", "dangereux", "dangereuse", NULL};
+
 /* Per language a NULL-terminated list of lowercase words (UTF-8) that
  * are frequent in it and are no word of Dutch or of Limburgish (left out:
  * above). */
 static const char *const *const s_other_lists[LANG_OTHERS] = {s_en, s_de, s_pl, s_tr, s_fr};
+static const char *const *const s_civic_lists[LANG_OTHERS] = {s_en_civic, s_de_civic, s_pl_civic,
+                                                              s_tr_civic, s_fr_civic};
 
 /* Frequent words a language shares with Dutch or another language, so
  * left out of its list above: no sign of that language on their own, but
@@ -125,8 +160,8 @@ static const char *const *const s_other_lists[LANG_OTHERS] = {s_en, s_de, s_pl, 
 static const char *const s_fr_shared[] = {"de", "je", "la", "les", "des", "du", "et", "un", NULL};
 static const char *const s_tr_shared[] = {"de", "da", NULL};
 static const char *const s_none[] = {NULL};
-static const char *const *const s_shared_lists[LANG_OTHERS] = {s_none, s_none, s_none,
-                                                               s_tr_shared, s_fr_shared};
+static const char *const *const s_shared_lists[LANG_OTHERS] = {s_none, s_none, s_none, s_tr_shared,
+                                                               s_fr_shared};
 
 /* The language that a lowercase word's letters alone tell (a word with
  * "ł", "ą", "ę", "ś", "ź", "ż" or "ń" is Polish, one with "ı" or "ğ"
@@ -225,6 +260,9 @@ classify_lang_words_t *classify_lang_words_new(void)
     for (int l = 0; l < LANG_OTHERS; l++)
         for (int i = 0; s_other_lists[l][i]; i++)
             s_add(self, s_other_lists[l][i], 1 << (LANG_BITS_SHIFT + l));
+    for (int l = 0; l < LANG_OTHERS; l++)
+        for (int i = 0; s_civic_lists[l][i]; i++)
+            s_add(self, s_civic_lists[l][i], 1 << (LANG_BITS_SHIFT + l));
     for (int l = 0; l < LANG_OTHERS; l++)
         for (int i = 0; s_shared_lists[l][i]; i++)
             s_add(self, s_shared_lists[l][i], 1 << (LANG_SHARED_SHIFT + l));
