@@ -34,7 +34,8 @@
  *   came, so later near-duplicates follow staff's choice. Storage may
  *   still refuse it (a save from an older page that a save without a
  *   cluster overtook after the classifier's check), so the classifier
- *   subscribes to storage's acks (INSPRAAK_BUS_EVENTS, topic "ack.") and,
+ *   subscribes to storage's acks to the dashboard (INSPRAAK_BUS_EVENTS,
+ *   topic CLASSIFIER_ACK_TOPIC) and,
  *   when one covers a cluster update it handed on, makes the sketch give
  *   the cluster the idea's record has (cluster_redis_follow).
  *
@@ -226,7 +227,7 @@ static void s_follow(void *arg, const char *update_id, const char *idea_id, cons
                        : "redis_failed");
 }
 
-/* Storage's acks (every origin's; topic "ack."). For each cluster update
+/* Storage's acks to the dashboard (CLASSIFIER_ACK_TOPIC). For each cluster update
  * sent on to storage that one covers, storage has applied it, or refused
  * it: a save from an older idea page ("was") that another save, one
  * without a cluster, which does not come here, overtook after this
@@ -446,7 +447,7 @@ static void s_start(classifier_t *c)
     c->push = bus_push_connect(c->cfg.bus_store, err, sizeof err);
     if (!c->push)
         log_fatal("msg=\"cannot connect to storage\" err=\"%s\"", err);
-    c->acks = bus_sub_connect(c->cfg.bus_events, "ack.", err, sizeof err);
+    c->acks = bus_sub_connect(c->cfg.bus_events, CLASSIFIER_ACK_TOPIC, err, sizeof err);
     if (!c->acks)
         log_fatal("msg=\"cannot subscribe to storage's acks\" err=\"%s\"", err);
     log_info("msg=\"started\" http_port=%d wijken=%zu", c->cfg.http_port,

@@ -492,7 +492,9 @@ class TestStaleMoveOvertakenInStorage(HeldCopy, IdeaStatus, ClusterMoves, Cluste
         send = threading.Thread(target=lambda: sent.update(r=subprocess.run(
             [os.path.join(c.bin, "bus-inject"), c.endpoints()["INSPRAAK_BUS_CLASSIFY"].split(
                 ",")[0], events], input=json.dumps(move) + "\n", capture_output=True,
-            text=True, timeout=120, env=dict(os.environ, INJECT_TIMEOUT_S="60"))))
+            text=True, timeout=120,
+            # the dashboard's origin: the classifier reads the acks to the dashboard only
+            env=dict(os.environ, INJECT_TIMEOUT_S="60", INJECT_ORIGIN="dashboard.9"))))
         send.start()
         try:
             self.assertTrue(self.proxy.held.wait(60), "storage never read the idea")
